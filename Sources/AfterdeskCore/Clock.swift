@@ -1,0 +1,47 @@
+import Foundation
+
+/// The time, injected: live in the commands, fixed in tests.
+public struct Clock: Sendable {
+    public var now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date) { self.now = now }
+
+    public static let live = Clock(now: { Date() })
+    public static func fixed(_ date: Date) -> Clock { Clock(now: { date }) }
+    /// A clock for tests that must set one: using it fails loudly.
+    public static let unimplemented = Clock(now: { fatalError("Clock.unimplemented was used: pass a fixed clock to this test") })
+}
+
+extension LocalDate {
+    /// The calendar date of an instant in a time zone (the dealership's, or the customer's).
+    public init(_ instant: Date, in zone: TimeZone) {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let c = cal.dateComponents([.year, .month, .day], from: instant)
+        self = LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// The date written as `YYYY-MM-DD` into a temporary buffer, without building a String.
+    @inline(__always)
+    public func withISOBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+            var y = year
+            for i in stride(from: 3, through: 0, by: -1) { b[i] = UInt8(48 + y % 10); y /= 10 }
+            b[4] = 45; b[5] = UInt8(48 + month / 10); b[6] = UInt8(48 + month % 10)
+            b[7] = 45; b[8] = UInt8(48 + day / 10); b[9] = UInt8(48 + day % 10)
+            return body(UnsafeBufferPointer(b))
+        }
+    }
+}
+
+public enum Instant {
+    /// `2026-11-22T14:46:05Z`: instants are stored and shown in UTC.
+    public static func iso8601(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let rem = seconds - days * 86400
+        let d = LocalDate(daysSinceEpoch: days)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(d)T\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60))Z"
+    }
+}

@@ -1,0 +1,124 @@
+/// A calendar date in the dealership's time zone (no time, no zone).
+///
+/// Stored and printed as `YYYY-MM-DD`. Arithmetic goes through days since
+/// 1970-01-01 using the proleptic Gregorian calendar, so it is exact and cheap.
+public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    public var daysSinceEpoch: Int {
+        // Howard Hinnant's days_from_civil.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public init(daysSinceEpoch z0: Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public static func isLeap(_ year: Int) -> Bool {
+        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
+
+    /// Adds calendar months; the day is clamped to the end of a shorter month (Jan 31 + 1 month = Feb 28/29).
+    public func adding(months: Int) -> LocalDate {
+        let total = year * 12 + (month - 1) + months
+        let y = total / 12
+        let m = total % 12 + 1
+        let d = min(day, LocalDate.daysIn(month: m, year: y))
+        return LocalDate(year: y, month: m, day: d)!
+    }
+
+    public func adding(years: Int) -> LocalDate { adding(months: years * 12) }
+
+    public func days(until other: LocalDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
+
+    public var description: String {
+        let y = String(year), m = month < 10 ? "0\(month)" : String(month), d = day < 10 ? "0\(day)" : String(day)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
+    }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    /// Parses `YYYY-MM-DD` or `MM/DD/YYYY` (also `M/D/YYYY`).
+    public init?(_ text: String) {
+        var copy = text
+        guard let date = copy.withUTF8({ LocalDate.parse(UnsafeBufferPointer(rebasing: $0[...])) }) else { return nil }
+        self = date
+    }
+
+    /// Byte-level parser used on the import hot path.
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> LocalDate? {
+        @inline(__always) func digit(_ c: UInt8) -> Int? { c >= 48 && c <= 57 ? Int(c - 48) : nil }
+        func number(_ from: Int, _ to: Int) -> Int? {
+            guard from < to else { return nil }
+            var v = 0
+            for i in from..<to { guard let d = digit(b[i]) else { return nil }; v = v * 10 + d }
+            return v
+        }
+        let n = b.count
+        if n == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") {
+            guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10) else { return nil }
+            return LocalDate(year: y, month: m, day: d)
+        }
+        // M/D/YYYY with one- or two-digit month and day.
+        guard n >= 8, n <= 10 else { return nil }
+        var slashes: [Int] = []
+        for i in 0..<n where b[i] == UInt8(ascii: "/") { slashes.append(i) }
+        guard slashes.count == 2, n - slashes[1] - 1 == 4,
+              let m = number(0, slashes[0]), slashes[0] <= 2,
+              let d = number(slashes[0] + 1, slashes[1]), slashes[1] - slashes[0] - 1 <= 2,
+              let y = number(slashes[1] + 1, n) else { return nil }
+        return LocalDate(year: y, month: m, day: d)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = LocalDate(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a date: \(text)"))
+        }
+        self = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -1,0 +1,229 @@
+/// The dealership's F&I menu: which products it sells and how a declined one is followed up.
+/// Loaded from `menus/default.yaml`; see docs/menus.md for every field.
+public struct Menu: Sendable, Equatable {
+    public var dealership: Dealership
+    /// Share of declines held out from any follow-up, in percent (0–50), to measure what happens anyway.
+    public var holdoutPercent: Int
+    public var depreciation: Depreciation
+    /// Month and day the first pothole season starts in the dealership's region.
+    public var potholeSeasonStart: MonthDay
+    public var products: [MenuProduct]
+
+    public init(dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,
+                potholeSeasonStart: MonthDay, products: [MenuProduct]) {
+        self.dealership = dealership
+        self.holdoutPercent = holdoutPercent
+        self.depreciation = depreciation
+        self.potholeSeasonStart = potholeSeasonStart
+        self.products = products
+    }
+
+    public func product(_ code: String) -> MenuProduct? { products.first { $0.code == code } }
+
+    /// The menu product a DMS line item belongs to, by its name (`MBIName`, `Warranty 1 Name`,
+    /// fee-option names): the first product, in menu order, one of whose `dms_names` occurs in it.
+    public func product(matchingDMSName name: String) -> MenuProduct? {
+        let folded = " " + Menu.fold(name) + " "
+        guard folded.count > 2 else { return nil }
+        return products.first { p in p.dmsNames.contains { folded.contains(" " + Menu.fold($0) + " ") } }
+    }
+
+    /// Lower-cased words separated by single spaces, `&` kept as a word, so "Tire&Wheel" and
+    /// "TIRE & WHEEL" are the same. Matching is on whole words: "gap" does not match "Singapore".
+    static func fold(_ s: String) -> String {
+        var words: [String] = []
+        var current = ""
+        for ch in s.lowercased() {
+            if ch.isLetter || ch.isNumber { current.append(ch); continue }
+            if !current.isEmpty { words.append(current); current = "" }
+            if ch == "&" { words.append("&") }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.joined(separator: " ")
+    }
+}
+
+public struct Dealership: Sendable, Equatable {
+    public var name: String
+    /// IANA time zone of the store, e.g. `America/Chicago`: calendar dates are this zone's.
+    public var timeZone: String
+    public var address: String
+    public var phone: String?
+
+    public init(name: String, timeZone: String, address: String, phone: String? = nil) {
+        self.name = name; self.timeZone = timeZone; self.address = address; self.phone = phone
+    }
+}
+
+public struct MonthDay: Sendable, Equatable, CustomStringConvertible {
+    public var month: Int
+    public var day: Int
+    public init?(month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: 2001) else { return nil }
+        self.month = month; self.day = day
+    }
+    public var description: String { (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)" }
+}
+
+/// Share of the vehicle's price remaining after a number of months; linear between points.
+public struct Depreciation: Sendable, Equatable {
+    public struct Point: Sendable, Equatable {
+        public var month: Int
+        /// Percent of the value at contract that remains, exact to a hundredth of a percent (`80.00` is 8000).
+        public var remainingBasisPoints: Int
+        public init(month: Int, remainingBasisPoints: Int) { self.month = month; self.remainingBasisPoints = remainingBasisPoints }
+    }
+    public var new: [Point]
+    public var used: [Point]
+    public init(new: [Point], used: [Point]) { self.new = new; self.used = used }
+}
+
+public enum ProductKind: String, Sendable, Equatable, CaseIterable {
+    case serviceContract = "service_contract"
+    case gap
+    case tireWheel = "tire_wheel"
+    case appearance
+    case maintenance
+    case other
+}
+
+public struct MenuProduct: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var kind: ProductKind
+    public var provider: String
+    public var retailPrice: Money
+    public var dealerCost: Money
+    /// When only a DMS export is known: was this product presented on every deal (so not sold means declined)?
+    public var presentedOnEveryDeal: Bool
+    /// A decline quoted above this goes to a person instead of an automated message.
+    public var taskThreshold: Money?
+    /// GAP only: leases include GAP, so a lease never gets a GAP follow-up.
+    public var includedWithLease: Bool
+    public var eligibility: Eligibility
+    public var timing: Timing
+    /// Names this product goes by in DMS exports (matched case-insensitively as part of the name).
+    public var dmsNames: [String]
+    /// Line of the product in its menu file, for messages.
+    public var line: Int
+
+    public init(code: String, name: String, kind: ProductKind, provider: String, retailPrice: Money, dealerCost: Money,
+                presentedOnEveryDeal: Bool = true, taskThreshold: Money? = nil, includedWithLease: Bool = false,
+                eligibility: Eligibility = Eligibility(), timing: Timing, dmsNames: [String] = [], line: Int = 0) {
+        self.code = code; self.name = name; self.kind = kind; self.provider = provider
+        self.retailPrice = retailPrice; self.dealerCost = dealerCost
+        self.presentedOnEveryDeal = presentedOnEveryDeal; self.taskThreshold = taskThreshold
+        self.includedWithLease = includedWithLease; self.eligibility = eligibility; self.timing = timing
+        self.dmsNames = dmsNames; self.line = line
+    }
+}
+
+/// After the post-sale window closes, nothing is sent for the product.
+public struct Eligibility: Sendable, Equatable {
+    /// Days after the contract date the product can still be bought (0: only at signing, so no follow-up).
+    public var daysFromContract: Int?
+    /// The product can be bought only while the factory basic warranty lasts.
+    public var untilBasicWarrantyExpires: Bool
+    /// Vehicle age cap, from its in-service date.
+    public var maxVehicleAgeYears: Int?
+    /// Odometer cap.
+    public var maxOdometer: Int?
+
+    public init(daysFromContract: Int? = nil, untilBasicWarrantyExpires: Bool = false,
+                maxVehicleAgeYears: Int? = nil, maxOdometer: Int? = nil) {
+        self.daysFromContract = daysFromContract
+        self.untilBasicWarrantyExpires = untilBasicWarrantyExpires
+        self.maxVehicleAgeYears = maxVehicleAgeYears
+        self.maxOdometer = maxOdometer
+    }
+}
+
+public enum Anchor: String, Sendable, Equatable, CaseIterable {
+    /// Days counted from delivery only.
+    case delivery
+    /// The projected end of the factory basic warranty (time or miles).
+    case basicWarrantyExpiry = "basic_warranty_expiry"
+    /// The end of GAP exposure: the month the projected balance drops to the projected value.
+    case loanToValue = "loan_to_value"
+    /// The first pothole season after delivery.
+    case season
+    /// The first scheduled service, by time or miles, whichever comes first.
+    case firstService = "first_service"
+}
+
+public struct Timing: Sendable, Equatable {
+    public var anchor: Anchor
+    public var touches: [TouchRule]
+    /// For the `first_service` anchor: months and miles to the first scheduled service.
+    public var firstServiceMonths: Int?
+    public var firstServiceMiles: Int?
+
+    public init(anchor: Anchor, touches: [TouchRule], firstServiceMonths: Int? = nil, firstServiceMiles: Int? = nil) {
+        self.anchor = anchor; self.touches = touches
+        self.firstServiceMonths = firstServiceMonths; self.firstServiceMiles = firstServiceMiles
+    }
+}
+
+public struct TouchRule: Sendable, Equatable {
+    public enum Offset: Sendable, Equatable {
+        case afterDelivery(days: Int)
+        case beforeAnchor(days: Int)
+        case afterAnchor(days: Int)
+    }
+    public enum Action: String, Sendable, Equatable {
+        /// An automated message on a consented channel (SMS, then email), or a task when there is none.
+        case message
+        /// Always a task for a person.
+        case task
+    }
+    public var name: String
+    public var offset: Offset
+    public var action: Action
+    /// Template name; defaults to `<product code>-<touch name>`.
+    public var template: String
+
+    public init(name: String, offset: Offset, action: Action = .message, template: String) {
+        self.name = name; self.offset = offset; self.action = action; self.template = template
+    }
+}
+
+/// Factory warranties by make, from `menus/warranties.yaml`.
+public struct WarrantyTable: Sendable, Equatable {
+    public struct Coverage: Sendable, Equatable {
+        public var years: Int
+        public var miles: Int
+        public init(years: Int, miles: Int) { self.years = years; self.miles = miles }
+    }
+    public struct Terms: Sendable, Equatable {
+        public var basic: Coverage
+        public var powertrain: Coverage
+        /// Powertrain for a later owner when it differs (e.g. Hyundai/Kia: 10/100k first owner, 5/60k after).
+        public var powertrainSubsequentOwner: Coverage?
+        public init(basic: Coverage, powertrain: Coverage, powertrainSubsequentOwner: Coverage? = nil) {
+            self.basic = basic; self.powertrain = powertrain; self.powertrainSubsequentOwner = powertrainSubsequentOwner
+        }
+    }
+    public var defaultTerms: Terms
+    /// Keyed by upper-cased make.
+    public var makes: [String: Terms]
+    /// Other spellings (`CHEVY` → `CHEVROLET`), upper-cased.
+    public var aliases: [String: String]
+
+    public init(defaultTerms: Terms, makes: [String: Terms], aliases: [String: String] = [:]) {
+        self.defaultTerms = defaultTerms; self.makes = makes; self.aliases = aliases
+    }
+
+    public func terms(forMake make: String) -> Terms {
+        let key = make.uppercased().trimmingSpaces
+        return makes[aliases[key] ?? key] ?? defaultTerms
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

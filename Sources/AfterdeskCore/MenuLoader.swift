@@ -1,0 +1,384 @@
+import Yams
+
+/// One problem in a menu or warranty file, with where it is.
+public struct MenuIssue: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var field: String
+    public var message: String
+    public init(file: String, line: Int, field: String, message: String) {
+        self.file = file; self.line = line; self.field = field; self.message = message
+    }
+    public var description: String { "\(file):\(line): \(field): \(message)" }
+}
+
+/// All the problems found in a menu file; loading reports every one, not just the first.
+public struct MenuErrors: Error, Sendable, CustomStringConvertible {
+    public var issues: [MenuIssue]
+    public init(issues: [MenuIssue]) { self.issues = issues }
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
+
+/// Walks a YAML document, recording problems with their line and dotted field path.
+struct YAMLReader {
+    let file: String
+    var issues: [MenuIssue] = []
+
+    init(file: String) { self.file = file }
+
+    mutating func fail(_ node: Node?, _ path: String, _ message: String, fallbackLine: Int = 1) {
+        issues.append(MenuIssue(file: file, line: node?.mark?.line ?? fallbackLine, field: path, message: message))
+    }
+
+    func mapping(_ node: Node?) -> Node.Mapping? { node?.mapping }
+
+    /// Flags keys that the format does not know, which are usually typos.
+    mutating func checkKeys(_ node: Node, _ path: String, allowed: Set<String>) {
+        guard let m = node.mapping else { return }
+        for (k, _) in m {
+            guard let key = k.string else { continue }
+            if !allowed.contains(key) {
+                let hint = allowed.sorted().joined(separator: ", ")
+                fail(k, join(path, key), "unknown field (known fields: \(hint))")
+            }
+        }
+    }
+
+    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    mutating func string(_ node: Node, _ key: String, _ path: String, required: Bool = true) -> String? {
+        guard let v = node[key] else {
+            if required { fail(node, join(path, key), "required field is missing") }
+            return nil
+        }
+        guard case .scalar(let s) = v, v.null == nil else {
+            if required { fail(v, join(path, key), "expected text") }
+            return nil
+        }
+        let text = s.string.trimmingSpaces
+        if required && text.isEmpty { fail(v, join(path, key), "must not be empty"); return nil }
+        return text
+    }
+
+    mutating func int(_ node: Node, _ key: String, _ path: String, required: Bool = false, range: ClosedRange<Int>) -> Int? {
+        guard let v = node[key], v.null == nil else {
+            if required { fail(node, join(path, key), "required field is missing") }
+            return nil
+        }
+        guard case .scalar(let s) = v, let n = Int(s.string.replacingUnderscoresAndCommas) else {
+            fail(v, join(path, key), "expected a whole number, got '\(v.string ?? "")'")
+            return nil
+        }
+        guard range.contains(n) else {
+            fail(v, join(path, key), "\(n) is out of range \(range.lowerBound)...\(range.upperBound)")
+            return nil
+        }
+        return n
+    }
+
+    mutating func bool(_ node: Node, _ key: String, _ path: String, default value: Bool) -> Bool {
+        guard let v = node[key], v.null == nil else { return value }
+        guard let b = v.bool else { fail(v, join(path, key), "expected true or false, got '\(v.string ?? "")'"); return value }
+        return b
+    }
+
+    mutating func money(_ node: Node, _ key: String, _ path: String, required: Bool) -> Money? {
+        guard let v = node[key], v.null == nil else {
+            if required { fail(node, join(path, key), "required field is missing") }
+            return nil
+        }
+        guard let text = v.string, let m = Money(text), m.cents >= 0 else {
+            fail(v, join(path, key), "expected an amount such as 1295.00, got '\(v.string ?? "")'")
+            return nil
+        }
+        return m
+    }
+
+    mutating func stringList(_ node: Node, _ key: String, _ path: String) -> [String] {
+        guard let v = node[key], v.null == nil else { return [] }
+        guard let seq = v.sequence else { fail(v, join(path, key), "expected a list"); return [] }
+        var out: [String] = []
+        for (i, item) in seq.enumerated() {
+            guard let s = item.string, !s.trimmingSpaces.isEmpty else {
+                fail(item, "\(join(path, key))[\(i)]", "expected text"); continue
+            }
+            out.append(s.trimmingSpaces)
+        }
+        return out
+    }
+}
+
+extension String {
+    var replacingUnderscoresAndCommas: String { filter { $0 != "_" && $0 != "," } }
+}
+
+public enum MenuLoader {
+    /// Parses and checks a menu. `file` is the name used in messages.
+    public static func loadMenu(yaml text: String, file: String) throws(MenuErrors) -> Menu {
+        var r = YAMLReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw MenuErrors(issues: [MenuIssue(file: file, line: 1, field: "(document)", message: "the file is empty")])
+            }
+            root = node
+        } catch let e as MenuErrors {
+            throw e
+        } catch let e as YamlError {
+            throw MenuErrors(issues: [MenuIssue(file: file, line: yamlErrorLine(e), field: "(syntax)", message: "not valid YAML: \(e)")])
+        } catch {
+            throw MenuErrors(issues: [MenuIssue(file: file, line: 1, field: "(syntax)", message: "not valid YAML: \(error)")])
+        }
+        guard root.mapping != nil else {
+            throw MenuErrors(issues: [MenuIssue(file: file, line: root.mark?.line ?? 1, field: "(document)", message: "expected a mapping with version, dealership and products")])
+        }
+        r.checkKeys(root, "", allowed: ["version", "dealership", "holdout_percent", "depreciation", "pothole_season_starts", "products"])
+        if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 { r.fail(root["version"], "version", "only version 1 is known") }
+
+        // Dealership
+        var dealership = Dealership(name: "", timeZone: "America/Chicago", address: "")
+        if let d = root["dealership"], d.mapping != nil {
+            r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone"])
+            dealership.name = r.string(d, "name", "dealership") ?? ""
+            if let tz = r.string(d, "time_zone", "dealership") {
+                if TimeZoneCheck.isKnown(tz) { dealership.timeZone = tz } else {
+                    r.fail(d["time_zone"], "dealership.time_zone", "unknown time zone '\(tz)' (use an IANA name such as America/Chicago)")
+                }
+            }
+            dealership.address = r.string(d, "address", "dealership") ?? ""
+            dealership.phone = r.string(d, "phone", "dealership", required: false)
+        } else {
+            r.fail(root["dealership"] ?? root, "dealership", "required section is missing (name, time_zone, address)")
+        }
+
+        let holdout = r.int(root, "holdout_percent", "", range: 0...50) ?? 10
+
+        // Depreciation
+        var depreciation = Depreciation(new: [], used: [])
+        if let dep = root["depreciation"], dep.mapping != nil {
+            r.checkKeys(dep, "depreciation", allowed: ["new", "used"])
+            depreciation.new = curve(dep, "new", &r)
+            depreciation.used = curve(dep, "used", &r)
+        } else {
+            r.fail(root["depreciation"] ?? root, "depreciation", "required section is missing (new and used curves)")
+        }
+
+        var season = MonthDay(month: 3, day: 1)!
+        if let text = r.string(root, "pothole_season_starts", "", required: false) {
+            let parts = text.split(separator: "-")
+            if parts.count == 2, let m = Int(parts[0]), let d = Int(parts[1]), let md = MonthDay(month: m, day: d) {
+                season = md
+            } else {
+                r.fail(root["pothole_season_starts"], "pothole_season_starts", "expected MM-DD such as 02-15, got '\(text)'")
+            }
+        }
+
+        // Products
+        var products: [MenuProduct] = []
+        if let list = root["products"]?.sequence, !list.isEmpty {
+            var seen: [String: Int] = [:]
+            for (i, node) in list.enumerated() {
+                let path = "products[\(i)]"
+                guard node.mapping != nil else { r.fail(node, path, "expected a product mapping"); continue }
+                if let p = product(node, path, &r) {
+                    if let first = seen[p.code] {
+                        r.fail(node["code"], "\(path).code", "product code '\(p.code)' is already used at line \(first)")
+                    } else {
+                        seen[p.code] = p.line
+                        products.append(p)
+                    }
+                }
+            }
+        } else {
+            r.fail(root["products"] ?? root, "products", "required list is missing or empty")
+        }
+        if !r.issues.isEmpty { throw MenuErrors(issues: r.issues) }
+        return Menu(dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
+                    potholeSeasonStart: season, products: products)
+    }
+
+    private static func curve(_ dep: Node, _ key: String, _ r: inout YAMLReader) -> [Depreciation.Point] {
+        let path = "depreciation.\(key)"
+        guard let seq = dep[key]?.sequence, !seq.isEmpty else {
+            r.fail(dep[key] ?? dep, path, "expected a list of {month, remaining_percent} points")
+            return []
+        }
+        var points: [Depreciation.Point] = []
+        for (i, p) in seq.enumerated() {
+            let pp = "\(path)[\(i)]"
+            r.checkKeys(p, pp, allowed: ["month", "remaining_percent"])
+            guard let month = r.int(p, "month", pp, required: true, range: 0...240) else { continue }
+            guard let v = p["remaining_percent"], let text = v.string, let pct = Money(text), pct.cents >= 0, pct.cents <= 10000 else {
+                r.fail(p["remaining_percent"] ?? p, "\(pp).remaining_percent", "expected a percent between 0 and 100 such as 80 or 62.5")
+                continue
+            }
+            if let last = points.last {
+                if month <= last.month { r.fail(p["month"], "\(pp).month", "months must increase (previous point is month \(last.month))") }
+                if pct.cents > last.remainingBasisPoints { r.fail(v, "\(pp).remaining_percent", "value cannot rise with age") }
+            } else if month != 0 {
+                r.fail(p["month"], "\(pp).month", "the first point must be month 0")
+            }
+            points.append(.init(month: month, remainingBasisPoints: Int(pct.cents)))
+        }
+        return points
+    }
+
+    private static func product(_ node: Node, _ path: String, _ r: inout YAMLReader) -> MenuProduct? {
+        r.checkKeys(node, path, allowed: ["code", "name", "kind", "provider", "retail_price", "dealer_cost",
+                                          "presented_on_every_deal", "task_threshold", "included_with_lease",
+                                          "eligibility", "timing", "dms_names"])
+        let before = r.issues.count
+        let code = r.string(node, "code", path) ?? ""
+        if !code.isEmpty, !code.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) || code.first?.isLetter != true {
+            r.fail(node["code"], "\(path).code", "a product code is lower-case letters, digits and _ starting with a letter (it names CSV columns such as \(code)_outcome)")
+        }
+        let name = r.string(node, "name", path) ?? ""
+        var kind = ProductKind.other
+        if let k = r.string(node, "kind", path) {
+            if let pk = ProductKind(rawValue: k) { kind = pk } else {
+                r.fail(node["kind"], "\(path).kind", "unknown kind '\(k)' (one of \(ProductKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let provider = r.string(node, "provider", path) ?? ""
+        let retail = r.money(node, "retail_price", path, required: true) ?? .zero
+        let cost = r.money(node, "dealer_cost", path, required: true) ?? .zero
+        if cost > retail { r.fail(node["dealer_cost"], "\(path).dealer_cost", "dealer cost \(cost) is above the retail price \(retail)") }
+        let presented = r.bool(node, "presented_on_every_deal", path, default: true)
+        let threshold = r.money(node, "task_threshold", path, required: false)
+        let lease = r.bool(node, "included_with_lease", path, default: false)
+
+        var eligibility = Eligibility()
+        if let e = node["eligibility"], e.mapping != nil {
+            let ep = "\(path).eligibility"
+            r.checkKeys(e, ep, allowed: ["days_from_contract", "until_basic_warranty_expires", "max_vehicle_age_years", "max_odometer"])
+            eligibility.daysFromContract = r.int(e, "days_from_contract", ep, range: 0...3650)
+            eligibility.untilBasicWarrantyExpires = r.bool(e, "until_basic_warranty_expires", ep, default: false)
+            eligibility.maxVehicleAgeYears = r.int(e, "max_vehicle_age_years", ep, range: 0...30)
+            eligibility.maxOdometer = r.int(e, "max_odometer", ep, range: 0...1_000_000)
+            if eligibility.daysFromContract == nil && !eligibility.untilBasicWarrantyExpires {
+                r.fail(e, ep, "set days_from_contract or until_basic_warranty_expires: a follow-up needs a window that closes")
+            }
+        } else {
+            r.fail(node["eligibility"] ?? node, "\(path).eligibility", "required section is missing")
+        }
+
+        var timing = Timing(anchor: .delivery, touches: [])
+        if let t = node["timing"], t.mapping != nil {
+            let tp = "\(path).timing"
+            r.checkKeys(t, tp, allowed: ["anchor", "touches", "first_service_months", "first_service_miles"])
+            if let a = r.string(t, "anchor", tp) {
+                if let anchor = Anchor(rawValue: a) { timing.anchor = anchor } else {
+                    r.fail(t["anchor"], "\(tp).anchor", "unknown anchor '\(a)' (one of \(Anchor.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+            }
+            timing.firstServiceMonths = r.int(t, "first_service_months", tp, range: 1...60)
+            timing.firstServiceMiles = r.int(t, "first_service_miles", tp, range: 500...100_000)
+            if timing.anchor == .firstService && timing.firstServiceMonths == nil && timing.firstServiceMiles == nil {
+                r.fail(t, tp, "anchor first_service needs first_service_months or first_service_miles")
+            }
+            if let list = t["touches"]?.sequence, !list.isEmpty {
+                var names = Set<String>()
+                for (i, tn) in list.enumerated() {
+                    let tpp = "\(tp).touches[\(i)]"
+                    r.checkKeys(tn, tpp, allowed: ["name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "action", "template"])
+                    guard let tname = r.string(tn, "name", tpp) else { continue }
+                    if !names.insert(tname).inserted { r.fail(tn["name"], "\(tpp).name", "touch name '\(tname)' is used twice") }
+                    let after = r.int(tn, "days_after_delivery", tpp, range: 0...3650)
+                    let before = r.int(tn, "days_before_anchor", tpp, range: 0...3650)
+                    let afterA = r.int(tn, "days_after_anchor", tpp, range: 0...3650)
+                    let set = [after, before, afterA].compactMap { $0 }
+                    guard set.count == 1 else {
+                        r.fail(tn, tpp, "give exactly one of days_after_delivery, days_before_anchor, days_after_anchor")
+                        continue
+                    }
+                    if timing.anchor == .delivery && after == nil {
+                        r.fail(tn, tpp, "anchor delivery takes days_after_delivery only")
+                    }
+                    let offset: TouchRule.Offset = after.map { .afterDelivery(days: $0) }
+                        ?? before.map { .beforeAnchor(days: $0) } ?? .afterAnchor(days: afterA!)
+                    var action = TouchRule.Action.message
+                    if let a = r.string(tn, "action", tpp, required: false) {
+                        if let act = TouchRule.Action(rawValue: a) { action = act } else {
+                            r.fail(tn["action"], "\(tpp).action", "unknown action '\(a)' (message or task)")
+                        }
+                    }
+                    let template = r.string(tn, "template", tpp, required: false) ?? "\(code)-\(tname)"
+                    timing.touches.append(TouchRule(name: tname, offset: offset, action: action, template: template))
+                }
+            } else {
+                r.fail(t["touches"] ?? t, "\(tp).touches", "required list of touches is missing or empty")
+            }
+        } else {
+            r.fail(node["timing"] ?? node, "\(path).timing", "required section is missing")
+        }
+        let dmsNames = r.stringList(node, "dms_names", path)
+        guard r.issues.count == before else { return nil }
+        return MenuProduct(code: code, name: name, kind: kind, provider: provider, retailPrice: retail, dealerCost: cost,
+                           presentedOnEveryDeal: presented, taskThreshold: threshold, includedWithLease: lease,
+                           eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0)
+    }
+
+    public static func loadWarranties(yaml text: String, file: String) throws(MenuErrors) -> WarrantyTable {
+        var r = YAMLReader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text), node.mapping != nil else {
+                throw MenuErrors(issues: [MenuIssue(file: file, line: 1, field: "(document)", message: "expected a mapping with default and makes")])
+            }
+            root = node
+        } catch let e as MenuErrors {
+            throw e
+        } catch let e as YamlError {
+            throw MenuErrors(issues: [MenuIssue(file: file, line: yamlErrorLine(e), field: "(syntax)", message: "not valid YAML: \(e)")])
+        } catch {
+            throw MenuErrors(issues: [MenuIssue(file: file, line: 1, field: "(syntax)", message: "not valid YAML: \(error)")])
+        }
+        r.checkKeys(root, "", allowed: ["version", "default", "makes", "aliases"])
+        func terms(_ node: Node?, _ path: String) -> WarrantyTable.Terms? {
+            guard let node, node.mapping != nil else { r.fail(node ?? root, path, "expected basic and powertrain"); return nil }
+            r.checkKeys(node, path, allowed: ["basic", "powertrain", "powertrain_subsequent_owner"])
+            func coverage(_ key: String, required: Bool) -> WarrantyTable.Coverage? {
+                guard let c = node[key], c.mapping != nil else {
+                    if required { r.fail(node[key] ?? node, "\(path).\(key)", "expected years and miles") }
+                    return nil
+                }
+                r.checkKeys(c, "\(path).\(key)", allowed: ["years", "miles"])
+                guard let y = r.int(c, "years", "\(path).\(key)", required: true, range: 1...25),
+                      let m = r.int(c, "miles", "\(path).\(key)", required: true, range: 1000...1_000_000) else { return nil }
+                return .init(years: y, miles: m)
+            }
+            guard let basic = coverage("basic", required: true), let pt = coverage("powertrain", required: true) else { return nil }
+            let sub = coverage("powertrain_subsequent_owner", required: false)
+            return .init(basic: basic, powertrain: pt, powertrainSubsequentOwner: sub)
+        }
+        let def = terms(root["default"], "default")
+        var makes: [String: WarrantyTable.Terms] = [:]
+        if let m = root["makes"]?.mapping {
+            for (k, v) in m {
+                guard let make = k.string else { continue }
+                if let t = terms(v, "makes.\(make)") { makes[make.uppercased()] = t }
+            }
+        } else {
+            r.fail(root["makes"] ?? root, "makes", "required mapping of make to warranty is missing")
+        }
+        var aliases: [String: String] = [:]
+        if let a = root["aliases"]?.mapping {
+            for (k, v) in a {
+                guard let from = k.string, let to = v.string else { continue }
+                if makes[to.uppercased()] == nil { r.fail(v, "aliases.\(from)", "alias points to '\(to)', which is not under makes") }
+                aliases[from.uppercased()] = to.uppercased()
+            }
+        }
+        if !r.issues.isEmpty || def == nil { throw MenuErrors(issues: r.issues) }
+        return WarrantyTable(defaultTerms: def!, makes: makes, aliases: aliases)
+    }
+
+    static func yamlErrorLine(_ e: YamlError) -> Int {
+        switch e {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return 1
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import AfterdeskCore
+import GRDB
+
+public struct DealFilter: Sendable {
+    public var from: LocalDate?
+    public var to: LocalDate?
+    public var store: String?
+    public var limit: Int
+    public init(from: LocalDate? = nil, to: LocalDate? = nil, store: String? = nil, limit: Int = 100) {
+        self.from = from; self.to = to; self.store = store; self.limit = limit
+    }
+}
+
+/// One line of `afterdesk deals`.
+public struct DealListItem: Codable, Sendable, Equatable {
+    public var store: String
+    public var dealNumber: String
+    public var status: String
+    public var contractDate: String
+    public var dealType: String
+    public var buyer: String
+    public var vehicle: String
+    public var sold: [String]
+    public var declined: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case store, dealNumber = "deal_number", status, contractDate = "contract_date", dealType = "deal_type"
+        case buyer, vehicle, sold, declined
+    }
+}
+
+/// Everything stored about one deal, for `afterdesk deals show`.
+public struct DealDetail: Codable, Sendable, Equatable {
+    public struct Product: Codable, Sendable, Equatable {
+        public var code: String
+        public var outcome: String
+        public var price: String?
+        public var cost: String?
+        public var reason: String?
+        public var presumed: Bool
+    }
+    public struct Event: Codable, Sendable, Equatable {
+        public var kind: String
+        public var product: String?
+        public var occurredOn: String
+        public var price: String?
+        public var detail: String?
+        enum CodingKeys: String, CodingKey { case kind, product, occurredOn = "occurred_on", price, detail }
+    }
+    public struct Consent: Codable, Sendable, Equatable {
+        public var channel: String
+        public var granted: Bool
+        public var source: String
+        public var at: String
+    }
+
+    public var store: String
+    public var dealNumber: String
+    public var status: String
+    public var contractDate: String
+    public var deliveryDate: String
+    public var dealType: String
+    public var buyer: String
+    /// Masked: the last four digits only. Full contact details stay in the database.
+    public var phone: String?
+    public var email: String?
+    public var state: String?
+    public var zip: String?
+    public var consent: [Consent]
+    public var vin: String
+    public var vehicle: String
+    public var condition: String
+    public var odometer: Int
+    public var inServiceDate: String
+    public var inServiceEstimated: Bool
+    public var sellingPrice: String
+    public var vehicleValue: String
+    public var amountFinanced: String?
+    public var apr: String?
+    public var termMonths: Int?
+    public var firstPaymentDate: String?
+    public var lender: String?
+    public var salesperson: String?
+    public var fiManager: String?
+    public var products: [Product]
+    public var events: [Event]
+    public var importedFrom: String
+
+    enum CodingKeys: String, CodingKey {
+        case store, dealNumber = "deal_number", status, contractDate = "contract_date", deliveryDate = "delivery_date"
+        case dealType = "deal_type", buyer, phone, email, state, zip, consent, vin, vehicle, condition, odometer
+        case inServiceDate = "in_service_date", inServiceEstimated = "in_service_estimated"
+        case sellingPrice = "selling_price", vehicleValue = "vehicle_value", amountFinanced = "amount_financed", apr
+        case termMonths = "term_months", firstPaymentDate = "first_payment_date", lender, salesperson
+        case fiManager = "fi_manager", products, events, importedFrom = "imported_from"
+    }
+}
+
+/// What the capture step holds, for the demo and the F&I manager.
+public struct CaptureSummary: Codable, Sendable, Equatable {
+    public struct Month: Codable, Sendable, Equatable {
+        public var month: String
+        public var deals: Int
+        public var declines: Int
+        public var sold: Int
+    }
+    public struct Product: Codable, Sendable, Equatable {
+        public var code: String
+        public var sold: Int
+        public var declined: Int
+        public var presumed: Int
+        public var declinedQuoted: String
+        public var recovered: Int
+    }
+    public var deals: Int
+    public var unwound: Int
+    public var customers: Int
+    public var months: [Month]
+    public var products: [Product]
+    public var rejectsByField: [String: Int]
+}
+
+extension AfterdeskDatabase {
+    public func listDeals(_ filter: DealFilter) throws -> [DealListItem] {
+        try writer.read { db in
+            var clauses: [String] = []
+            var args: [any DatabaseValueConvertible] = []
+            if let f = filter.from { clauses.append("d.contract_date >= ?"); args.append(f.description) }
+            if let t = filter.to { clauses.append("d.contract_date <= ?"); args.append(t.description) }
+            if let s = filter.store { clauses.append("s.code = ?"); args.append(s) }
+            let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+            args.append(filter.limit)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT s.code AS store, d.deal_number, d.status, d.contract_date, d.deal_type,
+                       d.buyer_first_name || ' ' || d.buyer_last_name AS buyer,
+                       v.year || ' ' || v.make || ' ' || v.model AS vehicle,
+                       (SELECT group_concat(product_code, ' ') FROM deal_products p WHERE p.deal_id = d.id AND outcome = 'sold') AS sold,
+                       (SELECT group_concat(product_code, ' ') FROM deal_products p WHERE p.deal_id = d.id AND outcome = 'declined') AS declined
+                FROM deals d JOIN stores s ON s.id = d.store_id JOIN vehicles v ON v.id = d.vehicle_id
+                \(whereSQL)
+                ORDER BY d.contract_date DESC, d.deal_number DESC
+                LIMIT ?
+                """, arguments: StatementArguments(args))
+            return rows.map { r in
+                DealListItem(store: r["store"], dealNumber: r["deal_number"], status: r["status"], contractDate: r["contract_date"],
+                             dealType: r["deal_type"], buyer: r["buyer"], vehicle: r["vehicle"],
+                             sold: (r["sold"] as String?)?.split(separator: " ").map(String.init) ?? [],
+                             declined: (r["declined"] as String?)?.split(separator: " ").map(String.init) ?? [])
+            }
+        }
+    }
+
+    /// The deal with this number; with several stores holding the number, `store` picks one.
+    public func deal(number: String, store: String? = nil) throws -> DealDetail? {
+        try writer.read { db in
+            var sql = """
+                SELECT d.*, s.code AS store_code, v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
+                       c.consent_sms_source, c.consent_sms_at, c.consent_email_source, c.consent_email_at,
+                       c.consent_phone_source, c.consent_phone_at,
+                       c.consent_sms AS c_sms, c.consent_email AS c_email, c.consent_phone AS c_phone,
+                       sp.name AS sp_name, sp.staff_code AS sp_code, fi.name AS fi_name, fi.staff_code AS fi_code,
+                       r.file AS run_file, r.started_at AS run_at
+                FROM deals d JOIN stores s ON s.id = d.store_id JOIN vehicles v ON v.id = d.vehicle_id
+                JOIN customers c ON c.id = d.customer_id
+                LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
+                JOIN import_runs r ON r.id = d.import_run_id
+                WHERE d.deal_number = ?
+                """
+            var args: [any DatabaseValueConvertible] = [number]
+            if let store { sql += " AND s.code = ?"; args.append(store) }
+            guard let r = try Row.fetchOne(db, sql: sql + " ORDER BY s.code LIMIT 1", arguments: StatementArguments(args)) else { return nil }
+            let dealID: Int64 = r["id"]
+            let products = try Row.fetchAll(db, sql: """
+                SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?
+                """, arguments: [dealID]).map { p in
+                DealDetail.Product(code: p["product_code"], outcome: p["outcome"], price: money(p["price_cents"]),
+                                   cost: money(p["cost_cents"]), reason: p["reason"], presumed: p["presumed"])
+            }
+            let events = try Row.fetchAll(db, sql: """
+                SELECT kind, product_code, occurred_on, price_cents, detail FROM events WHERE deal_id = ? ORDER BY id
+                """, arguments: [dealID]).map { e in
+                DealDetail.Event(kind: e["kind"], product: e["product_code"], occurredOn: e["occurred_on"],
+                                 price: money(e["price_cents"]), detail: e["detail"])
+            }
+            let consent = [("sms", "c_sms", "consent_sms"), ("email", "c_email", "consent_email"), ("phone", "c_phone", "consent_phone")].map {
+                DealDetail.Consent(channel: $0.0, granted: r[$0.1], source: r["\($0.2)_source"], at: r["\($0.2)_at"])
+            }
+            let apr: Int? = r["apr_milli"]
+            func staff(_ name: String?, _ code: String?) -> String? {
+                guard let code else { return nil }
+                return name.map { "\($0) (\(code))" } ?? code
+            }
+            return DealDetail(
+                store: r["store_code"], dealNumber: r["deal_number"], status: r["status"], contractDate: r["contract_date"],
+                deliveryDate: r["delivery_date"], dealType: r["deal_type"],
+                buyer: "\(r["buyer_first_name"] as String) \(r["buyer_last_name"] as String)",
+                phone: (r["buyer_phone"] as String?).map(maskPhone), email: (r["buyer_email"] as String?).map(maskEmail),
+                state: r["buyer_state"], zip: r["buyer_zip"], consent: consent, vin: r["vin"],
+                vehicle: "\(r["year"] as Int) \(r["make"] as String) \(r["model"] as String)", condition: r["vehicle_condition"],
+                odometer: r["odometer"], inServiceDate: r["in_service_date"], inServiceEstimated: r["in_service_estimated"],
+                sellingPrice: money(r["selling_price_cents"])!, vehicleValue: money(r["vehicle_value_cents"])!,
+                amountFinanced: money(r["amount_financed_cents"]), apr: apr.map { Rate(thousandthsOfPercent: $0).description },
+                termMonths: r["term_months"], firstPaymentDate: r["first_payment_date"], lender: r["lender"],
+                salesperson: staff(r["sp_name"], r["sp_code"]), fiManager: staff(r["fi_name"], r["fi_code"]),
+                products: products, events: events, importedFrom: "\(r["run_file"] as String) at \(r["run_at"] as String)")
+        }
+    }
+
+    public func captureSummary() throws -> CaptureSummary {
+        try writer.read { db in
+            let deals = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deals") ?? 0
+            let unwound = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deals WHERE status = 'unwound'") ?? 0
+            let customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers") ?? 0
+            let months = try Row.fetchAll(db, sql: """
+                SELECT substr(d.contract_date, 1, 7) AS month, COUNT(DISTINCT d.id) AS deals,
+                       SUM(p.outcome = 'declined') AS declines, SUM(p.outcome = 'sold') AS sold
+                FROM deals d LEFT JOIN deal_products p ON p.deal_id = d.id
+                GROUP BY month ORDER BY month
+                """).map { CaptureSummary.Month(month: $0["month"], deals: $0["deals"], declines: $0["declines"] ?? 0, sold: $0["sold"] ?? 0) }
+            let products = try Row.fetchAll(db, sql: """
+                SELECT p.product_code AS code, SUM(outcome = 'sold') AS sold, SUM(outcome = 'declined') AS declined,
+                       SUM(outcome = 'declined' AND presumed) AS presumed,
+                       COALESCE(SUM(CASE WHEN outcome = 'declined' THEN price_cents END), 0) AS quoted,
+                       (SELECT COUNT(*) FROM events e WHERE e.kind = 'recovered' AND e.product_code = p.product_code) AS recovered
+                FROM deal_products p GROUP BY p.product_code
+                """).map {
+                CaptureSummary.Product(code: $0["code"], sold: $0["sold"], declined: $0["declined"], presumed: $0["presumed"],
+                                       declinedQuoted: Money(cents: $0["quoted"]).description, recovered: $0["recovered"])
+            }
+            var byField: [String: Int] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT field, COUNT(*) AS n FROM rejects WHERE import_run_id IN (SELECT MAX(id) FROM import_runs GROUP BY file)
+                GROUP BY field
+                """) { byField[r["field"]] = r["n"] }
+            return CaptureSummary(deals: deals, unwound: unwound, customers: customers, months: months, products: products, rejectsByField: byField)
+        }
+    }
+}
+
+func money(_ cents: Int64?) -> String? { cents.map { Money(cents: $0).description } }
+
+/// `+1•••••••0142`: enough for a person to recognise, not enough to leak.
+public func maskPhone(_ p: String) -> String { String(repeating: "•", count: max(0, p.count - 4)) + p.suffix(4) }
+public func maskEmail(_ e: String) -> String {
+    guard let at = e.firstIndex(of: "@") else { return "•••" }
+    return String(e.prefix(1)) + "•••" + e[at...]
+}

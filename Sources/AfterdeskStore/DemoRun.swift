@@ -1,0 +1,92 @@
+import AfterdeskCore
+import Foundation
+
+/// The main job end to end on the embedded default: a generated year of a dealership's deals,
+/// imported into a fresh database, imported again (nothing changes), then a later DMS export in
+/// which some customers came back for a declined product and a few deals were unwound.
+public struct DemoRun: Sendable {
+    public var directory: String
+    public var databasePath: String
+    public var seed: UInt64
+    public var dealsPerDay: Double
+    public var menu: Menu
+    public var clock: Clock
+
+    public init(directory: String, databasePath: String, seed: UInt64 = 2026, dealsPerDay: Double = 5, menu: Menu, clock: Clock) {
+        self.directory = directory; self.databasePath = databasePath; self.seed = seed
+        self.dealsPerDay = dealsPerDay; self.menu = menu; self.clock = clock
+    }
+
+    public struct Report: Sendable {
+        public var dealsFile: String
+        public var updateFile: String
+        public var databasePath: String
+        public var first: ImportSummary
+        public var again: ImportSummary
+        public var update: ImportSummary
+        /// Declined products in the generated export, refused rows included: the capture-rate denominator.
+        public var declinesInExport: Int
+        public var capture: CaptureSummary
+        public var sampleDeal: String?
+    }
+
+    public func run(progress: ((ImportProgress) -> Void)? = nil) throws -> Report {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: databasePath + suffix) }
+        let zone = TimeZone(identifier: menu.dealership.timeZone)!
+        let today = LocalDate(clock.now(), in: zone)
+        let dealership = SyntheticDealership(seed: seed, menu: menu, endDate: today.adding(days: -1), dealsPerDay: dealsPerDay)
+
+        // The year's export, written as the F&I manager would receive it.
+        let dealsFile = (directory as NSString).appendingPathComponent("deals-last-12-months.csv")
+        var declinesInExport = 0
+        let header = dealership.header
+        let outcomeColumns = header.indices.filter { header[$0].hasSuffix("_outcome") }
+        var rows: [[String]] = []
+        dealership.forEachRow { row in
+            declinesInExport += outcomeColumns.filter { row[$0] == "declined" }.count
+            rows.append(row)
+        }
+        try write(header: header, rows: rows, to: dealsFile)
+
+        let db = try AfterdeskDatabase(path: databasePath, clock: clock)
+        try db.setSetting("menu.yaml", DefaultMenus.menuYAML)
+        try db.setSetting("warranties.yaml", DefaultMenus.warrantiesYAML)
+        let options = ImportOptions(menu: menu)
+        let first = try db.importDeals(files: [dealsFile], options: options, progress: progress)
+        let again = try db.importDeals(files: [dealsFile], options: options)
+
+        // A month later the DMS export shows some declined service contracts and GAP sold after all
+        // (the customer came back), and a few deals unwound.
+        var rng = SeededRandom(seed: seed &+ 1)
+        let col = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
+        var changed: [[String]] = []
+        for var row in rows {
+            var touched = false
+            for code in ["vsc", "gap", "tire_wheel"] {
+                guard let o = col["\(code)_outcome"], row[o] == "declined", rng.chance(code == "vsc" ? 0.05 : 0.03),
+                      let product = menu.product(code) else { continue }
+                row[o] = "sold"
+                row[col["\(code)_price"]!] = product.retailPrice.description
+                row[col["\(code)_cost"]!] = product.dealerCost.description
+                row[col["\(code)_reason"]!] = ""
+                touched = true
+            }
+            if rng.chance(0.004), let s = col["status"] { row[s] = "unwound"; touched = true }
+            if touched { changed.append(row) }
+        }
+        let updateFile = (directory as NSString).appendingPathComponent("deals-update.csv")
+        try write(header: header, rows: changed, to: updateFile)
+        let update = try db.importDeals(files: [updateFile], options: options)
+        let sample = try db.listDeals(DealFilter(limit: 200)).first { !$0.declined.isEmpty }?.dealNumber
+        return Report(dealsFile: dealsFile, updateFile: updateFile, databasePath: databasePath, first: first, again: again,
+                      update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample)
+    }
+
+    private func write(header: [String], rows: [[String]], to path: String) throws {
+        var text = header.joined(separator: ",") + "\n"
+        for r in rows { text += r.map(SyntheticDealership.quote).joined(separator: ",") + "\n" }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,51 @@
+import AfterdeskCore
+import Foundation
+
+/// Where the menu in force comes from: `--menu PATH`, else `menus/default.yaml` in the current
+/// directory, else the menu stored with the database, else the default built into the binary.
+/// The warranty table is `warranties.yaml` beside the menu file, with the same fallbacks.
+public struct MenuInForce: Sendable {
+    public var menu: Menu
+    public var warranties: WarrantyTable
+    /// Where it was read from, for messages.
+    public var source: String
+}
+
+public enum MenuFiles {
+    static let menuKey = "menu.yaml"
+    static let warrantiesKey = "warranties.yaml"
+
+    /// Loads the menu in force and stores its text with the database so later commands agree.
+    public static func resolve(path: String?, database: AfterdeskDatabase?) throws -> MenuInForce {
+        let fm = FileManager.default
+        var menuText: String?, menuName = "", warrantyText: String?, warrantyName = ""
+        let candidate = path ?? (fm.fileExists(atPath: "menus/default.yaml") ? "menus/default.yaml" : nil)
+        if let candidate {
+            menuText = try readText(candidate)
+            menuName = candidate
+            let beside = ((candidate as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
+            if fm.fileExists(atPath: beside) { warrantyText = try readText(beside); warrantyName = beside }
+        }
+        if menuText == nil, let stored = try database?.setting(menuKey) { menuText = stored; menuName = "(menu stored with the database)" }
+        if warrantyText == nil, let stored = try database?.setting(warrantiesKey) { warrantyText = stored; warrantyName = "(warranties stored with the database)" }
+        if menuText == nil { menuText = DefaultMenus.menuYAML; menuName = "(built-in default menu)" }
+        if warrantyText == nil { warrantyText = DefaultMenus.warrantiesYAML; warrantyName = "(built-in default warranties)" }
+        let menu = try MenuLoader.loadMenu(yaml: menuText!, file: menuName)
+        let warranties = try MenuLoader.loadWarranties(yaml: warrantyText!, file: warrantyName)
+        if let database {
+            try database.setSetting(menuKey, menuText!)
+            try database.setSetting(warrantiesKey, warrantyText!)
+        }
+        return MenuInForce(menu: menu, warranties: warranties, source: menuName)
+    }
+
+    public static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MenuErrors(issues: [MenuIssue(file: path, line: 0, field: "(file)", message: "cannot read the file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw MenuErrors(issues: [MenuIssue(file: path, line: 0, field: "(file)", message: "not UTF-8 text")])
+        }
+        return text
+    }
+}

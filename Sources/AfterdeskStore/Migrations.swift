@@ -1,0 +1,168 @@
+import GRDB
+
+/// The schema's history. Each migration is named, written in SQL, and never edited once shipped:
+/// a mistake is fixed by a new migration.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-capture") { db in
+            try db.execute(sql: """
+                CREATE TABLE stores (
+                    id INTEGER PRIMARY KEY,
+                    code TEXT NOT NULL UNIQUE,
+                    name TEXT,
+                    time_zone TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE staff (
+                    id INTEGER PRIMARY KEY,
+                    store_id INTEGER NOT NULL REFERENCES stores(id),
+                    staff_code TEXT NOT NULL,
+                    name TEXT,
+                    role TEXT NOT NULL,              -- 'sales', 'fi', 'manager', 'bdc'
+                    active INTEGER NOT NULL DEFAULT 1,
+                    created_at TEXT NOT NULL,
+                    UNIQUE (store_id, staff_code)
+                );
+                CREATE TABLE customers (
+                    id INTEGER PRIMARY KEY,
+                    store_id INTEGER NOT NULL REFERENCES stores(id),
+                    match_key TEXT NOT NULL,         -- n:<customer number> | p:<E.164> | e:<email> | d:<deal number>
+                    first_name TEXT NOT NULL,
+                    last_name TEXT NOT NULL,
+                    email TEXT,
+                    phone TEXT,                      -- E.164
+                    state TEXT,
+                    zip TEXT,
+                    customer_number TEXT,
+                    consent_sms INTEGER NOT NULL,
+                    consent_sms_source TEXT NOT NULL,
+                    consent_sms_at TEXT NOT NULL,
+                    consent_email INTEGER NOT NULL,
+                    consent_email_source TEXT NOT NULL,
+                    consent_email_at TEXT NOT NULL,
+                    consent_phone INTEGER NOT NULL,
+                    consent_phone_source TEXT NOT NULL,
+                    consent_phone_at TEXT NOT NULL,
+                    last_deal_on TEXT NOT NULL,      -- contract date of the newest deal that set these facts
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (store_id, match_key)
+                );
+                CREATE TABLE vehicles (
+                    id INTEGER PRIMARY KEY,
+                    vin TEXT NOT NULL UNIQUE,
+                    year INTEGER NOT NULL,
+                    make TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    in_service_date TEXT NOT NULL,
+                    in_service_estimated INTEGER NOT NULL
+                );
+                CREATE TABLE import_runs (
+                    id INTEGER PRIMARY KEY,
+                    file TEXT NOT NULL,
+                    profile TEXT NOT NULL,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    status TEXT NOT NULL,            -- 'running', 'completed', 'failed', 'interrupted'
+                    pid INTEGER NOT NULL,
+                    read_count INTEGER NOT NULL DEFAULT 0,
+                    inserted INTEGER NOT NULL DEFAULT 0,
+                    updated INTEGER NOT NULL DEFAULT 0,
+                    unchanged INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0,
+                    declines INTEGER NOT NULL DEFAULT 0,
+                    error TEXT
+                );
+                CREATE TABLE deals (
+                    id INTEGER PRIMARY KEY,
+                    store_id INTEGER NOT NULL REFERENCES stores(id),
+                    deal_number TEXT NOT NULL,
+                    customer_id INTEGER NOT NULL REFERENCES customers(id),
+                    vehicle_id INTEGER NOT NULL REFERENCES vehicles(id),
+                    status TEXT NOT NULL,            -- 'finalized' | 'unwound'
+                    contract_date TEXT NOT NULL,
+                    delivery_date TEXT NOT NULL,
+                    deal_type TEXT NOT NULL,         -- 'cash' | 'finance' | 'lease'
+                    buyer_first_name TEXT NOT NULL,
+                    buyer_last_name TEXT NOT NULL,
+                    buyer_email TEXT,
+                    buyer_phone TEXT,
+                    buyer_state TEXT,
+                    buyer_zip TEXT,
+                    customer_number TEXT,
+                    consent_sms INTEGER NOT NULL,
+                    consent_email INTEGER NOT NULL,
+                    consent_phone INTEGER NOT NULL,
+                    vehicle_condition TEXT NOT NULL, -- 'new' | 'used'
+                    odometer INTEGER NOT NULL,       -- miles at sale: the vehicle's reading on delivery_date
+                    selling_price_cents INTEGER NOT NULL,
+                    vehicle_value_cents INTEGER NOT NULL,
+                    amount_financed_cents INTEGER,
+                    apr_milli INTEGER,               -- thousandths of a percent: 6.9% is 6900
+                    term_months INTEGER,
+                    first_payment_date TEXT,
+                    lender TEXT,
+                    salesperson_id INTEGER REFERENCES staff(id),
+                    fi_manager_id INTEGER REFERENCES staff(id),
+                    fingerprint INTEGER NOT NULL,    -- of the imported record: equal means unchanged
+                    import_run_id INTEGER NOT NULL REFERENCES import_runs(id),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (store_id, deal_number)
+                );
+                CREATE INDEX deals_contract_date ON deals(contract_date);
+                CREATE INDEX deals_customer ON deals(customer_id);
+                CREATE INDEX deals_vehicle ON deals(vehicle_id);
+                CREATE TABLE deal_products (
+                    deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+                    product_code TEXT NOT NULL,
+                    outcome TEXT NOT NULL,           -- 'sold' | 'declined'  (not offered: no row)
+                    price_cents INTEGER,
+                    cost_cents INTEGER,
+                    reason TEXT,
+                    presumed INTEGER NOT NULL,       -- declined by the full-menu presumption, not recorded
+                    PRIMARY KEY (deal_id, product_code)
+                ) WITHOUT ROWID;
+                CREATE TABLE odometer_readings (
+                    id INTEGER PRIMARY KEY,
+                    vehicle_id INTEGER NOT NULL REFERENCES vehicles(id),
+                    read_on TEXT NOT NULL,
+                    miles INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    UNIQUE (vehicle_id, read_on, source)
+                );
+                CREATE TABLE rejects (
+                    id INTEGER PRIMARY KEY,
+                    import_run_id INTEGER NOT NULL REFERENCES import_runs(id),
+                    file TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    deal_number TEXT,
+                    field TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    error TEXT NOT NULL
+                );
+                CREATE INDEX rejects_run ON rejects(import_run_id);
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY,
+                    deal_id INTEGER NOT NULL REFERENCES deals(id),
+                    product_code TEXT,
+                    kind TEXT NOT NULL,              -- 'recovered' | 'cancelled' | 'unwound' | 'reinstated'
+                    occurred_on TEXT NOT NULL,       -- the dealership's calendar date
+                    recorded_at TEXT NOT NULL,       -- UTC instant
+                    price_cents INTEGER,
+                    cost_cents INTEGER,
+                    source TEXT NOT NULL,            -- e.g. 'import:12' (import run)
+                    detail TEXT
+                );
+                CREATE INDEX events_deal ON events(deal_id);
+                CREATE TABLE settings (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,73 @@
+import AfterdeskCore
+import GRDB
+import GRDBSQLite
+
+/// A GRDB-prepared statement driven through the SQLite C API, for the import hot path where
+/// building `StatementArguments` per row would cost more than the insert itself.
+struct RawStatement {
+    /// Kept so GRDB does not finalize the statement while it is in use.
+    private let statement: Statement
+    let handle: OpaquePointer
+    let connection: OpaquePointer
+
+    init(_ db: Database, _ sql: String) throws {
+        statement = try db.makeStatement(sql: sql)
+        handle = statement.sqliteStatement
+        connection = db.sqliteConnection!
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    @inline(__always) func bind(_ i: Int32, _ s: String?) {
+        guard var s else { sqlite3_bind_null(handle, i); return }
+        s.withUTF8 { u in
+            _ = u.withMemoryRebound(to: CChar.self) { c in
+                sqlite3_bind_text(handle, i, c.baseAddress, Int32(c.count), RawStatement.transient)
+            }
+        }
+    }
+
+    @inline(__always) func bind(_ i: Int32, bytes: UnsafeBufferPointer<UInt8>) {
+        bytes.withMemoryRebound(to: CChar.self) { c in
+            _ = sqlite3_bind_text(handle, i, c.baseAddress, Int32(c.count), RawStatement.transient)
+        }
+    }
+
+    @inline(__always) func bind(_ i: Int32, _ d: LocalDate?) {
+        guard let d else { sqlite3_bind_null(handle, i); return }
+        d.withISOBytes { bind(i, bytes: $0) }
+    }
+
+    @inline(__always) func bind(_ i: Int32, _ v: Int64?) {
+        if let v { sqlite3_bind_int64(handle, i, v) } else { sqlite3_bind_null(handle, i) }
+    }
+
+    @inline(__always) func bind(_ i: Int32, _ v: Int?) { bind(i, v.map(Int64.init)) }
+    @inline(__always) func bind(_ i: Int32, _ v: Bool) { sqlite3_bind_int64(handle, i, v ? 1 : 0) }
+
+    /// Steps once; true when a row is available.
+    @discardableResult
+    func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let message = String(cString: sqlite3_errmsg(connection))
+        sqlite3_reset(handle)
+        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+    }
+
+    /// Runs to completion and resets.
+    func run() throws {
+        defer { sqlite3_reset(handle) }
+        while try step() {}
+    }
+
+    func reset() { sqlite3_reset(handle) }
+
+    func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
+    func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
+    func text(_ col: Int32) -> String? {
+        guard let p = sqlite3_column_text(handle, col) else { return nil }
+        return String(cString: p)
+    }
+}

@@ -1,0 +1,149 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// afterdesk-bench import --rows N [--dir bench-data] [--seed S]
+//   Generates N canonical deals (seeded), imports them into a fresh database with this build (in a
+//   child process, so its peak memory is measured alone), imports the same file with `sqlite3 .import`
+//   into a bare table as the floor, and prints both times, the ratio and the peak memory.
+// afterdesk-bench import-file FILE --db DB   (the child: one import, summary on stdout)
+
+let args = Array(CommandLine.arguments.dropFirst())
+
+func option(_ name: String, _ fallback: String) -> String {
+    guard let i = args.firstIndex(of: "--\(name)"), i + 1 < args.count else { return fallback }
+    return args[i + 1]
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("afterdesk-bench: \(message)\n".utf8))
+    exit(64)
+}
+
+func seconds(_ start: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
+
+/// Runs a program, returns its wall time and peak resident memory in bytes.
+func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> (seconds: Double, peakBytes: Int, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let out = Pipe()
+    p.standardOutput = out
+    let input = Pipe()
+    if stdin != nil { p.standardInput = input }
+    let start = DispatchTime.now()
+    try p.run()
+    if let stdin {
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+    }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    // wait4 gives this child's own peak RSS (getrusage(RUSAGE_CHILDREN) would mix children).
+    var status: Int32 = 0
+    var usage = rusage()
+    _ = wait4(p.processIdentifier, &status, 0, &usage)
+    let elapsed = seconds(start)
+    guard (status & 0x7f) == 0, (status >> 8) & 0xff == 0 else {
+        fail("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(String(decoding: data, as: UTF8.self))")
+    }
+    return (elapsed, Int(usage.ru_maxrss) * 1024, String(decoding: data, as: UTF8.self))
+}
+
+func which(_ program: String) -> String? {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+        let path = "\(dir)/\(program)"
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return nil
+}
+
+func removeDatabase(_ path: String) {
+    for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) }
+}
+
+let menu = try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "(built-in default menu)")
+let benchClock = Clock.fixed(Date(timeIntervalSince1970: 1_795_000_000))   // 2026-11-18: fixed, so runs compare
+
+switch args.first {
+case "import-file":
+    guard args.count >= 2 else { fail("import-file FILE --db DB") }
+    let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
+    let s = try db.importDeals(files: [args[1]], options: ImportOptions(menu: menu, batchSize: Int(ProcessInfo.processInfo.environment["AD_BATCH"] ?? "5000")!, writeRejectsFile: false))
+    print("read=\(s.read) inserted=\(s.inserted) updated=\(s.updated) unchanged=\(s.unchanged) rejected=\(s.rejected) declines=\(s.declines)")
+
+case "decode":
+    // Parse and validate only, no database: separates parsing cost from storage cost.
+    guard args.count >= 2 else { fail("decode FILE") }
+    let start = DispatchTime.now()
+    let reader = CSVReader(source: try FileByteSource(path: args[1]))
+    _ = try reader.nextRow()
+    let header = (0..<reader.fieldCount).map { reader.string($0) }
+    let layout = try ImportLayout(header: header, profile: .canonical, menu: menu)
+    let decoder = DealRowDecoder(layout: layout, menu: menu, today: LocalDate(year: 2026, month: 11, day: 18)!)
+    var good = 0, bad = 0, parseOnly = args.contains("--parse-only"), checksum: Int64 = 0
+    while try reader.nextRow() {
+        if parseOnly { good += reader.fieldCount; continue }
+        var errors: [RowError] = []
+        if let r = decoder.decode(reader, errors: &errors) {
+            good += 1
+            if !args.contains("--no-fingerprint") { checksum ^= r.fingerprint }
+        } else { bad += 1 }
+    }
+    print(String(format: "good=%d bad=%d checksum=%lld in %.2f s", good, bad, checksum, seconds(start)))
+
+case "import":
+    let rows = Int(option("rows", "1000000")) ?? 1_000_000
+    let dir = option("dir", "bench-data")
+    let seed = UInt64(option("seed", "7")) ?? 7
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let file = "\(dir)/deals-\(rows)-seed\(seed).csv"
+    if !FileManager.default.fileExists(atPath: file) {
+        let start = DispatchTime.now()
+        let end = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!).adding(days: -1)
+        let gen = SyntheticDealership(seed: seed, menu: menu, endDate: end, days: 365,
+                                      dealsPerDay: max(1, Double(rows) / 365), errorRate: 0.001)
+        FileManager.default.createFile(atPath: file + ".tmp", contents: nil)
+        let h = FileHandle(forWritingAtPath: file + ".tmp")!
+        var buffer = gen.header.joined(separator: ",") + "\n"
+        gen.forEachRow(limit: rows) { row in
+            buffer += row.map(SyntheticDealership.quote).joined(separator: ",")
+            buffer += "\n"
+            if buffer.utf8.count > 1 << 20 { h.write(Data(buffer.utf8)); buffer = "" }
+        }
+        h.write(Data(buffer.utf8))
+        try h.close()
+        try FileManager.default.moveItem(atPath: file + ".tmp", toPath: file)
+        print(String(format: "generated %@ in %.1f s", file, seconds(start)))
+    }
+    let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+    let self_ = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let dbPath = "\(dir)/bench.sqlite"
+    removeDatabase(dbPath)
+    let first = try measure(self_, ["import-file", file, "--db", dbPath])
+    let again = try measure(self_, ["import-file", file, "--db", dbPath])
+    guard let sqlite = which("sqlite3") else { fail("sqlite3 is not installed (apt-get install sqlite3)") }
+    let floorPath = "\(dir)/floor.sqlite"
+    removeDatabase(floorPath)
+    let floor = try measure(sqlite, [floorPath], stdin: ".mode csv\n.import \(file) deals\n")
+    let dbSize = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
+    print("rows:                 \(rows) (\(size / 1_000_000) MB CSV)")
+    print("afterdesk import:     " + first.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print(String(format: "  time                %.2f s  (%.0f deals/s)", first.seconds, Double(rows) / first.seconds))
+    print(String(format: "  peak memory         %.1f MB", Double(first.peakBytes) / 1_048_576))
+    print(String(format: "  database            %.0f MB", Double(dbSize) / 1_048_576))
+    print("re-import (same file): " + again.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print(String(format: "  time                %.2f s, peak memory %.1f MB", again.seconds, Double(again.peakBytes) / 1_048_576))
+    print(String(format: "sqlite3 .import floor: %.2f s, peak memory %.1f MB", floor.seconds, Double(floor.peakBytes) / 1_048_576))
+    print(String(format: "ratio (import/floor):  %.2fx  (target <= 3x; peak memory target < 150 MB)", first.seconds / floor.seconds))
+    removeDatabase(floorPath)
+
+default:
+    print("""
+        usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S]
+               afterdesk-bench import-file FILE --db DB
+        """)
+    exit(args.isEmpty ? 0 : 64)
+}

@@ -1,0 +1,59 @@
+import AfterdeskCore
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+
+@main
+struct Afterdesk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "afterdesk",
+        abstract: "Follow up every F&I product a customer declined at the desk — timed, compliant, measured.",
+        subcommands: [Demo.self, Import.self, Deals.self, MenuCommand.self]
+    )
+}
+
+/// Options every command that touches the database takes.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "Database file (default: $AFTERDESK_DB, else afterdesk.sqlite here). Created and migrated on first use.")
+    var db: String?
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["AFTERDESK_DB"] ?? "afterdesk.sqlite" }
+
+    func open() throws -> AfterdeskDatabase { try AfterdeskDatabase(path: path) }
+}
+
+/// Exit codes of INTERFACES.md: 64 bad usage (ArgumentParser's own), 65 unusable input, 1 anything else.
+enum Exit {
+    static let unusableInput = ExitCode(65)
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+func jsonString<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// Loads the menu in force, turning menu errors into exit code 65 with every problem listed.
+func loadMenu(_ path: String?, _ database: AfterdeskDatabase?) throws -> MenuInForce {
+    do { return try MenuFiles.resolve(path: path, database: database) } catch let e as MenuErrors {
+        printError(e.description)
+        throw Exit.unusableInput
+    }
+}
+
+extension Int {
+    /// 1,234,567
+    var grouped: String {
+        let s = String(self.magnitude)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (self < 0 ? "-" : "") + out
+    }
+}

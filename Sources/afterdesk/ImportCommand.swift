@@ -1,0 +1,92 @@
+import AfterdeskCore
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import finalized deals: canonical CSV, JSON, or a DMS export (--profile cdk|dealervault).",
+        discussion: """
+            Refused rows are listed with file, line, field, value and reason, and written to <file>.rejects.csv
+            beside the input; the good rows of the same file still land. Importing the same file again changes
+            nothing. Exit code 0 even with refused rows; 65 when a file as a whole cannot be read.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+    @Option(help: "Column layout: canonical (default), cdk or dealervault.") var profile: String = "canonical"
+    @Option(help: "Store code for rows without a store column.") var store: String = "main"
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Flag(help: "Do not write <file>.rejects.csv files.") var noRejectsFile = false
+    @Argument(help: "Files to import.") var files: [String]
+
+    func validate() throws {
+        guard ImportProfile.named(profile) != nil else {
+            throw ValidationError("unknown profile '\(profile)' (known: \(ImportProfile.all.map(\.name).joined(separator: ", ")))")
+        }
+        if files.isEmpty { throw ValidationError("name at least one file to import") }
+    }
+
+    func run() throws {
+        let db = try database.open()
+        let inForce = try loadMenu(menu, db)
+        let options = ImportOptions(profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
+                                    writeRejectsFile: !noRejectsFile)
+        let bar = ProgressBar()
+        let summary = try db.importDeals(files: files, options: options, progress: bar.map { b in { b.update($0) } })
+        bar?.finish()
+        if json {
+            print(try jsonString(summary))
+        } else {
+            print(ImportReport.text(summary))
+        }
+        for w in summary.warnings { printError("warning: \(w)") }
+        for f in summary.failedFiles { printError("error: \(f)") }
+        if !summary.failedFiles.isEmpty { throw Exit.unusableInput }
+    }
+}
+
+enum ImportReport {
+    static func text(_ s: ImportSummary, maxRejects: Int = 20) -> String {
+        var out = "Read \(s.read.grouped) deal\(s.read == 1 ? "" : "s"): \(s.inserted.grouped) new, \(s.updated.grouped) updated, "
+            + "\(s.unchanged.grouped) unchanged, \(s.rejected.grouped) refused.\n"
+        out += "Declined products stored: \(s.declines.grouped)."
+        if s.recoveries > 0 { out += " Recoveries (declined, now sold): \(s.recoveries.grouped)." }
+        if s.unwinds > 0 { out += " Unwound deals: \(s.unwinds.grouped)." }
+        if !s.rejects.isEmpty {
+            out += "\n\nRefused rows (fix them and import the file again; the good rows are already in):\n"
+            for r in s.rejects.prefix(maxRejects) {
+                out += "  \(r.file):\(r.line)  \(r.field) = \"\(r.value)\": \(r.error)\n"
+            }
+            let more = s.rejects.count - min(maxRejects, s.rejects.count) + s.rejectsOmitted
+            if more > 0 { out += "  … and \(more.grouped) more\n" }
+            for f in s.rejectsFiles { out += "All refused rows: \(f)\n" }
+        }
+        return out.hasSuffix("\n") ? String(out.dropLast()) : out
+    }
+}
+
+/// A progress bar on standard error, only when it is a terminal.
+final class ProgressBar {
+    private var lastDraw = Date.distantPast
+
+    init?() {
+        guard isatty(STDERR_FILENO) == 1 else { return nil }
+    }
+
+    func update(_ p: ImportProgress) {
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) > 0.1 || p.bytesRead == p.bytesTotal else { return }
+        lastDraw = now
+        let fraction = p.bytesTotal > 0 ? min(1, Double(p.bytesRead) / Double(p.bytesTotal)) : 1
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(p.file) \(bar) \(Int(fraction * 100))%  \(p.rows.grouped) rows ".utf8))
+    }
+
+    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
+}

@@ -1,0 +1,47 @@
+import AfterdeskCore
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+
+struct MenuCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "menu", abstract: "Work with F&I menu files.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a menu (and the warranties.yaml beside it), or a warranties file; errors name the line and field.")
+        @Argument(help: "Menu or warranties file.") var path: String
+
+        func run() throws {
+            let text: String
+            do { text = try MenuFiles.readText(path) } catch let e as MenuErrors {
+                printError(e.description); throw Exit.unusableInput
+            }
+            do {
+                if MenuCheck.isWarrantiesFile(text) {
+                    let t = try MenuLoader.loadWarranties(yaml: text, file: path)
+                    print("\(path): OK — warranties for \(t.makes.count) makes, default \(t.defaultTerms.basic.years) years/\(t.defaultTerms.basic.miles.grouped) miles basic")
+                    return
+                }
+                let menu = try MenuLoader.loadMenu(yaml: text, file: path)
+                print("\(path): OK — \(menu.products.count) products: \(menu.products.map(\.code).joined(separator: ", "))")
+                let beside = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
+                if FileManager.default.fileExists(atPath: beside) {
+                    let t = try MenuLoader.loadWarranties(yaml: try MenuFiles.readText(beside), file: beside)
+                    print("\(beside): OK — warranties for \(t.makes.count) makes")
+                }
+            } catch let e as MenuErrors {
+                printError(e.description)
+                throw Exit.unusableInput
+            }
+        }
+    }
+}
+
+enum MenuCheck {
+    /// A warranties file has `makes:` at the top level and no `products:`.
+    static func isWarrantiesFile(_ text: String) -> Bool {
+        let lines = text.split(separator: "\n")
+        return lines.contains { $0.hasPrefix("makes:") } && !lines.contains { $0.hasPrefix("products:") }
+    }
+}
