@@ -180,14 +180,15 @@ public enum MenuLoader {
             for (i, node) in list.enumerated() {
                 let path = "products[\(i)]"
                 guard node.mapping != nil else { r.fail(node, path, "expected a product mapping"); continue }
-                if let p = product(node, path, &r) {
-                    if let first = seen[p.code] {
-                        r.fail(node["code"], "\(path).code", "product code '\(p.code)' is already used at line \(first)")
-                    } else {
-                        seen[p.code] = p.line
-                        products.append(p)
+                // Duplicates are checked on the code alone, so they are found even when a product has other errors.
+                if let code = node["code"]?.string?.trimmingSpaces, !code.isEmpty {
+                    if let first = seen[code] {
+                        r.fail(node["code"], "\(path).code", "product code '\(code)' is already used at line \(first)")
+                        continue
                     }
+                    seen[code] = node.mark?.line ?? 0
                 }
+                if let p = product(node, path, &r) { products.append(p) }
             }
         } else {
             r.fail(root["products"] ?? root, "products", "required list is missing or empty")
@@ -266,8 +267,9 @@ public enum MenuLoader {
         if let t = node["timing"], t.mapping != nil {
             let tp = "\(path).timing"
             r.checkKeys(t, tp, allowed: ["anchor", "touches", "first_service_months", "first_service_miles"])
+            var anchorKnown = false
             if let a = r.string(t, "anchor", tp) {
-                if let anchor = Anchor(rawValue: a) { timing.anchor = anchor } else {
+                if let anchor = Anchor(rawValue: a) { timing.anchor = anchor; anchorKnown = true } else {
                     r.fail(t["anchor"], "\(tp).anchor", "unknown anchor '\(a)' (one of \(Anchor.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
             }
@@ -291,7 +293,7 @@ public enum MenuLoader {
                         r.fail(tn, tpp, "give exactly one of days_after_delivery, days_before_anchor, days_after_anchor")
                         continue
                     }
-                    if timing.anchor == .delivery && after == nil {
+                    if anchorKnown && timing.anchor == .delivery && after == nil {
                         r.fail(tn, tpp, "anchor delivery takes days_after_delivery only")
                     }
                     let offset: TouchRule.Offset = after.map { .afterDelivery(days: $0) }

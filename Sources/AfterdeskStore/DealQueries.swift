@@ -171,7 +171,7 @@ extension AfterdeskDatabase {
             guard let r = try Row.fetchOne(db, sql: sql + " ORDER BY s.code LIMIT 1", arguments: StatementArguments(args)) else { return nil }
             let dealID: Int64 = r["id"]
             let products = try Row.fetchAll(db, sql: """
-                SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?
+                SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ? ORDER BY product_code
                 """, arguments: [dealID]).map { p in
                 DealDetail.Product(code: p["product_code"], outcome: p["outcome"], price: money(p["price_cents"]),
                                    cost: money(p["cost_cents"]), reason: p["reason"], presumed: p["presumed"])

@@ -5,6 +5,9 @@ import GRDB
 import Glibc
 #endif
 
+/// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
+struct SimulatedCrash: Error {}
+
 /// Why a whole file could not be imported (exit code 65 for the command).
 public enum ImportFileError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(String, String)
@@ -35,6 +38,8 @@ public struct ImportOptions: Sendable {
     public var batchSize: Int
     /// Write `<input>.rejects.csv` beside each input that has refused rows.
     public var writeRejectsFile: Bool
+    /// Tests only: stop dead after this many committed batches, as a killed process would.
+    var simulateCrashAfterBatches: Int?
 
     public init(profile: ImportProfile = .canonical, menu: Menu, defaultStore: String = "main",
                 batchSize: Int = 5000, writeRejectsFile: Bool = true) {
@@ -145,8 +150,11 @@ final class DealImporter {
         var counts = RunCounts()
         var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
         var batch = Batch()
+        var batchesWritten = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
+            if let limit = options.simulateCrashAfterBatches, batchesWritten == limit { throw SimulatedCrash() }
+            batchesWritten += 1
             let result = try write(batch, runID: runID, file: name)
             counts.add(result)
             summary.add(result)
