@@ -21,11 +21,16 @@ let package = Package(
             name: "AfterdeskCore",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // Process-wide SQLite settings that Swift cannot reach (sqlite3_config is variadic).
+        .target(
+            name: "CSQLiteConfig",
+            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
         // Owns the SQLite file: migrations and workflow-level operations.
         .target(
             name: "AfterdeskStore",
             dependencies: [
-                "AfterdeskCore",
+                "AfterdeskCore", "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

@@ -30,15 +30,15 @@ stable() {
 stable "$work/clean.sqlite" > "$work/clean.txt"
 echo "clean import: $rows rows, $(sqlite3 "$work/clean.sqlite" 'SELECT COUNT(*) FROM deals') deals"
 
-for delay in 0.05 0.2 0.4 0.7 1.0 1.5; do
+for delay in 0.05 0.15 0.3 0.45 0.6 0.8; do
   db="$work/crash-$delay.sqlite"
-  "$bin" import "$file" --db "$db" --menu menus/default.yaml --no-rejects-file > /dev/null 2>&1 &
+  "$bin" import "$file" --db "$db" --menu menus/default.yaml --no-rejects-file --batch-size 1000 > /dev/null 2>&1 &
   pid=$!
   sleep "$delay"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   landed=$(sqlite3 "$db" 'SELECT COUNT(*) FROM deals' 2>/dev/null || echo 0)
-  "$bin" import "$file" --db "$db" --menu menus/default.yaml --no-rejects-file --json > "$work/rerun.json"
+  "$bin" import "$file" --db "$db" --menu menus/default.yaml --no-rejects-file --batch-size 1000 --json > "$work/rerun.json"
   stable "$db" > "$work/crash.txt"
   if ! cmp -s "$work/clean.txt" "$work/crash.txt"; then
     echo "FAIL: kill -9 after ${delay}s ($landed deals had landed) then re-import differs from a clean import"

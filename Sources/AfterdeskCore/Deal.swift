@@ -120,7 +120,7 @@ public struct DealRecord: Sendable, Equatable, Codable {
     /// A stable 64-bit fingerprint of everything imported (FNV-1a over a fixed serialisation), so a
     /// re-import can tell "unchanged" from "updated" without reading the stored deal back.
     public var fingerprint: Int64 {
-        var h = FNV1a()
+        var h = StableHasher()
         h.add(store); h.add(dealNumber); h.add(status.rawValue); h.add(contractDate.daysSinceEpoch)
         h.add(deliveryDate.daysSinceEpoch); h.add(dealType.rawValue)
         h.add(buyerFirstName); h.add(buyerLastName); h.add(buyerEmail); h.add(buyerPhone); h.add(buyerState)
@@ -133,14 +133,19 @@ public struct DealRecord: Sendable, Equatable, Codable {
         for p in products {
             h.add(p.code); h.add(p.outcome.rawValue); h.add(p.price?.cents); h.add(p.cost?.cents); h.add(p.reason); h.add(p.presumed)
         }
-        return Int64(bitPattern: h.value)
+        return h.signed
     }
 }
 
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+/// FNV-1a, 64 bits: a hash that is the same in every build and on every machine (Swift's `Hasher` is
+/// seeded per process), for values that are stored: fingerprints and index keys.
+public struct StableHasher {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    public init() {}
+    public var signed: Int64 { Int64(bitPattern: value) }
     @inline(__always) mutating func byte(_ b: UInt8) { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-    mutating func add(_ s: String) {
+    /// The bytes of the string, then a separator, so ("ab", "c") and ("a", "bc") differ.
+    public mutating func add(_ s: String) {
         var s = s
         s.withUTF8 { u in for b in u { byte(b) } }
         byte(0x1f)

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import CSQLiteConfig
 import Foundation
 import GRDB
 
@@ -9,8 +10,15 @@ public final class AfterdeskDatabase: Sendable {
     public let clock: Clock
     public let path: String?
 
+    /// Applied once, before the first connection of the process opens.
+    static let sqliteConfigured: Bool = {
+        _ = afterdesk_keep_heap()
+        return afterdesk_sqlite_configure() == 1
+    }()
+
     /// Opens (creating and migrating if needed) the database at `path`, in WAL mode.
     public init(path: String, clock: Clock = .live) throws {
+        _ = AfterdeskDatabase.sqliteConfigured
         var config = AfterdeskDatabase.configuration()
         config.prepareDatabase { db in
             // WAL with NORMAL sync: committed transactions survive a process crash (kill -9);
@@ -26,6 +34,7 @@ public final class AfterdeskDatabase: Sendable {
 
     /// A private in-memory database, for tests and benchmarks of the server.
     public init(inMemoryWith clock: Clock) throws {
+        _ = AfterdeskDatabase.sqliteConfigured
         let queue = try DatabaseQueue(configuration: AfterdeskDatabase.configuration())
         self.writer = queue
         self.clock = clock
@@ -35,7 +44,7 @@ public final class AfterdeskDatabase: Sendable {
 
     private static func configuration() -> Configuration {
         var config = Configuration()
-        config.foreignKeysEnabled = ProcessInfo.processInfo.environment["AD_NOFK"] == nil
+        config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
         config.label = "afterdesk"
         return config

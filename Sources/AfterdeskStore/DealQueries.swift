@@ -132,11 +132,12 @@ extension AfterdeskDatabase {
             args.append(filter.limit)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT s.code AS store, d.deal_number, d.status, d.contract_date, d.deal_type,
-                       d.buyer_first_name || ' ' || d.buyer_last_name AS buyer,
+                       c.first_name || ' ' || c.last_name AS buyer,
                        v.year || ' ' || v.make || ' ' || v.model AS vehicle,
                        (SELECT group_concat(product_code, ' ') FROM deal_products p WHERE p.deal_id = d.id AND outcome = 'sold') AS sold,
                        (SELECT group_concat(product_code, ' ') FROM deal_products p WHERE p.deal_id = d.id AND outcome = 'declined') AS declined
                 FROM deals d JOIN stores s ON s.id = d.store_id JOIN vehicles v ON v.id = d.vehicle_id
+                JOIN customers c ON c.id = d.customer_id
                 \(whereSQL)
                 ORDER BY d.contract_date DESC, d.deal_number DESC
                 LIMIT ?
@@ -155,6 +156,7 @@ extension AfterdeskDatabase {
         try writer.read { db in
             var sql = """
                 SELECT d.*, s.code AS store_code, v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
+                       c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
                        c.consent_sms_source, c.consent_sms_at, c.consent_email_source, c.consent_email_at,
                        c.consent_phone_source, c.consent_phone_at,
                        c.consent_sms AS c_sms, c.consent_email AS c_email, c.consent_phone AS c_phone,
@@ -193,9 +195,9 @@ extension AfterdeskDatabase {
             return DealDetail(
                 store: r["store_code"], dealNumber: r["deal_number"], status: r["status"], contractDate: r["contract_date"],
                 deliveryDate: r["delivery_date"], dealType: r["deal_type"],
-                buyer: "\(r["buyer_first_name"] as String) \(r["buyer_last_name"] as String)",
-                phone: (r["buyer_phone"] as String?).map(maskPhone), email: (r["buyer_email"] as String?).map(maskEmail),
-                state: r["buyer_state"], zip: r["buyer_zip"], consent: consent, vin: r["vin"],
+                buyer: "\(r["first_name"] as String) \(r["last_name"] as String)",
+                phone: (r["phone"] as String?).map(maskPhone), email: (r["email"] as String?).map(maskEmail),
+                state: r["state"], zip: r["zip"], consent: consent, vin: r["vin"],
                 vehicle: "\(r["year"] as Int) \(r["make"] as String) \(r["model"] as String)", condition: r["vehicle_condition"],
                 odometer: r["odometer"], inServiceDate: r["in_service_date"], inServiceEstimated: r["in_service_estimated"],
                 sellingPrice: money(r["selling_price_cents"])!, vehicleValue: money(r["vehicle_value_cents"])!,

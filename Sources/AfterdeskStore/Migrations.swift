@@ -28,6 +28,7 @@ enum Migrations {
                     id INTEGER PRIMARY KEY,
                     store_id INTEGER NOT NULL REFERENCES stores(id),
                     match_key TEXT NOT NULL,         -- n:<customer number> | p:<E.164> | e:<email> | d:<deal number>
+                    match_hash INTEGER NOT NULL,     -- FNV-1a of match_key: an 8-byte index key instead of the text
                     first_name TEXT NOT NULL,
                     last_name TEXT NOT NULL,
                     email TEXT,
@@ -46,18 +47,23 @@ enum Migrations {
                     consent_phone_at TEXT NOT NULL,
                     last_deal_on TEXT NOT NULL,      -- contract date of the newest deal that set these facts
                     created_at TEXT NOT NULL,
-                    updated_at TEXT NOT NULL,
-                    UNIQUE (store_id, match_key)
+                    updated_at TEXT NOT NULL
                 );
+                -- One customer per (store, match_key): the importer looks up by hash and key inside its write
+                -- transaction before inserting (SQLite has one writer). Hashes keep this index small enough to
+                -- stay in the page cache at millions of customers, where a text index would not.
+                CREATE INDEX customers_match ON customers(store_id, match_hash);
                 CREATE TABLE vehicles (
-                    id INTEGER PRIMARY KEY,
-                    vin TEXT NOT NULL UNIQUE,
+                    id INTEGER PRIMARY KEY,          -- rowid: deals point here in insertion order, cheap to index
+                    vin TEXT NOT NULL,               -- 17 characters, check digit verified; one row per VIN
+                    vin_hash INTEGER NOT NULL,       -- FNV-1a of vin, for the same reason as customers.match_hash
                     year INTEGER NOT NULL,
                     make TEXT NOT NULL,
                     model TEXT NOT NULL,
                     in_service_date TEXT NOT NULL,
                     in_service_estimated INTEGER NOT NULL
                 );
+                CREATE INDEX vehicles_vin ON vehicles(vin_hash);
                 CREATE TABLE import_runs (
                     id INTEGER PRIMARY KEY,
                     file TEXT NOT NULL,
@@ -78,22 +84,12 @@ enum Migrations {
                     id INTEGER PRIMARY KEY,
                     store_id INTEGER NOT NULL REFERENCES stores(id),
                     deal_number TEXT NOT NULL,
-                    customer_id INTEGER NOT NULL REFERENCES customers(id),
+                    customer_id INTEGER NOT NULL REFERENCES customers(id),  -- contact facts and consent live there only
                     vehicle_id INTEGER NOT NULL REFERENCES vehicles(id),
                     status TEXT NOT NULL,            -- 'finalized' | 'unwound'
                     contract_date TEXT NOT NULL,
                     delivery_date TEXT NOT NULL,
                     deal_type TEXT NOT NULL,         -- 'cash' | 'finance' | 'lease'
-                    buyer_first_name TEXT NOT NULL,
-                    buyer_last_name TEXT NOT NULL,
-                    buyer_email TEXT,
-                    buyer_phone TEXT,
-                    buyer_state TEXT,
-                    buyer_zip TEXT,
-                    customer_number TEXT,
-                    consent_sms INTEGER NOT NULL,
-                    consent_email INTEGER NOT NULL,
-                    consent_phone INTEGER NOT NULL,
                     vehicle_condition TEXT NOT NULL, -- 'new' | 'used'
                     odometer INTEGER NOT NULL,       -- miles at sale: the vehicle's reading on delivery_date
                     selling_price_cents INTEGER NOT NULL,
@@ -111,7 +107,6 @@ enum Migrations {
                     updated_at TEXT NOT NULL,
                     UNIQUE (store_id, deal_number)
                 );
-                CREATE INDEX deals_contract_date ON deals(contract_date);
                 CREATE INDEX deals_customer ON deals(customer_id);
                 CREATE INDEX deals_vehicle ON deals(vehicle_id);
                 CREATE TABLE deal_products (

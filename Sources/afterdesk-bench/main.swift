@@ -25,31 +25,33 @@ func fail(_ message: String) -> Never {
 
 func seconds(_ start: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 
-/// Runs a program, returns its wall time and peak resident memory in bytes.
+/// Runs a program, returns its wall time and peak resident memory in bytes. posix_spawn and wait4
+/// directly: Foundation's Process reaps its children itself, which loses their resource usage.
 func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> (seconds: Double, peakBytes: Int, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    let out = Pipe()
-    p.standardOutput = out
-    let input = Pipe()
-    if stdin != nil { p.standardInput = input }
+    let dir = FileManager.default.temporaryDirectory.path
+    let outPath = "\(dir)/afterdesk-bench-\(getpid()).out", inPath = "\(dir)/afterdesk-bench-\(getpid()).in"
+    try (stdin ?? "").write(toFile: inPath, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: inPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    var pid: pid_t = 0
     let start = DispatchTime.now()
-    try p.run()
-    if let stdin {
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    // wait4 gives this child's own peak RSS (getrusage(RUSAGE_CHILDREN) would mix children).
+    let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    guard rc == 0 else { fail("cannot start \(executable): \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
     var usage = rusage()
-    _ = wait4(p.processIdentifier, &status, 0, &usage)
+    _ = wait4(pid, &status, 0, &usage)
     let elapsed = seconds(start)
+    let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     guard (status & 0x7f) == 0, (status >> 8) & 0xff == 0 else {
-        fail("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(String(decoding: data, as: UTF8.self))")
+        fail("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(output)")
     }
-    return (elapsed, Int(usage.ru_maxrss) * 1024, String(decoding: data, as: UTF8.self))
+    return (elapsed, Int(usage.ru_maxrss) * 1024, output)
 }
 
 func which(_ program: String) -> String? {
@@ -71,7 +73,7 @@ switch args.first {
 case "import-file":
     guard args.count >= 2 else { fail("import-file FILE --db DB") }
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
-    let s = try db.importDeals(files: [args[1]], options: ImportOptions(menu: menu, batchSize: Int(ProcessInfo.processInfo.environment["AD_BATCH"] ?? "5000")!, writeRejectsFile: false))
+    let s = try db.importDeals(files: [args[1]], options: ImportOptions(menu: menu, writeRejectsFile: false))
     print("read=\(s.read) inserted=\(s.inserted) updated=\(s.updated) unchanged=\(s.unchanged) rejected=\(s.rejected) declines=\(s.declines)")
 
 case "decode":

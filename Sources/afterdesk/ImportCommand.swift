@@ -21,6 +21,7 @@ struct Import: ParsableCommand {
     @Option(help: "Store code for rows without a store column.") var store: String = "main"
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Do not write <file>.rejects.csv files.") var noRejectsFile = false
+    @Option(help: "Rows per transaction (a crash redoes at most one batch).") var batchSize: Int = 50_000
     @Argument(help: "Files to import.") var files: [String]
 
     func validate() throws {
@@ -28,13 +29,14 @@ struct Import: ParsableCommand {
             throw ValidationError("unknown profile '\(profile)' (known: \(ImportProfile.all.map(\.name).joined(separator: ", ")))")
         }
         if files.isEmpty { throw ValidationError("name at least one file to import") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(menu, db)
         let options = ImportOptions(profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
-                                    writeRejectsFile: !noRejectsFile)
+                                    batchSize: batchSize, writeRejectsFile: !noRejectsFile)
         let bar = ProgressBar()
         let summary = try db.importDeals(files: files, options: options, progress: bar.map { b in { b.update($0) } })
         bar?.finish()

@@ -1,0 +1,152 @@
+import AfterdeskCore
+import Foundation
+
+/// One decoded row, handed from the reading thread to the writing one.
+enum ImportItem: Sendable {
+    case deal(PreparedDeal)
+    case reject(line: Int, dealNumber: String?, [RowError])
+}
+
+/// A valid deal with everything the writer needs computed on the reading thread, which has time to
+/// spare while the writer is busy in SQLite.
+struct PreparedDeal: Sendable {
+    let line: Int
+    let record: DealRecord
+    let fingerprint: Int64
+    /// (store, deal number): duplicates within one import.
+    let dealKey: Int64
+    let customerKey: String
+    let customerHash: Int64
+    let vinHash: Int64
+    let consentSource: String
+
+    init(line: Int, record: DealRecord, file: String) {
+        self.line = line
+        self.record = record
+        fingerprint = record.fingerprint
+        var h = StableHasher()
+        h.add(record.store); h.add(record.dealNumber)
+        dealKey = h.signed
+        customerKey = record.customerMatchKey
+        customerHash = StableHash.of(customerKey)
+        vinHash = StableHash.of(record.vin)
+        consentSource = "import \(file) line \(line)"
+    }
+}
+
+enum ProducerMessage: Sendable {
+    case items([ImportItem], bytesRead: Int64)
+    case end(warnings: [String])
+    case failed(any Error)
+}
+
+/// A bounded queue between two threads. Bounded, so a fast reader cannot fill memory ahead of a
+/// slow writer; closable, so either side can stop the other.
+final class Channel<Element: Sendable>: @unchecked Sendable {
+    // @unchecked: every access to `items` and `closed` holds `condition`.
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Blocks while full. False when the channel was closed: the receiver is gone.
+    func send(_ element: Element) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        while items.count - head >= capacity && !closed { condition.wait() }
+        if closed { return false }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// Blocks while empty. nil once closed and drained.
+    func receive() -> Element? {
+        condition.lock(); defer { condition.unlock() }
+        while items.count == head && !closed { condition.wait() }
+        guard items.count > head else { return nil }
+        let e = items[head]
+        head += 1
+        if head > 64 { items.removeFirst(head); head = 0 }
+        condition.broadcast()
+        return e
+    }
+
+    func close() {
+        condition.lock(); closed = true; condition.broadcast(); condition.unlock()
+    }
+}
+
+/// Reads and validates rows on its own thread, so parsing overlaps SQLite's work on the other core.
+final class RowProducer: @unchecked Sendable {
+    // @unchecked: `next`, `bytes` and `warnings` capture the file's reader and decoder, which only the
+    // producer thread touches once `start` is called; the creating thread hands them over and never uses them again.
+    private let next: () throws -> ImportItem?
+    private let bytes: () -> Int64
+    private let warnings: () -> [String]
+    private let done = DispatchSemaphore(value: 0)
+
+    init(next: @escaping () throws -> ImportItem?, bytes: @escaping () -> Int64, warnings: @escaping () -> [String]) {
+        self.next = next; self.bytes = bytes; self.warnings = warnings
+    }
+
+    static let itemsPerMessage = 256
+
+    func start(into channel: Channel<ProducerMessage>) {
+        let thread = Thread { [self] in
+            defer { done.signal() }
+            var items: [ImportItem] = []
+            items.reserveCapacity(RowProducer.itemsPerMessage)
+            do {
+                while let item = try next() {
+                    items.append(item)
+                    if items.count == RowProducer.itemsPerMessage {
+                        guard channel.send(.items(items, bytesRead: bytes())) else { return }
+                        items.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !items.isEmpty { guard channel.send(.items(items, bytesRead: bytes())) else { return } }
+                _ = channel.send(.end(warnings: warnings()))
+            } catch {
+                if !items.isEmpty { guard channel.send(.items(items, bytesRead: bytes())) else { return } }
+                _ = channel.send(.failed(error))
+            }
+        }
+        thread.name = "afterdesk-import-reader"
+        thread.start()
+    }
+
+    /// Waits for the thread to end (after `end`, `failed`, or the channel being closed).
+    func join() { done.wait() }
+
+    /// CSV rows of any profile.
+    static func csv(reader: CSVReader<FileByteSource>, decoder: DealRowDecoder, file: String) -> RowProducer {
+        RowProducer(next: {
+            guard try reader.nextRow() else { return nil }
+            return decode(decoder, reader, line: reader.rowLine, file: file)
+        }, bytes: { reader.bytesConsumed }, warnings: { [] })
+    }
+
+    /// JSON deal objects; a malformed object is refused alone, a syntax error ends the file.
+    static func json(reader: JSONDealReader<FileByteSource>, decoder: DealRowDecoder, file: String) -> RowProducer {
+        RowProducer(next: {
+            do {
+                guard try reader.nextDeal() else { return nil }
+            } catch let problem as JSONDealReader<FileByteSource>.Problem where !problem.isSyntax {
+                return .reject(line: reader.rowLine, dealNumber: nil, [RowError(field: "(deal)", value: "", message: problem.description)])
+            }
+            return decode(decoder, reader.row, line: reader.rowLine, file: file)
+        }, bytes: { reader.bytesConsumed }, warnings: {
+            reader.unknownKeys.isEmpty ? [] : ["\(file): fields not imported (unknown): \(reader.unknownKeys.sorted().joined(separator: ", "))"]
+        })
+    }
+
+    private static func decode<R: RowFields>(_ decoder: DealRowDecoder, _ row: R, line: Int, file: String) -> ImportItem {
+        var errors: [RowError] = []
+        if let record = decoder.decode(row, errors: &errors) { return .deal(PreparedDeal(line: line, record: record, file: file)) }
+        let dn = decoder.layout.column(.dealNumber).map { String(decoding: row.field($0), as: UTF8.self) }
+        return .reject(line: line, dealNumber: dn, errors)
+    }
+}
