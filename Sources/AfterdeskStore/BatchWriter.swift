@@ -36,13 +36,13 @@ struct BatchWriter {
         self.db = db; self.importer = importer; self.runID = runID; self.file = file
         findDeal = try RawStatement(db, "SELECT id, fingerprint, status FROM deals WHERE store_id = ?1 AND deal_number = ?2")
         insertCustomer = try RawStatement(db, """
-            INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, email, phone, state, zip, customer_number,
-                consent_sms, consent_sms_source, consent_sms_at, consent_email, consent_email_source, consent_email_at,
-                consent_phone, consent_phone_source, consent_phone_at, last_deal_on, created_at, updated_at)
-            VALUES (?1, ?2, ?16, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?13, ?14, ?11, ?13, ?14, ?12, ?13, ?14, ?15, ?14, ?14)
+            INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, email, phone, state, zip,
+                customer_number, consent_sms, consent_email, consent_phone, consent_source, consent_at,
+                last_deal_on, created_at, updated_at)
+            VALUES (?1, ?2, ?16, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?14)
             """)
-        // A returning customer takes the facts of the newest deal; consent keeps its source and time
-        // while it does not change.
+        // A returning customer takes the facts of the newest deal. A channel whose consent changes records
+        // this import as its own source; the others keep theirs.
         updateCustomer = try RawStatement(db, """
             UPDATE customers SET
                 first_name = ?3, last_name = ?4, email = ?5, phone = ?6, state = ?7, zip = ?8,
@@ -56,7 +56,7 @@ struct BatchWriter {
                 consent_phone_source = CASE WHEN consent_phone = ?12 THEN consent_phone_source ELSE ?13 END,
                 consent_phone_at = CASE WHEN consent_phone = ?12 THEN consent_phone_at ELSE ?14 END,
                 consent_phone = ?12,
-                last_deal_on = ?15, updated_at = ?14
+                last_deal_on = ?15, updated_at = ?14, match_hash = ?16
             WHERE id = ?1 AND ?15 >= last_deal_on
             """)
         findCustomer = try RawStatement(db, "SELECT id FROM customers WHERE store_id = ?1 AND match_hash = ?2 AND match_key = ?3")

@@ -157,8 +157,12 @@ extension AfterdeskDatabase {
             var sql = """
                 SELECT d.*, s.code AS store_code, v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
                        c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
-                       c.consent_sms_source, c.consent_sms_at, c.consent_email_source, c.consent_email_at,
-                       c.consent_phone_source, c.consent_phone_at,
+                       COALESCE(c.consent_sms_source, c.consent_source) AS consent_sms_source,
+                       COALESCE(c.consent_sms_at, c.consent_at) AS consent_sms_at,
+                       COALESCE(c.consent_email_source, c.consent_source) AS consent_email_source,
+                       COALESCE(c.consent_email_at, c.consent_at) AS consent_email_at,
+                       COALESCE(c.consent_phone_source, c.consent_source) AS consent_phone_source,
+                       COALESCE(c.consent_phone_at, c.consent_at) AS consent_phone_at,
                        c.consent_sms AS c_sms, c.consent_email AS c_email, c.consent_phone AS c_phone,
                        sp.name AS sp_name, sp.staff_code AS sp_code, fi.name AS fi_name, fi.staff_code AS fi_code,
                        r.file AS run_file, r.started_at AS run_at

@@ -36,15 +36,20 @@ enum Migrations {
                     state TEXT,
                     zip TEXT,
                     customer_number TEXT,
+                    -- Consent per channel. Where it came from and when: consent_<channel>_source/_at when that
+                    -- channel changed on its own (an opt-out, a later import changing it), else consent_source/_at,
+                    -- the import that set all three. Read as COALESCE(consent_sms_source, consent_source).
                     consent_sms INTEGER NOT NULL,
-                    consent_sms_source TEXT NOT NULL,
-                    consent_sms_at TEXT NOT NULL,
                     consent_email INTEGER NOT NULL,
-                    consent_email_source TEXT NOT NULL,
-                    consent_email_at TEXT NOT NULL,
                     consent_phone INTEGER NOT NULL,
-                    consent_phone_source TEXT NOT NULL,
-                    consent_phone_at TEXT NOT NULL,
+                    consent_source TEXT NOT NULL,
+                    consent_at TEXT NOT NULL,
+                    consent_sms_source TEXT,
+                    consent_sms_at TEXT,
+                    consent_email_source TEXT,
+                    consent_email_at TEXT,
+                    consent_phone_source TEXT,
+                    consent_phone_at TEXT,
                     last_deal_on TEXT NOT NULL,      -- contract date of the newest deal that set these facts
                     created_at TEXT NOT NULL,
                     updated_at TEXT NOT NULL

@@ -42,7 +42,7 @@ func snapshot(_ path: String) throws -> [String] {
         let queries = [
             "SELECT s.code, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type, d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents, d.apr_milli, d.term_months, d.first_payment_date, d.lender, d.fingerprint, c.match_key, v.vin, sp.staff_code, fi.staff_code FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id JOIN vehicles v ON v.id = d.vehicle_id LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id ORDER BY s.code, d.deal_number",
             "SELECT d.deal_number, p.product_code, p.outcome, p.price_cents, p.cost_cents, p.reason, p.presumed FROM deal_products p JOIN deals d ON d.id = p.deal_id ORDER BY d.deal_number, p.product_code",
-            "SELECT store_id, match_key, first_name, last_name, email, phone, state, zip, consent_sms, consent_email, consent_phone, consent_sms_source, last_deal_on FROM customers ORDER BY store_id, match_key",
+            "SELECT store_id, match_key, first_name, last_name, email, phone, state, zip, consent_sms, consent_email, consent_phone, consent_source, consent_sms_source, consent_email_source, consent_phone_source, last_deal_on FROM customers ORDER BY store_id, match_key",
             "SELECT vin, year, make, model, in_service_date, in_service_estimated FROM vehicles ORDER BY vin",
             "SELECT d.deal_number, e.product_code, e.kind, e.occurred_on, e.price_cents, e.cost_cents FROM events e JOIN deals d ON d.id = e.deal_id ORDER BY d.deal_number, e.kind, e.product_code",
             "SELECT store_id, staff_code, name, role FROM staff ORDER BY store_id, staff_code",
