@@ -227,6 +227,9 @@ final class DealImporter {
                     while n < options.batchSize {
                         guard let item = nextItem() else { endOfFile = true; break }
                         n += 1
+                        if (read + n) % 5_000 == 0 {
+                            progress?(ImportProgress(file: name, bytesRead: bytesRead, bytesTotal: source.size, rows: read + n))
+                        }
                         switch item {
                         case .deal(let deal):
                             let record = deal.record

@@ -16,14 +16,18 @@ public enum MenuFiles {
     static let warrantiesKey = "warranties.yaml"
 
     /// Loads the menu in force and stores its text with the database so later commands agree.
-    public static func resolve(path: String?, database: AfterdeskDatabase?) throws -> MenuInForce {
+    /// `workingDirectory` is where `menus/default.yaml` is looked for (the current directory by default).
+    public static func resolve(path: String?, database: AfterdeskDatabase?,
+                               workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> MenuInForce {
         let fm = FileManager.default
         var menuText: String?, menuName = "", warrantyText: String?, warrantyName = ""
-        let candidate = path ?? (fm.fileExists(atPath: "menus/default.yaml") ? "menus/default.yaml" : nil)
+        let local = (workingDirectory as NSString).appendingPathComponent("menus/default.yaml")
+        let candidate = path ?? (fm.fileExists(atPath: local) ? "menus/default.yaml" : nil)
         if let candidate {
-            menuText = try readText(candidate)
+            let full = candidate.hasPrefix("/") ? candidate : (workingDirectory as NSString).appendingPathComponent(candidate)
+            menuText = try readText(full)
             menuName = candidate
-            let beside = ((candidate as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
+            let beside = ((full as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
             if fm.fileExists(atPath: beside) { warrantyText = try readText(beside); warrantyName = beside }
         }
         if menuText == nil, let stored = try database?.setting(menuKey) { menuText = stored; menuName = "(menu stored with the database)" }

@@ -107,7 +107,7 @@ case "import":
         let end = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!).adding(days: -1)
         let gen = SyntheticDealership(seed: seed, menu: menu, endDate: end, days: 365,
                                       dealsPerDay: max(1, Double(rows) / 365), errorRate: 0.001)
-        FileManager.default.createFile(atPath: file + ".tmp", contents: nil)
+        _ = FileManager.default.createFile(atPath: file + ".tmp", contents: nil)
         let h = FileHandle(forWritingAtPath: file + ".tmp")!
         var buffer = gen.header.joined(separator: ",") + "\n"
         gen.forEachRow(limit: rows) { row in

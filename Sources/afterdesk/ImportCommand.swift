@@ -81,7 +81,7 @@ final class ProgressBar {
 
     func update(_ p: ImportProgress) {
         let now = Date()
-        guard now.timeIntervalSince(lastDraw) > 0.1 || p.bytesRead == p.bytesTotal else { return }
+        guard now.timeIntervalSince(lastDraw) > 0.1 || p.bytesRead >= p.bytesTotal else { return }
         lastDraw = now
         let fraction = p.bytesTotal > 0 ? min(1, Double(p.bytesRead) / Double(p.bytesTotal)) : 1
         let width = 30

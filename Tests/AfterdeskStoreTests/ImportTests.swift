@@ -136,7 +136,7 @@ func snapshot(_ path: String) throws -> [String] {
         let options = ImportOptions(menu: try menu())
         let header = try w.write("header.csv", "deal,date\nD-1,2026-01-01\n")
         let binary = w.path("sheet.csv")
-        FileManager.default.createFile(atPath: binary, contents: Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 1, 2]))
+        _ = FileManager.default.createFile(atPath: binary, contents: Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 1, 2]))
         let empty = try w.write("empty.csv", "")
         let s = try db.importDeals(files: [header, binary, empty, w.path("missing.csv"), w.path("canonical-good-and-bad.csv")], options: options)
         #expect(s.failedFiles.count == 4)
@@ -261,11 +261,12 @@ func snapshot(_ path: String) throws -> [String] {
         let file = try w.write("menu.yaml", custom)
         #expect(try MenuFiles.resolve(path: file, database: db).menu.dealership.name == "Hill Country Ford")
         // Later commands without --menu and away from menus/ use the stored one.
-        let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(w.dir.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
-        #expect(try MenuFiles.resolve(path: nil, database: db).menu.dealership.name == "Hill Country Ford")
-        #expect(try MenuFiles.resolve(path: nil, database: nil).source == "(built-in default menu)")
+        #expect(try MenuFiles.resolve(path: nil, database: db, workingDirectory: w.dir.path).menu.dealership.name == "Hill Country Ford")
+        #expect(try MenuFiles.resolve(path: nil, database: nil, workingDirectory: w.dir.path).source == "(built-in default menu)")
+        // In a folder with menus/default.yaml, that file is in force.
+        try FileManager.default.createDirectory(atPath: w.path("menus"), withIntermediateDirectories: true)
+        _ = try w.write("menus/default.yaml", DefaultMenus.menuYAML.replacingOccurrences(of: "Lakeside Motors", with: "Round Rock Kia"))
+        #expect(try MenuFiles.resolve(path: nil, database: db, workingDirectory: w.dir.path).menu.dealership.name == "Round Rock Kia")
     }
 
     @Test func demoRunsEndToEnd() throws {
