@@ -8,11 +8,9 @@ struct BatchWriter {
     let importer: DealImporter
     let runID: Int64
     let file: String
-    let findDeal: RawStatement
+    let lookup: RawStatement
     let insertCustomer: RawStatement
     let updateCustomer: RawStatement
-    let findCustomer: RawStatement
-    let findVehicle: RawStatement
     let insertVehicle: RawStatement
     let updateVehicle: RawStatement
     let insertDeal: RawStatement
@@ -34,7 +32,13 @@ struct BatchWriter {
 
     init(db: Database, importer: DealImporter, runID: Int64, file: String) throws {
         self.db = db; self.importer = importer; self.runID = runID; self.file = file
-        findDeal = try RawStatement(db, "SELECT id, fingerprint, status FROM deals WHERE store_id = ?1 AND deal_number = ?2")
+        // One statement finds the deal, its customer and its vehicle.
+        lookup = try RawStatement(db, """
+            SELECT d.id, d.fingerprint, d.status,
+                   (SELECT id FROM customers WHERE store_id = ?1 AND match_hash = ?3 AND match_key = ?4),
+                   (SELECT id FROM vehicles WHERE vin_hash = ?5 AND vin = ?6)
+            FROM (SELECT 1) LEFT JOIN deals d ON d.store_id = ?1 AND d.deal_number = ?2
+            """)
         insertCustomer = try RawStatement(db, """
             INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, email, phone, state, zip,
                 customer_number, consent_sms, consent_email, consent_phone, consent_source, consent_at,
@@ -59,8 +63,6 @@ struct BatchWriter {
                 last_deal_on = ?15, updated_at = ?14, match_hash = ?16
             WHERE id = ?1 AND ?15 >= last_deal_on
             """)
-        findCustomer = try RawStatement(db, "SELECT id FROM customers WHERE store_id = ?1 AND match_hash = ?2 AND match_key = ?3")
-        findVehicle = try RawStatement(db, "SELECT id FROM vehicles WHERE vin_hash = ?1 AND vin = ?2")
         insertVehicle = try RawStatement(db, """
             INSERT INTO vehicles (vin, year, make, model, in_service_date, in_service_estimated, vin_hash)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -103,18 +105,20 @@ struct BatchWriter {
         let r = deal.record
         let store = try importer.storeID(db, r.store)
         let fingerprint = deal.fingerprint
-        findDeal.bind(1, store); findDeal.bind(2, r.dealNumber)
-        var existing: (id: Int64, fingerprint: Int64, status: String)?
-        if try findDeal.step() {
-            existing = (findDeal.int64(0), findDeal.int64(1), findDeal.text(2) ?? "")
-        }
-        findDeal.reset()
+        let l = lookup
+        l.bind(1, store); l.bind(2, r.dealNumber); l.bind(3, deal.customerHash); l.bind(4, deal.customerKey)
+        l.bind(5, deal.vinHash); l.bind(6, r.vin)
+        guard try l.step() else { throw DatabaseError(message: "the deal lookup returned no row") }
+        let existing: (id: Int64, fingerprint: Int64, status: String)? = l.isNull(0) ? nil : (l.int64(0), l.int64(1), l.text(2) ?? "")
+        let knownCustomer: Int64? = l.isNull(3) ? nil : l.int64(3)
+        let knownVehicle: Int64? = l.isNull(4) ? nil : l.int64(4)
+        l.reset()
         if let e = existing, e.fingerprint == fingerprint {
             counts.unchanged += 1
             return
         }
-        let customer = try customerID(deal, store: store)
-        let vehicle = try vehicleID(deal)
+        let customer = try customerID(deal, store: store, existing: knownCustomer)
+        let vehicle = try vehicleID(deal, existing: knownVehicle)
         let sales = try importer.staffID(db, store: store, r.salesperson, role: "sales")
         let fi = try importer.staffID(db, store: store, r.fiManager, role: "fi")
         let declines = r.declinedCount
@@ -143,13 +147,10 @@ struct BatchWriter {
         counts.declines += declines
     }
 
-    private func customerID(_ deal: PreparedDeal, store: Int64) throws -> Int64 {
+    private func customerID(_ deal: PreparedDeal, store: Int64, existing: Int64?) throws -> Int64 {
         let r = deal.record
         let key = deal.customerKey
         let hash = deal.customerHash
-        findCustomer.bind(1, store); findCustomer.bind(2, hash); findCustomer.bind(3, key)
-        let existing: Int64? = try findCustomer.step() ? findCustomer.int64(0) : nil
-        findCustomer.reset()
         let s = existing == nil ? insertCustomer : updateCustomer
         s.bind(1, existing ?? store); s.bind(2, key); s.bind(3, r.buyerFirstName); s.bind(4, r.buyerLastName)
         s.bind(5, r.buyerEmail); s.bind(6, r.buyerPhone); s.bind(7, r.buyerState); s.bind(8, r.buyerZip)
@@ -161,12 +162,9 @@ struct BatchWriter {
         return existing ?? db.lastInsertedRowID
     }
 
-    private func vehicleID(_ deal: PreparedDeal) throws -> Int64 {
+    private func vehicleID(_ deal: PreparedDeal, existing: Int64?) throws -> Int64 {
         let r = deal.record
         let hash = deal.vinHash
-        findVehicle.bind(1, hash); findVehicle.bind(2, r.vin)
-        let existing: Int64? = try findVehicle.step() ? findVehicle.int64(0) : nil
-        findVehicle.reset()
         let s = existing == nil ? insertVehicle : updateVehicle
         if let existing { s.bind(1, existing) } else { s.bind(1, r.vin) }
         s.bind(2, r.vehicleYear); s.bind(3, r.vehicleMake); s.bind(4, r.vehicleModel)

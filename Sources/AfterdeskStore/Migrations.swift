@@ -112,8 +112,8 @@ enum Migrations {
                     updated_at TEXT NOT NULL,
                     UNIQUE (store_id, deal_number)
                 );
-                CREATE INDEX deals_customer ON deals(customer_id);
-                CREATE INDEX deals_vehicle ON deals(vehicle_id);
+                -- Further indexes on deals (by customer, by vehicle, by date) arrive with the queries that need
+                -- them: each costs a B-tree insert per imported deal.
                 CREATE TABLE deal_products (
                     deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
                     product_code TEXT NOT NULL,
