@@ -8,7 +8,8 @@ struct BatchWriter {
     let importer: DealImporter
     let runID: Int64
     let file: String
-    let lookup: RawStatement
+    let findDeal: RawStatement
+    let findParties: RawStatement
     let insertCustomer: RawStatement
     let updateCustomer: RawStatement
     let insertVehicle: RawStatement
@@ -32,12 +33,11 @@ struct BatchWriter {
 
     init(db: Database, importer: DealImporter, runID: Int64, file: String) throws {
         self.db = db; self.importer = importer; self.runID = runID; self.file = file
-        // One statement finds the deal, its customer and its vehicle.
-        lookup = try RawStatement(db, """
-            SELECT d.id, d.fingerprint, d.status,
-                   (SELECT id FROM customers WHERE store_id = ?1 AND match_hash = ?3 AND match_key = ?4),
-                   (SELECT id FROM vehicles WHERE vin_hash = ?5 AND vin = ?6)
-            FROM (SELECT 1) LEFT JOIN deals d ON d.store_id = ?1 AND d.deal_number = ?2
+        findDeal = try RawStatement(db, "SELECT id, fingerprint, status FROM deals WHERE store_id = ?1 AND deal_number = ?2")
+        // For a new or changed deal, one statement finds its customer and its vehicle.
+        findParties = try RawStatement(db, """
+            SELECT (SELECT id FROM customers WHERE store_id = ?1 AND match_hash = ?2 AND match_key = ?3),
+                   (SELECT id FROM vehicles WHERE vin_hash = ?4 AND vin = ?5)
             """)
         insertCustomer = try RawStatement(db, """
             INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, email, phone, state, zip,
@@ -105,18 +105,22 @@ struct BatchWriter {
         let r = deal.record
         let store = try importer.storeID(db, r.store)
         let fingerprint = deal.fingerprint
-        let l = lookup
-        l.bind(1, store); l.bind(2, r.dealNumber); l.bind(3, deal.customerHash); l.bind(4, deal.customerKey)
-        l.bind(5, deal.vinHash); l.bind(6, r.vin)
-        guard try l.step() else { throw DatabaseError(message: "the deal lookup returned no row") }
-        let existing: (id: Int64, fingerprint: Int64, status: String)? = l.isNull(0) ? nil : (l.int64(0), l.int64(1), l.text(2) ?? "")
-        let knownCustomer: Int64? = l.isNull(3) ? nil : l.int64(3)
-        let knownVehicle: Int64? = l.isNull(4) ? nil : l.int64(4)
-        l.reset()
+        findDeal.bind(1, store); findDeal.bind(2, r.dealNumber)
+        var existing: (id: Int64, fingerprint: Int64, status: String)?
+        if try findDeal.step() {
+            existing = (findDeal.int64(0), findDeal.int64(1), findDeal.text(2) ?? "")
+        }
+        findDeal.reset()
         if let e = existing, e.fingerprint == fingerprint {
             counts.unchanged += 1
             return
         }
+        let p = findParties
+        p.bind(1, store); p.bind(2, deal.customerHash); p.bind(3, deal.customerKey); p.bind(4, deal.vinHash); p.bind(5, r.vin)
+        guard try p.step() else { throw DatabaseError(message: "the customer and vehicle lookup returned no row") }
+        let knownCustomer: Int64? = p.isNull(0) ? nil : p.int64(0)
+        let knownVehicle: Int64? = p.isNull(1) ? nil : p.int64(1)
+        p.reset()
         let customer = try customerID(deal, store: store, existing: knownCustomer)
         let vehicle = try vehicleID(deal, existing: knownVehicle)
         let sales = try importer.staffID(db, store: store, r.salesperson, role: "sales")
