@@ -1,0 +1,289 @@
+import Foundation
+
+/// Everything the planner needs to know about one declined product of one deal.
+public struct DeclineFacts: Sendable, Equatable {
+    public var store: String
+    public var dealNumber: String
+    public var product: ProductLine
+    public var deal: DealRecord
+    /// Odometer readings after the sale (service visits), oldest first.
+    public var laterReadings: [OdometerReading]
+
+    public init(store: String, dealNumber: String, product: ProductLine, deal: DealRecord, laterReadings: [OdometerReading] = []) {
+        self.store = store; self.dealNumber = dealNumber; self.product = product; self.deal = deal; self.laterReadings = laterReadings
+    }
+}
+
+/// What a customer allows today: consent per channel, and opt-outs (which always win).
+public struct ContactPermissions: Sendable, Equatable {
+    public var sms: Bool
+    public var email: Bool
+    public var phone: Bool
+    public init(sms: Bool, email: Bool, phone: Bool) { self.sms = sms; self.email = email; self.phone = phone }
+}
+
+public enum TouchAction: String, Sendable, Equatable, Codable { case sms, email, task }
+
+/// One product covered by a touch, with why it is raised now.
+public struct TouchItem: Sendable, Equatable {
+    public var dealNumber: String
+    public var product: String
+    public var touch: String
+    public var template: String
+    public var reason: String
+}
+
+/// A dated follow-up for one customer: a message or a task, covering one or more declined products.
+public struct PlannedTouch: Sendable, Equatable {
+    public var dueAt: Date
+    /// The customer's calendar date of `dueAt`.
+    public var dueOn: LocalDate
+    public var action: TouchAction
+    public var items: [TouchItem]
+}
+
+/// A touch the rules did not keep, with the rule that removed it.
+public struct DroppedTouch: Sendable, Equatable {
+    public var item: TouchItem
+    public var wouldBeOn: LocalDate
+    public var why: String
+}
+
+/// The plan of one declined product: its facts and the touches it takes part in.
+public struct ProductPlan: Sendable, Equatable {
+    public var dealNumber: String
+    public var product: String
+    public var holdout: Bool
+    public var warranty: WarrantyProjection?
+    public var gap: GAPExposure?
+    public var eligibility: EligibilityWindow
+    /// When nothing is planned at all: why (holdout, not applicable, window closed…).
+    public var note: String?
+}
+
+public struct CustomerPlan: Sendable, Equatable {
+    public var products: [ProductPlan]
+    public var touches: [PlannedTouch]
+    public var dropped: [DroppedTouch]
+}
+
+/// The rules of cadence that hold across all of a customer's products.
+public struct CadenceRules: Sendable, Equatable {
+    /// Touches due within this many days of a kept one merge into it.
+    public var mergeWithinDays = 3
+    public var maxPerRolling30Days = 3
+    /// Local time a touch is due at, in minutes after midnight (10:00).
+    public var preferredMinutes = 10 * 60
+    /// Contact windows configured per state; the strictest (8:00–20:00) elsewhere.
+    public var windows: [String: ContactWindow] = [:]
+    public init() {}
+}
+
+/// Times the re-approach of every declined product of one customer. Pure: facts, menu and clock in,
+/// plan out. See docs/timing.md.
+public struct Planner: Sendable {
+    public let menu: Menu
+    public let warranties: WarrantyTable
+    public let rules: CadenceRules
+
+    public init(menu: Menu, warranties: WarrantyTable, rules: CadenceRules = CadenceRules()) {
+        self.menu = menu; self.warranties = warranties; self.rules = rules
+    }
+
+    /// - Parameters:
+    ///   - declines: every declined product of the customer (across their deals).
+    ///   - permissions: what the customer allows now.
+    ///   - now: the planning instant; nothing is planned before it.
+    public func plan(declines: [DeclineFacts], permissions: ContactPermissions, now: Date) -> CustomerPlan {
+        var plans: [ProductPlan] = []
+        var candidates: [(date: LocalDate, action: TouchAction, item: TouchItem, until: LocalDate?)] = []
+        var dropped: [DroppedTouch] = []
+        guard let any = declines.first else { return CustomerPlan(products: [], touches: [], dropped: []) }
+        let zoneID = CustomerTimeZone.zone(state: any.deal.buyerState, zip: any.deal.buyerZip, dealershipZone: menu.dealership.timeZone)
+        let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone)!
+        let today = LocalDate(now, in: zone)
+        let window = ContactWindow.forState(any.deal.buyerState, configured: rules.windows)
+        // The first day a touch can still happen: today, or tomorrow when today's window has closed.
+        let firstOpening = window.nextOpening(atOrAfter: now, zone: zone)
+        let firstDay = LocalDate(firstOpening, in: zone)
+
+        for d in declines {
+            guard let product = menu.product(d.product.code) else { continue }
+            let deal = d.deal
+            let readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
+            let projection = WarrantyProjection(terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
+                                                readings: readings, firstOwner: deal.vehicleCondition == .new)
+            let milesPerDay = Double(projection.milesPerYear) / 365.25
+            let last = readings.max { $0.date < $1.date }!
+            let odometerAt: (Int) -> LocalDate? = { miles in
+                last.date.adding(days: Int((Double(miles - last.miles) / milesPerDay).rounded(.down)))
+            }
+            let eligibility = EligibilityWindow(eligibility: product.eligibility, contractDate: deal.contractDate,
+                                                inService: deal.inServiceDate, basicWarrantyEnds: projection.basic.date,
+                                                odometerAt: odometerAt)
+            var plan = ProductPlan(dealNumber: d.dealNumber, product: product.code, holdout: false,
+                                   warranty: product.kind == .serviceContract ? projection : nil, gap: nil,
+                                   eligibility: eligibility, note: nil)
+
+            // What the timing hangs on, and whether the product applies at all.
+            var anchor: LocalDate?
+            var anchorText = ""
+            switch product.timing.anchor {
+            case .delivery:
+                anchor = deal.deliveryDate
+            case .basicWarrantyExpiry:
+                anchor = projection.basic.date
+                anchorText = "factory basic warranty projected to end \(projection.basic.date) "
+                    + (projection.basic.limit == .miles ? "at \(projection.basic.coverage.miles.formattedMiles) miles"
+                                                       : "after \(projection.basic.coverage.years) years")
+            case .loanToValue:
+                if deal.dealType == .cash { plan.note = "cash deal: no loan for GAP to cover" }
+                else if deal.dealType == .lease && product.includedWithLease { plan.note = "the lease includes GAP" }
+                else if let amount = deal.amountFinanced, let apr = deal.apr, let term = deal.termMonths, let first = deal.firstPaymentDate {
+                    let gap = GAPExposure(amountFinanced: amount, apr: apr, termMonths: term, firstPaymentDate: first,
+                                          contractDate: deal.contractDate, vehicleValue: deal.vehicleValue,
+                                          condition: deal.vehicleCondition, depreciation: menu.depreciation)
+                    plan.gap = gap
+                    if let end = gap.exposureEndsOn {
+                        anchor = end
+                        anchorText = "loan balance projected above the vehicle's value until \(end) (\(gap.loanToValueAtContract.description) of value at contract)"
+                    } else {
+                        plan.note = "the loan never exceeds the vehicle's projected value"
+                    }
+                } else { plan.note = "no financing facts to project the loan" }
+            case .season:
+                anchor = Planner.seasonStart(after: deal.deliveryDate, season: menu.potholeSeasonStart)
+                anchorText = "pothole season starts around \(anchor!)"
+            case .firstService:
+                var dates: [LocalDate] = []
+                if let m = product.timing.firstServiceMonths { dates.append(deal.deliveryDate.adding(months: m)) }
+                if let miles = product.timing.firstServiceMiles, let d = odometerAt(deal.odometer + miles) { dates.append(d) }
+                anchor = dates.min()
+                if let a = anchor { anchorText = "first scheduled service due around \(a)" }
+            }
+
+            if Holdout.isHeldOut(store: d.store, dealNumber: d.dealNumber, product: product.code, percent: menu.holdoutPercent) {
+                plan.holdout = true
+                plan.note = "holdout: no follow-up, to measure what happens without one"
+                plans.append(plan)
+                continue
+            }
+            if eligibility.onlyAtSigning {
+                plan.note = "sold only at contract signing: nothing to follow up"
+                plans.append(plan)
+                continue
+            }
+            if plan.note != nil { plans.append(plan); continue }
+            let quoted = d.product.price ?? product.retailPrice
+            let highValue = product.taskThreshold.map { quoted > $0 } ?? false
+
+            for rule in product.timing.touches {
+                let date: LocalDate
+                var reason: String
+                switch rule.offset {
+                case .afterDelivery(let days):
+                    date = deal.deliveryDate.adding(days: days)
+                    reason = "\(days) days after delivery"
+                case .beforeAnchor(let days):
+                    guard let a = anchor else { continue }
+                    date = a.adding(days: -days)
+                    reason = "\(anchorText); \(days) days before"
+                case .afterAnchor(let days):
+                    guard let a = anchor else { continue }
+                    date = a.adding(days: days)
+                    reason = "\(anchorText); \(days) days after"
+                }
+                if case .afterDelivery = rule.offset, !anchorText.isEmpty { reason += " (\(anchorText))" }
+                let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
+                if !eligibility.isOpen(on: date) {
+                    dropped.append(DroppedTouch(item: item, wouldBeOn: date,
+                                                why: "after the post-sale window closes on \(eligibility.until!) (\(eligibility.reason!.rawValue))"))
+                    continue
+                }
+                if date < today {
+                    dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "due before the plan was made (\(today))"))
+                    continue
+                }
+                let day = max(date, firstDay)
+                if !eligibility.isOpen(on: day) {
+                    dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
+                    continue
+                }
+                let action: TouchAction
+                if rule.action == .task || highValue { action = .task }
+                else if permissions.sms { action = .sms }
+                else if permissions.email { action = .email }
+                else { action = .task }
+                var withWhy = item
+                if highValue && rule.action != .task { withWhy.reason += "; quoted \(quoted.formatted), above the \(product.taskThreshold!.formatted) threshold: a call from a person" }
+                else if action == .task && rule.action != .task { withWhy.reason += "; no consent for SMS or email: a call from a person" }
+                candidates.append((day, action, withWhy, eligibility.until))
+            }
+            plans.append(plan)
+        }
+
+        // Merge and cap across all the customer's products, in date order.
+        candidates.sort { ($0.date, $0.item.dealNumber, $0.item.product, $0.item.touch) < ($1.date, $1.item.dealNumber, $1.item.product, $1.item.touch) }
+        var touches: [(date: LocalDate, action: TouchAction, items: [TouchItem], until: LocalDate?)] = []
+        for c in candidates {
+            if let i = touches.lastIndex(where: { $0.action == c.action && $0.date.days(until: c.date) <= rules.mergeWithinDays && $0.date <= c.date }),
+               !touches[i].items.contains(where: { $0.product == c.item.product && $0.dealNumber == c.item.dealNumber }) {
+                touches[i].items.append(c.item)
+                touches[i].until = [touches[i].until, c.until].compactMap { $0 }.min()
+                continue
+            }
+            // The first day at or after the candidate that keeps one touch a day and the rolling cap.
+            var date = c.date
+            while !fits(date, touches.map(\.date)) {
+                date = date.adding(days: 1)
+                if let u = c.until, date > u { break }
+            }
+            if let u = c.until, date > u {
+                dropped.append(DroppedTouch(item: c.item, wouldBeOn: c.date,
+                                            why: "no room under the limit of \(rules.maxPerRolling30Days) touches in 30 days before the window closes on \(u)"))
+                continue
+            }
+            var item = c.item
+            if date != c.date { item.reason += "; moved from \(c.date) to respect the limit of \(rules.maxPerRolling30Days) touches in 30 days" }
+            touches.append((date, c.action, [item], c.until))
+            touches.sort { $0.date < $1.date }
+        }
+        let planned = touches.map { t -> PlannedTouch in
+            var due = window.instant(on: t.date, atMinutes: rules.preferredMinutes, zone: zone)
+            if due < firstOpening { due = firstOpening }   // today, later than the preferred time
+            return PlannedTouch(dueAt: due, dueOn: t.date, action: t.action, items: t.items)
+        }
+        return CustomerPlan(products: plans, touches: planned, dropped: dropped)
+    }
+
+    /// True when a touch on `date` keeps one touch a day and at most `maxPerRolling30Days` in every 30 days
+    /// that contain it.
+    func fits(_ date: LocalDate, _ kept: [LocalDate]) -> Bool {
+        if kept.contains(date) { return false }
+        for start in 0..<30 {
+            let from = date.adding(days: -start), to = from.adding(days: 29)
+            if kept.filter({ $0 >= from && $0 <= to }).count + 1 > rules.maxPerRolling30Days { return false }
+        }
+        return true
+    }
+
+    /// The first start of pothole season after `date` (the same year if still ahead, else the next).
+    public static func seasonStart(after date: LocalDate, season: MonthDay) -> LocalDate {
+        let thisYear = LocalDate(year: date.year, month: season.month, day: min(season.day, LocalDate.daysIn(month: season.month, year: date.year)))!
+        return thisYear > date ? thisYear : LocalDate(year: date.year + 1, month: season.month,
+                                                      day: min(season.day, LocalDate.daysIn(month: season.month, year: date.year + 1)))!
+    }
+}
+
+extension Int {
+    /// 36,000
+    var formattedMiles: String {
+        let s = String(self)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+}

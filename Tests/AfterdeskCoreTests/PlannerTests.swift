@@ -1,0 +1,101 @@
+import AfterdeskCore
+import Foundation
+import Testing
+
+@Suite struct PlannerTests {
+    let menu = try! MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "default.yaml")
+    let warranties = try! MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
+
+    func deals(_ count: Int, seed: UInt64) throws -> [DealRecord] {
+        let gen = SyntheticDealership(seed: seed, menu: menu, endDate: LocalDate(year: 2026, month: 10, day: 31)!, days: 365,
+                                      dealsPerDay: Double(count) / 365, errorRate: 0)
+        return try decodeCSV(gen.csv(limit: count)).compactMap(\.record)
+    }
+
+    func plan(_ deal: DealRecord, now: Date? = nil) -> CustomerPlan {
+        let declines = deal.products.filter { $0.outcome == .declined }.map {
+            DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: $0, deal: deal)
+        }
+        let at = now ?? ContactWindow.strict.instant(on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
+        return Planner(menu: menu, warranties: warranties).plan(
+            declines: declines, permissions: ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone), now: at)
+    }
+
+    @Test func aWorkedExample() throws {
+        let rows = try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")
+        var deal = try #require(rows[0].record)
+        deal.products = ["vsc", "gap", "tire_wheel", "appearance", "maintenance"].map {
+            ProductLine(code: $0, outcome: .declined, price: menu.product($0)!.retailPrice)
+        }
+        let p = plan(deal)
+        let vsc = try #require(p.products.first { $0.product == "vsc" })
+        // A new 2026 Toyota delivered 2026-06-01 with 12 miles: 36,000 miles at 13,476 a year (975 days) come before 3 years.
+        #expect(vsc.warranty?.basic.date == LocalDate(year: 2029, month: 1, day: 31) && vsc.warranty?.basic.limit == .miles)
+        #expect(vsc.eligibility.until == vsc.warranty?.basic.date && vsc.eligibility.reason == .basicWarranty)
+        let gap = try #require(p.products.first { $0.product == "gap" })
+        #expect(gap.holdout || gap.gap?.exposureEndsOn != nil)
+        // Every touch respects the caps; the first lands days after delivery, not weeks.
+        let first = try #require(p.touches.first)
+        #expect(first.dueOn < deal.deliveryDate.adding(days: 8))
+        #expect(p.touches.allSatisfy { $0.action == .sms || $0.items.contains { $0.touch == "expiry-7" } || $0.action == .task })
+        // Reasons are written for people.
+        let expiry = p.touches.flatMap(\.items).first { $0.touch == "expiry-90" }
+        if let expiry { #expect(expiry.reason.hasPrefix("factory basic warranty projected to end 2029-01-31 at 36,000 miles; 90 days before")) }
+    }
+
+    @Test func cashDealsGetNoGAPAndDeclinesAboveTheThresholdGoToAPerson() throws {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.dealType = .cash
+        deal.products = [ProductLine(code: "gap", outcome: .declined, price: Money(dollars: 895)),
+                         ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 3_495))]
+        deal.dealNumber = "D-CASH-1"
+        let p = plan(deal)
+        let gap = try #require(p.products.first { $0.product == "gap" })
+        #expect(gap.note == "cash deal: no loan for GAP to cover" || gap.holdout)
+        #expect(!p.touches.flatMap(\.items).contains { $0.product == "gap" })
+        for t in p.touches where t.items.contains(where: { $0.product == "vsc" }) { #expect(t.action == .task) }
+    }
+
+    @Test func withoutConsentEveryTouchIsATask() throws {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.consent = Consent()
+        #expect(plan(deal).touches.allSatisfy { $0.action == .task })
+    }
+
+    /// Property: over thousands of generated deals, no plan breaks the caps, the contact window, the
+    /// eligibility windows or the holdout.
+    @Test func noPlanBreaksTheRules() throws {
+        let all = try deals(2_000, seed: 17)
+        #expect(all.count > 1_950)
+        var touches = 0, held = 0, products = 0
+        for deal in all {
+            let p = plan(deal)
+            let zone = TimeZone(identifier: CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone))!
+            let window = ContactWindow.forState(deal.buyerState)
+            let days = p.touches.map(\.dueOn)
+            #expect(Set(days).count == days.count, "one touch a day: \(deal.dealNumber)")
+            for d in days {
+                for start in 0..<30 {
+                    let from = d.adding(days: -start), to = from.adding(days: 29)
+                    #expect(days.filter { $0 >= from && $0 <= to }.count <= 3, "3 in 30 days: \(deal.dealNumber)")
+                }
+            }
+            for t in p.touches {
+                #expect(window.contains(t.dueAt, zone: zone), "inside contact hours: \(deal.dealNumber) \(t.dueAt)")
+                #expect(LocalDate(t.dueAt, in: zone) == t.dueOn)
+                for item in t.items {
+                    let product = try #require(p.products.first { $0.product == item.product })
+                    #expect(!product.holdout, "holdout touched: \(deal.dealNumber) \(item.product)")
+                    #expect(product.eligibility.isOpen(on: t.dueOn), "after the window: \(deal.dealNumber) \(item.product)")
+                    #expect(!item.reason.isEmpty)
+                }
+                touches += 1
+            }
+            held += p.products.filter(\.holdout).count
+            products += p.products.count
+        }
+        #expect(touches > 3_000)
+        let share = Double(held) / Double(products)
+        #expect(share > 0.07 && share < 0.13, "holdout share \(share)")
+    }
+}
