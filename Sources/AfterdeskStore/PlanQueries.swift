@@ -1,0 +1,165 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+    /// Every deal of the customer who bought deal `number` (in `store`, or the first store holding it),
+    /// rebuilt as imported, with later odometer readings per vehicle. Nil when there is no such deal.
+    public func customerDeals(ofDeal number: String, store: String? = nil) throws -> (deal: String, records: [DealRecord], readings: [String: [OdometerReading]])? {
+        try writer.read { db in
+            var sql = "SELECT d.customer_id FROM deals d JOIN stores s ON s.id = d.store_id WHERE d.deal_number = ?"
+            var args: [any DatabaseValueConvertible] = [number]
+            if let store { sql += " AND s.code = ?"; args.append(store) }
+            guard let customer = try Int64.fetchOne(db, sql: sql + " ORDER BY s.code LIMIT 1", arguments: StatementArguments(args)) else { return nil }
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT d.*, s.code AS store_code, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
+                       c.customer_number AS c_number, c.consent_sms AS c_sms, c.consent_email AS c_email, c.consent_phone AS c_phone,
+                       v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
+                       sp.staff_code AS sp_code, sp.name AS sp_name, fi.staff_code AS fi_code, fi.name AS fi_name
+                FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
+                JOIN vehicles v ON v.id = d.vehicle_id
+                LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
+                WHERE d.customer_id = ? ORDER BY d.contract_date, d.deal_number
+                """, arguments: [customer])
+            var records: [DealRecord] = []
+            var readings: [String: [OdometerReading]] = [:]
+            for r in rows {
+                let products = try Row.fetchAll(db, sql: """
+                    SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?
+                    """, arguments: [r["id"] as Int64]).map { p in
+                    ProductLine(code: p["product_code"], outcome: ProductOutcome(rawValue: p["outcome"]) ?? .declined,
+                                price: (p["price_cents"] as Int64?).map(Money.init(cents:)),
+                                cost: (p["cost_cents"] as Int64?).map(Money.init(cents:)), reason: p["reason"], presumed: p["presumed"])
+                }
+                func date(_ column: String) -> LocalDate? { (r[column] as String?).flatMap(LocalDate.init) }
+                let record = DealRecord(
+                    store: r["store_code"], dealNumber: r["deal_number"], status: DealStatus(rawValue: r["status"]) ?? .finalized,
+                    contractDate: date("contract_date")!, deliveryDate: date("delivery_date")!,
+                    dealType: DealType(rawValue: r["deal_type"]) ?? .cash, buyerFirstName: r["first_name"], buyerLastName: r["last_name"],
+                    buyerEmail: r["email"], buyerPhone: r["phone"], buyerState: r["state"], buyerZip: r["zip"],
+                    customerNumber: r["c_number"], consent: Consent(sms: r["c_sms"], email: r["c_email"], phone: r["c_phone"]),
+                    vin: r["vin"], vehicleYear: r["year"], vehicleMake: r["make"], vehicleModel: r["model"],
+                    vehicleCondition: VehicleCondition(rawValue: r["vehicle_condition"]) ?? .used, odometer: r["odometer"],
+                    inServiceDate: date("in_service_date")!, inServiceEstimated: r["in_service_estimated"],
+                    sellingPrice: Money(cents: r["selling_price_cents"]), vehicleValue: Money(cents: r["vehicle_value_cents"]),
+                    amountFinanced: (r["amount_financed_cents"] as Int64?).map(Money.init(cents:)),
+                    apr: (r["apr_milli"] as Int?).map(Rate.init(thousandthsOfPercent:)), termMonths: r["term_months"],
+                    firstPaymentDate: date("first_payment_date"), lender: r["lender"],
+                    salesperson: (r["sp_code"] as String?).map { StaffRef(id: $0, name: r["sp_name"]) },
+                    fiManager: (r["fi_code"] as String?).map { StaffRef(id: $0, name: r["fi_name"]) },
+                    products: products)
+                records.append(record)
+                readings[record.dealNumber] = try Row.fetchAll(db, sql: """
+                    SELECT read_on, miles FROM odometer_readings WHERE vehicle_id = ? AND read_on > ? ORDER BY read_on
+                    """, arguments: [r["vehicle_id"] as Int64, record.deliveryDate.description]).compactMap { o in
+                    LocalDate(o["read_on"] as String).map { OdometerReading(date: $0, miles: o["miles"]) }
+                }
+            }
+            let dealNumber = records.first { $0.dealNumber == number }?.dealNumber ?? number
+            return (dealNumber, records, readings)
+        }
+    }
+}
+
+/// `afterdesk explain --json`, in the shape INTERFACES.md gives (more fields may be added).
+public struct DealExplanation: Codable, Sendable {
+    public struct Expiry: Codable, Sendable { public var expiresOn: String; public var limit: String
+        enum CodingKeys: String, CodingKey { case expiresOn = "expires_on", limit } }
+    public struct Warranty: Codable, Sendable {
+        public var basic: Expiry
+        public var powertrain: Expiry
+        public var milesPerYear: Int
+        public var milesPerYearIsDefault: Bool
+        enum CodingKeys: String, CodingKey { case basic, powertrain, milesPerYear = "miles_per_year", milesPerYearIsDefault = "miles_per_year_is_default" }
+    }
+    public struct GAPMonth: Codable, Sendable { public var month: Int; public var date: String; public var balance: String; public var value: String }
+    public struct GAP: Codable, Sendable {
+        public var ltvAtContract: String
+        public var schedule: [GAPMonth]
+        public var exposureEndsOn: String?
+        enum CodingKeys: String, CodingKey { case ltvAtContract = "ltv_at_contract", schedule, exposureEndsOn = "exposure_ends_on" }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(ltvAtContract, forKey: .ltvAtContract)
+            try c.encode(schedule, forKey: .schedule)
+            try c.encode(exposureEndsOn, forKey: .exposureEndsOn)   // null when never above, as documented
+        }
+    }
+    public struct Touch: Codable, Sendable {
+        public var dueAt: String
+        public var action: String
+        public var template: String
+        public var reason: String
+        public var status: String
+        /// Other products raised in the same message or call.
+        public var with: [String]
+        enum CodingKeys: String, CodingKey { case dueAt = "due_at", action, template, reason, status, with }
+    }
+    public struct Product: Codable, Sendable {
+        public var code: String
+        public var outcome: String
+        public var holdout: Bool
+        public var warranty: Warranty?
+        public var gap: GAP?
+        public var eligibleUntil: String?
+        public var eligibilityRule: String?
+        public var note: String?
+        public var touches: [Touch]
+        public var dropped: [Touch]
+        enum CodingKeys: String, CodingKey {
+            case code, outcome, holdout, warranty, gap, eligibleUntil = "eligible_until", eligibilityRule = "eligibility_rule"
+            case note, touches, dropped
+        }
+    }
+    public var dealNumber: String
+    public var plannedAt: String
+    public var products: [Product]
+    enum CodingKeys: String, CodingKey { case dealNumber = "deal_number", plannedAt = "planned_at", products }
+}
+
+public enum Explain {
+    /// The plan of one deal's products, computed now from the customer's deals.
+    public static func explain(dealNumber: String, records: [DealRecord], readings: [String: [OdometerReading]],
+                               planner: Planner, now: Date) -> DealExplanation? {
+        guard let deal = records.first(where: { $0.dealNumber == dealNumber }) else { return nil }
+        let declines = records.filter { $0.status == .finalized }.flatMap { r in
+            r.products.filter { $0.outcome == .declined }.map {
+                DeclineFacts(store: r.store, dealNumber: r.dealNumber, product: $0, deal: r, laterReadings: readings[r.dealNumber] ?? [])
+            }
+        }
+        let permissions = ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone)
+        let plan = planner.plan(declines: declines, permissions: permissions, now: now)
+        var products: [DealExplanation.Product] = []
+        for line in deal.products {
+            let p = plan.products.first { $0.dealNumber == dealNumber && $0.product == line.code }
+            var out = DealExplanation.Product(code: line.code, outcome: line.outcome.rawValue, holdout: p?.holdout ?? false,
+                                              eligibleUntil: p?.eligibility.until?.description,
+                                              eligibilityRule: p?.eligibility.reason?.rawValue, note: p?.note, touches: [], dropped: [])
+            if deal.status == .unwound { out.note = "the deal was unwound: nothing is followed up" }
+            else if line.outcome == .sold { out.note = "sold at the desk" }
+            if let w = p?.warranty {
+                out.warranty = .init(basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue),
+                                     powertrain: .init(expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue),
+                                     milesPerYear: w.milesPerYear, milesPerYearIsDefault: w.milesPerYearIsDefault)
+            }
+            if let g = p?.gap {
+                out.gap = .init(ltvAtContract: "\(g.loanToValueAtContract)",
+                                schedule: g.schedule.map { .init(month: $0.number, date: $0.date.description, balance: $0.balance.description, value: $0.value.description) },
+                                exposureEndsOn: g.exposureEndsOn?.description)
+            }
+            for t in plan.touches {
+                for item in t.items where item.dealNumber == dealNumber && item.product == line.code {
+                    out.touches.append(.init(dueAt: Instant.iso8601(t.dueAt), action: t.action.rawValue, template: item.template,
+                                             reason: item.reason, status: "planned",
+                                             with: t.items.filter { $0 != item }.map(\.product)))
+                }
+            }
+            for d in plan.dropped where d.item.dealNumber == dealNumber && d.item.product == line.code {
+                out.dropped.append(.init(dueAt: d.wouldBeOn.description, action: "none", template: d.item.template,
+                                         reason: d.item.reason, status: "skipped: \(d.why)", with: []))
+            }
+            products.append(out)
+        }
+        return DealExplanation(dealNumber: dealNumber, plannedAt: Instant.iso8601(now), products: products)
+    }
+}

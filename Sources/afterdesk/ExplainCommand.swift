@@ -1,0 +1,63 @@
+import AfterdeskCore
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Why each declined product of a deal is timed as it is: warranty and loan projections, window, touches.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+    @Option(help: "Store, when several stores use the deal number.") var store: String?
+    @Option(help: "Plan as of this instant (ISO 8601, e.g. 2026-06-02T15:00:00Z); default: now.") var now: String?
+    @Flag(help: "Print JSON.") var json = false
+    @Argument(help: "Deal number.") var dealNumber: String
+
+    func run() throws {
+        var at = Date()
+        if let now {
+            guard let parsed = ISO8601DateFormatter().date(from: now) else {
+                throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
+            }
+            at = parsed
+        }
+        let db = try database.open()
+        let inForce = try loadMenu(menu, db)
+        guard let found = try db.customerDeals(ofDeal: dealNumber, store: store),
+              let explanation = AfterdeskStore.Explain.explain(
+                dealNumber: found.deal, records: found.records, readings: found.readings,
+                planner: Planner(menu: inForce.menu, warranties: inForce.warranties), now: at) else {
+            printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
+            throw ExitCode(1)
+        }
+        if json { print(try jsonString(explanation)); return }
+        print(ExplainText.render(explanation))
+    }
+}
+
+enum ExplainText {
+    static func render(_ e: DealExplanation) -> String {
+        var out = "Deal \(e.dealNumber), planned as of \(e.plannedAt)\n"
+        for p in e.products {
+            out += "\n\(p.code): \(p.outcome)\(p.holdout ? " (holdout)" : "")"
+            if let note = p.note { out += " — \(note)" }
+            out += "\n"
+            if let w = p.warranty {
+                out += "  factory warranty: basic ends \(w.basic.expiresOn) (\(w.basic.limit) limit), powertrain \(w.powertrain.expiresOn) (\(w.powertrain.limit)); "
+                    + "\(w.milesPerYear.grouped) miles a year\(w.milesPerYearIsDefault ? " (national average: no later readings)" : " (from odometer readings)")\n"
+            }
+            if let g = p.gap {
+                out += "  loan-to-value at contract \(g.ltvAtContract); balance above value until \(g.exposureEndsOn ?? "never above")\n"
+            }
+            if let until = p.eligibleUntil { out += "  can be bought until \(until) (\(p.eligibilityRule ?? ""))\n" }
+            for t in p.touches {
+                out += "  \(t.dueAt)  \(t.action.padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.template): \(t.reason)"
+                if !t.with.isEmpty { out += " [with \(t.with.joined(separator: ", "))]" }
+                out += "\n"
+            }
+            for d in p.dropped { out += "  not planned (\(d.dueAt)) \(d.template): \(d.status)\n" }
+        }
+        return out.hasSuffix("\n") ? String(out.dropLast()) : out
+    }
+}

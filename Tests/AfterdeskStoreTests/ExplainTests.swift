@@ -1,0 +1,50 @@
+import AfterdeskCore
+@testable import AfterdeskStore
+import Foundation
+import Testing
+
+@Suite struct ExplainTests {
+    @Test func explainsAStoredDealInTheShapeOfINTERFACES() throws {
+        let w = try Workspace()
+        let db = try w.database()
+        let m = try menu()
+        _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
+        let found = try #require(try db.customerDeals(ofDeal: "D-10001"))
+        #expect(found.records.count == 1 && found.records[0].buyerPhone == "+15125550142")
+        let now = ISO8601DateFormatter().date(from: "2026-06-02T14:00:00Z")!
+        let e = try #require(Explain.explain(dealNumber: "D-10001", records: found.records, readings: found.readings,
+                                             planner: Planner(menu: m, warranties: warranties), now: now))
+        let data = try JSONEncoder().encode(e)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(json["deal_number"] as? String == "D-10001")
+        let products = try #require(json["products"] as? [[String: Any]])
+        let vsc = try #require(products.first { $0["code"] as? String == "vsc" })
+        #expect(vsc["outcome"] as? String == "declined")
+        let warranty = try #require(vsc["warranty"] as? [String: Any])
+        let basic = try #require(warranty["basic"] as? [String: Any])
+        #expect(basic["expires_on"] as? String == "2029-01-31" && basic["limit"] as? String == "miles")
+        #expect(warranty["miles_per_year"] as? Int == 13_476)
+        let gap = try #require(products.first { $0["code"] as? String == "gap" })
+        if gap["holdout"] as? Bool == false {
+            let g = try #require(gap["gap"] as? [String: Any])
+            #expect((g["schedule"] as? [Any])?.count == 72)
+            #expect(g["ltv_at_contract"] as? String == "1.19")
+            #expect(g.keys.contains("exposure_ends_on"))
+        }
+        let touches = products.flatMap { ($0["touches"] as? [[String: Any]]) ?? [] }
+        #expect(!touches.isEmpty)
+        for t in touches {
+            #expect(t["status"] as? String == "planned")
+            #expect((t["reason"] as? String)?.isEmpty == false)
+            #expect(["sms", "email", "task"].contains(t["action"] as? String ?? ""))
+        }
+        // The sold product says so; the unwound deal plans nothing.
+        #expect(products.first { $0["code"] as? String == "tire_wheel" }?["note"] as? String == "sold at the desk")
+        let unwound = try #require(try db.customerDeals(ofDeal: "D-10008"))
+        let u = try #require(Explain.explain(dealNumber: "D-10008", records: unwound.records, readings: unwound.readings,
+                                             planner: Planner(menu: m, warranties: warranties), now: now))
+        #expect(u.products.allSatisfy { $0.touches.isEmpty && $0.note == "the deal was unwound: nothing is followed up" })
+        #expect(try db.customerDeals(ofDeal: "NOPE") == nil)
+    }
+}
