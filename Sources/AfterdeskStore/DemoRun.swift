@@ -28,6 +28,8 @@ public struct DemoRun: Sendable {
         public var declinesInExport: Int
         public var capture: CaptureSummary
         public var sampleDeal: String?
+        /// A few recent deals with declines, explained as of now (the plan is computed, not yet stored).
+        public var explained: [DealExplanation]
     }
 
     public func run(progress: ((ImportProgress) -> Void)? = nil) throws -> Report {
@@ -79,9 +81,25 @@ public struct DemoRun: Sendable {
         let updateFile = (directory as NSString).appendingPathComponent("deals-update.csv")
         try write(header: header, rows: changed, to: updateFile)
         let update = try db.importDeals(files: [updateFile], options: options)
-        let sample = try db.listDeals(DealFilter(limit: 200)).first { !$0.declined.isEmpty }?.dealNumber
+        let recent = try db.listDeals(DealFilter(limit: 200)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
+        let sample = recent.first?.dealNumber
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
+        let planner = Planner(menu: menu, warranties: warranties)
+        var explained: [DealExplanation] = []
+        // One new and one used vehicle, financed, so the warranty and loan projections both show.
+        for condition in ["new", "used"] {
+            for item in recent.prefix(60) where explained.count < (condition == "new" ? 1 : 2) {
+                guard let found = try db.customerDeals(ofDeal: item.dealNumber),
+                      let deal = found.records.first(where: { $0.dealNumber == item.dealNumber }),
+                      deal.vehicleCondition.rawValue == condition, deal.dealType == .finance,
+                      let e = Explain.explain(dealNumber: item.dealNumber, records: found.records, readings: found.readings,
+                                              planner: planner, now: clock.now()) else { continue }
+                explained.append(e)
+            }
+        }
         return Report(dealsFile: dealsFile, updateFile: updateFile, databasePath: databasePath, first: first, again: again,
-                      update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample)
+                      update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample,
+                      explained: explained)
     }
 
     private func write(header: [String], rows: [[String]], to path: String) throws {

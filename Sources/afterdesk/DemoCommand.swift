@@ -49,11 +49,18 @@ enum DemoReportText {
         if !c.rejectsByField.isEmpty {
             out += "\n  Refused fields: " + c.rejectsByField.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
+        if !r.explained.isEmpty {
+            out += "\nHow the follow-up of a few recent deals is timed (computed now; dispatch arrives with the next release):\n"
+            for e in r.explained { out += "\n" + indent(ExplainText.render(e)) + "\n" }
+        }
         out += "\nLook around:\n"
         out += "  swift run afterdesk deals --db \(r.databasePath)\n"
-        if let d = r.sampleDeal { out += "  swift run afterdesk deals show \(d) --db \(r.databasePath)\n" }
+        if let d = r.sampleDeal {
+            out += "  swift run afterdesk deals show \(d) --db \(r.databasePath)\n"
+            out += "  swift run afterdesk explain \(d) --db \(r.databasePath)\n"
+        }
         out += "  sqlite3 \(r.databasePath) 'SELECT kind, COUNT(*) FROM events GROUP BY kind'\n"
-        out += "Planning, dispatch, the web pages (afterdesk serve) and the margin report arrive with the next releases."
+        out += "Dispatch, the web pages (afterdesk serve) and the margin report arrive with the next releases."
         return out
     }
 

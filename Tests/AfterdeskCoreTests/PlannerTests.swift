@@ -56,6 +56,20 @@ import Testing
         for t in p.touches where t.items.contains(where: { $0.product == "vsc" }) { #expect(t.action == .task) }
     }
 
+    @Test func aServiceContractWhoseWarrantyEndedBeforeTheSaleSaysSo() throws {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.vehicleCondition = .used
+        deal.vehicleYear = 2019
+        deal.inServiceDate = LocalDate(year: 2019, month: 3, day: 1)!
+        deal.odometer = 88_000
+        deal.dealNumber = "D-OLD-VSC"
+        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
+        let p = plan(deal)
+        let vsc = try #require(p.products.first)
+        #expect(vsc.holdout || vsc.note == "cannot be bought any more: the factory basic warranty ended \(vsc.eligibility.until!), before the sale")
+        #expect(p.touches.isEmpty && p.dropped.isEmpty)
+    }
+
     @Test func withoutConsentEveryTouchIsATask() throws {
         var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
         deal.consent = Consent()

@@ -173,6 +173,20 @@ public struct Planner: Sendable {
                 plans.append(plan)
                 continue
             }
+            if let until = eligibility.until, let why = eligibility.reason, until < today {
+                let rule: String
+                switch why {
+                case .basicWarranty: rule = "the factory basic warranty"
+                case .vehicleAge: rule = "the vehicle age limit"
+                case .odometer: rule = "the mileage limit"
+                case .daysFromContract: rule = "the post-sale window"
+                }
+                plan.note = until < deal.contractDate
+                    ? "cannot be bought any more: \(rule) ended \(until), before the sale"
+                    : "the window to buy it closed on \(until) (\(rule))"
+                plans.append(plan)
+                continue
+            }
             if plan.note != nil { plans.append(plan); continue }
             let quoted = d.product.price ?? product.retailPrice
             let highValue = product.taskThreshold.map { quoted > $0 } ?? false
