@@ -163,6 +163,47 @@ enum Migrations {
                 );
                 """)
         }
+        m.registerMigration("v2-plans") { db in
+            try db.execute(sql: """
+                -- Planning reads a customer's deals together.
+                CREATE INDEX deals_customer ON deals(customer_id);
+                CREATE TABLE plans (
+                    deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+                    product_code TEXT NOT NULL,
+                    holdout INTEGER NOT NULL,
+                    eligible_until TEXT,
+                    eligibility_rule TEXT,           -- days_from_contract | basic_warranty | vehicle_age | odometer
+                    note TEXT,                       -- why nothing is planned, when nothing is
+                    basic_expires_on TEXT,
+                    basic_limit TEXT,                -- time | miles
+                    miles_per_year INTEGER,
+                    gap_exposure_ends_on TEXT,
+                    planned_at TEXT NOT NULL,
+                    PRIMARY KEY (deal_id, product_code)
+                ) WITHOUT ROWID;
+                CREATE TABLE touches (
+                    id INTEGER PRIMARY KEY,
+                    customer_id INTEGER NOT NULL REFERENCES customers(id),
+                    due_at TEXT NOT NULL,            -- UTC instant
+                    due_on TEXT NOT NULL,            -- the customer's calendar date
+                    action TEXT NOT NULL,            -- sms | email | task
+                    status TEXT NOT NULL,            -- planned | sent | cancelled | skipped
+                    status_reason TEXT,
+                    planned_at TEXT NOT NULL
+                );
+                CREATE INDEX touches_due ON touches(status, due_at);
+                CREATE INDEX touches_customer ON touches(customer_id, status);
+                CREATE TABLE touch_items (
+                    touch_id INTEGER NOT NULL REFERENCES touches(id) ON DELETE CASCADE,
+                    deal_id INTEGER NOT NULL REFERENCES deals(id),
+                    product_code TEXT NOT NULL,
+                    touch_name TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    PRIMARY KEY (touch_id, deal_id, product_code)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -2,61 +2,78 @@ import AfterdeskCore
 import Foundation
 import GRDB
 
+/// A stored deal rebuilt as imported, with the ids planning needs.
+struct StoredDeal {
+    let id: Int64
+    let customerID: Int64
+    let record: DealRecord
+    let laterReadings: [OdometerReading]
+}
+
+enum DealLoader {
+    /// Deals matching `condition` (SQL over `d`, the deals table), ordered by customer and contract date.
+    static func load(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [StoredDeal] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT d.*, s.code AS store_code, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
+                   c.customer_number AS c_number, c.consent_sms AS c_sms, c.consent_email AS c_email, c.consent_phone AS c_phone,
+                   v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
+                   sp.staff_code AS sp_code, sp.name AS sp_name, fi.staff_code AS fi_code, fi.name AS fi_name
+            FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
+            JOIN vehicles v ON v.id = d.vehicle_id
+            LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
+            WHERE \(condition) ORDER BY d.customer_id, d.contract_date, d.deal_number
+            """, arguments: arguments)
+        guard !rows.isEmpty else { return [] }
+        let products = try db.makeStatement(sql: """
+            SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?
+            """)
+        let readingsStatement = try db.makeStatement(sql: """
+            SELECT read_on, miles FROM odometer_readings WHERE vehicle_id = ? AND read_on > ? ORDER BY read_on
+            """)
+        return try rows.map { r in
+            let dealID: Int64 = r["id"]
+            let lines = try Row.fetchAll(products, arguments: [dealID]).map { p in
+                ProductLine(code: p["product_code"], outcome: ProductOutcome(rawValue: p["outcome"]) ?? .declined,
+                            price: (p["price_cents"] as Int64?).map(Money.init(cents:)),
+                            cost: (p["cost_cents"] as Int64?).map(Money.init(cents:)), reason: p["reason"], presumed: p["presumed"])
+            }
+            func date(_ column: String) -> LocalDate? { (r[column] as String?).flatMap(LocalDate.init) }
+            let record = DealRecord(
+                store: r["store_code"], dealNumber: r["deal_number"], status: DealStatus(rawValue: r["status"]) ?? .finalized,
+                contractDate: date("contract_date")!, deliveryDate: date("delivery_date")!,
+                dealType: DealType(rawValue: r["deal_type"]) ?? .cash, buyerFirstName: r["first_name"], buyerLastName: r["last_name"],
+                buyerEmail: r["email"], buyerPhone: r["phone"], buyerState: r["state"], buyerZip: r["zip"],
+                customerNumber: r["c_number"], consent: Consent(sms: r["c_sms"], email: r["c_email"], phone: r["c_phone"]),
+                vin: r["vin"], vehicleYear: r["year"], vehicleMake: r["make"], vehicleModel: r["model"],
+                vehicleCondition: VehicleCondition(rawValue: r["vehicle_condition"]) ?? .used, odometer: r["odometer"],
+                inServiceDate: date("in_service_date")!, inServiceEstimated: r["in_service_estimated"],
+                sellingPrice: Money(cents: r["selling_price_cents"]), vehicleValue: Money(cents: r["vehicle_value_cents"]),
+                amountFinanced: (r["amount_financed_cents"] as Int64?).map(Money.init(cents:)),
+                apr: (r["apr_milli"] as Int?).map(Rate.init(thousandthsOfPercent:)), termMonths: r["term_months"],
+                firstPaymentDate: date("first_payment_date"), lender: r["lender"],
+                salesperson: (r["sp_code"] as String?).map { StaffRef(id: $0, name: r["sp_name"]) },
+                fiManager: (r["fi_code"] as String?).map { StaffRef(id: $0, name: r["fi_name"]) },
+                products: lines)
+            let readings = try Row.fetchAll(readingsStatement, arguments: [r["vehicle_id"] as Int64, record.deliveryDate.description])
+                .compactMap { o in LocalDate(o["read_on"] as String).map { OdometerReading(date: $0, miles: o["miles"]) } }
+            return StoredDeal(id: dealID, customerID: r["customer_id"], record: record, laterReadings: readings)
+        }
+    }
+}
+
 extension AfterdeskDatabase {
     /// Every deal of the customer who bought deal `number` (in `store`, or the first store holding it),
-    /// rebuilt as imported, with later odometer readings per vehicle. Nil when there is no such deal.
+    /// rebuilt as imported, with later odometer readings per deal. Nil when there is no such deal.
     public func customerDeals(ofDeal number: String, store: String? = nil) throws -> (deal: String, records: [DealRecord], readings: [String: [OdometerReading]])? {
         try writer.read { db in
             var sql = "SELECT d.customer_id FROM deals d JOIN stores s ON s.id = d.store_id WHERE d.deal_number = ?"
             var args: [any DatabaseValueConvertible] = [number]
             if let store { sql += " AND s.code = ?"; args.append(store) }
             guard let customer = try Int64.fetchOne(db, sql: sql + " ORDER BY s.code LIMIT 1", arguments: StatementArguments(args)) else { return nil }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT d.*, s.code AS store_code, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
-                       c.customer_number AS c_number, c.consent_sms AS c_sms, c.consent_email AS c_email, c.consent_phone AS c_phone,
-                       v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
-                       sp.staff_code AS sp_code, sp.name AS sp_name, fi.staff_code AS fi_code, fi.name AS fi_name
-                FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
-                JOIN vehicles v ON v.id = d.vehicle_id
-                LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
-                WHERE d.customer_id = ? ORDER BY d.contract_date, d.deal_number
-                """, arguments: [customer])
-            var records: [DealRecord] = []
+            let deals = try DealLoader.load(db, where: "d.customer_id = ?", arguments: [customer])
             var readings: [String: [OdometerReading]] = [:]
-            for r in rows {
-                let products = try Row.fetchAll(db, sql: """
-                    SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?
-                    """, arguments: [r["id"] as Int64]).map { p in
-                    ProductLine(code: p["product_code"], outcome: ProductOutcome(rawValue: p["outcome"]) ?? .declined,
-                                price: (p["price_cents"] as Int64?).map(Money.init(cents:)),
-                                cost: (p["cost_cents"] as Int64?).map(Money.init(cents:)), reason: p["reason"], presumed: p["presumed"])
-                }
-                func date(_ column: String) -> LocalDate? { (r[column] as String?).flatMap(LocalDate.init) }
-                let record = DealRecord(
-                    store: r["store_code"], dealNumber: r["deal_number"], status: DealStatus(rawValue: r["status"]) ?? .finalized,
-                    contractDate: date("contract_date")!, deliveryDate: date("delivery_date")!,
-                    dealType: DealType(rawValue: r["deal_type"]) ?? .cash, buyerFirstName: r["first_name"], buyerLastName: r["last_name"],
-                    buyerEmail: r["email"], buyerPhone: r["phone"], buyerState: r["state"], buyerZip: r["zip"],
-                    customerNumber: r["c_number"], consent: Consent(sms: r["c_sms"], email: r["c_email"], phone: r["c_phone"]),
-                    vin: r["vin"], vehicleYear: r["year"], vehicleMake: r["make"], vehicleModel: r["model"],
-                    vehicleCondition: VehicleCondition(rawValue: r["vehicle_condition"]) ?? .used, odometer: r["odometer"],
-                    inServiceDate: date("in_service_date")!, inServiceEstimated: r["in_service_estimated"],
-                    sellingPrice: Money(cents: r["selling_price_cents"]), vehicleValue: Money(cents: r["vehicle_value_cents"]),
-                    amountFinanced: (r["amount_financed_cents"] as Int64?).map(Money.init(cents:)),
-                    apr: (r["apr_milli"] as Int?).map(Rate.init(thousandthsOfPercent:)), termMonths: r["term_months"],
-                    firstPaymentDate: date("first_payment_date"), lender: r["lender"],
-                    salesperson: (r["sp_code"] as String?).map { StaffRef(id: $0, name: r["sp_name"]) },
-                    fiManager: (r["fi_code"] as String?).map { StaffRef(id: $0, name: r["fi_name"]) },
-                    products: products)
-                records.append(record)
-                readings[record.dealNumber] = try Row.fetchAll(db, sql: """
-                    SELECT read_on, miles FROM odometer_readings WHERE vehicle_id = ? AND read_on > ? ORDER BY read_on
-                    """, arguments: [r["vehicle_id"] as Int64, record.deliveryDate.description]).compactMap { o in
-                    LocalDate(o["read_on"] as String).map { OdometerReading(date: $0, miles: o["miles"]) }
-                }
-            }
-            let dealNumber = records.first { $0.dealNumber == number }?.dealNumber ?? number
-            return (dealNumber, records, readings)
+            for d in deals { readings[d.record.dealNumber] = d.laterReadings }
+            return (number, deals.map(\.record), readings)
         }
     }
 }
