@@ -96,6 +96,23 @@ case "decode":
     }
     print(String(format: "good=%d bad=%d checksum=%lld in %.2f s", good, bad, checksum, seconds(start)))
 
+case "plan-file":
+    // The child of `plan`: plans every customer of an imported database.
+    let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
+    let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
+    let s = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: benchClock.now())
+    print("customers=\(s.customers) declines=\(s.declines) holdout=\(s.holdout) touches=\(s.touches) dropped=\(s.dropped)")
+
+case "plan":
+    // Plans the declines of an imported database (made by `import --rows N` first), in a child process.
+    let dir = option("dir", "bench-data")
+    let dbPath = "\(dir)/bench.sqlite"
+    guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` first") }
+    let self_ = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let run = try measure(self_, ["plan-file", "--db", dbPath])
+    print("afterdesk plan:       " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print(String(format: "  time                %.2f s, peak memory %.1f MB  (target: under 20 s for 1,000,000 deals)", run.seconds, Double(run.peakBytes) / 1_048_576))
+
 case "import":
     let rows = Int(option("rows", "1000000")) ?? 1_000_000
     let dir = option("dir", "bench-data")
@@ -145,7 +162,8 @@ case "import":
 default:
     print("""
         usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S]
-               afterdesk-bench import-file FILE --db DB
+               afterdesk-bench plan [--dir bench-data]        (after import)
+               afterdesk-bench decode FILE [--parse-only]
         """)
     exit(args.isEmpty ? 0 : 64)
 }

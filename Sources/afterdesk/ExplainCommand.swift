@@ -8,26 +8,18 @@ struct Explain: ParsableCommand {
         abstract: "Why each declined product of a deal is timed as it is: warranty and loan projections, window, touches.")
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+    @OptionGroup var planning: PlanningOptions
     @Option(help: "Store, when several stores use the deal number.") var store: String?
-    @Option(help: "Plan as of this instant (ISO 8601, e.g. 2026-06-02T15:00:00Z); default: now.") var now: String?
     @Flag(help: "Print JSON.") var json = false
     @Argument(help: "Deal number.") var dealNumber: String
 
     func run() throws {
-        var at = Date()
-        if let now {
-            guard let parsed = ISO8601DateFormatter().date(from: now) else {
-                throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
-            }
-            at = parsed
-        }
+        let at = try planning.instant()
         let db = try database.open()
-        let inForce = try loadMenu(menu, db)
+        let planner = try planning.planner(db)
         guard let found = try db.customerDeals(ofDeal: dealNumber, store: store),
               let explanation = AfterdeskStore.Explain.explain(
-                dealNumber: found.deal, records: found.records, readings: found.readings,
-                planner: Planner(menu: inForce.menu, warranties: inForce.warranties), now: at) else {
+                dealNumber: found.deal, records: found.records, readings: found.readings, planner: planner, now: at) else {
             printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
             throw ExitCode(1)
         }

@@ -8,23 +8,15 @@ struct Plan: ParsableCommand {
         abstract: "Plan the follow-up of declined products (all customers, or one deal's customer) and list the planned touches.")
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+    @OptionGroup var planning: PlanningOptions
     @Option(help: "Only the customer of this deal.") var deal: String?
-    @Option(help: "Plan as of this instant (ISO 8601); default: now.") var now: String?
     @Option(help: "List at most this many touches.") var limit: Int = 50
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        var at = Date()
-        if let now {
-            guard let parsed = ISO8601DateFormatter().date(from: now) else {
-                throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
-            }
-            at = parsed
-        }
+        let at = try planning.instant()
         let db = try database.open()
-        let inForce = try loadMenu(menu, db)
-        let planner = Planner(menu: inForce.menu, warranties: inForce.warranties)
+        let planner = try planning.planner(db)
         var customers: [Int64]?
         if let deal {
             customers = try db.customerIDs(ofDeals: [deal])
