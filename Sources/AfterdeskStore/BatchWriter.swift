@@ -33,7 +33,7 @@ struct BatchWriter {
 
     init(db: Database, importer: DealImporter, runID: Int64, file: String) throws {
         self.db = db; self.importer = importer; self.runID = runID; self.file = file
-        findDeal = try RawStatement(db, "SELECT id, fingerprint, status FROM deals WHERE store_id = ?1 AND deal_number = ?2")
+        findDeal = try RawStatement(db, "SELECT id, fingerprint, status, customer_id FROM deals WHERE store_id = ?1 AND deal_number = ?2")
         // For a new or changed deal, one statement finds its customer and its vehicle.
         findParties = try RawStatement(db, """
             SELECT (SELECT id FROM customers WHERE store_id = ?1 AND match_hash = ?2 AND match_key = ?3),
@@ -106,9 +106,9 @@ struct BatchWriter {
         let store = try importer.storeID(db, r.store)
         let fingerprint = deal.fingerprint
         findDeal.bind(1, store); findDeal.bind(2, r.dealNumber)
-        var existing: (id: Int64, fingerprint: Int64, status: String)?
+        var existing: (id: Int64, fingerprint: Int64, status: String, customer: Int64)?
         if try findDeal.step() {
-            existing = (findDeal.int64(0), findDeal.int64(1), findDeal.text(2) ?? "")
+            existing = (findDeal.int64(0), findDeal.int64(1), findDeal.text(2) ?? "", findDeal.int64(3))
         }
         findDeal.reset()
         if let e = existing, e.fingerprint == fingerprint {
@@ -136,6 +136,10 @@ struct BatchWriter {
             try insertProducts(r, deal: e.id)
             try recordEvents(deal: e.id, oldStatus: e.status, before: before, after: r, counts: &counts)
             counts.updated += 1
+            if importer.options.planner != nil {
+                importer.changedCustomers.insert(customer)
+                importer.changedCustomers.insert(e.customer)   // the deal may have moved from another customer
+            }
         } else {
             bindDeal(insertDeal, r, customer: customer, vehicle: vehicle, sales: sales, fi: fi, fingerprint: fingerprint)
             insertDeal.bind(1, store); insertDeal.bind(2, r.dealNumber)
@@ -147,6 +151,7 @@ struct BatchWriter {
                 counts.unwinds += 1
             }
             counts.inserted += 1
+            if importer.options.planner != nil { importer.changedCustomers.insert(customer) }
         }
         counts.declines += declines
     }

@@ -39,6 +39,10 @@ public struct ImportOptions: Sendable {
     public var batchSize: Int
     /// Write `<input>.rejects.csv` beside each input that has refused rows.
     public var writeRejectsFile: Bool
+    /// When set, the customers whose deals were inserted or updated are planned again after the import.
+    public var planner: Planner?
+    /// The instant to plan at (default: the database's clock).
+    public var planAt: Date?
     /// Tests only: stop dead after this many committed batches, as a killed process would.
     var simulateCrashAfterBatches: Int?
 
@@ -75,6 +79,8 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     public var rejectsOmitted = 0
     public var recoveries = 0
     public var unwinds = 0
+    /// The re-planning of the customers this import changed, when asked for.
+    public var planned: PlanSummary?
     public var warnings: [String] = []
     /// Files that could not be read at all, with why.
     public var failedFiles: [String] = []
@@ -86,7 +92,7 @@ public struct ImportSummary: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case read, inserted, updated, unchanged, rejected, declines, rejects
-        case rejectsOmitted = "rejects_omitted", recoveries, unwinds, warnings
+        case rejectsOmitted = "rejects_omitted", recoveries, unwinds, planned, warnings
         case failedFiles = "failed_files", rejectsFiles = "rejects_files"
     }
 }
@@ -113,6 +119,11 @@ extension AfterdeskDatabase {
                 summary.failedFiles.append(e.description)
             }
         }
+        if let planner = options.planner {
+            // New facts recompute the plans they touch: the customers of every inserted or updated deal.
+            summary.planned = try planCustomers(planner: planner, now: options.planAt ?? clock.now(),
+                                                customerIDs: importer.changedCustomers.sorted())
+        }
         return summary
     }
 }
@@ -127,6 +138,8 @@ final class DealImporter {
     let nowText: String
     let storeZone: String
     private var storeIDs: [String: Int64] = [:]
+    /// Customers whose deals this command inserted or updated: their plans are recomputed.
+    var changedCustomers = Set<Int64>()
     private var staffIDs: [String: (id: Int64, name: String?)] = [:]
 
     init(database: AfterdeskDatabase, options: ImportOptions) throws {

@@ -72,21 +72,47 @@ extension AfterdeskDatabase {
         let insertItem = try db.cachedStatement(sql: """
             INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?, ?, ?, ?, ?, ?)
             """)
+        let oldItems = try db.cachedStatement(sql: """
+            SELECT t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
+            WHERE t.customer_id = ? AND t.status = 'planned'
+            """)
+        let cancel = try db.cachedStatement(sql: "UPDATE touches SET status = 'cancelled', status_reason = ? WHERE id = ?")
         for customer in customers {
-            try deleteItems.execute(arguments: [customer])
-            try deleteTouches.execute(arguments: [customer])
             let owned = byCustomer[customer] ?? []
-            for d in owned { try deletePlans.execute(arguments: [d.id]) }
             let finalized = owned.filter { $0.record.status == .finalized }
             let declines = finalized.flatMap { d in
                 d.record.products.filter { $0.outcome == .declined }.map {
                     DeclineFacts(store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
                 }
             }
-            guard let first = declines.first else { continue }
-            let c = first.deal.consent
-            let plan = planner.plan(declines: declines, permissions: ContactPermissions(sms: c.sms, email: c.email, phone: c.phone), now: now)
+            let c = (declines.first?.deal ?? owned.first?.record)?.consent ?? Consent()
+            let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
+                : planner.plan(declines: declines, permissions: ContactPermissions(sms: c.sms, email: c.email, phone: c.phone), now: now)
             let dealID = Dictionary(owned.map { ($0.record.dealNumber, $0.id) }, uniquingKeysWith: { a, _ in a })
+
+            // A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled,
+            // with that reason; touches merely re-timed are replaced.
+            let stillPlanned = Set(plan.touches.flatMap { $0.items }.compactMap { i in dealID[i.dealNumber].map { "\($0)|\(i.product)" } })
+            var cancelled: [Int64: String] = [:]
+            for row in try Row.fetchAll(oldItems, arguments: [customer]) {
+                let touch: Int64 = row[0], deal: Int64 = row[1], code: String = row[2]
+                guard !stillPlanned.contains("\(deal)|\(code)") else { continue }
+                let stored = owned.first { $0.id == deal }
+                let why: String?
+                if let stored {
+                    if stored.record.status == .unwound { why = "the deal was unwound" }
+                    else if stored.record.product(code)?.outcome == .sold { why = "\(code) was bought later" }
+                    else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == code }?.note }
+                } else {
+                    why = "the deal now belongs to another customer"
+                }
+                if let why, cancelled[touch] == nil { cancelled[touch] = why }
+            }
+            for (touch, why) in cancelled { try cancel.execute(arguments: [why, touch]) }
+            try deleteItems.execute(arguments: [customer])
+            try deleteTouches.execute(arguments: [customer])
+            for d in owned { try deletePlans.execute(arguments: [d.id]) }
+            guard !declines.isEmpty else { continue }
             summary.customers += 1
             summary.declines += declines.count
             for p in plan.products {

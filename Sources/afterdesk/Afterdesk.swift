@@ -8,7 +8,7 @@ struct Afterdesk: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "afterdesk",
         abstract: "Follow up every F&I product a customer declined at the desk — timed, compliant, measured.",
-        subcommands: [Demo.self, Import.self, Deals.self, Plan.self, Explain.self, MenuCommand.self]
+        subcommands: [Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, MenuCommand.self]
     )
 }
 

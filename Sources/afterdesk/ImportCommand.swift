@@ -22,6 +22,7 @@ struct Import: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Do not write <file>.rejects.csv files.") var noRejectsFile = false
     @Option(help: "Rows per transaction (a crash redoes at most one batch).") var batchSize: Int = 50_000
+    @Flag(help: "Do not re-plan the customers whose deals changed (run `afterdesk plan` later).") var noPlan = false
     @Argument(help: "Files to import.") var files: [String]
 
     func validate() throws {
@@ -35,8 +36,9 @@ struct Import: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(menu, db)
-        let options = ImportOptions(profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
+        var options = ImportOptions(profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
                                     batchSize: batchSize, writeRejectsFile: !noRejectsFile)
+        if !noPlan { options.planner = Planner(menu: inForce.menu, warranties: inForce.warranties) }
         let bar = ProgressBar()
         let summary = try db.importDeals(files: files, options: options, progress: bar.map { b in { b.update($0) } })
         bar?.finish()
@@ -58,6 +60,10 @@ enum ImportReport {
         out += "Declined products stored: \(s.declines.grouped)."
         if s.recoveries > 0 { out += " Recoveries (declined, now sold): \(s.recoveries.grouped)." }
         if s.unwinds > 0 { out += " Unwound deals: \(s.unwinds.grouped)." }
+        if let p = s.planned {
+            out += "\nRe-planned \(p.customers.grouped) customers: \(p.touches.grouped) touches planned (\(p.sms.grouped) SMS, "
+                + "\(p.email.grouped) email, \(p.tasks.grouped) tasks)."
+        }
         if !s.rejects.isEmpty {
             out += "\n\nRefused rows (fix them and import the file again; the good rows are already in):\n"
             for r in s.rejects.prefix(maxRejects) {

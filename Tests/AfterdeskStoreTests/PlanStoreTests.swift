@@ -60,3 +60,85 @@ import Testing
         #expect(fk.isEmpty)
     }
 }
+
+@Suite struct ReplanTests {
+    @Test func newFactsReplanAndCancelledTouchesKeepTheirReason() throws {
+        let w = try Workspace()
+        let db = try w.database()
+        let m = try menu()
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
+        var options = ImportOptions(menu: m)
+        options.planner = Planner(menu: m, warranties: warranties)
+        options.planAt = ISO8601DateFormatter().date(from: "2026-06-02T14:00:00Z")!
+        let first = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
+        let planned = try #require(first.planned)
+        #expect(planned.customers == 3)   // D-10001, D-10002, D-10004 have declines; D-10008 is unwound
+        let q = try DatabaseQueue(path: w.path("test.sqlite"))
+        func touches(_ deal: String) throws -> [(status: String, reason: String?, product: String)] {
+            try q.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT DISTINCT t.id, t.status, t.status_reason, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
+                    JOIN deals d ON d.id = i.deal_id WHERE d.deal_number = ? ORDER BY t.id
+                    """, arguments: [deal]).map { ($0["status"], $0["status_reason"], $0["product_code"]) }
+            }
+        }
+        let vscBefore = try touches("D-10001").filter { $0.product == "vsc" }
+        let smithBefore = try touches("D-10002")
+        // The update: D-10001 bought the service contract, D-10002 unwound.
+        let update = try db.importDeals(files: [w.path("canonical-update.csv")], options: options)
+        #expect(update.planned != nil)
+        if !vscBefore.isEmpty {
+            let after = try touches("D-10001").filter { $0.product == "vsc" }
+            #expect(after.allSatisfy { $0.status == "cancelled" && $0.reason == "vsc was bought later" })
+            #expect(after.count == vscBefore.count)
+        }
+        if !smithBefore.isEmpty {
+            #expect(try touches("D-10002").allSatisfy { $0.status == "cancelled" && $0.reason == "the deal was unwound" })
+        }
+        #expect(!vscBefore.isEmpty || !smithBefore.isEmpty, "the fixture should plan something to cancel")
+        // Importing the update again changes nothing and cancels nothing more.
+        let counts = try q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") }
+        let again = try db.importDeals(files: [w.path("canonical-update.csv")], options: options)
+        #expect(again.planned?.customers == 0)
+        #expect(try q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") } == counts)
+    }
+}
+
+@Suite struct ReadingsTests {
+    @Test func aServiceVisitRefinesTheWarrantyAndReplans() throws {
+        let w = try Workspace()
+        let db = try w.database()
+        let m = try menu()
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
+        let planner = Planner(menu: m, warranties: warranties)
+        _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
+        let file = try w.write("readings.csv", """
+            vin,date,odometer,source
+            4T1B11HK7RU000001,2026-09-01,3012,service
+            4T1B11HK7RU000001,2026-10-01,3512,service
+            4T1B11HK7RU00000Z,2026-09-01,100,service
+            1FTFW1E5XPFA00002,2026-09-01,1000,service
+            4T1B11HK7RU000001,2026-13-01,4000,service
+            9BWZZZ377VT004251,2026-09-01,1000,service
+
+            """)
+        let now = ISO8601DateFormatter().date(from: "2026-11-01T15:00:00Z")!
+        let s = try db.importReadings(file: file, dealershipTimeZone: m.dealership.timeZone, planner: planner, now: now)
+        #expect(s.read == 6 && s.inserted == 2 && s.rejected == 4)
+        #expect(s.rejects.contains { $0.line == 4 && $0.field == "vin" && $0.error.hasPrefix("VIN check digit") })
+        #expect(s.rejects.contains { $0.line == 5 && $0.field == "odometer" && $0.error == "lower than the 31250 miles at sale on 2026-06-04" })
+        #expect(s.rejects.contains { $0.line == 6 && $0.field == "date" })
+        #expect(s.rejects.contains { $0.line == 7 && $0.field == "vin" })
+        #expect(s.planned?.customers == 1)
+        #expect(s.rejectsFile == w.path("readings.rejects.csv"))
+        // The readings (about 3,500 miles in four months) now drive the projection instead of the average.
+        let found = try #require(try db.customerDeals(ofDeal: "D-10001"))
+        let e = try #require(Explain.explain(dealNumber: "D-10001", records: found.records, readings: found.readings, planner: planner, now: now))
+        let vsc = try #require(e.products.first { $0.code == "vsc" })
+        #expect(vsc.warranty?.milesPerYearIsDefault == false)
+        #expect((vsc.warranty?.milesPerYear ?? 0) > 9_000)
+        // The same file again changes nothing.
+        let again = try db.importReadings(file: file, dealershipTimeZone: m.dealership.timeZone, planner: planner, now: now)
+        #expect(again.unchanged == 2 && again.inserted == 0 && again.planned == nil)
+    }
+}

@@ -65,6 +65,9 @@ public struct CustomerPlan: Sendable, Equatable {
     public var products: [ProductPlan]
     public var touches: [PlannedTouch]
     public var dropped: [DroppedTouch]
+    public init(products: [ProductPlan], touches: [PlannedTouch], dropped: [DroppedTouch]) {
+        self.products = products; self.touches = touches; self.dropped = dropped
+    }
 }
 
 /// The rules of cadence that hold across all of a customer's products.

@@ -1,0 +1,111 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// What `afterdesk import-readings` did. `inserted + updated + unchanged + rejected == read`.
+public struct ReadingsSummary: Codable, Sendable, Equatable {
+    public var read = 0
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var rejected = 0
+    public var rejects: [ImportReject] = []
+    public var planned: PlanSummary?
+    public var rejectsFile: String?
+    public init() {}
+    enum CodingKeys: String, CodingKey { case read, inserted, updated, unchanged, rejected, rejects, planned, rejectsFile = "rejects_file" }
+}
+
+extension AfterdeskDatabase {
+    /// Imports odometer readings from service visits (CSV: `vin`, `date`, `odometer`, optional `source`) and
+    /// plans again the customers of the vehicles read. Importing the same file again changes nothing.
+    public func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date? = nil,
+                               writeRejectsFile: Bool = true) throws -> ReadingsSummary {
+        let source = try FileByteSource(path: file)
+        let name = (file as NSString).lastPathComponent
+        let reader = CSVReader(source: source)
+        guard try reader.nextRow() else { throw ImportFileError.empty(file) }
+        let header = (0..<reader.fieldCount).map { reader.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
+        func column(_ names: [String]) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
+        let vinColumn = column(["vin"]), dateColumn = column(["date", "read_on", "service_date", "ro_date"])
+        let milesColumn = column(["odometer", "miles", "mileage"]), sourceColumn = column(["source"])
+        let missing = [("vin", vinColumn), ("date", dateColumn), ("odometer", milesColumn)].filter { $0.1 == nil }.map(\.0)
+        if !missing.isEmpty { throw ImportFileError.header(file, .missingColumns(missing)) }
+        let zone = TimeZone(identifier: dealershipTimeZone) ?? TimeZone(identifier: "UTC")!
+        let today = LocalDate(clock.now(), in: zone)
+
+        var summary = ReadingsSummary()
+        var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
+        var vehicles = Set<Int64>()
+        try writer.write { db in
+            let findVehicle = try db.makeStatement(sql: """
+                SELECT v.id, MAX(d.odometer) AS sale_miles, MAX(d.delivery_date) AS delivered
+                FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.vin_hash = ? AND v.vin = ? GROUP BY v.id
+                """)
+            let existing = try db.makeStatement(sql: "SELECT miles FROM odometer_readings WHERE vehicle_id = ? AND read_on = ? AND source = ?")
+            let upsert = try db.makeStatement(sql: """
+                INSERT INTO odometer_readings (vehicle_id, read_on, miles, source) VALUES (?, ?, ?, ?)
+                ON CONFLICT(vehicle_id, read_on, source) DO UPDATE SET miles = excluded.miles
+                """)
+            while try reader.nextRow() {
+                summary.read += 1
+                let line = reader.rowLine
+                func field(_ c: Int?) -> String { c.map { reader.string($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+                var errors: [(String, String, String)] = []
+                let vinText = field(vinColumn), dateText = field(dateColumn), milesText = field(milesColumn)
+                let readSource = sourceColumn.map { field($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "service"
+                var vin: String?
+                switch VIN.validate(vinText) { case .success(let v): vin = v; case .failure(let p): errors.append(("vin", vinText, p.description)) }
+                let date = LocalDate(dateText)
+                if date == nil { errors.append(("date", dateText, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)")) }
+                else if date! > today { errors.append(("date", dateText, "reading date is after today (\(today))")) }
+                let miles = Int(milesText.replacingOccurrences(of: ",", with: ""))
+                if miles == nil || miles! < 0 || miles! > 999_999 { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
+                var vehicle: Int64?
+                if errors.isEmpty, let vin, let date, let miles {
+                    let row = try Row.fetchOne(findVehicle, arguments: [StableHash.of(vin), vin])
+                    if let row {
+                        vehicle = row[0]
+                        let saleMiles: Int = row[1], delivered = LocalDate(row[2] as String)!
+                        if date >= delivered && miles < saleMiles {
+                            errors.append(("odometer", milesText, "lower than the \(saleMiles) miles at sale on \(delivered)"))
+                        }
+                    } else {
+                        errors.append(("vin", vinText, "no deal with this VIN"))
+                    }
+                }
+                if !errors.isEmpty {
+                    summary.rejected += 1
+                    for (f, v, e) in errors {
+                        let reject = ImportReject(file: name, line: line, field: f, value: v, error: e, dealNumber: nil)
+                        if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(reject) }
+                        rejectsOut.append(reject)
+                    }
+                    continue
+                }
+                let before = try Int.fetchOne(existing, arguments: [vehicle!, date!.description, readSource])
+                if before == miles { summary.unchanged += 1; continue }
+                try upsert.execute(arguments: [vehicle!, date!.description, miles!, readSource])
+                if before == nil { summary.inserted += 1 } else { summary.updated += 1 }
+                vehicles.insert(vehicle!)
+            }
+        }
+        var finished = ImportSummary()
+        rejectsOut.finish(into: &finished)
+        summary.rejectsFile = finished.rejectsFiles.first
+        if let planner, !vehicles.isEmpty {
+            let ids = vehicles.sorted()
+            var customers = Set<Int64>()
+            for start in stride(from: 0, to: ids.count, by: 1_000) {
+                let part = Array(ids[start..<min(ids.count, start + 1_000)])
+                try writer.read { db in
+                    customers.formUnion(try Int64.fetchAll(db, sql: """
+                        SELECT DISTINCT customer_id FROM deals WHERE vehicle_id IN (\(part.map { _ in "?" }.joined(separator: ",")))
+                        """, arguments: StatementArguments(part)))
+                }
+            }
+            summary.planned = try planCustomers(planner: planner, now: now ?? clock.now(), customerIDs: customers.sorted())
+        }
+        return summary
+    }
+}
