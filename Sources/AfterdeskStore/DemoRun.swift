@@ -28,7 +28,9 @@ public struct DemoRun: Sendable {
         public var declinesInExport: Int
         public var capture: CaptureSummary
         public var sampleDeal: String?
-        /// A few recent deals with declines, explained as of now (the plan is computed, not yet stored).
+        /// Every customer planned as of now.
+        public var planned: PlanSummary
+        /// A few recent deals with declines, explained as of now.
         public var explained: [DealExplanation]
     }
 
@@ -85,6 +87,7 @@ public struct DemoRun: Sendable {
         let sample = recent.first?.dealNumber
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         let planner = Planner(menu: menu, warranties: warranties)
+        let planned = try db.planCustomers(planner: planner, now: clock.now())
         var explained: [DealExplanation] = []
         // One new and one used vehicle, financed, so the warranty and loan projections both show.
         for condition in ["new", "used"] {
@@ -99,7 +102,7 @@ public struct DemoRun: Sendable {
         }
         return Report(dealsFile: dealsFile, updateFile: updateFile, databasePath: databasePath, first: first, again: again,
                       update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample,
-                      explained: explained)
+                      planned: planned, explained: explained)
     }
 
     private func write(header: [String], rows: [[String]], to path: String) throws {

@@ -49,8 +49,13 @@ enum DemoReportText {
         if !c.rejectsByField.isEmpty {
             out += "\n  Refused fields: " + c.rejectsByField.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
+        let p = r.planned
+        out += "\n4. Planning as of today: \(p.customers.grouped) customers with declines, \(p.declines.grouped) declined products "
+            + "(\(p.holdout.grouped) held out to measure against). \(p.touches.grouped) touches planned — \(p.sms.grouped) SMS, "
+            + "\(p.email.grouped) email, \(p.tasks.grouped) calls by a person; \(p.dropped.grouped) not planned because the window "
+            + "to buy had closed, they were already past, or the 3-in-30-days limit left no room.\n"
         if !r.explained.isEmpty {
-            out += "\nHow the follow-up of a few recent deals is timed (computed now; dispatch arrives with the next release):\n"
+            out += "\nHow the follow-up of a few recent deals is timed (dispatch arrives with the next release):\n"
             for e in r.explained { out += "\n" + indent(ExplainText.render(e)) + "\n" }
         }
         out += "\nLook around:\n"
@@ -59,6 +64,7 @@ enum DemoReportText {
             out += "  swift run afterdesk deals show \(d) --db \(r.databasePath)\n"
             out += "  swift run afterdesk explain \(d) --db \(r.databasePath)\n"
         }
+        out += "  swift run afterdesk plan --db \(r.databasePath) --limit 20\n"
         out += "  sqlite3 \(r.databasePath) 'SELECT kind, COUNT(*) FROM events GROUP BY kind'\n"
         out += "Dispatch, the web pages (afterdesk serve) and the margin report arrive with the next releases."
         return out

@@ -278,5 +278,7 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(report.update.recoveries > 0)
         #expect(report.capture.deals == report.first.inserted)
         #expect(report.capture.products.reduce(0) { $0 + $1.declined } <= report.declinesInExport)
+        #expect(report.planned.customers > 100 && report.planned.touches > 0)
+        #expect(report.planned.touches == report.planned.sms + report.planned.email + report.planned.tasks)
     }
 }
