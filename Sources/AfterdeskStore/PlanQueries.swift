@@ -12,51 +12,58 @@ struct StoredDeal {
 
 enum DealLoader {
     /// Deals matching `condition` (SQL over `d`, the deals table), ordered by customer and contract date.
+    /// Columns are read by position: planning loads every deal, and lookups by name cost more than the rest.
     static func load(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [StoredDeal] {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT d.*, s.code AS store_code, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
-                   c.customer_number AS c_number, c.consent_sms AS c_sms, c.consent_email AS c_email, c.consent_phone AS c_phone,
+            SELECT d.id, d.customer_id, d.vehicle_id, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type,
+                   d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents,
+                   d.apr_milli, d.term_months, d.first_payment_date, d.lender, s.code,
+                   c.first_name, c.last_name, c.email, c.phone, c.state, c.zip, c.customer_number,
+                   c.consent_sms, c.consent_email, c.consent_phone,
                    v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
-                   sp.staff_code AS sp_code, sp.name AS sp_name, fi.staff_code AS fi_code, fi.name AS fi_name
+                   sp.staff_code, sp.name, fi.staff_code, fi.name
             FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
             JOIN vehicles v ON v.id = d.vehicle_id
             LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
             WHERE \(condition) ORDER BY d.customer_id, d.contract_date, d.deal_number
             """, arguments: arguments)
         guard !rows.isEmpty else { return [] }
+        // Later odometer readings of these deals' vehicles, in one query.
+        var readings: [Int64: [(LocalDate, Int)]] = [:]
+        for o in try Row.fetchAll(db, sql: """
+            SELECT vehicle_id, read_on, miles FROM odometer_readings
+            WHERE vehicle_id IN (SELECT d.vehicle_id FROM deals d WHERE \(condition)) ORDER BY read_on
+            """, arguments: arguments) {
+            if let date = LocalDate(o[1] as String) { readings[o[0], default: []].append((date, o[2])) }
+        }
         let products = try db.makeStatement(sql: """
             SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?
             """)
-        let readingsStatement = try db.makeStatement(sql: """
-            SELECT read_on, miles FROM odometer_readings WHERE vehicle_id = ? AND read_on > ? ORDER BY read_on
-            """)
+        func date(_ r: Row, _ i: Int) -> LocalDate? { (r[i] as String?).flatMap(LocalDate.init) }
+        func money(_ r: Row, _ i: Int) -> Money? { (r[i] as Int64?).map(Money.init(cents:)) }
         return try rows.map { r in
-            let dealID: Int64 = r["id"]
+            let dealID: Int64 = r[0]
             let lines = try Row.fetchAll(products, arguments: [dealID]).map { p in
-                ProductLine(code: p["product_code"], outcome: ProductOutcome(rawValue: p["outcome"]) ?? .declined,
-                            price: (p["price_cents"] as Int64?).map(Money.init(cents:)),
-                            cost: (p["cost_cents"] as Int64?).map(Money.init(cents:)), reason: p["reason"], presumed: p["presumed"])
+                ProductLine(code: p[0], outcome: ProductOutcome(rawValue: p[1]) ?? .declined, price: money(p, 2), cost: money(p, 3),
+                            reason: p[4], presumed: p[5])
             }
-            func date(_ column: String) -> LocalDate? { (r[column] as String?).flatMap(LocalDate.init) }
+            let delivery = date(r, 6)!
             let record = DealRecord(
-                store: r["store_code"], dealNumber: r["deal_number"], status: DealStatus(rawValue: r["status"]) ?? .finalized,
-                contractDate: date("contract_date")!, deliveryDate: date("delivery_date")!,
-                dealType: DealType(rawValue: r["deal_type"]) ?? .cash, buyerFirstName: r["first_name"], buyerLastName: r["last_name"],
-                buyerEmail: r["email"], buyerPhone: r["phone"], buyerState: r["state"], buyerZip: r["zip"],
-                customerNumber: r["c_number"], consent: Consent(sms: r["c_sms"], email: r["c_email"], phone: r["c_phone"]),
-                vin: r["vin"], vehicleYear: r["year"], vehicleMake: r["make"], vehicleModel: r["model"],
-                vehicleCondition: VehicleCondition(rawValue: r["vehicle_condition"]) ?? .used, odometer: r["odometer"],
-                inServiceDate: date("in_service_date")!, inServiceEstimated: r["in_service_estimated"],
-                sellingPrice: Money(cents: r["selling_price_cents"]), vehicleValue: Money(cents: r["vehicle_value_cents"]),
-                amountFinanced: (r["amount_financed_cents"] as Int64?).map(Money.init(cents:)),
-                apr: (r["apr_milli"] as Int?).map(Rate.init(thousandthsOfPercent:)), termMonths: r["term_months"],
-                firstPaymentDate: date("first_payment_date"), lender: r["lender"],
-                salesperson: (r["sp_code"] as String?).map { StaffRef(id: $0, name: r["sp_name"]) },
-                fiManager: (r["fi_code"] as String?).map { StaffRef(id: $0, name: r["fi_name"]) },
+                store: r[17], dealNumber: r[3], status: DealStatus(rawValue: r[4]) ?? .finalized,
+                contractDate: date(r, 5)!, deliveryDate: delivery, dealType: DealType(rawValue: r[7]) ?? .cash,
+                buyerFirstName: r[18], buyerLastName: r[19], buyerEmail: r[20], buyerPhone: r[21], buyerState: r[22],
+                buyerZip: r[23], customerNumber: r[24], consent: Consent(sms: r[25], email: r[26], phone: r[27]),
+                vin: r[28], vehicleYear: r[29], vehicleMake: r[30], vehicleModel: r[31],
+                vehicleCondition: VehicleCondition(rawValue: r[8]) ?? .used, odometer: r[9],
+                inServiceDate: date(r, 32)!, inServiceEstimated: r[33],
+                sellingPrice: money(r, 10)!, vehicleValue: money(r, 11)!, amountFinanced: money(r, 12),
+                apr: (r[13] as Int?).map(Rate.init(thousandthsOfPercent:)), termMonths: r[14],
+                firstPaymentDate: date(r, 15), lender: r[16],
+                salesperson: (r[34] as String?).map { StaffRef(id: $0, name: r[35]) },
+                fiManager: (r[36] as String?).map { StaffRef(id: $0, name: r[37]) },
                 products: lines)
-            let readings = try Row.fetchAll(readingsStatement, arguments: [r["vehicle_id"] as Int64, record.deliveryDate.description])
-                .compactMap { o in LocalDate(o["read_on"] as String).map { OdometerReading(date: $0, miles: o["miles"]) } }
-            return StoredDeal(id: dealID, customerID: r["customer_id"], record: record, laterReadings: readings)
+            let later = (readings[r[2] as Int64] ?? []).filter { $0.0 > delivery }.map { OdometerReading(date: $0.0, miles: $0.1) }
+            return StoredDeal(id: dealID, customerID: r[1], record: record, laterReadings: later)
         }
     }
 }

@@ -1,4 +1,4 @@
-import AfterdeskCore
+@testable import AfterdeskCore
 import Foundation
 import Testing
 
@@ -10,6 +10,18 @@ import Testing
     func paymentIsTheStandardFormulaRoundedToTheCent(principal: Int64, aprMilli: Int, term: Int, payment: Int64) {
         #expect(Amortization.payment(principal: Money(cents: principal), apr: Rate(thousandthsOfPercent: aprMilli), termMonths: term)
                 == Money(cents: payment))
+    }
+
+    /// The fast payment agrees with exact decimal arithmetic on thousands of loans.
+    @Test func theFastPaymentIsTheExactOne() {
+        var rng = SeededRandom(seed: 8)
+        for _ in 0..<5_000 {
+            let principal = Money(cents: Int64(rng.int(100_000...15_000_000)))
+            let apr = Rate(thousandthsOfPercent: rng.int(0...29_999))
+            let term = rng.int(1...96)
+            #expect(Amortization.payment(principal: principal, apr: apr, termMonths: term)
+                    == Amortization.exactPayment(principal: principal, apr: apr, termMonths: term))
+        }
     }
 
     /// Every month of many loans against the closed form P(1+r)^k − A((1+r)^k − 1)/r, computed here

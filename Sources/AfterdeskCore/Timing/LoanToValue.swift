@@ -5,6 +5,17 @@ public enum Amortization {
     /// The monthly payment P·r / (1 − (1 + r)^−n), rounded to the cent (half up); P / n at 0% APR.
     public static func payment(principal: Money, apr: Rate, termMonths n: Int) -> Money {
         precondition(n > 0, "term must be at least one month")
+        // Floating point gives the right cent unless the exact value sits within a hair of a half cent;
+        // only then is the slower decimal arithmetic needed to decide.
+        let r = Double(apr.thousandthsOfPercent) / 1_200_000
+        let cents = r == 0 ? Double(principal.cents) / Double(n)
+            : Double(principal.cents) * r / (1 - pow(1 + r, -Double(n)))
+        let fraction = cents - cents.rounded(.down)
+        if abs(fraction - 0.5) > 1e-6 { return Money(cents: Int64(cents.rounded(.toNearestOrAwayFromZero))) }
+        return exactPayment(principal: principal, apr: apr, termMonths: n)
+    }
+
+    static func exactPayment(principal: Money, apr: Rate, termMonths n: Int) -> Money {
         let p = Decimal(principal.cents)
         let r = monthlyRate(apr)
         if r == 0 { return Money(cents: roundCents(p / Decimal(n))) }
@@ -21,24 +32,32 @@ public enum Amortization {
         public var balance: Money
     }
 
-    /// One entry per payment month for the full term. Balances are carried exactly (not rounded month by
-    /// month) and shown to the cent, so month k equals the closed form P(1+r)^k − A((1+r)^k − 1)/r for the
-    /// rounded payment A. The last payment takes the rounding remainder and leaves a zero balance.
+    /// One entry per payment month for the full term. Balances are carried in millionths of a cent (not
+    /// rounded to the cent month by month) and shown to the cent, so month k equals the closed form
+    /// P(1+r)^k − A((1+r)^k − 1)/r for the rounded payment A. The last payment takes the rounding remainder
+    /// and leaves a zero balance.
     public static func schedule(principal: Money, apr: Rate, termMonths n: Int, firstPaymentDate: LocalDate) -> [Month] {
         let a = payment(principal: principal, apr: apr, termMonths: n)
-        let r = monthlyRate(apr)
-        var balance = Decimal(principal.cents)
+        let micro: Int128 = 1_000_000
+        let apr = Int128(apr.thousandthsOfPercent)
+        var balance = Int128(principal.cents) * micro
+        let pay = Int128(a.cents) * micro
         var months: [Month] = []
         months.reserveCapacity(n)
         for k in 1...n {
-            let interest = balance * r
-            var pay = Decimal(a.cents)
-            if k == n { pay = balance + interest }
-            balance = balance + interest - pay
+            // Interest for the month: balance × APR / 12, in thousandths of a percent: ÷ 1,200,000, half up.
+            let interest = (balance * apr + 600_000) / 1_200_000
+            let thisPayment = k == n ? balance + interest : pay
+            balance = balance + interest - thisPayment
             months.append(Month(number: k, date: firstPaymentDate.adding(months: k - 1),
-                                payment: Money(cents: roundCents(pay)), balance: Money(cents: roundCents(balance))))
+                                payment: Money(cents: roundMicro(thisPayment)), balance: Money(cents: roundMicro(balance))))
         }
         return months
+    }
+
+    /// Millionths of a cent to cents, half away from zero.
+    @inline(__always) static func roundMicro(_ v: Int128) -> Int64 {
+        Int64(v >= 0 ? (v + 500_000) / 1_000_000 : -((-v + 500_000) / 1_000_000))
     }
 
     /// APR in percent per year → rate per month, exact: 6.9% is 0.00575.
@@ -64,23 +83,22 @@ public enum Amortization {
 extension Depreciation {
     /// Share of the value at contract remaining after `months` of ownership, in basis points (10000 = all):
     /// linear between the menu's points; past the last point the last segment's slope continues, never
-    /// below 5% of the value.
-    public func remainingBasisPoints(condition: VehicleCondition, months: Decimal) -> Decimal {
+    /// below 5% of the value. A projection, so plain floating point; values are rounded to the cent after.
+    public func remainingBasisPoints(condition: VehicleCondition, months: Double) -> Double {
         let points = condition == .new ? new : used
         guard let first = points.first else { return 10_000 }
-        if months <= Decimal(first.month) { return Decimal(first.remainingBasisPoints) }
-        for (a, b) in zip(points, points.dropFirst()) where months <= Decimal(b.month) {
+        if months <= Double(first.month) { return Double(first.remainingBasisPoints) }
+        for (a, b) in zip(points, points.dropFirst()) where months <= Double(b.month) {
             return interpolate(a, b, months)
         }
-        guard points.count >= 2 else { return Decimal(first.remainingBasisPoints) }
+        guard points.count >= 2 else { return Double(first.remainingBasisPoints) }
         let extrapolated = interpolate(points[points.count - 2], points[points.count - 1], months)
         return max(500, extrapolated)
     }
 
-    private func interpolate(_ a: Point, _ b: Point, _ m: Decimal) -> Decimal {
-        let span = Decimal(b.month - a.month)
-        let t = (m - Decimal(a.month)) / span
-        return Decimal(a.remainingBasisPoints) + (Decimal(b.remainingBasisPoints) - Decimal(a.remainingBasisPoints)) * t
+    private func interpolate(_ a: Point, _ b: Point, _ m: Double) -> Double {
+        let t = (m - Double(a.month)) / Double(b.month - a.month)
+        return Double(a.remainingBasisPoints) + Double(b.remainingBasisPoints - a.remainingBasisPoints) * t
     }
 }
 
@@ -101,7 +119,7 @@ public struct GAPExposure: Sendable, Equatable {
     public var exposureEndsOn: LocalDate?
 
     /// Average month length, to turn days of ownership into months of the depreciation curve.
-    static let daysPerMonth = Decimal(string: "30.436875")!
+    static let daysPerMonth = 30.436875
 
     public init(amountFinanced: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate, contractDate: LocalDate,
                 vehicleValue: Money, condition: VehicleCondition, depreciation: Depreciation) {
@@ -111,9 +129,9 @@ public struct GAPExposure: Sendable, Equatable {
         loanToValueAtContract = rounded
         let loan = Amortization.schedule(principal: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate)
         schedule = loan.map { m in
-            let age = Decimal(contractDate.days(until: m.date)) / GAPExposure.daysPerMonth
+            let age = Double(contractDate.days(until: m.date)) / GAPExposure.daysPerMonth
             let share = depreciation.remainingBasisPoints(condition: condition, months: age)
-            let value = Money(cents: Amortization.roundCents(Decimal(vehicleValue.cents) * share / 10_000))
+            let value = Money(cents: Int64((Double(vehicleValue.cents) * share / 10_000).rounded()))
             return Month(number: m.number, date: m.date, balance: m.balance, value: value)
         }
         if schedule.contains(where: \.exposed) || amountFinanced > vehicleValue {
