@@ -15,10 +15,9 @@ public struct Clock: Sendable {
 extension LocalDate {
     /// The calendar date of an instant in a time zone (the dealership's, or the customer's).
     public init(_ instant: Date, in zone: TimeZone) {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        let c = cal.dateComponents([.year, .month, .day], from: instant)
-        self = LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        self = LocalDate(daysSinceEpoch: days)
     }
 
     /// The date written as `YYYY-MM-DD` into a temporary buffer, without building a String.

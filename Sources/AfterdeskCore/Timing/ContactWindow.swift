@@ -69,7 +69,7 @@ public struct ContactWindow: Sendable, Equatable {
 
     /// True when `instant` falls inside the window on the customer's clock.
     public func contains(_ instant: Date, zone: TimeZone) -> Bool {
-        let m = minutesAfterMidnight(instant, zone)
+        let m = LocalClock.minutesAfterMidnight(instant, zone)
         return m >= start && m < end
     }
 
@@ -77,28 +77,33 @@ public struct ContactWindow: Sendable, Equatable {
     /// that are 23 or 25 hours long.
     public func nextOpening(atOrAfter instant: Date, zone: TimeZone) -> Date {
         if contains(instant, zone: zone) { return instant }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        let m = minutesAfterMidnight(instant, zone)
-        let day = cal.startOfDay(for: instant)
-        let targetDay = m < start ? day : cal.date(byAdding: .day, value: 1, to: day)!
-        return cal.date(bySettingHour: start / 60, minute: start % 60, second: 0, of: targetDay)!
+        let m = LocalClock.minutesAfterMidnight(instant, zone)
+        let today = LocalDate(instant, in: zone)
+        return LocalClock.instant(on: m < start ? today : today.adding(days: 1), minutes: start, zone: zone)
     }
 
     /// `date` at `minutes` after midnight on the customer's clock, moved into the window if outside it.
     public func instant(on date: LocalDate, atMinutes minutes: Int, zone: TimeZone) -> Date {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        let clamped = min(max(minutes, start), end - 1)
-        let comps = DateComponents(year: date.year, month: date.month, day: date.day, hour: clamped / 60, minute: clamped % 60)
-        return cal.date(from: comps)!
+        LocalClock.instant(on: date, minutes: min(max(minutes, start), end - 1), zone: zone)
+    }
+}
+
+/// Wall-clock arithmetic through the zone's UTC offset, without Calendar (which costs more than the
+/// planning itself). Correct for every time of day away from the 1:00–3:00 daylight-saving switch, which
+/// contact windows never touch.
+enum LocalClock {
+    static func minutesAfterMidnight(_ instant: Date, _ zone: TimeZone) -> Int {
+        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        let secondOfDay = ((local % 86_400) + 86_400) % 86_400
+        return secondOfDay / 60
     }
 
-    private func minutesAfterMidnight(_ instant: Date, _ zone: TimeZone) -> Int {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        let c = cal.dateComponents([.hour, .minute], from: instant)
-        return c.hour! * 60 + c.minute!
+    static func instant(on date: LocalDate, minutes: Int, zone: TimeZone) -> Date {
+        let wall = date.daysSinceEpoch * 86_400 + minutes * 60
+        // The offset at the wall time read as UTC, then at the instant found: settles across a switch.
+        var guess = wall - zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall)))
+        guess = wall - zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(guess)))
+        return Date(timeIntervalSince1970: Double(guess))
     }
 }
 
