@@ -29,7 +29,7 @@ extension AfterdeskDatabase {
                 let part = Array(ids[start..<min(ids.count, start + rangeSize)])
                 let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
                 try writer.write { db in
-                    let deals = try DealLoader.load(db, where: "d.customer_id IN (\(marks))", arguments: StatementArguments(part))
+                    let deals = try DealLoader.load(db, where: "d.customer_id IN (\(marks))", ids: part)
                     try store(deals, customers: part, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
                 }
             }
@@ -43,7 +43,7 @@ extension AfterdeskDatabase {
         while from <= hi {
             let to = from + Int64(rangeSize) - 1
             try writer.write { db in
-                let deals = try DealLoader.load(db, where: "d.customer_id BETWEEN ? AND ?", arguments: [from, to])
+                let deals = try DealLoader.load(db, where: "d.customer_id BETWEEN ? AND ?", ids: [from, to])
                 let customers = Array(Set(deals.map(\.customerID))).sorted()
                 try store(deals, customers: customers, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
             }
@@ -56,27 +56,27 @@ extension AfterdeskDatabase {
     private func store(_ deals: [StoredDeal], customers: [Int64], planner: Planner, now: Date, nowText: String,
                        db: Database, summary: inout PlanSummary) throws {
         let byCustomer = Dictionary(grouping: deals, by: \.customerID)
-        let deleteItems = try db.cachedStatement(sql: """
-            DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE customer_id = ? AND status = 'planned')
+        let deleteItems = try RawStatement(db, """
+            DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE customer_id = ?1 AND status = 'planned')
             """)
-        let deleteTouches = try db.cachedStatement(sql: "DELETE FROM touches WHERE customer_id = ? AND status = 'planned'")
-        let deletePlans = try db.cachedStatement(sql: "DELETE FROM plans WHERE deal_id = ?")
-        let insertPlan = try db.cachedStatement(sql: """
+        let deleteTouches = try RawStatement(db, "DELETE FROM touches WHERE customer_id = ?1 AND status = 'planned'")
+        let deletePlans = try RawStatement(db, "DELETE FROM plans WHERE deal_id = ?1")
+        let insertPlan = try RawStatement(db, """
             INSERT INTO plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, note, basic_expires_on,
                                basic_limit, miles_per_year, gap_exposure_ends_on, planned_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """)
-        let insertTouch = try db.cachedStatement(sql: """
-            INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at) VALUES (?, ?, ?, ?, 'planned', ?)
+        let insertTouch = try RawStatement(db, """
+            INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at) VALUES (?1, ?2, ?3, ?4, 'planned', ?5)
             """)
-        let insertItem = try db.cachedStatement(sql: """
-            INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?, ?, ?, ?, ?, ?)
+        let insertItem = try RawStatement(db, """
+            INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
-        let oldItems = try db.cachedStatement(sql: """
+        let oldItems = try RawStatement(db, """
             SELECT t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
-            WHERE t.customer_id = ? AND t.status = 'planned'
+            WHERE t.customer_id = ?1 AND t.status = 'planned'
             """)
-        let cancel = try db.cachedStatement(sql: "UPDATE touches SET status = 'cancelled', status_reason = ? WHERE id = ?")
+        let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
         for customer in customers {
             let owned = byCustomer[customer] ?? []
             let finalized = owned.filter { $0.record.status == .finalized }
@@ -94,8 +94,11 @@ extension AfterdeskDatabase {
             // with that reason; touches merely re-timed are replaced.
             let stillPlanned = Set(plan.touches.flatMap { $0.items }.compactMap { i in dealID[i.dealNumber].map { "\($0)|\(i.product)" } })
             var cancelled: [Int64: String] = [:]
-            for row in try Row.fetchAll(oldItems, arguments: [customer]) {
-                let touch: Int64 = row[0], deal: Int64 = row[1], code: String = row[2]
+            var old: [(touch: Int64, deal: Int64, code: String)] = []
+            oldItems.bind(1, customer)
+            while try oldItems.step() { old.append((oldItems.int64(0), oldItems.int64(1), oldItems.text(2) ?? "")) }
+            oldItems.reset()
+            for (touch, deal, code) in old {
                 guard !stillPlanned.contains("\(deal)|\(code)") else { continue }
                 let stored = owned.first { $0.id == deal }
                 let why: String?
@@ -108,28 +111,34 @@ extension AfterdeskDatabase {
                 }
                 if let why, cancelled[touch] == nil { cancelled[touch] = why }
             }
-            for (touch, why) in cancelled { try cancel.execute(arguments: [why, touch]) }
-            try deleteItems.execute(arguments: [customer])
-            try deleteTouches.execute(arguments: [customer])
-            for d in owned { try deletePlans.execute(arguments: [d.id]) }
+            for (touch, why) in cancelled { cancel.bind(1, why); cancel.bind(2, touch); try cancel.run() }
+            deleteItems.bind(1, customer); try deleteItems.run()
+            deleteTouches.bind(1, customer); try deleteTouches.run()
+            for d in owned { deletePlans.bind(1, d.id); try deletePlans.run() }
             guard !declines.isEmpty else { continue }
             summary.customers += 1
             summary.declines += declines.count
             for p in plan.products {
                 guard let id = dealID[p.dealNumber] else { continue }
                 if p.holdout { summary.holdout += 1 }
-                try insertPlan.execute(arguments: [
-                    id, p.product, p.holdout, p.eligibility.until?.description, p.eligibility.reason?.rawValue, p.note,
-                    p.warranty?.basic.date.description, p.warranty?.basic.limit.rawValue, p.warranty?.milesPerYear,
-                    p.gap?.exposureEndsOn?.description, nowText,
-                ])
+                let s = insertPlan
+                s.bind(1, id); s.bind(2, p.product); s.bind(3, p.holdout); s.bind(4, p.eligibility.until)
+                s.bind(5, p.eligibility.reason?.rawValue); s.bind(6, p.note); s.bind(7, p.warranty?.basic.date)
+                s.bind(8, p.warranty?.basic.limit.rawValue); s.bind(9, p.warranty?.milesPerYear); s.bind(10, p.gap?.exposureEndsOn)
+                s.bind(11, nowText)
+                try s.run()
             }
             for t in plan.touches {
-                try insertTouch.execute(arguments: [customer, Instant.iso8601(t.dueAt), t.dueOn.description, t.action.rawValue, nowText])
+                insertTouch.bind(1, customer); insertTouch.bind(2, Instant.iso8601(t.dueAt)); insertTouch.bind(3, t.dueOn)
+                insertTouch.bind(4, t.action.rawValue); insertTouch.bind(5, nowText)
+                try insertTouch.run()
                 let touchID = db.lastInsertedRowID
                 for item in t.items {
                     guard let id = dealID[item.dealNumber] else { continue }
-                    try insertItem.execute(arguments: [touchID, id, item.product, item.touch, item.template, item.reason])
+                    let s = insertItem
+                    s.bind(1, touchID); s.bind(2, id); s.bind(3, item.product); s.bind(4, item.touch); s.bind(5, item.template)
+                    s.bind(6, item.reason)
+                    try s.run()
                 }
                 summary.touches += 1
                 switch t.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }

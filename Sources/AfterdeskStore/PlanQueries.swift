@@ -11,10 +11,10 @@ struct StoredDeal {
 }
 
 enum DealLoader {
-    /// Deals matching `condition` (SQL over `d`, the deals table), ordered by customer and contract date.
-    /// Columns are read by position: planning loads every deal, and lookups by name cost more than the rest.
-    static func load(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [StoredDeal] {
-        let rows = try Row.fetchAll(db, sql: """
+    /// Deals matching `condition` (SQL over `d`, the deals table, with `?` for each of `ids`), ordered by
+    /// customer and contract date. Read through raw statements: planning loads every deal.
+    static func load(_ db: Database, where condition: String, ids: [Int64]) throws -> [StoredDeal] {
+        let main = try RawStatement(db, """
             SELECT d.id, d.customer_id, d.vehicle_id, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type,
                    d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents,
                    d.apr_milli, d.term_months, d.first_payment_date, d.lender, s.code,
@@ -26,45 +26,60 @@ enum DealLoader {
             JOIN vehicles v ON v.id = d.vehicle_id
             LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
             WHERE \(condition) ORDER BY d.customer_id, d.contract_date, d.deal_number
-            """, arguments: arguments)
-        guard !rows.isEmpty else { return [] }
+            """)
+        for (i, id) in ids.enumerated() { main.bind(Int32(i + 1), id) }
         // Later odometer readings of these deals' vehicles, in one query.
-        var readings: [Int64: [(LocalDate, Int)]] = [:]
-        for o in try Row.fetchAll(db, sql: """
+        var readings: [Int64: [OdometerReading]] = [:]
+        let readingsStatement = try RawStatement(db, """
             SELECT vehicle_id, read_on, miles FROM odometer_readings
             WHERE vehicle_id IN (SELECT d.vehicle_id FROM deals d WHERE \(condition)) ORDER BY read_on
-            """, arguments: arguments) {
-            if let date = LocalDate(o[1] as String) { readings[o[0], default: []].append((date, o[2])) }
-        }
-        let products = try db.makeStatement(sql: """
-            SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?
             """)
-        func date(_ r: Row, _ i: Int) -> LocalDate? { (r[i] as String?).flatMap(LocalDate.init) }
-        func money(_ r: Row, _ i: Int) -> Money? { (r[i] as Int64?).map(Money.init(cents:)) }
-        return try rows.map { r in
-            let dealID: Int64 = r[0]
-            let lines = try Row.fetchAll(products, arguments: [dealID]).map { p in
-                ProductLine(code: p[0], outcome: ProductOutcome(rawValue: p[1]) ?? .declined, price: money(p, 2), cost: money(p, 3),
-                            reason: p[4], presumed: p[5])
+        for (i, id) in ids.enumerated() { readingsStatement.bind(Int32(i + 1), id) }
+        while try readingsStatement.step() {
+            if let date = readingsStatement.text(1).flatMap(LocalDate.init) {
+                readings[readingsStatement.int64(0), default: []].append(OdometerReading(date: date, miles: readingsStatement.int(2)))
             }
-            let delivery = date(r, 6)!
-            let record = DealRecord(
-                store: r[17], dealNumber: r[3], status: DealStatus(rawValue: r[4]) ?? .finalized,
-                contractDate: date(r, 5)!, deliveryDate: delivery, dealType: DealType(rawValue: r[7]) ?? .cash,
-                buyerFirstName: r[18], buyerLastName: r[19], buyerEmail: r[20], buyerPhone: r[21], buyerState: r[22],
-                buyerZip: r[23], customerNumber: r[24], consent: Consent(sms: r[25], email: r[26], phone: r[27]),
-                vin: r[28], vehicleYear: r[29], vehicleMake: r[30], vehicleModel: r[31],
-                vehicleCondition: VehicleCondition(rawValue: r[8]) ?? .used, odometer: r[9],
-                inServiceDate: date(r, 32)!, inServiceEstimated: r[33],
-                sellingPrice: money(r, 10)!, vehicleValue: money(r, 11)!, amountFinanced: money(r, 12),
-                apr: (r[13] as Int?).map(Rate.init(thousandthsOfPercent:)), termMonths: r[14],
-                firstPaymentDate: date(r, 15), lender: r[16],
-                salesperson: (r[34] as String?).map { StaffRef(id: $0, name: r[35]) },
-                fiManager: (r[36] as String?).map { StaffRef(id: $0, name: r[37]) },
-                products: lines)
-            let later = (readings[r[2] as Int64] ?? []).filter { $0.0 > delivery }.map { OdometerReading(date: $0.0, miles: $0.1) }
-            return StoredDeal(id: dealID, customerID: r[1], record: record, laterReadings: later)
         }
+        readingsStatement.reset()
+        let products = try RawStatement(db, """
+            SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?1
+            """)
+        var out: [StoredDeal] = []
+        defer { main.reset() }
+        while try main.step() {
+            let r = main
+            func date(_ i: Int32) -> LocalDate? { r.optionalText(i).flatMap(LocalDate.init) }
+            func money(_ i: Int32) -> Money? { r.optionalInt64(i).map(Money.init(cents:)) }
+            let dealID = r.int64(0)
+            var lines: [ProductLine] = []
+            products.bind(1, dealID)
+            while try products.step() {
+                let p = products
+                lines.append(ProductLine(code: p.text(0) ?? "", outcome: ProductOutcome(rawValue: p.text(1) ?? "") ?? .declined,
+                                         price: p.optionalInt64(2).map(Money.init(cents:)), cost: p.optionalInt64(3).map(Money.init(cents:)),
+                                         reason: p.optionalText(4), presumed: p.bool(5)))
+            }
+            products.reset()
+            let delivery = date(6)!
+            let record = DealRecord(
+                store: r.text(17) ?? "", dealNumber: r.text(3) ?? "", status: DealStatus(rawValue: r.text(4) ?? "") ?? .finalized,
+                contractDate: date(5)!, deliveryDate: delivery, dealType: DealType(rawValue: r.text(7) ?? "") ?? .cash,
+                buyerFirstName: r.text(18) ?? "", buyerLastName: r.text(19) ?? "", buyerEmail: r.optionalText(20),
+                buyerPhone: r.optionalText(21), buyerState: r.optionalText(22), buyerZip: r.optionalText(23),
+                customerNumber: r.optionalText(24), consent: Consent(sms: r.bool(25), email: r.bool(26), phone: r.bool(27)),
+                vin: r.text(28) ?? "", vehicleYear: r.int(29), vehicleMake: r.text(30) ?? "", vehicleModel: r.text(31) ?? "",
+                vehicleCondition: VehicleCondition(rawValue: r.text(8) ?? "") ?? .used, odometer: r.int(9),
+                inServiceDate: date(32)!, inServiceEstimated: r.bool(33),
+                sellingPrice: money(10)!, vehicleValue: money(11)!, amountFinanced: money(12),
+                apr: r.optionalInt64(13).map { Rate(thousandthsOfPercent: Int($0)) }, termMonths: r.optionalInt64(14).map(Int.init),
+                firstPaymentDate: date(15), lender: r.optionalText(16),
+                salesperson: r.optionalText(34).map { StaffRef(id: $0, name: r.optionalText(35)) },
+                fiManager: r.optionalText(36).map { StaffRef(id: $0, name: r.optionalText(37)) },
+                products: lines)
+            let later = (readings[r.int64(2)] ?? []).filter { $0.date > delivery }
+            out.append(StoredDeal(id: dealID, customerID: r.int64(1), record: record, laterReadings: later))
+        }
+        return out
     }
 }
 
@@ -77,7 +92,7 @@ extension AfterdeskDatabase {
             var args: [any DatabaseValueConvertible] = [number]
             if let store { sql += " AND s.code = ?"; args.append(store) }
             guard let customer = try Int64.fetchOne(db, sql: sql + " ORDER BY s.code LIMIT 1", arguments: StatementArguments(args)) else { return nil }
-            let deals = try DealLoader.load(db, where: "d.customer_id = ?", arguments: [customer])
+            let deals = try DealLoader.load(db, where: "d.customer_id = ?", ids: [customer])
             var readings: [String: [OdometerReading]] = [:]
             for d in deals { readings[d.record.dealNumber] = d.laterReadings }
             return (number, deals.map(\.record), readings)

@@ -65,6 +65,10 @@ struct RawStatement {
     func reset() { sqlite3_reset(handle) }
 
     func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
+    func int(_ col: Int32) -> Int { Int(sqlite3_column_int64(handle, col)) }
+    func bool(_ col: Int32) -> Bool { sqlite3_column_int64(handle, col) != 0 }
+    func optionalInt64(_ col: Int32) -> Int64? { isNull(col) ? nil : int64(col) }
+    func optionalText(_ col: Int32) -> String? { isNull(col) ? nil : text(col) }
     func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
     func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
