@@ -24,31 +24,37 @@ extension AfterdeskDatabase {
                               progress: ((Int, Int) -> Void)? = nil) throws -> PlanSummary {
         var summary = PlanSummary()
         let nowText = Instant.iso8601(now)
-        if let ids = customerIDs {
-            for start in stride(from: 0, to: ids.count, by: rangeSize) {
-                let part = Array(ids[start..<min(ids.count, start + rangeSize)])
-                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                try writer.write { db in
-                    let deals = try DealLoader.load(db, where: "d.customer_id IN (\(marks))", ids: part)
-                    try store(deals, customers: part, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
+        try writer.writeWithoutTransaction { db in
+            // The importer's settings for bulk writes (see DealImporter): the plans written point only at deals and
+            // customers read in the same transaction, and at touches inserted just before their items.
+            try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 20000")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
+            /// Reads the deals and writes their plans in one transaction, so a plan matches the facts it read.
+            func plan(where condition: String, ids: [Int64], customers given: [Int64]?) throws {
+                try db.inTransaction(.immediate) {
+                    let deals = try DealLoader.load(db, where: condition, ids: ids)
+                    let customers = given ?? Array(Set(deals.map(\.customerID))).sorted()
+                    try store(deals, customers: customers, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
+                    return .commit
                 }
             }
-            return summary
-        }
-        let (lo, hi) = try writer.read { db in
-            (try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM customers") ?? 0, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? -1)
-        }
-        guard lo <= hi else { return summary }
-        var from = lo
-        while from <= hi {
-            let to = from + Int64(rangeSize) - 1
-            try writer.write { db in
-                let deals = try DealLoader.load(db, where: "d.customer_id BETWEEN ? AND ?", ids: [from, to])
-                let customers = Array(Set(deals.map(\.customerID))).sorted()
-                try store(deals, customers: customers, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
+            if let ids = customerIDs {
+                for start in stride(from: 0, to: ids.count, by: rangeSize) {
+                    let part = Array(ids[start..<min(ids.count, start + rangeSize)])
+                    let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                    try plan(where: "d.customer_id IN (\(marks))", ids: part, customers: part)
+                }
+                return
             }
-            progress?(Int(to - lo + 1), Int(hi - lo + 1))
-            from = to + 1
+            let lo = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM customers") ?? 0
+            let hi = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? -1
+            var from = lo
+            while from <= hi {
+                let to = from + Int64(rangeSize) - 1
+                try plan(where: "d.customer_id BETWEEN ? AND ?", ids: [from, to], customers: nil)
+                progress?(Int(to - lo + 1), Int(hi - lo + 1))
+                from = to + 1
+            }
         }
         return summary
     }
