@@ -110,12 +110,18 @@ public struct Planner: Sendable {
         let firstOpening = window.nextOpening(atOrAfter: now, zone: zone)
         let firstDay = LocalDate(firstOpening, in: zone)
 
+        // The warranty projection depends on the deal only: computed once for all its declined products.
+        var projections: [String: (WarrantyProjection, [OdometerReading])] = [:]
         for d in declines {
             guard let product = menu.product(d.product.code) else { continue }
             let deal = d.deal
-            let readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
-            let projection = WarrantyProjection(terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
+            let (projection, readings): (WarrantyProjection, [OdometerReading])
+            if let cached = projections[deal.dealNumber] { (projection, readings) = cached } else {
+                readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
+                projection = WarrantyProjection(terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
                                                 readings: readings, firstOwner: deal.vehicleCondition == .new)
+                projections[deal.dealNumber] = (projection, readings)
+            }
             let milesPerDay = Double(projection.milesPerYear) / 365.25
             let last = readings.max { $0.date < $1.date }!
             let odometerAt: (Int) -> LocalDate? = { miles in
