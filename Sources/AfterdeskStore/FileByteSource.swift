@@ -39,7 +39,3 @@ public final class FileByteSource: ByteSource {
         return Array(b.prefix(max(0, n)))
     }
 }
-
-extension FileByteSource {
-    // ByteSource requires a mutating read on value types; a class satisfies it directly.
-}
