@@ -34,7 +34,8 @@ extension AfterdeskDatabase {
                 try db.inTransaction(.immediate) {
                     let deals = try DealLoader.load(db, where: condition, ids: ids)
                     let customers = given ?? Array(Set(deals.map(\.customerID))).sorted()
-                    try store(deals, customers: customers, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
+                    try store(deals, customers: customers, chunk: condition.replacingOccurrences(of: "d.customer_id", with: "customer_id"),
+                              ids: ids, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
                     return .commit
                 }
             }
@@ -59,14 +60,27 @@ extension AfterdeskDatabase {
         return summary
     }
 
-    private func store(_ deals: [StoredDeal], customers: [Int64], planner: Planner, now: Date, nowText: String,
-                       db: Database, summary: inout PlanSummary) throws {
-        let byCustomer = Dictionary(grouping: deals, by: \.customerID)
-        let deleteItems = try RawStatement(db, """
-            DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE customer_id = ?1 AND status = 'planned')
+    /// Plans `customers` (those matching `chunk`, SQL over a `customer_id` column with `ids` bound) from their
+    /// `deals`, replacing what was planned for them before in a few statements for the whole chunk.
+    private func store(_ deals: [StoredDeal], customers: [Int64], chunk: String, ids: [Int64], planner: Planner, now: Date,
+                       nowText: String, db: Database, summary: inout PlanSummary) throws {
+        func bound(_ sql: String) throws -> RawStatement {
+            let s = try RawStatement(db, sql)
+            for (i, id) in ids.enumerated() { s.bind(Int32(i + 1), id) }
+            return s
+        }
+        // What is planned now for the chunk's customers, read once. (`+status` keeps SQLite on the index by
+        // customer: the index by status would scan every planned touch of every customer.)
+        var previous: [Int64: [(touch: Int64, deal: Int64, code: String)]] = [:]
+        let oldItems = try bound("""
+            SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
+            WHERE +t.status = 'planned' AND t.\(chunk)
             """)
-        let deleteTouches = try RawStatement(db, "DELETE FROM touches WHERE customer_id = ?1 AND status = 'planned'")
-        let deletePlans = try RawStatement(db, "DELETE FROM plans WHERE deal_id = ?1")
+        while try oldItems.step() {
+            previous[oldItems.int64(0), default: []].append((oldItems.int64(1), oldItems.int64(2), oldItems.text(3) ?? ""))
+        }
+        oldItems.reset()
+        let byCustomer = Dictionary(grouping: deals, by: \.customerID)
         let insertPlan = try RawStatement(db, """
             INSERT INTO plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, note, basic_expires_on,
                                basic_limit, miles_per_year, gap_exposure_ends_on, planned_at)
@@ -78,11 +92,8 @@ extension AfterdeskDatabase {
         let insertItem = try RawStatement(db, """
             INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
-        let oldItems = try RawStatement(db, """
-            SELECT t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
-            WHERE t.customer_id = ?1 AND t.status = 'planned'
-            """)
         let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
+        var plans: [(customer: Int64, owned: [StoredDeal], plan: CustomerPlan, declines: Int)] = []
         for customer in customers {
             let owned = byCustomer[customer] ?? []
             let finalized = owned.filter { $0.record.status == .finalized }
@@ -94,17 +105,13 @@ extension AfterdeskDatabase {
             let c = (declines.first?.deal ?? owned.first?.record)?.consent ?? Consent()
             let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
                 : planner.plan(declines: declines, permissions: ContactPermissions(sms: c.sms, email: c.email, phone: c.phone), now: now)
-            let dealID = Dictionary(owned.map { ($0.record.dealNumber, $0.id) }, uniquingKeysWith: { a, _ in a })
+            let dealID = dealIDs(owned)
 
             // A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled,
             // with that reason; touches merely re-timed are replaced.
             let stillPlanned = Set(plan.touches.flatMap { $0.items }.compactMap { i in dealID[i.dealNumber].map { "\($0)|\(i.product)" } })
             var cancelled: [Int64: String] = [:]
-            var old: [(touch: Int64, deal: Int64, code: String)] = []
-            oldItems.bind(1, customer)
-            while try oldItems.step() { old.append((oldItems.int64(0), oldItems.int64(1), oldItems.text(2) ?? "")) }
-            oldItems.reset()
-            for (touch, deal, code) in old {
+            for (touch, deal, code) in previous[customer] ?? [] {
                 guard !stillPlanned.contains("\(deal)|\(code)") else { continue }
                 let stored = owned.first { $0.id == deal }
                 let why: String?
@@ -118,12 +125,21 @@ extension AfterdeskDatabase {
                 if let why, cancelled[touch] == nil { cancelled[touch] = why }
             }
             for (touch, why) in cancelled { cancel.bind(1, why); cancel.bind(2, touch); try cancel.run() }
-            deleteItems.bind(1, customer); try deleteItems.run()
-            deleteTouches.bind(1, customer); try deleteTouches.run()
-            for d in owned { deletePlans.bind(1, d.id); try deletePlans.run() }
-            guard !declines.isEmpty else { continue }
+            plans.append((customer, owned, plan, declines.count))
+        }
+        // Replace the chunk's planned touches and its plans, then write the new ones.
+        if !previous.isEmpty {
+            try bound("""
+                DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE +status = 'planned' AND \(chunk))
+                """).run()
+            try bound("DELETE FROM touches WHERE +status = 'planned' AND \(chunk)").run()
+        }
+        try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(chunk))").run()
+        for (customer, owned, plan, declineCount) in plans {
+            guard declineCount > 0 else { continue }
+            let dealID = dealIDs(owned)
             summary.customers += 1
-            summary.declines += declines.count
+            summary.declines += declineCount
             for p in plan.products {
                 guard let id = dealID[p.dealNumber] else { continue }
                 if p.holdout { summary.holdout += 1 }
@@ -151,6 +167,10 @@ extension AfterdeskDatabase {
             }
             summary.dropped += plan.dropped.count
         }
+    }
+
+    private func dealIDs(_ deals: [StoredDeal]) -> [String: Int64] {
+        Dictionary(deals.map { ($0.record.dealNumber, $0.id) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Planned touches, soonest first, for `afterdesk plan`.
