@@ -8,8 +8,6 @@ public struct Clock: Sendable {
 
     public static let live = Clock(now: { Date() })
     public static func fixed(_ date: Date) -> Clock { Clock(now: { date }) }
-    /// A clock for tests that must set one: using it fails loudly.
-    public static let unimplemented = Clock(now: { fatalError("Clock.unimplemented was used: pass a fixed clock to this test") })
 }
 
 extension LocalDate {

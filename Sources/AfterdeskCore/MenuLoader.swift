@@ -30,8 +30,6 @@ struct YAMLReader {
         issues.append(MenuIssue(file: file, line: node?.mark?.line ?? fallbackLine, field: path, message: message))
     }
 
-    func mapping(_ node: Node?) -> Node.Mapping? { node?.mapping }
-
     /// Flags keys that the format does not know, which are usually typos.
     mutating func checkKeys(_ node: Node, _ path: String, allowed: Set<String>) {
         guard let m = node.mapping else { return }

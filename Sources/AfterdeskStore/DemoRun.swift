@@ -9,12 +9,13 @@ public struct DemoRun: Sendable {
     public var databasePath: String
     public var seed: UInt64
     public var dealsPerDay: Double
-    public var menu: Menu
+    public var inForce: MenuInForce
     public var clock: Clock
+    var menu: Menu { inForce.menu }
 
-    public init(directory: String, databasePath: String, seed: UInt64 = 2026, dealsPerDay: Double = 5, menu: Menu, clock: Clock) {
+    public init(directory: String, databasePath: String, seed: UInt64 = 2026, dealsPerDay: Double = 5, menu: MenuInForce, clock: Clock) {
         self.directory = directory; self.databasePath = databasePath; self.seed = seed
-        self.dealsPerDay = dealsPerDay; self.menu = menu; self.clock = clock
+        self.dealsPerDay = dealsPerDay; self.inForce = menu; self.clock = clock
     }
 
     public struct Report: Sendable {
@@ -55,8 +56,9 @@ public struct DemoRun: Sendable {
         try write(header: header, rows: rows, to: dealsFile)
 
         let db = try AfterdeskDatabase(path: databasePath, clock: clock)
-        try db.setSetting("menu.yaml", DefaultMenus.menuYAML)
-        try db.setSetting("warranties.yaml", DefaultMenus.warrantiesYAML)
+        // The menu in force is stored with the demo database, so later commands on it agree.
+        try db.setSetting(MenuFiles.menuKey, inForce.menuText)
+        try db.setSetting(MenuFiles.warrantiesKey, inForce.warrantiesText)
         let options = ImportOptions(menu: menu)
         let first = try db.importDeals(files: [dealsFile], options: options, progress: progress)
         let again = try db.importDeals(files: [dealsFile], options: options)
@@ -85,8 +87,7 @@ public struct DemoRun: Sendable {
         let update = try db.importDeals(files: [updateFile], options: options)
         let recent = try db.listDeals(DealFilter(limit: 200)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
         let sample = recent.first?.dealNumber
-        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-        let planner = Planner(menu: menu, warranties: warranties)
+        let planner = Planner(menu: menu, warranties: inForce.warranties)
         let planned = try db.planCustomers(planner: planner, now: clock.now())
         var explained: [DealExplanation] = []
         // One new and one used vehicle, financed, so the warranty and loan projections both show.

@@ -9,6 +9,9 @@ public struct MenuInForce: Sendable {
     public var warranties: WarrantyTable
     /// Where it was read from, for messages.
     public var source: String
+    /// The texts read, as stored with a database.
+    public var menuText: String
+    public var warrantiesText: String
 }
 
 public enum MenuFiles {
@@ -40,7 +43,7 @@ public enum MenuFiles {
             try database.setSetting(menuKey, menuText!)
             try database.setSetting(warrantiesKey, warrantyText!)
         }
-        return MenuInForce(menu: menu, warranties: warranties, source: menuName)
+        return MenuInForce(menu: menu, warranties: warranties, source: menuName, menuText: menuText!, warrantiesText: warrantyText!)
     }
 
     public static func readText(_ path: String) throws -> String {

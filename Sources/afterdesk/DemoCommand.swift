@@ -14,12 +14,12 @@ struct Demo: ParsableCommand {
     @Option(help: "Menu file (default: the built-in default menu).") var menu: String?
 
     func run() throws {
-        let inForce = try loadMenu(menu ?? nil, nil)
+        let inForce = try loadMenu(menu, nil)
         print("Afterdesk demo — \(inForce.menu.dealership.name), \(inForce.menu.products.count) F&I products on the menu.")
         print("SIMULATED DATA: a generated dealership (seed \(seed)); names, VINs and numbers are invented.\n")
         let bar = ProgressBar()
         let report = try DemoRun(directory: dir, databasePath: db, seed: seed, dealsPerDay: dealsPerDay,
-                                 menu: inForce.menu, clock: .live).run(progress: bar.map { b in { b.update($0) } })
+                                 menu: inForce, clock: .live).run(progress: bar.map { b in { b.update($0) } })
         bar?.finish()
         print(DemoReportText.render(report))
     }

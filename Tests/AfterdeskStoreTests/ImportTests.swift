@@ -272,7 +272,8 @@ func snapshot(_ path: String) throws -> [String] {
     @Test func demoRunsEndToEnd() throws {
         let w = try Workspace()
         let report = try DemoRun(directory: w.path("demo"), databasePath: w.path("demo.sqlite"), seed: 3, dealsPerDay: 1,
-                                 menu: try menu(), clock: .fixed(fixedNow)).run()
+                                 menu: try MenuFiles.resolve(path: nil, database: nil, workingDirectory: w.dir.path),
+                                 clock: .fixed(fixedNow)).run()
         #expect(report.first.inserted > 300)
         #expect(report.again.unchanged == report.first.inserted && report.again.inserted == 0)
         #expect(report.update.recoveries > 0)
