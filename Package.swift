@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The domain: values in, values out. No database, no network, no file system.
@@ -35,22 +39,54 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // libcurl through a few plain C functions (curl_easy_setopt is variadic): SMTP and HTTP requests.
+        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        // Channels (SMTP, SMS, CRM webhook, ADF leads), message templates, signatures.
+        .target(
+            name: "AfterdeskDelivery",
+            dependencies: [
+                "AfterdeskCore", "CCurlShim",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Dispatch (store + channels), the HTTP application and its scheduler.
+        .target(
+            name: "AfterdeskServer",
+            dependencies: [
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "afterdesk",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore",
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "afterdesk-bench",
-            dependencies: ["AfterdeskCore", "AfterdeskStore"]
+            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer"]
         ),
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore"]),
         .testTarget(
             name: "AfterdeskStoreTests",
             dependencies: ["AfterdeskStore", "AfterdeskCore", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "AfterdeskDeliveryTests",
+            dependencies: ["AfterdeskDelivery", "AfterdeskCore"]
+        ),
+        .testTarget(
+            name: "AfterdeskServerTests",
+            dependencies: [
+                "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ]
 )

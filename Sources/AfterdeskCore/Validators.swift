@@ -66,6 +66,12 @@ public enum VIN {
 }
 
 public enum Phone {
+    /// Normalises a phone number written as text; nil when it is not a US number.
+    public static func e164(_ text: String) -> String? {
+        var t = text
+        return t.withUTF8 { try? e164($0).get() }
+    }
+
     /// Normalises a US phone number in any common format to E.164 (`+15125550142`).
     public static func e164(_ raw: UnsafeBufferPointer<UInt8>) -> Result<String, FieldProblem> {
         var digits = [UInt8]()

@@ -204,6 +204,93 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v3-dispatch") { db in
+            try db.execute(sql: """
+                -- "Stop contacting me", recorded by staff: nothing at all any more, not even a call.
+                ALTER TABLE customers ADD COLUMN contact_stopped_at TEXT;
+                ALTER TABLE customers ADD COLUMN contact_stopped_source TEXT;
+                -- When a touch was dispatched (message queued in the outbox, or task created).
+                ALTER TABLE touches ADD COLUMN sent_at TEXT;
+                CREATE INDEX touches_sent ON touches(customer_id, sent_at) WHERE sent_at IS NOT NULL;
+                CREATE TABLE do_not_call (
+                    phone TEXT PRIMARY KEY,          -- E.164
+                    source TEXT NOT NULL,            -- e.g. 'national-dnc 2026-11', 'internal'
+                    added_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                -- Why follow-up of a declined product (or '*': every product of the deal) stops for good.
+                CREATE TABLE follow_up_stops (
+                    deal_id INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+                    product_code TEXT NOT NULL,      -- a menu code, or '*'
+                    kind TEXT NOT NULL,              -- vehicle_sold | loan_paid_off | not_interested
+                    source TEXT NOT NULL,            -- 'task:12', 'cli', ...
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (deal_id, product_code, kind)
+                ) WITHOUT ROWID;
+                CREATE TABLE tasks (
+                    id INTEGER PRIMARY KEY,
+                    store_id INTEGER NOT NULL REFERENCES stores(id),
+                    customer_id INTEGER NOT NULL REFERENCES customers(id),
+                    touch_id INTEGER UNIQUE REFERENCES touches(id),   -- the planned touch it came from; NULL for a reply
+                    kind TEXT NOT NULL,              -- follow_up | reply
+                    title TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    assignee_id INTEGER REFERENCES staff(id),
+                    due_at TEXT NOT NULL,
+                    sla_at TEXT NOT NULL,            -- overdue after this: escalated to the store's manager
+                    status TEXT NOT NULL,            -- open | done
+                    outcome TEXT,
+                    price_cents INTEGER,
+                    cost_cents INTEGER,
+                    note TEXT,
+                    escalated_to INTEGER REFERENCES staff(id),
+                    escalated_at TEXT,
+                    created_at TEXT NOT NULL,
+                    completed_at TEXT
+                );
+                CREATE INDEX tasks_open ON tasks(status, assignee_id);
+                CREATE INDEX tasks_customer ON tasks(customer_id);
+                -- Every message to a provider, recorded before it is sent (DESIGN.md: nothing twice, nothing lost).
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    touch_id INTEGER REFERENCES touches(id),
+                    task_id INTEGER REFERENCES tasks(id),
+                    customer_id INTEGER REFERENCES customers(id),
+                    channel TEXT NOT NULL,           -- sms | email | crm_lead | webhook
+                    recipient TEXT NOT NULL,
+                    subject TEXT,
+                    body TEXT NOT NULL,
+                    html TEXT,
+                    headers TEXT,                    -- JSON object of extra headers (List-Unsubscribe, signatures)
+                    status TEXT NOT NULL,            -- queued | sending | sent | delivered | undelivered | dead | cancelled
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT,
+                    provider_id TEXT,
+                    provider_status TEXT,
+                    created_at TEXT NOT NULL,
+                    sent_at TEXT,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
+                CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+                CREATE INDEX outbox_customer ON outbox(customer_id, channel, status);
+                -- What customers sent back.
+                CREATE TABLE inbound_messages (
+                    id INTEGER PRIMARY KEY,
+                    provider_id TEXT UNIQUE,
+                    customer_id INTEGER REFERENCES customers(id),
+                    from_phone TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    keyword TEXT,                    -- stop | start | help | NULL (a reply: becomes a task)
+                    task_id INTEGER REFERENCES tasks(id),
+                    received_at TEXT NOT NULL
+                );
+                -- Inbound texts are matched to customers through what was sent to them (an index on customers.phone
+                -- would cost every imported deal a B-tree insert).
+                CREATE INDEX outbox_recipient ON outbox(recipient, channel);
+                """)
+        }
         return m
     }
 }

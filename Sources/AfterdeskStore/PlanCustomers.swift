@@ -98,7 +98,7 @@ extension AfterdeskDatabase {
             let owned = byCustomer[customer] ?? []
             let finalized = owned.filter { $0.record.status == .finalized }
             let declines = finalized.flatMap { d in
-                d.record.products.filter { $0.outcome == .declined }.map {
+                d.record.products.filter { $0.outcome == .declined && d.stopReason(planner.menu.product($0.code)) == nil }.map {
                     DeclineFacts(store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
                 }
             }
@@ -118,6 +118,7 @@ extension AfterdeskDatabase {
                 if let stored {
                     if stored.record.status == .unwound { why = "the deal was unwound" }
                     else if stored.record.product(code)?.outcome == .sold { why = "\(code) was bought later" }
+                    else if let stop = stored.stopReason(planner.menu.product(code)) { why = stop }
                     else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == code }?.note }
                 } else {
                     why = "the deal now belongs to another customer"

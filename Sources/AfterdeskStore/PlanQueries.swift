@@ -8,6 +8,18 @@ struct StoredDeal {
     let customerID: Int64
     let record: DealRecord
     let laterReadings: [OdometerReading]
+    /// Stops recorded for the deal: product code (or "*") → kinds.
+    var stops: [String: [StopKind]] = [:]
+    /// Staff recorded "stop contacting me" for its customer.
+    var contactStopped = false
+
+    /// Why follow-up of `product` stopped for good, or nil.
+    func stopReason(_ product: MenuProduct?) -> String? {
+        guard let product else { return nil }
+        if contactStopped { return "the customer asked to stop all contact" }
+        let kinds = (stops[product.code] ?? []) + (stops["*"] ?? [])
+        return kinds.first { $0.applies(to: product.kind) }?.reason
+    }
 }
 
 enum DealLoader {
@@ -21,7 +33,7 @@ enum DealLoader {
                    c.first_name, c.last_name, c.email, c.phone, c.state, c.zip, c.customer_number,
                    c.consent_sms, c.consent_email, c.consent_phone,
                    v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
-                   sp.staff_code, sp.name, fi.staff_code, fi.name
+                   sp.staff_code, sp.name, fi.staff_code, fi.name, c.contact_stopped_at
             FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
             JOIN vehicles v ON v.id = d.vehicle_id
             LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
@@ -41,6 +53,17 @@ enum DealLoader {
             }
         }
         readingsStatement.reset()
+        var stops: [Int64: [String: [StopKind]]] = [:]
+        let stopsStatement = try RawStatement(db, """
+            SELECT deal_id, product_code, kind FROM follow_up_stops WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition))
+            """)
+        for (i, id) in ids.enumerated() { stopsStatement.bind(Int32(i + 1), id) }
+        while try stopsStatement.step() {
+            if let kind = stopsStatement.text(2).flatMap(StopKind.init(rawValue:)) {
+                stops[stopsStatement.int64(0), default: [:]][stopsStatement.text(1) ?? "*", default: []].append(kind)
+            }
+        }
+        stopsStatement.reset()
         let products = try RawStatement(db, """
             SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?1
             """)
@@ -77,7 +100,8 @@ enum DealLoader {
                 fiManager: r.optionalText(36).map { StaffRef(id: $0, name: r.optionalText(37)) },
                 products: lines)
             let later = (readings[r.int64(2)] ?? []).filter { $0.date > delivery }
-            out.append(StoredDeal(id: dealID, customerID: r.int64(1), record: record, laterReadings: later))
+            out.append(StoredDeal(id: dealID, customerID: r.int64(1), record: record, laterReadings: later,
+                                  stops: stops[dealID] ?? [:], contactStopped: !r.isNull(38)))
         }
         return out
     }

@@ -4,11 +4,12 @@ import ArgumentParser
 import Foundation
 
 @main
-struct Afterdesk: ParsableCommand {
+struct Afterdesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "afterdesk",
         abstract: "Follow up every F&I product a customer declined at the desk — timed, compliant, measured.",
-        subcommands: [Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, MenuCommand.self]
+        subcommands: [Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, Run.self, Tasks.self, TaskCommand.self,
+                      StaffCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self, Serve.self, MenuCommand.self]
     )
 }
 

@@ -1,0 +1,175 @@
+import Foundation
+
+/// One product of a touch as it stands at the moment of sending: the facts that may have changed since planning.
+public struct GateItem: Sendable, Equatable {
+    public var dealNumber: String
+    public var product: String
+    /// The product's post-sale window, in the dealership's calendar; nil when it has no end.
+    public var eligibleUntil: LocalDate?
+    public var dealUnwound: Bool
+    /// Bought since the plan was made (re-import, task outcome).
+    public var productSold: Bool
+    /// Why follow-up of this product stopped, when it did: vehicle sold or traded, loan paid off, not interested.
+    public var stoppedBecause: String?
+
+    public init(dealNumber: String, product: String, eligibleUntil: LocalDate?, dealUnwound: Bool = false,
+                productSold: Bool = false, stoppedBecause: String? = nil) {
+        self.dealNumber = dealNumber; self.product = product; self.eligibleUntil = eligibleUntil
+        self.dealUnwound = dealUnwound; self.productSold = productSold; self.stoppedBecause = stoppedBecause
+    }
+}
+
+/// Everything the gate needs about one due touch and its customer, read at the moment of sending.
+public struct GateInput: Sendable, Equatable {
+    public var action: TouchAction
+    public var items: [GateItem]
+    /// The customer's time zone (from state and ZIP) and state, for the contact window.
+    public var zone: TimeZone
+    public var state: String?
+    public var consent: ContactPermissions
+    public var hasPhone: Bool
+    public var hasEmail: Bool
+    /// Staff recorded "stop contacting me": nothing at all, not even a call.
+    public var contactStopped: Bool
+    /// The customer's phone is on the do-not-call list.
+    public var phoneOnDoNotCall: Bool
+    /// The newest purchase: the start of the existing business relationship.
+    public var lastPurchase: LocalDate
+    /// When this customer was last touched (messages sent, tasks created), newest last or in any order.
+    public var recentTouches: [Date]
+
+    public init(action: TouchAction, items: [GateItem], zone: TimeZone, state: String?, consent: ContactPermissions,
+                hasPhone: Bool, hasEmail: Bool, contactStopped: Bool = false, phoneOnDoNotCall: Bool = false,
+                lastPurchase: LocalDate, recentTouches: [Date] = []) {
+        self.action = action; self.items = items; self.zone = zone; self.state = state; self.consent = consent
+        self.hasPhone = hasPhone; self.hasEmail = hasEmail; self.contactStopped = contactStopped
+        self.phoneOnDoNotCall = phoneOnDoNotCall; self.lastPurchase = lastPurchase; self.recentTouches = recentTouches
+    }
+}
+
+/// What the gate decided for one due touch.
+public enum GateDecision: Sendable, Equatable {
+    /// Send now, with the items still worth raising; the others were dropped for the reasons given.
+    case send(items: [GateItem], dropped: [Dropped])
+    /// Not now: try again at `to`, for `reason` (outside contact hours, over a cap).
+    case move(to: Date, reason: String)
+    /// Never: nothing to send, for `reason`.
+    case skip(reason: String)
+
+    public struct Dropped: Sendable, Equatable {
+        public var item: GateItem
+        public var reason: String
+    }
+}
+
+/// The compliance gate, applied at the moment of sending (DESIGN.md, Compliance): the plan was right when it was
+/// made, but consent, opt-outs, purchases, unwinds and the clock may have moved since.
+public struct ComplianceGate: Sendable {
+    public var rules: CadenceRules
+    /// The existing business relationship that lets a person call a number on the do-not-call list.
+    public var doNotCallRelationshipMonths = 18
+
+    public init(rules: CadenceRules = CadenceRules()) { self.rules = rules }
+
+    public func decide(_ input: GateInput, now: Date) -> GateDecision {
+        let today = LocalDate(now, in: input.zone)
+        // 1. Each product on its own: unwound, bought, stopped, window closed.
+        var kept: [GateItem] = []
+        var dropped: [GateDecision.Dropped] = []
+        for item in input.items {
+            if let why = Self.suppression(item, today: today) { dropped.append(.init(item: item, reason: why)) } else { kept.append(item) }
+        }
+        guard !kept.isEmpty else {
+            return .skip(reason: dropped.map { "\($0.item.product): \($0.reason)" }.joined(separator: "; "))
+        }
+        // 2. The customer and the channel.
+        if input.contactStopped { return .skip(reason: "the customer asked to stop all contact") }
+        switch input.action {
+        case .sms:
+            if !input.consent.sms { return .skip(reason: "no SMS consent (never given, or opted out)") }
+            if !input.hasPhone { return .skip(reason: "no mobile number on file") }
+        case .email:
+            if !input.consent.email { return .skip(reason: "no email consent (never given, or unsubscribed)") }
+            if !input.hasEmail { return .skip(reason: "no email address on file") }
+        case .task:
+            if !input.hasPhone && !input.hasEmail { return .skip(reason: "no phone number or email address to reach the customer") }
+            if input.hasPhone && input.phoneOnDoNotCall {
+                let ends = input.lastPurchase.adding(months: doNotCallRelationshipMonths)
+                if today > ends {
+                    return .skip(reason: "the number is on the do-not-call list and the \(doNotCallRelationshipMonths)-month relationship after the purchase ended on \(ends)")
+                }
+            }
+        }
+        // 3. The contact window, on the customer's clock.
+        let window = ContactWindow.forState(input.state, configured: rules.windows)
+        let latestUntil = kept.compactMap(\.eligibleUntil).max()
+        let anyOpenEnded = kept.contains { $0.eligibleUntil == nil }
+        func tooLate(_ instant: Date) -> Bool {
+            guard !anyOpenEnded, let until = latestUntil else { return false }
+            return LocalDate(instant, in: input.zone) > until
+        }
+        if !window.contains(now, zone: input.zone) {
+            let opening = window.nextOpening(atOrAfter: now, zone: input.zone)
+            if tooLate(opening) { return .skip(reason: "outside contact hours, and the post-sale window closes before they open again") }
+            return .move(to: opening, reason: "outside contact hours (\(Self.hours(window)) \(input.zone.identifier))")
+        }
+        // 4. The caps across all the customer's products: one a day, `maxPerRolling30Days` in any 30 days.
+        let recent = input.recentTouches.filter { $0 <= now && now.timeIntervalSince($0) < 30 * 86_400 }.sorted()
+        if recent.contains(where: { LocalDate($0, in: input.zone) == today }) {
+            let opening = window.nextOpening(atOrAfter: LocalClock.instant(on: today.adding(days: 1), minutes: 0, zone: input.zone), zone: input.zone)
+            if tooLate(opening) { return .skip(reason: "already contacted today, and the post-sale window closes today") }
+            return .move(to: opening, reason: "already contacted today (one touch a day)")
+        }
+        if recent.count >= rules.maxPerRolling30Days {
+            // The earliest day on which the oldest of the touches counted falls out of the 30 days.
+            let oldest = recent[recent.count - rules.maxPerRolling30Days]
+            let freeDay = LocalDate(oldest, in: input.zone).adding(days: 30)
+            let opening = window.nextOpening(atOrAfter: LocalClock.instant(on: freeDay, minutes: 0, zone: input.zone), zone: input.zone)
+            if tooLate(opening) {
+                return .skip(reason: "\(recent.count) touches in the last 30 days, and the post-sale window closes before there is room")
+            }
+            return .move(to: opening, reason: "\(recent.count) touches in the last 30 days (at most \(rules.maxPerRolling30Days))")
+        }
+        return .send(items: kept, dropped: dropped)
+    }
+
+    /// Why a product is no longer worth raising, or nil.
+    static func suppression(_ item: GateItem, today: LocalDate) -> String? {
+        if item.dealUnwound { return "the deal was unwound" }
+        if item.productSold { return "bought since the plan was made" }
+        if let why = item.stoppedBecause { return why }
+        if let until = item.eligibleUntil, today > until { return "the post-sale window closed on \(until)" }
+        return nil
+    }
+
+    static func hours(_ w: ContactWindow) -> String {
+        func hm(_ m: Int) -> String { String(format: "%d:%02d", m / 60, m % 60) }
+        return "\(hm(w.start))–\(hm(w.end))"
+    }
+}
+
+/// Why follow-up of a declined product stops for good, recorded by staff, a task outcome or an import of facts.
+public enum StopKind: String, Sendable, Equatable, CaseIterable, Codable {
+    /// The vehicle was traded in or sold: nothing on it is worth raising.
+    case vehicleSold = "vehicle_sold"
+    /// The loan was paid off: GAP covers nothing any more.
+    case loanPaidOff = "loan_paid_off"
+    /// The customer said no to this product again, to a person.
+    case notInterested = "not_interested"
+
+    /// True when a stop of this kind ends follow-up of a product of `kind`.
+    public func applies(to kind: ProductKind) -> Bool {
+        switch self {
+        case .vehicleSold, .notInterested: return true
+        case .loanPaidOff: return kind == .gap
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .vehicleSold: return "the vehicle was traded in or sold"
+        case .loanPaidOff: return "the loan was paid off"
+        case .notInterested: return "the customer told staff they are not interested"
+        }
+    }
+}

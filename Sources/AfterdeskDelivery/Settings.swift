@@ -1,0 +1,104 @@
+import AfterdeskCore
+import Foundation
+import Yams
+
+/// Where messages go and how Afterdesk signs what it sends: read from a configuration file (YAML, keys as in
+/// `docs/settings.md`), each overridden by its `AFTERDESK_…` environment variable.
+public struct Settings: Sendable, Equatable {
+    public var publicURL = "http://127.0.0.1:8080"
+    public var smtpURL: String?
+    public var smtpUser: String?
+    public var smtpPassword: String?
+    public var emailFrom: String?
+    public var smsBaseURL = "https://api.twilio.com"
+    public var smsAccountSID: String?
+    public var smsAuthToken: String?
+    public var smsFrom: String?
+    public var crmLeadEmail: String?
+    public var webhookURL: String?
+    public var webhookSecret: String?
+    /// Signs email unsubscribe links. Without one, a random secret is created and kept in the database.
+    public var signingSecret: String?
+    /// The dealership's physical address, in every email (CAN-SPAM); default: the menu's.
+    public var storeAddress: String?
+    /// The answer to HELP; default: the dealership's name and phone, and how to stop.
+    public var helpText: String?
+    /// Hours after a task is due before it escalates to the store's manager.
+    public var taskSLAHours = 24
+    /// Tries before a message becomes a dead letter.
+    public var maxAttempts = 6
+    /// First retry delay in seconds; doubles each try, at most an hour.
+    public var retryBaseSeconds = 60
+
+    public init() {}
+
+    /// One setting: its key in the file and its environment variable.
+    public struct Key: Sendable {
+        public let file: String
+        public let environment: String
+        public let about: String
+        let write: @Sendable (inout Settings, String) throws -> Void
+    }
+
+    public static let keys: [Key] = [
+        key("public_url", "the URL customers and providers reach the server at (links, webhook signatures)") { $0.publicURL = $1 },
+        key("smtp_url", "smtp://host:port (STARTTLS when the server offers it) or smtps://host:port (TLS)") { $0.smtpURL = $1 },
+        key("smtp_user", "SMTP login") { $0.smtpUser = $1 },
+        key("smtp_password", "SMTP password") { $0.smtpPassword = $1 },
+        key("email_from", "sender address of every email, e.g. Lakeside Motors <service@lakeside.example>") { $0.emailFrom = $1 },
+        key("sms_base_url", "Twilio-compatible API base, default https://api.twilio.com") { $0.smsBaseURL = $1 },
+        key("sms_account_sid", "SMS account") { $0.smsAccountSID = $1 },
+        key("sms_auth_token", "SMS token; also the key that verifies inbound webhook signatures") { $0.smsAuthToken = $1 },
+        key("sms_from", "sending number, E.164") { $0.smsFrom = $1 },
+        key("crm_lead_email", "where ADF leads for tasks are emailed") { $0.crmLeadEmail = $1 },
+        key("webhook_url", "where tasks are POSTed as signed JSON") { $0.webhookURL = $1 },
+        key("webhook_secret", "HMAC-SHA256 key of the task webhook's signature") { $0.webhookSecret = $1 },
+        key("signing_secret", "key of email unsubscribe links; default: random, kept in the database") { $0.signingSecret = $1 },
+        key("store_address", "the dealership's physical address in every email; default: the menu's") { $0.storeAddress = $1 },
+        key("help_text", "the reply to HELP") { $0.helpText = $1 },
+        key("task_sla_hours", "hours after a task is due before it escalates to the manager (default 24)") { $0.taskSLAHours = try int($1, "task_sla_hours") },
+        key("max_attempts", "tries before a message becomes a dead letter (default 6)") { $0.maxAttempts = try int($1, "max_attempts") },
+        key("retry_base_seconds", "first retry delay; doubles each try up to an hour (default 60)") { $0.retryBaseSeconds = try int($1, "retry_base_seconds") },
+    ]
+
+    static func key(_ name: String, _ about: String, _ write: @escaping @Sendable (inout Settings, String) throws -> Void) -> Key {
+        Key(file: name, environment: "AFTERDESK_" + name.uppercased(), about: about, write: write)
+    }
+
+    static func int(_ text: String, _ name: String) throws -> Int {
+        guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n > 0 else { throw SettingsError("\(name): '\(text)' is not a positive whole number") }
+        return n
+    }
+
+    /// Reads `yaml` (the file's text; nil when there is none), then the environment on top.
+    public static func load(yaml: String?, file: String = "afterdesk.yaml", environment: [String: String]) throws -> Settings {
+        var s = Settings()
+        if let yaml, !yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let node: Node?
+            do { node = try Yams.compose(yaml: yaml) } catch { throw SettingsError("\(file): not valid YAML: \(error)") }
+            guard let mapping = node?.mapping else { throw SettingsError("\(file): expected key: value lines") }
+            for (k, v) in mapping {
+                let name = k.string ?? ""
+                let line = k.mark?.line ?? 0
+                guard let key = keys.first(where: { $0.file == name }) else {
+                    throw SettingsError("\(file):\(line): unknown setting '\(name)'")
+                }
+                guard let value = v.scalar?.string else { throw SettingsError("\(file):\(line): \(name) must be a single value") }
+                do { try key.write(&s, value) } catch let e as SettingsError { throw SettingsError("\(file):\(line): \(e.description)") }
+            }
+        }
+        for key in keys {
+            if let value = environment[key.environment], !value.isEmpty {
+                do { try key.write(&s, value) } catch let e as SettingsError { throw SettingsError("\(key.environment): \(e.description)") }
+            }
+        }
+        return s
+    }
+
+    public var backoff: Backoff { Backoff(base: Double(retryBaseSeconds), cap: 3_600, maxAttempts: maxAttempts) }
+}
+
+public struct SettingsError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,276 @@
+import AfterdeskCore
+import Foundation
+import Mustache
+
+/// The facts a message may mention, for one customer and the products of one touch. Every variable is listed
+/// in docs/templates.md.
+public struct MessageFacts: Sendable, Equatable {
+    public struct Product: Sendable, Equatable {
+        public var code: String
+        public var name: String
+        public var provider: String
+        public var quoted: Money
+        public var eligibleUntil: LocalDate?
+        public init(code: String, name: String, provider: String, quoted: Money, eligibleUntil: LocalDate?) {
+            self.code = code; self.name = name; self.provider = provider; self.quoted = quoted; self.eligibleUntil = eligibleUntil
+        }
+    }
+    public var firstName: String
+    public var lastName: String
+    public var dealershipName: String
+    public var dealershipAddress: String
+    public var dealershipPhone: String?
+    public var vehicleYear: Int
+    public var vehicleMake: String
+    public var vehicleModel: String
+    public var dealNumber: String
+    /// The product the template is about, then the others merged into the same touch.
+    public var product: Product
+    public var others: [Product]
+    public var warrantyEnds: LocalDate?
+    /// `time` or `miles`: which limit ends the basic warranty first.
+    public var warrantyLimit: String?
+    public var warrantyMiles: Int?
+    public var gapExposureEnds: LocalDate?
+    public var staffName: String?
+    public var unsubscribeURL: String
+    public var today: LocalDate
+
+    public init(firstName: String, lastName: String, dealershipName: String, dealershipAddress: String, dealershipPhone: String?,
+                vehicleYear: Int, vehicleMake: String, vehicleModel: String, dealNumber: String, product: Product, others: [Product],
+                warrantyEnds: LocalDate?, warrantyLimit: String?, warrantyMiles: Int?, gapExposureEnds: LocalDate?, staffName: String?,
+                unsubscribeURL: String, today: LocalDate) {
+        self.firstName = firstName; self.lastName = lastName; self.dealershipName = dealershipName
+        self.dealershipAddress = dealershipAddress; self.dealershipPhone = dealershipPhone; self.vehicleYear = vehicleYear
+        self.vehicleMake = vehicleMake; self.vehicleModel = vehicleModel; self.dealNumber = dealNumber; self.product = product
+        self.others = others; self.warrantyEnds = warrantyEnds; self.warrantyLimit = warrantyLimit; self.warrantyMiles = warrantyMiles
+        self.gapExposureEnds = gapExposureEnds; self.staffName = staffName; self.unsubscribeURL = unsubscribeURL; self.today = today
+    }
+
+    /// The line every SMS ends with.
+    public static let optOutLine = "Reply STOP to opt out."
+
+    /// The Mustache context: names as in docs/templates.md.
+    public var context: [String: Any] {
+        func values(_ p: Product) -> [String: Any] {
+            var d: [String: Any] = ["code": p.code, "name": p.name, "provider": p.provider, "quoted_price": p.quoted.formatted]
+            if let u = p.eligibleUntil {
+                d["available_until"] = Words.longDate(u)
+                d["days_left"] = today.days(until: u)
+            }
+            return d
+        }
+        var c: [String: Any] = [
+            "first_name": firstName, "last_name": lastName, "customer_name": "\(firstName) \(lastName)",
+            "dealership": ["name": dealershipName, "address": dealershipAddress, "phone": dealershipPhone ?? ""] as [String: Any],
+            "vehicle": "\(vehicleYear) \(vehicleMake) \(vehicleModel)", "vehicle_year": vehicleYear, "vehicle_make": vehicleMake,
+            "vehicle_model": vehicleModel, "deal_number": dealNumber, "product": values(product),
+            "others": others.map(values), "others_text": Words.list(others.map(\.name)),
+            "unsubscribe_url": unsubscribeURL, "opt_out": Self.optOutLine,
+        ]
+        if let s = staffName { c["staff_name"] = s }
+        if let w = warrantyEnds {
+            var warranty: [String: Any] = ["ends": Words.longDate(w), "ends_short": Words.monthDay(w), "days_left": today.days(until: w),
+                                           "by_miles": warrantyLimit == "miles", "by_time": warrantyLimit != "miles"]
+            if let m = warrantyMiles { warranty["miles"] = Words.thousands(m) }
+            c["warranty"] = warranty
+        }
+        if let g = gapExposureEnds { c["gap"] = ["exposure_ends": Words.longDate(g)] }
+        return c
+    }
+
+    /// Plausible facts for checking templates when they load.
+    public static func sample(dealership: Dealership) -> MessageFacts {
+        let today = LocalDate(year: 2026, month: 11, day: 2)!
+        return MessageFacts(
+            firstName: "Maria-Guadalupe", lastName: "Lopez", dealershipName: dealership.name, dealershipAddress: dealership.address,
+            dealershipPhone: dealership.phone, vehicleYear: 2024, vehicleMake: "Mercedes-Benz", vehicleModel: "GLE 450",
+            dealNumber: "D-100234",
+            product: Product(code: "vsc", name: "Vehicle Service Contract", provider: "Lakeside Protection Plans",
+                             quoted: Money(cents: 249_500), eligibleUntil: today.adding(days: 41)),
+            others: [Product(code: "tire_wheel", name: "Tire & Wheel Protection", provider: "Road Hazard", quoted: Money(cents: 79_900),
+                             eligibleUntil: today.adding(days: 60))],
+            warrantyEnds: today.adding(days: 41), warrantyLimit: "miles", warrantyMiles: 36_000, gapExposureEnds: today.adding(days: 700),
+            staffName: "Jordan Smith", unsubscribeURL: "https://afterdesk.example/unsubscribe?c=123456&t=0123456789abcdef0123456789abcdef0123456789a",
+            today: today)
+    }
+}
+
+/// Words for messages: dates as people write them, thousands separators, lists.
+public enum Words {
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    public static func longDate(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day), \(d.year)" }
+    public static func monthDay(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day)" }
+    public static func thousands(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+    public static func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: return ""
+        case 1: return items[0]
+        case 2: return "\(items[0]) and \(items[1])"
+        default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+        }
+    }
+}
+
+/// One rendered email.
+public struct RenderedEmail: Sendable, Equatable {
+    public var subject: String
+    public var text: String
+    public var html: String
+}
+
+/// A template problem: the file, the line, and what is wrong.
+public struct TemplateIssue: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var reason: String
+    public var description: String { "\(file):\(line): \(reason)" }
+}
+
+public struct TemplateErrors: Error, Sendable, CustomStringConvertible {
+    public var issues: [TemplateIssue]
+    public init(issues: [TemplateIssue]) { self.issues = issues }
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
+
+/// The message templates of `templates/`: `<name>.sms.mustache` (the SMS text) and `<name>.email.mustache`
+/// (a `subject:` line, then `--- text` and `--- html` sections). Loading checks every rule a message must keep:
+/// an SMS ends with the opt-out line and fits `maxSegments`; an email has a subject and carries the unsubscribe
+/// link and the dealership's address in both parts.
+public struct MessageTemplates: Sendable {
+    struct Email: Sendable {
+        var subject: MustacheTemplate
+        var text: MustacheTemplate
+        var html: MustacheTemplate
+    }
+    var sms: [String: MustacheTemplate] = [:]
+    var email: [String: Email] = [:]
+    public var maxSegments: Int
+
+    public var smsNames: [String] { sms.keys.sorted() }
+    public var emailNames: [String] { email.keys.sorted() }
+    public func hasSMS(_ name: String) -> Bool { sms[name] != nil }
+    public func hasEmail(_ name: String) -> Bool { email[name] != nil }
+
+    /// Text pragma: SMS, subjects and text parts are not HTML, so `&` stays `&`.
+    static let textPragma = "{{% CONTENT_TYPE: TEXT }}"
+
+    /// Loads templates from (file name, text) pairs, checking each against `sample`.
+    public static func load(files: [(name: String, text: String)], directory: String = "templates", sample: MessageFacts,
+                            maxSegments: Int = 3) throws(TemplateErrors) -> MessageTemplates {
+        var out = MessageTemplates(maxSegments: maxSegments)
+        var issues: [TemplateIssue] = []
+        let context = sample.context
+        for (fileName, text) in files.sorted(by: { $0.name < $1.name }) {
+            let path = directory + "/" + fileName
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let lastLine = max(1, lines.last == "" ? lines.count - 1 : lines.count)
+            func parse(_ source: String, text isText: Bool, firstLine: Int) -> MustacheTemplate? {
+                do {
+                    return try MustacheTemplate(string: (isText ? textPragma : "") + source)
+                } catch let e as MustacheTemplate.ParserError {
+                    issues.append(TemplateIssue(file: path, line: firstLine + e.context.lineNumber - 1,
+                                                reason: "Mustache syntax: \(e.error) near \"\(e.context.line.trimmingCharacters(in: .whitespaces))\""))
+                } catch {
+                    issues.append(TemplateIssue(file: path, line: firstLine, reason: "Mustache syntax: \(error)"))
+                }
+                return nil
+            }
+            if fileName.hasSuffix(".sms.mustache") {
+                let name = String(fileName.dropLast(".sms.mustache".count))
+                guard let t = parse(text, text: true, firstLine: 1) else { continue }
+                let rendered = t.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
+                if !rendered.hasSuffix(MessageFacts.optOutLine) {
+                    issues.append(TemplateIssue(file: path, line: lastLine, reason: "an SMS must end with the opt-out line \"\(MessageFacts.optOutLine)\" ({{opt_out}})"))
+                    continue
+                }
+                let encoding = SMSEncoding(rendered)
+                if encoding.segments > maxSegments {
+                    issues.append(TemplateIssue(file: path, line: lastLine, reason: "too long: \(encoding.units) \(encoding.alphabet == .gsm7 ? "GSM-7 characters" : "UCS-2 units") make \(encoding.segments) segments with sample facts (at most \(maxSegments))"))
+                    continue
+                }
+                out.sms[name] = t
+            } else if fileName.hasSuffix(".email.mustache") {
+                let name = String(fileName.dropLast(".email.mustache".count))
+                guard let first = lines.first, first.lowercased().hasPrefix("subject:") else {
+                    issues.append(TemplateIssue(file: path, line: 1, reason: "the first line must be \"subject: …\""))
+                    continue
+                }
+                guard let textMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- text" }),
+                      let htmlMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- html" }), textMark < htmlMark else {
+                    issues.append(TemplateIssue(file: path, line: 2, reason: "an email needs a \"--- text\" line, then a \"--- html\" line, each followed by its part"))
+                    continue
+                }
+                let subjectSource = String(first.dropFirst("subject:".count)).trimmingCharacters(in: .whitespaces)
+                let textSource = lines[(textMark + 1)..<htmlMark].joined(separator: "\n")
+                let htmlSource = lines[(htmlMark + 1)...].joined(separator: "\n")
+                guard let s = parse(subjectSource, text: true, firstLine: 1), let tx = parse(textSource, text: true, firstLine: textMark + 2),
+                      let h = parse(htmlSource, text: false, firstLine: htmlMark + 2) else { continue }
+                let subject = s.render(context).trimmingCharacters(in: .whitespaces)
+                let lowered = subject.lowercased()
+                var ok = true
+                if subject.isEmpty {
+                    issues.append(TemplateIssue(file: path, line: 1, reason: "the subject is empty")); ok = false
+                } else if lowered.hasPrefix("re:") || lowered.hasPrefix("fw:") || lowered.hasPrefix("fwd:") {
+                    issues.append(TemplateIssue(file: path, line: 1, reason: "a subject must not pretend to be a reply or a forward (CAN-SPAM)")); ok = false
+                }
+                for (part, template, endLine, escape) in [("text", tx, htmlMark, false), ("html", h, lastLine, true)] {
+                    let rendered = template.render(context)
+                    let url = escape ? sample.unsubscribeURL.replacingOccurrences(of: "&", with: "&amp;") : sample.unsubscribeURL
+                    let address = escape ? sample.dealershipAddress.replacingOccurrences(of: "&", with: "&amp;") : sample.dealershipAddress
+                    if !rendered.contains(url) {
+                        issues.append(TemplateIssue(file: path, line: endLine, reason: "the \(part) part has no unsubscribe link ({{unsubscribe_url}})")); ok = false
+                    }
+                    if !rendered.contains(address) {
+                        issues.append(TemplateIssue(file: path, line: endLine, reason: "the \(part) part lacks the dealership's physical address ({{dealership.address}})")); ok = false
+                    }
+                }
+                if ok { out.email[name] = Email(subject: s, text: tx, html: h) }
+            } else if fileName.hasSuffix(".mustache") {
+                issues.append(TemplateIssue(file: path, line: 1, reason: "unknown kind of template: name it <name>.sms.mustache or <name>.email.mustache"))
+            }
+        }
+        if !issues.isEmpty { throw TemplateErrors(issues: issues) }
+        return out
+    }
+
+    /// Reads every `*.mustache` file of `directory`.
+    public static func load(directory: String, sample: MessageFacts, maxSegments: Int = 3) throws -> MessageTemplates {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+        let files = try names.map { ($0, try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)) }
+        return try load(files: files, directory: directory, sample: sample, maxSegments: maxSegments)
+    }
+
+    /// The templates each message touch of the menu needs and that are missing.
+    public func missing(for menu: Menu, directory: String = "templates") -> [TemplateIssue] {
+        var out: [TemplateIssue] = []
+        for p in menu.products {
+            for t in p.timing.touches where t.action == .message {
+                if sms[t.template] == nil { out.append(TemplateIssue(file: "\(directory)/\(t.template).sms.mustache", line: 0, reason: "missing: product \(p.code), touch \(t.name) can be an SMS")) }
+                if email[t.template] == nil { out.append(TemplateIssue(file: "\(directory)/\(t.template).email.mustache", line: 0, reason: "missing: product \(p.code), touch \(t.name) can be an email")) }
+            }
+        }
+        return out
+    }
+
+    public func renderSMS(_ name: String, facts: MessageFacts) -> String? {
+        sms[name].map { $0.render(facts.context).trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    public func renderEmail(_ name: String, facts: MessageFacts) -> RenderedEmail? {
+        guard let e = email[name] else { return nil }
+        let c = facts.context
+        // A subject is one line: whatever the facts hold.
+        let subject = e.subject.render(c).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+            .trimmingCharacters(in: .whitespaces)
+        return RenderedEmail(subject: subject, text: e.text.render(c), html: e.html.render(c))
+    }
+}

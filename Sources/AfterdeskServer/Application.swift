@@ -1,0 +1,214 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// What the HTTP application works with.
+public struct ServerContext: Sendable {
+    public var dispatcher: Dispatcher
+    public var clock: Clock
+    public var logger: Logger
+    public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk")) {
+        self.dispatcher = dispatcher; self.clock = clock; self.logger = logger
+    }
+    var database: AfterdeskDatabase { dispatcher.database }
+    var settings: Settings { dispatcher.settings }
+}
+
+/// The one function that builds the HTTP application, for `serve`, the tests and the benchmarks.
+public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
+    Application(router: buildRouter(context), configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"),
+                logger: context.logger)
+}
+
+/// The routes (INTERFACES.md, HTTP routes others call), separately so tests can drive them.
+public func buildRouter(_ ctx: ServerContext) -> Router<BasicRequestContext> {
+    let router = Router()
+    let inbound = InboundHandler(ctx)
+
+    router.get("/health") { _, _ -> Response in
+        do {
+            _ = try ctx.database.outboxCounts()
+            return json(["status": "ok"])
+        } catch {
+            return json(["status": "error"], status: .serviceUnavailable)
+        }
+    }
+
+    router.get("/metrics") { _, _ -> Response in
+        var text = "# HELP afterdesk_outbox_messages Messages in the outbox by status.\n# TYPE afterdesk_outbox_messages gauge\n"
+        for (status, n) in (try ctx.database.outboxCounts()).sorted(by: { $0.key < $1.key }) {
+            text += "afterdesk_outbox_messages{status=\"\(status)\"} \(n)\n"
+        }
+        let open = try ctx.database.tasks(status: "open", limit: 1_000_000, now: ctx.clock.now())
+        text += "# HELP afterdesk_open_tasks Open tasks.\n# TYPE afterdesk_open_tasks gauge\n"
+        text += "afterdesk_open_tasks \(open.count)\n"
+        text += "# HELP afterdesk_overdue_tasks Open tasks past their SLA.\n# TYPE afterdesk_overdue_tasks gauge\n"
+        text += "afterdesk_overdue_tasks \(open.filter(\.overdue).count)\n"
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    router.post("/webhooks/sms") { request, _ -> Response in
+        try await inbound.message(request)
+    }
+    router.post("/webhooks/sms/status") { request, _ -> Response in
+        try await inbound.status(request)
+    }
+    router.get("/unsubscribe") { request, _ -> Response in
+        try inbound.unsubscribe(request)
+    }
+    // RFC 8058 one-click: mail clients POST to the List-Unsubscribe URL.
+    router.post("/unsubscribe") { request, _ -> Response in
+        try inbound.unsubscribe(request)
+    }
+
+    router.get("/api/tasks") { request, _ -> Response in
+        let assignee = request.uri.queryParameters["assignee"].map(String.init)
+        let status = request.uri.queryParameters["status"].map(String.init) ?? "open"
+        let rows = try ctx.database.tasks(assignee: assignee, status: status == "all" ? nil : status, now: ctx.clock.now())
+        return try encoded(rows)
+    }
+    router.post("/api/tasks/{id}/done") { request, context -> Response in
+        struct Done: Decodable { var outcome: String; var product: String?; var price: String?; var cost: String?; var note: String? }
+        guard let id = context.parameters.get("id", as: Int64.self) else { return json(["error": "bad task id"], status: .badRequest) }
+        let done = try await request.decode(as: Done.self, context: context)
+        guard let outcome = TaskOutcome(rawValue: done.outcome) else {
+            return json(["error": "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))"], status: .badRequest)
+        }
+        do {
+            let price = try done.price.map { p throws -> Money in
+                guard let m = Money(p) else { throw WorkflowError("price '\(p)' is not an amount") }
+                return m
+            }
+            let cost = try done.cost.map { p throws -> Money in
+                guard let m = Money(p) else { throw WorkflowError("cost '\(p)' is not an amount") }
+                return m
+            }
+            let customer = try ctx.database.completeTask(id: id, outcome: outcome, product: done.product, price: price, cost: cost,
+                                                         note: done.note, now: ctx.clock.now())
+            _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
+            return json(["status": "done"])
+        } catch let e as WorkflowError {
+            return json(["error": e.description], status: .unprocessableContent)
+        }
+    }
+    return router
+}
+
+func json(_ object: [String: String], status: HTTPResponse.Status = .ok) -> Response {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+func encoded<T: Encodable>(_ value: T) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+}
+
+/// Parses `application/x-www-form-urlencoded` into ordered pairs (as signed by Twilio).
+func formPairs(_ text: String) -> [(String, String)] {
+    text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        func decode(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
+        return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+    }
+}
+
+/// What customers and providers send back.
+struct InboundHandler: Sendable {
+    let ctx: ServerContext
+    init(_ ctx: ServerContext) { self.ctx = ctx }
+
+    /// Reads the form and checks Twilio's signature against the public URL of the route; nil when it fails.
+    func verifiedForm(_ request: Request) async throws -> [(String, String)]? {
+        let body = try await request.body.collect(upTo: 256 * 1024)
+        let pairs = formPairs(String(buffer: body))
+        guard let token = ctx.settings.smsAuthToken else { return nil }
+        let signature = request.headers[.init("X-Twilio-Signature")!] ?? ""
+        let url = ctx.settings.publicURL + request.uri.description
+        return Signatures.verifyTwilio(signature: signature, url: url, parameters: pairs, authToken: token) ? pairs : nil
+    }
+
+    static func twiml(_ message: String?) -> Response {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
+            + (message.map { "<Message>\(ADFLead.esc($0))</Message>" } ?? "") + "</Response>"
+        return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    var helpText: String {
+        ctx.settings.helpText ?? "\(ctx.dispatcher.menu.dealership.name)\(ctx.dispatcher.menu.dealership.phone.map { ", \($0)" } ?? ""): follow-up about your vehicle's protection products. Msg&data rates may apply. Reply STOP to opt out."
+    }
+
+    func message(_ request: Request) async throws -> Response {
+        guard let pairs = try await verifiedForm(request) else {
+            ctx.logger.warning("refused an inbound SMS webhook with a bad signature")
+            return Response(status: .forbidden)
+        }
+        let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
+        let body = form["Body"] ?? ""
+        let phone = Phone.e164(from) ?? from
+        let now = ctx.clock.now()
+        let keyword = InboundKeyword.classify(body)
+        let customers = try ctx.database.customers(withPhone: phone)
+        let fresh = try ctx.database.recordInbound(providerID: sid, from: phone, body: body, keyword: keyword?.rawValue,
+                                                   customerID: customers.first, now: now)
+        let dealer = ctx.dispatcher.menu.dealership.name
+        switch keyword {
+        case .stop:
+            // Applied even for a webhook retried: setting consent off twice changes nothing.
+            try ctx.database.setSMSConsent(phone: phone, consent: false, source: "sms \(body.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()) \(sid)", now: now)
+            ctx.logger.info("SMS opt-out recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
+            _ = try ctx.dispatcher.replan(customers: customers, now: now)
+            return Self.twiml("You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe.")
+        case .start:
+            try ctx.database.setSMSConsent(phone: phone, consent: true, source: "sms START \(sid)", now: now)
+            ctx.logger.info("SMS opt-in recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
+            _ = try ctx.dispatcher.replan(customers: customers, now: now)
+            return Self.twiml("You are resubscribed to \(dealer) texts. Reply STOP to opt out.")
+        case .help:
+            return Self.twiml(helpText)
+        case nil:
+            guard fresh, let customer = customers.first else { return Self.twiml(nil) }
+            let task = try ctx.database.createReplyTask(customerID: customer, title: "Reply by text: answer the customer",
+                                                        detail: "They wrote: \"\(body)\"", now: now, slaHours: min(ctx.settings.taskSLAHours, 4))
+            try ctx.database.linkInbound(providerID: sid, taskID: task)
+            ctx.logger.info("SMS reply became a task", metadata: ["task": "\(task)", "customer": "\(customer)"])
+            return Self.twiml(nil)
+        }
+    }
+
+    func status(_ request: Request) async throws -> Response {
+        guard let pairs = try await verifiedForm(request) else {
+            ctx.logger.warning("refused an SMS status callback with a bad signature")
+            return Response(status: .forbidden)
+        }
+        let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        guard let sid = form["MessageSid"] ?? form["SmsSid"], let status = form["MessageStatus"] ?? form["SmsStatus"] else {
+            return Response(status: .badRequest)
+        }
+        let error = form["ErrorCode"].map { "provider error \($0)" }
+        try ctx.database.recordDeliveryStatus(providerID: sid, status: status, error: error, now: ctx.clock.now())
+        return Response(status: .noContent)
+    }
+
+    func unsubscribe(_ request: Request) throws -> Response {
+        let q = request.uri.queryParameters
+        guard let c = q["c"].flatMap({ Int64(String($0)) }), let token = q["t"].map(String.init),
+              Signatures.verifyUnsubscribe(token: token, customerID: c, secret: ctx.dispatcher.signingSecret) else {
+            return page("This unsubscribe link is not valid", "Please use the link from the most recent email, or reply to it and we will remove you.", status: .forbidden)
+        }
+        _ = try ctx.database.unsubscribeEmail(customerID: c, source: "email unsubscribe link", now: ctx.clock.now())
+        ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(c)"])
+        return page("You are unsubscribed", "\(ctx.dispatcher.menu.dealership.name) will not email you about protection products again.")
+    }
+
+    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        let html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>\(ADFLead.esc(title))</title></head><body style=\"font-family: Arial, sans-serif\"><h1>\(ADFLead.esc(title))</h1><p>\(ADFLead.esc(text))</p><p>\(ADFLead.esc(ctx.dispatcher.address))</p></body></html>"
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,316 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// A customer's contact facts as they are at the moment of sending.
+public struct CustomerContact: Sendable, Equatable {
+    public var id: Int64
+    public var firstName: String
+    public var lastName: String
+    public var email: String?
+    public var phone: String?
+    public var state: String?
+    public var zip: String?
+    public var consent: ContactPermissions
+    public var contactStopped: Bool
+}
+
+/// One product of a due touch, with the facts its message and the gate need.
+public struct DueItem: Sendable, Equatable {
+    public var dealID: Int64
+    public var dealNumber: String
+    public var product: String
+    public var touchName: String
+    public var template: String
+    public var reason: String
+    public var eligibleUntil: LocalDate?
+    public var dealUnwound: Bool
+    public var productSold: Bool
+    public var stops: [StopKind]
+    public var quotedCents: Int64?
+    public var basicExpiresOn: LocalDate?
+    public var basicLimit: String?
+    public var milesPerYear: Int?
+    public var gapExposureEndsOn: LocalDate?
+    public var vehicleYear: Int
+    public var vehicleMake: String
+    public var vehicleModel: String
+    public var contractDate: LocalDate
+    public var deliveryDate: LocalDate
+    public var salespersonID: Int64?
+    public var fiManagerID: Int64?
+}
+
+/// A planned touch whose time has come.
+public struct DueTouch: Sendable, Equatable {
+    public var id: Int64
+    public var storeID: Int64
+    public var storeCode: String
+    public var action: TouchAction
+    public var dueAt: Date
+    public var customer: CustomerContact
+    public var items: [DueItem]
+    /// When the customer was last touched (sent messages, created tasks) in the last 30 days.
+    public var recentTouches: [Date]
+    public var lastPurchase: LocalDate
+    public var phoneOnDoNotCall: Bool
+}
+
+/// A message to record in the outbox, before it is sent.
+public struct NewOutboxMessage: Sendable, Equatable {
+    public var channel: String          // sms | email | crm_lead | webhook
+    public var idempotencyKey: String
+    public var recipient: String
+    public var subject: String?
+    public var body: String
+    public var html: String?
+    /// Extra headers as JSON (List-Unsubscribe for email, signature for webhooks).
+    public var headers: String?
+    public init(channel: String, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
+                html: String? = nil, headers: String? = nil) {
+        self.channel = channel; self.idempotencyKey = idempotencyKey; self.recipient = recipient; self.subject = subject
+        self.body = body; self.html = html; self.headers = headers
+    }
+}
+
+/// A task to create for a person.
+public struct NewTask: Sendable, Equatable {
+    public var storeID: Int64
+    public var customerID: Int64
+    public var kind: String             // follow_up | reply
+    public var title: String
+    public var detail: String
+    public var assigneeID: Int64?
+    public var dueAt: Date
+    public var slaAt: Date
+    public init(storeID: Int64, customerID: Int64, kind: String, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date) {
+        self.storeID = storeID; self.customerID = customerID; self.kind = kind; self.title = title; self.detail = detail
+        self.assigneeID = assigneeID; self.dueAt = dueAt; self.slaAt = slaAt
+    }
+}
+
+/// What dispatch decided for one due touch; stored in one transaction per page of touches.
+public enum DispatchRecord: Sendable, Equatable {
+    /// Messages (and for a task, the task and its CRM deliveries) recorded; the touch is sent.
+    case dispatched(touchID: Int64, messages: [NewOutboxMessage], task: NewTask?, dropped: [String])
+    case moved(touchID: Int64, to: Date, reason: String)
+    case skipped(touchID: Int64, reason: String)
+}
+
+/// Counts of one dispatch pass.
+public struct DispatchSummary: Codable, Sendable, Equatable {
+    public var due = 0
+    public var dispatched = 0
+    public var sms = 0
+    public var email = 0
+    public var tasks = 0
+    public var moved = 0
+    public var skipped = 0
+    public var delivered = 0
+    public var failed = 0
+    public var dead = 0
+    public var reconciled = 0
+    public var escalated = 0
+    public init() {}
+}
+
+extension AfterdeskDatabase {
+    /// Up to `limit` planned touches due at `now`, soonest first, each with every fact the gate and the
+    /// templates need, read in one snapshot.
+    public func dueTouches(now: Date, limit: Int) throws -> [DueTouch] {
+        try writer.read { db in
+            let nowText = Instant.iso8601(now)
+            let heads = try Row.fetchAll(db, sql: """
+                SELECT id, customer_id, action, due_at FROM touches WHERE status = 'planned' AND due_at <= ? ORDER BY due_at, id LIMIT ?
+                """, arguments: [nowText, limit])
+            guard !heads.isEmpty else { return [] }
+            let touchIDs: [Int64] = heads.map { $0[0] }
+            let customerIDs = Array(Set(heads.map { $0[1] as Int64 })).sorted()
+            let touchMarks = marks(touchIDs.count), customerMarks = marks(customerIDs.count)
+
+            var customers: [Int64: CustomerContact] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT id, first_name, last_name, email, phone, state, zip, consent_sms, consent_email, consent_phone, contact_stopped_at
+                FROM customers WHERE id IN (\(customerMarks))
+                """, arguments: StatementArguments(customerIDs)) {
+                customers[r[0]] = CustomerContact(id: r[0], firstName: r[1], lastName: r[2], email: r[3], phone: r[4], state: r[5], zip: r[6],
+                                                  consent: ContactPermissions(sms: r[7], email: r[8], phone: r[9]),
+                                                  contactStopped: r[10] as String? != nil)
+            }
+            var recent: [Int64: [Date]] = [:]
+            let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
+            for r in try Row.fetchAll(db, sql: """
+                SELECT customer_id, sent_at FROM touches WHERE customer_id IN (\(customerMarks)) AND sent_at IS NOT NULL AND sent_at >= ?
+                """, arguments: StatementArguments(customerIDs) + [since]) {
+                if let d = Instant.parse(r[1]) { recent[r[0], default: []].append(d) }
+            }
+            var lastPurchase: [Int64: LocalDate] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT customer_id, MAX(contract_date) FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
+                """, arguments: StatementArguments(customerIDs)) {
+                lastPurchase[r[0]] = LocalDate(r[1] as String)
+            }
+            let phones = customers.values.compactMap(\.phone)
+            let dnc: Set<String> = phones.isEmpty ? [] : Set(try String.fetchAll(db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
+                                                                                    arguments: StatementArguments(phones)))
+            var stops: [Int64: [(String, StopKind)]] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT deal_id, product_code, kind FROM follow_up_stops
+                WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id IN (\(touchMarks)))
+                """, arguments: StatementArguments(touchIDs)) {
+                if let kind = StopKind(rawValue: r[2]) { stops[r[0], default: []].append((r[1], kind)) }
+            }
+            var items: [Int64: [DueItem]] = [:]
+            var storeOf: [Int64: (Int64, String)] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT i.touch_id, i.deal_id, d.deal_number, i.product_code, i.touch_name, i.template, i.reason,
+                       p.eligible_until, d.status, dp.outcome, dp.price_cents, p.basic_expires_on, p.basic_limit, p.miles_per_year,
+                       p.gap_exposure_ends_on, v.year, v.make, v.model, d.contract_date, d.delivery_date, d.salesperson_id,
+                       d.fi_manager_id, d.store_id, s.code
+                FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
+                JOIN vehicles v ON v.id = d.vehicle_id
+                LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
+                LEFT JOIN deal_products dp ON dp.deal_id = i.deal_id AND dp.product_code = i.product_code
+                WHERE i.touch_id IN (\(touchMarks)) ORDER BY i.touch_id, d.deal_number, i.product_code
+                """, arguments: StatementArguments(touchIDs)) {
+                let dealID: Int64 = r[1], code: String = r[3]
+                let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
+                let item = DueItem(
+                    dealID: dealID, dealNumber: r[2], product: code, touchName: r[4], template: r[5], reason: r[6],
+                    eligibleUntil: (r[7] as String?).flatMap(LocalDate.init), dealUnwound: (r[8] as String) == "unwound",
+                    productSold: (r[9] as String?) == "sold", stops: dealStops, quotedCents: r[10],
+                    basicExpiresOn: (r[11] as String?).flatMap(LocalDate.init), basicLimit: r[12], milesPerYear: r[13],
+                    gapExposureEndsOn: (r[14] as String?).flatMap(LocalDate.init), vehicleYear: r[15], vehicleMake: r[16], vehicleModel: r[17],
+                    contractDate: LocalDate(r[18] as String)!, deliveryDate: LocalDate(r[19] as String)!, salespersonID: r[20], fiManagerID: r[21])
+                items[r[0], default: []].append(item)
+                storeOf[r[0]] = storeOf[r[0]] ?? (r[22], r[23])
+            }
+            return heads.compactMap { h -> DueTouch? in
+                let id: Int64 = h[0], customerID: Int64 = h[1]
+                guard let customer = customers[customerID], let (storeID, storeCode) = storeOf[id],
+                      let action = TouchAction(rawValue: h[2]), let due = Instant.parse(h[3]) else { return nil }
+                return DueTouch(id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
+                                items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
+                                lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC")!),
+                                phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false)
+            }
+        }
+    }
+
+    /// Stores what dispatch decided for a page of touches in one transaction: outbox messages and tasks recorded,
+    /// touches marked sent, moved or skipped. A touch no longer planned (an opt-out, a replan, another dispatcher
+    /// got there first) is left alone: nothing is recorded for it. Returns the ids of the tasks created, by touch.
+    @discardableResult
+    public func record(_ records: [DispatchRecord], now: Date) throws -> [Int64: Int64] {
+        let nowText = Instant.iso8601(now)
+        return try writer.write { db in
+            var tasks: [Int64: Int64] = [:]
+            let claim = try db.cachedStatement(sql: """
+                UPDATE touches SET status = ?, status_reason = ?, sent_at = ?, due_at = COALESCE(?, due_at)
+                WHERE id = ? AND status = 'planned'
+                """)
+            let insertTask = try db.cachedStatement(sql: """
+                INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
+                """)
+            let customerOf = try db.cachedStatement(sql: "SELECT customer_id FROM touches WHERE id = ?")
+            for record in records {
+                switch record {
+                case .moved(let touch, let to, let reason):
+                    try claim.execute(arguments: ["planned", "moved: \(reason)", nil, Instant.iso8601(to), touch])
+                case .skipped(let touch, let reason):
+                    try claim.execute(arguments: ["skipped", reason, nil, nil, touch])
+                case .dispatched(let touch, let messages, let task, let dropped):
+                    try claim.execute(arguments: ["sent", dropped.isEmpty ? nil : "sent without: " + dropped.joined(separator: "; "), nowText, nil, touch])
+                    guard db.changesCount == 1 else { continue }
+                    let customer = try Int64.fetchOne(customerOf, arguments: [touch])
+                    var taskID: Int64?
+                    if let t = task {
+                        try insertTask.execute(arguments: [t.storeID, t.customerID, touch, t.kind, t.title, t.detail, t.assigneeID,
+                                                           Instant.iso8601(t.dueAt), Instant.iso8601(t.slaAt), nowText])
+                        taskID = db.lastInsertedRowID
+                        tasks[touch] = db.lastInsertedRowID
+                    }
+                    for m in messages {
+                        try insertOutbox(db, m, touchID: touch, taskID: taskID, customerID: customer, now: nowText)
+                    }
+                }
+            }
+            return tasks
+        }
+    }
+
+    func insertOutbox(_ db: Database, _ m: NewOutboxMessage, touchID: Int64?, taskID: Int64?, customerID: Int64?, now: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox (idempotency_key, touch_id, task_id, customer_id, channel, recipient, subject, body, html, headers,
+                                status, next_attempt_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """).execute(arguments: [m.idempotencyKey, touchID, taskID, customerID, m.channel, m.recipient, m.subject, m.body, m.html,
+                                     m.headers, now, now, now])
+    }
+
+    /// Records messages not tied to a touch (a HELP reply, a reply task's CRM lead). Idempotent by key.
+    public func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, taskID: Int64? = nil, now: Date) throws {
+        let nowText = Instant.iso8601(now)
+        try writer.write { db in
+            for m in messages { try insertOutbox(db, m, touchID: nil, taskID: taskID, customerID: customerID, now: nowText) }
+        }
+    }
+}
+
+extension AfterdeskDatabase {
+    /// A deal's declined product as dispatch would see it (touch fields empty), with its customer and the planned
+    /// touches that name it (touch name → due instant). Nil when the deal or product is unknown.
+    public func previewFacts(dealNumber: String, product: String) throws -> (customer: CustomerContact, item: DueItem, planned: [String: String])? {
+        try writer.read { db in
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT d.id, d.deal_number, dp.product_code, p.eligible_until, d.status, dp.outcome, dp.price_cents, p.basic_expires_on,
+                       p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on, v.year, v.make, v.model, d.contract_date, d.delivery_date,
+                       d.salesperson_id, d.fi_manager_id,
+                       c.id, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip, c.consent_sms, c.consent_email, c.consent_phone,
+                       c.contact_stopped_at
+                FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
+                JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
+                LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
+                WHERE d.deal_number = ? LIMIT 1
+                """, arguments: [product, dealNumber]) else { return nil }
+            let customer = CustomerContact(id: r[18], firstName: r[19], lastName: r[20], email: r[21], phone: r[22], state: r[23], zip: r[24],
+                                           consent: ContactPermissions(sms: r[25], email: r[26], phone: r[27]), contactStopped: r[28] as String? != nil)
+            let item = DueItem(
+                dealID: r[0], dealNumber: r[1], product: r[2], touchName: "", template: "", reason: "",
+                eligibleUntil: (r[3] as String?).flatMap(LocalDate.init), dealUnwound: (r[4] as String) == "unwound",
+                productSold: (r[5] as String?) == "sold", stops: [], quotedCents: r[6],
+                basicExpiresOn: (r[7] as String?).flatMap(LocalDate.init), basicLimit: r[8], milesPerYear: r[9],
+                gapExposureEndsOn: (r[10] as String?).flatMap(LocalDate.init), vehicleYear: r[11], vehicleMake: r[12], vehicleModel: r[13],
+                contractDate: LocalDate(r[14] as String)!, deliveryDate: LocalDate(r[15] as String)!, salespersonID: r[16], fiManagerID: r[17])
+            var planned: [String: String] = [:]
+            for t in try Row.fetchAll(db, sql: """
+                SELECT i.touch_name, t.due_at FROM touch_items i JOIN touches t ON t.id = i.touch_id
+                WHERE i.deal_id = ? AND i.product_code = ? AND t.status IN ('planned', 'sent')
+                """, arguments: [r[0] as Int64, product]) {
+                planned[t[0]] = t[1]
+            }
+            return (customer, item, planned)
+        }
+    }
+}
+
+func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ",") }
+
+extension Instant {
+    /// Reads `2026-11-22T14:46:05Z` (what `iso8601` writes).
+    public static func parse(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count == 20, b[10] == UInt8(ascii: "T"), b[19] == UInt8(ascii: "Z"),
+              let day = LocalDate(String(decoding: b[0..<10], as: UTF8.self)) else {
+            return ISO8601DateFormatter().date(from: text)
+        }
+        func n(_ i: Int) -> Int? {
+            let h = Int(b[i]) - 48, l = Int(b[i + 1]) - 48
+            return (0...9).contains(h) && (0...9).contains(l) ? h * 10 + l : nil
+        }
+        guard let hh = n(11), let mm = n(14), let ss = n(17) else { return nil }
+        return Date(timeIntervalSince1970: Double(day.daysSinceEpoch * 86_400 + hh * 3600 + mm * 60 + ss))
+    }
+}

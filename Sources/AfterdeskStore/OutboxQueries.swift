@@ -1,0 +1,130 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// A message in the outbox.
+public struct OutboxMessage: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var idempotencyKey: String
+    public var channel: String
+    public var recipient: String
+    public var subject: String?
+    public var body: String
+    public var html: String?
+    public var headers: String?
+    public var status: String
+    public var attempts: Int
+    public var lastError: String?
+    public var providerID: String?
+    public var createdAt: String
+    public var sentAt: String?
+    public var customerID: Int64?
+    public var taskID: Int64?
+}
+
+/// How one send attempt ended.
+public enum SendResult: Sendable, Equatable {
+    case sent(providerID: String?)
+    /// Failed; retry at `retryAt`, or never (`nil`: a dead letter).
+    case failed(error: String, retryAt: Date?)
+}
+
+extension AfterdeskDatabase {
+    static let outboxColumns = """
+        id, idempotency_key, channel, recipient, subject, body, html, headers, status, attempts, last_error, provider_id,
+        created_at, sent_at, customer_id, task_id
+        """
+
+    static func outboxMessage(_ r: Row) -> OutboxMessage {
+        OutboxMessage(id: r[0], idempotencyKey: r[1], channel: r[2], recipient: r[3], subject: r[4], body: r[5], html: r[6], headers: r[7],
+                      status: r[8], attempts: r[9], lastError: r[10], providerID: r[11], createdAt: r[12], sentAt: r[13],
+                      customerID: r[14], taskID: r[15])
+    }
+
+    /// Claims up to `limit` queued messages whose time has come: they turn `sending`, with one more attempt counted,
+    /// committed before any is handed to a provider. A crash after this leaves them `sending`: in doubt.
+    public func claimOutbox(now: Date, limit: Int) throws -> [OutboxMessage] {
+        let nowText = Instant.iso8601(now)
+        return try writer.write { db in
+            try Row.fetchAll(db, sql: """
+                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?
+                WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
+                RETURNING \(Self.outboxColumns)
+                """, arguments: [nowText, nowText, limit]).map(Self.outboxMessage).sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Messages left `sending` since before `before`: a process died while handing them to a provider.
+    public func inDoubtOutbox(before: Date) throws -> [OutboxMessage] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? ORDER BY id",
+                             arguments: [Instant.iso8601(before)]).map(Self.outboxMessage)
+        }
+    }
+
+    /// Records how sends ended, in one transaction.
+    public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) throws {
+        let nowText = Instant.iso8601(now)
+        try writer.write { db in
+            let sent = try db.cachedStatement(sql: """
+                UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND status = 'sending'
+                """)
+            let failed = try db.cachedStatement(sql: """
+                UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ?
+                WHERE id = ? AND status = 'sending'
+                """)
+            for (id, result) in results {
+                switch result {
+                case .sent(let providerID): try sent.execute(arguments: [providerID, nowText, nowText, id])
+                case .failed(let error, let retryAt):
+                    try failed.execute(arguments: [retryAt == nil ? "dead" : "queued", error, retryAt.map(Instant.iso8601), nowText, id])
+                }
+            }
+        }
+    }
+
+    /// A provider's delivery report (`MessageStatus` of a status callback). Returns false when no message has the id.
+    @discardableResult
+    public func recordDeliveryStatus(providerID: String, status: String, error: String?, now: Date) throws -> Bool {
+        try writer.write { db in
+            let mapped: String? = switch status {
+            case "delivered", "read": "delivered"
+            case "undelivered", "failed": "undelivered"
+            default: nil
+            }
+            try db.execute(sql: """
+                UPDATE outbox SET provider_status = ?, status = CASE WHEN ? IS NOT NULL AND status IN ('sent', 'sending', 'delivered', 'undelivered')
+                                                                     THEN ? ELSE status END,
+                                  last_error = COALESCE(?, last_error), updated_at = ?
+                WHERE provider_id = ?
+                """, arguments: [status, mapped, mapped, error, Instant.iso8601(now), providerID])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The outbox, newest first: `status` filters (e.g. `dead` for the dead letters).
+    public func outbox(status: String? = nil, limit: Int = 100) throws -> [OutboxMessage] {
+        try writer.read { db in
+            var sql = "SELECT \(Self.outboxColumns) FROM outbox"
+            var args: StatementArguments = []
+            if let status { sql += " WHERE status = ?"; args += [status] }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map(Self.outboxMessage)
+        }
+    }
+
+    /// Puts a dead letter back in the queue, for after the provider is fixed.
+    public func retryDeadLetter(id: Int64, now: Date) throws -> Bool {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'",
+                           arguments: [Instant.iso8601(now), Instant.iso8601(now), id])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Outbox counts by status.
+    public func outboxCounts() throws -> [String: Int] {
+        try writer.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM outbox GROUP BY status").map { ($0[0], $0[1]) })
+        }
+    }
+}

@@ -1,0 +1,29 @@
+#ifndef AFTERDESK_CCURL_SHIM_H
+#define AFTERDESK_CCURL_SHIM_H
+#include <stddef.h>
+
+/// The result of one libcurl transfer. `error` is empty on success; `response` (HTTP body) is malloc'd and must be
+/// released with afterdesk_curl_free.
+typedef struct {
+    int curl_code;          /* CURLcode: 0 is success */
+    long status;            /* HTTP status, or the last SMTP reply code */
+    char error[256];        /* CURLOPT_ERRORBUFFER text */
+    char *response;
+    size_t response_length;
+} afterdesk_curl_result;
+
+/// Sends one message by SMTP (smtp:// with STARTTLS when offered and `require_tls`, or smtps://).
+/// `recipients` has `recipient_count` addresses; `message` is the full RFC 5322 text with CRLF line ends.
+void afterdesk_smtp_send(const char *url, const char *user, const char *password, const char *from,
+                         const char *const *recipients, size_t recipient_count,
+                         const char *message, size_t message_length, int require_tls, long timeout_seconds,
+                         afterdesk_curl_result *result);
+
+/// One HTTP request. `headers` are "Name: value" lines; `body` may be NULL for GET. Basic auth when `user` is set.
+void afterdesk_http_request(const char *method, const char *url, const char *user, const char *password,
+                            const char *const *headers, size_t header_count, const char *body, size_t body_length,
+                            long timeout_seconds, afterdesk_curl_result *result);
+
+void afterdesk_curl_free(afterdesk_curl_result *result);
+
+#endif
