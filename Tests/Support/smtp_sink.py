@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""A real SMTP server (aiosmtpd) for tests: accepts mail, optionally requiring AUTH LOGIN/PLAIN, and writes each
+message to OUT_DIR as NNNN.eml with its envelope in NNNN.json. Prints the port, then serves until stdin closes.
+
+  smtp_sink.py OUT_DIR [--user NAME --password SECRET]
+"""
+import asyncio, json, os, socket, sys
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+out = sys.argv[1]
+args = sys.argv[2:]
+user = args[args.index("--user") + 1] if "--user" in args else None
+password = args[args.index("--password") + 1] if "--password" in args else None
+os.makedirs(out, exist_ok=True)
+
+
+class Sink:
+    count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        Sink.count += 1
+        base = os.path.join(out, "%04d" % Sink.count)
+        with open(base + ".eml", "wb") as f:
+            f.write(envelope.original_content)
+        with open(base + ".json", "w") as f:
+            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+                       "auth": session.authenticated, "login": (session.auth_data.login.decode() if session.auth_data else None)}, f)
+        return "250 Message accepted for delivery"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    if isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password:
+        return AuthResult(success=True, auth_data=auth_data)
+    return AuthResult(success=False, handled=False)
+
+
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+port = s.getsockname()[1]
+s.close()
+kwargs = {}
+if user:
+    kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+controller = Controller(Sink(), hostname="127.0.0.1", port=port, **kwargs)
+controller.start()
+print(port, flush=True)
+sys.stdin.read()
+controller.stop()
