@@ -1,0 +1,250 @@
+import AfterdeskCore
+import AfterdeskDelivery
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+import Foundation
+import GRDB
+import Testing
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let menu = try! MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "menus/default.yaml")
+let warranties = try! MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "menus/warranties.yaml")
+let templates = try! DispatchSetup.templates(directory: repositoryRoot.appendingPathComponent("templates").path, menu: menu)
+
+func utc(_ s: String) -> Date { ISO8601DateFormatter().date(from: s)! }
+
+let header = "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,consent_email,consent_phone,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,salesperson_id,salesperson_name,fi_manager_id,fi_manager_name,vsc_outcome,vsc_price,gap_outcome,gap_price,tire_wheel_outcome,tire_wheel_price,appearance_outcome,appearance_price"
+
+/// Three customers bought on 2026-10-01 in Austin (America/Chicago):
+/// D-1 Maria consents to SMS and email, declined VSC, GAP and tire & wheel;
+/// D-2 James consents to email only, declined appearance;
+/// D-3 Ana consents to nothing, declined a VSC quoted above the task threshold.
+let deals = """
+    \(header)
+    D-1,2026-10-01,finance,Maria,Lopez,maria@example.com,(512) 555-0142,TX,78701,Y,Y,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,31250,29000,34500,6.9,72,2026-11-15,S1,Dana Whitfield,F1,Karen Liu,declined,2495,declined,895,declined,799,not_offered,
+    D-2,2026-10-01,cash,James,Smith,james@example.com,(512) 555-0199,TX,78704,N,Y,N,1FTFW1E5XPFA00002,2026,Ford,F-150,new,20,48000,46000,,,,,S2,Marcus Bell,F1,Karen Liu,not_offered,,not_offered,,not_offered,,declined,695
+    D-3,2026-10-01,cash,Ana,Ruiz,,(512) 555-0123,TX,78702,N,N,N,1HGCV1F36RA000003,2026,Honda,Accord,new,8,33000,31000,,,,,S2,Marcus Bell,F2,Victor Osei,declined,3500,not_offered,,not_offered,,not_offered,
+
+    """
+
+/// A fresh database with the three deals, planned at 2026-10-01 20:00 UTC (15:00 in Austin).
+final class Scenario: @unchecked Sendable {
+    let dir: URL
+    let db: AfterdeskDatabase
+    let channels = RecordingChannels()
+    var settings = Settings()
+
+    init(csv: String = deals) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-dispatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        db = try AfterdeskDatabase(path: dir.appendingPathComponent("test.sqlite").path, clock: .fixed(utc("2026-10-01T20:00:00Z")))
+        let file = dir.appendingPathComponent("deals.csv").path
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let summary = try db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        precondition(summary.rejected == 0, "fixture rows rejected: \(summary)")
+        settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
+        settings.publicURL = "https://afterdesk.lakeside.example"
+        settings.smsAuthToken = "tok"
+        _ = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: utc("2026-10-01T20:00:00Z"))
+    }
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    var dispatcher: Dispatcher {
+        Dispatcher(database: db, menu: menu, warranties: warranties, templates: templates, settings: settings,
+                   channels: .recording(channels), signingSecret: "secret")
+    }
+
+    func rows(_ sql: String, _ args: StatementArguments = []) throws -> [Row] {
+        try DatabaseQueue(path: dir.appendingPathComponent("test.sqlite").path).read { try Row.fetchAll($0, sql: sql, arguments: args) }
+    }
+    func execute(_ sql: String, _ args: StatementArguments = []) throws {
+        try DatabaseQueue(path: dir.appendingPathComponent("test.sqlite").path).write { try $0.execute(sql: sql, arguments: args) }
+    }
+    func customer(_ deal: String) throws -> Int64 { try rows("SELECT customer_id FROM deals WHERE deal_number = ?", [deal])[0][0] }
+    /// The planned touches of a deal's customer: (id, due, action).
+    func touches(_ deal: String, status: String = "planned") throws -> [(id: Int64, due: String, action: String)] {
+        try rows("SELECT id, due_at, action FROM touches WHERE customer_id = ? AND status = ? ORDER BY due_at", [try customer(deal), status])
+            .map { ($0[0], $0[1], $0[2]) }
+    }
+}
+
+@Suite(.serialized) struct DispatchTests {
+    @Test func dueTouchesBecomeMessagesAndTasksOnce() async throws {
+        let s = try Scenario()
+        // Maria: SMS; James: email; Ana: task (quote above the threshold). Pick the first touch of each.
+        let maria = try #require(try s.touches("D-1").first)
+        #expect(maria.action == "sms")
+        #expect(try s.touches("D-2").first?.action == "email")
+        #expect(try s.touches("D-3").first?.action == "task")
+        let at = utc(maria.due)
+        let summary = try await s.dispatcher.run(now: at)
+        #expect(summary.sms == 1)
+        let sms = try #require(s.channels.sms.first)
+        #expect(sms.to == "+15125550142")
+        #expect(sms.body.hasPrefix("Hi Maria,"))
+        #expect(sms.body.hasSuffix("Reply STOP to opt out."))
+        #expect(try s.rows("SELECT status, provider_id FROM outbox").map { [$0[0] as String, $0[1] as String] } == [["sent", sms.sid]])
+        #expect(try s.touches("D-1", status: "sent").map(\.id) == [maria.id])
+        // Running again at the same instant sends nothing more.
+        let again = try await s.dispatcher.run(now: at)
+        #expect(again.due == 0 && again.delivered == 0)
+        #expect(s.channels.sms.count == 1)
+    }
+
+    @Test func emailCarriesUnsubscribeAndAddress() async throws {
+        let s = try Scenario()
+        let james = try #require(try s.touches("D-2").first)
+        _ = try await s.dispatcher.run(now: utc(james.due))
+        let email = try #require(s.channels.emails.first { $0.recipients == ["james@example.com"] })
+        #expect(email.from == "service@lakeside.example")
+        #expect(email.data.contains("List-Unsubscribe: <https://afterdesk.lakeside.example/unsubscribe?c=\(try s.customer("D-2"))&t="))
+        #expect(email.data.contains("Message-ID: <touch-\(james.id)-email@afterdesk>"))
+        #expect(email.data.contains("multipart/alternative"))
+        let text = String(decoding: Data(base64Encoded: email.data.components(separatedBy: "base64\r\n\r\n")[1].components(separatedBy: "--=_")[0]
+            .replacingOccurrences(of: "\r\n", with: ""))!, as: UTF8.self)
+        #expect(text.contains("1200 Lakeshore Drive, Austin, TX 78701"))
+        #expect(text.contains("Appearance Protection"))
+    }
+
+    @Test func nothingOutsideTheContactWindow() async throws {
+        let s = try Scenario()
+        let maria = try #require(try s.touches("D-1").first)
+        // 03:00 UTC is 22:00 the evening before in Austin.
+        let day = String(maria.due.prefix(10))
+        let night = utc(day + "T03:00:00Z").addingTimeInterval(86_400)
+        let summary = try await s.dispatcher.run(now: night)
+        #expect(summary.due >= 1 && summary.moved >= 1 && summary.sms == 0)
+        #expect(s.channels.sms.isEmpty)
+        // It moved to 8:00 the next morning, Austin time (13:00 UTC in October), and goes out then.
+        let moved = try #require(try s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
+        #expect((moved[0] as String).hasSuffix("T13:00:00Z"))
+        #expect((moved[1] as String).contains("outside contact hours"))
+        let later = try await s.dispatcher.run(now: utc(moved[0]))
+        #expect(later.sms == 1)
+    }
+
+    @Test func noSendWithoutConsentEvenIfPlannedWithIt() async throws {
+        let s = try Scenario()
+        let maria = try #require(try s.touches("D-1").first)
+        // Consent withdrawn behind the plan's back (another system wrote it): the gate re-checks at sending time.
+        try s.execute("UPDATE customers SET consent_sms = 0 WHERE id = ?", [try s.customer("D-1")])
+        let summary = try await s.dispatcher.run(now: utc(maria.due))
+        #expect(summary.skipped == 1 && summary.sms == 0)
+        #expect(s.channels.sms.isEmpty)
+        #expect(try s.rows("SELECT status, status_reason FROM touches WHERE id = ?", [maria.id]).map { [$0[0] as String, $0[1] as String] }
+                == [["skipped", "no SMS consent (never given, or opted out)"]])
+    }
+
+    @Test func noSendOverTheCap() async throws {
+        let s = try Scenario()
+        let maria = try #require(try s.touches("D-1").first)
+        let customer = try s.customer("D-1")
+        // Three touches already sent in the last 30 days (e.g. by a run on another day).
+        let at = utc(maria.due)
+        for days in [3.0, 10, 20] {
+            try s.execute("INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at, sent_at) VALUES (?, ?, '2026-01-01', 'sms', 'sent', ?, ?)",
+                          [customer, "x", "x", Instant.iso8601(at.addingTimeInterval(-days * 86_400))])
+        }
+        let summary = try await s.dispatcher.run(now: at)
+        #expect(summary.sms == 0)
+        #expect(s.channels.sms.isEmpty)
+        let reason: String = try s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria.id])[0][0]
+        #expect(reason.contains("3 touches in the last 30 days") || reason.contains("window closes"))
+    }
+
+    @Test func aStopAtAnyMomentCancelsEveryPendingSMS() async throws {
+        let s = try Scenario()
+        let customer = try s.customer("D-1")
+        let pendingSMS = try s.touches("D-1").filter { $0.action == "sms" }
+        #expect(pendingSMS.count >= 2)
+        // One SMS queued in the outbox but not yet sent (the provider was down).
+        s.channels.fail(next: 1)
+        _ = try await s.dispatcher.run(now: utc(pendingSMS[0].due))
+        #expect(try s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["queued"])
+        let ids = try s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SM1", now: utc(pendingSMS[0].due))
+        #expect(ids == [customer])
+        #expect(try s.touches("D-1").filter { $0.action == "sms" }.isEmpty)
+        #expect(try s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["cancelled"])
+        // Nothing goes out afterwards, at any time.
+        for t in pendingSMS { _ = try await s.dispatcher.run(now: utc(t.due).addingTimeInterval(3_600)) }
+        #expect(s.channels.sms.isEmpty)
+        // Re-planning routes the products to email, which Maria consents to.
+        _ = try s.dispatcher.replan(customers: [customer], now: utc(pendingSMS[0].due))
+        let after = try s.touches("D-1")
+        #expect(!after.isEmpty && after.allSatisfy { $0.action != "sms" })
+    }
+
+    @Test func providerFailuresRetryWithBackoffThenDeadLetter() async throws {
+        let s = try Scenario()
+        s.settings.maxAttempts = 3
+        s.settings.retryBaseSeconds = 60
+        let maria = try #require(try s.touches("D-1").first)
+        var at = utc(maria.due)
+        s.channels.fail(next: 10)
+        _ = try await s.dispatcher.run(now: at)
+        var row = try s.rows("SELECT status, attempts, next_attempt_at FROM outbox")[0]
+        #expect(row[0] as String == "queued" && row[1] as Int == 1)
+        #expect(row[2] as String == Instant.iso8601(at.addingTimeInterval(60)))
+        at = at.addingTimeInterval(60)
+        _ = try await s.dispatcher.run(now: at)
+        row = try s.rows("SELECT status, attempts, next_attempt_at FROM outbox")[0]
+        #expect(row[0] as String == "queued" && row[1] as Int == 2)
+        #expect(row[2] as String == Instant.iso8601(at.addingTimeInterval(120)))
+        // Not yet due: nothing tried.
+        _ = try await s.dispatcher.run(now: at.addingTimeInterval(60))
+        #expect(try s.rows("SELECT attempts FROM outbox")[0][0] as Int == 2)
+        let last = try await s.dispatcher.run(now: at.addingTimeInterval(120))
+        #expect(last.dead == 1)
+        #expect(try s.db.outbox(status: "dead").count == 1)
+        #expect(s.channels.sms.isEmpty)
+        // Put back by a person once the provider works again: sent once.
+        s.channels.fail(next: 0)
+        #expect(try s.db.retryDeadLetter(id: try s.db.outbox(status: "dead")[0].id, now: at.addingTimeInterval(200)))
+        _ = try await s.dispatcher.run(now: at.addingTimeInterval(200))
+        #expect(s.channels.sms.count == 1)
+    }
+
+    @Test func aCrashMidSendIsReconciledWithoutSendingTwice() async throws {
+        let s = try Scenario()
+        let maria = try #require(try s.touches("D-1").first)
+        let james = try #require(try s.touches("D-2").first)
+        let at = max(utc(maria.due), utc(james.due))
+        // The process claims the messages, hands them to the providers, and dies before recording the results.
+        try s.db.record([], now: at)
+        let d = s.dispatcher
+        var records: [DispatchRecord] = []
+        var staff: [Int64: (staff: [StaffMember], lastAssigned: Int64?)] = [:]
+        for t in try s.db.dueTouches(now: at, limit: 10) where t.action != .task { records.append(try d.decide(t, now: at, staff: &staff)) }
+        try s.db.record(records, now: at)
+        let claimed = try s.db.claimOutbox(now: at, limit: 10)
+        #expect(claimed.count == 2)
+        let sms = try #require(claimed.first { $0.channel == "sms" })
+        _ = await d.send(sms, now: at)                      // reached the provider…
+        #expect(s.channels.sms.count == 1)                  // …and the process died here.
+        #expect(try s.db.outboxCounts()["sending"] == 2)
+
+        // The restart reconciles: the SMS the provider has is marked sent with its id; the email never left and goes now.
+        let summary = try await s.dispatcher.run(now: at.addingTimeInterval(5))
+        #expect(summary.reconciled == 2)
+        #expect(s.channels.sms.count == 1)
+        #expect(s.channels.emails.count == 1)
+        let rows = try s.rows("SELECT channel, status, provider_id FROM outbox ORDER BY channel")
+        #expect(rows.map { $0[1] as String } == ["sent", "sent"])
+        #expect(rows.first { ($0[0] as String) == "sms" }?[2] as String? == s.channels.sms[0].sid)
+    }
+
+    @Test func suppressedProductsAreNotRaised() async throws {
+        let s = try Scenario()
+        let maria = try s.touches("D-1")
+        // The vehicle was traded in: every pending touch for the deal stops, with the reason.
+        let customer = try s.db.addStop(dealNumber: "D-1", product: nil, kind: .vehicleSold, source: "test", now: utc("2026-10-02T15:00:00Z"))
+        // At dispatch time, before any re-planning, the gate already refuses.
+        let summary = try await s.dispatcher.run(now: utc(maria[0].due))
+        #expect(summary.skipped == 1 && summary.sms == 0)
+        #expect((try s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria[0].id])[0][0] as String).contains("traded in or sold"))
+        _ = try s.dispatcher.replan(customers: [customer], now: utc("2026-10-02T15:00:00Z"))
+        #expect(try s.touches("D-1").isEmpty)
+        let cancelled = try s.rows("SELECT DISTINCT status_reason FROM touches WHERE customer_id = ? AND status = 'cancelled'", [customer])
+        #expect(cancelled.map { $0[0] as String } == ["the vehicle was traded in or sold"])
+    }
+}
