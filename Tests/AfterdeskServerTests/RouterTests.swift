@@ -1,0 +1,222 @@
+import AfterdeskCore
+import AfterdeskDelivery
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Builds a signed Twilio webhook request.
+func twilioRequest(_ path: String, _ fields: [(String, String)], token: String = "tok", publicURL: String = "https://afterdesk.lakeside.example",
+                   signature: String? = nil) -> (body: ByteBuffer, headers: HTTPFields) {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
+    let sig = signature ?? Signatures.twilio(url: publicURL + path, parameters: fields, authToken: token)
+    var headers = HTTPFields()
+    headers[.contentType] = "application/x-www-form-urlencoded"
+    headers[.init("X-Twilio-Signature")!] = sig
+    return (ByteBuffer(string: body), headers)
+}
+
+@Suite(.serialized) struct RouterTests {
+    func app(_ s: Scenario, at: String) -> some ApplicationProtocol {
+        Application(router: buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
+    }
+
+    @Test func aBadSignatureIsRefused() async throws {
+        let s = try Scenario()
+        try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
+            let forged = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], token: "not-the-token")
+            try await client.execute(uri: "/webhooks/sms", method: .post, headers: forged.headers, body: forged.body) { r in
+                #expect(r.status == .forbidden)
+            }
+            // Signed for another URL: refused too.
+            let elsewhere = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], publicURL: "https://evil.example")
+            try await client.execute(uri: "/webhooks/sms", method: .post, headers: elsewhere.headers, body: elsewhere.body) { r in
+                #expect(r.status == .forbidden)
+            }
+            let status = twilioRequest("/webhooks/sms/status", [("MessageSid", "SM1"), ("MessageStatus", "delivered")], token: "x")
+            try await client.execute(uri: "/webhooks/sms/status", method: .post, headers: status.headers, body: status.body) { r in
+                #expect(r.status == .forbidden)
+            }
+        }
+        // Nothing changed.
+        #expect(try s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try s.customer("D-1")])[0][0] as Bool)
+        #expect(!(try s.touches("D-1").filter { $0.action == "sms" }.isEmpty))
+    }
+
+    @Test func stopThenStartThenHelp() async throws {
+        let s = try Scenario()
+        let customer = try s.customer("D-1")
+        try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
+            let stop = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("To", "+15125550100"), ("Body", "  stop "), ("MessageSid", "SM100")])
+            try await client.execute(uri: "/webhooks/sms", method: .post, headers: stop.headers, body: stop.body) { r in
+                #expect(r.status == .ok)
+                #expect(String(buffer: r.body).contains("You are unsubscribed from Lakeside Motors texts"))
+            }
+            #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
+            let consent = try s.rows("SELECT consent_sms, consent_sms_source FROM customers WHERE id = ?", [customer])[0]
+            #expect(!(consent[0] as Bool))
+            #expect((consent[1] as String).hasPrefix("sms STOP SM100"))
+
+            let help = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "HELP"), ("MessageSid", "SM101")])
+            try await client.execute(uri: "/webhooks/sms", method: .post, headers: help.headers, body: help.body) { r in
+                #expect(String(buffer: r.body).contains("Lakeside Motors, (512) 555-0142"))
+            }
+            let start = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "START"), ("MessageSid", "SM102")])
+            try await client.execute(uri: "/webhooks/sms", method: .post, headers: start.headers, body: start.body) { r in
+                #expect(String(buffer: r.body).contains("resubscribed"))
+            }
+            #expect(try s.rows("SELECT consent_sms FROM customers WHERE id = ?", [customer])[0][0] as Bool)
+            #expect(try s.touches("D-1").contains { $0.action == "sms" })
+        }
+    }
+
+    @Test func aReplyBecomesATaskForAPerson() async throws {
+        let s = try Scenario()
+        try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
+            let reply = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "Yes, what would GAP cost a month?"), ("MessageSid", "SM200")])
+            for _ in 0..<2 {   // the provider retries: one task only
+                try await client.execute(uri: "/webhooks/sms", method: .post, headers: reply.headers, body: reply.body) { r in
+                    #expect(r.status == .ok)
+                }
+            }
+        }
+        let tasks = try s.db.tasks(now: utc("2026-10-02T15:00:00Z"))
+        #expect(tasks.count == 1)
+        #expect(tasks[0].kind == "reply")
+        #expect(tasks[0].detail.contains("what would GAP cost a month?"))
+        #expect(tasks[0].assignee == "Karen Liu")   // the deal's F&I manager
+    }
+
+    @Test func deliveryStatusUpdatesTheOutbox() async throws {
+        let s = try Scenario()
+        let maria = try #require(try s.touches("D-1").first)
+        _ = try await s.dispatcher.run(now: utc(maria.due))
+        let sid = try #require(s.channels.sms.first?.sid)
+        try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
+            let cb = twilioRequest("/webhooks/sms/status", [("MessageSid", sid), ("MessageStatus", "undelivered"), ("ErrorCode", "30006")])
+            try await client.execute(uri: "/webhooks/sms/status", method: .post, headers: cb.headers, body: cb.body) { r in
+                #expect(r.status == .noContent)
+            }
+        }
+        let row = try s.rows("SELECT status, provider_status, last_error FROM outbox")[0]
+        #expect(row[0] as String == "undelivered" && row[1] as String == "undelivered" && row[2] as String == "provider error 30006")
+    }
+
+    @Test func theUnsubscribeLinkStopsEmailOnlyWithAValidToken() async throws {
+        let s = try Scenario()
+        let customer = try s.customer("D-2")
+        let url = s.dispatcher.unsubscribeURL(customer: customer)
+        let path = String(url.dropFirst("https://afterdesk.lakeside.example".count))
+        try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
+            try await client.execute(uri: "/unsubscribe?c=\(customer)&t=forged", method: .get) { r in #expect(r.status == .forbidden) }
+            // A valid token for another customer does not work for this one.
+            let other = s.dispatcher.unsubscribeURL(customer: try s.customer("D-1"))
+            let otherToken = other.components(separatedBy: "t=")[1]
+            try await client.execute(uri: "/unsubscribe?c=\(customer)&t=\(otherToken)", method: .get) { r in #expect(r.status == .forbidden) }
+            #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
+            try await client.execute(uri: path, method: .post) { r in
+                #expect(r.status == .ok)
+                #expect(String(buffer: r.body).contains("You are unsubscribed"))
+            }
+        }
+        #expect(!(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
+        #expect(try s.touches("D-2").allSatisfy { $0.action != "email" })
+    }
+
+    @Test func healthMetricsAndTaskAPI() async throws {
+        let s = try Scenario()
+        let ana = try #require(try s.touches("D-3").first)
+        _ = try await s.dispatcher.run(now: utc(ana.due))
+        try await app(s, at: ana.due).test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { r in #expect(String(buffer: r.body) == "{\"status\":\"ok\"}") }
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                #expect(String(buffer: r.body).contains("afterdesk_open_tasks 1"))
+            }
+            var taskID: Int64 = 0
+            try await client.execute(uri: "/api/tasks", method: .get) { r in
+                let tasks = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as! [[String: Any]]
+                #expect(tasks.count == 1)
+                #expect(tasks[0]["title"] as? String == "Call Ana Ruiz about Vehicle Service Contract")
+                #expect(tasks[0]["assignee"] as? String == "Victor Osei")
+                taskID = Int64(tasks[0]["id"] as! Int)
+            }
+            try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: "{\"outcome\":\"sold\",\"price\":\"2995.00\",\"cost\":\"1150\"}")) { r in
+                #expect(r.status == .ok)
+            }
+        }
+        let event = try s.rows("SELECT kind, product_code, price_cents, cost_cents, source FROM events WHERE kind = 'recovered'")
+        #expect(event.count == 1)
+        #expect(event[0][1] as String == "vsc" && event[0][2] as Int == 299_500 && event[0][3] as Int == 115_000)
+        #expect((event[0][4] as String).hasPrefix("task:"))
+        #expect(try s.touches("D-3").isEmpty)   // bought: nothing more planned
+    }
+}
+
+@Suite(.serialized) struct TaskTests {
+    @Test func routingOutcomesAndEscalation() async throws {
+        let s = try Scenario()
+        try s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: "manager", timeZone: "America/Chicago", now: Date())
+        let ana = try #require(try s.touches("D-3").first)
+        let at = utc(ana.due)
+        _ = try await s.dispatcher.run(now: at)
+        var task = try #require(try s.db.tasks(now: at).first)
+        #expect(task.assignee == "Victor Osei")   // the deal's F&I manager
+        #expect(task.detail.contains("quoted $3,500.00"))
+        // Deactivating him hands the task to the least loaded active colleague (not the manager).
+        #expect(try s.db.deactivateStaff(store: "main", code: "F2", now: at) == 1)
+        task = try #require(try s.db.tasks(now: at).first)
+        #expect(task.assignee != "Victor Osei" && task.assignee != "Gina Manager")
+        // Past the SLA (24 h): escalated to the store's manager, once.
+        #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(23 * 3600)) == 0)
+        #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(25 * 3600)) == 1)
+        #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(26 * 3600)) == 0)
+        task = try #require(try s.db.tasks(now: at.addingTimeInterval(25 * 3600)).first)
+        #expect(task.escalatedTo == "Gina Manager" && task.overdue)
+        // Outcomes: a sale needs a price; "stop contacting" ends everything for the customer.
+        #expect(throws: WorkflowError.self) { try s.db.completeTask(id: task.id, outcome: .sold, now: at) }
+        let customer = try s.db.completeTask(id: task.id, outcome: .stopContacting, now: at)
+        #expect(throws: WorkflowError.self) { try s.db.completeTask(id: task.id, outcome: .booked, now: at) }
+        _ = try s.dispatcher.replan(customers: [customer], now: at)
+        #expect(try s.touches("D-3").isEmpty)
+        let c = try s.rows("SELECT consent_sms, consent_email, consent_phone, contact_stopped_source FROM customers WHERE id = ?", [customer])[0]
+        #expect(!(c[0] as Bool) && !(c[1] as Bool) && !(c[2] as Bool) && (c[3] as String).hasPrefix("task:"))
+    }
+
+    @Test func tasksGoToTheCRMAsADFLeadAndSignedWebhook() async throws {
+        let s = try Scenario()
+        s.settings.crmLeadEmail = "leads@crm.example"
+        s.settings.webhookURL = "https://crm.example/hooks/afterdesk"
+        s.settings.webhookSecret = "hook-secret"
+        let ana = try #require(try s.touches("D-3").first)
+        let at = utc(ana.due)
+        _ = try await s.dispatcher.run(now: at)
+        let lead = try #require(s.channels.emails.first { $0.recipients == ["leads@crm.example"] })
+        #expect(lead.data.contains("multipart/mixed"))
+        #expect(lead.data.contains("Content-Type: application/xml"))
+        let post = try #require(s.channels.posts.first)
+        #expect(post.url == "https://crm.example/hooks/afterdesk")
+        let signature = try #require(post.headers["X-Afterdesk-Signature"])
+        #expect(signature == Signatures.webhook(body: post.body, secret: "hook-secret", timestamp: Int(at.timeIntervalSince1970)))
+        let payload = try JSONSerialization.jsonObject(with: post.body) as! [String: Any]
+        #expect(payload["event"] as? String == "task.created")
+        #expect(payload["assignee"] as? String == "Victor Osei")
+    }
+
+    @Test func doNotCallAfterTheRelationshipSkipsTheCall() async throws {
+        let s = try Scenario()
+        #expect(try s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 1)
+        #expect(try s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 0)
+        // Pretend the sale was 19 months ago.
+        try s.execute("UPDATE deals SET contract_date = '2025-03-01' WHERE deal_number = 'D-3'")
+        let ana = try #require(try s.touches("D-3").first)
+        let summary = try await s.dispatcher.run(now: utc(ana.due))
+        #expect(summary.tasks == 0 && summary.skipped >= 1)
+        #expect((try s.rows("SELECT status_reason FROM touches WHERE id = ?", [ana.id])[0][0] as String).contains("do-not-call"))
+    }
+}
