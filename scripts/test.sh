@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The test command: unit and store tests, then the kill -9 crash test of the import.
+# The test command: unit, store, delivery and server tests, then the kill -9 crash tests of import and dispatch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
 scripts/crash-test.sh
+scripts/dispatch-crash-test.sh

@@ -299,7 +299,14 @@ public struct Dispatcher: Sendable {
                 case .sent: summary.delivered += 1
                 case .failed(_, let retry): if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
                 }
-                results.append((m.id, result))
+                // An SMS interrupted by a crash is found again at the provider (see reconcile), so SMS results are
+                // committed by page. Email and webhooks cannot be looked up: each is committed as soon as it is sent,
+                // leaving only the instant between the provider's answer and the commit in doubt.
+                if m.channel == "sms" {
+                    results.append((m.id, result))
+                } else {
+                    try database.completeOutbox([(m.id, result)], now: now)
+                }
             }
             try database.completeOutbox(results, now: now)
         }
