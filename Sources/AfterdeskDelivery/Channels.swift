@@ -187,6 +187,7 @@ public final class RecordingChannels: EmailChannel, SMSChannel, WebhookChannel, 
     struct State {
         var emails: [EmailEnvelope] = []
         var sms: [SMS] = []
+        var smsByKey: [String: Int] = [:]
         var posts: [Post] = []
         var failures = 0
         var permanent = false
@@ -218,8 +219,9 @@ public final class RecordingChannels: EmailChannel, SMSChannel, WebhookChannel, 
         if let e = failing() { throw e }
         return state.withLock { s in
             // Like a provider honouring an idempotency key: the same key gives the same message.
-            if let same = s.sms.first(where: { $0.key == idempotencyKey }) { return same.sid }
+            if let same = s.smsByKey[idempotencyKey] { return s.sms[same].sid }
             let sid = "SM" + String(format: "%032d", s.sms.count + 1)
+            s.smsByKey[idempotencyKey] = s.sms.count
             s.sms.append(SMS(sid: sid, to: to, body: body, key: idempotencyKey))
             return sid
         }

@@ -57,13 +57,18 @@ public enum MIME {
         return out
     }
 
-    /// RFC 5322 date, e.g. `Sun, 22 Nov 2026 14:05:00 +0000`.
+    /// RFC 5322 date in UTC, e.g. `Sun, 22 Nov 2026 14:05:00 +0000` (written directly: a DateFormatter costs more
+    /// than the rest of the message).
     public static func date(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return f.string(from: d)
+        let seconds = Int(d.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rem = seconds - days * 86_400
+        let day = LocalDate(daysSinceEpoch: days)
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]   // 1970-01-01 was a Thursday
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekdays[((days % 7) + 7) % 7]), \(two(day.day)) \(months[day.month - 1]) \(day.year) "
+            + "\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60)) +0000"
     }
 
     /// A whole message. `alternative`: the parts are the same content (text and HTML); else mixed (a text part and

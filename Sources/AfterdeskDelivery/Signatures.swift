@@ -28,8 +28,17 @@ public enum Signatures {
     /// A token that proves an unsubscribe link was made by Afterdesk for `customerID`: base64url HMAC-SHA256.
     public static func unsubscribeToken(customerID: Int64, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("unsubscribe:\(customerID)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        // base64url without padding.
+        var out = ""
+        for ch in Data(mac).base64EncodedString().unicodeScalars {
+            switch ch {
+            case "+": out.append("-")
+            case "/": out.append("_")
+            case "=": continue
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
     }
 
     public static func verifyUnsubscribe(token: String, customerID: Int64, secret: String) -> Bool {

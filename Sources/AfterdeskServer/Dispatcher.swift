@@ -98,7 +98,7 @@ public struct Dispatcher: Sendable {
             summary.reconciled = try await reconcile(now: now)
             summary.escalated = try database.escalateOverdue(now: now)
         }
-        var staffCache: [Int64: (staff: [StaffMember], lastAssigned: Int64?)] = [:]
+        var staffCache = StaffCache()
         var seen = Set<Int64>()
         while true {
             let due = try database.dueTouches(now: now, limit: dryRun ? 100_000 : pageSize).filter { !seen.contains($0.id) }
@@ -132,7 +132,13 @@ public struct Dispatcher: Sendable {
     }
 
     /// What the gate and the templates make of one due touch.
-    func decide(_ touch: DueTouch, now: Date, staff: inout [Int64: (staff: [StaffMember], lastAssigned: Int64?)]) throws -> DispatchRecord {
+    /// The stores' staff as routing sees them during one run: loaded once, counts kept up to date as tasks are routed.
+    struct StaffCache {
+        var stores: [Int64: (staff: [StaffMember], lastAssigned: Int64?)] = [:]
+        var names: [Int64: String?] = [:]
+    }
+
+    func decide(_ touch: DueTouch, now: Date, staff cache: inout StaffCache) throws -> DispatchRecord {
         let c = touch.customer
         let zoneID = CustomerTimeZone.zone(state: c.state, zip: c.zip, dealershipZone: menu.dealership.timeZone)
         let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
@@ -174,13 +180,13 @@ public struct Dispatcher: Sendable {
                                                                                    html: rendered.html, headers: headers)],
                                    task: nil, dropped: droppedText)
             case .task:
-                if staff[touch.storeID] == nil { staff[touch.storeID] = try database.staffSnapshot(storeID: touch.storeID) }
-                var snapshot = staff[touch.storeID]!
+                if cache.stores[touch.storeID] == nil { cache.stores[touch.storeID] = try database.staffSnapshot(storeID: touch.storeID) }
+                var snapshot = cache.stores[touch.storeID]!
                 let assignee = TaskRouting.assignee(fiManager: primary.fiManagerID, salesperson: primary.salespersonID,
                                                     staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
                 if let a = assignee, let i = snapshot.staff.firstIndex(where: { $0.id == a }) { snapshot.staff[i].openTasks += 1 }
                 snapshot.lastAssigned = assignee ?? snapshot.lastAssigned
-                staff[touch.storeID] = snapshot
+                cache.stores[touch.storeID] = snapshot
                 let names = keptItems.map { menu.product($0.product)?.name ?? $0.product }
                 let title = "Call \(c.firstName) \(c.lastName) about \(Words.list(names))"
                 var detail: String = keptItems.map { i -> String in
@@ -192,7 +198,11 @@ public struct Dispatcher: Sendable {
                 let slaAt = now.addingTimeInterval(Double(settings.taskSLAHours) * 3600)
                 let task = NewTask(storeID: touch.storeID, customerID: c.id, kind: "follow_up", title: title, detail: detail,
                                    assigneeID: assignee, dueAt: now, slaAt: slaAt)
-                let assigneeName = try assignee.flatMap { try database.staffName(id: $0) }
+                var assigneeName: String?
+                if let a = assignee {
+                    if cache.names[a] == nil { cache.names[a] = try database.staffName(id: a) }
+                    assigneeName = cache.names[a] ?? nil
+                }
                 return .dispatched(touchID: touch.id, messages: crmMessages(touch: touch, task: task, primary: primary, assignee: assigneeName, now: now),
                                    task: task, dropped: droppedText)
             }

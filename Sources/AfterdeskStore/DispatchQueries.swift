@@ -296,6 +296,19 @@ extension AfterdeskDatabase {
     }
 }
 
+extension AfterdeskDatabase {
+    /// Brings the first planned touch of up to `customers` customers forward to `to`: for benchmarks and rehearsals
+    /// of dispatch on a copy of real data.
+    public func advanceFirstTouches(customers: Int, to: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE touches SET due_at = ? WHERE id IN (
+                    SELECT MIN(id) FROM touches WHERE status = 'planned' GROUP BY customer_id ORDER BY customer_id LIMIT ?)
+                """, arguments: [Instant.iso8601(to), customers])
+        }
+    }
+}
+
 func marks(_ n: Int) -> String { Array(repeating: "?", count: n).joined(separator: ",") }
 
 extension Instant {

@@ -1,4 +1,6 @@
 import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskServer
 import AfterdeskStore
 import Foundation
 #if canImport(Glibc)
@@ -10,6 +12,10 @@ import Glibc
 //   child process, so its peak memory is measured alone), imports the same file with `sqlite3 .import`
 //   into a bare table as the floor, and prints both times, the ratio and the peak memory.
 // afterdesk-bench import-file FILE --db DB   (the child: one import, summary on stdout)
+// afterdesk-bench dispatch [--touches N] [--dir bench-data]
+//   Prepares a database where N customers each have one touch due now (generated deals, imported and planned),
+//   then dispatches them in a child process — gate, templates, outbox, recording channels — and prints the time
+//   and peak memory.
 
 let args = Array(CommandLine.arguments.dropFirst())
 
@@ -68,6 +74,8 @@ func removeDatabase(_ path: String) {
 
 let menu = try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "(built-in default menu)")
 let benchClock = Clock.fixed(Date(timeIntervalSince1970: 1_795_000_000))   // 2026-11-18: fixed, so runs compare
+/// Dispatch happens two days later, at 17:00 UTC: 11:00 in Chicago, inside every mainland contact window.
+let dispatchNow = ISO8601DateFormatter().date(from: "2026-11-20T17:00:00Z")!
 
 switch args.first {
 case "import-file":
@@ -159,10 +167,59 @@ case "import":
     print(String(format: "ratio (import/floor):  %.2fx  (target <= 3x; peak memory target < 150 MB)", first.seconds / floor.seconds))
     removeDatabase(floorPath)
 
+case "dispatch-file":
+    // The child of `dispatch`: one dispatch run with recording channels.
+    let db = try AfterdeskDatabase(path: option("db", "dispatch.sqlite"), clock: benchClock)
+    let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
+    let templates = try DispatchSetup.templates(directory: option("templates", "templates"), menu: menu)
+    var settings = Settings()
+    settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
+    let recording = RecordingChannels()
+    let dispatcher = Dispatcher(database: db, menu: menu, warranties: warranties, templates: templates, settings: settings,
+                                channels: .recording(recording), signingSecret: "bench")
+    let s = try await dispatcher.run(now: dispatchNow)
+    print("due=\(s.due) sms=\(s.sms) email=\(s.email) tasks=\(s.tasks) moved=\(s.moved) skipped=\(s.skipped) delivered=\(s.delivered) "
+          + "recorded=\(recording.sms.count + recording.emails.count)")
+
+case "dispatch":
+    let n = Int(option("touches", "100000")) ?? 100_000
+    let dir = option("dir", "bench-data")
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let prepared = "\(dir)/dispatch-\(n)-prepared.sqlite"
+    if !FileManager.default.fileExists(atPath: prepared) {
+        let start = DispatchTime.now()
+        let end = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!).adding(days: -1)
+        // A few more deals than touches wanted: some customers buy twice, some declines are held out.
+        let deals = n + n / 4
+        let gen = SyntheticDealership(seed: 3, menu: menu, endDate: end, days: 120, dealsPerDay: Double(deals) / 120)
+        let file = "\(dir)/dispatch-deals.csv"
+        var text = gen.header.joined(separator: ",") + "\n"
+        gen.forEachRow(limit: deals) { row in text += row.map(SyntheticDealership.quote).joined(separator: ",") + "\n" }
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        removeDatabase(prepared + ".tmp")
+        let db = try AfterdeskDatabase(path: prepared + ".tmp", clock: benchClock)
+        _ = try db.importDeals(files: [file], options: ImportOptions(menu: menu, writeRejectsFile: false))
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
+        _ = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: benchClock.now())
+        // Each customer's first planned touch falls due at the dispatch instant.
+        try db.advanceFirstTouches(customers: n, to: dispatchNow)
+        try FileManager.default.moveItem(atPath: prepared + ".tmp", toPath: prepared)
+        print(String(format: "prepared %@ in %.1f s", prepared, seconds(start)))
+    }
+    let work = "\(dir)/dispatch.sqlite"
+    removeDatabase(work)
+    try FileManager.default.copyItem(atPath: prepared, toPath: work)
+    let self_ = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let run = try measure(self_, ["dispatch-file", "--db", work])
+    print("afterdesk dispatch:   " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print(String(format: "  time                %.2f s (%.0f touches/s), peak memory %.1f MB  (target: 100,000 touches under 10 s)",
+                 run.seconds, Double(n) / run.seconds, Double(run.peakBytes) / 1_048_576))
+
 default:
     print("""
         usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S]
                afterdesk-bench plan [--dir bench-data]        (after import)
+               afterdesk-bench dispatch [--touches N] [--dir bench-data]
                afterdesk-bench decode FILE [--parse-only]
         """)
     exit(args.isEmpty ? 0 : 64)

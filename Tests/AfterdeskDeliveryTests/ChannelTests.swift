@@ -178,3 +178,17 @@ let webhookReference: String = {
         }
     }
 }
+
+@Suite struct MailDateTests {
+    @Test func rfc5322DatesAgreeWithFoundation() {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        // Spread over 1970–2096, every weekday and month, with varied times of day.
+        for i in 0..<500 {
+            let d = Date(timeIntervalSince1970: Double(i) * 7_999_997.0 + Double(i % 86_400))
+            #expect(MIME.date(d) == f.string(from: d))
+        }
+    }
+}

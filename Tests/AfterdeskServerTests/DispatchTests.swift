@@ -213,7 +213,7 @@ final class Scenario: @unchecked Sendable {
         try s.db.record([], now: at)
         let d = s.dispatcher
         var records: [DispatchRecord] = []
-        var staff: [Int64: (staff: [StaffMember], lastAssigned: Int64?)] = [:]
+        var staff = Dispatcher.StaffCache()
         for t in try s.db.dueTouches(now: at, limit: 10) where t.action != .task { records.append(try d.decide(t, now: at, staff: &staff)) }
         try s.db.record(records, now: at)
         let claimed = try s.db.claimOutbox(now: at, limit: 10)
