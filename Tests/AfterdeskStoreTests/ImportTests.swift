@@ -247,9 +247,9 @@ func snapshot(_ path: String) throws -> [String] {
     @Test func migrationsRunOnOpenAndAreNamed() throws {
         let w = try Workspace()
         let db = try w.database()
-        #expect(try db.appliedMigrations() == ["v1-capture", "v2-plans"])
+        #expect(try db.appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch"])
         // Opening again is harmless.
-        #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans"])
+        #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch"])
         let mode = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
