@@ -139,10 +139,6 @@ struct InboundHandler: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
 
-    var helpText: String {
-        ctx.settings.helpText ?? "\(ctx.dispatcher.menu.dealership.name)\(ctx.dispatcher.menu.dealership.phone.map { ", \($0)" } ?? ""): follow-up about your vehicle's protection products. Msg&data rates may apply. Reply STOP to opt out."
-    }
-
     func message(_ request: Request) async throws -> Response {
         guard let pairs = try await verifiedForm(request) else {
             ctx.logger.warning("refused an inbound SMS webhook with a bad signature")
@@ -150,36 +146,7 @@ struct InboundHandler: Sendable {
         }
         let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
-        let body = form["Body"] ?? ""
-        let phone = Phone.e164(from) ?? from
-        let now = ctx.clock.now()
-        let keyword = InboundKeyword.classify(body)
-        let customers = try ctx.database.customers(withPhone: phone)
-        let fresh = try ctx.database.recordInbound(providerID: sid, from: phone, body: body, keyword: keyword?.rawValue,
-                                                   customerID: customers.first, now: now)
-        let dealer = ctx.dispatcher.menu.dealership.name
-        switch keyword {
-        case .stop:
-            // Applied even for a webhook retried: setting consent off twice changes nothing.
-            try ctx.database.setSMSConsent(phone: phone, consent: false, source: "sms \(body.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()) \(sid)", now: now)
-            ctx.logger.info("SMS opt-out recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
-            _ = try ctx.dispatcher.replan(customers: customers, now: now)
-            return Self.twiml("You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe.")
-        case .start:
-            try ctx.database.setSMSConsent(phone: phone, consent: true, source: "sms START \(sid)", now: now)
-            ctx.logger.info("SMS opt-in recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
-            _ = try ctx.dispatcher.replan(customers: customers, now: now)
-            return Self.twiml("You are resubscribed to \(dealer) texts. Reply STOP to opt out.")
-        case .help:
-            return Self.twiml(helpText)
-        case nil:
-            guard fresh, let customer = customers.first else { return Self.twiml(nil) }
-            let task = try ctx.database.createReplyTask(customerID: customer, title: "Reply by text: answer the customer",
-                                                        detail: "They wrote: \"\(body)\"", now: now, slaHours: min(ctx.settings.taskSLAHours, 4))
-            try ctx.database.linkInbound(providerID: sid, taskID: task)
-            ctx.logger.info("SMS reply became a task", metadata: ["task": "\(task)", "customer": "\(customer)"])
-            return Self.twiml(nil)
-        }
+        return Self.twiml(try ctx.dispatcher.receiveSMS(from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
     }
 
     func status(_ request: Request) async throws -> Response {

@@ -66,3 +66,44 @@ public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, database
         try? await Task.sleep(for: interval)
     }
 }
+
+extension Dispatcher {
+    public var helpText: String {
+        settings.helpText ?? "\(menu.dealership.name)\(menu.dealership.phone.map { ", \($0)" } ?? ""): follow-up about your vehicle's protection products. Msg&data rates may apply. Reply STOP to opt out."
+    }
+
+    /// An inbound text (DESIGN.md, Compliance): STOP words opt the number out of SMS at once and cancel every pending
+    /// SMS; START/UNSTOP opt back in; HELP gets the help text; anything else becomes a task for a person. Returns the
+    /// reply to send, if any. Safe to receive twice (providers retry): recorded once by its provider id.
+    public func receiveSMS(from: String, body: String, providerID sid: String, now: Date, logger: Logger? = nil) throws -> String? {
+        let phone = Phone.e164(from) ?? from
+        let keyword = InboundKeyword.classify(body)
+        let customers = try database.customers(withPhone: phone)
+        let fresh = try database.recordInbound(providerID: sid, from: phone, body: body, keyword: keyword?.rawValue,
+                                               customerID: customers.first, now: now)
+        let dealer = menu.dealership.name
+        switch keyword {
+        case .stop:
+            // Applied even for a webhook retried: setting consent off twice changes nothing.
+            let word = body.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+            try database.setSMSConsent(phone: phone, consent: false, source: "sms \(word) \(sid)", now: now)
+            logger?.info("SMS opt-out recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
+            try replan(customers: customers, now: now)
+            return "You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe."
+        case .start:
+            try database.setSMSConsent(phone: phone, consent: true, source: "sms START \(sid)", now: now)
+            logger?.info("SMS opt-in recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
+            try replan(customers: customers, now: now)
+            return "You are resubscribed to \(dealer) texts. Reply STOP to opt out."
+        case .help:
+            return helpText
+        case nil:
+            guard fresh, let customer = customers.first else { return nil }
+            let task = try database.createReplyTask(customerID: customer, title: "Reply by text: answer the customer",
+                                                    detail: "They wrote: \"\(body)\"", now: now, slaHours: min(settings.taskSLAHours, 4))
+            try database.linkInbound(providerID: sid, taskID: task)
+            logger?.info("SMS reply became a task", metadata: ["task": "\(task)", "customer": "\(customer)"])
+            return nil
+        }
+    }
+}

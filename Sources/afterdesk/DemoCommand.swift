@@ -1,9 +1,11 @@
 import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskServer
 import AfterdeskStore
 import ArgumentParser
 import Foundation
 
-struct Demo: ParsableCommand {
+struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the main job end to end on generated data (simulated dealership, repeatable).")
 
@@ -12,8 +14,10 @@ struct Demo: ParsableCommand {
     @Option(help: "Seed of the generated dealership.") var seed: UInt64 = 2026
     @Option(help: "Average finalized deals per day.") var dealsPerDay: Double = 5
     @Option(help: "Menu file (default: the built-in default menu).") var menu: String?
+    @Option(help: "Message templates directory.") var templates: String = "templates"
+    @Option(help: "Days of dispatch to simulate after planning.") var days: Int = 21
 
-    func run() throws {
+    func run() async throws {
         let inForce = try loadMenu(menu, nil)
         print("Afterdesk demo — \(inForce.menu.dealership.name), \(inForce.menu.products.count) F&I products on the menu.")
         print("SIMULATED DATA: a generated dealership (seed \(seed)); names, VINs and numbers are invented.\n")
@@ -22,6 +26,121 @@ struct Demo: ParsableCommand {
                                  menu: inForce, clock: .live).run(progress: bar.map { b in { b.update($0) } })
         bar?.finish()
         print(DemoReportText.render(report))
+        guard days > 0 else { return }
+        let database = try AfterdeskDatabase(path: db)
+        let loaded: MessageTemplates
+        do { loaded = try DispatchSetup.templates(directory: templates, menu: inForce.menu) } catch {
+            print("\n5. Dispatch skipped: the templates in '\(templates)' did not load:\n\(error)")
+            return
+        }
+        let recording = RecordingChannels()
+        var settings = Settings()
+        settings.emailFrom = "\(inForce.menu.dealership.name) <service@dealership.example>"
+        settings.publicURL = "http://127.0.0.1:8080"
+        settings.crmLeadEmail = "leads@crm.example"
+        let dispatcher = Dispatcher(database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
+                                    settings: settings, channels: .recording(recording), signingSecret: "demo-secret")
+        print(try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: Date()))
+        print("\nMore: swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
+        print("The margin report arrives with the next release.")
+    }
+}
+
+/// The demo's days after planning: dispatch every hour of the working day through recording channels, with
+/// simulated customers (some reply, some text STOP) and simulated staff (who close their tasks).
+struct DemoDispatch {
+    let dispatcher: Dispatcher
+    let recording: RecordingChannels
+    let seed: UInt64
+    let days: Int
+
+    /// A repeatable coin for the simulation: true for `percent` of the keys.
+    func chance(_ key: String, _ percent: Int) -> Bool {
+        var h = StableHasher()
+        h.add(key)
+        h.add("\(seed)")
+        return Int(h.value % 100) < percent
+    }
+
+    func run(start: Date) async throws -> String {
+        let db = dispatcher.database
+        var out = "\n5. Dispatch, \(days) days from today, every hour 8:00–20:00 (Chicago) — through RECORDING channels, "
+            + "nothing leaves this machine. Customers' replies and staff outcomes are SIMULATED.\n"
+        var total = DispatchSummary()
+        var stops = 0, replies = 0, sold = 0, soldCents: Int64 = 0, notInterested = 0, noAnswer = 0
+        var seenSMS = 0
+        let zone = TimeZone(identifier: dispatcher.menu.dealership.timeZone)!
+        let today = LocalDate(start, in: zone)
+        var rows: [[String]] = []
+        for d in 0..<days {
+            let day = today.adding(days: d)
+            var daySummary = DispatchSummary()
+            for hour in 8...20 {
+                let now = ContactWindow(startHour: 0, endHour: 24).instant(on: day, atMinutes: hour * 60, zone: zone)
+                if now < start { continue }
+                let s = try await dispatcher.run(now: now)
+                daySummary.sms += s.sms; daySummary.email += s.email; daySummary.tasks += s.tasks
+                daySummary.moved += s.moved; daySummary.skipped += s.skipped; daySummary.escalated += s.escalated
+                // Simulated customers answer the texts that just went out.
+                let sent = recording.sms
+                for m in sent[seenSMS...] {
+                    if chance(m.sid + "stop", 3) {
+                        _ = try dispatcher.receiveSMS(from: m.to, body: "STOP", providerID: "SIM-STOP-" + m.sid, now: now.addingTimeInterval(600))
+                        stops += 1
+                    } else if chance(m.sid + "reply", 6) {
+                        _ = try dispatcher.receiveSMS(from: m.to, body: "How much would that be a month?", providerID: "SIM-REPLY-" + m.sid,
+                                                      now: now.addingTimeInterval(900))
+                        replies += 1
+                    }
+                }
+                seenSMS = sent.count
+            }
+            // Simulated staff work their open tasks at the end of the day.
+            let endOfDay = ContactWindow(startHour: 0, endHour: 24).instant(on: day, atMinutes: 19 * 60 + 30, zone: zone)
+            for task in try db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= Instant.iso8601(endOfDay) {
+                let key = "\(task.id)"
+                do {
+                    let customer: Int64
+                    if chance(key + "sold", 14) {
+                        let price = Money(cents: 89_500)
+                        customer = try db.completeTask(id: task.id, outcome: .sold, price: price, cost: Money(cents: 30_000),
+                                                       note: "simulated", now: endOfDay)
+                        sold += 1
+                        soldCents += price.cents
+                    } else if chance(key + "no", 30) {
+                        customer = try db.completeTask(id: task.id, outcome: .notInterested, note: "simulated", now: endOfDay)
+                        notInterested += 1
+                    } else if chance(key + "na", 50) {
+                        customer = try db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
+                        noAnswer += 1
+                    } else { continue }
+                    try dispatcher.replan(customers: [customer], now: endOfDay)
+                } catch is WorkflowError {
+                    // A task about several products: the simulated salesperson records no answer instead.
+                    let customer = try db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
+                    try dispatcher.replan(customers: [customer], now: endOfDay)
+                    noAnswer += 1
+                }
+            }
+            total.sms += daySummary.sms; total.email += daySummary.email; total.tasks += daySummary.tasks
+            total.moved += daySummary.moved; total.skipped += daySummary.skipped
+            rows.append(["\(day)", "\(daySummary.sms)", "\(daySummary.email)", "\(daySummary.tasks)", "\(daySummary.moved)", "\(daySummary.skipped)"])
+        }
+        out += "\n" + DemoReportText.indent(Table.render(header: ["day", "SMS", "email", "tasks", "moved", "skipped"], rows: rows)) + "\n"
+        out += "\n  Sent: \(total.sms.grouped) SMS, \(total.email.grouped) emails (+ ADF leads to the CRM), \(total.tasks.grouped) tasks for staff; "
+            + "\(total.moved.grouped) moved by the compliance gate (contact hours, caps), \(total.skipped.grouped) skipped (consent, window closed, bought).\n"
+        out += "  Simulated customers: \(stops) texted STOP (every pending SMS to them cancelled at once), \(replies) replied (each a task for a person).\n"
+        out += "  Simulated staff: \(sold) sold (at a simulated $895.00 each: \(Money(cents: soldCents).formatted) recorded as recoveries), \(notInterested) not interested, \(noAnswer) no answer.\n"
+        if let sms = recording.sms.first {
+            out += "\n  An SMS as sent (to \(String(sms.to.prefix(5)))•••••••):\n    \(sms.body)\n"
+        }
+        if let email = recording.emails.first(where: { !$0.recipients.contains("leads@crm.example") }),
+           let subject = email.data.split(separator: "\r\n").first(where: { $0.hasPrefix("Subject: ") }) {
+            out += "\n  An email as sent: \(subject) (multipart text and HTML, List-Unsubscribe, the store's address)\n"
+        }
+        let counts = try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        out += "\n  Outbox: \(counts).\n"
+        return out
     }
 }
 
@@ -55,7 +174,7 @@ enum DemoReportText {
             + "\(p.email.grouped) email, \(p.tasks.grouped) calls by a person; \(p.dropped.grouped) not planned because the window "
             + "to buy had closed, they were already past, or the 3-in-30-days limit left no room.\n"
         if !r.explained.isEmpty {
-            out += "\nHow the follow-up of a few recent deals is timed (dispatch arrives with the next release):\n"
+            out += "\nHow the follow-up of a few recent deals is timed:\n"
             for e in r.explained { out += "\n" + indent(ExplainText.render(e)) + "\n" }
         }
         out += "\nLook around:\n"
@@ -65,8 +184,7 @@ enum DemoReportText {
             out += "  swift run afterdesk explain \(d) --db \(r.databasePath)\n"
         }
         out += "  swift run afterdesk plan --db \(r.databasePath) --limit 20\n"
-        out += "  sqlite3 \(r.databasePath) 'SELECT kind, COUNT(*) FROM events GROUP BY kind'\n"
-        out += "Dispatch, the web pages (afterdesk serve) and the margin report arrive with the next releases."
+        out += "  sqlite3 \(r.databasePath) 'SELECT kind, COUNT(*) FROM events GROUP BY kind'"
         return out
     }
 
