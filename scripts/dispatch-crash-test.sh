@@ -24,7 +24,7 @@ start() { # name script args...
 }
 
 # A generated dealership, planned; dispatched 40 days later, when many touches are due.
-"$bin" demo --db "$work/base.sqlite" --dir "$work/gen" --deals-per-day 12 --seed 5 > /dev/null
+"$bin" demo --db "$work/base.sqlite" --dir "$work/gen" --deals-per-day 12 --seed 5 --days 0 > /dev/null
 planned_at=$(sqlite3 "$work/base.sqlite" "SELECT MIN(planned_at) FROM touches")
 now=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(days=40)).strftime('%Y-%m-%dT16:00:00Z'))" "$planned_at")
 later=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(hours=2)).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$now")

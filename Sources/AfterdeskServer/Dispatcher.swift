@@ -103,12 +103,26 @@ public struct Dispatcher: Sendable {
         while true {
             let due = try database.dueTouches(now: now, limit: dryRun ? 100_000 : pageSize).filter { !seen.contains($0.id) }
             if due.isEmpty { break }
+            // Messages are rendered on every core; tasks in order, on this one, as they share the routing state.
+            var decided = [DispatchRecord?](repeating: nil, count: due.count)
+            let messages = due.indices.filter { due[$0].action != .task }
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, messages.count / 64))
+            try await withThrowingTaskGroup(of: [(Int, DispatchRecord)].self) { group in
+                for w in 0..<workers {
+                    let part = stride(from: w, to: messages.count, by: workers).map { messages[$0] }
+                    group.addTask {
+                        var unused = StaffCache()
+                        return try part.map { ($0, try self.decide(due[$0], now: now, staff: &unused)) }
+                    }
+                }
+                for i in due.indices where due[i].action == .task { decided[i] = try decide(due[i], now: now, staff: &staffCache) }
+                for try await part in group { for (i, r) in part { decided[i] = r } }
+            }
             var records: [DispatchRecord] = []
             records.reserveCapacity(due.count)
-            for touch in due {
+            for (touch, record) in zip(due, decided.map { $0! }) {
                 seen.insert(touch.id)
                 summary.due += 1
-                let record = try decide(touch, now: now, staff: &staffCache)
                 switch record {
                 case .dispatched(_, _, let task, _):
                     summary.dispatched += 1
@@ -301,10 +315,21 @@ public struct Dispatcher: Sendable {
         while true {
             let page = try database.claimOutbox(now: now, limit: pageSize)
             if page.isEmpty { return }
+            // Emails are composed on every core; sending goes in order.
+            var envelopes = [EmailEnvelope?](repeating: nil, count: page.count)
+            let mails = page.indices.filter { page[$0].channel == "email" || page[$0].channel == "crm_lead" }
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, mails.count / 32))
+            await withTaskGroup(of: [(Int, EmailEnvelope)].self) { group in
+                for w in 0..<workers {
+                    let part = stride(from: w, to: mails.count, by: workers).map { mails[$0] }
+                    group.addTask { part.compactMap { i in (try? self.envelope(page[i], now: now)).map { (i, $0) } } }
+                }
+                for await built in group { for (i, e) in built { envelopes[i] = e } }
+            }
             var results: [(id: Int64, result: SendResult)] = []
             results.reserveCapacity(page.count)
-            for m in page {
-                let result = await send(m, now: now)
+            for (i, m) in page.enumerated() {
+                let result = await send(m, now: now, prepared: envelopes[i])
                 switch result {
                 case .sent: summary.delivered += 1
                 case .failed(_, let retry): if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
@@ -322,27 +347,35 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// One attempt at one message.
-    public func send(_ m: OutboxMessage, now: Date) async -> SendResult {
+    /// An email or ADF lead as it goes on the wire: the Message-ID comes from the idempotency key, so a message sent
+    /// again after a crash is recognisably the same one.
+    func envelope(_ m: OutboxMessage, now: Date) throws(ChannelError) -> EmailEnvelope {
+        guard let from = settings.emailFrom else { throw ChannelError("email is not configured (smtp_url, email_from)") }
+        var headers: [(String, String)] = []
+        if let h = m.headers, let dict = try? JSONDecoder().decode([String: String].self, from: Data(h.utf8)) {
+            headers = dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        let parts: [MIME.Part] = m.channel == "email"
+            ? [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "text/html", body: m.html ?? "")]
+            : [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "application/xml", body: m.html ?? "", fileName: "lead.xml")]
+        let data = MIME.message(from: from, to: m.recipient, subject: m.subject ?? "", messageID: "\(m.idempotencyKey)@afterdesk", date: now,
+                                headers: headers, parts: parts, alternative: m.channel == "email")
+        return EmailEnvelope(from: MIME.address(from), recipients: [MIME.address(m.recipient)], data: data)
+    }
+
+    /// One attempt at one message (`prepared`: its email envelope, when already built).
+    public func send(_ m: OutboxMessage, now: Date, prepared: EmailEnvelope? = nil) async -> SendResult {
         do throws(ChannelError) {
             switch m.channel {
             case "sms":
                 guard let sms = channels.sms else { throw ChannelError("SMS is not configured (sms_account_sid, sms_auth_token, sms_from)") }
                 return .sent(providerID: try await sms.send(to: m.recipient, body: m.body, idempotencyKey: m.idempotencyKey))
             case "email", "crm_lead":
-                guard let email = channels.email, let from = settings.emailFrom else { throw ChannelError("email is not configured (smtp_url, email_from)") }
-                let messageID = "\(m.idempotencyKey)@afterdesk"
-                var headers: [(String, String)] = []
-                if let h = m.headers, let dict = try? JSONDecoder().decode([String: String].self, from: Data(h.utf8)) {
-                    headers = dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-                }
-                let parts: [MIME.Part] = m.channel == "email"
-                    ? [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "text/html", body: m.html ?? "")]
-                    : [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "application/xml", body: m.html ?? "", fileName: "lead.xml")]
-                let data = MIME.message(from: from, to: m.recipient, subject: m.subject ?? "", messageID: messageID, date: now,
-                                        headers: headers, parts: parts, alternative: m.channel == "email")
-                try await email.send(EmailEnvelope(from: MIME.address(from), recipients: [MIME.address(m.recipient)], data: data))
-                return .sent(providerID: messageID)
+                guard let email = channels.email else { throw ChannelError("email is not configured (smtp_url, email_from)") }
+                let built: EmailEnvelope
+                if let prepared { built = prepared } else { built = try envelope(m, now: now) }
+                try await email.send(built)
+                return .sent(providerID: "\(m.idempotencyKey)@afterdesk")
             case "webhook":
                 guard let hook = channels.webhook else { throw ChannelError("the webhook is not configured") }
                 let body = Data(m.body.utf8)

@@ -272,9 +272,13 @@ enum Migrations {
                     sent_at TEXT,
                     updated_at TEXT NOT NULL
                 );
-                CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
-                CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
-                CREATE INDEX outbox_customer ON outbox(customer_id, channel, status);
+                -- Partial indexes, so that recording a send changes as few pages as possible (each is committed on
+                -- its own): what is queued, by when it is due; what is in flight.
+                CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'queued';
+                CREATE INDEX outbox_sending ON outbox(id) WHERE status = 'sending';
+                -- Delivery reports name the provider's message id (SMS only: an email's is its Message-ID).
+                CREATE INDEX outbox_provider ON outbox(provider_id) WHERE channel = 'sms' AND provider_id IS NOT NULL;
+                CREATE INDEX outbox_customer ON outbox(customer_id);
                 -- What customers sent back.
                 CREATE TABLE inbound_messages (
                     id INTEGER PRIMARY KEY,

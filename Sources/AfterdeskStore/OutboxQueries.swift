@@ -83,7 +83,7 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// A provider's delivery report (`MessageStatus` of a status callback). Returns false when no message has the id.
+    /// An SMS provider's delivery report (`MessageStatus` of a status callback). Returns false when no message has the id.
     @discardableResult
     public func recordDeliveryStatus(providerID: String, status: String, error: String?, now: Date) throws -> Bool {
         try writer.write { db in
@@ -96,7 +96,7 @@ extension AfterdeskDatabase {
                 UPDATE outbox SET provider_status = ?, status = CASE WHEN ? IS NOT NULL AND status IN ('sent', 'sending', 'delivered', 'undelivered')
                                                                      THEN ? ELSE status END,
                                   last_error = COALESCE(?, last_error), updated_at = ?
-                WHERE provider_id = ?
+                WHERE channel = 'sms' AND provider_id = ? AND provider_id IS NOT NULL
                 """, arguments: [status, mapped, mapped, error, Instant.iso8601(now), providerID])
             return db.changesCount > 0
         }
