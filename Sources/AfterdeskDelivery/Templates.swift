@@ -60,15 +60,19 @@ public struct MessageFacts: Sendable, Equatable {
             }
             return d
         }
+        var dealership: [String: Any] = ["name": dealershipName, "address": dealershipAddress]
+        if let phone = dealershipPhone, !phone.isEmpty { dealership["phone"] = phone }
         var c: [String: Any] = [
             "first_name": firstName, "last_name": lastName, "customer_name": "\(firstName) \(lastName)",
-            "dealership": ["name": dealershipName, "address": dealershipAddress, "phone": dealershipPhone ?? ""] as [String: Any],
+            "dealership": dealership,
             "vehicle": "\(vehicleYear) \(vehicleMake) \(vehicleModel)", "vehicle_year": vehicleYear, "vehicle_make": vehicleMake,
             "vehicle_model": vehicleModel, "deal_number": dealNumber, "product": values(product),
-            "others": others.map(values), "others_text": Words.list(others.map(\.name)),
+            "others": others.map(values),
             "unsubscribe_url": unsubscribeURL, "opt_out": Self.optOutLine,
         ]
         if let s = staffName { c["staff_name"] = s }
+        // Absent rather than empty: an empty string opens a Mustache section.
+        if !others.isEmpty { c["others_text"] = Words.list(others.map(\.name)) }
         if let w = warrantyEnds {
             var warranty: [String: Any] = ["ends": Words.longDate(w), "ends_short": Words.monthDay(w), "days_left": today.days(until: w),
                                            "by_miles": warrantyLimit == "miles", "by_time": warrantyLimit != "miles"]

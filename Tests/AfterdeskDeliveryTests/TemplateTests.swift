@@ -58,6 +58,15 @@ let goodEmail = """
         #expect(email.subject == "About your 2024 Mercedes-Benz GLE 450")
         #expect(email.text.contains("Tire & Wheel for $2,495.00"))        // text is not HTML-escaped
         #expect(email.html.contains("Tire &amp; Wheel"))                 // HTML is
+        // Sections about facts that are missing disappear.
+        let shipped = try MessageTemplates.load(directory: repositoryRoot.appendingPathComponent("templates").path, sample: sample)
+        var alone = sample
+        alone.others = []
+        alone.dealershipPhone = nil
+        let text = try #require(shipped.renderEmail("vsc-second-chance", facts: alone)).text
+        #expect(!text.contains("look again at"))
+        #expect(!text.contains("call us at"))
+        #expect(try #require(shipped.renderEmail("vsc-second-chance", facts: sample)).text.contains("We can also look again at Tire & Wheel Protection."))
         facts.warrantyLimit = "time"
         #expect(templates.renderSMS("x", facts: facts)?.contains("miles") == false)
     }
