@@ -192,3 +192,37 @@ let webhookReference: String = {
         }
     }
 }
+
+@Suite(.serialized) struct WebhookChannelTests {
+    @Test func postsJSONWithItsHeadersToARealEndpoint() async throws {
+        let log = temporaryDirectory().appendingPathComponent("hooks.jsonl")
+        let server = try LocalServer(script: "webhook_sink.py", arguments: [log.path])
+        defer { server.stop() }
+        let body = Data("{\"event\":\"task.created\",\"touch_id\":7}".utf8)
+        let signature = Signatures.webhook(body: body, secret: "s", timestamp: 1_790_000_000)
+        try await HTTPWebhookChannel().post(url: "http://127.0.0.1:\(server.port)/hooks/afterdesk", body: body,
+                                            headers: [("X-Afterdesk-Signature", signature), ("X-Afterdesk-Delivery", "touch-7-webhook")])
+        let line = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(line.count == 1)
+        let got = try JSONSerialization.jsonObject(with: Data(line[0].utf8)) as! [String: Any]
+        let headers = got["headers"] as! [String: String]
+        #expect(got["path"] as? String == "/hooks/afterdesk")
+        #expect(got["body"] as? String == String(decoding: body, as: UTF8.self))
+        #expect(headers["content-type"] == "application/json")
+        #expect(headers["x-afterdesk-signature"] == signature)
+        #expect(headers["x-afterdesk-delivery"] == "touch-7-webhook")
+    }
+
+    @Test func refusalsAreFinalOnlyWhenTheEndpointSaysSo() async throws {
+        for (status, permanent) in [(410, true), (503, false)] {
+            let server = try LocalServer(script: "webhook_sink.py", arguments: [temporaryDirectory().appendingPathComponent("h").path, "\(status)"])
+            defer { server.stop() }
+            do {
+                try await HTTPWebhookChannel().post(url: "http://127.0.0.1:\(server.port)/x", body: Data("{}".utf8), headers: [])
+                Issue.record("a \(status) was taken for success")
+            } catch {
+                #expect(error.permanent == permanent, "\(status)")
+            }
+        }
+    }
+}
