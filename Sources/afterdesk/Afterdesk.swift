@@ -29,19 +29,22 @@ struct PlanningOptions: ParsableArguments {
     @Option(help: "Plan as of this instant (ISO 8601, e.g. 2026-06-02T15:00:00Z); default: now.") var now: String?
 
     /// The instant to plan at.
-    func instant() throws -> Date {
-        guard let now else { return Date() }
-        guard let parsed = ISO8601DateFormatter().date(from: now) else {
-            throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
-        }
-        return parsed
-    }
+    func instant() throws -> Date { try parseNow(now) }
 
     /// The planner for the menu in force (stored with the database as a side effect, like every menu read).
     func planner(_ db: AfterdeskDatabase) throws -> Planner {
         let inForce = try loadMenu(menu, db)
         return Planner(menu: inForce.menu, warranties: inForce.warranties)
     }
+}
+
+/// The instant of a `--now` option: the clock when absent.
+func parseNow(_ now: String?) throws -> Date {
+    guard let now else { return Date() }
+    guard let parsed = ISO8601DateFormatter().date(from: now) else {
+        throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
+    }
+    return parsed
 }
 
 /// Exit codes of INTERFACES.md: 64 bad usage (ArgumentParser's own), 65 unusable input, 1 anything else.

@@ -14,13 +14,7 @@ struct DispatchOptions: ParsableArguments {
     @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
     @Option(help: "Act as of this instant (ISO 8601, e.g. 2026-06-02T15:00:00Z); default: now.") var now: String?
 
-    func instant() throws -> Date {
-        guard let now else { return Date() }
-        guard let parsed = ISO8601DateFormatter().date(from: now) else {
-            throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
-        }
-        return parsed
-    }
+    func instant() throws -> Date { try parseNow(now) }
 
     /// The dispatcher with live channels (or `channels` when given).
     func dispatcher(_ db: AfterdeskDatabase, channels: Channels? = nil) throws -> Dispatcher {
@@ -127,14 +121,11 @@ struct TaskCommand: ParsableCommand {
             }
             let db = try database.open()
             let at = try planning.instant()
-            do {
+            try failingOnWorkflowError {
                 let customer = try db.completeTask(id: id, outcome: o, product: product, price: try money(price, "price"),
                                                    cost: try money(cost, "cost"), note: note, now: at)
                 let summary = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
                 print("Task \(id): \(o.rawValue). The customer's follow-up was re-planned: \(summary.touches) touches planned.")
-            } catch let e as WorkflowError {
-                printError(e.description)
-                throw ExitCode(1)
             }
         }
     }
@@ -148,10 +139,7 @@ struct TaskCommand: ParsableCommand {
 
         func run() throws {
             guard let at = ISO8601DateFormatter().date(from: to) else { throw ValidationError("--to '\(to)' is not an ISO 8601 instant") }
-            do { try database.open().rescheduleTask(id: id, to: at, slaHours: slaHours) } catch let e as WorkflowError {
-                printError(e.description)
-                throw ExitCode(1)
-            }
+            try failingOnWorkflowError { try database.open().rescheduleTask(id: id, to: at, slaHours: slaHours) }
             print("Task \(id) is now due \(Instant.iso8601(at)).")
         }
     }
@@ -200,12 +188,9 @@ struct StaffCommand: ParsableCommand {
         @Argument(help: "Staff code.") var code: String
         @Option(help: "Store code.") var store: String = "main"
         func run() throws {
-            do {
+            try failingOnWorkflowError {
                 let moved = try database.open().deactivateStaff(store: store, code: code, now: Date())
                 print("Staff \(code) deactivated; \(moved) open tasks reassigned.")
-            } catch let e as WorkflowError {
-                printError(e.description)
-                throw ExitCode(1)
             }
         }
     }
@@ -222,11 +207,7 @@ struct Preview: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let dispatcher = try dispatch.dispatcher(db, channels: .recording(RecordingChannels()))
-        let previews: [MessagePreview]
-        do { previews = try dispatcher.preview(dealNumber: deal, product: product, touch: touch, now: try dispatch.instant()) } catch let e as WorkflowError {
-            printError(e.description)
-            throw ExitCode(1)
-        }
+        let previews = try failingOnWorkflowError { try dispatcher.preview(dealNumber: deal, product: product, touch: touch, now: try dispatch.instant()) }
         for p in previews {
             print("=== \(p.template) — \(p.channel)\(p.planned.map { " (planned \($0))" } ?? "")")
             if let s = p.subject { print("Subject: \(s)") }
@@ -275,13 +256,10 @@ struct StopCommand: ParsableCommand {
         }
         let db = try database.open()
         let at = try planning.instant()
-        do {
+        try failingOnWorkflowError {
             let customer = try db.addStop(dealNumber: deal, store: store, product: product, kind: kind, source: "cli", now: at)
             let s = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
             print("Deal \(deal): \(kind.reason). Pending touches cancelled; \(s.touches) touches remain planned for the customer.")
-        } catch let e as WorkflowError {
-            printError(e.description)
-            throw ExitCode(1)
         }
     }
 }
@@ -342,5 +320,14 @@ struct Serve: AsyncParsableCommand {
             try await group.next()
             group.cancelAll()
         }
+    }
+}
+
+/// Runs `body`, turning a refused workflow step (no such task, a sale without a price…) into its message on
+/// standard error and exit code 1.
+func failingOnWorkflowError<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as WorkflowError {
+        printError(e.description)
+        throw ExitCode(1)
     }
 }
