@@ -172,3 +172,16 @@ public struct Rate: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         try c.encode(description)
     }
 }
+
+extension Int {
+    /// With thousands separators: 1,234,567.
+    public var grouped: String {
+        let s = String(self.magnitude)
+        var out = ""
+        for (i, c) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (self < 0 ? "-" : "") + out
+    }
+}

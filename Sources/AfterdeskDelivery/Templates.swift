@@ -105,15 +105,7 @@ public enum Words {
     static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
     public static func longDate(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day), \(d.year)" }
     public static func monthDay(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day)" }
-    public static func thousands(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    public static func thousands(_ n: Int) -> String { n.grouped }
     public static func list(_ items: [String]) -> String {
         switch items.count {
         case 0: return ""

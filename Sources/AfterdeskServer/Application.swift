@@ -42,11 +42,11 @@ public func buildRouter(_ ctx: ServerContext) -> Router<BasicRequestContext> {
         for (status, n) in (try ctx.database.outboxCounts()).sorted(by: { $0.key < $1.key }) {
             text += "afterdesk_outbox_messages{status=\"\(status)\"} \(n)\n"
         }
-        let open = try ctx.database.tasks(status: "open", limit: 1_000_000, now: ctx.clock.now())
+        let tasks = try ctx.database.taskCounts(now: ctx.clock.now())
         text += "# HELP afterdesk_open_tasks Open tasks.\n# TYPE afterdesk_open_tasks gauge\n"
-        text += "afterdesk_open_tasks \(open.count)\n"
+        text += "afterdesk_open_tasks \(tasks.open)\n"
         text += "# HELP afterdesk_overdue_tasks Open tasks past their SLA.\n# TYPE afterdesk_overdue_tasks gauge\n"
-        text += "afterdesk_overdue_tasks \(open.filter(\.overdue).count)\n"
+        text += "afterdesk_overdue_tasks \(tasks.overdue)\n"
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 

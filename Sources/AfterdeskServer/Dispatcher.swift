@@ -124,7 +124,7 @@ public struct Dispatcher: Sendable {
                 seen.insert(touch.id)
                 summary.due += 1
                 switch record {
-                case .dispatched(_, _, let task, _):
+                case .dispatched(_, _, _, let task, _):
                     summary.dispatched += 1
                     switch touch.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
                     decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: task == nil ? "send" : "task",
@@ -182,14 +182,14 @@ public struct Dispatcher: Sendable {
                 if enc.segments > templates.maxSegments {
                     return .skipped(touchID: touch.id, reason: "the SMS would be \(enc.segments) segments (\(enc.alphabet.rawValue)), more than \(templates.maxSegments)")
                 }
-                return .dispatched(touchID: touch.id, messages: [NewOutboxMessage(channel: "sms", idempotencyKey: "touch-\(touch.id)-sms",
+                return .dispatched(touchID: touch.id, customerID: c.id, messages: [NewOutboxMessage(channel: "sms", idempotencyKey: "touch-\(touch.id)-sms",
                                                                                    recipient: phone, body: body)], task: nil, dropped: droppedText)
             case .email:
                 guard let email = c.email, let rendered = templates.renderEmail(primary.template, facts: facts) else {
                     return .skipped(touchID: touch.id, reason: "no email template '\(primary.template)'")
                 }
                 let headers = "{\"List-Unsubscribe\":\"<\(facts.unsubscribeURL)>\",\"List-Unsubscribe-Post\":\"List-Unsubscribe=One-Click\"}"
-                return .dispatched(touchID: touch.id, messages: [NewOutboxMessage(channel: "email", idempotencyKey: "touch-\(touch.id)-email",
+                return .dispatched(touchID: touch.id, customerID: c.id, messages: [NewOutboxMessage(channel: "email", idempotencyKey: "touch-\(touch.id)-email",
                                                                                    recipient: email, subject: rendered.subject, body: rendered.text,
                                                                                    html: rendered.html, headers: headers)],
                                    task: nil, dropped: droppedText)
@@ -217,7 +217,7 @@ public struct Dispatcher: Sendable {
                     if cache.names[a] == nil { cache.names[a] = try database.staffName(id: a) }
                     assigneeName = cache.names[a] ?? nil
                 }
-                return .dispatched(touchID: touch.id, messages: crmMessages(touch: touch, task: task, primary: primary, assignee: assigneeName, now: now),
+                return .dispatched(touchID: touch.id, customerID: c.id, messages: crmMessages(touch: touch, task: task, primary: primary, assignee: assigneeName, now: now),
                                    task: task, dropped: droppedText)
             }
         }
@@ -247,7 +247,7 @@ public struct Dispatcher: Sendable {
         let c = touch.customer
         if let leadAddress = settings.crmLeadEmail {
             let lead = ADFLead(id: "afterdesk-touch-\(touch.id)", requestDate: now, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
-                               vehicleModel: primary.vehicleModel, vin: nil, vehicleIsNew: false, firstName: c.firstName, lastName: c.lastName,
+                               vehicleModel: primary.vehicleModel, vin: primary.vin, vehicleIsNew: primary.vehicleIsNew, firstName: c.firstName, lastName: c.lastName,
                                email: c.email, phone: c.phone, comments: task.title + "\n" + task.detail, dealershipName: menu.dealership.name,
                                dealershipPhone: menu.dealership.phone, dealershipEmail: settings.emailFrom.map(MIME.address),
                                assignee: assignee)

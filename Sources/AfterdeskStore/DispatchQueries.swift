@@ -35,6 +35,8 @@ public struct DueItem: Sendable, Equatable {
     public var vehicleYear: Int
     public var vehicleMake: String
     public var vehicleModel: String
+    public var vin: String
+    public var vehicleIsNew: Bool
     public var contractDate: LocalDate
     public var deliveryDate: LocalDate
     public var salespersonID: Int64?
@@ -92,7 +94,7 @@ public struct NewTask: Sendable, Equatable {
 /// What dispatch decided for one due touch; stored in one transaction per page of touches.
 public enum DispatchRecord: Sendable, Equatable {
     /// Messages (and for a task, the task and its CRM deliveries) recorded; the touch is sent.
-    case dispatched(touchID: Int64, messages: [NewOutboxMessage], task: NewTask?, dropped: [String])
+    case dispatched(touchID: Int64, customerID: Int64, messages: [NewOutboxMessage], task: NewTask?, dropped: [String])
     case moved(touchID: Int64, to: Date, reason: String)
     case skipped(touchID: Int64, reason: String)
 }
@@ -166,7 +168,7 @@ extension AfterdeskDatabase {
                 SELECT i.touch_id, i.deal_id, d.deal_number, i.product_code, i.touch_name, i.template, i.reason,
                        p.eligible_until, d.status, dp.outcome, dp.price_cents, p.basic_expires_on, p.basic_limit, p.miles_per_year,
                        p.gap_exposure_ends_on, v.year, v.make, v.model, d.contract_date, d.delivery_date, d.salesperson_id,
-                       d.fi_manager_id, d.store_id, s.code
+                       d.fi_manager_id, d.store_id, s.code, v.vin, d.vehicle_condition
                 FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
                 JOIN vehicles v ON v.id = d.vehicle_id
                 LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
@@ -181,6 +183,7 @@ extension AfterdeskDatabase {
                     productSold: (r[9] as String?) == "sold", stops: dealStops, quotedCents: r[10],
                     basicExpiresOn: (r[11] as String?).flatMap(LocalDate.init), basicLimit: r[12], milesPerYear: r[13],
                     gapExposureEndsOn: (r[14] as String?).flatMap(LocalDate.init), vehicleYear: r[15], vehicleMake: r[16], vehicleModel: r[17],
+                    vin: r[24], vehicleIsNew: (r[25] as String) == "new",
                     contractDate: LocalDate(r[18] as String)!, deliveryDate: LocalDate(r[19] as String)!, salespersonID: r[20], fiManagerID: r[21])
                 items[r[0], default: []].append(item)
                 storeOf[r[0]] = storeOf[r[0]] ?? (r[22], r[23])
@@ -213,17 +216,15 @@ extension AfterdeskDatabase {
                 INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
                 """)
-            let customerOf = try db.cachedStatement(sql: "SELECT customer_id FROM touches WHERE id = ?")
             for record in records {
                 switch record {
                 case .moved(let touch, let to, let reason):
                     try claim.execute(arguments: ["planned", "moved: \(reason)", nil, Instant.iso8601(to), touch])
                 case .skipped(let touch, let reason):
                     try claim.execute(arguments: ["skipped", reason, nil, nil, touch])
-                case .dispatched(let touch, let messages, let task, let dropped):
+                case .dispatched(let touch, let customer, let messages, let task, let dropped):
                     try claim.execute(arguments: ["sent", dropped.isEmpty ? nil : "sent without: " + dropped.joined(separator: "; "), nowText, nil, touch])
                     guard db.changesCount == 1 else { continue }
-                    let customer = try Int64.fetchOne(customerOf, arguments: [touch])
                     var taskID: Int64?
                     if let t = task {
                         try insertTask.execute(arguments: [t.storeID, t.customerID, touch, t.kind, t.title, t.detail, t.assigneeID,
@@ -269,7 +270,7 @@ extension AfterdeskDatabase {
                        p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on, v.year, v.make, v.model, d.contract_date, d.delivery_date,
                        d.salesperson_id, d.fi_manager_id,
                        c.id, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip, c.consent_sms, c.consent_email, c.consent_phone,
-                       c.contact_stopped_at
+                       c.contact_stopped_at, v.vin, d.vehicle_condition
                 FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
                 JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
                 LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
@@ -283,6 +284,7 @@ extension AfterdeskDatabase {
                 productSold: (r[5] as String?) == "sold", stops: [], quotedCents: r[6],
                 basicExpiresOn: (r[7] as String?).flatMap(LocalDate.init), basicLimit: r[8], milesPerYear: r[9],
                 gapExposureEndsOn: (r[10] as String?).flatMap(LocalDate.init), vehicleYear: r[11], vehicleMake: r[12], vehicleModel: r[13],
+                vin: r[29], vehicleIsNew: (r[30] as String) == "new",
                 contractDate: LocalDate(r[14] as String)!, deliveryDate: LocalDate(r[15] as String)!, salespersonID: r[16], fiManagerID: r[17])
             var planned: [String: String] = [:]
             for t in try Row.fetchAll(db, sql: """

@@ -122,6 +122,7 @@ extension AfterdeskDatabase {
             if let status { conditions.append("t.status = ?"); args += [status] }
             if let assignee { conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)"); args += [assignee, assignee] }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let nowText = Instant.iso8601(now)
             return try Row.fetchAll(db, sql: """
                 SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code), COALESCE(e.name, e.staff_code),
                        c.first_name || ' ' || c.last_name, c.phone, c.email, t.due_at, t.sla_at, t.status, t.outcome
@@ -133,8 +134,18 @@ extension AfterdeskDatabase {
                 let status: String = $0[12]
                 return TaskRow(id: $0[0], kind: $0[1], title: $0[2], detail: $0[3], assigneeID: $0[4], assignee: $0[5], escalatedTo: $0[6],
                                customer: $0[7], phone: $0[8], email: $0[9], dueAt: $0[10], slaAt: sla, status: status, outcome: $0[13],
-                               overdue: status == "open" && sla < Instant.iso8601(now))
+                               overdue: status == "open" && sla < nowText)
             }
+        }
+    }
+
+    /// Open tasks, and those of them past their SLA: for monitoring.
+    public func taskCounts(now: Date) throws -> (open: Int, overdue: Int) {
+        try writer.read { db in
+            let r = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*), COUNT(*) FILTER (WHERE sla_at < ?) FROM tasks WHERE status = 'open'
+                """, arguments: [Instant.iso8601(now)])!
+            return (r[0], r[1])
         }
     }
 

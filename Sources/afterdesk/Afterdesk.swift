@@ -69,16 +69,3 @@ func loadMenu(_ path: String?, _ database: AfterdeskDatabase?) throws -> MenuInF
         throw Exit.unusableInput
     }
 }
-
-extension Int {
-    /// 1,234,567
-    var grouped: String {
-        let s = String(self.magnitude)
-        var out = ""
-        for (i, c) in s.enumerated() {
-            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (self < 0 ? "-" : "") + out
-    }
-}
