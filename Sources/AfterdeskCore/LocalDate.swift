@@ -3,20 +3,17 @@
 /// Stored and printed as `YYYY-MM-DD`. Arithmetic goes through days since
 /// 1970-01-01 using the proleptic Gregorian calendar, so it is exact and cheap.
 public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    /// Days since 1970-01-01 (negative before): the one stored field, so comparing and adding days are
+    /// plain integer operations.
+    public let daysSinceEpoch: Int
+
+    public var year: Int { civil.year }
+    public var month: Int { civil.month }
+    public var day: Int { civil.day }
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
               day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    /// Days since 1970-01-01 (negative before).
-    public var daysSinceEpoch: Int {
         // Howard Hinnant's days_from_civil.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -24,11 +21,14 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let mp = (month + 9) % 12
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+        daysSinceEpoch = era * 146097 + doe - 719468
     }
 
-    public init(daysSinceEpoch z0: Int) {
-        let z = z0 + 719468
+    public init(daysSinceEpoch: Int) { self.daysSinceEpoch = daysSinceEpoch }
+
+    /// Year, month and day (Howard Hinnant's civil_from_days).
+    public var civil: (year: Int, month: Int, day: Int) {
+        let z = daysSinceEpoch + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
         let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
@@ -36,9 +36,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        self.month = m
-        self.day = d
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
     public static func daysIn(month: Int, year: Int) -> Int {
@@ -57,6 +55,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// Adds calendar months; the day is clamped to the end of a shorter month (Jan 31 + 1 month = Feb 28/29).
     public func adding(months: Int) -> LocalDate {
+        let (year, month, day) = civil
         let total = year * 12 + (month - 1) + months
         let y = total / 12
         let m = total % 12 + 1
@@ -68,14 +67,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public func days(until other: LocalDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
 
-    public var description: String {
-        let y = String(year), m = month < 10 ? "0\(month)" : String(month), d = day < 10 ? "0\(day)" : String(day)
-        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + m + "-" + d
-    }
+    public var description: String { withISOBytes { String(decoding: $0, as: UTF8.self) } }
 
-    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
-    }
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
 
     /// Parses `YYYY-MM-DD` or `MM/DD/YYYY` (also `M/D/YYYY`).
     public init?(_ text: String) {

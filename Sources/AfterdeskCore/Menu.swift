@@ -214,6 +214,7 @@ public struct WarrantyTable: Sendable, Equatable {
     }
 
     public func terms(forMake make: String) -> Terms {
+        if let t = makes[make] ?? aliases[make].flatMap({ makes[$0] }) { return t }   // already in canonical form
         let key = make.uppercased().trimmingSpaces
         return makes[aliases[key] ?? key] ?? defaultTerms
     }

@@ -295,6 +295,17 @@ enum Migrations {
                 CREATE INDEX outbox_recipient ON outbox(recipient, channel);
                 """)
         }
+        m.registerMigration("v4-compact-plans") { db in
+            // A plan row per declined product is the largest thing planning writes: the sentence explaining why
+            // nothing is planned becomes a code (`afterdesk explain` still gives the sentence), and the planning
+            // time stays on the touches, where it was already written.
+            try db.execute(sql: """
+                ALTER TABLE plans ADD COLUMN no_follow_up TEXT;   -- holdout | signing_only | window_closed | cash_deal | …
+                UPDATE plans SET no_follow_up = 'holdout' WHERE holdout = 1;
+                ALTER TABLE plans DROP COLUMN note;
+                ALTER TABLE plans DROP COLUMN planned_at;
+                """)
+        }
         return m
     }
 }

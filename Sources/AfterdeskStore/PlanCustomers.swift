@@ -20,8 +20,22 @@ extension AfterdeskDatabase {
     /// Plans customers — all of them, or those given — and stores the result: each declined product's plan,
     /// and the customer's touches. Touches not yet sent are replaced; sent and cancelled ones stay as history.
     /// Running it again with the same facts and clock gives the same plans.
+    ///
+    /// Customers go in chunks of `rangeSize`, through a pipeline over the two halves of the work: while this
+    /// thread reads a chunk's facts and writes the plans of the chunk before it, another thread plans.
+    /// A chunk's plans are written in the transaction after the one that read its facts, and only when no
+    /// other connection has committed anything in between (`PRAGMA data_version`); otherwise its facts are
+    /// read again and planned anew inside the writing transaction. So a stored plan always matches the
+    /// facts as they were when it was written.
     public func planCustomers(planner: Planner, now: Date, customerIDs: [Int64]? = nil, rangeSize: Int = 2_000,
-                              progress: ((Int, Int) -> Void)? = nil) throws -> PlanSummary {
+                              transactionSize: Int = 50_000, progress: ((Int, Int) -> Void)? = nil) throws -> PlanSummary {
+        try planCustomers(planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize,
+                          progress: progress, betweenTransactions: nil)
+    }
+
+    /// `betweenTransactions` runs after each commit but the last: tests commit from another connection there.
+    func planCustomers(planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int,
+                       progress: ((Int, Int) -> Void)?, betweenTransactions: (() throws -> Void)?) throws -> PlanSummary {
         var summary = PlanSummary()
         let nowText = Instant.iso8601(now)
         try writer.writeWithoutTransaction { db in
@@ -29,62 +43,93 @@ extension AfterdeskDatabase {
             // customers read in the same transaction, and at touches inserted just before their items.
             try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 20000")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
-            /// Reads the deals and writes their plans in one transaction, so a plan matches the facts it read.
-            func plan(where condition: String, ids: [Int64], customers given: [Int64]?) throws {
-                try db.inTransaction(.immediate) {
-                    let deals = try DealLoader.load(db, where: condition, ids: ids)
-                    let customers = given ?? Array(Set(deals.map(\.customerID))).sorted()
-                    try store(deals, customers: customers, chunk: condition.replacingOccurrences(of: "d.customer_id", with: "customer_id"),
-                              ids: ids, planner: planner, now: now, nowText: nowText, db: db, summary: &summary)
-                    return .commit
-                }
-            }
+
+            var chunks: [PlanChunkSpec] = []
+            var total = 0
             if let ids = customerIDs {
                 for start in stride(from: 0, to: ids.count, by: rangeSize) {
                     let part = Array(ids[start..<min(ids.count, start + rangeSize)])
                     let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                    try plan(where: "d.customer_id IN (\(marks))", ids: part, customers: part)
+                    chunks.append(PlanChunkSpec(condition: "customer_id IN (\(marks))", ids: part, given: part, done: start + part.count))
                 }
-                return
+                total = ids.count
+            } else {
+                let lo = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM customers") ?? 0
+                let hi = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? -1
+                for from in stride(from: lo, through: hi, by: rangeSize) {
+                    let to = from + Int64(rangeSize) - 1
+                    chunks.append(PlanChunkSpec(condition: "customer_id BETWEEN ? AND ?", ids: [from, to], given: nil, done: Int(to - lo + 1)))
+                }
+                total = Int(hi - lo + 1)
             }
-            let lo = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM customers") ?? 0
-            let hi = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? -1
-            var from = lo
-            while from <= hi {
-                let to = from + Int64(rangeSize) - 1
-                try plan(where: "d.customer_id BETWEEN ? AND ?", ids: [from, to], customers: nil)
-                progress?(Int(to - lo + 1), Int(hi - lo + 1))
-                from = to + 1
+            let worker = DispatchQueue(label: "afterdesk.plan")
+            func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+            var inFlight: (spec: PlanChunkSpec, result: Pending<PlannedChunk>, version: Int)?
+            var nextChunk = 0
+            while nextChunk < chunks.count || inFlight != nil {
+                // A transaction reads a run of chunks and writes their plans (the last one's in the next
+                // transaction): few commits, because each rewrites every page it changed, and the index of touches
+                // by due time changes all over.
+                try db.inTransaction(.immediate) {
+                    var stale = try inFlight.map { try dataVersion() != $0.version } ?? false
+                    var read = 0
+                    repeat {
+                        var started: (PlanChunkSpec, Pending<PlannedChunk>)?
+                        if nextChunk < chunks.count {
+                            let spec = chunks[nextChunk]
+                            nextChunk += 1
+                            let facts = try PlanChunkFacts.read(spec, db: db)
+                            let pending = Pending<PlannedChunk>()
+                            worker.async { pending.fulfil(PlannedChunk(facts, planner: planner, now: now)) }
+                            started = (spec, pending)
+                            read += spec.size
+                        }
+                        if let (spec, result, _) = inFlight {
+                            var planned = result.take()
+                            if stale {
+                                // Another connection committed since the chunk's facts were read: read them again.
+                                planned = PlannedChunk(try PlanChunkFacts.read(spec, db: db), planner: planner, now: now)
+                                stale = false
+                            }
+                            try write(planned, spec: spec, nowText: nowText, db: db)
+                            summary.add(planned.summary)
+                            // Freed where it was made: freeing across threads contends for the allocator's locks.
+                            worker.async { [planned] in withExtendedLifetime(planned) {} }
+                            progress?(spec.done, total)
+                        }
+                        inFlight = started.map { ($0.0, $0.1, 0) }
+                    } while read < transactionSize && nextChunk < chunks.count
+                    return .commit
+                }
+                if inFlight != nil {
+                    inFlight!.version = try dataVersion()
+                    try betweenTransactions?()
+                }
             }
         }
         return summary
     }
 
-    /// Plans `customers` (those matching `chunk`, SQL over a `customer_id` column with `ids` bound) from their
-    /// `deals`, replacing what was planned for them before in a few statements for the whole chunk.
-    private func store(_ deals: [StoredDeal], customers: [Int64], chunk: String, ids: [Int64], planner: Planner, now: Date,
-                       nowText: String, db: Database, summary: inout PlanSummary) throws {
+    /// Replaces what was planned for a chunk's customers with `planned`, in a few statements for the chunk.
+    private func write(_ planned: PlannedChunk, spec: PlanChunkSpec, nowText: String, db: Database) throws {
         func bound(_ sql: String) throws -> RawStatement {
             let s = try RawStatement(db, sql)
-            for (i, id) in ids.enumerated() { s.bind(Int32(i + 1), id) }
+            for (i, id) in spec.ids.enumerated() { s.bind(Int32(i + 1), id) }
             return s
         }
-        // What is planned now for the chunk's customers, read once. (`+status` keeps SQLite on the index by
-        // customer: the index by status would scan every planned touch of every customer.)
-        var previous: [Int64: [(touch: Int64, deal: Int64, code: String)]] = [:]
-        let oldItems = try bound("""
-            SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
-            WHERE +t.status = 'planned' AND t.\(chunk)
-            """)
-        while try oldItems.step() {
-            previous[oldItems.int64(0), default: []].append((oldItems.int64(1), oldItems.int64(2), oldItems.text(3) ?? ""))
+        let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
+        for (touch, why) in planned.cancelled { cancel.bind(1, why); cancel.bind(2, touch); try cancel.run() }
+        if planned.hadPlannedTouches {
+            try bound("""
+                DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE +status = 'planned' AND \(spec.condition))
+                """).run()
+            try bound("DELETE FROM touches WHERE +status = 'planned' AND \(spec.condition)").run()
         }
-        oldItems.reset()
-        let byCustomer = Dictionary(grouping: deals, by: \.customerID)
+        try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(spec.condition))").run()
         let insertPlan = try RawStatement(db, """
-            INSERT INTO plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, note, basic_expires_on,
-                               basic_limit, miles_per_year, gap_exposure_ends_on, planned_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            INSERT INTO plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on,
+                               basic_limit, miles_per_year, gap_exposure_ends_on)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             """)
         let insertTouch = try RawStatement(db, """
             INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at) VALUES (?1, ?2, ?3, ?4, 'planned', ?5)
@@ -92,86 +137,25 @@ extension AfterdeskDatabase {
         let insertItem = try RawStatement(db, """
             INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
-        let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
-        var plans: [(customer: Int64, owned: [StoredDeal], plan: CustomerPlan, declines: Int)] = []
-        for customer in customers {
-            let owned = byCustomer[customer] ?? []
-            let finalized = owned.filter { $0.record.status == .finalized }
-            let declines = finalized.flatMap { d in
-                d.record.products.filter { $0.outcome == .declined && d.stopReason(planner.menu.product($0.code)) == nil }.map {
-                    DeclineFacts(store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
-                }
-            }
-            let c = (declines.first?.deal ?? owned.first?.record)?.consent ?? Consent()
-            let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
-                : planner.plan(declines: declines, permissions: ContactPermissions(sms: c.sms, email: c.email, phone: c.phone), now: now)
-            let dealID = dealIDs(owned)
-
-            // A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled,
-            // with that reason; touches merely re-timed are replaced.
-            let stillPlanned = Set(plan.touches.flatMap { $0.items }.compactMap { i in dealID[i.dealNumber].map { "\($0)|\(i.product)" } })
-            var cancelled: [Int64: String] = [:]
-            for (touch, deal, code) in previous[customer] ?? [] {
-                guard !stillPlanned.contains("\(deal)|\(code)") else { continue }
-                let stored = owned.first { $0.id == deal }
-                let why: String?
-                if let stored {
-                    if stored.record.status == .unwound { why = "the deal was unwound" }
-                    else if stored.record.product(code)?.outcome == .sold { why = "\(code) was bought later" }
-                    else if let stop = stored.stopReason(planner.menu.product(code)) { why = stop }
-                    else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == code }?.note }
-                } else {
-                    why = "the deal now belongs to another customer"
-                }
-                if let why, cancelled[touch] == nil { cancelled[touch] = why }
-            }
-            for (touch, why) in cancelled { cancel.bind(1, why); cancel.bind(2, touch); try cancel.run() }
-            plans.append((customer, owned, plan, declines.count))
+        for p in planned.plans {
+            let s = insertPlan
+            s.bind(1, p.dealID); s.bind(2, p.product); s.bind(3, p.holdout); s.bind(4, p.eligibleUntil)
+            s.bind(5, p.eligibilityRule); s.bind(6, p.noFollowUp); s.bind(7, p.basicExpiresOn)
+            s.bind(8, p.basicLimit); s.bind(9, p.milesPerYear); s.bind(10, p.gapExposureEndsOn)
+            try s.run()
         }
-        // Replace the chunk's planned touches and its plans, then write the new ones.
-        if !previous.isEmpty {
-            try bound("""
-                DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE +status = 'planned' AND \(chunk))
-                """).run()
-            try bound("DELETE FROM touches WHERE +status = 'planned' AND \(chunk)").run()
-        }
-        try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(chunk))").run()
-        for (customer, owned, plan, declineCount) in plans {
-            guard declineCount > 0 else { continue }
-            let dealID = dealIDs(owned)
-            summary.customers += 1
-            summary.declines += declineCount
-            for p in plan.products {
-                guard let id = dealID[p.dealNumber] else { continue }
-                if p.holdout { summary.holdout += 1 }
-                let s = insertPlan
-                s.bind(1, id); s.bind(2, p.product); s.bind(3, p.holdout); s.bind(4, p.eligibility.until)
-                s.bind(5, p.eligibility.reason?.rawValue); s.bind(6, p.note); s.bind(7, p.warranty?.basic.date)
-                s.bind(8, p.warranty?.basic.limit.rawValue); s.bind(9, p.warranty?.milesPerYear); s.bind(10, p.gap?.exposureEndsOn)
-                s.bind(11, nowText)
+        for t in planned.touches {
+            insertTouch.bind(1, t.customer); insertTouch.bind(2, t.dueAt); insertTouch.bind(3, t.dueOn)
+            insertTouch.bind(4, t.action); insertTouch.bind(5, nowText)
+            try insertTouch.run()
+            let touchID = db.lastInsertedRowID
+            for item in planned.items[t.items] {
+                let s = insertItem
+                s.bind(1, touchID); s.bind(2, item.dealID); s.bind(3, item.product); s.bind(4, item.touch); s.bind(5, item.template)
+                s.bind(6, item.reason)
                 try s.run()
             }
-            for t in plan.touches {
-                insertTouch.bind(1, customer); insertTouch.bind(2, Instant.iso8601(t.dueAt)); insertTouch.bind(3, t.dueOn)
-                insertTouch.bind(4, t.action.rawValue); insertTouch.bind(5, nowText)
-                try insertTouch.run()
-                let touchID = db.lastInsertedRowID
-                for item in t.items {
-                    guard let id = dealID[item.dealNumber] else { continue }
-                    let s = insertItem
-                    s.bind(1, touchID); s.bind(2, id); s.bind(3, item.product); s.bind(4, item.touch); s.bind(5, item.template)
-                    s.bind(6, item.reason)
-                    try s.run()
-                }
-                summary.touches += 1
-                switch t.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
-            }
-            summary.dropped += plan.dropped.count
         }
-    }
-
-    private func dealIDs(_ deals: [StoredDeal]) -> [String: Int64] {
-        Dictionary(deals.map { ($0.record.dealNumber, $0.id) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Planned touches, soonest first, for `afterdesk plan`.
@@ -225,3 +209,147 @@ public struct PlannedTouchRow: Codable, Sendable, Equatable {
         case id, dueAt = "due_at", dueOn = "due_on", action, status, customer, products, template, reasons
     }
 }
+
+/// Which customers one planning chunk covers: SQL over a `customer_id` column, with `ids` bound.
+struct PlanChunkSpec: Sendable {
+    let condition: String
+    let ids: [Int64]
+    /// The customers asked for by id (planned even when they have no deals any more); nil for a range.
+    let given: [Int64]?
+    /// Customers covered up to and including this chunk, for progress.
+    let done: Int
+    /// Customers (or customer ids) the chunk spans.
+    var size: Int { given?.count ?? Int(ids[1] - ids[0] + 1) }
+}
+
+/// A chunk's facts, read in one transaction (its deals, and the touches planned for it now), as rows copied out
+/// of SQLite: the planning thread makes values of them.
+struct PlanChunkFacts: Sendable {
+    let spec: PlanChunkSpec
+    let deals: DealLoader.Rows
+    /// (customer, touch, deal, product code) of every item of a touch planned now.
+    let previous: RawRows
+
+    static func read(_ spec: PlanChunkSpec, db: Database) throws -> PlanChunkFacts {
+        let deals = try DealLoader.read(db, where: "d." + spec.condition, ids: spec.ids)
+        // (`+status` keeps SQLite on the index by customer: the index by status would scan every planned touch
+        // of every customer.)
+        let old = try RawStatement(db, """
+            SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
+            WHERE +t.status = 'planned' AND t.\(spec.condition)
+            """)
+        for (i, id) in spec.ids.enumerated() { old.bind(Int32(i + 1), id) }
+        var previous = RawRows(columns: 4, integers: [0, 1, 2])
+        try previous.appendAll(old)
+        return PlanChunkFacts(spec: spec, deals: deals, previous: previous)
+    }
+}
+
+/// A chunk's plans, computed from its facts (pure: no database), ready to write.
+struct PlannedChunk: Sendable {
+    /// The rows to insert, as the statements bind them.
+    struct Plan: Sendable {
+        let dealID: Int64, product: String, holdout: Bool, eligibleUntil: LocalDate?, eligibilityRule: String?
+        let noFollowUp: String?, basicExpiresOn: LocalDate?, basicLimit: String?, milesPerYear: Int?, gapExposureEndsOn: LocalDate?
+    }
+    struct Touch: Sendable { let customer: Int64; let dueAt: String; let dueOn: LocalDate; let action: String; let items: Range<Int> }
+    struct Item: Sendable { let dealID: Int64, product: String, touch: String, template: String, reason: String }
+    var cancelled: [(touch: Int64, why: String)] = []
+    var plans: [Plan] = []
+    var touches: [Touch] = []
+    var items: [Item] = []
+    var hadPlannedTouches = false
+    var summary = PlanSummary()
+
+    init(_ facts: PlanChunkFacts, planner: Planner, now: Date) {
+        let deals = DealLoader.decode(facts.deals)
+        var previous: [Int64: [(touch: Int64, deal: Int64, code: String)]] = [:]
+        let old = facts.previous
+        for i in 0..<old.count { previous[old.int64(i, 0), default: []].append((old.int64(i, 1), old.int64(i, 2), old.text(i, 3))) }
+        hadPlannedTouches = !previous.isEmpty
+        var byCustomer: [Int64: [StoredDeal]] = [:]
+        for d in deals { byCustomer[d.customerID, default: []].append(d) }
+        // A range covers the customers with deals in it, and those with touches planned (whose deals may have
+        // moved to another customer since).
+        let customers = facts.spec.given ?? Set(deals.map(\.customerID)).union(previous.keys).sorted()
+        for customer in customers {
+            let owned = byCustomer[customer] ?? []
+            let declines = owned.filter { $0.record.status == .finalized }.flatMap { d in
+                d.record.products.filter { $0.outcome == .declined && d.stopReason(planner.menu.product($0.code)) == nil }.map {
+                    DeclineFacts(store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
+                }
+            }
+            let c = (declines.first?.deal ?? owned.first?.record)?.consent ?? Consent()
+            let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
+                : planner.plan(declines: declines, permissions: ContactPermissions(sms: c.sms, email: c.email, phone: c.phone), now: now)
+            var dealID: [String: Int64] = [:]
+            for d in owned where dealID[d.record.dealNumber] == nil { dealID[d.record.dealNumber] = d.id }
+
+            // A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled,
+            // with that reason; touches merely re-timed are replaced.
+            if let previous = previous[customer] {
+                var stillPlanned: Set<PairKey> = []
+                for t in plan.touches { for i in t.items { if let id = dealID[i.dealNumber] { stillPlanned.insert(PairKey(deal: id, code: i.product)) } } }
+                var seen: Set<Int64> = []
+                for old in previous where !stillPlanned.contains(PairKey(deal: old.deal, code: old.code)) && !seen.contains(old.touch) {
+                    let why: String?
+                    if let stored = owned.first(where: { $0.id == old.deal }) {
+                        if stored.record.status == .unwound { why = "the deal was unwound" }
+                        else if stored.record.product(old.code)?.outcome == .sold { why = "\(old.code) was bought later" }
+                        else if let stop = stored.stopReason(planner.menu.product(old.code)) { why = stop }
+                        else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == old.code }?.note }
+                    } else {
+                        why = "the deal now belongs to another customer"
+                    }
+                    if let why { cancelled.append((old.touch, why)); seen.insert(old.touch) }
+                }
+            }
+            guard !declines.isEmpty else { continue }
+            summary.customers += 1
+            summary.declines += declines.count
+            for p in plan.products {
+                guard let id = dealID[p.dealNumber] else { continue }
+                if p.holdout { summary.holdout += 1 }
+                plans.append(Plan(dealID: id, product: p.product, holdout: p.holdout, eligibleUntil: p.eligibility.until,
+                                  eligibilityRule: p.eligibility.reason?.rawValue, noFollowUp: p.noFollowUp?.rawValue,
+                                  basicExpiresOn: p.warranty?.basic.date, basicLimit: p.warranty?.basic.limit.rawValue,
+                                  milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn))
+            }
+            for t in plan.touches {
+                let first = items.count
+                for i in t.items {
+                    guard let id = dealID[i.dealNumber] else { continue }
+                    items.append(Item(dealID: id, product: i.product, touch: i.touch, template: i.template, reason: i.reason))
+                }
+                touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue,
+                                     items: first..<items.count))
+                summary.touches += 1
+                switch t.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
+            }
+            summary.dropped += plan.dropped.count
+        }
+    }
+
+    private struct PairKey: Hashable { let deal: Int64; let code: String }
+}
+
+extension PlanSummary {
+    mutating func add(_ o: PlanSummary) {
+        customers += o.customers; declines += o.declines; holdout += o.holdout; touches += o.touches
+        sms += o.sms; email += o.email; tasks += o.tasks; dropped += o.dropped
+    }
+}
+
+/// A value computed on another thread, waited for once.
+final class Pending<Value: Sendable>: @unchecked Sendable {
+    private var value: Value?
+    private let done = DispatchSemaphore(value: 0)
+    func fulfil(_ v: Value) { value = v; done.signal() }
+    /// Waits for the value and takes it out.
+    func take() -> Value {
+        done.wait()
+        defer { value = nil }
+        return value!
+    }
+}
+

@@ -2,7 +2,8 @@ import AfterdeskCore
 import Foundation
 import GRDB
 
-/// A stored deal rebuilt as imported, with the ids planning needs.
+/// A stored deal rebuilt with the facts planning uses (not the buyer's name, contact details, VIN or staff),
+/// with the ids planning needs.
 struct StoredDeal {
     let id: Int64
     let customerID: Int64
@@ -22,86 +23,157 @@ struct StoredDeal {
     }
 }
 
+/// The rows of a query, copied out of SQLite as they are (integers, and text bytes in one buffer), to be turned
+/// into values elsewhere: the thread that talks to SQLite only copies, another one builds the strings.
+struct RawRows: Sendable {
+    let columns: Int
+    /// Per cell: the integer, or for text the offset into `bytes` (length in `lengths`).
+    private var values: [Int64] = []
+    /// Per cell: -1 for NULL, -2 for an integer, else the text's length.
+    private var lengths: [Int32] = []
+    private var bytes: [UInt8] = []
+    /// Per column: true when it holds integers.
+    private let integer: [Bool]
+
+    init(columns: Int, integers: Set<Int>) {
+        self.columns = columns
+        integer = (0..<columns).map(integers.contains)
+    }
+
+    var count: Int { lengths.count / max(1, columns) }
+
+    /// Appends the current row of `s`: integer columns as integers (or NULL), the others as text.
+    mutating func append(_ s: RawStatement) {
+        for c in 0..<Int32(columns) {
+            if s.isNull(c) { values.append(0); lengths.append(-1) }
+            else if integer[Int(c)] { values.append(s.int64(c)); lengths.append(-2) }
+            else {
+                let n = s.appendText(c, to: &bytes)
+                values.append(Int64(bytes.count - n)); lengths.append(Int32(n))
+            }
+        }
+    }
+
+    /// Appends every row `s` gives, then resets it.
+    mutating func appendAll(_ s: RawStatement) throws {
+        defer { s.reset() }
+        while try s.step() { append(s) }
+    }
+
+    func isNull(_ row: Int, _ col: Int) -> Bool { lengths[row * columns + col] == -1 }
+    func int64(_ row: Int, _ col: Int) -> Int64 { values[row * columns + col] }
+    func int(_ row: Int, _ col: Int) -> Int { Int(values[row * columns + col]) }
+    func bool(_ row: Int, _ col: Int) -> Bool { values[row * columns + col] != 0 }
+    func optionalInt64(_ row: Int, _ col: Int) -> Int64? { isNull(row, col) ? nil : int64(row, col) }
+    func optionalText(_ row: Int, _ col: Int) -> String? {
+        let i = row * columns + col, n = Int(lengths[i])
+        guard n >= 0 else { return nil }
+        let start = Int(values[i])
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<start + n]), as: UTF8.self) }
+    }
+    func text(_ row: Int, _ col: Int) -> String { optionalText(row, col) ?? "" }
+    func date(_ row: Int, _ col: Int) -> LocalDate? {
+        let i = row * columns + col, n = Int(lengths[i])
+        guard n >= 0 else { return nil }
+        let start = Int(values[i])
+        return bytes.withUnsafeBufferPointer { LocalDate.parse(UnsafeBufferPointer(rebasing: $0[start..<start + n])) }
+    }
+}
+
 enum DealLoader {
+    /// What the deal queries return, copied out of SQLite; `decode` turns it into deals.
+    struct Rows: Sendable {
+        var deals = RawRows(columns: 27, integers: [0, 1, 2, 9, 10, 11, 12, 13, 14, 19, 20, 21, 22, 25, 26])
+        var products = RawRows(columns: 7, integers: [0, 3, 4, 6])
+        var readings = RawRows(columns: 3, integers: [0, 2])
+        var stops = RawRows(columns: 3, integers: [0])
+    }
+
     /// Deals matching `condition` (SQL over `d`, the deals table, with `?` for each of `ids`), ordered by
     /// customer and contract date. Read through raw statements: planning loads every deal.
     static func load(_ db: Database, where condition: String, ids: [Int64]) throws -> [StoredDeal] {
-        let main = try RawStatement(db, """
+        decode(try read(db, where: condition, ids: ids))
+    }
+
+    /// The rows of the deals matching `condition`, with their products, later odometer readings and stops:
+    /// four queries, whatever the number of deals.
+    static func read(_ db: Database, where condition: String, ids: [Int64]) throws -> Rows {
+        func bound(_ sql: String) throws -> RawStatement {
+            let s = try RawStatement(db, sql)
+            for (i, id) in ids.enumerated() { s.bind(Int32(i + 1), id) }
+            return s
+        }
+        var rows = Rows()
+        // Only the facts planning uses: no names, contact details or staff (the planner never reads them).
+        try rows.deals.appendAll(bound("""
             SELECT d.id, d.customer_id, d.vehicle_id, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type,
                    d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents,
-                   d.apr_milli, d.term_months, d.first_payment_date, d.lender, s.code,
-                   c.first_name, c.last_name, c.email, c.phone, c.state, c.zip, c.customer_number,
-                   c.consent_sms, c.consent_email, c.consent_phone,
-                   v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
-                   sp.staff_code, sp.name, fi.staff_code, fi.name, c.contact_stopped_at
+                   d.apr_milli, d.term_months, d.first_payment_date, s.code, c.state, c.zip,
+                   c.consent_sms, c.consent_email, c.consent_phone, v.year, v.make, v.in_service_date, v.in_service_estimated,
+                   c.contact_stopped_at IS NOT NULL
             FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
             JOIN vehicles v ON v.id = d.vehicle_id
-            LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
             WHERE \(condition) ORDER BY d.customer_id, d.contract_date, d.deal_number
-            """)
-        for (i, id) in ids.enumerated() { main.bind(Int32(i + 1), id) }
-        // Later odometer readings of these deals' vehicles, in one query.
-        var readings: [Int64: [OdometerReading]] = [:]
-        let readingsStatement = try RawStatement(db, """
+            """))
+        try rows.products.appendAll(bound("""
+            SELECT deal_id, product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products
+            WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition)) ORDER BY deal_id, product_code
+            """))
+        try rows.readings.appendAll(bound("""
             SELECT vehicle_id, read_on, miles FROM odometer_readings
             WHERE vehicle_id IN (SELECT d.vehicle_id FROM deals d WHERE \(condition)) ORDER BY read_on
-            """)
-        for (i, id) in ids.enumerated() { readingsStatement.bind(Int32(i + 1), id) }
-        while try readingsStatement.step() {
-            if let date = readingsStatement.text(1).flatMap(LocalDate.init) {
-                readings[readingsStatement.int64(0), default: []].append(OdometerReading(date: date, miles: readingsStatement.int(2)))
-            }
-        }
-        readingsStatement.reset()
-        var stops: [Int64: [String: [StopKind]]] = [:]
-        let stopsStatement = try RawStatement(db, """
+            """))
+        try rows.stops.appendAll(bound("""
             SELECT deal_id, product_code, kind FROM follow_up_stops WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition))
-            """)
-        for (i, id) in ids.enumerated() { stopsStatement.bind(Int32(i + 1), id) }
-        while try stopsStatement.step() {
-            if let kind = stopsStatement.text(2).flatMap(StopKind.init(rawValue:)) {
-                stops[stopsStatement.int64(0), default: [:]][stopsStatement.text(1) ?? "*", default: []].append(kind)
-            }
+            """))
+        return rows
+    }
+
+    /// The deals of `rows`, in their order.
+    static func decode(_ rows: Rows) -> [StoredDeal] {
+        var readings: [Int64: [OdometerReading]] = [:]
+        let rr = rows.readings
+        for i in 0..<rr.count {
+            if let date = rr.date(i, 1) { readings[rr.int64(i, 0), default: []].append(OdometerReading(date: date, miles: rr.int(i, 2))) }
         }
-        stopsStatement.reset()
-        let products = try RawStatement(db, """
-            SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ?1
-            """)
+        var stops: [Int64: [String: [StopKind]]] = [:]
+        let sr = rows.stops
+        for i in 0..<sr.count {
+            if let kind = StopKind(rawValue: sr.text(i, 2)) { stops[sr.int64(i, 0), default: [:]][sr.optionalText(i, 1) ?? "*", default: []].append(kind) }
+        }
+        // Products come ordered by deal id; each deal takes its run.
+        var products: [Int64: [ProductLine]] = [:]
+        let p = rows.products
+        for i in 0..<p.count {
+            let money = { (c: Int) in p.optionalInt64(i, c).map(Money.init(cents:)) }
+            products[p.int64(i, 0), default: []].append(ProductLine(
+                code: p.text(i, 1), outcome: ProductOutcome(rawValue: p.text(i, 2)) ?? .declined, price: money(3), cost: money(4),
+                reason: p.optionalText(i, 5), presumed: p.bool(i, 6)))
+        }
+        let r = rows.deals
         var out: [StoredDeal] = []
-        defer { main.reset() }
-        while try main.step() {
-            let r = main
-            func date(_ i: Int32) -> LocalDate? { r.optionalText(i).flatMap(LocalDate.init) }
-            func money(_ i: Int32) -> Money? { r.optionalInt64(i).map(Money.init(cents:)) }
-            let dealID = r.int64(0)
-            var lines: [ProductLine] = []
-            products.bind(1, dealID)
-            while try products.step() {
-                let p = products
-                lines.append(ProductLine(code: p.text(0) ?? "", outcome: ProductOutcome(rawValue: p.text(1) ?? "") ?? .declined,
-                                         price: p.optionalInt64(2).map(Money.init(cents:)), cost: p.optionalInt64(3).map(Money.init(cents:)),
-                                         reason: p.optionalText(4), presumed: p.bool(5)))
-            }
-            products.reset()
+        out.reserveCapacity(r.count)
+        for i in 0..<r.count {
+            let date = { (c: Int) in r.date(i, c) }
+            let money = { (c: Int) in r.optionalInt64(i, c).map(Money.init(cents:)) }
+            let dealID = r.int64(i, 0)
             let delivery = date(6)!
             let record = DealRecord(
-                store: r.text(17) ?? "", dealNumber: r.text(3) ?? "", status: DealStatus(rawValue: r.text(4) ?? "") ?? .finalized,
-                contractDate: date(5)!, deliveryDate: delivery, dealType: DealType(rawValue: r.text(7) ?? "") ?? .cash,
-                buyerFirstName: r.text(18) ?? "", buyerLastName: r.text(19) ?? "", buyerEmail: r.optionalText(20),
-                buyerPhone: r.optionalText(21), buyerState: r.optionalText(22), buyerZip: r.optionalText(23),
-                customerNumber: r.optionalText(24), consent: Consent(sms: r.bool(25), email: r.bool(26), phone: r.bool(27)),
-                vin: r.text(28) ?? "", vehicleYear: r.int(29), vehicleMake: r.text(30) ?? "", vehicleModel: r.text(31) ?? "",
-                vehicleCondition: VehicleCondition(rawValue: r.text(8) ?? "") ?? .used, odometer: r.int(9),
-                inServiceDate: date(32)!, inServiceEstimated: r.bool(33),
+                store: r.text(i, 16), dealNumber: r.text(i, 3), status: DealStatus(rawValue: r.text(i, 4)) ?? .finalized,
+                contractDate: date(5)!, deliveryDate: delivery, dealType: DealType(rawValue: r.text(i, 7)) ?? .cash,
+                buyerFirstName: "", buyerLastName: "", buyerEmail: nil, buyerPhone: nil,
+                buyerState: r.optionalText(i, 17), buyerZip: r.optionalText(i, 18),
+                customerNumber: nil, consent: Consent(sms: r.bool(i, 19), email: r.bool(i, 20), phone: r.bool(i, 21)),
+                vin: "", vehicleYear: r.int(i, 22), vehicleMake: r.text(i, 23), vehicleModel: "",
+                vehicleCondition: VehicleCondition(rawValue: r.text(i, 8)) ?? .used, odometer: r.int(i, 9),
+                inServiceDate: date(24)!, inServiceEstimated: r.bool(i, 25),
                 sellingPrice: money(10)!, vehicleValue: money(11)!, amountFinanced: money(12),
-                apr: r.optionalInt64(13).map { Rate(thousandthsOfPercent: Int($0)) }, termMonths: r.optionalInt64(14).map(Int.init),
-                firstPaymentDate: date(15), lender: r.optionalText(16),
-                salesperson: r.optionalText(34).map { StaffRef(id: $0, name: r.optionalText(35)) },
-                fiManager: r.optionalText(36).map { StaffRef(id: $0, name: r.optionalText(37)) },
-                products: lines)
-            let later = (readings[r.int64(2)] ?? []).filter { $0.date > delivery }
-            out.append(StoredDeal(id: dealID, customerID: r.int64(1), record: record, laterReadings: later,
-                                  stops: stops[dealID] ?? [:], contactStopped: !r.isNull(38)))
+                apr: r.optionalInt64(i, 13).map { Rate(thousandthsOfPercent: Int($0)) }, termMonths: r.optionalInt64(i, 14).map(Int.init),
+                firstPaymentDate: date(15), lender: nil, salesperson: nil, fiManager: nil,
+                products: products[dealID] ?? [])
+            let later = (readings[r.int64(i, 2)] ?? []).filter { $0.date > delivery }
+            out.append(StoredDeal(id: dealID, customerID: r.int64(i, 1), record: record, laterReadings: later,
+                                  stops: stops[dealID] ?? [:], contactStopped: r.bool(i, 26)))
         }
         return out
     }
@@ -109,7 +181,7 @@ enum DealLoader {
 
 extension AfterdeskDatabase {
     /// Every deal of the customer who bought deal `number` (in `store`, or the first store holding it),
-    /// rebuilt as imported, with later odometer readings per deal. Nil when there is no such deal.
+    /// rebuilt with the facts planning uses, with later odometer readings per deal. Nil when there is no such deal.
     public func customerDeals(ofDeal number: String, store: String? = nil) throws -> (deal: String, records: [DealRecord], readings: [String: [OdometerReading]])? {
         try writer.read { db in
             var sql = "SELECT d.customer_id FROM deals d JOIN stores s ON s.id = d.store_id WHERE d.deal_number = ?"

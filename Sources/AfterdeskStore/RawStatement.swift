@@ -70,6 +70,14 @@ struct RawStatement {
     func optionalInt64(_ col: Int32) -> Int64? { isNull(col) ? nil : int64(col) }
     func optionalText(_ col: Int32) -> String? { isNull(col) ? nil : text(col) }
     func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
+    /// Appends the text of column `col` to `bytes`; returns its length.
+    func appendText(_ col: Int32, to bytes: inout [UInt8]) -> Int {
+        guard let p = sqlite3_column_text(handle, col) else { return 0 }
+        let n = Int(sqlite3_column_bytes(handle, col))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        return n
+    }
+
     func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
         return String(cString: p)

@@ -104,11 +104,40 @@ case "decode":
     }
     print(String(format: "good=%d bad=%d checksum=%lld in %.2f s", good, bad, checksum, seconds(start)))
 
+case "planner":
+    // The planner alone, in memory: every deal of FILE as its own customer (no database).
+    guard args.count >= 2 else { fail("planner FILE") }
+    let reader = CSVReader(source: try FileByteSource(path: args[1]))
+    _ = try reader.nextRow()
+    let header = (0..<reader.fieldCount).map { reader.string($0) }
+    let layout = try ImportLayout(header: header, profile: .canonical, menu: menu)
+    let decoder = DealRowDecoder(layout: layout, menu: menu, today: LocalDate(year: 2026, month: 11, day: 18)!)
+    var records: [DealRecord] = []
+    let limit = Int(option("rows", "300000")) ?? 300_000
+    while records.count < limit, try reader.nextRow() {
+        var errors: [RowError] = []
+        if let r = decoder.decode(reader, errors: &errors) { records.append(r) }
+    }
+    let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
+    let planner = Planner(menu: menu, warranties: warranties)
+    let start = DispatchTime.now()
+    var touches = 0
+    for r in records {
+        let declines = r.products.filter { $0.outcome == .declined }.map {
+            DeclineFacts(store: r.store, dealNumber: r.dealNumber, product: $0, deal: r)
+        }
+        let p = planner.plan(declines: declines, permissions: ContactPermissions(sms: r.consent.sms, email: r.consent.email, phone: r.consent.phone),
+                             now: benchClock.now())
+        touches += p.touches.count
+    }
+    print(String(format: "customers=%d touches=%d in %.2f s", records.count, touches, seconds(start)))
+
 case "plan-file":
     // The child of `plan`: plans every customer of an imported database.
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-    let s = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: benchClock.now())
+    let s = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: benchClock.now(), transactionSize: Int(option("tx", "50000"))!)
+    
     print("customers=\(s.customers) declines=\(s.declines) holdout=\(s.holdout) touches=\(s.touches) dropped=\(s.dropped)")
 
 case "plan":

@@ -11,7 +11,12 @@ import Testing
         _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let found = try #require(try db.customerDeals(ofDeal: "D-10001"))
-        #expect(found.records.count == 1 && found.records[0].buyerPhone == "+15125550142")
+        // The planning facts of the deal, and none of the buyer's contact details.
+        #expect(found.records.count == 1)
+        let record = found.records[0]
+        #expect(record.buyerState == "TX" && record.buyerZip == "78701" && record.vehicleMake == "Toyota" && record.odometer == 12)
+        #expect(record.amountFinanced == Money(cents: 3_450_000) && record.consent == Consent(sms: true, email: true, phone: true))
+        #expect(record.buyerPhone == nil && record.buyerEmail == nil && record.buyerLastName.isEmpty)
         let now = ISO8601DateFormatter().date(from: "2026-06-02T14:00:00Z")!
         let e = try #require(Explain.explain(dealNumber: "D-10001", records: found.records, readings: found.readings,
                                              planner: Planner(menu: m, warranties: warranties), now: now))

@@ -14,6 +14,37 @@ import Testing
         }
     }
 
+    /// Planning reads a chunk's facts in one transaction and writes its plans in the next: when another connection
+    /// commits in between, the chunk is read again, so no plan is written from facts that changed.
+    @Test func factsChangedBetweenReadingAndWritingArePlannedAgain() throws {
+        let m = try menu()
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
+        let planner = Planner(menu: m, warranties: warranties)
+        let now = ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!
+        let dealership = SyntheticDealership(seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 30, dealsPerDay: 3)
+        func plannedFirstChunk(unwindBetween: Bool) throws -> Int {
+            let w = try Workspace()
+            let db = try w.database()
+            _ = try db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
+            let other = try DatabaseQueue(path: w.path("test.sqlite"))
+            let lo = try other.read { try Int64.fetchOne($0, sql: "SELECT MIN(id) FROM customers")! }
+            var calls = 0
+            _ = try db.planCustomers(planner: planner, now: now, customerIDs: nil, rangeSize: 10, transactionSize: 10, progress: nil) {
+                calls += 1
+                // The first chunk's facts are read; its plans are not written yet: every deal of it is unwound.
+                if unwindBetween && calls == 1 {
+                    try other.write { try $0.execute(sql: "UPDATE deals SET status = 'unwound' WHERE customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9]) }
+                }
+            }
+            #expect(calls > 3)
+            return try other.read {
+                try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches WHERE status = 'planned' AND customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9])!
+            }
+        }
+        #expect(try plannedFirstChunk(unwindBetween: false) > 0)
+        #expect(try plannedFirstChunk(unwindBetween: true) == 0)
+    }
+
     @Test func plansAreStoredAndReplanningReplacesOnlyWhatIsNotSent() throws {
         let w = try Workspace()
         let db = try w.database()

@@ -37,22 +37,28 @@ public enum Amortization {
     /// P(1+r)^k − A((1+r)^k − 1)/r for the rounded payment A. The last payment takes the rounding remainder
     /// and leaves a zero balance.
     public static func schedule(principal: Money, apr: Rate, termMonths n: Int, firstPaymentDate: LocalDate) -> [Month] {
+        var months: [Month] = []
+        months.reserveCapacity(n)
+        forEachMonth(principal: principal, apr: apr, termMonths: n, firstPaymentDate: firstPaymentDate) { months.append($0); return true }
+        return months
+    }
+
+    /// The months of `schedule`, one at a time, without keeping them; stops when `body` returns false.
+    public static func forEachMonth(principal: Money, apr: Rate, termMonths n: Int, firstPaymentDate: LocalDate,
+                                    _ body: (Month) -> Bool) {
         let a = payment(principal: principal, apr: apr, termMonths: n)
         let micro: Int128 = 1_000_000
         let apr = Int128(apr.thousandthsOfPercent)
         var balance = Int128(principal.cents) * micro
         let pay = Int128(a.cents) * micro
-        var months: [Month] = []
-        months.reserveCapacity(n)
         for k in 1...n {
             // Interest for the month: balance × APR / 12, in thousandths of a percent: ÷ 1,200,000, half up.
             let interest = (balance * apr + 600_000) / 1_200_000
             let thisPayment = k == n ? balance + interest : pay
             balance = balance + interest - thisPayment
-            months.append(Month(number: k, date: firstPaymentDate.adding(months: k - 1),
-                                payment: Money(cents: roundMicro(thisPayment)), balance: Money(cents: roundMicro(balance))))
+            guard body(Month(number: k, date: firstPaymentDate.adding(months: k - 1),
+                             payment: Money(cents: roundMicro(thisPayment)), balance: Money(cents: roundMicro(balance)))) else { return }
         }
-        return months
     }
 
     /// Millionths of a cent to cents, half away from zero.
@@ -113,31 +119,54 @@ public struct GAPExposure: Sendable, Equatable {
     }
 
     /// Amount financed ÷ vehicle value at contract, to two decimals (half up): 1.18 means 118%.
-    public var loanToValueAtContract: Decimal
-    public var schedule: [Month]
+    public let loanToValueAtContract: Decimal
+    /// The same, in hundredths: 118 means 118%.
+    public let loanToValuePercent: Int
     /// The date of the first month where the balance is at or below the value; nil when it never was above.
-    public var exposureEndsOn: LocalDate?
+    public let exposureEndsOn: LocalDate?
+    private let loan: Loan
+
+    private struct Loan: Sendable, Equatable {
+        let amountFinanced: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate, contractDate: LocalDate
+        let vehicleValue: Money, condition: VehicleCondition, depreciation: Depreciation
+
+        /// The months of the loan with the vehicle's value, one at a time; stops when `body` returns false.
+        func forEachMonth(_ body: (Month) -> Bool) {
+            Amortization.forEachMonth(principal: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate) { m in
+                let age = Double(contractDate.days(until: m.date)) / GAPExposure.daysPerMonth
+                let share = depreciation.remainingBasisPoints(condition: condition, months: age)
+                let value = Money(cents: Int64((Double(vehicleValue.cents) * share / 10_000).rounded()))
+                return body(Month(number: m.number, date: m.date, balance: m.balance, value: value))
+            }
+        }
+    }
+
+    /// Balance against value, month by month for the full term (computed when asked: planning needs only the end).
+    public var schedule: [Month] {
+        var months: [Month] = []
+        loan.forEachMonth { months.append($0); return true }
+        return months
+    }
 
     /// Average month length, to turn days of ownership into months of the depreciation curve.
     static let daysPerMonth = 30.436875
 
     public init(amountFinanced: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate, contractDate: LocalDate,
                 vehicleValue: Money, condition: VehicleCondition, depreciation: Depreciation) {
-        var ltv = Decimal(amountFinanced.cents) / Decimal(max(1, vehicleValue.cents))
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &ltv, 2, .plain)
-        loanToValueAtContract = rounded
-        let loan = Amortization.schedule(principal: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate)
-        schedule = loan.map { m in
-            let age = Double(contractDate.days(until: m.date)) / GAPExposure.daysPerMonth
-            let share = depreciation.remainingBasisPoints(condition: condition, months: age)
-            let value = Money(cents: Int64((Double(vehicleValue.cents) * share / 10_000).rounded()))
-            return Month(number: m.number, date: m.date, balance: m.balance, value: value)
+        // Hundredths, half up, in integers: (2·100·amount + value) ÷ (2·value).
+        let value = max(1, vehicleValue.cents)
+        let hundredths = (Int128(amountFinanced.cents) * 200 + Int128(value)) / (2 * Int128(value))
+        loanToValuePercent = Int(hundredths)
+        loanToValueAtContract = Decimal(sign: .plus, exponent: -2, significand: Decimal(loanToValuePercent))
+        loan = Loan(amountFinanced: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate,
+                    contractDate: contractDate, vehicleValue: vehicleValue, condition: condition, depreciation: depreciation)
+        // The first month not exposed, counted only when some month is (or the loan starts above the value).
+        var anyExposed = amountFinanced > vehicleValue
+        var firstCovered: LocalDate?
+        loan.forEachMonth { m in
+            if m.exposed { anyExposed = true } else if firstCovered == nil { firstCovered = m.date }
+            return !(anyExposed && firstCovered != nil)
         }
-        if schedule.contains(where: \.exposed) || amountFinanced > vehicleValue {
-            exposureEndsOn = schedule.first { !$0.exposed }?.date
-        } else {
-            exposureEndsOn = nil
-        }
+        exposureEndsOn = anyExposed ? firstCovered : nil
     }
 }

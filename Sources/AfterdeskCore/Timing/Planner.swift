@@ -57,8 +57,23 @@ public struct ProductPlan: Sendable, Equatable {
     public var warranty: WarrantyProjection?
     public var gap: GAPExposure?
     public var eligibility: EligibilityWindow
-    /// When nothing is planned at all: why (holdout, not applicable, window closed…).
+    /// When nothing is planned at all: why (holdout, not applicable, window closed…), for a person…
     public var note: String?
+    /// …and as a code, for reports.
+    public var noFollowUp: NoFollowUp?
+
+    mutating func nothingPlanned(_ code: NoFollowUp, _ why: String) { noFollowUp = code; note = why }
+}
+
+/// Why a declined product gets no follow-up at all.
+public enum NoFollowUp: String, Sendable, Equatable, CaseIterable {
+    case holdout
+    case signingOnly = "signing_only"
+    case windowClosed = "window_closed"
+    case cashDeal = "cash_deal"
+    case leaseIncludesGAP = "lease_includes_gap"
+    case neverExposed = "never_exposed"
+    case noFinancing = "no_financing"
 }
 
 public struct CustomerPlan: Sendable, Equatable {
@@ -132,7 +147,7 @@ public struct Planner: Sendable {
                                                 odometerAt: odometerAt)
             var plan = ProductPlan(dealNumber: d.dealNumber, product: product.code, holdout: false,
                                    warranty: product.kind == .serviceContract ? projection : nil, gap: nil,
-                                   eligibility: eligibility, note: nil)
+                                   eligibility: eligibility, note: nil, noFollowUp: nil)
 
             // What the timing hangs on, and whether the product applies at all.
             var anchor: LocalDate?
@@ -146,8 +161,8 @@ public struct Planner: Sendable {
                     + (projection.basic.limit == .miles ? "at \(projection.basic.coverage.miles.formattedMiles) miles"
                                                        : "after \(projection.basic.coverage.years) years")
             case .loanToValue:
-                if deal.dealType == .cash { plan.note = "cash deal: no loan for GAP to cover" }
-                else if deal.dealType == .lease && product.includedWithLease { plan.note = "the lease includes GAP" }
+                if deal.dealType == .cash { plan.nothingPlanned(.cashDeal, "cash deal: no loan for GAP to cover") }
+                else if deal.dealType == .lease && product.includedWithLease { plan.nothingPlanned(.leaseIncludesGAP, "the lease includes GAP") }
                 else if let amount = deal.amountFinanced, let apr = deal.apr, let term = deal.termMonths, let first = deal.firstPaymentDate {
                     let gap = GAPExposure(amountFinanced: amount, apr: apr, termMonths: term, firstPaymentDate: first,
                                           contractDate: deal.contractDate, vehicleValue: deal.vehicleValue,
@@ -155,11 +170,11 @@ public struct Planner: Sendable {
                     plan.gap = gap
                     if let end = gap.exposureEndsOn {
                         anchor = end
-                        anchorText = "loan balance projected above the vehicle's value until \(end) (\(gap.loanToValueAtContract.description) of value at contract)"
+                        anchorText = "loan balance projected above the vehicle's value until \(end) (\(Planner.decimal(hundredths: gap.loanToValuePercent)) of value at contract)"
                     } else {
-                        plan.note = "the loan never exceeds the vehicle's projected value"
+                        plan.nothingPlanned(.neverExposed, "the loan never exceeds the vehicle's projected value")
                     }
-                } else { plan.note = "no financing facts to project the loan" }
+                } else { plan.nothingPlanned(.noFinancing, "no financing facts to project the loan") }
             case .season:
                 anchor = Planner.seasonStart(after: deal.deliveryDate, season: menu.potholeSeasonStart)
                 anchorText = "pothole season starts around \(anchor!)"
@@ -173,12 +188,12 @@ public struct Planner: Sendable {
 
             if Holdout.isHeldOut(store: d.store, dealNumber: d.dealNumber, product: product.code, percent: menu.holdoutPercent) {
                 plan.holdout = true
-                plan.note = "holdout: no follow-up, to measure what happens without one"
+                plan.nothingPlanned(.holdout, "holdout: no follow-up, to measure what happens without one")
                 plans.append(plan)
                 continue
             }
             if eligibility.onlyAtSigning {
-                plan.note = "sold only at contract signing: nothing to follow up"
+                plan.nothingPlanned(.signingOnly, "sold only at contract signing: nothing to follow up")
                 plans.append(plan)
                 continue
             }
@@ -190,9 +205,9 @@ public struct Planner: Sendable {
                 case .odometer: rule = "the mileage limit"
                 case .daysFromContract: rule = "the post-sale window"
                 }
-                plan.note = until < deal.contractDate
+                plan.nothingPlanned(.windowClosed, until < deal.contractDate
                     ? "cannot be bought any more: \(rule) ended \(until), before the sale"
-                    : "the window to buy it closed on \(until) (\(rule))"
+                    : "the window to buy it closed on \(until) (\(rule))")
                 plans.append(plan)
                 continue
             }
@@ -257,7 +272,7 @@ public struct Planner: Sendable {
             }
             // The first day at or after the candidate that keeps one touch a day and the rolling cap.
             var date = c.date
-            while !fits(date, touches.map(\.date)) {
+            while !fits(date, touches) {
                 date = date.adding(days: 1)
                 if let u = c.until, date > u { break }
             }
@@ -281,13 +296,26 @@ public struct Planner: Sendable {
 
     /// True when a touch on `date` keeps one touch a day and at most `maxPerRolling30Days` in every 30 days
     /// that contain it.
-    func fits(_ date: LocalDate, _ kept: [LocalDate]) -> Bool {
+    func fits(_ date: LocalDate, _ kept: [(date: LocalDate, action: TouchAction, items: [TouchItem], until: LocalDate?)]) -> Bool {
+        fits(date, kept.lazy.map(\.date))
+    }
+
+    func fits(_ date: LocalDate, _ kept: some Collection<LocalDate>) -> Bool {
+        let day = date.daysSinceEpoch
         if kept.contains(date) { return false }
-        for start in 0..<30 {
-            let from = date.adding(days: -start), to = from.adding(days: 29)
-            if kept.filter({ $0 >= from && $0 <= to }).count + 1 > rules.maxPerRolling30Days { return false }
+        for start in (day - 29)...day {
+            var count = 1
+            for k in kept where k.daysSinceEpoch >= start && k.daysSinceEpoch <= start + 29 { count += 1 }
+            if count > rules.maxPerRolling30Days { return false }
         }
         return true
+    }
+
+    /// 118 → "1.18", 120 → "1.2", 100 → "1": as Decimal prints.
+    static func decimal(hundredths: Int) -> String {
+        let whole = hundredths / 100, cents = hundredths % 100
+        if cents == 0 { return String(whole) }
+        return cents % 10 == 0 ? "\(whole).\(cents / 10)" : "\(whole).\(cents < 10 ? "0" : "")\(cents)"
     }
 
     /// The first start of pothole season after `date` (the same year if still ahead, else the next).
