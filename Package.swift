@@ -68,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "afterdesk-bench",
-            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer"]
+            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore"]),
         .testTarget(

@@ -41,6 +41,8 @@ extension AfterdeskDatabase {
         try writer.writeWithoutTransaction { db in
             // The importer's settings for bulk writes (see DealImporter): the plans written point only at deals and
             // customers read in the same transaction, and at touches inserted just before their items.
+            // (A checkpointing thread was tried: it never catches up with a writer that never pauses, so the log
+            // only grows.)
             try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 20000")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
 
@@ -126,35 +128,31 @@ extension AfterdeskDatabase {
             try bound("DELETE FROM touches WHERE +status = 'planned' AND \(spec.condition)").run()
         }
         try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(spec.condition))").run()
-        let insertPlan = try RawStatement(db, """
-            INSERT INTO plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on,
-                               basic_limit, miles_per_year, gap_exposure_ends_on)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-            """)
-        let insertTouch = try RawStatement(db, """
-            INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at) VALUES (?1, ?2, ?3, ?4, 'planned', ?5)
-            """)
-        let insertItem = try RawStatement(db, """
-            INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-            """)
-        for p in planned.plans {
-            let s = insertPlan
-            s.bind(1, p.dealID); s.bind(2, p.product); s.bind(3, p.holdout); s.bind(4, p.eligibleUntil)
-            s.bind(5, p.eligibilityRule); s.bind(6, p.noFollowUp); s.bind(7, p.basicExpiresOn)
-            s.bind(8, p.basicLimit); s.bind(9, p.milesPerYear); s.bind(10, p.gapExposureEndsOn)
-            try s.run()
+        let plans = planned.plans
+        try RawStatement.insertRows(db, into: """
+            plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on, basic_limit,
+                   miles_per_year, gap_exposure_ends_on)
+            """, columns: 10, count: plans.count) { s, row, at in
+            let p = plans[row]
+            s.bind(at, p.dealID); s.bind(at + 1, p.product); s.bind(at + 2, p.holdout); s.bind(at + 3, p.eligibleUntil)
+            s.bind(at + 4, p.eligibilityRule); s.bind(at + 5, p.noFollowUp); s.bind(at + 6, p.basicExpiresOn)
+            s.bind(at + 7, p.basicLimit); s.bind(at + 8, p.milesPerYear); s.bind(at + 9, p.gapExposureEndsOn)
         }
-        for t in planned.touches {
-            insertTouch.bind(1, t.customer); insertTouch.bind(2, t.dueAt); insertTouch.bind(3, t.dueOn)
-            insertTouch.bind(4, t.action); insertTouch.bind(5, nowText)
-            try insertTouch.run()
-            let touchID = db.lastInsertedRowID
-            for item in planned.items[t.items] {
-                let s = insertItem
-                s.bind(1, touchID); s.bind(2, item.dealID); s.bind(3, item.product); s.bind(4, item.touch); s.bind(5, item.template)
-                s.bind(6, item.reason)
-                try s.run()
-            }
+        // Touch ids are given here (the next after the largest, as SQLite would), so items can be written in bulk too:
+        // this transaction holds the write lock.
+        let firstID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM touches") ?? 0) + 1
+        let touches = planned.touches, items = planned.items
+        try RawStatement.insertRows(db, into: "touches (id, customer_id, due_at, due_on, action, status, planned_at)",
+                                    columns: 7, count: touches.count) { s, row, at in
+            let t = touches[row]
+            s.bind(at, firstID + Int64(row)); s.bind(at + 1, t.customer); s.bind(at + 2, t.dueAt); s.bind(at + 3, t.dueOn)
+            s.bind(at + 4, t.action); s.bind(at + 5, "planned"); s.bind(at + 6, nowText)
+        }
+        try RawStatement.insertRows(db, into: "touch_items (touch_id, deal_id, product_code, touch_name, template, reason)",
+                                    columns: 6, count: items.count) { s, row, at in
+            let item = items[row]
+            s.bind(at, firstID + Int64(item.touchIndex)); s.bind(at + 1, item.dealID); s.bind(at + 2, item.product)
+            s.bind(at + 3, item.touch); s.bind(at + 4, item.template); s.bind(at + 5, item.reason)
         }
     }
 
@@ -252,8 +250,9 @@ struct PlannedChunk: Sendable {
         let dealID: Int64, product: String, holdout: Bool, eligibleUntil: LocalDate?, eligibilityRule: String?
         let noFollowUp: String?, basicExpiresOn: LocalDate?, basicLimit: String?, milesPerYear: Int?, gapExposureEndsOn: LocalDate?
     }
-    struct Touch: Sendable { let customer: Int64; let dueAt: String; let dueOn: LocalDate; let action: String; let items: Range<Int> }
-    struct Item: Sendable { let dealID: Int64, product: String, touch: String, template: String, reason: String }
+    struct Touch: Sendable { let customer: Int64; let dueAt: String; let dueOn: LocalDate; let action: String }
+    /// An item of `touches[touchIndex]`.
+    struct Item: Sendable { let touchIndex: Int, dealID: Int64, product: String, touch: String, template: String, reason: String }
     var cancelled: [(touch: Int64, why: String)] = []
     var plans: [Plan] = []
     var touches: [Touch] = []
@@ -316,13 +315,12 @@ struct PlannedChunk: Sendable {
                                   milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn))
             }
             for t in plan.touches {
-                let first = items.count
                 for i in t.items {
                     guard let id = dealID[i.dealNumber] else { continue }
-                    items.append(Item(dealID: id, product: i.product, touch: i.touch, template: i.template, reason: i.reason))
+                    items.append(Item(touchIndex: touches.count, dealID: id, product: i.product, touch: i.touch, template: i.template,
+                                      reason: i.reason))
                 }
-                touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue,
-                                     items: first..<items.count))
+                touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue))
                 summary.touches += 1
                 switch t.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
             }
@@ -352,4 +350,3 @@ final class Pending<Value: Sendable>: @unchecked Sendable {
         return value!
     }
 }
-

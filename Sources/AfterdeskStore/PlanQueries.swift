@@ -113,7 +113,7 @@ enum DealLoader {
                    c.contact_stopped_at IS NOT NULL
             FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
             JOIN vehicles v ON v.id = d.vehicle_id
-            WHERE \(condition) ORDER BY d.customer_id, d.contract_date, d.deal_number
+            WHERE \(condition)
             """))
         try rows.products.appendAll(bound("""
             SELECT deal_id, product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products
@@ -175,6 +175,8 @@ enum DealLoader {
             out.append(StoredDeal(id: dealID, customerID: r.int64(i, 1), record: record, laterReadings: later,
                                   stops: stops[dealID] ?? [:], contactStopped: r.bool(i, 26)))
         }
+        // Ordered here rather than by SQLite, off the thread that talks to it.
+        out.sort { ($0.customerID, $0.record.contractDate, $0.record.dealNumber) < ($1.customerID, $1.record.contractDate, $1.record.dealNumber) }
         return out
     }
 }
