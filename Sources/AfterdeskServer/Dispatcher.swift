@@ -312,6 +312,7 @@ public struct Dispatcher: Sendable {
     /// Sends what is queued and due, in pages: each page is claimed (committed `sending`) before any of it is
     /// handed to a provider, and its results are committed together.
     func deliver(now: Date, into summary: inout DispatchSummary, pageSize: Int = 200) async throws {
+        let journal = database.openSentJournal()
         while true {
             let page = try database.claimOutbox(now: now, limit: pageSize)
             if page.isEmpty { return }
@@ -334,16 +335,18 @@ public struct Dispatcher: Sendable {
                 case .sent: summary.delivered += 1
                 case .failed(_, let retry): if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
                 }
-                // An SMS interrupted by a crash is found again at the provider (see reconcile), so SMS results are
-                // committed by page. Email and webhooks cannot be looked up: each is committed as soon as it is sent,
-                // leaving only the instant between the provider's answer and the commit in doubt.
-                if m.channel == "sms" {
-                    results.append((m.id, result))
-                } else {
-                    try database.completeOutbox([(m.id, result)], now: now)
+                // Results are committed by page. An SMS interrupted by a crash is found again at the provider (see
+                // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it
+                // is sent (or, without a journal, committed), leaving only the instant between the provider's answer
+                // and that note in doubt.
+                if m.channel != "sms", case .sent(let providerID) = result {
+                    if let journal { try journal.append(id: m.id, providerID: providerID) }
+                    else { try database.completeOutbox([(m.id, result)], now: now); continue }
                 }
+                results.append((m.id, result))
             }
             try database.completeOutbox(results, now: now)
+            try journal?.clear()
         }
     }
 
@@ -401,8 +404,10 @@ public struct Dispatcher: Sendable {
     /// other goes back to the queue, to be sent again under the same idempotency key (and, for email, the same
     /// Message-ID). Only safe while no other dispatch runs: callers hold the dispatch lock.
     func reconcile(now: Date) async throws -> Int {
+        // Sends noted in the journal whose page was not committed: sent, not in doubt.
+        let settled = try database.openSentJournal().map { try database.replay($0, now: now) } ?? 0
         let doubtful = try database.inDoubtOutbox(before: now.addingTimeInterval(1))
-        guard !doubtful.isEmpty else { return 0 }
+        guard !doubtful.isEmpty else { return settled }
         var results: [(id: Int64, result: SendResult)] = []
         for m in doubtful {
             if m.channel == "sms", let sms = channels.sms, let since = Instant.parse(m.createdAt) {
@@ -414,6 +419,6 @@ public struct Dispatcher: Sendable {
             results.append((m.id, .failed(error: "interrupted mid-send; not found at the provider, sending again", retryAt: now)))
         }
         try database.completeOutbox(results, now: now)
-        return doubtful.count
+        return settled + doubtful.count
     }
 }
