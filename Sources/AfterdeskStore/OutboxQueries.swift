@@ -46,11 +46,23 @@ extension AfterdeskDatabase {
     public func claimOutbox(now: Date, limit: Int) throws -> [OutboxMessage] {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
-            try Row.fetchAll(db, sql: """
-                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?
-                WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)
+            // Read through the C API: a page holds whole message bodies.
+            let s = try RawStatement(db, """
+                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?1
+                WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
                 RETURNING \(Self.outboxColumns)
-                """, arguments: [nowText, nowText, limit]).map(Self.outboxMessage).sorted { $0.id < $1.id }
+                """)
+            s.bind(1, nowText); s.bind(2, Int64(limit))
+            defer { s.reset() }
+            var out: [OutboxMessage] = []
+            while try s.step() {
+                out.append(OutboxMessage(id: s.int64(0), idempotencyKey: s.text(1) ?? "", channel: s.text(2) ?? "", recipient: s.text(3) ?? "",
+                                         subject: s.optionalText(4), body: s.text(5) ?? "", html: s.optionalText(6), headers: s.optionalText(7),
+                                         status: s.text(8) ?? "", attempts: s.int(9), lastError: s.optionalText(10),
+                                         providerID: s.optionalText(11), createdAt: s.text(12) ?? "", sentAt: s.optionalText(13),
+                                         customerID: s.optionalInt64(14), taskID: s.optionalInt64(15)))
+            }
+            return out.sorted { $0.id < $1.id }
         }
     }
 
