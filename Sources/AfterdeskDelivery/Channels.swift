@@ -48,7 +48,12 @@ public struct SMTPEmailChannel: EmailChannel {
     public var user: String?
     public var password: String?
     public var timeoutSeconds = 30
-    public init(url: String, user: String?, password: String?) { self.url = url; self.user = user; self.password = password }
+    /// A PEM file of certificate authorities to trust for the server, instead of the system's (a private CA).
+    public let caFile: String?
+
+    public init(url: String, user: String?, password: String?, caFile: String? = nil) {
+        self.url = url; self.user = user; self.password = password; self.caFile = caFile
+    }
 
     var requireTLS: Bool {
         guard user != nil, url.hasPrefix("smtp://") else { return false }
@@ -57,7 +62,7 @@ public struct SMTPEmailChannel: EmailChannel {
     }
 
     public func send(_ email: EmailEnvelope) async throws(ChannelError) {
-        let (url, user, password, requireTLS, timeout) = (self.url, self.user, self.password, self.requireTLS, self.timeoutSeconds)
+        let (url, user, password, requireTLS, timeout, caFile) = (self.url, self.user, self.password, self.requireTLS, self.timeoutSeconds, self.caFile)
         let result = await blocking { () -> (Int32, Int, String) in
             var r = afterdesk_curl_result()
             let recipients = email.recipients.map { strdup("<\($0)>") }
@@ -66,7 +71,7 @@ public struct SMTPEmailChannel: EmailChannel {
             pointers.withUnsafeBufferPointer { rcpt in
                 email.data.withCString { data in
                     afterdesk_smtp_send(url, user, password, "<\(email.from)>", rcpt.baseAddress, rcpt.count, data, strlen(data),
-                                        requireTLS ? 1 : 0, timeout, &r)
+                                        requireTLS ? 1 : 0, caFile, timeout, &r)
                 }
             }
             let error = withUnsafeBytes(of: r.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

@@ -9,6 +9,7 @@ public struct Settings: Sendable, Equatable {
     public var smtpURL: String?
     public var smtpUser: String?
     public var smtpPassword: String?
+    public var smtpCAFile: String?
     public var emailFrom: String?
     public var smsBaseURL = "https://api.twilio.com"
     public var smsAccountSID: String?
@@ -45,6 +46,7 @@ public struct Settings: Sendable, Equatable {
         key("smtp_url", "smtp://host:port (STARTTLS when the server offers it) or smtps://host:port (TLS)") { $0.smtpURL = $1 },
         key("smtp_user", "SMTP login") { $0.smtpUser = $1 },
         key("smtp_password", "SMTP password") { $0.smtpPassword = $1 },
+        key("smtp_ca_file", "a PEM file of certificate authorities to trust for the SMTP server (a private CA); default: the system's") { $0.smtpCAFile = $1 },
         key("email_from", "sender address of every email, e.g. Lakeside Motors <service@lakeside.example>") { $0.emailFrom = $1 },
         key("sms_base_url", "Twilio-compatible API base, default https://api.twilio.com") { $0.smsBaseURL = $1 },
         key("sms_account_sid", "SMS account") { $0.smsAccountSID = $1 },

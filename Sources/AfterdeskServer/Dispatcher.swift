@@ -20,7 +20,7 @@ public struct Channels: Sendable {
     /// in the outbox with the reason.
     public static func live(_ s: Settings) -> Channels {
         Channels(
-            email: s.smtpURL.map { SMTPEmailChannel(url: $0, user: s.smtpUser, password: s.smtpPassword) },
+            email: s.smtpURL.map { SMTPEmailChannel(url: $0, user: s.smtpUser, password: s.smtpPassword, caFile: s.smtpCAFile) },
             sms: s.smsAccountSID.flatMap { sid in
                 s.smsAuthToken.flatMap { token in
                     s.smsFrom.map { TwilioSMSChannel(baseURL: s.smsBaseURL, accountSID: sid, authToken: token, from: $0,

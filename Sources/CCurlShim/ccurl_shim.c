@@ -38,8 +38,8 @@ static void start(afterdesk_curl_result *result) {
 
 void afterdesk_smtp_send(const char *url, const char *user, const char *password, const char *from,
                          const char *const *recipients, size_t recipient_count,
-                         const char *message, size_t message_length, int require_tls, long timeout_seconds,
-                         afterdesk_curl_result *result) {
+                         const char *message, size_t message_length, int require_tls, const char *ca_file,
+                         long timeout_seconds, afterdesk_curl_result *result) {
     start(result);
     CURL *curl = curl_easy_init();
     if (!curl) { result->curl_code = CURLE_FAILED_INIT; strcpy(result->error, "curl_easy_init failed"); return; }
@@ -53,6 +53,7 @@ void afterdesk_smtp_send(const char *url, const char *user, const char *password
         curl_easy_setopt(curl, CURLOPT_PASSWORD, password ? password : "");
     }
     curl_easy_setopt(curl, CURLOPT_USE_SSL, require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    if (ca_file && *ca_file) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file);   /* a private CA; the server is always verified */
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);

@@ -92,6 +92,43 @@ let webhookReference: String = {
         #expect(m["defects"] == "0")
     }
 
+    /// A certificate for 127.0.0.1 from a throwaway authority: the server's certificate and key, and the CA to trust.
+    func privateCA(_ dir: URL) throws -> (cert: String, key: String, ca: String) {
+        let p = { (name: String) in dir.appendingPathComponent(name).path }
+        for args in [
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
+             "-subj", "/CN=Afterdesk test CA"],
+            ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1"],
+        ] { #expect(try shell(args).status == 0) }
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: p("san.ext"), atomically: true, encoding: .utf8)
+        let sign = try shell(["openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
+                              "-CAcreateserial", "-out", p("server.pem"), "-days", "2", "-extfile", p("san.ext")])
+        #expect(sign.status == 0, "\(sign.output)")
+        return (p("server.pem"), p("server.key"), p("ca.pem"))
+    }
+
+    /// STARTTLS (smtp://) and TLS from the start (smtps://), with login, against a server whose certificate comes
+    /// from a private authority: trusted through `smtp_ca_file`, refused without it (the certificate is verified).
+    @Test(arguments: ["starttls", "tls"]) func smtpOverTLSVerifiesTheServer(mode: String) async throws {
+        let dir = temporaryDirectory()
+        let pki = try privateCA(dir)
+        let mail = dir.appendingPathComponent("mail")
+        let server = try LocalServer(script: "smtp_sink.py", arguments: [mail.path, "--user", "afterdesk", "--password", "pw",
+                                                                         "--\(mode)", pki.cert, pki.key])
+        defer { server.stop() }
+        let url = "\(mode == "tls" ? "smtps" : "smtp")://127.0.0.1:\(server.port)"
+        let envelope = EmailEnvelope(from: "service@lakeside.example", recipients: ["maria@example.com"],
+                                     data: "Subject: over TLS\r\n\r\nHola\r\n")
+        await #expect(throws: ChannelError.self) {
+            try await SMTPEmailChannel(url: url, user: "afterdesk", password: "pw").send(envelope)
+        }
+        #expect(!FileManager.default.fileExists(atPath: mail.appendingPathComponent("0001.eml").path))
+        try await SMTPEmailChannel(url: url, user: "afterdesk", password: "pw", caFile: pki.ca).send(envelope)
+        let received = try JSONSerialization.jsonObject(with: Data(contentsOf: mail.appendingPathComponent("0001.json"))) as! [String: Any]
+        #expect(received["tls"] as? Bool == true && received["login"] as? String == "afterdesk")
+        #expect(try String(contentsOf: mail.appendingPathComponent("0001.eml"), encoding: .utf8).contains("Hola"))
+    }
+
     @Test func smtpRefusesAWrongPassword() async throws {
         let dir = temporaryDirectory()
         let server = try LocalServer(script: "smtp_sink.py", arguments: [dir.path, "--user", "afterdesk", "--password", "pw"])

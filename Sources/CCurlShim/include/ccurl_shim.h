@@ -16,8 +16,8 @@ typedef struct {
 /// `recipients` has `recipient_count` addresses; `message` is the full RFC 5322 text with CRLF line ends.
 void afterdesk_smtp_send(const char *url, const char *user, const char *password, const char *from,
                          const char *const *recipients, size_t recipient_count,
-                         const char *message, size_t message_length, int require_tls, long timeout_seconds,
-                         afterdesk_curl_result *result);
+                         const char *message, size_t message_length, int require_tls, const char *ca_file,
+                         long timeout_seconds, afterdesk_curl_result *result);
 
 /// One HTTP request. `headers` are "Name: value" lines; `body` may be NULL for GET. Basic auth when `user` is set.
 void afterdesk_http_request(const char *method, const char *url, const char *user, const char *password,
