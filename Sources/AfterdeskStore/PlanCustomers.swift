@@ -114,11 +114,7 @@ extension AfterdeskDatabase {
 
     /// Replaces what was planned for a chunk's customers with `planned`, in a few statements for the chunk.
     private func write(_ planned: PlannedChunk, spec: PlanChunkSpec, nowText: String, db: Database) throws {
-        func bound(_ sql: String) throws -> RawStatement {
-            let s = try RawStatement(db, sql)
-            for (i, id) in spec.ids.enumerated() { s.bind(Int32(i + 1), id) }
-            return s
-        }
+        func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: spec.ids) }
         let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
         for (touch, why) in planned.cancelled { cancel.bind(1, why); cancel.bind(2, touch); try cancel.run() }
         if planned.hadPlannedTouches {
@@ -235,8 +231,7 @@ struct PlanChunkFacts: Sendable {
         let old = try RawStatement(db, """
             SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
             WHERE +t.status = 'planned' AND t.\(spec.condition)
-            """)
-        for (i, id) in spec.ids.enumerated() { old.bind(Int32(i + 1), id) }
+            """, binding: spec.ids)
         var previous = RawRows(columns: 4, integers: [0, 1, 2])
         try previous.appendAll(old)
         return PlanChunkFacts(spec: spec, deals: deals, previous: previous)

@@ -98,11 +98,7 @@ enum DealLoader {
     /// The rows of the deals matching `condition`, with their products, later odometer readings and stops:
     /// four queries, whatever the number of deals.
     static func read(_ db: Database, where condition: String, ids: [Int64]) throws -> Rows {
-        func bound(_ sql: String) throws -> RawStatement {
-            let s = try RawStatement(db, sql)
-            for (i, id) in ids.enumerated() { s.bind(Int32(i + 1), id) }
-            return s
-        }
+        func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: ids) }
         var rows = Rows()
         // Only the facts planning uses: no names, contact details or staff (the planner never reads them).
         try rows.deals.appendAll(bound("""

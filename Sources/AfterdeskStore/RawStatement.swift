@@ -16,6 +16,12 @@ struct RawStatement {
         connection = db.sqliteConnection!
     }
 
+    /// Prepares `sql` with `ids` bound to its parameters ?1, ?2, … in order.
+    init(_ db: Database, _ sql: String, binding ids: [Int64]) throws {
+        self = try RawStatement(db, sql)
+        for (i, id) in ids.enumerated() { bind(Int32(i + 1), id) }
+    }
+
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     @inline(__always) func bind(_ i: Int32, _ s: String?) {

@@ -151,3 +151,12 @@ import Testing
         #expect(bmw.basic.date > ford.basic.date)
     }
 }
+
+@Suite struct LoanToValueTextTests {
+    /// The loan-to-value in a touch's reason prints as Decimal would, from integer hundredths.
+    @Test func hundredthsPrintAsDecimal() {
+        for h in [0, 1, 5, 9, 10, 11, 50, 99, 100, 101, 105, 110, 118, 120, 199, 200, 1_234, 10_000] {
+            #expect(Planner.decimal(hundredths: h) == "\(Decimal(sign: .plus, exponent: -2, significand: Decimal(h)))", "\(h)")
+        }
+    }
+}

@@ -45,6 +45,30 @@ import Testing
         #expect(try plannedFirstChunk(unwindBetween: true) == 0)
     }
 
+    /// Each declined product's plan row says in a code why nothing is followed up: every holdout is `holdout`,
+    /// a product with a planned touch has none, and every code is one of those documented.
+    @Test func planRowsCarryTheNoFollowUpCode() throws {
+        let w = try Workspace()
+        let db = try w.database()
+        let m = try menu()
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
+        let dealership = SyntheticDealership(seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 400, dealsPerDay: 2)
+        _ = try db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
+        _ = try db.planCustomers(planner: Planner(menu: m, warranties: warranties), now: ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!)
+        let rows = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT p.holdout, p.no_follow_up, EXISTS (SELECT 1 FROM touch_items i JOIN touches t ON t.id = i.touch_id
+                                                          WHERE i.deal_id = p.deal_id AND i.product_code = p.product_code AND t.status = 'planned')
+                FROM plans p
+                """).map { (holdout: $0[0] as Bool, code: $0[1] as String?, touched: $0[2] as Bool) }
+        }
+        #expect(rows.count > 500)
+        #expect(rows.allSatisfy { ($0.code == "holdout") == $0.holdout })
+        #expect(rows.allSatisfy { !$0.touched || $0.code == nil })
+        let codes = Set(rows.compactMap(\.code))
+        #expect(codes.isSubset(of: Set(NoFollowUp.allCases.map(\.rawValue))) && codes.contains("holdout") && codes.count >= 3)
+    }
+
     @Test func plansAreStoredAndReplanningReplacesOnlyWhatIsNotSent() throws {
         let w = try Workspace()
         let db = try w.database()

@@ -272,7 +272,7 @@ public struct Planner: Sendable {
             }
             // The first day at or after the candidate that keeps one touch a day and the rolling cap.
             var date = c.date
-            while !fits(date, touches) {
+            while !fits(date, touches.lazy.map(\.date)) {
                 date = date.adding(days: 1)
                 if let u = c.until, date > u { break }
             }
@@ -296,10 +296,6 @@ public struct Planner: Sendable {
 
     /// True when a touch on `date` keeps one touch a day and at most `maxPerRolling30Days` in every 30 days
     /// that contain it.
-    func fits(_ date: LocalDate, _ kept: [(date: LocalDate, action: TouchAction, items: [TouchItem], until: LocalDate?)]) -> Bool {
-        fits(date, kept.lazy.map(\.date))
-    }
-
     func fits(_ date: LocalDate, _ kept: some Collection<LocalDate>) -> Bool {
         let day = date.daysSinceEpoch
         if kept.contains(date) { return false }
