@@ -153,7 +153,7 @@ public struct StableHasher {
     mutating func add(_ s: String?) { if let s { add(s) } else { byte(0x1e) } }
     mutating func add(_ n: Int) { add(Int64(n)) }
     mutating func add(_ n: Int?) { if let n { add(Int64(n)) } else { byte(0x1e) } }
-    mutating func add(_ n: Int64?) {
+    public mutating func add(_ n: Int64?) {
         guard let n else { byte(0x1e); return }
         var v = UInt64(bitPattern: n)
         for _ in 0..<8 { byte(UInt8(truncatingIfNeeded: v)); v >>= 8 }

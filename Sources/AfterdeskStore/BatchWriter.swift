@@ -1,6 +1,7 @@
 import AfterdeskCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The statements of one batch transaction, prepared once and bound per deal.
 struct BatchWriter {
@@ -9,11 +10,8 @@ struct BatchWriter {
     let runID: Int64
     let file: String
     let findDeal: RawStatement
-    let findParties: RawStatement
-    let insertCustomer: RawStatement
-    let updateCustomer: RawStatement
-    let insertVehicle: RawStatement
-    let updateVehicle: RawStatement
+    let customers: KeyedTable
+    let vehicles: KeyedTable
     let insertDeal: RawStatement
     let updateDeal: RawStatement
     /// `insertProducts[n - 1]` inserts n product rows in one statement: one step per deal, not one per product.
@@ -31,49 +29,83 @@ struct BatchWriter {
         """
     static let lastDealParameter = 22
 
+    /// The customer parameters of `insertCustomer` by number, for the upsert's `excluded.` references.
+    static let customerColumns: [Int: String] = [
+        3: "first_name", 4: "last_name", 5: "email", 6: "phone", 7: "state", 8: "zip", 9: "customer_number",
+        10: "consent_sms", 11: "consent_email", 12: "consent_phone", 13: "consent_source", 14: "consent_at",
+        15: "last_deal_on",
+    ]
+
+    /// The SET clause that refreshes a returning customer; `value(n)` is how parameter n is written (`?n` in the
+    /// UPDATE, `excluded.column` in the upsert). A channel whose consent changes records this import as its own
+    /// source; the others keep theirs.
+    static func customerAssignments(_ value: (Int) -> String) -> String {
+        func consent(_ channel: String, _ n: Int) -> String {
+            """
+            consent_\(channel)_source = CASE WHEN consent_\(channel) = \(value(n)) THEN consent_\(channel)_source ELSE \(value(13)) END,
+            consent_\(channel)_at = CASE WHEN consent_\(channel) = \(value(n)) THEN consent_\(channel)_at ELSE \(value(14)) END,
+            consent_\(channel) = \(value(n))
+            """
+        }
+        return """
+            first_name = \(value(3)), last_name = \(value(4)), email = \(value(5)), phone = \(value(6)), state = \(value(7)),
+            zip = \(value(8)), customer_number = COALESCE(\(value(9)), customer_number),
+            \(consent("sms", 10)), \(consent("email", 11)), \(consent("phone", 12)),
+            last_deal_on = \(value(15)), updated_at = \(value(14))
+            """
+    }
+
+    static let vehicleColumns: [Int: String] = [2: "year", 3: "make", 4: "model", 5: "in_service_date", 6: "in_service_estimated"]
+
+    /// A known in-service date is never replaced by an estimate.
+    static func vehicleAssignments(_ value: (Int) -> String) -> String {
+        """
+        year = \(value(2)), make = \(value(3)), model = \(value(4)),
+        in_service_date = CASE WHEN \(value(6)) AND NOT in_service_estimated THEN in_service_date ELSE \(value(5)) END,
+        in_service_estimated = \(value(6)) AND in_service_estimated
+        """
+    }
+
     init(db: Database, importer: DealImporter, runID: Int64, file: String) throws {
         self.db = db; self.importer = importer; self.runID = runID; self.file = file
         findDeal = try RawStatement(db, "SELECT id, fingerprint, status, customer_id FROM deals WHERE store_id = ?1 AND deal_number = ?2")
-        // For a new or changed deal, one statement finds its customer and its vehicle.
-        findParties = try RawStatement(db, """
-            SELECT (SELECT id FROM customers WHERE store_id = ?1 AND match_hash = ?2 AND match_key = ?3),
-                   (SELECT id FROM vehicles WHERE vin_hash = ?4 AND vin = ?5)
-            """)
-        insertCustomer = try RawStatement(db, """
+        let bulk = importer.bulk != nil
+        let customerInsert = """
             INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, email, phone, state, zip,
                 customer_number, consent_sms, consent_email, consent_phone, consent_source, consent_at,
                 last_deal_on, created_at, updated_at)
             VALUES (?1, ?2, ?16, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?14)
-            """)
-        // A returning customer takes the facts of the newest deal. A channel whose consent changes records
-        // this import as its own source; the others keep theirs.
-        updateCustomer = try RawStatement(db, """
-            UPDATE customers SET
-                first_name = ?3, last_name = ?4, email = ?5, phone = ?6, state = ?7, zip = ?8,
-                customer_number = COALESCE(?9, customer_number),
-                consent_sms_source = CASE WHEN consent_sms = ?10 THEN consent_sms_source ELSE ?13 END,
-                consent_sms_at = CASE WHEN consent_sms = ?10 THEN consent_sms_at ELSE ?14 END,
-                consent_sms = ?10,
-                consent_email_source = CASE WHEN consent_email = ?11 THEN consent_email_source ELSE ?13 END,
-                consent_email_at = CASE WHEN consent_email = ?11 THEN consent_email_at ELSE ?14 END,
-                consent_email = ?11,
-                consent_phone_source = CASE WHEN consent_phone = ?12 THEN consent_phone_source ELSE ?13 END,
-                consent_phone_at = CASE WHEN consent_phone = ?12 THEN consent_phone_at ELSE ?14 END,
-                consent_phone = ?12,
-                last_deal_on = ?15, updated_at = ?14, match_hash = ?16
-            WHERE id = ?1 AND ?15 >= last_deal_on
-            """)
-        insertVehicle = try RawStatement(db, """
+            """
+        customers = try KeyedTable(
+            db,
+            insert: customerInsert,
+            // A returning customer takes the facts of the newest deal: the update applies only when this deal
+            // is at least as new as the one that set the stored facts.
+            update: """
+                UPDATE customers SET \(BatchWriter.customerAssignments { "?\($0)" })
+                WHERE id = ?1 AND ?15 >= last_deal_on
+                """,
+            upsert: bulk ? nil : customerInsert + """
+                 ON CONFLICT (store_id, match_hash) DO UPDATE SET \(BatchWriter.customerAssignments { "excluded.\(BatchWriter.customerColumns[$0]!)" })
+                WHERE match_key = excluded.match_key AND excluded.last_deal_on >= last_deal_on
+                """,
+            at: "SELECT id, match_key FROM customers WHERE store_id = ?1 AND match_hash = ?2",
+            row: "SELECT store_id, match_hash, match_key FROM customers WHERE id = ?1")
+        let vehicleInsert = """
             INSERT INTO vehicles (vin, year, make, model, in_service_date, in_service_estimated, vin_hash)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            """)
-        // A known in-service date is never replaced by an estimate.
-        updateVehicle = try RawStatement(db, """
-            UPDATE vehicles SET year = ?2, make = ?3, model = ?4,
-                in_service_date = CASE WHEN ?6 AND NOT in_service_estimated THEN in_service_date ELSE ?5 END,
-                in_service_estimated = ?6 AND in_service_estimated, vin_hash = ?7
-            WHERE id = ?1
-            """)
+            """
+        vehicles = try KeyedTable(
+            db,
+            insert: vehicleInsert,
+            update: "UPDATE vehicles SET \(BatchWriter.vehicleAssignments { "?\($0)" }) WHERE id = ?1",
+            upsert: bulk ? nil : vehicleInsert + """
+                 ON CONFLICT (vin_hash) DO UPDATE SET \(BatchWriter.vehicleAssignments { "excluded.\(BatchWriter.vehicleColumns[$0]!)" })
+                WHERE vin = excluded.vin
+                """,
+            // Vehicles are not per store: scope 0.
+            at: "SELECT id, vin FROM vehicles WHERE vin_hash = ?2",
+            row: "SELECT 0, vin_hash, vin FROM vehicles WHERE id = ?1")
         let last = BatchWriter.lastDealParameter
         let placeholders = (3...last).map { "?\($0)" }.joined(separator: ", ")
         insertDeal = try RawStatement(db, """
@@ -104,25 +136,28 @@ struct BatchWriter {
     mutating func apply(_ deal: PreparedDeal, counts: inout DealImporter.RunCounts) throws {
         let r = deal.record
         let store = try importer.storeID(db, r.store)
+        var existing: (id: Int64, status: String, customer: Int64)?
+        // Into a database that had no deals when this import began, every deal is new (`seen` catches repeats).
+        if importer.dealsBefore {
+            findDeal.bind(1, store); findDeal.bind(2, r.dealNumber)
+            defer { findDeal.reset() }
+            if try findDeal.step() {
+                if findDeal.int64(1) == deal.fingerprint {
+                    counts.unchanged += 1
+                    return
+                }
+                existing = (findDeal.int64(0), findDeal.text(2) ?? "", findDeal.int64(3))
+            }
+        }
+        let customer = try customerID(deal, store: store)
+        let vehicle = try vehicleID(deal)
+        try write(deal, store: store, existing: existing, customer: customer, vehicle: vehicle, counts: &counts)
+    }
+
+    private mutating func write(_ deal: PreparedDeal, store: Int64, existing: (id: Int64, status: String, customer: Int64)?,
+                                customer: Int64, vehicle: Int64, counts: inout DealImporter.RunCounts) throws {
+        let r = deal.record
         let fingerprint = deal.fingerprint
-        findDeal.bind(1, store); findDeal.bind(2, r.dealNumber)
-        var existing: (id: Int64, fingerprint: Int64, status: String, customer: Int64)?
-        if try findDeal.step() {
-            existing = (findDeal.int64(0), findDeal.int64(1), findDeal.text(2) ?? "", findDeal.int64(3))
-        }
-        findDeal.reset()
-        if let e = existing, e.fingerprint == fingerprint {
-            counts.unchanged += 1
-            return
-        }
-        let p = findParties
-        p.bind(1, store); p.bind(2, deal.customerHash); p.bind(3, deal.customerKey); p.bind(4, deal.vinHash); p.bind(5, r.vin)
-        guard try p.step() else { throw DatabaseError(message: "the customer and vehicle lookup returned no row") }
-        let knownCustomer: Int64? = p.isNull(0) ? nil : p.int64(0)
-        let knownVehicle: Int64? = p.isNull(1) ? nil : p.int64(1)
-        p.reset()
-        let customer = try customerID(deal, store: store, existing: knownCustomer)
-        let vehicle = try vehicleID(deal, existing: knownVehicle)
         let sales = try importer.staffID(db, store: store, r.salesperson, role: "sales")
         let fi = try importer.staffID(db, store: store, r.fiManager, role: "fi")
         let declines = r.declinedCount
@@ -156,30 +191,41 @@ struct BatchWriter {
         counts.declines += declines
     }
 
-    private func customerID(_ deal: PreparedDeal, store: Int64, existing: Int64?) throws -> Int64 {
+    /// The customer of the deal, inserted or refreshed.
+    private func customerID(_ deal: PreparedDeal, store: Int64) throws -> Int64 {
+        try customers.findOrInsert(key: deal.customerKey, scope: store, firstHash: deal.customerHash, db: db,
+                                   memory: importer.bulk?.customers,
+                                   bindInsert: { s, h in bindCustomer(s, deal, store, hash: h) },
+                                   bindUpdate: { s, id, h in bindCustomer(s, deal, id, hash: h) })
+    }
+
+    /// The vehicle of the deal, inserted or refreshed.
+    private func vehicleID(_ deal: PreparedDeal) throws -> Int64 {
+        try vehicles.findOrInsert(key: deal.record.vin, scope: 0, firstHash: deal.vinHash, db: db,
+                                  memory: importer.bulk?.vehicles,
+                                  bindInsert: { s, h in bindVehicle(s, deal, hash: h) },
+                                  bindUpdate: { s, id, h in bindVehicle(s, deal, hash: h).bind(1, id) })
+    }
+
+    /// Binds the customer parameters; ?1 is the store (insert, upsert) or the customer id (update).
+    @discardableResult
+    private func bindCustomer(_ s: RawStatement, _ deal: PreparedDeal, _ first: Int64, hash: Int64) -> RawStatement {
         let r = deal.record
-        let key = deal.customerKey
-        let hash = deal.customerHash
-        let s = existing == nil ? insertCustomer : updateCustomer
-        s.bind(1, existing ?? store); s.bind(2, key); s.bind(3, r.buyerFirstName); s.bind(4, r.buyerLastName)
+        s.bind(1, first); s.bind(2, deal.customerKey); s.bind(3, r.buyerFirstName); s.bind(4, r.buyerLastName)
         s.bind(5, r.buyerEmail); s.bind(6, r.buyerPhone); s.bind(7, r.buyerState); s.bind(8, r.buyerZip)
         s.bind(9, r.customerNumber); s.bind(10, r.consent.sms); s.bind(11, r.consent.email); s.bind(12, r.consent.phone)
         // Where consent came from: the file and line it was read from (the same on a re-run).
         s.bind(13, deal.consentSource); s.bind(14, importer.nowText); s.bind(15, r.contractDate)
         s.bind(16, hash)
-        try s.run()
-        return existing ?? db.lastInsertedRowID
+        return s
     }
 
-    private func vehicleID(_ deal: PreparedDeal, existing: Int64?) throws -> Int64 {
+    @discardableResult
+    private func bindVehicle(_ s: RawStatement, _ deal: PreparedDeal, hash: Int64) -> RawStatement {
         let r = deal.record
-        let hash = deal.vinHash
-        let s = existing == nil ? insertVehicle : updateVehicle
-        if let existing { s.bind(1, existing) } else { s.bind(1, r.vin) }
-        s.bind(2, r.vehicleYear); s.bind(3, r.vehicleMake); s.bind(4, r.vehicleModel)
+        s.bind(1, r.vin); s.bind(2, r.vehicleYear); s.bind(3, r.vehicleMake); s.bind(4, r.vehicleModel)
         s.bind(5, r.inServiceDate); s.bind(6, r.inServiceEstimated); s.bind(7, hash)
-        try s.run()
-        return existing ?? db.lastInsertedRowID
+        return s
     }
 
     private func bindDeal(_ s: RawStatement, _ r: DealRecord, customer: Int64, vehicle: Int64, sales: Int64?, fi: Int64?,
@@ -257,12 +303,130 @@ struct BatchWriter {
 }
 
 
-/// The index key of customers and vehicles: stable across builds and machines (unlike Swift's Hasher),
-/// so stored hashes stay valid; changing it needs a migration.
+/// Customers or vehicles: rows found by a key (match key, VIN) through its hash, unique per scope (the store
+/// for customers, none for vehicles).
+struct KeyedTable {
+    let insert: RawStatement
+    let update: RawStatement
+    /// Find-or-insert at the first hash through the unique index: one B-tree search. nil in a bulk import, where
+    /// the index is dropped.
+    let upsert: RawStatement?
+    /// Id and key of the row at (scope ?1, hash ?2), through the index.
+    let at: RawStatement
+    /// Scope, hash and key of row ?1 (a bulk import's in-memory candidates are checked with it).
+    let row: RawStatement
+
+    init(_ db: Database, insert: String, update: String, upsert: String?, at: String, row: String) throws {
+        self.insert = try RawStatement(db, insert)
+        self.update = try RawStatement(db, update)
+        self.upsert = try upsert.map { try RawStatement(db, $0) }
+        self.at = try RawStatement(db, at)
+        self.row = try RawStatement(db, row)
+    }
+
+    /// The id of the row for `key`, inserted or refreshed. `bindInsert(statement, hash)` and
+    /// `bindUpdate(statement, id, hash)` bind the row's facts; ?1 of the upsert and insert is the scope.
+    ///
+    /// With the index, the upsert inserts the row at the key's first hash or refreshes it there; only when it
+    /// inserted nothing is the key's chain walked: found at the first hash, the upsert already did the refresh.
+    /// In a bulk import, `memory` maps hashes to ids instead: each candidate is read back to compare its scope,
+    /// hash and key, and a new row is added to it.
+    func findOrInsert(key: String, scope: Int64, firstHash: Int64, db: Database, memory: KeyMap?,
+                      bindInsert: (RawStatement, Int64) -> Void, bindUpdate: (RawStatement, Int64, Int64) -> Void) throws -> Int64 {
+        if let upsert {
+            bindInsert(upsert, firstHash)
+            sqlite3_set_last_insert_rowid(db.sqliteConnection, 0)
+            try upsert.run()
+            let inserted = db.lastInsertedRowID
+            if inserted != 0 { return inserted }
+        }
+        var id: Int64 = 0
+        let (hash, found) = try StableHash.probe(key) { h in
+            guard let memory else {
+                at.bind(1, scope); at.bind(2, h)
+                defer { at.reset() }
+                guard try at.step() else { return .free }
+                id = at.int64(0)
+                return at.text(1) == key ? .mine : .taken
+            }
+            var slot = StableHash.Slot.free
+            try memory.forEach(UInt32(truncatingIfNeeded: h)) { candidate in
+                row.bind(1, candidate)
+                defer { row.reset() }
+                guard try row.step(), row.int64(0) == scope, row.int64(1) == h else { return true }
+                id = candidate
+                slot = row.text(2) == key ? .mine : .taken
+                return false
+            }
+            return slot
+        }
+        if found {
+            if upsert == nil || hash != firstHash {
+                bindUpdate(update, id, hash)
+                try update.run()
+            }
+            return id
+        }
+        bindInsert(insert, hash)
+        try insert.run()
+        let new = db.lastInsertedRowID
+        try memory?.insert(UInt32(truncatingIfNeeded: hash), id: new)
+        return new
+    }
+}
+
+/// The index keys of customers and vehicles: stable across builds and machines (unlike Swift's Hasher), so
+/// stored hashes stay valid; changing them needs a migration.
+///
+/// The indexes on these hashes are unique, so one statement can find-or-insert a customer or a vehicle
+/// (`INSERT … ON CONFLICT DO UPDATE`) with a single B-tree search. Two keys with the same 64-bit hash (about
+/// one chance in 10^7 among a million keys) are told apart by a probe chain: a key that finds another key at
+/// its hash takes the next free hash of its own chain, `of(key, attempt: 1)`, `2`, …; rows are never
+/// deleted, so a chain is never broken. Lookups walk the same chain.
 enum StableHash {
     static func of(_ s: String) -> Int64 {
         var h = StableHasher()
         h.add(s)
         return h.signed
+    }
+
+    /// Chains longer than this would need that many keys colliding on 64 bits.
+    static let maxAttempts = 8
+
+    static func of(_ s: String, attempt: Int) -> Int64 {
+        guard attempt > 0 else { return of(s) }
+        var h = StableHasher()
+        h.add(s)
+        h.add(Int64(attempt))
+        return h.signed
+    }
+
+    enum Slot { case free, mine, taken }
+
+    /// Walks `key`'s chain: `slot(hash)` says what sits at a hash. Returns the hash where the key is found,
+    /// or the first free one.
+    static func probe(_ key: String, from first: Int = 0, _ slot: (Int64) throws -> Slot) throws -> (hash: Int64, found: Bool) {
+        for attempt in first..<maxAttempts {
+            let h = of(key, attempt: attempt)
+            switch try slot(h) {
+            case .free: return (h, false)
+            case .mine: return (h, true)
+            case .taken: continue
+            }
+        }
+        throw DatabaseError(message: "\(maxAttempts) index keys in a row are taken by other keys: the hash chain of '\(key.prefix(2))…' is full")
+    }
+}
+
+extension Database {
+    /// The vehicle with this VIN, found through its hash chain.
+    func vehicleID(vin: String) throws -> Int64? {
+        var id: Int64?
+        _ = try StableHash.probe(vin) { h in
+            guard let row = try Row.fetchOne(self, sql: "SELECT id, vin FROM vehicles WHERE vin_hash = ?", arguments: [h]) else { return .free }
+            if row["vin"] as String == vin { id = row["id"]; return .mine }
+            return .taken
+        }
+        return id
     }
 }

@@ -43,6 +43,8 @@ public struct ImportOptions: Sendable {
     public var planner: Planner?
     /// The instant to plan at (default: the database's clock).
     public var planAt: Date?
+    /// Whether the customer and VIN indexes are dropped while importing and rebuilt at the end (see `BulkMode`).
+    public var bulk: BulkMode = .auto
     /// Tests only: stop dead after this many committed batches, as a killed process would.
     var simulateCrashAfterBatches: Int?
 
@@ -51,6 +53,20 @@ public struct ImportOptions: Sendable {
         self.profile = profile; self.menu = menu; self.defaultStore = defaultStore
         self.batchSize = batchSize; self.writeRejectsFile = writeRejectsFile
     }
+}
+
+/// A bulk import finds customers and vehicles in memory and rebuilds their hash indexes once at the end,
+/// instead of inserting each new key into them at a random place: faster when the import brings about as many
+/// rows as the database holds, slower for a month's deals into years of them.
+public enum BulkMode: String, Sendable, CaseIterable {
+    /// Bulk when the files hold at least `minimumRows` deals and at least twice as many as the database has
+    /// customers: a first load, or a database growing severalfold. (Not the same large file again: most of its
+    /// deals are unchanged, and rebuilding the indexes would be wasted.)
+    case auto
+    case on
+    case off
+
+    public static let minimumRows = 50_000
 }
 
 /// One refused row (or one of its fields), as INTERFACES.md's `import --json` shows it.
@@ -109,29 +125,66 @@ extension AfterdeskDatabase {
     /// when others are refused; importing the same file again changes nothing.
     public func importDeals(files: [String], options: ImportOptions,
                             progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
-        var summary = ImportSummary()
-        var seen = Set<Int64>()   // (store, deal number) hashes already read in this command
-        let importer = try DealImporter(database: self, options: options)
-        for file in files {
+        try withImportLock {
+            var summary = ImportSummary()
+            let importer = try DealImporter(database: self, options: options)
+            // A bulk import killed before its end left the key indexes dropped.
+            try writer.write { db in try Migrations.restoreKeyIndexes(db) }
+            try importer.prepare(files: files)
+            // (store, deal number) hashes already read in this command; sized once, not grown by doubling.
+            var seen = Set<Int64>(minimumCapacity: min(importer.expectedRows, 4_000_000))
             do {
-                try importer.importFile(file, summary: &summary, seen: &seen, progress: progress)
-            } catch let e as ImportFileError {
-                summary.failedFiles.append(e.description)
+                for file in files {
+                    do {
+                        try importer.importFile(file, summary: &summary, seen: &seen, progress: progress)
+                    } catch let e as ImportFileError {
+                        summary.failedFiles.append(e.description)
+                    }
+                }
+            } catch let crash as SimulatedCrash {
+                throw crash   // as after kill -9: nothing more runs
+            } catch {
+                try? importer.endBulk()
+                throw error
             }
+            try importer.endBulk()
+            if let planner = options.planner {
+                // New facts recompute the plans they touch: the customers of every inserted or updated deal.
+                summary.planned = try planCustomers(planner: planner, now: options.planAt ?? clock.now(),
+                                                    customerIDs: importer.changedCustomers.sorted())
+            }
+            return summary
         }
-        if let planner = options.planner {
-            // New facts recompute the plans they touch: the customers of every inserted or updated deal.
-            summary.planned = try planCustomers(planner: planner, now: options.planAt ?? clock.now(),
-                                                customerIDs: importer.changedCustomers.sorted())
+    }
+
+    /// Runs `body` holding `<database>-import.lock`: one import at a time per database, so a bulk import's
+    /// in-memory keys see every customer and vehicle inserted while it runs. Another import waits.
+    func withImportLock<T>(_ body: () throws -> T) throws -> T {
+        guard let path else { return try body() }
+        let fd = open(path + "-import.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DatabaseError(message: "cannot open \(path)-import.lock: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }   // closing releases the lock
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw DatabaseError(message: "cannot lock \(path)-import.lock: \(String(cString: strerror(errno)))") }
         }
-        return summary
+        return try body()
     }
 }
 
 /// Carries the state of one import command: caches of stores and staff, the clock, the options.
 final class DealImporter {
-    /// SQLite page cache while importing, in KiB: room for the hot index pages, within the 150 MB budget.
+    /// SQLite page cache while importing, in KiB: room for the hot pages of the customer and VIN indexes; a bulk
+    /// import, which has dropped them, needs less.
     static let cacheKiB = 40 * 1024
+    /// Memory for the sort that rebuilds the key indexes after a bulk import (SQLite sorts within the page cache's size).
+    static let sortKiB = 8 * 1024
+    var cacheKiB: Int { bulk == nil ? DealImporter.cacheKiB : 8 * 1024 }
+    /// Set while a bulk import runs.
+    private(set) var bulk: BulkKeys?
+    /// Whether the database held deals when this import began (if not, no deal needs looking up).
+    private(set) var dealsBefore = true
+    /// Deals in the files, estimated from their sizes.
+    private(set) var expectedRows = 0
     let database: AfterdeskDatabase
     let options: ImportOptions
     let today: LocalDate
@@ -221,7 +274,7 @@ final class DealImporter {
             // parent (store, staff, customer, vehicle) in the same transaction before the rows that point to
             // it, and enforcement would cost a lookup per reference plus a statement journal per insert.
             // Tests and scripts/crash-test.sh run PRAGMA foreign_key_check on imported databases.
-            try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB); PRAGMA foreign_keys = OFF")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON") }
             // Checkpoint less often while importing: each checkpoint copies every page changed since the last
             // one, and the random-key index pages change in every transaction. (A checkpointing thread beside
@@ -299,6 +352,67 @@ final class DealImporter {
 
     private func decoder(_ layout: ImportLayout) -> DealRowDecoder {
         DealRowDecoder(layout: layout, menu: options.menu, today: today, defaultStore: options.defaultStore)
+    }
+
+    // MARK: Bulk
+
+    /// Estimates the deals in the files, looks at what the database holds, and begins a bulk import if worth it.
+    func prepare(files: [String]) throws {
+        expectedRows = files.reduce(0) { $0 + DealImporter.estimatedRows($1) }
+        let expected = Int64(expectedRows)
+        let (existing, existingVehicles): (Int64, Int64) = try database.writer.read { db in
+            dealsBefore = try Bool.fetchOne(db, sql: "SELECT 1 FROM deals LIMIT 1") != nil
+            return (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? 0, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM vehicles") ?? 0)
+        }
+        // Ids are kept in 32 bits in memory.
+        let limit: Int64 = KeyMap.maxID / 2
+        let roomy = existing + expected < limit && existingVehicles + expected < limit
+        switch options.bulk {
+        case .off: return
+        case .on: guard roomy else { return }
+        case .auto: guard roomy, expected >= Int64(BulkMode.minimumRows), expected >= 2 * existing else { return }
+        }
+        try database.writer.write { db in
+            let keys = BulkKeys(expectedRows: Int(expected + existing))
+            for (map, sql) in [(keys.customers, "SELECT id, match_hash FROM customers"), (keys.vehicles, "SELECT id, vin_hash FROM vehicles")] {
+                let s = try RawStatement(db, sql)
+                while try s.step() { try map.insert(UInt32(truncatingIfNeeded: s.int64(1)), id: s.int64(0)) }
+                s.reset()
+            }
+            try db.execute(sql: "DROP INDEX customers_match; DROP INDEX vehicles_vin")
+            bulk = keys
+        }
+    }
+
+    /// Rebuilds the key indexes a bulk import dropped.
+    func endBulk() throws {
+        guard bulk != nil else { return }
+        bulk = nil   // its memory goes to the sort that builds the indexes
+        try database.writer.write { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.sortKiB)")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+            try Migrations.restoreKeyIndexes(db)
+        }
+    }
+
+    /// Deals in a file, estimated from its size and its first 64 KB.
+    static func estimatedRows(_ file: String) -> Int {
+        guard let source = try? FileByteSource(path: file), source.size > 0 else { return 0 }
+        let head = source.prefix(65_536)
+        let lower = file.lowercased()
+        let perDeal: Int
+        if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
+            let marker = Array("\"deal_number\"".utf8)
+            var found = 0
+            for i in 0..<max(0, head.count - marker.count) where head[i] == marker[0] && head[i..<i + marker.count].elementsEqual(marker) {
+                found += 1
+            }
+            perDeal = found > 0 ? head.count / found : head.count
+        } else {
+            let lines = head.filter { $0 == 0x0A }.count
+            perDeal = lines > 0 ? head.count / lines : head.count
+        }
+        return Int(source.size) / max(1, perDeal)
     }
 
     // MARK: Runs

@@ -21,6 +21,15 @@ extension AfterdeskDatabase {
     /// plans again the customers of the vehicles read. Importing the same file again changes nothing.
     public func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date? = nil,
                                writeRejectsFile: Bool = true) throws -> ReadingsSummary {
+        // Vehicles are found by VIN through their index, which a bulk deal import drops while it runs.
+        try withImportLock {
+            try importReadingsLocked(file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now,
+                                     writeRejectsFile: writeRejectsFile)
+        }
+    }
+
+    private func importReadingsLocked(file: String, dealershipTimeZone: String, planner: Planner?, now: Date?,
+                                      writeRejectsFile: Bool) throws -> ReadingsSummary {
         let source = try FileByteSource(path: file)
         let name = (file as NSString).lastPathComponent
         let reader = CSVReader(source: source)
@@ -38,9 +47,10 @@ extension AfterdeskDatabase {
         var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
         var vehicles = Set<Int64>()
         try writer.write { db in
+            try Migrations.restoreKeyIndexes(db)   // after a bulk import that was killed
             let findVehicle = try db.makeStatement(sql: """
                 SELECT v.id, MAX(d.odometer) AS sale_miles, MAX(d.delivery_date) AS delivered
-                FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.vin_hash = ? AND v.vin = ? GROUP BY v.id
+                FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.id = ? GROUP BY v.id
                 """)
             let existing = try db.makeStatement(sql: "SELECT miles FROM odometer_readings WHERE vehicle_id = ? AND read_on = ? AND source = ?")
             let upsert = try db.makeStatement(sql: """
@@ -63,8 +73,8 @@ extension AfterdeskDatabase {
                 if miles == nil || miles! < 0 || miles! > 999_999 { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
                 var vehicle: Int64?
                 if errors.isEmpty, let vin, let date, let miles {
-                    let row = try Row.fetchOne(findVehicle, arguments: [StableHash.of(vin), vin])
-                    if let row {
+                    let known = try db.vehicleID(vin: vin)
+                    if let known, let row = try Row.fetchOne(findVehicle, arguments: [known]) {
                         vehicle = row[0]
                         let saleMiles: Int = row[1], delivered = LocalDate(row[2] as String)!
                         if date >= delivered && miles < saleMiles {

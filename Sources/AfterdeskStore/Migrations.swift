@@ -306,6 +306,54 @@ enum Migrations {
                 ALTER TABLE plans DROP COLUMN planned_at;
                 """)
         }
+        m.registerMigration("v5-unique-hashes") { db in
+            // The customer and VIN hash indexes become unique, so the importer finds-or-inserts a customer or a
+            // vehicle with one statement and one B-tree search (see StableHash). Rows that share a hash (two keys
+            // colliding on 64 bits) are given the next free hash of their own probe chain first.
+            try db.execute(sql: "DROP INDEX customers_match; DROP INDEX vehicles_vin")
+            try restoreKeyIndexes(db)
+        }
         return m
+    }
+
+    /// The unique hash indexes of customers and vehicles, created where missing: after migration v5 drops the
+    /// old ones, and after a bulk import (which drops them while it runs) was killed before rebuilding them.
+    static func restoreKeyIndexes(_ db: Database) throws {
+        let keyIndexes = [
+            (index: "customers_match", table: "customers", key: "match_key", hash: "match_hash", scope: "store_id" as String?),
+            (index: "vehicles_vin", table: "vehicles", key: "vin", hash: "vin_hash", scope: nil),
+        ]
+        for k in keyIndexes {
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", arguments: [k.index]) == nil
+            else { continue }
+            let create = "CREATE UNIQUE INDEX \(k.index) ON \(k.table)(\(k.scope.map { "\($0), " } ?? "")\(k.hash))"
+            do {
+                try db.execute(sql: create)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // Rows sharing a hash (only a database from before v5 can have them): rechain them, then index.
+                try rechain(db, table: k.table, key: k.key, hash: k.hash, scope: k.scope)
+                try db.execute(sql: create)
+            }
+        }
+    }
+
+    /// Moves every row but the first of each group sharing (scope, hash) to the first free hash of its key's chain.
+    static func rechain(_ db: Database, table: String, key: String, hash: String, scope: String?) throws {
+        let scopeColumn = scope ?? "0"
+        let group = scope.map { "\($0), \(hash)" } ?? hash
+        let shared = try Row.fetchAll(db, sql: """
+            SELECT id, \(scopeColumn) AS scope, \(key) AS key FROM \(table)
+            WHERE (\(group)) IN (SELECT \(group) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
+            AND id NOT IN (SELECT min(id) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
+            ORDER BY id
+            """)
+        for row in shared {
+            let id: Int64 = row["id"], scopeValue: Int64 = row["scope"], keyValue: String = row["key"]
+            let (free, _) = try StableHash.probe(keyValue, from: 1) { h in
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE \(scopeColumn) = ? AND \(hash) = ?",
+                                  arguments: [scopeValue, h]) == nil ? .free : .taken
+            }
+            try db.execute(sql: "UPDATE \(table) SET \(hash) = ? WHERE id = ?", arguments: [free, id])
+        }
     }
 }

@@ -22,6 +22,11 @@ struct Import: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Do not write <file>.rejects.csv files.") var noRejectsFile = false
     @Option(help: "Rows per transaction (a crash redoes at most one batch).") var batchSize: Int = 50_000
+    @Option(help: ArgumentHelp("Bulk load: auto, on or off.", discussion: """
+        A bulk load finds customers and vehicles in memory and rebuilds their indexes once at the end; auto uses it \
+        for files of at least 50,000 deals that bring at least twice as many deals as the database has customers \
+        (a first load).
+        """)) var bulk: String = "auto"
     @Flag(help: "Do not re-plan the customers whose deals changed (run `afterdesk plan` later).") var noPlan = false
     @Argument(help: "Files to import.") var files: [String]
 
@@ -31,6 +36,7 @@ struct Import: ParsableCommand {
         }
         if files.isEmpty { throw ValidationError("name at least one file to import") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if BulkMode(rawValue: bulk) == nil { throw ValidationError("--bulk must be auto, on or off") }
     }
 
     func run() throws {
@@ -38,6 +44,7 @@ struct Import: ParsableCommand {
         let inForce = try loadMenu(menu, db)
         var options = ImportOptions(profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
                                     batchSize: batchSize, writeRejectsFile: !noRejectsFile)
+        options.bulk = BulkMode(rawValue: bulk)!
         if !noPlan { options.planner = Planner(menu: inForce.menu, warranties: inForce.warranties) }
         let bar = ProgressBar()
         let summary = try db.importDeals(files: files, options: options, progress: bar.map { b in { b.update($0) } })

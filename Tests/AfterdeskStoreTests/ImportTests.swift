@@ -247,9 +247,9 @@ func snapshot(_ path: String) throws -> [String] {
     @Test func migrationsRunOnOpenAndAreNamed() throws {
         let w = try Workspace()
         let db = try w.database()
-        #expect(try db.appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans"])
+        #expect(try db.appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes"])
         // Opening again is harmless.
-        #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans"])
+        #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes"])
         let mode = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
