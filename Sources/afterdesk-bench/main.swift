@@ -8,7 +8,7 @@ import GRDB
 import Glibc
 #endif
 
-// afterdesk-bench import --rows N [--dir bench-data] [--seed S]
+// afterdesk-bench import --rows N [--dir bench-data] [--seed S] [--bulk auto|on|off]
 //   Generates N canonical deals (seeded), imports them into a fresh database with this build (in a
 //   child process, so its peak memory is measured alone), imports the same file with `sqlite3 .import`
 //   into a bare table as the floor, and prints both times, the ratio and the peak memory.
@@ -82,7 +82,9 @@ switch args.first {
 case "import-file":
     guard args.count >= 2 else { fail("import-file FILE --db DB") }
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
-    let s = try db.importDeals(files: [args[1]], options: ImportOptions(menu: menu, writeRejectsFile: false))
+    var importOptions = ImportOptions(menu: menu, writeRejectsFile: false)
+    importOptions.bulk = BulkMode(rawValue: option("bulk", "auto")) ?? .auto
+    let s = try db.importDeals(files: [args[1]], options: importOptions)
     print("read=\(s.read) inserted=\(s.inserted) updated=\(s.updated) unchanged=\(s.unchanged) rejected=\(s.rejected) declines=\(s.declines)")
 
 case "decode":
@@ -187,7 +189,9 @@ case "import":
     let self_ = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     let dbPath = "\(dir)/bench.sqlite"
     removeDatabase(dbPath)
-    let first = try measure(self_, ["import-file", file, "--db", dbPath])
+    let bulk = option("bulk", "auto")
+    guard BulkMode(rawValue: bulk) != nil else { fail("--bulk must be auto, on or off") }
+    let first = try measure(self_, ["import-file", file, "--db", dbPath, "--bulk", bulk])
     let again = try measure(self_, ["import-file", file, "--db", dbPath])
     guard let sqlite = which("sqlite3") else { fail("sqlite3 is not installed (apt-get install sqlite3)") }
     let floorPath = "\(dir)/floor.sqlite"
@@ -195,7 +199,7 @@ case "import":
     let floor = try measure(sqlite, [floorPath], stdin: ".mode csv\n.import \(file) deals\n")
     let dbSize = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
     print("rows:                 \(rows) (\(size / 1_000_000) MB CSV)")
-    print("afterdesk import:     " + first.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print("afterdesk import (bulk \(bulk)): " + first.output.trimmingCharacters(in: .whitespacesAndNewlines))
     print(String(format: "  time                %.2f s  (%.0f deals/s)", first.seconds, Double(rows) / first.seconds))
     print(String(format: "  peak memory         %.1f MB", Double(first.peakBytes) / 1_048_576))
     print(String(format: "  database            %.0f MB", Double(dbSize) / 1_048_576))
@@ -255,7 +259,7 @@ case "dispatch":
 
 default:
     print("""
-        usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S]
+        usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S] [--bulk auto|on|off]
                afterdesk-bench plan [--dir bench-data]        (after import)
                afterdesk-bench dispatch [--touches N] [--dir bench-data]
                afterdesk-bench decode FILE [--parse-only]
