@@ -155,6 +155,44 @@ import Glibc
         #expect(try keyIndexes(w.path("test.sqlite")) == ["customers_match:1", "vehicles_vin:1"])
     }
 
+    /// A returning customer takes the facts of the newest deal, whatever the order of the files; a consent that
+    /// changes records where the change came from, the other channels keep theirs. The same through the
+    /// indexes (upsert) and in a bulk import (update).
+    @Test(arguments: [BulkMode.off, .on])
+    func theNewestDealSetsTheCustomersFacts(bulk: BulkMode) throws {
+        let w = try Workspace()
+        let db = try w.database()
+        var options = ImportOptions(menu: try menu(), writeRejectsFile: false)
+        options.bulk = bulk
+        func deal(_ number: String, _ date: String, _ first: String, sms: String) throws -> String {
+            try w.write("\(number).csv", """
+                deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_phone,consent_sms,consent_email,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value
+                \(number),\(date),cash,\(first),Rivera,512-555-0123,\(sms),Y,\(Self.vinA),2026,Honda,Accord,new,12,31000,29000
+
+                """)
+        }
+        /// Customers, first name, SMS consent, last deal date, consent sources (all, SMS, email).
+        func customer() throws -> [String?] {
+            try DatabaseQueue(path: w.path("test.sqlite")).read { db in
+                try String?.fetchAll(db, sql: """
+                    SELECT (SELECT COUNT(*) FROM customers) UNION ALL SELECT first_name FROM customers
+                    UNION ALL SELECT consent_sms FROM customers UNION ALL SELECT last_deal_on FROM customers
+                    UNION ALL SELECT consent_source FROM customers UNION ALL SELECT consent_sms_source FROM customers
+                    UNION ALL SELECT consent_email_source FROM customers
+                    """)
+            }
+        }
+        _ = try db.importDeals(files: [deal("D-10", "2026-10-20", "New", sms: "Y")], options: options)
+        _ = try db.importDeals(files: [deal("D-5", "2026-09-01", "Old", sms: "N")], options: options)
+        #expect(try customer() == ["1", "New", "1", "2026-10-20", "import D-10.csv line 2", nil, nil])
+        _ = try db.importDeals(files: [deal("D-11", "2026-10-25", "Newer", sms: "N")], options: options)
+        #expect(try customer() == ["1", "Newer", "0", "2026-10-25", "import D-10.csv line 2", "import D-11.csv line 2", nil])
+        let parties = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT customer_id) * 10 + COUNT(DISTINCT vehicle_id) FROM deals")
+        }
+        #expect(parties == 11)
+    }
+
     /// A database from before v5 whose rows share a hash: the migration gives the later row the next hash of
     /// its chain, makes the indexes unique, and the importer then finds that row.
     @Test func migrationFiveRechainsRowsThatShareAHash() throws {
