@@ -58,9 +58,6 @@ final class KeyMap {
             i = (i + 1) & mask
         }
     }
-
-    /// Bytes held, for the benchmark's memory accounting.
-    var bytes: Int { keys.count * 8 }
 }
 
 /// A bulk import's in-memory keys: the customer and VIN hash indexes are dropped while it runs and rebuilt
