@@ -29,7 +29,7 @@ struct BatchWriter {
         """
     static let lastDealParameter = 22
 
-    /// The customer parameters of `insertCustomer` by number, for the upsert's `excluded.` references.
+    /// The customer parameters of the insert by number, for the upsert's `excluded.` references.
     static let customerColumns: [Int: String] = [
         3: "first_name", 4: "last_name", 5: "email", 6: "phone", 7: "state", 8: "zip", 9: "customer_number",
         10: "consent_sms", 11: "consent_email", 12: "consent_phone", 13: "consent_source", 14: "consent_at",
@@ -103,8 +103,7 @@ struct BatchWriter {
                  ON CONFLICT (vin_hash) DO UPDATE SET \(BatchWriter.vehicleAssignments { "excluded.\(BatchWriter.vehicleColumns[$0]!)" })
                 WHERE vin = excluded.vin
                 """,
-            // Vehicles are not per store: scope 0.
-            at: "SELECT id, vin FROM vehicles WHERE vin_hash = ?2",
+            at: KeyedTable.vehicleAt,
             row: "SELECT 0, vin_hash, vin FROM vehicles WHERE id = ?1")
         let last = BatchWriter.lastDealParameter
         let placeholders = (3...last).map { "?\($0)" }.joined(separator: ", ")
@@ -340,27 +339,8 @@ struct KeyedTable {
             let inserted = db.lastInsertedRowID
             if inserted != 0 { return inserted }
         }
-        var id: Int64 = 0
-        let (hash, found) = try StableHash.probe(key) { h in
-            guard let memory else {
-                at.bind(1, scope); at.bind(2, h)
-                defer { at.reset() }
-                guard try at.step() else { return .free }
-                id = at.int64(0)
-                return at.text(1) == key ? .mine : .taken
-            }
-            var slot = StableHash.Slot.free
-            try memory.forEach(UInt32(truncatingIfNeeded: h)) { candidate in
-                row.bind(1, candidate)
-                defer { row.reset() }
-                guard try row.step(), row.int64(0) == scope, row.int64(1) == h else { return true }
-                id = candidate
-                slot = row.text(2) == key ? .mine : .taken
-                return false
-            }
-            return slot
-        }
-        if found {
+        let (hash, existing) = try memory.map { try walk(key, scope: scope, memory: $0) } ?? KeyedTable.walk(key, scope: scope, at: at)
+        if let id = existing {
             if upsert == nil || hash != firstHash {
                 bindUpdate(update, id, hash)
                 try update.run()
@@ -373,6 +353,41 @@ struct KeyedTable {
         try memory?.insert(UInt32(truncatingIfNeeded: hash), id: new)
         return new
     }
+
+    /// Walks `key`'s chain through the index, `at` giving id and key at (scope ?1, hash ?2): the hash where the
+    /// key is and its row, or the first free hash.
+    static func walk(_ key: String, scope: Int64, at: RawStatement) throws -> (hash: Int64, id: Int64?) {
+        var id: Int64?
+        let (hash, found) = try StableHash.probe(key) { h in
+            at.bind(1, scope); at.bind(2, h)
+            defer { at.reset() }
+            guard try at.step() else { return .free }
+            id = at.int64(0)
+            return at.text(1) == key ? .mine : .taken
+        }
+        return (hash, found ? id : nil)
+    }
+
+    /// The same walk in a bulk import: each in-memory candidate is read back to compare its scope, hash and key.
+    private func walk(_ key: String, scope: Int64, memory: KeyMap) throws -> (hash: Int64, id: Int64?) {
+        var id: Int64?
+        let (hash, found) = try StableHash.probe(key) { h in
+            var slot = StableHash.Slot.free
+            try memory.forEach(UInt32(truncatingIfNeeded: h)) { candidate in
+                row.bind(1, candidate)
+                defer { row.reset() }
+                guard try row.step(), row.int64(0) == scope, row.int64(1) == h else { return true }
+                id = candidate
+                slot = row.text(2) == key ? .mine : .taken
+                return false
+            }
+            return slot
+        }
+        return (hash, found ? id : nil)
+    }
+
+    /// Vehicles by VIN hash (they are not per store: ?1 is unused).
+    static let vehicleAt = "SELECT id, vin FROM vehicles WHERE vin_hash = ?2"
 }
 
 /// The index keys of customers and vehicles: stable across builds and machines (unlike Swift's Hasher), so
@@ -415,18 +430,5 @@ enum StableHash {
             }
         }
         throw DatabaseError(message: "\(maxAttempts) index keys in a row are taken by other keys: the hash chain of '\(key.prefix(2))…' is full")
-    }
-}
-
-extension Database {
-    /// The vehicle with this VIN, found through its hash chain.
-    func vehicleID(vin: String) throws -> Int64? {
-        var id: Int64?
-        _ = try StableHash.probe(vin) { h in
-            guard let row = try Row.fetchOne(self, sql: "SELECT id, vin FROM vehicles WHERE vin_hash = ?", arguments: [h]) else { return .free }
-            if row["vin"] as String == vin { id = row["id"]; return .mine }
-            return .taken
-        }
-        return id
     }
 }

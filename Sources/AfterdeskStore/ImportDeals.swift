@@ -173,12 +173,12 @@ extension AfterdeskDatabase {
 
 /// Carries the state of one import command: caches of stores and staff, the clock, the options.
 final class DealImporter {
-    /// SQLite page cache while importing, in KiB: room for the hot pages of the customer and VIN indexes; a bulk
-    /// import, which has dropped them, needs less.
+    /// SQLite page cache while importing, in KiB: room for the hot pages of the customer and VIN indexes.
     static let cacheKiB = 40 * 1024
-    /// Memory for the sort that rebuilds the key indexes after a bulk import (SQLite sorts within the page cache's size).
-    static let sortKiB = 8 * 1024
-    var cacheKiB: Int { bulk == nil ? DealImporter.cacheKiB : 8 * 1024 }
+    /// A bulk import, which has dropped those indexes, needs less; the sort that rebuilds them at its end gets
+    /// the same (SQLite sorts within the page cache's size).
+    static let bulkCacheKiB = 8 * 1024
+    var pageCacheKiB: Int { bulk == nil ? DealImporter.cacheKiB : DealImporter.bulkCacheKiB }
     /// Set while a bulk import runs.
     private(set) var bulk: BulkKeys?
     /// Whether the database held deals when this import began (if not, no deal needs looking up).
@@ -274,7 +274,7 @@ final class DealImporter {
             // parent (store, staff, customer, vehicle) in the same transaction before the rows that point to
             // it, and enforcement would cost a lookup per reference plus a statement journal per insert.
             // Tests and scripts/crash-test.sh run PRAGMA foreign_key_check on imported databases.
-            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB); PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB); PRAGMA foreign_keys = OFF")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON") }
             // Checkpoint less often while importing: each checkpoint copies every page changed since the last
             // one, and the random-key index pages change in every transaction. (A checkpointing thread beside
@@ -389,7 +389,7 @@ final class DealImporter {
         guard bulk != nil else { return }
         bulk = nil   // its memory goes to the sort that builds the indexes
         try database.writer.write { db in
-            try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.sortKiB)")
+            try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.bulkCacheKiB)")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             try Migrations.restoreKeyIndexes(db)
         }

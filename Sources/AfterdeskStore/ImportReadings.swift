@@ -52,6 +52,7 @@ extension AfterdeskDatabase {
                 SELECT v.id, MAX(d.odometer) AS sale_miles, MAX(d.delivery_date) AS delivered
                 FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.id = ? GROUP BY v.id
                 """)
+            let vehicleAt = try RawStatement(db, KeyedTable.vehicleAt)
             let existing = try db.makeStatement(sql: "SELECT miles FROM odometer_readings WHERE vehicle_id = ? AND read_on = ? AND source = ?")
             let upsert = try db.makeStatement(sql: """
                 INSERT INTO odometer_readings (vehicle_id, read_on, miles, source) VALUES (?, ?, ?, ?)
@@ -73,7 +74,7 @@ extension AfterdeskDatabase {
                 if miles == nil || miles! < 0 || miles! > 999_999 { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
                 var vehicle: Int64?
                 if errors.isEmpty, let vin, let date, let miles {
-                    let known = try db.vehicleID(vin: vin)
+                    let known = try KeyedTable.walk(vin, scope: 0, at: vehicleAt).id
                     if let known, let row = try Row.fetchOne(findVehicle, arguments: [known]) {
                         vehicle = row[0]
                         let saleMiles: Int = row[1], delivered = LocalDate(row[2] as String)!

@@ -2,8 +2,9 @@
 /// and vehicles in memory instead of through SQLite indexes (see `BulkKeys`).
 ///
 /// 8 bytes a slot (open addressing, linear probing, at most half full): about 16 MB for a million rows,
-/// where `[Int64: Int64]` takes 40. A class, so growing it in place never copies it. It only narrows the search: the caller reads each candidate row back and
-/// compares its full key, so two keys sharing 32 bits cost one extra row read, never a wrong answer.
+/// where `[Int64: Int64]` takes 40. A class, so growing it in place never copies it. It only narrows the
+/// search: the caller reads each candidate row back and compares its full key, so two keys sharing 32 bits
+/// cost one extra row read, never a wrong answer.
 final class KeyMap {
     private var keys: [UInt32]
     /// Row ids; 0 marks an empty slot (SQLite rowids here start at 1).
@@ -17,7 +18,12 @@ final class KeyMap {
         values = [UInt32](repeating: 0, count: slots)
     }
 
-    enum Full: Error { case idTooLarge(Int64) }
+    enum Full: Error, CustomStringConvertible {
+        case idTooLarge(Int64)
+        var description: String {
+            switch self { case .idTooLarge(let id): return "row id \(id) does not fit the bulk import's 32-bit key map (import with --bulk off)" }
+        }
+    }
 
     /// The largest row id the map holds (ids are stored in 32 bits).
     static let maxID = Int64(UInt32.max)
