@@ -13,7 +13,7 @@ public struct Clock: Sendable {
 extension LocalDate {
     /// The calendar date of an instant in a time zone (the dealership's, or the customer's).
     public init(_ instant: Date, in zone: TimeZone) {
-        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        let local = instant.epochSeconds + zone.secondsFromGMT(for: instant)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         self = LocalDate(daysSinceEpoch: days)
     }
@@ -35,7 +35,7 @@ extension LocalDate {
 public enum Instant {
     /// `2026-11-22T14:46:05Z`: instants are stored and shown in UTC.
     public static func iso8601(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let seconds = date.epochSeconds
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let rem = seconds - days * 86400
         let d = LocalDate(daysSinceEpoch: days)

@@ -22,8 +22,15 @@ public struct DealRowDecoder: Sendable {
     }
 
     public func decode<R: RowFields>(_ row: R, errors: inout [RowError]) -> DealRecord? {
+        var warnings: [RowError] = []
+        return decode(row, errors: &errors, warnings: &warnings)
+    }
+
+    /// As `decode(_:errors:)`, also giving the warnings of a row that is kept: values valid in form but implausible
+    /// (see `Plausibility`; docs/import.md lists them). A warning never refuses a row.
+    public func decode<R: RowFields>(_ row: R, errors: inout [RowError], warnings: inout [RowError]) -> DealRecord? {
         var c = Cells(row: row, layout: layout, errors: [])
-        defer { errors = c.errors }
+        defer { errors = c.errors; warnings = c.warnings }
         let strict = layout.profile.strictValues
 
         let dealNumber = c.text(.dealNumber, required: true) ?? ""
@@ -97,7 +104,7 @@ public struct DealRowDecoder: Sendable {
             inService = c.date(.inServiceDate, required: strict)
             if inService == nil, !strict, let y = year, let k = contract {
                 // No in-service date in the export: assume the model year's first day, no later than the sale.
-                inService = min(LocalDate(year: y, month: 1, day: 1)!, k)
+                inService = min(LocalDate.clamped(year: y, month: 1, day: 1), k)
                 inServiceEstimated = true
             }
             if let s = inService, let k = contract, s > k {
@@ -109,6 +116,11 @@ public struct DealRowDecoder: Sendable {
         } else {
             inService = delivery
         }
+        if let y = year, let k = contract, let why = Plausibility.modelYearProblem(y, contract: k) { c.warn(.vehicleYear, why) }
+        if let miles = odometer, let s = inService, let d = delivery ?? contract,
+           let why = Plausibility.odometerProblem(miles: miles, on: d, inService: s) {
+            c.warn(.odometer, why + "; not used to project mileage")
+        }
 
         // Financing
         var apr: Rate?, term: Int?, firstPayment: LocalDate?
@@ -116,8 +128,12 @@ public struct DealRowDecoder: Sendable {
         let lender = c.text(.lender)
         if dealType == .finance || dealType == .lease {
             amountFinanced = financed
-            if financed == nil { c.fail(.amountFinanced, "required for a \(dealType!.rawValue) deal", value: "") }
-            else if financed!.cents <= 0 { c.fail(.amountFinanced, "must be more than zero for a \(dealType!.rawValue) deal") }
+            let kind = dealType?.rawValue ?? "financed"
+            if let financed {
+                if financed.cents <= 0 { c.fail(.amountFinanced, "must be more than zero for a \(kind) deal") }
+            } else {
+                c.fail(.amountFinanced, "required for a \(kind) deal", value: "")
+            }
             apr = c.rate(.apr, required: true)
             term = c.int(.termMonths, required: true, range: 1...96)
             firstPayment = c.date(.firstPaymentDate, required: strict)
@@ -134,7 +150,7 @@ public struct DealRowDecoder: Sendable {
 
         let products: [ProductLine]
         switch layout.profile.products {
-        case .perProductCode: products = c.productsByCode(layout.perCode)
+        case .perProductCode: products = c.productsByCode(layout.perCode, menu: menu)
         case .dmsSlots: products = c.productsFromSlots(layout.slots, menu: menu, dealType: dealType)
         }
 
@@ -207,6 +223,8 @@ struct Cells<R: RowFields> {
     let row: R
     let layout: ImportLayout
     var errors: [RowError]
+    /// What is kept but implausible.
+    var warnings: [RowError] = []
 
     func raw(_ f: CanonicalField) -> UnsafeBufferPointer<UInt8>? {
         guard let i = layout.column(f) else { return nil }
@@ -236,6 +254,15 @@ struct Cells<R: RowFields> {
     mutating func fail(_ f: CanonicalField, _ message: String, value: String? = nil) {
         let v = value ?? raw(f).map(show) ?? ""
         errors.append(RowError(field: layout.columnName(f), value: v, message: message))
+    }
+
+    mutating func warn(_ f: CanonicalField, _ message: String) {
+        warnings.append(RowError(field: layout.columnName(f), value: raw(f).map(show) ?? "", message: message))
+    }
+
+    mutating func warnColumn(_ column: Int?, _ name: String, _ message: String) {
+        let v = column.map { show(Text.trim(row.field($0))) } ?? ""
+        warnings.append(RowError(field: column.map { layout.header[$0] } ?? name, value: v, message: message))
     }
 
     mutating func failColumn(_ column: Int?, _ name: String, _ message: String) {
@@ -368,7 +395,7 @@ struct Cells<R: RowFields> {
 
     // MARK: Products
 
-    mutating func productsByCode(_ columns: [ImportLayout.ProductColumns]) -> [ProductLine] {
+    mutating func productsByCode(_ columns: [ImportLayout.ProductColumns], menu: Menu) -> [ProductLine] {
         var out: [ProductLine] = []
         out.reserveCapacity(columns.count)
         for pc in columns {
@@ -389,13 +416,18 @@ struct Cells<R: RowFields> {
                 if b.count > 0 { reason = Cells.normalizeReason(b) }
             }
             if outcome == .notOffered {
-                if price != nil || reason != nil {
-                    failColumn(pc.outcome, "\(pc.code)_outcome", "a price or reason is given but the outcome is blank or not_offered")
+                // Menu systems print the rate card's price for every product, offered or not: kept, not refused.
+                if reason != nil {
+                    warnColumn(pc.reason, "\(pc.code)_reason", "a decline reason is given but the product was not offered; ignored")
                 }
                 continue
             }
             if outcome == .sold, price == nil { failColumn(pc.price, "\(pc.code)_price", "a sold product needs its price"); continue }
-            if outcome == .declined, cost != nil { failColumn(pc.cost, "\(pc.code)_cost", "a declined product has no dealer cost") }
+            // A declined product's dealer cost is the rate card's, exported with every product presented: not stored.
+            if outcome == .declined, let price, let product = menu.product(pc.code),
+               let why = Plausibility.quotedPriceProblem(price, retail: product.retailPrice) {
+                warnColumn(pc.price, "\(pc.code)_price", why + "; the menu's price is used for planning")
+            }
             out.append(ProductLine(code: pc.code, outcome: outcome, price: price,
                                    cost: outcome == .sold ? cost : nil, reason: reason))
         }

@@ -14,7 +14,17 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
               day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
-        // Howard Hinnant's days_from_civil.
+        self.init(civilYear: year, month: month, day: day)
+    }
+
+    /// The first and last dates arithmetic can reach: 0001-01-01 and 9999-12-31. Adding days or months past
+    /// them stops at them, so no value from data can overflow or print a five-digit year.
+    public static let first = LocalDate(daysSinceEpoch: -719_162)
+    public static let last = LocalDate(daysSinceEpoch: 2_932_896)
+
+    /// Howard Hinnant's days_from_civil, for a month in 1...12 and a day valid in it; the year is clamped.
+    private init(civilYear: Int, month: Int, day: Int) {
+        let year = min(max(civilYear, 1), 9999)
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -24,7 +34,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         daysSinceEpoch = era * 146097 + doe - 719468
     }
 
-    public init(daysSinceEpoch: Int) { self.daysSinceEpoch = daysSinceEpoch }
+    /// Clamped to `first...last`.
+    public init(daysSinceEpoch: Int) { self.daysSinceEpoch = min(max(daysSinceEpoch, -719_162), 2_932_896) }
 
     /// Year, month and day (Howard Hinnant's civil_from_days).
     public var civil: (year: Int, month: Int, day: Int) {
@@ -51,19 +62,34 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }
 
-    public func adding(days: Int) -> LocalDate { LocalDate(daysSinceEpoch: daysSinceEpoch + days) }
+    /// Saturates at `first` and `last`.
+    public func adding(days: Int) -> LocalDate {
+        let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
+        return LocalDate(daysSinceEpoch: overflow ? (days < 0 ? Int.min : Int.max) : sum)
+    }
 
     /// Adds calendar months; the day is clamped to the end of a shorter month (Jan 31 + 1 month = Feb 28/29).
     public func adding(months: Int) -> LocalDate {
         let (year, month, day) = civil
-        let total = year * 12 + (month - 1) + months
+        // Months beyond ±120,000 (10,000 years) leave the calendar anyway: clamp before multiplying.
+        let span = 120_000
+        let total = year * 12 + (month - 1) + min(max(months, -span), span)
+        guard total >= 12 else { return .first }
+        guard total < 10_000 * 12 else { return .last }
         let y = total / 12
         let m = total % 12 + 1
         let d = min(day, LocalDate.daysIn(month: m, year: y))
-        return LocalDate(year: y, month: m, day: d)!
+        return LocalDate(civilYear: y, month: m, day: d)
     }
 
-    public func adding(years: Int) -> LocalDate { adding(months: years * 12) }
+    public func adding(years: Int) -> LocalDate { adding(months: min(max(years, -10_000), 10_000) * 12) }
+
+    /// A day of a month, clamped to the month's length (February 30 → February 28 or 29); the year is clamped to
+    /// 1...9999 and the month to 1...12. Never fails: for dates computed from valid parts.
+    public static func clamped(year: Int, month: Int, day: Int) -> LocalDate {
+        let y = min(max(year, 1), 9999), m = min(max(month, 1), 12)
+        return LocalDate(civilYear: y, month: m, day: min(max(day, 1), daysIn(month: m, year: y)))
+    }
 
     public func days(until other: LocalDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
 

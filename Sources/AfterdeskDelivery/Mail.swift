@@ -60,7 +60,7 @@ public enum MIME {
     /// RFC 5322 date in UTC, e.g. `Sun, 22 Nov 2026 14:05:00 +0000` (written directly: a DateFormatter costs more
     /// than the rest of the message).
     public static func date(_ d: Date) -> String {
-        let seconds = Int(d.timeIntervalSince1970.rounded(.down))
+        let seconds = d.epochSeconds
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rem = seconds - days * 86_400
         let day = LocalDate(daysSinceEpoch: days)

@@ -128,7 +128,7 @@ struct BatchWriter {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
         insertRejectStatement = try RawStatement(db, """
-            INSERT INTO rejects (import_run_id, file, line, deal_number, field, value, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT INTO rejects (import_run_id, file, line, deal_number, field, value, error, severity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
     }
 
@@ -296,7 +296,7 @@ struct BatchWriter {
     func insertReject(_ r: ImportReject) throws {
         let s = insertRejectStatement
         s.bind(1, runID); s.bind(2, r.file); s.bind(3, r.line); s.bind(4, r.dealNumber); s.bind(5, r.field)
-        s.bind(6, r.value); s.bind(7, r.error)
+        s.bind(6, r.value); s.bind(7, r.error); s.bind(8, r.isWarning ? "warning" : "refused")
         try s.run()
     }
 }

@@ -77,8 +77,27 @@ public struct ImportReject: Codable, Sendable, Equatable {
     public var value: String
     public var error: String
     public var dealNumber: String?
+    /// A warning: the row was kept, the value is implausible (listed in `ImportSummary.rowWarnings`).
+    public var isWarning = false
+
+    public init(file: String, line: Int, field: String, value: String, error: String, dealNumber: String?, isWarning: Bool = false) {
+        self.file = file; self.line = line; self.field = field; self.value = value; self.error = error
+        self.dealNumber = dealNumber; self.isWarning = isWarning
+    }
 
     enum CodingKeys: String, CodingKey { case file, line, field, value, error, dealNumber = "deal_number" }
+}
+
+/// A kept row's implausible value, as `import --json` lists it under `row_warnings`.
+public struct ImportWarning: Codable, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var field: String
+    public var value: String
+    public var warning: String
+    public var dealNumber: String?
+
+    enum CodingKeys: String, CodingKey { case file, line, field, value, warning, dealNumber = "deal_number" }
 }
 
 /// What an import did. `inserted + updated + unchanged + rejected == read`.
@@ -95,6 +114,11 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     public var rejectsOmitted = 0
     public var recoveries = 0
     public var unwinds = 0
+    /// Rows kept with at least one warning (an implausible value, see docs/import.md).
+    public var warned = 0
+    /// The first warnings (all of them are in the rejects CSV and the database).
+    public var rowWarnings: [ImportWarning] = []
+    public var rowWarningsOmitted = 0
     /// The re-planning of the customers this import changed, when asked for.
     public var planned: PlanSummary?
     public var warnings: [String] = []
@@ -108,7 +132,8 @@ public struct ImportSummary: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case read, inserted, updated, unchanged, rejected, declines, rejects
-        case rejectsOmitted = "rejects_omitted", recoveries, unwinds, planned, warnings
+        case rejectsOmitted = "rejects_omitted", recoveries, unwinds, planned, warnings, warned
+        case rowWarnings = "row_warnings", rowWarningsOmitted = "row_warnings_omitted"
         case failedFiles = "failed_files", rejectsFiles = "rejects_files"
     }
 }
@@ -301,6 +326,13 @@ final class DealImporter {
                             let record = deal.record
                             if seen.insert(deal.dealKey).inserted {
                                 try writer.apply(deal, counts: &counts)
+                                if !deal.warnings.isEmpty {
+                                    counts.warned += 1
+                                    for w in deal.warnings {
+                                        rejects.append(ImportReject(file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
+                                                                    dealNumber: record.dealNumber, isWarning: true))
+                                    }
+                                }
                             } else {
                                 counts.rejected += 1
                                 rejects.append(ImportReject(file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
@@ -326,7 +358,12 @@ final class DealImporter {
                 batches += 1
                 summary.add(counts)
                 for r in rejects {
-                    if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(r) } else { summary.rejectsOmitted += 1 }
+                    if r.isWarning {
+                        if summary.rowWarnings.count < ImportSummary.rejectListCap {
+                            summary.rowWarnings.append(ImportWarning(file: r.file, line: r.line, field: r.field, value: r.value,
+                                                                     warning: r.error, dealNumber: r.dealNumber))
+                        } else { summary.rowWarningsOmitted += 1 }
+                    } else if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(r) } else { summary.rejectsOmitted += 1 }
                     rejectsOut.append(r)
                 }
                 progress?(ImportProgress(file: name, bytesRead: bytesRead, bytesTotal: source.size, rows: read))
@@ -443,10 +480,10 @@ final class DealImporter {
     }
 
     struct RunCounts {
-        var read = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, declines = 0, recoveries = 0, unwinds = 0
+        var read = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, declines = 0, recoveries = 0, unwinds = 0, warned = 0
         mutating func add(_ o: RunCounts) {
             inserted += o.inserted; updated += o.updated; unchanged += o.unchanged; rejected += o.rejected
-            declines += o.declines; recoveries += o.recoveries; unwinds += o.unwinds
+            declines += o.declines; recoveries += o.recoveries; unwinds += o.unwinds; warned += o.warned
         }
     }
 
@@ -477,7 +514,7 @@ final class DealImporter {
 extension ImportSummary {
     mutating func add(_ c: DealImporter.RunCounts) {
         inserted += c.inserted; updated += c.updated; unchanged += c.unchanged; rejected += c.rejected
-        declines += c.declines; recoveries += c.recoveries; unwinds += c.unwinds
+        declines += c.declines; recoveries += c.recoveries; unwinds += c.unwinds; warned += c.warned
     }
 }
 
@@ -505,17 +542,15 @@ struct RejectsFile {
             guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else { return }
             handle = h
             tempPath = tmp
-            h.write(Data("file,line,deal_number,field,value,error\n".utf8))
+            h.write(Data(CSVWriter.line(RejectsFile.columns).utf8))
         }
-        let fields = [r.file, String(r.line), r.dealNumber ?? "", r.field, r.value, r.error]
-        handle?.write(Data((fields.map(RejectsFile.quote).joined(separator: ",") + "\n").utf8))
+        let fields = [r.file, String(r.line), r.dealNumber ?? "", r.field, r.value, r.error, r.isWarning ? "warning" : "refused"]
+        handle?.write(Data(CSVWriter.line(fields).utf8))
         count += 1
     }
 
-    static func quote(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// `kind` is `refused` (the row was not imported) or `warning` (it was, with an implausible value).
+    static let columns = ["file", "line", "deal_number", "field", "value", "error", "kind"]
 
     mutating func finish(into summary: inout ImportSummary) {
         guard let handle, let tempPath else {

@@ -19,10 +19,13 @@ struct PreparedDeal: Sendable {
     let customerHash: Int64
     let vinHash: Int64
     let consentSource: String
+    /// Implausible values kept (see `Plausibility`): reported, not refused.
+    let warnings: [RowError]
 
-    init(line: Int, record: DealRecord, file: String) {
+    init(line: Int, record: DealRecord, file: String, warnings: [RowError] = []) {
         self.line = line
         self.record = record
+        self.warnings = warnings
         fingerprint = record.fingerprint
         var h = StableHasher()
         h.add(record.store); h.add(record.dealNumber)
@@ -144,8 +147,10 @@ final class RowProducer: @unchecked Sendable {
     }
 
     private static func decode<R: RowFields>(_ decoder: DealRowDecoder, _ row: R, line: Int, file: String) -> ImportItem {
-        var errors: [RowError] = []
-        if let record = decoder.decode(row, errors: &errors) { return .deal(PreparedDeal(line: line, record: record, file: file)) }
+        var errors: [RowError] = [], warnings: [RowError] = []
+        if let record = decoder.decode(row, errors: &errors, warnings: &warnings) {
+            return .deal(PreparedDeal(line: line, record: record, file: file, warnings: warnings))
+        }
         let dn = decoder.layout.column(.dealNumber).map { String(decoding: row.field($0), as: UTF8.self) }
         return .reject(line: line, dealNumber: dn, errors)
     }

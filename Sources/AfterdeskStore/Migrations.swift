@@ -6,7 +6,93 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-capture") { db in
-            try db.execute(sql: """
+            try db.execute(sql: v1Capture)
+        }
+        m.registerMigration("v2-plans") { db in
+            try db.execute(sql: v2Plans)
+        }
+        m.registerMigration("v3-dispatch") { db in
+            try db.execute(sql: v3Dispatch)
+        }
+        m.registerMigration("v4-compact-plans") { db in
+            // A plan row per declined product is the largest thing planning writes: the sentence explaining why
+            // nothing is planned becomes a code (`afterdesk explain` still gives the sentence), and the planning
+            // time stays on the touches, where it was already written.
+            try db.execute(sql: v4CompactPlans)
+        }
+        m.registerMigration("v5-unique-hashes") { db in
+            // The customer and VIN hash indexes become unique, so the importer finds-or-inserts a customer or a
+            // vehicle with one statement and one B-tree search (see StableHash). Rows that share a hash (two keys
+            // colliding on 64 bits) are given the next free hash of their own probe chain first.
+            // Shipped with code (rechaining through StableHash's probe chain, which is the data format the importer
+            // reads and so cannot change either); the last migration that does: from v6 on, migrations are SQL only.
+            try db.execute(sql: v5UniqueHashes)
+            try v5UniqueIndexes(db)
+        }
+        for (name, sql) in sqlOnly {
+            m.registerMigration(name) { db in try db.execute(sql: sql) }
+        }
+        return m
+    }
+
+    /// Migrations after v5, in order: SQL only, never edited once shipped (MigrationTests pins each by hash).
+    static let sqlOnly: [(name: String, sql: String)] = [
+        ("v6-hardening", v6Hardening),
+    ]
+
+    /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops
+    /// them while it runs) was killed before rebuilding them. The importer keeps hashes unique (see StableHash).
+    static func restoreKeyIndexes(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE UNIQUE INDEX IF NOT EXISTS customers_match ON customers(store_id, match_hash);
+            CREATE UNIQUE INDEX IF NOT EXISTS vehicles_vin ON vehicles(vin_hash);
+            """)
+    }
+
+    /// Migration v5's second step, as shipped: creates the unique indexes, first rechaining rows of a database from
+    /// before v5 that share a hash.
+    private static func v5UniqueIndexes(_ db: Database) throws {
+        let keyIndexes = [
+            (index: "customers_match", table: "customers", key: "match_key", hash: "match_hash", scope: "store_id" as String?),
+            (index: "vehicles_vin", table: "vehicles", key: "vin", hash: "vin_hash", scope: nil),
+        ]
+        for k in keyIndexes {
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", arguments: [k.index]) == nil
+            else { continue }
+            let create = "CREATE UNIQUE INDEX \(k.index) ON \(k.table)(\(k.scope.map { "\($0), " } ?? "")\(k.hash))"
+            do {
+                try db.execute(sql: create)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // Rows sharing a hash (only a database from before v5 can have them): rechain them, then index.
+                try rechain(db, table: k.table, key: k.key, hash: k.hash, scope: k.scope)
+                try db.execute(sql: create)
+            }
+        }
+    }
+
+    /// Moves every row but the first of each group sharing (scope, hash) to the first free hash of its key's chain.
+    private static func rechain(_ db: Database, table: String, key: String, hash: String, scope: String?) throws {
+        let scopeColumn = scope ?? "0"
+        let group = scope.map { "\($0), \(hash)" } ?? hash
+        let shared = try Row.fetchAll(db, sql: """
+            SELECT id, \(scopeColumn) AS scope, \(key) AS key FROM \(table)
+            WHERE (\(group)) IN (SELECT \(group) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
+            AND id NOT IN (SELECT min(id) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
+            ORDER BY id
+            """)
+        for row in shared {
+            let id: Int64 = row["id"], scopeValue: Int64 = row["scope"], keyValue: String = row["key"]
+            let (free, _) = try StableHash.probe(keyValue, from: 1) { h in
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE \(scopeColumn) = ? AND \(hash) = ?",
+                                  arguments: [scopeValue, h]) == nil ? .free : .taken
+            }
+            try db.execute(sql: "UPDATE \(table) SET \(hash) = ? WHERE id = ?", arguments: [free, id])
+        }
+    }
+
+    // MARK: The SQL of the shipped migrations, exactly as shipped (MigrationTests pins each by hash).
+
+    static let v1Capture = """
                 CREATE TABLE stores (
                     id INTEGER PRIMARY KEY,
                     code TEXT NOT NULL UNIQUE,
@@ -161,10 +247,9 @@ enum Migrations {
                     value TEXT NOT NULL,
                     updated_at TEXT NOT NULL
                 );
-                """)
-        }
-        m.registerMigration("v2-plans") { db in
-            try db.execute(sql: """
+                """
+
+    static let v2Plans = """
                 -- Planning reads a customer's deals together.
                 CREATE INDEX deals_customer ON deals(customer_id);
                 CREATE TABLE plans (
@@ -202,10 +287,9 @@ enum Migrations {
                     reason TEXT NOT NULL,
                     PRIMARY KEY (touch_id, deal_id, product_code)
                 ) WITHOUT ROWID;
-                """)
-        }
-        m.registerMigration("v3-dispatch") { db in
-            try db.execute(sql: """
+                """
+
+    static let v3Dispatch = """
                 -- "Stop contacting me", recorded by staff: nothing at all any more, not even a call.
                 ALTER TABLE customers ADD COLUMN contact_stopped_at TEXT;
                 ALTER TABLE customers ADD COLUMN contact_stopped_source TEXT;
@@ -293,67 +377,55 @@ enum Migrations {
                 -- Inbound texts are matched to customers through what was sent to them (an index on customers.phone
                 -- would cost every imported deal a B-tree insert).
                 CREATE INDEX outbox_recipient ON outbox(recipient, channel);
-                """)
-        }
-        m.registerMigration("v4-compact-plans") { db in
-            // A plan row per declined product is the largest thing planning writes: the sentence explaining why
-            // nothing is planned becomes a code (`afterdesk explain` still gives the sentence), and the planning
-            // time stays on the touches, where it was already written.
-            try db.execute(sql: """
+                """
+
+    static let v4CompactPlans = """
                 ALTER TABLE plans ADD COLUMN no_follow_up TEXT;   -- holdout | signing_only | window_closed | cash_deal | …
                 UPDATE plans SET no_follow_up = 'holdout' WHERE holdout = 1;
                 ALTER TABLE plans DROP COLUMN note;
                 ALTER TABLE plans DROP COLUMN planned_at;
-                """)
-        }
-        m.registerMigration("v5-unique-hashes") { db in
-            // The customer and VIN hash indexes become unique, so the importer finds-or-inserts a customer or a
-            // vehicle with one statement and one B-tree search (see StableHash). Rows that share a hash (two keys
-            // colliding on 64 bits) are given the next free hash of their own probe chain first.
-            try db.execute(sql: "DROP INDEX customers_match; DROP INDEX vehicles_vin")
-            try restoreKeyIndexes(db)
-        }
-        return m
-    }
+                """
 
-    /// The unique hash indexes of customers and vehicles, created where missing: after migration v5 drops the
-    /// old ones, and after a bulk import (which drops them while it runs) was killed before rebuilding them.
-    static func restoreKeyIndexes(_ db: Database) throws {
-        let keyIndexes = [
-            (index: "customers_match", table: "customers", key: "match_key", hash: "match_hash", scope: "store_id" as String?),
-            (index: "vehicles_vin", table: "vehicles", key: "vin", hash: "vin_hash", scope: nil),
-        ]
-        for k in keyIndexes {
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", arguments: [k.index]) == nil
-            else { continue }
-            let create = "CREATE UNIQUE INDEX \(k.index) ON \(k.table)(\(k.scope.map { "\($0), " } ?? "")\(k.hash))"
-            do {
-                try db.execute(sql: create)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                // Rows sharing a hash (only a database from before v5 can have them): rechain them, then index.
-                try rechain(db, table: k.table, key: k.key, hash: k.hash, scope: k.scope)
-                try db.execute(sql: create)
-            }
-        }
-    }
+    static let v5UniqueHashes = "DROP INDEX customers_match; DROP INDEX vehicles_vin"
 
-    /// Moves every row but the first of each group sharing (scope, hash) to the first free hash of its key's chain.
-    static func rechain(_ db: Database, table: String, key: String, hash: String, scope: String?) throws {
-        let scopeColumn = scope ?? "0"
-        let group = scope.map { "\($0), \(hash)" } ?? hash
-        let shared = try Row.fetchAll(db, sql: """
-            SELECT id, \(scopeColumn) AS scope, \(key) AS key FROM \(table)
-            WHERE (\(group)) IN (SELECT \(group) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
-            AND id NOT IN (SELECT min(id) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
-            ORDER BY id
-            """)
-        for row in shared {
-            let id: Int64 = row["id"], scopeValue: Int64 = row["scope"], keyValue: String = row["key"]
-            let (free, _) = try StableHash.probe(keyValue, from: 1) { h in
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE \(scopeColumn) = ? AND \(hash) = ?",
-                                  arguments: [scopeValue, h]) == nil ? .free : .taken
-            }
-            try db.execute(sql: "UPDATE \(table) SET \(hash) = ? WHERE id = ?", arguments: [free, id])
-        }
-    }
+    static let v6Hardening = """
+        -- v3 was edited after it shipped: a database created by the first dispatch release has the old outbox indexes
+        -- (outbox_pending; outbox_provider and outbox_customer with other columns) and lacks outbox_due and
+        -- outbox_sending. Rebuild them as v3 now reads, on every database.
+        DROP INDEX IF EXISTS outbox_pending;
+        DROP INDEX IF EXISTS outbox_provider;
+        DROP INDEX IF EXISTS outbox_customer;
+        CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE status = 'queued';
+        CREATE INDEX IF NOT EXISTS outbox_sending ON outbox(id) WHERE status = 'sending';
+        CREATE INDEX outbox_provider ON outbox(provider_id) WHERE channel = 'sms' AND provider_id IS NOT NULL;
+        CREATE INDEX outbox_customer ON outbox(customer_id);
+        -- v1 was edited too: databases from before it dropped them carry two deals indexes nothing reads.
+        DROP INDEX IF EXISTS deals_vehicle;
+        -- Warnings (a kept row's implausible value) are listed beside refused rows.
+        ALTER TABLE rejects ADD COLUMN severity TEXT NOT NULL DEFAULT 'refused';   -- refused | warning
+        -- The people who sign in or hold API tokens (docs/security.md).
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role TEXT NOT NULL,              -- fi_manager | sales | finance_director | admin
+            staff_id INTEGER REFERENCES staff(id),   -- a sales user sees the tasks of this staff member only
+            store_id INTEGER REFERENCES stores(id),  -- NULL: every store
+            password_hash TEXT,              -- bcrypt, for signing in to the web pages
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        -- API tokens: only a SHA-256 of each is kept; the token itself is shown once.
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            token_hash TEXT NOT NULL UNIQUE, -- hex SHA-256 of the token
+            label TEXT NOT NULL,             -- the token's first characters, to tell tokens apart
+            created_at TEXT NOT NULL,
+            expires_at TEXT,
+            revoked_at TEXT,
+            last_used_at TEXT
+        );
+        CREATE INDEX api_tokens_user ON api_tokens(user_id);
+        """
 }

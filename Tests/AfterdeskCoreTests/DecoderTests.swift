@@ -5,16 +5,22 @@ let today = LocalDate(year: 2026, month: 11, day: 22)!
 
 /// Decodes every data row of a CSV text with a profile.
 func decodeCSV(_ text: String, profile: ImportProfile = .canonical) throws -> [(record: DealRecord?, errors: [RowError])] {
+    try decodeCSVWithWarnings(text, profile: profile).map { ($0.record, $0.errors) }
+}
+
+/// As `decodeCSV`, with each row's warnings.
+func decodeCSVWithWarnings(_ text: String, profile: ImportProfile = .canonical) throws
+    -> [(record: DealRecord?, errors: [RowError], warnings: [RowError])] {
     let menu = try defaultMenu()
     let reader = CSVReader(source: BytesSource(text))
     _ = try reader.nextRow()
     let layout = try ImportLayout(header: (0..<reader.fieldCount).map { reader.string($0) }, profile: profile, menu: menu)
     let decoder = DealRowDecoder(layout: layout, menu: menu, today: today)
-    var out: [(DealRecord?, [RowError])] = []
+    var out: [(DealRecord?, [RowError], [RowError])] = []
     while try reader.nextRow() {
-        var errors: [RowError] = []
-        let r = decoder.decode(reader, errors: &errors)
-        out.append((r, errors))
+        var errors: [RowError] = [], warnings: [RowError] = []
+        let r = decoder.decode(reader, errors: &errors, warnings: &warnings)
+        out.append((r, errors, warnings))
     }
     return out
 }
@@ -23,10 +29,13 @@ let canonicalHeader = "deal_number,contract_date,deal_type,buyer_first_name,buye
 let goodRow = "D-1,2026-06-01,finance,Maria,Lopez,maria@example.com,(512) 555-0142,tx,78701-1234,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,,\"$31,250.00\",29000,34500.00,6.9,72,2026-07-15,declined,2495.00,,Payment,sold,895,"
 
 /// The good row with one column replaced.
-func row(_ column: String, _ value: String) -> String {
+func row(_ column: String, _ value: String) -> String { row([column: value]) }
+
+/// The good row with some columns replaced.
+func row(_ changes: [String: String]) -> String {
     let names = canonicalHeader.split(separator: ",").map(String.init)
     var cells = goodRow.replacingOccurrences(of: "\"$31,250.00\"", with: "31250.00").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    cells[names.firstIndex(of: column)!] = value
+    for (column, value) in changes { cells[names.firstIndex(of: column)!] = value }
     return cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",")
 }
 
@@ -71,7 +80,6 @@ func row(_ column: String, _ value: String) -> String {
         ("vehicle_year", "1975", "out of range 1981...2028"),
         ("vehicle_condition", "demo", "expected new or used"),
         ("vsc_outcome", "maybe", "expected sold, declined or not_offered (or blank)"),
-        ("vsc_cost", "100.00", "a declined product has no dealer cost"),
         ("gap_price", "", "a sold product needs its price"),
         ("buyer_last_name", "", "required field is empty"),
     ])
@@ -79,6 +87,36 @@ func row(_ column: String, _ value: String) -> String {
         let rows = try decodeCSV(canonicalHeader + "\n" + row(column, value) + "\n")
         #expect(rows[0].record == nil)
         #expect(rows[0].errors.contains(RowError(field: column, value: value, message: message)), "\(rows[0].errors)")
+    }
+
+    /// Valid in form, implausible in fact: the row is kept and each value is reported as a warning.
+    @Test(arguments: [
+        (["odometer": "1", "vehicle_condition": "used", "in_service_date": "2023-07-01", "vehicle_year": "2023"], "odometer",
+         "1 miles in 2.9 years implies 0 miles a year: a placeholder or a typo?; not used to project mileage"),
+        (["odometer": "400000"], "odometer",
+         "400,000 miles on a vehicle in service for 0 days is more than 100,000 miles a year; not used to project mileage"),
+        (["vehicle_year": "2028"], "vehicle_year", "model year 2028 is more than a year after the sale in 2026"),
+        (["vsc_price": "0.01"], "vsc_price", "quoted at $0.01, under a tenth of the menu's $2,495.00; the menu's price is used for planning"),
+        (["vsc_price": "99999"], "vsc_price",
+         "quoted at $99,999.00, over five times the menu's $2,495.00; the menu's price is used for planning"),
+    ])
+    func implausibleValuesAreKeptWithAWarning(changes: [String: String], column: String, message: String) throws {
+        let rows = try decodeCSVWithWarnings(canonicalHeader + "\n" + row(changes) + "\n")
+        #expect(rows[0].record != nil, "\(rows[0].errors)")
+        #expect(rows[0].errors.isEmpty)
+        #expect(rows[0].warnings == [RowError(field: column, value: changes[column] ?? "", message: message)])
+    }
+
+    /// What menu systems export routinely is kept: the rate card's dealer cost on a declined product, and a price on
+    /// a product that was not offered.
+    @Test func menuSystemRowsWithCostsOnDeclinesAreKept() throws {
+        let withCost = try decodeCSVWithWarnings(canonicalHeader + "\n" + row("vsc_cost", "100.00") + "\n")
+        let r = try #require(withCost[0].record)
+        #expect(withCost[0].errors.isEmpty && withCost[0].warnings.isEmpty)
+        #expect(r.products.first == ProductLine(code: "vsc", outcome: .declined, price: Money(cents: 249_500), reason: "payment"))
+        let notOffered = row("vsc_outcome", "not_offered").replacingOccurrences(of: ",Payment,", with: ",,")
+        let priced = try decodeCSVWithWarnings(canonicalHeader + "\n" + notOffered + "\n")
+        #expect(priced[0].record?.products.map(\.code) == ["gap"] && priced[0].errors.isEmpty)
     }
 
     @Test func aUsedVehicleNeedsItsInServiceDate() throws {

@@ -43,6 +43,32 @@ import Testing
         if let expiry { #expect(expiry.reason.hasPrefix("factory basic warranty projected to end 2029-01-31 at 36,000 miles; 90 days before")) }
     }
 
+    /// The row that crashed `import`, `plan`, `explain` and `serve`: a used car with an odometer of 1 at sale.
+    @Test func aPlaceholderOdometerPlansLikeAnyOtherDeal() throws {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.vehicleCondition = .used
+        deal.vehicleYear = 2023
+        deal.inServiceDate = LocalDate(year: 2023, month: 7, day: 1)!
+        deal.odometer = 1
+        deal.products = ["vsc", "maintenance"].map { ProductLine(code: $0, outcome: .declined, price: menu.product($0)!.retailPrice) }
+        let p = plan(deal)
+        let vsc = try #require(p.products.first { $0.product == "vsc" })
+        #expect(vsc.warranty?.ignoredReadings.count == 1 && vsc.warranty?.milesPerYearIsDefault == true)
+        #expect(p.products.count == 2)
+    }
+
+    /// A quote no desk meant is not believed: $99,999 does not turn the service contract into a call.
+    @Test func anImplausibleQuoteDoesNotMakeATask() throws {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.dealNumber = "D-QUOTE-3"
+        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 99_999))]
+        let p = plan(deal)
+        #expect(!p.products[0].holdout, "pick a deal number outside the holdout")
+        #expect(!p.touches.isEmpty)
+        #expect(p.touches.contains { $0.action == .sms })
+        #expect(!p.touches.flatMap(\.items).contains { $0.reason.contains("threshold") || $0.reason.contains("99,999") })
+    }
+
     @Test func cashDealsGetNoGAPAndDeclinesAboveTheThresholdGoToAPerson() throws {
         var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
         deal.dealType = .cash

@@ -143,6 +143,32 @@ import Testing
         #expect(p.basic.date == d("2024-06-10") && p.basic.limit == .miles)
     }
 
+    /// The defect that stopped every import: a used car sold with an odometer of 1 gave a rate of 0 miles a year,
+    /// and the day the odometer reaches a limit was computed by dividing by it.
+    @Test func aPlaceholderOdometerIsLeftOutOfTheProjection() {
+        let p = WarrantyProjection(terms: table.terms(forMake: "Toyota"), inService: d("2023-07-01"),
+                                   readings: [OdometerReading(date: d("2026-06-01"), miles: 1)], firstOwner: false)
+        #expect(p.ignoredReadings == [OdometerReading(date: d("2026-06-01"), miles: 1)])
+        #expect(p.milesPerYearIsDefault && p.milesPerYear == 13_476)
+        #expect(p.anchor == OdometerReading(date: d("2023-07-01"), miles: 0))
+        // 36,000 miles at 13,476 a year from the in-service date: 975 days, before the 3 years run out.
+        #expect(p.basic == .init(date: d("2026-03-02"), limit: .miles, coverage: .init(years: 3, miles: 36_000)))
+        #expect(p.day(odometer: 1_000_000) < LocalDate.last)
+        #expect(p.miles(on: d("2026-06-01"), reported: 1) > 30_000)
+    }
+
+    /// Readings that go backwards, or a rate no vehicle drives, fall back to the national average.
+    @Test func anUnbelievableRateIsNotUsed() {
+        let slow = WarrantyProjection(terms: table.terms(forMake: "Toyota"), inService: d("2025-01-15"),
+                                      readings: [OdometerReading(date: d("2025-01-15"), miles: 10), OdometerReading(date: d("2025-03-01"), miles: 11)],
+                                      firstOwner: true)
+        #expect(slow.milesPerYearIsDefault && slow.milesPerDay > 0)
+        let backwards = WarrantyProjection(terms: table.terms(forMake: "Toyota"), inService: d("2025-01-15"),
+                                           readings: [OdometerReading(date: d("2025-01-15"), miles: 5_000), OdometerReading(date: d("2026-01-15"), miles: 10)],
+                                           firstOwner: true)
+        #expect(backwards.milesPerYearIsDefault)
+    }
+
     @Test func makesWithDifferentTermsDiffer() {
         let reading = [OdometerReading(date: d("2025-05-01"), miles: 5)]
         let bmw = WarrantyProjection(terms: table.terms(forMake: "BMW"), inService: d("2025-05-01"), readings: reading, firstOwner: true)

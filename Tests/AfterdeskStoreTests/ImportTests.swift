@@ -72,8 +72,8 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.warnings == ["canonical-good-and-bad.csv: columns not imported (unknown to the canonical profile): trade_in_vin"])
         // The rejects file lists the same rows beside the input.
         let rejects = try String(contentsOfFile: w.path("canonical-good-and-bad.rejects.csv"), encoding: .utf8)
-        #expect(rejects.hasPrefix("file,line,deal_number,field,value,error\n"))
-        #expect(rejects.contains("canonical-good-and-bad.csv,7,D-10006,selling_price,\"$24,99.00\",thousands separators in the wrong place"))
+        #expect(rejects.hasPrefix("file,line,deal_number,field,value,error,kind\n"))
+        #expect(rejects.contains("canonical-good-and-bad.csv,7,D-10006,selling_price,\"$24,99.00\",thousands separators in the wrong place,refused"))
         #expect(s.rejectsFiles == [w.path("canonical-good-and-bad.rejects.csv")])
 
         let counts = try db.counts()
@@ -247,9 +247,9 @@ func snapshot(_ path: String) throws -> [String] {
     @Test func migrationsRunOnOpenAndAreNamed() throws {
         let w = try Workspace()
         let db = try w.database()
-        #expect(try db.appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes"])
+        #expect(try db.appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening"])
         // Opening again is harmless.
-        #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes"])
+        #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening"])
         let mode = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }

@@ -220,7 +220,7 @@ import Glibc
             }
         }
         let db = try AfterdeskDatabase(path: path, clock: .fixed(fixedNow))
-        #expect(try db.appliedMigrations().last == "v5-unique-hashes")
+        #expect(try db.appliedMigrations().contains("v5-unique-hashes"))
         #expect(try keyIndexes(path) == ["customers_match:1", "vehicles_vin:1"])
         let c = try customers(path)
         #expect(c.map(\.hash) == [StableHash.of(key), StableHash.of(key, attempt: 1)])

@@ -112,10 +112,8 @@ public struct SyntheticDealership: Sendable {
         return out
     }
 
-    public static func quote(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// RFC 4180 quoting only: this file stands for a DMS export, whose values are written as the DMS has them.
+    public static func quote(_ s: String) -> String { CSVWriter.quote(s) }
 
     func row(number: Int, contract: LocalDate, rng: inout SeededRandom) -> [String] {
         let make = rng.weighted(SyntheticDealership.makes.map { ($0, $0.3) })

@@ -93,7 +93,7 @@ public struct ContactWindow: Sendable, Equatable {
 /// contact windows never touch.
 enum LocalClock {
     static func minutesAfterMidnight(_ instant: Date, _ zone: TimeZone) -> Int {
-        let local = Int(instant.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: instant)
+        let local = instant.epochSeconds + zone.secondsFromGMT(for: instant)
         let secondOfDay = ((local % 86_400) + 86_400) % 86_400
         return secondOfDay / 60
     }

@@ -118,7 +118,7 @@ public struct Planner: Sendable {
         var dropped: [DroppedTouch] = []
         guard let any = declines.first else { return CustomerPlan(products: [], touches: [], dropped: []) }
         let zoneID = CustomerTimeZone.zone(state: any.deal.buyerState, zip: any.deal.buyerZip, dealershipZone: menu.dealership.timeZone)
-        let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone)!
+        let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
         let today = LocalDate(now, in: zone)
         let window = ContactWindow.forState(any.deal.buyerState, configured: rules.windows)
         // The first day a touch can still happen: today, or tomorrow when today's window has closed.
@@ -126,22 +126,19 @@ public struct Planner: Sendable {
         let firstDay = LocalDate(firstOpening, in: zone)
 
         // The warranty projection depends on the deal only: computed once for all its declined products.
-        var projections: [String: (WarrantyProjection, [OdometerReading])] = [:]
+        var projections: [String: WarrantyProjection] = [:]
         for d in declines {
             guard let product = menu.product(d.product.code) else { continue }
             let deal = d.deal
-            let (projection, readings): (WarrantyProjection, [OdometerReading])
-            if let cached = projections[deal.dealNumber] { (projection, readings) = cached } else {
-                readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
+            let projection: WarrantyProjection
+            if let cached = projections[deal.dealNumber] { projection = cached } else {
+                let readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
                 projection = WarrantyProjection(terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
                                                 readings: readings, firstOwner: deal.vehicleCondition == .new)
-                projections[deal.dealNumber] = (projection, readings)
+                projections[deal.dealNumber] = projection
             }
-            let milesPerDay = Double(projection.milesPerYear) / 365.25
-            let last = readings.max { $0.date < $1.date }!
-            let odometerAt: (Int) -> LocalDate? = { miles in
-                last.date.adding(days: Int((Double(miles - last.miles) / milesPerDay).rounded(.down)))
-            }
+            // Miles are counted from the projection's anchor, so an implausible odometer it left out distorts nothing.
+            let odometerAt: (Int) -> LocalDate? = { miles in projection.day(odometer: miles) }
             let eligibility = EligibilityWindow(eligibility: product.eligibility, contractDate: deal.contractDate,
                                                 inService: deal.inServiceDate, basicWarrantyEnds: projection.basic.date,
                                                 odometerAt: odometerAt)
@@ -176,12 +173,15 @@ public struct Planner: Sendable {
                     }
                 } else { plan.nothingPlanned(.noFinancing, "no financing facts to project the loan") }
             case .season:
-                anchor = Planner.seasonStart(after: deal.deliveryDate, season: menu.potholeSeasonStart)
-                anchorText = "pothole season starts around \(anchor!)"
+                let season = Planner.seasonStart(after: deal.deliveryDate, season: menu.potholeSeasonStart)
+                anchor = season
+                anchorText = "pothole season starts around \(season)"
             case .firstService:
                 var dates: [LocalDate] = []
                 if let m = product.timing.firstServiceMonths { dates.append(deal.deliveryDate.adding(months: m)) }
-                if let miles = product.timing.firstServiceMiles, let d = odometerAt(deal.odometer + miles) { dates.append(d) }
+                if let miles = product.timing.firstServiceMiles, let d = odometerAt(projection.miles(on: deal.deliveryDate, reported: deal.odometer) + miles) {
+                    dates.append(d)
+                }
                 anchor = dates.min()
                 if let a = anchor { anchorText = "first scheduled service due around \(a)" }
             }
@@ -212,8 +212,10 @@ public struct Planner: Sendable {
                 continue
             }
             if plan.note != nil { plans.append(plan); continue }
-            let quoted = d.product.price ?? product.retailPrice
-            let highValue = product.taskThreshold.map { quoted > $0 } ?? false
+            // A quote the desk could not have meant ($0.01, $99,999) is not believed: the menu's price stands in.
+            let quoted = d.product.price.flatMap { Plausibility.isPlausible(quoted: $0, retail: product.retailPrice) ? $0 : nil }
+                ?? product.retailPrice
+            let threshold = product.taskThreshold.flatMap { quoted > $0 ? $0 : nil }
 
             for rule in product.timing.touches {
                 let date: LocalDate
@@ -234,8 +236,9 @@ public struct Planner: Sendable {
                 if case .afterDelivery = rule.offset, !anchorText.isEmpty { reason += " (\(anchorText))" }
                 let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
                 if !eligibility.isOpen(on: date) {
+                    let closes = eligibility.until.map { " on \($0)" } ?? ""
                     dropped.append(DroppedTouch(item: item, wouldBeOn: date,
-                                                why: "after the post-sale window closes on \(eligibility.until!) (\(eligibility.reason!.rawValue))"))
+                                                why: "after the post-sale window closes\(closes) (\(eligibility.reason?.rawValue ?? "closed"))"))
                     continue
                 }
                 if date < today {
@@ -248,12 +251,12 @@ public struct Planner: Sendable {
                     continue
                 }
                 let action: TouchAction
-                if rule.action == .task || highValue { action = .task }
+                if rule.action == .task || threshold != nil { action = .task }
                 else if permissions.sms { action = .sms }
                 else if permissions.email { action = .email }
                 else { action = .task }
                 var withWhy = item
-                if highValue && rule.action != .task { withWhy.reason += "; quoted \(quoted.formatted), above the \(product.taskThreshold!.formatted) threshold: a call from a person" }
+                if let threshold, rule.action != .task { withWhy.reason += "; quoted \(quoted.formatted), above the \(threshold.formatted) threshold: a call from a person" }
                 else if action == .task && rule.action != .task { withWhy.reason += "; no consent for SMS or email: a call from a person" }
                 candidates.append((day, action, withWhy, eligibility.until))
             }
@@ -294,6 +297,8 @@ public struct Planner: Sendable {
         return CustomerPlan(products: plans, touches: planned, dropped: dropped)
     }
 
+    static let utc = TimeZone(identifier: "UTC") ?? TimeZone.current
+
     /// True when a touch on `date` keeps one touch a day and at most `maxPerRolling30Days` in every 30 days
     /// that contain it.
     func fits(_ date: LocalDate, _ kept: some Collection<LocalDate>) -> Bool {
@@ -316,9 +321,8 @@ public struct Planner: Sendable {
 
     /// The first start of pothole season after `date` (the same year if still ahead, else the next).
     public static func seasonStart(after date: LocalDate, season: MonthDay) -> LocalDate {
-        let thisYear = LocalDate(year: date.year, month: season.month, day: min(season.day, LocalDate.daysIn(month: season.month, year: date.year)))!
-        return thisYear > date ? thisYear : LocalDate(year: date.year + 1, month: season.month,
-                                                      day: min(season.day, LocalDate.daysIn(month: season.month, year: date.year + 1)))!
+        let thisYear = LocalDate.clamped(year: date.year, month: season.month, day: season.day)
+        return thisYear > date ? thisYear : LocalDate.clamped(year: date.year + 1, month: season.month, day: season.day)
     }
 }
 

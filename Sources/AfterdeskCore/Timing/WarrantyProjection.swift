@@ -27,6 +27,13 @@ public struct WarrantyProjection: Sendable, Equatable {
     /// True when fewer than two readings a month or more apart were known, so the national average was used.
     public var milesPerYearIsDefault: Bool
 
+    /// Miles a day of the projection: always a positive number in `Plausibility.milesPerYear`.
+    public var milesPerDay: Double
+    /// The reading the projection counts from (the latest plausible one, or the in-service date at zero).
+    public var anchor: OdometerReading
+    /// Readings left out because they are implausible for the vehicle's age (see `Plausibility`).
+    public var ignoredReadings: [OdometerReading]
+
     /// FHWA's average miles driven per driver per year.
     public static let defaultMilesPerYear = 13_476
 
@@ -36,30 +43,50 @@ public struct WarrantyProjection: Sendable, Equatable {
     ///     date at zero miles counts as a reading too.
     ///   - firstOwner: false for a used vehicle, whose powertrain term may be shorter.
     public init(terms: WarrantyTable.Terms, inService: LocalDate, readings: [OdometerReading], firstOwner: Bool) {
-        var points = readings.sorted { $0.date < $1.date }
-        if !firstOwner, !points.contains(where: { $0.date == inService }) {
+        // A reading the vehicle's age cannot explain (an odometer of 1 on a three-year-old car) is left out.
+        var points: [OdometerReading] = []
+        var ignored: [OdometerReading] = []
+        for r in readings.sorted(by: { $0.date < $1.date }) {
+            if r.miles < 0 || Plausibility.odometerProblem(miles: r.miles, on: r.date, inService: inService) != nil { ignored.append(r) }
+            else { points.append(r) }
+        }
+        ignoredReadings = ignored
+        if !firstOwner || points.isEmpty, !points.contains(where: { $0.date == inService }) {
             points.insert(OdometerReading(date: inService, miles: 0), at: 0)
         }
-        // The rate from the earliest to the latest reading, when they are at least 30 days apart and the
-        // odometer went up: later readings refine it.
-        let rate: Double
+        // The rate from the earliest to the latest reading, when they are at least 30 days apart, the odometer went
+        // up, and the rate is believable: later readings refine it.
+        var rate = Double(WarrantyProjection.defaultMilesPerYear) / 365.25
+        milesPerYearIsDefault = true
         if let first = points.first, let last = points.last, first.date.days(until: last.date) >= 30, last.miles > first.miles {
-            rate = Double(last.miles - first.miles) / Double(first.date.days(until: last.date))
-            milesPerYearIsDefault = false
-        } else {
-            rate = Double(WarrantyProjection.defaultMilesPerYear) / 365.25
-            milesPerYearIsDefault = true
+            let measured = Double(last.miles - first.miles) / Double(first.date.days(until: last.date))
+            if Plausibility.isPlausible(milesPerDay: measured) { rate = measured; milesPerYearIsDefault = false }
         }
-        milesPerYear = Int((rate * 365.25).rounded())
+        milesPerDay = rate
+        milesPerYear = Int(saturating: (rate * 365.25).rounded())
         let anchor = points.last ?? OdometerReading(date: inService, miles: 0)
+        self.anchor = anchor
         func expiry(_ c: WarrantyTable.Coverage) -> Expiry {
             let byTime = inService.adding(years: c.years)
-            // The day the projected odometer reaches the mileage limit (already passed: the day it did).
-            let days = Double(c.miles - anchor.miles) / rate
-            let byMiles = anchor.date.adding(days: Int(days.rounded(.down)))
+            let byMiles = WarrantyProjection.day(odometer: c.miles, from: anchor, milesPerDay: rate)
             return byMiles < byTime ? Expiry(date: byMiles, limit: .miles, coverage: c) : Expiry(date: byTime, limit: .time, coverage: c)
         }
         basic = expiry(terms.basic)
         powertrain = expiry(firstOwner ? terms.powertrain : (terms.powertrainSubsequentOwner ?? terms.powertrain))
+    }
+
+    /// The day the projected odometer reaches `miles` (already passed: the day it did).
+    public func day(odometer miles: Int) -> LocalDate {
+        WarrantyProjection.day(odometer: miles, from: anchor, milesPerDay: milesPerDay)
+    }
+
+    /// The odometer on `date`: the `reported` reading unless the projection left it out, else projected.
+    public func miles(on date: LocalDate, reported: Int) -> Int {
+        if !ignoredReadings.contains(OdometerReading(date: date, miles: reported)) { return reported }
+        return max(0, anchor.miles + Int(saturating: (Double(anchor.date.days(until: date)) * milesPerDay).rounded()))
+    }
+
+    static func day(odometer miles: Int, from anchor: OdometerReading, milesPerDay: Double) -> LocalDate {
+        anchor.date.adding(days: Int(saturating: (Double(miles - anchor.miles) / milesPerDay).rounded(.down)))
     }
 }
