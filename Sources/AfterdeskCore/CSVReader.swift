@@ -22,18 +22,33 @@ public struct BytesSource: ByteSource {
     }
 }
 
+/// What is wrong with one row of a CSV file. Every case concerns that row alone: the reader skips it and
+/// `nextRow()` goes on with the next line, so one broken row never costs the rows after it.
 public enum CSVError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// A field opened with `"` whose closing quote never comes, or comes only lines later in a place no closing
+    /// quote can be (not before a comma or the end of a line): a stray quote, which would otherwise swallow every
+    /// row up to the next one. Reading resumes on the line after the one where the quote opened.
     case unterminatedQuote(line: Int)
     case notText(line: Int)
+    /// A field longer than `CSVReader.maxFieldBytes`: refused like an unclosed quote.
+    case fieldTooLong(line: Int, limit: Int)
     case rowTooLong(line: Int, limit: Int)
     case tooManyFields(line: Int, limit: Int)
 
     public var description: String {
         switch self {
-        case .unterminatedQuote(let line): return "line \(line): a quoted field is never closed"
+        case .unterminatedQuote(let line): return "line \(line): a quoted field opened here is never closed"
         case .notText(let line): return "line \(line): the file is not UTF-8 text (is it a spreadsheet, not a CSV?)"
+        case .fieldTooLong(let line, let limit): return "line \(line): a field longer than \(limit / 1024) KB starts here (an unclosed quote?)"
         case .rowTooLong(let line, let limit): return "line \(line): a row is longer than \(limit) bytes"
         case .tooManyFields(let line, let limit): return "line \(line): a row has more than \(limit) fields"
+        }
+    }
+
+    /// The line the broken row begins on.
+    public var line: Int {
+        switch self {
+        case .unterminatedQuote(let l), .notText(let l), .fieldTooLong(let l, _), .rowTooLong(let l, _), .tooManyFields(let l, _): return l
         }
     }
 }
@@ -43,6 +58,9 @@ public enum CSVError: Error, Equatable, CustomStringConvertible, Sendable {
 /// Memory stays constant: the buffer holds one chunk plus the unfinished row.
 /// Fields are handed out as pointers into that buffer, valid until the next
 /// `nextRow()`; quoted fields with doubled quotes are unescaped in place.
+///
+/// A row it cannot read (see `CSVError`) is thrown as an error, and the next call to `nextRow()` reads on from the
+/// next line: callers refuse that row and carry on.
 public final class CSVReader<Source: ByteSource>: RowFields {
     private var source: Source
     private let buffer: UnsafeMutableRawBufferPointer
@@ -55,18 +73,26 @@ public final class CSVReader<Source: ByteSource>: RowFields {
     private let fieldEnd: UnsafeMutablePointer<Int>
     private let quoted: UnsafeMutablePointer<Bool>
     public static var maxFields: Int { 4096 }
+    /// The longest field read: no deal field comes near it, and a longer one is a quote left open.
+    public static var maxFieldBytes: Int { 64 * 1024 }
     public private(set) var fieldCount = 0
     private let maxRowBytes: Int
+    private let maxFieldBytes: Int
     /// Line number (1-based) where the last returned row began.
     public private(set) var rowLine = 0
     private var nextLine = 1
     /// Bytes consumed so far, for progress.
     public private(set) var bytesConsumed: Int64 = 0
     private var skippedBOM = false
+    /// After a broken row with no line break in sight: bytes are dropped up to the next line break, which begins
+    /// line `skipLine + 1`.
+    private var skipping = false
+    private var skipLine = 0
 
-    public init(source: Source, chunkSize: Int = 1 << 20, maxRowBytes: Int = 1 << 20) {
+    public init(source: Source, chunkSize: Int = 1 << 20, maxRowBytes: Int = 1 << 20, maxFieldBytes: Int = CSVReader.maxFieldBytes) {
         self.source = source
         self.maxRowBytes = maxRowBytes
+        self.maxFieldBytes = min(maxFieldBytes, maxRowBytes)
         self.buffer = .allocate(byteCount: chunkSize + maxRowBytes, alignment: 16)
         fieldStart = .allocate(capacity: Self.maxFields)
         fieldEnd = .allocate(capacity: Self.maxFields)
@@ -77,105 +103,192 @@ public final class CSVReader<Source: ByteSource>: RowFields {
         buffer.deallocate(); fieldStart.deallocate(); fieldEnd.deallocate(); quoted.deallocate()
     }
 
-    @inline(__always) private func addField(_ s: Int, _ e: Int, _ q: Bool) throws {
-        guard fieldCount < Self.maxFields else { throw CSVError.tooManyFields(line: nextLine, limit: Self.maxFields) }
-        fieldStart[fieldCount] = s; fieldEnd[fieldCount] = e; quoted[fieldCount] = q
-        fieldCount += 1
-    }
-
     /// The raw bytes of field `i` of the current row (empty when the row is shorter).
     @inline(__always)
     public func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-        guard i < fieldCount else { return UnsafeBufferPointer(start: nil, count: 0) }
-        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        return UnsafeBufferPointer(start: base + fieldStart[i], count: fieldEnd[i] - fieldStart[i])
+        guard i >= 0, i < fieldCount, let base = buffer.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + fieldStart[i], count: fieldEnd[i] - fieldStart[i])
     }
 
     public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
 
-    /// Moves to the next row. Returns false at the end of input. Blank lines are skipped.
+    /// Moves to the next row. Returns false at the end of input. Blank lines are skipped. Throws a `CSVError` for
+    /// a row that cannot be read; calling again goes on with the line after it.
     public func nextRow() throws -> Bool {
         while true {
-            if let found = try scanRow() {
-                if found { return true }
-                continue // blank line
+            if skipping {
+                if skipToLineEnd() { continue }
+                if atEOF { skipping = false; start = end; return false }
+                try refill()
+                continue
             }
-            if atEOF { return false }
-            try refill()
+            switch try scanRow() {
+            case .row: return true
+            case .blank: continue
+            case .broken(let error, let resume):
+                fieldCount = 0
+                if let resume {
+                    consume(to: resume.at, newlines: 0)
+                    nextLine = resume.line
+                } else {
+                    skipping = true
+                    skipLine = error.line
+                }
+                throw error
+            case .needMore:
+                if atEOF { return false }
+                if end - start >= maxRowBytes {
+                    // The row does not fit: refused, and the rest of its line dropped.
+                    fieldCount = 0
+                    skipping = true
+                    skipLine = nextLine
+                    throw CSVError.rowTooLong(line: nextLine, limit: maxRowBytes)
+                }
+                try refill()
+            }
         }
     }
 
-    /// Tries to parse one row from `start`. nil: need more bytes; false: blank line consumed.
+    private enum Scan {
+        case needMore, blank, row
+        /// A row that cannot be read, and where reading resumes: after a line break already in the buffer (`at`,
+        /// beginning line `line`), or, when nil, after the next line break still to come.
+        case broken(CSVError, resume: (at: Int, line: Int)?)
+    }
+
+    /// Drops bytes up to and including the next line break; false when the buffer ran out first.
+    private func skipToLineEnd() -> Bool {
+        guard let raw = buffer.baseAddress else { return false }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        var i = start
+        while i < end {
+            if base[i] == 10 || base[i] == 13 {
+                var next = i + 1
+                if base[i] == 13, next < end, base[next] == 10 { next += 1 }
+                consume(to: next, newlines: 0)
+                nextLine = skipLine + 1
+                skipping = false
+                return true
+            }
+            i += 1
+        }
+        consume(to: end, newlines: 0)
+        return false
+    }
+
+    /// The first position after the line break that follows `from`, if the buffer holds one before `limit`.
+    private func afterLineBreak(from: Int, limit: Int, _ base: UnsafeMutablePointer<UInt8>) -> Int? {
+        var i = from
+        while i < limit {
+            if base[i] == 10 { return i + 1 }
+            if base[i] == 13 { return i + 1 < limit && base[i + 1] == 10 ? i + 2 : i + 1 }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Tries to parse one row from `start`.
     ///
     /// The scan does not write: a row cut by the end of the buffer is rescanned after a refill.
     /// Only once the whole row is present are quoted fields unescaped in place.
-    private func scanRow() throws -> Bool? {
-        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    private func scanRow() throws -> Scan {
+        guard let raw = buffer.baseAddress else { return .needMore }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
         fieldCount = 0
         // Locals: the loop below reads them per byte, and class properties cost an access check each.
-        let end = self.end, atEOF = self.atEOF, nextLine = self.nextLine
-        if start >= end { return nil }
+        let end = self.end, atEOF = self.atEOF, nextLine = self.nextLine, maxFieldBytes = self.maxFieldBytes
+        if start >= end { return .needMore }
         if !skippedBOM {
-            if end - start < 3 && !atEOF { return nil }
+            if end - start < 3 && !atEOF { return .needMore }
             if end - start >= 3, base[start] == 0xEF, base[start + 1] == 0xBB, base[start + 2] == 0xBF {
                 start += 3; bytesConsumed += 3
             }
             skippedBOM = true
-            if start >= end { return nil }
+            if start >= end { return .needMore }
         }
         var i = start
         var newlines = 0
         // Blank line.
         if base[i] == 10 || base[i] == 13 {
             if base[i] == 13 {
-                if i + 1 >= end && !atEOF { return nil }
+                if i + 1 >= end && !atEOF { return .needMore }
                 if i + 1 < end && base[i + 1] == 10 { i += 1 }
             }
             consume(to: i + 1, newlines: 1)
-            return false
+            return .blank
         }
         var rowEnded = false
         while !rowEnded {
             let s = i
-            var inQuotes = false
-            var hasQuote = false
+            // A quote opens a quoted field only as its first byte; elsewhere it is a plain character (17" wheels).
+            let isQuoted = base[i] == 34
+            var inQuotes = isQuoted
+            // Where the field's quote opened, and whether the quoted part crossed a line break.
+            let quoteLine = nextLine + newlines
+            var spanned = false
+            if isQuoted { i += 1 }
+            // A field longer than the limit is refused like an unclosed quote (checked where the field ends or the
+            // buffer does, not per byte).
+            // A quoted field that ran across lines to the limit is a quote that never closed.
+            func tooLong() -> Scan {
+                let resume = spanned ? afterLineBreak(from: s, limit: i, base).map { ($0, quoteLine + 1) } : nil
+                return .broken(spanned ? .unterminatedQuote(line: quoteLine) : .fieldTooLong(line: quoteLine, limit: maxFieldBytes), resume: resume)
+            }
             while true {
                 if i >= end {
-                    if !atEOF { return nil }
-                    if inQuotes { throw CSVError.unterminatedQuote(line: nextLine) }
-                    try addField(s, i, hasQuote)
+                    if i - s > maxFieldBytes { return tooLong() }
+                    if !atEOF { return .needMore }
+                    if inQuotes {
+                        // The end of the file inside quotes: the row where the quote opened is refused, and the
+                        // lines after it are read again as rows.
+                        let resume = afterLineBreak(from: s, limit: end, base).map { ($0, quoteLine + 1) } ?? (end, quoteLine + 1)
+                        return .broken(.unterminatedQuote(line: quoteLine), resume: resume)
+                    }
+                    guard addField(s, i, isQuoted) else {
+                        return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: (end, nextLine + newlines + 1))
+                    }
                     rowEnded = true
                     break
                 }
                 let c = base[i]
                 if inQuotes {
                     if c == 34 {
-                        if i + 1 >= end && !atEOF { return nil }
+                        if i + 1 >= end && !atEOF { return .needMore }
                         if i + 1 < end && base[i + 1] == 34 { i += 2; continue }
                         inQuotes = false
-                    } else if c == 10 { newlines += 1 }
+                        if i - s > maxFieldBytes { return tooLong() }
+                        // A closing quote stands before a comma or a line break. One that does not, after the field
+                        // crossed a line break, is the opening quote of a later field: the real one never closed.
+                        if spanned, i + 1 < end, base[i + 1] != 44, base[i + 1] != 10, base[i + 1] != 13 {
+                            let resume = afterLineBreak(from: s, limit: i, base).map { ($0, quoteLine + 1) }
+                            return .broken(.unterminatedQuote(line: quoteLine), resume: resume)
+                        }
+                    } else if c == 10 || (c == 13 && !(i + 1 < end && base[i + 1] == 10)) {
+                        newlines += 1; spanned = true
+                    }
                     i += 1
                     continue
                 }
-                if c == 44 { try addField(s, i, hasQuote); i += 1; break }
+                if c == 44 || c == 10 || c == 13, i - s > maxFieldBytes { return tooLong() }
+                if c == 44 {
+                    guard addField(s, i, isQuoted) else { return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: nil) }
+                    i += 1
+                    break
+                }
                 if c == 10 || c == 13 {
-                    if c == 13 {
-                        if i + 1 >= end && !atEOF { return nil }
-                        try addField(s, i, hasQuote)
-                        i += (i + 1 < end && base[i + 1] == 10) ? 2 : 1
-                    } else {
-                        try addField(s, i, hasQuote)
-                        i += 1
+                    if c == 13, i + 1 >= end && !atEOF { return .needMore }
+                    guard addField(s, i, isQuoted) else {
+                        return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: (i, nextLine + newlines))
                     }
+                    i += (c == 13 && i + 1 < end && base[i + 1] == 10) ? 2 : 1
                     newlines += 1
                     rowEnded = true
                     break
                 }
-                if c == 34 { inQuotes = true; hasQuote = true }
                 i += 1
             }
         }
-        // The row is complete: unescape quoted fields in place.
+        // The row is complete: unescape quoted fields in place (the opening quote, doubled quotes, the closing one).
         for f in 0..<fieldCount where quoted[f] {
             var w = fieldStart[f], inQ = false, r = fieldStart[f]
             let e = fieldEnd[f]
@@ -191,6 +304,14 @@ public final class CSVReader<Source: ByteSource>: RowFields {
         }
         rowLine = nextLine
         consume(to: i, newlines: newlines)
+        return .row
+    }
+
+    /// Records a field; false when the row already has `maxFields`.
+    @inline(__always) private func addField(_ s: Int, _ e: Int, _ q: Bool) -> Bool {
+        guard fieldCount < Self.maxFields else { return false }
+        fieldStart[fieldCount] = s; fieldEnd[fieldCount] = e; quoted[fieldCount] = q
+        fieldCount += 1
         return true
     }
 
@@ -202,10 +323,10 @@ public final class CSVReader<Source: ByteSource>: RowFields {
 
     private func refill() throws {
         // Move the unfinished row to the front, then read more behind it.
+        guard let raw = buffer.baseAddress else { return }
         let leftover = end - start
-        if leftover >= maxRowBytes { throw CSVError.rowTooLong(line: nextLine, limit: maxRowBytes) }
         if start > 0, leftover > 0 {
-            buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: leftover)
+            raw.copyMemory(from: raw + start, byteCount: leftover)
         }
         start = 0
         end = leftover

@@ -127,7 +127,13 @@ final class RowProducer: @unchecked Sendable {
     /// CSV rows of any profile.
     static func csv(reader: CSVReader<FileByteSource>, decoder: DealRowDecoder, file: String) -> RowProducer {
         RowProducer(next: {
-            guard try reader.nextRow() else { return nil }
+            do {
+                guard try reader.nextRow() else { return nil }
+            } catch let e as CSVError {
+                // A row the reader cannot read (an unclosed quote, a field over 64 KB) is refused alone; the reader
+                // goes on with the next line, so the rows after it still land.
+                return .reject(line: e.line, dealNumber: nil, [RowError(field: "(row)", value: "", message: e.description)])
+            }
             return decode(decoder, reader, line: reader.rowLine, file: file)
         }, bytes: { reader.bytesConsumed }, warnings: { [] })
     }

@@ -40,7 +40,7 @@ extension AfterdeskDatabase {
         let milesColumn = column(["odometer", "miles", "mileage"]), sourceColumn = column(["source"])
         let missing = [("vin", vinColumn), ("date", dateColumn), ("odometer", milesColumn)].filter { $0.1 == nil }.map(\.0)
         if !missing.isEmpty { throw ImportFileError.header(file, .missingColumns(missing)) }
-        let zone = TimeZone(identifier: dealershipTimeZone) ?? TimeZone(identifier: "UTC")!
+        let zone = TimeZone(identifier: dealershipTimeZone) ?? TimeZone(identifier: "UTC") ?? .current
         let today = LocalDate(clock.now(), in: zone)
 
         var summary = ReadingsSummary()
@@ -58,7 +58,23 @@ extension AfterdeskDatabase {
                 INSERT INTO odometer_readings (vehicle_id, read_on, miles, source) VALUES (?, ?, ?, ?)
                 ON CONFLICT(vehicle_id, read_on, source) DO UPDATE SET miles = excluded.miles
                 """)
-            while try reader.nextRow() {
+            func reject(_ line: Int, _ errors: [(String, String, String)]) {
+                summary.rejected += 1
+                for (f, v, e) in errors {
+                    let reject = ImportReject(file: name, line: line, field: f, value: v, error: e, dealNumber: nil)
+                    if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(reject) }
+                    rejectsOut.append(reject)
+                }
+            }
+            while true {
+                do {
+                    guard try reader.nextRow() else { break }
+                } catch let e as CSVError {
+                    // A broken row (an unclosed quote): refused alone, reading goes on with the next line.
+                    summary.read += 1
+                    reject(e.line, [("(row)", "", e.description)])
+                    continue
+                }
                 summary.read += 1
                 let line = reader.rowLine
                 func field(_ c: Int?) -> String { c.map { reader.string($0).trimmingCharacters(in: .whitespaces) } ?? "" }
@@ -68,37 +84,35 @@ extension AfterdeskDatabase {
                 var vin: String?
                 switch VIN.validate(vinText) { case .success(let v): vin = v; case .failure(let p): errors.append(("vin", vinText, p.description)) }
                 let date = LocalDate(dateText)
-                if date == nil { errors.append(("date", dateText, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)")) }
-                else if date! > today { errors.append(("date", dateText, "reading date is after today (\(today))")) }
-                let miles = Int(milesText.replacingOccurrences(of: ",", with: ""))
-                if miles == nil || miles! < 0 || miles! > 999_999 { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
+                if let date {
+                    if date > today { errors.append(("date", dateText, "reading date is after today (\(today))")) }
+                } else {
+                    errors.append(("date", dateText, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)"))
+                }
+                let miles = Int(milesText.replacingOccurrences(of: ",", with: "")).flatMap { (0...999_999).contains($0) ? $0 : nil }
+                if miles == nil { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
                 var vehicle: Int64?
                 if errors.isEmpty, let vin, let date, let miles {
                     let known = try KeyedTable.walk(vin, scope: 0, at: vehicleAt).id
                     if let known, let row = try Row.fetchOne(findVehicle, arguments: [known]) {
                         vehicle = row[0]
-                        let saleMiles: Int = row[1], delivered = LocalDate(row[2] as String)!
-                        if date >= delivered && miles < saleMiles {
+                        let saleMiles: Int? = row[1], delivered = (row[2] as String?).flatMap(LocalDate.init)
+                        if let saleMiles, let delivered, date >= delivered && miles < saleMiles {
                             errors.append(("odometer", milesText, "lower than the \(saleMiles) miles at sale on \(delivered)"))
                         }
                     } else {
                         errors.append(("vin", vinText, "no deal with this VIN"))
                     }
                 }
-                if !errors.isEmpty {
-                    summary.rejected += 1
-                    for (f, v, e) in errors {
-                        let reject = ImportReject(file: name, line: line, field: f, value: v, error: e, dealNumber: nil)
-                        if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(reject) }
-                        rejectsOut.append(reject)
-                    }
+                guard errors.isEmpty, let vehicle, let date, let miles else {
+                    reject(line, errors)
                     continue
                 }
-                let before = try Int.fetchOne(existing, arguments: [vehicle!, date!.description, readSource])
+                let before = try Int.fetchOne(existing, arguments: [vehicle, date.description, readSource])
                 if before == miles { summary.unchanged += 1; continue }
-                try upsert.execute(arguments: [vehicle!, date!.description, miles!, readSource])
+                try upsert.execute(arguments: [vehicle, date.description, miles, readSource])
                 if before == nil { summary.inserted += 1 } else { summary.updated += 1 }
-                vehicles.insert(vehicle!)
+                vehicles.insert(vehicle)
             }
         }
         var finished = ImportSummary()
