@@ -57,6 +57,7 @@ let package = Package(
                 "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

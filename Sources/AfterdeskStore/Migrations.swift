@@ -423,8 +423,7 @@ enum Migrations {
             label TEXT NOT NULL,             -- the token's first characters, to tell tokens apart
             created_at TEXT NOT NULL,
             expires_at TEXT,
-            revoked_at TEXT,
-            last_used_at TEXT
+            revoked_at TEXT
         );
         CREATE INDEX api_tokens_user ON api_tokens(user_id);
         """

@@ -115,12 +115,17 @@ extension AfterdeskDatabase {
 
     // MARK: tasks
 
-    public func tasks(assignee: String? = nil, status: String? = "open", limit: Int = 200, now: Date) throws -> [TaskRow] {
+    /// Tasks, soonest first. `assignee` is a staff code or id as typed; `assigneeID` and `store` narrow the list to what
+    /// a signed-in person may see.
+    public func tasks(assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
+                      assigneeID: Int64? = nil, now: Date) throws -> [TaskRow] {
         try writer.read { db in
             var conditions: [String] = []
             var args: StatementArguments = []
             if let status { conditions.append("t.status = ?"); args += [status] }
             if let assignee { conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)"); args += [assignee, assignee] }
+            if let assigneeID { conditions.append("t.assignee_id = ?"); args += [assigneeID] }
+            if let store { conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)"); args += [store] }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let nowText = Instant.iso8601(now)
             return try Row.fetchAll(db, sql: """
@@ -136,6 +141,14 @@ extension AfterdeskDatabase {
                                customer: $0[7], phone: $0[8], email: $0[9], dueAt: $0[10], slaAt: sla, status: status, outcome: $0[13],
                                overdue: status == "open" && sla < nowText)
             }
+        }
+    }
+
+    /// Whose a task is and in which store, to decide who may see it; nil when there is no such task.
+    public func taskOwner(id: Int64) throws -> (assigneeID: Int64?, store: String)? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT t.assignee_id, s.code FROM tasks t JOIN stores s ON s.id = t.store_id WHERE t.id = ?",
+                             arguments: [id]).map { ($0[0], $0[1]) }
         }
     }
 

@@ -9,7 +9,7 @@ struct Afterdesk: AsyncParsableCommand {
         commandName: "afterdesk",
         abstract: "Follow up every F&I product a customer declined at the desk — timed, compliant, measured.",
         subcommands: [Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, Run.self, Tasks.self, TaskCommand.self,
-                      StaffCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self, Serve.self, MenuCommand.self]
+                      StaffCommand.self, UsersCommand.self, TokensCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self, Serve.self, MenuCommand.self]
     )
 }
 

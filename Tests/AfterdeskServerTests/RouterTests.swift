@@ -128,24 +128,91 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         #expect(try s.touches("D-2").allSatisfy { $0.action != "email" })
     }
 
+    /// A token for a new user of `role`, as `afterdesk users add` and `tokens add` make them.
+    func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil, expires: Date? = nil) throws -> (id: Int64, token: String) {
+        try s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
+        var rng = SeededRandom(seed: UInt64(abs(name.hashValue)))
+        let made = APITokens.generate(using: &rng)
+        let id = try s.db.addToken(user: name, tokenHash: made.hash, label: made.label, expiresAt: expires, now: Date())
+        return (id, made.token)
+    }
+
+    func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+
+    /// The defect: GET /api/tasks gave every open task, with names and phone numbers, to anyone who could reach the
+    /// server, and POST …/done recorded sales for anyone.
+    @Test func theTaskAPINeedsATokenAndScopesEachRole() async throws {
+        let s = try Scenario()
+        let ana = try #require(try s.touches("D-3").first)
+        _ = try await s.dispatcher.run(now: utc(ana.due))
+        try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
+        let victor = try token(s, "vosei", .sales, staff: "F2")
+        let sam = try token(s, "sother", .sales, staff: "S9")
+        let director = try token(s, "fd", .financeDirector)
+        let revoked = try token(s, "gone", .admin)
+        try s.db.revokeToken(id: revoked.id, now: Date())
+        let expired = try token(s, "old", .admin, expires: utc(ana.due).addingTimeInterval(-60))
+        let disabled = try token(s, "left", .admin)
+        try s.db.disableUser(name: "left", now: Date())
+        let taskID = try #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        try await app(s, at: ana.due).test(.router) { client in
+            for headers: HTTPFields in [[:], bearer("adk_not-a-token"), bearer(revoked.token), bearer(expired.token), bearer(disabled.token),
+                                        [.authorization: "Basic dm9zZWk6cGFzcw=="]] {
+                try await client.execute(uri: "/api/tasks", method: .get, headers: headers) { r in
+                    #expect(r.status == .unauthorized)
+                    let body = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: [String: String]]
+                    #expect(body?["error"]?["code"] == "unauthorized")
+                    #expect(!String(buffer: r.body).contains("Ana"))
+                }
+                try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: headers,
+                                         body: ByteBuffer(string: "{\"outcome\":\"stop_contacting\"}")) { r in #expect(r.status == .unauthorized) }
+            }
+            // Another salesperson sees none of Victor's tasks, and for them the task does not exist.
+            try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(sam.token)) { r in
+                #expect(r.status == .ok)
+                let list = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [Any]
+                #expect(list?.count == 0)
+            }
+            try await client.execute(uri: "/api/tasks?assignee=F2", method: .get, headers: bearer(sam.token)) { r in
+                let list = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [Any]
+                #expect(list?.count == 0)
+            }
+            try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: bearer(sam.token),
+                                     body: ByteBuffer(string: "{\"outcome\":\"stop_contacting\"}")) { r in #expect(r.status == .notFound) }
+            // The finance director has no task queue.
+            try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(director.token)) { r in #expect(r.status == .forbidden) }
+            // Victor sees his own.
+            try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(victor.token)) { r in
+                let list = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]]
+                #expect(list?.count == 1 && list?.first?["id"] as? Int == Int(taskID))
+            }
+        }
+        // Nothing was recorded by anyone refused.
+        #expect(try s.rows("SELECT status FROM tasks WHERE id = ?", [taskID])[0][0] as String == "open")
+        // Only hashes are stored.
+        let stored = try s.rows("SELECT token_hash FROM api_tokens").map { $0[0] as String }
+        #expect(stored.count == 6 && !stored.contains(victor.token) && stored.contains(APITokens.hash(victor.token)))
+    }
+
     @Test func healthMetricsAndTaskAPI() async throws {
         let s = try Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
+        let admin = try token(s, "admin", .admin)
         try await app(s, at: ana.due).test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { r in #expect(String(buffer: r.body) == "{\"status\":\"ok\"}") }
             try await client.execute(uri: "/metrics", method: .get) { r in
                 #expect(String(buffer: r.body).contains("afterdesk_open_tasks 1"))
             }
             var taskID: Int64 = 0
-            try await client.execute(uri: "/api/tasks", method: .get) { r in
-                let tasks = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as! [[String: Any]]
+            try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(admin.token)) { r in
+                let tasks = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]])
                 #expect(tasks.count == 1)
                 #expect(tasks[0]["title"] as? String == "Call Ana Ruiz about Vehicle Service Contract")
                 #expect(tasks[0]["assignee"] as? String == "Victor Osei")
-                taskID = Int64(tasks[0]["id"] as! Int)
+                taskID = Int64(try #require(tasks.first?["id"] as? Int))
             }
-            try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: [.contentType: "application/json"],
+            try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: bearer(admin.token),
                                      body: ByteBuffer(string: "{\"outcome\":\"sold\",\"price\":\"2995.00\",\"cost\":\"1150\"}")) { r in
                 #expect(r.status == .ok)
             }

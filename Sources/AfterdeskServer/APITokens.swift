@@ -1,0 +1,55 @@
+import AfterdeskCore
+import AfterdeskStore
+import Crypto
+import Foundation
+import Hummingbird
+
+/// API tokens: 256 random bits, shown once as `adk_` and 43 base64url characters; only a SHA-256 of each is stored.
+public enum APITokens {
+    /// A new token and what the database keeps of it.
+    public static func generate<R: RandomNumberGenerator>(using rng: inout R) -> (token: String, hash: String, label: String) {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        let body = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        let token = "adk_" + body
+        return (token, hash(token), String(token.prefix(10)))
+    }
+
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The bearer token of a request, if it carries one.
+    static func bearer(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty || token.count > 200 ? nil : token
+    }
+}
+
+/// Every `/api/*` route runs through this: no token, or a wrong, revoked or expired one, is a 401 with a JSON error.
+struct APIAuthentication: Sendable {
+    let ctx: ServerContext
+
+    /// The person a request acts for; nil after writing nothing but the reason to the log (never the token).
+    func principal(_ request: Request) throws -> Principal? {
+        guard let token = APITokens.bearer(request) else { return nil }
+        return try ctx.database.principal(tokenHash: APITokens.hash(token), now: ctx.clock.now())
+    }
+
+    static func unauthorized() -> Response {
+        var r = errorResponse("unauthorized", "send Authorization: Bearer <token> with a valid token (afterdesk tokens add USER)", status: .unauthorized)
+        r.headers[.wwwAuthenticate] = "Bearer realm=\"afterdesk\""
+        return r
+    }
+}
+
+/// `{"error": {"code": …, "message": …}}`, the API's one error shape.
+func errorResponse(_ code: String, _ message: String, status: HTTPResponse.Status) -> Response {
+    struct Body: Encodable { struct E: Encodable { var code: String; var message: String }; var error: E }
+    let data = (try? JSONEncoder().encode(Body(error: .init(code: code, message: message)))) ?? Data("{}".utf8)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

@@ -1,0 +1,131 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// A user as `afterdesk users list` shows it.
+public struct UserRow: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var name: String
+    public var role: String
+    public var staff: String?
+    public var store: String?
+    public var active: Bool
+    public var hasPassword: Bool
+    public var tokens: Int
+}
+
+/// An API token as `afterdesk tokens list` shows it: never the token, only its first characters.
+public struct TokenRow: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var user: String
+    public var label: String
+    public var createdAt: String
+    public var expiresAt: String?
+    public var revokedAt: String?
+}
+
+extension AfterdeskDatabase {
+    /// Adds a user. A `sales` user needs `staffCode`: the staff member (in `store`, or the only store) whose tasks it
+    /// works.
+    @discardableResult
+    public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) throws -> Int64 {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 64, !trimmed.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw WorkflowError("a user name is one word of at most 64 characters, such as kliu")
+        }
+        if role == .sales && staffCode == nil { throw WorkflowError("a sales user needs --staff CODE: the staff member whose tasks it works") }
+        return try writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) != nil {
+                throw WorkflowError("a user named \(trimmed) already exists")
+            }
+            var storeID: Int64?
+            if let store {
+                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [store]) else {
+                    throw WorkflowError("no store '\(store)' (stores are created by the first import of their deals)")
+                }
+                storeID = id
+            }
+            var staffID: Int64?
+            if let staffCode {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT st.id, s.code FROM staff st JOIN stores s ON s.id = st.store_id
+                    WHERE st.staff_code = ? AND (? IS NULL OR st.store_id = ?)
+                    """, arguments: [staffCode, storeID, storeID])
+                guard let first = rows.first else {
+                    throw WorkflowError("no staff member \(staffCode)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
+                }
+                if rows.count > 1 { throw WorkflowError("staff code \(staffCode) is used in several stores: say which with --store") }
+                staffID = first[0]
+                if storeID == nil, role == .sales { storeID = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first[1] as String]) }
+            }
+            try db.execute(sql: """
+                INSERT INTO users (name, role, staff_id, store_id, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [trimmed, role.rawValue, staffID, storeID, Instant.iso8601(now)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func users() throws -> [UserRow] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT u.id, u.name, u.role, st.staff_code, s.code, u.active, u.password_hash IS NOT NULL,
+                       (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL)
+                FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id ORDER BY u.name
+                """).map { UserRow(id: $0[0], name: $0[1], role: $0[2], staff: $0[3], store: $0[4], active: $0[5], hasPassword: $0[6], tokens: $0[7]) }
+        }
+    }
+
+    /// Disables a user: their tokens stop working at once (they are checked against the user on every request).
+    public func disableUser(name: String, now: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE users SET active = 0, disabled_at = ? WHERE name = ? AND active = 1",
+                           arguments: [Instant.iso8601(now), name])
+            if db.changesCount == 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == nil {
+                throw WorkflowError("no user named \(name)")
+            }
+        }
+    }
+
+    /// Stores a new token's hash for a user. `label` is the token's first characters, to tell tokens apart in lists.
+    public func addToken(user: String, tokenHash: String, label: String, expiresAt: Date?, now: Date) throws -> Int64 {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, active FROM users WHERE name = ?", arguments: [user]) else {
+                throw WorkflowError("no user named \(user) (add one with afterdesk users add)")
+            }
+            guard row[1] as Bool else { throw WorkflowError("user \(user) is disabled") }
+            try db.execute(sql: """
+                INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [row[0] as Int64, tokenHash, label, Instant.iso8601(now), expiresAt.map(Instant.iso8601)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func tokens() throws -> [TokenRow] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.id, u.name, t.label, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id
+                ORDER BY t.id
+                """).map { TokenRow(id: $0[0], user: $0[1], label: $0[2], createdAt: $0[3], expiresAt: $0[4], revokedAt: $0[5]) }
+        }
+    }
+
+    public func revokeToken(id: Int64, now: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [Instant.iso8601(now), id])
+            if db.changesCount == 0 { throw WorkflowError("no token \(id)") }
+        }
+    }
+
+    /// The user a token's hash belongs to, when the token is neither revoked nor expired and its user is active.
+    public func principal(tokenHash: String, now: Date) throws -> Principal? {
+        try writer.read { db in
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT u.id, u.name, u.role, u.staff_id, s.code FROM api_tokens t JOIN users u ON u.id = t.user_id
+                LEFT JOIN stores s ON s.id = u.store_id
+                WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
+                """, arguments: [tokenHash, Instant.iso8601(now)]),
+                let role = Role(rawValue: r[2]) else { return nil }
+            return Principal(userID: r[0], name: r[1], role: role, staffID: r[3], store: r[4])
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import AfterdeskCore
+import AfterdeskServer
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+
+struct UsersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users", abstract: "The people who hold API tokens (and, with the web pages, sign in).",
+        discussion: "Roles: fi_manager, sales (its own tasks only: give --staff), finance_director, admin. See docs/security.md.",
+        subcommands: [Add.self, List.self, Disable.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "User name (one word, e.g. kliu).") var name: String
+        @Option(help: "fi_manager, sales, finance_director or admin.") var role: String
+        @Option(help: "Staff code whose tasks a sales user works (as in `afterdesk staff list`).") var staff: String?
+        @Option(help: "Limit the user to one store (default: every store; a sales user: its staff member's store).") var store: String?
+
+        func validate() throws {
+            guard Role(rawValue: role) != nil else {
+                throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            guard let role = Role(rawValue: role) else { return }
+            do {
+                let id = try database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: Date())
+                print("User \(name) (\(role.rawValue)) added: id \(id). Give them a token with `afterdesk tokens add \(name)`.")
+            } catch let e as WorkflowError { throw ValidationError(e.description) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users.")
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "JSON.") var json = false
+
+        func run() throws {
+            let users = try database.open().users()
+            if json { print(try jsonString(users)); return }
+            if users.isEmpty { print("No users. Add one with `afterdesk users add NAME --role admin`."); return }
+            for u in users {
+                print("\(u.name)  \(u.role)\(u.staff.map { "  staff \($0)" } ?? "")\(u.store.map { "  store \($0)" } ?? "  every store")"
+                      + "  \(u.active ? "active" : "disabled")  \(u.tokens) token\(u.tokens == 1 ? "" : "s")")
+            }
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user: their tokens stop working at once.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument var name: String
+
+        func run() throws {
+            do { try database.open().disableUser(name: name, now: Date()) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            print("User \(name) disabled.")
+        }
+    }
+}
+
+struct TokensCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokens", abstract: "API tokens: `Authorization: Bearer <token>` on every /api request.",
+        subcommands: [Add.self, List.self, Revoke.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a token for a user; it is printed once and stored only as a hash.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "User name.") var user: String
+        @Option(help: "Days until the token expires (default: never).") var expires: Int?
+
+        func validate() throws {
+            if let expires, !(1...3_650).contains(expires) { throw ValidationError("--expires takes 1 to 3650 days") }
+        }
+
+        func run() throws {
+            var rng = SystemRandomNumberGenerator()
+            let made = APITokens.generate(using: &rng)
+            let now = Date()
+            let expiresAt = expires.map { now.addingTimeInterval(Double($0) * 86_400) }
+            do {
+                let id = try database.open().addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: expiresAt, now: now)
+                printError("Token \(id) for \(user)\(expiresAt.map { ", expires \(Instant.iso8601($0))" } ?? ""). It is shown once: keep it now.")
+                print(made.token)
+            } catch let e as WorkflowError { throw ValidationError(e.description) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (their first characters, never the tokens).")
+        @OptionGroup var database: DatabaseOptions
+        @Flag(help: "JSON.") var json = false
+
+        func run() throws {
+            let tokens = try database.open().tokens()
+            if json { print(try jsonString(tokens)); return }
+            if tokens.isEmpty { print("No tokens."); return }
+            for t in tokens {
+                let state = t.revokedAt.map { "revoked \($0)" } ?? t.expiresAt.map { "expires \($0)" } ?? "no expiry"
+                print("\(t.id)  \(t.user)  \(t.label)…  created \(t.createdAt)  \(state)")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token: refused from the next request on.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "Token id (from `tokens list`).") var id: Int64
+
+        func run() throws {
+            do { try database.open().revokeToken(id: id, now: Date()) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            print("Token \(id) revoked.")
+        }
+    }
+}
