@@ -56,12 +56,13 @@ public func buildRouter(_ ctx: ServerContext) -> Router<BasicRequestContext> {
     router.post("/webhooks/sms/status") { request, _ -> Response in
         try await inbound.status(request)
     }
+    // A GET only shows a page with one button: mail scanners open every link in an email, and must not unsubscribe
+    // anyone. The button, and RFC 8058 one-click (mail clients POST `List-Unsubscribe=One-Click` to the same URL), act.
     router.get("/unsubscribe") { request, _ -> Response in
-        try inbound.unsubscribe(request)
+        inbound.unsubscribePage(request)
     }
-    // RFC 8058 one-click: mail clients POST to the List-Unsubscribe URL.
     router.post("/unsubscribe") { request, _ -> Response in
-        try inbound.unsubscribe(request)
+        try await inbound.unsubscribe(request)
     }
 
     // The task API (docs/api.md): a bearer token on every request; a sales user sees and changes only its own tasks.
@@ -183,19 +184,55 @@ struct InboundHandler: Sendable {
         return Response(status: .noContent)
     }
 
-    func unsubscribe(_ request: Request) throws -> Response {
-        let q = request.uri.queryParameters
-        guard let c = q["c"].flatMap({ Int64(String($0)) }), let token = q["t"].map(String.init),
-              Signatures.verifyUnsubscribe(token: token, customerID: c, secret: ctx.dispatcher.signingSecret) else {
-            return page("This unsubscribe link is not valid", "Please use the link from the most recent email, or reply to it and we will remove you.", status: .forbidden)
+    /// The customer id and token of an unsubscribe link, when the token is this database's signature for the customer.
+    func verifiedUnsubscribe(_ pairs: [(String, String)]) -> (customer: Int64, token: String)? {
+        let q = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        guard let c = q["c"].flatMap({ Int64($0) }), let token = q["t"],
+              Signatures.verifyUnsubscribe(token: token, customerID: c, secret: ctx.dispatcher.signingSecret) else { return nil }
+        return (c, token)
+    }
+
+    func invalidLink() -> Response {
+        page("This unsubscribe link is not valid", "Please use the link from the most recent email, or reply to it and we will remove you.",
+             status: .forbidden)
+    }
+
+    /// GET: changes nothing; shows one button that POSTs the same link.
+    func unsubscribePage(_ request: Request) -> Response {
+        let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let action = "/unsubscribe?c=\(link.customer)&t=\(link.token.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        let form = "<form method=\"post\" action=\"\(ADFLead.esc(action))\"><button type=\"submit\" style=\"font-size: 1.1em; padding: 0.6em 1.2em\">"
+            + "Unsubscribe me</button></form>"
+        return page("Unsubscribe from \(ctx.dispatcher.menu.dealership.name) emails?",
+                    "Press the button to stop emails about your vehicle's protection products.", extraHTML: form)
+    }
+
+    /// POST: the button of the page, or RFC 8058 one-click from the mail client. The link's fields come in the query
+    /// (one-click posts to the List-Unsubscribe URL itself) or in the form.
+    func unsubscribe(_ request: Request) async throws -> Response {
+        var pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        if verifiedUnsubscribe(pairs) == nil {
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            pairs = formPairs(String(buffer: body))
         }
-        _ = try ctx.database.unsubscribeEmail(customerID: c, source: "email unsubscribe link", now: ctx.clock.now())
-        ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(c)"])
+        guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
+        _ = try ctx.database.unsubscribeEmail(customerID: link.customer, source: "email unsubscribe link", now: ctx.clock.now())
+        ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(link.customer)"])
         return page("You are unsubscribed", "\(ctx.dispatcher.menu.dealership.name) will not email you about protection products again.")
     }
 
-    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        let html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>\(ADFLead.esc(title))</title></head><body style=\"font-family: Arial, sans-serif\"><h1>\(ADFLead.esc(title))</h1><p>\(ADFLead.esc(text))</p><p>\(ADFLead.esc(ctx.dispatcher.address))</p></body></html>"
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok, extraHTML: String = "") -> Response {
+        let html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+            + "<meta name=\"robots\" content=\"noindex\"><title>\(ADFLead.esc(title))</title></head>"
+            + "<body style=\"font-family: Arial, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em\"><h1>\(ADFLead.esc(title))</h1>"
+            + "<p>\(ADFLead.esc(text))</p>\(extraHTML)<p>\(ADFLead.esc(ctx.dispatcher.address))</p></body></html>"
+        return Response(status: status, headers: [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            .init("X-Content-Type-Options")!: "nosniff", .init("Referrer-Policy")!: "no-referrer",
+        ], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
