@@ -39,7 +39,8 @@ struct Demo: AsyncParsableCommand {
         settings.publicURL = "http://127.0.0.1:8080"
         settings.crmLeadEmail = "leads@crm.example"
         let dispatcher = Dispatcher(database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
-                                    settings: settings, channels: .recording(recording), signingSecret: "demo-secret")
+                                    settings: settings, channels: .recording(recording),
+                                    signingSecret: try Dispatcher.signingSecret(settings: settings, database: database))
         print(try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: Date()))
         print("\nMore: swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
         print("The margin report arrives with the next release.")

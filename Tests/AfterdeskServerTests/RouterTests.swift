@@ -107,6 +107,26 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         #expect(row[0] as String == "undelivered" && row[1] as String == "undelivered" && row[2] as String == "provider error 30006")
     }
 
+    /// The demo signed its links with a fixed "demo-secret" while `serve` checks the database's own secret, so every
+    /// link the demo sent answered 403. Every dispatch now signs with the database's secret, which stays the same.
+    @Test func aLinkSignedByOneDispatchWorksInTheServerOfTheSameDatabase() async throws {
+        let s = try Scenario()
+        #expect(s.settings.signingSecret == nil)
+        func dispatcher() throws -> Dispatcher {
+            Dispatcher(database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
+                       channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
+        }
+        let customer = try s.customer("D-2")
+        let url = try dispatcher().unsubscribeURL(customer: customer)
+        let path = String(url.dropFirst(s.settings.publicURL.count))
+        let served = try dispatcher()
+        try await Application(router: buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc("2026-10-02T15:00:00Z"))))).test(.router) { client in
+            try await client.execute(uri: path, method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: path, method: .post) { r in #expect(r.status == .ok) }
+        }
+        #expect(!(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
+    }
+
     @Test func theUnsubscribeLinkStopsEmailOnlyWithAValidToken() async throws {
         let s = try Scenario()
         let customer = try s.customer("D-2")
