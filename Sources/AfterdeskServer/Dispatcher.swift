@@ -100,9 +100,13 @@ public struct Dispatcher: Sendable {
         }
         var staffCache = StaffCache()
         var seen = Set<Int64>()
+        // A dry run records nothing, so it pages on after the last touch it decided; a real run finds the next page
+        // because the one before left the planned state.
+        var cursor: (dueAt: Date, id: Int64)?
         while true {
-            let due = try database.dueTouches(now: now, limit: dryRun ? 100_000 : pageSize).filter { !seen.contains($0.id) }
+            let due = try database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
             if due.isEmpty { break }
+            if dryRun, let last = due.last { cursor = (last.dueAt, last.id) }
             // Messages are rendered on every core; tasks in order, on this one, as they share the routing state.
             var decided = [DispatchRecord?](repeating: nil, count: due.count)
             let messages = due.indices.filter { due[$0].action != .task }
@@ -138,7 +142,7 @@ public struct Dispatcher: Sendable {
                 }
                 records.append(record)
             }
-            if dryRun { break }
+            if dryRun { continue }
             try database.record(records, now: now)
         }
         if !dryRun { try await deliver(now: now, into: &summary) }

@@ -118,13 +118,16 @@ public struct DispatchSummary: Codable, Sendable, Equatable {
 
 extension AfterdeskDatabase {
     /// Up to `limit` planned touches due at `now`, soonest first, each with every fact the gate and the
-    /// templates need, read in one snapshot.
-    public func dueTouches(now: Date, limit: Int) throws -> [DueTouch] {
+    /// templates need, read in one snapshot. `after` (a touch's due time and id) pages on without recording anything,
+    /// for a dry run; the ids of a page are bound one per variable, so keep `limit` well under SQLite's 32,766.
+    public func dueTouches(now: Date, limit: Int, after: (dueAt: Date, id: Int64)? = nil) throws -> [DueTouch] {
         try writer.read { db in
             let nowText = Instant.iso8601(now)
             let heads = try Row.fetchAll(db, sql: """
-                SELECT id, customer_id, action, due_at FROM touches WHERE status = 'planned' AND due_at <= ? ORDER BY due_at, id LIMIT ?
-                """, arguments: [nowText, limit])
+                SELECT id, customer_id, action, due_at FROM touches WHERE status = 'planned' AND due_at <= ?
+                AND (? IS NULL OR (due_at, id) > (?, ?)) ORDER BY due_at, id LIMIT ?
+                """, arguments: [nowText, after.map { Instant.iso8601($0.dueAt) }, after.map { Instant.iso8601($0.dueAt) }, after?.id,
+                                 min(max(limit, 1), 10_000)])
             guard !heads.isEmpty else { return [] }
             let touchIDs: [Int64] = heads.map { $0[0] }
             let customerIDs = Array(Set(heads.map { $0[1] as Int64 })).sorted()

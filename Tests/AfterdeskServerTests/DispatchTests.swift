@@ -69,6 +69,20 @@ final class Scenario: @unchecked Sendable {
 }
 
 @Suite(.serialized) struct DispatchTests {
+    /// A dry run pages through what is due (it used to bind up to 100,000 ids into one IN (…), past the 32,766 variables
+    /// of a default SQLite build), decides every touch once and records nothing.
+    @Test func aDryRunPagesThroughEverythingDueAndRecordsNothing() async throws {
+        let s = try Scenario()
+        let at = utc("2027-06-01T15:00:00Z")
+        let planned = try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
+        #expect(planned >= 3)
+        var decided: [Int64] = []
+        let summary = try await s.dispatcher.run(now: at, dryRun: true, pageSize: 1) { decided.append($0.touch) }
+        #expect(summary.due == planned && decided.count == planned && Set(decided).count == planned)
+        #expect(try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int == planned)
+        #expect(try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 && s.channels.sms.isEmpty)
+    }
+
     @Test func dueTouchesBecomeMessagesAndTasksOnce() async throws {
         let s = try Scenario()
         // Maria: SMS; James: email; Ana: task (quote above the threshold). Pick the first touch of each.
