@@ -152,6 +152,19 @@ extension AfterdeskDatabase {
     }
 
     /// The deal with this number; with several stores holding the number, `store` picks one.
+    /// The one way to find a deal by its number: numbers are unique per store, not per dealer group. Without a store,
+    /// the number must name one deal; when several stores have it, the error asks for the store.
+    static func findDeal(_ db: Database, number: String, store: String?) throws -> (id: Int64, customerID: Int64, store: String)? {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT d.id, d.customer_id, s.code FROM deals d JOIN stores s ON s.id = d.store_id
+            WHERE d.deal_number = ? AND (?2 IS NULL OR s.code = ?2) ORDER BY s.code
+            """, arguments: [number, store])
+        if rows.count > 1 {
+            throw WorkflowError("deal \(number) is in several stores (\(rows.map { $0[2] as String }.joined(separator: ", "))): say which with --store")
+        }
+        return rows.first.map { ($0[0], $0[1], $0[2]) }
+    }
+
     public func deal(number: String, store: String? = nil) throws -> DealDetail? {
         try writer.read { db in
             var sql = """
@@ -170,11 +183,10 @@ extension AfterdeskDatabase {
                 JOIN customers c ON c.id = d.customer_id
                 LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id
                 JOIN import_runs r ON r.id = d.import_run_id
-                WHERE d.deal_number = ?
+                WHERE d.id = ?
                 """
-            var args: [any DatabaseValueConvertible] = [number]
-            if let store { sql += " AND s.code = ?"; args.append(store) }
-            guard let r = try Row.fetchOne(db, sql: sql + " ORDER BY s.code LIMIT 1", arguments: StatementArguments(args)) else { return nil }
+            guard let found = try AfterdeskDatabase.findDeal(db, number: number, store: store),
+                  let r = try Row.fetchOne(db, sql: sql, arguments: [found.id]) else { return nil }
             let dealID: Int64 = r["id"]
             let products = try Row.fetchAll(db, sql: """
                 SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ? ORDER BY product_code

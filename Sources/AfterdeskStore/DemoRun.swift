@@ -96,8 +96,7 @@ public struct DemoRun: Sendable {
                 guard let found = try db.customerDeals(ofDeal: item.dealNumber),
                       let deal = found.records.first(where: { $0.dealNumber == item.dealNumber }),
                       deal.vehicleCondition.rawValue == condition, deal.dealType == .finance,
-                      let e = Explain.explain(dealNumber: item.dealNumber, records: found.records, readings: found.readings,
-                                              planner: planner, now: clock.now()) else { continue }
+                      let e = Explain.explain(found, planner: planner, now: clock.now()) else { continue }
                 explained.append(e)
             }
         }

@@ -266,9 +266,10 @@ extension AfterdeskDatabase {
 extension AfterdeskDatabase {
     /// A deal's declined product as dispatch would see it (touch fields empty), with its customer and the planned
     /// touches that name it (touch name → due instant). Nil when the deal or product is unknown.
-    public func previewFacts(dealNumber: String, product: String) throws -> (customer: CustomerContact, item: DueItem, planned: [String: String])? {
+    public func previewFacts(dealNumber: String, store: String? = nil, product: String) throws
+        -> (customer: CustomerContact, item: DueItem, planned: [String: String])? {
         try writer.read { db in
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store), let r = try Row.fetchOne(db, sql: """
                 SELECT d.id, d.deal_number, dp.product_code, p.eligible_until, d.status, dp.outcome, dp.price_cents, p.basic_expires_on,
                        p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on, v.year, v.make, v.model, d.contract_date, d.delivery_date,
                        d.salesperson_id, d.fi_manager_id,
@@ -277,8 +278,8 @@ extension AfterdeskDatabase {
                 FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
                 JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
                 LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
-                WHERE d.deal_number = ? LIMIT 1
-                """, arguments: [product, dealNumber]) else { return nil }
+                WHERE d.id = ?
+                """, arguments: [product, deal.id]) else { return nil }
             let customer = CustomerContact(id: r[18], firstName: r[19], lastName: r[20], email: r[21], phone: r[22], state: r[23], zip: r[24],
                                            consent: ContactPermissions(sms: r[25], email: r[26], phone: r[27]), contactStopped: r[28] as String? != nil)
             let item = DueItem(
@@ -288,7 +289,8 @@ extension AfterdeskDatabase {
                 basicExpiresOn: (r[7] as String?).flatMap(LocalDate.init), basicLimit: r[8], milesPerYear: r[9],
                 gapExposureEndsOn: (r[10] as String?).flatMap(LocalDate.init), vehicleYear: r[11], vehicleMake: r[12], vehicleModel: r[13],
                 vin: r[29], vehicleIsNew: (r[30] as String) == "new",
-                contractDate: LocalDate(r[14] as String)!, deliveryDate: LocalDate(r[15] as String)!, salespersonID: r[16], fiManagerID: r[17])
+                contractDate: LocalDate(r[14] as String) ?? .first, deliveryDate: LocalDate(r[15] as String) ?? .first,
+                salespersonID: r[16], fiManagerID: r[17])
             var planned: [String: String] = [:]
             for t in try Row.fetchAll(db, sql: """
                 SELECT i.touch_name, t.due_at FROM touch_items i JOIN touches t ON t.id = i.touch_id

@@ -153,13 +153,14 @@ extension AfterdeskDatabase {
     }
 
     /// Planned touches, soonest first, for `afterdesk plan`.
-    public func plannedTouches(dealNumber: String? = nil, limit: Int = 100) throws -> [PlannedTouchRow] {
+    public func plannedTouches(dealNumber: String? = nil, store: String? = nil, limit: Int = 100) throws -> [PlannedTouchRow] {
         try writer.read { db in
             var condition = "t.status = 'planned'"
             var args: [any DatabaseValueConvertible] = []
             if let dealNumber {
-                condition += " AND t.customer_id = (SELECT customer_id FROM deals WHERE deal_number = ? LIMIT 1)"
-                args.append(dealNumber)
+                guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store) else { return [] }
+                condition += " AND t.customer_id = ?"
+                args.append(deal.customerID)
             }
             args.append(limit)
             return try Row.fetchAll(db, sql: """
@@ -178,12 +179,10 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// Customer ids of the given deals.
-    public func customerIDs(ofDeals numbers: [String]) throws -> [Int64] {
+    /// Customer ids of the given deals of `store` (or of the only store holding each number).
+    public func customerIDs(ofDeals numbers: [String], store: String? = nil) throws -> [Int64] {
         try writer.read { db in
-            let marks = Array(repeating: "?", count: numbers.count).joined(separator: ",")
-            return try Int64.fetchAll(db, sql: "SELECT DISTINCT customer_id FROM deals WHERE deal_number IN (\(marks))",
-                                      arguments: StatementArguments(numbers))
+            try Array(Set(numbers.compactMap { try AfterdeskDatabase.findDeal(db, number: $0, store: store)?.customerID })).sorted()
         }
     }
 }
@@ -268,14 +267,9 @@ struct PlannedChunk: Sendable {
         let customers = facts.spec.given ?? Set(deals.map(\.customerID)).union(previous.keys).sorted()
         for customer in customers {
             let owned = byCustomer[customer] ?? []
-            let declines = owned.filter { $0.record.status == .finalized }.flatMap { d in
-                d.record.products.filter { $0.outcome == .declined && d.stopReason(planner.menu.product($0.code)) == nil }.map {
-                    DeclineFacts(store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
-                }
-            }
-            let c = (declines.first?.deal ?? owned.first?.record)?.consent ?? Consent()
+            let (declines, permissions) = StoredDeal.followUp(owned, menu: planner.menu)
             let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
-                : planner.plan(declines: declines, permissions: ContactPermissions(sms: c.sms, email: c.email, phone: c.phone), now: now)
+                : planner.plan(declines: declines, permissions: permissions, now: now)
             var dealID: [String: Int64] = [:]
             for d in owned where dealID[d.record.dealNumber] == nil { dealID[d.record.dealNumber] = d.id }
 

@@ -14,6 +14,19 @@ struct StoredDeal {
     /// Staff recorded "stop contacting me" for its customer.
     var contactStopped = false
 
+    /// The declines of a customer's deals that may be followed up, and what the customer allows: planning and
+    /// `explain` both take them from here, so explain never promises a touch planning would not make. Unwound deals,
+    /// products bought since, stops ("vehicle sold", "not interested") and "stop contacting me" leave them out.
+    static func followUp(_ deals: [StoredDeal], menu: Menu) -> (declines: [DeclineFacts], permissions: ContactPermissions) {
+        let declines = deals.filter { $0.record.status == .finalized }.flatMap { d in
+            d.record.products.filter { $0.outcome == .declined && d.stopReason(menu.product($0.code)) == nil }.map {
+                DeclineFacts(store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
+            }
+        }
+        let c = (declines.first?.deal ?? deals.first?.record)?.consent ?? Consent()
+        return (declines, ContactPermissions(sms: c.sms, email: c.email, phone: c.phone))
+    }
+
     /// Why follow-up of `product` stopped for good, or nil.
     func stopReason(_ product: MenuProduct?) -> String? {
         guard let product else { return nil }
@@ -177,19 +190,23 @@ enum DealLoader {
     }
 }
 
+/// Every deal of one customer, as planning sees them (with stops and later readings): what `explain` works from.
+public struct CustomerDeals: Sendable {
+    /// The deal asked about, and its store.
+    public let dealNumber: String
+    public let store: String
+    let deals: [StoredDeal]
+    public var records: [DealRecord] { deals.map(\.record) }
+}
+
 extension AfterdeskDatabase {
-    /// Every deal of the customer who bought deal `number` (in `store`, or the first store holding it),
-    /// rebuilt with the facts planning uses, with later odometer readings per deal. Nil when there is no such deal.
-    public func customerDeals(ofDeal number: String, store: String? = nil) throws -> (deal: String, records: [DealRecord], readings: [String: [OdometerReading]])? {
+    /// Every deal of the customer who bought deal `number` (in `store`; without it, the number must name one deal),
+    /// rebuilt with the facts planning uses. Nil when there is no such deal.
+    public func customerDeals(ofDeal number: String, store: String? = nil) throws -> CustomerDeals? {
         try writer.read { db in
-            var sql = "SELECT d.customer_id FROM deals d JOIN stores s ON s.id = d.store_id WHERE d.deal_number = ?"
-            var args: [any DatabaseValueConvertible] = [number]
-            if let store { sql += " AND s.code = ?"; args.append(store) }
-            guard let customer = try Int64.fetchOne(db, sql: sql + " ORDER BY s.code LIMIT 1", arguments: StatementArguments(args)) else { return nil }
-            let deals = try DealLoader.load(db, where: "d.customer_id = ?", ids: [customer])
-            var readings: [String: [OdometerReading]] = [:]
-            for d in deals { readings[d.record.dealNumber] = d.laterReadings }
-            return (number, deals.map(\.record), readings)
+            guard let found = try AfterdeskDatabase.findDeal(db, number: number, store: store) else { return nil }
+            let deals = try DealLoader.load(db, where: "d.customer_id = ?", ids: [found.customerID])
+            return CustomerDeals(dealNumber: number, store: found.store, deals: deals)
         }
     }
 }
@@ -252,16 +269,13 @@ public struct DealExplanation: Codable, Sendable {
 
 public enum Explain {
     /// The plan of one deal's products, computed now from the customer's deals.
-    public static func explain(dealNumber: String, records: [DealRecord], readings: [String: [OdometerReading]],
-                               planner: Planner, now: Date) -> DealExplanation? {
-        guard let deal = records.first(where: { $0.dealNumber == dealNumber }) else { return nil }
-        let declines = records.filter { $0.status == .finalized }.flatMap { r in
-            r.products.filter { $0.outcome == .declined }.map {
-                DeclineFacts(store: r.store, dealNumber: r.dealNumber, product: $0, deal: r, laterReadings: readings[r.dealNumber] ?? [])
-            }
-        }
-        let permissions = ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone)
-        let plan = planner.plan(declines: declines, permissions: permissions, now: now)
+    public static func explain(_ customer: CustomerDeals, planner: Planner, now: Date) -> DealExplanation? {
+        let dealNumber = customer.dealNumber
+        guard let stored = customer.deals.first(where: { $0.record.dealNumber == dealNumber && $0.record.store == customer.store }) else { return nil }
+        let deal = stored.record
+        let (declines, permissions) = StoredDeal.followUp(customer.deals, menu: planner.menu)
+        let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
+            : planner.plan(declines: declines, permissions: permissions, now: now)
         var products: [DealExplanation.Product] = []
         for line in deal.products {
             let p = plan.products.first { $0.dealNumber == dealNumber && $0.product == line.code }
@@ -270,6 +284,7 @@ public enum Explain {
                                               eligibilityRule: p?.eligibility.reason?.rawValue, note: p?.note, touches: [], dropped: [])
             if deal.status == .unwound { out.note = "the deal was unwound: nothing is followed up" }
             else if line.outcome == .sold { out.note = "sold at the desk" }
+            else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code)) { out.note = "follow-up stopped: \(stop)" }
             if let w = p?.warranty {
                 out.warranty = .init(basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue),
                                      powertrain: .init(expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue),

@@ -329,12 +329,9 @@ extension AfterdeskDatabase {
     /// Records that follow-up of a deal's product (or all its products) stops for good. Returns the customer.
     public func addStop(dealNumber: String, store: String? = nil, product: String?, kind: StopKind, source: String, now: Date) throws -> Int64 {
         try writer.write { db in
-            var sql = "SELECT d.id, d.customer_id FROM deals d JOIN stores s ON s.id = d.store_id WHERE d.deal_number = ?"
-            var args: StatementArguments = [dealNumber]
-            if let store { sql += " AND s.code = ?"; args += [store] }
-            guard let deal = try Row.fetchOne(db, sql: sql + " LIMIT 1", arguments: args) else { throw WorkflowError("no deal '\(dealNumber)'") }
-            try addStop(db, dealID: deal[0], product: product ?? "*", kind: kind, source: source, now: Instant.iso8601(now))
-            return deal[1]
+            guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store) else { throw WorkflowError("no deal '\(dealNumber)'") }
+            try addStop(db, dealID: deal.id, product: product ?? "*", kind: kind, source: source, now: Instant.iso8601(now))
+            return deal.customerID
         }
     }
 

@@ -41,7 +41,9 @@ struct Deals: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            guard let d = try database.open().deal(number: number, store: store) else {
+            let found: DealDetail?
+            do { found = try database.open().deal(number: number, store: store) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            guard let d = found else {
                 printError("No deal \(number)\(store.map { " in store \($0)" } ?? "").")
                 throw ExitCode(1)
             }

@@ -203,11 +203,14 @@ struct Preview: ParsableCommand {
     @Argument(help: "Deal number.") var deal: String
     @Argument(help: "Product code (vsc, gap, ...).") var product: String
     @Option(help: "Only this touch (e.g. expiry-90); default: every touch of the product.") var touch: String?
+    @Option(help: "The deal's store, when several stores use the deal number.") var store: String?
 
     func run() throws {
         let db = try database.open()
         let dispatcher = try dispatch.dispatcher(db, channels: .recording(RecordingChannels()))
-        let previews = try failingOnWorkflowError { try dispatcher.preview(dealNumber: deal, product: product, touch: touch, now: try dispatch.instant()) }
+        let previews = try failingOnWorkflowError {
+            try dispatcher.preview(dealNumber: deal, store: store, product: product, touch: touch, now: try dispatch.instant())
+        }
         for p in previews {
             print("=== \(p.template) — \(p.channel)\(p.planned.map { " (planned \($0))" } ?? "")")
             if let s = p.subject { print("Subject: \(s)") }

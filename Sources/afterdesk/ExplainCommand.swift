@@ -17,9 +17,9 @@ struct Explain: ParsableCommand {
         let at = try planning.instant()
         let db = try database.open()
         let planner = try planning.planner(db)
-        guard let found = try db.customerDeals(ofDeal: dealNumber, store: store),
-              let explanation = AfterdeskStore.Explain.explain(
-                dealNumber: found.deal, records: found.records, readings: found.readings, planner: planner, now: at) else {
+        let found: CustomerDeals?
+        do { found = try db.customerDeals(ofDeal: dealNumber, store: store) } catch let e as WorkflowError { throw ValidationError(e.description) }
+        guard let found, let explanation = AfterdeskStore.Explain.explain(found, planner: planner, now: at) else {
             printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
             throw ExitCode(1)
         }

@@ -10,6 +10,7 @@ struct Plan: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var planning: PlanningOptions
     @Option(help: "Only the customer of this deal.") var deal: String?
+    @Option(help: "The deal's store, when several stores use the deal number.") var store: String?
     @Option(help: "List at most this many touches.") var limit: Int = 50
     @Flag(help: "Print JSON.") var json = false
 
@@ -19,11 +20,13 @@ struct Plan: ParsableCommand {
         let planner = try planning.planner(db)
         var customers: [Int64]?
         if let deal {
-            customers = try db.customerIDs(ofDeals: [deal])
-            if customers!.isEmpty { printError("No deal \(deal)."); throw ExitCode(1) }
+            let found: [Int64]
+            do { found = try db.customerIDs(ofDeals: [deal], store: store) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            if found.isEmpty { printError("No deal \(deal)\(store.map { " in store \($0)" } ?? "")."); throw ExitCode(1) }
+            customers = found
         }
         let summary = try db.planCustomers(planner: planner, now: at, customerIDs: customers)
-        let touches = try db.plannedTouches(dealNumber: deal, limit: limit)
+        let touches = try db.plannedTouches(dealNumber: deal, store: store, limit: limit)
         if json {
             struct Output: Encodable { let summary: PlanSummary; let touches: [PlannedTouchRow] }
             print(try jsonString(Output(summary: summary, touches: touches)))

@@ -18,8 +18,7 @@ import Testing
         #expect(record.amountFinanced == Money(cents: 3_450_000) && record.consent == Consent(sms: true, email: true, phone: true))
         #expect(record.buyerPhone == nil && record.buyerEmail == nil && record.buyerLastName.isEmpty)
         let now = ISO8601DateFormatter().date(from: "2026-06-02T14:00:00Z")!
-        let e = try #require(Explain.explain(dealNumber: "D-10001", records: found.records, readings: found.readings,
-                                             planner: Planner(menu: m, warranties: warranties), now: now))
+        let e = try #require(Explain.explain(found, planner: Planner(menu: m, warranties: warranties), now: now))
         let data = try JSONEncoder().encode(e)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(json["deal_number"] as? String == "D-10001")
@@ -47,8 +46,7 @@ import Testing
         // The sold product says so; the unwound deal plans nothing.
         #expect(products.first { $0["code"] as? String == "tire_wheel" }?["note"] as? String == "sold at the desk")
         let unwound = try #require(try db.customerDeals(ofDeal: "D-10008"))
-        let u = try #require(Explain.explain(dealNumber: "D-10008", records: unwound.records, readings: unwound.readings,
-                                             planner: Planner(menu: m, warranties: warranties), now: now))
+        let u = try #require(Explain.explain(unwound, planner: Planner(menu: m, warranties: warranties), now: now))
         #expect(u.products.allSatisfy { $0.touches.isEmpty && $0.note == "the deal was unwound: nothing is followed up" })
         #expect(try db.customerDeals(ofDeal: "NOPE") == nil)
     }

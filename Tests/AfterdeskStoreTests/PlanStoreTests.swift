@@ -188,7 +188,7 @@ import Testing
         #expect(s.rejectsFile == w.path("readings.rejects.csv"))
         // The readings (about 3,500 miles in four months) now drive the projection instead of the average.
         let found = try #require(try db.customerDeals(ofDeal: "D-10001"))
-        let e = try #require(Explain.explain(dealNumber: "D-10001", records: found.records, readings: found.readings, planner: planner, now: now))
+        let e = try #require(Explain.explain(found, planner: planner, now: now))
         let vsc = try #require(e.products.first { $0.code == "vsc" })
         #expect(vsc.warranty?.milesPerYearIsDefault == false)
         #expect((vsc.warranty?.milesPerYear ?? 0) > 9_000)
