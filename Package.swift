@@ -71,6 +71,8 @@ let package = Package(
             name: "afterdesk-bench",
             dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Local servers for the tests (aiosmtpd, a Twilio-compatible API), shared by the test targets.
+        .target(name: "AfterdeskTestSupport", path: "Tests/AfterdeskTestSupport"),
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore"]),
         .testTarget(
             name: "AfterdeskStoreTests",
@@ -79,13 +81,14 @@ let package = Package(
         ),
         .testTarget(
             name: "AfterdeskDeliveryTests",
-            dependencies: ["AfterdeskDelivery", "AfterdeskCore"]
+            dependencies: ["AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport"]
         ),
         .testTarget(
             name: "AfterdeskServerTests",
             dependencies: [
-                "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore",
+                "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -2,6 +2,7 @@ import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStore
 import Foundation
+import Logging
 
 /// The channels dispatch sends through: live ones built from the settings, or recording ones.
 public struct Channels: Sendable {
@@ -60,6 +61,8 @@ public struct Dispatcher: Sendable {
     public let gate: ComplianceGate
     /// Key of unsubscribe links.
     public let signingSecret: String
+    /// Where failed sends are logged, with the customer's address or number masked in whatever the provider said.
+    public var logger = Logger(label: "afterdesk.dispatch")
 
     public init(database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,
                 channels: Channels, rules: CadenceRules = CadenceRules(), signingSecret: String) {
@@ -337,7 +340,11 @@ public struct Dispatcher: Sendable {
                 let result = await send(m, now: now, prepared: envelopes[i])
                 switch result {
                 case .sent: summary.delivered += 1
-                case .failed(_, let retry): if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
+                case .failed(let error, let retry):
+                    if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
+                    // `error` was redacted when the send failed (see send).
+                    logger.warning("send failed", metadata: ["outbox": "\(m.id)", "channel": "\(m.channel)", "error": "\(error)",
+                                                             "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")"])
                 }
                 // Results are committed by page. An SMS interrupted by a crash is found again at the provider (see
                 // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it
@@ -388,7 +395,7 @@ public struct Dispatcher: Sendable {
                 let body = Data(m.body.utf8)
                 var headers = [("X-Afterdesk-Delivery", m.idempotencyKey)]
                 if let secret = settings.webhookSecret {
-                    headers.append(("X-Afterdesk-Signature", Signatures.webhook(body: body, secret: secret, timestamp: Int(now.timeIntervalSince1970))))
+                    headers.append(("X-Afterdesk-Signature", Signatures.webhook(body: body, secret: secret, timestamp: now.epochSeconds)))
                 }
                 try await hook.post(url: m.recipient, body: body, headers: headers)
                 return .sent(providerID: m.idempotencyKey)
@@ -397,10 +404,12 @@ public struct Dispatcher: Sendable {
             }
         } catch {
             let backoff = settings.backoff
+            // Stored and shown without the customer's address or number, whatever the provider quoted.
+            let message = "\(Redact.contactData(in: error.message)) (attempt \(m.attempts))"
             if error.permanent || backoff.exhausted(m.attempts) {
-                return .failed(error: "\(error.message) (attempt \(m.attempts))", retryAt: nil)
+                return .failed(error: message, retryAt: nil)
             }
-            return .failed(error: "\(error.message) (attempt \(m.attempts))", retryAt: now.addingTimeInterval(backoff.delay(afterAttempt: m.attempts)))
+            return .failed(error: message, retryAt: now.addingTimeInterval(backoff.delay(afterAttempt: m.attempts)))
         }
     }
 

@@ -48,18 +48,20 @@ public enum DispatchSetup {
     }
 }
 
-/// The scheduler of `serve`: dispatches what is due every `interval`, under the dispatch lock, until cancelled.
-public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, databasePath: String, logger: Logger) async {
+/// The scheduler of `serve`: dispatches what is due every `interval`, under the dispatch lock, until cancelled. Time
+/// comes from `clock`, the one the server's routes use.
+public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, databasePath: String, clock: Clock, logger: Logger) async {
     while !Task.isCancelled {
         if let lock = DispatchLock.acquire(databasePath: databasePath) {
             do {
-                let s = try await dispatcher.run(now: Date())
+                let s = try await dispatcher.run(now: clock.now())
                 if s.due + s.delivered + s.failed + s.escalated + s.reconciled > 0 {
                     logger.info("dispatch", metadata: ["due": "\(s.due)", "sent": "\(s.delivered)", "retry": "\(s.failed)", "dead": "\(s.dead)",
                                                        "moved": "\(s.moved)", "skipped": "\(s.skipped)", "escalated": "\(s.escalated)"])
                 }
             } catch {
-                logger.error("dispatch failed: \(error)")
+                // Provider and database errors can quote an address or a number: never logged as they come.
+                logger.error("dispatch failed: \(Redact.contactData(in: String(describing: error)))")
             }
             withExtendedLifetime(lock) {}
         }

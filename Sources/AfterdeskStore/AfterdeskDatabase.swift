@@ -17,7 +17,7 @@ public final class AfterdeskDatabase: Sendable {
     }()
 
     /// Opens (creating and migrating if needed) the database at `path`, in WAL mode.
-    public init(path: String, clock: Clock = .live) throws {
+    public init(path: String, clock: Clock) throws {
         _ = AfterdeskDatabase.sqliteConfigured
         var config = AfterdeskDatabase.configuration()
         config.prepareDatabase { db in

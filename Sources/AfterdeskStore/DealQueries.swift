@@ -257,9 +257,4 @@ extension AfterdeskDatabase {
 
 func money(_ cents: Int64?) -> String? { cents.map { Money(cents: $0).description } }
 
-/// `+1•••••••0142`: enough for a person to recognise, not enough to leak.
-public func maskPhone(_ p: String) -> String { String(repeating: "•", count: max(0, p.count - 4)) + p.suffix(4) }
-public func maskEmail(_ e: String) -> String {
-    guard let at = e.firstIndex(of: "@") else { return "•••" }
-    return String(e.prefix(1)) + "•••" + e[at...]
-}
+

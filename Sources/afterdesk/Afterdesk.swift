@@ -20,7 +20,7 @@ struct DatabaseOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["AFTERDESK_DB"] ?? "afterdesk.sqlite" }
 
-    func open() throws -> AfterdeskDatabase { try AfterdeskDatabase(path: path) }
+    func open() throws -> AfterdeskDatabase { try AfterdeskDatabase(path: path, clock: CommandClock.clock) }
 }
 
 /// Options of the commands that plan: the menu in force and the instant to plan at.
@@ -38,9 +38,22 @@ struct PlanningOptions: ParsableArguments {
     }
 }
 
+/// The one clock of a command: every workflow takes its time from here (through the database it opens, the server
+/// and scheduler it starts, or a `--now` option). Live, unless `AFTERDESK_NOW` (ISO 8601) fixes it for a scripted run.
+enum CommandClock {
+    static let clock: Clock = {
+        if let text = ProcessInfo.processInfo.environment["AFTERDESK_NOW"], let fixed = ISO8601DateFormatter().date(from: text) {
+            return .fixed(fixed)
+        }
+        return .live
+    }()
+
+    static func now() -> Date { clock.now() }
+}
+
 /// The instant of a `--now` option: the clock when absent.
 func parseNow(_ now: String?) throws -> Date {
-    guard let now else { return Date() }
+    guard let now else { return CommandClock.now() }
     guard let parsed = ISO8601DateFormatter().date(from: now) else {
         throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
     }

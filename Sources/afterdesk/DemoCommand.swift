@@ -23,11 +23,11 @@ struct Demo: AsyncParsableCommand {
         print("SIMULATED DATA: a generated dealership (seed \(seed)); names, VINs and numbers are invented.\n")
         let bar = ProgressBar()
         let report = try DemoRun(directory: dir, databasePath: db, seed: seed, dealsPerDay: dealsPerDay,
-                                 menu: inForce, clock: .live).run(progress: bar.map { b in { b.update($0) } })
+                                 menu: inForce, clock: CommandClock.clock).run(progress: bar.map { b in { b.update($0) } })
         bar?.finish()
         print(DemoReportText.render(report))
         guard days > 0 else { return }
-        let database = try AfterdeskDatabase(path: db)
+        let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
         let loaded: MessageTemplates
         do { loaded = try DispatchSetup.templates(directory: templates, menu: inForce.menu) } catch {
             print("\n5. Dispatch skipped: the templates in '\(templates)' did not load:\n\(error)")
@@ -41,7 +41,7 @@ struct Demo: AsyncParsableCommand {
         let dispatcher = Dispatcher(database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
                                     settings: settings, channels: .recording(recording),
                                     signingSecret: try Dispatcher.signingSecret(settings: settings, database: database))
-        print(try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: Date()))
+        print(try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: CommandClock.now()))
         print("\nMore: swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
         print("The margin report arrives with the next release.")
     }

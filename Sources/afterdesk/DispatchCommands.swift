@@ -85,7 +85,7 @@ struct Tasks: ParsableCommand {
 
     func run() throws {
         let db = try database.open()
-        let rows = try db.tasks(assignee: assignee, status: status == "all" ? nil : status, now: Date())
+        let rows = try db.tasks(assignee: assignee, status: status == "all" ? nil : status, now: CommandClock.now())
         if json { print(try jsonString(rows)); return }
         if rows.isEmpty { print("No \(status == "all" ? "" : status + " ")tasks."); return }
         print(Table.render(header: ["id", "due (UTC)", "assignee", "task", "phone", "status"], rows: rows.map {
@@ -160,7 +160,7 @@ struct StaffCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let id = try database.open().addStaff(store: store, code: code, name: name, role: role, timeZone: timeZone, now: Date())
+                let id = try database.open().addStaff(store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
                 print("Staff \(code) (\(role)) in store \(store): id \(id), active.")
             } catch let e as WorkflowError {
                 throw ValidationError(e.description)
@@ -189,7 +189,7 @@ struct StaffCommand: ParsableCommand {
         @Option(help: "Store code.") var store: String = "main"
         func run() throws {
             try failingOnWorkflowError {
-                let moved = try database.open().deactivateStaff(store: store, code: code, now: Date())
+                let moved = try database.open().deactivateStaff(store: store, code: code, now: CommandClock.now())
                 print("Staff \(code) deactivated; \(moved) open tasks reassigned.")
             }
         }
@@ -238,7 +238,7 @@ struct DoNotCall: ParsableCommand {
             for (i, p) in raw.enumerated() where !p.trimmingCharacters(in: .whitespaces).isEmpty {
                 if let e = Phone.e164(p) { good.append(e) } else { printError("\(file ?? "argument") \(i + 1): '\(p)' is not a US phone number") }
             }
-            let added = try database.open().addDoNotCall(good, source: source, now: Date())
+            let added = try database.open().addDoNotCall(good, source: source, now: CommandClock.now())
             print("\(added) numbers added to the do-not-call list (\(good.count - added) already there).")
         }
     }
@@ -292,7 +292,7 @@ struct Outbox: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument var id: Int64
         func run() throws {
-            if try database.open().retryDeadLetter(id: id, now: Date()) { print("Message \(id) queued again.") } else {
+            if try database.open().retryDeadLetter(id: id, now: CommandClock.now()) { print("Message \(id) queued again.") } else {
                 printError("Message \(id) is not a dead letter.")
                 throw ExitCode(1)
             }
@@ -312,13 +312,14 @@ struct Serve: AsyncParsableCommand {
         let db = try database.open()
         let dispatcher = try dispatch.dispatcher(db)
         let logger = Logger(label: "afterdesk")
-        let context = ServerContext(dispatcher: dispatcher, clock: .live, logger: logger)
+        let clock = CommandClock.clock
+        let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger)
         let app = buildApplication(context, host: host, port: port)
         let path = database.path
         let every = Duration.seconds(self.every)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
-            group.addTask { await dispatchEvery(every, dispatcher: dispatcher, databasePath: path, logger: logger) }
+            group.addTask { await dispatchEvery(every, dispatcher: dispatcher, databasePath: path, clock: clock, logger: logger) }
             // The server ends on SIGTERM/SIGINT: stop the scheduler with it.
             try await group.next()
             group.cancelAll()

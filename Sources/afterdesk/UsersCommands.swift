@@ -27,7 +27,7 @@ struct UsersCommand: ParsableCommand {
         func run() throws {
             guard let role = Role(rawValue: role) else { return }
             do {
-                let id = try database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: Date())
+                let id = try database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: CommandClock.now())
                 print("User \(name) (\(role.rawValue)) added: id \(id). Give them a token with `afterdesk tokens add \(name)`.")
             } catch let e as WorkflowError { throw ValidationError(e.description) }
         }
@@ -55,7 +55,7 @@ struct UsersCommand: ParsableCommand {
         @Argument var name: String
 
         func run() throws {
-            do { try database.open().disableUser(name: name, now: Date()) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            do { try database.open().disableUser(name: name, now: CommandClock.now()) } catch let e as WorkflowError { throw ValidationError(e.description) }
             print("User \(name) disabled.")
         }
     }
@@ -79,7 +79,7 @@ struct TokensCommand: ParsableCommand {
         func run() throws {
             var rng = SystemRandomNumberGenerator()
             let made = APITokens.generate(using: &rng)
-            let now = Date()
+            let now = CommandClock.now()
             let expiresAt = expires.map { now.addingTimeInterval(Double($0) * 86_400) }
             do {
                 let id = try database.open().addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: expiresAt, now: now)
@@ -111,7 +111,7 @@ struct TokensCommand: ParsableCommand {
         @Argument(help: "Token id (from `tokens list`).") var id: Int64
 
         func run() throws {
-            do { try database.open().revokeToken(id: id, now: Date()) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            do { try database.open().revokeToken(id: id, now: CommandClock.now()) } catch let e as WorkflowError { throw ValidationError(e.description) }
             print("Token \(id) revoked.")
         }
     }

@@ -1,3 +1,4 @@
+import AfterdeskTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import Foundation

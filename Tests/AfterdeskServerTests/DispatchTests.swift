@@ -3,6 +3,7 @@ import AfterdeskDelivery
 @testable import AfterdeskServer
 @testable import AfterdeskStore
 import Foundation
+import Logging
 import GRDB
 import Testing
 
@@ -69,6 +70,20 @@ final class Scenario: @unchecked Sendable {
 }
 
 @Suite(.serialized) struct DispatchTests {
+    /// The scheduler of `serve` dispatched at `Date()` whatever clock the server was given. It now takes the server's.
+    @Test func theSchedulerTakesTimeFromTheInjectedClock() async throws {
+        let s = try Scenario()
+        let james = try #require(try s.touches("D-2").first)
+        let at = utc(james.due).addingTimeInterval(60)
+        let path = s.dir.appendingPathComponent("test.sqlite").path
+        let scheduler = Task { await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: Logger(label: "test")) }
+        for _ in 0..<200 where try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        scheduler.cancel()
+        await scheduler.value
+        let created = try s.rows("SELECT created_at FROM outbox").map { $0[0] as String }
+        #expect(!created.isEmpty && created.allSatisfy { $0 == Instant.iso8601(at) }, "\(created)")
+    }
+
     /// A dry run pages through what is due (it used to bind up to 100,000 ids into one IN (…), past the 32,766 variables
     /// of a default SQLite build), decides every touch once and records nothing.
     @Test func aDryRunPagesThroughEverythingDueAndRecordsNothing() async throws {

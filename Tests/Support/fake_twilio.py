@@ -6,7 +6,9 @@ GET  /2010-04-01/Accounts/{sid}/Messages.json?To=&From=&DateSent>=
 Every accepted message is appended as one JSON line to the log file. Prints the port it listens on, then serves
 until stdin closes (so it stops with the test that started it).
 
-  fake_twilio.py LOG_FILE ACCOUNT_SID AUTH_TOKEN [--delay SECONDS] [--fail-first N] [--status CODE]
+  fake_twilio.py LOG_FILE ACCOUNT_SID AUTH_TOKEN [--delay SECONDS] [--fail-first N] [--status CODE] [--reject-to]
+
+--reject-to refuses every number as Twilio does, quoting it: "The 'To' number +1… is not a valid phone number."
 """
 import base64, json, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +55,8 @@ class Handler(BaseHTTPRequestHandler):
         for field in ("To", "From", "Body"):
             if not form.get(field):
                 return self.answer(400, {"code": 21604, "message": f"A '{field}' is required"})
+        if "--reject-to" in args:
+            return self.answer(400, {"code": 21211, "message": f"The 'To' number {form['To']} is not a valid phone number."})
         with lock:
             if failures[0] < fail_first:
                 failures[0] += 1

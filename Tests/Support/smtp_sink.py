@@ -2,7 +2,9 @@
 """A real SMTP server (aiosmtpd) for tests: accepts mail, optionally requiring AUTH LOGIN/PLAIN, and writes each
 message to OUT_DIR as NNNN.eml with its envelope in NNNN.json. Prints the port, then serves until stdin closes.
 
-  smtp_sink.py OUT_DIR [--user NAME --password SECRET] [--starttls CERT KEY | --tls CERT KEY]
+  smtp_sink.py OUT_DIR [--user NAME --password SECRET] [--starttls CERT KEY | --tls CERT KEY] [--reject-rcpt]
+
+--reject-rcpt refuses every recipient the way Postfix does, quoting the address ("550 5.1.1 <a@b>: ... User unknown").
 
 --starttls offers STARTTLS and refuses mail without it; --tls speaks TLS from the first byte (smtps).
 """
@@ -25,6 +27,12 @@ for mode in ("--starttls", "--tls"):
 
 class Sink:
     count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if "--reject-rcpt" in args:
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown in virtual mailbox table" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         Sink.count += 1

@@ -1,16 +1,16 @@
 import Foundation
 
 /// The repository's root, found from this file.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A helper server from Tests/Support (fake Twilio API, aiosmtpd sink) on 127.0.0.1: it prints its port and
 /// stops when its standard input closes — when this object goes away, or the test process dies.
-final class LocalServer: @unchecked Sendable {
+public final class LocalServer: @unchecked Sendable {
     let process = Process()
     let input = Pipe()
-    let port: Int
+    public let port: Int
 
-    init(script: String, arguments: [String]) throws {
+    public init(script: String, arguments: [String]) throws {
         let output = Pipe()
         // The system Python: where apt installs aiosmtpd (a pyenv python3 earlier on PATH would not have it).
         let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
@@ -32,7 +32,7 @@ final class LocalServer: @unchecked Sendable {
         self.port = port
     }
 
-    func stop() {
+    public func stop() {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
     }
@@ -43,7 +43,7 @@ final class LocalServer: @unchecked Sendable {
     }
 }
 
-func temporaryDirectory() -> URL {
+public func temporaryDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-test-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
@@ -51,7 +51,7 @@ func temporaryDirectory() -> URL {
 
 /// Runs a command, returning its exit status and output.
 @discardableResult
-func shell(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+public func shell(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = arguments
