@@ -221,7 +221,7 @@ public final class CSVReader<Source: ByteSource>: RowFields {
         while !rowEnded {
             let s = i
             // A quote opens a quoted field only as its first byte; elsewhere it is a plain character (17" wheels).
-            let isQuoted = base[i] == 34
+            let isQuoted = i < end && base[i] == 34
             var inQuotes = isQuoted
             // Where the field's quote opened, and whether the quoted part crossed a line break.
             let quoteLine = nextLine + newlines

@@ -216,7 +216,7 @@ extension AfterdeskDatabase {
                 state: r["state"], zip: r["zip"], consent: consent, vin: r["vin"],
                 vehicle: "\(r["year"] as Int) \(r["make"] as String) \(r["model"] as String)", condition: r["vehicle_condition"],
                 odometer: r["odometer"], inServiceDate: r["in_service_date"], inServiceEstimated: r["in_service_estimated"],
-                sellingPrice: money(r["selling_price_cents"])!, vehicleValue: money(r["vehicle_value_cents"])!,
+                sellingPrice: money(r["selling_price_cents"]) ?? "", vehicleValue: money(r["vehicle_value_cents"]) ?? "",
                 amountFinanced: money(r["amount_financed_cents"]), apr: apr.map { Rate(thousandthsOfPercent: $0).description },
                 termMonths: r["term_months"], firstPaymentDate: r["first_payment_date"], lender: r["lender"],
                 salesperson: staff(r["sp_name"], r["sp_code"]), fiManager: staff(r["fi_name"], r["fi_code"]),

@@ -187,7 +187,8 @@ extension AfterdeskDatabase {
                     basicExpiresOn: (r[11] as String?).flatMap(LocalDate.init), basicLimit: r[12], milesPerYear: r[13],
                     gapExposureEndsOn: (r[14] as String?).flatMap(LocalDate.init), vehicleYear: r[15], vehicleMake: r[16], vehicleModel: r[17],
                     vin: r[24], vehicleIsNew: (r[25] as String) == "new",
-                    contractDate: LocalDate(r[18] as String)!, deliveryDate: LocalDate(r[19] as String)!, salespersonID: r[20], fiManagerID: r[21])
+                    contractDate: LocalDate(r[18] as String) ?? .first, deliveryDate: LocalDate(r[19] as String) ?? .first,
+                    salespersonID: r[20], fiManagerID: r[21])
                 items[r[0], default: []].append(item)
                 storeOf[r[0]] = storeOf[r[0]] ?? (r[22], r[23])
             }
@@ -197,7 +198,7 @@ extension AfterdeskDatabase {
                       let action = TouchAction(rawValue: h[2]), let due = Instant.parse(h[3]) else { return nil }
                 return DueTouch(id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
                                 items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
-                                lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC")!),
+                                lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
                                 phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false)
             }
         }

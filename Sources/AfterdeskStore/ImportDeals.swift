@@ -224,7 +224,7 @@ final class DealImporter {
         self.database = database
         self.options = options
         let now = database.clock.now()
-        let zone = TimeZone(identifier: options.menu.dealership.timeZone) ?? TimeZone(identifier: "UTC")!
+        let zone = TimeZone(identifier: options.menu.dealership.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
         self.today = LocalDate(now, in: zone)
         self.nowText = Instant.iso8601(now)
         self.storeZone = options.menu.dealership.timeZone
@@ -492,7 +492,9 @@ final class DealImporter {
         try db.execute(sql: """
             INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING
             """, arguments: [code, code == "main" ? options.menu.dealership.name : code, storeZone, nowText])
-        let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [code])!
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [code]) else {
+            throw WorkflowError("store \(code) could not be created")
+        }
         storeIDs[code] = id
         return id
     }
@@ -505,7 +507,7 @@ final class DealImporter {
             INSERT INTO staff (store_id, staff_code, name, role, created_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(store_id, staff_code) DO UPDATE SET name = COALESCE(excluded.name, name)
             RETURNING id
-            """, arguments: [store, ref.id, ref.name, role, nowText])!
+            """, arguments: [store, ref.id, ref.name, role, nowText]) ?? 0
         staffIDs[key] = (id, ref.name)
         return id
     }

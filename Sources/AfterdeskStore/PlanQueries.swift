@@ -166,17 +166,20 @@ enum DealLoader {
             let date = { (c: Int) in r.date(i, c) }
             let money = { (c: Int) in r.optionalInt64(i, c).map(Money.init(cents:)) }
             let dealID = r.int64(i, 0)
-            let delivery = date(6)!
+            // A row the importer could not have written (a date or a price missing) is not planned, rather than
+            // stopping the planning of every other customer.
+            guard let delivery = date(6), let contract = date(5), let inService = date(24), let selling = money(10), let value = money(11)
+            else { continue }
             let record = DealRecord(
                 store: r.text(i, 16), dealNumber: r.text(i, 3), status: DealStatus(rawValue: r.text(i, 4)) ?? .finalized,
-                contractDate: date(5)!, deliveryDate: delivery, dealType: DealType(rawValue: r.text(i, 7)) ?? .cash,
+                contractDate: contract, deliveryDate: delivery, dealType: DealType(rawValue: r.text(i, 7)) ?? .cash,
                 buyerFirstName: "", buyerLastName: "", buyerEmail: nil, buyerPhone: nil,
                 buyerState: r.optionalText(i, 17), buyerZip: r.optionalText(i, 18),
                 customerNumber: nil, consent: Consent(sms: r.bool(i, 19), email: r.bool(i, 20), phone: r.bool(i, 21)),
                 vin: "", vehicleYear: r.int(i, 22), vehicleMake: r.text(i, 23), vehicleModel: "",
                 vehicleCondition: VehicleCondition(rawValue: r.text(i, 8)) ?? .used, odometer: r.int(i, 9),
-                inServiceDate: date(24)!, inServiceEstimated: r.bool(i, 25),
-                sellingPrice: money(10)!, vehicleValue: money(11)!, amountFinanced: money(12),
+                inServiceDate: inService, inServiceEstimated: r.bool(i, 25),
+                sellingPrice: selling, vehicleValue: value, amountFinanced: money(12),
                 apr: r.optionalInt64(i, 13).map { Rate(thousandthsOfPercent: Int($0)) }, termMonths: r.optionalInt64(i, 14).map(Int.init),
                 firstPaymentDate: date(15), lender: nil, salesperson: nil, fiManager: nil,
                 products: products[dealID] ?? [])

@@ -57,7 +57,9 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body).contains("You are unsubscribed from Lakeside Motors texts"))
             }
-            #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
+            let left = try s.touches("D-1")
+            #expect(!left.isEmpty, "Maria's products are planned again on email")
+            #expect(left.allSatisfy { $0.action != "sms" })
             let consent = try s.rows("SELECT consent_sms, consent_sms_source FROM customers WHERE id = ?", [customer])[0]
             #expect(!(consent[0] as Bool))
             #expect((consent[1] as String).hasPrefix("sms STOP SM100"))
@@ -130,6 +132,7 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
     @Test func theUnsubscribeLinkStopsEmailOnlyWithAValidToken() async throws {
         let s = try Scenario()
         let customer = try s.customer("D-2")
+        let emailTouchesBefore = try s.touches("D-2").filter { $0.action == "email" }
         let url = s.dispatcher.unsubscribeURL(customer: customer)
         let path = String(url.dropFirst("https://afterdesk.lakeside.example".count))
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
@@ -157,6 +160,8 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
             }
         }
         #expect(!(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
+        // Every pending email touch was cancelled (and there were some to cancel).
+        #expect(!emailTouchesBefore.isEmpty)
         #expect(try s.touches("D-2").allSatisfy { $0.action != "email" })
     }
 

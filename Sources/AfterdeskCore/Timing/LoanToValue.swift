@@ -3,17 +3,20 @@ import Foundation
 /// Standard amortization of an auto loan, and the vehicle's value against it: the facts GAP timing hangs on.
 public enum Amortization {
     /// The monthly payment P·r / (1 − (1 + r)^−n), rounded to the cent (half up); P / n at 0% APR.
-    public static func payment(principal: Money, apr: Rate, termMonths n: Int) -> Money {
-        precondition(n > 0, "term must be at least one month")
+    public static func payment(principal: Money, apr: Rate, termMonths: Int) -> Money {
+        let n = clampedTerm(termMonths)
         // Floating point gives the right cent unless the exact value sits within a hair of a half cent;
         // only then is the slower decimal arithmetic needed to decide.
         let r = Double(apr.thousandthsOfPercent) / 1_200_000
         let cents = r == 0 ? Double(principal.cents) / Double(n)
             : Double(principal.cents) * r / (1 - pow(1 + r, -Double(n)))
         let fraction = cents - cents.rounded(.down)
-        if abs(fraction - 0.5) > 1e-6 { return Money(cents: Int64(cents.rounded(.toNearestOrAwayFromZero))) }
+        if abs(fraction - 0.5) > 1e-6 { return Money(cents: Int64(saturating: cents.rounded(.toNearestOrAwayFromZero))) }
         return exactPayment(principal: principal, apr: apr, termMonths: n)
     }
+
+    /// Terms are validated at import (1–96 months); here any value stays total: at least one month, at most 50 years.
+    static func clampedTerm(_ n: Int) -> Int { min(max(n, 1), 600) }
 
     static func exactPayment(principal: Money, apr: Rate, termMonths n: Int) -> Money {
         let p = Decimal(principal.cents)
@@ -38,14 +41,15 @@ public enum Amortization {
     /// and leaves a zero balance.
     public static func schedule(principal: Money, apr: Rate, termMonths n: Int, firstPaymentDate: LocalDate) -> [Month] {
         var months: [Month] = []
-        months.reserveCapacity(n)
+        months.reserveCapacity(clampedTerm(n))
         forEachMonth(principal: principal, apr: apr, termMonths: n, firstPaymentDate: firstPaymentDate) { months.append($0); return true }
         return months
     }
 
     /// The months of `schedule`, one at a time, without keeping them; stops when `body` returns false.
-    public static func forEachMonth(principal: Money, apr: Rate, termMonths n: Int, firstPaymentDate: LocalDate,
+    public static func forEachMonth(principal: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate,
                                     _ body: (Month) -> Bool) {
+        let n = clampedTerm(termMonths)
         let a = payment(principal: principal, apr: apr, termMonths: n)
         let micro: Int128 = 1_000_000
         let apr = Int128(apr.thousandthsOfPercent)
@@ -63,7 +67,7 @@ public enum Amortization {
 
     /// Millionths of a cent to cents, half away from zero.
     @inline(__always) static func roundMicro(_ v: Int128) -> Int64 {
-        Int64(v >= 0 ? (v + 500_000) / 1_000_000 : -((-v + 500_000) / 1_000_000))
+        Int64(clamping: v >= 0 ? (v + 500_000) / 1_000_000 : -((-v + 500_000) / 1_000_000))
     }
 
     /// APR in percent per year → rate per month, exact: 6.9% is 0.00575.
@@ -103,6 +107,8 @@ extension Depreciation {
     }
 
     private func interpolate(_ a: Point, _ b: Point, _ m: Double) -> Double {
+        // Two points of a menu's curve on the same month: no slope to follow.
+        guard b.month > a.month else { return Double(b.remainingBasisPoints) }
         let t = (m - Double(a.month)) / Double(b.month - a.month)
         return Double(a.remainingBasisPoints) + Double(b.remainingBasisPoints - a.remainingBasisPoints) * t
     }
@@ -135,7 +141,7 @@ public struct GAPExposure: Sendable, Equatable {
             Amortization.forEachMonth(principal: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate) { m in
                 let age = Double(contractDate.days(until: m.date)) / GAPExposure.daysPerMonth
                 let share = depreciation.remainingBasisPoints(condition: condition, months: age)
-                let value = Money(cents: Int64((Double(vehicleValue.cents) * share / 10_000).rounded()))
+                let value = Money(cents: Int64(saturating: (Double(vehicleValue.cents) * share / 10_000).rounded()))
                 return body(Month(number: m.number, date: m.date, balance: m.balance, value: value))
             }
         }
@@ -156,7 +162,7 @@ public struct GAPExposure: Sendable, Equatable {
         // Hundredths, half up, in integers: (2·100·amount + value) ÷ (2·value).
         let value = max(1, vehicleValue.cents)
         let hundredths = (Int128(amountFinanced.cents) * 200 + Int128(value)) / (2 * Int128(value))
-        loanToValuePercent = Int(hundredths)
+        loanToValuePercent = Int(clamping: hundredths)
         loanToValueAtContract = Decimal(sign: .plus, exponent: -2, significand: Decimal(loanToValuePercent))
         loan = Loan(amountFinanced: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate,
                     contractDate: contractDate, vehicleValue: vehicleValue, condition: condition, depreciation: depreciation)
