@@ -16,6 +16,8 @@ public enum ImportFileError: Error, CustomStringConvertible, Sendable {
     case header(String, ImportLayout.HeaderError)
     case empty(String)
     case unknownProfile(String)
+    /// The header row itself cannot be read (a quote that never closes in it).
+    case unreadableHeader(String, CSVError)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum ImportFileError: Error, CustomStringConvertible, Sendable {
         case .header(let f, let e): return "\(f): line 1: \(e)"
         case .empty(let f): return "\(f): the file is empty"
         case .unknownProfile(let p): return "unknown profile '\(p)' (known: \(ImportProfile.all.map(\.name).joined(separator: ", ")))"
+        case .unreadableHeader(let f, let e): return "\(f): the header row cannot be read: \(e)"
         }
     }
 }
@@ -253,7 +256,9 @@ final class DealImporter {
             runID = try startRun(file: file, profile: options.profile.name)
             let layout: ImportLayout
             do {
-                guard try reader.nextRow() else { throw ImportFileError.empty(file) }
+                let hasHeader: Bool
+                do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw ImportFileError.unreadableHeader(file, e) }
+                guard hasHeader else { throw ImportFileError.empty(file) }
                 let header = (0..<reader.fieldCount).map { reader.string($0) }
                 do { layout = try ImportLayout(header: header, profile: options.profile, menu: options.menu) } catch {
                     throw ImportFileError.header(file, error)

@@ -33,7 +33,9 @@ extension AfterdeskDatabase {
         let source = try FileByteSource(path: file)
         let name = (file as NSString).lastPathComponent
         let reader = CSVReader(source: source)
-        guard try reader.nextRow() else { throw ImportFileError.empty(file) }
+        let hasHeader: Bool
+        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw ImportFileError.unreadableHeader(file, e) }
+        guard hasHeader else { throw ImportFileError.empty(file) }
         let header = (0..<reader.fieldCount).map { reader.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
         func column(_ names: [String]) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
         let vinColumn = column(["vin"]), dateColumn = column(["date", "read_on", "service_date", "ro_date"])

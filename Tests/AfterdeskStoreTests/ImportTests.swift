@@ -138,8 +138,11 @@ func snapshot(_ path: String) throws -> [String] {
         let binary = w.path("sheet.csv")
         _ = FileManager.default.createFile(atPath: binary, contents: Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 1, 2]))
         let empty = try w.write("empty.csv", "")
-        let s = try db.importDeals(files: [header, binary, empty, w.path("missing.csv"), w.path("canonical-good-and-bad.csv")], options: options)
-        #expect(s.failedFiles.count == 4)
+        let broken = try w.write("broken-header.csv", "deal_number,\"contract_date\n")
+        let s = try db.importDeals(files: [header, binary, empty, w.path("missing.csv"), broken, w.path("canonical-good-and-bad.csv")],
+                                   options: options)
+        #expect(s.failedFiles.count == 5)
+        #expect(s.failedFiles[4] == "\(broken): the header row cannot be read: line 1: a quoted field opened here is never closed")
         #expect(s.failedFiles[0].contains("line 1: required columns missing from the header: deal_number, contract_date"))
         #expect(s.failedFiles[1].contains("not a CSV or JSON text file"))
         #expect(s.failedFiles[2].contains("the file is empty"))
