@@ -53,7 +53,8 @@ public enum VIN {
             guard value(c) != nil else { return .failure(.character(Character(Unicode.Scalar(c)))) }
             upper[i] = c
         }
-        let expected = checkDigit(upper)!
+        // Every character was checked above, so a check digit exists; a failure here is refused, not trapped on.
+        guard let expected = checkDigit(upper) else { return .failure(.length(trimmed.count)) }
         let found = Character(Unicode.Scalar(upper[8]))
         guard expected == found else { return .failure(.checkDigit(expected: expected, found: found)) }
         return .success(String(decoding: upper, as: UTF8.self))

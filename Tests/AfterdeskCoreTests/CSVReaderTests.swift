@@ -115,3 +115,30 @@ func readAll(_ text: String, chunk: Int = 1 << 16) throws -> [(line: Int, fields
         if case .success(let r) = rows[2] { #expect(r.line == 3 && r.fields == ["next"]) } else { Issue.record("the next row was lost") }
     }
 }
+
+/// Every CSV the project writes is opened in Excel by someone: no cell may run as a formula (OWASP CSV injection).
+@Suite struct CSVWriterTests {
+    @Test(arguments: [
+        ("=HYPERLINK(\"http://evil.example\",\"fix\")", "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"fix\"\")\""),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("+T", "'+T"),
+        ("-2+3", "'-2+3"),
+        ("\tcmd", "'\tcmd"),
+        ("\r=1", "\"'\r=1\""),
+        ("=1,2", "\"'=1,2\""),
+    ])
+    func formulasAreNeutralised(value: String, written: String) {
+        #expect(CSVWriter.cell(value) == written)
+    }
+
+    /// Plain numbers, signed ones too, stay numbers; ordinary text is untouched.
+    @Test(arguments: ["-12", "+3.5", "-0.25", "12", "Lopez, Maria", "D-1001", "", "say \"hi\""])
+    func plainValuesStayAsTheyAre(value: String) {
+        let cell = CSVWriter.cell(value)
+        #expect(!cell.hasPrefix("'") && !cell.hasPrefix("\"'"))
+        // Read back with the project's reader, the value is the same.
+        let reader = CSVReader(source: BytesSource(CSVWriter.line([value, "x"])))
+        #expect((try? reader.nextRow()) == true)
+        #expect(reader.string(0) == value)
+    }
+}

@@ -150,6 +150,24 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.inserted == 4, "the good file of the same command still lands")
     }
 
+    /// The defect: a refused value such as =HYPERLINK(…) went into the rejects file unchanged, and the F&I manager
+    /// opens that file in Excel.
+    @Test func theRejectsFileRunsNoFormula() throws {
+        let w = try Workspace()
+        let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
+        let evil = text.replacingOccurrences(of: "linda@example,", with: "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"fix\"\")\",")
+            .replacingOccurrences(of: ",ZZ,", with: ",@SUM(1+1),")
+        #expect(evil != text)
+        let file = try w.write("evil.csv", evil)
+        _ = try w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        let rejects = try String(contentsOfFile: w.path("evil.rejects.csv"), encoding: .utf8)
+        #expect(rejects.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"fix\"\")\","))
+        #expect(rejects.contains(",'@SUM(1+1),"))
+        for line in rejects.split(separator: "\n") {
+            for cell in line.split(separator: ",") { #expect(!cell.hasPrefix("=") && !cell.hasPrefix("@") && !cell.hasPrefix("\"=")) }
+        }
+    }
+
     @Test func aBrokenQuoteAtTheEndCostsOnlyItsRow() throws {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
