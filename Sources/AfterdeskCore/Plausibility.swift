@@ -14,10 +14,10 @@ public enum Plausibility {
         if Double(miles) > upper {
             return days < 183
                 ? "\(miles.grouped) miles on a vehicle in service for \(days) days is more than \(milesPerYear.upperBound.grouped) miles a year"
-                : "\(miles.grouped) miles in \(years(days)) implies \(rate(miles, days).grouped) miles a year, far above what vehicles are driven"
+                : "\(milesText(miles)) in \(years(days)) implies \(rate(miles, days).grouped) miles a year, far above what vehicles are driven"
         }
         if days >= 183, rate(miles, days) < milesPerYear.lowerBound {
-            return "\(miles.grouped) miles in \(years(days)) implies \(rate(miles, days).grouped) miles a year: a placeholder or a typo?"
+            return "\(milesText(miles)) in \(years(days)) implies \(rate(miles, days).grouped) miles a year: a placeholder or a typo?"
         }
         return nil
     }
@@ -44,6 +44,8 @@ public enum Plausibility {
     }
 
     public static func isPlausible(quoted price: Money, retail: Money) -> Bool { quotedPriceProblem(price, retail: retail) == nil }
+
+    static func milesText(_ miles: Int) -> String { miles == 1 ? "1 mile" : "\(miles.grouped) miles" }
 
     static func rate(_ miles: Int, _ days: Int) -> Int { Int(saturating: (Double(miles) * 365.25 / Double(max(days, 1))).rounded()) }
 

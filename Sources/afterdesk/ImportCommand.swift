@@ -80,6 +80,15 @@ enum ImportReport {
             if more > 0 { out += "  … and \(more.grouped) more\n" }
             for f in s.rejectsFiles { out += "All refused rows: \(f)\n" }
         }
+        if !s.rowWarnings.isEmpty {
+            out += "\nKept with a warning (\(s.warned.grouped) row\(s.warned == 1 ? "" : "s"): valid, but unlikely; left out of the projections they would distort):\n"
+            for w in s.rowWarnings.prefix(maxRejects) {
+                out += "  \(w.file):\(w.line)  \(w.field) = \"\(w.value)\": \(w.warning)\n"
+            }
+            let more = s.rowWarnings.count - min(maxRejects, s.rowWarnings.count) + s.rowWarningsOmitted
+            if more > 0 { out += "  … and \(more.grouped) more\n" }
+            if s.rejects.isEmpty { for f in s.rejectsFiles { out += "All warnings: \(f)\n" } }
+        }
         return out.hasSuffix("\n") ? String(out.dropLast()) : out
     }
 }

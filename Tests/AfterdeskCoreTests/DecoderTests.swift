@@ -92,7 +92,7 @@ func row(_ changes: [String: String]) -> String {
     /// Valid in form, implausible in fact: the row is kept and each value is reported as a warning.
     @Test(arguments: [
         (["odometer": "1", "vehicle_condition": "used", "in_service_date": "2023-07-01", "vehicle_year": "2023"], "odometer",
-         "1 miles in 2.9 years implies 0 miles a year: a placeholder or a typo?; not used to project mileage"),
+         "1 mile in 2.9 years implies 0 miles a year: a placeholder or a typo?; not used to project mileage"),
         (["odometer": "400000"], "odometer",
          "400,000 miles on a vehicle in service for 0 days is more than 100,000 miles a year; not used to project mileage"),
         (["vehicle_year": "2028"], "vehicle_year", "model year 2028 is more than a year after the sale in 2026"),
