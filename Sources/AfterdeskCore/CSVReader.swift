@@ -229,14 +229,9 @@ public final class CSVReader<Source: ByteSource>: RowFields {
             if isQuoted { i += 1 }
             // A field longer than the limit is refused like an unclosed quote (checked where the field ends or the
             // buffer does, not per byte).
-            // A quoted field that ran across lines to the limit is a quote that never closed.
-            func tooLong() -> Scan {
-                let resume = spanned ? afterLineBreak(from: s, limit: i, base).map { ($0, quoteLine + 1) } : nil
-                return .broken(spanned ? .unterminatedQuote(line: quoteLine) : .fieldTooLong(line: quoteLine, limit: maxFieldBytes), resume: resume)
-            }
             while true {
                 if i >= end {
-                    if i - s > maxFieldBytes { return tooLong() }
+                    if i - s > maxFieldBytes { return tooLong(from: s, to: i, spanned: spanned, line: quoteLine, base) }
                     if !atEOF { return .needMore }
                     if inQuotes {
                         // The end of the file inside quotes: the row where the quote opened is refused, and the
@@ -256,7 +251,7 @@ public final class CSVReader<Source: ByteSource>: RowFields {
                         if i + 1 >= end && !atEOF { return .needMore }
                         if i + 1 < end && base[i + 1] == 34 { i += 2; continue }
                         inQuotes = false
-                        if i - s > maxFieldBytes { return tooLong() }
+                        if i - s > maxFieldBytes { return tooLong(from: s, to: i, spanned: spanned, line: quoteLine, base) }
                         // A closing quote stands before a comma or a line break. One that does not, after the field
                         // crossed a line break, is the opening quote of a later field: the real one never closed.
                         if spanned, i + 1 < end, base[i + 1] != 44, base[i + 1] != 10, base[i + 1] != 13 {
@@ -269,13 +264,14 @@ public final class CSVReader<Source: ByteSource>: RowFields {
                     i += 1
                     continue
                 }
-                if c == 44 || c == 10 || c == 13, i - s > maxFieldBytes { return tooLong() }
                 if c == 44 {
+                    if i - s > maxFieldBytes { return tooLong(from: s, to: i, spanned: spanned, line: quoteLine, base) }
                     guard addField(s, i, isQuoted) else { return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: nil) }
                     i += 1
                     break
                 }
                 if c == 10 || c == 13 {
+                    if i - s > maxFieldBytes { return tooLong(from: s, to: i, spanned: spanned, line: quoteLine, base) }
                     if c == 13, i + 1 >= end && !atEOF { return .needMore }
                     guard addField(s, i, isQuoted) else {
                         return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: (i, nextLine + newlines))
@@ -305,6 +301,13 @@ public final class CSVReader<Source: ByteSource>: RowFields {
         rowLine = nextLine
         consume(to: i, newlines: newlines)
         return .row
+    }
+
+    /// A field that ran from `from` to `to` past the limit. A quoted one that crossed a line break is a quote that never
+    /// closed. (A method, not a closure in the scan: a closure capturing the scan's position would keep it in memory.)
+    private func tooLong(from s: Int, to i: Int, spanned: Bool, line: Int, _ base: UnsafeMutablePointer<UInt8>) -> Scan {
+        let resume = spanned ? afterLineBreak(from: s, limit: i, base).map { ($0, line + 1) } : nil
+        return .broken(spanned ? .unterminatedQuote(line: line) : .fieldTooLong(line: line, limit: maxFieldBytes), resume: resume)
     }
 
     /// Records a field; false when the row already has `maxFields`.

@@ -17,8 +17,12 @@ public struct DealRowDecoder: Sendable {
     /// Store for rows without a store column.
     public let defaultStore: String
 
+    /// The menu's retail price per product code, against which quotes are judged plausible.
+    let retailPrices: [String: Money]
+
     public init(layout: ImportLayout, menu: Menu, today: LocalDate, defaultStore: String = "main") {
         self.layout = layout; self.menu = menu; self.today = today; self.defaultStore = defaultStore
+        retailPrices = Dictionary(menu.products.map { ($0.code, $0.retailPrice) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func decode<R: RowFields>(_ row: R, errors: inout [RowError]) -> DealRecord? {
@@ -150,7 +154,7 @@ public struct DealRowDecoder: Sendable {
 
         let products: [ProductLine]
         switch layout.profile.products {
-        case .perProductCode: products = c.productsByCode(layout.perCode, menu: menu)
+        case .perProductCode: products = c.productsByCode(layout.perCode, retailPrices: retailPrices)
         case .dmsSlots: products = c.productsFromSlots(layout.slots, menu: menu, dealType: dealType)
         }
 
@@ -395,7 +399,7 @@ struct Cells<R: RowFields> {
 
     // MARK: Products
 
-    mutating func productsByCode(_ columns: [ImportLayout.ProductColumns], menu: Menu) -> [ProductLine] {
+    mutating func productsByCode(_ columns: [ImportLayout.ProductColumns], retailPrices: [String: Money]) -> [ProductLine] {
         var out: [ProductLine] = []
         out.reserveCapacity(columns.count)
         for pc in columns {
@@ -424,8 +428,8 @@ struct Cells<R: RowFields> {
             }
             if outcome == .sold, price == nil { failColumn(pc.price, "\(pc.code)_price", "a sold product needs its price"); continue }
             // A declined product's dealer cost is the rate card's, exported with every product presented: not stored.
-            if outcome == .declined, let price, let product = menu.product(pc.code),
-               let why = Plausibility.quotedPriceProblem(price, retail: product.retailPrice) {
+            if outcome == .declined, let price, let retail = retailPrices[pc.code],
+               let why = Plausibility.quotedPriceProblem(price, retail: retail) {
                 warnColumn(pc.price, "\(pc.code)_price", why + "; the menu's price is used for planning")
             }
             out.append(ProductLine(code: pc.code, outcome: outcome, price: price,
