@@ -70,6 +70,14 @@ public struct Dispatcher: Sendable {
         self.settings = settings; self.channels = channels; self.gate = ComplianceGate(rules: rules); self.signingSecret = signingSecret
     }
 
+    /// A dispatcher through recording channels, as `afterdesk demo` sends: nothing leaves the machine, and links are
+    /// signed with the database's own secret, so `afterdesk serve` on the same database accepts them.
+    public static func recording(database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates,
+                                 settings: Settings, into recording: RecordingChannels) throws -> Dispatcher {
+        Dispatcher(database: database, menu: menu, warranties: warranties, templates: templates, settings: settings,
+                   channels: .recording(recording), signingSecret: try signingSecret(settings: settings, database: database))
+    }
+
     /// The signing secret of the settings, else the one kept in the database (created once, at random).
     public static func signingSecret(settings: Settings, database: AfterdeskDatabase) throws -> String {
         if let s = settings.signingSecret { return s }

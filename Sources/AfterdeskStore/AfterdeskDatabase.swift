@@ -2,6 +2,7 @@ import AfterdeskCore
 import CSQLiteConfig
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The one type that owns the SQLite file. It runs the migrations when it opens and offers
 /// workflow-level operations (import deals, list deals, …); SQL lives here and nowhere else.
@@ -17,13 +18,20 @@ public final class AfterdeskDatabase: Sendable {
     }()
 
     /// Opens (creating and migrating if needed) the database at `path`, in WAL mode.
-    public init(path: String, clock: Clock) throws {
+    public convenience init(path: String, clock: Clock) throws {
+        try self.init(path: path, clock: clock, variableLimit: nil)
+    }
+
+    /// `variableLimit`, for tests: the most `?` one statement may bind on every connection (SQLITE_LIMIT_VARIABLE_NUMBER),
+    /// to prove no query depends on a SQLite built with a high limit.
+    init(path: String, clock: Clock, variableLimit: Int32?) throws {
         _ = AfterdeskDatabase.sqliteConfigured
         var config = AfterdeskDatabase.configuration()
         config.prepareDatabase { db in
             // WAL with NORMAL sync: committed transactions survive a process crash (kill -9);
             // only a power loss can drop the last few, and never corrupts the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let variableLimit { sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_VARIABLE_NUMBER, variableLimit) }
         }
         let pool = try DatabasePool(path: path, configuration: config)
         self.writer = pool

@@ -38,9 +38,8 @@ struct Demo: AsyncParsableCommand {
         settings.emailFrom = "\(inForce.menu.dealership.name) <service@dealership.example>"
         settings.publicURL = "http://127.0.0.1:8080"
         settings.crmLeadEmail = "leads@crm.example"
-        let dispatcher = Dispatcher(database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
-                                    settings: settings, channels: .recording(recording),
-                                    signingSecret: try Dispatcher.signingSecret(settings: settings, database: database))
+        let dispatcher = try Dispatcher.recording(database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
+                                                  settings: settings, into: recording)
         print(try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: CommandClock.now()))
         print("\nMore: swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
         print("The margin report arrives with the next release.")

@@ -84,6 +84,26 @@ final class Scenario: @unchecked Sendable {
         #expect(!created.isEmpty && created.allSatisfy { $0 == Instant.iso8601(at) }, "\(created)")
     }
 
+    /// The defect: `run --dry-run` bound up to 100,000 touch ids into one IN (…), which a SQLite built with the default
+    /// limit of 32,766 variables refuses. Here the limit is 1,100 and more touches than that are due.
+    @Test func aDryRunWorksUnderALowSQLiteVariableLimit() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-limit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try AfterdeskDatabase(path: dir.appendingPathComponent("limit.sqlite").path, clock: .fixed(utc("2026-11-01T20:00:00Z")),
+                                       variableLimit: 1_100)
+        let gen = SyntheticDealership(seed: 3, menu: menu, endDate: LocalDate(year: 2026, month: 10, day: 31)!, days: 120, dealsPerDay: 14,
+                                      errorRate: 0)
+        let file = dir.appendingPathComponent("deals.csv").path
+        try gen.csv().write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        _ = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: utc("2026-11-01T20:00:00Z"))
+        let dispatcher = Dispatcher(database: db, menu: menu, warranties: warranties, templates: templates, settings: Settings(),
+                                    channels: .recording(RecordingChannels()), signingSecret: "secret")
+        let summary = try await dispatcher.run(now: utc("2031-01-01T16:00:00Z"), dryRun: true)
+        #expect(summary.due > 1_100)
+    }
+
     /// A dry run pages through what is due (it used to bind up to 100,000 ids into one IN (…), past the 32,766 variables
     /// of a default SQLite build), decides every touch once and records nothing.
     @Test func aDryRunPagesThroughEverythingDueAndRecordsNothing() async throws {

@@ -110,20 +110,29 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
     }
 
     /// The demo signed its links with a fixed "demo-secret" while `serve` checks the database's own secret, so every
-    /// link the demo sent answered 403. Every dispatch now signs with the database's secret, which stays the same.
-    @Test func aLinkSignedByOneDispatchWorksInTheServerOfTheSameDatabase() async throws {
+    /// link the demo sent answered 403. The demo's dispatcher (`Dispatcher.recording`) sends an email here; its link is
+    /// followed through the server `serve` builds on the same database.
+    @Test func aLinkFromADemoEmailWorksInTheServer() async throws {
         let s = try Scenario()
         #expect(s.settings.signingSecret == nil)
-        func dispatcher() throws -> Dispatcher {
-            Dispatcher(database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
-                       channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
-        }
+        let recording = RecordingChannels()
+        let demo = try Dispatcher.recording(database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
+                                            into: recording)
+        let james = try #require(try s.touches("D-2").first)
+        _ = try await demo.run(now: utc(james.due))
+        let email = try #require(recording.emails.first { $0.recipients == ["james@example.com"] })
+        let link = try #require(email.data.components(separatedBy: "<").compactMap { part -> String? in
+            guard part.hasPrefix("https://afterdesk.lakeside.example/unsubscribe?") else { return nil }
+            return part.components(separatedBy: ">").first
+        }.first)
+        let path = String(link.dropFirst(s.settings.publicURL.count))
+        // `serve`: the dispatcher of DispatchOptions, whose secret is the database's.
+        let served = Dispatcher(database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
+                                channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
         let customer = try s.customer("D-2")
-        let url = try dispatcher().unsubscribeURL(customer: customer)
-        let path = String(url.dropFirst(s.settings.publicURL.count))
-        let served = try dispatcher()
-        try await Application(router: buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc("2026-10-02T15:00:00Z"))))).test(.router) { client in
+        try await Application(router: buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc(james.due))))).test(.router) { client in
             try await client.execute(uri: path, method: .get) { r in #expect(r.status == .ok) }
+            #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
             try await client.execute(uri: path, method: .post) { r in #expect(r.status == .ok) }
         }
         #expect(!(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
