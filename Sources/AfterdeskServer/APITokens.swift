@@ -34,7 +34,8 @@ public enum APITokens {
 struct APIAuthentication: Sendable {
     let ctx: ServerContext
 
-    /// The person a request acts for; nil after writing nothing but the reason to the log (never the token).
+    /// The person a request acts for; nil without a bearer token, or with one that is unknown, revoked or expired, or
+    /// whose user is disabled. The token itself is never logged.
     func principal(_ request: Request) throws -> Principal? {
         guard let token = APITokens.bearer(request) else { return nil }
         return try ctx.database.principal(tokenHash: APITokens.hash(token), now: ctx.clock.now())
