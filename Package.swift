@@ -60,23 +60,31 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The simulated dealership: a seeded year of deals, the demo run, and the simulated customers and staff.
+        .target(
+            name: "AfterdeskDemo",
+            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer"]
+        ),
         .executableTarget(
             name: "afterdesk",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer",
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer", "AfterdeskDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "afterdesk-bench",
-            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer", "AfterdeskDemo",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // Local servers for the tests (aiosmtpd, a Twilio-compatible API), shared by the test targets.
         .target(name: "AfterdeskTestSupport", path: "Tests/AfterdeskTestSupport"),
-        .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore"]),
+        .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"]),
         .testTarget(
             name: "AfterdeskStoreTests",
-            dependencies: ["AfterdeskStore", "AfterdeskCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AfterdeskStore", "AfterdeskCore", "AfterdeskDemo", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -86,11 +94,15 @@ let package = Package(
         .testTarget(
             name: "AfterdeskServerTests",
             dependencies: [
-                "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
+                "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskDemo", "AfterdeskTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "AfterdeskDemoTests",
+            dependencies: ["AfterdeskDemo", "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport"]
         ),
     ]
 )

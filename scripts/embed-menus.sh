@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates Sources/AfterdeskCore/DefaultMenus.swift from menus/*.yaml, so the binary carries the
+# Regenerates Sources/AfterdeskCore/Menu/DefaultMenus.swift from menus/*.yaml, so the binary carries the
 # default menu (afterdesk demo works from any directory). A test fails when the two disagree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,4 @@ cd "$(dirname "$0")/.."
   cat menus/warranties.yaml
   echo "\"\"\"#"
   echo "}"
-} > Sources/AfterdeskCore/DefaultMenus.swift
+} > Sources/AfterdeskCore/Menu/DefaultMenus.swift

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDemo
 import AfterdeskDelivery
 import AfterdeskServer
 import AfterdeskStore

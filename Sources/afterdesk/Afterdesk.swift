@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskServer
 import AfterdeskStore
 import ArgumentParser
 import Foundation

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDemo
 import AfterdeskDelivery
 import AfterdeskServer
 import AfterdeskStore
@@ -40,107 +41,11 @@ struct Demo: AsyncParsableCommand {
         settings.crmLeadEmail = "leads@crm.example"
         let dispatcher = try Dispatcher.recording(database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
                                                   settings: settings, into: recording)
-        print(try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: CommandClock.now()))
+        let simulated = try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days)
+            .run(start: CommandClock.now())
+        print(try DemoReportText.render(simulated, days: days, recording: recording, database: database))
         print("\nMore: swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
         print("The margin report arrives with the next release.")
-    }
-}
-
-/// The demo's days after planning: dispatch every hour of the working day through recording channels, with
-/// simulated customers (some reply, some text STOP) and simulated staff (who close their tasks).
-struct DemoDispatch {
-    let dispatcher: Dispatcher
-    let recording: RecordingChannels
-    let seed: UInt64
-    let days: Int
-
-    /// A repeatable coin for the simulation: true for `percent` of the keys.
-    func chance(_ key: String, _ percent: Int) -> Bool {
-        var h = StableHasher()
-        h.add(key)
-        h.add("\(seed)")
-        return Int(h.value % 100) < percent
-    }
-
-    func run(start: Date) async throws -> String {
-        let db = dispatcher.database
-        var out = "\n5. Dispatch, \(days) days from today, every hour 8:00–20:00 (Chicago) — through RECORDING channels, "
-            + "nothing leaves this machine. Customers' replies and staff outcomes are SIMULATED.\n"
-        var total = DispatchSummary()
-        var stops = 0, replies = 0, sold = 0, soldCents: Int64 = 0, notInterested = 0, noAnswer = 0
-        var seenSMS = 0
-        let zone = TimeZone(identifier: dispatcher.menu.dealership.timeZone)!
-        let today = LocalDate(start, in: zone)
-        var rows: [[String]] = []
-        for d in 0..<days {
-            let day = today.adding(days: d)
-            var daySummary = DispatchSummary()
-            for hour in 8...20 {
-                let now = ContactWindow(startHour: 0, endHour: 24).instant(on: day, atMinutes: hour * 60, zone: zone)
-                if now < start { continue }
-                let s = try await dispatcher.run(now: now)
-                daySummary.sms += s.sms; daySummary.email += s.email; daySummary.tasks += s.tasks
-                daySummary.moved += s.moved; daySummary.skipped += s.skipped; daySummary.escalated += s.escalated
-                // Simulated customers answer the texts that just went out.
-                let sent = recording.sms
-                for m in sent[seenSMS...] {
-                    if chance(m.sid + "stop", 3) {
-                        _ = try dispatcher.receiveSMS(from: m.to, body: "STOP", providerID: "SIM-STOP-" + m.sid, now: now.addingTimeInterval(600))
-                        stops += 1
-                    } else if chance(m.sid + "reply", 6) {
-                        _ = try dispatcher.receiveSMS(from: m.to, body: "How much would that be a month?", providerID: "SIM-REPLY-" + m.sid,
-                                                      now: now.addingTimeInterval(900))
-                        replies += 1
-                    }
-                }
-                seenSMS = sent.count
-            }
-            // Simulated staff work their open tasks at the end of the day.
-            let endOfDay = ContactWindow(startHour: 0, endHour: 24).instant(on: day, atMinutes: 19 * 60 + 30, zone: zone)
-            for task in try db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= Instant.iso8601(endOfDay) {
-                let key = "\(task.id)"
-                do {
-                    let customer: Int64
-                    if chance(key + "sold", 14) {
-                        let price = Money(cents: 89_500)
-                        customer = try db.completeTask(id: task.id, outcome: .sold, price: price, cost: Money(cents: 30_000),
-                                                       note: "simulated", now: endOfDay)
-                        sold += 1
-                        soldCents += price.cents
-                    } else if chance(key + "no", 30) {
-                        customer = try db.completeTask(id: task.id, outcome: .notInterested, note: "simulated", now: endOfDay)
-                        notInterested += 1
-                    } else if chance(key + "na", 50) {
-                        customer = try db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
-                        noAnswer += 1
-                    } else { continue }
-                    try dispatcher.replan(customers: [customer], now: endOfDay)
-                } catch is WorkflowError {
-                    // A task about several products: the simulated salesperson records no answer instead.
-                    let customer = try db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
-                    try dispatcher.replan(customers: [customer], now: endOfDay)
-                    noAnswer += 1
-                }
-            }
-            total.sms += daySummary.sms; total.email += daySummary.email; total.tasks += daySummary.tasks
-            total.moved += daySummary.moved; total.skipped += daySummary.skipped
-            rows.append(["\(day)", "\(daySummary.sms)", "\(daySummary.email)", "\(daySummary.tasks)", "\(daySummary.moved)", "\(daySummary.skipped)"])
-        }
-        out += "\n" + DemoReportText.indent(Table.render(header: ["day", "SMS", "email", "tasks", "moved", "skipped"], rows: rows)) + "\n"
-        out += "\n  Sent: \(total.sms.grouped) SMS, \(total.email.grouped) emails (+ ADF leads to the CRM), \(total.tasks.grouped) tasks for staff; "
-            + "\(total.moved.grouped) moved by the compliance gate (contact hours, caps), \(total.skipped.grouped) skipped (consent, window closed, bought).\n"
-        out += "  Simulated customers: \(stops) texted STOP (every pending SMS to them cancelled at once), \(replies) replied (each a task for a person).\n"
-        out += "  Simulated staff: \(sold) sold (at a simulated $895.00 each: \(Money(cents: soldCents).formatted) recorded as recoveries), \(notInterested) not interested, \(noAnswer) no answer.\n"
-        if let sms = recording.sms.first {
-            out += "\n  An SMS as sent (to \(String(sms.to.prefix(5)))•••••••):\n    \(sms.body)\n"
-        }
-        if let email = recording.emails.first(where: { !$0.recipients.contains("leads@crm.example") }),
-           let subject = email.data.split(separator: "\r\n").first(where: { $0.hasPrefix("Subject: ") }) {
-            out += "\n  An email as sent: \(subject) (multipart text and HTML, List-Unsubscribe, the store's address)\n"
-        }
-        let counts = try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        out += "\n  Outbox: \(counts).\n"
-        return out
     }
 }
 
@@ -166,7 +71,7 @@ enum DemoReportText {
         out += indent(Table.render(header: ["month", "deals", "declined", "sold"],
                                    rows: c.months.map { [$0.month, $0.deals.grouped, $0.declines.grouped, $0.sold.grouped] })) + "\n"
         if !c.rejectsByField.isEmpty {
-            out += "\n  Refused fields: " + c.rejectsByField.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+            out += "\n  Refused fields: " + c.rejectsByField.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         }
         let p = r.planned
         out += "\n4. Planning as of today: \(p.customers.grouped) customers with declines, \(p.declines.grouped) declined products "
@@ -185,6 +90,32 @@ enum DemoReportText {
         }
         out += "  swift run afterdesk plan --db \(r.databasePath) --limit 20\n"
         out += "  sqlite3 \(r.databasePath) 'SELECT kind, COUNT(*) FROM events GROUP BY kind'"
+        return out
+    }
+
+    /// The simulated days of dispatch.
+    static func render(_ r: DemoDispatch.Result, days: Int, recording: RecordingChannels, database db: AfterdeskDatabase) throws -> String {
+        var out = "\n5. Dispatch, \(days) days from today, every hour 8:00–20:00 (Chicago) — through RECORDING channels, "
+            + "nothing leaves this machine. Customers' replies and staff outcomes are SIMULATED.\n"
+        let rows = r.days.map { d in
+            ["\(d.date)", "\(d.summary.sms)", "\(d.summary.email)", "\(d.summary.tasks)", "\(d.summary.moved)", "\(d.summary.skipped)"]
+        }
+        out += "\n" + indent(Table.render(header: ["day", "SMS", "email", "tasks", "moved", "skipped"], rows: rows)) + "\n"
+        let total = r.total
+        out += "\n  Sent: \(total.sms.grouped) SMS, \(total.email.grouped) emails (+ ADF leads to the CRM), \(total.tasks.grouped) tasks for staff; "
+            + "\(total.moved.grouped) moved by the compliance gate (contact hours, caps), \(total.skipped.grouped) skipped (consent, window closed, bought).\n"
+        out += "  Simulated customers: \(r.stops) texted STOP (every pending SMS to them cancelled at once), \(r.replies) replied (each a task for a person).\n"
+        out += "  Simulated staff: \(r.sold) sold (at a simulated \(DemoDispatch.soldPrice.formatted) each: \(r.soldValue.formatted) recorded as recoveries), "
+            + "\(r.notInterested) not interested, \(r.noAnswer) no answer.\n"
+        if let sms = recording.sms.first {
+            out += "\n  An SMS as sent (to \(String(sms.to.prefix(5)))•••••••):\n    \(sms.body)\n"
+        }
+        if let email = recording.emails.first(where: { !$0.recipients.contains("leads@crm.example") }),
+           let subject = email.data.split(separator: "\r\n").first(where: { $0.hasPrefix("Subject: ") }) {
+            out += "\n  An email as sent: \(subject) (multipart text and HTML, List-Unsubscribe, the store's address)\n"
+        }
+        let counts = try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        out += "\n  Outbox: \(counts).\n"
         return out
     }
 

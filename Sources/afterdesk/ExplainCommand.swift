@@ -19,7 +19,7 @@ struct Explain: ParsableCommand {
         let planner = try planning.planner(db)
         let found: CustomerDeals?
         do { found = try db.customerDeals(ofDeal: dealNumber, store: store) } catch let e as WorkflowError { throw ValidationError(e.description) }
-        guard let found, let explanation = AfterdeskStore.Explain.explain(found, planner: planner, now: at) else {
+        guard let found, let explanation = AfterdeskCore.Explain.explain(found, planner: planner, now: at) else {
             printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
             throw ExitCode(1)
         }

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDemo
 import Testing
 
 @Suite struct LocalDateTests {

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDemo
 import AfterdeskDelivery
 @testable import AfterdeskServer
 @testable import AfterdeskStore

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDemo
 @testable import AfterdeskStore
 import Foundation
 import GRDB
@@ -296,34 +297,5 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening"])
         let mode = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
-    }
-
-    @Test func theMenuInForceIsStoredWithTheDatabase() throws {
-        let w = try Workspace()
-        let db = try w.database()
-        let custom = DefaultMenus.menuYAML.replacingOccurrences(of: "Lakeside Motors", with: "Hill Country Ford")
-        let file = try w.write("menu.yaml", custom)
-        #expect(try MenuFiles.resolve(path: file, database: db).menu.dealership.name == "Hill Country Ford")
-        // Later commands without --menu and away from menus/ use the stored one.
-        #expect(try MenuFiles.resolve(path: nil, database: db, workingDirectory: w.dir.path).menu.dealership.name == "Hill Country Ford")
-        #expect(try MenuFiles.resolve(path: nil, database: nil, workingDirectory: w.dir.path).source == "(built-in default menu)")
-        // In a folder with menus/default.yaml, that file is in force.
-        try FileManager.default.createDirectory(atPath: w.path("menus"), withIntermediateDirectories: true)
-        _ = try w.write("menus/default.yaml", DefaultMenus.menuYAML.replacingOccurrences(of: "Lakeside Motors", with: "Round Rock Kia"))
-        #expect(try MenuFiles.resolve(path: nil, database: db, workingDirectory: w.dir.path).menu.dealership.name == "Round Rock Kia")
-    }
-
-    @Test func demoRunsEndToEnd() throws {
-        let w = try Workspace()
-        let report = try DemoRun(directory: w.path("demo"), databasePath: w.path("demo.sqlite"), seed: 3, dealsPerDay: 1,
-                                 menu: try MenuFiles.resolve(path: nil, database: nil, workingDirectory: w.dir.path),
-                                 clock: .fixed(fixedNow)).run()
-        #expect(report.first.inserted > 300)
-        #expect(report.again.unchanged == report.first.inserted && report.again.inserted == 0)
-        #expect(report.update.recoveries > 0)
-        #expect(report.capture.deals == report.first.inserted)
-        #expect(report.capture.products.reduce(0) { $0 + $1.declined } <= report.declinesInExport)
-        #expect(report.planned.customers > 100 && report.planned.touches > 0)
-        #expect(report.planned.touches == report.planned.sms + report.planned.email + report.planned.tasks)
     }
 }

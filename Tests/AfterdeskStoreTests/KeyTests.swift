@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDemo
 @testable import AfterdeskStore
 import Foundation
 import GRDB

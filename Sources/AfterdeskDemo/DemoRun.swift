@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskStore
 import Foundation
 
 /// The main job end to end on the embedded default: a generated year of a dealership's deals,
@@ -57,8 +58,7 @@ public struct DemoRun: Sendable {
 
         let db = try AfterdeskDatabase(path: databasePath, clock: clock)
         // The menu in force is stored with the demo database, so later commands on it agree.
-        try db.setSetting(MenuFiles.menuKey, inForce.menuText)
-        try db.setSetting(MenuFiles.warrantiesKey, inForce.warrantiesText)
+        try db.storeMenu(inForce)
         let options = ImportOptions(menu: menu)
         let first = try db.importDeals(files: [dealsFile], options: options, progress: progress)
         let again = try db.importDeals(files: [dealsFile], options: options)

@@ -1,23 +1,11 @@
 import AfterdeskCore
+import AfterdeskStore
 import Foundation
 
 /// Where the menu in force comes from: `--menu PATH`, else `menus/default.yaml` in the current
 /// directory, else the menu stored with the database, else the default built into the binary.
 /// The warranty table is `warranties.yaml` beside the menu file, with the same fallbacks.
-public struct MenuInForce: Sendable {
-    public var menu: Menu
-    public var warranties: WarrantyTable
-    /// Where it was read from, for messages.
-    public var source: String
-    /// The texts read, as stored with a database.
-    public var menuText: String
-    public var warrantiesText: String
-}
-
 public enum MenuFiles {
-    static let menuKey = "menu.yaml"
-    static let warrantiesKey = "warranties.yaml"
-
     /// Loads the menu in force and stores its text with the database so later commands agree.
     /// `workingDirectory` is where `menus/default.yaml` is looked for (the current directory by default).
     public static func resolve(path: String?, database: AfterdeskDatabase?,
@@ -33,17 +21,17 @@ public enum MenuFiles {
             let beside = ((full as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
             if fm.fileExists(atPath: beside) { warrantyText = try readText(beside); warrantyName = beside }
         }
-        if menuText == nil, let stored = try database?.setting(menuKey) { menuText = stored; menuName = "(menu stored with the database)" }
-        if warrantyText == nil, let stored = try database?.setting(warrantiesKey) { warrantyText = stored; warrantyName = "(warranties stored with the database)" }
+        let stored = try database?.storedMenu()
+        if menuText == nil, let text = stored?.menu { menuText = text; menuName = "(menu stored with the database)" }
+        if warrantyText == nil, let text = stored?.warranties { warrantyText = text; warrantyName = "(warranties stored with the database)" }
         if menuText == nil { menuText = DefaultMenus.menuYAML; menuName = "(built-in default menu)" }
         if warrantyText == nil { warrantyText = DefaultMenus.warrantiesYAML; warrantyName = "(built-in default warranties)" }
-        let menu = try MenuLoader.loadMenu(yaml: menuText!, file: menuName)
-        let warranties = try MenuLoader.loadWarranties(yaml: warrantyText!, file: warrantyName)
-        if let database {
-            try database.setSetting(menuKey, menuText!)
-            try database.setSetting(warrantiesKey, warrantyText!)
-        }
-        return MenuInForce(menu: menu, warranties: warranties, source: menuName, menuText: menuText!, warrantiesText: warrantyText!)
+        let menuYAML = menuText ?? DefaultMenus.menuYAML, warrantiesYAML = warrantyText ?? DefaultMenus.warrantiesYAML
+        let menu = try MenuLoader.loadMenu(yaml: menuYAML, file: menuName)
+        let warranties = try MenuLoader.loadWarranties(yaml: warrantiesYAML, file: warrantyName)
+        let inForce = MenuInForce(menu: menu, warranties: warranties, source: menuName, menuText: menuYAML, warrantiesText: warrantiesYAML)
+        try database?.storeMenu(inForce)
+        return inForce
     }
 
     public static func readText(_ path: String) throws -> String {

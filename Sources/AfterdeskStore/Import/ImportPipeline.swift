@@ -43,45 +43,6 @@ enum ProducerMessage: Sendable {
     case failed(any Error)
 }
 
-/// A bounded queue between two threads. Bounded, so a fast reader cannot fill memory ahead of a
-/// slow writer; closable, so either side can stop the other.
-final class Channel<Element: Sendable>: @unchecked Sendable {
-    // @unchecked: every access to `items` and `closed` holds `condition`.
-    private let condition = NSCondition()
-    private var items: [Element] = []
-    private var head = 0
-    private var closed = false
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// Blocks while full. False when the channel was closed: the receiver is gone.
-    func send(_ element: Element) -> Bool {
-        condition.lock(); defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
-        if closed { return false }
-        items.append(element)
-        condition.broadcast()
-        return true
-    }
-
-    /// Blocks while empty. nil once closed and drained.
-    func receive() -> Element? {
-        condition.lock(); defer { condition.unlock() }
-        while items.count == head && !closed { condition.wait() }
-        guard items.count > head else { return nil }
-        let e = items[head]
-        head += 1
-        if head > 64 { items.removeFirst(head); head = 0 }
-        condition.broadcast()
-        return e
-    }
-
-    func close() {
-        condition.lock(); closed = true; condition.broadcast(); condition.unlock()
-    }
-}
-
 /// Reads and validates rows on its own thread, so parsing overlaps SQLite's work on the other core.
 final class RowProducer: @unchecked Sendable {
     // @unchecked: `next`, `bytes` and `warnings` capture the file's reader and decoder, which only the
@@ -97,7 +58,7 @@ final class RowProducer: @unchecked Sendable {
 
     static let itemsPerMessage = 256
 
-    func start(into channel: Channel<ProducerMessage>) {
+    func start(into queue: BoundedQueue<ProducerMessage>) {
         let thread = Thread { [self] in
             defer { done.signal() }
             var items: [ImportItem] = []
@@ -106,22 +67,22 @@ final class RowProducer: @unchecked Sendable {
                 while let item = try next() {
                     items.append(item)
                     if items.count == RowProducer.itemsPerMessage {
-                        guard channel.send(.items(items, bytesRead: bytes())) else { return }
+                        guard queue.send(.items(items, bytesRead: bytes())) else { return }
                         items.removeAll(keepingCapacity: true)
                     }
                 }
-                if !items.isEmpty { guard channel.send(.items(items, bytesRead: bytes())) else { return } }
-                _ = channel.send(.end(warnings: warnings()))
+                if !items.isEmpty { guard queue.send(.items(items, bytesRead: bytes())) else { return } }
+                _ = queue.send(.end(warnings: warnings()))
             } catch {
-                if !items.isEmpty { guard channel.send(.items(items, bytesRead: bytes())) else { return } }
-                _ = channel.send(.failed(error))
+                if !items.isEmpty { guard queue.send(.items(items, bytesRead: bytes())) else { return } }
+                _ = queue.send(.failed(error))
             }
         }
         thread.name = "afterdesk-import-reader"
         thread.start()
     }
 
-    /// Waits for the thread to end (after `end`, `failed`, or the channel being closed).
+    /// Waits for the thread to end (after `end`, `failed`, or the queue being closed).
     func join() { done.wait() }
 
     /// CSV rows of any profile.

@@ -1,3 +1,5 @@
+import AfterdeskCore
+
 /// A realistic, seeded dealership: a year of finalized deals with their declined products.
 /// Used by `afterdesk demo`, the benchmarks and the tests. The same seed gives the same deals.
 public struct SyntheticDealership: Sendable {

@@ -5,200 +5,6 @@ import GRDB
 import Glibc
 #endif
 
-/// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
-struct SimulatedCrash: Error {}
-
-/// Why a whole file could not be imported (exit code 65 for the command).
-public enum ImportFileError: Error, CustomStringConvertible, Sendable {
-    case cannotOpen(String, String)
-    case readFailed(String)
-    case notText(String)
-    case header(String, ImportLayout.HeaderError)
-    case empty(String)
-    case unknownProfile(String)
-    /// The header row itself cannot be read (a quote that never closes in it).
-    case unreadableHeader(String, CSVError)
-
-    public var description: String {
-        switch self {
-        case .cannotOpen(let f, let why): return "\(f): cannot open: \(why)"
-        case .readFailed(let why): return "read failed: \(why)"
-        case .notText(let f): return "\(f): not a CSV or JSON text file (a spreadsheet must be saved as CSV first)"
-        case .header(let f, let e): return "\(f): line 1: \(e)"
-        case .empty(let f): return "\(f): the file is empty"
-        case .unknownProfile(let p): return "unknown profile '\(p)' (known: \(ImportProfile.all.map(\.name).joined(separator: ", ")))"
-        case .unreadableHeader(let f, let e): return "\(f): the header row cannot be read: \(e)"
-        }
-    }
-}
-
-public struct ImportOptions: Sendable {
-    public var profile: ImportProfile
-    public var menu: Menu
-    /// Store code for rows that have none.
-    public var defaultStore: String
-    /// Rows per transaction: a crash loses at most the batch in flight, which the next run redoes. Larger
-    /// batches write the index pages they share fewer times; memory does not grow with it (rows stream).
-    public var batchSize: Int
-    /// Write `<input>.rejects.csv` beside each input that has refused rows.
-    public var writeRejectsFile: Bool
-    /// When set, the customers whose deals were inserted or updated are planned again after the import.
-    public var planner: Planner?
-    /// The instant to plan at (default: the database's clock).
-    public var planAt: Date?
-    /// Whether the customer and VIN indexes are dropped while importing and rebuilt at the end (see `BulkMode`).
-    public var bulk: BulkMode = .auto
-    /// Tests only: stop dead after this many committed batches, as a killed process would.
-    var simulateCrashAfterBatches: Int?
-
-    public init(profile: ImportProfile = .canonical, menu: Menu, defaultStore: String = "main",
-                batchSize: Int = 50_000, writeRejectsFile: Bool = true) {
-        self.profile = profile; self.menu = menu; self.defaultStore = defaultStore
-        self.batchSize = batchSize; self.writeRejectsFile = writeRejectsFile
-    }
-}
-
-/// A bulk import finds customers and vehicles in memory and rebuilds their hash indexes once at the end,
-/// instead of inserting each new key into them at a random place: faster when the import brings about as many
-/// rows as the database holds, slower for a month's deals into years of them.
-public enum BulkMode: String, Sendable, CaseIterable {
-    /// Bulk when the files hold at least `minimumRows` deals and at least twice as many as the database has
-    /// customers: a first load, or a database growing severalfold. (Not the same large file again: most of its
-    /// deals are unchanged, and rebuilding the indexes would be wasted.)
-    case auto
-    case on
-    case off
-
-    public static let minimumRows = 50_000
-}
-
-/// One refused row (or one of its fields), as INTERFACES.md's `import --json` shows it.
-public struct ImportReject: Codable, Sendable, Equatable {
-    public var file: String
-    public var line: Int
-    public var field: String
-    public var value: String
-    public var error: String
-    public var dealNumber: String?
-    /// A warning: the row was kept, the value is implausible (listed in `ImportSummary.rowWarnings`).
-    public var isWarning = false
-
-    public init(file: String, line: Int, field: String, value: String, error: String, dealNumber: String?, isWarning: Bool = false) {
-        self.file = file; self.line = line; self.field = field; self.value = value; self.error = error
-        self.dealNumber = dealNumber; self.isWarning = isWarning
-    }
-
-    enum CodingKeys: String, CodingKey { case file, line, field, value, error, dealNumber = "deal_number" }
-}
-
-/// A kept row's implausible value, as `import --json` lists it under `row_warnings`.
-public struct ImportWarning: Codable, Sendable, Equatable {
-    public var file: String
-    public var line: Int
-    public var field: String
-    public var value: String
-    public var warning: String
-    public var dealNumber: String?
-
-    enum CodingKeys: String, CodingKey { case file, line, field, value, warning, dealNumber = "deal_number" }
-}
-
-/// What an import did. `inserted + updated + unchanged + rejected == read`.
-public struct ImportSummary: Codable, Sendable, Equatable {
-    public var read = 0
-    public var inserted = 0
-    public var updated = 0
-    public var unchanged = 0
-    public var rejected = 0
-    public var declines = 0
-    /// The first refused fields (all of them are in the rejects CSV and the database).
-    public var rejects: [ImportReject] = []
-    /// Refused fields not listed in `rejects` because the list is capped.
-    public var rejectsOmitted = 0
-    public var recoveries = 0
-    public var unwinds = 0
-    /// Rows kept with at least one warning (an implausible value, see docs/import.md).
-    public var warned = 0
-    /// The first warnings (all of them are in the rejects CSV and the database).
-    public var rowWarnings: [ImportWarning] = []
-    public var rowWarningsOmitted = 0
-    /// The re-planning of the customers this import changed, when asked for.
-    public var planned: PlanSummary?
-    public var warnings: [String] = []
-    /// Files that could not be read at all, with why.
-    public var failedFiles: [String] = []
-    public var rejectsFiles: [String] = []
-
-    public init() {}
-
-    static let rejectListCap = 1000
-
-    enum CodingKeys: String, CodingKey {
-        case read, inserted, updated, unchanged, rejected, declines, rejects
-        case rejectsOmitted = "rejects_omitted", recoveries, unwinds, planned, warnings, warned
-        case rowWarnings = "row_warnings", rowWarningsOmitted = "row_warnings_omitted"
-        case failedFiles = "failed_files", rejectsFiles = "rejects_files"
-    }
-}
-
-public struct ImportProgress: Sendable {
-    public var file: String
-    public var bytesRead: Int64
-    public var bytesTotal: Int64
-    public var rows: Int
-}
-
-extension AfterdeskDatabase {
-    /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`). Good rows land even
-    /// when others are refused; importing the same file again changes nothing.
-    public func importDeals(files: [String], options: ImportOptions,
-                            progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
-        try withImportLock {
-            var summary = ImportSummary()
-            let importer = try DealImporter(database: self, options: options)
-            // A bulk import killed before its end left the key indexes dropped.
-            try writer.write { db in try Migrations.restoreKeyIndexes(db) }
-            try importer.prepare(files: files)
-            // (store, deal number) hashes already read in this command; sized once, not grown by doubling.
-            var seen = Set<Int64>(minimumCapacity: min(importer.expectedRows, 4_000_000))
-            do {
-                for file in files {
-                    do {
-                        try importer.importFile(file, summary: &summary, seen: &seen, progress: progress)
-                    } catch let e as ImportFileError {
-                        summary.failedFiles.append(e.description)
-                    }
-                }
-            } catch let crash as SimulatedCrash {
-                throw crash   // as after kill -9: nothing more runs
-            } catch {
-                try? importer.endBulk()
-                throw error
-            }
-            try importer.endBulk()
-            if let planner = options.planner {
-                // New facts recompute the plans they touch: the customers of every inserted or updated deal.
-                summary.planned = try planCustomers(planner: planner, now: options.planAt ?? clock.now(),
-                                                    customerIDs: importer.changedCustomers.sorted())
-            }
-            return summary
-        }
-    }
-
-    /// Runs `body` holding `<database>-import.lock`: one import at a time per database, so a bulk import's
-    /// in-memory keys see every customer and vehicle inserted while it runs. Another import waits.
-    func withImportLock<T>(_ body: () throws -> T) throws -> T {
-        guard let path else { return try body() }
-        let fd = open(path + "-import.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DatabaseError(message: "cannot open \(path)-import.lock: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }   // closing releases the lock
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw DatabaseError(message: "cannot lock \(path)-import.lock: \(String(cString: strerror(errno)))") }
-        }
-        return try body()
-    }
-}
-
 /// Carries the state of one import command: caches of stores and staff, the clock, the options.
 final class DealImporter {
     /// SQLite page cache while importing, in KiB: room for the hot pages of the customer and VIN indexes.
@@ -273,10 +79,10 @@ final class DealImporter {
             producer = .csv(reader: reader, decoder: decoder(layout), file: name)
         }
 
-        let channel = Channel<ProducerMessage>(capacity: 16)
-        producer.start(into: channel)
+        let queue = BoundedQueue<ProducerMessage>(capacity: 16)
+        producer.start(into: queue)
         defer {
-            channel.close()
+            queue.close()
             producer.join()
         }
         var pending: ArraySlice<ImportItem> = []
@@ -286,7 +92,7 @@ final class DealImporter {
         func nextItem() -> ImportItem? {
             while pending.isEmpty {
                 if finished { return nil }
-                switch channel.receive() {
+                switch queue.receive() {
                 case .items(let items, let bytes)?: pending = items[...]; bytesRead = bytes
                 case .end(let warnings)?: summary.warnings += warnings; finished = true
                 case .failed(let error)?: failure = error; finished = true
@@ -522,52 +328,5 @@ extension ImportSummary {
     mutating func add(_ c: DealImporter.RunCounts) {
         inserted += c.inserted; updated += c.updated; unchanged += c.unchanged; rejected += c.rejected
         declines += c.declines; recoveries += c.recoveries; unwinds += c.unwinds; warned += c.warned
-    }
-}
-
-/// `<input>.rejects.csv`: every refused field, written to a temporary file and moved into place at the end.
-struct RejectsFile {
-    let path: String
-    let enabled: Bool
-    private var handle: FileHandle?
-    private var tempPath: String?
-    private var count = 0
-
-    init(inputPath: String, enabled: Bool) {
-        var base = inputPath
-        for ext in [".csv", ".json", ".jsonl", ".ndjson", ".txt"] where base.lowercased().hasSuffix(ext) {
-            base = String(base.dropLast(ext.count)); break
-        }
-        path = base + ".rejects.csv"
-        self.enabled = enabled
-    }
-
-    mutating func append(_ r: ImportReject) {
-        guard enabled else { return }
-        if handle == nil {
-            let tmp = path + ".tmp"
-            guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else { return }
-            handle = h
-            tempPath = tmp
-            h.write(Data(CSVWriter.line(RejectsFile.columns).utf8))
-        }
-        let fields = [r.file, String(r.line), r.dealNumber ?? "", r.field, r.value, r.error, r.isWarning ? "warning" : "refused"]
-        handle?.write(Data(CSVWriter.line(fields).utf8))
-        count += 1
-    }
-
-    /// `kind` is `refused` (the row was not imported) or `warning` (it was, with an implausible value).
-    static let columns = ["file", "line", "deal_number", "field", "value", "error", "kind"]
-
-    mutating func finish(into summary: inout ImportSummary) {
-        guard let handle, let tempPath else {
-            // A clean run removes the rejects file of an earlier, dirtier run of the same input.
-            if enabled { try? FileManager.default.removeItem(atPath: path) }
-            return
-        }
-        try? handle.close()
-        _ = try? FileManager.default.removeItem(atPath: path)
-        if (try? FileManager.default.moveItem(atPath: tempPath, toPath: path)) != nil { summary.rejectsFiles.append(path) }
-        self.handle = nil
     }
 }

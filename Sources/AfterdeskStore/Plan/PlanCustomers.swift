@@ -267,7 +267,7 @@ struct PlannedChunk: Sendable {
         let customers = facts.spec.given ?? Set(deals.map(\.customerID)).union(previous.keys).sorted()
         for customer in customers {
             let owned = byCustomer[customer] ?? []
-            let (declines, permissions) = StoredDeal.followUp(owned, menu: planner.menu)
+            let (declines, permissions) = FollowUpDeal.followUp(owned.map(\.deal), menu: planner.menu)
             let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
                 : planner.plan(declines: declines, permissions: permissions, now: now)
             var dealID: [String: Int64] = [:]
@@ -284,7 +284,7 @@ struct PlannedChunk: Sendable {
                     if let stored = owned.first(where: { $0.id == old.deal }) {
                         if stored.record.status == .unwound { why = "the deal was unwound" }
                         else if stored.record.product(old.code)?.outcome == .sold { why = "\(old.code) was bought later" }
-                        else if let stop = stored.stopReason(planner.menu.product(old.code)) { why = stop }
+                        else if let stop = stored.deal.stopReason(planner.menu.product(old.code)) { why = stop }
                         else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == old.code }?.note }
                     } else {
                         why = "the deal now belongs to another customer"
@@ -324,18 +324,5 @@ extension PlanSummary {
     mutating func add(_ o: PlanSummary) {
         customers += o.customers; declines += o.declines; holdout += o.holdout; touches += o.touches
         sms += o.sms; email += o.email; tasks += o.tasks; dropped += o.dropped
-    }
-}
-
-/// A value computed on another thread, waited for once.
-final class Pending<Value: Sendable>: @unchecked Sendable {
-    private var value: Value?
-    private let done = DispatchSemaphore(value: 0)
-    func fulfil(_ v: Value) { value = v; done.signal() }
-    /// Waits for the value and takes it out.
-    func take() -> Value {
-        done.wait()
-        defer { value = nil }
-        return value!
     }
 }

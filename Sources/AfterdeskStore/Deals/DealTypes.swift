@@ -1,0 +1,121 @@
+import AfterdeskCore
+import GRDB
+
+public struct DealFilter: Sendable {
+    public var from: LocalDate?
+    public var to: LocalDate?
+    public var store: String?
+    public var limit: Int
+    public init(from: LocalDate? = nil, to: LocalDate? = nil, store: String? = nil, limit: Int = 100) {
+        self.from = from; self.to = to; self.store = store; self.limit = limit
+    }
+}
+
+/// One line of `afterdesk deals`.
+public struct DealListItem: Codable, Sendable, Equatable {
+    public var store: String
+    public var dealNumber: String
+    public var status: String
+    public var contractDate: String
+    public var dealType: String
+    public var buyer: String
+    public var vehicle: String
+    public var sold: [String]
+    public var declined: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case store, dealNumber = "deal_number", status, contractDate = "contract_date", dealType = "deal_type"
+        case buyer, vehicle, sold, declined
+    }
+}
+
+/// Everything stored about one deal, for `afterdesk deals show`.
+public struct DealDetail: Codable, Sendable, Equatable {
+    public struct Product: Codable, Sendable, Equatable {
+        public var code: String
+        public var outcome: String
+        public var price: String?
+        public var cost: String?
+        public var reason: String?
+        public var presumed: Bool
+    }
+    public struct Event: Codable, Sendable, Equatable {
+        public var kind: String
+        public var product: String?
+        public var occurredOn: String
+        public var price: String?
+        public var detail: String?
+        enum CodingKeys: String, CodingKey { case kind, product, occurredOn = "occurred_on", price, detail }
+    }
+    public struct Consent: Codable, Sendable, Equatable {
+        public var channel: String
+        public var granted: Bool
+        public var source: String
+        public var at: String
+    }
+
+    public var store: String
+    public var dealNumber: String
+    public var status: String
+    public var contractDate: String
+    public var deliveryDate: String
+    public var dealType: String
+    public var buyer: String
+    /// Masked: the last four digits only. Full contact details stay in the database.
+    public var phone: String?
+    public var email: String?
+    public var state: String?
+    public var zip: String?
+    public var consent: [Consent]
+    public var vin: String
+    public var vehicle: String
+    public var condition: String
+    public var odometer: Int
+    public var inServiceDate: String
+    public var inServiceEstimated: Bool
+    public var sellingPrice: String
+    public var vehicleValue: String
+    public var amountFinanced: String?
+    public var apr: String?
+    public var termMonths: Int?
+    public var firstPaymentDate: String?
+    public var lender: String?
+    public var salesperson: String?
+    public var fiManager: String?
+    public var products: [Product]
+    public var events: [Event]
+    public var importedFrom: String
+
+    enum CodingKeys: String, CodingKey {
+        case store, dealNumber = "deal_number", status, contractDate = "contract_date", deliveryDate = "delivery_date"
+        case dealType = "deal_type", buyer, phone, email, state, zip, consent, vin, vehicle, condition, odometer
+        case inServiceDate = "in_service_date", inServiceEstimated = "in_service_estimated"
+        case sellingPrice = "selling_price", vehicleValue = "vehicle_value", amountFinanced = "amount_financed", apr
+        case termMonths = "term_months", firstPaymentDate = "first_payment_date", lender, salesperson
+        case fiManager = "fi_manager", products, events, importedFrom = "imported_from"
+    }
+}
+
+/// What the capture step holds, for the demo and the F&I manager.
+public struct CaptureSummary: Codable, Sendable, Equatable {
+    public struct Month: Codable, Sendable, Equatable {
+        public var month: String
+        public var deals: Int
+        public var declines: Int
+        public var sold: Int
+    }
+    public struct Product: Codable, Sendable, Equatable {
+        public var code: String
+        public var sold: Int
+        public var declined: Int
+        public var presumed: Int
+        public var declinedQuoted: String
+        public var recovered: Int
+    }
+    public var deals: Int
+    public var unwound: Int
+    public var customers: Int
+    public var months: [Month]
+    public var products: [Product]
+    public var rejectsByField: [String: Int]
+}

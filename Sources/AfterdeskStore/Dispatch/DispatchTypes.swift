@@ -1,0 +1,124 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// A customer's contact facts as they are at the moment of sending.
+public struct CustomerContact: Sendable, Equatable {
+    public var id: Int64
+    public var firstName: String
+    public var lastName: String
+    public var email: String?
+    public var phone: String?
+    public var state: String?
+    public var zip: String?
+    public var consent: ContactPermissions
+    public var contactStopped: Bool
+}
+
+/// One product of a due touch, with the facts its message and the gate need.
+public struct DueItem: Sendable, Equatable {
+    public var dealID: Int64
+    public var dealNumber: String
+    public var product: String
+    public var touchName: String
+    public var template: String
+    public var reason: String
+    public var eligibleUntil: LocalDate?
+    public var dealUnwound: Bool
+    public var productSold: Bool
+    public var stops: [StopKind]
+    public var quotedCents: Int64?
+    public var basicExpiresOn: LocalDate?
+    public var basicLimit: String?
+    public var milesPerYear: Int?
+    public var gapExposureEndsOn: LocalDate?
+    public var vehicleYear: Int
+    public var vehicleMake: String
+    public var vehicleModel: String
+    public var vin: String
+    public var vehicleIsNew: Bool
+    public var contractDate: LocalDate
+    public var deliveryDate: LocalDate
+    public var salespersonID: Int64?
+    public var fiManagerID: Int64?
+}
+
+/// A planned touch whose time has come.
+public struct DueTouch: Sendable, Equatable {
+    public var id: Int64
+    public var storeID: Int64
+    public var storeCode: String
+    public var action: TouchAction
+    public var dueAt: Date
+    public var customer: CustomerContact
+    public var items: [DueItem]
+    /// When the customer was last touched (sent messages, created tasks) in the last 30 days.
+    public var recentTouches: [Date]
+    public var lastPurchase: LocalDate
+    public var phoneOnDoNotCall: Bool
+}
+
+/// A message to record in the outbox, before it is sent.
+public struct NewOutboxMessage: Sendable, Equatable {
+    public var channel: String          // sms | email | crm_lead | webhook
+    public var idempotencyKey: String
+    public var recipient: String
+    public var subject: String?
+    public var body: String
+    public var html: String?
+    /// Extra headers as JSON (List-Unsubscribe for email, signature for webhooks).
+    public var headers: String?
+    public init(channel: String, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
+                html: String? = nil, headers: String? = nil) {
+        self.channel = channel; self.idempotencyKey = idempotencyKey; self.recipient = recipient; self.subject = subject
+        self.body = body; self.html = html; self.headers = headers
+    }
+}
+
+/// A task to create for a person.
+public struct NewTask: Sendable, Equatable {
+    public var storeID: Int64
+    public var customerID: Int64
+    public var kind: String             // follow_up | reply
+    public var title: String
+    public var detail: String
+    public var assigneeID: Int64?
+    public var dueAt: Date
+    public var slaAt: Date
+    public init(storeID: Int64, customerID: Int64, kind: String, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date) {
+        self.storeID = storeID; self.customerID = customerID; self.kind = kind; self.title = title; self.detail = detail
+        self.assigneeID = assigneeID; self.dueAt = dueAt; self.slaAt = slaAt
+    }
+}
+
+/// What dispatch decided for one due touch; stored in one transaction per page of touches.
+public enum DispatchRecord: Sendable, Equatable {
+    /// Messages (and for a task, the task and its CRM deliveries) recorded; the touch is sent.
+    case dispatched(touchID: Int64, customerID: Int64, messages: [NewOutboxMessage], task: NewTask?, dropped: [String])
+    case moved(touchID: Int64, to: Date, reason: String)
+    case skipped(touchID: Int64, reason: String)
+}
+
+/// Counts of one dispatch pass.
+public struct DispatchSummary: Codable, Sendable, Equatable {
+    public var due = 0
+    public var dispatched = 0
+    public var sms = 0
+    public var email = 0
+    public var tasks = 0
+    public var moved = 0
+    public var skipped = 0
+    public var delivered = 0
+    public var failed = 0
+    public var dead = 0
+    public var reconciled = 0
+    public var escalated = 0
+    public init() {}
+
+    /// Adds the counts of another pass.
+    public mutating func add(_ o: DispatchSummary) {
+        due += o.due; dispatched += o.dispatched; sms += o.sms; email += o.email; tasks += o.tasks
+        moved += o.moved; skipped += o.skipped; delivered += o.delivered; failed += o.failed; dead += o.dead
+        reconciled += o.reconciled; escalated += o.escalated
+    }
+}

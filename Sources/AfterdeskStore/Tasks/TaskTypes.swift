@@ -1,0 +1,33 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// A member of staff as listed.
+public struct StaffRow: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var store: String
+    public var code: String
+    public var name: String?
+    public var role: String
+    public var active: Bool
+    public var openTasks: Int
+}
+
+/// A task as the queue shows it. The phone and email are there for the person who calls: never logged.
+public struct TaskRow: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var kind: String
+    public var title: String
+    public var detail: String
+    public var assigneeID: Int64?
+    public var assignee: String?
+    public var escalatedTo: String?
+    public var customer: String
+    public var phone: String?
+    public var email: String?
+    public var dueAt: String
+    public var slaAt: String
+    public var status: String
+    public var outcome: String?
+    public var overdue: Bool
+}

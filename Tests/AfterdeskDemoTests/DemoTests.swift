@@ -1,0 +1,97 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskDemo
+import AfterdeskServer
+import AfterdeskStore
+import AfterdeskTestSupport
+import Foundation
+import Testing
+
+/// 2026-11-23T13:20:00Z, a Monday.
+let fixedNow = Date(timeIntervalSince1970: 1_795_440_000)
+
+/// A demo run in a fresh folder: the imports and the plan, then `days` of simulated dispatch.
+struct DemoFixture {
+    let dir = temporaryDirectory()
+    let inForce: MenuInForce
+    let report: DemoRun.Report
+    let database: AfterdeskDatabase
+
+    init(seed: UInt64 = 3) throws {
+        inForce = try MenuFiles.resolve(path: nil, database: nil, workingDirectory: dir.path)
+        report = try DemoRun(
+            directory: dir.appendingPathComponent("demo").path, databasePath: dir.appendingPathComponent("demo.sqlite").path,
+            seed: seed, dealsPerDay: 1, menu: inForce, clock: .fixed(fixedNow)
+        ).run()
+        database = try AfterdeskDatabase(path: report.databasePath, clock: .fixed(fixedNow))
+    }
+
+    func simulate(days: Int, seed: UInt64 = 3) async throws -> (DemoDispatch.Result, RecordingChannels) {
+        let templates = try DispatchSetup.templates(directory: repositoryRoot.appendingPathComponent("templates").path, menu: inForce.menu)
+        let recording = RecordingChannels()
+        var settings = Settings()
+        settings.emailFrom = "Lakeside Motors <service@dealership.example>"
+        settings.publicURL = "http://127.0.0.1:8080"
+        settings.crmLeadEmail = "leads@crm.example"
+        let dispatcher = try Dispatcher.recording(
+            database: database, menu: inForce.menu, warranties: inForce.warranties, templates: templates, settings: settings,
+            into: recording)
+        let result = try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: fixedNow)
+        return (result, recording)
+    }
+}
+
+@Suite struct DemoTests {
+    @Test func demoRunsEndToEnd() throws {
+        let demo = try DemoFixture()
+        defer { try? FileManager.default.removeItem(at: demo.dir) }
+        let report = demo.report
+        #expect(report.first.inserted > 300)
+        #expect(report.again.unchanged == report.first.inserted && report.again.inserted == 0)
+        #expect(report.update.recoveries > 0)
+        #expect(report.capture.deals == report.first.inserted)
+        #expect(report.capture.products.reduce(0) { $0 + $1.declined } <= report.declinesInExport)
+        #expect(report.planned.customers > 100 && report.planned.touches > 0)
+        #expect(report.planned.touches == report.planned.sms + report.planned.email + report.planned.tasks)
+        #expect(try demo.database.storedMenu().menu == demo.inForce.menuText)
+    }
+
+    @Test func theSimulatedDaysAddUpAndRepeat() async throws {
+        // Setup: two demo databases from the same seed.
+        let first = try DemoFixture(), second = try DemoFixture()
+        defer {
+            try? FileManager.default.removeItem(at: first.dir)
+            try? FileManager.default.removeItem(at: second.dir)
+        }
+
+        // Action: five simulated days on each.
+        let (result, recording) = try await first.simulate(days: 5)
+        let (again, _) = try await second.simulate(days: 5)
+
+        // Check: the same seed gives the same days; the totals are the sum of the days and match what was recorded.
+        #expect(result == again)
+        #expect(result.days.count == 5)
+        #expect(result.days.map(\.date) == (0..<5).map { LocalDate(year: 2026, month: 11, day: 23)!.adding(days: $0) })
+        #expect(result.total.sms == result.days.reduce(0) { $0 + $1.summary.sms })
+        #expect(result.total.sms == recording.sms.count)
+        #expect(result.total.sms > 0 && result.total.tasks > 0)
+        // Every simulated STOP and reply is one inbound text recorded; each STOP opted that number out.
+        #expect(result.stops + result.replies > 0)
+        #expect(result.soldValue == Money(cents: Int64(result.sold) * DemoDispatch.soldPrice.cents))
+        let closed = try first.database.tasks(status: "done", limit: 100_000, now: fixedNow)
+        #expect(closed.count == result.sold + result.notInterested + result.noAnswer)
+    }
+
+    @Test func anotherSeedSimulatesOtherCustomers() async throws {
+        let demo = try DemoFixture(), other = try DemoFixture()
+        defer {
+            try? FileManager.default.removeItem(at: demo.dir)
+            try? FileManager.default.removeItem(at: other.dir)
+        }
+        let (a, _) = try await demo.simulate(days: 5, seed: 3)
+        let (b, _) = try await other.simulate(days: 5, seed: 4)
+        // The same messages go out (the deals are the same); the simulated answers differ.
+        #expect(a.total.sms == b.total.sms)
+        #expect((a.stops, a.replies, a.sold, a.noAnswer) != (b.stops, b.replies, b.sold, b.noAnswer))
+    }
+}
