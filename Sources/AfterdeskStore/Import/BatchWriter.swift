@@ -21,48 +21,31 @@ struct BatchWriter {
     let insertEvent: RawStatement
     let insertRejectStatement: RawStatement
 
-    /// Bound as ?3, ?4, … in this order by `bindDeal`; ?1 is the store (insert) or the deal id (update), ?2 the number.
-    static let dealColumns = """
-        customer_id, vehicle_id, status, contract_date, delivery_date, deal_type,
-        vehicle_condition, odometer, selling_price_cents, vehicle_value_cents, amount_financed_cents, apr_milli,
-        term_months, first_payment_date, lender, salesperson_id, fi_manager_id, fingerprint, import_run_id, updated_at
-        """
-    static let lastDealParameter = 22
-
-    /// The customer parameters of the insert by number, for the upsert's `excluded.` references.
-    static let customerColumns: [Int: String] = [
-        3: "first_name", 4: "last_name", 5: "email", 6: "phone", 7: "state", 8: "zip", 9: "customer_number",
-        10: "consent_sms", 11: "consent_email", 12: "consent_phone", 13: "consent_source", 14: "consent_at",
-        15: "last_deal_on",
-    ]
-
-    /// The SET clause that refreshes a returning customer; `value(n)` is how parameter n is written (`?n` in the
+    /// The SET clause that refreshes a returning customer; `value(p)` is how parameter p is written (`?N` in the
     /// UPDATE, `excluded.column` in the upsert). A channel whose consent changes records this import as its own
     /// source; the others keep theirs.
-    static func customerAssignments(_ value: (Int) -> String) -> String {
-        func consent(_ channel: String, _ n: Int) -> String {
+    static func customerAssignments(_ value: (CustomerParameter) -> String) -> String {
+        func consent(_ channel: String, _ p: CustomerParameter) -> String {
             """
-            consent_\(channel)_source = CASE WHEN consent_\(channel) = \(value(n)) THEN consent_\(channel)_source ELSE \(value(13)) END,
-            consent_\(channel)_at = CASE WHEN consent_\(channel) = \(value(n)) THEN consent_\(channel)_at ELSE \(value(14)) END,
-            consent_\(channel) = \(value(n))
+            consent_\(channel)_source = CASE WHEN consent_\(channel) = \(value(p)) THEN consent_\(channel)_source ELSE \(value(.consentSource)) END,
+            consent_\(channel)_at = CASE WHEN consent_\(channel) = \(value(p)) THEN consent_\(channel)_at ELSE \(value(.now)) END,
+            consent_\(channel) = \(value(p))
             """
         }
         return """
-            first_name = \(value(3)), last_name = \(value(4)), email = \(value(5)), phone = \(value(6)), state = \(value(7)),
-            zip = \(value(8)), customer_number = COALESCE(\(value(9)), customer_number),
-            \(consent("sms", 10)), \(consent("email", 11)), \(consent("phone", 12)),
-            last_deal_on = \(value(15)), updated_at = \(value(14))
+            first_name = \(value(.firstName)), last_name = \(value(.lastName)), email = \(value(.email)), phone = \(value(.phone)),
+            state = \(value(.state)), zip = \(value(.zip)), customer_number = COALESCE(\(value(.customerNumber)), customer_number),
+            \(consent("sms", .consentSMS)), \(consent("email", .consentEmail)), \(consent("phone", .consentPhone)),
+            last_deal_on = \(value(.lastDealOn)), updated_at = \(value(.now))
             """
     }
 
-    static let vehicleColumns: [Int: String] = [2: "year", 3: "make", 4: "model", 5: "in_service_date", 6: "in_service_estimated"]
-
     /// A known in-service date is never replaced by an estimate.
-    static func vehicleAssignments(_ value: (Int) -> String) -> String {
+    static func vehicleAssignments(_ value: (VehicleParameter) -> String) -> String {
         """
-        year = \(value(2)), make = \(value(3)), model = \(value(4)),
-        in_service_date = CASE WHEN \(value(6)) AND NOT in_service_estimated THEN in_service_date ELSE \(value(5)) END,
-        in_service_estimated = \(value(6)) AND in_service_estimated
+        year = \(value(.year)), make = \(value(.make)), model = \(value(.model)),
+        in_service_date = CASE WHEN \(value(.inServiceEstimated)) AND NOT in_service_estimated THEN in_service_date ELSE \(value(.inServiceDate)) END,
+        in_service_estimated = \(value(.inServiceEstimated)) AND in_service_estimated
         """
     }
 
@@ -70,124 +53,123 @@ struct BatchWriter {
         self.db = db; self.importer = importer; self.runID = runID; self.file = file
         findDeal = try RawStatement(db, "SELECT id, fingerprint, status, customer_id FROM deals WHERE store_id = ?1 AND deal_number = ?2")
         let bulk = importer.bulk != nil
-        let customerInsert = """
-            INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, email, phone, state, zip,
-                customer_number, consent_sms, consent_email, consent_phone, consent_source, consent_at,
-                last_deal_on, created_at, updated_at)
-            VALUES (?1, ?2, ?16, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?14)
-            """
-        customers = try KeyedTable(
-            db,
-            insert: customerInsert,
-            // A returning customer takes the facts of the newest deal: the update applies only when this deal
-            // is at least as new as the one that set the stored facts.
-            update: """
-                UPDATE customers SET \(BatchWriter.customerAssignments { "?\($0)" })
-                WHERE id = ?1 AND ?15 >= last_deal_on
-                """,
-            upsert: bulk ? nil : customerInsert + """
-                 ON CONFLICT (store_id, match_hash) DO UPDATE SET \(BatchWriter.customerAssignments { "excluded.\(BatchWriter.customerColumns[$0]!)" })
-                WHERE match_key = excluded.match_key AND excluded.last_deal_on >= last_deal_on
-                """,
-            at: "SELECT id, match_key FROM customers WHERE store_id = ?1 AND match_hash = ?2",
-            row: "SELECT store_id, match_hash, match_key FROM customers WHERE id = ?1")
-        let vehicleInsert = """
-            INSERT INTO vehicles (vin, year, make, model, in_service_date, in_service_estimated, vin_hash)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            """
-        vehicles = try KeyedTable(
-            db,
-            insert: vehicleInsert,
-            update: "UPDATE vehicles SET \(BatchWriter.vehicleAssignments { "?\($0)" }) WHERE id = ?1",
-            upsert: bulk ? nil : vehicleInsert + """
-                 ON CONFLICT (vin_hash) DO UPDATE SET \(BatchWriter.vehicleAssignments { "excluded.\(BatchWriter.vehicleColumns[$0]!)" })
-                WHERE vin = excluded.vin
-                """,
-            at: KeyedTable.vehicleAt,
-            row: "SELECT 0, vin_hash, vin FROM vehicles WHERE id = ?1")
-        let last = BatchWriter.lastDealParameter
-        let placeholders = (3...last).map { "?\($0)" }.joined(separator: ", ")
-        insertDeal = try RawStatement(db, """
-            INSERT INTO deals (store_id, deal_number, \(BatchWriter.dealColumns), created_at)
-            VALUES (?1, ?2, \(placeholders), ?\(last))
-            """)
-        let assignments = BatchWriter.dealColumns.split(separator: ",").enumerated()
-            .map { "\($0.element.trimmingCharacters(in: .whitespacesAndNewlines)) = ?\($0.offset + 3)" }.joined(separator: ", ")
-        updateDeal = try RawStatement(db, "UPDATE deals SET \(assignments) WHERE id = ?1")
+        customers = try BatchWriter.customerTable(db, upsert: !bulk)
+        vehicles = try BatchWriter.vehicleTable(db, upsert: !bulk)
+        typealias D = DealParameter
+        insertDeal = try RawStatement(db, D.insert(into: "deals", also: [("created_at", .updatedAt)]))
+        updateDeal = try RawStatement(db, "UPDATE deals SET \(D.assignments(D.updated)) WHERE id = \(D.storeOrID.placeholder)")
         insertProductRows = try (1...max(1, importer.options.menu.products.count)).map { n in
-            let rows = (0..<n).map { i in "(?1, " + (2...7).map { "?\(i * 6 + $0)" }.joined(separator: ", ") + ")" }
-            return try RawStatement(db, """
-                INSERT INTO deal_products (deal_id, product_code, outcome, price_cents, cost_cents, reason, presumed)
-                VALUES \(rows.joined(separator: ", "))
-                """)
+            try RawStatement(db, ProductParameter.insert(rows: n))
         }
         selectProducts = try RawStatement(db, "SELECT product_code, outcome, price_cents, cost_cents FROM deal_products WHERE deal_id = ?1")
         deleteProducts = try RawStatement(db, "DELETE FROM deal_products WHERE deal_id = ?1")
-        insertEvent = try RawStatement(db, """
-            INSERT INTO events (deal_id, product_code, kind, occurred_on, recorded_at, price_cents, cost_cents, source, detail)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """)
-        insertRejectStatement = try RawStatement(db, """
-            INSERT INTO rejects (import_run_id, file, line, deal_number, field, value, error, severity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """)
+        insertEvent = try RawStatement(db, EventParameter.insert(into: "events"))
+        insertRejectStatement = try RawStatement(db, RejectParameter.insert(into: "rejects"))
     }
 
-    mutating func apply(_ deal: PreparedDeal, counts: inout DealImporter.RunCounts) throws {
+    /// Customers: a returning customer takes the facts of the newest deal. The update applies only when this deal
+    /// is at least as new as the one that set the stored facts.
+    private static func customerTable(_ db: Database, upsert: Bool) throws -> KeyedTable {
+        typealias C = CustomerParameter
+        let insert = C.insert(into: "customers", also: [("created_at", .now), ("updated_at", .now)])
+        return try KeyedTable(
+            db,
+            insert: insert,
+            update: """
+                UPDATE customers SET \(customerAssignments(\.placeholder))
+                WHERE id = \(C.storeOrID.placeholder) AND \(C.lastDealOn.placeholder) >= last_deal_on
+                """,
+            upsert: upsert ? insert + """
+                 ON CONFLICT (store_id, match_hash) DO UPDATE SET \(customerAssignments { "excluded.\($0.column)" })
+                WHERE match_key = excluded.match_key AND excluded.last_deal_on >= last_deal_on
+                """ : nil,
+            at: "SELECT id, match_key FROM customers WHERE store_id = ?1 AND match_hash = ?2",
+            row: "SELECT store_id, match_hash, match_key FROM customers WHERE id = ?1")
+    }
+
+    private static func vehicleTable(_ db: Database, upsert: Bool) throws -> KeyedTable {
+        typealias V = VehicleParameter
+        let insert = V.insert(into: "vehicles")
+        return try KeyedTable(
+            db,
+            insert: insert,
+            update: "UPDATE vehicles SET \(vehicleAssignments(\.placeholder)) WHERE id = \(V.vinOrID.placeholder)",
+            upsert: upsert ? insert + """
+                 ON CONFLICT (vin_hash) DO UPDATE SET \(vehicleAssignments { "excluded.\($0.column)" })
+                WHERE vin = excluded.vin
+                """ : nil,
+            at: KeyedTable.vehicleAt,
+            row: "SELECT 0, vin_hash, vin FROM vehicles WHERE id = ?1")
+    }
+
+    /// What writing one deal changed: its counts, and the customers whose plans are to be recomputed (the deal's,
+    /// and the one it belonged to before when it moved).
+    struct DealChange {
+        var counts = DealImporter.RunCounts()
+        var customer: Int64?
+        var previousCustomer: Int64?
+    }
+
+    /// Inserts or updates one deal, unless it is unchanged.
+    mutating func apply(_ deal: PreparedDeal) throws -> DealChange {
         let r = deal.record
         let store = try importer.storeID(db, r.store)
         var existing: (id: Int64, status: String, customer: Int64)?
+        var change = DealChange()
         // Into a database that had no deals when this import began, every deal is new (`seen` catches repeats).
         if importer.dealsBefore {
             findDeal.bind(1, store); findDeal.bind(2, r.dealNumber)
             defer { findDeal.reset() }
             if try findDeal.step() {
                 if findDeal.int64(1) == deal.fingerprint {
-                    counts.unchanged += 1
-                    return
+                    change.counts.unchanged = 1
+                    return change
                 }
                 existing = (findDeal.int64(0), findDeal.text(2) ?? "", findDeal.int64(3))
             }
         }
         let customer = try customerID(deal, store: store)
         let vehicle = try vehicleID(deal)
-        try write(deal, store: store, existing: existing, customer: customer, vehicle: vehicle, counts: &counts)
-    }
-
-    private mutating func write(_ deal: PreparedDeal, store: Int64, existing: (id: Int64, status: String, customer: Int64)?,
-                                customer: Int64, vehicle: Int64, counts: inout DealImporter.RunCounts) throws {
-        let r = deal.record
-        let fingerprint = deal.fingerprint
         let sales = try importer.staffID(db, store: store, r.salesperson, role: "sales")
         let fi = try importer.staffID(db, store: store, r.fiManager, role: "fi")
-        let declines = r.declinedCount
-        if let e = existing {
-            let before = try storedProducts(e.id)
-            bindDeal(updateDeal, r, customer: customer, vehicle: vehicle, sales: sales, fi: fi, fingerprint: fingerprint)
-            updateDeal.bind(1, e.id)
-            try updateDeal.run()
-            deleteProducts.bind(1, e.id)
-            try deleteProducts.run()
-            try insertProducts(r, deal: e.id)
-            try recordEvents(deal: e.id, oldStatus: e.status, before: before, after: r, counts: &counts)
-            counts.updated += 1
-            if importer.options.planner != nil {
-                importer.changedCustomers.insert(customer)
-                importer.changedCustomers.insert(e.customer)   // the deal may have moved from another customer
-            }
+        bindDeal(existing == nil ? insertDeal : updateDeal, r, customer: customer, vehicle: vehicle, sales: sales, fi: fi,
+                 fingerprint: deal.fingerprint)
+        if let existing {
+            try update(existing, with: r, counts: &change.counts)
+            change.previousCustomer = existing.customer   // the deal may have moved from another customer
         } else {
-            bindDeal(insertDeal, r, customer: customer, vehicle: vehicle, sales: sales, fi: fi, fingerprint: fingerprint)
-            insertDeal.bind(1, store); insertDeal.bind(2, r.dealNumber)
-            try insertDeal.run()
-            let id = db.lastInsertedRowID
-            try insertProducts(r, deal: id)
-            if r.status == .unwound {
-                try event(deal: id, product: nil, kind: "unwound", price: nil, cost: nil, detail: "first imported as unwound")
-                counts.unwinds += 1
-            }
-            counts.inserted += 1
-            if importer.options.planner != nil { importer.changedCustomers.insert(customer) }
+            try insert(r, store: store, counts: &change.counts)
         }
-        counts.declines += declines
+        change.customer = customer
+        change.counts.declines = r.declinedCount
+        return change
+    }
+
+    /// Updates a stored deal (its parameters bound) and its products, recording what changed as events.
+    private mutating func update(_ e: (id: Int64, status: String, customer: Int64), with r: DealRecord,
+                                 counts: inout DealImporter.RunCounts) throws {
+        let before = try storedProducts(e.id)
+        updateDeal.bind(DealParameter.storeOrID, e.id)
+        try updateDeal.run()
+        deleteProducts.bind(1, e.id)
+        try deleteProducts.run()
+        try insertProducts(r, deal: e.id)
+        try recordEvents(deal: e.id, oldStatus: e.status, before: before, after: r, counts: &counts)
+        counts.updated = 1
+    }
+
+    /// Inserts a new deal (its parameters bound) and its products.
+    private func insert(_ r: DealRecord, store: Int64, counts: inout DealImporter.RunCounts) throws {
+        insertDeal.bind(DealParameter.storeOrID, store)
+        insertDeal.bind(DealParameter.dealNumber, r.dealNumber)
+        try insertDeal.run()
+        let id = db.lastInsertedRowID
+        try insertProducts(r, deal: id)
+        if r.status == .unwound {
+            try event(deal: id, product: nil, kind: "unwound", price: nil, cost: nil, detail: "first imported as unwound")
+            counts.unwinds = 1
+        }
+        counts.inserted = 1
     }
 
     /// The customer of the deal, inserted or refreshed.
@@ -206,45 +188,80 @@ struct BatchWriter {
                                   bindUpdate: { s, id, h in bindVehicle(s, deal, hash: h).bind(1, id) })
     }
 
-    /// Binds the customer parameters; ?1 is the store (insert, upsert) or the customer id (update).
+    /// Binds the customer parameters; the first is the store (insert, upsert) or the customer id (update).
     @discardableResult
     private func bindCustomer(_ s: RawStatement, _ deal: PreparedDeal, _ first: Int64, hash: Int64) -> RawStatement {
         let r = deal.record
-        s.bind(1, first); s.bind(2, deal.customerKey); s.bind(3, r.buyerFirstName); s.bind(4, r.buyerLastName)
-        s.bind(5, r.buyerEmail); s.bind(6, r.buyerPhone); s.bind(7, r.buyerState); s.bind(8, r.buyerZip)
-        s.bind(9, r.customerNumber); s.bind(10, r.consent.sms); s.bind(11, r.consent.email); s.bind(12, r.consent.phone)
+        s.bind(CustomerParameter.storeOrID, first)
+        s.bind(CustomerParameter.matchKey, deal.customerKey)
+        s.bind(CustomerParameter.firstName, r.buyerFirstName)
+        s.bind(CustomerParameter.lastName, r.buyerLastName)
+        s.bind(CustomerParameter.email, r.buyerEmail)
+        s.bind(CustomerParameter.phone, r.buyerPhone)
+        s.bind(CustomerParameter.state, r.buyerState)
+        s.bind(CustomerParameter.zip, r.buyerZip)
+        s.bind(CustomerParameter.customerNumber, r.customerNumber)
+        s.bind(CustomerParameter.consentSMS, r.consent.sms)
+        s.bind(CustomerParameter.consentEmail, r.consent.email)
+        s.bind(CustomerParameter.consentPhone, r.consent.phone)
         // Where consent came from: the file and line it was read from (the same on a re-run).
-        s.bind(13, deal.consentSource); s.bind(14, importer.nowText); s.bind(15, r.contractDate)
-        s.bind(16, hash)
+        s.bind(CustomerParameter.consentSource, deal.consentSource)
+        s.bind(CustomerParameter.now, importer.nowText)
+        s.bind(CustomerParameter.lastDealOn, r.contractDate)
+        s.bind(CustomerParameter.matchHash, hash)
         return s
     }
 
     @discardableResult
     private func bindVehicle(_ s: RawStatement, _ deal: PreparedDeal, hash: Int64) -> RawStatement {
         let r = deal.record
-        s.bind(1, r.vin); s.bind(2, r.vehicleYear); s.bind(3, r.vehicleMake); s.bind(4, r.vehicleModel)
-        s.bind(5, r.inServiceDate); s.bind(6, r.inServiceEstimated); s.bind(7, hash)
+        s.bind(VehicleParameter.vinOrID, r.vin)
+        s.bind(VehicleParameter.year, r.vehicleYear)
+        s.bind(VehicleParameter.make, r.vehicleMake)
+        s.bind(VehicleParameter.model, r.vehicleModel)
+        s.bind(VehicleParameter.inServiceDate, r.inServiceDate)
+        s.bind(VehicleParameter.inServiceEstimated, r.inServiceEstimated)
+        s.bind(VehicleParameter.vinHash, hash)
         return s
     }
 
+    /// Binds every deal parameter but the first two (the key: store and number, or the id).
     private func bindDeal(_ s: RawStatement, _ r: DealRecord, customer: Int64, vehicle: Int64, sales: Int64?, fi: Int64?,
                           fingerprint: Int64) {
-        s.bind(3, customer); s.bind(4, vehicle); s.bind(5, r.status.rawValue); s.bind(6, r.contractDate)
-        s.bind(7, r.deliveryDate); s.bind(8, r.dealType.rawValue)
-        s.bind(9, r.vehicleCondition.rawValue); s.bind(10, r.odometer); s.bind(11, r.sellingPrice.cents)
-        s.bind(12, r.vehicleValue.cents); s.bind(13, r.amountFinanced?.cents); s.bind(14, r.apr?.thousandthsOfPercent)
-        s.bind(15, r.termMonths); s.bind(16, r.firstPaymentDate); s.bind(17, r.lender); s.bind(18, sales); s.bind(19, fi)
-        s.bind(20, fingerprint); s.bind(21, runID); s.bind(22, importer.nowText)
+        typealias D = DealParameter
+        s.bind(D.customer, customer)
+        s.bind(D.vehicle, vehicle)
+        s.bind(D.status, r.status.rawValue)
+        s.bind(D.contractDate, r.contractDate)
+        s.bind(D.deliveryDate, r.deliveryDate)
+        s.bind(D.dealType, r.dealType.rawValue)
+        s.bind(D.vehicleCondition, r.vehicleCondition.rawValue)
+        s.bind(D.odometer, r.odometer)
+        s.bind(D.sellingPrice, r.sellingPrice.cents)
+        s.bind(D.vehicleValue, r.vehicleValue.cents)
+        s.bind(D.amountFinanced, r.amountFinanced?.cents)
+        s.bind(D.apr, r.apr?.thousandthsOfPercent)
+        s.bind(D.termMonths, r.termMonths)
+        s.bind(D.firstPaymentDate, r.firstPaymentDate)
+        s.bind(D.lender, r.lender)
+        s.bind(D.salesperson, sales)
+        s.bind(D.fiManager, fi)
+        s.bind(D.fingerprint, fingerprint)
+        s.bind(D.importRun, runID)
+        s.bind(D.updatedAt, importer.nowText)
     }
 
     private func insertProducts(_ r: DealRecord, deal: Int64) throws {
         guard !r.products.isEmpty else { return }
         let s = insertProductRows[r.products.count - 1]
         s.bind(1, deal)
-        for (i, p) in r.products.enumerated() {
-            let o = Int32(i * 6)
-            s.bind(o + 2, p.code); s.bind(o + 3, p.outcome.rawValue); s.bind(o + 4, p.price?.cents)
-            s.bind(o + 5, p.cost?.cents); s.bind(o + 6, p.reason); s.bind(o + 7, p.presumed)
+        for (row, p) in r.products.enumerated() {
+            s.bind(ProductParameter.code.number(row: row), p.code)
+            s.bind(ProductParameter.outcome.number(row: row), p.outcome.rawValue)
+            s.bind(ProductParameter.price.number(row: row), p.price?.cents)
+            s.bind(ProductParameter.cost.number(row: row), p.cost?.cents)
+            s.bind(ProductParameter.reason.number(row: row), p.reason)
+            s.bind(ProductParameter.presumed.number(row: row), p.presumed)
         }
         try s.run()
     }
@@ -288,15 +305,30 @@ struct BatchWriter {
 
     private func event(deal: Int64, product: String?, kind: String, price: Int64?, cost: Int64?, detail: String?) throws {
         let s = insertEvent
-        s.bind(1, deal); s.bind(2, product); s.bind(3, kind); s.bind(4, importer.today); s.bind(5, importer.nowText)
-        s.bind(6, price); s.bind(7, cost); s.bind(8, "import:\(runID)"); s.bind(9, detail)
+        typealias E = EventParameter
+        s.bind(E.deal, deal)
+        s.bind(E.product, product)
+        s.bind(E.kind, kind)
+        s.bind(E.occurredOn, importer.today)
+        s.bind(E.recordedAt, importer.nowText)
+        s.bind(E.price, price)
+        s.bind(E.cost, cost)
+        s.bind(E.source, "import:\(runID)")
+        s.bind(E.detail, detail)
         try s.run()
     }
 
     func insertReject(_ r: ImportReject) throws {
         let s = insertRejectStatement
-        s.bind(1, runID); s.bind(2, r.file); s.bind(3, r.line); s.bind(4, r.dealNumber); s.bind(5, r.field)
-        s.bind(6, r.value); s.bind(7, r.error); s.bind(8, r.isWarning ? "warning" : "refused")
+        typealias R = RejectParameter
+        s.bind(R.run, runID)
+        s.bind(R.file, r.file)
+        s.bind(R.line, r.line)
+        s.bind(R.dealNumber, r.dealNumber)
+        s.bind(R.field, r.field)
+        s.bind(R.value, r.value)
+        s.bind(R.error, r.error)
+        s.bind(R.severity, r.isWarning ? "warning" : "refused")
         try s.run()
     }
 }

@@ -136,7 +136,12 @@ final class DealImporter {
                         case .deal(let deal):
                             let record = deal.record
                             if seen.insert(deal.dealKey).inserted {
-                                try writer.apply(deal, counts: &counts)
+                                let change = try writer.apply(deal)
+                                counts.add(change.counts)
+                                if options.planner != nil {
+                                    if let c = change.customer { changedCustomers.insert(c) }
+                                    if let c = change.previousCustomer { changedCustomers.insert(c) }
+                                }
                                 if !deal.warnings.isEmpty {
                                     counts.warned += 1
                                     for w in deal.warnings {
