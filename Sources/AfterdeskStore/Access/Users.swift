@@ -68,10 +68,13 @@ extension AfterdeskDatabase {
     public func users() throws -> [UserRow] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT u.id, u.name, u.role, st.staff_code, s.code, u.active, u.password_hash IS NOT NULL,
-                       (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL)
+                SELECT u.id, u.name, u.role, st.staff_code, s.code AS store_code, u.active, u.password_hash IS NOT NULL AS has_password,
+                       (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS tokens
                 FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id ORDER BY u.name
-                """).map { UserRow(id: $0[0], name: $0[1], role: $0[2], staff: $0[3], store: $0[4], active: $0[5], hasPassword: $0[6], tokens: $0[7]) }
+                """).map {
+                UserRow(id: $0["id"], name: $0["name"], role: $0["role"], staff: $0["staff_code"], store: $0["store_code"], active: $0["active"],
+                        hasPassword: $0["has_password"], tokens: $0["tokens"])
+            }
         }
     }
 
@@ -103,9 +106,12 @@ extension AfterdeskDatabase {
     public func tokens() throws -> [TokenRow] {
         try writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT t.id, u.name, t.label, t.created_at, t.expires_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id
-                ORDER BY t.id
-                """).map { TokenRow(id: $0[0], user: $0[1], label: $0[2], createdAt: $0[3], expiresAt: $0[4], revokedAt: $0[5]) }
+                SELECT t.id, u.name AS user_name, t.label, t.created_at, t.expires_at, t.revoked_at
+                FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id
+                """).map {
+                TokenRow(id: $0["id"], user: $0["user_name"], label: $0["label"], createdAt: $0["created_at"], expiresAt: $0["expires_at"],
+                         revokedAt: $0["revoked_at"])
+            }
         }
     }
 
@@ -120,12 +126,12 @@ extension AfterdeskDatabase {
     public func principal(tokenHash: String, now: Date) throws -> Principal? {
         try writer.read { db in
             guard let r = try Row.fetchOne(db, sql: """
-                SELECT u.id, u.name, u.role, u.staff_id, s.code FROM api_tokens t JOIN users u ON u.id = t.user_id
+                SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM api_tokens t JOIN users u ON u.id = t.user_id
                 LEFT JOIN stores s ON s.id = u.store_id
                 WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
                 """, arguments: [tokenHash, Instant.iso8601(now)]),
-                let role = Role(rawValue: r[2]) else { return nil }
-            return Principal(userID: r[0], name: r[1], role: role, staffID: r[3], store: r[4])
+                let role = Role(rawValue: r["role"]) else { return nil }
+            return Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], store: r["store_code"])
         }
     }
 }

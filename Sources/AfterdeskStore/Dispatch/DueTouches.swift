@@ -15,31 +15,29 @@ extension AfterdeskDatabase {
                 """, arguments: [nowText, after.map { Instant.iso8601($0.dueAt) }, after.map { Instant.iso8601($0.dueAt) }, after?.id,
                                  min(max(limit, 1), 10_000)])
             guard !heads.isEmpty else { return [] }
-            let touchIDs: [Int64] = heads.map { $0[0] }
-            let customerIDs = Array(Set(heads.map { $0[1] as Int64 })).sorted()
+            let touchIDs: [Int64] = heads.map { $0["id"] }
+            let customerIDs = Array(Set(heads.map { $0["customer_id"] as Int64 })).sorted()
             let touchMarks = marks(touchIDs.count), customerMarks = marks(customerIDs.count)
 
             var customers: [Int64: CustomerContact] = [:]
             for r in try Row.fetchAll(db, sql: """
-                SELECT id, first_name, last_name, email, phone, state, zip, consent_sms, consent_email, consent_phone, contact_stopped_at
-                FROM customers WHERE id IN (\(customerMarks))
+                SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))
                 """, arguments: StatementArguments(customerIDs)) {
-                customers[r[0]] = CustomerContact(id: r[0], firstName: r[1], lastName: r[2], email: r[3], phone: r[4], state: r[5], zip: r[6],
-                                                  consent: ContactPermissions(sms: r[7], email: r[8], phone: r[9]),
-                                                  contactStopped: r[10] as String? != nil)
+                let contact = CustomerContact(row: r)
+                customers[contact.id] = contact
             }
             var recent: [Int64: [Date]] = [:]
             let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
             for r in try Row.fetchAll(db, sql: """
                 SELECT customer_id, sent_at FROM touches WHERE customer_id IN (\(customerMarks)) AND sent_at IS NOT NULL AND sent_at >= ?
                 """, arguments: StatementArguments(customerIDs) + [since]) {
-                if let d = Instant.parse(r[1]) { recent[r[0], default: []].append(d) }
+                if let d = Instant.parse(r["sent_at"]) { recent[r["customer_id"], default: []].append(d) }
             }
             var lastPurchase: [Int64: LocalDate] = [:]
             for r in try Row.fetchAll(db, sql: """
-                SELECT customer_id, MAX(contract_date) FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
+                SELECT customer_id, MAX(contract_date) AS last_contract FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
                 """, arguments: StatementArguments(customerIDs)) {
-                lastPurchase[r[0]] = LocalDate(r[1] as String)
+                lastPurchase[r["customer_id"]] = (r["last_contract"] as String?).flatMap(LocalDate.init)
             }
             let phones = customers.values.compactMap(\.phone)
             let dnc: Set<String> = phones.isEmpty ? [] : Set(try String.fetchAll(db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
@@ -49,39 +47,29 @@ extension AfterdeskDatabase {
                 SELECT deal_id, product_code, kind FROM follow_up_stops
                 WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id IN (\(touchMarks)))
                 """, arguments: StatementArguments(touchIDs)) {
-                if let kind = StopKind(rawValue: r[2]) { stops[r[0], default: []].append((r[1], kind)) }
+                if let kind = StopKind(rawValue: r["kind"]) { stops[r["deal_id"], default: []].append((r["product_code"], kind)) }
             }
             var items: [Int64: [DueItem]] = [:]
             var storeOf: [Int64: (Int64, String)] = [:]
             for r in try Row.fetchAll(db, sql: """
-                SELECT i.touch_id, i.deal_id, d.deal_number, i.product_code, i.touch_name, i.template, i.reason,
-                       p.eligible_until, d.status, dp.outcome, dp.price_cents, p.basic_expires_on, p.basic_limit, p.miles_per_year,
-                       p.gap_exposure_ends_on, v.year, v.make, v.model, d.contract_date, d.delivery_date, d.salesperson_id,
-                       d.fi_manager_id, d.store_id, s.code, v.vin, d.vehicle_condition
+                SELECT i.touch_id, i.product_code, i.touch_name, i.template, i.reason, d.store_id, s.code AS store_code,
+                       \(DueItem.columns)
                 FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
                 JOIN vehicles v ON v.id = d.vehicle_id
                 LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
                 LEFT JOIN deal_products dp ON dp.deal_id = i.deal_id AND dp.product_code = i.product_code
                 WHERE i.touch_id IN (\(touchMarks)) ORDER BY i.touch_id, d.deal_number, i.product_code
                 """, arguments: StatementArguments(touchIDs)) {
-                let dealID: Int64 = r[1], code: String = r[3]
+                let touchID: Int64 = r["touch_id"], dealID: Int64 = r["deal_id"], code: String = r["product_code"]
                 let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
-                let item = DueItem(
-                    dealID: dealID, dealNumber: r[2], product: code, touchName: r[4], template: r[5], reason: r[6],
-                    eligibleUntil: (r[7] as String?).flatMap(LocalDate.init), dealUnwound: (r[8] as String) == "unwound",
-                    productSold: (r[9] as String?) == "sold", stops: dealStops, quotedCents: r[10],
-                    basicExpiresOn: (r[11] as String?).flatMap(LocalDate.init), basicLimit: r[12], milesPerYear: r[13],
-                    gapExposureEndsOn: (r[14] as String?).flatMap(LocalDate.init), vehicleYear: r[15], vehicleMake: r[16], vehicleModel: r[17],
-                    vin: r[24], vehicleIsNew: (r[25] as String) == "new",
-                    contractDate: LocalDate(r[18] as String) ?? .first, deliveryDate: LocalDate(r[19] as String) ?? .first,
-                    salespersonID: r[20], fiManagerID: r[21])
-                items[r[0], default: []].append(item)
-                storeOf[r[0]] = storeOf[r[0]] ?? (r[22], r[23])
+                let item = DueItem(row: r, touchName: r["touch_name"], template: r["template"], reason: r["reason"], stops: dealStops)
+                items[touchID, default: []].append(item)
+                storeOf[touchID] = storeOf[touchID] ?? (r["store_id"], r["store_code"])
             }
             return heads.compactMap { h -> DueTouch? in
-                let id: Int64 = h[0], customerID: Int64 = h[1]
+                let id: Int64 = h["id"], customerID: Int64 = h["customer_id"]
                 guard let customer = customers[customerID], let (storeID, storeCode) = storeOf[id],
-                      let action = TouchAction(rawValue: h[2]), let due = Instant.parse(h[3]) else { return nil }
+                      let action = TouchAction(rawValue: h["action"]), let due = Instant.parse(h["due_at"]) else { return nil }
                 return DueTouch(id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
                                 items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
                                 lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
@@ -157,33 +145,20 @@ extension AfterdeskDatabase {
         -> (customer: CustomerContact, item: DueItem, planned: [String: String])? {
         try writer.read { db in
             guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store), let r = try Row.fetchOne(db, sql: """
-                SELECT d.id, d.deal_number, dp.product_code, p.eligible_until, d.status, dp.outcome, dp.price_cents, p.basic_expires_on,
-                       p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on, v.year, v.make, v.model, d.contract_date, d.delivery_date,
-                       d.salesperson_id, d.fi_manager_id,
-                       c.id, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip, c.consent_sms, c.consent_email, c.consent_phone,
-                       c.contact_stopped_at, v.vin, d.vehicle_condition
+                SELECT dp.product_code, \(DueItem.columns), \(CustomerContact.columns)
                 FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
                 JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
                 LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
                 WHERE d.id = ?
                 """, arguments: [product, deal.id]) else { return nil }
-            let customer = CustomerContact(id: r[18], firstName: r[19], lastName: r[20], email: r[21], phone: r[22], state: r[23], zip: r[24],
-                                           consent: ContactPermissions(sms: r[25], email: r[26], phone: r[27]), contactStopped: r[28] as String? != nil)
-            let item = DueItem(
-                dealID: r[0], dealNumber: r[1], product: r[2], touchName: "", template: "", reason: "",
-                eligibleUntil: (r[3] as String?).flatMap(LocalDate.init), dealUnwound: (r[4] as String) == "unwound",
-                productSold: (r[5] as String?) == "sold", stops: [], quotedCents: r[6],
-                basicExpiresOn: (r[7] as String?).flatMap(LocalDate.init), basicLimit: r[8], milesPerYear: r[9],
-                gapExposureEndsOn: (r[10] as String?).flatMap(LocalDate.init), vehicleYear: r[11], vehicleMake: r[12], vehicleModel: r[13],
-                vin: r[29], vehicleIsNew: (r[30] as String) == "new",
-                contractDate: LocalDate(r[14] as String) ?? .first, deliveryDate: LocalDate(r[15] as String) ?? .first,
-                salespersonID: r[16], fiManagerID: r[17])
+            let customer = CustomerContact(row: r)
+            let item = DueItem(row: r)
             var planned: [String: String] = [:]
             for t in try Row.fetchAll(db, sql: """
                 SELECT i.touch_name, t.due_at FROM touch_items i JOIN touches t ON t.id = i.touch_id
                 WHERE i.deal_id = ? AND i.product_code = ? AND t.status IN ('planned', 'sent')
-                """, arguments: [r[0] as Int64, product]) {
-                planned[t[0]] = t[1]
+                """, arguments: [item.dealID, product]) {
+                planned[t["touch_name"]] = t["due_at"]
             }
             return (customer, item, planned)
         }

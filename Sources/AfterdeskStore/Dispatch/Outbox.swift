@@ -36,9 +36,10 @@ extension AfterdeskDatabase {
         """
 
     static func outboxMessage(_ r: Row) -> OutboxMessage {
-        OutboxMessage(id: r[0], idempotencyKey: r[1], channel: r[2], recipient: r[3], subject: r[4], body: r[5], html: r[6], headers: r[7],
-                      status: r[8], attempts: r[9], lastError: r[10], providerID: r[11], createdAt: r[12], sentAt: r[13],
-                      customerID: r[14], taskID: r[15])
+        OutboxMessage(
+            id: r["id"], idempotencyKey: r["idempotency_key"], channel: r["channel"], recipient: r["recipient"], subject: r["subject"],
+            body: r["body"], html: r["html"], headers: r["headers"], status: r["status"], attempts: r["attempts"], lastError: r["last_error"],
+            providerID: r["provider_id"], createdAt: r["created_at"], sentAt: r["sent_at"], customerID: r["customer_id"], taskID: r["task_id"])
     }
 
     /// Claims up to `limit` queued messages whose time has come: they turn `sending`, with one more attempt counted,
@@ -46,7 +47,7 @@ extension AfterdeskDatabase {
     public func claimOutbox(now: Date, limit: Int) throws -> [OutboxMessage] {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
-            // Read through the C API: a page holds whole message bodies.
+            // Read through the C API, by position in `outboxColumns`: a page holds whole message bodies.
             let s = try RawStatement(db, """
                 UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?1
                 WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)

@@ -7,14 +7,15 @@ extension AfterdeskDatabase {
     public func staff(store: String? = nil) throws -> [StaffRow] {
         try writer.read { db in
             var sql = """
-                SELECT s.id, st.code, s.staff_code, s.name, s.role, s.active,
-                       (SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open')
+                SELECT s.id, st.code AS store_code, s.staff_code, s.name, s.role, s.active,
+                       (SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open') AS open_tasks
                 FROM staff s JOIN stores st ON st.id = s.store_id
                 """
             var args: StatementArguments = []
             if let store { sql += " WHERE st.code = ?"; args += [store] }
             return try Row.fetchAll(db, sql: sql + " ORDER BY st.code, s.staff_code", arguments: args).map {
-                StaffRow(id: $0[0], store: $0[1], code: $0[2], name: $0[3], role: $0[4], active: $0[5], openTasks: $0[6])
+                StaffRow(id: $0["id"], store: $0["store_code"], code: $0["staff_code"], name: $0["name"], role: $0["role"], active: $0["active"],
+                         openTasks: $0["open_tasks"])
             }
         }
     }
@@ -65,9 +66,9 @@ extension AfterdeskDatabase {
 
     func staffSnapshot(_ db: Database, storeID: Int64) throws -> (staff: [StaffMember], lastAssigned: Int64?) {
         let members = try Row.fetchAll(db, sql: """
-            SELECT s.id, s.role, s.active, (SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open')
+            SELECT s.id, s.role, s.active, (SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open') AS open_tasks
             FROM staff s WHERE s.store_id = ? ORDER BY s.id
-            """, arguments: [storeID]).map { StaffMember(id: $0[0], role: $0[1], active: $0[2], openTasks: $0[3]) }
+            """, arguments: [storeID]).map { StaffMember(id: $0["id"], role: $0["role"], active: $0["active"], openTasks: $0["open_tasks"]) }
         let last = try Int64.fetchOne(db, sql: "SELECT assignee_id FROM tasks WHERE store_id = ? ORDER BY id DESC LIMIT 1", arguments: [storeID])
         return (members, last)
     }

@@ -20,17 +20,20 @@ extension AfterdeskDatabase {
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let nowText = Instant.iso8601(now)
             return try Row.fetchAll(db, sql: """
-                SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code), COALESCE(e.name, e.staff_code),
-                       c.first_name || ' ' || c.last_name, c.phone, c.email, t.due_at, t.sla_at, t.status, t.outcome
+                SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
+                       COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
+                       t.due_at, t.sla_at, t.status, t.outcome
                 FROM tasks t JOIN customers c ON c.id = t.customer_id
                 LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
                 \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
                 """, arguments: args + [limit]).map {
-                let sla: String = $0[11]
-                let status: String = $0[12]
-                return TaskRow(id: $0[0], kind: $0[1], title: $0[2], detail: $0[3], assigneeID: $0[4], assignee: $0[5], escalatedTo: $0[6],
-                               customer: $0[7], phone: $0[8], email: $0[9], dueAt: $0[10], slaAt: sla, status: status, outcome: $0[13],
-                               overdue: status == "open" && sla < nowText)
+                let sla: String = $0["sla_at"]
+                let status: String = $0["status"]
+                return TaskRow(
+                    id: $0["id"], kind: $0["kind"], title: $0["title"], detail: $0["detail"], assigneeID: $0["assignee_id"],
+                    assignee: $0["assignee"], escalatedTo: $0["escalated_to"], customer: $0["customer"], phone: $0["phone"],
+                    email: $0["email"], dueAt: $0["due_at"], slaAt: sla, status: status, outcome: $0["outcome"],
+                    overdue: status == "open" && sla < nowText)
             }
         }
     }
