@@ -1,0 +1,249 @@
+import Foundation
+
+/// The steps of `Planner.plan`, in the order it takes them: per product, the warranty projection, the plan with its
+/// eligibility, the anchor the timing hangs on, whether it is followed up at all, and the candidate touches; then,
+/// across the customer's products, merging and the caps; then the instants of the touches.
+extension Planner {
+    /// The customer's clock: their time zone, today there, their contact window and its next opening.
+    struct PlanningDay {
+        let zone: TimeZone
+        let today: LocalDate
+        let window: ContactWindow
+        /// The first instant a touch can still happen: now, or the next opening of the window.
+        let firstOpening: Date
+        /// The first day a touch can still happen: today, or tomorrow when today's window has closed.
+        let firstDay: LocalDate
+
+        init(customer deal: DealRecord, now: Date, menu: Menu, rules: CadenceRules) {
+            let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
+            zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
+            today = LocalDate(now, in: zone)
+            window = ContactWindow.forState(deal.buyerState, configured: rules.windows)
+            firstOpening = window.nextOpening(atOrAfter: now, zone: zone)
+            firstDay = LocalDate(firstOpening, in: zone)
+        }
+    }
+
+    /// A touch one product asks for, before merging and caps.
+    struct Candidate {
+        var date: LocalDate
+        var action: TouchAction
+        var item: TouchItem
+        /// The last day the product can still be bought.
+        var until: LocalDate?
+    }
+
+    /// A touch after merging: one or more products on one day.
+    struct MergedTouch {
+        var date: LocalDate
+        var action: TouchAction
+        var items: [TouchItem]
+        var until: LocalDate?
+    }
+
+    /// What a product's timing hangs on: a date, and how a person is told about it.
+    struct TimingAnchor {
+        var date: LocalDate?
+        var text = ""
+    }
+
+    /// The warranty projection of the decline's deal, from the cache when another product of the deal made it.
+    func projection(of d: DeclineFacts, cache: inout [String: WarrantyProjection]) -> WarrantyProjection {
+        let deal = d.deal
+        if let cached = cache[deal.dealNumber] { return cached }
+        let readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
+        let projection = WarrantyProjection(terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
+                                            readings: readings, firstOwner: deal.vehicleCondition == .new)
+        cache[deal.dealNumber] = projection
+        return projection
+    }
+
+    /// The product's plan before any touch: its warranty projection and the window in which it can be bought.
+    func productPlan(_ d: DeclineFacts, _ product: MenuProduct, _ projection: WarrantyProjection) -> ProductPlan {
+        let deal = d.deal
+        // Miles are counted from the projection's anchor, so an implausible odometer it left out distorts nothing.
+        let eligibility = EligibilityWindow(eligibility: product.eligibility, contractDate: deal.contractDate,
+                                            inService: deal.inServiceDate, basicWarrantyEnds: projection.basic.date,
+                                            odometerAt: { miles in projection.day(odometer: miles) })
+        return ProductPlan(dealNumber: d.dealNumber, product: product.code, holdout: false,
+                           warranty: product.kind == .serviceContract ? projection : nil, gap: nil,
+                           eligibility: eligibility, note: nil, noFollowUp: nil)
+    }
+
+    /// What the timing hangs on, and whether the product applies at all (GAP on a cash deal does not: `plan` says so).
+    func anchor(of deal: DealRecord, _ product: MenuProduct, _ projection: WarrantyProjection, plan: inout ProductPlan) -> TimingAnchor {
+        switch product.timing.anchor {
+        case .delivery:
+            return TimingAnchor(date: deal.deliveryDate)
+        case .basicWarrantyExpiry:
+            let basic = projection.basic
+            return TimingAnchor(date: basic.date, text: "factory basic warranty projected to end \(basic.date) "
+                + (basic.limit == .miles ? "at \(basic.coverage.miles.formattedMiles) miles" : "after \(basic.coverage.years) years"))
+        case .loanToValue:
+            return loanAnchor(of: deal, product, plan: &plan)
+        case .season:
+            let season = Planner.seasonStart(after: deal.deliveryDate, season: menu.potholeSeasonStart)
+            return TimingAnchor(date: season, text: "pothole season starts around \(season)")
+        case .firstService:
+            var dates: [LocalDate] = []
+            if let m = product.timing.firstServiceMonths { dates.append(deal.deliveryDate.adding(months: m)) }
+            if let miles = product.timing.firstServiceMiles {
+                dates.append(projection.day(odometer: projection.miles(on: deal.deliveryDate, reported: deal.odometer) + miles))
+            }
+            let first = dates.min()
+            return TimingAnchor(date: first, text: first.map { "first scheduled service due around \($0)" } ?? "")
+        }
+    }
+
+    /// GAP hangs on the day the loan balance is projected to fall below the vehicle's value.
+    private func loanAnchor(of deal: DealRecord, _ product: MenuProduct, plan: inout ProductPlan) -> TimingAnchor {
+        if deal.dealType == .cash {
+            plan.nothingPlanned(.cashDeal, "cash deal: no loan for GAP to cover")
+        } else if deal.dealType == .lease && product.includedWithLease {
+            plan.nothingPlanned(.leaseIncludesGAP, "the lease includes GAP")
+        } else if let amount = deal.amountFinanced, let apr = deal.apr, let term = deal.termMonths, let first = deal.firstPaymentDate {
+            let gap = GAPExposure(amountFinanced: amount, apr: apr, termMonths: term, firstPaymentDate: first,
+                                  contractDate: deal.contractDate, vehicleValue: deal.vehicleValue,
+                                  condition: deal.vehicleCondition, depreciation: menu.depreciation)
+            plan.gap = gap
+            if let end = gap.exposureEndsOn {
+                let ltv = Planner.decimal(hundredths: gap.loanToValuePercent)
+                return TimingAnchor(date: end, text: "loan balance projected above the vehicle's value until \(end) (\(ltv) of value at contract)")
+            }
+            plan.nothingPlanned(.neverExposed, "the loan never exceeds the vehicle's projected value")
+        } else {
+            plan.nothingPlanned(.noFinancing, "no financing facts to project the loan")
+        }
+        return TimingAnchor()
+    }
+
+    /// False, with the reason in `plan`, when the product gets no follow-up: held out, sold only at signing, the window
+    /// to buy it closed, or it does not apply (the anchor said why).
+    func isFollowedUp(_ d: DeclineFacts, _ product: MenuProduct, plan: inout ProductPlan, today: LocalDate) -> Bool {
+        let eligibility = plan.eligibility
+        if Holdout.isHeldOut(store: d.store, dealNumber: d.dealNumber, product: product.code, percent: menu.holdoutPercent) {
+            plan.holdout = true
+            plan.nothingPlanned(.holdout, "holdout: no follow-up, to measure what happens without one")
+            return false
+        }
+        if eligibility.onlyAtSigning {
+            plan.nothingPlanned(.signingOnly, "sold only at contract signing: nothing to follow up")
+            return false
+        }
+        if let until = eligibility.until, let why = eligibility.reason, until < today {
+            let rule: String
+            switch why {
+            case .basicWarranty: rule = "the factory basic warranty"
+            case .vehicleAge: rule = "the vehicle age limit"
+            case .odometer: rule = "the mileage limit"
+            case .daysFromContract: rule = "the post-sale window"
+            }
+            plan.nothingPlanned(.windowClosed, until < d.deal.contractDate
+                ? "cannot be bought any more: \(rule) ended \(until), before the sale"
+                : "the window to buy it closed on \(until) (\(rule))")
+            return false
+        }
+        return plan.note == nil
+    }
+
+    /// The touches the product's timing rules ask for, each on its day and by its channel; those that cannot happen
+    /// (past, or outside the window to buy) go to `dropped` with the reason.
+    func touchCandidates(_ d: DeclineFacts, _ product: MenuProduct, anchor: TimingAnchor, eligibility: EligibilityWindow, day: PlanningDay,
+                         permissions: ContactPermissions, dropped: inout [DroppedTouch]) -> [Candidate] {
+        // A quote the desk could not have meant ($0.01, $99,999) is not believed: the menu's price stands in.
+        let quoted = d.product.price.flatMap { Plausibility.isPlausible(quoted: $0, retail: product.retailPrice) ? $0 : nil }
+            ?? product.retailPrice
+        let threshold = product.taskThreshold.flatMap { quoted > $0 ? $0 : nil }
+        var out: [Candidate] = []
+        for rule in product.timing.touches {
+            guard let (date, reason) = Planner.when(rule.offset, delivery: d.deal.deliveryDate, anchor: anchor) else { continue }
+            let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
+            if !eligibility.isOpen(on: date) {
+                let closes = eligibility.until.map { " on \($0)" } ?? ""
+                dropped.append(DroppedTouch(item: item, wouldBeOn: date,
+                                            why: "after the post-sale window closes\(closes) (\(eligibility.reason?.rawValue ?? "closed"))"))
+                continue
+            }
+            if date < day.today {
+                dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "due before the plan was made (\(day.today))"))
+                continue
+            }
+            let onDay = max(date, day.firstDay)
+            if !eligibility.isOpen(on: onDay) {
+                dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
+                continue
+            }
+            let action: TouchAction
+            if rule.action == .task || threshold != nil { action = .task }
+            else if permissions.sms { action = .sms }
+            else if permissions.email { action = .email }
+            else { action = .task }
+            var withWhy = item
+            if let threshold, rule.action != .task {
+                withWhy.reason += "; quoted \(quoted.formatted), above the \(threshold.formatted) threshold: a call from a person"
+            } else if action == .task && rule.action != .task {
+                withWhy.reason += "; no consent for SMS or email: a call from a person"
+            }
+            out.append(Candidate(date: onDay, action: action, item: withWhy, until: eligibility.until))
+        }
+        return out
+    }
+
+    /// The day a timing rule names, and the reason a person reads; nil when it hangs on an anchor the deal lacks.
+    static func when(_ offset: TouchRule.Offset, delivery: LocalDate, anchor: TimingAnchor) -> (LocalDate, String)? {
+        switch offset {
+        case .afterDelivery(let days):
+            let reason = "\(days) days after delivery"
+            return (delivery.adding(days: days), anchor.text.isEmpty ? reason : reason + " (\(anchor.text))")
+        case .beforeAnchor(let days):
+            guard let a = anchor.date else { return nil }
+            return (a.adding(days: -days), "\(anchor.text); \(days) days before")
+        case .afterAnchor(let days):
+            guard let a = anchor.date else { return nil }
+            return (a.adding(days: days), "\(anchor.text); \(days) days after")
+        }
+    }
+
+    /// Merges candidates of the same channel within `mergeWithinDays` into one touch, then moves each touch to the first
+    /// day that keeps one touch a day and the rolling cap, in date order across all the customer's products; a touch
+    /// with no room before its window closes goes to `dropped`.
+    func mergeAndCap(_ candidates: [Candidate], dropped: inout [DroppedTouch]) -> [MergedTouch] {
+        let sorted = candidates.sorted {
+            ($0.date, $0.item.dealNumber, $0.item.product, $0.item.touch) < ($1.date, $1.item.dealNumber, $1.item.product, $1.item.touch)
+        }
+        var touches: [MergedTouch] = []
+        for c in sorted {
+            if let i = touches.lastIndex(where: { $0.action == c.action && $0.date.days(until: c.date) <= rules.mergeWithinDays && $0.date <= c.date }),
+               !touches[i].items.contains(where: { $0.product == c.item.product && $0.dealNumber == c.item.dealNumber }) {
+                touches[i].items.append(c.item)
+                touches[i].until = [touches[i].until, c.until].compactMap { $0 }.min()
+                continue
+            }
+            // The first day at or after the candidate that keeps one touch a day and the rolling cap.
+            var date = c.date
+            while !fits(date, touches.lazy.map(\.date)) {
+                date = date.adding(days: 1)
+                if let u = c.until, date > u { break }
+            }
+            if let u = c.until, date > u {
+                dropped.append(DroppedTouch(item: c.item, wouldBeOn: c.date,
+                                            why: "no room under the limit of \(rules.maxPerRolling30Days) touches in 30 days before the window closes on \(u)"))
+                continue
+            }
+            var item = c.item
+            if date != c.date { item.reason += "; moved from \(c.date) to respect the limit of \(rules.maxPerRolling30Days) touches in 30 days" }
+            touches.append(MergedTouch(date: date, action: c.action, items: [item], until: c.until))
+            touches.sort { $0.date < $1.date }
+        }
+        return touches
+    }
+
+    /// Each touch at the preferred time of its day in the customer's zone, and never before the window's next opening.
+    func schedule(_ touches: [MergedTouch], day: PlanningDay) -> [PlannedTouch] {
+        touches.map { t in
+            var due = day.window.instant(on: t.date, atMinutes: rules.preferredMinutes, zone: day.zone)
+            if due < day.firstOpening { due = day.firstOpening }   // today, later than the preferred time
+            return PlannedTouch(dueAt: due, dueOn: t.date, action: t.action, items: t.items)
+        }
+    }
+}
