@@ -39,168 +39,196 @@ final class DealImporter {
         self.storeZone = options.menu.dealership.timeZone
     }
 
+    /// Imports one file: a producer thread reads and validates its rows, this thread writes them in batches of
+    /// `options.batchSize`, each batch one transaction; then the file's run is closed and its rejects file written.
     func importFile(_ file: String, summary: inout ImportSummary, seen: inout Set<Int64>,
                     progress: ((ImportProgress) -> Void)?) throws {
+        let opened = try open(file, summary: &summary)
+        let items = ItemStream(capacity: 16)
+        opened.producer.start(into: items.queue)
+        defer {
+            items.queue.close()
+            opened.producer.join()
+        }
+        let name = opened.name, total = opened.source.size
+        var read = 0
+        var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
+        try database.writer.writeWithoutTransaction { db in
+            try withImportSettings(db) {
+                var writer = try BatchWriter(db: db, importer: self, runID: opened.runID, file: name)
+                var batches = 0
+                var endOfFile = false
+                while !endOfFile {
+                    if let limit = options.simulateCrashAfterBatches, batches == limit { throw SimulatedCrash() }
+                    let batch = try writeBatch(db, &writer, items: items, seen: &seen, runID: opened.runID, file: name) { n in
+                        if (read + n) % 5_000 == 0 {
+                            progress?(ImportProgress(file: name, bytesRead: items.bytesRead, bytesTotal: total, rows: read + n))
+                        }
+                    }
+                    read += batch.rows
+                    endOfFile = batch.endOfFile
+                    batches += 1
+                    summary.add(batch.counts)
+                    for r in batch.rejects {
+                        summary.list(r)
+                        rejectsOut.append(r)
+                    }
+                    progress?(ImportProgress(file: name, bytesRead: items.bytesRead, bytesTotal: total, rows: read))
+                }
+            }
+        }
+        summary.read += read
+        summary.warnings += items.warnings
+        try finish(opened, read: read, failure: items.failure, summary: &summary)
+        rejectsOut.finish(into: &summary)
+    }
+
+    /// A file opened for import: its bytes, the producer that will read it, and its run.
+    struct OpenedFile {
+        let source: FileByteSource
+        let producer: RowProducer
+        let runID: Int64
+        /// The file's name, as rejects and messages give it.
+        let name: String
+    }
+
+    /// Opens the file, resolves its header and starts its run. A file refused as a whole (empty, binary, a header
+    /// that cannot be read) leaves nothing but its failed run.
+    private func open(_ file: String, summary: inout ImportSummary) throws -> OpenedFile {
         let source = try FileByteSource(path: file)
         let head = source.prefix(4096)
         if head.isEmpty { throw ImportFileError.empty(file) }
         if head.contains(0) || head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { throw ImportFileError.notText(file) }
         let name = (file as NSString).lastPathComponent
         let lower = file.lowercased()
-        let isJSON = lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson")
-
-        // The header is resolved here, so a file refused as a whole leaves nothing but its failed run.
-        let producer: RowProducer
-        let runID: Int64
-        if isJSON {
+        if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
             let reader = JSONDealReader(source: source, menu: options.menu)
             let layout = try ImportLayout(header: reader.header, profile: .canonical, menu: options.menu)
-            producer = .json(reader: reader, decoder: decoder(layout), file: name)
-            runID = try startRun(file: file, profile: "json")
-        } else {
-            let reader = CSVReader(source: source)
-            runID = try startRun(file: file, profile: options.profile.name)
-            let layout: ImportLayout
-            do {
-                let hasHeader: Bool
-                do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw ImportFileError.unreadableHeader(file, e) }
-                guard hasHeader else { throw ImportFileError.empty(file) }
-                let header = (0..<reader.fieldCount).map { reader.string($0) }
-                do { layout = try ImportLayout(header: header, profile: options.profile, menu: options.menu) } catch {
-                    throw ImportFileError.header(file, error)
-                }
-            } catch {
-                try finishRun(runID, read: 0, status: "failed", error: "\(error)")
-                throw error
-            }
-            if !layout.unknownColumns.isEmpty {
-                summary.warnings.append("\(name): columns not imported (unknown to the \(options.profile.name) profile): \(layout.unknownColumns.joined(separator: ", "))")
-            }
-            producer = .csv(reader: reader, decoder: decoder(layout), file: name)
+            let producer = RowProducer.json(reader: reader, decoder: decoder(layout), file: name)
+            return OpenedFile(source: source, producer: producer, runID: try startRun(file: file, profile: "json"), name: name)
         }
+        let reader = CSVReader(source: source)
+        let runID = try startRun(file: file, profile: options.profile.name)
+        let layout: ImportLayout
+        do {
+            let hasHeader: Bool
+            do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw ImportFileError.unreadableHeader(file, e) }
+            guard hasHeader else { throw ImportFileError.empty(file) }
+            let header = (0..<reader.fieldCount).map { reader.string($0) }
+            do { layout = try ImportLayout(header: header, profile: options.profile, menu: options.menu) } catch {
+                throw ImportFileError.header(file, error)
+            }
+        } catch {
+            try finishRun(runID, read: 0, status: "failed", error: "\(error)")
+            throw error
+        }
+        if !layout.unknownColumns.isEmpty {
+            summary.warnings.append("\(name): columns not imported (unknown to the \(options.profile.name) profile): \(layout.unknownColumns.joined(separator: ", "))")
+        }
+        return OpenedFile(source: source, producer: .csv(reader: reader, decoder: decoder(layout), file: name), runID: runID, name: name)
+    }
 
-        let queue = BoundedQueue<ProducerMessage>(capacity: 16)
-        producer.start(into: queue)
-        defer {
-            queue.close()
-            producer.join()
-        }
-        var pending: ArraySlice<ImportItem> = []
-        var finished = false
-        var failure: (any Error)?
-        var bytesRead: Int64 = 0
-        func nextItem() -> ImportItem? {
-            while pending.isEmpty {
-                if finished { return nil }
-                switch queue.receive() {
-                case .items(let items, let bytes)?: pending = items[...]; bytesRead = bytes
-                case .end(let warnings)?: summary.warnings += warnings; finished = true
-                case .failed(let error)?: failure = error; finished = true
-                case nil: finished = true
-                }
-            }
-            return pending.popFirst()
-        }
+    /// The import's connection settings while `body` runs, put back after.
+    private func withImportSettings(_ db: Database, _ body: () throws -> Void) throws {
+        // A larger page cache while importing: the customer and VIN indexes take keys in random order.
+        // Foreign keys are not enforced on this connection while it imports: the importer writes every
+        // parent (store, staff, customer, vehicle) in the same transaction before the rows that point to
+        // it, and enforcement would cost a lookup per reference plus a statement journal per insert.
+        // Tests and scripts/crash-test.sh run PRAGMA foreign_key_check on imported databases.
+        try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB); PRAGMA foreign_keys = OFF")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON") }
+        // Checkpoint less often while importing: each checkpoint copies every page changed since the last
+        // one, and the random-key index pages change in every transaction. (A checkpointing thread beside
+        // the writer was tried and measured slower: it competes with the reader thread for the second core.)
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = 20000")
+        defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
+        try body()
+    }
 
-        var read = 0
-        var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
-        try database.writer.writeWithoutTransaction { db in
-            // A larger page cache while importing: the customer and VIN indexes take keys in random order.
-            // Foreign keys are not enforced on this connection while it imports: the importer writes every
-            // parent (store, staff, customer, vehicle) in the same transaction before the rows that point to
-            // it, and enforcement would cost a lookup per reference plus a statement journal per insert.
-            // Tests and scripts/crash-test.sh run PRAGMA foreign_key_check on imported databases.
-            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB); PRAGMA foreign_keys = OFF")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON") }
-            // Checkpoint less often while importing: each checkpoint copies every page changed since the last
-            // one, and the random-key index pages change in every transaction. (A checkpointing thread beside
-            // the writer was tried and measured slower: it competes with the reader thread for the second core.)
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 20000")
-            defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
-            var writer = try BatchWriter(db: db, importer: self, runID: runID, file: name)
-            var batches = 0
-            var endOfFile = false
-            while !endOfFile {
-                if let limit = options.simulateCrashAfterBatches, batches == limit { throw SimulatedCrash() }
-                var counts = RunCounts()
-                var rejects: [ImportReject] = []
-                try db.inTransaction(.immediate) {
-                    var n = 0
-                    while n < options.batchSize {
-                        guard let item = nextItem() else { endOfFile = true; break }
-                        n += 1
-                        if (read + n) % 5_000 == 0 {
-                            progress?(ImportProgress(file: name, bytesRead: bytesRead, bytesTotal: source.size, rows: read + n))
-                        }
-                        switch item {
-                        case .deal(let deal):
-                            let record = deal.record
-                            if seen.insert(deal.dealKey).inserted {
-                                let change = try writer.apply(deal)
-                                counts.add(change.counts)
-                                if options.planner != nil {
-                                    if let c = change.customer { changedCustomers.insert(c) }
-                                    if let c = change.previousCustomer { changedCustomers.insert(c) }
-                                }
-                                if !deal.warnings.isEmpty {
-                                    counts.warned += 1
-                                    for w in deal.warnings {
-                                        rejects.append(ImportReject(file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
-                                                                    dealNumber: record.dealNumber, isWarning: true))
-                                    }
-                                }
-                            } else {
-                                counts.rejected += 1
-                                rejects.append(ImportReject(file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
-                                                            error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
-                                                            dealNumber: record.dealNumber))
-                            }
-                        case .reject(let line, let dealNumber, let errors):
-                            counts.rejected += 1
-                            for e in errors {
-                                rejects.append(ImportReject(file: name, line: line, field: e.field, value: e.value, error: e.message,
-                                                            dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 }))
-                            }
-                        }
+    /// What one batch wrote.
+    struct Batch {
+        var counts = RunCounts()
+        var rejects: [ImportReject] = []
+        var rows = 0
+        var endOfFile = false
+    }
+
+    /// Writes up to `options.batchSize` items in one transaction, with their rejects and the run's counts.
+    /// `row(n)` is called after the batch's n-th item.
+    private func writeBatch(_ db: Database, _ writer: inout BatchWriter, items: ItemStream, seen: inout Set<Int64>, runID: Int64,
+                            file name: String, row: (Int) -> Void) throws -> Batch {
+        var batch = Batch()
+        try db.inTransaction(.immediate) {
+            while batch.rows < options.batchSize {
+                guard let item = items.next() else { batch.endOfFile = true; break }
+                batch.rows += 1
+                row(batch.rows)
+                switch item {
+                case .deal(let deal):
+                    try write(deal, with: &writer, seen: &seen, file: name, into: &batch)
+                case .reject(let line, let dealNumber, let errors):
+                    batch.counts.rejected += 1
+                    for e in errors {
+                        batch.rejects.append(ImportReject(file: name, line: line, field: e.field, value: e.value, error: e.message,
+                                                          dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 }))
                     }
-                    for r in rejects { try writer.insertReject(r) }
-                    try db.execute(sql: """
-                        UPDATE import_runs SET read_count = read_count + ?, inserted = inserted + ?, updated = updated + ?,
-                            unchanged = unchanged + ?, rejected = rejected + ?, declines = declines + ? WHERE id = ?
-                        """, arguments: [n, counts.inserted, counts.updated, counts.unchanged, counts.rejected, counts.declines, runID])
-                    read += n
-                    return .commit
                 }
-                batches += 1
-                summary.add(counts)
-                for r in rejects {
-                    if r.isWarning {
-                        if summary.rowWarnings.count < ImportSummary.rejectListCap {
-                            summary.rowWarnings.append(ImportWarning(file: r.file, line: r.line, field: r.field, value: r.value,
-                                                                     warning: r.error, dealNumber: r.dealNumber))
-                        } else { summary.rowWarningsOmitted += 1 }
-                    } else if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(r) } else { summary.rejectsOmitted += 1 }
-                    rejectsOut.append(r)
-                }
-                progress?(ImportProgress(file: name, bytesRead: bytesRead, bytesTotal: source.size, rows: read))
             }
+            for r in batch.rejects { try writer.insertReject(r) }
+            let c = batch.counts
+            try db.execute(sql: """
+                UPDATE import_runs SET read_count = read_count + ?, inserted = inserted + ?, updated = updated + ?,
+                    unchanged = unchanged + ?, rejected = rejected + ?, declines = declines + ? WHERE id = ?
+                """, arguments: [batch.rows, c.inserted, c.updated, c.unchanged, c.rejected, c.declines, runID])
+            return .commit
         }
-        summary.read += read
+        return batch
+    }
 
-        if let failure {
-            // The rest of the file cannot be read: what came before it landed; say where it stopped.
-            let message: String
-            switch failure {
-            case let e as CSVError: message = "\(name): \(e); rows before it were imported"
-            case let e as JSONDealReader<FileByteSource>.Problem: message = "\(name): \(e); deals before it were imported"
-            default: message = "\(name): \(failure)"
-            }
-            summary.failedFiles.append(message)
-            try finishRun(runID, read: read, status: "failed", error: message)
-        } else {
-            try finishRun(runID, read: read, status: "completed", error: nil)
+    /// Writes one valid deal, unless an earlier row of this import had the same store and number; its warnings are
+    /// listed with the rejects.
+    private func write(_ deal: PreparedDeal, with writer: inout BatchWriter, seen: inout Set<Int64>, file name: String,
+                       into batch: inout Batch) throws {
+        let record = deal.record
+        guard seen.insert(deal.dealKey).inserted else {
+            batch.counts.rejected += 1
+            batch.rejects.append(ImportReject(
+                file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
+                error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
+                dealNumber: record.dealNumber))
+            return
         }
-        rejectsOut.finish(into: &summary)
+        let change = try writer.apply(deal)
+        batch.counts.add(change.counts)
+        if options.planner != nil {
+            if let c = change.customer { changedCustomers.insert(c) }
+            if let c = change.previousCustomer { changedCustomers.insert(c) }
+        }
+        if !deal.warnings.isEmpty {
+            batch.counts.warned += 1
+            for w in deal.warnings {
+                batch.rejects.append(ImportReject(file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
+                                                  dealNumber: record.dealNumber, isWarning: true))
+            }
+        }
+    }
+
+    /// The end of a file: its run closed as completed, or as failed where the rest could not be read (what came
+    /// before landed; the message says where it stopped).
+    private func finish(_ opened: OpenedFile, read: Int, failure: (any Error)?, summary: inout ImportSummary) throws {
+        guard let failure else {
+            try finishRun(opened.runID, read: read, status: "completed", error: nil)
+            return
+        }
+        let name = opened.name
+        let message: String
+        switch failure {
+        case let e as CSVError: message = "\(name): \(e); rows before it were imported"
+        case let e as JSONDealReader<FileByteSource>.Problem: message = "\(name): \(e); deals before it were imported"
+        default: message = "\(name): \(failure)"
+        }
+        summary.failedFiles.append(message)
+        try finishRun(opened.runID, read: read, status: "failed", error: message)
     }
 
     private func decoder(_ layout: ImportLayout) -> DealRowDecoder {
@@ -330,6 +358,22 @@ final class DealImporter {
 }
 
 extension ImportSummary {
+    /// Lists a refused row or a warning, up to the cap of each list; past it, only counted.
+    mutating func list(_ r: ImportReject) {
+        if r.isWarning {
+            if rowWarnings.count < ImportSummary.rejectListCap {
+                rowWarnings.append(ImportWarning(file: r.file, line: r.line, field: r.field, value: r.value, warning: r.error,
+                                                 dealNumber: r.dealNumber))
+            } else {
+                rowWarningsOmitted += 1
+            }
+        } else if rejects.count < ImportSummary.rejectListCap {
+            rejects.append(r)
+        } else {
+            rejectsOmitted += 1
+        }
+    }
+
     mutating func add(_ c: DealImporter.RunCounts) {
         inserted += c.inserted; updated += c.updated; unchanged += c.unchanged; rejected += c.rejected
         declines += c.declines; recoveries += c.recoveries; unwinds += c.unwinds; warned += c.warned

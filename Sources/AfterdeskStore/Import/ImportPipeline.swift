@@ -122,3 +122,30 @@ final class RowProducer: @unchecked Sendable {
         return .reject(line: line, dealNumber: dn, errors)
     }
 }
+
+/// The consumer's side of the producer's queue: items one at a time, the bytes read so far, and how the stream ended
+/// (the producer's warnings, or the error that stopped it).
+final class ItemStream {
+    let queue: BoundedQueue<ProducerMessage>
+    private var pending: ArraySlice<ImportItem> = []
+    private var finished = false
+    private(set) var failure: (any Error)?
+    private(set) var bytesRead: Int64 = 0
+    private(set) var warnings: [String] = []
+
+    init(capacity: Int) { queue = BoundedQueue(capacity: capacity) }
+
+    /// The next item, waiting for the producer when none is pending; nil at the end.
+    func next() -> ImportItem? {
+        while pending.isEmpty {
+            if finished { return nil }
+            switch queue.receive() {
+            case .items(let items, let bytes)?: pending = items[...]; bytesRead = bytes
+            case .end(let w)?: warnings += w; finished = true
+            case .failed(let error)?: failure = error; finished = true
+            case nil: finished = true
+            }
+        }
+        return pending.popFirst()
+    }
+}
