@@ -165,75 +165,16 @@ public struct MessageTemplates: Sendable {
                             maxSegments: Int = 3) throws(TemplateErrors) -> MessageTemplates {
         var out = MessageTemplates(maxSegments: maxSegments)
         var issues: [TemplateIssue] = []
-        let context = sample.context
         for (fileName, text) in files.sorted(by: { $0.name < $1.name }) {
-            let path = directory + "/" + fileName
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let lastLine = max(1, lines.last == "" ? lines.count - 1 : lines.count)
-            func parse(_ source: String, text isText: Bool, firstLine: Int) -> MustacheTemplate? {
-                do {
-                    return try MustacheTemplate(string: (isText ? textPragma : "") + source)
-                } catch let e as MustacheTemplate.ParserError {
-                    issues.append(TemplateIssue(file: path, line: firstLine + e.context.lineNumber - 1,
-                                                reason: "Mustache syntax: \(e.error) near \"\(e.context.line.trimmingCharacters(in: .whitespaces))\""))
-                } catch {
-                    issues.append(TemplateIssue(file: path, line: firstLine, reason: "Mustache syntax: \(error)"))
-                }
-                return nil
-            }
+            var file = TemplateFile(path: directory + "/" + fileName, text: text)
             if fileName.hasSuffix(".sms.mustache") {
-                let name = String(fileName.dropLast(".sms.mustache".count))
-                guard let t = parse(text, text: true, firstLine: 1) else { continue }
-                let rendered = t.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
-                if !rendered.hasSuffix(MessageFacts.optOutLine) {
-                    issues.append(TemplateIssue(file: path, line: lastLine, reason: "an SMS must end with the opt-out line \"\(MessageFacts.optOutLine)\" ({{opt_out}})"))
-                    continue
-                }
-                let encoding = SMSEncoding(rendered)
-                if encoding.segments > maxSegments {
-                    issues.append(TemplateIssue(file: path, line: lastLine, reason: "too long: \(encoding.units) \(encoding.alphabet == .gsm7 ? "GSM-7 characters" : "UCS-2 units") make \(encoding.segments) segments with sample facts (at most \(maxSegments))"))
-                    continue
-                }
-                out.sms[name] = t
+                if let t = file.sms(sample: sample, maxSegments: maxSegments) { out.sms[String(fileName.dropLast(".sms.mustache".count))] = t }
             } else if fileName.hasSuffix(".email.mustache") {
-                let name = String(fileName.dropLast(".email.mustache".count))
-                guard let first = lines.first, first.lowercased().hasPrefix("subject:") else {
-                    issues.append(TemplateIssue(file: path, line: 1, reason: "the first line must be \"subject: …\""))
-                    continue
-                }
-                guard let textMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- text" }),
-                      let htmlMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- html" }), textMark < htmlMark else {
-                    issues.append(TemplateIssue(file: path, line: 2, reason: "an email needs a \"--- text\" line, then a \"--- html\" line, each followed by its part"))
-                    continue
-                }
-                let subjectSource = String(first.dropFirst("subject:".count)).trimmingCharacters(in: .whitespaces)
-                let textSource = lines[(textMark + 1)..<htmlMark].joined(separator: "\n")
-                let htmlSource = lines[(htmlMark + 1)...].joined(separator: "\n")
-                guard let s = parse(subjectSource, text: true, firstLine: 1), let tx = parse(textSource, text: true, firstLine: textMark + 2),
-                      let h = parse(htmlSource, text: false, firstLine: htmlMark + 2) else { continue }
-                let subject = s.render(context).trimmingCharacters(in: .whitespaces)
-                let lowered = subject.lowercased()
-                var ok = true
-                if subject.isEmpty {
-                    issues.append(TemplateIssue(file: path, line: 1, reason: "the subject is empty")); ok = false
-                } else if lowered.hasPrefix("re:") || lowered.hasPrefix("fw:") || lowered.hasPrefix("fwd:") {
-                    issues.append(TemplateIssue(file: path, line: 1, reason: "a subject must not pretend to be a reply or a forward (CAN-SPAM)")); ok = false
-                }
-                for (part, template, endLine, escape) in [("text", tx, htmlMark, false), ("html", h, lastLine, true)] {
-                    let rendered = template.render(context)
-                    let url = escape ? sample.unsubscribeURL.replacingOccurrences(of: "&", with: "&amp;") : sample.unsubscribeURL
-                    let address = escape ? sample.dealershipAddress.replacingOccurrences(of: "&", with: "&amp;") : sample.dealershipAddress
-                    if !rendered.contains(url) {
-                        issues.append(TemplateIssue(file: path, line: endLine, reason: "the \(part) part has no unsubscribe link ({{unsubscribe_url}})")); ok = false
-                    }
-                    if !rendered.contains(address) {
-                        issues.append(TemplateIssue(file: path, line: endLine, reason: "the \(part) part lacks the dealership's physical address ({{dealership.address}})")); ok = false
-                    }
-                }
-                if ok { out.email[name] = Email(subject: s, text: tx, html: h) }
+                if let e = file.email(sample: sample) { out.email[String(fileName.dropLast(".email.mustache".count))] = e }
             } else if fileName.hasSuffix(".mustache") {
-                issues.append(TemplateIssue(file: path, line: 1, reason: "unknown kind of template: name it <name>.sms.mustache or <name>.email.mustache"))
+                file.issue(line: 1, "unknown kind of template: name it <name>.sms.mustache or <name>.email.mustache")
             }
+            issues += file.issues
         }
         if !issues.isEmpty { throw TemplateErrors(issues: issues) }
         return out
@@ -269,5 +210,96 @@ public struct MessageTemplates: Sendable {
         let subject = e.subject.render(c).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
             .trimmingCharacters(in: .whitespaces)
         return RenderedEmail(subject: subject, text: e.text.render(c), html: e.html.render(c))
+    }
+}
+
+/// One template file being loaded: its parts parsed and checked against sample facts, with what is wrong by line.
+struct TemplateFile {
+    let path: String
+    let text: String
+    let lines: [Substring]
+    /// The last line with text, where an issue about the whole message is reported.
+    let lastLine: Int
+    private(set) var issues: [TemplateIssue] = []
+
+    init(path: String, text: String) {
+        self.path = path
+        self.text = text
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lastLine = max(1, lines.last == "" ? lines.count - 1 : lines.count)
+    }
+
+    mutating func issue(line: Int, _ reason: String) { issues.append(TemplateIssue(file: path, line: line, reason: reason)) }
+
+    /// Parses `source`, which starts on line `firstLine` of the file; text parts do not escape HTML.
+    mutating func parse(_ source: String, text isText: Bool, firstLine: Int) -> MustacheTemplate? {
+        do {
+            return try MustacheTemplate(string: (isText ? MessageTemplates.textPragma : "") + source)
+        } catch let e as MustacheTemplate.ParserError {
+            issue(line: firstLine + e.context.lineNumber - 1,
+                  "Mustache syntax: \(e.error) near \"\(e.context.line.trimmingCharacters(in: .whitespaces))\"")
+        } catch {
+            issue(line: firstLine, "Mustache syntax: \(error)")
+        }
+        return nil
+    }
+
+    /// An SMS must end with the opt-out line and fit in `maxSegments` segments with the sample facts.
+    mutating func sms(sample: MessageFacts, maxSegments: Int) -> MustacheTemplate? {
+        guard let t = parse(text, text: true, firstLine: 1) else { return nil }
+        let rendered = t.render(sample.context).trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rendered.hasSuffix(MessageFacts.optOutLine) {
+            issue(line: lastLine, "an SMS must end with the opt-out line \"\(MessageFacts.optOutLine)\" ({{opt_out}})")
+            return nil
+        }
+        let encoding = SMSEncoding(rendered)
+        if encoding.segments > maxSegments {
+            let units = encoding.alphabet == .gsm7 ? "GSM-7 characters" : "UCS-2 units"
+            issue(line: lastLine, "too long: \(encoding.units) \(units) make \(encoding.segments) segments with sample facts (at most \(maxSegments))")
+            return nil
+        }
+        return t
+    }
+
+    /// An email is a `subject:` line, then `--- text` and `--- html` parts; both parts need the unsubscribe link and
+    /// the dealership's address, and the subject must not pose as a reply or a forward.
+    mutating func email(sample: MessageFacts) -> MessageTemplates.Email? {
+        guard let first = lines.first, first.lowercased().hasPrefix("subject:") else {
+            issue(line: 1, "the first line must be \"subject: …\"")
+            return nil
+        }
+        guard let textMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- text" }),
+              let htmlMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- html" }), textMark < htmlMark else {
+            issue(line: 2, "an email needs a \"--- text\" line, then a \"--- html\" line, each followed by its part")
+            return nil
+        }
+        let subjectSource = String(first.dropFirst("subject:".count)).trimmingCharacters(in: .whitespaces)
+        let textSource = lines[(textMark + 1)..<htmlMark].joined(separator: "\n")
+        let htmlSource = lines[(htmlMark + 1)...].joined(separator: "\n")
+        guard let s = parse(subjectSource, text: true, firstLine: 1), let tx = parse(textSource, text: true, firstLine: textMark + 2),
+              let h = parse(htmlSource, text: false, firstLine: htmlMark + 2) else { return nil }
+        let before = issues.count
+        checkSubject(s.render(sample.context).trimmingCharacters(in: .whitespaces))
+        for (part, template, endLine, escape) in [("text", tx, htmlMark, false), ("html", h, lastLine, true)] {
+            let rendered = template.render(sample.context)
+            let url = escape ? sample.unsubscribeURL.replacingOccurrences(of: "&", with: "&amp;") : sample.unsubscribeURL
+            let address = escape ? sample.dealershipAddress.replacingOccurrences(of: "&", with: "&amp;") : sample.dealershipAddress
+            if !rendered.contains(url) {
+                issue(line: endLine, "the \(part) part has no unsubscribe link ({{unsubscribe_url}})")
+            }
+            if !rendered.contains(address) {
+                issue(line: endLine, "the \(part) part lacks the dealership's physical address ({{dealership.address}})")
+            }
+        }
+        return issues.count == before ? MessageTemplates.Email(subject: s, text: tx, html: h) : nil
+    }
+
+    private mutating func checkSubject(_ subject: String) {
+        let lowered = subject.lowercased()
+        if subject.isEmpty {
+            issue(line: 1, "the subject is empty")
+        } else if lowered.hasPrefix("re:") || lowered.hasPrefix("fw:") || lowered.hasPrefix("fwd:") {
+            issue(line: 1, "a subject must not pretend to be a reply or a forward (CAN-SPAM)")
+        }
     }
 }

@@ -17,55 +17,9 @@ extension AfterdeskDatabase {
             guard !heads.isEmpty else { return [] }
             let touchIDs: [Int64] = heads.map { $0["id"] }
             let customerIDs = Array(Set(heads.map { $0["customer_id"] as Int64 })).sorted()
-            let touchMarks = marks(touchIDs.count), customerMarks = marks(customerIDs.count)
-
-            var customers: [Int64: CustomerContact] = [:]
-            for r in try Row.fetchAll(db, sql: """
-                SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))
-                """, arguments: StatementArguments(customerIDs)) {
-                let contact = CustomerContact(row: r)
-                customers[contact.id] = contact
-            }
-            var recent: [Int64: [Date]] = [:]
-            let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
-            for r in try Row.fetchAll(db, sql: """
-                SELECT customer_id, sent_at FROM touches WHERE customer_id IN (\(customerMarks)) AND sent_at IS NOT NULL AND sent_at >= ?
-                """, arguments: StatementArguments(customerIDs) + [since]) {
-                if let d = Instant.parse(r["sent_at"]) { recent[r["customer_id"], default: []].append(d) }
-            }
-            var lastPurchase: [Int64: LocalDate] = [:]
-            for r in try Row.fetchAll(db, sql: """
-                SELECT customer_id, MAX(contract_date) AS last_contract FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
-                """, arguments: StatementArguments(customerIDs)) {
-                lastPurchase[r["customer_id"]] = (r["last_contract"] as String?).flatMap(LocalDate.init)
-            }
-            let phones = customers.values.compactMap(\.phone)
-            let dnc: Set<String> = phones.isEmpty ? [] : Set(try String.fetchAll(db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
-                                                                                    arguments: StatementArguments(phones)))
-            var stops: [Int64: [(String, StopKind)]] = [:]
-            for r in try Row.fetchAll(db, sql: """
-                SELECT deal_id, product_code, kind FROM follow_up_stops
-                WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id IN (\(touchMarks)))
-                """, arguments: StatementArguments(touchIDs)) {
-                if let kind = StopKind(rawValue: r["kind"]) { stops[r["deal_id"], default: []].append((r["product_code"], kind)) }
-            }
-            var items: [Int64: [DueItem]] = [:]
-            var storeOf: [Int64: (Int64, String)] = [:]
-            for r in try Row.fetchAll(db, sql: """
-                SELECT i.touch_id, i.product_code, i.touch_name, i.template, i.reason, d.store_id, s.code AS store_code,
-                       \(DueItem.columns)
-                FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
-                JOIN vehicles v ON v.id = d.vehicle_id
-                LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
-                LEFT JOIN deal_products dp ON dp.deal_id = i.deal_id AND dp.product_code = i.product_code
-                WHERE i.touch_id IN (\(touchMarks)) ORDER BY i.touch_id, d.deal_number, i.product_code
-                """, arguments: StatementArguments(touchIDs)) {
-                let touchID: Int64 = r["touch_id"], dealID: Int64 = r["deal_id"], code: String = r["product_code"]
-                let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
-                let item = DueItem(row: r, touchName: r["touch_name"], template: r["template"], reason: r["reason"], stops: dealStops)
-                items[touchID, default: []].append(item)
-                storeOf[touchID] = storeOf[touchID] ?? (r["store_id"], r["store_code"])
-            }
+            let facts = try customerFacts(db, customerIDs, now: now)
+            let (items, storeOf) = try dueItems(db, touchIDs)
+            let (customers, recent, lastPurchase, dnc) = (facts.contacts, facts.recent, facts.lastPurchase, facts.doNotCall)
             return heads.compactMap { h -> DueTouch? in
                 let id: Int64 = h["id"], customerID: Int64 = h["customer_id"]
                 guard let customer = customers[customerID], let (storeID, storeCode) = storeOf[id],
@@ -76,6 +30,73 @@ extension AfterdeskDatabase {
                                 phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false)
             }
         }
+    }
+
+    /// What the gate needs to know about the customers of a page of touches.
+    struct CustomerFacts {
+        var contacts: [Int64: CustomerContact] = [:]
+        /// Touches sent in the last 30 days.
+        var recent: [Int64: [Date]] = [:]
+        var lastPurchase: [Int64: LocalDate] = [:]
+        var doNotCall: Set<String> = []
+    }
+
+    private func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> CustomerFacts {
+        var facts = CustomerFacts()
+        let customerMarks = marks(customerIDs.count)
+        for r in try Row.fetchAll(db, sql: """
+            SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))
+            """, arguments: StatementArguments(customerIDs)) {
+            let contact = CustomerContact(row: r)
+            facts.contacts[contact.id] = contact
+        }
+        let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
+        for r in try Row.fetchAll(db, sql: """
+            SELECT customer_id, sent_at FROM touches WHERE customer_id IN (\(customerMarks)) AND sent_at IS NOT NULL AND sent_at >= ?
+            """, arguments: StatementArguments(customerIDs) + [since]) {
+            if let d = Instant.parse(r["sent_at"]) { facts.recent[r["customer_id"], default: []].append(d) }
+        }
+        for r in try Row.fetchAll(db, sql: """
+            SELECT customer_id, MAX(contract_date) AS last_contract FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
+            """, arguments: StatementArguments(customerIDs)) {
+            facts.lastPurchase[r["customer_id"]] = (r["last_contract"] as String?).flatMap(LocalDate.init)
+        }
+        let phones = facts.contacts.values.compactMap(\.phone)
+        if !phones.isEmpty {
+            facts.doNotCall = Set(try String.fetchAll(db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
+                                                      arguments: StatementArguments(phones)))
+        }
+        return facts
+    }
+
+    /// The products of each touch of a page, with their deals' stops, and each touch's store.
+    private func dueItems(_ db: Database, _ touchIDs: [Int64]) throws -> (items: [Int64: [DueItem]], stores: [Int64: (Int64, String)]) {
+        let touchMarks = marks(touchIDs.count)
+        var stops: [Int64: [(String, StopKind)]] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT deal_id, product_code, kind FROM follow_up_stops
+            WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id IN (\(touchMarks)))
+            """, arguments: StatementArguments(touchIDs)) {
+            if let kind = StopKind(rawValue: r["kind"]) { stops[r["deal_id"], default: []].append((r["product_code"], kind)) }
+        }
+        var items: [Int64: [DueItem]] = [:]
+        var storeOf: [Int64: (Int64, String)] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT i.touch_id, i.product_code, i.touch_name, i.template, i.reason, d.store_id, s.code AS store_code,
+                   \(DueItem.columns)
+            FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
+            JOIN vehicles v ON v.id = d.vehicle_id
+            LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
+            LEFT JOIN deal_products dp ON dp.deal_id = i.deal_id AND dp.product_code = i.product_code
+            WHERE i.touch_id IN (\(touchMarks)) ORDER BY i.touch_id, d.deal_number, i.product_code
+            """, arguments: StatementArguments(touchIDs)) {
+            let touchID: Int64 = r["touch_id"], dealID: Int64 = r["deal_id"], code: String = r["product_code"]
+            let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
+            let item = DueItem(row: r, touchName: r["touch_name"], template: r["template"], reason: r["reason"], stops: dealStops)
+            items[touchID, default: []].append(item)
+            storeOf[touchID] = storeOf[touchID] ?? (r["store_id"], r["store_code"])
+        }
+        return (items, storeOf)
     }
 
     /// Stores what dispatch decided for a page of touches in one transaction: outbox messages and tasks recorded,

@@ -46,24 +46,7 @@ extension AfterdeskDatabase {
             try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 20000")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
 
-            var chunks: [PlanChunkSpec] = []
-            var total = 0
-            if let ids = customerIDs {
-                for start in stride(from: 0, to: ids.count, by: rangeSize) {
-                    let part = Array(ids[start..<min(ids.count, start + rangeSize)])
-                    let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
-                    chunks.append(PlanChunkSpec(condition: "customer_id IN (\(marks))", ids: part, given: part, done: start + part.count))
-                }
-                total = ids.count
-            } else {
-                let lo = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM customers") ?? 0
-                let hi = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? -1
-                for from in stride(from: lo, through: hi, by: rangeSize) {
-                    let to = from + Int64(rangeSize) - 1
-                    chunks.append(PlanChunkSpec(condition: "customer_id BETWEEN ? AND ?", ids: [from, to], given: nil, done: Int(to - lo + 1)))
-                }
-                total = Int(hi - lo + 1)
-            }
+            let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: customerIDs, rangeSize: rangeSize)
             let worker = DispatchQueue(label: "afterdesk.plan")
             func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
             var inFlight: (spec: PlanChunkSpec, result: Pending<PlannedChunk>, version: Int)?
@@ -273,48 +256,60 @@ struct PlannedChunk: Sendable {
             var dealID: [String: Int64] = [:]
             for d in owned where dealID[d.record.dealNumber] == nil { dealID[d.record.dealNumber] = d.id }
 
-            // A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled,
-            // with that reason; touches merely re-timed are replaced.
             if let previous = previous[customer] {
-                var stillPlanned: Set<PairKey> = []
-                for t in plan.touches { for i in t.items { if let id = dealID[i.dealNumber] { stillPlanned.insert(PairKey(deal: id, code: i.product)) } } }
-                var seen: Set<Int64> = []
-                for old in previous where !stillPlanned.contains(PairKey(deal: old.deal, code: old.code)) && !seen.contains(old.touch) {
-                    let why: String?
-                    if let stored = owned.first(where: { $0.id == old.deal }) {
-                        if stored.record.status == .unwound { why = "the deal was unwound" }
-                        else if stored.record.product(old.code)?.outcome == .sold { why = "\(old.code) was bought later" }
-                        else if let stop = stored.deal.stopReason(planner.menu.product(old.code)) { why = stop }
-                        else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == old.code }?.note }
-                    } else {
-                        why = "the deal now belongs to another customer"
-                    }
-                    if let why { cancelled.append((old.touch, why)); seen.insert(old.touch) }
-                }
+                cancelled += PlannedChunk.cancelled(previous, plan: plan, owned: owned, dealID: dealID, menu: planner.menu)
             }
             guard !declines.isEmpty else { continue }
             summary.customers += 1
             summary.declines += declines.count
-            for p in plan.products {
-                guard let id = dealID[p.dealNumber] else { continue }
-                if p.holdout { summary.holdout += 1 }
-                plans.append(Plan(dealID: id, product: p.product, holdout: p.holdout, eligibleUntil: p.eligibility.until,
-                                  eligibilityRule: p.eligibility.reason?.rawValue, noFollowUp: p.noFollowUp?.rawValue,
-                                  basicExpiresOn: p.warranty?.basic.date, basicLimit: p.warranty?.basic.limit.rawValue,
-                                  milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn))
-            }
-            for t in plan.touches {
-                for i in t.items {
-                    guard let id = dealID[i.dealNumber] else { continue }
-                    items.append(Item(touchIndex: touches.count, dealID: id, product: i.product, touch: i.touch, template: i.template,
-                                      reason: i.reason))
-                }
-                touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue))
-                summary.touches += 1
-                switch t.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
-            }
-            summary.dropped += plan.dropped.count
+            add(plan, customer: customer, dealID: dealID)
         }
+    }
+
+    /// The rows of one customer's plan.
+    private mutating func add(_ plan: CustomerPlan, customer: Int64, dealID: [String: Int64]) {
+        for p in plan.products {
+            guard let id = dealID[p.dealNumber] else { continue }
+            if p.holdout { summary.holdout += 1 }
+            plans.append(Plan(dealID: id, product: p.product, holdout: p.holdout, eligibleUntil: p.eligibility.until,
+                              eligibilityRule: p.eligibility.reason?.rawValue, noFollowUp: p.noFollowUp?.rawValue,
+                              basicExpiresOn: p.warranty?.basic.date, basicLimit: p.warranty?.basic.limit.rawValue,
+                              milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn))
+        }
+        for t in plan.touches {
+            for i in t.items {
+                guard let id = dealID[i.dealNumber] else { continue }
+                items.append(Item(touchIndex: touches.count, dealID: id, product: i.product, touch: i.touch, template: i.template,
+                                  reason: i.reason))
+            }
+            touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue))
+            summary.touches += 1
+            switch t.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
+        }
+        summary.dropped += plan.dropped.count
+    }
+
+    /// A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled, with that
+    /// reason; touches merely re-timed are replaced (not listed here).
+    private static func cancelled(_ previous: [(touch: Int64, deal: Int64, code: String)], plan: CustomerPlan, owned: [StoredDeal],
+                                  dealID: [String: Int64], menu: Menu) -> [(touch: Int64, why: String)] {
+        var stillPlanned: Set<PairKey> = []
+        for t in plan.touches { for i in t.items { if let id = dealID[i.dealNumber] { stillPlanned.insert(PairKey(deal: id, code: i.product)) } } }
+        var seen: Set<Int64> = []
+        var out: [(touch: Int64, why: String)] = []
+        for old in previous where !stillPlanned.contains(PairKey(deal: old.deal, code: old.code)) && !seen.contains(old.touch) {
+            let why: String?
+            if let stored = owned.first(where: { $0.id == old.deal }) {
+                if stored.record.status == .unwound { why = "the deal was unwound" }
+                else if stored.record.product(old.code)?.outcome == .sold { why = "\(old.code) was bought later" }
+                else if let stop = stored.deal.stopReason(menu.product(old.code)) { why = stop }
+                else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == old.code }?.note }
+            } else {
+                why = "the deal now belongs to another customer"
+            }
+            if let why { out.append((old.touch, why)); seen.insert(old.touch) }
+        }
+        return out
     }
 
     private struct PairKey: Hashable { let deal: Int64; let code: String }
@@ -324,5 +319,28 @@ extension PlanSummary {
     mutating func add(_ o: PlanSummary) {
         customers += o.customers; declines += o.declines; holdout += o.holdout; touches += o.touches
         sms += o.sms; email += o.email; tasks += o.tasks; dropped += o.dropped
+    }
+}
+
+extension PlanChunkSpec {
+    /// The chunks of `rangeSize` customers to plan — those given, or every customer id from the lowest to the highest —
+    /// and how many customers that is, for progress.
+    static func chunks(_ db: Database, customerIDs: [Int64]?, rangeSize: Int) throws -> (chunks: [PlanChunkSpec], total: Int) {
+        var chunks: [PlanChunkSpec] = []
+        if let ids = customerIDs {
+            for start in stride(from: 0, to: ids.count, by: rangeSize) {
+                let part = Array(ids[start..<min(ids.count, start + rangeSize)])
+                let marks = Array(repeating: "?", count: part.count).joined(separator: ",")
+                chunks.append(PlanChunkSpec(condition: "customer_id IN (\(marks))", ids: part, given: part, done: start + part.count))
+            }
+            return (chunks, ids.count)
+        }
+        let lo = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM customers") ?? 0
+        let hi = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? -1
+        for from in stride(from: lo, through: hi, by: rangeSize) {
+            let to = from + Int64(rangeSize) - 1
+            chunks.append(PlanChunkSpec(condition: "customer_id BETWEEN ? AND ?", ids: [from, to], given: nil, done: Int(to - lo + 1)))
+        }
+        return (chunks, Int(hi - lo + 1))
     }
 }
