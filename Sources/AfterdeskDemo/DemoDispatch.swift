@@ -56,7 +56,7 @@ public struct DemoDispatch {
     /// Runs `days` days from `start`'s day in the dealership's time zone.
     public func run(start: Date) async throws -> Result {
         guard let zone = TimeZone(identifier: dispatcher.menu.dealership.timeZone) else {
-            throw WorkflowError("unknown time zone '\(dispatcher.menu.dealership.timeZone)'")
+            throw StoreError("unknown time zone '\(dispatcher.menu.dealership.timeZone)'")
         }
         var result = Result()
         var seenSMS = 0
@@ -117,7 +117,7 @@ public struct DemoDispatch {
                     continue
                 }
                 try dispatcher.replan(customers: [customer], now: endOfDay)
-            } catch is WorkflowError {
+            } catch is StoreError {
                 // A task about several products: the simulated salesperson records no answer instead.
                 let customer = try db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
                 try dispatcher.replan(customers: [customer], now: endOfDay)

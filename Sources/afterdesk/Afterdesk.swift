@@ -12,6 +12,20 @@ struct Afterdesk: AsyncParsableCommand {
         subcommands: [Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, Run.self, Tasks.self, TaskCommand.self,
                       StaffCommand.self, UsersCommand.self, TokensCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self, Serve.self, MenuCommand.self]
     )
+
+    /// Runs the command; an error it ends with leaves through `Exit.finish`, the one place errors become exit codes.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: Exit.finish(error))
+        }
+    }
 }
 
 /// Options every command that touches the database takes.
@@ -59,11 +73,6 @@ func parseNow(_ now: String?) throws -> Date {
         throw ValidationError("--now '\(now)' is not an ISO 8601 instant such as 2026-06-02T15:00:00Z")
     }
     return parsed
-}
-
-/// Exit codes of INTERFACES.md: 64 bad usage (ArgumentParser's own), 65 unusable input, 1 anything else.
-enum Exit {
-    static let unusableInput = ExitCode(65)
 }
 
 func printError(_ message: String) {

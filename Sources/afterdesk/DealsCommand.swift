@@ -42,7 +42,7 @@ struct Deals: ParsableCommand {
 
         func run() throws {
             let found: DealDetail?
-            do { found = try database.open().deal(number: number, store: store) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            found = try database.open().deal(number: number, store: store)
             guard let d = found else {
                 printError("No deal \(number)\(store.map { " in store \($0)" } ?? "").")
                 throw ExitCode(1)

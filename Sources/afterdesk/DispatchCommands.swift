@@ -121,12 +121,10 @@ struct TaskCommand: ParsableCommand {
             }
             let db = try database.open()
             let at = try planning.instant()
-            try failingOnWorkflowError {
-                let customer = try db.completeTask(id: id, outcome: o, product: product, price: try money(price, "price"),
-                                                   cost: try money(cost, "cost"), note: note, now: at)
-                let summary = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
-                print("Task \(id): \(o.rawValue). The customer's follow-up was re-planned: \(summary.touches) touches planned.")
-            }
+            let customer = try db.completeTask(id: id, outcome: o, product: product, price: try money(price, "price"),
+                                               cost: try money(cost, "cost"), note: note, now: at)
+            let summary = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
+            print("Task \(id): \(o.rawValue). The customer's follow-up was re-planned: \(summary.touches) touches planned.")
         }
     }
 
@@ -139,7 +137,7 @@ struct TaskCommand: ParsableCommand {
 
         func run() throws {
             guard let at = ISO8601DateFormatter().date(from: to) else { throw ValidationError("--to '\(to)' is not an ISO 8601 instant") }
-            try failingOnWorkflowError { try database.open().rescheduleTask(id: id, to: at, slaHours: slaHours) }
+            try database.open().rescheduleTask(id: id, to: at, slaHours: slaHours)
             print("Task \(id) is now due \(Instant.iso8601(at)).")
         }
     }
@@ -159,12 +157,8 @@ struct StaffCommand: ParsableCommand {
         @Option(help: "The store's time zone, when the store is new.") var timeZone: String = "America/Chicago"
 
         func run() throws {
-            do {
-                let id = try database.open().addStaff(store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
-                print("Staff \(code) (\(role)) in store \(store): id \(id), active.")
-            } catch let e as WorkflowError {
-                throw ValidationError(e.description)
-            }
+            let id = try database.open().addStaff(store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
+            print("Staff \(code) (\(role)) in store \(store): id \(id), active.")
         }
     }
 
@@ -188,10 +182,8 @@ struct StaffCommand: ParsableCommand {
         @Argument(help: "Staff code.") var code: String
         @Option(help: "Store code.") var store: String = "main"
         func run() throws {
-            try failingOnWorkflowError {
-                let moved = try database.open().deactivateStaff(store: store, code: code, now: CommandClock.now())
-                print("Staff \(code) deactivated; \(moved) open tasks reassigned.")
-            }
+            let moved = try database.open().deactivateStaff(store: store, code: code, now: CommandClock.now())
+            print("Staff \(code) deactivated; \(moved) open tasks reassigned.")
         }
     }
 }
@@ -208,9 +200,7 @@ struct Preview: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let dispatcher = try dispatch.dispatcher(db, channels: .recording(RecordingChannels()))
-        let previews = try failingOnWorkflowError {
-            try dispatcher.preview(dealNumber: deal, store: store, product: product, touch: touch, now: try dispatch.instant())
-        }
+        let previews = try dispatcher.preview(dealNumber: deal, store: store, product: product, touch: touch, now: try dispatch.instant())
         for p in previews {
             print("=== \(p.template) — \(p.channel)\(p.planned.map { " (planned \($0))" } ?? "")")
             if let s = p.subject { print("Subject: \(s)") }
@@ -259,11 +249,9 @@ struct StopCommand: ParsableCommand {
         }
         let db = try database.open()
         let at = try planning.instant()
-        try failingOnWorkflowError {
-            let customer = try db.addStop(dealNumber: deal, store: store, product: product, kind: kind, source: "cli", now: at)
-            let s = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
-            print("Deal \(deal): \(kind.reason). Pending touches cancelled; \(s.touches) touches remain planned for the customer.")
-        }
+        let customer = try db.addStop(dealNumber: deal, store: store, product: product, kind: kind, source: "cli", now: at)
+        let s = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
+        print("Deal \(deal): \(kind.reason). Pending touches cancelled; \(s.touches) touches remain planned for the customer.")
     }
 }
 
@@ -327,11 +315,3 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Runs `body`, turning a refused workflow step (no such task, a sale without a price…) into its message on
-/// standard error and exit code 1.
-func failingOnWorkflowError<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as WorkflowError {
-        printError(e.description)
-        throw ExitCode(1)
-    }
-}

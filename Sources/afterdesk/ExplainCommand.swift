@@ -18,7 +18,7 @@ struct Explain: ParsableCommand {
         let db = try database.open()
         let planner = try planning.planner(db)
         let found: CustomerDeals?
-        do { found = try db.customerDeals(ofDeal: dealNumber, store: store) } catch let e as WorkflowError { throw ValidationError(e.description) }
+        found = try db.customerDeals(ofDeal: dealNumber, store: store)
         guard let found, let explanation = AfterdeskCore.Explain.explain(found, planner: planner, now: at) else {
             printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
             throw ExitCode(1)

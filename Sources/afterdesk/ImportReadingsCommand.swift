@@ -17,15 +17,9 @@ struct ImportReadings: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(planning.menu, db)
-        let summary: ReadingsSummary
-        do {
-            summary = try db.importReadings(file: file, dealershipTimeZone: inForce.menu.dealership.timeZone,
+        let summary = try db.importReadings(file: file, dealershipTimeZone: inForce.menu.dealership.timeZone,
                                             planner: Planner(menu: inForce.menu, warranties: inForce.warranties),
                                             now: try planning.instant(), writeRejectsFile: !noRejectsFile)
-        } catch let e as ImportFileError {
-            printError("error: \(e)")
-            throw Exit.unusableInput
-        }
         if json { print(try jsonString(summary)); return }
         var out = "Read \(summary.read.grouped) readings: \(summary.inserted.grouped) new, \(summary.updated.grouped) updated, "
             + "\(summary.unchanged.grouped) unchanged, \(summary.rejected.grouped) refused."

@@ -21,7 +21,7 @@ struct Plan: ParsableCommand {
         var customers: [Int64]?
         if let deal {
             let found: [Int64]
-            do { found = try db.customerIDs(ofDeals: [deal], store: store) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            found = try db.customerIDs(ofDeals: [deal], store: store)
             if found.isEmpty { printError("No deal \(deal)\(store.map { " in store \($0)" } ?? "")."); throw ExitCode(1) }
             customers = found
         }

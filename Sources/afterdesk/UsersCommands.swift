@@ -26,10 +26,8 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             guard let role = Role(rawValue: role) else { return }
-            do {
-                let id = try database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: CommandClock.now())
-                print("User \(name) (\(role.rawValue)) added: id \(id). Give them a token with `afterdesk tokens add \(name)`.")
-            } catch let e as WorkflowError { throw ValidationError(e.description) }
+            let id = try database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: CommandClock.now())
+            print("User \(name) (\(role.rawValue)) added: id \(id). Give them a token with `afterdesk tokens add \(name)`.")
         }
     }
 
@@ -55,7 +53,7 @@ struct UsersCommand: ParsableCommand {
         @Argument var name: String
 
         func run() throws {
-            do { try database.open().disableUser(name: name, now: CommandClock.now()) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            try database.open().disableUser(name: name, now: CommandClock.now())
             print("User \(name) disabled.")
         }
     }
@@ -81,11 +79,9 @@ struct TokensCommand: ParsableCommand {
             let made = APITokens.generate(using: &rng)
             let now = CommandClock.now()
             let expiresAt = expires.map { now.addingTimeInterval(Double($0) * 86_400) }
-            do {
-                let id = try database.open().addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: expiresAt, now: now)
-                printError("Token \(id) for \(user)\(expiresAt.map { ", expires \(Instant.iso8601($0))" } ?? ""). It is shown once: keep it now.")
-                print(made.token)
-            } catch let e as WorkflowError { throw ValidationError(e.description) }
+            let id = try database.open().addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: expiresAt, now: now)
+            printError("Token \(id) for \(user)\(expiresAt.map { ", expires \(Instant.iso8601($0))" } ?? ""). It is shown once: keep it now.")
+            print(made.token)
         }
     }
 
@@ -111,7 +107,7 @@ struct TokensCommand: ParsableCommand {
         @Argument(help: "Token id (from `tokens list`).") var id: Int64
 
         func run() throws {
-            do { try database.open().revokeToken(id: id, now: CommandClock.now()) } catch let e as WorkflowError { throw ValidationError(e.description) }
+            try database.open().revokeToken(id: id, now: CommandClock.now())
             print("Token \(id) revoked.")
         }
     }

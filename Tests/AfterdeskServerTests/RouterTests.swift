@@ -292,9 +292,9 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         task = try #require(try s.db.tasks(now: at.addingTimeInterval(25 * 3600)).first)
         #expect(task.escalatedTo == "Gina Manager" && task.overdue)
         // Outcomes: a sale needs a price; "stop contacting" ends everything for the customer.
-        #expect(throws: WorkflowError.self) { try s.db.completeTask(id: task.id, outcome: .sold, now: at) }
+        #expect(throws: StoreError.self) { try s.db.completeTask(id: task.id, outcome: .sold, now: at) }
         let customer = try s.db.completeTask(id: task.id, outcome: .stopContacting, now: at)
-        #expect(throws: WorkflowError.self) { try s.db.completeTask(id: task.id, outcome: .booked, now: at) }
+        #expect(throws: StoreError.self) { try s.db.completeTask(id: task.id, outcome: .booked, now: at) }
         _ = try s.dispatcher.replan(customers: [customer], now: at)
         #expect(try s.touches("D-3").isEmpty)
         let c = try s.rows("SELECT consent_sms, consent_email, consent_phone, contact_stopped_source FROM customers WHERE id = ?", [customer])[0]
@@ -331,5 +331,20 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         let summary = try await s.dispatcher.run(now: utc(ana.due))
         #expect(summary.tasks == 0 && summary.skipped >= 1)
         #expect((try s.rows("SELECT status_reason FROM touches WHERE id = ?", [ana.id])[0][0] as String).contains("do-not-call"))
+    }
+}
+
+/// The one place a store error becomes a status, and a route that throws one answers with it.
+@Suite struct HTTPErrorMappingTests {
+    @Test func everyKindHasItsStatus() {
+        let expected: [StoreError.Kind: HTTPResponse.Status] = [
+            .notFound: .notFound, .invalid: .unprocessableContent, .ambiguous: .unprocessableContent, .conflict: .unprocessableContent,
+            .refusedFile: .unprocessableContent, .io: .internalServerError, .integrity: .internalServerError,
+        ]
+        for kind in StoreError.Kind.allCases {
+            #expect(HTTPErrors.status(for: StoreError("x", kind: kind)) == expected[kind], "\(kind)")
+        }
+        // The detail of a failure inside the server is not shown to the caller.
+        #expect(HTTPErrors.response(for: .io("cannot open /srv/afterdesk/db-import.lock")).status == .internalServerError)
     }
 }

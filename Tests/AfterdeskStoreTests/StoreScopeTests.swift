@@ -26,7 +26,7 @@ import Testing
         let (_, db) = try twoStores()
         let ambiguous = "deal D-1001 is in several stores (north, south): say which with --store"
         func refused(_ body: () throws -> Void) {
-            do { try body(); Issue.record("a lookup without the store succeeded") } catch let e as WorkflowError {
+            do { try body(); Issue.record("a lookup without the store succeeded") } catch let e as StoreError {
                 #expect(e.description == ambiguous)
             } catch { Issue.record("\(error)") }
         }

@@ -31,17 +31,17 @@ extension AfterdeskDatabase {
     public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) throws -> Int64 {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 64, !trimmed.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw WorkflowError("a user name is one word of at most 64 characters, such as kliu")
+            throw StoreError("a user name is one word of at most 64 characters, such as kliu")
         }
-        if role == .sales && staffCode == nil { throw WorkflowError("a sales user needs --staff CODE: the staff member whose tasks it works") }
+        if role == .sales && staffCode == nil { throw StoreError("a sales user needs --staff CODE: the staff member whose tasks it works") }
         return try writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) != nil {
-                throw WorkflowError("a user named \(trimmed) already exists")
+                throw StoreError.conflict("a user named \(trimmed) already exists")
             }
             var storeID: Int64?
             if let store {
                 guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [store]) else {
-                    throw WorkflowError("no store '\(store)' (stores are created by the first import of their deals)")
+                    throw StoreError.notFound("no store '\(store)' (stores are created by the first import of their deals)")
                 }
                 storeID = id
             }
@@ -52,9 +52,9 @@ extension AfterdeskDatabase {
                     WHERE st.staff_code = ? AND (? IS NULL OR st.store_id = ?)
                     """, arguments: [staffCode, storeID, storeID])
                 guard let first = rows.first else {
-                    throw WorkflowError("no staff member \(staffCode)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
+                    throw StoreError.notFound("no staff member \(staffCode)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
                 }
-                if rows.count > 1 { throw WorkflowError("staff code \(staffCode) is used in several stores: say which with --store") }
+                if rows.count > 1 { throw StoreError.ambiguous("staff code \(staffCode) is used in several stores: say which with --store") }
                 staffID = first[0]
                 if storeID == nil, role == .sales { storeID = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first[1] as String]) }
             }
@@ -84,7 +84,7 @@ extension AfterdeskDatabase {
             try db.execute(sql: "UPDATE users SET active = 0, disabled_at = ? WHERE name = ? AND active = 1",
                            arguments: [Instant.iso8601(now), name])
             if db.changesCount == 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == nil {
-                throw WorkflowError("no user named \(name)")
+                throw StoreError.notFound("no user named \(name)")
             }
         }
     }
@@ -93,9 +93,9 @@ extension AfterdeskDatabase {
     public func addToken(user: String, tokenHash: String, label: String, expiresAt: Date?, now: Date) throws -> Int64 {
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, active FROM users WHERE name = ?", arguments: [user]) else {
-                throw WorkflowError("no user named \(user) (add one with afterdesk users add)")
+                throw StoreError.notFound("no user named \(user) (add one with afterdesk users add)")
             }
-            guard row[1] as Bool else { throw WorkflowError("user \(user) is disabled") }
+            guard row[1] as Bool else { throw StoreError("user \(user) is disabled") }
             try db.execute(sql: """
                 INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [row[0] as Int64, tokenHash, label, Instant.iso8601(now), expiresAt.map(Instant.iso8601)])
@@ -118,7 +118,7 @@ extension AfterdeskDatabase {
     public func revokeToken(id: Int64, now: Date) throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [Instant.iso8601(now), id])
-            if db.changesCount == 0 { throw WorkflowError("no token \(id)") }
+            if db.changesCount == 0 { throw StoreError.notFound("no token \(id)") }
         }
     }
 

@@ -41,7 +41,7 @@ extension AfterdeskDatabase {
             WHERE d.deal_number = ? AND (?2 IS NULL OR s.code = ?2) ORDER BY s.code
             """, arguments: [number, store])
         if rows.count > 1 {
-            throw WorkflowError("deal \(number) is in several stores (\(rows.map { $0[2] as String }.joined(separator: ", "))): say which with --store")
+            throw StoreError.ambiguous("deal \(number) is in several stores (\(rows.map { $0[2] as String }.joined(separator: ", "))): say which with --store")
         }
         return rows.first.map { ($0[0], $0[1], $0[2]) }
     }

@@ -30,7 +30,7 @@ public final class SentJournal: Sendable {
         let clean = (providerID ?? "").map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 }
         let line = Array("\(id)\t\(String(clean))\n".utf8)
         let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw JournalError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard written == line.count else { throw StoreError.io("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// Every complete line: (outbox id, provider id). A line cut short by a crash is not one.
@@ -48,13 +48,8 @@ public final class SentJournal: Sendable {
 
     /// Empties the journal, once what it lists is committed.
     public func clear() throws {
-        guard ftruncate(fd, 0) == 0 else { throw JournalError("cannot truncate \(path): \(String(cString: strerror(errno)))") }
+        guard ftruncate(fd, 0) == 0 else { throw StoreError.io("cannot truncate \(path): \(String(cString: strerror(errno)))") }
     }
-}
-
-public struct JournalError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ d: String) { description = d }
 }
 
 extension AfterdeskDatabase {

@@ -97,8 +97,8 @@ final class DealImporter {
     private func open(_ file: String, summary: inout ImportSummary) throws -> OpenedFile {
         let source = try FileByteSource(path: file)
         let head = source.prefix(4096)
-        if head.isEmpty { throw ImportFileError.empty(file) }
-        if head.contains(0) || head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { throw ImportFileError.notText(file) }
+        if head.isEmpty { throw StoreError(.empty(file)) }
+        if head.contains(0) || head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { throw StoreError(.notText(file)) }
         let name = (file as NSString).lastPathComponent
         let lower = file.lowercased()
         if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
@@ -112,11 +112,11 @@ final class DealImporter {
         let layout: ImportLayout
         do {
             let hasHeader: Bool
-            do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw ImportFileError.unreadableHeader(file, e) }
-            guard hasHeader else { throw ImportFileError.empty(file) }
+            do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
+            guard hasHeader else { throw StoreError(.empty(file)) }
             let header = (0..<reader.fieldCount).map { reader.string($0) }
             do { layout = try ImportLayout(header: header, profile: options.profile, menu: options.menu) } catch {
-                throw ImportFileError.header(file, error)
+                throw StoreError(.header(file, error))
             }
         } catch {
             try finishRun(runID, read: 0, status: "failed", error: "\(error)")
@@ -337,7 +337,7 @@ final class DealImporter {
             INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING
             """, arguments: [code, code == "main" ? options.menu.dealership.name : code, storeZone, nowText])
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [code]) else {
-            throw WorkflowError("store \(code) could not be created")
+            throw StoreError("store \(code) could not be created")
         }
         storeIDs[code] = id
         return id

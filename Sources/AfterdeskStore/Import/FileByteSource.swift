@@ -9,14 +9,14 @@ public final class FileByteSource: ByteSource {
     private let fd: Int32
     public let size: Int64
 
-    public init(path: String) throws(ImportFileError) {
+    public init(path: String) throws(StoreError) {
         fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ImportFileError.cannotOpen(path, String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw StoreError(.cannotOpen(path, String(cString: strerror(errno)))) }
         var st = stat()
         fstat(fd, &st)
         if (st.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
-            throw ImportFileError.cannotOpen(path, "is a directory")
+            throw StoreError(.cannotOpen(path, "is a directory"))
         }
         size = Int64(st.st_size)
     }
@@ -28,7 +28,7 @@ public final class FileByteSource: ByteSource {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw ImportFileError.readFailed(String(cString: strerror(errno)))
+            throw StoreError(.readFailed(String(cString: strerror(errno))))
         }
     }
 

@@ -25,7 +25,7 @@ extension AfterdeskDatabase {
                 for file in files {
                     do {
                         try importer.importFile(file, summary: &summary, seen: &seen, progress: progress)
-                    } catch let e as ImportFileError {
+                    } catch let e as StoreError where e.kind == .refusedFile {
                         summary.failedFiles.append(e.description)
                     }
                 }
@@ -50,10 +50,10 @@ extension AfterdeskDatabase {
     func withImportLock<T>(_ body: () throws -> T) throws -> T {
         guard let path else { return try body() }
         let fd = open(path + "-import.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DatabaseError(message: "cannot open \(path)-import.lock: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw StoreError.io("cannot open \(path)-import.lock: \(String(cString: strerror(errno)))") }
         defer { close(fd) }   // closing releases the lock
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw DatabaseError(message: "cannot lock \(path)-import.lock: \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw StoreError.io("cannot lock \(path)-import.lock: \(String(cString: strerror(errno)))") }
         }
         return try body()
     }

@@ -34,14 +34,9 @@ extension AfterdeskDatabase {
         let name = (file as NSString).lastPathComponent
         let reader = CSVReader(source: source)
         let hasHeader: Bool
-        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw ImportFileError.unreadableHeader(file, e) }
-        guard hasHeader else { throw ImportFileError.empty(file) }
-        let header = (0..<reader.fieldCount).map { reader.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
-        func column(_ names: [String]) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
-        let vinColumn = column(["vin"]), dateColumn = column(["date", "read_on", "service_date", "ro_date"])
-        let milesColumn = column(["odometer", "miles", "mileage"]), sourceColumn = column(["source"])
-        let missing = [("vin", vinColumn), ("date", dateColumn), ("odometer", milesColumn)].filter { $0.1 == nil }.map(\.0)
-        if !missing.isEmpty { throw ImportFileError.header(file, .missingColumns(missing)) }
+        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
+        guard hasHeader else { throw StoreError(.empty(file)) }
+        let columns = try ReadingColumns(header: (0..<reader.fieldCount).map { reader.string($0) }, file: file)
         let zone = TimeZone(identifier: dealershipTimeZone) ?? TimeZone(identifier: "UTC") ?? .current
         let today = LocalDate(clock.now(), in: zone)
 
@@ -50,16 +45,7 @@ extension AfterdeskDatabase {
         var vehicles = Set<Int64>()
         try writer.write { db in
             try Migrations.restoreKeyIndexes(db)   // after a bulk import that was killed
-            let findVehicle = try db.makeStatement(sql: """
-                SELECT v.id, MAX(d.odometer) AS sale_miles, MAX(d.delivery_date) AS delivered
-                FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.id = ? GROUP BY v.id
-                """)
-            let vehicleAt = try RawStatement(db, KeyedTable.vehicleAt)
-            let existing = try db.makeStatement(sql: "SELECT miles FROM odometer_readings WHERE vehicle_id = ? AND read_on = ? AND source = ?")
-            let upsert = try db.makeStatement(sql: """
-                INSERT INTO odometer_readings (vehicle_id, read_on, miles, source) VALUES (?, ?, ?, ?)
-                ON CONFLICT(vehicle_id, read_on, source) DO UPDATE SET miles = excluded.miles
-                """)
+            let statements = try ReadingStatements(db)
             func reject(_ line: Int, _ errors: [(String, String, String)]) {
                 summary.rejected += 1
                 for (f, v, e) in errors {
@@ -78,41 +64,15 @@ extension AfterdeskDatabase {
                     continue
                 }
                 summary.read += 1
-                let line = reader.rowLine
-                func field(_ c: Int?) -> String { c.map { reader.string($0).trimmingCharacters(in: .whitespaces) } ?? "" }
                 var errors: [(String, String, String)] = []
-                let vinText = field(vinColumn), dateText = field(dateColumn), milesText = field(milesColumn)
-                let readSource = sourceColumn.map { field($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "service"
-                var vin: String?
-                switch VIN.validate(vinText) { case .success(let v): vin = v; case .failure(let p): errors.append(("vin", vinText, p.description)) }
-                let date = LocalDate(dateText)
-                if let date {
-                    if date > today { errors.append(("date", dateText, "reading date is after today (\(today))")) }
-                } else {
-                    errors.append(("date", dateText, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)"))
-                }
-                let miles = Int(milesText.replacingOccurrences(of: ",", with: "")).flatMap { (0...999_999).contains($0) ? $0 : nil }
-                if miles == nil { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
-                var vehicle: Int64?
-                if errors.isEmpty, let vin, let date, let miles {
-                    let known = try KeyedTable.walk(vin, scope: 0, at: vehicleAt).id
-                    if let known, let row = try Row.fetchOne(findVehicle, arguments: [known]) {
-                        vehicle = row[0]
-                        let saleMiles: Int? = row[1], delivered = (row[2] as String?).flatMap(LocalDate.init)
-                        if let saleMiles, let delivered, date >= delivered && miles < saleMiles {
-                            errors.append(("odometer", milesText, "lower than the \(saleMiles) miles at sale on \(delivered)"))
-                        }
-                    } else {
-                        errors.append(("vin", vinText, "no deal with this VIN"))
-                    }
-                }
-                guard errors.isEmpty, let vehicle, let date, let miles else {
-                    reject(line, errors)
+                guard let reading = try columns.reading(reader, today: today, statements: statements, errors: &errors) else {
+                    reject(reader.rowLine, errors)
                     continue
                 }
-                let before = try Int.fetchOne(existing, arguments: [vehicle, date.description, readSource])
+                let (vehicle, date, miles, readSource) = reading
+                let before = try Int.fetchOne(statements.existing, arguments: [vehicle, date.description, readSource])
                 if before == miles { summary.unchanged += 1; continue }
-                try upsert.execute(arguments: [vehicle, date.description, miles, readSource])
+                try statements.upsert.execute(arguments: [vehicle, date.description, miles, readSource])
                 if before == nil { summary.inserted += 1 } else { summary.updated += 1 }
                 vehicles.insert(vehicle)
             }
@@ -121,18 +81,92 @@ extension AfterdeskDatabase {
         rejectsOut.finish(into: &finished)
         summary.rejectsFile = finished.rejectsFiles.first
         if let planner, !vehicles.isEmpty {
-            let ids = vehicles.sorted()
-            var customers = Set<Int64>()
-            for start in stride(from: 0, to: ids.count, by: 1_000) {
-                let part = Array(ids[start..<min(ids.count, start + 1_000)])
-                try writer.read { db in
-                    customers.formUnion(try Int64.fetchAll(db, sql: """
-                        SELECT DISTINCT customer_id FROM deals WHERE vehicle_id IN (\(part.map { _ in "?" }.joined(separator: ",")))
-                        """, arguments: StatementArguments(part)))
-                }
-            }
-            summary.planned = try planCustomers(planner: planner, now: now ?? clock.now(), customerIDs: customers.sorted())
+            summary.planned = try planCustomers(planner: planner, now: now ?? clock.now(), customerIDs: try owners(of: vehicles))
         }
         return summary
+    }
+
+    /// The customers whose deals are on these vehicles.
+    private func owners(of vehicles: Set<Int64>) throws -> [Int64] {
+        let ids = vehicles.sorted()
+        var customers = Set<Int64>()
+        for start in stride(from: 0, to: ids.count, by: 1_000) {
+            let part = Array(ids[start..<min(ids.count, start + 1_000)])
+            try writer.read { db in
+                customers.formUnion(try Int64.fetchAll(db, sql: """
+                    SELECT DISTINCT customer_id FROM deals WHERE vehicle_id IN (\(part.map { _ in "?" }.joined(separator: ",")))
+                    """, arguments: StatementArguments(part)))
+            }
+        }
+        return customers.sorted()
+    }
+}
+
+/// The statements of a readings import, prepared once.
+struct ReadingStatements {
+    /// The odometer and delivery date at sale of a vehicle.
+    let findVehicle: Statement
+    let vehicleAt: RawStatement
+    let existing: Statement
+    let upsert: Statement
+
+    init(_ db: Database) throws {
+        findVehicle = try db.makeStatement(sql: """
+            SELECT v.id, MAX(d.odometer) AS sale_miles, MAX(d.delivery_date) AS delivered
+            FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.id = ? GROUP BY v.id
+            """)
+        vehicleAt = try RawStatement(db, KeyedTable.vehicleAt)
+        existing = try db.makeStatement(sql: "SELECT miles FROM odometer_readings WHERE vehicle_id = ? AND read_on = ? AND source = ?")
+        upsert = try db.makeStatement(sql: """
+            INSERT INTO odometer_readings (vehicle_id, read_on, miles, source) VALUES (?, ?, ?, ?)
+            ON CONFLICT(vehicle_id, read_on, source) DO UPDATE SET miles = excluded.miles
+            """)
+    }
+}
+
+/// Where a readings file keeps its values, by the column names service systems use.
+struct ReadingColumns {
+    let vin: Int?, date: Int?, miles: Int?, source: Int?
+
+    init(header raw: [String], file: String) throws {
+        let header = raw.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        func column(_ names: [String]) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
+        vin = column(["vin"])
+        date = column(["date", "read_on", "service_date", "ro_date"])
+        miles = column(["odometer", "miles", "mileage"])
+        source = column(["source"])
+        let missing = [("vin", vin), ("date", date), ("odometer", miles)].filter { $0.1 == nil }.map(\.0)
+        if !missing.isEmpty { throw StoreError(.header(file, .missingColumns(missing))) }
+    }
+
+    /// The current row's reading (vehicle id, date, miles, source), or nil with what is wrong in `errors`
+    /// (field, value, message).
+    func reading(_ reader: CSVReader<FileByteSource>, today: LocalDate, statements: ReadingStatements,
+                 errors: inout [(String, String, String)]) throws -> (vehicle: Int64, date: LocalDate, miles: Int, source: String)? {
+        func field(_ c: Int?) -> String { c.map { reader.string($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+        let vinText = field(vin), dateText = field(date), milesText = field(miles)
+        let readSource = source.map { field($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "service"
+        var validVIN: String?
+        switch VIN.validate(vinText) { case .success(let v): validVIN = v; case .failure(let p): errors.append(("vin", vinText, p.description)) }
+        let day = LocalDate(dateText)
+        if let day {
+            if day > today { errors.append(("date", dateText, "reading date is after today (\(today))")) }
+        } else {
+            errors.append(("date", dateText, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)"))
+        }
+        let read = Int(milesText.replacingOccurrences(of: ",", with: "")).flatMap { (0...999_999).contains($0) ? $0 : nil }
+        if read == nil { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
+        guard errors.isEmpty, let validVIN, let day, let read else { return nil }
+        guard let known = try KeyedTable.walk(validVIN, scope: 0, at: statements.vehicleAt).id,
+              let row = try Row.fetchOne(statements.findVehicle, arguments: [known]) else {
+            errors.append(("vin", vinText, "no deal with this VIN"))
+            return nil
+        }
+        let saleMiles: Int? = row["sale_miles"], delivered = (row["delivered"] as String?).flatMap(LocalDate.init)
+        if let saleMiles, let delivered, day >= delivered && read < saleMiles {
+            errors.append(("odometer", milesText, "lower than the \(saleMiles) miles at sale on \(delivered)"))
+            return nil
+        }
+        return (row["id"], day, read, readSource)
     }
 }

@@ -5,8 +5,8 @@ import GRDB
 import Glibc
 #endif
 
-/// Why a whole file could not be imported (exit code 65 for the command).
-public enum ImportFileError: Error, CustomStringConvertible, Sendable {
+/// Why a whole file could not be imported (exit code 65 for the command), carried by `StoreError.refusedFile`.
+public enum ImportFileProblem: CustomStringConvertible, Sendable, Equatable {
     case cannotOpen(String, String)
     case readFailed(String)
     case notText(String)

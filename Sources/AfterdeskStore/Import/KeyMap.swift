@@ -18,13 +18,6 @@ final class KeyMap {
         values = [UInt32](repeating: 0, count: slots)
     }
 
-    enum Full: Error, CustomStringConvertible {
-        case idTooLarge(Int64)
-        var description: String {
-            switch self { case .idTooLarge(let id): return "row id \(id) does not fit the bulk import's 32-bit key map (import with --bulk off)" }
-        }
-    }
-
     /// The largest row id the map holds (ids are stored in 32 bits).
     static let maxID = Int64(UInt32.max)
 
@@ -34,7 +27,7 @@ final class KeyMap {
     }
 
     func insert(_ key: UInt32, id: Int64) throws {
-        guard id > 0, id <= KeyMap.maxID else { throw Full.idTooLarge(id) }
+        guard id > 0, id <= KeyMap.maxID else { throw StoreError.integrity("row id \(id) does not fit the bulk import's 32-bit key map (import with --bulk off)") }
         if (count + 1) * 2 > keys.count { grow() }
         place(key, UInt32(id))
         count += 1

@@ -130,6 +130,6 @@ enum StableHash {
             case .taken: continue
             }
         }
-        throw DatabaseError(message: "\(maxAttempts) index keys in a row are taken by other keys: the hash chain of '\(key.prefix(2))…' is full")
+        throw StoreError.integrity("\(maxAttempts) index keys in a row are taken by other keys: the hash chain of '\(key.prefix(2))…' is full")
     }
 }

@@ -12,7 +12,7 @@ extension AfterdeskDatabase {
     /// Records that follow-up of a deal's product (or all its products) stops for good. Returns the customer.
     public func addStop(dealNumber: String, store: String? = nil, product: String?, kind: StopKind, source: String, now: Date) throws -> Int64 {
         try writer.write { db in
-            guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store) else { throw WorkflowError("no deal '\(dealNumber)'") }
+            guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store) else { throw StoreError("no deal '\(dealNumber)'") }
             try addStop(db, dealID: deal.id, product: product ?? "*", kind: kind, source: source, now: Instant.iso8601(now))
             return deal.customerID
         }

@@ -24,7 +24,7 @@ extension AfterdeskDatabase {
     @discardableResult
     public func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) throws -> Int64 {
         guard ["sales", "fi", "manager", "bdc"].contains(role) else {
-            throw WorkflowError("role '\(role)' is not one of sales, fi, manager, bdc")
+            throw StoreError("role '\(role)' is not one of sales, fi, manager, bdc")
         }
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
@@ -46,7 +46,7 @@ extension AfterdeskDatabase {
                            arguments: [code, store])
             guard db.changesCount == 1, let id = try Int64.fetchOne(db, sql: """
                 SELECT s.id FROM staff s JOIN stores st ON st.id = s.store_id WHERE s.staff_code = ? AND st.code = ?
-                """, arguments: [code, store]) else { throw WorkflowError("no staff member '\(code)' in store '\(store)'") }
+                """, arguments: [code, store]) else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
             // Open tasks of someone who left are reassigned now, to the least loaded active colleague.
             let storeID = try Int64.fetchOne(db, sql: "SELECT store_id FROM staff WHERE id = ?", arguments: [id])!
             let open = try Int64.fetchAll(db, sql: "SELECT id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY id", arguments: [id])

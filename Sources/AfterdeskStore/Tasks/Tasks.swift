@@ -64,9 +64,9 @@ extension AfterdeskDatabase {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             guard let task = try Row.fetchOne(db, sql: "SELECT customer_id, touch_id, status, store_id FROM tasks WHERE id = ?", arguments: [id]) else {
-                throw WorkflowError("no task \(id)")
+                throw StoreError.notFound("no task \(id)")
             }
-            guard (task[2] as String) == "open" else { throw WorkflowError("task \(id) is already done") }
+            guard (task[2] as String) == "open" else { throw StoreError.conflict("task \(id) is already done") }
             let customer: Int64 = task[0]
             let source = "task:\(id)"
             var items = try Row.fetchAll(db, sql: """
@@ -74,13 +74,13 @@ extension AfterdeskDatabase {
                 """, arguments: [task[1] as Int64?]).map { (deal: $0[0] as Int64, product: $0[1] as String) }
             if let product {
                 items = items.filter { $0.product == product }
-                if items.isEmpty { throw WorkflowError("task \(id) is not about product '\(product)'") }
+                if items.isEmpty { throw StoreError("task \(id) is not about product '\(product)'") }
             }
             switch outcome {
             case .sold:
-                guard let price else { throw WorkflowError("outcome sold needs --price") }
+                guard let price else { throw StoreError("outcome sold needs --price") }
                 guard items.count == 1, let item = items.first else {
-                    throw WorkflowError("task \(id) covers several products: say which was sold with --product")
+                    throw StoreError.ambiguous("task \(id) covers several products: say which was sold with --product")
                 }
                 let tz = try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [task[3] as Int64]) ?? "UTC"
                 let today = LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt)
@@ -124,7 +124,7 @@ extension AfterdeskDatabase {
         try writer.write { db in
             try db.execute(sql: "UPDATE tasks SET due_at = ?, sla_at = ?, escalated_at = NULL, escalated_to = NULL WHERE id = ? AND status = 'open'",
                            arguments: [Instant.iso8601(to), Instant.iso8601(to.addingTimeInterval(Double(slaHours) * 3600)), id])
-            if db.changesCount != 1 { throw WorkflowError("no open task \(id)") }
+            if db.changesCount != 1 { throw StoreError.notFound("no open task \(id)") }
         }
     }
 
@@ -165,7 +165,7 @@ extension AfterdeskDatabase {
         return try writer.write { db in
             guard let deal = try Row.fetchOne(db, sql: """
                 SELECT store_id, fi_manager_id, salesperson_id FROM deals WHERE customer_id = ? ORDER BY contract_date DESC LIMIT 1
-                """, arguments: [customerID]) else { throw WorkflowError("customer \(customerID) has no deal") }
+                """, arguments: [customerID]) else { throw StoreError.notFound("customer \(customerID) has no deal") }
             let storeID: Int64 = deal[0]
             let (members, last) = try staffSnapshot(db, storeID: storeID)
             let previous = try Int64.fetchOne(db, sql: "SELECT assignee_id FROM tasks WHERE customer_id = ? ORDER BY id DESC LIMIT 1", arguments: [customerID])

@@ -293,9 +293,9 @@ public struct Dispatcher: Sendable {
 
     /// What each touch of a deal's declined product would send, on every channel it may use.
     public func preview(dealNumber: String, store: String? = nil, product: String, touch: String? = nil, now: Date) throws -> [MessagePreview] {
-        guard let menuProduct = menu.product(product) else { throw WorkflowError("'\(product)' is not a product of the menu") }
+        guard let menuProduct = menu.product(product) else { throw StoreError("'\(product)' is not a product of the menu") }
         guard let (customer, base, planned) = try database.previewFacts(dealNumber: dealNumber, store: store, product: product) else {
-            throw WorkflowError("deal \(dealNumber) has no product '\(product)'")
+            throw StoreError("deal \(dealNumber) has no product '\(product)'")
         }
         let zone = TimeZone(identifier: CustomerTimeZone.zone(state: customer.state, zip: customer.zip, dealershipZone: menu.dealership.timeZone)) ?? .gmt
         var out: [MessagePreview] = []

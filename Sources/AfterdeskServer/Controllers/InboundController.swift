@@ -1,0 +1,113 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// What customers and providers send back: inbound texts and delivery reports (signed by the provider), and
+/// unsubscribe links.
+struct InboundController: Sendable {
+    let ctx: ServerContext
+    init(_ ctx: ServerContext) { self.ctx = ctx }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/webhooks/sms") { request, _ -> Response in try await message(request) }
+        router.post("/webhooks/sms/status") { request, _ -> Response in try await status(request) }
+        // A GET only shows a page with one button: mail scanners open every link in an email, and must not unsubscribe
+        // anyone. The button, and RFC 8058 one-click (mail clients POST `List-Unsubscribe=One-Click` to the same URL), act.
+        router.get("/unsubscribe") { request, _ -> Response in unsubscribePage(request) }
+        router.post("/unsubscribe") { request, _ -> Response in try await unsubscribe(request) }
+    }
+
+    /// Reads the form and checks Twilio's signature against the public URL of the route; nil when it fails.
+    func verifiedForm(_ request: Request) async throws -> [(String, String)]? {
+        let body = try await request.body.collect(upTo: 256 * 1024)
+        let pairs = formPairs(String(buffer: body))
+        guard let token = ctx.settings.smsAuthToken else { return nil }
+        let signature = request.headers[.init("X-Twilio-Signature")!] ?? ""
+        let url = ctx.settings.publicURL + request.uri.description
+        return Signatures.verifyTwilio(signature: signature, url: url, parameters: pairs, authToken: token) ? pairs : nil
+    }
+
+    static func twiml(_ message: String?) -> Response {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
+            + (message.map { "<Message>\(ADFLead.esc($0))</Message>" } ?? "") + "</Response>"
+        return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    func message(_ request: Request) async throws -> Response {
+        guard let pairs = try await verifiedForm(request) else {
+            ctx.logger.warning("refused an inbound SMS webhook with a bad signature")
+            return Response(status: .forbidden)
+        }
+        let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
+        return Self.twiml(try ctx.dispatcher.receiveSMS(from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
+    }
+
+    func status(_ request: Request) async throws -> Response {
+        guard let pairs = try await verifiedForm(request) else {
+            ctx.logger.warning("refused an SMS status callback with a bad signature")
+            return Response(status: .forbidden)
+        }
+        let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        guard let sid = form["MessageSid"] ?? form["SmsSid"], let status = form["MessageStatus"] ?? form["SmsStatus"] else {
+            return Response(status: .badRequest)
+        }
+        let error = form["ErrorCode"].map { "provider error \($0)" }
+        try ctx.database.recordDeliveryStatus(providerID: sid, status: status, error: error, now: ctx.clock.now())
+        return Response(status: .noContent)
+    }
+
+    /// The customer id and token of an unsubscribe link, when the token is this database's signature for the customer.
+    func verifiedUnsubscribe(_ pairs: [(String, String)]) -> (customer: Int64, token: String)? {
+        let q = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        guard let c = q["c"].flatMap({ Int64($0) }), let token = q["t"],
+              Signatures.verifyUnsubscribe(token: token, customerID: c, secret: ctx.dispatcher.signingSecret) else { return nil }
+        return (c, token)
+    }
+
+    func invalidLink() -> Response {
+        page("This unsubscribe link is not valid", "Please use the link from the most recent email, or reply to it and we will remove you.",
+             status: .forbidden)
+    }
+
+    /// GET: changes nothing; shows one button that POSTs the same link.
+    func unsubscribePage(_ request: Request) -> Response {
+        let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let action = "/unsubscribe?c=\(link.customer)&t=\(link.token.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        let form = "<form method=\"post\" action=\"\(ADFLead.esc(action))\"><button type=\"submit\" style=\"font-size: 1.1em; padding: 0.6em 1.2em\">"
+            + "Unsubscribe me</button></form>"
+        return page("Unsubscribe from \(ctx.dispatcher.menu.dealership.name) emails?",
+                    "Press the button to stop emails about your vehicle's protection products.", extraHTML: form)
+    }
+
+    /// POST: the button of the page, or RFC 8058 one-click from the mail client. The link's fields come in the query
+    /// (one-click posts to the List-Unsubscribe URL itself) or in the form.
+    func unsubscribe(_ request: Request) async throws -> Response {
+        var pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        if verifiedUnsubscribe(pairs) == nil {
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            pairs = formPairs(String(buffer: body))
+        }
+        guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
+        _ = try ctx.database.unsubscribeEmail(customerID: link.customer, source: "email unsubscribe link", now: ctx.clock.now())
+        ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(link.customer)"])
+        return page("You are unsubscribed", "\(ctx.dispatcher.menu.dealership.name) will not email you about protection products again.")
+    }
+
+    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok, extraHTML: String = "") -> Response {
+        let html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+            + "<meta name=\"robots\" content=\"noindex\"><title>\(ADFLead.esc(title))</title></head>"
+            + "<body style=\"font-family: Arial, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em\"><h1>\(ADFLead.esc(title))</h1>"
+            + "<p>\(ADFLead.esc(text))</p>\(extraHTML)<p>\(ADFLead.esc(ctx.dispatcher.address))</p></body></html>"
+        return Response(status: status, headers: [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            .init("X-Content-Type-Options")!: "nosniff", .init("Referrer-Policy")!: "no-referrer",
+        ], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,35 @@
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// `/health` and `/metrics`: what an IT person's monitoring reads.
+struct OperationsController: Sendable {
+    let ctx: ServerContext
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/health") { _, _ -> Response in health() }
+        router.get("/metrics") { _, _ -> Response in try metrics() }
+    }
+
+    func health() -> Response {
+        do {
+            _ = try ctx.database.outboxCounts()
+            return json(["status": "ok"])
+        } catch {
+            return json(["status": "error"], status: .serviceUnavailable)
+        }
+    }
+
+    func metrics() throws -> Response {
+        var text = "# HELP afterdesk_outbox_messages Messages in the outbox by status.\n# TYPE afterdesk_outbox_messages gauge\n"
+        for (status, n) in (try ctx.database.outboxCounts()).sorted(by: { $0.key < $1.key }) {
+            text += "afterdesk_outbox_messages{status=\"\(status)\"} \(n)\n"
+        }
+        let tasks = try ctx.database.taskCounts(now: ctx.clock.now())
+        text += "# HELP afterdesk_open_tasks Open tasks.\n# TYPE afterdesk_open_tasks gauge\n"
+        text += "afterdesk_open_tasks \(tasks.open)\n"
+        text += "# HELP afterdesk_overdue_tasks Open tasks past their SLA.\n# TYPE afterdesk_overdue_tasks gauge\n"
+        text += "afterdesk_overdue_tasks \(tasks.overdue)\n"
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,43 @@
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// `{"error": {"code": …, "message": …}}`, the API's one error shape.
+func errorResponse(_ code: String, _ message: String, status: HTTPResponse.Status) -> Response {
+    struct Body: Encodable { struct E: Encodable { var code: String; var message: String }; var error: E }
+    let data = (try? JSONEncoder().encode(Body(error: .init(code: code, message: message)))) ?? Data("{}".utf8)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// The one place a store error becomes an HTTP status: no such thing is 404; a request that cannot be done as asked,
+/// an ambiguous one, a conflict with the state (a task already done) or a refused file is 422; the database's own
+/// files or its invariants failing is 500, without the detail.
+enum HTTPErrors {
+    static func status(for error: StoreError) -> HTTPResponse.Status {
+        switch error.kind {
+        case .notFound: return .notFound
+        case .invalid, .ambiguous, .conflict, .refusedFile: return .unprocessableContent
+        case .io, .integrity: return .internalServerError
+        }
+    }
+
+    static func response(for error: StoreError) -> Response {
+        let status = status(for: error)
+        switch status {
+        case .notFound: return errorResponse("not_found", error.message, status: status)
+        case .internalServerError: return errorResponse("internal", "the server could not complete the request", status: status)
+        default: return errorResponse("unprocessable", error.message, status: status)
+        }
+    }
+}
+
+/// Turns a `StoreError` thrown by any route into its response (`HTTPErrors`).
+struct StoreErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as StoreError {
+            return HTTPErrors.response(for: error)
+        }
+    }
+}
