@@ -133,25 +133,35 @@ public enum MenuLoader {
         r.checkKeys(root, "", allowed: ["version", "dealership", "holdout_percent", "depreciation", "pothole_season_starts", "products"])
         if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 { r.fail(root["version"], "version", "only version 1 is known") }
 
-        // Dealership
-        var dealership = Dealership(name: "", timeZone: "America/Chicago", address: "")
-        if let d = root["dealership"], d.mapping != nil {
-            r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone"])
-            dealership.name = r.string(d, "name", "dealership") ?? ""
-            if let tz = r.string(d, "time_zone", "dealership") {
-                if TimeZoneCheck.isKnown(tz) { dealership.timeZone = tz } else {
-                    r.fail(d["time_zone"], "dealership.time_zone", "unknown time zone '\(tz)' (use an IANA name such as America/Chicago)")
-                }
-            }
-            dealership.address = r.string(d, "address", "dealership") ?? ""
-            dealership.phone = r.string(d, "phone", "dealership", required: false)
-        } else {
-            r.fail(root["dealership"] ?? root, "dealership", "required section is missing (name, time_zone, address)")
-        }
-
+        let dealership = self.dealership(root, &r)
         let holdout = r.int(root, "holdout_percent", "", range: 0...50) ?? 10
+        let depreciation = self.depreciation(root, &r)
+        let season = potholeSeason(root, &r)
+        let products = self.products(root, &r)
+        if !r.issues.isEmpty { throw MenuErrors(issues: r.issues) }
+        return Menu(dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
+                    potholeSeasonStart: season, products: products)
+    }
 
-        // Depreciation
+    private static func dealership(_ root: Node, _ r: inout YAMLReader) -> Dealership {
+        var dealership = Dealership(name: "", timeZone: "America/Chicago", address: "")
+        guard let d = root["dealership"], d.mapping != nil else {
+            r.fail(root["dealership"] ?? root, "dealership", "required section is missing (name, time_zone, address)")
+            return dealership
+        }
+        r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone"])
+        dealership.name = r.string(d, "name", "dealership") ?? ""
+        if let tz = r.string(d, "time_zone", "dealership") {
+            if TimeZoneCheck.isKnown(tz) { dealership.timeZone = tz } else {
+                r.fail(d["time_zone"], "dealership.time_zone", "unknown time zone '\(tz)' (use an IANA name such as America/Chicago)")
+            }
+        }
+        dealership.address = r.string(d, "address", "dealership") ?? ""
+        dealership.phone = r.string(d, "phone", "dealership", required: false)
+        return dealership
+    }
+
+    private static func depreciation(_ root: Node, _ r: inout YAMLReader) -> Depreciation {
         var depreciation = Depreciation(new: [], used: [])
         if let dep = root["depreciation"], dep.mapping != nil {
             r.checkKeys(dep, "depreciation", allowed: ["new", "used"])
@@ -160,40 +170,40 @@ public enum MenuLoader {
         } else {
             r.fail(root["depreciation"] ?? root, "depreciation", "required section is missing (new and used curves)")
         }
+        return depreciation
+    }
 
-        var season = MonthDay(month: 3, day: 1)!
-        if let text = r.string(root, "pothole_season_starts", "", required: false) {
-            let parts = text.split(separator: "-")
-            if parts.count == 2, let m = Int(parts[0]), let d = Int(parts[1]), let md = MonthDay(month: m, day: d) {
-                season = md
-            } else {
-                r.fail(root["pothole_season_starts"], "pothole_season_starts", "expected MM-DD such as 02-15, got '\(text)'")
-            }
-        }
+    /// When pothole season starts (MM-DD), March 1 unless the menu says.
+    private static func potholeSeason(_ root: Node, _ r: inout YAMLReader) -> MonthDay {
+        let march = MonthDay(month: 3, day: 1)!   // a valid constant
+        guard let text = r.string(root, "pothole_season_starts", "", required: false) else { return march }
+        let parts = text.split(separator: "-")
+        if parts.count == 2, let m = Int(parts[0]), let d = Int(parts[1]), let md = MonthDay(month: m, day: d) { return md }
+        r.fail(root["pothole_season_starts"], "pothole_season_starts", "expected MM-DD such as 02-15, got '\(text)'")
+        return march
+    }
 
-        // Products
-        var products: [MenuProduct] = []
-        if let list = root["products"]?.sequence, !list.isEmpty {
-            var seen: [String: Int] = [:]
-            for (i, node) in list.enumerated() {
-                let path = "products[\(i)]"
-                guard node.mapping != nil else { r.fail(node, path, "expected a product mapping"); continue }
-                // Duplicates are checked on the code alone, so they are found even when a product has other errors.
-                if let code = node["code"]?.string?.trimmingSpaces, !code.isEmpty {
-                    if let first = seen[code] {
-                        r.fail(node["code"], "\(path).code", "product code '\(code)' is already used at line \(first)")
-                        continue
-                    }
-                    seen[code] = node.mark?.line ?? 0
-                }
-                if let p = product(node, path, &r) { products.append(p) }
-            }
-        } else {
+    private static func products(_ root: Node, _ r: inout YAMLReader) -> [MenuProduct] {
+        guard let list = root["products"]?.sequence, !list.isEmpty else {
             r.fail(root["products"] ?? root, "products", "required list is missing or empty")
+            return []
         }
-        if !r.issues.isEmpty { throw MenuErrors(issues: r.issues) }
-        return Menu(dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
-                    potholeSeasonStart: season, products: products)
+        var products: [MenuProduct] = []
+        var seen: [String: Int] = [:]
+        for (i, node) in list.enumerated() {
+            let path = "products[\(i)]"
+            guard node.mapping != nil else { r.fail(node, path, "expected a product mapping"); continue }
+            // Duplicates are checked on the code alone, so they are found even when a product has other errors.
+            if let code = node["code"]?.string?.trimmingSpaces, !code.isEmpty {
+                if let first = seen[code] {
+                    r.fail(node["code"], "\(path).code", "product code '\(code)' is already used at line \(first)")
+                    continue
+                }
+                seen[code] = node.mark?.line ?? 0
+            }
+            if let p = product(node, path, &r) { products.append(p) }
+        }
+        return products
     }
 
     private static func curve(_ dep: Node, _ key: String, _ r: inout YAMLReader) -> [Depreciation.Point] {
@@ -246,76 +256,96 @@ public enum MenuLoader {
         let threshold = r.money(node, "task_threshold", path, required: false)
         let lease = r.bool(node, "included_with_lease", path, default: false)
 
-        var eligibility = Eligibility()
-        if let e = node["eligibility"], e.mapping != nil {
-            let ep = "\(path).eligibility"
-            r.checkKeys(e, ep, allowed: ["days_from_contract", "until_basic_warranty_expires", "max_vehicle_age_years", "max_odometer"])
-            eligibility.daysFromContract = r.int(e, "days_from_contract", ep, range: 0...3650)
-            eligibility.untilBasicWarrantyExpires = r.bool(e, "until_basic_warranty_expires", ep, default: false)
-            eligibility.maxVehicleAgeYears = r.int(e, "max_vehicle_age_years", ep, range: 0...30)
-            eligibility.maxOdometer = r.int(e, "max_odometer", ep, range: 0...1_000_000)
-            if eligibility.daysFromContract == nil && !eligibility.untilBasicWarrantyExpires {
-                r.fail(e, ep, "set days_from_contract or until_basic_warranty_expires: a follow-up needs a window that closes")
-            }
-        } else {
-            r.fail(node["eligibility"] ?? node, "\(path).eligibility", "required section is missing")
-        }
-
-        var timing = Timing(anchor: .delivery, touches: [])
-        if let t = node["timing"], t.mapping != nil {
-            let tp = "\(path).timing"
-            r.checkKeys(t, tp, allowed: ["anchor", "touches", "first_service_months", "first_service_miles"])
-            var anchorKnown = false
-            if let a = r.string(t, "anchor", tp) {
-                if let anchor = Anchor(rawValue: a) { timing.anchor = anchor; anchorKnown = true } else {
-                    r.fail(t["anchor"], "\(tp).anchor", "unknown anchor '\(a)' (one of \(Anchor.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-            }
-            timing.firstServiceMonths = r.int(t, "first_service_months", tp, range: 1...60)
-            timing.firstServiceMiles = r.int(t, "first_service_miles", tp, range: 500...100_000)
-            if timing.anchor == .firstService && timing.firstServiceMonths == nil && timing.firstServiceMiles == nil {
-                r.fail(t, tp, "anchor first_service needs first_service_months or first_service_miles")
-            }
-            if let list = t["touches"]?.sequence, !list.isEmpty {
-                var names = Set<String>()
-                for (i, tn) in list.enumerated() {
-                    let tpp = "\(tp).touches[\(i)]"
-                    r.checkKeys(tn, tpp, allowed: ["name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "action", "template"])
-                    guard let tname = r.string(tn, "name", tpp) else { continue }
-                    if !names.insert(tname).inserted { r.fail(tn["name"], "\(tpp).name", "touch name '\(tname)' is used twice") }
-                    let after = r.int(tn, "days_after_delivery", tpp, range: 0...3650)
-                    let before = r.int(tn, "days_before_anchor", tpp, range: 0...3650)
-                    let afterA = r.int(tn, "days_after_anchor", tpp, range: 0...3650)
-                    let set = [after, before, afterA].compactMap { $0 }
-                    guard set.count == 1 else {
-                        r.fail(tn, tpp, "give exactly one of days_after_delivery, days_before_anchor, days_after_anchor")
-                        continue
-                    }
-                    if anchorKnown && timing.anchor == .delivery && after == nil {
-                        r.fail(tn, tpp, "anchor delivery takes days_after_delivery only")
-                    }
-                    let offset: TouchRule.Offset = after.map { .afterDelivery(days: $0) }
-                        ?? before.map { .beforeAnchor(days: $0) } ?? .afterAnchor(days: afterA!)
-                    var action = TouchRule.Action.message
-                    if let a = r.string(tn, "action", tpp, required: false) {
-                        if let act = TouchRule.Action(rawValue: a) { action = act } else {
-                            r.fail(tn["action"], "\(tpp).action", "unknown action '\(a)' (message or task)")
-                        }
-                    }
-                    let template = r.string(tn, "template", tpp, required: false) ?? "\(code)-\(tname)"
-                    timing.touches.append(TouchRule(name: tname, offset: offset, action: action, template: template))
-                }
-            } else {
-                r.fail(t["touches"] ?? t, "\(tp).touches", "required list of touches is missing or empty")
-            }
-        } else {
-            r.fail(node["timing"] ?? node, "\(path).timing", "required section is missing")
-        }
+        let eligibility = self.eligibility(node, path, &r)
+        let timing = self.timing(node, path, code: code, &r)
         let dmsNames = r.stringList(node, "dms_names", path)
         guard r.issues.count == before else { return nil }
         return MenuProduct(code: code, name: name, kind: kind, provider: provider, retailPrice: retail, dealerCost: cost,
                            presentedOnEveryDeal: presented, taskThreshold: threshold, includedWithLease: lease,
                            eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0)
+    }
+
+    private static func eligibility(_ node: Node, _ path: String, _ r: inout YAMLReader) -> Eligibility {
+        var eligibility = Eligibility()
+        guard let e = node["eligibility"], e.mapping != nil else {
+            r.fail(node["eligibility"] ?? node, "\(path).eligibility", "required section is missing")
+            return eligibility
+        }
+        let ep = "\(path).eligibility"
+        r.checkKeys(e, ep, allowed: ["days_from_contract", "until_basic_warranty_expires", "max_vehicle_age_years", "max_odometer"])
+        eligibility.daysFromContract = r.int(e, "days_from_contract", ep, range: 0...3650)
+        eligibility.untilBasicWarrantyExpires = r.bool(e, "until_basic_warranty_expires", ep, default: false)
+        eligibility.maxVehicleAgeYears = r.int(e, "max_vehicle_age_years", ep, range: 0...30)
+        eligibility.maxOdometer = r.int(e, "max_odometer", ep, range: 0...1_000_000)
+        if eligibility.daysFromContract == nil && !eligibility.untilBasicWarrantyExpires {
+            r.fail(e, ep, "set days_from_contract or until_basic_warranty_expires: a follow-up needs a window that closes")
+        }
+        return eligibility
+    }
+
+    private static func timing(_ node: Node, _ path: String, code: String, _ r: inout YAMLReader) -> Timing {
+        var timing = Timing(anchor: .delivery, touches: [])
+        guard let t = node["timing"], t.mapping != nil else {
+            r.fail(node["timing"] ?? node, "\(path).timing", "required section is missing")
+            return timing
+        }
+        let tp = "\(path).timing"
+        r.checkKeys(t, tp, allowed: ["anchor", "touches", "first_service_months", "first_service_miles"])
+        var anchorKnown = false
+        if let a = r.string(t, "anchor", tp) {
+            if let anchor = Anchor(rawValue: a) { timing.anchor = anchor; anchorKnown = true } else {
+                r.fail(t["anchor"], "\(tp).anchor", "unknown anchor '\(a)' (one of \(Anchor.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        timing.firstServiceMonths = r.int(t, "first_service_months", tp, range: 1...60)
+        timing.firstServiceMiles = r.int(t, "first_service_miles", tp, range: 500...100_000)
+        if timing.anchor == .firstService && timing.firstServiceMonths == nil && timing.firstServiceMiles == nil {
+            r.fail(t, tp, "anchor first_service needs first_service_months or first_service_miles")
+        }
+        guard let list = t["touches"]?.sequence, !list.isEmpty else {
+            r.fail(t["touches"] ?? t, "\(tp).touches", "required list of touches is missing or empty")
+            return timing
+        }
+        var names = Set<String>()
+        for (i, tn) in list.enumerated() {
+            let tpp = "\(tp).touches[\(i)]"
+            if let rule = touchRule(tn, tpp, code: code, deliveryOnly: anchorKnown && timing.anchor == .delivery, names: &names, &r) {
+                timing.touches.append(rule)
+            }
+        }
+        return timing
+    }
+
+    /// One touch of a product's timing; `deliveryOnly` when the anchor is delivery, which takes days_after_delivery only.
+    /// `names` are the touch names seen so far in the product.
+    private static func touchRule(_ tn: Node, _ tpp: String, code: String, deliveryOnly: Bool, names: inout Set<String>,
+                                  _ r: inout YAMLReader) -> TouchRule? {
+        r.checkKeys(tn, tpp, allowed: ["name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "action", "template"])
+        guard let tname = r.string(tn, "name", tpp) else { return nil }
+        if !names.insert(tname).inserted { r.fail(tn["name"], "\(tpp).name", "touch name '\(tname)' is used twice") }
+        let after = r.int(tn, "days_after_delivery", tpp, range: 0...3650)
+        let before = r.int(tn, "days_before_anchor", tpp, range: 0...3650)
+        let afterA = r.int(tn, "days_after_anchor", tpp, range: 0...3650)
+        let offset: TouchRule.Offset
+        switch (after, before, afterA) {
+        case (let days?, nil, nil): offset = .afterDelivery(days: days)
+        case (nil, let days?, nil): offset = .beforeAnchor(days: days)
+        case (nil, nil, let days?): offset = .afterAnchor(days: days)
+        default:
+            r.fail(tn, tpp, "give exactly one of days_after_delivery, days_before_anchor, days_after_anchor")
+            return nil
+        }
+        if deliveryOnly && after == nil {
+            r.fail(tn, tpp, "anchor delivery takes days_after_delivery only")
+        }
+        var action = TouchRule.Action.message
+        if let a = r.string(tn, "action", tpp, required: false) {
+            if let act = TouchRule.Action(rawValue: a) { action = act } else {
+                r.fail(tn["action"], "\(tpp).action", "unknown action '\(a)' (message or task)")
+            }
+        }
+        let template = r.string(tn, "template", tpp, required: false) ?? "\(code)-\(tname)"
+        return TouchRule(name: tname, offset: offset, action: action, template: template)
     }
 
     public static func loadWarranties(yaml text: String, file: String) throws(MenuErrors) -> WarrantyTable {

@@ -1,0 +1,155 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskStore
+import Foundation
+import Logging
+
+extension Dispatcher {
+    /// The stores' staff as routing sees them during one run: loaded once, counts kept up to date as tasks are routed.
+    struct StaffCache {
+        var stores: [Int64: (staff: [StaffMember], lastAssigned: Int64?)] = [:]
+        var names: [Int64: String?] = [:]
+    }
+
+    /// What the gate and the templates make of one due touch.
+    func decide(_ touch: DueTouch, now: Date, staff cache: inout StaffCache) throws -> DispatchRecord {
+        let (input, zone) = gateInput(touch)
+        switch gate.decide(input, now: now) {
+        case .move(let to, let reason): return .moved(touchID: touch.id, to: to, reason: reason)
+        case .skip(let reason): return .skipped(touchID: touch.id, reason: reason)
+        case .send(let kept, let dropped):
+            let keptItems = touch.items.filter { i in kept.contains { $0.dealNumber == i.dealNumber && $0.product == i.product } }
+            guard !keptItems.isEmpty else { return .skipped(touchID: touch.id, reason: "no product left to raise") }
+            let droppedText = dropped.map { "\($0.item.product): \($0.reason)" }
+            let facts = self.facts(keptItems, customer: touch.customer, today: LocalDate(now, in: zone))
+            switch touch.action {
+            case .sms: return sms(touch, facts: facts, template: keptItems[0].template, dropped: droppedText)
+            case .email: return email(touch, facts: facts, template: keptItems[0].template, dropped: droppedText)
+            case .task: return try task(touch, items: keptItems, now: now, dropped: droppedText, staff: &cache)
+            }
+        }
+    }
+
+    /// The gate's view of a due touch, and the customer's time zone.
+    func gateInput(_ touch: DueTouch) -> (GateInput, TimeZone) {
+        let c = touch.customer
+        let zoneID = CustomerTimeZone.zone(state: c.state, zip: c.zip, dealershipZone: menu.dealership.timeZone)
+        let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        let items = touch.items.map { i in
+            GateItem(dealNumber: i.dealNumber, product: i.product, eligibleUntil: i.eligibleUntil, dealUnwound: i.dealUnwound,
+                     productSold: i.productSold,
+                     stoppedBecause: menu.product(i.product).flatMap { p in i.stops.first { $0.applies(to: p.kind) }?.reason })
+        }
+        let input = GateInput(action: touch.action, items: items, zone: zone, state: c.state, consent: c.consent,
+                              hasPhone: c.phone != nil, hasEmail: c.email != nil, contactStopped: c.contactStopped,
+                              phoneOnDoNotCall: touch.phoneOnDoNotCall, lastPurchase: touch.lastPurchase, recentTouches: touch.recentTouches)
+        return (input, zone)
+    }
+
+    /// An SMS from the template, unless it would be longer than the segments allowed.
+    func sms(_ touch: DueTouch, facts: MessageFacts, template: String, dropped: [String]) -> DispatchRecord {
+        guard let phone = touch.customer.phone, let body = templates.renderSMS(template, facts: facts) else {
+            return .skipped(touchID: touch.id, reason: "no SMS template '\(template)'")
+        }
+        let enc = SMSEncoding(body)
+        if enc.segments > templates.maxSegments {
+            return .skipped(touchID: touch.id, reason: "the SMS would be \(enc.segments) segments (\(enc.alphabet.rawValue)), more than \(templates.maxSegments)")
+        }
+        let message = NewOutboxMessage(channel: "sms", idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body)
+        return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
+    }
+
+    /// An email from the template, with one-click unsubscribe headers (RFC 8058).
+    func email(_ touch: DueTouch, facts: MessageFacts, template: String, dropped: [String]) -> DispatchRecord {
+        guard let email = touch.customer.email, let rendered = templates.renderEmail(template, facts: facts) else {
+            return .skipped(touchID: touch.id, reason: "no email template '\(template)'")
+        }
+        let headers = "{\"List-Unsubscribe\":\"<\(facts.unsubscribeURL)>\",\"List-Unsubscribe-Post\":\"List-Unsubscribe=One-Click\"}"
+        let message = NewOutboxMessage(channel: "email", idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
+                                       body: rendered.text, html: rendered.html, headers: headers)
+        return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
+    }
+
+    /// A task for the person routing picks, with its deliveries to the CRM.
+    func task(_ touch: DueTouch, items: [DueItem], now: Date, dropped: [String], staff cache: inout StaffCache) throws -> DispatchRecord {
+        let c = touch.customer
+        let primary = items[0]
+        var snapshot = try cache.stores[touch.storeID] ?? database.staffSnapshot(storeID: touch.storeID)
+        let assignee = TaskRouting.assignee(fiManager: primary.fiManagerID, salesperson: primary.salespersonID,
+                                            staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
+        if let a = assignee, let i = snapshot.staff.firstIndex(where: { $0.id == a }) { snapshot.staff[i].openTasks += 1 }
+        snapshot.lastAssigned = assignee ?? snapshot.lastAssigned
+        cache.stores[touch.storeID] = snapshot
+        let names = items.map { menu.product($0.product)?.name ?? $0.product }
+        let title = "Call \(c.firstName) \(c.lastName) about \(Words.list(names))"
+        var detail: String = items.map { i -> String in
+            let quoted = Money(cents: i.quotedCents ?? menu.product(i.product)?.retailPrice.cents ?? 0).formatted
+            return "\(menu.product(i.product)?.name ?? i.product) (deal \(i.dealNumber), quoted \(quoted)): \(i.reason)"
+        }.joined(separator: "\n")
+        detail += "\nVehicle: \(primary.vehicleYear) \(primary.vehicleMake) \(primary.vehicleModel)"
+        if !dropped.isEmpty { detail += "\nNo longer raised: " + dropped.joined(separator: "; ") }
+        let slaAt = now.addingTimeInterval(Double(settings.taskSLAHours) * 3600)
+        let task = NewTask(storeID: touch.storeID, customerID: c.id, kind: "follow_up", title: title, detail: detail,
+                           assigneeID: assignee, dueAt: now, slaAt: slaAt)
+        var assigneeName: String?
+        if let a = assignee {
+            if cache.names[a] == nil { cache.names[a] = try database.staffName(id: a) }
+            assigneeName = cache.names[a] ?? nil
+        }
+        let messages = crmMessages(touch: touch, task: task, primary: primary, assignee: assigneeName, now: now)
+        return .dispatched(touchID: touch.id, customerID: c.id, messages: messages, task: task, dropped: dropped)
+    }
+
+    func facts(_ items: [DueItem], customer c: CustomerContact, today: LocalDate) -> MessageFacts {
+        let primary = items[0]
+        func product(_ i: DueItem) -> MessageFacts.Product {
+            let p = menu.product(i.product)
+            return MessageFacts.Product(code: i.product, name: p?.name ?? i.product, provider: p?.provider ?? "",
+                                        quoted: Money(cents: i.quotedCents ?? p?.retailPrice.cents ?? 0), eligibleUntil: i.eligibleUntil)
+        }
+        let warrantyItem = items.first { $0.basicExpiresOn != nil }
+        return MessageFacts(
+            firstName: c.firstName, lastName: c.lastName, dealershipName: menu.dealership.name, dealershipAddress: address,
+            dealershipPhone: menu.dealership.phone, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
+            vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary), others: items.dropFirst().map(product),
+            warrantyEnds: warrantyItem?.basicExpiresOn, warrantyLimit: warrantyItem?.basicLimit,
+            warrantyMiles: warrantyItem.map { warranties.terms(forMake: $0.vehicleMake).basic.miles },
+            gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
+            unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
+    }
+
+    /// A task's deliveries to the CRM: an ADF lead by email and a signed webhook, each when configured.
+    func crmMessages(touch: DueTouch, task: NewTask, primary: DueItem, assignee: String?, now: Date) -> [NewOutboxMessage] {
+        var out: [NewOutboxMessage] = []
+        let c = touch.customer
+        if let leadAddress = settings.crmLeadEmail {
+            let lead = ADFLead(id: "afterdesk-touch-\(touch.id)", requestDate: now, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
+                               vehicleModel: primary.vehicleModel, vin: primary.vin, vehicleIsNew: primary.vehicleIsNew, firstName: c.firstName, lastName: c.lastName,
+                               email: c.email, phone: c.phone, comments: task.title + "\n" + task.detail, dealershipName: menu.dealership.name,
+                               dealershipPhone: menu.dealership.phone, dealershipEmail: settings.emailFrom.map(MIME.address),
+                               assignee: assignee)
+            // crm_lead: body is the readable text part, html holds the ADF XML part.
+            out.append(NewOutboxMessage(channel: "crm_lead", idempotencyKey: "touch-\(touch.id)-crm_lead", recipient: leadAddress,
+                                        subject: "Afterdesk lead: \(task.title)", body: task.title + "\n\n" + task.detail
+                                            + (assignee.map { "\n\nAssigned to: \($0)" } ?? ""), html: lead.xml))
+        }
+        if let url = settings.webhookURL {
+            struct Payload: Encodable {
+                var event = "task.created"
+                var touch_id: Int64; var store: String; var customer: String; var phone: String?; var email: String?
+                var title: String; var detail: String; var assignee: String?; var due_at: String; var sla_at: String
+                var products: [String]
+            }
+            let payload = Payload(touch_id: touch.id, store: touch.storeCode, customer: "\(c.firstName) \(c.lastName)", phone: c.phone, email: c.email,
+                                  title: task.title, detail: task.detail, assignee: assignee, due_at: Instant.iso8601(task.dueAt),
+                                  sla_at: Instant.iso8601(task.slaAt), products: touch.items.map { "\($0.dealNumber):\($0.product)" })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if let body = try? encoder.encode(payload) {
+                out.append(NewOutboxMessage(channel: "webhook", idempotencyKey: "touch-\(touch.id)-webhook", recipient: url,
+                                            body: String(decoding: body, as: UTF8.self)))
+            }
+        }
+        return out
+    }
+}

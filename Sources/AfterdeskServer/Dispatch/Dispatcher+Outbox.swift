@@ -1,0 +1,128 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskStore
+import Foundation
+import Logging
+
+extension Dispatcher {
+    // MARK: the outbox
+
+    /// Sends what is queued and due, in pages: each page is claimed (committed `sending`) before any of it is
+    /// handed to a provider, and its results are committed together.
+    func deliver(now: Date, into summary: inout DispatchSummary, pageSize: Int = 200) async throws {
+        let journal = database.openSentJournal()
+        while true {
+            let page = try database.claimOutbox(now: now, limit: pageSize)
+            if page.isEmpty { return }
+            // Emails are composed on every core; sending goes in order.
+            var envelopes = [EmailEnvelope?](repeating: nil, count: page.count)
+            let mails = page.indices.filter { page[$0].channel == "email" || page[$0].channel == "crm_lead" }
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, mails.count / 32))
+            await withTaskGroup(of: [(Int, EmailEnvelope)].self) { group in
+                for w in 0..<workers {
+                    let part = stride(from: w, to: mails.count, by: workers).map { mails[$0] }
+                    group.addTask { part.compactMap { i in (try? self.envelope(page[i], now: now)).map { (i, $0) } } }
+                }
+                for await built in group { for (i, e) in built { envelopes[i] = e } }
+            }
+            var results: [(id: Int64, result: SendResult)] = []
+            results.reserveCapacity(page.count)
+            for (i, m) in page.enumerated() {
+                let result = await send(m, now: now, prepared: envelopes[i])
+                switch result {
+                case .sent: summary.delivered += 1
+                case .failed(let error, let retry):
+                    if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
+                    // `error` was redacted when the send failed (see send).
+                    logger.warning("send failed", metadata: ["outbox": "\(m.id)", "channel": "\(m.channel)", "error": "\(error)",
+                                                             "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")"])
+                }
+                // Results are committed by page. An SMS interrupted by a crash is found again at the provider (see
+                // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it
+                // is sent (or, without a journal, committed), leaving only the instant between the provider's answer
+                // and that note in doubt.
+                if m.channel != "sms", case .sent(let providerID) = result {
+                    if let journal { try journal.append(id: m.id, providerID: providerID) }
+                    else { try database.completeOutbox([(m.id, result)], now: now); continue }
+                }
+                results.append((m.id, result))
+            }
+            try database.completeOutbox(results, now: now)
+            try journal?.clear()
+        }
+    }
+
+    /// An email or ADF lead as it goes on the wire: the Message-ID comes from the idempotency key, so a message sent
+    /// again after a crash is recognisably the same one.
+    func envelope(_ m: OutboxMessage, now: Date) throws(ChannelError) -> EmailEnvelope {
+        guard let from = settings.emailFrom else { throw ChannelError("email is not configured (smtp_url, email_from)") }
+        var headers: [(String, String)] = []
+        if let h = m.headers, let dict = try? JSONDecoder().decode([String: String].self, from: Data(h.utf8)) {
+            headers = dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        let parts: [MIME.Part] = m.channel == "email"
+            ? [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "text/html", body: m.html ?? "")]
+            : [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "application/xml", body: m.html ?? "", fileName: "lead.xml")]
+        let data = MIME.message(from: from, to: m.recipient, subject: m.subject ?? "", messageID: "\(m.idempotencyKey)@afterdesk", date: now,
+                                headers: headers, parts: parts, alternative: m.channel == "email")
+        return EmailEnvelope(from: MIME.address(from), recipients: [MIME.address(m.recipient)], data: data)
+    }
+
+    /// One attempt at one message (`prepared`: its email envelope, when already built).
+    public func send(_ m: OutboxMessage, now: Date, prepared: EmailEnvelope? = nil) async -> SendResult {
+        do throws(ChannelError) {
+            switch m.channel {
+            case "sms":
+                guard let sms = channels.sms else { throw ChannelError("SMS is not configured (sms_account_sid, sms_auth_token, sms_from)") }
+                return .sent(providerID: try await sms.send(to: m.recipient, body: m.body, idempotencyKey: m.idempotencyKey))
+            case "email", "crm_lead":
+                guard let email = channels.email else { throw ChannelError("email is not configured (smtp_url, email_from)") }
+                let built: EmailEnvelope
+                if let prepared { built = prepared } else { built = try envelope(m, now: now) }
+                try await email.send(built)
+                return .sent(providerID: "\(m.idempotencyKey)@afterdesk")
+            case "webhook":
+                guard let hook = channels.webhook else { throw ChannelError("the webhook is not configured") }
+                let body = Data(m.body.utf8)
+                var headers = [("X-Afterdesk-Delivery", m.idempotencyKey)]
+                if let secret = settings.webhookSecret {
+                    headers.append(("X-Afterdesk-Signature", Signatures.webhook(body: body, secret: secret, timestamp: now.epochSeconds)))
+                }
+                try await hook.post(url: m.recipient, body: body, headers: headers)
+                return .sent(providerID: m.idempotencyKey)
+            default:
+                throw ChannelError("unknown channel '\(m.channel)'", permanent: true)
+            }
+        } catch {
+            let backoff = settings.backoff
+            // Stored and shown without the customer's address or number, whatever the provider quoted.
+            let message = "\(Redact.contactData(in: error.message)) (attempt \(m.attempts))"
+            if error.permanent || backoff.exhausted(m.attempts) {
+                return .failed(error: message, retryAt: nil)
+            }
+            return .failed(error: message, retryAt: now.addingTimeInterval(backoff.delay(afterAttempt: m.attempts)))
+        }
+    }
+
+    /// Messages a crashed dispatch left `sending`: an SMS the provider already has is marked sent with its id; any
+    /// other goes back to the queue, to be sent again under the same idempotency key (and, for email, the same
+    /// Message-ID). Only safe while no other dispatch runs: callers hold the dispatch lock.
+    func reconcile(now: Date) async throws -> Int {
+        // Sends noted in the journal whose page was not committed: sent, not in doubt.
+        let settled = try database.openSentJournal().map { try database.replay($0, now: now) } ?? 0
+        let doubtful = try database.inDoubtOutbox(before: now.addingTimeInterval(1))
+        guard !doubtful.isEmpty else { return settled }
+        var results: [(id: Int64, result: SendResult)] = []
+        for m in doubtful {
+            if m.channel == "sms", let sms = channels.sms, let since = Instant.parse(m.createdAt) {
+                if let sid = try? await sms.find(to: m.recipient, body: m.body, since: since.addingTimeInterval(-86_400)) {
+                    results.append((m.id, .sent(providerID: sid)))
+                    continue
+                }
+            }
+            results.append((m.id, .failed(error: "interrupted mid-send; not found at the provider, sending again", retryAt: now)))
+        }
+        try database.completeOutbox(results, now: now)
+        return settled + doubtful.count
+    }
+}
