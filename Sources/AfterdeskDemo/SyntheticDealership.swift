@@ -44,7 +44,8 @@ public struct SyntheticDealership: Sendable {
                             "Nguyen", "Davis", "Rodriguez", "Miller", "Wilson", "Gonzalez", "Anderson", "Thomas",
                             "Taylor", "Moore", "Jackson", "Patel", "Lee", "Kim", "Washington", "Perez", "Sanchez",
                             "Ramirez", "Clark", "Lewis", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Flores"]
-    static let places: [(state: String, zips: [String], areas: [String], weight: Int)] = [
+    typealias Place = (state: String, zips: [String], areas: [String], weight: Int)
+    static let places: [Place] = [
         ("TX", ["78701", "78704", "78745", "78758", "78613", "78660", "78664", "78641", "78628", "78741"], ["512", "737"], 88),
         ("OK", ["73102", "74103"], ["405", "918"], 3),
         ("FL", ["33602", "32801"], ["813", "407"], 3),
@@ -135,17 +136,46 @@ public struct SyntheticDealership: Sendable {
         let first = rng.pick(SyntheticDealership.firstNames)
         let last = rng.pick(SyntheticDealership.lastNames)
         let email = rng.chance(0.82) ? "\(first.lowercased()).\(last.lowercased())\(number % 997)@\(rng.pick(["example.com", "example.net", "example.org"]))" : ""
-        let phone: String
-        if rng.chance(0.9) {
-            let area = rng.pick(place.areas)
-            let exch = rng.int(200...999), line = rng.int(0...9999)
-            let l4 = String(repeating: "0", count: 4 - String(line).count) + String(line)
-            phone = rng.pick(["(\(area)) \(exch)-\(l4)", "\(area)-\(exch)-\(l4)", "\(area)\(exch)\(l4)", "+1 \(area) \(exch) \(l4)"])
-        } else { phone = "" }
+        let phone = rng.chance(0.9) ? SyntheticDealership.phone(place, rng: &rng) : ""
         let sales = rng.pick(SyntheticDealership.salespeople)
         let fi = rng.pick(SyntheticDealership.financeManagers)
 
         var financed = "", apr = "", term = "", firstPay = "", lender = ""
+        let (productFields, productsSoldCents) = products(dealType: dealType, rng: &rng)
+        if dealType != "cash" {
+            let down = price * Int64(rng.int(0...20)) / 100
+            let taxAndFees = price * 825 / 10_000 + 45_000
+            financed = Money(cents: price - down + taxAndFees + productsSoldCents).description
+            apr = isNew ? rng.pick(["0", "1.9", "3.9", "4.99", "5.9", "6.49", "6.9", "7.25"]) : rng.pick(["6.9", "7.49", "8.9", "9.99", "11.5", "13.9", "15.99"])
+            term = dealType == "lease" ? rng.pick(["24", "36", "39"]) : rng.pick(["48", "60", "72", "72", "84"])
+            firstPay = contract.adding(days: rng.int(30...45)).description
+            lender = rng.pick(["Ally Financial", "Capital One Auto", "Chase Auto", "Texas Dow Employees CU", "Wells Fargo Auto", "\(make.0) Financial Services"])
+        }
+
+        var fields = [
+            "D-\(number)", store, rng.chance(0.01) ? "unwound" : "finalized", contract.description, delivery.description, dealType,
+            first, last, email, phone, place.state, place.zips[rng.int(0...(place.zips.count - 1))],
+            rng.chance(0.55) && !phone.isEmpty ? "Y" : "N", rng.chance(0.7) && !email.isEmpty ? "Y" : "N",
+            rng.chance(0.85) && !phone.isEmpty ? "Y" : "N",
+            SyntheticDealership.vin(wmi: make.1, year: vehicleYear, rng: &rng), String(vehicleYear), make.0, model,
+            isNew ? "new" : "used", String(odometer), inService?.description ?? "",
+            Money(cents: price).description, Money(cents: value).description, financed, apr, term, firstPay, lender,
+            sales.0, sales.1, fi.0, fi.1,
+        ] + productFields
+        if errorRate > 0, rng.chance(errorRate) { SyntheticDealership.spoil(&fields, rng: &rng) }
+        return fields
+    }
+
+    /// A phone number of the place, written one of the ways DMS exports write them.
+    static func phone(_ place: Place, rng: inout SeededRandom) -> String {
+        let area = rng.pick(place.areas)
+        let exch = rng.int(200...999), line = rng.int(0...9999)
+        let l4 = String(repeating: "0", count: 4 - String(line).count) + String(line)
+        return rng.pick(["(\(area)) \(exch)-\(l4)", "\(area)-\(exch)-\(l4)", "\(area)\(exch)\(l4)", "+1 \(area) \(exch) \(l4)"])
+    }
+
+    /// The outcome, price, cost and reason of every menu product on a deal, and what the products sold add up to.
+    func products(dealType: String, rng: inout SeededRandom) -> (fields: [String], soldCents: Int64) {
         var productsSoldCents: Int64 = 0
         var productFields: [String] = []
         for p in menu.products {
@@ -173,28 +203,7 @@ public struct SyntheticDealership: Sendable {
                 productFields += ["", "", "", ""]
             }
         }
-        if dealType != "cash" {
-            let down = price * Int64(rng.int(0...20)) / 100
-            let taxAndFees = price * 825 / 10_000 + 45_000
-            financed = Money(cents: price - down + taxAndFees + productsSoldCents).description
-            apr = isNew ? rng.pick(["0", "1.9", "3.9", "4.99", "5.9", "6.49", "6.9", "7.25"]) : rng.pick(["6.9", "7.49", "8.9", "9.99", "11.5", "13.9", "15.99"])
-            term = dealType == "lease" ? rng.pick(["24", "36", "39"]) : rng.pick(["48", "60", "72", "72", "84"])
-            firstPay = contract.adding(days: rng.int(30...45)).description
-            lender = rng.pick(["Ally Financial", "Capital One Auto", "Chase Auto", "Texas Dow Employees CU", "Wells Fargo Auto", "\(make.0) Financial Services"])
-        }
-
-        var fields = [
-            "D-\(number)", store, rng.chance(0.01) ? "unwound" : "finalized", contract.description, delivery.description, dealType,
-            first, last, email, phone, place.state, place.zips[rng.int(0...(place.zips.count - 1))],
-            rng.chance(0.55) && !phone.isEmpty ? "Y" : "N", rng.chance(0.7) && !email.isEmpty ? "Y" : "N",
-            rng.chance(0.85) && !phone.isEmpty ? "Y" : "N",
-            SyntheticDealership.vin(wmi: make.1, year: vehicleYear, rng: &rng), String(vehicleYear), make.0, model,
-            isNew ? "new" : "used", String(odometer), inService?.description ?? "",
-            Money(cents: price).description, Money(cents: value).description, financed, apr, term, firstPay, lender,
-            sales.0, sales.1, fi.0, fi.1,
-        ] + productFields
-        if errorRate > 0, rng.chance(errorRate) { SyntheticDealership.spoil(&fields, rng: &rng) }
-        return fields
+        return (productFields, productsSoldCents)
     }
 
     /// The mistakes real exports contain.

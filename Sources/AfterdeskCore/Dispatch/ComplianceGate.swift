@@ -83,23 +83,7 @@ public struct ComplianceGate: Sendable {
             return .skip(reason: dropped.map { "\($0.item.product): \($0.reason)" }.joined(separator: "; "))
         }
         // 2. The customer and the channel.
-        if input.contactStopped { return .skip(reason: "the customer asked to stop all contact") }
-        switch input.action {
-        case .sms:
-            if !input.consent.sms { return .skip(reason: "no SMS consent (never given, or opted out)") }
-            if !input.hasPhone { return .skip(reason: "no mobile number on file") }
-        case .email:
-            if !input.consent.email { return .skip(reason: "no email consent (never given, or unsubscribed)") }
-            if !input.hasEmail { return .skip(reason: "no email address on file") }
-        case .task:
-            if !input.hasPhone && !input.hasEmail { return .skip(reason: "no phone number or email address to reach the customer") }
-            if input.hasPhone && input.phoneOnDoNotCall {
-                let ends = input.lastPurchase.adding(months: doNotCallRelationshipMonths)
-                if today > ends {
-                    return .skip(reason: "the number is on the do-not-call list and the \(doNotCallRelationshipMonths)-month relationship after the purchase ended on \(ends)")
-                }
-            }
-        }
+        if let why = refusal(input, today: today) { return .skip(reason: why) }
         // 3. The contact window, on the customer's clock.
         let window = ContactWindow.forState(input.state, configured: rules.windows)
         let latestUntil = kept.compactMap(\.eligibleUntil).max()
@@ -131,6 +115,29 @@ public struct ComplianceGate: Sendable {
             return .move(to: opening, reason: "\(recent.count) touches in the last 30 days (at most \(rules.maxPerRolling30Days))")
         }
         return .send(items: kept, dropped: dropped)
+    }
+
+    /// Why the customer cannot be reached on the touch's channel now, or nil: all contact stopped, no consent or no
+    /// address for the channel, or a call to a number on the do-not-call list after the relationship ended.
+    func refusal(_ input: GateInput, today: LocalDate) -> String? {
+        if input.contactStopped { return "the customer asked to stop all contact" }
+        switch input.action {
+        case .sms:
+            if !input.consent.sms { return "no SMS consent (never given, or opted out)" }
+            if !input.hasPhone { return "no mobile number on file" }
+        case .email:
+            if !input.consent.email { return "no email consent (never given, or unsubscribed)" }
+            if !input.hasEmail { return "no email address on file" }
+        case .task:
+            if !input.hasPhone && !input.hasEmail { return "no phone number or email address to reach the customer" }
+            if input.hasPhone && input.phoneOnDoNotCall {
+                let ends = input.lastPurchase.adding(months: doNotCallRelationshipMonths)
+                if today > ends {
+                    return "the number is on the do-not-call list and the \(doNotCallRelationshipMonths)-month relationship after the purchase ended on \(ends)"
+                }
+            }
+        }
+        return nil
     }
 
     /// Why a product is no longer worth raising, or nil.

@@ -191,6 +191,10 @@ public final class CSVReader<Source: ByteSource>: RowFields {
     ///
     /// The scan does not write: a row cut by the end of the buffer is rescanned after a refill.
     /// Only once the whole row is present are quoted fields unescaped in place.
+    ///
+    /// Longer than the other functions on purpose: this is the import's innermost loop (every byte of a million-row
+    /// export passes here), and its state lives in locals; split up, that state would be passed around or kept in the
+    /// class, where each access per byte costs an exclusivity check.
     private func scanRow() throws -> Scan {
         guard let raw = buffer.baseAddress else { return .needMore }
         let base = raw.assumingMemoryBound(to: UInt8.self)
