@@ -102,7 +102,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AfterdeskDemoTests",
-            dependencies: ["AfterdeskDemo", "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport"]
+            dependencies: [
+                "AfterdeskDemo", "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
+            ]
         ),
     ]
 )

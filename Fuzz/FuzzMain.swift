@@ -8,7 +8,8 @@ enum Selected {
     static let target: FuzzHarness.Target = {
         let name = ProcessInfo.processInfo.environment["AFTERDESK_FUZZ_TARGET"] ?? ""
         guard let t = FuzzHarness.Target(rawValue: name) else {
-            FileHandle.standardError.write(Data("AFTERDESK_FUZZ_TARGET must be one of \(FuzzHarness.Target.allCases.map(\.rawValue))\n".utf8))
+            FileHandle.standardError.write(
+                Data("AFTERDESK_FUZZ_TARGET must be one of \(FuzzHarness.Target.allCases.map(\.rawValue))\n".utf8))
             exit(64)
         }
         return t

@@ -6,7 +6,10 @@ import Synchronization
 public struct ChannelError: Error, Sendable, CustomStringConvertible, Equatable {
     public var message: String
     public var permanent: Bool
-    public init(_ message: String, permanent: Bool = false) { self.message = message; self.permanent = permanent }
+    public init(_ message: String, permanent: Bool = false) {
+        self.message = message
+        self.permanent = permanent
+    }
     public var description: String { message }
 }
 
@@ -15,7 +18,11 @@ public struct EmailEnvelope: Sendable, Equatable {
     public var from: String
     public var recipients: [String]
     public var data: String
-    public init(from: String, recipients: [String], data: String) { self.from = from; self.recipients = recipients; self.data = data }
+    public init(from: String, recipients: [String], data: String) {
+        self.from = from
+        self.recipients = recipients
+        self.data = data
+    }
 }
 
 public protocol EmailChannel: Sendable {
@@ -52,7 +59,10 @@ public struct SMTPEmailChannel: EmailChannel {
     public let caFile: String?
 
     public init(url: String, user: String?, password: String?, caFile: String? = nil) {
-        self.url = url; self.user = user; self.password = password; self.caFile = caFile
+        self.url = url
+        self.user = user
+        self.password = password
+        self.caFile = caFile
     }
 
     var requireTLS: Bool {
@@ -62,16 +72,19 @@ public struct SMTPEmailChannel: EmailChannel {
     }
 
     public func send(_ email: EmailEnvelope) async throws(ChannelError) {
-        let (url, user, password, requireTLS, timeout, caFile) = (self.url, self.user, self.password, self.requireTLS, self.timeoutSeconds, self.caFile)
+        let (url, user, password, requireTLS, timeout, caFile) = (
+            self.url, self.user, self.password, self.requireTLS, self.timeoutSeconds, self.caFile
+        )
         let result = await blocking { () -> (Int32, Int, String) in
             var r = afterdesk_curl_result()
             let recipients = email.recipients.map { strdup("<\($0)>") }
-            defer { recipients.forEach { free($0) } }
+            defer { for p in recipients { free(p) } }
             let pointers = recipients.map { UnsafePointer($0) }
             pointers.withUnsafeBufferPointer { rcpt in
                 email.data.withCString { data in
-                    afterdesk_smtp_send(url, user, password, "<\(email.from)>", rcpt.baseAddress, rcpt.count, data, strlen(data),
-                                        requireTLS ? 1 : 0, caFile, timeout, &r)
+                    afterdesk_smtp_send(
+                        url, user, password, "<\(email.from)>", rcpt.baseAddress, rcpt.count, data, strlen(data),
+                        requireTLS ? 1 : 0, caFile, timeout, &r)
                 }
             }
             let error = withUnsafeBytes(of: r.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -80,7 +93,9 @@ public struct SMTPEmailChannel: EmailChannel {
         }
         guard result.0 == 0 else {
             // 5xx replies (mailbox unknown, refused) will not get better by retrying.
-            throw ChannelError("SMTP: \(result.2.isEmpty ? "curl error \(result.0)" : result.2) (reply \(result.1))", permanent: (500..<600).contains(result.1))
+            throw ChannelError(
+                "SMTP: \(result.2.isEmpty ? "curl error \(result.0)" : result.2) (reply \(result.1))",
+                permanent: (500..<600).contains(result.1))
         }
     }
 }
@@ -91,18 +106,21 @@ struct HTTPResult: Sendable {
     var body: Data
 }
 
-func httpRequest(method: String, url: String, user: String?, password: String?, headers: [String], body: Data?,
-                 timeout: Int = 30) async throws(ChannelError) -> HTTPResult {
+func httpRequest(
+    method: String, url: String, user: String?, password: String?, headers: [String], body: Data?,
+    timeout: Int = 30
+) async throws(ChannelError) -> HTTPResult {
     let outcome = await blocking { () -> (Int32, Int, String, Data) in
         var r = afterdesk_curl_result()
         let lines = headers.map { strdup($0) }
-        defer { lines.forEach { free($0) } }
+        defer { for p in lines { free(p) } }
         let pointers = lines.map { UnsafePointer($0) }
         pointers.withUnsafeBufferPointer { h in
             if let body {
                 body.withUnsafeBytes { b in
-                    afterdesk_http_request(method, url, user, password, h.baseAddress, h.count,
-                                           b.baseAddress?.assumingMemoryBound(to: CChar.self), b.count, timeout, &r)
+                    afterdesk_http_request(
+                        method, url, user, password, h.baseAddress, h.count,
+                        b.baseAddress?.assumingMemoryBound(to: CChar.self), b.count, timeout, &r)
                 }
             } else {
                 afterdesk_http_request(method, url, user, password, h.baseAddress, h.count, nil, 0, timeout, &r)
@@ -120,8 +138,10 @@ func httpRequest(method: String, url: String, user: String?, password: String?, 
 func formEncode(_ pairs: [(String, String)]) -> String {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
-    return pairs.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
-        .joined(separator: "&")
+    return pairs.map {
+        "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+    }
+    .joined(separator: "&")
 }
 
 /// SMS through a Twilio-compatible REST API: `POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form fields
@@ -134,24 +154,38 @@ public struct TwilioSMSChannel: SMSChannel {
     public var statusCallback: String?
     public init(baseURL: String, accountSID: String, authToken: String, from: String, statusCallback: String?) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.accountSID = accountSID; self.authToken = authToken; self.from = from; self.statusCallback = statusCallback
+        self.accountSID = accountSID
+        self.authToken = authToken
+        self.from = from
+        self.statusCallback = statusCallback
     }
 
     var messagesURL: String { "\(baseURL)/2010-04-01/Accounts/\(accountSID)/Messages.json" }
 
-    struct Answer: Decodable { var sid: String?; var message: String?; var code: Int? }
+    struct Answer: Decodable {
+        var sid: String?
+        var message: String?
+        var code: Int?
+    }
     struct Page: Decodable {
-        struct Message: Decodable { var sid: String; var to: String?; var body: String? }
+        struct Message: Decodable {
+            var sid: String
+            var to: String?
+            var body: String?
+        }
         var messages: [Message]
     }
 
     public func send(to: String, body: String, idempotencyKey: String) async throws(ChannelError) -> String {
         var form = [("To", to), ("From", from), ("Body", body)]
         if let statusCallback { form.append(("StatusCallback", statusCallback)) }
-        let result = try await httpRequest(method: "POST", url: messagesURL, user: accountSID, password: authToken,
-                                           headers: ["Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
-                                                     "I-Twilio-Idempotency-Token: \(idempotencyKey)"],
-                                           body: Data(formEncode(form).utf8))
+        let result = try await httpRequest(
+            method: "POST", url: messagesURL, user: accountSID, password: authToken,
+            headers: [
+                "Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
+                "I-Twilio-Idempotency-Token: \(idempotencyKey)",
+            ],
+            body: Data(formEncode(form).utf8))
         let answer = try? JSONDecoder().decode(Answer.self, from: result.body)
         guard (200..<300).contains(result.status), let sid = answer?.sid else {
             let why = answer?.message ?? String(decoding: result.body.prefix(200), as: UTF8.self)
@@ -165,10 +199,13 @@ public struct TwilioSMSChannel: SMSChannel {
     public func find(to: String, body: String, since: Date) async throws(ChannelError) -> String? {
         let day = ISO8601DateFormatter().string(from: since).prefix(10)
         let query = formEncode([("To", to), ("From", from), ("DateSent>", String(day)), ("PageSize", "100")])
-        let result = try await httpRequest(method: "GET", url: messagesURL + "?" + query, user: accountSID, password: authToken,
-                                           headers: ["Accept: application/json"], body: nil)
+        let result = try await httpRequest(
+            method: "GET", url: messagesURL + "?" + query, user: accountSID, password: authToken,
+            headers: ["Accept: application/json"], body: nil)
         guard (200..<300).contains(result.status) else { throw ChannelError("SMS provider answered \(result.status) to a message lookup") }
-        guard let page = try? JSONDecoder().decode(Page.self, from: result.body) else { throw ChannelError("SMS provider's message list is not JSON") }
+        guard let page = try? JSONDecoder().decode(Page.self, from: result.body) else {
+            throw ChannelError("SMS provider's message list is not JSON")
+        }
         return page.messages.first { $0.body == body && ($0.to == nil || $0.to == to) }?.sid
     }
 }
@@ -177,18 +214,29 @@ public struct TwilioSMSChannel: SMSChannel {
 public struct HTTPWebhookChannel: WebhookChannel {
     public init() {}
     public func post(url: String, body: Data, headers: [(String, String)]) async throws(ChannelError) {
-        let result = try await httpRequest(method: "POST", url: url, user: nil, password: nil,
-                                           headers: ["Content-Type: application/json"] + headers.map { "\($0.0): \($0.1)" }, body: body)
+        let result = try await httpRequest(
+            method: "POST", url: url, user: nil, password: nil,
+            headers: ["Content-Type: application/json"] + headers.map { "\($0.0): \($0.1)" }, body: body)
         guard (200..<300).contains(result.status) else {
-            throw ChannelError("webhook answered \(result.status)", permanent: result.status == 400 || result.status == 404 || result.status == 410)
+            throw ChannelError(
+                "webhook answered \(result.status)", permanent: result.status == 400 || result.status == 404 || result.status == 410)
         }
     }
 }
 
 /// Every channel, recording instead of sending: for the demo and the tests. It can be told to fail.
 public final class RecordingChannels: EmailChannel, SMSChannel, WebhookChannel, Sendable {
-    public struct SMS: Sendable, Equatable { public var sid: String; public var to: String; public var body: String; public var key: String }
-    public struct Post: Sendable, Equatable { public var url: String; public var body: Data; public var headers: [String: String] }
+    public struct SMS: Sendable, Equatable {
+        public var sid: String
+        public var to: String
+        public var body: String
+        public var key: String
+    }
+    public struct Post: Sendable, Equatable {
+        public var url: String
+        public var body: Data
+        public var headers: [String: String]
+    }
     struct State {
         var emails: [EmailEnvelope] = []
         var sms: [SMS] = []
@@ -205,7 +253,12 @@ public final class RecordingChannels: EmailChannel, SMSChannel, WebhookChannel, 
     public var posts: [Post] { state.withLock { $0.posts } }
 
     /// The next `count` sends fail (temporarily, or for good).
-    public func fail(next count: Int, permanent: Bool = false) { state.withLock { $0.failures = count; $0.permanent = permanent } }
+    public func fail(next count: Int, permanent: Bool = false) {
+        state.withLock {
+            $0.failures = count
+            $0.permanent = permanent
+        }
+    }
 
     func failing() -> ChannelError? {
         state.withLock { s in

@@ -8,7 +8,9 @@ public enum MIME {
         public var body: String
         public var fileName: String?
         public init(contentType: String, body: String, fileName: String? = nil) {
-            self.contentType = contentType; self.body = body; self.fileName = fileName
+            self.contentType = contentType
+            self.body = body
+            self.fileName = fileName
         }
     }
 
@@ -20,7 +22,10 @@ public enum MIME {
         var chunk: [UInt8] = []
         for ch in text {
             let bytes = Array(String(ch).utf8)
-            if chunk.count + bytes.count > 45 { words.append(word(chunk)); chunk = [] }
+            if chunk.count + bytes.count > 45 {
+                words.append(word(chunk))
+                chunk = []
+            }
             chunk += bytes
         }
         if !chunk.isEmpty { words.append(word(chunk)) }
@@ -41,7 +46,9 @@ public enum MIME {
 
     /// The bare address of `Name <address>`.
     public static func address(_ text: String) -> String {
-        guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else { return text.trimmingCharacters(in: .whitespaces) }
+        guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else {
+            return text.trimmingCharacters(in: .whitespaces)
+        }
         return String(text[text.index(after: open)..<close])
     }
 
@@ -64,7 +71,7 @@ public enum MIME {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rem = seconds - days * 86_400
         let day = LocalDate(daysSinceEpoch: days)
-        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]   // 1970-01-01 was a Thursday
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(weekdays[((days % 7) + 7) % 7]), \(two(day.day)) \(months[day.month - 1]) \(day.year) "
@@ -73,8 +80,10 @@ public enum MIME {
 
     /// A whole message. `alternative`: the parts are the same content (text and HTML); else mixed (a text part and
     /// an attachment such as an ADF lead).
-    public static func message(from: String, to: String, subject: String, messageID: String, date: Date,
-                               headers: [(String, String)] = [], parts: [Part], alternative: Bool) -> String {
+    public static func message(
+        from: String, to: String, subject: String, messageID: String, date: Date,
+        headers: [(String, String)] = [], parts: [Part], alternative: Bool
+    ) -> String {
         var hasher = StableHasher()
         hasher.add(messageID)
         let boundary = "=_afterdesk_" + String(hasher.value, radix: 36)
@@ -120,13 +129,27 @@ public struct ADFLead: Sendable, Equatable {
     public var dealershipEmail: String?
     public var assignee: String?
 
-    public init(id: String, requestDate: Date, vehicleYear: Int, vehicleMake: String, vehicleModel: String, vin: String?, vehicleIsNew: Bool,
-                firstName: String, lastName: String, email: String?, phone: String?, comments: String, dealershipName: String,
-                dealershipPhone: String?, dealershipEmail: String?, assignee: String?) {
-        self.id = id; self.requestDate = requestDate; self.vehicleYear = vehicleYear; self.vehicleMake = vehicleMake
-        self.vehicleModel = vehicleModel; self.vin = vin; self.vehicleIsNew = vehicleIsNew; self.firstName = firstName
-        self.lastName = lastName; self.email = email; self.phone = phone; self.comments = comments; self.dealershipName = dealershipName
-        self.dealershipPhone = dealershipPhone; self.dealershipEmail = dealershipEmail; self.assignee = assignee
+    public init(
+        id: String, requestDate: Date, vehicleYear: Int, vehicleMake: String, vehicleModel: String, vin: String?, vehicleIsNew: Bool,
+        firstName: String, lastName: String, email: String?, phone: String?, comments: String, dealershipName: String,
+        dealershipPhone: String?, dealershipEmail: String?, assignee: String?
+    ) {
+        self.id = id
+        self.requestDate = requestDate
+        self.vehicleYear = vehicleYear
+        self.vehicleMake = vehicleMake
+        self.vehicleModel = vehicleModel
+        self.vin = vin
+        self.vehicleIsNew = vehicleIsNew
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.phone = phone
+        self.comments = comments
+        self.dealershipName = dealershipName
+        self.dealershipPhone = dealershipPhone
+        self.dealershipEmail = dealershipEmail
+        self.assignee = assignee
     }
 
     /// Text escaped for XML and HTML.
@@ -169,7 +192,8 @@ public struct ADFLead: Sendable, Equatable {
         var vendorContact = [("full", assignee ?? dealershipName)]
         if assignee != nil { vendorContact.append(("full", dealershipName)) }
         let vendorPhone = dealershipPhone ?? (dealershipEmail == nil ? "unknown" : nil)
-        x += "<vendor><vendorname>\(Self.esc(dealershipName))</vendorname>"
+        x +=
+            "<vendor><vendorname>\(Self.esc(dealershipName))</vendorname>"
             + contact(vendorContact, email: vendorPhone == nil ? dealershipEmail : nil, phone: vendorPhone) + "</vendor>\n"
         x += "<provider><name part=\"full\">Afterdesk</name><service>F&amp;I follow-up</service></provider>\n"
         x += "</prospect>\n</adf>\n"

@@ -46,7 +46,9 @@ public struct Settings: Sendable, Equatable {
         key("smtp_url", "smtp://host:port (STARTTLS when the server offers it) or smtps://host:port (TLS)") { $0.smtpURL = $1 },
         key("smtp_user", "SMTP login") { $0.smtpUser = $1 },
         key("smtp_password", "SMTP password") { $0.smtpPassword = $1 },
-        key("smtp_ca_file", "a PEM file of certificate authorities to trust for the SMTP server (a private CA); default: the system's") { $0.smtpCAFile = $1 },
+        key("smtp_ca_file", "a PEM file of certificate authorities to trust for the SMTP server (a private CA); default: the system's") {
+            $0.smtpCAFile = $1
+        },
         key("email_from", "sender address of every email, e.g. Lakeside Motors <service@lakeside.example>") { $0.emailFrom = $1 },
         key("sms_base_url", "Twilio-compatible API base, default https://api.twilio.com") { $0.smsBaseURL = $1 },
         key("sms_account_sid", "SMS account") { $0.smsAccountSID = $1 },
@@ -58,9 +60,13 @@ public struct Settings: Sendable, Equatable {
         key("signing_secret", "key of email unsubscribe links; default: random, kept in the database") { $0.signingSecret = $1 },
         key("store_address", "the dealership's physical address in every email; default: the menu's") { $0.storeAddress = $1 },
         key("help_text", "the reply to HELP") { $0.helpText = $1 },
-        key("task_sla_hours", "hours after a task is due before it escalates to the manager (default 24)") { $0.taskSLAHours = try int($1, "task_sla_hours") },
+        key("task_sla_hours", "hours after a task is due before it escalates to the manager (default 24)") {
+            $0.taskSLAHours = try int($1, "task_sla_hours")
+        },
         key("max_attempts", "tries before a message becomes a dead letter (default 6)") { $0.maxAttempts = try int($1, "max_attempts") },
-        key("retry_base_seconds", "first retry delay; doubles each try up to an hour (default 60)") { $0.retryBaseSeconds = try int($1, "retry_base_seconds") },
+        key("retry_base_seconds", "first retry delay; doubles each try up to an hour (default 60)") {
+            $0.retryBaseSeconds = try int($1, "retry_base_seconds")
+        },
     ]
 
     static func key(_ name: String, _ about: String, _ write: @escaping @Sendable (inout Settings, String) throws -> Void) -> Key {
@@ -68,7 +74,9 @@ public struct Settings: Sendable, Equatable {
     }
 
     static func int(_ text: String, _ name: String) throws -> Int {
-        guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n > 0 else { throw SettingsError("\(name): '\(text)' is not a positive whole number") }
+        guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n > 0 else {
+            throw SettingsError("\(name): '\(text)' is not a positive whole number")
+        }
         return n
     }
 

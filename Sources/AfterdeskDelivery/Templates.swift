@@ -12,7 +12,11 @@ public struct MessageFacts: Sendable, Equatable {
         public var quoted: Money
         public var eligibleUntil: LocalDate?
         public init(code: String, name: String, provider: String, quoted: Money, eligibleUntil: LocalDate?) {
-            self.code = code; self.name = name; self.provider = provider; self.quoted = quoted; self.eligibleUntil = eligibleUntil
+            self.code = code
+            self.name = name
+            self.provider = provider
+            self.quoted = quoted
+            self.eligibleUntil = eligibleUntil
         }
     }
     public var firstName: String
@@ -36,15 +40,30 @@ public struct MessageFacts: Sendable, Equatable {
     public var unsubscribeURL: String
     public var today: LocalDate
 
-    public init(firstName: String, lastName: String, dealershipName: String, dealershipAddress: String, dealershipPhone: String?,
-                vehicleYear: Int, vehicleMake: String, vehicleModel: String, dealNumber: String, product: Product, others: [Product],
-                warrantyEnds: LocalDate?, warrantyLimit: String?, warrantyMiles: Int?, gapExposureEnds: LocalDate?, staffName: String?,
-                unsubscribeURL: String, today: LocalDate) {
-        self.firstName = firstName; self.lastName = lastName; self.dealershipName = dealershipName
-        self.dealershipAddress = dealershipAddress; self.dealershipPhone = dealershipPhone; self.vehicleYear = vehicleYear
-        self.vehicleMake = vehicleMake; self.vehicleModel = vehicleModel; self.dealNumber = dealNumber; self.product = product
-        self.others = others; self.warrantyEnds = warrantyEnds; self.warrantyLimit = warrantyLimit; self.warrantyMiles = warrantyMiles
-        self.gapExposureEnds = gapExposureEnds; self.staffName = staffName; self.unsubscribeURL = unsubscribeURL; self.today = today
+    public init(
+        firstName: String, lastName: String, dealershipName: String, dealershipAddress: String, dealershipPhone: String?,
+        vehicleYear: Int, vehicleMake: String, vehicleModel: String, dealNumber: String, product: Product, others: [Product],
+        warrantyEnds: LocalDate?, warrantyLimit: String?, warrantyMiles: Int?, gapExposureEnds: LocalDate?, staffName: String?,
+        unsubscribeURL: String, today: LocalDate
+    ) {
+        self.firstName = firstName
+        self.lastName = lastName
+        self.dealershipName = dealershipName
+        self.dealershipAddress = dealershipAddress
+        self.dealershipPhone = dealershipPhone
+        self.vehicleYear = vehicleYear
+        self.vehicleMake = vehicleMake
+        self.vehicleModel = vehicleModel
+        self.dealNumber = dealNumber
+        self.product = product
+        self.others = others
+        self.warrantyEnds = warrantyEnds
+        self.warrantyLimit = warrantyLimit
+        self.warrantyMiles = warrantyMiles
+        self.gapExposureEnds = gapExposureEnds
+        self.staffName = staffName
+        self.unsubscribeURL = unsubscribeURL
+        self.today = today
     }
 
     /// The line every SMS ends with.
@@ -74,8 +93,10 @@ public struct MessageFacts: Sendable, Equatable {
         // Absent rather than empty: an empty string opens a Mustache section.
         if !others.isEmpty { c["others_text"] = Words.list(others.map(\.name)) }
         if let w = warrantyEnds {
-            var warranty: [String: Any] = ["ends": Words.longDate(w), "ends_short": Words.monthDay(w), "days_left": today.days(until: w),
-                                           "by_miles": warrantyLimit == "miles", "by_time": warrantyLimit != "miles"]
+            var warranty: [String: Any] = [
+                "ends": Words.longDate(w), "ends_short": Words.monthDay(w), "days_left": today.days(until: w),
+                "by_miles": warrantyLimit == "miles", "by_time": warrantyLimit != "miles",
+            ]
             if let m = warrantyMiles { warranty["miles"] = Words.thousands(m) }
             c["warranty"] = warranty
         }
@@ -90,19 +111,26 @@ public struct MessageFacts: Sendable, Equatable {
             firstName: "Maria-Guadalupe", lastName: "Lopez", dealershipName: dealership.name, dealershipAddress: dealership.address,
             dealershipPhone: dealership.phone, vehicleYear: 2024, vehicleMake: "Mercedes-Benz", vehicleModel: "GLE 450",
             dealNumber: "D-100234",
-            product: Product(code: "vsc", name: "Vehicle Service Contract", provider: "Lakeside Protection Plans",
-                             quoted: Money(cents: 249_500), eligibleUntil: today.adding(days: 41)),
-            others: [Product(code: "tire_wheel", name: "Tire & Wheel Protection", provider: "Road Hazard", quoted: Money(cents: 79_900),
-                             eligibleUntil: today.adding(days: 60))],
+            product: Product(
+                code: "vsc", name: "Vehicle Service Contract", provider: "Lakeside Protection Plans",
+                quoted: Money(cents: 249_500), eligibleUntil: today.adding(days: 41)),
+            others: [
+                Product(
+                    code: "tire_wheel", name: "Tire & Wheel Protection", provider: "Road Hazard", quoted: Money(cents: 79_900),
+                    eligibleUntil: today.adding(days: 60))
+            ],
             warrantyEnds: today.adding(days: 41), warrantyLimit: "miles", warrantyMiles: 36_000, gapExposureEnds: today.adding(days: 700),
-            staffName: "Jordan Smith", unsubscribeURL: "https://afterdesk.example/unsubscribe?c=123456&t=0123456789abcdef0123456789abcdef0123456789a",
+            staffName: "Jordan Smith",
+            unsubscribeURL: "https://afterdesk.example/unsubscribe?c=123456&t=0123456789abcdef0123456789abcdef0123456789a",
             today: today)
     }
 }
 
 /// Words for messages: dates as people write them, thousands separators, lists.
 public enum Words {
-    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
     public static func longDate(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day), \(d.year)" }
     public static func monthDay(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day)" }
     public static func thousands(_ n: Int) -> String { n.grouped }
@@ -128,7 +156,11 @@ public struct TemplateIssue: Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var reason: String
-    public init(file: String, line: Int, reason: String) { self.file = file; self.line = line; self.reason = reason }
+    public init(file: String, line: Int, reason: String) {
+        self.file = file
+        self.line = line
+        self.reason = reason
+    }
     public var description: String { "\(file):\(line): \(reason)" }
 }
 
@@ -161,14 +193,18 @@ public struct MessageTemplates: Sendable {
     static let textPragma = "{{% CONTENT_TYPE: TEXT }}"
 
     /// Loads templates from (file name, text) pairs, checking each against `sample`.
-    public static func load(files: [(name: String, text: String)], directory: String = "templates", sample: MessageFacts,
-                            maxSegments: Int = 3) throws(TemplateErrors) -> MessageTemplates {
+    public static func load(
+        files: [(name: String, text: String)], directory: String = "templates", sample: MessageFacts,
+        maxSegments: Int = 3
+    ) throws(TemplateErrors) -> MessageTemplates {
         var out = MessageTemplates(maxSegments: maxSegments)
         var issues: [TemplateIssue] = []
         for (fileName, text) in files.sorted(by: { $0.name < $1.name }) {
             var file = TemplateFile(path: directory + "/" + fileName, text: text)
             if fileName.hasSuffix(".sms.mustache") {
-                if let t = file.sms(sample: sample, maxSegments: maxSegments) { out.sms[String(fileName.dropLast(".sms.mustache".count))] = t }
+                if let t = file.sms(sample: sample, maxSegments: maxSegments) {
+                    out.sms[String(fileName.dropLast(".sms.mustache".count))] = t
+                }
             } else if fileName.hasSuffix(".email.mustache") {
                 if let e = file.email(sample: sample) { out.email[String(fileName.dropLast(".email.mustache".count))] = e }
             } else if fileName.hasSuffix(".mustache") {
@@ -192,8 +228,18 @@ public struct MessageTemplates: Sendable {
         var out: [TemplateIssue] = []
         for p in menu.products {
             for t in p.timing.touches where t.action == .message {
-                if sms[t.template] == nil { out.append(TemplateIssue(file: "\(directory)/\(t.template).sms.mustache", line: 0, reason: "missing: product \(p.code), touch \(t.name) can be an SMS")) }
-                if email[t.template] == nil { out.append(TemplateIssue(file: "\(directory)/\(t.template).email.mustache", line: 0, reason: "missing: product \(p.code), touch \(t.name) can be an email")) }
+                if sms[t.template] == nil {
+                    out.append(
+                        TemplateIssue(
+                            file: "\(directory)/\(t.template).sms.mustache", line: 0,
+                            reason: "missing: product \(p.code), touch \(t.name) can be an SMS"))
+                }
+                if email[t.template] == nil {
+                    out.append(
+                        TemplateIssue(
+                            file: "\(directory)/\(t.template).email.mustache", line: 0,
+                            reason: "missing: product \(p.code), touch \(t.name) can be an email"))
+                }
             }
         }
         return out
@@ -236,8 +282,9 @@ struct TemplateFile {
         do {
             return try MustacheTemplate(string: (isText ? MessageTemplates.textPragma : "") + source)
         } catch let e as MustacheTemplate.ParserError {
-            issue(line: firstLine + e.context.lineNumber - 1,
-                  "Mustache syntax: \(e.error) near \"\(e.context.line.trimmingCharacters(in: .whitespaces))\"")
+            issue(
+                line: firstLine + e.context.lineNumber - 1,
+                "Mustache syntax: \(e.error) near \"\(e.context.line.trimmingCharacters(in: .whitespaces))\"")
         } catch {
             issue(line: firstLine, "Mustache syntax: \(error)")
         }
@@ -255,7 +302,9 @@ struct TemplateFile {
         let encoding = SMSEncoding(rendered)
         if encoding.segments > maxSegments {
             let units = encoding.alphabet == .gsm7 ? "GSM-7 characters" : "UCS-2 units"
-            issue(line: lastLine, "too long: \(encoding.units) \(units) make \(encoding.segments) segments with sample facts (at most \(maxSegments))")
+            issue(
+                line: lastLine,
+                "too long: \(encoding.units) \(units) make \(encoding.segments) segments with sample facts (at most \(maxSegments))")
             return nil
         }
         return t
@@ -269,7 +318,8 @@ struct TemplateFile {
             return nil
         }
         guard let textMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- text" }),
-              let htmlMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- html" }), textMark < htmlMark else {
+            let htmlMark = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "--- html" }), textMark < htmlMark
+        else {
             issue(line: 2, "an email needs a \"--- text\" line, then a \"--- html\" line, each followed by its part")
             return nil
         }
@@ -277,7 +327,8 @@ struct TemplateFile {
         let textSource = lines[(textMark + 1)..<htmlMark].joined(separator: "\n")
         let htmlSource = lines[(htmlMark + 1)...].joined(separator: "\n")
         guard let s = parse(subjectSource, text: true, firstLine: 1), let tx = parse(textSource, text: true, firstLine: textMark + 2),
-              let h = parse(htmlSource, text: false, firstLine: htmlMark + 2) else { return nil }
+            let h = parse(htmlSource, text: false, firstLine: htmlMark + 2)
+        else { return nil }
         let before = issues.count
         checkSubject(s.render(sample.context).trimmingCharacters(in: .whitespaces))
         for (part, template, endLine, escape) in [("text", tx, htmlMark, false), ("html", h, lastLine, true)] {

@@ -15,8 +15,12 @@ public struct DemoRun: Sendable {
     var menu: Menu { inForce.menu }
 
     public init(directory: String, databasePath: String, seed: UInt64 = 2026, dealsPerDay: Double = 5, menu: MenuInForce, clock: Clock) {
-        self.directory = directory; self.databasePath = databasePath; self.seed = seed
-        self.dealsPerDay = dealsPerDay; self.inForce = menu; self.clock = clock
+        self.directory = directory
+        self.databasePath = databasePath
+        self.seed = seed
+        self.dealsPerDay = dealsPerDay
+        self.inForce = menu
+        self.clock = clock
     }
 
     public struct Report: Sendable {
@@ -72,9 +76,10 @@ public struct DemoRun: Sendable {
         let planner = Planner(menu: menu, warranties: inForce.warranties)
         let planned = try db.planCustomers(planner: planner, now: clock.now())
         let explained = try explainSamples(recent, db: db, planner: planner)
-        return Report(dealsFile: dealsFile, updateFile: updateFile, databasePath: databasePath, first: first, again: again,
-                      update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample,
-                      planned: planned, explained: explained)
+        return Report(
+            dealsFile: dealsFile, updateFile: updateFile, databasePath: databasePath, first: first, again: again,
+            update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample,
+            planned: planned, explained: explained)
     }
 
     /// A month later the DMS export shows some declined service contracts and GAP sold after all (the customer came
@@ -88,15 +93,19 @@ public struct DemoRun: Sendable {
             var touched = false
             for code in ["vsc", "gap", "tire_wheel"] {
                 guard let o = col["\(code)_outcome"], row[o] == "declined", rng.chance(code == "vsc" ? 0.05 : 0.03),
-                      let product = menu.product(code), let price = col["\(code)_price"], let cost = col["\(code)_cost"],
-                      let reason = col["\(code)_reason"] else { continue }
+                    let product = menu.product(code), let price = col["\(code)_price"], let cost = col["\(code)_cost"],
+                    let reason = col["\(code)_reason"]
+                else { continue }
                 row[o] = "sold"
                 row[price] = product.retailPrice.description
                 row[cost] = product.dealerCost.description
                 row[reason] = ""
                 touched = true
             }
-            if rng.chance(0.004), let s = col["status"] { row[s] = "unwound"; touched = true }
+            if rng.chance(0.004), let s = col["status"] {
+                row[s] = "unwound"
+                touched = true
+            }
             if touched { changed.append(row) }
         }
         return changed
@@ -108,9 +117,10 @@ public struct DemoRun: Sendable {
         for condition in ["new", "used"] {
             for item in recent.prefix(60) where explained.count < (condition == "new" ? 1 : 2) {
                 guard let found = try db.customerDeals(ofDeal: item.dealNumber),
-                      let deal = found.records.first(where: { $0.dealNumber == item.dealNumber }),
-                      deal.vehicleCondition.rawValue == condition, deal.dealType == .finance,
-                      let e = Explain.explain(found, planner: planner, now: clock.now()) else { continue }
+                    let deal = found.records.first(where: { $0.dealNumber == item.dealNumber }),
+                    deal.vehicleCondition.rawValue == condition, deal.dealType == .finance,
+                    let e = Explain.explain(found, planner: planner, now: clock.now())
+                else { continue }
                 explained.append(e)
             }
         }

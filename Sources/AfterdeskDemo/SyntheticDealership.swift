@@ -13,13 +13,20 @@ public struct SyntheticDealership: Sendable {
     public var errorRate: Double
     public var store: String
 
-    public init(seed: UInt64 = 42, menu: Menu, endDate: LocalDate, days: Int = 365, dealsPerDay: Double = 5,
-                errorRate: Double = 0.01, store: String = "main") {
-        self.seed = seed; self.menu = menu; self.endDate = endDate; self.days = days
-        self.dealsPerDay = dealsPerDay; self.errorRate = errorRate; self.store = store
+    public init(
+        seed: UInt64 = 42, menu: Menu, endDate: LocalDate, days: Int = 365, dealsPerDay: Double = 5,
+        errorRate: Double = 0.01, store: String = "main"
+    ) {
+        self.seed = seed
+        self.menu = menu
+        self.endDate = endDate
+        self.days = days
+        self.dealsPerDay = dealsPerDay
+        self.errorRate = errorRate
+        self.store = store
     }
 
-    static let makes: [(String, String, [String], Int)] = [   // make, WMI, models, weight
+    static let makes: [(String, String, [String], Int)] = [  // make, WMI, models, weight
         ("Toyota", "4T1", ["Camry", "RAV4", "Corolla", "Highlander", "Tacoma", "Tundra"], 16),
         ("Ford", "1FA", ["F-150", "Escape", "Explorer", "Bronco Sport", "Maverick"], 14),
         ("Chevrolet", "1G1", ["Silverado 1500", "Equinox", "Malibu", "Tahoe", "Traverse"], 12),
@@ -36,14 +43,18 @@ public struct SyntheticDealership: Sendable {
         ("Lexus", "2T2", ["RX 350", "NX 250", "ES 350"], 3),
         ("Tesla", "5YJ", ["Model 3", "Model Y"], 2),
     ]
-    static let firstNames = ["Maria", "James", "Jose", "Linda", "Robert", "Patricia", "Michael", "Jennifer", "David",
-                             "Elizabeth", "Luis", "Susan", "Daniel", "Jessica", "Carlos", "Sarah", "Anthony", "Karen",
-                             "Mark", "Nancy", "Juan", "Lisa", "Kevin", "Ashley", "Brian", "Emily", "Thanh", "Priya",
-                             "Wei", "Fatima", "Andre", "Keisha", "Tyler", "Megan", "Hector", "Rosa"]
-    static let lastNames = ["Lopez", "Smith", "Garcia", "Johnson", "Martinez", "Williams", "Brown", "Hernandez", "Jones",
-                            "Nguyen", "Davis", "Rodriguez", "Miller", "Wilson", "Gonzalez", "Anderson", "Thomas",
-                            "Taylor", "Moore", "Jackson", "Patel", "Lee", "Kim", "Washington", "Perez", "Sanchez",
-                            "Ramirez", "Clark", "Lewis", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Flores"]
+    static let firstNames = [
+        "Maria", "James", "Jose", "Linda", "Robert", "Patricia", "Michael", "Jennifer", "David",
+        "Elizabeth", "Luis", "Susan", "Daniel", "Jessica", "Carlos", "Sarah", "Anthony", "Karen",
+        "Mark", "Nancy", "Juan", "Lisa", "Kevin", "Ashley", "Brian", "Emily", "Thanh", "Priya",
+        "Wei", "Fatima", "Andre", "Keisha", "Tyler", "Megan", "Hector", "Rosa",
+    ]
+    static let lastNames = [
+        "Lopez", "Smith", "Garcia", "Johnson", "Martinez", "Williams", "Brown", "Hernandez", "Jones",
+        "Nguyen", "Davis", "Rodriguez", "Miller", "Wilson", "Gonzalez", "Anderson", "Thomas",
+        "Taylor", "Moore", "Jackson", "Patel", "Lee", "Kim", "Washington", "Perez", "Sanchez",
+        "Ramirez", "Clark", "Lewis", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Flores",
+    ]
     typealias Place = (state: String, zips: [String], areas: [String], weight: Int)
     static let places: [Place] = [
         ("TX", ["78701", "78704", "78745", "78758", "78613", "78660", "78664", "78641", "78628", "78741"], ["512", "737"], 88),
@@ -58,17 +69,21 @@ public struct SyntheticDealership: Sendable {
         ("S105", "Brenda Cole"), ("S106", "Omar Haddad"), ("S107", "Jenna Park"), ("S108", "Ray Delgado"),
     ]
     public static let financeManagers: [(String, String)] = [("F201", "Karen Liu"), ("F202", "Victor Osei"), ("F203", "Sam Patel")]
-    static let reasons = ["payment", "payment", "payment", "price", "price", "covered", "think", "other",
-                          "wants to check with spouse", "already has coverage through credit union"]
+    static let reasons = [
+        "payment", "payment", "payment", "price", "price", "covered", "think", "other",
+        "wants to check with spouse", "already has coverage through credit union",
+    ]
 
     /// One column per canonical field the generator writes, in this order.
     public var header: [String] {
-        var h = ["deal_number", "store", "status", "contract_date", "delivery_date", "deal_type", "buyer_first_name",
-                 "buyer_last_name", "buyer_email", "buyer_phone", "buyer_state", "buyer_zip", "consent_sms",
-                 "consent_email", "consent_phone", "vin", "vehicle_year", "vehicle_make", "vehicle_model",
-                 "vehicle_condition", "odometer", "in_service_date", "selling_price", "vehicle_value", "amount_financed",
-                 "apr", "term_months", "first_payment_date", "lender", "salesperson_id", "salesperson_name",
-                 "fi_manager_id", "fi_manager_name"]
+        var h = [
+            "deal_number", "store", "status", "contract_date", "delivery_date", "deal_type", "buyer_first_name",
+            "buyer_last_name", "buyer_email", "buyer_phone", "buyer_state", "buyer_zip", "consent_sms",
+            "consent_email", "consent_phone", "vin", "vehicle_year", "vehicle_make", "vehicle_model",
+            "vehicle_condition", "odometer", "in_service_date", "selling_price", "vehicle_value", "amount_financed",
+            "apr", "term_months", "first_payment_date", "lender", "salesperson_id", "salesperson_name",
+            "fi_manager_id", "fi_manager_name",
+        ]
         for p in menu.products { h += ["\(p.code)_outcome", "\(p.code)_price", "\(p.code)_cost", "\(p.code)_reason"] }
         return h
     }
@@ -83,9 +98,9 @@ public struct SyntheticDealership: Sendable {
         let extraChance = dealsPerDay - Double(perDayBase)
         for offset in 0..<days {
             let day = start.adding(days: offset)
-            let weekday = (day.daysSinceEpoch + 4) % 7   // 0 = Sunday
+            let weekday = (day.daysSinceEpoch + 4) % 7  // 0 = Sunday
             var n = perDayBase + (rng.chance(extraChance) ? 1 : 0)
-            if weekday == 6 { n = n * 3 / 2 } else if weekday == 0 { n = n / 2 }   // Saturdays busy, Sundays light
+            if weekday == 6 { n = n * 3 / 2 } else if weekday == 0 { n = n / 2 }  // Saturdays busy, Sundays light
             if limit != nil { n = max(n, perDayBase) }
             for _ in 0..<n {
                 if let limit, produced >= limit { return }
@@ -126,7 +141,9 @@ public struct SyntheticDealership: Sendable {
         let delivery = rng.chance(0.85) ? contract : contract.adding(days: rng.int(1...3))
         let vehicleYear = isNew ? contract.year + (contract.month >= 8 && rng.chance(0.6) ? 1 : 0) : contract.year - rng.int(1...8)
         let ageYears = max(0, contract.year - vehicleYear)
-        let inService: LocalDate? = isNew ? nil
+        let inService: LocalDate? =
+            isNew
+            ? nil
             : LocalDate(year: vehicleYear, month: rng.int(1...12), day: rng.int(1...28)).map { min($0, contract.adding(days: -200)) }
         let odometer = isNew ? rng.int(3...45) : max(1_000, ageYears * rng.int(8_000...16_000) + rng.int(0...9_000))
         let price = Int64(isNew ? rng.int(26_000...68_000) : rng.int(13_000...42_000)) * 100 + Int64(rng.pick([0, 0, 50, 95, 99]))
@@ -135,33 +152,46 @@ public struct SyntheticDealership: Sendable {
         let place = rng.weighted(SyntheticDealership.places.map { ($0, $0.weight) })
         let first = rng.pick(SyntheticDealership.firstNames)
         let last = rng.pick(SyntheticDealership.lastNames)
-        let email = rng.chance(0.82) ? "\(first.lowercased()).\(last.lowercased())\(number % 997)@\(rng.pick(["example.com", "example.net", "example.org"]))" : ""
+        let email =
+            rng.chance(0.82)
+            ? "\(first.lowercased()).\(last.lowercased())\(number % 997)@\(rng.pick(["example.com", "example.net", "example.org"]))" : ""
         let phone = rng.chance(0.9) ? SyntheticDealership.phone(place, rng: &rng) : ""
         let sales = rng.pick(SyntheticDealership.salespeople)
         let fi = rng.pick(SyntheticDealership.financeManagers)
 
-        var financed = "", apr = "", term = "", firstPay = "", lender = ""
+        var financed = ""
+        var apr = ""
+        var term = ""
+        var firstPay = ""
+        var lender = ""
         let (productFields, productsSoldCents) = products(dealType: dealType, rng: &rng)
         if dealType != "cash" {
             let down = price * Int64(rng.int(0...20)) / 100
             let taxAndFees = price * 825 / 10_000 + 45_000
             financed = Money(cents: price - down + taxAndFees + productsSoldCents).description
-            apr = isNew ? rng.pick(["0", "1.9", "3.9", "4.99", "5.9", "6.49", "6.9", "7.25"]) : rng.pick(["6.9", "7.49", "8.9", "9.99", "11.5", "13.9", "15.99"])
+            apr =
+                isNew
+                ? rng.pick(["0", "1.9", "3.9", "4.99", "5.9", "6.49", "6.9", "7.25"])
+                : rng.pick(["6.9", "7.49", "8.9", "9.99", "11.5", "13.9", "15.99"])
             term = dealType == "lease" ? rng.pick(["24", "36", "39"]) : rng.pick(["48", "60", "72", "72", "84"])
             firstPay = contract.adding(days: rng.int(30...45)).description
-            lender = rng.pick(["Ally Financial", "Capital One Auto", "Chase Auto", "Texas Dow Employees CU", "Wells Fargo Auto", "\(make.0) Financial Services"])
+            lender = rng.pick([
+                "Ally Financial", "Capital One Auto", "Chase Auto", "Texas Dow Employees CU", "Wells Fargo Auto",
+                "\(make.0) Financial Services",
+            ])
         }
 
-        var fields = [
-            "D-\(number)", store, rng.chance(0.01) ? "unwound" : "finalized", contract.description, delivery.description, dealType,
-            first, last, email, phone, place.state, place.zips[rng.int(0...(place.zips.count - 1))],
-            rng.chance(0.55) && !phone.isEmpty ? "Y" : "N", rng.chance(0.7) && !email.isEmpty ? "Y" : "N",
-            rng.chance(0.85) && !phone.isEmpty ? "Y" : "N",
-            SyntheticDealership.vin(wmi: make.1, year: vehicleYear, rng: &rng), String(vehicleYear), make.0, model,
-            isNew ? "new" : "used", String(odometer), inService?.description ?? "",
-            Money(cents: price).description, Money(cents: value).description, financed, apr, term, firstPay, lender,
-            sales.0, sales.1, fi.0, fi.1,
-        ] + productFields
+        var fields =
+            [
+                "D-\(number)", store, rng.chance(0.01) ? "unwound" : "finalized", contract.description, delivery.description, dealType,
+                first, last, email, phone, place.state, place.zips[rng.int(0...(place.zips.count - 1))],
+                rng.chance(0.55) && !phone.isEmpty ? "Y" : "N", rng.chance(0.7) && !email.isEmpty ? "Y" : "N",
+                rng.chance(0.85) && !phone.isEmpty ? "Y" : "N",
+                SyntheticDealership.vin(wmi: make.1, year: vehicleYear, rng: &rng), String(vehicleYear), make.0, model,
+                isNew ? "new" : "used", String(odometer), inService?.description ?? "",
+                Money(cents: price).description, Money(cents: value).description, financed, apr, term, firstPay, lender,
+                sales.0, sales.1, fi.0, fi.1,
+            ] + productFields
         if errorRate > 0, rng.chance(errorRate) { SyntheticDealership.spoil(&fields, rng: &rng) }
         return fields
     }
@@ -169,7 +199,8 @@ public struct SyntheticDealership: Sendable {
     /// A phone number of the place, written one of the ways DMS exports write them.
     static func phone(_ place: Place, rng: inout SeededRandom) -> String {
         let area = rng.pick(place.areas)
-        let exch = rng.int(200...999), line = rng.int(0...9999)
+        let exch = rng.int(200...999)
+        let line = rng.int(0...9999)
         let l4 = String(repeating: "0", count: 4 - String(line).count) + String(line)
         return rng.pick(["(\(area)) \(exch)-\(l4)", "\(area)-\(exch)-\(l4)", "\(area)\(exch)\(l4)", "+1 \(area) \(exch) \(l4)"])
     }
@@ -209,14 +240,18 @@ public struct SyntheticDealership: Sendable {
     /// The mistakes real exports contain.
     static func spoil(_ f: inout [String], rng: inout SeededRandom) {
         switch rng.int(0...6) {
-        case 0: // a mistyped VIN: the check digit no longer matches
-            var v = Array(f[15]); v[16] = v[16] == "1" ? "2" : "1"; f[15] = String(v)
-        case 1: f[3] = "13/45/2025"                          // impossible date
-        case 2: f[9] = "555-0142"                             // phone without area code
+        case 0:  // a mistyped VIN: the check digit no longer matches
+            var v = Array(f[15])
+            v[16] = v[16] == "1" ? "2" : "1"
+            f[15] = String(v)
+        case 1: f[3] = "13/45/2025"  // impossible date
+        case 2: f[9] = "555-0142"  // phone without area code
         case 3: f[8] = f[8].isEmpty ? "maria@" : f[8].replacingOccurrences(of: "@", with: " at ")
-        case 4: f[22] = "$24,99.00"                           // misplaced thousands separator
-        case 5: f[5] = "finance"; f[24] = ""                  // financed deal without the amount financed
-        default: f[10] = "XX"                                 // not a state
+        case 4: f[22] = "$24,99.00"  // misplaced thousands separator
+        case 5:
+            f[5] = "finance"
+            f[24] = ""  // financed deal without the amount financed
+        default: f[10] = "XX"  // not a state
         }
     }
 

@@ -11,7 +11,9 @@ public struct ServerContext: Sendable {
     public var clock: Clock
     public var logger: Logger
     public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk")) {
-        self.dispatcher = dispatcher; self.clock = clock; self.logger = logger
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.logger = logger
     }
     var database: AfterdeskDatabase { dispatcher.database }
     var settings: Settings { dispatcher.settings }
@@ -19,8 +21,9 @@ public struct ServerContext: Sendable {
 
 /// The one function that builds the HTTP application, for `serve`, the tests and the benchmarks.
 public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
-    Application(router: buildRouter(context), configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"),
-                logger: context.logger)
+    Application(
+        router: buildRouter(context), configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"),
+        logger: context.logger)
 }
 
 /// The routes (INTERFACES.md, HTTP routes others call), separately so tests can drive them. Each controller adds its

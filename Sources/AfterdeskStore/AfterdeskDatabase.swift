@@ -72,11 +72,12 @@ public final class AfterdeskDatabase: Sendable {
     public func setSetting(_ key: String, _ value: String) throws {
         let now = Instant.iso8601(clock.now())
         try writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET value = excluded.value,
-                    updated_at = CASE WHEN value = excluded.value THEN updated_at ELSE excluded.updated_at END
-                """, arguments: [key, value, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value,
+                        updated_at = CASE WHEN value = excluded.value THEN updated_at ELSE excluded.updated_at END
+                    """, arguments: [key, value, now])
         }
     }
 
@@ -84,7 +85,10 @@ public final class AfterdeskDatabase: Sendable {
     public func counts() throws -> [String: Int] {
         try writer.read { db in
             var out: [String: Int] = [:]
-            for t in ["stores", "staff", "customers", "vehicles", "deals", "deal_products", "events", "import_runs", "rejects", "odometer_readings"] {
+            for t in [
+                "stores", "staff", "customers", "vehicles", "deals", "deal_products", "events", "import_runs", "rejects",
+                "odometer_readings",
+            ] {
                 out[t] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(t)") ?? 0
             }
             out["declines"] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deal_products WHERE outcome = 'declined'") ?? 0

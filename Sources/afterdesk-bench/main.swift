@@ -1,12 +1,13 @@
 import AfterdeskCore
-import AfterdeskDemo
 import AfterdeskDelivery
+import AfterdeskDemo
 import AfterdeskServer
 import AfterdeskStore
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // afterdesk-bench import --rows N [--dir bench-data] [--seed S] [--bulk auto|on|off]
@@ -35,11 +36,16 @@ func seconds(_ start: DispatchTime) -> Double { Double(DispatchTime.now().uptime
 
 /// Runs a program, returns its wall time and peak resident memory in bytes. posix_spawn and wait4
 /// directly: Foundation's Process reaps its children itself, which loses their resource usage.
-func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> (seconds: Double, peakBytes: Int, output: String) {
+func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> (seconds: Double, peakBytes: Int, output: String)
+{
     let dir = FileManager.default.temporaryDirectory.path
-    let outPath = "\(dir)/afterdesk-bench-\(getpid()).out", inPath = "\(dir)/afterdesk-bench-\(getpid()).in"
+    let outPath = "\(dir)/afterdesk-bench-\(getpid()).out"
+    let inPath = "\(dir)/afterdesk-bench-\(getpid()).in"
     try (stdin ?? "").write(toFile: inPath, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: inPath) }
+    defer {
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: inPath)
+    }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -75,7 +81,7 @@ func removeDatabase(_ path: String) {
 }
 
 let menu = try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "(built-in default menu)")
-let benchClock = Clock.fixed(Date(timeIntervalSince1970: 1_795_000_000))   // 2026-11-18: fixed, so runs compare
+let benchClock = Clock.fixed(Date(timeIntervalSince1970: 1_795_000_000))  // 2026-11-18: fixed, so runs compare
 /// Dispatch happens two days later, at 17:00 UTC: 11:00 in Chicago, inside every mainland contact window.
 let dispatchNow = ISO8601DateFormatter().date(from: "2026-11-20T17:00:00Z")!
 
@@ -86,7 +92,8 @@ case "import-file":
     var importOptions = ImportOptions(menu: menu, writeRejectsFile: false)
     importOptions.bulk = BulkMode(rawValue: option("bulk", "auto")) ?? .auto
     let s = try db.importDeals(files: [args[1]], options: importOptions)
-    print("read=\(s.read) inserted=\(s.inserted) updated=\(s.updated) unchanged=\(s.unchanged) rejected=\(s.rejected) declines=\(s.declines)")
+    print(
+        "read=\(s.read) inserted=\(s.inserted) updated=\(s.updated) unchanged=\(s.unchanged) rejected=\(s.rejected) declines=\(s.declines)")
 
 case "decode":
     // Parse and validate only, no database: separates parsing cost from storage cost.
@@ -97,14 +104,22 @@ case "decode":
     let header = (0..<reader.fieldCount).map { reader.string($0) }
     let layout = try ImportLayout(header: header, profile: .canonical, menu: menu)
     let decoder = DealRowDecoder(layout: layout, menu: menu, today: LocalDate(year: 2026, month: 11, day: 18)!)
-    var good = 0, bad = 0, parseOnly = args.contains("--parse-only"), checksum: Int64 = 0
+    var good = 0
+    var bad = 0
+    let parseOnly = args.contains("--parse-only")
+    var checksum: Int64 = 0
     while try reader.nextRow() {
-        if parseOnly { good += reader.fieldCount; continue }
+        if parseOnly {
+            good += reader.fieldCount
+            continue
+        }
         var errors: [RowError] = []
         if let r = decoder.decode(reader, errors: &errors) {
             good += 1
             if !args.contains("--no-fingerprint") { checksum ^= r.fingerprint }
-        } else { bad += 1 }
+        } else {
+            bad += 1
+        }
     }
     print(String(format: "good=%d bad=%d checksum=%lld in %.2f s", good, bad, checksum, seconds(start)))
 
@@ -130,8 +145,9 @@ case "planner":
         let declines = r.products.filter { $0.outcome == .declined }.map {
             DeclineFacts(store: r.store, dealNumber: r.dealNumber, product: $0, deal: r)
         }
-        let p = planner.plan(declines: declines, permissions: ContactPermissions(sms: r.consent.sms, email: r.consent.email, phone: r.consent.phone),
-                             now: benchClock.now())
+        let p = planner.plan(
+            declines: declines, permissions: ContactPermissions(sms: r.consent.sms, email: r.consent.email, phone: r.consent.phone),
+            now: benchClock.now())
         touches += p.touches.count
     }
     print(String(format: "customers=%d touches=%d in %.2f s", records.count, touches, seconds(start)))
@@ -140,8 +156,9 @@ case "plan-file":
     // The child of `plan`: plans every customer of an imported database.
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-    let s = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: benchClock.now(), transactionSize: Int(option("tx", "50000"))!)
-    
+    let s = try db.planCustomers(
+        planner: Planner(menu: menu, warranties: warranties), now: benchClock.now(), transactionSize: Int(option("tx", "50000"))!)
+
     print("customers=\(s.customers) declines=\(s.declines) holdout=\(s.holdout) touches=\(s.touches) dropped=\(s.dropped)")
 
 case "plan":
@@ -149,18 +166,24 @@ case "plan":
     let dir = option("dir", "bench-data")
     let dbPath = "\(dir)/bench.sqlite"
     guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` first") }
-    let self_ = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     // Start from no plans at all (as right after the import), whatever earlier runs left.
     do {
         let queue = try DatabaseQueue(path: dbPath)
         try queue.write { try $0.execute(sql: "DELETE FROM touch_items; DELETE FROM touches; DELETE FROM plans") }
         _ = try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
-    let run = try measure(self_, ["plan-file", "--db", dbPath])
+    let run = try measure(executable, ["plan-file", "--db", dbPath])
     print("afterdesk plan:       " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
-    print(String(format: "  time                %.2f s, peak memory %.1f MB  (target: under 20 s for 1,000,000 deals)", run.seconds, Double(run.peakBytes) / 1_048_576))
-    let again = try measure(self_, ["plan-file", "--db", dbPath])
-    print(String(format: "plan again (same facts and clock: every touch replaced) %.2f s, peak memory %.1f MB", again.seconds, Double(again.peakBytes) / 1_048_576))
+    print(
+        String(
+            format: "  time                %.2f s, peak memory %.1f MB  (target: under 20 s for 1,000,000 deals)", run.seconds,
+            Double(run.peakBytes) / 1_048_576))
+    let again = try measure(executable, ["plan-file", "--db", dbPath])
+    print(
+        String(
+            format: "plan again (same facts and clock: every touch replaced) %.2f s, peak memory %.1f MB", again.seconds,
+            Double(again.peakBytes) / 1_048_576))
 
 case "import":
     let rows = Int(option("rows", "1000000")) ?? 1_000_000
@@ -171,15 +194,19 @@ case "import":
     if !FileManager.default.fileExists(atPath: file) {
         let start = DispatchTime.now()
         let end = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!).adding(days: -1)
-        let gen = SyntheticDealership(seed: seed, menu: menu, endDate: end, days: 365,
-                                      dealsPerDay: max(1, Double(rows) / 365), errorRate: 0.001)
+        let gen = SyntheticDealership(
+            seed: seed, menu: menu, endDate: end, days: 365,
+            dealsPerDay: max(1, Double(rows) / 365), errorRate: 0.001)
         _ = FileManager.default.createFile(atPath: file + ".tmp", contents: nil)
         let h = FileHandle(forWritingAtPath: file + ".tmp")!
         var buffer = gen.header.joined(separator: ",") + "\n"
         gen.forEachRow(limit: rows) { row in
             buffer += row.map(SyntheticDealership.quote).joined(separator: ",")
             buffer += "\n"
-            if buffer.utf8.count > 1 << 20 { h.write(Data(buffer.utf8)); buffer = "" }
+            if buffer.utf8.count > 1 << 20 {
+                h.write(Data(buffer.utf8))
+                buffer = ""
+            }
         }
         h.write(Data(buffer.utf8))
         try h.close()
@@ -187,13 +214,13 @@ case "import":
         print(String(format: "generated %@ in %.1f s", file, seconds(start)))
     }
     let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-    let self_ = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     let dbPath = "\(dir)/bench.sqlite"
     removeDatabase(dbPath)
     let bulk = option("bulk", "auto")
     guard BulkMode(rawValue: bulk) != nil else { fail("--bulk must be auto, on or off") }
-    let first = try measure(self_, ["import-file", file, "--db", dbPath, "--bulk", bulk])
-    let again = try measure(self_, ["import-file", file, "--db", dbPath])
+    let first = try measure(executable, ["import-file", file, "--db", dbPath, "--bulk", bulk])
+    let again = try measure(executable, ["import-file", file, "--db", dbPath])
     guard let sqlite = which("sqlite3") else { fail("sqlite3 is not installed (apt-get install sqlite3)") }
     let floorPath = "\(dir)/floor.sqlite"
     removeDatabase(floorPath)
@@ -218,11 +245,13 @@ case "dispatch-file":
     var settings = Settings()
     settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
     let recording = RecordingChannels()
-    let dispatcher = Dispatcher(database: db, menu: menu, warranties: warranties, templates: templates, settings: settings,
-                                channels: .recording(recording), signingSecret: "bench")
+    let dispatcher = Dispatcher(
+        database: db, menu: menu, warranties: warranties, templates: templates, settings: settings,
+        channels: .recording(recording), signingSecret: "bench")
     let s = try await dispatcher.run(now: dispatchNow)
-    print("due=\(s.due) sms=\(s.sms) email=\(s.email) tasks=\(s.tasks) moved=\(s.moved) skipped=\(s.skipped) delivered=\(s.delivered) "
-          + "recorded=\(recording.sms.count + recording.emails.count)")
+    print(
+        "due=\(s.due) sms=\(s.sms) email=\(s.email) tasks=\(s.tasks) moved=\(s.moved) skipped=\(s.skipped) delivered=\(s.delivered) "
+            + "recorded=\(recording.sms.count + recording.emails.count)")
 
 case "dispatch":
     let n = Int(option("touches", "100000")) ?? 100_000
@@ -252,14 +281,17 @@ case "dispatch":
     let work = "\(dir)/dispatch.sqlite"
     removeDatabase(work)
     try FileManager.default.copyItem(atPath: prepared, toPath: work)
-    let self_ = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-    let run = try measure(self_, ["dispatch-file", "--db", work])
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let run = try measure(executable, ["dispatch-file", "--db", work])
     print("afterdesk dispatch:   " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
-    print(String(format: "  time                %.2f s (%.0f touches/s), peak memory %.1f MB  (target: 100,000 touches under 10 s)",
-                 run.seconds, Double(n) / run.seconds, Double(run.peakBytes) / 1_048_576))
+    print(
+        String(
+            format: "  time                %.2f s (%.0f touches/s), peak memory %.1f MB  (target: 100,000 touches under 10 s)",
+            run.seconds, Double(n) / run.seconds, Double(run.peakBytes) / 1_048_576))
 
 default:
-    print("""
+    print(
+        """
         usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S] [--bulk auto|on|off]
                afterdesk-bench plan [--dir bench-data]        (after import)
                afterdesk-bench dispatch [--touches N] [--dir bench-data]

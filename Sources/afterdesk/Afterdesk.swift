@@ -9,8 +9,11 @@ struct Afterdesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "afterdesk",
         abstract: "Follow up every F&I product a customer declined at the desk — timed, compliant, measured.",
-        subcommands: [Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, Run.self, Tasks.self, TaskCommand.self,
-                      StaffCommand.self, UsersCommand.self, TokensCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self, Serve.self, MenuCommand.self]
+        subcommands: [
+            Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, Run.self, Tasks.self, TaskCommand.self,
+            StaffCommand.self, UsersCommand.self, TokensCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self,
+            Serve.self, MenuCommand.self,
+        ]
     )
 
     /// Runs the command; an error it ends with leaves through `Exit.finish`, the one place errors become exit codes.

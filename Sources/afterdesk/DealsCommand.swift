@@ -25,10 +25,20 @@ struct Deals: ParsableCommand {
             }
             let filter = DealFilter(from: try date(from, "from"), to: try date(to, "to"), store: store, limit: limit)
             let deals = try database.open().listDeals(filter)
-            if json { print(try jsonString(deals)); return }
-            if deals.isEmpty { print("No deals."); return }
-            let rows = deals.map { [$0.dealNumber, $0.contractDate, $0.status, $0.dealType, $0.buyer, $0.vehicle,
-                                    $0.sold.joined(separator: " "), $0.declined.joined(separator: " ")] }
+            if json {
+                print(try jsonString(deals))
+                return
+            }
+            if deals.isEmpty {
+                print("No deals.")
+                return
+            }
+            let rows = deals.map {
+                [
+                    $0.dealNumber, $0.contractDate, $0.status, $0.dealType, $0.buyer, $0.vehicle,
+                    $0.sold.joined(separator: " "), $0.declined.joined(separator: " "),
+                ]
+            }
             print(Table.render(header: ["deal", "contract", "status", "type", "buyer", "vehicle", "sold", "declined"], rows: rows))
         }
     }
@@ -47,19 +57,27 @@ struct Deals: ParsableCommand {
                 printError("No deal \(number)\(store.map { " in store \($0)" } ?? "").")
                 throw ExitCode(1)
             }
-            if json { print(try jsonString(d)); return }
-            var out = "Deal \(d.dealNumber) (store \(d.store)) — \(d.status), \(d.dealType), contract \(d.contractDate), delivered \(d.deliveryDate)\n"
+            if json {
+                print(try jsonString(d))
+                return
+            }
+            var out =
+                "Deal \(d.dealNumber) (store \(d.store)) — \(d.status), \(d.dealType), contract \(d.contractDate), delivered \(d.deliveryDate)\n"
             out += "Buyer:    \(d.buyer)  phone \(d.phone ?? "—")  email \(d.email ?? "—")  \(d.state ?? "") \(d.zip ?? "")\n"
-            out += "Consent:  " + d.consent.map { "\($0.channel) \($0.granted ? "yes" : "no")" }.joined(separator: ", ")
+            out +=
+                "Consent:  " + d.consent.map { "\($0.channel) \($0.granted ? "yes" : "no")" }.joined(separator: ", ")
                 + "  (\(d.consent.first?.source ?? ""))\n"
-            out += "Vehicle:  \(d.vehicle), \(d.condition), VIN \(d.vin), \(d.odometer.grouped) mi at sale, in service \(d.inServiceDate)\(d.inServiceEstimated ? " (estimated)" : "")\n"
+            out +=
+                "Vehicle:  \(d.vehicle), \(d.condition), VIN \(d.vin), \(d.odometer.grouped) mi at sale, in service \(d.inServiceDate)\(d.inServiceEstimated ? " (estimated)" : "")\n"
             out += "Price:    \(d.sellingPrice)  value \(d.vehicleValue)"
             if let f = d.amountFinanced {
-                out += "  financed \(f) at \(d.apr ?? "?")% for \(d.termMonths ?? 0) months, first payment \(d.firstPaymentDate ?? "?")\(d.lender.map { ", \($0)" } ?? "")"
+                out +=
+                    "  financed \(f) at \(d.apr ?? "?")% for \(d.termMonths ?? 0) months, first payment \(d.firstPaymentDate ?? "?")\(d.lender.map { ", \($0)" } ?? "")"
             }
             out += "\nStaff:    salesperson \(d.salesperson ?? "—"), F&I \(d.fiManager ?? "—")\n\nProducts:\n"
             for p in d.products {
-                out += "  \(p.code.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.outcome.padding(toLength: 9, withPad: " ", startingAt: 0))"
+                out +=
+                    "  \(p.code.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.outcome.padding(toLength: 9, withPad: " ", startingAt: 0))"
                 if let price = p.price { out += " \(p.outcome == "sold" ? "price" : "quoted") \(price)" }
                 if let cost = p.cost { out += " cost \(cost)" }
                 if let r = p.reason { out += " reason: \(r)" }
@@ -69,7 +87,8 @@ struct Deals: ParsableCommand {
             if !d.events.isEmpty {
                 out += "\nEvents:\n"
                 for e in d.events {
-                    out += "  \(e.occurredOn) \(e.kind)\(e.product.map { " \($0)" } ?? "")\(e.price.map { " \($0)" } ?? "")\(e.detail.map { " — \($0)" } ?? "")\n"
+                    out +=
+                        "  \(e.occurredOn) \(e.kind)\(e.product.map { " \($0)" } ?? "")\(e.price.map { " \($0)" } ?? "")\(e.detail.map { " — \($0)" } ?? "")\n"
                 }
             }
             out += "\nImported from \(d.importedFrom)"

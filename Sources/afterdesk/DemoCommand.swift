@@ -1,6 +1,6 @@
 import AfterdeskCore
-import AfterdeskDemo
 import AfterdeskDelivery
+import AfterdeskDemo
 import AfterdeskServer
 import AfterdeskStore
 import ArgumentParser
@@ -23,8 +23,10 @@ struct Demo: AsyncParsableCommand {
         print("Afterdesk demo — \(inForce.menu.dealership.name), \(inForce.menu.products.count) F&I products on the menu.")
         print("SIMULATED DATA: a generated dealership (seed \(seed)); names, VINs and numbers are invented.\n")
         let bar = ProgressBar()
-        let report = try DemoRun(directory: dir, databasePath: db, seed: seed, dealsPerDay: dealsPerDay,
-                                 menu: inForce, clock: CommandClock.clock).run(progress: bar.map { b in { b.update($0) } })
+        let report = try DemoRun(
+            directory: dir, databasePath: db, seed: seed, dealsPerDay: dealsPerDay,
+            menu: inForce, clock: CommandClock.clock
+        ).run(progress: bar.map { b in { b.update($0) } })
         bar?.finish()
         print(DemoReportText.render(report))
         guard days > 0 else { return }
@@ -39,8 +41,9 @@ struct Demo: AsyncParsableCommand {
         settings.emailFrom = "\(inForce.menu.dealership.name) <service@dealership.example>"
         settings.publicURL = "http://127.0.0.1:8080"
         settings.crmLeadEmail = "leads@crm.example"
-        let dispatcher = try Dispatcher.recording(database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
-                                                  settings: settings, into: recording)
+        let dispatcher = try Dispatcher.recording(
+            database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
+            settings: settings, into: recording)
         let simulated = try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days)
             .run(start: CommandClock.now())
         print(try DemoReportText.render(simulated, days: days, recording: recording, database: database))
@@ -63,18 +66,33 @@ enum DemoReportText {
         out += "Capture summary\n"
         out += "  Deals stored: \(c.deals.grouped) (\(c.unwound) unwound), customers: \(c.customers.grouped)\n"
         let rate = r.declinesInExport > 0 ? Double(stored) / Double(r.declinesInExport) * 100 : 100
-        out += "  Declined products: \(stored.grouped) stored of \(r.declinesInExport.grouped) in the export "
+        out +=
+            "  Declined products: \(stored.grouped) stored of \(r.declinesInExport.grouped) in the export "
             + "(capture rate \(String(format: "%.1f", rate))%; the rest sit on refused rows until fixed)\n\n"
-        out += indent(Table.render(header: ["product", "sold", "declined", "quoted value of declines", "recovered"],
-                                   rows: c.products.map { [$0.code, $0.sold.grouped, $0.declined.grouped,
-                                                            Money(cents: Money($0.declinedQuoted)?.cents ?? 0).formatted, $0.recovered.grouped] })) + "\n\n"
-        out += indent(Table.render(header: ["month", "deals", "declined", "sold"],
-                                   rows: c.months.map { [$0.month, $0.deals.grouped, $0.declines.grouped, $0.sold.grouped] })) + "\n"
+        out +=
+            indent(
+                Table.render(
+                    header: ["product", "sold", "declined", "quoted value of declines", "recovered"],
+                    rows: c.products.map {
+                        [
+                            $0.code, $0.sold.grouped, $0.declined.grouped,
+                            Money(cents: Money($0.declinedQuoted)?.cents ?? 0).formatted, $0.recovered.grouped,
+                        ]
+                    })) + "\n\n"
+        out +=
+            indent(
+                Table.render(
+                    header: ["month", "deals", "declined", "sold"],
+                    rows: c.months.map { [$0.month, $0.deals.grouped, $0.declines.grouped, $0.sold.grouped] })) + "\n"
         if !c.rejectsByField.isEmpty {
-            out += "\n  Refused fields: " + c.rejectsByField.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+            out +=
+                "\n  Refused fields: "
+                + c.rejectsByField.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(
+                    separator: ", ") + "\n"
         }
         let p = r.planned
-        out += "\n4. Planning as of today: \(p.customers.grouped) customers with declines, \(p.declines.grouped) declined products "
+        out +=
+            "\n4. Planning as of today: \(p.customers.grouped) customers with declines, \(p.declines.grouped) declined products "
             + "(\(p.holdout.grouped) held out to measure against). \(p.touches.grouped) touches planned — \(p.sms.grouped) SMS, "
             + "\(p.email.grouped) email, \(p.tasks.grouped) calls by a person; \(p.dropped.grouped) not planned because the window "
             + "to buy had closed, they were already past, or the 3-in-30-days limit left no room.\n"
@@ -95,23 +113,28 @@ enum DemoReportText {
 
     /// The simulated days of dispatch.
     static func render(_ r: DemoDispatch.Result, days: Int, recording: RecordingChannels, database db: AfterdeskDatabase) throws -> String {
-        var out = "\n5. Dispatch, \(days) days from today, every hour 8:00–20:00 (Chicago) — through RECORDING channels, "
+        var out =
+            "\n5. Dispatch, \(days) days from today, every hour 8:00–20:00 (Chicago) — through RECORDING channels, "
             + "nothing leaves this machine. Customers' replies and staff outcomes are SIMULATED.\n"
         let rows = r.days.map { d in
             ["\(d.date)", "\(d.summary.sms)", "\(d.summary.email)", "\(d.summary.tasks)", "\(d.summary.moved)", "\(d.summary.skipped)"]
         }
         out += "\n" + indent(Table.render(header: ["day", "SMS", "email", "tasks", "moved", "skipped"], rows: rows)) + "\n"
         let total = r.total
-        out += "\n  Sent: \(total.sms.grouped) SMS, \(total.email.grouped) emails (+ ADF leads to the CRM), \(total.tasks.grouped) tasks for staff; "
+        out +=
+            "\n  Sent: \(total.sms.grouped) SMS, \(total.email.grouped) emails (+ ADF leads to the CRM), \(total.tasks.grouped) tasks for staff; "
             + "\(total.moved.grouped) moved by the compliance gate (contact hours, caps), \(total.skipped.grouped) skipped (consent, window closed, bought).\n"
-        out += "  Simulated customers: \(r.stops) texted STOP (every pending SMS to them cancelled at once), \(r.replies) replied (each a task for a person).\n"
-        out += "  Simulated staff: \(r.sold) sold (at a simulated \(DemoDispatch.soldPrice.formatted) each: \(r.soldValue.formatted) recorded as recoveries), "
+        out +=
+            "  Simulated customers: \(r.stops) texted STOP (every pending SMS to them cancelled at once), \(r.replies) replied (each a task for a person).\n"
+        out +=
+            "  Simulated staff: \(r.sold) sold (at a simulated \(DemoDispatch.soldPrice.formatted) each: \(r.soldValue.formatted) recorded as recoveries), "
             + "\(r.notInterested) not interested, \(r.noAnswer) no answer.\n"
         if let sms = recording.sms.first {
             out += "\n  An SMS as sent (to \(String(sms.to.prefix(5)))•••••••):\n    \(sms.body)\n"
         }
         if let email = recording.emails.first(where: { !$0.recipients.contains("leads@crm.example") }),
-           let subject = email.data.split(separator: "\r\n").first(where: { $0.hasPrefix("Subject: ") }) {
+            let subject = email.data.split(separator: "\r\n").first(where: { $0.hasPrefix("Subject: ") })
+        {
             out += "\n  An email as sent: \(subject) (multipart text and HTML, List-Unsubscribe, the store's address)\n"
         }
         let counts = try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -119,5 +142,7 @@ enum DemoReportText {
         return out
     }
 
-    static func indent(_ s: String) -> String { s.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") }
+    static func indent(_ s: String) -> String {
+        s.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+    }
 }

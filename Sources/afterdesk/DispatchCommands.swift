@@ -32,8 +32,9 @@ struct DispatchOptions: ParsableArguments {
             printError("\(self.templates): \(error.localizedDescription)")
             throw Exit.unusableInput
         }
-        return Dispatcher(database: db, menu: inForce.menu, warranties: inForce.warranties, templates: templates, settings: settings,
-                          channels: channels ?? .live(settings), signingSecret: try Dispatcher.signingSecret(settings: settings, database: db))
+        return Dispatcher(
+            database: db, menu: inForce.menu, warranties: inForce.warranties, templates: templates, settings: settings,
+            channels: channels ?? .live(settings), signingSecret: try Dispatcher.signingSecret(settings: settings, database: db))
     }
 }
 
@@ -58,20 +59,30 @@ struct Run: AsyncParsableCommand {
         let summary = try await dispatcher.run(now: at, dryRun: dryRun) { decisions.append($0) }
         _ = lock
         if json {
-            struct Output: Encodable { let dryRun: Bool; let summary: DispatchSummary; let decisions: [DispatchDecision] }
+            struct Output: Encodable {
+                let dryRun: Bool
+                let summary: DispatchSummary
+                let decisions: [DispatchDecision]
+            }
             print(try jsonString(Output(dryRun: dryRun, summary: summary, decisions: decisions)))
             return
         }
-        print("\(dryRun ? "Would dispatch" : "Dispatched") \(summary.due.grouped) due touches: \(summary.sms.grouped) SMS, "
-              + "\(summary.email.grouped) email, \(summary.tasks.grouped) tasks; \(summary.moved.grouped) moved, \(summary.skipped.grouped) skipped.")
+        print(
+            "\(dryRun ? "Would dispatch" : "Dispatched") \(summary.due.grouped) due touches: \(summary.sms.grouped) SMS, "
+                + "\(summary.email.grouped) email, \(summary.tasks.grouped) tasks; \(summary.moved.grouped) moved, \(summary.skipped.grouped) skipped."
+        )
         if !dryRun {
-            print("Outbox: \(summary.delivered.grouped) sent, \(summary.failed.grouped) to retry, \(summary.dead.grouped) dead letters; "
-                  + "\(summary.reconciled.grouped) reconciled after an interruption; \(summary.escalated.grouped) overdue tasks escalated.")
+            print(
+                "Outbox: \(summary.delivered.grouped) sent, \(summary.failed.grouped) to retry, \(summary.dead.grouped) dead letters; "
+                    + "\(summary.reconciled.grouped) reconciled after an interruption; \(summary.escalated.grouped) overdue tasks escalated."
+            )
         }
         let shown = decisions.filter { $0.result != "send" || dryRun }.prefix(30)
         if !shown.isEmpty {
             print("")
-            print(Table.render(header: ["touch", "action", "result", "detail"], rows: shown.map { ["\($0.touch)", $0.action, $0.result, $0.detail] }))
+            print(
+                Table.render(
+                    header: ["touch", "action", "result", "detail"], rows: shown.map { ["\($0.touch)", $0.action, $0.result, $0.detail] }))
         }
     }
 }
@@ -86,18 +97,30 @@ struct Tasks: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let rows = try db.tasks(assignee: assignee, status: status == "all" ? nil : status, now: CommandClock.now())
-        if json { print(try jsonString(rows)); return }
-        if rows.isEmpty { print("No \(status == "all" ? "" : status + " ")tasks."); return }
-        print(Table.render(header: ["id", "due (UTC)", "assignee", "task", "phone", "status"], rows: rows.map {
-            ["\($0.id)", $0.dueAt, ($0.assignee ?? "unassigned") + ($0.escalatedTo.map { " → \($0) (overdue)" } ?? ""), $0.title,
-             $0.phone ?? "", $0.outcome ?? ($0.overdue ? "overdue" : $0.status)]
-        }))
+        if json {
+            print(try jsonString(rows))
+            return
+        }
+        if rows.isEmpty {
+            print("No \(status == "all" ? "" : status + " ")tasks.")
+            return
+        }
+        print(
+            Table.render(
+                header: ["id", "due (UTC)", "assignee", "task", "phone", "status"],
+                rows: rows.map {
+                    [
+                        "\($0.id)", $0.dueAt, ($0.assignee ?? "unassigned") + ($0.escalatedTo.map { " → \($0) (overdue)" } ?? ""), $0.title,
+                        $0.phone ?? "", $0.outcome ?? ($0.overdue ? "overdue" : $0.status),
+                    ]
+                }))
     }
 }
 
 struct TaskCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "task", abstract: "Record a task's outcome, or reschedule it.",
-                                                    subcommands: [Done.self, Reschedule.self])
+    static let configuration = CommandConfiguration(
+        commandName: "task", abstract: "Record a task's outcome, or reschedule it.",
+        subcommands: [Done.self, Reschedule.self])
 
     struct Done: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record the outcome of a task.")
@@ -112,7 +135,8 @@ struct TaskCommand: ParsableCommand {
 
         func run() throws {
             guard let o = TaskOutcome(rawValue: outcome) else {
-                throw ValidationError("--outcome '\(outcome)' is not one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "--outcome '\(outcome)' is not one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             func money(_ text: String?, _ name: String) throws -> Money? {
                 guard let text else { return nil }
@@ -121,8 +145,9 @@ struct TaskCommand: ParsableCommand {
             }
             let db = try database.open()
             let at = try planning.instant()
-            let customer = try db.completeTask(id: id, outcome: o, product: product, price: try money(price, "price"),
-                                               cost: try money(cost, "cost"), note: note, now: at)
+            let customer = try db.completeTask(
+                id: id, outcome: o, product: product, price: try money(price, "price"),
+                cost: try money(cost, "cost"), note: note, now: at)
             let summary = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
             print("Task \(id): \(o.rawValue). The customer's follow-up was re-planned: \(summary.touches) touches planned.")
         }
@@ -144,8 +169,9 @@ struct TaskCommand: ParsableCommand {
 }
 
 struct StaffCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "staff", abstract: "The people tasks are routed to.",
-                                                    subcommands: [Add.self, List.self, Deactivate.self])
+    static let configuration = CommandConfiguration(
+        commandName: "staff", abstract: "The people tasks are routed to.",
+        subcommands: [Add.self, List.self, Deactivate.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add (or reactivate and update) a member of staff.")
@@ -157,7 +183,8 @@ struct StaffCommand: ParsableCommand {
         @Option(help: "The store's time zone, when the store is new.") var timeZone: String = "America/Chicago"
 
         func run() throws {
-            let id = try database.open().addStaff(store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
+            let id = try database.open().addStaff(
+                store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
             print("Staff \(code) (\(role)) in store \(store): id \(id), active.")
         }
     }
@@ -169,10 +196,16 @@ struct StaffCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         func run() throws {
             let rows = try database.open().staff(store: store)
-            if json { print(try jsonString(rows)); return }
-            print(Table.render(header: ["id", "store", "code", "name", "role", "active", "open tasks"], rows: rows.map {
-                ["\($0.id)", $0.store, $0.code, $0.name ?? "", $0.role, $0.active ? "yes" : "no", "\($0.openTasks)"]
-            }))
+            if json {
+                print(try jsonString(rows))
+                return
+            }
+            print(
+                Table.render(
+                    header: ["id", "store", "code", "name", "role", "active", "open tasks"],
+                    rows: rows.map {
+                        ["\($0.id)", $0.store, $0.code, $0.name ?? "", $0.role, $0.active ? "yes" : "no", "\($0.openTasks)"]
+                    }))
         }
     }
 
@@ -189,7 +222,8 @@ struct StaffCommand: ParsableCommand {
 }
 
 struct Preview: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the messages a deal's declined product would get, as they would be sent.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print the messages a deal's declined product would get, as they would be sent.")
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var dispatch: DispatchOptions
     @Argument(help: "Deal number.") var deal: String
@@ -212,8 +246,9 @@ struct Preview: ParsableCommand {
 }
 
 struct DoNotCall: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dnc", abstract: "The do-not-call list: numbers a person may call only within 18 months of a purchase.",
-                                                    subcommands: [Add.self])
+    static let configuration = CommandConfiguration(
+        commandName: "dnc", abstract: "The do-not-call list: numbers a person may call only within 18 months of a purchase.",
+        subcommands: [Add.self])
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add numbers, or a file of numbers (one per line).")
         @OptionGroup var database: DatabaseOptions
@@ -226,7 +261,11 @@ struct DoNotCall: ParsableCommand {
             if let file { raw += try String(contentsOfFile: file, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init) }
             var good: [String] = []
             for (i, p) in raw.enumerated() where !p.trimmingCharacters(in: .whitespaces).isEmpty {
-                if let e = Phone.e164(p) { good.append(e) } else { printError("\(file ?? "argument") \(i + 1): '\(p)' is not a US phone number") }
+                if let e = Phone.e164(p) {
+                    good.append(e)
+                } else {
+                    printError("\(file ?? "argument") \(i + 1): '\(p)' is not a US phone number")
+                }
             }
             let added = try database.open().addDoNotCall(good, source: source, now: CommandClock.now())
             print("\(added) numbers added to the do-not-call list (\(good.count - added) already there).")
@@ -235,7 +274,8 @@ struct DoNotCall: ParsableCommand {
 }
 
 struct StopCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop follow-up for good: vehicle sold or traded, loan paid off, not interested.")
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop follow-up for good: vehicle sold or traded, loan paid off, not interested.")
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var planning: PlanningOptions
     @Argument(help: "Deal number.") var deal: String
@@ -256,8 +296,9 @@ struct StopCommand: ParsableCommand {
 }
 
 struct Outbox: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The outbox: what was sent, what waits, the dead letters.", subcommands: [List.self, Retry.self],
-                                                    defaultSubcommand: List.self)
+    static let configuration = CommandConfiguration(
+        abstract: "The outbox: what was sent, what waits, the dead letters.", subcommands: [List.self, Retry.self],
+        defaultSubcommand: List.self)
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts by status and the newest messages (e.g. --status dead).")
         @OptionGroup var database: DatabaseOptions
@@ -267,12 +308,18 @@ struct Outbox: ParsableCommand {
         func run() throws {
             let db = try database.open()
             let rows = try db.outbox(status: status, limit: limit)
-            if json { print(try jsonString(rows)); return }
+            if json {
+                print(try jsonString(rows))
+                return
+            }
             print(try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
             if rows.isEmpty { return }
-            print(Table.render(header: ["id", "channel", "status", "tries", "created", "error"], rows: rows.map {
-                ["\($0.id)", $0.channel, $0.status, "\($0.attempts)", $0.createdAt, $0.lastError ?? ""]
-            }))
+            print(
+                Table.render(
+                    header: ["id", "channel", "status", "tries", "created", "error"],
+                    rows: rows.map {
+                        ["\($0.id)", $0.channel, $0.status, "\($0.attempts)", $0.createdAt, $0.lastError ?? ""]
+                    }))
         }
     }
     struct Retry: ParsableCommand {
@@ -280,7 +327,9 @@ struct Outbox: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @Argument var id: Int64
         func run() throws {
-            if try database.open().retryDeadLetter(id: id, now: CommandClock.now()) { print("Message \(id) queued again.") } else {
+            if try database.open().retryDeadLetter(id: id, now: CommandClock.now()) {
+                print("Message \(id) queued again.")
+            } else {
                 printError("Message \(id) is not a dead letter.")
                 throw ExitCode(1)
             }
@@ -289,7 +338,8 @@ struct Outbox: ParsableCommand {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The HTTP server: SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
+    static let configuration = CommandConfiguration(
+        abstract: "The HTTP server: SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var dispatch: DispatchOptions
     @Option var host: String = "127.0.0.1"
@@ -314,4 +364,3 @@ struct Serve: AsyncParsableCommand {
         }
     }
 }
-

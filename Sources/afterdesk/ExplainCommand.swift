@@ -23,7 +23,10 @@ struct Explain: ParsableCommand {
             printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
             throw ExitCode(1)
         }
-        if json { print(try jsonString(explanation)); return }
+        if json {
+            print(try jsonString(explanation))
+            return
+        }
         print(ExplainText.render(explanation))
     }
 }
@@ -36,7 +39,8 @@ enum ExplainText {
             if let note = p.note { out += " — \(note)" }
             out += "\n"
             if let w = p.warranty {
-                out += "  factory warranty: basic ends \(w.basic.expiresOn) (\(w.basic.limit) limit), powertrain \(w.powertrain.expiresOn) (\(w.powertrain.limit)); "
+                out +=
+                    "  factory warranty: basic ends \(w.basic.expiresOn) (\(w.basic.limit) limit), powertrain \(w.powertrain.expiresOn) (\(w.powertrain.limit)); "
                     + "\(w.milesPerYear.grouped) miles a year\(w.milesPerYearIsDefault ? " (national average: no later readings)" : " (from odometer readings)")\n"
             }
             if let g = p.gap {

@@ -2,8 +2,9 @@ import AfterdeskCore
 import AfterdeskStore
 import ArgumentParser
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Import: ParsableCommand {
@@ -22,11 +23,14 @@ struct Import: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Flag(help: "Do not write <file>.rejects.csv files.") var noRejectsFile = false
     @Option(help: "Rows per transaction (a crash redoes at most one batch).") var batchSize: Int = 50_000
-    @Option(help: ArgumentHelp("Bulk load: auto, on or off.", discussion: """
-        A bulk load finds customers and vehicles in memory and rebuilds their indexes once at the end; auto uses it \
-        for files of at least 50,000 deals that bring at least twice as many deals as the database has customers \
-        (a first load).
-        """)) var bulk: String = "auto"
+    @Option(
+        help: ArgumentHelp(
+            "Bulk load: auto, on or off.",
+            discussion: """
+                A bulk load finds customers and vehicles in memory and rebuilds their indexes once at the end; auto uses it \
+                for files of at least 50,000 deals that bring at least twice as many deals as the database has customers \
+                (a first load).
+                """)) var bulk: String = "auto"
     @Flag(help: "Do not re-plan the customers whose deals changed (run `afterdesk plan` later).") var noPlan = false
     @Argument(help: "Files to import.") var files: [String]
 
@@ -42,8 +46,9 @@ struct Import: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(menu, db)
-        var options = ImportOptions(profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
-                                    batchSize: batchSize, writeRejectsFile: !noRejectsFile)
+        var options = ImportOptions(
+            profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
+            batchSize: batchSize, writeRejectsFile: !noRejectsFile)
         options.bulk = BulkMode(rawValue: bulk)!
         if !noPlan { options.planner = Planner(menu: inForce.menu, warranties: inForce.warranties) }
         let bar = ProgressBar()
@@ -62,13 +67,15 @@ struct Import: ParsableCommand {
 
 enum ImportReport {
     static func text(_ s: ImportSummary, maxRejects: Int = 20) -> String {
-        var out = "Read \(s.read.grouped) deal\(s.read == 1 ? "" : "s"): \(s.inserted.grouped) new, \(s.updated.grouped) updated, "
+        var out =
+            "Read \(s.read.grouped) deal\(s.read == 1 ? "" : "s"): \(s.inserted.grouped) new, \(s.updated.grouped) updated, "
             + "\(s.unchanged.grouped) unchanged, \(s.rejected.grouped) refused.\n"
         out += "Declined products stored: \(s.declines.grouped)."
         if s.recoveries > 0 { out += " Recoveries (declined, now sold): \(s.recoveries.grouped)." }
         if s.unwinds > 0 { out += " Unwound deals: \(s.unwinds.grouped)." }
         if let p = s.planned {
-            out += "\nRe-planned \(p.customers.grouped) customers: \(p.touches.grouped) touches planned (\(p.sms.grouped) SMS, "
+            out +=
+                "\nRe-planned \(p.customers.grouped) customers: \(p.touches.grouped) touches planned (\(p.sms.grouped) SMS, "
                 + "\(p.email.grouped) email, \(p.tasks.grouped) tasks)."
         }
         if !s.rejects.isEmpty {
@@ -81,7 +88,8 @@ enum ImportReport {
             for f in s.rejectsFiles { out += "All refused rows: \(f)\n" }
         }
         if !s.rowWarnings.isEmpty {
-            out += "\nKept with a warning (\(s.warned.grouped) row\(s.warned == 1 ? "" : "s"): valid, but unlikely; left out of the projections they would distort):\n"
+            out +=
+                "\nKept with a warning (\(s.warned.grouped) row\(s.warned == 1 ? "" : "s"): valid, but unlikely; left out of the projections they would distort):\n"
             for w in s.rowWarnings.prefix(maxRejects) {
                 out += "  \(w.file):\(w.line)  \(w.field) = \"\(w.value)\": \(w.warning)\n"
             }

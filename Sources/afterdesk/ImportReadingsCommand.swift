@@ -6,7 +6,8 @@ import Foundation
 struct ImportReadings: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-readings",
-        abstract: "Import odometer readings from service visits (CSV: vin, date, odometer[, source]) and re-plan those vehicles' customers.")
+        abstract: "Import odometer readings from service visits (CSV: vin, date, odometer[, source]) and re-plan those vehicles' customers."
+    )
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var planning: PlanningOptions
@@ -17,11 +18,16 @@ struct ImportReadings: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(planning.menu, db)
-        let summary = try db.importReadings(file: file, dealershipTimeZone: inForce.menu.dealership.timeZone,
-                                            planner: Planner(menu: inForce.menu, warranties: inForce.warranties),
-                                            now: try planning.instant(), writeRejectsFile: !noRejectsFile)
-        if json { print(try jsonString(summary)); return }
-        var out = "Read \(summary.read.grouped) readings: \(summary.inserted.grouped) new, \(summary.updated.grouped) updated, "
+        let summary = try db.importReadings(
+            file: file, dealershipTimeZone: inForce.menu.dealership.timeZone,
+            planner: Planner(menu: inForce.menu, warranties: inForce.warranties),
+            now: try planning.instant(), writeRejectsFile: !noRejectsFile)
+        if json {
+            print(try jsonString(summary))
+            return
+        }
+        var out =
+            "Read \(summary.read.grouped) readings: \(summary.inserted.grouped) new, \(summary.updated.grouped) updated, "
             + "\(summary.unchanged.grouped) unchanged, \(summary.rejected.grouped) refused."
         if let p = summary.planned { out += "\nRe-planned \(p.customers.grouped) customers: \(p.touches.grouped) touches planned." }
         for r in summary.rejects.prefix(20) { out += "\n  \(r.file):\(r.line)  \(r.field) = \"\(r.value)\": \(r.error)" }

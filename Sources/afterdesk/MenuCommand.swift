@@ -16,12 +16,15 @@ struct MenuCommand: ParsableCommand {
         func run() throws {
             let text: String
             do { text = try MenuFiles.readText(path) } catch let e as MenuErrors {
-                printError(e.description); throw Exit.unusableInput
+                printError(e.description)
+                throw Exit.unusableInput
             }
             do {
                 if MenuCheck.isWarrantiesFile(text) {
                     let t = try MenuLoader.loadWarranties(yaml: text, file: path)
-                    print("\(path): OK — warranties for \(t.makes.count) makes, default \(t.defaultTerms.basic.years) years/\(t.defaultTerms.basic.miles.grouped) miles basic")
+                    print(
+                        "\(path): OK — warranties for \(t.makes.count) makes, default \(t.defaultTerms.basic.years) years/\(t.defaultTerms.basic.miles.grouped) miles basic"
+                    )
                     return
                 }
                 let menu = try MenuLoader.loadMenu(yaml: text, file: path)

@@ -22,22 +22,31 @@ struct Plan: ParsableCommand {
         if let deal {
             let found: [Int64]
             found = try db.customerIDs(ofDeals: [deal], store: store)
-            if found.isEmpty { printError("No deal \(deal)\(store.map { " in store \($0)" } ?? "")."); throw ExitCode(1) }
+            if found.isEmpty {
+                printError("No deal \(deal)\(store.map { " in store \($0)" } ?? "").")
+                throw ExitCode(1)
+            }
             customers = found
         }
         let summary = try db.planCustomers(planner: planner, now: at, customerIDs: customers)
         let touches = try db.plannedTouches(dealNumber: deal, store: store, limit: limit)
         if json {
-            struct Output: Encodable { let summary: PlanSummary; let touches: [PlannedTouchRow] }
+            struct Output: Encodable {
+                let summary: PlanSummary
+                let touches: [PlannedTouchRow]
+            }
             print(try jsonString(Output(summary: summary, touches: touches)))
             return
         }
-        print("Planned \(summary.customers.grouped) customers, \(summary.declines.grouped) declined products "
-              + "(\(summary.holdout.grouped) held out): \(summary.touches.grouped) touches — \(summary.sms.grouped) SMS, "
-              + "\(summary.email.grouped) email, \(summary.tasks.grouped) tasks; \(summary.dropped.grouped) not planned (see explain).")
+        print(
+            "Planned \(summary.customers.grouped) customers, \(summary.declines.grouped) declined products "
+                + "(\(summary.holdout.grouped) held out): \(summary.touches.grouped) touches — \(summary.sms.grouped) SMS, "
+                + "\(summary.email.grouped) email, \(summary.tasks.grouped) tasks; \(summary.dropped.grouped) not planned (see explain).")
         if touches.isEmpty { return }
         print("")
-        print(Table.render(header: ["due (UTC)", "action", "customer", "products", "reason"],
-                           rows: touches.map { [$0.dueAt, $0.action, $0.customer, $0.products.joined(separator: " "), $0.reasons.first ?? ""] }))
+        print(
+            Table.render(
+                header: ["due (UTC)", "action", "customer", "products", "reason"],
+                rows: touches.map { [$0.dueAt, $0.action, $0.customer, $0.products.joined(separator: " "), $0.reasons.first ?? ""] }))
     }
 }

@@ -38,11 +38,18 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             let users = try database.open().users()
-            if json { print(try jsonString(users)); return }
-            if users.isEmpty { print("No users. Add one with `afterdesk users add NAME --role admin`."); return }
+            if json {
+                print(try jsonString(users))
+                return
+            }
+            if users.isEmpty {
+                print("No users. Add one with `afterdesk users add NAME --role admin`.")
+                return
+            }
             for u in users {
-                print("\(u.name)  \(u.role)\(u.staff.map { "  staff \($0)" } ?? "")\(u.store.map { "  store \($0)" } ?? "  every store")"
-                      + "  \(u.active ? "active" : "disabled")  \(u.tokens) token\(u.tokens == 1 ? "" : "s")")
+                print(
+                    "\(u.name)  \(u.role)\(u.staff.map { "  staff \($0)" } ?? "")\(u.store.map { "  store \($0)" } ?? "  every store")"
+                        + "  \(u.active ? "active" : "disabled")  \(u.tokens) token\(u.tokens == 1 ? "" : "s")")
             }
         }
     }
@@ -80,7 +87,8 @@ struct TokensCommand: ParsableCommand {
             let now = CommandClock.now()
             let expiresAt = expires.map { now.addingTimeInterval(Double($0) * 86_400) }
             let id = try database.open().addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: expiresAt, now: now)
-            printError("Token \(id) for \(user)\(expiresAt.map { ", expires \(Instant.iso8601($0))" } ?? ""). It is shown once: keep it now.")
+            printError(
+                "Token \(id) for \(user)\(expiresAt.map { ", expires \(Instant.iso8601($0))" } ?? ""). It is shown once: keep it now.")
             print(made.token)
         }
     }
@@ -92,8 +100,14 @@ struct TokensCommand: ParsableCommand {
 
         func run() throws {
             let tokens = try database.open().tokens()
-            if json { print(try jsonString(tokens)); return }
-            if tokens.isEmpty { print("No tokens."); return }
+            if json {
+                print(try jsonString(tokens))
+                return
+            }
+            if tokens.isEmpty {
+                print("No tokens.")
+                return
+            }
             for t in tokens {
                 let state = t.revokedAt.map { "revoked \($0)" } ?? t.expiresAt.map { "expires \($0)" } ?? "no expiry"
                 print("\(t.id)  \(t.user)  \(t.label)…  created \(t.createdAt)  \(state)")

@@ -41,7 +41,9 @@ func readAll(_ text: String, chunk: Int = 1 << 16) throws -> [(line: Int, fields
     }
 
     /// Reads every row, turning each broken one into its error, as the importer does.
-    func readRecovering(_ text: String, chunk: Int = 1 << 16, maxFieldBytes: Int = 4096) -> [Result<(line: Int, fields: [String]), CSVError>] {
+    func readRecovering(_ text: String, chunk: Int = 1 << 16, maxFieldBytes: Int = 4096) -> [Result<
+        (line: Int, fields: [String]), CSVError
+    >] {
         let reader = CSVReader(source: BytesSource(text), chunkSize: chunk, maxRowBytes: 8192, maxFieldBytes: maxFieldBytes)
         var out: [Result<(line: Int, fields: [String]), CSVError>] = []
         while true {
@@ -50,7 +52,10 @@ func readAll(_ text: String, chunk: Int = 1 << 16) throws -> [(line: Int, fields
                 out.append(.success((reader.rowLine, (0..<reader.fieldCount).map { reader.string($0) })))
             } catch let e as CSVError {
                 out.append(.failure(e))
-            } catch { Issue.record("\(error)"); break }
+            } catch {
+                Issue.record("\(error)")
+                break
+            }
         }
         return out
     }
@@ -68,15 +73,24 @@ func readAll(_ text: String, chunk: Int = 1 << 16) throws -> [(line: Int, fields
     @Test func aStrayQuoteSwallowsNoRows() throws {
         var text = "deal,name,notes\n"
         for i in 1...400 {
-            if i == 100 { text += "D-\(i),\"Lopez, Maria,no closing quote\n"; continue }
+            if i == 100 {
+                text += "D-\(i),\"Lopez, Maria,no closing quote\n"
+                continue
+            }
             text += i % 50 == 0 ? "D-\(i),\"Smith, Ann\",x\n" : "D-\(i),Plain Name,\n"
         }
         for chunk in [7, 64, 1 << 16] {
             let rows = readRecovering(text, chunk: chunk)
             #expect(rows.count == 401, "chunk \(chunk)")
-            let broken = rows.enumerated().compactMap { i, r -> (Int, CSVError)? in if case .failure(let e) = r { return (i, e) }; return nil }
+            let broken = rows.enumerated().compactMap { i, r -> (Int, CSVError)? in
+                if case .failure(let e) = r { return (i, e) }
+                return nil
+            }
             #expect(broken.map(\.1) == [.unterminatedQuote(line: 101)], "chunk \(chunk)")
-            let lines = rows.compactMap { if case .success(let r) = $0 { return r.line }; return nil }
+            let lines = rows.compactMap {
+                if case .success(let r) = $0 { return r.line }
+                return nil
+            }
             #expect(lines == [1] + Array(2...100) + Array(102...401), "chunk \(chunk)")
         }
     }
@@ -84,14 +98,20 @@ func readAll(_ text: String, chunk: Int = 1 << 16) throws -> [(line: Int, fields
     /// A legitimate quoted field may span lines; the stray-quote rule leaves it alone.
     @Test func aQuotedFieldAcrossLinesStillReads() throws {
         let rows = readRecovering("a,b\n1,\"two\nlines\"\n2,x\n")
-        let fields = rows.compactMap { if case .success(let r) = $0 { return r.fields }; return nil }
+        let fields = rows.compactMap {
+            if case .success(let r) = $0 { return r.fields }
+            return nil
+        }
         #expect(fields == [["a", "b"], ["1", "two\nlines"], ["2", "x"]])
     }
 
     /// A quote inside an unquoted field is a character (17" wheels), not the start of a quoted field.
     @Test func aQuoteInsideAFieldIsPlainText() throws {
         let rows = readRecovering("a,b\n17\" wheels,x\n2,y\n")
-        let fields = rows.compactMap { if case .success(let r) = $0 { return r.fields }; return nil }
+        let fields = rows.compactMap {
+            if case .success(let r) = $0 { return r.fields }
+            return nil
+        }
         #expect(fields == [["a", "b"], ["17\" wheels", "x"], ["2", "y"]])
     }
 
@@ -100,10 +120,16 @@ func readAll(_ text: String, chunk: Int = 1 << 16) throws -> [(line: Int, fields
         for chunk in [512, 1 << 16] {
             let rows = readRecovering("a,b\n1,\(long)\n2,\"\(long)\n3,ok\n4,ok\n", chunk: chunk)
             let lines = rows.map { r -> String in
-                switch r { case .success(let row): return "\(row.line)"; case .failure(let e): return "\(e)" }
+                switch r {
+                case .success(let row): return "\(row.line)"
+                case .failure(let e): return "\(e)"
+                }
             }
-            #expect(lines == ["1", "line 2: a field longer than 4 KB starts here (an unclosed quote?)",
-                              "line 3: a quoted field opened here is never closed", "4", "5"], "chunk \(chunk)")
+            #expect(
+                lines == [
+                    "1", "line 2: a field longer than 4 KB starts here (an unclosed quote?)",
+                    "line 3: a quoted field opened here is never closed", "4", "5",
+                ], "chunk \(chunk)")
         }
     }
 

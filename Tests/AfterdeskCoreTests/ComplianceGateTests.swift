@@ -7,13 +7,16 @@ import Testing
     // 2026-07-10 15:00 UTC is 10:00 in Chicago (CDT).
     let open = utc("2026-07-10T15:00:00Z")
 
-    func input(_ action: TouchAction = .sms, items: [GateItem]? = nil, consent: ContactPermissions = .init(sms: true, email: true, phone: true),
-               phone: Bool = true, email: Bool = true, stopped: Bool = false, dnc: Bool = false,
-               lastPurchase: LocalDate = LocalDate("2026-06-01")!, recent: [Date] = [], state: String = "TX",
-               zone: String = "America/Chicago") -> GateInput {
-        GateInput(action: action, items: items ?? [GateItem(dealNumber: "D1", product: "vsc", eligibleUntil: LocalDate("2027-06-01"))],
-                  zone: tz(zone), state: state, consent: consent, hasPhone: phone, hasEmail: email, contactStopped: stopped,
-                  phoneOnDoNotCall: dnc, lastPurchase: lastPurchase, recentTouches: recent)
+    func input(
+        _ action: TouchAction = .sms, items: [GateItem]? = nil, consent: ContactPermissions = .init(sms: true, email: true, phone: true),
+        phone: Bool = true, email: Bool = true, stopped: Bool = false, dnc: Bool = false,
+        lastPurchase: LocalDate = LocalDate("2026-06-01")!, recent: [Date] = [], state: String = "TX",
+        zone: String = "America/Chicago"
+    ) -> GateInput {
+        GateInput(
+            action: action, items: items ?? [GateItem(dealNumber: "D1", product: "vsc", eligibleUntil: LocalDate("2027-06-01"))],
+            zone: tz(zone), state: state, consent: consent, hasPhone: phone, hasEmail: email, contactStopped: stopped,
+            phoneOnDoNotCall: dnc, lastPurchase: lastPurchase, recentTouches: recent)
     }
 
     func isSend(_ d: GateDecision) -> Bool { if case .send = d { return true } else { return false } }
@@ -27,8 +30,12 @@ import Testing
     }
 
     @Test func noMessageWithoutConsentOrAddress() {
-        #expect(skipReason(gate.decide(input(.sms, consent: .init(sms: false, email: true, phone: true)), now: open))?.contains("SMS consent") == true)
-        #expect(skipReason(gate.decide(input(.email, consent: .init(sms: true, email: false, phone: true)), now: open))?.contains("email consent") == true)
+        #expect(
+            skipReason(gate.decide(input(.sms, consent: .init(sms: false, email: true, phone: true)), now: open))?.contains("SMS consent")
+                == true)
+        #expect(
+            skipReason(gate.decide(input(.email, consent: .init(sms: true, email: false, phone: true)), now: open))?.contains(
+                "email consent") == true)
         #expect(skipReason(gate.decide(input(.sms, phone: false), now: open))?.contains("mobile") == true)
         #expect(skipReason(gate.decide(input(.email, email: false), now: open))?.contains("email address") == true)
         // A call task needs a way to reach the customer, not message consent.
@@ -94,10 +101,16 @@ import Testing
             GateItem(dealNumber: "D2", product: "appearance", eligibleUntil: nil, stoppedBecause: StopKind.vehicleSold.reason),
             GateItem(dealNumber: "D2", product: "maintenance", eligibleUntil: LocalDate("2026-07-10")),
         ]
-        guard case .send(let kept, let dropped) = gate.decide(input(items: items), now: open) else { Issue.record("not sent"); return }
-        #expect(kept.map(\.product) == ["maintenance"])   // the window's last day is still open
-        #expect(dropped.map(\.reason) == ["the deal was unwound", "the post-sale window closed on 2026-07-09",
-                                          "bought since the plan was made", "the vehicle was traded in or sold"])
+        guard case .send(let kept, let dropped) = gate.decide(input(items: items), now: open) else {
+            Issue.record("not sent")
+            return
+        }
+        #expect(kept.map(\.product) == ["maintenance"])  // the window's last day is still open
+        #expect(
+            dropped.map(\.reason) == [
+                "the deal was unwound", "the post-sale window closed on 2026-07-09",
+                "bought since the plan was made", "the vehicle was traded in or sold",
+            ])
         let reason = skipReason(gate.decide(input(items: Array(items.prefix(4))), now: open))
         #expect(reason?.contains("vsc: the deal was unwound") == true)
     }
@@ -152,9 +165,11 @@ import Testing
     }
 
     @Test func routingPrefersTheDealsStaffThenTheLeastLoaded() {
-        let staff = [StaffMember(id: 1, role: "fi", openTasks: 5), StaffMember(id: 2, role: "sales", openTasks: 1),
-                     StaffMember(id: 3, role: "sales", openTasks: 1), StaffMember(id: 4, role: "sales", active: false),
-                     StaffMember(id: 9, role: "manager", openTasks: 0)]
+        let staff = [
+            StaffMember(id: 1, role: "fi", openTasks: 5), StaffMember(id: 2, role: "sales", openTasks: 1),
+            StaffMember(id: 3, role: "sales", openTasks: 1), StaffMember(id: 4, role: "sales", active: false),
+            StaffMember(id: 9, role: "manager", openTasks: 0),
+        ]
         #expect(TaskRouting.assignee(fiManager: 1, salesperson: 2, staff: staff, lastAssigned: nil) == 1)
         #expect(TaskRouting.assignee(fiManager: 4, salesperson: 3, staff: staff, lastAssigned: nil) == 3)
         // Nobody of the deal active: the fewest open tasks, round-robin among ties, managers only as a last resort.

@@ -57,23 +57,25 @@ func tz(_ id: String) -> TimeZone { TimeZone(identifier: id)! }
         #expect(w.nextOpening(atOrAfter: utc("2026-07-08T05:00:00Z"), zone: tz("America/Phoenix")) == utc("2026-07-08T15:00:00Z"))
         // Hawaii (UTC−10, no DST): 07:00 UTC is 21:00 the evening before; the next opening is 8:00 HST, 18:00 UTC.
         #expect(w.nextOpening(atOrAfter: utc("2026-07-08T07:00:00Z"), zone: tz("Pacific/Honolulu")) == utc("2026-07-08T18:00:00Z"))
-        #expect(w.contains(utc("2026-07-08T05:00:00Z"), zone: tz("Pacific/Honolulu")))   // 19:00 HST
+        #expect(w.contains(utc("2026-07-08T05:00:00Z"), zone: tz("Pacific/Honolulu")))  // 19:00 HST
     }
 
     @Test func aDateAndTimeOnTheCustomersClock() {
         let w = ContactWindow.strict
         let d = LocalDate(year: 2026, month: 3, day: 8)!
         #expect(w.instant(on: d, atMinutes: 10 * 60, zone: tz("America/Chicago")) == utc("2026-03-08T15:00:00Z"))
-        #expect(w.instant(on: d, atMinutes: 6 * 60, zone: tz("America/Chicago")) == utc("2026-03-08T13:00:00Z"))   // moved to 8:00
-        #expect(w.instant(on: d, atMinutes: 22 * 60, zone: tz("America/Chicago")) == utc("2026-03-09T00:59:00Z")) // 19:59
+        #expect(w.instant(on: d, atMinutes: 6 * 60, zone: tz("America/Chicago")) == utc("2026-03-08T13:00:00Z"))  // moved to 8:00
+        #expect(w.instant(on: d, atMinutes: 22 * 60, zone: tz("America/Chicago")) == utc("2026-03-09T00:59:00Z"))  // 19:59
     }
 
     /// Property: whatever the instant and zone, the next opening is inside the window, not before the
     /// instant, and less than a day and a half away.
     @Test func nextOpeningIsAlwaysInsideAndSoon() {
         var rng = SeededRandom(seed: 3)
-        let zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-                     "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico"].map(tz)
+        let zones = [
+            "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
+            "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico",
+        ].map(tz)
         for _ in 0..<5_000 {
             let t = Date(timeIntervalSince1970: Double(rng.int(1_767_225_600...1_830_297_600)))  // 2026 to 2027
             let zone = rng.pick(zones)
@@ -97,8 +99,10 @@ func tz(_ id: String) -> TimeZone { TimeZone(identifier: id)! }
         #expect(!Holdout.isHeldOut(store: "main", dealNumber: "D-1", product: "vsc", percent: 0))
         #expect((0..<500).allSatisfy { Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "gap", percent: 100) })
         // Products of one deal are chosen independently.
-        let both = (0..<2_000).filter { Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "vsc", percent: 10)
-            && Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "gap", percent: 10) }.count
+        let both = (0..<2_000).filter {
+            Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "vsc", percent: 10)
+                && Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "gap", percent: 10)
+        }.count
         #expect(both < 60)
     }
 }
@@ -107,30 +111,35 @@ func tz(_ id: String) -> TimeZone { TimeZone(identifier: id)! }
     let contract = LocalDate(year: 2026, month: 6, day: 1)!
 
     @Test func daysFromContractCloseAtTheirEdge() {
-        let w = EligibilityWindow(eligibility: Eligibility(daysFromContract: 60), contractDate: contract, inService: contract,
-                                  basicWarrantyEnds: nil, odometerAt: { _ in nil })
+        let w = EligibilityWindow(
+            eligibility: Eligibility(daysFromContract: 60), contractDate: contract, inService: contract,
+            basicWarrantyEnds: nil, odometerAt: { _ in nil })
         #expect(w.until == LocalDate(year: 2026, month: 7, day: 31) && w.reason == .daysFromContract)
         #expect(w.isOpen(on: LocalDate(year: 2026, month: 7, day: 31)!))
         #expect(!w.isOpen(on: LocalDate(year: 2026, month: 8, day: 1)!))
     }
 
     @Test func onlyAtSigningMeansNoFollowUp() {
-        let w = EligibilityWindow(eligibility: Eligibility(daysFromContract: 0), contractDate: contract, inService: contract,
-                                  basicWarrantyEnds: nil, odometerAt: { _ in nil })
+        let w = EligibilityWindow(
+            eligibility: Eligibility(daysFromContract: 0), contractDate: contract, inService: contract,
+            basicWarrantyEnds: nil, odometerAt: { _ in nil })
         #expect(w.onlyAtSigning && !w.isOpen(on: contract))
     }
 
     @Test func theEarliestRuleWinsAndIsNamed() {
         let e = Eligibility(untilBasicWarrantyExpires: true, maxVehicleAgeYears: 10, maxOdometer: 125_000)
         let basic = LocalDate(year: 2027, month: 9, day: 17)!
-        let w = EligibilityWindow(eligibility: e, contractDate: contract, inService: LocalDate(year: 2018, month: 2, day: 1)!,
-                                  basicWarrantyEnds: basic, odometerAt: { _ in LocalDate(year: 2030, month: 1, day: 1)! })
+        let w = EligibilityWindow(
+            eligibility: e, contractDate: contract, inService: LocalDate(year: 2018, month: 2, day: 1)!,
+            basicWarrantyEnds: basic, odometerAt: { _ in LocalDate(year: 2030, month: 1, day: 1)! })
         #expect(w.until == LocalDate(year: 2027, month: 9, day: 17) && w.reason == .basicWarranty)
-        let old = EligibilityWindow(eligibility: e, contractDate: contract, inService: LocalDate(year: 2017, month: 2, day: 1)!,
-                                    basicWarrantyEnds: basic, odometerAt: { _ in nil })
+        let old = EligibilityWindow(
+            eligibility: e, contractDate: contract, inService: LocalDate(year: 2017, month: 2, day: 1)!,
+            basicWarrantyEnds: basic, odometerAt: { _ in nil })
         #expect(old.until == LocalDate(year: 2027, month: 2, day: 1) && old.reason == .vehicleAge)
-        let miles = EligibilityWindow(eligibility: e, contractDate: contract, inService: contract, basicWarrantyEnds: basic,
-                                      odometerAt: { _ in LocalDate(year: 2026, month: 12, day: 24)! })
+        let miles = EligibilityWindow(
+            eligibility: e, contractDate: contract, inService: contract, basicWarrantyEnds: basic,
+            odometerAt: { _ in LocalDate(year: 2026, month: 12, day: 24)! })
         #expect(miles.until == LocalDate(year: 2026, month: 12, day: 24) && miles.reason == .odometer)
     }
 }

@@ -10,7 +10,8 @@ func decodeCSV(_ text: String, profile: ImportProfile = .canonical) throws -> [(
 
 /// As `decodeCSV`, with each row's warnings.
 func decodeCSVWithWarnings(_ text: String, profile: ImportProfile = .canonical) throws
-    -> [(record: DealRecord?, errors: [RowError], warnings: [RowError])] {
+    -> [(record: DealRecord?, errors: [RowError], warnings: [RowError])]
+{
     let menu = try defaultMenu()
     let reader = CSVReader(source: BytesSource(text))
     _ = try reader.nextRow()
@@ -18,15 +19,18 @@ func decodeCSVWithWarnings(_ text: String, profile: ImportProfile = .canonical) 
     let decoder = DealRowDecoder(layout: layout, menu: menu, today: today)
     var out: [(DealRecord?, [RowError], [RowError])] = []
     while try reader.nextRow() {
-        var errors: [RowError] = [], warnings: [RowError] = []
+        var errors: [RowError] = []
+        var warnings: [RowError] = []
         let r = decoder.decode(reader, errors: &errors, warnings: &warnings)
         out.append((r, errors, warnings))
     }
     return out
 }
 
-let canonicalHeader = "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,in_service_date,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,vsc_outcome,vsc_price,vsc_cost,vsc_reason,gap_outcome,gap_price"
-let goodRow = "D-1,2026-06-01,finance,Maria,Lopez,maria@example.com,(512) 555-0142,tx,78701-1234,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,,\"$31,250.00\",29000,34500.00,6.9,72,2026-07-15,declined,2495.00,,Payment,sold,895,"
+let canonicalHeader =
+    "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,in_service_date,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,vsc_outcome,vsc_price,vsc_cost,vsc_reason,gap_outcome,gap_price"
+let goodRow =
+    "D-1,2026-06-01,finance,Maria,Lopez,maria@example.com,(512) 555-0142,tx,78701-1234,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,,\"$31,250.00\",29000,34500.00,6.9,72,2026-07-15,declined,2495.00,,Payment,sold,895,"
 
 /// The good row with one column replaced.
 func row(_ column: String, _ value: String) -> String { row([column: value]) }
@@ -34,7 +38,8 @@ func row(_ column: String, _ value: String) -> String { row([column: value]) }
 /// The good row with some columns replaced.
 func row(_ changes: [String: String]) -> String {
     let names = canonicalHeader.split(separator: ",").map(String.init)
-    var cells = goodRow.replacingOccurrences(of: "\"$31,250.00\"", with: "31250.00").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    var cells = goodRow.replacingOccurrences(of: "\"$31,250.00\"", with: "31250.00").split(separator: ",", omittingEmptySubsequences: false)
+        .map(String.init)
     for (column, value) in changes { cells[names.firstIndex(of: column)!] = value }
     return cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",")
 }
@@ -51,8 +56,11 @@ func row(_ changes: [String: String]) -> String {
         #expect(r.sellingPrice == Money(cents: 3_125_000) && r.vehicleValue == Money(cents: 2_900_000))
         #expect(r.apr == Rate(thousandthsOfPercent: 6_900) && r.termMonths == 72)
         #expect(r.inServiceDate == r.deliveryDate)
-        #expect(r.products == [ProductLine(code: "vsc", outcome: .declined, price: Money(cents: 249_500), reason: "payment"),
-                               ProductLine(code: "gap", outcome: .sold, price: Money(cents: 89_500))])
+        #expect(
+            r.products == [
+                ProductLine(code: "vsc", outcome: .declined, price: Money(cents: 249_500), reason: "payment"),
+                ProductLine(code: "gap", outcome: .sold, price: Money(cents: 89_500)),
+            ])
         #expect(r.customerMatchKey == "p:+15125550142")
     }
 
@@ -91,14 +99,23 @@ func row(_ changes: [String: String]) -> String {
 
     /// Valid in form, implausible in fact: the row is kept and each value is reported as a warning.
     @Test(arguments: [
-        (["odometer": "1", "vehicle_condition": "used", "in_service_date": "2023-07-01", "vehicle_year": "2023"], "odometer",
-         "1 mile in 2.9 years implies 0 miles a year: a placeholder or a typo?; not used to project mileage"),
-        (["odometer": "400000"], "odometer",
-         "400,000 miles on a vehicle in service for 0 days is more than 100,000 miles a year; not used to project mileage"),
+        (
+            ["odometer": "1", "vehicle_condition": "used", "in_service_date": "2023-07-01", "vehicle_year": "2023"], "odometer",
+            "1 mile in 2.9 years implies 0 miles a year: a placeholder or a typo?; not used to project mileage"
+        ),
+        (
+            ["odometer": "400000"], "odometer",
+            "400,000 miles on a vehicle in service for 0 days is more than 100,000 miles a year; not used to project mileage"
+        ),
         (["vehicle_year": "2028"], "vehicle_year", "model year 2028 is more than a year after the sale in 2026"),
-        (["vsc_price": "0.01"], "vsc_price", "quoted at $0.01, under a tenth of the menu's $2,495.00; the menu's price is used for planning"),
-        (["vsc_price": "99999"], "vsc_price",
-         "quoted at $99,999.00, over five times the menu's $2,495.00; the menu's price is used for planning"),
+        (
+            ["vsc_price": "0.01"], "vsc_price",
+            "quoted at $0.01, under a tenth of the menu's $2,495.00; the menu's price is used for planning"
+        ),
+        (
+            ["vsc_price": "99999"], "vsc_price",
+            "quoted at $99,999.00, over five times the menu's $2,495.00; the menu's price is used for planning"
+        ),
     ])
     func implausibleValuesAreKeptWithAWarning(changes: [String: String], column: String, message: String) throws {
         let rows = try decodeCSVWithWarnings(canonicalHeader + "\n" + row(changes) + "\n")
@@ -144,8 +161,9 @@ func row(_ changes: [String: String]) -> String {
         #expect(throws: ImportLayout.HeaderError.missingColumns(["vin"])) {
             try ImportLayout(header: header.split(separator: ",").map(String.init), profile: .canonical, menu: try defaultMenu())
         }
-        let layout = try ImportLayout(header: (canonicalHeader + ",trade_in_vin").split(separator: ",").map(String.init),
-                                      profile: .canonical, menu: try defaultMenu())
+        let layout = try ImportLayout(
+            header: (canonicalHeader + ",trade_in_vin").split(separator: ",").map(String.init),
+            profile: .canonical, menu: try defaultMenu())
         #expect(layout.unknownColumns == ["trade_in_vin"])
     }
 
@@ -183,13 +201,14 @@ enum DealRecordFingerprint {
         #expect(lopez.buyerFirstName == "Maria" && lopez.buyerLastName == "Lopez")
         #expect(lopez.dealType == .finance && lopez.vehicleCondition == .new && lopez.vehicleMake == "TOYOTA")
         #expect(lopez.salesperson == StaffRef(id: "1042", name: "DANA WHITFIELD"))
-        #expect(lopez.products == [
-            ProductLine(code: "vsc", outcome: .sold, price: Money(cents: 219_500), cost: Money(cents: 110_000)),
-            ProductLine(code: "gap", outcome: .declined, presumed: true),
-            ProductLine(code: "tire_wheel", outcome: .sold, price: Money(cents: 79_900), cost: Money(cents: 26_000)),
-            ProductLine(code: "appearance", outcome: .declined, presumed: true),
-            ProductLine(code: "maintenance", outcome: .declined, presumed: true),
-        ])
+        #expect(
+            lopez.products == [
+                ProductLine(code: "vsc", outcome: .sold, price: Money(cents: 219_500), cost: Money(cents: 110_000)),
+                ProductLine(code: "gap", outcome: .declined, presumed: true),
+                ProductLine(code: "tire_wheel", outcome: .sold, price: Money(cents: 79_900), cost: Money(cents: 26_000)),
+                ProductLine(code: "appearance", outcome: .declined, presumed: true),
+                ProductLine(code: "maintenance", outcome: .declined, presumed: true),
+            ])
         let smith = try #require(rows[1].record)
         #expect(smith.dealType == .cash && smith.buyerPhone == "+15125550199")
         #expect(smith.product("gap") == nil, "a cash deal has no GAP to decline")
@@ -241,13 +260,17 @@ enum DealRecordFingerprint {
 
     @Test func arraysWrappedArraysAndJSONLinesReadTheSame() throws {
         let second = JSONReaderTests.deal.replacingOccurrences(of: "J-1", with: "J-2")
-        for text in ["[\(JSONReaderTests.deal),\n\(second)]", "{\"deals\": [\(JSONReaderTests.deal), \(second)]}",
-                     JSONReaderTests.deal.replacingOccurrences(of: "\n", with: " ") + "\n" + second.replacingOccurrences(of: "\n", with: " ") + "\n"] {
+        for text in [
+            "[\(JSONReaderTests.deal),\n\(second)]", "{\"deals\": [\(JSONReaderTests.deal), \(second)]}",
+            JSONReaderTests.deal.replacingOccurrences(of: "\n", with: " ") + "\n" + second.replacingOccurrences(of: "\n", with: " ") + "\n",
+        ] {
             let deals = try read(text)
             #expect(deals.map { $0.record?.dealNumber } == ["J-1", "J-2"])
             #expect(deals[0].record?.sellingPrice == Money(cents: 3_125_010), "numbers keep their exact text")
             #expect(deals[0].record?.consent.sms == true)
-            #expect(deals[0].record?.products == [ProductLine(code: "vsc", outcome: .declined, price: Money(cents: 249_500), reason: "payment")])
+            #expect(
+                deals[0].record?.products == [ProductLine(code: "vsc", outcome: .declined, price: Money(cents: 249_500), reason: "payment")]
+            )
         }
     }
 

@@ -20,7 +20,9 @@ import Testing
         for file in seeds + Self.files("Tests/FuzzRegressions", target) {
             let reached = FuzzHarness.run(target, Array(try Data(contentsOf: file)))
             // A seed reaches the rules: the harness is not stopped at its header or its parser.
-            if file.path.contains("/Fuzz/seeds/") { #expect(reached > 0, "\(file.lastPathComponent) reached nothing in \(target.rawValue)") }
+            if file.path.contains("/Fuzz/seeds/") {
+                #expect(reached > 0, "\(file.lastPathComponent) reached nothing in \(target.rawValue)")
+            }
         }
     }
 

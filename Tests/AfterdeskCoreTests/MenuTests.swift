@@ -8,7 +8,10 @@ func defaultMenu() throws -> Menu { try MenuLoader.loadMenu(yaml: DefaultMenus.m
 
 /// Loads a menu expected to fail and returns its issues.
 func menuIssues(_ yaml: String) -> [MenuIssue] {
-    do { _ = try MenuLoader.loadMenu(yaml: yaml, file: "m.yaml"); return [] } catch { return error.issues }
+    do {
+        _ = try MenuLoader.loadMenu(yaml: yaml, file: "m.yaml")
+        return []
+    } catch { return error.issues }
 }
 
 @Suite struct MenuTests {
@@ -59,8 +62,12 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
         func line(of text: String) -> Int {
             yaml.components(separatedBy: "\n").firstIndex { $0.contains(text) }! + 1
         }
-        #expect(issues.contains(MenuIssue(file: "m.yaml", line: line(of: "anchor: warranty_end"), field: "products[0].timing.anchor",
-                                          message: "unknown anchor 'warranty_end' (one of delivery, basic_warranty_expiry, loan_to_value, season, first_service)")))
+        #expect(
+            issues.contains(
+                MenuIssue(
+                    file: "m.yaml", line: line(of: "anchor: warranty_end"), field: "products[0].timing.anchor",
+                    message: "unknown anchor 'warranty_end' (one of delivery, basic_warranty_expiry, loan_to_value, season, first_service)")
+            ))
         #expect(issues.contains { $0.field == "products[1].dealer_cost" && $0.line == line(of: "dealer_cost: 3000.00") })
         #expect(issues.contains { $0.field == "products[3].code" && $0.message.contains("already used") })
         #expect(issues.contains { $0.field == "holdout_percent" && $0.message.contains("out of range") })
@@ -74,10 +81,12 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
         #expect(menuIssues("- a\n- b\n").first?.field == "(document)")
         let noWindow = DefaultMenus.menuYAML.replacingOccurrences(of: "      days_from_contract: 90\n", with: "      max_odometer: 10000\n")
         #expect(menuIssues(noWindow).contains { $0.field == "products[2].eligibility" && $0.message.contains("window") })
-        let twoOffsets = DefaultMenus.menuYAML.replacingOccurrences(of: "{ name: first, days_after_delivery: 3 }",
-                                                                    with: "{ name: first, days_after_delivery: 3, days_before_anchor: 4 }")
+        let twoOffsets = DefaultMenus.menuYAML.replacingOccurrences(
+            of: "{ name: first, days_after_delivery: 3 }",
+            with: "{ name: first, days_after_delivery: 3, days_before_anchor: 4 }")
         #expect(menuIssues(twoOffsets).contains { $0.field == "products[1].timing.touches[0]" })
-        let badCurve = DefaultMenus.menuYAML.replacingOccurrences(of: "{ month: 24, remaining_percent: 70 }", with: "{ month: 24, remaining_percent: 90 }")
+        let badCurve = DefaultMenus.menuYAML.replacingOccurrences(
+            of: "{ month: 24, remaining_percent: 70 }", with: "{ month: 24, remaining_percent: 90 }")
         #expect(menuIssues(badCurve).contains { $0.field == "depreciation.new[2].remaining_percent" && $0.message.contains("rise") })
     }
 

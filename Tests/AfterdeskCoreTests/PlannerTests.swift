@@ -8,8 +8,9 @@ import Testing
     let warranties = try! MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
 
     func deals(_ count: Int, seed: UInt64) throws -> [DealRecord] {
-        let gen = SyntheticDealership(seed: seed, menu: menu, endDate: LocalDate(year: 2026, month: 10, day: 31)!, days: 365,
-                                      dealsPerDay: Double(count) / 365, errorRate: 0)
+        let gen = SyntheticDealership(
+            seed: seed, menu: menu, endDate: LocalDate(year: 2026, month: 10, day: 31)!, days: 365,
+            dealsPerDay: Double(count) / 365, errorRate: 0)
         return try decodeCSV(gen.csv(limit: count)).compactMap(\.record)
     }
 
@@ -17,9 +18,11 @@ import Testing
         let declines = deal.products.filter { $0.outcome == .declined }.map {
             DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: $0, deal: deal)
         }
-        let at = now ?? ContactWindow.strict.instant(on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
+        let at =
+            now ?? ContactWindow.strict.instant(on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
         return Planner(menu: menu, warranties: warranties).plan(
-            declines: declines, permissions: ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone), now: at)
+            declines: declines,
+            permissions: ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone), now: at)
     }
 
     @Test func aWorkedExample() throws {
@@ -38,7 +41,9 @@ import Testing
         // Every touch respects the caps; the first lands days after delivery, not weeks.
         let first = try #require(p.touches.first)
         #expect(first.dueOn < deal.deliveryDate.adding(days: 8))
-        #expect(!p.touches.isEmpty && p.touches.allSatisfy { $0.action == .sms || $0.items.contains { $0.touch == "expiry-7" } || $0.action == .task })
+        #expect(
+            !p.touches.isEmpty
+                && p.touches.allSatisfy { $0.action == .sms || $0.items.contains { $0.touch == "expiry-7" } || $0.action == .task })
         // Reasons are written for people.
         let expiry = try #require(p.touches.flatMap(\.items).first { $0.touch == "expiry-90" }, "the VSC has its 90-day touch")
         #expect(expiry.reason.hasPrefix("factory basic warranty projected to end 2029-01-31 at 36,000 miles; 90 days before"))
@@ -73,8 +78,10 @@ import Testing
     @Test func cashDealsGetNoGAPAndDeclinesAboveTheThresholdGoToAPerson() throws {
         var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
         deal.dealType = .cash
-        deal.products = [ProductLine(code: "gap", outcome: .declined, price: Money(dollars: 895)),
-                         ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 3_495))]
+        deal.products = [
+            ProductLine(code: "gap", outcome: .declined, price: Money(dollars: 895)),
+            ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 3_495)),
+        ]
         deal.dealNumber = "D-CASH-1"
         let p = plan(deal)
         let gap = try #require(p.products.first { $0.product == "gap" })
@@ -93,14 +100,16 @@ import Testing
         deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
         let p = plan(deal)
         let vsc = try #require(p.products.first)
-        #expect(vsc.holdout || vsc.note == "cannot be bought any more: the factory basic warranty ended \(vsc.eligibility.until!), before the sale")
+        #expect(
+            vsc.holdout
+                || vsc.note == "cannot be bought any more: the factory basic warranty ended \(vsc.eligibility.until!), before the sale")
         #expect(p.touches.isEmpty && p.dropped.isEmpty)
     }
 
     @Test func withoutConsentEveryTouchIsATask() throws {
         var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
         deal.consent = Consent()
-        deal.dealNumber = "D-QUOTE-3"   // not held out: something is planned
+        deal.dealNumber = "D-QUOTE-3"  // not held out: something is planned
         let touches = plan(deal).touches
         #expect(!touches.isEmpty)
         #expect(touches.allSatisfy { $0.action == .task })
@@ -111,16 +120,20 @@ import Testing
     @Test func noPlanBreaksTheRules() throws {
         let all = try deals(2_000, seed: 17)
         #expect(all.count > 1_950)
-        var touches = 0, held = 0, products = 0
+        var touches = 0
+        var held = 0
+        var products = 0
         for deal in all {
             let p = plan(deal)
-            let zone = TimeZone(identifier: CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone))!
+            let zone = TimeZone(
+                identifier: CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone))!
             let window = ContactWindow.forState(deal.buyerState)
             let days = p.touches.map(\.dueOn)
             #expect(Set(days).count == days.count, "one touch a day: \(deal.dealNumber)")
             for d in days {
                 for start in 0..<30 {
-                    let from = d.adding(days: -start), to = from.adding(days: 29)
+                    let from = d.adding(days: -start)
+                    let to = from.adding(days: 29)
                     #expect(days.filter { $0 >= from && $0 <= to }.count <= 3, "3 in 30 days: \(deal.dealNumber)")
                 }
             }

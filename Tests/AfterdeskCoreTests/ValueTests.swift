@@ -11,8 +11,10 @@ import Testing
         #expect(LocalDate(text) == LocalDate(year: y, month: m, day: d))
     }
 
-    @Test(arguments: ["2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "13/45/2025", "2026/03/14", "14-03-2026",
-                      "2026-3-14", "", "yesterday", "03/14/26", "2026-03-14T10:00", "03/14/2026 ", "0/1/2026"])
+    @Test(arguments: [
+        "2026-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "13/45/2025", "2026/03/14", "14-03-2026",
+        "2026-3-14", "", "yesterday", "03/14/26", "2026-03-14T10:00", "03/14/2026 ", "0/1/2026",
+    ])
     func refusesImpossibleOrAmbiguousDates(text: String) {
         #expect(LocalDate(text) == nil)
     }
@@ -102,9 +104,11 @@ import Testing
         #expect(VIN.validate("1HGCM82643A004352") == .failure(.checkDigit(expected: "3", found: "4")))
     }
 
-    @Test(arguments: [("1HGCM82633A00435", VIN.Problem.length(16)), ("1HGCM82633A0043521", .length(18)),
-                      ("1HGCM82633A0O4352", .character("O")), ("IHGCM82633A004352", .character("I")),
-                      ("1HGCM82633A0Q4352", .character("Q")), ("1HGCM8263-A004352", .character("-"))])
+    @Test(arguments: [
+        ("1HGCM82633A00435", VIN.Problem.length(16)), ("1HGCM82633A0043521", .length(18)),
+        ("1HGCM82633A0O4352", .character("O")), ("IHGCM82633A004352", .character("I")),
+        ("1HGCM82633A0Q4352", .character("Q")), ("1HGCM8263-A004352", .character("-")),
+    ])
     func refusesMalformedVINs(vin: String, problem: VIN.Problem) {
         #expect(VIN.validate(vin) == .failure(problem))
     }
@@ -115,11 +119,14 @@ import Testing
         let valid = Array("1HGCM82633A004352".utf8)
         let alphabet = Array("ABCDEFGHJKLMNPRSTUVWXYZ0123456789".utf8)
         let value: (UInt8) -> Int = { c in
-            let table: [Character: Int] = ["A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8, "J": 1, "K": 2, "L": 3,
-                                           "M": 4, "N": 5, "P": 7, "R": 9, "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9]
+            let table: [Character: Int] = [
+                "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8, "J": 1, "K": 2, "L": 3,
+                "M": 4, "N": 5, "P": 7, "R": 9, "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
+            ]
             return c >= 48 && c <= 57 ? Int(c - 48) : table[Character(Unicode.Scalar(c))]!
         }
-        var caught = 0, total = 0
+        var caught = 0
+        var total = 0
         for position in 0..<17 where position != 8 {
             for c in alphabet where c != valid[position] {
                 var typo = valid
@@ -127,7 +134,7 @@ import Testing
                 let delta = value(c) - value(valid[position])
                 let result = VIN.validate(String(decoding: typo, as: UTF8.self))
                 if delta % 11 == 0 {
-                    #expect((try? result.get()) != nil)   // same value: indistinguishable, as the standard says
+                    #expect((try? result.get()) != nil)  // same value: indistinguishable, as the standard says
                 } else {
                     total += 1
                     if case .failure(.checkDigit) = result { caught += 1 }
@@ -150,27 +157,35 @@ import Testing
 }
 
 @Suite struct ContactTests {
-    @Test(arguments: ["(512) 555-0142", "512-555-0142", "512.555.0142", "5125550142", "+1 512 555 0142", "1-512-555-0142",
-                      "+15125550142", " (512)555-0142 "])
+    @Test(arguments: [
+        "(512) 555-0142", "512-555-0142", "512.555.0142", "5125550142", "+1 512 555 0142", "1-512-555-0142",
+        "+15125550142", " (512)555-0142 ",
+    ])
     func phonesBecomeE164(text: String) throws {
         #expect(try Phone.e164(text).get() == "+15125550142")
     }
 
-    @Test(arguments: ["555-0142", "512-555-014", "44 20 7946 0958", "(012) 555-0142", "512-155-0142", "512 555 0142 x12",
-                      "2-512-555-0142", "phone"])
+    @Test(arguments: [
+        "555-0142", "512-555-014", "44 20 7946 0958", "(012) 555-0142", "512-155-0142", "512 555 0142 x12",
+        "2-512-555-0142", "phone",
+    ])
     func refusesNumbersThatAreNotUS(text: String) {
         #expect((try? Phone.e164(text).get()) == nil)
     }
 
-    @Test(arguments: [("maria.lopez@example.com", "maria.lopez@example.com"), ("Maria+cars@Example.COM", "Maria+cars@example.com"),
-                      ("o'brien@mail.example.org", "o'brien@mail.example.org"), ("a@b.co", "a@b.co")])
+    @Test(arguments: [
+        ("maria.lopez@example.com", "maria.lopez@example.com"), ("Maria+cars@Example.COM", "Maria+cars@example.com"),
+        ("o'brien@mail.example.org", "o'brien@mail.example.org"), ("a@b.co", "a@b.co"),
+    ])
     func acceptsEmails(text: String, normalized: String) throws {
         #expect(try Email.normalize(text).get() == normalized)
     }
 
-    @Test(arguments: ["maria@", "@example.com", "maria.example.com", "maria@@example.com", "maria lopez@example.com",
-                      "maria@example", "maria@-example.com", "maria@example-.com", ".maria@example.com", "maria.@example.com",
-                      "ma..ria@example.com", "maria@example.c", "maria@example.123", "maria@exa_mple.com", "maria at example.com"])
+    @Test(arguments: [
+        "maria@", "@example.com", "maria.example.com", "maria@@example.com", "maria lopez@example.com",
+        "maria@example", "maria@-example.com", "maria@example-.com", ".maria@example.com", "maria.@example.com",
+        "ma..ria@example.com", "maria@example.c", "maria@example.123", "maria@exa_mple.com", "maria at example.com",
+    ])
     func refusesMalformedEmails(text: String) {
         #expect((try? Email.normalize(text).get()) == nil)
     }
@@ -184,8 +199,10 @@ import Testing
         #expect(try ZIP.normalize("78701-1234").get() == "78701")
         #expect((try? ZIP.normalize("7870").get()) == nil)
         #expect((try? ZIP.normalize("78701-12").get()) == nil)
-        for (text, value) in [("Y", true), ("yes", true), ("TRUE", true), ("1", true), ("n", false), ("No", false),
-                              ("false", false), ("0", false)] {
+        for (text, value) in [
+            ("Y", true), ("yes", true), ("TRUE", true), ("1", true), ("n", false), ("No", false),
+            ("false", false), ("0", false),
+        ] {
             var copy = text
             #expect(copy.withUTF8 { YesNo.parse(UnsafeBufferPointer(rebasing: $0[...])) } == .some(value))
         }

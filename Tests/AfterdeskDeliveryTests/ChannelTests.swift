@@ -1,17 +1,22 @@
-import AfterdeskTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskTestSupport
 import Foundation
 import Testing
 
 @Suite struct SignatureTests {
     @Test func twilioSignatureMatchesTheDocumentedExample() {
-        let params = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"), ("From", "+14158675309"), ("To", "+18005551212")]
+        let params = [
+            ("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"), ("From", "+14158675309"),
+            ("To", "+18005551212"),
+        ]
         let url = "https://mycompany.com/myapp.php?foo=1&bar=2"
         #expect(Signatures.twilio(url: url, parameters: params, authToken: "12345") == "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
-        #expect(Signatures.verifyTwilio(signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url, parameters: params.reversed(), authToken: "12345"))
+        #expect(
+            Signatures.verifyTwilio(signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url, parameters: params.reversed(), authToken: "12345"))
         #expect(!Signatures.verifyTwilio(signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url, parameters: params, authToken: "12346"))
-        #expect(!Signatures.verifyTwilio(signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url + "&x=1", parameters: params, authToken: "12345"))
+        #expect(
+            !Signatures.verifyTwilio(signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", url: url + "&x=1", parameters: params, authToken: "12345"))
     }
 
     @Test func unsubscribeTokensAreBoundToTheCustomer() {
@@ -25,7 +30,8 @@ import Testing
     @Test func webhookSignature() {
         // HMAC-SHA256("secret", "1700000000.{}") computed independently with Python's hmac module.
         #expect(webhookReference.count == 64)
-        #expect(Signatures.webhook(body: Data("{}".utf8), secret: "secret", timestamp: 1_700_000_000) == "t=1700000000,v1=" + webhookReference)
+        #expect(
+            Signatures.webhook(body: Data("{}".utf8), secret: "secret", timestamp: 1_700_000_000) == "t=1700000000,v1=" + webhookReference)
     }
 }
 
@@ -72,11 +78,16 @@ let webhookReference: String = {
         let server = try LocalServer(script: "smtp_sink.py", arguments: [dir.path, "--user", "afterdesk", "--password", "pw"])
         defer { server.stop() }
         let channel = SMTPEmailChannel(url: "smtp://127.0.0.1:\(server.port)", user: "afterdesk", password: "pw")
-        let data = MIME.message(from: "Lakeside Motors <service@lakeside.example>", to: "maria@example.com",
-                                subject: "Su garantía termina pronto", messageID: "touch-7-email@afterdesk", date: Date(timeIntervalSince1970: 1_790_000_000),
-                                headers: [("List-Unsubscribe", "<https://a.example/unsubscribe?c=1&t=x>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")],
-                                parts: [.init(contentType: "text/plain", body: "Hola María — texto"), .init(contentType: "text/html", body: "<p>Hola María</p>")],
-                                alternative: true)
+        let data = MIME.message(
+            from: "Lakeside Motors <service@lakeside.example>", to: "maria@example.com",
+            subject: "Su garantía termina pronto", messageID: "touch-7-email@afterdesk", date: Date(timeIntervalSince1970: 1_790_000_000),
+            headers: [
+                ("List-Unsubscribe", "<https://a.example/unsubscribe?c=1&t=x>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ],
+            parts: [
+                .init(contentType: "text/plain", body: "Hola María — texto"), .init(contentType: "text/html", body: "<p>Hola María</p>"),
+            ],
+            alternative: true)
         try await channel.send(EmailEnvelope(from: "service@lakeside.example", recipients: ["maria@example.com"], data: data))
         let envelope = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("0001.json"))) as! [String: Any]
         #expect(envelope["from"] as? String == "service@lakeside.example")
@@ -97,13 +108,20 @@ let webhookReference: String = {
     func privateCA(_ dir: URL) throws -> (cert: String, key: String, ca: String) {
         let p = { (name: String) in dir.appendingPathComponent(name).path }
         for args in [
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
-             "-subj", "/CN=Afterdesk test CA"],
-            ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=127.0.0.1"],
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("ca.key"), "-out", p("ca.pem"), "-days", "2",
+                "-subj", "/CN=Afterdesk test CA",
+            ],
+            [
+                "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out", p("server.csr"), "-subj",
+                "/CN=127.0.0.1",
+            ],
         ] { #expect(try shell(args).status == 0) }
         try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: p("san.ext"), atomically: true, encoding: .utf8)
-        let sign = try shell(["openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
-                              "-CAcreateserial", "-out", p("server.pem"), "-days", "2", "-extfile", p("san.ext")])
+        let sign = try shell([
+            "openssl", "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
+            "-CAcreateserial", "-out", p("server.pem"), "-days", "2", "-extfile", p("san.ext"),
+        ])
         #expect(sign.status == 0, "\(sign.output)")
         return (p("server.pem"), p("server.key"), p("ca.pem"))
     }
@@ -114,12 +132,17 @@ let webhookReference: String = {
         let dir = temporaryDirectory()
         let pki = try privateCA(dir)
         let mail = dir.appendingPathComponent("mail")
-        let server = try LocalServer(script: "smtp_sink.py", arguments: [mail.path, "--user", "afterdesk", "--password", "pw",
-                                                                         "--\(mode)", pki.cert, pki.key])
+        let server = try LocalServer(
+            script: "smtp_sink.py",
+            arguments: [
+                mail.path, "--user", "afterdesk", "--password", "pw",
+                "--\(mode)", pki.cert, pki.key,
+            ])
         defer { server.stop() }
         let url = "\(mode == "tls" ? "smtps" : "smtp")://127.0.0.1:\(server.port)"
-        let envelope = EmailEnvelope(from: "service@lakeside.example", recipients: ["maria@example.com"],
-                                     data: "Subject: over TLS\r\n\r\nHola\r\n")
+        let envelope = EmailEnvelope(
+            from: "service@lakeside.example", recipients: ["maria@example.com"],
+            data: "Subject: over TLS\r\n\r\nHola\r\n")
         await #expect(throws: ChannelError.self) {
             try await SMTPEmailChannel(url: url, user: "afterdesk", password: "pw").send(envelope)
         }
@@ -142,10 +165,11 @@ let webhookReference: String = {
     }
 
     @Test func adfLeadIsValidAgainstTheDTDAndTravelsAsXML() async throws {
-        let lead = ADFLead(id: "afterdesk-touch-12", requestDate: Date(timeIntervalSince1970: 1_790_000_000), vehicleYear: 2024, vehicleMake: "Toyota",
-                           vehicleModel: "RAV4 <XLE> & more", vin: nil, vehicleIsNew: true, firstName: "María", lastName: "O'Brien",
-                           email: nil, phone: "+15125550142", comments: "Call about Vehicle Service Contract\nwarranty ends 2027-03-14",
-                           dealershipName: "Lakeside Motors", dealershipPhone: nil, dealershipEmail: "service@lakeside.example", assignee: "Jordan Smith")
+        let lead = ADFLead(
+            id: "afterdesk-touch-12", requestDate: Date(timeIntervalSince1970: 1_790_000_000), vehicleYear: 2024, vehicleMake: "Toyota",
+            vehicleModel: "RAV4 <XLE> & more", vin: nil, vehicleIsNew: true, firstName: "María", lastName: "O'Brien",
+            email: nil, phone: "+15125550142", comments: "Call about Vehicle Service Contract\nwarranty ends 2027-03-14",
+            dealershipName: "Lakeside Motors", dealershipPhone: nil, dealershipEmail: "service@lakeside.example", assignee: "Jordan Smith")
         #expect(lead.xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?><?adf version=\"1.0\"?>"))
         let file = temporaryDirectory().appendingPathComponent("lead.xml")
         try lead.xml.write(to: file, atomically: true, encoding: .utf8)
@@ -153,16 +177,21 @@ let webhookReference: String = {
         let check = try shell(["xmllint", "--noout", "--dtdvalid", dtd, file.path])
         #expect(check.status == 0, "\(check.output)")
         // A lead missing what the DTD requires is caught by the same check: the test can fail.
-        let broken = lead.xml.replacingOccurrences(of: "<requestdate>", with: "<date>").replacingOccurrences(of: "</requestdate>", with: "</date>")
+        let broken = lead.xml.replacingOccurrences(of: "<requestdate>", with: "<date>").replacingOccurrences(
+            of: "</requestdate>", with: "</date>")
         try broken.write(to: file, atomically: true, encoding: .utf8)
         #expect(try shell(["xmllint", "--noout", "--dtdvalid", dtd, file.path]).status != 0)
 
         let dir = temporaryDirectory()
         let server = try LocalServer(script: "smtp_sink.py", arguments: [dir.path])
         defer { server.stop() }
-        let data = MIME.message(from: "service@lakeside.example", to: "leads@crm.example", subject: "Afterdesk lead", messageID: "touch-12-crm_lead@afterdesk",
-                                date: Date(), parts: [.init(contentType: "text/plain", body: "Call María"),
-                                                      .init(contentType: "application/xml", body: lead.xml, fileName: "lead.xml")], alternative: false)
+        let data = MIME.message(
+            from: "service@lakeside.example", to: "leads@crm.example", subject: "Afterdesk lead", messageID: "touch-12-crm_lead@afterdesk",
+            date: Date(),
+            parts: [
+                .init(contentType: "text/plain", body: "Call María"),
+                .init(contentType: "application/xml", body: lead.xml, fileName: "lead.xml"),
+            ], alternative: false)
         try await SMTPEmailChannel(url: "smtp://127.0.0.1:\(server.port)", user: nil, password: nil)
             .send(EmailEnvelope(from: "service@lakeside.example", recipients: ["leads@crm.example"], data: data))
         let m = try parse(dir.appendingPathComponent("0001.eml"))
@@ -178,8 +207,9 @@ let webhookReference: String = {
         let server = try LocalServer(script: "fake_twilio.py", arguments: [log.path, "AC123", "tok"])
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
-        let sms = TwilioSMSChannel(baseURL: base, accountSID: "AC123", authToken: "tok", from: "+15125550100",
-                                   statusCallback: "https://afterdesk.example/webhooks/sms/status")
+        let sms = TwilioSMSChannel(
+            baseURL: base, accountSID: "AC123", authToken: "tok", from: "+15125550100",
+            statusCallback: "https://afterdesk.example/webhooks/sms/status")
         let sid = try await sms.send(to: "+15125550142", body: "Hi Maria & co. Reply STOP to opt out.", idempotencyKey: "touch-1-sms")
         #expect(sid.hasPrefix("SM"))
         // The same idempotency key: the provider returns the message it has.
@@ -194,7 +224,10 @@ let webhookReference: String = {
         #expect(try await sms.find(to: "+15125550142", body: "another", since: Date()) == nil)
 
         let badAuth = TwilioSMSChannel(baseURL: base, accountSID: "AC123", authToken: "nope", from: "+15125550100", statusCallback: nil)
-        do { _ = try await badAuth.send(to: "+15125550142", body: "x", idempotencyKey: "k") ; Issue.record("sent with a bad token") } catch {
+        do {
+            _ = try await badAuth.send(to: "+15125550142", body: "x", idempotencyKey: "k")
+            Issue.record("sent with a bad token")
+        } catch {
             #expect(error.permanent)
             #expect(error.message.contains("401"))
         }
@@ -202,16 +235,24 @@ let webhookReference: String = {
 
     @Test func providerOutagesAreTemporary() async throws {
         let dir = temporaryDirectory()
-        let server = try LocalServer(script: "fake_twilio.py", arguments: [dir.appendingPathComponent("l").path, "AC1", "t", "--fail-first", "1", "--status", "503"])
+        let server = try LocalServer(
+            script: "fake_twilio.py", arguments: [dir.appendingPathComponent("l").path, "AC1", "t", "--fail-first", "1", "--status", "503"])
         defer { server.stop() }
-        let sms = TwilioSMSChannel(baseURL: "http://127.0.0.1:\(server.port)", accountSID: "AC1", authToken: "t", from: "+15125550100", statusCallback: nil)
-        do { _ = try await sms.send(to: "+15125550142", body: "x", idempotencyKey: "k"); Issue.record("no failure") } catch {
+        let sms = TwilioSMSChannel(
+            baseURL: "http://127.0.0.1:\(server.port)", accountSID: "AC1", authToken: "t", from: "+15125550100", statusCallback: nil)
+        do {
+            _ = try await sms.send(to: "+15125550142", body: "x", idempotencyKey: "k")
+            Issue.record("no failure")
+        } catch {
             #expect(!error.permanent)
         }
         #expect(try await sms.send(to: "+15125550142", body: "x", idempotencyKey: "k").hasPrefix("SM"))
         // Nobody listening: temporary too.
         let closed = TwilioSMSChannel(baseURL: "http://127.0.0.1:1", accountSID: "AC1", authToken: "t", from: "+1", statusCallback: nil)
-        do { _ = try await closed.send(to: "+15125550142", body: "x", idempotencyKey: "k"); Issue.record("no failure") } catch {
+        do {
+            _ = try await closed.send(to: "+15125550142", body: "x", idempotencyKey: "k")
+            Issue.record("no failure")
+        } catch {
             #expect(!error.permanent)
         }
     }
@@ -238,8 +279,9 @@ let webhookReference: String = {
         defer { server.stop() }
         let body = Data("{\"event\":\"task.created\",\"touch_id\":7}".utf8)
         let signature = Signatures.webhook(body: body, secret: "s", timestamp: 1_790_000_000)
-        try await HTTPWebhookChannel().post(url: "http://127.0.0.1:\(server.port)/hooks/afterdesk", body: body,
-                                            headers: [("X-Afterdesk-Signature", signature), ("X-Afterdesk-Delivery", "touch-7-webhook")])
+        try await HTTPWebhookChannel().post(
+            url: "http://127.0.0.1:\(server.port)/hooks/afterdesk", body: body,
+            headers: [("X-Afterdesk-Signature", signature), ("X-Afterdesk-Delivery", "touch-7-webhook")])
         let line = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(line.count == 1)
         let got = try JSONSerialization.jsonObject(with: Data(line[0].utf8)) as! [String: Any]
@@ -253,7 +295,8 @@ let webhookReference: String = {
 
     @Test func refusalsAreFinalOnlyWhenTheEndpointSaysSo() async throws {
         for (status, permanent) in [(410, true), (503, false)] {
-            let server = try LocalServer(script: "webhook_sink.py", arguments: [temporaryDirectory().appendingPathComponent("h").path, "\(status)"])
+            let server = try LocalServer(
+                script: "webhook_sink.py", arguments: [temporaryDirectory().appendingPathComponent("h").path, "\(status)"])
             defer { server.stop() }
             do {
                 try await HTTPWebhookChannel().post(url: "http://127.0.0.1:\(server.port)/x", body: Data("{}".utf8), headers: [])

@@ -1,6 +1,6 @@
-import AfterdeskTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskTestSupport
 import Foundation
 import Testing
 
@@ -39,26 +39,35 @@ let goodEmail = """
     }
 
     @Test func aMissingTemplateIsNamed() throws {
-        let templates = try MessageTemplates.load(files: [(name: "vsc-expiry-90.sms.mustache", text: "Hi {{first_name}}. {{opt_out}}")], sample: sample)
+        let templates = try MessageTemplates.load(
+            files: [(name: "vsc-expiry-90.sms.mustache", text: "Hi {{first_name}}. {{opt_out}}")], sample: sample)
         let missing = templates.missing(for: defaultMenu).map(\.file)
         #expect(missing.contains("templates/vsc-expiry-90.email.mustache"))
         #expect(!missing.contains("templates/vsc-expiry-90.sms.mustache"))
-        #expect(!missing.contains { $0.contains("vsc-expiry-7") })   // a task touch needs no message
+        #expect(!missing.contains { $0.contains("vsc-expiry-7") })  // a task touch needs no message
     }
 
     @Test func personalisedWithTheDealsFacts() throws {
-        let templates = try MessageTemplates.load(files: [
-            (name: "x.sms.mustache", text: "{{first_name}}: your {{vehicle}}'s warranty ends around {{warranty.ends_short}}{{#warranty.by_miles}} at {{warranty.miles}} miles{{/warranty.by_miles}}. {{product.name}} & {{others_text}}. {{opt_out}}\n"),
-            (name: "x.email.mustache", text: goodEmail),
-        ], sample: sample)
+        let templates = try MessageTemplates.load(
+            files: [
+                (
+                    name: "x.sms.mustache",
+                    text:
+                        "{{first_name}}: your {{vehicle}}'s warranty ends around {{warranty.ends_short}}{{#warranty.by_miles}} at {{warranty.miles}} miles{{/warranty.by_miles}}. {{product.name}} & {{others_text}}. {{opt_out}}\n"
+                ),
+                (name: "x.email.mustache", text: goodEmail),
+            ], sample: sample)
         var facts = sample
         facts.product.name = "Tire & Wheel"
         let sms = try #require(templates.renderSMS("x", facts: facts))
-        #expect(sms == "Maria-Guadalupe: your 2024 Mercedes-Benz GLE 450's warranty ends around December 13 at 36,000 miles. Tire & Wheel & Tire & Wheel Protection. Reply STOP to opt out.")
+        #expect(
+            sms
+                == "Maria-Guadalupe: your 2024 Mercedes-Benz GLE 450's warranty ends around December 13 at 36,000 miles. Tire & Wheel & Tire & Wheel Protection. Reply STOP to opt out."
+        )
         let email = try #require(templates.renderEmail("x", facts: facts))
         #expect(email.subject == "About your 2024 Mercedes-Benz GLE 450")
-        #expect(email.text.contains("Tire & Wheel for $2,495.00"))        // text is not HTML-escaped
-        #expect(email.html.contains("Tire &amp; Wheel"))                 // HTML is
+        #expect(email.text.contains("Tire & Wheel for $2,495.00"))  // text is not HTML-escaped
+        #expect(email.html.contains("Tire &amp; Wheel"))  // HTML is
         // Sections about facts that are missing disappear.
         let shipped = try MessageTemplates.load(directory: repositoryRoot.appendingPathComponent("templates").path, sample: sample)
         var alone = sample
@@ -67,14 +76,21 @@ let goodEmail = """
         let text = try #require(shipped.renderEmail("vsc-second-chance", facts: alone)).text
         #expect(!text.contains("look again at"))
         #expect(!text.contains("call us at"))
-        #expect(try #require(shipped.renderEmail("vsc-second-chance", facts: sample)).text.contains("We can also look again at Tire & Wheel Protection."))
+        #expect(
+            try #require(shipped.renderEmail("vsc-second-chance", facts: sample)).text.contains(
+                "We can also look again at Tire & Wheel Protection."))
         facts.warrantyLimit = "time"
         #expect(templates.renderSMS("x", facts: facts)?.contains("miles") == false)
     }
 
     @Test func anSMSMustEndWithTheOptOutLine() {
         let found = issues([("a.sms.mustache", "Hi {{first_name}}.\nCall us.\n")])
-        #expect(found == [TemplateIssue(file: "templates/a.sms.mustache", line: 2, reason: "an SMS must end with the opt-out line \"Reply STOP to opt out.\" ({{opt_out}})")])
+        #expect(
+            found == [
+                TemplateIssue(
+                    file: "templates/a.sms.mustache", line: 2,
+                    reason: "an SMS must end with the opt-out line \"Reply STOP to opt out.\" ({{opt_out}})")
+            ])
     }
 
     @Test func anSMSTooLongIsRefusedWithItsSegments() {
@@ -89,9 +105,18 @@ let goodEmail = """
 
     @Test func anEmailNeedsUnsubscribeAndAddressInBothParts() {
         let noLink = goodEmail.replacingOccurrences(of: " <a href=\"{{unsubscribe_url}}\">Unsubscribe</a>", with: "")
-        #expect(issues([("a.email.mustache", noLink)]) == [TemplateIssue(file: "templates/a.email.mustache", line: 7, reason: "the html part has no unsubscribe link ({{unsubscribe_url}})")])
+        #expect(
+            issues([("a.email.mustache", noLink)]) == [
+                TemplateIssue(
+                    file: "templates/a.email.mustache", line: 7, reason: "the html part has no unsubscribe link ({{unsubscribe_url}})")
+            ])
         let noAddress = goodEmail.replacingOccurrences(of: "{{dealership.name}}, {{dealership.address}}.", with: "{{dealership.name}}.")
-        #expect(issues([("a.email.mustache", noAddress)]) == [TemplateIssue(file: "templates/a.email.mustache", line: 4, reason: "the text part lacks the dealership's physical address ({{dealership.address}})")])
+        #expect(
+            issues([("a.email.mustache", noAddress)]) == [
+                TemplateIssue(
+                    file: "templates/a.email.mustache", line: 4,
+                    reason: "the text part lacks the dealership's physical address ({{dealership.address}})")
+            ])
         let reply = goodEmail.replacingOccurrences(of: "subject: About", with: "subject: RE: About")
         #expect(issues([("a.email.mustache", reply)]).first?.reason.contains("reply or a forward") == true)
         #expect(issues([("a.email.mustache", "Hello\n--- text\nx\n--- html\ny\n")]).first?.line == 1)
@@ -119,7 +144,8 @@ let goodEmail = """
 @Suite struct SettingsTests {
     @Test func fileThenEnvironment() throws {
         let yaml = "smtp_url: smtp://mail.example:587\nemail_from: Lakeside <s@lakeside.example>\ntask_sla_hours: 8\n"
-        let s = try Settings.load(yaml: yaml, environment: ["AFTERDESK_SMTP_URL": "smtps://other:465", "AFTERDESK_SMS_FROM": "+15125550100"])
+        let s = try Settings.load(
+            yaml: yaml, environment: ["AFTERDESK_SMTP_URL": "smtps://other:465", "AFTERDESK_SMS_FROM": "+15125550100"])
         #expect(s.smtpURL == "smtps://other:465")
         #expect(s.emailFrom == "Lakeside <s@lakeside.example>")
         #expect(s.smsFrom == "+15125550100")

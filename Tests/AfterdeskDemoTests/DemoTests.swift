@@ -58,7 +58,8 @@ struct DemoFixture {
 
     @Test func theSimulatedDaysAddUpAndRepeat() async throws {
         // Setup: two demo databases from the same seed.
-        let first = try DemoFixture(), second = try DemoFixture()
+        let first = try DemoFixture()
+        let second = try DemoFixture()
         defer {
             try? FileManager.default.removeItem(at: first.dir)
             try? FileManager.default.removeItem(at: second.dir)
@@ -83,7 +84,8 @@ struct DemoFixture {
     }
 
     @Test func anotherSeedSimulatesOtherCustomers() async throws {
-        let demo = try DemoFixture(), other = try DemoFixture()
+        let demo = try DemoFixture()
+        let other = try DemoFixture()
         defer {
             try? FileManager.default.removeItem(at: demo.dir)
             try? FileManager.default.removeItem(at: other.dir)

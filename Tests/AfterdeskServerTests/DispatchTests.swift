@@ -1,12 +1,13 @@
 import AfterdeskCore
-import AfterdeskDemo
 import AfterdeskDelivery
+import AfterdeskDemo
+import Foundation
+import GRDB
+import Logging
+import Testing
+
 @testable import AfterdeskServer
 @testable import AfterdeskStore
-import Foundation
-import Logging
-import GRDB
-import Testing
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let menu = try! MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "menus/default.yaml")
@@ -15,7 +16,8 @@ let templates = try! DispatchSetup.templates(directory: repositoryRoot.appending
 
 func utc(_ s: String) -> Date { ISO8601DateFormatter().date(from: s)! }
 
-let header = "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,consent_email,consent_phone,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,salesperson_id,salesperson_name,fi_manager_id,fi_manager_name,vsc_outcome,vsc_price,gap_outcome,gap_price,tire_wheel_outcome,tire_wheel_price,appearance_outcome,appearance_price"
+let header =
+    "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,consent_email,consent_phone,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,salesperson_id,salesperson_name,fi_manager_id,fi_manager_name,vsc_outcome,vsc_price,gap_outcome,gap_price,tire_wheel_outcome,tire_wheel_price,appearance_outcome,appearance_price"
 
 /// Three customers bought on 2026-10-01 in Austin (America/Chicago):
 /// D-1 Maria consents to SMS and email, declined VSC, GAP and tire & wheel;
@@ -52,8 +54,9 @@ final class Scenario: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(at: dir) }
 
     var dispatcher: Dispatcher {
-        Dispatcher(database: db, menu: menu, warranties: warranties, templates: templates, settings: settings,
-                   channels: .recording(channels), signingSecret: "secret")
+        Dispatcher(
+            database: db, menu: menu, warranties: warranties, templates: templates, settings: settings,
+            channels: .recording(channels), signingSecret: "secret")
     }
 
     func rows(_ sql: String, _ args: StatementArguments = []) throws -> [Row] {
@@ -65,8 +68,10 @@ final class Scenario: @unchecked Sendable {
     func customer(_ deal: String) throws -> Int64 { try rows("SELECT customer_id FROM deals WHERE deal_number = ?", [deal])[0][0] }
     /// The planned touches of a deal's customer: (id, due, action).
     func touches(_ deal: String, status: String = "planned") throws -> [(id: Int64, due: String, action: String)] {
-        try rows("SELECT id, due_at, action FROM touches WHERE customer_id = ? AND status = ? ORDER BY due_at", [try customer(deal), status])
-            .map { ($0[0], $0[1], $0[2]) }
+        try rows(
+            "SELECT id, due_at, action FROM touches WHERE customer_id = ? AND status = ? ORDER BY due_at", [try customer(deal), status]
+        )
+        .map { ($0[0], $0[1], $0[2]) }
     }
 }
 
@@ -77,7 +82,10 @@ final class Scenario: @unchecked Sendable {
         let james = try #require(try s.touches("D-2").first)
         let at = utc(james.due).addingTimeInterval(60)
         let path = s.dir.appendingPathComponent("test.sqlite").path
-        let scheduler = Task { await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: Logger(label: "test")) }
+        let scheduler = Task {
+            await dispatchEvery(
+                .seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: Logger(label: "test"))
+        }
         for _ in 0..<200 where try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 { try await Task.sleep(for: .milliseconds(20)) }
         scheduler.cancel()
         await scheduler.value
@@ -91,16 +99,19 @@ final class Scenario: @unchecked Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-limit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try AfterdeskDatabase(path: dir.appendingPathComponent("limit.sqlite").path, clock: .fixed(utc("2026-11-01T20:00:00Z")),
-                                       variableLimit: 1_100)
-        let gen = SyntheticDealership(seed: 3, menu: menu, endDate: LocalDate(year: 2026, month: 10, day: 31)!, days: 120, dealsPerDay: 14,
-                                      errorRate: 0)
+        let db = try AfterdeskDatabase(
+            path: dir.appendingPathComponent("limit.sqlite").path, clock: .fixed(utc("2026-11-01T20:00:00Z")),
+            variableLimit: 1_100)
+        let gen = SyntheticDealership(
+            seed: 3, menu: menu, endDate: LocalDate(year: 2026, month: 10, day: 31)!, days: 120, dealsPerDay: 14,
+            errorRate: 0)
         let file = dir.appendingPathComponent("deals.csv").path
         try gen.csv().write(toFile: file, atomically: true, encoding: .utf8)
         _ = try db.importDeals(files: [file], options: ImportOptions(menu: menu))
         _ = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: utc("2026-11-01T20:00:00Z"))
-        let dispatcher = Dispatcher(database: db, menu: menu, warranties: warranties, templates: templates, settings: Settings(),
-                                    channels: .recording(RecordingChannels()), signingSecret: "secret")
+        let dispatcher = Dispatcher(
+            database: db, menu: menu, warranties: warranties, templates: templates, settings: Settings(),
+            channels: .recording(RecordingChannels()), signingSecret: "secret")
         let summary = try await dispatcher.run(now: utc("2031-01-01T16:00:00Z"), dryRun: true)
         #expect(summary.due > 1_100)
     }
@@ -110,12 +121,15 @@ final class Scenario: @unchecked Sendable {
     @Test func aDryRunPagesThroughEverythingDueAndRecordsNothing() async throws {
         let s = try Scenario()
         let at = utc("2027-06-01T15:00:00Z")
-        let planned = try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
+        let planned =
+            try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
         #expect(planned >= 3)
         var decided: [Int64] = []
         let summary = try await s.dispatcher.run(now: at, dryRun: true, pageSize: 1) { decided.append($0.touch) }
         #expect(summary.due == planned && decided.count == planned && Set(decided).count == planned)
-        #expect(try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int == planned)
+        #expect(
+            try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
+                == planned)
         #expect(try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 && s.channels.sms.isEmpty)
     }
 
@@ -150,8 +164,10 @@ final class Scenario: @unchecked Sendable {
         #expect(email.data.contains("List-Unsubscribe: <https://afterdesk.lakeside.example/unsubscribe?c=\(try s.customer("D-2"))&t="))
         #expect(email.data.contains("Message-ID: <touch-\(james.id)-email@afterdesk>"))
         #expect(email.data.contains("multipart/alternative"))
-        let text = String(decoding: Data(base64Encoded: email.data.components(separatedBy: "base64\r\n\r\n")[1].components(separatedBy: "--=_")[0]
-            .replacingOccurrences(of: "\r\n", with: ""))!, as: UTF8.self)
+        let text = String(
+            decoding: Data(
+                base64Encoded: email.data.components(separatedBy: "base64\r\n\r\n")[1].components(separatedBy: "--=_")[0]
+                    .replacingOccurrences(of: "\r\n", with: ""))!, as: UTF8.self)
         #expect(text.contains("1200 Lakeshore Drive, Austin, TX 78701"))
         #expect(text.contains("Appearance Protection"))
     }
@@ -181,7 +197,8 @@ final class Scenario: @unchecked Sendable {
         let summary = try await s.dispatcher.run(now: utc(maria.due))
         #expect(summary.skipped == 1 && summary.sms == 0)
         #expect(s.channels.sms.isEmpty)
-        #expect(try s.rows("SELECT status, status_reason FROM touches WHERE id = ?", [maria.id]).map { [$0[0] as String, $0[1] as String] }
+        #expect(
+            try s.rows("SELECT status, status_reason FROM touches WHERE id = ?", [maria.id]).map { [$0[0] as String, $0[1] as String] }
                 == [["skipped", "no SMS consent (never given, or opted out)"]])
     }
 
@@ -192,8 +209,9 @@ final class Scenario: @unchecked Sendable {
         // Three touches already sent in the last 30 days (e.g. by a run on another day).
         let at = utc(maria.due)
         for days in [3.0, 10, 20] {
-            try s.execute("INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at, sent_at) VALUES (?, ?, '2026-01-01', 'sms', 'sent', ?, ?)",
-                          [customer, "x", "x", Instant.iso8601(at.addingTimeInterval(-days * 86_400))])
+            try s.execute(
+                "INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at, sent_at) VALUES (?, ?, '2026-01-01', 'sms', 'sent', ?, ?)",
+                [customer, "x", "x", Instant.iso8601(at.addingTimeInterval(-days * 86_400))])
         }
         let summary = try await s.dispatcher.run(now: at)
         #expect(summary.sms == 0)
@@ -269,8 +287,8 @@ final class Scenario: @unchecked Sendable {
         let claimed = try s.db.claimOutbox(now: at, limit: 10)
         #expect(claimed.count == 2)
         let sms = try #require(claimed.first { $0.channel == "sms" })
-        _ = await d.send(sms, now: at)                      // reached the provider…
-        #expect(s.channels.sms.count == 1)                  // …and the process died here.
+        _ = await d.send(sms, now: at)  // reached the provider…
+        #expect(s.channels.sms.count == 1)  // …and the process died here.
         #expect(try s.db.outboxCounts()["sending"] == 2)
 
         // The restart reconciles: the SMS the provider has is marked sent with its id; the email never left and goes now.
@@ -287,7 +305,8 @@ final class Scenario: @unchecked Sendable {
         let s = try Scenario()
         let maria = try s.touches("D-1")
         // The vehicle was traded in: every pending touch for the deal stops, with the reason.
-        let customer = try s.db.addStop(dealNumber: "D-1", product: nil, kind: .vehicleSold, source: "test", now: utc("2026-10-02T15:00:00Z"))
+        let customer = try s.db.addStop(
+            dealNumber: "D-1", product: nil, kind: .vehicleSold, source: "test", now: utc("2026-10-02T15:00:00Z"))
         // At dispatch time, before any re-planning, the gate already refuses.
         let summary = try await s.dispatcher.run(now: utc(maria[0].due))
         #expect(summary.skipped == 1 && summary.sms == 0)

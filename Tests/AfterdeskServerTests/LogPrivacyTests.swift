@@ -1,28 +1,41 @@
 import AfterdeskCore
 import AfterdeskDelivery
-@testable import AfterdeskServer
 import AfterdeskStore
 import AfterdeskTestSupport
 import Foundation
 import Logging
 import Testing
 
+@testable import AfterdeskServer
+
 /// Log lines kept in memory, for tests.
 final class CapturedLog: @unchecked Sendable {
     // @unchecked: `lines` is only touched while holding `lock`.
     private let lock = NSLock()
     private var lines: [String] = []
-    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return lines.joined(separator: "\n") }
+    func append(_ line: String) {
+        lock.lock()
+        lines.append(line)
+        lock.unlock()
+    }
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.joined(separator: "\n")
+    }
 
     struct Handler: LogHandler {
         let log: CapturedLog
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { metadata[key] } set { metadata[key] = newValue } }
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
         func log(event: LogEvent) {
             let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            log.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            log.append(
+                "\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
         }
     }
 
@@ -43,8 +56,12 @@ final class CapturedLog: @unchecked Sendable {
     @Test func refusingProvidersLeaveNoAddressOrNumberInTheLogOrTheOutbox() async throws {
         let dir = temporaryDirectory()
         let smtp = try LocalServer(script: "smtp_sink.py", arguments: [dir.path, "--reject-rcpt"])
-        let sms = try LocalServer(script: "fake_twilio.py", arguments: [dir.appendingPathComponent("sms.log").path, "AC1", "tok", "--reject-to"])
-        defer { smtp.stop(); sms.stop() }
+        let sms = try LocalServer(
+            script: "fake_twilio.py", arguments: [dir.appendingPathComponent("sms.log").path, "AC1", "tok", "--reject-to"])
+        defer {
+            smtp.stop()
+            sms.stop()
+        }
         let s = try Scenario()
         s.settings.smtpURL = "smtp://127.0.0.1:\(smtp.port)"
         s.settings.smsBaseURL = "http://127.0.0.1:\(sms.port)"
@@ -53,11 +70,14 @@ final class CapturedLog: @unchecked Sendable {
         let maria = try #require(try s.touches("D-1").first)
         let james = try #require(try s.touches("D-2").first)
         let log = CapturedLog()
-        var dispatcher = Dispatcher(database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
-                                    channels: .live(s.settings), signingSecret: "secret")
+        var dispatcher = Dispatcher(
+            database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
+            channels: .live(s.settings), signingSecret: "secret")
         dispatcher.logger = log.logger
         _ = try await dispatcher.run(now: max(utc(maria.due), utc(james.due)))
-        let stored = try s.rows("SELECT channel, last_error FROM outbox").compactMap { r in (r[1] as String?).map { "\(r[0] as String): \($0)" } }
+        let stored = try s.rows("SELECT channel, last_error FROM outbox").compactMap { r in
+            (r[1] as String?).map { "\(r[0] as String): \($0)" }
+        }
         #expect(stored.contains { $0.hasPrefix("sms: SMS provider answered 400: The 'To' number") }, "\(stored)")
         #expect(stored.contains { $0.hasPrefix("email: SMTP") }, "\(stored)")
         for text in stored + [log.text] {

@@ -10,7 +10,8 @@ import Testing
         // Setup: a database and a menu file naming another store.
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try AfterdeskDatabase(path: dir.appendingPathComponent("test.sqlite").path, clock: .fixed(Date(timeIntervalSince1970: 1_795_440_000)))
+        let db = try AfterdeskDatabase(
+            path: dir.appendingPathComponent("test.sqlite").path, clock: .fixed(Date(timeIntervalSince1970: 1_795_440_000)))
         let file = dir.appendingPathComponent("menu.yaml").path
         try DefaultMenus.menuYAML.replacingOccurrences(of: "Lakeside Motors", with: "Hill Country Ford")
             .write(toFile: file, atomically: true, encoding: .utf8)

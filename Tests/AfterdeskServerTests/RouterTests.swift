@@ -1,16 +1,19 @@
 import AfterdeskCore
 import AfterdeskDelivery
-@testable import AfterdeskServer
-@testable import AfterdeskStore
 import Foundation
 import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
 /// Builds a signed Twilio webhook request.
-func twilioRequest(_ path: String, _ fields: [(String, String)], token: String = "tok", publicURL: String = "https://afterdesk.lakeside.example",
-                   signature: String? = nil) -> (body: ByteBuffer, headers: HTTPFields) {
+func twilioRequest(
+    _ path: String, _ fields: [(String, String)], token: String = "tok", publicURL: String = "https://afterdesk.lakeside.example",
+    signature: String? = nil
+) -> (body: ByteBuffer, headers: HTTPFields) {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
     let body = fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
@@ -29,12 +32,14 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
     @Test func aBadSignatureIsRefused() async throws {
         let s = try Scenario()
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
-            let forged = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], token: "not-the-token")
+            let forged = twilioRequest(
+                "/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], token: "not-the-token")
             try await client.execute(uri: "/webhooks/sms", method: .post, headers: forged.headers, body: forged.body) { r in
                 #expect(r.status == .forbidden)
             }
             // Signed for another URL: refused too.
-            let elsewhere = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], publicURL: "https://evil.example")
+            let elsewhere = twilioRequest(
+                "/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], publicURL: "https://evil.example")
             try await client.execute(uri: "/webhooks/sms", method: .post, headers: elsewhere.headers, body: elsewhere.body) { r in
                 #expect(r.status == .forbidden)
             }
@@ -52,7 +57,8 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         let s = try Scenario()
         let customer = try s.customer("D-1")
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
-            let stop = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("To", "+15125550100"), ("Body", "  stop "), ("MessageSid", "SM100")])
+            let stop = twilioRequest(
+                "/webhooks/sms", [("From", "+15125550142"), ("To", "+15125550100"), ("Body", "  stop "), ("MessageSid", "SM100")])
             try await client.execute(uri: "/webhooks/sms", method: .post, headers: stop.headers, body: stop.body) { r in
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body).contains("You are unsubscribed from Lakeside Motors texts"))
@@ -80,8 +86,9 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
     @Test func aReplyBecomesATaskForAPerson() async throws {
         let s = try Scenario()
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
-            let reply = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "Yes, what would GAP cost a month?"), ("MessageSid", "SM200")])
-            for _ in 0..<2 {   // the provider retries: one task only
+            let reply = twilioRequest(
+                "/webhooks/sms", [("From", "+15125550142"), ("Body", "Yes, what would GAP cost a month?"), ("MessageSid", "SM200")])
+            for _ in 0..<2 {  // the provider retries: one task only
                 try await client.execute(uri: "/webhooks/sms", method: .post, headers: reply.headers, body: reply.body) { r in
                     #expect(r.status == .ok)
                 }
@@ -91,7 +98,7 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         #expect(tasks.count == 1)
         #expect(tasks[0].kind == "reply")
         #expect(tasks[0].detail.contains("what would GAP cost a month?"))
-        #expect(tasks[0].assignee == "Karen Liu")   // the deal's F&I manager
+        #expect(tasks[0].assignee == "Karen Liu")  // the deal's F&I manager
     }
 
     @Test func deliveryStatusUpdatesTheOutbox() async throws {
@@ -116,21 +123,25 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         let s = try Scenario()
         #expect(s.settings.signingSecret == nil)
         let recording = RecordingChannels()
-        let demo = try Dispatcher.recording(database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
-                                            into: recording)
+        let demo = try Dispatcher.recording(
+            database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
+            into: recording)
         let james = try #require(try s.touches("D-2").first)
         _ = try await demo.run(now: utc(james.due))
         let email = try #require(recording.emails.first { $0.recipients == ["james@example.com"] })
-        let link = try #require(email.data.components(separatedBy: "<").compactMap { part -> String? in
-            guard part.hasPrefix("https://afterdesk.lakeside.example/unsubscribe?") else { return nil }
-            return part.components(separatedBy: ">").first
-        }.first)
+        let link = try #require(
+            email.data.components(separatedBy: "<").compactMap { part -> String? in
+                guard part.hasPrefix("https://afterdesk.lakeside.example/unsubscribe?") else { return nil }
+                return part.components(separatedBy: ">").first
+            }.first)
         let path = String(link.dropFirst(s.settings.publicURL.count))
         // `serve`: the dispatcher of DispatchOptions, whose secret is the database's.
-        let served = Dispatcher(database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
-                                channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
+        let served = Dispatcher(
+            database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
+            channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
         let customer = try s.customer("D-2")
-        try await Application(router: buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc(james.due))))).test(.router) { client in
+        try await Application(router: buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc(james.due))))).test(.router) {
+            client in
             try await client.execute(uri: path, method: .get) { r in #expect(r.status == .ok) }
             #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
             try await client.execute(uri: path, method: .post) { r in #expect(r.status == .ok) }
@@ -149,7 +160,8 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
             // A valid token for another customer does not work for this one.
             let other = s.dispatcher.unsubscribeURL(customer: try s.customer("D-1"))
             let otherToken = other.components(separatedBy: "t=")[1]
-            try await client.execute(uri: "/unsubscribe?c=\(customer)&t=\(otherToken)", method: .get) { r in #expect(r.status == .forbidden) }
+            try await client.execute(uri: "/unsubscribe?c=\(customer)&t=\(otherToken)", method: .get) { r in #expect(r.status == .forbidden)
+            }
             #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
             // The defect: a GET, which mail scanners make for every link, unsubscribed. Now it shows one button.
             for _ in 0..<3 {
@@ -162,8 +174,10 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
             }
             #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
             // RFC 8058 one-click: the mail client POSTs to the List-Unsubscribe URL.
-            try await client.execute(uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                     body: ByteBuffer(string: "List-Unsubscribe=One-Click")) { r in
+            try await client.execute(
+                uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "List-Unsubscribe=One-Click")
+            ) { r in
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body).contains("You are unsubscribed"))
             }
@@ -175,7 +189,8 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
     }
 
     /// A token for a new user of `role`, as `afterdesk users add` and `tokens add` make them.
-    func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil, expires: Date? = nil) throws -> (id: Int64, token: String) {
+    func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil, expires: Date? = nil) throws -> (id: Int64, token: String)
+    {
         try s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
         var rng = SeededRandom(seed: UInt64(abs(name.hashValue)))
         let made = APITokens.generate(using: &rng)
@@ -202,16 +217,20 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         try s.db.disableUser(name: "left", now: Date())
         let taskID = try #require(try s.db.tasks(now: utc(ana.due)).first?.id)
         try await app(s, at: ana.due).test(.router) { client in
-            for headers: HTTPFields in [[:], bearer("adk_not-a-token"), bearer(revoked.token), bearer(expired.token), bearer(disabled.token),
-                                        [.authorization: "Basic dm9zZWk6cGFzcw=="]] {
+            for headers: HTTPFields in [
+                [:], bearer("adk_not-a-token"), bearer(revoked.token), bearer(expired.token), bearer(disabled.token),
+                [.authorization: "Basic dm9zZWk6cGFzcw=="],
+            ] {
                 try await client.execute(uri: "/api/tasks", method: .get, headers: headers) { r in
                     #expect(r.status == .unauthorized)
                     let body = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: [String: String]]
                     #expect(body?["error"]?["code"] == "unauthorized")
                     #expect(!String(buffer: r.body).contains("Ana"))
                 }
-                try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: headers,
-                                         body: ByteBuffer(string: "{\"outcome\":\"stop_contacting\"}")) { r in #expect(r.status == .unauthorized) }
+                try await client.execute(
+                    uri: "/api/tasks/\(taskID)/done", method: .post, headers: headers,
+                    body: ByteBuffer(string: "{\"outcome\":\"stop_contacting\"}")
+                ) { r in #expect(r.status == .unauthorized) }
             }
             // Another salesperson sees none of Victor's tasks, and for them the task does not exist.
             try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(sam.token)) { r in
@@ -223,10 +242,14 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
                 let list = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [Any]
                 #expect(list?.count == 0)
             }
-            try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: bearer(sam.token),
-                                     body: ByteBuffer(string: "{\"outcome\":\"stop_contacting\"}")) { r in #expect(r.status == .notFound) }
+            try await client.execute(
+                uri: "/api/tasks/\(taskID)/done", method: .post, headers: bearer(sam.token),
+                body: ByteBuffer(string: "{\"outcome\":\"stop_contacting\"}")
+            ) { r in #expect(r.status == .notFound) }
             // The finance director has no task queue.
-            try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(director.token)) { r in #expect(r.status == .forbidden) }
+            try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(director.token)) { r in
+                #expect(r.status == .forbidden)
+            }
             // Victor sees his own.
             try await client.execute(uri: "/api/tasks", method: .get, headers: bearer(victor.token)) { r in
                 let list = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]]
@@ -258,8 +281,10 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
                 #expect(tasks[0]["assignee"] as? String == "Victor Osei")
                 taskID = Int64(try #require(tasks.first?["id"] as? Int))
             }
-            try await client.execute(uri: "/api/tasks/\(taskID)/done", method: .post, headers: bearer(admin.token),
-                                     body: ByteBuffer(string: "{\"outcome\":\"sold\",\"price\":\"2995.00\",\"cost\":\"1150\"}")) { r in
+            try await client.execute(
+                uri: "/api/tasks/\(taskID)/done", method: .post, headers: bearer(admin.token),
+                body: ByteBuffer(string: "{\"outcome\":\"sold\",\"price\":\"2995.00\",\"cost\":\"1150\"}")
+            ) { r in
                 #expect(r.status == .ok)
             }
         }
@@ -267,7 +292,7 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         #expect(event.count == 1)
         #expect(event[0][1] as String == "vsc" && event[0][2] as Int == 299_500 && event[0][3] as Int == 115_000)
         #expect((event[0][4] as String).hasPrefix("task:"))
-        #expect(try s.touches("D-3").isEmpty)   // bought: nothing more planned
+        #expect(try s.touches("D-3").isEmpty)  // bought: nothing more planned
     }
 }
 
@@ -279,7 +304,7 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
         var task = try #require(try s.db.tasks(now: at).first)
-        #expect(task.assignee == "Victor Osei")   // the deal's F&I manager
+        #expect(task.assignee == "Victor Osei")  // the deal's F&I manager
         #expect(task.detail.contains("quoted $3,500.00"))
         // Deactivating him hands the task to the least loaded active colleague (not the manager).
         #expect(try s.db.deactivateStaff(store: "main", code: "F2", now: at) == 1)
@@ -297,7 +322,8 @@ func twilioRequest(_ path: String, _ fields: [(String, String)], token: String =
         #expect(throws: StoreError.self) { try s.db.completeTask(id: task.id, outcome: .booked, now: at) }
         _ = try s.dispatcher.replan(customers: [customer], now: at)
         #expect(try s.touches("D-3").isEmpty)
-        let c = try s.rows("SELECT consent_sms, consent_email, consent_phone, contact_stopped_source FROM customers WHERE id = ?", [customer])[0]
+        let c = try s.rows(
+            "SELECT consent_sms, consent_email, consent_phone, contact_stopped_source FROM customers WHERE id = ?", [customer])[0]
         #expect(!(c[0] as Bool) && !(c[1] as Bool) && !(c[2] as Bool) && (c[3] as String).hasPrefix("task:"))
     }
 

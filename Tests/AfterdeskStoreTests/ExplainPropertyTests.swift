@@ -1,8 +1,9 @@
 import AfterdeskCore
 import AfterdeskDemo
-@testable import AfterdeskStore
 import Foundation
 import Testing
+
+@testable import AfterdeskStore
 
 /// decode → plan → explain on a real database, with implausible values mixed in (odometers of 1 and 999,999, quotes
 /// of a cent): nothing traps, and for every deal `explain` promises exactly the touches planning stored — no more
@@ -13,15 +14,17 @@ import Testing
         let w = try Workspace()
         let db = try w.database()
         let m = try menu()
-        let gen = SyntheticDealership(seed: seed, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 150, dealsPerDay: 2,
-                                      errorRate: 0)
+        let gen = SyntheticDealership(
+            seed: seed, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 150, dealsPerDay: 2,
+            errorRate: 0)
         var lines = gen.csv(limit: 300).split(separator: "\n").map(String.init)
         let header = gen.header
-        let odometer = try #require(header.firstIndex(of: "odometer")), price = try #require(header.firstIndex(of: "vsc_price"))
+        let odometer = try #require(header.firstIndex(of: "odometer"))
+        let price = try #require(header.firstIndex(of: "vsc_price"))
         let outcome = try #require(header.firstIndex(of: "vsc_outcome"))
         for i in 1..<lines.count {
             var cells = lines[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard cells.count == header.count else { continue }   // a quoted comma: leave the row as it is
+            guard cells.count == header.count else { continue }  // a quoted comma: leave the row as it is
             if i % 5 == 0 { cells[odometer] = "1" }
             if i % 7 == 0 { cells[odometer] = "999999" }
             if i % 3 == 0, cells[outcome] == "declined" { cells[price] = i % 2 == 0 ? "0.01" : "99999" }
@@ -43,9 +46,10 @@ import Testing
             let found = try #require(try db.customerDeals(ofDeal: number))
             let e = try #require(Explain.explain(found, planner: planner, now: fixedNow))
             let explained = Set(e.products.flatMap { p in p.touches.map { "\($0.dueAt) \(number):\(p.code)" } })
-            let stored = Set(try db.plannedTouches(dealNumber: number, limit: 10_000).flatMap { t in
-                t.products.filter { $0.hasPrefix("\(number):") }.map { "\(t.dueAt) \($0)" }
-            })
+            let stored = Set(
+                try db.plannedTouches(dealNumber: number, limit: 10_000).flatMap { t in
+                    t.products.filter { $0.hasPrefix("\(number):") }.map { "\(t.dueAt) \($0)" }
+                })
             #expect(explained == stored, "\(number)")
             compared += explained.count
         }

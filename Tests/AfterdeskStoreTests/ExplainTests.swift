@@ -1,7 +1,8 @@
 import AfterdeskCore
-@testable import AfterdeskStore
 import Foundation
 import Testing
+
+@testable import AfterdeskStore
 
 @Suite struct ExplainTests {
     @Test func explainsAStoredDealInTheShapeOfINTERFACES() throws {
@@ -48,7 +49,9 @@ import Testing
         #expect(products.first { $0["code"] as? String == "tire_wheel" }?["note"] as? String == "sold at the desk")
         let unwound = try #require(try db.customerDeals(ofDeal: "D-10008"))
         let u = try #require(Explain.explain(unwound, planner: Planner(menu: m, warranties: warranties), now: now))
-        #expect(!u.products.isEmpty && u.products.allSatisfy { $0.touches.isEmpty && $0.note == "the deal was unwound: nothing is followed up" })
+        #expect(
+            !u.products.isEmpty && u.products.allSatisfy { $0.touches.isEmpty && $0.note == "the deal was unwound: nothing is followed up" }
+        )
         #expect(try db.customerDeals(ofDeal: "NOPE") == nil)
     }
 }

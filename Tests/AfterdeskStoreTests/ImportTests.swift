@@ -1,11 +1,12 @@
 import AfterdeskCore
 import AfterdeskDemo
-@testable import AfterdeskStore
 import Foundation
 import GRDB
 import Testing
 
-let fixedNow = Date(timeIntervalSince1970: 1_795_440_000)   // 2026-11-23T13:20:00Z
+@testable import AfterdeskStore
+
+let fixedNow = Date(timeIntervalSince1970: 1_795_440_000)  // 2026-11-23T13:20:00Z
 
 /// A temporary folder holding copies of the fixtures and a fresh database file.
 final class Workspace {
@@ -64,8 +65,11 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.read == 8 && s.inserted == 4 && s.updated == 0 && s.unchanged == 0 && s.rejected == 4)
         #expect(s.inserted + s.updated + s.unchanged + s.rejected == s.read)
         #expect(s.declines == 3 + 2 + 1 + 2)
-        #expect(s.rejects.contains(ImportReject(file: "canonical-good-and-bad.csv", line: 4, field: "buyer_email", value: "linda@example",
-                                                error: "the domain after @ needs a dot (example.com)", dealNumber: "D-10003")))
+        #expect(
+            s.rejects.contains(
+                ImportReject(
+                    file: "canonical-good-and-bad.csv", line: 4, field: "buyer_email", value: "linda@example",
+                    error: "the domain after @ needs a dot (example.com)", dealNumber: "D-10003")))
         #expect(s.rejects.contains { $0.line == 6 && $0.field == "buyer_state" && $0.value == "ZZ" })
         #expect(s.rejects.contains { $0.line == 7 && $0.field == "selling_price" && $0.value == "$24,99.00" })
         #expect(s.rejects.contains { $0.line == 7 && $0.field == "amount_financed" })
@@ -74,15 +78,21 @@ func snapshot(_ path: String) throws -> [String] {
         // The rejects file lists the same rows beside the input.
         let rejects = try String(contentsOfFile: w.path("canonical-good-and-bad.rejects.csv"), encoding: .utf8)
         #expect(rejects.hasPrefix("file,line,deal_number,field,value,error,kind\n"))
-        #expect(rejects.contains("canonical-good-and-bad.csv,7,D-10006,selling_price,\"$24,99.00\",thousands separators in the wrong place,refused"))
+        #expect(
+            rejects.contains(
+                "canonical-good-and-bad.csv,7,D-10006,selling_price,\"$24,99.00\",thousands separators in the wrong place,refused"))
         #expect(s.rejectsFiles == [w.path("canonical-good-and-bad.rejects.csv")])
 
         let counts = try db.counts()
         #expect(counts["deals"] == 4 && counts["declines"] == 8 && counts["rejects"] == s.rejects.count)
         let lopez = try #require(try db.deal(number: "D-10001"))
         #expect(lopez.phone == "••••••••0142" && lopez.email == "m•••@example.com")
-        #expect(lopez.products.first { $0.code == "tire_wheel" } == .init(code: "tire_wheel", outcome: "sold", price: "799.00", cost: "260.00", reason: nil, presumed: false))
-        #expect(lopez.consent.first == .init(channel: "sms", granted: true, source: "import canonical-good-and-bad.csv line 2", at: "2026-11-23T13:20:00Z"))
+        #expect(
+            lopez.products.first { $0.code == "tire_wheel" }
+                == .init(code: "tire_wheel", outcome: "sold", price: "799.00", cost: "260.00", reason: nil, presumed: false))
+        #expect(
+            lopez.consent.first
+                == .init(channel: "sms", granted: true, source: "import canonical-good-and-bad.csv line 2", at: "2026-11-23T13:20:00Z"))
         let smith = try #require(try db.deal(number: "D-10002"))
         #expect(smith.contractDate == "2026-06-03" && smith.amountFinanced == nil && smith.inServiceDate == "2022-11-02")
         #expect(try db.deal(number: "D-10008")?.events.map(\.kind) == ["unwound"])
@@ -110,7 +120,11 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.updated == 2 && s.inserted == 1 && s.unchanged == 2 && s.rejected == 3)
         #expect(s.recoveries == 1 && s.unwinds == 1)
         let lopez = try #require(try db.deal(number: "D-10001"))
-        #expect(lopez.events == [.init(kind: "recovered", product: "vsc", occurredOn: "2026-11-23", price: "2295.00", detail: "declined at the desk, now sold")])
+        #expect(
+            lopez.events == [
+                .init(
+                    kind: "recovered", product: "vsc", occurredOn: "2026-11-23", price: "2295.00", detail: "declined at the desk, now sold")
+            ])
         #expect(lopez.products.first { $0.code == "vsc" }?.outcome == "sold")
         #expect(try db.deal(number: "D-10002")?.events.map(\.kind) == ["unwound"])
         // Importing the older file again reverses the sale: recorded as a cancellation, never silently.
@@ -124,7 +138,9 @@ func snapshot(_ path: String) throws -> [String] {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
         let lines = text.split(separator: "\n")
-        let file = try w.write("dupes.csv", [String(lines[0]), String(lines[1]), lines[1].replacingOccurrences(of: "Maria", with: "Mary")].joined(separator: "\n") + "\n")
+        let file = try w.write(
+            "dupes.csv",
+            [String(lines[0]), String(lines[1]), lines[1].replacingOccurrences(of: "Maria", with: "Mary")].joined(separator: "\n") + "\n")
         let s = try w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.inserted == 1 && s.rejected == 1)
         #expect(s.rejects.first?.error == "deal D-10001 of store main appears earlier in this import; only the first is kept")
@@ -140,8 +156,9 @@ func snapshot(_ path: String) throws -> [String] {
         _ = FileManager.default.createFile(atPath: binary, contents: Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 1, 2]))
         let empty = try w.write("empty.csv", "")
         let broken = try w.write("broken-header.csv", "deal_number,\"contract_date\n")
-        let s = try db.importDeals(files: [header, binary, empty, w.path("missing.csv"), broken, w.path("canonical-good-and-bad.csv")],
-                                   options: options)
+        let s = try db.importDeals(
+            files: [header, binary, empty, w.path("missing.csv"), broken, w.path("canonical-good-and-bad.csv")],
+            options: options)
         #expect(s.failedFiles.count == 5)
         #expect(s.failedFiles[4] == "\(broken): the header row cannot be read: line 1: a quoted field opened here is never closed")
         #expect(s.failedFiles[0].contains("line 1: required columns missing from the header: deal_number, contract_date"))
@@ -176,8 +193,11 @@ func snapshot(_ path: String) throws -> [String] {
         let s = try w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.inserted == 4 && s.read == 9 && s.rejected == 5)
         #expect(s.failedFiles.isEmpty)
-        #expect(s.rejects.contains(ImportReject(file: "cut.csv", line: 10, field: "(row)", value: "",
-                                                error: "line 10: a quoted field opened here is never closed", dealNumber: nil)))
+        #expect(
+            s.rejects.contains(
+                ImportReject(
+                    file: "cut.csv", line: 10, field: "(row)", value: "",
+                    error: "line 10: a quoted field opened here is never closed", dealNumber: nil)))
     }
 
     /// A month's export with one stray quote: the row with it is refused and every other row lands; `read` is the
@@ -185,7 +205,8 @@ func snapshot(_ path: String) throws -> [String] {
     @Test func aStrayQuoteInA400RowExportCostsOneRow() throws {
         let w = try Workspace()
         let m = try menu()
-        let gen = SyntheticDealership(seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 100, dealsPerDay: 4, errorRate: 0)
+        let gen = SyntheticDealership(
+            seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 100, dealsPerDay: 4, errorRate: 0)
         var lines = gen.csv(limit: 400).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.count >= 401)
         // Row 120's first name gets a quote that never closes, as a hand edit in a spreadsheet leaves it.
@@ -223,7 +244,8 @@ func snapshot(_ path: String) throws -> [String] {
     @Test func dealervaultExtract() throws {
         let w = try Workspace()
         let db = try w.database()
-        let s = try db.importDeals(files: [w.path("dealervault-extract.csv")], options: ImportOptions(profile: .dealervault, menu: try menu()))
+        let s = try db.importDeals(
+            files: [w.path("dealervault-extract.csv")], options: ImportOptions(profile: .dealervault, menu: try menu()))
         #expect(s.read == 4 && s.inserted == 4 && s.rejected == 0)
         let lopez = try #require(try db.deal(number: "55001"))
         #expect(lopez.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["gap", "maintenance"])
@@ -253,7 +275,8 @@ func snapshot(_ path: String) throws -> [String] {
     func anInterruptedImportThenTheSameImportEqualsACleanOne(batches: Int) throws {
         let w = try Workspace()
         let m = try menu()
-        let dealership = SyntheticDealership(seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 120, dealsPerDay: 4)
+        let dealership = SyntheticDealership(
+            seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 120, dealsPerDay: 4)
         let file = try w.write("deals.csv", dealership.csv())
         var options = ImportOptions(menu: m, batchSize: 50)
 
@@ -278,7 +301,8 @@ func snapshot(_ path: String) throws -> [String] {
         _ = try? reader.nextRow()
         let layout = try! ImportLayout(header: (0..<reader.fieldCount).map { reader.string($0) }, profile: .canonical, menu: menu)
         let decoder = DealRowDecoder(layout: layout, menu: menu, today: LocalDate(year: 2026, month: 11, day: 23)!)
-        var n = 0, bad = 0
+        var n = 0
+        var bad = 0
         while n < batches * 50, (try? reader.nextRow()) == true {
             var e: [RowError] = []
             if decoder.decode(reader, errors: &e) == nil { bad += 1 }
@@ -292,9 +316,13 @@ func snapshot(_ path: String) throws -> [String] {
     @Test func migrationsRunOnOpenAndAreNamed() throws {
         let w = try Workspace()
         let db = try w.database()
-        #expect(try db.appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening"])
+        #expect(
+            try db.appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening"])
         // Opening again is harmless.
-        #expect(try w.database().appliedMigrations() == ["v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening"])
+        #expect(
+            try w.database().appliedMigrations() == [
+                "v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening",
+            ])
         let mode = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }

@@ -1,12 +1,13 @@
 import AfterdeskCore
 import AfterdeskDemo
-@testable import AfterdeskStore
 import Foundation
 import GRDB
 import Testing
 
+@testable import AfterdeskStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The in-memory multimap of a bulk import.
@@ -24,11 +25,17 @@ import Glibc
         #expect(map.count == 5_000)
         for (key, ids) in expected {
             var found = Set<Int64>()
-            map.forEach(key) { found.insert($0); return true }
+            map.forEach(key) {
+                found.insert($0)
+                return true
+            }
             #expect(found == ids)
         }
         var none = 0
-        map.forEach(12_345) { _ in none += 1; return true }
+        map.forEach(12_345) { _ in
+            none += 1
+            return true
+        }
         #expect(none == 0 || expected[12_345] != nil)
     }
 
@@ -36,7 +43,10 @@ import Glibc
         let map = KeyMap()
         for id in 1...10 { try map.insert(7, id: Int64(id)) }
         var seen = 0
-        map.forEach(7) { _ in seen += 1; return seen < 3 }
+        map.forEach(7) { _ in
+            seen += 1
+            return seen < 3
+        }
         #expect(seen == 3)
     }
 
@@ -72,9 +82,11 @@ import Glibc
 @Suite struct KeyIndexTests {
     /// Deals in canonical CSV with the facts the tests need: number, phone, VIN.
     func dealsCSV(_ deals: [(number: String, phone: String, vin: String, first: String, contract: String)]) -> String {
-        var text = "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_phone,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,vsc_outcome,vsc_price\n"
+        var text =
+            "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_phone,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,vsc_outcome,vsc_price\n"
         for d in deals {
-            text += "\(d.number),\(d.contract),cash,\(d.first),Rivera,\(d.phone),\(d.vin),2026,Honda,Accord,new,12,31000,29000,declined,2400\n"
+            text +=
+                "\(d.number),\(d.contract),cash,\(d.first),Rivera,\(d.phone),\(d.vin),2026,Honda,Accord,new,12,31000,29000,declined,2400\n"
         }
         return text
     }
@@ -95,10 +107,12 @@ import Glibc
 
     func keyIndexes(_ path: String) throws -> [String] {
         try DatabaseQueue(path: path).read { db in
-            try String.fetchAll(db, sql: """
-                SELECT name || ':' || (sql LIKE 'CREATE UNIQUE%') FROM sqlite_schema
-                WHERE name IN ('customers_match', 'vehicles_vin') ORDER BY name
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name || ':' || (sql LIKE 'CREATE UNIQUE%') FROM sqlite_schema
+                    WHERE name IN ('customers_match', 'vehicles_vin') ORDER BY name
+                    """)
         }
     }
 
@@ -117,15 +131,17 @@ import Glibc
         _ = try db.importDeals(files: [first], options: options)
         let key = "p:+15125550123"
         try DatabaseQueue(path: w.path("test.sqlite")).write { db in
-            try db.execute(sql: """
-                INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, consent_sms, consent_email, consent_phone,
-                    consent_source, consent_at, last_deal_on, created_at, updated_at)
-                VALUES (1, 'n:OTHER', ?, 'Other', 'Person', 0, 0, 0, 'test', '2026-01-01T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
-                """, arguments: [StableHash.of(key)])
-            try db.execute(sql: """
-                INSERT INTO vehicles (vin, vin_hash, year, make, model, in_service_date, in_service_estimated)
-                VALUES ('OTHERVIN000000000', ?, 2020, 'Ford', 'F-150', '2020-01-01', 0)
-                """, arguments: [StableHash.of(Self.vinA)])
+            try db.execute(
+                sql: """
+                    INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, consent_sms, consent_email, consent_phone,
+                        consent_source, consent_at, last_deal_on, created_at, updated_at)
+                    VALUES (1, 'n:OTHER', ?, 'Other', 'Person', 0, 0, 0, 'test', '2026-01-01T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
+                    """, arguments: [StableHash.of(key)])
+            try db.execute(
+                sql: """
+                    INSERT INTO vehicles (vin, vin_hash, year, make, model, in_service_date, in_service_estimated)
+                    VALUES ('OTHERVIN000000000', ?, 2020, 'Ford', 'F-150', '2020-01-01', 0)
+                    """, arguments: [StableHash.of(Self.vinA)])
         }
 
         let deals = try w.write("deals.csv", dealsCSV([("D-2", "512-555-0123", Self.vinA, "Sam", "2026-10-02")]))
@@ -150,7 +166,9 @@ import Glibc
         #expect(c.count == 3 && v.count == 3)
         #expect(c[1].first == "Other" && c[2].first == "Samuel")
         let sameParties = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT customer_id) * 10 + COUNT(DISTINCT vehicle_id) FROM deals WHERE deal_number IN ('D-2', 'D-3')")
+            try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(DISTINCT customer_id) * 10 + COUNT(DISTINCT vehicle_id) FROM deals WHERE deal_number IN ('D-2', 'D-3')")
         }
         #expect(sameParties == 11)
         #expect(try keyIndexes(w.path("test.sqlite")) == ["customers_match:1", "vehicles_vin:1"])
@@ -166,7 +184,9 @@ import Glibc
         var options = ImportOptions(menu: try menu(), writeRejectsFile: false)
         options.bulk = bulk
         func deal(_ number: String, _ date: String, _ first: String, sms: String) throws -> String {
-            try w.write("\(number).csv", """
+            try w.write(
+                "\(number).csv",
+                """
                 deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_phone,consent_sms,consent_email,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value
                 \(number),\(date),cash,\(first),Rivera,512-555-0123,\(sms),Y,\(Self.vinA),2026,Honda,Accord,new,12,31000,29000
 
@@ -175,12 +195,14 @@ import Glibc
         /// Customers, first name, SMS consent, last deal date, consent sources (all, SMS, email).
         func customer() throws -> [String?] {
             try DatabaseQueue(path: w.path("test.sqlite")).read { db in
-                try String?.fetchAll(db, sql: """
-                    SELECT (SELECT COUNT(*) FROM customers) UNION ALL SELECT first_name FROM customers
-                    UNION ALL SELECT consent_sms FROM customers UNION ALL SELECT last_deal_on FROM customers
-                    UNION ALL SELECT consent_source FROM customers UNION ALL SELECT consent_sms_source FROM customers
-                    UNION ALL SELECT consent_email_source FROM customers
-                    """)
+                try String?.fetchAll(
+                    db,
+                    sql: """
+                        SELECT (SELECT COUNT(*) FROM customers) UNION ALL SELECT first_name FROM customers
+                        UNION ALL SELECT consent_sms FROM customers UNION ALL SELECT last_deal_on FROM customers
+                        UNION ALL SELECT consent_source FROM customers UNION ALL SELECT consent_sms_source FROM customers
+                        UNION ALL SELECT consent_email_source FROM customers
+                        """)
             }
         }
         _ = try db.importDeals(files: [deal("D-10", "2026-10-20", "New", sms: "Y")], options: options)
@@ -204,19 +226,24 @@ import Glibc
             let q = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(q, upTo: "v4-compact-plans")
             try q.write { db in
-                try db.execute(sql: "INSERT INTO stores (id, code, name, time_zone, created_at) VALUES (1, 'main', 'Main', 'America/Chicago', '2026-01-01T00:00:00Z')")
+                try db.execute(
+                    sql:
+                        "INSERT INTO stores (id, code, name, time_zone, created_at) VALUES (1, 'main', 'Main', 'America/Chicago', '2026-01-01T00:00:00Z')"
+                )
                 for (k, first) in [("n:OTHER", "Other"), (key, "Sam")] {
-                    try db.execute(sql: """
-                        INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, consent_sms, consent_email, consent_phone,
-                            consent_source, consent_at, last_deal_on, created_at, updated_at)
-                        VALUES (1, ?, ?, ?, 'Rivera', 0, 0, 0, 'test', '2026-01-01T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
-                        """, arguments: [k, StableHash.of(key), first])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, consent_sms, consent_email, consent_phone,
+                                consent_source, consent_at, last_deal_on, created_at, updated_at)
+                            VALUES (1, ?, ?, ?, 'Rivera', 0, 0, 0, 'test', '2026-01-01T00:00:00Z', '2026-01-01', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
+                            """, arguments: [k, StableHash.of(key), first])
                 }
                 for vin in ["OTHERVIN000000000", Self.vinA] {
-                    try db.execute(sql: """
-                        INSERT INTO vehicles (vin, vin_hash, year, make, model, in_service_date, in_service_estimated)
-                        VALUES (?, ?, 2020, 'Honda', 'Accord', '2020-01-01', 0)
-                        """, arguments: [vin, StableHash.of(Self.vinA)])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO vehicles (vin, vin_hash, year, make, model, in_service_date, in_service_estimated)
+                            VALUES (?, ?, 2020, 'Honda', 'Accord', '2020-01-01', 0)
+                            """, arguments: [vin, StableHash.of(Self.vinA)])
                 }
             }
         }
@@ -239,15 +266,22 @@ import Glibc
     @Test func aBulkImportStoresWhatAnIndexedImportStores() throws {
         let w = try Workspace()
         let m = try menu()
-        let dealership = SyntheticDealership(seed: 21, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 90, dealsPerDay: 4)
+        let dealership = SyntheticDealership(
+            seed: 21, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 90, dealsPerDay: 4)
         var text = dealership.csv()
         // Returning customers and resold vehicles: the phones and VINs of earlier deals on new deal numbers.
-        text += dealsCSV([("R-1", "512-555-0101", Self.vinA, "Ana", "2026-10-01"), ("R-2", "512-555-0101", Self.vinB, "Ana", "2026-10-15"),
-                          ("R-3", "737-555-0199", Self.vinA, "Lee", "2026-10-20")]).split(separator: "\n", omittingEmptySubsequences: true)
+        text += dealsCSV([
+            ("R-1", "512-555-0101", Self.vinA, "Ana", "2026-10-01"), ("R-2", "512-555-0101", Self.vinB, "Ana", "2026-10-15"),
+            ("R-3", "737-555-0199", Self.vinA, "Lee", "2026-10-20"),
+        ]).split(separator: "\n", omittingEmptySubsequences: true)
             .dropFirst().map { padded($0, to: text) }.joined()
         let file = try w.write("deals.csv", text)
-        let changes = try w.write("changes.csv", dealsCSV([("R-1", "512-555-0101", Self.vinA, "Anabel", "2026-10-01"),
-                                                           ("R-4", "737-555-0199", Self.vinC, "Lee", "2026-10-25")]))
+        let changes = try w.write(
+            "changes.csv",
+            dealsCSV([
+                ("R-1", "512-555-0101", Self.vinA, "Anabel", "2026-10-01"),
+                ("R-4", "737-555-0199", Self.vinC, "Lee", "2026-10-25"),
+            ]))
         for (name, bulk) in [("indexed.sqlite", BulkMode.off), ("bulk.sqlite", .on)] {
             let db = try w.database(name)
             var options = ImportOptions(menu: m, batchSize: 100, writeRejectsFile: false)
@@ -267,7 +301,8 @@ import Glibc
     /// The short rows of `dealsCSV` under the synthetic header: same columns, in that header's order.
     func padded(_ row: Substring, to text: String) -> String {
         let shortHeader = dealsCSV([]).split(separator: "\n")[0].split(separator: ",").map(String.init)
-        let values = Dictionary(uniqueKeysWithValues: zip(shortHeader, row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+        let values = Dictionary(
+            uniqueKeysWithValues: zip(shortHeader, row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
         let header = text.prefix(while: { $0 != "\n" }).split(separator: ",").map(String.init)
         return header.map { values[$0] ?? "" }.joined(separator: ",") + "\n"
     }
@@ -278,7 +313,8 @@ import Glibc
     func aBulkImportKilledMidwayIsRepairedByTheNextImport(batches: Int) throws {
         let w = try Workspace()
         let m = try menu()
-        let dealership = SyntheticDealership(seed: 5, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 100, dealsPerDay: 4)
+        let dealership = SyntheticDealership(
+            seed: 5, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 100, dealsPerDay: 4)
         let file = try w.write("deals.csv", dealership.csv())
         var options = ImportOptions(menu: m, batchSize: 60, writeRejectsFile: false)
         options.bulk = .on
@@ -289,7 +325,7 @@ import Glibc
         #expect(throws: SimulatedCrash.self) { try crashed.importDeals(files: [file], options: options) }
         #expect(try keyIndexes(w.path("crashed.sqlite")) == [])
         options.simulateCrashAfterBatches = nil
-        options.bulk = .off   // the repair does not depend on the next import being a bulk one
+        options.bulk = .off  // the repair does not depend on the next import being a bulk one
         _ = try crashed.importDeals(files: [file], options: options)
         #expect(try keyIndexes(w.path("crashed.sqlite")) == ["customers_match:1", "vehicles_vin:1"])
         #expect(try snapshot(w.path("crashed.sqlite")) == snapshot(w.path("clean.sqlite")))
@@ -300,7 +336,9 @@ import Glibc
         let line = "D-100,2026-10-01,cash,Ana,Rivera,512-555-0101,\(Self.vinA),2026,Honda,Accord,new,12,31000,29000,declined,2400\n"
         let file = try w.write("d.csv", dealsCSV([]) + String(repeating: line, count: 120))
         #expect(abs(DealImporter.estimatedRows(file) - 120) <= 12)
-        let json = try w.write("d.json", "[" + Array(repeating: "{\"deal_number\": \"D-1\", \"vin\": \"\(Self.vinA)\"}", count: 50).joined(separator: ",\n") + "]")
+        let json = try w.write(
+            "d.json",
+            "[" + Array(repeating: "{\"deal_number\": \"D-1\", \"vin\": \"\(Self.vinA)\"}", count: 50).joined(separator: ",\n") + "]")
         #expect(abs(DealImporter.estimatedRows(json) - 50) <= 5)
         #expect(DealImporter.estimatedRows(w.path("missing.csv")) == 0)
     }
@@ -318,11 +356,12 @@ import Glibc
             if existingCustomers > 0 {
                 try DatabaseQueue(path: w.path("test.sqlite")).write { db in
                     try db.execute(sql: "INSERT OR IGNORE INTO stores (id, code, time_zone, created_at) VALUES (1, 'main', 'UTC', 'now')")
-                    try db.execute(sql: """
-                        INSERT INTO customers (id, store_id, match_key, match_hash, first_name, last_name, consent_sms, consent_email,
-                            consent_phone, consent_source, consent_at, last_deal_on, created_at, updated_at)
-                        VALUES (?1, 1, 'n:X' || ?1, ?1, 'X', 'Y', 0, 0, 0, 'test', 'now', '2026-01-01', 'now', 'now')
-                        """, arguments: [existingCustomers])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO customers (id, store_id, match_key, match_hash, first_name, last_name, consent_sms, consent_email,
+                                consent_phone, consent_source, consent_at, last_deal_on, created_at, updated_at)
+                            VALUES (?1, 1, 'n:X' || ?1, ?1, 'X', 'Y', 0, 0, 0, 'test', 'now', '2026-01-01', 'now', 'now')
+                            """, arguments: [existingCustomers])
                 }
             }
             let importer = try DealImporter(database: db, options: ImportOptions(menu: m))

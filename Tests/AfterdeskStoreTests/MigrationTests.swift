@@ -1,8 +1,9 @@
 import AfterdeskCore
-@testable import AfterdeskStore
 import Foundation
 import GRDB
 import Testing
+
+@testable import AfterdeskStore
 
 /// Shipped migrations are history: editing one leaves every database that already ran it behind (v3 was edited, and
 /// databases of the first dispatch release never got `outbox_due`). These hashes pin the SQL of each as shipped; a
@@ -40,26 +41,31 @@ import Testing
             let q = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(q, upTo: "v5-unique-hashes")
             try q.write { db in
-                try db.execute(sql: """
-                    DROP INDEX outbox_due; DROP INDEX outbox_sending; DROP INDEX outbox_provider; DROP INDEX outbox_customer;
-                    CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
-                    CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
-                    CREATE INDEX outbox_customer ON outbox(customer_id, channel, status);
-                    """)
+                try db.execute(
+                    sql: """
+                        DROP INDEX outbox_due; DROP INDEX outbox_sending; DROP INDEX outbox_provider; DROP INDEX outbox_customer;
+                        CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
+                        CREATE INDEX outbox_provider ON outbox(provider_id) WHERE provider_id IS NOT NULL;
+                        CREATE INDEX outbox_customer ON outbox(customer_id, channel, status);
+                        """)
             }
         }
         _ = try AfterdeskDatabase(path: path, clock: .fixed(Date(timeIntervalSince1970: 1_790_000_000)))
         let q = try DatabaseQueue(path: path)
         let indexes = try q.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name")
-                .map { "\($0[0] as String): \($0[1] as String)" }
+            try Row.fetchAll(
+                db,
+                sql: "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name"
+            )
+            .map { "\($0[0] as String): \($0[1] as String)" }
         }
-        #expect(indexes == [
-            "outbox_customer: CREATE INDEX outbox_customer ON outbox(customer_id)",
-            "outbox_due: CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'queued'",
-            "outbox_provider: CREATE INDEX outbox_provider ON outbox(provider_id) WHERE channel = 'sms' AND provider_id IS NOT NULL",
-            "outbox_recipient: CREATE INDEX outbox_recipient ON outbox(recipient, channel)",
-            "outbox_sending: CREATE INDEX outbox_sending ON outbox(id) WHERE status = 'sending'",
-        ])
+        #expect(
+            indexes == [
+                "outbox_customer: CREATE INDEX outbox_customer ON outbox(customer_id)",
+                "outbox_due: CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'queued'",
+                "outbox_provider: CREATE INDEX outbox_provider ON outbox(provider_id) WHERE channel = 'sms' AND provider_id IS NOT NULL",
+                "outbox_recipient: CREATE INDEX outbox_recipient ON outbox(recipient, channel)",
+                "outbox_sending: CREATE INDEX outbox_sending ON outbox(id) WHERE status = 'sending'",
+            ])
     }
 }

@@ -1,17 +1,21 @@
 import AfterdeskCore
 import AfterdeskDemo
-@testable import AfterdeskStore
 import Foundation
 import GRDB
 import Testing
 
+@testable import AfterdeskStore
+
 @Suite struct PlanStoreTests {
     func touchRows(_ path: String) throws -> [String] {
         try DatabaseQueue(path: path).read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT t.customer_id, t.due_at, t.action, t.status, i.deal_id, i.product_code, i.template, i.reason
-                FROM touches t JOIN touch_items i ON i.touch_id = t.id ORDER BY t.customer_id, t.due_at, i.product_code
-                """).map(\.description)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.customer_id, t.due_at, t.action, t.status, i.deal_id, i.product_code, i.template, i.reason
+                    FROM touches t JOIN touch_items i ON i.touch_id = t.id ORDER BY t.customer_id, t.due_at, i.product_code
+                    """
+            ).map(\.description)
         }
     }
 
@@ -22,7 +26,8 @@ import Testing
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let planner = Planner(menu: m, warranties: warranties)
         let now = ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!
-        let dealership = SyntheticDealership(seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 30, dealsPerDay: 3)
+        let dealership = SyntheticDealership(
+            seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 30, dealsPerDay: 3)
         func plannedFirstChunk(unwindBetween: Bool) throws -> Int {
             let w = try Workspace()
             let db = try w.database()
@@ -34,12 +39,17 @@ import Testing
                 calls += 1
                 // The first chunk's facts are read; its plans are not written yet: every deal of it is unwound.
                 if unwindBetween && calls == 1 {
-                    try other.write { try $0.execute(sql: "UPDATE deals SET status = 'unwound' WHERE customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9]) }
+                    try other.write {
+                        try $0.execute(
+                            sql: "UPDATE deals SET status = 'unwound' WHERE customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9])
+                    }
                 }
             }
             #expect(calls > 3)
             return try other.read {
-                try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches WHERE status = 'planned' AND customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9])!
+                try Int.fetchOne(
+                    $0, sql: "SELECT COUNT(*) FROM touches WHERE status = 'planned' AND customer_id BETWEEN ? AND ?",
+                    arguments: [lo, lo + 9])!
             }
         }
         #expect(try plannedFirstChunk(unwindBetween: false) > 0)
@@ -53,15 +63,20 @@ import Testing
         let db = try w.database()
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
-        let dealership = SyntheticDealership(seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 400, dealsPerDay: 2)
+        let dealership = SyntheticDealership(
+            seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 400, dealsPerDay: 2)
         _ = try db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
-        _ = try db.planCustomers(planner: Planner(menu: m, warranties: warranties), now: ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!)
+        _ = try db.planCustomers(
+            planner: Planner(menu: m, warranties: warranties), now: ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!)
         let rows = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT p.holdout, p.no_follow_up, EXISTS (SELECT 1 FROM touch_items i JOIN touches t ON t.id = i.touch_id
-                                                          WHERE i.deal_id = p.deal_id AND i.product_code = p.product_code AND t.status = 'planned')
-                FROM plans p
-                """).map { (holdout: $0[0] as Bool, code: $0[1] as String?, touched: $0[2] as Bool) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.holdout, p.no_follow_up, EXISTS (SELECT 1 FROM touch_items i JOIN touches t ON t.id = i.touch_id
+                                                              WHERE i.deal_id = p.deal_id AND i.product_code = p.product_code AND t.status = 'planned')
+                    FROM plans p
+                    """
+            ).map { (holdout: $0[0] as Bool, code: $0[1] as String?, touched: $0[2] as Bool) }
         }
         #expect(rows.count > 500)
         #expect(rows.allSatisfy { ($0.code == "holdout") == $0.holdout })
@@ -75,7 +90,8 @@ import Testing
         let db = try w.database()
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
-        let dealership = SyntheticDealership(seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 60, dealsPerDay: 3)
+        let dealership = SyntheticDealership(
+            seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 60, dealsPerDay: 3)
         let file = try w.write("deals.csv", dealership.csv())
         _ = try db.importDeals(files: [file], options: ImportOptions(menu: m))
         let planner = Planner(menu: m, warranties: warranties)
@@ -98,9 +114,13 @@ import Testing
             try db.execute(sql: "UPDATE touches SET status = 'sent' WHERE id = ?", arguments: [id])
             return id
         }
-        let customer = try DatabaseQueue(path: w.path("test.sqlite")).read { try Int64.fetchOne($0, sql: "SELECT customer_id FROM touches WHERE id = ?", arguments: [sent])! }
+        let customer = try DatabaseQueue(path: w.path("test.sqlite")).read {
+            try Int64.fetchOne($0, sql: "SELECT customer_id FROM touches WHERE id = ?", arguments: [sent])!
+        }
         _ = try db.planCustomers(planner: planner, now: now, customerIDs: [customer])
-        let status = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "SELECT status FROM touches WHERE id = ?", arguments: [sent]) }
+        let status = try DatabaseQueue(path: w.path("test.sqlite")).read {
+            try String.fetchOne($0, sql: "SELECT status FROM touches WHERE id = ?", arguments: [sent])
+        }
         #expect(status == "sent")
 
         // Listing for one deal shows only that customer's touches, soonest first, with reasons.
@@ -128,14 +148,17 @@ import Testing
         options.planAt = ISO8601DateFormatter().date(from: "2026-06-02T14:00:00Z")!
         let first = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         let planned = try #require(first.planned)
-        #expect(planned.customers == 3)   // D-10001, D-10002, D-10004 have declines; D-10008 is unwound
+        #expect(planned.customers == 3)  // D-10001, D-10002, D-10004 have declines; D-10008 is unwound
         let q = try DatabaseQueue(path: w.path("test.sqlite"))
         func touches(_ deal: String) throws -> [(status: String, reason: String?, product: String)] {
             try q.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT DISTINCT t.id, t.status, t.status_reason, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
-                    JOIN deals d ON d.id = i.deal_id WHERE d.deal_number = ? ORDER BY t.id
-                    """, arguments: [deal]).map { ($0["status"], $0["status_reason"], $0["product_code"]) }
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT t.id, t.status, t.status_reason, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
+                        JOIN deals d ON d.id = i.deal_id WHERE d.deal_number = ? ORDER BY t.id
+                        """, arguments: [deal]
+                ).map { ($0["status"], $0["status_reason"], $0["product_code"]) }
             }
         }
         let vscBefore = try touches("D-10001").filter { $0.product == "vsc" }
@@ -167,7 +190,9 @@ import Testing
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let planner = Planner(menu: m, warranties: warranties)
         _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
-        let file = try w.write("readings.csv", """
+        let file = try w.write(
+            "readings.csv",
+            """
             vin,date,odometer,source
             4T1B11HK7RU000001,2026-09-01,3012,service
             4T1B11HK7RU000001,2026-10-01,3512,service
@@ -181,7 +206,8 @@ import Testing
         let s = try db.importReadings(file: file, dealershipTimeZone: m.dealership.timeZone, planner: planner, now: now)
         #expect(s.read == 6 && s.inserted == 2 && s.rejected == 4)
         #expect(s.rejects.contains { $0.line == 4 && $0.field == "vin" && $0.error.hasPrefix("VIN check digit") })
-        #expect(s.rejects.contains { $0.line == 5 && $0.field == "odometer" && $0.error == "lower than the 31250 miles at sale on 2026-06-04" })
+        #expect(
+            s.rejects.contains { $0.line == 5 && $0.field == "odometer" && $0.error == "lower than the 31250 miles at sale on 2026-06-04" })
         #expect(s.rejects.contains { $0.line == 6 && $0.field == "date" })
         #expect(s.rejects.contains { $0.line == 7 && $0.field == "vin" })
         #expect(s.planned?.customers == 1)

@@ -1,7 +1,8 @@
 import AfterdeskCore
-@testable import AfterdeskStore
 import Foundation
 import Testing
+
+@testable import AfterdeskStore
 
 /// Every application error of the store is a `StoreError` of the kind its callers map to an exit code or a status.
 @Suite struct StoreErrorTests {
@@ -29,11 +30,16 @@ import Testing
         #expect(kind { try db.revokeToken(id: 999, now: fixedNow) } == .notFound)
         #expect(kind { _ = try db.addUser(name: "kliu", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .conflict)
         #expect(kind { _ = try db.addUser(name: "two words", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .invalid)
-        #expect(kind { _ = try db.addStaff(store: "main", code: "X1", name: nil, role: "pilot", timeZone: "America/Chicago", now: fixedNow) }
-            == .invalid)
+        #expect(
+            kind { _ = try db.addStaff(store: "main", code: "X1", name: nil, role: "pilot", timeZone: "America/Chicago", now: fixedNow) }
+                == .invalid)
         let empty = try w.write("empty.csv", "")
-        #expect(kind { _ = try db.importReadings(file: empty, dealershipTimeZone: "America/Chicago", planner: nil, now: nil,
-                                                 writeRejectsFile: false) } == .refusedFile)
+        #expect(
+            kind {
+                _ = try db.importReadings(
+                    file: empty, dealershipTimeZone: "America/Chicago", planner: nil, now: nil,
+                    writeRejectsFile: false)
+            } == .refusedFile)
         do {
             _ = try FileByteSource(path: w.path("missing.csv"))
             Issue.record("a missing file opened")

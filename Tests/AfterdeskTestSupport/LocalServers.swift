@@ -1,7 +1,8 @@
 import Foundation
 
 /// The repository's root, found from this file.
-public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A helper server from Tests/Support (fake Twilio API, aiosmtpd sink) on 127.0.0.1: it prints its port and
 /// stops when its standard input closes — when this object goes away, or the test process dies.
@@ -27,7 +28,9 @@ public final class LocalServer: @unchecked Sendable {
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
             process.terminate()
-            throw NSError(domain: "LocalServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(script) did not start (is python3 with aiosmtpd installed?)"])
+            throw NSError(
+                domain: "LocalServer", code: 1,
+                userInfo: [NSLocalizedDescriptionKey: "\(script) did not start (is python3 with aiosmtpd installed?)"])
         }
         self.port = port
     }

@@ -30,7 +30,11 @@ public struct Principal: Sendable, Equatable {
     public var store: String?
 
     public init(userID: Int64, name: String, role: Role, staffID: Int64?, store: String?) {
-        self.userID = userID; self.name = name; self.role = role; self.staffID = staffID; self.store = store
+        self.userID = userID
+        self.name = name
+        self.role = role
+        self.staffID = staffID
+        self.store = store
     }
 
     /// Whether this person may see a task assigned to `assignee` in `store`. A task they may not see does not exist

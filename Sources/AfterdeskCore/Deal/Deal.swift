@@ -11,13 +11,20 @@ public struct Consent: Sendable, Equatable, Codable {
     public var sms: Bool
     public var email: Bool
     public var phone: Bool
-    public init(sms: Bool = false, email: Bool = false, phone: Bool = false) { self.sms = sms; self.email = email; self.phone = phone }
+    public init(sms: Bool = false, email: Bool = false, phone: Bool = false) {
+        self.sms = sms
+        self.email = email
+        self.phone = phone
+    }
 }
 
 public struct StaffRef: Sendable, Equatable, Codable {
     public var id: String
     public var name: String?
-    public init(id: String, name: String? = nil) { self.id = id; self.name = name }
+    public init(id: String, name: String? = nil) {
+        self.id = id
+        self.name = name
+    }
 }
 
 /// One menu product on one deal, with what happened to it at the desk.
@@ -34,10 +41,16 @@ public struct ProductLine: Sendable, Equatable, Codable {
     /// full menu is presented on every deal), not recorded by a menu system.
     public var presumed: Bool
 
-    public init(code: String, outcome: ProductOutcome, price: Money? = nil, cost: Money? = nil,
-                reason: String? = nil, presumed: Bool = false) {
-        self.code = code; self.outcome = outcome; self.price = price; self.cost = cost
-        self.reason = reason; self.presumed = presumed
+    public init(
+        code: String, outcome: ProductOutcome, price: Money? = nil, cost: Money? = nil,
+        reason: String? = nil, presumed: Bool = false
+    ) {
+        self.code = code
+        self.outcome = outcome
+        self.price = price
+        self.cost = cost
+        self.reason = reason
+        self.presumed = presumed
     }
 }
 
@@ -84,24 +97,48 @@ public struct DealRecord: Sendable, Equatable, Codable {
 
     public var products: [ProductLine]
 
-    public init(store: String, dealNumber: String, status: DealStatus, contractDate: LocalDate, deliveryDate: LocalDate,
-                dealType: DealType, buyerFirstName: String, buyerLastName: String, buyerEmail: String? = nil,
-                buyerPhone: String? = nil, buyerState: String? = nil, buyerZip: String? = nil, customerNumber: String? = nil,
-                consent: Consent = Consent(), vin: String, vehicleYear: Int, vehicleMake: String, vehicleModel: String,
-                vehicleCondition: VehicleCondition, odometer: Int, inServiceDate: LocalDate, inServiceEstimated: Bool = false,
-                sellingPrice: Money, vehicleValue: Money, amountFinanced: Money? = nil, apr: Rate? = nil, termMonths: Int? = nil,
-                firstPaymentDate: LocalDate? = nil, lender: String? = nil, salesperson: StaffRef? = nil, fiManager: StaffRef? = nil,
-                products: [ProductLine] = []) {
-        self.store = store; self.dealNumber = dealNumber; self.status = status; self.contractDate = contractDate
-        self.deliveryDate = deliveryDate; self.dealType = dealType; self.buyerFirstName = buyerFirstName
-        self.buyerLastName = buyerLastName; self.buyerEmail = buyerEmail; self.buyerPhone = buyerPhone
-        self.buyerState = buyerState; self.buyerZip = buyerZip; self.customerNumber = customerNumber; self.consent = consent
-        self.vin = vin; self.vehicleYear = vehicleYear; self.vehicleMake = vehicleMake; self.vehicleModel = vehicleModel
-        self.vehicleCondition = vehicleCondition; self.odometer = odometer; self.inServiceDate = inServiceDate
-        self.inServiceEstimated = inServiceEstimated; self.sellingPrice = sellingPrice; self.vehicleValue = vehicleValue
-        self.amountFinanced = amountFinanced; self.apr = apr; self.termMonths = termMonths
-        self.firstPaymentDate = firstPaymentDate; self.lender = lender; self.salesperson = salesperson
-        self.fiManager = fiManager; self.products = products
+    public init(
+        store: String, dealNumber: String, status: DealStatus, contractDate: LocalDate, deliveryDate: LocalDate,
+        dealType: DealType, buyerFirstName: String, buyerLastName: String, buyerEmail: String? = nil,
+        buyerPhone: String? = nil, buyerState: String? = nil, buyerZip: String? = nil, customerNumber: String? = nil,
+        consent: Consent = Consent(), vin: String, vehicleYear: Int, vehicleMake: String, vehicleModel: String,
+        vehicleCondition: VehicleCondition, odometer: Int, inServiceDate: LocalDate, inServiceEstimated: Bool = false,
+        sellingPrice: Money, vehicleValue: Money, amountFinanced: Money? = nil, apr: Rate? = nil, termMonths: Int? = nil,
+        firstPaymentDate: LocalDate? = nil, lender: String? = nil, salesperson: StaffRef? = nil, fiManager: StaffRef? = nil,
+        products: [ProductLine] = []
+    ) {
+        self.store = store
+        self.dealNumber = dealNumber
+        self.status = status
+        self.contractDate = contractDate
+        self.deliveryDate = deliveryDate
+        self.dealType = dealType
+        self.buyerFirstName = buyerFirstName
+        self.buyerLastName = buyerLastName
+        self.buyerEmail = buyerEmail
+        self.buyerPhone = buyerPhone
+        self.buyerState = buyerState
+        self.buyerZip = buyerZip
+        self.customerNumber = customerNumber
+        self.consent = consent
+        self.vin = vin
+        self.vehicleYear = vehicleYear
+        self.vehicleMake = vehicleMake
+        self.vehicleModel = vehicleModel
+        self.vehicleCondition = vehicleCondition
+        self.odometer = odometer
+        self.inServiceDate = inServiceDate
+        self.inServiceEstimated = inServiceEstimated
+        self.sellingPrice = sellingPrice
+        self.vehicleValue = vehicleValue
+        self.amountFinanced = amountFinanced
+        self.apr = apr
+        self.termMonths = termMonths
+        self.firstPaymentDate = firstPaymentDate
+        self.lender = lender
+        self.salesperson = salesperson
+        self.fiManager = fiManager
+        self.products = products
     }
 
     public func product(_ code: String) -> ProductLine? { products.first { $0.code == code } }
@@ -121,17 +158,48 @@ public struct DealRecord: Sendable, Equatable, Codable {
     /// re-import can tell "unchanged" from "updated" without reading the stored deal back.
     public var fingerprint: Int64 {
         var h = StableHasher()
-        h.add(store); h.add(dealNumber); h.add(status.rawValue); h.add(contractDate.daysSinceEpoch)
-        h.add(deliveryDate.daysSinceEpoch); h.add(dealType.rawValue)
-        h.add(buyerFirstName); h.add(buyerLastName); h.add(buyerEmail); h.add(buyerPhone); h.add(buyerState)
-        h.add(buyerZip); h.add(customerNumber); h.add(consent.sms); h.add(consent.email); h.add(consent.phone)
-        h.add(vin); h.add(vehicleYear); h.add(vehicleMake); h.add(vehicleModel); h.add(vehicleCondition.rawValue)
-        h.add(odometer); h.add(inServiceDate.daysSinceEpoch); h.add(inServiceEstimated)
-        h.add(sellingPrice.cents); h.add(vehicleValue.cents); h.add(amountFinanced?.cents); h.add(apr?.thousandthsOfPercent)
-        h.add(termMonths); h.add(firstPaymentDate?.daysSinceEpoch); h.add(lender)
-        h.add(salesperson?.id); h.add(salesperson?.name); h.add(fiManager?.id); h.add(fiManager?.name)
+        h.add(store)
+        h.add(dealNumber)
+        h.add(status.rawValue)
+        h.add(contractDate.daysSinceEpoch)
+        h.add(deliveryDate.daysSinceEpoch)
+        h.add(dealType.rawValue)
+        h.add(buyerFirstName)
+        h.add(buyerLastName)
+        h.add(buyerEmail)
+        h.add(buyerPhone)
+        h.add(buyerState)
+        h.add(buyerZip)
+        h.add(customerNumber)
+        h.add(consent.sms)
+        h.add(consent.email)
+        h.add(consent.phone)
+        h.add(vin)
+        h.add(vehicleYear)
+        h.add(vehicleMake)
+        h.add(vehicleModel)
+        h.add(vehicleCondition.rawValue)
+        h.add(odometer)
+        h.add(inServiceDate.daysSinceEpoch)
+        h.add(inServiceEstimated)
+        h.add(sellingPrice.cents)
+        h.add(vehicleValue.cents)
+        h.add(amountFinanced?.cents)
+        h.add(apr?.thousandthsOfPercent)
+        h.add(termMonths)
+        h.add(firstPaymentDate?.daysSinceEpoch)
+        h.add(lender)
+        h.add(salesperson?.id)
+        h.add(salesperson?.name)
+        h.add(fiManager?.id)
+        h.add(fiManager?.name)
         for p in products {
-            h.add(p.code); h.add(p.outcome.rawValue); h.add(p.price?.cents); h.add(p.cost?.cents); h.add(p.reason); h.add(p.presumed)
+            h.add(p.code)
+            h.add(p.outcome.rawValue)
+            h.add(p.price?.cents)
+            h.add(p.cost?.cents)
+            h.add(p.reason)
+            h.add(p.presumed)
         }
         return h.signed
     }

@@ -7,7 +7,9 @@ public struct Backoff: Sendable, Equatable {
     public var cap: TimeInterval = 3_600
     public var maxAttempts = 6
     public init(base: TimeInterval = 60, cap: TimeInterval = 3_600, maxAttempts: Int = 6) {
-        self.base = base; self.cap = cap; self.maxAttempts = maxAttempts
+        self.base = base
+        self.cap = cap
+        self.maxAttempts = maxAttempts
     }
 
     /// The wait after `attempt` failed tries (1 = the first failure).

@@ -12,10 +12,16 @@ public struct GateItem: Sendable, Equatable {
     /// Why follow-up of this product stopped, when it did: vehicle sold or traded, loan paid off, not interested.
     public var stoppedBecause: String?
 
-    public init(dealNumber: String, product: String, eligibleUntil: LocalDate?, dealUnwound: Bool = false,
-                productSold: Bool = false, stoppedBecause: String? = nil) {
-        self.dealNumber = dealNumber; self.product = product; self.eligibleUntil = eligibleUntil
-        self.dealUnwound = dealUnwound; self.productSold = productSold; self.stoppedBecause = stoppedBecause
+    public init(
+        dealNumber: String, product: String, eligibleUntil: LocalDate?, dealUnwound: Bool = false,
+        productSold: Bool = false, stoppedBecause: String? = nil
+    ) {
+        self.dealNumber = dealNumber
+        self.product = product
+        self.eligibleUntil = eligibleUntil
+        self.dealUnwound = dealUnwound
+        self.productSold = productSold
+        self.stoppedBecause = stoppedBecause
     }
 }
 
@@ -38,12 +44,22 @@ public struct GateInput: Sendable, Equatable {
     /// When this customer was last touched (messages sent, tasks created), newest last or in any order.
     public var recentTouches: [Date]
 
-    public init(action: TouchAction, items: [GateItem], zone: TimeZone, state: String?, consent: ContactPermissions,
-                hasPhone: Bool, hasEmail: Bool, contactStopped: Bool = false, phoneOnDoNotCall: Bool = false,
-                lastPurchase: LocalDate, recentTouches: [Date] = []) {
-        self.action = action; self.items = items; self.zone = zone; self.state = state; self.consent = consent
-        self.hasPhone = hasPhone; self.hasEmail = hasEmail; self.contactStopped = contactStopped
-        self.phoneOnDoNotCall = phoneOnDoNotCall; self.lastPurchase = lastPurchase; self.recentTouches = recentTouches
+    public init(
+        action: TouchAction, items: [GateItem], zone: TimeZone, state: String?, consent: ContactPermissions,
+        hasPhone: Bool, hasEmail: Bool, contactStopped: Bool = false, phoneOnDoNotCall: Bool = false,
+        lastPurchase: LocalDate, recentTouches: [Date] = []
+    ) {
+        self.action = action
+        self.items = items
+        self.zone = zone
+        self.state = state
+        self.consent = consent
+        self.hasPhone = hasPhone
+        self.hasEmail = hasEmail
+        self.contactStopped = contactStopped
+        self.phoneOnDoNotCall = phoneOnDoNotCall
+        self.lastPurchase = lastPurchase
+        self.recentTouches = recentTouches
     }
 }
 
@@ -100,7 +116,8 @@ public struct ComplianceGate: Sendable {
         // 4. The caps across all the customer's products: one a day, `maxPerRolling30Days` in any 30 days.
         let recent = input.recentTouches.filter { $0 <= now && now.timeIntervalSince($0) < 30 * 86_400 }.sorted()
         if recent.contains(where: { LocalDate($0, in: input.zone) == today }) {
-            let opening = window.nextOpening(atOrAfter: LocalClock.instant(on: today.adding(days: 1), minutes: 0, zone: input.zone), zone: input.zone)
+            let opening = window.nextOpening(
+                atOrAfter: LocalClock.instant(on: today.adding(days: 1), minutes: 0, zone: input.zone), zone: input.zone)
             if tooLate(opening) { return .skip(reason: "already contacted today, and the post-sale window closes today") }
             return .move(to: opening, reason: "already contacted today (one touch a day)")
         }
@@ -133,7 +150,8 @@ public struct ComplianceGate: Sendable {
             if input.hasPhone && input.phoneOnDoNotCall {
                 let ends = input.lastPurchase.adding(months: doNotCallRelationshipMonths)
                 if today > ends {
-                    return "the number is on the do-not-call list and the \(doNotCallRelationshipMonths)-month relationship after the purchase ended on \(ends)"
+                    return
+                        "the number is on the do-not-call list and the \(doNotCallRelationshipMonths)-month relationship after the purchase ended on \(ends)"
                 }
             }
         }

@@ -7,7 +7,10 @@ public struct StaffMember: Sendable, Equatable {
     public var active: Bool
     public var openTasks: Int
     public init(id: Int64, role: String, active: Bool = true, openTasks: Int = 0) {
-        self.id = id; self.role = role; self.active = active; self.openTasks = openTasks
+        self.id = id
+        self.role = role
+        self.active = active
+        self.openTasks = openTasks
     }
 }
 

@@ -6,7 +6,12 @@ import Foundation
 /// further on either.
 public enum FuzzHarness {
     public enum Target: String, CaseIterable, Sendable {
-        case csv, decodeCanonical = "decode-canonical", decodeCDK = "decode-cdk", decodeDealerVault = "decode-dealervault", json, menu
+        case csv
+        case decodeCanonical = "decode-canonical"
+        case decodeCDK = "decode-cdk"
+        case decodeDealerVault = "decode-dealervault"
+        case json
+        case menu
     }
 
     /// Runs one input through `target`; returns how far it got (rows read, deals planned, menus loaded), so the tests
@@ -31,7 +36,8 @@ public enum FuzzHarness {
             do {
                 guard try reader.nextRow() else { break }
                 for i in 0..<reader.fieldCount { _ = reader.string(i) }
-                _ = reader.field(-1); _ = reader.field(reader.fieldCount)
+                _ = reader.field(-1)
+                _ = reader.field(reader.fieldCount)
             } catch {}
             rows += 1
         }
@@ -48,21 +54,29 @@ public enum FuzzHarness {
         switch profile.name {
         // The column names of the real exports (Tests/AfterdeskStoreTests/Fixtures, ../shared/reference/dms-columns.md).
         case "cdk":
-            return "HostItemID,DealNo,FiWipStatusCode,ContractDate,DealType,SaleType,Name,Email1,HomePhone,BusinessPhone,State,ZipOrPostalCode,VIN,Year,MakeName,ModelName,VehicleMileage,CashPrice,FinanceAmt,APR,Term,FirstPayDate,FinanceSource,Salesperson1,CRMSP1Name,FIMgr1,CRMFIMgrName,MBIName,MBIFee,MBICost,Insurance1Name,Ins1Fee,Ins1Cost,Insurance2Name,Ins2Fee,Ins2Cost,Insurance3Name,Ins3Fee,Ins3Cost,FeeOption1Name,FeeOption1Amount,FeeOption1Cost,FeeOption2Name,FeeOption2Amount,FeeOption2Cost,FeeOption3Name,FeeOption3Amount,FeeOption3Cost,StockNo".split(separator: ",").map(String.init)
+            return
+                "HostItemID,DealNo,FiWipStatusCode,ContractDate,DealType,SaleType,Name,Email1,HomePhone,BusinessPhone,State,ZipOrPostalCode,VIN,Year,MakeName,ModelName,VehicleMileage,CashPrice,FinanceAmt,APR,Term,FirstPayDate,FinanceSource,Salesperson1,CRMSP1Name,FIMgr1,CRMFIMgrName,MBIName,MBIFee,MBICost,Insurance1Name,Ins1Fee,Ins1Cost,Insurance2Name,Ins2Fee,Ins2Cost,Insurance3Name,Ins3Fee,Ins3Cost,FeeOption1Name,FeeOption1Amount,FeeOption1Cost,FeeOption2Name,FeeOption2Amount,FeeOption2Cost,FeeOption3Name,FeeOption3Amount,FeeOption3Cost,StockNo"
+                .split(separator: ",").map(String.init)
         case "dealervault":
-            return "DV Dealer ID,Deal Number,Deal Status,Contract Date,Delivery Date,Deal Type,New/Used,First Name,Last Name,Email 1,Cell Phone,Home Phone,State,Zip,Customer Number,Block Email,Block Phone,VIN,Year,Make,Model,Delivery Mileage,In Service Date,Sales Price,Amount Financed,APR,Term,First Pay Date,Bank Name,Salesman 1 Number,Salesman 1 Name,Finance Manager Number,Finance Manager Name,Warranty 1 Name,Warranty 1 Sale,Warranty 1 Cost,Guaranteed Auto Protection Name,Guaranteed Auto Protection Sale,Guaranteed Auto Protection Cost,Fee/Aftermarket 1 Name,Fee/Aftermarket 1 Sale,Fee/Aftermarket 1 Cost,Fee/Aftermarket 2 Name,Fee/Aftermarket 2 Sale,Fee/Aftermarket 2 Cost,MSRP".split(separator: ",").map(String.init)
+            return
+                "DV Dealer ID,Deal Number,Deal Status,Contract Date,Delivery Date,Deal Type,New/Used,First Name,Last Name,Email 1,Cell Phone,Home Phone,State,Zip,Customer Number,Block Email,Block Phone,VIN,Year,Make,Model,Delivery Mileage,In Service Date,Sales Price,Amount Financed,APR,Term,First Pay Date,Bank Name,Salesman 1 Number,Salesman 1 Name,Finance Manager Number,Finance Manager Name,Warranty 1 Name,Warranty 1 Sale,Warranty 1 Cost,Guaranteed Auto Protection Name,Guaranteed Auto Protection Sale,Guaranteed Auto Protection Cost,Fee/Aftermarket 1 Name,Fee/Aftermarket 1 Sale,Fee/Aftermarket 1 Cost,Fee/Aftermarket 2 Name,Fee/Aftermarket 2 Sale,Fee/Aftermarket 2 Cost,MSRP"
+                .split(separator: ",").map(String.init)
         default:
-            return "deal_number,store,status,contract_date,delivery_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,consent_email,consent_phone,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,in_service_date,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,lender,salesperson_id,salesperson_name,fi_manager_id,fi_manager_name,vsc_outcome,vsc_price,vsc_cost,vsc_reason,gap_outcome,gap_price,gap_cost,gap_reason,tire_wheel_outcome,tire_wheel_price,tire_wheel_cost,tire_wheel_reason,appearance_outcome,appearance_price,appearance_cost,appearance_reason,maintenance_outcome,maintenance_price,maintenance_cost,maintenance_reason,trade_in_vin".split(separator: ",").map(String.init)
+            return
+                "deal_number,store,status,contract_date,delivery_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,consent_email,consent_phone,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,in_service_date,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,lender,salesperson_id,salesperson_name,fi_manager_id,fi_manager_name,vsc_outcome,vsc_price,vsc_cost,vsc_reason,gap_outcome,gap_price,gap_cost,gap_reason,tire_wheel_outcome,tire_wheel_price,tire_wheel_cost,tire_wheel_reason,appearance_outcome,appearance_price,appearance_cost,appearance_reason,maintenance_outcome,maintenance_price,maintenance_cost,maintenance_reason,trade_in_vin"
+                .split(separator: ",").map(String.init)
         }
     }
 
     /// Rows of a profile under its header: decoded, and each deal that decodes is planned.
     static func decode(_ bytes: [UInt8], profile: ImportProfile) -> Int {
         guard let menu = menuInForce, let warranties,
-              let layout = try? ImportLayout(header: header(for: profile), profile: profile, menu: menu) else { return -1 }
+            let layout = try? ImportLayout(header: header(for: profile), profile: profile, menu: menu)
+        else { return -1 }
         let decoder = DealRowDecoder(layout: layout, menu: menu, today: today)
         let reader = CSVReader(source: BytesSource(bytes), chunkSize: 64, maxRowBytes: 4096, maxFieldBytes: 1024)
-        var rows = 0, planned = 0
+        var rows = 0
+        var planned = 0
         while rows < 1_000 {
             rows += 1
             do { guard try reader.nextRow() else { break } } catch { continue }
@@ -73,15 +87,18 @@ public enum FuzzHarness {
 
     @discardableResult
     static func plan<R: RowFields>(_ decoder: DealRowDecoder, _ row: R, menu: Menu, warranties: WarrantyTable) -> Bool {
-        var errors: [RowError] = [], warnings: [RowError] = []
+        var errors: [RowError] = []
+        var warnings: [RowError] = []
         guard let deal = decoder.decode(row, errors: &errors, warnings: &warnings) else { return false }
         let declines = deal.products.filter { $0.outcome == .declined }.map {
             DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: $0, deal: deal)
         }
         let plan = Planner(menu: menu, warranties: warranties).plan(
-            declines: declines, permissions: ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone), now: now)
+            declines: declines,
+            permissions: ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone), now: now)
         for p in plan.products { _ = p.gap?.schedule.count }
-        _ = deal.fingerprint; _ = deal.customerMatchKey
+        _ = deal.fingerprint
+        _ = deal.customerMatchKey
         return true
     }
 
@@ -91,7 +108,8 @@ public enum FuzzHarness {
         let reader = JSONDealReader(source: BytesSource(bytes), menu: menu)
         guard let layout = try? ImportLayout(header: reader.header, profile: .canonical, menu: menu) else { return -1 }
         let decoder = DealRowDecoder(layout: layout, menu: menu, today: today)
-        var deals = 0, planned = 0
+        var deals = 0
+        var planned = 0
         while deals < 1_000 {
             deals += 1
             do {
@@ -113,7 +131,8 @@ public enum FuzzHarness {
             // A menu that loads plans a deal without trapping.
             let reader = CSVReader(source: BytesSource(DefaultFuzzInputs.canonicalRow))
             if let layout = try? ImportLayout(header: header(for: .canonical), profile: .canonical, menu: menu),
-               (try? reader.nextRow()) == true {
+                (try? reader.nextRow()) == true
+            {
                 plan(DealRowDecoder(layout: layout, menu: menu, today: today), reader, menu: menu, warranties: warranties)
             }
         }
@@ -124,5 +143,8 @@ public enum FuzzHarness {
 
 enum DefaultFuzzInputs {
     /// The first row of Tests/AfterdeskStoreTests/Fixtures/canonical-good-and-bad.csv, under `header(for: .canonical)`.
-    static let canonicalRow = Array(#"D-10001,main,finalized,2026-06-01,2026-06-01,finance,Maria,Lopez,maria.lopez@example.com,(512) 555-0142,TX,78701,Y,Y,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,,"$31,250.00",29000.00,"34,500.00",6.9,72,2026-07-15,Ally Financial,S101,Dana Whitfield,F201,Karen Liu,declined,2495.00,,payment,declined,895.00,,think,sold,799.00,260.00,,not_offered,,,,declined,649.00,,covered,"#.utf8) + [10]
+    static let canonicalRow =
+        Array(
+            #"D-10001,main,finalized,2026-06-01,2026-06-01,finance,Maria,Lopez,maria.lopez@example.com,(512) 555-0142,TX,78701,Y,Y,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,,"$31,250.00",29000.00,"34,500.00",6.9,72,2026-07-15,Ally Financial,S101,Dana Whitfield,F201,Karen Liu,declined,2495.00,,payment,declined,895.00,,think,sold,799.00,260.00,,not_offered,,,,declined,649.00,,covered,"#
+                .utf8) + [10]
 }

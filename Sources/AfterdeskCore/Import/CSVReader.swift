@@ -39,7 +39,8 @@ public enum CSVError: Error, Equatable, CustomStringConvertible, Sendable {
         switch self {
         case .unterminatedQuote(let line): return "line \(line): a quoted field opened here is never closed"
         case .notText(let line): return "line \(line): the file is not UTF-8 text (is it a spreadsheet, not a CSV?)"
-        case .fieldTooLong(let line, let limit): return "line \(line): a field longer than \(limit / 1024) KB starts here (an unclosed quote?)"
+        case .fieldTooLong(let line, let limit):
+            return "line \(line): a field longer than \(limit / 1024) KB starts here (an unclosed quote?)"
         case .rowTooLong(let line, let limit): return "line \(line): a row is longer than \(limit) bytes"
         case .tooManyFields(let line, let limit): return "line \(line): a row has more than \(limit) fields"
         }
@@ -64,8 +65,8 @@ public enum CSVError: Error, Equatable, CustomStringConvertible, Sendable {
 public final class CSVReader<Source: ByteSource>: RowFields {
     private var source: Source
     private let buffer: UnsafeMutableRawBufferPointer
-    private var start = 0          // first unconsumed byte
-    private var end = 0            // one past the last valid byte
+    private var start = 0  // first unconsumed byte
+    private var end = 0  // one past the last valid byte
     private var atEOF = false
     // Field positions of the current row, in raw buffers allocated once: no allocation and no
     // exclusivity checks per field.
@@ -100,7 +101,10 @@ public final class CSVReader<Source: ByteSource>: RowFields {
     }
 
     deinit {
-        buffer.deallocate(); fieldStart.deallocate(); fieldEnd.deallocate(); quoted.deallocate()
+        buffer.deallocate()
+        fieldStart.deallocate()
+        fieldEnd.deallocate()
+        quoted.deallocate()
     }
 
     /// The raw bytes of field `i` of the current row (empty when the row is shorter).
@@ -118,7 +122,11 @@ public final class CSVReader<Source: ByteSource>: RowFields {
         while true {
             if skipping {
                 if skipToLineEnd() { continue }
-                if atEOF { skipping = false; start = end; return false }
+                if atEOF {
+                    skipping = false
+                    start = end
+                    return false
+                }
                 try refill()
                 continue
             }
@@ -200,12 +208,16 @@ public final class CSVReader<Source: ByteSource>: RowFields {
         let base = raw.assumingMemoryBound(to: UInt8.self)
         fieldCount = 0
         // Locals: the loop below reads them per byte, and class properties cost an access check each.
-        let end = self.end, atEOF = self.atEOF, nextLine = self.nextLine, maxFieldBytes = self.maxFieldBytes
+        let end = self.end
+        let atEOF = self.atEOF
+        let nextLine = self.nextLine
+        let maxFieldBytes = self.maxFieldBytes
         if start >= end { return .needMore }
         if !skippedBOM {
             if end - start < 3 && !atEOF { return .needMore }
             if end - start >= 3, base[start] == 0xEF, base[start + 1] == 0xBB, base[start + 2] == 0xBF {
-                start += 3; bytesConsumed += 3
+                start += 3
+                bytesConsumed += 3
             }
             skippedBOM = true
             if start >= end { return .needMore }
@@ -244,7 +256,8 @@ public final class CSVReader<Source: ByteSource>: RowFields {
                         return .broken(.unterminatedQuote(line: quoteLine), resume: resume)
                     }
                     guard addField(s, i, isQuoted) else {
-                        return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: (end, nextLine + newlines + 1))
+                        return .broken(
+                            .tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: (end, nextLine + newlines + 1))
                     }
                     rowEnded = true
                     break
@@ -253,7 +266,10 @@ public final class CSVReader<Source: ByteSource>: RowFields {
                 if inQuotes {
                     if c == 34 {
                         if i + 1 >= end && !atEOF { return .needMore }
-                        if i + 1 < end && base[i + 1] == 34 { i += 2; continue }
+                        if i + 1 < end && base[i + 1] == 34 {
+                            i += 2
+                            continue
+                        }
                         inQuotes = false
                         if i - s > maxFieldBytes { return tooLong(from: s, to: i, spanned: spanned, line: quoteLine, base) }
                         // A closing quote stands before a comma or a line break. One that does not, after the field
@@ -263,14 +279,17 @@ public final class CSVReader<Source: ByteSource>: RowFields {
                             return .broken(.unterminatedQuote(line: quoteLine), resume: resume)
                         }
                     } else if c == 10 || (c == 13 && !(i + 1 < end && base[i + 1] == 10)) {
-                        newlines += 1; spanned = true
+                        newlines += 1
+                        spanned = true
                     }
                     i += 1
                     continue
                 }
                 if c == 44 {
                     if i - s > maxFieldBytes { return tooLong(from: s, to: i, spanned: spanned, line: quoteLine, base) }
-                    guard addField(s, i, isQuoted) else { return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: nil) }
+                    guard addField(s, i, isQuoted) else {
+                        return .broken(.tooManyFields(line: nextLine + newlines, limit: Self.maxFields), resume: nil)
+                    }
                     i += 1
                     break
                 }
@@ -290,15 +309,26 @@ public final class CSVReader<Source: ByteSource>: RowFields {
         }
         // The row is complete: unescape quoted fields in place (the opening quote, doubled quotes, the closing one).
         for f in 0..<fieldCount where quoted[f] {
-            var w = fieldStart[f], inQ = false, r = fieldStart[f]
+            var w = fieldStart[f]
+            var inQ = false
+            var r = fieldStart[f]
             let e = fieldEnd[f]
             while r < e {
                 let c = base[r]
                 if c == 34 {
-                    if inQ, r + 1 < e, base[r + 1] == 34 { base[w] = 34; w += 1; r += 2; continue }
-                    inQ.toggle(); r += 1; continue
+                    if inQ, r + 1 < e, base[r + 1] == 34 {
+                        base[w] = 34
+                        w += 1
+                        r += 2
+                        continue
+                    }
+                    inQ.toggle()
+                    r += 1
+                    continue
                 }
-                base[w] = c; w += 1; r += 1
+                base[w] = c
+                w += 1
+                r += 1
             }
             fieldEnd[f] = w
         }
@@ -317,7 +347,9 @@ public final class CSVReader<Source: ByteSource>: RowFields {
     /// Records a field; false when the row already has `maxFields`.
     @inline(__always) private func addField(_ s: Int, _ e: Int, _ q: Bool) -> Bool {
         guard fieldCount < Self.maxFields else { return false }
-        fieldStart[fieldCount] = s; fieldEnd[fieldCount] = e; quoted[fieldCount] = q
+        fieldStart[fieldCount] = s
+        fieldEnd[fieldCount] = e
+        quoted[fieldCount] = q
         fieldCount += 1
         return true
     }

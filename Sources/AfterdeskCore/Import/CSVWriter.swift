@@ -23,11 +23,14 @@ public enum CSVWriter {
 
     /// `-12`, `+3.5`, `-0.25`: a signed decimal number, which a spreadsheet reads as a number and never runs.
     static func isPlainNumber(_ value: String) -> Bool {
-        var digits = 0, dots = 0
+        var digits = 0
+        var dots = 0
         for (i, c) in value.utf8.enumerated() {
             switch c {
             case UInt8(ascii: "-"), UInt8(ascii: "+"): if i != 0 { return false }
-            case UInt8(ascii: "."): dots += 1; if dots > 1 { return false }
+            case UInt8(ascii: "."):
+                dots += 1
+                if dots > 1 { return false }
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
             default: return false
             }

@@ -5,7 +5,11 @@ public struct RowError: Error, Equatable, Sendable, CustomStringConvertible {
     public var field: String
     public var value: String
     public var message: String
-    public init(field: String, value: String, message: String) { self.field = field; self.value = value; self.message = message }
+    public init(field: String, value: String, message: String) {
+        self.field = field
+        self.value = value
+        self.message = message
+    }
     public var description: String { "\(field) '\(value)': \(message)" }
 }
 
@@ -23,7 +27,10 @@ public struct DealRowDecoder: Sendable {
     let retailPrices: [String: Money]
 
     public init(layout: ImportLayout, menu: Menu, today: LocalDate, defaultStore: String = "main") {
-        self.layout = layout; self.menu = menu; self.today = today; self.defaultStore = defaultStore
+        self.layout = layout
+        self.menu = menu
+        self.today = today
+        self.defaultStore = defaultStore
         retailPrices = Dictionary(menu.products.map { ($0.code, $0.retailPrice) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -36,16 +43,21 @@ public struct DealRowDecoder: Sendable {
     /// (see `Plausibility`; docs/import.md lists them). A warning never refuses a row.
     public func decode<R: RowFields>(_ row: R, errors: inout [RowError], warnings: inout [RowError]) -> DealRecord? {
         var c = Cells(row: row, layout: layout, errors: [])
-        defer { errors = c.errors; warnings = c.warnings }
+        defer {
+            errors = c.errors
+            warnings = c.warnings
+        }
         // The sections in the order their errors are listed.
         let deal = dealSection(&c)
         let money = moneySection(&c)
         let buyer = buyerSection(&c)
         let vehicle = vehicleSection(&c, contract: deal.contract, delivery: deal.delivery)
         let loan = financingSection(&c, dealType: money.dealType, financed: money.financed, contract: deal.contract)
-        let salesperson = c.text(.salespersonID).map { StaffRef(id: $0, name: c.text(.salespersonName)) }
+        let salesperson =
+            c.text(.salespersonID).map { StaffRef(id: $0, name: c.text(.salespersonName)) }
             ?? c.text(.salespersonName).map { StaffRef(id: DealRowDecoder.staffID(fromName: $0), name: $0) }
-        let fiManager = c.text(.fiManagerID).map { StaffRef(id: $0, name: c.text(.fiManagerName)) }
+        let fiManager =
+            c.text(.fiManagerID).map { StaffRef(id: $0, name: c.text(.fiManagerName)) }
             ?? c.text(.fiManagerName).map { StaffRef(id: DealRowDecoder.staffID(fromName: $0), name: $0) }
         let products: [ProductLine]
         switch layout.profile.products {
@@ -54,9 +66,10 @@ public struct DealRowDecoder: Sendable {
         }
 
         guard c.errors.isEmpty, let contract = deal.contract, let delivery = deal.delivery, let dealType = money.dealType,
-              let first = buyer.first, let last = buyer.last, let vin = vehicle.vin, let year = vehicle.year,
-              let make = vehicle.make, let model = vehicle.model, let condition = vehicle.condition, let odometer = vehicle.odometer,
-              let inService = vehicle.inService, let selling = money.selling else { return nil }
+            let first = buyer.first, let last = buyer.last, let vin = vehicle.vin, let year = vehicle.year,
+            let make = vehicle.make, let model = vehicle.model, let condition = vehicle.condition, let odometer = vehicle.odometer,
+            let inService = vehicle.inService, let selling = money.selling
+        else { return nil }
         return DealRecord(
             store: deal.store, dealNumber: deal.number, status: deal.status, contractDate: contract, deliveryDate: delivery,
             dealType: dealType, buyerFirstName: first, buyerLastName: last, buyerEmail: buyer.email, buyerPhone: buyer.phone,

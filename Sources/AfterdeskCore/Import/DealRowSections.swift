@@ -83,14 +83,16 @@ extension DealRowDecoder {
         let state = c.text(.buyerState).flatMap { c.check(.buyerState, $0, USState.normalize) }
         let zip = c.text(.buyerZip).flatMap { c.check(.buyerZip, $0, ZIP.normalize) }
         let customerNumber = c.text(.customerNumber)
-        var consent = Consent(sms: c.flag(.consentSMS) ?? false, email: c.flag(.consentEmail) ?? false,
-                              phone: c.flag(.consentPhone) ?? false)
+        var consent = Consent(
+            sms: c.flag(.consentSMS) ?? false, email: c.flag(.consentEmail) ?? false,
+            phone: c.flag(.consentPhone) ?? false)
         // DealerVault's block flags: an explicit "not blocked" permits email and calls from a person
         // (existing business relationship); SMS always needs express consent, which a DMS does not carry.
         if let blocked = c.flag(.blockEmail) { consent.email = !blocked && email != nil }
         if let blocked = c.flag(.blockPhone) { consent.phone = !blocked && phone != nil }
-        return BuyerSection(first: first, last: last, email: email, phone: phone, state: state, zip: zip,
-                            customerNumber: customerNumber, consent: consent)
+        return BuyerSection(
+            first: first, last: last, email: email, phone: phone, state: state, zip: zip,
+            customerNumber: customerNumber, consent: consent)
     }
 
     struct VehicleSection {
@@ -139,11 +141,13 @@ extension DealRowDecoder {
         }
         if let y = year, let k = contract, let why = Plausibility.modelYearProblem(y, contract: k) { c.warn(.vehicleYear, why) }
         if let miles = odometer, let s = inService, let d = delivery ?? contract,
-           let why = Plausibility.odometerProblem(miles: miles, on: d, inService: s) {
+            let why = Plausibility.odometerProblem(miles: miles, on: d, inService: s)
+        {
             c.warn(.odometer, why + "; not used to project mileage")
         }
-        return VehicleSection(vin: vin, year: year, make: make, model: model, condition: condition, odometer: odometer,
-                              inService: inService, inServiceEstimated: inServiceEstimated)
+        return VehicleSection(
+            vin: vin, year: year, make: make, model: model, condition: condition, odometer: odometer,
+            inService: inService, inServiceEstimated: inServiceEstimated)
     }
 
     struct FinancingSection {
@@ -156,7 +160,8 @@ extension DealRowDecoder {
 
     /// The loan of a finance or lease deal; nothing for a cash deal.
     func financingSection<R: RowFields>(_ c: inout Cells<R>, dealType: DealType?, financed: Money?, contract: LocalDate?)
-        -> FinancingSection {
+        -> FinancingSection
+    {
         let strict = layout.profile.strictValues
         var loan = FinancingSection(lender: c.text(.lender))
         guard dealType == .finance || dealType == .lease else { return loan }

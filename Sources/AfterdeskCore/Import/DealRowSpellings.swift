@@ -16,7 +16,10 @@ extension DealRowDecoder {
         if s.contains("lease") || s == "l" { return .lease }
         if s.contains("cash") || s == "c" { return .cash }
         if s.contains("financ") || s.contains("retail") || s.contains("balloon") || s.contains("purchase")
-            || s.contains("installment") || s == "r" || s == "f" { return .finance }
+            || s.contains("installment") || s == "r" || s == "f"
+        {
+            return .finance
+        }
         return nil
     }
 

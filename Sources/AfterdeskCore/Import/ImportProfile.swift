@@ -1,3 +1,5 @@
+import Foundation
+
 /// A row of fields, however it was read (CSV reader, JSON object).
 public protocol RowFields: AnyObject {
     var fieldCount: Int { get }
@@ -8,20 +10,43 @@ public protocol RowFields: AnyObject {
 /// Every field of the canonical deal format (INTERFACES.md, "Canonical deal CSV"), plus a few that
 /// only DMS profiles fill (full name, block flags).
 public enum CanonicalField: String, CaseIterable, Sendable {
-    case dealNumber = "deal_number", store, status
-    case contractDate = "contract_date", deliveryDate = "delivery_date", dealType = "deal_type"
-    case buyerFirstName = "buyer_first_name", buyerLastName = "buyer_last_name", buyerFullName = "buyer_full_name"
-    case buyerEmail = "buyer_email", buyerPhone = "buyer_phone", buyerPhoneAlternate = "buyer_phone_alternate"
-    case buyerState = "buyer_state", buyerZip = "buyer_zip", customerNumber = "customer_number"
-    case consentSMS = "consent_sms", consentEmail = "consent_email", consentPhone = "consent_phone"
-    case blockEmail = "block_email", blockPhone = "block_phone"
-    case vin, vehicleYear = "vehicle_year", vehicleMake = "vehicle_make", vehicleModel = "vehicle_model"
-    case vehicleCondition = "vehicle_condition", odometer, inServiceDate = "in_service_date"
-    case sellingPrice = "selling_price", vehicleValue = "vehicle_value"
-    case amountFinanced = "amount_financed", apr, termMonths = "term_months", firstPaymentDate = "first_payment_date"
+    case dealNumber = "deal_number"
+    case store, status
+    case contractDate = "contract_date"
+    case deliveryDate = "delivery_date"
+    case dealType = "deal_type"
+    case buyerFirstName = "buyer_first_name"
+    case buyerLastName = "buyer_last_name"
+    case buyerFullName = "buyer_full_name"
+    case buyerEmail = "buyer_email"
+    case buyerPhone = "buyer_phone"
+    case buyerPhoneAlternate = "buyer_phone_alternate"
+    case buyerState = "buyer_state"
+    case buyerZip = "buyer_zip"
+    case customerNumber = "customer_number"
+    case consentSMS = "consent_sms"
+    case consentEmail = "consent_email"
+    case consentPhone = "consent_phone"
+    case blockEmail = "block_email"
+    case blockPhone = "block_phone"
+    case vin
+    case vehicleYear = "vehicle_year"
+    case vehicleMake = "vehicle_make"
+    case vehicleModel = "vehicle_model"
+    case vehicleCondition = "vehicle_condition"
+    case odometer
+    case inServiceDate = "in_service_date"
+    case sellingPrice = "selling_price"
+    case vehicleValue = "vehicle_value"
+    case amountFinanced = "amount_financed"
+    case apr
+    case termMonths = "term_months"
+    case firstPaymentDate = "first_payment_date"
     case lender
-    case salespersonID = "salesperson_id", salespersonName = "salesperson_name"
-    case fiManagerID = "fi_manager_id", fiManagerName = "fi_manager_name"
+    case salespersonID = "salesperson_id"
+    case salespersonName = "salesperson_name"
+    case fiManagerID = "fi_manager_id"
+    case fiManagerName = "fi_manager_name"
 
     /// Fields only DMS profiles map; the canonical CSV does not have these columns.
     static let dmsOnly: Set<CanonicalField> = [.buyerFullName, .buyerPhoneAlternate, .blockEmail, .blockPhone]
@@ -59,9 +84,12 @@ public struct ImportProfile: Sendable {
     public static let canonical = ImportProfile(
         name: "canonical",
         summary: "Afterdesk's canonical deal CSV (version 1)",
-        columns: Dictionary(uniqueKeysWithValues: CanonicalField.allCases.filter { !CanonicalField.dmsOnly.contains($0) }.map { ($0, [$0.rawValue]) }),
-        required: [.dealNumber, .contractDate, .dealType, .buyerFirstName, .buyerLastName, .vin, .vehicleYear,
-                   .vehicleMake, .vehicleModel, .vehicleCondition, .odometer, .sellingPrice, .vehicleValue],
+        columns: Dictionary(
+            uniqueKeysWithValues: CanonicalField.allCases.filter { !CanonicalField.dmsOnly.contains($0) }.map { ($0, [$0.rawValue]) }),
+        required: [
+            .dealNumber, .contractDate, .dealType, .buyerFirstName, .buyerLastName, .vin, .vehicleYear,
+            .vehicleMake, .vehicleModel, .vehicleCondition, .odometer, .sellingPrice, .vehicleValue,
+        ],
         products: .perProductCode,
         strictValues: true)
 
@@ -81,8 +109,10 @@ public struct ImportProfile: Sendable {
             .salespersonID: ["Salesperson1"], .salespersonName: ["CRMSP1Name"],
             .fiManagerID: ["FIMgr1"], .fiManagerName: ["CRMFIMgrName"],
         ],
-        required: [.dealNumber, .contractDate, .vin, .buyerFullName, .vehicleYear, .vehicleMake, .vehicleModel,
-                   .odometer, .sellingPrice],
+        required: [
+            .dealNumber, .contractDate, .vin, .buyerFullName, .vehicleYear, .vehicleMake, .vehicleModel,
+            .odometer, .sellingPrice,
+        ],
         products: .dmsSlots([
             Slot(name: "MBIName", price: "MBIFee", cost: "MBICost", numbers: [0], defaultKind: .serviceContract),
             Slot(name: "Insurance%Name", price: "Ins%Fee", cost: "Ins%Cost", numbers: Array(1...3), defaultKind: nil),
@@ -109,10 +139,16 @@ public struct ImportProfile: Sendable {
         ],
         required: [.dealNumber, .contractDate, .vin, .vehicleYear, .vehicleMake, .vehicleModel, .odometer, .sellingPrice],
         products: .dmsSlots([
-            Slot(name: "Warranty % Name", price: "Warranty % Sale", cost: "Warranty % Cost", numbers: Array(1...5), defaultKind: .serviceContract),
-            Slot(name: "Guaranteed Auto Protection Name", price: "Guaranteed Auto Protection Sale", cost: "Guaranteed Auto Protection Cost", numbers: [0], defaultKind: .gap),
+            Slot(
+                name: "Warranty % Name", price: "Warranty % Sale", cost: "Warranty % Cost", numbers: Array(1...5),
+                defaultKind: .serviceContract),
+            Slot(
+                name: "Guaranteed Auto Protection Name", price: "Guaranteed Auto Protection Sale", cost: "Guaranteed Auto Protection Cost",
+                numbers: [0], defaultKind: .gap),
             Slot(name: "Insurance % Name", price: "Insurance % Sale", cost: "Insurance % Cost", numbers: Array(1...3), defaultKind: nil),
-            Slot(name: "Fee/Aftermarket % Name", price: "Fee/Aftermarket % Sale", cost: "Fee/Aftermarket % Cost", numbers: Array(1...20), defaultKind: nil),
+            Slot(
+                name: "Fee/Aftermarket % Name", price: "Fee/Aftermarket % Sale", cost: "Fee/Aftermarket % Cost", numbers: Array(1...20),
+                defaultKind: nil),
         ]),
         strictValues: false)
 
@@ -135,7 +171,7 @@ public final class ImportLayout: Sendable {
 
     public let profile: ImportProfile
     public let header: [String]
-    let index: [Int]           // by CanonicalField ordinal; -1 when absent
+    let index: [Int]  // by CanonicalField ordinal; -1 when absent
     let perCode: [ProductColumns]
     let slots: [SlotColumns]
     /// Columns the profile does not read, reported once as a warning.
@@ -148,7 +184,8 @@ public final class ImportLayout: Sendable {
         public var description: String {
             switch self {
             case .empty: return "the file has no header row"
-            case .missingColumns(let c): return "required column\(c.count == 1 ? "" : "s") missing from the header: \(c.joined(separator: ", "))"
+            case .missingColumns(let c):
+                return "required column\(c.count == 1 ? "" : "s") missing from the header: \(c.joined(separator: ", "))"
             case .duplicateColumn(let c): return "column '\(c)' appears twice in the header"
             }
         }
@@ -174,7 +211,10 @@ public final class ImportLayout: Sendable {
         var index = Array(repeating: -1, count: CanonicalField.allCases.count)
         for (ordinal, field) in CanonicalField.allCases.enumerated() {
             for name in profile.columns[field] ?? [] {
-                if let i = find(name) { index[ordinal] = i; break }
+                if let i = find(name) {
+                    index[ordinal] = i
+                    break
+                }
             }
         }
         self.index = index
@@ -185,17 +225,21 @@ public final class ImportLayout: Sendable {
         switch profile.products {
         case .perProductCode:
             for p in menu.products {
-                perCode.append(ProductColumns(code: p.code, outcome: find("\(p.code)_outcome"), price: find("\(p.code)_price"),
-                                              cost: find("\(p.code)_cost"), reason: find("\(p.code)_reason")))
+                perCode.append(
+                    ProductColumns(
+                        code: p.code, outcome: find("\(p.code)_outcome"), price: find("\(p.code)_price"),
+                        cost: find("\(p.code)_cost"), reason: find("\(p.code)_reason")))
             }
         case .dmsSlots(let groups):
             for g in groups {
                 for n in g.numbers {
                     let sub: (String) -> String = { n == 0 ? $0 : $0.replacingOccurrences(of: "%", with: String(n)) }
                     guard let price = find(sub(g.price)) else { continue }
-                    slots.append(SlotColumns(name: g.name.flatMap { find(sub($0)) }, price: price,
-                                             cost: g.cost.flatMap { find(sub($0)) }, defaultKind: g.defaultKind,
-                                             label: sub(g.name ?? g.price)))
+                    slots.append(
+                        SlotColumns(
+                            name: g.name.flatMap { find(sub($0)) }, price: price,
+                            cost: g.cost.flatMap { find(sub($0)) }, defaultKind: g.defaultKind,
+                            label: sub(g.name ?? g.price)))
                 }
             }
         }
@@ -219,5 +263,3 @@ extension CanonicalField {
     /// Position in `allCases`: a payload-free enum is stored as its case index, so this is a load.
     @inline(__always) var ordinal: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
 }
-
-import Foundation

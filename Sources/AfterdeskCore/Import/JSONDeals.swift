@@ -39,7 +39,10 @@ public final class JSONDealReader<Source: ByteSource> {
             case .notADeal(let l, let m): return "line \(l): \(m)"
             }
         }
-        public var isSyntax: Bool { if case .syntax = self { return true }; return false }
+        public var isSyntax: Bool {
+            if case .syntax = self { return true }
+            return false
+        }
     }
 
     /// Moves to the next deal object. A `.notADeal` problem leaves the reader usable for the next one;
@@ -49,29 +52,48 @@ public final class JSONDealReader<Source: ByteSource> {
         if !started {
             started = true
             skipSpace()
-            guard let c = peek() else { finished = true; return false }
-            if c == UInt8(ascii: "[") { inArray = true; pos += 1 }
-            else if c == UInt8(ascii: "{") {
+            guard let c = peek() else {
+                finished = true
+                return false
+            }
+            if c == UInt8(ascii: "[") {
+                inArray = true
+                pos += 1
+            } else if c == UInt8(ascii: "{") {
                 // Either {"deals": [...]} or JSON Lines. Look at the first key without consuming.
                 let save = (pos, line)
-                pos += 1; skipSpace()
+                pos += 1
+                skipSpace()
                 if let key = try? parseString(), key == "deals" {
                     skipSpace()
                     guard peek() == UInt8(ascii: ":") else { throw .syntax(line: line, message: "expected ':' after \"deals\"") }
-                    pos += 1; skipSpace()
+                    pos += 1
+                    skipSpace()
                     guard peek() == UInt8(ascii: "[") else { throw .syntax(line: line, message: "\"deals\" must be an array") }
-                    pos += 1; inArray = true
-                } else { (pos, line) = save }
-            } else { throw .syntax(line: line, message: "expected an array of deals or one deal object per line") }
+                    pos += 1
+                    inArray = true
+                } else {
+                    (pos, line) = save
+                }
+            } else {
+                throw .syntax(line: line, message: "expected an array of deals or one deal object per line")
+            }
         }
         skipSpace()
         if inArray {
-            if peek() == UInt8(ascii: ",") { pos += 1; skipSpace() }
-            if peek() == UInt8(ascii: "]") { finished = true; return false }
+            if peek() == UInt8(ascii: ",") {
+                pos += 1
+                skipSpace()
+            }
+            if peek() == UInt8(ascii: "]") {
+                finished = true
+                return false
+            }
         }
         guard let c = peek() else {
             if inArray { throw .syntax(line: line, message: "the array of deals is never closed") }
-            finished = true; return false
+            finished = true
+            return false
         }
         guard c == UInt8(ascii: "{") else {
             throw .syntax(line: line, message: "expected a deal object, found '\(Character(Unicode.Scalar(c)))'")
@@ -88,15 +110,24 @@ public final class JSONDealReader<Source: ByteSource> {
                     guard case .object(let fields) = item, let code = fields.first(where: { $0.0 == "code" })?.1.text else {
                         throw .notADeal(line: rowLine, message: "each product needs a code")
                     }
-                    guard productCodes.contains(code) else { unknownKeys.insert("products[].code=\(code)"); continue }
+                    guard productCodes.contains(code) else {
+                        unknownKeys.insert("products[].code=\(code)")
+                        continue
+                    }
                     for (fk, fv) in fields where fk != "code" {
-                        guard let col = columnOf["\(code)_\(fk)"] else { unknownKeys.insert("products[].\(fk)"); continue }
+                        guard let col = columnOf["\(code)_\(fk)"] else {
+                            unknownKeys.insert("products[].\(fk)")
+                            continue
+                        }
                         row.set(col, fv.text ?? "")
                     }
                 }
                 continue
             }
-            guard let col = columnOf[key] else { unknownKeys.insert(key); continue }
+            guard let col = columnOf[key] else {
+                unknownKeys.insert(key)
+                continue
+            }
             if case .array = v { throw .notADeal(line: rowLine, message: "\(key) must be a single value") }
             if case .object = v { throw .notADeal(line: rowLine, message: "\(key) must be a single value") }
             row.set(col, v.text ?? "")
@@ -107,7 +138,12 @@ public final class JSONDealReader<Source: ByteSource> {
     // MARK: Parsing
 
     indirect enum Value {
-        case string(String), number(String), bool(Bool), null, array([Value]), object([(String, Value)])
+        case string(String)
+        case number(String)
+        case bool(Bool)
+        case null
+        case array([Value])
+        case object([(String, Value)])
         var text: String? {
             switch self {
             case .string(let s), .number(let s): return s
@@ -132,7 +168,11 @@ public final class JSONDealReader<Source: ByteSource> {
 
     /// Drops what has been parsed so the buffer holds at most one element.
     private func compact() {
-        if pos > 1 << 16 { bytesConsumed += Int64(pos); buffer.removeFirst(pos); pos = 0 }
+        if pos > 1 << 16 {
+            bytesConsumed += Int64(pos)
+            buffer.removeFirst(pos)
+            pos = 0
+        }
     }
 
     private func skipSpace() {
@@ -150,7 +190,10 @@ public final class JSONDealReader<Source: ByteSource> {
             pos += 1
             var pairs: [(String, Value)] = []
             skipSpace()
-            if peek() == UInt8(ascii: "}") { pos += 1; return .object(pairs) }
+            if peek() == UInt8(ascii: "}") {
+                pos += 1
+                return .object(pairs)
+            }
             while true {
                 skipSpace()
                 let key = try parseString()
@@ -159,32 +202,57 @@ public final class JSONDealReader<Source: ByteSource> {
                 pos += 1
                 pairs.append((key, try parseValue()))
                 skipSpace()
-                if peek() == UInt8(ascii: ",") { pos += 1; continue }
-                if peek() == UInt8(ascii: "}") { pos += 1; return .object(pairs) }
+                if peek() == UInt8(ascii: ",") {
+                    pos += 1
+                    continue
+                }
+                if peek() == UInt8(ascii: "}") {
+                    pos += 1
+                    return .object(pairs)
+                }
                 throw .syntax(line: line, message: "expected ',' or '}' in an object")
             }
         case UInt8(ascii: "["):
             pos += 1
             var items: [Value] = []
             skipSpace()
-            if peek() == UInt8(ascii: "]") { pos += 1; return .array(items) }
+            if peek() == UInt8(ascii: "]") {
+                pos += 1
+                return .array(items)
+            }
             while true {
                 items.append(try parseValue())
                 skipSpace()
-                if peek() == UInt8(ascii: ",") { pos += 1; continue }
-                if peek() == UInt8(ascii: "]") { pos += 1; return .array(items) }
+                if peek() == UInt8(ascii: ",") {
+                    pos += 1
+                    continue
+                }
+                if peek() == UInt8(ascii: "]") {
+                    pos += 1
+                    return .array(items)
+                }
                 throw .syntax(line: line, message: "expected ',' or ']' in an array")
             }
         case UInt8(ascii: "\""):
             return .string(try parseString())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
         default:
             // Numbers keep their text, so money stays exact.
             var text = [UInt8]()
-            while let d = peek(), (d >= 48 && d <= 57) || d == UInt8(ascii: "-") || d == UInt8(ascii: "+") || d == UInt8(ascii: ".") || d == UInt8(ascii: "e") || d == UInt8(ascii: "E") {
-                text.append(d); pos += 1
+            while let d = peek(),
+                (d >= 48 && d <= 57) || d == UInt8(ascii: "-") || d == UInt8(ascii: "+") || d == UInt8(ascii: ".") || d == UInt8(ascii: "e")
+                    || d == UInt8(ascii: "E")
+            {
+                text.append(d)
+                pos += 1
             }
             guard !text.isEmpty else { throw .syntax(line: line, message: "unexpected character '\(Character(Unicode.Scalar(c)))'") }
             return .number(String(decoding: text, as: UTF8.self))
@@ -207,7 +275,10 @@ public final class JSONDealReader<Source: ByteSource> {
             pos += 1
             if c == UInt8(ascii: "\"") { break }
             if c == 10 { throw .syntax(line: line, message: "a line break inside a string") }
-            if c != UInt8(ascii: "\\") { out.append(c); continue }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                continue
+            }
             guard let e = peek() else { throw .syntax(line: line, message: "a string is never closed") }
             pos += 1
             switch e {
@@ -222,7 +293,8 @@ public final class JSONDealReader<Source: ByteSource> {
                     guard let h = peek(), let v = Int(String(Unicode.Scalar(h)), radix: 16) else {
                         throw .syntax(line: line, message: "bad \\u escape")
                     }
-                    hex = hex * 16 + v; pos += 1
+                    hex = hex * 16 + v
+                    pos += 1
                 }
                 out.append(contentsOf: Array(String(Unicode.Scalar(UInt32(hex)).map(Character.init) ?? "\u{FFFD}").utf8))
             default: out.append(e)
@@ -249,8 +321,14 @@ public final class ValuesRow: RowFields {
 
     public var fieldCount: Int { values.count }
 
-    func clear() { for i in values.indices { values[i].removeAll(keepingCapacity: true) }; dirty = true }
-    func set(_ i: Int, _ s: String) { values[i] = Array(s.utf8); dirty = true }
+    func clear() {
+        for i in values.indices { values[i].removeAll(keepingCapacity: true) }
+        dirty = true
+    }
+    func set(_ i: Int, _ s: String) {
+        values[i] = Array(s.utf8)
+        dirty = true
+    }
 
     public func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
         if dirty { pack() }
@@ -260,11 +338,17 @@ public final class ValuesRow: RowFields {
     /// Lays the values out in one buffer so `field` can hand out stable pointers.
     private func pack() {
         let total = values.reduce(0) { $0 + $1.count }
-        if storage.count < total { storage.deallocate(); storage = .allocate(capacity: max(total, 256)) }
+        if storage.count < total {
+            storage.deallocate()
+            storage = .allocate(capacity: max(total, 256))
+        }
         var o = 0
         for (i, v) in values.enumerated() {
             offsets[i] = o
-            for b in v { storage[o] = b; o += 1 }
+            for b in v {
+                storage[o] = b
+                o += 1
+            }
         }
         offsets[values.count] = o
         dirty = false

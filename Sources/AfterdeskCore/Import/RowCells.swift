@@ -20,7 +20,10 @@ struct Cells<R: RowFields> {
     /// The bytes as a String; nil when they are not valid UTF-8. ASCII, the common case, is checked fast.
     @inline(__always) static func string(_ b: UnsafeBufferPointer<UInt8>) -> String? {
         var ascii = true
-        for c in b where c >= 0x80 { ascii = false; break }
+        for c in b where c >= 0x80 {
+            ascii = false
+            break
+        }
         if ascii { return String(decoding: b, as: UTF8.self) }
         return String(validating: b, as: UTF8.self)
     }
@@ -28,7 +31,10 @@ struct Cells<R: RowFields> {
     /// ASCII-lower-cased text, for matching codes such as `Finance` or `SOLD` without Unicode case mapping.
     @inline(__always) static func lowerASCII(_ b: UnsafeBufferPointer<UInt8>) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count) { out in
-            for i in 0..<b.count { let c = b[i]; out[i] = c >= 65 && c <= 90 ? c + 32 : c }
+            for i in 0..<b.count {
+                let c = b[i]
+                out[i] = c >= 65 && c <= 90 ? c + 32 : c
+            }
             return String(decoding: UnsafeBufferPointer(out), as: UTF8.self)
         }
     }
@@ -57,14 +63,19 @@ struct Cells<R: RowFields> {
             if required { fail(f, "required field is empty", value: "") }
             return nil
         }
-        guard let s = Cells.string(b) else { fail(f, "not valid UTF-8 text"); return nil }
+        guard let s = Cells.string(b) else {
+            fail(f, "not valid UTF-8 text")
+            return nil
+        }
         return s
     }
 
     mutating func check(_ f: CanonicalField, _ s: String, _ rule: (String) -> Result<String, FieldProblem>) -> String? {
         switch rule(s) {
         case .success(let v): return v
-        case .failure(let p): fail(f, p.description); return nil
+        case .failure(let p):
+            fail(f, p.description)
+            return nil
         }
     }
 
@@ -77,7 +88,10 @@ struct Cells<R: RowFields> {
             fail(f, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)")
             return nil
         }
-        if d.year < 1980 || d.year > 2100 { fail(f, "date out of range"); return nil }
+        if d.year < 1980 || d.year > 2100 {
+            fail(f, "date out of range")
+            return nil
+        }
         return d
     }
 
@@ -92,9 +106,18 @@ struct Cells<R: RowFields> {
     mutating func money(bytes b: UnsafeBufferPointer<UInt8>, positive: Bool, onError: (inout Self, String) -> Void) -> Money? {
         switch Money.parse(b) {
         case .success(let m):
-            if m.cents < 0 { onError(&self, "must not be negative"); return nil }
-            if positive && m.cents == 0 { onError(&self, "must be more than zero"); return nil }
-            if m.cents > 100_000_000_00 { onError(&self, "more than $100,000,000 is not a deal amount"); return nil }
+            if m.cents < 0 {
+                onError(&self, "must not be negative")
+                return nil
+            }
+            if positive && m.cents == 0 {
+                onError(&self, "must be more than zero")
+                return nil
+            }
+            if m.cents > 100_000_000_00 {
+                onError(&self, "more than $100,000,000 is not a deal amount")
+                return nil
+            }
             return m
         case .failure(let p):
             onError(&self, p.description)
@@ -107,8 +130,14 @@ struct Cells<R: RowFields> {
             if required { fail(f, "required field is empty", value: "") }
             return nil
         }
-        guard let r = Rate.parse(b) else { fail(f, "not a percentage such as 6.9 (at most three decimals)"); return nil }
-        guard r.thousandthsOfPercent <= 36_000 else { fail(f, "APR above 36% is not a retail auto rate; write 6.9 for 6.9%"); return nil }
+        guard let r = Rate.parse(b) else {
+            fail(f, "not a percentage such as 6.9 (at most three decimals)")
+            return nil
+        }
+        guard r.thousandthsOfPercent <= 36_000 else {
+            fail(f, "APR above 36% is not a retail auto rate; write 6.9 for 6.9%")
+            return nil
+        }
         return r
     }
 
@@ -117,20 +146,34 @@ struct Cells<R: RowFields> {
             if required { fail(f, "required field is empty", value: "") }
             return nil
         }
-        var v = 0, digits = 0
+        var v = 0
+        var digits = 0
         for c in b {
             if c == UInt8(ascii: ",") { continue }
-            guard c >= 48, c <= 57, v < 100_000_000 else { fail(f, "not a whole number"); return nil }
-            v = v * 10 + Int(c - 48); digits += 1
+            guard c >= 48, c <= 57, v < 100_000_000 else {
+                fail(f, "not a whole number")
+                return nil
+            }
+            v = v * 10 + Int(c - 48)
+            digits += 1
         }
-        guard digits > 0 else { fail(f, "not a whole number"); return nil }
-        guard range.contains(v) else { fail(f, "out of range \(range.lowerBound)...\(range.upperBound)"); return nil }
+        guard digits > 0 else {
+            fail(f, "not a whole number")
+            return nil
+        }
+        guard range.contains(v) else {
+            fail(f, "out of range \(range.lowerBound)...\(range.upperBound)")
+            return nil
+        }
         return v
     }
 
     mutating func flag(_ f: CanonicalField) -> Bool? {
         guard let b = raw(f) else { return nil }
-        guard let v = YesNo.parse(b) else { fail(f, "not a flag (Y/N, yes/no, true/false, 1/0)"); return nil }
+        guard let v = YesNo.parse(b) else {
+            fail(f, "not a flag (Y/N, yes/no, true/false, 1/0)")
+            return nil
+        }
         return v
     }
 
@@ -163,15 +206,22 @@ struct Cells<R: RowFields> {
         guard let b = raw(f), b.count > 0 else { return nil }
         switch Phone.e164(b) {
         case .success(let p): return p
-        case .failure(let p): fail(f, p.description); return nil
+        case .failure(let p):
+            fail(f, p.description)
+            return nil
         }
     }
 
     mutating func vin() -> String? {
-        guard let b = raw(.vin), b.count > 0 else { fail(.vin, "required field is empty", value: ""); return nil }
+        guard let b = raw(.vin), b.count > 0 else {
+            fail(.vin, "required field is empty", value: "")
+            return nil
+        }
         switch VIN.validate(b) {
         case .success(let v): return v
-        case .failure(let p): fail(.vin, p.description); return nil
+        case .failure(let p):
+            fail(.vin, p.description)
+            return nil
         }
     }
 

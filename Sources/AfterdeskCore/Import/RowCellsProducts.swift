@@ -12,8 +12,12 @@ extension Cells {
                 let b = Text.trim(row.field(oc))
                 if b.count > 0 {
                     let s = Cells.lowerASCII(b)
-                    if let o = ProductOutcome(rawValue: s) ?? (s == "not offered" ? .notOffered : nil) { outcome = o }
-                    else { failColumn(oc, "\(pc.code)_outcome", "expected sold, declined or not_offered (or blank)"); continue }
+                    if let o = ProductOutcome(rawValue: s) ?? (s == "not offered" ? .notOffered : nil) {
+                        outcome = o
+                    } else {
+                        failColumn(oc, "\(pc.code)_outcome", "expected sold, declined or not_offered (or blank)")
+                        continue
+                    }
                 }
             }
             let price = productMoney(pc.price, "\(pc.code)_price")
@@ -30,14 +34,20 @@ extension Cells {
                 }
                 continue
             }
-            if outcome == .sold, price == nil { failColumn(pc.price, "\(pc.code)_price", "a sold product needs its price"); continue }
+            if outcome == .sold, price == nil {
+                failColumn(pc.price, "\(pc.code)_price", "a sold product needs its price")
+                continue
+            }
             // A declined product's dealer cost is the rate card's, exported with every product presented: not stored.
             if outcome == .declined, let price, let retail = retailPrices[pc.code],
-               let why = Plausibility.quotedPriceProblem(price, retail: retail) {
+                let why = Plausibility.quotedPriceProblem(price, retail: retail)
+            {
                 warnColumn(pc.price, "\(pc.code)_price", why + "; the menu's price is used for planning")
             }
-            out.append(ProductLine(code: pc.code, outcome: outcome, price: price,
-                                   cost: outcome == .sold ? cost : nil, reason: reason))
+            out.append(
+                ProductLine(
+                    code: pc.code, outcome: outcome, price: price,
+                    cost: outcome == .sold ? cost : nil, reason: reason))
         }
         return out
     }
@@ -65,12 +75,15 @@ extension Cells {
             let price = productMoney(slot.price, slot.label)
             let cost = slot.cost.flatMap { productMoney($0, slot.label) }
             if name.isEmpty && (price?.cents ?? 0) == 0 { continue }
-            let product = menu.product(matchingDMSName: name)
+            let product =
+                menu.product(matchingDMSName: name)
                 ?? slot.defaultKind.flatMap { k in menu.products.first { $0.kind == k } }
-            guard let product else { continue } // a fee or insurance the menu does not follow up
+            guard let product else { continue }  // a fee or insurance the menu does not follow up
             let prior = sold[product.code]
-            sold[product.code] = (price: (prior?.price ?? .zero) + (price ?? .zero),
-                                  cost: (prior?.cost ?? cost).map { c in prior == nil ? c : c + (cost ?? .zero) })
+            sold[product.code] = (
+                price: (prior?.price ?? .zero) + (price ?? .zero),
+                cost: (prior?.cost ?? cost).map { c in prior == nil ? c : c + (cost ?? .zero) }
+            )
         }
         var out: [ProductLine] = []
         for p in menu.products {

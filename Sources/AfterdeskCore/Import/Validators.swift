@@ -2,7 +2,9 @@
 /// import hot path never builds a `String` it does not keep.
 public enum VIN {
     public enum Problem: Error, Equatable, CustomStringConvertible {
-        case length(Int), character(Character), checkDigit(expected: Character, found: Character)
+        case length(Int)
+        case character(Character)
+        case checkDigit(expected: Character, found: Character)
         public var description: String {
             switch self {
             case .length(let n): return "VIN must be 17 characters, got \(n)"
@@ -117,7 +119,8 @@ public enum Email {
         guard let at = u.firstIndex(of: UInt8(ascii: "@")), u.lastIndex(of: UInt8(ascii: "@")) == at else {
             return .failure(FieldProblem("an email address has exactly one @"))
         }
-        let local = u[..<at], domain = u[(at + 1)...]
+        let local = u[..<at]
+        let domain = u[(at + 1)...]
         guard !local.isEmpty, local.count <= 64 else { return .failure(FieldProblem("the part before @ is empty or too long")) }
         let dot = UInt8(ascii: ".")
         var previous: UInt8 = 0
@@ -130,7 +133,10 @@ public enum Email {
         guard local.first != dot, local.last != dot else {
             return .failure(FieldProblem("the part before @ has a character not allowed in an email address"))
         }
-        var labels = 0, labelLength = 0, lastLabelLetters = true, lastLabelStart = domain.startIndex
+        var labels = 0
+        var labelLength = 0
+        var lastLabelLetters = true
+        var lastLabelStart = domain.startIndex
         var lowered = [UInt8]()
         lowered.reserveCapacity(domain.count)
         for i in domain.indices {
@@ -139,11 +145,16 @@ public enum Email {
                 guard labelLength > 0, domain[i - 1] != UInt8(ascii: "-"), domain[lastLabelStart] != UInt8(ascii: "-") else {
                     return .failure(FieldProblem("the domain after @ is not a valid host name"))
                 }
-                labels += 1; labelLength = 0; lastLabelLetters = true; lastLabelStart = i + 1
+                labels += 1
+                labelLength = 0
+                lastLabelLetters = true
+                lastLabelStart = i + 1
                 lowered.append(c)
                 continue
             }
-            guard labelAllowed[Int(c)], labelLength < 63 else { return .failure(FieldProblem("the domain after @ is not a valid host name")) }
+            guard labelAllowed[Int(c)], labelLength < 63 else {
+                return .failure(FieldProblem("the domain after @ is not a valid host name"))
+            }
             let isLetter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
             if !isLetter { lastLabelLetters = false }
             labelLength += 1
@@ -211,7 +222,8 @@ public struct FieldProblem: Error, Equatable, CustomStringConvertible, Sendable 
 
 enum Text {
     @inline(__always) static func trim(_ b: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        var i = 0, n = b.count
+        var i = 0
+        var n = b.count
         while i < n, b[i] == 32 || b[i] == 9 { i += 1 }
         while n > i, b[n - 1] == 32 || b[n - 1] == 9 { n -= 1 }
         return UnsafeBufferPointer(rebasing: b[i..<n])

@@ -9,8 +9,10 @@ public struct Menu: Sendable, Equatable {
     public var potholeSeasonStart: MonthDay
     public var products: [MenuProduct]
 
-    public init(dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,
-                potholeSeasonStart: MonthDay, products: [MenuProduct]) {
+    public init(
+        dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,
+        potholeSeasonStart: MonthDay, products: [MenuProduct]
+    ) {
         self.dealership = dealership
         self.holdoutPercent = holdoutPercent
         self.depreciation = depreciation
@@ -34,8 +36,14 @@ public struct Menu: Sendable, Equatable {
         var words: [String] = []
         var current = ""
         for ch in s.lowercased() {
-            if ch.isLetter || ch.isNumber { current.append(ch); continue }
-            if !current.isEmpty { words.append(current); current = "" }
+            if ch.isLetter || ch.isNumber {
+                current.append(ch)
+                continue
+            }
+            if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
             if ch == "&" { words.append("&") }
         }
         if !current.isEmpty { words.append(current) }
@@ -51,7 +59,10 @@ public struct Dealership: Sendable, Equatable {
     public var phone: String?
 
     public init(name: String, timeZone: String, address: String, phone: String? = nil) {
-        self.name = name; self.timeZone = timeZone; self.address = address; self.phone = phone
+        self.name = name
+        self.timeZone = timeZone
+        self.address = address
+        self.phone = phone
     }
 }
 
@@ -60,7 +71,8 @@ public struct MonthDay: Sendable, Equatable, CustomStringConvertible {
     public var day: Int
     public init?(month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= LocalDate.daysIn(month: month, year: 2001) else { return nil }
-        self.month = month; self.day = day
+        self.month = month
+        self.day = day
     }
     public var description: String { (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)" }
 }
@@ -71,11 +83,17 @@ public struct Depreciation: Sendable, Equatable {
         public var month: Int
         /// Percent of the value at contract that remains, exact to a hundredth of a percent (`80.00` is 8000).
         public var remainingBasisPoints: Int
-        public init(month: Int, remainingBasisPoints: Int) { self.month = month; self.remainingBasisPoints = remainingBasisPoints }
+        public init(month: Int, remainingBasisPoints: Int) {
+            self.month = month
+            self.remainingBasisPoints = remainingBasisPoints
+        }
     }
     public var new: [Point]
     public var used: [Point]
-    public init(new: [Point], used: [Point]) { self.new = new; self.used = used }
+    public init(new: [Point], used: [Point]) {
+        self.new = new
+        self.used = used
+    }
 }
 
 public enum ProductKind: String, Sendable, Equatable, CaseIterable {
@@ -107,14 +125,24 @@ public struct MenuProduct: Sendable, Equatable {
     /// Line of the product in its menu file, for messages.
     public var line: Int
 
-    public init(code: String, name: String, kind: ProductKind, provider: String, retailPrice: Money, dealerCost: Money,
-                presentedOnEveryDeal: Bool = true, taskThreshold: Money? = nil, includedWithLease: Bool = false,
-                eligibility: Eligibility = Eligibility(), timing: Timing, dmsNames: [String] = [], line: Int = 0) {
-        self.code = code; self.name = name; self.kind = kind; self.provider = provider
-        self.retailPrice = retailPrice; self.dealerCost = dealerCost
-        self.presentedOnEveryDeal = presentedOnEveryDeal; self.taskThreshold = taskThreshold
-        self.includedWithLease = includedWithLease; self.eligibility = eligibility; self.timing = timing
-        self.dmsNames = dmsNames; self.line = line
+    public init(
+        code: String, name: String, kind: ProductKind, provider: String, retailPrice: Money, dealerCost: Money,
+        presentedOnEveryDeal: Bool = true, taskThreshold: Money? = nil, includedWithLease: Bool = false,
+        eligibility: Eligibility = Eligibility(), timing: Timing, dmsNames: [String] = [], line: Int = 0
+    ) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.provider = provider
+        self.retailPrice = retailPrice
+        self.dealerCost = dealerCost
+        self.presentedOnEveryDeal = presentedOnEveryDeal
+        self.taskThreshold = taskThreshold
+        self.includedWithLease = includedWithLease
+        self.eligibility = eligibility
+        self.timing = timing
+        self.dmsNames = dmsNames
+        self.line = line
     }
 }
 
@@ -129,8 +157,10 @@ public struct Eligibility: Sendable, Equatable {
     /// Odometer cap.
     public var maxOdometer: Int?
 
-    public init(daysFromContract: Int? = nil, untilBasicWarrantyExpires: Bool = false,
-                maxVehicleAgeYears: Int? = nil, maxOdometer: Int? = nil) {
+    public init(
+        daysFromContract: Int? = nil, untilBasicWarrantyExpires: Bool = false,
+        maxVehicleAgeYears: Int? = nil, maxOdometer: Int? = nil
+    ) {
         self.daysFromContract = daysFromContract
         self.untilBasicWarrantyExpires = untilBasicWarrantyExpires
         self.maxVehicleAgeYears = maxVehicleAgeYears
@@ -159,8 +189,10 @@ public struct Timing: Sendable, Equatable {
     public var firstServiceMiles: Int?
 
     public init(anchor: Anchor, touches: [TouchRule], firstServiceMonths: Int? = nil, firstServiceMiles: Int? = nil) {
-        self.anchor = anchor; self.touches = touches
-        self.firstServiceMonths = firstServiceMonths; self.firstServiceMiles = firstServiceMiles
+        self.anchor = anchor
+        self.touches = touches
+        self.firstServiceMonths = firstServiceMonths
+        self.firstServiceMiles = firstServiceMiles
     }
 }
 
@@ -183,7 +215,10 @@ public struct TouchRule: Sendable, Equatable {
     public var template: String
 
     public init(name: String, offset: Offset, action: Action = .message, template: String) {
-        self.name = name; self.offset = offset; self.action = action; self.template = template
+        self.name = name
+        self.offset = offset
+        self.action = action
+        self.template = template
     }
 }
 
@@ -192,7 +227,10 @@ public struct WarrantyTable: Sendable, Equatable {
     public struct Coverage: Sendable, Equatable {
         public var years: Int
         public var miles: Int
-        public init(years: Int, miles: Int) { self.years = years; self.miles = miles }
+        public init(years: Int, miles: Int) {
+            self.years = years
+            self.miles = miles
+        }
     }
     public struct Terms: Sendable, Equatable {
         public var basic: Coverage
@@ -200,7 +238,9 @@ public struct WarrantyTable: Sendable, Equatable {
         /// Powertrain for a later owner when it differs (e.g. Hyundai/Kia: 10/100k first owner, 5/60k after).
         public var powertrainSubsequentOwner: Coverage?
         public init(basic: Coverage, powertrain: Coverage, powertrainSubsequentOwner: Coverage? = nil) {
-            self.basic = basic; self.powertrain = powertrain; self.powertrainSubsequentOwner = powertrainSubsequentOwner
+            self.basic = basic
+            self.powertrain = powertrain
+            self.powertrainSubsequentOwner = powertrainSubsequentOwner
         }
     }
     public var defaultTerms: Terms
@@ -210,11 +250,13 @@ public struct WarrantyTable: Sendable, Equatable {
     public var aliases: [String: String]
 
     public init(defaultTerms: Terms, makes: [String: Terms], aliases: [String: String] = [:]) {
-        self.defaultTerms = defaultTerms; self.makes = makes; self.aliases = aliases
+        self.defaultTerms = defaultTerms
+        self.makes = makes
+        self.aliases = aliases
     }
 
     public func terms(forMake make: String) -> Terms {
-        if let t = makes[make] ?? aliases[make].flatMap({ makes[$0] }) { return t }   // already in canonical form
+        if let t = makes[make] ?? aliases[make].flatMap({ makes[$0] }) { return t }  // already in canonical form
         let key = make.uppercased().trimmingSpaces
         return makes[aliases[key] ?? key] ?? defaultTerms
     }

@@ -7,7 +7,10 @@ public struct MenuIssue: Error, Equatable, Sendable, CustomStringConvertible {
     public var field: String
     public var message: String
     public init(file: String, line: Int, field: String, message: String) {
-        self.file = file; self.line = line; self.field = field; self.message = message
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
     }
     public var description: String { "\(file):\(line): \(field): \(message)" }
 }
@@ -37,10 +40,16 @@ public enum MenuLoader {
             throw MenuErrors(issues: [MenuIssue(file: file, line: 1, field: "(syntax)", message: "not valid YAML: \(error)")])
         }
         guard root.mapping != nil else {
-            throw MenuErrors(issues: [MenuIssue(file: file, line: root.mark?.line ?? 1, field: "(document)", message: "expected a mapping with version, dealership and products")])
+            throw MenuErrors(issues: [
+                MenuIssue(
+                    file: file, line: root.mark?.line ?? 1, field: "(document)",
+                    message: "expected a mapping with version, dealership and products")
+            ])
         }
         r.checkKeys(root, "", allowed: ["version", "dealership", "holdout_percent", "depreciation", "pothole_season_starts", "products"])
-        if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 { r.fail(root["version"], "version", "only version 1 is known") }
+        if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 {
+            r.fail(root["version"], "version", "only version 1 is known")
+        }
 
         let dealership = self.dealership(root, &r)
         let holdout = r.int(root, "holdout_percent", "", range: 0...50) ?? 10
@@ -48,8 +57,9 @@ public enum MenuLoader {
         let season = potholeSeason(root, &r)
         let products = self.products(root, &r)
         if !r.issues.isEmpty { throw MenuErrors(issues: r.issues) }
-        return Menu(dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
-                    potholeSeasonStart: season, products: products)
+        return Menu(
+            dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
+            potholeSeasonStart: season, products: products)
     }
 
     private static func dealership(_ root: Node, _ r: inout YAMLReader) -> Dealership {
@@ -61,7 +71,9 @@ public enum MenuLoader {
         r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone"])
         dealership.name = r.string(d, "name", "dealership") ?? ""
         if let tz = r.string(d, "time_zone", "dealership") {
-            if TimeZoneCheck.isKnown(tz) { dealership.timeZone = tz } else {
+            if TimeZoneCheck.isKnown(tz) {
+                dealership.timeZone = tz
+            } else {
                 r.fail(d["time_zone"], "dealership.time_zone", "unknown time zone '\(tz)' (use an IANA name such as America/Chicago)")
             }
         }
@@ -84,7 +96,7 @@ public enum MenuLoader {
 
     /// When pothole season starts (MM-DD), March 1 unless the menu says.
     private static func potholeSeason(_ root: Node, _ r: inout YAMLReader) -> MonthDay {
-        let march = MonthDay(month: 3, day: 1)!   // a valid constant
+        let march = MonthDay(month: 3, day: 1)!  // a valid constant
         guard let text = r.string(root, "pothole_season_starts", "", required: false) else { return march }
         let parts = text.split(separator: "-")
         if parts.count == 2, let m = Int(parts[0]), let d = Int(parts[1]), let md = MonthDay(month: m, day: d) { return md }
@@ -101,7 +113,10 @@ public enum MenuLoader {
         var seen: [String: Int] = [:]
         for (i, node) in list.enumerated() {
             let path = "products[\(i)]"
-            guard node.mapping != nil else { r.fail(node, path, "expected a product mapping"); continue }
+            guard node.mapping != nil else {
+                r.fail(node, path, "expected a product mapping")
+                continue
+            }
             // Duplicates are checked on the code alone, so they are found even when a product has other errors.
             if let code = node["code"]?.string?.trimmingSpaces, !code.isEmpty {
                 if let first = seen[code] {
@@ -142,19 +157,30 @@ public enum MenuLoader {
     }
 
     private static func product(_ node: Node, _ path: String, _ r: inout YAMLReader) -> MenuProduct? {
-        r.checkKeys(node, path, allowed: ["code", "name", "kind", "provider", "retail_price", "dealer_cost",
-                                          "presented_on_every_deal", "task_threshold", "included_with_lease",
-                                          "eligibility", "timing", "dms_names"])
+        r.checkKeys(
+            node, path,
+            allowed: [
+                "code", "name", "kind", "provider", "retail_price", "dealer_cost",
+                "presented_on_every_deal", "task_threshold", "included_with_lease",
+                "eligibility", "timing", "dms_names",
+            ])
         let before = r.issues.count
         let code = r.string(node, "code", path) ?? ""
-        if !code.isEmpty, !code.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) || code.first?.isLetter != true {
-            r.fail(node["code"], "\(path).code", "a product code is lower-case letters, digits and _ starting with a letter (it names CSV columns such as \(code)_outcome)")
+        if !code.isEmpty, !code.allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }) || code.first?.isLetter != true
+        {
+            r.fail(
+                node["code"], "\(path).code",
+                "a product code is lower-case letters, digits and _ starting with a letter (it names CSV columns such as \(code)_outcome)")
         }
         let name = r.string(node, "name", path) ?? ""
         var kind = ProductKind.other
         if let k = r.string(node, "kind", path) {
-            if let pk = ProductKind(rawValue: k) { kind = pk } else {
-                r.fail(node["kind"], "\(path).kind", "unknown kind '\(k)' (one of \(ProductKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            if let pk = ProductKind(rawValue: k) {
+                kind = pk
+            } else {
+                r.fail(
+                    node["kind"], "\(path).kind",
+                    "unknown kind '\(k)' (one of \(ProductKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
         }
         let provider = r.string(node, "provider", path) ?? ""
@@ -169,9 +195,10 @@ public enum MenuLoader {
         let timing = self.timing(node, path, code: code, &r)
         let dmsNames = r.stringList(node, "dms_names", path)
         guard r.issues.count == before else { return nil }
-        return MenuProduct(code: code, name: name, kind: kind, provider: provider, retailPrice: retail, dealerCost: cost,
-                           presentedOnEveryDeal: presented, taskThreshold: threshold, includedWithLease: lease,
-                           eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0)
+        return MenuProduct(
+            code: code, name: name, kind: kind, provider: provider, retailPrice: retail, dealerCost: cost,
+            presentedOnEveryDeal: presented, taskThreshold: threshold, includedWithLease: lease,
+            eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0)
     }
 
     private static func eligibility(_ node: Node, _ path: String, _ r: inout YAMLReader) -> Eligibility {
@@ -202,8 +229,13 @@ public enum MenuLoader {
         r.checkKeys(t, tp, allowed: ["anchor", "touches", "first_service_months", "first_service_miles"])
         var anchorKnown = false
         if let a = r.string(t, "anchor", tp) {
-            if let anchor = Anchor(rawValue: a) { timing.anchor = anchor; anchorKnown = true } else {
-                r.fail(t["anchor"], "\(tp).anchor", "unknown anchor '\(a)' (one of \(Anchor.allCases.map(\.rawValue).joined(separator: ", ")))")
+            if let anchor = Anchor(rawValue: a) {
+                timing.anchor = anchor
+                anchorKnown = true
+            } else {
+                r.fail(
+                    t["anchor"], "\(tp).anchor", "unknown anchor '\(a)' (one of \(Anchor.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
         }
         timing.firstServiceMonths = r.int(t, "first_service_months", tp, range: 1...60)
@@ -227,8 +259,10 @@ public enum MenuLoader {
 
     /// One touch of a product's timing; `deliveryOnly` when the anchor is delivery, which takes days_after_delivery only.
     /// `names` are the touch names seen so far in the product.
-    private static func touchRule(_ tn: Node, _ tpp: String, code: String, deliveryOnly: Bool, names: inout Set<String>,
-                                  _ r: inout YAMLReader) -> TouchRule? {
+    private static func touchRule(
+        _ tn: Node, _ tpp: String, code: String, deliveryOnly: Bool, names: inout Set<String>,
+        _ r: inout YAMLReader
+    ) -> TouchRule? {
         r.checkKeys(tn, tpp, allowed: ["name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "action", "template"])
         guard let tname = r.string(tn, "name", tpp) else { return nil }
         if !names.insert(tname).inserted { r.fail(tn["name"], "\(tpp).name", "touch name '\(tname)' is used twice") }
@@ -249,7 +283,9 @@ public enum MenuLoader {
         }
         var action = TouchRule.Action.message
         if let a = r.string(tn, "action", tpp, required: false) {
-            if let act = TouchRule.Action(rawValue: a) { action = act } else {
+            if let act = TouchRule.Action(rawValue: a) {
+                action = act
+            } else {
                 r.fail(tn["action"], "\(tpp).action", "unknown action '\(a)' (message or task)")
             }
         }
@@ -262,7 +298,9 @@ public enum MenuLoader {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text), node.mapping != nil else {
-                throw MenuErrors(issues: [MenuIssue(file: file, line: 1, field: "(document)", message: "expected a mapping with default and makes")])
+                throw MenuErrors(issues: [
+                    MenuIssue(file: file, line: 1, field: "(document)", message: "expected a mapping with default and makes")
+                ])
             }
             root = node
         } catch let e as MenuErrors {
@@ -274,7 +312,10 @@ public enum MenuLoader {
         }
         r.checkKeys(root, "", allowed: ["version", "default", "makes", "aliases"])
         func terms(_ node: Node?, _ path: String) -> WarrantyTable.Terms? {
-            guard let node, node.mapping != nil else { r.fail(node ?? root, path, "expected basic and powertrain"); return nil }
+            guard let node, node.mapping != nil else {
+                r.fail(node ?? root, path, "expected basic and powertrain")
+                return nil
+            }
             r.checkKeys(node, path, allowed: ["basic", "powertrain", "powertrain_subsequent_owner"])
             func coverage(_ key: String, required: Bool) -> WarrantyTable.Coverage? {
                 guard let c = node[key], c.mapping != nil else {
@@ -283,7 +324,8 @@ public enum MenuLoader {
                 }
                 r.checkKeys(c, "\(path).\(key)", allowed: ["years", "miles"])
                 guard let y = r.int(c, "years", "\(path).\(key)", required: true, range: 1...25),
-                      let m = r.int(c, "miles", "\(path).\(key)", required: true, range: 1000...1_000_000) else { return nil }
+                    let m = r.int(c, "miles", "\(path).\(key)", required: true, range: 1000...1_000_000)
+                else { return nil }
                 return .init(years: y, miles: m)
             }
             guard let basic = coverage("basic", required: true), let pt = coverage("powertrain", required: true) else { return nil }

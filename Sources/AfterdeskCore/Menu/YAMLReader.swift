@@ -35,7 +35,10 @@ struct YAMLReader {
             return nil
         }
         let text = s.string.trimmingSpaces
-        if required && text.isEmpty { fail(v, join(path, key), "must not be empty"); return nil }
+        if required && text.isEmpty {
+            fail(v, join(path, key), "must not be empty")
+            return nil
+        }
         return text
     }
 
@@ -57,7 +60,10 @@ struct YAMLReader {
 
     mutating func bool(_ node: Node, _ key: String, _ path: String, default value: Bool) -> Bool {
         guard let v = node[key], v.null == nil else { return value }
-        guard let b = v.bool else { fail(v, join(path, key), "expected true or false, got '\(v.string ?? "")'"); return value }
+        guard let b = v.bool else {
+            fail(v, join(path, key), "expected true or false, got '\(v.string ?? "")'")
+            return value
+        }
         return b
     }
 
@@ -75,11 +81,15 @@ struct YAMLReader {
 
     mutating func stringList(_ node: Node, _ key: String, _ path: String) -> [String] {
         guard let v = node[key], v.null == nil else { return [] }
-        guard let seq = v.sequence else { fail(v, join(path, key), "expected a list"); return [] }
+        guard let seq = v.sequence else {
+            fail(v, join(path, key), "expected a list")
+            return []
+        }
         var out: [String] = []
         for (i, item) in seq.enumerated() {
             guard let s = item.string, !s.trimmingSpaces.isEmpty else {
-                fail(item, "\(join(path, key))[\(i)]", "expected text"); continue
+                fail(item, "\(join(path, key))[\(i)]", "expected text")
+                continue
             }
             out.append(s.trimmingSpaces)
         }

@@ -8,7 +8,9 @@ public enum Amortization {
         // Floating point gives the right cent unless the exact value sits within a hair of a half cent;
         // only then is the slower decimal arithmetic needed to decide.
         let r = Double(apr.thousandthsOfPercent) / 1_200_000
-        let cents = r == 0 ? Double(principal.cents) / Double(n)
+        let cents =
+            r == 0
+            ? Double(principal.cents) / Double(n)
             : Double(principal.cents) * r / (1 - pow(1 + r, -Double(n)))
         let fraction = cents - cents.rounded(.down)
         if abs(fraction - 0.5) > 1e-6 { return Money(cents: Int64(saturating: cents.rounded(.toNearestOrAwayFromZero))) }
@@ -42,13 +44,18 @@ public enum Amortization {
     public static func schedule(principal: Money, apr: Rate, termMonths n: Int, firstPaymentDate: LocalDate) -> [Month] {
         var months: [Month] = []
         months.reserveCapacity(clampedTerm(n))
-        forEachMonth(principal: principal, apr: apr, termMonths: n, firstPaymentDate: firstPaymentDate) { months.append($0); return true }
+        forEachMonth(principal: principal, apr: apr, termMonths: n, firstPaymentDate: firstPaymentDate) {
+            months.append($0)
+            return true
+        }
         return months
     }
 
     /// The months of `schedule`, one at a time, without keeping them; stops when `body` returns false.
-    public static func forEachMonth(principal: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate,
-                                    _ body: (Month) -> Bool) {
+    public static func forEachMonth(
+        principal: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate,
+        _ body: (Month) -> Bool
+    ) {
         let n = clampedTerm(termMonths)
         let a = payment(principal: principal, apr: apr, termMonths: n)
         let micro: Int128 = 1_000_000
@@ -60,8 +67,12 @@ public enum Amortization {
             let interest = (balance * apr + 600_000) / 1_200_000
             let thisPayment = k == n ? balance + interest : pay
             balance = balance + interest - thisPayment
-            guard body(Month(number: k, date: firstPaymentDate.adding(months: k - 1),
-                             payment: Money(cents: roundMicro(thisPayment)), balance: Money(cents: roundMicro(balance)))) else { return }
+            guard
+                body(
+                    Month(
+                        number: k, date: firstPaymentDate.adding(months: k - 1),
+                        payment: Money(cents: roundMicro(thisPayment)), balance: Money(cents: roundMicro(balance))))
+            else { return }
         }
     }
 

@@ -9,7 +9,10 @@ public struct ContactWindow: Sendable, Equatable {
     public var start: Int
     public var end: Int
 
-    public init(startHour: Int, endHour: Int) { start = startHour * 60; end = endHour * 60 }
+    public init(startHour: Int, endHour: Int) {
+        start = startHour * 60
+        end = endHour * 60
+    }
 
     /// The federal rule (TCPA): 8:00 to 21:00.
     public static let federal = ContactWindow(startHour: 8, endHour: 21)

@@ -24,19 +24,20 @@ public enum CustomerTimeZone {
     /// ZIP prefixes (first three digits) wholly or mostly in a different zone from the rest of their state.
     /// Only prefixes known to be so are listed; a prefix split between zones keeps the state's zone.
     static let byZIP3: [String: String] = [
-        "798": "America/Denver", "799": "America/Denver", "885": "America/Denver",        // El Paso, TX
-        "324": "America/Chicago", "325": "America/Chicago",                               // Florida panhandle west of the Apalachicola
-        "370": "America/Chicago", "371": "America/Chicago", "372": "America/Chicago",     // Middle Tennessee (Central)
+        "798": "America/Denver", "799": "America/Denver", "885": "America/Denver",  // El Paso, TX
+        "324": "America/Chicago", "325": "America/Chicago",  // Florida panhandle west of the Apalachicola
+        "370": "America/Chicago", "371": "America/Chicago", "372": "America/Chicago",  // Middle Tennessee (Central)
         "373": "America/New_York", "374": "America/New_York", "376": "America/New_York", "377": "America/New_York",
-        "378": "America/New_York", "379": "America/New_York",                              // East Tennessee (Chattanooga, Knoxville, Tri-Cities)
-        "420": "America/Chicago", "421": "America/Chicago", "422": "America/Chicago", "423": "America/Chicago", "424": "America/Chicago", // western Kentucky
-        "463": "America/Chicago", "464": "America/Chicago", "476": "America/Chicago", "477": "America/Chicago", // NW and SW Indiana
-        "498": "America/Menominee", "499": "America/Menominee",                             // Michigan's western Upper Peninsula
-        "838": "America/Los_Angeles",                                                       // northern Idaho
-        "979": "America/Boise",                                                             // Malheur County, Oregon
-        "577": "America/Denver",                                                            // western South Dakota
-        "586": "America/Denver",                                                            // SW North Dakota (Dickinson)
-        "693": "America/Denver",                                                            // Nebraska panhandle (Scottsbluff, Alliance)
+        "378": "America/New_York", "379": "America/New_York",  // East Tennessee (Chattanooga, Knoxville, Tri-Cities)
+        // western Kentucky
+        "420": "America/Chicago", "421": "America/Chicago", "422": "America/Chicago", "423": "America/Chicago", "424": "America/Chicago",
+        "463": "America/Chicago", "464": "America/Chicago", "476": "America/Chicago", "477": "America/Chicago",  // NW and SW Indiana
+        "498": "America/Menominee", "499": "America/Menominee",  // Michigan's western Upper Peninsula
+        "838": "America/Los_Angeles",  // northern Idaho
+        "979": "America/Boise",  // Malheur County, Oregon
+        "577": "America/Denver",  // western South Dakota
+        "586": "America/Denver",  // SW North Dakota (Dickinson)
+        "693": "America/Denver",  // Nebraska panhandle (Scottsbluff, Alliance)
     ]
 
     /// The customer's zone, else the dealership's when the state is unknown.

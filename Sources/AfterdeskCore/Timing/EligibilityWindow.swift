@@ -14,8 +14,10 @@ public struct EligibilityWindow: Sendable, Equatable {
     /// `days_from_contract: 0`: the product is sold only at signing, so there is nothing to follow up.
     public var onlyAtSigning: Bool
 
-    public init(eligibility e: Eligibility, contractDate: LocalDate, inService: LocalDate,
-                basicWarrantyEnds: LocalDate?, odometerAt: (Int) -> LocalDate?) {
+    public init(
+        eligibility e: Eligibility, contractDate: LocalDate, inService: LocalDate,
+        basicWarrantyEnds: LocalDate?, odometerAt: (Int) -> LocalDate?
+    ) {
         var candidates: [(LocalDate, Reason)] = []
         if let days = e.daysFromContract { candidates.append((contractDate.adding(days: days), .daysFromContract)) }
         if e.untilBasicWarrantyExpires, let end = basicWarrantyEnds { candidates.append((end, .basicWarranty)) }

@@ -2,26 +2,45 @@ import Foundation
 
 /// `afterdesk explain --json`, in the shape INTERFACES.md gives (more fields may be added).
 public struct DealExplanation: Codable, Sendable {
-    public struct Expiry: Codable, Sendable { public var expiresOn: String; public var limit: String
-        enum CodingKeys: String, CodingKey { case expiresOn = "expires_on", limit } }
+    public struct Expiry: Codable, Sendable {
+        public var expiresOn: String
+        public var limit: String
+        enum CodingKeys: String, CodingKey {
+            case expiresOn = "expires_on"
+            case limit
+        }
+    }
     public struct Warranty: Codable, Sendable {
         public var basic: Expiry
         public var powertrain: Expiry
         public var milesPerYear: Int
         public var milesPerYearIsDefault: Bool
-        enum CodingKeys: String, CodingKey { case basic, powertrain, milesPerYear = "miles_per_year", milesPerYearIsDefault = "miles_per_year_is_default" }
+        enum CodingKeys: String, CodingKey {
+            case basic, powertrain
+            case milesPerYear = "miles_per_year"
+            case milesPerYearIsDefault = "miles_per_year_is_default"
+        }
     }
-    public struct GAPMonth: Codable, Sendable { public var month: Int; public var date: String; public var balance: String; public var value: String }
+    public struct GAPMonth: Codable, Sendable {
+        public var month: Int
+        public var date: String
+        public var balance: String
+        public var value: String
+    }
     public struct GAP: Codable, Sendable {
         public var ltvAtContract: String
         public var schedule: [GAPMonth]
         public var exposureEndsOn: String?
-        enum CodingKeys: String, CodingKey { case ltvAtContract = "ltv_at_contract", schedule, exposureEndsOn = "exposure_ends_on" }
+        enum CodingKeys: String, CodingKey {
+            case ltvAtContract = "ltv_at_contract"
+            case schedule
+            case exposureEndsOn = "exposure_ends_on"
+        }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(ltvAtContract, forKey: .ltvAtContract)
             try c.encode(schedule, forKey: .schedule)
-            try c.encode(exposureEndsOn, forKey: .exposureEndsOn)   // null when never above, as documented
+            try c.encode(exposureEndsOn, forKey: .exposureEndsOn)  // null when never above, as documented
         }
     }
     public struct Touch: Codable, Sendable {
@@ -32,7 +51,10 @@ public struct DealExplanation: Codable, Sendable {
         public var status: String
         /// Other products raised in the same message or call.
         public var with: [String]
-        enum CodingKeys: String, CodingKey { case dueAt = "due_at", action, template, reason, status, with }
+        enum CodingKeys: String, CodingKey {
+            case dueAt = "due_at"
+            case action, template, reason, status, with
+        }
     }
     public struct Product: Codable, Sendable {
         public var code: String
@@ -46,54 +68,77 @@ public struct DealExplanation: Codable, Sendable {
         public var touches: [Touch]
         public var dropped: [Touch]
         enum CodingKeys: String, CodingKey {
-            case code, outcome, holdout, warranty, gap, eligibleUntil = "eligible_until", eligibilityRule = "eligibility_rule"
+            case code, outcome, holdout, warranty, gap
+            case eligibleUntil = "eligible_until"
+            case eligibilityRule = "eligibility_rule"
             case note, touches, dropped
         }
     }
     public var dealNumber: String
     public var plannedAt: String
     public var products: [Product]
-    enum CodingKeys: String, CodingKey { case dealNumber = "deal_number", plannedAt = "planned_at", products }
+    enum CodingKeys: String, CodingKey {
+        case dealNumber = "deal_number"
+        case plannedAt = "planned_at"
+        case products
+    }
 }
 
 public enum Explain {
     /// The plan of one deal's products, computed now from the customer's deals.
     public static func explain(_ customer: CustomerDeals, planner: Planner, now: Date) -> DealExplanation? {
         let dealNumber = customer.dealNumber
-        guard let stored = customer.deals.first(where: { $0.record.dealNumber == dealNumber && $0.record.store == customer.store }) else { return nil }
+        guard let stored = customer.deals.first(where: { $0.record.dealNumber == dealNumber && $0.record.store == customer.store }) else {
+            return nil
+        }
         let deal = stored.record
         let (declines, permissions) = FollowUpDeal.followUp(customer.deals, menu: planner.menu)
-        let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
+        let plan =
+            declines.isEmpty
+            ? CustomerPlan(products: [], touches: [], dropped: [])
             : planner.plan(declines: declines, permissions: permissions, now: now)
         var products: [DealExplanation.Product] = []
         for line in deal.products {
             let p = plan.products.first { $0.dealNumber == dealNumber && $0.product == line.code }
-            var out = DealExplanation.Product(code: line.code, outcome: line.outcome.rawValue, holdout: p?.holdout ?? false,
-                                              eligibleUntil: p?.eligibility.until?.description,
-                                              eligibilityRule: p?.eligibility.reason?.rawValue, note: p?.note, touches: [], dropped: [])
-            if deal.status == .unwound { out.note = "the deal was unwound: nothing is followed up" }
-            else if line.outcome == .sold { out.note = "sold at the desk" }
-            else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code)) { out.note = "follow-up stopped: \(stop)" }
+            var out = DealExplanation.Product(
+                code: line.code, outcome: line.outcome.rawValue, holdout: p?.holdout ?? false,
+                eligibleUntil: p?.eligibility.until?.description,
+                eligibilityRule: p?.eligibility.reason?.rawValue, note: p?.note, touches: [], dropped: [])
+            if deal.status == .unwound {
+                out.note = "the deal was unwound: nothing is followed up"
+            } else if line.outcome == .sold {
+                out.note = "sold at the desk"
+            } else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code)) {
+                out.note = "follow-up stopped: \(stop)"
+            }
             if let w = p?.warranty {
-                out.warranty = .init(basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue),
-                                     powertrain: .init(expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue),
-                                     milesPerYear: w.milesPerYear, milesPerYearIsDefault: w.milesPerYearIsDefault)
+                out.warranty = .init(
+                    basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue),
+                    powertrain: .init(expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue),
+                    milesPerYear: w.milesPerYear, milesPerYearIsDefault: w.milesPerYearIsDefault)
             }
             if let g = p?.gap {
-                out.gap = .init(ltvAtContract: "\(g.loanToValueAtContract)",
-                                schedule: g.schedule.map { .init(month: $0.number, date: $0.date.description, balance: $0.balance.description, value: $0.value.description) },
-                                exposureEndsOn: g.exposureEndsOn?.description)
+                out.gap = .init(
+                    ltvAtContract: "\(g.loanToValueAtContract)",
+                    schedule: g.schedule.map {
+                        .init(month: $0.number, date: $0.date.description, balance: $0.balance.description, value: $0.value.description)
+                    },
+                    exposureEndsOn: g.exposureEndsOn?.description)
             }
             for t in plan.touches {
                 for item in t.items where item.dealNumber == dealNumber && item.product == line.code {
-                    out.touches.append(.init(dueAt: Instant.iso8601(t.dueAt), action: t.action.rawValue, template: item.template,
-                                             reason: item.reason, status: "planned",
-                                             with: t.items.filter { $0 != item }.map(\.product)))
+                    out.touches.append(
+                        .init(
+                            dueAt: Instant.iso8601(t.dueAt), action: t.action.rawValue, template: item.template,
+                            reason: item.reason, status: "planned",
+                            with: t.items.filter { $0 != item }.map(\.product)))
                 }
             }
             for d in plan.dropped where d.item.dealNumber == dealNumber && d.item.product == line.code {
-                out.dropped.append(.init(dueAt: d.wouldBeOn.description, action: "none", template: d.item.template,
-                                         reason: d.item.reason, status: "skipped: \(d.why)", with: []))
+                out.dropped.append(
+                    .init(
+                        dueAt: d.wouldBeOn.description, action: "none", template: d.item.template,
+                        reason: d.item.reason, status: "skipped: \(d.why)", with: []))
             }
             products.append(out)
         }

@@ -21,7 +21,8 @@ public struct FollowUpDeal: Sendable {
     public static func followUp(_ deals: [FollowUpDeal], menu: Menu) -> (declines: [DeclineFacts], permissions: ContactPermissions) {
         let declines = deals.filter { $0.record.status == .finalized }.flatMap { d in
             d.record.products.filter { $0.outcome == .declined && d.stopReason(menu.product($0.code)) == nil }.map {
-                DeclineFacts(store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
+                DeclineFacts(
+                    store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
             }
         }
         let c = (declines.first?.deal ?? deals.first?.record)?.consent ?? Consent()

@@ -24,7 +24,8 @@ public struct GAPExposure: Sendable, Equatable {
 
         /// The months of the loan with the vehicle's value, one at a time; stops when `body` returns false.
         func forEachMonth(_ body: (Month) -> Bool) {
-            Amortization.forEachMonth(principal: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate) { m in
+            Amortization.forEachMonth(principal: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate) {
+                m in
                 let age = Double(contractDate.days(until: m.date)) / GAPExposure.daysPerMonth
                 let share = depreciation.remainingBasisPoints(condition: condition, months: age)
                 let value = Money(cents: Int64(saturating: (Double(vehicleValue.cents) * share / 10_000).rounded()))
@@ -36,22 +37,28 @@ public struct GAPExposure: Sendable, Equatable {
     /// Balance against value, month by month for the full term (computed when asked: planning needs only the end).
     public var schedule: [Month] {
         var months: [Month] = []
-        loan.forEachMonth { months.append($0); return true }
+        loan.forEachMonth {
+            months.append($0)
+            return true
+        }
         return months
     }
 
     /// Average month length, to turn days of ownership into months of the depreciation curve.
     static let daysPerMonth = 30.436875
 
-    public init(amountFinanced: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate, contractDate: LocalDate,
-                vehicleValue: Money, condition: VehicleCondition, depreciation: Depreciation) {
+    public init(
+        amountFinanced: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate, contractDate: LocalDate,
+        vehicleValue: Money, condition: VehicleCondition, depreciation: Depreciation
+    ) {
         // Hundredths, half up, in integers: (2·100·amount + value) ÷ (2·value).
         let value = max(1, vehicleValue.cents)
         let hundredths = (Int128(amountFinanced.cents) * 200 + Int128(value)) / (2 * Int128(value))
         loanToValuePercent = Int(clamping: hundredths)
         loanToValueAtContract = Decimal(sign: .plus, exponent: -2, significand: Decimal(loanToValuePercent))
-        loan = Loan(amountFinanced: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate,
-                    contractDate: contractDate, vehicleValue: vehicleValue, condition: condition, depreciation: depreciation)
+        loan = Loan(
+            amountFinanced: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate,
+            contractDate: contractDate, vehicleValue: vehicleValue, condition: condition, depreciation: depreciation)
         // The first month not exposed, counted only when some month is (or the loan starts above the value).
         var anyExposed = amountFinanced > vehicleValue
         var firstCovered: LocalDate?

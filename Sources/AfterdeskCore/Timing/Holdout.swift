@@ -6,7 +6,9 @@ public enum Holdout {
     /// menu's percentage (10 means 10.00% of declines).
     public static func isHeldOut(store: String, dealNumber: String, product: String, percent: Int) -> Bool {
         var h = StableHasher()
-        h.add(store); h.add(dealNumber); h.add(product)
+        h.add(store)
+        h.add(dealNumber)
+        h.add(product)
         return h.value % 10_000 < UInt64(max(0, percent)) * 100
     }
 }

@@ -10,7 +10,11 @@ public struct DeclineFacts: Sendable, Equatable {
     public var laterReadings: [OdometerReading]
 
     public init(store: String, dealNumber: String, product: ProductLine, deal: DealRecord, laterReadings: [OdometerReading] = []) {
-        self.store = store; self.dealNumber = dealNumber; self.product = product; self.deal = deal; self.laterReadings = laterReadings
+        self.store = store
+        self.dealNumber = dealNumber
+        self.product = product
+        self.deal = deal
+        self.laterReadings = laterReadings
     }
 }
 
@@ -19,7 +23,11 @@ public struct ContactPermissions: Sendable, Equatable {
     public var sms: Bool
     public var email: Bool
     public var phone: Bool
-    public init(sms: Bool, email: Bool, phone: Bool) { self.sms = sms; self.email = email; self.phone = phone }
+    public init(sms: Bool, email: Bool, phone: Bool) {
+        self.sms = sms
+        self.email = email
+        self.phone = phone
+    }
 }
 
 public enum TouchAction: String, Sendable, Equatable, Codable { case sms, email, task }
@@ -62,7 +70,10 @@ public struct ProductPlan: Sendable, Equatable {
     /// …and as a code, for reports.
     public var noFollowUp: NoFollowUp?
 
-    mutating func nothingPlanned(_ code: NoFollowUp, _ why: String) { noFollowUp = code; note = why }
+    mutating func nothingPlanned(_ code: NoFollowUp, _ why: String) {
+        noFollowUp = code
+        note = why
+    }
 }
 
 /// Why a declined product gets no follow-up at all.
@@ -81,7 +92,9 @@ public struct CustomerPlan: Sendable, Equatable {
     public var touches: [PlannedTouch]
     public var dropped: [DroppedTouch]
     public init(products: [ProductPlan], touches: [PlannedTouch], dropped: [DroppedTouch]) {
-        self.products = products; self.touches = touches; self.dropped = dropped
+        self.products = products
+        self.touches = touches
+        self.dropped = dropped
     }
 }
 
@@ -105,7 +118,9 @@ public struct Planner: Sendable {
     public let rules: CadenceRules
 
     public init(menu: Menu, warranties: WarrantyTable, rules: CadenceRules = CadenceRules()) {
-        self.menu = menu; self.warranties = warranties; self.rules = rules
+        self.menu = menu
+        self.warranties = warranties
+        self.rules = rules
     }
 
     /// - Parameters:
@@ -126,8 +141,9 @@ public struct Planner: Sendable {
             var plan = productPlan(d, product, projection)
             let anchor = self.anchor(of: d.deal, product, projection, plan: &plan)
             if isFollowedUp(d, product, plan: &plan, today: day.today) {
-                candidates += touchCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
-                                              permissions: permissions, dropped: &dropped)
+                candidates += touchCandidates(
+                    d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
+                    permissions: permissions, dropped: &dropped)
             }
             plans.append(plan)
         }
@@ -152,7 +168,8 @@ public struct Planner: Sendable {
 
     /// 118 → "1.18", 120 → "1.2", 100 → "1": as Decimal prints.
     static func decimal(hundredths: Int) -> String {
-        let whole = hundredths / 100, cents = hundredths % 100
+        let whole = hundredths / 100
+        let cents = hundredths % 100
         if cents == 0 { return String(whole) }
         return cents % 10 == 0 ? "\(whole).\(cents / 10)" : "\(whole).\(cents < 10 ? "0" : "")\(cents)"
     }

@@ -52,8 +52,9 @@ extension Planner {
         let deal = d.deal
         if let cached = cache[deal.dealNumber] { return cached }
         let readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
-        let projection = WarrantyProjection(terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
-                                            readings: readings, firstOwner: deal.vehicleCondition == .new)
+        let projection = WarrantyProjection(
+            terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
+            readings: readings, firstOwner: deal.vehicleCondition == .new)
         cache[deal.dealNumber] = projection
         return projection
     }
@@ -62,12 +63,14 @@ extension Planner {
     func productPlan(_ d: DeclineFacts, _ product: MenuProduct, _ projection: WarrantyProjection) -> ProductPlan {
         let deal = d.deal
         // Miles are counted from the projection's anchor, so an implausible odometer it left out distorts nothing.
-        let eligibility = EligibilityWindow(eligibility: product.eligibility, contractDate: deal.contractDate,
-                                            inService: deal.inServiceDate, basicWarrantyEnds: projection.basic.date,
-                                            odometerAt: { miles in projection.day(odometer: miles) })
-        return ProductPlan(dealNumber: d.dealNumber, product: product.code, holdout: false,
-                           warranty: product.kind == .serviceContract ? projection : nil, gap: nil,
-                           eligibility: eligibility, note: nil, noFollowUp: nil)
+        let eligibility = EligibilityWindow(
+            eligibility: product.eligibility, contractDate: deal.contractDate,
+            inService: deal.inServiceDate, basicWarrantyEnds: projection.basic.date,
+            odometerAt: { miles in projection.day(odometer: miles) })
+        return ProductPlan(
+            dealNumber: d.dealNumber, product: product.code, holdout: false,
+            warranty: product.kind == .serviceContract ? projection : nil, gap: nil,
+            eligibility: eligibility, note: nil, noFollowUp: nil)
     }
 
     /// What the timing hangs on, and whether the product applies at all (GAP on a cash deal does not: `plan` says so).
@@ -77,8 +80,10 @@ extension Planner {
             return TimingAnchor(date: deal.deliveryDate)
         case .basicWarrantyExpiry:
             let basic = projection.basic
-            return TimingAnchor(date: basic.date, text: "factory basic warranty projected to end \(basic.date) "
-                + (basic.limit == .miles ? "at \(basic.coverage.miles.formattedMiles) miles" : "after \(basic.coverage.years) years"))
+            return TimingAnchor(
+                date: basic.date,
+                text: "factory basic warranty projected to end \(basic.date) "
+                    + (basic.limit == .miles ? "at \(basic.coverage.miles.formattedMiles) miles" : "after \(basic.coverage.years) years"))
         case .loanToValue:
             return loanAnchor(of: deal, product, plan: &plan)
         case .season:
@@ -102,13 +107,15 @@ extension Planner {
         } else if deal.dealType == .lease && product.includedWithLease {
             plan.nothingPlanned(.leaseIncludesGAP, "the lease includes GAP")
         } else if let amount = deal.amountFinanced, let apr = deal.apr, let term = deal.termMonths, let first = deal.firstPaymentDate {
-            let gap = GAPExposure(amountFinanced: amount, apr: apr, termMonths: term, firstPaymentDate: first,
-                                  contractDate: deal.contractDate, vehicleValue: deal.vehicleValue,
-                                  condition: deal.vehicleCondition, depreciation: menu.depreciation)
+            let gap = GAPExposure(
+                amountFinanced: amount, apr: apr, termMonths: term, firstPaymentDate: first,
+                contractDate: deal.contractDate, vehicleValue: deal.vehicleValue,
+                condition: deal.vehicleCondition, depreciation: menu.depreciation)
             plan.gap = gap
             if let end = gap.exposureEndsOn {
                 let ltv = Planner.decimal(hundredths: gap.loanToValuePercent)
-                return TimingAnchor(date: end, text: "loan balance projected above the vehicle's value until \(end) (\(ltv) of value at contract)")
+                return TimingAnchor(
+                    date: end, text: "loan balance projected above the vehicle's value until \(end) (\(ltv) of value at contract)")
             }
             plan.nothingPlanned(.neverExposed, "the loan never exceeds the vehicle's projected value")
         } else {
@@ -138,9 +145,11 @@ extension Planner {
             case .odometer: rule = "the mileage limit"
             case .daysFromContract: rule = "the post-sale window"
             }
-            plan.nothingPlanned(.windowClosed, until < d.deal.contractDate
-                ? "cannot be bought any more: \(rule) ended \(until), before the sale"
-                : "the window to buy it closed on \(until) (\(rule))")
+            plan.nothingPlanned(
+                .windowClosed,
+                until < d.deal.contractDate
+                    ? "cannot be bought any more: \(rule) ended \(until), before the sale"
+                    : "the window to buy it closed on \(until) (\(rule))")
             return false
         }
         return plan.note == nil
@@ -148,10 +157,13 @@ extension Planner {
 
     /// The touches the product's timing rules ask for, each on its day and by its channel; those that cannot happen
     /// (past, or outside the window to buy) go to `dropped` with the reason.
-    func touchCandidates(_ d: DeclineFacts, _ product: MenuProduct, anchor: TimingAnchor, eligibility: EligibilityWindow, day: PlanningDay,
-                         permissions: ContactPermissions, dropped: inout [DroppedTouch]) -> [Candidate] {
+    func touchCandidates(
+        _ d: DeclineFacts, _ product: MenuProduct, anchor: TimingAnchor, eligibility: EligibilityWindow, day: PlanningDay,
+        permissions: ContactPermissions, dropped: inout [DroppedTouch]
+    ) -> [Candidate] {
         // A quote the desk could not have meant ($0.01, $99,999) is not believed: the menu's price stands in.
-        let quoted = d.product.price.flatMap { Plausibility.isPlausible(quoted: $0, retail: product.retailPrice) ? $0 : nil }
+        let quoted =
+            d.product.price.flatMap { Plausibility.isPlausible(quoted: $0, retail: product.retailPrice) ? $0 : nil }
             ?? product.retailPrice
         let threshold = product.taskThreshold.flatMap { quoted > $0 ? $0 : nil }
         var out: [Candidate] = []
@@ -160,8 +172,10 @@ extension Planner {
             let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
             if !eligibility.isOpen(on: date) {
                 let closes = eligibility.until.map { " on \($0)" } ?? ""
-                dropped.append(DroppedTouch(item: item, wouldBeOn: date,
-                                            why: "after the post-sale window closes\(closes) (\(eligibility.reason?.rawValue ?? "closed"))"))
+                dropped.append(
+                    DroppedTouch(
+                        item: item, wouldBeOn: date,
+                        why: "after the post-sale window closes\(closes) (\(eligibility.reason?.rawValue ?? "closed"))"))
                 continue
             }
             if date < day.today {
@@ -174,10 +188,15 @@ extension Planner {
                 continue
             }
             let action: TouchAction
-            if rule.action == .task || threshold != nil { action = .task }
-            else if permissions.sms { action = .sms }
-            else if permissions.email { action = .email }
-            else { action = .task }
+            if rule.action == .task || threshold != nil {
+                action = .task
+            } else if permissions.sms {
+                action = .sms
+            } else if permissions.email {
+                action = .email
+            } else {
+                action = .task
+            }
             var withWhy = item
             if let threshold, rule.action != .task {
                 withWhy.reason += "; quoted \(quoted.formatted), above the \(threshold.formatted) threshold: a call from a person"
@@ -213,8 +232,11 @@ extension Planner {
         }
         var touches: [MergedTouch] = []
         for c in sorted {
-            if let i = touches.lastIndex(where: { $0.action == c.action && $0.date.days(until: c.date) <= rules.mergeWithinDays && $0.date <= c.date }),
-               !touches[i].items.contains(where: { $0.product == c.item.product && $0.dealNumber == c.item.dealNumber }) {
+            if let i = touches.lastIndex(where: {
+                $0.action == c.action && $0.date.days(until: c.date) <= rules.mergeWithinDays && $0.date <= c.date
+            }),
+                !touches[i].items.contains(where: { $0.product == c.item.product && $0.dealNumber == c.item.dealNumber })
+            {
                 touches[i].items.append(c.item)
                 touches[i].until = [touches[i].until, c.until].compactMap { $0 }.min()
                 continue
@@ -226,12 +248,16 @@ extension Planner {
                 if let u = c.until, date > u { break }
             }
             if let u = c.until, date > u {
-                dropped.append(DroppedTouch(item: c.item, wouldBeOn: c.date,
-                                            why: "no room under the limit of \(rules.maxPerRolling30Days) touches in 30 days before the window closes on \(u)"))
+                dropped.append(
+                    DroppedTouch(
+                        item: c.item, wouldBeOn: c.date,
+                        why: "no room under the limit of \(rules.maxPerRolling30Days) touches in 30 days before the window closes on \(u)"))
                 continue
             }
             var item = c.item
-            if date != c.date { item.reason += "; moved from \(c.date) to respect the limit of \(rules.maxPerRolling30Days) touches in 30 days" }
+            if date != c.date {
+                item.reason += "; moved from \(c.date) to respect the limit of \(rules.maxPerRolling30Days) touches in 30 days"
+            }
             touches.append(MergedTouch(date: date, action: c.action, items: [item], until: c.until))
             touches.sort { $0.date < $1.date }
         }
@@ -242,7 +268,7 @@ extension Planner {
     func schedule(_ touches: [MergedTouch], day: PlanningDay) -> [PlannedTouch] {
         touches.map { t in
             var due = day.window.instant(on: t.date, atMinutes: rules.preferredMinutes, zone: day.zone)
-            if due < day.firstOpening { due = day.firstOpening }   // today, later than the preferred time
+            if due < day.firstOpening { due = day.firstOpening }  // today, later than the preferred time
             return PlannedTouch(dueAt: due, dueOn: t.date, action: t.action, items: t.items)
         }
     }

@@ -2,7 +2,10 @@
 public struct OdometerReading: Sendable, Equatable {
     public var date: LocalDate
     public var miles: Int
-    public init(date: LocalDate, miles: Int) { self.date = date; self.miles = miles }
+    public init(date: LocalDate, miles: Int) {
+        self.date = date
+        self.miles = miles
+    }
 }
 
 /// When the factory warranties of a vehicle end, projected from its in-service date and how fast it
@@ -16,7 +19,9 @@ public struct WarrantyProjection: Sendable, Equatable {
         public var limit: Limit
         public var coverage: WarrantyTable.Coverage
         public init(date: LocalDate, limit: Limit, coverage: WarrantyTable.Coverage) {
-            self.date = date; self.limit = limit; self.coverage = coverage
+            self.date = date
+            self.limit = limit
+            self.coverage = coverage
         }
     }
 
@@ -47,8 +52,11 @@ public struct WarrantyProjection: Sendable, Equatable {
         var points: [OdometerReading] = []
         var ignored: [OdometerReading] = []
         for r in readings.sorted(by: { $0.date < $1.date }) {
-            if r.miles < 0 || Plausibility.odometerProblem(miles: r.miles, on: r.date, inService: inService) != nil { ignored.append(r) }
-            else { points.append(r) }
+            if r.miles < 0 || Plausibility.odometerProblem(miles: r.miles, on: r.date, inService: inService) != nil {
+                ignored.append(r)
+            } else {
+                points.append(r)
+            }
         }
         ignoredReadings = ignored
         if !firstOwner || points.isEmpty, !points.contains(where: { $0.date == inService }) {
@@ -60,7 +68,10 @@ public struct WarrantyProjection: Sendable, Equatable {
         milesPerYearIsDefault = true
         if let first = points.first, let last = points.last, first.date.days(until: last.date) >= 30, last.miles > first.miles {
             let measured = Double(last.miles - first.miles) / Double(first.date.days(until: last.date))
-            if Plausibility.isPlausible(milesPerDay: measured) { rate = measured; milesPerYearIsDefault = false }
+            if Plausibility.isPlausible(milesPerDay: measured) {
+                rate = measured
+                milesPerYearIsDefault = false
+            }
         }
         milesPerDay = rate
         milesPerYear = Int(saturating: (rate * 365.25).rounded())

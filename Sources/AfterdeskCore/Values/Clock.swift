@@ -24,9 +24,16 @@ extension LocalDate {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
             let (year, month, day) = civil
             var y = year
-            for i in stride(from: 3, through: 0, by: -1) { b[i] = UInt8(48 + y % 10); y /= 10 }
-            b[4] = 45; b[5] = UInt8(48 + month / 10); b[6] = UInt8(48 + month % 10)
-            b[7] = 45; b[8] = UInt8(48 + day / 10); b[9] = UInt8(48 + day % 10)
+            for i in stride(from: 3, through: 0, by: -1) {
+                b[i] = UInt8(48 + y % 10)
+                y /= 10
+            }
+            b[4] = 45
+            b[5] = UInt8(48 + month / 10)
+            b[6] = UInt8(48 + month % 10)
+            b[7] = 45
+            b[8] = UInt8(48 + day / 10)
+            b[9] = UInt8(48 + day % 10)
             return body(UnsafeBufferPointer(b))
         }
     }

@@ -13,7 +13,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+            day >= 1, day <= LocalDate.daysIn(month: month, year: year)
+        else { return nil }
         self.init(civilYear: year, month: month, day: day)
     }
 
@@ -87,7 +88,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     /// A day of a month, clamped to the month's length (February 30 → February 28 or 29); the year is clamped to
     /// 1...9999 and the month to 1...12. Never fails: for dates computed from valid parts.
     public static func clamped(year: Int, month: Int, day: Int) -> LocalDate {
-        let y = min(max(year, 1), 9999), m = min(max(month, 1), 12)
+        let y = min(max(year, 1), 9999)
+        let m = min(max(month, 1), 12)
         return LocalDate(civilYear: y, month: m, day: min(max(day, 1), daysIn(month: m, year: y)))
     }
 
@@ -110,7 +112,10 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         func number(_ from: Int, _ to: Int) -> Int? {
             guard from < to else { return nil }
             var v = 0
-            for i in from..<to { guard let d = digit(b[i]) else { return nil }; v = v * 10 + d }
+            for i in from..<to {
+                guard let d = digit(b[i]) else { return nil }
+                v = v * 10 + d
+            }
             return v
         }
         let n = b.count
@@ -123,9 +128,10 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
         var slashes: [Int] = []
         for i in 0..<n where b[i] == UInt8(ascii: "/") { slashes.append(i) }
         guard slashes.count == 2, n - slashes[1] - 1 == 4,
-              let m = number(0, slashes[0]), slashes[0] <= 2,
-              let d = number(slashes[0] + 1, slashes[1]), slashes[1] - slashes[0] - 1 <= 2,
-              let y = number(slashes[1] + 1, n) else { return nil }
+            let m = number(0, slashes[0]), slashes[0] <= 2,
+            let d = number(slashes[0] + 1, slashes[1]), slashes[1] - slashes[0] - 1 <= 2,
+            let y = number(slashes[1] + 1, n)
+        else { return nil }
         return LocalDate(year: y, month: m, day: d)
     }
 

@@ -54,41 +54,63 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
 
     /// Parses `1234.56`, `1,234.56`, `$1,234.56`, `-12.5`, `(12.50)`; at most two decimals.
     public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Result<Money, ParseError> {
-        var i = 0, n = b.count
+        var i = 0
+        var n = b.count
         while i < n, b[i] == 32 { i += 1 }
         while n > i, b[n - 1] == 32 { n -= 1 }
         guard i < n else { return .failure(.empty) }
         var negative = false
-        if b[i] == UInt8(ascii: "("), b[n - 1] == UInt8(ascii: ")") { negative = true; i += 1; n -= 1 }
-        if i < n, b[i] == UInt8(ascii: "-") { negative.toggle(); i += 1 }
+        if b[i] == UInt8(ascii: "("), b[n - 1] == UInt8(ascii: ")") {
+            negative = true
+            i += 1
+            n -= 1
+        }
+        if i < n, b[i] == UInt8(ascii: "-") {
+            negative.toggle()
+            i += 1
+        }
         if i < n, b[i] == UInt8(ascii: "$") { i += 1 }
-        if i < n, b[i] == UInt8(ascii: "-"), !negative { negative = true; i += 1 }
+        if i < n, b[i] == UInt8(ascii: "-"), !negative {
+            negative = true
+            i += 1
+        }
         guard i < n else { return .failure(.notANumber) }
-        var whole: Int64 = 0, digits = 0, sinceComma = -1, sawComma = false
+        var whole: Int64 = 0
+        var digits = 0
+        var sinceComma = -1
+        var sawComma = false
         while i < n, b[i] != UInt8(ascii: ".") {
             let c = b[i]
             if c == UInt8(ascii: ",") {
                 guard digits > 0, sinceComma == -1 || sinceComma == 3 else { return .failure(.badGrouping) }
                 if !sawComma, digits > 3 { return .failure(.badGrouping) }
-                sawComma = true; sinceComma = 0
+                sawComma = true
+                sinceComma = 0
             } else if c >= 48, c <= 57 {
                 guard whole < 1_000_000_000_000 else { return .failure(.tooLarge) }
-                whole = whole * 10 + Int64(c - 48); digits += 1
+                whole = whole * 10 + Int64(c - 48)
+                digits += 1
                 if sawComma { sinceComma += 1 }
-            } else { return .failure(.notANumber) }
+            } else {
+                return .failure(.notANumber)
+            }
             i += 1
         }
         if sawComma, sinceComma != 3 { return .failure(.badGrouping) }
-        var frac: Int64 = 0, fracDigits = 0
+        var frac: Int64 = 0
+        var fracDigits = 0
         if i < n {
-            i += 1 // the point
+            i += 1  // the point
             while i < n {
                 let c = b[i]
                 guard c >= 48, c <= 57 else { return .failure(.notANumber) }
                 if fracDigits == 2 {
                     // Trailing zeros beyond the cent are exact; anything else is not.
                     guard c == 48 else { return .failure(.tooManyDecimals) }
-                } else { frac = frac * 10 + Int64(c - 48); fracDigits += 1 }
+                } else {
+                    frac = frac * 10 + Int64(c - 48)
+                    fracDigits += 1
+                }
                 i += 1
             }
         }
@@ -125,7 +147,10 @@ public struct Rate: Sendable, Hashable, Comparable, Codable, CustomStringConvert
         var frac = thousandthsOfPercent % 1000
         if frac == 0 { return String(whole) }
         var digits = 3
-        while frac % 10 == 0 { frac /= 10; digits -= 1 }
+        while frac % 10 == 0 {
+            frac /= 10
+            digits -= 1
+        }
         let f = String(frac)
         return "\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
     }
@@ -140,22 +165,35 @@ public struct Rate: Sendable, Hashable, Comparable, Codable, CustomStringConvert
     public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Rate? {
         var n = b.count
         if n > 0, b[n - 1] == UInt8(ascii: "%") { n -= 1 }
-        var i = 0, whole = 0, digits = 0
+        var i = 0
+        var whole = 0
+        var digits = 0
         while i < n, b[i] != UInt8(ascii: ".") {
             guard b[i] >= 48, b[i] <= 57, whole < 100_000 else { return nil }
-            whole = whole * 10 + Int(b[i] - 48); digits += 1; i += 1
+            whole = whole * 10 + Int(b[i] - 48)
+            digits += 1
+            i += 1
         }
-        var frac = 0, fd = 0
+        var frac = 0
+        var fd = 0
         if i < n {
             i += 1
             while i < n {
                 guard b[i] >= 48, b[i] <= 57 else { return nil }
-                if fd == 3 { guard b[i] == 48 else { return nil } } else { frac = frac * 10 + Int(b[i] - 48); fd += 1 }
+                if fd == 3 {
+                    guard b[i] == 48 else { return nil }
+                } else {
+                    frac = frac * 10 + Int(b[i] - 48)
+                    fd += 1
+                }
                 i += 1
             }
         }
         guard digits + fd > 0 else { return nil }
-        while fd < 3 { frac *= 10; fd += 1 }
+        while fd < 3 {
+            frac *= 10
+            fd += 1
+        }
         return Rate(thousandthsOfPercent: whole * 1000 + frac)
     }
 

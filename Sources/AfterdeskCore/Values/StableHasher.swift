@@ -15,9 +15,15 @@ public struct StableHasher {
     mutating func add(_ n: Int) { add(Int64(n)) }
     mutating func add(_ n: Int?) { if let n { add(Int64(n)) } else { byte(0x1e) } }
     public mutating func add(_ n: Int64?) {
-        guard let n else { byte(0x1e); return }
+        guard let n else {
+            byte(0x1e)
+            return
+        }
         var v = UInt64(bitPattern: n)
-        for _ in 0..<8 { byte(UInt8(truncatingIfNeeded: v)); v >>= 8 }
+        for _ in 0..<8 {
+            byte(UInt8(truncatingIfNeeded: v))
+            v >>= 8
+        }
     }
     mutating func add(_ b: Bool) { byte(b ? 1 : 0) }
 }

@@ -42,7 +42,8 @@ struct APIAuthentication: Sendable {
     }
 
     static func unauthorized() -> Response {
-        var r = errorResponse("unauthorized", "send Authorization: Bearer <token> with a valid token (afterdesk tokens add USER)", status: .unauthorized)
+        var r = errorResponse(
+            "unauthorized", "send Authorization: Bearer <token> with a valid token (afterdesk tokens add USER)", status: .unauthorized)
         r.headers[.wwwAuthenticate] = "Bearer realm=\"afterdesk\""
         return r
     }

@@ -30,7 +30,8 @@ struct InboundController: Sendable {
     }
 
     static func twiml(_ message: String?) -> Response {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>"
             + (message.map { "<Message>\(ADFLead.esc($0))</Message>" } ?? "") + "</Response>"
         return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
@@ -42,7 +43,8 @@ struct InboundController: Sendable {
         }
         let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
-        return Self.twiml(try ctx.dispatcher.receiveSMS(from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
+        return Self.twiml(
+            try ctx.dispatcher.receiveSMS(from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
     }
 
     func status(_ request: Request) async throws -> Response {
@@ -63,13 +65,15 @@ struct InboundController: Sendable {
     func verifiedUnsubscribe(_ pairs: [(String, String)]) -> (customer: Int64, token: String)? {
         let q = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let c = q["c"].flatMap({ Int64($0) }), let token = q["t"],
-              Signatures.verifyUnsubscribe(token: token, customerID: c, secret: ctx.dispatcher.signingSecret) else { return nil }
+            Signatures.verifyUnsubscribe(token: token, customerID: c, secret: ctx.dispatcher.signingSecret)
+        else { return nil }
         return (c, token)
     }
 
     func invalidLink() -> Response {
-        page("This unsubscribe link is not valid", "Please use the link from the most recent email, or reply to it and we will remove you.",
-             status: .forbidden)
+        page(
+            "This unsubscribe link is not valid", "Please use the link from the most recent email, or reply to it and we will remove you.",
+            status: .forbidden)
     }
 
     /// GET: changes nothing; shows one button that POSTs the same link.
@@ -79,10 +83,12 @@ struct InboundController: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let action = "/unsubscribe?c=\(link.customer)&t=\(link.token.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        let form = "<form method=\"post\" action=\"\(ADFLead.esc(action))\"><button type=\"submit\" style=\"font-size: 1.1em; padding: 0.6em 1.2em\">"
+        let form =
+            "<form method=\"post\" action=\"\(ADFLead.esc(action))\"><button type=\"submit\" style=\"font-size: 1.1em; padding: 0.6em 1.2em\">"
             + "Unsubscribe me</button></form>"
-        return page("Unsubscribe from \(ctx.dispatcher.menu.dealership.name) emails?",
-                    "Press the button to stop emails about your vehicle's protection products.", extraHTML: form)
+        return page(
+            "Unsubscribe from \(ctx.dispatcher.menu.dealership.name) emails?",
+            "Press the button to stop emails about your vehicle's protection products.", extraHTML: form)
     }
 
     /// POST: the button of the page, or RFC 8058 one-click from the mail client. The link's fields come in the query
@@ -100,14 +106,17 @@ struct InboundController: Sendable {
     }
 
     func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok, extraHTML: String = "") -> Response {
-        let html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+        let html =
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
             + "<meta name=\"robots\" content=\"noindex\"><title>\(ADFLead.esc(title))</title></head>"
             + "<body style=\"font-family: Arial, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em\"><h1>\(ADFLead.esc(title))</h1>"
             + "<p>\(ADFLead.esc(text))</p>\(extraHTML)<p>\(ADFLead.esc(ctx.dispatcher.address))</p></body></html>"
-        return Response(status: status, headers: [
-            .contentType: "text/html; charset=utf-8",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-            .init("X-Content-Type-Options")!: "nosniff", .init("Referrer-Policy")!: "no-referrer",
-        ], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8",
+                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+                .init("X-Content-Type-Options")!: "nosniff", .init("Referrer-Policy")!: "no-referrer",
+            ], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }

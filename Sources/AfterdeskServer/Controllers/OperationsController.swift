@@ -30,6 +30,7 @@ struct OperationsController: Sendable {
         text += "afterdesk_open_tasks \(tasks.open)\n"
         text += "# HELP afterdesk_overdue_tasks Open tasks past their SLA.\n# TYPE afterdesk_overdue_tasks gauge\n"
         text += "afterdesk_overdue_tasks \(tasks.overdue)\n"
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

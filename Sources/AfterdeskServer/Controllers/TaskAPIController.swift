@@ -15,7 +15,9 @@ struct TaskAPIController: Sendable {
 
     func list(_ request: Request) throws -> Response {
         guard let user = try auth.principal(request) else { return APIAuthentication.unauthorized() }
-        guard user.role.tasks != .none else { return errorResponse("forbidden", "the \(user.role.rawValue) role has no task queue", status: .forbidden) }
+        guard user.role.tasks != .none else {
+            return errorResponse("forbidden", "the \(user.role.rawValue) role has no task queue", status: .forbidden)
+        }
         let assignee = request.uri.queryParameters["assignee"].map(String.init)
         let status = request.uri.queryParameters["status"].map(String.init) ?? "open"
         guard ["open", "done", "all"].contains(status) else {
@@ -23,17 +25,26 @@ struct TaskAPIController: Sendable {
         }
         let own = user.role.tasks == .own
         if own && user.staffID == nil { return try encoded([TaskRow]()) }
-        let rows = try ctx.database.tasks(assignee: own ? nil : assignee, status: status == "all" ? nil : status, store: user.store,
-                                          assigneeID: own ? user.staffID : nil, now: ctx.clock.now())
+        let rows = try ctx.database.tasks(
+            assignee: own ? nil : assignee, status: status == "all" ? nil : status, store: user.store,
+            assigneeID: own ? user.staffID : nil, now: ctx.clock.now())
         ctx.logger.info("api tasks listed", metadata: ["user": "\(user.name)", "count": "\(rows.count)"])
         return try encoded(rows)
     }
 
-    struct Done: Decodable { var outcome: String; var product: String?; var price: String?; var cost: String?; var note: String? }
+    struct Done: Decodable {
+        var outcome: String
+        var product: String?
+        var price: String?
+        var cost: String?
+        var note: String?
+    }
 
     func done(_ request: Request, context: BasicRequestContext) async throws -> Response {
         guard let user = try auth.principal(request) else { return APIAuthentication.unauthorized() }
-        guard let id = context.parameters.get("id", as: Int64.self) else { return errorResponse("bad_request", "bad task id", status: .badRequest) }
+        guard let id = context.parameters.get("id", as: Int64.self) else {
+            return errorResponse("bad_request", "bad task id", status: .badRequest)
+        }
         // A task this person may not see does not exist for them.
         guard let owner = try ctx.database.taskOwner(id: id), user.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store) else {
             return errorResponse("not_found", "no task \(id)", status: .notFound)
@@ -43,10 +54,13 @@ struct TaskAPIController: Sendable {
             return errorResponse("bad_request", "the body must be JSON with an outcome", status: .badRequest)
         }
         guard let outcome = TaskOutcome(rawValue: done.outcome) else {
-            return errorResponse("bad_request", "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))", status: .badRequest)
+            return errorResponse(
+                "bad_request", "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))", status: .badRequest
+            )
         }
-        let customer = try ctx.database.completeTask(id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),
-                                                     cost: try amount(done.cost, "cost"), note: done.note, now: ctx.clock.now())
+        let customer = try ctx.database.completeTask(
+            id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),
+            cost: try amount(done.cost, "cost"), note: done.note, now: ctx.clock.now())
         _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
         ctx.logger.info("api task done", metadata: ["user": "\(user.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
         return json(["status": "done"])

@@ -10,7 +10,9 @@ public struct Channels: Sendable {
     public var webhook: (any WebhookChannel)?
 
     public init(email: (any EmailChannel)?, sms: (any SMSChannel)?, webhook: (any WebhookChannel)?) {
-        self.email = email; self.sms = sms; self.webhook = webhook
+        self.email = email
+        self.sms = sms
+        self.webhook = webhook
     }
 
     /// Every channel records.
@@ -23,8 +25,11 @@ public struct Channels: Sendable {
             email: s.smtpURL.map { SMTPEmailChannel(url: $0, user: s.smtpUser, password: s.smtpPassword, caFile: s.smtpCAFile) },
             sms: s.smsAccountSID.flatMap { sid in
                 s.smsAuthToken.flatMap { token in
-                    s.smsFrom.map { TwilioSMSChannel(baseURL: s.smsBaseURL, accountSID: sid, authToken: token, from: $0,
-                                                     statusCallback: s.publicURL + "/webhooks/sms/status") }
+                    s.smsFrom.map {
+                        TwilioSMSChannel(
+                            baseURL: s.smsBaseURL, accountSID: sid, authToken: token, from: $0,
+                            statusCallback: s.publicURL + "/webhooks/sms/status")
+                    }
                 }
             },
             webhook: HTTPWebhookChannel())

@@ -36,13 +36,15 @@ extension Dispatcher {
         let zoneID = CustomerTimeZone.zone(state: c.state, zip: c.zip, dealershipZone: menu.dealership.timeZone)
         let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
         let items = touch.items.map { i in
-            GateItem(dealNumber: i.dealNumber, product: i.product, eligibleUntil: i.eligibleUntil, dealUnwound: i.dealUnwound,
-                     productSold: i.productSold,
-                     stoppedBecause: menu.product(i.product).flatMap { p in i.stops.first { $0.applies(to: p.kind) }?.reason })
+            GateItem(
+                dealNumber: i.dealNumber, product: i.product, eligibleUntil: i.eligibleUntil, dealUnwound: i.dealUnwound,
+                productSold: i.productSold,
+                stoppedBecause: menu.product(i.product).flatMap { p in i.stops.first { $0.applies(to: p.kind) }?.reason })
         }
-        let input = GateInput(action: touch.action, items: items, zone: zone, state: c.state, consent: c.consent,
-                              hasPhone: c.phone != nil, hasEmail: c.email != nil, contactStopped: c.contactStopped,
-                              phoneOnDoNotCall: touch.phoneOnDoNotCall, lastPurchase: touch.lastPurchase, recentTouches: touch.recentTouches)
+        let input = GateInput(
+            action: touch.action, items: items, zone: zone, state: c.state, consent: c.consent,
+            hasPhone: c.phone != nil, hasEmail: c.email != nil, contactStopped: c.contactStopped,
+            phoneOnDoNotCall: touch.phoneOnDoNotCall, lastPurchase: touch.lastPurchase, recentTouches: touch.recentTouches)
         return (input, zone)
     }
 
@@ -53,7 +55,9 @@ extension Dispatcher {
         }
         let enc = SMSEncoding(body)
         if enc.segments > templates.maxSegments {
-            return .skipped(touchID: touch.id, reason: "the SMS would be \(enc.segments) segments (\(enc.alphabet.rawValue)), more than \(templates.maxSegments)")
+            return .skipped(
+                touchID: touch.id,
+                reason: "the SMS would be \(enc.segments) segments (\(enc.alphabet.rawValue)), more than \(templates.maxSegments)")
         }
         let message = NewOutboxMessage(channel: "sms", idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body)
         return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
@@ -65,8 +69,9 @@ extension Dispatcher {
             return .skipped(touchID: touch.id, reason: "no email template '\(template)'")
         }
         let headers = "{\"List-Unsubscribe\":\"<\(facts.unsubscribeURL)>\",\"List-Unsubscribe-Post\":\"List-Unsubscribe=One-Click\"}"
-        let message = NewOutboxMessage(channel: "email", idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
-                                       body: rendered.text, html: rendered.html, headers: headers)
+        let message = NewOutboxMessage(
+            channel: "email", idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
+            body: rendered.text, html: rendered.html, headers: headers)
         return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
     }
 
@@ -75,8 +80,9 @@ extension Dispatcher {
         let c = touch.customer
         let primary = items[0]
         var snapshot = try cache.stores[touch.storeID] ?? database.staffSnapshot(storeID: touch.storeID)
-        let assignee = TaskRouting.assignee(fiManager: primary.fiManagerID, salesperson: primary.salespersonID,
-                                            staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
+        let assignee = TaskRouting.assignee(
+            fiManager: primary.fiManagerID, salesperson: primary.salespersonID,
+            staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
         if let a = assignee, let i = snapshot.staff.firstIndex(where: { $0.id == a }) { snapshot.staff[i].openTasks += 1 }
         snapshot.lastAssigned = assignee ?? snapshot.lastAssigned
         cache.stores[touch.storeID] = snapshot
@@ -89,8 +95,9 @@ extension Dispatcher {
         detail += "\nVehicle: \(primary.vehicleYear) \(primary.vehicleMake) \(primary.vehicleModel)"
         if !dropped.isEmpty { detail += "\nNo longer raised: " + dropped.joined(separator: "; ") }
         let slaAt = now.addingTimeInterval(Double(settings.taskSLAHours) * 3600)
-        let task = NewTask(storeID: touch.storeID, customerID: c.id, kind: "follow_up", title: title, detail: detail,
-                           assigneeID: assignee, dueAt: now, slaAt: slaAt)
+        let task = NewTask(
+            storeID: touch.storeID, customerID: c.id, kind: "follow_up", title: title, detail: detail,
+            assigneeID: assignee, dueAt: now, slaAt: slaAt)
         var assigneeName: String?
         if let a = assignee {
             if cache.names[a] == nil { cache.names[a] = try database.staffName(id: a) }
@@ -104,14 +111,16 @@ extension Dispatcher {
         let primary = items[0]
         func product(_ i: DueItem) -> MessageFacts.Product {
             let p = menu.product(i.product)
-            return MessageFacts.Product(code: i.product, name: p?.name ?? i.product, provider: p?.provider ?? "",
-                                        quoted: Money(cents: i.quotedCents ?? p?.retailPrice.cents ?? 0), eligibleUntil: i.eligibleUntil)
+            return MessageFacts.Product(
+                code: i.product, name: p?.name ?? i.product, provider: p?.provider ?? "",
+                quoted: Money(cents: i.quotedCents ?? p?.retailPrice.cents ?? 0), eligibleUntil: i.eligibleUntil)
         }
         let warrantyItem = items.first { $0.basicExpiresOn != nil }
         return MessageFacts(
             firstName: c.firstName, lastName: c.lastName, dealershipName: menu.dealership.name, dealershipAddress: address,
             dealershipPhone: menu.dealership.phone, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
-            vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary), others: items.dropFirst().map(product),
+            vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary),
+            others: items.dropFirst().map(product),
             warrantyEnds: warrantyItem?.basicExpiresOn, warrantyLimit: warrantyItem?.basicLimit,
             warrantyMiles: warrantyItem.map { warranties.terms(forMake: $0.vehicleMake).basic.miles },
             gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
@@ -123,31 +132,53 @@ extension Dispatcher {
         var out: [NewOutboxMessage] = []
         let c = touch.customer
         if let leadAddress = settings.crmLeadEmail {
-            let lead = ADFLead(id: "afterdesk-touch-\(touch.id)", requestDate: now, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
-                               vehicleModel: primary.vehicleModel, vin: primary.vin, vehicleIsNew: primary.vehicleIsNew, firstName: c.firstName, lastName: c.lastName,
-                               email: c.email, phone: c.phone, comments: task.title + "\n" + task.detail, dealershipName: menu.dealership.name,
-                               dealershipPhone: menu.dealership.phone, dealershipEmail: settings.emailFrom.map(MIME.address),
-                               assignee: assignee)
+            let lead = ADFLead(
+                id: "afterdesk-touch-\(touch.id)", requestDate: now, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
+                vehicleModel: primary.vehicleModel, vin: primary.vin, vehicleIsNew: primary.vehicleIsNew, firstName: c.firstName,
+                lastName: c.lastName,
+                email: c.email, phone: c.phone, comments: task.title + "\n" + task.detail, dealershipName: menu.dealership.name,
+                dealershipPhone: menu.dealership.phone, dealershipEmail: settings.emailFrom.map(MIME.address),
+                assignee: assignee)
             // crm_lead: body is the readable text part, html holds the ADF XML part.
-            out.append(NewOutboxMessage(channel: "crm_lead", idempotencyKey: "touch-\(touch.id)-crm_lead", recipient: leadAddress,
-                                        subject: "Afterdesk lead: \(task.title)", body: task.title + "\n\n" + task.detail
-                                            + (assignee.map { "\n\nAssigned to: \($0)" } ?? ""), html: lead.xml))
+            out.append(
+                NewOutboxMessage(
+                    channel: "crm_lead", idempotencyKey: "touch-\(touch.id)-crm_lead", recipient: leadAddress,
+                    subject: "Afterdesk lead: \(task.title)",
+                    body: task.title + "\n\n" + task.detail
+                        + (assignee.map { "\n\nAssigned to: \($0)" } ?? ""), html: lead.xml))
         }
         if let url = settings.webhookURL {
             struct Payload: Encodable {
                 var event = "task.created"
-                var touch_id: Int64; var store: String; var customer: String; var phone: String?; var email: String?
-                var title: String; var detail: String; var assignee: String?; var due_at: String; var sla_at: String
+                var touchID: Int64
+                var store: String
+                var customer: String
+                var phone: String?
+                var email: String?
+                var title: String
+                var detail: String
+                var assignee: String?
+                var dueAt: String
+                var slaAt: String
                 var products: [String]
+                enum CodingKeys: String, CodingKey {
+                    case event, store, customer, phone, email, title, detail, assignee, products
+                    case touchID = "touch_id"
+                    case dueAt = "due_at"
+                    case slaAt = "sla_at"
+                }
             }
-            let payload = Payload(touch_id: touch.id, store: touch.storeCode, customer: "\(c.firstName) \(c.lastName)", phone: c.phone, email: c.email,
-                                  title: task.title, detail: task.detail, assignee: assignee, due_at: Instant.iso8601(task.dueAt),
-                                  sla_at: Instant.iso8601(task.slaAt), products: touch.items.map { "\($0.dealNumber):\($0.product)" })
+            let payload = Payload(
+                touchID: touch.id, store: touch.storeCode, customer: "\(c.firstName) \(c.lastName)", phone: c.phone, email: c.email,
+                title: task.title, detail: task.detail, assignee: assignee, dueAt: Instant.iso8601(task.dueAt),
+                slaAt: Instant.iso8601(task.slaAt), products: touch.items.map { "\($0.dealNumber):\($0.product)" })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             if let body = try? encoder.encode(payload) {
-                out.append(NewOutboxMessage(channel: "webhook", idempotencyKey: "touch-\(touch.id)-webhook", recipient: url,
-                                            body: String(decoding: body, as: UTF8.self)))
+                out.append(
+                    NewOutboxMessage(
+                        channel: "webhook", idempotencyKey: "touch-\(touch.id)-webhook", recipient: url,
+                        body: String(decoding: body, as: UTF8.self)))
             }
         }
         return out

@@ -34,16 +34,24 @@ extension Dispatcher {
                 case .failed(let error, let retry):
                     if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
                     // `error` was redacted when the send failed (see send).
-                    logger.warning("send failed", metadata: ["outbox": "\(m.id)", "channel": "\(m.channel)", "error": "\(error)",
-                                                             "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")"])
+                    logger.warning(
+                        "send failed",
+                        metadata: [
+                            "outbox": "\(m.id)", "channel": "\(m.channel)", "error": "\(error)",
+                            "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")",
+                        ])
                 }
                 // Results are committed by page. An SMS interrupted by a crash is found again at the provider (see
                 // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it
                 // is sent (or, without a journal, committed), leaving only the instant between the provider's answer
                 // and that note in doubt.
                 if m.channel != "sms", case .sent(let providerID) = result {
-                    if let journal { try journal.append(id: m.id, providerID: providerID) }
-                    else { try database.completeOutbox([(m.id, result)], now: now); continue }
+                    if let journal {
+                        try journal.append(id: m.id, providerID: providerID)
+                    } else {
+                        try database.completeOutbox([(m.id, result)], now: now)
+                        continue
+                    }
                 }
                 results.append((m.id, result))
             }
@@ -60,11 +68,16 @@ extension Dispatcher {
         if let h = m.headers, let dict = try? JSONDecoder().decode([String: String].self, from: Data(h.utf8)) {
             headers = dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
-        let parts: [MIME.Part] = m.channel == "email"
+        let parts: [MIME.Part] =
+            m.channel == "email"
             ? [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "text/html", body: m.html ?? "")]
-            : [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "application/xml", body: m.html ?? "", fileName: "lead.xml")]
-        let data = MIME.message(from: from, to: m.recipient, subject: m.subject ?? "", messageID: "\(m.idempotencyKey)@afterdesk", date: now,
-                                headers: headers, parts: parts, alternative: m.channel == "email")
+            : [
+                MIME.Part(contentType: "text/plain", body: m.body),
+                MIME.Part(contentType: "application/xml", body: m.html ?? "", fileName: "lead.xml"),
+            ]
+        let data = MIME.message(
+            from: from, to: m.recipient, subject: m.subject ?? "", messageID: "\(m.idempotencyKey)@afterdesk", date: now,
+            headers: headers, parts: parts, alternative: m.channel == "email")
         return EmailEnvelope(from: MIME.address(from), recipients: [MIME.address(m.recipient)], data: data)
     }
 
@@ -73,7 +86,9 @@ extension Dispatcher {
         do throws(ChannelError) {
             switch m.channel {
             case "sms":
-                guard let sms = channels.sms else { throw ChannelError("SMS is not configured (sms_account_sid, sms_auth_token, sms_from)") }
+                guard let sms = channels.sms else {
+                    throw ChannelError("SMS is not configured (sms_account_sid, sms_auth_token, sms_from)")
+                }
                 return .sent(providerID: try await sms.send(to: m.recipient, body: m.body, idempotencyKey: m.idempotencyKey))
             case "email", "crm_lead":
                 guard let email = channels.email else { throw ChannelError("email is not configured (smtp_url, email_from)") }

@@ -8,7 +8,7 @@ import Logging
 public struct DispatchDecision: Codable, Sendable, Equatable {
     public var touch: Int64
     public var action: String
-    public var result: String       // send | task | move | skip
+    public var result: String  // send | task | move | skip
     public var detail: String
 }
 
@@ -36,18 +36,29 @@ public struct Dispatcher: Sendable {
     /// Where failed sends are logged, with the customer's address or number masked in whatever the provider said.
     public var logger = Logger(label: "afterdesk.dispatch")
 
-    public init(database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,
-                channels: Channels, rules: CadenceRules = CadenceRules(), signingSecret: String) {
-        self.database = database; self.menu = menu; self.warranties = warranties; self.templates = templates
-        self.settings = settings; self.channels = channels; self.gate = ComplianceGate(rules: rules); self.signingSecret = signingSecret
+    public init(
+        database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,
+        channels: Channels, rules: CadenceRules = CadenceRules(), signingSecret: String
+    ) {
+        self.database = database
+        self.menu = menu
+        self.warranties = warranties
+        self.templates = templates
+        self.settings = settings
+        self.channels = channels
+        self.gate = ComplianceGate(rules: rules)
+        self.signingSecret = signingSecret
     }
 
     /// A dispatcher through recording channels, as `afterdesk demo` sends: nothing leaves the machine, and links are
     /// signed with the database's own secret, so `afterdesk serve` on the same database accepts them.
-    public static func recording(database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates,
-                                 settings: Settings, into recording: RecordingChannels) throws -> Dispatcher {
-        Dispatcher(database: database, menu: menu, warranties: warranties, templates: templates, settings: settings,
-                   channels: .recording(recording), signingSecret: try signingSecret(settings: settings, database: database))
+    public static func recording(
+        database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates,
+        settings: Settings, into recording: RecordingChannels
+    ) throws -> Dispatcher {
+        Dispatcher(
+            database: database, menu: menu, warranties: warranties, templates: templates, settings: settings,
+            channels: .recording(recording), signingSecret: try signingSecret(settings: settings, database: database))
     }
 
     /// The signing secret of the settings, else the one kept in the database (created once, at random).
@@ -64,7 +75,8 @@ public struct Dispatcher: Sendable {
     @discardableResult
     public func replan(customers: [Int64], now: Date) throws -> PlanSummary {
         guard !customers.isEmpty else { return PlanSummary() }
-        return try database.planCustomers(planner: Planner(menu: menu, warranties: warranties, rules: gate.rules), now: now, customerIDs: customers)
+        return try database.planCustomers(
+            planner: Planner(menu: menu, warranties: warranties, rules: gate.rules), now: now, customerIDs: customers)
     }
 
     public var address: String { settings.storeAddress ?? menu.dealership.address }
@@ -75,7 +87,9 @@ public struct Dispatcher: Sendable {
 
     /// Dispatches what is due at `now`: every due touch through the gate, then the outbox to the providers.
     /// `dryRun` decides without recording or sending anything.
-    public func run(now: Date, dryRun: Bool = false, pageSize: Int = 1_000, decisions: ((DispatchDecision) -> Void)? = nil) async throws -> DispatchSummary {
+    public func run(now: Date, dryRun: Bool = false, pageSize: Int = 1_000, decisions: ((DispatchDecision) -> Void)? = nil) async throws
+        -> DispatchSummary
+    {
         var summary = DispatchSummary()
         if !dryRun {
             summary.reconciled = try await reconcile(now: now)
@@ -113,12 +127,20 @@ public struct Dispatcher: Sendable {
                 switch record {
                 case .dispatched(_, _, _, let task, _):
                     summary.dispatched += 1
-                    switch touch.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
-                    decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: task == nil ? "send" : "task",
-                                                detail: task?.title ?? touch.items.map { "\($0.dealNumber):\($0.product)" }.joined(separator: " ")))
+                    switch touch.action {
+                    case .sms: summary.sms += 1
+                    case .email: summary.email += 1
+                    case .task: summary.tasks += 1
+                    }
+                    decisions?(
+                        DispatchDecision(
+                            touch: touch.id, action: touch.action.rawValue, result: task == nil ? "send" : "task",
+                            detail: task?.title ?? touch.items.map { "\($0.dealNumber):\($0.product)" }.joined(separator: " ")))
                 case .moved(_, let to, let reason):
                     summary.moved += 1
-                    decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: "move", detail: "to \(Instant.iso8601(to)): \(reason)"))
+                    decisions?(
+                        DispatchDecision(
+                            touch: touch.id, action: touch.action.rawValue, result: "move", detail: "to \(Instant.iso8601(to)): \(reason)"))
                 case .skipped(_, let reason):
                     summary.skipped += 1
                     decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: "skip", detail: reason))

@@ -4,7 +4,13 @@ import Hummingbird
 
 /// `{"error": {"code": …, "message": …}}`, the API's one error shape.
 func errorResponse(_ code: String, _ message: String, status: HTTPResponse.Status) -> Response {
-    struct Body: Encodable { struct E: Encodable { var code: String; var message: String }; var error: E }
+    struct Body: Encodable {
+        struct E: Encodable {
+            var code: String
+            var message: String
+        }
+        var error: E
+    }
     let data = (try? JSONEncoder().encode(Body(error: .init(code: code, message: message)))) ?? Data("{}".utf8)
     return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }

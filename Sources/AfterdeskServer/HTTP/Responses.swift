@@ -11,7 +11,8 @@ func encoded<T: Encodable>(_ value: T) throws -> Response {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     encoder.keyEncodingStrategy = .convertToSnakeCase
-    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    return Response(
+        status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
 }
 
 /// Parses `application/x-www-form-urlencoded` into ordered pairs (as signed by Twilio).

@@ -8,10 +8,15 @@ import Foundation
 public enum MenuFiles {
     /// Loads the menu in force and stores its text with the database so later commands agree.
     /// `workingDirectory` is where `menus/default.yaml` is looked for (the current directory by default).
-    public static func resolve(path: String?, database: AfterdeskDatabase?,
-                               workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> MenuInForce {
+    public static func resolve(
+        path: String?, database: AfterdeskDatabase?,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws -> MenuInForce {
         let fm = FileManager.default
-        var menuText: String?, menuName = "", warrantyText: String?, warrantyName = ""
+        var menuText: String?
+        var menuName = ""
+        var warrantyText: String?
+        var warrantyName = ""
         let local = (workingDirectory as NSString).appendingPathComponent("menus/default.yaml")
         let candidate = path ?? (fm.fileExists(atPath: local) ? "menus/default.yaml" : nil)
         if let candidate {
@@ -19,14 +24,30 @@ public enum MenuFiles {
             menuText = try readText(full)
             menuName = candidate
             let beside = ((full as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
-            if fm.fileExists(atPath: beside) { warrantyText = try readText(beside); warrantyName = beside }
+            if fm.fileExists(atPath: beside) {
+                warrantyText = try readText(beside)
+                warrantyName = beside
+            }
         }
         let stored = try database?.storedMenu()
-        if menuText == nil, let text = stored?.menu { menuText = text; menuName = "(menu stored with the database)" }
-        if warrantyText == nil, let text = stored?.warranties { warrantyText = text; warrantyName = "(warranties stored with the database)" }
-        if menuText == nil { menuText = DefaultMenus.menuYAML; menuName = "(built-in default menu)" }
-        if warrantyText == nil { warrantyText = DefaultMenus.warrantiesYAML; warrantyName = "(built-in default warranties)" }
-        let menuYAML = menuText ?? DefaultMenus.menuYAML, warrantiesYAML = warrantyText ?? DefaultMenus.warrantiesYAML
+        if menuText == nil, let text = stored?.menu {
+            menuText = text
+            menuName = "(menu stored with the database)"
+        }
+        if warrantyText == nil, let text = stored?.warranties {
+            warrantyText = text
+            warrantyName = "(warranties stored with the database)"
+        }
+        if menuText == nil {
+            menuText = DefaultMenus.menuYAML
+            menuName = "(built-in default menu)"
+        }
+        if warrantyText == nil {
+            warrantyText = DefaultMenus.warrantiesYAML
+            warrantyName = "(built-in default warranties)"
+        }
+        let menuYAML = menuText ?? DefaultMenus.menuYAML
+        let warrantiesYAML = warrantyText ?? DefaultMenus.warrantiesYAML
         let menu = try MenuLoader.loadMenu(yaml: menuYAML, file: menuName)
         let warranties = try MenuLoader.loadWarranties(yaml: warrantiesYAML, file: warrantyName)
         let inForce = MenuInForce(menu: menu, warranties: warranties, source: menuName, menuText: menuYAML, warrantiesText: warrantiesYAML)

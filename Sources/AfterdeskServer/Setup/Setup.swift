@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One dispatcher at a time per database, across processes: an advisory lock on `<database>.dispatch.lock`. The
@@ -15,11 +15,17 @@ public final class DispatchLock: Sendable {
     public static func acquire(databasePath: String) -> DispatchLock? {
         let fd = open(databasePath + ".dispatch.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return nil }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 { close(fd); return nil }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            close(fd)
+            return nil
+        }
         return DispatchLock(fd: fd)
     }
     init(fd: Int32) { self.fd = fd }
-    deinit { flock(fd, LOCK_UN); close(fd) }
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
 }
 
 /// Loads what dispatch needs from files: settings, templates.
@@ -56,8 +62,12 @@ public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, database
             do {
                 let s = try await dispatcher.run(now: clock.now())
                 if s.due + s.delivered + s.failed + s.escalated + s.reconciled > 0 {
-                    logger.info("dispatch", metadata: ["due": "\(s.due)", "sent": "\(s.delivered)", "retry": "\(s.failed)", "dead": "\(s.dead)",
-                                                       "moved": "\(s.moved)", "skipped": "\(s.skipped)", "escalated": "\(s.escalated)"])
+                    logger.info(
+                        "dispatch",
+                        metadata: [
+                            "due": "\(s.due)", "sent": "\(s.delivered)", "retry": "\(s.failed)", "dead": "\(s.dead)",
+                            "moved": "\(s.moved)", "skipped": "\(s.skipped)", "escalated": "\(s.escalated)",
+                        ])
                 }
             } catch {
                 // Provider and database errors can quote an address or a number: never logged as they come.
@@ -71,7 +81,8 @@ public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, database
 
 extension Dispatcher {
     public var helpText: String {
-        settings.helpText ?? "\(menu.dealership.name)\(menu.dealership.phone.map { ", \($0)" } ?? ""): follow-up about your vehicle's protection products. Msg&data rates may apply. Reply STOP to opt out."
+        settings.helpText
+            ?? "\(menu.dealership.name)\(menu.dealership.phone.map { ", \($0)" } ?? ""): follow-up about your vehicle's protection products. Msg&data rates may apply. Reply STOP to opt out."
     }
 
     /// An inbound text (DESIGN.md, Compliance): STOP words opt the number out of SMS at once and cancel every pending
@@ -81,8 +92,9 @@ extension Dispatcher {
         let phone = Phone.e164(from) ?? from
         let keyword = InboundKeyword.classify(body)
         let customers = try database.customers(withPhone: phone)
-        let fresh = try database.recordInbound(providerID: sid, from: phone, body: body, keyword: keyword?.rawValue,
-                                               customerID: customers.first, now: now)
+        let fresh = try database.recordInbound(
+            providerID: sid, from: phone, body: body, keyword: keyword?.rawValue,
+            customerID: customers.first, now: now)
         let dealer = menu.dealership.name
         switch keyword {
         case .stop:
@@ -101,8 +113,9 @@ extension Dispatcher {
             return helpText
         case nil:
             guard fresh, let customer = customers.first else { return nil }
-            let task = try database.createReplyTask(customerID: customer, title: "Reply by text: answer the customer",
-                                                    detail: "They wrote: \"\(body)\"", now: now, slaHours: min(settings.taskSLAHours, 4))
+            let task = try database.createReplyTask(
+                customerID: customer, title: "Reply by text: answer the customer",
+                detail: "They wrote: \"\(body)\"", now: now, slaHours: min(settings.taskSLAHours, 4))
             try database.linkInbound(providerID: sid, taskID: task)
             logger?.info("SMS reply became a task", metadata: ["task": "\(task)", "customer": "\(customer)"])
             return nil

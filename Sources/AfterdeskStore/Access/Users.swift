@@ -47,33 +47,46 @@ extension AfterdeskDatabase {
             }
             var staffID: Int64?
             if let staffCode {
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT st.id, s.code FROM staff st JOIN stores s ON s.id = st.store_id
-                    WHERE st.staff_code = ? AND (? IS NULL OR st.store_id = ?)
-                    """, arguments: [staffCode, storeID, storeID])
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT st.id, s.code FROM staff st JOIN stores s ON s.id = st.store_id
+                        WHERE st.staff_code = ? AND (? IS NULL OR st.store_id = ?)
+                        """, arguments: [staffCode, storeID, storeID])
                 guard let first = rows.first else {
-                    throw StoreError.notFound("no staff member \(staffCode)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
+                    throw StoreError.notFound(
+                        "no staff member \(staffCode)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
                 }
-                if rows.count > 1 { throw StoreError.ambiguous("staff code \(staffCode) is used in several stores: say which with --store") }
+                if rows.count > 1 {
+                    throw StoreError.ambiguous("staff code \(staffCode) is used in several stores: say which with --store")
+                }
                 staffID = first[0]
-                if storeID == nil, role == .sales { storeID = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first[1] as String]) }
+                if storeID == nil, role == .sales {
+                    storeID = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first[1] as String])
+                }
             }
-            try db.execute(sql: """
-                INSERT INTO users (name, role, staff_id, store_id, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [trimmed, role.rawValue, staffID, storeID, Instant.iso8601(now)])
+            try db.execute(
+                sql: """
+                    INSERT INTO users (name, role, staff_id, store_id, created_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [trimmed, role.rawValue, staffID, storeID, Instant.iso8601(now)])
             return db.lastInsertedRowID
         }
     }
 
     public func users() throws -> [UserRow] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT u.id, u.name, u.role, st.staff_code, s.code AS store_code, u.active, u.password_hash IS NOT NULL AS has_password,
-                       (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS tokens
-                FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id ORDER BY u.name
-                """).map {
-                UserRow(id: $0["id"], name: $0["name"], role: $0["role"], staff: $0["staff_code"], store: $0["store_code"], active: $0["active"],
-                        hasPassword: $0["has_password"], tokens: $0["tokens"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.id, u.name, u.role, st.staff_code, s.code AS store_code, u.active, u.password_hash IS NOT NULL AS has_password,
+                           (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS tokens
+                    FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id ORDER BY u.name
+                    """
+            ).map {
+                UserRow(
+                    id: $0["id"], name: $0["name"], role: $0["role"], staff: $0["staff_code"], store: $0["store_code"],
+                    active: $0["active"],
+                    hasPassword: $0["has_password"], tokens: $0["tokens"])
             }
         }
     }
@@ -81,8 +94,9 @@ extension AfterdeskDatabase {
     /// Disables a user: their tokens stop working at once (they are checked against the user on every request).
     public func disableUser(name: String, now: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE users SET active = 0, disabled_at = ? WHERE name = ? AND active = 1",
-                           arguments: [Instant.iso8601(now), name])
+            try db.execute(
+                sql: "UPDATE users SET active = 0, disabled_at = ? WHERE name = ? AND active = 1",
+                arguments: [Instant.iso8601(now), name])
             if db.changesCount == 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == nil {
                 throw StoreError.notFound("no user named \(name)")
             }
@@ -96,28 +110,34 @@ extension AfterdeskDatabase {
                 throw StoreError.notFound("no user named \(user) (add one with afterdesk users add)")
             }
             guard row[1] as Bool else { throw StoreError("user \(user) is disabled") }
-            try db.execute(sql: """
-                INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [row[0] as Int64, tokenHash, label, Instant.iso8601(now), expiresAt.map(Instant.iso8601)])
+            try db.execute(
+                sql: """
+                    INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [row[0] as Int64, tokenHash, label, Instant.iso8601(now), expiresAt.map(Instant.iso8601)])
             return db.lastInsertedRowID
         }
     }
 
     public func tokens() throws -> [TokenRow] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT t.id, u.name AS user_name, t.label, t.created_at, t.expires_at, t.revoked_at
-                FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id
-                """).map {
-                TokenRow(id: $0["id"], user: $0["user_name"], label: $0["label"], createdAt: $0["created_at"], expiresAt: $0["expires_at"],
-                         revokedAt: $0["revoked_at"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, u.name AS user_name, t.label, t.created_at, t.expires_at, t.revoked_at
+                    FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id
+                    """
+            ).map {
+                TokenRow(
+                    id: $0["id"], user: $0["user_name"], label: $0["label"], createdAt: $0["created_at"], expiresAt: $0["expires_at"],
+                    revokedAt: $0["revoked_at"])
             }
         }
     }
 
     public func revokeToken(id: Int64, now: Date) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [Instant.iso8601(now), id])
+            try db.execute(
+                sql: "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [Instant.iso8601(now), id])
             if db.changesCount == 0 { throw StoreError.notFound("no token \(id)") }
         }
     }
@@ -125,12 +145,16 @@ extension AfterdeskDatabase {
     /// The user a token's hash belongs to, when the token is neither revoked nor expired and its user is active.
     public func principal(tokenHash: String, now: Date) throws -> Principal? {
         try writer.read { db in
-            guard let r = try Row.fetchOne(db, sql: """
-                SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM api_tokens t JOIN users u ON u.id = t.user_id
-                LEFT JOIN stores s ON s.id = u.store_id
-                WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
-                """, arguments: [tokenHash, Instant.iso8601(now)]),
-                let role = Role(rawValue: r["role"]) else { return nil }
+            guard
+                let r = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM api_tokens t JOIN users u ON u.id = t.user_id
+                        LEFT JOIN stores s ON s.id = u.store_id
+                        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
+                        """, arguments: [tokenHash, Instant.iso8601(now)]),
+                let role = Role(rawValue: r["role"])
+            else { return nil }
             return Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], store: r["store_code"])
         }
     }

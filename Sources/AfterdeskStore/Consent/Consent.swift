@@ -6,9 +6,11 @@ extension AfterdeskDatabase {
     /// The customers who have this phone number: those texted at it first (indexed), else a scan.
     public func customers(withPhone phone: String) throws -> [Int64] {
         try writer.read { db in
-            let texted = try Int64.fetchAll(db, sql: """
-                SELECT DISTINCT customer_id FROM outbox WHERE recipient = ? AND channel = 'sms' AND customer_id IS NOT NULL
-                """, arguments: [phone])
+            let texted = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT customer_id FROM outbox WHERE recipient = ? AND channel = 'sms' AND customer_id IS NOT NULL
+                    """, arguments: [phone])
             let all = try Int64.fetchAll(db, sql: "SELECT id FROM customers WHERE phone = ?", arguments: [phone])
             return Array(Set(texted + all)).sorted()
         }
@@ -22,9 +24,10 @@ extension AfterdeskDatabase {
         let nowText = Instant.iso8601(now)
         try writer.write { db in
             for id in ids {
-                try db.execute(sql: """
-                    UPDATE customers SET consent_sms = ?, consent_sms_source = ?, consent_sms_at = ?, updated_at = ? WHERE id = ?
-                    """, arguments: [consent, source, nowText, nowText, id])
+                try db.execute(
+                    sql: """
+                        UPDATE customers SET consent_sms = ?, consent_sms_source = ?, consent_sms_at = ?, updated_at = ? WHERE id = ?
+                        """, arguments: [consent, source, nowText, nowText, id])
                 if !consent {
                     try cancelPending(db, customer: id, actions: ["sms"], reason: "opted out of SMS (\(source))", now: nowText)
                 }
@@ -37,9 +40,10 @@ extension AfterdeskDatabase {
     public func unsubscribeEmail(customerID: Int64, source: String, now: Date) throws -> Bool {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
-            try db.execute(sql: """
-                UPDATE customers SET consent_email = 0, consent_email_source = ?, consent_email_at = ?, updated_at = ? WHERE id = ?
-                """, arguments: [source, nowText, nowText, customerID])
+            try db.execute(
+                sql: """
+                    UPDATE customers SET consent_email = 0, consent_email_source = ?, consent_email_at = ?, updated_at = ? WHERE id = ?
+                    """, arguments: [source, nowText, nowText, customerID])
             guard db.changesCount == 1 else { return false }
             try cancelPending(db, customer: customerID, actions: ["email"], reason: "unsubscribed from email (\(source))", now: nowText)
             return true
@@ -51,8 +55,9 @@ extension AfterdeskDatabase {
         try writer.write { db in
             var added = 0
             for p in phones {
-                try db.execute(sql: "INSERT INTO do_not_call (phone, source, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                               arguments: [p, source, Instant.iso8601(now)])
+                try db.execute(
+                    sql: "INSERT INTO do_not_call (phone, source, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    arguments: [p, source, Instant.iso8601(now)])
                 added += db.changesCount
             }
             return added

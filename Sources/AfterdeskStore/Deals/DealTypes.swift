@@ -7,7 +7,10 @@ public struct DealFilter: Sendable {
     public var store: String?
     public var limit: Int
     public init(from: LocalDate? = nil, to: LocalDate? = nil, store: String? = nil, limit: Int = 100) {
-        self.from = from; self.to = to; self.store = store; self.limit = limit
+        self.from = from
+        self.to = to
+        self.store = store
+        self.limit = limit
     }
 }
 
@@ -24,7 +27,11 @@ public struct DealListItem: Codable, Sendable, Equatable {
     public var declined: [String]
 
     enum CodingKeys: String, CodingKey {
-        case store, dealNumber = "deal_number", status, contractDate = "contract_date", dealType = "deal_type"
+        case store
+        case dealNumber = "deal_number"
+        case status
+        case contractDate = "contract_date"
+        case dealType = "deal_type"
         case buyer, vehicle, sold, declined
     }
 }
@@ -45,7 +52,11 @@ public struct DealDetail: Codable, Sendable, Equatable {
         public var occurredOn: String
         public var price: String?
         public var detail: String?
-        enum CodingKeys: String, CodingKey { case kind, product, occurredOn = "occurred_on", price, detail }
+        enum CodingKeys: String, CodingKey {
+            case kind, product
+            case occurredOn = "occurred_on"
+            case price, detail
+        }
     }
     public struct Consent: Codable, Sendable, Equatable {
         public var channel: String
@@ -87,12 +98,25 @@ public struct DealDetail: Codable, Sendable, Equatable {
     public var importedFrom: String
 
     enum CodingKeys: String, CodingKey {
-        case store, dealNumber = "deal_number", status, contractDate = "contract_date", deliveryDate = "delivery_date"
-        case dealType = "deal_type", buyer, phone, email, state, zip, consent, vin, vehicle, condition, odometer
-        case inServiceDate = "in_service_date", inServiceEstimated = "in_service_estimated"
-        case sellingPrice = "selling_price", vehicleValue = "vehicle_value", amountFinanced = "amount_financed", apr
-        case termMonths = "term_months", firstPaymentDate = "first_payment_date", lender, salesperson
-        case fiManager = "fi_manager", products, events, importedFrom = "imported_from"
+        case store
+        case dealNumber = "deal_number"
+        case status
+        case contractDate = "contract_date"
+        case deliveryDate = "delivery_date"
+        case dealType = "deal_type"
+        case buyer, phone, email, state, zip, consent, vin, vehicle, condition, odometer
+        case inServiceDate = "in_service_date"
+        case inServiceEstimated = "in_service_estimated"
+        case sellingPrice = "selling_price"
+        case vehicleValue = "vehicle_value"
+        case amountFinanced = "amount_financed"
+        case apr
+        case termMonths = "term_months"
+        case firstPaymentDate = "first_payment_date"
+        case lender, salesperson
+        case fiManager = "fi_manager"
+        case products, events
+        case importedFrom = "imported_from"
     }
 }
 

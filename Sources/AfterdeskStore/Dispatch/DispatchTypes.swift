@@ -60,7 +60,7 @@ public struct DueTouch: Sendable, Equatable {
 
 /// A message to record in the outbox, before it is sent.
 public struct NewOutboxMessage: Sendable, Equatable {
-    public var channel: String          // sms | email | crm_lead | webhook
+    public var channel: String  // sms | email | crm_lead | webhook
     public var idempotencyKey: String
     public var recipient: String
     public var subject: String?
@@ -68,10 +68,17 @@ public struct NewOutboxMessage: Sendable, Equatable {
     public var html: String?
     /// Extra headers as JSON (List-Unsubscribe for email, signature for webhooks).
     public var headers: String?
-    public init(channel: String, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
-                html: String? = nil, headers: String? = nil) {
-        self.channel = channel; self.idempotencyKey = idempotencyKey; self.recipient = recipient; self.subject = subject
-        self.body = body; self.html = html; self.headers = headers
+    public init(
+        channel: String, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
+        html: String? = nil, headers: String? = nil
+    ) {
+        self.channel = channel
+        self.idempotencyKey = idempotencyKey
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.html = html
+        self.headers = headers
     }
 }
 
@@ -79,15 +86,23 @@ public struct NewOutboxMessage: Sendable, Equatable {
 public struct NewTask: Sendable, Equatable {
     public var storeID: Int64
     public var customerID: Int64
-    public var kind: String             // follow_up | reply
+    public var kind: String  // follow_up | reply
     public var title: String
     public var detail: String
     public var assigneeID: Int64?
     public var dueAt: Date
     public var slaAt: Date
-    public init(storeID: Int64, customerID: Int64, kind: String, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date) {
-        self.storeID = storeID; self.customerID = customerID; self.kind = kind; self.title = title; self.detail = detail
-        self.assigneeID = assigneeID; self.dueAt = dueAt; self.slaAt = slaAt
+    public init(
+        storeID: Int64, customerID: Int64, kind: String, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date
+    ) {
+        self.storeID = storeID
+        self.customerID = customerID
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.assigneeID = assigneeID
+        self.dueAt = dueAt
+        self.slaAt = slaAt
     }
 }
 
@@ -117,8 +132,17 @@ public struct DispatchSummary: Codable, Sendable, Equatable {
 
     /// Adds the counts of another pass.
     public mutating func add(_ o: DispatchSummary) {
-        due += o.due; dispatched += o.dispatched; sms += o.sms; email += o.email; tasks += o.tasks
-        moved += o.moved; skipped += o.skipped; delivered += o.delivered; failed += o.failed; dead += o.dead
-        reconciled += o.reconciled; escalated += o.escalated
+        due += o.due
+        dispatched += o.dispatched
+        sms += o.sms
+        email += o.email
+        tasks += o.tasks
+        moved += o.moved
+        skipped += o.skipped
+        delivered += o.delivered
+        failed += o.failed
+        dead += o.dead
+        reconciled += o.reconciled
+        escalated += o.escalated
     }
 }

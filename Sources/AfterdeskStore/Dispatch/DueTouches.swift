@@ -9,11 +9,16 @@ extension AfterdeskDatabase {
     public func dueTouches(now: Date, limit: Int, after: (dueAt: Date, id: Int64)? = nil) throws -> [DueTouch] {
         try writer.read { db in
             let nowText = Instant.iso8601(now)
-            let heads = try Row.fetchAll(db, sql: """
-                SELECT id, customer_id, action, due_at FROM touches WHERE status = 'planned' AND due_at <= ?
-                AND (? IS NULL OR (due_at, id) > (?, ?)) ORDER BY due_at, id LIMIT ?
-                """, arguments: [nowText, after.map { Instant.iso8601($0.dueAt) }, after.map { Instant.iso8601($0.dueAt) }, after?.id,
-                                 min(max(limit, 1), 10_000)])
+            let heads = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, customer_id, action, due_at FROM touches WHERE status = 'planned' AND due_at <= ?
+                    AND (? IS NULL OR (due_at, id) > (?, ?)) ORDER BY due_at, id LIMIT ?
+                    """,
+                arguments: [
+                    nowText, after.map { Instant.iso8601($0.dueAt) }, after.map { Instant.iso8601($0.dueAt) }, after?.id,
+                    min(max(limit, 1), 10_000),
+                ])
             guard !heads.isEmpty else { return [] }
             let touchIDs: [Int64] = heads.map { $0["id"] }
             let customerIDs = Array(Set(heads.map { $0["customer_id"] as Int64 })).sorted()
@@ -21,13 +26,16 @@ extension AfterdeskDatabase {
             let (items, storeOf) = try dueItems(db, touchIDs)
             let (customers, recent, lastPurchase, dnc) = (facts.contacts, facts.recent, facts.lastPurchase, facts.doNotCall)
             return heads.compactMap { h -> DueTouch? in
-                let id: Int64 = h["id"], customerID: Int64 = h["customer_id"]
+                let id: Int64 = h["id"]
+                let customerID: Int64 = h["customer_id"]
                 guard let customer = customers[customerID], let (storeID, storeCode) = storeOf[id],
-                      let action = TouchAction(rawValue: h["action"]), let due = Instant.parse(h["due_at"]) else { return nil }
-                return DueTouch(id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
-                                items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
-                                lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
-                                phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false)
+                    let action = TouchAction(rawValue: h["action"]), let due = Instant.parse(h["due_at"])
+                else { return nil }
+                return DueTouch(
+                    id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
+                    items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
+                    lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
+                    phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false)
             }
         }
     }
@@ -44,27 +52,38 @@ extension AfterdeskDatabase {
     private func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> CustomerFacts {
         var facts = CustomerFacts()
         let customerMarks = marks(customerIDs.count)
-        for r in try Row.fetchAll(db, sql: """
-            SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))
-            """, arguments: StatementArguments(customerIDs)) {
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))
+                """, arguments: StatementArguments(customerIDs))
+        {
             let contact = CustomerContact(row: r)
             facts.contacts[contact.id] = contact
         }
         let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
-        for r in try Row.fetchAll(db, sql: """
-            SELECT customer_id, sent_at FROM touches WHERE customer_id IN (\(customerMarks)) AND sent_at IS NOT NULL AND sent_at >= ?
-            """, arguments: StatementArguments(customerIDs) + [since]) {
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT customer_id, sent_at FROM touches WHERE customer_id IN (\(customerMarks)) AND sent_at IS NOT NULL AND sent_at >= ?
+                """, arguments: StatementArguments(customerIDs) + [since])
+        {
             if let d = Instant.parse(r["sent_at"]) { facts.recent[r["customer_id"], default: []].append(d) }
         }
-        for r in try Row.fetchAll(db, sql: """
-            SELECT customer_id, MAX(contract_date) AS last_contract FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
-            """, arguments: StatementArguments(customerIDs)) {
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT customer_id, MAX(contract_date) AS last_contract FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
+                """, arguments: StatementArguments(customerIDs))
+        {
             facts.lastPurchase[r["customer_id"]] = (r["last_contract"] as String?).flatMap(LocalDate.init)
         }
         let phones = facts.contacts.values.compactMap(\.phone)
         if !phones.isEmpty {
-            facts.doNotCall = Set(try String.fetchAll(db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
-                                                      arguments: StatementArguments(phones)))
+            facts.doNotCall = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
+                    arguments: StatementArguments(phones)))
         }
         return facts
     }
@@ -73,24 +92,32 @@ extension AfterdeskDatabase {
     private func dueItems(_ db: Database, _ touchIDs: [Int64]) throws -> (items: [Int64: [DueItem]], stores: [Int64: (Int64, String)]) {
         let touchMarks = marks(touchIDs.count)
         var stops: [Int64: [(String, StopKind)]] = [:]
-        for r in try Row.fetchAll(db, sql: """
-            SELECT deal_id, product_code, kind FROM follow_up_stops
-            WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id IN (\(touchMarks)))
-            """, arguments: StatementArguments(touchIDs)) {
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT deal_id, product_code, kind FROM follow_up_stops
+                WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id IN (\(touchMarks)))
+                """, arguments: StatementArguments(touchIDs))
+        {
             if let kind = StopKind(rawValue: r["kind"]) { stops[r["deal_id"], default: []].append((r["product_code"], kind)) }
         }
         var items: [Int64: [DueItem]] = [:]
         var storeOf: [Int64: (Int64, String)] = [:]
-        for r in try Row.fetchAll(db, sql: """
-            SELECT i.touch_id, i.product_code, i.touch_name, i.template, i.reason, d.store_id, s.code AS store_code,
-                   \(DueItem.columns)
-            FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
-            JOIN vehicles v ON v.id = d.vehicle_id
-            LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
-            LEFT JOIN deal_products dp ON dp.deal_id = i.deal_id AND dp.product_code = i.product_code
-            WHERE i.touch_id IN (\(touchMarks)) ORDER BY i.touch_id, d.deal_number, i.product_code
-            """, arguments: StatementArguments(touchIDs)) {
-            let touchID: Int64 = r["touch_id"], dealID: Int64 = r["deal_id"], code: String = r["product_code"]
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT i.touch_id, i.product_code, i.touch_name, i.template, i.reason, d.store_id, s.code AS store_code,
+                       \(DueItem.columns)
+                FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
+                JOIN vehicles v ON v.id = d.vehicle_id
+                LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
+                LEFT JOIN deal_products dp ON dp.deal_id = i.deal_id AND dp.product_code = i.product_code
+                WHERE i.touch_id IN (\(touchMarks)) ORDER BY i.touch_id, d.deal_number, i.product_code
+                """, arguments: StatementArguments(touchIDs))
+        {
+            let touchID: Int64 = r["touch_id"]
+            let dealID: Int64 = r["deal_id"]
+            let code: String = r["product_code"]
             let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
             let item = DueItem(row: r, touchName: r["touch_name"], template: r["template"], reason: r["reason"], stops: dealStops)
             items[touchID, default: []].append(item)
@@ -107,14 +134,16 @@ extension AfterdeskDatabase {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             var tasks: [Int64: Int64] = [:]
-            let claim = try db.cachedStatement(sql: """
-                UPDATE touches SET status = ?, status_reason = ?, sent_at = ?, due_at = COALESCE(?, due_at)
-                WHERE id = ? AND status = 'planned'
-                """)
-            let insertTask = try db.cachedStatement(sql: """
-                INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
-                """)
+            let claim = try db.cachedStatement(
+                sql: """
+                    UPDATE touches SET status = ?, status_reason = ?, sent_at = ?, due_at = COALESCE(?, due_at)
+                    WHERE id = ? AND status = 'planned'
+                    """)
+            let insertTask = try db.cachedStatement(
+                sql: """
+                    INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
+                    """)
             for record in records {
                 switch record {
                 case .moved(let touch, let to, let reason):
@@ -122,12 +151,16 @@ extension AfterdeskDatabase {
                 case .skipped(let touch, let reason):
                     try claim.execute(arguments: ["skipped", reason, nil, nil, touch])
                 case .dispatched(let touch, let customer, let messages, let task, let dropped):
-                    try claim.execute(arguments: ["sent", dropped.isEmpty ? nil : "sent without: " + dropped.joined(separator: "; "), nowText, nil, touch])
+                    try claim.execute(arguments: [
+                        "sent", dropped.isEmpty ? nil : "sent without: " + dropped.joined(separator: "; "), nowText, nil, touch,
+                    ])
                     guard db.changesCount == 1 else { continue }
                     var taskID: Int64?
                     if let t = task {
-                        try insertTask.execute(arguments: [t.storeID, t.customerID, touch, t.kind, t.title, t.detail, t.assigneeID,
-                                                           Instant.iso8601(t.dueAt), Instant.iso8601(t.slaAt), nowText])
+                        try insertTask.execute(arguments: [
+                            t.storeID, t.customerID, touch, t.kind, t.title, t.detail, t.assigneeID,
+                            Instant.iso8601(t.dueAt), Instant.iso8601(t.slaAt), nowText,
+                        ])
                         taskID = db.lastInsertedRowID
                         tasks[touch] = db.lastInsertedRowID
                     }
@@ -141,13 +174,17 @@ extension AfterdeskDatabase {
     }
 
     func insertOutbox(_ db: Database, _ m: NewOutboxMessage, touchID: Int64?, taskID: Int64?, customerID: Int64?, now: String) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO outbox (idempotency_key, touch_id, task_id, customer_id, channel, recipient, subject, body, html, headers,
-                                status, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            """).execute(arguments: [m.idempotencyKey, touchID, taskID, customerID, m.channel, m.recipient, m.subject, m.body, m.html,
-                                     m.headers, now, now, now])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (idempotency_key, touch_id, task_id, customer_id, channel, recipient, subject, body, html, headers,
+                                    status, next_attempt_at, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                ON CONFLICT (idempotency_key) DO NOTHING
+                """
+        ).execute(arguments: [
+            m.idempotencyKey, touchID, taskID, customerID, m.channel, m.recipient, m.subject, m.body, m.html,
+            m.headers, now, now, now,
+        ])
     }
 
     /// Records messages not tied to a touch (a HELP reply, a reply task's CRM lead). Idempotent by key.
@@ -163,22 +200,30 @@ extension AfterdeskDatabase {
     /// A deal's declined product as dispatch would see it (touch fields empty), with its customer and the planned
     /// touches that name it (touch name → due instant). Nil when the deal or product is unknown.
     public func previewFacts(dealNumber: String, store: String? = nil, product: String) throws
-        -> (customer: CustomerContact, item: DueItem, planned: [String: String])? {
+        -> (customer: CustomerContact, item: DueItem, planned: [String: String])?
+    {
         try writer.read { db in
-            guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store), let r = try Row.fetchOne(db, sql: """
-                SELECT dp.product_code, \(DueItem.columns), \(CustomerContact.columns)
-                FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
-                JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
-                LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
-                WHERE d.id = ?
-                """, arguments: [product, deal.id]) else { return nil }
+            guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store),
+                let r = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT dp.product_code, \(DueItem.columns), \(CustomerContact.columns)
+                        FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
+                        JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
+                        LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
+                        WHERE d.id = ?
+                        """, arguments: [product, deal.id])
+            else { return nil }
             let customer = CustomerContact(row: r)
             let item = DueItem(row: r)
             var planned: [String: String] = [:]
-            for t in try Row.fetchAll(db, sql: """
-                SELECT i.touch_name, t.due_at FROM touch_items i JOIN touches t ON t.id = i.touch_id
-                WHERE i.deal_id = ? AND i.product_code = ? AND t.status IN ('planned', 'sent')
-                """, arguments: [item.dealID, product]) {
+            for t in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.touch_name, t.due_at FROM touch_items i JOIN touches t ON t.id = i.touch_id
+                    WHERE i.deal_id = ? AND i.product_code = ? AND t.status IN ('planned', 'sent')
+                    """, arguments: [item.dealID, product])
+            {
                 planned[t["touch_name"]] = t["due_at"]
             }
             return (customer, item, planned)
@@ -191,10 +236,11 @@ extension AfterdeskDatabase {
     /// of dispatch on a copy of real data.
     public func advanceFirstTouches(customers: Int, to: Date) throws {
         try writer.write { db in
-            try db.execute(sql: """
-                UPDATE touches SET due_at = ? WHERE id IN (
-                    SELECT MIN(id) FROM touches WHERE status = 'planned' GROUP BY customer_id ORDER BY customer_id LIMIT ?)
-                """, arguments: [Instant.iso8601(to), customers])
+            try db.execute(
+                sql: """
+                    UPDATE touches SET due_at = ? WHERE id IN (
+                        SELECT MIN(id) FROM touches WHERE status = 'planned' GROUP BY customer_id ORDER BY customer_id LIMIT ?)
+                    """, arguments: [Instant.iso8601(to), customers])
         }
     }
 }
@@ -206,11 +252,13 @@ extension Instant {
     public static func parse(_ text: String) -> Date? {
         let b = Array(text.utf8)
         guard b.count == 20, b[10] == UInt8(ascii: "T"), b[19] == UInt8(ascii: "Z"),
-              let day = LocalDate(String(decoding: b[0..<10], as: UTF8.self)) else {
+            let day = LocalDate(String(decoding: b[0..<10], as: UTF8.self))
+        else {
             return ISO8601DateFormatter().date(from: text)
         }
         func n(_ i: Int) -> Int? {
-            let h = Int(b[i]) - 48, l = Int(b[i + 1]) - 48
+            let h = Int(b[i]) - 48
+            let l = Int(b[i + 1]) - 48
             return (0...9).contains(h) && (0...9).contains(l) ? h * 10 + l : nil
         }
         guard let hh = n(11), let mm = n(14), let ss = n(17) else { return nil }

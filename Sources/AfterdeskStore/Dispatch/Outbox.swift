@@ -38,8 +38,10 @@ extension AfterdeskDatabase {
     static func outboxMessage(_ r: Row) -> OutboxMessage {
         OutboxMessage(
             id: r["id"], idempotencyKey: r["idempotency_key"], channel: r["channel"], recipient: r["recipient"], subject: r["subject"],
-            body: r["body"], html: r["html"], headers: r["headers"], status: r["status"], attempts: r["attempts"], lastError: r["last_error"],
-            providerID: r["provider_id"], createdAt: r["created_at"], sentAt: r["sent_at"], customerID: r["customer_id"], taskID: r["task_id"])
+            body: r["body"], html: r["html"], headers: r["headers"], status: r["status"], attempts: r["attempts"],
+            lastError: r["last_error"],
+            providerID: r["provider_id"], createdAt: r["created_at"], sentAt: r["sent_at"], customerID: r["customer_id"],
+            taskID: r["task_id"])
     }
 
     /// Claims up to `limit` queued messages whose time has come: they turn `sending`, with one more attempt counted,
@@ -48,20 +50,25 @@ extension AfterdeskDatabase {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             // Read through the C API, by position in `outboxColumns`: a page holds whole message bodies.
-            let s = try RawStatement(db, """
+            let s = try RawStatement(
+                db,
+                """
                 UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?1
                 WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
                 RETURNING \(Self.outboxColumns)
                 """)
-            s.bind(1, nowText); s.bind(2, Int64(limit))
+            s.bind(1, nowText)
+            s.bind(2, Int64(limit))
             defer { s.reset() }
             var out: [OutboxMessage] = []
             while try s.step() {
-                out.append(OutboxMessage(id: s.int64(0), idempotencyKey: s.text(1) ?? "", channel: s.text(2) ?? "", recipient: s.text(3) ?? "",
-                                         subject: s.optionalText(4), body: s.text(5) ?? "", html: s.optionalText(6), headers: s.optionalText(7),
-                                         status: s.text(8) ?? "", attempts: s.int(9), lastError: s.optionalText(10),
-                                         providerID: s.optionalText(11), createdAt: s.text(12) ?? "", sentAt: s.optionalText(13),
-                                         customerID: s.optionalInt64(14), taskID: s.optionalInt64(15)))
+                out.append(
+                    OutboxMessage(
+                        id: s.int64(0), idempotencyKey: s.text(1) ?? "", channel: s.text(2) ?? "", recipient: s.text(3) ?? "",
+                        subject: s.optionalText(4), body: s.text(5) ?? "", html: s.optionalText(6), headers: s.optionalText(7),
+                        status: s.text(8) ?? "", attempts: s.int(9), lastError: s.optionalText(10),
+                        providerID: s.optionalText(11), createdAt: s.text(12) ?? "", sentAt: s.optionalText(13),
+                        customerID: s.optionalInt64(14), taskID: s.optionalInt64(15)))
             }
             return out.sorted { $0.id < $1.id }
         }
@@ -70,8 +77,10 @@ extension AfterdeskDatabase {
     /// Messages left `sending` since before `before`: a process died while handing them to a provider.
     public func inDoubtOutbox(before: Date) throws -> [OutboxMessage] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? ORDER BY id",
-                             arguments: [Instant.iso8601(before)]).map(Self.outboxMessage)
+            try Row.fetchAll(
+                db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? ORDER BY id",
+                arguments: [Instant.iso8601(before)]
+            ).map(Self.outboxMessage)
         }
     }
 
@@ -79,13 +88,15 @@ extension AfterdeskDatabase {
     public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) throws {
         let nowText = Instant.iso8601(now)
         try writer.write { db in
-            let sent = try db.cachedStatement(sql: """
-                UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND status = 'sending'
-                """)
-            let failed = try db.cachedStatement(sql: """
-                UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ?
-                WHERE id = ? AND status = 'sending'
-                """)
+            let sent = try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND status = 'sending'
+                    """)
+            let failed = try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ?
+                    WHERE id = ? AND status = 'sending'
+                    """)
             for (id, result) in results {
                 switch result {
                 case .sent(let providerID): try sent.execute(arguments: [providerID, nowText, nowText, id])
@@ -100,17 +111,19 @@ extension AfterdeskDatabase {
     @discardableResult
     public func recordDeliveryStatus(providerID: String, status: String, error: String?, now: Date) throws -> Bool {
         try writer.write { db in
-            let mapped: String? = switch status {
-            case "delivered", "read": "delivered"
-            case "undelivered", "failed": "undelivered"
-            default: nil
-            }
-            try db.execute(sql: """
-                UPDATE outbox SET provider_status = ?, status = CASE WHEN ? IS NOT NULL AND status IN ('sent', 'sending', 'delivered', 'undelivered')
-                                                                     THEN ? ELSE status END,
-                                  last_error = COALESCE(?, last_error), updated_at = ?
-                WHERE channel = 'sms' AND provider_id = ? AND provider_id IS NOT NULL
-                """, arguments: [status, mapped, mapped, error, Instant.iso8601(now), providerID])
+            let mapped: String? =
+                switch status {
+                case "delivered", "read": "delivered"
+                case "undelivered", "failed": "undelivered"
+                default: nil
+                }
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET provider_status = ?, status = CASE WHEN ? IS NOT NULL AND status IN ('sent', 'sending', 'delivered', 'undelivered')
+                                                                         THEN ? ELSE status END,
+                                      last_error = COALESCE(?, last_error), updated_at = ?
+                    WHERE channel = 'sms' AND provider_id = ? AND provider_id IS NOT NULL
+                    """, arguments: [status, mapped, mapped, error, Instant.iso8601(now), providerID])
             return db.changesCount > 0
         }
     }
@@ -120,7 +133,10 @@ extension AfterdeskDatabase {
         try writer.read { db in
             var sql = "SELECT \(Self.outboxColumns) FROM outbox"
             var args: StatementArguments = []
-            if let status { sql += " WHERE status = ?"; args += [status] }
+            if let status {
+                sql += " WHERE status = ?"
+                args += [status]
+            }
             return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map(Self.outboxMessage)
         }
     }
@@ -128,8 +144,10 @@ extension AfterdeskDatabase {
     /// Puts a dead letter back in the queue, for after the provider is fixed.
     public func retryDeadLetter(id: Int64, now: Date) throws -> Bool {
         try writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'",
-                           arguments: [Instant.iso8601(now), Instant.iso8601(now), id])
+            try db.execute(
+                sql:
+                    "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'",
+                arguments: [Instant.iso8601(now), Instant.iso8601(now), id])
             return db.changesCount == 1
         }
     }
@@ -137,7 +155,10 @@ extension AfterdeskDatabase {
     /// Outbox counts by status.
     public func outboxCounts() throws -> [String: Int] {
         try writer.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM outbox GROUP BY status").map { ($0[0], $0[1]) })
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM outbox GROUP BY status").map {
+                    ($0[0], $0[1])
+                })
         }
     }
 }

@@ -1,7 +1,8 @@
 import AfterdeskCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Messages a provider accepted that the outbox does not yet say are sent: one line per message appended to
@@ -65,9 +66,10 @@ extension AfterdeskDatabase {
         let entries = try journal.entries()
         guard !entries.isEmpty else { return 0 }
         let settled = try writer.write { db -> Int in
-            let sent = try db.cachedStatement(sql: """
-                UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND status = 'sending'
-                """)
+            let sent = try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND status = 'sending'
+                    """)
             let nowText = Instant.iso8601(now)
             var n = 0
             for e in entries {

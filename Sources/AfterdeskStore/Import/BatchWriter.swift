@@ -50,7 +50,10 @@ struct BatchWriter {
     }
 
     init(db: Database, importer: DealImporter, runID: Int64, file: String) throws {
-        self.db = db; self.importer = importer; self.runID = runID; self.file = file
+        self.db = db
+        self.importer = importer
+        self.runID = runID
+        self.file = file
         findDeal = try RawStatement(db, "SELECT id, fingerprint, status, customer_id FROM deals WHERE store_id = ?1 AND deal_number = ?2")
         let bulk = importer.bulk != nil
         customers = try BatchWriter.customerTable(db, upsert: !bulk)
@@ -79,10 +82,11 @@ struct BatchWriter {
                 UPDATE customers SET \(customerAssignments(\.placeholder))
                 WHERE id = \(C.storeOrID.placeholder) AND \(C.lastDealOn.placeholder) >= last_deal_on
                 """,
-            upsert: upsert ? insert + """
-                 ON CONFLICT (store_id, match_hash) DO UPDATE SET \(customerAssignments { "excluded.\($0.column)" })
-                WHERE match_key = excluded.match_key AND excluded.last_deal_on >= last_deal_on
-                """ : nil,
+            upsert: upsert
+                ? insert + """
+                     ON CONFLICT (store_id, match_hash) DO UPDATE SET \(customerAssignments { "excluded.\($0.column)" })
+                    WHERE match_key = excluded.match_key AND excluded.last_deal_on >= last_deal_on
+                    """ : nil,
             at: "SELECT id, match_key FROM customers WHERE store_id = ?1 AND match_hash = ?2",
             row: "SELECT store_id, match_hash, match_key FROM customers WHERE id = ?1")
     }
@@ -94,10 +98,11 @@ struct BatchWriter {
             db,
             insert: insert,
             update: "UPDATE vehicles SET \(vehicleAssignments(\.placeholder)) WHERE id = \(V.vinOrID.placeholder)",
-            upsert: upsert ? insert + """
-                 ON CONFLICT (vin_hash) DO UPDATE SET \(vehicleAssignments { "excluded.\($0.column)" })
-                WHERE vin = excluded.vin
-                """ : nil,
+            upsert: upsert
+                ? insert + """
+                     ON CONFLICT (vin_hash) DO UPDATE SET \(vehicleAssignments { "excluded.\($0.column)" })
+                    WHERE vin = excluded.vin
+                    """ : nil,
             at: KeyedTable.vehicleAt,
             row: "SELECT 0, vin_hash, vin FROM vehicles WHERE id = ?1")
     }
@@ -118,7 +123,8 @@ struct BatchWriter {
         var change = DealChange()
         // Into a database that had no deals when this import began, every deal is new (`seen` catches repeats).
         if importer.dealsBefore {
-            findDeal.bind(1, store); findDeal.bind(2, r.dealNumber)
+            findDeal.bind(1, store)
+            findDeal.bind(2, r.dealNumber)
             defer { findDeal.reset() }
             if try findDeal.step() {
                 if findDeal.int64(1) == deal.fingerprint {
@@ -132,11 +138,12 @@ struct BatchWriter {
         let vehicle = try vehicleID(deal)
         let sales = try importer.staffID(db, store: store, r.salesperson, role: "sales")
         let fi = try importer.staffID(db, store: store, r.fiManager, role: "fi")
-        bindDeal(existing == nil ? insertDeal : updateDeal, r, customer: customer, vehicle: vehicle, sales: sales, fi: fi,
-                 fingerprint: deal.fingerprint)
+        bindDeal(
+            existing == nil ? insertDeal : updateDeal, r, customer: customer, vehicle: vehicle, sales: sales, fi: fi,
+            fingerprint: deal.fingerprint)
         if let existing {
             try update(existing, with: r, counts: &change.counts)
-            change.previousCustomer = existing.customer   // the deal may have moved from another customer
+            change.previousCustomer = existing.customer  // the deal may have moved from another customer
         } else {
             try insert(r, store: store, counts: &change.counts)
         }
@@ -146,8 +153,10 @@ struct BatchWriter {
     }
 
     /// Updates a stored deal (its parameters bound) and its products, recording what changed as events.
-    private mutating func update(_ e: (id: Int64, status: String, customer: Int64), with r: DealRecord,
-                                 counts: inout DealImporter.RunCounts) throws {
+    private mutating func update(
+        _ e: (id: Int64, status: String, customer: Int64), with r: DealRecord,
+        counts: inout DealImporter.RunCounts
+    ) throws {
         let before = try storedProducts(e.id)
         updateDeal.bind(DealParameter.storeOrID, e.id)
         try updateDeal.run()
@@ -174,18 +183,20 @@ struct BatchWriter {
 
     /// The customer of the deal, inserted or refreshed.
     private func customerID(_ deal: PreparedDeal, store: Int64) throws -> Int64 {
-        try customers.findOrInsert(key: deal.customerKey, scope: store, firstHash: deal.customerHash, db: db,
-                                   memory: importer.bulk?.customers,
-                                   bindInsert: { s, h in bindCustomer(s, deal, store, hash: h) },
-                                   bindUpdate: { s, id, h in bindCustomer(s, deal, id, hash: h) })
+        try customers.findOrInsert(
+            key: deal.customerKey, scope: store, firstHash: deal.customerHash, db: db,
+            memory: importer.bulk?.customers,
+            bindInsert: { s, h in bindCustomer(s, deal, store, hash: h) },
+            bindUpdate: { s, id, h in bindCustomer(s, deal, id, hash: h) })
     }
 
     /// The vehicle of the deal, inserted or refreshed.
     private func vehicleID(_ deal: PreparedDeal) throws -> Int64 {
-        try vehicles.findOrInsert(key: deal.record.vin, scope: 0, firstHash: deal.vinHash, db: db,
-                                  memory: importer.bulk?.vehicles,
-                                  bindInsert: { s, h in bindVehicle(s, deal, hash: h) },
-                                  bindUpdate: { s, id, h in bindVehicle(s, deal, hash: h).bind(1, id) })
+        try vehicles.findOrInsert(
+            key: deal.record.vin, scope: 0, firstHash: deal.vinHash, db: db,
+            memory: importer.bulk?.vehicles,
+            bindInsert: { s, h in bindVehicle(s, deal, hash: h) },
+            bindUpdate: { s, id, h in bindVehicle(s, deal, hash: h).bind(1, id) })
     }
 
     /// Binds the customer parameters; the first is the store (insert, upsert) or the customer id (update).
@@ -226,8 +237,10 @@ struct BatchWriter {
     }
 
     /// Binds every deal parameter but the first two (the key: store and number, or the id).
-    private func bindDeal(_ s: RawStatement, _ r: DealRecord, customer: Int64, vehicle: Int64, sales: Int64?, fi: Int64?,
-                          fingerprint: Int64) {
+    private func bindDeal(
+        _ s: RawStatement, _ r: DealRecord, customer: Int64, vehicle: Int64, sales: Int64?, fi: Int64?,
+        fingerprint: Int64
+    ) {
         typealias D = DealParameter
         s.bind(D.customer, customer)
         s.bind(D.vehicle, vehicle)
@@ -279,8 +292,10 @@ struct BatchWriter {
 
     /// A product turning from declined to sold is a recovery; from sold to not sold a cancellation;
     /// the deal turning unwound (or back) is recorded too.
-    private mutating func recordEvents(deal: Int64, oldStatus: String, before: [String: (outcome: String, price: Int64?, cost: Int64?)],
-                                       after r: DealRecord, counts: inout DealImporter.RunCounts) throws {
+    private mutating func recordEvents(
+        deal: Int64, oldStatus: String, before: [String: (outcome: String, price: Int64?, cost: Int64?)],
+        after r: DealRecord, counts: inout DealImporter.RunCounts
+    ) throws {
         if oldStatus != r.status.rawValue {
             if r.status == .unwound {
                 try event(deal: deal, product: nil, kind: "unwound", price: nil, cost: nil, detail: nil)
@@ -293,12 +308,14 @@ struct BatchWriter {
             let old = before[p.code]
             let new = r.product(p.code)
             if old?.outcome == "declined", let new, new.outcome == .sold {
-                try event(deal: deal, product: p.code, kind: "recovered", price: new.price?.cents, cost: new.cost?.cents,
-                          detail: "declined at the desk, now sold")
+                try event(
+                    deal: deal, product: p.code, kind: "recovered", price: new.price?.cents, cost: new.cost?.cents,
+                    detail: "declined at the desk, now sold")
                 counts.recoveries += 1
             } else if old?.outcome == "sold", new?.outcome != .sold {
-                try event(deal: deal, product: p.code, kind: "cancelled", price: old?.price, cost: old?.cost,
-                          detail: "sold before, now \(new?.outcome.rawValue ?? "not on the deal")")
+                try event(
+                    deal: deal, product: p.code, kind: "cancelled", price: old?.price, cost: old?.cost,
+                    detail: "sold before, now \(new?.outcome.rawValue ?? "not on the deal")")
             }
         }
     }

@@ -1,8 +1,9 @@
 import AfterdeskCore
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Carries the state of one import command: caches of stores and staff, the clock, the options.
@@ -41,8 +42,10 @@ final class DealImporter {
 
     /// Imports one file: a producer thread reads and validates its rows, this thread writes them in batches of
     /// `options.batchSize`, each batch one transaction; then the file's run is closed and its rejects file written.
-    func importFile(_ file: String, summary: inout ImportSummary, seen: inout Set<Int64>,
-                    progress: ((ImportProgress) -> Void)?) throws {
+    func importFile(
+        _ file: String, summary: inout ImportSummary, seen: inout Set<Int64>,
+        progress: ((ImportProgress) -> Void)?
+    ) throws {
         let opened = try open(file, summary: &summary)
         let items = ItemStream(capacity: 16)
         opened.producer.start(into: items.queue)
@@ -50,7 +53,8 @@ final class DealImporter {
             items.queue.close()
             opened.producer.join()
         }
-        let name = opened.name, total = opened.source.size
+        let name = opened.name
+        let total = opened.source.size
         var read = 0
         var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
         try database.writer.writeWithoutTransaction { db in
@@ -123,7 +127,9 @@ final class DealImporter {
             throw error
         }
         if !layout.unknownColumns.isEmpty {
-            summary.warnings.append("\(name): columns not imported (unknown to the \(options.profile.name) profile): \(layout.unknownColumns.joined(separator: ", "))")
+            summary.warnings.append(
+                "\(name): columns not imported (unknown to the \(options.profile.name) profile): \(layout.unknownColumns.joined(separator: ", "))"
+            )
         }
         return OpenedFile(source: source, producer: .csv(reader: reader, decoder: decoder(layout), file: name), runID: runID, name: name)
     }
@@ -155,12 +161,17 @@ final class DealImporter {
 
     /// Writes up to `options.batchSize` items in one transaction, with their rejects and the run's counts.
     /// `row(n)` is called after the batch's n-th item.
-    private func writeBatch(_ db: Database, _ writer: inout BatchWriter, items: ItemStream, seen: inout Set<Int64>, runID: Int64,
-                            file name: String, row: (Int) -> Void) throws -> Batch {
+    private func writeBatch(
+        _ db: Database, _ writer: inout BatchWriter, items: ItemStream, seen: inout Set<Int64>, runID: Int64,
+        file name: String, row: (Int) -> Void
+    ) throws -> Batch {
         var batch = Batch()
         try db.inTransaction(.immediate) {
             while batch.rows < options.batchSize {
-                guard let item = items.next() else { batch.endOfFile = true; break }
+                guard let item = items.next() else {
+                    batch.endOfFile = true
+                    break
+                }
                 batch.rows += 1
                 row(batch.rows)
                 switch item {
@@ -169,17 +180,20 @@ final class DealImporter {
                 case .reject(let line, let dealNumber, let errors):
                     batch.counts.rejected += 1
                     for e in errors {
-                        batch.rejects.append(ImportReject(file: name, line: line, field: e.field, value: e.value, error: e.message,
-                                                          dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 }))
+                        batch.rejects.append(
+                            ImportReject(
+                                file: name, line: line, field: e.field, value: e.value, error: e.message,
+                                dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 }))
                     }
                 }
             }
             for r in batch.rejects { try writer.insertReject(r) }
             let c = batch.counts
-            try db.execute(sql: """
-                UPDATE import_runs SET read_count = read_count + ?, inserted = inserted + ?, updated = updated + ?,
-                    unchanged = unchanged + ?, rejected = rejected + ?, declines = declines + ? WHERE id = ?
-                """, arguments: [batch.rows, c.inserted, c.updated, c.unchanged, c.rejected, c.declines, runID])
+            try db.execute(
+                sql: """
+                    UPDATE import_runs SET read_count = read_count + ?, inserted = inserted + ?, updated = updated + ?,
+                        unchanged = unchanged + ?, rejected = rejected + ?, declines = declines + ? WHERE id = ?
+                    """, arguments: [batch.rows, c.inserted, c.updated, c.unchanged, c.rejected, c.declines, runID])
             return .commit
         }
         return batch
@@ -187,15 +201,18 @@ final class DealImporter {
 
     /// Writes one valid deal, unless an earlier row of this import had the same store and number; its warnings are
     /// listed with the rejects.
-    private func write(_ deal: PreparedDeal, with writer: inout BatchWriter, seen: inout Set<Int64>, file name: String,
-                       into batch: inout Batch) throws {
+    private func write(
+        _ deal: PreparedDeal, with writer: inout BatchWriter, seen: inout Set<Int64>, file name: String,
+        into batch: inout Batch
+    ) throws {
         let record = deal.record
         guard seen.insert(deal.dealKey).inserted else {
             batch.counts.rejected += 1
-            batch.rejects.append(ImportReject(
-                file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
-                error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
-                dealNumber: record.dealNumber))
+            batch.rejects.append(
+                ImportReject(
+                    file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
+                    error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
+                    dealNumber: record.dealNumber))
             return
         }
         let change = try writer.apply(deal)
@@ -207,8 +224,10 @@ final class DealImporter {
         if !deal.warnings.isEmpty {
             batch.counts.warned += 1
             for w in deal.warnings {
-                batch.rejects.append(ImportReject(file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
-                                                  dealNumber: record.dealNumber, isWarning: true))
+                batch.rejects.append(
+                    ImportReject(
+                        file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
+                        dealNumber: record.dealNumber, isWarning: true))
             }
         }
     }
@@ -243,7 +262,10 @@ final class DealImporter {
         let expected = Int64(expectedRows)
         let (existing, existingVehicles): (Int64, Int64) = try database.writer.read { db in
             dealsBefore = try Bool.fetchOne(db, sql: "SELECT 1 FROM deals LIMIT 1") != nil
-            return (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? 0, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM vehicles") ?? 0)
+            return (
+                try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM customers") ?? 0,
+                try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM vehicles") ?? 0
+            )
         }
         // Ids are kept in 32 bits in memory.
         let limit: Int64 = KeyMap.maxID / 2
@@ -255,7 +277,9 @@ final class DealImporter {
         }
         try database.writer.write { db in
             let keys = BulkKeys(expectedRows: Int(expected + existing))
-            for (map, sql) in [(keys.customers, "SELECT id, match_hash FROM customers"), (keys.vehicles, "SELECT id, vin_hash FROM vehicles")] {
+            for (map, sql) in [
+                (keys.customers, "SELECT id, match_hash FROM customers"), (keys.vehicles, "SELECT id, vin_hash FROM vehicles"),
+            ] {
                 let s = try RawStatement(db, sql)
                 while try s.step() { try map.insert(UInt32(truncatingIfNeeded: s.int64(1)), id: s.int64(0)) }
                 s.reset()
@@ -268,7 +292,7 @@ final class DealImporter {
     /// Rebuilds the key indexes a bulk import dropped.
     func endBulk() throws {
         guard bulk != nil else { return }
-        bulk = nil   // its memory goes to the sort that builds the indexes
+        bulk = nil  // its memory goes to the sort that builds the indexes
         try database.writer.write { db in
             try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.bulkCacheKiB)")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
@@ -308,34 +332,43 @@ final class DealImporter {
                     try db.execute(sql: "UPDATE import_runs SET status = 'interrupted' WHERE id = ?", arguments: [r["id"] as Int64])
                 }
             }
-            try db.execute(sql: """
-                INSERT INTO import_runs (file, profile, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)
-                """, arguments: [file, profile, nowText, Int(getpid())])
+            try db.execute(
+                sql: """
+                    INSERT INTO import_runs (file, profile, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)
+                    """, arguments: [file, profile, nowText, Int(getpid())])
             return db.lastInsertedRowID
         }
     }
 
     private func finishRun(_ id: Int64, read: Int, status: String, error: String?) throws {
         try database.writer.write { db in
-            try db.execute(sql: """
-                UPDATE import_runs SET status = ?, finished_at = ?, read_count = ?, error = ? WHERE id = ?
-                """, arguments: [status, Instant.iso8601(database.clock.now()), read, error, id])
+            try db.execute(
+                sql: """
+                    UPDATE import_runs SET status = ?, finished_at = ?, read_count = ?, error = ? WHERE id = ?
+                    """, arguments: [status, Instant.iso8601(database.clock.now()), read, error, id])
         }
     }
 
     struct RunCounts {
         var read = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, declines = 0, recoveries = 0, unwinds = 0, warned = 0
         mutating func add(_ o: RunCounts) {
-            inserted += o.inserted; updated += o.updated; unchanged += o.unchanged; rejected += o.rejected
-            declines += o.declines; recoveries += o.recoveries; unwinds += o.unwinds; warned += o.warned
+            inserted += o.inserted
+            updated += o.updated
+            unchanged += o.unchanged
+            rejected += o.rejected
+            declines += o.declines
+            recoveries += o.recoveries
+            unwinds += o.unwinds
+            warned += o.warned
         }
     }
 
     func storeID(_ db: Database, _ code: String) throws -> Int64 {
         if let id = storeIDs[code] { return id }
-        try db.execute(sql: """
-            INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING
-            """, arguments: [code, code == "main" ? options.menu.dealership.name : code, storeZone, nowText])
+        try db.execute(
+            sql: """
+                INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING
+                """, arguments: [code, code == "main" ? options.menu.dealership.name : code, storeZone, nowText])
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [code]) else {
             throw StoreError("store \(code) could not be created")
         }
@@ -347,11 +380,14 @@ final class DealImporter {
         guard let ref else { return nil }
         let key = "\(store)|\(ref.id)"
         if let s = staffIDs[key], s.name == ref.name || ref.name == nil { return s.id }
-        let id = try Int64.fetchOne(db, sql: """
-            INSERT INTO staff (store_id, staff_code, name, role, created_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(store_id, staff_code) DO UPDATE SET name = COALESCE(excluded.name, name)
-            RETURNING id
-            """, arguments: [store, ref.id, ref.name, role, nowText]) ?? 0
+        let id =
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO staff (store_id, staff_code, name, role, created_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(store_id, staff_code) DO UPDATE SET name = COALESCE(excluded.name, name)
+                    RETURNING id
+                    """, arguments: [store, ref.id, ref.name, role, nowText]) ?? 0
         staffIDs[key] = (id, ref.name)
         return id
     }
@@ -362,8 +398,10 @@ extension ImportSummary {
     mutating func list(_ r: ImportReject) {
         if r.isWarning {
             if rowWarnings.count < ImportSummary.rejectListCap {
-                rowWarnings.append(ImportWarning(file: r.file, line: r.line, field: r.field, value: r.value, warning: r.error,
-                                                 dealNumber: r.dealNumber))
+                rowWarnings.append(
+                    ImportWarning(
+                        file: r.file, line: r.line, field: r.field, value: r.value, warning: r.error,
+                        dealNumber: r.dealNumber))
             } else {
                 rowWarningsOmitted += 1
             }
@@ -375,7 +413,13 @@ extension ImportSummary {
     }
 
     mutating func add(_ c: DealImporter.RunCounts) {
-        inserted += c.inserted; updated += c.updated; unchanged += c.unchanged; rejected += c.rejected
-        declines += c.declines; recoveries += c.recoveries; unwinds += c.unwinds; warned += c.warned
+        inserted += c.inserted
+        updated += c.updated
+        unchanged += c.unchanged
+        rejected += c.rejected
+        declines += c.declines
+        recoveries += c.recoveries
+        unwinds += c.unwinds
+        warned += c.warned
     }
 }

@@ -1,7 +1,8 @@
 import AfterdeskCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a file in chunks with read(2): constant memory however large the export.

@@ -1,8 +1,9 @@
 import AfterdeskCore
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
@@ -11,8 +12,10 @@ struct SimulatedCrash: Error {}
 extension AfterdeskDatabase {
     /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`). Good rows land even
     /// when others are refused; importing the same file again changes nothing.
-    public func importDeals(files: [String], options: ImportOptions,
-                            progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
+    public func importDeals(
+        files: [String], options: ImportOptions,
+        progress: ((ImportProgress) -> Void)? = nil
+    ) throws -> ImportSummary {
         try withImportLock {
             var summary = ImportSummary()
             let importer = try DealImporter(database: self, options: options)
@@ -30,7 +33,7 @@ extension AfterdeskDatabase {
                     }
                 }
             } catch let crash as SimulatedCrash {
-                throw crash   // as after kill -9: nothing more runs
+                throw crash  // as after kill -9: nothing more runs
             } catch {
                 try? importer.endBulk()
                 throw error
@@ -38,8 +41,9 @@ extension AfterdeskDatabase {
             try importer.endBulk()
             if let planner = options.planner {
                 // New facts recompute the plans they touch: the customers of every inserted or updated deal.
-                summary.planned = try planCustomers(planner: planner, now: options.planAt ?? clock.now(),
-                                                    customerIDs: importer.changedCustomers.sorted())
+                summary.planned = try planCustomers(
+                    planner: planner, now: options.planAt ?? clock.now(),
+                    customerIDs: importer.changedCustomers.sorted())
             }
             return summary
         }
@@ -51,7 +55,7 @@ extension AfterdeskDatabase {
         guard let path else { return try body() }
         let fd = open(path + "-import.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError.io("cannot open \(path)-import.lock: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }   // closing releases the lock
+        defer { close(fd) }  // closing releases the lock
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw StoreError.io("cannot lock \(path)-import.lock: \(String(cString: strerror(errno)))") }
         }

@@ -2,7 +2,8 @@
 
 /// A deal, inserted or updated. The first is the store in the insert and the deal's id in the update.
 enum DealParameter: Int32, StatementParameters {
-    case storeOrID = 1, dealNumber, customer, vehicle, status, contractDate, deliveryDate, dealType, vehicleCondition, odometer
+    case storeOrID = 1
+    case dealNumber, customer, vehicle, status, contractDate, deliveryDate, dealType, vehicleCondition, odometer
     case sellingPrice, vehicleValue, amountFinanced, apr, termMonths, firstPaymentDate, lender, salesperson, fiManager
     case fingerprint, importRun, updatedAt
 
@@ -40,7 +41,8 @@ enum DealParameter: Int32, StatementParameters {
 /// A customer, inserted, updated or upserted. The first is the store in the insert and the customer's id in the
 /// update; `now` is the import's time, which is also when consent that changed was recorded.
 enum CustomerParameter: Int32, StatementParameters {
-    case storeOrID = 1, matchKey, firstName, lastName, email, phone, state, zip, customerNumber
+    case storeOrID = 1
+    case matchKey, firstName, lastName, email, phone, state, zip, customerNumber
     case consentSMS, consentEmail, consentPhone, consentSource, now, lastDealOn, matchHash
 
     var column: String {
@@ -67,7 +69,8 @@ enum CustomerParameter: Int32, StatementParameters {
 
 /// A vehicle, inserted, updated or upserted. The first is the VIN in the insert and the vehicle's id in the update.
 enum VehicleParameter: Int32, StatementParameters {
-    case vinOrID = 1, year, make, model, inServiceDate, inServiceEstimated, vinHash
+    case vinOrID = 1
+    case year, make, model, inServiceDate, inServiceEstimated, vinHash
 
     var column: String {
         switch self {
@@ -105,13 +108,15 @@ enum ProductParameter: Int32, CaseIterable {
         let values = (0..<rows).map { row in
             "(?1, " + allCases.map { "?\($0.number(row: row))" }.joined(separator: ", ") + ")"
         }
-        return "INSERT INTO deal_products (deal_id, \(allCases.map(\.column).joined(separator: ", "))) VALUES \(values.joined(separator: ", "))"
+        return
+            "INSERT INTO deal_products (deal_id, \(allCases.map(\.column).joined(separator: ", "))) VALUES \(values.joined(separator: ", "))"
     }
 }
 
 /// An event of a deal or product (recovered, cancelled, unwound, reinstated).
 enum EventParameter: Int32, StatementParameters {
-    case deal = 1, product, kind, occurredOn, recordedAt, price, cost, source, detail
+    case deal = 1
+    case product, kind, occurredOn, recordedAt, price, cost, source, detail
 
     var column: String {
         switch self {
@@ -130,7 +135,8 @@ enum EventParameter: Int32, StatementParameters {
 
 /// A refused field or a warning.
 enum RejectParameter: Int32, StatementParameters {
-    case run = 1, file, line, dealNumber, field, value, error, severity
+    case run = 1
+    case file, line, dealNumber, field, value, error, severity
 
     var column: String {
         switch self {

@@ -28,7 +28,8 @@ struct PreparedDeal: Sendable {
         self.warnings = warnings
         fingerprint = record.fingerprint
         var h = StableHasher()
-        h.add(record.store); h.add(record.dealNumber)
+        h.add(record.store)
+        h.add(record.dealNumber)
         dealKey = h.signed
         customerKey = record.customerMatchKey
         customerHash = StableHash.of(customerKey)
@@ -53,7 +54,9 @@ final class RowProducer: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init(next: @escaping () throws -> ImportItem?, bytes: @escaping () -> Int64, warnings: @escaping () -> [String]) {
-        self.next = next; self.bytes = bytes; self.warnings = warnings
+        self.next = next
+        self.bytes = bytes
+        self.warnings = warnings
     }
 
     static let itemsPerMessage = 256
@@ -87,34 +90,40 @@ final class RowProducer: @unchecked Sendable {
 
     /// CSV rows of any profile.
     static func csv(reader: CSVReader<FileByteSource>, decoder: DealRowDecoder, file: String) -> RowProducer {
-        RowProducer(next: {
-            do {
-                guard try reader.nextRow() else { return nil }
-            } catch let e as CSVError {
-                // A row the reader cannot read (an unclosed quote, a field over 64 KB) is refused alone; the reader
-                // goes on with the next line, so the rows after it still land.
-                return .reject(line: e.line, dealNumber: nil, [RowError(field: "(row)", value: "", message: e.description)])
-            }
-            return decode(decoder, reader, line: reader.rowLine, file: file)
-        }, bytes: { reader.bytesConsumed }, warnings: { [] })
+        RowProducer(
+            next: {
+                do {
+                    guard try reader.nextRow() else { return nil }
+                } catch let e as CSVError {
+                    // A row the reader cannot read (an unclosed quote, a field over 64 KB) is refused alone; the reader
+                    // goes on with the next line, so the rows after it still land.
+                    return .reject(line: e.line, dealNumber: nil, [RowError(field: "(row)", value: "", message: e.description)])
+                }
+                return decode(decoder, reader, line: reader.rowLine, file: file)
+            }, bytes: { reader.bytesConsumed }, warnings: { [] })
     }
 
     /// JSON deal objects; a malformed object is refused alone, a syntax error ends the file.
     static func json(reader: JSONDealReader<FileByteSource>, decoder: DealRowDecoder, file: String) -> RowProducer {
-        RowProducer(next: {
-            do {
-                guard try reader.nextDeal() else { return nil }
-            } catch let problem as JSONDealReader<FileByteSource>.Problem where !problem.isSyntax {
-                return .reject(line: reader.rowLine, dealNumber: nil, [RowError(field: "(deal)", value: "", message: problem.description)])
-            }
-            return decode(decoder, reader.row, line: reader.rowLine, file: file)
-        }, bytes: { reader.bytesConsumed }, warnings: {
-            reader.unknownKeys.isEmpty ? [] : ["\(file): fields not imported (unknown): \(reader.unknownKeys.sorted().joined(separator: ", "))"]
-        })
+        RowProducer(
+            next: {
+                do {
+                    guard try reader.nextDeal() else { return nil }
+                } catch let problem as JSONDealReader<FileByteSource>.Problem where !problem.isSyntax {
+                    return .reject(
+                        line: reader.rowLine, dealNumber: nil, [RowError(field: "(deal)", value: "", message: problem.description)])
+                }
+                return decode(decoder, reader.row, line: reader.rowLine, file: file)
+            }, bytes: { reader.bytesConsumed },
+            warnings: {
+                reader.unknownKeys.isEmpty
+                    ? [] : ["\(file): fields not imported (unknown): \(reader.unknownKeys.sorted().joined(separator: ", "))"]
+            })
     }
 
     private static func decode<R: RowFields>(_ decoder: DealRowDecoder, _ row: R, line: Int, file: String) -> ImportItem {
-        var errors: [RowError] = [], warnings: [RowError] = []
+        var errors: [RowError] = []
+        var warnings: [RowError] = []
         if let record = decoder.decode(row, errors: &errors, warnings: &warnings) {
             return .deal(PreparedDeal(line: line, record: record, file: file, warnings: warnings))
         }
@@ -140,9 +149,15 @@ final class ItemStream {
         while pending.isEmpty {
             if finished { return nil }
             switch queue.receive() {
-            case .items(let items, let bytes)?: pending = items[...]; bytesRead = bytes
-            case .end(let w)?: warnings += w; finished = true
-            case .failed(let error)?: failure = error; finished = true
+            case .items(let items, let bytes)?:
+                pending = items[...]
+                bytesRead = bytes
+            case .end(let w)?:
+                warnings += w
+                finished = true
+            case .failed(let error)?:
+                failure = error
+                finished = true
             case nil: finished = true
             }
         }

@@ -13,23 +13,31 @@ public struct ReadingsSummary: Codable, Sendable, Equatable {
     public var planned: PlanSummary?
     public var rejectsFile: String?
     public init() {}
-    enum CodingKeys: String, CodingKey { case read, inserted, updated, unchanged, rejected, rejects, planned, rejectsFile = "rejects_file" }
+    enum CodingKeys: String, CodingKey {
+        case read, inserted, updated, unchanged, rejected, rejects, planned
+        case rejectsFile = "rejects_file"
+    }
 }
 
 extension AfterdeskDatabase {
     /// Imports odometer readings from service visits (CSV: `vin`, `date`, `odometer`, optional `source`) and
     /// plans again the customers of the vehicles read. Importing the same file again changes nothing.
-    public func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date? = nil,
-                               writeRejectsFile: Bool = true) throws -> ReadingsSummary {
+    public func importReadings(
+        file: String, dealershipTimeZone: String, planner: Planner?, now: Date? = nil,
+        writeRejectsFile: Bool = true
+    ) throws -> ReadingsSummary {
         // Vehicles are found by VIN through their index, which a bulk deal import drops while it runs.
         try withImportLock {
-            try importReadingsLocked(file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now,
-                                     writeRejectsFile: writeRejectsFile)
+            try importReadingsLocked(
+                file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now,
+                writeRejectsFile: writeRejectsFile)
         }
     }
 
-    private func importReadingsLocked(file: String, dealershipTimeZone: String, planner: Planner?, now: Date?,
-                                      writeRejectsFile: Bool) throws -> ReadingsSummary {
+    private func importReadingsLocked(
+        file: String, dealershipTimeZone: String, planner: Planner?, now: Date?,
+        writeRejectsFile: Bool
+    ) throws -> ReadingsSummary {
         let source = try FileByteSource(path: file)
         let name = (file as NSString).lastPathComponent
         let reader = CSVReader(source: source)
@@ -44,7 +52,7 @@ extension AfterdeskDatabase {
         var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
         var vehicles = Set<Int64>()
         try writer.write { db in
-            try Migrations.restoreKeyIndexes(db)   // after a bulk import that was killed
+            try Migrations.restoreKeyIndexes(db)  // after a bulk import that was killed
             let statements = try ReadingStatements(db)
             func reject(_ line: Int, _ errors: [(String, String, String)]) {
                 summary.rejected += 1
@@ -71,7 +79,10 @@ extension AfterdeskDatabase {
                 }
                 let (vehicle, date, miles, readSource) = reading
                 let before = try Int.fetchOne(statements.existing, arguments: [vehicle, date.description, readSource])
-                if before == miles { summary.unchanged += 1; continue }
+                if before == miles {
+                    summary.unchanged += 1
+                    continue
+                }
                 try statements.upsert.execute(arguments: [vehicle, date.description, miles, readSource])
                 if before == nil { summary.inserted += 1 } else { summary.updated += 1 }
                 vehicles.insert(vehicle)
@@ -93,9 +104,12 @@ extension AfterdeskDatabase {
         for start in stride(from: 0, to: ids.count, by: 1_000) {
             let part = Array(ids[start..<min(ids.count, start + 1_000)])
             try writer.read { db in
-                customers.formUnion(try Int64.fetchAll(db, sql: """
-                    SELECT DISTINCT customer_id FROM deals WHERE vehicle_id IN (\(part.map { _ in "?" }.joined(separator: ",")))
-                    """, arguments: StatementArguments(part)))
+                customers.formUnion(
+                    try Int64.fetchAll(
+                        db,
+                        sql: """
+                            SELECT DISTINCT customer_id FROM deals WHERE vehicle_id IN (\(part.map { _ in "?" }.joined(separator: ",")))
+                            """, arguments: StatementArguments(part)))
             }
         }
         return customers.sorted()
@@ -111,16 +125,18 @@ struct ReadingStatements {
     let upsert: Statement
 
     init(_ db: Database) throws {
-        findVehicle = try db.makeStatement(sql: """
-            SELECT v.id, MAX(d.odometer) AS sale_miles, MAX(d.delivery_date) AS delivered
-            FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.id = ? GROUP BY v.id
-            """)
+        findVehicle = try db.makeStatement(
+            sql: """
+                SELECT v.id, MAX(d.odometer) AS sale_miles, MAX(d.delivery_date) AS delivered
+                FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.id = ? GROUP BY v.id
+                """)
         vehicleAt = try RawStatement(db, KeyedTable.vehicleAt)
         existing = try db.makeStatement(sql: "SELECT miles FROM odometer_readings WHERE vehicle_id = ? AND read_on = ? AND source = ?")
-        upsert = try db.makeStatement(sql: """
-            INSERT INTO odometer_readings (vehicle_id, read_on, miles, source) VALUES (?, ?, ?, ?)
-            ON CONFLICT(vehicle_id, read_on, source) DO UPDATE SET miles = excluded.miles
-            """)
+        upsert = try db.makeStatement(
+            sql: """
+                INSERT INTO odometer_readings (vehicle_id, read_on, miles, source) VALUES (?, ?, ?, ?)
+                ON CONFLICT(vehicle_id, read_on, source) DO UPDATE SET miles = excluded.miles
+                """)
     }
 }
 
@@ -141,13 +157,20 @@ struct ReadingColumns {
 
     /// The current row's reading (vehicle id, date, miles, source), or nil with what is wrong in `errors`
     /// (field, value, message).
-    func reading(_ reader: CSVReader<FileByteSource>, today: LocalDate, statements: ReadingStatements,
-                 errors: inout [(String, String, String)]) throws -> (vehicle: Int64, date: LocalDate, miles: Int, source: String)? {
+    func reading(
+        _ reader: CSVReader<FileByteSource>, today: LocalDate, statements: ReadingStatements,
+        errors: inout [(String, String, String)]
+    ) throws -> (vehicle: Int64, date: LocalDate, miles: Int, source: String)? {
         func field(_ c: Int?) -> String { c.map { reader.string($0).trimmingCharacters(in: .whitespaces) } ?? "" }
-        let vinText = field(vin), dateText = field(date), milesText = field(miles)
+        let vinText = field(vin)
+        let dateText = field(date)
+        let milesText = field(miles)
         let readSource = source.map { field($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "service"
         var validVIN: String?
-        switch VIN.validate(vinText) { case .success(let v): validVIN = v; case .failure(let p): errors.append(("vin", vinText, p.description)) }
+        switch VIN.validate(vinText) {
+        case .success(let v): validVIN = v
+        case .failure(let p): errors.append(("vin", vinText, p.description))
+        }
         let day = LocalDate(dateText)
         if let day {
             if day > today { errors.append(("date", dateText, "reading date is after today (\(today))")) }
@@ -158,11 +181,13 @@ struct ReadingColumns {
         if read == nil { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
         guard errors.isEmpty, let validVIN, let day, let read else { return nil }
         guard let known = try KeyedTable.walk(validVIN, scope: 0, at: statements.vehicleAt).id,
-              let row = try Row.fetchOne(statements.findVehicle, arguments: [known]) else {
+            let row = try Row.fetchOne(statements.findVehicle, arguments: [known])
+        else {
             errors.append(("vin", vinText, "no deal with this VIN"))
             return nil
         }
-        let saleMiles: Int? = row["sale_miles"], delivered = (row["delivered"] as String?).flatMap(LocalDate.init)
+        let saleMiles: Int? = row["sale_miles"]
+        let delivered = (row["delivered"] as String?).flatMap(LocalDate.init)
         if let saleMiles, let delivered, day >= delivered && read < saleMiles {
             errors.append(("odometer", milesText, "lower than the \(saleMiles) miles at sale on \(delivered)"))
             return nil

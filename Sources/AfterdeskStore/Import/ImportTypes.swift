@@ -1,8 +1,9 @@
 import AfterdeskCore
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a whole file could not be imported (exit code 65 for the command), carried by `StoreError.refusedFile`.
@@ -48,10 +49,15 @@ public struct ImportOptions: Sendable {
     /// Tests only: stop dead after this many committed batches, as a killed process would.
     var simulateCrashAfterBatches: Int?
 
-    public init(profile: ImportProfile = .canonical, menu: Menu, defaultStore: String = "main",
-                batchSize: Int = 50_000, writeRejectsFile: Bool = true) {
-        self.profile = profile; self.menu = menu; self.defaultStore = defaultStore
-        self.batchSize = batchSize; self.writeRejectsFile = writeRejectsFile
+    public init(
+        profile: ImportProfile = .canonical, menu: Menu, defaultStore: String = "main",
+        batchSize: Int = 50_000, writeRejectsFile: Bool = true
+    ) {
+        self.profile = profile
+        self.menu = menu
+        self.defaultStore = defaultStore
+        self.batchSize = batchSize
+        self.writeRejectsFile = writeRejectsFile
     }
 }
 
@@ -81,11 +87,19 @@ public struct ImportReject: Codable, Sendable, Equatable {
     public var isWarning = false
 
     public init(file: String, line: Int, field: String, value: String, error: String, dealNumber: String?, isWarning: Bool = false) {
-        self.file = file; self.line = line; self.field = field; self.value = value; self.error = error
-        self.dealNumber = dealNumber; self.isWarning = isWarning
+        self.file = file
+        self.line = line
+        self.field = field
+        self.value = value
+        self.error = error
+        self.dealNumber = dealNumber
+        self.isWarning = isWarning
     }
 
-    enum CodingKeys: String, CodingKey { case file, line, field, value, error, dealNumber = "deal_number" }
+    enum CodingKeys: String, CodingKey {
+        case file, line, field, value, error
+        case dealNumber = "deal_number"
+    }
 }
 
 /// A kept row's implausible value, as `import --json` lists it under `row_warnings`.
@@ -97,7 +111,10 @@ public struct ImportWarning: Codable, Sendable, Equatable {
     public var warning: String
     public var dealNumber: String?
 
-    enum CodingKeys: String, CodingKey { case file, line, field, value, warning, dealNumber = "deal_number" }
+    enum CodingKeys: String, CodingKey {
+        case file, line, field, value, warning
+        case dealNumber = "deal_number"
+    }
 }
 
 /// What an import did. `inserted + updated + unchanged + rejected == read`.
@@ -132,9 +149,12 @@ public struct ImportSummary: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case read, inserted, updated, unchanged, rejected, declines, rejects
-        case rejectsOmitted = "rejects_omitted", recoveries, unwinds, planned, warnings, warned
-        case rowWarnings = "row_warnings", rowWarningsOmitted = "row_warnings_omitted"
-        case failedFiles = "failed_files", rejectsFiles = "rejects_files"
+        case rejectsOmitted = "rejects_omitted"
+        case recoveries, unwinds, planned, warnings, warned
+        case rowWarnings = "row_warnings"
+        case rowWarningsOmitted = "row_warnings_omitted"
+        case failedFiles = "failed_files"
+        case rejectsFiles = "rejects_files"
     }
 }
 

@@ -27,7 +27,9 @@ final class KeyMap {
     }
 
     func insert(_ key: UInt32, id: Int64) throws {
-        guard id > 0, id <= KeyMap.maxID else { throw StoreError.integrity("row id \(id) does not fit the bulk import's 32-bit key map (import with --bulk off)") }
+        guard id > 0, id <= KeyMap.maxID else {
+            throw StoreError.integrity("row id \(id) does not fit the bulk import's 32-bit key map (import with --bulk off)")
+        }
         if (count + 1) * 2 > keys.count { grow() }
         place(key, UInt32(id))
         count += 1
@@ -42,7 +44,8 @@ final class KeyMap {
     }
 
     private func grow() {
-        let oldKeys = keys, oldValues = values
+        let oldKeys = keys
+        let oldValues = values
         keys = [UInt32](repeating: 0, count: oldKeys.count * 2)
         values = [UInt32](repeating: 0, count: oldKeys.count * 2)
         for i in oldValues.indices where oldValues[i] != 0 { place(oldKeys[i], oldValues[i]) }

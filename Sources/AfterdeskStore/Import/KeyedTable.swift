@@ -31,8 +31,10 @@ struct KeyedTable {
     /// inserted nothing is the key's chain walked: found at the first hash, the upsert already did the refresh.
     /// In a bulk import, `memory` maps hashes to ids instead: each candidate is read back to compare its scope,
     /// hash and key, and a new row is added to it.
-    func findOrInsert(key: String, scope: Int64, firstHash: Int64, db: Database, memory: KeyMap?,
-                      bindInsert: (RawStatement, Int64) -> Void, bindUpdate: (RawStatement, Int64, Int64) -> Void) throws -> Int64 {
+    func findOrInsert(
+        key: String, scope: Int64, firstHash: Int64, db: Database, memory: KeyMap?,
+        bindInsert: (RawStatement, Int64) -> Void, bindUpdate: (RawStatement, Int64, Int64) -> Void
+    ) throws -> Int64 {
         if let upsert {
             bindInsert(upsert, firstHash)
             sqlite3_set_last_insert_rowid(db.sqliteConnection, 0)
@@ -60,7 +62,8 @@ struct KeyedTable {
     static func walk(_ key: String, scope: Int64, at: RawStatement) throws -> (hash: Int64, id: Int64?) {
         var id: Int64?
         let (hash, found) = try StableHash.probe(key) { h in
-            at.bind(1, scope); at.bind(2, h)
+            at.bind(1, scope)
+            at.bind(2, h)
             defer { at.reset() }
             guard try at.step() else { return .free }
             id = at.int64(0)
@@ -130,6 +133,7 @@ enum StableHash {
             case .taken: continue
             }
         }
-        throw StoreError.integrity("\(maxAttempts) index keys in a row are taken by other keys: the hash chain of '\(key.prefix(2))…' is full")
+        throw StoreError.integrity(
+            "\(maxAttempts) index keys in a row are taken by other keys: the hash chain of '\(key.prefix(2))…' is full")
     }
 }

@@ -1,8 +1,9 @@
 import AfterdeskCore
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `<input>.rejects.csv`: every refused field, written to a temporary file and moved into place at the end.
@@ -16,7 +17,8 @@ struct RejectsFile {
     init(inputPath: String, enabled: Bool) {
         var base = inputPath
         for ext in [".csv", ".json", ".jsonl", ".ndjson", ".txt"] where base.lowercased().hasSuffix(ext) {
-            base = String(base.dropLast(ext.count)); break
+            base = String(base.dropLast(ext.count))
+            break
         }
         path = base + ".rejects.csv"
         self.enabled = enabled

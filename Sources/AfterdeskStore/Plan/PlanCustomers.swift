@@ -27,15 +27,20 @@ extension AfterdeskDatabase {
     /// other connection has committed anything in between (`PRAGMA data_version`); otherwise its facts are
     /// read again and planned anew inside the writing transaction. So a stored plan always matches the
     /// facts as they were when it was written.
-    public func planCustomers(planner: Planner, now: Date, customerIDs: [Int64]? = nil, rangeSize: Int = 2_000,
-                              transactionSize: Int = 50_000, progress: ((Int, Int) -> Void)? = nil) throws -> PlanSummary {
-        try planCustomers(planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize,
-                          progress: progress, betweenTransactions: nil)
+    public func planCustomers(
+        planner: Planner, now: Date, customerIDs: [Int64]? = nil, rangeSize: Int = 2_000,
+        transactionSize: Int = 50_000, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> PlanSummary {
+        try planCustomers(
+            planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize,
+            progress: progress, betweenTransactions: nil)
     }
 
     /// `betweenTransactions` runs after each commit but the last: tests commit from another connection there.
-    func planCustomers(planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int,
-                       progress: ((Int, Int) -> Void)?, betweenTransactions: (() throws -> Void)?) throws -> PlanSummary {
+    func planCustomers(
+        planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int,
+        progress: ((Int, Int) -> Void)?, betweenTransactions: (() throws -> Void)?
+    ) throws -> PlanSummary {
         var summary = PlanSummary()
         let nowText = Instant.iso8601(now)
         try writer.writeWithoutTransaction { db in
@@ -43,7 +48,8 @@ extension AfterdeskDatabase {
             // customers read in the same transaction, and at touches inserted just before their items.
             // (A checkpointing thread was tried: it never catches up with a writer that never pauses, so the log
             // only grows.)
-            try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 20000")
+            try db.execute(
+                sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 20000")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
 
             let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: customerIDs, rangeSize: rangeSize)
@@ -99,39 +105,69 @@ extension AfterdeskDatabase {
     private func write(_ planned: PlannedChunk, spec: PlanChunkSpec, nowText: String, db: Database) throws {
         func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: spec.ids) }
         let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
-        for (touch, why) in planned.cancelled { cancel.bind(1, why); cancel.bind(2, touch); try cancel.run() }
+        for (touch, why) in planned.cancelled {
+            cancel.bind(1, why)
+            cancel.bind(2, touch)
+            try cancel.run()
+        }
         if planned.hadPlannedTouches {
-            try bound("""
+            try bound(
+                """
                 DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE +status = 'planned' AND \(spec.condition))
-                """).run()
+                """
+            ).run()
             try bound("DELETE FROM touches WHERE +status = 'planned' AND \(spec.condition)").run()
         }
         try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(spec.condition))").run()
         let plans = planned.plans
-        try RawStatement.insertRows(db, into: """
-            plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on, basic_limit,
-                   miles_per_year, gap_exposure_ends_on)
-            """, columns: 10, count: plans.count) { s, row, at in
+        try RawStatement.insertRows(
+            db,
+            into: """
+                plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on, basic_limit,
+                       miles_per_year, gap_exposure_ends_on)
+                """, columns: 10, count: plans.count
+        ) { s, row, at in
             let p = plans[row]
-            s.bind(at, p.dealID); s.bind(at + 1, p.product); s.bind(at + 2, p.holdout); s.bind(at + 3, p.eligibleUntil)
-            s.bind(at + 4, p.eligibilityRule); s.bind(at + 5, p.noFollowUp); s.bind(at + 6, p.basicExpiresOn)
-            s.bind(at + 7, p.basicLimit); s.bind(at + 8, p.milesPerYear); s.bind(at + 9, p.gapExposureEndsOn)
+            s.bind(at, p.dealID)
+            s.bind(at + 1, p.product)
+            s.bind(at + 2, p.holdout)
+            s.bind(at + 3, p.eligibleUntil)
+            s.bind(at + 4, p.eligibilityRule)
+            s.bind(at + 5, p.noFollowUp)
+            s.bind(at + 6, p.basicExpiresOn)
+            s.bind(at + 7, p.basicLimit)
+            s.bind(at + 8, p.milesPerYear)
+            s.bind(at + 9, p.gapExposureEndsOn)
         }
         // Touch ids are given here (the next after the largest, as SQLite would), so items can be written in bulk too:
         // this transaction holds the write lock.
         let firstID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM touches") ?? 0) + 1
-        let touches = planned.touches, items = planned.items
-        try RawStatement.insertRows(db, into: "touches (id, customer_id, due_at, due_on, action, status, planned_at)",
-                                    columns: 7, count: touches.count) { s, row, at in
+        let touches = planned.touches
+        let items = planned.items
+        try RawStatement.insertRows(
+            db, into: "touches (id, customer_id, due_at, due_on, action, status, planned_at)",
+            columns: 7, count: touches.count
+        ) { s, row, at in
             let t = touches[row]
-            s.bind(at, firstID + Int64(row)); s.bind(at + 1, t.customer); s.bind(at + 2, t.dueAt); s.bind(at + 3, t.dueOn)
-            s.bind(at + 4, t.action); s.bind(at + 5, "planned"); s.bind(at + 6, nowText)
+            s.bind(at, firstID + Int64(row))
+            s.bind(at + 1, t.customer)
+            s.bind(at + 2, t.dueAt)
+            s.bind(at + 3, t.dueOn)
+            s.bind(at + 4, t.action)
+            s.bind(at + 5, "planned")
+            s.bind(at + 6, nowText)
         }
-        try RawStatement.insertRows(db, into: "touch_items (touch_id, deal_id, product_code, touch_name, template, reason)",
-                                    columns: 6, count: items.count) { s, row, at in
+        try RawStatement.insertRows(
+            db, into: "touch_items (touch_id, deal_id, product_code, touch_name, template, reason)",
+            columns: 6, count: items.count
+        ) { s, row, at in
             let item = items[row]
-            s.bind(at, firstID + Int64(item.touchIndex)); s.bind(at + 1, item.dealID); s.bind(at + 2, item.product)
-            s.bind(at + 3, item.touch); s.bind(at + 4, item.template); s.bind(at + 5, item.reason)
+            s.bind(at, firstID + Int64(item.touchIndex))
+            s.bind(at + 1, item.dealID)
+            s.bind(at + 2, item.product)
+            s.bind(at + 3, item.touch)
+            s.bind(at + 4, item.template)
+            s.bind(at + 5, item.reason)
         }
     }
 
@@ -146,18 +182,22 @@ extension AfterdeskDatabase {
                 args.append(deal.customerID)
             }
             args.append(limit)
-            return try Row.fetchAll(db, sql: """
-                SELECT t.id, t.due_at, t.due_on, t.action, t.status, c.first_name || ' ' || c.last_name AS customer,
-                       group_concat(d.deal_number || ':' || i.product_code, ' ') AS products,
-                       group_concat(i.reason, ' | ') AS reasons, MIN(i.template) AS template
-                FROM touches t JOIN customers c ON c.id = t.customer_id
-                JOIN touch_items i ON i.touch_id = t.id JOIN deals d ON d.id = i.deal_id
-                WHERE \(condition)
-                GROUP BY t.id ORDER BY t.due_at, t.id LIMIT ?
-                """, arguments: StatementArguments(args)).map {
-                PlannedTouchRow(id: $0["id"], dueAt: $0["due_at"], dueOn: $0["due_on"], action: $0["action"], status: $0["status"],
-                                customer: $0["customer"], products: ($0["products"] as String).split(separator: " ").map(String.init),
-                                template: $0["template"], reasons: ($0["reasons"] as String).components(separatedBy: " | "))
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, t.due_at, t.due_on, t.action, t.status, c.first_name || ' ' || c.last_name AS customer,
+                           group_concat(d.deal_number || ':' || i.product_code, ' ') AS products,
+                           group_concat(i.reason, ' | ') AS reasons, MIN(i.template) AS template
+                    FROM touches t JOIN customers c ON c.id = t.customer_id
+                    JOIN touch_items i ON i.touch_id = t.id JOIN deals d ON d.id = i.deal_id
+                    WHERE \(condition)
+                    GROUP BY t.id ORDER BY t.due_at, t.id LIMIT ?
+                    """, arguments: StatementArguments(args)
+            ).map {
+                PlannedTouchRow(
+                    id: $0["id"], dueAt: $0["due_at"], dueOn: $0["due_on"], action: $0["action"], status: $0["status"],
+                    customer: $0["customer"], products: ($0["products"] as String).split(separator: " ").map(String.init),
+                    template: $0["template"], reasons: ($0["reasons"] as String).components(separatedBy: " | "))
             }
         }
     }
@@ -182,7 +222,10 @@ public struct PlannedTouchRow: Codable, Sendable, Equatable {
     public var template: String
     public var reasons: [String]
     enum CodingKeys: String, CodingKey {
-        case id, dueAt = "due_at", dueOn = "due_on", action, status, customer, products, template, reasons
+        case id
+        case dueAt = "due_at"
+        case dueOn = "due_on"
+        case action, status, customer, products, template, reasons
     }
 }
 
@@ -210,7 +253,9 @@ struct PlanChunkFacts: Sendable {
         let deals = try DealLoader.read(db, where: "d." + spec.condition, ids: spec.ids)
         // (`+status` keeps SQLite on the index by customer: the index by status would scan every planned touch
         // of every customer.)
-        let old = try RawStatement(db, """
+        let old = try RawStatement(
+            db,
+            """
             SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
             WHERE +t.status = 'planned' AND t.\(spec.condition)
             """, binding: spec.ids)
@@ -227,7 +272,12 @@ struct PlannedChunk: Sendable {
         let dealID: Int64, product: String, holdout: Bool, eligibleUntil: LocalDate?, eligibilityRule: String?
         let noFollowUp: String?, basicExpiresOn: LocalDate?, basicLimit: String?, milesPerYear: Int?, gapExposureEndsOn: LocalDate?
     }
-    struct Touch: Sendable { let customer: Int64; let dueAt: String; let dueOn: LocalDate; let action: String }
+    struct Touch: Sendable {
+        let customer: Int64
+        let dueAt: String
+        let dueOn: LocalDate
+        let action: String
+    }
     /// An item of `touches[touchIndex]`.
     struct Item: Sendable { let touchIndex: Int, dealID: Int64, product: String, touch: String, template: String, reason: String }
     var cancelled: [(touch: Int64, why: String)] = []
@@ -251,7 +301,9 @@ struct PlannedChunk: Sendable {
         for customer in customers {
             let owned = byCustomer[customer] ?? []
             let (declines, permissions) = FollowUpDeal.followUp(owned.map(\.deal), menu: planner.menu)
-            let plan = declines.isEmpty ? CustomerPlan(products: [], touches: [], dropped: [])
+            let plan =
+                declines.isEmpty
+                ? CustomerPlan(products: [], touches: [], dropped: [])
                 : planner.plan(declines: declines, permissions: permissions, now: now)
             var dealID: [String: Int64] = [:]
             for d in owned where dealID[d.record.dealNumber] == nil { dealID[d.record.dealNumber] = d.id }
@@ -271,54 +323,83 @@ struct PlannedChunk: Sendable {
         for p in plan.products {
             guard let id = dealID[p.dealNumber] else { continue }
             if p.holdout { summary.holdout += 1 }
-            plans.append(Plan(dealID: id, product: p.product, holdout: p.holdout, eligibleUntil: p.eligibility.until,
-                              eligibilityRule: p.eligibility.reason?.rawValue, noFollowUp: p.noFollowUp?.rawValue,
-                              basicExpiresOn: p.warranty?.basic.date, basicLimit: p.warranty?.basic.limit.rawValue,
-                              milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn))
+            plans.append(
+                Plan(
+                    dealID: id, product: p.product, holdout: p.holdout, eligibleUntil: p.eligibility.until,
+                    eligibilityRule: p.eligibility.reason?.rawValue, noFollowUp: p.noFollowUp?.rawValue,
+                    basicExpiresOn: p.warranty?.basic.date, basicLimit: p.warranty?.basic.limit.rawValue,
+                    milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn))
         }
         for t in plan.touches {
             for i in t.items {
                 guard let id = dealID[i.dealNumber] else { continue }
-                items.append(Item(touchIndex: touches.count, dealID: id, product: i.product, touch: i.touch, template: i.template,
-                                  reason: i.reason))
+                items.append(
+                    Item(
+                        touchIndex: touches.count, dealID: id, product: i.product, touch: i.touch, template: i.template,
+                        reason: i.reason))
             }
             touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue))
             summary.touches += 1
-            switch t.action { case .sms: summary.sms += 1; case .email: summary.email += 1; case .task: summary.tasks += 1 }
+            switch t.action {
+            case .sms: summary.sms += 1
+            case .email: summary.email += 1
+            case .task: summary.tasks += 1
+            }
         }
         summary.dropped += plan.dropped.count
     }
 
     /// A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled, with that
     /// reason; touches merely re-timed are replaced (not listed here).
-    private static func cancelled(_ previous: [(touch: Int64, deal: Int64, code: String)], plan: CustomerPlan, owned: [StoredDeal],
-                                  dealID: [String: Int64], menu: Menu) -> [(touch: Int64, why: String)] {
+    private static func cancelled(
+        _ previous: [(touch: Int64, deal: Int64, code: String)], plan: CustomerPlan, owned: [StoredDeal],
+        dealID: [String: Int64], menu: Menu
+    ) -> [(touch: Int64, why: String)] {
         var stillPlanned: Set<PairKey> = []
-        for t in plan.touches { for i in t.items { if let id = dealID[i.dealNumber] { stillPlanned.insert(PairKey(deal: id, code: i.product)) } } }
+        for t in plan.touches {
+            for i in t.items { if let id = dealID[i.dealNumber] { stillPlanned.insert(PairKey(deal: id, code: i.product)) } }
+        }
         var seen: Set<Int64> = []
         var out: [(touch: Int64, why: String)] = []
         for old in previous where !stillPlanned.contains(PairKey(deal: old.deal, code: old.code)) && !seen.contains(old.touch) {
             let why: String?
             if let stored = owned.first(where: { $0.id == old.deal }) {
-                if stored.record.status == .unwound { why = "the deal was unwound" }
-                else if stored.record.product(old.code)?.outcome == .sold { why = "\(old.code) was bought later" }
-                else if let stop = stored.deal.stopReason(menu.product(old.code)) { why = stop }
-                else { why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == old.code }?.note }
+                if stored.record.status == .unwound {
+                    why = "the deal was unwound"
+                } else if stored.record.product(old.code)?.outcome == .sold {
+                    why = "\(old.code) was bought later"
+                } else if let stop = stored.deal.stopReason(menu.product(old.code)) {
+                    why = stop
+                } else {
+                    why = plan.products.first { $0.dealNumber == stored.record.dealNumber && $0.product == old.code }?.note
+                }
             } else {
                 why = "the deal now belongs to another customer"
             }
-            if let why { out.append((old.touch, why)); seen.insert(old.touch) }
+            if let why {
+                out.append((old.touch, why))
+                seen.insert(old.touch)
+            }
         }
         return out
     }
 
-    private struct PairKey: Hashable { let deal: Int64; let code: String }
+    private struct PairKey: Hashable {
+        let deal: Int64
+        let code: String
+    }
 }
 
 extension PlanSummary {
     mutating func add(_ o: PlanSummary) {
-        customers += o.customers; declines += o.declines; holdout += o.holdout; touches += o.touches
-        sms += o.sms; email += o.email; tasks += o.tasks; dropped += o.dropped
+        customers += o.customers
+        declines += o.declines
+        holdout += o.holdout
+        touches += o.touches
+        sms += o.sms
+        email += o.email
+        tasks += o.tasks
+        dropped += o.dropped
     }
 }
 

@@ -31,27 +31,35 @@ enum DealLoader {
         func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: ids) }
         var rows = Rows()
         // Only the facts planning uses: no names, contact details or staff (the planner never reads them).
-        try rows.deals.appendAll(bound("""
-            SELECT d.id, d.customer_id, d.vehicle_id, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type,
-                   d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents,
-                   d.apr_milli, d.term_months, d.first_payment_date, s.code, c.state, c.zip,
-                   c.consent_sms, c.consent_email, c.consent_phone, v.year, v.make, v.in_service_date, v.in_service_estimated,
-                   c.contact_stopped_at IS NOT NULL
-            FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
-            JOIN vehicles v ON v.id = d.vehicle_id
-            WHERE \(condition)
-            """))
-        try rows.products.appendAll(bound("""
-            SELECT deal_id, product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products
-            WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition)) ORDER BY deal_id, product_code
-            """))
-        try rows.readings.appendAll(bound("""
-            SELECT vehicle_id, read_on, miles FROM odometer_readings
-            WHERE vehicle_id IN (SELECT d.vehicle_id FROM deals d WHERE \(condition)) ORDER BY read_on
-            """))
-        try rows.stops.appendAll(bound("""
-            SELECT deal_id, product_code, kind FROM follow_up_stops WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition))
-            """))
+        try rows.deals.appendAll(
+            bound(
+                """
+                SELECT d.id, d.customer_id, d.vehicle_id, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type,
+                       d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents,
+                       d.apr_milli, d.term_months, d.first_payment_date, s.code, c.state, c.zip,
+                       c.consent_sms, c.consent_email, c.consent_phone, v.year, v.make, v.in_service_date, v.in_service_estimated,
+                       c.contact_stopped_at IS NOT NULL
+                FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
+                JOIN vehicles v ON v.id = d.vehicle_id
+                WHERE \(condition)
+                """))
+        try rows.products.appendAll(
+            bound(
+                """
+                SELECT deal_id, product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products
+                WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition)) ORDER BY deal_id, product_code
+                """))
+        try rows.readings.appendAll(
+            bound(
+                """
+                SELECT vehicle_id, read_on, miles FROM odometer_readings
+                WHERE vehicle_id IN (SELECT d.vehicle_id FROM deals d WHERE \(condition)) ORDER BY read_on
+                """))
+        try rows.stops.appendAll(
+            bound(
+                """
+                SELECT deal_id, product_code, kind FROM follow_up_stops WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition))
+                """))
         return rows
     }
 
@@ -65,16 +73,19 @@ enum DealLoader {
         var stops: [Int64: [String: [StopKind]]] = [:]
         let sr = rows.stops
         for i in 0..<sr.count {
-            if let kind = StopKind(rawValue: sr.text(i, 2)) { stops[sr.int64(i, 0), default: [:]][sr.optionalText(i, 1) ?? "*", default: []].append(kind) }
+            if let kind = StopKind(rawValue: sr.text(i, 2)) {
+                stops[sr.int64(i, 0), default: [:]][sr.optionalText(i, 1) ?? "*", default: []].append(kind)
+            }
         }
         // Products come ordered by deal id; each deal takes its run.
         var products: [Int64: [ProductLine]] = [:]
         let p = rows.products
         for i in 0..<p.count {
             let money = { (c: Int) in p.optionalInt64(i, c).map(Money.init(cents:)) }
-            products[p.int64(i, 0), default: []].append(ProductLine(
-                code: p.text(i, 1), outcome: ProductOutcome(rawValue: p.text(i, 2)) ?? .declined, price: money(3), cost: money(4),
-                reason: p.optionalText(i, 5), presumed: p.bool(i, 6)))
+            products[p.int64(i, 0), default: []].append(
+                ProductLine(
+                    code: p.text(i, 1), outcome: ProductOutcome(rawValue: p.text(i, 2)) ?? .declined, price: money(3), cost: money(4),
+                    reason: p.optionalText(i, 5), presumed: p.bool(i, 6)))
         }
         let r = rows.deals
         var out: [StoredDeal] = []
@@ -105,7 +116,9 @@ enum DealLoader {
             out.append(StoredDeal(id: dealID, customerID: r.int64(i, 1), deal: deal))
         }
         // Ordered here rather than by SQLite, off the thread that talks to it.
-        out.sort { ($0.customerID, $0.record.contractDate, $0.record.dealNumber) < ($1.customerID, $1.record.contractDate, $1.record.dealNumber) }
+        out.sort {
+            ($0.customerID, $0.record.contractDate, $0.record.dealNumber) < ($1.customerID, $1.record.contractDate, $1.record.dealNumber)
+        }
         return out
     }
 }

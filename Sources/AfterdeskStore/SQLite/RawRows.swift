@@ -24,11 +24,16 @@ struct RawRows: Sendable {
     /// Appends the current row of `s`: integer columns as integers (or NULL), the others as text.
     mutating func append(_ s: RawStatement) {
         for c in 0..<Int32(columns) {
-            if s.isNull(c) { values.append(0); lengths.append(-1) }
-            else if integer[Int(c)] { values.append(s.int64(c)); lengths.append(-2) }
-            else {
+            if s.isNull(c) {
+                values.append(0)
+                lengths.append(-1)
+            } else if integer[Int(c)] {
+                values.append(s.int64(c))
+                lengths.append(-2)
+            } else {
                 let n = s.appendText(c, to: &bytes)
-                values.append(Int64(bytes.count - n)); lengths.append(Int32(n))
+                values.append(Int64(bytes.count - n))
+                lengths.append(Int32(n))
             }
         }
     }
@@ -45,14 +50,16 @@ struct RawRows: Sendable {
     func bool(_ row: Int, _ col: Int) -> Bool { values[row * columns + col] != 0 }
     func optionalInt64(_ row: Int, _ col: Int) -> Int64? { isNull(row, col) ? nil : int64(row, col) }
     func optionalText(_ row: Int, _ col: Int) -> String? {
-        let i = row * columns + col, n = Int(lengths[i])
+        let i = row * columns + col
+        let n = Int(lengths[i])
         guard n >= 0 else { return nil }
         let start = Int(values[i])
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<start + n]), as: UTF8.self) }
     }
     func text(_ row: Int, _ col: Int) -> String { optionalText(row, col) ?? "" }
     func date(_ row: Int, _ col: Int) -> LocalDate? {
-        let i = row * columns + col, n = Int(lengths[i])
+        let i = row * columns + col
+        let n = Int(lengths[i])
         guard n >= 0 else { return nil }
         let start = Int(values[i])
         return bytes.withUnsafeBufferPointer { LocalDate.parse(UnsafeBufferPointer(rebasing: $0[start..<start + n])) }

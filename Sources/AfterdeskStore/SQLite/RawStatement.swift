@@ -25,7 +25,10 @@ struct RawStatement {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     @inline(__always) func bind(_ i: Int32, _ s: String?) {
-        guard var s else { sqlite3_bind_null(handle, i); return }
+        guard var s else {
+            sqlite3_bind_null(handle, i)
+            return
+        }
         s.withUTF8 { u in
             _ = u.withMemoryRebound(to: CChar.self) { c in
                 sqlite3_bind_text(handle, i, c.baseAddress, Int32(c.count), RawStatement.transient)
@@ -40,7 +43,10 @@ struct RawStatement {
     }
 
     @inline(__always) func bind(_ i: Int32, _ d: LocalDate?) {
-        guard let d else { sqlite3_bind_null(handle, i); return }
+        guard let d else {
+            sqlite3_bind_null(handle, i)
+            return
+        }
         d.withISOBytes { bind(i, bytes: $0) }
     }
 
@@ -92,8 +98,10 @@ struct RawStatement {
     /// Inserts `count` rows into `table` (a table name with its column list) through one prepared statement;
     /// `bind(statement, row, first)` binds row `row` from parameter `first` on. (Several rows per statement
     /// were measured slower.)
-    static func insertRows(_ db: Database, into table: String, columns: Int, count: Int,
-                           bind: (RawStatement, Int, Int32) -> Void) throws {
+    static func insertRows(
+        _ db: Database, into table: String, columns: Int, count: Int,
+        bind: (RawStatement, Int, Int32) -> Void
+    ) throws {
         guard count > 0 else { return }
         let s = try RawStatement(db, "INSERT INTO \(table) VALUES (" + Array(repeating: "?", count: columns).joined(separator: ",") + ")")
         for row in 0..<count {

@@ -37,16 +37,17 @@ enum Migrations {
 
     /// Migrations after v5, in order: SQL only, never edited once shipped (MigrationTests pins each by hash).
     static let sqlOnly: [(name: String, sql: String)] = [
-        ("v6-hardening", v6Hardening),
+        ("v6-hardening", v6Hardening)
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops
     /// them while it runs) was killed before rebuilding them. The importer keeps hashes unique (see StableHash).
     static func restoreKeyIndexes(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE UNIQUE INDEX IF NOT EXISTS customers_match ON customers(store_id, match_hash);
-            CREATE UNIQUE INDEX IF NOT EXISTS vehicles_vin ON vehicles(vin_hash);
-            """)
+        try db.execute(
+            sql: """
+                CREATE UNIQUE INDEX IF NOT EXISTS customers_match ON customers(store_id, match_hash);
+                CREATE UNIQUE INDEX IF NOT EXISTS vehicles_vin ON vehicles(vin_hash);
+                """)
     }
 
     /// Migration v5's second step, as shipped: creates the unique indexes, first rechaining rows of a database from
@@ -74,17 +75,22 @@ enum Migrations {
     private static func rechain(_ db: Database, table: String, key: String, hash: String, scope: String?) throws {
         let scopeColumn = scope ?? "0"
         let group = scope.map { "\($0), \(hash)" } ?? hash
-        let shared = try Row.fetchAll(db, sql: """
-            SELECT id, \(scopeColumn) AS scope, \(key) AS key FROM \(table)
-            WHERE (\(group)) IN (SELECT \(group) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
-            AND id NOT IN (SELECT min(id) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
-            ORDER BY id
-            """)
+        let shared = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, \(scopeColumn) AS scope, \(key) AS key FROM \(table)
+                WHERE (\(group)) IN (SELECT \(group) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
+                AND id NOT IN (SELECT min(id) FROM \(table) GROUP BY \(group) HAVING count(*) > 1)
+                ORDER BY id
+                """)
         for row in shared {
-            let id: Int64 = row["id"], scopeValue: Int64 = row["scope"], keyValue: String = row["key"]
+            let id: Int64 = row["id"]
+            let scopeValue: Int64 = row["scope"]
+            let keyValue: String = row["key"]
             let (free, _) = try StableHash.probe(keyValue, from: 1) { h in
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE \(scopeColumn) = ? AND \(hash) = ?",
-                                  arguments: [scopeValue, h]) == nil ? .free : .taken
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM \(table) WHERE \(scopeColumn) = ? AND \(hash) = ?",
+                    arguments: [scopeValue, h]) == nil ? .free : .taken
             }
             try db.execute(sql: "UPDATE \(table) SET \(hash) = ? WHERE id = ?", arguments: [free, id])
         }

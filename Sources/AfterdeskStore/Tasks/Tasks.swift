@@ -4,29 +4,44 @@ import GRDB
 
 extension AfterdeskDatabase {
 
-
-
     /// Tasks, soonest first. `assignee` is a staff code or id as typed; `assigneeID` and `store` narrow the list to what
     /// a signed-in person may see.
-    public func tasks(assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
-                      assigneeID: Int64? = nil, now: Date) throws -> [TaskRow] {
+    public func tasks(
+        assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
+        assigneeID: Int64? = nil, now: Date
+    ) throws -> [TaskRow] {
         try writer.read { db in
             var conditions: [String] = []
             var args: StatementArguments = []
-            if let status { conditions.append("t.status = ?"); args += [status] }
-            if let assignee { conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)"); args += [assignee, assignee] }
-            if let assigneeID { conditions.append("t.assignee_id = ?"); args += [assigneeID] }
-            if let store { conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)"); args += [store] }
+            if let status {
+                conditions.append("t.status = ?")
+                args += [status]
+            }
+            if let assignee {
+                conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)")
+                args += [assignee, assignee]
+            }
+            if let assigneeID {
+                conditions.append("t.assignee_id = ?")
+                args += [assigneeID]
+            }
+            if let store {
+                conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)")
+                args += [store]
+            }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let nowText = Instant.iso8601(now)
-            return try Row.fetchAll(db, sql: """
-                SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
-                       COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
-                       t.due_at, t.sla_at, t.status, t.outcome
-                FROM tasks t JOIN customers c ON c.id = t.customer_id
-                LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
-                \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
-                """, arguments: args + [limit]).map {
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
+                           COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
+                           t.due_at, t.sla_at, t.status, t.outcome
+                    FROM tasks t JOIN customers c ON c.id = t.customer_id
+                    LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
+                    \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
+                    """, arguments: args + [limit]
+            ).map {
                 let sla: String = $0["sla_at"]
                 let status: String = $0["status"]
                 return TaskRow(
@@ -41,17 +56,21 @@ extension AfterdeskDatabase {
     /// Whose a task is and in which store, to decide who may see it; nil when there is no such task.
     public func taskOwner(id: Int64) throws -> (assigneeID: Int64?, store: String)? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT t.assignee_id, s.code FROM tasks t JOIN stores s ON s.id = t.store_id WHERE t.id = ?",
-                             arguments: [id]).map { ($0[0], $0[1]) }
+            try Row.fetchOne(
+                db, sql: "SELECT t.assignee_id, s.code FROM tasks t JOIN stores s ON s.id = t.store_id WHERE t.id = ?",
+                arguments: [id]
+            ).map { ($0[0], $0[1]) }
         }
     }
 
     /// Open tasks, and those of them past their SLA: for monitoring.
     public func taskCounts(now: Date) throws -> (open: Int, overdue: Int) {
         try writer.read { db in
-            let r = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*), COUNT(*) FILTER (WHERE sla_at < ?) FROM tasks WHERE status = 'open'
-                """, arguments: [Instant.iso8601(now)])!
+            let r = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*), COUNT(*) FILTER (WHERE sla_at < ?) FROM tasks WHERE status = 'open'
+                    """, arguments: [Instant.iso8601(now)])!
             return (r[0], r[1])
         }
     }
@@ -59,19 +78,27 @@ extension AfterdeskDatabase {
     /// Records a task's outcome and what it means for the customer's follow-up. Returns the customer, whose plans
     /// the caller re-plans. `product` picks the product sold or refused when the task covers several.
     @discardableResult
-    public func completeTask(id: Int64, outcome: TaskOutcome, product: String? = nil, price: Money? = nil, cost: Money? = nil,
-                             note: String? = nil, now: Date) throws -> Int64 {
+    public func completeTask(
+        id: Int64, outcome: TaskOutcome, product: String? = nil, price: Money? = nil, cost: Money? = nil,
+        note: String? = nil, now: Date
+    ) throws -> Int64 {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
-            guard let task = try Row.fetchOne(db, sql: "SELECT customer_id, touch_id, status, store_id FROM tasks WHERE id = ?", arguments: [id]) else {
+            guard
+                let task = try Row.fetchOne(
+                    db, sql: "SELECT customer_id, touch_id, status, store_id FROM tasks WHERE id = ?", arguments: [id])
+            else {
                 throw StoreError.notFound("no task \(id)")
             }
             guard (task[2] as String) == "open" else { throw StoreError.conflict("task \(id) is already done") }
             let customer: Int64 = task[0]
             let source = "task:\(id)"
-            var items = try Row.fetchAll(db, sql: """
-                SELECT i.deal_id, i.product_code FROM touch_items i WHERE i.touch_id = ? ORDER BY i.deal_id, i.product_code
-                """, arguments: [task[1] as Int64?]).map { (deal: $0[0] as Int64, product: $0[1] as String) }
+            var items = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.deal_id, i.product_code FROM touch_items i WHERE i.touch_id = ? ORDER BY i.deal_id, i.product_code
+                    """, arguments: [task[1] as Int64?]
+            ).map { (deal: $0[0] as Int64, product: $0[1] as String) }
             if let product {
                 items = items.filter { $0.product == product }
                 if items.isEmpty { throw StoreError("task \(id) is not about product '\(product)'") }
@@ -84,37 +111,43 @@ extension AfterdeskDatabase {
                 }
                 let tz = try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [task[3] as Int64]) ?? "UTC"
                 let today = LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt)
-                try db.execute(sql: """
-                    UPDATE deal_products SET outcome = 'sold', price_cents = ?, cost_cents = ?, presumed = 0 WHERE deal_id = ? AND product_code = ?
-                    """, arguments: [price.cents, cost?.cents, item.deal, item.product])
-                try db.execute(sql: """
-                    INSERT INTO events (deal_id, product_code, kind, occurred_on, recorded_at, price_cents, cost_cents, source, detail)
-                    VALUES (?, ?, 'recovered', ?, ?, ?, ?, ?, ?)
-                    """, arguments: [item.deal, item.product, today.description, nowText, price.cents, cost?.cents, source, note])
+                try db.execute(
+                    sql: """
+                        UPDATE deal_products SET outcome = 'sold', price_cents = ?, cost_cents = ?, presumed = 0 WHERE deal_id = ? AND product_code = ?
+                        """, arguments: [price.cents, cost?.cents, item.deal, item.product])
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (deal_id, product_code, kind, occurred_on, recorded_at, price_cents, cost_cents, source, detail)
+                        VALUES (?, ?, 'recovered', ?, ?, ?, ?, ?, ?)
+                        """, arguments: [item.deal, item.product, today.description, nowText, price.cents, cost?.cents, source, note])
             case .notInterested:
                 for item in items {
                     try addStop(db, dealID: item.deal, product: item.product, kind: .notInterested, source: source, now: nowText)
                 }
             case .stopContacting:
-                try db.execute(sql: """
-                    UPDATE customers SET contact_stopped_at = ?, contact_stopped_source = ?,
-                        consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_email = 0, consent_email_source = ?, consent_email_at = ?,
-                        consent_phone = 0, consent_phone_source = ?, consent_phone_at = ?, updated_at = ?
-                    WHERE id = ?
-                    """, arguments: [nowText, source, source, nowText, source, nowText, source, nowText, nowText, customer])
-                try cancelPending(db, customer: customer, actions: nil, reason: "the customer asked staff to stop all contact", now: nowText)
+                try db.execute(
+                    sql: """
+                        UPDATE customers SET contact_stopped_at = ?, contact_stopped_source = ?,
+                            consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_email = 0, consent_email_source = ?, consent_email_at = ?,
+                            consent_phone = 0, consent_phone_source = ?, consent_phone_at = ?, updated_at = ?
+                        WHERE id = ?
+                        """, arguments: [nowText, source, source, nowText, source, nowText, source, nowText, nowText, customer])
+                try cancelPending(
+                    db, customer: customer, actions: nil, reason: "the customer asked staff to stop all contact", now: nowText)
             case .wrongNumber:
-                try db.execute(sql: """
-                    UPDATE customers SET consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_phone = 0, consent_phone_source = ?,
-                        consent_phone_at = ?, updated_at = ? WHERE id = ?
-                    """, arguments: [source + " wrong number", nowText, source + " wrong number", nowText, nowText, customer])
+                try db.execute(
+                    sql: """
+                        UPDATE customers SET consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_phone = 0, consent_phone_source = ?,
+                            consent_phone_at = ?, updated_at = ? WHERE id = ?
+                        """, arguments: [source + " wrong number", nowText, source + " wrong number", nowText, nowText, customer])
                 try cancelPending(db, customer: customer, actions: ["sms"], reason: "the phone number on file is wrong", now: nowText)
             case .booked, .noAnswer:
                 break
             }
-            try db.execute(sql: """
-                UPDATE tasks SET status = 'done', outcome = ?, price_cents = ?, cost_cents = ?, note = ?, completed_at = ? WHERE id = ?
-                """, arguments: [outcome.rawValue, price?.cents, cost?.cents, note, nowText, id])
+            try db.execute(
+                sql: """
+                    UPDATE tasks SET status = 'done', outcome = ?, price_cents = ?, cost_cents = ?, note = ?, completed_at = ? WHERE id = ?
+                    """, arguments: [outcome.rawValue, price?.cents, cost?.cents, note, nowText, id])
             return customer
         }
     }
@@ -122,8 +155,9 @@ extension AfterdeskDatabase {
     /// Moves an open task to a new due time (its SLA moves with it).
     public func rescheduleTask(id: Int64, to: Date, slaHours: Int) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE tasks SET due_at = ?, sla_at = ?, escalated_at = NULL, escalated_to = NULL WHERE id = ? AND status = 'open'",
-                           arguments: [Instant.iso8601(to), Instant.iso8601(to.addingTimeInterval(Double(slaHours) * 3600)), id])
+            try db.execute(
+                sql: "UPDATE tasks SET due_at = ?, sla_at = ?, escalated_at = NULL, escalated_to = NULL WHERE id = ? AND status = 'open'",
+                arguments: [Instant.iso8601(to), Instant.iso8601(to.addingTimeInterval(Double(slaHours) * 3600)), id])
             if db.changesCount != 1 { throw StoreError.notFound("no open task \(id)") }
         }
     }
@@ -132,14 +166,17 @@ extension AfterdeskDatabase {
     public func escalateOverdue(now: Date) throws -> Int {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
-            let overdue = try Row.fetchAll(db, sql: """
-                SELECT id, store_id, assignee_id FROM tasks WHERE status = 'open' AND escalated_at IS NULL AND sla_at < ? ORDER BY id
-                """, arguments: [nowText])
+            let overdue = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, store_id, assignee_id FROM tasks WHERE status = 'open' AND escalated_at IS NULL AND sla_at < ? ORDER BY id
+                    """, arguments: [nowText])
             var count = 0
             for t in overdue {
                 let (members, _) = try staffSnapshot(db, storeID: t[1])
                 guard let manager = TaskRouting.escalation(staff: members, excluding: t[2]) else { continue }
-                try db.execute(sql: "UPDATE tasks SET escalated_to = ?, escalated_at = ? WHERE id = ?", arguments: [manager, nowText, t[0] as Int64])
+                try db.execute(
+                    sql: "UPDATE tasks SET escalated_to = ?, escalated_at = ? WHERE id = ?", arguments: [manager, nowText, t[0] as Int64])
                 count += 1
             }
             return count
@@ -151,11 +188,15 @@ extension AfterdeskDatabase {
     /// Cancels a customer's planned touches (of `actions`, or all) and queued outbox messages to them.
     func cancelPending(_ db: Database, customer: Int64, actions: [String]?, reason: String, now: String) throws {
         let actionFilter = actions.map { " AND action IN (\($0.map { "'\($0)'" }.joined(separator: ",")))" } ?? ""
-        try db.execute(sql: "UPDATE touches SET status = 'cancelled', status_reason = ? WHERE customer_id = ? AND status = 'planned'" + actionFilter,
-                       arguments: [reason, customer])
-        let channelFilter = actions.map { " AND channel IN (\($0.map { "'\($0)'" }.joined(separator: ",")))" } ?? " AND channel IN ('sms', 'email')"
-        try db.execute(sql: "UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ? WHERE customer_id = ? AND status = 'queued'" + channelFilter,
-                       arguments: [reason, now, customer])
+        try db.execute(
+            sql: "UPDATE touches SET status = 'cancelled', status_reason = ? WHERE customer_id = ? AND status = 'planned'" + actionFilter,
+            arguments: [reason, customer])
+        let channelFilter =
+            actions.map { " AND channel IN (\($0.map { "'\($0)'" }.joined(separator: ",")))" } ?? " AND channel IN ('sms', 'email')"
+        try db.execute(
+            sql: "UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ? WHERE customer_id = ? AND status = 'queued'"
+                + channelFilter,
+            arguments: [reason, now, customer])
     }
 
     /// Creates a task now (a reply to answer), routed like a follow-up: to whoever has the customer's newest task,
@@ -163,18 +204,27 @@ extension AfterdeskDatabase {
     public func createReplyTask(customerID: Int64, title: String, detail: String, now: Date, slaHours: Int) throws -> Int64 {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
-            guard let deal = try Row.fetchOne(db, sql: """
-                SELECT store_id, fi_manager_id, salesperson_id FROM deals WHERE customer_id = ? ORDER BY contract_date DESC LIMIT 1
-                """, arguments: [customerID]) else { throw StoreError.notFound("customer \(customerID) has no deal") }
+            guard
+                let deal = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT store_id, fi_manager_id, salesperson_id FROM deals WHERE customer_id = ? ORDER BY contract_date DESC LIMIT 1
+                        """, arguments: [customerID])
+            else { throw StoreError.notFound("customer \(customerID) has no deal") }
             let storeID: Int64 = deal[0]
             let (members, last) = try staffSnapshot(db, storeID: storeID)
-            let previous = try Int64.fetchOne(db, sql: "SELECT assignee_id FROM tasks WHERE customer_id = ? ORDER BY id DESC LIMIT 1", arguments: [customerID])
+            let previous = try Int64.fetchOne(
+                db, sql: "SELECT assignee_id FROM tasks WHERE customer_id = ? ORDER BY id DESC LIMIT 1", arguments: [customerID])
             let assignee = TaskRouting.assignee(fiManager: previous ?? deal[1], salesperson: deal[2], staff: members, lastAssigned: last)
-            try db.execute(sql: """
-                INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
-                VALUES (?, ?, NULL, 'reply', ?, ?, ?, ?, ?, 'open', ?)
-                """, arguments: [storeID, customerID, title, detail, assignee, nowText,
-                                 Instant.iso8601(now.addingTimeInterval(Double(slaHours) * 3600)), nowText])
+            try db.execute(
+                sql: """
+                    INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
+                    VALUES (?, ?, NULL, 'reply', ?, ?, ?, ?, ?, 'open', ?)
+                    """,
+                arguments: [
+                    storeID, customerID, title, detail, assignee, nowText,
+                    Instant.iso8601(now.addingTimeInterval(Double(slaHours) * 3600)), nowText,
+                ])
             return db.lastInsertedRowID
         }
     }

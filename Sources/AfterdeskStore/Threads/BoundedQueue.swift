@@ -15,7 +15,8 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
 
     /// Blocks while full. False when the queue was closed: the receiver is gone.
     func send(_ element: Element) -> Bool {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         while items.count - head >= capacity && !closed { condition.wait() }
         if closed { return false }
         items.append(element)
@@ -25,17 +26,24 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
 
     /// Blocks while empty. nil once closed and drained.
     func receive() -> Element? {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         while items.count == head && !closed { condition.wait() }
         guard items.count > head else { return nil }
         let e = items[head]
         head += 1
-        if head > 64 { items.removeFirst(head); head = 0 }
+        if head > 64 {
+            items.removeFirst(head)
+            head = 0
+        }
         condition.broadcast()
         return e
     }
 
     func close() {
-        condition.lock(); closed = true; condition.broadcast(); condition.unlock()
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
