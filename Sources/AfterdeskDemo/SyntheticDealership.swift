@@ -159,27 +159,14 @@ public struct SyntheticDealership: Sendable {
         let sales = rng.pick(SyntheticDealership.salespeople)
         let fi = rng.pick(SyntheticDealership.financeManagers)
 
-        var financed = ""
-        var apr = ""
-        var term = ""
-        var firstPay = ""
-        var lender = ""
         let (productFields, productsSoldCents) = products(dealType: dealType, rng: &rng)
-        if dealType != "cash" {
-            let down = price * Int64(rng.int(0...20)) / 100
-            let taxAndFees = price * 825 / 10_000 + 45_000
-            financed = Money(cents: price - down + taxAndFees + productsSoldCents).description
-            apr =
-                isNew
-                ? rng.pick(["0", "1.9", "3.9", "4.99", "5.9", "6.49", "6.9", "7.25"])
-                : rng.pick(["6.9", "7.49", "8.9", "9.99", "11.5", "13.9", "15.99"])
-            term = dealType == "lease" ? rng.pick(["24", "36", "39"]) : rng.pick(["48", "60", "72", "72", "84"])
-            firstPay = contract.adding(days: rng.int(30...45)).description
-            lender = rng.pick([
-                "Ally Financial", "Capital One Auto", "Chase Auto", "Texas Dow Employees CU", "Wells Fargo Auto",
-                "\(make.0) Financial Services",
-            ])
-        }
+        let loan =
+            dealType == "cash"
+            ? ["", "", "", "", ""]
+            : financing(
+                price: price, productsSold: productsSoldCents, isNew: isNew, dealType: dealType, contract: contract, make: make.0, rng: &rng
+            )
+        let (financed, apr, term, firstPay, lender) = (loan[0], loan[1], loan[2], loan[3], loan[4])
 
         var fields =
             [
@@ -194,6 +181,25 @@ public struct SyntheticDealership: Sendable {
             ] + productFields
         if errorRate > 0, rng.chance(errorRate) { SyntheticDealership.spoil(&fields, rng: &rng) }
         return fields
+    }
+
+    /// Amount financed, APR, term, first payment and lender of a financed or leased deal.
+    func financing(
+        price: Int64, productsSold: Int64, isNew: Bool, dealType: String, contract: LocalDate, make: String, rng: inout SeededRandom
+    ) -> [String] {
+        let down = price * Int64(rng.int(0...20)) / 100
+        let taxAndFees = price * 825 / 10_000 + 45_000
+        let financed = Money(cents: price - down + taxAndFees + productsSold).description
+        let apr =
+            isNew
+            ? rng.pick(["0", "1.9", "3.9", "4.99", "5.9", "6.49", "6.9", "7.25"])
+            : rng.pick(["6.9", "7.49", "8.9", "9.99", "11.5", "13.9", "15.99"])
+        let term = dealType == "lease" ? rng.pick(["24", "36", "39"]) : rng.pick(["48", "60", "72", "72", "84"])
+        let firstPay = contract.adding(days: rng.int(30...45)).description
+        let lender = rng.pick([
+            "Ally Financial", "Capital One Auto", "Chase Auto", "Texas Dow Employees CU", "Wells Fargo Auto", "\(make) Financial Services",
+        ])
+        return [financed, apr, term, firstPay, lender]
     }
 
     /// A phone number of the place, written one of the ways DMS exports write them.

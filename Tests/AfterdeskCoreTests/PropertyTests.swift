@@ -74,7 +74,6 @@ import Testing
         let records = decoded.compactMap(\.record)
         #expect(records.count > 300, "most generated rows are valid: \(decoded.first { $0.record == nil }?.errors ?? [])")
         let planner = Planner(menu: menu, warranties: warranties)
-        let gate = ComplianceGate()
         var touchesChecked = 0
         var outsideChecked = 0
         for deal in records {
@@ -103,31 +102,43 @@ import Testing
             }
             for t in plan.touches {
                 touchesChecked += 1
-                #expect(t.dueAt >= now, "\(deal.dealNumber): due before the plan")
-                #expect(
-                    window.contains(t.dueAt, zone: zone), "\(deal.dealNumber): \(t.dueAt) outside the contact window in \(zone.identifier)")
-                for item in t.items {
-                    let until = plan.products.first { $0.product == item.product && $0.dealNumber == item.dealNumber }?.eligibility.until
-                    if let until { #expect(t.dueOn <= until, "\(deal.dealNumber) \(item.product): after the window closed on \(until)") }
-                }
-                // The gate at the moment of sending: never traps, and sends a message only inside the window.
-                let input = GateInput(
-                    action: t.action, items: t.items.map { GateItem(dealNumber: $0.dealNumber, product: $0.product, eligibleUntil: nil) },
-                    zone: zone, state: deal.buyerState, consent: permissions, hasPhone: true, hasEmail: true,
-                    lastPurchase: deal.contractDate)
-                if case .send = gate.decide(input, now: t.dueAt), t.action != .task {
-                    #expect(window.contains(t.dueAt, zone: zone))
-                }
-                // …and at any hour outside it, not at all.
-                for hours in stride(from: 1, through: 23, by: 2) where t.action != .task {
-                    let at = t.dueAt.addingTimeInterval(Double(-hours) * 3600)
-                    if window.contains(at, zone: zone) { continue }
-                    outsideChecked += 1
-                    if case .send = gate.decide(input, now: at) { Issue.record("\(deal.dealNumber): sent at \(at) outside the window") }
-                }
+                outsideChecked += check(t, of: deal, plan: plan, now: now, zone: zone, window: window, permissions: permissions)
             }
         }
         #expect(touchesChecked > 500 && outsideChecked > 500)
+    }
+
+    /// The rules one planned touch must keep, and the gate's decision at the moment of sending; returns how many hours
+    /// outside the window were checked.
+    func check(
+        _ t: PlannedTouch, of deal: DealRecord, plan: CustomerPlan, now: Date, zone: TimeZone, window: ContactWindow,
+        permissions: ContactPermissions
+    ) -> Int {
+        let gate = ComplianceGate()
+        var outside = 0
+        #expect(t.dueAt >= now, "\(deal.dealNumber): due before the plan")
+        #expect(
+            window.contains(t.dueAt, zone: zone), "\(deal.dealNumber): \(t.dueAt) outside the contact window in \(zone.identifier)")
+        for item in t.items {
+            let until = plan.products.first { $0.product == item.product && $0.dealNumber == item.dealNumber }?.eligibility.until
+            if let until { #expect(t.dueOn <= until, "\(deal.dealNumber) \(item.product): after the window closed on \(until)") }
+        }
+        // The gate at the moment of sending: never traps, and sends a message only inside the window.
+        let input = GateInput(
+            action: t.action, items: t.items.map { GateItem(dealNumber: $0.dealNumber, product: $0.product, eligibleUntil: nil) },
+            zone: zone, state: deal.buyerState, consent: permissions, hasPhone: true, hasEmail: true,
+            lastPurchase: deal.contractDate)
+        if case .send = gate.decide(input, now: t.dueAt), t.action != .task {
+            #expect(window.contains(t.dueAt, zone: zone))
+        }
+        // …and at any hour outside it, not at all.
+        for hours in stride(from: 1, through: 23, by: 2) where t.action != .task {
+            let at = t.dueAt.addingTimeInterval(Double(-hours) * 3600)
+            if window.contains(at, zone: zone) { continue }
+            outside += 1
+            if case .send = gate.decide(input, now: at) { Issue.record("\(deal.dealNumber): sent at \(at) outside the window") }
+        }
+        return outside
     }
 }
 

@@ -47,6 +47,9 @@ public final class JSONDealReader<Source: ByteSource> {
 
     /// Moves to the next deal object. A `.notADeal` problem leaves the reader usable for the next one;
     /// a `.syntax` problem ends the file.
+    ///
+    /// Longer than about 60 lines on purpose: the reader's states (before the array, between objects, after it) read
+    /// best as one sequence, each with the problem it reports.
     public func nextDeal() throws(Problem) -> Bool {
         guard !finished else { return false }
         if !started {
@@ -182,6 +185,8 @@ public final class JSONDealReader<Source: ByteSource> {
         }
     }
 
+    /// One JSON value at `pos`. Longer than about 60 lines on purpose: one case per kind of value, as the grammar has
+    /// them.
     private func parseValue() throws(Problem) -> Value {
         skipSpace()
         guard let c = peek() else { throw .syntax(line: line, message: "unexpected end of file") }

@@ -53,6 +53,9 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     }
 
     /// Parses `1234.56`, `1,234.56`, `$1,234.56`, `-12.5`, `(12.50)`; at most two decimals.
+    ///
+    /// Longer than about 60 lines on purpose: every price of an import passes here, byte by byte, in one pass over
+    /// locals; the spellings it accepts are listed above in the order it checks them.
     public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Result<Money, ParseError> {
         var i = 0
         var n = b.count

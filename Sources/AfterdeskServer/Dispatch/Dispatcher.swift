@@ -104,47 +104,13 @@ public struct Dispatcher: Sendable {
             let due = try database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
             if due.isEmpty { break }
             if dryRun, let last = due.last { cursor = (last.dueAt, last.id) }
-            // Messages are rendered on every core; tasks in order, on this one, as they share the routing state.
-            var decided = [DispatchRecord?](repeating: nil, count: due.count)
-            let messages = due.indices.filter { due[$0].action != .task }
-            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, messages.count / 64))
-            try await withThrowingTaskGroup(of: [(Int, DispatchRecord)].self) { group in
-                for w in 0..<workers {
-                    let part = stride(from: w, to: messages.count, by: workers).map { messages[$0] }
-                    group.addTask {
-                        var unused = StaffCache()
-                        return try part.map { ($0, try self.decide(due[$0], now: now, staff: &unused)) }
-                    }
-                }
-                for i in due.indices where due[i].action == .task { decided[i] = try decide(due[i], now: now, staff: &staffCache) }
-                for try await part in group { for (i, r) in part { decided[i] = r } }
-            }
+            let decided = try await decidePage(due, now: now, staff: &staffCache)
             var records: [DispatchRecord] = []
             records.reserveCapacity(due.count)
-            for (touch, record) in zip(due, decided.map { $0! }) {
+            for (touch, record) in zip(due, decided) {
                 seen.insert(touch.id)
                 summary.due += 1
-                switch record {
-                case .dispatched(_, _, _, let task, _):
-                    summary.dispatched += 1
-                    switch touch.action {
-                    case .sms: summary.sms += 1
-                    case .email: summary.email += 1
-                    case .task: summary.tasks += 1
-                    }
-                    decisions?(
-                        DispatchDecision(
-                            touch: touch.id, action: touch.action.rawValue, result: task == nil ? "send" : "task",
-                            detail: task?.title ?? touch.items.map { "\($0.dealNumber):\($0.product)" }.joined(separator: " ")))
-                case .moved(_, let to, let reason):
-                    summary.moved += 1
-                    decisions?(
-                        DispatchDecision(
-                            touch: touch.id, action: touch.action.rawValue, result: "move", detail: "to \(Instant.iso8601(to)): \(reason)"))
-                case .skipped(_, let reason):
-                    summary.skipped += 1
-                    decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: "skip", detail: reason))
-                }
+                count(record, of: touch, into: &summary, decisions: decisions)
                 records.append(record)
             }
             if dryRun { continue }
@@ -152,5 +118,53 @@ public struct Dispatcher: Sendable {
         }
         if !dryRun { try await deliver(now: now, into: &summary) }
         return summary
+    }
+
+    /// Decides a page of due touches: messages are rendered on every core; tasks in order, on this one, as they share
+    /// the routing state.
+    private func decidePage(_ due: [DueTouch], now: Date, staff staffCache: inout StaffCache) async throws -> [DispatchRecord] {
+        var decided = [DispatchRecord?](repeating: nil, count: due.count)
+        let messages = due.indices.filter { due[$0].action != .task }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, messages.count / 64))
+        try await withThrowingTaskGroup(of: [(Int, DispatchRecord)].self) { group in
+            for w in 0..<workers {
+                let part = stride(from: w, to: messages.count, by: workers).map { messages[$0] }
+                group.addTask {
+                    var unused = StaffCache()
+                    return try part.map { ($0, try self.decide(due[$0], now: now, staff: &unused)) }
+                }
+            }
+            for i in due.indices where due[i].action == .task { decided[i] = try decide(due[i], now: now, staff: &staffCache) }
+            for try await part in group { for (i, r) in part { decided[i] = r } }
+        }
+        // Every index was decided above, by a worker or by this loop.
+        return decided.map { $0 ?? .skipped(touchID: 0, reason: "not decided") }
+    }
+
+    /// Counts a decision in the summary and reports it to `decisions`.
+    private func count(
+        _ record: DispatchRecord, of touch: DueTouch, into summary: inout DispatchSummary, decisions: ((DispatchDecision) -> Void)?
+    ) {
+        switch record {
+        case .dispatched(_, _, _, let task, _):
+            summary.dispatched += 1
+            switch touch.action {
+            case .sms: summary.sms += 1
+            case .email: summary.email += 1
+            case .task: summary.tasks += 1
+            }
+            decisions?(
+                DispatchDecision(
+                    touch: touch.id, action: touch.action.rawValue, result: task == nil ? "send" : "task",
+                    detail: task?.title ?? touch.items.map { "\($0.dealNumber):\($0.product)" }.joined(separator: " ")))
+        case .moved(_, let to, let reason):
+            summary.moved += 1
+            decisions?(
+                DispatchDecision(
+                    touch: touch.id, action: touch.action.rawValue, result: "move", detail: "to \(Instant.iso8601(to)): \(reason)"))
+        case .skipped(_, let reason):
+            summary.skipped += 1
+            decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: "skip", detail: reason))
+        }
     }
 }

@@ -105,28 +105,7 @@ extension AfterdeskDatabase {
                     kind: e["kind"], product: e["product_code"], occurredOn: e["occurred_on"],
                     price: money(e["price_cents"]), detail: e["detail"])
             }
-            let consent = [("sms", "c_sms", "consent_sms"), ("email", "c_email", "consent_email"), ("phone", "c_phone", "consent_phone")]
-                .map {
-                    DealDetail.Consent(channel: $0.0, granted: r[$0.1], source: r["\($0.2)_source"], at: r["\($0.2)_at"])
-                }
-            let apr: Int? = r["apr_milli"]
-            func staff(_ name: String?, _ code: String?) -> String? {
-                guard let code else { return nil }
-                return name.map { "\($0) (\(code))" } ?? code
-            }
-            return DealDetail(
-                store: r["store_code"], dealNumber: r["deal_number"], status: r["status"], contractDate: r["contract_date"],
-                deliveryDate: r["delivery_date"], dealType: r["deal_type"],
-                buyer: "\(r["first_name"] as String) \(r["last_name"] as String)",
-                phone: (r["phone"] as String?).map(maskPhone), email: (r["email"] as String?).map(maskEmail),
-                state: r["state"], zip: r["zip"], consent: consent, vin: r["vin"],
-                vehicle: "\(r["year"] as Int) \(r["make"] as String) \(r["model"] as String)", condition: r["vehicle_condition"],
-                odometer: r["odometer"], inServiceDate: r["in_service_date"], inServiceEstimated: r["in_service_estimated"],
-                sellingPrice: money(r["selling_price_cents"]) ?? "", vehicleValue: money(r["vehicle_value_cents"]) ?? "",
-                amountFinanced: money(r["amount_financed_cents"]), apr: apr.map { Rate(thousandthsOfPercent: $0).description },
-                termMonths: r["term_months"], firstPaymentDate: r["first_payment_date"], lender: r["lender"],
-                salesperson: staff(r["sp_name"], r["sp_code"]), fiManager: staff(r["fi_name"], r["fi_code"]),
-                products: products, events: events, importedFrom: "\(r["run_file"] as String) at \(r["run_at"] as String)")
+            return DealDetail(row: r, products: products, events: events)
         }
     }
 
@@ -173,3 +152,31 @@ extension AfterdeskDatabase {
 }
 
 func money(_ cents: Int64?) -> String? { cents.map { Money(cents: $0).description } }
+
+extension DealDetail {
+    /// A deal's detail from the row of `deal(number:store:)`'s query, by column name.
+    init(row r: Row, products: [Product], events: [Event]) {
+        let consent = [("sms", "c_sms", "consent_sms"), ("email", "c_email", "consent_email"), ("phone", "c_phone", "consent_phone")]
+            .map {
+                DealDetail.Consent(channel: $0.0, granted: r[$0.1], source: r["\($0.2)_source"], at: r["\($0.2)_at"])
+            }
+        let apr: Int? = r["apr_milli"]
+        func staff(_ name: String?, _ code: String?) -> String? {
+            guard let code else { return nil }
+            return name.map { "\($0) (\(code))" } ?? code
+        }
+        self.init(
+            store: r["store_code"], dealNumber: r["deal_number"], status: r["status"], contractDate: r["contract_date"],
+            deliveryDate: r["delivery_date"], dealType: r["deal_type"],
+            buyer: "\(r["first_name"] as String) \(r["last_name"] as String)",
+            phone: (r["phone"] as String?).map(maskPhone), email: (r["email"] as String?).map(maskEmail),
+            state: r["state"], zip: r["zip"], consent: consent, vin: r["vin"],
+            vehicle: "\(r["year"] as Int) \(r["make"] as String) \(r["model"] as String)", condition: r["vehicle_condition"],
+            odometer: r["odometer"], inServiceDate: r["in_service_date"], inServiceEstimated: r["in_service_estimated"],
+            sellingPrice: money(r["selling_price_cents"]) ?? "", vehicleValue: money(r["vehicle_value_cents"]) ?? "",
+            amountFinanced: money(r["amount_financed_cents"]), apr: apr.map { Rate(thousandthsOfPercent: $0).description },
+            termMonths: r["term_months"], firstPaymentDate: r["first_payment_date"], lender: r["lender"],
+            salesperson: staff(r["sp_name"], r["sp_code"]), fiManager: staff(r["fi_name"], r["fi_code"]),
+            products: products, events: events, importedFrom: "\(r["run_file"] as String) at \(r["run_at"] as String)")
+    }
+}

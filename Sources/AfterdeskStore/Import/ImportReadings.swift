@@ -38,13 +38,8 @@ extension AfterdeskDatabase {
         file: String, dealershipTimeZone: String, planner: Planner?, now: Date?,
         writeRejectsFile: Bool
     ) throws -> ReadingsSummary {
-        let source = try FileByteSource(path: file)
         let name = (file as NSString).lastPathComponent
-        let reader = CSVReader(source: source)
-        let hasHeader: Bool
-        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
-        guard hasHeader else { throw StoreError(.empty(file)) }
-        let columns = try ReadingColumns(header: (0..<reader.fieldCount).map { reader.string($0) }, file: file)
+        let (reader, columns) = try ReadingColumns.open(file)
         let zone = TimeZone(identifier: dealershipTimeZone) ?? TimeZone(identifier: "UTC") ?? .current
         let today = LocalDate(clock.now(), in: zone)
 
@@ -143,6 +138,15 @@ struct ReadingStatements {
 /// Where a readings file keeps its values, by the column names service systems use.
 struct ReadingColumns {
     let vin: Int?, date: Int?, miles: Int?, source: Int?
+
+    /// A reader of the file past its header, and where the header puts each value.
+    static func open(_ file: String) throws -> (CSVReader<FileByteSource>, ReadingColumns) {
+        let reader = CSVReader(source: try FileByteSource(path: file))
+        let hasHeader: Bool
+        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
+        guard hasHeader else { throw StoreError(.empty(file)) }
+        return (reader, try ReadingColumns(header: (0..<reader.fieldCount).map { reader.string($0) }, file: file))
+    }
 
     init(header raw: [String], file: String) throws {
         let header = raw.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }

@@ -90,65 +90,78 @@ extension AfterdeskDatabase {
             else {
                 throw StoreError.notFound("no task \(id)")
             }
-            guard (task[2] as String) == "open" else { throw StoreError.conflict("task \(id) is already done") }
-            let customer: Int64 = task[0]
-            let source = "task:\(id)"
+            guard (task["status"] as String) == "open" else { throw StoreError.conflict("task \(id) is already done") }
+            let customer: Int64 = task["customer_id"]
             var items = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT i.deal_id, i.product_code FROM touch_items i WHERE i.touch_id = ? ORDER BY i.deal_id, i.product_code
-                    """, arguments: [task[1] as Int64?]
-            ).map { (deal: $0[0] as Int64, product: $0[1] as String) }
+                    """, arguments: [task["touch_id"] as Int64?]
+            ).map { (deal: $0["deal_id"] as Int64, product: $0["product_code"] as String) }
             if let product {
                 items = items.filter { $0.product == product }
                 if items.isEmpty { throw StoreError("task \(id) is not about product '\(product)'") }
             }
-            switch outcome {
-            case .sold:
-                guard let price else { throw StoreError("outcome sold needs --price") }
-                guard items.count == 1, let item = items.first else {
-                    throw StoreError.ambiguous("task \(id) covers several products: say which was sold with --product")
-                }
-                let tz = try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [task[3] as Int64]) ?? "UTC"
-                let today = LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt)
-                try db.execute(
-                    sql: """
-                        UPDATE deal_products SET outcome = 'sold', price_cents = ?, cost_cents = ?, presumed = 0 WHERE deal_id = ? AND product_code = ?
-                        """, arguments: [price.cents, cost?.cents, item.deal, item.product])
-                try db.execute(
-                    sql: """
-                        INSERT INTO events (deal_id, product_code, kind, occurred_on, recorded_at, price_cents, cost_cents, source, detail)
-                        VALUES (?, ?, 'recovered', ?, ?, ?, ?, ?, ?)
-                        """, arguments: [item.deal, item.product, today.description, nowText, price.cents, cost?.cents, source, note])
-            case .notInterested:
-                for item in items {
-                    try addStop(db, dealID: item.deal, product: item.product, kind: .notInterested, source: source, now: nowText)
-                }
-            case .stopContacting:
-                try db.execute(
-                    sql: """
-                        UPDATE customers SET contact_stopped_at = ?, contact_stopped_source = ?,
-                            consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_email = 0, consent_email_source = ?, consent_email_at = ?,
-                            consent_phone = 0, consent_phone_source = ?, consent_phone_at = ?, updated_at = ?
-                        WHERE id = ?
-                        """, arguments: [nowText, source, source, nowText, source, nowText, source, nowText, nowText, customer])
-                try cancelPending(
-                    db, customer: customer, actions: nil, reason: "the customer asked staff to stop all contact", now: nowText)
-            case .wrongNumber:
-                try db.execute(
-                    sql: """
-                        UPDATE customers SET consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_phone = 0, consent_phone_source = ?,
-                            consent_phone_at = ?, updated_at = ? WHERE id = ?
-                        """, arguments: [source + " wrong number", nowText, source + " wrong number", nowText, nowText, customer])
-                try cancelPending(db, customer: customer, actions: ["sms"], reason: "the phone number on file is wrong", now: nowText)
-            case .booked, .noAnswer:
-                break
-            }
+            try apply(
+                outcome, task: id, items: items, customer: customer, storeID: task["store_id"], price: price, cost: cost, note: note,
+                now: now, db: db)
             try db.execute(
                 sql: """
                     UPDATE tasks SET status = 'done', outcome = ?, price_cents = ?, cost_cents = ?, note = ?, completed_at = ? WHERE id = ?
                     """, arguments: [outcome.rawValue, price?.cents, cost?.cents, note, nowText, id])
             return customer
+        }
+    }
+
+    /// What a task's outcome means for the customer's follow-up: a sale is recorded as a recovery; "not interested"
+    /// stops follow-up of the task's products; "stop contacting" and "wrong number" withdraw consent and cancel what
+    /// is pending.
+    private func apply(
+        _ outcome: TaskOutcome, task id: Int64, items: [(deal: Int64, product: String)], customer: Int64, storeID: Int64,
+        price: Money?, cost: Money?, note: String?, now: Date, db: Database
+    ) throws {
+        let nowText = Instant.iso8601(now)
+        let source = "task:\(id)"
+        switch outcome {
+        case .sold:
+            guard let price else { throw StoreError("outcome sold needs --price") }
+            guard items.count == 1, let item = items.first else {
+                throw StoreError.ambiguous("task \(id) covers several products: say which was sold with --product")
+            }
+            let tz = try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [storeID]) ?? "UTC"
+            let today = LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt)
+            try db.execute(
+                sql: """
+                    UPDATE deal_products SET outcome = 'sold', price_cents = ?, cost_cents = ?, presumed = 0 WHERE deal_id = ? AND product_code = ?
+                    """, arguments: [price.cents, cost?.cents, item.deal, item.product])
+            try db.execute(
+                sql: """
+                    INSERT INTO events (deal_id, product_code, kind, occurred_on, recorded_at, price_cents, cost_cents, source, detail)
+                    VALUES (?, ?, 'recovered', ?, ?, ?, ?, ?, ?)
+                    """, arguments: [item.deal, item.product, today.description, nowText, price.cents, cost?.cents, source, note])
+        case .notInterested:
+            for item in items {
+                try addStop(db, dealID: item.deal, product: item.product, kind: .notInterested, source: source, now: nowText)
+            }
+        case .stopContacting:
+            try db.execute(
+                sql: """
+                    UPDATE customers SET contact_stopped_at = ?, contact_stopped_source = ?,
+                        consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_email = 0, consent_email_source = ?, consent_email_at = ?,
+                        consent_phone = 0, consent_phone_source = ?, consent_phone_at = ?, updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [nowText, source, source, nowText, source, nowText, source, nowText, nowText, customer])
+            try cancelPending(
+                db, customer: customer, actions: nil, reason: "the customer asked staff to stop all contact", now: nowText)
+        case .wrongNumber:
+            try db.execute(
+                sql: """
+                    UPDATE customers SET consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_phone = 0, consent_phone_source = ?,
+                        consent_phone_at = ?, updated_at = ? WHERE id = ?
+                    """, arguments: [source + " wrong number", nowText, source + " wrong number", nowText, nowText, customer])
+            try cancelPending(db, customer: customer, actions: ["sms"], reason: "the phone number on file is wrong", now: nowText)
+        case .booked, .noAnswer:
+            break
         }
     }
 
