@@ -89,7 +89,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AfterdeskDeliveryTests",
-            dependencies: ["AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport"]
+            dependencies: ["AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport"],
+            // Read from the repository by path (TemplateSnapshotTests), so they can be recorded in place.
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "AfterdeskServerTests",
