@@ -4,6 +4,23 @@ import GRDB
 
 // Rows read by column name: each record says which columns it is read from, and the queries select them.
 
+/// A query's column positions by name, found once per query. Rows are then read by name for the price of a dictionary
+/// lookup: GRDB's `row["name"]` lowercases and compares the name with every column on each read, which cost dispatch
+/// about a sixth of its time on 100,000 touches.
+struct ColumnNames {
+    private let positions: [String: Int]
+
+    init(_ statement: Statement) {
+        positions = Dictionary(statement.columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The position of column `name`; a column the query does not select is a mistake in the code, caught by its tests.
+    subscript(_ name: String) -> Int {
+        guard let i = positions[name] else { preconditionFailure("the query selects no column '\(name)'") }
+        return i
+    }
+}
+
 extension CustomerContact {
     /// The columns of `init(row:)`, from `customers c`.
     static let columns = """
@@ -11,12 +28,12 @@ extension CustomerContact {
         c.consent_sms, c.consent_email, c.consent_phone, c.contact_stopped_at
         """
 
-    init(row r: Row) {
+    init(row r: Row, _ c: ColumnNames) {
         self.init(
-            id: r["customer_id"], firstName: r["first_name"], lastName: r["last_name"], email: r["email"], phone: r["phone"],
-            state: r["state"], zip: r["zip"],
-            consent: ContactPermissions(sms: r["consent_sms"], email: r["consent_email"], phone: r["consent_phone"]),
-            contactStopped: (r["contact_stopped_at"] as String?) != nil)
+            id: r[c["customer_id"]], firstName: r[c["first_name"]], lastName: r[c["last_name"]], email: r[c["email"]],
+            phone: r[c["phone"]], state: r[c["state"]], zip: r[c["zip"]],
+            consent: ContactPermissions(sms: r[c["consent_sms"]], email: r[c["consent_email"]], phone: r[c["consent_phone"]]),
+            contactStopped: (r[c["contact_stopped_at"]] as String?) != nil)
     }
 }
 
@@ -31,16 +48,16 @@ extension DueItem {
         """
 
     /// A due item from a row with `columns` and `product_code`; the touch's fields are given (empty for a preview).
-    init(row r: Row, touchName: String = "", template: String = "", reason: String = "", stops: [StopKind] = []) {
-        let date = { (column: String) in (r[column] as String?).flatMap(LocalDate.init) }
+    init(row r: Row, _ c: ColumnNames, touchName: String = "", template: String = "", reason: String = "", stops: [StopKind] = []) {
+        let date = { (column: String) in (r[c[column]] as String?).flatMap(LocalDate.init) }
         self.init(
-            dealID: r["deal_id"], dealNumber: r["deal_number"], product: r["product_code"], touchName: touchName, template: template,
-            reason: reason, eligibleUntil: date("eligible_until"), dealUnwound: (r["deal_status"] as String?) == "unwound",
-            productSold: (r["outcome"] as String?) == "sold", stops: stops, quotedCents: r["price_cents"],
-            basicExpiresOn: date("basic_expires_on"), basicLimit: r["basic_limit"], milesPerYear: r["miles_per_year"],
-            gapExposureEndsOn: date("gap_exposure_ends_on"), vehicleYear: r["vehicle_year"], vehicleMake: r["vehicle_make"],
-            vehicleModel: r["vehicle_model"], vin: r["vin"], vehicleIsNew: (r["vehicle_condition"] as String?) == "new",
-            contractDate: date("contract_date") ?? .first, deliveryDate: date("delivery_date") ?? .first,
-            salespersonID: r["salesperson_id"], fiManagerID: r["fi_manager_id"])
+            dealID: r[c["deal_id"]], dealNumber: r[c["deal_number"]], product: r[c["product_code"]], touchName: touchName,
+            template: template, reason: reason, eligibleUntil: date("eligible_until"),
+            dealUnwound: (r[c["deal_status"]] as String?) == "unwound", productSold: (r[c["outcome"]] as String?) == "sold",
+            stops: stops, quotedCents: r[c["price_cents"]], basicExpiresOn: date("basic_expires_on"), basicLimit: r[c["basic_limit"]],
+            milesPerYear: r[c["miles_per_year"]], gapExposureEndsOn: date("gap_exposure_ends_on"), vehicleYear: r[c["vehicle_year"]],
+            vehicleMake: r[c["vehicle_make"]], vehicleModel: r[c["vehicle_model"]], vin: r[c["vin"]],
+            vehicleIsNew: (r[c["vehicle_condition"]] as String?) == "new", contractDate: date("contract_date") ?? .first,
+            deliveryDate: date("delivery_date") ?? .first, salespersonID: r[c["salesperson_id"]], fiManagerID: r[c["fi_manager_id"]])
     }
 }

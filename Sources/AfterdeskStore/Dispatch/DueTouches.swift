@@ -52,13 +52,11 @@ extension AfterdeskDatabase {
     private func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> CustomerFacts {
         var facts = CustomerFacts()
         let customerMarks = marks(customerIDs.count)
-        for r in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))
-                """, arguments: StatementArguments(customerIDs))
-        {
-            let contact = CustomerContact(row: r)
+        let contacts = try db.makeStatement(
+            sql: "SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))")
+        let columns = ColumnNames(contacts)
+        for r in try Row.fetchAll(contacts, arguments: StatementArguments(customerIDs)) {
+            let contact = CustomerContact(row: r, columns)
             facts.contacts[contact.id] = contact
         }
         let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
@@ -103,8 +101,7 @@ extension AfterdeskDatabase {
         }
         var items: [Int64: [DueItem]] = [:]
         var storeOf: [Int64: (Int64, String)] = [:]
-        for r in try Row.fetchAll(
-            db,
+        let query = try db.makeStatement(
             sql: """
                 SELECT i.touch_id, i.product_code, i.touch_name, i.template, i.reason, d.store_id, s.code AS store_code,
                        \(DueItem.columns)
@@ -113,15 +110,17 @@ extension AfterdeskDatabase {
                 LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
                 LEFT JOIN deal_products dp ON dp.deal_id = i.deal_id AND dp.product_code = i.product_code
                 WHERE i.touch_id IN (\(touchMarks)) ORDER BY i.touch_id, d.deal_number, i.product_code
-                """, arguments: StatementArguments(touchIDs))
-        {
-            let touchID: Int64 = r["touch_id"]
-            let dealID: Int64 = r["deal_id"]
-            let code: String = r["product_code"]
+                """)
+        let c = ColumnNames(query)
+        for r in try Row.fetchAll(query, arguments: StatementArguments(touchIDs)) {
+            let touchID: Int64 = r[c["touch_id"]]
+            let dealID: Int64 = r[c["deal_id"]]
+            let code: String = r[c["product_code"]]
             let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
-            let item = DueItem(row: r, touchName: r["touch_name"], template: r["template"], reason: r["reason"], stops: dealStops)
+            let item = DueItem(
+                row: r, c, touchName: r[c["touch_name"]], template: r[c["template"]], reason: r[c["reason"]], stops: dealStops)
             items[touchID, default: []].append(item)
-            storeOf[touchID] = storeOf[touchID] ?? (r["store_id"], r["store_code"])
+            storeOf[touchID] = storeOf[touchID] ?? (r[c["store_id"]], r[c["store_code"]])
         }
         return (items, storeOf)
     }
@@ -203,19 +202,20 @@ extension AfterdeskDatabase {
         -> (customer: CustomerContact, item: DueItem, planned: [String: String])?
     {
         try writer.read { db in
+            let query = try db.makeStatement(
+                sql: """
+                    SELECT dp.product_code, \(DueItem.columns), \(CustomerContact.columns)
+                    FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
+                    JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
+                    LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
+                    WHERE d.id = ?
+                    """)
             guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store),
-                let r = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT dp.product_code, \(DueItem.columns), \(CustomerContact.columns)
-                        FROM deals d JOIN deal_products dp ON dp.deal_id = d.id AND dp.product_code = ?
-                        JOIN vehicles v ON v.id = d.vehicle_id JOIN customers c ON c.id = d.customer_id
-                        LEFT JOIN plans p ON p.deal_id = d.id AND p.product_code = dp.product_code
-                        WHERE d.id = ?
-                        """, arguments: [product, deal.id])
+                let r = try Row.fetchOne(query, arguments: [product, deal.id])
             else { return nil }
-            let customer = CustomerContact(row: r)
-            let item = DueItem(row: r)
+            let columns = ColumnNames(query)
+            let customer = CustomerContact(row: r, columns)
+            let item = DueItem(row: r, columns)
             var planned: [String: String] = [:]
             for t in try Row.fetchAll(
                 db,
