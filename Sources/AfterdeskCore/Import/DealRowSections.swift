@@ -1,7 +1,7 @@
 import Foundation
 
 extension DealRowDecoder {
-    // MARK: Sections of a row
+    // MARK: Sections of a row (inlined into `decode`, which runs for every row of an import)
 
     /// The deal's number, store, status and dates.
     struct DealSection {
@@ -12,7 +12,7 @@ extension DealRowDecoder {
         var delivery: LocalDate? = nil
     }
 
-    func dealSection<R: RowFields>(_ c: inout Cells<R>) -> DealSection {
+    @inline(__always) func dealSection<R: RowFields>(_ c: inout Cells<R>) -> DealSection {
         let number = c.text(.dealNumber, required: true) ?? ""
         let store = c.text(.store) ?? defaultStore
         let status: DealStatus = c.choice(.status, strict: layout.profile.strictValues, parse: DealRowDecoder.status) ?? .finalized
@@ -38,7 +38,7 @@ extension DealRowDecoder {
         var dealType: DealType? = nil
     }
 
-    func moneySection<R: RowFields>(_ c: inout Cells<R>) -> MoneySection {
+    @inline(__always) func moneySection<R: RowFields>(_ c: inout Cells<R>) -> MoneySection {
         let strict = layout.profile.strictValues
         let selling = c.money(.sellingPrice, required: true, positive: true)
         let value = c.money(.vehicleValue, required: strict, positive: true)
@@ -65,7 +65,7 @@ extension DealRowDecoder {
         var consent: Consent
     }
 
-    func buyerSection<R: RowFields>(_ c: inout Cells<R>) -> BuyerSection {
+    @inline(__always) func buyerSection<R: RowFields>(_ c: inout Cells<R>) -> BuyerSection {
         let strict = layout.profile.strictValues
         var first = c.text(.buyerFirstName, required: strict)
         var last = c.text(.buyerLastName, required: strict)
@@ -107,7 +107,7 @@ extension DealRowDecoder {
     }
 
     /// The vehicle, with the warnings of an implausible model year or odometer.
-    func vehicleSection<R: RowFields>(_ c: inout Cells<R>, contract: LocalDate?, delivery: LocalDate?) -> VehicleSection {
+    @inline(__always) func vehicleSection<R: RowFields>(_ c: inout Cells<R>, contract: LocalDate?, delivery: LocalDate?) -> VehicleSection {
         let strict = layout.profile.strictValues
         let vin = c.vin()
         let year = c.int(.vehicleYear, required: true, range: 1981...(today.year + 2))
@@ -159,7 +159,7 @@ extension DealRowDecoder {
     }
 
     /// The loan of a finance or lease deal; nothing for a cash deal.
-    func financingSection<R: RowFields>(_ c: inout Cells<R>, dealType: DealType?, financed: Money?, contract: LocalDate?)
+    @inline(__always) func financingSection<R: RowFields>(_ c: inout Cells<R>, dealType: DealType?, financed: Money?, contract: LocalDate?)
         -> FinancingSection
     {
         let strict = layout.profile.strictValues

@@ -50,7 +50,7 @@ extension AfterdeskDatabase {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT st.id, s.code FROM staff st JOIN stores s ON s.id = st.store_id
+                        SELECT st.id, s.code AS store_code FROM staff st JOIN stores s ON s.id = st.store_id
                         WHERE st.staff_code = ? AND (? IS NULL OR st.store_id = ?)
                         """, arguments: [staffCode, storeID, storeID])
                 guard let first = rows.first else {
@@ -60,9 +60,10 @@ extension AfterdeskDatabase {
                 if rows.count > 1 {
                     throw StoreError.ambiguous("staff code \(staffCode) is used in several stores: say which with --store")
                 }
-                staffID = first[0]
+                staffID = first["id"]
                 if storeID == nil, role == .sales {
-                    storeID = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first[1] as String])
+                    storeID = try Int64.fetchOne(
+                        db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first["store_code"] as String])
                 }
             }
             try db.execute(
@@ -109,11 +110,11 @@ extension AfterdeskDatabase {
             guard let row = try Row.fetchOne(db, sql: "SELECT id, active FROM users WHERE name = ?", arguments: [user]) else {
                 throw StoreError.notFound("no user named \(user) (add one with afterdesk users add)")
             }
-            guard row[1] as Bool else { throw StoreError("user \(user) is disabled") }
+            guard row["active"] as Bool else { throw StoreError("user \(user) is disabled") }
             try db.execute(
                 sql: """
                     INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [row[0] as Int64, tokenHash, label, Instant.iso8601(now), expiresAt.map(Instant.iso8601)])
+                    """, arguments: [row["id"] as Int64, tokenHash, label, Instant.iso8601(now), expiresAt.map(Instant.iso8601)])
             return db.lastInsertedRowID
         }
     }

@@ -51,14 +51,15 @@ extension AfterdeskDatabase {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT d.id, d.customer_id, s.code FROM deals d JOIN stores s ON s.id = d.store_id
+                SELECT d.id, d.customer_id, s.code AS store_code FROM deals d JOIN stores s ON s.id = d.store_id
                 WHERE d.deal_number = ? AND (?2 IS NULL OR s.code = ?2) ORDER BY s.code
                 """, arguments: [number, store])
         if rows.count > 1 {
             throw StoreError.ambiguous(
-                "deal \(number) is in several stores (\(rows.map { $0[2] as String }.joined(separator: ", "))): say which with --store")
+                "deal \(number) is in several stores (\(rows.map { $0["store_code"] as String }.joined(separator: ", "))): say which with --store"
+            )
         }
-        return rows.first.map { ($0[0], $0[1], $0[2]) }
+        return rows.first.map { ($0["id"], $0["customer_id"], $0["store_code"]) }
     }
 
     public func deal(number: String, store: String? = nil) throws -> DealDetail? {

@@ -156,8 +156,8 @@ extension AfterdeskDatabase {
     public func outboxCounts() throws -> [String: Int] {
         try writer.read { db in
             Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM outbox GROUP BY status").map {
-                    ($0[0], $0[1])
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").map {
+                    ($0["status"], $0["n"])
                 })
         }
     }

@@ -57,9 +57,9 @@ extension AfterdeskDatabase {
     public func taskOwner(id: Int64) throws -> (assigneeID: Int64?, store: String)? {
         try writer.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT t.assignee_id, s.code FROM tasks t JOIN stores s ON s.id = t.store_id WHERE t.id = ?",
+                db, sql: "SELECT t.assignee_id, s.code AS store_code FROM tasks t JOIN stores s ON s.id = t.store_id WHERE t.id = ?",
                 arguments: [id]
-            ).map { ($0[0], $0[1]) }
+            ).map { ($0["assignee_id"], $0["store_code"]) }
         }
     }
 
@@ -69,9 +69,9 @@ extension AfterdeskDatabase {
             let r = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT COUNT(*), COUNT(*) FILTER (WHERE sla_at < ?) FROM tasks WHERE status = 'open'
-                    """, arguments: [Instant.iso8601(now)])!
-            return (r[0], r[1])
+                    SELECT COUNT(*) AS open, COUNT(*) FILTER (WHERE sla_at < ?) AS overdue FROM tasks WHERE status = 'open'
+                    """, arguments: [Instant.iso8601(now)])
+            return (r?["open"] ?? 0, r?["overdue"] ?? 0)
         }
     }
 
@@ -186,10 +186,11 @@ extension AfterdeskDatabase {
                     """, arguments: [nowText])
             var count = 0
             for t in overdue {
-                let (members, _) = try staffSnapshot(db, storeID: t[1])
-                guard let manager = TaskRouting.escalation(staff: members, excluding: t[2]) else { continue }
+                let (members, _) = try staffSnapshot(db, storeID: t["store_id"])
+                guard let manager = TaskRouting.escalation(staff: members, excluding: t["assignee_id"]) else { continue }
                 try db.execute(
-                    sql: "UPDATE tasks SET escalated_to = ?, escalated_at = ? WHERE id = ?", arguments: [manager, nowText, t[0] as Int64])
+                    sql: "UPDATE tasks SET escalated_to = ?, escalated_at = ? WHERE id = ?",
+                    arguments: [manager, nowText, t["id"] as Int64])
                 count += 1
             }
             return count
