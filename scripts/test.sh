@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: unit, store, delivery and server tests, then the kill -9 crash tests of import and dispatch.
+# The test command: unit, store, delivery and server tests, the kill -9 crash tests of import and dispatch, then the
+# command line's exit codes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -7,3 +8,4 @@ swift build --build-tests
 swift test --skip-build
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
+scripts/cli-exit-test.sh
