@@ -29,12 +29,27 @@ struct Demo: AsyncParsableCommand {
         ).run(progress: bar.map { b in { b.update($0) } })
         bar?.finish()
         print(DemoReportText.render(report))
-        guard days > 0 else { return }
+        if days > 0 {
+            guard try await dispatch(inForce) else { return }
+        }
+        // The report is as of the last day simulated, with the database's clock there (sales up to that day are known).
+        let zone = TimeZone(identifier: inForce.menu.dealership.timeZone) ?? .gmt
+        let asOf = LocalDate(CommandClock.now(), in: zone).adding(days: max(0, days - 1))
+        let end = ContactWindow.allDay.instant(on: asOf, atMinutes: 20 * 60 + 30, zone: zone)
+        let outcomes = try DemoOutcomes(directory: dir, seed: seed, menu: inForce, asOf: asOf)
+            .run(database: try AfterdeskDatabase(path: db, clock: .fixed(end)), now: end)
+        print(DemoReportText.render(outcomes, dealership: inForce.menu.dealership.name))
+        print("\nMore: swift run afterdesk report --db \(db) --as-of \(asOf) --by month · swift run afterdesk report --db \(db) --by decline --format csv")
+        print("      swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
+    }
+
+    /// The simulated days of dispatch; false when the templates did not load.
+    func dispatch(_ inForce: MenuInForce) async throws -> Bool {
         let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
         let loaded: MessageTemplates
         do { loaded = try DispatchSetup.templates(directory: templates, menu: inForce.menu) } catch {
             print("\n5. Dispatch skipped: the templates in '\(templates)' did not load:\n\(error)")
-            return
+            return false
         }
         let recording = RecordingChannels()
         var settings = Settings()
@@ -47,8 +62,7 @@ struct Demo: AsyncParsableCommand {
         let simulated = try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days)
             .run(start: CommandClock.now())
         print(try DemoReportText.render(simulated, days: days, recording: recording, database: database))
-        print("\nMore: swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
-        print("The margin report arrives with the next release.")
+        return true
     }
 }
 
@@ -139,6 +153,18 @@ enum DemoReportText {
         }
         let counts = try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         out += "\n  Outbox: \(counts).\n"
+        return out
+    }
+
+    /// The simulated outcomes and the report.
+    static func render(_ o: DemoOutcomes.Result, dealership: String) -> String {
+        var out =
+            "\n6. What customers bought after the desk — SIMULATED (the model is written in DemoOutcomes.swift): some come back "
+            + "on their own in both arms, a touch persuades a few more in the treated arm, a tenth cancel.\n"
+        out +=
+            "  \(o.contractsFile): \(o.contracts.inserted.grouped) after-sale contracts imported; \(o.cancellationsFile): "
+            + "\(o.cancellations.inserted.grouped) cancellations.\n\n"
+        out += indent(ReportText.render(o.report, dealership: dealership))
         return out
     }
 

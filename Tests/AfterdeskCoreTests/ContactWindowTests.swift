@@ -88,22 +88,30 @@ func tz(_ id: String) -> TimeZone { TimeZone(identifier: id)! }
 }
 
 @Suite struct HoldoutTests {
-    @Test func stableAndCloseToTheShare() {
+    @Test func wholeDealsAreHeldOutStablyAndCloseToTheShare() {
         var held = 0
         for i in 0..<20_000 {
-            let a = Holdout.isHeldOut(store: "main", dealNumber: "D-\(i)", product: "vsc", percent: 10)
-            #expect(a == Holdout.isHeldOut(store: "main", dealNumber: "D-\(i)", product: "vsc", percent: 10))
+            let a = Holdout.isHeldOut(store: "main", dealNumber: "D-\(i)", percent: 10)
+            #expect(a == Holdout.isHeldOut(store: "main", dealNumber: "D-\(i)", percent: 10))
             if a { held += 1 }
         }
         #expect((1_800...2_200).contains(held), "\(held) of 20,000 held out at 10%")
-        #expect(!Holdout.isHeldOut(store: "main", dealNumber: "D-1", product: "vsc", percent: 0))
-        #expect((0..<500).allSatisfy { Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "gap", percent: 100) })
-        // Products of one deal are chosen independently.
-        let both = (0..<2_000).filter {
-            Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "vsc", percent: 10)
-                && Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", product: "gap", percent: 10)
+        #expect(!Holdout.isHeldOut(store: "main", dealNumber: "D-1", percent: 0))
+        #expect((0..<500).allSatisfy { Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", percent: 100) })
+        // The deal number is unique per store only: the same number in another store is drawn on its own.
+        let same = (0..<2_000).filter {
+            Holdout.isHeldOut(store: "north", dealNumber: "D-\($0)", percent: 10) == Holdout.isHeldOut(store: "south", dealNumber: "D-\($0)", percent: 10)
         }.count
-        #expect(both < 60)
+        #expect(same < 1_900)
+    }
+
+    @Test func theBucketIsThePublishedHash() {
+        // Computed outside Swift by the rule in docs/reporting.md (FNV-1a 64 of "LM", 0x1F, the deal number, 0x1F):
+        // D-1 hashes to 0x95eddb3896f8c708, whose value modulo 10,000 is 5736; 10442 to 0x4e388203aa213bf9, 3273.
+        #expect(Holdout.bucket(store: "LM", dealNumber: "D-1") == 5_736)
+        #expect(Holdout.bucket(store: "LM", dealNumber: "10442") == 3_273)
+        #expect(Holdout.isHeldOut(store: "LM", dealNumber: "10442", percent: 33) == true)  // 3273 < 3300
+        #expect(Holdout.isHeldOut(store: "LM", dealNumber: "10442", percent: 32) == false)  // 3273 ≥ 3200
     }
 }
 

@@ -16,6 +16,7 @@ import Testing
         ("v4-compact-plans", Migrations.v4CompactPlans, 0xa832_8a60_80b5_6ff7),
         ("v5-unique-hashes", Migrations.v5UniqueHashes, 0xdc54_b3b8_63db_5a45),
         ("v6-hardening", Migrations.v6Hardening, 0xb16b_7648_acce_74de),
+        ("v7-outcomes", Migrations.v7Outcomes, 0x0),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -30,7 +31,7 @@ import Testing
         }
         // Every migration the migrator runs is pinned here, in order.
         #expect(Migrations.migrator.migrations == Self.pinned.map(\.name))
-        #expect(Migrations.sqlOnly.map(\.name) == ["v6-hardening"])
+        #expect(Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes"])
     }
 
     /// A database made by the first dispatch release (v3 as it then read: other outbox indexes) is repaired.

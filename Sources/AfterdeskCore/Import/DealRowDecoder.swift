@@ -41,6 +41,18 @@ public struct DealRowDecoder: Sendable {
 
     /// As `decode(_:errors:)`, also giving the warnings of a row that is kept: values valid in form but implausible
     /// (see `Plausibility`; docs/import.md lists them). A warning never refuses a row.
+    /// The declined products of a row, however wrong the rest of it is: the capture rate counts the declines of refused
+    /// rows too.
+    public func declinedProducts<R: RowFields>(_ row: R) -> Int {
+        var c = Cells(row: row, layout: layout, errors: [])
+        let products: [ProductLine]
+        switch layout.profile.products {
+        case .perProductCode: products = c.productsByCode(layout.perCode, retailPrices: retailPrices)
+        case .dmsSlots: products = c.productsFromSlots(layout.slots, menu: menu, dealType: moneySection(&c).dealType)
+        }
+        return products.filter { $0.outcome == .declined }.count
+    }
+
     public func decode<R: RowFields>(_ row: R, errors: inout [RowError], warnings: inout [RowError]) -> DealRecord? {
         var c = Cells(row: row, layout: layout, errors: [])
         defer {

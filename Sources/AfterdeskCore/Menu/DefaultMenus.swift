@@ -14,8 +14,11 @@ dealership:
   address: 1200 Lakeshore Drive, Austin, TX 78701
   phone: "(512) 555-0142"
 
-# Share of declines that get no follow-up at all, so the margin report can compare (0-50).
+# Share of deals that get no follow-up at all, so the margin report can compare (0-50).
 holdout_percent: 10
+
+# A later sale counts as recovered within this many days of the contract date (1-730).
+attribution_days: 120
 
 # Value remaining, in percent of the value at contract, by months of ownership (linear between points).
 depreciation:

@@ -2,8 +2,11 @@
 /// Loaded from `menus/default.yaml`; see docs/menus.md for every field.
 public struct Menu: Sendable, Equatable {
     public var dealership: Dealership
-    /// Share of declines held out from any follow-up, in percent (0–50), to measure what happens anyway.
+    /// Share of deals held out from any follow-up, in percent (0–50), to measure what happens anyway.
     public var holdoutPercent: Int
+    /// A sale of a declined product counts as recovered when it falls within this many days of the contract date, and
+    /// a touch gets the credit when it was delivered within this many days before the sale (docs/reporting.md).
+    public var attributionDays: Int
     public var depreciation: Depreciation
     /// Month and day the first pothole season starts in the dealership's region.
     public var potholeSeasonStart: MonthDay
@@ -11,10 +14,11 @@ public struct Menu: Sendable, Equatable {
 
     public init(
         dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,
-        potholeSeasonStart: MonthDay, products: [MenuProduct]
+        potholeSeasonStart: MonthDay, products: [MenuProduct], attributionDays: Int = 120
     ) {
         self.dealership = dealership
         self.holdoutPercent = holdoutPercent
+        self.attributionDays = attributionDays
         self.depreciation = depreciation
         self.potholeSeasonStart = potholeSeasonStart
         self.products = products

@@ -46,20 +46,23 @@ public enum MenuLoader {
                     message: "expected a mapping with version, dealership and products")
             ])
         }
-        r.checkKeys(root, "", allowed: ["version", "dealership", "holdout_percent", "depreciation", "pothole_season_starts", "products"])
+        r.checkKeys(root, "", allowed: [
+                "version", "dealership", "holdout_percent", "attribution_days", "depreciation", "pothole_season_starts", "products",
+            ])
         if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 {
             r.fail(root["version"], "version", "only version 1 is known")
         }
 
         let dealership = self.dealership(root, &r)
         let holdout = r.int(root, "holdout_percent", "", range: 0...50) ?? 10
+        let attribution = r.int(root, "attribution_days", "", range: 1...730) ?? 120
         let depreciation = self.depreciation(root, &r)
         let season = potholeSeason(root, &r)
         let products = self.products(root, &r)
         if !r.issues.isEmpty { throw MenuErrors(issues: r.issues) }
         return Menu(
             dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
-            potholeSeasonStart: season, products: products)
+            potholeSeasonStart: season, products: products, attributionDays: attribution)
     }
 
     private static func dealership(_ root: Node, _ r: inout YAMLReader) -> Dealership {

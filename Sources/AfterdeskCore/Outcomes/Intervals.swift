@@ -55,33 +55,13 @@ public enum Intervals {
         return (nt / Double(dt) - nh / Double(dh)) * Double(dt)
     }
 
-    /// The incremental margin with a percentile-bootstrap interval: `resamples` times, each arm's deals are drawn
-    /// with replacement (as many as it has), and the figure is computed again; the interval is the 2.5th and 97.5th
-    /// percentiles of those figures (nearest rank: the ⌈0.025·B⌉-th and ⌈0.975·B⌉-th smallest). Deals are resampled,
-    /// not declines, because the declines of one deal are not independent. The same `seed` gives the same interval.
-    /// Nil when either arm has no declines.
+    /// The incremental margin with a percentile-bootstrap interval that resamples deals within each arm (see
+    /// `Bootstrap`). Nil when either arm has no declines.
     public static func bootstrapIncrementalMargin(
         treated: [DealOutcome], holdout: [DealOutcome], resamples: Int = 10_000, seed: UInt64
     ) -> (value: Double, low: Double, high: Double)? {
-        guard let value = incrementalMargin(treated: treated, holdout: holdout), resamples > 0 else { return nil }
-        var rng = SeededRandom(seed: seed)
-        var figures: [Double] = []
-        figures.reserveCapacity(resamples)
-        for _ in 0..<resamples {
-            let t = resample(treated, &rng)
-            let h = resample(holdout, &rng)
-            // A resample whose arm drew only deals without declines has no rate: it counts as no difference.
-            figures.append(incrementalMargin(treated: t, holdout: h) ?? 0)
-        }
-        figures.sort()
-        let lowRank = Int((0.025 * Double(resamples)).rounded(.up))
-        let highRank = Int((0.975 * Double(resamples)).rounded(.up))
-        return (value, figures[max(0, lowRank - 1)], figures[min(resamples - 1, max(0, highRank - 1))])
-    }
-
-    private static func resample(_ deals: [DealOutcome], _ rng: inout SeededRandom) -> [DealOutcome] {
-        guard !deals.isEmpty else { return [] }
-        return (0..<deals.count).map { _ in deals[Int.random(in: 0..<deals.count, using: &rng)] }
+        Bootstrap.incrementalMargin(
+            treated: Bootstrap.Classes(treated), holdout: Bootstrap.Classes(holdout), resamples: resamples, seed: seed)
     }
 }
 

@@ -7,12 +7,18 @@ public struct FollowUpDeal: Sendable {
     public var stops: [String: [StopKind]]
     /// Staff recorded "stop contacting me" for its customer.
     public var contactStopped: Bool
+    /// The deal's recorded arm (true: held out), nil when it was never planned.
+    public var heldOut: Bool?
 
-    public init(record: DealRecord, laterReadings: [OdometerReading], stops: [String: [StopKind]] = [:], contactStopped: Bool = false) {
+    public init(
+        record: DealRecord, laterReadings: [OdometerReading], stops: [String: [StopKind]] = [:], contactStopped: Bool = false,
+        heldOut: Bool? = nil
+    ) {
         self.record = record
         self.laterReadings = laterReadings
         self.stops = stops
         self.contactStopped = contactStopped
+        self.heldOut = heldOut
     }
 
     /// The declines of a customer's deals that may be followed up, and what the customer allows: planning and
@@ -22,7 +28,8 @@ public struct FollowUpDeal: Sendable {
         let declines = deals.filter { $0.record.status == .finalized }.flatMap { d in
             d.record.products.filter { $0.outcome == .declined && d.stopReason(menu.product($0.code)) == nil }.map {
                 DeclineFacts(
-                    store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings)
+                    store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings,
+                    heldOut: d.heldOut)
             }
         }
         let c = (declines.first?.deal ?? deals.first?.record)?.consent ?? Consent()

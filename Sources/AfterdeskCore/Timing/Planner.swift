@@ -8,13 +8,20 @@ public struct DeclineFacts: Sendable, Equatable {
     public var deal: DealRecord
     /// Odometer readings after the sale (service visits), oldest first.
     public var laterReadings: [OdometerReading]
+    /// The deal's arm as recorded when it was first planned (true: held out); nil when not drawn yet, then the
+    /// holdout rule draws it.
+    public var heldOut: Bool?
 
-    public init(store: String, dealNumber: String, product: ProductLine, deal: DealRecord, laterReadings: [OdometerReading] = []) {
+    public init(
+        store: String, dealNumber: String, product: ProductLine, deal: DealRecord, laterReadings: [OdometerReading] = [],
+        heldOut: Bool? = nil
+    ) {
         self.store = store
         self.dealNumber = dealNumber
         self.product = product
         self.deal = deal
         self.laterReadings = laterReadings
+        self.heldOut = heldOut
     }
 }
 

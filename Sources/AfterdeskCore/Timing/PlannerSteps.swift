@@ -128,7 +128,7 @@ extension Planner {
     /// to buy it closed, or it does not apply (the anchor said why).
     func isFollowedUp(_ d: DeclineFacts, _ product: MenuProduct, plan: inout ProductPlan, today: LocalDate) -> Bool {
         let eligibility = plan.eligibility
-        if Holdout.isHeldOut(store: d.store, dealNumber: d.dealNumber, product: product.code, percent: menu.holdoutPercent) {
+        if d.heldOut ?? Holdout.isHeldOut(store: d.store, dealNumber: d.dealNumber, percent: menu.holdoutPercent) {
             plan.holdout = true
             plan.nothingPlanned(.holdout, "holdout: no follow-up, to measure what happens without one")
             return false

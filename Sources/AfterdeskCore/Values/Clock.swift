@@ -49,4 +49,21 @@ public enum Instant {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         return "\(d)T\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60))Z"
     }
+
+    /// Reads `2026-11-22T14:46:05Z` (what `iso8601` writes).
+    public static func parse(_ text: String) -> Date? {
+        let b = Array(text.utf8)
+        guard b.count == 20, b[10] == UInt8(ascii: "T"), b[19] == UInt8(ascii: "Z"),
+            let day = LocalDate(String(decoding: b[0..<10], as: UTF8.self))
+        else {
+            return ISO8601DateFormatter().date(from: text)
+        }
+        func n(_ i: Int) -> Int? {
+            let h = Int(b[i]) - 48
+            let l = Int(b[i + 1]) - 48
+            return (0...9).contains(h) && (0...9).contains(l) ? h * 10 + l : nil
+        }
+        guard let hh = n(11), let mm = n(14), let ss = n(17) else { return nil }
+        return Date(timeIntervalSince1970: Double(day.daysSinceEpoch * 86_400 + hh * 3600 + mm * 60 + ss))
+    }
 }

@@ -19,6 +19,7 @@ struct BatchWriter {
     let selectProducts: RawStatement
     let deleteProducts: RawStatement
     let insertEvent: RawStatement
+    let insertRecovery: RawStatement
     let insertRejectStatement: RawStatement
 
     /// The SET clause that refreshes a returning customer; `value(p)` is how parameter p is written (`?N` in the
@@ -64,9 +65,16 @@ struct BatchWriter {
         insertProductRows = try (1...max(1, importer.options.menu.products.count)).map { n in
             try RawStatement(db, ProductParameter.insert(rows: n))
         }
-        selectProducts = try RawStatement(db, "SELECT product_code, outcome, price_cents, cost_cents FROM deal_products WHERE deal_id = ?1")
+        selectProducts = try RawStatement(db, "SELECT product_code, outcome, price_cents, cost_cents, reason FROM deal_products WHERE deal_id = ?1")
         deleteProducts = try RawStatement(db, "DELETE FROM deal_products WHERE deal_id = ?1")
         insertEvent = try RawStatement(db, EventParameter.insert(into: "events"))
+        insertRecovery = try RawStatement(
+            db,
+            """
+            INSERT INTO recoveries (deal_id, product_code, source, reference, sold_on, price_cents, cost_cents, quoted_cents, reason, sold_by,
+                                    recorded_at)
+            VALUES (?1, ?2, 'deal_import', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING
+            """)
         insertRejectStatement = try RawStatement(db, RejectParameter.insert(into: "rejects"))
     }
 
@@ -279,13 +287,14 @@ struct BatchWriter {
         try s.run()
     }
 
-    private func storedProducts(_ deal: Int64) throws -> [String: (outcome: String, price: Int64?, cost: Int64?)] {
+    private func storedProducts(_ deal: Int64) throws -> [String: StoredProduct] {
         let s = selectProducts
         s.bind(1, deal)
         defer { s.reset() }
-        var out: [String: (outcome: String, price: Int64?, cost: Int64?)] = [:]
+        var out: [String: StoredProduct] = [:]
         while try s.step() {
-            out[s.text(0) ?? ""] = (s.text(1) ?? "", s.isNull(2) ? nil : s.int64(2), s.isNull(3) ? nil : s.int64(3))
+            out[s.text(0) ?? ""] = StoredProduct(
+                outcome: s.text(1) ?? "", price: s.isNull(2) ? nil : s.int64(2), cost: s.isNull(3) ? nil : s.int64(3), reason: s.text(4))
         }
         return out
     }
@@ -293,7 +302,7 @@ struct BatchWriter {
     /// A product turning from declined to sold is a recovery; from sold to not sold a cancellation;
     /// the deal turning unwound (or back) is recorded too.
     private mutating func recordEvents(
-        deal: Int64, oldStatus: String, before: [String: (outcome: String, price: Int64?, cost: Int64?)],
+        deal: Int64, oldStatus: String, before: [String: StoredProduct],
         after r: DealRecord, counts: inout DealImporter.RunCounts
     ) throws {
         if oldStatus != r.status.rawValue {
@@ -311,6 +320,7 @@ struct BatchWriter {
                 try event(
                     deal: deal, product: p.code, kind: "recovered", price: new.price?.cents, cost: new.cost?.cents,
                     detail: "declined at the desk, now sold")
+                try recovery(deal: deal, product: p.code, sold: new, desk: old, soldBy: r.fiManager?.id)
                 counts.recoveries += 1
             } else if old?.outcome == "sold", new?.outcome != .sold {
                 try event(
@@ -318,6 +328,23 @@ struct BatchWriter {
                     detail: "sold before, now \(new?.outcome.rawValue ?? "not on the deal")")
             }
         }
+    }
+
+    /// The sale of a product declined at the desk, as this import shows it: kept as a recovery whatever later imports of
+    /// the deal say, with the desk's quote and reason, which the deal's product row no longer holds.
+    private func recovery(deal: Int64, product: String, sold: ProductLine, desk: StoredProduct?, soldBy: String?) throws {
+        let s = insertRecovery
+        s.bind(1, deal)
+        s.bind(2, product)
+        s.bind(3, "import:\(runID)")
+        s.bind(4, importer.today)
+        s.bind(5, sold.price?.cents ?? 0)
+        s.bind(6, sold.cost?.cents)
+        s.bind(7, desk?.price)
+        s.bind(8, desk?.reason)
+        s.bind(9, soldBy)
+        s.bind(10, importer.nowText)
+        try s.run()
     }
 
     private func event(deal: Int64, product: String?, kind: String, price: Int64?, cost: Int64?, detail: String?) throws {
@@ -346,6 +373,15 @@ struct BatchWriter {
         s.bind(R.value, r.value)
         s.bind(R.error, r.error)
         s.bind(R.severity, r.isWarning ? "warning" : "refused")
+        s.bind(R.declines, r.declines)
         try s.run()
     }
+}
+
+/// A deal's product row as stored before this import.
+struct StoredProduct {
+    var outcome: String
+    var price: Int64?
+    var cost: Int64?
+    var reason: String?
 }

@@ -177,13 +177,14 @@ final class DealImporter {
                 switch item {
                 case .deal(let deal):
                     try write(deal, with: &writer, seen: &seen, file: name, into: &batch)
-                case .reject(let line, let dealNumber, let errors):
+                case .reject(let line, let dealNumber, let errors, let declines):
                     batch.counts.rejected += 1
                     for e in errors {
-                        batch.rejects.append(
-                            ImportReject(
-                                file: name, line: line, field: e.field, value: e.value, error: e.message,
-                                dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 }))
+                        var r = ImportReject(
+                            file: name, line: line, field: e.field, value: e.value, error: e.message,
+                            dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 })
+                        r.declines = declines
+                        batch.rejects.append(r)
                     }
                 }
             }

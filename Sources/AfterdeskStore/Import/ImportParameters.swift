@@ -136,7 +136,7 @@ enum EventParameter: Int32, StatementParameters {
 /// A refused field or a warning.
 enum RejectParameter: Int32, StatementParameters {
     case run = 1
-    case file, line, dealNumber, field, value, error, severity
+    case file, line, dealNumber, field, value, error, severity, declines
 
     var column: String {
         switch self {
@@ -148,6 +148,7 @@ enum RejectParameter: Int32, StatementParameters {
         case .value: "value"
         case .error: "error"
         case .severity: "severity"
+        case .declines: "declines"
         }
     }
 }

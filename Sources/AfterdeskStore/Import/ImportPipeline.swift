@@ -4,7 +4,8 @@ import Foundation
 /// One decoded row, handed from the reading thread to the writing one.
 enum ImportItem: Sendable {
     case deal(PreparedDeal)
-    case reject(line: Int, dealNumber: String?, [RowError])
+    /// A refused row: its errors, and the declined products it holds (for the capture rate).
+    case reject(line: Int, dealNumber: String?, [RowError], declines: Int = 0)
 }
 
 /// A valid deal with everything the writer needs computed on the reading thread, which has time to
@@ -128,7 +129,7 @@ final class RowProducer: @unchecked Sendable {
             return .deal(PreparedDeal(line: line, record: record, file: file, warnings: warnings))
         }
         let dn = decoder.layout.column(.dealNumber).map { String(decoding: row.field($0), as: UTF8.self) }
-        return .reject(line: line, dealNumber: dn, errors)
+        return .reject(line: line, dealNumber: dn, errors, declines: decoder.declinedProducts(row))
     }
 }
 

@@ -85,6 +85,8 @@ public struct ImportReject: Codable, Sendable, Equatable {
     public var dealNumber: String?
     /// A warning: the row was kept, the value is implausible (listed in `ImportSummary.rowWarnings`).
     public var isWarning = false
+    /// The declined products on the refused row, for the capture rate (not in the JSON summary).
+    public var declines = 0
 
     public init(file: String, line: Int, field: String, value: String, error: String, dealNumber: String?, isWarning: Bool = false) {
         self.file = file

@@ -46,6 +46,10 @@ extension AfterdeskDatabase {
         try writer.writeWithoutTransaction { db in
             try withPlanningSettings(db)
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
+            // A migration that changes what plans mean (v7: the holdout by deal) asks for every plan to be made again,
+            // once: the first planning after it plans every customer, whatever it was asked for.
+            let replanAll = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'") != nil
+            let customerIDs = replanAll ? nil : customerIDs
             let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: customerIDs, rangeSize: rangeSize)
             let worker = DispatchQueue(label: "afterdesk.plan")
             func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
@@ -91,6 +95,7 @@ extension AfterdeskDatabase {
                     try betweenTransactions?()
                 }
             }
+            if replanAll { try db.execute(sql: "DELETE FROM settings WHERE key = 'replan_all'") }
         }
         return summary
     }
@@ -121,6 +126,7 @@ extension AfterdeskDatabase {
         }
         try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(spec.condition))").run()
         try insertPlans(planned.plans, db: db)
+        try insertArms(planned.arms, nowText: nowText, db: db)
         // Touch ids are given here (the next after the largest, as SQLite would), so items can be written in bulk too:
         // this transaction holds the write lock.
         let firstID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM touches") ?? 0) + 1
@@ -150,6 +156,20 @@ extension AfterdeskDatabase {
             s.bind(at + 3, item.touch)
             s.bind(at + 4, item.template)
             s.bind(at + 5, item.reason)
+        }
+    }
+
+    /// Records the arms drawn for deals planned for the first time; a deal already drawn keeps its arm.
+    private func insertArms(_ arms: [(dealID: Int64, heldOut: Bool, bucket: UInt64, percent: Int)], nowText: String, db: Database) throws {
+        let s = try RawStatement(
+            db, "INSERT OR IGNORE INTO deal_arms (deal_id, held_out, bucket, percent, assigned_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        for a in arms {
+            s.bind(1, a.dealID)
+            s.bind(2, a.heldOut)
+            s.bind(3, Int64(a.bucket))
+            s.bind(4, a.percent)
+            s.bind(5, nowText)
+            try s.run()
         }
     }
 

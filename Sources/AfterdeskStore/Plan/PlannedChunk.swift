@@ -80,6 +80,8 @@ struct PlannedChunk: Sendable {
     var plans: [Plan] = []
     var touches: [Touch] = []
     var items: [Item] = []
+    /// Arms drawn for deals planned for the first time, to record (table `deal_arms`).
+    var arms: [(dealID: Int64, heldOut: Bool, bucket: UInt64, percent: Int)] = []
     var hadPlannedTouches = false
     var summary = PlanSummary()
 
@@ -108,6 +110,12 @@ struct PlannedChunk: Sendable {
                 cancelled += PlannedChunk.cancelled(previous, plan: plan, owned: owned, dealID: dealID, menu: planner.menu)
             }
             guard !declines.isEmpty else { continue }
+            let declined = Set(declines.map(\.dealNumber))
+            for d in owned where d.deal.heldOut == nil && declined.contains(d.record.dealNumber) {
+                let r = d.record
+                let heldOut = Holdout.isHeldOut(store: r.store, dealNumber: r.dealNumber, percent: planner.menu.holdoutPercent)
+                arms.append((d.id, heldOut, Holdout.bucket(store: r.store, dealNumber: r.dealNumber), planner.menu.holdoutPercent))
+            }
             summary.customers += 1
             summary.declines += declines.count
             add(plan, customer: customer, dealID: dealID)

@@ -13,7 +13,7 @@ struct StoredDeal {
 enum DealLoader {
     /// What the deal queries return, copied out of SQLite; `decode` turns it into deals.
     struct Rows: Sendable {
-        var deals = RawRows(columns: 27, integers: [0, 1, 2, 9, 10, 11, 12, 13, 14, 19, 20, 21, 22, 25, 26])
+        var deals = RawRows(columns: 28, integers: [0, 1, 2, 9, 10, 11, 12, 13, 14, 19, 20, 21, 22, 25, 26, 27])
         var products = RawRows(columns: 7, integers: [0, 3, 4, 6])
         var readings = RawRows(columns: 3, integers: [0, 2])
         var stops = RawRows(columns: 3, integers: [0])
@@ -38,7 +38,7 @@ enum DealLoader {
                        d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents,
                        d.apr_milli, d.term_months, d.first_payment_date, s.code, c.state, c.zip,
                        c.consent_sms, c.consent_email, c.consent_phone, v.year, v.make, v.in_service_date, v.in_service_estimated,
-                       c.contact_stopped_at IS NOT NULL
+                       c.contact_stopped_at IS NOT NULL, (SELECT a.held_out FROM deal_arms a WHERE a.deal_id = d.id)
                 FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
                 JOIN vehicles v ON v.id = d.vehicle_id
                 WHERE \(condition)
@@ -112,7 +112,9 @@ enum DealLoader {
                 firstPaymentDate: date(15), lender: nil, salesperson: nil, fiManager: nil,
                 products: products[dealID] ?? [])
             let later = (readings[r.int64(i, 2)] ?? []).filter { $0.date > delivery }
-            let deal = FollowUpDeal(record: record, laterReadings: later, stops: stops[dealID] ?? [:], contactStopped: r.bool(i, 26))
+            let deal = FollowUpDeal(
+                record: record, laterReadings: later, stops: stops[dealID] ?? [:], contactStopped: r.bool(i, 26),
+                heldOut: r.optionalInt64(i, 27).map { $0 != 0 })
             out.append(StoredDeal(id: dealID, customerID: r.int64(i, 1), deal: deal))
         }
         // Ordered here rather than by SQLite, off the thread that talks to it.

@@ -37,7 +37,8 @@ enum Migrations {
 
     /// Migrations after v5, in order: SQL only, never edited once shipped (MigrationTests pins each by hash).
     static let sqlOnly: [(name: String, sql: String)] = [
-        ("v6-hardening", v6Hardening)
+        ("v6-hardening", v6Hardening),
+        ("v7-outcomes", v7Outcomes),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

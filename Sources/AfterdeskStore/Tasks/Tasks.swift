@@ -130,10 +130,18 @@ extension AfterdeskDatabase {
             }
             let tz = try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [storeID]) ?? "UTC"
             let today = LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt)
+            // The sale is a recovery of its own, beside the imported deal (whose product row stays as the desk left it,
+            // so the next import of the deal cannot turn it back), and it ends follow-up of the product.
+            let soldBy = try String.fetchOne(
+                db, sql: "SELECT s.staff_code FROM tasks t JOIN staff s ON s.id = t.assignee_id WHERE t.id = ?", arguments: [id])
             try db.execute(
                 sql: """
-                    UPDATE deal_products SET outcome = 'sold', price_cents = ?, cost_cents = ?, presumed = 0 WHERE deal_id = ? AND product_code = ?
-                    """, arguments: [price.cents, cost?.cents, item.deal, item.product])
+                    INSERT INTO recoveries (deal_id, product_code, source, reference, sold_on, price_cents, cost_cents, sold_by, recorded_at)
+                    VALUES (?, ?, 'task', ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (deal_id, product_code, source) DO NOTHING
+                    """, arguments: [item.deal, item.product, source, today.description, price.cents, cost?.cents, soldBy, nowText])
+            if db.changesCount == 0 { throw StoreError.conflict("the sale of \(item.product) on this deal is already recorded by a task") }
+            try addStop(db, dealID: item.deal, product: item.product, kind: .purchased, source: source, now: nowText)
             try db.execute(
                 sql: """
                     INSERT INTO events (deal_id, product_code, kind, occurred_on, recorded_at, price_cents, cost_cents, source, detail)

@@ -1,0 +1,233 @@
+import Foundation
+
+/// Who reported that a declined product was sold after the desk. When several did, the figures come from the first in
+/// this order (DESIGN.md): the after-sale contract, else the deal import, else the task.
+public enum RecoverySource: String, Sendable, Equatable, Codable, CaseIterable {
+    case contract
+    case dealImport = "deal_import"
+    case task
+
+    var precedence: Int {
+        switch self {
+        case .contract: 0
+        case .dealImport: 1
+        case .task: 2
+        }
+    }
+}
+
+/// The arm of a decline: its deal was followed up (treated) or held out.
+public enum Arm: String, Sendable, Equatable, Codable {
+    case treated, holdout
+}
+
+/// What the store knows of one decline: the desk, the deal's arm, the touches delivered, the sales reported after the
+/// desk and their cancellations. `LedgerRow` turns it into the ledger's line by the report's rules.
+public struct DeclineHistory: Sendable, Equatable {
+    public struct Touch: Sendable, Equatable {
+        public var id: Int64
+        /// UTC instant, ISO 8601.
+        public var sentAt: String
+        /// The dealership's calendar date of `sentAt`.
+        public var sentOn: LocalDate
+        public var channel: String
+        public var template: String
+        public init(id: Int64, sentAt: String, sentOn: LocalDate, channel: String, template: String) {
+            self.id = id
+            self.sentAt = sentAt
+            self.sentOn = sentOn
+            self.channel = channel
+            self.template = template
+        }
+    }
+    public struct Sale: Sendable, Equatable {
+        public var source: RecoverySource
+        public var soldOn: LocalDate
+        public var priceCents: Int64
+        public var costCents: Int64?
+        public var contractNumber: String?
+        public init(source: RecoverySource, soldOn: LocalDate, priceCents: Int64, costCents: Int64?, contractNumber: String? = nil) {
+            self.source = source
+            self.soldOn = soldOn
+            self.priceCents = priceCents
+            self.costCents = costCents
+            self.contractNumber = contractNumber
+        }
+    }
+    /// A cancellation of an after-sale contract (`contractNumber`), or of the product on the deal (nil).
+    public struct Cancellation: Sendable, Equatable {
+        public var contractNumber: String?
+        public var cancelDate: LocalDate
+        public var chargebackCents: Int64
+        public init(contractNumber: String?, cancelDate: LocalDate, chargebackCents: Int64) {
+            self.contractNumber = contractNumber
+            self.cancelDate = cancelDate
+            self.chargebackCents = chargebackCents
+        }
+    }
+    /// A follow-up task the decline's touch created.
+    public struct TaskState: Sendable, Equatable {
+        public var done: Bool
+        public var onTime: Bool
+        public var overdue: Bool
+        public init(done: Bool, onTime: Bool, overdue: Bool) {
+            self.done = done
+            self.onTime = onTime
+            self.overdue = overdue
+        }
+    }
+
+    public var store: String
+    public var dealNumber: String
+    public var product: String
+    public var contractDate: LocalDate
+    public var heldOut: Bool
+    public var quotedCents: Int64?
+    public var fiManager: String?
+    public var touches: [Touch]
+    public var sales: [Sale]
+    public var cancellations: [Cancellation]
+    public var tasks: [TaskState]
+
+    public init(
+        store: String, dealNumber: String, product: String, contractDate: LocalDate, heldOut: Bool, quotedCents: Int64? = nil,
+        fiManager: String? = nil, touches: [Touch] = [], sales: [Sale] = [], cancellations: [Cancellation] = [],
+        tasks: [TaskState] = []
+    ) {
+        self.store = store
+        self.dealNumber = dealNumber
+        self.product = product
+        self.contractDate = contractDate
+        self.heldOut = heldOut
+        self.quotedCents = quotedCents
+        self.fiManager = fiManager
+        self.touches = touches
+        self.sales = sales
+        self.cancellations = cancellations
+        self.tasks = tasks
+    }
+}
+
+/// The rules a report applies to every decline: its date and the attribution window.
+public struct ReportRules: Sendable, Equatable {
+    public var asOf: LocalDate
+    public var attributionDays: Int
+    /// A treated decline older than this with no touch delivered is "aged".
+    public var agedAfterDays = 30
+    public init(asOf: LocalDate, attributionDays: Int) {
+        self.asOf = asOf
+        self.attributionDays = attributionDays
+    }
+}
+
+/// One line of the decline ledger (`afterdesk report --by decline`): every figure of the report is a sum of its columns
+/// (docs/reporting.md).
+public struct LedgerRow: Sendable, Equatable {
+    public var store: String
+    public var dealNumber: String
+    public var product: String
+    public var contractDate: LocalDate
+    public var arm: Arm
+    public var quotedCents: Int64?
+    public var touchesDelivered: Int
+    public var firstTouchAt: String?
+    public var recoveredOn: LocalDate?
+    public var recoverySource: RecoverySource?
+    public var contractNumber: String?
+    public var priceCents: Int64?
+    public var costCents: Int64?
+    public var marginGrossCents: Int64 = 0
+    public var chargebacksCents: Int64 = 0
+    public var marginNetCents: Int64 = 0
+    public var attributedTouch: Int64?
+    public var attributedChannel: String?
+    public var attributedTemplate: String?
+    public var fiManager: String?
+    // Columns after those INTERFACES.md lists: what the re-contact, aged and task figures are sums of.
+    public var aged = false
+    public var tasksDone = 0
+    public var tasksDoneOnTime = 0
+    public var tasksOpen = 0
+    public var tasksOverdue = 0
+
+    public var recovered: Bool { recoveredOn != nil }
+    public var recontacted: Bool { arm == .treated && touchesDelivered > 0 }
+
+    public static let columns = [
+        "store", "deal_number", "product", "contract_date", "arm", "quoted_price", "touches_delivered", "first_touch_at",
+        "recovered_on", "recovery_source", "contract_number", "price", "cost", "margin_gross", "chargebacks", "margin_net",
+        "attributed_touch", "attributed_channel", "attributed_template", "fi_manager", "aged", "tasks_done", "tasks_done_on_time",
+        "tasks_open", "tasks_overdue",
+    ]
+
+    /// The ledger line of a decline, as of `rules.asOf`:
+    /// - touches count when delivered on or before `as_of`;
+    /// - the recovery is the first sale, by source precedence (contract, deal import, task) then date, reported on or
+    ///   after the contract date and on or before `as_of`; it counts when it is no later than `attribution_days` after
+    ///   the contract date;
+    /// - its chargebacks are the cancellations of that sale (the contract's, or the deal's product for the other two
+    ///   sources) dated on or before `as_of`;
+    /// - the credit goes to the latest touch delivered within `attribution_days` before the sale; held-out declines are
+    ///   never attributed.
+    public init(_ h: DeclineHistory, rules: ReportRules) {
+        store = h.store
+        dealNumber = h.dealNumber
+        product = h.product
+        contractDate = h.contractDate
+        arm = h.heldOut ? .holdout : .treated
+        quotedCents = h.quotedCents
+        fiManager = h.fiManager
+        let touches = h.touches.filter { $0.sentOn <= rules.asOf }.sorted { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) }
+        touchesDelivered = touches.count
+        firstTouchAt = touches.first?.sentAt
+        aged = arm == .treated && touches.isEmpty && contractDate.days(until: rules.asOf) > rules.agedAfterDays
+        for t in h.tasks {
+            if t.done {
+                tasksDone += 1
+                if t.onTime { tasksDoneOnTime += 1 }
+            } else {
+                tasksOpen += 1
+                if t.overdue { tasksOverdue += 1 }
+            }
+        }
+        guard let sale = LedgerRow.recovery(h, rules: rules) else { return }
+        recoveredOn = sale.soldOn
+        recoverySource = sale.source
+        contractNumber = sale.contractNumber
+        priceCents = sale.priceCents
+        costCents = sale.costCents
+        marginGrossCents = sale.priceCents - (sale.costCents ?? 0)
+        chargebacksCents = h.cancellations.filter { $0.contractNumber == sale.contractNumber && $0.cancelDate <= rules.asOf }
+            .reduce(0) { $0 + $1.chargebackCents }
+        marginNetCents = marginGrossCents - chargebacksCents
+        guard arm == .treated else { return }
+        let earliest = sale.soldOn.adding(days: -rules.attributionDays)
+        if let credited = touches.last(where: { $0.sentOn <= sale.soldOn && $0.sentOn >= earliest }) {
+            attributedTouch = credited.id
+            attributedChannel = credited.channel
+            attributedTemplate = credited.template
+        }
+    }
+
+    /// The sale that counts as the decline's recovery, or nil.
+    static func recovery(_ h: DeclineHistory, rules: ReportRules) -> DeclineHistory.Sale? {
+        let known = h.sales.filter { $0.soldOn >= h.contractDate && $0.soldOn <= rules.asOf }
+        let first = known.min {
+            ($0.source.precedence, $0.soldOn, $0.contractNumber ?? "") < ($1.source.precedence, $1.soldOn, $1.contractNumber ?? "")
+        }
+        guard let first, first.soldOn <= h.contractDate.adding(days: rules.attributionDays) else { return nil }
+        return first
+    }
+
+    /// The line's cells, in `columns` order: money with two decimals, empty for what does not apply.
+    public var cells: [String] {
+        func money(_ c: Int64?) -> String { c.map { Money(cents: $0).description } ?? "" }
+        return [
+            store, dealNumber, product, contractDate.description, arm.rawValue, money(quotedCents), String(touchesDelivered),
+            firstTouchAt ?? "", recoveredOn?.description ?? "", recoverySource?.rawValue ?? "", contractNumber ?? "",
+            money(priceCents), money(costCents), money(marginGrossCents), money(chargebacksCents), money(marginNetCents),
+            attributedTouch.map(String.init) ?? "", attributedChannel ?? "", attributedTemplate ?? "", fiManager ?? "",
+            aged ? "1" : "0", String(tasksDone), String(tasksDoneOnTime), String(tasksOpen), String(tasksOverdue),
+        ]
+    }
+}

@@ -1,0 +1,108 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+
+/// The demo's last step: what customers bought after the desk over the simulated year, and the margin report on it.
+///
+/// The outcomes are SIMULATED, by this model, so they can be checked. Each decline draws coins keyed by its store,
+/// deal, product and the seed:
+/// - in both arms, some customers come back on their own: `ownRate` percent of declines per product, on a day 10 to
+///   109 days after the contract;
+/// - in the treated arm only, a delivered touch persuades some more: `liftRate` percent of the declines that got one,
+///   1 to 14 days after the first;
+/// - each such sale is an after-sale contract at the desk's quote (the menu's price when none was quoted) and the
+///   menu's cost, and `cancelRate` percent of them are cancelled 30 to 89 days later, charging back 60% of the margin.
+///
+/// Sales dated after the report's day are left out, as they have not happened yet. The contracts and cancellations
+/// are written as CSV files and imported like a dealership's (`import-contracts`, `import-cancellations`).
+public struct DemoOutcomes: Sendable {
+    public static let ownRate = ["vsc": 3, "gap": 2, "tire_wheel": 2, "appearance": 1, "maintenance": 2]
+    public static let liftRate = ["vsc": 8, "gap": 6, "tire_wheel": 6, "appearance": 4, "maintenance": 6]
+    public static let cancelRate = 10
+
+    public var directory: String
+    public var seed: UInt64
+    public var inForce: MenuInForce
+    public var asOf: LocalDate
+
+    public init(directory: String, seed: UInt64, menu: MenuInForce, asOf: LocalDate) {
+        self.directory = directory
+        self.seed = seed
+        self.inForce = menu
+        self.asOf = asOf
+    }
+
+    public struct Result: Sendable {
+        public var contractsFile: String
+        public var cancellationsFile: String
+        public var contracts: AfterSaleSummary
+        public var cancellations: AfterSaleSummary
+        public var report: MarginReport
+    }
+
+    func chance(_ key: String, _ percent: Int) -> Bool { draw(key) % 100 < UInt64(max(0, percent)) }
+    func draw(_ key: String) -> UInt64 {
+        var h = StableHasher()
+        h.add(key)
+        h.add("\(seed)")
+        return h.value
+    }
+
+    public func run(database db: AfterdeskDatabase, now: Date) throws -> Result {
+        let menu = inForce.menu
+        var parameters = ReportParameters(
+            asOf: asOf, from: asOf.adding(years: -1), to: asOf, attributionDays: menu.attributionDays,
+            holdoutPercent: menu.holdoutPercent)
+        var contracts: [[String]] = []
+        var cancellations: [[String]] = []
+        try db.forEachLedgerRow(parameters, now: now) { row in
+            guard !row.recovered, let sale = saleDate(row) else { return }
+            let product = menu.product(row.product)
+            let price = row.quotedCents ?? product?.retailPrice.cents ?? 0
+            let cost = min(price, product?.dealerCost.cents ?? 0)
+            let number = "AS-\(contracts.count + 1)"
+            contracts.append([
+                number, row.store, row.dealNumber, row.product, sale.description, Money(cents: price).description,
+                Money(cents: cost).description,
+            ])
+            let key = "\(row.store)|\(row.dealNumber)|\(row.product)"
+            let cancelled = sale.adding(days: 30 + Int(draw(key + "cancel-day") % 60))
+            if chance(key + "cancel", Self.cancelRate), cancelled <= asOf {
+                let chargeback = (price - cost) * 6 / 10
+                cancellations.append([number, cancelled.description, Money(cents: price * 7 / 10).description, Money(cents: chargeback).description])
+            }
+        }
+        let contractsFile = (directory as NSString).appendingPathComponent("after-sale-contracts.csv")
+        let cancellationsFile = (directory as NSString).appendingPathComponent("cancellations.csv")
+        try write(["contract_number", "store", "deal_number", "product", "sale_date", "price", "cost"], contracts, to: contractsFile)
+        try write(["contract_number", "cancel_date", "customer_refund", "chargeback"], cancellations, to: cancellationsFile)
+        let planner = Planner(menu: menu, warranties: inForce.warranties)
+        let c = try db.importContracts(file: contractsFile, menu: menu, planner: planner, now: now)
+        let k = try db.importCancellations(file: cancellationsFile, menu: menu)
+        parameters.by = .product
+        return Result(
+            contractsFile: contractsFile, cancellationsFile: cancellationsFile, contracts: c, cancellations: k,
+            report: try db.marginReport(parameters, now: now))
+    }
+
+    /// The day the simulated customer buys the declined product after the desk, or nil.
+    func saleDate(_ row: LedgerRow) -> LocalDate? {
+        let key = "\(row.store)|\(row.dealNumber)|\(row.product)"
+        var day: LocalDate?
+        if chance(key + "own", Self.ownRate[row.product] ?? 1) {
+            day = row.contractDate.adding(days: 10 + Int(draw(key + "own-day") % 100))
+        } else if row.arm == .treated, let first = row.firstTouchAt.flatMap({ LocalDate(String($0.prefix(10))) }),
+            chance(key + "lift", Self.liftRate[row.product] ?? 4)
+        {
+            day = first.adding(days: 1 + Int(draw(key + "lift-day") % 14))
+        }
+        guard let day, day <= asOf else { return nil }
+        return day
+    }
+
+    private func write(_ header: [String], _ rows: [[String]], to path: String) throws {
+        var text = CSVWriter.line(header)
+        for r in rows { text += CSVWriter.line(r) }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,159 @@
+import AfterdeskCore
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The margin report: declines, recoveries and incremental margin against the holdout, net of chargebacks.",
+        discussion: "Every figure is defined in docs/reporting.md; --by decline is the ledger each one is computed from."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+    @Option(help: "First contract date of the declines covered (default: a year before --to).") var from: String?
+    @Option(help: "Last contract date of the declines covered (default: --as-of).") var to: String?
+    @Option(help: "Count what is known on this date: sales, chargebacks and touches after it are left out (default: today).")
+    var asOf: String?
+    @Option(help: "Only this store's deals.") var store: String?
+    @Option(help: "Group by product, month, staff (the F&I manager), store, or decline (the ledger).") var by: ReportGrouping?
+    @Option(help: "table, csv or json.") var format: Format = .table
+
+    func run() throws {
+        let db = try database.open()
+        let inForce = try loadMenu(menu, db)
+        let p = try parameters(inForce.menu)
+        if p.by == .decline {
+            try ledger(db, p)
+            return
+        }
+        let report = try db.marginReport(p, now: CommandClock.now())
+        switch format {
+        case .json: print(String(decoding: try ReportFormats.json(report), as: UTF8.self))
+        case .csv:
+            var out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))
+            for g in report.groups { out += CSVWriter.line(ReportFormats.summaryCells(g)) }
+            print(out, terminator: "")
+        case .table: print(ReportText.render(report, dealership: inForce.menu.dealership.name))
+        }
+    }
+
+    func parameters(_ menu: Menu) throws -> ReportParameters {
+        func date(_ text: String?, _ name: String) throws -> LocalDate? {
+            guard let text else { return nil }
+            guard let d = LocalDate(text) else { throw ValidationError("--\(name) '\(text)' is not a date such as 2026-12-01") }
+            return d
+        }
+        let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        let asOf = try date(asOf, "as-of") ?? LocalDate(CommandClock.now(), in: zone)
+        let to = try date(to, "to") ?? asOf
+        let from = try date(from, "from") ?? to.adding(years: -1)
+        guard from <= to else { throw ValidationError("--from \(from) is after --to \(to)") }
+        return ReportParameters(
+            asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent)
+    }
+
+    /// The ledger, streamed: CSV (also for `table`), or JSON lines, one object per decline.
+    func ledger(_ db: AfterdeskDatabase, _ p: ReportParameters) throws {
+        let out = FileHandle.standardOutput
+        var buffer = ""
+        func flush(_ force: Bool = false) {
+            if force || buffer.utf8.count > 1 << 16 {
+                out.write(Data(buffer.utf8))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if format != .json { buffer += CSVWriter.line(LedgerRow.columns) }
+        try db.forEachLedgerRow(p, now: CommandClock.now()) { row in
+            if format == .json {
+                let object = zip(LedgerRow.columns, row.cells).map { "\"\($0)\":\(jsonValue($1))" }.joined(separator: ",")
+                buffer += "{\(object)}\n"
+            } else {
+                buffer += CSVWriter.line(row.cells)
+            }
+            flush()
+        }
+        flush(true)
+    }
+
+    private func jsonValue(_ cell: String) -> String {
+        guard !cell.isEmpty else { return "null" }
+        let data = (try? JSONEncoder().encode(cell)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension ReportGrouping: ExpressibleByArgument {}
+
+struct ImportContracts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-contracts",
+        abstract: "Import after-sale contracts (products bought after the desk: recoveries) and re-plan their customers.",
+        discussion: "Columns: contract_number, store, deal_number or vin, product, sale_date, price, cost, sold_by (docs/reporting.md)."
+    )
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var planning: PlanningOptions
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Flag(help: "Do not write <file>.rejects.csv.") var noRejectsFile = false
+    @Argument(help: "The contract files.") var files: [String]
+
+    func run() throws {
+        let db = try database.open()
+        let inForce = try loadMenu(planning.menu, db)
+        let planner = Planner(menu: inForce.menu, warranties: inForce.warranties)
+        let now = try planning.instant()
+        try printAfterSale(json: json, kind: "contracts") { file in
+            try db.importContracts(file: file, menu: inForce.menu, planner: planner, now: now, writeRejectsFile: !noRejectsFile)
+        }
+    }
+
+    func printAfterSale(json: Bool, kind: String, _ body: (String) throws -> AfterSaleSummary) throws {
+        try AfterSaleOutput.print(files: files, json: json, kind: kind, body)
+    }
+}
+
+struct ImportCancellations: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-cancellations",
+        abstract: "Import cancellations and chargebacks of after-sale contracts and of products sold on deals.",
+        discussion:
+            "Columns: contract_number (or store, deal_number and product), cancel_date, customer_refund, chargeback, reason (docs/reporting.md)."
+    )
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Flag(help: "Do not write <file>.rejects.csv.") var noRejectsFile = false
+    @Argument(help: "The cancellation files.") var files: [String]
+
+    func run() throws {
+        let db = try database.open()
+        let inForce = try loadMenu(menu, db)
+        try AfterSaleOutput.print(files: files, json: json, kind: "cancellations") { file in
+            try db.importCancellations(file: file, menu: inForce.menu, writeRejectsFile: !noRejectsFile)
+        }
+    }
+}
+
+enum AfterSaleOutput {
+    /// Imports each file; prints each summary (JSON: one object, or an array for several files).
+    static func print(files: [String], json: Bool, kind: String, _ body: (String) throws -> AfterSaleSummary) throws {
+        var summaries: [AfterSaleSummary] = []
+        for file in files { summaries.append(try body(file)) }
+        if json {
+            Swift.print(summaries.count == 1 ? try jsonString(summaries[0]) : try jsonString(summaries))
+            return
+        }
+        for (file, s) in zip(files, summaries) {
+            var out =
+                "\(file): read \(s.read.grouped) \(kind): \(s.inserted.grouped) new, \(s.updated.grouped) updated, "
+                + "\(s.unchanged.grouped) unchanged, \(s.rejected.grouped) refused."
+            if let p = s.planned { out += "\nRe-planned \(p.customers.grouped) customers." }
+            for r in s.rejects.prefix(20) { out += "\n  \(r.file):\(r.line)  \(r.field) = \"\(r.value)\": \(r.error)" }
+            if let f = s.rejectsFile { out += "\nAll refused rows: \(f)" }
+            Swift.print(out)
+        }
+    }
+}
