@@ -69,7 +69,9 @@ public struct DemoOutcomes: Sendable {
             let cancelled = sale.adding(days: 30 + Int(draw(key + "cancel-day") % 60))
             if chance(key + "cancel", Self.cancelRate), cancelled <= asOf {
                 let chargeback = (price - cost) * 6 / 10
-                cancellations.append([number, cancelled.description, Money(cents: price * 7 / 10).description, Money(cents: chargeback).description])
+                cancellations.append([
+                    number, cancelled.description, Money(cents: price * 7 / 10).description, Money(cents: chargeback).description,
+                ])
             }
         }
         let contractsFile = (directory as NSString).appendingPathComponent("after-sale-contracts.csv")

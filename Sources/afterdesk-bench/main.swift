@@ -289,12 +289,82 @@ case "dispatch":
             format: "  time                %.2f s (%.0f touches/s), peak memory %.1f MB  (target: 100,000 touches under 10 s)",
             run.seconds, Double(n) / run.seconds, Double(run.peakBytes) / 1_048_576))
 
+case "report-file":
+    // The child of `report`: the summary with --by product and --by month (one pass over the ledger), or the whole ledger
+    // as CSV to /dev/null.
+    let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
+    let asOf = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!)
+    let p = ReportParameters(
+        asOf: asOf, from: asOf.adding(years: -1), to: asOf, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent)
+    if args.contains("--phases") {
+        // Where the time goes: the ledger alone, then the three reports.
+        var start = DispatchTime.now()
+        var n = 0
+        try db.forEachLedgerRow(p, now: benchClock.now()) { _ in n += 1 }
+        print(String(format: "ledger only: %d lines in %.2f s", n, seconds(start)))
+        if args.contains("--ledger-only") { exit(0) }
+        start = DispatchTime.now()
+        var byProduct = p
+        byProduct.by = .product
+        var byMonth = p
+        byMonth.by = .month
+        _ = try db.marginReports([p, byProduct, byMonth], now: benchClock.now())
+        print(String(format: "three reports: %.2f s", seconds(start)))
+    } else if args.contains("--ledger") {
+        let out = FileHandle(forWritingAtPath: "/dev/null")!
+        var buffer = CSVWriter.line(LedgerRow.columns)
+        var lines = 0
+        try db.forEachLedgerRow(p, now: benchClock.now()) { row in
+            buffer += CSVWriter.line(row.cells)
+            lines += 1
+            if buffer.utf8.count > 1 << 16 {
+                out.write(Data(buffer.utf8))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        out.write(Data(buffer.utf8))
+        print("ledger lines=\(lines)")
+    } else {
+        var byProduct = p
+        byProduct.by = .product
+        var byMonth = p
+        byMonth.by = .month
+        let reports = try db.marginReports([p, byProduct, byMonth], now: benchClock.now())
+        let t = reports[0].total
+        print(
+            "declines=\(t.declines) deals=\(t.deals) recovered=\(t.treated.recovered + t.holdout.recovered) verdict=\(t.verdict.rawValue) "
+                + "incremental=\(ReportFormats.money(t.incrementalMargin?.value) ?? "-") products=\(reports[1].groups.count) "
+                + "months=\(reports[2].groups.count)")
+    }
+
+case "report":
+    // The margin report over an imported database (made by `import --rows N` first), with after-sale outcomes added once:
+    // contracts for about 4% of declines, a tenth of them cancelled, and a third of the planned touches marked delivered.
+    let dir = option("dir", "bench-data")
+    let dbPath = "\(dir)/bench.sqlite"
+    guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` (and `plan`) first") }
+    _ = try AfterdeskDatabase(path: dbPath, clock: benchClock)  // migrated
+    try BenchOutcomes.prepare(dbPath)
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let run = try measure(executable, ["report-file", "--db", dbPath])
+    print("afterdesk report (summary, --by product, --by month): " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print(
+        String(
+            format: "  time                %.2f s, peak memory %.1f MB  (target: under 3 s for 1,000,000 deals)", run.seconds,
+            Double(run.peakBytes) / 1_048_576))
+    let ledger = try measure(executable, ["report-file", "--db", dbPath, "--ledger"])
+    print("afterdesk report --by decline --format csv: " + ledger.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print(
+        String(format: "  time                %.2f s, peak memory %.1f MB (streamed)", ledger.seconds, Double(ledger.peakBytes) / 1_048_576)
+    )
+
 default:
     print(
         """
         usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S] [--bulk auto|on|off]
                afterdesk-bench plan [--dir bench-data]        (after import)
                afterdesk-bench dispatch [--touches N] [--dir bench-data]
+               afterdesk-bench report [--dir bench-data]      (after import, and plan)
                afterdesk-bench decode FILE [--parse-only]
         """)
     exit(args.isEmpty ? 0 : 64)

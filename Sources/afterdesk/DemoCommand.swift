@@ -39,7 +39,9 @@ struct Demo: AsyncParsableCommand {
         let outcomes = try DemoOutcomes(directory: dir, seed: seed, menu: inForce, asOf: asOf)
             .run(database: try AfterdeskDatabase(path: db, clock: .fixed(end)), now: end)
         print(DemoReportText.render(outcomes, dealership: inForce.menu.dealership.name))
-        print("\nMore: swift run afterdesk report --db \(db) --as-of \(asOf) --by month · swift run afterdesk report --db \(db) --by decline --format csv")
+        print(
+            "\nMore: swift run afterdesk report --db \(db) --as-of \(asOf) --by month · swift run afterdesk report --db \(db) --by decline --format csv"
+        )
         print("      swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
     }
 

@@ -53,7 +53,8 @@ struct Report: ParsableCommand {
         let from = try date(from, "from") ?? to.adding(years: -1)
         guard from <= to else { throw ValidationError("--from \(from) is after --to \(to)") }
         return ReportParameters(
-            asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent)
+            asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent
+        )
     }
 
     /// The ledger, streamed: CSV (also for `table`), or JSON lines, one object per decline.

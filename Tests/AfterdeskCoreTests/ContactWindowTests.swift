@@ -100,7 +100,8 @@ func tz(_ id: String) -> TimeZone { TimeZone(identifier: id)! }
         #expect((0..<500).allSatisfy { Holdout.isHeldOut(store: "main", dealNumber: "D-\($0)", percent: 100) })
         // The deal number is unique per store only: the same number in another store is drawn on its own.
         let same = (0..<2_000).filter {
-            Holdout.isHeldOut(store: "north", dealNumber: "D-\($0)", percent: 10) == Holdout.isHeldOut(store: "south", dealNumber: "D-\($0)", percent: 10)
+            Holdout.isHeldOut(store: "north", dealNumber: "D-\($0)", percent: 10)
+                == Holdout.isHeldOut(store: "south", dealNumber: "D-\($0)", percent: 10)
         }.count
         #expect(same < 1_900)
     }

@@ -46,7 +46,9 @@ public enum MenuLoader {
                     message: "expected a mapping with version, dealership and products")
             ])
         }
-        r.checkKeys(root, "", allowed: [
+        r.checkKeys(
+            root, "",
+            allowed: [
                 "version", "dealership", "holdout_percent", "attribution_days", "depreciation", "pothole_season_starts", "products",
             ])
         if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 {

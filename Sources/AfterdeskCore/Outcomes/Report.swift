@@ -75,6 +75,15 @@ public struct ArmFigures: Sendable, Equatable {
         netCents += row.marginNetCents
     }
 
+    mutating func merge(_ o: ArmFigures) {
+        declines += o.declines
+        recontacted += o.recontacted
+        recovered += o.recovered
+        grossCents += o.grossCents
+        chargebacksCents += o.chargebacksCents
+        netCents += o.netCents
+    }
+
     static func divide(_ a: Int64, by b: Int64) -> Int64 {
         let q = (2 * a.magnitude + b.magnitude) / (2 * b.magnitude)
         return (a < 0) != (b < 0) ? -Int64(q) : Int64(q)
@@ -131,6 +140,19 @@ public struct ReportFigures: Sendable, Equatable {
         tasksOverdue += row.tasksOverdue
     }
 
+    mutating func merge(_ o: ReportFigures) {
+        deals += o.deals
+        treated.merge(o.treated)
+        holdout.merge(o.holdout)
+        aged += o.aged
+        attributed += o.attributed
+        unattributed += o.unattributed
+        tasksDone += o.tasksDone
+        tasksDoneOnTime += o.tasksDoneOnTime
+        tasksOpen += o.tasksOpen
+        tasksOverdue += o.tasksOverdue
+    }
+
     /// The intervals and the verdict, once every line is in.
     mutating func conclude(treatedDeals: Bootstrap.Classes, holdoutDeals: Bootstrap.Classes, resamples: Int, seed: UInt64) {
         rateDifference = Intervals.newcombe(treated.recovered, of: treated.declines, minus: holdout.recovered, of: holdout.declines)
@@ -151,17 +173,35 @@ public struct MarginReport: Sendable, Equatable {
 }
 
 /// Builds the report from the ledger's lines, given in deal order (the lines of a deal together), in one pass and in
-/// memory that grows with the number of groups and of distinct deal outcomes, not with the number of declines.
+/// memory that grows with the number of groups and of distinct deal outcomes, not with the number of declines. Builders
+/// of disjoint runs of deals can be merged, so a ledger can be read in parts at once.
 public struct ReportBuilder: Sendable {
     public let parameters: ReportParameters
     private var total = ReportFigures()
-    private var groups: [String: ReportFigures] = [:]
-    private var totalDeals = (treated: Bootstrap.Classes(), holdout: Bootstrap.Classes())
-    private var groupDeals: [String: (treated: Bootstrap.Classes, holdout: Bootstrap.Classes)] = [:]
+    private var totalDeals = ArmClasses()
+    private var index: [String: Int] = [:]
+    private var groups: [ReportFigures] = []
+    private var groupDeals: [ArmClasses] = []
     /// The deal being added, and its declines and net margin so far, in the total and in each of its groups.
     private var deal: (store: String, number: String, arm: Arm)?
     private var dealTotal = (declines: 0, net: Int64(0))
-    private var dealGroups: [String: (declines: Int, net: Int64)] = [:]
+    private var dealGroups: [(group: Int, declines: Int, net: Int64)] = []
+    private var lastMonth: (day: LocalDate, key: String)?
+
+    struct ArmClasses: Sendable {
+        var treated = Bootstrap.Classes()
+        var holdout = Bootstrap.Classes()
+        mutating func add(_ arm: Arm, declines: Int, net: Int64) {
+            switch arm {
+            case .treated: treated.add(declines: declines, netCents: net)
+            case .holdout: holdout.add(declines: declines, netCents: net)
+            }
+        }
+        mutating func merge(_ o: ArmClasses) {
+            treated.merge(o.treated)
+            holdout.merge(o.holdout)
+        }
+    }
 
     public init(_ parameters: ReportParameters) {
         self.parameters = parameters
@@ -176,43 +216,85 @@ public struct ReportBuilder: Sendable {
         total.add(row)
         dealTotal.declines += 1
         dealTotal.net += row.marginNetCents
-        if let key = parameters.groupKey(row) {
-            if dealGroups[key] == nil { groups[key, default: ReportFigures(key: key)].deals += 1 }
-            groups[key, default: ReportFigures(key: key)].add(row)
-            dealGroups[key, default: (0, 0)].declines += 1
-            dealGroups[key, default: (0, 0)].net += row.marginNetCents
+        guard let key = groupKey(row) else { return }
+        let g: Int
+        if let found = index[key] {
+            g = found
+        } else {
+            g = groups.count
+            index[key] = g
+            groups.append(ReportFigures(key: key))
+            groupDeals.append(ArmClasses())
         }
+        groups[g].add(row)
+        if let i = dealGroups.firstIndex(where: { $0.group == g }) {
+            dealGroups[i].declines += 1
+            dealGroups[i].net += row.marginNetCents
+        } else {
+            groups[g].deals += 1
+            dealGroups.append((g, 1, row.marginNetCents))
+        }
+    }
+
+    /// `parameters.groupKey`, remembering the last month's key (a deal's lines, and most neighbours, share it).
+    private mutating func groupKey(_ row: LedgerRow) -> String? {
+        guard parameters.by == .month else { return parameters.groupKey(row) }
+        if let m = lastMonth, m.day == row.contractDate { return m.key }
+        let key = parameters.groupKey(row)
+        lastMonth = key.map { (row.contractDate, $0) }
+        return key
     }
 
     private mutating func closeDeal() {
         guard let d = deal else { return }
-        add(&totalDeals, arm: d.arm, dealTotal)
-        for (key, part) in dealGroups { add(&groupDeals[key, default: (Bootstrap.Classes(), Bootstrap.Classes())], arm: d.arm, part) }
+        totalDeals.add(d.arm, declines: dealTotal.declines, net: dealTotal.net)
+        for part in dealGroups { groupDeals[part.group].add(d.arm, declines: part.declines, net: part.net) }
         deal = nil
         dealTotal = (0, 0)
         dealGroups.removeAll(keepingCapacity: true)
     }
 
-    private func add(_ classes: inout (treated: Bootstrap.Classes, holdout: Bootstrap.Classes), arm: Arm, _ part: (declines: Int, net: Int64)) {
-        switch arm {
-        case .treated: classes.treated.add(declines: part.declines, netCents: part.net)
-        case .holdout: classes.holdout.add(declines: part.declines, netCents: part.net)
+    /// Adds the lines another builder was given (other deals than this one's).
+    public mutating func merge(_ other: ReportBuilder) {
+        closeDeal()
+        var o = other
+        o.closeDeal()
+        total.merge(o.total)
+        totalDeals.merge(o.totalDeals)
+        for (key, j) in o.index {
+            if let i = index[key] {
+                groups[i].merge(o.groups[j])
+                groupDeals[i].merge(o.groupDeals[j])
+            } else {
+                index[key] = groups.count
+                groups.append(o.groups[j])
+                groupDeals.append(o.groupDeals[j])
+            }
         }
     }
 
     /// The report. `declinesInExports` is the total's count of declines in the imported files, refused rows included.
-    public mutating func finish(declinesInExports: Int? = nil) -> MarginReport {
+    /// `concludedTotal` is the total of a report of the same declines grouped otherwise, already computed (its interval
+    /// is this one's: the seed does not depend on the grouping). The intervals of the groups are computed at once.
+    public mutating func finish(declinesInExports: Int? = nil, concludedTotal: ReportFigures? = nil) -> MarginReport {
         closeDeal()
         let p = parameters
-        total.declinesInExports = declinesInExports.map { max($0, total.declines) }
-        total.conclude(
-            treatedDeals: totalDeals.treated, holdoutDeals: totalDeals.holdout, resamples: p.resamples, seed: p.seed(group: nil))
-        var out: [ReportFigures] = []
-        for key in groups.keys.sorted() {
-            guard var g = groups[key], let deals = groupDeals[key] else { continue }
-            g.conclude(treatedDeals: deals.treated, holdoutDeals: deals.holdout, resamples: p.resamples, seed: p.seed(group: key))
-            out.append(g)
+        var work: [(figures: ReportFigures, deals: ArmClasses)] = index.keys.sorted().compactMap { key in
+            index[key].map { (groups[$0], groupDeals[$0]) }
         }
+        let reuse = concludedTotal.flatMap { $0.declines == total.declines && $0.deals == total.deals ? $0 : nil }
+        if reuse == nil { work.append((total, totalDeals)) }
+        let items = work
+        let concluded = Parallel.map(items.count) { (i: Int) -> ReportFigures in
+            var f = items[i].figures
+            f.conclude(
+                treatedDeals: items[i].deals.treated, holdoutDeals: items[i].deals.holdout, resamples: p.resamples,
+                seed: p.seed(group: f.key))
+            return f
+        }
+        let out = Array(concluded.prefix(index.count))
+        total = reuse ?? concluded.last ?? total
+        total.declinesInExports = declinesInExports.map { max($0, total.declines) }
         return MarginReport(parameters: p, total: total, groups: out)
     }
 }

@@ -11,7 +11,7 @@ public enum ReportFormats {
     /// Cents as a money string, rounded to the cent.
     public static func money(_ cents: Double?) -> String? {
         guard let cents, cents.isFinite, abs(cents) < 9e15 else { return nil }
-        return Money(cents: Int64(cents.rounded())).description
+        return Money(cents: Int64(saturating: cents.rounded())).description
     }
 
     public static func json(_ report: MarginReport) throws -> Data {
@@ -71,7 +71,11 @@ struct ReportDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case asOf = "as_of", from, to, store, attributionDays = "attribution_days", holdoutPercent = "holdout_percent", by, total, groups
+        case asOf = "as_of"
+        case from, to, store
+        case attributionDays = "attribution_days"
+        case holdoutPercent = "holdout_percent"
+        case by, total, groups
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -112,8 +116,13 @@ struct ArmDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case declines, recontacted, recovered, recoveryRate = "recovery_rate", marginGross = "margin_gross", chargebacks,
-            marginNet = "margin_net", marginPerDecline = "margin_per_decline"
+        case declines, recontacted, recovered
+        case recoveryRate = "recovery_rate"
+        case marginGross = "margin_gross"
+        case chargebacks
+        case
+            marginNet = "margin_net"
+        case marginPerDecline = "margin_per_decline"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -131,7 +140,11 @@ struct ArmDocument: Encodable {
 
 struct TasksDocument: Encodable {
     var done, doneOnTime, open, overdue: Int
-    enum CodingKeys: String, CodingKey { case done, doneOnTime = "done_on_time", open, overdue }
+    enum CodingKeys: String, CodingKey {
+        case done
+        case doneOnTime = "done_on_time"
+        case open, overdue
+    }
 }
 
 struct GroupDocument: Encodable {
@@ -174,9 +187,17 @@ struct GroupDocument: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case key, deals, declines, declinesInExports = "declines_in_exports", captureRate = "capture_rate", treated, holdout,
-            recontactRate = "recontact_rate", aged = "aged_without_follow_up", rateDifference = "rate_difference",
-            incrementalMargin = "incremental_margin", verdict, attributed, unattributed, tasks
+        case key, deals, declines
+        case declinesInExports = "declines_in_exports"
+        case captureRate = "capture_rate"
+        case treated, holdout
+        case
+            recontactRate = "recontact_rate"
+        case aged = "aged_without_follow_up"
+        case rateDifference = "rate_difference"
+        case
+            incrementalMargin = "incremental_margin"
+        case verdict, attributed, unattributed, tasks
     }
 
     func encode(to encoder: any Encoder) throws {

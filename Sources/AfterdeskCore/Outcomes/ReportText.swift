@@ -59,7 +59,8 @@ public enum ReportText {
             lines.append("Recovery rate difference: \(points(d.value)) (95% interval \(points(d.low)) to \(points(d.high)), Newcombe)")
         }
         if let exported = f.declinesInExports {
-            lines.append("Captured: \(percent(f.captureRate)) (\(f.declines.grouped) declines stored of \(exported.grouped) in the exports)")
+            lines.append(
+                "Captured: \(percent(f.captureRate)) (\(f.declines.grouped) declines stored of \(exported.grouped) in the exports)")
         }
         lines.append(
             "Re-contacted: \(percent(f.recontactRate)) of treated declines; \(f.aged.grouped) older than 30 days with no touch yet")
@@ -90,7 +91,7 @@ public enum ReportText {
 
     static func money(_ cents: Double?) -> String {
         guard let cents, cents.isFinite, abs(cents) < 9e15 else { return "—" }
-        return Money(cents: Int64(cents.rounded())).formatted
+        return Money(cents: Int64(saturating: cents.rounded())).formatted
     }
     static func percent(_ r: Double?) -> String { r.map { String(format: "%.2f%%", $0 * 100) } ?? "—" }
     static func points(_ r: Double) -> String { String(format: "%+.2f points", r * 100) }

@@ -65,7 +65,8 @@ struct BatchWriter {
         insertProductRows = try (1...max(1, importer.options.menu.products.count)).map { n in
             try RawStatement(db, ProductParameter.insert(rows: n))
         }
-        selectProducts = try RawStatement(db, "SELECT product_code, outcome, price_cents, cost_cents, reason FROM deal_products WHERE deal_id = ?1")
+        selectProducts = try RawStatement(
+            db, "SELECT product_code, outcome, price_cents, cost_cents, reason FROM deal_products WHERE deal_id = ?1")
         deleteProducts = try RawStatement(db, "DELETE FROM deal_products WHERE deal_id = ?1")
         insertEvent = try RawStatement(db, EventParameter.insert(into: "events"))
         insertRecovery = try RawStatement(

@@ -77,19 +77,11 @@ extension AfterdeskDatabase {
     /// rejects table and `<file>.rejects.csv`. The whole file is one transaction, under the import lock (deals are
     /// found by VIN through an index a bulk deal import drops while it runs).
     func importAfterSaleFile(
-        _ file: String, profile: String, columns: [String: [String]], writeRejectsFile: Bool,
+        _ file: String, profile: String, columns: [String: [String]], required: [String], writeRejectsFile: Bool,
         apply: (inout AfterSaleRow, Database, _ run: Int64) throws -> AfterSaleChange?
     ) throws -> AfterSaleSummary {
         let name = (file as NSString).lastPathComponent
-        let reader = CSVReader(source: try FileByteSource(path: file))
-        let hasHeader: Bool
-        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
-        guard hasHeader else { throw StoreError(.empty(file)) }
-        let header = (0..<reader.fieldCount).map { reader.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
-        var position: [String: Int] = [:]
-        for (field, names) in columns {
-            if let i = names.lazy.compactMap({ header.firstIndex(of: $0) }).first { position[field] = i }
-        }
+        let (reader, position) = try Self.openAfterSaleFile(file, columns: columns, required: required)
         var summary = AfterSaleSummary()
         var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
         let nowText = Instant.iso8601(clock.now())
@@ -131,21 +123,42 @@ extension AfterdeskDatabase {
                     case nil: try reject(reader.rowLine, row.errors.isEmpty ? [("(row)", "", "refused")] : row.errors)
                     }
                 }
-                try db.execute(
-                    sql: """
-                        UPDATE import_runs SET status = 'completed', finished_at = ?, read_count = ?, inserted = ?, updated = ?, unchanged = ?,
-                            rejected = ? WHERE id = ?
-                        """,
-                    arguments: [
-                        Instant.iso8601(clock.now()), summary.read, summary.inserted, summary.updated, summary.unchanged, summary.rejected,
-                        run,
-                    ])
+                try Self.finishRun(run, summary, db, now: Instant.iso8601(clock.now()))
             }
         }
         var finished = ImportSummary()
         rejectsOut.finish(into: &finished)
         summary.rejectsFile = finished.rejectsFiles.first
         return summary
+    }
+
+    private static func finishRun(_ run: Int64, _ s: AfterSaleSummary, _ db: Database, now: String) throws {
+        try db.execute(
+            sql: """
+                UPDATE import_runs SET status = 'completed', finished_at = ?, read_count = ?, inserted = ?, updated = ?, unchanged = ?,
+                    rejected = ? WHERE id = ?
+                """, arguments: [now, s.read, s.inserted, s.updated, s.unchanged, s.rejected, run])
+    }
+
+    /// A reader past the file's header, and the column of each field the header names (by any of its spellings). The
+    /// file is refused when its header lacks a `required` field (`a|b`: either).
+    static func openAfterSaleFile(_ file: String, columns: [String: [String]], required: [String]) throws
+        -> (CSVReader<FileByteSource>, [String: Int])
+    {
+        let reader = CSVReader(source: try FileByteSource(path: file))
+        let hasHeader: Bool
+        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
+        guard hasHeader else { throw StoreError(.empty(file)) }
+        let header = (0..<reader.fieldCount).map { reader.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
+        var position: [String: Int] = [:]
+        for (field, names) in columns {
+            if let i = names.lazy.compactMap({ header.firstIndex(of: $0) }).first { position[field] = i }
+        }
+        let missing = required.filter { r in !r.split(separator: "|").contains { position[String($0)] != nil } }
+        if !missing.isEmpty {
+            throw StoreError(.header(file, .missingColumns(missing.map { $0.replacingOccurrences(of: "|", with: " or ") })))
+        }
+        return (reader, position)
     }
 
     /// The store a row names, or the only store when it names none.

@@ -16,7 +16,10 @@ extension AfterdeskDatabase {
             "customer_refund": ["customer_refund", "refund"], "chargeback": ["chargeback", "dealer_chargeback", "chargeback_amount"],
             "reason": ["reason", "cancel_reason"],
         ]
-        return try importAfterSaleFile(file, profile: "cancellations", columns: columns, writeRejectsFile: writeRejectsFile) {
+        return try importAfterSaleFile(
+            file, profile: "cancellations", columns: columns, required: ["contract_number|deal_number", "cancel_date", "chargeback"],
+            writeRejectsFile: writeRejectsFile
+        ) {
             row, db, run in
             guard let c = try Self.cancellation(&row, db, menu: menu, today: LocalDate(clock.now(), in: menu.dealership.zone)) else {
                 return nil

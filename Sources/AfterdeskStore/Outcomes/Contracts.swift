@@ -17,7 +17,10 @@ extension AfterdeskDatabase {
             "cost": ["cost", "dealer_cost"], "sold_by": ["sold_by", "staff", "staff_code"],
         ]
         var customers = Set<Int64>()
-        var summary = try importAfterSaleFile(file, profile: "contracts", columns: columns, writeRejectsFile: writeRejectsFile) {
+        var summary = try importAfterSaleFile(
+            file, profile: "contracts", columns: columns,
+            required: ["contract_number", "deal_number|vin", "product", "sale_date", "price", "cost"], writeRejectsFile: writeRejectsFile
+        ) {
             row, db, run in
             guard let c = try Self.contract(&row, db, menu: menu, today: LocalDate(clock.now(), in: menu.dealership.zone)) else {
                 return nil

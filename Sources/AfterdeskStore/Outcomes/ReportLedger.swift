@@ -6,15 +6,35 @@ extension AfterdeskDatabase {
     /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
     /// `now` decides which open tasks are overdue.
     public func marginReport(_ p: ReportParameters, now: Date) throws -> MarginReport {
-        try writer.read { db in
-            var builder = ReportBuilder(p)
-            try LedgerReader.forEach(db, p, now: now) { builder.add($0) }
-            let report = builder.finish()
-            let exported = try LedgerReader.declinesInExports(db, p, stored: report.total.declines)
-            var out = report
-            out.total.declinesInExports = exported
-            return out
+        guard let report = try marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
+        return report
+    }
+
+    /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
+    /// ledger.
+    public func marginReports(_ ps: [ReportParameters], now: Date) throws -> [MarginReport] {
+        guard let first = ps.first else { return [] }
+        func scope(_ p: ReportParameters) -> ReportParameters {
+            var s = p
+            s.by = nil
+            return s
         }
+        guard ps.allSatisfy({ scope($0) == scope(first) }) else { return try ps.map { try marginReports([$0], now: now)[0] } }
+        let (read, exported) = try writer.read { db in
+            var part = ps.map(ReportBuilder.init)
+            try LedgerReader.forEach(db, first, now: now) { row in
+                for j in part.indices { part[j].add(row) }
+            }
+            return (part, try LedgerReader.declinesInExports(db, first, stored: 0))
+        }
+        var builders = read
+        var reports: [MarginReport] = []
+        for i in builders.indices {
+            var r = builders[i].finish(concludedTotal: reports.first?.total)
+            r.total.declinesInExports = exported.map { $0 + r.total.declines }
+            reports.append(r)
+        }
+        return reports
     }
 
     /// The decline ledger (`report --by decline`), line by line in deal order, in constant memory.
@@ -27,9 +47,21 @@ extension AfterdeskDatabase {
 /// to each — sales reported after the desk, cancellations, delivered touches and tasks. Only the declines' stream is
 /// filtered; the others are small next to it and skipped where they do not match.
 enum LedgerReader {
-    static func forEach(_ db: Database, _ p: ReportParameters, now: Date, _ body: (LedgerRow) throws -> Void) throws {
-        let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").reduce(into: [Int64: (String, TimeZone)]()) {
-            $0[$1["id"]] = ($1["code"], TimeZone(identifier: $1["time_zone"]) ?? .gmt)
+    /// The ledger's lines, of the deals with ids in `deals` when given.
+    static func forEach(
+        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ body: (LedgerRow) throws -> Void
+    ) throws {
+        let rules = p.rules
+        try forEachHistory(db, p, now: now, deals: deals) { try body(LedgerRow($0, rules: rules)) }
+    }
+
+    /// What is known of each decline, in the ledger's order.
+    static func forEachHistory(
+        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ body: (DeclineHistory) throws -> Void
+    ) throws {
+        let range = deals ?? Int64.min...Int64.max
+        let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").reduce(into: [Int64: (String, LocalDays)]()) {
+            $0[$1["id"]] = ($1["code"], LocalDays(TimeZone(identifier: $1["time_zone"]) ?? .gmt))
         }
         let staff = try Row.fetchAll(db, sql: "SELECT id, staff_code FROM staff").reduce(into: [Int64: String]()) {
             $0[$1["id"]] = $1["staff_code"]
@@ -43,36 +75,52 @@ enum LedgerReader {
             db,
             """
             SELECT p.deal_id, p.product_code, d.store_id, d.deal_number, d.contract_date,
-                   CASE WHEN p.outcome = 'declined' THEN p.price_cents ELSE r.quoted_cents END, d.fi_manager_id, a.held_out
+                   CASE WHEN p.outcome = 'declined' THEN p.price_cents ELSE r.quoted_cents END, d.fi_manager_id
             FROM deal_products p JOIN deals d ON d.id = p.deal_id
             LEFT JOIN recoveries r ON r.deal_id = p.deal_id AND r.product_code = p.product_code AND r.source = 'deal_import'
-            LEFT JOIN deal_arms a ON a.deal_id = p.deal_id
             WHERE (p.outcome = 'declined' OR r.deal_id IS NOT NULL) AND d.status = 'finalized'
               AND d.contract_date >= ?1 AND d.contract_date <= ?2 AND d.contract_date <= ?3 \(storeFilter)
+              AND p.deal_id BETWEEN ?4 AND ?5
             ORDER BY p.deal_id, p.product_code
             """)
         declines.bind(1, p.from)
         declines.bind(2, p.to)
         declines.bind(3, p.asOf)
-        var streams = try Streams(db, now: now)
+        declines.bind(4, range.lowerBound)
+        declines.bind(5, range.upperBound)
+        var streams = try Streams(db, now: now, deals: range)
+        // A deal's facts are read once, on its first line; product codes are kept once each.
+        var deal: (id: Int64, store: String, zone: LocalDays, number: String, contract: LocalDate, fi: String?, heldOut: Bool)?
+        var codes: [String] = []
         while try declines.step() {
             let dealID = declines.int64(0)
-            let product = declines.text(1) ?? ""
-            guard let (store, zone) = stores[declines.int64(2)], let contract = declines.text(4).flatMap(LocalDate.init) else { continue }
-            let number = declines.text(3) ?? ""
-            let heldOut =
-                declines.isNull(7)
-                ? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent) : declines.int64(7) != 0
+            if deal?.id != dealID {
+                deal = nil
+                guard let (store, zone) = stores[declines.int64(2)], let contract = LocalDate.parse(declines.bytes(4)) else { continue }
+                let number = declines.text(3) ?? ""
+                let recorded = try streams.arms.take(dealID)
+                let heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+                deal = (dealID, store, zone, number, contract, declines.isNull(6) ? nil : staff[declines.int64(6)], heldOut)
+            }
+            guard let d = deal else { continue }
+            let product = LedgerReader.code(declines.bytes(1), in: &codes)
             let key = StreamKey(deal: dealID, product: product)
             let history = DeclineHistory(
-                store: store, dealNumber: number, product: product, contractDate: contract, heldOut: heldOut,
-                quotedCents: declines.isNull(5) ? nil : declines.int64(5),
-                fiManager: declines.isNull(6) ? nil : staff[declines.int64(6)],
-                touches: try streams.touches.take(key).map { $0.touch(in: zone) },
+                store: d.store, dealNumber: d.number, product: product, contractDate: d.contract, heldOut: d.heldOut,
+                quotedCents: declines.isNull(5) ? nil : declines.int64(5), fiManager: d.fi,
+                touches: try streams.touches.take(key).map { $0.touch(in: d.zone) },
                 sales: try streams.sales.take(key), cancellations: try streams.cancellations.take(key),
                 tasks: try streams.tasks.take(key))
-            try body(LedgerRow(history, rules: p.rules))
+            try body(history)
         }
+    }
+
+    /// The product code spelled by `bytes`, from the codes seen so far (a menu has a handful).
+    static func code(_ bytes: UnsafeBufferPointer<UInt8>, in codes: inout [String]) -> String {
+        for c in codes where c.utf8.elementsEqual(bytes) { return c }
+        let c = String(decoding: bytes, as: UTF8.self)
+        codes.append(c)
+        return c
     }
 
     /// The declines in the imported deal files, refused rows included, for the capture rate: the stored declines of the
@@ -140,32 +188,69 @@ struct KeyedStream<Item> {
     }
 }
 
-/// The five streams beside the declines.
+/// The recorded arms, by deal id.
+struct ArmStream {
+    let statement: RawStatement
+    private var current: (deal: Int64, heldOut: Bool)?
+    private var done = false
+
+    init(_ statement: RawStatement) throws {
+        self.statement = statement
+        try advance()
+    }
+
+    private mutating func advance() throws {
+        guard !done, try statement.step() else {
+            done = true
+            current = nil
+            return
+        }
+        current = (statement.int64(0), statement.int64(1) != 0)
+    }
+
+    /// The arm recorded for `deal` (true: held out), or nil, after skipping the deals before it.
+    mutating func take(_ deal: Int64) throws -> Bool? {
+        while let c = current, c.deal < deal { try advance() }
+        guard let c = current, c.deal == deal else { return nil }
+        return c.heldOut
+    }
+}
+
+/// The streams beside the declines.
 struct Streams {
     struct SentTouch {
         var id: Int64
         var sentAt: String
         var channel: String
         var template: String
-        func touch(in zone: TimeZone) -> DeclineHistory.Touch {
-            let on = Instant.parse(sentAt).map { LocalDate($0, in: zone) } ?? LocalDate(String(sentAt.prefix(10))) ?? .first
+        func touch(in zone: LocalDays) -> DeclineHistory.Touch {
+            let on = Instant.parse(sentAt).map { zone.day(of: $0) } ?? LocalDate(String(sentAt.prefix(10))) ?? .first
             return DeclineHistory.Touch(id: id, sentAt: sentAt, sentOn: on, channel: channel, template: template)
         }
     }
+    var arms: ArmStream
     var sales: KeyedStream<DeclineHistory.Sale>
     var cancellations: KeyedStream<DeclineHistory.Cancellation>
     var touches: KeyedStream<SentTouch>
     var tasks: KeyedStream<DeclineHistory.TaskState>
 
-    init(_ db: Database, now: Date) throws {
+    init(_ db: Database, now: Date, deals range: ClosedRange<Int64>) throws {
         func date(_ s: RawStatement, _ c: Int32) -> LocalDate { s.text(c).flatMap(LocalDate.init) ?? .first }
+        /// A statement over the deals of `range` (its SQL says `?1` and `?2` for the bounds).
+        func statement(_ sql: String) throws -> RawStatement {
+            let s = try RawStatement(db, sql)
+            s.bind(1, range.lowerBound)
+            s.bind(2, range.upperBound)
+            return s
+        }
+        arms = try ArmStream(statement("SELECT deal_id, held_out FROM deal_arms WHERE deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id"))
         sales = try KeyedStream(
-            RawStatement(
-                db,
+            statement(
                 """
-                SELECT deal_id, product_code, source, sold_on, price_cents, cost_cents, NULL FROM recoveries
+                SELECT deal_id, product_code, source, sold_on, price_cents, cost_cents, NULL FROM recoveries WHERE deal_id BETWEEN ?1 AND ?2
                 UNION ALL
                 SELECT deal_id, product_code, 'contract', sale_date, price_cents, cost_cents, contract_number FROM contracts
+                WHERE deal_id BETWEEN ?1 AND ?2
                 ORDER BY 1, 2
                 """)
         ) { s in
@@ -174,32 +259,30 @@ struct Streams {
                 costCents: s.isNull(5) ? nil : s.int64(5), contractNumber: s.text(6))
         }
         cancellations = try KeyedStream(
-            RawStatement(
-                db,
+            statement(
                 """
                 SELECT c.deal_id, c.product_code, k.contract_number, c.cancel_date, c.chargeback_cents
-                FROM cancellations c LEFT JOIN contracts k ON k.id = c.contract_id ORDER BY 1, 2
+                FROM cancellations c LEFT JOIN contracts k ON k.id = c.contract_id WHERE c.deal_id BETWEEN ?1 AND ?2 ORDER BY 1, 2
                 """)
         ) { s in
             DeclineHistory.Cancellation(contractNumber: s.text(2), cancelDate: date(s, 3), chargebackCents: s.int64(4))
         }
         touches = try KeyedStream(
-            RawStatement(
-                db,
+            statement(
                 """
                 SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template
-                FROM touches t JOIN touch_items i ON i.touch_id = t.id WHERE t.sent_at IS NOT NULL ORDER BY 1, 2
+                FROM touches t JOIN touch_items i ON i.touch_id = t.id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
+                ORDER BY 1, 2
                 """)
         ) { s in SentTouch(id: s.int64(2), sentAt: s.text(3) ?? "", channel: s.text(4) ?? "", template: s.text(5) ?? "") }
         // A task counts once, with the first product of the touch it came from.
         let nowText = Instant.iso8601(now)
         tasks = try KeyedStream(
-            RawStatement(
-                db,
+            statement(
                 """
                 SELECT i.deal_id, i.product_code, t.status, t.sla_at, t.completed_at FROM tasks t
                 JOIN touch_items i ON i.touch_id = t.touch_id
-                WHERE NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
+                WHERE i.deal_id BETWEEN ?1 AND ?2 AND NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
                                   AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code)))
                 ORDER BY 1, 2
                 """)
@@ -208,5 +291,27 @@ struct Streams {
             let done = s.text(2) == "done"
             return DeclineHistory.TaskState(done: done, onTime: done && (s.text(4) ?? "") <= sla, overdue: !done && sla < nowText)
         }
+    }
+}
+
+/// The store's calendar day of an instant, with the zone's offset looked up once per half hour of UTC (offsets change
+/// on the hour or the half hour): Foundation's offset lookup is slow for a ledger of millions of lines.
+final class LocalDays {
+    let zone: TimeZone
+    private var offsets: [Int: Int] = [:]
+    init(_ zone: TimeZone) { self.zone = zone }
+
+    func day(of instant: Date) -> LocalDate {
+        let seconds = instant.epochSeconds
+        let slot = seconds >= 0 ? seconds / 1_800 : (seconds - 1_799) / 1_800
+        let offset =
+            offsets[slot]
+            ?? {
+                let o = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(slot * 1_800)))
+                offsets[slot] = o
+                return o
+            }()
+        let local = seconds + offset
+        return LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
 }

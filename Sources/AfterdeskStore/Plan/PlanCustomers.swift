@@ -46,9 +46,7 @@ extension AfterdeskDatabase {
         try writer.writeWithoutTransaction { db in
             try withPlanningSettings(db)
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
-            // A migration that changes what plans mean (v7: the holdout by deal) asks for every plan to be made again,
-            // once: the first planning after it plans every customer, whatever it was asked for.
-            let replanAll = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'") != nil
+            let replanAll = try Self.replanAllAsked(db)
             let customerIDs = replanAll ? nil : customerIDs
             let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: customerIDs, rangeSize: rangeSize)
             let worker = DispatchQueue(label: "afterdesk.plan")
@@ -98,6 +96,12 @@ extension AfterdeskDatabase {
             if replanAll { try db.execute(sql: "DELETE FROM settings WHERE key = 'replan_all'") }
         }
         return summary
+    }
+
+    /// True when a migration that changes what plans mean (v7: the holdout by deal) asked for every plan to be made
+    /// again, once: the first planning after it plans every customer, whatever it was asked for.
+    static func replanAllAsked(_ db: Database) throws -> Bool {
+        try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'") != nil
     }
 
     /// The importer's settings for bulk writes (see DealImporter), until the caller puts them back: the plans written

@@ -90,6 +90,12 @@ struct RawStatement {
         return n
     }
 
+    /// The bytes of column `col`'s text, valid until the next step (empty for NULL).
+    func bytes(_ col: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let p = sqlite3_column_text(handle, col) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, col)))
+    }
+
     func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
         return String(cString: p)
