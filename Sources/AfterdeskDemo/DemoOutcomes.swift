@@ -60,7 +60,7 @@ public struct DemoOutcomes: Sendable {
             let product = menu.product(row.product)
             let price = row.quotedCents ?? product?.retailPrice.cents ?? 0
             let cost = min(price, product?.dealerCost.cents ?? 0)
-            let number = "AS-\(contracts.count + 1)"
+            let number = "AS-\(row.dealNumber)-\(row.product)"
             contracts.append([
                 number, row.store, row.dealNumber, row.product, sale.description, Money(cents: price).description,
                 Money(cents: cost).description,

@@ -70,7 +70,8 @@ struct Report: ParsableCommand {
         if format != .json { buffer += CSVWriter.line(LedgerRow.columns) }
         try db.forEachLedgerRow(p, now: CommandClock.now()) { row in
             if format == .json {
-                let object = zip(LedgerRow.columns, row.cells).map { "\"\($0)\":\(jsonValue($1))" }.joined(separator: ",")
+                let object = zip(LedgerRow.columns, row.cells).map { "\"\($0)\":\(jsonValue($1, number: Self.numeric.contains($0)))" }
+                    .joined(separator: ",")
                 buffer += "{\(object)}\n"
             } else {
                 buffer += CSVWriter.line(row.cells)
@@ -80,8 +81,14 @@ struct Report: ParsableCommand {
         flush(true)
     }
 
-    private func jsonValue(_ cell: String) -> String {
+    /// Ledger columns written as JSON numbers (money stays a string with two decimals, as everywhere).
+    static let numeric: Set<String> = [
+        "touches_delivered", "attributed_touch", "aged", "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
+    ]
+
+    private func jsonValue(_ cell: String, number: Bool) -> String {
         guard !cell.isEmpty else { return "null" }
+        if number, Int(cell) != nil { return cell }
         let data = (try? JSONEncoder().encode(cell)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -97,3 +97,30 @@ struct DemoFixture {
         #expect((a.stops, a.replies, a.sold, a.noAnswer) != (b.stops, b.replies, b.sold, b.noAnswer))
     }
 }
+
+@Suite struct DemoOutcomeTests {
+    /// The demo's last step: simulated after-sale contracts and cancellations, imported, and the report on them.
+    @Test func theDemoEndsWithAReportOverBothArms() async throws {
+        // Setup: a demo with a week of dispatch.
+        let demo = try DemoFixture()
+        defer { try? FileManager.default.removeItem(at: demo.dir) }
+        _ = try await demo.simulate(days: 7)
+        let asOf = LocalDate(fixedNow, in: TimeZone(identifier: "America/Chicago")!).adding(days: 6)
+        let outcomes = DemoOutcomes(directory: demo.dir.appendingPathComponent("demo").path, seed: 3, menu: demo.inForce, asOf: asOf)
+        let end = fixedNow.addingTimeInterval(6 * 86_400 + 8 * 3_600)
+
+        // Action: twice, on the same database (the second import changes nothing).
+        let first = try outcomes.run(database: try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end)), now: end)
+        let second = try outcomes.run(database: try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end)), now: end)
+
+        // Check: every simulated contract landed; both arms have declines; the report repeats itself.
+        let t = first.report.total
+        #expect(first.contracts.inserted > 0 && first.contracts.rejected == 0 && first.cancellations.rejected == 0)
+        #expect(second.contracts.inserted == 0)
+        #expect(t.treated.declines > 0 && t.holdout.declines > 0 && t.treated.recovered > 0)
+        #expect(t.treated.netCents == t.treated.grossCents - t.treated.chargebacksCents)
+        #expect(first.report.groups.map(\.key) == ["appearance", "gap", "maintenance", "tire_wheel", "vsc"])
+        #expect(first.report == second.report)
+        #expect(ReportText.render(first.report).contains("held out"))
+    }
+}
