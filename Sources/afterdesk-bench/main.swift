@@ -294,8 +294,7 @@ case "report-file":
     // as CSV to /dev/null.
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
     let asOf = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!)
-    let p = ReportParameters(
-        asOf: asOf, from: asOf.adding(years: -1), to: asOf, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent)
+    let p = ReportParameters(asOf: asOf, from: asOf.adding(years: -1), to: asOf, menu: menu)
     if args.contains("--phases") {
         // Where the time goes: the ledger alone, then the three reports.
         var start = DispatchTime.now()

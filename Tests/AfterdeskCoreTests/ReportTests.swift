@@ -178,6 +178,17 @@ enum WorkedExample {
             ).recovered)
     }
 
+    @Test func aSaleWithoutACostTakesTheMenusDealerCost() {
+        // A task closed as sold at $995 without a cost: the menu's dealer cost of $300 gives $695 gross.
+        let rules = ReportRules(asOf: LocalDate("2026-12-31")!, attributionDays: 120, dealerCosts: ["gap": 30_000])
+        let sale = DeclineHistory.Sale(source: .task, soldOn: LocalDate("2026-02-01")!, priceCents: 99_500, costCents: nil)
+        let row = LedgerRow(
+            DeclineHistory(
+                store: "LM", dealNumber: "E", product: "gap", contractDate: LocalDate("2026-01-01")!, heldOut: false, sales: [sale]),
+            rules: rules)
+        #expect(row.costCents == 30_000 && row.marginGrossCents == 69_500)
+    }
+
     @Test func theSameReportTwiceGivesTheSameInterval() {
         // Setup: 200 treated deals of 2 declines, one in eight recovering $600 net, 60 held-out deals, one in twenty.
         var histories: [DeclineHistory] = []

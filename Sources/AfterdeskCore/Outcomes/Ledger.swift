@@ -114,9 +114,13 @@ public struct ReportRules: Sendable, Equatable {
     public var attributionDays: Int
     /// A treated decline older than this with no touch delivered is "aged".
     public var agedAfterDays = 30
-    public init(asOf: LocalDate, attributionDays: Int) {
+    /// The menu's dealer cost per product, in cents: the cost of a sale reported without one (a task closed as sold
+    /// with a price only).
+    public var dealerCosts: [String: Int64]
+    public init(asOf: LocalDate, attributionDays: Int, dealerCosts: [String: Int64] = [:]) {
         self.asOf = asOf
         self.attributionDays = attributionDays
+        self.dealerCosts = dealerCosts
     }
 }
 
@@ -195,8 +199,8 @@ public struct LedgerRow: Sendable, Equatable {
         recoverySource = sale.source
         contractNumber = sale.contractNumber
         priceCents = sale.priceCents
-        costCents = sale.costCents
-        marginGrossCents = sale.priceCents - (sale.costCents ?? 0)
+        costCents = sale.costCents ?? rules.dealerCosts[h.product]
+        marginGrossCents = sale.priceCents - (costCents ?? 0)
         chargebacksCents = h.cancellations.filter { $0.contractNumber == sale.contractNumber && $0.cancelDate <= rules.asOf }
             .reduce(0) { $0 + $1.chargebackCents }
         marginNetCents = marginGrossCents - chargebacksCents

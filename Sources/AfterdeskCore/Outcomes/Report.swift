@@ -16,6 +16,8 @@ public struct ReportParameters: Sendable, Equatable {
     public var attributionDays: Int
     public var holdoutPercent: Int
     public var resamples = 10_000
+    /// The menu's dealer cost per product, in cents, for sales reported without a cost.
+    public var dealerCosts: [String: Int64] = [:]
 
     public init(
         asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, attributionDays: Int,
@@ -30,7 +32,15 @@ public struct ReportParameters: Sendable, Equatable {
         self.holdoutPercent = holdoutPercent
     }
 
-    public var rules: ReportRules { ReportRules(asOf: asOf, attributionDays: attributionDays) }
+    public var rules: ReportRules { ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts) }
+
+    /// The parameters of a report under `menu`: its attribution window, holdout share and dealer costs.
+    public init(asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, menu: Menu) {
+        self.init(
+            asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays,
+            holdoutPercent: menu.holdoutPercent)
+        dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
+    }
 
     /// The bootstrap's seed for a group (nil: the total): a stable hash of the report's parameters and the group's key.
     public func seed(group: String?) -> UInt64 {
