@@ -179,5 +179,15 @@ import Testing
         other.holdoutPercent = 50
         _ = try s.db.planCustomers(planner: Planner(menu: other, warranties: warranties), now: utc("2026-10-02T20:00:00Z"))
         #expect(try s.rows("SELECT percent FROM deal_arms").allSatisfy { ($0[0] as Int) == 10 })
+        // The ledger takes each deal's recorded arm, not the rule at today's percentage.
+        let p = ReportParameters(
+            asOf: LocalDate("2026-12-31")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!, attributionDays: 120,
+            holdoutPercent: 100)
+        var treated = 0
+        try s.db.forEachLedgerRow(p, now: utc("2026-12-31T00:00:00Z")) { if $0.arm == .treated { treated += 1 } }
+        let recordedTreated = try s.rows(
+            "SELECT COUNT(*) FROM deal_products p JOIN deal_arms a ON a.deal_id = p.deal_id WHERE p.outcome = 'declined' AND a.held_out = 0"
+        )
+        #expect(treated == recordedTreated[0][0] as Int && treated > 0)
     }
 }

@@ -2,14 +2,16 @@ import AfterdeskCore
 import Foundation
 import GRDB
 
-/// What `afterdesk import-readings` did. `inserted + updated + unchanged + rejected == read`.
-public struct ReadingsSummary: Codable, Sendable, Equatable {
+/// What an import of a file of rows did (readings, after-sale contracts, cancellations).
+/// `inserted + updated + unchanged + rejected == read`.
+public struct RowFileSummary: Codable, Sendable, Equatable {
     public var read = 0
     public var inserted = 0
     public var updated = 0
     public var unchanged = 0
     public var rejected = 0
     public var rejects: [ImportReject] = []
+    /// The re-planning of the customers the file changed, when asked for.
     public var planned: PlanSummary?
     public var rejectsFile: String?
     public init() {}
@@ -18,6 +20,9 @@ public struct ReadingsSummary: Codable, Sendable, Equatable {
         case rejectsFile = "rejects_file"
     }
 }
+
+/// What `afterdesk import-readings` did.
+public typealias ReadingsSummary = RowFileSummary
 
 extension AfterdeskDatabase {
     /// Imports odometer readings from service visits (CSV: `vin`, `date`, `odometer`, optional `source`) and

@@ -2,23 +2,8 @@ import AfterdeskCore
 import Foundation
 import GRDB
 
-/// What `afterdesk import-contracts` or `import-cancellations` did. `inserted + updated + unchanged + rejected == read`.
-public struct AfterSaleSummary: Codable, Sendable, Equatable {
-    public var read = 0
-    public var inserted = 0
-    public var updated = 0
-    public var unchanged = 0
-    public var rejected = 0
-    public var rejects: [ImportReject] = []
-    public var rejectsFile: String?
-    /// The re-planning of the customers whose products were bought after the desk.
-    public var planned: PlanSummary?
-    public init() {}
-    enum CodingKeys: String, CodingKey {
-        case read, inserted, updated, unchanged, rejected, rejects, planned
-        case rejectsFile = "rejects_file"
-    }
-}
+/// What `afterdesk import-contracts` or `import-cancellations` did: the same counts as a readings import.
+public typealias AfterSaleSummary = RowFileSummary
 
 /// One row of an after-sale file, read by column name (INTERFACES.md, "After-sale contracts and cancellations"), with
 /// what is wrong in it collected as (field, value, error).

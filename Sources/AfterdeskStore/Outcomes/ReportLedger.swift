@@ -98,7 +98,7 @@ enum LedgerReader {
                 deal = nil
                 guard let (store, zone) = stores[declines.int64(2)], let contract = LocalDate.parse(declines.bytes(4)) else { continue }
                 let number = declines.text(3) ?? ""
-                let recorded = try streams.arms.take(dealID)
+                let recorded = try streams.arms.take(StreamKey(deal: dealID, product: "")).first
                 let heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
                 deal = (dealID, store, zone, number, contract, declines.isNull(6) ? nil : staff[declines.int64(6)], heldOut)
             }
@@ -188,34 +188,6 @@ struct KeyedStream<Item> {
     }
 }
 
-/// The recorded arms, by deal id.
-struct ArmStream {
-    let statement: RawStatement
-    private var current: (deal: Int64, heldOut: Bool)?
-    private var done = false
-
-    init(_ statement: RawStatement) throws {
-        self.statement = statement
-        try advance()
-    }
-
-    private mutating func advance() throws {
-        guard !done, try statement.step() else {
-            done = true
-            current = nil
-            return
-        }
-        current = (statement.int64(0), statement.int64(1) != 0)
-    }
-
-    /// The arm recorded for `deal` (true: held out), or nil, after skipping the deals before it.
-    mutating func take(_ deal: Int64) throws -> Bool? {
-        while let c = current, c.deal < deal { try advance() }
-        guard let c = current, c.deal == deal else { return nil }
-        return c.heldOut
-    }
-}
-
 /// The streams beside the declines.
 struct Streams {
     struct SentTouch {
@@ -228,7 +200,8 @@ struct Streams {
             return DeclineHistory.Touch(id: id, sentAt: sentAt, sentOn: on, channel: channel, template: template)
         }
     }
-    var arms: ArmStream
+    /// The recorded arms (true: held out), keyed by deal with an empty product.
+    var arms: KeyedStream<Bool>
     var sales: KeyedStream<DeclineHistory.Sale>
     var cancellations: KeyedStream<DeclineHistory.Cancellation>
     var touches: KeyedStream<SentTouch>
@@ -243,7 +216,9 @@ struct Streams {
             s.bind(2, range.upperBound)
             return s
         }
-        arms = try ArmStream(statement("SELECT deal_id, held_out FROM deal_arms WHERE deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id"))
+        arms = try KeyedStream(statement("SELECT deal_id, '', held_out FROM deal_arms WHERE deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id")) {
+            $0.int64(2) != 0
+        }
         sales = try KeyedStream(
             statement(
                 """
