@@ -122,5 +122,11 @@ struct DemoFixture {
         #expect(first.report.groups.map(\.key) == ["appearance", "gap", "maintenance", "tire_wheel", "vsc"])
         #expect(first.report == second.report)
         #expect(ReportText.render(first.report).contains("held out"))
+        // Read in two halves at once, the report equals the sum of the ledger read in one pass.
+        let db = try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end))
+        var builder = ReportBuilder(first.report.parameters)
+        try db.forEachLedgerRow(first.report.parameters, now: end) { builder.add($0) }
+        let single = builder.finish(declinesInExports: first.report.total.declinesInExports)
+        #expect(single.total == first.report.total && single.groups == first.report.groups)
     }
 }

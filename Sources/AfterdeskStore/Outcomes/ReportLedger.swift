@@ -20,14 +20,19 @@ extension AfterdeskDatabase {
             return s
         }
         guard ps.allSatisfy({ scope($0) == scope(first) }) else { return try ps.map { try marginReports([$0], now: now)[0] } }
-        let (read, exported) = try writer.read { db in
+        // The ledger in two halves by deal id, read at once on two connections that see the same commit.
+        let halves = try readInHalves { db, deals, firstHalf in
             var part = ps.map(ReportBuilder.init)
-            try LedgerReader.forEach(db, first, now: now) { row in
+            try LedgerReader.forEach(db, first, now: now, deals: deals) { row in
                 for j in part.indices { part[j].add(row) }
             }
-            return (part, try LedgerReader.declinesInExports(db, first, stored: 0))
+            return (part, firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
         }
-        var builders = read
+        var builders = halves[0].0
+        for part in halves.dropFirst() {
+            for j in builders.indices { builders[j].merge(part.0[j]) }
+        }
+        let exported = halves[0].1
         var reports: [MarginReport] = []
         for i in builders.indices {
             var r = builders[i].finish(concludedTotal: reports.first?.total)
@@ -35,6 +40,46 @@ extension AfterdeskDatabase {
             reports.append(r)
         }
         return reports
+    }
+
+    /// `body` over the deals with ids up to the middle one and over the rest, on two threads, each in a read transaction;
+    /// `firstHalf` is true for the first. Both transactions see the same commit: a `WriteLock` (a connection of its own in
+    /// `BEGIN IMMEDIATE`, which no writer of any process can pass) is held until both have read their first page. Without a file (an in-memory database), with one deal or none, or when a writer holds the
+    /// lock past the busy timeout, one read does all.
+    func readInHalves<T: Sendable>(
+        _ body: @escaping @Sendable (Database, ClosedRange<Int64>, _ firstHalf: Bool) throws -> T
+    ) throws -> [T] {
+        let all = Int64.min...Int64.max
+        guard let pool = writer as? DatabasePool, let path else { return [try writer.read { try body($0, all, true) }] }
+        let (low, high) = try pool.read { db in
+            (try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM deals") ?? 0, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deals") ?? 0)
+        }
+        guard high > low else { return [try writer.read { try body($0, all, true) }] }
+        let middle = low + (high - low) / 2
+        let ranges = [Int64.min...middle, (middle + 1)...Int64.max]
+        let lock: WriteLock
+        do { lock = try WriteLock(path: path) } catch {
+            // A writer held the lock past the busy timeout: one read, then, rather than no report.
+            return [try writer.read { try body($0, all, true) }]
+        }
+        let started = DispatchSemaphore(value: 0)
+        let results = ranges.map { _ in Pending<Result<T, any Error>>() }
+        for (i, range) in ranges.enumerated() {
+            DispatchQueue.global().async {
+                let r = Result {
+                    try pool.read { db in
+                        _ = try Int.fetchOne(db, sql: "SELECT 1 FROM deals LIMIT 1")  // the snapshot is taken here
+                        started.signal()
+                        return try body(db, range, i == 0)
+                    }
+                }
+                if case .failure = r { started.signal() }
+                results[i].fulfil(r)
+            }
+        }
+        for _ in ranges { started.wait() }
+        lock.release()
+        return try results.map { try $0.take().get() }
     }
 
     /// The decline ledger (`report --by decline`), line by line in deal order, in constant memory.
