@@ -295,21 +295,7 @@ case "report-file":
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
     let asOf = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!)
     let p = ReportParameters(asOf: asOf, from: asOf.adding(years: -1), to: asOf, menu: menu)
-    if args.contains("--phases") {
-        // Where the time goes: the ledger alone, then the three reports.
-        var start = DispatchTime.now()
-        var n = 0
-        try db.forEachLedgerRow(p, now: benchClock.now()) { _ in n += 1 }
-        print(String(format: "ledger only: %d lines in %.2f s", n, seconds(start)))
-        if args.contains("--ledger-only") { exit(0) }
-        start = DispatchTime.now()
-        var byProduct = p
-        byProduct.by = .product
-        var byMonth = p
-        byMonth.by = .month
-        _ = try db.marginReports([p, byProduct, byMonth], now: benchClock.now())
-        print(String(format: "three reports: %.2f s", seconds(start)))
-    } else if args.contains("--ledger") {
+    if args.contains("--ledger") {
         let out = FileHandle(forWritingAtPath: "/dev/null")!
         var buffer = CSVWriter.line(LedgerRow.columns)
         var lines = 0

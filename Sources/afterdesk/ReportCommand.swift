@@ -113,13 +113,9 @@ struct ImportContracts: ParsableCommand {
         let inForce = try loadMenu(planning.menu, db)
         let planner = Planner(menu: inForce.menu, warranties: inForce.warranties)
         let now = try planning.instant()
-        try printAfterSale(json: json, kind: "contracts") { file in
+        try AfterSaleOutput.print(files: files, json: json, kind: "contracts") { file in
             try db.importContracts(file: file, menu: inForce.menu, planner: planner, now: now, writeRejectsFile: !noRejectsFile)
         }
-    }
-
-    func printAfterSale(json: Bool, kind: String, _ body: (String) throws -> AfterSaleSummary) throws {
-        try AfterSaleOutput.print(files: files, json: json, kind: kind, body)
     }
 }
 

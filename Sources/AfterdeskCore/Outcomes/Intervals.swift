@@ -44,17 +44,6 @@ public enum Intervals {
         }
     }
 
-    /// Incremental margin: (net margin per treated decline − per held-out decline) × treated declines, in cents.
-    /// Nil when either arm has no declines.
-    public static func incrementalMargin(treated: [DealOutcome], holdout: [DealOutcome]) -> Double? {
-        let dt = treated.reduce(0) { $0 + $1.declines }
-        let dh = holdout.reduce(0) { $0 + $1.declines }
-        guard dt > 0, dh > 0 else { return nil }
-        let nt = treated.reduce(0.0) { $0 + Double($1.netCents) }
-        let nh = holdout.reduce(0.0) { $0 + Double($1.netCents) }
-        return (nt / Double(dt) - nh / Double(dh)) * Double(dt)
-    }
-
     /// The incremental margin with a percentile-bootstrap interval that resamples deals within each arm (see
     /// `Bootstrap`). Nil when either arm has no declines.
     public static func bootstrapIncrementalMargin(

@@ -4,14 +4,6 @@ import Dispatch
 public enum Parallel {
     /// `body(0) … body(count − 1)`, run concurrently. Each result is written once, at its own index, before
     /// `concurrentPerform` returns: that is what makes the unchecked box below safe.
-    public static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
-        guard count > 1 else { return try (0..<count).map(body) }
-        let slots = Slots<T>(count)
-        DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, Result { try body(i) }) }
-        return try slots.results()
-    }
-
-    /// As `map` above, for work that cannot fail.
     public static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         guard count > 1 else { return (0..<count).map(body) }
         let slots = Slots<T>(count)

@@ -96,14 +96,6 @@ enum LedgerReader {
     static func forEach(
         _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ body: (LedgerRow) throws -> Void
     ) throws {
-        let rules = p.rules
-        try forEachHistory(db, p, now: now, deals: deals) { try body(LedgerRow($0, rules: rules)) }
-    }
-
-    /// What is known of each decline, in the ledger's order.
-    static func forEachHistory(
-        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ body: (DeclineHistory) throws -> Void
-    ) throws {
         let range = deals ?? Int64.min...Int64.max
         let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").reduce(into: [Int64: (String, LocalDays)]()) {
             $0[$1["id"]] = ($1["code"], LocalDays(TimeZone(identifier: $1["time_zone"]) ?? .gmt))
@@ -156,7 +148,7 @@ enum LedgerReader {
                 touches: try streams.touches.take(key).map { $0.touch(in: d.zone) },
                 sales: try streams.sales.take(key), cancellations: try streams.cancellations.take(key),
                 tasks: try streams.tasks.take(key))
-            try body(history)
+            try body(LedgerRow(history, rules: p.rules))
         }
     }
 
