@@ -118,6 +118,23 @@ import Testing
         #expect(items[0][0] as Int == 0)
     }
 
+    /// A product sold on the deal (here recovered by a later export) is cancelled by store, deal number and product; a
+    /// product the deal never sold cannot be.
+    @Test func aDealsProductIsCancelledByDealAndProduct() throws {
+        let s = try Scenario()
+        let sold = deals.replacingOccurrences(of: "not_offered,,declined,695", with: "not_offered,,sold,695")
+        _ = try s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
+        let file = try importCSV(
+            s, "cancellations.csv",
+            "store,deal_number,product,cancel_date,chargeback\nmain,D-2,appearance,2026-11-15,200\nmain,D-2,vsc,2026-11-15,100\n")
+        let k = try december(s).importCancellations(file: file, menu: menu)
+        #expect(k.inserted == 1 && k.rejected == 1)
+        #expect(k.rejects.first?.line == 3 && k.rejects.first?.field == "product")
+        #expect(k.rejects.first?.error == "not sold on this deal, at the desk or after")
+        let row = try #require(try ledger(s, asOf: "2026-12-31")["D-2:appearance"])
+        #expect(row.recoverySource == .dealImport && row.chargebacksCents == 20_000 && row.marginNetCents == 49_500)
+    }
+
     /// Bad rows are refused with their line, field and value; the good ones land.
     @Test func badAfterSaleRowsAreRefusedByName() throws {
         let s = try Scenario()
