@@ -20,19 +20,36 @@ public struct ServerContext: Sendable {
 }
 
 /// The one function that builds the HTTP application, for `serve`, the tests and the benchmarks.
-public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1", port: Int = 8080) -> some ApplicationProtocol {
+public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1", port: Int = 8080) throws -> some ApplicationProtocol {
     Application(
-        router: buildRouter(context), configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"),
+        router: try buildRouter(context), configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"),
         logger: context.logger)
 }
 
 /// The routes (INTERFACES.md, HTTP routes others call), separately so tests can drive them. Each controller adds its
-/// own; a `StoreError` any route throws becomes its status in `HTTPErrors`, the one place that decides.
-public func buildRouter(_ ctx: ServerContext) -> Router<BasicRequestContext> {
-    let router = Router()
+/// own; a `StoreError` any route throws becomes its status in `HTTPErrors`, the one place that decides, and on a web
+/// page a page saying so (`PageErrorMiddleware`). The page templates are parsed here: one that does not parse stops
+/// the server from starting.
+public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext> {
+    let pages = try Pages.load()
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: PageErrorMiddleware(pages: pages, auth: WebAuth(ctx: ctx), logger: ctx.logger))
     router.add(middleware: StoreErrorMiddleware())
     OperationsController(ctx: ctx).addRoutes(to: router)
     InboundController(ctx).addRoutes(to: router)
     TaskAPIController(ctx: ctx).addRoutes(to: router)
+    SignInController(ctx: ctx, pages: pages).addRoutes(to: router)
+    TaskPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
+    DashboardController(ctx: ctx, pages: pages).addRoutes(to: router)
+    ImportPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
+    DealPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
+    MenuPageController(ctx: ctx, pages: pages).addRoutes(to: router)
+    AdminController(ctx: ctx, pages: pages).addRoutes(to: router)
+    router.get(RouterPath(WebPaths.stylesheet)) { _, _ -> Response in
+        Response(
+            status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: ByteBuffer(string: WebTemplates.stylesheet)))
+    }
     return router
 }

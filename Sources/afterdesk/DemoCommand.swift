@@ -42,7 +42,19 @@ struct Demo: AsyncParsableCommand {
         print(
             "\nMore: swift run afterdesk report --db \(db) --as-of \(asOf) --by month · swift run afterdesk report --db \(db) --by decline --format csv"
         )
-        print("      swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db) · swift run afterdesk serve --db \(db)")
+        print("      swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db)")
+        try webPages()
+    }
+
+    /// The web pages: the demo's users, and how to open them.
+    func webPages() throws {
+        let users = try DemoUsers.add(to: try AfterdeskDatabase(path: db, clock: CommandClock.clock), now: CommandClock.now())
+        print("\n7. The web pages. Start the server, then open http://127.0.0.1:8080 in a browser:")
+        print("      swift run afterdesk serve --db \(db)")
+        print("   Demo users (user name / password):")
+        for u in users {
+            print("      \(u.name) / \(u.password)  (\(u.role.rawValue)\(u.staff.map { ", the tasks of staff member \($0)" } ?? ""))")
+        }
     }
 
     /// The simulated days of dispatch; false when the templates did not load.

@@ -352,7 +352,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "afterdesk")
         let clock = CommandClock.clock
         let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger)
-        let app = buildApplication(context, host: host, port: port)
+        let app = try buildApplication(context, host: host, port: port)
         let path = database.path
         let every = Duration.seconds(self.every)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -4,11 +4,15 @@ import AfterdeskStore
 import ArgumentParser
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 struct UsersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users", abstract: "The people who hold API tokens (and, with the web pages, sign in).",
         discussion: "Roles: fi_manager, sales (its own tasks only: give --staff), finance_director, admin. See docs/security.md.",
-        subcommands: [Add.self, List.self, Disable.self])
+        subcommands: [Add.self, List.self, Disable.self, Passwd.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user.")
@@ -51,6 +55,34 @@ struct UsersCommand: ParsableCommand {
                     "\(u.name)  \(u.role)\(u.staff.map { "  staff \($0)" } ?? "")\(u.store.map { "  store \($0)" } ?? "  every store")"
                         + "  \(u.active ? "active" : "disabled")  \(u.tokens) token\(u.tokens == 1 ? "" : "s")")
             }
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password for the web pages (bcrypt).",
+            discussion: "On a terminal it asks twice, without echo; otherwise it reads the password from the first line of standard input.")
+        @OptionGroup var database: DatabaseOptions
+        @Argument(help: "User name.") var name: String
+
+        func run() throws {
+            let password: String
+            if isatty(STDIN_FILENO) == 1 {
+                guard let first = getpass("New password for \(name): ").map({ String(cString: $0) }),
+                    let again = getpass("Again: ").map({ String(cString: $0) })
+                else { throw ValidationError("no password read") }
+                guard first == again else { throw ValidationError("the two passwords differ") }
+                password = first
+            } else {
+                password = readLine(strippingNewline: true) ?? ""
+            }
+            try Passwords.check(password)
+            let db = try database.open()
+            guard try db.users().contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw StoreError.notFound("no user named \(name) (add one with afterdesk users add)")
+            }
+            try db.setPassword(name: name, bcryptHash: Passwords.hash(password))
+            print("Password of \(name) set. They sign in at the server's /login.")
         }
     }
 

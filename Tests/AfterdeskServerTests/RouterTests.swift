@@ -26,7 +26,7 @@ func twilioRequest(
 
 @Suite(.serialized) struct RouterTests {
     func app(_ s: Scenario, at: String) -> some ApplicationProtocol {
-        Application(router: buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
+        Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
     }
 
     @Test func aBadSignatureIsRefused() async throws {
@@ -140,7 +140,7 @@ func twilioRequest(
             database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
             channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
         let customer = try s.customer("D-2")
-        try await Application(router: buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc(james.due))))).test(.router) {
+        try await Application(router: try buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc(james.due))))).test(.router) {
             client in
             try await client.execute(uri: path, method: .get) { r in #expect(r.status == .ok) }
             #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)

@@ -89,12 +89,12 @@ public enum ReportText {
         return out
     }
 
-    static func money(_ cents: Double?) -> String {
+    public static func money(_ cents: Double?) -> String {
         guard let cents, cents.isFinite, abs(cents) < 9e15 else { return "—" }
         return Money(cents: Int64(saturating: cents.rounded())).formatted
     }
-    static func percent(_ r: Double?) -> String { r.map { String(format: "%.2f%%", $0 * 100) } ?? "—" }
-    static func points(_ r: Double) -> String { String(format: "%+.2f points", r * 100) }
+    public static func percent(_ r: Double?) -> String { r.map { String(format: "%.2f%%", $0 * 100) } ?? "—" }
+    public static func points(_ r: Double) -> String { String(format: "%+.2f points", r * 100) }
     static func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
         let fill = String(repeating: " ", count: max(0, n - s.count))
         return right ? fill + s : s + fill

@@ -6,7 +6,7 @@ import Hummingbird
 struct OperationsController: Sendable {
     let ctx: ServerContext
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/health") { _, _ -> Response in health() }
         router.get("/metrics") { _, _ -> Response in try metrics() }
     }

@@ -8,7 +8,7 @@ struct TaskAPIController: Sendable {
     let ctx: ServerContext
     var auth: APIAuthentication { APIAuthentication(ctx: ctx) }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<AppRequestContext>) {
         router.get("/api/tasks") { request, _ -> Response in try list(request) }
         router.post("/api/tasks/{id}/done") { request, context -> Response in try await done(request, context: context) }
     }
@@ -40,7 +40,7 @@ struct TaskAPIController: Sendable {
         var note: String?
     }
 
-    func done(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    func done(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let user = try auth.principal(request) else { return APIAuthentication.unauthorized() }
         guard let id = context.parameters.get("id", as: Int64.self) else {
             return errorResponse("bad_request", "bad task id", status: .badRequest)

@@ -6,11 +6,14 @@ public struct DealFilter: Sendable {
     public var to: LocalDate?
     public var store: String?
     public var limit: Int
-    public init(from: LocalDate? = nil, to: LocalDate? = nil, store: String? = nil, limit: Int = 100) {
+    /// A deal number (or its start), a VIN (or its last 6 or more characters), or a customer's name.
+    public var search: String?
+    public init(from: LocalDate? = nil, to: LocalDate? = nil, store: String? = nil, limit: Int = 100, search: String? = nil) {
         self.from = from
         self.to = to
         self.store = store
         self.limit = limit
+        self.search = search
     }
 }
 

@@ -18,6 +18,17 @@ extension AfterdeskDatabase {
                 clauses.append("s.code = ?")
                 args.append(s)
             }
+            if let q = filter.search?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+                let like = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_")
+                clauses.append(
+                    """
+                    (d.deal_number LIKE ?1 || '%' ESCAPE '\\' OR (length(?2) >= 6 AND v.vin LIKE '%' || ?1 ESCAPE '\\')
+                     OR c.last_name LIKE ?1 || '%' ESCAPE '\\' OR c.first_name || ' ' || c.last_name LIKE ?1 || '%' ESCAPE '\\')
+                    """.replacingOccurrences(of: "?1", with: "?\(args.count + 1)").replacingOccurrences(of: "?2", with: "?\(args.count + 2)"))
+                args.append(like)
+                args.append(q)
+            }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             args.append(filter.limit)
             let rows = try Row.fetchAll(

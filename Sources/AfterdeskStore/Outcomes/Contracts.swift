@@ -150,3 +150,44 @@ extension Dealership {
     /// The store's time zone (UTC when the name is unknown: the menu check refuses such a name).
     var zone: TimeZone { TimeZone(identifier: timeZone) ?? .gmt }
 }
+
+/// A sale after the desk as the dashboard lists it, newest first: every source (the report counts one per decline).
+public struct RecentRecovery: Sendable, Equatable {
+    public var store: String
+    public var dealNumber: String
+    public var contractDate: String
+    public var product: String
+    public var soldOn: String
+    public var priceCents: Int64
+    public var costCents: Int64?
+    public var source: String
+    public var soldBy: String?
+}
+
+extension AfterdeskDatabase {
+    /// The latest sales after the desk, from tasks, deal imports and after-sale contracts, recorded on or before `asOf`.
+    public func recentRecoveries(store: String?, asOf: LocalDate, limit: Int = 15) throws -> [RecentRecovery] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.code AS store, d.deal_number, d.contract_date, r.product_code, r.sold_on, r.price_cents, r.cost_cents,
+                           r.source, r.sold_by, r.recorded_at AS at
+                    FROM recoveries r JOIN deals d ON d.id = r.deal_id JOIN stores s ON s.id = d.store_id
+                    WHERE (?1 IS NULL OR s.code = ?1) AND r.sold_on <= ?2
+                    UNION ALL
+                    SELECT s.code, d.deal_number, d.contract_date, c.product_code, c.sale_date, c.price_cents, c.cost_cents,
+                           'contract', c.sold_by, c.updated_at
+                    FROM contracts c JOIN deals d ON d.id = c.deal_id JOIN stores s ON s.id = c.store_id
+                    WHERE (?1 IS NULL OR s.code = ?1) AND c.sale_date <= ?2
+                    ORDER BY 5 DESC, 10 DESC LIMIT ?3
+                    """, arguments: [store, asOf.description, limit]
+            ).map {
+                RecentRecovery(
+                    store: $0["store"], dealNumber: $0["deal_number"], contractDate: $0["contract_date"], product: $0["product_code"],
+                    soldOn: $0["sold_on"], priceCents: $0["price_cents"], costCents: $0["cost_cents"], source: $0["source"],
+                    soldBy: $0["sold_by"])
+            }
+        }
+    }
+}

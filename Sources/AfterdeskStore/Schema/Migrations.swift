@@ -39,6 +39,7 @@ enum Migrations {
     static let sqlOnly: [(name: String, sql: String)] = [
         ("v6-hardening", v6Hardening),
         ("v7-outcomes", v7Outcomes),
+        ("v8-web", v8Web),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

@@ -30,4 +30,9 @@ public struct TaskRow: Sendable, Equatable, Codable {
     public var status: String
     public var outcome: String?
     public var overdue: Bool
+    /// The vehicle of the task's deal, its declined products (comma-separated codes) and why now (the first touch
+    /// item's reason); nil for a reply task.
+    public var vehicle: String?
+    public var products: String?
+    public var why: String?
 }

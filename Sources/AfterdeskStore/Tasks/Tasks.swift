@@ -8,7 +8,7 @@ extension AfterdeskDatabase {
     /// a signed-in person may see.
     public func tasks(
         assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
-        assigneeID: Int64? = nil, now: Date
+        assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
     ) throws -> [TaskRow] {
         try writer.read { db in
             var conditions: [String] = []
@@ -29,6 +29,10 @@ extension AfterdeskDatabase {
                 conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)")
                 args += [store]
             }
+            if let taskID {
+                conditions.append("t.id = ?")
+                args += [taskID]
+            }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let nowText = Instant.iso8601(now)
             return try Row.fetchAll(
@@ -36,7 +40,12 @@ extension AfterdeskDatabase {
                 sql: """
                     SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
                            COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
-                           t.due_at, t.sla_at, t.status, t.outcome
+                           t.due_at, t.sla_at, t.status, t.outcome,
+                           (SELECT v.year || ' ' || v.make || ' ' || v.model FROM touch_items i JOIN deals d ON d.id = i.deal_id
+                              JOIN vehicles v ON v.id = d.vehicle_id WHERE i.touch_id = t.touch_id LIMIT 1) AS vehicle,
+                           (SELECT group_concat(product_code, ', ') FROM (SELECT DISTINCT product_code FROM touch_items
+                              WHERE touch_id = t.touch_id ORDER BY product_code)) AS products,
+                           (SELECT reason FROM touch_items WHERE touch_id = t.touch_id ORDER BY product_code LIMIT 1) AS why
                     FROM tasks t JOIN customers c ON c.id = t.customer_id
                     LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
                     \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
@@ -48,7 +57,7 @@ extension AfterdeskDatabase {
                     id: $0["id"], kind: $0["kind"], title: $0["title"], detail: $0["detail"], assigneeID: $0["assignee_id"],
                     assignee: $0["assignee"], escalatedTo: $0["escalated_to"], customer: $0["customer"], phone: $0["phone"],
                     email: $0["email"], dueAt: $0["due_at"], slaAt: sla, status: status, outcome: $0["outcome"],
-                    overdue: status == "open" && sla < nowText)
+                    overdue: status == "open" && sla < nowText, vehicle: $0["vehicle"], products: $0["products"], why: $0["why"])
             }
         }
     }
@@ -168,6 +177,10 @@ extension AfterdeskDatabase {
                         consent_phone_at = ?, updated_at = ? WHERE id = ?
                     """, arguments: [source + " wrong number", nowText, source + " wrong number", nowText, nowText, customer])
             try cancelPending(db, customer: customer, actions: ["sms"], reason: "the phone number on file is wrong", now: nowText)
+        case .wontDo:
+            guard let note, !note.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw StoreError("outcome wont_do needs a note saying why")
+            }
         case .booked, .noAnswer:
             break
         }

@@ -1,0 +1,98 @@
+import Foundation
+
+/// What a salesperson can say when they call about a declined product, chosen by the reason the customer gave at the
+/// desk (the canonical reasons: payment, price, covered, think).
+public enum TalkingPoints {
+    public struct Facts: Sendable, Equatable {
+        public var productName: String
+        public var declineReason: String?
+        public var quoted: Money?
+        /// Payments left on the loan, when it is financed.
+        public var remainingMonths: Int?
+        public var apr: Rate?
+        /// When the factory's basic coverage is projected to end, and by which limit.
+        public var basicExpiresOn: LocalDate?
+        public var basicLimit: String?
+        public var eligibleUntil: LocalDate?
+
+        public init(
+            productName: String, declineReason: String?, quoted: Money?, remainingMonths: Int?, apr: Rate?,
+            basicExpiresOn: LocalDate?, basicLimit: String?, eligibleUntil: LocalDate?
+        ) {
+            self.productName = productName
+            self.declineReason = declineReason
+            self.quoted = quoted
+            self.remainingMonths = remainingMonths
+            self.apr = apr
+            self.basicExpiresOn = basicExpiresOn
+            self.basicLimit = basicLimit
+            self.eligibleUntil = eligibleUntil
+        }
+    }
+
+    public static func points(_ f: Facts) -> [String] {
+        var points: [String] = []
+        let price = f.quoted.map(\.formatted)
+        switch f.declineReason?.lowercased() {
+        case "payment":
+            if let quoted = f.quoted, let months = f.remainingMonths,
+                let monthly = monthlyPayment(price: quoted, months: months, apr: f.apr)
+            {
+                points.append(
+                    "They said the payment was the problem: \(price ?? "the quote") over the \(months) payments left is about "
+                        + "\(monthly.formatted) a month.")
+            } else {
+                points.append("They said the payment was the problem: ask what monthly amount would work today.")
+            }
+        case "price":
+            points.append(
+                "They said the price was the problem: the desk quoted \(price ?? "a price"); ask what they expected to pay "
+                    + "and what coverage matters most to them.")
+        case "covered":
+            if let ends = f.basicExpiresOn {
+                let by = f.basicLimit == "miles" ? " (by miles, at the rate they drive)" : ""
+                points.append(
+                    "They felt covered by the factory warranty: its basic coverage is projected to end \(longDate(ends))\(by).")
+            } else {
+                points.append("They felt covered already: ask what coverage they have and when it ends.")
+            }
+        case "think":
+            points.append("They wanted to think it over: ask whether they had the chance, and what questions are left.")
+        default:
+            points.append("Ask how the vehicle has been and whether \(f.productName) is still of interest.")
+        }
+        if let until = f.eligibleUntil {
+            points.append("\(f.productName) can still be bought until \(longDate(until)).")
+        }
+        return points
+    }
+
+    /// What `price` adds to each of `months` payments at `apr` (a level-payment loan), rounded up to the cent; nil
+    /// when there are no months or the figures do not make sense.
+    public static func monthlyPayment(price: Money, months: Int, apr: Rate?) -> Money? {
+        guard months > 0, months <= 600, price.cents > 0 else { return nil }
+        let rate = Double(max(apr?.thousandthsOfPercent ?? 0, 0)) / 100_000 / 12
+        let p = Double(price.cents)
+        let cents = rate == 0 ? p / Double(months) : p * rate / (1 - pow(1 + rate, -Double(months)))
+        guard cents.isFinite, cents > 0, cents < 1e15 else { return nil }
+        return Money(cents: Int64(cents.rounded(.up)))
+    }
+
+    /// Payments left on a loan of `term` months whose first payment was `firstPayment`, as of `today`.
+    public static func remainingMonths(term: Int, firstPayment: LocalDate, today: LocalDate) -> Int {
+        guard term > 0 else { return 0 }
+        if today < firstPayment { return term }
+        var made = (today.year - firstPayment.year) * 12 + (today.month - firstPayment.month)
+        if today.day >= firstPayment.day { made += 1 }
+        return min(max(term - made, 0), term)
+    }
+
+    /// "March 14, 2027".
+    public static func longDate(_ d: LocalDate) -> String {
+        let months = [
+            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+            "December",
+        ]
+        return "\(months[min(max(d.month, 1), 12) - 1]) \(d.day), \(d.year)"
+    }
+}

@@ -1,0 +1,34 @@
+import AfterdeskCore
+import AfterdeskServer
+import AfterdeskStore
+import Foundation
+
+/// The demo's people who sign in to the web pages: one of each role, with passwords printed by the demo (a demo
+/// database only: a dealership sets its own with `afterdesk users passwd`).
+public enum DemoUsers {
+    public struct User: Sendable, Equatable {
+        public var name: String
+        public var role: Role
+        public var password: String
+        public var staff: String?
+    }
+
+    /// Adds the users; the salesperson works the queue of the staff member with the most open tasks.
+    public static func add(to db: AfterdeskDatabase, now: Date, cost: UInt8 = 12) throws -> [User] {
+        let busiest = try db.staff().filter { $0.active }.max { ($0.openTasks, $1.code) < ($1.openTasks, $0.code) }
+        var users = [
+            User(name: "fi", role: .fiManager, password: "demo-fi-2026", staff: nil),
+            User(name: "director", role: .financeDirector, password: "demo-director-2026", staff: nil),
+            User(name: "admin", role: .admin, password: "demo-admin-2026", staff: nil),
+        ]
+        if let busiest {
+            users.insert(User(name: "sales", role: .sales, password: "demo-sales-2026", staff: busiest.code), at: 0)
+        }
+        for u in users {
+            try db.addUser(
+                name: u.name, role: u.role, staffCode: u.staff, store: u.staff == nil ? nil : busiest?.store, now: now)
+            try db.setPassword(name: u.name, bcryptHash: Passwords.hash(u.password, cost: cost))
+        }
+        return users
+    }
+}

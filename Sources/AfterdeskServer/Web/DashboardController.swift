@@ -1,0 +1,216 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// The finance director's dashboard (`/dashboard`, `/dashboard.csv`): the margin report's figures, as
+/// `afterdesk report` computes them, with filters for dates, store and grouping.
+struct DashboardController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+    static let roles: Set<Role> = [.financeDirector, .fiManager, .admin]
+
+    struct Page: PageModel {
+        static let template = "dashboard"
+        struct Tile: Sendable, Equatable {
+            var label: String
+            var value: String
+            var note: String?
+        }
+        struct Row: Sendable, Equatable {
+            var key: String
+            var declines: String
+            var treatedRate: String
+            var holdoutRate: String
+            var net: String
+            var incremental: String
+        }
+        struct Choice: Sendable, Equatable {
+            var value: String
+            var label: String
+            var selected: Bool
+        }
+        struct Sale: Sendable, Equatable {
+            var deal: String
+            var product: String
+            var soldOn: String
+            var price: String
+            var cost: String
+            var margin: String
+            var source: String
+            var counted: String
+        }
+        var layout: Layout
+        var from: String
+        var to: String
+        var store: String
+        var groupings: [Choice]
+        var headline: String
+        var tooSmall: Bool
+        var tiles: [Tile]
+        var monthChart: String
+        var productChart: String
+        var groupLabel: String
+        var rows: [Row]
+        var csvHref: String
+        var asOf: String
+        var holdoutPercent: Int
+        var attributionDays: Int
+        var sales: [Sale]
+        var hasSales: Bool
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.dashboard)) { request, _ -> Response in try await dashboard(request) }
+        router.get(RouterPath(WebPaths.dashboardCSV)) { request, _ -> Response in try await csv(request) }
+    }
+
+    /// The filters of a request, checked; a bad one is a 400 page naming it.
+    func parameters(_ request: Request, user: SignedIn) throws -> (ReportParameters, query: String) {
+        let q = request.uri.queryParameters
+        let menu = ctx.dispatcher.menu
+        let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        let today = LocalDate(ctx.clock.now(), in: zone)
+        func date(_ name: String) throws -> LocalDate? {
+            guard let text = q[Substring(name)].map(String.init), !text.isEmpty else { return nil }
+            guard let d = LocalDate(text) else { throw HTTPError(.badRequest, message: "\(name) '\(text)' is not a date such as 2026-12-01.") }
+            return d
+        }
+        let to = try date("to") ?? today
+        let from = try date("from") ?? to.adding(years: -1)
+        guard from <= to else { throw HTTPError(.badRequest, message: "from \(from) is after to \(to).") }
+        var store = q["store"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let own = user.principal.store { store = own }
+        let byText = q["by"].map(String.init) ?? "product"
+        guard let by = ReportGrouping(rawValue: byText), by != .decline else {
+            throw HTTPError(.badRequest, message: "by must be product, month, staff or store.")
+        }
+        let p = ReportParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
+        let query = "from=\(from)&to=\(to)&by=\(by.rawValue)" + (store.map { "&store=\(WebPaths.component($0))" } ?? "")
+        return (p, query)
+    }
+
+    func dashboard(_ request: Request) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        let (p, query) = try parameters(request, user: user)
+        var byMonth = p
+        byMonth.by = .month
+        var byProduct = p
+        byProduct.by = .product
+        let reports = try ctx.database.marginReports([p, byMonth, byProduct], now: ctx.clock.now())
+        guard reports.count == 3 else { throw StoreError.integrity("the dashboard's reports") }
+        var model = page(reports[0], months: reports[1], products: reports[2], query: query, user: user)
+        model.sales = try sales(p)
+        model.hasSales = !model.sales.isEmpty
+        return try pages.response(model)
+    }
+
+    func page(_ report: MarginReport, months: MarginReport, products: MarginReport, query: String, user: SignedIn) -> Page {
+        let t = report.total
+        let p = report.parameters
+        let names = Dictionary(ctx.dispatcher.menu.products.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let groupings: [(ReportGrouping, String)] = [(.product, "product"), (.month, "month"), (.staff, "F&I manager"), (.store, "store")]
+        func wilson(_ a: ArmFigures) -> (rate: Double, low: Double, high: Double)? {
+            guard let r = a.recoveryRate else { return nil }
+            let w = Intervals.wilson(successes: a.recovered, trials: a.declines)
+            return (r, w.low, w.high)
+        }
+        return Page(
+            layout: .page("Dashboard", for: user, current: WebPaths.dashboard), from: p.from.description, to: p.to.description,
+            store: p.store ?? "", groupings: groupings.map { .init(value: $0.0.rawValue, label: $0.1, selected: $0.0 == p.by) },
+            headline: Self.verdictWords(t), tooSmall: t.verdict == .tooSmall, tiles: Self.tiles(t),
+            monthChart: DashboardCharts.marginByMonth(
+                months.groups.map {
+                    .init(label: $0.key ?? "", netCents: $0.treated.netCents + $0.holdout.netCents, incremental: $0.verdict == .tooSmall ? nil : $0.incrementalMargin)
+                }),
+            productChart: DashboardCharts.ratesByProduct(
+                products.groups.map { .init(label: names[$0.key ?? ""] ?? $0.key ?? "", treated: wilson($0.treated), holdout: wilson($0.holdout)) }),
+            groupLabel: groupings.first { $0.0 == p.by }?.1 ?? "product",
+            rows: report.groups.map { g in
+                Page.Row(
+                    key: p.by == .product ? names[g.key ?? ""] ?? g.key ?? "" : g.key ?? "", declines: g.declines.grouped,
+                    treatedRate: ReportText.percent(g.treated.recoveryRate), holdoutRate: ReportText.percent(g.holdout.recoveryRate),
+                    net: Money(cents: g.treated.netCents + g.holdout.netCents).formatted,
+                    incremental: g.verdict == .tooSmall
+                        ? "too small to conclude (n = \(g.treated.declines.grouped) / \(g.holdout.declines.grouped))"
+                        : "\(ReportText.money(g.incrementalMargin?.value)) (\(ReportText.money(g.incrementalMargin?.low)) to \(ReportText.money(g.incrementalMargin?.high)))"
+                )
+            }, csvHref: WebPaths.dashboardCSV + "?" + query, asOf: p.asOf.description, holdoutPercent: p.holdoutPercent,
+            attributionDays: p.attributionDays, sales: [], hasSales: false)
+    }
+
+    /// The latest sales after the desk, each with the margin it adds and whether the report counts it.
+    func sales(_ p: ReportParameters) throws -> [Page.Sale] {
+        let menu = ctx.dispatcher.menu
+        return try ctx.database.recentRecoveries(store: p.store, asOf: p.asOf).map { r in
+            let product = menu.products.first { $0.code == r.product }
+            let cost = r.costCents ?? product?.dealerCost.cents
+            let days = LocalDate(r.contractDate).flatMap { c in LocalDate(r.soldOn).map { c.days(until: $0) } }
+            let counted: String
+            if let days, days > p.attributionDays {
+                counted = "not counted: \(days) days after the contract (over \(p.attributionDays))"
+            } else if let c = LocalDate(r.contractDate), c < p.from || c > p.to {
+                counted = "not counted: the deal is outside these dates"
+            } else {
+                counted = "counted"
+            }
+            let sources = ["task": "task", "deal_import": "deal import", "contract": "after-sale contract"]
+            return Page.Sale(
+                deal: "\(r.dealNumber) (\(r.store))", product: product?.name ?? r.product, soldOn: r.soldOn,
+                price: Money(cents: r.priceCents).formatted, cost: cost.map { Money(cents: $0).formatted + (r.costCents == nil ? " (menu)" : "") } ?? "—",
+                margin: cost.map { Money(cents: r.priceCents - $0).formatted } ?? "—", source: sources[r.source] ?? r.source, counted: counted)
+        }
+    }
+
+    /// The verdict as a sentence; when too small, the counts and no figure.
+    static func verdictWords(_ t: ReportFigures) -> String {
+        switch t.verdict {
+        case .tooSmall:
+            return "Too small to conclude (n = \(t.treated.declines.grouped) treated and \(t.holdout.declines.grouped) held-out declines, "
+                + "\(t.treated.recovered + t.holdout.recovered) recoveries). It takes at least 30 declines and 5 expected recoveries "
+                + "in each arm before the difference can be told from chance."
+        case .recovered: return "Follow-up recovered margin the holdout did not: the whole 95% interval lies above zero."
+        case .negative: return "Treated declines recovered less margin than the holdout: the whole 95% interval lies below zero."
+        case .inconclusive: return "Inconclusive: the 95% interval of the incremental margin holds zero."
+        }
+    }
+
+    static func tiles(_ t: ReportFigures) -> [Page.Tile] {
+        var tiles = [
+            Page.Tile(
+                label: "Recovered margin, net", value: Money(cents: t.treated.netCents + t.holdout.netCents).formatted,
+                note: "\(Money(cents: t.treated.grossCents + t.holdout.grossCents).formatted) gross, "
+                    + "\(Money(cents: t.treated.chargebacksCents + t.holdout.chargebacksCents).formatted) charged back")
+        ]
+        if t.verdict != .tooSmall, let m = t.incrementalMargin {
+            tiles.append(
+                .init(
+                    label: "Incremental margin", value: ReportText.money(m.value),
+                    note: "95% interval \(ReportText.money(m.low)) to \(ReportText.money(m.high))"))
+        } else {
+            tiles.append(.init(label: "Incremental margin", value: "Too small to conclude", note: "n = \(t.declines.grouped) declines"))
+        }
+        tiles.append(
+            .init(
+                label: "Recovery rate", value: "\(ReportText.percent(t.treated.recoveryRate)) vs \(ReportText.percent(t.holdout.recoveryRate))",
+                note: "treated vs held out (\(t.treated.recovered.grouped) and \(t.holdout.recovered.grouped) recovered)"))
+        tiles.append(.init(label: "Re-contact rate", value: ReportText.percent(t.recontactRate), note: "of treated declines"))
+        tiles.append(.init(label: "Aged declines", value: t.aged.grouped, note: "older than 30 days with no touch yet"))
+        return tiles
+    }
+
+    func csv(_ request: Request) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        let (p, _) = try parameters(request, user: user)
+        let report = try ctx.database.marginReport(p, now: ctx.clock.now())
+        var out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))
+        for g in report.groups { out += CSVWriter.line(ReportFormats.summaryCells(g)) }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"afterdesk-report-\(p.from)-\(p.to).csv\"",
+            ], body: .init(byteBuffer: ByteBuffer(string: out)))
+    }
+}

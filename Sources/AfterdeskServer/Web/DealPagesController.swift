@@ -1,0 +1,119 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// Deals (`/deals`, `/deals/{store}/{number}`) for F&I managers, finance directors and admins; a person limited to
+/// one store finds only that store's deals (another store's deal is a 404).
+struct DealPagesController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+    static let roles: Set<Role> = [.fiManager, .financeDirector, .admin]
+    var zone: TimeZone { TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.deals)) { request, _ -> Response in try await list(request) }
+        router.get(RouterPath(WebPaths.deal)) { request, context -> Response in try await show(request, context: context) }
+    }
+
+    func productName(_ code: String) -> String { ctx.dispatcher.menu.products.first { $0.code == code }?.name ?? code }
+
+    func list(_ request: Request) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        let query = request.uri.queryParameters
+        func text(_ name: String) -> String { query[Substring(name)].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "" }
+        let q = String(text("q").prefix(100))
+        func date(_ name: String) throws -> LocalDate? {
+            let t = text(name)
+            if t.isEmpty { return nil }
+            guard let d = LocalDate(t) else { throw HTTPError(.badRequest, message: "\(name) '\(t)' is not a date such as 2026-12-01.") }
+            return d
+        }
+        let limit = 200
+        let deals = try ctx.database.listDeals(
+            DealFilter(from: try date("from"), to: try date("to"), store: user.principal.store, limit: limit, search: q.isEmpty ? nil : q))
+        let rows = deals.map { d in
+            DealsPage.Row(
+                href: WebPaths.deal(store: d.store, number: d.dealNumber), store: d.store, number: d.dealNumber, date: d.contractDate,
+                buyer: d.buyer, vehicle: d.vehicle, declined: d.declined.map(productName).joined(separator: ", "),
+                sold: d.sold.map(productName).joined(separator: ", "), unwound: d.status == "unwound")
+        }
+        let model = DealsPage(
+            layout: .page("Deals", for: user, current: WebPaths.deals), q: q, from: text("from"), to: text("to"), rows: rows,
+            hasRows: !rows.isEmpty, count: rows.count.grouped, capped: rows.count == limit)
+        return try pages.response(model)
+    }
+
+    func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        guard let store = context.parameters.get("store").flatMap({ $0.removingPercentEncoding }),
+            let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }),
+            user.principal.store == nil || user.principal.store == store,
+            let deal = try ctx.database.deal(number: number, store: store)
+        else { throw HTTPError(.notFound, message: "There is no such deal.") }
+        let d = ctx.dispatcher
+        let explanation = try ctx.database.customerDeals(ofDeal: number, store: store).flatMap {
+            Explain.explain($0, planner: Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules), now: ctx.clock.now())
+        }
+        return try pages.response(page(deal, explanation, user: user))
+    }
+
+    func page(_ deal: DealDetail, _ e: DealExplanation?, user: SignedIn) -> DealPage {
+        let text = PeopleText(zone: zone)
+        let today = LocalDate(ctx.clock.now(), in: zone)
+        var facts = [
+            DealPage.Fact(label: "Store", value: deal.store), .init(label: "Customer", value: deal.buyer),
+            .init(label: "Vehicle", value: "\(deal.vehicle) (\(deal.condition)), VIN \(deal.vin)"),
+            .init(label: "Contract", value: "\(deal.contractDate), \(deal.dealType)\(deal.status == "unwound" ? ", unwound" : "")"),
+            .init(label: "In service", value: deal.inServiceDate + (deal.inServiceEstimated ? " (estimated)" : "")),
+            .init(label: "Odometer at sale", value: "\(deal.odometer.grouped) miles"),
+            .init(label: "Selling price", value: "$" + deal.sellingPrice),
+        ]
+        if let a = deal.amountFinanced {
+            facts.append(.init(label: "Financed", value: "$\(a)\(deal.apr.map { " at \($0)%" } ?? "")\(deal.termMonths.map { ", \($0) months" } ?? "")"))
+        }
+        if let f = deal.fiManager { facts.append(.init(label: "F&I manager", value: f)) }
+        if let s = deal.salesperson { facts.append(.init(label: "Salesperson", value: s)) }
+        let plans = Dictionary((e?.products ?? []).map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let products = deal.products.map { p in
+            let plan = plans[p.code]
+            let touches = (plan?.touches ?? []).map {
+                DealPage.Touch(due: text.dateTime($0.dueAt), action: $0.action, reason: $0.reason, status: $0.status)
+            }
+            return DealPage.Product(
+                name: productName(p.code), outcome: p.outcome + (p.presumed ? " (presumed)" : ""), price: p.price.map { "$" + $0 },
+                reason: p.reason, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil, note: plan?.note, touches: touches,
+                hasTouches: !touches.isEmpty)
+        }
+        let marks = (e?.products ?? []).flatMap { p in
+            p.touches.compactMap { t in
+                Instant.parse(t.dueAt).map { DealCharts.Mark(date: LocalDate($0, in: zone), label: "\(productName(p.code)): \(t.action)") }
+            }
+        }
+        return DealPage(
+            layout: .page("Deal \(deal.dealNumber)", for: user, current: WebPaths.deals), title: "Deal \(deal.dealNumber)", facts: facts,
+            products: products,
+            events: deal.events.map {
+                .init(date: $0.occurredOn, text: "\($0.kind)\($0.product.map { " " + productName($0) } ?? "")\($0.price.map { " $" + $0 } ?? "")")
+            }, hasEvents: !deal.events.isEmpty, warrantyChart: warranty(deal, e, today: today, marks: marks),
+            loanChart: loan(e, today: today, marks: marks), plannedAt: e?.plannedAt)
+    }
+
+    func warranty(_ deal: DealDetail, _ e: DealExplanation?, today: LocalDate, marks: [DealCharts.Mark]) -> String? {
+        guard let w = e?.products.compactMap(\.warranty).first, let inService = LocalDate(deal.inServiceDate),
+            let basic = LocalDate(w.basic.expiresOn), let power = LocalDate(w.powertrain.expiresOn)
+        else { return nil }
+        return DealCharts.warrantyTimeline(
+            inService: inService, today: today, basic: (basic, w.basic.limit), powertrain: (power, w.powertrain.limit), touches: marks)
+    }
+
+    func loan(_ e: DealExplanation?, today: LocalDate, marks: [DealCharts.Mark]) -> String? {
+        guard let g = e?.products.compactMap(\.gap).first else { return nil }
+        let months = g.schedule.compactMap { m -> DealCharts.LoanMonth? in
+            guard let d = LocalDate(m.date), let b = Money(m.balance), let v = Money(m.value) else { return nil }
+            return DealCharts.LoanMonth(date: d, balanceCents: b.cents, valueCents: v.cents)
+        }
+        return months.count < 2 ? nil : DealCharts.loanAgainstValue(months, today: today, touches: marks)
+    }
+}

@@ -1,0 +1,147 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+import MultipartKit
+import Synchronization
+
+/// The F&I manager's imports (`/imports`): a deal file uploaded with its profile streams to disk beside the database,
+/// is imported on a thread of its own, and its page shows the progress, then every refused row and warning.
+struct ImportPagesController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+    static let roles: Set<Role> = [.fiManager, .admin]
+    /// The largest upload taken (a year of a large group's deals is well under this).
+    static let maxUpload = 512 * 1024 * 1024
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.imports)) { request, _ -> Response in try await list(request, error: nil) }
+        router.post(RouterPath(WebPaths.imports)) { request, _ -> Response in try await upload(request) }
+        router.get(RouterPath(WebPaths.importPage)) { request, context -> Response in try await show(request, context: context) }
+        router.get(RouterPath(WebPaths.importRejects)) { request, context -> Response in try await rejects(request, context: context) }
+    }
+
+    func list(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        let imports = try ctx.database.webImports(limit: 30).map { ImportsPage.Row($0, zone: zone) }
+        let model = ImportsPage(
+            layout: .page("Imports", for: user, current: WebPaths.imports),
+            profiles: ImportProfile.all.map { .init(value: $0.name, label: ImportsPage.profileLabel($0.name)) },
+            imports: imports, error: error, hasImports: !imports.isEmpty)
+        return try pages.response(model, status: status)
+    }
+
+    var zone: TimeZone { TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt }
+
+    var uploadDirectory: String {
+        let base = ctx.database.path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? NSTemporaryDirectory()
+        return (base as NSString).appendingPathComponent("afterdesk-uploads")
+    }
+
+    func upload(_ request: Request) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL) else {
+            throw HTTPError(.forbidden, message: "The form came from another site.")
+        }
+        guard let type = request.headers[.contentType], let boundary = Multipart.boundary(type) else {
+            return try await list(request, error: "Choose a file to upload.", status: .badRequest)
+        }
+        try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
+        let temp = (uploadDirectory as NSString).appendingPathComponent("upload-\(UUID().uuidString).part")
+        let received: Multipart.Received
+        do {
+            received = try await Multipart.receive(request, boundary: boundary, fileField: "file", to: temp, limit: Self.maxUpload)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temp)
+            return try await list(request, error: "The upload could not be read: \(error)", status: .badRequest)
+        }
+        guard CSRF.matches(received.fields["csrf"], user.session.csrf) else {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
+        }
+        guard let name = received.fileName, received.bytes > 0 else {
+            try? FileManager.default.removeItem(atPath: temp)
+            return try await list(request, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
+        }
+        let profile = received.fields["profile"] ?? "canonical"
+        guard ImportProfile.named(profile) != nil else {
+            try? FileManager.default.removeItem(atPath: temp)
+            return try await list(request, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
+        }
+        let id = try ctx.database.createWebImport(
+            userID: user.principal.userID, fileName: name, path: "", profile: profile, now: ctx.clock.now())
+        let path = (uploadDirectory as NSString).appendingPathComponent("\(id)-\(Multipart.safeName(name))")
+        try FileManager.default.moveItem(atPath: temp, toPath: path)
+        try ctx.database.setWebImportPath(id: id, path: path)
+        ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
+        WebImportRunner(ctx: ctx).start(id: id, path: path, profile: profile, store: user.principal.store ?? "main")
+        return seeOther(WebPaths.importPage(id))
+    }
+
+    func row(_ context: AppRequestContext) throws -> WebImportRow {
+        guard let id = context.parameters.get("id", as: Int64.self), let row = try ctx.database.webImport(id: id) else {
+            throw HTTPError(.notFound, message: "There is no such import.")
+        }
+        return row
+    }
+
+    func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        var row = try row(context)
+        if let rows = WebImportRunner.rows.withLock({ $0[row.id] }) { row.rowsRead = rows }
+        return try pages.response(ImportPage(row, layout: .page("Import \(row.id)", for: user, current: WebPaths.imports), zone: zone))
+    }
+
+    func rejects(_ request: Request, context: AppRequestContext) async throws -> Response {
+        _ = try await auth.require(request, Self.roles)
+        let row = try row(context)
+        let summary = row.summary.flatMap { try? JSONDecoder().decode(ImportSummary.self, from: Data($0.utf8)) }
+        guard let file = summary?.rejectsFiles.first, let data = FileManager.default.contents(atPath: file) else {
+            throw HTTPError(.notFound, message: "This import refused no rows, so there is no rejects file.")
+        }
+        let base = (row.fileName as NSString).deletingPathExtension.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"\(base.isEmpty ? "import" : base).rejects.csv\"",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Runs an upload's import on a thread of its own (an import is blocking work, kept off the server's threads).
+struct WebImportRunner: Sendable {
+    let ctx: ServerContext
+    /// Rows read so far by the imports running in this process.
+    static let rows = Mutex<[Int64: Int]>([:])
+
+    func start(id: Int64, path: String, profile: String, store: String) {
+        let ctx = self.ctx
+        Thread.detachNewThread {
+            let db = ctx.database
+            let d = ctx.dispatcher
+            do {
+                guard let p = ImportProfile.named(profile) else { throw StoreError("unknown profile \(profile)") }
+                try db.updateWebImport(id: id, status: "running", now: ctx.clock.now())
+                var options = ImportOptions(profile: p, menu: d.menu, defaultStore: store, batchSize: 50_000, writeRejectsFile: true)
+                options.planner = Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules)
+                options.planAt = ctx.clock.now()
+                // Progress is called inside the import's transactions: kept in memory, read by the import's page.
+                let summary = try db.importDeals(files: [path], options: options) { progress in
+                    Self.rows.withLock { $0[id] = progress.rows }
+                }
+                Self.rows.withLock { $0[id] = nil }
+                let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+                try db.updateWebImport(
+                    id: id, status: summary.failedFiles.isEmpty ? "done" : "failed", rowsRead: summary.read, summary: json,
+                    error: summary.failedFiles.first, now: ctx.clock.now())
+                ctx.logger.info(
+                    "upload imported", metadata: ["import": "\(id)", "read": "\(summary.read)", "refused": "\(summary.rejected)"])
+            } catch {
+                try? db.updateWebImport(id: id, status: "failed", error: "\(error)", now: ctx.clock.now())
+                ctx.logger.error("upload import failed", metadata: ["import": "\(id)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// `/menu`: the menu in force, as the planner reads it.
+struct MenuPageController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+
+    struct Page: PageModel {
+        static let template = "menu"
+        struct Product: Sendable, Equatable {
+            var code: String
+            var name: String
+            var kind: String
+            var price: String
+            var cost: String
+            var window: String
+            var anchor: String
+            var touches: String
+        }
+        var layout: Layout
+        var dealership: String
+        var timeZone: String
+        var holdoutPercent: Int
+        var attributionDays: Int
+        var products: [Product]
+        var source: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.menu)) { request, _ -> Response in
+            let user = try await auth.require(request, [.fiManager, .admin])
+            let m = ctx.dispatcher.menu
+            let model = Page(
+                layout: .page("Menu", for: user, current: WebPaths.menu), dealership: m.dealership.name, timeZone: m.dealership.timeZone,
+                holdoutPercent: m.holdoutPercent, attributionDays: m.attributionDays, products: m.products.map(Self.product),
+                source: try ctx.database.storedMenu().menu)
+            return try pages.response(model)
+        }
+    }
+
+    static func product(_ p: MenuProduct) -> Page.Product {
+        var window: [String] = []
+        if let d = p.eligibility.daysFromContract { window.append("\(d) days from the contract") }
+        if p.eligibility.untilBasicWarrantyExpires { window.append("while the basic warranty lasts") }
+        if let y = p.eligibility.maxVehicleAgeYears { window.append("vehicle under \(y) years") }
+        if let o = p.eligibility.maxOdometer { window.append("under \(o.grouped) miles") }
+        let touches = p.timing.touches.map { t -> String in
+            let when: String
+            switch t.offset {
+            case .afterDelivery(let d): when = "\(d) days after delivery"
+            case .beforeAnchor(let d): when = "\(d) days before"
+            case .afterAnchor(let d): when = "\(d) days after"
+            }
+            return "\(t.name) (\(when), \(t.action == .task ? "task" : "message"))"
+        }
+        return Page.Product(
+            code: p.code, name: p.name, kind: "\(p.kind)", price: p.retailPrice.formatted, cost: p.dealerCost.formatted,
+            window: window.isEmpty ? "no limit" : window.joined(separator: ", "), anchor: p.timing.anchor.rawValue,
+            touches: touches.joined(separator: "; "))
+    }
+}
+
+/// `/admin/users`: users, roles, passwords and API tokens, for admins.
+struct AdminController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+
+    struct Page: PageModel {
+        static let template = "admin"
+        struct User: Sendable, Equatable {
+            var id: Int64
+            var name: String
+            var role: String
+            var staff: String
+            var store: String
+            var active: Bool
+            var hasPassword: Bool
+            var tokens: Int
+        }
+        struct Token: Sendable, Equatable {
+            var id: Int64
+            var user: String
+            var label: String
+            var created: String
+            var expires: String
+            var revoked: String?
+        }
+        struct Choice: Sendable, Equatable {
+            var value: String
+            var label: String
+        }
+        var layout: Layout
+        var users: [User]
+        var tokens: [Token]
+        var roles: [Choice]
+        var error: String?
+        var newToken: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.adminUsers)) { request, _ -> Response in
+            let user = try await auth.require(request, [.admin])
+            return try pages.response(try page(user, error: nil, newToken: nil))
+        }
+        router.post(RouterPath(WebPaths.adminUsers)) { request, _ -> Response in try await act(request) }
+    }
+
+    func page(_ user: SignedIn, error: String?, newToken: String?) throws -> Page {
+        Page(
+            layout: .page("Users", for: user, current: WebPaths.adminUsers),
+            users: try ctx.database.users().map {
+                .init(
+                    id: $0.id, name: $0.name, role: $0.role, staff: $0.staff ?? "", store: $0.store ?? "every store", active: $0.active,
+                    hasPassword: $0.hasPassword, tokens: $0.tokens)
+            },
+            tokens: try ctx.database.tokens().map {
+                .init(id: $0.id, user: $0.user, label: $0.label + "…", created: $0.createdAt, expires: $0.expiresAt ?? "never", revoked: $0.revokedAt)
+            }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken)
+    }
+
+    /// One form post: `action` is add, password, disable, token or revoke.
+    func act(_ request: Request) async throws -> Response {
+        let user = try await auth.require(request, [.admin])
+        let f = try await formFields(request)
+        try WebForms.check(request, f, user, publicURL: ctx.settings.publicURL)
+        func field(_ n: String) -> String? { f[n].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
+        let now = ctx.clock.now()
+        do {
+            var token: String?
+            switch field("action") {
+            case "add":
+                guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
+                try ctx.database.addUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
+                if let pw = field("password") {
+                    try Passwords.check(pw)
+                    try ctx.database.setPassword(name: field("name") ?? "", bcryptHash: await hash(pw))
+                }
+            case "password":
+                let pw = f["password"] ?? ""
+                try Passwords.check(pw)
+                try ctx.database.setPassword(name: field("user") ?? "", bcryptHash: await hash(pw))
+            case "disable":
+                try ctx.database.disableUser(name: field("user") ?? "", now: now)
+            case "token":
+                var rng = SystemRandomNumberGenerator()
+                let t = APITokens.generate(using: &rng)
+                let days = field("days").flatMap(Int.init)
+                _ = try ctx.database.addToken(
+                    user: field("user") ?? "", tokenHash: t.hash, label: t.label,
+                    expiresAt: days.map { now.addingTimeInterval(Double(min(max($0, 1), 3650)) * 86_400) }, now: now)
+                token = t.token
+            case "revoke":
+                guard let id = field("token").flatMap(Int64.init) else { throw StoreError("no token chosen") }
+                try ctx.database.revokeToken(id: id, now: now)
+            default:
+                throw StoreError("unknown action")
+            }
+            ctx.logger.info("admin change", metadata: ["user": "\(user.principal.name)", "action": "\(field("action") ?? "")"])
+            if let token { return try pages.response(try page(user, error: nil, newToken: token)) }
+            return seeOther(WebPaths.adminUsers)
+        } catch let e as StoreError where e.kind != .io && e.kind != .integrity {
+            return try pages.response(try page(user, error: e.message, newToken: nil), status: .unprocessableContent)
+        }
+    }
+
+    func hash(_ password: String) async -> String {
+        await Task.detached(priority: .userInitiated) { Passwords.hash(password) }.value
+    }
+}

@@ -1,0 +1,152 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+import Logging
+import Mustache
+
+/// A page's model: typed values only, never rows or dictionaries, rendered by the template it names.
+protocol PageModel: Sendable {
+    static var template: String { get }
+    var layout: Layout { get }
+}
+
+/// The frame of every page: its title, the navigation of the signed-in person's role, and the sign-out form.
+struct Layout: Sendable, Equatable {
+    struct Link: Sendable, Equatable {
+        var label: String
+        var href: String
+        var current: Bool
+    }
+    var title: String
+    var nav: [Link] = []
+    var userName: String?
+    var roleLabel: String?
+    var csrf: String?
+    var flash: String?
+    /// Seconds after which the browser reloads the page (an import in progress), without script.
+    var refresh: Int?
+
+    static func page(_ title: String, for user: SignedIn?, current: String? = nil, flash: String? = nil) -> Layout {
+        guard let user else { return Layout(title: title, flash: flash) }
+        let role = user.principal.role
+        let links: [(String, String, Set<Role>)] = [
+            ("Tasks", WebPaths.tasks, [.sales, .fiManager, .admin]),
+            ("Deals", WebPaths.deals, [.fiManager, .financeDirector, .admin]),
+            ("Imports", WebPaths.imports, [.fiManager, .admin]),
+            ("Dashboard", WebPaths.dashboard, [.financeDirector, .fiManager, .admin]),
+            ("Menu", WebPaths.menu, [.fiManager, .admin]),
+            ("Users", WebPaths.adminUsers, [.admin]),
+        ]
+        return Layout(
+            title: title,
+            nav: links.filter { $0.2.contains(role) }.map { Link(label: $0.0, href: $0.1, current: $0.1 == current) },
+            userName: user.principal.name, roleLabel: role.label, csrf: user.session.csrf, flash: flash)
+    }
+}
+
+/// The templates, parsed once when the application is built: a template that does not parse stops the server from
+/// starting, naming it.
+struct Pages: Sendable {
+    let library: MustacheLibrary
+
+    static func load() throws -> Pages {
+        var library = MustacheLibrary()
+        for (name, source) in WebTemplates.all {
+            do { try library.register(source, named: name) } catch {
+                throw StoreError("the page template '\(name)' does not parse: \(error)")
+            }
+        }
+        for name in WebTemplates.pages where library.getTemplate(named: name) == nil {
+            throw StoreError("the page template '\(name)' is missing")
+        }
+        return Pages(library: library)
+    }
+
+    func html<Model: PageModel>(_ model: Model) throws -> String {
+        guard let text = library.render(model, withTemplate: Model.template) else {
+            throw StoreError.integrity("no page template \(Model.template)")
+        }
+        return text
+    }
+
+    func response<Model: PageModel>(_ model: Model, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) throws -> Response {
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: try html(model))))
+        for c in cookies { response.setCookie(c) }
+        return response
+    }
+}
+
+/// A page saying what went wrong, in words, without any detail of the server's insides.
+struct ErrorPage: PageModel {
+    static let template = "error"
+    var layout: Layout
+    var status: Int
+    var heading: String
+    var message: String
+}
+
+/// A redirect after a form (303: the browser follows with GET).
+func seeOther(_ location: String, cookies: [Cookie] = []) -> Response {
+    var response = Response(status: .seeOther, headers: [.location: location])
+    for c in cookies { response.setCookie(c) }
+    return response
+}
+
+/// Errors of the web pages become pages: nobody signed in goes to the sign-in page; 403, 404 and refused requests
+/// are said in words; anything else is a 500 page, logged, with no detail to the browser. `/api` and the webhooks
+/// keep their JSON errors.
+struct PageErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let pages: Pages
+    let auth: WebAuth
+    let logger: Logger
+
+    static func isPage(_ path: String) -> Bool {
+        !(path.hasPrefix("/api/") || path.hasPrefix("/webhooks/") || path == "/health" || path == "/metrics" || path == "/unsubscribe")
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.isPage(request.uri.path) else { return try await next(request, context) }
+        do {
+            let response = try await next(request, context)
+            if response.status == .notFound, response.headers[.contentType] == nil {
+                return try await page(request, status: .notFound, message: "There is no page at this address.")
+            }
+            return response
+        } catch let e as SignInRequired {
+            return seeOther(WebPaths.login + "?next=" + (e.next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+        } catch let e as HTTPError {
+            return try await page(request, status: e.status, message: e.body ?? e.status.reasonPhrase)
+        } catch let e as StoreError {
+            let status = HTTPErrors.status(for: e)
+            if status == .internalServerError { logger.error("page failed", metadata: ["path": "\(request.uri.path)", "kind": "\(e.kind)"]) }
+            return try await page(
+                request, status: status, message: status == .internalServerError ? "The server could not complete the request." : e.message)
+        } catch {
+            logger.error("page failed", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
+            return try await page(request, status: .internalServerError, message: "The server could not complete the request.")
+        }
+    }
+
+    private func page(_ request: Request, status: HTTPResponse.Status, message: String) async throws -> Response {
+        let user = try? await auth.signedIn(request)
+        let heading: String
+        switch status {
+        case .notFound: heading = "Not found"
+        case .forbidden: heading = "Not allowed"
+        case .internalServerError: heading = "Something went wrong"
+        default: heading = status.reasonPhrase
+        }
+        let model = ErrorPage(layout: .page(heading, for: user), status: Int(status.code), heading: heading, message: message)
+        return try pages.response(model, status: status)
+    }
+}
+
+/// The fields of a form post (`application/x-www-form-urlencoded`, at most 64 KiB); the first of a repeated name.
+func formFields(_ request: Request) async throws -> [String: String] {
+    let buffer = try await request.body.collect(upTo: 64 * 1024)
+    var fields: [String: String] = [:]
+    for (k, v) in formPairs(String(buffer: buffer)) where fields[k] == nil { fields[k] = v }
+    return fields
+}

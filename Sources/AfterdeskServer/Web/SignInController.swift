@@ -1,0 +1,104 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// The sign-in form, signing out, and `/` (each role's home).
+struct SignInController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+
+    struct Page: PageModel {
+        static let template = "login"
+        var layout: Layout
+        var csrf: String
+        var next: String
+        var username: String
+        var error: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.home)) { request, _ -> Response in
+            guard let user = try await auth.signedIn(request) else { return seeOther(WebPaths.login) }
+            return seeOther(user.principal.role.home)
+        }
+        router.get(RouterPath(WebPaths.login)) { request, _ -> Response in try await form(request) }
+        router.post(RouterPath(WebPaths.login)) { request, context -> Response in try await signIn(request, context: context) }
+        router.post(RouterPath(WebPaths.logout)) { request, _ -> Response in try await signOut(request) }
+    }
+
+    func form(_ request: Request) async throws -> Response {
+        let next = WebPaths.localRedirect(request.uri.queryParameters["next"].map(String.init))
+        if let user = try await auth.signedIn(request) { return seeOther(next == WebPaths.home ? user.principal.role.home : next) }
+        return try page(next: next, username: "", error: nil, status: .ok)
+    }
+
+    /// The form with a fresh token, kept in a short-lived cookie of its own (there is no session yet).
+    private func page(next: String, username: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+        let token = CSRF.token()
+        let cookie = Cookie(
+            name: WebAuth.loginCSRFCookie, value: token, maxAge: 3600, path: WebPaths.login, secure: auth.secure, sameSite: .lax)
+        let model = Page(layout: .page("Sign in", for: nil), csrf: token, next: next, username: username, error: error)
+        return try pages.response(model, status: status, cookies: [cookie])
+    }
+
+    func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await formFields(request)
+        let next = WebPaths.localRedirect(fields["next"])
+        let name = (fields["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL),
+            let expected = request.cookies[WebAuth.loginCSRFCookie]?.value, CSRF.matches(fields["csrf"], String(expected))
+        else {
+            return try page(next: next, username: name, error: "The form had expired. Please sign in again.", status: .forbidden)
+        }
+        let address = context.peer ?? "local"
+        let now = ctx.clock.now()
+        if let until = try ctx.database.signInRefusedUntil(user: name, address: address, now: now) {
+            ctx.logger.warning("sign-in refused: locked out", metadata: ["user": "\(name.prefix(64))"])
+            let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
+            return try page(
+                next: next, username: name,
+                error: "Too many failed sign-ins. Try again in \(minutes) minute\(minutes == 1 ? "" : "s"), or ask an admin.",
+                status: .tooManyRequests)
+        }
+        let user = name.isEmpty ? nil : try ctx.database.signInUser(name: name)
+        let ok = await Passwords.verify(fields["password"] ?? "", hash: user?.passwordHash)
+        try ctx.database.recordSignIn(user: name, address: address, succeeded: ok, now: ctx.clock.now())
+        guard ok, let user else {
+            ctx.logger.notice("sign-in failed", metadata: ["user": "\(name.prefix(64))"])
+            if try ctx.database.signInRefusedUntil(user: name, address: address, now: ctx.clock.now()) != nil {
+                ctx.logger.warning("sign-in locked out", metadata: ["user": "\(name.prefix(64))"])
+            }
+            return try page(next: next, username: name, error: "Wrong user name or password.", status: .unauthorized)
+        }
+        let session = WebSession(userID: user.principal.userID, csrf: CSRF.token(), signedInAt: ctx.clock.now())
+        let cookie = try await auth.sessions.save(session: session, expiresIn: WebAuth.lifetime)
+        ctx.logger.info("signed in", metadata: ["user": "\(user.principal.name)", "role": "\(user.principal.role.rawValue)"])
+        let target = next == WebPaths.home ? user.principal.role.home : next
+        return seeOther(target, cookies: [cookie, auth.expired(WebAuth.loginCSRFCookie)])
+    }
+
+    func signOut(_ request: Request) async throws -> Response {
+        guard let user = try await auth.signedIn(request) else { return seeOther(WebPaths.login) }
+        let fields = try await formFields(request)
+        try checkForm(request, fields, user)
+        _ = try? await auth.sessions.delete(request: request)
+        ctx.logger.info("signed out", metadata: ["user": "\(user.principal.name)"])
+        return seeOther(WebPaths.login, cookies: [auth.expired(WebAuth.cookieName)])
+    }
+
+    /// A form of a signed-in person: its token and its origin, or 403.
+    func checkForm(_ request: Request, _ fields: [String: String], _ user: SignedIn) throws {
+        try WebForms.check(request, fields, user, publicURL: ctx.settings.publicURL)
+    }
+}
+
+enum WebForms {
+    /// A state change from a signed-in person's form: the session's token and this site's origin, or 403.
+    static func check(_ request: Request, _ fields: [String: String], _ user: SignedIn, publicURL: String) throws {
+        guard CSRF.sameOrigin(request, publicURL: publicURL), CSRF.matches(fields["csrf"], user.session.csrf) else {
+            throw HTTPError(.forbidden, message: "The form had expired or came from another site. Go back, reload the page and try again.")
+        }
+    }
+}

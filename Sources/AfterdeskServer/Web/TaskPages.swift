@@ -1,0 +1,107 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+
+/// The models of the queue and of one task (TaskPagesController fills them).
+struct QueuePage: PageModel {
+    static let template = "tasks"
+    struct Row: Sendable, Equatable {
+        var href: String
+        var customer: String
+        var vehicle: String?
+        var products: String
+        var why: String
+        var due: String
+        var overdue: Bool
+        var assignee: String?
+    }
+    struct Section: Sendable, Equatable {
+        var title: String
+        var id: String
+        var rows: [Row]
+        var count: Int
+    }
+    var layout: Layout
+    var sections: [Section]
+    var empty: Bool
+    var showAssignee: Bool
+}
+
+struct TaskPage: PageModel {
+    static let template = "task"
+    struct Item: Sendable, Equatable {
+        var product: String
+        var code: String
+        var dealNumber: String
+        var quoted: String?
+        var quotedPlain: String?
+        var reason: String?
+        var why: String
+        var points: [String]
+    }
+    struct Message: Sendable, Equatable {
+        var at: String
+        var inbound: Bool
+        var channel: String
+        var text: String
+        var status: String
+    }
+    struct Choice: Sendable, Equatable {
+        var value: String
+        var label: String
+    }
+    var layout: Layout
+    var id: Int64
+    var title: String
+    var customer: String
+    var tel: String?
+    var sms: String?
+    var phone: String?
+    var email: String?
+    var vehicle: String
+    var vinTail: String
+    var items: [Item]
+    var severalItems: Bool
+    var products: [Choice]
+    var soldPrice: String?
+    var history: [Message]
+    var noHistory: Bool
+    var open: Bool
+    var overdue: Bool
+    var due: String
+    var outcome: String?
+    var outcomes: [Choice]
+    var error: String?
+    var assignee: String?
+}
+
+/// Words and dates for people, in the store's time zone.
+struct PeopleText {
+    let zone: TimeZone
+
+    func dateTime(_ iso: String) -> String {
+        guard let d = Instant.parse(iso) else { return iso }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "MMM d, h:mm a"
+        return f.string(from: d)
+    }
+
+    static let outcomeLabels: [TaskOutcome: String] = [
+        .sold: "Sold", .booked: "Booked an appointment", .notInterested: "Not interested", .noAnswer: "No answer",
+        .wrongNumber: "Wrong number", .stopContacting: "Stop contacting", .wontDo: "Won't do",
+    ]
+
+    static let reasonLabels: [String: String] = [
+        "payment": "the payment", "price": "the price", "covered": "felt covered already", "think": "wanted to think it over",
+        "other": "another reason",
+    ]
+
+    /// The digits of an E.164 number for `tel:` and `sms:` links (nothing else can get into the link).
+    static func dialable(_ phone: String?) -> String? {
+        guard let phone else { return nil }
+        let kept = phone.filter { $0 == "+" || $0.isASCII && $0.isNumber }
+        return kept.count >= 7 ? kept : nil
+    }
+}

@@ -1,0 +1,154 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// The salesperson's queue and task page (`/tasks`, `/tasks/{id}`): sales see their own tasks, F&I managers and
+/// admins every task of their stores; a task someone may not see is a 404.
+struct TaskPagesController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+    static let roles: Set<Role> = [.sales, .fiManager, .admin]
+    var text: PeopleText { PeopleText(zone: TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt) }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.tasks)) { request, _ -> Response in try await queue(request) }
+        router.get(RouterPath(WebPaths.task)) { request, context -> Response in
+            let user = try await auth.require(request, Self.roles)
+            return try pages.response(try page(try taskID(context), user: user, error: nil))
+        }
+        router.post(RouterPath(WebPaths.taskOutcome)) { request, context -> Response in try await outcome(request, context: context) }
+        router.post(RouterPath(WebPaths.taskReschedule)) { request, context -> Response in try await reschedule(request, context: context) }
+    }
+
+    func taskID(_ context: AppRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.notFound, message: "There is no such task.") }
+        return id
+    }
+
+    func productName(_ code: String) -> String { ctx.dispatcher.menu.products.first { $0.code == code }?.name ?? code }
+
+    func queue(_ request: Request) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        let p = user.principal
+        let own = p.role.tasks == .own
+        let rows = own && p.staffID == nil ? [] : try ctx.database.tasks(
+            status: "open", limit: 500, store: p.store, assigneeID: own ? p.staffID : nil, now: ctx.clock.now())
+        let today = LocalDate(ctx.clock.now(), in: text.zone)
+        var overdue: [QueuePage.Row] = []
+        var dueToday: [QueuePage.Row] = []
+        var upcoming: [QueuePage.Row] = []
+        for t in rows {
+            let due = Instant.parse(t.dueAt).map { LocalDate($0, in: text.zone) } ?? today
+            let row = QueuePage.Row(
+                href: WebPaths.task(t.id), customer: t.customer, vehicle: t.vehicle,
+                products: t.products.map { $0.split(separator: ",").map { productName($0.trimmingCharacters(in: .whitespaces)) } }?
+                    .joined(separator: ", ") ?? t.title,
+                why: t.why ?? t.detail, due: (t.overdue ? "was due " : "due ") + text.dateTime(t.dueAt), overdue: t.overdue,
+                assignee: own ? nil : t.assignee ?? "unassigned")
+            if t.overdue { overdue.append(row) } else if due <= today { dueToday.append(row) } else { upcoming.append(row) }
+        }
+        let sections = [("Overdue", "overdue", overdue), ("Due today", "today", dueToday), ("Upcoming", "upcoming", upcoming)]
+            .filter { !$0.2.isEmpty }.map { QueuePage.Section(title: $0.0, id: $0.1, rows: $0.2, count: $0.2.count) }
+        let flash = request.uri.queryParameters["recorded"].flatMap { TaskOutcome(rawValue: String($0)) }.flatMap {
+            PeopleText.outcomeLabels[$0].map { "Recorded: \($0.lowercased()). The next task is at the top." }
+        }
+        let model = QueuePage(
+            layout: .page("Tasks", for: user, current: WebPaths.tasks, flash: flash), sections: sections, empty: rows.isEmpty,
+            showAssignee: !own)
+        return try pages.response(model)
+    }
+
+    /// The task, when this person may see it; else 404.
+    func detail(_ id: Int64, user: SignedIn) throws -> TaskDetail {
+        guard let owner = try ctx.database.taskOwner(id: id), user.principal.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store),
+            let detail = try ctx.database.taskDetail(id: id, now: ctx.clock.now())
+        else { throw HTTPError(.notFound, message: "There is no such task.") }
+        return detail
+    }
+
+    func page(_ id: Int64, user: SignedIn, error: String?) throws -> TaskPage {
+        let d = try detail(id, user: user)
+        let today = LocalDate(ctx.clock.now(), in: text.zone)
+        let remaining = d.termMonths.flatMap { term in
+            d.firstPaymentDate.flatMap(LocalDate.init).map { TalkingPoints.remainingMonths(term: term, firstPayment: $0, today: today) }
+        }
+        let items = d.items.map { i in
+            let name = productName(i.product)
+            let facts = TalkingPoints.Facts(
+                productName: name, declineReason: i.declineReason, quoted: i.quotedCents.map(Money.init(cents:)),
+                remainingMonths: remaining, apr: d.aprMilli.map(Rate.init(thousandthsOfPercent:)),
+                basicExpiresOn: i.basicExpiresOn.flatMap(LocalDate.init), basicLimit: i.basicLimit,
+                eligibleUntil: i.eligibleUntil.flatMap(LocalDate.init))
+            return TaskPage.Item(
+                product: name, code: i.product, dealNumber: i.dealNumber, quoted: i.quotedCents.map { Money(cents: $0).formatted },
+                quotedPlain: i.quotedCents.map { Money(cents: $0).description },
+                reason: i.declineReason.map { PeopleText.reasonLabels[$0] ?? $0 }, why: i.touchReason, points: TalkingPoints.points(facts))
+        }
+        let phone = PeopleText.dialable(d.task.phone)
+        return TaskPage(
+            layout: .page(d.task.customer, for: user, current: WebPaths.tasks), id: d.task.id, title: d.task.title,
+            customer: d.task.customer, tel: phone.map { "tel:\($0)" }, sms: phone.map { "sms:\($0)" }, phone: d.task.phone,
+            email: d.task.email, vehicle: d.vehicle, vinTail: String(d.vin.suffix(8)), items: items, severalItems: items.count > 1,
+            products: items.map { TaskPage.Choice(value: $0.code, label: $0.product) }, soldPrice: items.first?.quotedPlain,
+            history: d.history.map {
+                TaskPage.Message(at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel, text: $0.text, status: $0.status)
+            }, noHistory: d.history.isEmpty, open: d.task.status == "open", overdue: d.task.overdue,
+            due: text.dateTime(d.task.dueAt), outcome: d.task.outcome.flatMap { TaskOutcome(rawValue: $0) }.flatMap { PeopleText.outcomeLabels[$0] },
+            outcomes: [TaskOutcome.booked, .noAnswer, .notInterested, .wrongNumber, .stopContacting].map {
+                TaskPage.Choice(value: $0.rawValue, label: PeopleText.outcomeLabels[$0] ?? $0.rawValue)
+            }, error: error, assignee: d.task.assignee)
+    }
+
+    func outcome(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        let id = try taskID(context)
+        let fields = try await formFields(request)
+        try WebForms.check(request, fields, user, publicURL: ctx.settings.publicURL)
+        let detail = try detail(id, user: user)
+        func field(_ name: String) -> String? {
+            fields[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        do {
+            guard let outcome = field("outcome").flatMap(TaskOutcome.init(rawValue:)) else { throw StoreError("choose an outcome") }
+            func amount(_ name: String, _ label: String) throws -> Money? {
+                try field(name).map { text throws -> Money in
+                    guard let m = Money(text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")), m.cents >= 0
+                    else { throw StoreError("the \(label) '\(text)' is not an amount such as 1295.00") }
+                    return m
+                }
+            }
+            let product = field("product") ?? (detail.items.count == 1 ? detail.items.first?.product : nil)
+            let customer = try ctx.database.completeTask(
+                id: id, outcome: outcome, product: outcome == .sold ? product : nil,
+                price: outcome == .sold ? try amount("price", "price") : nil, cost: outcome == .sold ? try amount("cost", "cost") : nil,
+                note: field("note"), now: ctx.clock.now())
+            _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
+            ctx.logger.info("task done", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
+            return seeOther(WebPaths.tasks + "?recorded=" + outcome.rawValue)
+        } catch let e as StoreError where e.kind != .io && e.kind != .integrity && e.kind != .notFound {
+            return try pages.response(try page(id, user: user, error: e.message), status: .unprocessableContent)
+        }
+    }
+
+    func reschedule(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let user = try await auth.require(request, Self.roles)
+        let id = try taskID(context)
+        let fields = try await formFields(request)
+        try WebForms.check(request, fields, user, publicURL: ctx.settings.publicURL)
+        _ = try detail(id, user: user)
+        let today = LocalDate(ctx.clock.now(), in: text.zone)
+        let days: Int
+        switch fields["when"] {
+        case "tomorrow": days = 1
+        case "next_week": days = 7
+        default: return try pages.response(try page(id, user: user, error: "Choose tomorrow or next week."), status: .unprocessableContent)
+        }
+        // 9:00 in the store's time zone.
+        let at = ContactWindow.allDay.instant(on: today.adding(days: days), atMinutes: 9 * 60, zone: text.zone)
+        try ctx.database.rescheduleTask(id: id, to: at, slaHours: ctx.settings.taskSLAHours)
+        ctx.logger.info("task rescheduled", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "days": "\(days)"])
+        return seeOther(WebPaths.tasks)
+    }
+}

@@ -1,0 +1,45 @@
+extension WebTemplates {
+    static let deals = """
+        {{#layout}}{{> head}}{{/layout}}
+        <h1>Deals</h1>
+        <form method="get" action="/deals" class="filters">
+        <label>Search <input name="q" value="{{q}}" placeholder="deal number, name or VIN" size="28"></label>
+        <label>From <input type="date" name="from" value="{{from}}"></label>
+        <label>To <input type="date" name="to" value="{{to}}"></label>
+        <button type="submit">Search</button>
+        </form>
+        {{^hasRows}}<p class="empty">No deal matches.</p>{{/hasRows}}
+        {{#hasRows}}
+        <p class="muted">{{count}} deal(s){{#capped}}, the most recent first: narrow the search to see others{{/capped}}.</p>
+        <div class="scroll"><table id="deals"><thead><tr><th>deal</th><th>contract</th><th>customer</th><th>vehicle</th><th>declined</th><th>sold</th></tr></thead><tbody>
+        {{#rows}}<tr><td><a href="{{href}}">{{number}}</a> <span class="muted">{{store}}</span>{{#unwound}} <span class="late">unwound</span>{{/unwound}}</td><td>{{date}}</td><td>{{buyer}}</td><td>{{vehicle}}</td><td>{{declined}}</td><td>{{sold}}</td></tr>{{/rows}}
+        </tbody></table></div>
+        {{/hasRows}}
+        {{> foot}}
+        """
+
+    static let deal = """
+        {{#layout}}{{> head}}{{/layout}}
+        <p class="back"><a href="/deals">← Deals</a></p>
+        <h1>{{title}}</h1>
+        <section class="card"><dl class="facts">{{#facts}}<dt>{{label}}</dt><dd>{{value}}</dd>{{/facts}}</dl></section>
+        <section class="card">
+        <h2>Products</h2>
+        {{#products}}
+        <div class="product">
+        <h3>{{name}}: {{outcome}}{{#price}} <span class="price">{{.}}</span>{{/price}}</h3>
+        {{#reason}}<p class="muted">Declined because of: {{.}}</p>{{/reason}}
+        {{#holdout}}<p class="muted">Held out: this deal gets no follow-up, so the report can compare.</p>{{/holdout}}
+        {{#eligibleUntil}}<p class="muted">Can be bought until {{.}}.</p>{{/eligibleUntil}}
+        {{#note}}<p class="muted">{{.}}</p>{{/note}}
+        {{#hasTouches}}<ul class="points">{{#touches}}<li><strong>{{due}}</strong> {{action}} ({{status}}): {{reason}}</li>{{/touches}}</ul>{{/hasTouches}}
+        </div>
+        {{/products}}
+        {{#plannedAt}}<p class="muted">Plan computed as of {{.}}.</p>{{/plannedAt}}
+        </section>
+        {{#warrantyChart}}<section class="card"><h2>Factory warranty</h2>{{{.}}}</section>{{/warrantyChart}}
+        {{#loanChart}}<section class="card"><h2>Loan against value</h2>{{{.}}}</section>{{/loanChart}}
+        {{#hasEvents}}<section class="card"><h2>Since the desk</h2><ul class="points">{{#events}}<li>{{date}}: {{text}}</li>{{/events}}</ul></section>{{/hasEvents}}
+        {{> foot}}
+        """
+}

@@ -1,0 +1,121 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+import HummingbirdAuth
+
+/// What a signed-in browser's session holds: whose it is and the token its forms must carry.
+struct WebSession: Codable, Sendable {
+    var userID: Int64
+    var csrf: String
+    var signedInAt: Date
+}
+
+/// Hummingbird's `PersistDriver` over the store (table `persist`), on the application's clock, so sessions survive a
+/// restart and expire in tests without waiting.
+struct StorePersistDriver: PersistDriver {
+    let database: AfterdeskDatabase
+    let clock: AfterdeskCore.Clock
+
+    private func expiry(_ expires: Duration?) -> Date? {
+        expires.map { clock.now().addingTimeInterval(TimeInterval($0.components.seconds)) }
+    }
+
+    func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        let data = try JSONEncoder().encode(value)
+        guard try database.persistSet(key: key, value: data, expiresAt: expiry(expires), keepExpiry: false, onlyNew: true, now: clock.now())
+        else { throw PersistError.duplicate }
+    }
+
+    func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
+        let data = try JSONEncoder().encode(value)
+        try database.persistSet(key: key, value: data, expiresAt: expiry(expires), keepExpiry: expires == nil, onlyNew: false, now: clock.now())
+    }
+
+    func get<Object: Codable & Sendable>(key: String, as: Object.Type) async throws -> Object? {
+        try await getWithTTL(key: key, as: Object.self)?.object
+    }
+
+    func getWithTTL<Object: Codable & Sendable>(key: String, as: Object.Type) async throws -> (object: Object, ttl: Duration?)? {
+        guard let stored = try database.persistGet(key: key, now: clock.now()) else { return nil }
+        guard let object = try? JSONDecoder().decode(Object.self, from: stored.value) else { throw PersistError.invalidConversion }
+        return (object, stored.expiresAt.map { .seconds(max(0, Int64($0.timeIntervalSince(clock.now())))) })
+    }
+
+    func remove(key: String) async throws { try database.persistRemove(key: key) }
+}
+
+/// A person signed in through a browser.
+struct SignedIn: Sendable {
+    var principal: Principal
+    var session: WebSession
+}
+
+/// Thrown by a page that needs a signed-in person when there is none: the error middleware sends the browser to the
+/// sign-in page, with the page asked for as `next`.
+struct SignInRequired: Error {
+    var next: String
+}
+
+/// Sessions of the web pages: a random cookie (HttpOnly, SameSite=Lax, Secure when `public_url` is https) naming a
+/// row of `persist`; 12 hours from signing in.
+struct WebAuth: Sendable {
+    static let cookieName = "afterdesk_session"
+    static let loginCSRFCookie = "afterdesk_login"
+    static let lifetime = Duration.seconds(12 * 3600)
+    let ctx: ServerContext
+
+    var secure: Bool { ctx.settings.publicURL.lowercased().hasPrefix("https://") }
+
+    var sessions: SessionStorage<WebSession> {
+        SessionStorage(
+            StorePersistDriver(database: ctx.database, clock: ctx.clock),
+            configuration: .init(
+                sessionCookieParameters: .init(name: Self.cookieName, path: "/", secure: secure, sameSite: .lax), keyPrefix: "session."))
+    }
+
+    /// The person a request's session belongs to, while the session is unexpired and the user active.
+    func signedIn(_ request: Request) async throws -> SignedIn? {
+        guard request.cookies[Self.cookieName] != nil else { return nil }
+        guard let session = try? await sessions.load(request: request),
+            let principal = try ctx.database.principal(userID: session.userID)
+        else { return nil }
+        return SignedIn(principal: principal, session: session)
+    }
+
+    /// The signed-in person, who must hold one of `roles`: else the sign-in page (nobody signed in) or 403.
+    func require(_ request: Request, _ roles: Set<Role>) async throws -> SignedIn {
+        guard let user = try await signedIn(request) else { throw SignInRequired(next: request.uri.description) }
+        guard roles.contains(user.principal.role) else {
+            throw HTTPError(.forbidden, message: "This page is not part of the \(user.principal.role.label) role.")
+        }
+        return user
+    }
+
+    /// A cookie that ends at once (signing out, the login form's token once used).
+    func expired(_ name: String) -> Cookie {
+        Cookie(name: name, value: "", expires: Date(timeIntervalSince1970: 0), path: "/", secure: secure, sameSite: .lax)
+    }
+}
+
+extension Role {
+    /// The role's name for people.
+    var label: String {
+        switch self {
+        case .sales: return "sales"
+        case .fiManager: return "F&I manager"
+        case .financeDirector: return "finance director"
+        case .admin: return "admin"
+        }
+    }
+
+    /// Where the role's work starts (`GET /`).
+    var home: String {
+        switch self {
+        case .sales: return WebPaths.tasks
+        case .fiManager: return WebPaths.deals
+        case .financeDirector: return WebPaths.dashboard
+        case .admin: return WebPaths.adminUsers
+        }
+    }
+}

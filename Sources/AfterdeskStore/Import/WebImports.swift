@@ -1,0 +1,83 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// A deal file uploaded from the web pages, and where its import stands.
+public struct WebImportRow: Sendable, Equatable {
+    public var id: Int64
+    public var user: String
+    public var fileName: String
+    public var path: String
+    public var profile: String
+    public var status: String
+    public var rowsRead: Int
+    public var summary: String?
+    public var error: String?
+    public var createdAt: String
+    public var finishedAt: String?
+}
+
+extension AfterdeskDatabase {
+    public func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) throws -> Int64 {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO web_imports (user_id, file_name, path, profile, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)
+                    """, arguments: [userID, String(fileName.prefix(200)), path, profile, Instant.iso8601(now)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Moves an upload's import on: `running` with rows read so far, then `done` with its summary or `failed` with why.
+    public func updateWebImport(id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, now: Date)
+        throws
+    {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE web_imports SET status = ?, rows_read = COALESCE(?, rows_read), summary = COALESCE(?, summary),
+                        error = COALESCE(?, error), finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END
+                    WHERE id = ?
+                    """, arguments: [status, rowsRead, summary, error, status, Instant.iso8601(now), id])
+        }
+    }
+
+    public func webImport(id: Int64) throws -> WebImportRow? { try webImports(id: id, limit: 1).first }
+
+    public func webImports(id: Int64? = nil, limit: Int = 50) throws -> [WebImportRow] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.*, u.name AS user_name FROM web_imports w JOIN users u ON u.id = w.user_id
+                    WHERE (? IS NULL OR w.id = ?) ORDER BY w.id DESC LIMIT ?
+                    """, arguments: [id, id, limit]
+            ).map {
+                WebImportRow(
+                    id: $0["id"], user: $0["user_name"], fileName: $0["file_name"], path: $0["path"], profile: $0["profile"],
+                    status: $0["status"], rowsRead: $0["rows_read"], summary: $0["summary"], error: $0["error"],
+                    createdAt: $0["created_at"], finishedAt: $0["finished_at"])
+            }
+        }
+    }
+
+    /// Imports a server stopped in the middle of: failed, saying so (importing the file again is safe).
+    @discardableResult
+    public func interruptWebImports(now: Date) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE web_imports SET status = 'failed', finished_at = ?,
+                        error = 'the server stopped during the import; upload the file again (importing it again is safe)'
+                    WHERE status IN ('queued', 'running')
+                    """, arguments: [Instant.iso8601(now)])
+            return db.changesCount
+        }
+    }
+}
+
+extension AfterdeskDatabase {
+    public func setWebImportPath(id: Int64, path: String) throws {
+        try writer.write { db in try db.execute(sql: "UPDATE web_imports SET path = ? WHERE id = ?", arguments: [path, id]) }
+    }
+}

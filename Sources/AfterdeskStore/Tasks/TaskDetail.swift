@@ -1,0 +1,100 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// One task as its page shows it: the customer to call, the vehicle, each declined product with the desk's quote and
+/// reason, why now, and the messages so far. Contact data is for the page only: never logged.
+public struct TaskDetail: Sendable, Equatable {
+    public struct Item: Sendable, Equatable {
+        public var dealNumber: String
+        public var product: String
+        public var quotedCents: Int64?
+        public var declineReason: String?
+        public var touchReason: String
+        public var basicExpiresOn: String?
+        public var basicLimit: String?
+        public var eligibleUntil: String?
+    }
+    public struct Message: Sendable, Equatable {
+        public var at: String
+        public var inbound: Bool
+        public var channel: String
+        public var text: String
+        public var status: String
+    }
+    public var task: TaskRow
+    public var store: String
+    public var timeZone: String
+    public var firstName: String
+    public var vehicle: String
+    public var vin: String
+    public var termMonths: Int?
+    public var aprMilli: Int?
+    public var firstPaymentDate: String?
+    public var items: [Item]
+    public var history: [Message]
+}
+
+extension AfterdeskDatabase {
+    /// The task page's facts, or nil when there is no such task.
+    public func taskDetail(id: Int64, now: Date) throws -> TaskDetail? {
+        guard let row = try tasks(status: nil, taskID: id, now: now).first else { return nil }
+        return try writer.read { db in
+            guard
+                let t = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.code, s.time_zone, c.first_name, t.touch_id, t.customer_id FROM tasks t JOIN stores s ON s.id = t.store_id
+                        JOIN customers c ON c.id = t.customer_id WHERE t.id = ?
+                        """, arguments: [id])
+            else { return nil }
+            let items = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.deal_number, i.product_code, i.reason AS touch_reason, p.price_cents, p.reason, pl.basic_expires_on,
+                           pl.basic_limit, pl.eligible_until
+                    FROM touch_items i JOIN deals d ON d.id = i.deal_id
+                    LEFT JOIN deal_products p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
+                    LEFT JOIN plans pl ON pl.deal_id = i.deal_id AND pl.product_code = i.product_code
+                    WHERE i.touch_id = ? ORDER BY d.deal_number, i.product_code
+                    """, arguments: [t["touch_id"] as Int64?]
+            ).map {
+                TaskDetail.Item(
+                    dealNumber: $0["deal_number"], product: $0["product_code"], quotedCents: $0["price_cents"], declineReason: $0["reason"],
+                    touchReason: $0["touch_reason"], basicExpiresOn: $0["basic_expires_on"], basicLimit: $0["basic_limit"],
+                    eligibleUntil: $0["eligible_until"])
+            }
+            let customer: Int64 = t["customer_id"]
+            let deal = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT v.year, v.make, v.model, v.vin, d.term_months, d.apr_milli, d.first_payment_date FROM deals d
+                    JOIN vehicles v ON v.id = d.vehicle_id
+                    WHERE d.customer_id = ? AND (? IS NULL OR d.id IN (SELECT deal_id FROM touch_items WHERE touch_id = ?))
+                    ORDER BY d.contract_date DESC LIMIT 1
+                    """, arguments: [customer, t["touch_id"] as Int64?, t["touch_id"] as Int64?])
+            return TaskDetail(
+                task: row, store: t["code"], timeZone: t["time_zone"], firstName: t["first_name"],
+                vehicle: deal.map { "\($0["year"] as Int) \($0["make"] as String) \($0["model"] as String)" } ?? "",
+                vin: deal?["vin"] ?? "", termMonths: deal?["term_months"], aprMilli: deal?["apr_milli"],
+                firstPaymentDate: deal?["first_payment_date"], items: items, history: try history(db, customer: customer))
+        }
+    }
+
+    /// The last 30 messages to and from a customer, oldest first.
+    private func history(_ db: Database, customer: Int64) throws -> [TaskDetail.Message] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT * FROM (
+                  SELECT COALESCE(sent_at, created_at) AS at, 0 AS inbound, channel, COALESCE(subject, body) AS text, status
+                  FROM outbox WHERE customer_id = ? AND channel IN ('sms', 'email')
+                  UNION ALL
+                  SELECT received_at, 1, 'sms', body, COALESCE(keyword, 'reply') FROM inbound_messages WHERE customer_id = ?
+                  ORDER BY at DESC LIMIT 30) ORDER BY at
+                """, arguments: [customer, customer]
+        ).map {
+            TaskDetail.Message(at: $0["at"], inbound: $0["inbound"], channel: $0["channel"], text: $0["text"], status: $0["status"])
+        }
+    }
+}

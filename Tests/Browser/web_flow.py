@@ -1,0 +1,149 @@
+"""The web pages in a real browser (Debian's chromium through Playwright), on a server started from the demo's
+database: the three users' flows of issue 13, and screenshots of every main page at desktop width and at 375 px.
+
+    python3 Tests/Browser/web_flow.py BASE_URL SCREENSHOT_DIR DEMO_DEALS_CSV
+
+The F&I manager's upload is three rows of the demo's export, the last with a VIN whose check digit is wrong.
+
+Exits non-zero with the failed step on the first thing that is not as expected.
+"""
+import csv
+import os
+import re
+import sys
+import tempfile
+
+from playwright.sync_api import sync_playwright, expect
+
+BASE, SHOTS, DEMO_DEALS = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(SHOTS, exist_ok=True)
+USERS = {"sales": "demo-sales-2026", "fi": "demo-fi-2026", "director": "demo-director-2026", "admin": "demo-admin-2026"}
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+
+def shot(page, name):
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=os.path.join(SHOTS, f"{name}-{label}.png"), full_page=True)
+        # Nothing wider than the screen at 375 px: the queue is used on a phone.
+        if label == "phone":
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, f"{name} is {overflow}px wider than a 375 px screen"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def sign_in(page, user):
+    page.goto(BASE + "/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", USERS[user])
+    page.click("button[type=submit]")
+
+
+def sign_out(page):
+    page.click("form.signout button")
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def money(text):
+    return int(round(float(re.sub(r"[^0-9.\-]", "", text)) * 100))
+
+
+def bad_file():
+    """Two good rows of the demo's export and one with a wrong VIN check digit, under another deal number."""
+    with open(DEMO_DEALS, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, good = rows[0], rows[1:3]
+    bad = list(rows[3])
+    bad[header.index("deal_number")] = "WEB-BAD-1"
+    vin = bad[header.index("vin")]
+    bad[header.index("vin")] = vin[:8] + ("X" if vin[8] != "X" else "0") + vin[9:]
+    path = os.path.join(tempfile.mkdtemp(), "deals-with-one-bad-row.csv")
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header] + good + [bad])
+    return path
+
+
+def main():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        print("sign-in page; a wrong password is refused")
+        page.goto(BASE + "/tasks")
+        expect(page).to_have_url(re.compile(r"/login\?next="))
+        shot(page, "login")
+        page.fill("input[name=username]", "sales")
+        page.fill("input[name=password]", "not-the-password")
+        page.click("button[type=submit]")
+        expect(page.locator(".error")).to_contain_text("Wrong user name or password")
+
+        print("finance director: the recovered margin before the sale")
+        sign_in(page, "director")
+        expect(page).to_have_url(re.compile(r"/dashboard$"))
+        before = money(page.locator(".tile", has_text="Recovered margin, net").locator(".value").inner_text())
+        sign_out(page)
+
+        print("salesperson: the most urgent task, a sale with price and cost")
+        sign_in(page, "sales")
+        expect(page).to_have_url(re.compile(r"/tasks$"))
+        shot(page, "tasks")
+        first = page.locator("ul.tasks li a").first
+        first.click()
+        expect(page.locator("h1")).to_be_visible()
+        assert page.locator("a[href^='tel:']").count() == 1, "no one-tap call link"
+        shot(page, "task")
+        page.fill("input[name=price]", "1500.00")
+        page.fill("input[name=cost]", "400.00")
+        page.click("button[name=outcome][value=sold]")
+        expect(page.locator(".flash")).to_contain_text("Recorded: sold")
+        sign_out(page)
+
+        print("finance director: the sale's margin is on the dashboard")
+        sign_in(page, "director")
+        sale = page.locator("#sales tbody tr", has_text="$1,100.00").first
+        expect(sale).to_be_visible()
+        expect(sale).to_contain_text("task")
+        counted = sale.locator("td").last.inner_text().strip() == "counted"
+        after = money(page.locator(".tile", has_text="Recovered margin, net").locator(".value").inner_text())
+        expected = 110000 if counted else 0
+        assert after - before == expected, f"recovered margin moved by {after - before} cents, expected {expected} (counted: {counted})"
+        expect(page.locator("#verdict")).to_be_visible()
+        assert page.locator("svg.chart").count() >= 2, "the dashboard's charts are missing"
+        shot(page, "dashboard")
+        sign_out(page)
+
+        print("F&I manager: upload a file with one bad row, see it refused, download the rejects")
+        sign_in(page, "fi")
+        expect(page).to_have_url(re.compile(r"/deals$"))
+        shot(page, "deals")
+        page.locator("#deals a").first.click()
+        expect(page.locator("h1")).to_contain_text("Deal")
+        shot(page, "deal")
+        page.goto(BASE + "/imports")
+        shot(page, "imports")
+        page.set_input_files("input[name=file]", bad_file())
+        page.click("form[action='/imports'] button[type=submit]")
+        expect(page.locator("#status")).to_have_text("done", timeout=60_000)
+        expect(page.locator("#refused-count")).to_have_text("1")
+        expect(page.locator("#refused tbody tr")).to_have_count(1)
+        shot(page, "import")
+        with page.expect_download() as download:
+            page.click("#rejects-csv")
+        path = download.value.path()
+        text = open(path, encoding="utf-8").read()
+        assert text.count("\n") >= 2 and "line" in text.splitlines()[0], f"the rejects file is not a CSV of refused rows: {text[:200]}"
+        page.goto(BASE + "/menu")
+        shot(page, "menu")
+        sign_out(page)
+
+        print("admin: users and tokens")
+        sign_in(page, "admin")
+        expect(page).to_have_url(re.compile(r"/admin/users$"))
+        shot(page, "admin-users")
+        sign_out(page)
+        browser.close()
+    print("browser flow passed; screenshots in", SHOTS)
+
+
+if __name__ == "__main__":
+    main()
