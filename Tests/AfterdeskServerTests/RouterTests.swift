@@ -25,7 +25,7 @@ func twilioRequest(
 }
 
 @Suite(.serialized) struct RouterTests {
-    func app(_ s: Scenario, at: String) -> some ApplicationProtocol {
+    func app(_ s: Scenario, at: String) throws -> some ApplicationProtocol {
         Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
     }
 

@@ -22,8 +22,10 @@ struct DealsPage: PageModel {
     var to: String
     var rows: [Row]
     var hasRows: Bool
-    var count: String
-    var capped: Bool
+    var first: String
+    var last: String
+    var older: String?
+    var newer: String?
 }
 
 /// One deal: its products with their outcomes, the plan with its reasons, the charts.

@@ -30,9 +30,11 @@ struct DealPagesController: Sendable {
             guard let d = LocalDate(t) else { throw HTTPError(.badRequest, message: "\(name) '\(t)' is not a date such as 2026-12-01.") }
             return d
         }
-        let limit = 200
-        let deals = try ctx.database.listDeals(
-            DealFilter(from: try date("from"), to: try date("to"), store: user.principal.store, limit: limit, search: q.isEmpty ? nil : q))
+        let limit = 50
+        let offset = min(max(Int(text("offset")) ?? 0, 0), 1_000_000)
+        var filter = DealFilter(from: try date("from"), to: try date("to"), store: user.principal.store, limit: limit, search: q.isEmpty ? nil : q)
+        filter.offset = offset
+        let deals = try ctx.database.listDeals(filter)
         let rows = deals.map { d in
             DealsPage.Row(
                 href: WebPaths.deal(store: d.store, number: d.dealNumber), store: d.store, number: d.dealNumber, date: d.contractDate,
@@ -41,8 +43,19 @@ struct DealPagesController: Sendable {
         }
         let model = DealsPage(
             layout: .page("Deals", for: user, current: WebPaths.deals), q: q, from: text("from"), to: text("to"), rows: rows,
-            hasRows: !rows.isEmpty, count: rows.count.grouped, capped: rows.count == limit)
+            hasRows: !rows.isEmpty, first: (offset + 1).grouped, last: (offset + rows.count).grouped,
+            older: rows.count == limit ? page(q: q, from: text("from"), to: text("to"), offset: offset + limit) : nil,
+            newer: offset > 0 ? page(q: q, from: text("from"), to: text("to"), offset: max(offset - limit, 0)) : nil)
         return try pages.response(model)
+    }
+
+    /// The list's address with its search, at `offset`.
+    func page(q: String, from: String, to: String, offset: Int) -> String {
+        var c = URLComponents()
+        c.path = WebPaths.deals
+        c.queryItems = [("q", q), ("from", from), ("to", to)].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+            + [URLQueryItem(name: "offset", value: "\(offset)")]
+        return c.string ?? WebPaths.deals
     }
 
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -68,10 +81,10 @@ struct DealPagesController: Sendable {
             .init(label: "Contract", value: "\(deal.contractDate), \(deal.dealType)\(deal.status == "unwound" ? ", unwound" : "")"),
             .init(label: "In service", value: deal.inServiceDate + (deal.inServiceEstimated ? " (estimated)" : "")),
             .init(label: "Odometer at sale", value: "\(deal.odometer.grouped) miles"),
-            .init(label: "Selling price", value: "$" + deal.sellingPrice),
+            .init(label: "Selling price", value: Self.money(deal.sellingPrice)),
         ]
         if let a = deal.amountFinanced {
-            facts.append(.init(label: "Financed", value: "$\(a)\(deal.apr.map { " at \($0)%" } ?? "")\(deal.termMonths.map { ", \($0) months" } ?? "")"))
+            facts.append(.init(label: "Financed", value: "\(Self.money(a))\(deal.apr.map { " at \($0)%" } ?? "")\(deal.termMonths.map { ", \($0) months" } ?? "")"))
         }
         if let f = deal.fiManager { facts.append(.init(label: "F&I manager", value: f)) }
         if let s = deal.salesperson { facts.append(.init(label: "Salesperson", value: s)) }
@@ -79,11 +92,11 @@ struct DealPagesController: Sendable {
         let products = deal.products.map { p in
             let plan = plans[p.code]
             let touches = (plan?.touches ?? []).map {
-                DealPage.Touch(due: text.dateTime($0.dueAt), action: $0.action, reason: $0.reason, status: $0.status)
+                DealPage.Touch(due: text.dateTimeWithYear($0.dueAt), action: $0.action, reason: $0.reason, status: $0.status)
             }
             return DealPage.Product(
-                name: productName(p.code), outcome: p.outcome + (p.presumed ? " (presumed)" : ""), price: p.price.map { "$" + $0 },
-                reason: p.reason, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil, note: plan?.note, touches: touches,
+                name: productName(p.code), outcome: p.outcome + (p.presumed ? " (presumed)" : ""), price: p.price.map(Self.money),
+                reason: p.outcome == "declined" ? p.reason : nil, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil, note: plan?.note, touches: touches,
                 hasTouches: !touches.isEmpty)
         }
         let marks = (e?.products ?? []).flatMap { p in
@@ -95,10 +108,13 @@ struct DealPagesController: Sendable {
             layout: .page("Deal \(deal.dealNumber)", for: user, current: WebPaths.deals), title: "Deal \(deal.dealNumber)", facts: facts,
             products: products,
             events: deal.events.map {
-                .init(date: $0.occurredOn, text: "\($0.kind)\($0.product.map { " " + productName($0) } ?? "")\($0.price.map { " $" + $0 } ?? "")")
+                .init(date: $0.occurredOn, text: "\($0.kind)\($0.product.map { " " + productName($0) } ?? "")\($0.price.map { " " + Self.money($0) } ?? "")")
             }, hasEvents: !deal.events.isEmpty, warrantyChart: warranty(deal, e, today: today, marks: marks),
             loanChart: loan(e, today: today, marks: marks), plannedAt: e?.plannedAt)
     }
+
+    /// "23357.00" as "$23,357.00".
+    static func money(_ plain: String) -> String { Money(plain)?.formatted ?? plain }
 
     func warranty(_ deal: DealDetail, _ e: DealExplanation?, today: LocalDate, marks: [DealCharts.Mark]) -> String? {
         guard let w = e?.products.compactMap(\.warranty).first, let inService = LocalDate(deal.inServiceDate),

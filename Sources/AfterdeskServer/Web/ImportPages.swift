@@ -69,7 +69,7 @@ struct ImportPage: PageModel {
     var declines: String = "0"
     var planned: String?
     var refused: [Problem] = []
-    var refusedOmitted: Int = 0
+    var refusedOmitted: String?
     var warnings: [Problem] = []
     var hasRejects: Bool = false
     var hasRefused = false
@@ -100,7 +100,7 @@ struct ImportPage: PageModel {
         declines = s.declines.grouped
         planned = s.planned.map { "\($0.customers.grouped) customers re-planned: \($0.touches.grouped) touches" }
         refused = s.rejects.map { Problem(line: $0.line, deal: $0.dealNumber ?? "", field: $0.field, value: $0.value, message: $0.error) }
-        refusedOmitted = s.rejectsOmitted
+        refusedOmitted = s.rejectsOmitted > 0 ? s.rejectsOmitted.grouped : nil
         warnings = s.rowWarnings.map { Problem(line: $0.line, deal: $0.dealNumber ?? "", field: $0.field, value: $0.value, message: $0.warning) }
         hasRejects = s.rejected > 0 || s.warned > 0
         hasRefused = !refused.isEmpty

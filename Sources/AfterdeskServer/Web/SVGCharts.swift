@@ -122,15 +122,15 @@ enum DashboardCharts {
     /// Recovery rate, treated against held out, per product, with Wilson 95% intervals.
     static func ratesByProduct(_ products: [ProductRates]) -> String {
         let rowH = 44.0
-        let left = 150.0
+        let left = 250.0
         let w = 720.0
-        let h = 40 + rowH * Double(max(products.count, 1))
+        let h = 56 + rowH * Double(max(products.count, 1))
         let hi = max(products.flatMap { [$0.treated?.high ?? 0, $0.holdout?.high ?? 0] }.max() ?? 0.01, 0.01)
         let x = { (v: Double) in left + (w - left - 20) * v / hi }
         var out = SVG.open(width: w, height: h, title: "Recovery rate by product, treated and held out")
         for t in SVG.ticks(0, hi) {
-            out += SVG.line(x(t), 10, x(t), h - 30, cls: "grid")
-            out += SVG.text(x(t), h - 14, String(format: "%.1f%%", t * 100), anchor: "middle", cls: "axis")
+            out += SVG.line(x(t), 10, x(t), h - 40, cls: "grid")
+            out += SVG.text(x(t), h - 26, String(format: "%.1f%%", t * 100), anchor: "middle", cls: "axis")
         }
         for (i, p) in products.enumerated() {
             let y0 = 12 + rowH * Double(i)

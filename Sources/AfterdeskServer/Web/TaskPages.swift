@@ -57,6 +57,7 @@ struct TaskPage: PageModel {
     var tel: String?
     var sms: String?
     var phone: String?
+    var noSMSConsent: Bool
     var email: String?
     var vehicle: String
     var vinTail: String
@@ -97,6 +98,24 @@ struct PeopleText {
         "payment": "the payment", "price": "the price", "covered": "felt covered already", "think": "wanted to think it over",
         "other": "another reason",
     ]
+
+    /// "+14075550123" as "(407) 555-0123"; other numbers as stored.
+    static func phone(_ e164: String) -> String {
+        let digits = e164.filter { $0.isASCII && $0.isNumber }
+        guard e164.hasPrefix("+1"), digits.count == 11 else { return e164 }
+        let d = Array(digits.dropFirst())
+        return "(\(String(d[0..<3]))) \(String(d[3..<6]))-\(String(d[6..<10]))"
+    }
+
+    /// A date and time with the year, for plans that run over years.
+    func dateTimeWithYear(_ iso: String) -> String {
+        guard let d = Instant.parse(iso) else { return iso }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "MMM d, yyyy, h:mm a"
+        return f.string(from: d)
+    }
 
     /// The digits of an E.164 number for `tel:` and `sms:` links (nothing else can get into the link).
     static func dialable(_ phone: String?) -> String? {

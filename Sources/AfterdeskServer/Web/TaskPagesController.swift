@@ -89,7 +89,8 @@ struct TaskPagesController: Sendable {
         let phone = PeopleText.dialable(d.task.phone)
         return TaskPage(
             layout: .page(d.task.customer, for: user, current: WebPaths.tasks), id: d.task.id, title: d.task.title,
-            customer: d.task.customer, tel: phone.map { "tel:\($0)" }, sms: phone.map { "sms:\($0)" }, phone: d.task.phone,
+            customer: d.task.customer, tel: phone.map { "tel:\($0)" }, sms: d.maySMS ? phone.map { "sms:\($0)" } : nil,
+            phone: d.task.phone.map(PeopleText.phone), noSMSConsent: phone != nil && !d.maySMS,
             email: d.task.email, vehicle: d.vehicle, vinTail: String(d.vin.suffix(8)), items: items, severalItems: items.count > 1,
             products: items.map { TaskPage.Choice(value: $0.code, label: $0.product) }, soldPrice: items.first?.quotedPlain,
             history: d.history.map {

@@ -8,6 +8,8 @@ public struct DealFilter: Sendable {
     public var limit: Int
     /// A deal number (or its start), a VIN (or its last 6 or more characters), or a customer's name.
     public var search: String?
+    /// Deals to skip, for the next page of a list.
+    public var offset = 0
     public init(from: LocalDate? = nil, to: LocalDate? = nil, store: String? = nil, limit: Int = 100, search: String? = nil) {
         self.from = from
         self.to = to

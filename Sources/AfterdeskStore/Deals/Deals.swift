@@ -31,6 +31,7 @@ extension AfterdeskDatabase {
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             args.append(filter.limit)
+            args.append(max(filter.offset, 0))
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -43,7 +44,7 @@ extension AfterdeskDatabase {
                     JOIN customers c ON c.id = d.customer_id
                     \(whereSQL)
                     ORDER BY d.contract_date DESC, d.deal_number DESC
-                    LIMIT ?
+                    LIMIT ? OFFSET ?
                     """, arguments: StatementArguments(args))
             return rows.map { r in
                 DealListItem(

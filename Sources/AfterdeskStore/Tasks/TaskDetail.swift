@@ -26,6 +26,8 @@ public struct TaskDetail: Sendable, Equatable {
     public var store: String
     public var timeZone: String
     public var firstName: String
+    /// The customer agreed to texts and has not asked staff to stop: only then does the page offer a text.
+    public var maySMS: Bool
     public var vehicle: String
     public var vin: String
     public var termMonths: Int?
@@ -44,7 +46,8 @@ extension AfterdeskDatabase {
                 let t = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT s.code, s.time_zone, c.first_name, t.touch_id, t.customer_id FROM tasks t JOIN stores s ON s.id = t.store_id
+                        SELECT s.code, s.time_zone, c.first_name, t.touch_id, t.customer_id,
+                               c.consent_sms = 1 AND c.contact_stopped_at IS NULL AS may_sms FROM tasks t JOIN stores s ON s.id = t.store_id
                         JOIN customers c ON c.id = t.customer_id WHERE t.id = ?
                         """, arguments: [id])
             else { return nil }
@@ -74,7 +77,7 @@ extension AfterdeskDatabase {
                     ORDER BY d.contract_date DESC LIMIT 1
                     """, arguments: [customer, t["touch_id"] as Int64?, t["touch_id"] as Int64?])
             return TaskDetail(
-                task: row, store: t["code"], timeZone: t["time_zone"], firstName: t["first_name"],
+                task: row, store: t["code"], timeZone: t["time_zone"], firstName: t["first_name"], maySMS: t["may_sms"],
                 vehicle: deal.map { "\($0["year"] as Int) \($0["make"] as String) \($0["model"] as String)" } ?? "",
                 vin: deal?["vin"] ?? "", termMonths: deal?["term_months"], aprMilli: deal?["apr_milli"],
                 firstPaymentDate: deal?["first_payment_date"], items: items, history: try history(db, customer: customer))

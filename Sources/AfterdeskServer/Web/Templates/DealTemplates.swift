@@ -10,10 +10,11 @@ extension WebTemplates {
         </form>
         {{^hasRows}}<p class="empty">No deal matches.</p>{{/hasRows}}
         {{#hasRows}}
-        <p class="muted">{{count}} deal(s){{#capped}}, the most recent first: narrow the search to see others{{/capped}}.</p>
+        <p class="muted">Deals {{first}} to {{last}}, the most recent contract first.</p>
         <div class="scroll"><table id="deals"><thead><tr><th>deal</th><th>contract</th><th>customer</th><th>vehicle</th><th>declined</th><th>sold</th></tr></thead><tbody>
         {{#rows}}<tr><td><a href="{{href}}">{{number}}</a> <span class="muted">{{store}}</span>{{#unwound}} <span class="late">unwound</span>{{/unwound}}</td><td>{{date}}</td><td>{{buyer}}</td><td>{{vehicle}}</td><td>{{declined}}</td><td>{{sold}}</td></tr>{{/rows}}
         </tbody></table></div>
+        <p class="pager">{{#newer}}<a class="button" href="{{.}}">← Newer</a>{{/newer}} {{#older}}<a class="button" href="{{.}}">Older →</a>{{/older}}</p>
         {{/hasRows}}
         {{> foot}}
         """

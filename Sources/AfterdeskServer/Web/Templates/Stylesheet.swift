@@ -32,14 +32,13 @@ extension WebTemplates {
         .queue h2 .count { color: var(--muted); font-weight: 400; }
         #overdue h2 { color: var(--late); }
         ul.tasks { list-style: none; margin: 0 0 1.5rem; padding: 0; }
-        ul.tasks li a { display: grid; grid-template-columns: 1fr auto; gap: .1rem .75rem; padding: .75rem; margin-bottom: .5rem;
-          background: var(--card); border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; color: var(--ink); text-decoration: none; }
+        ul.tasks li a { display: block; padding: .75rem; margin-bottom: .5rem; background: var(--card); border: 1px solid var(--line);
+          border-left: 4px solid var(--accent); border-radius: 6px; color: var(--ink); text-decoration: none; }
         ul.tasks li.overdue a { border-left-color: var(--late); }
-        .who { font-weight: 700; }
-        .veh, .due { color: var(--muted); font-size: .9rem; text-align: right; }
+        ul.tasks .who, ul.tasks .what, ul.tasks .prod, ul.tasks .why, ul.tasks .veh, ul.tasks .due { display: block; }
+        .veh, .due { color: var(--muted); font-size: .9rem; }
         .prod { font-weight: 600; color: var(--accent); }
-        .why { grid-column: 1 / -1; font-size: .95rem; }
-        .due { grid-column: 1 / -1; text-align: left; }
+        ul.tasks li.overdue .due { color: var(--late); font-weight: 600; }
         .late { color: var(--late); }
         .contact { display: flex; flex-wrap: wrap; gap: .5rem; margin: 0 0 1rem; }
         .contact .button { flex: 1 1 30%; text-align: center; }
@@ -89,9 +88,8 @@ extension WebTemplates {
         dl.facts dt { color: var(--muted); }
         dl.facts dd { margin: 0; }
         @media (min-width: 720px) {
-          ul.tasks li a { grid-template-columns: 14rem 1fr auto; }
-          .why { grid-column: 2 / 3; }
-          .due { grid-column: 3; text-align: right; }
+          ul.tasks li a { display: grid; grid-template-columns: 14rem 1fr 10rem; gap: 1rem; }
+          ul.tasks .due { text-align: right; }
           .outcomes { grid-template-columns: repeat(5, auto); justify-content: start; }
         }
         """

@@ -8,8 +8,8 @@ extension WebTemplates {
         <h2>{{title}} <span class="count">{{count}}</span></h2>
         <ul class="tasks">
         {{#rows}}<li{{#overdue}} class="overdue"{{/overdue}}><a href="{{href}}">
-        <span class="who">{{customer}}</span>{{#vehicle}}<span class="veh">{{.}}</span>{{/vehicle}}
-        <span class="prod">{{products}}</span><span class="why">{{why}}</span>
+        <span class="who"><strong>{{customer}}</strong>{{#vehicle}}<span class="veh">{{.}}</span>{{/vehicle}}</span>
+        <span class="what"><span class="prod">{{products}}</span><span class="why">{{why}}</span></span>
         <span class="due">{{due}}{{#assignee}} · {{.}}{{/assignee}}</span></a></li>
         {{/rows}}
         </ul>
@@ -26,6 +26,7 @@ extension WebTemplates {
         <div class="contact">
         {{#tel}}<a class="button primary" href="{{.}}">Call {{phone}}</a>{{/tel}}
         {{#sms}}<a class="button" href="{{.}}">Text</a>{{/sms}}
+        {{#noSMSConsent}}<span class="muted nosms">No consent to text: call instead.</span>{{/noSMSConsent}}
         {{#email}}<a class="button" href="mailto:{{.}}">Email</a>{{/email}}
         {{^tel}}<span class="muted">No phone number on file.</span>{{/tel}}
         </div>
