@@ -31,9 +31,10 @@ import Testing
     @Test func nobodySignedInIsSentToTheSignInPage() async throws {
         let f = try await WebFixture()
         try await f.app().test(.router) { client in
-            for path in ["/", "/tasks", "/tasks/\(f.taskID)", "/deals", "/deals/main/D-1", "/imports", "/dashboard", "/dashboard.csv", "/menu",
-                "/admin/users"]
-            {
+            for path in [
+                "/", "/tasks", "/tasks/\(f.taskID)", "/deals", "/deals/main/D-1", "/imports", "/dashboard", "/dashboard.csv", "/menu",
+                "/admin/users",
+            ] {
                 try await client.execute(uri: path, method: .get) { r in
                     #expect(r.status == .seeOther, "\(path)")
                     #expect(r.headers[.location]?.hasPrefix("/login") == true, "\(path)")
@@ -52,7 +53,10 @@ import Testing
     /// 403 for a page outside the role, 200 inside it: every page, every role.
     @Test func rolesAreCheckedOnEveryPage() async throws {
         let f = try await WebFixture()
-        let pages = ["/tasks", "/tasks/\(f.taskID)", "/deals", "/deals/main/D-1", "/imports", "/dashboard", "/dashboard.csv", "/menu", "/admin/users"]
+        let pages = [
+            "/tasks", "/tasks/\(f.taskID)", "/deals", "/deals/main/D-1", "/imports", "/dashboard", "/dashboard.csv", "/menu",
+            "/admin/users",
+        ]
         let allowed: [String: Set<String>] = [
             "vosei": ["/tasks", "/tasks/\(f.taskID)"],
             "kliu": ["/tasks", "/tasks/\(f.taskID)", "/deals", "/deals/main/D-1", "/imports", "/dashboard", "/dashboard.csv", "/menu"],
@@ -103,8 +107,11 @@ import Testing
             _ = try await b.get(client, "/tasks/\(f.taskID)")
             let bad = try await b.post(client, "/tasks/\(f.taskID)/outcome", [("outcome", "sold"), ("price", "lots")])
             #expect(bad.status == .unprocessableContent)
-            #expect(String(buffer: bad.body).contains("the price &#39;lots&#39; is not an amount") || String(buffer: bad.body).contains("is not an amount"))
-            let r = try await b.post(client, "/tasks/\(f.taskID)/outcome", [("outcome", "sold"), ("price", "3,400.00"), ("cost", "$1,000")])
+            #expect(
+                String(buffer: bad.body).contains("the price &#39;lots&#39; is not an amount")
+                    || String(buffer: bad.body).contains("is not an amount"))
+            let r = try await b.post(
+                client, "/tasks/\(f.taskID)/outcome", [("outcome", "sold"), ("price", "3,400.00"), ("cost", "$1,000")])
             #expect(r.status == .seeOther)
             #expect(r.headers[.location] == "/tasks?recorded=sold")
             let queue = try await b.get(client, "/tasks?recorded=sold")
@@ -138,7 +145,8 @@ import Testing
                 #expect(r.headers[.setCookie]?.contains(WebAuth.cookieName) != true)
             }
             // The same form with its token, from this site, works.
-            #expect(try await b.post(client, uri, [("outcome", "no_answer")], origin: "https://afterdesk.lakeside.example").status == .seeOther)
+            #expect(
+                try await b.post(client, uri, [("outcome", "no_answer")], origin: "https://afterdesk.lakeside.example").status == .seeOther)
         }
         #expect(try f.s.rows("SELECT outcome FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "no_answer")
         #expect(try f.s.rows("SELECT contact_stopped_at IS NULL FROM customers WHERE id = ?", [try f.s.customer("D-3")])[0][0] as Bool)
@@ -250,7 +258,8 @@ import Testing
         let f = try await WebFixture()
         try await f.app().test(.router) { client in
             for (next, expected) in [
-                ("//evil.example/x", "/deals"), ("https://evil.example/", "/deals"), ("/\\evil.example", "/deals"), ("javascript:alert(1)", "/deals"),
+                ("//evil.example/x", "/deals"), ("https://evil.example/", "/deals"), ("/\\evil.example", "/deals"),
+                ("javascript:alert(1)", "/deals"),
                 ("/dashboard?from=2026-01-01", "/dashboard?from=2026-01-01"),
             ] {
                 var b = TestBrowser()

@@ -74,7 +74,9 @@ struct DashboardController: Sendable {
         let today = LocalDate(ctx.clock.now(), in: zone)
         func date(_ name: String) throws -> LocalDate? {
             guard let text = q[Substring(name)].map(String.init), !text.isEmpty else { return nil }
-            guard let d = LocalDate(text) else { throw HTTPError(.badRequest, message: "\(name) '\(text)' is not a date such as 2026-12-01.") }
+            guard let d = LocalDate(text) else {
+                throw HTTPError(.badRequest, message: "\(name) '\(text)' is not a date such as 2026-12-01.")
+            }
             return d
         }
         let to = try date("to") ?? today
@@ -122,10 +124,14 @@ struct DashboardController: Sendable {
             headline: Self.verdictWords(t), tooSmall: t.verdict == .tooSmall, tiles: Self.tiles(t),
             monthChart: DashboardCharts.marginByMonth(
                 months.groups.map {
-                    .init(label: $0.key ?? "", netCents: $0.treated.netCents + $0.holdout.netCents, incremental: $0.verdict == .tooSmall ? nil : $0.incrementalMargin)
+                    .init(
+                        label: $0.key ?? "", netCents: $0.treated.netCents + $0.holdout.netCents,
+                        incremental: $0.verdict == .tooSmall ? nil : $0.incrementalMargin)
                 }),
             productChart: DashboardCharts.ratesByProduct(
-                products.groups.map { .init(label: names[$0.key ?? ""] ?? $0.key ?? "", treated: wilson($0.treated), holdout: wilson($0.holdout)) }),
+                products.groups.map {
+                    .init(label: names[$0.key ?? ""] ?? $0.key ?? "", treated: wilson($0.treated), holdout: wilson($0.holdout))
+                }),
             groupLabel: groupings.first { $0.0 == p.by }?.1 ?? "product",
             rows: report.groups.map { g in
                 Page.Row(
@@ -158,8 +164,10 @@ struct DashboardController: Sendable {
             let sources = ["task": "task", "deal_import": "deal import", "contract": "after-sale contract"]
             return Page.Sale(
                 deal: "\(r.dealNumber) (\(r.store))", product: product?.name ?? r.product, soldOn: r.soldOn,
-                price: Money(cents: r.priceCents).formatted, cost: cost.map { Money(cents: $0).formatted + (r.costCents == nil ? " (menu)" : "") } ?? "—",
-                margin: cost.map { Money(cents: r.priceCents - $0).formatted } ?? "—", source: sources[r.source] ?? r.source, counted: counted)
+                price: Money(cents: r.priceCents).formatted,
+                cost: cost.map { Money(cents: $0).formatted + (r.costCents == nil ? " (menu)" : "") } ?? "—",
+                margin: cost.map { Money(cents: r.priceCents - $0).formatted } ?? "—", source: sources[r.source] ?? r.source,
+                counted: counted)
         }
     }
 
@@ -193,7 +201,8 @@ struct DashboardController: Sendable {
         }
         tiles.append(
             .init(
-                label: "Recovery rate", value: "\(ReportText.percent(t.treated.recoveryRate)) vs \(ReportText.percent(t.holdout.recoveryRate))",
+                label: "Recovery rate",
+                value: "\(ReportText.percent(t.treated.recoveryRate)) vs \(ReportText.percent(t.holdout.recoveryRate))",
                 note: "treated vs held out (\(t.treated.recovered.grouped) and \(t.holdout.recovered.grouped) recovered)"))
         tiles.append(.init(label: "Re-contact rate", value: ReportText.percent(t.recontactRate), note: "of treated declines"))
         tiles.append(.init(label: "Aged declines", value: t.aged.grouped, note: "older than 30 days with no touch yet"))

@@ -40,21 +40,28 @@ enum DealCharts {
         let axis = TimeAxis(start: inService, end: end, left: 100, width: w - 120)
         var out = SVG.open(width: w, height: h, title: "Factory warranty timeline")
         for t in axis.ticks() {
-            out += SVG.line(axis.x(t), 10, axis.x(t), h - 30, cls: "grid") + SVG.text(axis.x(t), h - 14, "\(t.year)", anchor: "middle", cls: "axis")
+            out +=
+                SVG.line(axis.x(t), 10, axis.x(t), h - 30, cls: "grid")
+                + SVG.text(axis.x(t), h - 14, "\(t.year)", anchor: "middle", cls: "axis")
         }
         let rows: [(String, LocalDate, String)] = [("Basic", basic.0, basic.1), ("Powertrain", powertrain.0, powertrain.1)]
         for (i, r) in rows.enumerated() {
             let y = 20 + Double(i) * 40
             out += SVG.text(axis.left - 8, y + 14, r.0, anchor: "end")
             out += SVG.rect(axis.x(inService), y, axis.x(r.1) - axis.x(inService), 20, cls: "span", tip: "\(r.0) ends \(r.1) by \(r.2)")
-            out += SVG.text(min(axis.x(r.1) + 4, w - 150), y + 14, "ends \(TalkingPoints.longDate(r.1)) (\(r.2 == "miles" ? "by miles" : "by time"))", cls: "axis")
+            out += SVG.text(
+                min(axis.x(r.1) + 4, w - 150), y + 14, "ends \(TalkingPoints.longDate(r.1)) (\(r.2 == "miles" ? "by miles" : "by time"))",
+                cls: "axis")
         }
         let ty = 110.0
         out += SVG.text(axis.left - 8, ty + 4, "Touches", anchor: "end")
         for m in touches {
-            out += "<circle cx=\"\(SVG.n(axis.x(m.date)))\" cy=\"\(SVG.n(ty))\" r=\"5\" class=\"touch\"><title>\(SVG.escape("\(m.date): \(m.label)"))</title></circle>"
+            out +=
+                "<circle cx=\"\(SVG.n(axis.x(m.date)))\" cy=\"\(SVG.n(ty))\" r=\"5\" class=\"touch\"><title>\(SVG.escape("\(m.date): \(m.label)"))</title></circle>"
         }
-        out += SVG.line(axis.x(today), 10, axis.x(today), h - 30, cls: "today") + SVG.text(axis.x(today), h - 36, "today", anchor: "middle", cls: "axis")
+        out +=
+            SVG.line(axis.x(today), 10, axis.x(today), h - 30, cls: "today")
+            + SVG.text(axis.x(today), h - 36, "today", anchor: "middle", cls: "axis")
         out += SVG.text(axis.x(inService), h - 36, "in service", anchor: "start", cls: "axis")
         return out + "</svg>"
     }
@@ -79,18 +86,22 @@ enum DealCharts {
         var out = SVG.open(width: w, height: h, title: "Loan balance against vehicle value")
         for t in SVG.ticks(0, hi) {
             out += SVG.line(axis.left, y(t), w - 20, y(t), cls: "grid")
-            out += SVG.text(axis.left - 6, y(t) + 4, ReportText.money(t * 100).replacingOccurrences(of: ".00", with: ""), anchor: "end", cls: "axis")
+            out += SVG.text(
+                axis.left - 6, y(t) + 4, ReportText.money(t * 100).replacingOccurrences(of: ".00", with: ""), anchor: "end", cls: "axis")
         }
         for (a, b) in zip(months, months.dropFirst()) where a.balanceCents > a.valueCents {
             out += SVG.rect(axis.x(a.date), top, axis.x(b.date) - axis.x(a.date), h - top - bottom, cls: "shade")
         }
         func path(_ value: (LoanMonth) -> Int64) -> String {
-            months.enumerated().map { "\($0.offset == 0 ? "M" : "L")\(SVG.n(axis.x($0.element.date))) \(SVG.n(y(Double(value($0.element)) / 100)))" }
-                .joined(separator: " ")
+            months.enumerated().map {
+                "\($0.offset == 0 ? "M" : "L")\(SVG.n(axis.x($0.element.date))) \(SVG.n(y(Double(value($0.element)) / 100)))"
+            }
+            .joined(separator: " ")
         }
         out += "<path d=\"\(path(\.valueCents))\" class=\"value-line\"/><path d=\"\(path(\.balanceCents))\" class=\"balance-line\"/>"
         for m in touches where m.date >= first.date && m.date <= last.date {
-            out += "<circle cx=\"\(SVG.n(axis.x(m.date)))\" cy=\"\(SVG.n(h - bottom + 8))\" r=\"5\" class=\"touch\"><title>\(SVG.escape("\(m.date): \(m.label)"))</title></circle>"
+            out +=
+                "<circle cx=\"\(SVG.n(axis.x(m.date)))\" cy=\"\(SVG.n(h - bottom + 8))\" r=\"5\" class=\"touch\"><title>\(SVG.escape("\(m.date): \(m.label)"))</title></circle>"
         }
         if today >= first.date && today <= last.date {
             out += SVG.line(axis.x(today), top, axis.x(today), h - bottom, cls: "today")
@@ -98,7 +109,9 @@ enum DealCharts {
         for t in axis.ticks() { out += SVG.text(axis.x(t), h - 22, "\(t.year)", anchor: "middle", cls: "axis") }
         out += SVG.rect(axis.left, h - 12, 12, 3, cls: "value-line") + SVG.text(axis.left + 16, h - 6, "vehicle value", cls: "axis")
         out += SVG.rect(axis.left + 110, h - 12, 12, 3, cls: "balance-line") + SVG.text(axis.left + 126, h - 6, "loan balance", cls: "axis")
-        out += SVG.rect(axis.left + 215, h - 14, 12, 8, cls: "shade") + SVG.text(axis.left + 231, h - 6, "GAP exposure: owed more than it is worth", cls: "axis")
+        out +=
+            SVG.rect(axis.left + 215, h - 14, 12, 8, cls: "shade")
+            + SVG.text(axis.left + 231, h - 6, "GAP exposure: owed more than it is worth", cls: "axis")
         return out + "</svg>"
     }
 }

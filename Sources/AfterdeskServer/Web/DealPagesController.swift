@@ -32,7 +32,8 @@ struct DealPagesController: Sendable {
         }
         let limit = 50
         let offset = min(max(Int(text("offset")) ?? 0, 0), 1_000_000)
-        var filter = DealFilter(from: try date("from"), to: try date("to"), store: user.principal.store, limit: limit, search: q.isEmpty ? nil : q)
+        var filter = DealFilter(
+            from: try date("from"), to: try date("to"), store: user.principal.store, limit: limit, search: q.isEmpty ? nil : q)
         filter.offset = offset
         let deals = try ctx.database.listDeals(filter)
         let rows = deals.map { d in
@@ -53,7 +54,8 @@ struct DealPagesController: Sendable {
     func page(q: String, from: String, to: String, offset: Int) -> String {
         var c = URLComponents()
         c.path = WebPaths.deals
-        c.queryItems = [("q", q), ("from", from), ("to", to)].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+        c.queryItems =
+            [("q", q), ("from", from), ("to", to)].filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
             + [URLQueryItem(name: "offset", value: "\(offset)")]
         return c.string ?? WebPaths.deals
     }
@@ -84,7 +86,10 @@ struct DealPagesController: Sendable {
             .init(label: "Selling price", value: Self.money(deal.sellingPrice)),
         ]
         if let a = deal.amountFinanced {
-            facts.append(.init(label: "Financed", value: "\(Self.money(a))\(deal.apr.map { " at \($0)%" } ?? "")\(deal.termMonths.map { ", \($0) months" } ?? "")"))
+            facts.append(
+                .init(
+                    label: "Financed",
+                    value: "\(Self.money(a))\(deal.apr.map { " at \($0)%" } ?? "")\(deal.termMonths.map { ", \($0) months" } ?? "")"))
         }
         if let f = deal.fiManager { facts.append(.init(label: "F&I manager", value: f)) }
         if let s = deal.salesperson { facts.append(.init(label: "Salesperson", value: s)) }
@@ -96,7 +101,8 @@ struct DealPagesController: Sendable {
             }
             return DealPage.Product(
                 name: productName(p.code), outcome: p.outcome + (p.presumed ? " (presumed)" : ""), price: p.price.map(Self.money),
-                reason: p.outcome == "declined" ? p.reason : nil, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil, note: plan?.note, touches: touches,
+                reason: p.outcome == "declined" ? p.reason : nil, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil,
+                note: plan?.note, touches: touches,
                 hasTouches: !touches.isEmpty)
         }
         let marks = (e?.products ?? []).flatMap { p in
@@ -108,7 +114,9 @@ struct DealPagesController: Sendable {
             layout: .page("Deal \(deal.dealNumber)", for: user, current: WebPaths.deals), title: "Deal \(deal.dealNumber)", facts: facts,
             products: products,
             events: deal.events.map {
-                .init(date: $0.occurredOn, text: "\($0.kind)\($0.product.map { " " + productName($0) } ?? "")\($0.price.map { " " + Self.money($0) } ?? "")")
+                .init(
+                    date: $0.occurredOn,
+                    text: "\($0.kind)\($0.product.map { " " + productName($0) } ?? "")\($0.price.map { " " + Self.money($0) } ?? "")")
             }, hasEvents: !deal.events.isEmpty, warrantyChart: warranty(deal, e, today: today, marks: marks),
             loanChart: loan(e, today: today, marks: marks), plannedAt: e?.plannedAt)
     }

@@ -101,7 +101,9 @@ struct ImportPage: PageModel {
         planned = s.planned.map { "\($0.customers.grouped) customers re-planned: \($0.touches.grouped) touches" }
         refused = s.rejects.map { Problem(line: $0.line, deal: $0.dealNumber ?? "", field: $0.field, value: $0.value, message: $0.error) }
         refusedOmitted = s.rejectsOmitted > 0 ? s.rejectsOmitted.grouped : nil
-        warnings = s.rowWarnings.map { Problem(line: $0.line, deal: $0.dealNumber ?? "", field: $0.field, value: $0.value, message: $0.warning) }
+        warnings = s.rowWarnings.map {
+            Problem(line: $0.line, deal: $0.dealNumber ?? "", field: $0.field, value: $0.value, message: $0.warning)
+        }
         hasRejects = s.rejected > 0 || s.warned > 0
         hasRefused = !refused.isEmpty
         hasWarnings = !warnings.isEmpty

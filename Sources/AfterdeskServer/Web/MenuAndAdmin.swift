@@ -119,7 +119,9 @@ struct AdminController: Sendable {
                     hasPassword: $0.hasPassword, tokens: $0.tokens)
             },
             tokens: try ctx.database.tokens().map {
-                .init(id: $0.id, user: $0.user, label: $0.label + "…", created: $0.createdAt, expires: $0.expiresAt ?? "never", revoked: $0.revokedAt)
+                .init(
+                    id: $0.id, user: $0.user, label: $0.label + "…", created: $0.createdAt, expires: $0.expiresAt ?? "never",
+                    revoked: $0.revokedAt)
             }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken)
     }
 

@@ -72,7 +72,8 @@ struct Pages: Sendable {
 
     func response<Model: PageModel>(_ model: Model, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) throws -> Response {
         var response = Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: try html(model))))
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: try html(model))))
         for c in cookies { response.setCookie(c) }
         return response
     }
@@ -120,7 +121,9 @@ struct PageErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await page(request, status: e.status, message: e.body ?? e.status.reasonPhrase)
         } catch let e as StoreError {
             let status = HTTPErrors.status(for: e)
-            if status == .internalServerError { logger.error("page failed", metadata: ["path": "\(request.uri.path)", "kind": "\(e.kind)"]) }
+            if status == .internalServerError {
+                logger.error("page failed", metadata: ["path": "\(request.uri.path)", "kind": "\(e.kind)"])
+            }
             return try await page(
                 request, status: status, message: status == .internalServerError ? "The server could not complete the request." : e.message)
         } catch {

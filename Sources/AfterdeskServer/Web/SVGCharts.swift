@@ -76,7 +76,9 @@ enum DashboardCharts {
         let left = 70.0
         let bottom = 40.0
         let top = 20.0
-        guard !months.isEmpty else { return SVG.open(width: w, height: 60, title: "No months") + SVG.text(10, 30, "No declines in these dates.") + "</svg>" }
+        guard !months.isEmpty else {
+            return SVG.open(width: w, height: 60, title: "No months") + SVG.text(10, 30, "No declines in these dates.") + "</svg>"
+        }
         var values: [Double] = [0]
         for m in months {
             values.append(Double(m.netCents) / 100)
@@ -89,7 +91,8 @@ enum DashboardCharts {
         var out = SVG.open(width: w, height: h, title: "Recovered and incremental margin by month")
         for t in SVG.ticks(lo, hi) {
             out += SVG.line(left, y(t), w - 10, y(t), cls: "grid")
-            out += SVG.text(left - 6, y(t) + 4, ReportText.money(t * 100).replacingOccurrences(of: ".00", with: ""), anchor: "end", cls: "axis")
+            out += SVG.text(
+                left - 6, y(t) + 4, ReportText.money(t * 100).replacingOccurrences(of: ".00", with: ""), anchor: "end", cls: "axis")
         }
         out += SVG.line(left, y(0), w - 10, y(0), cls: "zero")
         for (i, m) in months.enumerated() {
@@ -101,11 +104,15 @@ enum DashboardCharts {
             if let e = m.incremental {
                 let cx = x + slot * 0.8
                 out += SVG.whisker(cx, y(e.low / 100), y(e.high / 100), cls: "whisker")
-                out += "<circle cx=\"\(SVG.n(cx))\" cy=\"\(SVG.n(y(e.value / 100)))\" r=\"4\" class=\"point\"><title>"
-                    + SVG.escape("\(m.label): incremental \(ReportText.money(e.value)) (\(ReportText.money(e.low)) to \(ReportText.money(e.high)))")
+                out +=
+                    "<circle cx=\"\(SVG.n(cx))\" cy=\"\(SVG.n(y(e.value / 100)))\" r=\"4\" class=\"point\"><title>"
+                    + SVG.escape(
+                        "\(m.label): incremental \(ReportText.money(e.value)) (\(ReportText.money(e.low)) to \(ReportText.money(e.high)))")
                     + "</title></circle>"
             }
-            if months.count <= 13 || i % 2 == 0 { out += SVG.text(x + slot * 0.45, h - bottom + 16, m.label, anchor: "middle", cls: "axis") }
+            if months.count <= 13 || i % 2 == 0 {
+                out += SVG.text(x + slot * 0.45, h - bottom + 16, m.label, anchor: "middle", cls: "axis")
+            }
         }
         out += SVG.rect(left, h - 14, 10, 10, cls: "bar") + SVG.text(left + 14, h - 5, "recovered, net", cls: "axis")
         out += "<circle cx=\"\(SVG.n(left + 130))\" cy=\"\(SVG.n(h - 9))\" r=\"4\" class=\"point\"/>"
@@ -138,7 +145,9 @@ enum DashboardCharts {
             for (j, arm) in [(p.treated, "treated"), (p.holdout, "holdout")].enumerated() {
                 guard let r = arm.0 else { continue }
                 let y = y0 + Double(j) * 16
-                out += SVG.rect(left, y, x(r.rate) - left, 12, cls: "bar-\(arm.1)", tip: "\(p.label), \(arm.1 == "holdout" ? "held out" : "treated"): \(ReportText.percent(r.rate))")
+                out += SVG.rect(
+                    left, y, x(r.rate) - left, 12, cls: "bar-\(arm.1)",
+                    tip: "\(p.label), \(arm.1 == "holdout" ? "held out" : "treated"): \(ReportText.percent(r.rate))")
                 out += SVG.line(x(r.low), y + 6, x(r.high), y + 6, cls: "whisker")
             }
         }

@@ -33,8 +33,11 @@ struct TaskPagesController: Sendable {
         let user = try await auth.require(request, Self.roles)
         let p = user.principal
         let own = p.role.tasks == .own
-        let rows = own && p.staffID == nil ? [] : try ctx.database.tasks(
-            status: "open", limit: 500, store: p.store, assigneeID: own ? p.staffID : nil, now: ctx.clock.now())
+        let rows =
+            own && p.staffID == nil
+            ? []
+            : try ctx.database.tasks(
+                status: "open", limit: 500, store: p.store, assigneeID: own ? p.staffID : nil, now: ctx.clock.now())
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         var overdue: [QueuePage.Row] = []
         var dueToday: [QueuePage.Row] = []
@@ -96,7 +99,8 @@ struct TaskPagesController: Sendable {
             history: d.history.map {
                 TaskPage.Message(at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel, text: $0.text, status: $0.status)
             }, noHistory: d.history.isEmpty, open: d.task.status == "open", overdue: d.task.overdue,
-            due: text.dateTime(d.task.dueAt), outcome: d.task.outcome.flatMap { TaskOutcome(rawValue: $0) }.flatMap { PeopleText.outcomeLabels[$0] },
+            due: text.dateTime(d.task.dueAt),
+            outcome: d.task.outcome.flatMap { TaskOutcome(rawValue: $0) }.flatMap { PeopleText.outcomeLabels[$0] },
             outcomes: [TaskOutcome.booked, .noAnswer, .notInterested, .wrongNumber, .stopContacting].map {
                 TaskPage.Choice(value: $0.rawValue, label: PeopleText.outcomeLabels[$0] ?? $0.rawValue)
             }, error: error, assignee: d.task.assignee)

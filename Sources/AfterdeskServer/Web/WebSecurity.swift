@@ -1,6 +1,6 @@
 import Crypto
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Headers every response carries (docs/security.md): nothing framed, nothing loaded from elsewhere, no sniffing.

@@ -29,7 +29,8 @@ struct StorePersistDriver: PersistDriver {
 
     func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         let data = try JSONEncoder().encode(value)
-        try database.persistSet(key: key, value: data, expiresAt: expiry(expires), keepExpiry: expires == nil, onlyNew: false, now: clock.now())
+        try database.persistSet(
+            key: key, value: data, expiresAt: expiry(expires), keepExpiry: expires == nil, onlyNew: false, now: clock.now())
     }
 
     func get<Object: Codable & Sendable>(key: String, as: Object.Type) async throws -> Object? {

@@ -25,7 +25,8 @@ extension AfterdeskDatabase {
                     """
                     (d.deal_number LIKE ?1 || '%' ESCAPE '\\' OR (length(?2) >= 6 AND v.vin LIKE '%' || ?1 ESCAPE '\\')
                      OR c.last_name LIKE ?1 || '%' ESCAPE '\\' OR c.first_name || ' ' || c.last_name LIKE ?1 || '%' ESCAPE '\\')
-                    """.replacingOccurrences(of: "?1", with: "?\(args.count + 1)").replacingOccurrences(of: "?2", with: "?\(args.count + 2)"))
+                    """.replacingOccurrences(of: "?1", with: "?\(args.count + 1)").replacingOccurrences(
+                        of: "?2", with: "?\(args.count + 2)"))
                 args.append(like)
                 args.append(q)
             }
