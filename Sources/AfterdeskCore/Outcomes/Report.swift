@@ -71,6 +71,7 @@ public struct ArmFigures: Sendable, Equatable {
     public var grossCents: Int64 = 0
     public var chargebacksCents: Int64 = 0
     public var netCents: Int64 = 0
+    public init() {}
 
     public var recoveryRate: Double? { declines > 0 ? Double(recovered) / Double(declines) : nil }
     /// Σ net ÷ declines, in cents rounded half away from zero; nil without declines.
@@ -130,6 +131,7 @@ public struct ReportFigures: Sendable, Equatable {
     public var rateDifference: Estimate?
     public var incrementalMargin: Estimate?
     public var verdict = Verdict.tooSmall
+    public init(key: String? = nil) { self.key = key }
 
     public var declines: Int { treated.declines + holdout.declines }
     public var captureRate: Double? { declinesInExports.flatMap { $0 > 0 ? Double(declines) / Double($0) : nil } }

@@ -1,0 +1,175 @@
+import AfterdeskCore
+import Foundation
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// The fixed models of the page snapshots.
+extension PageSnapshotTests {
+    static var queue: QueuePage {
+        let row = QueuePage.Row(
+            href: "/tasks/7", customer: "Ana Ruiz", vehicle: "2026 Honda Accord", products: "Vehicle Service Contract",
+            why: "factory warranty projected to end March 14 at 36,000 miles", due: "was due Oct 2, 9:00 AM", overdue: true,
+            assignee: "Victor Osei")
+        var later = row
+        later.href = "/tasks/8"
+        later.customer = "Maria Lopez"
+        later.overdue = false
+        later.due = "due Oct 3, 10:00 AM"
+        return QueuePage(
+            layout: layout("Tasks", WebPaths.tasks),
+            sections: [
+                .init(title: "Overdue", id: "overdue", rows: [row], count: 1),
+                .init(title: "Upcoming", id: "upcoming", rows: [later], count: 1),
+            ], empty: false, showAssignee: true)
+    }
+
+    static var task: TaskPage {
+        TaskPage(
+            layout: layout("Ana Ruiz", WebPaths.tasks, role: .sales), id: 7, title: "Call Ana Ruiz about Vehicle Service Contract",
+            customer: "Ana Ruiz", tel: "tel:+15125550123", sms: nil, phone: "(512) 555-0123", noSMSConsent: true, email: nil,
+            vehicle: "2026 Honda Accord", vinTail: "RA000003",
+            items: [
+                .init(
+                    product: "Vehicle Service Contract", code: "vsc", dealNumber: "D-3", quoted: "$3,500.00", quotedPlain: "3500.00",
+                    reason: "the payment", why: "factory warranty projected to end March 14 at 36,000 miles",
+                    points: TalkingPoints.points(
+                        .init(
+                            productName: "Vehicle Service Contract", declineReason: "payment", quoted: Money(cents: 350_000),
+                            remainingMonths: 60,
+                            apr: Rate(thousandthsOfPercent: 6900), basicExpiresOn: LocalDate(year: 2029, month: 3, day: 14),
+                            basicLimit: "miles",
+                            eligibleUntil: LocalDate(year: 2029, month: 3, day: 14))))
+            ], severalItems: false, products: [.init(value: "vsc", label: "Vehicle Service Contract")], soldPrice: "3500.00",
+            history: [
+                .init(at: "Oct 1, 3:00 PM", inbound: false, channel: "email", text: "Your Camry's coverage", status: "delivered"),
+                .init(at: "Oct 1, 4:10 PM", inbound: true, channel: "sms", text: "How much a month?", status: "reply"),
+            ], noHistory: false, open: true, overdue: true, due: "Oct 2, 9:00 AM", outcome: nil,
+            outcomes: [TaskOutcome.booked, .noAnswer, .notInterested, .wrongNumber, .stopContacting].map {
+                .init(value: $0.rawValue, label: PeopleText.outcomeLabels[$0] ?? "")
+            }, error: nil, assignee: "Victor Osei")
+    }
+
+    static var figures: ReportFigures {
+        var t = ReportFigures()
+        (t.treated.declines, t.treated.recontacted, t.treated.recovered) = (900, 700, 45)
+        (t.treated.grossCents, t.treated.chargebacksCents, t.treated.netCents) = (6_000_000, 400_000, 5_600_000)
+        (t.holdout.declines, t.holdout.recovered, t.holdout.grossCents, t.holdout.netCents) = (100, 2, 200_000, 200_000)
+        t.aged = 12
+        t.incrementalMargin = Estimate(value: 3_600_000, low: 1_200_000, high: 5_100_000)
+        t.verdict = Verdict.recovered
+        return t
+    }
+
+    static var dashboard: DashboardController.Page {
+        let months = (1...6).map { m in
+            DashboardCharts.Month(
+                label: "2026-0\(m)", netCents: Int64(m) * 90_000,
+                incremental: m == 6 ? Estimate(value: 300_000, low: -100_000, high: 700_000) : nil)
+        }
+        return DashboardController.Page(
+            layout: layout("Dashboard", WebPaths.dashboard, role: .financeDirector), from: "2025-12-01", to: "2026-11-30", store: "",
+            groupings: [.init(value: "product", label: "product", selected: true), .init(value: "month", label: "month", selected: false)],
+            headline: DashboardController.verdictWords(figures), tooSmall: false, tiles: DashboardController.tiles(figures),
+            monthChart: DashboardCharts.marginByMonth(months),
+            productChart: DashboardCharts.ratesByProduct([
+                .init(label: "Vehicle Service Contract", treated: (0.05, 0.04, 0.066), holdout: (0.02, 0.005, 0.07))
+            ]), groupLabel: "product",
+            rows: [
+                .init(
+                    key: "Vehicle Service Contract", declines: "1,000", treatedRate: "5.00%", holdoutRate: "2.00%", net: "$58,000.00",
+                    incremental: "$36,000.00 ($12,000.00 to $51,000.00)")
+            ], csvHref: "/dashboard.csv?from=2025-12-01&to=2026-11-30&by=product", asOf: "2026-11-30", holdoutPercent: 10,
+            attributionDays: 120,
+            sales: [
+                .init(
+                    deal: "D-3 (main)", product: "Vehicle Service Contract", soldOn: "2026-10-02", price: "$3,400.00", cost: "$1,000.00",
+                    margin: "$2,400.00", source: "task", counted: "counted")
+            ], hasSales: true)
+    }
+
+    static var tooSmall: DashboardController.Page {
+        var t = figures
+        t.verdict = .tooSmall
+        t.holdout.declines = 8
+        var page = dashboard
+        page.headline = DashboardController.verdictWords(t)
+        page.tooSmall = true
+        page.tiles = DashboardController.tiles(t)
+        return page
+    }
+
+    static var imports: ImportsPage {
+        let row = WebImportRow(
+            id: 3, user: "kliu", fileName: "november.csv", path: "/var/lib/afterdesk/afterdesk-uploads/3-november.csv", profile: "cdk",
+            status: "done", rowsRead: 1200, summary: nil, error: nil, createdAt: "2026-11-30T15:00:00Z", finishedAt: "2026-11-30T15:00:09Z")
+        return ImportsPage(
+            layout: layout("Imports", WebPaths.imports),
+            profiles: ImportProfile.all.map { .init(value: $0.name, label: ImportsPage.profileLabel($0.name)) },
+            imports: [ImportsPage.Row(row, zone: zone)], error: nil, hasImports: true)
+    }
+
+    static var importDone: ImportPage {
+        var s = ImportSummary()
+        s.read = 3
+        s.unchanged = 2
+        s.rejected = 1
+        s.rejects = [
+            ImportReject(
+                file: "/srv/x.csv", line: 4, field: "vin", value: "1FTFW1E5YPFA00002", error: "VIN check digit does not match",
+                dealNumber: "D-9")
+        ]
+        let json = String(decoding: (try? JSONEncoder().encode(s)) ?? Data(), as: UTF8.self)
+        let row = WebImportRow(
+            id: 3, user: "kliu", fileName: "november.csv", path: "/srv/x.csv", profile: "canonical", status: "done", rowsRead: 3,
+            summary: json, error: nil, createdAt: "2026-11-30T15:00:00Z", finishedAt: "2026-11-30T15:00:09Z")
+        return ImportPage(row, layout: layout("Import 3", WebPaths.imports), zone: zone)
+    }
+
+    static var dealsList: DealsPage {
+        DealsPage(
+            layout: layout("Deals", WebPaths.deals), q: "Ruiz", from: "", to: "",
+            rows: [
+                .init(
+                    href: "/deals/main/D-3", store: "main", number: "D-3", date: "2026-10-01", buyer: "Ana Ruiz",
+                    vehicle: "2026 Honda Accord",
+                    declined: "Vehicle Service Contract", sold: "", unwound: false)
+            ], hasRows: true, first: "1", last: "1", older: nil, newer: nil)
+    }
+
+    static var deal: DealPage {
+        let touches = [DealCharts.Mark(date: LocalDate(year: 2027, month: 2, day: 1) ?? .first, label: "Vehicle Service Contract: sms")]
+        let months = (0..<24).map { m in
+            DealCharts.LoanMonth(
+                date: (LocalDate(year: 2026, month: 11, day: 15) ?? .first).adding(months: m), balanceCents: 3_400_000 - Int64(m) * 120_000,
+                valueCents: 3_100_000 - Int64(m) * 60_000)
+        }
+        return DealPage(
+            layout: layout("Deal D-1", WebPaths.deals), title: "Deal D-1", facts: [.init(label: "Customer", value: "Maria Lopez")],
+            products: [
+                .init(
+                    name: "GAP Protection", outcome: "declined", price: "$895.00", reason: "payment", holdout: false,
+                    eligibleUntil: "2026-12-30",
+                    note: nil,
+                    touches: [.init(due: "Oct 4, 2026, 10:00 AM", action: "sms", reason: "3 days after delivery", status: "planned")],
+                    hasTouches: true)
+            ], events: [], hasEvents: false,
+            warrantyChart: DealCharts.warrantyTimeline(
+                inService: LocalDate(year: 2026, month: 10, day: 1) ?? .first, today: LocalDate(year: 2026, month: 10, day: 2) ?? .first,
+                basic: (LocalDate(year: 2029, month: 3, day: 14) ?? .first, "miles"),
+                powertrain: (LocalDate(year: 2031, month: 10, day: 1) ?? .first, "time"),
+                touches: touches),
+            loanChart: DealCharts.loanAgainstValue(months, today: LocalDate(year: 2026, month: 12, day: 1) ?? .first, touches: touches),
+            plannedAt: "2026-10-01T20:00:00Z")
+    }
+
+    static var admin: AdminController.Page {
+        AdminController.Page(
+            layout: layout("Users", WebPaths.adminUsers, role: .admin),
+            users: [
+                .init(id: 1, name: "kliu", role: "fi_manager", staff: "", store: "every store", active: true, hasPassword: true, tokens: 1)
+            ],
+            tokens: [.init(id: 1, user: "kliu", label: "adk_AbCdEf…", created: "2026-11-01T00:00:00Z", expires: "never", revoked: nil)],
+            roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: nil, newToken: nil)
+    }
+}

@@ -1,0 +1,109 @@
+import AfterdeskCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// The F&I manager's upload through the router: streamed to disk, imported in the background, refused rows listed.
+@Suite(.serialized) struct WebImportTests {
+    static func multipart(_ parts: [(name: String, fileName: String?, body: String)], boundary: String = "XyZ123") -> ByteBuffer {
+        var text = ""
+        for p in parts {
+            text += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(p.name)\""
+            if let f = p.fileName { text += "; filename=\"\(f)\"\r\nContent-Type: text/csv" }
+            text += "\r\n\r\n\(p.body)\r\n"
+        }
+        return ByteBuffer(string: text + "--\(boundary)--\r\n")
+    }
+
+    /// The fixture's D-2 row again, and a new row whose VIN check digit is wrong.
+    static var file: String {
+        let rows = deals.split(separator: "\n").map(String.init)
+        let bad = rows[2].replacingOccurrences(of: "D-2,", with: "D-9,").replacingOccurrences(
+            of: "1FTFW1E5XPFA00002", with: "1FTFW1E5YPFA00002")
+        return [rows[0], rows[2], bad].joined(separator: "\n") + "\n"
+    }
+
+    @Test func anUploadWithABadRowListsItAndOffersTheRejectsFile() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.signIn(client, "kliu")
+            _ = try await b.get(client, "/imports")
+            let csrf = try #require(b.csrf)
+            var headers = b.headers
+            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
+            headers[.secFetchSite] = "same-origin"
+            // Without the form's token: refused, and nothing imported.
+            let forged = Self.multipart([("csrf", nil, "nope"), ("profile", nil, "canonical"), ("file", "deals.csv", Self.file)])
+            let refused = try await client.execute(uri: "/imports", method: .post, headers: headers, body: forged)
+            #expect(refused.status == .forbidden)
+            let body = Self.multipart([("csrf", nil, csrf), ("profile", nil, "canonical"), ("file", "../../etc/deals.csv", Self.file)])
+            let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
+            #expect(r.status == .seeOther)
+            let location = try #require(r.headers[.location])
+            #expect(location.hasPrefix("/imports/"))
+            var page = ""
+            for _ in 0..<200 {
+                page = String(buffer: try await b.get(client, location).body)
+                if page.contains("<strong id=\"status\">done</strong>") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(page.contains("<strong id=\"status\">done</strong>"))
+            #expect(page.contains("<span class=\"value\" id=\"refused-count\">1</span>"))
+            #expect(page.contains("VIN check digit does not match"))
+            #expect(page.contains("D-9"))
+            let rejects = try await b.get(client, location + "/rejects.csv")
+            #expect(rejects.status == .ok)
+            #expect(rejects.headers[.contentDisposition]?.contains("attachment") == true)
+            #expect(String(buffer: rejects.body).contains("1FTFW1E5YPFA00002"))
+            // A salesperson may not see imports.
+            var sales = TestBrowser()
+            try await sales.signIn(client, "vosei")
+            #expect(try await sales.get(client, location).status == .forbidden)
+        }
+        let uploads = try f.s.rows("SELECT path, status FROM web_imports")
+        #expect(uploads.count == 1)
+        // The name the browser gave cannot climb out of the upload folder.
+        #expect((uploads.first?[0] as String?)?.contains("/afterdesk-uploads/1-deals.csv") == true)
+    }
+
+    @Test func multipartPartsAreReadFromTheirHeaders() {
+        #expect(Multipart.boundary("multipart/form-data; boundary=----abc") == "----abc")
+        #expect(Multipart.boundary("multipart/form-data; boundary=\"q u\"") == "q u")
+        #expect(Multipart.boundary("application/json") == nil)
+        #expect(Multipart.boundary("multipart/form-data") == nil)
+        #expect(Multipart.parameter("filename", in: "form-data; name=\"file\"; filename=\"a b.csv\"") == "a b.csv")
+        #expect(Multipart.safeName("../../etc/passwd") == "passwd")
+        #expect(Multipart.safeName("déals (1).csv") == "d_als__1_.csv")
+        #expect(Multipart.safeName(".hidden") == "upload.hidden")
+        #expect(Multipart.safeName("") == "upload")
+    }
+}
+
+/// The redirect after signing in, for any text a stranger can put in `next`.
+@Suite struct LocalRedirectTests {
+    @Test func onlyLocalPathsAreKept() {
+        for bad in [
+            "//evil.example", "https://evil.example", "/\\evil", "\\\\evil", "http:/x", "javascript:x", "", "evil", "/login?next=/x",
+            "/a\nb",
+        ] {
+            #expect(WebPaths.localRedirect(bad) == "/", "\(bad)")
+        }
+        #expect(WebPaths.localRedirect(nil) == "/")
+        for good in ["/tasks", "/deals/main/D-1", "/dashboard?from=2026-01-01&by=month"] { #expect(WebPaths.localRedirect(good) == good) }
+    }
+
+    @Test func noRandomTextLeavesTheSite() {
+        var rng = SeededRandom(seed: 7)
+        let alphabet = Array("/\\:.@?#%ab1 \t\n")
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng) ?? "/" })
+            let kept = WebPaths.localRedirect(text)
+            #expect(kept.hasPrefix("/") && !kept.hasPrefix("//") && !kept.contains("\\") && !kept.contains("\n"), "\(text)")
+        }
+    }
+}
