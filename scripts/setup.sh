@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages Afterdesk needs (Debian/Ubuntu), only those missing. python3-aiosmtpd and
-# libxml2-utils and openssl are for the tests (a real SMTP server; xmllint for ADF leads; a private CA for SMTP over TLS).
+# libxml2-utils and openssl are for the tests (a real SMTP server; xmllint for ADF leads; a private CA for SMTP over TLS);
+# chromium and PyPI's playwright drive the web pages in a real browser (never `playwright install`: Debian's chromium).
 set -euo pipefail
 needed=()
-for pkg in libsqlite3-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd libxml2-utils openssl; do
+for pkg in libsqlite3-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd python3-pip libxml2-utils openssl chromium curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update
   $SUDO apt-get install -y "${needed[@]}"
+fi
+if ! python3 -c "import playwright" >/dev/null 2>&1; then
+  python3 -m pip install --quiet playwright || python3 -m pip install --quiet --break-system-packages playwright
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: unit, store, delivery and server tests, the kill -9 crash tests of import and dispatch, then the
-# command line's exit codes.
+# The test command: unit, store, delivery and server tests, the kill -9 crash tests of import and dispatch, the
+# command line's exit codes, then the web pages in a real browser (screenshots in browser-screenshots/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -9,3 +9,4 @@ swift test --skip-build
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
 scripts/cli-exit-test.sh
+scripts/browser-test.sh

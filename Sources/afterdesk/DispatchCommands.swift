@@ -339,7 +339,7 @@ struct Outbox: ParsableCommand {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The HTTP server: SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
+        abstract: "The HTTP server: the web pages, SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var dispatch: DispatchOptions
     @Option var host: String = "127.0.0.1"
@@ -351,6 +351,10 @@ struct Serve: AsyncParsableCommand {
         let dispatcher = try dispatch.dispatcher(db)
         let logger = Logger(label: "afterdesk")
         let clock = CommandClock.clock
+        // Uploads a previous run stopped in the middle of say so; expired sessions go.
+        let interrupted = try db.interruptWebImports(now: clock.now())
+        if interrupted > 0 { logger.warning("uploads interrupted by the last stop", metadata: ["count": "\(interrupted)"]) }
+        try db.persistTidy(now: clock.now())
         let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger)
         let app = try buildApplication(context, host: host, port: port)
         let path = database.path

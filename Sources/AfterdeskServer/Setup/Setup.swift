@@ -75,6 +75,8 @@ public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, database
             }
             withExtendedLifetime(lock) {}
         }
+        // Expired sessions go with each run.
+        _ = try? dispatcher.database.persistTidy(now: clock.now())
         try? await Task.sleep(for: interval)
     }
 }
