@@ -2,9 +2,12 @@
 # Installs the system packages Afterdesk needs (Debian/Ubuntu), only those missing. python3-aiosmtpd and
 # libxml2-utils and openssl are for the tests (a real SMTP server; xmllint for ADF leads; a private CA for SMTP over TLS);
 # chromium and PyPI's playwright drive the web pages in a real browser (never `playwright install`: Debian's chromium).
+# `scripts/setup.sh tests` adds what only the tests need (the browser); the demo needs none of it.
 set -euo pipefail
+packages=(libsqlite3-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd libxml2-utils openssl curl)
+if [ "${1:-}" = "tests" ]; then packages+=(python3-pip chromium); fi
 needed=()
-for pkg in libsqlite3-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd python3-pip libxml2-utils openssl chromium curl; do
+for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
 done
 if [ ${#needed[@]} -gt 0 ]; then
@@ -12,6 +15,6 @@ if [ ${#needed[@]} -gt 0 ]; then
   $SUDO apt-get update
   $SUDO apt-get install -y "${needed[@]}"
 fi
-if ! python3 -c "import playwright" >/dev/null 2>&1; then
+if [ "${1:-}" = "tests" ] && ! python3 -c "import playwright" >/dev/null 2>&1; then
   python3 -m pip install --quiet playwright || python3 -m pip install --quiet --break-system-packages playwright
 fi

@@ -3,7 +3,7 @@
 # command line's exit codes, then the web pages in a real browser (screenshots in browser-screenshots/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh tests
 swift build --build-tests
 swift test --skip-build
 scripts/crash-test.sh

@@ -38,8 +38,8 @@ extension WebTemplates {
         {{/products}}
         {{#plannedAt}}<p class="muted">Plan computed as of {{.}}.</p>{{/plannedAt}}
         </section>
-        {{#warrantyChart}}<section class="card"><h2>Factory warranty</h2>{{{.}}}</section>{{/warrantyChart}}
-        {{#loanChart}}<section class="card"><h2>Loan against value</h2>{{{.}}}</section>{{/loanChart}}
+        {{#warrantyChart}}<section class="card"><h2>Factory warranty</h2><div class="scroll">{{{.}}}</div></section>{{/warrantyChart}}
+        {{#loanChart}}<section class="card"><h2>Loan against value</h2><div class="scroll">{{{.}}}</div></section>{{/loanChart}}
         {{#hasEvents}}<section class="card"><h2>Since the desk</h2><ul class="points">{{#events}}<li>{{date}}: {{text}}</li>{{/events}}</ul></section>{{/hasEvents}}
         {{> foot}}
         """

@@ -67,7 +67,8 @@ extension WebTemplates {
         table { border-collapse: collapse; width: 100%; font-size: .92rem; }
         th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         td.num { text-align: right; white-space: nowrap; }
-        svg.chart { width: 100%; height: auto; }
+        svg.chart { width: 100%; height: auto; min-width: 600px; }
+        .scroll table { min-width: 640px; }
         svg .grid { stroke: #e6e9ee; }
         svg .zero { stroke: #7d8793; }
         svg .bar { fill: #7fb0e3; }

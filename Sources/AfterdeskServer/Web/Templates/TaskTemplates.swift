@@ -89,8 +89,8 @@ extension WebTemplates {
         <div class="tiles">
         {{#tiles}}<div class="tile"><span class="label">{{label}}</span><span class="value">{{value}}</span>{{#note}}<span class="note">{{.}}</span>{{/note}}</div>{{/tiles}}
         </div>
-        <section class="card"><h2>Margin by month</h2>{{{monthChart}}}</section>
-        <section class="card"><h2>Recovery rate by product</h2>{{{productChart}}}</section>
+        <section class="card"><h2>Margin by month</h2><div class="scroll">{{{monthChart}}}</div></section>
+        <section class="card"><h2>Recovery rate by product</h2><div class="scroll">{{{productChart}}}</div></section>
         <section class="card">
         <h2>By {{groupLabel}}</h2>
         <div class="scroll"><table>
