@@ -339,7 +339,8 @@ struct Outbox: ParsableCommand {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The HTTP server: the web pages, SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
+        abstract:
+            "The HTTP server: the web pages, SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var dispatch: DispatchOptions
     @Option var host: String = "127.0.0.1"

@@ -125,12 +125,29 @@ struct AdminController: Sendable {
             }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken)
     }
 
-    /// One form post: `action` is add, password, disable, token or revoke.
+    /// The admin page's forms: `action` is add, password, disable, token or revoke, with the fields it needs.
+    struct Form: Decodable {
+        var csrf: String?
+        var action: String?
+        var name: String?
+        var role: String?
+        var staff: String?
+        var store: String?
+        var password: String?
+        var user: String?
+        var days: String?
+        var token: String?
+    }
+
     func act(_ request: Request) async throws -> Response {
         let user = try await auth.require(request, [.admin])
-        let f = try await formFields(request)
-        try WebForms.check(request, f, user, publicURL: ctx.settings.publicURL)
-        func field(_ n: String) -> String? { f[n].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
+        let f = try await decodeForm(Form.self, request)
+        try WebForms.check(request, csrf: f.csrf, user, publicURL: ctx.settings.publicURL)
+        let fields: [String: String?] = [
+            "action": f.action, "name": f.name, "role": f.role, "staff": f.staff, "store": f.store, "password": f.password, "user": f.user,
+            "days": f.days, "token": f.token,
+        ]
+        func field(_ n: String) -> String? { present(fields[n] ?? nil) }
         let now = ctx.clock.now()
         do {
             var token: String?
@@ -143,7 +160,7 @@ struct AdminController: Sendable {
                     try ctx.database.setPassword(name: field("name") ?? "", bcryptHash: await hash(pw))
                 }
             case "password":
-                let pw = f["password"] ?? ""
+                let pw = f.password ?? ""
                 try Passwords.check(pw)
                 try ctx.database.setPassword(name: field("user") ?? "", bcryptHash: await hash(pw))
             case "disable":

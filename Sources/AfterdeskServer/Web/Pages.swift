@@ -146,10 +146,16 @@ struct PageErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// The fields of a form post (`application/x-www-form-urlencoded`, at most 64 KiB); the first of a repeated name.
-func formFields(_ request: Request) async throws -> [String: String] {
+/// A form post (`application/x-www-form-urlencoded`, at most 64 KiB) as its `Decodable` body type. Every field of a
+/// body type is optional, so a missing CSRF token is refused as such (403), not as a malformed form.
+func decodeForm<Body: Decodable>(_ type: Body.Type, _ request: Request) async throws -> Body {
     let buffer = try await request.body.collect(upTo: 64 * 1024)
-    var fields: [String: String] = [:]
-    for (k, v) in formPairs(String(buffer: buffer)) where fields[k] == nil { fields[k] = v }
-    return fields
+    do { return try URLEncodedFormDecoder().decode(Body.self, from: String(buffer: buffer)) } catch {
+        throw HTTPError(.badRequest, message: "The form could not be read. Go back, reload the page and try again.")
+    }
+}
+
+/// Trims a form field; empty is absent.
+func present(_ text: String?) -> String? {
+    text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
 }

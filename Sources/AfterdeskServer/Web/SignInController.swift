@@ -18,6 +18,19 @@ struct SignInController: Sendable {
         var error: String?
     }
 
+    /// `POST /login`.
+    struct SignInForm: Decodable {
+        var username: String?
+        var password: String?
+        var csrf: String?
+        var next: String?
+    }
+
+    /// `POST /logout`, and any form that carries only its token.
+    struct TokenForm: Decodable {
+        var csrf: String?
+    }
+
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(WebPaths.home)) { request, _ -> Response in
             guard let user = try await auth.signedIn(request) else { return seeOther(WebPaths.login) }
@@ -44,11 +57,11 @@ struct SignInController: Sendable {
     }
 
     func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let fields = try await formFields(request)
-        let next = WebPaths.localRedirect(fields["next"])
-        let name = (fields["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        let fields = try await decodeForm(SignInForm.self, request)
+        let next = WebPaths.localRedirect(fields.next)
+        let name = String((fields.username ?? "").trimmingCharacters(in: .whitespaces).prefix(64))
         guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL),
-            let expected = request.cookies[WebAuth.loginCSRFCookie]?.value, CSRF.matches(fields["csrf"], String(expected))
+            let expected = request.cookies[WebAuth.loginCSRFCookie]?.value, CSRF.matches(fields.csrf, String(expected))
         else {
             return try page(next: next, username: name, error: "The form had expired. Please sign in again.", status: .forbidden)
         }
@@ -63,7 +76,7 @@ struct SignInController: Sendable {
                 status: .tooManyRequests)
         }
         let user = name.isEmpty ? nil : try ctx.database.signInUser(name: name)
-        let ok = await Passwords.verify(fields["password"] ?? "", hash: user?.passwordHash)
+        let ok = await Passwords.verify(fields.password ?? "", hash: user?.passwordHash)
         try ctx.database.recordSignIn(user: name, address: address, succeeded: ok, now: ctx.clock.now())
         guard ok, let user else {
             ctx.logger.notice("sign-in failed", metadata: ["user": "\(name.prefix(64))"])
@@ -81,23 +94,18 @@ struct SignInController: Sendable {
 
     func signOut(_ request: Request) async throws -> Response {
         guard let user = try await auth.signedIn(request) else { return seeOther(WebPaths.login) }
-        let fields = try await formFields(request)
-        try checkForm(request, fields, user)
+        let fields = try await decodeForm(TokenForm.self, request)
+        try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
         _ = try? await auth.sessions.delete(request: request)
         ctx.logger.info("signed out", metadata: ["user": "\(user.principal.name)"])
         return seeOther(WebPaths.login, cookies: [auth.expired(WebAuth.cookieName)])
-    }
-
-    /// A form of a signed-in person: its token and its origin, or 403.
-    func checkForm(_ request: Request, _ fields: [String: String], _ user: SignedIn) throws {
-        try WebForms.check(request, fields, user, publicURL: ctx.settings.publicURL)
     }
 }
 
 enum WebForms {
     /// A state change from a signed-in person's form: the session's token and this site's origin, or 403.
-    static func check(_ request: Request, _ fields: [String: String], _ user: SignedIn, publicURL: String) throws {
-        guard CSRF.sameOrigin(request, publicURL: publicURL), CSRF.matches(fields["csrf"], user.session.csrf) else {
+    static func check(_ request: Request, csrf: String?, _ user: SignedIn, publicURL: String) throws {
+        guard CSRF.sameOrigin(request, publicURL: publicURL), CSRF.matches(csrf, user.session.csrf) else {
             throw HTTPError(.forbidden, message: "The form had expired or came from another site. Go back, reload the page and try again.")
         }
     }

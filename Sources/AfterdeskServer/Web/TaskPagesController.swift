@@ -12,6 +12,22 @@ struct TaskPagesController: Sendable {
     static let roles: Set<Role> = [.sales, .fiManager, .admin]
     var text: PeopleText { PeopleText(zone: TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt) }
 
+    /// `POST /tasks/{id}/outcome`: the button pressed is `outcome`.
+    struct OutcomeForm: Decodable {
+        var csrf: String?
+        var outcome: String?
+        var product: String?
+        var price: String?
+        var cost: String?
+        var note: String?
+    }
+
+    /// `POST /tasks/{id}/reschedule`.
+    struct RescheduleForm: Decodable {
+        var csrf: String?
+        var when: String?
+    }
+
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(WebPaths.tasks)) { request, _ -> Response in try await queue(request) }
         router.get(RouterPath(WebPaths.task)) { request, context -> Response in
@@ -109,26 +125,23 @@ struct TaskPagesController: Sendable {
     func outcome(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
         let id = try taskID(context)
-        let fields = try await formFields(request)
-        try WebForms.check(request, fields, user, publicURL: ctx.settings.publicURL)
+        let fields = try await decodeForm(OutcomeForm.self, request)
+        try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
         let detail = try detail(id, user: user)
-        func field(_ name: String) -> String? {
-            fields[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        }
         do {
-            guard let outcome = field("outcome").flatMap(TaskOutcome.init(rawValue:)) else { throw StoreError("choose an outcome") }
-            func amount(_ name: String, _ label: String) throws -> Money? {
-                try field(name).map { text throws -> Money in
+            guard let outcome = present(fields.outcome).flatMap(TaskOutcome.init(rawValue:)) else { throw StoreError("choose an outcome") }
+            func amount(_ text: String?, _ label: String) throws -> Money? {
+                try present(text).map { text throws -> Money in
                     guard let m = Money(text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")), m.cents >= 0
                     else { throw StoreError("the \(label) '\(text)' is not an amount such as 1295.00") }
                     return m
                 }
             }
-            let product = field("product") ?? (detail.items.count == 1 ? detail.items.first?.product : nil)
+            let product = present(fields.product) ?? (detail.items.count == 1 ? detail.items.first?.product : nil)
             let customer = try ctx.database.completeTask(
                 id: id, outcome: outcome, product: outcome == .sold ? product : nil,
-                price: outcome == .sold ? try amount("price", "price") : nil, cost: outcome == .sold ? try amount("cost", "cost") : nil,
-                note: field("note"), now: ctx.clock.now())
+                price: outcome == .sold ? try amount(fields.price, "price") : nil,
+                cost: outcome == .sold ? try amount(fields.cost, "cost") : nil, note: present(fields.note), now: ctx.clock.now())
             _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
             ctx.logger.info("task done", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
             return seeOther(WebPaths.tasks + "?recorded=" + outcome.rawValue)
@@ -140,12 +153,12 @@ struct TaskPagesController: Sendable {
     func reschedule(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
         let id = try taskID(context)
-        let fields = try await formFields(request)
-        try WebForms.check(request, fields, user, publicURL: ctx.settings.publicURL)
+        let fields = try await decodeForm(RescheduleForm.self, request)
+        try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
         _ = try detail(id, user: user)
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         let days: Int
-        switch fields["when"] {
+        switch fields.when {
         case "tomorrow": days = 1
         case "next_week": days = 7
         default: return try pages.response(try page(id, user: user, error: "Choose tomorrow or next week."), status: .unprocessableContent)
