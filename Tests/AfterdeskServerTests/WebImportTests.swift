@@ -107,3 +107,50 @@ import Testing
         }
     }
 }
+
+/// The admin page's forms, end to end: the user added can sign in, a role changed takes effect, a token is shown once.
+@Suite(.serialized) struct AdminPageTests {
+    @Test func anAdminAddsAUserChangesARoleResetsAPasswordAndMakesAToken() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var admin = TestBrowser()
+            try await admin.signIn(client, "root")
+            _ = try await admin.get(client, "/admin/users")
+            let short = try await admin.post(
+                client, "/admin/users", [("action", "add"), ("name", "gpark"), ("role", "fi_manager"), ("password", "short")])
+            #expect(short.status == .unprocessableContent)
+            #expect(String(buffer: short.body).contains("at least 10 characters"))
+            let add = try await admin.post(
+                client, "/admin/users", [("action", "add"), ("name", "npatel"), ("role", "fi_manager"), ("password", "a long pass phrase")])
+            #expect(add.status == .seeOther)
+            var nina = TestBrowser()
+            #expect(try await nina.signIn(client, "npatel", "a long pass phrase").headers[.location] == "/deals")
+            #expect(
+                try await admin.post(client, "/admin/users", [("action", "role"), ("user", "npatel"), ("role", "finance_director")]).status
+                    == .seeOther)
+            #expect(try await nina.get(client, "/imports").status == .forbidden)  // the new role, on the next request
+            #expect(
+                try await admin.post(client, "/admin/users", [("action", "role"), ("user", "npatel"), ("role", "sales")]).status
+                    == .unprocessableContent)
+            #expect(
+                try await admin.post(
+                    client, "/admin/users", [("action", "password"), ("user", "npatel"), ("password", "another pass phrase")]
+                ).status == .seeOther)
+            var again = TestBrowser()
+            #expect(try await again.signIn(client, "npatel", "a long pass phrase").status == .unauthorized)
+            #expect(try await again.signIn(client, "npatel", "another pass phrase").status == .seeOther)
+            let token = try await admin.post(client, "/admin/users", [("action", "token"), ("user", "npatel"), ("days", "30")])
+            let html = String(buffer: token.body)
+            let shown = try #require(html.range(of: #"adk_[A-Za-z0-9_-]{43}"#, options: .regularExpression).map { String(html[$0]) })
+            #expect(try f.s.db.principal(tokenHash: APITokens.hash(shown), now: f.clock.now)?.name == "npatel")
+            // The list shows only the token's first characters.
+            #expect(!String(buffer: try await admin.get(client, "/admin/users").body).contains(shown))
+            let id = try #require(try f.s.db.tokens().first { $0.user == "npatel" }?.id)
+            #expect(try await admin.post(client, "/admin/users", [("action", "revoke"), ("token", "\(id)")]).status == .seeOther)
+            #expect(try f.s.db.principal(tokenHash: APITokens.hash(shown), now: f.clock.now) == nil)
+            #expect(try await admin.post(client, "/admin/users", [("action", "disable"), ("user", "npatel")]).status == .seeOther)
+            #expect(try await again.get(client, "/dashboard").status == .seeOther)
+        }
+        #expect(!f.log.text.contains("a long pass phrase"))
+    }
+}

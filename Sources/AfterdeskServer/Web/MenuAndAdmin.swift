@@ -125,7 +125,7 @@ struct AdminController: Sendable {
             }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken)
     }
 
-    /// The admin page's forms: `action` is add, password, disable, token or revoke, with the fields it needs.
+    /// The admin page's forms: `action` is add, role, password, disable, token or revoke, with the fields it needs.
     struct Form: Decodable {
         var csrf: String?
         var action: String?
@@ -163,6 +163,9 @@ struct AdminController: Sendable {
                 let pw = f.password ?? ""
                 try Passwords.check(pw)
                 try ctx.database.setPassword(name: field("user") ?? "", bcryptHash: await hash(pw))
+            case "role":
+                guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
+                try ctx.database.setRole(name: field("user") ?? "", role: role)
             case "disable":
                 try ctx.database.disableUser(name: field("user") ?? "", now: now)
             case "token":

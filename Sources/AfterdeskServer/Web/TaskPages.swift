@@ -94,6 +94,20 @@ struct PeopleText {
         .wrongNumber: "Wrong number", .stopContacting: "Stop contacting", .wontDo: "Won't do",
     ]
 
+    /// What was recorded and what happens next, after an outcome (the queue's message).
+    static func next(_ outcome: TaskOutcome) -> String {
+        let what = "Recorded: \((outcomeLabels[outcome] ?? outcome.rawValue).lowercased())."
+        switch outcome {
+        case .sold: return what + " Follow-up of that product stops; the sale counts in the margin report."
+        case .booked: return what + " Follow-up goes on until the sale is recorded."
+        case .noAnswer: return what + " The plan's next touch stays planned."
+        case .notInterested: return what + " Follow-up of that product stops."
+        case .wrongNumber: return what + " Texts to that number stop; update the number in the DMS."
+        case .stopContacting: return what + " Every message and call to this customer stops."
+        case .wontDo: return what + " The customer's plan goes on."
+        }
+    }
+
     static let reasonLabels: [String: String] = [
         "payment": "the payment", "price": "the price", "covered": "felt covered already", "think": "wanted to think it over",
         "other": "another reason",

@@ -70,9 +70,7 @@ struct TaskPagesController: Sendable {
         }
         let sections = [("Overdue", "overdue", overdue), ("Due today", "today", dueToday), ("Upcoming", "upcoming", upcoming)]
             .filter { !$0.2.isEmpty }.map { QueuePage.Section(title: $0.0, id: $0.1, rows: $0.2, count: $0.2.count) }
-        let flash = request.uri.queryParameters["recorded"].flatMap { TaskOutcome(rawValue: String($0)) }.flatMap {
-            PeopleText.outcomeLabels[$0].map { "Recorded: \($0.lowercased()). The next task is at the top." }
-        }
+        let flash = request.uri.queryParameters["recorded"].flatMap { TaskOutcome(rawValue: String($0)) }.map(PeopleText.next)
         let model = QueuePage(
             layout: .page("Tasks", for: user, current: WebPaths.tasks, flash: flash), sections: sections, empty: rows.isEmpty,
             showAssignee: !own)

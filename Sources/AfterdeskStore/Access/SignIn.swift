@@ -96,3 +96,19 @@ extension AfterdeskDatabase {
         }
     }
 }
+
+extension AfterdeskDatabase {
+    /// Changes a user's role. A sales user needs its staff member (`users add --staff`): a user without one cannot
+    /// become sales here.
+    public func setRole(name: String, role: Role) throws {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT staff_id FROM users WHERE name = ?", arguments: [name]) else {
+                throw StoreError.notFound("no user named \(name)")
+            }
+            if role == .sales, (row["staff_id"] as Int64?) == nil {
+                throw StoreError("a sales user needs a staff member: add a new user with its staff code instead")
+            }
+            try db.execute(sql: "UPDATE users SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
+        }
+    }
+}

@@ -27,6 +27,11 @@ extension WebTemplates {
         <label>Store (empty: every store) <input name="store" maxlength="32"></label>
         <label>Password (at least 10 characters) <input type="password" name="password" autocomplete="new-password"></label>
         <button type="submit" class="primary">Add</button></form></section>
+        <section class="card"><h2>Change a role</h2>
+        <form method="post" action="/admin/users"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="action" value="role">
+        <label>User <select name="user">{{#users}}<option value="{{name}}">{{name}}</option>{{/users}}</select></label>
+        <label>Role <select name="role">{{#roles}}<option value="{{value}}">{{label}}</option>{{/roles}}</select></label>
+        <button type="submit">Change the role</button></form></section>
         <section class="card"><h2>Reset a password</h2>
         <form method="post" action="/admin/users"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="action" value="password">
         <label>User <select name="user">{{#users}}<option value="{{name}}">{{name}}</option>{{/users}}</select></label>
