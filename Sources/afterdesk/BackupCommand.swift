@@ -1,0 +1,23 @@
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A consistent copy of the database through SQLite's online backup API, safe while `serve` runs.",
+        discussion: "The copy is checked (PRAGMA integrity_check) before it takes its name; an existing file is never overwritten.")
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print the summary as JSON.") var json = false
+    @Argument(help: "Where to write the copy, e.g. /backups/afterdesk-2026-12-01.sqlite.") var path: String
+
+    func run() throws {
+        let summary = try database.open().backup(to: path)
+        if json {
+            print(try jsonString(summary))
+        } else {
+            print(
+                "Backed up to \(summary.path): \(Int(summary.bytes).grouped) bytes, \(summary.deals.grouped) deals, schema v\(summary.migrations)."
+            )
+        }
+    }
+}
