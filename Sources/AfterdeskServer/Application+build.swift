@@ -10,10 +10,17 @@ public struct ServerContext: Sendable {
     public var dispatcher: Dispatcher
     public var clock: Clock
     public var logger: Logger
-    public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk")) {
+    /// How often the scheduler runs dispatch, when this server runs it: `/health` says 503 when its last successful
+    /// run is older than three intervals (at least 5 minutes).
+    public var schedulerInterval: Duration?
+    /// When the server started, for a scheduler that never succeeded.
+    public var startedAt: Date
+    public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk"), schedulerInterval: Duration? = nil) {
         self.dispatcher = dispatcher
         self.clock = clock
         self.logger = logger
+        self.schedulerInterval = schedulerInterval
+        self.startedAt = clock.now()
     }
     var database: AfterdeskDatabase { dispatcher.database }
     var settings: Settings { dispatcher.settings }

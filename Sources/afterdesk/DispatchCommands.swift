@@ -356,7 +356,7 @@ struct Serve: AsyncParsableCommand {
         let interrupted = try db.interruptWebImports(now: clock.now())
         if interrupted > 0 { logger.warning("uploads interrupted by the last stop", metadata: ["count": "\(interrupted)"]) }
         try db.persistTidy(now: clock.now())
-        let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger)
+        let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))
         let app = try buildApplication(context, host: host, port: port)
         let path = database.path
         let every = Duration.seconds(self.every)

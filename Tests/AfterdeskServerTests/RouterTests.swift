@@ -269,7 +269,9 @@ func twilioRequest(
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try token(s, "admin", .admin)
         try await app(s, at: ana.due).test(.router) { client in
-            try await client.execute(uri: "/health", method: .get) { r in #expect(String(buffer: r.body) == "{\"status\":\"ok\"}") }
+            try await client.execute(uri: "/health", method: .get) { r in
+                #expect(String(buffer: r.body) == "{\"database\":\"ok\",\"status\":\"ok\"}")
+            }
             try await client.execute(uri: "/metrics", method: .get) { r in
                 #expect(String(buffer: r.body).contains("afterdesk_open_tasks 1"))
             }

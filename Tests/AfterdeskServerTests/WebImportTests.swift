@@ -154,3 +154,42 @@ import Testing
         #expect(!f.log.text.contains("a long pass phrase"))
     }
 }
+
+/// `/health`: the database, and the scheduler's last successful run when the server runs one.
+@Suite(.serialized) struct HealthTests {
+    @Test func healthSays503WhenTheSchedulerIsStuck() async throws {
+        let s = try Scenario()
+        let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
+        let ctx = ServerContext(dispatcher: s.dispatcher, clock: clock.clock, schedulerInterval: .seconds(60))
+        @Sendable func health(_ client: some TestClientProtocol) async throws -> (HTTPResponse.Status, [String: String]) {
+            let r = try await client.execute(uri: "/health", method: .get)
+            return (r.status, (try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: String]) ?? [:])
+        }
+        try await Application(router: try buildRouter(ctx)).test(.router) { client in
+            // Just started, no run yet: healthy for the first five minutes (three intervals, at least 5 minutes).
+            var (status, body) = try await health(client)
+            #expect(status == .ok && body["scheduler"] == "ok" && body["scheduler_last_run"] == nil)
+            clock.advance(301)
+            (status, body) = try await health(client)
+            #expect(status == .serviceUnavailable && body["scheduler"] == "stuck" && body["status"] == "error")
+            // A run succeeds (the scheduler writes the setting): healthy again, saying when.
+            try s.db.setSetting(Scheduler.lastRunKey, Instant.iso8601(clock.now))
+            (status, body) = try await health(client)
+            #expect(status == .ok && body["scheduler_last_run"] == "2026-10-02T15:05:01Z")
+            clock.advance(299)
+            #expect(try await health(client).0 == .ok)
+            clock.advance(2)
+            #expect(try await health(client).0 == .serviceUnavailable)
+        }
+    }
+
+    @Test func theSchedulerRecordsItsLastSuccessfulRun() async throws {
+        let s = try Scenario()
+        let path = s.dir.appendingPathComponent("test.sqlite").path
+        let at = utc("2026-10-02T15:00:00Z")
+        let task = Task { await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: .init(label: "t")) }
+        for _ in 0..<200 where try s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
+        task.cancel()
+        #expect(try s.db.setting(Scheduler.lastRunKey) == "2026-10-02T15:00:00Z")
+    }
+}

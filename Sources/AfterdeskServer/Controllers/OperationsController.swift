@@ -1,3 +1,4 @@
+import AfterdeskCore
 import AfterdeskStore
 import Foundation
 import Hummingbird
@@ -11,13 +12,29 @@ struct OperationsController: Sendable {
         router.get("/metrics") { _, _ -> Response in try metrics() }
     }
 
+    /// The database answers, and the scheduler (when this server runs it) succeeded recently: 200, else 503 saying
+    /// which.
     func health() -> Response {
+        var body: [String: String] = ["status": "ok", "database": "ok"]
+        var healthy = true
+        var lastRun: Date?
         do {
             _ = try ctx.database.outboxCounts()
-            return json(["status": "ok"])
+            lastRun = try ctx.database.setting(Scheduler.lastRunKey).flatMap(Instant.parse)
         } catch {
-            return json(["status": "error"], status: .serviceUnavailable)
+            body["database"] = "error"
+            healthy = false
         }
+        if let lastRun { body["scheduler_last_run"] = Instant.iso8601(lastRun) }
+        if let interval = ctx.schedulerInterval {
+            let limit = max(3 * TimeInterval(interval.components.seconds), 300)
+            let since = ctx.clock.now().timeIntervalSince(lastRun.map { max($0, ctx.startedAt) } ?? ctx.startedAt)
+            let stuck = since > limit
+            body["scheduler"] = stuck ? "stuck" : "ok"
+            if stuck { healthy = false }
+        }
+        if !healthy { body["status"] = "error" }
+        return json(body, status: healthy ? .ok : .serviceUnavailable)
     }
 
     func metrics() throws -> Response {

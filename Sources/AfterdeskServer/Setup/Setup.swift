@@ -56,11 +56,18 @@ public enum DispatchSetup {
 
 /// The scheduler of `serve`: dispatches what is due every `interval`, under the dispatch lock, until cancelled. Time
 /// comes from `clock`, the one the server's routes use.
+/// The scheduler's record of itself, read by `/health`.
+public enum Scheduler {
+    /// Setting: the instant its last dispatch run ended without an error.
+    public static let lastRunKey = "scheduler_last_run"
+}
+
 public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, databasePath: String, clock: Clock, logger: Logger) async {
     while !Task.isCancelled {
         if let lock = DispatchLock.acquire(databasePath: databasePath) {
             do {
                 let s = try await dispatcher.run(now: clock.now())
+                try dispatcher.database.setSetting(Scheduler.lastRunKey, Instant.iso8601(clock.now()))
                 if s.due + s.delivered + s.failed + s.escalated + s.reconciled > 0 {
                     logger.info(
                         "dispatch",
