@@ -346,8 +346,15 @@ struct Serve: AsyncParsableCommand {
     @Option var host: String = "127.0.0.1"
     @Option var port: Int = 8080
     @Option(help: "Seconds between dispatch runs.") var every: Int = 60
+    @Option(help: "Log lines as text (default) or json (one object per line, for a log collector).") var logFormat: String = "text"
+
+    func validate() throws {
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        guard every >= 1 else { throw ValidationError("--every must be at least 1 second") }
+    }
 
     func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let db = try database.open()
         let dispatcher = try dispatch.dispatcher(db)
         let logger = Logger(label: "afterdesk")

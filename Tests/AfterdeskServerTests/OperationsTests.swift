@@ -1,0 +1,79 @@
+import AfterdeskCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// `/health`: the database, and the scheduler's last successful run when the server runs one.
+@Suite(.serialized) struct HealthTests {
+    @Test func healthSays503WhenTheSchedulerIsStuck() async throws {
+        let s = try Scenario()
+        let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
+        let ctx = ServerContext(dispatcher: s.dispatcher, clock: clock.clock, schedulerInterval: .seconds(60))
+        @Sendable func health(_ client: some TestClientProtocol) async throws -> (HTTPResponse.Status, [String: String]) {
+            let r = try await client.execute(uri: "/health", method: .get)
+            return (r.status, (try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: String]) ?? [:])
+        }
+        try await Application(router: try buildRouter(ctx)).test(.router) { client in
+            // Just started, no run yet: healthy for the first five minutes (three intervals, at least 5 minutes).
+            var (status, body) = try await health(client)
+            #expect(status == .ok && body["scheduler"] == "ok" && body["scheduler_last_run"] == nil)
+            clock.advance(301)
+            (status, body) = try await health(client)
+            #expect(status == .serviceUnavailable && body["scheduler"] == "stuck" && body["status"] == "error")
+            // A run succeeds (the scheduler writes the setting): healthy again, saying when.
+            try s.db.setSetting(Scheduler.lastRunKey, Instant.iso8601(clock.now))
+            (status, body) = try await health(client)
+            #expect(status == .ok && body["scheduler_last_run"] == "2026-10-02T15:05:01Z")
+            clock.advance(299)
+            #expect(try await health(client).0 == .ok)
+            clock.advance(2)
+            #expect(try await health(client).0 == .serviceUnavailable)
+        }
+    }
+
+    @Test func theSchedulerRecordsItsLastSuccessfulRun() async throws {
+        let s = try Scenario()
+        let path = s.dir.appendingPathComponent("test.sqlite").path
+        let at = utc("2026-10-02T15:00:00Z")
+        let task = Task {
+            await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: .init(label: "t"))
+        }
+        for _ in 0..<200 where try s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
+        task.cancel()
+        #expect(try s.db.setting(Scheduler.lastRunKey) == "2026-10-02T15:00:00Z")
+    }
+}
+
+/// `serve --log-format json`: one JSON object per line.
+@Suite struct JSONLogTests {
+    @Test func aLineIsOneJSONObjectWithItsMetadata() throws {
+        let line = JSONLogHandler.line(
+            at: Date(timeIntervalSince1970: 0), level: .warning, label: "afterdesk", message: "sign-in \"locked\"\nout",
+            metadata: ["user": "vosei", "count": .stringConvertible(5), "list": .array(["a", "b"])], source: "AfterdeskServer")
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["at"] as? String == "1970-01-01T00:00:00Z")
+        #expect(object["level"] as? String == "warning")
+        #expect(object["message"] as? String == "sign-in \"locked\"\nout")
+        let metadata = try #require(object["metadata"] as? [String: Any])
+        #expect(metadata["user"] as? String == "vosei")
+        #expect(metadata["count"] as? String == "5")
+        #expect(metadata["list"] as? [String] == ["a", "b"])
+    }
+
+    @Test func theHandlerWritesWhatTheLoggerSays() {
+        let lines = CapturedLog()
+        var logger = Logger(label: "t") { JSONLogHandler(label: $0, write: { lines.append($0) }) }
+        logger[metadataKey: "store"] = "main"
+        logger.info("dispatch", metadata: ["sent": "3"])
+        logger.debug("not shown at info")
+        #expect(lines.text.hasPrefix("{\"at\":"))
+        #expect(lines.text.contains("\"metadata\":{\"sent\":\"3\",\"store\":\"main\"}"))
+        #expect(!lines.text.contains("not shown"))
+    }
+}
