@@ -15,6 +15,8 @@ public struct ServerContext: Sendable {
     public var schedulerInterval: Duration?
     /// When the server started, for a scheduler that never succeeded.
     public var startedAt: Date
+    /// What `/metrics` counts while the server runs.
+    public var metrics = ServerMetrics()
     public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk"), schedulerInterval: Duration? = nil) {
         self.dispatcher = dispatcher
         self.clock = clock
@@ -40,6 +42,7 @@ public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1
 public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext> {
     let pages = try Pages.load()
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: ctx.metrics))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: PageErrorMiddleware(pages: pages, auth: WebAuth(ctx: ctx), logger: ctx.logger))
     router.add(middleware: StoreErrorMiddleware())

@@ -369,7 +369,10 @@ struct Serve: AsyncParsableCommand {
         let every = Duration.seconds(self.every)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService() }
-            group.addTask { await dispatchEvery(every, dispatcher: dispatcher, databasePath: path, clock: clock, logger: logger) }
+            group.addTask {
+                await dispatchEvery(
+                    every, dispatcher: dispatcher, databasePath: path, clock: clock, logger: logger, metrics: context.metrics)
+            }
             // The server ends on SIGTERM/SIGINT: stop the scheduler with it.
             try await group.next()
             group.cancelAll()

@@ -77,3 +77,37 @@ import Testing
         #expect(!lines.text.contains("not shown"))
     }
 }
+
+/// `/metrics`: request durations by route pattern, and the gauges read from the database.
+@Suite(.serialized) struct MetricsTests {
+    @Test func metricsCountRequestsByRouteAndReadTheDatabase() async throws {
+        let s = try Scenario()
+        let ana = try #require(try s.touches("D-3").first)
+        let run = try await s.dispatcher.run(now: utc(ana.due))
+        #expect(run.tasks == 1)
+        let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(ana.due)))
+        ctx.metrics.dispatched(run)
+        ctx.metrics.imported(rows: 3, refused: 1)
+        try await Application(router: try buildRouter(ctx)).test(.router) { client in
+            _ = try await client.execute(uri: "/health", method: .get)
+            _ = try await client.execute(uri: "/tasks/12345", method: .get)  // a route pattern, not the id
+            _ = try await client.execute(uri: "/no/such/path/\(UUID().uuidString)", method: .get)
+            let text = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(text.contains(#"afterdesk_http_request_duration_seconds_count{route="/health",method="GET",status="200"} 1"#))
+            #expect(text.contains(#"route="/tasks/{id}",method="GET",status="303""#))
+            #expect(!text.contains("12345"))
+            #expect(!text.contains("/no/such/path"))
+            #expect(text.contains(#"afterdesk_touches_total{result="task"} 1"#))
+            #expect(text.contains("afterdesk_import_rows_total 3"))
+            #expect(text.contains("afterdesk_import_refused_rows_total 1"))
+            #expect(text.contains(#"afterdesk_touches{status="sent"}"#))
+            #expect(text.contains("afterdesk_open_tasks 1"))
+            // No customer data: names, phones, emails.
+            #expect(!text.contains("Ruiz") && !text.contains("555") && !text.contains("@"))
+        }
+    }
+
+    @Test func labelValuesAreEscaped() {
+        #expect(OperationsController.label("a\"b\\c\nd") == #"a\"b\\c\nd"#)
+    }
+}

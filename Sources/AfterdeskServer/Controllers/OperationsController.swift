@@ -37,11 +37,24 @@ struct OperationsController: Sendable {
         return json(body, status: healthy ? .ok : .serviceUnavailable)
     }
 
+    /// Prometheus text: the counters and request durations of this process, then gauges read from the database.
     func metrics() throws -> Response {
-        var text = "# HELP afterdesk_outbox_messages Messages in the outbox by status.\n# TYPE afterdesk_outbox_messages gauge\n"
+        var text = ctx.metrics.text()
+        let counts = try ctx.database.monitoringCounts()
+        text += "# HELP afterdesk_outbox_messages Messages in the outbox by status.\n# TYPE afterdesk_outbox_messages gauge\n"
         for (status, n) in (try ctx.database.outboxCounts()).sorted(by: { $0.key < $1.key }) {
             text += "afterdesk_outbox_messages{status=\"\(status)\"} \(n)\n"
         }
+        text += "# HELP afterdesk_outbox_by_channel Messages in the outbox by channel and status.\n"
+        text += "# TYPE afterdesk_outbox_by_channel gauge\n"
+        for o in counts.outbox {
+            text += "afterdesk_outbox_by_channel{channel=\"\(Self.label(o.channel))\",status=\"\(Self.label(o.status))\"} \(o.count)\n"
+        }
+        text += "# HELP afterdesk_touches Touches by status.\n# TYPE afterdesk_touches gauge\n"
+        for t in counts.touches { text += "afterdesk_touches{status=\"\(Self.label(t.status))\"} \(t.count)\n" }
+        text += "# HELP afterdesk_touches_skipped Skipped touches by reason (the 20 most frequent).\n"
+        text += "# TYPE afterdesk_touches_skipped gauge\n"
+        for r in counts.skipped { text += "afterdesk_touches_skipped{reason=\"\(Self.label(r.reason))\"} \(r.count)\n" }
         let tasks = try ctx.database.taskCounts(now: ctx.clock.now())
         text += "# HELP afterdesk_open_tasks Open tasks.\n# TYPE afterdesk_open_tasks gauge\n"
         text += "afterdesk_open_tasks \(tasks.open)\n"
@@ -49,5 +62,11 @@ struct OperationsController: Sendable {
         text += "afterdesk_overdue_tasks \(tasks.overdue)\n"
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A label value as the text format needs it: backslash, quote and newline escaped.
+    static func label(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
+            of: "\n", with: "\\n")
     }
 }

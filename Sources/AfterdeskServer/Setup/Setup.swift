@@ -62,12 +62,15 @@ public enum Scheduler {
     public static let lastRunKey = "scheduler_last_run"
 }
 
-public func dispatchEvery(_ interval: Duration, dispatcher: Dispatcher, databasePath: String, clock: Clock, logger: Logger) async {
+public func dispatchEvery(
+    _ interval: Duration, dispatcher: Dispatcher, databasePath: String, clock: Clock, logger: Logger, metrics: ServerMetrics? = nil
+) async {
     while !Task.isCancelled {
         if let lock = DispatchLock.acquire(databasePath: databasePath) {
             do {
                 let s = try await dispatcher.run(now: clock.now())
                 try dispatcher.database.setSetting(Scheduler.lastRunKey, Instant.iso8601(clock.now()))
+                metrics?.dispatched(s)
                 if s.due + s.delivered + s.failed + s.escalated + s.reconciled > 0 {
                     logger.info(
                         "dispatch",

@@ -136,6 +136,7 @@ struct WebImportRunner: Sendable {
                 try db.updateWebImport(
                     id: id, status: summary.failedFiles.isEmpty ? "done" : "failed", rowsRead: summary.read, summary: json,
                     error: summary.failedFiles.first, now: ctx.clock.now())
+                ctx.metrics.imported(rows: summary.read, refused: summary.rejected)
                 ctx.logger.info(
                     "upload imported", metadata: ["import": "\(id)", "read": "\(summary.read)", "refused": "\(summary.rejected)"])
             } catch {

@@ -1,0 +1,42 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+
+/// Counts for monitoring (`/metrics`): no customer data.
+public struct MonitoringCounts: Sendable, Equatable {
+    /// Messages by channel and status.
+    public var outbox: [(channel: String, status: String, count: Int)]
+    /// Touches by status.
+    public var touches: [(status: String, count: Int)]
+    /// Skipped touches by reason: the reason's words before any colon (its details left out), the 20 most frequent.
+    public var skipped: [(reason: String, count: Int)]
+
+    public static func == (a: MonitoringCounts, b: MonitoringCounts) -> Bool {
+        a.outbox.map { "\($0)" } == b.outbox.map { "\($0)" } && a.touches.map { "\($0)" } == b.touches.map { "\($0)" }
+            && a.skipped.map { "\($0)" } == b.skipped.map { "\($0)" }
+    }
+}
+
+extension AfterdeskDatabase {
+    public func monitoringCounts() throws -> MonitoringCounts {
+        try writer.read { db in
+            MonitoringCounts(
+                outbox: try Row.fetchAll(
+                    db, sql: "SELECT channel, status, COUNT(*) AS n FROM outbox GROUP BY channel, status ORDER BY 1, 2"
+                )
+                .map { ($0["channel"], $0["status"], $0["n"]) },
+                touches: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM touches GROUP BY status ORDER BY 1").map {
+                    ($0["status"], $0["n"])
+                },
+                skipped: try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT reason, COUNT(*) AS n FROM (
+                          SELECT substr(COALESCE(status_reason, ''), 1, instr(COALESCE(status_reason, '') || ':', ':') - 1) AS reason
+                          FROM touches WHERE status = 'skipped')
+                        GROUP BY reason ORDER BY n DESC, reason LIMIT 20
+                        """
+                ).map { (String(($0["reason"] as String).prefix(80)), $0["n"]) })
+        }
+    }
+}
