@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # kill -9 a dispatch (`afterdesk run`) at several moments while it sends through real local servers (a
 # Twilio-compatible API and an aiosmtpd SMTP server), restart it, and check that nothing was sent twice, nothing
-# was lost, and the database ends exactly as after one uninterrupted dispatch. Uses the debug build.
+# was lost, and the database ends exactly as after one uninterrupted dispatch. Then SIGTERM to `afterdesk serve` in
+# the middle of its first dispatch: it must finish the page in flight (nothing left in doubt), exit 0, and the next
+# run must end as the clean dispatch. Uses the debug build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/.build/debug/afterdesk"
@@ -45,7 +47,19 @@ email_from: Lakeside Motors <service@lakeside.example>
 crm_lead_email: leads@crm.example
 signing_secret: fixed-for-the-test
 CONF
-  if [ -n "$kill_after" ]; then
+  if [ "${kill_after:-}" = "term" ]; then
+    # serve dispatches at once on start (its clock is AFTERDESK_NOW); SIGTERM once sending has begun.
+    AFTERDESK_NOW="$now" "$bin" serve --db "$db" --config "$work/afterdesk.yaml" --port "${SERVE_PORT:-18611}" --every 3600 \
+      > "$work/serve.out" 2>&1 &
+    local pid=$!
+    for _ in $(seq 300); do [ -s "$log" ] && [ "$(wc -l < "$log")" -ge 20 ] && break; sleep 0.05; done
+    local before_term; before_term=$(wc -l < "$log")
+    kill -TERM "$pid"
+    local rc=0
+    wait "$pid" || rc=$?
+    at_kill=$(sqlite3 "$db" "SELECT COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status = 'sending'), COUNT(*) FILTER (WHERE status = 'queued') FROM outbox")
+    echo "$at_kill|$rc|$before_term" > "$work/at-kill"
+  elif [ -n "$kill_after" ]; then
     "$bin" run --db "$db" --config "$work/afterdesk.yaml" --now "$now" > /dev/null 2>&1 &
     local pid=$!
     sleep "$kill_after"
@@ -105,4 +119,27 @@ for delay in 0.4 0.9 1.6 2.4; do
     echo "kill -9 after ${delay}s (outbox then: $k_sent sent, $k_sending in doubt, $k_queued queued): $sms SMS, each once; $ids distinct emails ($((mails - ids)) re-sent under the same Message-ID); database equals a clean dispatch"
   fi
 done
+
+# SIGTERM to serve mid-dispatch.
+db="$work/term.sqlite"; cp "$work/base.sqlite" "$db"
+log="$work/sms-term.jsonl"; mail="$work/mail-term"
+dispatch "$db" "$log" "$mail" term
+IFS='|' read -r t_sent t_sending t_queued t_rc t_before < "$work/at-kill"
+sms=$(wc -l < "$log")
+keys=$("$python" -c "import json,sys; print(len({json.loads(l)['key'] for l in open(sys.argv[1])}))" "$log")
+ids=$(count_unique_ids "$mail")
+stable "$db" > "$work/term.txt"
+if [ "$t_rc" != "0" ]; then
+  echo "FAIL: serve exited $t_rc after SIGTERM"; cat "$work/serve.out" | tail -5; status=1
+elif [ "$t_sending" != "0" ]; then
+  echo "FAIL: after SIGTERM $t_sending messages were left in doubt (the page in flight was not finished)"; status=1
+elif [ "$t_queued" = "0" ]; then
+  echo "FAIL: SIGTERM came after the dispatch had ended ($t_sent sent): the test did not stop it mid-dispatch"; status=1
+elif [ "$sms" != "$keys" ] || [ "$sms" != "$clean_sms" ] || [ "$ids" != "$clean_mail" ]; then
+  echo "FAIL: SIGTERM: $sms SMS for $keys touches, $ids emails; a clean dispatch sends $clean_sms and $clean_mail"; status=1
+elif ! cmp -s "$work/clean.txt" "$work/term.txt"; then
+  echo "FAIL: SIGTERM: the database differs from a clean dispatch"; diff "$work/clean.txt" "$work/term.txt" | head -10; status=1
+else
+  echo "SIGTERM to serve after $t_before SMS: exit 0, the page in flight finished ($t_sent sent, 0 in doubt, $t_queued queued); the next run: $sms SMS, each once; database equals a clean dispatch"
+fi
 exit $status

@@ -11,7 +11,8 @@ extension Dispatcher {
     /// handed to a provider, and its results are committed together.
     func deliver(now: Date, into summary: inout DispatchSummary, pageSize: Int = 200) async throws {
         let journal = database.openSentJournal()
-        while true {
+        // Cancelled (SIGTERM to `serve`): the page claimed is sent and committed whole, then no other is claimed.
+        while !Task.isCancelled {
             let page = try database.claimOutbox(now: now, limit: pageSize)
             if page.isEmpty { return }
             // Emails are composed on every core; sending goes in order.

@@ -100,7 +100,9 @@ public struct Dispatcher: Sendable {
         // A dry run records nothing, so it pages on after the last touch it decided; a real run finds the next page
         // because the one before left the planned state.
         var cursor: (dueAt: Date, id: Int64)?
-        while true {
+        // A cancelled run (SIGTERM to `serve`) stops between pages: the page in flight is decided and recorded whole,
+        // and what is left waits, planned or queued, for the next run.
+        while !Task.isCancelled {
             let due = try database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
             if due.isEmpty { break }
             if dryRun, let last = due.last { cursor = (last.dueAt, last.id) }
@@ -116,7 +118,7 @@ public struct Dispatcher: Sendable {
             if dryRun { continue }
             try database.record(records, now: now)
         }
-        if !dryRun { try await deliver(now: now, into: &summary) }
+        if !dryRun && !Task.isCancelled { try await deliver(now: now, into: &summary) }
         return summary
     }
 
