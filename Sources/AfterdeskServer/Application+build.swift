@@ -49,6 +49,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     OperationsController(ctx: ctx).addRoutes(to: router)
     InboundController(ctx).addRoutes(to: router)
     TaskAPIController(ctx: ctx).addRoutes(to: router)
+    APIv1Controller(ctx: ctx).addRoutes(to: router)
     SignInController(ctx: ctx, pages: pages).addRoutes(to: router)
     TaskPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
     DashboardController(ctx: ctx, pages: pages).addRoutes(to: router)

@@ -34,10 +34,7 @@ struct ImportPagesController: Sendable {
 
     var zone: TimeZone { TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt }
 
-    var uploadDirectory: String {
-        let base = ctx.database.path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? NSTemporaryDirectory()
-        return (base as NSString).appendingPathComponent("afterdesk-uploads")
-    }
+    var uploadDirectory: String { UploadFolder.path(ctx.database) }
 
     func upload(_ request: Request) async throws -> Response {
         let user = try await auth.require(request, Self.roles)

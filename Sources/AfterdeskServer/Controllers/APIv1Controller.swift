@@ -1,0 +1,159 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// `/api/v1` (docs/openapi.yaml): deals, their plans, imports, after-sale files, the report. A bearer token on every
+/// request; roles as on the web pages; a person limited to one store sees only that store.
+struct APIv1Controller: Sendable {
+    let ctx: ServerContext
+    var auth: APIAuthentication { APIAuthentication(ctx: ctx) }
+    static let readers: Set<Role> = [.fiManager, .financeDirector, .admin]
+    static let importers: Set<Role> = [.fiManager, .admin]
+    /// The largest file an import takes.
+    static let maxBody = 512 * 1024 * 1024
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let tasks = TaskAPIController(ctx: ctx)
+        router.get("/api/v1/tasks") { request, _ -> Response in try tasks.list(request) }
+        router.post("/api/v1/tasks/{id}/done") { request, context -> Response in try await tasks.done(request, context: context) }
+        router.get("/api/v1/deals") { request, _ -> Response in try deals(request) }
+        router.get("/api/v1/deals/{store}/{number}") { request, context -> Response in try deal(request, context: context, explain: false) }
+        router.get("/api/v1/deals/{store}/{number}/plan") { request, context -> Response in
+            try deal(request, context: context, explain: true)
+        }
+        router.post("/api/v1/deals/import") { request, _ -> Response in try await importFile(request, kind: .deals) }
+        router.post("/api/v1/contracts/import") { request, _ -> Response in try await importFile(request, kind: .contracts) }
+        router.post("/api/v1/cancellations/import") { request, _ -> Response in try await importFile(request, kind: .cancellations) }
+        router.get("/api/v1/report") { request, _ -> Response in try report(request) }
+    }
+
+    /// The person, holding one of `roles`; else the response to send.
+    func require(_ request: Request, _ roles: Set<Role>) throws -> Result<Principal, APIRefusal> {
+        guard let p = try auth.principal(request) else { return .failure(APIRefusal(response: APIAuthentication.unauthorized())) }
+        guard roles.contains(p.role) else {
+            return .failure(
+                APIRefusal(response: errorResponse("forbidden", "the \(p.role.rawValue) role may not do this", status: .forbidden)))
+        }
+        return .success(p)
+    }
+
+    struct APIRefusal: Error { var response: Response }
+
+    static func query(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func date(_ request: Request, _ name: String) throws -> LocalDate? {
+        guard let text = query(request, name) else { return nil }
+        guard let d = LocalDate(text) else { throw StoreError("\(name) '\(text)' is not a date such as 2026-12-01") }
+        return d
+    }
+
+    /// `GET /api/v1/deals?from&to&q&limit&cursor`: newest contract first; `next_cursor` is opaque, null on the last page.
+    func deals(_ request: Request) throws -> Response {
+        let p: Principal
+        switch try require(request, Self.readers) {
+        case .success(let x): p = x
+        case .failure(let r): return r.response
+        }
+        let limit = Self.query(request, "limit").flatMap(Int.init) ?? 100
+        guard (1...500).contains(limit) else { return errorResponse("bad_request", "limit is 1 to 500", status: .badRequest) }
+        var offset = 0
+        if let cursor = Self.query(request, "cursor") {
+            guard let o = Self.offset(cursor) else {
+                return errorResponse("bad_request", "cursor is not one this API gave", status: .badRequest)
+            }
+            offset = o
+        }
+        var filter = DealFilter(
+            from: try Self.date(request, "from"), to: try Self.date(request, "to"), store: p.store, limit: limit + 1,
+            search: Self.query(request, "q"))
+        filter.offset = offset
+        var rows = try ctx.database.listDeals(filter)
+        let more = rows.count > limit
+        rows = Array(rows.prefix(limit))
+        struct Page: Encodable {
+            var deals: [DealListItem]
+            var nextCursor: String?
+            enum CodingKeys: String, CodingKey {
+                case deals
+                case nextCursor = "next_cursor"
+            }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(deals, forKey: .deals)
+                try c.encode(nextCursor, forKey: .nextCursor)  // null on the last page
+            }
+        }
+        return try Self.json(Page(deals: rows, nextCursor: more ? Self.cursor(offset + limit) : nil))
+    }
+
+    static func cursor(_ offset: Int) -> String { Data("o:\(offset)".utf8).base64EncodedString() }
+    static func offset(_ cursor: String) -> Int? {
+        guard cursor.count <= 40, let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("o:"),
+            let n = Int(text.dropFirst(2)), n >= 0, n <= 100_000_000
+        else { return nil }
+        return n
+    }
+
+    /// `GET /api/v1/deals/{store}/{number}` (everything stored, contact data masked) and `…/plan` (the explain document).
+    func deal(_ request: Request, context: AppRequestContext, explain: Bool) throws -> Response {
+        let p: Principal
+        switch try require(request, Self.readers) {
+        case .success(let x): p = x
+        case .failure(let r): return r.response
+        }
+        guard let store = context.parameters.get("store").flatMap({ $0.removingPercentEncoding }),
+            let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }), p.store == nil || p.store == store
+        else { return errorResponse("not_found", "no such deal", status: .notFound) }
+        if !explain {
+            guard let d = try ctx.database.deal(number: number, store: store) else {
+                return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound)
+            }
+            return try Self.json(d)
+        }
+        let d = ctx.dispatcher
+        guard let found = try ctx.database.customerDeals(ofDeal: number, store: store),
+            let e = Explain.explain(
+                found, planner: Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules), now: ctx.clock.now())
+        else { return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound) }
+        return try Self.json(e)
+    }
+
+    /// `GET /api/v1/report?from&to&as_of&store&by`: the JSON of `afterdesk report --format json`.
+    func report(_ request: Request) throws -> Response {
+        let p: Principal
+        switch try require(request, Self.readers) {
+        case .success(let x): p = x
+        case .failure(let r): return r.response
+        }
+        let menu = ctx.dispatcher.menu
+        let today = LocalDate(ctx.clock.now(), in: TimeZone(identifier: menu.dealership.timeZone) ?? .gmt)
+        let asOf = try Self.date(request, "as_of") ?? today
+        let to = try Self.date(request, "to") ?? asOf
+        let from = try Self.date(request, "from") ?? to.adding(years: -1)
+        guard from <= to else { return errorResponse("bad_request", "from is after to", status: .badRequest) }
+        var by: ReportGrouping?
+        if let text = Self.query(request, "by") {
+            guard let g = ReportGrouping(rawValue: text), g != .decline else {
+                return errorResponse("bad_request", "by is product, month, staff or store", status: .badRequest)
+            }
+            by = g
+        }
+        let store = p.store ?? Self.query(request, "store")
+        let report = try ctx.database.marginReport(
+            ReportParameters(asOf: asOf, from: from, to: to, store: store, by: by, menu: menu), now: ctx.clock.now())
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try ReportFormats.json(report))))
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> Response {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try e.encode(value))))
+    }
+}
