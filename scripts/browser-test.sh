@@ -18,6 +18,8 @@ for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$PORT/health" > /dev/null 2>&1 && break
     sleep 0.2
 done
+# Another server on the port would answer the health check: this one must be the one running.
+kill -0 "$SERVER" 2>/dev/null || { echo "FAIL: afterdesk serve did not start:"; cat "$WORK/serve.log"; exit 1; }
 rm -rf "$SHOTS"
 if ! python3 Tests/Browser/web_flow.py "http://127.0.0.1:$PORT" "$SHOTS" "$WORK/demo/deals-last-12-months.csv"; then
     echo "--- server log ---"; tail -50 "$WORK/serve.log"; exit 1
