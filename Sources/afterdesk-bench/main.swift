@@ -343,6 +343,11 @@ case "report":
         String(format: "  time                %.2f s, peak memory %.1f MB (streamed)", ledger.seconds, Double(ledger.peakBytes) / 1_048_576)
     )
 
+case "api":
+    // The task queue through the server, beside the health route, with wrk (after `import`, and `plan`).
+    try await BenchAPI.run(
+        dir: option("dir", "bench-data"), seconds: Int(option("seconds", "10")) ?? 10, port: Int(option("port", "18733")) ?? 18733)
+
 default:
     print(
         """
@@ -350,6 +355,7 @@ default:
                afterdesk-bench plan [--dir bench-data]        (after import)
                afterdesk-bench dispatch [--touches N] [--dir bench-data]
                afterdesk-bench report [--dir bench-data]      (after import, and plan)
+               afterdesk-bench api [--dir bench-data] [--seconds 10]   (after import, and plan; needs wrk)
                afterdesk-bench decode FILE [--parse-only]
         """)
     exit(args.isEmpty ? 0 : 64)

@@ -19,7 +19,7 @@ struct OperationsController: Sendable {
         var healthy = true
         var lastRun: Date?
         do {
-            _ = try ctx.database.outboxCounts()
+            // Reading the scheduler's setting is the database check: one indexed row, whatever the database's size.
             lastRun = try ctx.database.setting(Scheduler.lastRunKey).flatMap(Instant.parse)
         } catch {
             body["database"] = "error"

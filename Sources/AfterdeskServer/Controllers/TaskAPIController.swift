@@ -28,7 +28,8 @@ struct TaskAPIController: Sendable {
         let rows = try ctx.database.tasks(
             assignee: own ? nil : assignee, status: status == "all" ? nil : status, store: user.store,
             assigneeID: own ? user.staffID : nil, now: ctx.clock.now())
-        ctx.logger.info("api tasks listed", metadata: ["user": "\(user.name)", "count": "\(rows.count)"])
+        // Every poll of a queue: debug, not a line per request at info.
+        ctx.logger.debug("api tasks listed", metadata: ["user": "\(user.name)", "count": "\(rows.count)"])
         return try encoded(rows)
     }
 

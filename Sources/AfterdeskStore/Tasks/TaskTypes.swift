@@ -35,4 +35,16 @@ public struct TaskRow: Sendable, Equatable, Codable {
     public var vehicle: String?
     public var products: String?
     public var why: String?
+
+    /// The API's names (docs/openapi.yaml), spelled out: a key strategy would convert every key of every row.
+    enum CodingKeys: String, CodingKey {
+        case id, kind, title, detail
+        case assigneeID = "assignee_id"
+        case assignee
+        case escalatedTo = "escalated_to"
+        case customer, phone, email
+        case dueAt = "due_at"
+        case slaAt = "sla_at"
+        case status, outcome, overdue, vehicle, products, why
+    }
 }
