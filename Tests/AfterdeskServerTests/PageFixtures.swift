@@ -21,12 +21,12 @@ extension PageSnapshotTests {
             sections: [
                 .init(title: "Overdue", id: "overdue", rows: [row], count: 1),
                 .init(title: "Upcoming", id: "upcoming", rows: [later], count: 1),
-            ], empty: false, showAssignee: true)
+            ], empty: false)
     }
 
     static var task: TaskPage {
         TaskPage(
-            layout: layout("Ana Ruiz", WebPaths.tasks, role: .sales), id: 7, title: "Call Ana Ruiz about Vehicle Service Contract",
+            layout: layout("Ana Ruiz", WebPaths.tasks, role: .sales), id: 7,
             customer: "Ana Ruiz", tel: "tel:+15125550123", sms: nil, phone: "(512) 555-0123", noSMSConsent: true, email: nil,
             vehicle: "2026 Honda Accord", vinTail: "RA000003",
             items: [

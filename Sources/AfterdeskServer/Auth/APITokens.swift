@@ -10,10 +10,14 @@ public enum APITokens {
     public static func generate<R: RandomNumberGenerator>(using rng: inout R) -> (token: String, hash: String, label: String) {
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
-        let body = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        let token = "adk_" + body
+        let token = "adk_" + base64URL(bytes)
         return (token, hash(token), String(token.prefix(10)))
+    }
+
+    /// Bytes as base64url without padding (RFC 4648 §5): safe in a header, a cookie, a form field.
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 
     public static func hash(_ token: String) -> String {

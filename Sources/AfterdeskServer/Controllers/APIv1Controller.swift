@@ -86,7 +86,7 @@ struct APIv1Controller: Sendable {
                 try c.encode(nextCursor, forKey: .nextCursor)  // null on the last page
             }
         }
-        return try Self.json(Page(deals: rows, nextCursor: more ? Self.cursor(offset + limit) : nil))
+        return try encoded(Page(deals: rows, nextCursor: more ? Self.cursor(offset + limit) : nil))
     }
 
     static func cursor(_ offset: Int) -> String { Data("o:\(offset)".utf8).base64EncodedString() }
@@ -112,14 +112,14 @@ struct APIv1Controller: Sendable {
             guard let d = try ctx.database.deal(number: number, store: store) else {
                 return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound)
             }
-            return try Self.json(d)
+            return try encoded(d)
         }
         let d = ctx.dispatcher
         guard let found = try ctx.database.customerDeals(ofDeal: number, store: store),
             let e = Explain.explain(
                 found, planner: Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules), now: ctx.clock.now())
         else { return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound) }
-        return try Self.json(e)
+        return try encoded(e)
     }
 
     /// `GET /api/v1/report?from&to&as_of&store&by`: the JSON of `afterdesk report --format json`.
@@ -150,10 +150,4 @@ struct APIv1Controller: Sendable {
             body: .init(byteBuffer: ByteBuffer(bytes: try ReportFormats.json(report))))
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> Response {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try e.encode(value))))
-    }
 }

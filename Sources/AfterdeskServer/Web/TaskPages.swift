@@ -24,7 +24,6 @@ struct QueuePage: PageModel {
     var layout: Layout
     var sections: [Section]
     var empty: Bool
-    var showAssignee: Bool
 }
 
 struct TaskPage: PageModel {
@@ -52,7 +51,6 @@ struct TaskPage: PageModel {
     }
     var layout: Layout
     var id: Int64
-    var title: String
     var customer: String
     var tel: String?
     var sms: String?
@@ -79,15 +77,23 @@ struct TaskPage: PageModel {
 /// Words and dates for people, in the store's time zone.
 struct PeopleText {
     let zone: TimeZone
+    private let short: DateFormatter
+    private let withYear: DateFormatter
 
-    func dateTime(_ iso: String) -> String {
-        guard let d = Instant.parse(iso) else { return iso }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = "MMM d, h:mm a"
-        return f.string(from: d)
+    init(zone: TimeZone) {
+        self.zone = zone
+        func formatter(_ format: String) -> DateFormatter {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = zone
+            f.dateFormat = format
+            return f
+        }
+        short = formatter("MMM d, h:mm a")
+        withYear = formatter("MMM d, yyyy, h:mm a")
     }
+
+    func dateTime(_ iso: String) -> String { Instant.parse(iso).map(short.string(from:)) ?? iso }
 
     static let outcomeLabels: [TaskOutcome: String] = [
         .sold: "Sold", .booked: "Booked an appointment", .notInterested: "Not interested", .noAnswer: "No answer",
@@ -122,14 +128,7 @@ struct PeopleText {
     }
 
     /// A date and time with the year, for plans that run over years.
-    func dateTimeWithYear(_ iso: String) -> String {
-        guard let d = Instant.parse(iso) else { return iso }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = "MMM d, yyyy, h:mm a"
-        return f.string(from: d)
-    }
+    func dateTimeWithYear(_ iso: String) -> String { Instant.parse(iso).map(withYear.string(from:)) ?? iso }
 
     /// The digits of an E.164 number for `tel:` and `sms:` links (nothing else can get into the link).
     static func dialable(_ phone: String?) -> String? {

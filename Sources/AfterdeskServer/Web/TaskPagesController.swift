@@ -72,8 +72,7 @@ struct TaskPagesController: Sendable {
             .filter { !$0.2.isEmpty }.map { QueuePage.Section(title: $0.0, id: $0.1, rows: $0.2, count: $0.2.count) }
         let flash = request.uri.queryParameters["recorded"].flatMap { TaskOutcome(rawValue: String($0)) }.map(PeopleText.next)
         let model = QueuePage(
-            layout: .page("Tasks", for: user, current: WebPaths.tasks, flash: flash), sections: sections, empty: rows.isEmpty,
-            showAssignee: !own)
+            layout: .page("Tasks", for: user, current: WebPaths.tasks, flash: flash), sections: sections, empty: rows.isEmpty)
         return try pages.response(model)
     }
 
@@ -105,7 +104,7 @@ struct TaskPagesController: Sendable {
         }
         let phone = PeopleText.dialable(d.task.phone)
         return TaskPage(
-            layout: .page(d.task.customer, for: user, current: WebPaths.tasks), id: d.task.id, title: d.task.title,
+            layout: .page(d.task.customer, for: user, current: WebPaths.tasks), id: d.task.id,
             customer: d.task.customer, tel: phone.map { "tel:\($0)" }, sms: d.maySMS ? phone.map { "sms:\($0)" } : nil,
             phone: d.task.phone.map(PeopleText.phone), noSMSConsent: phone != nil && !d.maySMS,
             email: d.task.email, vehicle: d.vehicle, vinTail: String(d.vin.suffix(8)), items: items, severalItems: items.count > 1,

@@ -27,8 +27,7 @@ enum CSRF {
     static func token() -> String {
         var rng = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return APITokens.base64URL(bytes)
     }
 
     /// The two tokens are equal, compared in constant time.

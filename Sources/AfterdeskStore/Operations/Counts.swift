@@ -3,18 +3,13 @@ import Foundation
 import GRDB
 
 /// Counts for monitoring (`/metrics`): no customer data.
-public struct MonitoringCounts: Sendable, Equatable {
+public struct MonitoringCounts: Sendable {
     /// Messages by channel and status.
     public var outbox: [(channel: String, status: String, count: Int)]
     /// Touches by status.
     public var touches: [(status: String, count: Int)]
     /// Skipped touches by reason: the reason's words before any colon (its details left out), the 20 most frequent.
     public var skipped: [(reason: String, count: Int)]
-
-    public static func == (a: MonitoringCounts, b: MonitoringCounts) -> Bool {
-        a.outbox.map { "\($0)" } == b.outbox.map { "\($0)" } && a.touches.map { "\($0)" } == b.touches.map { "\($0)" }
-            && a.skipped.map { "\($0)" } == b.skipped.map { "\($0)" }
-    }
 }
 
 extension AfterdeskDatabase {
