@@ -26,6 +26,8 @@ public struct Settings: Sendable, Equatable {
     public var helpText: String?
     /// Hours after a task is due before it escalates to the store's manager.
     public var taskSLAHours = 24
+    /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (the offer page's limit per address).
+    public var trustedProxies: [String] = []
     /// Tries before a message becomes a dead letter.
     public var maxAttempts = 6
     /// First retry delay in seconds; doubles each try, at most an hour.
@@ -60,6 +62,9 @@ public struct Settings: Sendable, Equatable {
         key("signing_secret", "key of email unsubscribe links; default: random, kept in the database") { $0.signingSecret = $1 },
         key("store_address", "the dealership's physical address in every email; default: the menu's") { $0.storeAddress = $1 },
         key("help_text", "the reply to HELP") { $0.helpText = $1 },
+        key("trusted_proxies", "comma-separated proxy addresses whose X-Forwarded-For names the client (offer page limits)") {
+            $0.trustedProxies = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        },
         key("task_sla_hours", "hours after a task is due before it escalates to the manager (default 24)") {
             $0.taskSLAHours = try int($1, "task_sla_hours")
         },

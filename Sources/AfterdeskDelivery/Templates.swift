@@ -39,6 +39,8 @@ public struct MessageFacts: Sendable, Equatable {
     public var staffName: String?
     public var unsubscribeURL: String
     public var today: LocalDate
+    /// The customer's offer page for the touch's first product (`/o/{token}`), when the message carries one.
+    public var offerURL: String?
 
     public init(
         firstName: String, lastName: String, dealershipName: String, dealershipAddress: String, dealershipPhone: String?,
@@ -90,6 +92,7 @@ public struct MessageFacts: Sendable, Equatable {
             "unsubscribe_url": unsubscribeURL, "opt_out": Self.optOutLine,
         ]
         if let s = staffName { c["staff_name"] = s }
+        if let o = offerURL { c["offer_url"] = o }
         // Absent rather than empty: an empty string opens a Mustache section.
         if !others.isEmpty { c["others_text"] = Words.list(others.map(\.name)) }
         if let w = warrantyEnds {
@@ -107,7 +110,7 @@ public struct MessageFacts: Sendable, Equatable {
     /// Plausible facts for checking templates when they load.
     public static func sample(dealership: Dealership) -> MessageFacts {
         let today = LocalDate(year: 2026, month: 11, day: 2)!
-        return MessageFacts(
+        var facts = MessageFacts(
             firstName: "Maria-Guadalupe", lastName: "Lopez", dealershipName: dealership.name, dealershipAddress: dealership.address,
             dealershipPhone: dealership.phone, vehicleYear: 2024, vehicleMake: "Mercedes-Benz", vehicleModel: "GLE 450",
             dealNumber: "D-100234",
@@ -123,6 +126,9 @@ public struct MessageFacts: Sendable, Equatable {
             staffName: "Jordan Smith",
             unsubscribeURL: "https://afterdesk.example/unsubscribe?c=123456&t=0123456789abcdef0123456789abcdef0123456789a",
             today: today)
+        // As long as a real link: a public URL of 30 characters and a 22-character token.
+        facts.offerURL = "https://afterdesk.example.com/o/AbCdEfGhIjKlMnOpQrStUv"
+        return facts
     }
 }
 

@@ -17,6 +17,8 @@ public struct ServerContext: Sendable {
     public var startedAt: Date
     /// What `/metrics` counts while the server runs.
     public var metrics = ServerMetrics()
+    /// The offer page's rate limits, in memory.
+    public var offerLimits = OfferLimits()
     public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk"), schedulerInterval: Duration? = nil) {
         self.dispatcher = dispatcher
         self.clock = clock
@@ -57,6 +59,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     DealPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
     MenuPageController(ctx: ctx, pages: pages).addRoutes(to: router)
     AdminController(ctx: ctx, pages: pages).addRoutes(to: router)
+    OfferController(ctx: ctx, pages: pages).addRoutes(to: router)
     router.get(RouterPath(WebPaths.stylesheet)) { _, _ -> Response in
         Response(
             status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],

@@ -172,4 +172,28 @@ extension PageSnapshotTests {
             tokens: [.init(id: 1, user: "kliu", label: "adk_AbCdEf…", created: "2026-11-01T00:00:00Z", expires: "never", revoked: nil)],
             roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: nil, newToken: nil)
     }
+
+    static var offerHead: OfferHead {
+        OfferHead(dealership: Dealership(name: "Lakeside Motors", timeZone: "America/Chicago", address: "", phone: "(512) 555-0142"))
+    }
+
+    static var offer: OfferPage {
+        OfferPage(
+            head: offerHead, done: "Thank you, Ana. Someone from Lakeside Motors will call you within the hour.", firstName: "Ana",
+            productName: "Vehicle Service Contract", vehicle: "2026 Honda Accord", vinLast4: "0003",
+            reason: "Your Honda's factory warranty is projected to end around March 1, 2029 at 36,000 miles.",
+            coverage: "Pays for covered repairs after the factory warranty.", price: "$2,495.00", until: "March 1, 2029",
+            provider: "Lakeside Protection Plans", showButtons: true, action: "/o/AbCdEfGhIjKlMnOpQrStUv",
+            hours: "9:00–19:00, closed Sundays",
+            pauseDays: 30, unsubscribeURL: "https://afterdesk.example/unsubscribe?c=1&t=x", sms: false, dealership: "Lakeside Motors",
+            address: "1200 Lakeshore Drive, Austin, TX 78701")
+    }
+
+    static var offerGone: OfferGonePage {
+        OfferGonePage(
+            head: offerHead, done: nil, heading: "This link has expired", message: "The offer on this page has ended.",
+            phone: "(512) 555-0142",
+            phoneDigits: "5125550142", action: "/o/AbCdEfGhIjKlMnOpQrStUv", dealership: "Lakeside Motors",
+            address: "1200 Lakeshore Drive, Austin, TX 78701")
+    }
 }

@@ -47,7 +47,7 @@ import Testing
                         attributionDays: 120, products: menu.products.map(MenuPageController.product),
                         source: "dealership:\n  name: Lakeside Motors\n"))
             ),
-            ("admin", try p.html(admin)),
+            ("admin", try p.html(admin)), ("offer", try p.html(offer)), ("offer_gone", try p.html(offerGone)),
         ]
     }
 

@@ -18,6 +18,7 @@ import Testing
         ("v6-hardening", Migrations.v6Hardening, 0xb16b_7648_acce_74de),
         ("v7-outcomes", Migrations.v7Outcomes, 0x4d13_83ec_0659_b63b),
         ("v8-web", Migrations.v8Web, 0x4c98_92e3_8272_b575),
+        ("v9-offers", Migrations.v9Offers, 0x1a6c_7e2e_9cb2_265d),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -32,7 +33,7 @@ import Testing
         }
         // Every migration the migrator runs is pinned here, in order.
         #expect(Migrations.migrator.migrations == Self.pinned.map(\.name))
-        #expect(Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes", "v8-web"])
+        #expect(Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes", "v8-web", "v9-offers"])
     }
 
     /// A database made by the first dispatch release (v3 as it then read: other outbox indexes) is repaired.

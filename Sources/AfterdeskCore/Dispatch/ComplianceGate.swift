@@ -11,11 +11,14 @@ public struct GateItem: Sendable, Equatable {
     public var productSold: Bool
     /// Why follow-up of this product stopped, when it did: vehicle sold or traded, loan paid off, not interested.
     public var stoppedBecause: String?
+    /// The customer pressed "Not now" on the product's offer page: nothing about it before this day.
+    public var pausedUntil: LocalDate?
 
     public init(
         dealNumber: String, product: String, eligibleUntil: LocalDate?, dealUnwound: Bool = false,
-        productSold: Bool = false, stoppedBecause: String? = nil
+        productSold: Bool = false, stoppedBecause: String? = nil, pausedUntil: LocalDate? = nil
     ) {
+        self.pausedUntil = pausedUntil
         self.dealNumber = dealNumber
         self.product = product
         self.eligibleUntil = eligibleUntil
@@ -92,8 +95,30 @@ public struct ComplianceGate: Sendable {
         // 1. Each product on its own: unwound, bought, stopped, window closed.
         var kept: [GateItem] = []
         var dropped: [GateDecision.Dropped] = []
+        var paused: [GateItem] = []
         for item in input.items {
-            if let why = Self.suppression(item, today: today) { dropped.append(.init(item: item, reason: why)) } else { kept.append(item) }
+            if let why = Self.suppression(item, today: today) {
+                dropped.append(.init(item: item, reason: why))
+            } else if let until = item.pausedUntil, today < until {
+                paused.append(item)
+            } else {
+                kept.append(item)
+            }
+        }
+        // 1b. A product the customer paused ("Not now") rests: dropped from a touch that raises others, else the
+        // touch waits for the first day a paused product may be raised again, while its window is still open.
+        if kept.isEmpty, !paused.isEmpty {
+            let resume = paused.compactMap(\.pausedUntil).min() ?? today
+            let open = paused.filter { $0.eligibleUntil.map { resume <= $0 } ?? true }
+            guard !open.isEmpty else {
+                return .skip(reason: "paused by the customer (\"Not now\") until the post-sale window closes")
+            }
+            let window = ContactWindow.forState(input.state, configured: rules.windows)
+            let at = window.nextOpening(atOrAfter: LocalClock.instant(on: resume, minutes: 0, zone: input.zone), zone: input.zone)
+            return .move(to: at, reason: "paused by the customer (\"Not now\") until \(resume)")
+        }
+        for item in paused {
+            dropped.append(.init(item: item, reason: "paused by the customer (\"Not now\") until \(item.pausedUntil ?? today)"))
         }
         guard !kept.isEmpty else {
             return .skip(reason: dropped.map { "\($0.item.product): \($0.reason)" }.joined(separator: "; "))

@@ -13,6 +13,8 @@ dealership:
   time_zone: America/Chicago            # IANA name: the store's calendar dates are this zone's
   address: 1200 Lakeshore Drive, Austin, TX 78701
   phone: "(512) 555-0142"
+  hours: "09:00-19:00"                  # when the store answers: an urgent task from an offer page is due within an hour of these
+  closed_on: [sunday]
 
 # Share of deals that get no follow-up at all, so the margin report can compare (0-50).
 holdout_percent: 10
@@ -61,6 +63,8 @@ products:
         - { name: expiry-90, days_before_anchor: 90 }
         - { name: expiry-30, days_before_anchor: 30 }
         - { name: expiry-7, days_before_anchor: 7, action: task }
+    coverage: "Pays for covered mechanical and electrical repairs after the factory warranty ends: engine, transmission, air conditioning, electronics. Roadside assistance and a rental car while yours is in the shop."
+    pause_days: 30                         # "Not now" on the offer page rests the product this long
     dms_names: [service contract, vsc, mbi, extended warranty, extended service, mechanical breakdown, vehicle service, powertrain plan]
 
   - code: gap
@@ -80,6 +84,8 @@ products:
         - { name: first, days_after_delivery: 3 }
         - { name: reminder, days_after_delivery: 21 }
         - { name: last-call, days_after_delivery: 50 }
+    coverage: "If the vehicle is totaled or stolen, pays the difference between what the insurer pays and what you still owe on the loan, up to the plan limit."
+    pause_days: 14                         # "Not now" on the offer page rests the product this long
     dms_names: [gap, guaranteed auto protection, guaranteed asset protection, debt cancellation]
 
   - code: tire_wheel
@@ -97,6 +103,8 @@ products:
         - { name: first, days_after_delivery: 5 }
         - { name: season, days_before_anchor: 14 }
         - { name: last-call, days_after_delivery: 75 }
+    coverage: "Repairs or replaces tires and wheels damaged by potholes, nails and road debris, including mounting, balancing and roadside tire service."
+    pause_days: 30                         # "Not now" on the offer page rests the product this long
     dms_names: [tire & wheel, tire and wheel, tire wheel, t&w, road hazard, tire protection, wheel protection]
 
   - code: appearance
@@ -113,6 +121,8 @@ products:
       touches:
         - { name: first, days_after_delivery: 10 }
         - { name: first-wear, days_after_delivery: 60 }
+    coverage: "Protects the paint against fading, bird droppings and tree sap, and the seats against stains and tears, with repairs done by the provider."
+    pause_days: 30                         # "Not now" on the offer page rests the product this long
     dms_names: [appearance, paint & fabric, paint and fabric, paint protection, fabric protection, interior protection, sealant, ceramic]
 
   - code: maintenance
@@ -131,6 +141,8 @@ products:
       touches:
         - { name: first, days_after_delivery: 14 }
         - { name: first-service, days_before_anchor: 21 }
+    coverage: "Prepaid oil changes, tire rotations and multi-point inspections at the factory intervals, at today's prices, in our service department."
+    pause_days: 30                         # "Not now" on the offer page rests the product this long
     dms_names: [maintenance, prepaid maintenance, pre-paid maintenance, service plan, oil change plan]
 """#
 

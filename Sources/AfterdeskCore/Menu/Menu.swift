@@ -61,12 +61,15 @@ public struct Dealership: Sendable, Equatable {
     public var timeZone: String
     public var address: String
     public var phone: String?
+    /// When the store is open: the clock of an urgent task from the customer's offer page.
+    public var hours: StoreHours
 
-    public init(name: String, timeZone: String, address: String, phone: String? = nil) {
+    public init(name: String, timeZone: String, address: String, phone: String? = nil, hours: StoreHours = .standard) {
         self.name = name
         self.timeZone = timeZone
         self.address = address
         self.phone = phone
+        self.hours = hours
     }
 }
 
@@ -128,12 +131,19 @@ public struct MenuProduct: Sendable, Equatable {
     public var dmsNames: [String]
     /// Line of the product in its menu file, for messages.
     public var line: Int
+    /// What the product covers in a sentence or two, in the menu's words: shown on the customer's offer page.
+    public var coverage: String?
+    /// Days a product rests after the customer presses "Not now" on its offer page.
+    public var pauseDays: Int
 
     public init(
         code: String, name: String, kind: ProductKind, provider: String, retailPrice: Money, dealerCost: Money,
         presentedOnEveryDeal: Bool = true, taskThreshold: Money? = nil, includedWithLease: Bool = false,
-        eligibility: Eligibility = Eligibility(), timing: Timing, dmsNames: [String] = [], line: Int = 0
+        eligibility: Eligibility = Eligibility(), timing: Timing, dmsNames: [String] = [], line: Int = 0,
+        coverage: String? = nil, pauseDays: Int = 30
     ) {
+        self.coverage = coverage
+        self.pauseDays = pauseDays
         self.code = code
         self.name = name
         self.kind = kind

@@ -73,7 +73,7 @@ public enum MenuLoader {
             r.fail(root["dealership"] ?? root, "dealership", "required section is missing (name, time_zone, address)")
             return dealership
         }
-        r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone"])
+        r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone", "hours", "closed_on"])
         dealership.name = r.string(d, "name", "dealership") ?? ""
         if let tz = r.string(d, "time_zone", "dealership") {
             if TimeZoneCheck.isKnown(tz) {
@@ -84,7 +84,36 @@ public enum MenuLoader {
         }
         dealership.address = r.string(d, "address", "dealership") ?? ""
         dealership.phone = r.string(d, "phone", "dealership", required: false)
+        dealership.hours = hours(d, &r)
         return dealership
+    }
+
+    /// `hours: "09:00-19:00"` and `closed_on: [sunday]`; 9:00 to 19:00, closed on Sundays, when not given.
+    private static func hours(_ d: Node, _ r: inout YAMLReader) -> StoreHours {
+        var range = (open: StoreHours.standard.open, close: StoreHours.standard.close)
+        if let text = r.string(d, "hours", "dealership", required: false) {
+            if let parsed = StoreHours.parseRange(text), parsed.open < parsed.close {
+                range = parsed
+            } else {
+                r.fail(d["hours"], "dealership.hours", "expected opening hours such as 09:00-19:00, got '\(text)'")
+            }
+        }
+        var closed = StoreHours.standard.closedWeekdays
+        if d["closed_on"] != nil {
+            closed = []
+            for name in r.stringList(d, "closed_on", "dealership") {
+                if let i = StoreHours.weekdayNames.firstIndex(of: name.lowercased()) {
+                    closed.insert(i)
+                } else {
+                    r.fail(d["closed_on"], "dealership.closed_on", "unknown day '\(name)' (monday … sunday)")
+                }
+            }
+        }
+        guard let hours = StoreHours(open: range.open, close: range.close, closedWeekdays: closed) else {
+            r.fail(d["closed_on"] ?? d, "dealership.closed_on", "the store must be open on at least one day")
+            return .standard
+        }
+        return hours
     }
 
     private static func depreciation(_ root: Node, _ r: inout YAMLReader) -> Depreciation {
@@ -167,7 +196,7 @@ public enum MenuLoader {
             allowed: [
                 "code", "name", "kind", "provider", "retail_price", "dealer_cost",
                 "presented_on_every_deal", "task_threshold", "included_with_lease",
-                "eligibility", "timing", "dms_names",
+                "eligibility", "timing", "dms_names", "coverage", "pause_days",
             ])
         let before = r.issues.count
         let code = r.string(node, "code", path) ?? ""
@@ -199,11 +228,17 @@ public enum MenuLoader {
         let eligibility = self.eligibility(node, path, &r)
         let timing = self.timing(node, path, code: code, &r)
         let dmsNames = r.stringList(node, "dms_names", path)
+        let coverage = r.string(node, "coverage", path, required: false)
+        if let c = coverage, c.count > 400 {
+            r.fail(node["coverage"], "\(path).coverage", "keep the coverage summary under 400 characters (it has \(c.count))")
+        }
+        let pauseDays = r.int(node, "pause_days", path, range: 1...365) ?? 30
         guard r.issues.count == before else { return nil }
         return MenuProduct(
             code: code, name: name, kind: kind, provider: provider, retailPrice: retail, dealerCost: cost,
             presentedOnEveryDeal: presented, taskThreshold: threshold, includedWithLease: lease,
-            eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0)
+            eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0, coverage: coverage,
+            pauseDays: pauseDays)
     }
 
     private static func eligibility(_ node: Node, _ path: String, _ r: inout YAMLReader) -> Eligibility {

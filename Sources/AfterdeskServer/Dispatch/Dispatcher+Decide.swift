@@ -21,12 +21,55 @@ extension Dispatcher {
             let keptItems = touch.items.filter { i in kept.contains { $0.dealNumber == i.dealNumber && $0.product == i.product } }
             guard !keptItems.isEmpty else { return .skipped(touchID: touch.id, reason: "no product left to raise") }
             let droppedText = dropped.map { "\($0.item.product): \($0.reason)" }
-            let facts = self.facts(keptItems, customer: touch.customer, today: LocalDate(now, in: zone))
+            var facts = self.facts(keptItems, customer: touch.customer, today: LocalDate(now, in: zone))
+            // A message carries the offer page of its first product: the token goes in the link, its hash in the store.
+            var link: NewOfferLink?
+            if touch.action != .task {
+                let token = offerTokens()
+                facts.offerURL = "\(settings.publicURL)/o/\(token)"
+                link = offerLink(for: keptItems[0], tokenHash: OfferTokens.hash(token), now: now)
+            }
             switch touch.action {
-            case .sms: return sms(touch, facts: facts, template: keptItems[0].template, dropped: droppedText)
-            case .email: return email(touch, facts: facts, template: keptItems[0].template, dropped: droppedText)
+            case .sms: return sms(touch, facts: facts, template: keptItems[0].template, dropped: droppedText).carrying(link)
+            case .email: return email(touch, facts: facts, template: keptItems[0].template, dropped: droppedText).carrying(link)
             case .task: return try task(touch, items: keptItems, now: now, dropped: droppedText, staff: &cache)
             }
+        }
+    }
+
+    /// The stored side of an offer link for `item`: what the message says about it, and when the link stops working.
+    func offerLink(for item: DueItem, tokenHash: String, now: Date) -> NewOfferLink {
+        let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        return NewOfferLink(
+            tokenHash: tokenHash, dealID: item.dealID, product: item.product, reason: whyNow(item),
+            quotedCents: item.quotedCents ?? menu.product(item.product)?.retailPrice.cents ?? 0, eligibleUntil: item.eligibleUntil,
+            expiresAt: OfferExpiry.expiresAt(sentAt: now, eligibleUntil: item.eligibleUntil, zone: zone))
+    }
+
+    /// Why now, in the customer's words, from the same facts the message was written from (the plan's own reason is
+    /// for staff).
+    func whyNow(_ item: DueItem) -> String {
+        guard let product = menu.product(item.product) else { return "" }
+        switch product.kind {
+        case .serviceContract:
+            guard let ends = item.basicExpiresOn else { return "A service contract pays for covered repairs after the factory warranty." }
+            let miles =
+                item.basicLimit == "miles" ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake).basic.miles)) miles" : ""
+            return "Your \(item.vehicleMake)'s factory warranty is projected to end around \(Words.longDate(ends))\(miles). "
+                + "A service contract can be added only while it lasts."
+        case .gap:
+            guard let ends = item.gapExposureEndsOn else { return "GAP covers what you still owe if the vehicle is totaled or stolen." }
+            return "Until about \(Words.longDate(ends)) you are projected to owe more on your loan than the vehicle is worth. "
+                + "If it were totaled or stolen, GAP would cover the difference."
+        case .tireWheel:
+            return "Potholes, nails and road debris cause most tire and wheel damage, and pothole season starts "
+                + "\(Words.monthDay(LocalDate.clamped(year: 2001, month: menu.potholeSeasonStart.month, day: menu.potholeSeasonStart.day)))."
+        case .appearance:
+            return "Paint and fabric protection does the most good while the vehicle is new."
+        case .maintenance:
+            return "Your first scheduled service is coming up: prepaid maintenance covers it at today's prices."
+        case .other:
+            return ""
         }
     }
 
@@ -39,7 +82,8 @@ extension Dispatcher {
             GateItem(
                 dealNumber: i.dealNumber, product: i.product, eligibleUntil: i.eligibleUntil, dealUnwound: i.dealUnwound,
                 productSold: i.productSold,
-                stoppedBecause: menu.product(i.product).flatMap { p in i.stops.first { $0.applies(to: p.kind) }?.reason })
+                stoppedBecause: menu.product(i.product).flatMap { p in i.stops.first { $0.applies(to: p.kind) }?.reason },
+                pausedUntil: i.pausedUntil)
         }
         let input = GateInput(
             action: touch.action, items: items, zone: zone, state: c.state, consent: c.consent,

@@ -35,6 +35,8 @@ public struct Dispatcher: Sendable {
     public let signingSecret: String
     /// Where failed sends are logged, with the customer's address or number masked in whatever the provider said.
     public var logger = Logger(label: "afterdesk.dispatch")
+    /// Tokens of offer page links: random (tests give their own).
+    public var offerTokens: @Sendable () -> String = { OfferTokens.random() }
 
     public init(
         database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,

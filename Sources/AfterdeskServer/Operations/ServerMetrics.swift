@@ -1,3 +1,4 @@
+import AfterdeskCore
 import AfterdeskStore
 import Foundation
 import Hummingbird
@@ -46,6 +47,11 @@ public final class ServerMetrics: Sendable {
         for (result, n) in [("delivered", s.delivered), ("failed", s.failed), ("dead", s.dead)] where n > 0 {
             counter("sends", sends, [("result", result)]).increment(by: Int64(n))
         }
+    }
+
+    /// A visit or a button press on a customer's offer page.
+    func offer(_ kind: OfferEventKind) {
+        counter("offer_events", "Offer page visits and button presses, by kind.", [("kind", kind.rawValue)]).increment()
     }
 
     /// The counters and histograms in Prometheus' text format.

@@ -20,8 +20,11 @@ enum WebPaths {
     static let adminUsers = "/admin/users"
     static let adminUser = "/admin/users/{id}"
     static let stylesheet = "/static/app.css"
+    /// The customer's offer page.
+    static let offer = "/o/{token}"
 
     static func task(_ id: Int64) -> String { "/tasks/\(id)" }
+    static func offer(_ token: String) -> String { "/o/\(token)" }
     static func importPage(_ id: Int64) -> String { "/imports/\(id)" }
     static func deal(store: String, number: String) -> String { "/deals/\(component(store))/\(component(number))" }
 

@@ -41,6 +41,8 @@ public struct DueItem: Sendable, Equatable {
     public var deliveryDate: LocalDate
     public var salespersonID: Int64?
     public var fiManagerID: Int64?
+    /// "Not now" on the product's offer page: nothing about it before this day.
+    public var pausedUntil: LocalDate? = nil
 }
 
 /// A planned touch whose time has come.
@@ -68,6 +70,8 @@ public struct NewOutboxMessage: Sendable, Equatable {
     public var html: String?
     /// Extra headers as JSON (List-Unsubscribe for email, signature for webhooks).
     public var headers: String?
+    /// The offer page link the message carries, stored with it.
+    public var offerLink: NewOfferLink?
     public init(
         channel: String, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
         html: String? = nil, headers: String? = nil
@@ -79,6 +83,29 @@ public struct NewOutboxMessage: Sendable, Equatable {
         self.body = body
         self.html = html
         self.headers = headers
+    }
+}
+
+/// An offer page link (`/o/{token}`) to store with the message that carries it: only the token's hash is kept.
+public struct NewOfferLink: Sendable, Equatable {
+    public var tokenHash: String
+    public var dealID: Int64
+    public var product: String
+    public var reason: String
+    public var quotedCents: Int64
+    public var eligibleUntil: LocalDate?
+    public var expiresAt: Date
+    public init(
+        tokenHash: String, dealID: Int64, product: String, reason: String, quotedCents: Int64, eligibleUntil: LocalDate?,
+        expiresAt: Date
+    ) {
+        self.tokenHash = tokenHash
+        self.dealID = dealID
+        self.product = product
+        self.reason = reason
+        self.quotedCents = quotedCents
+        self.eligibleUntil = eligibleUntil
+        self.expiresAt = expiresAt
     }
 }
 
@@ -144,5 +171,16 @@ public struct DispatchSummary: Codable, Sendable, Equatable {
         dead += o.dead
         reconciled += o.reconciled
         escalated += o.escalated
+    }
+}
+
+extension DispatchRecord {
+    /// The record with `link` stored beside its customer message (the first SMS or email).
+    public func carrying(_ link: NewOfferLink?) -> DispatchRecord {
+        guard let link, case .dispatched(let touch, let customer, var messages, let task, let dropped) = self,
+            let i = messages.firstIndex(where: { $0.channel == "sms" || $0.channel == "email" })
+        else { return self }
+        messages[i].offerLink = link
+        return .dispatched(touchID: touch, customerID: customer, messages: messages, task: task, dropped: dropped)
     }
 }

@@ -99,6 +99,16 @@ extension AfterdeskDatabase {
         {
             if let kind = StopKind(rawValue: r["kind"]) { stops[r["deal_id"], default: []].append((r["product_code"], kind)) }
         }
+        var pauses: [Int64: [String: LocalDate]] = [:]
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT deal_id, product_code, until FROM follow_up_pauses
+                WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id IN (\(touchMarks)))
+                """, arguments: StatementArguments(touchIDs))
+        {
+            if let until = LocalDate(r["until"] as String) { pauses[r["deal_id"], default: [:]][r["product_code"]] = until }
+        }
         var items: [Int64: [DueItem]] = [:]
         var storeOf: [Int64: (Int64, String)] = [:]
         let query = try db.makeStatement(
@@ -117,8 +127,9 @@ extension AfterdeskDatabase {
             let dealID: Int64 = r[c["deal_id"]]
             let code: String = r[c["product_code"]]
             let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
-            let item = DueItem(
+            var item = DueItem(
                 row: r, c, touchName: r[c["touch_name"]], template: r[c["template"]], reason: r[c["reason"]], stops: dealStops)
+            item.pausedUntil = pauses[dealID]?[code]
             items[touchID, default: []].append(item)
             storeOf[touchID] = storeOf[touchID] ?? (r[c["store_id"]], r[c["store_code"]])
         }
@@ -165,6 +176,9 @@ extension AfterdeskDatabase {
                     }
                     for m in messages {
                         try insertOutbox(db, m, touchID: touch, taskID: taskID, customerID: customer, now: nowText)
+                        if let link = m.offerLink, db.changesCount == 1 {
+                            try insertOfferLink(db, link, touchID: touch, channel: m.channel, customerID: customer, now: nowText)
+                        }
                     }
                 }
             }

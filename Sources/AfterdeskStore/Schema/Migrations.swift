@@ -40,6 +40,7 @@ enum Migrations {
         ("v6-hardening", v6Hardening),
         ("v7-outcomes", v7Outcomes),
         ("v8-web", v8Web),
+        ("v9-offers", v9Offers),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

@@ -1,13 +1,13 @@
 /// The page templates (Mustache), compiled into the server so a deployed binary cannot lose them; parsed and checked
 /// when the application is built (Pages.load). `{{x}}` escapes HTML; only server-drawn SVG uses `{{{x}}}`.
 enum WebTemplates {
-    static let pages = ["login", "tasks", "task", "dashboard", "error"] + moreTemplates.map(\.0)
+    static let pages = ["login", "tasks", "task", "dashboard", "error", "offer", "offer_gone"] + moreTemplates.map(\.0)
 
     static var all: [(String, String)] {
         [
             ("head", head), ("foot", foot), ("login", login), ("error", error), ("tasks", tasks), ("task", task),
             ("dashboard", dashboard),
-        ] + moreTemplates
+        ] + moreTemplates + offerTemplates
     }
 
     static let head = """

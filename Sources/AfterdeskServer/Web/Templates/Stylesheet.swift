@@ -18,6 +18,15 @@ extension WebTemplates {
         h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
         a { color: var(--accent); }
         .muted { color: var(--muted); }
+        main.offer { max-width: 560px; }
+        .offer h1 { margin-top: 0; }
+        .offer dl.terms { display: grid; grid-template-columns: auto 1fr; gap: .25rem 1rem; margin: 1rem 0 0; }
+        .offer dl.terms dd { margin: 0; }
+        .offer dl.terms dd.muted { grid-column: 2; font-size: .85rem; }
+        .offer .big { font-size: 1.3rem; font-weight: 700; }
+        .offer .actions form { margin: 0 0 .6rem; }
+        .offer .actions button { width: 100%; }
+        .fine { color: var(--muted); font-size: .8rem; text-align: center; }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin: 0 0 1rem; }
         .narrow { max-width: 420px; margin: 2rem auto; }
         label { display: block; margin: 0 0 .75rem; font-weight: 600; }

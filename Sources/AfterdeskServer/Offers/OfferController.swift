@@ -1,0 +1,317 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import AfterdeskStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The customer's offer page, `/o/{token}` (docs/offers.md). A GET only shows (mail scanners open every link) and
+/// records the visit; a POST from one of its buttons acts. Every response is the dealership's page, never a staff
+/// page, and says nothing beyond the first name, the vehicle and the last four characters of the VIN.
+struct OfferController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+
+    /// The customer's pages: nothing from elsewhere, no script, no referrer, not indexed.
+    static let csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.offer)) { request, context -> Response in
+            await guarded(request, context) { try show(request, context) }
+        }
+        router.post(RouterPath(WebPaths.offer)) { request, context -> Response in
+            await guarded(request, context) { try await press(request, context) }
+        }
+    }
+
+    var menu: Menu { ctx.dispatcher.menu }
+    var zone: TimeZone { TimeZone(identifier: menu.dealership.timeZone) ?? .gmt }
+
+    /// The address a request comes from: the peer, or the client a trusted proxy names in `X-Forwarded-For`.
+    func address(_ request: Request, _ context: AppRequestContext) -> String {
+        let peer = context.peer ?? "local"
+        guard ctx.settings.trustedProxies.contains(peer),
+            let forwarded = request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").last
+        else { return peer }
+        return forwarded.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The rate limit per address, then the handler; any failure becomes the dealership's page, not a staff one.
+    func guarded(_ request: Request, _ context: AppRequestContext, _ body: () async throws -> Response) async -> Response {
+        let now = ctx.clock.now()
+        let limit = ctx.offerLimits.perAddress.allow(address(request, context), now: now)
+        var response: Response
+        if !limit.allowed {
+            response = goneResponse(
+                heading: "Too many requests", message: "Please wait a minute and try again, or call us.", action: nil,
+                status: .tooManyRequests)
+            response.headers[.retryAfter] = "\(limit.retryAfter)"
+        } else {
+            do { response = try await body() } catch {
+                ctx.logger.error("offer page failed", metadata: ["error": "\(error)"])
+                response = goneResponse(
+                    heading: "Something went wrong", message: "We could not show this page. Please call us.", action: nil,
+                    status: .internalServerError)
+            }
+        }
+        response.headers[.contentSecurityPolicy] = Self.csp
+        response.headers[.referrerPolicy] = "no-referrer"
+        response.headers[.init("X-Robots-Tag")!] = "noindex, nofollow"
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// The link the token names, or nil (a token not of the right form never reaches the store).
+    func link(_ context: AppRequestContext) throws -> (token: String, link: StoredOfferLink)? {
+        guard let token = context.parameters.get("token"), OfferTokens.isWellFormed(token),
+            let link = try ctx.database.offerLink(tokenHash: OfferTokens.hash(token))
+        else { return nil }
+        return (token, link)
+    }
+
+    func state(_ l: StoredOfferLink, now: Date) -> OfferLinkState {
+        let kind = menu.product(l.product)?.kind ?? .other
+        let stop = l.stops.first { $0.applies(to: kind) }
+        return OfferLinkState.of(
+            OfferLinkFacts(
+                expiresAt: l.expiresAt, productBought: l.productBought, dealUnwound: l.dealUnwound, optedOut: l.optedOut,
+                stoppedBecause: stop?.reason), now: now)
+    }
+
+    func show(_ request: Request, _ context: AppRequestContext) throws -> Response {
+        guard let (token, l) = try link(context) else { return unknownLink() }
+        let now = ctx.clock.now()
+        let s = state(l, now: now)
+        guard s.isLive else { return gone(l, state: s, token: token, done: nil) }
+        try ctx.database.recordOfferOpened(linkID: l.id, now: now)
+        ctx.metrics.offer(.opened)
+        return try offerPage(l, token: token, done: nil)
+    }
+
+    func press(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let (token, l) = try link(context) else { return unknownLink() }
+        let body = try await request.body.collect(upTo: 4 * 1024)
+        let form = Dictionary(formPairs(String(buffer: body)), uniquingKeysWith: { a, _ in a })
+        guard let action = form["action"].flatMap(OfferAction.init(rawValue:)) else {
+            return goneResponse(
+                heading: "That did not work", message: "Please go back and press one of the buttons again.", action: nil,
+                status: .badRequest)
+        }
+        // A button on another site cannot press one here (the token is the secret, but a browser tells us anyway).
+        guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL) else {
+            return goneResponse(
+                heading: "That did not work", message: "Please open the link from our message and press the button there.",
+                action: nil, status: .forbidden)
+        }
+        let now = ctx.clock.now()
+        let perLink = ctx.offerLimits.pressesPerLink.allow("link:\(l.id)", now: now)
+        guard perLink.allowed else {
+            var r = goneResponse(
+                heading: "We have your request", message: "You have pressed this many times: we will be in touch. You can also call us.",
+                action: nil, status: .tooManyRequests)
+            r.headers[.retryAfter] = "\(perLink.retryAfter)"
+            return r
+        }
+        let s = state(l, now: now)
+        switch (s.isLive, action) {
+        case (false, .newLink):
+            _ = try record(l, action: action, now: now)
+            return gone(l, state: s, token: nil, done: "Thank you. We will be in touch with you about \(productName(l)) soon.")
+        case (false, _):
+            return gone(l, state: s, token: token, done: nil)
+        case (true, .newLink):
+            return try offerPage(l, token: token, done: nil)
+        case (true, _):
+            let done = try record(l, action: action, now: now)
+            return try offerPage(l, token: token, done: done)
+        }
+    }
+
+    /// Records the press (the task or the pause with it) and says what happens next.
+    func record(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> String {
+        let hours = menu.dealership.hours
+        var press = OfferPress(linkID: l.id, kind: OfferEventKind(action))
+        switch action {
+        case .interested, .callMe, .newLink:
+            press.task = try task(l, action: action, now: now)
+        case .notNow:
+            let days = menu.product(l.product)?.pauseDays ?? 30
+            press.pauseUntil = LocalDate(now, in: zone).adding(days: days)
+        }
+        let result = try ctx.database.pressOffer(press, now: now)
+        ctx.metrics.offer(OfferEventKind(action))
+        ctx.logger.info(
+            "offer button pressed",
+            metadata: ["link": "\(l.id)", "action": "\(action.rawValue)", "task": "\(result.taskID.map(String.init) ?? "-")"])
+        switch action {
+        case .interested, .callMe:
+            let sla = press.task?.slaAt ?? now
+            let when =
+                hours.isOpen(on: LocalDate(now, in: zone)) && sla.timeIntervalSince(now) <= 3600
+                ? "within the hour" : "by \(Self.time(sla, zone: zone))"
+            return "Thank you, \(l.firstName). Someone from \(menu.dealership.name) will call you \(when)."
+        case .notNow:
+            return
+                "Understood. We will not bring up \(productName(l)) again before \(Words.longDate(press.pauseUntil ?? LocalDate(now, in: zone)))."
+        case .newLink:
+            return "Thank you. We will be in touch."
+        }
+    }
+
+    /// The task a press makes: urgent (an hour of opening hours) for "I'm interested" and "Call me", for the deal's F&I
+    /// manager or salesperson as task routing picks; a normal one for "Send me a new link".
+    func task(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> NewTask {
+        let snapshot = try ctx.database.staffSnapshot(storeID: l.storeID)
+        let assignee = TaskRouting.assignee(
+            fiManager: l.fiManagerID, salesperson: l.salespersonID, staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
+        let hours = menu.dealership.hours
+        let name = "\(l.firstName) \(l.lastName)"
+        let product = productName(l)
+        let title: String
+        let due = hours.deadline(after: now, minutes: 0, zone: zone)
+        let sla: Date
+        switch action {
+        case .newLink:
+            title = "\(name) asked for a new link about \(product)"
+            sla = due.addingTimeInterval(Double(ctx.settings.taskSLAHours) * 3600)
+        default:
+            title = "Urgent: \(name) pressed \"\(action.label)\" about \(product)"
+            sla = hours.deadline(after: now, minutes: 60, zone: zone)
+        }
+        let detail = [
+            "\(product) (deal \(l.dealNumber), quoted \(l.quoted.formatted)): the customer pressed \"\(action.label)\" on the offer page "
+                + "of the \(l.channel == "email" ? "email" : "text") sent \(Self.time(l.createdAt, zone: zone)).",
+            action == .newLink
+                ? "Their link no longer worked. Call them, or raise the product at their next visit." : "Call within the hour.",
+            "Vehicle: \(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)",
+        ].joined(separator: "\n")
+        return NewTask(
+            storeID: l.storeID, customerID: l.customerID, kind: "offer_reply", title: title, detail: detail, assigneeID: assignee,
+            dueAt: due, slaAt: sla)
+    }
+
+    func productName(_ l: StoredOfferLink) -> String { menu.product(l.product)?.name ?? l.product }
+
+    static func time(_ d: Date, zone: TimeZone) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = "h:mm a 'on' EEEE, MMMM d"
+        return f.string(from: d)
+    }
+
+    var head: OfferHead { OfferHead(dealership: menu.dealership) }
+
+    func offerPage(_ l: StoredOfferLink, token: String, done: String?) throws -> Response {
+        let p = menu.product(l.product)
+        var h = head
+        h.title = productName(l)
+        let model = OfferPage(
+            head: h, done: done, firstName: l.firstName, productName: productName(l),
+            vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)", vinLast4: l.vinLast4,
+            reason: l.reason.isEmpty ? nil : l.reason, coverage: p?.coverage, price: l.quoted.formatted,
+            until: l.eligibleUntil.map(Words.longDate), provider: p?.provider, showButtons: true, action: WebPaths.offer(token),
+            hours: Self.hoursText(menu.dealership.hours), pauseDays: p?.pauseDays ?? 30,
+            unsubscribeURL: l.channel == "email" ? ctx.dispatcher.unsubscribeURL(customer: l.customerID) : nil, sms: l.channel == "sms",
+            dealership: menu.dealership.name, address: ctx.dispatcher.address)
+        return try pages.response(model)
+    }
+
+    func gone(_ l: StoredOfferLink, state: OfferLinkState, token: String?, done: String?) -> Response {
+        let product = productName(l)
+        let (heading, message): (String, String)
+        switch state {
+        case .void(reason: "bought"):
+            (heading, message) = ("You already have \(product)", "Thank you! Our records show it was added. Questions? Call us.")
+        case .void(reason: "opted_out"):
+            (heading, message) = (
+                "This link no longer works", "You asked us to stop this kind of message, so we have. You can always call us."
+            )
+        case .expired:
+            (heading, message) = (
+                "This link has expired", "The offer on this page has ended. Call us to see what we can still do, or ask for a new link."
+            )
+        default:
+            (heading, message) = ("This offer is no longer available", "Call us if you have any questions.")
+        }
+        return goneResponse(heading: heading, message: message, action: token.map(WebPaths.offer), status: .gone, done: done)
+    }
+
+    func unknownLink() -> Response {
+        goneResponse(
+            heading: "This link is not valid", message: "Please use the link from our most recent message, or call us.", action: nil,
+            status: .notFound)
+    }
+
+    func goneResponse(heading: String, message: String, action: String?, status: HTTPResponse.Status, done: String? = nil) -> Response {
+        var h = head
+        h.title = heading
+        let model = OfferGonePage(
+            head: h, done: done, heading: heading, message: message, phone: h.phone, phoneDigits: h.phoneDigits, action: action,
+            dealership: menu.dealership.name, address: ctx.dispatcher.address)
+        do { return try pages.response(model, status: status) } catch {
+            return Response(
+                status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: heading)))
+        }
+    }
+
+    static func hoursText(_ h: StoreHours) -> String {
+        func hm(_ m: Int) -> String { String(format: "%d:%02d", m / 60, m % 60) }
+        let open = (0...6).filter { !h.closedWeekdays.contains($0) }
+        let days =
+            open.count == 7
+            ? "every day" : "closed " + Words.list(h.closedWeekdays.sorted().map { StoreHours.weekdayNames[$0].capitalized + "s" })
+        return "\(hm(h.open))–\(hm(h.close)), \(days)"
+    }
+}
+
+/// The top of every customer page: the dealership's name and phone.
+struct OfferHead: Sendable, Equatable {
+    var title = ""
+    var dealership: String
+    var phone: String?
+    var phoneDigits: String?
+    init(dealership d: Dealership) {
+        dealership = d.name
+        phone = d.phone.flatMap { $0.isEmpty ? nil : $0 }
+        phoneDigits = phone.map { p in String(p.filter { $0.isNumber || $0 == "+" }) }
+    }
+}
+
+struct OfferPage: PageModel {
+    static let template = "offer"
+    var layout: Layout { Layout(title: head.title) }
+    var head: OfferHead
+    var done: String?
+    var firstName: String
+    var productName: String
+    var vehicle: String
+    var vinLast4: String
+    var reason: String?
+    var coverage: String?
+    var price: String
+    var until: String?
+    var provider: String?
+    var showButtons: Bool
+    var action: String
+    var hours: String
+    var pauseDays: Int
+    var unsubscribeURL: String?
+    var sms: Bool
+    var dealership: String
+    var address: String
+}
+
+struct OfferGonePage: PageModel {
+    static let template = "offer_gone"
+    var layout: Layout { Layout(title: head.title) }
+    var head: OfferHead
+    var done: String?
+    var heading: String
+    var message: String
+    var phone: String?
+    var phoneDigits: String?
+    var action: String?
+    var dealership: String
+    var address: String
+}

@@ -1,0 +1,325 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// Offer tokens in order (`T000…01`, `T000…02`): well formed, and known to the test.
+final class TokenSequence: Sendable {
+    private let n = Mutex(0)
+    func next() -> String {
+        n.withLock {
+            $0 += 1
+            return String(format: "T%021d", $0)
+        }
+    }
+}
+
+/// The dispatch scenario with Maria's first message sent (GAP, by SMS and email on 2026-10-04): its offer links, and a
+/// server on a clock the test moves.
+struct OfferFixture {
+    let s: Scenario
+    let clock: MovableClock
+    let log = CapturedLog()
+    var limits = OfferLimits()
+    /// The token in the first message Maria was sent, its channel, and the link's id.
+    let token: String
+    let channel: String
+    let linkID: Int64
+
+    init(limits: OfferLimits = OfferLimits()) async throws {
+        s = try Scenario()
+        self.limits = limits
+        let maria = try #require(try s.touches("D-1").first)
+        var d = s.dispatcher
+        let tokens = TokenSequence()
+        d.offerTokens = { tokens.next() }
+        _ = try await d.run(now: utc(maria.due))
+        let sent = try #require(try s.rows("SELECT channel, body FROM outbox WHERE channel IN ('sms', 'email') ORDER BY id").first)
+        let body: String = sent["body"]
+        let match = try #require(body.range(of: #"https://afterdesk\.lakeside\.example/o/[A-Za-z0-9_-]{22}"#, options: .regularExpression))
+        token = String(String(body[match]).suffix(22))
+        channel = sent["channel"]
+        linkID = try #require(try s.rows("SELECT id FROM offer_links WHERE token_hash = ?", [OfferTokens.hash(token)]).first?[0])
+        // Tuesday 2026-10-06 10:00 in Austin: the store is open.
+        clock = MovableClock(utc("2026-10-06T15:00:00Z"))
+    }
+
+    var context: ServerContext {
+        let log = self.log
+        var c = ServerContext(
+            dispatcher: s.dispatcher, clock: clock.clock, logger: Logger(label: "test") { _ in CapturedLog.Handler(log: log) })
+        c.offerLimits = limits
+        return c
+    }
+
+    func app() throws -> some ApplicationProtocol { Application(router: try buildRouter(context)) }
+
+    var path: String { "/o/\(token)" }
+
+    func press(_ client: some TestClientProtocol, _ action: String, token: String? = nil, site: String = "same-origin") async throws
+        -> TestResponse
+    {
+        var h = HTTPFields()
+        h[.contentType] = "application/x-www-form-urlencoded"
+        h[.secFetchSite] = site
+        return try await client.execute(
+            uri: "/o/\(token ?? self.token)", method: .post, headers: h, body: ByteBuffer(string: "action=\(action)"))
+    }
+
+    /// Everything but the offer events: what a GET must not change.
+    func state() throws -> [String] {
+        let tables = [
+            "SELECT id, status, due_at FROM tasks ORDER BY id", "SELECT * FROM follow_up_pauses", "SELECT * FROM follow_up_stops",
+            "SELECT id, status, due_at FROM touches ORDER BY id",
+            "SELECT id, consent_sms, consent_email, contact_stopped_at FROM customers",
+            "SELECT id, status FROM outbox ORDER BY id", "SELECT * FROM offer_links ORDER BY id", "SELECT * FROM plans ORDER BY deal_id",
+        ]
+        return try tables.map { sql in try s.rows(sql).map { "\($0)" }.joined(separator: "\n") }
+    }
+
+    func events(_ kind: String) throws -> Int {
+        try s.rows("SELECT COUNT(*) FROM offer_events WHERE kind = ?", [kind])[0][0]
+    }
+}
+
+@Suite(.serialized) struct OfferTests {
+    @Test func eachMessageCarriesALinkWhoseTokenIsKeptOnlyAsAHash() async throws {
+        let f = try await OfferFixture()
+        let links = try f.s.rows("SELECT * FROM offer_links ORDER BY id")
+        #expect(!links.isEmpty)
+        let outbox = try f.s.rows("SELECT body FROM outbox WHERE channel IN ('sms', 'email')").map { $0[0] as String }
+        // Every customer message has its own link.
+        #expect(outbox.allSatisfy { $0.contains("https://afterdesk.lakeside.example/o/T") })
+        #expect(links.count == outbox.count)
+        for row in links {
+            #expect(!"\(row)".contains(f.token))
+            #expect((row["token_hash"] as String).count == 64)
+            // Expiry: the end of the GAP window (60 days from the 2026-10-01 contract: the last day is 2026-11-30,
+            // ending at midnight in Austin), before 60 days after sending.
+            #expect(row["expires_at"] as String == "2026-12-01T06:00:00Z")
+            #expect(row["quoted_cents"] as Int64 == 89_500)
+        }
+    }
+
+    @Test func aGETShowsTheOfferAndChangesNothingButTheVisit() async throws {
+        let f = try await OfferFixture()
+        let before = try f.state()
+        try await f.app().test(.router) { client in
+            for _ in 0..<2 {
+                let r = try await client.execute(uri: f.path, method: .get)
+                #expect(r.status == .ok)
+                let html = String(buffer: r.body)
+                #expect(html.contains("Hi Maria,"))
+                #expect(html.contains("GAP Protection for your 2026 Toyota Camry"))
+                #expect(html.contains("VIN ending 0001"))
+                #expect(html.contains("$895.00"))
+                #expect(html.contains("November 30, 2026"))
+                #expect(html.contains("what you still owe on the loan"), "the menu's coverage summary")
+                #expect(html.contains("owe more on your loan than the vehicle is worth"), "why now")
+                for value in ["I'm interested", "Call me", "Not now", "name=\"action\" value=\"call_me\""] {
+                    #expect(html.contains(value), "\(value)")
+                }
+                // Nothing beyond the first name, the vehicle and the last four of the VIN.
+                for secret in ["Lopez", "maria@example.com", "4T1B11HK7RU000001", "D-1", "Karen", "Dana"] {
+                    #expect(!html.contains(secret), "\(secret) on the customer's page")
+                }
+                // Maria's number is the fixture's store number too: it is on the page once, as the store's.
+                #expect(html.components(separatedBy: "555-0142").count == 2)
+                #expect(r.headers[.referrerPolicy] == "no-referrer")
+                #expect(r.headers[HTTPField.Name("X-Robots-Tag")!] == "noindex, nofollow")
+                #expect(r.headers[.contentSecurityPolicy] == OfferController.csp)
+                #expect(r.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                #expect(html.contains(#"<meta name="robots" content="noindex, nofollow">"#))
+                #expect(!html.contains("<script"))
+            }
+        }
+        #expect(try f.state() == before)
+        #expect(try f.events("opened") == 2)
+        #expect(try f.s.rows("SELECT COUNT(*) FROM offer_events WHERE kind != 'opened'")[0][0] as Int == 0)
+    }
+
+    @Test func callMeMakesOneUrgentTaskForTheDealsPersonDueWithinTheHour() async throws {
+        let f = try await OfferFixture()
+        try await f.app().test(.router) { client in
+            let r = try await f.press(client, "call_me")
+            #expect(r.status == .ok)
+            #expect(String(buffer: r.body).contains("will call you within the hour"))
+            // A second press, and "I'm interested" after it, join the open task.
+            _ = try await f.press(client, "call_me")
+            _ = try await f.press(client, "interested")
+        }
+        let tasks = try f.s.rows("SELECT * FROM tasks WHERE offer_link_id IS NOT NULL")
+        #expect(tasks.count == 1)
+        let t = try #require(tasks.first)
+        #expect(t["kind"] as String == "offer_reply")
+        #expect((t["title"] as String).hasPrefix("Urgent: Maria Lopez pressed \"Call me\" about GAP Protection"))
+        #expect(t["due_at"] as String == "2026-10-06T15:00:00Z")
+        #expect(t["sla_at"] as String == "2026-10-06T16:00:00Z")
+        // D-1's F&I manager is Karen Liu (F1).
+        let karen: Int64 = try f.s.rows("SELECT id FROM staff WHERE staff_code = 'F1'")[0][0]
+        #expect(t["assignee_id"] as Int64? == karen)
+        #expect(try f.events("call_me") == 2 && f.events("interested") == 1)
+        // Every press points at the task.
+        #expect(try f.s.rows("SELECT COUNT(*) FROM offer_events WHERE task_id = ?", [t["id"] as Int64])[0][0] as Int == 3)
+        // Karen's queue shows it.
+        let queue = try f.s.db.tasks(assigneeID: karen, now: f.clock.now)
+        #expect(queue.contains { $0.title.hasPrefix("Urgent: Maria Lopez") })
+    }
+
+    @Test func aPressAfterHoursIsDueAnHourIntoTheNextOpenDay() async throws {
+        let f = try await OfferFixture()
+        // Saturday 2026-10-10 18:30 in Austin: half an hour left today, closed on Sunday, so 9:30 on Monday.
+        f.clock.advance(utc("2026-10-10T23:30:00Z").timeIntervalSince(f.clock.now))
+        try await f.app().test(.router) { client in
+            let r = try await f.press(client, "interested")
+            #expect(String(buffer: r.body).contains("will call you by 9:30 AM on Monday, October 12"))
+        }
+        let t = try #require(try f.s.rows("SELECT due_at, sla_at FROM tasks WHERE offer_link_id IS NOT NULL").first)
+        #expect(t["due_at"] as String == "2026-10-10T23:30:00Z")
+        #expect(t["sla_at"] as String == "2026-10-12T14:30:00Z")
+    }
+
+    @Test func notNowPausesTheProductAndTheGateHonoursIt() async throws {
+        let f = try await OfferFixture()
+        // Saturday 2026-10-10: GAP rests 14 days, past the reminder of day 21 (2026-10-22).
+        f.clock.advance(4 * 86_400)
+        try await f.app().test(.router) { client in
+            let r = try await f.press(client, "not_now")
+            #expect(String(buffer: r.body).contains("We will not bring up GAP Protection again before October 24, 2026"))
+        }
+        #expect(try f.s.rows("SELECT until FROM follow_up_pauses")[0][0] as String == "2026-10-24")
+        #expect(try f.s.rows("SELECT COUNT(*) FROM tasks WHERE offer_link_id IS NOT NULL")[0][0] as Int == 0)
+        #expect(try f.events("not_now") == 1)
+        // Until the pause ends, a touch that raises only GAP waits; after it, it goes.
+        let gapTouches = try f.s.rows(
+            """
+            SELECT t.id, t.due_at FROM touches t WHERE t.status = 'planned' AND t.customer_id = ?
+              AND NOT EXISTS (SELECT 1 FROM touch_items i WHERE i.touch_id = t.id AND i.product_code != 'gap') ORDER BY t.due_at
+            """, [try f.s.customer("D-1")])
+        let next = try #require(gapTouches.first { ($0["due_at"] as String) < "2026-10-24" })
+        let id: Int64 = next["id"]
+        let due = utc(next["due_at"])
+        _ = try await f.s.dispatcher.run(now: due)
+        let after = try #require(try f.s.rows("SELECT status, due_at, status_reason FROM touches WHERE id = ?", [id]).first)
+        #expect(after["status"] as String == "planned")
+        #expect((after["due_at"] as String) >= "2026-10-24")
+        #expect((after["status_reason"] as String).contains("Not now"))
+    }
+
+    @Test func anExpiredLinkOffersANewOneAndNothingElse() async throws {
+        let f = try await OfferFixture()
+        f.clock.advance(utc("2026-12-01T06:00:00Z").timeIntervalSince(f.clock.now))
+        let before = try f.state()
+        try await f.app().test(.router) { client in
+            let r = try await client.execute(uri: f.path, method: .get)
+            #expect(r.status == .gone)
+            let html = String(buffer: r.body)
+            #expect(html.contains("This link has expired"))
+            #expect(html.contains("(512) 555-0142"), "the store's phone")
+            #expect(html.contains("value=\"new_link\""))
+            #expect(!html.contains("Maria"))
+            // The offer's buttons do nothing any more.
+            let call = try await f.press(client, "call_me")
+            #expect(call.status == .gone)
+        }
+        #expect(try f.state() == before)
+        #expect(try f.events("opened") == 0)
+        try await f.app().test(.router) { client in
+            let r = try await f.press(client, "new_link")
+            #expect(String(buffer: r.body).contains("We will be in touch with you about GAP Protection"))
+        }
+        let t = try #require(try f.s.rows("SELECT title FROM tasks WHERE offer_link_id IS NOT NULL").first)
+        #expect(t["title"] as String == "Maria Lopez asked for a new link about GAP Protection")
+        #expect(try f.events("new_link") == 1)
+    }
+
+    @Test func aLinkIsVoidAfterAPurchase() async throws {
+        let f = try await OfferFixture()
+        _ = try f.s.db.addStop(dealNumber: "D-1", store: "main", product: "gap", kind: .purchased, source: "task:1", now: f.clock.now)
+        try await f.app().test(.router) { client in
+            let r = try await client.execute(uri: f.path, method: .get)
+            #expect(r.status == .gone)
+            #expect(String(buffer: r.body).contains("You already have GAP Protection"))
+            #expect(try await f.press(client, "interested").status == .gone)
+        }
+        #expect(try f.s.rows("SELECT COUNT(*) FROM tasks WHERE offer_link_id IS NOT NULL")[0][0] as Int == 0)
+    }
+
+    @Test func aLinkIsVoidAfterAnOptOutOfItsChannel() async throws {
+        let f = try await OfferFixture()
+        let maria = try f.s.customer("D-1")
+        if f.channel == "sms" {
+            _ = try f.s.dispatcher.receiveSMS(from: "+15125550142", body: " stop ", providerID: "SM1", now: f.clock.now)
+        } else {
+            _ = try f.s.db.unsubscribeEmail(customerID: maria, source: "test", now: f.clock.now)
+        }
+        try await f.app().test(.router) { client in
+            let r = try await client.execute(uri: f.path, method: .get)
+            #expect(r.status == .gone)
+            #expect(String(buffer: r.body).contains("This link no longer works"))
+        }
+    }
+
+    @Test func unknownMalformedAndCrossSiteRequestsDoNothing() async throws {
+        let f = try await OfferFixture()
+        let before = try f.state()
+        try await f.app().test(.router) { client in
+            for uri in ["/o/AAAAAAAAAAAAAAAAAAAAAA", "/o/short", "/o/\(f.token)x", "/o/%27%20OR%201%3D1"] {
+                let r = try await client.execute(uri: uri, method: .get)
+                #expect(r.status == .notFound, "\(uri)")
+                #expect(String(buffer: r.body).contains("This link is not valid"))
+            }
+            #expect(try await f.press(client, "call_me", site: "cross-site").status == .forbidden)
+            #expect(try await f.press(client, "buy_everything").status == .badRequest)
+        }
+        #expect(try f.state() == before)
+        #expect(try f.s.rows("SELECT COUNT(*) FROM offer_events")[0][0] as Int == 0)
+    }
+
+    @Test func theRoutesAreRateLimited() async throws {
+        let f = try await OfferFixture(
+            limits: OfferLimits(perAddress: RateLimiter(limit: 3, window: 60), pressesPerLink: RateLimiter(limit: 2, window: 3600)))
+        try await f.app().test(.router) { client in
+            for _ in 0..<3 { #expect(try await client.execute(uri: f.path, method: .get).status == .ok) }
+            let refused = try await client.execute(uri: f.path, method: .get)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] == "60")
+            // Guessing tokens counts too.
+            #expect(try await client.execute(uri: "/o/AAAAAAAAAAAAAAAAAAAAAA", method: .get).status == .tooManyRequests)
+            f.clock.advance(61)
+            #expect(try await client.execute(uri: f.path, method: .get).status == .ok)
+            // Presses per link: two an hour.
+            #expect(try await f.press(client, "not_now").status == .ok)
+            #expect(try await f.press(client, "not_now").status == .ok)
+            #expect(try await f.press(client, "not_now").status == .tooManyRequests)
+        }
+        #expect(try f.events("opened") == 4)
+        #expect(try f.events("not_now") == 2)
+    }
+
+    @Test func theReportCountsVisitsAndPresses() async throws {
+        let f = try await OfferFixture()
+        try await f.app().test(.router) { client in
+            _ = try await client.execute(uri: f.path, method: .get)
+            _ = try await client.execute(uri: f.path, method: .get)
+            _ = try await f.press(client, "call_me")
+        }
+        let funnel = try f.s.db.offerFunnel(
+            from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: nil)
+        let links: Int = try f.s.rows("SELECT COUNT(*) FROM offer_links")[0][0]
+        #expect(funnel.linksSent == links)
+        #expect(funnel.opened == 1 && funnel.callMe == 1 && funnel.interested == 0 && funnel.notNow == 0)
+        let none = try f.s.db.offerFunnel(
+            from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: "elsewhere")
+        #expect(none == OfferFunnel())
+    }
+}
