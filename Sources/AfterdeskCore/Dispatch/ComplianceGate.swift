@@ -105,21 +105,8 @@ public struct ComplianceGate: Sendable {
                 kept.append(item)
             }
         }
-        // 1b. A product the customer paused ("Not now") rests: dropped from a touch that raises others, else the
-        // touch waits for the first day a paused product may be raised again, while its window is still open.
-        if kept.isEmpty, !paused.isEmpty {
-            let resume = paused.compactMap(\.pausedUntil).min() ?? today
-            let open = paused.filter { $0.eligibleUntil.map { resume <= $0 } ?? true }
-            guard !open.isEmpty else {
-                return .skip(reason: "paused by the customer (\"Not now\") until the post-sale window closes")
-            }
-            let window = ContactWindow.forState(input.state, configured: rules.windows)
-            let at = window.nextOpening(atOrAfter: LocalClock.instant(on: resume, minutes: 0, zone: input.zone), zone: input.zone)
-            return .move(to: at, reason: "paused by the customer (\"Not now\") until \(resume)")
-        }
-        for item in paused {
-            dropped.append(.init(item: item, reason: "paused by the customer (\"Not now\") until \(item.pausedUntil ?? today)"))
-        }
+        // 1b. A product the customer paused ("Not now") rests.
+        if let waiting = pause(paused, kept: kept, dropped: &dropped, input: input, today: today) { return waiting }
         guard !kept.isEmpty else {
             return .skip(reason: dropped.map { "\($0.item.product): \($0.reason)" }.joined(separator: "; "))
         }
@@ -157,6 +144,27 @@ public struct ComplianceGate: Sendable {
             return .move(to: opening, reason: "\(recent.count) touches in the last 30 days (at most \(rules.maxPerRolling30Days))")
         }
         return .send(items: kept, dropped: dropped)
+    }
+
+    /// "Not now": a paused product is dropped from a touch that raises others; a touch with nothing else waits for the
+    /// first day a paused product may be raised again, while its window is still open.
+    func pause(
+        _ paused: [GateItem], kept: [GateItem], dropped: inout [GateDecision.Dropped], input: GateInput, today: LocalDate
+    ) -> GateDecision? {
+        guard !paused.isEmpty else { return nil }
+        guard kept.isEmpty else {
+            for item in paused {
+                dropped.append(.init(item: item, reason: "paused by the customer (\"Not now\") until \(item.pausedUntil ?? today)"))
+            }
+            return nil
+        }
+        let resume = paused.compactMap(\.pausedUntil).min() ?? today
+        guard paused.contains(where: { $0.eligibleUntil.map { resume <= $0 } ?? true }) else {
+            return .skip(reason: "paused by the customer (\"Not now\") until the post-sale window closes")
+        }
+        let window = ContactWindow.forState(input.state, configured: rules.windows)
+        let at = window.nextOpening(atOrAfter: LocalClock.instant(on: resume, minutes: 0, zone: input.zone), zone: input.zone)
+        return .move(to: at, reason: "paused by the customer (\"Not now\") until \(resume)")
     }
 
     /// Why the customer cannot be reached on the touch's channel now, or nil: all contact stopped, no consent or no
