@@ -321,5 +321,14 @@ struct OfferFixture {
         let none = try f.s.db.offerFunnel(
             from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: "elsewhere")
         #expect(none == OfferFunnel())
+        // The report carries the funnel in its JSON and its text.
+        let report = try f.s.db.marginReport(
+            ReportParameters(
+                asOf: LocalDate(year: 2026, month: 12, day: 1)!, from: LocalDate(year: 2026, month: 1, day: 1)!,
+                to: LocalDate(year: 2026, month: 12, day: 1)!, attributionDays: 120, holdoutPercent: 10), now: f.clock.now)
+        #expect(report.offers == funnel)
+        let json = String(decoding: try ReportFormats.json(report), as: UTF8.self)
+        #expect(json.contains(#""offers":{"call_me":1,"declines_reached":"#), "\(json)")
+        #expect(ReportText.render(report).contains("Offer pages: \(links) links sent about"))
     }
 }

@@ -182,6 +182,8 @@ public struct MarginReport: Sendable, Equatable {
     public var parameters: ReportParameters
     public var total: ReportFigures
     public var groups: [ReportFigures]
+    /// What customers did on their offer pages for the same declines, when the store has counted it.
+    public var offers: OfferFunnel?
 }
 
 /// Builds the report from the ledger's lines, given in deal order (the lines of a deal together), in one pass and in

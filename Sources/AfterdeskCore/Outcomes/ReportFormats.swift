@@ -56,6 +56,7 @@ struct ReportDocument: Encodable {
     var by: String?
     var total: GroupDocument
     var groups: [GroupDocument]
+    var offers: OfferFunnel?
 
     init(_ r: MarginReport) {
         let p = r.parameters
@@ -68,6 +69,7 @@ struct ReportDocument: Encodable {
         by = p.by?.rawValue
         total = GroupDocument(r.total)
         groups = r.groups.map(GroupDocument.init)
+        offers = r.offers
     }
 
     enum CodingKeys: String, CodingKey {
@@ -75,7 +77,7 @@ struct ReportDocument: Encodable {
         case from, to, store
         case attributionDays = "attribution_days"
         case holdoutPercent = "holdout_percent"
-        case by, total, groups
+        case by, total, groups, offers
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -89,6 +91,7 @@ struct ReportDocument: Encodable {
         try c.encode(by, forKey: .by)
         try c.encode(total, forKey: .total)
         try c.encode(groups, forKey: .groups)
+        try c.encodeIfPresent(offers, forKey: .offers)
     }
 }
 

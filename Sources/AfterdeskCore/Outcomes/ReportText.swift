@@ -12,10 +12,19 @@ public enum ReportText {
         out += headline(t) + "\n\n"
         out += arms(t)
         out += "\n" + details(t)
+        if let o = report.offers, o.linksSent > 0 { out += "\n" + offers(o) }
         if !report.groups.isEmpty, let by = p.by {
             out += "\n\nBy \(by == .staff ? "F&I manager" : by.rawValue):\n" + groups(report.groups)
         }
         return out
+    }
+
+    /// The offer pages' funnel: links sent, and the links opened or pressed at least once.
+    static func offers(_ o: OfferFunnel) -> String {
+        func share(_ n: Int) -> String { o.linksSent > 0 ? String(format: " (%.1f%%)", Double(n) * 100 / Double(o.linksSent)) : "" }
+        return "Offer pages: \(o.linksSent.grouped) links sent about \(o.declinesReached.grouped) declines; "
+            + "opened \(o.opened.grouped)\(share(o.opened)), \"I'm interested\" \(o.interested.grouped), \"Call me\" \(o.callMe.grouped), "
+            + "\"Not now\" \(o.notNow.grouped), new link asked \(o.newLink.grouped). Opened counts mail scanners too."
     }
 
     /// "Incremental margin: $1,234.00 (95% interval …): recovered", or "too small to conclude (n = …)".

@@ -121,7 +121,8 @@ struct DashboardController: Sendable {
         return Page(
             layout: .page("Dashboard", for: user, current: WebPaths.dashboard), from: p.from.description, to: p.to.description,
             store: p.store ?? "", groupings: groupings.map { .init(value: $0.0.rawValue, label: $0.1, selected: $0.0 == p.by) },
-            headline: Self.verdictWords(t), tooSmall: t.verdict == .tooSmall, tiles: Self.tiles(t),
+            headline: Self.verdictWords(t), tooSmall: t.verdict == .tooSmall,
+            tiles: Self.tiles(t) + Self.offerTiles(report.offers),
             monthChart: DashboardCharts.marginByMonth(
                 months.groups.map {
                     .init(
@@ -207,6 +208,19 @@ struct DashboardController: Sendable {
         tiles.append(.init(label: "Re-contact rate", value: ReportText.percent(t.recontactRate), note: "of treated declines"))
         tiles.append(.init(label: "Aged declines", value: t.aged.grouped, note: "older than 30 days with no touch yet"))
         return tiles
+    }
+
+    /// The offer pages' funnel, once a link has been sent.
+    static func offerTiles(_ o: OfferFunnel?) -> [Page.Tile] {
+        guard let o, o.linksSent > 0 else { return [] }
+        return [
+            .init(
+                label: "Offer pages opened", value: "\(o.opened.grouped) of \(o.linksSent.grouped)",
+                note: "links sent about \(o.declinesReached.grouped) declines; mail scanners open links too"),
+            .init(
+                label: "Asked to be called", value: (o.interested + o.callMe).grouped,
+                note: "\"I'm interested\" \(o.interested.grouped), \"Call me\" \(o.callMe.grouped); \"Not now\" \(o.notNow.grouped)"),
+        ]
     }
 
     func csv(_ request: Request) async throws -> Response {

@@ -33,10 +33,12 @@ extension AfterdeskDatabase {
             for j in builders.indices { builders[j].merge(part.0[j]) }
         }
         let exported = halves[0].1
+        let offers = try offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
         var reports: [MarginReport] = []
         for i in builders.indices {
             var r = builders[i].finish(concludedTotal: reports.first?.total)
             r.total.declinesInExports = exported.map { $0 + r.total.declines }
+            r.offers = offers
             reports.append(r)
         }
         return reports
