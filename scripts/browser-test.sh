@@ -21,6 +21,6 @@ done
 # Another server on the port would answer the health check: this one must be the one running.
 kill -0 "$SERVER" 2>/dev/null || { echo "FAIL: afterdesk serve did not start:"; cat "$WORK/serve.log"; exit 1; }
 rm -rf "$SHOTS"
-if ! python3 Tests/Browser/web_flow.py "http://127.0.0.1:$PORT" "$SHOTS" "$WORK/demo/deals-last-12-months.csv"; then
+if ! python3 Tests/Browser/web_flow.py "http://127.0.0.1:$PORT" "$SHOTS" "$WORK/demo/deals-last-12-months.csv" "$WORK/demo.txt"; then
     echo "--- server log ---"; tail -50 "$WORK/serve.log"; exit 1
 fi

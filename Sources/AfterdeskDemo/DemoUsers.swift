@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDelivery
 import AfterdeskServer
 import AfterdeskStore
 import Foundation
@@ -30,5 +31,28 @@ public enum DemoUsers {
             try db.setPassword(name: u.name, bcryptHash: Passwords.hash(u.password, cost: cost))
         }
         return users
+    }
+
+    /// An offer page link from a text the demo sent, about a deal whose F&I manager is `staff` (so "Call me" makes a task
+    /// in that person's queue), still working at `now`: the newest such text.
+    public struct OfferExample: Sendable, Equatable {
+        public var url: String
+        public var firstName: String
+        public var channel: String
+    }
+
+    public static func offerExample(database: AfterdeskDatabase, recording: RecordingChannels, staff: String?, now: Date) throws
+        -> OfferExample?
+    {
+        guard let staff, let member = try database.staff().first(where: { $0.code == staff }) else { return nil }
+        for sms in recording.sms.reversed() {
+            guard let range = sms.body.range(of: #"https?://[^ ]+/o/[A-Za-z0-9_-]{22}"#, options: .regularExpression) else { continue }
+            let url = String(sms.body[range])
+            guard let link = try database.offerLink(tokenHash: OfferTokens.hash(String(url.suffix(22)))), link.fiManagerID == member.id,
+                !link.productBought, !link.optedOut, !link.dealUnwound, link.stops.isEmpty, link.expiresAt > now
+            else { continue }
+            return OfferExample(url: url, firstName: link.firstName, channel: "text")
+        }
+        return nil
     }
 }

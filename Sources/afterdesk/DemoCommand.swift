@@ -29,8 +29,10 @@ struct Demo: AsyncParsableCommand {
         ).run(progress: bar.map { b in { b.update($0) } })
         bar?.finish()
         print(DemoReportText.render(report))
+        var recording: RecordingChannels?
         if days > 0 {
-            guard try await dispatch(inForce) else { return }
+            guard let sent = try await dispatch(inForce) else { return }
+            recording = sent
         }
         // The report is as of the last day simulated, with the database's clock there (sales up to that day are known).
         let zone = TimeZone(identifier: inForce.menu.dealership.timeZone) ?? .gmt
@@ -43,27 +45,35 @@ struct Demo: AsyncParsableCommand {
             "\nMore: swift run afterdesk report --db \(db) --as-of \(asOf) --by month · swift run afterdesk report --db \(db) --by decline --format csv"
         )
         print("      swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db)")
-        try webPages()
+        try webPages(recording: recording)
     }
 
     /// The web pages: the demo's users, and how to open them.
-    func webPages() throws {
-        let users = try DemoUsers.add(to: try AfterdeskDatabase(path: db, clock: CommandClock.clock), now: CommandClock.now())
+    func webPages(recording: RecordingChannels?) throws {
+        let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
+        let users = try DemoUsers.add(to: database, now: CommandClock.now())
         print("\n7. The web pages. Start the server, then open http://127.0.0.1:8080 in a browser:")
         print("      swift run afterdesk serve --db \(db)")
         print("   Demo users (user name / password):")
         for u in users {
             print("      \(u.name) / \(u.password)  (\(u.role.rawValue)\(u.staff.map { ", the tasks of staff member \($0)" } ?? ""))")
         }
+        if let recording, let sales = users.first(where: { $0.role == .sales }),
+            let example = try DemoUsers.offerExample(database: database, recording: recording, staff: sales.staff, now: CommandClock.now())
+        {
+            print("   A customer's offer page, from the \(example.channel) sent to \(example.firstName) (simulated) — press \"Call me\",")
+            print("   then sign in as \(sales.name) and the urgent task is at the top of the queue:")
+            print("      \(example.url)")
+        }
     }
 
-    /// The simulated days of dispatch; false when the templates did not load.
-    func dispatch(_ inForce: MenuInForce) async throws -> Bool {
+    /// The simulated days of dispatch, and what they sent; nil when the templates did not load.
+    func dispatch(_ inForce: MenuInForce) async throws -> RecordingChannels? {
         let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
         let loaded: MessageTemplates
         do { loaded = try DispatchSetup.templates(directory: templates, menu: inForce.menu) } catch {
             print("\n5. Dispatch skipped: the templates in '\(templates)' did not load:\n\(error)")
-            return false
+            return nil
         }
         let recording = RecordingChannels()
         var settings = Settings()
@@ -76,7 +86,7 @@ struct Demo: AsyncParsableCommand {
         let simulated = try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days)
             .run(start: CommandClock.now())
         print(try DemoReportText.render(simulated, days: days, recording: recording, database: database))
-        return true
+        return recording
     }
 }
 

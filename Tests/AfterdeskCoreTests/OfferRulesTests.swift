@@ -158,3 +158,27 @@ import Testing
         #expect(gate.decide(gateInput([over]), now: now) == .send(items: [over], dropped: []))
     }
 }
+
+@Suite struct OfferLinkTextTests {
+    @Test func tokensAreBlankedAndNothingElse() {
+        let t = "AbCdEfGhIjKlMnOpQrSt_-"
+        #expect(OfferLinkText.redacted("Details: https://x.example/o/\(t) Reply STOP") == "Details: https://x.example/o/[link] Reply STOP")
+        #expect(
+            OfferLinkText.redacted("<a href=\"https://x/o/\(t)\">x</a> and /o/\(t)") == "<a href=\"https://x/o/[link]\">x</a> and /o/[link]"
+        )
+        // Not a token: too short, too long, or no link at all.
+        for text in ["/o/short", "/o/\(t)x", "no link", "", "/o/", "/o/\(t.dropLast())"] {
+            #expect(OfferLinkText.redacted(text) == text, "\(text)")
+        }
+        // Any text: the result keeps everything outside tokens, and never holds a token after "/o/".
+        var rng = SeededRandom(seed: 22)
+        let alphabet = Array("ab/o_-Z9 é\n")
+        for _ in 0..<2_000 {
+            let text = String(
+                (0..<Int.random(in: 0...60, using: &rng)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
+            #expect(OfferLinkText.redacted(text) == text || text.contains("/o/"))
+            let linked = text + "/o/" + t
+            #expect(OfferLinkText.redacted(linked).hasSuffix("/o/[link]"))
+        }
+    }
+}

@@ -43,11 +43,11 @@ struct OfferFixture {
         let tokens = TokenSequence()
         d.offerTokens = { tokens.next() }
         _ = try await d.run(now: utc(maria.due))
-        let sent = try #require(try s.rows("SELECT channel, body FROM outbox WHERE channel IN ('sms', 'email') ORDER BY id").first)
-        let body: String = sent["body"]
+        // The text as Maria's phone got it (the outbox keeps it with the token blanked once sent).
+        let body = try #require(s.channels.sms.first?.body)
         let match = try #require(body.range(of: #"https://afterdesk\.lakeside\.example/o/[A-Za-z0-9_-]{22}"#, options: .regularExpression))
         token = String(String(body[match]).suffix(22))
-        channel = sent["channel"]
+        channel = "sms"
         linkID = try #require(try s.rows("SELECT id FROM offer_links WHERE token_hash = ?", [OfferTokens.hash(token)]).first?[0])
         // Tuesday 2026-10-06 10:00 in Austin: the store is open.
         clock = MovableClock(utc("2026-10-06T15:00:00Z"))
@@ -65,12 +65,16 @@ struct OfferFixture {
 
     var path: String { "/o/\(token)" }
 
-    func press(_ client: some TestClientProtocol, _ action: String, token: String? = nil, site: String = "same-origin") async throws
+    /// A button's POST as a browser sends it from the page: the page's `no-referrer` policy makes it `Origin: null`.
+    func press(
+        _ client: some TestClientProtocol, _ action: String, token: String? = nil, site: String = "same-origin", origin: String = "null"
+    ) async throws
         -> TestResponse
     {
         var h = HTTPFields()
         h[.contentType] = "application/x-www-form-urlencoded"
         h[.secFetchSite] = site
+        h[.origin] = origin
         return try await client.execute(
             uri: "/o/\(token ?? self.token)", method: .post, headers: h, body: ByteBuffer(string: "action=\(action)"))
     }
@@ -96,10 +100,15 @@ struct OfferFixture {
         let f = try await OfferFixture()
         let links = try f.s.rows("SELECT * FROM offer_links ORDER BY id")
         #expect(!links.isEmpty)
-        let outbox = try f.s.rows("SELECT body FROM outbox WHERE channel IN ('sms', 'email')").map { $0[0] as String }
-        // Every customer message has its own link.
-        #expect(outbox.allSatisfy { $0.contains("https://afterdesk.lakeside.example/o/T") })
+        let outbox = try f.s.rows("SELECT body, html, status FROM outbox WHERE channel IN ('sms', 'email')")
+        // Every customer message has its own link; once sent, the outbox keeps it blanked, and the customer's copy whole.
         #expect(links.count == outbox.count)
+        for m in outbox {
+            #expect(m["status"] as String == "sent")
+            #expect((m["body"] as String).contains("https://afterdesk.lakeside.example/o/[link]"))
+            #expect(!(m["body"] as String).contains("/o/T0") && !((m["html"] as String?) ?? "").contains("/o/T0"))
+        }
+        #expect(f.s.channels.sms.allSatisfy { $0.body.contains("https://afterdesk.lakeside.example/o/T0") })
         for row in links {
             #expect(!"\(row)".contains(f.token))
             #expect((row["token_hash"] as String).count == 64)
@@ -242,6 +251,23 @@ struct OfferFixture {
         #expect(try f.events("new_link") == 1)
     }
 
+    @Test func aSaleOnTheUrgentTaskIsARecoveryAndVoidsTheLink() async throws {
+        let f = try await OfferFixture()
+        try await f.app().test(.router) { client in _ = try await f.press(client, "call_me") }
+        let task: Int64 = try #require(try f.s.rows("SELECT id FROM tasks WHERE offer_link_id IS NOT NULL").first?[0])
+        // The task page knows the product from the link.
+        let detail = try #require(try f.s.db.taskDetail(id: task, now: f.clock.now))
+        #expect(detail.items.map(\.product) == ["gap"] && detail.vehicle == "2026 Toyota Camry")
+        _ = try f.s.db.completeTask(id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
+        let recovery = try #require(try f.s.rows("SELECT product_code, source, price_cents FROM recoveries").first)
+        #expect(recovery["product_code"] as String == "gap" && recovery["source"] as String == "task")
+        try await f.app().test(.router) { client in
+            let r = try await client.execute(uri: f.path, method: .get)
+            #expect(r.status == .gone)
+            #expect(String(buffer: r.body).contains("You already have GAP Protection"))
+        }
+    }
+
     @Test func aLinkIsVoidAfterAPurchase() async throws {
         let f = try await OfferFixture()
         _ = try f.s.db.addStop(dealNumber: "D-1", store: "main", product: "gap", kind: .purchased, source: "task:1", now: f.clock.now)
@@ -279,6 +305,7 @@ struct OfferFixture {
                 #expect(String(buffer: r.body).contains("This link is not valid"))
             }
             #expect(try await f.press(client, "call_me", site: "cross-site").status == .forbidden)
+            #expect(try await f.press(client, "call_me", origin: "https://evil.example").status == .forbidden)
             #expect(try await f.press(client, "buy_everything").status == .badRequest)
         }
         #expect(try f.state() == before)

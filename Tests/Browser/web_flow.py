@@ -1,9 +1,10 @@
 """The web pages in a real browser (Debian's chromium through Playwright), on a server started from the demo's
 database: the three users' flows of issue 13, and screenshots of every main page at desktop width and at 375 px.
 
-    python3 Tests/Browser/web_flow.py BASE_URL SCREENSHOT_DIR DEMO_DEALS_CSV
+    python3 Tests/Browser/web_flow.py BASE_URL SCREENSHOT_DIR DEMO_DEALS_CSV DEMO_OUTPUT
 
-The F&I manager's upload is three rows of the demo's export, the last with a VIN whose check digit is wrong.
+The F&I manager's upload is three rows of the demo's export, the last with a VIN whose check digit is wrong. The
+customer's offer page is reached from a text the demo sent (the link `afterdesk demo` prints).
 
 Exits non-zero with the failed step on the first thing that is not as expected.
 """
@@ -15,7 +16,7 @@ import tempfile
 
 from playwright.sync_api import sync_playwright, expect
 
-BASE, SHOTS, DEMO_DEALS = sys.argv[1], sys.argv[2], sys.argv[3]
+BASE, SHOTS, DEMO_DEALS, DEMO_OUTPUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 os.makedirs(SHOTS, exist_ok=True)
 USERS = {"sales": "demo-sales-2026", "fi": "demo-fi-2026", "director": "demo-director-2026", "admin": "demo-admin-2026"}
 WIDTHS = {"desktop": 1280, "phone": 375}
@@ -75,6 +76,37 @@ def bad_file():
     return path
 
 
+def demo_offer_link():
+    """The offer page link the demo printed: from a text it sent about a deal of the demo salesperson's staff member
+    (task routing gives a press to them). The database keeps tokens only as hashes, so the message is the only way in."""
+    text = open(DEMO_OUTPUT, encoding="utf-8").read()
+    m = re.search(r"A customer's offer page, from the text sent to (\S+) .*?\n.*?\n\s+https?://[^/\s]+(/o/[A-Za-z0-9_-]{22})", text)
+    assert m, "the demo printed no offer page link"
+    return m.group(2), m.group(1)
+
+
+def customer_presses_call_me(browser):
+    """A customer opens the offer page from a demo message on a phone and presses "Call me"; returns their name."""
+    phone = browser.new_context(viewport={"width": 375, "height": 800})
+    page = phone.new_page()
+    path, first = demo_offer_link()
+    response = page.goto(BASE + path)
+    assert response.status == 200, f"the demo's offer page answered {response.status}"
+    assert response.headers.get("referrer-policy") == "no-referrer", response.headers
+    assert "noindex" in response.headers.get("x-robots-tag", "")
+    expect(page.locator("main")).to_contain_text(f"Hi {first},")
+    expect(page.locator("button", has_text="Not now")).to_be_visible()
+    shot(page, "offer")
+    page.click("button:has-text('Call me')")
+    expect(page.locator(".flash")).to_contain_text("will call you")
+    shot(page, "offer-pressed")
+    page.goto(BASE + "/o/AAAAAAAAAAAAAAAAAAAAAA")
+    expect(page.locator("h1")).to_have_text("This link is not valid")
+    shot(page, "offer-invalid")
+    phone.close()
+    return first
+
+
 def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -93,6 +125,18 @@ def main():
         sign_in(page, "director")
         expect(page).to_have_url(re.compile(r"/dashboard$"))
         before = money(page.locator(".tile", has_text="Recovered margin, net").locator(".value").inner_text())
+        sign_out(page)
+
+        print("customer: 'Call me' on the offer page of a message the demo sent")
+        caller = customer_presses_call_me(browser)
+
+        print("salesperson: the customer's urgent task is in the queue")
+        sign_in(page, "sales")
+        urgent = page.locator("ul.tasks li a", has_text=re.compile(f'Urgent: {caller} .* pressed "Call me"'))
+        expect(urgent).to_be_visible()
+        urgent.click()
+        expect(page.locator("h1")).to_contain_text(caller)
+        shot(page, "task-urgent")
         sign_out(page)
 
         print("salesperson: the most urgent task, a sale with price and cost")

@@ -183,3 +183,38 @@ public struct OfferFunnel: Sendable, Equatable, Codable {
         case newLink = "new_link"
     }
 }
+
+/// Offer links in stored message text: once a message is sent, its link's token is blanked in the outbox, so the
+/// database keeps tokens only as hashes (the customer's copy of the message keeps the link).
+public enum OfferLinkText {
+    public static let tokenLength = 22
+    public static let redaction = "[link]"
+
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
+    }
+
+    /// `text` with every `/o/` followed by exactly a token's characters replaced by `/o/[link]`.
+    public static func redacted(_ text: String) -> String {
+        let b = Array(text.utf8)
+        let marker: [UInt8] = Array("/o/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var i = 0
+        while i < b.count {
+            if i + 3 + tokenLength <= b.count, b[i] == marker[0], b[i + 1] == marker[1], b[i + 2] == marker[2] {
+                let start = i + 3
+                let end = start + tokenLength
+                if b[start..<end].allSatisfy(isTokenByte), end == b.count || !isTokenByte(b[end]) {
+                    out.append(contentsOf: marker)
+                    out.append(contentsOf: Array(redaction.utf8))
+                    i = end
+                    continue
+                }
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -65,7 +65,7 @@ extension Dispatcher {
             return "Potholes, nails and road debris cause most tire and wheel damage, and pothole season starts "
                 + "\(Words.monthDay(LocalDate.clamped(year: 2001, month: menu.potholeSeasonStart.month, day: menu.potholeSeasonStart.day)))."
         case .appearance:
-            return "Paint and fabric protection does the most good while the vehicle is new."
+            return "Paint and fabric protection does the most good early on, before sun, sap and spills leave their mark."
         case .maintenance:
             return "Your first scheduled service is coming up: prepaid maintenance covers it at today's prices."
         case .other:

@@ -97,8 +97,9 @@ struct OfferController: Sendable {
                 heading: "That did not work", message: "Please go back and press one of the buttons again.", action: nil,
                 status: .badRequest)
         }
-        // A button on another site cannot press one here (the token is the secret, but a browser tells us anyway).
-        guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL) else {
+        // A button on another site cannot press one here (the token is the secret, but a browser tells us anyway). The
+        // page's `no-referrer` policy makes browsers send `Origin: null` with its own forms: `Sec-Fetch-Site` decides then.
+        guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL, nullOrigin: true) else {
             return goneResponse(
                 heading: "That did not work", message: "Please open the link from our message and press the button there.",
                 action: nil, status: .forbidden)

@@ -100,7 +100,8 @@ struct TaskPagesController: Sendable {
             return TaskPage.Item(
                 product: name, code: i.product, dealNumber: i.dealNumber, quoted: i.quotedCents.map { Money(cents: $0).formatted },
                 quotedPlain: i.quotedCents.map { Money(cents: $0).description },
-                reason: i.declineReason.map { PeopleText.reasonLabels[$0] ?? $0 }, why: i.touchReason, points: TalkingPoints.points(facts))
+                reason: i.declineReason.map { PeopleText.reasonLabels[$0] ?? $0 },
+                why: d.task.kind == "offer_reply" ? d.task.title : i.touchReason, points: TalkingPoints.points(facts))
         }
         let phone = PeopleText.dialable(d.task.phone)
         return TaskPage(

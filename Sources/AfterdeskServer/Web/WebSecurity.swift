@@ -40,11 +40,12 @@ enum CSRF {
     }
 
     /// The request comes from one of this site's own pages: `Sec-Fetch-Site` is same-origin (or none: typed in), and
-    /// `Origin`, when sent, is the public URL's or the request's own host.
-    static func sameOrigin(_ request: Request, publicURL: String) -> Bool {
+    /// `Origin`, when sent, is the public URL's or the request's own host. `nullOrigin` accepts `Origin: null`, which
+    /// browsers send from a page with `Referrer-Policy: no-referrer` (the customer's offer page).
+    static func sameOrigin(_ request: Request, publicURL: String, nullOrigin: Bool = false) -> Bool {
         if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" { return false }
         guard let origin = request.headers[.origin]?.lowercased() else { return true }
-        if origin == "null" { return false }
+        if origin == "null" { return nullOrigin }
         var allowed: Set<String> = []
         if let u = URL(string: publicURL), let scheme = u.scheme, let host = u.host {
             allowed.insert("\(scheme)://\(host)\(u.port.map { ":\($0)" } ?? "")".lowercased())

@@ -99,12 +99,31 @@ extension AfterdeskDatabase {
                     """)
             for (id, result) in results {
                 switch result {
-                case .sent(let providerID): try sent.execute(arguments: [providerID, nowText, nowText, id])
+                case .sent(let providerID):
+                    try sent.execute(arguments: [providerID, nowText, nowText, id])
+                    if db.changesCount == 1 { try redactOfferLinks(db, id: id) }
                 case .failed(let error, let retryAt):
                     try failed.execute(arguments: [retryAt == nil ? "dead" : "queued", error, retryAt.map(Instant.iso8601), nowText, id])
                 }
             }
         }
+    }
+
+    /// Blanks the offer link tokens of a sent message: the store keeps them only as hashes from then on.
+    func redactOfferLinks(_ db: Database, id: Int64) throws {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT body, html FROM outbox WHERE id = ? AND channel IN ('sms', 'email') AND (body LIKE '%/o/%' OR html LIKE '%/o/%')"
+                ),
+                arguments: [id])
+        else { return }
+        let body: String = row["body"]
+        let html: String? = row["html"]
+        try db.cachedStatement(sql: "UPDATE outbox SET body = ?, html = ? WHERE id = ?").execute(arguments: [
+            OfferLinkText.redacted(body), html.map(OfferLinkText.redacted), id,
+        ])
     }
 
     /// An SMS provider's delivery report (`MessageStatus` of a status callback). Returns false when no message has the id.

@@ -46,7 +46,7 @@ extension AfterdeskDatabase {
                 let t = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT s.code, s.time_zone, c.first_name, t.touch_id, t.customer_id,
+                        SELECT s.code, s.time_zone, c.first_name, t.touch_id, t.offer_link_id, t.customer_id,
                                c.consent_sms = 1 AND c.contact_stopped_at IS NULL AS may_sms FROM tasks t JOIN stores s ON s.id = t.store_id
                         JOIN customers c ON c.id = t.customer_id WHERE t.id = ?
                         """, arguments: [id])
@@ -54,13 +54,18 @@ extension AfterdeskDatabase {
             let items = try Row.fetchAll(
                 db,
                 sql: """
+                    WITH i (deal_id, product_code, reason) AS (
+                        SELECT deal_id, product_code, reason FROM touch_items WHERE touch_id = ?1
+                        UNION ALL SELECT deal_id, product_code, 'the customer pressed a button on the offer page' FROM offer_links
+                        WHERE id = ?2
+                    )
                     SELECT d.deal_number, i.product_code, i.reason AS touch_reason, p.price_cents, p.reason, pl.basic_expires_on,
                            pl.basic_limit, pl.eligible_until
-                    FROM touch_items i JOIN deals d ON d.id = i.deal_id
+                    FROM i JOIN deals d ON d.id = i.deal_id
                     LEFT JOIN deal_products p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
                     LEFT JOIN plans pl ON pl.deal_id = i.deal_id AND pl.product_code = i.product_code
-                    WHERE i.touch_id = ? ORDER BY d.deal_number, i.product_code
-                    """, arguments: [t["touch_id"] as Int64?]
+                    ORDER BY d.deal_number, i.product_code
+                    """, arguments: [t["touch_id"] as Int64?, t["offer_link_id"] as Int64?]
             ).map {
                 TaskDetail.Item(
                     dealNumber: $0["deal_number"], product: $0["product_code"], quotedCents: $0["price_cents"], declineReason: $0["reason"],
@@ -73,9 +78,10 @@ extension AfterdeskDatabase {
                 sql: """
                     SELECT v.year, v.make, v.model, v.vin, d.term_months, d.apr_milli, d.first_payment_date FROM deals d
                     JOIN vehicles v ON v.id = d.vehicle_id
-                    WHERE d.customer_id = ? AND (? IS NULL OR d.id IN (SELECT deal_id FROM touch_items WHERE touch_id = ?))
+                    WHERE d.customer_id = ?1 AND ((?2 IS NULL AND ?3 IS NULL) OR d.id IN (SELECT deal_id FROM touch_items WHERE touch_id = ?2)
+                        OR d.id = (SELECT deal_id FROM offer_links WHERE id = ?3))
                     ORDER BY d.contract_date DESC LIMIT 1
-                    """, arguments: [customer, t["touch_id"] as Int64?, t["touch_id"] as Int64?])
+                    """, arguments: [customer, t["touch_id"] as Int64?, t["offer_link_id"] as Int64?])
             return TaskDetail(
                 task: row, store: t["code"], timeZone: t["time_zone"], firstName: t["first_name"], maySMS: t["may_sms"],
                 vehicle: deal.map { "\($0["year"] as Int) \($0["make"] as String) \($0["model"] as String)" } ?? "",

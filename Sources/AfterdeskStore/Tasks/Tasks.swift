@@ -95,7 +95,7 @@ extension AfterdeskDatabase {
         return try writer.write { db in
             guard
                 let task = try Row.fetchOne(
-                    db, sql: "SELECT customer_id, touch_id, status, store_id FROM tasks WHERE id = ?", arguments: [id])
+                    db, sql: "SELECT customer_id, touch_id, offer_link_id, status, store_id FROM tasks WHERE id = ?", arguments: [id])
             else {
                 throw StoreError.notFound("no task \(id)")
             }
@@ -104,8 +104,10 @@ extension AfterdeskDatabase {
             var items = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT i.deal_id, i.product_code FROM touch_items i WHERE i.touch_id = ? ORDER BY i.deal_id, i.product_code
-                    """, arguments: [task["touch_id"] as Int64?]
+                    SELECT i.deal_id, i.product_code FROM touch_items i WHERE i.touch_id = ?
+                    UNION SELECT l.deal_id, l.product_code FROM offer_links l WHERE l.id = ?
+                    ORDER BY 1, 2
+                    """, arguments: [task["touch_id"] as Int64?, task["offer_link_id"] as Int64?]
             ).map { (deal: $0["deal_id"] as Int64, product: $0["product_code"] as String) }
             if let product {
                 items = items.filter { $0.product == product }

@@ -60,7 +60,7 @@ extension WebTemplates {
         .outcomes { display: grid; grid-template-columns: 1fr 1fr; gap: .5rem; margin: 0 0 .75rem; }
         form.later { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; margin-top: 1rem; border-top: 1px solid var(--line); padding-top: .75rem; }
         ol.history { list-style: none; padding: 0; margin: 0; }
-        ol.history li { padding: .5rem .7rem; margin: 0 0 .5rem; border-radius: 8px; max-width: 90%; background: #eef2f7; }
+        ol.history li { padding: .5rem .7rem; margin: 0 0 .5rem; border-radius: 8px; max-width: 90%; background: #eef2f7; overflow-wrap: anywhere; }
         ol.history li.in { background: #e3f1e7; margin-left: auto; }
         ol.history .when { display: block; font-size: .75rem; color: var(--muted); }
         .filters { display: flex; flex-wrap: wrap; align-items: flex-end; gap: .5rem 1rem; margin-bottom: 1rem; }
