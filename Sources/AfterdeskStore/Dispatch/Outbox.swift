@@ -143,7 +143,14 @@ extension AfterdeskDatabase {
                                       last_error = COALESCE(?, last_error), updated_at = ?
                     WHERE channel = 'sms' AND provider_id = ? AND provider_id IS NOT NULL
                     """, arguments: [status, mapped, mapped, error, Instant.iso8601(now), providerID])
-            return db.changesCount > 0
+            let changed = db.changesCount > 0
+            // A report can come before the send is recorded: the provider has the text, so the link is blanked here too.
+            for id in try Int64.fetchAll(
+                db, sql: "SELECT id FROM outbox WHERE channel = 'sms' AND provider_id = ?", arguments: [providerID])
+            {
+                try redactOfferLinks(db, id: id)
+            }
+            return changed
         }
     }
 

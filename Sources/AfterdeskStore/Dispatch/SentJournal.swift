@@ -74,7 +74,10 @@ extension AfterdeskDatabase {
             var n = 0
             for e in entries {
                 try sent.execute(arguments: [e.providerID, nowText, nowText, e.id])
-                n += db.changesCount
+                if db.changesCount == 1 {
+                    n += 1
+                    try redactOfferLinks(db, id: e.id)
+                }
             }
             return n
         }
