@@ -12,6 +12,9 @@ import Foundation
 ///   1 to 14 days after the first;
 /// - each such sale is an after-sale contract at the desk's quote (the menu's price when none was quoted) and the
 ///   menu's cost, and `cancelRate` percent of them are cancelled 30 to 89 days later, charging back 60% of the margin.
+/// - each offer page link sent is opened by `openRate` percent of customers, 1 to 48 hours after the message; of
+///   those, `pressRates` percent press each button. The simulated presses are counted in the report's offer funnel,
+///   and make no task or pause (those are the server's, when a real customer presses).
 ///
 /// Sales dated after the report's day are left out, as they have not happened yet. The contracts and cancellations
 /// are written as CSV files and imported like a dealership's (`import-contracts`, `import-cancellations`).
@@ -19,6 +22,8 @@ public struct DemoOutcomes: Sendable {
     public static let ownRate = ["vsc": 3, "gap": 2, "tire_wheel": 2, "appearance": 1, "maintenance": 2]
     public static let liftRate = ["vsc": 8, "gap": 6, "tire_wheel": 6, "appearance": 4, "maintenance": 6]
     public static let cancelRate = 10
+    public static let openRate = 45
+    public static let pressRates: [(OfferEventKind, Int)] = [(.interested, 6), (.callMe, 4), (.notNow, 8)]
 
     public var directory: String
     public var seed: UInt64
@@ -81,10 +86,24 @@ public struct DemoOutcomes: Sendable {
         let planner = Planner(menu: menu, warranties: inForce.warranties)
         let c = try db.importContracts(file: contractsFile, menu: menu, planner: planner, now: now)
         let k = try db.importCancellations(file: cancellationsFile, menu: menu)
+        try simulateOfferPages(db, now: now)
         parameters.by = .product
         return Result(
             contractsFile: contractsFile, cancellationsFile: cancellationsFile, contracts: c, cancellations: k,
             report: try db.marginReport(parameters, now: now))
+    }
+
+    /// SIMULATED visits and presses of the offer pages sent, up to `now`.
+    func simulateOfferPages(_ db: AfterdeskDatabase, now: Date) throws {
+        for (id, sent) in try db.offerLinkTimes() {
+            let key = "offer|\(id)"
+            let opened = sent.addingTimeInterval(Double(3_600 * (1 + Int(draw(key + "open-hour") % 48))))
+            guard chance(key + "open", Self.openRate), opened <= now else { continue }
+            try db.recordOfferOpened(linkID: id, now: opened)
+            for (kind, rate) in Self.pressRates where chance(key + kind.rawValue, rate) {
+                _ = try db.pressOffer(OfferPress(linkID: id, kind: kind), now: min(now, opened.addingTimeInterval(120)))
+            }
+        }
     }
 
     /// The day the simulated customer buys the declined product after the desk, or nil.

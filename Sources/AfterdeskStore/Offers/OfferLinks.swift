@@ -125,6 +125,15 @@ extension AfterdeskDatabase {
             pausedUntil: (r["paused_until"] as String?).flatMap(LocalDate.init))
     }
 
+    /// Every offer link's id and when it was sent, oldest first (the demo's simulated visits).
+    public func offerLinkTimes() throws -> [(id: Int64, sentAt: Date)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, created_at FROM offer_links ORDER BY id").compactMap { r in
+                Instant.parse(r["created_at"]).map { (r["id"] as Int64, $0) }
+            }
+        }
+    }
+
     /// Records a visit to a link's page: the only thing a GET writes (docs/offers.md).
     public func recordOfferOpened(linkID: Int64, now: Date) throws {
         try writer.write { db in
