@@ -148,15 +148,15 @@ extension AfterdeskDatabase {
         try writer.read { db in
             guard
                 let r = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM api_tokens t JOIN users u ON u.id = t.user_id
-                        LEFT JOIN stores s ON s.id = u.store_id
-                        WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
-                        """, arguments: [tokenHash, Instant.iso8601(now)]),
-                let role = Role(rawValue: r["role"])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM api_tokens t JOIN users u ON u.id = t.user_id
+                            LEFT JOIN stores s ON s.id = u.store_id
+                            WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
+                            """), arguments: [tokenHash, Instant.iso8601(now)]),
+                let role = Role(rawValue: r[2])
             else { return nil }
-            return Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], store: r["store_code"])
+            return Principal(userID: r[0], name: r[1], role: role, staffID: r[3], store: r[4])
         }
     }
 }

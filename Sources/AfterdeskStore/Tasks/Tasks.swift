@@ -35,8 +35,9 @@ extension AfterdeskDatabase {
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let nowText = Instant.iso8601(now)
-            return try Row.fetchAll(
-                db,
+            // The queue is polled: the statement is compiled once per connection (cached), and columns are read by
+            // position, in the order of the SELECT.
+            let statement = try db.cachedStatement(
                 sql: """
                     SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
                            COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
@@ -49,16 +50,20 @@ extension AfterdeskDatabase {
                     FROM tasks t JOIN customers c ON c.id = t.customer_id
                     LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
                     \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
-                    """, arguments: args + [limit]
-            ).map {
-                let sla: String = $0["sla_at"]
-                let status: String = $0["status"]
-                return TaskRow(
-                    id: $0["id"], kind: $0["kind"], title: $0["title"], detail: $0["detail"], assigneeID: $0["assignee_id"],
-                    assignee: $0["assignee"], escalatedTo: $0["escalated_to"], customer: $0["customer"], phone: $0["phone"],
-                    email: $0["email"], dueAt: $0["due_at"], slaAt: sla, status: status, outcome: $0["outcome"],
-                    overdue: status == "open" && sla < nowText, vehicle: $0["vehicle"], products: $0["products"], why: $0["why"])
+                    """)
+            var out: [TaskRow] = []
+            let rows = try Row.fetchCursor(statement, arguments: args + [limit])
+            while let r = try rows.next() {
+                let sla: String = r[11]
+                let status: String = r[12]
+                out.append(
+                    TaskRow(
+                        id: r[0], kind: r[1], title: r[2], detail: r[3], assigneeID: r[4], assignee: r[5], escalatedTo: r[6],
+                        customer: r[7],
+                        phone: r[8], email: r[9], dueAt: r[10], slaAt: sla, status: status, outcome: r[13],
+                        overdue: status == "open" && sla < nowText, vehicle: r[14], products: r[15], why: r[16]))
             }
+            return out
         }
     }
 
