@@ -190,7 +190,8 @@ public enum OfferLinkText {
     public static let tokenLength = 22
     public static let redaction = "[link]"
 
-    static func isTokenByte(_ b: UInt8) -> Bool {
+    /// A byte of a token: base64url (`A`–`Z`, `a`–`z`, `0`–`9`, `-`, `_`).
+    public static func isTokenByte(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
     }
 

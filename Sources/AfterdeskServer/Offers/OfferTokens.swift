@@ -1,3 +1,4 @@
+import AfterdeskCore
 import Crypto
 import Foundation
 
@@ -11,10 +12,7 @@ public enum OfferTokens {
 
     /// A token as a request may carry it: 22 base64url characters, nothing else (the store is not asked otherwise).
     public static func isWellFormed(_ token: String) -> Bool {
-        token.utf8.count == 22
-            && token.utf8.allSatisfy { b in
-                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
-            }
+        token.utf8.count == OfferLinkText.tokenLength && token.utf8.allSatisfy(OfferLinkText.isTokenByte)
     }
 
     public static func hash(_ token: String) -> String { APITokens.hash(token) }
