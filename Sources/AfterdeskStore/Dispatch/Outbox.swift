@@ -121,9 +121,10 @@ extension AfterdeskDatabase {
         else { return }
         let body: String = row["body"]
         let html: String? = row["html"]
-        try db.cachedStatement(sql: "UPDATE outbox SET body = ?, html = ? WHERE id = ?").execute(arguments: [
-            OfferLinkText.redacted(body), html.map(OfferLinkText.redacted), id,
-        ])
+        let (newBody, newHTML) = (OfferLinkText.redacted(body), html.map(OfferLinkText.redacted))
+        // A later delivery report finds the text already blanked: nothing to write.
+        guard newBody != body || newHTML != html else { return }
+        try db.cachedStatement(sql: "UPDATE outbox SET body = ?, html = ? WHERE id = ?").execute(arguments: [newBody, newHTML, id])
     }
 
     /// An SMS provider's delivery report (`MessageStatus` of a status callback). Returns false when no message has the id.

@@ -34,7 +34,6 @@ public struct StoredOfferLink: Sendable, Equatable {
     public var fiManagerID: Int64?
     /// An open task already made from this link (a second press makes no second task).
     public var openTaskID: Int64?
-    public var pausedUntil: LocalDate?
 }
 
 /// A button pressed on an offer page, as the store records it in one transaction.
@@ -79,10 +78,6 @@ extension AfterdeskDatabase {
         try writer.read { db in try Self.offerLink(db, where: "l.token_hash = ?", tokenHash) }
     }
 
-    public func offerLink(id: Int64) throws -> StoredOfferLink? {
-        try writer.read { db in try Self.offerLink(db, where: "l.id = ?", id) }
-    }
-
     static func offerLink(_ db: Database, where condition: String, _ value: some DatabaseValueConvertible) throws -> StoredOfferLink? {
         guard
             let r = try Row.fetchOne(
@@ -94,9 +89,7 @@ extension AfterdeskDatabase {
                            c.consent_sms, c.consent_email, c.contact_stopped_at,
                            (SELECT dp.outcome FROM deal_products dp WHERE dp.deal_id = l.deal_id AND dp.product_code = l.product_code)
                                AS outcome,
-                           (SELECT t.id FROM tasks t WHERE t.offer_link_id = l.id AND t.status = 'open' ORDER BY t.id LIMIT 1) AS open_task,
-                           (SELECT p.until FROM follow_up_pauses p WHERE p.deal_id = l.deal_id AND p.product_code = l.product_code)
-                               AS paused_until
+                           (SELECT t.id FROM tasks t WHERE t.offer_link_id = l.id AND t.status = 'open' ORDER BY t.id LIMIT 1) AS open_task
                     FROM offer_links l JOIN deals d ON d.id = l.deal_id JOIN stores s ON s.id = d.store_id
                     JOIN customers c ON c.id = l.customer_id JOIN vehicles v ON v.id = d.vehicle_id
                     WHERE \(condition)
@@ -121,8 +114,7 @@ extension AfterdeskDatabase {
             productBought: (r["outcome"] as String?) == "sold" || stops.contains(.purchased),
             dealUnwound: (r["status"] as String) == DealStatus.unwound.rawValue,
             optedOut: !consent || (r["contact_stopped_at"] as String?) != nil, stops: stops.filter { $0 != .purchased },
-            salespersonID: r["salesperson_id"], fiManagerID: r["fi_manager_id"], openTaskID: r["open_task"],
-            pausedUntil: (r["paused_until"] as String?).flatMap(LocalDate.init))
+            salespersonID: r["salesperson_id"], fiManagerID: r["fi_manager_id"], openTaskID: r["open_task"])
     }
 
     /// Every offer link's id and when it was sent, oldest first (the demo's simulated visits).
