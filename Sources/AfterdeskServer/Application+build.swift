@@ -19,6 +19,8 @@ public struct ServerContext: Sendable {
     public var metrics = ServerMetrics()
     /// The offer page's rate limits, in memory.
     public var offerLimits = OfferLimits()
+    /// The task queue's JSON as last answered, while the database is unchanged (`PolledAnswers`).
+    public var taskAnswers = PolledAnswers<TaskQuery, [UInt8]>()
     public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk"), schedulerInterval: Duration? = nil) {
         self.dispatcher = dispatcher
         self.clock = clock

@@ -26,11 +26,21 @@ enum BenchAPI {
             database: db, menu: menu, warranties: warranties, templates: try DispatchSetup.templates(directory: "templates", menu: menu),
             settings: settings, channels: .recording(RecordingChannels()), signingSecret: "bench")
         let app = try buildApplication(ServerContext(dispatcher: dispatcher, clock: benchClock), host: "127.0.0.1", port: port)
+        // The same server keeping no answer: the queue as it is answered after each commit.
+        var unkept = ServerContext(dispatcher: dispatcher, clock: benchClock)
+        unkept.taskAnswers = PolledAnswers(capacity: 0)
+        let uncached = try buildApplication(unkept, host: "127.0.0.1", port: port + 1)
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
+        let other = Task { try await uncached.runService(gracefulShutdownSignals: []) }
+        defer {
+            server.cancel()
+            other.cancel()
+        }
         let base = "http://127.0.0.1:\(port)"
-        for _ in 0..<100 where shell("/usr/bin/curl", ["-fs", "-o", "/dev/null", base + "/health"]).status != 0 {
-            try await Task.sleep(for: .milliseconds(100))
+        for url in [base, "http://127.0.0.1:\(port + 1)"] {
+            for _ in 0..<100 where shell("/usr/bin/curl", ["-fs", "-o", "/dev/null", url + "/health"]).status != 0 {
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         let check = shell("/usr/bin/curl", ["-fs", "-H", "Authorization: Bearer \(token)", base + "/api/v1/tasks"])
         let open = (try? JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [Any])?.count ?? -1
@@ -39,11 +49,16 @@ enum BenchAPI {
         print("afterdesk serve on \(deals.grouped) deals; wrk -t2 -c16 -d\(seconds)s on loopback")
         let health = try wrk(base + "/health", token: nil, seconds: seconds)
         let queue = try wrk(base + "/api/v1/tasks", token: token, seconds: seconds)
+        let made = try wrk("http://127.0.0.1:\(port + 1)/api/v1/tasks", token: token, seconds: seconds)
         print(String(format: "  GET /health           %8.0f requests/s, p99 %.2f ms", health.requestsPerSecond, health.p99Milliseconds))
         print(
             String(
                 format: "  GET /api/v1/tasks     %8.0f requests/s, p99 %.2f ms (50 open tasks, bearer token)", queue.requestsPerSecond,
                 queue.p99Milliseconds))
+        print(
+            String(
+                format: "  GET /api/v1/tasks     %8.0f requests/s, p99 %.2f ms (every answer made, as after each commit)",
+                made.requestsPerSecond, made.p99Milliseconds))
         let ratio = queue.requestsPerSecond / max(health.requestsPerSecond, 1)
         print(
             String(

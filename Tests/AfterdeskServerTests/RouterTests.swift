@@ -289,6 +289,10 @@ func twilioRequest(
             ) { r in
                 #expect(r.status == .ok)
             }
+            // The queue polled again after the sale: the answer given before is not reused.
+            try await client.execute(uri: "/api/v1/tasks", method: .get, headers: bearer(admin.token)) { r in
+                #expect(String(buffer: r.body) == "[]")
+            }
         }
         let event = try s.rows("SELECT kind, product_code, price_cents, cost_cents, source FROM events WHERE kind = 'recovered'")
         #expect(event.count == 1)

@@ -25,13 +25,12 @@ struct TaskAPIController: Sendable {
         }
         let own = user.role.tasks == .own
         if own && user.staffID == nil { return try encoded([TaskRow]()) }  // "[]"
-        let rows = try ctx.database.tasks(
-            assignee: own ? nil : assignee, status: status == "all" ? nil : status, store: user.store,
-            assigneeID: own ? user.staffID : nil, now: ctx.clock.now())
+        let query = TaskQuery(
+            assignee: own ? nil : assignee, status: status == "all" ? nil : status, store: user.store, assigneeID: own ? user.staffID : nil)
+        let body = try ctx.database.taskQueue(query, answers: ctx.taskAnswers, now: ctx.clock.now(), render: TaskJSON.encode)
         // Every poll of a queue: debug, not a line per request at info.
-        ctx.logger.debug("api tasks listed", metadata: ["user": "\(user.name)", "count": "\(rows.count)"])
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: TaskJSON.encode(rows))))
+        ctx.logger.debug("api tasks listed", metadata: ["user": "\(user.name)"])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     struct Done: Decodable {

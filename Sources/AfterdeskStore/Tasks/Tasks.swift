@@ -11,59 +11,8 @@ extension AfterdeskDatabase {
         assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
     ) throws -> [TaskRow] {
         try writer.read { db in
-            var conditions: [String] = []
-            var args: StatementArguments = []
-            if let status {
-                conditions.append("t.status = ?")
-                args += [status]
-            }
-            if let assignee {
-                conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)")
-                args += [assignee, assignee]
-            }
-            if let assigneeID {
-                conditions.append("t.assignee_id = ?")
-                args += [assigneeID]
-            }
-            if let store {
-                conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)")
-                args += [store]
-            }
-            if let taskID {
-                conditions.append("t.id = ?")
-                args += [taskID]
-            }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let nowText = Instant.iso8601(now)
-            // The queue is polled: the statement is compiled once per connection (cached), and columns are read by
-            // position, in the order of the SELECT.
-            let statement = try db.cachedStatement(
-                sql: """
-                    SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
-                           COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
-                           t.due_at, t.sla_at, t.status, t.outcome,
-                           (SELECT v.year || ' ' || v.make || ' ' || v.model FROM touch_items i JOIN deals d ON d.id = i.deal_id
-                              JOIN vehicles v ON v.id = d.vehicle_id WHERE i.touch_id = t.touch_id LIMIT 1) AS vehicle,
-                           (SELECT group_concat(product_code, ', ') FROM (SELECT DISTINCT product_code FROM touch_items
-                              WHERE touch_id = t.touch_id ORDER BY product_code)) AS products,
-                           (SELECT reason FROM touch_items WHERE touch_id = t.touch_id ORDER BY product_code LIMIT 1) AS why
-                    FROM tasks t JOIN customers c ON c.id = t.customer_id
-                    LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
-                    \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
-                    """)
-            var out: [TaskRow] = []
-            let rows = try Row.fetchCursor(statement, arguments: args + [limit])
-            while let r = try rows.next() {
-                let sla: String = r[11]
-                let status: String = r[12]
-                out.append(
-                    TaskRow(
-                        id: r[0], kind: r[1], title: r[2], detail: r[3], assigneeID: r[4], assignee: r[5], escalatedTo: r[6],
-                        customer: r[7],
-                        phone: r[8], email: r[9], dueAt: r[10], slaAt: sla, status: status, outcome: r[13],
-                        overdue: status == "open" && sla < nowText, vehicle: r[14], products: r[15], why: r[16]))
-            }
-            return out
+            try TaskQuery(assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID)
+                .fetch(db, now: now)
         }
     }
 

@@ -1,0 +1,145 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+import Synchronization
+
+/// Which tasks a list shows: `assignee` is a staff code or id as typed; `assigneeID` and `store` narrow the list to
+/// what a signed-in person may see.
+public struct TaskQuery: Sendable, Hashable {
+    public var assignee: String?
+    public var status: String?
+    public var limit: Int
+    public var store: String?
+    public var assigneeID: Int64?
+    public var taskID: Int64?
+
+    public init(
+        assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil, assigneeID: Int64? = nil,
+        taskID: Int64? = nil
+    ) {
+        self.assignee = assignee
+        self.status = status
+        self.limit = limit
+        self.store = store
+        self.assigneeID = assigneeID
+        self.taskID = taskID
+    }
+
+    /// The tasks, soonest first.
+    func fetch(_ db: Database, now: Date) throws -> [TaskRow] {
+        var conditions: [String] = []
+        var args: StatementArguments = []
+        if let status {
+            conditions.append("t.status = ?")
+            args += [status]
+        }
+        if let assignee {
+            conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)")
+            args += [assignee, assignee]
+        }
+        if let assigneeID {
+            conditions.append("t.assignee_id = ?")
+            args += [assigneeID]
+        }
+        if let store {
+            conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)")
+            args += [store]
+        }
+        if let taskID {
+            conditions.append("t.id = ?")
+            args += [taskID]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let nowText = Instant.iso8601(now)
+        // The queue is polled: the statement is compiled once per connection (cached), and columns are read by
+        // position, in the order of the SELECT.
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
+                       COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
+                       t.due_at, t.sla_at, t.status, t.outcome,
+                       (SELECT v.year || ' ' || v.make || ' ' || v.model FROM touch_items i JOIN deals d ON d.id = i.deal_id
+                          JOIN vehicles v ON v.id = d.vehicle_id WHERE i.touch_id = t.touch_id LIMIT 1) AS vehicle,
+                       (SELECT group_concat(product_code, ', ') FROM (SELECT DISTINCT product_code FROM touch_items
+                          WHERE touch_id = t.touch_id ORDER BY product_code)) AS products,
+                       (SELECT reason FROM touch_items WHERE touch_id = t.touch_id ORDER BY product_code LIMIT 1) AS why
+                FROM tasks t JOIN customers c ON c.id = t.customer_id
+                LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
+                \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
+                """)
+        var out: [TaskRow] = []
+        let rows = try Row.fetchCursor(statement, arguments: args + [limit])
+        while let r = try rows.next() {
+            let sla: String = r[11]
+            let status: String = r[12]
+            out.append(
+                TaskRow(
+                    id: r[0], kind: r[1], title: r[2], detail: r[3], assigneeID: r[4], assignee: r[5], escalatedTo: r[6],
+                    customer: r[7], phone: r[8], email: r[9], dueAt: r[10], slaAt: sla, status: status, outcome: r[13],
+                    overdue: status == "open" && sla < nowText, vehicle: r[14], products: r[15], why: r[16]))
+        }
+        return out
+    }
+}
+
+/// What a polled list answered, kept per read-only connection for as long as nothing was committed to the database
+/// since: SQLite's `PRAGMA data_version` on a connection changes whenever any other connection, of this process or
+/// another, commits. An answer also ends when the first of its open tasks' SLA passes (its `overdue` would change).
+/// Only a pool's readers keep answers: a connection that writes does not see its own commits in `data_version`.
+public final class PolledAnswers<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    struct Slot: Hashable {
+        var connection: String
+        var key: Key
+    }
+    struct Entry {
+        var version: Int64
+        var validThrough: String?
+        var value: Value
+    }
+    private let entries = Mutex<[Slot: Entry]>([:])
+    /// Answers kept at most; past it, all are dropped (a store's people times its readers is far fewer). With 0,
+    /// none is kept: every answer is made (the benchmark's measure of the queue after each commit).
+    let capacity: Int
+
+    public init(capacity: Int = 2_000) { self.capacity = capacity }
+
+    /// The number of answers made rather than reused, for tests.
+    public var made: Int { madeCount.withLock { $0 } }
+    private let madeCount = Mutex(0)
+
+    func answer(_ db: Database, key: Key, now: String, make: () throws -> (Value, validThrough: String?)) throws -> Value {
+        guard capacity > 0, db.configuration.readonly else {
+            madeCount.withLock { $0 += 1 }
+            return try make().0
+        }
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1
+        let slot = Slot(connection: db.description, key: key)
+        if let e = entries.withLock({ $0[slot] }), e.version == version, e.validThrough.map({ now <= $0 }) ?? true {
+            return e.value
+        }
+        let (value, validThrough) = try make()
+        madeCount.withLock { $0 += 1 }
+        entries.withLock {
+            if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
+            $0[slot] = Entry(version: version, validThrough: validThrough, value: value)
+        }
+        return value
+    }
+}
+
+extension AfterdeskDatabase {
+    /// The tasks of `query` as `render` answers them, reused while the database is unchanged (`PolledAnswers`): the
+    /// queue is what every salesperson's app polls.
+    public func taskQueue<Value: Sendable>(
+        _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: ([TaskRow]) -> Value
+    ) throws -> Value {
+        let nowText = Instant.iso8601(now)
+        return try writer.read { db in
+            try answers.answer(db, key: query, now: nowText) {
+                let rows = try query.fetch(db, now: now)
+                let flips = rows.lazy.filter { $0.status == "open" && !$0.overdue }.map(\.slaAt).min()
+                return (render(rows), flips)
+            }
+        }
+    }
+}
