@@ -184,6 +184,41 @@ struct OfferFixture {
         #expect(queue.contains { $0.title.hasPrefix("Urgent: Maria Lopez") })
     }
 
+    /// The urgent task reaches the store's CRM as a touch's task does: an ADF lead and the webhook, queued once with the
+    /// task and sent by the next dispatch.
+    @Test func theUrgentTaskGoesToTheCRMOnce() async throws {
+        let f = try await OfferFixture()
+        f.s.settings.crmLeadEmail = "leads@crm.example"
+        f.s.settings.webhookURL = "https://crm.example/afterdesk"
+        let before = f.s.channels.emails.count
+        try await f.app().test(.router) { client in
+            _ = try await f.press(client, "call_me")
+            _ = try await f.press(client, "interested")  // joins the open task: nothing more is queued
+        }
+        let task: Int64 = try f.s.rows("SELECT id FROM tasks WHERE offer_link_id IS NOT NULL")[0][0]
+        let queued = try f.s.rows(
+            "SELECT channel, idempotency_key, recipient, body, html FROM outbox WHERE task_id = ? ORDER BY channel", [task])
+        #expect(queued.map { $0["channel"] as String } == ["crm_lead", "webhook"])
+        #expect(queued.map { $0["idempotency_key"] as String } == ["offer-task-\(task)-crm_lead", "offer-task-\(task)-webhook"])
+        let lead = try #require(queued.first)
+        #expect(lead["recipient"] as String == "leads@crm.example")
+        #expect((lead["body"] as String).hasPrefix("Urgent: Maria Lopez pressed \"Call me\" about GAP Protection"))
+        let adf: String = lead["html"]
+        #expect(adf.contains("4T1B11HK7RU000001") && adf.contains("afterdesk-offer-task-\(task)") && adf.contains("Karen Liu"))
+        let hook = try #require(
+            try JSONSerialization.jsonObject(with: Data((queued[1]["body"] as String).utf8)) as? [String: Any])
+        #expect(hook["event"] as? String == "task.created" && hook["kind"] as? String == "offer_reply" && hook["touch_id"] == nil)
+        #expect(hook["products"] as? [String] == ["D-1:gap"] && hook["assignee"] as? String == "Karen Liu")
+        #expect(hook["sla_at"] as? String == "2026-10-06T16:00:00Z" && hook["phone"] as? String == "+15125550142")
+        // The next dispatch sends both.
+        _ = try await f.s.dispatcher.run(now: f.clock.now)
+        let leads = f.s.channels.emails.dropFirst(before).filter { $0.recipients == ["leads@crm.example"] }
+        let otherLeads = try f.s.rows("SELECT COUNT(*) FROM outbox WHERE channel = 'crm_lead' AND task_id IS NOT ?", [task])[0][0] as Int
+        #expect(leads.count == 1 + otherLeads && leads.contains { $0.data.contains("Maria") })
+        #expect(f.s.channels.posts.filter { String(decoding: $0.body, as: UTF8.self).contains("offer_reply") }.count == 1)
+        #expect(try f.s.rows("SELECT status FROM outbox WHERE task_id = ?", [task]).map { $0[0] as String } == ["sent", "sent"])
+    }
+
     @Test func aPressAfterHoursIsDueAnHourIntoTheNextOpenDay() async throws {
         let f = try await OfferFixture()
         // Saturday 2026-10-10 18:30 in Austin: half an hour left today, closed on Sunday, so 9:30 on Monday.

@@ -147,7 +147,10 @@ extension Dispatcher {
             if cache.names[a] == nil { cache.names[a] = try database.staffName(id: a) }
             assigneeName = cache.names[a] ?? nil
         }
-        let messages = crmMessages(touch: touch, task: task, primary: primary, assignee: assigneeName, now: now)
+        let messages = crmMessages(
+            CRMTask(
+                key: "touch-\(touch.id)", touchID: touch.id, kind: nil, store: touch.storeCode, customer: c, vehicle: primary, task: task,
+                assignee: assigneeName, products: touch.items.map { "\($0.dealNumber):\($0.product)" }), now: now)
         return .dispatched(touchID: touch.id, customerID: c.id, messages: messages, task: task, dropped: dropped)
     }
 
@@ -169,62 +172,5 @@ extension Dispatcher {
             warrantyMiles: warrantyItem.map { warranties.terms(forMake: $0.vehicleMake).basic.miles },
             gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
             unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
-    }
-
-    /// A task's deliveries to the CRM: an ADF lead by email and a signed webhook, each when configured.
-    func crmMessages(touch: DueTouch, task: NewTask, primary: DueItem, assignee: String?, now: Date) -> [NewOutboxMessage] {
-        var out: [NewOutboxMessage] = []
-        let c = touch.customer
-        if let leadAddress = settings.crmLeadEmail {
-            let lead = ADFLead(
-                id: "afterdesk-touch-\(touch.id)", requestDate: now, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
-                vehicleModel: primary.vehicleModel, vin: primary.vin, vehicleIsNew: primary.vehicleIsNew, firstName: c.firstName,
-                lastName: c.lastName,
-                email: c.email, phone: c.phone, comments: task.title + "\n" + task.detail, dealershipName: menu.dealership.name,
-                dealershipPhone: menu.dealership.phone, dealershipEmail: settings.emailFrom.map(MIME.address),
-                assignee: assignee)
-            // crm_lead: body is the readable text part, html holds the ADF XML part.
-            out.append(
-                NewOutboxMessage(
-                    channel: "crm_lead", idempotencyKey: "touch-\(touch.id)-crm_lead", recipient: leadAddress,
-                    subject: "Afterdesk lead: \(task.title)",
-                    body: task.title + "\n\n" + task.detail
-                        + (assignee.map { "\n\nAssigned to: \($0)" } ?? ""), html: lead.xml))
-        }
-        if let url = settings.webhookURL {
-            struct Payload: Encodable {
-                var event = "task.created"
-                var touchID: Int64
-                var store: String
-                var customer: String
-                var phone: String?
-                var email: String?
-                var title: String
-                var detail: String
-                var assignee: String?
-                var dueAt: String
-                var slaAt: String
-                var products: [String]
-                enum CodingKeys: String, CodingKey {
-                    case event, store, customer, phone, email, title, detail, assignee, products
-                    case touchID = "touch_id"
-                    case dueAt = "due_at"
-                    case slaAt = "sla_at"
-                }
-            }
-            let payload = Payload(
-                touchID: touch.id, store: touch.storeCode, customer: "\(c.firstName) \(c.lastName)", phone: c.phone, email: c.email,
-                title: task.title, detail: task.detail, assignee: assignee, dueAt: Instant.iso8601(task.dueAt),
-                slaAt: Instant.iso8601(task.slaAt), products: touch.items.map { "\($0.dealNumber):\($0.product)" })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            if let body = try? encoder.encode(payload) {
-                out.append(
-                    NewOutboxMessage(
-                        channel: "webhook", idempotencyKey: "touch-\(touch.id)-webhook", recipient: url,
-                        body: String(decoding: body, as: UTF8.self)))
-            }
-        }
-        return out
     }
 }

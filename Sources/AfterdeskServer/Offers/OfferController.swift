@@ -140,6 +140,7 @@ struct OfferController: Sendable {
             press.pauseUntil = LocalDate(now, in: zone).adding(days: days)
         }
         let result = try ctx.database.pressOffer(press, now: now)
+        if result.taskCreated, let id = result.taskID, let task = press.task { try sendToCRM(l, task: task, id: id, now: now) }
         ctx.metrics.offer(OfferEventKind(action))
         ctx.logger.info(
             "offer button pressed",
@@ -189,6 +190,20 @@ struct OfferController: Sendable {
         return NewTask(
             storeID: l.storeID, customerID: l.customerID, kind: "offer_reply", title: title, detail: detail, assigneeID: assignee,
             dueAt: due, slaAt: sla)
+    }
+
+    /// The new task's ADF lead and webhook, as for a touch's task (when configured), queued for the next dispatch to
+    /// send; keyed by the task, so they are queued once.
+    func sendToCRM(_ l: StoredOfferLink, task: NewTask, id: Int64, now: Date) throws {
+        guard ctx.settings.crmLeadEmail != nil || ctx.settings.webhookURL != nil,
+            let facts = try ctx.database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product)
+        else { return }
+        let assignee = try task.assigneeID.flatMap { try ctx.database.staffName(id: $0) }
+        let messages = ctx.dispatcher.crmMessages(
+            CRMTask(
+                key: "offer-task-\(id)", touchID: nil, kind: task.kind, store: l.storeCode, customer: facts.customer, vehicle: facts.item,
+                task: task, assignee: assignee, products: ["\(l.dealNumber):\(l.product)"]), now: now)
+        try ctx.database.enqueue(messages, customerID: l.customerID, taskID: id, now: now)
     }
 
     func productName(_ l: StoredOfferLink) -> String { menu.product(l.product)?.name ?? l.product }
