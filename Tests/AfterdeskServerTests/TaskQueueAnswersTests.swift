@@ -67,3 +67,45 @@ import Testing
         #expect(answers.made == 3)
     }
 }
+
+/// The queue's vehicle, products and why, read with one query for the page's touch items, against the three correlated
+/// subqueries per task they replaced.
+@Suite struct TaskQueueTouchItemsTests {
+    static let reference = """
+        SELECT t.id,
+               (SELECT v.year || ' ' || v.make || ' ' || v.model FROM touch_items i JOIN deals d ON d.id = i.deal_id
+                  JOIN vehicles v ON v.id = d.vehicle_id WHERE i.touch_id = t.touch_id LIMIT 1) AS vehicle,
+               (SELECT group_concat(product_code, ', ') FROM (SELECT DISTINCT product_code FROM touch_items
+                  WHERE touch_id = t.touch_id ORDER BY product_code)) AS products,
+               (SELECT reason FROM touch_items WHERE touch_id = t.touch_id ORDER BY product_code LIMIT 1) AS why
+        FROM tasks t ORDER BY t.id
+        """
+
+    @Test func theSameAsTheSubqueriesOnTasksOfSeveralItemsAndDeals() async throws {
+        let s = try Scenario()
+        let ana = try #require(try s.touches("D-3").first)
+        _ = try await s.dispatcher.run(now: utc(ana.due))
+        let task = try #require(try s.rows("SELECT id, touch_id, customer_id FROM tasks").first)
+        // The task's touch also names a later deal's products, one of them sorting first, and the same product again.
+        let later: Int64 = try s.rows("SELECT id FROM deals WHERE deal_number = 'D-2'")[0][0]
+        for (product, reason) in [("appearance", "a later deal's first code"), ("vsc", "the same product again"), ("zz", "last")] {
+            try s.execute(
+                "INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?, ?, ?, 'x', 'x', ?)",
+                [task["touch_id"] as Int64, later, product, reason])
+        }
+        // A reply task, with no touch.
+        try s.execute(
+            """
+            INSERT INTO tasks (store_id, customer_id, kind, title, detail, due_at, sla_at, status, created_at)
+            VALUES (1, ?, 'reply', 'Reply', 'x', '2026-10-02T00:00:00Z', '2026-10-02T04:00:00Z', 'open', '2026-10-02T00:00:00Z')
+            """, [task["customer_id"] as Int64])
+        let got = try s.db.tasks(status: nil, now: utc(ana.due)).sorted { $0.id < $1.id }
+        let expected = try s.rows(Self.reference)
+        #expect(got.count == 2 && expected.count == 2)
+        for (g, e) in zip(got, expected) {
+            #expect(g.id == e["id"] as Int64)
+            #expect(g.vehicle == e["vehicle"] as String? && g.products == e["products"] as String? && g.why == e["why"] as String?)
+        }
+        #expect(got[0].products == "appearance, vsc, zz" && got[0].vehicle != nil && got[1].products == nil)
+    }
+}
