@@ -318,7 +318,7 @@ case "report-file":
         let t = reports[0].total
         print(
             "declines=\(t.declines) deals=\(t.deals) recovered=\(t.treated.recovered + t.holdout.recovered) verdict=\(t.verdict.rawValue) "
-                + "incremental=\(ReportFormats.money(t.incrementalMargin?.value) ?? "-") products=\(reports[1].groups.count) "
+                + "incremental=\(ReportFormats.money(t.incrementalMargin?.value) ?? "-") interval=\(ReportFormats.money(t.incrementalMargin?.low) ?? "-")..\(ReportFormats.money(t.incrementalMargin?.high) ?? "-") products=\(reports[1].groups.count) "
                 + "months=\(reports[2].groups.count)")
     }
 

@@ -1,6 +1,7 @@
-import AfterdeskCore
 import Foundation
 import Testing
+
+@testable import AfterdeskCore
 
 /// The worked example of docs/reporting.md: twelve declines on eight deals of store LM, as of 2026-06-30, with a
 /// 120-day attribution window. Every expected number below is derived by hand in the comments.
@@ -238,32 +239,48 @@ enum WorkedExample {
     }
 }
 
-@Suite struct BootstrapTests {
-    @Test func poissonDrawsHaveTheirMeanAndVariance() {
-        var rng = SeededRandom(seed: 11)
-        for mean in [0.5, 1, 4, 9.5, 10, 37, 1_000, 250_000] {
-            let n = 20_000
-            let draws = (0..<n).map { _ in Double(Bootstrap.poisson(mean, &rng)) }
-            let m = draws.reduce(0, +) / Double(n)
-            let v = draws.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(n - 1)
-            // Five standard errors of the mean, and 10% on the variance (its standard error is about √(2/n) ≈ 1%).
-            #expect(abs(m - mean) < 5 * (mean / Double(n)).squareRoot(), "mean \(m) for \(mean)")
-            #expect(abs(v / mean - 1) < 0.1, "variance \(v) for \(mean)")
-        }
-        #expect(Bootstrap.poisson(0, &rng) == 0 && Bootstrap.poisson(.nan, &rng) == 0 && Bootstrap.poisson(-3, &rng) == 0)
-    }
-
-    @Test func classesOfAlikeDealsGiveTheSameFigureAsTheDeals() {
-        let deals = (0..<500).map { Intervals.DealOutcome(declines: 1 + $0 % 3, netCents: $0 % 7 == 0 ? 50_000 : 0) }
-        let classes = Bootstrap.Classes(deals)
-        #expect(classes.members.count == 6)  // 3 decline counts × (recovered or not)
-        #expect(classes.declines == deals.reduce(0) { $0 + $1.declines })
-        #expect(classes.netCents == Double(deals.reduce(Int64(0)) { $0 + $1.netCents }))
-    }
-}
-
 /// For random ledgers, the summary is the sums of its `--by decline` lines, and the groups add up to the total.
 @Suite struct LedgerPropertyTests {
+    /// The line the report builds for a decline with nothing after the desk is the one its history gives, whatever the
+    /// arm, date, quote and F&I manager, and even with a cancellation (which counts only against a sale).
+    @Test func aQuietLineIsItsHistorysLine() {
+        var rng = SeededRandom(seed: 77)
+        var quiets: [QuietLine] = []
+        for i in 0..<2_000 {
+            let contract = LocalDate("2025-06-01")!.adding(days: Int.random(in: 0...600, using: &rng))
+            let rules = ReportRules(
+                asOf: LocalDate("2026-06-01")!.adding(days: Int.random(in: -400...200, using: &rng)),
+                attributionDays: Int.random(in: 1...180, using: &rng), dealerCosts: ["gap": 300])
+            let held = rng.chance(0.3)
+            let quoted: Int64? = rng.chance(0.2) ? nil : Int64.random(in: 0...500_000, using: &rng)
+            let fi = rng.pick(["F1", nil])
+            let product = rng.pick(["vsc", "gap", "tire_wheel"])
+            var h = DeclineHistory(
+                store: "S\(i % 3)", dealNumber: "D-\(i)", product: product, contractDate: contract, heldOut: held, quotedCents: quoted,
+                fiManager: fi)
+            if rng.chance(0.3) {
+                h.cancellations = [.init(contractNumber: nil, cancelDate: contract.adding(days: 9), chargebackCents: 100)]
+            }
+            let quiet = QuietLine(
+                store: h.store, dealNumber: h.dealNumber, product: product, contractDate: contract, heldOut: held, quotedCents: quoted,
+                fiManager: fi, rules: rules)
+            #expect(LedgerRow(quiet) == LedgerRow(h, rules: rules), "decline \(i)")
+            quiets.append(quiet)
+        }
+        // Added as they are or as their full lines, they make the same report, in every grouping.
+        for by in [nil, ReportGrouping.product, .month, .staff, .store] {
+            var p = WorkedExample.parameters(by: by)
+            p.resamples = 300
+            var fast = ReportBuilder(p)
+            var full = ReportBuilder(p)
+            for q in quiets {
+                fast.add(q)
+                full.add(LedgerRow(q))
+            }
+            #expect(fast.finish() == full.finish(), "by \(by.map(\.rawValue) ?? "total")")
+        }
+    }
+
     @Test func theSummaryIsTheSumOfItsLines() {
         var rng = SeededRandom(seed: 2026)
         let products = ["vsc", "gap", "tire_wheel", "appearance", "maintenance"]

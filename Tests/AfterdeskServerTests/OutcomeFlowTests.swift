@@ -135,6 +135,68 @@ import Testing
         #expect(row.recoverySource == .dealImport && row.chargebacksCents == 20_000 && row.marginNetCents == 49_500)
     }
 
+    /// The ledger reads the deals and their declines as two streams merged in Swift, and the products sold since the desk
+    /// as a third: its lines are those of the join it replaced, in the same order, with the desk's quotes. Here D-1's GAP
+    /// (between its declined products in code order) and D-2's appearance are sold on a later export.
+    @Test func theLedgersDeclinesAreTheJoinsInItsOrder() throws {
+        let s = try Scenario()
+        let sold = deals.replacingOccurrences(of: "declined,2495,declined,895", with: "declined,2495,sold,895")
+            .replacingOccurrences(of: "not_offered,,declined,695", with: "not_offered,,sold,695")
+        _ = try s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
+        let joined = try s.rows(
+            """
+            SELECT d.deal_number, p.product_code, CASE WHEN p.outcome = 'declined' THEN p.price_cents ELSE r.quoted_cents END
+            FROM deal_products p JOIN deals d ON d.id = p.deal_id
+            LEFT JOIN recoveries r ON r.deal_id = p.deal_id AND r.product_code = p.product_code AND r.source = 'deal_import'
+            WHERE (p.outcome = 'declined' OR r.deal_id IS NOT NULL) AND d.status = 'finalized'
+            ORDER BY p.deal_id, p.product_code
+            """
+        ).map { "\($0[0] as String):\($0[1] as String):\(($0[2] as Int64?).map(String.init) ?? "-")" }
+        #expect(joined.contains("D-1:gap:89500") && joined.contains("D-2:appearance:69500") && joined.count == 5)
+        for store in [nil, "main"] {
+            let p = ReportParameters(
+                asOf: LocalDate("2026-12-31")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!, store: store,
+                attributionDays: 120, holdoutPercent: 10)
+            var lines: [String] = []
+            try s.db.forEachLedgerRow(p, now: utc("2026-12-31T23:00:00Z")) {
+                lines.append("\($0.dealNumber):\($0.product):\($0.quotedCents.map(String.init) ?? "-")")
+            }
+            #expect(lines == joined)
+        }
+        // A deal outside the dates has no lines, and neither do its sales.
+        let p = ReportParameters(
+            asOf: LocalDate("2026-12-31")!, from: LocalDate("2026-10-02")!, to: LocalDate("2026-12-31")!, attributionDays: 120,
+            holdoutPercent: 10)
+        var none = 0
+        try s.db.forEachLedgerRow(p, now: utc("2026-12-31T23:00:00Z")) { _ in none += 1 }
+        #expect(none == 0)
+    }
+
+    /// The capture rate's denominator counts the declines on refused rows of deal imports, until the row is fixed and
+    /// its deal stored (in any store): then its declines are among the stored ones.
+    @Test func refusedRowsCountInTheExportsUntilTheirDealIsStored() throws {
+        let s = try Scenario()
+        // D-9 is D-1 again with a VIN whose check digit is wrong: refused, with its three declines.
+        let d1 = try #require(deals.split(separator: "\n").first { $0.hasPrefix("D-1,") })
+        let bad = d1.replacingOccurrences(of: "D-1,", with: "D-9,").replacingOccurrences(of: "4T1B11HK7RU000001", with: "4T1B11HK0RU000001")
+        let refused = try s.db.importDeals(
+            files: [try importCSV(s, "bad.csv", "\(header)\n\(bad)\n")], options: ImportOptions(menu: menu))
+        #expect(refused.rejected == 1)
+        let p = ReportParameters(
+            asOf: LocalDate("2026-12-01")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-01")!, attributionDays: 120,
+            holdoutPercent: 10)
+        var total = try s.db.marginReport(p, now: utc("2026-12-01T18:00:00Z")).total
+        #expect(total.declines == 5 && total.declinesInExports == 8)
+        // Fixed and imported again: stored, and counted once.
+        let good = d1.replacingOccurrences(of: "D-1,", with: "D-9,").replacingOccurrences(
+            of: "4T1B11HK7RU000001", with: "4T1B11HK1RU000009")
+        let fixed = try s.db.importDeals(
+            files: [try importCSV(s, "good.csv", "\(header)\n\(good)\n")], options: ImportOptions(menu: menu))
+        #expect(fixed.inserted == 1 && fixed.rejected == 0)
+        total = try s.db.marginReport(p, now: utc("2026-12-01T18:00:00Z")).total
+        #expect(total.declines == 8 && total.declinesInExports == 8)
+    }
+
     /// Bad rows are refused with their line, field and value; the good ones land.
     @Test func badAfterSaleRowsAreRefusedByName() throws {
         let s = try Scenario()

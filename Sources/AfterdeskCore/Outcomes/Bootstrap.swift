@@ -6,8 +6,9 @@ import Foundation
 /// it is the large-sample form of drawing n deals with replacement, and each deal is drawn independently). Deals that
 /// are alike — the same number of declines and the same net margin, as most deals with no recovery are — form a class,
 /// and a class of m deals is drawn Poisson(m) times in all, which is exactly the sum of m Poisson(1) draws. So a
-/// resample costs one draw per class, not one per deal. Classes are visited in a fixed order, so the same seed gives
-/// the same interval on every machine.
+/// resample costs one draw per class, not one per deal: one uniform variate, inverted through the class's cumulative
+/// Poisson table with a guide table (a step or two). Classes are visited in a fixed order, so the same seed gives the
+/// same interval on every machine.
 ///
 /// An arm with more than `exactClasses` distinct outcomes (a large store, whose recovered deals nearly all differ in
 /// margin) keeps its `keptClasses` most populous classes drawn exactly as above; the rest, thousands of classes of a
@@ -23,7 +24,10 @@ public enum Bootstrap {
 
     /// The deals of one arm, by class: (declines, net margin in cents) and how many deals share it.
     public struct Classes: Sendable, Equatable {
-        public private(set) var members: [Key: Int] = [:]
+        /// The classes with a net margin, and (most deals: nothing recovered) the count of deals with none, by their
+        /// number of declines, which a report of a million deals adds to without hashing.
+        private var withNet: [Key: Int] = [:]
+        private var withoutNet: [Int] = []
         public struct Key: Hashable, Sendable, Comparable {
             public var declines: Int
             public var netCents: Int64
@@ -33,12 +37,27 @@ public enum Bootstrap {
         public init(_ deals: [Intervals.DealOutcome]) {
             for d in deals { add(declines: d.declines, netCents: d.netCents) }
         }
+        /// Every class and its count of deals.
+        public var members: [Key: Int] {
+            var all = withNet
+            for (declines, count) in withoutNet.enumerated() where count > 0 { all[Key(declines: declines, netCents: 0)] = count }
+            return all
+        }
         public mutating func add(declines: Int, netCents: Int64, count: Int = 1) {
-            members[Key(declines: declines, netCents: netCents), default: 0] += count
+            if netCents == 0 && declines >= 0 && declines < 64 {
+                if withoutNet.count <= declines { withoutNet += Array(repeating: 0, count: declines + 1 - withoutNet.count) }
+                withoutNet[declines] += count
+            } else {
+                withNet[Key(declines: declines, netCents: netCents), default: 0] += count
+            }
         }
         public mutating func merge(_ other: Classes) {
-            for (key, count) in other.members { members[key, default: 0] += count }
+            for (key, count) in other.withNet { withNet[key, default: 0] += count }
+            for (declines, count) in other.withoutNet.enumerated() where count > 0 { add(declines: declines, netCents: 0, count: count) }
         }
+        public static func == (a: Classes, b: Classes) -> Bool { a.members == b.members }
+        /// The number of classes.
+        public var count: Int { withNet.count + withoutNet.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } }
         public var declines: Int { members.reduce(0) { $0 + $1.key.declines * $1.value } }
         public var netCents: Double { members.reduce(0) { $0 + Double($1.key.netCents) * Double($1.value) } }
         /// The classes in a fixed order (a dictionary's order differs from process to process).
@@ -87,28 +106,45 @@ public enum Bootstrap {
         struct Exact {
             var declines: Double
             var net: Double
-            /// The cumulative Poisson probabilities of the class's count, for counts under 10 (nil: drawn by PTRS).
-            var table: [Double]?
-            var mean: Double
+            /// The class's count is drawn by inverting its cumulative Poisson probabilities: `tableCount` of them from
+            /// `tableStart` in `tables` (and their guide in `guides`), the first for a count of `first`. Flat arrays
+            /// keep the draw free of reference counting.
+            var tableStart: Int
+            var tableCount: Int
+            var guideStart: Int
+            var guideCount: Int
+            var first: Int
         }
         var exact: [Exact] = []
+        var tables: [Double] = []
+        var guides: [Int32] = []
         /// The classes drawn together: the mean and covariance of their resampled (declines, net), and its factor.
         var pooled: (meanD: Double, meanN: Double, sdD: Double, slope: Double, residual: Double)?
 
+        /// The draws a resample of an arm of `classes` classes makes (the pooled rest counts as one).
+        static func draws(classes: Int) -> Int { classes <= Bootstrap.exactClasses ? classes : Bootstrap.keptClasses + 1 }
+
         init(_ classes: [(key: Classes.Key, count: Int)]) {
             let byCount = classes.sorted { ($0.count, $1.key) > ($1.count, $0.key) }
-            var tables: [Int: [Double]] = [:]
+            var known: [Int: Exact] = [:]
             let kept = byCount.count <= Bootstrap.exactClasses ? byCount.count : Bootstrap.keptClasses
             for c in byCount.prefix(kept) {
-                let table: [Double]? =
-                    c.count < 10
-                    ? tables[c.count]
-                        ?? {
-                            let t = Bootstrap.cumulativePoisson(Double(c.count))
-                            tables[c.count] = t
-                            return t
-                        }() : nil
-                exact.append(Exact(declines: Double(c.key.declines), net: Double(c.key.netCents), table: table, mean: Double(c.count)))
+                var e: Exact
+                if let k = known[c.count] {
+                    e = k
+                } else {
+                    let (first, t) = Bootstrap.cumulativePoisson(Double(c.count))
+                    let g = Bootstrap.guide(t)
+                    e = Exact(
+                        declines: 0, net: 0, tableStart: tables.count, tableCount: t.count, guideStart: guides.count, guideCount: g.count,
+                        first: first)
+                    tables += t
+                    guides += g
+                    known[c.count] = e
+                }
+                e.declines = Double(c.key.declines)
+                e.net = Double(c.key.netCents)
+                exact.append(e)
             }
             let rest = byCount.dropFirst(kept)
             guard !rest.isEmpty else { return }
@@ -136,18 +172,20 @@ public enum Bootstrap {
         func draw(_ rng: inout SeededRandom) -> (Double, Double) {
             var declines = 0.0
             var net = 0.0
-            for c in exact {
-                let w: Double
-                if let table = c.table {
-                    let u = Bootstrap.uniform(&rng)
-                    var k = 0
-                    while k < table.count - 1 && u > table[k] { k += 1 }
-                    w = Double(k)
-                } else {
-                    w = Double(Bootstrap.poisson(c.mean, &rng))
+            tables.withUnsafeBufferPointer { tables in
+                guides.withUnsafeBufferPointer { guides in
+                    exact.withUnsafeBufferPointer { exact in
+                        for c in exact {
+                            let u = Bootstrap.uniform(&rng)
+                            let k = Bootstrap.rank(
+                                u, in: tables, from: c.tableStart, count: c.tableCount, guides: guides, from: c.guideStart,
+                                buckets: c.guideCount)
+                            let w = Double(c.first + k)
+                            declines += w * c.declines
+                            net += w * c.net
+                        }
+                    }
                 }
-                declines += w * c.declines
-                net += w * c.net
             }
             if let p = pooled {
                 let (z1, z2) = Bootstrap.normals(&rng)
@@ -158,20 +196,68 @@ public enum Bootstrap {
         }
     }
 
-    /// P(X ≤ k) for k = 0, 1, … of a Poisson(`mean`) variable, until it is 1 to within 1e-16.
-    static func cumulativePoisson(_ mean: Double) -> [Double] {
+    /// The cumulative probabilities P(X ≤ k) of a Poisson(`mean`) variable for k = `first`, `first` + 1, …: from 0 until
+    /// they are 1 to within 1e-16 for means under 10; otherwise over the mean ± 12 standard deviations, outside which
+    /// lies less than 1e-30 (a uniform variate of 53 bits never falls there), computed in logarithms and normalised.
+    /// The last is exactly 1.
+    static func cumulativePoisson(_ mean: Double) -> (first: Int, table: [Double]) {
+        guard mean > 0, mean.isFinite else { return (0, [1]) }
         var out: [Double] = []
-        var p = exp(-mean)
-        var total = p
-        var k = 0
-        while total < 1 - 1e-16 && k < 200 {
+        if mean < 10 {
+            var p = exp(-mean)
+            var total = p
+            var k = 0
+            while total < 1 - 1e-16 && k < 200 {
+                out.append(total)
+                k += 1
+                p *= mean / Double(k)
+                total += p
+            }
+            out.append(1)
+            return (0, out)
+        }
+        let sd = mean.squareRoot()
+        let low = max(0, (mean - 12 * sd).rounded(.down))
+        let high = (mean + 12 * sd).rounded(.up)
+        let logMean = log(mean)
+        var k = low
+        var total = 0.0
+        while k <= high {
+            total += exp(-mean + k * logMean - lgamma(k + 1))
             out.append(total)
             k += 1
-            p *= mean / Double(k)
-            total += p
         }
-        out.append(1)
+        for i in out.indices { out[i] /= total }
+        out[out.count - 1] = 1
+        return (Int(low), out)
+    }
+
+    /// The guide of a cumulative table of n probabilities (Chen and Asau's indexed search) in 8n buckets: its j-th entry
+    /// is the index of the first probability that is at least j/8n, where the search for a u in [j/8n, (j+1)/8n) starts.
+    /// With eight buckets a probability, the search nearly always ends where it starts.
+    static func guide(_ table: [Double]) -> [Int32] {
+        let n = table.count
+        let buckets = 8 * n
+        var out: [Int32] = []
+        out.reserveCapacity(buckets)
+        var i = 0
+        for j in 0..<buckets {
+            let floor = Double(j) / Double(buckets)
+            while i < n - 1 && table[i] < floor { i += 1 }
+            out.append(Int32(i))
+        }
         return out
+    }
+
+    /// The index of the first of `count` cumulative probabilities from `start` that is at least `u` (in (0, 1); the
+    /// last is 1), searched from its bucket of the guide (`buckets` entries from `guideStart`).
+    @inline(__always) static func rank(
+        _ u: Double, in tables: UnsafeBufferPointer<Double>, from start: Int, count: Int, guides: UnsafeBufferPointer<Int32>,
+        from guideStart: Int, buckets: Int
+    ) -> Int {
+        var k = Int(guides[guideStart + min(buckets - 1, Int(u * Double(buckets)))])
+        while k < count - 1 && u > tables[start + k] { k += 1 }
+        return k
     }
 
     /// Two independent standard normal variates (Box–Muller).
@@ -179,37 +265,6 @@ public enum Bootstrap {
         let r = (-2 * log(uniform(&rng))).squareRoot()
         let a = 2 * Double.pi * uniform(&rng)
         return (r * cos(a), r * sin(a))
-    }
-
-    /// A Poisson(`mean`) variate: by inversion of products of uniforms for small means (Knuth), by Hörmann's
-    /// transformed rejection (PTRS, 1993) for means of 10 and more.
-    public static func poisson(_ mean: Double, _ rng: inout SeededRandom) -> Int {
-        guard mean > 0, mean.isFinite else { return 0 }
-        if mean < 10 {
-            let limit = exp(-mean)
-            var k = 0
-            var p = uniform(&rng)
-            while p > limit {
-                k += 1
-                p *= uniform(&rng)
-            }
-            return k
-        }
-        let slam = mean.squareRoot()
-        let logMean = log(mean)
-        let b = 0.931 + 2.53 * slam
-        let a = -0.059 + 0.024_83 * b
-        let invAlpha = 1.1239 + 1.1328 / (b - 3.4)
-        let vr = 0.9277 - 3.6224 / (b - 2)
-        while true {
-            let u = uniform(&rng) - 0.5
-            let v = uniform(&rng)
-            let us = 0.5 - abs(u)
-            let k = ((2 * a / us + b) * u + mean + 0.43).rounded(.down)
-            if us >= 0.07 && v <= vr { return Int(saturating: k) }  // here |k − mean| < (2a/0.07 + b), far inside Int
-            if k < 0 || k > 1e15 || (us < 0.013 && v > us) { continue }
-            if log(v) + log(invAlpha) - log(a / (us * us) + b) <= -mean + k * logMean - lgamma(k + 1) { return Int(saturating: k) }
-        }
     }
 
     /// A uniform double in (0, 1), from the top 53 bits.

@@ -156,6 +156,7 @@ public struct LedgerRow: Sendable, Equatable {
 
     public var recovered: Bool { recoveredOn != nil }
     public var recontacted: Bool { arm == .treated && touchesDelivered > 0 }
+    public var attributed: Bool { attributedTouch != nil }
 
     public static let columns = [
         "store", "deal_number", "product", "contract_date", "arm", "quoted_price", "touches_delivered", "first_touch_at",
@@ -174,17 +175,15 @@ public struct LedgerRow: Sendable, Equatable {
     /// - the credit goes to the latest touch delivered within `attribution_days` before the sale; held-out declines are
     ///   never attributed.
     public init(_ h: DeclineHistory, rules: ReportRules) {
-        store = h.store
-        dealNumber = h.dealNumber
-        product = h.product
-        contractDate = h.contractDate
-        arm = h.heldOut ? .holdout : .treated
-        quotedCents = h.quotedCents
-        fiManager = h.fiManager
+        self.init(
+            QuietLine(
+                store: h.store, dealNumber: h.dealNumber, product: h.product, contractDate: h.contractDate, heldOut: h.heldOut,
+                quotedCents: h.quotedCents, fiManager: h.fiManager, rules: rules))
+        guard !(h.touches.isEmpty && h.sales.isEmpty && h.tasks.isEmpty) else { return }
         let touches = h.touches.filter { $0.sentOn <= rules.asOf }.sorted { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) }
         touchesDelivered = touches.count
         firstTouchAt = touches.first?.sentAt
-        aged = arm == .treated && touches.isEmpty && contractDate.days(until: rules.asOf) > rules.agedAfterDays
+        if !touches.isEmpty { aged = false }
         for t in h.tasks {
             if t.done {
                 tasksDone += 1
@@ -213,6 +212,19 @@ public struct LedgerRow: Sendable, Equatable {
         }
     }
 
+    /// The full line of a decline with nothing after the desk.
+    public init(_ q: QuietLine) {
+        store = q.store
+        dealNumber = q.dealNumber
+        product = q.product
+        contractDate = q.contractDate
+        arm = q.arm
+        quotedCents = q.quotedCents
+        fiManager = q.fiManager
+        touchesDelivered = 0
+        aged = q.aged
+    }
+
     /// The sale that counts as the decline's recovery, or nil.
     static func recovery(_ h: DeclineHistory, rules: ReportRules) -> DeclineHistory.Sale? {
         let known = h.sales.filter { $0.soldOn >= h.contractDate && $0.soldOn <= rules.asOf }
@@ -233,5 +245,68 @@ public struct LedgerRow: Sendable, Equatable {
             attributedTouch.map(String.init) ?? "", attributedChannel ?? "", attributedTemplate ?? "", fiManager ?? "",
             aged ? "1" : "0", String(tasksDone), String(tasksDoneOnTime), String(tasksOpen), String(tasksOverdue),
         ]
+    }
+}
+
+/// What the report sums of a ledger line. `LedgerRow` is the whole line; `QuietLine` the few facts of a decline with
+/// nothing after the desk, which most of a ledger's lines are and which the report adds without building the line.
+public protocol LedgerFigures {
+    var store: String { get }
+    var dealNumber: String { get }
+    var product: String { get }
+    var contractDate: LocalDate { get }
+    var arm: Arm { get }
+    var fiManager: String? { get }
+    var aged: Bool { get }
+    var recontacted: Bool { get }
+    var recovered: Bool { get }
+    var attributed: Bool { get }
+    var marginGrossCents: Int64 { get }
+    var chargebacksCents: Int64 { get }
+    var marginNetCents: Int64 { get }
+    var tasksDone: Int { get }
+    var tasksDoneOnTime: Int { get }
+    var tasksOpen: Int { get }
+    var tasksOverdue: Int { get }
+}
+
+extension LedgerRow: LedgerFigures {}
+
+/// A decline with nothing after the desk: no touch delivered, no sale, no task (a cancellation counts only against a
+/// sale). `LedgerRow(_:)` gives its full line, which is what `LedgerRow(_:rules:)` gives for its history (a test holds
+/// the two together).
+public struct QuietLine: LedgerFigures, Sendable, Equatable {
+    public var store: String
+    public var dealNumber: String
+    public var product: String
+    public var contractDate: LocalDate
+    public var arm: Arm
+    public var quotedCents: Int64?
+    public var fiManager: String?
+    /// Treated, and older than `rules.agedAfterDays` on `rules.asOf` with no touch delivered.
+    public var aged: Bool
+    public var recontacted: Bool { false }
+    public var recovered: Bool { false }
+    public var attributed: Bool { false }
+    public var marginGrossCents: Int64 { 0 }
+    public var chargebacksCents: Int64 { 0 }
+    public var marginNetCents: Int64 { 0 }
+    public var tasksDone: Int { 0 }
+    public var tasksDoneOnTime: Int { 0 }
+    public var tasksOpen: Int { 0 }
+    public var tasksOverdue: Int { 0 }
+
+    public init(
+        store: String, dealNumber: String, product: String, contractDate: LocalDate, heldOut: Bool, quotedCents: Int64?,
+        fiManager: String?, rules: ReportRules
+    ) {
+        self.store = store
+        self.dealNumber = dealNumber
+        self.product = product
+        self.contractDate = contractDate
+        arm = heldOut ? .holdout : .treated
+        self.quotedCents = quotedCents
+        self.fiManager = fiManager
+        aged = !heldOut && contractDate.days(until: rules.asOf) > rules.agedAfterDays
     }
 }

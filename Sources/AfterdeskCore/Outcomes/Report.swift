@@ -52,7 +52,7 @@ public struct ReportParameters: Sendable, Equatable {
     }
 
     /// The group a ledger line belongs to, for `by`.
-    public func groupKey(_ row: LedgerRow) -> String? {
+    public func groupKey(_ row: some LedgerFigures) -> String? {
         switch by {
         case .product: row.product
         case .month: String(row.contractDate.description.prefix(7))
@@ -77,7 +77,7 @@ public struct ArmFigures: Sendable, Equatable {
     /// Σ net ÷ declines, in cents rounded half away from zero; nil without declines.
     public var marginPerDeclineCents: Int64? { declines > 0 ? ArmFigures.divide(netCents, by: Int64(declines)) : nil }
 
-    mutating func add(_ row: LedgerRow) {
+    mutating func add(_ row: some LedgerFigures) {
         declines += 1
         if row.recontacted { recontacted += 1 }
         if row.recovered { recovered += 1 }
@@ -137,14 +137,14 @@ public struct ReportFigures: Sendable, Equatable {
     public var captureRate: Double? { declinesInExports.flatMap { $0 > 0 ? Double(declines) / Double($0) : nil } }
     public var recontactRate: Double? { treated.declines > 0 ? Double(treated.recontacted) / Double(treated.declines) : nil }
 
-    mutating func add(_ row: LedgerRow) {
+    mutating func add(_ row: some LedgerFigures) {
         switch row.arm {
         case .treated: treated.add(row)
         case .holdout: holdout.add(row)
         }
         if row.aged { aged += 1 }
         if row.recovered && row.arm == .treated {
-            if row.attributedTouch != nil { attributed += 1 } else { unattributed += 1 }
+            if row.attributed { attributed += 1 } else { unattributed += 1 }
         }
         tasksDone += row.tasksDone
         tasksDoneOnTime += row.tasksDoneOnTime
@@ -194,6 +194,9 @@ public struct ReportBuilder: Sendable {
     private var total = ReportFigures()
     private var totalDeals = ArmClasses()
     private var index: [String: Int] = [:]
+    /// The groups' keys in `groups` order: a report has a few groups (products, months), found faster by comparing
+    /// than by hashing.
+    private var keys: [String] = []
     private var groups: [ReportFigures] = []
     private var groupDeals: [ArmClasses] = []
     /// The deal being added, and its declines and net margin so far, in the total and in each of its groups.
@@ -215,13 +218,20 @@ public struct ReportBuilder: Sendable {
             treated.merge(o.treated)
             holdout.merge(o.holdout)
         }
+        /// About how many draws a resample of both arms makes: what computing their interval costs.
+        var draws: Int { Bootstrap.ArmSampler.draws(classes: treated.count) + Bootstrap.ArmSampler.draws(classes: holdout.count) }
     }
 
     public init(_ parameters: ReportParameters) {
         self.parameters = parameters
     }
 
-    public mutating func add(_ row: LedgerRow) {
+    public mutating func add(_ row: LedgerRow) { addLine(row) }
+
+    /// Adds a decline with nothing after the desk, as `add(LedgerRow(line))` would.
+    public mutating func add(_ line: QuietLine) { addLine(line) }
+
+    private mutating func addLine(_ row: some LedgerFigures) {
         if let d = deal, d.store != row.store || d.number != row.dealNumber { closeDeal() }
         if deal == nil {
             deal = (row.store, row.dealNumber, row.arm)
@@ -232,11 +242,12 @@ public struct ReportBuilder: Sendable {
         dealTotal.net += row.marginNetCents
         guard let key = groupKey(row) else { return }
         let g: Int
-        if let found = index[key] {
+        if let found = keys.count <= 32 ? keys.firstIndex(of: key) : index[key] {
             g = found
         } else {
             g = groups.count
             index[key] = g
+            keys.append(key)
             groups.append(ReportFigures(key: key))
             groupDeals.append(ArmClasses())
         }
@@ -251,7 +262,7 @@ public struct ReportBuilder: Sendable {
     }
 
     /// `parameters.groupKey`, remembering the last month's key (a deal's lines, and most neighbours, share it).
-    private mutating func groupKey(_ row: LedgerRow) -> String? {
+    private mutating func groupKey(_ row: some LedgerFigures) -> String? {
         guard parameters.by == .month else { return parameters.groupKey(row) }
         if let m = lastMonth, m.day == row.contractDate { return m.key }
         let key = parameters.groupKey(row)
@@ -281,6 +292,7 @@ public struct ReportBuilder: Sendable {
                 groupDeals[i].merge(o.groupDeals[j])
             } else {
                 index[key] = groups.count
+                keys.append(key)
                 groups.append(o.groups[j])
                 groupDeals.append(o.groupDeals[j])
             }
@@ -288,27 +300,48 @@ public struct ReportBuilder: Sendable {
     }
 
     /// The report. `declinesInExports` is the total's count of declines in the imported files, refused rows included.
-    /// `concludedTotal` is the total of a report of the same declines grouped otherwise, already computed (its interval
-    /// is this one's: the seed does not depend on the grouping). The intervals of the groups are computed at once.
-    public mutating func finish(declinesInExports: Int? = nil, concludedTotal: ReportFigures? = nil) -> MarginReport {
-        closeDeal()
-        let p = parameters
-        var work: [(figures: ReportFigures, deals: ArmClasses)] = index.keys.sorted().compactMap { key in
-            index[key].map { (groups[$0], groupDeals[$0]) }
+    public mutating func finish(declinesInExports: Int? = nil) -> MarginReport {
+        var r = ReportBuilder.finish([self])[0]
+        r.total.declinesInExports = declinesInExports.map { max($0, r.total.declines) }
+        return r
+    }
+
+    /// The reports of builders given the same declines, grouped differently (or not at all). Their intervals are computed
+    /// at once, on every core, costliest first: each group's, and the total's once (the seed does not depend on the
+    /// grouping, so the total's interval is the same in each).
+    public static func finish(_ builders: [ReportBuilder]) -> [MarginReport] {
+        var bs = builders
+        for i in bs.indices { bs[i].closeDeal() }
+        // (builder, group index or nil for the total)
+        var items: [(builder: Int, group: Int?, figures: ReportFigures, deals: ArmClasses)] = []
+        for (b, builder) in bs.enumerated() {
+            for key in builder.index.keys.sorted() {
+                if let g = builder.index[key] { items.append((b, g, builder.groups[g], builder.groupDeals[g])) }
+            }
+            let sameAsFirst = b > 0 && builder.total.declines == bs[0].total.declines && builder.total.deals == bs[0].total.deals
+            if !sameAsFirst { items.append((b, nil, builder.total, builder.totalDeals)) }
         }
-        let reuse = concludedTotal.flatMap { $0.declines == total.declines && $0.deals == total.deals ? $0 : nil }
-        if reuse == nil { work.append((total, totalDeals)) }
-        let items = work
-        let concluded = Parallel.map(items.count) { (i: Int) -> ReportFigures in
-            var f = items[i].figures
+        let order = items.indices.sorted { (items[$0].deals.draws, $1) > (items[$1].deals.draws, $0) }
+        let work = items
+        let parameters = bs.map(\.parameters)
+        let concluded = Parallel.map(order.count) { (i: Int) -> ReportFigures in
+            let item = work[order[i]]
+            let p = parameters[item.builder]
+            var f = item.figures
             f.conclude(
-                treatedDeals: items[i].deals.treated, holdoutDeals: items[i].deals.holdout, resamples: p.resamples,
-                seed: p.seed(group: f.key))
+                treatedDeals: item.deals.treated, holdoutDeals: item.deals.holdout, resamples: p.resamples, seed: p.seed(group: f.key))
             return f
         }
-        let out = Array(concluded.prefix(index.count))
-        total = reuse ?? concluded.last ?? total
-        total.declinesInExports = declinesInExports.map { max($0, total.declines) }
-        return MarginReport(parameters: p, total: total, groups: out)
+        var totals: [ReportFigures?] = Array(repeating: nil, count: bs.count)
+        var groups = bs.map(\.groups)
+        for (i, f) in zip(order, concluded) {
+            if let g = items[i].group { groups[items[i].builder][g] = f } else { totals[items[i].builder] = f }
+        }
+        return bs.indices.map { b in
+            let keys = bs[b].index.keys.sorted()
+            return MarginReport(
+                parameters: bs[b].parameters, total: totals[b] ?? totals[0] ?? bs[b].total,
+                groups: keys.compactMap { bs[b].index[$0].map { groups[b][$0] } })
+        }
     }
 }

@@ -23,7 +23,9 @@ extension AfterdeskDatabase {
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
         let halves = try readInHalves { db, deals, firstHalf in
             var part = ps.map(ReportBuilder.init)
-            try LedgerReader.forEach(db, first, now: now, deals: deals) { row in
+            try LedgerReader.forEach(db, first, now: now, deals: deals) { line in
+                for j in part.indices { part[j].add(line) }
+            } _: { row in
                 for j in part.indices { part[j].add(row) }
             }
             return (part, firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
@@ -34,12 +36,10 @@ extension AfterdeskDatabase {
         }
         let exported = halves[0].1
         let offers = try offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
-        var reports: [MarginReport] = []
-        for i in builders.indices {
-            var r = builders[i].finish(concludedTotal: reports.first?.total)
-            r.total.declinesInExports = exported.map { $0 + r.total.declines }
-            r.offers = offers
-            reports.append(r)
+        var reports = ReportBuilder.finish(builders)
+        for i in reports.indices {
+            reports[i].total.declinesInExports = exported.map { $0 + reports[i].total.declines }
+            reports[i].offers = offers
         }
         return reports
     }
@@ -86,86 +86,110 @@ extension AfterdeskDatabase {
 
     /// The decline ledger (`report --by decline`), line by line in deal order, in constant memory.
     public func forEachLedgerRow(_ p: ReportParameters, now: Date, _ body: (LedgerRow) throws -> Void) throws {
-        try writer.read { db in try LedgerReader.forEach(db, p, now: now, body) }
+        try writer.read { db in try LedgerReader.forEach(db, p, now: now, { try body(LedgerRow($0)) }, body) }
     }
 }
 
-/// Reads the ledger as six streams ordered by (deal, product) and merged as they go: the declines, then what happened
-/// to each — sales reported after the desk, cancellations, delivered touches and tasks. Only the declines' stream is
-/// filtered; the others are small next to it and skipped where they do not match.
+/// Reads the ledger as streams ordered by deal (and product), merged as they go: the deals in the report's scope, the
+/// declines, then what happened to each — sales reported after the desk, cancellations, delivered touches and tasks.
+/// Every stream is read in its table's key order (no sort), and the deals are merged with their declines here rather
+/// than joined in SQL, which would look up the deal once per decline.
 enum LedgerReader {
-    /// The ledger's lines, of the deals with ids in `deals` when given.
+    /// The ledger's lines, of the deals with ids in `deals` when given: those of declines with nothing after the desk to
+    /// `quiet`, the others to `body`.
     static func forEach(
-        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ body: (LedgerRow) throws -> Void
+        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ quiet: (QuietLine) throws -> Void,
+        _ body: (LedgerRow) throws -> Void
     ) throws {
         let range = deals ?? Int64.min...Int64.max
+        let (stores, staff, onlyStore) = try names(db, store: p.store)
+        var dealRows = try DealStream(db, p, deals: range)
+        var declines = try DeclineStream(db, deals: range)
+        var streams = try Streams(db, now: now, deals: range)
+        let rules = p.rules
+        // The deal being read: its facts are read once, on its first decline.
+        var dealID = Int64.min
+        var inScope = false
+        var store = ""
+        var zone = LocalDays(.gmt)
+        var number = ""
+        var contract = LocalDate.first
+        var fi: String?
+        var heldOut = false
+        while let (id, product, quoted) = try declines.next() {
+            if id != dealID {
+                dealID = id
+                inScope = false
+                guard let row = try dealRows.seek(id), onlyStore == nil || onlyStore == row.int64(1),
+                    let (code, days) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3))
+                else { continue }
+                inScope = true
+                store = code
+                zone = days
+                number = row.text(2) ?? ""
+                contract = date
+                fi = row.isNull(4) ? nil : staff[row.int64(4)]
+                let recorded = try streams.arms.take(StreamKey(deal: id, product: "")).first
+                heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+            }
+            guard inScope else { continue }
+            let key = StreamKey(deal: id, product: product)
+            let touches = try streams.touches.take(key)
+            let sales = try streams.sales.take(key)
+            let cancellations = try streams.cancellations.take(key)
+            let tasks = try streams.tasks.take(key)
+            if touches.isEmpty && sales.isEmpty && tasks.isEmpty {
+                try quiet(
+                    QuietLine(
+                        store: store, dealNumber: number, product: product, contractDate: contract, heldOut: heldOut,
+                        quotedCents: quoted, fiManager: fi, rules: rules))
+                continue
+            }
+            let history = DeclineHistory(
+                store: store, dealNumber: number, product: product, contractDate: contract, heldOut: heldOut, quotedCents: quoted,
+                fiManager: fi, touches: touches.map { $0.touch(in: zone) }, sales: sales, cancellations: cancellations, tasks: tasks)
+            try body(LedgerRow(history, rules: rules))
+        }
+    }
+
+    /// The stores (code and calendar) and staff codes by id, and the id of the report's store when it names one.
+    static func names(_ db: Database, store: String?) throws -> (
+        stores: [Int64: (String, LocalDays)], staff: [Int64: String], only: Int64?
+    ) {
         let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").reduce(into: [Int64: (String, LocalDays)]()) {
             $0[$1["id"]] = ($1["code"], LocalDays(TimeZone(identifier: $1["time_zone"]) ?? .gmt))
         }
         let staff = try Row.fetchAll(db, sql: "SELECT id, staff_code FROM staff").reduce(into: [Int64: String]()) {
             $0[$1["id"]] = $1["staff_code"]
         }
-        var storeFilter = ""
-        if let code = p.store {
-            guard let id = stores.first(where: { $0.value.0 == code })?.key else { throw StoreError.notFound("no store '\(code)'") }
-            storeFilter = "AND d.store_id = \(id)"
-        }
-        let declines = try RawStatement(
-            db,
-            """
-            SELECT p.deal_id, p.product_code, d.store_id, d.deal_number, d.contract_date,
-                   CASE WHEN p.outcome = 'declined' THEN p.price_cents ELSE r.quoted_cents END, d.fi_manager_id
-            FROM deal_products p JOIN deals d ON d.id = p.deal_id
-            LEFT JOIN recoveries r ON r.deal_id = p.deal_id AND r.product_code = p.product_code AND r.source = 'deal_import'
-            WHERE (p.outcome = 'declined' OR r.deal_id IS NOT NULL) AND d.status = 'finalized'
-              AND d.contract_date >= ?1 AND d.contract_date <= ?2 AND d.contract_date <= ?3 \(storeFilter)
-              AND p.deal_id BETWEEN ?4 AND ?5
-            ORDER BY p.deal_id, p.product_code
-            """)
-        declines.bind(1, p.from)
-        declines.bind(2, p.to)
-        declines.bind(3, p.asOf)
-        declines.bind(4, range.lowerBound)
-        declines.bind(5, range.upperBound)
-        var streams = try Streams(db, now: now, deals: range)
-        // A deal's facts are read once, on its first line; product codes are kept once each.
-        var deal: (id: Int64, store: String, zone: LocalDays, number: String, contract: LocalDate, fi: String?, heldOut: Bool)?
-        var codes: [String] = []
-        while try declines.step() {
-            let dealID = declines.int64(0)
-            if deal?.id != dealID {
-                deal = nil
-                guard let (store, zone) = stores[declines.int64(2)], let contract = LocalDate.parse(declines.bytes(4)) else { continue }
-                let number = declines.text(3) ?? ""
-                let recorded = try streams.arms.take(StreamKey(deal: dealID, product: "")).first
-                let heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
-                deal = (dealID, store, zone, number, contract, declines.isNull(6) ? nil : staff[declines.int64(6)], heldOut)
-            }
-            guard let d = deal else { continue }
-            let product = LedgerReader.code(declines.bytes(1), in: &codes)
-            let key = StreamKey(deal: dealID, product: product)
-            let history = DeclineHistory(
-                store: d.store, dealNumber: d.number, product: product, contractDate: d.contract, heldOut: d.heldOut,
-                quotedCents: declines.isNull(5) ? nil : declines.int64(5), fiManager: d.fi,
-                touches: try streams.touches.take(key).map { $0.touch(in: d.zone) },
-                sales: try streams.sales.take(key), cancellations: try streams.cancellations.take(key),
-                tasks: try streams.tasks.take(key))
-            try body(LedgerRow(history, rules: p.rules))
-        }
+        guard let code = store else { return (stores, staff, nil) }
+        guard let id = stores.first(where: { $0.value.0 == code })?.key else { throw StoreError.notFound("no store '\(code)'") }
+        return (stores, staff, id)
     }
 
     /// The product code spelled by `bytes`, from the codes seen so far (a menu has a handful).
-    static func code(_ bytes: UnsafeBufferPointer<UInt8>, in codes: inout [String]) -> String {
-        for c in codes where c.utf8.elementsEqual(bytes) { return c }
+    static func code(_ bytes: UnsafeBufferPointer<UInt8>, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
+        let n = bytes.count
+        for c in codes where c.bytes.count == n && (n == 0 || c.bytes[0] == bytes[0]) {
+            if c.bytes.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return c.code }
+        }
         let c = String(decoding: bytes, as: UTF8.self)
-        codes.append(c)
+        codes.append((Array(bytes), c))
         return c
+    }
+
+    /// `code` of a product already read as a string.
+    static func code(_ text: String, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
+        var t = text
+        return t.withUTF8 { code($0, in: &codes) }
     }
 
     /// The declines in the imported deal files, refused rows included, for the capture rate: the stored declines of the
     /// report, plus the declined products on refused rows of deal imports started from `from` to `to` (a refused row
     /// has no trustworthy contract date) whose deal number was never stored since (a row fixed and imported again is
-    /// among the stored ones). Nil with `--store`: a refused row's store is not known either.
+    /// among the stored ones). Nil with `--store`: a refused row's store is not known either. A deal number is looked up
+    /// in each store's (store, deal number) index: a few lookups a refused row, where `NOT IN (SELECT deal_number …)`
+    /// would first gather every deal's number.
     static func declinesInExports(_ db: Database, _ p: ReportParameters, stored: Int) throws -> Int? {
         guard p.store == nil else { return nil }
         let refused =
@@ -176,156 +200,10 @@ enum LedgerReader {
                         SELECT MAX(r.declines) AS declines FROM rejects r JOIN import_runs i ON i.id = r.import_run_id
                         WHERE r.severity = 'refused' AND i.profile NOT IN ('contracts', 'cancellations')
                           AND substr(i.started_at, 1, 10) >= ?1 AND substr(i.started_at, 1, 10) <= ?2
-                          AND (r.deal_number IS NULL OR r.deal_number NOT IN (SELECT deal_number FROM deals))
+                          AND (r.deal_number IS NULL OR NOT EXISTS (
+                              SELECT 1 FROM stores s CROSS JOIN deals d ON d.store_id = s.id AND d.deal_number = r.deal_number))
                         GROUP BY r.import_run_id, r.line)
                     """, arguments: [p.from.description, p.to.description]) ?? 0
         return stored + refused
-    }
-}
-
-struct StreamKey {
-    var deal: Int64
-    var product: String
-
-    /// SQLite's order: by deal, then by the product code's bytes (BINARY collation).
-    static func < (a: StreamKey, b: StreamKey) -> Bool {
-        a.deal != b.deal ? a.deal < b.deal : a.product.utf8.lexicographicallyPrecedes(b.product.utf8)
-    }
-    static func == (a: StreamKey, b: StreamKey) -> Bool { a.deal == b.deal && a.product == b.product }
-}
-
-/// A query ordered by (deal_id, product_code), its first two columns, read as it is merged with the declines.
-struct KeyedStream<Item> {
-    let statement: RawStatement
-    let decode: (RawStatement) -> Item
-    private var current: (key: StreamKey, item: Item)?
-    private var done = false
-
-    init(_ statement: RawStatement, decode: @escaping (RawStatement) -> Item) throws {
-        self.statement = statement
-        self.decode = decode
-        try advance()
-    }
-
-    private mutating func advance() throws {
-        guard !done, try statement.step() else {
-            done = true
-            current = nil
-            return
-        }
-        current = (StreamKey(deal: statement.int64(0), product: statement.text(1) ?? ""), decode(statement))
-    }
-
-    /// The items for `key`, after skipping those before it.
-    mutating func take(_ key: StreamKey) throws -> [Item] {
-        var out: [Item] = []
-        while let c = current, c.key < key || c.key == key {
-            if c.key == key { out.append(c.item) }
-            try advance()
-        }
-        return out
-    }
-}
-
-/// The streams beside the declines.
-struct Streams {
-    struct SentTouch {
-        var id: Int64
-        var sentAt: String
-        var channel: String
-        var template: String
-        func touch(in zone: LocalDays) -> DeclineHistory.Touch {
-            let on = Instant.parse(sentAt).map { zone.day(of: $0) } ?? LocalDate(String(sentAt.prefix(10))) ?? .first
-            return DeclineHistory.Touch(id: id, sentAt: sentAt, sentOn: on, channel: channel, template: template)
-        }
-    }
-    /// The recorded arms (true: held out), keyed by deal with an empty product.
-    var arms: KeyedStream<Bool>
-    var sales: KeyedStream<DeclineHistory.Sale>
-    var cancellations: KeyedStream<DeclineHistory.Cancellation>
-    var touches: KeyedStream<SentTouch>
-    var tasks: KeyedStream<DeclineHistory.TaskState>
-
-    init(_ db: Database, now: Date, deals range: ClosedRange<Int64>) throws {
-        func date(_ s: RawStatement, _ c: Int32) -> LocalDate { s.text(c).flatMap(LocalDate.init) ?? .first }
-        /// A statement over the deals of `range` (its SQL says `?1` and `?2` for the bounds).
-        func statement(_ sql: String) throws -> RawStatement {
-            let s = try RawStatement(db, sql)
-            s.bind(1, range.lowerBound)
-            s.bind(2, range.upperBound)
-            return s
-        }
-        arms = try KeyedStream(statement("SELECT deal_id, '', held_out FROM deal_arms WHERE deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id")) {
-            $0.int64(2) != 0
-        }
-        sales = try KeyedStream(
-            statement(
-                """
-                SELECT deal_id, product_code, source, sold_on, price_cents, cost_cents, NULL FROM recoveries WHERE deal_id BETWEEN ?1 AND ?2
-                UNION ALL
-                SELECT deal_id, product_code, 'contract', sale_date, price_cents, cost_cents, contract_number FROM contracts
-                WHERE deal_id BETWEEN ?1 AND ?2
-                ORDER BY 1, 2
-                """)
-        ) { s in
-            DeclineHistory.Sale(
-                source: RecoverySource(rawValue: s.text(2) ?? "") ?? .task, soldOn: date(s, 3), priceCents: s.int64(4),
-                costCents: s.isNull(5) ? nil : s.int64(5), contractNumber: s.text(6))
-        }
-        cancellations = try KeyedStream(
-            statement(
-                """
-                SELECT c.deal_id, c.product_code, k.contract_number, c.cancel_date, c.chargeback_cents
-                FROM cancellations c LEFT JOIN contracts k ON k.id = c.contract_id WHERE c.deal_id BETWEEN ?1 AND ?2 ORDER BY 1, 2
-                """)
-        ) { s in
-            DeclineHistory.Cancellation(contractNumber: s.text(2), cancelDate: date(s, 3), chargebackCents: s.int64(4))
-        }
-        touches = try KeyedStream(
-            statement(
-                """
-                SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template
-                FROM touches t JOIN touch_items i ON i.touch_id = t.id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
-                ORDER BY 1, 2
-                """)
-        ) { s in SentTouch(id: s.int64(2), sentAt: s.text(3) ?? "", channel: s.text(4) ?? "", template: s.text(5) ?? "") }
-        // A task counts once, with the first product of the touch it came from.
-        let nowText = Instant.iso8601(now)
-        tasks = try KeyedStream(
-            statement(
-                """
-                SELECT i.deal_id, i.product_code, t.status, t.sla_at, t.completed_at FROM tasks t
-                JOIN touch_items i ON i.touch_id = t.touch_id
-                WHERE i.deal_id BETWEEN ?1 AND ?2 AND NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
-                                  AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code)))
-                ORDER BY 1, 2
-                """)
-        ) { s in
-            let sla = s.text(3) ?? ""
-            let done = s.text(2) == "done"
-            return DeclineHistory.TaskState(done: done, onTime: done && (s.text(4) ?? "") <= sla, overdue: !done && sla < nowText)
-        }
-    }
-}
-
-/// The store's calendar day of an instant, with the zone's offset looked up once per half hour of UTC (offsets change
-/// on the hour or the half hour): Foundation's offset lookup is slow for a ledger of millions of lines.
-final class LocalDays {
-    let zone: TimeZone
-    private var offsets: [Int: Int] = [:]
-    init(_ zone: TimeZone) { self.zone = zone }
-
-    func day(of instant: Date) -> LocalDate {
-        let seconds = instant.epochSeconds
-        let slot = seconds >= 0 ? seconds / 1_800 : (seconds - 1_799) / 1_800
-        let offset =
-            offsets[slot]
-            ?? {
-                let o = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(slot * 1_800)))
-                offsets[slot] = o
-                return o
-            }()
-        let local = seconds + offset
-        return LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
 }
