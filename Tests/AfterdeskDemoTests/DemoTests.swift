@@ -128,5 +128,15 @@ struct DemoFixture {
         try db.forEachLedgerRow(first.report.parameters, now: end) { builder.add($0) }
         let single = builder.finish(declinesInExports: first.report.total.declinesInExports)
         #expect(single.total == first.report.total && single.groups == first.report.groups)
+        // Made in one pass (the later builders counting only their groups), the dashboard's three reports are the ones
+        // made one by one.
+        let p = first.report.parameters
+        var byMonth = p
+        byMonth.by = .month
+        var byStaff = p
+        byStaff.by = .staff
+        let together = try db.marginReports([p, byMonth, byStaff], now: end)
+        let apart = try [p, byMonth, byStaff].map { try db.marginReport($0, now: end) }
+        #expect(together == apart && together[1].groups.count > 1 && together[2].total == together[0].total)
     }
 }

@@ -197,6 +197,7 @@ public struct ReportBuilder: Sendable {
     /// The groups' keys in `groups` order: a report has a few groups (products, months), found faster by comparing
     /// than by hashing.
     private var keys: [String] = []
+    private let countsTotal: Bool
     private var groups: [ReportFigures] = []
     private var groupDeals: [ArmClasses] = []
     /// The deal being added, and its declines and net margin so far, in the total and in each of its groups.
@@ -222,8 +223,11 @@ public struct ReportBuilder: Sendable {
         var draws: Int { Bootstrap.ArmSampler.draws(classes: treated.count) + Bootstrap.ArmSampler.draws(classes: holdout.count) }
     }
 
-    public init(_ parameters: ReportParameters) {
+    /// `countsTotal` false: a builder whose report takes its total from another builder's, given the same lines, in
+    /// `ReportBuilder.finish(_:)` (the first's); it counts only its groups.
+    public init(_ parameters: ReportParameters, countsTotal: Bool = true) {
         self.parameters = parameters
+        self.countsTotal = countsTotal
     }
 
     public mutating func add(_ row: LedgerRow) { addLine(row) }
@@ -235,11 +239,13 @@ public struct ReportBuilder: Sendable {
         if let d = deal, d.store != row.store || d.number != row.dealNumber { closeDeal() }
         if deal == nil {
             deal = (row.store, row.dealNumber, row.arm)
-            total.deals += 1
+            if countsTotal { total.deals += 1 }
         }
-        total.add(row)
-        dealTotal.declines += 1
-        dealTotal.net += row.marginNetCents
+        if countsTotal {
+            total.add(row)
+            dealTotal.declines += 1
+            dealTotal.net += row.marginNetCents
+        }
         guard let key = groupKey(row) else { return }
         let g: Int
         if let found = keys.count <= 32 ? keys.firstIndex(of: key) : index[key] {
@@ -272,7 +278,7 @@ public struct ReportBuilder: Sendable {
 
     private mutating func closeDeal() {
         guard let d = deal else { return }
-        totalDeals.add(d.arm, declines: dealTotal.declines, net: dealTotal.net)
+        if countsTotal { totalDeals.add(d.arm, declines: dealTotal.declines, net: dealTotal.net) }
         for part in dealGroups { groupDeals[part.group].add(d.arm, declines: part.declines, net: part.net) }
         deal = nil
         dealTotal = (0, 0)
@@ -318,7 +324,9 @@ public struct ReportBuilder: Sendable {
             for key in builder.index.keys.sorted() {
                 if let g = builder.index[key] { items.append((b, g, builder.groups[g], builder.groupDeals[g])) }
             }
-            let sameAsFirst = b > 0 && builder.total.declines == bs[0].total.declines && builder.total.deals == bs[0].total.deals
+            let sameAsFirst =
+                b > 0
+                && (!builder.countsTotal || builder.total.declines == bs[0].total.declines && builder.total.deals == bs[0].total.deals)
             if !sameAsFirst { items.append((b, nil, builder.total, builder.totalDeals)) }
         }
         let order = items.indices.sorted { (items[$0].deals.draws, $1) > (items[$1].deals.draws, $0) }

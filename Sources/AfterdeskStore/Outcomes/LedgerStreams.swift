@@ -129,6 +129,22 @@ struct KeyedStream<Item> {
         return out
     }
 
+    /// The first item for `key`, after skipping those before it and the others for it: `take(key).first` without
+    /// gathering them.
+    mutating func first(_ key: StreamKey) throws -> Item? {
+        guard headKey.deal <= key.deal else { return nil }
+        var found: Item?
+        while let item = headItem {
+            if headKey == key {
+                if found == nil { found = item }
+            } else if !(headKey < key) {
+                break
+            }
+            try advance()
+        }
+        return found
+    }
+
     /// The next row's key, when the query has one for a deal up to `deal`.
     func head(atOrBefore deal: Int64) -> StreamKey? { headItem != nil && headKey.deal <= deal ? headKey : nil }
 
@@ -244,5 +260,26 @@ final class LocalDays {
             }()
         let local = seconds + offset
         return LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    }
+}
+
+/// Values by row id: an array when the ids are small, as stores' and staff's are, else a dictionary. Looked up once per
+/// deal of a ledger of millions of lines, where hashing each id would show.
+struct ByID<Value> {
+    private var dense: [Value?] = []
+    private var sparse: [Int64: Value] = [:]
+
+    init(_ pairs: [(Int64, Value)]) {
+        if let top = pairs.map(\.0).max(), pairs.allSatisfy({ $0.0 >= 0 }), top < 1 << 16 {
+            dense = Array(repeating: nil, count: Int(top) + 1)
+            for (id, value) in pairs where dense[Int(id)] == nil { dense[Int(id)] = value }
+        } else {
+            sparse = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    subscript(id: Int64) -> Value? {
+        guard !dense.isEmpty else { return sparse[id] }
+        return id >= 0 && id < Int64(dense.count) ? dense[Int(id)] : nil
     }
 }

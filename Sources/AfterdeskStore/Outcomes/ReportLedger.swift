@@ -22,7 +22,8 @@ extension AfterdeskDatabase {
         guard ps.allSatisfy({ scope($0) == scope(first) }) else { return try ps.map { try marginReports([$0], now: now)[0] } }
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
         let halves = try readInHalves { db, deals, firstHalf in
-            var part = ps.map(ReportBuilder.init)
+            // The first report's builder counts the total; the others only their groups.
+            var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
             try LedgerReader.forEach(db, first, now: now, deals: deals) { line in
                 for j in part.indices { part[j].add(line) }
             } _: { row in
@@ -126,10 +127,10 @@ enum LedgerReader {
                 inScope = true
                 store = code
                 zone = days
-                number = row.text(2) ?? ""
+                number = String(decoding: row.bytes(2), as: UTF8.self)
                 contract = date
                 fi = row.isNull(4) ? nil : staff[row.int64(4)]
-                let recorded = try streams.arms.take(StreamKey(deal: id, product: "")).first
+                let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
                 heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
             }
             guard inScope else { continue }
@@ -154,17 +155,17 @@ enum LedgerReader {
 
     /// The stores (code and calendar) and staff codes by id, and the id of the report's store when it names one.
     static func names(_ db: Database, store: String?) throws -> (
-        stores: [Int64: (String, LocalDays)], staff: [Int64: String], only: Int64?
+        stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Int64?
     ) {
-        let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").reduce(into: [Int64: (String, LocalDays)]()) {
-            $0[$1["id"]] = ($1["code"], LocalDays(TimeZone(identifier: $1["time_zone"]) ?? .gmt))
+        let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").map { row -> (Int64, (String, LocalDays)) in
+            (row["id"], (row["code"], LocalDays(TimeZone(identifier: row["time_zone"]) ?? .gmt)))
         }
-        let staff = try Row.fetchAll(db, sql: "SELECT id, staff_code FROM staff").reduce(into: [Int64: String]()) {
-            $0[$1["id"]] = $1["staff_code"]
+        let staff = try Row.fetchAll(db, sql: "SELECT id, staff_code FROM staff").map { row -> (Int64, String) in
+            (row["id"], row["staff_code"])
         }
-        guard let code = store else { return (stores, staff, nil) }
-        guard let id = stores.first(where: { $0.value.0 == code })?.key else { throw StoreError.notFound("no store '\(code)'") }
-        return (stores, staff, id)
+        guard let code = store else { return (ByID(stores), ByID(staff), nil) }
+        guard let id = stores.first(where: { $0.1.0 == code })?.0 else { throw StoreError.notFound("no store '\(code)'") }
+        return (ByID(stores), ByID(staff), id)
     }
 
     /// The product code spelled by `bytes`, from the codes seen so far (a menu has a handful).
