@@ -50,14 +50,17 @@ public enum Instant {
         return "\(d)T\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60))Z"
     }
 
-    /// Reads `2026-11-22T14:46:05Z` (what `iso8601` writes).
+    /// Reads `2026-11-22T14:46:05Z` (what `iso8601` writes), or another ISO 8601 form.
     public static func parse(_ text: String) -> Date? {
-        let b = Array(text.utf8)
+        var t = text
+        return t.withUTF8 { parse(bytes: $0) } ?? ISO8601DateFormatter().date(from: text)
+    }
+
+    /// Reads exactly `2026-11-22T14:46:05Z` from UTF-8 bytes, without making a string.
+    public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Date? {
         guard b.count == 20, b[10] == UInt8(ascii: "T"), b[19] == UInt8(ascii: "Z"),
-            let day = LocalDate(String(decoding: b[0..<10], as: UTF8.self))
-        else {
-            return ISO8601DateFormatter().date(from: text)
-        }
+            let day = LocalDate.parse(UnsafeBufferPointer(rebasing: b[0..<10]))
+        else { return nil }
         func n(_ i: Int) -> Int? {
             let h = Int(b[i]) - 48
             let l = Int(b[i + 1]) - 48

@@ -86,7 +86,17 @@ struct StreamKey {
 
     /// SQLite's order: by deal, then by the product code's bytes (BINARY collation).
     static func < (a: StreamKey, b: StreamKey) -> Bool {
-        a.deal != b.deal ? a.deal < b.deal : a.product != b.product && a.product.utf8.lexicographicallyPrecedes(b.product.utf8)
+        guard a.deal == b.deal else { return a.deal < b.deal }
+        guard a.product != b.product else { return false }
+        var x = a.product
+        var y = b.product
+        return x.withUTF8 { x in
+            y.withUTF8 { y in
+                guard let xs = x.baseAddress, let ys = y.baseAddress else { return x.count < y.count }
+                let c = memcmp(xs, ys, min(x.count, y.count))
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
     }
     static func == (a: StreamKey, b: StreamKey) -> Bool { a.deal == b.deal && a.product == b.product }
 }
@@ -118,9 +128,9 @@ struct KeyedStream<Item> {
     mutating func take(_ key: StreamKey) throws -> [Item] {
         guard headKey.deal <= key.deal else { return [] }  // most declines: nothing in this stream
         var out: [Item] = []
-        while let item = headItem {
+        while headItem != nil {
             if headKey == key {
-                out.append(item)
+                if let item = headItem { out.append(item) }
             } else if !(headKey < key) {
                 break
             }
@@ -134,9 +144,9 @@ struct KeyedStream<Item> {
     mutating func first(_ key: StreamKey) throws -> Item? {
         guard headKey.deal <= key.deal else { return nil }
         var found: Item?
-        while let item = headItem {
+        while headItem != nil {
             if headKey == key {
-                if found == nil { found = item }
+                if found == nil { found = headItem }
             } else if !(headKey < key) {
                 break
             }
@@ -161,10 +171,13 @@ struct Streams {
     struct SentTouch {
         var id: Int64
         var sentAt: String
+        /// `sentAt` read, when it is in the form Afterdesk writes.
+        var instant: Date?
         var channel: String
         var template: String
         func touch(in zone: LocalDays) -> DeclineHistory.Touch {
-            let on = Instant.parse(sentAt).map { zone.day(of: $0) } ?? LocalDate(String(sentAt.prefix(10))) ?? .first
+            let on =
+                (instant ?? Instant.parse(sentAt)).map { zone.day(of: $0) } ?? LocalDate(String(sentAt.prefix(10))) ?? .first
             return DeclineHistory.Touch(id: id, sentAt: sentAt, sentOn: on, channel: channel, template: template)
         }
     }
@@ -216,7 +229,11 @@ struct Streams {
                 FROM touch_items i CROSS JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
                 ORDER BY 1, 2
                 """)
-        ) { s in SentTouch(id: s.int64(2), sentAt: s.text(3) ?? "", channel: s.text(4) ?? "", template: s.text(5) ?? "") }
+        ) { s in
+            SentTouch(
+                id: s.int64(2), sentAt: s.text(3) ?? "", instant: Instant.parse(bytes: s.bytes(3)), channel: s.text(4) ?? "",
+                template: s.text(5) ?? "")
+        }
         tasks = try Streams.tasks(statement, now: now)
     }
 
