@@ -155,6 +155,9 @@ struct KeyedStream<Item> {
         return found
     }
 
+    /// The deal of the next row (Int64.max once done): the streams have nothing for a decline of an earlier deal.
+    var headDeal: Int64 { headItem == nil ? .max : headKey.deal }
+
     /// The next row's key, when the query has one for a deal up to `deal`.
     func head(atOrBefore deal: Int64) -> StreamKey? { headItem != nil && headKey.deal <= deal ? headKey : nil }
 
@@ -181,6 +184,9 @@ struct Streams {
             return DeclineHistory.Touch(id: id, sentAt: sentAt, sentOn: on, channel: channel, template: template)
         }
     }
+    /// The first deal any of the streams of what happened after the desk has something for.
+    var nextDeal: Int64 { min(touches.headDeal, sales.headDeal, cancellations.headDeal, tasks.headDeal) }
+
     /// The recorded arms (true: held out), keyed by deal with an empty product.
     var arms: KeyedStream<Bool>
     var sales: KeyedStream<DeclineHistory.Sale>

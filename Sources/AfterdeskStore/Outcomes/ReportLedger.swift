@@ -134,11 +134,16 @@ enum LedgerReader {
                 heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
             }
             guard inScope else { continue }
-            let key = StreamKey(deal: id, product: product)
-            let touches = try streams.touches.take(key)
-            let sales = try streams.sales.take(key)
-            let cancellations = try streams.cancellations.take(key)
-            let tasks = try streams.tasks.take(key)
+            var (touches, sales, cancellations, tasks) = (
+                [Streams.SentTouch](), [DeclineHistory.Sale](), [DeclineHistory.Cancellation](), [DeclineHistory.TaskState]()
+            )
+            if streams.nextDeal <= id {  // else nothing after the desk for this deal: most declines
+                let key = StreamKey(deal: id, product: product)
+                touches = try streams.touches.take(key)
+                sales = try streams.sales.take(key)
+                cancellations = try streams.cancellations.take(key)
+                tasks = try streams.tasks.take(key)
+            }
             if touches.isEmpty && sales.isEmpty && tasks.isEmpty {
                 try quiet(
                     QuietLine(
