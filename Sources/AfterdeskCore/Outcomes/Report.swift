@@ -306,7 +306,7 @@ public struct ReportBuilder: Sendable {
     }
 
     /// The report. `declinesInExports` is the total's count of declines in the imported files, refused rows included.
-    public mutating func finish(declinesInExports: Int? = nil) -> MarginReport {
+    public func finish(declinesInExports: Int? = nil) -> MarginReport {
         var r = ReportBuilder.finish([self])[0]
         r.total.declinesInExports = declinesInExports.map { max($0, r.total.declines) }
         return r
