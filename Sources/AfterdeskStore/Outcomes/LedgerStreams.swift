@@ -65,18 +65,16 @@ struct DeclineStream {
 
     /// The next decline's deal id, product code and quote; nil after the last.
     mutating func next() throws -> (Int64, String, Int64?)? {
-        let nextDeclined = more ? declined.int64(0) : Int64.max
-        if let desk = soldSinceDesk.head(atOrBefore: nextDeclined),
-            !more || desk.deal < nextDeclined || desk.product.utf8.lexicographicallyPrecedes(UnsafeRawBufferPointer(declined.bytes(1)))
-        {
+        let nextDeclined =
+            more ? StreamKey(deal: declined.int64(0), product: LedgerReader.code(declined.bytes(1), in: &codes)) : nil
+        if let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max), nextDeclined.map({ desk < $0 }) ?? true {
             let product = LedgerReader.code(desk.product, in: &codes)
             return (desk.deal, product, try soldSinceDesk.next() ?? nil)
         }
-        guard more else { return nil }
-        let product = LedgerReader.code(declined.bytes(1), in: &codes)
+        guard let key = nextDeclined else { return nil }
         let quoted = declined.isNull(2) ? nil : declined.int64(2)
         more = try declined.step()
-        return (nextDeclined, product, quoted)
+        return (key.deal, key.product, quoted)
     }
 }
 
