@@ -32,6 +32,14 @@ public struct Settings: Sendable, Equatable {
     public var maxAttempts = 6
     /// First retry delay in seconds; doubles each try, at most an hour.
     public var retryBaseSeconds = 60
+    /// Sign-in limits (docs/security.md): failures of one name from one address, and from one address, within
+    /// `signInWindowMinutes`; after `signInNameFailures` failures of a name in an hour, one check per
+    /// `signInSlowSeconds`.
+    public var signInUserAddressFailures = 5
+    public var signInAddressFailures = 20
+    public var signInWindowMinutes = 15
+    public var signInNameFailures = 20
+    public var signInSlowSeconds = 30
 
     public init() {}
 
@@ -71,6 +79,21 @@ public struct Settings: Sendable, Equatable {
         key("max_attempts", "tries before a message becomes a dead letter (default 6)") { $0.maxAttempts = try int($1, "max_attempts") },
         key("retry_base_seconds", "first retry delay; doubles each try up to an hour (default 60)") {
             $0.retryBaseSeconds = try int($1, "retry_base_seconds")
+        },
+        key("sign_in_user_address_failures", "failed sign-ins of one name from one address that lock the pair (default 5)") {
+            $0.signInUserAddressFailures = try int($1, "sign_in_user_address_failures")
+        },
+        key("sign_in_address_failures", "failed sign-ins from one address that lock the address (default 20)") {
+            $0.signInAddressFailures = try int($1, "sign_in_address_failures")
+        },
+        key("sign_in_window_minutes", "the window of those two limits, and how long a lock lasts (default 15)") {
+            $0.signInWindowMinutes = try int($1, "sign_in_window_minutes")
+        },
+        key("sign_in_name_failures", "failures of one name in an hour, from any address, that slow its checks (default 20)") {
+            $0.signInNameFailures = try int($1, "sign_in_name_failures")
+        },
+        key("sign_in_slow_seconds", "once slowed, seconds between two password checks of the name (default 30)") {
+            $0.signInSlowSeconds = try int($1, "sign_in_slow_seconds")
         },
     ]
 

@@ -21,12 +21,17 @@ public struct ServerContext: Sendable {
     public var offerLimits = OfferLimits()
     /// The task queue's JSON as last answered, while the database is unchanged (`PolledAnswers`).
     public var taskAnswers = PolledAnswers<TaskQuery, [UInt8]>()
+    /// The sign-in form's password check (bcrypt; tests count and hold it).
+    public var passwords = PasswordVerifier.bcrypt
+    /// The sign-in limits, from the settings (`sign_in_*`).
+    public var signInLimits: SignInLimits
     public init(dispatcher: Dispatcher, clock: Clock, logger: Logger = Logger(label: "afterdesk"), schedulerInterval: Duration? = nil) {
         self.dispatcher = dispatcher
         self.clock = clock
         self.logger = logger
         self.schedulerInterval = schedulerInterval
         self.startedAt = clock.now()
+        self.signInLimits = dispatcher.settings.signInLimits
     }
     var database: AfterdeskDatabase { dispatcher.database }
     var settings: Settings { dispatcher.settings }
@@ -47,7 +52,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     let pages = try Pages.load()
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: ctx.metrics))
-    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(https: ctx.settings.publicURL.lowercased().hasPrefix("https://")))
     router.add(middleware: PageErrorMiddleware(pages: pages, auth: WebAuth(ctx: ctx), logger: ctx.logger))
     router.add(middleware: StoreErrorMiddleware())
     OperationsController(ctx: ctx).addRoutes(to: router)

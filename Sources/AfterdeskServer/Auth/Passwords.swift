@@ -1,13 +1,26 @@
+import AfterdeskDelivery
 import AfterdeskStore
 import Foundation
 import HummingbirdBcrypt
 
 /// Passwords for the web pages: bcrypt (cost 12), checked off the event loop. Never logged, never stored in clear.
 public enum Passwords {
-    /// At least 10 characters; bcrypt reads at most 72 bytes, so a longer one is refused rather than cut short.
-    public static func check(_ password: String) throws {
+    /// At least 10 characters; bcrypt reads at most 72 bytes, so a longer one is refused rather than cut short. Not
+    /// blank, not holding the user's name (of 3 characters or more), and not on the list of common passwords
+    /// (`CommonPasswords`, Django's).
+    public static func check(_ password: String, user: String) throws {
+        guard !password.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw StoreError("a password cannot be only spaces")
+        }
         guard password.count >= 10 else { throw StoreError("a password has at least 10 characters") }
         guard password.utf8.count <= 72 else { throw StoreError("a password has at most 72 bytes") }
+        let lower = password.lowercased()
+        let name = user.trimmingCharacters(in: .whitespaces).lowercased()
+        if name.count >= 3, lower.contains(name) { throw StoreError("a password cannot contain the user's name") }
+        let folded = lower.trimmingCharacters(in: .whitespaces)
+        guard !CommonPasswords.all.contains(Substring(folded)) else {
+            throw StoreError("that password is on a list of common passwords: choose another")
+        }
     }
 
     public static func hash(_ password: String, cost: UInt8 = 12) -> String { Bcrypt.hash(password, cost: cost) }
@@ -21,4 +34,47 @@ public enum Passwords {
 
     /// A bcrypt hash (cost 12) of a password nobody knows, made once, for the timing of unknown users.
     private static let dummy = Bcrypt.hash(CSRF.token(), cost: 12)
+}
+
+/// The password check of the sign-in form, injected so tests can count and hold the checks (`ServerContext.passwords`).
+public struct PasswordVerifier: Sendable {
+    public var verify: @Sendable (_ password: String, _ hash: String?) async -> Bool
+    public init(verify: @escaping @Sendable (_ password: String, _ hash: String?) async -> Bool) { self.verify = verify }
+    /// bcrypt, off the event loop.
+    public static let bcrypt = PasswordVerifier { await Passwords.verify($0, hash: $1) }
+}
+
+/// Text from a request on its way into a log line: control characters (a line break would forge a line) escaped.
+enum LogText {
+    static func hasControlCharacters(_ s: String) -> Bool {
+        s.unicodeScalars.contains { isControl($0) }
+    }
+
+    static func escaped(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars.prefix(64) {
+            if isControl(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    private static func isControl(_ u: Unicode.Scalar) -> Bool {
+        switch u.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
+    }
+}
+
+extension Settings {
+    /// The sign-in limits these settings give.
+    public var signInLimits: SignInLimits {
+        var l = SignInLimits()
+        l.pairFailures = signInUserAddressFailures
+        l.addressFailures = signInAddressFailures
+        l.window = TimeInterval(signInWindowMinutes) * 60
+        l.nameFailures = signInNameFailures
+        l.nameInterval = TimeInterval(signInSlowSeconds)
+        return l
+    }
 }

@@ -85,8 +85,9 @@ public func dispatchEvery(
             }
             withExtendedLifetime(lock) {}
         }
-        // Expired sessions go with each run.
+        // Expired sessions and sign-in attempts older than the limits look back go with each run.
         _ = try? dispatcher.database.persistTidy(now: clock.now())
+        _ = try? dispatcher.database.tidySignIns(now: clock.now())
         try? await Task.sleep(for: interval)
     }
 }

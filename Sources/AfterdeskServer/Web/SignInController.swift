@@ -66,22 +66,24 @@ struct SignInController: Sendable {
             return try page(next: next, username: name, error: "The form had expired. Please sign in again.", status: .forbidden)
         }
         let address = context.peer ?? "local"
-        let now = ctx.clock.now()
-        if let until = try ctx.database.signInRefusedUntil(user: name, address: address, now: now) {
-            ctx.logger.warning("sign-in refused: locked out", metadata: ["user": "\(name.prefix(64))"])
-            let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
-            return try page(
-                next: next, username: name,
-                error: "Too many failed sign-ins. Try again in \(minutes) minute\(minutes == 1 ? "" : "s"), or ask an admin.",
-                status: .tooManyRequests)
+        // A name with control characters is no user's name (`users add` refuses them) and could forge a log line.
+        guard !LogText.hasControlCharacters(name) else {
+            ctx.logger.notice("sign-in refused: control characters in the name", metadata: ["user": "\(LogText.escaped(name))"])
+            return try page(next: next, username: "", error: "Wrong user name or password.", status: .unauthorized)
+        }
+        let gate = try ctx.database.reserveSignIn(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now())
+        guard case .check(let attempt) = gate else {
+            ctx.logger.warning("sign-in refused: too many failures", metadata: ["user": "\(name)"])
+            let until = if case .refused(let date) = gate { date } else { ctx.clock.now() }
+            return try page(next: next, username: name, error: Self.refusal(until: until, now: ctx.clock.now()), status: .tooManyRequests)
         }
         let user = name.isEmpty ? nil : try ctx.database.signInUser(name: name)
-        let ok = await Passwords.verify(fields.password ?? "", hash: user?.passwordHash)
-        try ctx.database.recordSignIn(user: name, address: address, succeeded: ok, now: ctx.clock.now())
+        let ok = await ctx.passwords.verify(fields.password ?? "", user?.passwordHash)
+        try ctx.database.settleSignIn(attempt: attempt, succeeded: ok && user != nil)
         guard ok, let user else {
-            ctx.logger.notice("sign-in failed", metadata: ["user": "\(name.prefix(64))"])
-            if try ctx.database.signInRefusedUntil(user: name, address: address, now: ctx.clock.now()) != nil {
-                ctx.logger.warning("sign-in locked out", metadata: ["user": "\(name.prefix(64))"])
+            ctx.logger.notice("sign-in failed", metadata: ["user": "\(name)"])
+            if try ctx.database.signInRefusedUntil(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now()) != nil {
+                ctx.logger.warning("sign-in locked out", metadata: ["user": "\(name)"])
             }
             return try page(next: next, username: name, error: "Wrong user name or password.", status: .unauthorized)
         }
@@ -89,7 +91,16 @@ struct SignInController: Sendable {
         let cookie = try await auth.sessions.save(session: session, expiresIn: WebAuth.lifetime)
         ctx.logger.info("signed in", metadata: ["user": "\(user.principal.name)", "role": "\(user.principal.role.rawValue)"])
         let target = next == WebPaths.home ? user.principal.role.home : next
-        return seeOther(target, cookies: [cookie, auth.expired(WebAuth.loginCSRFCookie)])
+        return seeOther(target, cookies: [cookie, auth.expired(WebAuth.loginCSRFCookie, path: WebPaths.login)])
+    }
+
+    /// What a refused sign-in is told: how long to wait, in seconds under a minute, else in minutes.
+    static func refusal(until: Date, now: Date) -> String {
+        let seconds = max(1, Int(min(max(until.timeIntervalSince(now), 0), 86_400).rounded(.up)))
+        let wait =
+            seconds < 60
+            ? "\(seconds) second\(seconds == 1 ? "" : "s")" : "\((seconds + 59) / 60) minute\((seconds + 59) / 60 == 1 ? "" : "s")"
+        return "Too many failed sign-ins. Try again in \(wait), or ask an admin."
     }
 
     func signOut(_ request: Request) async throws -> Response {

@@ -35,10 +35,15 @@ enum WebPaths {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    /// Where to go after signing in: a local path only (never `//host` or a scheme), else the home page.
+    /// Where to go after signing in: a local path only, else the home page. Browsers drop tabs and line breaks from a
+    /// URL and read `\\` as `/`, so `/<TAB>/evil.example` would leave the site: the path is kept only when it is
+    /// printable ASCII with no space or backslash, starts with exactly one `/`, and parses with no scheme and no host.
     static func localRedirect(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.count < 500,
-            !next.contains(where: { $0.isNewline || $0 == "\\" }), !next.hasPrefix(login)
+        guard let next, next.utf8.count < 500,
+            next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }),
+            next.utf8.first == UInt8(ascii: "/"), next.utf8.dropFirst().first != UInt8(ascii: "/"),
+            let parsed = URLComponents(string: next), parsed.scheme == nil, parsed.host == nil, parsed.user == nil,
+            parsed.path.hasPrefix("/"), !next.hasPrefix(login)
         else { return home }
         return next
     }

@@ -2,13 +2,30 @@ import AfterdeskCore
 import Foundation
 import GRDB
 
-/// The limits of signing in (docs/security.md): 5 failures of one user within 15 minutes lock that user out for 15
-/// minutes from the fifth; 20 failures from one address within 15 minutes refuse that address the same way.
+/// The limits of signing in (docs/security.md). Each is counted over failures, and an attempt whose password is still
+/// being checked counts as a failure until it is settled, so a burst of parallel guesses is held to the limit:
+/// - `pairFailures` failures of one name from one address within `window` refuse that name from that address until the
+///   oldest of them is `window` old (the right password too);
+/// - `addressFailures` failures from one address within `window` refuse the address the same way;
+/// - after `nameFailures` failures of one name within `nameWindow`, from any addresses, the name is slowed, not locked:
+///   at most one password check every `nameInterval`, so a stranger's guesses cannot lock a person out for everyone.
+/// A name's failures count since its last success.
 public struct SignInLimits: Sendable, Equatable {
-    public var userFailures = 5
+    public var pairFailures = 5
     public var addressFailures = 20
     public var window: TimeInterval = 15 * 60
+    public var nameFailures = 20
+    public var nameWindow: TimeInterval = 60 * 60
+    public var nameInterval: TimeInterval = 30
     public init() {}
+}
+
+/// What the sign-in gate says before a password is checked.
+public enum SignInGate: Sendable, Equatable {
+    /// The attempt is reserved (counted as a failure until `settleSignIn`): check the password.
+    case check(attempt: Int64)
+    /// Refused without a password check until then.
+    case refused(until: Date)
 }
 
 /// A user as the sign-in form sees them: who they are and the bcrypt hash to check the password against.
@@ -18,12 +35,27 @@ public struct SignInUser: Sendable, Equatable {
 }
 
 extension AfterdeskDatabase {
-    /// Sets a user's bcrypt hash (`afterdesk users passwd`, the admin page). The hash is made by the caller.
-    public func setPassword(name: String, bcryptHash: String) throws {
+    /// Sets a user's bcrypt hash (`afterdesk users passwd`, the admin page). The hash is made by the caller. The user's
+    /// sessions end, but for `keepingSession` (the key of the session of the admin making the change, when it is
+    /// theirs): whoever held a stolen session or the old password is signed out.
+    public func setPassword(name: String, bcryptHash: String, keepingSession: String? = nil) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE name = ?", arguments: [bcryptHash, name])
-            if db.changesCount == 0 { throw StoreError.notFound("no user named \(name)") }
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) else {
+                throw StoreError.notFound("no user named \(name)")
+            }
+            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [bcryptHash, id])
+            try Self.endSessions(db, userID: id, keeping: keepingSession)
         }
+    }
+
+    /// Deletes the web sessions of a user. A session is kept in `persist` as the server's JSON (`WebSession`), whose
+    /// `userID` names its user.
+    static func endSessions(_ db: Database, userID: Int64, keeping: String?) throws {
+        try db.execute(
+            sql: """
+                DELETE FROM persist WHERE json_valid(CAST(value AS TEXT)) AND json_extract(CAST(value AS TEXT), '$.userID') = ?
+                  AND key_hash IS NOT ?
+                """, arguments: [userID, keeping.map(persistKey)])
     }
 
     /// An active user by name, for the sign-in form; nil for an unknown or disabled one.
@@ -60,39 +92,94 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// Records one attempt (never the password).
-    public func recordSignIn(user: String, address: String, succeeded: Bool, now: Date) throws {
-        try writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO sign_in_attempts (user_name, address, succeeded, at) VALUES (?, ?, ?, ?)",
-                arguments: [String(user.prefix(64)), String(address.prefix(64)), succeeded, Instant.iso8601(now)])
+    /// Decides whether a password may be checked for `user` from `address` and, when it may, records the attempt as a
+    /// failure in the same transaction (never the password), so parallel requests see each other: the caller checks
+    /// the password, then settles the attempt. An attempt never settled (the process died) stays a failure.
+    public func reserveSignIn(user: String, address: String, limits: SignInLimits = .init(), now: Date) throws -> SignInGate {
+        let name = String(user.prefix(64))
+        let from = String(address.prefix(64))
+        return try writer.writeWithoutTransaction { db in
+            // IMMEDIATE: the write lock is taken before the counts are read, so another server on the file waits too.
+            var gate = SignInGate.refused(until: now)
+            try db.inTransaction(.immediate) {
+                if let until = try Self.signInRefusedUntil(db, user: name, address: from, limits: limits, now: now) {
+                    gate = .refused(until: until)
+                    return .commit
+                }
+                try db.execute(
+                    sql: "INSERT INTO sign_in_attempts (user_name, address, succeeded, at) VALUES (?, ?, 0, ?)",
+                    arguments: [name, from, Instant.iso8601(now)])
+                gate = .check(attempt: db.lastInsertedRowID)
+                return .commit
+            }
+            return gate
         }
     }
 
-    /// Until when signing in as `user` or from `address` is refused; nil when it is allowed. A user's failures count
-    /// since their last success; an address's all count.
+    /// Settles a reserved attempt: a success ends the name's run of failures.
+    public func settleSignIn(attempt: Int64, succeeded: Bool) throws {
+        guard succeeded else { return }
+        try writer.write { db in
+            try db.execute(sql: "UPDATE sign_in_attempts SET succeeded = 1 WHERE id = ?", arguments: [attempt])
+        }
+    }
+
+    /// Until when signing in as `user` from `address` is refused; nil when a password may be checked now.
     public func signInRefusedUntil(user: String, address: String, limits: SignInLimits = .init(), now: Date) throws -> Date? {
+        try writer.read { db in
+            try Self.signInRefusedUntil(db, user: String(user.prefix(64)), address: String(address.prefix(64)), limits: limits, now: now)
+        }
+    }
+
+    /// The limits of `SignInLimits`, read in `db`. Failures are ordered by id, the order they were recorded in, so a
+    /// success and failures of the same second are told apart.
+    private static func signInRefusedUntil(_ db: Database, user: String, address: String, limits: SignInLimits, now: Date) throws
+        -> Date?
+    {
         let since = Instant.iso8601(now.addingTimeInterval(-limits.window))
-        return try writer.read { db in
-            let userFailures = try String.fetchAll(
+        let lastSuccess =
+            try Int64.fetchOne(
+                db, sql: "SELECT MAX(id) FROM sign_in_attempts WHERE user_name = ? AND succeeded = 1", arguments: [user]) ?? 0
+        let pair = try String.fetchAll(
+            db,
+            sql: """
+                SELECT at FROM sign_in_attempts WHERE user_name = ? AND address = ? AND succeeded = 0 AND at > ? AND id > ?
+                ORDER BY id DESC LIMIT ?
+                """, arguments: [user, address, since, lastSuccess, limits.pairFailures])
+        let fromAddress = try String.fetchAll(
+            db, sql: "SELECT at FROM sign_in_attempts WHERE address = ? AND succeeded = 0 AND at > ? ORDER BY id DESC LIMIT ?",
+            arguments: [address, since, limits.addressFailures])
+        var until: Date?
+        for (failures, limit) in [(pair, limits.pairFailures), (fromAddress, limits.addressFailures)] where failures.count >= limit {
+            guard let oldest = failures.last.flatMap(Instant.parse) else { continue }
+            let end = oldest.addingTimeInterval(limits.window)
+            if end > now { until = max(until ?? end, end) }
+        }
+        if until != nil { return until }
+        // The slow-down of a name guessed at from many addresses: one check per interval once it has failed often.
+        let hourAgo = Instant.iso8601(now.addingTimeInterval(-limits.nameWindow))
+        let nameFailures =
+            try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT at FROM sign_in_attempts WHERE user_name = ? AND succeeded = 0 AND at > ?
-                      AND at > COALESCE((SELECT MAX(at) FROM sign_in_attempts WHERE user_name = ? AND succeeded = 1), '')
-                    ORDER BY at DESC LIMIT ?
-                    """, arguments: [user, since, user, limits.userFailures])
-            let addressFailures = try String.fetchAll(
-                db,
-                sql: "SELECT at FROM sign_in_attempts WHERE address = ? AND succeeded = 0 AND at > ? ORDER BY at DESC LIMIT ?",
-                arguments: [address, since, limits.addressFailures])
-            var until: Date?
-            for (failures, limit) in [(userFailures, limits.userFailures), (addressFailures, limits.addressFailures)]
-            where failures.count >= limit {
-                guard let oldest = failures.last.flatMap(Instant.parse) else { continue }
-                let end = oldest.addingTimeInterval(limits.window)
-                until = max(until ?? end, end)
-            }
-            return until
+                    SELECT COUNT(*) FROM (SELECT 1 FROM sign_in_attempts WHERE user_name = ? AND succeeded = 0 AND at > ? AND id > ?
+                    LIMIT ?)
+                    """, arguments: [user, hourAgo, lastSuccess, limits.nameFailures]) ?? 0
+        guard nameFailures >= limits.nameFailures,
+            let last = try String.fetchOne(
+                db, sql: "SELECT at FROM sign_in_attempts WHERE user_name = ? ORDER BY id DESC LIMIT 1", arguments: [user]
+            ).flatMap(Instant.parse)
+        else { return nil }
+        let next = last.addingTimeInterval(limits.nameInterval)
+        return next > now ? next : nil
+    }
+
+    /// Drops attempts older than a day: the limits look back an hour at most.
+    @discardableResult
+    public func tidySignIns(now: Date) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM sign_in_attempts WHERE at < ?", arguments: [Instant.iso8601(now.addingTimeInterval(-86_400))])
+            return db.changesCount
         }
     }
 }
