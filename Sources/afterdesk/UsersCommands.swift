@@ -76,7 +76,7 @@ struct UsersCommand: ParsableCommand {
             } else {
                 password = readLine(strippingNewline: true) ?? ""
             }
-            try Passwords.check(password)
+            try Passwords.check(password, user: name)
             let db = try database.open()
             guard try db.users().contains(where: { $0.name.lowercased() == name.lowercased() }) else {
                 throw StoreError.notFound("no user named \(name) (add one with afterdesk users add)")

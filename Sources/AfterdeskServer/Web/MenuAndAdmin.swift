@@ -156,13 +156,15 @@ struct AdminController: Sendable {
                 guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
                 try ctx.database.addUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
                 if let pw = field("password") {
-                    try Passwords.check(pw)
+                    try Passwords.check(pw, user: field("name") ?? "")
                     try ctx.database.setPassword(name: field("name") ?? "", bcryptHash: await hash(pw))
                 }
             case "password":
                 let pw = f.password ?? ""
-                try Passwords.check(pw)
-                try ctx.database.setPassword(name: field("user") ?? "", bcryptHash: await hash(pw))
+                try Passwords.check(pw, user: field("user") ?? "")
+                // The user's other sessions end (a stolen session does not outlive a reset); the admin's own stays.
+                try ctx.database.setPassword(
+                    name: field("user") ?? "", bcryptHash: await hash(pw), keepingSession: auth.sessionKey(request))
             case "role":
                 guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
                 try ctx.database.setRole(name: field("user") ?? "", role: role)
@@ -171,10 +173,16 @@ struct AdminController: Sendable {
             case "token":
                 var rng = SystemRandomNumberGenerator()
                 let t = APITokens.generate(using: &rng)
-                let days = field("days").flatMap(Int.init)
+                // An expiry that does not read as days is refused, never taken as "never expires".
+                let days = try field("days").map {
+                    guard let n = Int($0.trimmingCharacters(in: .whitespaces)), (1...3650).contains(n) else {
+                        throw StoreError("a token's lifetime is a number of days from 1 to 3650, or empty for no expiry")
+                    }
+                    return n
+                }
                 _ = try ctx.database.addToken(
                     user: field("user") ?? "", tokenHash: t.hash, label: t.label,
-                    expiresAt: days.map { now.addingTimeInterval(Double(min(max($0, 1), 3650)) * 86_400) }, now: now)
+                    expiresAt: days.map { now.addingTimeInterval(Double($0) * 86_400) }, now: now)
                 token = t.token
             case "revoke":
                 guard let id = field("token").flatMap(Int64.init) else { throw StoreError("no token chosen") }

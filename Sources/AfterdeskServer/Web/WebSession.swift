@@ -72,7 +72,15 @@ struct WebAuth: Sendable {
         SessionStorage(
             StorePersistDriver(database: ctx.database, clock: ctx.clock),
             configuration: .init(
-                sessionCookieParameters: .init(name: Self.cookieName, path: "/", secure: secure, sameSite: .lax), keyPrefix: "session."))
+                sessionCookieParameters: .init(name: Self.cookieName, path: "/", secure: secure, sameSite: .lax),
+                keyPrefix: Self.sessionKeyPrefix))
+    }
+
+    static let sessionKeyPrefix = "session."
+
+    /// The key of the request's session in `persist`, if it carries one.
+    func sessionKey(_ request: Request) -> String? {
+        sessions.getId(request: request).map { Self.sessionKeyPrefix + $0 }
     }
 
     /// The person a request's session belongs to, while the session is unexpired and the user active.
@@ -94,8 +102,9 @@ struct WebAuth: Sendable {
     }
 
     /// A cookie that ends at once (signing out, the login form's token once used).
-    func expired(_ name: String) -> Cookie {
-        Cookie(name: name, value: "", expires: Date(timeIntervalSince1970: 0), path: "/", secure: secure, sameSite: .lax)
+    /// `path` must be the one the cookie was set with, or the browser keeps it.
+    func expired(_ name: String, path: String = "/") -> Cookie {
+        Cookie(name: name, value: "", expires: Date(timeIntervalSince1970: 0), path: path, secure: secure, sameSite: .lax)
     }
 }
 
