@@ -3,9 +3,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Headers every response carries (docs/security.md): nothing framed, nothing loaded from elsewhere, no sniffing.
+/// Headers every response carries (docs/security.md): nothing framed, nothing loaded from elsewhere, no sniffing, nothing
+/// cached but the stylesheet (CSV downloads and API JSON hold phone numbers), and HSTS when the public URL is https.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     static var csp: String { "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'" }
+    /// A year; not `includeSubDomains`, which would bind the dealership's other sites too.
+    static var hsts: String { "max-age=31536000" }
+    /// Whether the site is served over https (`public_url`): then browsers are told never to use plain http.
+    var https = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
@@ -14,9 +19,9 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         if response.headers[.referrerPolicy] == nil { response.headers[.referrerPolicy] = "same-origin" }
         response.headers[.xFrameOptions] = "DENY"
-        if response.headers[.cacheControl] == nil, response.headers[.contentType]?.hasPrefix("text/html") == true {
-            response.headers[.cacheControl] = "no-store"
-        }
+        // Only a route that says how it may be cached (the stylesheet) is cached.
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        if https { response.headers[.strictTransportSecurity] = Self.hsts }
         return response
     }
 }

@@ -1,0 +1,131 @@
+import AfterdeskCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// Passwords, sessions, headers and errors of the web pages (issue 23, items 10 and 11).
+@Suite(.serialized) struct WebHardeningTests {
+    @Test func weakPasswordsAreRefused() throws {
+        for (password, user) in [
+            ("          ", "gpark"), ("password12", "gpark"), ("PASSWORD123", "gpark"), ("qwertyuiop", "gpark"),
+            ("gpark-at-lakeside", "gpark"), ("my GPark password", "GPARK"), ("short", "gpark"),
+            (String(repeating: "é", count: 40), "gpark"),
+        ] {
+            #expect(throws: StoreError.self, "\(password)") { try Passwords.check(password, user: user) }
+        }
+        try Passwords.check("correct horse battery", user: "gpark")
+        // A name of two letters is too short to be looked for: "fi" is in many good passwords.
+        try Passwords.check("final answer 42", user: "fi")
+    }
+
+    @Test func thePasswordFormOfTheAdminPageRefusesCommonPasswords() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var admin = TestBrowser()
+            try await admin.signIn(client, "root")
+            _ = try await admin.get(client, "/admin/users")
+            let r = try await admin.post(client, "/admin/users", [("action", "password"), ("user", "vosei"), ("password", "password12")])
+            #expect(r.status == .unprocessableContent)
+            #expect(String(buffer: r.body).contains("common passwords"))
+            // The old password still works.
+            var vosei = TestBrowser()
+            #expect(try await vosei.signIn(client, "vosei").status == .seeOther)
+        }
+    }
+
+    /// A reset password ends the user's sessions elsewhere (a stolen cookie dies with it); the admin's own stays.
+    @Test func aPasswordResetEndsTheUsersOtherSessions() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var vosei = TestBrowser()
+            try await vosei.signIn(client, "vosei")
+            var kliu = TestBrowser()
+            try await kliu.signIn(client, "kliu")
+            #expect(try await vosei.get(client, "/tasks").status == .ok)
+            var admin = TestBrowser()
+            try await admin.signIn(client, "root")
+            _ = try await admin.get(client, "/admin/users")
+            let reset = try await admin.post(
+                client, "/admin/users", [("action", "password"), ("user", "vosei"), ("password", "a new long passphrase")])
+            #expect(reset.status == .seeOther)
+            #expect(try await vosei.get(client, "/tasks").status == .seeOther)
+            #expect(try await kliu.get(client, "/deals").status == .ok)
+            // The admin's own password: their other session ends, this one goes on.
+            var otherAdmin = TestBrowser()
+            try await otherAdmin.signIn(client, "root")
+            _ = try await admin.get(client, "/admin/users")
+            let own = try await admin.post(
+                client, "/admin/users", [("action", "password"), ("user", "root"), ("password", "another long passphrase")])
+            #expect(own.status == .seeOther)
+            #expect(try await admin.get(client, "/admin/users").status == .ok)
+            #expect(try await otherAdmin.get(client, "/admin/users").status == .seeOther)
+        }
+    }
+
+    @Test func aTokenLifetimeThatIsNotANumberIsRefused() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var admin = TestBrowser()
+            try await admin.signIn(client, "root")
+            for days in ["abc", "0", "-5", "99999", "1e3"] {
+                _ = try await admin.get(client, "/admin/users")
+                let r = try await admin.post(client, "/admin/users", [("action", "token"), ("user", "kliu"), ("days", days)])
+                #expect(r.status == .unprocessableContent, "\(days)")
+            }
+            _ = try await admin.get(client, "/admin/users")
+            #expect(try await admin.post(client, "/admin/users", [("action", "token"), ("user", "kliu"), ("days", "30")]).status == .ok)
+        }
+        let tokens = try f.s.rows("SELECT expires_at FROM api_tokens")
+        #expect(tokens.count == 1)
+        #expect((tokens.first?[0] as String?) != nil)
+    }
+
+    @Test func responsesAreNotCachedAndHTTPSIsStrict() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.signIn(client, "fd")
+            for path in ["/dashboard", "/dashboard.csv", "/login"] {
+                let r = try await client.execute(uri: path, method: .get, headers: b.headers)
+                #expect(r.headers[.cacheControl] == "no-store", "\(path)")
+                #expect(r.headers[.strictTransportSecurity] == "max-age=31536000", "\(path)")
+            }
+            let api = try await client.execute(uri: "/api/tasks", method: .get)
+            #expect(api.headers[.cacheControl] == "no-store")
+            let css = try await client.execute(uri: "/static/app.css", method: .get)
+            #expect(css.headers[.cacheControl] == "public, max-age=3600")
+        }
+    }
+
+    /// The sign-in form's own cookie is set on `/login`; it must be expired on the same path or the browser keeps it.
+    @Test func theSignInFormsCookieIsExpiredOnItsPath() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            let r = try await b.signIn(client, "kliu")
+            let expiry = r.headers[values: .setCookie].first { $0.hasPrefix(WebAuth.loginCSRFCookie + "=") }
+            #expect(expiry?.contains("Path=/login") == true, "\(expiry ?? "none")")
+        }
+    }
+
+    /// A store error on a web page is a page, not the API's JSON; on the API it stays JSON.
+    @Test func pagesGetHTMLErrorsAndTheAPIJSON() async throws {
+        let f = try await WebFixture()
+        let router = try buildRouter(f.context)
+        router.get("/deals/test-conflict") { _, _ -> Response in throw StoreError.conflict("task 1 is already done") }
+        router.get("/api/v1/test-conflict") { _, _ -> Response in throw StoreError.conflict("task 1 is already done") }
+        try await Application(router: router).test(.router) { client in
+            let page = try await client.execute(uri: "/deals/test-conflict", method: .get)
+            #expect(page.status == .unprocessableContent)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(String(buffer: page.body).contains("task 1 is already done"))
+            let api = try await client.execute(uri: "/api/v1/test-conflict", method: .get)
+            #expect(api.status == .unprocessableContent)
+            #expect(api.headers[.contentType]?.hasPrefix("application/json") == true)
+        }
+    }
+}
