@@ -70,7 +70,7 @@ public struct Settings: Sendable, Equatable {
         key("signing_secret", "key of email unsubscribe links; default: random, kept in the database") { $0.signingSecret = $1 },
         key("store_address", "the dealership's physical address in every email; default: the menu's") { $0.storeAddress = $1 },
         key("help_text", "the reply to HELP") { $0.helpText = $1 },
-        key("trusted_proxies", "comma-separated proxy addresses whose X-Forwarded-For names the client (offer page limits)") {
+        key("trusted_proxies", "comma-separated proxy addresses whose X-Forwarded-For names the client (sign-in and offer page limits)") {
             $0.trustedProxies = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         },
         key("task_sla_hours", "hours after a task is due before it escalates to the manager (default 24)") {

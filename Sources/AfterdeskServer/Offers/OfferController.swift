@@ -27,14 +27,8 @@ struct OfferController: Sendable {
     var menu: Menu { ctx.dispatcher.menu }
     var zone: TimeZone { TimeZone(identifier: menu.dealership.timeZone) ?? .gmt }
 
-    /// The address a request comes from: the peer, or the client a trusted proxy names in `X-Forwarded-For`.
-    func address(_ request: Request, _ context: AppRequestContext) -> String {
-        let peer = context.peer ?? "local"
-        guard ctx.settings.trustedProxies.contains(peer),
-            let forwarded = request.headers[.init("X-Forwarded-For")!]?.split(separator: ",").last
-        else { return peer }
-        return forwarded.trimmingCharacters(in: .whitespaces)
-    }
+    /// The address a request comes from (`ServerContext.clientAddress`).
+    func address(_ request: Request, _ context: AppRequestContext) -> String { ctx.clientAddress(request, context) }
 
     /// The rate limit per address, then the handler; any failure becomes the dealership's page, not a staff one.
     func guarded(_ request: Request, _ context: AppRequestContext, _ body: () async throws -> Response) async -> Response {

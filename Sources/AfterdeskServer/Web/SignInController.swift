@@ -65,7 +65,7 @@ struct SignInController: Sendable {
         else {
             return try page(next: next, username: name, error: "The form had expired. Please sign in again.", status: .forbidden)
         }
-        let address = context.peer ?? "local"
+        let address = ctx.clientAddress(request, context)
         // A name with control characters is no user's name (`users add` refuses them) and could forge a log line.
         guard !LogText.hasControlCharacters(name) else {
             ctx.logger.notice("sign-in refused: control characters in the name", metadata: ["user": "\(LogText.escaped(name))"])
