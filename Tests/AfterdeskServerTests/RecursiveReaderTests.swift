@@ -20,7 +20,7 @@ import Testing
             let body = "[{\"deal_number\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}]"
             let r = try await client.execute(uri: "/api/v1/deals/import", method: .post, headers: h, body: ByteBuffer(string: body))
             #expect(r.status == .unprocessableContent)
-            #expect(String(buffer: r.body).contains("line 1: not valid JSON: arrays and objects nested deeper than 8 levels"))
+            #expect(String(buffer: r.body).contains("the file: line 1: not valid JSON: arrays and objects nested deeper than 8 levels"))
         }
     }
 

@@ -79,7 +79,9 @@ extension APIv1Controller {
             options.planAt = ctx.clock.now()
             var summary = try ctx.database.importDeals(files: [path], options: options)
             if let failed = summary.failedFiles.first {
-                throw StoreError(failed.replacingOccurrences(of: path, with: "the file"), kind: .refusedFile)
+                let message = failed.replacingOccurrences(of: path, with: "the file")
+                throw StoreError(
+                    message.replacingOccurrences(of: (path as NSString).lastPathComponent, with: "the file"), kind: .refusedFile)
             }
             summary.rejects = summary.rejects.map {
                 var r = $0
