@@ -38,8 +38,12 @@ for target in "${targets[@]}"; do
       failed=1; continue
     fi
   fi
+  # JSON inputs may be long enough to nest deep (the reader refuses past JSONDealReader.maxDepth): 64 KiB reaches
+  # thousands of levels.
+  max_len=8192
+  [ "$target" = json ] && max_len=65536
   set +e
-  AFTERDESK_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 .build-fuzz/afterdesk-fuzz -max_total_time="$seconds" -max_len=8192 \
+  AFTERDESK_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0 .build-fuzz/afterdesk-fuzz -max_total_time="$seconds" -max_len=$max_len \
     -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "Fuzz/seeds/$target" >"$log" 2>&1
   status=$?
   set -e

@@ -40,6 +40,8 @@ public struct Settings: Sendable, Equatable {
     public var signInWindowMinutes = 15
     public var signInNameFailures = 20
     public var signInSlowSeconds = 30
+    /// The HTTP server's timeouts and the age of a forgotten upload (Settings+Server.swift).
+    public var server = ServerTimeouts()
 
     public init() {}
 
@@ -51,7 +53,10 @@ public struct Settings: Sendable, Equatable {
         let write: @Sendable (inout Settings, String) throws -> Void
     }
 
-    public static let keys: [Key] = [
+    /// Every key: these, then the server's (`ServerTimeouts.keys`).
+    public static let keys: [Key] = generalKeys + ServerTimeouts.keys
+
+    static let generalKeys: [Key] = [
         key("public_url", "the URL customers and providers reach the server at (links, webhook signatures)") { $0.publicURL = $1 },
         key("smtp_url", "smtp://host:port (STARTTLS when the server offers it) or smtps://host:port (TLS)") { $0.smtpURL = $1 },
         key("smtp_user", "SMTP login") { $0.smtpUser = $1 },

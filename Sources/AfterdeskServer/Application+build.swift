@@ -37,11 +37,13 @@ public struct ServerContext: Sendable {
     var settings: Settings { dispatcher.settings }
 }
 
-/// The one function that builds the HTTP application, for `serve`, the tests and the benchmarks.
+/// The one function that builds the HTTP application, for `serve`, the tests and the benchmarks. Its connections keep
+/// the settings' timeouts (`ServerTimeouts`: a head's deadline, an idle keep-alive's; bodies keep theirs where they
+/// are read).
 public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1", port: Int = 8080) throws -> some ApplicationProtocol {
     Application(
-        router: try buildRouter(context), configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"),
-        logger: context.logger)
+        router: try buildRouter(context), server: .http1(timeouts: context.settings.server),
+        configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"), logger: context.logger)
 }
 
 /// The routes (INTERFACES.md, HTTP routes others call), separately so tests can drive them. Each controller adds its

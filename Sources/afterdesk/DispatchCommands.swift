@@ -362,6 +362,8 @@ struct Serve: AsyncParsableCommand {
         // Uploads a previous run stopped in the middle of say so; expired sessions go.
         let interrupted = try db.interruptWebImports(now: clock.now())
         if interrupted > 0 { logger.warning("uploads interrupted by the last stop", metadata: ["count": "\(interrupted)"]) }
+        let forgotten = sweepForgottenUploads(db, settings: dispatcher.settings)
+        if forgotten > 0 { logger.info("forgotten upload files removed", metadata: ["count": "\(forgotten)"]) }
         try db.persistTidy(now: clock.now())
         let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))
         let app = try buildApplication(context, host: host, port: port)

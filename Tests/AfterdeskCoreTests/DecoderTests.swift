@@ -281,4 +281,25 @@ enum DealRecordFingerprint {
         #expect(deals[1].errors.first?.field == "vin")
         #expect(throws: JSONDealReader<BytesSource>.Problem.self) { try read("[{\"deal_number\": \"J-1\",}]") }
     }
+
+    /// A deal nested `depth` arrays deep inside one of its fields, on its second line.
+    static func nested(_ depth: Int) -> String {
+        "[\n{\"deal_number\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}]"
+    }
+
+    /// Nesting past the limit ends the file with a syntax problem naming the line and the limit, before anything deep is
+    /// built: 100,000 levels (which overflowed the stack of the thread the import runs on) are refused like 8.
+    @Test func nestingDeeperThanTheLimitIsRefusedWithItsLine() throws {
+        #expect(JSONDealReader<BytesSource>.maxDepth == 8)
+        for depth in [JSONDealReader<BytesSource>.maxDepth, 5_000, 100_000] {
+            let problem = #expect(throws: JSONDealReader<BytesSource>.Problem.self) { try read(Self.nested(depth)) }
+            #expect(problem?.isSyntax == true)
+            #expect(problem?.description == "line 2: not valid JSON: arrays and objects nested deeper than 8 levels (a deal needs 3)")
+        }
+        // The deal object and seven levels inside it are read (the field is refused for not being a single value).
+        let problem = #expect(throws: JSONDealReader<BytesSource>.Problem.self) {
+            try read(Self.nested(JSONDealReader<BytesSource>.maxDepth - 1))
+        }
+        #expect(problem == .notADeal(line: 2, message: "deal_number must be a single value"))
+    }
 }

@@ -26,6 +26,20 @@ import Testing
         }
     }
 
+    /// Every folder of kept inputs is a target's, so `everyKnownCrasherAndSeedRunsCleanly` replays it.
+    @Test func everyRegressionFolderIsReplayed() throws {
+        let dir = Self.root.appendingPathComponent("Tests/FuzzRegressions")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.contains(".") }.sorted()
+        #expect(folders.contains("json"))
+        for folder in folders { #expect(FuzzHarness.Target(rawValue: folder) != nil, "\(folder) is no fuzz target's") }
+    }
+
+    /// 5,000 nested arrays in a deal (10 KB) overflowed the stack of `afterdesk import`: now refused, nothing read.
+    @Test func fiveThousandNestedArraysAreRefused() throws {
+        let file = Self.root.appendingPathComponent("Tests/FuzzRegressions/json/nested-5000-arrays.json")
+        #expect(FuzzHarness.run(.json, Array(try Data(contentsOf: file))) == 0)
+    }
+
     /// The row that stopped every import: decoded and planned without trapping.
     @Test func theOdometerOfOneIsARegressionInput() throws {
         let file = Self.root.appendingPathComponent("Tests/FuzzRegressions/decode-canonical/used-odometer-1.csv")

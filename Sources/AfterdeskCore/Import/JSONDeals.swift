@@ -18,6 +18,10 @@ public final class JSONDealReader<Source: ByteSource> {
     public private(set) var unknownKeys: Set<String> = []
     public let row: ValuesRow
     public private(set) var rowLine = 0
+    /// The deepest nesting of arrays and objects a deal may have, counting the deal object itself: a deal needs three
+    /// (the deal, its `products` array, each product). Anything deeper ends the file with a `.syntax` problem before it
+    /// is built, so neither the reader nor the values it builds recurse deeper than this, whatever the file holds.
+    public static var maxDepth: Int { 8 }
     public private(set) var bytesConsumed: Int64 = 0
 
     public init(source: Source, menu: Menu) {
@@ -102,7 +106,7 @@ public final class JSONDealReader<Source: ByteSource> {
             throw .syntax(line: line, message: "expected a deal object, found '\(Character(Unicode.Scalar(c)))'")
         }
         rowLine = line
-        let value = try parseValue()
+        let value = try parseValue(depth: 0)
         compact()
         guard case .object(let pairs) = value else { throw .notADeal(line: rowLine, message: "expected a deal object") }
         row.clear()
@@ -185,11 +189,16 @@ public final class JSONDealReader<Source: ByteSource> {
         }
     }
 
-    /// One JSON value at `pos`. Longer than about 60 lines on purpose: one case per kind of value, as the grammar has
-    /// them.
-    private func parseValue() throws(Problem) -> Value {
+    /// One JSON value at `pos`, inside `depth` arrays and objects of its deal. Longer than about 60 lines on purpose: one
+    /// case per kind of value, as the grammar has them.
+    private func parseValue(depth: Int) throws(Problem) -> Value {
         skipSpace()
         guard let c = peek() else { throw .syntax(line: line, message: "unexpected end of file") }
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+            guard depth < Self.maxDepth else {
+                throw .syntax(line: line, message: "arrays and objects nested deeper than \(Self.maxDepth) levels (a deal needs 3)")
+            }
+        }
         switch c {
         case UInt8(ascii: "{"):
             pos += 1
@@ -205,7 +214,7 @@ public final class JSONDealReader<Source: ByteSource> {
                 skipSpace()
                 guard peek() == UInt8(ascii: ":") else { throw .syntax(line: line, message: "expected ':' after \"\(key)\"") }
                 pos += 1
-                pairs.append((key, try parseValue()))
+                pairs.append((key, try parseValue(depth: depth + 1)))
                 skipSpace()
                 if peek() == UInt8(ascii: ",") {
                     pos += 1
@@ -226,7 +235,7 @@ public final class JSONDealReader<Source: ByteSource> {
                 return .array(items)
             }
             while true {
-                items.append(try parseValue())
+                items.append(try parseValue(depth: depth + 1))
                 skipSpace()
                 if peek() == UInt8(ascii: ",") {
                     pos += 1

@@ -22,9 +22,15 @@ struct APIv1Controller: Sendable {
         router.get("/api/v1/deals/{store}/{number}/plan") { request, context -> Response in
             try deal(request, context: context, explain: true)
         }
-        router.post("/api/v1/deals/import") { request, _ -> Response in try await importFile(request, kind: .deals) }
-        router.post("/api/v1/contracts/import") { request, _ -> Response in try await importFile(request, kind: .contracts) }
-        router.post("/api/v1/cancellations/import") { request, _ -> Response in try await importFile(request, kind: .cancellations) }
+        router.post("/api/v1/deals/import") { request, context -> Response in
+            try await importFile(request, context: context, kind: .deals)
+        }
+        router.post("/api/v1/contracts/import") { request, context -> Response in
+            try await importFile(request, context: context, kind: .contracts)
+        }
+        router.post("/api/v1/cancellations/import") { request, context -> Response in
+            try await importFile(request, context: context, kind: .cancellations)
+        }
         router.get("/api/v1/report") { request, _ -> Response in try report(request) }
     }
 

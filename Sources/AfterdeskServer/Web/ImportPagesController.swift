@@ -17,7 +17,7 @@ struct ImportPagesController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(WebPaths.imports)) { request, _ -> Response in try await list(request, error: nil) }
-        router.post(RouterPath(WebPaths.imports)) { request, _ -> Response in try await upload(request) }
+        router.post(RouterPath(WebPaths.imports)) { request, context -> Response in try await upload(request, context: context) }
         router.get(RouterPath(WebPaths.importPage)) { request, context -> Response in try await show(request, context: context) }
         router.get(RouterPath(WebPaths.importRejects)) { request, context -> Response in try await rejects(request, context: context) }
     }
@@ -34,21 +34,36 @@ struct ImportPagesController: Sendable {
 
     var zone: TimeZone { TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt }
 
-    var uploadDirectory: String { UploadFolder.path(ctx.database) }
-
-    func upload(_ request: Request) async throws -> Response {
+    /// The upload: refused at once when its `Content-Length` is over the limit; the form's token must come before its
+    /// file (the page puts it first), so a forged form writes nothing; only the form's own fields are kept.
+    func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
         guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL) else {
             throw HTTPError(.forbidden, message: "The form came from another site.")
         }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxUpload + Multipart.overhead {
+            context.closeSoon()
+            return try await list(request, error: "The file is larger than \(Self.maxUpload / 1_048_576) MiB.", status: .contentTooLarge)
+        }
         guard let type = request.headers[.contentType], let boundary = Multipart.boundary(type) else {
             return try await list(request, error: "Choose a file to upload.", status: .badRequest)
         }
-        try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
-        let temp = (uploadDirectory as NSString).appendingPathComponent("upload-\(UUID().uuidString).part")
+        let folder = try UploadFolder.prepare(ctx.database, timeouts: ctx.settings.server, now: ctx.clock.now())
+        let temp = (folder as NSString).appendingPathComponent("upload-\(UUID().uuidString).part")
         let received: Multipart.Received
         do {
-            received = try await Multipart.receive(request, boundary: boundary, fileField: "file", to: temp, limit: Self.maxUpload)
+            let out = try UploadFolder.create(temp)
+            defer { try? out.close() }
+            received = try await Multipart.receive(
+                request, boundary: boundary, fileField: "file", fields: ["csrf", "profile"], to: out, limit: Self.maxUpload,
+                timeouts: ctx.settings.server
+            ) { fields in
+                CSRF.matches(fields.fields["csrf"], user.session.csrf)
+                    ? nil : Multipart.Refused(status: .forbidden, description: "the form's token must come before its file")
+            }
+        } catch let refused as Multipart.Refused {
+            try? FileManager.default.removeItem(atPath: temp)
+            return try await refuse(request, context: context, refused)
         } catch {
             try? FileManager.default.removeItem(atPath: temp)
             return try await list(request, error: "The upload could not be read: \(error)", status: .badRequest)
@@ -68,12 +83,22 @@ struct ImportPagesController: Sendable {
         }
         let id = try ctx.database.createWebImport(
             userID: user.principal.userID, fileName: name, path: "", profile: profile, now: ctx.clock.now())
-        let path = (uploadDirectory as NSString).appendingPathComponent("\(id)-\(Multipart.safeName(name))")
+        let path = (folder as NSString).appendingPathComponent("\(id)-\(Multipart.safeName(name))")
         try FileManager.default.moveItem(atPath: temp, toPath: path)
         try ctx.database.setWebImportPath(id: id, path: path)
         ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
         WebImportRunner(ctx: ctx).start(id: id, path: path, profile: profile, store: user.principal.store ?? "main")
         return seeOther(WebPaths.importPage(id))
+    }
+
+    /// A form refused while it was read: a forged one as every forged form is; otherwise the page with the reason and
+    /// the status (413, 408, 400), the connection closed soon after when the rest of the body was not read.
+    private func refuse(_ request: Request, context: AppRequestContext, _ refused: Multipart.Refused) async throws -> Response {
+        context.closeSoon()
+        if refused.status == .forbidden {
+            throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
+        }
+        return try await list(request, error: "The upload was refused: \(refused).", status: refused.status)
     }
 
     func row(_ context: AppRequestContext) throws -> WebImportRow {

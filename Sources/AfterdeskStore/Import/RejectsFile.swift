@@ -28,7 +28,11 @@ struct RejectsFile {
         guard enabled else { return }
         if handle == nil {
             let tmp = path + ".tmp"
-            guard FileManager.default.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else { return }
+            // Readable by its owner alone (the refused rows hold customers' names and numbers), from its creation.
+            try? FileManager.default.removeItem(atPath: tmp)
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { return }
+            let h = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             handle = h
             tempPath = tmp
             h.write(Data(CSVWriter.line(RejectsFile.columns).utf8))

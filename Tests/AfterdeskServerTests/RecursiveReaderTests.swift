@@ -1,0 +1,73 @@
+import AfterdeskCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// Every reader of outside input that builds a tree refuses one nested too deep, through the router, instead of
+/// overflowing the stack (issue 23, item 1).
+@Suite(.serialized) struct RecursiveReaderTests {
+    /// A deal file of 100,000 nested arrays (200 KB) ended `serve` (SIGSEGV): now a 422 naming the line and the limit.
+    @Test func aDeeplyNestedDealFileIs422FromTheAPI() async throws {
+        let s = try Scenario()
+        let fi = try APIv1Tests().token(s, "kliu", .fiManager)
+        let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
+        try await Application(router: try buildRouter(ctx)).test(.router) { client in
+            let h: HTTPFields = [.authorization: "Bearer \(fi)", .contentType: "application/json"]
+            let body = "[{\"deal_number\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}]"
+            let r = try await client.execute(uri: "/api/v1/deals/import", method: .post, headers: h, body: ByteBuffer(string: body))
+            #expect(r.status == .unprocessableContent)
+            #expect(String(buffer: r.body).contains("the file: line 1: not valid JSON: arrays and objects nested deeper than 8 levels"))
+        }
+    }
+
+    /// The same file uploaded on /imports: the import fails with the reason on its page.
+    @Test func aDeeplyNestedDealFileFailsItsUpload() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.signIn(client, "kliu")
+            _ = try await b.get(client, "/imports")
+            var headers = b.headers
+            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
+            headers[.secFetchSite] = "same-origin"
+            let deep = "[{\"deal_number\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}]"
+            let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.json", deep)])
+            let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
+            #expect(r.status == .seeOther)
+            let location = try #require(r.headers[.location])
+            var page = ""
+            for _ in 0..<200 {
+                page = String(buffer: try await b.get(client, location).body)
+                if page.contains("<strong id=\"status\">failed</strong>") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(page.contains("<strong id=\"status\">failed</strong>"))
+            #expect(page.contains("nested deeper than 8 levels"))
+        }
+    }
+
+    /// The task API's JSON (Foundation's decoder) and the pages' forms (Hummingbird's, keys like `a[b][c]`) have limits
+    /// of their own: a body nested 100,000 deep is a 400.
+    @Test func deepJSONAndDeepFormKeysAre400() async throws {
+        let f = try await WebFixture()
+        let admin = try APIv1Tests().token(f.s, "tokenadmin", .admin)
+        try await f.app().test(.router) { client in
+            let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            let r = try await client.execute(
+                uri: "/api/tasks/\(f.taskID)/done", method: .post,
+                headers: [.authorization: "Bearer \(admin)", .contentType: "application/json"],
+                body: ByteBuffer(string: "{\"outcome\": \"sold\", \"note\": \(deep)}"))
+            #expect(r.status == .badRequest)
+            var b = TestBrowser()
+            _ = try await b.get(client, "/login")
+            let key = "username" + String(repeating: "[a]", count: 20_000)
+            let form = try await client.execute(
+                uri: "/login", method: .post, headers: b.formHeaders(), body: ByteBuffer(string: "\(key)=x&csrf=\(b.csrf ?? "")"))
+            #expect(form.status == .badRequest)
+        }
+    }
+}

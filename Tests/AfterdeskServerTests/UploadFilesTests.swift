@@ -1,0 +1,119 @@
+import AfterdeskCore
+import AfterdeskDelivery
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// Upload files (issue 23, item 11): 0600 in a 0700 folder, and a forgotten temporary file removed by its age, never
+/// one of an upload in progress.
+@Suite(.serialized) struct UploadFilesTests {
+    static func mode(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+    }
+
+    static func age(_ path: String, _ seconds: TimeInterval) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-seconds)], ofItemAtPath: path)
+    }
+
+    @Test func anUploadItsRejectsAndTheFolderAreTheOwnersAlone() async throws {
+        let f = try await WebFixture()
+        // A folder made open by someone else is closed again.
+        let folder = UploadFolder.path(f.s.db)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.signIn(client, "kliu")
+            _ = try await b.get(client, "/imports")
+            var headers = b.headers
+            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
+            headers[.secFetchSite] = "same-origin"
+            let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.csv", WebImportTests.file)])
+            let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
+            #expect(r.status == .seeOther)
+            let location = try #require(r.headers[.location])
+            for _ in 0..<200 {
+                if String(buffer: try await b.get(client, location).body).contains("<strong id=\"status\">done</strong>") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(Self.mode(folder) == 0o700)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(files == ["1-deals.csv", "1-deals.rejects.csv"])
+        for file in files { #expect(Self.mode((folder as NSString).appendingPathComponent(file)) == 0o600, "\(file)") }
+    }
+
+    @Test func aNewUploadFileIsCreated0600AndNeverReused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = (dir as NSString).appendingPathComponent("api-1.csv")
+        try UploadFolder.create(path).close()
+        #expect(Self.mode(path) == 0o600)
+        #expect(throws: (any Error).self) { try UploadFolder.create(path) }
+    }
+
+    @Test func forgottenTemporaryFilesGoByTheirAgeAndNothingElse() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["upload-old.part", "api-old.json", "upload-new.part", "api-new.csv", "3-deals.csv", "3-deals.rejects.csv"] {
+            try Data("x".utf8).write(to: URL(fileURLWithPath: (dir as NSString).appendingPathComponent(name)))
+        }
+        for name in ["upload-old.part", "api-old.json", "3-deals.csv", "3-deals.rejects.csv"] {
+            try Self.age((dir as NSString).appendingPathComponent(name), 3_700)
+        }
+        // Written 59 minutes ago: an upload another server may still be receiving.
+        try Self.age((dir as NSString).appendingPathComponent("upload-new.part"), 3_540)
+        let removed = UploadFolder.sweep(dir, olderThan: ServerTimeouts().upload)
+        #expect(removed.sorted() == ["api-old.json", "upload-old.part"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [
+                "3-deals.csv", "3-deals.rejects.csv", "api-new.csv", "upload-new.part",
+            ])
+    }
+
+    @Test func anUploadBeingImportedKeepsItsFileFresh() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = (dir as NSString).appendingPathComponent("api-busy.csv")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+        try Self.age(path, 3_700)
+        var t = ServerTimeouts()
+        t.upload = .milliseconds(400)
+        let fresh = UploadFolder.keepFresh(path, timeouts: t)
+        defer { fresh.cancel() }
+        // Touched within a few of its 100 ms periods (a loaded machine may be slow to run it).
+        for _ in 0..<100 {
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            if let modified, modified > Date().addingTimeInterval(-60) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(UploadFolder.sweep(dir, olderThan: .seconds(60)).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func anUploadSweepsTheFolderFirst() async throws {
+        let s = try Scenario()
+        let fi = try APIv1Tests().token(s, "kliu", .fiManager)
+        let folder = UploadFolder.path(s.db)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let left = (folder as NSString).appendingPathComponent("upload-left.part")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: left))
+        try Self.age(left, 7_200)
+        let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
+        try await Application(router: try buildRouter(ctx)).test(.router) { client in
+            let h: HTTPFields = [.authorization: "Bearer \(fi)", .contentType: "text/csv"]
+            let r = try await client.execute(
+                uri: "/api/v1/deals/import", method: .post, headers: h, body: ByteBuffer(string: WebImportTests.file))
+            #expect(r.status == .ok)
+        }
+        #expect(!FileManager.default.fileExists(atPath: left))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        #expect(sweepForgottenUploads(s.db, settings: s.settings) == 0)
+    }
+}
