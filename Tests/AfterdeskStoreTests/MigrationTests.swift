@@ -19,6 +19,7 @@ import Testing
         ("v7-outcomes", Migrations.v7Outcomes, 0x4d13_83ec_0659_b63b),
         ("v8-web", Migrations.v8Web, 0x4c98_92e3_8272_b575),
         ("v9-offers", Migrations.v9Offers, 0x1a6c_7e2e_9cb2_265d),
+        ("v10-import-scope", Migrations.v10ImportScope, 0x8c29_ae2e_51bf_040e),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -33,7 +34,7 @@ import Testing
         }
         // Every migration the migrator runs is pinned here, in order.
         #expect(Migrations.migrator.migrations == Self.pinned.map(\.name))
-        #expect(Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes", "v8-web", "v9-offers"])
+        #expect(Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope"])
     }
 
     /// A database made by the first dispatch release (v3 as it then read: other outbox indexes) is repaired.

@@ -20,17 +20,21 @@ public struct DealRowDecoder: Sendable {
     public let menu: Menu
     /// The dealership's today: contract dates after it are refused.
     public let today: LocalDate
-    /// Store for rows without a store column.
+    /// Store for rows without a store column (or with it empty).
     public let defaultStore: String
+    /// When set, the only stores a row may name: a row of any other store is refused, its reason naming the store
+    /// (the import of a user limited to a store). Nil: any store (the command line).
+    public let allowedStores: Set<String>?
 
     /// The menu's retail price per product code, against which quotes are judged plausible.
     let retailPrices: [String: Money]
 
-    public init(layout: ImportLayout, menu: Menu, today: LocalDate, defaultStore: String = "main") {
+    public init(layout: ImportLayout, menu: Menu, today: LocalDate, defaultStore: String = "main", allowedStores: Set<String>? = nil) {
         self.layout = layout
         self.menu = menu
         self.today = today
         self.defaultStore = defaultStore
+        self.allowedStores = allowedStores
         retailPrices = Dictionary(menu.products.map { ($0.code, $0.retailPrice) }, uniquingKeysWith: { a, _ in a })
     }
 

@@ -1,6 +1,11 @@
 import Foundation
 
 extension DealRowDecoder {
+    /// Why a row of `store` is refused to an import limited to `allowed`.
+    public static func outsideStores(_ store: String, _ allowed: Set<String>) -> String {
+        "store \(store.prefix(40)) is not one of the stores this import may write (\(allowed.sorted().joined(separator: ", ")))"
+    }
+
     // MARK: Sections of a row (inlined into `decode`, which runs for every row of an import)
 
     /// The deal's number, store, status and dates.
@@ -15,6 +20,9 @@ extension DealRowDecoder {
     @inline(__always) func dealSection<R: RowFields>(_ c: inout Cells<R>) -> DealSection {
         let number = c.text(.dealNumber, required: true) ?? ""
         let store = c.text(.store) ?? defaultStore
+        if let allowedStores, !allowedStores.contains(store) {
+            c.fail(.store, Self.outsideStores(store, allowedStores))
+        }
         let status: DealStatus = c.choice(.status, strict: layout.profile.strictValues, parse: DealRowDecoder.status) ?? .finalized
         let contract = c.date(.contractDate, required: true)
         if let contract, contract > today {

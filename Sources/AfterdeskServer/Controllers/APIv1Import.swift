@@ -53,12 +53,15 @@ extension APIv1Controller {
         }
         guard bytes > 0 else { return errorResponse("bad_request", "the body is the file to import, and it is empty", status: .badRequest) }
         let ctx = self.ctx
+        // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         let store = p.store ?? Self.query(request, "store") ?? "main"
+        let allowed = p.store.map { Set([$0]) }
         let fresh = UploadFolder.keepFresh(path, timeouts: timeouts)
         defer { fresh.cancel() }
         let result: Result<Data, any Error> = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(returning: Result { try Self.run(kind, path: path, profile: profile, store: store, ctx: ctx) })
+                continuation.resume(
+                    returning: Result { try Self.run(kind, path: path, profile: profile, store: store, allowedStores: allowed, ctx: ctx) })
             }
         }
         let body = try result.get()
@@ -67,7 +70,9 @@ extension APIv1Controller {
     }
 
     /// The import itself (blocking work, on a thread of its own): the summary as JSON.
-    static func run(_ kind: ImportKind, path: String, profile: ImportProfile, store: String, ctx: ServerContext) throws -> Data {
+    static func run(
+        _ kind: ImportKind, path: String, profile: ImportProfile, store: String, allowedStores: Set<String>?, ctx: ServerContext
+    ) throws -> Data {
         let d = ctx.dispatcher
         let planner = Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules)
         let e = JSONEncoder()
@@ -77,6 +82,7 @@ extension APIv1Controller {
             var options = ImportOptions(profile: profile, menu: d.menu, defaultStore: store, batchSize: 50_000, writeRejectsFile: false)
             options.planner = planner
             options.planAt = ctx.clock.now()
+            options.allowedStores = allowedStores
             var summary = try ctx.database.importDeals(files: [path], options: options)
             if let failed = summary.failedFiles.first {
                 let message = failed.replacingOccurrences(of: path, with: "the file")
@@ -99,8 +105,8 @@ extension APIv1Controller {
             var summary =
                 kind == .contracts
                 ? try ctx.database.importContracts(
-                    file: path, menu: d.menu, planner: planner, now: ctx.clock.now(), writeRejectsFile: false)
-                : try ctx.database.importCancellations(file: path, menu: d.menu, writeRejectsFile: false)
+                    file: path, menu: d.menu, planner: planner, now: ctx.clock.now(), writeRejectsFile: false, allowedStores: allowedStores)
+                : try ctx.database.importCancellations(file: path, menu: d.menu, writeRejectsFile: false, allowedStores: allowedStores)
             summary.rejects = summary.rejects.map {
                 var r = $0
                 r.file = "body"

@@ -56,8 +56,9 @@ struct InboundController: Sendable {
         guard let sid = form["MessageSid"] ?? form["SmsSid"], let status = form["MessageStatus"] ?? form["SmsStatus"] else {
             return Response(status: .badRequest)
         }
-        let error = form["ErrorCode"].map { "provider error \($0)" }
-        try ctx.database.recordDeliveryStatus(providerID: sid, status: status, error: error, now: ctx.clock.now())
+        // Only a known status and a numeric code are kept (DeliveryReport): the rest of the text is the provider's.
+        let report = DeliveryReport(status: status, errorCode: form["ErrorCode"])
+        try ctx.database.recordDeliveryStatus(providerID: sid, report: report, now: ctx.clock.now())
         return Response(status: .noContent)
     }
 

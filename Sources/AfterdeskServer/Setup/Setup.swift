@@ -104,21 +104,25 @@ extension Dispatcher {
     public func receiveSMS(from: String, body: String, providerID sid: String, now: Date, logger: Logger? = nil) throws -> String? {
         let phone = Phone.e164(from) ?? from
         let keyword = InboundKeyword.classify(body)
-        let customers = try database.customers(withPhone: phone)
-        let fresh = try database.recordInbound(
-            providerID: sid, from: phone, body: body, keyword: keyword?.rawValue,
-            customerID: customers.first, now: now)
+        let word = body.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        let receipt = try database.receiveInbound(
+            providerID: sid, phone: phone, body: body, keyword: keyword, source: "sms \(keyword == .start ? "START" : word) \(sid)",
+            now: now)
+        let (fresh, customers) = (receipt.fresh, receipt.customers)
         let dealer = menu.dealership.name
         switch keyword {
         case .stop:
-            // Applied even for a webhook retried: setting consent off twice changes nothing.
-            let word = body.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-            try database.setSMSConsent(phone: phone, consent: false, source: "sms \(word) \(sid)", now: now)
+            // Applied even for a message id seen before: setting consent off twice changes nothing.
             logger?.info("SMS opt-out recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
             try replan(customers: customers, now: now)
             return "You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe."
         case .start:
-            try database.setSMSConsent(phone: phone, consent: true, source: "sms START \(sid)", now: now)
+            // A message id seen before (a provider's retry, or a START captured and replayed after a newer STOP): not
+            // applied, and no answer.
+            guard receipt.applied else {
+                logger?.warning("SMS opt-in seen before: not applied", metadata: ["message": "\(sid)"])
+                return nil
+            }
             logger?.info("SMS opt-in recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
             try replan(customers: customers, now: now)
             return "You are resubscribed to \(dealer) texts. Reply STOP to opt out."

@@ -24,7 +24,7 @@ struct ImportPagesController: Sendable {
 
     func list(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
-        let imports = try ctx.database.webImports(limit: 30).map { ImportsPage.Row($0, zone: zone) }
+        let imports = try ctx.database.webImports(limit: 30, visibleTo: user.principal).map { ImportsPage.Row($0, zone: zone) }
         let model = ImportsPage(
             layout: .page("Imports", for: user, current: WebPaths.imports),
             profiles: ImportProfile.all.map { .init(value: $0.name, label: ImportsPage.profileLabel($0.name)) },
@@ -87,7 +87,9 @@ struct ImportPagesController: Sendable {
         try FileManager.default.moveItem(atPath: temp, toPath: path)
         try ctx.database.setWebImportPath(id: id, path: path)
         ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
-        WebImportRunner(ctx: ctx).start(id: id, path: path, profile: profile, store: user.principal.store ?? "main")
+        // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
+        WebImportRunner(ctx: ctx).start(
+            id: id, path: path, profile: profile, store: user.principal.store ?? "main", allowedStores: user.principal.store.map { [$0] })
         return seeOther(WebPaths.importPage(id))
     }
 
@@ -101,8 +103,9 @@ struct ImportPagesController: Sendable {
         return try await list(request, error: "The upload was refused: \(refused).", status: refused.status)
     }
 
-    func row(_ context: AppRequestContext) throws -> WebImportRow {
-        guard let id = context.parameters.get("id", as: Int64.self), let row = try ctx.database.webImport(id: id) else {
+    /// The upload of the path, when the user may see it: an upload they may not see does not exist for them (404).
+    func row(_ context: AppRequestContext, user: Principal) throws -> WebImportRow {
+        guard let id = context.parameters.get("id", as: Int64.self), let row = try ctx.database.webImport(id: id, visibleTo: user) else {
             throw HTTPError(.notFound, message: "There is no such import.")
         }
         return row
@@ -110,14 +113,14 @@ struct ImportPagesController: Sendable {
 
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
-        var row = try row(context)
+        var row = try row(context, user: user.principal)
         if let rows = WebImportRunner.rows.withLock({ $0[row.id] }) { row.rowsRead = rows }
         return try pages.response(ImportPage(row, layout: .page("Import \(row.id)", for: user, current: WebPaths.imports), zone: zone))
     }
 
     func rejects(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await auth.require(request, Self.roles)
-        let row = try row(context)
+        let user = try await auth.require(request, Self.roles)
+        let row = try row(context, user: user.principal)
         let summary = row.summary.flatMap { try? JSONDecoder().decode(ImportSummary.self, from: Data($0.utf8)) }
         guard let file = summary?.rejectsFiles.first, let data = FileManager.default.contents(atPath: file) else {
             throw HTTPError(.notFound, message: "This import refused no rows, so there is no rejects file.")
@@ -138,7 +141,7 @@ struct WebImportRunner: Sendable {
     /// Rows read so far by the imports running in this process.
     static let rows = Mutex<[Int64: Int]>([:])
 
-    func start(id: Int64, path: String, profile: String, store: String) {
+    func start(id: Int64, path: String, profile: String, store: String, allowedStores: Set<String>?) {
         let ctx = self.ctx
         Thread.detachNewThread {
             let db = ctx.database
@@ -147,6 +150,7 @@ struct WebImportRunner: Sendable {
                 guard let p = ImportProfile.named(profile) else { throw StoreError("unknown profile \(profile)") }
                 try db.updateWebImport(id: id, status: "running", now: ctx.clock.now())
                 var options = ImportOptions(profile: p, menu: d.menu, defaultStore: store, batchSize: 50_000, writeRejectsFile: true)
+                options.allowedStores = allowedStores
                 options.planner = Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules)
                 options.planAt = ctx.clock.now()
                 // Progress is called inside the import's transactions: kept in memory, read by the import's page.
@@ -157,7 +161,7 @@ struct WebImportRunner: Sendable {
                 let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
                 try db.updateWebImport(
                     id: id, status: summary.failedFiles.isEmpty ? "done" : "failed", rowsRead: summary.read, summary: json,
-                    error: summary.failedFiles.first, now: ctx.clock.now())
+                    error: summary.failedFiles.first, stores: summary.storesTouched, now: ctx.clock.now())
                 ctx.metrics.imported(rows: summary.read, refused: summary.rejected)
                 ctx.logger.info(
                     "upload imported", metadata: ["import": "\(id)", "read": "\(summary.read)", "refused": "\(summary.rejected)"])

@@ -130,7 +130,7 @@ struct TaskPagesController: Sendable {
             guard let outcome = present(fields.outcome).flatMap(TaskOutcome.init(rawValue:)) else { throw StoreError("choose an outcome") }
             func amount(_ text: String?, _ label: String) throws -> Money? {
                 try present(text).map { text throws -> Money in
-                    guard let m = Money(text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: "")), m.cents >= 0
+                    guard let m = Money(text.replacingOccurrences(of: "$", with: "").replacingOccurrences(of: ",", with: ""))
                     else { throw StoreError("the \(label) '\(text)' is not an amount such as 1295.00") }
                     return m
                 }

@@ -5,35 +5,40 @@ import GRDB
 extension AfterdeskDatabase {
     /// The customers who have this phone number: those texted at it first (indexed), else a scan.
     public func customers(withPhone phone: String) throws -> [Int64] {
-        try writer.read { db in
-            let texted = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT customer_id FROM outbox WHERE recipient = ? AND channel = 'sms' AND customer_id IS NOT NULL
-                    """, arguments: [phone])
-            let all = try Int64.fetchAll(db, sql: "SELECT id FROM customers WHERE phone = ?", arguments: [phone])
-            return Array(Set(texted + all)).sorted()
-        }
+        try writer.read { db in try Self.customers(db, withPhone: phone) }
+    }
+
+    static func customers(_ db: Database, withPhone phone: String) throws -> [Int64] {
+        let texted = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT customer_id FROM outbox WHERE recipient = ? AND channel = 'sms' AND customer_id IS NOT NULL
+                """, arguments: [phone])
+        let all = try Int64.fetchAll(db, sql: "SELECT id FROM customers WHERE phone = ?", arguments: [phone])
+        return Array(Set(texted + all)).sorted()
     }
 
     /// An SMS opt-out (STOP) or opt-in (START) from `phone`: every customer with the number, at once. An opt-out
     /// cancels every pending SMS touch and every queued SMS. Returns the customers changed.
     @discardableResult
     public func setSMSConsent(phone: String, consent: Bool, source: String, now: Date) throws -> [Int64] {
-        let ids = try customers(withPhone: phone)
-        let nowText = Instant.iso8601(now)
         try writer.write { db in
-            for id in ids {
-                try db.execute(
-                    sql: """
-                        UPDATE customers SET consent_sms = ?, consent_sms_source = ?, consent_sms_at = ?, updated_at = ? WHERE id = ?
-                        """, arguments: [consent, source, nowText, nowText, id])
-                if !consent {
-                    try cancelPending(db, customer: id, actions: ["sms"], reason: "opted out of SMS (\(source))", now: nowText)
-                }
+            let ids = try Self.customers(db, withPhone: phone)
+            try setSMSConsent(db, customers: ids, consent: consent, source: source, now: Instant.iso8601(now))
+            return ids
+        }
+    }
+
+    func setSMSConsent(_ db: Database, customers ids: [Int64], consent: Bool, source: String, now nowText: String) throws {
+        for id in ids {
+            try db.execute(
+                sql: """
+                    UPDATE customers SET consent_sms = ?, consent_sms_source = ?, consent_sms_at = ?, updated_at = ? WHERE id = ?
+                    """, arguments: [consent, source, nowText, nowText, id])
+            if !consent {
+                try cancelPending(db, customer: id, actions: ["sms"], reason: "opted out of SMS (\(source))", now: nowText)
             }
         }
-        return ids
     }
 
     /// An email unsubscribe: no more email to the customer; queued email cancelled.

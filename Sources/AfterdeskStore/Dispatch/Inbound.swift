@@ -3,17 +3,41 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    /// Records an inbound text once (providers retry webhooks). Returns false when it was already recorded.
-    public func recordInbound(providerID: String, from: String, body: String, keyword: String?, customerID: Int64?, now: Date) throws
-        -> Bool
-    {
-        try writer.write { db in
+    /// What receiving an inbound text did.
+    public struct InboundReceipt: Sendable, Equatable {
+        /// The message id was seen for the first time (providers retry webhooks; an attacker can replay one).
+        public var fresh: Bool
+        /// Its keyword changed consent: a STOP always, a START only when fresh.
+        public var applied: Bool
+        /// The customers with the sender's number.
+        public var customers: [Int64]
+    }
+
+    /// Records an inbound text once by its message id and applies its keyword, in one transaction: a STOP always
+    /// applies; a START only the first time its id is seen, so a START captured and replayed after a newer STOP
+    /// changes nothing (the provider's requests carry no send time, so a replay always looks new). The unique
+    /// `provider_id` makes two concurrent copies of one message record, and apply, once. Messages are ordered as
+    /// Afterdesk received them (`inbound_messages.id`).
+    public func receiveInbound(
+        providerID: String, phone: String, body: String, keyword: InboundKeyword?, source: String, now: Date
+    ) throws -> InboundReceipt {
+        let nowText = Instant.iso8601(now)
+        return try writer.write { db in
+            let customers = try Self.customers(db, withPhone: phone)
             try db.execute(
                 sql: """
                     INSERT INTO inbound_messages (provider_id, customer_id, from_phone, body, keyword, received_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (provider_id) DO NOTHING
-                    """, arguments: [providerID, customerID, from, body, keyword, Instant.iso8601(now)])
-            return db.changesCount == 1
+                    """, arguments: [providerID, customers.first, phone, body, keyword?.rawValue, nowText])
+            let fresh = db.changesCount == 1
+            let consent: Bool? =
+                switch keyword {
+                case .stop: false
+                case .start: fresh ? true : nil
+                case .help, nil: nil
+                }
+            if let consent { try setSMSConsent(db, customers: customers, consent: consent, source: source, now: nowText) }
+            return InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
         }
     }
 

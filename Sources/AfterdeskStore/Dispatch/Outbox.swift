@@ -127,23 +127,20 @@ extension AfterdeskDatabase {
         try db.cachedStatement(sql: "UPDATE outbox SET body = ?, html = ? WHERE id = ?").execute(arguments: [newBody, newHTML, id])
     }
 
-    /// An SMS provider's delivery report (`MessageStatus` of a status callback). Returns false when no message has the id.
+    /// An SMS provider's delivery report, as `DeliveryReport` keeps it (a known status, a numeric error code). A report
+    /// without a known status leaves the stored status as it was. Returns false when no message has the id.
     @discardableResult
-    public func recordDeliveryStatus(providerID: String, status: String, error: String?, now: Date) throws -> Bool {
+    public func recordDeliveryStatus(providerID: String, report: DeliveryReport, now: Date) throws -> Bool {
         try writer.write { db in
-            let mapped: String? =
-                switch status {
-                case "delivered", "read": "delivered"
-                case "undelivered", "failed": "undelivered"
-                default: nil
-                }
+            let mapped = report.status?.outboxStatus
             try db.execute(
                 sql: """
-                    UPDATE outbox SET provider_status = ?, status = CASE WHEN ? IS NOT NULL AND status IN ('sent', 'sending', 'delivered', 'undelivered')
-                                                                         THEN ? ELSE status END,
+                    UPDATE outbox SET provider_status = COALESCE(?, provider_status),
+                                      status = CASE WHEN ? IS NOT NULL AND status IN ('sent', 'sending', 'delivered', 'undelivered')
+                                                    THEN ? ELSE status END,
                                       last_error = COALESCE(?, last_error), updated_at = ?
                     WHERE channel = 'sms' AND provider_id = ? AND provider_id IS NOT NULL
-                    """, arguments: [status, mapped, mapped, error, Instant.iso8601(now), providerID])
+                    """, arguments: [report.status?.rawValue, mapped, mapped, report.storedError, Instant.iso8601(now), providerID])
             let changed = db.changesCount > 0
             // A report can come before the send is recorded: the provider has the text, so the link is blanked here too.
             for id in try Int64.fetchAll(

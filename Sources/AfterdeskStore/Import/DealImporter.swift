@@ -28,6 +28,8 @@ final class DealImporter {
     private var storeIDs: [String: Int64] = [:]
     /// Customers whose deals this command inserted or updated: their plans are recomputed.
     var changedCustomers = Set<Int64>()
+    /// The stores the rows read so far named (see `ImportSummary.storesTouched`).
+    var storesTouched = Set<String>()
     private var staffIDs: [String: (id: Int64, name: String?)] = [:]
 
     init(database: AfterdeskDatabase, options: ImportOptions) throws {
@@ -177,7 +179,8 @@ final class DealImporter {
                 switch item {
                 case .deal(let deal):
                     try write(deal, with: &writer, seen: &seen, file: name, into: &batch)
-                case .reject(let line, let dealNumber, let errors, let declines):
+                case .reject(let line, let dealNumber, let store, let errors, let declines):
+                    storesTouched.insert(store ?? options.defaultStore)
                     batch.counts.rejected += 1
                     for e in errors {
                         var r = ImportReject(
@@ -207,6 +210,7 @@ final class DealImporter {
         into batch: inout Batch
     ) throws {
         let record = deal.record
+        storesTouched.insert(record.store)
         guard seen.insert(deal.dealKey).inserted else {
             batch.counts.rejected += 1
             batch.rejects.append(
@@ -252,7 +256,8 @@ final class DealImporter {
     }
 
     private func decoder(_ layout: ImportLayout) -> DealRowDecoder {
-        DealRowDecoder(layout: layout, menu: options.menu, today: today, defaultStore: options.defaultStore)
+        DealRowDecoder(
+            layout: layout, menu: options.menu, today: today, defaultStore: options.defaultStore, allowedStores: options.allowedStores)
     }
 
     // MARK: Runs

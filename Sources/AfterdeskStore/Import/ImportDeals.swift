@@ -39,6 +39,7 @@ extension AfterdeskDatabase {
                 throw error
             }
             try importer.endBulk()
+            summary.storesTouched = importer.storesTouched
             if let planner = options.planner {
                 // New facts recompute the plans they touch: the customers of every inserted or updated deal.
                 summary.planned = try planCustomers(

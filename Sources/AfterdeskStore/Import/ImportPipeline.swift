@@ -4,8 +4,9 @@ import Foundation
 /// One decoded row, handed from the reading thread to the writing one.
 enum ImportItem: Sendable {
     case deal(PreparedDeal)
-    /// A refused row: its errors, and the declined products it holds (for the capture rate).
-    case reject(line: Int, dealNumber: String?, [RowError], declines: Int = 0)
+    /// A refused row: its store as written (nil when it has none or cannot be read), its errors, and the declined
+    /// products it holds (for the capture rate).
+    case reject(line: Int, dealNumber: String?, store: String? = nil, [RowError], declines: Int = 0)
 }
 
 /// A valid deal with everything the writer needs computed on the reading thread, which has time to
@@ -129,7 +130,11 @@ final class RowProducer: @unchecked Sendable {
             return .deal(PreparedDeal(line: line, record: record, file: file, warnings: warnings))
         }
         let dn = decoder.layout.column(.dealNumber).map { String(decoding: row.field($0), as: UTF8.self) }
-        return .reject(line: line, dealNumber: dn, errors, declines: decoder.declinedProducts(row))
+        let store = decoder.layout.column(.store).map {
+            String(decoding: row.field($0), as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+        return .reject(
+            line: line, dealNumber: dn, store: store.flatMap { $0.isEmpty ? nil : $0 }, errors, declines: decoder.declinedProducts(row))
     }
 }
 

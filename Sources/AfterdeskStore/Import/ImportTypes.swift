@@ -35,6 +35,9 @@ public struct ImportOptions: Sendable {
     public var menu: Menu
     /// Store code for rows that have none.
     public var defaultStore: String
+    /// When set, the only stores rows may name: a row of another store is refused (its reason names the store) and
+    /// the good rows still land. The HTTP doors set the user's store; nil (the command line) allows any.
+    public var allowedStores: Set<String>?
     /// Rows per transaction: a crash loses at most the batch in flight, which the next run redoes. Larger
     /// batches write the index pages they share fewer times; memory does not grow with it (rows stream).
     public var batchSize: Int
@@ -144,6 +147,9 @@ public struct ImportSummary: Codable, Sendable, Equatable {
     /// Files that could not be read at all, with why.
     public var failedFiles: [String] = []
     public var rejectsFiles: [String] = []
+    /// The stores the import's rows named, landed or refused (a row without a store counts as the default store): who
+    /// may see an upload depends on it. Not in the JSON summary.
+    public var storesTouched: Set<String> = []
 
     public init() {}
 

@@ -15,6 +15,8 @@ public struct WebImportRow: Sendable, Equatable {
     public var error: String?
     public var createdAt: String
     public var finishedAt: String?
+    /// The stores the upload's rows named, once its import ended; nil before (or for an upload from before v10).
+    public var stores: [String]?
 }
 
 extension AfterdeskDatabase {
@@ -28,35 +30,50 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// Moves an upload's import on: `running` with rows read so far, then `done` with its summary or `failed` with why.
-    public func updateWebImport(id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, now: Date)
-        throws
-    {
+    /// Moves an upload's import on: `running` with rows read so far, then `done` with its summary or `failed` with why;
+    /// `stores`, the stores its rows named, once it ends.
+    public func updateWebImport(
+        id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, stores: Set<String>? = nil,
+        now: Date
+    ) throws {
+        let storesJSON = try stores.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
         try writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE web_imports SET status = ?, rows_read = COALESCE(?, rows_read), summary = COALESCE(?, summary),
-                        error = COALESCE(?, error), finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END
+                        error = COALESCE(?, error), stores = COALESCE(?, stores),
+                        finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END
                     WHERE id = ?
-                    """, arguments: [status, rowsRead, summary, error, status, Instant.iso8601(now), id])
+                    """, arguments: [status, rowsRead, summary, error, storesJSON, status, Instant.iso8601(now), id])
         }
     }
 
-    public func webImport(id: Int64) throws -> WebImportRow? { try webImports(id: id, limit: 1).first }
+    /// The upload, when `viewer` may see it (see `webImports`).
+    public func webImport(id: Int64, visibleTo viewer: Principal?) throws -> WebImportRow? {
+        try webImports(id: id, limit: 1, visibleTo: viewer).first
+    }
 
-    public func webImports(id: Int64? = nil, limit: Int = 50) throws -> [WebImportRow] {
-        try writer.read { db in
+    /// Uploads, newest first, that `viewer` may see: their own, every upload for an admin or a user of every store
+    /// (`store` nil), else only uploads whose rows all named the viewer's store (an upload whose stores are not known
+    /// yet is not among them). Nil `viewer`: all of them.
+    public func webImports(id: Int64? = nil, limit: Int = 50, visibleTo viewer: Principal?) throws -> [WebImportRow] {
+        let everything = viewer == nil || viewer?.role == .admin || viewer?.store == nil
+        return try writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT w.*, u.name AS user_name FROM web_imports w JOIN users u ON u.id = w.user_id
-                    WHERE (? IS NULL OR w.id = ?) ORDER BY w.id DESC LIMIT ?
-                    """, arguments: [id, id, limit]
+                    WHERE (?1 IS NULL OR w.id = ?1)
+                      AND (?2 OR w.user_id = ?3
+                           OR (w.stores IS NOT NULL AND NOT EXISTS (SELECT 1 FROM json_each(w.stores) j WHERE j.value IS NOT ?4)))
+                    ORDER BY w.id DESC LIMIT ?5
+                    """, arguments: [id, everything, viewer?.userID, viewer?.store, limit]
             ).map {
                 WebImportRow(
                     id: $0["id"], user: $0["user_name"], fileName: $0["file_name"], path: $0["path"], profile: $0["profile"],
                     status: $0["status"], rowsRead: $0["rows_read"], summary: $0["summary"], error: $0["error"],
-                    createdAt: $0["created_at"], finishedAt: $0["finished_at"])
+                    createdAt: $0["created_at"], finishedAt: $0["finished_at"],
+                    stores: ($0["stores"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) })
             }
         }
     }

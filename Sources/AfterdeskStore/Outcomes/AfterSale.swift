@@ -146,13 +146,21 @@ extension AfterdeskDatabase {
         return (reader, position)
     }
 
-    /// The store a row names, or the only store when it names none.
-    static func afterSaleStore(_ row: inout AfterSaleRow, _ db: Database) throws -> (id: Int64, code: String, zone: TimeZone)? {
-        let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores ORDER BY id")
+    /// The store a row names, or the only store when it names none. With `allowed` (an import limited to some
+    /// stores, as a store-limited user's is), a row naming another store is refused, and "the only store" is the only
+    /// one of those.
+    static func afterSaleStore(_ row: inout AfterSaleRow, _ db: Database, allowed: Set<String>?) throws
+        -> (id: Int64, code: String, zone: TimeZone)?
+    {
+        let all = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores ORDER BY id")
+        let stores = allowed.map { allowed in all.filter { allowed.contains($0["code"] as String) } } ?? all
         let found: Row?
         if let code = row.text("store") {
             found = stores.first { ($0["code"] as String).caseInsensitiveCompare(code) == .orderedSame }
-            if found == nil { row.fail("store", "no such store") }
+            if found == nil {
+                // Said the same whether the store exists or not: its existence is not the limited user's to learn.
+                row.fail("store", allowed.map { DealRowDecoder.outsideStores(code, $0) } ?? "no such store")
+            }
         } else if stores.count == 1 {
             found = stores.first
         } else {

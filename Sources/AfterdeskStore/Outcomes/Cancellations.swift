@@ -7,7 +7,10 @@ extension AfterdeskDatabase {
     /// number), or of a product sold on a deal (by store, deal number and product: sold at the desk, or recovered by a
     /// later deal import or a task). One cancellation per contract or deal product; importing it again changes nothing,
     /// a changed one is updated.
-    public func importCancellations(file: String, menu: Menu, writeRejectsFile: Bool = true) throws -> AfterSaleSummary {
+    /// `allowedStores`, when set, refuses every row of another store (the import of a store-limited user).
+    public func importCancellations(file: String, menu: Menu, writeRejectsFile: Bool = true, allowedStores: Set<String>? = nil) throws
+        -> AfterSaleSummary
+    {
         let columns = [
             "contract_number": ["contract_number", "contract", "contract_no", "contract number"],
             "store": ["store", "store_code"], "deal_number": ["deal_number", "deal", "deal_no", "deal number"],
@@ -21,7 +24,8 @@ extension AfterdeskDatabase {
             writeRejectsFile: writeRejectsFile
         ) {
             row, db, run in
-            guard let c = try Self.cancellation(&row, db, menu: menu, today: LocalDate(clock.now(), in: menu.dealership.zone)) else {
+            let today = LocalDate(clock.now(), in: menu.dealership.zone)
+            guard let c = try Self.cancellation(&row, db, menu: menu, today: today, allowedStores: allowedStores) else {
                 return nil
             }
             return try Self.store(c, db, run: run, now: Instant.iso8601(clock.now()))
@@ -41,8 +45,10 @@ extension AfterdeskDatabase {
         }
     }
 
-    static func cancellation(_ row: inout AfterSaleRow, _ db: Database, menu: Menu, today: LocalDate) throws -> AfterSaleCancellation? {
-        let store = try afterSaleStore(&row, db)
+    static func cancellation(_ row: inout AfterSaleRow, _ db: Database, menu: Menu, today: LocalDate, allowedStores: Set<String>?)
+        throws -> AfterSaleCancellation?
+    {
+        let store = try afterSaleStore(&row, db, allowed: allowedStores)
         let cancelDate = row.date("cancel_date", today: today)
         let refund = row.money("customer_refund", required: false)
         let chargeback = row.money("chargeback", required: true)

@@ -6,9 +6,10 @@ extension AfterdeskDatabase {
     /// Imports after-sale contracts (`afterdesk import-contracts`): products bought after the desk, each a recovery of the
     /// declined product when it falls in the attribution window. Importing the same file again changes nothing; a
     /// changed contract is updated. Follow-up of a product bought stops, and its customer is planned again.
-    public func importContracts(file: String, menu: Menu, planner: Planner?, now: Date? = nil, writeRejectsFile: Bool = true) throws
-        -> AfterSaleSummary
-    {
+    /// `allowedStores`, when set, refuses every row of another store (the import of a store-limited user).
+    public func importContracts(
+        file: String, menu: Menu, planner: Planner?, now: Date? = nil, writeRejectsFile: Bool = true, allowedStores: Set<String>? = nil
+    ) throws -> AfterSaleSummary {
         let columns = [
             "contract_number": ["contract_number", "contract", "contract_no", "contract number"],
             "store": ["store", "store_code"], "deal_number": ["deal_number", "deal", "deal_no", "deal number"],
@@ -22,7 +23,8 @@ extension AfterdeskDatabase {
             required: ["contract_number", "deal_number|vin", "product", "sale_date", "price", "cost"], writeRejectsFile: writeRejectsFile
         ) {
             row, db, run in
-            guard let c = try Self.contract(&row, db, menu: menu, today: LocalDate(clock.now(), in: menu.dealership.zone)) else {
+            let today = LocalDate(clock.now(), in: menu.dealership.zone)
+            guard let c = try Self.contract(&row, db, menu: menu, today: today, allowedStores: allowedStores) else {
                 return nil
             }
             let change = try Self.store(c, db, run: run, now: Instant.iso8601(clock.now()))
@@ -51,9 +53,11 @@ extension AfterdeskDatabase {
     }
 
     /// The row's contract, or nil with its errors in `row`.
-    static func contract(_ row: inout AfterSaleRow, _ db: Database, menu: Menu, today: LocalDate) throws -> AfterSaleContract? {
+    static func contract(_ row: inout AfterSaleRow, _ db: Database, menu: Menu, today: LocalDate, allowedStores: Set<String>?) throws
+        -> AfterSaleContract?
+    {
         let number = row.required("contract_number")
-        let store = try afterSaleStore(&row, db)
+        let store = try afterSaleStore(&row, db, allowed: allowedStores)
         let product = afterSaleProduct(&row, menu: menu)
         let saleDate = row.date("sale_date", today: today)
         let price = row.money("price", required: true)

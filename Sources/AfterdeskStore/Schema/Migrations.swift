@@ -41,6 +41,7 @@ enum Migrations {
         ("v7-outcomes", v7Outcomes),
         ("v8-web", v8Web),
         ("v9-offers", v9Offers),
+        ("v10-import-scope", v10ImportScope),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

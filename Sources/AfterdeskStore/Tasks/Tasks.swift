@@ -45,6 +45,10 @@ extension AfterdeskDatabase {
         id: Int64, outcome: TaskOutcome, product: String? = nil, price: Money? = nil, cost: Money? = nil,
         note: String? = nil, now: Date
     ) throws -> Int64 {
+        // One rule for every door (command line, API, task page): checked before anything is read or written.
+        for (amount, field) in [(price, "price"), (cost, "cost")] {
+            if let amount, let problem = SaleAmounts.problem(amount, field: field) { throw StoreError(problem) }
+        }
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             guard
