@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: unit, store, delivery and server tests, the kill -9 crash tests of import and dispatch, the
 # command line's exit codes, the web pages in a real browser (screenshots in browser-screenshots/), then the JSON API
-# against docs/openapi.yaml with schemathesis.
+# against docs/openapi.yaml with schemathesis, then issue 23's attacks on a live server (scripts/security-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh tests
@@ -12,3 +12,4 @@ scripts/dispatch-crash-test.sh
 scripts/cli-exit-test.sh
 scripts/browser-test.sh
 scripts/api-test.sh
+scripts/security-test.sh

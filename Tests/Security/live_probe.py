@@ -192,8 +192,88 @@ def item5_negative_sale():
     check(negative == 0, f"item 5: no recovery below $0 or above $100,000 is stored ({negative})")
 
 
+def vin(serial):
+    """A VIN with a right check digit (position 9), for deals of the probe's own."""
+    values = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))), **dict(zip("JKLMN", range(1, 6))),
+              "P": 7, "R": 9, **dict(zip("STUVWXYZ", range(2, 10)))}
+    weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
+    body = f"1FTFW1E50PFA{serial:05d}"
+    total = sum(values[c] * w for c, w in zip(body, weights)) % 11
+    return body[:8] + ("X" if total == 10 else str(total)) + body[9:]
+
+
+def afterdesk(*args, stdin=None):
+    return subprocess.run([BIN, *args, "--db", DB], capture_output=True, text=True, input=stdin)
+
+
 def item4_store_limits():
-    pass  # written with the store limits of imports
+    """A user of store north wrote rows of store main, imported contracts and cancellations of its deals, and read
+    every store's uploads."""
+    demo_deals = os.path.join(WORK, "demo", "deals-last-12-months.csv")
+    with open(demo_deals) as f:
+        header, main_row = f.readline(), f.readline()
+    cols = header.strip().split(",")
+    def row(**changes):
+        cells = main_row.rstrip("\n").split(",")
+        for k, v in changes.items():
+            cells[cols.index(k)] = v
+        return ",".join(cells) + "\n"
+    main_deal = main_row.split(",")[cols.index("deal_number")]
+    db = sqlite3.connect(DB)
+    email_sql = ("SELECT c.email FROM customers c JOIN deals d ON d.customer_id = c.id JOIN stores s ON s.id = d.store_id "
+                 "WHERE s.code = 'main' AND d.deal_number = ?")
+    email_before = db.execute(email_sql, (main_deal,)).fetchone()[0]
+    north = os.path.join(WORK, "north.csv")
+    with open(north, "w") as f:
+        f.write(header + row(deal_number="N-1", store="north", vin=vin(1), buyer_email="north1@example.com"))
+    setup = [afterdesk("import", north, "--store", "north"),
+             afterdesk("users", "add", "north1", "--role", "fi_manager", "--store", "north"),
+             afterdesk("users", "passwd", "north1", stdin="north manager passphrase\n")]
+    made = re.search(r"adk_[A-Za-z0-9_-]+", afterdesk("tokens", "add", "north1").stdout)
+    if not all(r.returncode == 0 for r in setup) or not made or "1 new" not in setup[0].stdout:
+        raise RuntimeError("store north and its F&I manager could not be set up: "
+                           + " ".join((r.stdout + r.stderr).strip()[-200:] for r in setup))
+    token = made.group(0)
+    attack = header + row(buyer_email="attacker@evil.example", maintenance_outcome="sold") + row(
+        deal_number="N-2", store="north", vin=vin(2), buyer_email="north2@example.com")
+    status, _, body = request("POST", "/api/v1/deals/import?store=main", attack, bearer(token, "text/csv"))
+    summary = json.loads(body) if status == 200 else {}
+    refused = [r for r in summary.get("rejects", []) if r.get("field") == "store"]
+    check(status == 200 and len(refused) == 1 and summary.get("inserted", 0) + summary.get("updated", 0) >= 1,
+          f"item 4: north's API import refuses the main row and lands the north one ({status}: {body[:200]!r})")
+    email_after = db.execute(email_sql, (main_deal,)).fetchone()[0]
+    check(email_after == email_before, f"item 4: the main customer's email is unchanged ({email_after})")
+    contract = f"contract_number,store,deal_number,product,sale_date,price,cost\nAS-EVIL-1,main,{main_deal},vsc,2026-11-01,995.00,300.00\n"
+    status, _, body = request("POST", "/api/v1/contracts/import", contract, bearer(token, "text/csv"))
+    landed = db.execute("SELECT COUNT(*) FROM contracts WHERE contract_number = 'AS-EVIL-1'").fetchone()[0]
+    check(status in (200, 422) and landed == 0, f"item 4: north cannot import a contract of a main deal ({status}, {landed} landed)")
+    contract_number = db.execute(
+        "SELECT contract_number FROM contracts WHERE id NOT IN (SELECT contract_id FROM cancellations WHERE contract_id IS NOT NULL)"
+    ).fetchone()
+    check(contract_number is not None, "item 4: the demo has a main contract not cancelled, to try")
+    if contract_number:
+        cancel = f"contract_number,cancel_date,customer_refund,chargeback\n{contract_number[0]},2026-11-20,100.00,50.00\n"
+        before = db.execute("SELECT COUNT(*) FROM cancellations").fetchone()[0]
+        status, _, body = request("POST", "/api/v1/cancellations/import", cancel, bearer(token, "text/csv"))
+        after = db.execute("SELECT COUNT(*) FROM cancellations").fetchone()[0]
+        check(after == before, f"item 4: north cannot cancel a main contract ({status}: {body[:160]!r})")
+    # An upload of main deals by the F&I manager of every store is not north's to see.
+    fi = signed_in("fi", "demo-fi-2026")
+    boundary = uuid.uuid4().hex
+    body = multipart([("csrf", csrf_of(fi, "/imports")), ("profile", "canonical")], "main.csv",
+                     (header + main_row).encode(), boundary)
+    status, h, _ = request("POST", "/imports", body, {
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "Sec-Fetch-Site": "same-origin", "Cookie": cookie_header(fi)})
+    page = h.get("location", [""])[0]
+    north1 = signed_in("north1", "north manager passphrase")
+    for _ in range(100):
+        if request("GET", page, headers={"Cookie": cookie_header(fi)})[2].lower().count(b"running") == 0:
+            break
+        time.sleep(0.1)
+    seen = [request("GET", p, headers={"Cookie": cookie_header(north1)})[0] for p in [page, page + "/rejects.csv"]]
+    _, _, listing = request("GET", "/imports", headers={"Cookie": cookie_header(north1)})
+    check(status == 303 and seen == [404, 404] and page.encode() not in listing,
+          f"item 4: north sees neither main's upload {page!r} nor its rejects ({seen}), nor it in the list")
 
 
 def main():
