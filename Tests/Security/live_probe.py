@@ -252,7 +252,7 @@ def item4_store_limits():
     ).fetchone()
     check(contract_number is not None, "item 4: the demo has a main contract not cancelled, to try")
     if contract_number:
-        cancel = f"contract_number,cancel_date,customer_refund,chargeback\n{contract_number[0]},2026-11-20,100.00,50.00\n"
+        cancel = f"store,contract_number,cancel_date,customer_refund,chargeback\nmain,{contract_number[0]},2026-11-20,100.00,50.00\n"
         before = db.execute("SELECT COUNT(*) FROM cancellations").fetchone()[0]
         status, _, body = request("POST", "/api/v1/cancellations/import", cancel, bearer(token, "text/csv"))
         after = db.execute("SELECT COUNT(*) FROM cancellations").fetchone()[0]
@@ -278,7 +278,7 @@ def item4_store_limits():
 
 def main():
     check(alive(), "the server answers")
-    for item in [item3_redirect, item5_negative_sale, item4_store_limits, item1_deep_json, item2_burst]:
+    for item in [item3_redirect, item5_negative_sale, item4_store_limits, item2_burst, item1_deep_json]:
         try:
             item()
         except Exception as e:  # a dropped connection is the server dying: a failure, and the next items still run
