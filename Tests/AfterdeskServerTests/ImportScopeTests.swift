@@ -54,19 +54,14 @@ import Testing
     /// Uploads `text` as `browser`; the import page's path once the import is done.
     func upload(_ client: some TestClientProtocol, _ browser: inout TestBrowser, _ text: String) async throws -> String {
         _ = try await browser.get(client, "/imports")
-        var headers = browser.headers
-        headers[.contentType] = "multipart/form-data; boundary=XyZ123"
-        headers[.secFetchSite] = "same-origin"
+        var headers = browser.uploadHeaders()
         let body = WebImportTests.multipart([
             ("csrf", nil, browser.csrf ?? ""), ("profile", nil, "canonical"), ("file", "deals.csv", text),
         ])
         let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
         #expect(r.status == .seeOther)
         let location = try #require(r.headers[.location])
-        for _ in 0..<200 {
-            if String(buffer: try await browser.get(client, location).body).contains("<strong id=\"status\">done</strong>") { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await browser.waitForImport(client, location, status: "done")
         return location
     }
 

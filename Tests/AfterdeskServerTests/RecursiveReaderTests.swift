@@ -31,20 +31,13 @@ import Testing
             var b = TestBrowser()
             try await b.signIn(client, "kliu")
             _ = try await b.get(client, "/imports")
-            var headers = b.headers
-            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
-            headers[.secFetchSite] = "same-origin"
+            var headers = b.uploadHeaders()
             let deep = "[{\"deal_number\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}]"
             let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.json", deep)])
             let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
             #expect(r.status == .seeOther)
             let location = try #require(r.headers[.location])
-            var page = ""
-            for _ in 0..<200 {
-                page = String(buffer: try await b.get(client, location).body)
-                if page.contains("<strong id=\"status\">failed</strong>") { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let page = try await b.waitForImport(client, location, status: "failed")
             #expect(page.contains("<strong id=\"status\">failed</strong>"))
             #expect(page.contains("nested deeper than 8 levels"))
         }

@@ -28,17 +28,12 @@ import Testing
             var b = TestBrowser()
             try await b.signIn(client, "kliu")
             _ = try await b.get(client, "/imports")
-            var headers = b.headers
-            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
-            headers[.secFetchSite] = "same-origin"
+            var headers = b.uploadHeaders()
             let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.csv", WebImportTests.file)])
             let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
             #expect(r.status == .seeOther)
             let location = try #require(r.headers[.location])
-            for _ in 0..<200 {
-                if String(buffer: try await b.get(client, location).body).contains("<strong id=\"status\">done</strong>") { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            try await b.waitForImport(client, location, status: "done")
         }
         #expect(Self.mode(folder) == 0o700)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()

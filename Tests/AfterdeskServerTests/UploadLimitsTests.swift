@@ -24,9 +24,7 @@ import Testing
             try await b.signIn(client, "kliu")
             _ = try await b.get(client, "/imports")
             let csrf = try #require(b.csrf)
-            var headers = b.headers
-            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
-            headers[.secFetchSite] = "same-origin"
+            var headers = b.uploadHeaders()
             let filled = parts.map { ($0.name, $0.fileName, $0.body == "{csrf}" ? csrf : $0.body) }
             let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: WebImportTests.multipart(filled))
             try check(r, f)
@@ -94,9 +92,7 @@ import Testing
             var b = TestBrowser()
             try await b.signIn(client, "kliu")
             _ = try await b.get(client, "/imports")
-            var headers = b.headers
-            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
-            headers[.secFetchSite] = "same-origin"
+            var headers = b.uploadHeaders()
             headers[.contentLength] = "\(ImportPagesController.maxUpload + Multipart.overhead + 1)"
             let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: nil)
             #expect(r.status == .contentTooLarge)

@@ -34,9 +34,7 @@ import Testing
             try await b.signIn(client, "kliu")
             _ = try await b.get(client, "/imports")
             let csrf = try #require(b.csrf)
-            var headers = b.headers
-            headers[.contentType] = "multipart/form-data; boundary=XyZ123"
-            headers[.secFetchSite] = "same-origin"
+            var headers = b.uploadHeaders()
             // Without the form's token: refused, and nothing imported.
             let forged = Self.multipart([("csrf", nil, "nope"), ("profile", nil, "canonical"), ("file", "deals.csv", Self.file)])
             let refused = try await client.execute(uri: "/imports", method: .post, headers: headers, body: forged)
@@ -46,12 +44,7 @@ import Testing
             #expect(r.status == .seeOther)
             let location = try #require(r.headers[.location])
             #expect(location.hasPrefix("/imports/"))
-            var page = ""
-            for _ in 0..<200 {
-                page = String(buffer: try await b.get(client, location).body)
-                if page.contains("<strong id=\"status\">done</strong>") { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let page = try await b.waitForImport(client, location, status: "done")
             #expect(page.contains("<strong id=\"status\">done</strong>"))
             #expect(page.contains("<span class=\"value\" id=\"refused-count\">1</span>"))
             #expect(page.contains("VIN check digit does not match"))

@@ -111,6 +111,27 @@ struct TestBrowser {
         return r
     }
 
+    /// Headers of a multipart upload from this browser's pages (`WebImportTests.multipart` bodies).
+    func uploadHeaders() -> HTTPFields {
+        var h = headers
+        h[.contentType] = "multipart/form-data; boundary=XyZ123"
+        h[.secFetchSite] = "same-origin"
+        return h
+    }
+
+    /// Reads an import's page until it shows `status` (imports run on a thread of their own), for at most 10 s; returns
+    /// the last page read.
+    @discardableResult
+    mutating func waitForImport(_ client: some TestClientProtocol, _ location: String, status: String) async throws -> String {
+        var page = ""
+        for _ in 0..<200 {
+            page = String(buffer: try await get(client, location).body)
+            if page.contains("<strong id=\"status\">\(status)</strong>") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return page
+    }
+
     /// GET a page, keeping its cookies and token.
     mutating func get(_ client: some TestClientProtocol, _ uri: String) async throws -> TestResponse {
         let r = try await client.execute(uri: uri, method: .get, headers: headers)
