@@ -70,6 +70,26 @@ import Testing
         #expect(try db.deal(number: "D-3", store: "main") == nil)
     }
 
+    /// Vehicles are one per VIN across stores. A north deal carrying main's VIN is linked to that vehicle but cannot
+    /// rewrite it: its in-service date and model time main's follow-up.
+    @Test func aNorthImportCannotRewriteAVehicleOfMainsDeal() throws {
+        let (w, db) = try group()
+        let sameVIN = Self.row("D-5", "north", email: "north@example.com", vin: "4T1B11HK7RU000001")
+            .replacingOccurrences(of: "2026,Toyota,Camry", with: "2019,Toyota,Corolla")
+        let file = try w.write("vin.csv", Self.header + "\n" + sameVIN + "\n")
+        let s = try db.importDeals(files: [file], options: try northOnly())
+        #expect(s.inserted == 1 && s.rejected == 0, "\(s.rejects)")
+        let vehicles = try DatabaseQueue(path: w.path("test.sqlite")).read {
+            try Row.fetchAll(
+                $0,
+                sql: "SELECT d.deal_number, v.id, v.model, v.year FROM deals d JOIN vehicles v ON v.id = d.vehicle_id ORDER BY d.deal_number")
+        }
+        let d1 = try #require(vehicles.first { ($0[0] as String) == "D-1" })
+        let d5 = try #require(vehicles.first { ($0[0] as String) == "D-5" })
+        #expect((d1[1] as Int64) == (d5[1] as Int64))
+        #expect((d1[2] as String) == "Camry" && (d1[3] as Int) == 2026)
+    }
+
     /// The same file from the command line (no limit) writes every store, as before.
     @Test func theCommandLineIsNotLimited() throws {
         let (w, db) = try group()

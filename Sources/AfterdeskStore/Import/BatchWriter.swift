@@ -199,9 +199,24 @@ struct BatchWriter {
             bindUpdate: { s, id, h in bindCustomer(s, deal, id, hash: h) })
     }
 
-    /// The vehicle of the deal, inserted or refreshed.
+    /// The vehicle of the deal, inserted or refreshed. Vehicles are one per VIN across the stores; an import limited to
+    /// some stores links its deal to a vehicle another store's deal holds but never rewrites it (its in-service date
+    /// times that store's follow-up).
     private func vehicleID(_ deal: PreparedDeal) throws -> Int64 {
-        try vehicles.findOrInsert(
+        if let allowed = importer.options.allowedStores {
+            let (_, found) = try KeyedTable.walk(deal.record.vin, scope: 0, at: vehicles.at)
+            if let id = found,
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM deals d JOIN stores s ON s.id = d.store_id
+                        WHERE d.vehicle_id = ? AND lower(s.code) NOT IN (SELECT lower(value) FROM json_each(?)))
+                        """, arguments: [id, String(decoding: try JSONEncoder().encode(allowed.sorted()), as: UTF8.self)]) == true
+            {
+                return id
+            }
+        }
+        return try vehicles.findOrInsert(
             key: deal.record.vin, scope: 0, firstHash: deal.vinHash, db: db,
             memory: importer.bulk?.vehicles,
             bindInsert: { s, h in bindVehicle(s, deal, hash: h) },
