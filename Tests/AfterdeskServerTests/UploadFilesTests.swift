@@ -92,6 +92,26 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: path))
     }
 
+    /// The sweep judges files by the file system's clock: a server whose own clock runs ahead (`AFTERDESK_NOW`, a test
+    /// clock) must not take another upload's fresh file for a forgotten one.
+    @Test func aWebUploadNeverSweepsAFreshFileWhateverTheServersClock() async throws {
+        let f = try await WebFixture()
+        f.clock.advance(3 * 365 * 86_400)
+        let folder = UploadFolder.path(f.s.db)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let other = (folder as NSString).appendingPathComponent("upload-in-progress.part")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: other))
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.signIn(client, "kliu")
+            _ = try await b.get(client, "/imports")
+            let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.csv", WebImportTests.file)])
+            let r = try await client.execute(uri: "/imports", method: .post, headers: b.uploadHeaders(), body: body)
+            #expect(r.status == .seeOther)
+        }
+        #expect(FileManager.default.fileExists(atPath: other))
+    }
+
     @Test func anUploadSweepsTheFolderFirst() async throws {
         let s = try Scenario()
         let fi = try APIv1Tests().token(s, "kliu", .fiManager)

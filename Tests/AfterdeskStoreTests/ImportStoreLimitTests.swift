@@ -134,3 +134,23 @@ import Testing
         #expect(try db.importCancellations(file: again, menu: m).inserted == 1)
     }
 }
+
+/// Who sees an upload, by the stores it touched (`web_imports.stores`).
+@Suite struct WebImportVisibilityTests {
+    @Test func anUploadThatTouchedNoStoreIsSeenOnlyByItsUploaderAndTheWholeGroup() throws {
+        let w = try Workspace()
+        let db = try w.database()
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let uploader = try db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: now)
+        let id = try db.createWebImport(userID: uploader, fileName: "empty.csv", path: "", profile: "canonical", now: now)
+        try db.updateWebImport(id: id, status: "failed", error: "empty.csv: the file is empty", stores: [], now: now)
+        let north = Principal(userID: 99, name: "north1", role: .fiManager, staffID: nil, store: "north")
+        let group = Principal(userID: 98, name: "gfd", role: .fiManager, staffID: nil, store: nil)
+        #expect(try db.webImport(id: id, visibleTo: north) == nil)
+        #expect(try db.webImports(visibleTo: north).isEmpty)
+        #expect(try db.webImport(id: id, visibleTo: group) != nil)
+        // Once it names north alone, north sees it.
+        try db.updateWebImport(id: id, status: "done", stores: ["north"], now: now)
+        #expect(try db.webImport(id: id, visibleTo: north) != nil)
+    }
+}

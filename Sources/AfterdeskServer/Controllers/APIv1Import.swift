@@ -128,12 +128,14 @@ enum UploadFolder {
     }
 
     /// The folder, created (or closed to others) 0700, its forgotten temporary files removed: its path.
-    static func prepare(_ db: AfterdeskDatabase, timeouts: ServerTimeouts, now: Date = Date()) throws -> String {
+    /// The sweep goes by the file system's time, never the application's clock: other uploads' files (of other servers
+    /// too) are judged by their modification times.
+    static func prepare(_ db: AfterdeskDatabase, timeouts: ServerTimeouts) throws -> String {
         let folder = path(db)
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder)
-        sweep(folder, olderThan: timeouts.upload, now: now)
+        sweep(folder, olderThan: timeouts.upload)
         return folder
     }
 

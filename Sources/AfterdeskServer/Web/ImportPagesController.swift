@@ -48,7 +48,7 @@ struct ImportPagesController: Sendable {
         guard let type = request.headers[.contentType], let boundary = Multipart.boundary(type) else {
             return try await list(request, error: "Choose a file to upload.", status: .badRequest)
         }
-        let folder = try UploadFolder.prepare(ctx.database, timeouts: ctx.settings.server, now: ctx.clock.now())
+        let folder = try UploadFolder.prepare(ctx.database, timeouts: ctx.settings.server)
         let temp = (folder as NSString).appendingPathComponent("upload-\(UUID().uuidString).part")
         let received: Multipart.Received
         do {

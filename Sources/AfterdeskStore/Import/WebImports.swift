@@ -55,7 +55,7 @@ extension AfterdeskDatabase {
 
     /// Uploads, newest first, that `viewer` may see: their own, every upload for an admin or a user of every store
     /// (`store` nil), else only uploads whose rows all named the viewer's store (an upload whose stores are not known
-    /// yet is not among them). Nil `viewer`: all of them.
+    /// yet, or that touched none — empty, refused at its header — is not among them). Nil `viewer`: all of them.
     public func webImports(id: Int64? = nil, limit: Int = 50, visibleTo viewer: Principal?) throws -> [WebImportRow] {
         let everything = viewer == nil || viewer?.role == .admin || viewer?.store == nil
         return try writer.read { db in
@@ -65,7 +65,7 @@ extension AfterdeskDatabase {
                     SELECT w.*, u.name AS user_name FROM web_imports w JOIN users u ON u.id = w.user_id
                     WHERE (?1 IS NULL OR w.id = ?1)
                       AND (?2 OR w.user_id = ?3
-                           OR (w.stores IS NOT NULL AND NOT EXISTS (SELECT 1 FROM json_each(w.stores) j WHERE j.value IS NOT ?4)))
+                           OR (w.stores IS NOT NULL AND json_array_length(w.stores) > 0 AND NOT EXISTS (SELECT 1 FROM json_each(w.stores) j WHERE j.value IS NOT ?4)))
                     ORDER BY w.id DESC LIMIT ?5
                     """, arguments: [id, everything, viewer?.userID, viewer?.store, limit]
             ).map {
