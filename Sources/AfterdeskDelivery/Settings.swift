@@ -40,6 +40,8 @@ public struct Settings: Sendable, Equatable {
     public var signInWindowMinutes = 15
     public var signInNameFailures = 20
     public var signInSlowSeconds = 30
+    public var signInNameWindowMinutes = 60
+    public var signInKnownAddressDays = 30
     /// The HTTP server's timeouts and the age of a forgotten upload (Settings+Server.swift).
     public var server = ServerTimeouts()
 
@@ -99,6 +101,12 @@ public struct Settings: Sendable, Equatable {
         },
         key("sign_in_slow_seconds", "once slowed, seconds between two password checks of the name (default 30)") {
             $0.signInSlowSeconds = try int($1, "sign_in_slow_seconds")
+        },
+        key("sign_in_name_window_minutes", "the window of sign_in_name_failures (default 60)") {
+            $0.signInNameWindowMinutes = try int($1, "sign_in_name_window_minutes")
+        },
+        key("sign_in_known_address_days", "an address a name signed in from within these days is never slowed (default 30)") {
+            $0.signInKnownAddressDays = try int($1, "sign_in_known_address_days")
         },
     ]
 

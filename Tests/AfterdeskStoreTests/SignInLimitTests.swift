@@ -63,6 +63,20 @@ import Testing
         #expect(try attempt(db, "fd", from: "10.2.0.3", right: true, at: last.addingTimeInterval(32)) == true)
     }
 
+    /// The slow-down holds strangers back, not the person: an address the name signed in from within 30 days is not
+    /// slowed, however many guesses come from elsewhere (its own limit of 5 still holds).
+    @Test func anAddressTheNameSignedInFromLatelyIsNotSlowed() throws {
+        let db = try database()
+        #expect(try attempt(db, "fd", from: "10.9.9.9", right: true, at: start) == true)
+        let later = start.addingTimeInterval(10 * 86_400)
+        for i in 0..<20 { try attempt(db, "fd", from: "10.1.0.\(i)", at: later.addingTimeInterval(Double(i))) }
+        #expect(try db.reserveSignIn(user: "fd", address: "10.2.0.1", now: later + 20) == .refused(until: later + 49))
+        #expect(try attempt(db, "fd", from: "10.9.9.9", right: true, at: later + 20) == true)
+        // Thirty days after that success the address is a stranger's again.
+        for i in 0..<20 { try attempt(db, "fd", from: "10.3.0.\(i)", at: later.addingTimeInterval(Double(31 * 86_400 + i))) }
+        #expect(try attempt(db, "fd", from: "10.9.9.9", at: later.addingTimeInterval(Double(31 * 86_400 + 20))) == nil)
+    }
+
     @Test func theSlowDownEndsWithTheHour() throws {
         let db = try database()
         for i in 0..<20 { try attempt(db, "fd", from: "10.1.0.\(i)", at: start.addingTimeInterval(Double(i))) }
@@ -92,7 +106,10 @@ import Testing
     @Test func oldAttemptsAreTidied() throws {
         let db = try database()
         try attempt(db, "a", from: "x", at: start)
+        try attempt(db, "a", from: "x", right: true, at: start)
         try attempt(db, "a", from: "x", at: start.addingTimeInterval(86_000))
+        // The old failure goes after a day; the success stays for the known addresses' 30 days.
         #expect(try db.tidySignIns(now: start.addingTimeInterval(86_401)) == 1)
+        #expect(try db.tidySignIns(now: start.addingTimeInterval(31 * 86_400)) == 2)
     }
 }

@@ -75,6 +75,8 @@ extension Settings {
         l.window = TimeInterval(signInWindowMinutes) * 60
         l.nameFailures = signInNameFailures
         l.nameInterval = TimeInterval(signInSlowSeconds)
+        l.nameWindow = TimeInterval(signInNameWindowMinutes) * 60
+        l.knownAddressDays = signInKnownAddressDays
         return l
     }
 }

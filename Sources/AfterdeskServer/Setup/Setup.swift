@@ -87,7 +87,7 @@ public func dispatchEvery(
         }
         // Expired sessions and sign-in attempts older than the limits look back go with each run.
         _ = try? dispatcher.database.persistTidy(now: clock.now())
-        _ = try? dispatcher.database.tidySignIns(now: clock.now())
+        _ = try? dispatcher.database.tidySignIns(now: clock.now(), limits: dispatcher.settings.signInLimits)
         try? await Task.sleep(for: interval)
     }
 }

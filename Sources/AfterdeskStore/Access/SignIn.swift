@@ -8,7 +8,9 @@ import GRDB
 ///   oldest of them is `window` old (the right password too);
 /// - `addressFailures` failures from one address within `window` refuse the address the same way;
 /// - after `nameFailures` failures of one name within `nameWindow`, from any addresses, the name is slowed, not locked:
-///   at most one password check every `nameInterval`, so a stranger's guesses cannot lock a person out for everyone.
+///   at most one password check every `nameInterval`, so a stranger's guesses cannot lock a person out for everyone;
+///   and an address the name signed in from within `knownAddressDays` is not slowed at all, so the person's own
+///   devices are not held behind a stranger's burst (only the limit of the name and that address applies to them).
 /// A name's failures count since its last success.
 public struct SignInLimits: Sendable, Equatable {
     public var pairFailures = 5
@@ -17,6 +19,7 @@ public struct SignInLimits: Sendable, Equatable {
     public var nameFailures = 20
     public var nameWindow: TimeInterval = 60 * 60
     public var nameInterval: TimeInterval = 30
+    public var knownAddressDays = 30
     public init() {}
 }
 
@@ -98,6 +101,10 @@ extension AfterdeskDatabase {
     public func reserveSignIn(user: String, address: String, limits: SignInLimits = .init(), now: Date) throws -> SignInGate {
         let name = String(user.prefix(64))
         let from = String(address.prefix(64))
+        // Refused by a read first: a flood of refused guesses never waits for (or holds) the write lock.
+        if let until = try writer.read({ db in try Self.signInRefusedUntil(db, user: name, address: from, limits: limits, now: now) }) {
+            return .refused(until: until)
+        }
         return try writer.writeWithoutTransaction { db in
             // IMMEDIATE: the write lock is taken before the counts are read, so another server on the file waits too.
             var gate = SignInGate.refused(until: now)
@@ -156,7 +163,16 @@ extension AfterdeskDatabase {
             if end > now { until = max(until ?? end, end) }
         }
         if until != nil { return until }
-        // The slow-down of a name guessed at from many addresses: one check per interval once it has failed often.
+        // The slow-down of a name guessed at from many addresses: one check per interval once it has failed often; not
+        // from an address the name signed in from lately.
+        let known = Instant.iso8601(now.addingTimeInterval(-Double(limits.knownAddressDays) * 86_400))
+        if try Bool.fetchOne(
+            db,
+            sql: "SELECT EXISTS (SELECT 1 FROM sign_in_attempts WHERE user_name = ? AND address = ? AND succeeded = 1 AND at > ?)",
+            arguments: [user, address, known]) == true
+        {
+            return nil
+        }
         let hourAgo = Instant.iso8601(now.addingTimeInterval(-limits.nameWindow))
         let nameFailures =
             try Int.fetchOne(
@@ -174,11 +190,15 @@ extension AfterdeskDatabase {
         return next > now ? next : nil
     }
 
-    /// Drops attempts older than a day: the limits look back an hour at most.
+    /// Drops failures older than a day (the limits look back an hour at most) and successes older than the known
+    /// addresses' days.
     @discardableResult
-    public func tidySignIns(now: Date) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM sign_in_attempts WHERE at < ?", arguments: [Instant.iso8601(now.addingTimeInterval(-86_400))])
+    public func tidySignIns(now: Date, limits: SignInLimits = .init()) throws -> Int {
+        let day = Instant.iso8601(now.addingTimeInterval(-max(86_400, limits.nameWindow, limits.window)))
+        let known = Instant.iso8601(now.addingTimeInterval(-Double(max(1, limits.knownAddressDays)) * 86_400))
+        return try writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM sign_in_attempts WHERE (succeeded = 0 AND at < ?) OR (succeeded = 1 AND at < ?)", arguments: [day, known])
             return db.changesCount
         }
     }
