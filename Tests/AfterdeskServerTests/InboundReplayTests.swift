@@ -50,6 +50,22 @@ import Testing
         #expect(seen == ["SM1", "SM2", "SM3", "SM4"])
     }
 
+    /// The provider retries a START whose answer it never got: the opt-in still stands, so it is planned and confirmed
+    /// again (not applied twice); once a newer STOP exists, the same retry is not answered.
+    @Test func aRetriedStartThatStillStandsIsConfirmedAgain() async throws {
+        let s = try Scenario()
+        try await app(s).test(.router) { client in
+            _ = try await text(client, "STOP", sid: "SM1")
+            #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
+            #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
+            #expect(try consent(s))
+            #expect(try s.touches("D-1").contains { $0.action == "sms" })
+            _ = try await text(client, "STOP", sid: "SM3")
+            #expect(try await !text(client, "START", sid: "SM2").contains("resubscribed"))
+            #expect(try !consent(s))
+        }
+    }
+
     /// Two copies of one START racing each other: the unique message id lets exactly one apply.
     @Test func concurrentReplaysOfOneStartApplyOnce() async throws {
         let s = try Scenario()

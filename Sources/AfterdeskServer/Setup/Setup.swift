@@ -117,9 +117,10 @@ extension Dispatcher {
             try replan(customers: customers, now: now)
             return "You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe."
         case .start:
-            // A message id seen before (a provider's retry, or a START captured and replayed after a newer STOP): not
-            // applied, and no answer.
-            guard receipt.applied else {
+            // A message id seen before is never applied again. A retry of the START that still stands (the first
+            // answer or the replan was lost) is planned and confirmed again; one replayed after a newer STOP is not
+            // answered.
+            guard receipt.applied || receipt.inForce else {
                 logger?.warning("SMS opt-in seen before: not applied", metadata: ["message": "\(sid)"])
                 return nil
             }

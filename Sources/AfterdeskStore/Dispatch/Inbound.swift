@@ -11,6 +11,9 @@ extension AfterdeskDatabase {
         public var applied: Bool
         /// The customers with the sender's number.
         public var customers: [Int64]
+        /// A START seen before whose opt-in is still what stands (no STOP or other change since): the provider retried
+        /// it, perhaps after the first answer was lost, and it may be confirmed again without being applied again.
+        public var inForce = false
     }
 
     /// Records an inbound text once by its message id and applies its keyword, in one transaction: a STOP always
@@ -37,7 +40,18 @@ extension AfterdeskDatabase {
                 case .help, nil: nil
                 }
             if let consent { try setSMSConsent(db, customers: customers, consent: consent, source: source, now: nowText) }
-            return InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
+            var receipt = InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
+            if keyword == .start, !fresh, !customers.isEmpty {
+                let ids = customers.map(String.init).joined(separator: ",")
+                receipt.inForce =
+                    try Bool.fetchOne(
+                        db,
+                        sql: """
+                            SELECT NOT EXISTS (SELECT 1 FROM customers WHERE id IN (SELECT value FROM json_each(?))
+                              AND NOT (consent_sms = 1 AND consent_sms_source = ?))
+                            """, arguments: ["[\(ids)]", source]) ?? false
+            }
+            return receipt
         }
     }
 
