@@ -166,4 +166,59 @@ final class RawConnection {
             #expect(await c.read(for: 3).closed)
         }
     }
+
+    /// Every other body is held to the same rule at the connection: a sign-in form trickled a byte at a time (each
+    /// byte would restart the idle timeout) is cut off once a check of its rate finds too few bytes.
+    @Test func aTrickledFormBodyIsCutOff() async throws {
+        var t = Self.quick
+        t.head = .seconds(5)
+        t.bodyRateWindow = .milliseconds(200)
+        try await Self.live(t) { port, _ in
+            let c = try RawConnection(port: port)
+            c.send("POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\n")
+            var closed = false
+            let start = ContinuousClock.now
+            for _ in 0..<40 where !closed { closed = await c.read(for: 0.1).closed || !c.send("a") }
+            #expect(closed)
+            #expect(ContinuousClock.now - start < .milliseconds(3_000))
+        }
+    }
+
+    /// A body fast enough for the rate but longer in all than the body timeout (and its grace) is cut off too.
+    @Test func aFormBodyLongerThanTheBodyTimeoutIsCutOff() async throws {
+        var t = Self.quick
+        t.head = .seconds(5)
+        t.body = .milliseconds(400)
+        t.bodyMinBytesPerSecond = 1
+        try await Self.live(t) { port, _ in
+            let c = try RawConnection(port: port)
+            c.send("POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000\r\n\r\n")
+            var closed = false
+            let start = ContinuousClock.now
+            for _ in 0..<40 where !closed { closed = await c.read(for: 0.1).closed || !c.send("aaaa") }
+            #expect(closed)
+            #expect(ContinuousClock.now - start >= .milliseconds(700))
+            #expect(ContinuousClock.now - start < .milliseconds(3_000))
+        }
+    }
+
+    /// A request that ends (its whole body in) leaves no deadline behind: the connection serves the next one.
+    @Test func aBodyThatEndsLeavesTheConnectionOpen() async throws {
+        var t = Self.quick
+        t.head = .seconds(5)
+        t.body = .milliseconds(300)
+        t.bodyRateWindow = .milliseconds(100)
+        try await Self.live(t) { port, _ in
+            let c = try RawConnection(port: port)
+            c.send(
+                "POST /webhooks/sms/status HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b"
+            )
+            let first = await c.read(for: 0.3, untilClosed: false)
+            #expect(first.text.hasPrefix("HTTP/1.1 "))
+            let later = await c.read(for: 1.0)
+            #expect(!later.closed)
+            c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await c.read(for: 0.5, untilClosed: false).text.hasPrefix("HTTP/1.1 "))
+        }
+    }
 }

@@ -165,5 +165,12 @@ import Testing
         #expect(d.head == .seconds(10) && d.idle == .seconds(30) && d.body == .seconds(600) && d.upload == .seconds(3_600))
         #expect(d.bodyMinBytesPerSecond == 1_024 && d.bodyRateWindow == .seconds(60))
         #expect(throws: SettingsError.self) { try Settings.load(yaml: "header_timeout_seconds: soon", environment: [:]) }
+        // A timeout past its bound is a typo and would overflow the server's timers: refused at start.
+        #expect(throws: SettingsError.self) { try Settings.load(yaml: "header_timeout_seconds: 99999999999", environment: [:]) }
+        #expect(throws: SettingsError.self) { try Settings.load(yaml: "", environment: ["AFTERDESK_BODY_TIMEOUT_SECONDS": "86401"]) }
+        // A temporary file is never taken for forgotten while an upload could still be arriving.
+        var short = ServerTimeouts()
+        short.upload = .seconds(1)
+        #expect(short.forgottenUpload == .seconds(660))
     }
 }

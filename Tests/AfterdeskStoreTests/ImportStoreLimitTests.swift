@@ -82,7 +82,9 @@ import Testing
         let vehicles = try DatabaseQueue(path: w.path("test.sqlite")).read {
             try Row.fetchAll(
                 $0,
-                sql: "SELECT d.deal_number, v.id, v.model, v.year FROM deals d JOIN vehicles v ON v.id = d.vehicle_id ORDER BY d.deal_number")
+                sql:
+                    "SELECT d.deal_number, v.id, v.model, v.year FROM deals d JOIN vehicles v ON v.id = d.vehicle_id ORDER BY d.deal_number"
+            )
         }
         let d1 = try #require(vehicles.first { ($0[0] as String) == "D-1" })
         let d5 = try #require(vehicles.first { ($0[0] as String) == "D-5" })

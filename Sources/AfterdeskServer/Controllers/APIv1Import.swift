@@ -135,7 +135,7 @@ enum UploadFolder {
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder)
-        sweep(folder, olderThan: timeouts.upload)
+        sweep(folder, olderThan: timeouts.forgottenUpload)
         return folder
     }
 
@@ -185,5 +185,5 @@ enum UploadFolder {
 public func sweepForgottenUploads(_ db: AfterdeskDatabase, settings: Settings) -> Int {
     let folder = UploadFolder.path(db)
     guard FileManager.default.fileExists(atPath: folder) else { return 0 }
-    return UploadFolder.sweep(folder, olderThan: settings.server.upload).count
+    return UploadFolder.sweep(folder, olderThan: settings.server.forgottenUpload).count
 }

@@ -13,13 +13,13 @@ import NIOHTTPTypes
 struct DeadlineHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = HTTP1Channel.Value
     let inner: HTTP1Channel
-    let headTimeout: TimeAmount
+    let timeouts: ServerTimeouts
 
     init(responder: @escaping HTTPChannelHandler.Responder, timeouts: ServerTimeouts) {
         self.inner = HTTP1Channel(
             responder: responder,
             configuration: .init(additionalChannelHandlers: [HeadObserver()], idleTimeout: TimeAmount(timeouts.idle)))
-        self.headTimeout = TimeAmount(timeouts.head)
+        self.timeouts = timeouts
     }
 
     var responder: HTTPChannelHandler.Responder { inner.responder }
@@ -27,7 +27,7 @@ struct DeadlineHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         do {
             // First in the pipeline, so it sees the bytes before the HTTP decoder does.
-            try channel.pipeline.syncOperations.addHandler(HeadDeadline(timeout: headTimeout), position: .first)
+            try channel.pipeline.syncOperations.addHandler(HeadDeadline(timeouts: timeouts), position: .first)
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -47,23 +47,37 @@ extension HTTPServerBuilder {
 }
 
 extension TimeAmount {
+    /// The same span, saturating at about 292 years rather than trapping.
     init(_ d: Duration) {
         let (seconds, attoseconds) = d.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        let (nanos, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        self = overflow ? .nanoseconds(seconds < 0 ? .min : .max) : .nanoseconds(nanos &+ attoseconds / 1_000_000_000)
     }
 }
 
-/// Closes the connection when a request's head takes longer than its deadline. Watches the raw bytes (before the
-/// decoder); `HeadObserver`, after the decoder, says when a head is complete and when a request has ended.
+/// Closes the connection when a request's head takes longer than its deadline, and is the backstop of every request
+/// body: one still arriving `bodyGrace` after `ServerTimeouts.body`, or slower than `bodyMinBytesPerSecond` over
+/// twice `bodyRateWindow`, closes the connection. The upload routes answer such a body with 408 themselves
+/// (`BodyDeadline`, with the tighter numbers); this holds the other bodies (forms, webhooks, the API's JSON) to the same
+/// rule. Watches the raw bytes (before the decoder); `HeadObserver`, after the decoder, says when a head is complete
+/// and when a request has ended.
 final class HeadDeadline: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    let timeout: TimeAmount
+    let timeouts: ServerTimeouts
+    /// Beyond `ServerTimeouts.body`, so an upload route's own 408 comes first: 30 s, or the body timeout when shorter.
+    var bodyGrace: TimeAmount { min(.seconds(30), TimeAmount(timeouts.body)) }
     /// Between requests: the next byte starts a head.
     private var waitingForHead = true
+    /// Between a head and its request's end.
+    private var inBody = false
+    private var bodyBytes = 0
     private var timer: Scheduled<Void>?
+    private var bodyTimer: Scheduled<Void>?
+    private var rateCheck: Scheduled<Void>?
+    private var context: ChannelHandlerContext?
 
-    init(timeout: TimeAmount) { self.timeout = timeout }
+    init(timeouts: ServerTimeouts) { self.timeouts = timeouts }
 
     func channelActive(context: ChannelHandlerContext) {
         start(context)
@@ -71,33 +85,67 @@ final class HeadDeadline: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         if context.channel.isActive { start(context) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if waitingForHead { start(context) }
+        if inBody { bodyBytes &+= unwrapInboundIn(data).readableBytes }
         context.fireChannelRead(data)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         cancel()
+        cancelBody()
         context.fireChannelInactive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { cancel() }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancel()
+        cancelBody()
+        self.context = nil
+    }
 
-    /// The head is in: no deadline until the request has ended.
+    /// The head is in: no head deadline until the request has ended; the body's begin.
     func headReceived() {
         waitingForHead = false
         cancel()
+        guard let context else { return }
+        inBody = true
+        bodyBytes = 0
+        bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeouts.body) + bodyGrace) {
+            [weak self] in
+            guard let self, self.inBody else { return }
+            context.close(promise: nil)
+        }
+        scheduleRateCheck(context)
+    }
+
+    /// Every two rate windows while a body arrives: fewer bytes than the least rate allows closes the connection.
+    private func scheduleRateCheck(_ context: ChannelHandlerContext) {
+        let window = TimeAmount(timeouts.bodyRateWindow) * 2
+        let least = Double(timeouts.bodyMinBytesPerSecond) * Double(window.nanoseconds) / 1e9
+        rateCheck = context.eventLoop.assumeIsolated().scheduleTask(in: window) { [weak self] in
+            guard let self, self.inBody else { return }
+            if Double(self.bodyBytes) < least {
+                context.close(promise: nil)
+                return
+            }
+            self.bodyBytes = 0
+            self.scheduleRateCheck(context)
+        }
     }
 
     /// The request's body has ended: the next byte starts the next head's deadline.
-    func requestEnded() { waitingForHead = true }
+    func requestEnded() {
+        waitingForHead = true
+        cancelBody()
+    }
 
     private func start(_ context: ChannelHandlerContext) {
         guard timer == nil else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeouts.head)) { [weak self] in
             guard let self, self.waitingForHead else { return }
             self.timer = nil
             context.close(promise: nil)
@@ -107,6 +155,14 @@ final class HeadDeadline: ChannelInboundHandler, RemovableChannelHandler {
     private func cancel() {
         timer?.cancel()
         timer = nil
+    }
+
+    private func cancelBody() {
+        inBody = false
+        bodyTimer?.cancel()
+        bodyTimer = nil
+        rateCheck?.cancel()
+        rateCheck = nil
     }
 }
 

@@ -203,18 +203,10 @@ struct BatchWriter {
     /// some stores links its deal to a vehicle another store's deal holds but never rewrites it (its in-service date
     /// times that store's follow-up).
     private func vehicleID(_ deal: PreparedDeal) throws -> Int64 {
-        if let allowed = importer.options.allowedStores {
-            let (_, found) = try KeyedTable.walk(deal.record.vin, scope: 0, at: vehicles.at)
-            if let id = found,
-                try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM deals d JOIN stores s ON s.id = d.store_id
-                        WHERE d.vehicle_id = ? AND lower(s.code) NOT IN (SELECT lower(value) FROM json_each(?)))
-                        """, arguments: [id, String(decoding: try JSONEncoder().encode(allowed.sorted()), as: UTF8.self)]) == true
-            {
-                return id
-            }
+        if let allowed = importer.options.allowedStores,
+            let id = try KeyedTable.vehicleOfAnotherStore(deal.record.vin, allowed: allowed, at: vehicles.at, db: db)
+        {
+            return id
         }
         return try vehicles.findOrInsert(
             key: deal.record.vin, scope: 0, firstHash: deal.vinHash, db: db,

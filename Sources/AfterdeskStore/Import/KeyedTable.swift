@@ -90,6 +90,20 @@ struct KeyedTable {
         return (hash, found ? id : nil)
     }
 
+    /// The vehicle of `vin` when a deal of a store outside `allowed` holds it (an import limited to some stores links
+    /// to it but never rewrites it); nil otherwise.
+    static func vehicleOfAnotherStore(_ vin: String, allowed: Set<String>, at: RawStatement, db: Database) throws -> Int64? {
+        guard let id = try walk(vin, scope: 0, at: at).id else { return nil }
+        let stores = String(decoding: try JSONEncoder().encode(allowed.sorted()), as: UTF8.self)
+        let held = try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM deals d JOIN stores s ON s.id = d.store_id
+                WHERE d.vehicle_id = ? AND s.code NOT IN (SELECT value FROM json_each(?)))
+                """, arguments: [id, stores])
+        return held == true ? id : nil
+    }
+
     /// Vehicles by VIN hash (they are not per store: ?1 is unused).
     static let vehicleAt = "SELECT id, vin FROM vehicles WHERE vin_hash = ?2"
 }
