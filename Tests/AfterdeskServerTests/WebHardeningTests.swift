@@ -17,9 +17,54 @@ import Testing
         ] {
             #expect(throws: StoreError.self, "\(password)") { try Passwords.check(password, user: user) }
         }
+        // bcrypt stops at a NUL: NULs and other control characters are refused. Full-width forms are read as people
+        // read them.
+        for password in [String(repeating: "\0", count: 10), "abcdefgh12\0zzzzzz", "tab\tseparated words", "ｐａｓｓｗｏｒｄ１２"] {
+            #expect(throws: StoreError.self, "\(password.debugDescription)") { try Passwords.check(password, user: "gpark") }
+        }
         try Passwords.check("correct horse battery", user: "gpark")
         // A name of two letters is too short to be looked for: "fi" is in many good passwords.
         try Passwords.check("final answer 42", user: "fi")
+    }
+
+    /// A hash set from NULs before they were refused must not let a NUL, or nothing, sign in.
+    @Test func aPasswordWithANULNeverMatches() async throws {
+        let nuls = Passwords.hash(String(repeating: "\0", count: 10), cost: 4)
+        #expect(await !Passwords.verify("\0", hash: nuls))
+        #expect(await !Passwords.verify("", hash: nuls))
+        let cut = Passwords.hash("abcdefgh12\0zzzzzz", cost: 4)
+        #expect(await !Passwords.verify("abcdefgh12\0other", hash: cut))
+        #expect(await Passwords.verify("correct horse battery", hash: Passwords.hash("correct horse battery", cost: 4)))
+    }
+
+    /// Forms over their 64 KiB are 413 with a page, not 500; a user added with a password of spaces is refused.
+    @Test func anOversizedFormIs413AndABlankPasswordIsNotTakenForNone() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            let huge = try await b.signIn(client, String(repeating: "x", count: 100_000), "guess")
+            #expect(huge.status == .contentTooLarge)
+            #expect(huge.headers[.contentType]?.hasPrefix("text/html") == true)
+            var admin = TestBrowser()
+            try await admin.signIn(client, "root")
+            _ = try await admin.get(client, "/admin/users")
+            let blank = try await admin.post(
+                client, "/admin/users", [("action", "add"), ("name", "gpark"), ("role", "fi_manager"), ("password", "          ")])
+            #expect(blank.status == .unprocessableContent)
+        }
+    }
+
+    /// An unknown path under `/api` or `/webhooks` is Hummingbird's own 404: it carries the headers too.
+    @Test func anUnknownAPIPathCarriesTheSecurityHeaders() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            for path in ["/api/v1/nope", "/webhooks/nope", "/api/nope"] {
+                let r = try await client.execute(uri: path, method: .get)
+                #expect(r.status == .notFound, "\(path)")
+                #expect(r.headers[.cacheControl] == "no-store" && r.headers[.xContentTypeOptions] == "nosniff", "\(path)")
+                #expect(r.headers[.contentSecurityPolicy] != nil, "\(path)")
+            }
+        }
     }
 
     @Test func thePasswordFormOfTheAdminPageRefusesCommonPasswords() async throws {

@@ -12,9 +12,14 @@ public enum Passwords {
         guard !password.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw StoreError("a password cannot be only spaces")
         }
+        // bcrypt stops at the first NUL byte: a password of NULs would be the empty one, and text after a NUL ignored.
+        guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw StoreError("a password cannot contain control characters (tabs, line breaks, NUL)")
+        }
         guard password.count >= 10 else { throw StoreError("a password has at least 10 characters") }
         guard password.utf8.count <= 72 else { throw StoreError("a password has at most 72 bytes") }
-        let lower = password.lowercased()
+        // Compared as people read them: full-width and other compatibility forms folded (ｐａｓｓｗｏｒｄ is password).
+        let lower = password.precomposedStringWithCompatibilityMapping.lowercased()
         let name = user.trimmingCharacters(in: .whitespaces).lowercased()
         if name.count >= 3, lower.contains(name) { throw StoreError("a password cannot contain the user's name") }
         let folded = lower.trimmingCharacters(in: .whitespaces)
@@ -27,9 +32,12 @@ public enum Passwords {
 
     /// Whether `password` matches `hash`; with no hash, a check against a dummy one, so an unknown user takes as long.
     static func verify(_ password: String, hash: String?) async -> Bool {
-        let stored = hash ?? dummy
+        // A NUL ends bcrypt's input, so "\0" or "" would match a password set as "\0\0…" before NULs were refused: an
+        // empty password or one with a NUL never matches (still checked against the dummy, to take as long).
+        let possible = !password.isEmpty && !password.utf8.contains(0)
+        let stored = possible ? hash ?? dummy : dummy
         let ok = await Task.detached(priority: .userInitiated) { Bcrypt.verify(String(password.prefix(72)), hash: stored) }.value
-        return ok && hash != nil
+        return ok && hash != nil && possible
     }
 
     /// A bcrypt hash (cost 12) of a password nobody knows, made once, for the timing of unknown users.

@@ -155,7 +155,8 @@ struct AdminController: Sendable {
             case "add":
                 guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
                 try ctx.database.addUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
-                if let pw = field("password") {
+                // A password typed is checked as typed (spaces only is refused, not taken for none).
+                if let pw = f.password, !pw.isEmpty {
                     try Passwords.check(pw, user: field("name") ?? "")
                     try ctx.database.setPassword(name: field("name") ?? "", bcryptHash: await hash(pw))
                 }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Mustache
+import NIOCore
 
 /// A page's model: typed values only, never rows or dictionaries, rendered by the template it names.
 protocol PageModel: Sendable {
@@ -149,7 +150,10 @@ struct PageErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 /// A form post (`application/x-www-form-urlencoded`, at most 64 KiB) as its `Decodable` body type. Every field of a
 /// body type is optional, so a missing CSRF token is refused as such (403), not as a malformed form.
 func decodeForm<Body: Decodable>(_ type: Body.Type, _ request: Request) async throws -> Body {
-    let buffer = try await request.body.collect(upTo: 64 * 1024)
+    let buffer: ByteBuffer
+    do { buffer = try await request.body.collect(upTo: 64 * 1024) } catch is NIOTooManyBytesError {
+        throw HTTPError(.contentTooLarge, message: "The form is larger than 64 KiB. Shorten what was typed and try again.")
+    }
     do { return try URLEncodedFormDecoder().decode(Body.self, from: String(buffer: buffer)) } catch {
         throw HTTPError(.badRequest, message: "The form could not be read. Go back, reload the page and try again.")
     }

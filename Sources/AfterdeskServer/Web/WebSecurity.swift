@@ -13,7 +13,14 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     var https = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            // An error no inner middleware answered (an unknown `/api/…` path is Hummingbird's 404): made a response
+            // here, so it carries the headers too.
+            response = try error.response(from: request, context: context)
+        }
         // A route with a stricter policy of its own (the customer's offer page) keeps it.
         if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = Self.csp }
         response.headers[.xContentTypeOptions] = "nosniff"
