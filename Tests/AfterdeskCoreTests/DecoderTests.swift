@@ -303,3 +303,34 @@ enum DealRecordFingerprint {
         #expect(problem == .notADeal(line: 2, message: "deal_number must be a single value"))
     }
 }
+
+/// The pass over a JSON file's bytes that refuses one nested too deep before anything of it is imported.
+@Suite struct JSONNestingTests {
+    func scan(_ text: String, limit: Int = 3, chunk: Int = 5) -> Int? {
+        var n = JSONNesting(limit: limit)
+        let bytes = Array(text.utf8)
+        var i = 0
+        while i < bytes.count {
+            let end = min(bytes.count, i + chunk)
+            bytes[i..<end].withUnsafeBytes { n.read($0) }
+            i = end
+        }
+        return n.tooDeepAt
+    }
+
+    @Test func bracketsInsideStringsAndEscapesDoNotCount() {
+        #expect(scan(#"[{"a": "[[[[{{{{", "b": "\"[[[[", "c": [1]}]"#) == nil)
+        #expect(scan("[{\"a\": [[1]]}]") == 1)
+        #expect(scan("[\n{\"a\":\n[[1]]}]") == 3)
+        // Split anywhere (chunks of 1 to 7 bytes): the same answer.
+        for chunk in 1...7 { #expect(scan(#"[{"x": "]]]\"]]]"}, {"y": [[[2]]]}]"#, chunk: chunk) == 1) }
+    }
+
+    @Test func aDeepFileIsFoundInConstantMemoryWithoutRecursion() throws {
+        var source = BytesSource(Array((String(repeating: "[", count: 1_000_000) + String(repeating: "]", count: 1_000_000)).utf8))
+        #expect(try JSONNesting.firstTooDeep(&source) == 1)
+        var fine = BytesSource(Array(#"{"deals": [{"deal_number": "D-1", "products": [{"code": "vsc"}]}]}"#.utf8))
+        #expect(try JSONNesting.firstTooDeep(&fine) == nil)
+        #expect(JSONNesting.fileLimit == JSONDealReader<BytesSource>.maxDepth + 2)
+    }
+}

@@ -20,7 +20,8 @@ import Testing
             let body = "[{\"deal_number\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}]"
             let r = try await client.execute(uri: "/api/v1/deals/import", method: .post, headers: h, body: ByteBuffer(string: body))
             #expect(r.status == .unprocessableContent)
-            #expect(String(buffer: r.body).contains("the file: line 1: not valid JSON: arrays and objects nested deeper than 8 levels"))
+            #expect(String(buffer: r.body).contains("the file: line 1: not valid JSON: arrays and objects nested deeper than 10 levels"))
+            #expect(String(buffer: r.body).contains("nothing of the file was imported"))
         }
     }
 
@@ -39,7 +40,7 @@ import Testing
             let location = try #require(r.headers[.location])
             let page = try await b.waitForImport(client, location, status: "failed")
             #expect(page.contains("<strong id=\"status\">failed</strong>"))
-            #expect(page.contains("nested deeper than 8 levels"))
+            #expect(page.contains("nested deeper than 10 levels"))
         }
     }
 

@@ -42,7 +42,8 @@ import Testing
             #expect(r.status == .forbidden)
             #expect(Self.uploads(f).isEmpty)
         }
-        // A forged token before the file: refused before any of the file is written.
+        // A forged token before the file: refused, nothing left behind (that it is refused before the file is written is
+        // the first case's proof: a file part reached before any token is refused).
         try await post([("csrf", nil, "nope"), ("file", "deals.csv", WebImportTests.file)]) { r, f in
             #expect(r.status == .forbidden)
             #expect(Self.uploads(f).isEmpty)

@@ -156,3 +156,22 @@ import Testing
         #expect(try db.webImport(id: id, visibleTo: north) != nil)
     }
 }
+
+/// A JSON deal file nested too deep is refused whole: not even the good deals before the deep one land.
+@Suite struct JSONNestingImportTests {
+    @Test func aDeepFileLandsNothing() throws {
+        let w = try Workspace()
+        let db = try w.database()
+        let good = #"{"deal_number": "D-1", "store": "main", "contract_date": "2026-06-01"}"#
+        let deep =
+            #"{"deal_number": "D-2", "products": "# + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "}"
+        let file = try w.write("deep.json", "[\n" + good + ",\n" + deep + "\n]\n")
+        let s = try db.importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        #expect(s.read == 0 && s.inserted == 0 && s.rejected == 0, "\(s)")
+        #expect(s.failedFiles.count == 1)
+        #expect(
+            s.failedFiles.first?.hasSuffix(
+                "deep.json: line 3: not valid JSON: arrays and objects nested deeper than 10 levels "
+                    + "(a deal file needs at most 5); nothing of the file was imported") == true, "\(s.failedFiles)")
+    }
+}

@@ -284,7 +284,7 @@ def main():
         except Exception as e:  # a dropped connection is the server dying: a failure, and the next items still run
             check(False, f"{item.__name__}: {type(e).__name__}: {e}")
     check(alive(), "the server is still up at the end")
-    sys.exit(failures)
+    sys.exit(1 if failures else 0)
 
 
 main()

@@ -108,6 +108,9 @@ final class DealImporter {
         let name = (file as NSString).lastPathComponent
         let lower = file.lowercased()
         if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
+            // Refused whole before anything lands: a reader cannot resume past broken nesting.
+            var scan = try FileByteSource(path: file)
+            if let line = try JSONNesting.firstTooDeep(&scan) { throw StoreError(.nestedTooDeep(file, line: line)) }
             let reader = JSONDealReader(source: source, menu: options.menu)
             let layout = try ImportLayout(header: reader.header, profile: .canonical, menu: options.menu)
             let producer = RowProducer.json(reader: reader, decoder: decoder(layout), file: name)

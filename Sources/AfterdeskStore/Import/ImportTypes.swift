@@ -16,6 +16,8 @@ public enum ImportFileProblem: CustomStringConvertible, Sendable, Equatable {
     case unknownProfile(String)
     /// The header row itself cannot be read (a quote that never closes in it).
     case unreadableHeader(String, CSVError)
+    /// A JSON file whose arrays and objects nest deeper than a deal file can (`JSONNesting`): nothing of it is read.
+    case nestedTooDeep(String, line: Int)
 
     public var description: String {
         switch self {
@@ -26,6 +28,9 @@ public enum ImportFileProblem: CustomStringConvertible, Sendable, Equatable {
         case .empty(let f): return "\(f): the file is empty"
         case .unknownProfile(let p): return "unknown profile '\(p)' (known: \(ImportProfile.all.map(\.name).joined(separator: ", ")))"
         case .unreadableHeader(let f, let e): return "\(f): the header row cannot be read: \(e)"
+        case .nestedTooDeep(let f, let line):
+            return "\(f): line \(line): not valid JSON: arrays and objects nested deeper than \(JSONNesting.fileLimit) levels "
+                + "(a deal file needs at most 5); nothing of the file was imported"
         }
     }
 }
