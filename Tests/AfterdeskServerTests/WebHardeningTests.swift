@@ -52,6 +52,8 @@ import Testing
                 client, "/admin/users", [("action", "add"), ("name", "gpark"), ("role", "fi_manager"), ("password", "          ")])
             #expect(blank.status == .unprocessableContent)
         }
+        // The refused form added nobody.
+        #expect(try f.s.rows("SELECT COUNT(*) FROM users WHERE name = 'gpark'")[0][0] as Int == 0)
     }
 
     /// An unknown path under `/api` or `/webhooks` is Hummingbird's own 404: it carries the headers too.

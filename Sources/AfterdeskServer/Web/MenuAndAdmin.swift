@@ -154,12 +154,13 @@ struct AdminController: Sendable {
             switch field("action") {
             case "add":
                 guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
+                // A password typed is checked as typed (spaces only is refused, not taken for none), and before the
+                // user is added: a refused form adds nobody.
+                let password = f.password.flatMap { $0.isEmpty ? nil : $0 }
+                if let password { try Passwords.check(password, user: field("name") ?? "") }
+                let bcrypt = if let password { await hash(password) } else { nil as String? }
                 try ctx.database.addUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
-                // A password typed is checked as typed (spaces only is refused, not taken for none).
-                if let pw = f.password, !pw.isEmpty {
-                    try Passwords.check(pw, user: field("name") ?? "")
-                    try ctx.database.setPassword(name: field("name") ?? "", bcryptHash: await hash(pw))
-                }
+                if let bcrypt { try ctx.database.setPassword(name: field("name") ?? "", bcryptHash: bcrypt) }
             case "password":
                 let pw = f.password ?? ""
                 try Passwords.check(pw, user: field("user") ?? "")

@@ -153,6 +153,10 @@ func decodeForm<Body: Decodable>(_ type: Body.Type, _ request: Request) async th
     let buffer: ByteBuffer
     do { buffer = try await request.body.collect(upTo: 64 * 1024) } catch is NIOTooManyBytesError {
         throw HTTPError(.contentTooLarge, message: "The form is larger than 64 KiB. Shorten what was typed and try again.")
+    } catch {
+        // The client stopped sending, or was cut off for sending too slowly (`HeadDeadline`): the client's doing, not
+        // the server's failure, so not logged as one.
+        throw HTTPError(.badRequest, message: "The form did not arrive whole. Go back and send it again.")
     }
     do { return try URLEncodedFormDecoder().decode(Body.self, from: String(buffer: buffer)) } catch {
         throw HTTPError(.badRequest, message: "The form could not be read. Go back, reload the page and try again.")
