@@ -141,7 +141,7 @@ import Testing
         #expect(InboundKeyword.classify("start") == .start)
         #expect(InboundKeyword.classify(" UNSTOP ") == .start)
         #expect(InboundKeyword.classify("Help") == .help)
-        #expect(InboundKeyword.classify("please stop calling") == nil)
+        #expect(InboundKeyword.classify("please stop calling") == .stop)
         #expect(InboundKeyword.classify("Yes, call me tomorrow") == nil)
         #expect(InboundKeyword.classify("") == nil)
     }
@@ -187,5 +187,54 @@ import Testing
         #expect((1...6).map { b.delay(afterAttempt: $0) } == [60, 120, 240, 480, 600, 600])
         #expect(!b.exhausted(4))
         #expect(b.exhausted(5))
+    }
+}
+
+/// Revocation in the customer's own words (FCC 24-24): each word and phrase, in any case, with punctuation and inside a
+/// sentence; and the look-alikes that are not revocations.
+@Suite struct RevocationWordsTests {
+    @Test(arguments: [
+        "STOP", "stop", "Stop.", "STOP!!", "  stop\n", "Please stop texting me", "stop texting me!", "quit", "QUIT IT",
+        "end", "The END", "revoke", "I revoke my consent", "opt out", "Opt-Out", "optout", "OPT-OUT please", "cancel",
+        "Cancel.", "unsubscribe", "Unsubscribe me", "stopall", "STOP ALL", "don't text me", "Do not text me again",
+        "Dont text", "take me off your list", "Remove me", "wrong number", "Wrong #? wrong number!", "no more texts",
+        "leave me alone", "ALTO", "parar", "Baja", "cancelar", "No me escriban", "número equivocado", "I'll stop by Saturday",
+        "cancel my GAP", "see you at the end of the month", "¡ALTO!", "stop\u{00A0}please",
+    ])
+    func revokes(_ body: String) {
+        #expect(InboundKeyword.classify(body) == .stop, "\(body)")
+        #expect(InboundKeyword.revocation(in: body) != nil, "\(body)")
+    }
+
+    @Test(arguments: [
+        "I stopped by the store", "unstoppable deal", "the weekend works", "ending soon?", "cancellation fee?", "Yes",
+        "Yes, call me tomorrow", "Info", "What does GAP cover?", "Parabrisas", "para mañana", "Thanks!", "", "   ",
+        "🚗", "Optional coverage?", "Textbook", "endless",
+    ])
+    func doesNotRevoke(_ body: String) {
+        #expect(InboundKeyword.classify(body) == nil, "\(body)")
+    }
+
+    @Test func startAndHelpOnlyAsTheWholeMessage() {
+        for body in ["START", "start", " Unstop ", "START!", "inicio"] { #expect(InboundKeyword.classify(body) == .start, "\(body)") }
+        for body in ["HELP", "help?", "Ayuda"] { #expect(InboundKeyword.classify(body) == .help, "\(body)") }
+        for body in ["Can I start Monday?", "help me choose", "start over"] { #expect(InboundKeyword.classify(body) == nil, "\(body)") }
+        // A stop word wins over anything else in the message.
+        #expect(InboundKeyword.classify("stop, then start again") == .stop)
+    }
+
+    @Test func aBareKeywordNeedsNoPerson() {
+        for body in ["STOP", "stop!", "Opt-out", "STOP ALL", "start", "help"] { #expect(InboundKeyword.isBareKeyword(body), "\(body)") }
+        for body in ["Please stop", "I'll stop by", "cancel my GAP", "wrong number", ""] {
+            #expect(!InboundKeyword.isBareKeyword(body), "\(body)")
+        }
+        #expect(InboundKeyword.revocation(in: "Please take me off your list") == "TAKE ME OFF")
+        #expect(InboundKeyword.revocation(in: "STOP") == "STOP")
+    }
+
+    @Test func aLongMessageIsReadOnlyToItsFirstWords() {
+        let long = String(repeating: "word ", count: 100_000) + "stop"
+        #expect(InboundKeyword.classify(long) == nil)
+        #expect(InboundKeyword.classify("stop " + String(repeating: "word ", count: 100_000)) == .stop)
     }
 }

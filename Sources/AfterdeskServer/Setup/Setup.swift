@@ -104,10 +104,16 @@ extension Dispatcher {
     public func receiveSMS(from: String, body: String, providerID sid: String, now: Date, logger: Logger? = nil) throws -> String? {
         let phone = Phone.e164(from) ?? from
         let keyword = InboundKeyword.classify(body)
-        let word = body.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        // The consent's source names the keyword or phrase, never the customer's whole message.
+        let word =
+            switch keyword {
+            case .stop: InboundKeyword.revocation(in: body) ?? "STOP"
+            case .start: "START"
+            case .help: "HELP"
+            case nil: "reply"
+            }
         let receipt = try database.receiveInbound(
-            providerID: sid, phone: phone, body: body, keyword: keyword, source: "sms \(keyword == .start ? "START" : word) \(sid)",
-            now: now)
+            providerID: sid, phone: phone, body: body, keyword: keyword, source: "sms \(word) \(sid)", now: now)
         let (fresh, customers) = (receipt.fresh, receipt.customers)
         let dealer = menu.dealership.name
         switch keyword {
@@ -115,6 +121,14 @@ extension Dispatcher {
             // Applied even for a message id seen before: setting consent off twice changes nothing.
             logger?.info("SMS opt-out recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
             try replan(customers: customers, now: now)
+            // A revocation in a sentence ("I'll stop by Saturday", "cancel my GAP") is also read by a person.
+            if fresh, !InboundKeyword.isBareKeyword(body), let customer = customers.first {
+                let task = try database.createReplyTask(
+                    customerID: customer, title: "Reply by text, texts now stopped: read what the customer wrote",
+                    detail: "They wrote: \"\(body)\" (read as a request to stop texts: \(word))", now: now,
+                    slaHours: min(settings.taskSLAHours, 4))
+                try database.linkInbound(providerID: sid, taskID: task)
+            }
             return "You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe."
         case .start:
             // A message id seen before is never applied again. A retry of the START that still stands (the first
