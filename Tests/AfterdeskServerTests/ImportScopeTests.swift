@@ -54,7 +54,7 @@ import Testing
     /// Uploads `text` as `browser`; the import page's path once the import is done.
     func upload(_ client: some TestClientProtocol, _ browser: inout TestBrowser, _ text: String) async throws -> String {
         _ = try await browser.get(client, "/imports")
-        var headers = browser.uploadHeaders()
+        let headers = browser.uploadHeaders()
         let body = WebImportTests.multipart([
             ("csrf", nil, browser.csrf ?? ""), ("profile", nil, "canonical"), ("file", "deals.csv", text),
         ])

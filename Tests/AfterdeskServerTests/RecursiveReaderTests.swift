@@ -30,12 +30,9 @@ import Testing
         let f = try await WebFixture()
         try await f.app().test(.router) { client in
             var b = TestBrowser()
-            try await b.signIn(client, "kliu")
-            _ = try await b.get(client, "/imports")
-            var headers = b.uploadHeaders()
+            try await b.openImports(client)
             let deep = "[{\"deal_number\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}]"
-            let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.json", deep)])
-            let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
+            let r = try await b.upload(client, "deals.json", deep)
             #expect(r.status == .seeOther)
             let location = try #require(r.headers[.location])
             let page = try await b.waitForImport(client, location, status: "failed")

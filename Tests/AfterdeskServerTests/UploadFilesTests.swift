@@ -26,11 +26,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await f.app().test(.router) { client in
             var b = TestBrowser()
-            try await b.signIn(client, "kliu")
-            _ = try await b.get(client, "/imports")
-            var headers = b.uploadHeaders()
-            let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.csv", WebImportTests.file)])
-            let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: body)
+            try await b.openImports(client)
+            let r = try await b.upload(client, "deals.csv", WebImportTests.file)
             #expect(r.status == .seeOther)
             let location = try #require(r.headers[.location])
             try await b.waitForImport(client, location, status: "done")
@@ -103,10 +100,8 @@ import Testing
         try Data("x".utf8).write(to: URL(fileURLWithPath: other))
         try await f.app().test(.router) { client in
             var b = TestBrowser()
-            try await b.signIn(client, "kliu")
-            _ = try await b.get(client, "/imports")
-            let body = WebImportTests.multipart([("csrf", nil, b.csrf ?? ""), ("file", "deals.csv", WebImportTests.file)])
-            let r = try await client.execute(uri: "/imports", method: .post, headers: b.uploadHeaders(), body: body)
+            try await b.openImports(client)
+            let r = try await b.upload(client, "deals.csv", WebImportTests.file)
             #expect(r.status == .seeOther)
         }
         #expect(FileManager.default.fileExists(atPath: other))

@@ -21,10 +21,9 @@ import Testing
         let f = try await WebFixture()
         try await f.app().test(.router) { client in
             var b = TestBrowser()
-            try await b.signIn(client, "kliu")
-            _ = try await b.get(client, "/imports")
+            try await b.openImports(client)
             let csrf = try #require(b.csrf)
-            var headers = b.uploadHeaders()
+            let headers = b.uploadHeaders()
             let filled = parts.map { ($0.name, $0.fileName, $0.body == "{csrf}" ? csrf : $0.body) }
             let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: WebImportTests.multipart(filled))
             try check(r, f)
@@ -91,8 +90,7 @@ import Testing
         let f = try await WebFixture()
         try await f.app().test(.router) { client in
             var b = TestBrowser()
-            try await b.signIn(client, "kliu")
-            _ = try await b.get(client, "/imports")
+            try await b.openImports(client)
             var headers = b.uploadHeaders()
             headers[.contentLength] = "\(ImportPagesController.maxUpload + Multipart.overhead + 1)"
             let r = try await client.execute(uri: "/imports", method: .post, headers: headers, body: nil)

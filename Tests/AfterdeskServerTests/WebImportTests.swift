@@ -31,8 +31,7 @@ import Testing
         let f = try await WebFixture()
         try await f.app().test(.router) { client in
             var b = TestBrowser()
-            try await b.signIn(client, "kliu")
-            _ = try await b.get(client, "/imports")
+            try await b.openImports(client)
             let csrf = try #require(b.csrf)
             var headers = b.uploadHeaders()
             // Without the form's token: refused, and nothing imported.

@@ -119,6 +119,20 @@ struct TestBrowser {
         return h
     }
 
+    /// Signs in as `user` and reads the imports page, whose form's token an upload carries.
+    mutating func openImports(_ client: some TestClientProtocol, as user: String = "kliu") async throws {
+        try await signIn(client, user)
+        _ = try await get(client, "/imports")
+    }
+
+    /// Uploads `content` as `fileName` on the imports page's form (its token first, then the file).
+    mutating func upload(_ client: some TestClientProtocol, _ fileName: String, _ content: String) async throws -> TestResponse {
+        let body = WebImportTests.multipart([("csrf", nil, csrf ?? ""), ("file", fileName, content)])
+        let r = try await client.execute(uri: "/imports", method: .post, headers: uploadHeaders(), body: body)
+        read(r)
+        return r
+    }
+
     /// Reads an import's page until it shows `status` (imports run on a thread of their own), for at most 10 s; returns
     /// the last page read.
     @discardableResult

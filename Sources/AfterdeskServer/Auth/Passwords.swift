@@ -1,4 +1,3 @@
-import AfterdeskDelivery
 import AfterdeskStore
 import Foundation
 import HummingbirdBcrypt
@@ -50,41 +49,4 @@ public struct PasswordVerifier: Sendable {
     public init(verify: @escaping @Sendable (_ password: String, _ hash: String?) async -> Bool) { self.verify = verify }
     /// bcrypt, off the event loop.
     public static let bcrypt = PasswordVerifier { await Passwords.verify($0, hash: $1) }
-}
-
-/// Text from a request on its way into a log line: control characters (a line break would forge a line) escaped.
-enum LogText {
-    static func hasControlCharacters(_ s: String) -> Bool {
-        s.unicodeScalars.contains { isControl($0) }
-    }
-
-    static func escaped(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars.prefix(64) {
-            if isControl(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
-        }
-        return out
-    }
-
-    private static func isControl(_ u: Unicode.Scalar) -> Bool {
-        switch u.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator: return true
-        default: return false
-        }
-    }
-}
-
-extension Settings {
-    /// The sign-in limits these settings give.
-    public var signInLimits: SignInLimits {
-        var l = SignInLimits()
-        l.pairFailures = signInUserAddressFailures
-        l.addressFailures = signInAddressFailures
-        l.window = TimeInterval(signInWindowMinutes) * 60
-        l.nameFailures = signInNameFailures
-        l.nameInterval = TimeInterval(signInSlowSeconds)
-        l.nameWindow = TimeInterval(signInNameWindowMinutes) * 60
-        l.knownAddressDays = signInKnownAddressDays
-        return l
-    }
 }

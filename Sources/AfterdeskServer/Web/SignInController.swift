@@ -71,10 +71,11 @@ struct SignInController: Sendable {
             ctx.logger.notice("sign-in refused: control characters in the name", metadata: ["user": "\(LogText.escaped(name))"])
             return try page(next: next, username: "", error: "Wrong user name or password.", status: .unauthorized)
         }
-        let gate = try ctx.database.reserveSignIn(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now())
-        guard case .check(let attempt) = gate else {
+        let attempt: Int64
+        switch try ctx.database.reserveSignIn(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now()) {
+        case .check(let id): attempt = id
+        case .refused(let until):
             ctx.logger.warning("sign-in refused: too many failures", metadata: ["user": "\(name)"])
-            let until = if case .refused(let date) = gate { date } else { ctx.clock.now() }
             return try page(next: next, username: name, error: Self.refusal(until: until, now: ctx.clock.now()), status: .tooManyRequests)
         }
         let user = name.isEmpty ? nil : try ctx.database.signInUser(name: name)
