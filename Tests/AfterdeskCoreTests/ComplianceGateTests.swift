@@ -238,3 +238,65 @@ import Testing
         #expect(InboundKeyword.classify("stop " + String(repeating: "word ", count: 100_000)) == .stop)
     }
 }
+
+/// Issue 24, item 2: one confirmation of a revocation, within five minutes (47 CFR 64.1200(a)(12)).
+@Suite struct StopConfirmationTests {
+    let t0 = Date(timeIntervalSince1970: 1_790_000_000)
+
+    @Test func aFreshRevocationIsConfirmed() {
+        #expect(StopConfirmation.sends(fresh: true, alreadyStopped: false, firstReceived: t0, now: t0))
+    }
+
+    @Test func aStopWhileAnotherStandsIsNot() {
+        #expect(!StopConfirmation.sends(fresh: true, alreadyStopped: true, firstReceived: t0, now: t0))
+        #expect(!StopConfirmation.sends(fresh: false, alreadyStopped: true, firstReceived: t0, now: t0))
+    }
+
+    @Test func aRetryIsConfirmedUpToFiveMinutesAfterTheFirstReceipt() {
+        #expect(StopConfirmation.sends(fresh: false, alreadyStopped: false, firstReceived: t0, now: t0 + 300))
+        #expect(!StopConfirmation.sends(fresh: false, alreadyStopped: false, firstReceived: t0, now: t0 + 301))
+        #expect(!StopConfirmation.sends(fresh: false, alreadyStopped: false, firstReceived: nil, now: t0))
+        // A first receipt recorded after now (clocks moved back): not answered.
+        #expect(!StopConfirmation.sends(fresh: false, alreadyStopped: false, firstReceived: t0 + 10, now: t0))
+    }
+}
+
+/// Issue 24, item 2: a reply waiting for a person holds texts and emails, not the person's own call task.
+@Suite struct ReplyPauseGateTests {
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+    let zone = TimeZone(identifier: "America/Chicago")!
+
+    func input(_ action: TouchAction, until: LocalDate? = nil) -> GateInput {
+        var i = GateInput(
+            action: action, items: [GateItem(dealNumber: "D-1", product: "vsc", eligibleUntil: until)], zone: zone,
+            state: "TX", consent: ContactPermissions(sms: true, email: true, phone: true), hasPhone: true, hasEmail: true,
+            lastPurchase: LocalDate(now, in: zone))
+        i.awaitingReply = true
+        return i
+    }
+
+    @Test func textsAndEmailsWaitForThePerson() {
+        let gate = ComplianceGate()
+        for action in [TouchAction.sms, .email] {
+            guard case .move(let to, let reason) = gate.decide(input(action), now: now) else {
+                Issue.record("\(action) was not held")
+                continue
+            }
+            #expect(to == now + ComplianceGate.replyPauseRetry && reason.contains("reply task"))
+        }
+        if case .move(_, let reason) = gate.decide(input(.task), now: now) { #expect(!reason.contains("reply task")) }
+        var answered = input(.sms)
+        answered.awaitingReply = false
+        if case .move(_, let reason) = gate.decide(answered, now: now) { #expect(!reason.contains("reply task")) }
+    }
+
+    @Test func aWindowThatClosesFirstEndsTheWait() {
+        // 22:00 in Austin on the window's last day: four hours on is tomorrow.
+        let late = ISO8601DateFormatter().date(from: "2026-10-06T03:00:00Z")!
+        let i = input(.sms, until: LocalDate(year: 2026, month: 10, day: 5)!)
+        if case .skip = ComplianceGate().decide(i, now: late) {
+        } else {
+            Issue.record("expected a skip")
+        }
+    }
+}

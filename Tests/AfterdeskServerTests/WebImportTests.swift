@@ -33,7 +33,7 @@ import Testing
             var b = TestBrowser()
             try await b.openImports(client)
             let csrf = try #require(b.csrf)
-            var headers = b.uploadHeaders()
+            let headers = b.uploadHeaders()
             // Without the form's token: refused, and nothing imported.
             let forged = Self.multipart([("csrf", nil, "nope"), ("profile", nil, "canonical"), ("file", "deals.csv", Self.file)])
             let refused = try await client.execute(uri: "/imports", method: .post, headers: headers, body: forged)

@@ -46,6 +46,8 @@ public struct GateInput: Sendable, Equatable {
     public var lastPurchase: LocalDate
     /// When this customer was last touched (messages sent, tasks created), newest last or in any order.
     public var recentTouches: [Date]
+    /// The customer wrote back and a person has not yet closed the reply task: automated messages wait.
+    public var awaitingReply = false
 
     public init(
         action: TouchAction, items: [GateItem], zone: TimeZone, state: String?, consent: ContactPermissions,
@@ -112,6 +114,8 @@ public struct ComplianceGate: Sendable {
         }
         // 2. The customer and the channel.
         if let why = refusal(input, today: today) { return .skip(reason: why) }
+        // 2b. The customer wrote back: no automated message until a person has read it and closed the reply task.
+        if let waiting = replyPause(input, kept: kept, now: now) { return waiting }
         // 3. The contact window, on the customer's clock.
         let window = ContactWindow.forState(input.state, configured: rules.windows)
         let latestUntil = kept.compactMap(\.eligibleUntil).max()

@@ -129,6 +129,10 @@ extension Dispatcher {
                     slaHours: min(settings.taskSLAHours, 4))
                 try database.linkInbound(providerID: sid, taskID: task)
             }
+            guard
+                StopConfirmation.sends(
+                    fresh: fresh, alreadyStopped: receipt.alreadyStopped, firstReceived: receipt.firstReceived, now: now)
+            else { return nil }
             return "You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe."
         case .start:
             // A message id seen before is never applied again. A retry of the START that still stands (the first

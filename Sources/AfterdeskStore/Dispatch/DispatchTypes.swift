@@ -58,6 +58,8 @@ public struct DueTouch: Sendable, Equatable {
     public var recentTouches: [Date]
     public var lastPurchase: LocalDate
     public var phoneOnDoNotCall: Bool
+    /// The customer has an open reply task: what they wrote waits for a person.
+    public var awaitingReply = false
 }
 
 /// A message to record in the outbox, before it is sent.

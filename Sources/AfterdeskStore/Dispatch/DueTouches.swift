@@ -31,11 +31,13 @@ extension AfterdeskDatabase {
                 guard let customer = customers[customerID], let (storeID, storeCode) = storeOf[id],
                     let action = TouchAction(rawValue: h["action"]), let due = Instant.parse(h["due_at"])
                 else { return nil }
-                return DueTouch(
+                var touch = DueTouch(
                     id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
                     items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
                     lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
                     phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false)
+                touch.awaitingReply = facts.awaitingReply.contains(customerID)
+                return touch
             }
         }
     }
@@ -47,6 +49,8 @@ extension AfterdeskDatabase {
         var recent: [Int64: [Date]] = [:]
         var lastPurchase: [Int64: LocalDate] = [:]
         var doNotCall: Set<String> = []
+        /// Customers with an open reply task.
+        var awaitingReply: Set<Int64> = []
     }
 
     private func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> CustomerFacts {
@@ -76,6 +80,12 @@ extension AfterdeskDatabase {
         {
             facts.lastPurchase[r["customer_id"]] = (r["last_contract"] as String?).flatMap(LocalDate.init)
         }
+        facts.awaitingReply = Set(
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT customer_id FROM tasks WHERE customer_id IN (\(customerMarks)) AND kind = 'reply' AND status = 'open'
+                    """, arguments: StatementArguments(customerIDs)))
         let phones = facts.contacts.values.compactMap(\.phone)
         if !phones.isEmpty {
             facts.doNotCall = Set(

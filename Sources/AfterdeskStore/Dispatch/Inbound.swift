@@ -14,6 +14,10 @@ extension AfterdeskDatabase {
         /// A START seen before whose opt-in is still what stands (no STOP or other change since): the provider retried
         /// it, perhaps after the first answer was lost, and it may be confirmed again without being applied again.
         public var inForce = false
+        /// For a STOP: an earlier STOP from the number still stood (no START since), so this one revokes nothing new.
+        public var alreadyStopped = false
+        /// When Afterdesk first received this message id (now, for a fresh one).
+        public var firstReceived: Date? = nil
     }
 
     /// Records an inbound text once by its message id and applies its keyword, in one transaction: a STOP always
@@ -27,6 +31,12 @@ extension AfterdeskDatabase {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             let customers = try Self.customers(db, withPhone: phone)
+            let standing = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT keyword FROM inbound_messages WHERE from_phone = ? AND keyword IN ('stop', 'start') AND provider_id <> ?
+                    ORDER BY id DESC LIMIT 1
+                    """, arguments: [phone, providerID])
             try db.execute(
                 sql: """
                     INSERT INTO inbound_messages (provider_id, customer_id, from_phone, body, keyword, received_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -41,6 +51,10 @@ extension AfterdeskDatabase {
                 }
             if let consent { try setSMSConsent(db, customers: customers, consent: consent, source: source, now: nowText) }
             var receipt = InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
+            receipt.alreadyStopped = standing == InboundKeyword.stop.rawValue
+            receipt.firstReceived = try String.fetchOne(
+                db, sql: "SELECT received_at FROM inbound_messages WHERE provider_id = ?", arguments: [providerID]
+            ).flatMap(Instant.parse)
             if keyword == .start, !fresh, !customers.isEmpty {
                 let ids = customers.map(String.init).joined(separator: ",")
                 receipt.inForce =
