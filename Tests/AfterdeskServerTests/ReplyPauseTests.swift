@@ -35,7 +35,6 @@ import Testing
         #expect(s.channels.sms.count == 1)
     }
 
-
     @Test func aSecondStopWhileTheFirstStandsGetsNoSecondConfirmation() async throws {
         let s = try Scenario()
         try await replies.app(s).test(.router) { client in
