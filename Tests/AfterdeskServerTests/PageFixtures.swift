@@ -27,7 +27,7 @@ extension PageSnapshotTests {
     static var task: TaskPage {
         TaskPage(
             layout: layout("Ana Ruiz", WebPaths.tasks, role: .sales), id: 7,
-            customer: "Ana Ruiz", tel: "tel:+15125550123", sms: nil, phone: "(512) 555-0123", noSMSConsent: true, email: nil,
+            customer: "Ana Ruiz", tel: "tel:+15125550123", textBox: nil, phone: "(512) 555-0123", noSMSConsent: true, email: nil,
             vehicle: "2026 Honda Accord", vinTail: "RA000003",
             items: [
                 .init(

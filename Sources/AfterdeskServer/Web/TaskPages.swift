@@ -45,6 +45,13 @@ struct TaskPage: PageModel {
         var text: String
         var status: String
     }
+    struct TextBox: Sendable, Equatable {
+        var nonce: String
+        var draft: String
+        var presets: [Choice]
+        var error: String?
+        var note: String?
+    }
     struct Choice: Sendable, Equatable {
         var value: String
         var label: String
@@ -53,7 +60,8 @@ struct TaskPage: PageModel {
     var id: Int64
     var customer: String
     var tel: String?
-    var sms: String?
+    /// The compose box, when the customer may be texted from this task.
+    var textBox: TextBox?
     var phone: String?
     var noSMSConsent: Bool
     var email: String?

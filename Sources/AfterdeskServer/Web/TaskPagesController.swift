@@ -32,9 +32,16 @@ struct TaskPagesController: Sendable {
         router.get(RouterPath(WebPaths.tasks)) { request, _ -> Response in try await queue(request) }
         router.get(RouterPath(WebPaths.task)) { request, context -> Response in
             let user = try await auth.require(request, Self.roles)
-            return try pages.response(try page(try taskID(context), user: user, error: nil))
+            let query = request.uri.queryParameters
+            let state = TextState(
+                preset: query["preset"].flatMap { Int(String($0)) },
+                note: query["texted"].map {
+                    $0 == "sent" ? "Text sent." : "Text queued: the provider did not take it yet, and it is retried."
+                })
+            return try pages.response(try page(try taskID(context), user: user, error: nil, text: state))
         }
         router.post(RouterPath(WebPaths.taskOutcome)) { request, context -> Response in try await outcome(request, context: context) }
+        router.post(RouterPath(WebPaths.taskText)) { request, context -> Response in try await text(request, context: context) }
         router.post(RouterPath(WebPaths.taskReschedule)) { request, context -> Response in try await reschedule(request, context: context) }
     }
 
@@ -84,7 +91,7 @@ struct TaskPagesController: Sendable {
         return detail
     }
 
-    func page(_ id: Int64, user: SignedIn, error: String?) throws -> TaskPage {
+    func page(_ id: Int64, user: SignedIn, error: String?, text state: TextState = TextState()) throws -> TaskPage {
         let d = try detail(id, user: user)
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         let remaining = d.termMonths.flatMap { term in
@@ -104,9 +111,17 @@ struct TaskPagesController: Sendable {
                 why: d.task.kind == "offer_reply" ? d.task.title : i.touchReason, points: TalkingPoints.points(facts))
         }
         let phone = PeopleText.dialable(d.task.phone)
+        let presets = StaffTextRules.presets(firstName: d.firstName, product: items.first?.product, vehicle: d.vehicle)
+        let textBox =
+            d.maySMS && phone != nil && d.task.status == "open"
+            ? TaskPage.TextBox(
+                nonce: state.nonce ?? Self.nonce(),
+                draft: state.draft ?? state.preset.flatMap { presets.indices.contains($0) ? presets[$0].text : nil } ?? "",
+                presets: presets.indices.map { TaskPage.Choice(value: "\(WebPaths.task(id))?preset=\($0)#text", label: presets[$0].label) },
+                error: state.error, note: state.note) : nil
         return TaskPage(
             layout: .page(d.task.customer, for: user, current: WebPaths.tasks), id: d.task.id,
-            customer: d.task.customer, tel: phone.map { "tel:\($0)" }, sms: d.maySMS ? phone.map { "sms:\($0)" } : nil,
+            customer: d.task.customer, tel: phone.map { "tel:\($0)" }, textBox: textBox,
             phone: d.task.phone.map(PeopleText.phone), noSMSConsent: phone != nil && !d.maySMS,
             email: d.task.email, vehicle: d.vehicle, vinTail: String(d.vin.suffix(8)), items: items, severalItems: items.count > 1,
             products: items.map { TaskPage.Choice(value: $0.code, label: $0.product) }, soldPrice: items.first?.quotedPlain,

@@ -9,6 +9,7 @@ enum WebPaths {
     static let task = "/tasks/{id}"
     static let taskOutcome = "/tasks/{id}/outcome"
     static let taskReschedule = "/tasks/{id}/reschedule"
+    static let taskText = "/tasks/{id}/text"
     static let deals = "/deals"
     static let deal = "/deals/{store}/{number}"
     static let imports = "/imports"

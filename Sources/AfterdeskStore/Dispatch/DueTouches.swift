@@ -45,7 +45,7 @@ extension AfterdeskDatabase {
     /// What the gate needs to know about the customers of a page of touches.
     struct CustomerFacts {
         var contacts: [Int64: CustomerContact] = [:]
-        /// Touches sent in the last 30 days.
+        /// Touches sent in the last 30 days, and texts people wrote on task pages.
         var recent: [Int64: [Date]] = [:]
         var lastPurchase: [Int64: LocalDate] = [:]
         var doNotCall: Set<String> = []
@@ -53,7 +53,7 @@ extension AfterdeskDatabase {
         var awaitingReply: Set<Int64> = []
     }
 
-    private func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> CustomerFacts {
+    func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> CustomerFacts {
         var facts = CustomerFacts()
         let customerMarks = marks(customerIDs.count)
         let contacts = try db.makeStatement(
@@ -71,6 +71,16 @@ extension AfterdeskDatabase {
                 """, arguments: StatementArguments(customerIDs) + [since])
         {
             if let d = Instant.parse(r["sent_at"]) { facts.recent[r["customer_id"], default: []].append(d) }
+        }
+        // Texts people wrote on task pages count as touches too (issue 24, item 5).
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT customer_id, created_at FROM outbox WHERE customer_id IN (\(customerMarks)) AND channel = 'sms'
+                AND idempotency_key LIKE 'staff-text-%' AND status NOT IN ('cancelled', 'dead') AND created_at >= ?
+                """, arguments: StatementArguments(customerIDs) + [since])
+        {
+            if let d = Instant.parse(r["created_at"]) { facts.recent[r["customer_id"], default: []].append(d) }
         }
         for r in try Row.fetchAll(
             db,

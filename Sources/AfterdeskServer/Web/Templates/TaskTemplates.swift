@@ -25,7 +25,7 @@ extension WebTemplates {
         <p class="muted">{{vehicle}} · VIN …{{vinTail}} · {{#open}}{{#overdue}}<strong class="late">overdue</strong>, {{/overdue}}due {{due}}{{/open}}{{^open}}done: {{outcome}}{{/open}}{{#assignee}} · {{.}}{{/assignee}}</p>
         <div class="contact">
         {{#tel}}<a class="button primary" href="{{.}}">Call {{phone}}</a>{{/tel}}
-        {{#sms}}<a class="button" href="{{.}}">Text</a>{{/sms}}
+        {{#textBox}}<a class="button" href="#text">Text</a>{{/textBox}}
         {{#noSMSConsent}}<span class="muted nosms">No consent to text: call instead.</span>{{/noSMSConsent}}
         {{#email}}<a class="button" href="mailto:{{.}}">Email</a>{{/email}}
         {{^tel}}<span class="muted">No phone number on file.</span>{{/tel}}
@@ -38,6 +38,22 @@ extension WebTemplates {
         <ul class="points">{{#points}}<li>{{.}}</li>{{/points}}</ul>
         </section>
         {{/items}}
+        {{#textBox}}
+        <section class="card" id="text">
+        <h2>Text the customer</h2>
+        {{#error}}<p class="error" role="alert">{{.}}</p>{{/error}}
+        {{#note}}<p class="flash" role="status">{{.}}</p>{{/note}}
+        <form method="post" action="/tasks/{{id}}/text" class="compose">
+        <input type="hidden" name="csrf" value="{{layout.csrf}}">
+        <input type="hidden" name="nonce" value="{{nonce}}">
+        <label for="text-body">Message</label>
+        <textarea id="text-body" name="body" rows="4" maxlength="1000" required>{{draft}}</textarea>
+        <p class="muted">Sent from the store's number and signed with your name. The customer's opt-outs, contact hours and message limits are checked first; their replies appear under Messages.</p>
+        <button type="submit" class="primary">Send text</button>
+        </form>
+        <p class="presets">Start from: {{#presets}}<a href="{{value}}">{{label}}</a> {{/presets}}</p>
+        </section>
+        {{/textBox}}
         {{#open}}
         <section class="card">
         <h2>Outcome</h2>
@@ -64,7 +80,7 @@ extension WebTemplates {
         </form>
         </section>
         {{/open}}
-        <section class="card">
+        <section class="card" id="messages">
         <h2>Messages</h2>
         {{#noHistory}}<p class="muted">No messages yet.</p>{{/noHistory}}
         <ol class="history">

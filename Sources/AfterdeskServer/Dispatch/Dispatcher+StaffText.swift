@@ -1,0 +1,47 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+
+extension Dispatcher {
+    /// What a person's text did.
+    public enum StaffTextResult: Sendable, Equatable {
+        /// Handed to the provider.
+        case sent
+        /// Queued: the provider did not take it now; the scheduler tries again (the outbox shows why).
+        case queued(String)
+        case refused(String)
+    }
+
+    /// A text a person writes on a task page: checked, signed, passed through the compliance gate with every text the
+    /// customer had (opt-outs, contact hours, caps) and sent through the store's SMS number at once. `nonce` is the
+    /// form's one-time value: the same form sent twice sends one text.
+    public func staffText(taskID: Int64, written: String, by name: String, nonce: String, now: Date) async throws -> StaffTextResult {
+        let body = StaffTextRules.body(written, signedBy: name, dealer: menu.dealership.name)
+        if let problem = StaffTextRules.problem(body, maxSegments: templates.maxSegments) { return .refused(problem) }
+        let key = AfterdeskDatabase.staffTextKey(task: taskID, nonce: nonce)
+        let outcome = try database.staffText(taskID: taskID, now: now) { touch in
+            guard let phone = touch.customer.phone else { return .refuse("Not sent: no mobile number on file.") }
+            var (input, zone) = gateInput(touch)
+            // The person is the one answering: a waiting reply does not hold their text, and the text is about no one
+            // product, so nothing of a product's window can end it.
+            input.awaitingReply = false
+            input.items = [GateItem(dealNumber: "", product: "a text from \(name)", eligibleUntil: nil)]
+            let formatter = DateFormatter()
+            formatter.timeZone = zone
+            formatter.dateFormat = "EEE MMM d, h:mm a"
+            if let why = StaffTextRules.refusal(gate.decide(input, now: now), zone: zone, format: formatter.string) {
+                return .refuse(why)
+            }
+            return .send(NewOutboxMessage(channel: "sms", idempotencyKey: key, recipient: phone, body: body))
+        }
+        switch outcome {
+        case .refused(let why): return .refused(why)
+        case .queued(let id):
+            guard let message = try database.claimOutbox(id: id, now: now) else { return .sent }
+            let result = await send(message, now: now)
+            try database.completeOutbox([(id, result)], now: now)
+            if case .failed(let error, _) = result { return .queued(error) }
+            return .sent
+        }
+    }
+}
