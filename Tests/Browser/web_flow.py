@@ -137,6 +137,17 @@ def main():
         urgent.click()
         expect(page.locator("h1")).to_contain_text(caller)
         shot(page, "task-urgent")
+
+        print("salesperson: text the customer from the task, through Afterdesk's number and its gate")
+        assert page.locator("a[href^='sms:']").count() == 0, "a text link to the salesperson's own phone"
+        page.click("a.button[href='#text']")
+        page.fill("#text-body", "Thanks for pressing Call me. When is a good time to talk?")
+        page.click("form.compose button[type=submit]")
+        # Sent, or refused by the gate in words (the demo may have texted this customer today): never silently.
+        result = page.locator("#text .flash, #text .error")
+        expect(result).to_be_visible()
+        print("  " + result.inner_text())
+        shot(page, "task-text")
         sign_out(page)
 
         print("salesperson: the most urgent task, a sale with price and cost")

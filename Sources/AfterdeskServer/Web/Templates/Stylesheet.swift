@@ -30,7 +30,9 @@ extension WebTemplates {
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin: 0 0 1rem; }
         .narrow { max-width: 420px; margin: 2rem auto; }
         label { display: block; margin: 0 0 .75rem; font-weight: 600; }
-        input, select { display: block; width: 100%; font: inherit; padding: .55rem .6rem; border: 1px solid #aab3c0; border-radius: 6px; margin-top: .25rem; background: #fff; }
+        input, select, textarea { display: block; width: 100%; font: inherit; padding: .55rem .6rem; border: 1px solid #aab3c0; border-radius: 6px; margin-top: .25rem; background: #fff; }
+        textarea { resize: vertical; }
+        .presets a { margin-right: .75rem; }
         button, .button { display: inline-block; font: inherit; padding: .6rem 1rem; min-height: 44px; border: 1px solid #aab3c0; border-radius: 6px;
           background: #fff; color: var(--ink); cursor: pointer; text-decoration: none; }
         .primary { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; }
