@@ -44,6 +44,8 @@ public struct Settings: Sendable, Equatable {
     public var signInKnownAddressDays = 30
     /// The HTTP server's timeouts and the age of a forgotten upload (Settings+Server.swift).
     public var server = ServerTimeouts()
+    /// What the store registered to text (Settings+Registration.swift): shown to admins, kept for an audit.
+    public var registration = TextingRegistration()
 
     public init() {}
 
@@ -55,8 +57,8 @@ public struct Settings: Sendable, Equatable {
         let write: @Sendable (inout Settings, String) throws -> Void
     }
 
-    /// Every key: these, then the server's (`ServerTimeouts.keys`).
-    public static let keys: [Key] = generalKeys + ServerTimeouts.keys
+    /// Every key: these, then the server's (`ServerTimeouts.keys`) and the texting registration's.
+    public static let keys: [Key] = generalKeys + ServerTimeouts.keys + TextingRegistration.keys
 
     static let generalKeys: [Key] = [
         key("public_url", "the URL customers and providers reach the server at (links, webhook signatures)") { $0.publicURL = $1 },

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDelivery
 import Foundation
 
 @testable import AfterdeskServer
@@ -170,7 +171,13 @@ extension PageSnapshotTests {
                 .init(id: 1, name: "kliu", role: "fi_manager", staff: "", store: "every store", active: true, hasPassword: true, tokens: 1)
             ],
             tokens: [.init(id: 1, user: "kliu", label: "adk_AbCdEf…", created: "2026-11-01T00:00:00Z", expires: "never", revoked: nil)],
-            roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: nil, newToken: nil)
+            roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: nil, newToken: nil,
+            registration: {
+                var r = TextingRegistration()
+                r.brandID = "BA1B2C3"
+                r.texas = .customerExemption
+                return r.lines(texasStore: true)
+            }())
     }
 
     static var offerHead: OfferHead {

@@ -100,6 +100,13 @@ struct AdminController: Sendable {
         var roles: [Choice]
         var error: String?
         var newToken: String?
+        /// The store's texting registration facts (settings), one line each.
+        var registration: [String]
+    }
+
+    /// A store whose address is in Texas ("…, Austin, TX 78701"): its basis for texting under ch. 302 is on record.
+    static func inTexas(_ address: String) -> Bool {
+        address.range(of: #"(^|[\s,])(TX|Texas)([\s,.]|$)"#, options: .regularExpression) != nil
     }
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -122,7 +129,8 @@ struct AdminController: Sendable {
                 .init(
                     id: $0.id, user: $0.user, label: $0.label + "…", created: $0.createdAt, expires: $0.expiresAt ?? "never",
                     revoked: $0.revokedAt)
-            }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken)
+            }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken,
+            registration: ctx.settings.registration.lines(texasStore: Self.inTexas(ctx.dispatcher.menu.dealership.address)))
     }
 
     /// The admin page's forms: `action` is add, role, password, disable, token or revoke, with the fields it needs.

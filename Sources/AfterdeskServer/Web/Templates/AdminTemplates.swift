@@ -49,6 +49,9 @@ extension WebTemplates {
         <label>User <select name="user">{{#users}}{{#active}}<option value="{{name}}">{{name}}</option>{{/active}}{{/users}}</select></label>
         <label>Expires after days (empty: never) <input name="days" inputmode="numeric"></label>
         <button type="submit">Make a token</button></form></section>
+        <section class="card" id="registration"><h2>Texting registration</h2>
+        <ul>{{#registration}}<li>{{.}}</li>{{/registration}}</ul>
+        <p class="muted">From the settings (a2p_brand_id, a2p_campaign_id, texas_registration; docs/settings.md).</p></section>
         {{> foot}}
         """
 }
