@@ -85,10 +85,11 @@ extension Dispatcher {
                 stoppedBecause: menu.product(i.product).flatMap { p in i.stops.first { $0.applies(to: p.kind) }?.reason },
                 pausedUntil: i.pausedUntil)
         }
-        let input = GateInput(
+        var input = GateInput(
             action: touch.action, items: items, zone: zone, state: c.state, consent: c.consent,
             hasPhone: c.phone != nil, hasEmail: c.email != nil, contactStopped: c.contactStopped,
             phoneOnDoNotCall: touch.phoneOnDoNotCall, lastPurchase: touch.lastPurchase, recentTouches: touch.recentTouches)
+        input.phoneStopped = c.phoneStopped
         return (input, zone)
     }
 
