@@ -77,6 +77,14 @@ public struct OptOutEntry: Sendable, Equatable, Codable {
     /// When it was recorded (UTC, ISO 8601).
     public var at: String
 
+    enum CodingKeys: String, CodingKey {
+        case id, address, channel, stop, source, detail, reference
+        case recordedBy = "recorded_by"
+        case customerID = "customer_id"
+        case effectiveOn = "effective_on"
+        case at
+    }
+
     public init(
         id: Int64, address: String, channel: ContactChannel, stop: Bool, source: OptOutSource, detail: String,
         reference: String?, recordedBy: String, customerID: Int64?, effectiveOn: String?, at: String
