@@ -106,6 +106,30 @@ import Testing
         #expect(!f.log.text.contains("555-0142") && !f.log.text.contains("james@"))
     }
 
+    /// Staff's "stop contacting" on the task page: kept in the ledger in the signed-in user's name, and a re-import with
+    /// consent Y turns nothing back on.
+    @Test func stopContactingOnTheTaskPageIsKeptInTheSignedInUsersName() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var vosei = TestBrowser()
+            try await vosei.signIn(client, "vosei")
+            _ = try await vosei.get(client, "/tasks/\(f.taskID)")
+            let r = try await vosei.post(client, "/tasks/\(f.taskID)/outcome", [("outcome", "stop_contacting")])
+            #expect(r.status == .seeOther)
+        }
+        let ana = try f.s.customer("D-3")
+        let entries = try f.s.rows("SELECT address, channel, source, recorded_by, reference FROM opt_outs ORDER BY id")
+        #expect(entries.contains { ($0[0] as String) == "+15125550123" && ($0[1] as String) == "phone" })
+        #expect(entries.contains { ($0[0] as String) == "customer:\(ana)" && ($0[1] as String) == "sms" })
+        #expect(entries.allSatisfy { ($0[2] as String) == "staff_outcome" && ($0[3] as String) == "vosei" })
+        let file = f.s.dir.appendingPathComponent("consent-y.csv").path
+        try deals.replacingOccurrences(of: "Ana,Ruiz,,(512) 555-0123,TX,78702,N,N,N", with: "Ana,Ruiz,,(512) 555-0123,TX,78702,Y,Y,Y")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try f.s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        let c = try f.s.rows("SELECT consent_sms, consent_phone FROM customers WHERE id = ?", [ana])[0]
+        #expect(!(c[0] as Bool) && !(c[1] as Bool))
+    }
+
     @Test func theAPIsDealShowsTheOptOuts() async throws {
         let s = try Scenario()
         try s.db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: Date())

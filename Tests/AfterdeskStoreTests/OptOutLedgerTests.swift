@@ -95,7 +95,7 @@ import Testing
         try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
         let id = try #require(try db.customerIDs(ofDeals: ["D-1"], store: nil).first)
         let task = try db.createReplyTask(customerID: id, title: "Call back", detail: "", now: Self.now, slaHours: 4)
-        try db.completeTask(id: task, outcome: .stopContacting, now: Self.now)
+        try db.completeTask(id: task, outcome: .stopContacting, by: "vosei", now: Self.now)
         try Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
         let c = try Self.consent(w)
         #expect(!c.sms && !c.email && !c.phone)
@@ -105,7 +105,7 @@ import Testing
                 "+15125550142 sms", "+15125550142 phone", "maria.lopez@example.com email",
                 "customer:\(id) sms", "customer:\(id) email", "customer:\(id) phone",
             ])
-        #expect(inForce.allSatisfy { $0.source == .staffOutcome && $0.reference == "task \(task)" })
+        #expect(inForce.allSatisfy { $0.source == .staffOutcome && $0.reference == "task \(task)" && $0.recordedBy == "vosei" })
     }
 
     @Test func anAdminsStopHoldsAndConsentWithEvidenceRestores() throws {
