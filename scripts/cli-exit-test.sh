@@ -26,4 +26,9 @@ expect 64 "error: a user name is one word" users add "two words" --role admin
 expect 64 "is not one of sales, fi, manager, bdc" staff add X1 --role pilot
 expect 65 "error: empty.csv: the file is empty" import-readings empty.csv
 expect 65 "cannot open" import nothere.csv
+expect 64 "error: not a US phone number or an email address" opt-outs show nobody
+expect 64 "error: not a US phone number or an email address" opt-outs add 555
+expect 64 "--channel must be sms, email or phone" consent add 5125550142 --channel fax --evidence "signed form" --date 2026-12-01
+expect 64 "error: the evidence of consent is required" consent add 5125550142 --channel sms --evidence " " --date 2026-12-01
+expect 64 "error: email does not apply to a phone number" consent add 5125550142 --channel email --evidence "signed form" --date 2026-12-01
 exit $failed

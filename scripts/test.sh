@@ -13,3 +13,4 @@ scripts/cli-exit-test.sh
 scripts/browser-test.sh
 scripts/api-test.sh
 scripts/security-test.sh
+scripts/compliance-test.sh

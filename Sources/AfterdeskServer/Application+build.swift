@@ -68,6 +68,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     DealPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
     MenuPageController(ctx: ctx, pages: pages).addRoutes(to: router)
     AdminController(ctx: ctx, pages: pages).addRoutes(to: router)
+    OptOutPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
     OfferController(ctx: ctx, pages: pages).addRoutes(to: router)
     router.get(RouterPath(WebPaths.stylesheet)) { _, _ -> Response in
         Response(

@@ -147,7 +147,7 @@ struct TaskCommand: ParsableCommand {
             let at = try planning.instant()
             let customer = try db.completeTask(
                 id: id, outcome: o, product: product, price: try money(price, "price"),
-                cost: try money(cost, "cost"), note: note, now: at)
+                cost: try money(cost, "cost"), note: note, by: commandUser(nil), now: at)
             let summary = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
             print("Task \(id): \(o.rawValue). The customer's follow-up was re-planned: \(summary.touches) touches planned.")
         }

@@ -19,10 +19,11 @@ struct Explain: ParsableCommand {
         let planner = try planning.planner(db)
         let found: CustomerDeals?
         found = try db.customerDeals(ofDeal: dealNumber, store: store)
-        guard let found, let explanation = AfterdeskCore.Explain.explain(found, planner: planner, now: at) else {
+        guard let found, var explanation = AfterdeskCore.Explain.explain(found, planner: planner, now: at) else {
             printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
             throw ExitCode(1)
         }
+        explanation.optOuts = try db.optOutStatus(dealNumber: dealNumber, store: found.store)
         if json {
             print(try jsonString(explanation))
             return
@@ -34,6 +35,8 @@ struct Explain: ParsableCommand {
 enum ExplainText {
     static func render(_ e: DealExplanation) -> String {
         var out = "Deal \(e.dealNumber), planned as of \(e.plannedAt)\n"
+        // What the opt-out ledger says of the customer: "SMS stopped on 2026-12-04 by the customer (STOP)".
+        for o in e.optOuts ?? [] { out += "\(o.sentence)\n" }
         for p in e.products {
             out += "\n\(p.code): \(p.outcome)\(p.holdout ? " (holdout)" : "")"
             if let note = p.note { out += " — \(note)" }

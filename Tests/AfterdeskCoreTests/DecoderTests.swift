@@ -225,11 +225,14 @@ enum DealRecordFingerprint {
             """
         let rows = try decodeCSV(text + "\n", profile: .dealervault)
         let lopez = try #require(rows[0].record)
-        #expect(lopez.consent == Consent(sms: false, email: true, phone: false))
+        // Block Email N is a relationship, not email consent (issue 24); Block Phone Y: no SMS, no call, an opt-out.
+        #expect(lopez.consent == Consent(sms: false, email: false, phone: false))
+        #expect(lopez.contactBlocks == [.sms, .phone].map { ContactBlock(address: "+15125550142", channel: $0, field: "Block Phone") })
         #expect(lopez.product("gap")?.outcome == .sold && lopez.product("vsc")?.outcome == .declined)
         let smith = try #require(rows[1].record)
         #expect(smith.buyerPhone == "+15125550199", "home phone when there is no cell phone")
         #expect(smith.consent == Consent(sms: false, email: false, phone: true))
+        #expect(smith.contactBlocks == [ContactBlock(address: "js@example.com", channel: .email, field: "Block Email")])
         #expect(smith.dealType == .lease && smith.product("gap") == nil, "the lease includes GAP")
         #expect(smith.product("vsc") == ProductLine(code: "vsc", outcome: .sold, price: Money(cents: 189_500), cost: Money(cents: 90_000)))
     }

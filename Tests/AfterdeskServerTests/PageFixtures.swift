@@ -180,6 +180,17 @@ extension PageSnapshotTests {
             }())
     }
 
+    static var optOuts: OptOutPagesController.Page {
+        let stop = OptOutPagesController.Page.Entry(
+            address: "+15125550142", channel: "sms", status: "stopped", on: "2026-12-04", by: "by the customer (STOP)", reference: "SM1")
+        let restore = OptOutPagesController.Page.Entry(
+            address: "+15125550142", channel: "sms", status: "restored", on: "2026-12-05",
+            by: "by root (consent recorded: signed form at the desk, dated 2026-12-05)", reference: "")
+        return OptOutPagesController.Page(
+            layout: layout("Opt-outs", WebPaths.adminOptOuts, role: .admin), entries: [stop], address: "+15125550142",
+            history: [stop, restore], today: "2026-12-05", error: nil)
+    }
+
     static var offerHead: OfferHead {
         OfferHead(dealership: Dealership(name: "Lakeside Motors", timeZone: "America/Chicago", address: "", phone: "(512) 555-0142"))
     }

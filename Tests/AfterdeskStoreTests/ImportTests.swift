@@ -250,9 +250,11 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.read == 4 && s.inserted == 4 && s.rejected == 0)
         let lopez = try #require(try db.deal(number: "55001"))
         #expect(lopez.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["gap", "maintenance"])
-        #expect(lopez.consent.map(\.granted) == [false, true, true])
+        // "Not blocked" is an existing business relationship: a person's call, never email or SMS consent (issue 24).
+        #expect(lopez.consent.map(\.granted) == [false, false, true])
         let nguyen = try #require(try db.deal(number: "55003"))
-        #expect(nguyen.inServiceDate == "2022-11-02" && nguyen.consent.map(\.granted) == [false, true, false])
+        #expect(nguyen.inServiceDate == "2022-11-02" && nguyen.consent.map(\.granted) == [false, false, false])
+        #expect(nguyen.optOuts?.map(\.channel) == ["sms", "phone"], "Block Phone Y: an opt-out entry")
         #expect(nguyen.products.map(\.code).contains("gap") == false)
     }
 
@@ -320,13 +322,13 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(
             try db.appliedMigrations() == [
                 "v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening", "v7-outcomes",
-                "v8-web", "v9-offers", "v10-import-scope",
+                "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs",
             ])
         // Opening again is harmless.
         #expect(
             try w.database().appliedMigrations() == [
                 "v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening", "v7-outcomes",
-                "v8-web", "v9-offers", "v10-import-scope",
+                "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs",
             ])
         let mode = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")

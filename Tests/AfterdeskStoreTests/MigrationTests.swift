@@ -20,6 +20,7 @@ import Testing
         ("v8-web", Migrations.v8Web, 0x4c98_92e3_8272_b575),
         ("v9-offers", Migrations.v9Offers, 0x1a6c_7e2e_9cb2_265d),
         ("v10-import-scope", Migrations.v10ImportScope, 0x8c29_ae2e_51bf_040e),
+        ("v11-opt-outs", Migrations.v11OptOuts, 0xcab8_0965_973d_e1a6),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -34,7 +35,8 @@ import Testing
         }
         // Every migration the migrator runs is pinned here, in order.
         #expect(Migrations.migrator.migrations == Self.pinned.map(\.name))
-        #expect(Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope"])
+        #expect(
+            Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs"])
     }
 
     /// A database made by the first dispatch release (v3 as it then read: other outbox indexes) is repaired.

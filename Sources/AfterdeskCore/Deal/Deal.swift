@@ -18,6 +18,18 @@ public struct Consent: Sendable, Equatable, Codable {
     }
 }
 
+/// A DMS block flag set to Y: the address it blocks, on one channel, and the column that said so.
+public struct ContactBlock: Sendable, Equatable, Codable {
+    public var address: String
+    public var channel: ContactChannel
+    public var field: String
+    public init(address: String, channel: ContactChannel, field: String) {
+        self.address = address
+        self.channel = channel
+        self.field = field
+    }
+}
+
 public struct StaffRef: Sendable, Equatable, Codable {
     public var id: String
     public var name: String?
@@ -96,6 +108,9 @@ public struct DealRecord: Sendable, Equatable, Codable {
     public var fiManager: StaffRef?
 
     public var products: [ProductLine]
+    /// The DMS's `Block Phone`/`Block Email` = Y of this row (the buyer's and the co-buyer's): opt-outs for the ledger.
+    /// nil when there are none (and in formats that carry no blocks).
+    public var contactBlocks: [ContactBlock]?
 
     public init(
         store: String, dealNumber: String, status: DealStatus, contractDate: LocalDate, deliveryDate: LocalDate,
@@ -105,7 +120,7 @@ public struct DealRecord: Sendable, Equatable, Codable {
         vehicleCondition: VehicleCondition, odometer: Int, inServiceDate: LocalDate, inServiceEstimated: Bool = false,
         sellingPrice: Money, vehicleValue: Money, amountFinanced: Money? = nil, apr: Rate? = nil, termMonths: Int? = nil,
         firstPaymentDate: LocalDate? = nil, lender: String? = nil, salesperson: StaffRef? = nil, fiManager: StaffRef? = nil,
-        products: [ProductLine] = []
+        products: [ProductLine] = [], contactBlocks: [ContactBlock]? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber
@@ -139,6 +154,7 @@ public struct DealRecord: Sendable, Equatable, Codable {
         self.salesperson = salesperson
         self.fiManager = fiManager
         self.products = products
+        self.contactBlocks = contactBlocks
     }
 
     public func product(_ code: String) -> ProductLine? { products.first { $0.code == code } }
@@ -200,6 +216,11 @@ public struct DealRecord: Sendable, Equatable, Codable {
             h.add(p.cost?.cents)
             h.add(p.reason)
             h.add(p.presumed)
+        }
+        // Only rows with a block add to it, so the fingerprints of every other deal stay as they were.
+        for b in contactBlocks ?? [] {
+            h.add(b.address)
+            h.add(b.channel.rawValue)
         }
         return h.signed
     }

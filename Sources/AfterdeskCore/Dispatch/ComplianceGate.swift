@@ -42,6 +42,8 @@ public struct GateInput: Sendable, Equatable {
     public var contactStopped: Bool
     /// The customer's phone is on the do-not-call list.
     public var phoneOnDoNotCall: Bool
+    /// Calls to the customer's phone are stopped in the opt-out ledger (a DMS `Block Phone`, staff, an admin).
+    public var phoneStopped = false
     /// The newest purchase: the start of the existing business relationship.
     public var lastPurchase: LocalDate
     /// When this customer was last touched (messages sent, tasks created), newest last or in any order.
@@ -184,6 +186,7 @@ public struct ComplianceGate: Sendable {
             if !input.hasEmail { return "no email address on file" }
         case .task:
             if !input.hasPhone && !input.hasEmail { return "no phone number or email address to reach the customer" }
+            if input.hasPhone && input.phoneStopped { return "calls to the customer's number are stopped (opt-out ledger)" }
             if input.hasPhone && input.phoneOnDoNotCall {
                 let ends = input.lastPurchase.adding(months: doNotCallRelationshipMonths)
                 if today > ends {

@@ -94,7 +94,7 @@ public struct DealRowDecoder: Sendable {
             inServiceDate: inService, inServiceEstimated: vehicle.inServiceEstimated, sellingPrice: selling,
             vehicleValue: money.value ?? selling, amountFinanced: loan.amountFinanced, apr: loan.apr, termMonths: loan.term,
             firstPaymentDate: loan.firstPayment, lender: loan.lender, salesperson: salesperson, fiManager: fiManager,
-            products: products)
+            products: products, contactBlocks: buyer.blocks.isEmpty ? nil : buyer.blocks)
     }
 }
 

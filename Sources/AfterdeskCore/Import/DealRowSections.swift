@@ -71,6 +71,7 @@ extension DealRowDecoder {
         var zip: String? = nil
         var customerNumber: String? = nil
         var consent: Consent
+        var blocks: [ContactBlock] = []
     }
 
     @inline(__always) func buyerSection<R: RowFields>(_ c: inout Cells<R>) -> BuyerSection {
@@ -94,13 +95,43 @@ extension DealRowDecoder {
         var consent = Consent(
             sms: c.flag(.consentSMS) ?? false, email: c.flag(.consentEmail) ?? false,
             phone: c.flag(.consentPhone) ?? false)
-        // DealerVault's block flags: an explicit "not blocked" permits email and calls from a person
-        // (existing business relationship); SMS always needs express consent, which a DMS does not carry.
-        if let blocked = c.flag(.blockEmail) { consent.email = !blocked && email != nil }
-        if let blocked = c.flag(.blockPhone) { consent.phone = !blocked && phone != nil }
+        // DealerVault's block flags. `Y` is an opt-out: kept in the ledger (with the file and line), which no later `N`
+        // lifts, and no consent on this row. `N` is only an existing business relationship: it permits a person's call,
+        // never SMS or email (a DMS carries no express consent for either).
+        var blocks: [ContactBlock] = []
+        if let blocked = c.flag(.blockEmail), blocked {
+            consent.email = false
+            if let email { blocks.append(ContactBlock(address: email.lowercased(), channel: .email, field: "Block Email")) }
+        }
+        if let blocked = c.flag(.blockPhone) {
+            consent.phone = !blocked && phone != nil
+            if blocked {
+                consent.sms = false
+                if let phone {
+                    blocks += [ContactChannel.sms, .phone].map { ContactBlock(address: phone, channel: $0, field: "Block Phone") }
+                }
+            }
+        }
+        blocks += coBuyerBlocks(&c)
         return BuyerSection(
             first: first, last: last, email: email, phone: phone, state: state, zip: zip,
-            customerNumber: customerNumber, consent: consent)
+            customerNumber: customerNumber, consent: consent, blocks: blocks)
+    }
+
+    /// The co-buyer's blocks: the co-buyer is not imported, but a blocked phone or email of theirs is kept in the
+    /// opt-out ledger, so it stays blocked if it turns up as a buyer's (or is the buyer's too). Read leniently: a
+    /// malformed co-buyer number is not a reason to refuse the deal.
+    @inline(__always) func coBuyerBlocks<R: RowFields>(_ c: inout Cells<R>) -> [ContactBlock] {
+        var blocks: [ContactBlock] = []
+        if c.flag(.coBuyerBlockPhone) == true, let phone = c.text(.coBuyerPhone).flatMap({ Phone.e164($0) as String? }) {
+            blocks += [ContactChannel.sms, .phone].map { ContactBlock(address: phone, channel: $0, field: "Co Buyer Block Phone") }
+        }
+        if c.flag(.coBuyerBlockEmail) == true, let email = c.text(.coBuyerEmail).flatMap(ContactAddress.normalize),
+            ContactAddress.isEmail(email)
+        {
+            blocks.append(ContactBlock(address: email, channel: .email, field: "Co Buyer Block Email"))
+        }
+        return blocks
     }
 
     struct VehicleSection {

@@ -29,6 +29,10 @@ public enum CanonicalField: String, CaseIterable, Sendable {
     case consentPhone = "consent_phone"
     case blockEmail = "block_email"
     case blockPhone = "block_phone"
+    case coBuyerPhone = "co_buyer_phone"
+    case coBuyerEmail = "co_buyer_email"
+    case coBuyerBlockEmail = "co_buyer_block_email"
+    case coBuyerBlockPhone = "co_buyer_block_phone"
     case vin
     case vehicleYear = "vehicle_year"
     case vehicleMake = "vehicle_make"
@@ -49,7 +53,10 @@ public enum CanonicalField: String, CaseIterable, Sendable {
     case fiManagerName = "fi_manager_name"
 
     /// Fields only DMS profiles map; the canonical CSV does not have these columns.
-    static let dmsOnly: Set<CanonicalField> = [.buyerFullName, .buyerPhoneAlternate, .blockEmail, .blockPhone]
+    static let dmsOnly: Set<CanonicalField> = [
+        .buyerFullName, .buyerPhoneAlternate, .blockEmail, .blockPhone, .coBuyerPhone, .coBuyerEmail, .coBuyerBlockEmail,
+        .coBuyerBlockPhone,
+    ]
 }
 
 /// How a file's columns map onto the canonical deal. `canonical` reads Afterdesk's own format;
@@ -130,6 +137,10 @@ public struct ImportProfile: Sendable {
             .buyerEmail: ["Email 1", "Email 2"], .buyerPhone: ["Cell Phone"], .buyerPhoneAlternate: ["Home Phone", "Work Phone"],
             .buyerState: ["State"], .buyerZip: ["Zip"], .customerNumber: ["Customer Number"],
             .blockEmail: ["Block Email"], .blockPhone: ["Block Phone"],
+            // The co-buyer is not imported as a customer: only its phone and email, read when its block flag is Y, so
+            // the block is kept in the opt-out ledger (docs/import.md).
+            .coBuyerPhone: ["Co-Buyer Cell Phone", "Co-Buyer Home Phone"], .coBuyerEmail: ["Co-Buyer Email 1"],
+            .coBuyerBlockEmail: ["Co Buyer Block Email"], .coBuyerBlockPhone: ["Co Buyer Block Phone"],
             .vin: ["VIN"], .vehicleYear: ["Year"], .vehicleMake: ["Make"], .vehicleModel: ["Model"],
             .vehicleCondition: ["New/Used"], .odometer: ["Delivery Mileage", "Mileage"], .inServiceDate: ["In Service Date"],
             .sellingPrice: ["Sales Price"], .amountFinanced: ["Amount Financed"], .apr: ["APR", "Sell Rate"],

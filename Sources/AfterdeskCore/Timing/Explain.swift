@@ -77,10 +77,13 @@ public struct DealExplanation: Codable, Sendable {
     public var dealNumber: String
     public var plannedAt: String
     public var products: [Product]
+    /// The customer's opt-outs standing now (the ledger's latest entry per address and channel), filled by the store.
+    public var optOuts: [OptOutStatus]?
     enum CodingKeys: String, CodingKey {
         case dealNumber = "deal_number"
         case plannedAt = "planned_at"
         case products
+        case optOuts = "opt_outs"
     }
 }
 

@@ -122,9 +122,10 @@ struct APIv1Controller: Sendable {
         }
         let d = ctx.dispatcher
         guard let found = try ctx.database.customerDeals(ofDeal: number, store: store),
-            let e = Explain.explain(
+            var e = Explain.explain(
                 found, planner: Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules), now: ctx.clock.now())
         else { return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound) }
+        e.optOuts = try ctx.database.optOutStatus(dealNumber: number, store: store)
         return try encoded(e)
     }
 

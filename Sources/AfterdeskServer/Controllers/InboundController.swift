@@ -96,12 +96,14 @@ struct InboundController: Sendable {
     /// (one-click posts to the List-Unsubscribe URL itself) or in the form.
     func unsubscribe(_ request: Request) async throws -> Response {
         var pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        if verifiedUnsubscribe(pairs) == nil {
-            let body = try await request.body.collect(upTo: 16 * 1024)
-            pairs = formPairs(String(buffer: body))
-        }
+        let form = formPairs(String(buffer: try await request.body.collect(upTo: 16 * 1024)))
+        if verifiedUnsubscribe(pairs) == nil { pairs = form }
         guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
-        _ = try ctx.database.unsubscribeEmail(customerID: link.customer, source: "email unsubscribe link", now: ctx.clock.now())
+        // RFC 8058: the mail client posts `List-Unsubscribe=One-Click`; the page's button posts nothing else.
+        let oneClick = form.contains { $0.0 == "List-Unsubscribe" && $0.1 == "One-Click" }
+        _ = try ctx.database.unsubscribeEmail(
+            customerID: link.customer, source: oneClick ? "one-click unsubscribe" : "email unsubscribe link", oneClick: oneClick,
+            now: ctx.clock.now())
         ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(link.customer)"])
         return page("You are unsubscribed", "\(ctx.dispatcher.menu.dealership.name) will not email you about protection products again.")
     }

@@ -61,7 +61,7 @@ struct TaskAPIController: Sendable {
         }
         let customer = try ctx.database.completeTask(
             id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),
-            cost: try amount(done.cost, "cost"), note: done.note, now: ctx.clock.now())
+            cost: try amount(done.cost, "cost"), note: done.note, by: user.name, now: ctx.clock.now())
         _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
         ctx.logger.info("api task done", metadata: ["user": "\(user.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
         return json(["status": "done"])

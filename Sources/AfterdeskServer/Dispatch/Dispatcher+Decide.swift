@@ -90,6 +90,7 @@ extension Dispatcher {
             hasPhone: c.phone != nil, hasEmail: c.email != nil, contactStopped: c.contactStopped,
             phoneOnDoNotCall: touch.phoneOnDoNotCall, lastPurchase: touch.lastPurchase, recentTouches: touch.recentTouches)
         input.awaitingReply = touch.awaitingReply
+        input.phoneStopped = c.phoneStopped
         return (input, zone)
     }
 

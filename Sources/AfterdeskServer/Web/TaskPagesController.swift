@@ -154,7 +154,8 @@ struct TaskPagesController: Sendable {
             let customer = try ctx.database.completeTask(
                 id: id, outcome: outcome, product: outcome == .sold ? product : nil,
                 price: outcome == .sold ? try amount(fields.price, "price") : nil,
-                cost: outcome == .sold ? try amount(fields.cost, "cost") : nil, note: present(fields.note), now: ctx.clock.now())
+                cost: outcome == .sold ? try amount(fields.cost, "cost") : nil, note: present(fields.note), by: user.principal.name,
+                now: ctx.clock.now())
             _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
             ctx.logger.info("task done", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
             return seeOther(WebPaths.tasks + "?recorded=" + outcome.rawValue)

@@ -20,6 +20,7 @@ enum WebPaths {
     static let menu = "/menu"
     static let adminUsers = "/admin/users"
     static let adminUser = "/admin/users/{id}"
+    static let adminOptOuts = "/admin/opt-outs"
     static let stylesheet = "/static/app.css"
     /// The customer's offer page.
     static let offer = "/o/{token}"

@@ -18,39 +18,36 @@ extension AfterdeskDatabase {
         return Array(Set(texted + all)).sorted()
     }
 
-    /// An SMS opt-out (STOP) or opt-in (START) from `phone`: every customer with the number, at once. An opt-out
-    /// cancels every pending SMS touch and every queued SMS. Returns the customers changed.
+    /// An SMS opt-out (STOP) or opt-in (START) from `phone`, kept in the opt-out ledger and applied to every customer
+    /// with the number at once (none yet: it waits for the number). An opt-out cancels every pending SMS touch and
+    /// every queued SMS. `source` is what the customer wrote (the keyword). Returns the customers changed.
     @discardableResult
-    public func setSMSConsent(phone: String, consent: Bool, source: String, now: Date) throws -> [Int64] {
+    public func setSMSConsent(phone: String, consent: Bool, source: String, reference: String? = nil, now: Date) throws -> [Int64] {
         try writer.write { db in
-            let ids = try Self.customers(db, withPhone: phone)
-            try setSMSConsent(db, customers: ids, consent: consent, source: source, now: Instant.iso8601(now))
-            return ids
+            let record = OptOutRecord(
+                address: Phone.e164(phone) ?? phone, channel: .sms, source: consent ? .start : .keyword, detail: source,
+                reference: reference, recordedBy: "customer")
+            try appendOptOut(db, record, now: Instant.iso8601(now))
+            return try Self.customers(db, withPhone: record.address)
         }
     }
 
-    func setSMSConsent(_ db: Database, customers ids: [Int64], consent: Bool, source: String, now nowText: String) throws {
-        for id in ids {
-            try db.execute(
-                sql: """
-                    UPDATE customers SET consent_sms = ?, consent_sms_source = ?, consent_sms_at = ?, updated_at = ? WHERE id = ?
-                    """, arguments: [consent, source, nowText, nowText, id])
-            if !consent {
-                try cancelPending(db, customer: id, actions: ["sms"], reason: "opted out of SMS (\(source))", now: nowText)
-            }
-        }
-    }
-
-    /// An email unsubscribe: no more email to the customer; queued email cancelled.
-    public func unsubscribeEmail(customerID: Int64, source: String, now: Date) throws -> Bool {
+    /// An email unsubscribe (the page's button, or RFC 8058 one-click): the customer's address is stopped in the
+    /// opt-out ledger, so no import turns email back on; queued email is cancelled. False when there is no such customer.
+    public func unsubscribeEmail(customerID: Int64, source: String, oneClick: Bool = false, now: Date) throws -> Bool {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE customers SET consent_email = 0, consent_email_source = ?, consent_email_at = ?, updated_at = ? WHERE id = ?
-                    """, arguments: [source, nowText, nowText, customerID])
-            guard db.changesCount == 1 else { return false }
-            try cancelPending(db, customer: customerID, actions: ["email"], reason: "unsubscribed from email (\(source))", now: nowText)
+            guard let row = try Row.fetchOne(db, sql: "SELECT email FROM customers WHERE id = ?", arguments: [customerID]) else {
+                return false
+            }
+            let address = (row["email"] as String?).map { $0.lowercased() } ?? ContactAddress.customer(customerID)
+            let record = OptOutRecord(
+                address: address, channel: .email, source: oneClick ? .oneClick : .unsubscribeLink, detail: source,
+                reference: "customer \(customerID)", recordedBy: "customer", customerID: customerID)
+            if !(try appendOptOut(db, record, now: nowText, unlessStopped: true)) {
+                // Pressed twice: nothing new to record; what is queued is cancelled all the same.
+                try cancelPending(db, customer: customerID, actions: ["email"], reason: "unsubscribed from email (\(source))", now: nowText)
+            }
             return true
         }
     }

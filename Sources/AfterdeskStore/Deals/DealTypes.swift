@@ -101,6 +101,8 @@ public struct DealDetail: Codable, Sendable, Equatable {
     public var products: [Product]
     public var events: [Event]
     public var importedFrom: String
+    /// The customer's opt-outs standing now (docs/compliance.md, "Opt-outs"); always filled by `deal(number:store:)`.
+    public var optOuts: [OptOutStatus]?
 
     enum CodingKeys: String, CodingKey {
         case store
@@ -122,6 +124,7 @@ public struct DealDetail: Codable, Sendable, Equatable {
         case fiManager = "fi_manager"
         case products, events
         case importedFrom = "imported_from"
+        case optOuts = "opt_outs"
     }
 }
 

@@ -119,7 +119,9 @@ extension AfterdeskDatabase {
                     kind: e["kind"], product: e["product_code"], occurredOn: e["occurred_on"],
                     price: money(e["price_cents"]), detail: e["detail"])
             }
-            return DealDetail(row: r, products: products, events: events)
+            var detail = DealDetail(row: r, products: products, events: events)
+            detail.optOuts = try AfterdeskDatabase.optOutStatus(db, customer: found.customerID, store: found.store)
+            return detail
         }
     }
 

@@ -13,6 +13,8 @@ public struct CustomerContact: Sendable, Equatable {
     public var zip: String?
     public var consent: ContactPermissions
     public var contactStopped: Bool
+    /// The phone is stopped for calls in the opt-out ledger (a DMS block, staff's "wrong number", an admin).
+    public var phoneStopped: Bool = false
 }
 
 /// One product of a due touch, with the facts its message and the gate need.

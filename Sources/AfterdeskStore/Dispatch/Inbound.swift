@@ -24,7 +24,8 @@ extension AfterdeskDatabase {
     /// applies; a START only the first time its id is seen, so a START captured and replayed after a newer STOP
     /// changes nothing (the provider's requests carry no send time, so a replay always looks new). The unique
     /// `provider_id` makes two concurrent copies of one message record, and apply, once. Messages are ordered as
-    /// Afterdesk received them (`inbound_messages.id`).
+    /// Afterdesk received them (`inbound_messages.id`). The opt-out ledger keeps the keyword and the message id (`source`
+    /// is the caller's wording, no longer stored).
     public func receiveInbound(
         providerID: String, phone: String, body: String, keyword: InboundKeyword?, source: String, now: Date
     ) throws -> InboundReceipt {
@@ -49,21 +50,32 @@ extension AfterdeskDatabase {
                 case .start: fresh ? true : nil
                 case .help, nil: nil
                 }
-            if let consent { try setSMSConsent(db, customers: customers, consent: consent, source: source, now: nowText) }
+            if let consent {
+                // The ledger keeps the keyword and the message id; a STOP seen before is not written twice.
+                let word =
+                    consent
+                    ? (InboundKeyword.startWords.sorted().first { body.uppercased().contains($0) } ?? "START")
+                    : (InboundKeyword.revocation(in: body) ?? "STOP")
+                let record = OptOutRecord(
+                    address: phone, channel: .sms, source: consent ? .start : .keyword, detail: word, reference: providerID,
+                    recordedBy: "customer", customerID: customers.first)
+                try appendOptOut(db, record, now: nowText, unlessStopped: !fresh)
+            }
             var receipt = InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
             receipt.alreadyStopped = standing == InboundKeyword.stop.rawValue
             receipt.firstReceived = try String.fetchOne(
                 db, sql: "SELECT received_at FROM inbound_messages WHERE provider_id = ?", arguments: [providerID]
             ).flatMap(Instant.parse)
-            if keyword == .start, !fresh, !customers.isEmpty {
-                let ids = customers.map(String.init).joined(separator: ",")
+            if keyword == .start, !fresh {
+                // A retry of the START that still stands: the number's latest entry is this very message's restore.
                 receipt.inForce =
                     try Bool.fetchOne(
                         db,
                         sql: """
-                            SELECT NOT EXISTS (SELECT 1 FROM customers WHERE id IN (SELECT value FROM json_each(?))
-                              AND NOT (consent_sms = 1 AND consent_sms_source = ?))
-                            """, arguments: ["[\(ids)]", source]) ?? false
+                            SELECT o.reference = ? AND s.stopped = 0 FROM opt_out_state s JOIN opt_outs o ON o.id = s.entry_id
+                            WHERE s.address = ? AND s.channel = 'sms'
+                            """, arguments: [providerID, phone]) ?? false
+                receipt.inForce = receipt.inForce && !customers.isEmpty
             }
             return receipt
         }

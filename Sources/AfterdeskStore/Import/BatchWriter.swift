@@ -21,25 +21,8 @@ struct BatchWriter {
     let insertEvent: RawStatement
     let insertRecovery: RawStatement
     let insertRejectStatement: RawStatement
-
-    /// The SET clause that refreshes a returning customer; `value(p)` is how parameter p is written (`?N` in the
-    /// UPDATE, `excluded.column` in the upsert). A channel whose consent changes records this import as its own
-    /// source; the others keep theirs.
-    static func customerAssignments(_ value: (CustomerParameter) -> String) -> String {
-        func consent(_ channel: String, _ p: CustomerParameter) -> String {
-            """
-            consent_\(channel)_source = CASE WHEN consent_\(channel) = \(value(p)) THEN consent_\(channel)_source ELSE \(value(.consentSource)) END,
-            consent_\(channel)_at = CASE WHEN consent_\(channel) = \(value(p)) THEN consent_\(channel)_at ELSE \(value(.now)) END,
-            consent_\(channel) = \(value(p))
-            """
-        }
-        return """
-            first_name = \(value(.firstName)), last_name = \(value(.lastName)), email = \(value(.email)), phone = \(value(.phone)),
-            state = \(value(.state)), zip = \(value(.zip)), customer_number = COALESCE(\(value(.customerNumber)), customer_number),
-            \(consent("sms", .consentSMS)), \(consent("email", .consentEmail)), \(consent("phone", .consentPhone)),
-            last_deal_on = \(value(.lastDealOn)), updated_at = \(value(.now))
-            """
-    }
+    /// A DMS block into the opt-out ledger, unless the address is already stopped on the channel.
+    let insertBlock: RawStatement
 
     /// A known in-service date is never replaced by an estimate.
     static func vehicleAssignments(_ value: (VehicleParameter) -> String) -> String {
@@ -77,23 +60,24 @@ struct BatchWriter {
             VALUES (?1, ?2, 'deal_import', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING
             """)
         insertRejectStatement = try RawStatement(db, RejectParameter.insert(into: "rejects"))
+        insertBlock = try RawStatement(db, BatchWriter.insertBlockSQL)
     }
 
     /// Customers: a returning customer takes the facts of the newest deal. The update applies only when this deal
     /// is at least as new as the one that set the stored facts.
     private static func customerTable(_ db: Database, upsert: Bool) throws -> KeyedTable {
         typealias C = CustomerParameter
-        let insert = C.insert(into: "customers", also: [("created_at", .now), ("updated_at", .now)])
+        let insert = customerInsert
         return try KeyedTable(
             db,
             insert: insert,
             update: """
-                UPDATE customers SET \(customerAssignments(\.placeholder))
+                UPDATE customers SET \(customerAssignments(\.placeholder, throughLedger: true))
                 WHERE id = \(C.storeOrID.placeholder) AND \(C.lastDealOn.placeholder) >= last_deal_on
                 """,
             upsert: upsert
                 ? insert + """
-                     ON CONFLICT (store_id, match_hash) DO UPDATE SET \(customerAssignments { "excluded.\($0.column)" })
+                     ON CONFLICT (store_id, match_hash) DO UPDATE SET \(customerAssignments({ "excluded.\($0.column)" }, throughLedger: false))
                     WHERE match_key = excluded.match_key AND excluded.last_deal_on >= last_deal_on
                     """ : nil,
             at: "SELECT id, match_key FROM customers WHERE store_id = ?1 AND match_hash = ?2",
@@ -143,6 +127,7 @@ struct BatchWriter {
                 existing = (findDeal.int64(0), findDeal.text(2) ?? "", findDeal.int64(3))
             }
         }
+        try recordBlocks(deal)  // first: the customer's consent below is read through the ledger
         let customer = try customerID(deal, store: store)
         let vehicle = try vehicleID(deal)
         let sales = try importer.staffID(db, store: store, r.salesperson, role: "sales")

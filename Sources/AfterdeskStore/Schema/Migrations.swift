@@ -42,6 +42,7 @@ enum Migrations {
         ("v8-web", v8Web),
         ("v9-offers", v9Offers),
         ("v10-import-scope", v10ImportScope),
+        ("v11-opt-outs", v11OptOuts),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

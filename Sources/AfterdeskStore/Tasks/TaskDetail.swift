@@ -47,7 +47,9 @@ extension AfterdeskDatabase {
                     db,
                     sql: """
                         SELECT s.code, s.time_zone, c.first_name, t.touch_id, t.offer_link_id, t.customer_id,
-                               c.consent_sms = 1 AND c.contact_stopped_at IS NULL AS may_sms FROM tasks t JOIN stores s ON s.id = t.store_id
+                               c.consent_sms = 1 AND c.contact_stopped_at IS NULL
+                               AND NOT EXISTS (SELECT 1 FROM opt_out_state o WHERE o.address = c.phone AND o.channel = 'sms' AND o.stopped)
+                               AS may_sms FROM tasks t JOIN stores s ON s.id = t.store_id
                         JOIN customers c ON c.id = t.customer_id WHERE t.id = ?
                         """, arguments: [id])
             else { return nil }

@@ -43,7 +43,7 @@ extension AfterdeskDatabase {
     @discardableResult
     public func completeTask(
         id: Int64, outcome: TaskOutcome, product: String? = nil, price: Money? = nil, cost: Money? = nil,
-        note: String? = nil, now: Date
+        note: String? = nil, by user: String? = nil, now: Date
     ) throws -> Int64 {
         // One rule for every door (command line, API, task page): checked before anything is read or written.
         for (amount, field) in [(price, "price"), (cost, "cost")] {
@@ -73,7 +73,7 @@ extension AfterdeskDatabase {
             }
             try apply(
                 outcome, task: id, items: items, customer: customer, storeID: task["store_id"], price: price, cost: cost, note: note,
-                now: now, db: db)
+                by: user, now: now, db: db)
             try db.execute(
                 sql: """
                     UPDATE tasks SET status = 'done', outcome = ?, price_cents = ?, cost_cents = ?, note = ?, completed_at = ? WHERE id = ?
@@ -87,7 +87,7 @@ extension AfterdeskDatabase {
     /// is pending.
     private func apply(
         _ outcome: TaskOutcome, task id: Int64, items: [(deal: Int64, product: String)], customer: Int64, storeID: Int64,
-        price: Money?, cost: Money?, note: String?, now: Date, db: Database
+        price: Money?, cost: Money?, note: String?, by user: String?, now: Date, db: Database
     ) throws {
         let nowText = Instant.iso8601(now)
         let source = "task:\(id)"
@@ -121,15 +121,7 @@ extension AfterdeskDatabase {
                 try addStop(db, dealID: item.deal, product: item.product, kind: .notInterested, source: source, now: nowText)
             }
         case .stopContacting:
-            try db.execute(
-                sql: """
-                    UPDATE customers SET contact_stopped_at = ?, contact_stopped_source = ?,
-                        consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_email = 0, consent_email_source = ?, consent_email_at = ?,
-                        consent_phone = 0, consent_phone_source = ?, consent_phone_at = ?, updated_at = ?
-                    WHERE id = ?
-                    """, arguments: [nowText, source, source, nowText, source, nowText, source, nowText, nowText, customer])
-            try cancelPending(
-                db, customer: customer, actions: nil, reason: "the customer asked staff to stop all contact", now: nowText)
+            try stopAllContact(db, task: id, customer: customer, source: source, by: user, now: nowText)
         case .wrongNumber:
             try db.execute(
                 sql: """
@@ -137,12 +129,56 @@ extension AfterdeskDatabase {
                         consent_phone_at = ?, updated_at = ? WHERE id = ?
                     """, arguments: [source + " wrong number", nowText, source + " wrong number", nowText, nowText, customer])
             try cancelPending(db, customer: customer, actions: ["sms"], reason: "the phone number on file is wrong", now: nowText)
+            try recordStaffStop(db, task: id, customer: customer, detail: "wrong number", channels: [.sms, .phone], by: user, now: nowText)
         case .wontDo:
             guard let note, !note.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw StoreError("outcome wont_do needs a note saying why")
             }
         case .booked, .noAnswer:
             break
+        }
+    }
+
+    /// "Stop contacting": every channel off and everything pending cancelled at once, and kept in the opt-out ledger.
+    private func stopAllContact(
+        _ db: Database, task id: Int64, customer: Int64, source: String, by user: String?, now nowText: String
+    ) throws {
+        try db.execute(
+            sql: """
+                UPDATE customers SET contact_stopped_at = ?, contact_stopped_source = ?,
+                    consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_email = 0, consent_email_source = ?, consent_email_at = ?,
+                    consent_phone = 0, consent_phone_source = ?, consent_phone_at = ?, updated_at = ?
+                WHERE id = ?
+                """, arguments: [nowText, source, source, nowText, source, nowText, source, nowText, nowText, customer])
+        try cancelPending(db, customer: customer, actions: nil, reason: "the customer asked staff to stop all contact", now: nowText)
+        try recordStaffStop(
+            db, task: id, customer: customer, detail: "stop contacting", channels: ContactChannel.allCases, by: user,
+            now: nowText)
+    }
+
+    /// Staff's stop in the opt-out ledger, so no import turns the channels back on: under the customer's phone and
+    /// email, and for "stop all contact" under the customer itself. Recorded by `user` (who closed the task), else the
+    /// task's assignee.
+    private func recordStaffStop(
+        _ db: Database, task id: Int64, customer: Int64, detail: String, channels: [ContactChannel], by user: String?, now: String
+    ) throws {
+        let who = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT c.phone, lower(c.email) AS email, (SELECT s.staff_code FROM tasks t JOIN staff s ON s.id = t.assignee_id
+                WHERE t.id = ?) AS staff FROM customers c WHERE c.id = ?
+                """, arguments: [id, customer])
+        var addresses: [(String, ContactChannel)] = []
+        for channel in channels {
+            if channels.count == ContactChannel.allCases.count { addresses.append((ContactAddress.customer(customer), channel)) }
+            let address = who.flatMap { $0[channel == .email ? "email" : "phone"] as String? }
+            if let address { addresses.append((address, channel)) }
+        }
+        for (address, channel) in addresses {
+            let record = OptOutRecord(
+                address: address, channel: channel, source: .staffOutcome, detail: detail, reference: "task \(id)",
+                recordedBy: user ?? who.flatMap { $0["staff"] as String? } ?? "staff", customerID: customer)
+            try appendOptOut(db, record, now: now, unlessStopped: true)
         }
     }
 

@@ -1,0 +1,102 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Hummingbird
+
+/// `/admin/opt-outs`: the opt-out ledger (who is stopped, on which channel, since when, by what), an address's whole
+/// history, and the two forms that write to it: an admin's stop, and consent recorded with its evidence (the only
+/// way, besides the customer's START, to restore a channel). Admins only; every entry names the signed-in user.
+struct OptOutPagesController: Sendable {
+    let ctx: ServerContext
+    let pages: Pages
+    var auth: WebAuth { WebAuth(ctx: ctx) }
+
+    struct Page: PageModel {
+        static let template = "opt-outs"
+        struct Entry: Sendable, Equatable {
+            var address: String
+            var channel: String
+            var status: String
+            var on: String
+            var by: String
+            var reference: String
+        }
+        var layout: Layout
+        var entries: [Entry]
+        var address: String?
+        var history: [Entry]
+        var today: String
+        var error: String?
+    }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(WebPaths.adminOptOuts)) { request, _ -> Response in
+            let user = try await auth.require(request, [.admin])
+            let address = present(request.uri.queryParameters.get("address"))
+            do {
+                return try pages.response(try page(user, address: address, error: nil))
+            } catch let e as StoreError where e.kind == .invalid {
+                return try pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
+            }
+        }
+        router.post(RouterPath(WebPaths.adminOptOuts)) { request, _ -> Response in try await act(request) }
+    }
+
+    func page(_ user: SignedIn, address: String?, error: String?) throws -> Page {
+        let zone = TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt
+        func entry(_ e: OptOutEntry) -> Page.Entry {
+            Page.Entry(
+                address: e.address, channel: e.channel.rawValue, status: e.stop ? "stopped" : "restored", on: e.day(in: zone),
+                by: e.byWhom, reference: e.reference ?? "")
+        }
+        return Page(
+            layout: .page("Opt-outs", for: user, current: WebPaths.adminOptOuts),
+            entries: try ctx.database.optOutsInForce().map(entry), address: address,
+            history: try address.map { try ctx.database.optOutHistory(address: $0).map(entry) } ?? [],
+            today: LocalDate(ctx.clock.now(), in: zone).description, error: error)
+    }
+
+    /// The forms: `action` is `stop` (address, channel, reason) or `consent` (address, channel, evidence, date).
+    struct Form: Decodable {
+        var csrf: String?
+        var action: String?
+        var address: String?
+        var channel: String?
+        var reason: String?
+        var evidence: String?
+        var date: String?
+    }
+
+    func act(_ request: Request) async throws -> Response {
+        let user = try await auth.require(request, [.admin])
+        let f = try await decodeForm(Form.self, request)
+        try WebForms.check(request, csrf: f.csrf, user, publicURL: ctx.settings.publicURL)
+        let now = ctx.clock.now()
+        let by = user.principal.name
+        do {
+            let channel = try present(f.channel).map {
+                guard let c = ContactChannel(rawValue: $0) else { throw StoreError("choose sms, email or phone") }
+                return c
+            }
+            let address = present(f.address) ?? ""
+            switch f.action {
+            case "stop":
+                _ = try ctx.database.addOptOut(
+                    address: address, channel: channel, detail: present(f.reason) ?? "stop requested", by: by, now: now)
+            case "consent":
+                guard let channel else { throw StoreError("choose the channel the customer consented to") }
+                guard let day = present(f.date).flatMap(LocalDate.init) else { throw StoreError("the consent's date is YYYY-MM-DD") }
+                let entry = try ctx.database.recordConsent(
+                    address: address, channel: channel, evidence: f.evidence ?? "", date: day, by: by, now: now)
+                _ = try ctx.dispatcher.replan(customers: try ctx.database.customers(holdingAddress: entry.address), now: now)
+            default:
+                throw StoreError("unknown action")
+            }
+            // Which user and what: never the address (customer contact data stays out of logs).
+            ctx.logger.info("opt-out ledger change", metadata: ["user": "\(by)", "action": "\(f.action ?? "")"])
+            return seeOther(WebPaths.adminOptOuts)
+        } catch let e as StoreError where e.kind != .io && e.kind != .integrity {
+            return try pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
+        }
+    }
+}

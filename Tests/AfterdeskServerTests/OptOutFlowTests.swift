@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AfterdeskCore
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// Issue 24, items 1 and 4, through the router: the unsubscribe link and RFC 8058 one-click are two sources in the
+/// ledger; a STOP survives a re-import with consent Y and the gate sends nothing; a blocked phone gets no call task;
+/// `/admin/opt-outs` shows the ledger and records an admin's stop and consent with evidence (admins only, CSRF);
+/// the API's deal shows the opt-outs.
+@Suite(.serialized) struct OptOutFlowTests {
+    func app(_ s: Scenario, at: String = "2026-10-02T15:00:00Z") throws -> some ApplicationProtocol {
+        Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
+    }
+
+    func sources(_ s: Scenario) throws -> [String] {
+        try s.rows("SELECT source FROM opt_outs ORDER BY id").map { $0[0] as String }
+    }
+
+    @Test func theButtonAndOneClickAreRecordedAsWhatTheyAre() async throws {
+        for oneClick in [false, true] {
+            let s = try Scenario()
+            let customer = try s.customer("D-2")
+            let path = String(s.dispatcher.unsubscribeURL(customer: customer).dropFirst(s.settings.publicURL.count))
+            try await app(s).test(.router) { client in
+                let body = oneClick ? ByteBuffer(string: "List-Unsubscribe=One-Click") : ByteBuffer()
+                let h: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+                try await client.execute(uri: path, method: .post, headers: h, body: body) { r in #expect(r.status == .ok) }
+            }
+            #expect(try sources(s) == [oneClick ? "one_click" : "unsubscribe_link"])
+            #expect(try s.rows("SELECT address FROM opt_outs")[0][0] as String == "james@example.com")
+        }
+    }
+
+    @Test func aStopSurvivesAReImportWithConsentYAndTheGateSendsNothing() async throws {
+        let s = try Scenario()
+        try await app(s).test(.router) { client in
+            let r = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "Please stop texting me"), ("MessageSid", "SM1")])
+            _ = try await client.execute(uri: "/webhooks/sms", method: .post, headers: r.headers, body: r.body)
+        }
+        // The same deal again with one field changed and consent Y.
+        let file = s.dir.appendingPathComponent("again.csv").path
+        try deals.replacingOccurrences(of: ",12,31250,", with: ",40,31250,").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        _ = try s.dispatcher.replan(customers: [try s.customer("D-1")], now: utc("2026-10-02T15:00:00Z"))
+        #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
+        // Even a customer row turned back on by hand is held by the gate, which reads the ledger itself.
+        try s.execute("UPDATE customers SET consent_sms = 1 WHERE id = ?", [try s.customer("D-1")])
+        let maria = try s.customer("D-1")
+        let due = try s.db.dueTouches(now: utc("2027-06-01T15:00:00Z"), limit: 1_000).filter { $0.customer.id == maria }
+        #expect(!due.isEmpty)
+        #expect(due.allSatisfy { !$0.customer.consent.sms })
+    }
+
+    @Test func aBlockedPhoneGetsNoCallTask() throws {
+        let gate = ComplianceGate()
+        var input = GateInput(
+            action: .task, items: [], zone: .gmt, state: "TX", consent: ContactPermissions(sms: false, email: false, phone: true),
+            hasPhone: true, hasEmail: false, lastPurchase: LocalDate("2026-10-01")!)
+        #expect(gate.refusal(input, today: LocalDate("2026-10-02")!) == nil)
+        input.phoneStopped = true
+        #expect(gate.refusal(input, today: LocalDate("2026-10-02")!) == "calls to the customer's number are stopped (opt-out ledger)")
+    }
+
+    @Test func theAdminPageShowsTheLedgerAndRecordsWithTheSignedInUser() async throws {
+        let f = try await WebFixture()
+        _ = try f.s.db.setSMSConsent(
+            phone: "+15125550142", consent: false, source: "STOP", reference: "SM7", now: utc("2026-10-02T15:00:00Z"))
+        try await f.app().test(.router) { client in
+            var fi = TestBrowser()
+            try await fi.signIn(client, "kliu")
+            #expect(try await fi.get(client, "/admin/opt-outs").status == .forbidden)
+            var admin = TestBrowser()
+            try await admin.signIn(client, "root")
+            let page = String(buffer: try await admin.get(client, "/admin/opt-outs").body)
+            #expect(page.contains("+15125550142") && page.contains("by the customer (STOP)") && page.contains("SM7"))
+            // Without the form's token: refused, nothing written.
+            let forged = try await admin.post(
+                client, "/admin/opt-outs", [("action", "consent"), ("address", "+15125550142"), ("channel", "sms")], csrf: "forged")
+            #expect(forged.status == .forbidden)
+            let refused = try await admin.post(
+                client, "/admin/opt-outs",
+                [("action", "consent"), ("address", "(512) 555-0142"), ("channel", "sms"), ("date", "2026-10-01")])
+            #expect(refused.status == .unprocessableContent)
+            let ok = try await admin.post(
+                client, "/admin/opt-outs",
+                [
+                    ("action", "consent"), ("address", "(512) 555-0142"), ("channel", "sms"), ("evidence", "signed form at the desk"),
+                    ("date", "2026-10-01"),
+                ])
+            #expect(ok.status == .seeOther)
+            let stop = try await admin.post(
+                client, "/admin/opt-outs", [("action", "stop"), ("address", "james@example.com"), ("channel", ""), ("reason", "letter")])
+            #expect(stop.status == .seeOther)
+            let history = String(buffer: try await admin.get(client, "/admin/opt-outs?address=5125550142").body)
+            #expect(history.contains("by root (consent recorded: signed form at the desk, dated 2026-10-01)"))
+        }
+        let entries = try f.s.rows("SELECT source, recorded_by FROM opt_outs ORDER BY id").map { "\($0[0] as String) \($0[1] as String)" }
+        #expect(entries == ["keyword customer", "consent_restore root", "admin root"])
+        #expect(try f.s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try f.s.customer("D-1")])[0][0] as Bool)
+        // The log names the user and the action, never the address.
+        #expect(!f.log.text.contains("555-0142") && !f.log.text.contains("james@"))
+    }
+
+    /// Staff's "stop contacting" on the task page: kept in the ledger in the signed-in user's name, and a re-import with
+    /// consent Y turns nothing back on.
+    @Test func stopContactingOnTheTaskPageIsKeptInTheSignedInUsersName() async throws {
+        let f = try await WebFixture()
+        try await f.app().test(.router) { client in
+            var vosei = TestBrowser()
+            try await vosei.signIn(client, "vosei")
+            _ = try await vosei.get(client, "/tasks/\(f.taskID)")
+            let r = try await vosei.post(client, "/tasks/\(f.taskID)/outcome", [("outcome", "stop_contacting")])
+            #expect(r.status == .seeOther)
+        }
+        let ana = try f.s.customer("D-3")
+        let entries = try f.s.rows("SELECT address, channel, source, recorded_by, reference FROM opt_outs ORDER BY id")
+        #expect(entries.contains { ($0[0] as String) == "+15125550123" && ($0[1] as String) == "phone" })
+        #expect(entries.contains { ($0[0] as String) == "customer:\(ana)" && ($0[1] as String) == "sms" })
+        #expect(entries.allSatisfy { ($0[2] as String) == "staff_outcome" && ($0[3] as String) == "vosei" })
+        let file = f.s.dir.appendingPathComponent("consent-y.csv").path
+        try deals.replacingOccurrences(of: "Ana,Ruiz,,(512) 555-0123,TX,78702,N,N,N", with: "Ana,Ruiz,,(512) 555-0123,TX,78702,Y,Y,Y")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try f.s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        let c = try f.s.rows("SELECT consent_sms, consent_phone FROM customers WHERE id = ?", [ana])[0]
+        #expect(!(c[0] as Bool) && !(c[1] as Bool))
+    }
+
+    @Test func theAPIsDealShowsTheOptOuts() async throws {
+        let s = try Scenario()
+        try s.db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: Date())
+        var rng = SeededRandom(seed: 11)
+        let made = APITokens.generate(using: &rng)
+        _ = try s.db.addToken(user: "kliu", tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
+        _ = try s.db.setSMSConsent(
+            phone: "+15125550142", consent: false, source: "STOP", reference: "SM1", now: utc("2026-10-02T15:00:00Z"))
+        try await app(s).test(.router) { client in
+            for path in ["/api/v1/deals/main/D-1", "/api/v1/deals/main/D-1/plan"] {
+                let r = try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(made.token)"])
+                #expect(r.status == .ok)
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+                let optOuts = try #require(json["opt_outs"] as? [[String: Any]])
+                #expect(optOuts.count == 1)
+                #expect(optOuts.first?["sentence"] as? String == "SMS stopped on 2026-10-02 by the customer (STOP)")
+                #expect(optOuts.first?["address_kind"] as? String == "phone")
+                #expect(!String(buffer: r.body).contains("5550142"))
+            }
+        }
+    }
+}
