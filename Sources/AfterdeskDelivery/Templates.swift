@@ -41,6 +41,9 @@ public struct MessageFacts: Sendable, Equatable {
     public var today: LocalDate
     /// The customer's offer page for the touch's first product (`/o/{token}`), when the message carries one.
     public var offerURL: String?
+    /// The email must say it is an advertisement: the customer's email consent is not affirmative (CAN-SPAM,
+    /// 15 U.S.C. §7704(a)(5)(A)).
+    public var advertisement = false
 
     public init(
         firstName: String, lastName: String, dealershipName: String, dealershipAddress: String, dealershipPhone: String?,
@@ -93,6 +96,7 @@ public struct MessageFacts: Sendable, Equatable {
         ]
         if let s = staffName { c["staff_name"] = s }
         if let o = offerURL { c["offer_url"] = o }
+        if advertisement { c["advertisement"] = true }
         // Absent rather than empty: an empty string opens a Mustache section.
         if !others.isEmpty { c["others_text"] = Words.list(others.map(\.name)) }
         if let w = warrantyEnds {
@@ -337,7 +341,15 @@ struct TemplateFile {
         else { return nil }
         let before = issues.count
         checkSubject(s.render(sample.context).trimmingCharacters(in: .whitespaces))
+        var advertising = sample
+        advertising.advertisement = true
         for (part, template, endLine, escape) in [("text", tx, htmlMark, false), ("html", h, lastLine, true)] {
+            if !template.render(advertising.context).lowercased().contains("advertisement") {
+                issue(
+                    line: endLine,
+                    "the \(part) part does not say it is an advertisement when email consent was not affirmative "
+                        + "({{#advertisement}}…{{/advertisement}}, CAN-SPAM)")
+            }
             let rendered = template.render(sample.context)
             let url = escape ? sample.unsubscribeURL.replacingOccurrences(of: "&", with: "&amp;") : sample.unsubscribeURL
             let address = escape ? sample.dealershipAddress.replacingOccurrences(of: "&", with: "&amp;") : sample.dealershipAddress

@@ -18,10 +18,10 @@ let goodEmail = """
     subject: About your {{vehicle}}
     --- text
     Hi {{first_name}}, {{product.name}} for {{product.quoted_price}}.
-    {{dealership.name}}, {{dealership.address}}. Unsubscribe: {{unsubscribe_url}}
+    {{#advertisement}}An advertisement. {{/advertisement}}{{dealership.name}}, {{dealership.address}}. Unsubscribe: {{unsubscribe_url}}
     --- html
     <p>Hi {{first_name}}, {{product.name}}.</p>
-    <p>{{dealership.address}} <a href="{{unsubscribe_url}}">Unsubscribe</a></p>
+    <p>{{#advertisement}}An advertisement. {{/advertisement}}{{dealership.address}} <a href="{{unsubscribe_url}}">Unsubscribe</a></p>
 
     """
 
@@ -117,6 +117,9 @@ let goodEmail = """
                     file: "templates/a.email.mustache", line: 4,
                     reason: "the text part lacks the dealership's physical address ({{dealership.address}})")
             ])
+        // Without the advertisement line: named, in each part.
+        let noAd = goodEmail.replacingOccurrences(of: "{{#advertisement}}An advertisement. {{/advertisement}}", with: "")
+        #expect(issues([("a.email.mustache", noAd)]).map(\.reason).filter { $0.contains("advertisement") }.count == 2)
         let reply = goodEmail.replacingOccurrences(of: "subject: About", with: "subject: RE: About")
         #expect(issues([("a.email.mustache", reply)]).first?.reason.contains("reply or a forward") == true)
         #expect(issues([("a.email.mustache", "Hello\n--- text\nx\n--- html\ny\n")]).first?.line == 1)
@@ -170,6 +173,23 @@ let goodEmail = """
         for key in Settings.keys {
             #expect(doc.contains("`\(key.file)`"), "docs/settings.md lacks \(key.file)")
             #expect(doc.contains("`\(key.environment)`"), "docs/settings.md lacks \(key.environment)")
+        }
+    }
+}
+
+/// Issue 24, item 6: marketing email without affirmative consent says it is an advertisement (CAN-SPAM); with it, not.
+@Suite struct AdvertisementLabelTests {
+    @Test func everyShippedEmailSaysItIsAnAdvertisementOnlyWhenAsked() throws {
+        let shipped = try MessageTemplates.load(directory: repositoryRoot.appendingPathComponent("templates").path, sample: sample)
+        var ad = sample
+        ad.advertisement = true
+        for name in shipped.emailNames {
+            let with = try #require(shipped.renderEmail(name, facts: ad))
+            let without = try #require(shipped.renderEmail(name, facts: sample))
+            #expect(
+                with.text.contains("This email is an advertisement from") && with.html.contains("This email is an advertisement from"),
+                "\(name)")
+            #expect(!without.text.contains("advertisement") && !without.html.contains("advertisement"), "\(name)")
         }
     }
 }

@@ -111,6 +111,8 @@ extension Dispatcher {
 
     /// An email from the template, with one-click unsubscribe headers (RFC 8058).
     func email(_ touch: DueTouch, facts: MessageFacts, template: String, dropped: [String]) -> DispatchRecord {
+        var facts = facts
+        facts.advertisement = !touch.customer.emailConsentAffirmative
         guard let email = touch.customer.email, let rendered = templates.renderEmail(template, facts: facts) else {
             return .skipped(touchID: touch.id, reason: "no email template '\(template)'")
         }

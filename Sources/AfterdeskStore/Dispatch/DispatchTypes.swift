@@ -15,6 +15,9 @@ public struct CustomerContact: Sendable, Equatable {
     public var contactStopped: Bool
     /// The phone is stopped for calls in the opt-out ledger (a DMS block, staff's "wrong number", an admin).
     public var phoneStopped: Bool = false
+    /// The email address's consent was recorded by staff with its evidence (`consent add`, /admin/opt-outs): affirmative
+    /// consent under CAN-SPAM. A DMS flag is not (15 U.S.C. §7702(1)): such email says it is an advertisement.
+    public var emailConsentAffirmative: Bool = false
 }
 
 /// One product of a due touch, with the facts its message and the gate need.

@@ -29,19 +29,22 @@ extension CustomerContact {
         c.id AS customer_id, c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
         c.consent_sms, c.consent_email, c.consent_phone, c.contact_stopped_at,
         (SELECT group_concat(o.channel) FROM opt_out_state o WHERE o.address = c.phone AND o.stopped) AS phone_stops,
-        EXISTS (SELECT 1 FROM opt_out_state o WHERE o.address = lower(c.email) AND o.channel = 'email' AND o.stopped) AS email_stopped
+        (SELECT CASE WHEN o.stopped THEN 'stopped' ELSE e.source END FROM opt_out_state o JOIN opt_outs e ON e.id = o.entry_id
+         WHERE o.address = lower(c.email) AND o.channel = 'email') AS email_state
         """
 
     init(row r: Row, _ c: ColumnNames) {
         let phoneStops = (r[c["phone_stops"]] as String?)?.split(separator: ",") ?? []
-        let emailStopped: Bool = r[c["email_stopped"]]
+        let emailState: String? = r[c["email_state"]]
+        let emailStopped = emailState == "stopped"
         self.init(
             id: r[c["customer_id"]], firstName: r[c["first_name"]], lastName: r[c["last_name"]], email: r[c["email"]],
             phone: r[c["phone"]], state: r[c["state"]], zip: r[c["zip"]],
             consent: ContactPermissions(
                 sms: r[c["consent_sms"]] && !phoneStops.contains("sms"), email: r[c["consent_email"]] && !emailStopped,
                 phone: r[c["consent_phone"]] && !phoneStops.contains("phone")),
-            contactStopped: (r[c["contact_stopped_at"]] as String?) != nil, phoneStopped: phoneStops.contains("phone"))
+            contactStopped: (r[c["contact_stopped_at"]] as String?) != nil, phoneStopped: phoneStops.contains("phone"),
+            emailConsentAffirmative: emailState == OptOutSource.consentRestore.rawValue)
     }
 }
 

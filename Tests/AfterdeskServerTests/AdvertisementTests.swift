@@ -1,0 +1,34 @@
+import AfterdeskCore
+import Foundation
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// Issue 24, item 6: a DMS consent flag is not affirmative consent (CAN-SPAM, 15 U.S.C. §7702(1)), so the email says it
+/// is an advertisement; consent recorded by staff with its evidence is, and the email does not.
+@Suite(.serialized) struct AdvertisementTests {
+    func jamesEmail(affirmative: Bool) async throws -> (text: String, html: String) {
+        let s = try Scenario()
+        if affirmative {
+            _ = try s.db.recordConsent(
+                address: "james@example.com", channel: .email, evidence: "ticked \"email me offers\" on the buyer's order",
+                date: LocalDate(year: 2026, month: 10, day: 1)!, by: "kliu", now: utc("2026-10-01T21:00:00Z"))
+        }
+        let james = try #require(try s.touches("D-2").first { $0.action == "email" })
+        _ = try await s.dispatcher.run(now: utc(james.due).addingTimeInterval(60))
+        let row = try #require(try s.rows("SELECT body, html FROM outbox WHERE channel = 'email'").first)
+        return (row[0], row[1])
+    }
+
+    @Test func anImportedConsentFlagMakesTheEmailSayItIsAnAdvertisement() async throws {
+        let email = try await jamesEmail(affirmative: false)
+        #expect(email.text.contains("This email is an advertisement from Lakeside Motors."))
+        #expect(email.html.contains("This email is an advertisement from Lakeside Motors."))
+    }
+
+    @Test func consentRecordedWithItsEvidenceIsAffirmative() async throws {
+        let email = try await jamesEmail(affirmative: true)
+        #expect(!email.text.contains("advertisement") && !email.html.contains("advertisement"))
+    }
+}
