@@ -14,6 +14,11 @@ public struct ContactWindow: Sendable, Equatable {
         end = endHour * 60
     }
 
+    public init(minutes start: Int, _ end: Int) {
+        self.start = start
+        self.end = end
+    }
+
     /// The federal rule (TCPA): 8:00 to 21:00.
     public static let federal = ContactWindow(startHour: 8, endHour: 21)
     /// Florida, Oklahoma and Maryland: 8:00 to 20:00.

@@ -48,6 +48,8 @@ public struct Dispatcher: Sendable {
         self.templates = templates
         self.settings = settings
         self.channels = channels
+        var rules = rules
+        if rules.contactRules == nil { rules.contactRules = menu.contactRules }
         self.gate = ComplianceGate(rules: rules)
         self.signingSecret = signingSecret
     }

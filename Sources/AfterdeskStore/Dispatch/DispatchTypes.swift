@@ -58,6 +58,8 @@ public struct DueTouch: Sendable, Equatable {
     public var recentTouches: [Date]
     public var lastPurchase: LocalDate
     public var phoneOnDoNotCall: Bool
+    /// Every SMS to the customer in the store's outbox in the last two days, whatever wrote it (automated or staff).
+    public var recentTexts: [Date] = []
 }
 
 /// A message to record in the outbox, before it is sent.
