@@ -12,7 +12,7 @@ struct Afterdesk: AsyncParsableCommand {
         subcommands: [
             Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, Run.self, Tasks.self, TaskCommand.self,
             StaffCommand.self, UsersCommand.self, TokensCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self,
-            Report.self, ImportContracts.self, ImportCancellations.self, Serve.self, MenuCommand.self, Backup.self,
+            Report.self, ImportContracts.self, ImportCancellations.self, Serve.self, MenuCommand.self, Backup.self, ComplianceCommand.self,
         ]
     )
 
