@@ -26,4 +26,6 @@ expect 64 "error: a user name is one word" users add "two words" --role admin
 expect 64 "is not one of sales, fi, manager, bdc" staff add X1 --role pilot
 expect 65 "error: empty.csv: the file is empty" import-readings empty.csv
 expect 65 "cannot open" import nothere.csv
+expect 64 "error: no state ZZ in the contact rules" compliance rules ZZ
+expect 64 "error: TX has no emergency blackout" compliance emergency TX --on
 exit $failed

@@ -31,8 +31,10 @@ public enum ContactRulesText {
         let days = r.noContactWeekdays.sorted().map { StoreHours.weekdayNames[$0].capitalized + "s" }
         if !days.isEmpty { out.append("  no contact on: " + days.joined(separator: ", ")) }
         if !r.holidays.isEmpty {
-            let list = r.holidays.compactMap { h in
-                h.days(in: year).filter { $0.year == year }.min().map { "\(h.name) \($0)" }
+            let list = r.holidays.compactMap { h -> String? in
+                let days = h.days(in: year).filter { $0.year == year }
+                guard let first = days.first else { return nil }
+                return "\(h.name) \(first)" + (days.count > 1 ? " (kept \(days[1]))" : "")
             }
             out.append("  no contact on legal holidays (\(year)): " + list.joined(separator: ", "))
             if let s = r.holidaysSource { out.append("  holidays source: \(s)") }

@@ -56,7 +56,7 @@ states:
     name: "Alabama"
     no_contact_on: [sunday, holidays]
     holidays: [new_years_day, mlk_lee_day, washington_jefferson_day, confederate_memorial_day, memorial_day, jefferson_davis_birthday, juneteenth, independence_day, labor_day, columbus_day, veterans_day, thanksgiving, christmas]
-    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"AL\") (the state's public holidays), written as rules; checked against it for 2025-2035 by ContactRulesHolidayTests"
+    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"AL\") (the state's public holidays), written as rules; checked against it for 2025-2035 by the test holidayRulesMatchThePythonHolidaysPackage"
     source: "Alabama Public Service Commission rule (hours not researched: the federal rule and Afterdesk's window apply; whether the rule binds a dealer: confirm with counsel). https://www.dropcowboy.com/state-compliance"
   AR:
     name: "Arkansas"
@@ -121,7 +121,7 @@ states:
     name: "Louisiana"
     no_contact_on: [sunday, holidays]
     holidays: [new_years_day, mlk_day, washingtons_birthday, mardi_gras, good_friday, memorial_day, juneteenth, independence_day, labor_day, veterans_day, thanksgiving, christmas, election_day_even_years]
-    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"LA\") (the state's public holidays), written as rules; checked against it for 2025-2035 by ContactRulesHolidayTests"
+    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"LA\") (the state's public holidays), written as rules; checked against it for 2025-2035 by the test holidayRulesMatchThePythonHolidaysPackage"
     emergency_blackout: true
     source: "Louisiana do-not-call law; covers texts; no solicitation on Sundays, state holidays or during a declared state of emergency (hours not researched). https://www.dropcowboy.com/state-compliance, https://dnc.com/holiday-alerts?year=2023"
     note: "Governor-proclaimed holidays are not computed: switch the emergency blackout on for such a day."
@@ -199,7 +199,7 @@ states:
     name: "Pennsylvania"
     no_contact_on: [holidays]
     holidays: [new_years_day, mlk_day, washingtons_birthday, memorial_day, flag_day, juneteenth, independence_day, labor_day, columbus_day, election_day, veterans_day, thanksgiving, day_after_thanksgiving, christmas]
-    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"PA\") (the state's public holidays), written as rules; checked against it for 2025-2035 by ContactRulesHolidayTests; plus Flag Day and Election Day, which the reference names as Pennsylvania legal holidays and the package does not list (https://dnc.com/holiday-alerts?year=2023)"
+    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"PA\") (the state's public holidays), written as rules; checked against it for 2025-2035 by the test holidayRulesMatchThePythonHolidaysPackage; plus Flag Day and Election Day, which the reference names as Pennsylvania legal holidays and the package does not list (https://dnc.com/holiday-alerts?year=2023)"
     source: "Pennsylvania Telemarketer Registration Act: no solicitation on legal holidays (hours not researched; the 12-month business-relationship exception: confirm with counsel). https://dnc.com/holiday-alerts?year=2023"
   PR:
     name: "Puerto Rico"
@@ -209,7 +209,7 @@ states:
     hours: { monday-friday: "09:00-18:00", saturday: "10:00-17:00" }
     no_contact_on: [sunday, holidays]
     holidays: [new_years_day, mlk_day, washingtons_birthday, memorial_day, juneteenth, independence_day, victory_day, labor_day, columbus_day, veterans_day, thanksgiving, christmas]
-    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"RI\") (the state's public holidays), written as rules; checked against it for 2025-2035 by ContactRulesHolidayTests"
+    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"RI\") (the state's public holidays), written as rules; checked against it for 2025-2035 by the test holidayRulesMatchThePythonHolidaysPackage"
     source: "R.I. Gen. Laws §5-61-3.6 (no solicitation on Sundays or state and federal holidays). http://webserver.rilin.state.ri.us/Statutes/TITLE5/5-61/5-61-3.6.HTM"
   SC:
     name: "South Carolina"
@@ -230,7 +230,7 @@ states:
     hours: { all: "08:00-21:00" }
     no_contact_on: [sunday, holidays]
     holidays: [new_years_day, mlk_day, washingtons_birthday, memorial_day, juneteenth, independence_day, pioneer_day, labor_day, columbus_day, veterans_day, thanksgiving, christmas]
-    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"UT\") (the state's public holidays), written as rules; checked against it for 2025-2035 by ContactRulesHolidayTests"
+    holidays_source: "PyPI holidays 0.109, holidays.US(subdiv=\"UT\") (the state's public holidays), written as rules; checked against it for 2025-2035 by the test holidayRulesMatchThePythonHolidaysPackage"
     source: "Utah Code §13-25a-103(3) (Sundays and legal holidays, unless prior express consent). https://codes.findlaw.com/ut/title-13-commerce-and-trade/ut-code-sect-13-25a-103/"
     note: "The prior-express-consent exception is not used: a DMS consent flag is not that evidence."
   VA:
