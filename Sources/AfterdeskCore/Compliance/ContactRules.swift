@@ -176,6 +176,12 @@ public struct ContactRulebook: Sendable, Equatable {
             checked: "", productWindow: DayHours(start: 480, end: 1200), federal: DayHours(start: 480, end: 1260),
             federalSource: "47 CFR 64.1200(c)(1)", states: [:])
 
+    /// True when a reason the calendar or the gate gave names a state's rule ("Texas: no texts before 12:00 on Sunday",
+    /// "at most 3 texts in 24 hours (state law)").
+    public func isStateRule(_ reason: String) -> Bool {
+        reason.contains("(state law)") || states.values.contains { reason.contains("\($0.name): no ") }
+    }
+
     /// The rule set with `emergencies` switched on.
     public func with(emergencies: Set<String>) -> ContactRulebook {
         var copy = self

@@ -173,6 +173,7 @@ public struct Dispatcher: Sendable {
                     detail: task?.title ?? touch.items.map { "\($0.dealNumber):\($0.product)" }.joined(separator: " ")))
         case .moved(_, let to, let reason):
             summary.moved += 1
+            if gate.rules.rulebook(.shipped).isStateRule(reason) { summary.movedByStateRules += 1 }
             decisions?(
                 DispatchDecision(
                     touch: touch.id, action: touch.action.rawValue, result: "move", detail: "to \(Instant.iso8601(to)): \(reason)"))

@@ -151,6 +151,8 @@ public struct DispatchSummary: Codable, Sendable, Equatable {
     public var email = 0
     public var tasks = 0
     public var moved = 0
+    /// Of `moved`, those a state's rule moved (the state calendar: hours, days, texts in 24 hours).
+    public var movedByStateRules = 0
     public var skipped = 0
     public var delivered = 0
     public var failed = 0
@@ -165,6 +167,7 @@ public struct DispatchSummary: Codable, Sendable, Equatable {
         dispatched += o.dispatched
         sms += o.sms
         email += o.email
+        movedByStateRules += o.movedByStateRules
         tasks += o.tasks
         moved += o.moved
         skipped += o.skipped
