@@ -131,6 +131,14 @@ import Testing
         #expect(ri.touches.first?.items[0].reason.contains("moved from 2026-12-06 (Rhode Island: no texts on Sunday)") == true)
     }
 
+    /// Louisiana's emergency has no known end: the plan stays as it is (the gate holds the messages while it lasts).
+    @Test func anEmergencyLeavesThePlanAsItIs() throws {
+        var cadence = CadenceRules()
+        cadence.emergencies = ["LA"]
+        let p = try plan(state: "LA", phone: "504 555 0142", touchDays: [8], now: utc("2026-12-01T16:00:00Z"), cadence: cadence)
+        #expect(p.touches.first?.dueOn == LocalDate("2026-12-08"))
+    }
+
     @Test func thePlannerNeverPlansAFourthTextIn24HoursForAFloridaNumber() throws {
         // A cadence that allows five touches a day and thirty in 30 days; five touches the same day.
         var cadence = CadenceRules()

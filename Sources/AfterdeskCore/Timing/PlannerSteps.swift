@@ -22,7 +22,8 @@ extension Planner {
             let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
             zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
             today = LocalDate(now, in: zone)
-            let book = rules.rulebook(menu.contactRules)
+            // A declared emergency has no known end: the gate holds messages while it lasts, and the plan is left as is.
+            let book = rules.rulebook(menu.contactRules).with(emergencies: [])
             window = ContactWindow(minutes: book.productWindow.start, book.productWindow.end)
             calendar = ContactCalendar(rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone)
             firstOpening = window.nextOpening(atOrAfter: now, zone: zone)
@@ -295,7 +296,8 @@ extension Planner {
         var date = c.date
         var movedBy: String?
         let texts = windows.textsPer24Hours == nil ? [] : touches.filter { $0.action == .sms }.map(\.at)
-        while true {
+        // A year at most: a customer no rule ever lets through (an emergency with no end) gets nothing planned.
+        for _ in 0..<366 {
             if let u = c.until, date > u { return nil }
             if c.action != .task, let closed = day.calendar.dayBlock(date) {
                 movedBy = movedBy ?? closed
@@ -309,6 +311,7 @@ extension Planner {
             if movedBy == nil, case .texts24Hours = refusal { movedBy = refusal.reason }
             date = date.adding(days: 1)
         }
+        return nil
     }
 
     /// Each touch at the instant found for it, on the customer's calendar.
