@@ -239,9 +239,4 @@ public struct ComplianceGate: Sendable {
         if let until = item.eligibleUntil, today > until { return "the post-sale window closed on \(until)" }
         return nil
     }
-
-    static func hours(_ w: ContactWindow) -> String {
-        func hm(_ m: Int) -> String { String(format: "%d:%02d", m / 60, m % 60) }
-        return "\(hm(w.start))–\(hm(w.end))"
-    }
 }
