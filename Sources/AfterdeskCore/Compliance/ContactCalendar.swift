@@ -31,6 +31,9 @@ public struct ContactCalendar: Sendable {
     /// The states whose rules apply, address first.
     public var states: [String] { constraints.map(\.rules.code) }
     let closesDays: Bool
+    /// Every rule is on the customer's own clock and sets hours only (no closed days): a wall-clock time is checked
+    /// without a zone offset (`firstMinute`), which is what keeps planning a million customers fast.
+    public let wallClockOnly: Bool
 
     /// - Parameters:
     ///   - home: the customer's zone (from the address), where Afterdesk's window applies.
@@ -41,20 +44,27 @@ public struct ContactCalendar: Sendable {
         product = rulebook.productWindow
         federal = rulebook.federal
         var out: [Constraint] = []
-        func add(_ rules: StateRules, _ zone: TimeZone) {
-            let same = zone.identifier == home.identifier
+        func add(_ rules: StateRules, _ zone: TimeZone, same: Bool) {
             let emergency = rules.emergencyBlackout && rulebook.emergencies.contains(rules.code)
             if same && !emergency && rules.addsNothing(within: rulebook.productWindow) && rules.per24Hours == nil { return }
             if out.contains(where: { $0.rules.code == rules.code && $0.zone.identifier == zone.identifier }) { return }
             out.append(Constraint(rules: rules, zone: zone, sameZoneAsHome: same, emergency: emergency))
         }
-        if let state, let rules = rulebook.states[state] { add(rules, home) }
+        if let state, let rules = rulebook.states[state] { add(rules, home, same: true) }
         if let entry = AreaCodes.entry(for: phone), let rules = rulebook.states[entry.state], rules.areaCodePresumption {
-            for id in entry.zones { if let zone = TimeZone(identifier: id) { add(rules, zone) } }
+            let homeID = home.identifier
+            for id in entry.zones { if let zone = TimeZone(identifier: id) { add(rules, zone, same: id == homeID) } }
         }
         constraints = out
-        textsPer24Hours = out.compactMap(\.rules.per24Hours).min()
-        closesDays = out.contains { $0.closesDays }
+        var cap: Int?
+        var closes = false
+        for c in out {
+            if let n = c.rules.per24Hours { cap = min(cap ?? n, n) }
+            closes = closes || c.closesDays
+        }
+        textsPer24Hours = cap
+        closesDays = closes
+        wallClockOnly = out.allSatisfy { $0.sameZoneAsHome && !$0.closesDays }
     }
 
     /// Nothing but Afterdesk's window in `home`.
@@ -63,71 +73,97 @@ public struct ContactCalendar: Sendable {
     }
 
     /// What is refused at `instant`, or nil when every rule allows it. `noun`: "texts", "emails", "calls".
-    public func block(at instant: Date, noun: String) -> Block? {
+    /// `quiet`: the reason is not worded (the planner's first opening needs only the instant).
+    public func block(at instant: Date, noun: String, quiet: Bool = false) -> Block? {
+        func words(_ make: @autoclosure () -> String) -> String { quiet ? "" : make() }
         let homeLocal = instant.epochSeconds + home.secondsFromGMT(for: instant)
         let minute = Self.minuteOfDay(homeLocal)
         if minute < product.start || minute >= product.end {
             let day = Self.day(homeLocal)
             let next = minute < product.start ? day : day.adding(days: 1)
             return Block(
-                reason: "outside contact hours (\(product.text) \(home.identifier))",
+                reason: words("outside contact hours (\(product.text) \(home.identifier))"),
                 resume: LocalClock.instant(on: next, minutes: product.start, zone: home), byState: false)
         }
         for c in constraints {
             let local = c.sameZoneAsHome ? homeLocal : instant.epochSeconds + c.zone.secondsFromGMT(for: instant)
-            if let b = block(c, local: local, noun: noun) { return b }
+            if let b = block(c, local: local, noun: noun, quiet: quiet) { return b }
         }
         return nil
     }
 
-    private func block(_ c: Constraint, local: Int, noun: String) -> Block? {
+    private func block(_ c: Constraint, local: Int, noun: String, quiet: Bool) -> Block? {
+        func words(_ make: @autoclosure () -> String) -> String { quiet ? "" : make() }
         let name = c.rules.name
         if c.emergency {
-            return Block(reason: "\(name): no solicitation during the declared state of emergency", resume: nil, byState: true)
+            return Block(reason: words("\(name): no solicitation during the declared state of emergency"), resume: nil, byState: true)
         }
         let day = Self.day(local)
         let weekday = StoreHours.weekday(day)
-        let tomorrow = LocalClock.instant(on: day.adding(days: 1), minutes: 0, zone: c.zone)
-        if c.rules.noContactWeekdays.contains(weekday) {
-            return Block(reason: "\(name): no \(noun) on \(Self.weekdayName(weekday))", resume: tomorrow, byState: true)
+        // Computed only when refused: the zone's offset is the dearest step of a check.
+        var tomorrow: Date { LocalClock.instant(on: day.adding(days: 1), minutes: 0, zone: c.zone) }
+        if !c.rules.noContactWeekdays.isEmpty && c.rules.noContactWeekdays.contains(weekday) {
+            return Block(reason: words("\(name): no \(noun) on \(Self.weekdayName(weekday))"), resume: tomorrow, byState: true)
         }
         if let h = c.rules.holiday(on: day) {
-            return Block(reason: "\(name): no \(noun) on \(h.name) (a legal holiday)", resume: tomorrow, byState: true)
+            return Block(reason: words("\(name): no \(noun) on \(h.name) (a legal holiday)"), resume: tomorrow, byState: true)
         }
         guard let hours = c.rules.hours[weekday] ?? (c.sameZoneAsHome ? nil : federal) else { return nil }
         let minute = Self.minuteOfDay(local)
         if minute < hours.start {
             let at = LocalClock.instant(on: day, minutes: hours.start, zone: c.zone)
             return Block(
-                reason: "\(name): no \(noun) before \(DayHours.clock(hours.start)) on \(Self.weekdayName(weekday))", resume: at,
+                reason: words("\(name): no \(noun) before \(DayHours.clock(hours.start)) on \(Self.weekdayName(weekday))"), resume: at,
                 byState: true)
         }
         if minute >= hours.end {
             return Block(
-                reason: "\(name): no \(noun) after \(DayHours.clock(hours.end)) on \(Self.weekdayName(weekday))", resume: tomorrow,
+                reason: words("\(name): no \(noun) after \(DayHours.clock(hours.end)) on \(Self.weekdayName(weekday))"),
+                resume: tomorrow,
                 byState: true)
         }
         return nil
     }
 
+    /// The first minute at or after `minute` of `date` (the customer's clock) that Afterdesk's window and every rule's
+    /// hours allow, with the state rule that moved it; nil when none is left that day. Only when `wallClockOnly`.
+    public func firstMinute(on date: LocalDate, atOrAfter minute: Int, noun: String) -> (minute: Int, reason: String?)? {
+        let weekday = StoreHours.weekday(date)
+        var start = max(minute, product.start)
+        var end = product.end
+        var why: String?
+        for c in constraints {
+            guard let h = c.rules.hours[weekday] else { continue }
+            if h.start > start {
+                start = h.start
+                why = "\(c.rules.name): no \(noun) before \(DayHours.clock(h.start)) on \(Self.weekdayName(weekday))"
+            }
+            end = min(end, h.end)
+        }
+        return start < end ? (start, why) : nil
+    }
+
     /// The first instant at or after `instant` that every rule allows, and the reason of the first rule that moved it
     /// (nil when none did). The instant is nil while an emergency blacks the customer out, or when nothing opens
     /// within 60 days.
-    public func nextAllowed(atOrAfter instant: Date, noun: String) -> (at: Date?, reason: String?) {
+    public func nextAllowed(atOrAfter instant: Date, noun: String, quiet: Bool = false) -> (at: Date?, reason: String?) {
         var t = instant
         var reasons: [String] = []
         var byState = false
-        func why() -> String? { reasons.isEmpty ? nil : reasons.joined(separator: "; ") }
+        var found: Date?
         for _ in 0..<64 {
-            guard let b = block(at: t, noun: noun) else { return (t, why()) }
+            guard let b = block(at: t, noun: noun, quiet: quiet) else {
+                found = t
+                break
+            }
             // Afterdesk's window is named only when it refused first; a state's rule whenever one refused.
-            if b.byState && !byState || !b.byState && reasons.isEmpty { reasons.append(b.reason) }
+            if !quiet && (b.byState && !byState || !b.byState && reasons.isEmpty) { reasons.append(b.reason) }
             byState = byState || b.byState
-            guard let resume = b.resume else { return (nil, why()) }
+            guard let resume = b.resume else { break }
             t = max(resume, t.addingTimeInterval(60))
             if t.timeIntervalSince(instant) > 60 * 86_400 { break }
         }
-        return (nil, why())
+        return (found, reasons.isEmpty ? nil : reasons.joined(separator: "; "))
     }
 
     /// True when some moment of `date` (on the customer's clock) is allowed; always true without day-closing rules.

@@ -41,15 +41,20 @@ public struct RollingWindows: Sendable, Equatable {
         day: LocalDate, instant: Date, isText: Bool, keptDays: some Sequence<LocalDate>, keptTexts: some Sequence<Date>
     ) -> Refusal? {
         let d = day.daysSinceEpoch
-        var near: [Int] = []
         var sameDay = 0
+        var nearCount = 0
         for k in keptDays {
             let kd = k.daysSinceEpoch
             if kd == d { sameDay += 1 }
-            if kd > d - 30 && kd < d + 30 { near.append(kd) }
+            if kd > d - 30 && kd < d + 30 { nearCount += 1 }
         }
         if sameDay >= perDay { return .perDay(perDay) }
-        if Self.crowded(near, d, span: 30, cap: per30Days) { return .per30Days(per30Days) }
+        // Fewer touches within 29 days either side than the cap cannot crowd any 30 days: no list needed (the planner
+        // asks this for every touch of every customer).
+        if nearCount >= per30Days {
+            let near = keptDays.map(\.daysSinceEpoch).filter { $0 > d - 30 && $0 < d + 30 }
+            if Self.crowded(near, d, span: 30, cap: per30Days) { return .per30Days(per30Days) }
+        }
         if isText, let cap = textsPer24Hours {
             let t = instant.epochSeconds
             let close = keptTexts.map(\.epochSeconds).filter { $0 > t - 86_400 && $0 < t + 86_400 }

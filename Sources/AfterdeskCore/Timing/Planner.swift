@@ -137,11 +137,15 @@ public struct Planner: Sendable {
     public let menu: Menu
     public let warranties: WarrantyTable
     public let rules: CadenceRules
+    /// The state calendar the plan keeps, made once: `rules.contactRules`, else the menu's. A declared emergency has no
+    /// known end: the gate holds messages while it lasts, and the plan is left as is.
+    let calendarRules: ContactRulebook
 
     public init(menu: Menu, warranties: WarrantyTable, rules: CadenceRules = CadenceRules()) {
         self.menu = menu
         self.warranties = warranties
         self.rules = rules
+        calendarRules = (rules.contactRules ?? menu.contactRules).with(emergencies: [])
     }
 
     /// - Parameters:
@@ -150,7 +154,7 @@ public struct Planner: Sendable {
     ///   - now: the planning instant; nothing is planned before it.
     public func plan(declines: [DeclineFacts], permissions: ContactPermissions, now: Date) -> CustomerPlan {
         guard let any = declines.first else { return CustomerPlan(products: [], touches: [], dropped: []) }
-        let day = PlanningDay(customer: any.deal, now: now, menu: menu, rules: rules)
+        let day = PlanningDay(customer: any.deal, now: now, menu: menu, book: calendarRules)
         let windows = rules.windows(textsPer24Hours: day.calendar.textsPer24Hours)
         var plans: [ProductPlan] = []
         var candidates: [Candidate] = []

@@ -18,12 +18,10 @@ extension Planner {
         /// The same for a message, under the state calendar too.
         let firstMessageDay: LocalDate
 
-        init(customer deal: DealRecord, now: Date, menu: Menu, rules: CadenceRules) {
+        init(customer deal: DealRecord, now: Date, menu: Menu, book: ContactRulebook) {
             let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
             zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
             today = LocalDate(now, in: zone)
-            // A declared emergency has no known end: the gate holds messages while it lasts, and the plan is left as is.
-            let book = rules.rulebook(menu.contactRules).with(emergencies: [])
             window = ContactWindow(minutes: book.productWindow.start, book.productWindow.end)
             calendar = ContactCalendar(rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone)
             firstOpening = window.nextOpening(atOrAfter: now, zone: zone)
@@ -31,8 +29,8 @@ extension Planner {
             if calendar.states.isEmpty {
                 firstMessageDay = firstDay
             } else {
-                let opening = calendar.nextAllowed(atOrAfter: firstOpening, noun: "texts").at ?? firstOpening
-                firstMessageDay = LocalDate(opening, in: zone)
+                let opening = calendar.nextAllowed(atOrAfter: firstOpening, noun: "texts", quiet: true).at ?? firstOpening
+                firstMessageDay = opening == firstOpening ? firstDay : LocalDate(opening, in: zone)
             }
         }
 
@@ -40,9 +38,18 @@ extension Planner {
         /// calendar allows for a message, with the state rule that moved it.
         func due(_ date: LocalDate, _ action: TouchAction, preferred: Int) -> (at: Date, movedBy: String?) {
             var due = window.instant(on: date, atMinutes: preferred, zone: zone)
-            if due < firstOpening { due = firstOpening }  // today, later than the preferred time
+            let today = due < firstOpening
+            if today { due = firstOpening }  // today, later than the preferred time
             guard action != .task, !calendar.states.isEmpty else { return (due, nil) }
-            let (at, why) = calendar.nextAllowed(atOrAfter: due, noun: action == .sms ? "texts" : "emails")
+            let noun = action == .sms ? "texts" : "emails"
+            if !today && calendar.wallClockOnly {
+                // On the customer's clock, by wall time: no zone offset to look up.
+                let minute = min(max(preferred, window.start), window.end - 1)
+                if let (first, why) = calendar.firstMinute(on: date, atOrAfter: minute, noun: noun) {
+                    return first == minute ? (due, nil) : (LocalClock.instant(on: date, minutes: first, zone: zone), why)
+                }
+            }
+            let (at, why) = calendar.nextAllowed(atOrAfter: due, noun: noun)
             guard let at else { return (due, why) }  // an emergency: the gate holds it
             return (at, at == due ? nil : why)
         }
@@ -304,10 +311,12 @@ extension Planner {
                 date = date.adding(days: 1)
                 continue
             }
-            let at = day.due(date, c.action, preferred: rules.preferredMinutes)
+            // The instant matters to the windows only under a state's cap on texts: else it is found once, for the day kept.
+            let at = windows.textsPer24Hours == nil ? nil : day.due(date, c.action, preferred: rules.preferredMinutes)
             let refusal = windows.refusal(
-                day: date, instant: at.at, isText: c.action == .sms, keptDays: touches.lazy.map(\.date), keptTexts: texts)
-            guard let refusal else { return (date, at, movedBy) }
+                day: date, instant: at?.at ?? day.firstOpening, isText: c.action == .sms, keptDays: touches.lazy.map(\.date),
+                keptTexts: texts)
+            guard let refusal else { return (date, at ?? day.due(date, c.action, preferred: rules.preferredMinutes), movedBy) }
             if movedBy == nil, case .texts24Hours = refusal { movedBy = refusal.reason }
             date = date.adding(days: 1)
         }
