@@ -127,7 +127,8 @@ public struct ContactCalendar: Sendable {
 
     /// The first minute at or after `minute` of `date` (the customer's clock) that Afterdesk's window and every rule's
     /// hours allow, with the state rule that moved it; nil when none is left that day. Only when `wallClockOnly`.
-    public func firstMinute(on date: LocalDate, atOrAfter minute: Int, noun: String) -> (minute: Int, reason: String?)? {
+    public func firstMinute(on date: LocalDate, atOrAfter minute: Int, noun: String, quiet: Bool = false) -> (minute: Int, reason: String?)?
+    {
         let weekday = StoreHours.weekday(date)
         var start = max(minute, product.start)
         var end = product.end
@@ -136,7 +137,7 @@ public struct ContactCalendar: Sendable {
             guard let h = c.rules.hours[weekday] else { continue }
             if h.start > start {
                 start = h.start
-                why = "\(c.rules.name): no \(noun) before \(DayHours.clock(h.start)) on \(Self.weekdayName(weekday))"
+                if !quiet { why = "\(c.rules.name): no \(noun) before \(DayHours.clock(h.start)) on \(Self.weekdayName(weekday))" }
             }
             end = min(end, h.end)
         }

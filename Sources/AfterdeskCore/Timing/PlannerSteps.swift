@@ -21,13 +21,26 @@ extension Planner {
         init(customer deal: DealRecord, now: Date, menu: Menu, book: ContactRulebook) {
             let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
             zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
-            today = LocalDate(now, in: zone)
             window = ContactWindow(minutes: book.productWindow.start, book.productWindow.end)
             calendar = ContactCalendar(rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone)
-            firstOpening = window.nextOpening(atOrAfter: now, zone: zone)
-            firstDay = LocalDate(firstOpening, in: zone)
+            // One look at the zone's offset: today, the first opening and its wall time follow by arithmetic.
+            let local = now.epochSeconds + zone.secondsFromGMT(for: now)
+            today = LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+            let minute = ((local % 86_400) + 86_400) % 86_400 / 60
+            let firstMinute: Int
+            if minute >= window.start && minute < window.end {
+                (firstOpening, firstDay, firstMinute) = (now, today, minute)
+            } else {
+                firstDay = minute < window.start ? today : today.adding(days: 1)
+                firstMinute = window.start
+                firstOpening = LocalClock.instant(on: firstDay, minutes: window.start, zone: zone)
+            }
             if calendar.states.isEmpty {
                 firstMessageDay = firstDay
+            } else if calendar.wallClockOnly {
+                // Hours only, on the customer's clock: the next day always opens.
+                let open = calendar.firstMinute(on: firstDay, atOrAfter: firstMinute, noun: "", quiet: true) != nil
+                firstMessageDay = open ? firstDay : firstDay.adding(days: 1)
             } else {
                 let opening = calendar.nextAllowed(atOrAfter: firstOpening, noun: "texts", quiet: true).at ?? firstOpening
                 firstMessageDay = opening == firstOpening ? firstDay : LocalDate(opening, in: zone)
