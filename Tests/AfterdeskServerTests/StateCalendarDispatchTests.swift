@@ -32,6 +32,13 @@ import Testing
         #expect(summary.sms == 1)
     }
 
+    /// Planning from the store reads the area code of the phone (whose state's law applies), never the number.
+    @Test func plansFromTheStoreKnowTheAreaCodeNotTheNumber() throws {
+        let s = try Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,TX,78701"))
+        let record = try #require(try s.db.customerDeals(ofDeal: "D-1")?.records.first)
+        #expect(record.buyerAreaCode == 305 && record.buyerPhone == nil)
+    }
+
     func seedTexts(_ s: Scenario, customer: Int64, hoursBefore: [Int], due: Date) throws {
         for (i, h) in hoursBefore.enumerated() {
             let at = Instant.iso8601(due.addingTimeInterval(Double(-h) * 3_600))

@@ -39,7 +39,8 @@ public struct ContactCalendar: Sendable {
     ///   - home: the customer's zone (from the address), where Afterdesk's window applies.
     ///   - state: the address's state.
     ///   - phone: the customer's number; its area code ties the customer to a state that presumes residence by it.
-    public init(rulebook: ContactRulebook, home: TimeZone, state: String?, phone: String?) {
+    ///   - areaCode: the number's area code, when the number itself is not at hand (planning from the store).
+    public init(rulebook: ContactRulebook, home: TimeZone, state: String?, phone: String?, areaCode: Int? = nil) {
         self.home = home
         product = rulebook.productWindow
         federal = rulebook.federal
@@ -51,7 +52,9 @@ public struct ContactCalendar: Sendable {
             out.append(Constraint(rules: rules, zone: zone, sameZoneAsHome: same, emergency: emergency))
         }
         if let state, let rules = rulebook.states[state] { add(rules, home, same: true) }
-        if let entry = AreaCodes.entry(for: phone), let rules = rulebook.states[entry.state], rules.areaCodePresumption {
+        if let entry = AreaCodes.entry(for: phone) ?? areaCode.flatMap({ AreaCodes.table[$0] }), let rules = rulebook.states[entry.state],
+            rules.areaCodePresumption
+        {
             let homeID = home.identifier
             for id in entry.zones { if let zone = TimeZone(identifier: id) { add(rules, zone, same: id == homeID) } }
         }

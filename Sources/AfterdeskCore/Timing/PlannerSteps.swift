@@ -22,7 +22,8 @@ extension Planner {
             let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
             zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
             window = ContactWindow(minutes: book.productWindow.start, book.productWindow.end)
-            calendar = ContactCalendar(rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone)
+            calendar = ContactCalendar(
+                rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone, areaCode: deal.buyerAreaCode)
             // One look at the zone's offset: today, the first opening and its wall time follow by arithmetic.
             let local = now.epochSeconds + zone.secondsFromGMT(for: now)
             today = LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
