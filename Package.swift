@@ -92,7 +92,8 @@ let package = Package(
         ),
         // Local servers for the tests (aiosmtpd, a Twilio-compatible API), shared by the test targets.
         .target(name: "AfterdeskTestSupport", path: "Tests/AfterdeskTestSupport"),
-        .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"]),
+        // Fixtures are read from the repository by path (the holidays package's dates, ContactRulesPlanningTests).
+        .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AfterdeskStoreTests",
             dependencies: ["AfterdeskStore", "AfterdeskCore", "AfterdeskDemo", .product(name: "GRDB", package: "GRDB.swift")],

@@ -31,4 +31,6 @@ expect 64 "error: not a US phone number or an email address" opt-outs add 555
 expect 64 "--channel must be sms, email or phone" consent add 5125550142 --channel fax --evidence "signed form" --date 2026-12-01
 expect 64 "error: the evidence of consent is required" consent add 5125550142 --channel sms --evidence " " --date 2026-12-01
 expect 64 "error: email does not apply to a phone number" consent add 5125550142 --channel email --evidence "signed form" --date 2026-12-01
+expect 64 "error: no state ZZ in the contact rules" compliance rules ZZ
+expect 64 "error: TX has no emergency blackout" compliance emergency TX --on
 exit $failed

@@ -163,6 +163,10 @@ enum DemoReportText {
             "\n  Sent: \(total.sms.grouped) SMS, \(total.email.grouped) emails (+ ADF leads to the CRM), \(total.tasks.grouped) tasks for staff; "
             + "\(total.moved.grouped) moved by the compliance gate (contact hours, caps), \(total.skipped.grouped) skipped (consent, window closed, bought).\n"
         out +=
+            "  State calendar: no text goes out of a state's hours (Texas: 9:00 Monday to Saturday, 12:00 on Sunday; "
+            + "`afterdesk compliance rules TX`): the plan places touches inside them, and \(total.movedByStateRules.grouped) "
+            + "more were moved at sending time by a state's rule.\n"
+        out +=
             "  Simulated customers: \(r.stops) texted STOP (every pending SMS to them cancelled at once), \(r.replies) replied (each a task for a person).\n"
         out +=
             "  Simulated staff: \(r.sold) sold (at a simulated \(DemoDispatch.soldPrice.formatted) each: \(r.soldValue.formatted) recorded as recoveries), "

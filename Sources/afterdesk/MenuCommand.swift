@@ -29,6 +29,9 @@ struct MenuCommand: ParsableCommand {
                 }
                 let menu = try MenuLoader.loadMenu(yaml: text, file: path)
                 print("\(path): OK — \(menu.products.count) products: \(menu.products.map(\.code).joined(separator: ", "))")
+                for l in menu.contactRules.loosened {
+                    print("\(path): warning: contact_rules loosens a shipped state rule (loosen: true): \(l)")
+                }
                 let beside = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
                 if FileManager.default.fileExists(atPath: beside) {
                     let t = try MenuLoader.loadWarranties(yaml: try MenuFiles.readText(beside), file: beside)

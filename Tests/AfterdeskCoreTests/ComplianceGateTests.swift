@@ -10,7 +10,7 @@ import Testing
     func input(
         _ action: TouchAction = .sms, items: [GateItem]? = nil, consent: ContactPermissions = .init(sms: true, email: true, phone: true),
         phone: Bool = true, email: Bool = true, stopped: Bool = false, dnc: Bool = false,
-        lastPurchase: LocalDate = LocalDate("2026-06-01")!, recent: [Date] = [], state: String = "TX",
+        lastPurchase: LocalDate = LocalDate("2026-06-01")!, recent: [Date] = [], state: String = "IL",
         zone: String = "America/Chicago"
     ) -> GateInput {
         GateInput(
@@ -60,10 +60,8 @@ import Testing
         #expect(moved(gate.decide(input(state: "HI", zone: "Pacific/Honolulu"), now: open)) == utc("2026-07-10T18:00:00Z"))
         // Tasks wait for contact hours too.
         #expect(moved(gate.decide(input(.task), now: late)) != nil)
-        // A configured federal window lets 20:30 through.
-        var rules = CadenceRules()
-        rules.windows = ["TX": .federal]
-        #expect(isSend(ComplianceGate(rules: rules).decide(input(), now: utc("2026-07-11T01:30:00Z"))))
+        // A Texan waits for 9:00 on Saturday (ContactRulesTests has the state calendar).
+        #expect(moved(gate.decide(input(state: "TX"), now: late)) == utc("2026-07-11T14:00:00Z"))
     }
 
     @Test func theWindowFollowsDaylightSaving() {

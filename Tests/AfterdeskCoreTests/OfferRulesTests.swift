@@ -135,10 +135,10 @@ import Testing
         let gate = ComplianceGate()
         let paused = GateItem(
             dealNumber: "D1", product: "gap", eligibleUntil: LocalDate("2026-11-30"), pausedUntil: LocalDate("2026-10-24"))
-        // Alone: the touch waits for 8:00 on the first day after the pause.
+        // Alone: the touch waits for the first moment of the first day after the pause (a Saturday: 9:00 in Texas).
         #expect(
             gate.decide(gateInput([paused]), now: now)
-                == .move(to: utc("2026-10-24T13:00:00Z"), reason: "paused by the customer (\"Not now\") until 2026-10-24"))
+                == .move(to: utc("2026-10-24T14:00:00Z"), reason: "paused by the customer (\"Not now\") until 2026-10-24"))
         // With another product: sent without it.
         let vsc = GateItem(dealNumber: "D1", product: "vsc", eligibleUntil: LocalDate("2027-06-01"))
         guard case .send(let kept, let dropped) = gate.decide(gateInput([paused, vsc]), now: now) else {

@@ -96,6 +96,33 @@ struct DemoFixture {
         #expect(a.total.sms == b.total.sms)
         #expect((a.stops, a.replies, a.sold, a.noAnswer) != (b.stops, b.replies, b.sold, b.noAnswer))
     }
+
+    /// The demo's texts keep the state calendar: every SMS a touch sent was allowed, at the instant it was written, by
+    /// Afterdesk's window and the rules of the customer's states (Texas's 9:00 and Sunday 12:00, Louisiana's Sunday,
+    /// Florida's and Oklahoma's 3 in 24 hours).
+    @Test func noTextOutsideTheStateCalendar() async throws {
+        let demo = try DemoFixture()
+        defer { try? FileManager.default.removeItem(at: demo.dir) }
+        let (result, _) = try await demo.simulate(days: 14)
+        // The synthetic dealership's places, by area code (SyntheticDealership.places).
+        let places: [String: (String, String)] = [
+            "512": ("TX", "78701"), "737": ("TX", "78701"), "405": ("OK", "73102"), "918": ("OK", "74103"),
+            "813": ("FL", "33602"), "407": ("FL", "32801"), "602": ("AZ", "85004"), "504": ("LA", "70112"), "303": ("CO", "80202"),
+        ]
+        let texts = try demo.database.outbox(limit: 100_000).filter { $0.channel == "sms" && $0.idempotencyKey.hasPrefix("touch-") }
+        #expect(texts.count == result.total.sms && !texts.isEmpty)
+        var sundays = 0
+        for m in texts {
+            let code = AreaCodes.areaCode(of: m.recipient).map(String.init) ?? ""
+            let (state, zip) = try #require(places[code], "area code \(code)")
+            let zone = try #require(TimeZone(identifier: CustomerTimeZone.zone(state: state, zip: zip, dealershipZone: "America/Chicago")))
+            let calendar = ContactCalendar(rulebook: .shipped, home: zone, state: state, phone: m.recipient)
+            let at = try #require(Instant.parse(m.createdAt))
+            #expect(calendar.block(at: at, noun: "texts") == nil, "\(state) text at \(m.createdAt)")
+            if StoreHours.weekday(LocalDate(at, in: zone)) == 0 { sundays += 1 }
+        }
+        #expect(sundays > 0, "the simulation crosses a Sunday")
+    }
 }
 
 @Suite struct DemoOutcomeTests {

@@ -181,10 +181,11 @@ final class Scenario: @unchecked Sendable {
         let summary = try await s.dispatcher.run(now: night)
         #expect(summary.due >= 1 && summary.moved >= 1 && summary.sms == 0)
         #expect(s.channels.sms.isEmpty)
-        // It moved to 8:00 the next morning, Austin time (13:00 UTC in October), and goes out then.
+        // It moved to 9:00 the next morning (a Monday), Austin time (14:00 UTC in October): Afterdesk's window opens at
+        // 8:00, Texas's at 9:00. It goes out then.
         let moved = try #require(try s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
-        #expect((moved[0] as String).hasSuffix("T13:00:00Z"))
-        #expect((moved[1] as String).contains("outside contact hours"))
+        #expect((moved[0] as String).hasSuffix("T14:00:00Z"))
+        #expect((moved[1] as String).contains("outside contact hours (8:00–20:00 America/Chicago); Texas: no texts before 9:00 on Monday"))
         let later = try await s.dispatcher.run(now: utc(moved[0]))
         #expect(later.sms == 1)
     }

@@ -45,7 +45,8 @@ extension PageSnapshotTests {
             history: [
                 .init(at: "Oct 1, 3:00 PM", inbound: false, channel: "email", text: "Your Camry's coverage", status: "delivered"),
                 .init(at: "Oct 1, 4:10 PM", inbound: true, channel: "sms", text: "How much a month?", status: "reply"),
-            ], noHistory: false, open: true, overdue: true, due: "Oct 2, 9:00 AM", outcome: nil,
+            ], noHistory: false, open: true, overdue: true, due: "Oct 2, 9:00 AM",
+            callingWindow: "call after 12:00, until 20:00 America/Chicago (Texas: no calls before 12:00 on Sunday)", outcome: nil,
             outcomes: [TaskOutcome.booked, .noAnswer, .notInterested, .wrongNumber, .stopContacting].map {
                 .init(value: $0.rawValue, label: PeopleText.outcomeLabels[$0] ?? "")
             }, error: nil, assignee: "Victor Osei")

@@ -81,6 +81,9 @@ public struct DealRecord: Sendable, Equatable, Codable {
     public var buyerPhone: String?
     public var buyerState: String?
     public var buyerZip: String?
+    /// The area code of the buyer's phone, when the phone itself is not read (planning from the store): whose law
+    /// applies may depend on it (docs/compliance.md).
+    public var buyerAreaCode: Int? = nil
     /// The DMS customer number when known: it identifies a returning customer across deals.
     public var customerNumber: String?
     public var consent: Consent

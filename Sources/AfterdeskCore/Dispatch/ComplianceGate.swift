@@ -50,12 +50,18 @@ public struct GateInput: Sendable, Equatable {
     public var recentTouches: [Date]
     /// The customer wrote back and a person has not yet closed the reply task: automated messages wait.
     public var awaitingReply = false
+    /// The customer's number: its area code may tie the customer to a state that presumes residence by it.
+    public var phone: String?
+    /// Every text to the customer in the last 24 hours (the store's outbox, automated or composed by staff).
+    public var recentTexts: [Date]
 
     public init(
         action: TouchAction, items: [GateItem], zone: TimeZone, state: String?, consent: ContactPermissions,
         hasPhone: Bool, hasEmail: Bool, contactStopped: Bool = false, phoneOnDoNotCall: Bool = false,
-        lastPurchase: LocalDate, recentTouches: [Date] = []
+        lastPurchase: LocalDate, recentTouches: [Date] = [], phone: String? = nil, recentTexts: [Date] = []
     ) {
+        self.phone = phone
+        self.recentTexts = recentTexts
         self.action = action
         self.items = items
         self.zone = zone
@@ -118,38 +124,72 @@ public struct ComplianceGate: Sendable {
         if let why = refusal(input, today: today) { return .skip(reason: why) }
         // 2b. The customer wrote back: no automated message until a person has read it and closed the reply task.
         if let waiting = replyPause(input, kept: kept, now: now) { return waiting }
-        // 3. The contact window, on the customer's clock.
-        let window = ContactWindow.forState(input.state, configured: rules.windows)
+        // 3. The contact window and the state calendar, on the customer's clock (and each state's).
+        let calendar = self.calendar(input)
+        let noun = Self.noun(input.action)
         let latestUntil = kept.compactMap(\.eligibleUntil).max()
         let anyOpenEnded = kept.contains { $0.eligibleUntil == nil }
         func tooLate(_ instant: Date) -> Bool {
             guard !anyOpenEnded, let until = latestUntil else { return false }
             return LocalDate(instant, in: input.zone) > until
         }
-        if !window.contains(now, zone: input.zone) {
-            let opening = window.nextOpening(atOrAfter: now, zone: input.zone)
-            if tooLate(opening) { return .skip(reason: "outside contact hours, and the post-sale window closes before they open again") }
-            return .move(to: opening, reason: "outside contact hours (\(Self.hours(window)) \(input.zone.identifier))")
+        let (opening, why) = calendar.nextAllowed(atOrAfter: now, noun: noun)
+        if opening != now {
+            let reason = why ?? "outside contact hours"
+            // An emergency blackout has no end known: look again tomorrow.
+            let at = opening ?? now.addingTimeInterval(86_400)
+            if tooLate(at) { return .skip(reason: "\(reason), and the post-sale window closes before contact is allowed again") }
+            return .move(to: at, reason: reason)
         }
-        // 4. The caps across all the customer's products: one a day, `maxPerRolling30Days` in any 30 days.
-        let recent = input.recentTouches.filter { $0 <= now && now.timeIntervalSince($0) < 30 * 86_400 }.sorted()
-        if recent.contains(where: { LocalDate($0, in: input.zone) == today }) {
-            let opening = window.nextOpening(
-                atOrAfter: LocalClock.instant(on: today.adding(days: 1), minutes: 0, zone: input.zone), zone: input.zone)
-            if tooLate(opening) { return .skip(reason: "already contacted today, and the post-sale window closes today") }
-            return .move(to: opening, reason: "already contacted today (one touch a day)")
-        }
-        if recent.count >= rules.maxPerRolling30Days {
-            // The earliest day on which the oldest of the touches counted falls out of the 30 days.
-            let oldest = recent[recent.count - rules.maxPerRolling30Days]
-            let freeDay = LocalDate(oldest, in: input.zone).adding(days: 30)
-            let opening = window.nextOpening(atOrAfter: LocalClock.instant(on: freeDay, minutes: 0, zone: input.zone), zone: input.zone)
-            if tooLate(opening) {
-                return .skip(reason: "\(recent.count) touches in the last 30 days, and the post-sale window closes before there is room")
-            }
-            return .move(to: opening, reason: "\(recent.count) touches in the last 30 days (at most \(rules.maxPerRolling30Days))")
-        }
+        // 4. The rolling windows across all the customer's products (`RollingWindows`, as the planner counts them).
+        if let held = rollingWindows(input, now: now, today: today, calendar: calendar, tooLate: tooLate) { return held }
         return .send(items: kept, dropped: dropped)
+    }
+
+    /// Held by a rolling window (one a day, 3 in 30 days, a state's texts in 24 hours): moved to the first moment there
+    /// is room, or skipped when the post-sale window closes first; nil when every window has room now.
+    func rollingWindows(
+        _ input: GateInput, now: Date, today: LocalDate, calendar: ContactCalendar, tooLate: (Date) -> Bool
+    ) -> GateDecision? {
+        let windows = rules.windows(textsPer24Hours: calendar.textsPer24Hours)
+        let days = input.recentTouches.filter { $0 <= now }.map { LocalDate($0, in: input.zone) }
+        let texts = input.recentTexts.filter { $0 <= now }
+        let isText = input.action == .sms
+        guard let refusal = windows.refusal(day: today, instant: now, isText: isText, keptDays: days, keptTexts: texts) else {
+            return nil
+        }
+        let room = windows.nextRoom(after: refusal, now: now, today: today, keptDays: days, keptTexts: texts, zone: input.zone)
+        let at = calendar.nextAllowed(atOrAfter: room, noun: Self.noun(input.action)).at ?? room
+        let counted = days.filter { $0.daysSinceEpoch > today.daysSinceEpoch - 30 }.count
+        switch refusal {
+        case .perDay:
+            if tooLate(at) { return .skip(reason: "already contacted today, and the post-sale window closes today") }
+        case .per30Days:
+            if tooLate(at) {
+                return .skip(reason: "\(counted) touches in the last 30 days, and the post-sale window closes before there is room")
+            }
+            return .move(to: at, reason: "\(counted) touches in the last 30 days (at most \(rules.maxPerRolling30Days))")
+        case .texts24Hours:
+            if tooLate(at) { return .skip(reason: "\(refusal.reason), and the post-sale window closes before there is room") }
+        }
+        return .move(to: at, reason: refusal.reason)
+    }
+
+    /// The customer's calendar: for a message, Afterdesk's window narrowed by every state tied to the customer; for a
+    /// person's call task, Afterdesk's window only (the task carries the calling window for the person).
+    public func calendar(_ input: GateInput) -> ContactCalendar {
+        let book = rules.rulebook(.shipped)
+        let message = input.action != .task
+        return ContactCalendar(
+            rulebook: book, home: input.zone, state: message ? input.state : nil, phone: message ? input.phone : nil)
+    }
+
+    static func noun(_ action: TouchAction) -> String {
+        switch action {
+        case .sms: "texts"
+        case .email: "emails"
+        case .task: "calls"
+        }
     }
 
     /// "Not now": a paused product is dropped from a touch that raises others; a touch with nothing else waits for the
@@ -168,8 +208,8 @@ public struct ComplianceGate: Sendable {
         guard paused.contains(where: { $0.eligibleUntil.map { resume <= $0 } ?? true }) else {
             return .skip(reason: "paused by the customer (\"Not now\") until the post-sale window closes")
         }
-        let window = ContactWindow.forState(input.state, configured: rules.windows)
-        let at = window.nextOpening(atOrAfter: LocalClock.instant(on: resume, minutes: 0, zone: input.zone), zone: input.zone)
+        let start = LocalClock.instant(on: resume, minutes: 0, zone: input.zone)
+        let at = calendar(input).nextAllowed(atOrAfter: start, noun: Self.noun(input.action)).at ?? start
         return .move(to: at, reason: "paused by the customer (\"Not now\") until \(resume)")
     }
 
@@ -205,10 +245,5 @@ public struct ComplianceGate: Sendable {
         if let why = item.stoppedBecause { return why }
         if let until = item.eligibleUntil, today > until { return "the post-sale window closed on \(until)" }
         return nil
-    }
-
-    static func hours(_ w: ContactWindow) -> String {
-        func hm(_ m: Int) -> String { String(format: "%d:%02d", m / 60, m % 60) }
-        return "\(hm(w.start))–\(hm(w.end))"
     }
 }

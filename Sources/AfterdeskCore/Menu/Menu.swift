@@ -11,6 +11,8 @@ public struct Menu: Sendable, Equatable {
     /// Month and day the first pothole season starts in the dealership's region.
     public var potholeSeasonStart: MonthDay
     public var products: [MenuProduct]
+    /// The state calendar in force: the shipped rules (`menus/contact-rules.yaml`) with the menu's `contact_rules`.
+    public var contactRules: ContactRulebook = .shipped
 
     public init(
         dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,

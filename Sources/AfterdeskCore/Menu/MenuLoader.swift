@@ -50,6 +50,7 @@ public enum MenuLoader {
             root, "",
             allowed: [
                 "version", "dealership", "holdout_percent", "attribution_days", "depreciation", "pothole_season_starts", "products",
+                "contact_rules",
             ])
         if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 {
             r.fail(root["version"], "version", "only version 1 is known")
@@ -61,10 +62,13 @@ public enum MenuLoader {
         let depreciation = self.depreciation(root, &r)
         let season = potholeSeason(root, &r)
         let products = self.products(root, &r)
+        let contactRules = self.contactRules(root["contact_rules"], &r)
         if !r.issues.isEmpty { throw MenuErrors(issues: r.issues) }
-        return Menu(
+        var menu = Menu(
             dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
             potholeSeasonStart: season, products: products, attributionDays: attribution)
+        menu.contactRules = contactRules
+        return menu
     }
 
     private static func dealership(_ root: Node, _ r: inout YAMLReader) -> Dealership {

@@ -14,13 +14,19 @@ public struct ContactWindow: Sendable, Equatable {
         end = endHour * 60
     }
 
+    public init(minutes start: Int, _ end: Int) {
+        self.start = start
+        self.end = end
+    }
+
     /// The federal rule (TCPA): 8:00 to 21:00.
     public static let federal = ContactWindow(startHour: 8, endHour: 21)
     /// Florida, Oklahoma and Maryland: 8:00 to 20:00.
     public static let strict = ContactWindow(startHour: 8, endHour: 20)
     static let strictStates: Set<String> = ["FL", "OK", "MD"]
 
-    /// The window for a state: the strictest by default (8:00–20:00 everywhere), or as configured per state.
+    /// Afterdesk's own window (8:00–20:00 everywhere), or one given per state. The planner and the gate take the
+    /// product window from the state calendar instead (`ContactCalendar`, docs/compliance.md), which narrows it by state.
     public static func forState(_ state: String?, configured: [String: ContactWindow] = [:]) -> ContactWindow {
         if let state, let w = configured[state] { return w }
         return strict

@@ -110,11 +110,25 @@ public struct CadenceRules: Sendable, Equatable {
     /// Touches due within this many days of a kept one merge into it.
     public var mergeWithinDays = 3
     public var maxPerRolling30Days = 3
+    /// Touches on one of the customer's calendar days (1).
+    public var maxPerDay = 1
     /// Local time a touch is due at, in minutes after midnight (10:00).
     public var preferredMinutes = 10 * 60
-    /// Contact windows configured per state; the strictest (8:00–20:00) elsewhere.
-    public var windows: [String: ContactWindow] = [:]
+    /// The state calendar; nil: the menu's (the shipped rules with the store's tightening).
+    public var contactRules: ContactRulebook?
+    /// States whose declared emergency an admin has switched on (the `emergency_states` setting).
+    public var emergencies: Set<String> = []
     public init() {}
+
+    /// The rolling limits for a customer whose states cap texts at `textsPer24Hours`.
+    public func windows(textsPer24Hours: Int?) -> RollingWindows {
+        RollingWindows(perDay: maxPerDay, per30Days: maxPerRolling30Days, textsPer24Hours: textsPer24Hours)
+    }
+
+    /// The rule set in force: `contactRules`, else `fallback`, with the emergencies switched on.
+    public func rulebook(_ fallback: ContactRulebook) -> ContactRulebook {
+        (contactRules ?? fallback).with(emergencies: emergencies)
+    }
 }
 
 /// Times the re-approach of every declined product of one customer. Pure: facts, menu and clock in,
@@ -123,11 +137,15 @@ public struct Planner: Sendable {
     public let menu: Menu
     public let warranties: WarrantyTable
     public let rules: CadenceRules
+    /// The state calendar the plan keeps, made once: `rules.contactRules`, else the menu's. A declared emergency has no
+    /// known end: the gate holds messages while it lasts, and the plan is left as is.
+    let calendarRules: ContactRulebook
 
     public init(menu: Menu, warranties: WarrantyTable, rules: CadenceRules = CadenceRules()) {
         self.menu = menu
         self.warranties = warranties
         self.rules = rules
+        calendarRules = (rules.contactRules ?? menu.contactRules).with(emergencies: [])
     }
 
     /// - Parameters:
@@ -136,7 +154,8 @@ public struct Planner: Sendable {
     ///   - now: the planning instant; nothing is planned before it.
     public func plan(declines: [DeclineFacts], permissions: ContactPermissions, now: Date) -> CustomerPlan {
         guard let any = declines.first else { return CustomerPlan(products: [], touches: [], dropped: []) }
-        let day = PlanningDay(customer: any.deal, now: now, menu: menu, rules: rules)
+        let day = PlanningDay(customer: any.deal, now: now, menu: menu, book: calendarRules)
+        let windows = rules.windows(textsPer24Hours: day.calendar.textsPer24Hours)
         var plans: [ProductPlan] = []
         var candidates: [Candidate] = []
         var dropped: [DroppedTouch] = []
@@ -154,24 +173,11 @@ public struct Planner: Sendable {
             }
             plans.append(plan)
         }
-        let touches = mergeAndCap(candidates, dropped: &dropped)
+        let touches = mergeAndCap(candidates, day: day, windows: windows, dropped: &dropped)
         return CustomerPlan(products: plans, touches: schedule(touches, day: day), dropped: dropped)
     }
 
     static let utc = TimeZone(identifier: "UTC") ?? TimeZone.current
-
-    /// True when a touch on `date` keeps one touch a day and at most `maxPerRolling30Days` in every 30 days
-    /// that contain it.
-    func fits(_ date: LocalDate, _ kept: some Collection<LocalDate>) -> Bool {
-        let day = date.daysSinceEpoch
-        if kept.contains(date) { return false }
-        for start in (day - 29)...day {
-            var count = 1
-            for k in kept where k.daysSinceEpoch >= start && k.daysSinceEpoch <= start + 29 { count += 1 }
-            if count > rules.maxPerRolling30Days { return false }
-        }
-        return true
-    }
 
     /// 118 → "1.18", 120 → "1.2", 100 → "1": as Decimal prints.
     static func decimal(hundredths: Int) -> String {

@@ -4,23 +4,68 @@ import Foundation
 /// eligibility, the anchor the timing hangs on, whether it is followed up at all, and the candidate touches; then,
 /// across the customer's products, merging and the caps; then the instants of the touches.
 extension Planner {
-    /// The customer's clock: their time zone, today there, their contact window and its next opening.
+    /// The customer's clock: their time zone, today there, their contact window and calendar and the next openings.
     struct PlanningDay {
         let zone: TimeZone
         let today: LocalDate
         let window: ContactWindow
+        /// Afterdesk's window narrowed by the rules of every state the customer is tied to.
+        let calendar: ContactCalendar
         /// The first instant a touch can still happen: now, or the next opening of the window.
         let firstOpening: Date
         /// The first day a touch can still happen: today, or tomorrow when today's window has closed.
         let firstDay: LocalDate
+        /// The same for a message, under the state calendar too.
+        let firstMessageDay: LocalDate
 
-        init(customer deal: DealRecord, now: Date, menu: Menu, rules: CadenceRules) {
+        init(customer deal: DealRecord, now: Date, menu: Menu, book: ContactRulebook) {
             let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
             zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
-            today = LocalDate(now, in: zone)
-            window = ContactWindow.forState(deal.buyerState, configured: rules.windows)
-            firstOpening = window.nextOpening(atOrAfter: now, zone: zone)
-            firstDay = LocalDate(firstOpening, in: zone)
+            window = ContactWindow(minutes: book.productWindow.start, book.productWindow.end)
+            calendar = ContactCalendar(
+                rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone, areaCode: deal.buyerAreaCode)
+            // One look at the zone's offset: today, the first opening and its wall time follow by arithmetic.
+            let local = now.epochSeconds + zone.secondsFromGMT(for: now)
+            today = LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+            let minute = ((local % 86_400) + 86_400) % 86_400 / 60
+            let firstMinute: Int
+            if minute >= window.start && minute < window.end {
+                (firstOpening, firstDay, firstMinute) = (now, today, minute)
+            } else {
+                firstDay = minute < window.start ? today : today.adding(days: 1)
+                firstMinute = window.start
+                firstOpening = LocalClock.instant(on: firstDay, minutes: window.start, zone: zone)
+            }
+            if calendar.states.isEmpty {
+                firstMessageDay = firstDay
+            } else if calendar.wallClockOnly {
+                // Hours only, on the customer's clock: the next day always opens.
+                let open = calendar.firstMinute(on: firstDay, atOrAfter: firstMinute, noun: "", quiet: true) != nil
+                firstMessageDay = open ? firstDay : firstDay.adding(days: 1)
+            } else {
+                let opening = calendar.nextAllowed(atOrAfter: firstOpening, noun: "texts", quiet: true).at ?? firstOpening
+                firstMessageDay = opening == firstOpening ? firstDay : LocalDate(opening, in: zone)
+            }
+        }
+
+        /// When a touch on `date` is due: the preferred time (or now, today), moved to the first moment the state
+        /// calendar allows for a message, with the state rule that moved it.
+        func due(_ date: LocalDate, _ action: TouchAction, preferred: Int) -> (at: Date, movedBy: String?) {
+            var due = window.instant(on: date, atMinutes: preferred, zone: zone)
+            let today = due < firstOpening
+            if today { due = firstOpening }  // today, later than the preferred time
+            guard action != .task, !calendar.states.isEmpty else { return (due, nil) }
+            let noun = action == .sms ? "texts" : "emails"
+            if !today && calendar.wallClockOnly {
+                // On the customer's clock, by wall time: no zone offset to look up.
+                let minute = min(max(preferred, window.start), window.end - 1)
+                if let (first, why) = calendar.firstMinute(on: date, atOrAfter: minute, noun: noun) {
+                    return first == minute ? (due, nil) : (LocalClock.instant(on: date, minutes: first, zone: zone), why)
+                }
+            }
+            let (at, why) = calendar.nextAllowed(atOrAfter: due, noun: noun)
+            guard let at else { return (due, why) }  // an emergency: the gate holds it
+            return (at, at == due ? nil : why)
         }
     }
 
@@ -36,6 +81,8 @@ extension Planner {
     /// A touch after merging: one or more products on one day.
     struct MergedTouch {
         var date: LocalDate
+        /// When it is due (the preferred time, moved by the state calendar).
+        var at: Date
         var action: TouchAction
         var items: [TouchItem]
         var until: LocalDate?
@@ -182,11 +229,6 @@ extension Planner {
                 dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "due before the plan was made (\(day.today))"))
                 continue
             }
-            let onDay = max(date, day.firstDay)
-            if !eligibility.isOpen(on: onDay) {
-                dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
-                continue
-            }
             let action: TouchAction
             if rule.action == .task || threshold != nil {
                 action = .task
@@ -196,6 +238,11 @@ extension Planner {
                 action = .email
             } else {
                 action = .task
+            }
+            let onDay = max(date, action == .task ? day.firstDay : day.firstMessageDay)
+            if !eligibility.isOpen(on: onDay) {
+                dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
+                continue
             }
             var withWhy = item
             if let threshold, rule.action != .task {
@@ -224,9 +271,9 @@ extension Planner {
     }
 
     /// Merges candidates of the same channel within `mergeWithinDays` into one touch, then moves each touch to the first
-    /// day that keeps one touch a day and the rolling cap, in date order across all the customer's products; a touch
-    /// with no room before its window closes goes to `dropped`.
-    func mergeAndCap(_ candidates: [Candidate], dropped: inout [DroppedTouch]) -> [MergedTouch] {
+    /// day that the state calendar opens and that keeps the rolling windows (`RollingWindows`, the gate's definition), in
+    /// date order across all the customer's products; a touch with no room before its window closes goes to `dropped`.
+    func mergeAndCap(_ candidates: [Candidate], day: PlanningDay, windows: RollingWindows, dropped: inout [DroppedTouch]) -> [MergedTouch] {
         let sorted = candidates.sorted {
             ($0.date, $0.item.dealNumber, $0.item.product, $0.item.touch) < ($1.date, $1.item.dealNumber, $1.item.product, $1.item.touch)
         }
@@ -241,13 +288,8 @@ extension Planner {
                 touches[i].until = [touches[i].until, c.until].compactMap { $0 }.min()
                 continue
             }
-            // The first day at or after the candidate that keeps one touch a day and the rolling cap.
-            var date = c.date
-            while !fits(date, touches.lazy.map(\.date)) {
-                date = date.adding(days: 1)
-                if let u = c.until, date > u { break }
-            }
-            if let u = c.until, date > u {
+            guard let (date, at, moved) = firstRoom(c, touches, day: day, windows: windows) else {
+                let u = c.until ?? c.date
                 dropped.append(
                     DroppedTouch(
                         item: c.item, wouldBeOn: c.date,
@@ -256,20 +298,47 @@ extension Planner {
             }
             var item = c.item
             if date != c.date {
-                item.reason += "; moved from \(c.date) to respect the limit of \(rules.maxPerRolling30Days) touches in 30 days"
+                item.reason +=
+                    "; moved from \(c.date) "
+                    + (moved.map { "(\($0))" } ?? "to respect the limit of \(rules.maxPerRolling30Days) touches in 30 days")
             }
-            touches.append(MergedTouch(date: date, action: c.action, items: [item], until: c.until))
+            touches.append(MergedTouch(date: date, at: at.at, action: c.action, items: [item], until: c.until))
+            if let why = at.movedBy, date == c.date { touches[touches.count - 1].items[0].reason += "; \(why)" }
             touches.sort { $0.date < $1.date }
         }
         return touches
     }
 
-    /// Each touch at the preferred time of its day in the customer's zone, and never before the window's next opening.
-    func schedule(_ touches: [MergedTouch], day: PlanningDay) -> [PlannedTouch] {
-        touches.map { t in
-            var due = day.window.instant(on: t.date, atMinutes: rules.preferredMinutes, zone: day.zone)
-            if due < day.firstOpening { due = day.firstOpening }  // today, later than the preferred time
-            return PlannedTouch(dueAt: due, dueOn: t.date, action: t.action, items: t.items)
+    /// The first day at or after the candidate's that the state calendar opens (for a message) and that keeps the
+    /// rolling windows, with its due instant and the state rule that moved it; nil when the product's window closes first.
+    private func firstRoom(
+        _ c: Candidate, _ touches: [MergedTouch], day: PlanningDay, windows: RollingWindows
+    ) -> (LocalDate, (at: Date, movedBy: String?), String?)? {
+        var date = c.date
+        var movedBy: String?
+        let texts = windows.textsPer24Hours == nil ? [] : touches.filter { $0.action == .sms }.map(\.at)
+        // A year at most: a customer no rule ever lets through (an emergency with no end) gets nothing planned.
+        for _ in 0..<366 {
+            if let u = c.until, date > u { return nil }
+            if c.action != .task, let closed = day.calendar.dayBlock(date) {
+                movedBy = movedBy ?? closed
+                date = date.adding(days: 1)
+                continue
+            }
+            // The instant matters to the windows only under a state's cap on texts: else it is found once, for the day kept.
+            let at = windows.textsPer24Hours == nil ? nil : day.due(date, c.action, preferred: rules.preferredMinutes)
+            let refusal = windows.refusal(
+                day: date, instant: at?.at ?? day.firstOpening, isText: c.action == .sms, keptDays: touches.lazy.map(\.date),
+                keptTexts: texts)
+            guard let refusal else { return (date, at ?? day.due(date, c.action, preferred: rules.preferredMinutes), movedBy) }
+            if movedBy == nil, case .texts24Hours = refusal { movedBy = refusal.reason }
+            date = date.adding(days: 1)
         }
+        return nil
+    }
+
+    /// Each touch at the instant found for it, on the customer's calendar.
+    func schedule(_ touches: [MergedTouch], day: PlanningDay) -> [PlannedTouch] {
+        touches.map { t in PlannedTouch(dueAt: t.at, dueOn: t.date, action: t.action, items: t.items) }
     }
 }

@@ -88,7 +88,8 @@ extension Dispatcher {
         var input = GateInput(
             action: touch.action, items: items, zone: zone, state: c.state, consent: c.consent,
             hasPhone: c.phone != nil, hasEmail: c.email != nil, contactStopped: c.contactStopped,
-            phoneOnDoNotCall: touch.phoneOnDoNotCall, lastPurchase: touch.lastPurchase, recentTouches: touch.recentTouches)
+            phoneOnDoNotCall: touch.phoneOnDoNotCall, lastPurchase: touch.lastPurchase, recentTouches: touch.recentTouches,
+            phone: c.phone, recentTexts: touch.recentTexts)
         input.awaitingReply = touch.awaitingReply
         input.phoneStopped = c.phoneStopped
         return (input, zone)

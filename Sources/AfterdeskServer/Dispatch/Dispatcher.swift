@@ -30,7 +30,7 @@ public struct Dispatcher: Sendable {
     public let templates: MessageTemplates
     public let settings: Settings
     public let channels: Channels
-    public let gate: ComplianceGate
+    public private(set) var gate: ComplianceGate
     /// Key of unsubscribe links.
     public let signingSecret: String
     /// Where failed sends are logged, with the customer's address or number masked in whatever the provider said.
@@ -48,6 +48,8 @@ public struct Dispatcher: Sendable {
         self.templates = templates
         self.settings = settings
         self.channels = channels
+        var rules = rules
+        if rules.contactRules == nil { rules.contactRules = menu.contactRules }
         self.gate = ComplianceGate(rules: rules)
         self.signingSecret = signingSecret
     }
@@ -92,6 +94,14 @@ public struct Dispatcher: Sendable {
     public func run(now: Date, dryRun: Bool = false, pageSize: Int = 1_000, decisions: ((DispatchDecision) -> Void)? = nil) async throws
         -> DispatchSummary
     {
+        // The emergencies an admin switched on (Louisiana's blackout) are read once per run: a copy of the dispatcher
+        // carries them through the gate.
+        let emergencies = try database.emergencyStates()
+        if emergencies != gate.rules.emergencies {
+            var copy = self
+            copy.gate.rules.emergencies = emergencies
+            return try await copy.run(now: now, dryRun: dryRun, pageSize: pageSize, decisions: decisions)
+        }
         var summary = DispatchSummary()
         if !dryRun {
             summary.reconciled = try await reconcile(now: now)
@@ -163,6 +173,7 @@ public struct Dispatcher: Sendable {
                     detail: task?.title ?? touch.items.map { "\($0.dealNumber):\($0.product)" }.joined(separator: " ")))
         case .moved(_, let to, let reason):
             summary.moved += 1
+            if gate.rules.rulebook(.shipped).isStateRule(reason) { summary.movedByStateRules += 1 }
             decisions?(
                 DispatchDecision(
                     touch: touch.id, action: touch.action.rawValue, result: "move", detail: "to \(Instant.iso8601(to)): \(reason)"))

@@ -76,6 +76,8 @@ struct TaskPage: PageModel {
     var open: Bool
     var overdue: Bool
     var due: String
+    /// When the customer may be called today, under Afterdesk's window and their states' rules, in words.
+    var callingWindow: String? = nil
     var outcome: String?
     var outcomes: [Choice]
     var error: String?

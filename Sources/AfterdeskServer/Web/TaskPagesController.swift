@@ -128,11 +128,22 @@ struct TaskPagesController: Sendable {
             history: d.history.map {
                 TaskPage.Message(at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel, text: $0.text, status: $0.status)
             }, noHistory: d.history.isEmpty, open: d.task.status == "open", overdue: d.task.overdue,
-            due: text.dateTime(d.task.dueAt),
+            due: text.dateTime(d.task.dueAt), callingWindow: d.task.phone == nil ? nil : callingWindow(d),
             outcome: d.task.outcome.flatMap { TaskOutcome(rawValue: $0) }.flatMap { PeopleText.outcomeLabels[$0] },
             outcomes: [TaskOutcome.booked, .noAnswer, .notInterested, .wrongNumber, .stopContacting].map {
                 TaskPage.Choice(value: $0.rawValue, label: PeopleText.outcomeLabels[$0] ?? $0.rawValue)
-            }, error: error, assignee: d.task.assignee)
+            }, error: error, assignee: d.task.assignee, )
+    }
+
+    /// "call after 12:00, until 20:00 America/Chicago (Texas: no calls before 12:00 on Sunday)": the state calendar of the
+    /// customer's address and area code, on their clock.
+    func callingWindow(_ d: TaskDetail) -> String {
+        let zoneID = CustomerTimeZone.zone(state: d.state, zip: d.zip, dealershipZone: d.timeZone)
+        let zone = TimeZone(identifier: zoneID) ?? text.zone
+        let book = ctx.dispatcher.gate.rules.rulebook(ctx.dispatcher.menu.contactRules)
+            .with(emergencies: (try? ctx.database.emergencyStates()) ?? [])
+        let calendar = ContactCalendar(rulebook: book, home: zone, state: d.state, phone: d.task.phone)
+        return calendar.callingWindow(on: LocalDate(ctx.clock.now(), in: zone))
     }
 
     func outcome(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -65,6 +65,8 @@ public struct DueTouch: Sendable, Equatable {
     public var phoneOnDoNotCall: Bool
     /// The customer has an open reply task: what they wrote waits for a person.
     public var awaitingReply = false
+    /// Every SMS to the customer in the store's outbox in the last two days, whatever wrote it (automated or staff).
+    public var recentTexts: [Date] = []
 }
 
 /// A message to record in the outbox, before it is sent.
@@ -156,6 +158,8 @@ public struct DispatchSummary: Codable, Sendable, Equatable {
     public var email = 0
     public var tasks = 0
     public var moved = 0
+    /// Of `moved`, those a state's rule moved (the state calendar: hours, days, texts in 24 hours).
+    public var movedByStateRules = 0
     public var skipped = 0
     public var delivered = 0
     public var failed = 0
@@ -170,6 +174,7 @@ public struct DispatchSummary: Codable, Sendable, Equatable {
         dispatched += o.dispatched
         sms += o.sms
         email += o.email
+        movedByStateRules += o.movedByStateRules
         tasks += o.tasks
         moved += o.moved
         skipped += o.skipped

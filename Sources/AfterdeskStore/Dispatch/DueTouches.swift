@@ -35,7 +35,7 @@ extension AfterdeskDatabase {
                     id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
                     items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
                     lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
-                    phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false)
+                    phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false, recentTexts: facts.texts[customerID] ?? [])
                 touch.awaitingReply = facts.awaitingReply.contains(customerID)
                 return touch
             }
@@ -47,6 +47,8 @@ extension AfterdeskDatabase {
         var contacts: [Int64: CustomerContact] = [:]
         /// Touches sent in the last 30 days, and texts people wrote on task pages.
         var recent: [Int64: [Date]] = [:]
+        /// SMS rows of the outbox in the last 24 hours.
+        var texts: [Int64: [Date]] = [:]
         var lastPurchase: [Int64: LocalDate] = [:]
         var doNotCall: Set<String> = []
         /// Customers with an open reply task.
@@ -81,6 +83,16 @@ extension AfterdeskDatabase {
                 """, arguments: StatementArguments(customerIDs) + [since])
         {
             if let d = Instant.parse(r["created_at"]) { facts.recent[r["customer_id"], default: []].append(d) }
+        }
+        // Every text, whoever wrote it (a touch or staff): a state's cap on texts in 24 hours counts them all.
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT customer_id, COALESCE(sent_at, created_at) AS at FROM outbox
+                WHERE customer_id IN (\(customerMarks)) AND channel = 'sms' AND status <> 'cancelled' AND created_at >= ?
+                """, arguments: StatementArguments(customerIDs) + [Instant.iso8601(now.addingTimeInterval(-2 * 86_400))])
+        {
+            if let d = Instant.parse(r["at"]) { facts.texts[r["customer_id"], default: []].append(d) }
         }
         for r in try Row.fetchAll(
             db,

@@ -41,7 +41,7 @@ extension AfterdeskDatabase {
                 id: 0, storeID: t["store_id"], storeCode: t["code"], action: .sms, dueAt: now, customer: customer, items: [],
                 recentTouches: facts.recent[customerID] ?? [],
                 lastPurchase: facts.lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
-                phoneOnDoNotCall: customer.phone.map(facts.doNotCall.contains) ?? false)
+                phoneOnDoNotCall: customer.phone.map(facts.doNotCall.contains) ?? false, recentTexts: facts.texts[customerID] ?? [])
             switch decide(touch) {
             case .refuse(let why):
                 return .refused(why)

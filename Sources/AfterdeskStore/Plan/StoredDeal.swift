@@ -13,7 +13,7 @@ struct StoredDeal {
 enum DealLoader {
     /// What the deal queries return, copied out of SQLite; `decode` turns it into deals.
     struct Rows: Sendable {
-        var deals = RawRows(columns: 28, integers: [0, 1, 2, 9, 10, 11, 12, 13, 14, 19, 20, 21, 22, 25, 26, 27])
+        var deals = RawRows(columns: 29, integers: [0, 1, 2, 9, 10, 11, 12, 13, 14, 19, 20, 21, 22, 25, 26, 27, 28])
         var products = RawRows(columns: 7, integers: [0, 3, 4, 6])
         var readings = RawRows(columns: 3, integers: [0, 2])
         var stops = RawRows(columns: 3, integers: [0])
@@ -30,7 +30,8 @@ enum DealLoader {
     static func read(_ db: Database, where condition: String, ids: [Int64]) throws -> Rows {
         func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: ids) }
         var rows = Rows()
-        // Only the facts planning uses: no names, contact details or staff (the planner never reads them).
+        // Only the facts planning uses: no names, contact details or staff (the planner never reads them); of the phone,
+        // its area code only (Florida and Oklahoma presume a number with theirs reaches a resident: their law applies).
         try rows.deals.appendAll(
             bound(
                 """
@@ -38,7 +39,8 @@ enum DealLoader {
                        d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents,
                        d.apr_milli, d.term_months, d.first_payment_date, s.code, c.state, c.zip,
                        c.consent_sms, c.consent_email, c.consent_phone, v.year, v.make, v.in_service_date, v.in_service_estimated,
-                       c.contact_stopped_at IS NOT NULL, (SELECT a.held_out FROM deal_arms a WHERE a.deal_id = d.id)
+                       c.contact_stopped_at IS NOT NULL, (SELECT a.held_out FROM deal_arms a WHERE a.deal_id = d.id),
+                       CASE WHEN c.phone GLOB '+1[2-9][0-9][0-9]*' THEN CAST(substr(c.phone, 3, 3) AS INTEGER) END
                 FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id
                 JOIN vehicles v ON v.id = d.vehicle_id
                 WHERE \(condition)
@@ -98,7 +100,7 @@ enum DealLoader {
             // stopping the planning of every other customer.
             guard let delivery = date(6), let contract = date(5), let inService = date(24), let selling = money(10), let value = money(11)
             else { continue }
-            let record = DealRecord(
+            var record = DealRecord(
                 store: r.text(i, 16), dealNumber: r.text(i, 3), status: DealStatus(rawValue: r.text(i, 4)) ?? .finalized,
                 contractDate: contract, deliveryDate: delivery, dealType: DealType(rawValue: r.text(i, 7)) ?? .cash,
                 buyerFirstName: "", buyerLastName: "", buyerEmail: nil, buyerPhone: nil,
@@ -111,6 +113,7 @@ enum DealLoader {
                 apr: r.optionalInt64(i, 13).map { Rate(thousandthsOfPercent: Int($0)) }, termMonths: r.optionalInt64(i, 14).map(Int.init),
                 firstPaymentDate: date(15), lender: nil, salesperson: nil, fiManager: nil,
                 products: products[dealID] ?? [])
+            record.buyerAreaCode = r.optionalInt64(i, 28).map(Int.init)
             let later = (readings[r.int64(i, 2)] ?? []).filter { $0.date > delivery }
             let deal = FollowUpDeal(
                 record: record, laterReadings: later, stops: stops[dealID] ?? [:], contactStopped: r.bool(i, 26),

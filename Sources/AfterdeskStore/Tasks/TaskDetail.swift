@@ -26,6 +26,9 @@ public struct TaskDetail: Sendable, Equatable {
     public var store: String
     public var timeZone: String
     public var firstName: String
+    /// The customer's address state and ZIP, for their clock and the state calendar (the calling window).
+    public var state: String? = nil
+    public var zip: String? = nil
     /// The customer agreed to texts and has not asked staff to stop: only then does the page offer a text.
     public var maySMS: Bool
     public var vehicle: String
@@ -46,7 +49,7 @@ extension AfterdeskDatabase {
                 let t = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT s.code, s.time_zone, c.first_name, t.touch_id, t.offer_link_id, t.customer_id,
+                        SELECT s.code, s.time_zone, c.first_name, c.state, c.zip, t.touch_id, t.offer_link_id, t.customer_id,
                                c.consent_sms = 1 AND c.contact_stopped_at IS NULL
                                AND NOT EXISTS (SELECT 1 FROM opt_out_state o WHERE o.address = c.phone AND o.channel = 'sms' AND o.stopped)
                                AS may_sms FROM tasks t JOIN stores s ON s.id = t.store_id
@@ -85,7 +88,8 @@ extension AfterdeskDatabase {
                     ORDER BY d.contract_date DESC LIMIT 1
                     """, arguments: [customer, t["touch_id"] as Int64?, t["offer_link_id"] as Int64?])
             return TaskDetail(
-                task: row, store: t["code"], timeZone: t["time_zone"], firstName: t["first_name"], maySMS: t["may_sms"],
+                task: row, store: t["code"], timeZone: t["time_zone"], firstName: t["first_name"], state: t["state"], zip: t["zip"],
+                maySMS: t["may_sms"],
                 vehicle: deal.map { "\($0["year"] as Int) \($0["make"] as String) \($0["model"] as String)" } ?? "",
                 vin: deal?["vin"] ?? "", termMonths: deal?["term_months"], aprMilli: deal?["apr_milli"],
                 firstPaymentDate: deal?["first_payment_date"], items: items, history: try history(db, customer: customer))

@@ -30,6 +30,7 @@ extension WebTemplates {
         {{#email}}<a class="button" href="mailto:{{.}}">Email</a>{{/email}}
         {{^tel}}<span class="muted">No phone number on file.</span>{{/tel}}
         </div>
+        {{#callingWindow}}<p class="muted calling">Calling window today: {{.}}</p>{{/callingWindow}}
         {{#items}}
         <section class="card">
         <h2>{{product}}{{#quoted}} <span class="price">quoted {{.}}</span>{{/quoted}}</h2>

@@ -1,0 +1,60 @@
+import AfterdeskCore
+import AfterdeskStore
+import ArgumentParser
+import Foundation
+
+struct ComplianceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compliance", abstract: "The state calendar: the contact rules in force and their sources.",
+        subcommands: [Rules.self, Emergency.self])
+
+    struct Rules: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the contact rules in force (shipped, with the menu's tightening) and their sources.")
+        @Argument(help: "A state or territory code (TX); default: every one.") var state: String?
+        @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let db = try database.open()
+            let inForce = try loadMenu(menu, db)
+            let book = inForce.menu.contactRules.with(emergencies: try db.emergencyStates())
+            let now = try parseNow(nil)
+            let zone = TimeZone(identifier: inForce.menu.dealership.timeZone) ?? .gmt
+            guard let text = ContactRulesText.render(book, state: state, year: LocalDate(now, in: zone).year) else {
+                printError("error: no state \(state ?? "") in the contact rules (two-letter codes: TX, FL, PR…)")
+                throw Exit.usage
+            }
+            print(text, terminator: "")
+        }
+    }
+
+    struct Emergency: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Switch a state's declared-emergency blackout on or off (Louisiana: no solicitation during one).")
+        @Argument(help: "The state (LA).") var state: String
+        @Flag(name: .customLong("on"), help: "The emergency is declared: no messages to the state's customers.") var on = false
+        @Flag(name: .customLong("off"), help: "The emergency is over.") var off = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            guard on != off else {
+                printError("error: say --on or --off")
+                throw Exit.usage
+            }
+            let code = state.uppercased()
+            guard let rules = ContactRulebook.shipped.states[code], rules.emergencyBlackout else {
+                printError("error: \(code) has no emergency blackout in the contact rules")
+                throw Exit.usage
+            }
+            let now = try database.open().setEmergency(code, on: on)
+            print(
+                "\(rules.name): emergency blackout \(on ? "ON" : "off"); switched on: \(now.sorted().joined(separator: ", ").ifEmpty("none"))"
+            )
+        }
+    }
+}
+
+extension String {
+    fileprivate func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
+}
