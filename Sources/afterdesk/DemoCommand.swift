@@ -166,6 +166,11 @@ enum DemoReportText {
             "  State calendar: no text goes out of a state's hours (Texas: 9:00 Monday to Saturday, 12:00 on Sunday; "
             + "`afterdesk compliance rules TX`): the plan places touches inside them, and \(total.movedByStateRules.grouped) "
             + "more were moved at sending time by a state's rule.\n"
+        let optOuts = try db.optOutSummary()
+        out +=
+            "  Opt-outs honoured: \(optOuts.stopped["sms", default: 0]) numbers stopped for texts, \(optOuts.stopped["email", default: 0]) "
+            + "addresses for email, \(optOuts.stopped["phone", default: 0]) for calls in the opt-out ledger; \(optOuts.sentAfterStop) "
+            + "messages sent to any of them after the stop (`afterdesk opt-outs list`).\n"
         out +=
             "  Simulated customers: \(r.stops) texted STOP (every pending SMS to them cancelled at once), \(r.replies) replied (each a task for a person).\n"
         out +=

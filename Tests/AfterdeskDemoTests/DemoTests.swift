@@ -122,6 +122,9 @@ struct DemoFixture {
             if StoreHours.weekday(LocalDate(at, in: zone)) == 0 { sundays += 1 }
         }
         #expect(sundays > 0, "the simulation crosses a Sunday")
+        // The demo's other compliance line: every simulated STOP is in the ledger, and nothing went to it afterwards.
+        let optOuts = try demo.database.optOutSummary()
+        #expect(result.stops > 0 && optOuts.stopped["sms"] == result.stops && optOuts.sentAfterStop == 0, "\(optOuts)")
     }
 }
 

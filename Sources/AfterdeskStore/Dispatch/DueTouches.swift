@@ -65,6 +65,35 @@ extension AfterdeskDatabase {
             let contact = CustomerContact(row: r, columns)
             facts.contacts[contact.id] = contact
         }
+        try recentContacts(db, customerIDs, now: now, into: &facts)
+        for r in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT customer_id, MAX(contract_date) AS last_contract FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
+                """, arguments: StatementArguments(customerIDs))
+        {
+            facts.lastPurchase[r["customer_id"]] = (r["last_contract"] as String?).flatMap(LocalDate.init)
+        }
+        facts.awaitingReply = Set(
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT customer_id FROM tasks WHERE customer_id IN (\(customerMarks)) AND kind = 'reply' AND status = 'open'
+                    """, arguments: StatementArguments(customerIDs)))
+        let phones = facts.contacts.values.compactMap(\.phone)
+        if !phones.isEmpty {
+            facts.doNotCall = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
+                    arguments: StatementArguments(phones)))
+        }
+        return facts
+    }
+
+    /// The customers' touches and staff texts of the last 30 days (the product's caps), and every text of the last two
+    /// days (a state's cap on texts in 24 hours).
+    private func recentContacts(_ db: Database, _ customerIDs: [Int64], now: Date, into facts: inout CustomerFacts) throws {
+        let customerMarks = marks(customerIDs.count)
         let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
         for r in try Row.fetchAll(
             db,
@@ -94,28 +123,6 @@ extension AfterdeskDatabase {
         {
             if let d = Instant.parse(r["at"]) { facts.texts[r["customer_id"], default: []].append(d) }
         }
-        for r in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT customer_id, MAX(contract_date) AS last_contract FROM deals WHERE customer_id IN (\(customerMarks)) GROUP BY customer_id
-                """, arguments: StatementArguments(customerIDs))
-        {
-            facts.lastPurchase[r["customer_id"]] = (r["last_contract"] as String?).flatMap(LocalDate.init)
-        }
-        facts.awaitingReply = Set(
-            try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT customer_id FROM tasks WHERE customer_id IN (\(customerMarks)) AND kind = 'reply' AND status = 'open'
-                    """, arguments: StatementArguments(customerIDs)))
-        let phones = facts.contacts.values.compactMap(\.phone)
-        if !phones.isEmpty {
-            facts.doNotCall = Set(
-                try String.fetchAll(
-                    db, sql: "SELECT phone FROM do_not_call WHERE phone IN (\(marks(phones.count)))",
-                    arguments: StatementArguments(phones)))
-        }
-        return facts
     }
 
     /// The products of each touch of a page, with their deals' stops, and each touch's store.
