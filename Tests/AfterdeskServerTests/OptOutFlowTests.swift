@@ -86,18 +86,20 @@ import Testing
                 client, "/admin/opt-outs",
                 [("action", "consent"), ("address", "(512) 555-0142"), ("channel", "sms"), ("date", "2026-10-01")])
             #expect(refused.status == .unprocessableContent)
+            // Consent given on the day of the STOP or later (evidence dated before it is refused: the STOP revoked it).
+            let today = LocalDate(f.clock.now, in: .gmt).description
             let ok = try await admin.post(
                 client, "/admin/opt-outs",
                 [
                     ("action", "consent"), ("address", "(512) 555-0142"), ("channel", "sms"), ("evidence", "signed form at the desk"),
-                    ("date", "2026-10-01"),
+                    ("date", today),
                 ])
             #expect(ok.status == .seeOther)
             let stop = try await admin.post(
                 client, "/admin/opt-outs", [("action", "stop"), ("address", "james@example.com"), ("channel", ""), ("reason", "letter")])
             #expect(stop.status == .seeOther)
             let history = String(buffer: try await admin.get(client, "/admin/opt-outs?address=5125550142").body)
-            #expect(history.contains("by root (consent recorded: signed form at the desk, dated 2026-10-01)"))
+            #expect(history.contains("by root (consent recorded: signed form at the desk, dated \(today))"))
         }
         let entries = try f.s.rows("SELECT source, recorded_by FROM opt_outs ORDER BY id").map { "\($0[0] as String) \($0[1] as String)" }
         #expect(entries == ["keyword customer", "consent_restore root", "admin root"])

@@ -20,7 +20,7 @@ import Testing
         ("v8-web", Migrations.v8Web, 0x4c98_92e3_8272_b575),
         ("v9-offers", Migrations.v9Offers, 0x1a6c_7e2e_9cb2_265d),
         ("v10-import-scope", Migrations.v10ImportScope, 0x8c29_ae2e_51bf_040e),
-        ("v11-opt-outs", Migrations.v11OptOuts, 0xcab8_0965_973d_e1a6),
+        ("v11-opt-outs", Migrations.v11OptOuts, 0xd311_450d_526c_07ac),
     ]
 
     static func hash(_ sql: String) -> UInt64 {

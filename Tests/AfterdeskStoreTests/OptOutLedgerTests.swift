@@ -126,11 +126,17 @@ import Testing
             try db.recordConsent(
                 address: "5125550142", channel: .sms, evidence: "signed form", date: LocalDate("2027-01-01")!, by: "admin1", now: Self.now)
         }
+        // Dated before the stop (2026-11-23): the stop revoked it (the review's finding: a STOP undone by old evidence).
+        #expect(throws: StoreError.self) {
+            try db.recordConsent(
+                address: "5125550142", channel: .sms, evidence: "signed the credit application", date: LocalDate("2026-11-20")!,
+                by: "kliu", now: Self.now)
+        }
         #expect(try !Self.consent(w).sms)
         let e = try db.recordConsent(
-            address: "5125550142", channel: .sms, evidence: "signed SMS consent form, deal D-1", date: LocalDate("2026-11-20")!,
+            address: "5125550142", channel: .sms, evidence: "signed SMS consent form, deal D-1", date: LocalDate("2026-11-23")!,
             by: "kliu", now: Self.now)
-        #expect(!e.stop && e.source == .consentRestore && e.effectiveOn == "2026-11-20" && e.recordedBy == "kliu")
+        #expect(!e.stop && e.source == .consentRestore && e.effectiveOn == "2026-11-23" && e.recordedBy == "kliu")
         #expect(try Self.consent(w).sms && !Self.consent(w).phone)
         // A restore stands through imports too: recorded consent is not undone by a flag.
         try Self.importDeals(w, db, "3.csv", [Self.deal("D-1", odometer: 60).replacingOccurrences(of: ",Y,Y,Y,", with: ",N,Y,Y,")])
@@ -167,7 +173,7 @@ import Testing
 }
 
 /// v11 carries the opt-outs recorded before the ledger into it: STOP and START texts in the order received (a number
-/// not imported yet included), email unsubscribes, and staff's "stop contacting".
+/// not imported yet included), email unsubscribes, staff's "stop contacting" and "wrong number".
 @Suite struct OptOutMigrationTests {
     @Test func theOptOutsOfAV10DatabaseAreCarriedIntoTheLedger() throws {
         let w = try Workspace()
@@ -186,6 +192,11 @@ import Testing
                                 'x', 'email unsubscribe link', '2026-10-03T00:00:00Z', NULL, NULL, '2026-01-01', 'x', 'x'),
                                (2, 1, 'p:+15125550199', 2, 'James', 'Smith', NULL, '+15125550199', 0, 0, 0, 'import:1', 'x', NULL,
                                 NULL, '2026-10-04T00:00:00Z', 'task:9', '2026-01-01', 'x', 'x');
+                        INSERT INTO customers (id, store_id, match_key, match_hash, first_name, last_name, phone, consent_sms,
+                            consent_email, consent_phone, consent_source, consent_at, consent_sms_source, consent_sms_at, last_deal_on,
+                            created_at, updated_at)
+                        VALUES (3, 1, 'p:+15125550177', 3, 'Ana', 'Ruiz', '+15125550177', 0, 0, 0, 'import:1', 'x',
+                                'task 12 by vosei wrong number', '2026-10-05T00:00:00Z', '2026-01-01', 'x', 'x');
                         INSERT INTO inbound_messages (provider_id, customer_id, from_phone, body, keyword, received_at) VALUES
                             ('SM1', 1, '+15125550142', 'STOP', 'stop', '2026-10-01T00:00:00Z'),
                             ('SM2', 1, '+15125550142', 'START', 'start', '2026-10-02T00:00:00Z'),
@@ -204,6 +215,7 @@ import Testing
             stopped == [
                 "+15125550142 sms", "+15125550111 sms", "maria@example.com email",
                 "customer:2 sms", "customer:2 email", "customer:2 phone", "+15125550199 sms", "+15125550199 phone",
+                "+15125550177 sms", "+15125550177 phone",
             ])
     }
 }

@@ -13,8 +13,9 @@ extension Dispatcher {
         let journal = database.openSentJournal()
         // Cancelled (SIGTERM to `serve`): the page claimed is sent and committed whole, then no other is claimed.
         while !Task.isCancelled {
-            let page = try database.claimOutbox(now: now, limit: pageSize)
-            if page.isEmpty { return }
+            let claimed = try database.claimOutbox(now: now, limit: pageSize)
+            if claimed.isEmpty { return }
+            let page = try sendable(claimed, now: now)
             // Emails are composed on every core; sending goes in order.
             var envelopes = [EmailEnvelope?](repeating: nil, count: page.count)
             let mails = page.indices.filter { page[$0].channel == "email" || page[$0].channel == "crm_lead" }

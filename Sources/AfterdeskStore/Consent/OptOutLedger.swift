@@ -124,6 +124,17 @@ extension AfterdeskDatabase {
         guard date <= LocalDate(now, in: .gmt).adding(days: 1) else { throw StoreError("the consent's date \(date) is in the future") }
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
+            // A STOP revokes every consent given before it: evidence dated before the stop that stands restores nothing.
+            if let stoppedAt = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT e.at FROM opt_out_state s JOIN opt_outs e ON e.id = s.entry_id WHERE s.address = ? AND s.channel = ? AND s.stopped
+                    """, arguments: [address, channel.rawValue]
+            ).flatMap(Instant.parse), date < LocalDate(stoppedAt, in: .gmt) {
+                throw StoreError(
+                    "the consent's date \(date) is before the opt-out of \(LocalDate(stoppedAt, in: .gmt)) that stands: "
+                        + "the opt-out revoked it; record consent the customer gave after it")
+            }
             try appendOptOut(
                 db,
                 OptOutRecord(

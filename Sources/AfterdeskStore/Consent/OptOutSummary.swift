@@ -6,7 +6,7 @@ import GRDB
 public struct OptOutSummary: Sendable, Equatable {
     /// Addresses stopped now, by channel (sms, email, phone).
     public var stopped: [String: Int]
-    /// Texts and emails handed to a provider after their address was stopped (and before any restore): must be 0.
+    /// Texts and emails handed to a provider after any stop of their address that no restore had lifted by then: must be 0.
     public var sentAfterStop: Int
 }
 
@@ -22,10 +22,13 @@ extension AfterdeskDatabase {
                     db,
                     sql: """
                         SELECT COUNT(*) FROM outbox o
-                        JOIN opt_out_state s ON s.channel = o.channel AND s.stopped
-                          AND s.address = CASE o.channel WHEN 'email' THEN lower(o.recipient) ELSE o.recipient END
-                        JOIN opt_outs e ON e.id = s.entry_id
-                        WHERE o.channel IN ('sms', 'email') AND o.sent_at IS NOT NULL AND o.sent_at > e.at
+                        WHERE o.channel IN ('sms', 'email') AND o.sent_at IS NOT NULL AND EXISTS (
+                          SELECT 1 FROM opt_outs e
+                          WHERE e.channel = o.channel AND e.action = 'stop' AND e.at < o.sent_at
+                            AND e.address = CASE o.channel WHEN 'email' THEN lower(o.recipient) ELSE o.recipient END
+                            AND NOT EXISTS (
+                              SELECT 1 FROM opt_outs r WHERE r.address = e.address AND r.channel = e.channel AND r.action = 'restore'
+                              AND r.at > e.at AND r.at <= o.sent_at))
                         """) ?? 0
             return OptOutSummary(stopped: stopped, sentAfterStop: after)
         }

@@ -40,7 +40,9 @@ extension Migrations {
             ON CONFLICT (address, channel) DO UPDATE SET stopped = excluded.stopped, entry_id = excluded.entry_id;
         END;
         -- The opt-outs recorded before the ledger, carried over in the order they happened: the STOP and START texts
-        -- (including those from numbers not imported yet), email unsubscribes, and staff's "stop contacting".
+        -- (including those from numbers not imported yet), email unsubscribes, staff's "stop contacting" and "wrong
+        -- number". An unsubscribe or a wrong number that an import had already overwritten before the ledger cannot be
+        -- recovered: the old rows no longer say it.
         INSERT INTO opt_outs (address, channel, action, source, detail, reference, recorded_by, customer_id, at)
         SELECT from_phone, 'sms', CASE keyword WHEN 'stop' THEN 'stop' ELSE 'restore' END,
                CASE keyword WHEN 'stop' THEN 'keyword' ELSE 'start' END,
@@ -66,5 +68,12 @@ extension Migrations {
               UNION ALL SELECT id, lower(email), 'email', contact_stopped_source, contact_stopped_at
               FROM customers WHERE contact_stopped_at IS NOT NULL AND email IS NOT NULL)
         ORDER BY at, id, address, channel;
+        -- Staff's "wrong number" before the ledger: texts and calls to that number stopped (the old code kept it only as
+        -- the customer's consent, which the next import could turn back on).
+        INSERT INTO opt_outs (address, channel, action, source, detail, recorded_by, customer_id, at)
+        SELECT phone, channel, 'stop', 'staff_outcome', 'wrong number', 'staff', id, consent_sms_at
+        FROM customers, (SELECT 'sms' AS channel UNION ALL SELECT 'phone')
+        WHERE phone IS NOT NULL AND consent_sms = 0 AND consent_sms_source LIKE '% wrong number' AND consent_sms_at IS NOT NULL
+        ORDER BY consent_sms_at, id, channel;
         """
 }
