@@ -13,6 +13,9 @@ extension Dispatcher {
         var later: [(id: Int64, until: Date, reason: String)] = []
         var keep: [OutboxMessage] = []
         keep.reserveCapacity(page.count)
+        // One calendar per zone, state and area code: a page's customers share few of them.
+        var calendars: [String: ContactCalendar] = [:]
+        let rulebook = gate.rules.rulebook(.shipped)
         for m in page {
             if let why = stopped[m.id] {
                 cancel.append((m.id, why))
@@ -20,8 +23,15 @@ extension Dispatcher {
             }
             if let place = places[m.id] {
                 let zoneID = CustomerTimeZone.zone(state: place.state, zip: place.zip, dealershipZone: menu.dealership.timeZone)
-                let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
-                let calendar = ContactCalendar(rulebook: gate.rules.rulebook(.shipped), home: zone, state: place.state, phone: place.phone)
+                let key = "\(zoneID)|\(place.state ?? "")|\(AreaCodes.areaCode(of: place.phone).map { "\($0)" } ?? "")"
+                let calendar: ContactCalendar
+                if let known = calendars[key] {
+                    calendar = known
+                } else {
+                    let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+                    calendar = ContactCalendar(rulebook: rulebook, home: zone, state: place.state, phone: place.phone)
+                    calendars[key] = calendar
+                }
                 let noun = m.channel == "sms" ? "texts" : "emails"
                 if calendar.block(at: now, noun: noun, quiet: true) != nil {
                     let next = calendar.nextAllowed(atOrAfter: now, noun: noun)
