@@ -193,3 +193,25 @@ let goodEmail = """
         }
     }
 }
+
+/// Issue 25, item 2 (a first part): the shipped messages made claims the facts do not support — a service contract
+/// "can't be added" after the factory warranty, "repairs are yours to pay" — while third-party and used-vehicle plans
+/// are sold after it and the powertrain warranty runs on. No shipped template may say them.
+@Suite struct MessageClaimsTests {
+    static let unsupported = [
+        "can't be added", "cannot be added", "can be added only while", "only while the factory", "repairs are yours",
+    ]
+
+    @Test func noShippedMessageMakesAClaimTheFactsCannotBack() throws {
+        let shipped = try MessageTemplates.load(directory: repositoryRoot.appendingPathComponent("templates").path, sample: sample)
+        var rendered: [(String, String)] = shipped.smsNames.compactMap { n in shipped.renderSMS(n, facts: sample).map { (n, $0) } }
+        for n in shipped.emailNames {
+            guard let e = shipped.renderEmail(n, facts: sample) else { continue }
+            rendered += [(n, e.subject), (n, e.text), (n, e.html)]
+        }
+        #expect(rendered.count > 30)
+        for (name, text) in rendered {
+            for claim in Self.unsupported { #expect(!text.lowercased().contains(claim), "\(name): \"\(claim)\"") }
+        }
+    }
+}
