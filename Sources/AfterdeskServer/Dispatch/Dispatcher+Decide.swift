@@ -56,7 +56,7 @@ extension Dispatcher {
             let miles =
                 item.basicLimit == "miles" ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake).basic.miles)) miles" : ""
             return "Your \(item.vehicleMake)'s factory warranty is projected to end around \(Words.longDate(ends))\(miles). "
-                + "A service contract can be added only while it lasts."
+                + "A service contract can cover repairs after it ends."
         case .gap:
             guard let ends = item.gapExposureEndsOn else { return "GAP covers what you still owe if the vehicle is totaled or stolen." }
             return "Until about \(Words.longDate(ends)) you are projected to owe more on your loan than the vehicle is worth. "
