@@ -11,11 +11,18 @@ extension ComplianceGate {
     func replyPause(_ input: GateInput, kept: [GateItem], now: Date) -> GateDecision? {
         guard input.awaitingReply, input.action != .task else { return nil }
         let retry = now.addingTimeInterval(Self.replyPauseRetry)
-        if !kept.contains(where: { $0.eligibleUntil == nil }), let until = kept.compactMap(\.eligibleUntil).max(),
-            LocalDate(retry, in: input.zone) > until
-        {
+        if Self.windowsClosed(kept, by: retry, zone: input.zone) {
             return .skip(reason: "the customer's reply is waiting for a person, and the post-sale window closes before then")
         }
         return .move(to: retry, reason: "paused: the customer replied by text and a person has not closed the reply task yet")
+    }
+
+    /// True when every product's post-sale window has closed by `instant` (on the customer's calendar): a touch moved
+    /// there would raise nothing. A product with no end keeps the touch worth sending.
+    static func windowsClosed(_ items: [GateItem], by instant: Date, zone: TimeZone) -> Bool {
+        guard !items.contains(where: { $0.eligibleUntil == nil }), let until = items.compactMap(\.eligibleUntil).max() else {
+            return false
+        }
+        return LocalDate(instant, in: zone) > until
     }
 }

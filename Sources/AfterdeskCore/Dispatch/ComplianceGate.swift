@@ -127,12 +127,7 @@ public struct ComplianceGate: Sendable {
         // 3. The contact window and the state calendar, on the customer's clock (and each state's).
         let calendar = self.calendar(input)
         let noun = Self.noun(input.action)
-        let latestUntil = kept.compactMap(\.eligibleUntil).max()
-        let anyOpenEnded = kept.contains { $0.eligibleUntil == nil }
-        func tooLate(_ instant: Date) -> Bool {
-            guard !anyOpenEnded, let until = latestUntil else { return false }
-            return LocalDate(instant, in: input.zone) > until
-        }
+        func tooLate(_ instant: Date) -> Bool { Self.windowsClosed(kept, by: instant, zone: input.zone) }
         let (opening, why) = calendar.nextAllowed(atOrAfter: now, noun: noun)
         if opening != now {
             let reason = why ?? "outside contact hours"

@@ -73,11 +73,16 @@ extension Dispatcher {
         }
     }
 
+    /// The customer's time zone, from their state and ZIP; the dealership's when those say nothing.
+    func customerZone(state: String?, zip: String?) -> TimeZone {
+        let zoneID = CustomerTimeZone.zone(state: state, zip: zip, dealershipZone: menu.dealership.timeZone)
+        return TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+    }
+
     /// The gate's view of a due touch, and the customer's time zone.
     func gateInput(_ touch: DueTouch) -> (GateInput, TimeZone) {
         let c = touch.customer
-        let zoneID = CustomerTimeZone.zone(state: c.state, zip: c.zip, dealershipZone: menu.dealership.timeZone)
-        let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        let zone = customerZone(state: c.state, zip: c.zip)
         let items = touch.items.map { i in
             GateItem(
                 dealNumber: i.dealNumber, product: i.product, eligibleUntil: i.eligibleUntil, dealUnwound: i.dealUnwound,

@@ -13,9 +13,7 @@ extension Dispatcher {
         guard let (customer, base, planned) = try database.previewFacts(dealNumber: dealNumber, store: store, product: product) else {
             throw StoreError("deal \(dealNumber) has no product '\(product)'")
         }
-        let zone =
-            TimeZone(identifier: CustomerTimeZone.zone(state: customer.state, zip: customer.zip, dealershipZone: menu.dealership.timeZone))
-            ?? .gmt
+        let zone = customerZone(state: customer.state, zip: customer.zip)
         var out: [MessagePreview] = []
         for rule in menuProduct.timing.touches where touch == nil || rule.name == touch {
             var item = base

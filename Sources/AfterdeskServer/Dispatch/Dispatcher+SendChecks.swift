@@ -28,8 +28,8 @@ extension Dispatcher {
                 if let known = calendars[key] {
                     calendar = known
                 } else {
-                    let zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
-                    calendar = ContactCalendar(rulebook: rulebook, home: zone, state: place.state, phone: place.phone)
+                    calendar = ContactCalendar(
+                        rulebook: rulebook, home: customerZone(state: place.state, zip: place.zip), state: place.state, phone: place.phone)
                     calendars[key] = calendar
                 }
                 let noun = m.channel == "sms" ? "texts" : "emails"

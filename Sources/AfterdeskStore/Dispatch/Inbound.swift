@@ -32,12 +32,6 @@ extension AfterdeskDatabase {
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             let customers = try Self.customers(db, withPhone: phone)
-            let standing = try String.fetchOne(
-                db,
-                sql: """
-                    SELECT keyword FROM inbound_messages WHERE from_phone = ? AND keyword IN ('stop', 'start') AND provider_id <> ?
-                    ORDER BY id DESC LIMIT 1
-                    """, arguments: [phone, providerID])
             try db.execute(
                 sql: """
                     INSERT INTO inbound_messages (provider_id, customer_id, from_phone, body, keyword, received_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -62,10 +56,7 @@ extension AfterdeskDatabase {
                 try appendOptOut(db, record, now: nowText, unlessStopped: !fresh)
             }
             var receipt = InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
-            receipt.alreadyStopped = standing == InboundKeyword.stop.rawValue
-            receipt.firstReceived = try String.fetchOne(
-                db, sql: "SELECT received_at FROM inbound_messages WHERE provider_id = ?", arguments: [providerID]
-            ).flatMap(Instant.parse)
+            if keyword == .stop { (receipt.alreadyStopped, receipt.firstReceived) = try Self.stopFacts(db, phone, providerID) }
             if keyword == .start, !fresh {
                 // A retry of the START that still stands: the number's latest entry is this very message's restore.
                 receipt.inForce =
@@ -79,6 +70,20 @@ extension AfterdeskDatabase {
             }
             return receipt
         }
+    }
+
+    /// For a STOP's one confirmation: whether an earlier STOP of the number still stood (no START since), and when
+    /// Afterdesk first received this message id.
+    static func stopFacts(_ db: Database, _ phone: String, _ providerID: String) throws -> (alreadyStopped: Bool, firstReceived: Date?) {
+        let standing = try String.fetchOne(
+            db,
+            sql: """
+                SELECT keyword FROM inbound_messages WHERE from_phone = ? AND keyword IN ('stop', 'start') AND provider_id <> ?
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [phone, providerID])
+        let first = try String.fetchOne(
+            db, sql: "SELECT received_at FROM inbound_messages WHERE provider_id = ?", arguments: [providerID])
+        return (standing == InboundKeyword.stop.rawValue, first.flatMap(Instant.parse))
     }
 
     public func linkInbound(providerID: String, taskID: Int64) throws {
