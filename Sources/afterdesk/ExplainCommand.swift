@@ -50,6 +50,7 @@ enum ExplainText {
                 out += "  loan-to-value at contract \(g.ltvAtContract); balance above value until \(g.exposureEndsOn ?? "never above")\n"
             }
             if let until = p.eligibleUntil { out += "  can be bought until \(until) (\(p.eligibilityRule ?? ""))\n" }
+            for c in p.planClasses ?? [] { out += "  class \(c.planClass): \(c.description)\n" }
             for t in p.touches {
                 out += "  \(t.dueAt)  \(t.action.padding(toLength: 5, withPad: " ", startingAt: 0)) \(t.template): \(t.reason)"
                 if !t.with.isEmpty { out += " [with \(t.with.joined(separator: ", "))]" }

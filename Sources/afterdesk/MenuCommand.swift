@@ -29,6 +29,7 @@ struct MenuCommand: ParsableCommand {
                 }
                 let menu = try MenuLoader.loadMenu(yaml: text, file: path)
                 print("\(path): OK — \(menu.products.count) products: \(menu.products.map(\.code).joined(separator: ", "))")
+                for w in menu.warnings { print("\(w.file):\(w.line): warning: \(w.field): \(w.message)") }
                 for l in menu.contactRules.loosened {
                     print("\(path): warning: contact_rules loosens a shipped state rule (loosen: true): \(l)")
                 }

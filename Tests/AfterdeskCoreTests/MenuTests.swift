@@ -25,8 +25,9 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
     @Test func theDefaultMenuHasTheFiveProducts() throws {
         let menu = try defaultMenu()
         #expect(menu.products.map(\.code) == ["vsc", "gap", "tire_wheel", "appearance", "maintenance"])
-        #expect(menu.product("vsc")?.timing.anchor == .basicWarrantyExpiry)
-        #expect(menu.product("vsc")?.eligibility.untilBasicWarrantyExpires == true)
+        #expect(menu.product("vsc")?.timing.anchor == .warrantyExpiry)
+        #expect(menu.product("vsc")?.eligibility.classes.map(\.kind) == [.manufacturerNew, .used, .afterWarranty])
+        #expect(menu.warnings.isEmpty)
         #expect(menu.product("gap")?.eligibility.daysFromContract == 60)
         #expect(menu.product("gap")?.includedWithLease == true)
         #expect(menu.product("maintenance")?.timing.firstServiceMiles == 5000)
@@ -54,7 +55,7 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
 
     @Test func everyErrorNamesLineAndField() {
         let yaml = DefaultMenus.menuYAML
-            .replacingOccurrences(of: "anchor: basic_warranty_expiry", with: "anchor: warranty_end")
+            .replacingOccurrences(of: "anchor: warranty_expiry", with: "anchor: warranty_end")
             .replacingOccurrences(of: "dealer_cost: 300.00", with: "dealer_cost: 3000.00")
             .replacingOccurrences(of: "  - code: appearance", with: "  - code: vsc")
             .replacingOccurrences(of: "holdout_percent: 10", with: "holdout_percent: 80\nholdout: 5")
@@ -66,7 +67,9 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
             issues.contains(
                 MenuIssue(
                     file: "m.yaml", line: line(of: "anchor: warranty_end"), field: "products[0].timing.anchor",
-                    message: "unknown anchor 'warranty_end' (one of delivery, basic_warranty_expiry, loan_to_value, season, first_service)")
+                    message:
+                        "unknown anchor 'warranty_end' (one of delivery, basic_warranty_expiry, warranty_expiry, loan_to_value, season, first_service)"
+                )
             ))
         #expect(issues.contains { $0.field == "products[1].dealer_cost" && $0.line == line(of: "dealer_cost: 3000.00") })
         #expect(issues.contains { $0.field == "products[3].code" && $0.message.contains("already used") })

@@ -35,7 +35,11 @@ import Testing
         let vsc = try #require(p.products.first { $0.product == "vsc" })
         // A new 2026 Toyota delivered 2026-06-01 with 12 miles: 36,000 miles at 13,476 a year (975 days) come before 3 years.
         #expect(vsc.warranty?.basic.date == LocalDate(year: 2029, month: 1, day: 31) && vsc.warranty?.basic.limit == .miles)
-        #expect(vsc.eligibility.until == vsc.warranty?.basic.date && vsc.eligibility.reason == .basicWarranty)
+        // The maker's new-vehicle plan closes with the basic warranty; an after-warranty plan opens the next day.
+        #expect(vsc.eligibility.classes.first?.until == vsc.warranty?.basic.date && vsc.eligibility.classes.first?.reason == .basicWarranty)
+        #expect(vsc.eligibility.classes.map(\.planClass.kind) == [.manufacturerNew, .used, .afterWarranty])
+        #expect(vsc.eligibility.classes[1].opensAtAll == false, "a used-vehicle plan is not for a car sold new")
+        #expect(vsc.eligibility.classes[2].opens == vsc.warranty?.basic.date.adding(days: 1))
         let gap = try #require(p.products.first { $0.product == "gap" })
         #expect(gap.holdout || gap.gap?.exposureEndsOn != nil)
         // Every touch respects the caps; the first lands days after delivery, not weeks.
@@ -47,6 +51,8 @@ import Testing
         // Reasons are written for people.
         let expiry = try #require(p.touches.flatMap(\.items).first { $0.touch == "expiry-90" }, "the VSC has its 90-day touch")
         #expect(expiry.reason.hasPrefix("factory basic warranty projected to end 2029-01-31 at 36,000 miles; 90 days before"))
+        #expect(
+            expiry.reason.contains("; a manufacturer's new-vehicle plan (while the factory basic warranty lasts) until about 2029-01-31"))
     }
 
     /// The row that crashed `import`, `plan`, `explain` and `serve`: a used car with an odometer of 1 at sale.
@@ -90,7 +96,9 @@ import Testing
         for t in p.touches where t.items.contains(where: { $0.product == "vsc" }) { #expect(t.action == .task) }
     }
 
-    @Test func aServiceContractWhoseWarrantyEndedBeforeTheSaleSaysSo() throws {
+    /// A used car sold out of basic warranty, a core market for service contracts: its declined VSC is followed up as a
+    /// used-vehicle plan, timed to its ownership milestones (its powertrain warranty ended too).
+    @Test func aUsedCarOutOfBasicWarrantyIsFollowedUpByItsUsedClass() throws {
         var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
         deal.vehicleCondition = .used
         deal.vehicleYear = 2019
@@ -100,9 +108,30 @@ import Testing
         deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
         let p = plan(deal)
         let vsc = try #require(p.products.first)
+        #expect(!vsc.holdout, "pick a deal number outside the holdout")
+        #expect(vsc.note == nil)
+        let used = try #require(vsc.eligibility.classes.first { $0.planClass.kind == .used })
+        // 10 years from 2019-03-01 come before 125,000 miles (37,000 more at its own 12,100 or so a year).
+        #expect(used.until == LocalDate(year: 2029, month: 3, day: 1) && used.reason == .vehicleAge)
+        let items = p.touches.flatMap(\.items)
+        #expect(items.map(\.touch).sorted() == ["one-year", "second-chance"])
         #expect(
-            vsc.holdout
-                || vsc.note == "cannot be bought any more: the factory basic warranty ended \(vsc.eligibility.until!), before the sale")
+            items.allSatisfy { $0.reason.contains("a used-vehicle plan (within 10 years of age and 125,000 miles) until about 2029-03-01") }
+        )
+    }
+
+    /// Past every class's limits at the sale: nothing to offer, and the plan says why.
+    @Test func aCarPastEveryClassSaysSo() throws {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.vehicleCondition = .used
+        deal.vehicleYear = 2009
+        deal.inServiceDate = LocalDate(year: 2009, month: 3, day: 1)!
+        deal.odometer = 188_000
+        deal.dealNumber = "D-OLD-VSC"
+        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
+        let p = plan(deal)
+        let vsc = try #require(p.products.first)
+        #expect(vsc.note?.hasPrefix("cannot be bought any more: ") == true && vsc.note?.hasSuffix(", before the sale") == true)
         #expect(p.touches.isEmpty && p.dropped.isEmpty)
     }
 

@@ -21,6 +21,7 @@ import Testing
         ("v9-offers", Migrations.v9Offers, 0x1a6c_7e2e_9cb2_265d),
         ("v10-import-scope", Migrations.v10ImportScope, 0x8c29_ae2e_51bf_040e),
         ("v11-opt-outs", Migrations.v11OptOuts, 0xd311_450d_526c_07ac),
+        ("v12-trade-facts", Migrations.v12TradeFacts, 0xc769_00f3_72de_da71),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -36,7 +37,9 @@ import Testing
         // Every migration the migrator runs is pinned here, in order.
         #expect(Migrations.migrator.migrations == Self.pinned.map(\.name))
         #expect(
-            Migrations.sqlOnly.map(\.name) == ["v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs"])
+            Migrations.sqlOnly.map(\.name) == [
+                "v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
+            ])
     }
 
     /// A database made by the first dispatch release (v3 as it then read: other outbox indexes) is repaired.
@@ -127,7 +130,10 @@ import Testing
             .map { "\($0[0] as String) \($0[1] as String) \($0[2] as String) \($0[3] as String) \($0[4] as Int)" }
             #expect(recoveries == ["gap deal_import import:1 2026-02-03 89500", "vsc task task:4 2026-02-01 299500"])
             #expect(try String.fetchAll(db, sql: "SELECT product_code || ' ' || kind FROM follow_up_stops") == ["vsc purchased"])
-            #expect(try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'") == "v7: holdout by deal")
+            // v7 asked for one replan, and v12 (plan classes) asks for the same one.
+            #expect(
+                try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'")
+                    == "v12: plan classes and warranty facts")
         }
         // The next planning, even of no customer in particular, plans them all once, drawing the deal's arm.
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")

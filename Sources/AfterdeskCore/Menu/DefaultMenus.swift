@@ -47,19 +47,27 @@ products:
   - code: vsc
     name: Vehicle Service Contract
     kind: service_contract
-    provider: Lakeside Protection Plans (administered by a national VSC provider)
+    provider: Lakeside Protection Plans (the maker's plan under factory warranty, a national administrator's after)
     retail_price: 2495.00
     dealer_cost: 1150.00
     presented_on_every_deal: true
     task_threshold: 3000.00               # a decline quoted above this is a call from a person
     eligibility:
-      until_basic_warranty_expires: true  # manufacturer plans must be bought before basic warranty ends
-      max_vehicle_age_years: 10
-      max_odometer: 125000
+      # The plans a declined contract can still be bought as, best first: each touch offers the first one the
+      # vehicle qualifies for on its day (docs/menus.md, "Plan classes"; sources in docs/timing.md).
+      classes:
+        - class: manufacturer_new         # the maker's new-vehicle plan: only before the basic warranty ends (Ford Protect: 3 years/36,000 miles)
+        - class: used                     # a used-vehicle plan: cars sold used or certified, within these limits on the day
+          max_vehicle_age_years: 10
+          max_odometer: 125000
+        - class: after_warranty           # out of basic warranty: sold after an inspection
+          max_vehicle_age_years: 15
+          max_odometer: 150000
     timing:
-      anchor: basic_warranty_expiry
+      anchor: warranty_expiry             # the basic warranty's end, or the powertrain's for a car sold out of basic warranty
       touches:
         - { name: second-chance, days_after_delivery: 30 }
+        - { name: one-year, days_after_delivery: 365 }
         - { name: expiry-90, days_before_anchor: 90 }
         - { name: expiry-30, days_before_anchor: 30 }
         - { name: expiry-7, days_before_anchor: 7, action: task }

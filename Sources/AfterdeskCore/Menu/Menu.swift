@@ -13,6 +13,8 @@ public struct Menu: Sendable, Equatable {
     public var products: [MenuProduct]
     /// The state calendar in force: the shipped rules (`menus/contact-rules.yaml`) with the menu's `contact_rules`.
     public var contactRules: ContactRulebook = .shipped
+    /// What `menu check` warns about: the menu loads, but a field is of a previous release or misleads.
+    public var warnings: [MenuIssue] = []
 
     public init(
         dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,
@@ -166,19 +168,29 @@ public struct MenuProduct: Sendable, Equatable {
 public struct Eligibility: Sendable, Equatable {
     /// Days after the contract date the product can still be bought (0: only at signing, so no follow-up).
     public var daysFromContract: Int?
-    /// The product can be bought only while the factory basic warranty lasts.
-    public var untilBasicWarrantyExpires: Bool
     /// Vehicle age cap, from its in-service date.
     public var maxVehicleAgeYears: Int?
     /// Odometer cap.
     public var maxOdometer: Int?
+    /// The plans the product can be bought as after the sale, best first. When given, they alone decide (the fields
+    /// above are then unset).
+    public var classes: [PlanClass]
 
+    /// `untilBasicWarrantyExpires` is the previous release's rule: it becomes one `manufacturer_new` class with the limits.
     public init(
         daysFromContract: Int? = nil, untilBasicWarrantyExpires: Bool = false,
-        maxVehicleAgeYears: Int? = nil, maxOdometer: Int? = nil
+        maxVehicleAgeYears: Int? = nil, maxOdometer: Int? = nil, classes: [PlanClass] = []
     ) {
+        if untilBasicWarrantyExpires && classes.isEmpty {
+            self.classes = [
+                PlanClass(
+                    kind: .manufacturerNew, daysFromContract: daysFromContract, maxVehicleAgeYears: maxVehicleAgeYears,
+                    maxOdometer: maxOdometer)
+            ]
+            return
+        }
+        self.classes = classes
         self.daysFromContract = daysFromContract
-        self.untilBasicWarrantyExpires = untilBasicWarrantyExpires
         self.maxVehicleAgeYears = maxVehicleAgeYears
         self.maxOdometer = maxOdometer
     }
@@ -189,6 +201,9 @@ public enum Anchor: String, Sendable, Equatable, CaseIterable {
     case delivery
     /// The projected end of the factory basic warranty (time or miles).
     case basicWarrantyExpiry = "basic_warranty_expiry"
+    /// The next factory warranty still running at delivery: the basic warranty, else the powertrain warranty (a used
+    /// car sold out of basic warranty); none when both have ended.
+    case warrantyExpiry = "warranty_expiry"
     /// The end of GAP exposure: the month the projected balance drops to the projected value.
     case loanToValue = "loan_to_value"
     /// The first pothole season after delivery.

@@ -68,6 +68,7 @@ public enum MenuLoader {
             dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
             potholeSeasonStart: season, products: products, attributionDays: attribution)
         menu.contactRules = contactRules
+        menu.warnings = r.warnings
         return menu
     }
 
@@ -201,7 +202,7 @@ public enum MenuLoader {
         let threshold = r.money(node, "task_threshold", path, required: false)
         let lease = r.bool(node, "included_with_lease", path, default: false)
 
-        let eligibility = self.eligibility(node, path, &r)
+        let eligibility = self.eligibility(node, path, kind: kind, &r)
         let timing = self.timing(node, path, code: code, &r)
         let dmsNames = r.stringList(node, "dms_names", path)
         let coverage = r.string(node, "coverage", path, required: false)
@@ -215,24 +216,6 @@ public enum MenuLoader {
             presentedOnEveryDeal: presented, taskThreshold: threshold, includedWithLease: lease,
             eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0, coverage: coverage,
             pauseDays: pauseDays)
-    }
-
-    private static func eligibility(_ node: Node, _ path: String, _ r: inout YAMLReader) -> Eligibility {
-        var eligibility = Eligibility()
-        guard let e = node["eligibility"], e.mapping != nil else {
-            r.fail(node["eligibility"] ?? node, "\(path).eligibility", "required section is missing")
-            return eligibility
-        }
-        let ep = "\(path).eligibility"
-        r.checkKeys(e, ep, allowed: ["days_from_contract", "until_basic_warranty_expires", "max_vehicle_age_years", "max_odometer"])
-        eligibility.daysFromContract = r.int(e, "days_from_contract", ep, range: 0...3650)
-        eligibility.untilBasicWarrantyExpires = r.bool(e, "until_basic_warranty_expires", ep, default: false)
-        eligibility.maxVehicleAgeYears = r.int(e, "max_vehicle_age_years", ep, range: 0...30)
-        eligibility.maxOdometer = r.int(e, "max_odometer", ep, range: 0...1_000_000)
-        if eligibility.daysFromContract == nil && !eligibility.untilBasicWarrantyExpires {
-            r.fail(e, ep, "set days_from_contract or until_basic_warranty_expires: a follow-up needs a window that closes")
-        }
-        return eligibility
     }
 
     private static func timing(_ node: Node, _ path: String, code: String, _ r: inout YAMLReader) -> Timing {

@@ -4,8 +4,14 @@ import Yams
 struct YAMLReader {
     let file: String
     var issues: [MenuIssue] = []
+    /// What loads but deserves a change: `menu check` prints them.
+    var warnings: [MenuIssue] = []
 
     init(file: String) { self.file = file }
+
+    mutating func warn(_ node: Node?, _ path: String, _ message: String) {
+        warnings.append(MenuIssue(file: file, line: node?.mark?.line ?? 1, field: path, message: message))
+    }
 
     mutating func fail(_ node: Node?, _ path: String, _ message: String, fallbackLine: Int = 1) {
         issues.append(MenuIssue(file: file, line: node?.mark?.line ?? fallbackLine, field: path, message: message))

@@ -1,38 +1,139 @@
 import Foundation
 
-/// Until when a declined product can still be bought, and which rule closes the window first.
+/// Until when a declined product can still be bought, and which rule closes the window first. A product with plan
+/// classes has a window per class; the product can be bought on a day when any class is open, as the first of them.
 public struct EligibilityWindow: Sendable, Equatable {
     public enum Reason: String, Sendable, Equatable {
         case daysFromContract = "days_from_contract"
         case basicWarranty = "basic_warranty"
         case vehicleAge = "vehicle_age"
         case odometer
+        /// A class that never opens: a used-vehicle plan for a car sold new.
+        case notForVehicle = "not_for_vehicle"
     }
+
+    /// One plan class for one vehicle: from when to when it can be bought.
+    public struct ClassWindow: Sendable, Equatable {
+        public var planClass: PlanClass
+        public var opens: LocalDate
+        /// The last day; nil when no rule closes it.
+        public var until: LocalDate?
+        public var reason: Reason?
+
+        public init(planClass: PlanClass, opens: LocalDate, until: LocalDate?, reason: Reason?) {
+            self.planClass = planClass
+            self.opens = opens
+            self.until = until
+            self.reason = reason
+        }
+
+        public func isOpen(on date: LocalDate) -> Bool { date >= opens && (until.map { date <= $0 } ?? true) }
+        /// True when it is open on some day.
+        public var opensAtAll: Bool { until.map { $0 >= opens } ?? true }
+
+        /// "a used-vehicle plan (within 10 years of age and 125,000 miles) until about 2029-05-02", for staff.
+        public var description: String {
+            var s = planClass.name
+            var notes: [String] = []
+            if planClass.kind == .manufacturerNew { notes.append("while the factory basic warranty lasts") }
+            if let l = planClass.limitsText { notes.append(l) }
+            if planClass.inspection { notes.append("inspection required") }
+            if !notes.isEmpty { s += " (" + notes.joined(separator: "; ") + ")" }
+            guard opensAtAll else { return s + ": not for this vehicle" + (reason == .notForVehicle ? " (sold new)" : "") }
+            if planClass.kind == .afterWarranty { s += " from \(opens)" }
+            if let until { s += " until about \(until)" }
+            return s
+        }
+    }
+
     /// The last day the product can be bought; nil when no rule closes it.
     public var until: LocalDate?
     public var reason: Reason?
     /// `days_from_contract: 0`: the product is sold only at signing, so there is nothing to follow up.
     public var onlyAtSigning: Bool
+    /// The product's plan classes for this vehicle, best first (empty for a product without classes).
+    public var classes: [ClassWindow]
 
+    /// - Parameters:
+    ///   - condition: new, used or certified: a used-vehicle class is for vehicles not sold new.
     public init(
         eligibility e: Eligibility, contractDate: LocalDate, inService: LocalDate,
-        basicWarrantyEnds: LocalDate?, odometerAt: (Int) -> LocalDate?
+        basicWarrantyEnds: LocalDate?, odometerAt: (Int) -> LocalDate?, condition: VehicleCondition = .new
     ) {
-        var candidates: [(LocalDate, Reason)] = []
-        if let days = e.daysFromContract { candidates.append((contractDate.adding(days: days), .daysFromContract)) }
-        if e.untilBasicWarrantyExpires, let end = basicWarrantyEnds { candidates.append((end, .basicWarranty)) }
-        if let years = e.maxVehicleAgeYears { candidates.append((inService.adding(years: years), .vehicleAge)) }
-        if let miles = e.maxOdometer, let date = odometerAt(miles) { candidates.append((date, .odometer)) }
-        let first = candidates.min { $0.0 < $1.0 }
-        until = first?.0
-        reason = first?.1
-        onlyAtSigning = e.daysFromContract == 0
+        func limits(days: Int?, years: Int?, miles: Int?) -> [(LocalDate, Reason)] {
+            var out: [(LocalDate, Reason)] = []
+            if let days { out.append((contractDate.adding(days: days), .daysFromContract)) }
+            if let years { out.append((inService.adding(years: years), .vehicleAge)) }
+            if let miles, let date = odometerAt(miles) { out.append((date, .odometer)) }
+            return out
+        }
+        onlyAtSigning = e.classes.isEmpty && e.daysFromContract == 0
+        guard !e.classes.isEmpty else {
+            let first = limits(days: e.daysFromContract, years: e.maxVehicleAgeYears, miles: e.maxOdometer).min { $0.0 < $1.0 }
+            until = first?.0
+            reason = first?.1
+            classes = []
+            return
+        }
+        classes = e.classes.map { c in
+            var opens = contractDate
+            var closes = limits(days: c.daysFromContract, years: c.maxVehicleAgeYears, miles: c.maxOdometer)
+            switch c.kind {
+            case .manufacturerNew:
+                closes.append((basicWarrantyEnds ?? contractDate.adding(days: -1), .basicWarranty))
+            case .used:
+                if condition == .new { closes.append((contractDate.adding(days: -1), .notForVehicle)) }
+            case .afterWarranty:
+                if let end = basicWarrantyEnds, end >= contractDate { opens = end.adding(days: 1) }
+            }
+            let first = closes.min { $0.0 < $1.0 }
+            return ClassWindow(planClass: c, opens: opens, until: first?.0, reason: first?.1)
+        }
+        // The product's window ends when its last class closes: an unbounded class leaves it open.
+        let open = classes.filter(\.opensAtAll)
+        if open.contains(where: { $0.until == nil }) {
+            (until, reason) = (nil, nil)
+        } else {
+            let last = (open.isEmpty ? classes : open).max { ($0.until ?? .first) < ($1.until ?? .first) }
+            (until, reason) = (last?.until, last?.reason)
+        }
     }
 
-    /// True on every day up to and including `until`.
+    /// True on a day the product can be bought: up to and including `until`, and, with classes, when one is open.
     public func isOpen(on date: LocalDate) -> Bool {
         guard !onlyAtSigning else { return false }
+        if !classes.isEmpty { return classes.contains { $0.isOpen(on: date) } }
         guard let until else { return true }
         return date <= until
+    }
+
+    /// The class the customer would buy on `date`: the first open one; nil for a product without classes, or none open.
+    public func bestClass(on date: LocalDate) -> ClassWindow? {
+        classes.first { $0.isOpen(on: date) }
+    }
+}
+
+extension EligibilityWindow.ClassWindow {
+    /// The classes that open at all, as stored beside a plan: `used:2026-06-01:2029-05-02;after_warranty:2027-05-17:`
+    /// (an empty end: no rule closes it). Read back with `decode` against the menu in force.
+    public static func encode(_ windows: [Self]) -> String? {
+        let open = windows.filter(\.opensAtAll)
+        guard !open.isEmpty else { return nil }
+        return open.map { "\($0.planClass.kind.rawValue):\($0.opens):\($0.until?.description ?? "")" }.joined(separator: ";")
+    }
+
+    /// The stored windows of `encode`, each with its class as `product` declares it now (a class the menu no longer
+    /// lists is left out); nil or malformed text gives none.
+    public static func decode(_ text: String?, product: MenuProduct?) -> [Self] {
+        guard let text, let product else { return [] }
+        return text.split(separator: ";").compactMap { part in
+            let f = part.split(separator: ":", omittingEmptySubsequences: false)
+            guard f.count == 3, let kind = PlanClass.Kind(rawValue: String(f[0])),
+                let c = product.eligibility.classes.first(where: { $0.kind == kind }), let opens = LocalDate(String(f[1]))
+            else { return nil }
+            let until = f[2].isEmpty ? nil : LocalDate(String(f[2]))
+            if !f[2].isEmpty && until == nil { return nil }
+            return Self(planClass: c, opens: opens, until: until, reason: nil)
+        }
     }
 }

@@ -51,9 +51,29 @@ public struct DealExplanation: Codable, Sendable {
         public var status: String
         /// Other products raised in the same message or call.
         public var with: [String]
+        /// The plan class the touch offers (the first open on its day), for a product with classes.
+        public var planClass: String?
         enum CodingKeys: String, CodingKey {
             case dueAt = "due_at"
             case action, template, reason, status, with
+            case planClass = "plan_class"
+        }
+    }
+    /// One plan class of the product for this vehicle: when it opens and closes, and which rule closes it.
+    public struct PlanClassWindow: Codable, Sendable {
+        public var planClass: String
+        public var name: String
+        public var opens: String
+        public var closes: String?
+        public var closedBy: String?
+        public var inspection: Bool
+        /// A person's sentence: "a used-vehicle plan (within 10 years of age and 125,000 miles) until about 2029-05-02".
+        public var description: String
+        enum CodingKeys: String, CodingKey {
+            case planClass = "class"
+            case name, opens, closes
+            case closedBy = "closed_by"
+            case inspection, description
         }
     }
     public struct Product: Codable, Sendable {
@@ -67,11 +87,14 @@ public struct DealExplanation: Codable, Sendable {
         public var note: String?
         public var touches: [Touch]
         public var dropped: [Touch]
+        /// The product's plan classes for this vehicle, best first (absent for a product without classes).
+        public var planClasses: [PlanClassWindow]?
         enum CodingKeys: String, CodingKey {
             case code, outcome, holdout, warranty, gap
             case eligibleUntil = "eligible_until"
             case eligibilityRule = "eligibility_rule"
             case note, touches, dropped
+            case planClasses = "plan_classes"
         }
     }
     public var dealNumber: String
@@ -114,6 +137,7 @@ public enum Explain {
             } else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code)) {
                 out.note = "follow-up stopped: \(stop)"
             }
+            out.planClasses = p.flatMap { planClasses($0.eligibility) }
             if let w = p?.warranty {
                 out.warranty = .init(
                     basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue),
@@ -134,7 +158,8 @@ public enum Explain {
                         .init(
                             dueAt: Instant.iso8601(t.dueAt), action: t.action.rawValue, template: item.template,
                             reason: item.reason, status: "planned",
-                            with: t.items.filter { $0 != item }.map(\.product)))
+                            with: t.items.filter { $0 != item }.map(\.product),
+                            planClass: p?.eligibility.bestClass(on: t.dueOn)?.planClass.kind.rawValue))
                 }
             }
             for d in plan.dropped where d.item.dealNumber == dealNumber && d.item.product == line.code {
@@ -146,5 +171,16 @@ public enum Explain {
             products.append(out)
         }
         return DealExplanation(dealNumber: dealNumber, plannedAt: Instant.iso8601(now), products: products)
+    }
+
+    /// The product's plan classes for the vehicle, for `plan_classes`; nil for a product without classes.
+    static func planClasses(_ eligibility: EligibilityWindow) -> [DealExplanation.PlanClassWindow]? {
+        guard !eligibility.classes.isEmpty else { return nil }
+        return eligibility.classes.map {
+            .init(
+                planClass: $0.planClass.kind.rawValue, name: $0.planClass.name, opens: $0.opens.description,
+                closes: $0.until?.description, closedBy: $0.reason?.rawValue, inspection: $0.planClass.inspection,
+                description: $0.description)
+        }
     }
 }

@@ -113,7 +113,7 @@ extension Planner {
         let eligibility = EligibilityWindow(
             eligibility: product.eligibility, contractDate: deal.contractDate,
             inService: deal.inServiceDate, basicWarrantyEnds: projection.basic.date,
-            odometerAt: { miles in projection.day(odometer: miles) })
+            odometerAt: { miles in projection.day(odometer: miles) }, condition: deal.vehicleCondition)
         return ProductPlan(
             dealNumber: d.dealNumber, product: product.code, holdout: false,
             warranty: product.kind == .serviceContract ? projection : nil, gap: nil,
@@ -131,6 +131,8 @@ extension Planner {
                 date: basic.date,
                 text: "factory basic warranty projected to end \(basic.date) "
                     + (basic.limit == .miles ? "at \(basic.coverage.miles.formattedMiles) miles" : "after \(basic.coverage.years) years"))
+        case .warrantyExpiry:
+            return Planner.nextWarrantyEnd(projection, after: deal.deliveryDate)
         case .loanToValue:
             return loanAnchor(of: deal, product, plan: &plan)
         case .season:
@@ -191,6 +193,7 @@ extension Planner {
             case .vehicleAge: rule = "the vehicle age limit"
             case .odometer: rule = "the mileage limit"
             case .daysFromContract: rule = "the post-sale window"
+            case .notForVehicle: rule = "no plan class fits the vehicle"
             }
             plan.nothingPlanned(
                 .windowClosed,
@@ -245,6 +248,7 @@ extension Planner {
                 continue
             }
             var withWhy = item
+            if let best = eligibility.bestClass(on: onDay) { withWhy.reason += "; \(best.description)" }
             if let threshold, rule.action != .task {
                 withWhy.reason += "; quoted \(quoted.formatted), above the \(threshold.formatted) threshold: a call from a person"
             } else if action == .task && rule.action != .task {

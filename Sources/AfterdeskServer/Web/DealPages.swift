@@ -48,6 +48,9 @@ struct DealPage: PageModel {
         var reason: String?
         var holdout: Bool
         var eligibleUntil: String?
+        /// The plan classes for this vehicle, each with when it closes ("a used-vehicle plan (…) until about 2029-05-02").
+        var classes: [String] = []
+        var hasClasses = false
         var note: String?
         var touches: [Touch]
         var hasTouches: Bool

@@ -99,10 +99,11 @@ struct DealPagesController: Sendable {
             let touches = (plan?.touches ?? []).map {
                 DealPage.Touch(due: text.dateTimeWithYear($0.dueAt), action: $0.action, reason: $0.reason, status: $0.status)
             }
+            let classes = (plan?.planClasses ?? []).map(\.description)
             return DealPage.Product(
                 name: productName(p.code), outcome: p.outcome + (p.presumed ? " (presumed)" : ""), price: p.price.map(Self.money),
                 reason: p.outcome == "declined" ? p.reason : nil, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil,
-                note: plan?.note, touches: touches,
+                classes: classes, hasClasses: !classes.isEmpty, note: plan?.note, touches: touches,
                 hasTouches: !touches.isEmpty)
         }
         let marks = (e?.products ?? []).flatMap { p in

@@ -45,7 +45,13 @@ struct MenuPageController: Sendable {
     static func product(_ p: MenuProduct) -> Page.Product {
         var window: [String] = []
         if let d = p.eligibility.daysFromContract { window.append("\(d) days from the contract") }
-        if p.eligibility.untilBasicWarrantyExpires { window.append("while the basic warranty lasts") }
+        for c in p.eligibility.classes {
+            var notes = [
+                c.kind == .manufacturerNew ? "while the basic warranty lasts" : nil, c.limitsText, c.inspection ? "inspection" : nil,
+            ]
+            if let d = c.daysFromContract { notes.insert("\(d) days from the contract", at: 0) }
+            window.append("\(c.name) (\(notes.compactMap { $0 }.joined(separator: ", ")))")
+        }
         if let y = p.eligibility.maxVehicleAgeYears { window.append("vehicle under \(y) years") }
         if let o = p.eligibility.maxOdometer { window.append("under \(o.grouped) miles") }
         let touches = p.timing.touches.map { t -> String in

@@ -48,6 +48,11 @@ public struct DueItem: Sendable, Equatable {
     public var fiManagerID: Int64?
     /// "Not now" on the product's offer page: nothing about it before this day.
     public var pausedUntil: LocalDate? = nil
+    /// The plan's class windows as stored (`EligibilityWindow.ClassWindow.encode`): read with the menu in force.
+    public var planClasses: String? = nil
+    public var powertrainExpiresOn: LocalDate? = nil
+    public var powertrainLimit: String? = nil
+    public var freeMaintenanceEndsOn: LocalDate? = nil
 }
 
 /// A planned touch whose time has come.

@@ -54,7 +54,8 @@ extension DueItem {
     static let columns = """
         d.id AS deal_id, d.deal_number, d.status AS deal_status, d.contract_date, d.delivery_date, d.salesperson_id,
         d.fi_manager_id, d.vehicle_condition, v.year AS vehicle_year, v.make AS vehicle_make, v.model AS vehicle_model, v.vin,
-        p.eligible_until, p.basic_expires_on, p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on,
+        p.eligible_until, p.basic_expires_on, p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on, p.plan_classes,
+        p.powertrain_expires_on, p.powertrain_limit, p.free_maintenance_ends_on,
         dp.outcome, dp.price_cents
         """
 
@@ -70,5 +71,9 @@ extension DueItem {
             vehicleMake: r[c["vehicle_make"]], vehicleModel: r[c["vehicle_model"]], vin: r[c["vin"]],
             vehicleIsNew: (r[c["vehicle_condition"]] as String?) == "new", contractDate: date("contract_date") ?? .first,
             deliveryDate: date("delivery_date") ?? .first, salespersonID: r[c["salesperson_id"]], fiManagerID: r[c["fi_manager_id"]])
+        planClasses = r[c["plan_classes"]]
+        powertrainExpiresOn = date("powertrain_expires_on")
+        powertrainLimit = r[c["powertrain_limit"]]
+        freeMaintenanceEndsOn = date("free_maintenance_ends_on")
     }
 }

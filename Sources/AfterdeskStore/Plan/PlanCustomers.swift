@@ -182,8 +182,9 @@ extension AfterdeskDatabase {
             db,
             into: """
                 plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on, basic_limit,
-                       miles_per_year, gap_exposure_ends_on)
-                """, columns: 10, count: plans.count
+                       miles_per_year, gap_exposure_ends_on, plan_classes, powertrain_expires_on, powertrain_limit,
+                       free_maintenance_ends_on)
+                """, columns: 14, count: plans.count
         ) { s, row, at in
             let p = plans[row]
             s.bind(at, p.dealID)
@@ -196,6 +197,10 @@ extension AfterdeskDatabase {
             s.bind(at + 7, p.basicLimit)
             s.bind(at + 8, p.milesPerYear)
             s.bind(at + 9, p.gapExposureEndsOn)
+            s.bind(at + 10, p.planClasses)
+            s.bind(at + 11, p.powertrainExpiresOn)
+            s.bind(at + 12, p.powertrainLimit)
+            s.bind(at + 13, p.freeMaintenanceEndsOn)
         }
     }
 

@@ -67,6 +67,8 @@ struct PlannedChunk: Sendable {
     struct Plan: Sendable {
         let dealID: Int64, product: String, holdout: Bool, eligibleUntil: LocalDate?, eligibilityRule: String?
         let noFollowUp: String?, basicExpiresOn: LocalDate?, basicLimit: String?, milesPerYear: Int?, gapExposureEndsOn: LocalDate?
+        var planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil
+        var freeMaintenanceEndsOn: LocalDate? = nil
     }
     struct Touch: Sendable {
         let customer: Int64
@@ -132,7 +134,9 @@ struct PlannedChunk: Sendable {
                     dealID: id, product: p.product, holdout: p.holdout, eligibleUntil: p.eligibility.until,
                     eligibilityRule: p.eligibility.reason?.rawValue, noFollowUp: p.noFollowUp?.rawValue,
                     basicExpiresOn: p.warranty?.basic.date, basicLimit: p.warranty?.basic.limit.rawValue,
-                    milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn))
+                    milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn,
+                    planClasses: EligibilityWindow.ClassWindow.encode(p.eligibility.classes),
+                    powertrainExpiresOn: p.warranty?.powertrain.date, powertrainLimit: p.warranty?.powertrain.limit.rawValue))
         }
         for t in plan.touches {
             for i in t.items {

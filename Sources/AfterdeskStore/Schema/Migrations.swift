@@ -43,6 +43,7 @@ enum Migrations {
         ("v9-offers", v9Offers),
         ("v10-import-scope", v10ImportScope),
         ("v11-opt-outs", v11OptOuts),
+        ("v12-trade-facts", v12TradeFacts),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

@@ -32,6 +32,7 @@ extension WebTemplates {
         {{#reason}}<p class="muted">Declined because of: {{.}}</p>{{/reason}}
         {{#holdout}}<p class="muted">Held out: this deal gets no follow-up, so the report can compare.</p>{{/holdout}}
         {{#eligibleUntil}}<p class="muted">Can be bought until {{.}}.</p>{{/eligibleUntil}}
+        {{#hasClasses}}<p class="muted">Plan classes, best first:</p><ul class="points">{{#classes}}<li>{{.}}</li>{{/classes}}</ul>{{/hasClasses}}
         {{#note}}<p class="muted">{{.}}</p>{{/note}}
         {{#hasTouches}}<ul class="points">{{#touches}}<li><strong>{{due}}</strong> {{action}} ({{status}}): {{reason}}</li>{{/touches}}</ul>{{/hasTouches}}
         </div>
