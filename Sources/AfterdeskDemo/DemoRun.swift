@@ -71,7 +71,7 @@ public struct DemoRun: Sendable {
         let updateFile = (directory as NSString).appendingPathComponent("deals-update.csv")
         try write(header: header, rows: changed, to: updateFile)
         let update = try db.importDeals(files: [updateFile], options: options)
-        let recent = try db.listDeals(DealFilter(limit: 200)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
+        let recent = try db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
         let sample = recent.first?.dealNumber
         let planner = Planner(menu: menu, warranties: inForce.warranties)
         let planned = try db.planCustomers(planner: planner, now: clock.now())
@@ -111,19 +111,28 @@ public struct DemoRun: Sendable {
         return changed
     }
 
-    /// One new and one used vehicle, financed, so the warranty and loan projections both show.
+    /// One new and one used vehicle, financed, so the warranty and loan projections both show; the used one, when the
+    /// recent deals have it, is a car whose declined service contract is followed up as a used-vehicle plan.
     func explainSamples(_ recent: [DealListItem], db: AfterdeskDatabase, planner: Planner) throws -> [DealExplanation] {
         var explained: [DealExplanation] = []
+        var anyUsed: DealExplanation?
         for condition in ["new", "used"] {
-            for item in recent.prefix(60) where explained.count < (condition == "new" ? 1 : 2) {
+            for item in recent.prefix(condition == "new" ? 60 : 400) where explained.count < (condition == "new" ? 1 : 2) {
                 guard let found = try db.customerDeals(ofDeal: item.dealNumber),
                     let deal = found.records.first(where: { $0.dealNumber == item.dealNumber }),
                     deal.vehicleCondition.rawValue == condition, deal.dealType == .finance,
                     let e = Explain.explain(found, planner: planner, now: clock.now())
                 else { continue }
+                if condition == "used"
+                    && !e.products.contains(where: { $0.touches.contains { $0.planClass == PlanClass.Kind.used.rawValue } })
+                {
+                    anyUsed = anyUsed ?? e
+                    continue
+                }
                 explained.append(e)
             }
         }
+        if explained.count < 2, let anyUsed { explained.append(anyUsed) }
         return explained
     }
 

@@ -39,7 +39,14 @@ public struct EligibilityWindow: Sendable, Equatable {
             if let l = planClass.limitsText { notes.append(l) }
             if planClass.inspection { notes.append("inspection required") }
             if !notes.isEmpty { s += " (" + notes.joined(separator: "; ") + ")" }
-            guard opensAtAll else { return s + ": not for this vehicle" + (reason == .notForVehicle ? " (sold new)" : "") }
+            guard opensAtAll else {
+                switch reason {
+                case .notForVehicle: return s + ": not for a car sold new"
+                case .basicWarranty: return s + ": closed, the basic warranty ended before the sale"
+                case .vehicleAge, .odometer: return s + ": closed, past its \(reason == .odometer ? "mileage" : "age") limit at the sale"
+                case .daysFromContract, nil: return s + ": closed"
+                }
+            }
             if planClass.kind == .afterWarranty { s += " from \(opens)" }
             if let until { s += " until about \(until)" }
             return s
