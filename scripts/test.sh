@@ -14,3 +14,4 @@ scripts/browser-test.sh
 scripts/api-test.sh
 scripts/security-test.sh
 scripts/compliance-test.sh
+scripts/trade-test.sh
