@@ -54,7 +54,7 @@ extension Dispatcher {
         case .serviceContract:
             guard let ends = item.basicExpiresOn else { return "A service contract pays for covered repairs after the factory warranty." }
             let miles =
-                item.basicLimit == "miles" ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake).basic.miles)) miles" : ""
+                item.basicLimit == "miles" ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake, modelYear: item.vehicleYear).basic.miles)) miles" : ""
             return "Your \(item.vehicleMake)'s factory warranty is projected to end around \(Words.longDate(ends))\(miles). "
                 + "A service contract can cover repairs after it ends."
         case .gap:
@@ -179,7 +179,7 @@ extension Dispatcher {
             vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary),
             others: items.dropFirst().map(product),
             warrantyEnds: warrantyItem?.basicExpiresOn, warrantyLimit: warrantyItem?.basicLimit,
-            warrantyMiles: warrantyItem.map { warranties.terms(forMake: $0.vehicleMake).basic.miles },
+            warrantyMiles: warrantyItem.map { warranties.terms(forMake: $0.vehicleMake, modelYear: $0.vehicleYear).basic.miles },
             gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
             unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
     }
