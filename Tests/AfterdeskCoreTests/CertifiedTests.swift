@@ -42,7 +42,8 @@ import Testing
         let used = WarrantyProjection(terms: terms, inService: d("2021-06-01"), readings: [sale], firstOwner: false)
         #expect(used.basic == .init(date: d("2024-06-01"), limit: .time, coverage: .init(years: 3, miles: 36_000)))
         #expect(used.powertrain.date == d("2026-06-01") && used.powertrain.program == .factory)
-        let certified = WarrantyProjection(terms: terms, inService: d("2021-06-01"), readings: [sale], firstOwner: false, certifiedSale: sale)
+        let certified = WarrantyProjection(
+            terms: terms, inService: d("2021-06-01"), readings: [sale], firstOwner: false, certifiedSale: sale)
         #expect(
             certified.basic
                 == .init(date: d("2026-06-01"), limit: .time, coverage: .init(years: 1, miles: 12_000), program: .certifiedFromSale))

@@ -19,7 +19,8 @@ import Testing
     }
 
     func plan(_ deal: DealRecord, readings: [OdometerReading] = []) throws -> (ProductPlan, [TouchItem]) {
-        let facts = DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: deal.products[0], deal: deal, laterReadings: readings)
+        let facts = DeclineFacts(
+            store: deal.store, dealNumber: deal.dealNumber, product: deal.products[0], deal: deal, laterReadings: readings)
         let now = ContactWindow.strict.instant(on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
         let p = Planner(menu: menu, warranties: warranties).plan(
             declines: [facts], permissions: ContactPermissions(sms: true, email: false, phone: false), now: now)

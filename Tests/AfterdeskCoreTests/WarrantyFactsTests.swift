@@ -45,9 +45,12 @@ import Testing
         for make in ["Alfa Romeo", "Fiat", "Polestar", "Rivian", "Lucid", "Maserati", "Jaguar", "Genesis", "Tesla"] {
             #expect(table.terms(forMake: make) != table.defaultTerms, "\(make) is listed")
         }
-        #expect(table.terms(forMake: "Toyota").freeMaintenance == .init(
-            name: "ToyotaCare", coverage: .init(years: 2, miles: 25_000),
-            provenance: .init(sources: ["http://touch.toyota.com/toyota-care/faq.html"], checked: LocalDate(year: 2026, month: 12, day: 4))))
+        #expect(
+            table.terms(forMake: "Toyota").freeMaintenance
+                == .init(
+                    name: "ToyotaCare", coverage: .init(years: 2, miles: 25_000),
+                    provenance: .init(
+                        sources: ["http://touch.toyota.com/toyota-care/faq.html"], checked: LocalDate(year: 2026, month: 12, day: 4))))
         #expect(table.terms(forMake: "Jaguar").freeMaintenance?.coverage == .init(years: 5, miles: 60_000))
     }
 

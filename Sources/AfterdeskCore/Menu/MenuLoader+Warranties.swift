@@ -202,7 +202,9 @@ struct WarrantyFileReader {
             } else if let seq = u.sequence {
                 for item in seq {
                     guard let part = item.string, parts.contains(part) else {
-                        r.fail(item, "\(path).unverified", "expected one of \(parts.sorted().joined(separator: ", ")), got '\(item.string ?? "")'")
+                        r.fail(
+                            item, "\(path).unverified",
+                            "expected one of \(parts.sorted().joined(separator: ", ")), got '\(item.string ?? "")'")
                         continue
                     }
                     p.unverifiedParts.append(part)

@@ -54,7 +54,8 @@ extension Dispatcher {
         case .serviceContract:
             guard let ends = item.basicExpiresOn else { return "A service contract pays for covered repairs after the factory warranty." }
             let miles =
-                item.basicLimit == "miles" ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake, modelYear: item.vehicleYear).basic.miles)) miles" : ""
+                item.basicLimit == "miles"
+                ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake, modelYear: item.vehicleYear).basic.miles)) miles" : ""
             return "Your \(item.vehicleMake)'s factory warranty is projected to end around \(Words.longDate(ends))\(miles). "
                 + "A service contract can cover repairs after it ends."
         case .gap:
