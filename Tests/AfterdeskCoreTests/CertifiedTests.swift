@@ -95,4 +95,26 @@ import Testing
         let reasons = (plan.touches.flatMap(\.items) + plan.dropped.map(\.item)).map(\.reason)
         #expect(reasons.contains { $0.hasPrefix("certified pre-owned coverage projected to end 2027-06-01 1 year after the sale") })
     }
+
+    /// `explain` says whose coverage ends when, and when the free maintenance ends.
+    @Test func explainNamesTheCoverageAndTheFreeMaintenance() throws {
+        let menu = try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "default.yaml")
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.dealNumber = "D-QUOTE-3"
+        deal.vehicleCondition = .certified
+        deal.vehicleYear = 2025
+        deal.inServiceDate = d("2025-09-01")
+        deal.odometer = 8_000
+        deal.products = ["vsc", "maintenance"].map { ProductLine(code: $0, outcome: .declined, price: menu.product($0)!.retailPrice) }
+        let customer = CustomerDeals(
+            dealNumber: deal.dealNumber, store: deal.store, deals: [FollowUpDeal(record: deal, laterReadings: [], heldOut: false)])
+        let now = ContactWindow.strict.instant(on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
+        let e = try #require(Explain.explain(customer, planner: Planner(menu: menu, warranties: table), now: now))
+        let vsc = try #require(e.products.first { $0.code == "vsc" })
+        // Factory basic 3 years from 2025-09-01; certified 1 year/12,000 miles from the sale ends first (about 10,700 a year).
+        #expect(vsc.warranty?.basic.coverage == "factory" && vsc.warranty?.basic.expiresOn == "2028-09-01")
+        #expect(vsc.warranty?.powertrain.coverage == "certified")
+        let maintenance = try #require(e.products.first { $0.code == "maintenance" })
+        #expect(maintenance.freeMaintenanceEnds == "2027-09-01" && vsc.freeMaintenanceEnds == nil)
+    }
 }

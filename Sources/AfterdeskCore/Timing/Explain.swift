@@ -5,9 +5,11 @@ public struct DealExplanation: Codable, Sendable {
     public struct Expiry: Codable, Sendable {
         public var expiresOn: String
         public var limit: String
+        /// Whose coverage ends then: `factory`, or for a certified car `certified` / `certified_from_sale`.
+        public var coverage: String?
         enum CodingKeys: String, CodingKey {
             case expiresOn = "expires_on"
-            case limit
+            case limit, coverage
         }
     }
     public struct Warranty: Codable, Sendable {
@@ -67,11 +69,14 @@ public struct DealExplanation: Codable, Sendable {
         public var note: String?
         public var touches: [Touch]
         public var dropped: [Touch]
+        /// When the maker's free maintenance is projected to end, for prepaid maintenance timed to it.
+        public var freeMaintenanceEnds: String?
         enum CodingKeys: String, CodingKey {
             case code, outcome, holdout, warranty, gap
             case eligibleUntil = "eligible_until"
             case eligibilityRule = "eligibility_rule"
             case note, touches, dropped
+            case freeMaintenanceEnds = "free_maintenance_ends"
         }
     }
     public var dealNumber: String
@@ -116,10 +121,13 @@ public enum Explain {
             }
             if let w = p?.warranty {
                 out.warranty = .init(
-                    basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue),
-                    powertrain: .init(expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue),
+                    basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue, coverage: w.basic.program.rawValue),
+                    powertrain: .init(
+                        expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue,
+                        coverage: w.powertrain.program.rawValue),
                     milesPerYear: w.milesPerYear, milesPerYearIsDefault: w.milesPerYearIsDefault)
             }
+            out.freeMaintenanceEnds = p?.freeMaintenanceEnds?.description
             if let g = p?.gap {
                 out.gap = .init(
                     ltvAtContract: "\(g.loanToValueAtContract)",

@@ -48,6 +48,8 @@ public struct DueItem: Sendable, Equatable {
     public var fiManagerID: Int64?
     /// "Not now" on the product's offer page: nothing about it before this day.
     public var pausedUntil: LocalDate? = nil
+    /// Sold certified pre-owned: `basicExpiresOn` may be the end of the maker's certified coverage, not the factory's.
+    public var vehicleIsCertified = false
 }
 
 /// A planned touch whose time has come.

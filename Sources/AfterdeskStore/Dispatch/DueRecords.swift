@@ -70,5 +70,6 @@ extension DueItem {
             vehicleMake: r[c["vehicle_make"]], vehicleModel: r[c["vehicle_model"]], vin: r[c["vin"]],
             vehicleIsNew: (r[c["vehicle_condition"]] as String?) == "new", contractDate: date("contract_date") ?? .first,
             deliveryDate: date("delivery_date") ?? .first, salespersonID: r[c["salesperson_id"]], fiManagerID: r[c["fi_manager_id"]])
+        vehicleIsCertified = (r[c["vehicle_condition"]] as String?) == "certified"
     }
 }
