@@ -119,14 +119,7 @@ public enum Explain {
             } else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code)) {
                 out.note = "follow-up stopped: \(stop)"
             }
-            if let w = p?.warranty {
-                out.warranty = .init(
-                    basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue, coverage: w.basic.program.rawValue),
-                    powertrain: .init(
-                        expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue,
-                        coverage: w.powertrain.program.rawValue),
-                    milesPerYear: w.milesPerYear, milesPerYearIsDefault: w.milesPerYearIsDefault)
-            }
+            out.warranty = p?.warranty.map(warranty)
             out.freeMaintenanceEnds = p?.freeMaintenanceEnds?.description
             if let g = p?.gap {
                 out.gap = .init(
@@ -154,5 +147,15 @@ public enum Explain {
             products.append(out)
         }
         return DealExplanation(dealNumber: dealNumber, plannedAt: Instant.iso8601(now), products: products)
+    }
+
+    /// When each warranty ends, by which limit, and whose coverage it is.
+    static func warranty(_ w: WarrantyProjection) -> DealExplanation.Warranty {
+        func expiry(_ e: WarrantyProjection.Expiry) -> DealExplanation.Expiry {
+            .init(expiresOn: e.date.description, limit: e.limit.rawValue, coverage: e.program.rawValue)
+        }
+        return .init(
+            basic: expiry(w.basic), powertrain: expiry(w.powertrain), milesPerYear: w.milesPerYear,
+            milesPerYearIsDefault: w.milesPerYearIsDefault)
     }
 }
