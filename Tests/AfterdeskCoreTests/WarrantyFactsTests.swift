@@ -24,6 +24,8 @@ import Testing
         #expect(table.terms(forMake: "Volkswagen", modelYear: 2027).basic == .init(years: 4, miles: 50_000))
         #expect(table.terms(forMake: "Volkswagen", modelYear: 2017).basic == .init(years: 3, miles: 36_000))
         #expect(table.terms(forMake: "Volkswagen", modelYear: 2004).basic == .init(years: 3, miles: 36_000))
+        #expect(table.terms(forMake: "Volkswagen", modelYear: Int.min).basic == .init(years: 3, miles: 36_000))
+        #expect(table.terms(forMake: "Volkswagen", modelYear: Int.max).basic == .init(years: 4, miles: 50_000))
         // A caller without the year gets the newest entry.
         #expect(table.terms(forMake: "VW") == table.terms(forMake: "Volkswagen", modelYear: 2020))
         #expect(table.terms(forMake: "Volkswagen", modelYear: 2020).freeMaintenance?.coverage.years == 2)

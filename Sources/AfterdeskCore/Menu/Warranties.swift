@@ -156,7 +156,8 @@ public struct WarrantyTable: Sendable, Equatable {
     /// or after the last), the closest range's, the newer one on a tie; a make not listed gets `defaultTerms`.
     public func terms(forMake make: String, modelYear: Int) -> Terms {
         guard let list = entries(forMake: make), var best = list.last else { return defaultTerms }
-        for e in list.reversed() where e.modelYears.distance(to: modelYear) < best.modelYears.distance(to: modelYear) {
+        let year = min(max(modelYear, 0), 10_000)  // a year from a row is untrusted: no overflow in the distance
+        for e in list.reversed() where e.modelYears.distance(to: year) < best.modelYears.distance(to: year) {
             best = e
         }
         return best.terms
