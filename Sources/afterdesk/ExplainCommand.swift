@@ -33,6 +33,19 @@ struct Explain: ParsableCommand {
 }
 
 enum ExplainText {
+    /// "factory warranty: basic ends …", or for a certified car whose program's coverage ends later, "warranty: basic
+    /// ends 2026-06-01 (time limit, certified from sale) …".
+    static func warrantyLine(_ w: DealExplanation.Warranty) -> String {
+        func whose(_ e: DealExplanation.Expiry) -> String {
+            guard let c = e.coverage, c != "factory" else { return "" }
+            return ", " + c.replacingOccurrences(of: "_", with: " ")
+        }
+        let factory = whose(w.basic).isEmpty && whose(w.powertrain).isEmpty
+        return "  \(factory ? "factory " : "")warranty: basic ends \(w.basic.expiresOn) (\(w.basic.limit) limit\(whose(w.basic))), "
+            + "powertrain \(w.powertrain.expiresOn) (\(w.powertrain.limit)\(whose(w.powertrain))); \(w.milesPerYear.grouped) miles a year"
+            + (w.milesPerYearIsDefault ? " (the default for a vehicle with one reading)" : " (from odometer readings)") + "\n"
+    }
+
     static func render(_ e: DealExplanation) -> String {
         var out = "Deal \(e.dealNumber), planned as of \(e.plannedAt)\n"
         // What the opt-out ledger says of the customer: "SMS stopped on 2026-12-04 by the customer (STOP)".
@@ -41,11 +54,8 @@ enum ExplainText {
             out += "\n\(p.code): \(p.outcome)\(p.holdout ? " (holdout)" : "")"
             if let note = p.note { out += " — \(note)" }
             out += "\n"
-            if let w = p.warranty {
-                out +=
-                    "  factory warranty: basic ends \(w.basic.expiresOn) (\(w.basic.limit) limit), powertrain \(w.powertrain.expiresOn) (\(w.powertrain.limit)); "
-                    + "\(w.milesPerYear.grouped) miles a year\(w.milesPerYearIsDefault ? " (national average: no later readings)" : " (from odometer readings)")\n"
-            }
+            if let w = p.warranty { out += warrantyLine(w) }
+            if let ends = p.freeMaintenanceEnds { out += "  free maintenance projected to end \(ends)\n" }
             if let g = p.gap {
                 out += "  loan-to-value at contract \(g.ltvAtContract); balance above value until \(g.exposureEndsOn ?? "never above")\n"
             }

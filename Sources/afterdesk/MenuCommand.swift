@@ -22,9 +22,11 @@ struct MenuCommand: ParsableCommand {
             do {
                 if MenuCheck.isWarrantiesFile(text) {
                     let t = try MenuLoader.loadWarranties(yaml: text, file: path)
+                    let ranges = t.entries.values.reduce(0) { $0 + $1.count }
                     print(
-                        "\(path): OK — warranties for \(t.makes.count) makes, default \(t.defaultTerms.basic.years) years/\(t.defaultTerms.basic.miles.grouped) miles basic"
+                        "\(path): OK — warranties for \(t.entries.count) makes (\(ranges) model-year ranges), default \(t.defaultTerms.basic.years) years/\(t.defaultTerms.basic.miles.grouped) miles basic"
                     )
+                    for w in t.warnings { print("\(w.file):\(w.line): warning: \(w.field): \(w.message)") }
                     return
                 }
                 let menu = try MenuLoader.loadMenu(yaml: text, file: path)
@@ -36,7 +38,8 @@ struct MenuCommand: ParsableCommand {
                 let beside = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
                 if FileManager.default.fileExists(atPath: beside) {
                     let t = try MenuLoader.loadWarranties(yaml: try MenuFiles.readText(beside), file: beside)
-                    print("\(beside): OK — warranties for \(t.makes.count) makes")
+                    print("\(beside): OK — warranties for \(t.entries.count) makes")
+                    for w in t.warnings { print("\(w.file):\(w.line): warning: \(w.field): \(w.message)") }
                 }
             } catch let e as MenuErrors {
                 printError(e.description)

@@ -86,7 +86,7 @@ func row(_ changes: [String: String]) -> String {
         ("first_payment_date", "2026-05-01", "first payment must fall within 120 days after the contract date 2026-06-01"),
         ("odometer", "1,000,000", "out of range 0...999999"),
         ("vehicle_year", "1975", "out of range 1981...2028"),
-        ("vehicle_condition", "demo", "expected new or used"),
+        ("vehicle_condition", "demo", "expected new, used or certified"),
         ("vsc_outcome", "maybe", "expected sold, declined or not_offered (or blank)"),
         ("gap_price", "", "a sold product needs its price"),
         ("buyer_last_name", "", "required field is empty"),

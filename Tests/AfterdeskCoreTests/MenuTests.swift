@@ -99,7 +99,7 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
         #expect(t.terms(forMake: "Hyundai").powertrainSubsequentOwner == .init(years: 5, miles: 60_000))
         #expect(t.terms(forMake: "chevy").basic == .init(years: 3, miles: 36_000))
         #expect(t.terms(forMake: "VW").basic == .init(years: 4, miles: 50_000))
-        #expect(t.terms(forMake: "Rivian") == t.defaultTerms)
+        #expect(t.terms(forMake: "Zastava") == t.defaultTerms)
         #expect(throws: MenuErrors.self) {
             try MenuLoader.loadWarranties(yaml: "default: {basic: {years: 3, miles: 36000}}\nmakes: {}\n", file: "w.yaml")
         }

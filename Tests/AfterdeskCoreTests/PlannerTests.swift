@@ -33,8 +33,9 @@ import Testing
         }
         let p = plan(deal)
         let vsc = try #require(p.products.first { $0.product == "vsc" })
-        // A new 2026 Toyota delivered 2026-06-01 with 12 miles: 36,000 miles at 13,476 a year (975 days) come before 3 years.
-        #expect(vsc.warranty?.basic.date == LocalDate(year: 2029, month: 1, day: 31) && vsc.warranty?.basic.limit == .miles)
+        // A new 2026 Toyota delivered 2026-06-01 with 12 miles: 35,988 more miles at 12,000 a year (1,095 days) come a
+        // day before 3 years.
+        #expect(vsc.warranty?.basic.date == LocalDate(year: 2029, month: 5, day: 31) && vsc.warranty?.basic.limit == .miles)
         // The maker's new-vehicle plan closes with the basic warranty; an after-warranty plan opens the next day.
         #expect(vsc.eligibility.classes.first?.until == vsc.warranty?.basic.date && vsc.eligibility.classes.first?.reason == .basicWarranty)
         #expect(vsc.eligibility.classes.map(\.planClass.kind) == [.manufacturerNew, .used, .afterWarranty])
@@ -50,9 +51,9 @@ import Testing
                 && p.touches.allSatisfy { $0.action == .sms || $0.items.contains { $0.touch == "expiry-7" } || $0.action == .task })
         // Reasons are written for people.
         let expiry = try #require(p.touches.flatMap(\.items).first { $0.touch == "expiry-90" }, "the VSC has its 90-day touch")
-        #expect(expiry.reason.hasPrefix("factory basic warranty projected to end 2029-01-31 at 36,000 miles; 90 days before"))
+        #expect(expiry.reason.hasPrefix("factory basic warranty projected to end 2029-05-31 at 36,000 miles; 90 days before"))
         #expect(
-            expiry.reason.contains("; a manufacturer's new-vehicle plan (while the factory basic warranty lasts) until about 2029-01-31"))
+            expiry.reason.contains("; a manufacturer's new-vehicle plan (while the factory basic warranty lasts) until about 2029-05-31"))
     }
 
     /// The row that crashed `import`, `plan`, `explain` and `serve`: a used car with an odometer of 1 at sale.

@@ -117,12 +117,13 @@ import Testing
     let table = try! MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
     func d(_ s: String) -> LocalDate { LocalDate(s)! }
 
-    @Test func aNewCarAtTheAverageRateRunsOutOfMilesFirst() {
+    /// At the default 12,000 miles a year a 3 years/36,000 miles warranty's two limits fall on the same day.
+    @Test func aNewCarAtTheDefaultRateMeetsBothBasicLimitsTogether() {
         let p = WarrantyProjection(
             terms: table.terms(forMake: "Toyota"), inService: d("2025-01-15"),
             readings: [OdometerReading(date: d("2025-01-15"), miles: 12)], firstOwner: true)
-        #expect(p.milesPerYearIsDefault && p.milesPerYear == 13_476)
-        #expect(p.basic.date == d("2027-09-17") && p.basic.limit == .miles)
+        #expect(p.milesPerYearIsDefault && p.milesPerYear == 12_000)
+        #expect(p.basic.date == d("2028-01-15") && p.basic.limit == .time)
         #expect(p.powertrain.limit == .miles)
     }
 
@@ -170,10 +171,10 @@ import Testing
             terms: table.terms(forMake: "Toyota"), inService: d("2023-07-01"),
             readings: [OdometerReading(date: d("2026-06-01"), miles: 1)], firstOwner: false)
         #expect(p.ignoredReadings == [OdometerReading(date: d("2026-06-01"), miles: 1)])
-        #expect(p.milesPerYearIsDefault && p.milesPerYear == 13_476)
+        #expect(p.milesPerYearIsDefault && p.milesPerYear == 12_000)
         #expect(p.anchor == OdometerReading(date: d("2023-07-01"), miles: 0))
-        // 36,000 miles at 13,476 a year from the in-service date: 975 days, before the 3 years run out.
-        #expect(p.basic == .init(date: d("2026-03-02"), limit: .miles, coverage: .init(years: 3, miles: 36_000)))
+        // 36,000 miles at 12,000 a year from the in-service date: 1,095 days, a day before the 3 years run out.
+        #expect(p.basic == .init(date: d("2026-06-30"), limit: .miles, coverage: .init(years: 3, miles: 36_000)))
         #expect(p.day(odometer: 1_000_000) < LocalDate.last)
         #expect(p.miles(on: d("2026-06-01"), reported: 1) > 30_000)
     }

@@ -28,8 +28,8 @@ import Testing
         #expect(vsc["outcome"] as? String == "declined")
         let warranty = try #require(vsc["warranty"] as? [String: Any])
         let basic = try #require(warranty["basic"] as? [String: Any])
-        #expect(basic["expires_on"] as? String == "2029-01-31" && basic["limit"] as? String == "miles")
-        #expect(warranty["miles_per_year"] as? Int == 13_476)
+        #expect(basic["expires_on"] as? String == "2029-05-31" && basic["limit"] as? String == "miles")
+        #expect(warranty["miles_per_year"] as? Int == 12_000)
         let gap = try #require(products.first { $0["code"] as? String == "gap" })
         // The loan projection is explained whether or not the deal is held out (D-10001 is not: checked, so this
         // half of the test always runs).

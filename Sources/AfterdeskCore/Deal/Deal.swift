@@ -1,6 +1,12 @@
 public enum DealStatus: String, Sendable, Codable, CaseIterable { case finalized, unwound }
 public enum DealType: String, Sendable, Codable, CaseIterable { case cash, finance, lease }
-public enum VehicleCondition: String, Sendable, Codable, CaseIterable { case new, used }
+/// New, used, or certified pre-owned: a used vehicle (used depreciation, a later owner, its original in-service date)
+/// that the maker's certified program covers longer (`WarrantyTable.CertifiedTerms`).
+public enum VehicleCondition: String, Sendable, Codable, CaseIterable {
+    case new, used, certified
+    /// Used or certified: not the first owner, and the in-service date is the original one.
+    public var isPreOwned: Bool { self != .new }
+}
 public enum ProductOutcome: String, Sendable, Codable, CaseIterable {
     case sold, declined
     case notOffered = "not_offered"

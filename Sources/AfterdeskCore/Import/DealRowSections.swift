@@ -162,7 +162,7 @@ extension DealRowDecoder {
         let odometer = c.int(.odometer, required: true, range: 0...999_999)
         var inService: LocalDate?
         var inServiceEstimated = false
-        if condition == .used {
+        if condition?.isPreOwned == true {
             inService = c.date(.inServiceDate, required: strict)
             if inService == nil, !strict, let y = year, let k = contract {
                 // No in-service date in the export: assume the model year's first day, no later than the sale.

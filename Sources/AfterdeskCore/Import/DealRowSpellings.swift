@@ -26,7 +26,8 @@ extension DealRowDecoder {
     static func dmsCondition(_ s: String) -> VehicleCondition? {
         switch s {
         case "new", "n": return .new
-        case "used", "u", "certified", "cpo", "pre-owned", "preowned", "c": return .used
+        case "used", "u", "pre-owned", "preowned": return .used
+        case "certified", "cpo", "c", "certified pre-owned", "certified preowned", "certified used": return .certified
         default: return nil
         }
     }

@@ -189,7 +189,7 @@ struct Cells<R: RowFields> {
             switch f {
             case .status: allowed = strict ? "finalized or unwound" : "a finalized or unwound status (only finalized deals are imported)"
             case .dealType: allowed = "cash, finance or lease"
-            case .vehicleCondition: allowed = "new or used"
+            case .vehicleCondition: allowed = "new, used or certified"
             default: allowed = "a known value"
             }
             fail(f, "expected \(allowed)")

@@ -141,7 +141,7 @@ products:
     dealer_cost: 320.00
     presented_on_every_deal: true
     eligibility:
-      days_from_contract: 180
+      days_from_contract: 1095            # our own plan: sold for 3 years, so it can follow the maker's free maintenance (ToyotaCare 2 years/25,000 miles)
     timing:
       anchor: first_service
       first_service_months: 6
@@ -155,10 +155,27 @@ products:
 """#
 
     public static let warrantiesYAML = #"""
-# Factory (new-vehicle) warranties by make: years and miles, whichever comes first.
-# Basic = bumper to bumper; powertrain = engine and transmission. Used by the service-contract
-# timing: a declined VSC is worth raising again before the basic warranty ends.
-# Terms as published by the manufacturers for recent model years; check yours each model year.
+# Factory (new-vehicle) warranties by make and model year: years and miles, whichever comes first.
+# Basic = bumper to bumper; powertrain = engine and transmission (for an electric vehicle, battery and drive unit).
+# Used by the service-contract timing (a declined VSC is worth raising again before the basic warranty ends), by
+# certified pre-owned coverage, and by free maintenance (prepaid maintenance is timed to where the free plan ends).
+#
+# A make not listed gets `default`: 3 years/36,000 miles basic, 5 years/60,000 miles powertrain.
+#
+# A make is one mapping (every model year), or a list of entries each with `model_years`: "2018-2019", "2020-"
+# (2020 and later), "-2017" (2017 and earlier) or "2019". Ranges must not overlap. A model year no entry covers gets
+# the closest range (the newer one on a tie); a caller that does not know the model year gets the newest entry.
+#
+# Every entry, `cpo` and `free_maintenance` says where it comes from: `source:` (the web address) and `checked:`
+# (the day it was read), or `unverified: true`, or `unverified: [powertrain, ...]` for the parts the source does
+# not give. Only the sources in the project's researched facts count; everything else is shipped as unverified.
+# `afterdesk menu check menus/warranties.yaml` warns about a fact with neither. Check yours each model year.
+#
+# cpo (certified pre-owned, for a vehicle sold as `certified`):
+#   powertrain:      years/miles from the original in-service date at 0 miles
+#   basic:           years/miles from the original in-service date (extends the factory basic warranty)
+#   basic_from_sale: years/miles from the certified sale (its delivery date and odometer)
+# free_maintenance: { name, years, miles } from the in-service date at 0 miles (ToyotaCare 2 years/25,000 miles).
 version: 1
 
 default:
@@ -166,37 +183,145 @@ default:
   powertrain: { years: 5, miles: 60000 }
 
 makes:
-  Acura:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 } }
-  Audi:          { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 } }
-  BMW:           { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 } }
-  Buick:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 } }
-  Cadillac:      { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 } }
-  Chevrolet:     { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Chrysler:      { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Dodge:         { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Ford:          { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Genesis:       { basic: { years: 5, miles: 60000 }, powertrain: { years: 10, miles: 100000 }, powertrain_subsequent_owner: { years: 5, miles: 60000 } }
-  GMC:           { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Honda:         { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Hyundai:       { basic: { years: 5, miles: 60000 }, powertrain: { years: 10, miles: 100000 }, powertrain_subsequent_owner: { years: 5, miles: 60000 } }
-  Infiniti:      { basic: { years: 4, miles: 60000 }, powertrain: { years: 6, miles: 70000 } }
-  Jaguar:        { basic: { years: 5, miles: 60000 }, powertrain: { years: 5, miles: 60000 } }
-  Jeep:          { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Kia:           { basic: { years: 5, miles: 60000 }, powertrain: { years: 10, miles: 100000 }, powertrain_subsequent_owner: { years: 5, miles: 60000 } }
-  Land Rover:    { basic: { years: 5, miles: 60000 }, powertrain: { years: 5, miles: 60000 } }
-  Lexus:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 } }
-  Lincoln:       { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 } }
-  Mazda:         { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Mercedes-Benz: { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 } }
-  Mitsubishi:    { basic: { years: 5, miles: 60000 }, powertrain: { years: 10, miles: 100000 }, powertrain_subsequent_owner: { years: 5, miles: 60000 } }
-  Nissan:        { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Porsche:       { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 } }
-  Ram:           { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Subaru:        { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Tesla:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 8, miles: 100000 } }
-  Toyota:        { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 } }
-  Volkswagen:    { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 } }
-  Volvo:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 } }
+  Acura:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 }, unverified: true }
+  Alfa Romeo:    { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
+  Audi:          { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
+  BMW:           { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
+  Buick:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 }, unverified: true }
+  Cadillac:      { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 }, unverified: true }
+  Chevrolet:
+    basic: { years: 3, miles: 36000 }
+    powertrain: { years: 5, miles: 60000 }
+    unverified: true
+    cpo: { powertrain: { years: 6, miles: 100000 }, basic_from_sale: { years: 1, miles: 12000 }, unverified: true }
+  Chrysler:      { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 }, unverified: true }
+  Dodge:         { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 }, unverified: true }
+  Fiat:          { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
+  Ford:
+    basic: { years: 3, miles: 36000 }
+    powertrain: { years: 5, miles: 60000 }
+    source: https://mullinaxfordfl.com/faq
+    checked: 2026-12-04
+    unverified: [powertrain]
+    cpo: { powertrain: { years: 7, miles: 100000 }, basic_from_sale: { years: 1, miles: 12000 }, unverified: true }
+  Genesis:       { basic: { years: 5, miles: 60000 }, powertrain: { years: 10, miles: 100000 }, powertrain_subsequent_owner: { years: 5, miles: 60000 }, unverified: true }
+  GMC:           { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 }, unverified: true }
+  Honda:
+    basic: { years: 3, miles: 36000 }
+    powertrain: { years: 5, miles: 60000 }
+    unverified: true
+    cpo: { powertrain: { years: 7, miles: 100000 }, basic: { years: 4, miles: 48000 }, unverified: true }
+  Hyundai:
+    basic: { years: 5, miles: 60000 }
+    powertrain: { years: 10, miles: 100000 }
+    powertrain_subsequent_owner: { years: 5, miles: 60000 }
+    source: https://www.planethyundai.com/hyundai-warranty-faq/
+    checked: 2026-12-04
+    cpo: { powertrain: { years: 10, miles: 100000 }, unverified: true }
+  Infiniti:      { basic: { years: 4, miles: 60000 }, powertrain: { years: 6, miles: 70000 }, unverified: true }
+  Jaguar:
+    basic: { years: 5, miles: 60000 }
+    powertrain: { years: 5, miles: 60000 }
+    source: https://www.jaguarusa.com/owners/service-warranties/limited-warranty.html
+    checked: 2026-12-04
+    free_maintenance:
+      name: Jaguar complimentary maintenance
+      years: 5
+      miles: 60000
+      source: https://www.jaguarusa.com/owners/service-warranties/limited-warranty.html
+      checked: 2026-12-04
+  Jeep:          { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 }, unverified: true }
+  Kia:
+    basic: { years: 5, miles: 60000 }
+    powertrain: { years: 10, miles: 100000 }
+    powertrain_subsequent_owner: { years: 5, miles: 60000 }
+    unverified: true
+    cpo: { powertrain: { years: 10, miles: 100000 }, basic_from_sale: { years: 1, miles: 12000 }, unverified: true }
+  Land Rover:    { basic: { years: 5, miles: 60000 }, powertrain: { years: 5, miles: 60000 }, unverified: true }
+  Lexus:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 6, miles: 70000 }, unverified: true }
+  Lincoln:
+    basic: { years: 4, miles: 50000 }
+    powertrain: { years: 6, miles: 70000 }
+    source: https://mullinaxfordfl.com/faq
+    checked: 2026-12-04
+    unverified: [powertrain]
+  Lucid:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 8, miles: 100000 }, unverified: true }
+  Maserati:      { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
+  Mazda:
+    basic: { years: 3, miles: 36000 }
+    powertrain: { years: 5, miles: 60000 }
+    unverified: true
+    cpo: { powertrain: { years: 7, miles: 100000 }, basic_from_sale: { years: 1, miles: 12000 }, unverified: true }
+  Mercedes-Benz: { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
+  MINI:
+    basic: { years: 4, miles: 50000 }
+    powertrain: { years: 4, miles: 50000 }
+    source: https://www.thedrive.com/car-warranty/34244/mini-cooper-warranty
+    checked: 2026-12-04
+    free_maintenance:
+      name: MINI complimentary maintenance
+      years: 3
+      miles: 36000
+      source: https://www.thedrive.com/car-warranty/34244/mini-cooper-warranty
+      checked: 2026-12-04
+  Mitsubishi:    { basic: { years: 5, miles: 60000 }, powertrain: { years: 10, miles: 100000 }, powertrain_subsequent_owner: { years: 5, miles: 60000 }, unverified: true }
+  Nissan:
+    basic: { years: 3, miles: 36000 }
+    powertrain: { years: 5, miles: 60000 }
+    unverified: true
+    cpo: { powertrain: { years: 7, miles: 100000 }, unverified: true }
+  Polestar:      { basic: { years: 4, miles: 50000 }, powertrain: { years: 8, miles: 100000 }, unverified: true }
+  Porsche:       { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
+  Ram:           { basic: { years: 3, miles: 36000 }, powertrain: { years: 5, miles: 60000 }, unverified: true }
+  Rivian:        { basic: { years: 5, miles: 60000 }, powertrain: { years: 8, miles: 175000 }, unverified: true }
+  Subaru:
+    basic: { years: 3, miles: 36000 }
+    powertrain: { years: 5, miles: 60000 }
+    unverified: true
+    cpo: { powertrain: { years: 7, miles: 100000 }, unverified: true }
+  # Battery and drive unit: 8 years and 100,000 miles (Model 3/Y Long Range and Performance 8/120,000).
+  Tesla:
+    basic: { years: 4, miles: 50000 }
+    powertrain: { years: 8, miles: 100000 }
+    source: https://tesla.com/en_th/support/vehicle-warranty
+    checked: 2026-12-04
+  Toyota:
+    basic: { years: 3, miles: 36000 }
+    powertrain: { years: 5, miles: 60000 }
+    unverified: true
+    cpo: { powertrain: { years: 7, miles: 100000 }, basic_from_sale: { years: 1, miles: 12000 }, unverified: true }
+    free_maintenance:
+      name: ToyotaCare
+      years: 2
+      miles: 25000
+      source: http://touch.toyota.com/toyota-care/faq.html
+      checked: 2026-12-04
+  # 2018-2019: 6 years/72,000 miles, transferable (not the e-Golf, which kept 3/36: models are not told apart here).
+  Volkswagen:
+    - model_years: "-2017"
+      basic: { years: 3, miles: 36000 }
+      powertrain: { years: 5, miles: 60000 }
+      unverified: true
+    - model_years: "2018-2019"
+      basic: { years: 6, miles: 72000 }
+      powertrain: { years: 6, miles: 72000 }
+      source: http://www.thecarconnection.com/news/1113022_volkswagen-rolls-out-6-year-72000-mile-warranty
+      checked: 2026-12-04
+      unverified: [powertrain]
+    - model_years: "2020-"
+      basic: { years: 4, miles: 50000 }
+      powertrain: { years: 4, miles: 50000 }
+      source: https://hagerty.com/media/news/vw-slashes-six-year-warranty-for-2020-model-year
+      checked: 2026-12-04
+      unverified: [powertrain]
+      free_maintenance:
+        name: Volkswagen complimentary maintenance
+        years: 2
+        miles: 20000
+        source: https://hagerty.com/media/news/vw-slashes-six-year-warranty-for-2020-model-year
+        checked: 2026-12-04
+        unverified: [name, miles]
+  Volvo:         { basic: { years: 4, miles: 50000 }, powertrain: { years: 4, miles: 50000 }, unverified: true }
 
 aliases:
   Chevy: Chevrolet
@@ -206,5 +331,6 @@ aliases:
   Mercedes Benz: Mercedes-Benz
   Land-Rover: Land Rover
   RAM Trucks: Ram
+  Alfa: Alfa Romeo
 """#
 }

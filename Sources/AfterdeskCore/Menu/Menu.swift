@@ -253,46 +253,6 @@ public struct TouchRule: Sendable, Equatable {
     }
 }
 
-/// Factory warranties by make, from `menus/warranties.yaml`.
-public struct WarrantyTable: Sendable, Equatable {
-    public struct Coverage: Sendable, Equatable {
-        public var years: Int
-        public var miles: Int
-        public init(years: Int, miles: Int) {
-            self.years = years
-            self.miles = miles
-        }
-    }
-    public struct Terms: Sendable, Equatable {
-        public var basic: Coverage
-        public var powertrain: Coverage
-        /// Powertrain for a later owner when it differs (e.g. Hyundai/Kia: 10/100k first owner, 5/60k after).
-        public var powertrainSubsequentOwner: Coverage?
-        public init(basic: Coverage, powertrain: Coverage, powertrainSubsequentOwner: Coverage? = nil) {
-            self.basic = basic
-            self.powertrain = powertrain
-            self.powertrainSubsequentOwner = powertrainSubsequentOwner
-        }
-    }
-    public var defaultTerms: Terms
-    /// Keyed by upper-cased make.
-    public var makes: [String: Terms]
-    /// Other spellings (`CHEVY` → `CHEVROLET`), upper-cased.
-    public var aliases: [String: String]
-
-    public init(defaultTerms: Terms, makes: [String: Terms], aliases: [String: String] = [:]) {
-        self.defaultTerms = defaultTerms
-        self.makes = makes
-        self.aliases = aliases
-    }
-
-    public func terms(forMake make: String) -> Terms {
-        if let t = makes[make] ?? aliases[make].flatMap({ makes[$0] }) { return t }  // already in canonical form
-        let key = make.uppercased().trimmingSpaces
-        return makes[aliases[key] ?? key] ?? defaultTerms
-    }
-}
-
 extension String {
     var trimmingSpaces: String {
         var s = Substring(self)

@@ -292,67 +292,6 @@ public enum MenuLoader {
         return TouchRule(name: tname, offset: offset, action: action, template: template)
     }
 
-    public static func loadWarranties(yaml text: String, file: String) throws(MenuErrors) -> WarrantyTable {
-        var r = YAMLReader(file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text), node.mapping != nil else {
-                throw MenuErrors(issues: [
-                    MenuIssue(file: file, line: 1, field: "(document)", message: "expected a mapping with default and makes")
-                ])
-            }
-            root = node
-        } catch let e as MenuErrors {
-            throw e
-        } catch let e as YamlError {
-            throw MenuErrors(issues: [MenuIssue(file: file, line: yamlErrorLine(e), field: "(syntax)", message: "not valid YAML: \(e)")])
-        } catch {
-            throw MenuErrors(issues: [MenuIssue(file: file, line: 1, field: "(syntax)", message: "not valid YAML: \(error)")])
-        }
-        r.checkKeys(root, "", allowed: ["version", "default", "makes", "aliases"])
-        func terms(_ node: Node?, _ path: String) -> WarrantyTable.Terms? {
-            guard let node, node.mapping != nil else {
-                r.fail(node ?? root, path, "expected basic and powertrain")
-                return nil
-            }
-            r.checkKeys(node, path, allowed: ["basic", "powertrain", "powertrain_subsequent_owner"])
-            func coverage(_ key: String, required: Bool) -> WarrantyTable.Coverage? {
-                guard let c = node[key], c.mapping != nil else {
-                    if required { r.fail(node[key] ?? node, "\(path).\(key)", "expected years and miles") }
-                    return nil
-                }
-                r.checkKeys(c, "\(path).\(key)", allowed: ["years", "miles"])
-                guard let y = r.int(c, "years", "\(path).\(key)", required: true, range: 1...25),
-                    let m = r.int(c, "miles", "\(path).\(key)", required: true, range: 1000...1_000_000)
-                else { return nil }
-                return .init(years: y, miles: m)
-            }
-            guard let basic = coverage("basic", required: true), let pt = coverage("powertrain", required: true) else { return nil }
-            let sub = coverage("powertrain_subsequent_owner", required: false)
-            return .init(basic: basic, powertrain: pt, powertrainSubsequentOwner: sub)
-        }
-        let def = terms(root["default"], "default")
-        var makes: [String: WarrantyTable.Terms] = [:]
-        if let m = root["makes"]?.mapping {
-            for (k, v) in m {
-                guard let make = k.string else { continue }
-                if let t = terms(v, "makes.\(make)") { makes[make.uppercased()] = t }
-            }
-        } else {
-            r.fail(root["makes"] ?? root, "makes", "required mapping of make to warranty is missing")
-        }
-        var aliases: [String: String] = [:]
-        if let a = root["aliases"]?.mapping {
-            for (k, v) in a {
-                guard let from = k.string, let to = v.string else { continue }
-                if makes[to.uppercased()] == nil { r.fail(v, "aliases.\(from)", "alias points to '\(to)', which is not under makes") }
-                aliases[from.uppercased()] = to.uppercased()
-            }
-        }
-        if !r.issues.isEmpty || def == nil { throw MenuErrors(issues: r.issues) }
-        return WarrantyTable(defaultTerms: def!, makes: makes, aliases: aliases)
-    }
-
     static func yamlErrorLine(_ e: YamlError) -> Int {
         switch e {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):

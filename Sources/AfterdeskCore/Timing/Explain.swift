@@ -5,9 +5,11 @@ public struct DealExplanation: Codable, Sendable {
     public struct Expiry: Codable, Sendable {
         public var expiresOn: String
         public var limit: String
+        /// Whose coverage ends then: `factory`, or for a certified car `certified` / `certified_from_sale`.
+        public var coverage: String?
         enum CodingKeys: String, CodingKey {
             case expiresOn = "expires_on"
-            case limit
+            case limit, coverage
         }
     }
     public struct Warranty: Codable, Sendable {
@@ -89,12 +91,15 @@ public struct DealExplanation: Codable, Sendable {
         public var dropped: [Touch]
         /// The product's plan classes for this vehicle, best first (absent for a product without classes).
         public var planClasses: [PlanClassWindow]?
+        /// When the maker's free maintenance is projected to end, for prepaid maintenance timed to it.
+        public var freeMaintenanceEnds: String?
         enum CodingKeys: String, CodingKey {
             case code, outcome, holdout, warranty, gap
             case eligibleUntil = "eligible_until"
             case eligibilityRule = "eligibility_rule"
             case note, touches, dropped
             case planClasses = "plan_classes"
+            case freeMaintenanceEnds = "free_maintenance_ends"
         }
     }
     public var dealNumber: String
@@ -138,12 +143,8 @@ public enum Explain {
                 out.note = "follow-up stopped: \(stop)"
             }
             out.planClasses = p.flatMap { planClasses($0.eligibility) }
-            if let w = p?.warranty {
-                out.warranty = .init(
-                    basic: .init(expiresOn: w.basic.date.description, limit: w.basic.limit.rawValue),
-                    powertrain: .init(expiresOn: w.powertrain.date.description, limit: w.powertrain.limit.rawValue),
-                    milesPerYear: w.milesPerYear, milesPerYearIsDefault: w.milesPerYearIsDefault)
-            }
+            out.warranty = p?.warranty.map(warranty)
+            out.freeMaintenanceEnds = p?.freeMaintenanceEnds?.description
             if let g = p?.gap {
                 out.gap = .init(
                     ltvAtContract: "\(g.loanToValueAtContract)",
@@ -182,5 +183,15 @@ public enum Explain {
                 closes: $0.until?.description, closedBy: $0.reason?.rawValue, inspection: $0.planClass.inspection,
                 description: $0.description)
         }
+    }
+
+    /// When each warranty ends, by which limit, and whose coverage it is.
+    static func warranty(_ w: WarrantyProjection) -> DealExplanation.Warranty {
+        func expiry(_ e: WarrantyProjection.Expiry) -> DealExplanation.Expiry {
+            .init(expiresOn: e.date.description, limit: e.limit.rawValue, coverage: e.program.rawValue)
+        }
+        return .init(
+            basic: expiry(w.basic), powertrain: expiry(w.powertrain), milesPerYear: w.milesPerYear,
+            milesPerYearIsDefault: w.milesPerYearIsDefault)
     }
 }

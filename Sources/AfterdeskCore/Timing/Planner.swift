@@ -76,6 +76,9 @@ public struct ProductPlan: Sendable, Equatable {
     public var note: String?
     /// …and as a code, for reports.
     public var noFollowUp: NoFollowUp?
+    /// When the maker's free maintenance (ToyotaCare) is projected to end, for a vehicle still under it at delivery
+    /// and a product timed on `first_service`: prepaid maintenance is timed to then.
+    public var freeMaintenanceEnds: LocalDate? = nil
 
     mutating func nothingPlanned(_ code: NoFollowUp, _ why: String) {
         noFollowUp = code

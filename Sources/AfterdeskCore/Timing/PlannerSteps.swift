@@ -98,10 +98,12 @@ extension Planner {
     func projection(of d: DeclineFacts, cache: inout [String: WarrantyProjection]) -> WarrantyProjection {
         let deal = d.deal
         if let cached = cache[deal.dealNumber] { return cached }
-        let readings = [OdometerReading(date: deal.deliveryDate, miles: deal.odometer)] + d.laterReadings
+        let sale = OdometerReading(date: deal.deliveryDate, miles: deal.odometer)
+        // A certified car is a used one (a later owner) whose maker's certified program extends the coverage.
         let projection = WarrantyProjection(
-            terms: warranties.terms(forMake: deal.vehicleMake), inService: deal.inServiceDate,
-            readings: readings, firstOwner: deal.vehicleCondition == .new)
+            terms: warranties.terms(forMake: deal.vehicleMake, modelYear: deal.vehicleYear), inService: deal.inServiceDate,
+            readings: [sale] + d.laterReadings, firstOwner: deal.vehicleCondition == .new,
+            certifiedSale: deal.vehicleCondition == .certified ? sale : nil)
         cache[deal.dealNumber] = projection
         return projection
     }
@@ -126,11 +128,7 @@ extension Planner {
         case .delivery:
             return TimingAnchor(date: deal.deliveryDate)
         case .basicWarrantyExpiry:
-            let basic = projection.basic
-            return TimingAnchor(
-                date: basic.date,
-                text: "factory basic warranty projected to end \(basic.date) "
-                    + (basic.limit == .miles ? "at \(basic.coverage.miles.formattedMiles) miles" : "after \(basic.coverage.years) years"))
+            return TimingAnchor(date: projection.basic.date, text: Planner.basicEndText(projection.basic))
         case .warrantyExpiry:
             return Planner.nextWarrantyEnd(projection, after: deal.deliveryDate)
         case .loanToValue:
@@ -139,6 +137,7 @@ extension Planner {
             let season = Planner.seasonStart(after: deal.deliveryDate, season: menu.potholeSeasonStart)
             return TimingAnchor(date: season, text: "pothole season starts around \(season)")
         case .firstService:
+            if let free = freeMaintenanceAnchor(of: deal, projection, plan: &plan) { return free }
             var dates: [LocalDate] = []
             if let m = product.timing.firstServiceMonths { dates.append(deal.deliveryDate.adding(months: m)) }
             if let miles = product.timing.firstServiceMiles {

@@ -18,18 +18,38 @@ public struct WarrantyProjection: Sendable, Equatable {
         /// Which limit ends it first.
         public var limit: Limit
         public var coverage: WarrantyTable.Coverage
-        public init(date: LocalDate, limit: Limit, coverage: WarrantyTable.Coverage) {
+        /// Whose coverage it is: the factory's, or the maker's certified pre-owned program.
+        public var program: Program
+        public init(date: LocalDate, limit: Limit, coverage: WarrantyTable.Coverage, program: Program = .factory) {
             self.date = date
             self.limit = limit
             self.coverage = coverage
+            self.program = program
         }
     }
 
+    public enum Program: String, Sendable, Equatable {
+        /// The factory warranty, from the in-service date at 0 miles.
+        case factory
+        /// The certified pre-owned program's coverage from the original in-service date at 0 miles.
+        case certified
+        /// The certified pre-owned program's coverage from the certified sale (its date and odometer).
+        case certifiedFromSale = "certified_from_sale"
+        /// The maker's complimentary maintenance, from the in-service date at 0 miles.
+        case freeMaintenance = "free_maintenance"
+    }
+
+    /// When basic coverage ends: the factory's, or for a certified car the latest of the factory's and the certified
+    /// program's (`program` says whose).
     public var basic: Expiry
+    /// When powertrain coverage ends, likewise.
     public var powertrain: Expiry
+    /// When the maker's free maintenance (ToyotaCare) ends, for a make that has it; `freeMaintenanceName` names it.
+    public var freeMaintenance: Expiry?
+    public var freeMaintenanceName: String?
     /// Miles a year used for the projection.
     public var milesPerYear: Int
-    /// True when fewer than two readings a month or more apart were known, so the national average was used.
+    /// True when fewer than two readings a month or more apart were known, so `defaultMilesPerYear` was used.
     public var milesPerYearIsDefault: Bool
 
     /// Miles a day of the projection: always a positive number in `Plausibility.milesPerYear`.
@@ -39,15 +59,22 @@ public struct WarrantyProjection: Sendable, Equatable {
     /// Readings left out because they are implausible for the vehicle's age (see `Plausibility`).
     public var ignoredReadings: [OdometerReading]
 
-    /// FHWA's average miles driven per driver per year.
-    public static let defaultMilesPerYear = 13_476
+    /// Miles a year of a vehicle with one reading: vehicles 1–5 years old average over 12,000 (NHTS 2017; FHWA's
+    /// 13,476 is per driver, about 11,500 per light-duty vehicle in 2019). Source:
+    /// https://www.greencarcongress.com/2021/01/20210112-sivak.html (checked 2026-12-04). Readings refine it.
+    public static let defaultMilesPerYear = 12_000
 
     /// - Parameters:
     ///   - inService: the vehicle's in-service date (new: delivery; used: the original in-service date).
     ///   - readings: odometer readings known (the sale, service visits). For a used vehicle the in-service
     ///     date at zero miles counts as a reading too.
     ///   - firstOwner: false for a used vehicle, whose powertrain term may be shorter.
-    public init(terms: WarrantyTable.Terms, inService: LocalDate, readings: [OdometerReading], firstOwner: Bool) {
+    ///   - certifiedSale: for a vehicle sold certified pre-owned, the sale (delivery date and odometer): the make's
+    ///     `cpo` terms extend the coverage.
+    public init(
+        terms: WarrantyTable.Terms, inService: LocalDate, readings: [OdometerReading], firstOwner: Bool,
+        certifiedSale: OdometerReading? = nil
+    ) {
         // A reading the vehicle's age cannot explain (an odometer of 1 on a three-year-old car) is left out.
         var points: [OdometerReading] = []
         var ignored: [OdometerReading] = []
@@ -77,13 +104,38 @@ public struct WarrantyProjection: Sendable, Equatable {
         milesPerYear = Int(saturating: (rate * 365.25).rounded())
         let anchor = points.last ?? OdometerReading(date: inService, miles: 0)
         self.anchor = anchor
-        func expiry(_ c: WarrantyTable.Coverage) -> Expiry {
-            let byTime = inService.adding(years: c.years)
-            let byMiles = WarrantyProjection.day(odometer: c.miles, from: anchor, milesPerDay: rate)
-            return byMiles < byTime ? Expiry(date: byMiles, limit: .miles, coverage: c) : Expiry(date: byTime, limit: .time, coverage: c)
+        let start = OdometerReading(date: inService, miles: 0)
+        func expiry(_ c: WarrantyTable.Coverage, _ program: Program = .factory, from: OdometerReading = start) -> Expiry {
+            WarrantyProjection.expiry(c, program, from: from, anchor: anchor, milesPerDay: rate)
         }
         basic = expiry(terms.basic)
         powertrain = expiry(firstOwner ? terms.powertrain : (terms.powertrainSubsequentOwner ?? terms.powertrain))
+        if let fm = terms.freeMaintenance {
+            freeMaintenance = expiry(fm.coverage, .freeMaintenance)
+            freeMaintenanceName = fm.name
+        }
+        // Certified pre-owned: each coverage lasts until the later of the factory's and the program's.
+        if var sale = certifiedSale, let cpo = terms.certified {
+            if ignored.contains(sale) || sale.miles < 0 {  // an odometer left out: the projected one at the sale
+                let driven = Int(saturating: (Double(anchor.date.days(until: sale.date)) * rate).rounded())
+                sale.miles = max(0, anchor.miles + driven)
+            }
+            let extra = [cpo.basic.map { expiry($0, .certified) }, cpo.basicFromSale.map { expiry($0, .certifiedFromSale, from: sale) }]
+            for e in extra.compactMap({ $0 }) where e.date > basic.date { basic = e }
+            if let pt = cpo.powertrain.map({ expiry($0, .certified) }), pt.date > powertrain.date { powertrain = pt }
+        }
+    }
+
+    /// The day a coverage counted `from` a reading ends: its years from that day, or its miles on top of that reading's,
+    /// whichever comes first.
+    static func expiry(
+        _ c: WarrantyTable.Coverage, _ program: Program, from: OdometerReading, anchor: OdometerReading, milesPerDay: Double
+    ) -> Expiry {
+        let byTime = from.date.adding(years: c.years)
+        let byMiles = day(odometer: min(max(from.miles, 0), 10_000_000) + c.miles, from: anchor, milesPerDay: milesPerDay)
+        return byMiles < byTime
+            ? Expiry(date: byMiles, limit: .miles, coverage: c, program: program)
+            : Expiry(date: byTime, limit: .time, coverage: c, program: program)
     }
 
     /// The day the projected odometer reaches `miles` (already passed: the day it did).

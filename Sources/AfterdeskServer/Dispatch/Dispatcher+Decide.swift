@@ -53,8 +53,14 @@ extension Dispatcher {
         switch product.kind {
         case .serviceContract:
             guard let ends = item.basicExpiresOn else { return "A service contract pays for covered repairs after the factory warranty." }
+            if item.vehicleIsCertified {
+                // The factory's or the certified program's coverage, whichever ends later: its miles are not stored.
+                return "Your \(item.vehicleMake)'s warranty coverage is projected to end around \(Words.longDate(ends)). "
+                    + "A service contract can cover repairs after it ends."
+            }
             let miles =
-                item.basicLimit == "miles" ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake).basic.miles)) miles" : ""
+                item.basicLimit == "miles"
+                ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake, modelYear: item.vehicleYear).basic.miles)) miles" : ""
             return "Your \(item.vehicleMake)'s factory warranty is projected to end around \(Words.longDate(ends))\(miles). "
                 + "A service contract can cover repairs after it ends."
         case .gap:
@@ -173,13 +179,15 @@ extension Dispatcher {
                 quoted: Money(cents: i.quotedCents ?? p?.retailPrice.cents ?? 0), eligibleUntil: i.eligibleUntil)
         }
         let warrantyItem = items.first { $0.basicExpiresOn != nil }
+        // A certified car's date may be its certified coverage's: the factory's miles would not be true of it.
+        let factoryItem = warrantyItem.flatMap { $0.vehicleIsCertified ? nil : $0 }
         return MessageFacts(
             firstName: c.firstName, lastName: c.lastName, dealershipName: menu.dealership.name, dealershipAddress: address,
             dealershipPhone: menu.dealership.phone, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
             vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary),
             others: items.dropFirst().map(product),
-            warrantyEnds: warrantyItem?.basicExpiresOn, warrantyLimit: warrantyItem?.basicLimit,
-            warrantyMiles: warrantyItem.map { warranties.terms(forMake: $0.vehicleMake).basic.miles },
+            warrantyEnds: warrantyItem?.basicExpiresOn, warrantyLimit: factoryItem?.basicLimit,
+            warrantyMiles: factoryItem.map { warranties.terms(forMake: $0.vehicleMake, modelYear: $0.vehicleYear).basic.miles },
             gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
             unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
     }

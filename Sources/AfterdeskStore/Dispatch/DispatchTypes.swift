@@ -53,6 +53,8 @@ public struct DueItem: Sendable, Equatable {
     public var powertrainExpiresOn: LocalDate? = nil
     public var powertrainLimit: String? = nil
     public var freeMaintenanceEndsOn: LocalDate? = nil
+    /// Sold certified pre-owned: `basicExpiresOn` may be the end of the maker's certified coverage, not the factory's.
+    public var vehicleIsCertified = false
 }
 
 /// A planned touch whose time has come.

@@ -75,5 +75,6 @@ extension DueItem {
         powertrainExpiresOn = date("powertrain_expires_on")
         powertrainLimit = r[c["powertrain_limit"]]
         freeMaintenanceEndsOn = date("free_maintenance_ends_on")
+        vehicleIsCertified = (r[c["vehicle_condition"]] as String?) == "certified"
     }
 }

@@ -136,7 +136,8 @@ struct PlannedChunk: Sendable {
                     basicExpiresOn: p.warranty?.basic.date, basicLimit: p.warranty?.basic.limit.rawValue,
                     milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn,
                     planClasses: EligibilityWindow.ClassWindow.encode(p.eligibility.classes),
-                    powertrainExpiresOn: p.warranty?.powertrain.date, powertrainLimit: p.warranty?.powertrain.limit.rawValue))
+                    powertrainExpiresOn: p.warranty?.powertrain.date, powertrainLimit: p.warranty?.powertrain.limit.rawValue,
+                    freeMaintenanceEndsOn: p.freeMaintenanceEnds))
         }
         for t in plan.touches {
             for i in t.items {

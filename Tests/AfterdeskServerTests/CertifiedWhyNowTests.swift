@@ -1,0 +1,22 @@
+import AfterdeskCore
+import Foundation
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskStore
+
+/// A certified car's projected date may be its certified coverage's: the offer page does not call it the factory
+/// warranty nor give the factory's miles.
+@Suite struct CertifiedWhyNowTests {
+    @Test func aCertifiedCarsWhyNowNamesNoFactoryMiles() throws {
+        let s = try Scenario()
+        let items = try s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items)
+            .filter { $0.product == "vsc" && $0.basicExpiresOn != nil && $0.basicLimit == "miles" }
+        var item = try #require(items.first)
+        #expect(s.dispatcher.whyNow(item).contains(" miles."))
+        item.vehicleIsCertified = true
+        let text = s.dispatcher.whyNow(item)
+        #expect(text.hasPrefix("Your \(item.vehicleMake)'s warranty coverage is projected to end around "))
+        #expect(!text.contains("factory") && !text.contains("miles"))
+    }
+}
