@@ -53,6 +53,13 @@ import Testing
         #expect(!w.isOpen(on: LocalDate(year: 2032, month: 3, day: 16)!) && w.isOpen(on: LocalDate(year: 2032, month: 3, day: 15)!))
     }
 
+    /// A certified car is sold used: the used-vehicle class is open to it.
+    @Test func aCertifiedCarIsAUsedOne() {
+        let w = window(
+            condition: .certified, inService: LocalDate(year: 2023, month: 1, day: 1)!, basic: LocalDate(year: 2026, month: 1, day: 1)!)
+        #expect(w.bestClass(on: contract)?.planClass.kind == .used)
+    }
+
     @Test func storedWindowsReadBackAgainstTheMenu() {
         let w = window(condition: .new, inService: contract, basic: basicEnds)
         let text = EligibilityWindow.ClassWindow.encode(w.classes)
