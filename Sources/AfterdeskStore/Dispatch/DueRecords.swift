@@ -55,7 +55,7 @@ extension DueItem {
         d.id AS deal_id, d.deal_number, d.status AS deal_status, d.contract_date, d.delivery_date, d.salesperson_id,
         d.fi_manager_id, d.vehicle_condition, v.year AS vehicle_year, v.make AS vehicle_make, v.model AS vehicle_model, v.vin,
         p.eligible_until, p.basic_expires_on, p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on,
-        dp.outcome, dp.price_cents
+        dp.outcome, dp.price_cents, dp.presumed, d.odometer, v.in_service_date, d.amount_financed_cents, d.vehicle_value_cents
         """
 
     /// A due item from a row with `columns` and `product_code`; the touch's fields are given (empty for a preview).
@@ -70,5 +70,10 @@ extension DueItem {
             vehicleMake: r[c["vehicle_make"]], vehicleModel: r[c["vehicle_model"]], vin: r[c["vin"]],
             vehicleIsNew: (r[c["vehicle_condition"]] as String?) == "new", contractDate: date("contract_date") ?? .first,
             deliveryDate: date("delivery_date") ?? .first, salespersonID: r[c["salesperson_id"]], fiManagerID: r[c["fi_manager_id"]])
+        presumed = (r[c["presumed"]] as Bool?) ?? false
+        odometer = r[c["odometer"]]
+        inServiceDate = date("in_service_date") ?? .first
+        amountFinancedCents = r[c["amount_financed_cents"]]
+        vehicleValueCents = r[c["vehicle_value_cents"]]
     }
 }
