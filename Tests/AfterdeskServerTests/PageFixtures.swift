@@ -32,7 +32,7 @@ extension PageSnapshotTests {
             vehicle: "2026 Honda Accord", vinTail: "RA000003",
             items: [
                 .init(
-                    product: "Vehicle Service Contract", code: "vsc", dealNumber: "D-3", quoted: "$3,500.00", quotedPlain: "3500.00",
+                    product: "Vehicle Service Contract", code: "vsc", dealNumber: "D-3", quoted: "quoted $3,500.00", quotedPlain: "3500.00",
                     reason: "the payment", why: "factory warranty projected to end March 14 at 36,000 miles",
                     points: TalkingPoints.points(
                         .init(
