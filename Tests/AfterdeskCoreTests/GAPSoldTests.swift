@@ -21,7 +21,9 @@ import Testing
 
     func plan(_ deal: DealRecord, menu: Menu? = nil, on day: LocalDate? = nil, minutes: Int = 9 * 60, sms: Bool = true) -> CustomerPlan {
         let at = LocalClock.instant(on: day ?? deal.deliveryDate, minutes: minutes, zone: zone)
-        let declines = deal.products.map { DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: $0, deal: deal, heldOut: false) }
+        let declines = deal.products.map {
+            DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: $0, deal: deal, heldOut: false)
+        }
         return Planner(menu: menu ?? self.menu, warranties: warranties).plan(
             declines: declines, permissions: ContactPermissions(sms: sms, email: sms, phone: true), now: at)
     }
@@ -191,13 +193,15 @@ import Testing
     @Test func aWaiverTakesNoEligibilityOrTimingAndItsFiguresAreChecked() {
         let waiver = "    gap: { sold_as: dealer_waiver }\n"
         #expect(issues(gapBlock(waiver)).isEmpty)
-        #expect(issues(gapBlock(waiver + "    eligibility: { days_from_contract: 60 }\n")).first?.hasPrefix("products[1].eligibility") == true)
+        #expect(
+            issues(gapBlock(waiver + "    eligibility: { days_from_contract: 60 }\n")).first?.hasPrefix("products[1].eligibility") == true)
         #expect(
             issues(gapBlock(waiver + "    timing: { anchor: loan_to_value, touches: [{ name: a, days_after_delivery: 3 }] }\n")).first?
                 .hasPrefix("products[1].timing: a dealer waiver sends no message") == true)
-        #expect(issues(gapBlock("    gap: { sold_as: dealer_waiver, ltv_threshold: 1.2, ltv_cap: 1.1 }\n")) == [
-            "products[1].gap.ltv_cap: the cap must not be below ltv_threshold"
-        ])
+        #expect(
+            issues(gapBlock("    gap: { sold_as: dealer_waiver, ltv_threshold: 1.2, ltv_cap: 1.1 }\n")) == [
+                "products[1].gap.ltv_cap: the cap must not be below ltv_threshold"
+            ])
         #expect(issues(gapBlock("    gap: { sold_as: dealer_waiver, funding_window_days: 3, task_day: 4 }\n")).count == 1)
         #expect(issues(gapBlock("    gap: { sold_as: dealers }\n")).count == 1)
         #expect(issues(gapBlock("    gap: { sold_as: dealer_waiver, ltv_threshold: 12 }\n")).count == 1)

@@ -15,7 +15,9 @@ import Testing
         PriceQuote.Vehicle(inService: inService ?? contract, odometerAtContract: atContract, odometerOnDay: onDay)
     }
 
-    func quote(_ day: Int, quoted: Money? = Money(cents: 249_500), presumed: Bool = false, product: String = "vsc", _ v: PriceQuote.Vehicle? = nil)
+    func quote(
+        _ day: Int, quoted: Money? = Money(cents: 249_500), presumed: Bool = false, product: String = "vsc", _ v: PriceQuote.Vehicle? = nil
+    )
         -> PriceQuote
     {
         PriceQuote.on(
@@ -26,7 +28,11 @@ import Testing
     @Test func theShippedVSCCarriesAnExampleCardAndAPlan() throws {
         let card = try #require(menu.product("vsc")?.rateCard)
         #expect(card.quoteHoldsDays == 30 && card.rates.count == 4)
-        #expect(card.rates[0] == .init(termMonths: 36, termMiles: 36_000, maxVehicleAgeYears: 3, maxOdometer: 36_000, price: Money(cents: 189_500), cost: Money(cents: 85_000)))
+        #expect(
+            card.rates[0]
+                == .init(
+                    termMonths: 36, termMiles: 36_000, maxVehicleAgeYears: 3, maxOdometer: 36_000, price: Money(cents: 189_500),
+                    cost: Money(cents: 85_000)))
         #expect(menu.product("vsc")?.installments == Installments(months: 12, downPaymentPercent: 10))
         #expect(menu.product("gap")?.rateCard == nil)
     }
@@ -70,7 +76,9 @@ import Testing
 
     @Test func withoutACardTheRetailPriceIsAFromPrice() {
         #expect(quote(10, quoted: Money(dollars: 850), product: "gap").givenAtDesk)
-        #expect(quote(31, quoted: Money(dollars: 850), product: "gap") == PriceQuote(amount: Money(dollars: 895), isFrom: true, givenAtDesk: false))
+        #expect(
+            quote(31, quoted: Money(dollars: 850), product: "gap")
+                == PriceQuote(amount: Money(dollars: 895), isFrom: true, givenAtDesk: false))
         #expect(quote(0, quoted: nil, product: "gap") == PriceQuote(amount: Money(dollars: 895), isFrom: true, givenAtDesk: false))
     }
 

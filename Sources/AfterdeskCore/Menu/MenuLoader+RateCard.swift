@@ -38,7 +38,8 @@ extension MenuLoader {
             let cost = r.money(n, "cost", p, required: true)
             guard let months, let miles, let price, let cost else { continue }
             if cost > price { r.fail(n["cost"], "\(p).cost", "cost \(cost) is above the price \(price)") }
-            rates.append(.init(termMonths: months, termMiles: miles, maxVehicleAgeYears: age, maxOdometer: odometer, price: price, cost: cost))
+            rates.append(
+                .init(termMonths: months, termMiles: miles, maxVehicleAgeYears: age, maxOdometer: odometer, price: price, cost: cost))
         }
         return RateCard(rates: rates, quoteHoldsDays: holds)
     }

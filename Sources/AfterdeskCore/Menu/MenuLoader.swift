@@ -284,7 +284,9 @@ public enum MenuLoader {
     ) -> TouchRule? {
         r.checkKeys(
             tn, tpp,
-            allowed: ["name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "percent_of_exposure", "action", "template"])
+            allowed: [
+                "name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "percent_of_exposure", "action", "template",
+            ])
         guard let tname = r.string(tn, "name", tpp) else { return nil }
         if !names.insert(tname).inserted { r.fail(tn["name"], "\(tpp).name", "touch name '\(tname)' is used twice") }
         let after = r.int(tn, "days_after_delivery", tpp, range: 0...3650)

@@ -79,7 +79,8 @@ extension Planner {
         let planned = d.deal.contractDate.adding(days: rules.taskDay)
         let date = max(planned, day.firstDay)
         guard eligibility.isOpen(on: date) else {
-            dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "after the funding window closes on \(eligibility.until ?? date)"))
+            dropped.append(
+                DroppedTouch(item: item, wouldBeOn: date, why: "after the funding window closes on \(eligibility.until ?? date)"))
             return []
         }
         return [Candidate(date: date, action: .task, item: item, until: eligibility.until)]

@@ -193,7 +193,9 @@ extension Planner {
         let threshold = product.taskThreshold.flatMap { quoted > $0 ? $0 : nil }
         var out: [Candidate] = []
         for rule in product.timing.touches {
-            guard let (date, reason) = Planner.when(rule.offset, delivery: d.deal.deliveryDate, anchor: anchor, contract: d.deal.contractDate) else { continue }
+            guard
+                let (date, reason) = Planner.when(rule.offset, delivery: d.deal.deliveryDate, anchor: anchor, contract: d.deal.contractDate)
+            else { continue }
             let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
             if !eligibility.isOpen(on: date) {
                 let closes = eligibility.until.map { " on \($0)" } ?? ""
