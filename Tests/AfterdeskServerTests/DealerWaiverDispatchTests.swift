@@ -41,3 +41,26 @@ import Testing
         #expect(detail.contains("GAP Protection (deal D-1, from $895.00)") && !detail.contains("quoted"))
     }
 }
+
+/// The offer page's "why now" for GAP and the items' new facts (issue 25, items 3 and 5): above the cap, nothing says
+/// GAP covers the difference; DueItem carries what pricing and GAP need.
+@Suite struct GAPWhyNowTests {
+    @Test func aboveTheCapGAPIsNotSaidToCoverTheDifference() throws {
+        let s = try Scenario()
+        var item = try #require(
+            try s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items).first { $0.product == "gap" })
+        // D-1: $34,500 financed on a $29,000 car, a new car delivered with 12 miles.
+        #expect(item.amountFinancedCents == 34_500_00 && item.vehicleValueCents == 29_000_00 && item.loanToValuePercent == 119)
+        #expect(item.odometer == 12 && item.inServiceDate == LocalDate(year: 2026, month: 10, day: 1) && !item.presumed)
+        #expect(s.dispatcher.whyNow(item).contains("GAP would cover the difference"))
+        // $43,500 is 1.50; $43,644 is 1.50496, 1.50; $43,645 is 1.505, 1.51 half up: above the cap of 1.50.
+        for (financed, covers) in [(Int64(43_500_00), true), (43_644_00, true), (43_645_00, false)] {
+            item.amountFinancedCents = financed
+            let text = s.dispatcher.whyNow(item)
+            #expect(text.contains("covers the difference") == false)
+            #expect(text.contains("GAP would cover the difference") == covers, "\(financed): \(text)")
+        }
+        item.amountFinancedCents = nil
+        #expect(!s.dispatcher.whyNow(item).contains("cover the difference"))
+    }
+}
