@@ -35,6 +35,7 @@ struct MenuCommand: ParsableCommand {
                 for l in menu.contactRules.loosened {
                     print("\(path): warning: contact_rules loosens a shipped state rule (loosen: true): \(l)")
                 }
+                for w in menu.gapWarnings { print("\(path): warning: \(w)") }
                 let beside = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("warranties.yaml")
                 if FileManager.default.fileExists(atPath: beside) {
                     let t = try MenuLoader.loadWarranties(yaml: try MenuFiles.readText(beside), file: beside)

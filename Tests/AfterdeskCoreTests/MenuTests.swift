@@ -28,7 +28,8 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
         #expect(menu.product("vsc")?.timing.anchor == .warrantyExpiry)
         #expect(menu.product("vsc")?.eligibility.classes.map(\.kind) == [.manufacturerNew, .used, .afterWarranty])
         #expect(menu.warnings.isEmpty)
-        #expect(menu.product("gap")?.eligibility.daysFromContract == 60)
+        // The dealer GAP waiver's window is its funding window (issue 25, item 3), no longer a 60-day enrolment.
+        #expect(menu.product("gap")?.eligibility.daysFromContract == 5)
         #expect(menu.product("gap")?.includedWithLease == true)
         #expect(menu.product("maintenance")?.timing.firstServiceMiles == 5000)
         #expect(menu.product("vsc")?.timing.touches.last?.action == .task)
@@ -85,9 +86,9 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
         let noWindow = DefaultMenus.menuYAML.replacingOccurrences(of: "      days_from_contract: 90\n", with: "      max_odometer: 10000\n")
         #expect(menuIssues(noWindow).contains { $0.field == "products[2].eligibility" && $0.message.contains("window") })
         let twoOffsets = DefaultMenus.menuYAML.replacingOccurrences(
-            of: "{ name: first, days_after_delivery: 3 }",
-            with: "{ name: first, days_after_delivery: 3, days_before_anchor: 4 }")
-        #expect(menuIssues(twoOffsets).contains { $0.field == "products[1].timing.touches[0]" })
+            of: "{ name: first, days_after_delivery: 5 }",
+            with: "{ name: first, days_after_delivery: 5, days_before_anchor: 4 }")
+        #expect(menuIssues(twoOffsets).contains { $0.field == "products[2].timing.touches[0]" })
         let badCurve = DefaultMenus.menuYAML.replacingOccurrences(
             of: "{ month: 24, remaining_percent: 70 }", with: "{ month: 24, remaining_percent: 90 }")
         #expect(menuIssues(badCurve).contains { $0.field == "depreciation.new[2].remaining_percent" && $0.message.contains("rise") })

@@ -12,11 +12,11 @@ import Testing
     }
 
     @Test func eachReasonHasItsPoint() {
-        // $2,495.00 over 48 payments at 6.9%: 249,500 × r / (1 − (1 + r)^−48) cents, r = 0.069 / 12 = 0.00575, is 5,963.02;
-        // rounded up to the cent, $59.64.
+        // Nothing is spread over the loan, which is funded: without an installment plan, cash is what is left.
         #expect(
             TalkingPoints.points(Self.facts("payment"))[0]
-                == "They said the payment was the problem: $2,495.00 over the 48 payments left is about $59.64 a month.")
+                == "They said the payment was the problem: the loan is funded and cannot take it now, but it can be paid in "
+                + "cash ($2,495.00); the provider has no installment plan.")
         #expect(TalkingPoints.points(Self.facts("price"))[0].contains("the desk quoted $2,495.00"))
         #expect(
             TalkingPoints.points(Self.facts("covered"))[0]
@@ -34,12 +34,53 @@ import Testing
         }
     }
 
-    @Test func aPaymentWithoutALoanAsksInstead() {
+    @Test func aPaymentWithoutAPriceAsksInstead() {
         var f = Self.facts("payment")
-        f.remainingMonths = nil
-        #expect(TalkingPoints.points(f)[0].contains("ask what monthly amount"))
-        f.remainingMonths = 0
-        #expect(TalkingPoints.points(f)[0].contains("ask what monthly amount"))
+        f.quoted = nil
+        #expect(TalkingPoints.points(f)[0].hasSuffix("ask whether paying for it in cash or in installments from the provider would work."))
+        f.quoted = .zero
+        #expect(TalkingPoints.points(f)[0].hasSuffix("ask whether paying for it in cash or in installments from the provider would work."))
+    }
+
+    /// The provider's plan, exact to the cent: $2,495.00 with 10% down over 12 months is at least $249.50 down, then
+    /// 12 × $187.12 = $2,245.44, and the down payment takes the rest: $249.56. Never the loan's payments.
+    @Test func aPaymentOffersThePlanAfterFunding() {
+        var f = Self.facts("payment")
+        f.installments = Installments(months: 12, downPaymentPercent: 10)
+        let point = TalkingPoints.points(f)[0]
+        #expect(
+            point
+                == "They said the payment was the problem: the loan is funded and cannot take it now, but it can be paid in "
+                + "cash ($2,495.00) or with the provider's installment plan: $249.56 down, then 12 monthly payments of $187.12.")
+        #expect(!point.contains("payments left") && !point.contains("48"))
+        // A presumed decline: the price is a "from" price, and said so.
+        f.quote = PriceQuote(amount: Money(cents: 189_500), isFrom: true, givenAtDesk: false)
+        #expect(
+            TalkingPoints.points(f)[0].hasSuffix(
+                "cash (from $1,895.00) or with the provider's installment plan on the $1,895.00 price: $189.56 down, then 12 "
+                    + "monthly payments of $142.12."))
+        #expect(TalkingPoints.points(f)[1] == TalkingPoints.points(Self.facts("payment"))[1])
+    }
+
+    @Test func thePriceIsTheDesksOnlyWhenItWasGivenThere() {
+        var f = Self.facts("price")
+        f.quote = PriceQuote(amount: Money(cents: 189_500), isFrom: true, givenAtDesk: false)
+        #expect(!TalkingPoints.points(f)[0].contains("quoted"))
+        #expect(TalkingPoints.points(f)[0].contains("the price today is from $1,895.00"))
+        f.quote = PriceQuote(amount: Money(cents: 249_500), isFrom: false, givenAtDesk: true)
+        #expect(TalkingPoints.points(f)[0].contains("the desk quoted $2,495.00"))
+    }
+
+    @Test func installmentsAreExactAtTheEdges() {
+        let plan = Installments(months: 12, downPaymentPercent: 10)
+        for cents: Int64 in [1, 11, 99, 100, 1_200, 249_500, 189_500, 999_999_99] {
+            let (down, monthly) = plan.plan(for: Money(cents: cents))!
+            #expect(down.cents + monthly.cents * 12 == cents, "\(cents)")
+            #expect(down.cents * 10 >= cents && monthly.cents >= 0, "\(cents)")
+        }
+        #expect(plan.plan(for: .zero) == nil)
+        #expect(Installments(months: 0, downPaymentPercent: 10).plan(for: Money(cents: 100)) == nil)
+        #expect(Installments(months: 3, downPaymentPercent: 0).plan(for: Money(cents: 100))! == (Money(cents: 1), Money(cents: 33)))
     }
 
     @Test func monthlyPaymentAtTheEdges() {

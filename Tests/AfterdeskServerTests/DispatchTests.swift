@@ -10,7 +10,9 @@ import Testing
 @testable import AfterdeskStore
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let menu = try! MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "menus/default.yaml")
+/// The shipped menu with a lender's GAP product (`lenderGAPMenuYAML`); `shippedMenu` is the menu as shipped.
+let menu = try! MenuLoader.loadMenu(yaml: lenderGAPMenuYAML(), file: "menus/default.yaml")
+let shippedMenu = try! MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "menus/default.yaml")
 let warranties = try! MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "menus/warranties.yaml")
 let templates = try! DispatchSetup.templates(directory: repositoryRoot.appendingPathComponent("templates").path, menu: menu)
 
@@ -37,8 +39,12 @@ final class Scenario: @unchecked Sendable {
     let db: AfterdeskDatabase
     let channels = RecordingChannels()
     var settings = Settings()
+    /// The menu the deals are imported, planned and dispatched with.
+    let menu: Menu
 
-    init(csv: String = deals) throws {
+    /// - Parameter withMenu: the menu in force; the tests' menu (`menu`, with a lender's GAP) when nil.
+    init(csv: String = deals, withMenu: Menu? = nil) throws {
+        self.menu = withMenu ?? AfterdeskServerTests.menu
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-dispatch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         db = try AfterdeskDatabase(path: dir.appendingPathComponent("test.sqlite").path, clock: .fixed(utc("2026-10-01T20:00:00Z")))

@@ -32,7 +32,7 @@ extension PageSnapshotTests {
             vehicle: "2026 Honda Accord", vinTail: "RA000003",
             items: [
                 .init(
-                    product: "Vehicle Service Contract", code: "vsc", dealNumber: "D-3", quoted: "$3,500.00", quotedPlain: "3500.00",
+                    product: "Vehicle Service Contract", code: "vsc", dealNumber: "D-3", quoted: "quoted $3,500.00", quotedPlain: "3500.00",
                     reason: "the payment", why: "factory warranty projected to end March 14 at 36,000 miles",
                     points: TalkingPoints.points(
                         .init(
@@ -201,7 +201,8 @@ extension PageSnapshotTests {
             head: offerHead, done: "Thank you, Ana. Someone from Lakeside Motors will call you within the hour.", firstName: "Ana",
             productName: "Vehicle Service Contract", vehicle: "2026 Honda Accord", vinLast4: "0003",
             reason: "Your Honda's factory warranty is projected to end around March 1, 2029 at 36,000 miles.",
-            coverage: "Pays for covered repairs after the factory warranty.", price: "$2,495.00", until: "March 1, 2029",
+            coverage: "Pays for covered repairs after the factory warranty.", price: "$2,495.00", priceLabel: "Your price",
+            priceNote: "the price quoted at the desk when you bought your vehicle", until: "March 1, 2029",
             provider: "Lakeside Protection Plans", showButtons: true, action: "/o/AbCdEfGhIjKlMnOpQrStUv",
             hours: "9:00–19:00, closed Sundays",
             pauseDays: 30, unsubscribeURL: "https://afterdesk.example/unsubscribe?c=1&t=x", sms: false, dealership: "Lakeside Motors",

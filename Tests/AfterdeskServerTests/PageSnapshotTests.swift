@@ -44,7 +44,7 @@ import Testing
                     MenuPageController.Page(
                         layout: layout("Menu", WebPaths.menu), dealership: "Lakeside Motors", timeZone: "America/Chicago",
                         holdoutPercent: 10,
-                        attributionDays: 120, products: menu.products.map(MenuPageController.product),
+                        attributionDays: 120, products: shippedMenu.products.map(MenuPageController.product),
                         source: "dealership:\n  name: Lakeside Motors\n"))
             ),
             ("admin", try p.html(admin)), ("offer", try p.html(offer)), ("offer_gone", try p.html(offerGone)),

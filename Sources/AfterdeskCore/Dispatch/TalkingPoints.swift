@@ -14,6 +14,10 @@ public enum TalkingPoints {
         public var basicExpiresOn: LocalDate?
         public var basicLimit: String?
         public var eligibleUntil: LocalDate?
+        /// The price that applies on the day (`PriceQuote`): "the desk quoted" only when it was given at the desk.
+        public var quote: PriceQuote?
+        /// The provider's installment plan after the sale, when the menu gives one.
+        public var installments: Installments?
 
         public init(
             productName: String, declineReason: String?, quoted: Money?, remainingMonths: Int?, apr: Rate?,
@@ -35,19 +39,12 @@ public enum TalkingPoints {
         let price = f.quoted.map(\.formatted)
         switch f.declineReason?.lowercased() {
         case "payment":
-            if let quoted = f.quoted, let months = f.remainingMonths,
-                let monthly = monthlyPayment(price: quoted, months: months, apr: f.apr)
-            {
-                points.append(
-                    "They said the payment was the problem: \(price ?? "the quote") over the \(months) payments left is about "
-                        + "\(monthly.formatted) a month.")
-            } else {
-                points.append("They said the payment was the problem: ask what monthly amount would work today.")
-            }
+            points.append(paymentPoint(f))
         case "price":
+            let said = f.quote.map { $0.givenAtDesk ? "the desk quoted \($0.amount.formatted)" : "the price today is \($0.text)" }
             points.append(
-                "They said the price was the problem: the desk quoted \(price ?? "a price"); ask what they expected to pay "
-                    + "and what coverage matters most to them.")
+                "They said the price was the problem: \(said ?? "the desk quoted \(price ?? "a price")"); ask what they expected "
+                    + "to pay and what coverage matters most to them.")
         case "covered":
             if let ends = f.basicExpiresOn {
                 let by = f.basicLimit == "miles" ? " (by miles, at the rate they drive)" : ""
@@ -65,6 +62,23 @@ public enum TalkingPoints {
             points.append("\(f.productName) can still be bought until \(longDate(until)).")
         }
         return points
+    }
+
+    /// The "payment" point: the loan is funded and cannot take the product any more, so what can be done is paying in
+    /// cash, or the provider's installment plan (exact to the cent) when the menu gives one.
+    static func paymentPoint(_ f: Facts) -> String {
+        let opening = "They said the payment was the problem: the loan is funded and cannot take it now"
+        guard let amount = f.quote?.amount ?? f.quoted, amount.cents > 0 else {
+            return opening + "; ask whether paying for it in cash or in installments from the provider would work."
+        }
+        let price = f.quote?.text ?? amount.formatted
+        guard let plan = f.installments, let (down, monthly) = plan.plan(for: amount) else {
+            return opening + ", but it can be paid in cash (\(price)); the provider has no installment plan."
+        }
+        let months = plan.months == 1 ? "1 monthly payment" : "\(plan.months) monthly payments"
+        let on = f.quote?.isFrom == true ? " on the \(amount.formatted) price" : ""
+        return opening + ", but it can be paid in cash (\(price)) or with the provider's installment plan\(on): "
+            + "\(down.formatted) down, then \(months) of \(monthly.formatted)."
     }
 
     /// What `price` adds to each of `months` payments at `apr` (a level-payment loan), rounded up to the cent; nil

@@ -73,25 +73,49 @@ products:
         - { name: expiry-7, days_before_anchor: 7, action: task }
     coverage: "Pays for covered mechanical and electrical repairs after the factory warranty ends: engine, transmission, air conditioning, electronics. Roadside assistance and a rental car while yours is in the shop."
     pause_days: 30                         # "Not now" on the offer page rests the product this long
+    # An EXAMPLE rate card: the store replaces it with its provider's card. Price and cost by term and vehicle class
+    # (age from the in-service date and odometer on the day of purchase); the desk's quote holds quote_holds_days
+    # after the contract while the vehicle stays in the class it was quoted in, then messages say "from" the lowest
+    # price the vehicle qualifies for on the day.
+    rate_card:
+      quote_holds_days: 30
+      rates:
+        - { term_months: 36, term_miles: 36000, max_vehicle_age_years: 3, max_odometer: 36000, price: 1895.00, cost: 850.00 }
+        - { term_months: 60, term_miles: 75000, max_vehicle_age_years: 3, max_odometer: 36000, price: 2495.00, cost: 1150.00 }
+        - { term_months: 36, term_miles: 36000, max_vehicle_age_years: 7, max_odometer: 80000, price: 2295.00, cost: 1050.00 }
+        - { term_months: 36, term_miles: 36000, max_vehicle_age_years: 10, max_odometer: 125000, price: 2795.00, cost: 1300.00 }
+    # The provider's installment plan after the sale (nothing is added to the loan, which is funded): an EXAMPLE.
+    installments: { months: 12, down_payment_percent: 10 }
     dms_names: [service contract, vsc, mbi, extended warranty, extended service, mechanical breakdown, vehicle service, powertrain plan]
 
   - code: gap
     name: GAP Protection
     kind: gap
-    provider: Lakeside GAP (lender-approved waiver, 60-day post-sale enrollment)
+    provider: Lakeside GAP (dealer GAP waiver, an addendum to the retail installment contract)
     retail_price: 895.00
     dealer_cost: 300.00
     presented_on_every_deal: true
     task_threshold: 1200.00
     included_with_lease: true             # the lessor's lease includes GAP
-    eligibility:
-      days_from_contract: 60              # 0 would mean "only at signing": no follow-up
-    timing:
-      anchor: loan_to_value
-      touches:
-        - { name: first, days_after_delivery: 3 }
-        - { name: reminder, days_after_delivery: 21 }
-        - { name: last-call, days_after_delivery: 50 }
+    # A dealer's GAP waiver is added only when a retail installment contract is executed: after the sale the one
+    # route is a new contract the lender accepts before it funds. So no message goes out; the follow-up is one task
+    # for the F&I manager in the funding window, raised only when loan-to-value at contract is above the threshold.
+    gap:
+      sold_as: dealer_waiver
+      funding_window_days: 5              # days after the contract the F&I manager can still re-contract
+      task_day: 1                         # the re-contract task is due this day after the contract
+      ltv_threshold: 1.00                 # follow up only when loan-to-value at contract is above this
+      ltv_cap: 1.50                       # above it the waiver excludes the excess: no text says GAP "covers the difference"
+    # A lender's, credit union's or insurer's GAP product, which can be bought after the sale, is written instead:
+    #   gap: { sold_as: lender_product, ltv_threshold: 1.00, ltv_cap: 1.50 }
+    #   eligibility:
+    #     days_from_contract: 60          # the lender's own enrolment window
+    #   timing:
+    #     anchor: loan_to_value           # the months the loan is projected above the vehicle's value
+    #     touches:                        # shares of the way from the contract to the end of that exposure
+    #       - { name: first, percent_of_exposure: 5 }       # (or to the window's close, when that comes first)
+    #       - { name: reminder, percent_of_exposure: 35 }
+    #       - { name: last-call, percent_of_exposure: 85 }
     coverage: "If the vehicle is totaled or stolen, pays the difference between what the insurer pays and what you still owe on the loan, up to the plan limit."
     pause_days: 14                         # "Not now" on the offer page rests the product this long
     dms_names: [gap, guaranteed auto protection, guaranteed asset protection, debt cancellation]

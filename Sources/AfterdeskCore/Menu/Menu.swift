@@ -139,6 +139,12 @@ public struct MenuProduct: Sendable, Equatable {
     public var coverage: String?
     /// Days a product rests after the customer presses "Not now" on its offer page.
     public var pauseDays: Int
+    /// GAP only: how it is sold (`gap:`); a GAP product always has one once loaded (`GAPRules.undeclared` without it).
+    public var gap: GAPRules?
+    /// Prices by term and vehicle class (`rate_card:`), when the menu gives them.
+    public var rateCard: RateCard?
+    /// The provider's installment plan after the sale (`installments:`), when it has one.
+    public var installments: Installments?
 
     public init(
         code: String, name: String, kind: ProductKind, provider: String, retailPrice: Money, dealerCost: Money,
@@ -161,6 +167,7 @@ public struct MenuProduct: Sendable, Equatable {
         self.timing = timing
         self.dmsNames = dmsNames
         self.line = line
+        self.gap = kind == .gap ? .undeclared : nil
     }
 }
 
@@ -232,6 +239,11 @@ public struct TouchRule: Sendable, Equatable {
         case afterDelivery(days: Int)
         case beforeAnchor(days: Int)
         case afterAnchor(days: Int)
+        /// Days after the contract date (a dealer GAP waiver's re-contract task in the funding window).
+        case afterContract(days: Int)
+        /// GAP timed by loan-to-value: this percent of the way from the contract to the end of the exposure (or to the
+        /// close of the window to buy, when that comes first).
+        case percentOfExposure(Int)
     }
     public enum Action: String, Sendable, Equatable {
         /// An automated message on a consented channel (SMS, then email), or a task when there is none.

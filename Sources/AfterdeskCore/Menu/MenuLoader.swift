@@ -173,7 +173,7 @@ public enum MenuLoader {
             allowed: [
                 "code", "name", "kind", "provider", "retail_price", "dealer_cost",
                 "presented_on_every_deal", "task_threshold", "included_with_lease",
-                "eligibility", "timing", "dms_names", "coverage", "pause_days",
+                "eligibility", "timing", "dms_names", "coverage", "pause_days", "gap", "rate_card", "installments",
             ])
         let before = r.issues.count
         let code = r.string(node, "code", path) ?? ""
@@ -202,20 +202,23 @@ public enum MenuLoader {
         let threshold = r.money(node, "task_threshold", path, required: false)
         let lease = r.bool(node, "included_with_lease", path, default: false)
 
-        let eligibility = self.eligibility(node, path, kind: kind, &r)
-        let timing = self.timing(node, path, code: code, &r)
+        let gap = gapRules(node, path, kind: kind, &r)
+        let waiver = gap.flatMap { $0.soldAs == .dealerWaiver ? $0 : nil }
+        let eligibility = waiver.map { waiverEligibility(node, path, $0, &r) } ?? self.eligibility(node, path, kind: kind, &r)
+        let timing = waiver.map { waiverTiming(node, path, code: code, $0, &r) } ?? self.timing(node, path, code: code, &r)
         let dmsNames = r.stringList(node, "dms_names", path)
         let coverage = r.string(node, "coverage", path, required: false)
         if let c = coverage, c.count > 400 {
             r.fail(node["coverage"], "\(path).coverage", "keep the coverage summary under 400 characters (it has \(c.count))")
         }
         let pauseDays = r.int(node, "pause_days", path, range: 1...365) ?? 30
-        guard r.issues.count == before else { return nil }
-        return MenuProduct(
+        let product = MenuProduct(
             code: code, name: name, kind: kind, provider: provider, retailPrice: retail, dealerCost: cost,
             presentedOnEveryDeal: presented, taskThreshold: threshold, includedWithLease: lease,
             eligibility: eligibility, timing: timing, dmsNames: dmsNames, line: node.mark?.line ?? 0, coverage: coverage,
             pauseDays: pauseDays)
+        let withTerms = withSaleTerms(product, gap: gap, node, path, &r)
+        return r.issues.count == before ? withTerms : nil
     }
 
     private static func timing(_ node: Node, _ path: String, code: String, _ r: inout YAMLReader) -> Timing {
@@ -262,19 +265,25 @@ public enum MenuLoader {
         _ tn: Node, _ tpp: String, code: String, deliveryOnly: Bool, names: inout Set<String>,
         _ r: inout YAMLReader
     ) -> TouchRule? {
-        r.checkKeys(tn, tpp, allowed: ["name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "action", "template"])
+        r.checkKeys(
+            tn, tpp,
+            allowed: [
+                "name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "percent_of_exposure", "action", "template",
+            ])
         guard let tname = r.string(tn, "name", tpp) else { return nil }
         if !names.insert(tname).inserted { r.fail(tn["name"], "\(tpp).name", "touch name '\(tname)' is used twice") }
         let after = r.int(tn, "days_after_delivery", tpp, range: 0...3650)
         let before = r.int(tn, "days_before_anchor", tpp, range: 0...3650)
         let afterA = r.int(tn, "days_after_anchor", tpp, range: 0...3650)
+        let share = exposurePercent(tn, tpp, &r)
         let offset: TouchRule.Offset
-        switch (after, before, afterA) {
-        case (let days?, nil, nil): offset = .afterDelivery(days: days)
-        case (nil, let days?, nil): offset = .beforeAnchor(days: days)
-        case (nil, nil, let days?): offset = .afterAnchor(days: days)
+        switch (after, before, afterA, share) {
+        case (let days?, nil, nil, nil): offset = .afterDelivery(days: days)
+        case (nil, let days?, nil, nil): offset = .beforeAnchor(days: days)
+        case (nil, nil, let days?, nil): offset = .afterAnchor(days: days)
+        case (nil, nil, nil, let percent?): offset = .percentOfExposure(percent)
         default:
-            r.fail(tn, tpp, "give exactly one of days_after_delivery, days_before_anchor, days_after_anchor")
+            r.fail(tn, tpp, "give exactly one of days_after_delivery, days_before_anchor, days_after_anchor, percent_of_exposure")
             return nil
         }
         if deliveryOnly && after == nil {

@@ -95,6 +95,8 @@ public enum NoFollowUp: String, Sendable, Equatable, CaseIterable {
     case leaseIncludesGAP = "lease_includes_gap"
     case neverExposed = "never_exposed"
     case noFinancing = "no_financing"
+    /// GAP: loan-to-value at contract at or below the product's threshold.
+    case ltvAtOrBelowThreshold = "ltv_at_or_below_threshold"
 }
 
 public struct CustomerPlan: Sendable, Equatable {
@@ -170,9 +172,12 @@ public struct Planner: Sendable {
             var plan = productPlan(d, product, projection)
             let anchor = self.anchor(of: d.deal, product, projection, plan: &plan)
             if isFollowedUp(d, product, plan: &plan, today: day.today) {
-                candidates += touchCandidates(
-                    d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
-                    permissions: permissions, dropped: &dropped)
+                candidates +=
+                    product.gap?.soldAs == .dealerWaiver
+                    ? waiverCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day, dropped: &dropped)
+                    : touchCandidates(
+                        d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
+                        permissions: permissions, dropped: &dropped)
             }
             plans.append(plan)
         }

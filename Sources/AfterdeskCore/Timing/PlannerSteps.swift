@@ -92,6 +92,8 @@ extension Planner {
     struct TimingAnchor {
         var date: LocalDate?
         var text = ""
+        /// GAP timed by exposure: the last day its touches spread to (the exposure's end or the window's close).
+        var spanEnd: LocalDate?
     }
 
     /// The warranty projection of the decline's deal, from the cache when another product of the deal made it.
@@ -148,30 +150,6 @@ extension Planner {
         }
     }
 
-    /// GAP hangs on the day the loan balance is projected to fall below the vehicle's value.
-    private func loanAnchor(of deal: DealRecord, _ product: MenuProduct, plan: inout ProductPlan) -> TimingAnchor {
-        if deal.dealType == .cash {
-            plan.nothingPlanned(.cashDeal, "cash deal: no loan for GAP to cover")
-        } else if deal.dealType == .lease && product.includedWithLease {
-            plan.nothingPlanned(.leaseIncludesGAP, "the lease includes GAP")
-        } else if let amount = deal.amountFinanced, let apr = deal.apr, let term = deal.termMonths, let first = deal.firstPaymentDate {
-            let gap = GAPExposure(
-                amountFinanced: amount, apr: apr, termMonths: term, firstPaymentDate: first,
-                contractDate: deal.contractDate, vehicleValue: deal.vehicleValue,
-                condition: deal.vehicleCondition, depreciation: menu.depreciation)
-            plan.gap = gap
-            if let end = gap.exposureEndsOn {
-                let ltv = Planner.decimal(hundredths: gap.loanToValuePercent)
-                return TimingAnchor(
-                    date: end, text: "loan balance projected above the vehicle's value until \(end) (\(ltv) of value at contract)")
-            }
-            plan.nothingPlanned(.neverExposed, "the loan never exceeds the vehicle's projected value")
-        } else {
-            plan.nothingPlanned(.noFinancing, "no financing facts to project the loan")
-        }
-        return TimingAnchor()
-    }
-
     /// False, with the reason in `plan`, when the product gets no follow-up: held out, sold only at signing, the window
     /// to buy it closed, or it does not apply (the anchor said why).
     func isFollowedUp(_ d: DeclineFacts, _ product: MenuProduct, plan: inout ProductPlan, today: LocalDate) -> Bool {
@@ -217,7 +195,9 @@ extension Planner {
         let threshold = product.taskThreshold.flatMap { quoted > $0 ? $0 : nil }
         var out: [Candidate] = []
         for rule in product.timing.touches {
-            guard let (date, reason) = Planner.when(rule.offset, delivery: d.deal.deliveryDate, anchor: anchor) else { continue }
+            guard
+                let (date, reason) = Planner.when(rule.offset, delivery: d.deal.deliveryDate, anchor: anchor, contract: d.deal.contractDate)
+            else { continue }
             let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
             if !eligibility.isOpen(on: date) {
                 let closes = eligibility.until.map { " on \($0)" } ?? ""
@@ -259,7 +239,9 @@ extension Planner {
     }
 
     /// The day a timing rule names, and the reason a person reads; nil when it hangs on an anchor the deal lacks.
-    static func when(_ offset: TouchRule.Offset, delivery: LocalDate, anchor: TimingAnchor) -> (LocalDate, String)? {
+    static func when(
+        _ offset: TouchRule.Offset, delivery: LocalDate, anchor: TimingAnchor, contract: LocalDate
+    ) -> (LocalDate, String)? {
         switch offset {
         case .afterDelivery(let days):
             let reason = "\(days) days after delivery"
@@ -270,6 +252,10 @@ extension Planner {
         case .afterAnchor(let days):
             guard let a = anchor.date else { return nil }
             return (a.adding(days: days), "\(anchor.text); \(days) days after")
+        case .afterContract(let days):
+            return (contract.adding(days: days), "\(days) days after the contract" + (anchor.text.isEmpty ? "" : " (\(anchor.text))"))
+        case .percentOfExposure(let percent):
+            return exposureDay(percent, contract: contract, anchor: anchor)
         }
     }
 

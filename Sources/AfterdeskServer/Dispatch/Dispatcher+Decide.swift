@@ -40,9 +40,11 @@ extension Dispatcher {
     /// The stored side of an offer link for `item`: what the message says about it, and when the link stops working.
     func offerLink(for item: DueItem, tokenHash: String, now: Date) -> NewOfferLink {
         let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        // The price that applies on the day it is sent; the offer page says it as it applies on the day it is seen.
+        let price = menu.product(item.product).map { item.priceQuote($0, on: LocalDate(now, in: zone)).amount.cents }
         return NewOfferLink(
             tokenHash: tokenHash, dealID: item.dealID, product: item.product, reason: whyNow(item),
-            quotedCents: item.quotedCents ?? menu.product(item.product)?.retailPrice.cents ?? 0, eligibleUntil: item.eligibleUntil,
+            quotedCents: price ?? item.quotedCents ?? 0, eligibleUntil: item.eligibleUntil,
             expiresAt: OfferExpiry.expiresAt(sentAt: now, eligibleUntil: item.eligibleUntil, zone: zone))
     }
 
@@ -65,8 +67,12 @@ extension Dispatcher {
                 + "A service contract can cover repairs after it ends."
         case .gap:
             guard let ends = item.gapExposureEndsOn else { return "GAP covers what you still owe if the vehicle is totaled or stolen." }
+            // Above the cap the waiver excludes the excess: then it is never said that GAP covers the difference.
+            let covers = item.loanToValuePercent.map { (product.gap ?? .undeclared).coversDifference(ltvPercent: $0) } ?? false
             return "Until about \(Words.longDate(ends)) you are projected to owe more on your loan than the vehicle is worth. "
-                + "If it were totaled or stolen, GAP would cover the difference."
+                + (covers
+                    ? "If it were totaled or stolen, GAP would cover the difference."
+                    : "If it were totaled or stolen, GAP would pay toward what you still owe, up to the plan's limit.")
         case .tireWheel:
             return "Potholes, nails and road debris cause most tire and wheel damage, and pothole season starts "
                 + "\(Words.monthDay(LocalDate.clamped(year: 2001, month: menu.potholeSeasonStart.month, day: menu.potholeSeasonStart.day)))."
@@ -148,9 +154,11 @@ extension Dispatcher {
         cache.stores[touch.storeID] = snapshot
         let names = items.map { menu.product($0.product)?.name ?? $0.product }
         let title = "Call \(c.firstName) \(c.lastName) about \(Words.list(names))"
+        let today = LocalDate(now, in: TimeZone(identifier: menu.dealership.timeZone) ?? .gmt)
         var detail: String = items.map { i -> String in
-            let quoted = Money(cents: i.quotedCents ?? menu.product(i.product)?.retailPrice.cents ?? 0).formatted
-            return "\(menu.product(i.product)?.name ?? i.product) (deal \(i.dealNumber), quoted \(quoted)): \(i.reason)"
+            // "quoted" only for the desk's price while it applies; else the price of the day, "from $X".
+            let price = menu.product(i.product).map { i.priceQuote($0, on: today).said } ?? ""
+            return "\(menu.product(i.product)?.name ?? i.product) (deal \(i.dealNumber), \(price)): \(i.reason)"
         }.joined(separator: "\n")
         detail += "\nVehicle: \(primary.vehicleYear) \(primary.vehicleMake) \(primary.vehicleModel)"
         if !dropped.isEmpty { detail += "\nNo longer raised: " + dropped.joined(separator: "; ") }

@@ -174,8 +174,9 @@ struct OfferController: Sendable {
             title = "Urgent: \(name) pressed \"\(action.label)\" about \(product)"
             sla = hours.deadline(after: now, minutes: 60, zone: zone)
         }
+        let price = (try? priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)"
         let detail = [
-            "\(product) (deal \(l.dealNumber), quoted \(l.quoted.formatted)): the customer pressed \"\(action.label)\" on the offer page "
+            "\(product) (deal \(l.dealNumber), \(price)): the customer pressed \"\(action.label)\" on the offer page "
                 + "of the \(l.channel == "email" ? "email" : "text") sent \(Self.time(l.createdAt, zone: zone)).",
             action == .newLink
                 ? "Their link no longer worked. Call them, or raise the product at their next visit." : "Call within the hour.",
@@ -214,17 +215,32 @@ struct OfferController: Sendable {
 
     func offerPage(_ l: StoredOfferLink, token: String, done: String?) throws -> Response {
         let p = menu.product(l.product)
+        let quote = try priceQuote(l, p)
         var h = head
         h.title = productName(l)
         let model = OfferPage(
             head: h, done: done, firstName: l.firstName, productName: productName(l),
             vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)", vinLast4: l.vinLast4,
-            reason: l.reason.isEmpty ? nil : l.reason, coverage: p?.coverage, price: l.quoted.formatted,
+            reason: l.reason.isEmpty ? nil : l.reason, coverage: p?.coverage, price: quote.text,
+            priceLabel: quote.givenAtDesk ? "Your price" : "Price",
+            priceNote: quote.givenAtDesk
+                ? "the price quoted at the desk when you bought your vehicle"
+                : "the lowest price for your vehicle today: the plan and term you choose set the final price",
             until: l.eligibleUntil.map(Words.longDate), provider: p?.provider, showButtons: true, action: WebPaths.offer(token),
             hours: Self.hoursText(menu.dealership.hours), pauseDays: p?.pauseDays ?? 30,
             unsubscribeURL: l.channel == "email" ? ctx.dispatcher.unsubscribeURL(customer: l.customerID) : nil, sms: l.channel == "sms",
             dealership: menu.dealership.name, address: ctx.dispatcher.address)
         return try pages.response(model)
+    }
+
+    /// The price that applies today (`PriceQuote`): the desk's while it still applies, else "from" the rate card's or
+    /// the menu's price. Without the deal's facts, the link's price, said as "from".
+    func priceQuote(_ l: StoredOfferLink, _ product: MenuProduct?) throws -> PriceQuote {
+        let today = LocalDate(ctx.clock.now(), in: zone)
+        if let product, let facts = try ctx.database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product) {
+            return facts.item.priceQuote(product, on: today)
+        }
+        return PriceQuote(amount: l.quoted, isFrom: true, givenAtDesk: false)
     }
 
     func gone(_ l: StoredOfferLink, state: OfferLinkState, token: String?, done: String?) -> Response {
@@ -299,7 +315,10 @@ struct OfferPage: PageModel {
     var vinLast4: String
     var reason: String?
     var coverage: String?
+    /// The price that applies today: "$2,495.00" when the desk's quote still holds, else "from $1,895.00".
     var price: String
+    var priceLabel: String
+    var priceNote: String
     var until: String?
     var provider: String?
     var showButtons: Bool

@@ -60,6 +60,8 @@ struct MenuPageController: Sendable {
             case .afterDelivery(let d): when = "\(d) days after delivery"
             case .beforeAnchor(let d): when = "\(d) days before"
             case .afterAnchor(let d): when = "\(d) days after"
+            case .afterContract(let d): when = "\(d) days after the contract"
+            case .percentOfExposure(let pct): when = "\(pct)% of the way to the end of GAP exposure"
             }
             return "\(t.name) (\(when), \(t.action == .task ? "task" : "message"))"
         }

@@ -99,13 +99,20 @@ struct TaskPagesController: Sendable {
         }
         let items = d.items.map { i in
             let name = productName(i.product)
-            let facts = TalkingPoints.Facts(
+            let product = ctx.dispatcher.menu.product(i.product)
+            let quote = product.map { i.priceQuote($0, on: today) }
+            var facts = TalkingPoints.Facts(
                 productName: name, declineReason: i.declineReason, quoted: i.quotedCents.map(Money.init(cents:)),
                 remainingMonths: remaining, apr: d.aprMilli.map(Rate.init(thousandthsOfPercent:)),
                 basicExpiresOn: i.basicExpiresOn.flatMap(LocalDate.init), basicLimit: i.basicLimit,
                 eligibleUntil: i.eligibleUntil.flatMap(LocalDate.init))
+            facts.quote = quote
+            facts.installments = product?.installments
+            // "quoted $X" only for the desk's price that still applies; else the price of the day, "from $X".
+            let said = quote?.said
             return TaskPage.Item(
-                product: name, code: i.product, dealNumber: i.dealNumber, quoted: i.quotedCents.map { Money(cents: $0).formatted },
+                product: name, code: i.product, dealNumber: i.dealNumber,
+                quoted: said ?? i.quotedCents.map { "quoted " + Money(cents: $0).formatted },
                 quotedPlain: i.quotedCents.map { Money(cents: $0).description },
                 reason: i.declineReason.map { PeopleText.reasonLabels[$0] ?? $0 },
                 why: d.task.kind == "offer_reply" ? d.task.title : i.touchReason, points: TalkingPoints.points(facts))

@@ -55,6 +55,16 @@ public struct DueItem: Sendable, Equatable {
     public var freeMaintenanceEndsOn: LocalDate? = nil
     /// Sold certified pre-owned: `basicExpiresOn` may be the end of the maker's certified coverage, not the factory's.
     public var vehicleIsCertified = false
+    /// The decline is presumed (a DMS export lists only what was sold): nobody quoted a price (`dp.presumed`).
+    public var presumed: Bool = false
+    /// Miles at sale, the reading on `deliveryDate` (`d.odometer`).
+    public var odometer: Int = 0
+    /// The vehicle's in-service date (`v.in_service_date`): its age for a rate card.
+    public var inServiceDate: LocalDate = .first
+    /// The amount financed (`d.amount_financed_cents`); nil for a cash deal or when the export had none.
+    public var amountFinancedCents: Int64? = nil
+    /// The vehicle's value at contract (`d.vehicle_value_cents`).
+    public var vehicleValueCents: Int64 = 0
 }
 
 /// A planned touch whose time has come.

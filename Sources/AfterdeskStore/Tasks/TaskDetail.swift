@@ -14,6 +14,14 @@ public struct TaskDetail: Sendable, Equatable {
         public var basicExpiresOn: String?
         public var basicLimit: String?
         public var eligibleUntil: String?
+        /// A presumed decline: nobody quoted `quotedCents` (it is the menu's price), so no "quoted" is said.
+        public var presumed: Bool = false
+        /// For the price that applies on the day (`priceQuote`): miles at sale, the rate, the vehicle's dates.
+        public var odometer: Int = 0
+        public var milesPerYear: Int? = nil
+        public var inServiceDate: String? = nil
+        public var contractDate: String? = nil
+        public var deliveryDate: String? = nil
     }
     public struct Message: Sendable, Equatable {
         public var at: String
@@ -65,18 +73,14 @@ extension AfterdeskDatabase {
                         WHERE id = ?2
                     )
                     SELECT d.deal_number, i.product_code, i.reason AS touch_reason, p.price_cents, p.reason, pl.basic_expires_on,
-                           pl.basic_limit, pl.eligible_until
-                    FROM i JOIN deals d ON d.id = i.deal_id
+                           pl.basic_limit, pl.eligible_until, p.presumed, d.odometer, pl.miles_per_year, v.in_service_date,
+                           d.contract_date, d.delivery_date
+                    FROM i JOIN deals d ON d.id = i.deal_id JOIN vehicles v ON v.id = d.vehicle_id
                     LEFT JOIN deal_products p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
                     LEFT JOIN plans pl ON pl.deal_id = i.deal_id AND pl.product_code = i.product_code
                     ORDER BY d.deal_number, i.product_code
                     """, arguments: [t["touch_id"] as Int64?, t["offer_link_id"] as Int64?]
-            ).map {
-                TaskDetail.Item(
-                    dealNumber: $0["deal_number"], product: $0["product_code"], quotedCents: $0["price_cents"], declineReason: $0["reason"],
-                    touchReason: $0["touch_reason"], basicExpiresOn: $0["basic_expires_on"], basicLimit: $0["basic_limit"],
-                    eligibleUntil: $0["eligible_until"])
-            }
+            ).map(Self.taskItem)
             let customer: Int64 = t["customer_id"]
             let deal = try Row.fetchOne(
                 db,
@@ -94,6 +98,20 @@ extension AfterdeskDatabase {
                 vin: deal?["vin"] ?? "", termMonths: deal?["term_months"], aprMilli: deal?["apr_milli"],
                 firstPaymentDate: deal?["first_payment_date"], items: items, history: try history(db, customer: customer))
         }
+    }
+
+    private static func taskItem(_ r: Row) -> TaskDetail.Item {
+        var item = TaskDetail.Item(
+            dealNumber: r["deal_number"], product: r["product_code"], quotedCents: r["price_cents"], declineReason: r["reason"],
+            touchReason: r["touch_reason"], basicExpiresOn: r["basic_expires_on"], basicLimit: r["basic_limit"],
+            eligibleUntil: r["eligible_until"])
+        item.presumed = (r["presumed"] as Bool?) ?? false
+        item.odometer = r["odometer"]
+        item.milesPerYear = r["miles_per_year"]
+        item.inServiceDate = r["in_service_date"]
+        item.contractDate = r["contract_date"]
+        item.deliveryDate = r["delivery_date"]
+        return item
     }
 
     /// The last 30 messages to and from a customer, oldest first.

@@ -24,7 +24,7 @@ extension WebTemplates {
         {{#reason}}<h2>Why now</h2><p>{{.}}</p>{{/reason}}
         {{#coverage}}<h2>What it covers</h2><p>{{.}}</p>{{/coverage}}
         <dl class="terms">
-        <dt>Your price</dt><dd class="big">{{price}}</dd><dd class="muted">the price quoted at the desk when you bought your vehicle</dd>
+        <dt>{{priceLabel}}</dt><dd class="big">{{price}}</dd><dd class="muted">{{priceNote}}</dd>
         {{#until}}<dt>Available until</dt><dd>{{.}}</dd>{{/until}}
         {{#provider}}<dt>Provided by</dt><dd>{{.}}</dd>{{/provider}}
         </dl>

@@ -33,7 +33,7 @@ extension WebTemplates {
         {{#callingWindow}}<p class="muted calling">Calling window today: {{.}}</p>{{/callingWindow}}
         {{#items}}
         <section class="card">
-        <h2>{{product}}{{#quoted}} <span class="price">quoted {{.}}</span>{{/quoted}}</h2>
+        <h2>{{product}}{{#quoted}} <span class="price">{{.}}</span>{{/quoted}}</h2>
         <p class="why">{{why}}</p>
         {{#reason}}<p class="muted">Declined at the desk because of {{.}} (deal {{dealNumber}}).</p>{{/reason}}
         <ul class="points">{{#points}}<li>{{.}}</li>{{/points}}</ul>
