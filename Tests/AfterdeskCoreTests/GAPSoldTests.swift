@@ -126,9 +126,18 @@ import Testing
     }
 
     @Test func coversTheDifferenceOnlyUpToTheCap() {
-        #expect(GAPRules.coversDifference(ltvPercent: 149, cap: 150))
-        #expect(GAPRules.coversDifference(ltvPercent: 150, cap: 150))
-        #expect(!GAPRules.coversDifference(ltvPercent: 151, cap: 150))
+        // Exactly, never by the rounded ratio: 1.50 of value is covered, a cent above it is not.
+        #expect(GAPRules.coversDifference(amountFinancedCents: 43_499_99, vehicleValueCents: 29_000_00, cap: 150))
+        #expect(GAPRules.coversDifference(amountFinancedCents: 43_500_00, vehicleValueCents: 29_000_00, cap: 150))
+        #expect(!GAPRules.coversDifference(amountFinancedCents: 43_500_01, vehicleValueCents: 29_000_00, cap: 150))
+        #expect(
+            !GAPRules.coversDifference(amountFinancedCents: 43_644_00, vehicleValueCents: 29_000_00, cap: 150), "1.50496 rounds to 1.50")
+        #expect(!GAPRules.coversDifference(amountFinancedCents: 1, vehicleValueCents: 0, cap: 150))
+        // The threshold likewise: 1.004 is above 1.00, though it rounds to it.
+        let waiver = GAPRules(soldAs: .dealerWaiver)
+        #expect(waiver.followsUp(amountFinancedCents: 29_116_00, vehicleValueCents: 29_000_00))
+        #expect(!waiver.followsUp(amountFinancedCents: 29_000_00, vehicleValueCents: 29_000_00))
+        #expect(!waiver.followsUp(amountFinancedCents: 29_000_00, vehicleValueCents: 0))
         #expect(GAPRules.loanToValuePercent(amountFinancedCents: 34_500_00, vehicleValueCents: 29_000_00) == 119)
         #expect(GAPRules.loanToValuePercent(amountFinancedCents: 1, vehicleValueCents: 0) == nil)
         #expect(GAPRules.loanToValuePercent(amountFinancedCents: -1, vehicleValueCents: 100) == nil)
@@ -166,10 +175,12 @@ import Testing
             """)
         let menu = try MenuLoader.loadMenu(yaml: old, file: "m.yaml")
         let gap = try #require(menu.product("gap"))
-        #expect(gap.gap == .undeclared && gap.gap?.soldAs == .lenderProduct)
-        #expect(gap.eligibility.daysFromContract == 60 && gap.timing.touches.count == 3)
+        // It fails safe: a dealer waiver, never messaged after the contract; its old window and texts are not used.
+        #expect(gap.gap == GAPRules(soldAs: .dealerWaiver, declared: false))
+        #expect(gap.eligibility.daysFromContract == 5 && gap.timing.touches.map(\.name) == [GAPRules.recontractTouch])
+        #expect(gap.timing.touches.allSatisfy { $0.action == .task })
         #expect(menu.gapWarnings.count == 1)
-        #expect(menu.gapWarnings.first?.contains("A dealer's GAP waiver cannot be sold after the contract") == true)
+        #expect(menu.gapWarnings.first?.contains("read as a dealer's GAP waiver, which cannot be sold after the contract") == true)
         #expect(menu.gapWarnings.first?.contains("sold_as: dealer_waiver, funding_window_days: 5") == true)
     }
 

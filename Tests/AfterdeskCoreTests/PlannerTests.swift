@@ -121,6 +121,24 @@ import Testing
         )
     }
 
+    /// A certified car keeps the maker's certified coverage after the factory's basic warranty, but a maker's
+    /// new-vehicle plan is sold only before the factory's ends.
+    @Test func aCertifiedCarsNewVehiclePlanClosesWithTheFactoryWarranty() throws {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.vehicleCondition = .certified
+        deal.vehicleYear = 2023
+        deal.inServiceDate = LocalDate(year: 2023, month: 3, day: 1)!
+        deal.odometer = 40_000
+        deal.dealNumber = "D-OLD-VSC"
+        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
+        let vsc = try #require(plan(deal).products.first)
+        let w = try #require(vsc.warranty)
+        // The factory's 36,000 miles were passed before the sale; ToyotaCertified's year from the sale runs on.
+        #expect(w.factoryBasic.date < deal.contractDate && w.basic.date > deal.contractDate && w.basic.program == .certifiedFromSale)
+        #expect(vsc.eligibility.classes[0].opensAtAll == false && vsc.eligibility.classes[0].reason == .basicWarranty)
+        #expect(vsc.eligibility.bestClass(on: deal.contractDate)?.planClass.kind == .used)
+    }
+
     /// Past every class's limits at the sale: nothing to offer, and the plan says why.
     @Test func aCarPastEveryClassSaysSo() throws {
         var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)

@@ -53,8 +53,9 @@ import Testing
         #expect(item.amountFinancedCents == 34_500_00 && item.vehicleValueCents == 29_000_00 && item.loanToValuePercent == 119)
         #expect(item.odometer == 12 && item.inServiceDate == LocalDate(year: 2026, month: 10, day: 1) && !item.presumed)
         #expect(s.dispatcher.whyNow(item).contains("GAP would cover the difference"))
-        // $43,500 is 1.50; $43,644 is 1.50496, 1.50; $43,645 is 1.505, 1.51 half up: above the cap of 1.50.
-        for (financed, covers) in [(Int64(43_500_00), true), (43_644_00, true), (43_645_00, false)] {
+        // $43,500 is exactly 1.50: covered. $43,500.01 and $43,644 (1.50496, which rounds to 1.50) are above the cap:
+        // the waiver excludes what is financed above 150% of value.
+        for (financed, covers) in [(Int64(43_500_00), true), (43_500_01, false), (43_644_00, false), (43_645_00, false)] {
             item.amountFinancedCents = financed
             let text = s.dispatcher.whyNow(item)
             #expect(text.contains("covers the difference") == false)

@@ -19,8 +19,9 @@ public struct GAPRules: Sendable, Equatable {
     public var ltvThresholdPercent: Int
     /// Above this loan-to-value (hundredths), the waiver excludes the excess: nothing may say GAP covers the difference.
     public var ltvCapPercent: Int
-    /// False for a menu of the previous release, which had no `gap:` block: read as a lender product, and
-    /// `menu check` warns (`Menu.gapWarnings`).
+    /// False for a menu of the previous release, which had no `gap:` block: the loader reads it as a dealer waiver
+    /// (its old eligibility and touches are not used: nothing is messaged after the contract), and `menu check` warns
+    /// (`Menu.gapWarnings`). A product built in code without rules gets `undeclared`.
     public var declared: Bool
 
     public init(
@@ -41,15 +42,26 @@ public struct GAPRules: Sendable, Equatable {
     /// What a GAP product without a `gap:` block is read as: a lender product with the default threshold and cap.
     public static let undeclared = GAPRules(soldAs: .lenderProduct, declared: false)
 
-    /// True when a follow-up is worth raising: loan-to-value at contract (hundredths) strictly above the threshold.
-    public func followsUp(ltvPercent: Int) -> Bool { ltvPercent > ltvThresholdPercent }
+    /// True when a follow-up is worth raising: loan-to-value at contract strictly above the threshold, compared exactly
+    /// (amount × 100 against threshold × value, not the rounded ratio: 1.004 is above 1.00). False without a positive
+    /// value.
+    public func followsUp(amountFinancedCents: Int64, vehicleValueCents: Int64) -> Bool {
+        guard vehicleValueCents > 0 else { return false }
+        return Int128(amountFinancedCents) * 100 > Int128(ltvThresholdPercent) * Int128(vehicleValueCents)
+    }
 
-    /// Whether a text may say GAP covers the difference between the insurer's payment and the loan: false above the
-    /// cap (the waiver excludes what is financed above it), true at or below it.
-    public static func coversDifference(ltvPercent: Int, cap: Int) -> Bool { ltvPercent <= cap }
+    /// Whether a text may say GAP covers the difference between the insurer's payment and the loan: true only when the
+    /// amount financed is at or below the cap's share of the value, compared exactly (the waiver excludes what is
+    /// financed above it: at 1.50496 of value, the excess is not covered). False without a positive value.
+    public static func coversDifference(amountFinancedCents: Int64, vehicleValueCents: Int64, cap: Int) -> Bool {
+        guard vehicleValueCents > 0, amountFinancedCents >= 0 else { return false }
+        return Int128(amountFinancedCents) * 100 <= Int128(cap) * Int128(vehicleValueCents)
+    }
 
     /// The same, with this product's cap.
-    public func coversDifference(ltvPercent: Int) -> Bool { Self.coversDifference(ltvPercent: ltvPercent, cap: ltvCapPercent) }
+    public func coversDifference(amountFinancedCents: Int64, vehicleValueCents: Int64) -> Bool {
+        Self.coversDifference(amountFinancedCents: amountFinancedCents, vehicleValueCents: vehicleValueCents, cap: ltvCapPercent)
+    }
 
     /// Loan-to-value in hundredths (half up) from amount financed and vehicle value in cents; nil when the value is not
     /// positive or the amount is negative (nothing to divide by, or nothing financed).
@@ -65,12 +77,12 @@ extension Menu {
     /// lender's product with a post-sale window, which a dealer's waiver is not.
     public var gapWarnings: [String] {
         products.filter { $0.kind == .gap && $0.gap?.declared == false }.map { p in
-            "line \(p.line): product '\(p.code)' has no gap: block, so it is read as a lender's GAP product sold after the "
-                + "contract (gap: { sold_as: lender_product }). A dealer's GAP waiver cannot be sold after the contract: "
-                + "its follow-up is the F&I manager's re-contract in the funding window. Write "
+            "line \(p.line): product '\(p.code)' has no gap: block, so it is read as a dealer's GAP waiver, which cannot be "
+                + "sold after the contract: its eligibility and touches are not used, and its follow-up is the F&I manager's "
+                + "re-contract task in the funding window (5 days). Write "
                 + "gap: { sold_as: dealer_waiver, funding_window_days: 5, ltv_threshold: 1.00, ltv_cap: 1.50 } and remove "
-                + "eligibility and timing; for a lender's product, write gap: { sold_as: lender_product } and time its "
-                + "touches with percent_of_exposure (docs/menus.md)."
+                + "eligibility and timing; for a lender's or credit union's GAP product sold after the contract, write "
+                + "gap: { sold_as: lender_product } and time its touches with percent_of_exposure (docs/menus.md)."
         }
     }
 }

@@ -10,7 +10,9 @@ extension MenuLoader {
             if node["gap"] != nil { r.fail(node["gap"], gp, "gap: is for a product of kind gap") }
             return nil
         }
-        guard let g = node["gap"] else { return .undeclared }
+        // Without a gap: block (a menu of the previous release), GAP fails safe: read as a dealer waiver, which is never
+        // messaged after the contract; `menu check` warns and says how to declare a lender's product instead.
+        guard let g = node["gap"] else { return GAPRules(soldAs: .dealerWaiver, declared: false) }
         guard g.mapping != nil else {
             r.fail(g, gp, "expected a mapping with sold_as (dealer_waiver or lender_product)")
             return .undeclared
@@ -54,7 +56,7 @@ extension MenuLoader {
 
     /// A dealer waiver's window: the funding window after the contract. The menu gives no eligibility of its own.
     static func waiverEligibility(_ node: Node, _ path: String, _ rules: GAPRules, _ r: inout YAMLReader) -> Eligibility {
-        if node["eligibility"] != nil {
+        if node["eligibility"] != nil && rules.declared {
             r.fail(
                 node["eligibility"], "\(path).eligibility",
                 "a dealer waiver can be added only with a contract: its window is gap.funding_window_days; remove eligibility")
@@ -65,7 +67,7 @@ extension MenuLoader {
     /// A dealer waiver's one touch: the F&I manager's re-contract task on the task day. It sends no message, so the
     /// menu gives no timing of its own.
     static func waiverTiming(_ node: Node, _ path: String, code: String, _ rules: GAPRules, _ r: inout YAMLReader) -> Timing {
-        if node["timing"] != nil {
+        if node["timing"] != nil && rules.declared {
             r.fail(
                 node["timing"], "\(path).timing",
                 "a dealer waiver sends no message after the sale: its follow-up is the F&I manager's re-contract task "
@@ -79,8 +81,26 @@ extension MenuLoader {
 }
 
 extension MenuLoader {
+    /// `percent_of_exposure` belongs to a product timed by loan-to-value; a lender's GAP product is timed by its months
+    /// of exposure, never by fixed days after delivery (issue 25: "timed by loan-to-value, not by fixed days").
+    static func checkExposureTiming(_ timing: Timing, gap: GAPRules?, _ node: Node, _ path: String, _ r: inout YAMLReader) {
+        let tp = "\(path).timing"
+        for (i, t) in timing.touches.enumerated() {
+            let at = node["timing"]?["touches"]?.sequence.flatMap { i < $0.count ? $0[i] : nil }
+            if case .percentOfExposure = t.offset, timing.anchor != .loanToValue {
+                r.fail(at, "\(tp).touches[\(i)]", "percent_of_exposure needs anchor loan_to_value")
+            }
+            if gap?.soldAs == .lenderProduct, gap?.declared == true, case .afterDelivery = t.offset {
+                r.fail(
+                    at, "\(tp).touches[\(i)]",
+                    "a lender's GAP product is timed by its exposure: use percent_of_exposure (or days_before_anchor), not days_after_delivery"
+                )
+            }
+        }
+    }
+
     /// A touch's `percent_of_exposure` (0–100): GAP timed by loan-to-value (anchor loan_to_value only, checked by
-    /// the product's timing).
+    /// `checkExposureTiming`).
     static func exposurePercent(_ tn: Node, _ tpp: String, _ r: inout YAMLReader) -> Int? {
         r.int(tn, "percent_of_exposure", tpp, range: 0...100)
     }

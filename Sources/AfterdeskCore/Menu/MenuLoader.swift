@@ -206,6 +206,7 @@ public enum MenuLoader {
         let waiver = gap.flatMap { $0.soldAs == .dealerWaiver ? $0 : nil }
         let eligibility = waiver.map { waiverEligibility(node, path, $0, &r) } ?? self.eligibility(node, path, kind: kind, &r)
         let timing = waiver.map { waiverTiming(node, path, code: code, $0, &r) } ?? self.timing(node, path, code: code, &r)
+        checkExposureTiming(timing, gap: gap, node, path, &r)
         let dmsNames = r.stringList(node, "dms_names", path)
         let coverage = r.string(node, "coverage", path, required: false)
         if let c = coverage, c.count > 400 {

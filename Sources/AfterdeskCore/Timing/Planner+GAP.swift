@@ -33,7 +33,7 @@ extension Planner {
             }
         }
         plan.gap = exposure
-        guard rules.followsUp(ltvPercent: ltv) else {
+        guard rules.followsUp(amountFinancedCents: amount.cents, vehicleValueCents: deal.vehicleValue.cents) else {
             let threshold = Planner.decimal(hundredths: rules.ltvThresholdPercent)
             plan.nothingPlanned(
                 .ltvAtOrBelowThreshold, "loan-to-value \(ratio) at contract, at or below the \(threshold) threshold: GAP is not raised")

@@ -116,7 +116,7 @@ extension Planner {
         // Miles are counted from the projection's anchor, so an implausible odometer it left out distorts nothing.
         let eligibility = EligibilityWindow(
             eligibility: product.eligibility, contractDate: deal.contractDate,
-            inService: deal.inServiceDate, basicWarrantyEnds: projection.basic.date,
+            inService: deal.inServiceDate, basicWarrantyEnds: projection.factoryBasic.date,
             odometerAt: { miles in projection.day(odometer: miles) }, condition: deal.vehicleCondition)
         return ProductPlan(
             dealNumber: d.dealNumber, product: product.code, holdout: false,

@@ -42,6 +42,9 @@ public struct WarrantyProjection: Sendable, Equatable {
     /// When basic coverage ends: the factory's, or for a certified car the latest of the factory's and the certified
     /// program's (`program` says whose).
     public var basic: Expiry
+    /// The factory's basic warranty alone (for a certified car `basic` may be the program's): a maker's new-vehicle
+    /// plan is sold only before this ends.
+    public var factoryBasic: Expiry
     /// When powertrain coverage ends, likewise.
     public var powertrain: Expiry
     /// When the maker's free maintenance (ToyotaCare) ends, for a make that has it; `freeMaintenanceName` names it.
@@ -109,6 +112,7 @@ public struct WarrantyProjection: Sendable, Equatable {
             WarrantyProjection.expiry(c, program, from: from, anchor: anchor, milesPerDay: rate)
         }
         basic = expiry(terms.basic)
+        factoryBasic = basic
         powertrain = expiry(firstOwner ? terms.powertrain : (terms.powertrainSubsequentOwner ?? terms.powertrain))
         if let fm = terms.freeMaintenance {
             freeMaintenance = expiry(fm.coverage, .freeMaintenance)

@@ -68,7 +68,10 @@ extension Dispatcher {
         case .gap:
             guard let ends = item.gapExposureEndsOn else { return "GAP covers what you still owe if the vehicle is totaled or stolen." }
             // Above the cap the waiver excludes the excess: then it is never said that GAP covers the difference.
-            let covers = item.loanToValuePercent.map { (product.gap ?? .undeclared).coversDifference(ltvPercent: $0) } ?? false
+            let covers =
+                item.amountFinancedCents.map {
+                    (product.gap ?? .undeclared).coversDifference(amountFinancedCents: $0, vehicleValueCents: item.vehicleValueCents)
+                } ?? false
             return "Until about \(Words.longDate(ends)) you are projected to owe more on your loan than the vehicle is worth. "
                 + (covers
                     ? "If it were totaled or stolen, GAP would cover the difference."
