@@ -42,6 +42,20 @@ import Testing
                 == "ToyotaCare free maintenance projected to end around 2028-06-01 (2 years/25,000 miles); 21 days before")
     }
 
+    /// While ToyotaCare pays for the services, prepaid maintenance is not pitched: the day-14 touch is dropped, and the
+    /// one 21 days before the free plan ends is kept (the store's plan sells for 3 years).
+    @Test func nothingIsPitchedWhileTheFreePlanRuns() throws {
+        let deal = try deal()
+        let facts = DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: deal.products[0], deal: deal)
+        let now = ContactWindow.strict.instant(on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
+        let p = Planner(menu: menu, warranties: warranties).plan(
+            declines: [facts], permissions: ContactPermissions(sms: true, email: false, phone: false), now: now)
+        #expect(p.touches.flatMap(\.items).map(\.touch) == ["first-service"])
+        #expect(p.touches.first?.dueOn == d("2028-05-11"))
+        let first = try #require(p.dropped.first { $0.item.touch == "first" })
+        #expect(first.why == "the maker's free maintenance runs until about 2028-06-01: prepaid maintenance is raised as it ends")
+    }
+
     @Test func aHighMileageDriverLeavesToyotaCareByMiles() throws {
         // 14,988 miles in the first 183 days: 25,000 miles on 2027-04-02.
         let (plan, items) = try plan(try deal(), readings: [OdometerReading(date: d("2026-12-01"), miles: 15_000)])

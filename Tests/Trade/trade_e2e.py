@@ -14,6 +14,7 @@ a declined service contract and a declined GAP, plan as of a fixed day, and chec
 Exit 0 when every check holds.
 """
 import json
+from datetime import date, timedelta
 import os
 import random
 import subprocess
@@ -51,7 +52,7 @@ def deals(rng):
         year = rng.randint(2016, 2021) if used else 2026
         in_service = f"{year}-03-01" if used else ""
         odometer = rng.randint(45_000, 110_000) if used else 15
-        day = 2 + i % 20
+        day = 27 + i % 4  # 1 to 4 days before NOW: the dealer waiver's funding window is still open for most
         contract = f"2026-11-{day:02d}"
         value = rng.randint(14_000, 32_000)
         ltv = rng.choice([0.85, 0.98, 1.05, 1.18, 1.35])
@@ -80,7 +81,7 @@ def main():
         f.write(HEADER + "\n" + "\n".join(rows) + "\n")
     cli("import", path, "--db", DB)
     cli("plan", "--db", DB)
-    followed = held = 0
+    followed = held = tasks = 0
     for number, fact in facts.items():
         e = json.loads(cli("explain", number, "--json", "--db", DB))
         products = {p["code"]: p for p in e["products"]}
@@ -94,19 +95,45 @@ def main():
             cls = t.get("plan_class")
             if cls is None:
                 failures.append(f"{number}: VSC touch {t['template']} names no plan class")
-            elif fact["used"] and cls == "manufacturer_new" and t["due_at"] > "2026-12":
-                pass  # a used car still under its basic warranty may still buy the maker's plan
+            elif fact["used"] and cls == "manufacturer_new":
+                failures.append(f"{number}: a used Ford out of basic warranty offered the maker's new-vehicle plan ({t['template']})")
+            elif not fact["used"] and t["due_at"] < "2029-05" and cls != "manufacturer_new":
+                failures.append(f"{number}: a new car under basic warranty offered {cls} ({t['template']})")
         followed += bool(vsc["touches"])
-        check_gap(number, fact, gap)
-    print(f"trade-test: {followed} declined service contracts followed up, {held} held out")
+        tasks += check_gap(number, fact, gap)
+    print(f"trade-test: {followed} declined service contracts followed up, {held} held out; {tasks} GAP re-contract tasks")
+    if followed == 0 or tasks == 0:
+        failures.append("the file gave nothing to check")
+    dry_run()
+
+
+def dry_run():
+    """Dispatch as it would run on each of the next 30 days: no text or email ever mentions GAP."""
+    for day in range(1, 31):
+        at = f"2026-12-{day:02d}T17:00:00Z"
+        out = json.loads(cli("run", "--dry-run", "--json", "--now", at, "--db", DB))
+        for d in out["decisions"]:
+            if d["action"] in ("sms", "email") and d["result"] == "send" and "GAP" in d["detail"]:
+                failures.append(f"run --dry-run at {at}: a {d['action']} about GAP would be sent: {d['detail'][:120]}")
 
 
 def check_gap(number, fact, gap):
+    """The dealer waiver: one task for the F&I manager inside the funding window when LTV is above 1.00, no message."""
     for t in gap["touches"]:
         if t["action"] != "task":
             failures.append(f"{number}: dealer GAP waiver gets a {t['action']} ({t['template']}): it can't be sold after the contract")
-    if fact["ltv"] <= 1.0 and gap["touches"]:
-        failures.append(f"{number}: GAP followed up at loan-to-value {fact['ltv']}, at or below the threshold")
+    if fact["ltv"] <= 1.0:
+        if gap["touches"]:
+            failures.append(f"{number}: GAP followed up at loan-to-value {fact['ltv']}, at or below the threshold")
+        return 0
+    closes = date.fromisoformat(fact["contract"]) + timedelta(days=5)
+    if len(gap["touches"]) != 1:
+        failures.append(f"{number}: LTV {fact['ltv']} above 1.00 should get one re-contract task, got {len(gap['touches'])}: {gap.get('note')}")
+        return 0
+    due = date.fromisoformat(gap["touches"][0]["due_at"][:10])
+    if due > closes:
+        failures.append(f"{number}: the re-contract task is due {due}, after the funding window closes {closes}")
+    return 1
 
 
 if __name__ == "__main__":

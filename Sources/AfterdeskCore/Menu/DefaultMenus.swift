@@ -304,11 +304,14 @@ makes:
     unverified: true
     cpo: { powertrain: { years: 7, miles: 100000 }, unverified: true }
   # Battery and drive unit: 8 years and 100,000 miles (Model 3/Y Long Range and Performance 8/120,000).
+  # Battery and drive unit: 8 years and 100,000 to 150,000 miles by model (Model 3/Y Long Range and Performance
+  # 8 years/120,000): models are not told apart here, so the powertrain figure is the lowest and unverified.
   Tesla:
     basic: { years: 4, miles: 50000 }
     powertrain: { years: 8, miles: 100000 }
     source: https://tesla.com/en_th/support/vehicle-warranty
     checked: 2026-12-04
+    unverified: [powertrain]
   Toyota:
     basic: { years: 3, miles: 36000 }
     powertrain: { years: 5, miles: 60000 }

@@ -17,6 +17,9 @@ extension Planner {
         }
     }
 
+    /// Prepaid maintenance is raised no earlier than this many days before the maker's free maintenance ends.
+    static let freeMaintenanceLeadDays = 60
+
     static func years(_ n: Int) -> String { n == 1 ? "1 year" : "\(n) years" }
 
     /// The `first_service` anchor of a vehicle still under the maker's free maintenance on its delivery day (a new car;

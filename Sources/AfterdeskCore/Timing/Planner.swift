@@ -177,7 +177,7 @@ public struct Planner: Sendable {
                     ? waiverCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day, dropped: &dropped)
                     : touchCandidates(
                         d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
-                        permissions: permissions, dropped: &dropped)
+                        permissions: permissions, dropped: &dropped, freeUntil: plan.freeMaintenanceEnds)
             }
             plans.append(plan)
         }

@@ -76,6 +76,16 @@ extension Planner {
         var item: TouchItem
         /// The last day the product can still be bought.
         var until: LocalDate?
+        /// The product's plan classes: the touch's reason names the one open on the day it is finally kept.
+        var classes: [EligibilityWindow.ClassWindow] = []
+
+        /// The item with the plan class open on `date` named in its reason (as `explain` and the messages see it).
+        func item(on date: LocalDate) -> TouchItem {
+            guard let best = classes.first(where: { $0.isOpen(on: date) }) else { return item }
+            var out = item
+            out.reason += "; \(best.description)"
+            return out
+        }
     }
 
     /// A touch after merging: one or more products on one day.
@@ -186,7 +196,7 @@ extension Planner {
     /// (past, or outside the window to buy) go to `dropped` with the reason.
     func touchCandidates(
         _ d: DeclineFacts, _ product: MenuProduct, anchor: TimingAnchor, eligibility: EligibilityWindow, day: PlanningDay,
-        permissions: ContactPermissions, dropped: inout [DroppedTouch]
+        permissions: ContactPermissions, dropped: inout [DroppedTouch], freeUntil: LocalDate? = nil
     ) -> [Candidate] {
         // A quote the desk could not have meant ($0.01, $99,999) is not believed: the menu's price stands in.
         let quoted =
@@ -211,6 +221,14 @@ extension Planner {
                 dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "due before the plan was made (\(day.today))"))
                 continue
             }
+            // Nobody buys prepaid maintenance for services that are still free: nothing long before the free plan ends.
+            if let free = freeUntil, date < free.adding(days: -Planner.freeMaintenanceLeadDays) {
+                dropped.append(
+                    DroppedTouch(
+                        item: item, wouldBeOn: date,
+                        why: "the maker's free maintenance runs until about \(free): prepaid maintenance is raised as it ends"))
+                continue
+            }
             let action: TouchAction
             if rule.action == .task || threshold != nil {
                 action = .task
@@ -227,13 +245,12 @@ extension Planner {
                 continue
             }
             var withWhy = item
-            if let best = eligibility.bestClass(on: onDay) { withWhy.reason += "; \(best.description)" }
             if let threshold, rule.action != .task {
                 withWhy.reason += "; quoted \(quoted.formatted), above the \(threshold.formatted) threshold: a call from a person"
             } else if action == .task && rule.action != .task {
                 withWhy.reason += "; no consent for SMS or email: a call from a person"
             }
-            out.append(Candidate(date: onDay, action: action, item: withWhy, until: eligibility.until))
+            out.append(Candidate(date: onDay, action: action, item: withWhy, until: eligibility.until, classes: eligibility.classes))
         }
         return out
     }
@@ -273,7 +290,7 @@ extension Planner {
             }),
                 !touches[i].items.contains(where: { $0.product == c.item.product && $0.dealNumber == c.item.dealNumber })
             {
-                touches[i].items.append(c.item)
+                touches[i].items.append(c.item(on: touches[i].date))
                 touches[i].until = [touches[i].until, c.until].compactMap { $0 }.min()
                 continue
             }
@@ -285,7 +302,7 @@ extension Planner {
                         why: "no room under the limit of \(rules.maxPerRolling30Days) touches in 30 days before the window closes on \(u)"))
                 continue
             }
-            var item = c.item
+            var item = c.item(on: date)
             if date != c.date {
                 item.reason +=
                     "; moved from \(c.date) "
