@@ -68,7 +68,7 @@ public enum TalkingPoints {
     /// cash, or the provider's installment plan (exact to the cent) when the menu gives one.
     static func paymentPoint(_ f: Facts) -> String {
         let opening = "They said the payment was the problem: the loan is funded and cannot take it now"
-        guard let amount = f.quote?.amount ?? f.quoted, amount.cents > 0 else {
+        guard f.quote?.onInspection != true, let amount = f.quote?.amount ?? f.quoted, amount.cents > 0 else {
             return opening + "; ask whether paying for it in cash or in installments from the provider would work."
         }
         let price = f.quote?.text ?? amount.formatted

@@ -9,11 +9,16 @@ public struct PriceQuote: Sendable, Equatable {
     public var isFrom: Bool
     /// The desk quoted this price to the customer, and it still applies: only then may a text say "your quote".
     public var givenAtDesk: Bool
+    /// The product has a rate card and no rate fits the vehicle on the day (older or with more miles than its last
+    /// class): no price may be said; the provider prices it after an inspection. `amount` is then the retail price, for
+    /// records only.
+    public var onInspection: Bool
 
-    public init(amount: Money, isFrom: Bool, givenAtDesk: Bool) {
+    public init(amount: Money, isFrom: Bool, givenAtDesk: Bool, onInspection: Bool = false) {
         self.amount = amount
         self.isFrom = isFrom
         self.givenAtDesk = givenAtDesk
+        self.onInspection = onInspection
     }
 
     /// What the vehicle is on the day: in service since, its odometer at contract and projected for the day.
@@ -41,7 +46,10 @@ public struct PriceQuote: Sendable, Equatable {
         {
             return PriceQuote(amount: quoted, isFrom: false, givenAtDesk: true)
         }
-        if let lowest = card?.lowestPrice(on: day, inService: vehicle.inService, odometer: vehicle.odometerOnDay) {
+        if let card {
+            guard let lowest = card.lowestPrice(on: day, inService: vehicle.inService, odometer: vehicle.odometerOnDay) else {
+                return PriceQuote(amount: product.retailPrice, isFrom: true, givenAtDesk: false, onInspection: true)
+            }
             return PriceQuote(amount: lowest, isFrom: true, givenAtDesk: false)
         }
         return PriceQuote(amount: product.retailPrice, isFrom: true, givenAtDesk: false)
@@ -64,8 +72,8 @@ public struct PriceQuote: Sendable, Equatable {
         return over ? Int.max : Int(clamping: sum)
     }
 
-    /// "$1,895.00" or "from $1,895.00".
-    public var text: String { (isFrom ? "from " : "") + amount.formatted }
+    /// "$1,895.00", "from $1,895.00", or "priced after an inspection" when no rate fits the vehicle.
+    public var text: String { onInspection ? "priced after an inspection" : (isFrom ? "from " : "") + amount.formatted }
 
     /// For staff: "quoted $2,495.00" for the desk's price, else "from $1,895.00" (never "quoted" for a price nobody gave).
     public var said: String { givenAtDesk ? "quoted \(amount.formatted)" : text }
