@@ -21,13 +21,14 @@ extension Dispatcher {
             let keptItems = touch.items.filter { i in kept.contains { $0.dealNumber == i.dealNumber && $0.product == i.product } }
             guard !keptItems.isEmpty else { return .skipped(touchID: touch.id, reason: "no product left to raise") }
             let droppedText = dropped.map { "\($0.item.product): \($0.reason)" }
-            var facts = self.facts(keptItems, customer: touch.customer, today: LocalDate(now, in: zone))
+            let today = LocalDate(now, in: zone)
+            var facts = self.facts(keptItems, customer: touch.customer, today: today)
             // A message carries the offer page of its first product: the token goes in the link, its hash in the store.
             var link: NewOfferLink?
             if touch.action != .task {
                 let token = offerTokens()
                 facts.offerURL = "\(settings.publicURL)/o/\(token)"
-                link = offerLink(for: keptItems[0], tokenHash: OfferTokens.hash(token), now: now)
+                link = offerLink(for: keptItems[0], tokenHash: OfferTokens.hash(token), now: now, today: today)
             }
             switch touch.action {
             case .sms: return sms(touch, facts: facts, template: keptItems[0].template, dropped: droppedText).carrying(link)
@@ -38,39 +39,12 @@ extension Dispatcher {
     }
 
     /// The stored side of an offer link for `item`: what the message says about it, and when the link stops working.
-    func offerLink(for item: DueItem, tokenHash: String, now: Date) -> NewOfferLink {
+    func offerLink(for item: DueItem, tokenHash: String, now: Date, today: LocalDate) -> NewOfferLink {
         let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
         return NewOfferLink(
-            tokenHash: tokenHash, dealID: item.dealID, product: item.product, reason: whyNow(item),
+            tokenHash: tokenHash, dealID: item.dealID, product: item.product, reason: whyNow(item, on: today),
             quotedCents: item.quotedCents ?? menu.product(item.product)?.retailPrice.cents ?? 0, eligibleUntil: item.eligibleUntil,
             expiresAt: OfferExpiry.expiresAt(sentAt: now, eligibleUntil: item.eligibleUntil, zone: zone))
-    }
-
-    /// Why now, in the customer's words, from the same facts the message was written from (the plan's own reason is
-    /// for staff).
-    func whyNow(_ item: DueItem) -> String {
-        guard let product = menu.product(item.product) else { return "" }
-        switch product.kind {
-        case .serviceContract:
-            guard let ends = item.basicExpiresOn else { return "A service contract pays for covered repairs after the factory warranty." }
-            let miles =
-                item.basicLimit == "miles" ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake).basic.miles)) miles" : ""
-            return "Your \(item.vehicleMake)'s factory warranty is projected to end around \(Words.longDate(ends))\(miles). "
-                + "A service contract can cover repairs after it ends."
-        case .gap:
-            guard let ends = item.gapExposureEndsOn else { return "GAP covers what you still owe if the vehicle is totaled or stolen." }
-            return "Until about \(Words.longDate(ends)) you are projected to owe more on your loan than the vehicle is worth. "
-                + "If it were totaled or stolen, GAP would cover the difference."
-        case .tireWheel:
-            return "Potholes, nails and road debris cause most tire and wheel damage, and pothole season starts "
-                + "\(Words.monthDay(LocalDate.clamped(year: 2001, month: menu.potholeSeasonStart.month, day: menu.potholeSeasonStart.day)))."
-        case .appearance:
-            return "Paint and fabric protection does the most good early on, before sun, sap and spills leave their mark."
-        case .maintenance:
-            return "Your first scheduled service is coming up: prepaid maintenance covers it at today's prices."
-        case .other:
-            return ""
-        }
     }
 
     /// The customer's time zone, from their state and ZIP; the dealership's when those say nothing.
@@ -173,7 +147,7 @@ extension Dispatcher {
                 quoted: Money(cents: i.quotedCents ?? p?.retailPrice.cents ?? 0), eligibleUntil: i.eligibleUntil)
         }
         let warrantyItem = items.first { $0.basicExpiresOn != nil }
-        return MessageFacts(
+        var facts = MessageFacts(
             firstName: c.firstName, lastName: c.lastName, dealershipName: menu.dealership.name, dealershipAddress: address,
             dealershipPhone: menu.dealership.phone, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
             vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary),
@@ -182,5 +156,40 @@ extension Dispatcher {
             warrantyMiles: warrantyItem.map { warranties.terms(forMake: $0.vehicleMake).basic.miles },
             gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
             unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
+        facts.planClass = openClass(primary, on: today).map(ClassFact.init)
+        if let ptItem = items.first(where: { $0.powertrainExpiresOn != nil }) {
+            facts.powertrainEnds = ptItem.powertrainExpiresOn
+            facts.powertrainMiles = powertrainCoverage(ptItem).miles
+        }
+        let price = priceFacts(primary)
+        facts.price = price.amount
+        facts.priceIsFrom = price.isFrom
+        facts.deskQuote = price.givenAtDesk ? Money(cents: primary.quotedCents ?? price.amount.cents) : nil
+        facts.gapCoversDifference = items.contains { menu.product($0.product)?.kind == .gap && gapCoversDifference($0) }
+        return facts
     }
+
+    /// The plan class `item`'s product would be bought as on `day`: the first of the plan's classes open then.
+    func openClass(_ item: DueItem, on day: LocalDate) -> EligibilityWindow.ClassWindow? {
+        EligibilityWindow.ClassWindow.decode(item.planClasses, product: menu.product(item.product)).first { $0.isOpen(on: day) }
+    }
+
+    /// The powertrain warranty of the item's make: a later owner's terms for a car sold used, when the maker's differ.
+    func powertrainCoverage(_ item: DueItem) -> WarrantyTable.Coverage {
+        let t = warranties.terms(forMake: item.vehicleMake)
+        return item.vehicleIsNew ? t.powertrain : (t.powertrainSubsequentOwner ?? t.powertrain)
+    }
+
+    /// The price a message may state for `item` on its day. STAND-IN until rate cards land (branch `gap`: Core
+    /// `PriceQuote {amount, isFrom, givenAtDesk}`): a price recorded at the desk for a decline that is not presumed is
+    /// the desk's quote; otherwise the menu's retail price, said as a "from" price. The integrator replaces this body.
+    func priceFacts(_ item: DueItem) -> (amount: Money, isFrom: Bool, givenAtDesk: Bool) {
+        if !item.presumed, let cents = item.quotedCents, cents > 0 { return (Money(cents: cents), false, true) }
+        return (menu.product(item.product)?.retailPrice ?? Money(cents: 0), true, false)
+    }
+
+    /// True when GAP would pay the whole difference for `item` (`gap.covers_difference`). STAND-IN until the
+    /// loan-to-value cap lands (branch `gap`, `ltv_cap`): false, so no message says GAP covers the difference. The
+    /// integrator replaces this body with the cap rule.
+    func gapCoversDifference(_ item: DueItem) -> Bool { false }
 }

@@ -53,6 +53,8 @@ public struct DueItem: Sendable, Equatable {
     public var powertrainExpiresOn: LocalDate? = nil
     public var powertrainLimit: String? = nil
     public var freeMaintenanceEndsOn: LocalDate? = nil
+    /// The decline is presumed (a DMS export lists only what was sold): nobody quoted a price at the desk.
+    public var presumed: Bool = false
 }
 
 /// A planned touch whose time has come.

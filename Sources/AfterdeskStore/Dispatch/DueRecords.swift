@@ -56,7 +56,7 @@ extension DueItem {
         d.fi_manager_id, d.vehicle_condition, v.year AS vehicle_year, v.make AS vehicle_make, v.model AS vehicle_model, v.vin,
         p.eligible_until, p.basic_expires_on, p.basic_limit, p.miles_per_year, p.gap_exposure_ends_on, p.plan_classes,
         p.powertrain_expires_on, p.powertrain_limit, p.free_maintenance_ends_on,
-        dp.outcome, dp.price_cents
+        dp.outcome, dp.price_cents, dp.presumed
         """
 
     /// A due item from a row with `columns` and `product_code`; the touch's fields are given (empty for a preview).
@@ -75,5 +75,6 @@ extension DueItem {
         powertrainExpiresOn = date("powertrain_expires_on")
         powertrainLimit = r[c["powertrain_limit"]]
         freeMaintenanceEndsOn = date("free_maintenance_ends_on")
+        presumed = (r[c["presumed"]] as Bool?) ?? false
     }
 }
