@@ -10,7 +10,7 @@ import Testing
 /// lease; quoted or presumed) on the days either side of each edge of its plan (the basic warranty's end, the
 /// powertrain's, each class's opening and closing by age or odometer, the product's window, GAP's exposure) and on its
 /// planned touch days, through the facts function dispatch uses; no output may hold a phrase of `ClaimsList` while the
-/// fact that guards it is false.
+/// fact that guards it is false. The offer page's why-now is held to the same list.
 @Suite struct MessageClaimsMatrixTests {
     /// One kind of deal: its CSV row (contract 2026-09-15), and what it stands for.
     struct DealCase {
@@ -139,6 +139,10 @@ import Testing
                         for g in ["class", "warranty", "powertrain", "quote", "product.available_until", "gap.exposure_ends"]
                         where ClaimsList.holds(g, in: context) {
                             guardsSeen.insert(g)
+                        }
+                        // The offer page's why-now speaks from the same facts of the day.
+                        for v in ClaimsList.violations(d.whyNow(item, on: day), context: context) {
+                            problems.append("why-now for \(deal.number) \(product.code) on \(day): \(v)")
                         }
                         for name in names {
                             seenTemplates.insert(name)
