@@ -48,7 +48,8 @@ extension Dispatcher {
     /// Why a touch is not planned, in words for the person reviewing it.
     static func notPlanned(_ state: PreviewTouch?) -> String {
         guard let state else {
-            return "Not planned: the plan has no such touch for this deal (its day has passed, or the product cannot be bought then)."
+            return "Not planned: the plan has no such touch for this deal (its day has passed, its anchor does not apply to this vehicle, "
+                + "or the product cannot be bought then)."
         }
         let when = state.dueOn.map { " (\($0))" } ?? ""
         switch state.status {
