@@ -223,7 +223,7 @@ struct StaffCommand: ParsableCommand {
 
 struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the messages a deal's declined product would get, as they would be sent.")
+        abstract: "Print the messages a deal's declined product would get, each as of its planned day (or --now), as they would be sent.")
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var dispatch: DispatchOptions
     @Argument(help: "Deal number.") var deal: String
@@ -234,9 +234,14 @@ struct Preview: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let dispatcher = try dispatch.dispatcher(db, channels: .recording(RecordingChannels()))
-        let previews = try dispatcher.preview(dealNumber: deal, store: store, product: product, touch: touch, now: try dispatch.instant())
+        // Without --now each touch is rendered as of its planned moment; with it, every touch as of that instant.
+        let asOf = dispatch.now == nil ? nil : try dispatch.instant()
+        let previews = try dispatcher.preview(
+            dealNumber: deal, store: store, product: product, touch: touch, now: try dispatch.instant(), asOf: asOf)
         for p in previews {
-            print("=== \(p.template) — \(p.channel)\(p.planned.map { " (planned \($0))" } ?? "")")
+            let when = [p.planned.map { "planned \($0)" }, p.asOf.map { "as of \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            print("=== \(p.template) — \(p.channel)\(when.isEmpty ? "" : " (\(when))")")
+            if let n = p.note, p.channel != "none" { print("[\(n)]") }
             if let s = p.subject { print("Subject: \(s)") }
             print(p.body)
             if let e = p.encoding { print("[\(e)]") }

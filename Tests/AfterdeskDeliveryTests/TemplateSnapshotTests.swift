@@ -12,7 +12,8 @@ import Testing
     static let templatesDirectory = repositoryRoot.appendingPathComponent("templates").path
     static let recording = ProcessInfo.processInfo.environment["AFTERDESK_RECORD_SNAPSHOTS"] == "1"
 
-    /// The fixed facts: the load-time sample, about the template's own product as the default menu sells it.
+    /// The fixed facts: the load-time sample (every guarded fact present), about the template's own product as the
+    /// default menu sells it, quoted at the desk at its retail price.
     static func facts(forTemplate name: String) -> MessageFacts {
         var facts = sample
         let code = String(name.prefix { $0 != "-" })
@@ -20,6 +21,8 @@ import Testing
             facts.product = .init(
                 code: p.code, name: p.name, provider: p.provider, quoted: p.retailPrice, eligibleUntil: sample.product.eligibleUntil)
             facts.others = facts.others.filter { $0.code != p.code }
+            facts.deskQuote = p.retailPrice
+            facts.price = p.retailPrice
         }
         return facts
     }

@@ -52,16 +52,16 @@ import Testing
         // D-1: $34,500 financed on a $29,000 car, a new car delivered with 12 miles.
         #expect(item.amountFinancedCents == 34_500_00 && item.vehicleValueCents == 29_000_00 && item.loanToValuePercent == 119)
         #expect(item.odometer == 12 && item.inServiceDate == LocalDate(year: 2026, month: 10, day: 1) && !item.presumed)
-        #expect(s.dispatcher.whyNow(item).contains("GAP would cover the difference"))
+        #expect(s.dispatcher.whyNow(item, on: LocalDate(year: 2027, month: 1, day: 1)!).contains("GAP would cover the difference"))
         // $43,500 is exactly 1.50: covered. $43,500.01 and $43,644 (1.50496, which rounds to 1.50) are above the cap:
         // the waiver excludes what is financed above 150% of value.
         for (financed, covers) in [(Int64(43_500_00), true), (43_500_01, false), (43_644_00, false), (43_645_00, false)] {
             item.amountFinancedCents = financed
-            let text = s.dispatcher.whyNow(item)
+            let text = s.dispatcher.whyNow(item, on: LocalDate(year: 2027, month: 1, day: 1)!)
             #expect(text.contains("covers the difference") == false)
             #expect(text.contains("GAP would cover the difference") == covers, "\(financed): \(text)")
         }
         item.amountFinancedCents = nil
-        #expect(!s.dispatcher.whyNow(item).contains("cover the difference"))
+        #expect(!s.dispatcher.whyNow(item, on: LocalDate(year: 2027, month: 1, day: 1)!).contains("cover the difference"))
     }
 }

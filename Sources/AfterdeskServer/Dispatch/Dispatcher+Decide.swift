@@ -21,13 +21,14 @@ extension Dispatcher {
             let keptItems = touch.items.filter { i in kept.contains { $0.dealNumber == i.dealNumber && $0.product == i.product } }
             guard !keptItems.isEmpty else { return .skipped(touchID: touch.id, reason: "no product left to raise") }
             let droppedText = dropped.map { "\($0.item.product): \($0.reason)" }
-            var facts = self.facts(keptItems, customer: touch.customer, today: LocalDate(now, in: zone))
+            let today = LocalDate(now, in: zone)
+            var facts = self.facts(keptItems, customer: touch.customer, today: today)
             // A message carries the offer page of its first product: the token goes in the link, its hash in the store.
             var link: NewOfferLink?
             if touch.action != .task {
                 let token = offerTokens()
                 facts.offerURL = "\(settings.publicURL)/o/\(token)"
-                link = offerLink(for: keptItems[0], tokenHash: OfferTokens.hash(token), now: now)
+                link = offerLink(for: keptItems[0], tokenHash: OfferTokens.hash(token), now: now, today: today)
             }
             switch touch.action {
             case .sms: return sms(touch, facts: facts, template: keptItems[0].template, dropped: droppedText).carrying(link)
@@ -38,54 +39,18 @@ extension Dispatcher {
     }
 
     /// The stored side of an offer link for `item`: what the message says about it, and when the link stops working.
-    func offerLink(for item: DueItem, tokenHash: String, now: Date) -> NewOfferLink {
+    func offerLink(for item: DueItem, tokenHash: String, now: Date, today: LocalDate) -> NewOfferLink {
         let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
         // The price that applies on the day it is sent; the offer page says it as it applies on the day it is seen.
         let price = menu.product(item.product).map { item.priceQuote($0, on: LocalDate(now, in: zone)).amount.cents }
+        // The page says until when it can be bought as the plan class open on the day (a product without classes: its
+        // window).
+        let classes = EligibilityWindow.ClassWindow.decode(item.planClasses, product: menu.product(item.product))
+        let until = classes.isEmpty ? item.eligibleUntil : classes.first { $0.isOpen(on: today) }?.until
         return NewOfferLink(
-            tokenHash: tokenHash, dealID: item.dealID, product: item.product, reason: whyNow(item),
-            quotedCents: price ?? item.quotedCents ?? 0, eligibleUntil: item.eligibleUntil,
-            expiresAt: OfferExpiry.expiresAt(sentAt: now, eligibleUntil: item.eligibleUntil, zone: zone))
-    }
-
-    /// Why now, in the customer's words, from the same facts the message was written from (the plan's own reason is
-    /// for staff).
-    func whyNow(_ item: DueItem) -> String {
-        guard let product = menu.product(item.product) else { return "" }
-        switch product.kind {
-        case .serviceContract:
-            guard let ends = item.basicExpiresOn else { return "A service contract pays for covered repairs after the factory warranty." }
-            if item.vehicleIsCertified {
-                // The factory's or the certified program's coverage, whichever ends later: its miles are not stored.
-                return "Your \(item.vehicleMake)'s warranty coverage is projected to end around \(Words.longDate(ends)). "
-                    + "A service contract can cover repairs after it ends."
-            }
-            let miles =
-                item.basicLimit == "miles"
-                ? " at \(Words.thousands(warranties.terms(forMake: item.vehicleMake, modelYear: item.vehicleYear).basic.miles)) miles" : ""
-            return "Your \(item.vehicleMake)'s factory warranty is projected to end around \(Words.longDate(ends))\(miles). "
-                + "A service contract can cover repairs after it ends."
-        case .gap:
-            guard let ends = item.gapExposureEndsOn else { return "GAP covers what you still owe if the vehicle is totaled or stolen." }
-            // Above the cap the waiver excludes the excess: then it is never said that GAP covers the difference.
-            let covers =
-                item.amountFinancedCents.map {
-                    (product.gap ?? .undeclared).coversDifference(amountFinancedCents: $0, vehicleValueCents: item.vehicleValueCents)
-                } ?? false
-            return "Until about \(Words.longDate(ends)) you are projected to owe more on your loan than the vehicle is worth. "
-                + (covers
-                    ? "If it were totaled or stolen, GAP would cover the difference."
-                    : "If it were totaled or stolen, GAP would pay toward what you still owe, up to the plan's limit.")
-        case .tireWheel:
-            return "Potholes, nails and road debris cause most tire and wheel damage, and pothole season starts "
-                + "\(Words.monthDay(LocalDate.clamped(year: 2001, month: menu.potholeSeasonStart.month, day: menu.potholeSeasonStart.day)))."
-        case .appearance:
-            return "Paint and fabric protection does the most good early on, before sun, sap and spills leave their mark."
-        case .maintenance:
-            return "Your first scheduled service is coming up: prepaid maintenance covers it at today's prices."
-        case .other:
-            return ""
-        }
+            tokenHash: tokenHash, dealID: item.dealID, product: item.product, reason: whyNow(item, on: today),
+            quotedCents: price ?? item.quotedCents ?? 0, eligibleUntil: until,
+            expiresAt: OfferExpiry.expiresAt(sentAt: now, eligibleUntil: until, zone: zone))
     }
 
     /// The customer's time zone, from their state and ZIP; the dealership's when those say nothing.
@@ -192,7 +157,7 @@ extension Dispatcher {
         let warrantyItem = items.first { $0.basicExpiresOn != nil }
         // A certified car's date may be its certified coverage's: the factory's miles would not be true of it.
         let factoryItem = warrantyItem.flatMap { $0.vehicleIsCertified ? nil : $0 }
-        return MessageFacts(
+        var facts = MessageFacts(
             firstName: c.firstName, lastName: c.lastName, dealershipName: menu.dealership.name, dealershipAddress: address,
             dealershipPhone: menu.dealership.phone, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
             vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary),
@@ -201,5 +166,44 @@ extension Dispatcher {
             warrantyMiles: factoryItem.map { warranties.terms(forMake: $0.vehicleMake, modelYear: $0.vehicleYear).basic.miles },
             gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
             unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
+        facts.planClass = openClass(primary, on: today).map(ClassFact.init)
+        if let ptItem = items.first(where: { $0.powertrainExpiresOn != nil }) {
+            facts.powertrainEnds = ptItem.powertrainExpiresOn
+            facts.powertrainMiles = powertrainCoverage(ptItem).miles
+        }
+        if let quote = priceFacts(primary, on: today) {
+            facts.price = quote.amount
+            facts.priceIsFrom = quote.isFrom
+            facts.deskQuote = quote.givenAtDesk ? quote.amount : nil
+        }
+        facts.gapCoversDifference = items.contains { menu.product($0.product)?.kind == .gap && gapCoversDifference($0) }
+        return facts
+    }
+
+    /// The plan class `item`'s product would be bought as on `day`: the first of the plan's classes open then.
+    func openClass(_ item: DueItem, on day: LocalDate) -> EligibilityWindow.ClassWindow? {
+        EligibilityWindow.ClassWindow.decode(item.planClasses, product: menu.product(item.product)).first { $0.isOpen(on: day) }
+    }
+
+    /// The powertrain warranty of the item's make: a later owner's terms for a car sold used, when the maker's differ.
+    func powertrainCoverage(_ item: DueItem) -> WarrantyTable.Coverage {
+        let t = warranties.terms(forMake: item.vehicleMake, modelYear: item.vehicleYear)
+        return item.vehicleIsNew ? t.powertrain : (t.powertrainSubsequentOwner ?? t.powertrain)
+    }
+
+    /// The price a message may state for `item` on `day` (`PriceQuote`): the desk's while it still applies, else "from"
+    /// the rate card's or the menu's; nil when none may be said (a vehicle past every class of the card is priced after
+    /// an inspection).
+    func priceFacts(_ item: DueItem, on day: LocalDate) -> PriceQuote? {
+        guard let product = menu.product(item.product) else { return nil }
+        let quote = item.priceQuote(product, on: day)
+        return quote.onInspection ? nil : quote
+    }
+
+    /// True when GAP would pay the whole difference for `item` (`gap.covers_difference`): the amount financed at or
+    /// below the cap's share of the value, compared exactly (`GAPRules.coversDifference`); false without financing.
+    func gapCoversDifference(_ item: DueItem) -> Bool {
+        guard let financed = item.amountFinancedCents, let product = menu.product(item.product) else { return false }
+        return (product.gap ?? .undeclared).coversDifference(amountFinancedCents: financed, vehicleValueCents: item.vehicleValueCents)
     }
 }

@@ -5,41 +5,84 @@ import Foundation
 import Logging
 
 extension Dispatcher {
-    /// What each touch of a deal's declined product would send, on every channel it may use.
-    public func preview(dealNumber: String, store: String? = nil, product: String, touch: String? = nil, now: Date) throws
-        -> [MessagePreview]
-    {
+    /// What each touch of a deal's declined product would send, on every channel it may use, each as of its planned
+    /// moment with the facts the plan projects for that day (the days left, the class open then). `asOf` (`--now`)
+    /// renders every touch as of that instant instead. A touch the plan does not hold as planned (sent, skipped,
+    /// dropped) says so and, without `asOf`, is not rendered.
+    public func preview(
+        dealNumber: String, store: String? = nil, product: String, touch: String? = nil, now: Date, asOf: Date? = nil
+    ) throws -> [MessagePreview] {
         guard let menuProduct = menu.product(product) else { throw StoreError("'\(product)' is not a product of the menu") }
         guard let (customer, base, planned) = try database.previewFacts(dealNumber: dealNumber, store: store, product: product) else {
             throw StoreError("deal \(dealNumber) has no product '\(product)'")
         }
         let zone = customerZone(state: customer.state, zip: customer.zip)
+        let states = try database.previewTouches(dealID: base.dealID, product: product)
         var out: [MessagePreview] = []
         for rule in menuProduct.timing.touches where touch == nil || rule.name == touch {
+            let state = states[rule.name]
+            let isPlanned = state?.status == "planned"
+            let note = isPlanned ? nil : Self.notPlanned(state)
+            let day: LocalDate
+            if let asOf {
+                day = LocalDate(asOf, in: zone)
+            } else if isPlanned, let d = state?.dueOn ?? state?.dueAt.map({ LocalDate($0, in: zone) }) {
+                day = d
+            } else {
+                out.append(
+                    MessagePreview(
+                        template: rule.template, channel: "none", planned: planned[rule.name], subject: nil, body: note ?? "",
+                        encoding: nil,
+                        note: note))
+                continue
+            }
             var item = base
             item.touchName = rule.name
             item.template = rule.template
-            let facts = self.facts([item], customer: customer, today: LocalDate(now, in: zone))
-            let due = planned[rule.name]
-            if rule.action == .task {
-                out.append(
-                    MessagePreview(
-                        template: rule.template, channel: "task", planned: due, subject: nil,
-                        body: "A call from a person (the menu makes this touch a task).", encoding: nil))
-                continue
-            }
-            if let sms = templates.renderSMS(rule.template, facts: facts) {
-                let e = SMSEncoding(sms)
-                out.append(
-                    MessagePreview(
-                        template: rule.template, channel: "sms", planned: due, subject: nil, body: sms,
-                        encoding: "\(e.alphabet.rawValue), \(e.units) characters, \(e.segments) segment\(e.segments == 1 ? "" : "s")"))
-            }
-            if let email = templates.renderEmail(rule.template, facts: facts) {
-                out.append(
-                    MessagePreview(
-                        template: rule.template, channel: "email", planned: due, subject: email.subject, body: email.text, encoding: nil))
-            }
+            let facts = self.facts([item], customer: customer, today: day)
+            out += previews(rule, facts: facts, planned: planned[rule.name], asOf: day, note: note)
+        }
+        return out
+    }
+
+    /// Why a touch is not planned, in words for the person reviewing it.
+    static func notPlanned(_ state: PreviewTouch?) -> String {
+        guard let state else {
+            return "Not planned: the plan has no such touch for this deal (its day has passed, its anchor does not apply to this vehicle, "
+                + "or the product cannot be bought then)."
+        }
+        let when = state.dueOn.map { " (\($0))" } ?? ""
+        switch state.status {
+        case "sent": return "Not planned any more: already sent\(when)."
+        case "skipped": return "Not planned any more: skipped\(when)\(state.reason.map { ": \($0)" } ?? "")."
+        default: return "Not planned: \(state.status)\(when)\(state.reason.map { ": \($0)" } ?? "")."
+        }
+    }
+
+    /// One touch's previews, rendered from `facts`.
+    func previews(_ rule: TouchRule, facts: MessageFacts, planned: String?, asOf day: LocalDate, note: String?) -> [MessagePreview] {
+        let asOf = day.description
+        if rule.action == .task {
+            return [
+                MessagePreview(
+                    template: rule.template, channel: "task", planned: planned, subject: nil,
+                    body: "A call from a person (the menu makes this touch a task).", encoding: nil, asOf: asOf, note: note)
+            ]
+        }
+        var out: [MessagePreview] = []
+        if let sms = templates.renderSMS(rule.template, facts: facts) {
+            let e = SMSEncoding(sms)
+            out.append(
+                MessagePreview(
+                    template: rule.template, channel: "sms", planned: planned, subject: nil, body: sms,
+                    encoding: "\(e.alphabet.rawValue), \(e.units) characters, \(e.segments) segment\(e.segments == 1 ? "" : "s")",
+                    asOf: asOf, note: note))
+        }
+        if let email = templates.renderEmail(rule.template, facts: facts) {
+            out.append(
+                MessagePreview(
+                    template: rule.template, channel: "email", planned: planned, subject: email.subject, body: email.text,
+                    encoding: nil, asOf: asOf, note: note))
         }
         return out
     }

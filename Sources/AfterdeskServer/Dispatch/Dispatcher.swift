@@ -20,6 +20,10 @@ public struct MessagePreview: Codable, Sendable, Equatable {
     public var subject: String?
     public var body: String
     public var encoding: String?
+    /// The customer's day the message is rendered as of: the touch's planned day, or `--now`'s.
+    public var asOf: String? = nil
+    /// Set when the touch is not planned (already sent, skipped, dropped by the plan).
+    public var note: String? = nil
 }
 
 /// Everything dispatch works with.
