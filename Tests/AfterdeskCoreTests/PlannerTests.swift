@@ -51,6 +51,8 @@ import Testing
                 && p.touches.allSatisfy { $0.action == .sms || $0.items.contains { $0.touch == "expiry-7" } || $0.action == .task })
         // Reasons are written for people.
         let expiry = try #require(p.touches.flatMap(\.items).first { $0.touch == "expiry-90" }, "the VSC has its 90-day touch")
+        // The one-year milestone is for a car no warranty times: a new car's maker's plan is open on its day, so none.
+        #expect(!p.touches.flatMap(\.items).contains { $0.touch == "one-year" } && !p.dropped.contains { $0.item.touch == "one-year" })
         #expect(expiry.reason.hasPrefix("factory basic warranty projected to end 2029-05-31 at 36,000 miles; 90 days before"))
         #expect(
             expiry.reason.contains("; a manufacturer's new-vehicle plan (while the factory basic warranty lasts) until about 2029-05-31"))

@@ -67,7 +67,7 @@ products:
       anchor: warranty_expiry             # the basic warranty's end, or the powertrain's for a car sold out of basic warranty
       touches:
         - { name: second-chance, days_after_delivery: 30 }
-        - { name: one-year, days_after_delivery: 365 }
+        - { name: one-year, days_after_delivery: 365, classes: [used, after_warranty] }   # a milestone for a car no warranty times
         - { name: expiry-90, days_before_anchor: 90 }
         - { name: expiry-30, days_before_anchor: 30 }
         - { name: expiry-7, days_before_anchor: 7, action: task }

@@ -256,8 +256,12 @@ public struct TouchRule: Sendable, Equatable {
     public var action: Action
     /// Template name; defaults to `<product code>-<touch name>`.
     public var template: String
+    /// Only when the plan class open on the touch's day is one of these (a milestone for a car whose follow-up no
+    /// warranty times); nil: whatever the class.
+    public var classes: Set<PlanClass.Kind>?
 
-    public init(name: String, offset: Offset, action: Action = .message, template: String) {
+    public init(name: String, offset: Offset, action: Action = .message, template: String, classes: Set<PlanClass.Kind>? = nil) {
+        self.classes = classes
         self.name = name
         self.offset = offset
         self.action = action

@@ -79,4 +79,20 @@ extension MenuLoader {
         }
         return out
     }
+
+    /// A touch's `classes: [used, after_warranty]`: it is raised only when the class open on its day is one of them.
+    static func touchClasses(_ tn: Node, _ tpp: String, _ r: inout YAMLReader) -> Set<PlanClass.Kind>? {
+        guard tn["classes"] != nil else { return nil }
+        var out = Set<PlanClass.Kind>()
+        for name in r.stringList(tn, "classes", tpp) {
+            guard let k = PlanClass.Kind(rawValue: name) else {
+                r.fail(
+                    tn["classes"], "\(tpp).classes",
+                    "unknown class '\(name)' (\(PlanClass.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                continue
+            }
+            out.insert(k)
+        }
+        return out
+    }
 }

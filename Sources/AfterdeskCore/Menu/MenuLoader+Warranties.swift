@@ -41,6 +41,13 @@ extension MenuLoader {
                 guard let from = k.string, let to = v.string else { continue }
                 if entries[to.uppercased()] == nil { w.r.fail(v, "aliases.\(from)", "alias points to '\(to)', which is not under makes") }
                 aliases[from.uppercased()] = to.uppercased()
+                if from != from.uppercased() { aliases[from] = to.uppercased() }
+            }
+        }
+        // The file's own spellings ("Toyota", "Chevy") found without upper-casing: the planner looks a make up per deal.
+        for key in entries.keys {
+            if let spelled = root["makes"]?.mapping?.keys.compactMap(\.string).first(where: { $0.uppercased() == key }), spelled != key {
+                aliases[spelled] = key
             }
         }
         guard w.r.issues.isEmpty, let def else { throw MenuErrors(issues: w.r.issues) }

@@ -270,6 +270,7 @@ public enum MenuLoader {
             tn, tpp,
             allowed: [
                 "name", "days_after_delivery", "days_before_anchor", "days_after_anchor", "percent_of_exposure", "action", "template",
+                "classes",
             ])
         guard let tname = r.string(tn, "name", tpp) else { return nil }
         if !names.insert(tname).inserted { r.fail(tn["name"], "\(tpp).name", "touch name '\(tname)' is used twice") }
@@ -299,7 +300,7 @@ public enum MenuLoader {
             }
         }
         let template = r.string(tn, "template", tpp, required: false) ?? "\(code)-\(tname)"
-        return TouchRule(name: tname, offset: offset, action: action, template: template)
+        return TouchRule(name: tname, offset: offset, action: action, template: template, classes: touchClasses(tn, tpp, &r))
     }
 
     static func yamlErrorLine(_ e: YamlError) -> Int {

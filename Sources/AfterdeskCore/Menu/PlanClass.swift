@@ -12,14 +12,18 @@ public struct PlanClass: Sendable, Equatable {
         /// Once the basic warranty has ended, after an inspection.
         case afterWarranty = "after_warranty"
     }
-    public var kind: Kind
+    public let kind: Kind
     /// How a person and a customer are told about it ("a used-vehicle plan").
-    public var name: String
-    public var daysFromContract: Int?
-    public var maxVehicleAgeYears: Int?
-    public var maxOdometer: Int?
+    public let name: String
+    public let daysFromContract: Int?
+    public let maxVehicleAgeYears: Int?
+    public let maxOdometer: Int?
     /// The provider inspects the vehicle before it sells the plan.
-    public var inspection: Bool
+    public let inspection: Bool
+    /// "within 10 years of age and 125,000 miles", or nil when no age or mileage limit applies.
+    public let limitsText: String?
+    /// For staff, made once: "a used-vehicle plan (within 10 years of age and 125,000 miles)".
+    public let summary: String
 
     public init(
         kind: Kind, name: String? = nil, daysFromContract: Int? = nil, maxVehicleAgeYears: Int? = nil, maxOdometer: Int? = nil,
@@ -31,6 +35,15 @@ public struct PlanClass: Sendable, Equatable {
         self.maxVehicleAgeYears = maxVehicleAgeYears
         self.maxOdometer = maxOdometer
         self.inspection = inspection ?? (kind == .afterWarranty)
+        var parts: [String] = []
+        if let y = maxVehicleAgeYears { parts.append("\(y) year\(y == 1 ? "" : "s") of age") }
+        if let m = maxOdometer { parts.append("\(m.formattedMiles) miles") }
+        limitsText = parts.isEmpty ? nil : "within " + parts.joined(separator: " and ")
+        var notes: [String] = []
+        if kind == .manufacturerNew { notes.append("while the factory basic warranty lasts") }
+        if let l = limitsText { notes.append(l) }
+        if self.inspection { notes.append("inspection required") }
+        summary = self.name + (notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")")
     }
 
     public static func defaultName(_ kind: Kind) -> String {
@@ -41,11 +54,4 @@ public struct PlanClass: Sendable, Equatable {
         }
     }
 
-    /// "within 10 years and 125,000 miles", or nil when no age or mileage limit applies.
-    public var limitsText: String? {
-        var parts: [String] = []
-        if let y = maxVehicleAgeYears { parts.append("\(y) year\(y == 1 ? "" : "s") of age") }
-        if let m = maxOdometer { parts.append("\(m.formattedMiles) miles") }
-        return parts.isEmpty ? nil : "within " + parts.joined(separator: " and ")
-    }
 }

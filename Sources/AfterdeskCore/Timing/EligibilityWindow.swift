@@ -33,12 +33,7 @@ public struct EligibilityWindow: Sendable, Equatable {
 
         /// "a used-vehicle plan (within 10 years of age and 125,000 miles) until about 2029-05-02", for staff.
         public var description: String {
-            var s = planClass.name
-            var notes: [String] = []
-            if planClass.kind == .manufacturerNew { notes.append("while the factory basic warranty lasts") }
-            if let l = planClass.limitsText { notes.append(l) }
-            if planClass.inspection { notes.append("inspection required") }
-            if !notes.isEmpty { s += " (" + notes.joined(separator: "; ") + ")" }
+            let s = planClass.summary
             guard opensAtAll else {
                 switch reason {
                 case .notForVehicle: return s + ": not for a car sold new"
@@ -47,9 +42,8 @@ public struct EligibilityWindow: Sendable, Equatable {
                 case .daysFromContract, nil: return s + ": closed"
                 }
             }
-            if planClass.kind == .afterWarranty { s += " from \(opens)" }
-            if let until { s += " until about \(until)" }
-            return s
+            let from = planClass.kind == .afterWarranty ? " from \(opens)" : ""
+            return s + from + (until.map { " until about \($0)" } ?? "")
         }
     }
 

@@ -208,6 +208,8 @@ extension Planner {
             guard
                 let (date, reason) = Planner.when(rule.offset, delivery: d.deal.deliveryDate, anchor: anchor, contract: d.deal.contractDate)
             else { continue }
+            // A milestone for some classes only: not a touch at all on a day another class is the one open.
+            if let only = rule.classes, !only.contains(where: { k in eligibility.bestClass(on: date)?.planClass.kind == k }) { continue }
             let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
             if !eligibility.isOpen(on: date) {
                 let closes = eligibility.until.map { " on \($0)" } ?? ""
@@ -229,16 +231,7 @@ extension Planner {
                         why: "the maker's free maintenance runs until about \(free): prepaid maintenance is raised as it ends"))
                 continue
             }
-            let action: TouchAction
-            if rule.action == .task || threshold != nil {
-                action = .task
-            } else if permissions.sms {
-                action = .sms
-            } else if permissions.email {
-                action = .email
-            } else {
-                action = .task
-            }
+            let action = Planner.action(rule, aboveThreshold: threshold != nil, permissions)
             let onDay = max(date, action == .task ? day.firstDay : day.firstMessageDay)
             if !eligibility.isOpen(on: onDay) {
                 dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
@@ -253,6 +246,13 @@ extension Planner {
             out.append(Candidate(date: onDay, action: action, item: withWhy, until: eligibility.until, classes: eligibility.classes))
         }
         return out
+    }
+
+    /// How a touch is made: a task when the menu says so or the quote is above the task threshold, else a text, else an
+    /// email, else (no consent for either) a task.
+    static func action(_ rule: TouchRule, aboveThreshold: Bool, _ permissions: ContactPermissions) -> TouchAction {
+        if rule.action == .task || aboveThreshold { return .task }
+        return permissions.sms ? .sms : permissions.email ? .email : .task
     }
 
     /// The day a timing rule names, and the reason a person reads; nil when it hangs on an anchor the deal lacks.
