@@ -58,6 +58,10 @@ public struct MessageFacts: Sendable, Equatable {
     /// GAP would pay the whole difference: the amount financed is within the waiver's loan-to-value cap
     /// (`gap.covers_difference`).
     public var gapCoversDifference = false
+    /// The maker's free maintenance (ToyotaCare) and its projected end: `free_maintenance`, only while it still runs on
+    /// `today` — then nothing may call the next service the customer's "first".
+    public var freeMaintenanceEnds: LocalDate?
+    public var freeMaintenanceName: String?
 
     public init(
         firstName: String, lastName: String, dealershipName: String, dealershipAddress: String, dealershipPhone: String?,
@@ -139,6 +143,11 @@ public struct MessageFacts: Sendable, Equatable {
         if let g = gapExposureEnds, today < g { gap["exposure_ends"] = Words.longDate(g) }
         if gapCoversDifference { gap["covers_difference"] = true }
         if !gap.isEmpty { c["gap"] = gap }
+        if let f = freeMaintenanceEnds, today < f {
+            c["free_maintenance"] = [
+                "ends": Words.longDate(f), "ends_short": Words.monthDay(f), "name": freeMaintenanceName ?? "free maintenance",
+            ]
+        }
     }
 
     /// Plausible facts for checking templates when they load.

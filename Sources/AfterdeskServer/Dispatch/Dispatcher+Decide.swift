@@ -177,6 +177,10 @@ extension Dispatcher {
             facts.deskQuote = quote.givenAtDesk ? quote.amount : nil
         }
         facts.gapCoversDifference = items.contains { menu.product($0.product)?.kind == .gap && gapCoversDifference($0) }
+        if let m = items.first(where: { $0.freeMaintenanceEndsOn != nil }), let ends = m.freeMaintenanceEndsOn {
+            facts.freeMaintenanceEnds = ends
+            facts.freeMaintenanceName = warranties.terms(forMake: m.vehicleMake, modelYear: m.vehicleYear).freeMaintenance?.name
+        }
         return facts
     }
 

@@ -27,6 +27,12 @@ extension Dispatcher {
         case .appearance:
             return "Paint and fabric protection does the most good early on, before sun, sap and spills leave their mark."
         case .maintenance:
+            if let ends = item.freeMaintenanceEndsOn, day < ends {
+                let name =
+                    warranties.terms(forMake: item.vehicleMake, modelYear: item.vehicleYear).freeMaintenance?.name ?? "free maintenance"
+                return "Your \(name) is projected to end around \(Words.longDate(ends)): prepaid maintenance covers the services "
+                    + "after it at today's prices."
+            }
             return "Your first scheduled service is coming up: prepaid maintenance covers it at today's prices."
         case .other:
             return ""
