@@ -31,6 +31,12 @@ public struct EligibilityWindow: Sendable, Equatable {
         /// True when it is open on some day.
         public var opensAtAll: Bool { until.map { $0 >= opens } ?? true }
 
+        /// For a touch's reason, short (it is stored with every touch): "a used-vehicle plan until about 2029-05-02".
+        public var briefly: String {
+            let from = planClass.kind == .afterWarranty ? " from \(opens)" : ""
+            return planClass.name + from + (until.map { " until about \($0)" } ?? "")
+        }
+
         /// "a used-vehicle plan (within 10 years of age and 125,000 miles) until about 2029-05-02", for staff.
         public var description: String {
             let s = planClass.summary

@@ -68,7 +68,7 @@ extension Planner {
     /// the waiver's task day after the contract (today when that has passed), and only inside the funding window.
     func waiverCandidates(
         _ d: DeclineFacts, _ product: MenuProduct, anchor: TimingAnchor, eligibility: EligibilityWindow, day: PlanningDay,
-        dropped: inout [DroppedTouch]
+        dropped: inout DropLog
     ) -> [Candidate] {
         let rules = product.gap ?? .undeclared
         let rule = product.timing.touches.first { $0.action == .task }
@@ -79,7 +79,7 @@ extension Planner {
         let planned = d.deal.contractDate.adding(days: rules.taskDay)
         let date = max(planned, day.firstDay)
         guard eligibility.isOpen(on: date) else {
-            dropped.append(
+            dropped.add(
                 DroppedTouch(item: item, wouldBeOn: date, why: "after the funding window closes on \(eligibility.until ?? date)"))
             return []
         }

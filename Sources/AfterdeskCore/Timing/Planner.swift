@@ -103,7 +103,11 @@ public struct CustomerPlan: Sendable, Equatable {
     public var products: [ProductPlan]
     public var touches: [PlannedTouch]
     public var dropped: [DroppedTouch]
-    public init(products: [ProductPlan], touches: [PlannedTouch], dropped: [DroppedTouch]) {
+    /// How many touches the rules did not keep: `dropped.count`, or only counted when the planner keeps no details
+    /// (`Planner.keepsDropped`).
+    public var droppedCount: Int
+    public init(products: [ProductPlan], touches: [PlannedTouch], dropped: [DroppedTouch], droppedCount: Int? = nil) {
+        self.droppedCount = droppedCount ?? dropped.count
         self.products = products
         self.touches = touches
         self.dropped = dropped
@@ -142,6 +146,9 @@ public struct Planner: Sendable {
     public let menu: Menu
     public let warranties: WarrantyTable
     public let rules: CadenceRules
+    /// Keep each touch the rules did not keep, with why (`explain`); false when planning many customers only counts
+    /// them, without writing their reasons.
+    public var keepsDropped = true
     /// The state calendar the plan keeps, made once: `rules.contactRules`, else the menu's. A declared emergency has no
     /// known end: the gate holds messages while it lasts, and the plan is left as is.
     let calendarRules: ContactRulebook
@@ -163,7 +170,7 @@ public struct Planner: Sendable {
         let windows = rules.windows(textsPer24Hours: day.calendar.textsPer24Hours)
         var plans: [ProductPlan] = []
         var candidates: [Candidate] = []
-        var dropped: [DroppedTouch] = []
+        var dropped = DropLog(keeps: keepsDropped)
         // The warranty projection depends on the deal only: computed once for all its declined products.
         var projections: [String: WarrantyProjection] = [:]
         for d in declines {
@@ -182,7 +189,8 @@ public struct Planner: Sendable {
             plans.append(plan)
         }
         let touches = mergeAndCap(candidates, day: day, windows: windows, dropped: &dropped)
-        return CustomerPlan(products: plans, touches: schedule(touches, day: day), dropped: dropped)
+        return CustomerPlan(
+            products: plans, touches: schedule(touches, day: day), dropped: dropped.entries, droppedCount: dropped.count)
     }
 
     static let utc = TimeZone(identifier: "UTC") ?? TimeZone.current
@@ -212,5 +220,18 @@ extension Int {
             out.append(c)
         }
         return out
+    }
+}
+
+/// The touches the rules did not keep: each with why, or (planning many customers) only counted, without building its
+/// words.
+struct DropLog {
+    let keeps: Bool
+    var entries: [DroppedTouch] = []
+    var count = 0
+
+    mutating func add(_ drop: @autoclosure () -> DroppedTouch) {
+        count += 1
+        if keeps { entries.append(drop()) }
     }
 }

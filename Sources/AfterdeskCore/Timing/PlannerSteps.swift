@@ -83,7 +83,7 @@ extension Planner {
         func item(on date: LocalDate) -> TouchItem {
             guard let best = classes.first(where: { $0.isOpen(on: date) }) else { return item }
             var out = item
-            out.reason += "; \(best.description)"
+            out.reason += "; \(best.briefly)"
             return out
         }
     }
@@ -196,7 +196,7 @@ extension Planner {
     /// (past, or outside the window to buy) go to `dropped` with the reason.
     func touchCandidates(
         _ d: DeclineFacts, _ product: MenuProduct, anchor: TimingAnchor, eligibility: EligibilityWindow, day: PlanningDay,
-        permissions: ContactPermissions, dropped: inout [DroppedTouch], freeUntil: LocalDate? = nil
+        permissions: ContactPermissions, dropped: inout DropLog, freeUntil: LocalDate? = nil
     ) -> [Candidate] {
         // A quote the desk could not have meant ($0.01, $99,999) is not believed: the menu's price stands in.
         let quoted =
@@ -205,39 +205,42 @@ extension Planner {
         let threshold = product.taskThreshold.flatMap { quoted > $0 ? $0 : nil }
         var out: [Candidate] = []
         for rule in product.timing.touches {
-            guard
-                let (date, reason) = Planner.when(rule.offset, delivery: d.deal.deliveryDate, anchor: anchor, contract: d.deal.contractDate)
-            else { continue }
+            let (delivery, contract) = (d.deal.deliveryDate, d.deal.contractDate)
+            guard let date = Planner.day(rule.offset, delivery: delivery, anchor: anchor, contract: contract) else { continue }
             // A milestone for some classes only: not a touch at all on a day another class is the one open.
             if let only = rule.classes, !only.contains(where: { k in eligibility.bestClass(on: date)?.planClass.kind == k }) { continue }
-            let item = TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
+            // Its words only when the touch is kept, or its drop is kept for explain.
+            func item() -> TouchItem {
+                let reason = Planner.when(rule.offset, delivery: delivery, anchor: anchor, contract: contract)?.1 ?? ""
+                return TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
+            }
             if !eligibility.isOpen(on: date) {
                 let closes = eligibility.until.map { " on \($0)" } ?? ""
-                dropped.append(
+                dropped.add(
                     DroppedTouch(
-                        item: item, wouldBeOn: date,
+                        item: item(), wouldBeOn: date,
                         why: "after the post-sale window closes\(closes) (\(eligibility.reason?.rawValue ?? "closed"))"))
                 continue
             }
             if date < day.today {
-                dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "due before the plan was made (\(day.today))"))
+                dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: "due before the plan was made (\(day.today))"))
                 continue
             }
             // Nobody buys prepaid maintenance for services that are still free: nothing long before the free plan ends.
             if let free = freeUntil, date < free.adding(days: -Planner.freeMaintenanceLeadDays) {
-                dropped.append(
+                dropped.add(
                     DroppedTouch(
-                        item: item, wouldBeOn: date,
+                        item: item(), wouldBeOn: date,
                         why: "the maker's free maintenance runs until about \(free): prepaid maintenance is raised as it ends"))
                 continue
             }
             let action = Planner.action(rule, aboveThreshold: threshold != nil, permissions)
             let onDay = max(date, action == .task ? day.firstDay : day.firstMessageDay)
             if !eligibility.isOpen(on: onDay) {
-                dropped.append(DroppedTouch(item: item, wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
+                dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
                 continue
             }
-            var withWhy = item
+            var withWhy = item()
             if let threshold, rule.action != .task {
                 withWhy.reason += "; quoted \(quoted.formatted), above the \(threshold.formatted) threshold: a call from a person"
             } else if action == .task && rule.action != .task {
@@ -253,6 +256,17 @@ extension Planner {
     static func action(_ rule: TouchRule, aboveThreshold: Bool, _ permissions: ContactPermissions) -> TouchAction {
         if rule.action == .task || aboveThreshold { return .task }
         return permissions.sms ? .sms : permissions.email ? .email : .task
+    }
+
+    /// The day a timing rule names (as `when`, without its words); nil when it hangs on an anchor the deal lacks.
+    static func day(_ offset: TouchRule.Offset, delivery: LocalDate, anchor: TimingAnchor, contract: LocalDate) -> LocalDate? {
+        switch offset {
+        case .afterDelivery(let days): return delivery.adding(days: days)
+        case .beforeAnchor(let days): return anchor.date?.adding(days: -days)
+        case .afterAnchor(let days): return anchor.date?.adding(days: days)
+        case .afterContract(let days): return contract.adding(days: days)
+        case .percentOfExposure: return when(offset, delivery: delivery, anchor: anchor, contract: contract)?.0
+        }
     }
 
     /// The day a timing rule names, and the reason a person reads; nil when it hangs on an anchor the deal lacks.
@@ -279,7 +293,7 @@ extension Planner {
     /// Merges candidates of the same channel within `mergeWithinDays` into one touch, then moves each touch to the first
     /// day that the state calendar opens and that keeps the rolling windows (`RollingWindows`, the gate's definition), in
     /// date order across all the customer's products; a touch with no room before its window closes goes to `dropped`.
-    func mergeAndCap(_ candidates: [Candidate], day: PlanningDay, windows: RollingWindows, dropped: inout [DroppedTouch]) -> [MergedTouch] {
+    func mergeAndCap(_ candidates: [Candidate], day: PlanningDay, windows: RollingWindows, dropped: inout DropLog) -> [MergedTouch] {
         let sorted = candidates.sorted {
             ($0.date, $0.item.dealNumber, $0.item.product, $0.item.touch) < ($1.date, $1.item.dealNumber, $1.item.product, $1.item.touch)
         }
@@ -296,7 +310,7 @@ extension Planner {
             }
             guard let (date, at, moved) = firstRoom(c, touches, day: day, windows: windows) else {
                 let u = c.until ?? c.date
-                dropped.append(
+                dropped.add(
                     DroppedTouch(
                         item: c.item, wouldBeOn: c.date,
                         why: "no room under the limit of \(rules.maxPerRolling30Days) touches in 30 days before the window closes on \(u)"))

@@ -88,6 +88,9 @@ struct PlannedChunk: Sendable {
     var summary = PlanSummary()
 
     init(_ facts: PlanChunkFacts, planner: Planner, now: Date) {
+        // Only counted here: the drops' words are for `explain`, which plans one customer again.
+        var planner = planner
+        planner.keepsDropped = false
         let deals = DealLoader.decode(facts.deals)
         var previous: [Int64: [(touch: Int64, deal: Int64, code: String)]] = [:]
         let old = facts.previous
@@ -155,7 +158,7 @@ struct PlannedChunk: Sendable {
             case .task: summary.tasks += 1
             }
         }
-        summary.dropped += plan.dropped.count
+        summary.dropped += plan.droppedCount
     }
 
     /// A planned touch whose product is no longer followed up for a reason of fact is kept, cancelled, with that
