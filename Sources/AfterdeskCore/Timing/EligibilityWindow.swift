@@ -31,8 +31,10 @@ public struct EligibilityWindow: Sendable, Equatable {
         /// True when it is open on some day.
         public var opensAtAll: Bool { until.map { $0 >= opens } ?? true }
 
-        /// For a touch's reason, short (it is stored with every touch): "a used-vehicle plan until about 2029-05-02".
+        /// For a touch's reason, short (it is stored with every touch): "a used-vehicle plan until about 2029-05-02"; the
+        /// maker's plan closes with the basic warranty the reason already dates, so "the maker's new-vehicle plan".
         public var briefly: String {
+            if planClass.kind == .manufacturerNew { return "the maker's new-vehicle plan" }
             let from = planClass.kind == .afterWarranty ? " from \(opens)" : ""
             return planClass.name + from + (until.map { " until about \($0)" } ?? "")
         }
