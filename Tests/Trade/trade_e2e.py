@@ -105,6 +105,24 @@ def main():
     if followed == 0 or tasks == 0:
         failures.append("the file gave nothing to check")
     dry_run()
+    previews([n for n in facts][:24])
+
+
+BANNED = ("can't be added", "cannot be added", "can no longer be added", "only while", "repairs are yours")
+
+
+def previews(numbers):
+    """`afterdesk preview` of each touch, as of its planned day: no claim the facts do not hold."""
+    seen = 0
+    for number in numbers:
+        for product in ("vsc", "maintenance"):
+            out = cli("preview", number, product, "--db", DB, check=False)
+            seen += out.count("=== ")
+            for phrase in BANNED:
+                if phrase in out.lower():
+                    failures.append(f"preview {number} {product} says {phrase!r}")
+    if seen == 0:
+        failures.append("preview rendered nothing")
 
 
 def dry_run():
