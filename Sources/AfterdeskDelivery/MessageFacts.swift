@@ -62,6 +62,8 @@ public struct MessageFacts: Sendable, Equatable {
     /// `today` — then nothing may call the next service the customer's "first".
     public var freeMaintenanceEnds: LocalDate?
     public var freeMaintenanceName: String?
+    /// The next scheduled service is the car's first: a car sold new with no maker's free plan (`first_service`).
+    public var firstService = false
 
     public init(
         firstName: String, lastName: String, dealershipName: String, dealershipAddress: String, dealershipPhone: String?,
@@ -143,6 +145,7 @@ public struct MessageFacts: Sendable, Equatable {
         if let g = gapExposureEnds, today < g { gap["exposure_ends"] = Words.longDate(g) }
         if gapCoversDifference { gap["covers_difference"] = true }
         if !gap.isEmpty { c["gap"] = gap }
+        if firstService { c["first_service"] = true }
         if let f = freeMaintenanceEnds, today < f {
             c["free_maintenance"] = [
                 "ends": Words.longDate(f), "ends_short": Words.monthDay(f), "name": freeMaintenanceName ?? "free maintenance",

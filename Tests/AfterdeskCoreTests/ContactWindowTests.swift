@@ -141,7 +141,7 @@ func tz(_ id: String) -> TimeZone { TimeZone(identifier: id)! }
         let w = EligibilityWindow(
             eligibility: e, contractDate: contract, inService: LocalDate(year: 2018, month: 2, day: 1)!,
             basicWarrantyEnds: basic, odometerAt: { _ in LocalDate(year: 2030, month: 1, day: 1)! })
-        #expect(w.until == LocalDate(year: 2027, month: 9, day: 17) && w.reason == .basicWarranty)
+        #expect(w.until == LocalDate(year: 2027, month: 9, day: 16) && w.reason == .basicWarranty)
         let old = EligibilityWindow(
             eligibility: e, contractDate: contract, inService: LocalDate(year: 2017, month: 2, day: 1)!,
             basicWarrantyEnds: basic, odometerAt: { _ in nil })

@@ -20,12 +20,12 @@ import Testing
             odometerAt: { odometer[$0] }, condition: condition)
     }
 
-    @Test func theDayTheBasicWarrantyEndsIsTheNewPlansLastAndTheAfterWarrantyPlanOpensNext() {
+    @Test func theDayTheBasicWarrantyEndsOpensTheAfterWarrantyPlan() {
         let w = window(condition: .new, inService: contract, basic: basicEnds)
-        #expect(w.bestClass(on: basicEnds)?.planClass.kind == .manufacturerNew)
-        #expect(w.bestClass(on: basicEnds.adding(days: 1))?.planClass.kind == .afterWarranty)
+        #expect(w.bestClass(on: basicEnds.adding(days: -1))?.planClass.kind == .manufacturerNew)
+        #expect(w.bestClass(on: basicEnds)?.planClass.kind == .afterWarranty)
         #expect(w.bestClass(on: contract)?.planClass.kind == .manufacturerNew)
-        #expect(w.isOpen(on: basicEnds.adding(days: 1)))
+        #expect(w.isOpen(on: basicEnds))
         // A car sold new never gets a used-vehicle plan.
         #expect(!w.classes[1].opensAtAll && w.classes[1].reason == .notForVehicle)
         // The product closes with its last class: 15 years from the in-service date.
@@ -63,14 +63,14 @@ import Testing
     @Test func storedWindowsReadBackAgainstTheMenu() {
         let w = window(condition: .new, inService: contract, basic: basicEnds)
         let text = EligibilityWindow.ClassWindow.encode(w.classes)
-        #expect(text == "manufacturer_new:2026-06-01:2027-09-17;after_warranty:2027-09-18:2041-06-01")
+        #expect(text == "manufacturer_new:2026-06-01:2027-09-16;after_warranty:2027-09-17:2041-06-01")
         let product = MenuProduct(
             code: "vsc", name: "VSC", kind: .serviceContract, provider: "", retailPrice: Money(cents: 1), dealerCost: Money(cents: 1),
             eligibility: Eligibility(classes: classes), timing: Timing(anchor: .warrantyExpiry, touches: []))
         let back = EligibilityWindow.ClassWindow.decode(text, product: product)
         #expect(
             back.map(\.planClass.kind) == [.manufacturerNew, .afterWarranty]
-                && back.map(\.until) == [basicEnds, LocalDate(year: 2041, month: 6, day: 1)])
+                && back.map(\.until) == [basicEnds.adding(days: -1), LocalDate(year: 2041, month: 6, day: 1)])
         #expect(EligibilityWindow.ClassWindow.decode("used:2026-13-01:", product: product).isEmpty)
         #expect(EligibilityWindow.ClassWindow.decode("nonsense", product: product).isEmpty)
     }

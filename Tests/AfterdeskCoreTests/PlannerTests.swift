@@ -25,6 +25,19 @@ import Testing
             permissions: ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone), now: at)
     }
 
+    /// The good row as a car of `condition` and `year`, in service since `inService` with `odometer` miles at the sale,
+    /// whose service contract was declined (deal D-OLD-VSC, outside the holdout).
+    func vscDeclined(_ condition: VehicleCondition, year: Int, inService: LocalDate, odometer: Int) throws -> DealRecord {
+        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
+        deal.vehicleCondition = condition
+        deal.vehicleYear = year
+        deal.inServiceDate = inService
+        deal.odometer = odometer
+        deal.dealNumber = "D-OLD-VSC"
+        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
+        return deal
+    }
+
     @Test func aWorkedExample() throws {
         let rows = try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")
         var deal = try #require(rows[0].record)
@@ -36,11 +49,13 @@ import Testing
         // A new 2026 Toyota delivered 2026-06-01 with 12 miles: 35,988 more miles at 12,000 a year (1,095 days) come a
         // day before 3 years.
         #expect(vsc.warranty?.basic.date == LocalDate(year: 2029, month: 5, day: 31) && vsc.warranty?.basic.limit == .miles)
-        // The maker's new-vehicle plan closes with the basic warranty; an after-warranty plan opens the next day.
-        #expect(vsc.eligibility.classes.first?.until == vsc.warranty?.basic.date && vsc.eligibility.classes.first?.reason == .basicWarranty)
+        // The maker's new-vehicle plan closes the day before the basic warranty ends; an after-warranty plan opens that day.
+        #expect(
+            vsc.eligibility.classes.first?.until == vsc.warranty?.basic.date.adding(days: -1)
+                && vsc.eligibility.classes.first?.reason == .basicWarranty)
         #expect(vsc.eligibility.classes.map(\.planClass.kind) == [.manufacturerNew, .used, .afterWarranty])
         #expect(vsc.eligibility.classes[1].opensAtAll == false, "a used-vehicle plan is not for a car sold new")
-        #expect(vsc.eligibility.classes[2].opens == vsc.warranty?.basic.date.adding(days: 1))
+        #expect(vsc.eligibility.classes[2].opens == vsc.warranty?.basic.date)
         let gap = try #require(p.products.first { $0.product == "gap" })
         #expect(gap.holdout || gap.gap?.exposureEndsOn != nil)
         // Every touch respects the caps; the first lands days after delivery, not weeks.
@@ -102,13 +117,7 @@ import Testing
     /// A used car sold out of basic warranty, a core market for service contracts: its declined VSC is followed up as a
     /// used-vehicle plan, timed to its ownership milestones (its powertrain warranty ended too).
     @Test func aUsedCarOutOfBasicWarrantyIsFollowedUpByItsUsedClass() throws {
-        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
-        deal.vehicleCondition = .used
-        deal.vehicleYear = 2019
-        deal.inServiceDate = LocalDate(year: 2019, month: 3, day: 1)!
-        deal.odometer = 88_000
-        deal.dealNumber = "D-OLD-VSC"
-        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
+        let deal = try vscDeclined(.used, year: 2019, inService: LocalDate(year: 2019, month: 3, day: 1)!, odometer: 88_000)
         let p = plan(deal)
         let vsc = try #require(p.products.first)
         #expect(!vsc.holdout, "pick a deal number outside the holdout")
@@ -126,13 +135,7 @@ import Testing
     /// A certified car keeps the maker's certified coverage after the factory's basic warranty, but a maker's
     /// new-vehicle plan is sold only before the factory's ends.
     @Test func aCertifiedCarsNewVehiclePlanClosesWithTheFactoryWarranty() throws {
-        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
-        deal.vehicleCondition = .certified
-        deal.vehicleYear = 2023
-        deal.inServiceDate = LocalDate(year: 2023, month: 3, day: 1)!
-        deal.odometer = 40_000
-        deal.dealNumber = "D-OLD-VSC"
-        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
+        let deal = try vscDeclined(.certified, year: 2023, inService: LocalDate(year: 2023, month: 3, day: 1)!, odometer: 40_000)
         let vsc = try #require(plan(deal).products.first)
         let w = try #require(vsc.warranty)
         // The factory's 36,000 miles were passed before the sale; ToyotaCertified's year from the sale runs on.
@@ -164,13 +167,7 @@ import Testing
 
     /// Past every class's limits at the sale: nothing to offer, and the plan says why.
     @Test func aCarPastEveryClassSaysSo() throws {
-        var deal = try #require(try decodeCSV(canonicalHeader + "\n" + goodRow + "\n")[0].record)
-        deal.vehicleCondition = .used
-        deal.vehicleYear = 2009
-        deal.inServiceDate = LocalDate(year: 2009, month: 3, day: 1)!
-        deal.odometer = 188_000
-        deal.dealNumber = "D-OLD-VSC"
-        deal.products = [ProductLine(code: "vsc", outcome: .declined, price: Money(dollars: 2_495))]
+        let deal = try vscDeclined(.used, year: 2009, inService: LocalDate(year: 2009, month: 3, day: 1)!, odometer: 188_000)
         let p = plan(deal)
         let vsc = try #require(p.products.first)
         #expect(vsc.note?.hasPrefix("cannot be bought any more: ") == true && vsc.note?.hasSuffix(", before the sale") == true)

@@ -18,9 +18,14 @@ import Testing
         let email = try #require(templates.renderEmail("maintenance-first-service", facts: facts))
         #expect(email.subject.hasPrefix("ToyotaCare on your") && !email.text.contains("first scheduled service"))
         #expect(email.html.contains("ToyotaCare on your"))
-        // Once it has ended (or for a make without one), the first service again.
+        // Once it has ended the services have begun: the next one, never the "first".
         facts.freeMaintenanceEnds = facts.today
         let after = try #require(templates.renderSMS("maintenance-first-service", facts: facts))
-        #expect(after.contains("first service is coming up") && !after.contains("ToyotaCare"))
+        #expect(after.contains("next service is coming up") && !after.contains("first service") && !after.contains("ToyotaCare"))
+        // A car sold new with no free plan: its first.
+        facts.freeMaintenanceEnds = nil
+        facts.firstService = true
+        let first = try #require(templates.renderSMS("maintenance-first-service", facts: facts))
+        #expect(first.contains("first service is coming up"))
     }
 }

@@ -33,6 +33,8 @@ enum ClaimsList {
             Claim(phrase: "prices start from", guards: ["price.from"]),
             Claim(phrase: "gap lasts until", guards: ["gap.exposure_ends"]),
             Claim(phrase: "owe more than the car is worth until", guards: ["gap.exposure_ends"]),
+            Claim(phrase: "first service", guards: ["first_service"]),
+            Claim(phrase: "first scheduled service", guards: ["first_service"]),
         ]
         + [
             "factory warranty ends", "factory warranty is projected", "factory basic warranty is projected",

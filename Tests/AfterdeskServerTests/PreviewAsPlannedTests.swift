@@ -21,7 +21,9 @@ import Testing
         // Action: preview the deal's VSC without --now.
         let previews = try s.dispatcher.preview(dealNumber: "D-1", product: "vsc", now: Self.today)
         let expiry30 = previews.filter { $0.template == "vsc-expiry-30" }
-        #expect(Set(expiry30.map(\.channel)) == ["sms", "email"])
+        // Only the channel the plan makes it by: D-1 consented to texts, so the text.
+        let action = try #require(try s.db.previewTouches(dealID: item.dealID, product: "vsc")["expiry-30"]?.action)
+        #expect(action == "sms" && expiry30.map(\.channel) == ["sms"])
         for p in expiry30 {
             #expect(p.asOf == planned.description)
             #expect(((p.subject ?? "") + " " + p.body).contains("about \(daysLeft) days"), "\(p.subject ?? "") \(p.body)")

@@ -14,6 +14,7 @@ a declined service contract and a declined GAP, plan as of a fixed day, and chec
 Exit 0 when every check holds.
 """
 import json
+import re
 from datetime import date, timedelta
 import os
 import random
@@ -117,7 +118,7 @@ def previews(numbers):
     for number in numbers:
         for product in ("vsc", "maintenance"):
             out = cli("preview", number, product, "--db", DB, check=False)
-            seen += out.count("=== ")
+            seen += len(re.findall(r"^=== .* — (sms|email) ", out, re.M))
             for phrase in BANNED:
                 if phrase in out.lower():
                     failures.append(f"preview {number} {product} says {phrase!r}")
@@ -127,12 +128,17 @@ def previews(numbers):
 
 def dry_run():
     """Dispatch as it would run on each of the next 30 days: no text or email ever mentions GAP."""
+    sends = 0
     for day in range(1, 31):
         at = f"2026-12-{day:02d}T17:00:00Z"
         out = json.loads(cli("run", "--dry-run", "--json", "--now", at, "--db", DB))
         for d in out["decisions"]:
-            if d["action"] in ("sms", "email") and d["result"] == "send" and "GAP" in d["detail"]:
+            sends += d["action"] in ("sms", "email") and d["result"] == "send"
+            # A sent message's detail names its items as deal:product.
+            if d["action"] in ("sms", "email") and d["result"] == "send" and re.search(r":gap\b", d["detail"]):
                 failures.append(f"run --dry-run at {at}: a {d['action']} about GAP would be sent: {d['detail'][:120]}")
+    if sends == 0:
+        failures.append("30 days of dry runs sent nothing to check")
 
 
 def check_gap(number, fact, gap):

@@ -89,11 +89,13 @@ public struct EligibilityWindow: Sendable, Equatable {
             var closes = limits(days: c.daysFromContract, years: c.maxVehicleAgeYears, miles: c.maxOdometer)
             switch c.kind {
             case .manufacturerNew:
-                closes.append((basicWarrantyEnds ?? contractDate.adding(days: -1), .basicWarranty))
+                // Its last day is the day before the warranty's projected end: on that day the messages, why-now and
+                // explain all say the basic warranty has ended, and the after-warranty class opens.
+                closes.append(((basicWarrantyEnds ?? contractDate).adding(days: -1), .basicWarranty))
             case .used:
                 if condition == .new { closes.append((contractDate.adding(days: -1), .notForVehicle)) }
             case .afterWarranty:
-                if let end = basicWarrantyEnds, end >= contractDate { opens = end.adding(days: 1) }
+                if let end = basicWarrantyEnds, end > contractDate { opens = end }
             }
             let first = closes.min { $0.0 < $1.0 }
             return ClassWindow(planClass: c, opens: opens, until: first?.0, reason: first?.1)

@@ -154,33 +154,35 @@ extension Dispatcher {
                 code: i.product, name: p?.name ?? i.product, provider: p?.provider ?? "",
                 quoted: Money(cents: i.quotedCents ?? p?.retailPrice.cents ?? 0), eligibleUntil: i.eligibleUntil)
         }
-        let warrantyItem = items.first { $0.basicExpiresOn != nil }
-        // A certified car's date may be its certified coverage's: the factory's miles would not be true of it.
-        let factoryItem = warrantyItem.flatMap { $0.vehicleIsCertified ? nil : $0 }
+        // The vehicle facts are the message's own product's deal's: another item merged in may be another vehicle. A
+        // certified car's basic date may be its certified coverage's, so nothing calls it the factory warranty.
+        let factoryItem = primary.vehicleIsCertified ? nil : primary
         var facts = MessageFacts(
             firstName: c.firstName, lastName: c.lastName, dealershipName: menu.dealership.name, dealershipAddress: address,
             dealershipPhone: menu.dealership.phone, vehicleYear: primary.vehicleYear, vehicleMake: primary.vehicleMake,
             vehicleModel: primary.vehicleModel, dealNumber: primary.dealNumber, product: product(primary),
             others: items.dropFirst().map(product),
-            warrantyEnds: warrantyItem?.basicExpiresOn, warrantyLimit: factoryItem?.basicLimit,
+            warrantyEnds: factoryItem?.basicExpiresOn, warrantyLimit: factoryItem?.basicLimit,
             warrantyMiles: factoryItem.map { warranties.terms(forMake: $0.vehicleMake, modelYear: $0.vehicleYear).basic.miles },
-            gapExposureEnds: items.first { $0.gapExposureEndsOn != nil }?.gapExposureEndsOn, staffName: nil,
-            unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
+            gapExposureEnds: primary.gapExposureEndsOn, staffName: nil, unsubscribeURL: unsubscribeURL(customer: c.id), today: today)
         facts.planClass = openClass(primary, on: today).map(ClassFact.init)
-        if let ptItem = items.first(where: { $0.powertrainExpiresOn != nil }) {
-            facts.powertrainEnds = ptItem.powertrainExpiresOn
-            facts.powertrainMiles = powertrainCoverage(ptItem).miles
+        if let ends = primary.powertrainExpiresOn {
+            facts.powertrainEnds = ends
+            facts.powertrainMiles = powertrainCoverage(primary).miles
         }
         if let quote = priceFacts(primary, on: today) {
             facts.price = quote.amount
             facts.priceIsFrom = quote.isFrom
             facts.deskQuote = quote.givenAtDesk ? quote.amount : nil
         }
-        facts.gapCoversDifference = items.contains { menu.product($0.product)?.kind == .gap && gapCoversDifference($0) }
-        if let m = items.first(where: { $0.freeMaintenanceEndsOn != nil }), let ends = m.freeMaintenanceEndsOn {
+        facts.gapCoversDifference = menu.product(primary.product)?.kind == .gap && gapCoversDifference(primary)
+        if let ends = primary.freeMaintenanceEndsOn {
             facts.freeMaintenanceEnds = ends
-            facts.freeMaintenanceName = warranties.terms(forMake: m.vehicleMake, modelYear: m.vehicleYear).freeMaintenance?.name
+            facts.freeMaintenanceName =
+                warranties.terms(forMake: primary.vehicleMake, modelYear: primary.vehicleYear).freeMaintenance?.name
         }
+        // "First" service only for a car sold new with no free plan before it.
+        facts.firstService = primary.vehicleIsNew && primary.freeMaintenanceEndsOn == nil
         return facts
     }
 

@@ -39,8 +39,13 @@ extension Dispatcher {
             var item = base
             item.touchName = rule.name
             item.template = rule.template
-            let facts = self.facts([item], customer: customer, today: day)
-            out += previews(rule, facts: facts, planned: planned[rule.name], asOf: day, note: note)
+            var facts = self.facts([item], customer: customer, today: day)
+            // As dispatch sends it: with an offer link as long as a real one (a 22-character token).
+            facts.offerURL = "\(settings.publicURL)/o/AbCdEfGhIjKlMnOpQrStUv"
+            facts.advertisement = !customer.emailConsentAffirmative
+            // Only the channel the plan makes it by, when it is planned.
+            let channel = isPlanned && asOf == nil ? state?.action : nil
+            out += previews(rule, facts: facts, planned: planned[rule.name], asOf: day, note: note, channel: channel)
         }
         return out
     }
@@ -60,17 +65,22 @@ extension Dispatcher {
     }
 
     /// One touch's previews, rendered from `facts`.
-    func previews(_ rule: TouchRule, facts: MessageFacts, planned: String?, asOf day: LocalDate, note: String?) -> [MessagePreview] {
+    func previews(
+        _ rule: TouchRule, facts: MessageFacts, planned: String?, asOf day: LocalDate, note: String?, channel: String? = nil
+    ) -> [MessagePreview] {
         let asOf = day.description
-        if rule.action == .task {
+        if rule.action == .task || channel == "task" {
+            let why =
+                rule.action == .task
+                ? "the menu makes this touch a task" : "planned as a task: the quote is above the threshold, or no consent for SMS or email"
             return [
                 MessagePreview(
-                    template: rule.template, channel: "task", planned: planned, subject: nil,
-                    body: "A call from a person (the menu makes this touch a task).", encoding: nil, asOf: asOf, note: note)
+                    template: rule.template, channel: "task", planned: planned, subject: nil, body: "A call from a person (\(why)).",
+                    encoding: nil, asOf: asOf, note: note)
             ]
         }
         var out: [MessagePreview] = []
-        if let sms = templates.renderSMS(rule.template, facts: facts) {
+        if channel != "email", let sms = templates.renderSMS(rule.template, facts: facts) {
             let e = SMSEncoding(sms)
             out.append(
                 MessagePreview(
@@ -78,7 +88,7 @@ extension Dispatcher {
                     encoding: "\(e.alphabet.rawValue), \(e.units) characters, \(e.segments) segment\(e.segments == 1 ? "" : "s")",
                     asOf: asOf, note: note))
         }
-        if let email = templates.renderEmail(rule.template, facts: facts) {
+        if channel != "sms", let email = templates.renderEmail(rule.template, facts: facts) {
             out.append(
                 MessagePreview(
                     template: rule.template, channel: "email", planned: planned, subject: email.subject, body: email.text,

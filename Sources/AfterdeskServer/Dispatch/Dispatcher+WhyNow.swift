@@ -33,7 +33,8 @@ extension Dispatcher {
                 return "Your \(name) is projected to end around \(Words.longDate(ends)): prepaid maintenance covers the services "
                     + "after it at today's prices."
             }
-            return "Your first scheduled service is coming up: prepaid maintenance covers it at today's prices."
+            let which = item.vehicleIsNew && item.freeMaintenanceEndsOn == nil ? "first" : "next"
+            return "Your \(which) scheduled service is coming up: prepaid maintenance covers it at today's prices."
         case .other:
             return ""
         }

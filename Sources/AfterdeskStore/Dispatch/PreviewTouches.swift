@@ -10,6 +10,9 @@ public struct PreviewTouch: Sendable, Equatable {
     public var dueAt: Date?
     /// The customer's calendar date of the touch.
     public var dueOn: LocalDate?
+    /// How the plan makes it: sms | email | task (a message touch becomes a task above the quote threshold, or without
+    /// consent for SMS or email).
+    public var action: String? = nil
 }
 
 extension AfterdeskDatabase {
@@ -20,14 +23,14 @@ extension AfterdeskDatabase {
             for r in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT i.touch_name, t.status, t.status_reason, t.due_at, t.due_on FROM touch_items i
+                    SELECT i.touch_name, t.status, t.status_reason, t.due_at, t.due_on, t.action FROM touch_items i
                     JOIN touches t ON t.id = i.touch_id WHERE i.deal_id = ? AND i.product_code = ? ORDER BY t.id
                     """, arguments: [dealID, product])
             {
                 let name: String = r["touch_name"]
                 let touch = PreviewTouch(
                     status: r["status"], reason: r["status_reason"], dueAt: Instant.parse(r["due_at"]),
-                    dueOn: (r["due_on"] as String?).flatMap(LocalDate.init))
+                    dueOn: (r["due_on"] as String?).flatMap(LocalDate.init), action: r["action"])
                 if out[name]?.status != "planned" { out[name] = touch }
             }
             return out
