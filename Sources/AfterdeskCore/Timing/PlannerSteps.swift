@@ -198,21 +198,20 @@ extension Planner {
         _ d: DeclineFacts, _ product: MenuProduct, anchor: TimingAnchor, eligibility: EligibilityWindow, day: PlanningDay,
         permissions: ContactPermissions, dropped: inout DropLog, freeUntil: LocalDate? = nil
     ) -> [Candidate] {
-        // A quote the desk could not have meant ($0.01, $99,999) is not believed: the menu's price stands in.
-        let quoted =
-            d.product.price.flatMap { Plausibility.isPlausible(quoted: $0, retail: product.retailPrice) ? $0 : nil }
-            ?? product.retailPrice
-        let threshold = product.taskThreshold.flatMap { quoted > $0 ? $0 : nil }
+        let (quoted, threshold) = Planner.quoteAgainstThreshold(d, product)
         var out: [Candidate] = []
         for rule in product.timing.touches {
             let (delivery, contract) = (d.deal.deliveryDate, d.deal.contractDate)
             guard let date = Planner.day(rule.offset, delivery: delivery, anchor: anchor, contract: contract) else { continue }
-            // A milestone for some classes only: not a touch at all on a day another class is the one open.
-            if let only = rule.classes, !only.contains(where: { k in eligibility.bestClass(on: date)?.planClass.kind == k }) { continue }
             // Its words only when the touch is kept, or its drop is kept for explain.
             func item() -> TouchItem {
                 let reason = Planner.when(rule.offset, delivery: delivery, anchor: anchor, contract: contract)?.1 ?? ""
                 return TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
+            }
+            // A milestone for some classes only (touches[].classes): dropped on a day another class is the one open.
+            if let only = rule.classes, let why = Planner.classMiss(only, eligibility, on: date) {
+                dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: why))
+                continue
             }
             if !eligibility.isOpen(on: date) {
                 let closes = eligibility.until.map { " on \($0)" } ?? ""
@@ -236,6 +235,10 @@ extension Planner {
             }
             let action = Planner.action(rule, aboveThreshold: threshold != nil, permissions)
             let onDay = max(date, action == .task ? day.firstDay : day.firstMessageDay)
+            if let only = rule.classes, let why = Planner.classMiss(only, eligibility, on: onDay) {
+                dropped.add(DroppedTouch(item: item(), wouldBeOn: onDay, why: why))
+                continue
+            }
             if !eligibility.isOpen(on: onDay) {
                 dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: "today's contact hours are over and the window closes today"))
                 continue
@@ -249,6 +252,23 @@ extension Planner {
             out.append(Candidate(date: onDay, action: action, item: withWhy, until: eligibility.until, classes: eligibility.classes))
         }
         return out
+    }
+
+    /// The quote the desk gave (a quote the desk could not have meant, $0.01 or $99,999, is not believed: the menu's
+    /// price stands in), and the product's task threshold when the quote is above it.
+    static func quoteAgainstThreshold(_ d: DeclineFacts, _ product: MenuProduct) -> (Money, Money?) {
+        let quoted =
+            d.product.price.flatMap { Plausibility.isPlausible(quoted: $0, retail: product.retailPrice) ? $0 : nil }
+            ?? product.retailPrice
+        return (quoted, product.taskThreshold.flatMap { quoted > $0 ? $0 : nil })
+    }
+
+    /// Why a touch for the plan classes `only` is not made on `date` (another class, or none, is open then); nil when it is.
+    static func classMiss(_ only: Set<PlanClass.Kind>, _ eligibility: EligibilityWindow, on date: LocalDate) -> String? {
+        let open = eligibility.bestClass(on: date)
+        if let open, only.contains(open.planClass.kind) { return nil }
+        let names = only.map(\.rawValue).sorted().joined(separator: ", ")
+        return "a touch for \(names) only, and \(open.map { "\($0.planClass.name) is the one open" } ?? "no class is open") then"
     }
 
     /// How a touch is made: a task when the menu says so or the quote is above the task threshold, else a text, else an
