@@ -67,8 +67,12 @@ public struct GAPRules: Sendable, Equatable {
     /// positive or the amount is negative (nothing to divide by, or nothing financed).
     public static func loanToValuePercent(amountFinancedCents: Int64, vehicleValueCents: Int64) -> Int? {
         guard vehicleValueCents > 0, amountFinancedCents >= 0 else { return nil }
-        let hundredths = (Int128(amountFinancedCents) * 200 + Int128(vehicleValueCents)) / (2 * Int128(vehicleValueCents))
-        return Int(clamping: hundredths)
+        return hundredths(amountFinancedCents, of: vehicleValueCents)
+    }
+
+    /// Amount ÷ value in hundredths, half up, in integers: (2·100·amount + value) ÷ (2·value). `value` must be positive.
+    static func hundredths(_ amountCents: Int64, of valueCents: Int64) -> Int {
+        Int(clamping: (Int128(amountCents) * 200 + Int128(valueCents)) / (2 * Int128(valueCents)))
     }
 }
 

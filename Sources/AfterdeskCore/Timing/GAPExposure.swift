@@ -51,10 +51,7 @@ public struct GAPExposure: Sendable, Equatable {
         amountFinanced: Money, apr: Rate, termMonths: Int, firstPaymentDate: LocalDate, contractDate: LocalDate,
         vehicleValue: Money, condition: VehicleCondition, depreciation: Depreciation
     ) {
-        // Hundredths, half up, in integers: (2·100·amount + value) ÷ (2·value).
-        let value = max(1, vehicleValue.cents)
-        let hundredths = (Int128(amountFinanced.cents) * 200 + Int128(value)) / (2 * Int128(value))
-        loanToValuePercent = Int(clamping: hundredths)
+        loanToValuePercent = GAPRules.hundredths(amountFinanced.cents, of: max(1, vehicleValue.cents))
         loanToValueAtContract = Decimal(sign: .plus, exponent: -2, significand: Decimal(loanToValuePercent))
         loan = Loan(
             amountFinanced: amountFinanced, apr: apr, termMonths: termMonths, firstPaymentDate: firstPaymentDate,

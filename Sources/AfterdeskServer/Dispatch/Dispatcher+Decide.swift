@@ -45,7 +45,7 @@ extension Dispatcher {
         let price = menu.product(item.product).map { item.priceQuote($0, on: LocalDate(now, in: zone)).amount.cents }
         // The page says until when it can be bought as the plan class open on the day (a product without classes: its
         // window).
-        let classes = EligibilityWindow.ClassWindow.decode(item.planClasses, product: menu.product(item.product))
+        let classes = classWindows(item)
         let until = classes.isEmpty ? item.eligibleUntil : classes.first { $0.isOpen(on: today) }?.until
         return NewOfferLink(
             tokenHash: tokenHash, dealID: item.dealID, product: item.product, reason: whyNow(item, on: today),
@@ -188,7 +188,12 @@ extension Dispatcher {
 
     /// The plan class `item`'s product would be bought as on `day`: the first of the plan's classes open then.
     func openClass(_ item: DueItem, on day: LocalDate) -> EligibilityWindow.ClassWindow? {
-        EligibilityWindow.ClassWindow.decode(item.planClasses, product: menu.product(item.product)).first { $0.isOpen(on: day) }
+        classWindows(item).first { $0.isOpen(on: day) }
+    }
+
+    /// The plan's class windows as stored with `item`, read against the menu in force (empty without classes).
+    func classWindows(_ item: DueItem) -> [EligibilityWindow.ClassWindow] {
+        EligibilityWindow.ClassWindow.decode(item.planClasses, product: menu.product(item.product))
     }
 
     /// The powertrain warranty of the item's make: a later owner's terms for a car sold used, when the maker's differ.
