@@ -6,7 +6,8 @@ import Foundation
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     // @unchecked: every access to `items` and `closed` holds `condition`.
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Received elements are cleared at once (a large element must not live on until the array is compacted).
+    private var items: [Element?] = []
     private var head = 0
     private var closed = false
     private let capacity: Int
@@ -29,8 +30,8 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while items.count == head && !closed { condition.wait() }
-        guard items.count > head else { return nil }
-        let e = items[head]
+        guard items.count > head, let e = items[head] else { return nil }
+        items[head] = nil
         head += 1
         if head > 64 {
             items.removeFirst(head)
