@@ -1,3 +1,5 @@
+import AfterdeskCore
+
 /// The store's one error type: what went wrong, of which kind, in words a person can act on. GRDB's `DatabaseError`
 /// reaches callers only for what SQLite itself refused; every application error of the store is a `StoreError`.
 /// The command line and the HTTP layer turn the kind into an exit code or a status, each in one place
@@ -25,6 +27,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
     /// For `refusedFile`: what is wrong with the file.
     public var problem: ImportFileProblem?
+    /// For a task outcome given wrongly: which field to fix, so the API and the task page can name it their own way
+    /// (`message` is the command line's, with its flags).
+    public var outcomeProblem: TaskOutcomeProblem?
     public var description: String { message }
 
     public init(_ message: String, kind: Kind = .invalid) {
@@ -44,4 +49,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func conflict(_ message: String) -> StoreError { StoreError(message, kind: .conflict) }
     public static func io(_ message: String) -> StoreError { StoreError(message, kind: .io) }
     public static func integrity(_ message: String) -> StoreError { StoreError(message, kind: .integrity) }
+
+    /// The same error is the same kind, message and file problem: `outcomeProblem` is what the message was made from.
+    public static func == (lhs: StoreError, rhs: StoreError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message && lhs.problem == rhs.problem
+    }
 }

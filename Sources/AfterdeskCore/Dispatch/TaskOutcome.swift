@@ -20,7 +20,7 @@ public enum TaskOutcome: String, Sendable, Equatable, CaseIterable, Codable {
 }
 
 /// The amounts a person records with a sale on a task (price and dealer cost of one product). Every door that completes
-/// a task (the command line, the API, the task page) is held to this one rule, in `completeTask`.
+/// a task (the command line, the API, the task page) is held to this one rule, in `TaskOutcome.checkAmounts`.
 public enum SaleAmounts {
     /// The most one product sells for: far above any F&I product's price, low enough that a typo (or a forged request)
     /// cannot swamp the dashboard's figures.

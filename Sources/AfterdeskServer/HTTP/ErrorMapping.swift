@@ -1,3 +1,4 @@
+import AfterdeskCore
 import AfterdeskStore
 import Foundation
 import Hummingbird
@@ -27,12 +28,17 @@ enum HTTPErrors {
         }
     }
 
+    /// The error's words for an API client: a task outcome's problem names the JSON field, not the command line's flag.
+    static func message(_ error: StoreError) -> String {
+        error.outcomeProblem?.message(naming: { "\"\($0.rawValue)\"" }) ?? error.message
+    }
+
     static func response(for error: StoreError) -> Response {
         let status = status(for: error)
         switch status {
         case .notFound: return errorResponse("not_found", error.message, status: status)
         case .internalServerError: return errorResponse("internal", "the server could not complete the request", status: status)
-        default: return errorResponse("unprocessable", error.message, status: status)
+        default: return errorResponse("unprocessable", message(error), status: status)
         }
     }
 }

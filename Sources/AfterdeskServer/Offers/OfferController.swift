@@ -108,30 +108,27 @@ struct OfferController: Sendable {
             return r
         }
         let s = state(l, now: now)
-        switch (s.isLive, action) {
-        case (false, .newLink):
+        switch OfferPressRules.step(isLive: s.isLive, action: action) {
+        case .recordAndThank:
             _ = try record(l, action: action, now: now)
             return gone(l, state: s, token: nil, done: "Thank you. We will be in touch with you about \(productName(l)) soon.")
-        case (false, _):
+        case .gone:
             return gone(l, state: s, token: token, done: nil)
-        case (true, .newLink):
+        case .showOffer:
             return try offerPage(l, token: token, done: nil)
-        case (true, _):
+        case .recordAndShowOffer:
             let done = try record(l, action: action, now: now)
             return try offerPage(l, token: token, done: done)
         }
     }
 
-    /// Records the press (the task or the pause with it) and says what happens next.
+    /// Records the press (the task or the pause with it, as `OfferPressRules` decides) and says what happens next.
     func record(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> String {
-        let hours = menu.dealership.hours
         var press = OfferPress(linkID: l.id, kind: OfferEventKind(action))
-        switch action {
-        case .interested, .callMe, .newLink:
+        if action == .notNow {
+            press.pauseUntil = OfferPressRules.pauseUntil(today: LocalDate(now, in: zone), pauseDays: menu.product(l.product)?.pauseDays)
+        } else {
             press.task = try task(l, action: action, now: now)
-        case .notNow:
-            let days = menu.product(l.product)?.pauseDays ?? 30
-            press.pauseUntil = LocalDate(now, in: zone).adding(days: days)
         }
         let result = try ctx.database.pressOffer(press, now: now)
         if result.taskCreated, let id = result.taskID, let task = press.task { try sendToCRM(l, task: task, id: id, now: now) }
@@ -139,52 +136,27 @@ struct OfferController: Sendable {
         ctx.logger.info(
             "offer button pressed",
             metadata: ["link": "\(l.id)", "action": "\(action.rawValue)", "task": "\(result.taskID.map(String.init) ?? "-")"])
-        switch action {
-        case .interested, .callMe:
-            let sla = press.task?.slaAt ?? now
-            let when =
-                hours.isOpen(on: LocalDate(now, in: zone)) && sla.timeIntervalSince(now) <= 3600
-                ? "within the hour" : "by \(Self.time(sla, zone: zone))"
-            return "Thank you, \(l.firstName). Someone from \(menu.dealership.name) will call you \(when)."
-        case .notNow:
-            return
-                "Understood. We will not bring up \(productName(l)) again before \(Words.longDate(press.pauseUntil ?? LocalDate(now, in: zone)))."
-        case .newLink:
-            return "Thank you. We will be in touch."
-        }
+        return OfferPressRules.answer(
+            action, firstName: l.firstName, dealer: menu.dealership.name, productName: productName(l), slaAt: press.task?.slaAt,
+            pauseUntil: press.pauseUntil, hours: menu.dealership.hours, now: now, zone: zone)
     }
 
-    /// The task a press makes: urgent (an hour of opening hours) for "I'm interested" and "Call me", for the deal's F&I
-    /// manager or salesperson as task routing picks; a normal one for "Send me a new link".
-    func task(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> NewTask {
+    /// The task a press makes (`OfferPressRules.task`), for the deal's F&I manager or salesperson as task routing picks.
+    func task(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> NewTask? {
+        let facts = OfferPressRules.Facts(
+            customerName: "\(l.firstName) \(l.lastName)", productName: productName(l), dealNumber: l.dealNumber,
+            price: (try? priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel,
+            sentAt: l.createdAt, vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)")
+        guard
+            let raised = OfferPressRules.task(
+                action, facts, hours: menu.dealership.hours, slaHours: ctx.settings.taskSLAHours, now: now, zone: zone)
+        else { return nil }
         let snapshot = try ctx.database.staffSnapshot(storeID: l.storeID)
         let assignee = TaskRouting.assignee(
             fiManager: l.fiManagerID, salesperson: l.salespersonID, staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
-        let hours = menu.dealership.hours
-        let name = "\(l.firstName) \(l.lastName)"
-        let product = productName(l)
-        let title: String
-        let due = hours.deadline(after: now, minutes: 0, zone: zone)
-        let sla: Date
-        switch action {
-        case .newLink:
-            title = "\(name) asked for a new link about \(product)"
-            sla = due.addingTimeInterval(Double(ctx.settings.taskSLAHours) * 3600)
-        default:
-            title = "Urgent: \(name) pressed \"\(action.label)\" about \(product)"
-            sla = hours.deadline(after: now, minutes: 60, zone: zone)
-        }
-        let price = (try? priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)"
-        let detail = [
-            "\(product) (deal \(l.dealNumber), \(price)): the customer pressed \"\(action.label)\" on the offer page "
-                + "of the \(l.channel == "email" ? "email" : "text") sent \(Self.time(l.createdAt, zone: zone)).",
-            action == .newLink
-                ? "Their link no longer worked. Call them, or raise the product at their next visit." : "Call within the hour.",
-            "Vehicle: \(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)",
-        ].joined(separator: "\n")
         return NewTask(
-            storeID: l.storeID, customerID: l.customerID, kind: "offer_reply", title: title, detail: detail, assigneeID: assignee,
-            dueAt: due, slaAt: sla)
+            storeID: l.storeID, customerID: l.customerID, kind: OfferPressRules.RaisedTask.kind, title: raised.title,
+            detail: raised.detail, assigneeID: assignee, dueAt: raised.dueAt, slaAt: raised.slaAt)
     }
 
     /// The new task's ADF lead and webhook, as for a touch's task (when configured), queued for the next dispatch to
@@ -203,13 +175,7 @@ struct OfferController: Sendable {
 
     func productName(_ l: StoredOfferLink) -> String { menu.product(l.product)?.name ?? l.product }
 
-    static func time(_ d: Date, zone: TimeZone) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = "h:mm a 'on' EEEE, MMMM d"
-        return f.string(from: d)
-    }
+    static func time(_ d: Date, zone: TimeZone) -> String { OfferPressRules.clock(d, zone: zone) }
 
     var head: OfferHead { OfferHead(dealership: menu.dealership) }
 

@@ -98,63 +98,40 @@ extension Dispatcher {
             ?? "\(menu.dealership.name)\(menu.dealership.phone.map { ", \($0)" } ?? ""): follow-up about your vehicle's protection products. Msg&data rates may apply. Reply STOP to opt out."
     }
 
-    /// An inbound text (DESIGN.md, Compliance): STOP words opt the number out of SMS at once and cancel every pending
-    /// SMS; START/UNSTOP opt back in; HELP gets the help text; anything else becomes a task for a person. Returns the
-    /// reply to send, if any. Safe to receive twice (providers retry): recorded once by its provider id.
+    /// An inbound text: recorded once by its provider id (providers retry), then what `InboundSMS.effects` decides is
+    /// carried out. Returns the reply to send, if any.
     public func receiveSMS(from: String, body: String, providerID sid: String, now: Date, logger: Logger? = nil) throws -> String? {
         let phone = Phone.e164(from) ?? from
         let keyword = InboundKeyword.classify(body)
-        // The consent's source names the keyword or phrase, never the customer's whole message.
-        let word =
-            switch keyword {
-            case .stop: InboundKeyword.revocation(in: body) ?? "STOP"
-            case .start: "START"
-            case .help: "HELP"
-            case nil: "reply"
-            }
+        let word = InboundSMS.consentWord(body, keyword: keyword)
         let receipt = try database.receiveInbound(
             providerID: sid, phone: phone, body: body, keyword: keyword, source: "sms \(word) \(sid)", now: now)
-        let (fresh, customers) = (receipt.fresh, receipt.customers)
-        let dealer = menu.dealership.name
-        switch keyword {
-        case .stop:
-            // Applied even for a message id seen before: setting consent off twice changes nothing.
-            logger?.info("SMS opt-out recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
-            try replan(customers: customers, now: now)
-            // A revocation in a sentence ("I'll stop by Saturday", "cancel my GAP") is also read by a person.
-            if fresh, !InboundKeyword.isBareKeyword(body), let customer = customers.first {
-                let task = try database.createReplyTask(
-                    customerID: customer, title: "Reply by text, texts now stopped: read what the customer wrote",
-                    detail: "They wrote: \"\(body)\" (read as a request to stop texts: \(word))", now: now,
-                    slaHours: min(settings.taskSLAHours, 4))
-                try database.linkInbound(providerID: sid, taskID: task)
-            }
-            guard
-                StopConfirmation.sends(
-                    fresh: fresh, alreadyStopped: receipt.alreadyStopped, firstReceived: receipt.firstReceived, now: now)
-            else { return nil }
-            return "You are unsubscribed from \(dealer) texts. No more messages will be sent. Reply START to resubscribe."
-        case .start:
-            // A message id seen before is never applied again. A retry of the START that still stands (the first
-            // answer or the replan was lost) is planned and confirmed again; one replayed after a newer STOP is not
-            // answered.
-            guard receipt.applied || receipt.inForce else {
+        let facts = InboundFacts(
+            fresh: receipt.fresh, applied: receipt.applied, customers: receipt.customers, inForce: receipt.inForce,
+            alreadyStopped: receipt.alreadyStopped, firstReceived: receipt.firstReceived)
+        var answer: String?
+        for effect in InboundSMS.effects(
+            body: body, keyword: keyword, facts: facts, dealer: menu.dealership.name, helpText: helpText, now: now)
+        {
+            switch effect {
+            case .log(.optOutRecorded):
+                logger?.info("SMS opt-out recorded", metadata: ["customers": "\(facts.customers)", "message": "\(sid)"])
+            case .log(.optInRecorded):
+                logger?.info("SMS opt-in recorded", metadata: ["customers": "\(facts.customers)", "message": "\(sid)"])
+            case .log(.optInSeenBefore):
                 logger?.warning("SMS opt-in seen before: not applied", metadata: ["message": "\(sid)"])
-                return nil
+            case .replan(let customers):
+                try replan(customers: customers, now: now)
+            case .replyTask(let customer, let title, let detail, let isReply):
+                let task = try database.createReplyTask(
+                    customerID: customer, title: title, detail: detail, now: now,
+                    slaHours: min(settings.taskSLAHours, InboundSMS.replyTaskSLAHours))
+                try database.linkInbound(providerID: sid, taskID: task)
+                if isReply { logger?.info("SMS reply became a task", metadata: ["task": "\(task)", "customer": "\(customer)"]) }
+            case .answer(let text):
+                answer = text
             }
-            logger?.info("SMS opt-in recorded", metadata: ["customers": "\(customers)", "message": "\(sid)"])
-            try replan(customers: customers, now: now)
-            return "You are resubscribed to \(dealer) texts. Reply STOP to opt out."
-        case .help:
-            return helpText
-        case nil:
-            guard fresh, let customer = customers.first else { return nil }
-            let task = try database.createReplyTask(
-                customerID: customer, title: "Reply by text: answer the customer",
-                detail: "They wrote: \"\(body)\"", now: now, slaHours: min(settings.taskSLAHours, 4))
-            try database.linkInbound(providerID: sid, taskID: task)
-            logger?.info("SMS reply became a task", metadata: ["task": "\(task)", "customer": "\(customer)"])
-            return nil
         }
+        return answer
     }
 }

@@ -114,9 +114,7 @@ struct DashboardController: Sendable {
         let names = Dictionary(ctx.dispatcher.menu.products.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let groupings: [(ReportGrouping, String)] = [(.product, "product"), (.month, "month"), (.staff, "F&I manager"), (.store, "store")]
         func wilson(_ a: ArmFigures) -> (rate: Double, low: Double, high: Double)? {
-            guard let r = a.recoveryRate else { return nil }
-            let w = Intervals.wilson(successes: a.recovered, trials: a.declines)
-            return (r, w.low, w.high)
+            a.recoveryEstimate.map { ($0.value, $0.low, $0.high) }
         }
         return Page(
             layout: .page("Dashboard", for: user, current: WebPaths.dashboard), from: p.from.description, to: p.to.description,
@@ -126,7 +124,7 @@ struct DashboardController: Sendable {
             monthChart: DashboardCharts.marginByMonth(
                 months.groups.map {
                     .init(
-                        label: $0.key ?? "", netCents: $0.treated.netCents + $0.holdout.netCents,
+                        label: $0.key ?? "", netCents: $0.netCents,
                         incremental: $0.verdict == .tooSmall ? nil : $0.incrementalMargin)
                 }),
             productChart: DashboardCharts.ratesByProduct(
@@ -138,7 +136,7 @@ struct DashboardController: Sendable {
                 Page.Row(
                     key: p.by == .product ? names[g.key ?? ""] ?? g.key ?? "" : g.key ?? "", declines: g.declines.grouped,
                     treatedRate: ReportText.percent(g.treated.recoveryRate), holdoutRate: ReportText.percent(g.holdout.recoveryRate),
-                    net: Money(cents: g.treated.netCents + g.holdout.netCents).formatted,
+                    net: Money(cents: g.netCents).formatted,
                     incremental: g.verdict == .tooSmall
                         ? "too small to conclude (n = \(g.treated.declines.grouped) / \(g.holdout.declines.grouped))"
                         : "\(ReportText.money(g.incrementalMargin?.value)) (\(ReportText.money(g.incrementalMargin?.low)) to \(ReportText.money(g.incrementalMargin?.high)))"
@@ -147,27 +145,27 @@ struct DashboardController: Sendable {
             attributionDays: p.attributionDays, sales: [], hasSales: false)
     }
 
-    /// The latest sales after the desk, each with the margin it adds and whether the report counts it.
+    /// The latest sales after the desk, each with the margin it adds and whether the report counts it
+    /// (`SaleAttribution`).
     func sales(_ p: ReportParameters) throws -> [Page.Sale] {
         let menu = ctx.dispatcher.menu
         return try ctx.database.recentRecoveries(store: p.store, asOf: p.asOf).map { r in
             let product = menu.products.first { $0.code == r.product }
-            let cost = r.costCents ?? product?.dealerCost.cents
-            let days = LocalDate(r.contractDate).flatMap { c in LocalDate(r.soldOn).map { c.days(until: $0) } }
+            let sale = SaleAttribution(
+                contractDate: LocalDate(r.contractDate), soldOn: LocalDate(r.soldOn), priceCents: r.priceCents, costCents: r.costCents,
+                menuCostCents: product?.dealerCost.cents, attributionDays: p.attributionDays, from: p.from, to: p.to)
             let counted: String
-            if let days, days > p.attributionDays {
-                counted = "not counted: \(days) days after the contract (over \(p.attributionDays))"
-            } else if let c = LocalDate(r.contractDate), c < p.from || c > p.to {
-                counted = "not counted: the deal is outside these dates"
-            } else {
-                counted = "counted"
+            switch sale.counted {
+            case .tooLate(let days, let limit): counted = "not counted: \(days) days after the contract (over \(limit))"
+            case .outsideDates: counted = "not counted: the deal is outside these dates"
+            case .counted: counted = "counted"
             }
             let sources = ["task": "task", "deal_import": "deal import", "contract": "after-sale contract"]
             return Page.Sale(
                 deal: "\(r.dealNumber) (\(r.store))", product: product?.name ?? r.product, soldOn: r.soldOn,
                 price: Money(cents: r.priceCents).formatted,
-                cost: cost.map { Money(cents: $0).formatted + (r.costCents == nil ? " (menu)" : "") } ?? "—",
-                margin: cost.map { Money(cents: r.priceCents - $0).formatted } ?? "—", source: sources[r.source] ?? r.source,
+                cost: sale.costCents.map { Money(cents: $0).formatted + (sale.costFromMenu ? " (menu)" : "") } ?? "—",
+                margin: sale.marginCents.map { Money(cents: $0).formatted } ?? "—", source: sources[r.source] ?? r.source,
                 counted: counted)
         }
     }
@@ -177,7 +175,7 @@ struct DashboardController: Sendable {
         switch t.verdict {
         case .tooSmall:
             return "Too small to conclude (n = \(t.treated.declines.grouped) treated and \(t.holdout.declines.grouped) held-out declines, "
-                + "\(t.treated.recovered + t.holdout.recovered) recoveries). It takes at least 30 declines and 5 expected recoveries "
+                + "\(t.recovered) recoveries). It takes at least 30 declines and 5 expected recoveries "
                 + "in each arm before the difference can be told from chance."
         case .recovered: return "Follow-up recovered margin the holdout did not: the whole 95% interval lies above zero."
         case .negative: return "Treated declines recovered less margin than the holdout: the whole 95% interval lies below zero."
@@ -188,9 +186,9 @@ struct DashboardController: Sendable {
     static func tiles(_ t: ReportFigures) -> [Page.Tile] {
         var tiles = [
             Page.Tile(
-                label: "Recovered margin, net", value: Money(cents: t.treated.netCents + t.holdout.netCents).formatted,
-                note: "\(Money(cents: t.treated.grossCents + t.holdout.grossCents).formatted) gross, "
-                    + "\(Money(cents: t.treated.chargebacksCents + t.holdout.chargebacksCents).formatted) charged back")
+                label: "Recovered margin, net", value: Money(cents: t.netCents).formatted,
+                note: "\(Money(cents: t.grossCents).formatted) gross, "
+                    + "\(Money(cents: t.chargebacksCents).formatted) charged back")
         ]
         if t.verdict != .tooSmall, let m = t.incrementalMargin {
             tiles.append(

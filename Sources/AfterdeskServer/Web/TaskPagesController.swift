@@ -178,7 +178,9 @@ struct TaskPagesController: Sendable {
             ctx.logger.info("task done", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
             return seeOther(WebPaths.tasks + "?recorded=" + outcome.rawValue)
         } catch let e as StoreError where e.kind != .io && e.kind != .integrity && e.kind != .notFound {
-            return try pages.response(try page(id, user: user, error: e.message), status: .unprocessableContent)
+            // A problem with a field names it by the form's label, not by the command line's flag.
+            let message = e.outcomeProblem?.message(naming: { "the \($0.label) field" }) ?? e.message
+            return try pages.response(try page(id, user: user, error: message), status: .unprocessableContent)
         }
     }
 

@@ -2,7 +2,9 @@ import AfterdeskCore
 import Foundation
 
 /// The import and the opt-out ledger (docs/compliance.md, "Opt-outs"): a consent flag may grant a channel that has
-/// no opt-out, never clear one, and a DMS block is an opt-out entry no later export lifts.
+/// no opt-out, never clear one, and a DMS block is an opt-out entry no later export lifts. The rule is Core's
+/// `ImportedConsent`; this SQL is its fast application, checked against it over every combination
+/// (`ImportedConsentAgreementTests`).
 extension BatchWriter {
     /// The consent a customer row takes on `channel`: what the ledger says of `address` when it says anything (stopped:
     /// off; restored by the customer's START or staff's recorded consent: on), else the import's `flag`.

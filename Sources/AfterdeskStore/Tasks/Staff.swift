@@ -27,9 +27,7 @@ extension AfterdeskDatabase {
     /// Adds a member of staff, or updates (and reactivates) the one with that code.
     @discardableResult
     public func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) throws -> Int64 {
-        guard ["sales", "fi", "manager", "bdc"].contains(role) else {
-            throw StoreError("role '\(role)' is not one of sales, fi, manager, bdc")
-        }
+        if let problem = StaffRole.problem(role) { throw StoreError(problem) }
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             try db.execute(
@@ -62,10 +60,10 @@ extension AfterdeskDatabase {
             let storeID = try Int64.fetchOne(db, sql: "SELECT store_id FROM staff WHERE id = ?", arguments: [id])!
             let open = try Int64.fetchAll(
                 db, sql: "SELECT id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY id", arguments: [id])
-            for task in open {
-                let (members, last) = try staffSnapshot(db, storeID: storeID)
-                let to = TaskRouting.assignee(fiManager: nil, salesperson: nil, staff: members, lastAssigned: last)
-                try db.execute(sql: "UPDATE tasks SET assignee_id = ? WHERE id = ?", arguments: [to, task])
+            let (members, last) = try staffSnapshot(db, storeID: storeID)
+            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM tasks WHERE store_id = ?", arguments: [storeID])
+            for move in TaskRouting.reassignments(of: open, staff: members, lastAssigned: last, newestTask: newest) {
+                try db.execute(sql: "UPDATE tasks SET assignee_id = ? WHERE id = ?", arguments: [move.assignee, move.task])
             }
             return open.count
         }

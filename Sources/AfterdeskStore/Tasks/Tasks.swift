@@ -38,17 +38,16 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// Records a task's outcome and what it means for the customer's follow-up. Returns the customer, whose plans
-    /// the caller re-plans. `product` picks the product sold or refused when the task covers several.
+    /// Records a task's outcome and applies what it means for the customer's follow-up (`TaskOutcome.effects`).
+    /// Returns the customer, whose plans the caller re-plans. `product` picks the product sold or refused when the task
+    /// covers several. A problem with what was given is a `StoreError` carrying the `TaskOutcomeProblem`.
     @discardableResult
     public func completeTask(
         id: Int64, outcome: TaskOutcome, product: String? = nil, price: Money? = nil, cost: Money? = nil,
         note: String? = nil, by user: String? = nil, now: Date
     ) throws -> Int64 {
         // One rule for every door (command line, API, task page): checked before anything is read or written.
-        for (amount, field) in [(price, "price"), (cost, "cost")] {
-            if let amount, let problem = SaleAmounts.problem(amount, field: field) { throw StoreError(problem) }
-        }
+        do { try TaskOutcome.checkAmounts(price: price, cost: cost) } catch { throw StoreError(error) }
         let nowText = Instant.iso8601(now)
         return try writer.write { db in
             guard
@@ -59,126 +58,29 @@ extension AfterdeskDatabase {
             }
             guard (task["status"] as String) == "open" else { throw StoreError.conflict("task \(id) is already done") }
             let customer: Int64 = task["customer_id"]
-            var items = try Row.fetchAll(
+            let items = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT i.deal_id, i.product_code FROM touch_items i WHERE i.touch_id = ?
                     UNION SELECT l.deal_id, l.product_code FROM offer_links l WHERE l.id = ?
                     ORDER BY 1, 2
                     """, arguments: [task["touch_id"] as Int64?, task["offer_link_id"] as Int64?]
-            ).map { (deal: $0["deal_id"] as Int64, product: $0["product_code"] as String) }
-            if let product {
-                items = items.filter { $0.product == product }
-                if items.isEmpty { throw StoreError("task \(id) is not about product '\(product)'") }
-            }
-            try apply(
-                outcome, task: id, items: items, customer: customer, storeID: task["store_id"], price: price, cost: cost, note: note,
-                by: user, now: now, db: db)
+            ).map { TaskItem(deal: $0["deal_id"], product: $0["product_code"]) }
+            let tz =
+                try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [task["store_id"] as Int64]) ?? "UTC"
+            let effects: [TaskEffect]
+            do throws(TaskOutcomeProblem) {
+                effects = try outcome.effects(
+                    task: id, items: try TaskOutcome.items(items, task: id, product: product), price: price, cost: cost, note: note,
+                    today: LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt))
+            } catch { throw StoreError(error) }
+            let applying = TaskEffectContext(task: id, customer: customer, user: user, now: nowText)
+            for effect in effects { try apply(effect, applying, db: db) }
             try db.execute(
                 sql: """
                     UPDATE tasks SET status = 'done', outcome = ?, price_cents = ?, cost_cents = ?, note = ?, completed_at = ? WHERE id = ?
                     """, arguments: [outcome.rawValue, price?.cents, cost?.cents, note, nowText, id])
             return customer
-        }
-    }
-
-    /// What a task's outcome means for the customer's follow-up: a sale is recorded as a recovery; "not interested"
-    /// stops follow-up of the task's products; "stop contacting" and "wrong number" withdraw consent and cancel what
-    /// is pending.
-    private func apply(
-        _ outcome: TaskOutcome, task id: Int64, items: [(deal: Int64, product: String)], customer: Int64, storeID: Int64,
-        price: Money?, cost: Money?, note: String?, by user: String?, now: Date, db: Database
-    ) throws {
-        let nowText = Instant.iso8601(now)
-        let source = "task:\(id)"
-        switch outcome {
-        case .sold:
-            guard let price else { throw StoreError("outcome sold needs --price") }
-            guard items.count == 1, let item = items.first else {
-                throw StoreError.ambiguous("task \(id) covers several products: say which was sold with --product")
-            }
-            let tz = try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [storeID]) ?? "UTC"
-            let today = LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt)
-            // The sale is a recovery of its own, beside the imported deal (whose product row stays as the desk left it,
-            // so the next import of the deal cannot turn it back), and it ends follow-up of the product.
-            let soldBy = try String.fetchOne(
-                db, sql: "SELECT s.staff_code FROM tasks t JOIN staff s ON s.id = t.assignee_id WHERE t.id = ?", arguments: [id])
-            try db.execute(
-                sql: """
-                    INSERT INTO recoveries (deal_id, product_code, source, reference, sold_on, price_cents, cost_cents, sold_by, recorded_at)
-                    VALUES (?, ?, 'task', ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (deal_id, product_code, source) DO NOTHING
-                    """, arguments: [item.deal, item.product, source, today.description, price.cents, cost?.cents, soldBy, nowText])
-            if db.changesCount == 0 { throw StoreError.conflict("the sale of \(item.product) on this deal is already recorded by a task") }
-            try addStop(db, dealID: item.deal, product: item.product, kind: .purchased, source: source, now: nowText)
-            try db.execute(
-                sql: """
-                    INSERT INTO events (deal_id, product_code, kind, occurred_on, recorded_at, price_cents, cost_cents, source, detail)
-                    VALUES (?, ?, 'recovered', ?, ?, ?, ?, ?, ?)
-                    """, arguments: [item.deal, item.product, today.description, nowText, price.cents, cost?.cents, source, note])
-        case .notInterested:
-            for item in items {
-                try addStop(db, dealID: item.deal, product: item.product, kind: .notInterested, source: source, now: nowText)
-            }
-        case .stopContacting:
-            try stopAllContact(db, task: id, customer: customer, source: source, by: user, now: nowText)
-        case .wrongNumber:
-            try db.execute(
-                sql: """
-                    UPDATE customers SET consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_phone = 0, consent_phone_source = ?,
-                        consent_phone_at = ?, updated_at = ? WHERE id = ?
-                    """, arguments: [source + " wrong number", nowText, source + " wrong number", nowText, nowText, customer])
-            try cancelPending(db, customer: customer, actions: ["sms"], reason: "the phone number on file is wrong", now: nowText)
-            try recordStaffStop(db, task: id, customer: customer, detail: "wrong number", channels: [.sms, .phone], by: user, now: nowText)
-        case .wontDo:
-            guard let note, !note.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw StoreError("outcome wont_do needs a note saying why")
-            }
-        case .booked, .noAnswer:
-            break
-        }
-    }
-
-    /// "Stop contacting": every channel off and everything pending cancelled at once, and kept in the opt-out ledger.
-    private func stopAllContact(
-        _ db: Database, task id: Int64, customer: Int64, source: String, by user: String?, now nowText: String
-    ) throws {
-        try db.execute(
-            sql: """
-                UPDATE customers SET contact_stopped_at = ?, contact_stopped_source = ?,
-                    consent_sms = 0, consent_sms_source = ?, consent_sms_at = ?, consent_email = 0, consent_email_source = ?, consent_email_at = ?,
-                    consent_phone = 0, consent_phone_source = ?, consent_phone_at = ?, updated_at = ?
-                WHERE id = ?
-                """, arguments: [nowText, source, source, nowText, source, nowText, source, nowText, nowText, customer])
-        try cancelPending(db, customer: customer, actions: nil, reason: "the customer asked staff to stop all contact", now: nowText)
-        try recordStaffStop(
-            db, task: id, customer: customer, detail: "stop contacting", channels: ContactChannel.allCases, by: user,
-            now: nowText)
-    }
-
-    /// Staff's stop in the opt-out ledger, so no import turns the channels back on: under the customer's phone and
-    /// email, and for "stop all contact" under the customer itself. Recorded by `user` (who closed the task), else the
-    /// task's assignee.
-    private func recordStaffStop(
-        _ db: Database, task id: Int64, customer: Int64, detail: String, channels: [ContactChannel], by user: String?, now: String
-    ) throws {
-        let who = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT c.phone, lower(c.email) AS email, (SELECT s.staff_code FROM tasks t JOIN staff s ON s.id = t.assignee_id
-                WHERE t.id = ?) AS staff FROM customers c WHERE c.id = ?
-                """, arguments: [id, customer])
-        var addresses: [(String, ContactChannel)] = []
-        for channel in channels {
-            if channels.count == ContactChannel.allCases.count { addresses.append((ContactAddress.customer(customer), channel)) }
-            let address = who.flatMap { $0[channel == .email ? "email" : "phone"] as String? }
-            if let address { addresses.append((address, channel)) }
-        }
-        for (address, channel) in addresses {
-            let record = OptOutRecord(
-                address: address, channel: channel, source: .staffOutcome, detail: detail, reference: "task \(id)",
-                recordedBy: user ?? who.flatMap { $0["staff"] as String? } ?? "staff", customerID: customer)
-            try appendOptOut(db, record, now: now, unlessStopped: true)
         }
     }
 
