@@ -55,9 +55,7 @@ public struct DemoDispatch {
 
     /// Runs `days` days from `start`'s day in the dealership's time zone.
     public func run(start: Date) async throws -> Result {
-        guard let zone = TimeZone(identifier: dispatcher.menu.dealership.timeZone) else {
-            throw StoreError("unknown time zone '\(dispatcher.menu.dealership.timeZone)'")
-        }
+        let zone = dispatcher.menu.dealership.zone
         var result = Result()
         var seenSMS = 0
         let today = LocalDate(start, in: zone)

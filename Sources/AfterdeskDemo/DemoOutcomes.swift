@@ -83,7 +83,7 @@ public struct DemoOutcomes: Sendable {
         let cancellationsFile = (directory as NSString).appendingPathComponent("cancellations.csv")
         try write(["contract_number", "store", "deal_number", "product", "sale_date", "price", "cost"], contracts, to: contractsFile)
         try write(["contract_number", "cancel_date", "customer_refund", "chargeback"], cancellations, to: cancellationsFile)
-        let planner = Planner(menu: menu, warranties: inForce.warranties)
+        let planner = Planner.make(menu: menu, warranties: inForce.warranties)
         let c = try db.importContracts(file: contractsFile, menu: menu, planner: planner, now: now)
         let k = try db.importCancellations(file: cancellationsFile, menu: menu)
         try simulateOfferPages(db, now: now)

@@ -44,7 +44,7 @@ public struct DemoRun: Sendable {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: databasePath + suffix) }
-        let zone = TimeZone(identifier: menu.dealership.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
+        let zone = menu.dealership.zone
         let today = LocalDate(clock.now(), in: zone)
         let dealership = SyntheticDealership(seed: seed, menu: menu, endDate: today.adding(days: -1), dealsPerDay: dealsPerDay)
 
@@ -73,7 +73,7 @@ public struct DemoRun: Sendable {
         let update = try db.importDeals(files: [updateFile], options: options)
         let recent = try db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
         let sample = recent.first?.dealNumber
-        let planner = Planner(menu: menu, warranties: inForce.warranties)
+        let planner = Planner.make(menu: menu, warranties: inForce.warranties)
         let planned = try db.planCustomers(planner: planner, now: clock.now())
         let explained = try explainSamples(recent, db: db, planner: planner)
         return Report(

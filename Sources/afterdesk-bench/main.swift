@@ -138,7 +138,7 @@ case "planner":
         if let r = decoder.decode(reader, errors: &errors) { records.append(r) }
     }
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-    let planner = Planner(menu: menu, warranties: warranties)
+    let planner = Planner.make(menu: menu, warranties: warranties)
     let start = DispatchTime.now()
     var touches = 0
     for r in records {
@@ -157,7 +157,7 @@ case "plan-file":
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
     let s = try db.planCustomers(
-        planner: Planner(menu: menu, warranties: warranties), now: benchClock.now(), transactionSize: Int(option("tx", "50000"))!)
+        planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now(), transactionSize: Int(option("tx", "50000"))!)
 
     print("customers=\(s.customers) declines=\(s.declines) holdout=\(s.holdout) touches=\(s.touches) dropped=\(s.dropped)")
 
@@ -193,7 +193,7 @@ case "import":
     let file = "\(dir)/deals-\(rows)-seed\(seed).csv"
     if !FileManager.default.fileExists(atPath: file) {
         let start = DispatchTime.now()
-        let end = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!).adding(days: -1)
+        let end = LocalDate(benchClock.now(), in: menu.dealership.zone).adding(days: -1)
         let gen = SyntheticDealership(
             seed: seed, menu: menu, endDate: end, days: 365,
             dealsPerDay: max(1, Double(rows) / 365), errorRate: 0.001)
@@ -260,7 +260,7 @@ case "dispatch":
     let prepared = "\(dir)/dispatch-\(n)-prepared.sqlite"
     if !FileManager.default.fileExists(atPath: prepared) {
         let start = DispatchTime.now()
-        let end = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!).adding(days: -1)
+        let end = LocalDate(benchClock.now(), in: menu.dealership.zone).adding(days: -1)
         // A few more deals than touches wanted: some customers buy twice, some declines are held out.
         let deals = n + n / 4
         let gen = SyntheticDealership(seed: 3, menu: menu, endDate: end, days: 120, dealsPerDay: Double(deals) / 120)
@@ -272,7 +272,7 @@ case "dispatch":
         let db = try AfterdeskDatabase(path: prepared + ".tmp", clock: benchClock)
         _ = try db.importDeals(files: [file], options: ImportOptions(menu: menu, writeRejectsFile: false))
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-        _ = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: benchClock.now())
+        _ = try db.planCustomers(planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now())
         // Each customer's first planned touch falls due at the dispatch instant.
         try db.advanceFirstTouches(customers: n, to: dispatchNow)
         try FileManager.default.moveItem(atPath: prepared + ".tmp", toPath: prepared)
@@ -293,7 +293,7 @@ case "report-file":
     // The child of `report`: the summary with --by product and --by month (one pass over the ledger), or the whole ledger
     // as CSV to /dev/null.
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
-    let asOf = LocalDate(benchClock.now(), in: TimeZone(identifier: menu.dealership.timeZone)!)
+    let asOf = LocalDate(benchClock.now(), in: menu.dealership.zone)
     let p = ReportParameters(asOf: asOf, from: asOf.adding(years: -1), to: asOf, menu: menu)
     if args.contains("--ledger") {
         let out = FileHandle(forWritingAtPath: "/dev/null")!

@@ -53,7 +53,7 @@ struct PlanningOptions: ParsableArguments {
     /// The planner for the menu in force (stored with the database as a side effect, like every menu read).
     func planner(_ db: AfterdeskDatabase) throws -> Planner {
         let inForce = try loadMenu(menu, db)
-        return Planner(menu: inForce.menu, warranties: inForce.warranties)
+        return inForce.planner
     }
 }
 

@@ -20,7 +20,7 @@ struct ComplianceCommand: ParsableCommand {
             let inForce = try loadMenu(menu, db)
             let book = inForce.menu.contactRules.with(emergencies: try db.emergencyStates())
             let now = try parseNow(nil)
-            let zone = TimeZone(identifier: inForce.menu.dealership.timeZone) ?? .gmt
+            let zone = inForce.menu.dealership.zone
             guard let text = ContactRulesText.render(book, state: state, year: LocalDate(now, in: zone).year) else {
                 printError("error: no state \(state ?? "") in the contact rules (two-letter codes: TX, FL, PR…)")
                 throw Exit.usage

@@ -35,7 +35,7 @@ struct Demo: AsyncParsableCommand {
             recording = sent
         }
         // The report is as of the last day simulated, with the database's clock there (sales up to that day are known).
-        let zone = TimeZone(identifier: inForce.menu.dealership.timeZone) ?? .gmt
+        let zone = inForce.menu.dealership.zone
         let asOf = LocalDate(CommandClock.now(), in: zone).adding(days: max(0, days - 1))
         let end = ContactWindow.allDay.instant(on: asOf, atMinutes: 20 * 60 + 30, zone: zone)
         let outcomes = try DemoOutcomes(directory: dir, seed: seed, menu: inForce, asOf: asOf)

@@ -50,7 +50,7 @@ struct Import: ParsableCommand {
             profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
             batchSize: batchSize, writeRejectsFile: !noRejectsFile)
         options.bulk = BulkMode(rawValue: bulk)!
-        if !noPlan { options.planner = Planner(menu: inForce.menu, warranties: inForce.warranties) }
+        if !noPlan { options.planner = inForce.planner }
         let bar = ProgressBar()
         let summary = try db.importDeals(files: files, options: options, progress: bar.map { b in { b.update($0) } })
         bar?.finish()

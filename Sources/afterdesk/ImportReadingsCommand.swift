@@ -20,7 +20,7 @@ struct ImportReadings: ParsableCommand {
         let inForce = try loadMenu(planning.menu, db)
         let summary = try db.importReadings(
             file: file, dealershipTimeZone: inForce.menu.dealership.timeZone,
-            planner: Planner(menu: inForce.menu, warranties: inForce.warranties),
+            planner: inForce.planner,
             now: try planning.instant(), writeRejectsFile: !noRejectsFile)
         if json {
             print(try jsonString(summary))

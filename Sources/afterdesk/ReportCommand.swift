@@ -47,7 +47,7 @@ struct Report: ParsableCommand {
             guard let d = LocalDate(text) else { throw ValidationError("--\(name) '\(text)' is not a date such as 2026-12-01") }
             return d
         }
-        let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        let zone = menu.dealership.zone
         let asOf = try date(asOf, "as-of") ?? LocalDate(CommandClock.now(), in: zone)
         let to = try date(to, "to") ?? asOf
         let from = try date(from, "from") ?? to.adding(years: -1)
@@ -111,7 +111,7 @@ struct ImportContracts: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(planning.menu, db)
-        let planner = Planner(menu: inForce.menu, warranties: inForce.warranties)
+        let planner = inForce.planner
         let now = try planning.instant()
         try AfterSaleOutput.print(files: files, json: json, kind: "contracts") { file in
             try db.importContracts(file: file, menu: inForce.menu, planner: planner, now: now, writeRejectsFile: !noRejectsFile)

@@ -193,7 +193,9 @@ extension PageSnapshotTests {
     }
 
     static var offerHead: OfferHead {
-        OfferHead(dealership: Dealership(name: "Lakeside Motors", timeZone: "America/Chicago", address: "", phone: "(512) 555-0142"))
+        OfferHead(
+            dealership: Dealership(
+                name: "Lakeside Motors", zone: TimeZone(identifier: "America/Chicago")!, address: "", phone: "(512) 555-0142"))
     }
 
     static var offer: OfferPage {

@@ -93,7 +93,7 @@ public enum FuzzHarness {
         let declines = deal.products.filter { $0.outcome == .declined }.map {
             DeclineFacts(store: deal.store, dealNumber: deal.dealNumber, product: $0, deal: deal)
         }
-        let plan = Planner(menu: menu, warranties: warranties).plan(
+        let plan = Planner.make(menu: menu, warranties: warranties).plan(
             declines: declines,
             permissions: ContactPermissions(sms: deal.consent.sms, email: deal.consent.email, phone: deal.consent.phone), now: now)
         for p in plan.products { _ = p.gap?.schedule.count }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The dealership's F&I menu: which products it sells and how a declined one is followed up.
 /// Loaded from `menus/default.yaml`; see docs/menus.md for every field.
 public struct Menu: Sendable, Equatable {
@@ -61,16 +63,18 @@ public struct Menu: Sendable, Equatable {
 
 public struct Dealership: Sendable, Equatable {
     public var name: String
-    /// IANA time zone of the store, e.g. `America/Chicago`: calendar dates are this zone's.
-    public var timeZone: String
+    /// The store's time zone, checked when the menu was read: calendar dates are this zone's.
+    public var zone: TimeZone
+    /// Its IANA name, e.g. `America/Chicago`.
+    public var timeZone: String { zone.identifier }
     public var address: String
     public var phone: String?
     /// When the store is open: the clock of an urgent task from the customer's offer page.
     public var hours: StoreHours
 
-    public init(name: String, timeZone: String, address: String, phone: String? = nil, hours: StoreHours = .standard) {
+    public init(name: String, zone: TimeZone, address: String, phone: String? = nil, hours: StoreHours = .standard) {
         self.name = name
-        self.timeZone = timeZone
+        self.zone = zone
         self.address = address
         self.phone = phone
         self.hours = hours

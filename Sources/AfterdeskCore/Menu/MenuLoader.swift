@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// One problem in a menu or warranty file, with where it is.
@@ -73,7 +74,8 @@ public enum MenuLoader {
     }
 
     private static func dealership(_ root: Node, _ r: inout YAMLReader) -> Dealership {
-        var dealership = Dealership(name: "", timeZone: "America/Chicago", address: "")
+        // (A placeholder: a menu without a known zone does not load.)
+        var dealership = Dealership(name: "", zone: .gmt, address: "")
         guard let d = root["dealership"], d.mapping != nil else {
             r.fail(root["dealership"] ?? root, "dealership", "required section is missing (name, time_zone, address)")
             return dealership
@@ -81,8 +83,8 @@ public enum MenuLoader {
         r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone", "hours", "closed_on"])
         dealership.name = r.string(d, "name", "dealership") ?? ""
         if let tz = r.string(d, "time_zone", "dealership") {
-            if TimeZoneCheck.isKnown(tz) {
-                dealership.timeZone = tz
+            if let zone = try? TimeZone.store(tz) {
+                dealership.zone = zone
             } else {
                 r.fail(d["time_zone"], "dealership.time_zone", "unknown time zone '\(tz)' (use an IANA name such as America/Chicago)")
             }

@@ -20,7 +20,7 @@ extension Planner {
 
         init(customer deal: DealRecord, now: Date, menu: Menu, book: ContactRulebook) {
             let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
-            zone = TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? Planner.utc
+            zone = TimeZone(identifier: zoneID) ?? menu.dealership.zone
             window = ContactWindow(minutes: book.productWindow.start, book.productWindow.end)
             calendar = ContactCalendar(
                 rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone, areaCode: deal.buyerAreaCode)

@@ -123,7 +123,7 @@ struct APIv1Controller: Sendable {
         let d = ctx.dispatcher
         guard let found = try ctx.database.customerDeals(ofDeal: number, store: store),
             var e = Explain.explain(
-                found, planner: Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules), now: ctx.clock.now())
+                found, planner: d.planner, now: ctx.clock.now())
         else { return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound) }
         e.optOuts = try ctx.database.optOutStatus(dealNumber: number, store: store)
         return try encoded(e)
@@ -137,7 +137,7 @@ struct APIv1Controller: Sendable {
         case .failure(let r): return r.response
         }
         let menu = ctx.dispatcher.menu
-        let today = LocalDate(ctx.clock.now(), in: TimeZone(identifier: menu.dealership.timeZone) ?? .gmt)
+        let today = LocalDate(ctx.clock.now(), in: menu.dealership.zone)
         let asOf = try Self.date(request, "as_of") ?? today
         let to = try Self.date(request, "to") ?? asOf
         let from = try Self.date(request, "from") ?? to.adding(years: -1)

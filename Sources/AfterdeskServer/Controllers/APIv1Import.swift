@@ -74,7 +74,7 @@ extension APIv1Controller {
         _ kind: ImportKind, path: String, profile: ImportProfile, store: String, allowedStores: Set<String>?, ctx: ServerContext
     ) throws -> Data {
         let d = ctx.dispatcher
-        let planner = Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules)
+        let planner = d.planner
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         switch kind {

@@ -40,7 +40,7 @@ extension Dispatcher {
 
     /// The stored side of an offer link for `item`: what the message says about it, and when the link stops working.
     func offerLink(for item: DueItem, tokenHash: String, now: Date, today: LocalDate) -> NewOfferLink {
-        let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        let zone = menu.dealership.zone
         // The price that applies on the day it is sent; the offer page says it as it applies on the day it is seen.
         let price = menu.product(item.product).map { item.priceQuote($0, on: LocalDate(now, in: zone)).amount.cents }
         // The page says until when it can be bought as the plan class open on the day (a product without classes: its
@@ -56,7 +56,7 @@ extension Dispatcher {
     /// The customer's time zone, from their state and ZIP; the dealership's when those say nothing.
     func customerZone(state: String?, zip: String?) -> TimeZone {
         let zoneID = CustomerTimeZone.zone(state: state, zip: zip, dealershipZone: menu.dealership.timeZone)
-        return TimeZone(identifier: zoneID) ?? TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        return TimeZone(identifier: zoneID) ?? menu.dealership.zone
     }
 
     /// The gate's view of a due touch, and the customer's time zone.
@@ -122,7 +122,7 @@ extension Dispatcher {
         cache.stores[touch.storeID] = snapshot
         let names = items.map { menu.product($0.product)?.name ?? $0.product }
         let title = "Call \(c.firstName) \(c.lastName) about \(Words.list(names))"
-        let today = LocalDate(now, in: TimeZone(identifier: menu.dealership.timeZone) ?? .gmt)
+        let today = LocalDate(now, in: menu.dealership.zone)
         var detail: String = items.map { i -> String in
             // "quoted" only for the desk's price while it applies; else the price of the day, "from $X".
             let price = menu.product(i.product).map { i.priceQuote($0, on: today).said } ?? ""

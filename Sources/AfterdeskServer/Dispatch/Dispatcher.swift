@@ -52,11 +52,12 @@ public struct Dispatcher: Sendable {
         self.templates = templates
         self.settings = settings
         self.channels = channels
-        var rules = rules
-        if rules.contactRules == nil { rules.contactRules = menu.contactRules }
-        self.gate = ComplianceGate(rules: rules)
+        self.gate = ComplianceGate(rules: rules.withCalendar(of: menu))
         self.signingSecret = signingSecret
     }
+
+    /// The planner of this dispatcher's menu and gate (`Planner.make`).
+    public var planner: Planner { .make(menu: menu, warranties: warranties, rules: gate.rules) }
 
     /// A dispatcher through recording channels, as `afterdesk demo` sends: nothing leaves the machine, and links are
     /// signed with the database's own secret, so `afterdesk serve` on the same database accepts them.
@@ -84,7 +85,7 @@ public struct Dispatcher: Sendable {
     public func replan(customers: [Int64], now: Date) throws -> PlanSummary {
         guard !customers.isEmpty else { return PlanSummary() }
         return try database.planCustomers(
-            planner: Planner(menu: menu, warranties: warranties, rules: gate.rules), now: now, customerIDs: customers)
+            planner: planner, now: now, customerIDs: customers)
     }
 
     public var address: String { settings.storeAddress ?? menu.dealership.address }

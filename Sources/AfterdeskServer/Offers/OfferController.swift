@@ -25,7 +25,7 @@ struct OfferController: Sendable {
     }
 
     var menu: Menu { ctx.dispatcher.menu }
-    var zone: TimeZone { TimeZone(identifier: menu.dealership.timeZone) ?? .gmt }
+    var zone: TimeZone { menu.dealership.zone }
 
     /// The address a request comes from (`ServerContext.clientAddress`).
     func address(_ request: Request, _ context: AppRequestContext) -> String { ctx.clientAddress(request, context) }

@@ -70,7 +70,7 @@ struct DashboardController: Sendable {
     func parameters(_ request: Request, user: SignedIn) throws -> (ReportParameters, query: String) {
         let q = request.uri.queryParameters
         let menu = ctx.dispatcher.menu
-        let zone = TimeZone(identifier: menu.dealership.timeZone) ?? .gmt
+        let zone = menu.dealership.zone
         let today = LocalDate(ctx.clock.now(), in: zone)
         func date(_ name: String) throws -> LocalDate? {
             guard let text = q[Substring(name)].map(String.init), !text.isEmpty else { return nil }

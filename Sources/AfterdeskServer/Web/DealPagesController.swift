@@ -10,7 +10,7 @@ struct DealPagesController: Sendable {
     let pages: Pages
     var auth: WebAuth { WebAuth(ctx: ctx) }
     static let roles: Set<Role> = [.fiManager, .financeDirector, .admin]
-    var zone: TimeZone { TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt }
+    var zone: TimeZone { ctx.dispatcher.menu.dealership.zone }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(WebPaths.deals)) { request, _ -> Response in try await list(request) }
@@ -69,7 +69,7 @@ struct DealPagesController: Sendable {
         else { throw HTTPError(.notFound, message: "There is no such deal.") }
         let d = ctx.dispatcher
         let explanation = try ctx.database.customerDeals(ofDeal: number, store: store).flatMap {
-            Explain.explain($0, planner: Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules), now: ctx.clock.now())
+            Explain.explain($0, planner: d.planner, now: ctx.clock.now())
         }
         return try pages.response(page(deal, explanation, user: user))
     }

@@ -32,7 +32,7 @@ struct ImportPagesController: Sendable {
         return try pages.response(model, status: status)
     }
 
-    var zone: TimeZone { TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt }
+    var zone: TimeZone { ctx.dispatcher.menu.dealership.zone }
 
     /// The upload: refused at once when its `Content-Length` is over the limit; the form's token must come before its
     /// file (the page puts it first), so a forged form writes nothing; only the form's own fields are kept.
@@ -151,7 +151,7 @@ struct WebImportRunner: Sendable {
                 try db.updateWebImport(id: id, status: "running", now: ctx.clock.now())
                 var options = ImportOptions(profile: p, menu: d.menu, defaultStore: store, batchSize: 50_000, writeRejectsFile: true)
                 options.allowedStores = allowedStores
-                options.planner = Planner(menu: d.menu, warranties: d.warranties, rules: d.gate.rules)
+                options.planner = d.planner
                 options.planAt = ctx.clock.now()
                 // Progress is called inside the import's transactions: kept in memory, read by the import's page.
                 let summary = try db.importDeals(files: [path], options: options) { progress in

@@ -43,7 +43,7 @@ struct OptOutPagesController: Sendable {
     }
 
     func page(_ user: SignedIn, address: String?, error: String?) throws -> Page {
-        let zone = TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt
+        let zone = ctx.dispatcher.menu.dealership.zone
         func entry(_ e: OptOutEntry) -> Page.Entry {
             Page.Entry(
                 address: e.address, channel: e.channel.rawValue, status: e.stop ? "stopped" : "restored", on: e.day(in: zone),

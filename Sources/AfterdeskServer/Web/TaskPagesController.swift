@@ -10,7 +10,7 @@ struct TaskPagesController: Sendable {
     let pages: Pages
     var auth: WebAuth { WebAuth(ctx: ctx) }
     static let roles: Set<Role> = [.sales, .fiManager, .admin]
-    var text: PeopleText { PeopleText(zone: TimeZone(identifier: ctx.dispatcher.menu.dealership.timeZone) ?? .gmt) }
+    var text: PeopleText { PeopleText(zone: ctx.dispatcher.menu.dealership.zone) }
 
     /// `POST /tasks/{id}/outcome`: the button pressed is `outcome`.
     struct OutcomeForm: Decodable {

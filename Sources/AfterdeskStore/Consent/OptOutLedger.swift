@@ -195,8 +195,7 @@ extension AfterdeskDatabase {
     }
 
     static func optOutStatus(_ db: Database, customer: Int64, store: String) throws -> [OptOutStatus] {
-        let name: String? = try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE code = ?", arguments: [store])
-        let zone: TimeZone = name.flatMap { TimeZone(identifier: $0) } ?? .gmt
+        let zone = try zone(ofStore: store, db)
         return try optOutsInForce(db, customer: customer).map { OptOutStatus($0, timeZone: zone) }
     }
 

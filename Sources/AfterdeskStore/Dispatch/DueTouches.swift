@@ -34,7 +34,7 @@ extension AfterdeskDatabase {
                 var touch = DueTouch(
                     id: id, storeID: storeID, storeCode: storeCode, action: action, dueAt: due, customer: customer,
                     items: items[id] ?? [], recentTouches: recent[customerID] ?? [],
-                    lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
+                    lastPurchase: lastPurchase[customerID] ?? LocalDate(now, in: .gmt),
                     phoneOnDoNotCall: customer.phone.map(dnc.contains) ?? false, recentTexts: facts.texts[customerID] ?? [])
                 touch.awaitingReply = facts.awaitingReply.contains(customerID)
                 return touch

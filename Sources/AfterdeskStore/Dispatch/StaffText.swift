@@ -40,7 +40,7 @@ extension AfterdeskDatabase {
             let touch = DueTouch(
                 id: 0, storeID: t["store_id"], storeCode: t["code"], action: .sms, dueAt: now, customer: customer, items: [],
                 recentTouches: facts.recent[customerID] ?? [],
-                lastPurchase: facts.lastPurchase[customerID] ?? LocalDate(now, in: TimeZone(identifier: "UTC") ?? .current),
+                lastPurchase: facts.lastPurchase[customerID] ?? LocalDate(now, in: .gmt),
                 phoneOnDoNotCall: customer.phone.map(facts.doNotCall.contains) ?? false, recentTexts: facts.texts[customerID] ?? [])
             switch decide(touch) {
             case .refuse(let why):

@@ -36,7 +36,7 @@ final class DealImporter {
         self.database = database
         self.options = options
         let now = database.clock.now()
-        let zone = TimeZone(identifier: options.menu.dealership.timeZone) ?? TimeZone(identifier: "UTC") ?? .current
+        let zone = options.menu.dealership.zone
         self.today = LocalDate(now, in: zone)
         self.nowText = Instant.iso8601(now)
         self.storeZone = options.menu.dealership.timeZone

@@ -45,7 +45,7 @@ extension AfterdeskDatabase {
     ) throws -> ReadingsSummary {
         let name = (file as NSString).lastPathComponent
         let (reader, columns) = try ReadingColumns.open(file)
-        let zone = TimeZone(identifier: dealershipTimeZone) ?? TimeZone(identifier: "UTC") ?? .current
+        let zone = try Self.zone(named: dealershipTimeZone)
         let today = LocalDate(clock.now(), in: zone)
 
         var summary = ReadingsSummary()

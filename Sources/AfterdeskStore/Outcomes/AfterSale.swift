@@ -167,7 +167,7 @@ extension AfterdeskDatabase {
             row.fail("store", stores.isEmpty ? "no deals imported yet" : "required: \(stores.count) stores hold deals")
             found = nil
         }
-        return found.map { ($0["id"], $0["code"], TimeZone(identifier: $0["time_zone"]) ?? .gmt) }
+        return try found.map { ($0["id"], $0["code"], try AfterdeskDatabase.zone(named: $0["time_zone"])) }
     }
 }
 

@@ -150,11 +150,6 @@ extension AfterdeskDatabase {
     }
 }
 
-extension Dealership {
-    /// The store's time zone (UTC when the name is unknown: the menu check refuses such a name).
-    var zone: TimeZone { TimeZone(identifier: timeZone) ?? .gmt }
-}
-
 /// A sale after the desk as the dashboard lists it, newest first: every source (the report counts one per decline).
 public struct RecentRecovery: Sendable, Equatable {
     public var store: String

@@ -163,7 +163,7 @@ enum LedgerReader {
         stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Int64?
     ) {
         let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").map { row -> (Int64, (String, LocalDays)) in
-            (row["id"], (row["code"], LocalDays(TimeZone(identifier: row["time_zone"]) ?? .gmt)))
+            (row["id"], (row["code"], LocalDays(try AfterdeskDatabase.zone(named: row["time_zone"]))))
         }
         let staff = try Row.fetchAll(db, sql: "SELECT id, staff_code FROM staff").map { row -> (Int64, String) in
             (row["id"], row["staff_code"])

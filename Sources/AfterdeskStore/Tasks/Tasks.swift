@@ -66,13 +66,12 @@ extension AfterdeskDatabase {
                     ORDER BY 1, 2
                     """, arguments: [task["touch_id"] as Int64?, task["offer_link_id"] as Int64?]
             ).map { TaskItem(deal: $0["deal_id"], product: $0["product_code"]) }
-            let tz =
-                try String.fetchOne(db, sql: "SELECT time_zone FROM stores WHERE id = ?", arguments: [task["store_id"] as Int64]) ?? "UTC"
+            let zone = try Self.zone(ofStore: task["store_id"] as Int64, db)
             let effects: [TaskEffect]
             do throws(TaskOutcomeProblem) {
                 effects = try outcome.effects(
                     task: id, items: try TaskOutcome.items(items, task: id, product: product), price: price, cost: cost, note: note,
-                    today: LocalDate(now, in: TimeZone(identifier: tz) ?? .gmt))
+                    today: LocalDate(now, in: zone))
             } catch { throw StoreError(error) }
             let applying = TaskEffectContext(task: id, customer: customer, user: user, now: nowText)
             for effect in effects { try apply(effect, applying, db: db) }
