@@ -11,7 +11,7 @@ import Testing
     ]
     /// 2000-01-01 and 2046-01-01, UTC.
     static let from = 946_684_800
-    static let to = 2_082_758_400
+    static let to = 2_398_377_600
 
     @Test(arguments: zones)
     func everyHourAsFoundation(id: String) throws {
