@@ -139,18 +139,25 @@ case "planner":
     }
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
     let planner = Planner.make(menu: menu, warranties: warranties)
-    let start = DispatchTime.now()
     var touches = 0
+    var planning = 0.0
+    // Every touch's instant, action and items, every product plan and every dropped touch: equal output, equal sum.
+    var checksum = PlanChecksum()
     for r in records {
         let declines = r.products.filter { $0.outcome == .declined }.map {
             DeclineFacts(store: r.store, dealNumber: r.dealNumber, product: $0, deal: r)
         }
+        let start = DispatchTime.now()
         let p = planner.plan(
             declines: declines, permissions: ContactPermissions(sms: r.consent.sms, email: r.consent.email, phone: r.consent.phone),
             now: benchClock.now())
+        planning += seconds(start)
         touches += p.touches.count
+        checksum.add(p)
     }
-    print(String(format: "customers=%d touches=%d in %.2f s", records.count, touches, seconds(start)))
+    print(
+        String(
+            format: "customers=%d touches=%d checksum=%016llx in %.2f s", records.count, touches, checksum.value, planning))
 
 case "plan-file":
     // The child of `plan`: plans every customer of an imported database.

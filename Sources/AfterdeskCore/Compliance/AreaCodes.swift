@@ -22,15 +22,23 @@ public enum AreaCodes {
     /// The area code of a US number in any common spelling ("+1 (305) 555-0100", "3055550100"), or nil.
     public static func areaCode(of phone: String?) -> Int? {
         guard let phone else { return nil }
-        var digits: [Int] = []
-        digits.reserveCapacity(11)
+        // The first four digits and how many there are, without an array (one number per customer planned).
+        var (count, d0, d1, d2, d3) = (0, 0, 0, 0, 0)
         for u in phone.utf8 where u >= 48 && u <= 57 {
-            digits.append(Int(u) - 48)
-            if digits.count > 11 { return nil }
+            let v = Int(u) - 48
+            switch count {
+            case 0: d0 = v
+            case 1: d1 = v
+            case 2: d2 = v
+            case 3: d3 = v
+            default: break
+            }
+            count += 1
+            if count > 11 { return nil }
         }
-        if digits.count == 11 && digits[0] == 1 { digits.removeFirst() }
-        guard digits.count == 10 else { return nil }
-        return digits[0] * 100 + digits[1] * 10 + digits[2]
+        if count == 11 && d0 == 1 { return d1 * 100 + d2 * 10 + d3 }
+        guard count == 10 else { return nil }
+        return d0 * 100 + d1 * 10 + d2
     }
 
     /// The entry of the number's area code; nil for a non-geographic, unknown or foreign number.

@@ -7,7 +7,7 @@ import Foundation
 public struct ContactCalendar: Sendable {
     struct Constraint: Sendable {
         let rules: StateRules
-        let zone: TimeZone
+        let zone: ZoneOffsets
         let sameZoneAsHome: Bool
         let emergency: Bool
         /// Whole days can be closed: no-contact weekdays, holidays, an emergency.
@@ -22,7 +22,9 @@ public struct ContactCalendar: Sendable {
         public var byState: Bool
     }
 
-    public let home: TimeZone
+    public var home: TimeZone { homeOffsets.zone }
+    /// The customer's zone, as its table of offsets.
+    let homeOffsets: ZoneOffsets
     let product: DayHours
     let federal: DayHours
     let constraints: [Constraint]
@@ -41,22 +43,27 @@ public struct ContactCalendar: Sendable {
     ///   - phone: the customer's number; its area code ties the customer to a state that presumes residence by it.
     ///   - areaCode: the number's area code, when the number itself is not at hand (planning from the store).
     public init(rulebook: ContactRulebook, home: TimeZone, state: String?, phone: String?, areaCode: Int? = nil) {
-        self.home = home
+        self.init(rulebook: rulebook, home: ZoneOffsets.of(home), state: state, phone: phone, areaCode: areaCode)
+    }
+
+    /// The same, with the customer's zone as its table of offsets.
+    init(rulebook: ContactRulebook, home: ZoneOffsets, state: String?, phone: String?, areaCode: Int? = nil) {
+        homeOffsets = home
         product = rulebook.productWindow
         federal = rulebook.federal
         var out: [Constraint] = []
-        func add(_ rules: StateRules, _ zone: TimeZone, same: Bool) {
+        func add(_ rules: StateRules, _ zone: ZoneOffsets, same: Bool) {
             let emergency = rules.emergencyBlackout && rulebook.emergencies.contains(rules.code)
             if same && !emergency && rules.addsNothing(within: rulebook.productWindow) && rules.per24Hours == nil { return }
-            if out.contains(where: { $0.rules.code == rules.code && $0.zone.identifier == zone.identifier }) { return }
+            if out.contains(where: { $0.rules.code == rules.code && $0.zone.zone.identifier == zone.zone.identifier }) { return }
             out.append(Constraint(rules: rules, zone: zone, sameZoneAsHome: same, emergency: emergency))
         }
         if let state, let rules = rulebook.states[state] { add(rules, home, same: true) }
         if let entry = AreaCodes.entry(for: phone) ?? areaCode.flatMap({ AreaCodes.table[$0] }), let rules = rulebook.states[entry.state],
             rules.areaCodePresumption
         {
-            let homeID = home.identifier
-            for id in entry.zones { if let zone = TimeZone(identifier: id) { add(rules, zone, same: id == homeID) } }
+            let homeID = home.zone.identifier
+            for id in entry.zones { if let zone = ZoneOffsets.named(id) { add(rules, zone, same: id == homeID) } }
         }
         constraints = out
         var cap: Int?
@@ -79,17 +86,17 @@ public struct ContactCalendar: Sendable {
     /// `quiet`: the reason is not worded (the planner's first opening needs only the instant).
     public func block(at instant: Date, noun: String, quiet: Bool = false) -> Block? {
         func words(_ make: @autoclosure () -> String) -> String { quiet ? "" : make() }
-        let homeLocal = instant.epochSeconds + home.secondsFromGMT(for: instant)
+        let homeLocal = homeOffsets.localSeconds(instant)
         let minute = Self.minuteOfDay(homeLocal)
         if minute < product.start || minute >= product.end {
             let day = Self.day(homeLocal)
             let next = minute < product.start ? day : day.adding(days: 1)
             return Block(
                 reason: words("outside contact hours (\(product.text) \(home.identifier))"),
-                resume: LocalClock.instant(on: next, minutes: product.start, zone: home), byState: false)
+                resume: LocalClock.instant(on: next, minutes: product.start, zone: homeOffsets), byState: false)
         }
         for c in constraints {
-            let local = c.sameZoneAsHome ? homeLocal : instant.epochSeconds + c.zone.secondsFromGMT(for: instant)
+            let local = c.sameZoneAsHome ? homeLocal : c.zone.localSeconds(instant)
             if let b = block(c, local: local, noun: noun, quiet: quiet) { return b }
         }
         return nil
@@ -176,23 +183,23 @@ public struct ContactCalendar: Sendable {
     /// Why no moment of `date` is allowed (Sunday in Rhode Island, a holiday), or nil when some moment is.
     public func dayBlock(_ date: LocalDate, noun: String = "texts") -> String? {
         guard closesDays else { return nil }
-        let start = LocalClock.instant(on: date, minutes: 0, zone: home)
+        let start = LocalClock.instant(on: date, minutes: 0, zone: homeOffsets)
         let (at, reason) = nextAllowed(atOrAfter: start, noun: noun)
-        if let at, LocalDate(at, in: home) == date { return nil }
+        if let at, LocalDate(at, in: homeOffsets) == date { return nil }
         return reason.map(Self.stateReasons) ?? "no contact on \(date)"
     }
 
     /// The calling window of `date` for a person's call task, in words: "call after 12:00, until 20:00 (Texas: no
     /// calls before 12:00 on Sunday)", "call 8:00–20:00", or "no calls on 2026-12-06 (Rhode Island: no calls on Sunday)".
     public func callingWindow(on date: LocalDate) -> String {
-        let start = LocalClock.instant(on: date, minutes: 0, zone: home)
+        let start = LocalClock.instant(on: date, minutes: 0, zone: homeOffsets)
         let (opening, reason) = nextAllowed(atOrAfter: start, noun: "calls")
-        guard let opening, LocalDate(opening, in: home) == date else {
+        guard let opening, LocalDate(opening, in: homeOffsets) == date else {
             return "no calls on \(date)" + (reason.map { " (\(Self.stateReasons($0)))" } ?? "")
         }
         var end = opening
         var endReason: String?
-        while LocalDate(end, in: home) == date {
+        while LocalDate(end, in: homeOffsets) == date {
             let next = end.addingTimeInterval(15 * 60)
             if let b = block(at: next, noun: "calls") {
                 end = next
@@ -201,8 +208,8 @@ public struct ContactCalendar: Sendable {
             }
             end = next
         }
-        let from = DayHours.clock(LocalClock.minutesAfterMidnight(opening, home))
-        let until = DayHours.clock(LocalClock.minutesAfterMidnight(end, home))
+        let from = DayHours.clock(LocalClock.minutesAfterMidnight(opening, homeOffsets))
+        let until = DayHours.clock(LocalClock.minutesAfterMidnight(end, homeOffsets))
         let why = [reason.map(Self.stateReasons), endReason].compactMap { $0 }.filter { !$0.isEmpty }
         let zone = home.identifier
         if why.isEmpty { return "call \(from)–\(until) \(zone)" }

@@ -49,6 +49,11 @@ public struct ContactWindow: Sendable, Equatable {
 
     /// `date` at `minutes` after midnight on the customer's clock, moved into the window if outside it.
     public func instant(on date: LocalDate, atMinutes minutes: Int, zone: TimeZone) -> Date {
+        instant(on: date, atMinutes: minutes, zone: ZoneOffsets.of(zone))
+    }
+
+    /// The same, through the zone's table of offsets.
+    public func instant(on date: LocalDate, atMinutes minutes: Int, zone: ZoneOffsets) -> Date {
         LocalClock.instant(on: date, minutes: min(max(minutes, start), end - 1), zone: zone)
     }
 }
@@ -58,12 +63,20 @@ public struct ContactWindow: Sendable, Equatable {
 /// contact windows never touch.
 enum LocalClock {
     static func minutesAfterMidnight(_ instant: Date, _ zone: TimeZone) -> Int {
-        let local = instant.epochSeconds + zone.secondsFromGMT(for: instant)
+        minutesAfterMidnight(instant, ZoneOffsets.of(zone))
+    }
+
+    static func minutesAfterMidnight(_ instant: Date, _ zone: ZoneOffsets) -> Int {
+        let local = zone.localSeconds(instant)
         let secondOfDay = ((local % 86_400) + 86_400) % 86_400
         return secondOfDay / 60
     }
 
     static func instant(on date: LocalDate, minutes: Int, zone: TimeZone) -> Date {
+        instant(on: date, minutes: minutes, zone: ZoneOffsets.of(zone))
+    }
+
+    static func instant(on date: LocalDate, minutes: Int, zone: ZoneOffsets) -> Date {
         let wall = date.daysSinceEpoch * 86_400 + minutes * 60
         // The offset at the wall time read as UTC, then at the instant found: settles across a switch.
         var guess = wall - zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall)))

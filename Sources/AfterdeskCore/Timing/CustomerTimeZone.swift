@@ -42,8 +42,21 @@ public enum CustomerTimeZone {
 
     /// The customer's zone, else the dealership's when the state is unknown.
     public static func zone(state: String?, zip: String?, dealershipZone: String) -> String {
-        if let zip, zip.count >= 3, let z = byZIP3[String(zip.prefix(3))] { return z }
+        if let zip, let z = byZIP3[zip3(zip)] { return z }
         if let state, let z = byState[state] { return z }
         return dealershipZone
+    }
+
+    /// The ZIP's first three characters, or "" when it has fewer. Three ASCII bytes followed by another (or nothing) are
+    /// three characters, read without walking the string's characters; anything else takes the general path.
+    static func zip3(_ zip: String) -> String {
+        let fast: String?? = zip.utf8.withContiguousStorageIfAvailable { b in
+            guard b.count >= 3, b[0] < 0x80, b[1] < 0x80, b[2] < 0x80, b.count == 3 || b[3] < 0x80,
+                b[0] != 13, b[1] != 13, b[2] != 13
+            else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[0..<3]), as: UTF8.self)
+        }
+        if let fast, let fast { return fast }
+        return zip.count >= 3 ? String(zip.prefix(3)) : ""
     }
 }

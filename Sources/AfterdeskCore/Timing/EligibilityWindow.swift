@@ -69,18 +69,19 @@ public struct EligibilityWindow: Sendable, Equatable {
         eligibility e: Eligibility, contractDate: LocalDate, inService: LocalDate,
         basicWarrantyEnds: LocalDate?, odometerAt: (Int) -> LocalDate?, condition: VehicleCondition = .new
     ) {
-        func limits(days: Int?, years: Int?, miles: Int?) -> [(LocalDate, Reason)] {
-            var out: [(LocalDate, Reason)] = []
-            if let days { out.append((contractDate.adding(days: days), .daysFromContract)) }
-            if let years { out.append((inService.adding(years: years), .vehicleAge)) }
-            if let miles, let date = odometerAt(miles) { out.append((date, .odometer)) }
-            return out
+        // The first rule to close, kept as the rules are read (no list of them: once per product planned).
+        func limits(days: Int?, years: Int?, miles: Int?) -> FirstClose {
+            var first = FirstClose()
+            if let days { first.add(contractDate.adding(days: days), .daysFromContract) }
+            if let years { first.add(inService.adding(years: years), .vehicleAge) }
+            if let miles, let date = odometerAt(miles) { first.add(date, .odometer) }
+            return first
         }
         onlyAtSigning = e.classes.isEmpty && e.daysFromContract == 0
         guard !e.classes.isEmpty else {
-            let first = limits(days: e.daysFromContract, years: e.maxVehicleAgeYears, miles: e.maxOdometer).min { $0.0 < $1.0 }
-            until = first?.0
-            reason = first?.1
+            let first = limits(days: e.daysFromContract, years: e.maxVehicleAgeYears, miles: e.maxOdometer)
+            until = first.date
+            reason = first.reason
             classes = []
             return
         }
@@ -91,22 +92,37 @@ public struct EligibilityWindow: Sendable, Equatable {
             case .manufacturerNew:
                 // Its last day is the day before the warranty's projected end: on that day the messages, why-now and
                 // explain all say the basic warranty has ended, and the after-warranty class opens.
-                closes.append(((basicWarrantyEnds ?? contractDate).adding(days: -1), .basicWarranty))
+                closes.add((basicWarrantyEnds ?? contractDate).adding(days: -1), .basicWarranty)
             case .used:
-                if condition == .new { closes.append((contractDate.adding(days: -1), .notForVehicle)) }
+                if condition == .new { closes.add(contractDate.adding(days: -1), .notForVehicle) }
             case .afterWarranty:
                 if let end = basicWarrantyEnds, end > contractDate { opens = end }
             }
-            let first = closes.min { $0.0 < $1.0 }
-            return ClassWindow(planClass: c, opens: opens, until: first?.0, reason: first?.1)
+            return ClassWindow(planClass: c, opens: opens, until: closes.date, reason: closes.reason)
         }
         // The product's window ends when its last class closes: an unbounded class leaves it open.
-        let open = classes.filter(\.opensAtAll)
-        if open.contains(where: { $0.until == nil }) {
+        // (The classes that open at all, else all of them; the first of the latest to close.)
+        let anyOpens = classes.contains(where: \.opensAtAll)
+        if classes.contains(where: { $0.opensAtAll && $0.until == nil }) {
             (until, reason) = (nil, nil)
         } else {
-            let last = (open.isEmpty ? classes : open).max { ($0.until ?? .first) < ($1.until ?? .first) }
+            var last: ClassWindow?
+            for c in classes where !anyOpens || c.opensAtAll {
+                if let l = last, !((l.until ?? .first) < (c.until ?? .first)) { continue }
+                last = c
+            }
             (until, reason) = (last?.until, last?.reason)
+        }
+    }
+
+    /// The first of some closing rules: the earliest date, the first rule read on a tie (as `min(by:)` keeps).
+    struct FirstClose {
+        var date: LocalDate?
+        var reason: Reason?
+
+        mutating func add(_ day: LocalDate, _ why: Reason) {
+            if let date, !(day < date) { return }
+            (date, reason) = (day, why)
         }
     }
 

@@ -25,11 +25,14 @@ public struct FollowUpDeal: Sendable {
     /// `explain` both take them from here, so explain never promises a touch planning would not make. Unwound deals,
     /// products bought since, stops ("vehicle sold", "not interested") and "stop contacting me" leave them out.
     public static func followUp(_ deals: [FollowUpDeal], menu: Menu) -> (declines: [DeclineFacts], permissions: ContactPermissions) {
-        let declines = deals.filter { $0.record.status == .finalized }.flatMap { d in
-            d.record.products.filter { $0.outcome == .declined && d.stopReason(menu.product($0.code)) == nil }.map {
-                DeclineFacts(
-                    store: d.record.store, dealNumber: d.record.dealNumber, product: $0, deal: d.record, laterReadings: d.laterReadings,
-                    heldOut: d.heldOut)
+        // In one pass, without the lists between (once per customer planned).
+        var declines: [DeclineFacts] = []
+        for d in deals where d.record.status == .finalized {
+            for p in d.record.products where p.outcome == .declined && d.stopReason(menu.product(p.code)) == nil {
+                declines.append(
+                    DeclineFacts(
+                        store: d.record.store, dealNumber: d.record.dealNumber, product: p, deal: d.record,
+                        laterReadings: d.laterReadings, heldOut: d.heldOut))
             }
         }
         let c = (declines.first?.deal ?? deals.first?.record)?.consent ?? Consent()
@@ -40,6 +43,7 @@ public struct FollowUpDeal: Sendable {
     public func stopReason(_ product: MenuProduct?) -> String? {
         guard let product else { return nil }
         if contactStopped { return "the customer asked to stop all contact" }
+        if stops.isEmpty { return nil }
         let kinds = (stops[product.code] ?? []) + (stops["*"] ?? [])
         return kinds.first { $0.applies(to: product.kind) }?.reason
     }

@@ -165,14 +165,16 @@ public struct Planner: Sendable {
     ///   - permissions: what the customer allows now.
     ///   - now: the planning instant; nothing is planned before it.
     public func plan(declines: [DeclineFacts], permissions: ContactPermissions, now: Date) -> CustomerPlan {
-        guard let any = declines.first else { return CustomerPlan(products: [], touches: [], dropped: []) }
-        let day = PlanningDay(customer: any.deal, now: now, menu: menu, book: calendarRules)
+        guard !declines.isEmpty else { return CustomerPlan(products: [], touches: [], dropped: []) }
+        let day = PlanningDay(customer: declines[0].deal, now: now, dealershipZone: menu.dealership.zone, book: calendarRules)
         let windows = rules.windows(textsPer24Hours: day.calendar.textsPer24Hours)
         var plans: [ProductPlan] = []
         var candidates: [Candidate] = []
         var dropped = DropLog(keeps: keepsDropped)
-        // The warranty projection depends on the deal only: computed once for all its declined products.
-        var projections: [String: WarrantyProjection] = [:]
+        // The warranty projection depends on the deal only: computed once for all its declined products (a customer
+        // has a deal or two: a list searched in order costs less than a dictionary).
+        var projections: [(deal: String, projection: WarrantyProjection)] = []
+        plans.reserveCapacity(declines.count)
         for d in declines {
             guard let product = menu.product(d.product.code) else { continue }
             let projection = self.projection(of: d, cache: &projections)
@@ -192,8 +194,6 @@ public struct Planner: Sendable {
         return CustomerPlan(
             products: plans, touches: schedule(touches, day: day), dropped: dropped.entries, droppedCount: dropped.count)
     }
-
-    static let utc = TimeZone(identifier: "UTC") ?? TimeZone.current
 
     /// 118 → "1.18", 120 → "1.2", 100 → "1": as Decimal prints.
     static func decimal(hundredths: Int) -> String {

@@ -6,7 +6,7 @@ import Foundation
 extension Planner {
     /// The customer's clock: their time zone, today there, their contact window and calendar and the next openings.
     struct PlanningDay {
-        let zone: TimeZone
+        let zone: ZoneOffsets
         let today: LocalDate
         let window: ContactWindow
         /// Afterdesk's window narrowed by the rules of every state the customer is tied to.
@@ -18,14 +18,14 @@ extension Planner {
         /// The same for a message, under the state calendar too.
         let firstMessageDay: LocalDate
 
-        init(customer deal: DealRecord, now: Date, menu: Menu, book: ContactRulebook) {
-            let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: menu.dealership.timeZone)
-            zone = TimeZone(identifier: zoneID) ?? menu.dealership.zone
+        init(customer deal: DealRecord, now: Date, dealershipZone: TimeZone, book: ContactRulebook) {
+            let zoneID = CustomerTimeZone.zone(state: deal.buyerState, zip: deal.buyerZip, dealershipZone: dealershipZone.identifier)
+            zone = ZoneOffsets.named(zoneID) ?? ZoneOffsets.of(dealershipZone)
             window = ContactWindow(minutes: book.productWindow.start, book.productWindow.end)
             calendar = ContactCalendar(
                 rulebook: book, home: zone, state: deal.buyerState, phone: deal.buyerPhone, areaCode: deal.buyerAreaCode)
             // One look at the zone's offset: today, the first opening and its wall time follow by arithmetic.
-            let local = now.epochSeconds + zone.secondsFromGMT(for: now)
+            let local = zone.localSeconds(now)
             today = LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
             let minute = ((local % 86_400) + 86_400) % 86_400 / 60
             let firstMinute: Int
@@ -107,16 +107,18 @@ extension Planner {
     }
 
     /// The warranty projection of the decline's deal, from the cache when another product of the deal made it.
-    func projection(of d: DeclineFacts, cache: inout [String: WarrantyProjection]) -> WarrantyProjection {
+    func projection(
+        of d: DeclineFacts, cache: inout [(deal: String, projection: WarrantyProjection)]
+    ) -> WarrantyProjection {
         let deal = d.deal
-        if let cached = cache[deal.dealNumber] { return cached }
+        if let cached = cache.first(where: { $0.deal == deal.dealNumber }) { return cached.projection }
         let sale = OdometerReading(date: deal.deliveryDate, miles: deal.odometer)
         // A certified car is a used one (a later owner) whose maker's certified program extends the coverage.
         let projection = WarrantyProjection(
             terms: warranties.terms(forMake: deal.vehicleMake, modelYear: deal.vehicleYear), inService: deal.inServiceDate,
             readings: [sale] + d.laterReadings, firstOwner: deal.vehicleCondition == .new,
             certifiedSale: deal.vehicleCondition == .certified ? sale : nil)
-        cache[deal.dealNumber] = projection
+        cache.append((deal.dealNumber, projection))
         return projection
     }
 
@@ -209,8 +211,9 @@ extension Planner {
                 return TouchItem(dealNumber: d.dealNumber, product: product.code, touch: rule.name, template: rule.template, reason: reason)
             }
             // A milestone for some classes only (touches[].classes): dropped on a day another class is the one open.
-            if let only = rule.classes, let why = Planner.classMiss(only, eligibility, on: date) {
-                dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: why))
+            // (The words of a drop only when they are kept.)
+            if let only = rule.classes, Planner.classMisses(only, eligibility, on: date) {
+                dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: Planner.classMiss(only, eligibility, on: date) ?? ""))
                 continue
             }
             if !eligibility.isOpen(on: date) {
@@ -235,8 +238,8 @@ extension Planner {
             }
             let action = Planner.action(rule, aboveThreshold: threshold != nil, permissions)
             let onDay = max(date, action == .task ? day.firstDay : day.firstMessageDay)
-            if let only = rule.classes, let why = Planner.classMiss(only, eligibility, on: onDay) {
-                dropped.add(DroppedTouch(item: item(), wouldBeOn: onDay, why: why))
+            if let only = rule.classes, Planner.classMisses(only, eligibility, on: onDay) {
+                dropped.add(DroppedTouch(item: item(), wouldBeOn: onDay, why: Planner.classMiss(only, eligibility, on: onDay) ?? ""))
                 continue
             }
             if !eligibility.isOpen(on: onDay) {
@@ -265,10 +268,16 @@ extension Planner {
 
     /// Why a touch for the plan classes `only` is not made on `date` (another class, or none, is open then); nil when it is.
     static func classMiss(_ only: Set<PlanClass.Kind>, _ eligibility: EligibilityWindow, on date: LocalDate) -> String? {
+        guard classMisses(only, eligibility, on: date) else { return nil }
         let open = eligibility.bestClass(on: date)
-        if let open, only.contains(open.planClass.kind) { return nil }
         let names = only.map(\.rawValue).sorted().joined(separator: ", ")
         return "a touch for \(names) only, and \(open.map { "\($0.planClass.name) is the one open" } ?? "no class is open") then"
+    }
+
+    /// True when a touch for the plan classes `only` is not made on `date`: `classMiss` without its words.
+    static func classMisses(_ only: Set<PlanClass.Kind>, _ eligibility: EligibilityWindow, on date: LocalDate) -> Bool {
+        guard let open = eligibility.bestClass(on: date) else { return true }
+        return !only.contains(open.planClass.kind)
     }
 
     /// How a touch is made: a task when the menu says so or the quote is above the task threshold, else a text, else an

@@ -45,9 +45,22 @@ public enum Instant {
         let seconds = date.epochSeconds
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let rem = seconds - days * 86400
-        let d = LocalDate(daysSinceEpoch: days)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(d)T\(two(rem / 3600)):\(two(rem % 3600 / 60)):\(two(rem % 60))Z"
+        // Written byte by byte (one per touch planned): the date's ten, then `Thh:mm:ssZ`.
+        return LocalDate(daysSinceEpoch: days).withISOBytes { date in
+            String(unsafeUninitializedCapacity: 20) { out in
+                _ = out.initialize(fromContentsOf: date)
+                func two(_ n: Int, at i: Int, then mark: Unicode.Scalar) {
+                    out[i] = UInt8(48 + n / 10)
+                    out[i + 1] = UInt8(48 + n % 10)
+                    out[i + 2] = UInt8(ascii: mark)
+                }
+                out[10] = UInt8(ascii: "T")
+                two(rem / 3600, at: 11, then: ":")
+                two(rem % 3600 / 60, at: 14, then: ":")
+                two(rem % 60, at: 17, then: "Z")
+                return 20
+            }
+        }
     }
 
     /// Reads `2026-11-22T14:46:05Z` (what `iso8601` writes), or another ISO 8601 form.
