@@ -64,9 +64,9 @@ public struct Menu: Sendable, Equatable {
 public struct Dealership: Sendable, Equatable {
     public var name: String
     /// The store's time zone, checked when the menu was read: calendar dates are this zone's.
-    public var zone: TimeZone
-    /// Its IANA name, e.g. `America/Chicago`.
-    public var timeZone: String { zone.identifier }
+    public private(set) var zone: TimeZone
+    /// Its IANA name as the menu gives it, e.g. `America/Chicago` (Foundation calls `UTC` "GMT": this keeps the name).
+    public private(set) var timeZone: String
     public var address: String
     public var phone: String?
     /// When the store is open: the clock of an urgent task from the customer's offer page.
@@ -75,9 +75,16 @@ public struct Dealership: Sendable, Equatable {
     public init(name: String, zone: TimeZone, address: String, phone: String? = nil, hours: StoreHours = .standard) {
         self.name = name
         self.zone = zone
+        timeZone = zone.identifier
         self.address = address
         self.phone = phone
         self.hours = hours
+    }
+
+    /// Sets the zone by its IANA name, when the system knows it.
+    public mutating func setZone(named name: String) throws(UnknownTimeZone) {
+        zone = try TimeZone.store(name)
+        timeZone = name
     }
 }
 

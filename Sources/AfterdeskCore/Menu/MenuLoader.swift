@@ -83,9 +83,9 @@ public enum MenuLoader {
         r.checkKeys(d, "dealership", allowed: ["name", "time_zone", "address", "phone", "hours", "closed_on"])
         dealership.name = r.string(d, "name", "dealership") ?? ""
         if let tz = r.string(d, "time_zone", "dealership") {
-            if let zone = try? TimeZone.store(tz) {
-                dealership.zone = zone
-            } else {
+            do {
+                try dealership.setZone(named: tz)
+            } catch {
                 r.fail(d["time_zone"], "dealership.time_zone", "unknown time zone '\(tz)' (use an IANA name such as America/Chicago)")
             }
         }

@@ -45,7 +45,8 @@ extension AfterdeskDatabase {
     ) throws -> ReadingsSummary {
         let name = (file as NSString).lastPathComponent
         let (reader, columns) = try ReadingColumns.open(file)
-        let zone = try Self.zone(named: dealershipTimeZone)
+        let zone: TimeZone
+        do { zone = try TimeZone.store(dealershipTimeZone) } catch { throw StoreError("the menu's \(error)") }
         let today = LocalDate(clock.now(), in: zone)
 
         var summary = ReadingsSummary()

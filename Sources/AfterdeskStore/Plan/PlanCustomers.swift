@@ -51,20 +51,24 @@ extension AfterdeskDatabase {
             defer { feed.stop() }
             func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
             // Another connection commits only between two of these transactions: `changedBefore` is the last
-            // transaction before whose start one did (PRAGMA data_version counts others' commits).
+            // transaction before whose start one did. PRAGMA data_version changes with others' commits only; read at
+            // each start, under the write lock, it misses none (read after a commit, it could count one it never saw).
             var number = 0
             var changedBefore = 0
-            var versionAtCommit: Int?
+            var versionAtStart: Int?
             var written = 0
             while written < chunks.count {
                 // A transaction writes a run of chunks: few commits, because each rewrites every page it changed, and
                 // the index of touches by due time changes all over.
                 try db.inTransaction(.immediate) {
-                    if let versionAtCommit, try dataVersion() != versionAtCommit { changedBefore = number }
+                    let version = try dataVersion()
+                    if let versionAtStart, version != versionAtStart { changedBefore = number }
+                    versionAtStart = version
                     feed.began(number)
                     defer { feed.committing() }
                     var size = 0
-                    while size < transactionSize, let chunk = try feed.next(db: db, transaction: number) {
+                    // (At least one chunk per transaction, whatever `transactionSize` says.)
+                    while size == 0 || size < transactionSize, let chunk = try feed.next(db: db, transaction: number) {
                         var planned = chunk.planned
                         if chunk.transaction < changedBefore {
                             // Another connection committed since the chunk's facts were read: read them again.
@@ -79,7 +83,6 @@ extension AfterdeskDatabase {
                     }
                     return .commit
                 }
-                versionAtCommit = try dataVersion()
                 number += 1
                 if written < chunks.count { try betweenTransactions?() }
             }

@@ -21,6 +21,10 @@ final class PlanFeed: @unchecked Sendable {
     // @unchecked: `read` and `deliveredCount` are used on the writer's thread only; the queues and gate lock themselves.
     private let chunks: [PlanChunkSpec]
     private let plannedQueue = BoundedQueue<Result<TaggedChunk, any Error>>(capacity: 2)
+    /// On a file: the facts read, on their way to the planning thread.
+    private let factsQueue = BoundedQueue<Result<(PlanChunkFacts, Int), any Error>>(capacity: 2)
+    /// The work started on other threads, waited for by `stop`.
+    private let threads = DispatchGroup()
     private let gate = SnapshotGate()
     private let planning = DispatchQueue(label: "afterdesk.plan")
     private let pooled: Bool
@@ -51,20 +55,25 @@ final class PlanFeed: @unchecked Sendable {
                 read += 1
                 let facts = try PlanChunkFacts.read(spec, db: db)
                 let make = make
-                planning.async { [plannedQueue] in
+                planning.async(group: threads) { [plannedQueue] in
                     _ = plannedQueue.send(.success(TaggedChunk(spec: spec, planned: make(facts), transaction: number)))
                 }
             }
         }
-        guard deliveredCount < chunks.count, let result = plannedQueue.receive() else { return nil }
+        guard deliveredCount < chunks.count else { return nil }
+        guard let result = plannedQueue.receive() else {
+            throw StoreError("planning stopped after \(deliveredCount) of \(chunks.count) chunks", kind: .io)
+        }
         deliveredCount += 1
         return try result.get()
     }
 
-    /// Stops the threads (after the last chunk, or when the writer gives up).
+    /// Stops the threads and waits for them (after the last chunk, or when the writer gives up).
     func stop() {
         gate.stop()
+        factsQueue.close()
         plannedQueue.close()
+        threads.wait()
     }
 
     /// Frees a chunk's plans on the thread that made them: freeing across threads contends for the allocator's locks.
@@ -80,8 +89,7 @@ final class PlanFeed: @unchecked Sendable {
     private let written = Handoff<TaggedChunk>()
 
     private func startReading(_ pool: DatabasePool) {
-        let factsQueue = BoundedQueue<Result<(PlanChunkFacts, Int), any Error>>(capacity: 2)
-        DispatchQueue(label: "afterdesk.plan.read").async { [chunks, gate] in
+        DispatchQueue(label: "afterdesk.plan.read").async(group: threads) { [chunks, gate, factsQueue] in
             defer { factsQueue.close() }
             for spec in chunks {
                 guard let number = gate.enter() else { return }
@@ -89,8 +97,11 @@ final class PlanFeed: @unchecked Sendable {
                 guard factsQueue.send(facts) else { return }
             }
         }
-        planning.async { [plannedQueue, make, written] in
-            defer { factsQueue.close() }
+        planning.async(group: threads) { [plannedQueue, factsQueue, make, written] in
+            defer {
+                factsQueue.close()
+                plannedQueue.close()
+            }
             while let next = factsQueue.receive() {
                 withExtendedLifetime(written.takeAll()) {}
                 let planned = next.map { facts, number in TaggedChunk(spec: facts.spec, planned: make(facts), transaction: number) }

@@ -28,7 +28,7 @@ extension AfterdeskDatabase {
     @discardableResult
     public func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) throws -> Int64 {
         if let problem = StaffRole.problem(role) { throw StoreError(problem) }
-        // The zone of a store this adds: checked here, so every later read of it can trust it.
+        // The zone given for the store (used when this adds it): checked here, so every read of a stored zone can trust it.
         do { _ = try TimeZone.store(timeZone) } catch { throw StoreError("time zone: \(error)") }
         let nowText = Instant.iso8601(now)
         return try writer.write { db in

@@ -66,7 +66,8 @@ extension AfterdeskDatabase {
                     ORDER BY 1, 2
                     """, arguments: [task["touch_id"] as Int64?, task["offer_link_id"] as Int64?]
             ).map { TaskItem(deal: $0["deal_id"], product: $0["product_code"]) }
-            let zone = try Self.zone(ofStore: task["store_id"] as Int64, db)
+            // Only a sale records a day (the store's): no other outcome waits on the store's zone, least of all a stop.
+            let zone = outcome == .sold ? try Self.zone(ofStore: task["store_id"] as Int64, db) : .gmt
             let effects: [TaskEffect]
             do throws(TaskOutcomeProblem) {
                 effects = try outcome.effects(

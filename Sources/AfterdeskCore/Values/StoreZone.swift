@@ -1,10 +1,5 @@
 import Foundation
 
-enum TimeZoneCheck {
-    /// True when the system's time zone database knows the IANA name.
-    static func isKnown(_ identifier: String) -> Bool { TimeZone(identifier: identifier) != nil }
-}
-
 /// A store's time zone name that the system does not know: read from the stores table or given for a new store.
 /// Never replaced by GMT: a wrong zone would move every date and every quiet hour.
 public struct UnknownTimeZone: Error, Sendable, Equatable, CustomStringConvertible {
