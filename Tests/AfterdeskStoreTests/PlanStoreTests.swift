@@ -19,10 +19,8 @@ import Testing
         }
     }
 
-    /// Planning reads chunks' facts ahead of writing their plans: when another connection commits between the
-    /// transaction in which a chunk's facts were read and the one that writes its plans, the chunk is read again,
-    /// so no plan is written from facts that changed. (Every chunk but the first is unwound after the first commit:
-    /// those read ahead must be read again, the others are read after the change.)
+    /// Planning reads a chunk's facts in one transaction and writes its plans in the next: when another connection
+    /// commits in between, the chunk is read again, so no plan is written from facts that changed.
     @Test func factsChangedBetweenReadingAndWritingArePlannedAgain() throws {
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
@@ -30,7 +28,7 @@ import Testing
         let now = ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!
         let dealership = SyntheticDealership(
             seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 30, dealsPerDay: 3)
-        func plannedAfterFirstChunk(unwindBetween: Bool) throws -> Int {
+        func plannedFirstChunk(unwindBetween: Bool) throws -> Int {
             let w = try Workspace()
             let db = try w.database()
             _ = try db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
@@ -39,21 +37,23 @@ import Testing
             var calls = 0
             _ = try db.planCustomers(planner: planner, now: now, customerIDs: nil, rangeSize: 10, transactionSize: 10, progress: nil) {
                 calls += 1
-                // The first chunk is written; the next ones may have been read already.
+                // The first chunk's facts are read; its plans are not written yet: every deal of it is unwound.
                 if unwindBetween && calls == 1 {
                     try other.write {
-                        try $0.execute(sql: "UPDATE deals SET status = 'unwound' WHERE customer_id >= ?", arguments: [lo + 10])
+                        try $0.execute(
+                            sql: "UPDATE deals SET status = 'unwound' WHERE customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9])
                     }
                 }
             }
             #expect(calls > 3)
             return try other.read {
                 try Int.fetchOne(
-                    $0, sql: "SELECT COUNT(*) FROM touches WHERE status = 'planned' AND customer_id >= ?", arguments: [lo + 10])!
+                    $0, sql: "SELECT COUNT(*) FROM touches WHERE status = 'planned' AND customer_id BETWEEN ? AND ?",
+                    arguments: [lo, lo + 9])!
             }
         }
-        #expect(try plannedAfterFirstChunk(unwindBetween: false) > 0)
-        #expect(try plannedAfterFirstChunk(unwindBetween: true) == 0)
+        #expect(try plannedFirstChunk(unwindBetween: false) > 0)
+        #expect(try plannedFirstChunk(unwindBetween: true) == 0)
     }
 
     /// Each declined product's plan row says in a code why nothing is followed up: every holdout is `holdout`,

@@ -21,11 +21,12 @@ extension AfterdeskDatabase {
     /// and the customer's touches. Touches not yet sent are replaced; sent and cancelled ones stay as history.
     /// Running it again with the same facts and clock gives the same plans.
     ///
-    /// Customers go in chunks of `rangeSize`, through a pipeline (`PlanFeed`): on a database file, one thread reads
-    /// chunks' facts on a connection of its own, another plans them, and this one writes their plans, a run of chunks
-    /// per transaction. A chunk's plans are written only when no other connection has committed anything since its
-    /// facts were read (`PRAGMA data_version`); otherwise its facts are read again and planned anew inside the writing
-    /// transaction. So a stored plan always matches the facts as they were when it was written.
+    /// Customers go in chunks of `rangeSize`, through a pipeline over the two halves of the work: while this
+    /// thread reads a chunk's facts and writes the plans of the chunk before it, another thread plans.
+    /// A chunk's plans are written in the transaction after the one that read its facts, and only when no
+    /// other connection has committed anything in between (`PRAGMA data_version`); otherwise its facts are
+    /// read again and planned anew inside the writing transaction. So a stored plan always matches the
+    /// facts as they were when it was written.
     public func planCustomers(
         planner: Planner, now: Date, customerIDs: [Int64]? = nil, rangeSize: Int = 2_000,
         transactionSize: Int = 50_000, progress: ((Int, Int) -> Void)? = nil
@@ -46,45 +47,54 @@ extension AfterdeskDatabase {
             try withPlanningSettings(db)
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
             let replanAll = try Self.replanAllAsked(db)
-            let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: replanAll ? nil : customerIDs, rangeSize: rangeSize)
-            let feed = PlanFeed(chunks: chunks, pool: writer as? DatabasePool) { PlannedChunk($0, planner: planner, now: now) }
-            defer { feed.stop() }
+            let customerIDs = replanAll ? nil : customerIDs
+            let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: customerIDs, rangeSize: rangeSize)
+            let worker = DispatchQueue(label: "afterdesk.plan")
             func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
-            // Another connection commits only between two of these transactions: `changedBefore` is the last
-            // transaction before whose start one did. PRAGMA data_version changes with others' commits only; read at
-            // each start, under the write lock, it misses none (read after a commit, it could count one it never saw).
-            var number = 0
-            var changedBefore = 0
+            var inFlight: (spec: PlanChunkSpec, result: Pending<PlannedChunk>)?
+            // PRAGMA data_version changes with other connections' commits only. Read at each transaction's start,
+            // under the write lock, it tells whether one committed since the last start, when the chunk in flight was
+            // read (read after a commit, it could count a commit it never saw).
             var versionAtStart: Int?
-            var written = 0
-            while written < chunks.count {
-                // A transaction writes a run of chunks: few commits, because each rewrites every page it changed, and
-                // the index of touches by due time changes all over.
+            var nextChunk = 0
+            while nextChunk < chunks.count || inFlight != nil {
+                // A transaction reads a run of chunks and writes their plans (the last one's in the next
+                // transaction): few commits, because each rewrites every page it changed, and the index of touches
+                // by due time changes all over.
                 try db.inTransaction(.immediate) {
                     let version = try dataVersion()
-                    if let versionAtStart, version != versionAtStart { changedBefore = number }
+                    var stale = inFlight != nil && versionAtStart != version
                     versionAtStart = version
-                    feed.began(number)
-                    defer { feed.committing() }
-                    var size = 0
-                    // (At least one chunk per transaction, whatever `transactionSize` says.)
-                    while size == 0 || size < transactionSize, let chunk = try feed.next(db: db, transaction: number) {
-                        var planned = chunk.planned
-                        if chunk.transaction < changedBefore {
-                            // Another connection committed since the chunk's facts were read: read them again.
-                            planned = PlannedChunk(try PlanChunkFacts.read(chunk.spec, db: db), planner: planner, now: now)
+                    var read = 0
+                    repeat {
+                        var started: (PlanChunkSpec, Pending<PlannedChunk>)?
+                        if nextChunk < chunks.count {
+                            let spec = chunks[nextChunk]
+                            nextChunk += 1
+                            let facts = try PlanChunkFacts.read(spec, db: db)
+                            let pending = Pending<PlannedChunk>()
+                            worker.async { pending.fulfil(PlannedChunk(facts, planner: planner, now: now)) }
+                            started = (spec, pending)
+                            read += spec.size
                         }
-                        try write(planned, spec: chunk.spec, nowText: nowText, db: db)
-                        summary.add(planned.summary)
-                        feed.free(chunk)
-                        written += 1
-                        size += chunk.spec.size
-                        progress?(chunk.spec.done, total)
-                    }
+                        if let (spec, result) = inFlight {
+                            var planned = result.take()
+                            if stale {
+                                // Another connection committed since the chunk's facts were read: read them again.
+                                planned = PlannedChunk(try PlanChunkFacts.read(spec, db: db), planner: planner, now: now)
+                                stale = false
+                            }
+                            try write(planned, spec: spec, nowText: nowText, db: db)
+                            summary.add(planned.summary)
+                            // Freed where it was made: freeing across threads contends for the allocator's locks.
+                            worker.async { [planned] in withExtendedLifetime(planned) {} }
+                            progress?(spec.done, total)
+                        }
+                        inFlight = started
+                    } while read < transactionSize && nextChunk < chunks.count
                     return .commit
                 }
-                number += 1
-                if written < chunks.count { try betweenTransactions?() }
+                if inFlight != nil { try betweenTransactions?() }
             }
             if replanAll { try db.execute(sql: "DELETE FROM settings WHERE key = 'replan_all'") }
         }
