@@ -47,14 +47,11 @@ extension AfterdeskDatabase {
             try withPlanningSettings(db)
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
             let replanAll = try Self.replanAllAsked(db)
-            let customerIDs = replanAll ? nil : customerIDs
-            let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: customerIDs, rangeSize: rangeSize)
+            let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: replanAll ? nil : customerIDs, rangeSize: rangeSize)
             let worker = DispatchQueue(label: "afterdesk.plan")
             func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
             var inFlight: (spec: PlanChunkSpec, result: Pending<PlannedChunk>)?
-            // PRAGMA data_version changes with other connections' commits only. Read at each transaction's start,
-            // under the write lock, it tells whether one committed since the last start, when the chunk in flight was
-            // read (read after a commit, it could count a commit it never saw).
+            // data_version changes with others' commits only: read at each start, under the write lock, it misses none.
             var versionAtStart: Int?
             var nextChunk = 0
             while nextChunk < chunks.count || inFlight != nil {
@@ -63,8 +60,8 @@ extension AfterdeskDatabase {
                 // by due time changes all over.
                 try db.inTransaction(.immediate) {
                     let version = try dataVersion()
+                    defer { versionAtStart = version }
                     var stale = inFlight != nil && versionAtStart != version
-                    versionAtStart = version
                     var read = 0
                     repeat {
                         var started: (PlanChunkSpec, Pending<PlannedChunk>)?
