@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStore
+import AfterdeskWorkflows
 import Crypto
 import Foundation
 import Hummingbird
@@ -14,22 +15,10 @@ public enum APITokens {
         return (token, hash(token), String(token.prefix(10)))
     }
 
-    /// Bytes as base64url without padding (RFC 4648 §5): safe in a header, a cookie, a form field.
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    /// Bytes as base64url without padding (`TokenText`).
+    static func base64URL(_ bytes: [UInt8]) -> String { TokenText.base64URL(bytes) }
 
-    public static func hash(_ token: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for b in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(b >> 4)])
-            hex.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
+    public static func hash(_ token: String) -> String { TokenText.hash(token) }
 
     /// The bearer token of a request, if it carries one.
     static func bearer(_ request: Request) -> String? {
