@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskServer
 import AfterdeskStore
 import AfterdeskWorkflows
 import ArgumentParser
