@@ -55,11 +55,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // Dispatch (store + channels), the HTTP application and its scheduler.
+        // The orchestration the command line, the API and the web share: dispatch and its scheduler, inbound texts,
+        // offer links, imports, loading the menu and templates. No HTTP.
+        .target(
+            name: "AfterdeskWorkflows",
+            dependencies: [
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // HTTP only: the application, its routes, pages and authentication; it starts the workflows' scheduler.
         .target(
             name: "AfterdeskServer",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery",
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -74,19 +84,20 @@ let package = Package(
         // The simulated dealership: a seeded year of deals, the demo run, and the simulated customers and staff.
         .target(
             name: "AfterdeskDemo",
-            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer"]
+            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows"]
         ),
         .executableTarget(
             name: "afterdesk",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer", "AfterdeskDemo",
+                // The server for `afterdesk serve` (and the users' passwords, bcrypt); every other command uses workflows.
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "afterdesk-bench",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskServer", "AfterdeskDemo",
+                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -109,7 +120,8 @@ let package = Package(
             name: "AfterdeskServerTests",
             // Page snapshots, read from the repository by path (PageSnapshotTests), so they can be recorded in place.
             dependencies: [
-                "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskDemo", "AfterdeskTestSupport",
+                "AfterdeskServer", "AfterdeskWorkflows", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskDemo",
+                "AfterdeskTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -120,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "AfterdeskDemoTests",
             dependencies: [
-                "AfterdeskDemo", "AfterdeskServer", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
+                "AfterdeskDemo", "AfterdeskWorkflows", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
             ]
         ),
     ]

@@ -1,7 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskServer
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 
 /// The demo's days after planning: dispatch every hour of the working day through recording channels, with

@@ -1,7 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskServer
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 
 /// The demo's people who sign in to the web pages: one of each role, with passwords printed by the demo (a demo
@@ -14,8 +14,9 @@ public enum DemoUsers {
         public var staff: String?
     }
 
-    /// Adds the users; the salesperson works the queue of the staff member with the most open tasks.
-    public static func add(to db: AfterdeskDatabase, now: Date, cost: UInt8 = 12) throws -> [User] {
+    /// Adds the users; the salesperson works the queue of the staff member with the most open tasks. `hashPassword` is
+    /// the web pages' (bcrypt, `Passwords.hash` in AfterdeskServer), given by the caller: the demo links no HTTP.
+    public static func add(to db: AfterdeskDatabase, now: Date, hashPassword: (String) -> String) throws -> [User] {
         let busiest = try db.staff().filter { $0.active }.max { ($0.openTasks, $1.code) < ($1.openTasks, $0.code) }
         var users = [
             User(name: "fi", role: .fiManager, password: "demo-fi-2026", staff: nil),
@@ -28,7 +29,7 @@ public enum DemoUsers {
         for u in users {
             try db.addUser(
                 name: u.name, role: u.role, staffCode: u.staff, store: u.staff == nil ? nil : busiest?.store, now: now)
-            try db.setPassword(name: u.name, bcryptHash: Passwords.hash(u.password, cost: cost))
+            try db.setPassword(name: u.name, bcryptHash: hashPassword(u.password))
         }
         return users
     }

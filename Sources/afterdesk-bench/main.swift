@@ -3,6 +3,7 @@ import AfterdeskDelivery
 import AfterdeskDemo
 import AfterdeskServer
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 import GRDB
 

@@ -1,6 +1,6 @@
 import AfterdeskCore
-import AfterdeskServer
 import AfterdeskStore
+import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 

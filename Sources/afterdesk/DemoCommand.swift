@@ -3,6 +3,7 @@ import AfterdeskDelivery
 import AfterdeskDemo
 import AfterdeskServer
 import AfterdeskStore
+import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
@@ -51,7 +52,7 @@ struct Demo: AsyncParsableCommand {
     /// The web pages: the demo's users, and how to open them.
     func webPages(recording: RecordingChannels?) throws {
         let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
-        let users = try DemoUsers.add(to: database, now: CommandClock.now())
+        let users = try DemoUsers.add(to: database, now: CommandClock.now()) { Passwords.hash($0) }
         print("\n7. The web pages. Start the server, then open http://127.0.0.1:8080 in a browser:")
         print("      swift run afterdesk serve --db \(db)")
         print("   Demo users (user name / password):")

@@ -2,6 +2,7 @@ import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskServer
 import AfterdeskStore
+import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStore
+import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
@@ -46,13 +47,12 @@ struct Import: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(menu, db)
-        var options = ImportOptions(
-            profile: ImportProfile.named(profile)!, menu: inForce.menu, defaultStore: store,
-            batchSize: batchSize, writeRejectsFile: !noRejectsFile)
-        options.bulk = BulkMode(rawValue: bulk)!
-        if !noPlan { options.planner = inForce.planner }
+        let service = ImportService(database: db, menu: inForce.menu, planner: noPlan ? nil : inForce.planner)
+        let deals = ImportService.Deals(
+            files: files, profile: ImportProfile.named(profile)!, store: store, writeRejectsFile: !noRejectsFile,
+            batchSize: batchSize, bulk: BulkMode(rawValue: bulk)!)
         let bar = ProgressBar()
-        let summary = try db.importDeals(files: files, options: options, progress: bar.map { b in { b.update($0) } })
+        let summary = try service.importDeals(deals, progress: bar.map { b in { b.update($0) } })
         bar?.finish()
         if json {
             print(try jsonString(summary))

@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStore
+import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
@@ -113,8 +114,9 @@ struct ImportContracts: ParsableCommand {
         let inForce = try loadMenu(planning.menu, db)
         let planner = inForce.planner
         let now = try planning.instant()
+        let service = ImportService(database: db, menu: inForce.menu, planner: planner)
         try AfterSaleOutput.print(files: files, json: json, kind: "contracts") { file in
-            try db.importContracts(file: file, menu: inForce.menu, planner: planner, now: now, writeRejectsFile: !noRejectsFile)
+            try service.importContracts(file: file, now: now, writeRejectsFile: !noRejectsFile)
         }
     }
 }
@@ -135,8 +137,9 @@ struct ImportCancellations: ParsableCommand {
     func run() throws {
         let db = try database.open()
         let inForce = try loadMenu(menu, db)
+        let service = ImportService(database: db, menu: inForce.menu, planner: nil)
         try AfterSaleOutput.print(files: files, json: json, kind: "cancellations") { file in
-            try db.importCancellations(file: file, menu: inForce.menu, writeRejectsFile: !noRejectsFile)
+            try service.importCancellations(file: file, writeRejectsFile: !noRejectsFile)
         }
     }
 }

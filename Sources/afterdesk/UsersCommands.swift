@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskServer
 import AfterdeskStore
+import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 

@@ -1,9 +1,9 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
-import AfterdeskServer
 import AfterdeskStore
 import AfterdeskTestSupport
+import AfterdeskWorkflows
 import Foundation
 import Testing
 

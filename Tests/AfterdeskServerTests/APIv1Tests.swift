@@ -8,6 +8,7 @@ import Yams
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// `/api/v1` through the router, and `docs/openapi.yaml` against the router's routes.
 @Suite(.serialized) struct APIv1Tests {

@@ -4,6 +4,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 24, item 6: a DMS consent flag is not affirmative consent (CAN-SPAM, 15 U.S.C. §7702(1)), so the email says it
 /// is an advertisement; consent recorded by staff with its evidence is, and the email does not.

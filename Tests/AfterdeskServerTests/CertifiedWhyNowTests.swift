@@ -4,6 +4,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// A certified car's projected date may be its certified coverage's: the offer page does not call it the factory
 /// warranty nor give the factory's miles.

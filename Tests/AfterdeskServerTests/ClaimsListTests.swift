@@ -5,6 +5,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// The claims check can fail: it catches planted templates that state what the facts of the day do not back.
 @Suite struct ClaimsListTests {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
+@testable import AfterdeskWorkflows
 
 /// The shipped menu's dealer GAP waiver through the store and the dispatcher (issue 25, item 3): Maria's declined GAP
 /// is one task for her F&I manager on the day after the contract, and no GAP message is ever planned.

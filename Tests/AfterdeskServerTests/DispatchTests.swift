@@ -8,6 +8,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 /// The shipped menu with a lender's GAP product (`lenderGAPMenuYAML`); `shippedMenu` is the menu as shipped.

@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 23, item 4, through the router: a user limited to store `north` wrote `main`'s rows through the API and the
 /// upload page, imported contracts of `main`'s deals, and read every store's uploads and rejects files.

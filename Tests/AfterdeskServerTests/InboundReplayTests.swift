@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 23, items 6 and 9: what the provider's signed webhooks may change. A START applies only the first time its
 /// message id is seen (a replayed one cannot undo a newer STOP); a delivery report keeps only a known status and a

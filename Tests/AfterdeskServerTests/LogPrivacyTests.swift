@@ -7,6 +7,7 @@ import Logging
 import Testing
 
 @testable import AfterdeskServer
+@testable import AfterdeskWorkflows
 
 /// Log lines kept in memory, for tests.
 final class CapturedLog: @unchecked Sendable {

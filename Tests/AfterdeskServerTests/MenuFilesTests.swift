@@ -2,6 +2,7 @@ import AfterdeskCore
 import AfterdeskServer
 import AfterdeskStore
 import AfterdeskTestSupport
+import AfterdeskWorkflows
 import Foundation
 import Testing
 

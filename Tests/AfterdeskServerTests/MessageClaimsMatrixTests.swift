@@ -5,6 +5,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 25, item 2, "Done when": every shipped template rendered for every kind of deal (new or used; cash, finance or
 /// lease; quoted or presumed) on the days either side of each edge of its plan (the basic warranty's end, the

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskServer
+@testable import AfterdeskWorkflows
 
 /// The offer page says the price that applies on the day it is seen (issue 25, item 5): the desk's quote, as "Your
 /// price … quoted at the desk", only while it holds; a presumed decline or an old quote is "from" a price.

@@ -11,6 +11,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Offer tokens in order (`T000…01`, `T000…02`): well formed, and known to the test.
 final class TokenSequence: Sendable {

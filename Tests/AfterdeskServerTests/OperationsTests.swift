@@ -7,6 +7,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// `/health`: the database, and the scheduler's last successful run when the server runs one.
 @Suite(.serialized) struct HealthTests {

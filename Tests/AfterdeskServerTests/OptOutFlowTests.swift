@@ -7,6 +7,7 @@ import Testing
 @testable import AfterdeskCore
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 24, items 1 and 4, through the router: the unsubscribe link and RFC 8058 one-click are two sources in the
 /// ledger; a STOP survives a re-import with consent Y and the gate sends nothing; a blocked phone gets no call task;

@@ -5,6 +5,7 @@ import GRDB
 import Testing
 
 @testable import AfterdeskServer
+@testable import AfterdeskWorkflows
 
 /// Recoveries from the three sources, end to end through the store: a task, a later deal import, an after-sale
 /// contract, and cancellations, read back through the decline ledger.

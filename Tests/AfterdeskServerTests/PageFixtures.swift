@@ -4,6 +4,7 @@ import Foundation
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// The fixed models of the page snapshots.
 extension PageSnapshotTests {

@@ -5,6 +5,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Every page rendered from a fixed model (fixed names, dates and figures: no clock, no database), compared with the
 /// HTML kept in `Snapshots/`. After a deliberate change to a page, record with

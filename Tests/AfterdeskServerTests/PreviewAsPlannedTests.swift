@@ -4,6 +4,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 25, item 6: `afterdesk preview` rendered every touch as of today, so the 30-days-before text read "your
 /// factory warranty ends in about 1624 days". Each touch is now rendered as of its planned day, unless `--now` says

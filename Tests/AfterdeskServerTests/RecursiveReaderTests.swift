@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Every reader of outside input that builds a tree refuses one nested too deep, through the router, instead of
 /// overflowing the stack (issue 23, item 1).

@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 24, item 2: a reply in the customer's own words waits for a person before any automated message goes out, and
 /// a revocation is confirmed by at most one text, within five minutes.

@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 24, item 2: a customer who writes "Please stop texting me" has revoked consent (FCC 24-24). It was answered as
 /// a reply: a task was made and the texts kept coming.

@@ -8,6 +8,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Builds a signed Twilio webhook request.
 func twilioRequest(

@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 23, item 5: `POST /api/tasks/{id}/done` took `"price": "-50000.00"` and the dashboard showed it; only the web
 /// form refused it. `completeTask` now holds every door (command line, API, task page) to `SaleAmounts`.

@@ -4,6 +4,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// The review of issue 24: a message decided before a STOP, or inside the contact hours, may be handed to the provider
 /// later (a retry, an admin's `outbox retry`, a send queued again after a crash). The ledger and the calendar are read

@@ -7,6 +7,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// A gate tasks wait at until the test opens it.
 final class TestGate: Sendable {

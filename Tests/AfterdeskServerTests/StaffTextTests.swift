@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 24, item 5: texting goes through Afterdesk. The task page's Text button opens a compose box that sends through
 /// the store's SMS number and the gate (opt-outs, hours, caps); there is no `sms:` link to a salesperson's own phone.

@@ -4,6 +4,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// The hand-written task JSON is exactly what JSONEncoder writes, for random rows with every kind of text.
 @Suite struct TaskJSONTests {

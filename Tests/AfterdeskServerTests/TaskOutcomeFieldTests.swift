@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 26: a task outcome given wrongly names the field the way its door does. The command line keeps its flags
 /// (`outcome sold needs --price`); the API names the JSON field and the task page the form's label.

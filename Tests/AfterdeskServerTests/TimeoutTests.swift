@@ -7,6 +7,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 #if canImport(Glibc)
     import Glibc

@@ -7,6 +7,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Upload files (issue 23, item 11): 0600 in a 0700 folder, and a forgotten temporary file removed by its age, never
 /// one of an upload in progress.

@@ -7,6 +7,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// What an upload may hold (issue 23, item 7), through the router: only the form's own fields, each small; the token
 /// before the file; a `Content-Length` over the limit refused before the body is read; a form over its limit is 413.

@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Passwords, sessions, headers and errors of the web pages (issue 23, items 10 and 11).
 @Suite(.serialized) struct WebHardeningTests {

@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// The F&I manager's upload through the router: streamed to disk, imported in the background, refused rows listed.
 @Suite(.serialized) struct WebImportTests {

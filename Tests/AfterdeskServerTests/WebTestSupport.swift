@@ -9,6 +9,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// A clock the test moves (session expiry, lock-out windows).
 final class MovableClock: Sendable {

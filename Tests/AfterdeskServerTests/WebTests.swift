@@ -6,6 +6,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// The web pages through the router: signing in, roles on every route, CSRF, lock-out, sessions, headers.
 @Suite(.serialized) struct WebTests {

@@ -4,6 +4,7 @@ import Testing
 
 @testable import AfterdeskServer
 @testable import AfterdeskStore
+@testable import AfterdeskWorkflows
 
 /// Issue 25, item 2: the offer page's "why now" said a service contract "can be added only while" the factory warranty
 /// lasts; third-party and used-vehicle plans are sold after it. It now speaks from the facts of the day it is sent: the

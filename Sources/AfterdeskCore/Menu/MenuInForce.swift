@@ -1,5 +1,5 @@
 /// The menu and warranty table in force, with the texts they were read from (stored with a database so later
-/// commands agree). Where they come from is decided at the edge: `MenuFiles` in AfterdeskServer.
+/// commands agree). Where they come from is decided at the edge: `MenuFiles` in AfterdeskWorkflows.
 public struct MenuInForce: Sendable {
     public var menu: Menu
     public var warranties: WarrantyTable

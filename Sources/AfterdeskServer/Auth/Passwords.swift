@@ -1,4 +1,5 @@
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 import HummingbirdBcrypt
 

@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 import Hummingbird
 
@@ -58,13 +59,9 @@ extension APIv1Controller {
         let allowed = p.store.map { Set([$0]) }
         let fresh = UploadFolder.keepFresh(path, timeouts: timeouts)
         defer { fresh.cancel() }
-        let result: Result<Data, any Error> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    returning: Result { try Self.run(kind, path: path, profile: profile, store: store, allowedStores: allowed, ctx: ctx) })
-            }
+        let body = try await ImportService.onThread {
+            try Self.run(kind, path: path, profile: profile, store: store, allowedStores: allowed, ctx: ctx)
         }
-        let body = try result.get()
         ctx.logger.info("api import", metadata: ["user": "\(p.name)", "bytes": "\(bytes)"])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -74,16 +71,15 @@ extension APIv1Controller {
         _ kind: ImportKind, path: String, profile: ImportProfile, store: String, allowedStores: Set<String>?, ctx: ServerContext
     ) throws -> Data {
         let d = ctx.dispatcher
-        let planner = d.planner
+        let service = ImportService(database: ctx.database, menu: d.menu, planner: d.planner)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         switch kind {
         case .deals:
-            var options = ImportOptions(profile: profile, menu: d.menu, defaultStore: store, batchSize: 50_000, writeRejectsFile: false)
-            options.planner = planner
-            options.planAt = ctx.clock.now()
-            options.allowedStores = allowedStores
-            var summary = try ctx.database.importDeals(files: [path], options: options)
+            var summary = try service.importDeals(
+                .init(
+                    files: [path], profile: profile, store: store, allowedStores: allowedStores, writeRejectsFile: false,
+                    planAt: ctx.clock.now()))
             if let failed = summary.failedFiles.first {
                 let message = failed.replacingOccurrences(of: path, with: "the file")
                 throw StoreError(
@@ -104,9 +100,8 @@ extension APIv1Controller {
         case .contracts, .cancellations:
             var summary =
                 kind == .contracts
-                ? try ctx.database.importContracts(
-                    file: path, menu: d.menu, planner: planner, now: ctx.clock.now(), writeRejectsFile: false, allowedStores: allowedStores)
-                : try ctx.database.importCancellations(file: path, menu: d.menu, writeRejectsFile: false, allowedStores: allowedStores)
+                ? try service.importContracts(file: path, now: ctx.clock.now(), writeRejectsFile: false, allowedStores: allowedStores)
+                : try service.importCancellations(file: path, writeRejectsFile: false, allowedStores: allowedStores)
             summary.rejects = summary.rejects.map {
                 var r = $0
                 r.file = "body"

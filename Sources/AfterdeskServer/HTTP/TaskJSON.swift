@@ -1,4 +1,5 @@
 import AfterdeskStore
+import AfterdeskWorkflows
 
 /// The task list as JSON, written by hand: byte for byte what `JSONEncoder` writes with sorted keys and unescaped
 /// slashes (`TaskJSONTests` checks it on random rows), at a fraction of the cost. The queue is the API's hottest route.

@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 import Hummingbird
 import Logging
@@ -63,14 +64,10 @@ struct OfferController: Sendable {
         return (token, link)
     }
 
-    func state(_ l: StoredOfferLink, now: Date) -> OfferLinkState {
-        let kind = menu.product(l.product)?.kind ?? .other
-        let stop = l.stops.first { $0.applies(to: kind) }
-        return OfferLinkState.of(
-            OfferLinkFacts(
-                expiresAt: l.expiresAt, productBought: l.productBought, dealUnwound: l.dealUnwound, optedOut: l.optedOut,
-                stoppedBecause: stop?.reason), now: now)
-    }
+    /// The press workflow of the offer page (`OfferPresses`, in AfterdeskWorkflows).
+    var presses: OfferPresses { OfferPresses(dispatcher: ctx.dispatcher, clock: ctx.clock, zone: zone) }
+
+    func state(_ l: StoredOfferLink, now: Date) -> OfferLinkState { presses.state(l, now: now) }
 
     func show(_ request: Request, _ context: AppRequestContext) throws -> Response {
         guard let (token, l) = try link(context) else { return unknownLink() }
@@ -122,58 +119,17 @@ struct OfferController: Sendable {
         }
     }
 
-    /// Records the press (the task or the pause with it, as `OfferPressRules` decides) and says what happens next.
+    /// Records the press (`OfferPresses.record`), counts and logs it, and says what happens next.
     func record(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> String {
-        var press = OfferPress(linkID: l.id, kind: OfferEventKind(action))
-        if action == .notNow {
-            press.pauseUntil = OfferPressRules.pauseUntil(today: LocalDate(now, in: zone), pauseDays: menu.product(l.product)?.pauseDays)
-        } else {
-            press.task = try task(l, action: action, now: now)
-        }
-        let result = try ctx.database.pressOffer(press, now: now)
-        if result.taskCreated, let id = result.taskID, let task = press.task { try sendToCRM(l, task: task, id: id, now: now) }
+        let recorded = try presses.record(l, action: action, now: now)
         ctx.metrics.offer(OfferEventKind(action))
         ctx.logger.info(
             "offer button pressed",
-            metadata: ["link": "\(l.id)", "action": "\(action.rawValue)", "task": "\(result.taskID.map(String.init) ?? "-")"])
-        return OfferPressRules.answer(
-            action, firstName: l.firstName, dealer: menu.dealership.name, productName: productName(l), slaAt: press.task?.slaAt,
-            pauseUntil: press.pauseUntil, hours: menu.dealership.hours, now: now, zone: zone)
+            metadata: ["link": "\(l.id)", "action": "\(action.rawValue)", "task": "\(recorded.taskID.map(String.init) ?? "-")"])
+        return recorded.answer
     }
 
-    /// The task a press makes (`OfferPressRules.task`), for the deal's F&I manager or salesperson as task routing picks.
-    func task(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> NewTask? {
-        let facts = OfferPressRules.Facts(
-            customerName: "\(l.firstName) \(l.lastName)", productName: productName(l), dealNumber: l.dealNumber,
-            price: (try? priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel,
-            sentAt: l.createdAt, vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)")
-        guard
-            let raised = OfferPressRules.task(
-                action, facts, hours: menu.dealership.hours, slaHours: ctx.settings.taskSLAHours, now: now, zone: zone)
-        else { return nil }
-        let snapshot = try ctx.database.staffSnapshot(storeID: l.storeID)
-        let assignee = TaskRouting.assignee(
-            fiManager: l.fiManagerID, salesperson: l.salespersonID, staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
-        return NewTask(
-            storeID: l.storeID, customerID: l.customerID, kind: OfferPressRules.RaisedTask.kind, title: raised.title,
-            detail: raised.detail, assigneeID: assignee, dueAt: raised.dueAt, slaAt: raised.slaAt)
-    }
-
-    /// The new task's ADF lead and webhook, as for a touch's task (when configured), queued for the next dispatch to
-    /// send; keyed by the task, so they are queued once.
-    func sendToCRM(_ l: StoredOfferLink, task: NewTask, id: Int64, now: Date) throws {
-        guard ctx.settings.crmLeadEmail != nil || ctx.settings.webhookURL != nil,
-            let facts = try ctx.database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product)
-        else { return }
-        let assignee = try task.assigneeID.flatMap { try ctx.database.staffName(id: $0) }
-        let messages = ctx.dispatcher.crmMessages(
-            CRMTask(
-                key: "offer-task-\(id)", touchID: nil, kind: task.kind, store: l.storeCode, customer: facts.customer, vehicle: facts.item,
-                task: task, assignee: assignee, products: ["\(l.dealNumber):\(l.product)"]), now: now)
-        try ctx.database.enqueue(messages, customerID: l.customerID, taskID: id, now: now)
-    }
-
-    func productName(_ l: StoredOfferLink) -> String { menu.product(l.product)?.name ?? l.product }
+    func productName(_ l: StoredOfferLink) -> String { presses.productName(l) }
 
     static func time(_ d: Date, zone: TimeZone) -> String { OfferPressRules.clock(d, zone: zone) }
 
@@ -201,15 +157,7 @@ struct OfferController: Sendable {
         return try pages.response(model)
     }
 
-    /// The price that applies today (`PriceQuote`): the desk's while it still applies, else "from" the rate card's or
-    /// the menu's price. Without the deal's facts, the link's price, said as "from".
-    func priceQuote(_ l: StoredOfferLink, _ product: MenuProduct?) throws -> PriceQuote {
-        let today = LocalDate(ctx.clock.now(), in: zone)
-        if let product, let facts = try ctx.database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product) {
-            return facts.item.priceQuote(product, on: today)
-        }
-        return PriceQuote(amount: l.quoted, isFrom: true, givenAtDesk: false)
-    }
+    func priceQuote(_ l: StoredOfferLink, _ product: MenuProduct?) throws -> PriceQuote { try presses.priceQuote(l, product) }
 
     func gone(_ l: StoredOfferLink, state: OfferLinkState, token: String?, done: String?) -> Response {
         let product = productName(l)

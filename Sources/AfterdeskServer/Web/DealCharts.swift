@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskWorkflows
 import Foundation
 
 /// The deal page's charts: the factory warranty over time, and the loan against the vehicle's value.

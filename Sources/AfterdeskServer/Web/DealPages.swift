@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 
 /// The deals list with its search.

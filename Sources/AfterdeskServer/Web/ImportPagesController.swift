@@ -1,9 +1,9 @@
 import AfterdeskCore
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 import Hummingbird
 import MultipartKit
-import Synchronization
 
 /// The F&I manager's imports (`/imports`): a deal file uploaded with its profile streams to disk beside the database,
 /// is imported on a thread of its own, and its page shows the progress, then every refused row and warning.
@@ -77,7 +77,7 @@ struct ImportPagesController: Sendable {
             return try await list(request, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
         }
         let profile = received.fields["profile"] ?? "canonical"
-        guard ImportProfile.named(profile) != nil else {
+        guard let importProfile = ImportProfile.named(profile) else {
             try? FileManager.default.removeItem(atPath: temp)
             return try await list(request, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
         }
@@ -89,7 +89,8 @@ struct ImportPagesController: Sendable {
         ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         WebImportRunner(ctx: ctx).start(
-            id: id, path: path, profile: profile, store: user.principal.store ?? "main", allowedStores: user.principal.store.map { [$0] })
+            id: id, path: path, profile: importProfile, store: user.principal.store ?? "main",
+            allowedStores: user.principal.store.map { [$0] })
         return seeOther(WebPaths.importPage(id))
     }
 
@@ -114,7 +115,7 @@ struct ImportPagesController: Sendable {
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
         var row = try row(context, user: user.principal)
-        if let rows = WebImportRunner.rows.withLock({ $0[row.id] }) { row.rowsRead = rows }
+        if let rows = ImportService.rowsRead.withLock({ $0[row.id] }) { row.rowsRead = rows }
         return try pages.response(ImportPage(row, layout: .page("Import \(row.id)", for: user, current: WebPaths.imports), zone: zone))
     }
 
@@ -135,38 +136,23 @@ struct ImportPagesController: Sendable {
     }
 }
 
-/// Runs an upload's import on a thread of its own (an import is blocking work, kept off the server's threads).
+/// Runs an upload's import on a thread of its own (an import is blocking work, kept off the server's threads): the
+/// workflows' `ImportService.startUpload`, counted and logged here.
 struct WebImportRunner: Sendable {
     let ctx: ServerContext
-    /// Rows read so far by the imports running in this process.
-    static let rows = Mutex<[Int64: Int]>([:])
-
-    func start(id: Int64, path: String, profile: String, store: String, allowedStores: Set<String>?) {
+    func start(id: Int64, path: String, profile: ImportProfile, store: String, allowedStores: Set<String>?) {
         let ctx = self.ctx
-        Thread.detachNewThread {
-            let db = ctx.database
-            let d = ctx.dispatcher
-            do {
-                guard let p = ImportProfile.named(profile) else { throw StoreError("unknown profile \(profile)") }
-                try db.updateWebImport(id: id, status: "running", now: ctx.clock.now())
-                var options = ImportOptions(profile: p, menu: d.menu, defaultStore: store, batchSize: 50_000, writeRejectsFile: true)
-                options.allowedStores = allowedStores
-                options.planner = d.planner
-                options.planAt = ctx.clock.now()
-                // Progress is called inside the import's transactions: kept in memory, read by the import's page.
-                let summary = try db.importDeals(files: [path], options: options) { progress in
-                    Self.rows.withLock { $0[id] = progress.rows }
-                }
-                Self.rows.withLock { $0[id] = nil }
-                let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
-                try db.updateWebImport(
-                    id: id, status: summary.failedFiles.isEmpty ? "done" : "failed", rowsRead: summary.read, summary: json,
-                    error: summary.failedFiles.first, stores: summary.storesTouched, now: ctx.clock.now())
+        let d = ctx.dispatcher
+        let service = ImportService(database: ctx.database, menu: d.menu, planner: d.planner)
+        let deals = ImportService.Deals(
+            files: [path], profile: profile, store: store, allowedStores: allowedStores, writeRejectsFile: true)
+        service.startUpload(id: id, deals: deals, clock: ctx.clock) { result in
+            switch result {
+            case .success(let summary):
                 ctx.metrics.imported(rows: summary.read, refused: summary.rejected)
                 ctx.logger.info(
                     "upload imported", metadata: ["import": "\(id)", "read": "\(summary.read)", "refused": "\(summary.rejected)"])
-            } catch {
-                try? db.updateWebImport(id: id, status: "failed", error: "\(error)", now: ctx.clock.now())
+            case .failure:
                 ctx.logger.error("upload import failed", metadata: ["import": "\(id)"])
             }
         }

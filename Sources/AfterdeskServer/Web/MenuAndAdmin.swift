@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 import Hummingbird
 

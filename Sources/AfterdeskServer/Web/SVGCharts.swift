@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskWorkflows
 import Foundation
 
 /// Charts drawn on the server as SVG, so the pages need no script. Every text in them is escaped here; the page

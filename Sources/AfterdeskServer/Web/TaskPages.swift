@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStore
+import AfterdeskWorkflows
 import Foundation
 
 /// The models of the queue and of one task (TaskPagesController fills them).

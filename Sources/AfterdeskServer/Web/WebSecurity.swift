@@ -1,3 +1,4 @@
+import AfterdeskWorkflows
 import Crypto
 import Foundation
 import HTTPTypes

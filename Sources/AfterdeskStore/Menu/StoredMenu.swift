@@ -2,7 +2,7 @@ import AfterdeskCore
 import Foundation
 
 /// The menu in force is stored with the database (as the YAML texts it was read from), so every later command on
-/// the database plans with the same menu. Reading files is the edge's business (`MenuFiles` in AfterdeskServer).
+/// the database plans with the same menu. Reading files is the edge's business (`MenuFiles` in AfterdeskWorkflows).
 extension AfterdeskDatabase {
     static let menuKey = "menu.yaml"
     static let warrantiesKey = "warranties.yaml"

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import Crypto
 import Foundation
 
 /// Tokens of offer page links (`/o/{token}`): 128 random bits in 22 base64url characters, short enough for an SMS;
@@ -7,7 +6,7 @@ import Foundation
 public enum OfferTokens {
     public static func random() -> String {
         var rng = SystemRandomNumberGenerator()
-        return APITokens.base64URL((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        return TokenText.base64URL((0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 
     /// A token as a request may carry it: 22 base64url characters, nothing else (the store is not asked otherwise).
@@ -15,5 +14,5 @@ public enum OfferTokens {
         token.utf8.count == OfferLinkText.tokenLength && token.utf8.allSatisfy(OfferLinkText.isTokenByte)
     }
 
-    public static func hash(_ token: String) -> String { APITokens.hash(token) }
+    public static func hash(_ token: String) -> String { TokenText.hash(token) }
 }

@@ -4,25 +4,40 @@ import AfterdeskStore
 import Foundation
 
 /// What a task's deliveries to the CRM say: the follow-up task of a touch, or the task an offer page's button made.
-struct CRMTask {
+public struct CRMTask {
     /// Names the lead (`afterdesk-<key>`) and the messages' idempotency keys (`<key>-crm_lead`, `<key>-webhook`).
-    var key: String
-    var touchID: Int64?
+    public var key: String
+    public var touchID: Int64?
     /// The task's kind in the webhook, for a task that is not a touch's follow-up (nil: the payload as before).
-    var kind: String?
-    var store: String
-    var customer: CustomerContact
+    public var kind: String?
+    public var store: String
+    public var customer: CustomerContact
     /// The vehicle (year, make, model, VIN, new or used) of the task's deal.
-    var vehicle: DueItem
-    var task: NewTask
-    var assignee: String?
+    public var vehicle: DueItem
+    public var task: NewTask
+    public var assignee: String?
     /// `deal_number:product` for each product the task is about.
-    var products: [String]
+    public var products: [String]
+
+    public init(
+        key: String, touchID: Int64?, kind: String?, store: String, customer: CustomerContact, vehicle: DueItem, task: NewTask,
+        assignee: String?, products: [String]
+    ) {
+        self.key = key
+        self.touchID = touchID
+        self.kind = kind
+        self.store = store
+        self.customer = customer
+        self.vehicle = vehicle
+        self.task = task
+        self.assignee = assignee
+        self.products = products
+    }
 }
 
 extension Dispatcher {
     /// A task's deliveries to the CRM: an ADF lead by email and a signed webhook, each when configured.
-    func crmMessages(_ t: CRMTask, now: Date) -> [NewOutboxMessage] {
+    public func crmMessages(_ t: CRMTask, now: Date) -> [NewOutboxMessage] {
         var out: [NewOutboxMessage] = []
         let c = t.customer
         let v = t.vehicle

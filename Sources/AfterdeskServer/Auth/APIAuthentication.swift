@@ -1,36 +1,10 @@
 import AfterdeskCore
 import AfterdeskStore
-import Crypto
+import AfterdeskWorkflows
 import Foundation
 import Hummingbird
 
-/// API tokens: 256 random bits, shown once as `adk_` and 43 base64url characters; only a SHA-256 of each is stored.
-public enum APITokens {
-    /// A new token and what the database keeps of it.
-    public static func generate<R: RandomNumberGenerator>(using rng: inout R) -> (token: String, hash: String, label: String) {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
-        let token = "adk_" + base64URL(bytes)
-        return (token, hash(token), String(token.prefix(10)))
-    }
-
-    /// Bytes as base64url without padding (RFC 4648 §5): safe in a header, a cookie, a form field.
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    public static func hash(_ token: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for b in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(b >> 4)])
-            hex.append(digits[Int(b & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
-
+extension APITokens {
     /// The bearer token of a request, if it carries one.
     static func bearer(_ request: Request) -> String? {
         guard let value = request.headers[.authorization] else { return nil }

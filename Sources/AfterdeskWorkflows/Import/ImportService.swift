@@ -1,0 +1,125 @@
+import AfterdeskCore
+import AfterdeskStore
+import Foundation
+import Synchronization
+
+/// The one way deals, contracts and cancellations are imported, by the command line, the API and the web pages alike:
+/// the options, the planner that re-plans the customers whose deals changed, the run on a thread of its own with its
+/// progress, and the summary. An import is blocking work: the server's callers run it on a thread of its own
+/// (`onThread`, `detach`), never on Swift's cooperative threads.
+public struct ImportService: Sendable {
+    public var database: AfterdeskDatabase
+    public var menu: Menu
+    /// Re-plans the customers whose deals changed; nil: not re-planned (`afterdesk import --no-plan`).
+    public var planner: Planner?
+
+    public init(database: AfterdeskDatabase, menu: Menu, planner: Planner?) {
+        self.database = database
+        self.menu = menu
+        self.planner = planner
+    }
+
+    /// What one import of deal files is asked.
+    public struct Deals: Sendable {
+        public var files: [String]
+        public var profile: ImportProfile
+        /// The store of rows without one.
+        public var store: String
+        /// A user limited to stores imports into them only: rows of another store are refused (nil: any store).
+        public var allowedStores: Set<String>?
+        /// Writes `<file>.rejects.csv` beside each file with refused rows.
+        public var writeRejectsFile: Bool
+        /// Rows per transaction (a crash redoes at most one batch).
+        public var batchSize: Int
+        public var bulk: BulkMode
+        /// The instant the re-planning plans as of (nil: the database's clock).
+        public var planAt: Date?
+
+        public init(
+            files: [String], profile: ImportProfile, store: String, allowedStores: Set<String>? = nil, writeRejectsFile: Bool,
+            batchSize: Int = 50_000, bulk: BulkMode = .auto, planAt: Date? = nil
+        ) {
+            self.files = files
+            self.profile = profile
+            self.store = store
+            self.allowedStores = allowedStores
+            self.writeRejectsFile = writeRejectsFile
+            self.batchSize = batchSize
+            self.bulk = bulk
+            self.planAt = planAt
+        }
+    }
+
+    /// The store's options for `deals`.
+    public func options(_ deals: Deals) -> ImportOptions {
+        var options = ImportOptions(
+            profile: deals.profile, menu: menu, defaultStore: deals.store, batchSize: deals.batchSize,
+            writeRejectsFile: deals.writeRejectsFile)
+        options.bulk = deals.bulk
+        options.allowedStores = deals.allowedStores
+        options.planner = planner
+        options.planAt = deals.planAt
+        return options
+    }
+
+    /// Imports `deals` on the calling thread; `progress` is called inside the import's transactions.
+    public func importDeals(_ deals: Deals, progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
+        try database.importDeals(files: deals.files, options: options(deals), progress: progress)
+    }
+
+    /// Imports a contracts file on the calling thread (re-planning with the planner, when there is one, as of `now`).
+    public func importContracts(
+        file: String, now: Date?, writeRejectsFile: Bool, allowedStores: Set<String>? = nil
+    ) throws -> AfterSaleSummary {
+        try database.importContracts(
+            file: file, menu: menu, planner: planner, now: now, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
+    }
+
+    /// Imports a cancellations file on the calling thread.
+    public func importCancellations(
+        file: String, writeRejectsFile: Bool, allowedStores: Set<String>? = nil
+    ) throws -> AfterSaleSummary {
+        try database.importCancellations(file: file, menu: menu, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
+    }
+
+    /// `work` on a thread of its own, awaited: an import through the API.
+    public static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: Result { try work() }) }
+        }
+        return try result.get()
+    }
+
+    /// Rows read so far by the uploads' imports running in this process, by upload.
+    public static let rowsRead = Mutex<[Int64: Int]>([:])
+
+    /// An upload's import (`WebImportRow` `id`) on a thread of its own, not awaited: its status and summary are
+    /// recorded with the upload, the rows read so far kept in `rowsRead` meanwhile. `done` is told of the summary, or
+    /// of the error (the upload then failed).
+    public func startUpload(
+        id: Int64, deals: Deals, clock: Clock, done: @escaping @Sendable (Result<ImportSummary, any Error>) -> Void
+    ) {
+        let service = self
+        Thread.detachNewThread {
+            let db = service.database
+            do {
+                try db.updateWebImport(id: id, status: "running", now: clock.now())
+                var deals = deals
+                deals.planAt = clock.now()
+                // Progress is called inside the import's transactions: kept in memory, read by the import's page.
+                let summary = try service.importDeals(deals) { progress in
+                    Self.rowsRead.withLock { $0[id] = progress.rows }
+                }
+                Self.rowsRead.withLock { $0[id] = nil }
+                let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
+                try db.updateWebImport(
+                    id: id, status: summary.failedFiles.isEmpty ? "done" : "failed", rowsRead: summary.read, summary: json,
+                    error: summary.failedFiles.first, stores: summary.storesTouched, now: clock.now())
+                done(.success(summary))
+            } catch {
+                try? db.updateWebImport(id: id, status: "failed", error: "\(error)", now: clock.now())
+                done(.failure(error))
+            }
+        }
+    }
+}
