@@ -6,8 +6,8 @@ import Testing
 @Suite struct TalkingPointsTests {
     static func facts(_ reason: String?, basic: LocalDate? = LocalDate(year: 2027, month: 3, day: 14)) -> TalkingPoints.Facts {
         TalkingPoints.Facts(
-            productName: "Vehicle Service Contract", declineReason: reason, quoted: Money(cents: 249_500), remainingMonths: 48,
-            apr: Rate(thousandthsOfPercent: 6900), basicExpiresOn: basic, basicLimit: "miles",
+            productName: "Vehicle Service Contract", declineReason: reason, quoted: Money(cents: 249_500), basicExpiresOn: basic,
+            basicLimit: "miles",
             eligibleUntil: LocalDate(year: 2027, month: 3, day: 14))
     }
 
@@ -81,52 +81,5 @@ import Testing
         #expect(plan.plan(for: .zero) == nil)
         #expect(Installments(months: 0, downPaymentPercent: 10).plan(for: Money(cents: 100)) == nil)
         #expect(Installments(months: 3, downPaymentPercent: 0).plan(for: Money(cents: 100))! == (Money(cents: 1), Money(cents: 33)))
-    }
-
-    @Test func monthlyPaymentAtTheEdges() {
-        #expect(TalkingPoints.monthlyPayment(price: Money(cents: 120_000), months: 12, apr: nil) == Money(cents: 10_000))
-        #expect(
-            TalkingPoints.monthlyPayment(price: Money(cents: 100_000), months: 3, apr: Rate(thousandthsOfPercent: 0))
-                == Money(cents: 33_334))
-        #expect(TalkingPoints.monthlyPayment(price: Money(cents: 100_000), months: 0, apr: nil) == nil)
-        #expect(TalkingPoints.monthlyPayment(price: Money(cents: 0), months: 12, apr: nil) == nil)
-        #expect(TalkingPoints.monthlyPayment(price: Money(cents: -5), months: 12, apr: nil) == nil)
-        #expect(TalkingPoints.monthlyPayment(price: Money(cents: 100_000), months: 601, apr: nil) == nil)
-        #expect(TalkingPoints.monthlyPayment(price: Money(cents: .max), months: 1, apr: Rate(thousandthsOfPercent: .max)) == nil)
-        #expect(
-            TalkingPoints.monthlyPayment(price: Money(cents: 100_000), months: 12, apr: Rate(thousandthsOfPercent: -3000))
-                == Money(cents: 8_334))
-    }
-
-    /// For any price, term and rate: the payments cover at least the price, a higher rate never lowers the payment,
-    /// and nothing traps.
-    @Test func monthlyPaymentProperties() {
-        var rng = SeededRandom(seed: 13)
-        for _ in 0..<5_000 {
-            let price = Money(cents: Int64.random(in: 1...100_000_000, using: &rng))
-            let months = Int.random(in: 1...600, using: &rng)
-            let apr = Int.random(in: 0...40_000, using: &rng)
-            guard let m = TalkingPoints.monthlyPayment(price: price, months: months, apr: Rate(thousandthsOfPercent: apr)) else {
-                Issue.record("no payment for \(price) over \(months) at \(apr)")
-                continue
-            }
-            #expect(m.cents * Int64(months) >= price.cents, "\(price) \(months) \(apr)")
-            let higher = TalkingPoints.monthlyPayment(price: price, months: months, apr: Rate(thousandthsOfPercent: apr + 1000))
-            #expect((higher?.cents ?? 0) >= m.cents)
-        }
-    }
-
-    @Test func paymentsLeftOnALoan() {
-        let first = LocalDate(year: 2026, month: 11, day: 15) ?? .first
-        func left(_ y: Int, _ m: Int, _ d: Int) -> Int {
-            TalkingPoints.remainingMonths(term: 72, firstPayment: first, today: LocalDate(year: y, month: m, day: d) ?? .first)
-        }
-        #expect(left(2026, 10, 1) == 72)  // before the first payment
-        #expect(left(2026, 11, 14) == 72)
-        #expect(left(2026, 11, 15) == 71)  // the first is made on its day
-        #expect(left(2027, 11, 15) == 59)
-        #expect(left(2032, 10, 15) == 0)
-        #expect(left(2040, 1, 1) == 0)
-        #expect(TalkingPoints.remainingMonths(term: 0, firstPayment: first, today: first) == 0)
     }
 }

@@ -38,8 +38,7 @@ extension PageSnapshotTests {
                     points: TalkingPoints.points(
                         .init(
                             productName: "Vehicle Service Contract", declineReason: "payment", quoted: Money(cents: 350_000),
-                            remainingMonths: 60,
-                            apr: Rate(thousandthsOfPercent: 6900), basicExpiresOn: LocalDate(year: 2029, month: 3, day: 14),
+                            basicExpiresOn: LocalDate(year: 2029, month: 3, day: 14),
                             basicLimit: "miles",
                             eligibleUntil: LocalDate(year: 2029, month: 3, day: 14))))
             ], severalItems: false, products: [.init(value: "vsc", label: "Vehicle Service Contract")], soldPrice: "3500.00",

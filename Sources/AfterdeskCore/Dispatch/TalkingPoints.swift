@@ -7,9 +7,6 @@ public enum TalkingPoints {
         public var productName: String
         public var declineReason: String?
         public var quoted: Money?
-        /// Payments left on the loan, when it is financed.
-        public var remainingMonths: Int?
-        public var apr: Rate?
         /// When the factory's basic coverage is projected to end, and by which limit.
         public var basicExpiresOn: LocalDate?
         public var basicLimit: String?
@@ -20,14 +17,12 @@ public enum TalkingPoints {
         public var installments: Installments?
 
         public init(
-            productName: String, declineReason: String?, quoted: Money?, remainingMonths: Int?, apr: Rate?,
-            basicExpiresOn: LocalDate?, basicLimit: String?, eligibleUntil: LocalDate?
+            productName: String, declineReason: String?, quoted: Money?, basicExpiresOn: LocalDate?, basicLimit: String?,
+            eligibleUntil: LocalDate?
         ) {
             self.productName = productName
             self.declineReason = declineReason
             self.quoted = quoted
-            self.remainingMonths = remainingMonths
-            self.apr = apr
             self.basicExpiresOn = basicExpiresOn
             self.basicLimit = basicLimit
             self.eligibleUntil = eligibleUntil
@@ -79,26 +74,6 @@ public enum TalkingPoints {
         let on = f.quote?.isFrom == true ? " on the \(amount.formatted) price" : ""
         return opening + ", but it can be paid in cash (\(price)) or with the provider's installment plan\(on): "
             + "\(down.formatted) down, then \(months) of \(monthly.formatted)."
-    }
-
-    /// What `price` adds to each of `months` payments at `apr` (a level-payment loan), rounded up to the cent; nil
-    /// when there are no months or the figures do not make sense.
-    public static func monthlyPayment(price: Money, months: Int, apr: Rate?) -> Money? {
-        guard months > 0, months <= 600, price.cents > 0 else { return nil }
-        let rate = Double(max(apr?.thousandthsOfPercent ?? 0, 0)) / 100_000 / 12
-        let p = Double(price.cents)
-        let cents = rate == 0 ? p / Double(months) : p * rate / (1 - pow(1 + rate, -Double(months)))
-        guard cents.isFinite, cents > 0, cents < 1e15 else { return nil }
-        return Money(cents: Int64(cents.rounded(.up)))
-    }
-
-    /// Payments left on a loan of `term` months whose first payment was `firstPayment`, as of `today`.
-    public static func remainingMonths(term: Int, firstPayment: LocalDate, today: LocalDate) -> Int {
-        guard term > 0 else { return 0 }
-        if today < firstPayment { return term }
-        var made = (today.year - firstPayment.year) * 12 + (today.month - firstPayment.month)
-        if today.day >= firstPayment.day { made += 1 }
-        return min(max(term - made, 0), term)
     }
 
     /// "March 14, 2027".

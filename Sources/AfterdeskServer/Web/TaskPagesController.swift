@@ -95,16 +95,12 @@ struct TaskPagesController: Sendable {
     func page(_ id: Int64, user: SignedIn, error: String?, text state: TextState = TextState()) throws -> TaskPage {
         let d = try detail(id, user: user)
         let today = LocalDate(ctx.clock.now(), in: text.zone)
-        let remaining = d.termMonths.flatMap { term in
-            d.firstPaymentDate.flatMap(LocalDate.init).map { TalkingPoints.remainingMonths(term: term, firstPayment: $0, today: today) }
-        }
         let items = d.items.map { i in
             let name = productName(i.product)
             let product = ctx.dispatcher.menu.product(i.product)
             let quote = product.map { i.priceQuote($0, on: today) }
             var facts = TalkingPoints.Facts(
                 productName: name, declineReason: i.declineReason, quoted: i.quotedCents.map(Money.init(cents:)),
-                remainingMonths: remaining, apr: d.aprMilli.map(Rate.init(thousandthsOfPercent:)),
                 basicExpiresOn: i.basicExpiresOn.flatMap(LocalDate.init), basicLimit: i.basicLimit,
                 eligibleUntil: i.eligibleUntil.flatMap(LocalDate.init))
             facts.quote = quote
