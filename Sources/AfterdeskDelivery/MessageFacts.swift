@@ -100,7 +100,7 @@ public struct MessageFacts: Sendable, Equatable {
             var d: [String: Any] = ["code": p.code, "name": p.name, "provider": p.provider, "quoted_price": p.quoted.formatted]
             // Only while the window is bounded and today is in it: a deadline already past is no deadline.
             if let u = p.eligibleUntil, today <= u {
-                d["available_until"] = Words.longDate(u)
+                d["available_until"] = u.longDate
                 d["days_left"] = today.days(until: u)
             }
             return d
@@ -128,13 +128,13 @@ public struct MessageFacts: Sendable, Equatable {
     private func addClaims(to c: inout [String: Any]) {
         if let w = warrantyEnds, today.days(until: w) > 0 {
             var warranty: [String: Any] = [
-                "ends": Words.longDate(w), "ends_short": Words.monthDay(w), "days_left": today.days(until: w),
+                "ends": w.longDate, "ends_short": w.monthDay, "days_left": today.days(until: w),
                 "by_miles": warrantyLimit == "miles", "by_time": warrantyLimit != "miles",
             ]
             if let m = warrantyMiles { warranty["miles"] = Words.thousands(m) }
             c["warranty"] = warranty
         } else if let p = powertrainEnds, today.days(until: p) > 0 {
-            var powertrain: [String: Any] = ["ends": Words.longDate(p), "ends_short": Words.monthDay(p), "days_left": today.days(until: p)]
+            var powertrain: [String: Any] = ["ends": p.longDate, "ends_short": p.monthDay, "days_left": today.days(until: p)]
             if let m = powertrainMiles { powertrain["miles"] = Words.thousands(m) }
             c["powertrain"] = powertrain
         }
@@ -142,13 +142,13 @@ public struct MessageFacts: Sendable, Equatable {
         if let q = deskQuote { c["quote"] = ["given_at_desk": true, "price": q.formatted] }
         if let p = price, p.cents > 0 { c["price"] = ["amount": p.formatted, "from": priceIsFrom] }
         var gap: [String: Any] = [:]
-        if let g = gapExposureEnds, today < g { gap["exposure_ends"] = Words.longDate(g) }
+        if let g = gapExposureEnds, today < g { gap["exposure_ends"] = g.longDate }
         if gapCoversDifference { gap["covers_difference"] = true }
         if !gap.isEmpty { c["gap"] = gap }
         if firstService { c["first_service"] = true }
         if let f = freeMaintenanceEnds, today < f {
             c["free_maintenance"] = [
-                "ends": Words.longDate(f), "ends_short": Words.monthDay(f), "name": freeMaintenanceName ?? "free maintenance",
+                "ends": f.longDate, "ends_short": f.monthDay, "name": freeMaintenanceName ?? "free maintenance",
             ]
         }
     }
@@ -223,19 +223,14 @@ public struct ClassFact: Sendable, Equatable {
             "name": name, "inspection": inspection, "manufacturer_new": kind == .manufacturerNew, "used": kind == .used,
             "after_warranty": kind == .afterWarranty,
         ]
-        if let u = closesOn { d["closes_on"] = Words.longDate(u) }
+        if let u = closesOn { d["closes_on"] = u.longDate }
         if let l = limits { d["limits"] = l }
         return d
     }
 }
 
-/// Words for messages: dates as people write them, thousands separators, lists.
+/// Words for messages: thousands separators, lists (dates: `LocalDate.longDate` and `monthDay`).
 public enum Words {
-    static let months = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
-    ]
-    public static func longDate(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day), \(d.year)" }
-    public static func monthDay(_ d: LocalDate) -> String { "\(months[d.month - 1]) \(d.day)" }
     public static func thousands(_ n: Int) -> String { n.grouped }
     public static func list(_ items: [String]) -> String {
         switch items.count {

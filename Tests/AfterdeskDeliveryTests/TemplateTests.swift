@@ -138,7 +138,7 @@ let goodEmail = """
         #expect(Words.thousands(36000) == "36,000")
         #expect(Words.thousands(1_234_567) == "1,234,567")
         #expect(Words.thousands(999) == "999")
-        #expect(Words.longDate(LocalDate("2027-03-14")!) == "March 14, 2027")
+        #expect((LocalDate("2027-03-14")!).longDate == "March 14, 2027")
         #expect(Words.list(["A"]) == "A")
         #expect(Words.list(["A", "B", "C"]) == "A, B and C")
     }

@@ -44,7 +44,7 @@ public enum TalkingPoints {
             if let ends = f.basicExpiresOn {
                 let by = f.basicLimit == "miles" ? " (by miles, at the rate they drive)" : ""
                 points.append(
-                    "They felt covered by the factory warranty: its basic coverage is projected to end \(longDate(ends))\(by).")
+                    "They felt covered by the factory warranty: its basic coverage is projected to end \(ends.longDate)\(by).")
             } else {
                 points.append("They felt covered already: ask what coverage they have and when it ends.")
             }
@@ -54,7 +54,7 @@ public enum TalkingPoints {
             points.append("Ask how the vehicle has been and whether \(f.productName) is still of interest.")
         }
         if let until = f.eligibleUntil {
-            points.append("\(f.productName) can still be bought until \(longDate(until)).")
+            points.append("\(f.productName) can still be bought until \(until.longDate).")
         }
         return points
     }
@@ -74,14 +74,5 @@ public enum TalkingPoints {
         let on = f.quote?.isFrom == true ? " on the \(amount.formatted) price" : ""
         return opening + ", but it can be paid in cash (\(price)) or with the provider's installment plan\(on): "
             + "\(down.formatted) down, then \(months) of \(monthly.formatted)."
-    }
-
-    /// "March 14, 2027".
-    public static func longDate(_ d: LocalDate) -> String {
-        let months = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
-            "December",
-        ]
-        return "\(months[min(max(d.month, 1), 12) - 1]) \(d.day), \(d.year)"
     }
 }

@@ -61,7 +61,7 @@ public enum WhyNow {
         case .gap:
             var text = "GAP is about what you still owe if the vehicle is totaled or stolen: insurance pays its value, not the loan."
             if let ends = f.gapExposureEndsOn, day < ends {
-                text += " Until about \(longDate(ends)) you are projected to owe more on your loan than the vehicle is worth."
+                text += " Until about \(ends.longDate) you are projected to owe more on your loan than the vehicle is worth."
             }
             text +=
                 f.gapCoversDifference
@@ -70,12 +70,12 @@ public enum WhyNow {
             return text
         case .tireWheel:
             let season = LocalDate.clamped(year: 2001, month: f.potholeSeasonStart.month, day: f.potholeSeasonStart.day)
-            return "Potholes, nails and road debris cause most tire and wheel damage, and pothole season starts \(monthDay(season))."
+            return "Potholes, nails and road debris cause most tire and wheel damage, and pothole season starts \(season.monthDay)."
         case .appearance:
             return "Paint and fabric protection does the most good early on, before sun, sap and spills leave their mark."
         case .maintenance:
             if let ends = f.freeMaintenanceEndsOn, day < ends {
-                return "Your \(f.freeMaintenanceName ?? "free maintenance") is projected to end around \(longDate(ends)): "
+                return "Your \(f.freeMaintenanceName ?? "free maintenance") is projected to end around \(ends.longDate): "
                     + "prepaid maintenance covers the services after it at today's prices."
             }
             let which = f.vehicleIsNew && f.freeMaintenanceEndsOn == nil ? "first" : "next"
@@ -91,17 +91,17 @@ public enum WhyNow {
         if let ends = f.basicExpiresOn, day < ends, f.vehicleIsCertified {
             // The factory's or the certified program's coverage, whichever ends later: its miles are not stored.
             text =
-                "Your \(f.make)'s warranty coverage is projected to end around \(longDate(ends)). "
+                "Your \(f.make)'s warranty coverage is projected to end around \(ends.longDate). "
                 + "A service contract can cover repairs after it ends."
         } else if let ends = f.basicExpiresOn, day < ends {
             let miles = f.basicLimit == "miles" ? " at \(f.basicMiles.grouped) miles" : ""
             text =
-                "Your \(f.make)'s factory warranty is projected to end around \(longDate(ends))\(miles). "
+                "Your \(f.make)'s factory warranty is projected to end around \(ends.longDate)\(miles). "
                 + "A service contract can cover repairs after it ends."
         } else if let ends = f.powertrainExpiresOn, day < ends {
             text =
                 "Your \(f.make)'s basic factory warranty has ended; its powertrain warranty is projected to run until about "
-                + "\(longDate(ends)) (\(f.powertrainMiles.grouped) miles). "
+                + "\(ends.longDate) (\(f.powertrainMiles.grouped) miles). "
                 + "A service contract can cover the repairs the powertrain warranty does not."
         } else if let ends = f.basicExpiresOn ?? f.powertrainExpiresOn, ends <= day {
             text = "Your \(f.make)'s factory warranty has ended: a service contract pays for covered repairs."
@@ -111,18 +111,9 @@ public enum WhyNow {
         if let open = f.classes.first(where: { $0.isOpen(on: day) }) {
             text += " It is offered now as \(open.planClass.name)\(open.planClass.limitsText.map { " (\($0))" } ?? "")"
             if open.planClass.inspection { text += ", after an inspection by the provider" }
-            if let closes = open.until { text += ", until about \(longDate(closes))" }
+            if let closes = open.until { text += ", until about \(closes.longDate)" }
             text += "."
         }
         return text
-    }
-
-    /// "March 14, 2027".
-    static func longDate(_ d: LocalDate) -> String { TalkingPoints.longDate(d) }
-
-    /// "March 14".
-    static func monthDay(_ d: LocalDate) -> String {
-        let date = TalkingPoints.longDate(d)
-        return String(date.prefix(upTo: date.lastIndex(of: ",") ?? date.endIndex))
     }
 }

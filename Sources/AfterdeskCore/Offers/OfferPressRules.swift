@@ -101,7 +101,7 @@ public enum OfferPressRules {
                 ? "within the hour" : "by \(clock(sla, zone: zone))"
             return "Thank you, \(firstName). Someone from \(dealer) will call you \(when)."
         case .notNow:
-            let until = TalkingPoints.longDate(pauseUntil ?? LocalDate(now, in: zone))
+            let until = (pauseUntil ?? LocalDate(now, in: zone)).longDate
             return "Understood. We will not bring up \(productName) again before \(until)."
         case .newLink:
             return "Thank you. We will be in touch."

@@ -150,7 +150,7 @@ struct OfferController: Sendable {
                 : quote.onInspection
                     ? "the provider prices a plan for your vehicle after an inspection"
                     : "the lowest price for your vehicle today: the plan and term you choose set the final price",
-            until: l.eligibleUntil.map(Words.longDate), provider: p?.provider, showButtons: true, action: WebPaths.offer(token),
+            until: l.eligibleUntil?.longDate, provider: p?.provider, showButtons: true, action: WebPaths.offer(token),
             hours: Self.hoursText(menu.dealership.hours), pauseDays: p?.pauseDays ?? 30,
             unsubscribeURL: l.channel == "email" ? ctx.dispatcher.unsubscribeURL(customer: l.customerID) : nil, sms: l.channel == "sms",
             dealership: menu.dealership.name, address: ctx.dispatcher.address)

@@ -51,7 +51,7 @@ enum DealCharts {
             out += SVG.text(axis.left - 8, y + 14, r.0, anchor: "end")
             out += SVG.rect(axis.x(inService), y, axis.x(r.1) - axis.x(inService), 20, cls: "span", tip: "\(r.0) ends \(r.1) by \(r.2)")
             out += SVG.text(
-                min(axis.x(r.1) + 4, w - 150), y + 14, "ends \(TalkingPoints.longDate(r.1)) (\(r.2 == "miles" ? "by miles" : "by time"))",
+                min(axis.x(r.1) + 4, w - 150), y + 14, "ends \(r.1.longDate) (\(r.2 == "miles" ? "by miles" : "by time"))",
                 cls: "axis")
         }
         let ty = 110.0
