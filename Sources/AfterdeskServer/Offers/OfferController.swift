@@ -67,12 +67,10 @@ struct OfferController: Sendable {
     /// The press workflow of the offer page (`OfferPresses`, in AfterdeskWorkflows).
     var presses: OfferPresses { OfferPresses(dispatcher: ctx.dispatcher, clock: ctx.clock, zone: zone) }
 
-    func state(_ l: StoredOfferLink, now: Date) -> OfferLinkState { presses.state(l, now: now) }
-
     func show(_ request: Request, _ context: AppRequestContext) throws -> Response {
         guard let (token, l) = try link(context) else { return unknownLink() }
         let now = ctx.clock.now()
-        let s = state(l, now: now)
+        let s = presses.state(l, now: now)
         guard s.isLive else { return gone(l, state: s, token: token, done: nil) }
         try ctx.database.recordOfferOpened(linkID: l.id, now: now)
         ctx.metrics.offer(.opened)
@@ -104,11 +102,11 @@ struct OfferController: Sendable {
             r.headers[.retryAfter] = "\(perLink.retryAfter)"
             return r
         }
-        let s = state(l, now: now)
+        let s = presses.state(l, now: now)
         switch OfferPressRules.step(isLive: s.isLive, action: action) {
         case .recordAndThank:
             _ = try record(l, action: action, now: now)
-            return gone(l, state: s, token: nil, done: "Thank you. We will be in touch with you about \(productName(l)) soon.")
+            return gone(l, state: s, token: nil, done: "Thank you. We will be in touch with you about \(presses.productName(l)) soon.")
         case .gone:
             return gone(l, state: s, token: token, done: nil)
         case .showOffer:
@@ -129,19 +127,15 @@ struct OfferController: Sendable {
         return recorded.answer
     }
 
-    func productName(_ l: StoredOfferLink) -> String { presses.productName(l) }
-
-    static func time(_ d: Date, zone: TimeZone) -> String { OfferPressRules.clock(d, zone: zone) }
-
     var head: OfferHead { OfferHead(dealership: menu.dealership) }
 
     func offerPage(_ l: StoredOfferLink, token: String, done: String?) throws -> Response {
         let p = menu.product(l.product)
-        let quote = try priceQuote(l, p)
+        let quote = try presses.priceQuote(l, p)
         var h = head
-        h.title = productName(l)
+        h.title = presses.productName(l)
         let model = OfferPage(
-            head: h, done: done, firstName: l.firstName, productName: productName(l),
+            head: h, done: done, firstName: l.firstName, productName: presses.productName(l),
             vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)", vinLast4: l.vinLast4,
             reason: l.reason.isEmpty ? nil : l.reason, coverage: p?.coverage, price: quote.text,
             priceLabel: quote.givenAtDesk ? "Your price" : "Price",
@@ -157,10 +151,8 @@ struct OfferController: Sendable {
         return try pages.response(model)
     }
 
-    func priceQuote(_ l: StoredOfferLink, _ product: MenuProduct?) throws -> PriceQuote { try presses.priceQuote(l, product) }
-
     func gone(_ l: StoredOfferLink, state: OfferLinkState, token: String?, done: String?) -> Response {
-        let product = productName(l)
+        let product = presses.productName(l)
         let (heading, message): (String, String)
         switch state {
         case .void(reason: "bought"):
