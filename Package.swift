@@ -8,7 +8,8 @@ let package = Package(
         .executable(name: "afterdesk", targets: ["afterdesk"]),
         .executable(name: "afterdesk-bench", targets: ["afterdesk-bench"]),
         .library(name: "AfterdeskCore", targets: ["AfterdeskCore"]),
-        .library(name: "AfterdeskStore", targets: ["AfterdeskStore"]),
+        .library(name: "AfterdeskStorage", targets: ["AfterdeskStorage"]),
+        .library(name: "AfterdeskSQLite", targets: ["AfterdeskSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -34,11 +35,14 @@ let package = Package(
             name: "CSQLiteConfig",
             dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
-        // Owns the SQLite file: migrations and workflow-level operations.
+        // What is stored, as the workflows see it: the storage protocols per workflow area and the typed values they
+        // exchange. Depends on the domain only; every backend implements these protocols.
+        .target(name: "AfterdeskStorage", dependencies: ["AfterdeskCore"]),
+        // The SQLite backend: owns the file, its migrations, and the storage protocols' implementation.
         .target(
-            name: "AfterdeskStore",
+            name: "AfterdeskSQLite",
             dependencies: [
-                "AfterdeskCore", "CSQLiteConfig",
+                "AfterdeskCore", "AfterdeskStorage", "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -60,7 +64,7 @@ let package = Package(
         .target(
             name: "AfterdeskWorkflows",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery",
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -69,7 +73,7 @@ let package = Package(
         .target(
             name: "AfterdeskServer",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows",
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -84,20 +88,20 @@ let package = Package(
         // The simulated dealership: a seeded year of deals, the demo run, and the simulated customers and staff.
         .target(
             name: "AfterdeskDemo",
-            dependencies: ["AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows"]
+            dependencies: ["AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows"]
         ),
         .executableTarget(
             name: "afterdesk",
             dependencies: [
                 // The server for `afterdesk serve` (and the users' passwords, bcrypt); every other command uses workflows.
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "afterdesk-bench",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -106,8 +110,8 @@ let package = Package(
         // Fixtures are read from the repository by path (the holidays package's dates, ContactRulesPlanningTests).
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "AfterdeskStoreTests",
-            dependencies: ["AfterdeskStore", "AfterdeskCore", "AfterdeskDemo", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "AfterdeskSQLiteTests",
+            dependencies: ["AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -120,7 +124,7 @@ let package = Package(
             name: "AfterdeskServerTests",
             // Page snapshots, read from the repository by path (PageSnapshotTests), so they can be recorded in place.
             dependencies: [
-                "AfterdeskServer", "AfterdeskWorkflows", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskDemo",
+                "AfterdeskServer", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskDemo",
                 "AfterdeskTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "AfterdeskDemoTests",
             dependencies: [
-                "AfterdeskDemo", "AfterdeskWorkflows", "AfterdeskStore", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
+                "AfterdeskDemo", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
             ]
         ),
     ]

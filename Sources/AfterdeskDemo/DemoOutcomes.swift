@@ -1,5 +1,6 @@
 import AfterdeskCore
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 /// The demo's last step: what customers bought after the desk over the simulated year, and the margin report on it.

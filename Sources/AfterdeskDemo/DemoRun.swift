@@ -1,5 +1,6 @@
 import AfterdeskCore
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 /// The main job end to end on the embedded default: a generated year of a dealership's deals,

@@ -1,7 +1,8 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskServer
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
 import GRDB

@@ -2,7 +2,8 @@ import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
 import AfterdeskServer
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
 import Foundation

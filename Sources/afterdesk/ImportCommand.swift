@@ -1,5 +1,6 @@
 import AfterdeskCore
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
 import Foundation

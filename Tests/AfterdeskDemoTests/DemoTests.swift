@@ -1,7 +1,8 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskTestSupport
 import AfterdeskWorkflows
 import Foundation

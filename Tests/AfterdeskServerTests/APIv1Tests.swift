@@ -7,7 +7,8 @@ import Testing
 import Yams
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// `/api/v1` through the router, and `docs/openapi.yaml` against the router's routes.

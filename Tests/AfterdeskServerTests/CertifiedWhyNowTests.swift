@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// A certified car's projected date may be its certified coverage's: the offer page does not call it the factory

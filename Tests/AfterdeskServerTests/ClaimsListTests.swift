@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// The claims check can fail: it catches planted templates that state what the facts of the day do not back.

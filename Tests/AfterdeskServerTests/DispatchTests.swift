@@ -7,7 +7,8 @@ import Logging
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

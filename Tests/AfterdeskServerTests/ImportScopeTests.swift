@@ -5,7 +5,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Issue 23, item 4, through the router: a user limited to store `north` wrote `main`'s rows through the API and the

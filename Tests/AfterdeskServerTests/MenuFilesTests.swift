@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskServer
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskTestSupport
 import AfterdeskWorkflows
 import Foundation

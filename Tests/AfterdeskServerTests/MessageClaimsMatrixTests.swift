@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Issue 25, item 2, "Done when": every shipped template rendered for every kind of deal (new or used; cash, finance or

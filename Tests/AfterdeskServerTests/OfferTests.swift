@@ -10,7 +10,8 @@ import Synchronization
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Offer tokens in order (`T000…01`, `T000…02`): well formed, and known to the test.

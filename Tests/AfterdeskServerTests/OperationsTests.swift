@@ -6,7 +6,8 @@ import Logging
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// `/health`: the database, and the scheduler's last successful run when the server runs one.

@@ -3,7 +3,8 @@ import AfterdeskDelivery
 import Foundation
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// The fixed models of the page snapshots.

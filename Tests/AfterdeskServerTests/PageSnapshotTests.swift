@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Every page rendered from a fixed model (fixed names, dates and figures: no clock, no database), compared with the

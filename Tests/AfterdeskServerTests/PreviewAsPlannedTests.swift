@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Issue 25, item 6: `afterdesk preview` rendered every touch as of today, so the 30-days-before text read "your

@@ -5,7 +5,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Every reader of outside input that builds a tree refuses one nested too deep, through the router, instead of

@@ -5,7 +5,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Issue 24, item 2: a reply in the customer's own words waits for a person before any automated message goes out, and

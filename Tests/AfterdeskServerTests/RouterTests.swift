@@ -7,7 +7,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Builds a signed Twilio webhook request.

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// The review of issue 24: a message decided before a STOP, or inside the contact hours, may be handed to the provider

@@ -6,7 +6,8 @@ import Synchronization
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// A gate tasks wait at until the test opens it.

@@ -5,7 +5,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Issue 24, item 5: texting goes through Afterdesk. The task page's Text button opens a compose box that sends through

@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskServer
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
 import GRDB

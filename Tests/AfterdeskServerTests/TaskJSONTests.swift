@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// The hand-written task JSON is exactly what JSONEncoder writes, for random rows with every kind of text.

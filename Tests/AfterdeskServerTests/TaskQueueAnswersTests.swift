@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 import Testing
 
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 
 /// The task queue's answers, reused while nothing was committed (`PolledAnswers`), on a real SQLite file.
 @Suite struct TaskQueueAnswersTests {

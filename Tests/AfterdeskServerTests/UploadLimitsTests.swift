@@ -6,7 +6,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// What an upload may hold (issue 23, item 7), through the router: only the form's own fields, each small; the token

@@ -8,7 +8,8 @@ import Synchronization
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// A clock the test moves (session expiry, lock-out windows).

@@ -3,7 +3,8 @@ import Foundation
 import Testing
 
 @testable import AfterdeskServer
-@testable import AfterdeskStore
+@testable import AfterdeskSQLite
+import AfterdeskStorage
 @testable import AfterdeskWorkflows
 
 /// Issue 25, item 2: the offer page's "why now" said a service contract "can be added only while" the factory warranty

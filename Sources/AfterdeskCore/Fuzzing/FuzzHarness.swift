@@ -52,7 +52,7 @@ public enum FuzzHarness {
     /// A header every profile's decoder accepts: its own column names, from which the fuzzer writes rows.
     public static func header(for profile: ImportProfile) -> [String] {
         switch profile.name {
-        // The column names of the real exports (Tests/AfterdeskStoreTests/Fixtures, ../shared/reference/dms-columns.md).
+        // The column names of the real exports (Tests/AfterdeskSQLiteTests/Fixtures, ../shared/reference/dms-columns.md).
         case "cdk":
             return
                 "HostItemID,DealNo,FiWipStatusCode,ContractDate,DealType,SaleType,Name,Email1,HomePhone,BusinessPhone,State,ZipOrPostalCode,VIN,Year,MakeName,ModelName,VehicleMileage,CashPrice,FinanceAmt,APR,Term,FirstPayDate,FinanceSource,Salesperson1,CRMSP1Name,FIMgr1,CRMFIMgrName,MBIName,MBIFee,MBICost,Insurance1Name,Ins1Fee,Ins1Cost,Insurance2Name,Ins2Fee,Ins2Cost,Insurance3Name,Ins3Fee,Ins3Cost,FeeOption1Name,FeeOption1Amount,FeeOption1Cost,FeeOption2Name,FeeOption2Amount,FeeOption2Cost,FeeOption3Name,FeeOption3Amount,FeeOption3Cost,StockNo"
@@ -142,7 +142,7 @@ public enum FuzzHarness {
 }
 
 enum DefaultFuzzInputs {
-    /// The first row of Tests/AfterdeskStoreTests/Fixtures/canonical-good-and-bad.csv, under `header(for: .canonical)`.
+    /// The first row of Tests/AfterdeskSQLiteTests/Fixtures/canonical-good-and-bad.csv, under `header(for: .canonical)`.
     static let canonicalRow =
         Array(
             #"D-10001,main,finalized,2026-06-01,2026-06-01,finance,Maria,Lopez,maria.lopez@example.com,(512) 555-0142,TX,78701,Y,Y,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,,"$31,250.00",29000.00,"34,500.00",6.9,72,2026-07-15,Ally Financial,S101,Dana Whitfield,F201,Karen Liu,declined,2495.00,,payment,declined,895.00,,think,sold,799.00,260.00,,not_offered,,,,declined,649.00,,covered,"#

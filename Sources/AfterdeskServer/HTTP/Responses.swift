@@ -1,4 +1,5 @@
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
 import Hummingbird

@@ -1,4 +1,5 @@
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import AfterdeskWorkflows
 
 /// The task list as JSON, written by hand: byte for byte what `JSONEncoder` writes with sorted keys and unescaped

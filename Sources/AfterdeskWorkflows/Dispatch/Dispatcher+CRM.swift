@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 /// What a task's deliveries to the CRM say: the follow-up task of a touch, or the task an offer page's button made.

@@ -1,5 +1,6 @@
 import AfterdeskCore
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 extension Dispatcher {

@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 extension Dispatcher {

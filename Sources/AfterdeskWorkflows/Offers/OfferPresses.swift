@@ -1,5 +1,6 @@
 import AfterdeskCore
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 /// The offer page's buttons as a workflow (docs/offers.md): what a press records (the task or the pause, as Core's

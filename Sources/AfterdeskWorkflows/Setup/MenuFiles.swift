@@ -1,5 +1,6 @@
 import AfterdeskCore
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 /// Where the menu in force comes from: `--menu PATH`, else `menus/default.yaml` in the current

@@ -1,5 +1,6 @@
 import AfterdeskDelivery
-import AfterdeskStore
+import AfterdeskSQLite
+import AfterdeskStorage
 import Foundation
 
 extension Settings {

@@ -1,0 +1,141 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+    /// Adds a user. A `sales` user needs `staffCode`: the staff member (in `store`, or the only store) whose tasks it
+    /// works.
+    @discardableResult
+    public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) throws -> Int64 {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 64, !trimmed.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw StoreError("a user name is one word of at most 64 characters, such as kliu")
+        }
+        if role == .sales && staffCode == nil { throw StoreError("a sales user needs --staff CODE: the staff member whose tasks it works") }
+        return try writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) != nil {
+                throw StoreError.conflict("a user named \(trimmed) already exists")
+            }
+            var storeID: Int64?
+            if let store {
+                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [store]) else {
+                    throw StoreError.notFound("no store '\(store)' (stores are created by the first import of their deals)")
+                }
+                storeID = id
+            }
+            var staffID: Int64?
+            if let staffCode {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT st.id, s.code AS store_code FROM staff st JOIN stores s ON s.id = st.store_id
+                        WHERE st.staff_code = ? AND (? IS NULL OR st.store_id = ?)
+                        """, arguments: [staffCode, storeID, storeID])
+                guard let first = rows.first else {
+                    throw StoreError.notFound(
+                        "no staff member \(staffCode)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
+                }
+                if rows.count > 1 {
+                    throw StoreError.ambiguous("staff code \(staffCode) is used in several stores: say which with --store")
+                }
+                staffID = first["id"]
+                if storeID == nil, role == .sales {
+                    storeID = try Int64.fetchOne(
+                        db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first["store_code"] as String])
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO users (name, role, staff_id, store_id, created_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [trimmed, role.rawValue, staffID, storeID, Instant.iso8601(now)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func users() throws -> [UserRow] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.id, u.name, u.role, st.staff_code, s.code AS store_code, u.active, u.password_hash IS NOT NULL AS has_password,
+                           (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS tokens
+                    FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id ORDER BY u.name
+                    """
+            ).map {
+                UserRow(
+                    id: $0["id"], name: $0["name"], role: $0["role"], staff: $0["staff_code"], store: $0["store_code"],
+                    active: $0["active"],
+                    hasPassword: $0["has_password"], tokens: $0["tokens"])
+            }
+        }
+    }
+
+    /// Disables a user: their tokens stop working at once (they are checked against the user on every request).
+    public func disableUser(name: String, now: Date) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE users SET active = 0, disabled_at = ? WHERE name = ? AND active = 1",
+                arguments: [Instant.iso8601(now), name])
+            if db.changesCount == 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) == nil {
+                throw StoreError.notFound("no user named \(name)")
+            }
+        }
+    }
+
+    /// Stores a new token's hash for a user. `label` is the token's first characters, to tell tokens apart in lists.
+    public func addToken(user: String, tokenHash: String, label: String, expiresAt: Date?, now: Date) throws -> Int64 {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, active FROM users WHERE name = ?", arguments: [user]) else {
+                throw StoreError.notFound("no user named \(user) (add one with afterdesk users add)")
+            }
+            guard row["active"] as Bool else { throw StoreError("user \(user) is disabled") }
+            try db.execute(
+                sql: """
+                    INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [row["id"] as Int64, tokenHash, label, Instant.iso8601(now), expiresAt.map(Instant.iso8601)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func tokens() throws -> [TokenRow] {
+        try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, u.name AS user_name, t.label, t.created_at, t.expires_at, t.revoked_at
+                    FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id
+                    """
+            ).map {
+                TokenRow(
+                    id: $0["id"], user: $0["user_name"], label: $0["label"], createdAt: $0["created_at"], expiresAt: $0["expires_at"],
+                    revokedAt: $0["revoked_at"])
+            }
+        }
+    }
+
+    public func revokeToken(id: Int64, now: Date) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [Instant.iso8601(now), id])
+            if db.changesCount == 0 { throw StoreError.notFound("no token \(id)") }
+        }
+    }
+
+    /// The user a token's hash belongs to, when the token is neither revoked nor expired and its user is active.
+    public func principal(tokenHash: String, now: Date) throws -> Principal? {
+        try writer.read { db in
+            guard
+                let r = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM api_tokens t JOIN users u ON u.id = t.user_id
+                            LEFT JOIN stores s ON s.id = u.store_id
+                            WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
+                            """), arguments: [tokenHash, Instant.iso8601(now)]),
+                let role = Role(rawValue: r[2])
+            else { return nil }
+            return Principal(userID: r[0], name: r[1], role: role, staffID: r[3], store: r[4])
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+    /// The touches that name a deal's product, by touch name: the planned one when there is one, else the latest.
+    public func previewTouches(dealID: Int64, product: String) throws -> [String: PreviewTouch] {
+        try writer.read { db in
+            var out: [String: PreviewTouch] = [:]
+            for r in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.touch_name, t.status, t.status_reason, t.due_at, t.due_on, t.action FROM touch_items i
+                    JOIN touches t ON t.id = i.touch_id WHERE i.deal_id = ? AND i.product_code = ? ORDER BY t.id
+                    """, arguments: [dealID, product])
+            {
+                let name: String = r["touch_name"]
+                let touch = PreviewTouch(
+                    status: r["status"], reason: r["status_reason"], dueAt: Instant.parse(r["due_at"]),
+                    dueOn: (r["due_on"] as String?).flatMap(LocalDate.init), action: r["action"])
+                if out[name]?.status != "planned" { out[name] = touch }
+            }
+            return out
+        }
+    }
+}

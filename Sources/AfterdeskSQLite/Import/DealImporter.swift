@@ -1,0 +1,369 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Carries the state of one import command: caches of stores and staff, the clock, the options.
+final class DealImporter {
+    /// SQLite page cache while importing, in KiB: room for the hot pages of the customer and VIN indexes.
+    static let cacheKiB = 40 * 1024
+    /// A bulk import, which has dropped those indexes, needs less; the sort that rebuilds them at its end gets
+    /// the same (SQLite sorts within the page cache's size).
+    static let bulkCacheKiB = 8 * 1024
+    var pageCacheKiB: Int { bulk == nil ? DealImporter.cacheKiB : DealImporter.bulkCacheKiB }
+    /// Set while a bulk import runs.
+    var bulk: BulkKeys?
+    /// Whether the database held deals when this import began (if not, no deal needs looking up).
+    var dealsBefore = true
+    /// Deals in the files, estimated from their sizes.
+    var expectedRows = 0
+    let database: AfterdeskDatabase
+    let options: ImportOptions
+    let today: LocalDate
+    let nowText: String
+    let storeZone: String
+    private var storeIDs: [String: Int64] = [:]
+    /// Customers whose deals this command inserted or updated: their plans are recomputed.
+    var changedCustomers = Set<Int64>()
+    /// The stores the rows read so far named (see `ImportSummary.storesTouched`).
+    var storesTouched = Set<String>()
+    private var staffIDs: [String: (id: Int64, name: String?)] = [:]
+
+    init(database: AfterdeskDatabase, options: ImportOptions) throws {
+        self.database = database
+        self.options = options
+        let now = database.clock.now()
+        let zone = options.menu.dealership.zone
+        self.today = LocalDate(now, in: zone)
+        self.nowText = Instant.iso8601(now)
+        self.storeZone = options.menu.dealership.timeZone
+    }
+
+    /// Imports one file: a producer thread reads and validates its rows, this thread writes them in batches of
+    /// `options.batchSize`, each batch one transaction; then the file's run is closed and its rejects file written.
+    func importFile(
+        _ file: String, summary: inout ImportSummary, seen: inout Set<Int64>,
+        progress: ((ImportProgress) -> Void)?
+    ) throws {
+        let opened = try open(file, summary: &summary)
+        let items = ItemStream(capacity: 16)
+        opened.producer.start(into: items.queue)
+        defer {
+            items.queue.close()
+            opened.producer.join()
+        }
+        let name = opened.name
+        let total = opened.source.size
+        var read = 0
+        var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
+        try database.writer.writeWithoutTransaction { db in
+            try withImportSettings(db) {
+                var writer = try BatchWriter(db: db, importer: self, runID: opened.runID, file: name)
+                var batches = 0
+                var endOfFile = false
+                while !endOfFile {
+                    if let limit = options.simulateCrashAfterBatches, batches == limit { throw SimulatedCrash() }
+                    let batch = try writeBatch(db, &writer, items: items, seen: &seen, runID: opened.runID, file: name) { n in
+                        if (read + n) % 5_000 == 0 {
+                            progress?(ImportProgress(file: name, bytesRead: items.bytesRead, bytesTotal: total, rows: read + n))
+                        }
+                    }
+                    read += batch.rows
+                    endOfFile = batch.endOfFile
+                    batches += 1
+                    summary.add(batch.counts)
+                    for r in batch.rejects {
+                        summary.list(r)
+                        rejectsOut.append(r)
+                    }
+                    progress?(ImportProgress(file: name, bytesRead: items.bytesRead, bytesTotal: total, rows: read))
+                }
+            }
+        }
+        summary.read += read
+        summary.warnings += items.warnings
+        try finish(opened, read: read, failure: items.failure, summary: &summary)
+        rejectsOut.finish(into: &summary)
+    }
+
+    /// A file opened for import: its bytes, the producer that will read it, and its run.
+    struct OpenedFile {
+        let source: FileByteSource
+        let producer: RowProducer
+        let runID: Int64
+        /// The file's name, as rejects and messages give it.
+        let name: String
+    }
+
+    /// Opens the file, resolves its header and starts its run. A file refused as a whole (empty, binary, a header
+    /// that cannot be read) leaves nothing but its failed run.
+    private func open(_ file: String, summary: inout ImportSummary) throws -> OpenedFile {
+        let source = try FileByteSource(path: file)
+        let head = source.prefix(4096)
+        if head.isEmpty { throw StoreError(.empty(file)) }
+        if head.contains(0) || head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { throw StoreError(.notText(file)) }
+        let name = (file as NSString).lastPathComponent
+        let lower = file.lowercased()
+        if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
+            // Refused whole before anything lands: a reader cannot resume past broken nesting.
+            var scan = try FileByteSource(path: file)
+            if let line = try JSONNesting.firstTooDeep(&scan) { throw StoreError(.nestedTooDeep(file, line: line)) }
+            let reader = JSONDealReader(source: source, menu: options.menu)
+            let layout = try ImportLayout(header: reader.header, profile: .canonical, menu: options.menu)
+            let producer = RowProducer.json(reader: reader, decoder: decoder(layout), file: name)
+            return OpenedFile(source: source, producer: producer, runID: try startRun(file: file, profile: "json"), name: name)
+        }
+        let reader = CSVReader(source: source)
+        let runID = try startRun(file: file, profile: options.profile.name)
+        let layout: ImportLayout
+        do {
+            let hasHeader: Bool
+            do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
+            guard hasHeader else { throw StoreError(.empty(file)) }
+            let header = (0..<reader.fieldCount).map { reader.string($0) }
+            do { layout = try ImportLayout(header: header, profile: options.profile, menu: options.menu) } catch {
+                throw StoreError(.header(file, error))
+            }
+        } catch {
+            try finishRun(runID, read: 0, status: "failed", error: "\(error)")
+            throw error
+        }
+        if !layout.unknownColumns.isEmpty {
+            summary.warnings.append(
+                "\(name): columns not imported (unknown to the \(options.profile.name) profile): \(layout.unknownColumns.joined(separator: ", "))"
+            )
+        }
+        return OpenedFile(source: source, producer: .csv(reader: reader, decoder: decoder(layout), file: name), runID: runID, name: name)
+    }
+
+    /// The import's connection settings while `body` runs, put back after.
+    private func withImportSettings(_ db: Database, _ body: () throws -> Void) throws {
+        // A larger page cache while importing: the customer and VIN indexes take keys in random order.
+        // Foreign keys are not enforced on this connection while it imports: the importer writes every
+        // parent (store, staff, customer, vehicle) in the same transaction before the rows that point to
+        // it, and enforcement would cost a lookup per reference plus a statement journal per insert.
+        // Tests and scripts/crash-test.sh run PRAGMA foreign_key_check on imported databases.
+        try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB); PRAGMA foreign_keys = OFF")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON") }
+        // Checkpoint less often while importing: each checkpoint copies every page changed since the last
+        // one, and the random-key index pages change in every transaction. (A checkpointing thread beside
+        // the writer was tried and measured slower: it competes with the reader thread for the second core.)
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = 20000")
+        defer { try? db.execute(sql: "PRAGMA wal_autocheckpoint = 1000") }
+        try body()
+    }
+
+    /// What one batch wrote.
+    struct Batch {
+        var counts = RunCounts()
+        var rejects: [ImportReject] = []
+        var rows = 0
+        var endOfFile = false
+    }
+
+    /// Writes up to `options.batchSize` items in one transaction, with their rejects and the run's counts.
+    /// `row(n)` is called after the batch's n-th item.
+    private func writeBatch(
+        _ db: Database, _ writer: inout BatchWriter, items: ItemStream, seen: inout Set<Int64>, runID: Int64,
+        file name: String, row: (Int) -> Void
+    ) throws -> Batch {
+        var batch = Batch()
+        try db.inTransaction(.immediate) {
+            while batch.rows < options.batchSize {
+                guard let item = items.next() else {
+                    batch.endOfFile = true
+                    break
+                }
+                batch.rows += 1
+                row(batch.rows)
+                switch item {
+                case .deal(let deal):
+                    try write(deal, with: &writer, seen: &seen, file: name, into: &batch)
+                case .reject(let line, let dealNumber, let store, let errors, let declines):
+                    storesTouched.insert(store ?? options.defaultStore)
+                    batch.counts.rejected += 1
+                    for e in errors {
+                        var r = ImportReject(
+                            file: name, line: line, field: e.field, value: e.value, error: e.message,
+                            dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 })
+                        r.declines = declines
+                        batch.rejects.append(r)
+                    }
+                }
+            }
+            for r in batch.rejects { try writer.insertReject(r) }
+            let c = batch.counts
+            try db.execute(
+                sql: """
+                    UPDATE import_runs SET read_count = read_count + ?, inserted = inserted + ?, updated = updated + ?,
+                        unchanged = unchanged + ?, rejected = rejected + ?, declines = declines + ? WHERE id = ?
+                    """, arguments: [batch.rows, c.inserted, c.updated, c.unchanged, c.rejected, c.declines, runID])
+            return .commit
+        }
+        return batch
+    }
+
+    /// Writes one valid deal, unless an earlier row of this import had the same store and number; its warnings are
+    /// listed with the rejects.
+    private func write(
+        _ deal: PreparedDeal, with writer: inout BatchWriter, seen: inout Set<Int64>, file name: String,
+        into batch: inout Batch
+    ) throws {
+        let record = deal.record
+        storesTouched.insert(record.store)
+        guard seen.insert(deal.dealKey).inserted else {
+            batch.counts.rejected += 1
+            batch.rejects.append(
+                ImportReject(
+                    file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
+                    error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
+                    dealNumber: record.dealNumber))
+            return
+        }
+        let change = try writer.apply(deal)
+        batch.counts.add(change.counts)
+        if options.planner != nil {
+            if let c = change.customer { changedCustomers.insert(c) }
+            if let c = change.previousCustomer { changedCustomers.insert(c) }
+        }
+        if !deal.warnings.isEmpty {
+            batch.counts.warned += 1
+            for w in deal.warnings {
+                batch.rejects.append(
+                    ImportReject(
+                        file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
+                        dealNumber: record.dealNumber, isWarning: true))
+            }
+        }
+    }
+
+    /// The end of a file: its run closed as completed, or as failed where the rest could not be read (what came
+    /// before landed; the message says where it stopped).
+    private func finish(_ opened: OpenedFile, read: Int, failure: (any Error)?, summary: inout ImportSummary) throws {
+        guard let failure else {
+            try finishRun(opened.runID, read: read, status: "completed", error: nil)
+            return
+        }
+        let name = opened.name
+        let message: String
+        switch failure {
+        case let e as CSVError: message = "\(name): \(e); rows before it were imported"
+        case let e as JSONDealReader<FileByteSource>.Problem: message = "\(name): \(e); deals before it were imported"
+        default: message = "\(name): \(failure)"
+        }
+        summary.failedFiles.append(message)
+        try finishRun(opened.runID, read: read, status: "failed", error: message)
+    }
+
+    private func decoder(_ layout: ImportLayout) -> DealRowDecoder {
+        DealRowDecoder(
+            layout: layout, menu: options.menu, today: today, defaultStore: options.defaultStore, allowedStores: options.allowedStores)
+    }
+
+    // MARK: Runs
+
+    private func startRun(file: String, profile: String) throws -> Int64 {
+        try database.writer.write { db in
+            // Runs left 'running' by a process that no longer exists were interrupted (kill -9, power).
+            let stale = try Row.fetchAll(db, sql: "SELECT id, pid FROM import_runs WHERE status = 'running'")
+            for r in stale {
+                let pid: Int32 = r["pid"]
+                if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                    try db.execute(sql: "UPDATE import_runs SET status = 'interrupted' WHERE id = ?", arguments: [r["id"] as Int64])
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO import_runs (file, profile, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)
+                    """, arguments: [file, profile, nowText, Int(getpid())])
+            return db.lastInsertedRowID
+        }
+    }
+
+    private func finishRun(_ id: Int64, read: Int, status: String, error: String?) throws {
+        try database.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE import_runs SET status = ?, finished_at = ?, read_count = ?, error = ? WHERE id = ?
+                    """, arguments: [status, Instant.iso8601(database.clock.now()), read, error, id])
+        }
+    }
+
+    struct RunCounts {
+        var read = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, declines = 0, recoveries = 0, unwinds = 0, warned = 0
+        mutating func add(_ o: RunCounts) {
+            inserted += o.inserted
+            updated += o.updated
+            unchanged += o.unchanged
+            rejected += o.rejected
+            declines += o.declines
+            recoveries += o.recoveries
+            unwinds += o.unwinds
+            warned += o.warned
+        }
+    }
+
+    func storeID(_ db: Database, _ code: String) throws -> Int64 {
+        if let id = storeIDs[code] { return id }
+        try db.execute(
+            sql: """
+                INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING
+                """, arguments: [code, code == "main" ? options.menu.dealership.name : code, storeZone, nowText])
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [code]) else {
+            throw StoreError("store \(code) could not be created")
+        }
+        storeIDs[code] = id
+        return id
+    }
+
+    func staffID(_ db: Database, store: Int64, _ ref: StaffRef?, role: String) throws -> Int64? {
+        guard let ref else { return nil }
+        let key = "\(store)|\(ref.id)"
+        if let s = staffIDs[key], s.name == ref.name || ref.name == nil { return s.id }
+        let id =
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO staff (store_id, staff_code, name, role, created_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(store_id, staff_code) DO UPDATE SET name = COALESCE(excluded.name, name)
+                    RETURNING id
+                    """, arguments: [store, ref.id, ref.name, role, nowText]) ?? 0
+        staffIDs[key] = (id, ref.name)
+        return id
+    }
+}
+
+extension ImportSummary {
+    /// Lists a refused row or a warning, up to the cap of each list; past it, only counted.
+    mutating func list(_ r: ImportReject) {
+        if r.isWarning {
+            if rowWarnings.count < ImportSummary.rejectListCap {
+                rowWarnings.append(
+                    ImportWarning(
+                        file: r.file, line: r.line, field: r.field, value: r.value, warning: r.error,
+                        dealNumber: r.dealNumber))
+            } else {
+                rowWarningsOmitted += 1
+            }
+        } else if rejects.count < ImportSummary.rejectListCap {
+            rejects.append(r)
+        } else {
+            rejectsOmitted += 1
+        }
+    }
+
+    mutating func add(_ c: DealImporter.RunCounts) {
+        inserted += c.inserted
+        updated += c.updated
+        unchanged += c.unchanged
+        rejected += c.rejected
+        declines += c.declines
+        recoveries += c.recoveries
+        unwinds += c.unwinds
+        warned += c.warned
+    }
+}

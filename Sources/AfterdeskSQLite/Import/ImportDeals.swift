@@ -1,0 +1,66 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
+struct SimulatedCrash: Error {}
+
+extension AfterdeskDatabase {
+    /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`). Good rows land even
+    /// when others are refused; importing the same file again changes nothing.
+    public func importDeals(
+        files: [String], options: ImportOptions,
+        progress: ((ImportProgress) -> Void)? = nil
+    ) throws -> ImportSummary {
+        try withImportLock {
+            var summary = ImportSummary()
+            let importer = try DealImporter(database: self, options: options)
+            // A bulk import killed before its end left the key indexes dropped.
+            try writer.write { db in try Migrations.restoreKeyIndexes(db) }
+            try importer.prepare(files: files)
+            // (store, deal number) hashes already read in this command; sized once, not grown by doubling.
+            var seen = Set<Int64>(minimumCapacity: min(importer.expectedRows, 4_000_000))
+            do {
+                for file in files {
+                    do {
+                        try importer.importFile(file, summary: &summary, seen: &seen, progress: progress)
+                    } catch let e as StoreError where e.kind == .refusedFile {
+                        summary.failedFiles.append(e.description)
+                    }
+                }
+            } catch let crash as SimulatedCrash {
+                throw crash  // as after kill -9: nothing more runs
+            } catch {
+                try? importer.endBulk()
+                throw error
+            }
+            try importer.endBulk()
+            summary.storesTouched = importer.storesTouched
+            if let planner = options.planner {
+                // New facts recompute the plans they touch: the customers of every inserted or updated deal.
+                summary.planned = try planCustomers(
+                    planner: planner, now: options.planAt ?? clock.now(),
+                    customerIDs: importer.changedCustomers.sorted())
+            }
+            return summary
+        }
+    }
+
+    /// Runs `body` holding `<database>-import.lock`: one import at a time per database, so a bulk import's
+    /// in-memory keys see every customer and vehicle inserted while it runs. Another import waits.
+    func withImportLock<T>(_ body: () throws -> T) throws -> T {
+        guard let path else { return try body() }
+        let fd = open(path + "-import.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io("cannot open \(path)-import.lock: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }  // closing releases the lock
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw StoreError.io("cannot lock \(path)-import.lock: \(String(cString: strerror(errno)))") }
+        }
+        return try body()
+    }
+}

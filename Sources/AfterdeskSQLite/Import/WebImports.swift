@@ -1,0 +1,84 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+    public func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) throws -> Int64 {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO web_imports (user_id, file_name, path, profile, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)
+                    """, arguments: [userID, String(fileName.prefix(200)), path, profile, Instant.iso8601(now)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Moves an upload's import on: `running` with rows read so far, then `done` with its summary or `failed` with why;
+    /// `stores`, the stores its rows named, once it ends.
+    public func updateWebImport(
+        id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, stores: Set<String>? = nil,
+        now: Date
+    ) throws {
+        let storesJSON = try stores.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE web_imports SET status = ?, rows_read = COALESCE(?, rows_read), summary = COALESCE(?, summary),
+                        error = COALESCE(?, error), stores = COALESCE(?, stores),
+                        finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END
+                    WHERE id = ?
+                    """, arguments: [status, rowsRead, summary, error, storesJSON, status, Instant.iso8601(now), id])
+        }
+    }
+
+    /// The upload, when `viewer` may see it (see `webImports`).
+    public func webImport(id: Int64, visibleTo viewer: Principal?) throws -> WebImportRow? {
+        try webImports(id: id, limit: 1, visibleTo: viewer).first
+    }
+
+    /// Uploads, newest first, that `viewer` may see: their own, every upload for an admin or a user of every store
+    /// (`store` nil), else only uploads whose rows all named the viewer's store (an upload whose stores are not known
+    /// yet, or that touched none — empty, refused at its header — is not among them). Nil `viewer`: all of them.
+    public func webImports(id: Int64? = nil, limit: Int = 50, visibleTo viewer: Principal?) throws -> [WebImportRow] {
+        let everything = viewer == nil || viewer?.role == .admin || viewer?.store == nil
+        return try writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.*, u.name AS user_name FROM web_imports w JOIN users u ON u.id = w.user_id
+                    WHERE (?1 IS NULL OR w.id = ?1)
+                      AND (?2 OR w.user_id = ?3
+                           OR (w.stores IS NOT NULL AND json_array_length(w.stores) > 0 AND NOT EXISTS (SELECT 1 FROM json_each(w.stores) j WHERE j.value IS NOT ?4)))
+                    ORDER BY w.id DESC LIMIT ?5
+                    """, arguments: [id, everything, viewer?.userID, viewer?.store, limit]
+            ).map {
+                WebImportRow(
+                    id: $0["id"], user: $0["user_name"], fileName: $0["file_name"], path: $0["path"], profile: $0["profile"],
+                    status: $0["status"], rowsRead: $0["rows_read"], summary: $0["summary"], error: $0["error"],
+                    createdAt: $0["created_at"], finishedAt: $0["finished_at"],
+                    stores: ($0["stores"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) })
+            }
+        }
+    }
+
+    /// Imports a server stopped in the middle of: failed, saying so (importing the file again is safe).
+    @discardableResult
+    public func interruptWebImports(now: Date) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE web_imports SET status = 'failed', finished_at = ?,
+                        error = 'the server stopped during the import; upload the file again (importing it again is safe)'
+                    WHERE status IN ('queued', 'running')
+                    """, arguments: [Instant.iso8601(now)])
+            return db.changesCount
+        }
+    }
+}
+
+extension AfterdeskDatabase {
+    public func setWebImportPath(id: Int64, path: String) throws {
+        try writer.write { db in try db.execute(sql: "UPDATE web_imports SET path = ? WHERE id = ?", arguments: [path, id]) }
+    }
+}

@@ -1,0 +1,21 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+
+/// The menu in force is stored with the database (as the YAML texts it was read from), so every later command on
+/// the database plans with the same menu. Reading files is the edge's business (`MenuFiles` in AfterdeskWorkflows).
+extension AfterdeskDatabase {
+    static let menuKey = "menu.yaml"
+    static let warrantiesKey = "warranties.yaml"
+
+    /// The menu and warranty texts stored with the database, when there are any.
+    public func storedMenu() throws -> (menu: String?, warranties: String?) {
+        (try setting(Self.menuKey), try setting(Self.warrantiesKey))
+    }
+
+    /// Stores the texts of the menu in force.
+    public func storeMenu(_ inForce: MenuInForce) throws {
+        try setSetting(Self.menuKey, inForce.menuText)
+        try setSetting(Self.warrantiesKey, inForce.warrantiesText)
+    }
+}

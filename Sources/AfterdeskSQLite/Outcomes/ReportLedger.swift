@@ -1,0 +1,216 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+    /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
+    /// `now` decides which open tasks are overdue.
+    public func marginReport(_ p: ReportParameters, now: Date) throws -> MarginReport {
+        guard let report = try marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
+        return report
+    }
+
+    /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
+    /// ledger.
+    public func marginReports(_ ps: [ReportParameters], now: Date) throws -> [MarginReport] {
+        guard let first = ps.first else { return [] }
+        func scope(_ p: ReportParameters) -> ReportParameters {
+            var s = p
+            s.by = nil
+            return s
+        }
+        guard ps.allSatisfy({ scope($0) == scope(first) }) else { return try ps.map { try marginReports([$0], now: now)[0] } }
+        // The ledger in two halves by deal id, read at once on two connections that see the same commit.
+        let halves = try readInHalves { db, deals, firstHalf in
+            // The first report's builder counts the total; the others only their groups.
+            var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
+            try LedgerReader.forEach(db, first, now: now, deals: deals) { line in
+                for j in part.indices { part[j].add(line) }
+            } _: { row in
+                for j in part.indices { part[j].add(row) }
+            }
+            return (part, firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
+        }
+        var builders = halves[0].0
+        for part in halves.dropFirst() {
+            for j in builders.indices { builders[j].merge(part.0[j]) }
+        }
+        let exported = halves[0].1
+        let offers = try offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
+        var reports = ReportBuilder.finish(builders)
+        for i in reports.indices {
+            reports[i].total.declinesInExports = exported.map { $0 + reports[i].total.declines }
+            reports[i].offers = offers
+        }
+        return reports
+    }
+
+    /// `body` over the deals with ids up to the middle one and over the rest, on two threads, each in a read transaction;
+    /// `firstHalf` is true for the first. Both transactions see the same commit: a `WriteLock` (a connection of its own in
+    /// `BEGIN IMMEDIATE`, which no writer of any process can pass) is held until both have read their first page. Without a file (an in-memory database), with one deal or none, or when a writer holds the
+    /// lock past the busy timeout, one read does all.
+    func readInHalves<T: Sendable>(
+        _ body: @escaping @Sendable (Database, ClosedRange<Int64>, _ firstHalf: Bool) throws -> T
+    ) throws -> [T] {
+        let all = Int64.min...Int64.max
+        guard let pool = writer as? DatabasePool, let path else { return [try writer.read { try body($0, all, true) }] }
+        let (low, high) = try pool.read { db in
+            (try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM deals") ?? 0, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deals") ?? 0)
+        }
+        guard high > low else { return [try writer.read { try body($0, all, true) }] }
+        let middle = low + (high - low) / 2
+        let ranges = [Int64.min...middle, (middle + 1)...Int64.max]
+        let lock: WriteLock
+        do { lock = try WriteLock(path: path) } catch {
+            // A writer held the lock past the busy timeout: one read, then, rather than no report.
+            return [try writer.read { try body($0, all, true) }]
+        }
+        let started = DispatchSemaphore(value: 0)
+        let results = ranges.map { _ in Pending<Result<T, any Error>>() }
+        for (i, range) in ranges.enumerated() {
+            DispatchQueue.global().async {
+                let r = Result {
+                    try pool.read { db in
+                        _ = try Int.fetchOne(db, sql: "SELECT 1 FROM deals LIMIT 1")  // the snapshot is taken here
+                        started.signal()
+                        return try body(db, range, i == 0)
+                    }
+                }
+                if case .failure = r { started.signal() }
+                results[i].fulfil(r)
+            }
+        }
+        for _ in ranges { started.wait() }
+        lock.release()
+        return try results.map { try $0.take().get() }
+    }
+
+    /// The decline ledger (`report --by decline`), line by line in deal order, in constant memory.
+    public func forEachLedgerRow(_ p: ReportParameters, now: Date, _ body: (LedgerRow) throws -> Void) throws {
+        try writer.read { db in try LedgerReader.forEach(db, p, now: now, { try body(LedgerRow($0)) }, body) }
+    }
+}
+
+/// Reads the ledger as streams ordered by deal (and product), merged as they go: the deals in the report's scope, the
+/// declines, then what happened to each — sales reported after the desk, cancellations, delivered touches and tasks.
+/// Every stream is read in its table's key order (no sort), and the deals are merged with their declines here rather
+/// than joined in SQL, which would look up the deal once per decline.
+enum LedgerReader {
+    /// The ledger's lines, of the deals with ids in `deals` when given: those of declines with nothing after the desk to
+    /// `quiet`, the others to `body`.
+    static func forEach(
+        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ quiet: (QuietLine) throws -> Void,
+        _ body: (LedgerRow) throws -> Void
+    ) throws {
+        let range = deals ?? Int64.min...Int64.max
+        let (stores, staff, onlyStore) = try names(db, store: p.store)
+        var dealRows = try DealStream(db, p, deals: range)
+        var declines = try DeclineStream(db, deals: range)
+        var streams = try Streams(db, now: now, deals: range)
+        let rules = p.rules
+        // The deal being read: its facts are read once, on its first decline.
+        var dealID = Int64.min
+        var inScope = false
+        var store = ""
+        var zone = LocalDays(.gmt)
+        var number = ""
+        var contract = LocalDate.first
+        var fi: String?
+        var heldOut = false
+        while let (id, product, quoted) = try declines.next() {
+            if id != dealID {
+                dealID = id
+                inScope = false
+                guard let row = try dealRows.seek(id), onlyStore == nil || onlyStore == row.int64(1),
+                    let (code, days) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3))
+                else { continue }
+                inScope = true
+                store = code
+                zone = days
+                number = String(decoding: row.bytes(2), as: UTF8.self)
+                contract = date
+                fi = row.isNull(4) ? nil : staff[row.int64(4)]
+                let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
+                heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+            }
+            guard inScope else { continue }
+            var (touches, sales, cancellations, tasks) = (
+                [Streams.SentTouch](), [DeclineHistory.Sale](), [DeclineHistory.Cancellation](), [DeclineHistory.TaskState]()
+            )
+            if streams.nextDeal <= id {  // else nothing after the desk for this deal: most declines
+                let key = StreamKey(deal: id, product: product)
+                touches = try streams.touches.take(key)
+                sales = try streams.sales.take(key)
+                cancellations = try streams.cancellations.take(key)
+                tasks = try streams.tasks.take(key)
+            }
+            if touches.isEmpty && sales.isEmpty && tasks.isEmpty {
+                try quiet(
+                    QuietLine(
+                        store: store, dealNumber: number, product: product, contractDate: contract, heldOut: heldOut,
+                        quotedCents: quoted, fiManager: fi, rules: rules))
+                continue
+            }
+            let history = DeclineHistory(
+                store: store, dealNumber: number, product: product, contractDate: contract, heldOut: heldOut, quotedCents: quoted,
+                fiManager: fi, touches: touches.map { $0.touch(in: zone) }, sales: sales, cancellations: cancellations, tasks: tasks)
+            try body(LedgerRow(history, rules: rules))
+        }
+    }
+
+    /// The stores (code and calendar) and staff codes by id, and the id of the report's store when it names one.
+    static func names(_ db: Database, store: String?) throws -> (
+        stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Int64?
+    ) {
+        let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").map { row -> (Int64, (String, LocalDays)) in
+            (row["id"], (row["code"], LocalDays(try AfterdeskDatabase.zone(named: row["time_zone"]))))
+        }
+        let staff = try Row.fetchAll(db, sql: "SELECT id, staff_code FROM staff").map { row -> (Int64, String) in
+            (row["id"], row["staff_code"])
+        }
+        guard let code = store else { return (ByID(stores), ByID(staff), nil) }
+        guard let id = stores.first(where: { $0.1.0 == code })?.0 else { throw StoreError.notFound("no store '\(code)'") }
+        return (ByID(stores), ByID(staff), id)
+    }
+
+    /// The product code spelled by `bytes`, from the codes seen so far (a menu has a handful).
+    static func code(_ bytes: UnsafeBufferPointer<UInt8>, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
+        let n = bytes.count
+        for c in codes where c.bytes.count == n && (n == 0 || c.bytes[0] == bytes[0]) {
+            if c.bytes.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return c.code }
+        }
+        let c = String(decoding: bytes, as: UTF8.self)
+        codes.append((Array(bytes), c))
+        return c
+    }
+
+    /// `code` of a product already read as a string.
+    static func code(_ text: String, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
+        var t = text
+        return t.withUTF8 { code($0, in: &codes) }
+    }
+
+    /// The declines in the imported deal files, refused rows included, for the capture rate: the stored declines of the
+    /// report, plus the declined products on refused rows of deal imports started from `from` to `to` (a refused row
+    /// has no trustworthy contract date) whose deal number was never stored since (a row fixed and imported again is
+    /// among the stored ones). Nil with `--store`: a refused row's store is not known either. A deal number is looked up
+    /// in each store's (store, deal number) index: a few lookups a refused row, where `NOT IN (SELECT deal_number …)`
+    /// would first gather every deal's number.
+    static func declinesInExports(_ db: Database, _ p: ReportParameters, stored: Int) throws -> Int? {
+        guard p.store == nil else { return nil }
+        let refused =
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(declines), 0) FROM (
+                        SELECT MAX(r.declines) AS declines FROM rejects r JOIN import_runs i ON i.id = r.import_run_id
+                        WHERE r.severity = 'refused' AND i.profile NOT IN ('contracts', 'cancellations')
+                          AND substr(i.started_at, 1, 10) >= ?1 AND substr(i.started_at, 1, 10) <= ?2
+                          AND (r.deal_number IS NULL OR NOT EXISTS (
+                              SELECT 1 FROM stores s CROSS JOIN deals d ON d.store_id = s.id AND d.deal_number = r.deal_number))
+                        GROUP BY r.import_run_id, r.line)
+                    """, arguments: [p.from.description, p.to.description]) ?? 0
+        return stored + refused
+    }
+}

@@ -1,0 +1,244 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+    /// Plans customers — all of them, or those given — and stores the result: each declined product's plan,
+    /// and the customer's touches. Touches not yet sent are replaced; sent and cancelled ones stay as history.
+    /// Running it again with the same facts and clock gives the same plans.
+    ///
+    /// Customers go in chunks of `rangeSize`, through a pipeline over the two halves of the work: while this
+    /// thread reads a chunk's facts and writes the plans of the chunk before it, another thread plans.
+    /// A chunk's plans are written in the transaction after the one that read its facts, and only when no
+    /// other connection has committed anything in between (`PRAGMA data_version`); otherwise its facts are
+    /// read again and planned anew inside the writing transaction. So a stored plan always matches the
+    /// facts as they were when it was written.
+    public func planCustomers(
+        planner: Planner, now: Date, customerIDs: [Int64]? = nil, rangeSize: Int = 2_000,
+        transactionSize: Int = 50_000, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> PlanSummary {
+        try planCustomers(
+            planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize,
+            progress: progress, betweenTransactions: nil)
+    }
+
+    /// `betweenTransactions` runs after each commit but the last: tests commit from another connection there.
+    func planCustomers(
+        planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int,
+        progress: ((Int, Int) -> Void)?, betweenTransactions: (() throws -> Void)?
+    ) throws -> PlanSummary {
+        var summary = PlanSummary()
+        let nowText = Instant.iso8601(now)
+        try writer.writeWithoutTransaction { db in
+            try withPlanningSettings(db)
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
+            let replanAll = try Self.replanAllAsked(db)
+            let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: replanAll ? nil : customerIDs, rangeSize: rangeSize)
+            let worker = DispatchQueue(label: "afterdesk.plan")
+            func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+            var inFlight: (spec: PlanChunkSpec, result: Pending<PlannedChunk>)?
+            // data_version changes with others' commits only: read at each start, under the write lock, it misses none.
+            var versionAtStart: Int?
+            var nextChunk = 0
+            while nextChunk < chunks.count || inFlight != nil {
+                // A transaction reads a run of chunks and writes their plans (the last one's in the next
+                // transaction): few commits, because each rewrites every page it changed, and the index of touches
+                // by due time changes all over.
+                try db.inTransaction(.immediate) {
+                    let version = try dataVersion()
+                    defer { versionAtStart = version }
+                    var stale = inFlight != nil && versionAtStart != version
+                    var read = 0
+                    repeat {
+                        var started: (PlanChunkSpec, Pending<PlannedChunk>)?
+                        if nextChunk < chunks.count {
+                            let spec = chunks[nextChunk]
+                            nextChunk += 1
+                            let facts = try PlanChunkFacts.read(spec, db: db)
+                            let pending = Pending<PlannedChunk>()
+                            worker.async { pending.fulfil(PlannedChunk(facts, planner: planner, now: now)) }
+                            started = (spec, pending)
+                            read += spec.size
+                        }
+                        if let (spec, result) = inFlight {
+                            var planned = result.take()
+                            if stale {
+                                // Another connection committed since the chunk's facts were read: read them again.
+                                planned = PlannedChunk(try PlanChunkFacts.read(spec, db: db), planner: planner, now: now)
+                                stale = false
+                            }
+                            try write(planned, spec: spec, nowText: nowText, db: db)
+                            summary.add(planned.summary)
+                            // Freed where it was made: freeing across threads contends for the allocator's locks.
+                            worker.async { [planned] in withExtendedLifetime(planned) {} }
+                            progress?(spec.done, total)
+                        }
+                        inFlight = started
+                    } while read < transactionSize && nextChunk < chunks.count
+                    return .commit
+                }
+                if inFlight != nil { try betweenTransactions?() }
+            }
+            if replanAll { try db.execute(sql: "DELETE FROM settings WHERE key = 'replan_all'") }
+        }
+        return summary
+    }
+
+    /// True when a migration that changes what plans mean (v7: the holdout by deal) asked for every plan to be made
+    /// again, once: the first planning after it plans every customer, whatever it was asked for.
+    static func replanAllAsked(_ db: Database) throws -> Bool {
+        try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'") != nil
+    }
+
+    /// The importer's settings for bulk writes (see DealImporter), until the caller puts them back: the plans written
+    /// point only at deals and customers read in the same transaction, and at touches inserted just before their items.
+    /// (A checkpointing thread was tried: it never catches up with a writer that never pauses, so the log only grows.)
+    private func withPlanningSettings(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA cache_size = -\(DealImporter.cacheKiB); PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 20000")
+    }
+
+    /// Replaces what was planned for a chunk's customers with `planned`, in a few statements for the chunk.
+    private func write(_ planned: PlannedChunk, spec: PlanChunkSpec, nowText: String, db: Database) throws {
+        func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: spec.ids) }
+        let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
+        for (touch, why) in planned.cancelled {
+            cancel.bind(1, why)
+            cancel.bind(2, touch)
+            try cancel.run()
+        }
+        if planned.hadPlannedTouches {
+            try bound(
+                """
+                DELETE FROM touch_items WHERE touch_id IN (SELECT id FROM touches WHERE +status = 'planned' AND \(spec.condition))
+                """
+            ).run()
+            try bound("DELETE FROM touches WHERE +status = 'planned' AND \(spec.condition)").run()
+        }
+        try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(spec.condition))").run()
+        try insertPlans(planned.plans, db: db)
+        try insertArms(planned.arms, nowText: nowText, db: db)
+        // Touch ids are given here (the next after the largest, as SQLite would), so items can be written in bulk too:
+        // this transaction holds the write lock.
+        let firstID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM touches") ?? 0) + 1
+        let touches = planned.touches
+        let items = planned.items
+        try RawStatement.insertRows(
+            db, into: "touches (id, customer_id, due_at, due_on, action, status, planned_at)",
+            columns: 7, count: touches.count
+        ) { s, row, at in
+            let t = touches[row]
+            s.bind(at, firstID + Int64(row))
+            s.bind(at + 1, t.customer)
+            s.bind(at + 2, t.dueAt)
+            s.bind(at + 3, t.dueOn)
+            s.bind(at + 4, t.action)
+            s.bind(at + 5, "planned")
+            s.bind(at + 6, nowText)
+        }
+        try RawStatement.insertRows(
+            db, into: "touch_items (touch_id, deal_id, product_code, touch_name, template, reason)",
+            columns: 6, count: items.count
+        ) { s, row, at in
+            let item = items[row]
+            s.bind(at, firstID + Int64(item.touchIndex))
+            s.bind(at + 1, item.dealID)
+            s.bind(at + 2, item.product)
+            s.bind(at + 3, item.touch)
+            s.bind(at + 4, item.template)
+            s.bind(at + 5, item.reason)
+        }
+    }
+
+    /// Records the arms drawn for deals planned for the first time; a deal already drawn keeps its arm.
+    private func insertArms(_ arms: [(dealID: Int64, heldOut: Bool, bucket: UInt64, percent: Int)], nowText: String, db: Database) throws {
+        let s = try RawStatement(
+            db, "INSERT OR IGNORE INTO deal_arms (deal_id, held_out, bucket, percent, assigned_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        for a in arms {
+            s.bind(1, a.dealID)
+            s.bind(2, a.heldOut)
+            s.bind(3, Int64(a.bucket))
+            s.bind(4, a.percent)
+            s.bind(5, nowText)
+            try s.run()
+        }
+    }
+
+    private func insertPlans(_ plans: [PlannedChunk.Plan], db: Database) throws {
+        try RawStatement.insertRows(
+            db,
+            into: """
+                plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on, basic_limit,
+                       miles_per_year, gap_exposure_ends_on, plan_classes, powertrain_expires_on, powertrain_limit,
+                       free_maintenance_ends_on)
+                """, columns: 14, count: plans.count
+        ) { s, row, at in
+            let p = plans[row]
+            s.bind(at, p.dealID)
+            s.bind(at + 1, p.product)
+            s.bind(at + 2, p.holdout)
+            s.bind(at + 3, p.eligibleUntil)
+            s.bind(at + 4, p.eligibilityRule)
+            s.bind(at + 5, p.noFollowUp)
+            s.bind(at + 6, p.basicExpiresOn)
+            s.bind(at + 7, p.basicLimit)
+            s.bind(at + 8, p.milesPerYear)
+            s.bind(at + 9, p.gapExposureEndsOn)
+            s.bind(at + 10, p.planClasses)
+            s.bind(at + 11, p.powertrainExpiresOn)
+            s.bind(at + 12, p.powertrainLimit)
+            s.bind(at + 13, p.freeMaintenanceEndsOn)
+        }
+    }
+
+    /// Planned touches, soonest first, for `afterdesk plan`.
+    public func plannedTouches(dealNumber: String? = nil, store: String? = nil, limit: Int = 100) throws -> [PlannedTouchRow] {
+        try writer.read { db in
+            var condition = "t.status = 'planned'"
+            var args: [any DatabaseValueConvertible] = []
+            if let dealNumber {
+                guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store) else { return [] }
+                condition += " AND t.customer_id = ?"
+                args.append(deal.customerID)
+            }
+            args.append(limit)
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, t.due_at, t.due_on, t.action, t.status, c.first_name || ' ' || c.last_name AS customer,
+                           group_concat(d.deal_number || ':' || i.product_code, ' ') AS products,
+                           group_concat(i.reason, ' | ') AS reasons, MIN(i.template) AS template
+                    FROM touches t JOIN customers c ON c.id = t.customer_id
+                    JOIN touch_items i ON i.touch_id = t.id JOIN deals d ON d.id = i.deal_id
+                    WHERE \(condition)
+                    GROUP BY t.id ORDER BY t.due_at, t.id LIMIT ?
+                    """, arguments: StatementArguments(args)
+            ).map {
+                PlannedTouchRow(
+                    id: $0["id"], dueAt: $0["due_at"], dueOn: $0["due_on"], action: $0["action"], status: $0["status"],
+                    customer: $0["customer"], products: ($0["products"] as String).split(separator: " ").map(String.init),
+                    template: $0["template"], reasons: ($0["reasons"] as String).components(separatedBy: " | "))
+            }
+        }
+    }
+
+    /// Customer ids of the given deals of `store` (or of the only store holding each number).
+    public func customerIDs(ofDeals numbers: [String], store: String? = nil) throws -> [Int64] {
+        try writer.read { db in
+            try Array(Set(numbers.compactMap { try AfterdeskDatabase.findDeal(db, number: $0, store: store)?.customerID })).sorted()
+        }
+    }
+}
+
+extension PlanSummary {
+    mutating func add(_ o: PlanSummary) {
+        customers += o.customers
+        declines += o.declines
+        holdout += o.holdout
+        touches += o.touches
+        sms += o.sms
+        email += o.email
+        tasks += o.tasks
+        dropped += o.dropped
+    }
+}

@@ -1,0 +1,96 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+
+    public func staff(store: String? = nil) throws -> [StaffRow] {
+        try writer.read { db in
+            var sql = """
+                SELECT s.id, st.code AS store_code, s.staff_code, s.name, s.role, s.active,
+                       (SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open') AS open_tasks
+                FROM staff s JOIN stores st ON st.id = s.store_id
+                """
+            var args: StatementArguments = []
+            if let store {
+                sql += " WHERE st.code = ?"
+                args += [store]
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY st.code, s.staff_code", arguments: args).map {
+                StaffRow(
+                    id: $0["id"], store: $0["store_code"], code: $0["staff_code"], name: $0["name"], role: $0["role"], active: $0["active"],
+                    openTasks: $0["open_tasks"])
+            }
+        }
+    }
+
+    /// Adds a member of staff, or updates (and reactivates) the one with that code.
+    @discardableResult
+    public func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) throws -> Int64 {
+        if let problem = StaffRole.problem(role) { throw StoreError(problem) }
+        // The zone given for the store (used when this adds it): checked here, so every read of a stored zone can trust it.
+        do { _ = try TimeZone.store(timeZone) } catch { throw StoreError("time zone: \(error)") }
+        let nowText = Instant.iso8601(now)
+        return try writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+                arguments: [store, store, timeZone, nowText])
+            let storeID = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [store])!
+            try db.execute(
+                sql: """
+                    INSERT INTO staff (store_id, staff_code, name, role, active, created_at) VALUES (?, ?, ?, ?, 1, ?)
+                    ON CONFLICT (store_id, staff_code) DO UPDATE SET name = COALESCE(excluded.name, name), role = excluded.role, active = 1
+                    """, arguments: [storeID, code, name, role, nowText])
+            return try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE store_id = ? AND staff_code = ?", arguments: [storeID, code])!
+        }
+    }
+
+    /// Deactivates a member of staff; their open tasks go back to routing at the next dispatch.
+    public func deactivateStaff(store: String, code: String, now: Date) throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: "UPDATE staff SET active = 0 WHERE staff_code = ? AND store_id = (SELECT id FROM stores WHERE code = ?)",
+                arguments: [code, store])
+            guard db.changesCount == 1,
+                let id = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT s.id FROM staff s JOIN stores st ON st.id = s.store_id WHERE s.staff_code = ? AND st.code = ?
+                        """, arguments: [code, store])
+            else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
+            // Open tasks of someone who left are reassigned now, to the least loaded active colleague.
+            let storeID = try Int64.fetchOne(db, sql: "SELECT store_id FROM staff WHERE id = ?", arguments: [id])!
+            let open = try Int64.fetchAll(
+                db, sql: "SELECT id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY id", arguments: [id])
+            let (members, last) = try staffSnapshot(db, storeID: storeID)
+            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM tasks WHERE store_id = ?", arguments: [storeID])
+            for move in TaskRouting.reassignments(of: open, staff: members, lastAssigned: last, newestTask: newest) {
+                try db.execute(sql: "UPDATE tasks SET assignee_id = ? WHERE id = ?", arguments: [move.assignee, move.task])
+            }
+            return open.count
+        }
+    }
+
+    /// The store's staff with their open task counts, and who got the store's newest task (for round-robin).
+    public func staffSnapshot(storeID: Int64) throws -> (staff: [StaffMember], lastAssigned: Int64?) {
+        try writer.read { db in try staffSnapshot(db, storeID: storeID) }
+    }
+
+    func staffSnapshot(_ db: Database, storeID: Int64) throws -> (staff: [StaffMember], lastAssigned: Int64?) {
+        let members = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.id, s.role, s.active, (SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open') AS open_tasks
+                FROM staff s WHERE s.store_id = ? ORDER BY s.id
+                """, arguments: [storeID]
+        ).map { StaffMember(id: $0["id"], role: $0["role"], active: $0["active"], openTasks: $0["open_tasks"]) }
+        let last = try Int64.fetchOne(
+            db, sql: "SELECT assignee_id FROM tasks WHERE store_id = ? ORDER BY id DESC LIMIT 1", arguments: [storeID])
+        return (members, last)
+    }
+
+    public func staffName(id: Int64) throws -> String? {
+        try writer.read { db in try String.fetchOne(db, sql: "SELECT COALESCE(name, staff_code) FROM staff WHERE id = ?", arguments: [id]) }
+    }
+}

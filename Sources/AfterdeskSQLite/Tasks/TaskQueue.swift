@@ -1,0 +1,118 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+import Synchronization
+
+extension AfterdeskDatabase {
+    /// The tasks of `query` as `render` answers them, reused while the database is unchanged (`PolledAnswers`): the
+    /// queue is what every salesperson's app polls.
+    public func taskQueue<Value: Sendable>(
+        _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: ([TaskRow]) -> Value
+    ) throws -> Value {
+        let nowText = Instant.iso8601(now)
+        return try writer.read { db in
+            // Only a pool's readers keep answers: a connection that writes does not see its own commits in
+            // `data_version`.
+            let version = db.configuration.readonly ? try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1 : nil
+            return try answers.answer(connection: db.description, version: version, key: query, now: nowText) {
+                let rows = try query.fetch(db, now: now)
+                let flips = rows.lazy.filter { $0.status == "open" && !$0.overdue }.map(\.slaAt).min()
+                return (render(rows), flips)
+            }
+        }
+    }
+}
+
+extension TaskQuery {
+    /// The tasks, soonest first.
+    func fetch(_ db: Database, now: Date) throws -> [TaskRow] {
+        var conditions: [String] = []
+        var args: StatementArguments = []
+        if let status {
+            conditions.append("t.status = ?")
+            args += [status]
+        }
+        if let assignee {
+            conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)")
+            args += [assignee, assignee]
+        }
+        if let assigneeID {
+            conditions.append("t.assignee_id = ?")
+            args += [assigneeID]
+        }
+        if let store {
+            conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)")
+            args += [store]
+        }
+        if let taskID {
+            conditions.append("t.id = ?")
+            args += [taskID]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let nowText = Instant.iso8601(now)
+        // The queue is polled: the statements are compiled once per connection (cached), and columns are read by
+        // position, in the order of the SELECT.
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
+                       COALESCE(e.name, e.staff_code) AS escalated_to, c.first_name || ' ' || c.last_name AS customer, c.phone, c.email,
+                       t.due_at, t.sla_at, t.status, t.outcome, t.touch_id
+                FROM tasks t JOIN customers c ON c.id = t.customer_id
+                LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
+                \(whereClause) ORDER BY t.due_at, t.id LIMIT ?
+                """)
+        var out: [TaskRow] = []
+        var touches: [Int64: [Int]] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: args + [limit])
+        while let r = try rows.next() {
+            let sla: String = r[11]
+            let status: String = r[12]
+            if let touch: Int64 = r[14] { touches[touch, default: []].append(out.count) }
+            out.append(
+                TaskRow(
+                    id: r[0], kind: r[1], title: r[2], detail: r[3], assigneeID: r[4], assignee: r[5], escalatedTo: r[6],
+                    customer: r[7], phone: r[8], email: r[9], dueAt: r[10], slaAt: sla, status: status, outcome: r[13],
+                    overdue: status == "open" && sla < nowText, vehicle: nil, products: nil, why: nil))
+        }
+        try Self.addTouchItems(db, touches: touches, to: &out)
+        return out
+    }
+
+    /// Each task's vehicle (its touch's first item's, in key order), declined products (the distinct codes, sorted) and
+    /// why now (the reason of the first product code's item): one query for all the tasks' touch items.
+    static func addTouchItems(_ db: Database, touches: [Int64: [Int]], to out: inout [TaskRow]) throws {
+        guard !touches.isEmpty else { return }
+        let ids = "[" + touches.keys.map(String.init).joined(separator: ",") + "]"
+        let items = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT i.touch_id, i.product_code, i.reason, v.year || ' ' || v.make || ' ' || v.model
+                    FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN vehicles v ON v.id = d.vehicle_id
+                    WHERE i.touch_id IN (SELECT value FROM json_each(?)) ORDER BY i.touch_id, i.deal_id, i.product_code
+                    """), arguments: [ids])
+        var current: (touch: Int64, vehicle: String?, codes: [String], why: (code: String, reason: String)?)?
+        func flush() {
+            guard let c = current else { return }
+            let products = Array(Set(c.codes)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ", ")
+            for i in touches[c.touch] ?? [] {
+                out[i].vehicle = c.vehicle
+                out[i].products = products
+                out[i].why = c.why?.reason
+            }
+        }
+        while let r = try items.next() {
+            let touch: Int64 = r[0]
+            let code: String = r[1]
+            let reason: String = r[2]
+            if current?.touch != touch {
+                flush()
+                current = (touch, r[3], [], nil)
+            }
+            current?.codes.append(code)
+            if let w = current?.why, !code.utf8.lexicographicallyPrecedes(w.code.utf8) { continue }
+            current?.why = (code, reason)
+        }
+        flush()
+    }
+}

@@ -1,0 +1,15 @@
+import AfterdeskCore
+import Foundation
+
+/// What the gate said about a text a person wrote on a task page.
+public enum StaffTextVerdict: Sendable, Equatable {
+    case send(NewOutboxMessage)
+    case refuse(String)
+}
+
+/// What became of a text a person wrote on a task page.
+public enum StaffTextOutcome: Sendable, Equatable {
+    /// Queued in the outbox under this id (the same id for a form sent twice).
+    case queued(Int64)
+    case refused(String)
+}

@@ -1,0 +1,29 @@
+import AfterdeskCore
+import Foundation
+
+/// A sale after the desk as the dashboard lists it, newest first: every source (the report counts one per decline).
+public struct RecentRecovery: Sendable, Equatable {
+    public var store: String
+    public var dealNumber: String
+    public var contractDate: String
+    public var product: String
+    public var soldOn: String
+    public var priceCents: Int64
+    public var costCents: Int64?
+    public var source: String
+    public var soldBy: String?
+
+    public init(
+        store: String, dealNumber: String, contractDate: String, product: String, soldOn: String, priceCents: Int64, costCents: Int64? = nil, source: String, soldBy: String? = nil
+    ) {
+        self.store = store
+        self.dealNumber = dealNumber
+        self.contractDate = contractDate
+        self.product = product
+        self.soldOn = soldOn
+        self.priceCents = priceCents
+        self.costCents = costCents
+        self.source = source
+        self.soldBy = soldBy
+    }
+}

@@ -1,0 +1,43 @@
+import AfterdeskCore
+import Foundation
+import GRDB
+import Testing
+
+@testable import AfterdeskSQLite
+import AfterdeskStorage
+
+/// The ledger's streams are merged in Swift by (deal, product), so Swift must order product codes as SQLite's BINARY
+/// collation does, or a stream's rows would be skipped.
+@Suite struct LedgerStreamTests {
+    @Test func productCodesSortAsSQLiteSortsThem() throws {
+        var rng = SeededRandom(seed: 21)
+        let alphabet = ["a", "b", "z", "_", "A", "0", "é", "ß", "日", "-"]
+        var codes = ["", "vsc", "vsc_plus", "gap", "tire_wheel", "appearance", "maintenance", "a_very_long_product_code_name"]
+        for _ in 0..<200 {
+            codes.append((0..<Int.random(in: 1...18, using: &rng)).map { _ in rng.pick(alphabet) }.joined())
+        }
+        let db = try DatabaseQueue()
+        let sorted = try db.write { db in
+            try db.execute(sql: "CREATE TABLE c (code TEXT NOT NULL)")
+            for c in codes { try db.execute(sql: "INSERT INTO c VALUES (?)", arguments: [c]) }
+            return try String.fetchAll(db, sql: "SELECT code FROM c ORDER BY code")
+        }
+        for (a, b) in zip(sorted, sorted.dropFirst()) {
+            let x = StreamKey(deal: 7, product: a)
+            let y = StreamKey(deal: 7, product: b)
+            #expect(!(y < x), "\(b) before \(a)")
+            #expect((x < y) == (a != b), "\(a) vs \(b)")
+        }
+        #expect(StreamKey(deal: 6, product: "z") < StreamKey(deal: 7, product: "a"))
+        #expect(!(StreamKey(deal: 7, product: "a") < StreamKey(deal: 7, product: "a")))
+    }
+
+    @Test func instantsParseFromBytesAsFromText() {
+        for text in ["2026-11-22T14:46:05Z", "1999-12-31T23:59:59Z", "2026-13-01T00:00:00Z", "2026-11-22T24:61:05Z", "x", ""] {
+            var t = text
+            let fromBytes = t.withUTF8 { Instant.parse(bytes: $0) }
+            #expect(fromBytes == (text.count == 20 ? Instant.parse(text) : nil), "\(text)")
+        }
+        #expect(Instant.parse("2026-11-22T14:46:05Z")?.timeIntervalSince1970 == 1_795_358_765)
+    }
+}
