@@ -115,8 +115,8 @@ final class Scenario: @unchecked Sendable {
             errorRate: 0)
         let file = dir.appendingPathComponent("deals.csv").path
         try gen.csv().write(toFile: file, atomically: true, encoding: .utf8)
-        _ = try db.importDeals(files: [file], options: ImportOptions(menu: menu))
-        _ = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: utc("2026-11-01T20:00:00Z"))
+        _ = try await db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        _ = try await db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: utc("2026-11-01T20:00:00Z"))
         let dispatcher = Dispatcher(
             database: db, menu: menu, warranties: warranties, templates: templates, settings: Settings(),
             channels: .recording(RecordingChannels()), signingSecret: "secret")
@@ -238,7 +238,7 @@ final class Scenario: @unchecked Sendable {
         s.channels.fail(next: 1)
         _ = try await s.dispatcher.run(now: utc(pendingSMS[0].due))
         #expect(try s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["queued"])
-        let ids = try s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SM1", now: utc(pendingSMS[0].due))
+        let ids = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SM1", now: utc(pendingSMS[0].due))
         #expect(ids == [customer])
         #expect(try s.touches("D-1").filter { $0.action == "sms" }.isEmpty)
         #expect(try s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["cancelled"])
@@ -272,11 +272,11 @@ final class Scenario: @unchecked Sendable {
         #expect(try s.rows("SELECT attempts FROM outbox")[0][0] as Int == 2)
         let last = try await s.dispatcher.run(now: at.addingTimeInterval(120))
         #expect(last.dead == 1)
-        #expect(try s.db.outbox(status: "dead").count == 1)
+        await #expect(try s.db.outbox(status: "dead").count == 1)
         #expect(s.channels.sms.isEmpty)
         // Put back by a person once the provider works again: sent once.
         s.channels.fail(next: 0)
-        #expect(try s.db.retryDeadLetter(id: try s.db.outbox(status: "dead")[0].id, now: at.addingTimeInterval(200)))
+        await #expect(try s.db.retryDeadLetter(id: try s.db.outbox(status: "dead")[0].id, now: at.addingTimeInterval(200)))
         _ = try await s.dispatcher.run(now: at.addingTimeInterval(200))
         #expect(s.channels.sms.count == 1)
     }
@@ -291,7 +291,7 @@ final class Scenario: @unchecked Sendable {
         let d = s.dispatcher
         var records: [DispatchRecord] = []
         var staff = Dispatcher.StaffCache()
-        for t in try s.db.dueTouches(now: at, limit: 10) where t.action != .task { records.append(try d.decide(t, now: at, staff: &staff)) }
+        for t in try await s.db.dueTouches(now: at, limit: 10) where t.action != .task { records.append(try d.decide(t, now: at, staff: &staff)) }
         try s.db.record(records, now: at)
         let claimed = try s.db.claimOutbox(now: at, limit: 10)
         #expect(claimed.count == 2)

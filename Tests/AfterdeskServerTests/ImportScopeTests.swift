@@ -41,10 +41,10 @@ import AfterdeskStorage
         let f = try await WebFixture()
         let path = f.s.dir.appendingPathComponent("north.csv").path
         try file([north("N-1")]).write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try f.s.db.importDeals(files: [path], options: ImportOptions(menu: menu)).inserted == 1)
+        await #expect(try f.s.db.importDeals(files: [path], options: ImportOptions(menu: menu)).inserted == 1)
         for name in ["north1", "north2"] {
             try f.s.db.addUser(name: name, role: .fiManager, staffCode: nil, store: "north", now: Date())
-            try f.s.db.setPassword(name: name, bcryptHash: Passwords.hash(WebFixture.password, cost: 4))
+            try await f.s.db.setPassword(name: name, bcryptHash: Passwords.hash(WebFixture.password, cost: 4))
         }
         return f
     }

@@ -71,7 +71,7 @@ import AfterdeskStorage
     /// Two copies of one START racing each other: the unique message id lets exactly one apply.
     @Test func concurrentReplaysOfOneStartApplyOnce() async throws {
         let s = try Scenario()
-        _ = try s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "test", now: utc("2026-10-02T14:00:00Z"))
+        _ = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "test", now: utc("2026-10-02T14:00:00Z"))
         let applied = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<8 {
                 group.addTask {

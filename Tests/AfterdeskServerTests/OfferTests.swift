@@ -182,7 +182,7 @@ struct OfferFixture {
         // Every press points at the task.
         #expect(try f.s.rows("SELECT COUNT(*) FROM offer_events WHERE task_id = ?", [t["id"] as Int64])[0][0] as Int == 3)
         // Karen's queue shows it.
-        let queue = try f.s.db.tasks(assigneeID: karen, now: f.clock.now)
+        let queue = try await f.s.db.tasks(assigneeID: karen, now: f.clock.now)
         #expect(queue.contains { $0.title.hasPrefix("Urgent: Maria Lopez") })
     }
 
@@ -295,7 +295,7 @@ struct OfferFixture {
         // The task page knows the product from the link.
         let detail = try #require(try f.s.db.taskDetail(id: task, now: f.clock.now))
         #expect(detail.items.map(\.product) == ["gap"] && detail.vehicle == "2026 Toyota Camry")
-        _ = try f.s.db.completeTask(id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
+        _ = try await f.s.db.completeTask(id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
         let recovery = try #require(try f.s.rows("SELECT product_code, source, price_cents FROM recoveries").first)
         #expect(recovery["product_code"] as String == "gap" && recovery["source"] as String == "task")
         try await f.app().test(.router) { client in
@@ -323,7 +323,7 @@ struct OfferFixture {
         if f.channel == "sms" {
             _ = try f.s.dispatcher.receiveSMS(from: "+15125550142", body: " stop ", providerID: "SM1", now: f.clock.now)
         } else {
-            _ = try f.s.db.unsubscribeEmail(customerID: maria, source: "test", now: f.clock.now)
+            _ = try await f.s.db.unsubscribeEmail(customerID: maria, source: "test", now: f.clock.now)
         }
         try await f.app().test(.router) { client in
             let r = try await client.execute(uri: f.path, method: .get)

@@ -47,13 +47,13 @@ import AfterdeskStorage
         // The same deal again with one field changed and consent Y.
         let file = s.dir.appendingPathComponent("again.csv").path
         try deals.replacingOccurrences(of: ",12,31250,", with: ",40,31250,").write(toFile: file, atomically: true, encoding: .utf8)
-        _ = try s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        _ = try await s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
         _ = try s.dispatcher.replan(customers: [try s.customer("D-1")], now: utc("2026-10-02T15:00:00Z"))
         #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
         // Even a customer row turned back on by hand is held by the gate, which reads the ledger itself.
         try s.execute("UPDATE customers SET consent_sms = 1 WHERE id = ?", [try s.customer("D-1")])
         let maria = try s.customer("D-1")
-        let due = try s.db.dueTouches(now: utc("2027-06-01T15:00:00Z"), limit: 1_000).filter { $0.customer.id == maria }
+        let due = try await s.db.dueTouches(now: utc("2027-06-01T15:00:00Z"), limit: 1_000).filter { $0.customer.id == maria }
         #expect(!due.isEmpty)
         #expect(due.allSatisfy { !$0.customer.consent.sms })
     }
@@ -129,7 +129,7 @@ import AfterdeskStorage
         let file = f.s.dir.appendingPathComponent("consent-y.csv").path
         try deals.replacingOccurrences(of: "Ana,Ruiz,,(512) 555-0123,TX,78702,N,N,N", with: "Ana,Ruiz,,(512) 555-0123,TX,78702,Y,Y,Y")
             .write(toFile: file, atomically: true, encoding: .utf8)
-        _ = try f.s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        _ = try await f.s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
         let c = try f.s.rows("SELECT consent_sms, consent_phone FROM customers WHERE id = ?", [ana])[0]
         #expect(!(c[0] as Bool) && !(c[1] as Bool))
     }

@@ -42,15 +42,15 @@ import Testing
         let ana = try #require(try s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
-        let task = try #require(try s.db.tasks(now: at).first)
-        let customer = try s.db.completeTask(
+        let task = try await #require(try s.db.tasks(now: at).first)
+        let customer = try await s.db.completeTask(
             id: task.id, outcome: .sold, price: Money(cents: 299_500), cost: Money(cents: 115_000), now: at)
-        _ = try s.db.planCustomers(planner: planner, now: at, customerIDs: [customer])
+        _ = try await s.db.planCustomers(planner: planner, now: at, customerIDs: [customer])
 
         // Action 1: the DMS export again, Ana's odometer corrected (8 → 9), the VSC declined as at the desk.
         let changed = deals.replacingOccurrences(of: "new,8,33000", with: "new,9,33000")
-        let again = try s.db.importDeals(files: [try importCSV(s, "again.csv", changed)], options: ImportOptions(menu: menu))
-        _ = try s.db.planCustomers(planner: planner, now: at, customerIDs: [customer])
+        let again = try await s.db.importDeals(files: [try importCSV(s, "again.csv", changed)], options: ImportOptions(menu: menu))
+        _ = try await s.db.planCustomers(planner: planner, now: at, customerIDs: [customer])
 
         // Check: the deal was written again, and nothing was cancelled or planned.
         #expect(again.updated == 1 && again.rejected == 0)
@@ -66,13 +66,13 @@ import Testing
         // Action 2: a later export shows the VSC sold ($3,100 / $1,200); then after-sale contract AS-9 reports it ($3,050 /
         // $1,150, sold by F2).
         let sold = changed.replacingOccurrences(of: "Victor Osei,declined,3500", with: "Victor Osei,sold,3100")
-        _ = try s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
+        _ = try await s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
         row = try #require(try ledger(s, asOf: "2026-12-31")["D-3:vsc"])
         #expect(row.recoverySource == .dealImport && row.priceCents == 310_000 && row.quotedCents == 350_000)
         let contracts = try importCSV(
             s, "contracts.csv",
             "contract_number,deal_number,product,sale_date,price,cost,sold_by\nAS-9,D-3,vsc,2026-10-02,3050.00,1150.00,F2\n")
-        let c = try december(s).importContracts(file: contracts, menu: menu, planner: planner)
+        let c = try await december(s).importContracts(file: contracts, menu: menu, planner: planner)
         #expect(c.inserted == 1 && c.rejected == 0)
 
         // Check: one decline, one recovery, the contract's figures.

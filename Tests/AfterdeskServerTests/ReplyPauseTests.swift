@@ -29,7 +29,7 @@ import AfterdeskStorage
         #expect(s.channels.sms.isEmpty)
         // A person answers and closes the task: the held text goes at its new time.
         let task: Int64 = try s.rows("SELECT id FROM tasks WHERE kind = 'reply'")[0][0]
-        try s.db.completeTask(id: task, outcome: .wontDo, note: "answered by phone", now: due)
+        try await s.db.completeTask(id: task, outcome: .wontDo, note: "answered by phone", now: due)
         let later = due.addingTimeInterval(ComplianceGate.replyPauseRetry + 60)
         decisions = []
         _ = try await s.dispatcher.run(now: later) { decisions.append($0) }

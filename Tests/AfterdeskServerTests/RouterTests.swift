@@ -96,7 +96,7 @@ func twilioRequest(
                 }
             }
         }
-        let tasks = try s.db.tasks(now: utc("2026-10-02T15:00:00Z"))
+        let tasks = try await s.db.tasks(now: utc("2026-10-02T15:00:00Z"))
         #expect(tasks.count == 1)
         #expect(tasks[0].kind == "reply")
         #expect(tasks[0].detail.contains("what would GAP cost a month?"))
@@ -217,7 +217,7 @@ func twilioRequest(
         let expired = try token(s, "old", .admin, expires: utc(ana.due).addingTimeInterval(-60))
         let disabled = try token(s, "left", .admin)
         try s.db.disableUser(name: "left", now: Date())
-        let taskID = try #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
         try await app(s, at: ana.due).test(.router) { client in
             for headers: HTTPFields in [
                 [:], bearer("adk_not-a-token"), bearer(revoked.token), bearer(expired.token), bearer(disabled.token),
@@ -311,22 +311,22 @@ func twilioRequest(
         let ana = try #require(try s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
-        var task = try #require(try s.db.tasks(now: at).first)
+        var task = try await #require(try s.db.tasks(now: at).first)
         #expect(task.assignee == "Victor Osei")  // the deal's F&I manager
         #expect(task.detail.contains("quoted $3,500.00"))
         // Deactivating him hands the task to the least loaded active colleague (not the manager).
         #expect(try s.db.deactivateStaff(store: "main", code: "F2", now: at) == 1)
-        task = try #require(try s.db.tasks(now: at).first)
+        task = try await #require(try s.db.tasks(now: at).first)
         #expect(task.assignee != "Victor Osei" && task.assignee != "Gina Manager")
         // Past the SLA (24 h): escalated to the store's manager, once.
         #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(23 * 3600)) == 0)
         #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(25 * 3600)) == 1)
         #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(26 * 3600)) == 0)
-        task = try #require(try s.db.tasks(now: at.addingTimeInterval(25 * 3600)).first)
+        task = try await #require(try s.db.tasks(now: at.addingTimeInterval(25 * 3600)).first)
         #expect(task.escalatedTo == "Gina Manager" && task.overdue)
         // Outcomes: a sale needs a price; "stop contacting" ends everything for the customer.
         #expect(throws: StoreError.self) { try s.db.completeTask(id: task.id, outcome: .sold, now: at) }
-        let customer = try s.db.completeTask(id: task.id, outcome: .stopContacting, now: at)
+        let customer = try await s.db.completeTask(id: task.id, outcome: .stopContacting, now: at)
         #expect(throws: StoreError.self) { try s.db.completeTask(id: task.id, outcome: .booked, now: at) }
         _ = try s.dispatcher.replan(customers: [customer], now: at)
         #expect(try s.touches("D-3").isEmpty)

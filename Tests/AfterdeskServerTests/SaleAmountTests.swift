@@ -25,7 +25,7 @@ import AfterdeskStorage
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try token(s)
-        let taskID = try #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(ana.due)))
         let headers: HTTPFields = [.authorization: "Bearer \(admin)", .contentType: "application/json"]
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
@@ -59,7 +59,7 @@ import AfterdeskStorage
         let s = try Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        let taskID = try #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
         #expect(throws: StoreError("the price -$0.01 is negative: a price is from $0.00 up")) {
             try s.db.completeTask(id: taskID, outcome: .sold, price: Money(cents: -1), now: utc(ana.due))
         }

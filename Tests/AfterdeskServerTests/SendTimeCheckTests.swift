@@ -23,7 +23,7 @@ import AfterdeskStorage
         let noon = utc("2026-10-05T17:00:00Z")  // Monday 12:00 in Austin
         let id = try queueText(s, key: "test-dead", at: noon)
         try s.execute("UPDATE outbox SET status = 'dead' WHERE id = ?", [id])
-        _ = try s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SMX", now: noon)
+        _ = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SMX", now: noon)
         #expect(try s.db.retryDeadLetter(id: id, now: noon))
         _ = try await s.dispatcher.run(now: noon.addingTimeInterval(60))
         #expect(!s.channels.sms.contains { $0.key == "test-dead" })

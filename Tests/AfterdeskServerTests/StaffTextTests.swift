@@ -76,7 +76,7 @@ import AfterdeskStorage
             #expect(late.status == .unprocessableContent && body.contains("Not sent now: outside contact hours"), "\(body)")
             #expect(body.contains("Are you free?"))  // what was written is kept
             // The customer texts STOP: no compose box, and a forged post is refused.
-            _ = try f.s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP test", now: f.clock.now)
+            _ = try await f.s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP test", now: f.clock.now)
             let stopped = String(buffer: try await karen.get(client, "/tasks/\(task)").body)
             #expect(!stopped.contains("/text\""))
             let forged = try await karen.post(client, "/tasks/\(task)/text", [("nonce", "00112233aabbccdd"), ("body", "Hello?")])
@@ -91,7 +91,7 @@ import AfterdeskStorage
         let (task, due, touch) = try mariaTask(f)
         let result = try await f.s.dispatcher.staffText(taskID: task, written: "Hi Maria", by: "Karen", nonce: "abcdef0123", now: due)
         #expect(result == .sent)
-        try f.s.db.completeTask(id: task, outcome: .wontDo, note: "answered", now: due)
+        try await f.s.db.completeTask(id: task, outcome: .wontDo, note: "answered", now: due)
         var decisions: [DispatchDecision] = []
         _ = try await f.s.dispatcher.run(now: due.addingTimeInterval(60)) { decisions.append($0) }
         let maria = try #require(decisions.first { $0.touch == touch })

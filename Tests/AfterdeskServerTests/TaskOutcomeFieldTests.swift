@@ -34,7 +34,7 @@ import AfterdeskStorage
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try SaleAmountTests().token(s)
-        let taskID = try #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
         #expect(throws: StoreError("outcome sold needs --price")) {
             try s.db.completeTask(id: taskID, outcome: .sold, now: utc(ana.due))
         }

@@ -29,7 +29,7 @@ import AfterdeskStorage
         let changed = try s.db.taskQueue(query, answers: answers, now: now) { $0 }
         #expect(answers.made == 2 && changed.map(\.title) == ["Call Ana back"])
         // This database's own writer commits: the same.
-        try s.db.completeTask(id: first[0].id, outcome: .noAnswer, now: now)
+        try await s.db.completeTask(id: first[0].id, outcome: .noAnswer, now: now)
         #expect(try s.db.taskQueue(query, answers: answers, now: now) { $0 }.isEmpty)
         #expect(answers.made == 3)
     }
@@ -53,7 +53,7 @@ import AfterdeskStorage
         let (s, now) = try await withTask()
         let other = try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: now)
         let answers = PolledAnswers<TaskQuery, [TaskRow]>()
-        let victorsID = try #require(try s.db.tasks(now: now).first?.assigneeID)
+        let victorsID = try await #require(try s.db.tasks(now: now).first?.assigneeID)
         #expect(try s.db.taskQueue(TaskQuery(store: "main", assigneeID: victorsID), answers: answers, now: now) { $0 }.count == 1)
         #expect(try s.db.taskQueue(TaskQuery(store: "main", assigneeID: other), answers: answers, now: now) { $0 }.isEmpty)
         #expect(try s.db.taskQueue(TaskQuery(store: "north", assigneeID: victorsID), answers: answers, now: now) { $0 }.isEmpty)
@@ -100,7 +100,7 @@ import AfterdeskStorage
             INSERT INTO tasks (store_id, customer_id, kind, title, detail, due_at, sla_at, status, created_at)
             VALUES (1, ?, 'reply', 'Reply', 'x', '2026-10-02T00:00:00Z', '2026-10-02T04:00:00Z', 'open', '2026-10-02T00:00:00Z')
             """, [task["customer_id"] as Int64])
-        let got = try s.db.tasks(status: nil, now: utc(ana.due)).sorted { $0.id < $1.id }
+        let got = try await s.db.tasks(status: nil, now: utc(ana.due)).sorted { $0.id < $1.id }
         let expected = try s.rows(Self.reference)
         #expect(got.count == 2 && expected.count == 2)
         for (g, e) in zip(got, expected) {

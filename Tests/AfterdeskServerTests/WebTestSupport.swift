@@ -35,14 +35,14 @@ struct WebFixture {
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         clock = MovableClock(utc(ana.due))
-        taskID = try #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
         try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
         for (name, role, staff) in [
             ("vosei", Role.sales, "F2" as String?), ("sother", .sales, "S9"), ("fd", .financeDirector, nil), ("kliu", .fiManager, nil),
             ("root", .admin, nil),
         ] {
             try s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
-            try s.db.setPassword(name: name, bcryptHash: Passwords.hash(Self.password, cost: 4))
+            try await s.db.setPassword(name: name, bcryptHash: Passwords.hash(Self.password, cost: 4))
         }
     }
 

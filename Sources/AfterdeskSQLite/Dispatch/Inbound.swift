@@ -4,23 +4,6 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    /// What receiving an inbound text did.
-    public struct InboundReceipt: Sendable, Equatable {
-        /// The message id was seen for the first time (providers retry webhooks; an attacker can replay one).
-        public var fresh: Bool
-        /// Its keyword changed consent: a STOP always, a START only when fresh.
-        public var applied: Bool
-        /// The customers with the sender's number.
-        public var customers: [Int64]
-        /// A START seen before whose opt-in is still what stands (no STOP or other change since): the provider retried
-        /// it, perhaps after the first answer was lost, and it may be confirmed again without being applied again.
-        public var inForce = false
-        /// For a STOP: an earlier STOP from the number still stood (no START since), so this one revokes nothing new.
-        public var alreadyStopped = false
-        /// When Afterdesk first received this message id (now, for a fresh one).
-        public var firstReceived: Date? = nil
-    }
-
     /// Records an inbound text once by its message id and applies its keyword, in one transaction: a STOP always
     /// applies; a START only the first time its id is seen, so a START captured and replayed after a newer STOP
     /// changes nothing (the provider's requests carry no send time, so a replay always looks new). The unique

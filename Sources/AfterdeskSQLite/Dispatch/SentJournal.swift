@@ -86,3 +86,11 @@ extension AfterdeskDatabase {
         return settled
     }
 }
+
+extension AfterdeskDatabase {
+    /// The journal, as the dispatcher writes it.
+    public func openSentLog() -> (any SentLog)? { openSentJournal() }
+
+    /// Settles what the journal lists (`replay`); 0 for an in-memory database, which keeps none.
+    public func settleSentLog(now: Date) throws -> Int { try openSentJournal().map { try replay($0, now: now) } ?? 0 }
+}

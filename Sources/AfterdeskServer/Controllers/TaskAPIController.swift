@@ -61,7 +61,7 @@ struct TaskAPIController: Sendable {
                 "bad_request", "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))", status: .badRequest
             )
         }
-        let customer = try ctx.database.completeTask(
+        let customer = try await ctx.database.completeTask(
             id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),
             cost: try amount(done.cost, "cost"), note: done.note, by: user.name, now: ctx.clock.now())
         _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())

@@ -25,7 +25,7 @@ struct ImportPagesController: Sendable {
 
     func list(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
-        let imports = try ctx.database.webImports(limit: 30, visibleTo: user.principal).map { ImportsPage.Row($0, zone: zone) }
+        let imports = try await ctx.database.webImports(limit: 30, visibleTo: user.principal).map { ImportsPage.Row($0, zone: zone) }
         let model = ImportsPage(
             layout: .page("Imports", for: user, current: WebPaths.imports),
             profiles: ImportProfile.all.map { .init(value: $0.name, label: ImportsPage.profileLabel($0.name)) },

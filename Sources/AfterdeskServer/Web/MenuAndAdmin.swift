@@ -178,7 +178,7 @@ struct AdminController: Sendable {
                 if let password { try Passwords.check(password, user: field("name") ?? "") }
                 let bcrypt = if let password { await hash(password) } else { nil as String? }
                 try ctx.database.addUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
-                if let bcrypt { try ctx.database.setPassword(name: field("name") ?? "", bcryptHash: bcrypt) }
+                if let bcrypt { try await ctx.database.setPassword(name: field("name") ?? "", bcryptHash: bcrypt) }
             case "password":
                 let pw = f.password ?? ""
                 try Passwords.check(pw, user: field("user") ?? "")

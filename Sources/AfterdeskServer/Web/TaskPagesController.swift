@@ -59,7 +59,7 @@ struct TaskPagesController: Sendable {
         let p = user.principal
         let own = p.role.tasks == .own
         let rows =
-            own && p.staffID == nil
+            await own && p.staffID == nil
             ? []
             : try ctx.database.tasks(
                 status: "open", limit: 500, store: p.store, assigneeID: own ? p.staffID : nil, now: ctx.clock.now())
@@ -167,7 +167,7 @@ struct TaskPagesController: Sendable {
                 }
             }
             let product = present(fields.product) ?? (detail.items.count == 1 ? detail.items.first?.product : nil)
-            let customer = try ctx.database.completeTask(
+            let customer = try await ctx.database.completeTask(
                 id: id, outcome: outcome, product: outcome == .sold ? product : nil,
                 price: outcome == .sold ? try amount(fields.price, "price") : nil,
                 cost: outcome == .sold ? try amount(fields.cost, "cost") : nil, note: present(fields.note), by: user.principal.name,

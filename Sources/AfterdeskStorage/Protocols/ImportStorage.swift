@@ -1,0 +1,64 @@
+import AfterdeskCore
+import Foundation
+
+/// Importing finalized deals and readings, and the record of imports started from the web pages.
+public protocol ImportStorage: Sendable {
+    /// Imports deal files (CSV, DMS exports, ADF): every good row lands once, a bad row is a reject naming its file,
+    /// line, field and value; re-running a file changes nothing. Plans the customers it touched when `options` asks.
+    func importDeals(files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)?) async throws
+        -> ImportSummary
+    /// Imports odometer readings (service visits) and re-plans the customers whose timing they move.
+    func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date?, writeRejectsFile: Bool)
+        async throws -> ReadingsSummary
+
+    func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) async throws -> Int64
+    func updateWebImport(
+        id: Int64, status: String, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date
+    ) async throws
+    /// One web import, if `viewer` may see it (nil: anyone).
+    func webImport(id: Int64, visibleTo viewer: Principal?) async throws -> WebImportRow?
+    func webImports(id: Int64?, limit: Int, visibleTo viewer: Principal?) async throws -> [WebImportRow]
+    /// Marks as interrupted the web imports a stopped server left running; returns how many.
+    func interruptWebImports(now: Date) async throws -> Int
+    func setWebImportPath(id: Int64, path: String) async throws
+}
+
+extension ImportStorage {
+    public func importDeals(files: [String], options: ImportOptions) async throws -> ImportSummary {
+        try await importDeals(files: files, options: options, progress: nil)
+    }
+    public func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date? = nil)
+        async throws -> ReadingsSummary
+    {
+        try await importReadings(
+            file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now, writeRejectsFile: true)
+    }
+    public func updateWebImport(
+        id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil,
+        stores: Set<String>? = nil, now: Date
+    ) async throws {
+        try await updateWebImport(
+            id: id, status: status, rowsRead: rowsRead, summary: summary, error: error, stores: stores, now: now)
+    }
+    public func webImports(id: Int64? = nil, limit: Int = 50, visibleTo viewer: Principal?) async throws -> [WebImportRow] {
+        try await webImports(id: id, limit: limit, visibleTo: viewer)
+    }
+}
+
+/// Reading the deals stored: lists, one deal, the capture summary, a customer's deals as the planner takes them.
+public protocol DealStorage: Sendable {
+    func listDeals(_ filter: DealFilter) async throws -> [DealListItem]
+    /// The deal `number` of `store` (nil: the only store holding that number; ambiguous otherwise).
+    func deal(number: String, store: String?) async throws -> DealDetail?
+    func captureSummary() async throws -> CaptureSummary
+    /// Every deal of the customer who bought deal `number`, as the planner reads them.
+    func customerDeals(ofDeal number: String, store: String?) async throws -> CustomerDeals?
+    func customerIDs(ofDeals numbers: [String], store: String?) async throws -> [Int64]
+}
+
+extension DealStorage {
+    public func deal(number: String) async throws -> DealDetail? { try await deal(number: number, store: nil) }
+    public func customerDeals(ofDeal number: String) async throws -> CustomerDeals? {
+        try await customerDeals(ofDeal: number, store: nil)
+    }
+}

@@ -1,0 +1,94 @@
+import AfterdeskCore
+import Foundation
+
+/// Planning: turning each customer's declined products into planned touches, and what planning explains.
+public protocol PlanStorage: Sendable {
+    /// Plans `customerIDs` (nil: every customer), replacing their pending touches with `planner`'s; sent touches stay.
+    func planCustomers(
+        planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int,
+        progress: (@Sendable (Int, Int) -> Void)?
+    ) async throws -> PlanSummary
+    func plannedTouches(dealNumber: String?, store: String?, limit: Int) async throws -> [PlannedTouchRow]
+    /// What each step of `product`'s cadence became for deal `dealID`: planned, sent, skipped, and why.
+    func previewTouches(dealID: Int64, product: String) async throws -> [String: PreviewTouch]
+    /// The facts a message about `product` on deal `dealNumber` would be written from, as dispatch reads them.
+    func previewFacts(dealNumber: String, store: String?, product: String) async throws
+        -> (customer: CustomerContact, item: DueItem, planned: [String: String])?
+    /// Stops follow-up of `product` (nil: every product) on a deal; the stop outranks every later import.
+    func addStop(dealNumber: String, store: String?, product: String?, kind: StopKind, source: String, now: Date)
+        async throws -> Int64
+}
+
+extension PlanStorage {
+    public func planCustomers(planner: Planner, now: Date, customerIDs: [Int64]? = nil) async throws -> PlanSummary {
+        try await planCustomers(
+            planner: planner, now: now, customerIDs: customerIDs, rangeSize: 2_000, transactionSize: 50_000, progress: nil)
+    }
+    public func plannedTouches(dealNumber: String? = nil, store: String? = nil, limit: Int = 100) async throws
+        -> [PlannedTouchRow]
+    {
+        try await plannedTouches(dealNumber: dealNumber, store: store, limit: limit)
+    }
+}
+
+/// Where the dispatcher notes each message a provider accepted, the moment it does, so a crash between the send and
+/// the outbox's commit never sends it twice (`DispatchStorage.settleSentLog`).
+public protocol SentLog: Sendable {
+    func append(id: Int64, providerID: String?) throws
+}
+
+/// Dispatch: the touches due, what they became, and the outbox that sends them.
+public protocol DispatchStorage: Sendable {
+    /// Pending touches due by `now`, oldest first, a page at a time (`after`: the last one of the previous page).
+    func dueTouches(now: Date, limit: Int, after: (dueAt: Date, id: Int64)?) async throws -> [DueTouch]
+    /// Records what dispatch decided for each touch (sent, task, skipped, deferred) in one transaction; returns the
+    /// tasks made, by touch.
+    func record(_ records: [DispatchRecord], now: Date) async throws -> [Int64: Int64]
+    func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, taskID: Int64?, now: Date) async throws
+    /// For tests and the demo: moves the first touches of `customers` customers to `to`.
+    func advanceFirstTouches(customers: Int, to: Date) async throws
+
+    /// Claims up to `limit` queued messages due by `now` (committed `sending`), each for this dispatcher only.
+    func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage]
+    /// Claims message `id` alone, if it is queued.
+    func claimOutbox(id: Int64, now: Date) async throws -> OutboxMessage?
+    /// Messages left `sending` before `before` by a dispatch that stopped.
+    func inDoubtOutbox(before: Date) async throws -> [OutboxMessage]
+    func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws
+    /// Each claimed message's stops (why it must not go) and recipient's place (for the hours it may go).
+    func sendChecks(_ messages: [OutboxMessage]) async throws
+        -> (stopped: [Int64: String], places: [Int64: RecipientPlace])
+    func cancelClaimed(_ items: [(id: Int64, reason: String)], now: Date) async throws
+    func deferClaimed(_ items: [(id: Int64, until: Date, reason: String)], now: Date) async throws
+    func recordDeliveryStatus(providerID: String, report: DeliveryReport, now: Date) async throws -> Bool
+    func outbox(status: String?, limit: Int) async throws -> [OutboxMessage]
+    func retryDeadLetter(id: Int64, now: Date) async throws -> Bool
+    func outboxCounts() async throws -> [String: Int]
+    /// The log a dispatch notes accepted sends in (nil: this backend commits each send itself).
+    func openSentLog() -> (any SentLog)?
+    /// Marks as sent what the log lists and the outbox still has `sending`, then empties it; returns how many.
+    func settleSentLog(now: Date) async throws -> Int
+    /// A staff member's text about task `taskID`: `decide` chooses, in the same transaction, whether it goes.
+    func staffText(taskID: Int64, now: Date, decide: @Sendable (DueTouch) -> StaffTextVerdict) async throws
+        -> StaffTextOutcome
+}
+
+extension DispatchStorage {
+    public func dueTouches(now: Date, limit: Int) async throws -> [DueTouch] {
+        try await dueTouches(now: now, limit: limit, after: nil)
+    }
+    public func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, now: Date) async throws {
+        try await enqueue(messages, customerID: customerID, taskID: nil, now: now)
+    }
+    public func outbox(status: String? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
+        try await outbox(status: status, limit: limit)
+    }
+}
+
+/// Texts customers send: recorded once per provider id, with what a STOP or START does to their consent.
+public protocol InboundStorage: Sendable {
+    func receiveInbound(
+        providerID: String, phone: String, body: String, keyword: InboundKeyword?, source: String, now: Date
+    ) async throws -> InboundReceipt
+    func linkInbound(providerID: String, taskID: Int64) async throws
+}
