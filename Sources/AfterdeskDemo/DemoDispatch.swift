@@ -67,10 +67,10 @@ public struct DemoDispatch {
                 let now = ContactWindow.allDay.instant(on: day, atMinutes: hour * 60, zone: zone)
                 if now < start { continue }
                 summary.add(try await dispatcher.run(now: now))
-                seenSMS = try customersAnswer(from: seenSMS, now: now, into: &result)
+                seenSMS = try await customersAnswer(from: seenSMS, now: now, into: &result)
             }
             let endOfDay = ContactWindow.allDay.instant(on: day, atMinutes: 19 * 60 + 30, zone: zone)
-            try staffWorkTheirTasks(at: endOfDay, into: &result)
+            try await staffWorkTheirTasks(at: endOfDay, into: &result)
             result.total.add(summary)
             result.days.append(.init(date: day, summary: summary))
         }
@@ -78,14 +78,15 @@ public struct DemoDispatch {
     }
 
     /// Simulated customers answer the texts sent since `seen`; returns how many texts have been answered or passed.
-    private func customersAnswer(from seen: Int, now: Date, into result: inout Result) throws -> Int {
+    private func customersAnswer(from seen: Int, now: Date, into result: inout Result) async throws -> Int {
         let sent = recording.sms
         for m in sent[seen...] {
             if chance(m.sid + "stop", 3) {
-                _ = try dispatcher.receiveSMS(from: m.to, body: "STOP", providerID: "SIM-STOP-" + m.sid, now: now.addingTimeInterval(600))
+                _ = try await dispatcher.receiveSMS(
+                    from: m.to, body: "STOP", providerID: "SIM-STOP-" + m.sid, now: now.addingTimeInterval(600))
                 result.stops += 1
             } else if chance(m.sid + "reply", 6) {
-                _ = try dispatcher.receiveSMS(
+                _ = try await dispatcher.receiveSMS(
                     from: m.to, body: "How much would that be a month?", providerID: "SIM-REPLY-" + m.sid,
                     now: now.addingTimeInterval(900))
                 result.replies += 1
@@ -95,31 +96,31 @@ public struct DemoDispatch {
     }
 
     /// Simulated staff work their open tasks at the end of the day.
-    private func staffWorkTheirTasks(at endOfDay: Date, into result: inout Result) throws {
+    private func staffWorkTheirTasks(at endOfDay: Date, into result: inout Result) async throws {
         let db = dispatcher.database
-        for task in try db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= Instant.iso8601(endOfDay) {
+        for task in try await db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= Instant.iso8601(endOfDay) {
             let key = "\(task.id)"
             do {
                 let customer: Int64
                 if chance(key + "sold", 14) {
-                    customer = try db.completeTask(
+                    customer = try await db.completeTask(
                         id: task.id, outcome: .sold, price: Self.soldPrice, cost: Self.soldCost, note: "simulated", now: endOfDay)
                     result.sold += 1
                     result.soldValue = result.soldValue + Self.soldPrice
                 } else if chance(key + "no", 30) {
-                    customer = try db.completeTask(id: task.id, outcome: .notInterested, note: "simulated", now: endOfDay)
+                    customer = try await db.completeTask(id: task.id, outcome: .notInterested, note: "simulated", now: endOfDay)
                     result.notInterested += 1
                 } else if chance(key + "na", 50) {
-                    customer = try db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
+                    customer = try await db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
                     result.noAnswer += 1
                 } else {
                     continue
                 }
-                try dispatcher.replan(customers: [customer], now: endOfDay)
+                try await dispatcher.replan(customers: [customer], now: endOfDay)
             } catch is StoreError {
                 // A task about several products: the simulated salesperson records no answer instead.
-                let customer = try db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
-                try dispatcher.replan(customers: [customer], now: endOfDay)
+                let customer = try await db.completeTask(id: task.id, outcome: .noAnswer, note: "simulated", now: endOfDay)
+                try await dispatcher.replan(customers: [customer], now: endOfDay)
                 result.noAnswer += 1
             }
         }

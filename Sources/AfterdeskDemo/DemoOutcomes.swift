@@ -2,6 +2,7 @@ import AfterdeskCore
 import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
+import Synchronization
 
 /// The demo's last step: what customers bought after the desk over the simulated year, and the margin report on it.
 ///
@@ -54,55 +55,59 @@ public struct DemoOutcomes: Sendable {
         return h.value
     }
 
-    public func run(database db: AfterdeskDatabase, now: Date) throws -> Result {
+    public func run(database db: any Storage, now: Date) async throws -> Result {
         let menu = inForce.menu
         var parameters = ReportParameters(
             asOf: asOf, from: asOf.adding(years: -1), to: asOf, attributionDays: menu.attributionDays,
             holdoutPercent: menu.holdoutPercent)
-        var contracts: [[String]] = []
-        var cancellations: [[String]] = []
-        try db.forEachLedgerRow(parameters, now: now) { row in
+        let rows = Mutex<(contracts: [[String]], cancellations: [[String]])>(([], []))
+        try await db.forEachLedgerRow(parameters, now: now) { [self] row in
             guard !row.recovered, let sale = saleDate(row) else { return }
             let product = menu.product(row.product)
             let price = row.quotedCents ?? product?.retailPrice.cents ?? 0
             let cost = min(price, product?.dealerCost.cents ?? 0)
             let number = "AS-\(row.dealNumber)-\(row.product)"
-            contracts.append([
-                number, row.store, row.dealNumber, row.product, sale.description, Money(cents: price).description,
-                Money(cents: cost).description,
-            ])
+            rows.withLock {
+                $0.contracts.append([
+                    number, row.store, row.dealNumber, row.product, sale.description, Money(cents: price).description,
+                    Money(cents: cost).description,
+                ])
+            }
             let key = "\(row.store)|\(row.dealNumber)|\(row.product)"
             let cancelled = sale.adding(days: 30 + Int(draw(key + "cancel-day") % 60))
             if chance(key + "cancel", Self.cancelRate), cancelled <= asOf {
                 let chargeback = (price - cost) * 6 / 10
-                cancellations.append([
-                    number, cancelled.description, Money(cents: price * 7 / 10).description, Money(cents: chargeback).description,
-                ])
+                rows.withLock {
+                    $0.cancellations.append([
+                        number, cancelled.description, Money(cents: price * 7 / 10).description, Money(cents: chargeback).description,
+                    ])
+                }
             }
         }
+        let (contracts, cancellations) = rows.withLock { $0 }
         let contractsFile = (directory as NSString).appendingPathComponent("after-sale-contracts.csv")
         let cancellationsFile = (directory as NSString).appendingPathComponent("cancellations.csv")
         try write(["contract_number", "store", "deal_number", "product", "sale_date", "price", "cost"], contracts, to: contractsFile)
         try write(["contract_number", "cancel_date", "customer_refund", "chargeback"], cancellations, to: cancellationsFile)
         let planner = Planner.make(menu: menu, warranties: inForce.warranties)
-        let c = try db.importContracts(file: contractsFile, menu: menu, planner: planner, now: now)
-        let k = try db.importCancellations(file: cancellationsFile, menu: menu)
-        try simulateOfferPages(db, now: now)
+        let c = try await db.importContracts(file: contractsFile, menu: menu, planner: planner, now: now)
+        let k = try await db.importCancellations(file: cancellationsFile, menu: menu)
+        try await simulateOfferPages(db, now: now)
         parameters.by = .product
+        let report = try await db.marginReport(parameters, now: now)
         return Result(
-            contractsFile: contractsFile, cancellationsFile: cancellationsFile, contracts: c, cancellations: k,
-            report: try db.marginReport(parameters, now: now))
+            contractsFile: contractsFile, cancellationsFile: cancellationsFile, contracts: c, cancellations: k, report: report)
     }
 
     /// SIMULATED visits and presses of the offer pages sent, up to `now`.
-    func simulateOfferPages(_ db: AfterdeskDatabase, now: Date) throws {
-        for (id, sent) in try db.offerLinkTimes() {
+    func simulateOfferPages(_ db: any Storage, now: Date) async throws {
+        for (id, sent) in try await db.offerLinkTimes() {
             let key = "offer|\(id)"
             let opened = sent.addingTimeInterval(Double(3_600 * (1 + Int(draw(key + "open-hour") % 48))))
             guard chance(key + "open", Self.openRate), opened <= now else { continue }
-            try db.recordOfferOpened(linkID: id, now: opened)
+            try await db.recordOfferOpened(linkID: id, now: opened)
             for (kind, rate) in Self.pressRates where chance(key + kind.rawValue, rate) {
-                _ = try db.pressOffer(OfferPress(linkID: id, kind: kind), now: min(now, opened.addingTimeInterval(120)))
+                _ = try await db.pressOffer(OfferPress(linkID: id, kind: kind), now: min(now, opened.addingTimeInterval(120)))
             }
         }
     }

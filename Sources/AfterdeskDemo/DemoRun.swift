@@ -41,7 +41,7 @@ public struct DemoRun: Sendable {
         public var explained: [DealExplanation]
     }
 
-    public func run(progress: ((ImportProgress) -> Void)? = nil) throws -> Report {
+    public func run(progress: (@Sendable (ImportProgress) -> Void)? = nil) async throws -> Report {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: databasePath + suffix) }
@@ -63,21 +63,21 @@ public struct DemoRun: Sendable {
 
         let db = try AfterdeskDatabase(path: databasePath, clock: clock)
         // The menu in force is stored with the demo database, so later commands on it agree.
-        try db.storeMenu(inForce)
+        try await db.storeMenu(inForce)
         let options = ImportOptions(menu: menu)
-        let first = try db.importDeals(files: [dealsFile], options: options, progress: progress)
-        let again = try db.importDeals(files: [dealsFile], options: options)
+        let first = try await db.importDeals(files: [dealsFile], options: options, progress: progress)
+        let again = try await db.importDeals(files: [dealsFile], options: options)
 
         let changed = laterExport(of: rows, header: header)
         let updateFile = (directory as NSString).appendingPathComponent("deals-update.csv")
         try write(header: header, rows: changed, to: updateFile)
-        let update = try db.importDeals(files: [updateFile], options: options)
-        let recent = try db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
+        let update = try await db.importDeals(files: [updateFile], options: options)
+        let recent = try await db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
         let sample = recent.first?.dealNumber
         let planner = Planner.make(menu: menu, warranties: inForce.warranties)
-        let planned = try db.planCustomers(planner: planner, now: clock.now())
-        let explained = try explainSamples(recent, db: db, planner: planner)
-        return Report(
+        let planned = try await db.planCustomers(planner: planner, now: clock.now())
+        let explained = try await explainSamples(recent, db: db, planner: planner)
+        return await Report(
             dealsFile: dealsFile, updateFile: updateFile, databasePath: databasePath, first: first, again: again,
             update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample,
             planned: planned, explained: explained)
@@ -114,12 +114,12 @@ public struct DemoRun: Sendable {
 
     /// One new and one used vehicle, financed, so the warranty and loan projections both show; the used one, when the
     /// recent deals have it, is a car whose declined service contract is followed up as a used-vehicle plan.
-    func explainSamples(_ recent: [DealListItem], db: AfterdeskDatabase, planner: Planner) throws -> [DealExplanation] {
+    func explainSamples(_ recent: [DealListItem], db: any Storage, planner: Planner) async throws -> [DealExplanation] {
         var explained: [DealExplanation] = []
         var anyUsed: DealExplanation?
         for condition in ["new", "used"] {
             for item in recent.prefix(condition == "new" ? 60 : 400) where explained.count < (condition == "new" ? 1 : 2) {
-                guard let found = try db.customerDeals(ofDeal: item.dealNumber),
+                guard let found = try await db.customerDeals(ofDeal: item.dealNumber),
                     let deal = found.records.first(where: { $0.dealNumber == item.dealNumber }),
                     deal.vehicleCondition.rawValue == condition, deal.dealType == .finance,
                     let e = Explain.explain(found, planner: planner, now: clock.now())

@@ -60,19 +60,19 @@ public final class AfterdeskDatabase: Sendable {
     }
 
     /// Names of the migrations applied, oldest first.
-    public func appliedMigrations() throws -> [String] {
-        try writer.read { db in try Migrations.migrator.appliedMigrations(db) }
+    public func appliedMigrations() async throws -> [String] {
+        try await writer.read { db in try Migrations.migrator.appliedMigrations(db) }
     }
 
     // MARK: Settings
 
-    public func setting(_ key: String) throws -> String? {
-        try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+    public func setting(_ key: String) async throws -> String? {
+        try await writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
     }
 
-    public func setSetting(_ key: String, _ value: String) throws {
+    public func setSetting(_ key: String, _ value: String) async throws {
         let now = Instant.iso8601(clock.now())
-        try writer.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
@@ -83,8 +83,8 @@ public final class AfterdeskDatabase: Sendable {
     }
 
     /// Counts rows of the main tables, for summaries and tests.
-    public func counts() throws -> [String: Int] {
-        try writer.read { db in
+    public func counts() async throws -> [String: Int] {
+        try await writer.read { db in
             var out: [String: Int] = [:]
             for t in [
                 "stores", "staff", "customers", "vehicles", "deals", "deal_products", "events", "import_runs", "rejects",

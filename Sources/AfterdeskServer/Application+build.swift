@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -35,7 +34,7 @@ public struct ServerContext: Sendable {
         self.startedAt = clock.now()
         self.signInLimits = dispatcher.settings.signInLimits
     }
-    var database: AfterdeskDatabase { dispatcher.database }
+    var database: any Storage { dispatcher.database }
     var settings: Settings { dispatcher.settings }
 }
 

@@ -1,7 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -20,7 +20,7 @@ enum BenchAPI {
         guard FileManager.default.fileExists(atPath: path) else { fail("run `afterdesk-bench import --rows N` (and `plan`) first") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { fail("wrk is missing: apt-get install wrk") }
         let db = try AfterdeskDatabase(path: path, clock: benchClock)
-        let token = try prepare(db, path: path)
+        let token = try await prepare(db, path: path)
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         var settings = Settings()
         settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
@@ -69,19 +69,21 @@ enum BenchAPI {
     }
 
     /// A staff member BENCHQ with 50 open tasks (from touches with no task yet), a sales user for it, a fresh token.
-    static func prepare(_ db: AfterdeskDatabase, path: String) throws -> String {
+    static func prepare(_ db: any Storage, path: String) async throws -> String {
         let q = try DatabaseQueue(path: path)
         let store =
-            try q.read { (db: Database) throws -> String? in try String.fetchOne(db, sql: "SELECT code FROM stores ORDER BY id LIMIT 1") }
+            try await q.read { (db: Database) throws -> String? in
+                try String.fetchOne(db, sql: "SELECT code FROM stores ORDER BY id LIMIT 1")
+            }
             ?? "main"
-        if try db.staff(store: store).contains(where: { $0.code == "BENCHQ" }) == false {
-            _ = try db.addStaff(
+        if try await db.staff(store: store).contains(where: { $0.code == "BENCHQ" }) == false {
+            _ = try await db.addStaff(
                 store: store, code: "BENCHQ", name: "Bench Queue", role: "sales", timeZone: "America/Chicago", now: benchClock.now())
         }
-        if try db.users().contains(where: { $0.name == "benchsales" }) == false {
-            try db.addUser(name: "benchsales", role: .sales, staffCode: "BENCHQ", store: store, now: benchClock.now())
+        if try await db.users().contains(where: { $0.name == "benchsales" }) == false {
+            try await db.addUser(name: "benchsales", role: .sales, staffCode: "BENCHQ", store: store, now: benchClock.now())
         }
-        try q.write { (d: Database) throws in
+        try await q.write { (d: Database) throws in
             let staff = try Int64.fetchOne(d, sql: "SELECT id FROM staff WHERE staff_code = 'BENCHQ'") ?? 0
             let open =
                 try Int.fetchOne(d, sql: "SELECT COUNT(*) FROM tasks WHERE assignee_id = ? AND status = 'open'", arguments: [staff]) ?? 0
@@ -97,7 +99,7 @@ enum BenchAPI {
         }
         var rng = SystemRandomNumberGenerator()
         let t = APITokens.generate(using: &rng)
-        _ = try db.addToken(user: "benchsales", tokenHash: t.hash, label: t.label, expiresAt: nil, now: benchClock.now())
+        _ = try await db.addToken(user: "benchsales", tokenHash: t.hash, label: t.label, expiresAt: nil, now: benchClock.now())
         return t.token
     }
 

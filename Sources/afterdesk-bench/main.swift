@@ -1,8 +1,8 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -93,7 +93,7 @@ case "import-file":
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
     var importOptions = ImportOptions(menu: menu, writeRejectsFile: false)
     importOptions.bulk = BulkMode(rawValue: option("bulk", "auto")) ?? .auto
-    let s = try db.importDeals(files: [args[1]], options: importOptions)
+    let s = try await db.importDeals(files: [args[1]], options: importOptions)
     print(
         "read=\(s.read) inserted=\(s.inserted) updated=\(s.updated) unchanged=\(s.unchanged) rejected=\(s.rejected) declines=\(s.declines)")
 
@@ -165,7 +165,7 @@ case "plan-file":
     // The child of `plan`: plans every customer of an imported database.
     let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-    let s = try db.planCustomers(
+    let s = try await db.planCustomers(
         planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now(), transactionSize: Int(option("tx", "50000"))!)
 
     print("customers=\(s.customers) declines=\(s.declines) holdout=\(s.holdout) touches=\(s.touches) dropped=\(s.dropped)")
@@ -279,11 +279,11 @@ case "dispatch":
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         removeDatabase(prepared + ".tmp")
         let db = try AfterdeskDatabase(path: prepared + ".tmp", clock: benchClock)
-        _ = try db.importDeals(files: [file], options: ImportOptions(menu: menu, writeRejectsFile: false))
+        _ = try await db.importDeals(files: [file], options: ImportOptions(menu: menu, writeRejectsFile: false))
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-        _ = try db.planCustomers(planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now())
+        _ = try await db.planCustomers(planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now())
         // Each customer's first planned touch falls due at the dispatch instant.
-        try db.advanceFirstTouches(customers: n, to: dispatchNow)
+        try await db.advanceFirstTouches(customers: n, to: dispatchNow)
         try FileManager.default.moveItem(atPath: prepared + ".tmp", toPath: prepared)
         print(String(format: "prepared %@ in %.1f s", prepared, seconds(start)))
     }
@@ -305,25 +305,17 @@ case "report-file":
     let asOf = LocalDate(benchClock.now(), in: menu.dealership.zone)
     let p = ReportParameters(asOf: asOf, from: asOf.adding(years: -1), to: asOf, menu: menu)
     if args.contains("--ledger") {
-        let out = FileHandle(forWritingAtPath: "/dev/null")!
-        var buffer = CSVWriter.line(LedgerRow.columns)
-        var lines = 0
-        try db.forEachLedgerRow(p, now: benchClock.now()) { row in
-            buffer += CSVWriter.line(row.cells)
-            lines += 1
-            if buffer.utf8.count > 1 << 16 {
-                out.write(Data(buffer.utf8))
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        out.write(Data(buffer.utf8))
-        print("ledger lines=\(lines)")
+        let out = ChunkedOutput(FileHandle(forWritingAtPath: "/dev/null")!)
+        out.write(CSVWriter.line(LedgerRow.columns))
+        try await db.forEachLedgerRow(p, now: benchClock.now()) { row in out.write(CSVWriter.line(row.cells)) }
+        out.flush()
+        print("ledger lines=\(out.lines - 1)")
     } else {
         var byProduct = p
         byProduct.by = .product
         var byMonth = p
         byMonth.by = .month
-        let reports = try db.marginReports([p, byProduct, byMonth], now: benchClock.now())
+        let reports = try await db.marginReports([p, byProduct, byMonth], now: benchClock.now())
         let t = reports[0].total
         print(
             "declines=\(t.declines) deals=\(t.deals) recovered=\(t.treated.recovered + t.holdout.recovered) verdict=\(t.verdict.rawValue) "

@@ -40,7 +40,7 @@ struct DatabaseOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["AFTERDESK_DB"] ?? "afterdesk.sqlite" }
 
-    func open() throws -> AfterdeskDatabase { try AfterdeskDatabase(path: path, clock: CommandClock.clock) }
+    func open() throws -> any Storage { try AfterdeskDatabase(path: path, clock: CommandClock.clock) }
 }
 
 /// Options of the commands that plan: the menu in force and the instant to plan at.
@@ -52,8 +52,8 @@ struct PlanningOptions: ParsableArguments {
     func instant() throws -> Date { try parseNow(now) }
 
     /// The planner for the menu in force (stored with the database as a side effect, like every menu read).
-    func planner(_ db: AfterdeskDatabase) throws -> Planner {
-        let inForce = try loadMenu(menu, db)
+    func planner(_ db: any Storage) async throws -> Planner {
+        let inForce = try await loadMenu(menu, db)
         return inForce.planner
     }
 }
@@ -91,8 +91,8 @@ func jsonString<T: Encodable>(_ value: T) throws -> String {
 }
 
 /// Loads the menu in force, turning menu errors into exit code 65 with every problem listed.
-func loadMenu(_ path: String?, _ database: AfterdeskDatabase?) throws -> MenuInForce {
-    do { return try MenuFiles.resolve(path: path, database: database) } catch let e as MenuErrors {
+func loadMenu(_ path: String?, _ database: (any Storage)?) async throws -> MenuInForce {
+    do { return try await MenuFiles.resolve(path: path, database: database) } catch let e as MenuErrors {
         printError(e.description)
         throw Exit.unusableInput
     }

@@ -4,7 +4,7 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct Backup: ParsableCommand {
+struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A consistent copy of the database through SQLite's online backup API, safe while `serve` runs.",
         discussion: "The copy is checked (PRAGMA integrity_check) before it takes its name; an existing file is never overwritten.")
@@ -12,8 +12,8 @@ struct Backup: ParsableCommand {
     @Flag(help: "Print the summary as JSON.") var json = false
     @Argument(help: "Where to write the copy, e.g. /backups/afterdesk-2026-12-01.sqlite.") var path: String
 
-    func run() throws {
-        let summary = try database.open().backup(to: path)
+    func run() async throws {
+        let summary = try await database.open().backup(to: path)
         if json {
             print(try jsonString(summary))
         } else {

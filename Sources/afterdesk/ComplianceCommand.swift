@@ -5,22 +5,22 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct ComplianceCommand: ParsableCommand {
+struct ComplianceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compliance", abstract: "The state calendar: the contact rules in force and their sources.",
         subcommands: [Rules.self, Emergency.self])
 
-    struct Rules: ParsableCommand {
+    struct Rules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the contact rules in force (shipped, with the menu's tightening) and their sources.")
         @Argument(help: "A state or territory code (TX); default: every one.") var state: String?
         @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
         @OptionGroup var database: DatabaseOptions
 
-        func run() throws {
+        func run() async throws {
             let db = try database.open()
-            let inForce = try loadMenu(menu, db)
-            let book = inForce.menu.contactRules.with(emergencies: try db.emergencyStates())
+            let inForce = try await loadMenu(menu, db)
+            let book = await inForce.menu.contactRules.with(emergencies: try db.emergencyStates())
             let now = try parseNow(nil)
             let zone = inForce.menu.dealership.zone
             guard let text = ContactRulesText.render(book, state: state, year: LocalDate(now, in: zone).year) else {
@@ -31,7 +31,7 @@ struct ComplianceCommand: ParsableCommand {
         }
     }
 
-    struct Emergency: ParsableCommand {
+    struct Emergency: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Switch a state's declared-emergency blackout on or off (Louisiana: no solicitation during one).")
         @Argument(help: "The state (LA).") var state: String
@@ -39,7 +39,7 @@ struct ComplianceCommand: ParsableCommand {
         @Flag(name: .customLong("off"), help: "The emergency is over.") var off = false
         @OptionGroup var database: DatabaseOptions
 
-        func run() throws {
+        func run() async throws {
             guard on != off else {
                 printError("error: say --on or --off")
                 throw Exit.usage
@@ -49,7 +49,7 @@ struct ComplianceCommand: ParsableCommand {
                 printError("error: \(code) has no emergency blackout in the contact rules")
                 throw Exit.usage
             }
-            let now = try database.open().setEmergency(code, on: on)
+            let now = try await database.open().setEmergency(code, on: on)
             print(
                 "\(rules.name): emergency blackout \(on ? "ON" : "off"); switched on: \(now.sorted().joined(separator: ", ").ifEmpty("none"))"
             )

@@ -5,12 +5,12 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct Deals: ParsableCommand {
+struct Deals: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List imported deals, or show one.",
         subcommands: [List.self, Show.self], defaultSubcommand: List.self)
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List deals, newest first.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "First contract date (YYYY-MM-DD).") var from: String?
@@ -19,14 +19,14 @@ struct Deals: ParsableCommand {
         @Option(help: "At most this many deals.") var limit: Int = 50
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
+        func run() async throws {
             func date(_ s: String?, _ name: String) throws -> LocalDate? {
                 guard let s else { return nil }
                 guard let d = LocalDate(s) else { throw ValidationError("--\(name) '\(s)' is not a date (YYYY-MM-DD)") }
                 return d
             }
             let filter = DealFilter(from: try date(from, "from"), to: try date(to, "to"), store: store, limit: limit)
-            let deals = try database.open().listDeals(filter)
+            let deals = try await database.open().listDeals(filter)
             if json {
                 print(try jsonString(deals))
                 return
@@ -45,16 +45,16 @@ struct Deals: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Everything stored about one deal.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Deal number.") var number: String
         @Option(help: "Store, when several stores use the number.") var store: String?
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
+        func run() async throws {
             let found: DealDetail?
-            found = try database.open().deal(number: number, store: store)
+            found = try await database.open().deal(number: number, store: store)
             guard let d = found else {
                 printError("No deal \(number)\(store.map { " in store \($0)" } ?? "").")
                 throw ExitCode(1)

@@ -1,8 +1,8 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -21,14 +21,15 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Days of dispatch to simulate after planning.") var days: Int = 21
 
     func run() async throws {
-        let inForce = try loadMenu(menu, nil)
+        let inForce = try await loadMenu(menu, nil)
         print("Afterdesk demo — \(inForce.menu.dealership.name), \(inForce.menu.products.count) F&I products on the menu.")
         print("SIMULATED DATA: a generated dealership (seed \(seed)); names, VINs and numbers are invented.\n")
         let bar = ProgressBar()
-        let report = try DemoRun(
+        let progress: (@Sendable (ImportProgress) -> Void)? = if let bar { { bar.update($0) } } else { nil }
+        let report = try await DemoRun(
             directory: dir, databasePath: db, seed: seed, dealsPerDay: dealsPerDay,
             menu: inForce, clock: CommandClock.clock
-        ).run(progress: bar.map { b in { b.update($0) } })
+        ).run(progress: progress)
         bar?.finish()
         print(DemoReportText.render(report))
         var recording: RecordingChannels?
@@ -40,20 +41,20 @@ struct Demo: AsyncParsableCommand {
         let zone = inForce.menu.dealership.zone
         let asOf = LocalDate(CommandClock.now(), in: zone).adding(days: max(0, days - 1))
         let end = ContactWindow.allDay.instant(on: asOf, atMinutes: 20 * 60 + 30, zone: zone)
-        let outcomes = try DemoOutcomes(directory: dir, seed: seed, menu: inForce, asOf: asOf)
+        let outcomes = try await DemoOutcomes(directory: dir, seed: seed, menu: inForce, asOf: asOf)
             .run(database: try AfterdeskDatabase(path: db, clock: .fixed(end)), now: end)
         print(DemoReportText.render(outcomes, dealership: inForce.menu.dealership.name))
         print(
             "\nMore: swift run afterdesk report --db \(db) --as-of \(asOf) --by month · swift run afterdesk report --db \(db) --by decline --format csv"
         )
         print("      swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db)")
-        try webPages(recording: recording)
+        try await webPages(recording: recording)
     }
 
     /// The web pages: the demo's users, and how to open them.
-    func webPages(recording: RecordingChannels?) throws {
+    func webPages(recording: RecordingChannels?) async throws {
         let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
-        let users = try DemoUsers.add(to: database, now: CommandClock.now()) { Passwords.hash($0) }
+        let users = try await DemoUsers.add(to: database, now: CommandClock.now()) { Passwords.hash($0) }
         print("\n7. The web pages. Start the server, then open http://127.0.0.1:8080 in a browser:")
         print("      swift run afterdesk serve --db \(db)")
         print("   Demo users (user name / password):")
@@ -61,7 +62,8 @@ struct Demo: AsyncParsableCommand {
             print("      \(u.name) / \(u.password)  (\(u.role.rawValue)\(u.staff.map { ", the tasks of staff member \($0)" } ?? ""))")
         }
         if let recording, let sales = users.first(where: { $0.role == .sales }),
-            let example = try DemoUsers.offerExample(database: database, recording: recording, staff: sales.staff, now: CommandClock.now())
+            let example = try await DemoUsers.offerExample(
+                database: database, recording: recording, staff: sales.staff, now: CommandClock.now())
         {
             print("   A customer's offer page, from the \(example.channel) sent to \(example.firstName) (simulated) — press \"Call me\",")
             print("   then sign in as \(sales.name) and the urgent task is at the top of the queue:")
@@ -82,12 +84,12 @@ struct Demo: AsyncParsableCommand {
         settings.emailFrom = "\(inForce.menu.dealership.name) <service@dealership.example>"
         settings.publicURL = "http://127.0.0.1:8080"
         settings.crmLeadEmail = "leads@crm.example"
-        let dispatcher = try Dispatcher.recording(
+        let dispatcher = try await Dispatcher.recording(
             database: database, menu: inForce.menu, warranties: inForce.warranties, templates: loaded,
             settings: settings, into: recording)
         let simulated = try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days)
             .run(start: CommandClock.now())
-        print(try DemoReportText.render(simulated, days: days, recording: recording, database: database))
+        await print(try DemoReportText.render(simulated, days: days, recording: recording, database: database))
         return recording
     }
 }
@@ -152,7 +154,7 @@ enum DemoReportText {
     }
 
     /// The simulated days of dispatch.
-    static func render(_ r: DemoDispatch.Result, days: Int, recording: RecordingChannels, database db: AfterdeskDatabase) throws -> String {
+    static func render(_ r: DemoDispatch.Result, days: Int, recording: RecordingChannels, database db: any Storage) async throws -> String {
         var out =
             "\n5. Dispatch, \(days) days from today, every hour 8:00–20:00 (Chicago) — through RECORDING channels, "
             + "nothing leaves this machine. Customers' replies and staff outcomes are SIMULATED.\n"
@@ -168,7 +170,7 @@ enum DemoReportText {
             "  State calendar: no text goes out of a state's hours (Texas: 9:00 Monday to Saturday, 12:00 on Sunday; "
             + "`afterdesk compliance rules TX`): the plan places touches inside them, and \(total.movedByStateRules.grouped) "
             + "more were moved at sending time by a state's rule.\n"
-        let optOuts = try db.optOutSummary()
+        let optOuts = try await db.optOutSummary()
         out +=
             "  Opt-outs honoured: \(optOuts.stopped["sms", default: 0]) numbers stopped for texts, \(optOuts.stopped["email", default: 0]) "
             + "addresses for email, \(optOuts.stopped["phone", default: 0]) for calls in the opt-out ledger; \(optOuts.sentAfterStop) "
@@ -186,7 +188,7 @@ enum DemoReportText {
         {
             out += "\n  An email as sent: \(subject) (multipart text and HTML, List-Unsubscribe, the store's address)\n"
         }
-        let counts = try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let counts = try await db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         out += "\n  Outbox: \(counts).\n"
         return out
     }

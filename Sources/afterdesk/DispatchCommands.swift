@@ -1,7 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -19,8 +19,8 @@ struct DispatchOptions: ParsableArguments {
     func instant() throws -> Date { try parseNow(now) }
 
     /// The dispatcher with live channels (or `channels` when given).
-    func dispatcher(_ db: AfterdeskDatabase, channels: Channels? = nil) throws -> Dispatcher {
-        let inForce = try loadMenu(menu, db)
+    func dispatcher(_ db: any Storage, channels: Channels? = nil) async throws -> Dispatcher {
+        let inForce = try await loadMenu(menu, db)
         let settings: Settings
         do { settings = try DispatchSetup.settings(path: config) } catch let e as SettingsError {
             printError(e.description)
@@ -34,7 +34,7 @@ struct DispatchOptions: ParsableArguments {
             printError("\(self.templates): \(error.localizedDescription)")
             throw Exit.unusableInput
         }
-        return Dispatcher(
+        return await Dispatcher(
             database: db, menu: inForce.menu, warranties: inForce.warranties, templates: templates, settings: settings,
             channels: channels ?? .live(settings), signingSecret: try Dispatcher.signingSecret(settings: settings, database: db))
     }
@@ -51,7 +51,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let db = try database.open()
-        let dispatcher = try dispatch.dispatcher(db)
+        let dispatcher = try await dispatch.dispatcher(db)
         let at = try dispatch.instant()
         guard let lock = DispatchLock.acquire(databasePath: database.path) else {
             printError("Another dispatch is running on \(database.path); nothing done.")
@@ -89,16 +89,16 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-struct Tasks: ParsableCommand {
+struct Tasks: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The task queue: follow-up calls and replies to answer.")
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Only this staff member's tasks (staff code or id).") var assignee: String?
     @Option(help: "open (default), done or all.") var status: String = "open"
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let db = try database.open()
-        let rows = try db.tasks(assignee: assignee, status: status == "all" ? nil : status, now: CommandClock.now())
+        let rows = try await db.tasks(assignee: assignee, status: status == "all" ? nil : status, now: CommandClock.now())
         if json {
             print(try jsonString(rows))
             return
@@ -119,12 +119,12 @@ struct Tasks: ParsableCommand {
     }
 }
 
-struct TaskCommand: ParsableCommand {
+struct TaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task", abstract: "Record a task's outcome, or reschedule it.",
         subcommands: [Done.self, Reschedule.self])
 
-    struct Done: ParsableCommand {
+    struct Done: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record the outcome of a task.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var planning: PlanningOptions
@@ -135,7 +135,7 @@ struct TaskCommand: ParsableCommand {
         @Option(help: "For sold: the dealer cost.") var cost: String?
         @Option(help: "A note.") var note: String?
 
-        func run() throws {
+        func run() async throws {
             guard let o = TaskOutcome(rawValue: outcome) else {
                 throw ValidationError(
                     "--outcome '\(outcome)' is not one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -147,35 +147,35 @@ struct TaskCommand: ParsableCommand {
             }
             let db = try database.open()
             let at = try planning.instant()
-            let customer = try db.completeTask(
+            let customer = try await db.completeTask(
                 id: id, outcome: o, product: product, price: try money(price, "price"),
                 cost: try money(cost, "cost"), note: note, by: commandUser(nil), now: at)
-            let summary = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
+            let summary = try await db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
             print("Task \(id): \(o.rawValue). The customer's follow-up was re-planned: \(summary.touches) touches planned.")
         }
     }
 
-    struct Reschedule: ParsableCommand {
+    struct Reschedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move an open task to a new due time.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Task id.") var id: Int64
         @Option(help: "New due time (ISO 8601).") var to: String
         @Option(help: "Hours after the due time before it escalates.") var slaHours: Int = 24
 
-        func run() throws {
+        func run() async throws {
             guard let at = ISO8601DateFormatter().date(from: to) else { throw ValidationError("--to '\(to)' is not an ISO 8601 instant") }
-            try database.open().rescheduleTask(id: id, to: at, slaHours: slaHours)
+            try await database.open().rescheduleTask(id: id, to: at, slaHours: slaHours)
             print("Task \(id) is now due \(Instant.iso8601(at)).")
         }
     }
 }
 
-struct StaffCommand: ParsableCommand {
+struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff", abstract: "The people tasks are routed to.",
         subcommands: [Add.self, List.self, Deactivate.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add (or reactivate and update) a member of staff.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Staff code, as in the deal exports (salesperson_id, fi_manager_id).") var code: String
@@ -184,20 +184,20 @@ struct StaffCommand: ParsableCommand {
         @Option(help: "Store code.") var store: String = "main"
         @Option(help: "The store's time zone, when the store is new.") var timeZone: String = "America/Chicago"
 
-        func run() throws {
-            let id = try database.open().addStaff(
+        func run() async throws {
+            let id = try await database.open().addStaff(
                 store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
             print("Staff \(code) (\(role)) in store \(store): id \(id), active.")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List staff with their open tasks.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Store code.") var store: String?
         @Flag(help: "Print JSON.") var json = false
-        func run() throws {
-            let rows = try database.open().staff(store: store)
+        func run() async throws {
+            let rows = try await database.open().staff(store: store)
             if json {
                 print(try jsonString(rows))
                 return
@@ -211,19 +211,19 @@ struct StaffCommand: ParsableCommand {
         }
     }
 
-    struct Deactivate: ParsableCommand {
+    struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deactivate a member of staff; their open tasks are reassigned.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Staff code.") var code: String
         @Option(help: "Store code.") var store: String = "main"
-        func run() throws {
-            let moved = try database.open().deactivateStaff(store: store, code: code, now: CommandClock.now())
+        func run() async throws {
+            let moved = try await database.open().deactivateStaff(store: store, code: code, now: CommandClock.now())
             print("Staff \(code) deactivated; \(moved) open tasks reassigned.")
         }
     }
 }
 
-struct Preview: ParsableCommand {
+struct Preview: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the messages a deal's declined product would get, each as of its planned day (or --now), as they would be sent.")
     @OptionGroup var database: DatabaseOptions
@@ -233,12 +233,12 @@ struct Preview: ParsableCommand {
     @Option(help: "Only this touch (e.g. expiry-90); default: every touch of the product.") var touch: String?
     @Option(help: "The deal's store, when several stores use the deal number.") var store: String?
 
-    func run() throws {
+    func run() async throws {
         let db = try database.open()
-        let dispatcher = try dispatch.dispatcher(db, channels: .recording(RecordingChannels()))
+        let dispatcher = try await dispatch.dispatcher(db, channels: .recording(RecordingChannels()))
         // Without --now each touch is rendered as of its planned moment; with it, every touch as of that instant.
         let asOf = dispatch.now == nil ? nil : try dispatch.instant()
-        let previews = try dispatcher.preview(
+        let previews = try await dispatcher.preview(
             dealNumber: deal, store: store, product: product, touch: touch, now: try dispatch.instant(), asOf: asOf)
         for p in previews {
             let when = [p.planned.map { "planned \($0)" }, p.asOf.map { "as of \($0)" }].compactMap { $0 }.joined(separator: ", ")
@@ -252,18 +252,18 @@ struct Preview: ParsableCommand {
     }
 }
 
-struct DoNotCall: ParsableCommand {
+struct DoNotCall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dnc", abstract: "The do-not-call list: numbers a person may call only within 18 months of a purchase.",
         subcommands: [Add.self])
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add numbers, or a file of numbers (one per line).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Phone numbers.") var phones: [String] = []
         @Option(help: "A file with one number per line (e.g. the national registry extract).") var file: String?
         @Option(help: "Where the numbers come from.") var source: String = "internal"
 
-        func run() throws {
+        func run() async throws {
             var raw = phones
             if let file { raw += try String(contentsOfFile: file, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init) }
             var good: [String] = []
@@ -274,13 +274,13 @@ struct DoNotCall: ParsableCommand {
                     printError("\(file ?? "argument") \(i + 1): '\(p)' is not a US phone number")
                 }
             }
-            let added = try database.open().addDoNotCall(good, source: source, now: CommandClock.now())
+            let added = try await database.open().addDoNotCall(good, source: source, now: CommandClock.now())
             print("\(added) numbers added to the do-not-call list (\(good.count - added) already there).")
         }
     }
 }
 
-struct StopCommand: ParsableCommand {
+struct StopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop", abstract: "Stop follow-up for good: vehicle sold or traded, loan paid off, not interested.")
     @OptionGroup var database: DatabaseOptions
@@ -290,36 +290,36 @@ struct StopCommand: ParsableCommand {
     @Option(help: "Only this product (default: every product of the deal).") var product: String?
     @Option(help: "Store code.") var store: String?
 
-    func run() throws {
+    func run() async throws {
         guard let kind = StopKind(rawValue: reason) else {
             throw ValidationError("--reason '\(reason)' is not one of \(StopKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let db = try database.open()
         let at = try planning.instant()
-        let customer = try db.addStop(dealNumber: deal, store: store, product: product, kind: kind, source: "cli", now: at)
-        let s = try db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
+        let customer = try await db.addStop(dealNumber: deal, store: store, product: product, kind: kind, source: "cli", now: at)
+        let s = try await db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
         print("Deal \(deal): \(kind.reason). Pending touches cancelled; \(s.touches) touches remain planned for the customer.")
     }
 }
 
-struct Outbox: ParsableCommand {
+struct Outbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The outbox: what was sent, what waits, the dead letters.", subcommands: [List.self, Retry.self],
         defaultSubcommand: List.self)
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts by status and the newest messages (e.g. --status dead).")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "queued, sending, sent, delivered, undelivered, dead or cancelled.") var status: String?
         @Option var limit: Int = 20
         @Flag(help: "Print JSON.") var json = false
-        func run() throws {
+        func run() async throws {
             let db = try database.open()
-            let rows = try db.outbox(status: status, limit: limit)
+            let rows = try await db.outbox(status: status, limit: limit)
             if json {
                 print(try jsonString(rows))
                 return
             }
-            print(try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+            await print(try db.outboxCounts().sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
             if rows.isEmpty { return }
             print(
                 Table.render(
@@ -329,12 +329,12 @@ struct Outbox: ParsableCommand {
                     }))
         }
     }
-    struct Retry: ParsableCommand {
+    struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put a dead letter back in the queue.")
         @OptionGroup var database: DatabaseOptions
         @Argument var id: Int64
-        func run() throws {
-            if try database.open().retryDeadLetter(id: id, now: CommandClock.now()) {
+        func run() async throws {
+            if try await database.open().retryDeadLetter(id: id, now: CommandClock.now()) {
                 print("Message \(id) queued again.")
             } else {
                 printError("Message \(id) is not a dead letter.")
@@ -363,15 +363,15 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let db = try database.open()
-        let dispatcher = try dispatch.dispatcher(db)
+        let dispatcher = try await dispatch.dispatcher(db)
         let logger = Logger(label: "afterdesk")
         let clock = CommandClock.clock
         // Uploads a previous run stopped in the middle of say so; expired sessions go.
-        let interrupted = try db.interruptWebImports(now: clock.now())
+        let interrupted = try await db.interruptWebImports(now: clock.now())
         if interrupted > 0 { logger.warning("uploads interrupted by the last stop", metadata: ["count": "\(interrupted)"]) }
         let forgotten = sweepForgottenUploads(db, settings: dispatcher.settings)
         if forgotten > 0 { logger.info("forgotten upload files removed", metadata: ["count": "\(forgotten)"]) }
-        try db.persistTidy(now: clock.now())
+        try await db.persistTidy(now: clock.now())
         let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))
         let app = try buildApplication(context, host: host, port: port)
         let path = database.path

@@ -5,7 +5,7 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct Explain: ParsableCommand {
+struct Explain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Why each declined product of a deal is timed as it is: warranty and loan projections, window, touches.")
 
@@ -15,17 +15,17 @@ struct Explain: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Argument(help: "Deal number.") var dealNumber: String
 
-    func run() throws {
+    func run() async throws {
         let at = try planning.instant()
         let db = try database.open()
-        let planner = try planning.planner(db)
+        let planner = try await planning.planner(db)
         let found: CustomerDeals?
-        found = try db.customerDeals(ofDeal: dealNumber, store: store)
+        found = try await db.customerDeals(ofDeal: dealNumber, store: store)
         guard let found, var explanation = AfterdeskCore.Explain.explain(found, planner: planner, now: at) else {
             printError("No deal \(dealNumber)\(store.map { " in store \($0)" } ?? "").")
             throw ExitCode(1)
         }
-        explanation.optOuts = try db.optOutStatus(dealNumber: dealNumber, store: found.store)
+        explanation.optOuts = try await db.optOutStatus(dealNumber: dealNumber, store: found.store)
         if json {
             print(try jsonString(explanation))
             return

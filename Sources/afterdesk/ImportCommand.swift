@@ -4,12 +4,13 @@ import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-struct Import: ParsableCommand {
+struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import finalized deals: canonical CSV, JSON, or a DMS export (--profile cdk|dealervault).",
         discussion: """
@@ -45,15 +46,16 @@ struct Import: ParsableCommand {
         if BulkMode(rawValue: bulk) == nil { throw ValidationError("--bulk must be auto, on or off") }
     }
 
-    func run() throws {
+    func run() async throws {
         let db = try database.open()
-        let inForce = try loadMenu(menu, db)
+        let inForce = try await loadMenu(menu, db)
         let service = ImportService(database: db, menu: inForce.menu, planner: noPlan ? nil : inForce.planner)
         let deals = ImportService.Deals(
             files: files, profile: ImportProfile.named(profile)!, store: store, writeRejectsFile: !noRejectsFile,
             batchSize: batchSize, bulk: BulkMode(rawValue: bulk)!)
         let bar = ProgressBar()
-        let summary = try service.importDeals(deals, progress: bar.map { b in { b.update($0) } })
+        let progress: (@Sendable (ImportProgress) -> Void)? = if let bar { { bar.update($0) } } else { nil }
+        let summary = try await service.importDeals(deals, progress: progress)
         bar?.finish()
         if json {
             print(try jsonString(summary))
@@ -103,8 +105,9 @@ enum ImportReport {
 }
 
 /// A progress bar on standard error, only when it is a terminal.
-final class ProgressBar {
-    private var lastDraw = Date.distantPast
+final class ProgressBar: Sendable {
+    /// When the bar was last drawn: the import calls `update` from its own thread, one call at a time.
+    private let lastDraw = Mutex(Date.distantPast)
 
     init?() {
         guard isatty(STDERR_FILENO) == 1 else { return nil }
@@ -112,8 +115,12 @@ final class ProgressBar {
 
     func update(_ p: ImportProgress) {
         let now = Date()
-        guard now.timeIntervalSince(lastDraw) > 0.1 || p.bytesRead >= p.bytesTotal else { return }
-        lastDraw = now
+        let due = lastDraw.withLock { last in
+            guard now.timeIntervalSince(last) > 0.1 || p.bytesRead >= p.bytesTotal else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
         let fraction = p.bytesTotal > 0 ? min(1, Double(p.bytesRead) / Double(p.bytesTotal)) : 1
         let width = 30
         let filled = Int(fraction * Double(width))

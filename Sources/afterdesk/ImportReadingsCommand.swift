@@ -5,7 +5,7 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct ImportReadings: ParsableCommand {
+struct ImportReadings: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-readings",
         abstract: "Import odometer readings from service visits (CSV: vin, date, odometer[, source]) and re-plan those vehicles' customers."
@@ -17,10 +17,10 @@ struct ImportReadings: ParsableCommand {
     @Flag(help: "Do not write <file>.rejects.csv.") var noRejectsFile = false
     @Argument(help: "The readings file.") var file: String
 
-    func run() throws {
+    func run() async throws {
         let db = try database.open()
-        let inForce = try loadMenu(planning.menu, db)
-        let summary = try db.importReadings(
+        let inForce = try await loadMenu(planning.menu, db)
+        let summary = try await db.importReadings(
             file: file, dealershipTimeZone: inForce.menu.dealership.timeZone,
             planner: inForce.planner,
             now: try planning.instant(), writeRejectsFile: !noRejectsFile)

@@ -5,11 +5,11 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct MenuCommand: ParsableCommand {
+struct MenuCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "menu", abstract: "Work with F&I menu files.", subcommands: [Check.self])
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a menu (and the warranties.yaml beside it), or a warranties file; errors name the line and field.")
         @Argument(help: "Menu or warranties file.") var path: String

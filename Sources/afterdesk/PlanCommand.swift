@@ -5,7 +5,7 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct Plan: ParsableCommand {
+struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Plan the follow-up of declined products (all customers, or one deal's customer) and list the planned touches.")
 
@@ -16,22 +16,22 @@ struct Plan: ParsableCommand {
     @Option(help: "List at most this many touches.") var limit: Int = 50
     @Flag(help: "Print JSON.") var json = false
 
-    func run() throws {
+    func run() async throws {
         let at = try planning.instant()
         let db = try database.open()
-        let planner = try planning.planner(db)
+        let planner = try await planning.planner(db)
         var customers: [Int64]?
         if let deal {
             let found: [Int64]
-            found = try db.customerIDs(ofDeals: [deal], store: store)
+            found = try await db.customerIDs(ofDeals: [deal], store: store)
             if found.isEmpty {
                 printError("No deal \(deal)\(store.map { " in store \($0)" } ?? "").")
                 throw ExitCode(1)
             }
             customers = found
         }
-        let summary = try db.planCustomers(planner: planner, now: at, customerIDs: customers)
-        let touches = try db.plannedTouches(dealNumber: deal, store: store, limit: limit)
+        let summary = try await db.planCustomers(planner: planner, now: at, customerIDs: customers)
+        let touches = try await db.plannedTouches(dealNumber: deal, store: store, limit: limit)
         if json {
             struct Output: Encodable {
                 let summary: PlanSummary

@@ -5,7 +5,7 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 
-struct Report: ParsableCommand {
+struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "The margin report: declines, recoveries and incremental margin against the holdout, net of chargebacks.",
@@ -24,15 +24,15 @@ struct Report: ParsableCommand {
     @Option(help: "Group by product, month, staff (the F&I manager), store, or decline (the ledger).") var by: ReportGrouping?
     @Option(help: "table, csv or json.") var format: Format = .table
 
-    func run() throws {
+    func run() async throws {
         let db = try database.open()
-        let inForce = try loadMenu(menu, db)
+        let inForce = try await loadMenu(menu, db)
         let p = try parameters(inForce.menu)
         if p.by == .decline {
-            try ledger(db, p)
+            try await ledger(db, p)
             return
         }
-        let report = try db.marginReport(p, now: CommandClock.now())
+        let report = try await db.marginReport(p, now: CommandClock.now())
         switch format {
         case .json: print(String(decoding: try ReportFormats.json(report), as: UTF8.self))
         case .csv:
@@ -60,27 +60,20 @@ struct Report: ParsableCommand {
     }
 
     /// The ledger, streamed: CSV (also for `table`), or JSON lines, one object per decline.
-    func ledger(_ db: AfterdeskDatabase, _ p: ReportParameters) throws {
-        let out = FileHandle.standardOutput
-        var buffer = ""
-        func flush(_ force: Bool = false) {
-            if force || buffer.utf8.count > 1 << 16 {
-                out.write(Data(buffer.utf8))
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        if format != .json { buffer += CSVWriter.line(LedgerRow.columns) }
-        try db.forEachLedgerRow(p, now: CommandClock.now()) { row in
-            if format == .json {
-                let object = zip(LedgerRow.columns, row.cells).map { "\"\($0)\":\(jsonValue($1, number: Self.numeric.contains($0)))" }
+    func ledger(_ db: any Storage, _ p: ReportParameters) async throws {
+        let out = ChunkedOutput(FileHandle.standardOutput)
+        let json = format == .json
+        if !json { out.write(CSVWriter.line(LedgerRow.columns)) }
+        try await db.forEachLedgerRow(p, now: CommandClock.now()) { row in
+            if json {
+                let object = zip(LedgerRow.columns, row.cells).map { "\"\($0)\":\(Self.jsonValue($1, number: Self.numeric.contains($0)))" }
                     .joined(separator: ",")
-                buffer += "{\(object)}\n"
+                out.write("{\(object)}\n")
             } else {
-                buffer += CSVWriter.line(row.cells)
+                out.write(CSVWriter.line(row.cells))
             }
-            flush()
         }
-        flush(true)
+        out.flush()
     }
 
     /// Ledger columns written as JSON numbers (money stays a string with two decimals, as everywhere).
@@ -88,7 +81,7 @@ struct Report: ParsableCommand {
         "touches_delivered", "attributed_touch", "aged", "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
     ]
 
-    private func jsonValue(_ cell: String, number: Bool) -> String {
+    private static func jsonValue(_ cell: String, number: Bool) -> String {
         guard !cell.isEmpty else { return "null" }
         if number, Int(cell) != nil { return cell }
         let data = (try? JSONEncoder().encode(cell)) ?? Data("\"\"".utf8)
@@ -98,7 +91,7 @@ struct Report: ParsableCommand {
 
 extension ReportGrouping: ExpressibleByArgument {}
 
-struct ImportContracts: ParsableCommand {
+struct ImportContracts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-contracts",
         abstract: "Import after-sale contracts (products bought after the desk: recoveries) and re-plan their customers.",
@@ -110,19 +103,19 @@ struct ImportContracts: ParsableCommand {
     @Flag(help: "Do not write <file>.rejects.csv.") var noRejectsFile = false
     @Argument(help: "The contract files.") var files: [String]
 
-    func run() throws {
+    func run() async throws {
         let db = try database.open()
-        let inForce = try loadMenu(planning.menu, db)
+        let inForce = try await loadMenu(planning.menu, db)
         let planner = inForce.planner
         let now = try planning.instant()
         let service = ImportService(database: db, menu: inForce.menu, planner: planner)
-        try AfterSaleOutput.print(files: files, json: json, kind: "contracts") { file in
-            try service.importContracts(file: file, now: now, writeRejectsFile: !noRejectsFile)
+        try await AfterSaleOutput.print(files: files, json: json, kind: "contracts") { file in
+            try await service.importContracts(file: file, now: now, writeRejectsFile: !noRejectsFile)
         }
     }
 }
 
-struct ImportCancellations: ParsableCommand {
+struct ImportCancellations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-cancellations",
         abstract: "Import cancellations and chargebacks of after-sale contracts and of products sold on deals.",
@@ -135,21 +128,21 @@ struct ImportCancellations: ParsableCommand {
     @Flag(help: "Do not write <file>.rejects.csv.") var noRejectsFile = false
     @Argument(help: "The cancellation files.") var files: [String]
 
-    func run() throws {
+    func run() async throws {
         let db = try database.open()
-        let inForce = try loadMenu(menu, db)
+        let inForce = try await loadMenu(menu, db)
         let service = ImportService(database: db, menu: inForce.menu, planner: nil)
-        try AfterSaleOutput.print(files: files, json: json, kind: "cancellations") { file in
-            try service.importCancellations(file: file, writeRejectsFile: !noRejectsFile)
+        try await AfterSaleOutput.print(files: files, json: json, kind: "cancellations") { file in
+            try await service.importCancellations(file: file, writeRejectsFile: !noRejectsFile)
         }
     }
 }
 
 enum AfterSaleOutput {
     /// Imports each file; prints each summary (JSON: one object, or an array for several files).
-    static func print(files: [String], json: Bool, kind: String, _ body: (String) throws -> AfterSaleSummary) throws {
+    static func print(files: [String], json: Bool, kind: String, _ body: (String) async throws -> AfterSaleSummary) async throws {
         var summaries: [AfterSaleSummary] = []
-        for file in files { summaries.append(try body(file)) }
+        for file in files { summaries.append(try await body(file)) }
         if json {
             Swift.print(summaries.count == 1 ? try jsonString(summaries[0]) : try jsonString(summaries))
             return

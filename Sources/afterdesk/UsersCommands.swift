@@ -1,6 +1,6 @@
 import AfterdeskCore
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -10,13 +10,13 @@ import Foundation
     import Glibc
 #endif
 
-struct UsersCommand: ParsableCommand {
+struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users", abstract: "The people who hold API tokens (and, with the web pages, sign in).",
         discussion: "Roles: fi_manager, sales (its own tasks only: give --staff), finance_director, admin. See docs/security.md.",
         subcommands: [Add.self, List.self, Disable.self, Passwd.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User name (one word, e.g. kliu).") var name: String
@@ -30,20 +30,20 @@ struct UsersCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             guard let role = Role(rawValue: role) else { return }
-            let id = try database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: CommandClock.now())
+            let id = try await database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: CommandClock.now())
             print("User \(name) (\(role.rawValue)) added: id \(id). Give them a token with `afterdesk tokens add \(name)`.")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users.")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "JSON.") var json = false
 
-        func run() throws {
-            let users = try database.open().users()
+        func run() async throws {
+            let users = try await database.open().users()
             if json {
                 print(try jsonString(users))
                 return
@@ -60,14 +60,14 @@ struct UsersCommand: ParsableCommand {
         }
     }
 
-    struct Passwd: ParsableCommand {
+    struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a user's password for the web pages (bcrypt).",
             discussion: "On a terminal it asks twice, without echo; otherwise it reads the password from the first line of standard input.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User name.") var name: String
 
-        func run() throws {
+        func run() async throws {
             let password: String
             if isatty(STDIN_FILENO) == 1 {
                 guard let first = getpass("New password for \(name): ").map({ String(cString: $0) }),
@@ -80,32 +80,32 @@ struct UsersCommand: ParsableCommand {
             }
             try Passwords.check(password, user: name)
             let db = try database.open()
-            guard try db.users().contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+            guard try await db.users().contains(where: { $0.name.lowercased() == name.lowercased() }) else {
                 throw StoreError.notFound("no user named \(name) (add one with afterdesk users add)")
             }
-            try db.setPassword(name: name, bcryptHash: Passwords.hash(password))
+            try await db.setPassword(name: name, bcryptHash: Passwords.hash(password))
             print("Password of \(name) set. They sign in at the server's /login.")
         }
     }
 
-    struct Disable: ParsableCommand {
+    struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a user: their tokens stop working at once.")
         @OptionGroup var database: DatabaseOptions
         @Argument var name: String
 
-        func run() throws {
-            try database.open().disableUser(name: name, now: CommandClock.now())
+        func run() async throws {
+            try await database.open().disableUser(name: name, now: CommandClock.now())
             print("User \(name) disabled.")
         }
     }
 }
 
-struct TokensCommand: ParsableCommand {
+struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens", abstract: "API tokens: `Authorization: Bearer <token>` on every /api request.",
         subcommands: [Add.self, List.self, Revoke.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a token for a user; it is printed once and stored only as a hash.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User name.") var user: String
@@ -115,25 +115,25 @@ struct TokensCommand: ParsableCommand {
             if let expires, !(1...3_650).contains(expires) { throw ValidationError("--expires takes 1 to 3650 days") }
         }
 
-        func run() throws {
+        func run() async throws {
             var rng = SystemRandomNumberGenerator()
             let made = APITokens.generate(using: &rng)
             let now = CommandClock.now()
             let expiresAt = expires.map { now.addingTimeInterval(Double($0) * 86_400) }
-            let id = try database.open().addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: expiresAt, now: now)
+            let id = try await database.open().addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: expiresAt, now: now)
             printError(
                 "Token \(id) for \(user)\(expiresAt.map { ", expires \(Instant.iso8601($0))" } ?? ""). It is shown once: keep it now.")
             print(made.token)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tokens (their first characters, never the tokens).")
         @OptionGroup var database: DatabaseOptions
         @Flag(help: "JSON.") var json = false
 
-        func run() throws {
-            let tokens = try database.open().tokens()
+        func run() async throws {
+            let tokens = try await database.open().tokens()
             if json {
                 print(try jsonString(tokens))
                 return
@@ -149,13 +149,13 @@ struct TokensCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token: refused from the next request on.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Token id (from `tokens list`).") var id: Int64
 
-        func run() throws {
-            try database.open().revokeToken(id: id, now: CommandClock.now())
+        func run() async throws {
+            try await database.open().revokeToken(id: id, now: CommandClock.now())
             print("Token \(id) revoked.")
         }
     }

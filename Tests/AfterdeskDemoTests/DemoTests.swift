@@ -6,6 +6,7 @@ import AfterdeskStorage
 import AfterdeskTestSupport
 import AfterdeskWorkflows
 import Foundation
+import Synchronization
 import Testing
 
 /// 2026-11-23T13:20:00Z, a Monday.
@@ -18,9 +19,9 @@ struct DemoFixture {
     let report: DemoRun.Report
     let database: AfterdeskDatabase
 
-    init(seed: UInt64 = 3) throws {
-        inForce = try MenuFiles.resolve(path: nil, database: nil, workingDirectory: dir.path)
-        report = try DemoRun(
+    init(seed: UInt64 = 3) async throws {
+        inForce = try await MenuFiles.resolve(path: nil, database: nil, workingDirectory: dir.path)
+        report = try await DemoRun(
             directory: dir.appendingPathComponent("demo").path, databasePath: dir.appendingPathComponent("demo.sqlite").path,
             seed: seed, dealsPerDay: 1, menu: inForce, clock: .fixed(fixedNow)
         ).run()
@@ -34,7 +35,7 @@ struct DemoFixture {
         settings.emailFrom = "Lakeside Motors <service@dealership.example>"
         settings.publicURL = "http://127.0.0.1:8080"
         settings.crmLeadEmail = "leads@crm.example"
-        let dispatcher = try Dispatcher.recording(
+        let dispatcher = try await Dispatcher.recording(
             database: database, menu: inForce.menu, warranties: inForce.warranties, templates: templates, settings: settings,
             into: recording)
         let result = try await DemoDispatch(dispatcher: dispatcher, recording: recording, seed: seed, days: days).run(start: fixedNow)
@@ -43,8 +44,8 @@ struct DemoFixture {
 }
 
 @Suite struct DemoTests {
-    @Test func demoRunsEndToEnd() throws {
-        let demo = try DemoFixture()
+    @Test func demoRunsEndToEnd() async throws {
+        let demo = try await DemoFixture()
         defer { try? FileManager.default.removeItem(at: demo.dir) }
         let report = demo.report
         #expect(report.first.inserted > 300)
@@ -54,13 +55,13 @@ struct DemoFixture {
         #expect(report.capture.products.reduce(0) { $0 + $1.declined } <= report.declinesInExport)
         #expect(report.planned.customers > 100 && report.planned.touches > 0)
         #expect(report.planned.touches == report.planned.sms + report.planned.email + report.planned.tasks)
-        #expect(try demo.database.storedMenu().menu == demo.inForce.menuText)
+        #expect(try await demo.database.storedMenu().menu == demo.inForce.menuText)
     }
 
     @Test func theSimulatedDaysAddUpAndRepeat() async throws {
         // Setup: two demo databases from the same seed.
-        let first = try DemoFixture()
-        let second = try DemoFixture()
+        let first = try await DemoFixture()
+        let second = try await DemoFixture()
         defer {
             try? FileManager.default.removeItem(at: first.dir)
             try? FileManager.default.removeItem(at: second.dir)
@@ -86,8 +87,8 @@ struct DemoFixture {
     }
 
     @Test func anotherSeedSimulatesOtherCustomers() async throws {
-        let demo = try DemoFixture()
-        let other = try DemoFixture()
+        let demo = try await DemoFixture()
+        let other = try await DemoFixture()
         defer {
             try? FileManager.default.removeItem(at: demo.dir)
             try? FileManager.default.removeItem(at: other.dir)
@@ -104,7 +105,7 @@ struct DemoFixture {
     /// Afterdesk's window and the rules of the customer's states (Texas's 9:00 and Sunday 12:00, Louisiana's Sunday,
     /// Florida's and Oklahoma's 3 in 24 hours).
     @Test func noTextOutsideTheStateCalendar() async throws {
-        let demo = try DemoFixture()
+        let demo = try await DemoFixture()
         defer { try? FileManager.default.removeItem(at: demo.dir) }
         let (result, _) = try await demo.simulate(days: 14)
         // The synthetic dealership's places, by area code (SyntheticDealership.places).
@@ -126,7 +127,7 @@ struct DemoFixture {
         }
         #expect(sundays > 0, "the simulation crosses a Sunday")
         // The demo's other compliance line: every simulated STOP is in the ledger, and nothing went to it afterwards.
-        let optOuts = try demo.database.optOutSummary()
+        let optOuts = try await demo.database.optOutSummary()
         #expect(result.stops > 0 && optOuts.stopped["sms"] == result.stops && optOuts.sentAfterStop == 0, "\(optOuts)")
     }
 }
@@ -135,7 +136,7 @@ struct DemoFixture {
     /// The demo's last step: simulated after-sale contracts and cancellations, imported, and the report on them.
     @Test func theDemoEndsWithAReportOverBothArms() async throws {
         // Setup: a demo with a week of dispatch.
-        let demo = try DemoFixture()
+        let demo = try await DemoFixture()
         defer { try? FileManager.default.removeItem(at: demo.dir) }
         _ = try await demo.simulate(days: 7)
         let asOf = LocalDate(fixedNow, in: TimeZone(identifier: "America/Chicago")!).adding(days: 6)
@@ -143,8 +144,8 @@ struct DemoFixture {
         let end = fixedNow.addingTimeInterval(6 * 86_400 + 8 * 3_600)
 
         // Action: twice, on the same database (the second import changes nothing).
-        let first = try outcomes.run(database: try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end)), now: end)
-        let second = try outcomes.run(database: try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end)), now: end)
+        let first = try await outcomes.run(database: try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end)), now: end)
+        let second = try await outcomes.run(database: try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end)), now: end)
 
         // Check: every simulated contract landed; both arms have declines; the report repeats itself.
         let t = first.report.total
@@ -157,9 +158,9 @@ struct DemoFixture {
         #expect(ReportText.render(first.report).contains("held out"))
         // Read in two halves at once, the report equals the sum of the ledger read in one pass.
         let db = try AfterdeskDatabase(path: demo.report.databasePath, clock: .fixed(end))
-        var builder = ReportBuilder(first.report.parameters)
-        try db.forEachLedgerRow(first.report.parameters, now: end) { builder.add($0) }
-        let single = builder.finish(declinesInExports: first.report.total.declinesInExports)
+        let builder = Mutex(ReportBuilder(first.report.parameters))
+        try await db.forEachLedgerRow(first.report.parameters, now: end) { row in builder.withLock { $0.add(row) } }
+        let single = builder.withLock { $0.finish(declinesInExports: first.report.total.declinesInExports) }
         #expect(single.total == first.report.total && single.groups == first.report.groups)
         // Made in one pass (the later builders counting only their groups), the dashboard's three reports are the ones
         // made one by one.
@@ -168,8 +169,9 @@ struct DemoFixture {
         byMonth.by = .month
         var byStaff = p
         byStaff.by = .staff
-        let together = try db.marginReports([p, byMonth, byStaff], now: end)
-        let apart = try [p, byMonth, byStaff].map { try db.marginReport($0, now: end) }
+        let together = try await db.marginReports([p, byMonth, byStaff], now: end)
+        var apart: [MarginReport] = []
+        for q in [p, byMonth, byStaff] { apart.append(try await db.marginReport(q, now: end)) }
         #expect(together == apart && together[1].groups.count > 1 && together[2].total == together[0].total)
     }
 }

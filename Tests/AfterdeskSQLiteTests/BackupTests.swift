@@ -1,17 +1,17 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// `afterdesk backup`: a consistent copy through SQLite's online backup API while another connection writes.
 @Suite struct BackupTests {
-    @Test func aBackupTakenWhileWritingIsWholeAndConsistent() throws {
+    @Test func aBackupTakenWhileWritingIsWholeAndConsistent() async throws {
         let w = try Workspace()
         let db = try w.database()
-        let s = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
+        let s = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
         #expect(s.inserted == 4)
         // Another process's writer (its own connection) commits settings while the copy is made: each commit is
         // either wholly in the copy or not at all, and the copy passes its integrity check.
@@ -30,21 +30,21 @@ import AfterdeskStorage
             }
             stop.fulfil(n)
         }
-        let summary = try db.backup(to: w.path("copy.sqlite"))
+        let summary = try await db.backup(to: w.path("copy.sqlite"))
         _ = stop.take()
         #expect(summary.deals == 4)
         #expect(summary.migrations == Migrations.migrator.migrations.count)
         #expect(summary.bytes > 0)
         let copy = try DatabaseQueue(path: w.path("copy.sqlite"))
-        try copy.read { c in
+        try await copy.read { c in
             #expect(try String.fetchOne(c, sql: "PRAGMA integrity_check") == "ok")
             let a = try String.fetchOne(c, sql: "SELECT value FROM settings WHERE key = 'a'")
             let b = try String.fetchOne(c, sql: "SELECT value FROM settings WHERE key = 'b'")
             #expect(a == b)  // both rows of one commit, or neither
         }
         // The copy opens as a database of its own, and a second backup to the same name is refused.
-        #expect(try AfterdeskDatabase(path: w.path("copy.sqlite"), clock: .fixed(fixedNow)).listDeals(DealFilter()).count == 4)
-        #expect(throws: StoreError.self) { try db.backup(to: w.path("copy.sqlite")) }
+        #expect(try await AfterdeskDatabase(path: w.path("copy.sqlite"), clock: .fixed(fixedNow)).listDeals(DealFilter()).count == 4)
+        await #expect(throws: StoreError.self) { try await db.backup(to: w.path("copy.sqlite")) }
         #expect(!FileManager.default.fileExists(atPath: w.path("copy.sqlite.partial")))
     }
 }

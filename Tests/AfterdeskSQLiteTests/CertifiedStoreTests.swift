@@ -1,14 +1,14 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// A certified pre-owned car is stored as `certified` in deals.vehicle_condition and read back as such.
 @Suite struct CertifiedStoreTests {
-    @Test func aCertifiedDealIsStoredAndReadBackAsCertified() throws {
+    @Test func aCertifiedDealIsStoredAndReadBackAsCertified() async throws {
         let w = try Workspace()
         let db = try w.database()
         let header =
@@ -16,13 +16,13 @@ import AfterdeskStorage
         let row =
             "D-CPO-1,2026-06-01,finance,Maria,Lopez,maria@example.com,(512) 555-0142,tx,78701,Y,4T1B11HK7RU000001,2025,Toyota,Camry,certified,8000,2025-09-01,31250.00,29000,34500.00,6.9,72,2026-07-15,declined,2495.00"
         let file = try w.write("cpo.csv", header + "\n" + row + "\n")
-        let s = try db.importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        let s = try await db.importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.rejected == 0, "\(s.rejects)")
-        let stored = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
+        let stored = try await DatabaseQueue(path: w.path("test.sqlite")).read { db in
             try String.fetchOne(db, sql: "SELECT vehicle_condition FROM deals WHERE deal_number = 'D-CPO-1'")
         }
         #expect(stored == "certified")
-        let found = try #require(try db.customerDeals(ofDeal: "D-CPO-1"))
+        let found = try #require(try await db.customerDeals(ofDeal: "D-CPO-1"))
         #expect(found.records.first?.vehicleCondition == .certified)
         #expect(found.records.first?.inServiceDate == LocalDate(year: 2025, month: 9, day: 1))
     }

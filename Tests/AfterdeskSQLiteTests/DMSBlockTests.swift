@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Issue 24, item 4: a DMS's `Block Phone`/`Block Email` = Y is an opt-out entry (the import's file and line) that a
 /// later N never lifts; N is an existing business relationship, not consent; the co-buyer's blocks are kept too.
@@ -16,9 +16,9 @@ import AfterdeskStorage
         "55001,Finalized,05/02/2026,05/02/2026,Cash,N,Maria,Lopez,maria.lopez@example.com,(512) 555-0142,TX,78701,C-9001,\(blockEmail),\(blockPhone),(512) 555-0177,Co.Buyer@Example.com,\(coBlock),\(coBlock),4T1B11HK7RU000001,2026,Toyota,Camry,\(mileage),31250.00,,,,"
     }
 
-    static func importRow(_ w: Workspace, _ db: AfterdeskDatabase, _ name: String, _ row: String) throws {
+    static func importRow(_ w: Workspace, _ db: AfterdeskDatabase, _ name: String, _ row: String) async throws {
         let file = try w.write(name, Self.header + "\n" + row + "\n")
-        let s = try db.importDeals(files: [file], options: ImportOptions(profile: .dealervault, menu: try menu()))
+        let s = try await db.importDeals(files: [file], options: ImportOptions(profile: .dealervault, menu: try menu()))
         #expect(s.rejected == 0, "\(s.rejects)")
     }
 
@@ -29,37 +29,38 @@ import AfterdeskStorage
         }
     }
 
-    @Test func notBlockedIsARelationshipNotConsent() throws {
+    @Test func notBlockedIsARelationshipNotConsent() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importRow(w, db, "n.csv", Self.row(blockEmail: "N", blockPhone: "N"))
+        try await Self.importRow(w, db, "n.csv", Self.row(blockEmail: "N", blockPhone: "N"))
         // A person may call; no SMS, no email: a DMS carries no express consent for them.
         #expect(try Self.consent(w) == [false, false, true])
-        #expect(try db.optOutsInForce().isEmpty)
+        #expect(try await db.optOutsInForce().isEmpty)
     }
 
-    @Test func aBlockIsAnOptOutThatALaterNNeverLifts() throws {
+    @Test func aBlockIsAnOptOutThatALaterNNeverLifts() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importRow(w, db, "y.csv", Self.row(blockEmail: "Y", blockPhone: "Y"))
+        try await Self.importRow(w, db, "y.csv", Self.row(blockEmail: "Y", blockPhone: "Y"))
         #expect(try Self.consent(w) == [false, false, false])
-        let phone = try db.optOutHistory(address: "+15125550142")
+        let phone = try await db.optOutHistory(address: "+15125550142")
         #expect(phone.map(\.channel) == [.sms, .phone])
         #expect(phone.allSatisfy { $0.source == .dmsBlock && $0.reference == "import y.csv line 2" && $0.detail == "Block Phone = Y" })
-        #expect(try db.optOutHistory(address: "maria.lopez@example.com").map(\.detail) == ["Block Email = Y"])
+        #expect(try await db.optOutHistory(address: "maria.lopez@example.com").map(\.detail) == ["Block Email = Y"])
         // The same file again appends nothing; the next export says N: still blocked.
-        try Self.importRow(w, db, "y.csv", Self.row(blockEmail: "Y", blockPhone: "Y"))
-        try Self.importRow(w, db, "n.csv", Self.row(blockEmail: "N", blockPhone: "N", mileage: 30))
+        try await Self.importRow(w, db, "y.csv", Self.row(blockEmail: "Y", blockPhone: "Y"))
+        try await Self.importRow(w, db, "n.csv", Self.row(blockEmail: "N", blockPhone: "N", mileage: 30))
         #expect(try Self.consent(w) == [false, false, false])
-        #expect(try db.optOutHistory(address: "+15125550142").count == 2)
+        #expect(try await db.optOutHistory(address: "+15125550142").count == 2)
     }
 
-    @Test func theCoBuyersBlocksAreKeptForItsOwnAddresses() throws {
+    @Test func theCoBuyersBlocksAreKeptForItsOwnAddresses() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importRow(w, db, "co.csv", Self.row(blockEmail: "N", blockPhone: "N", coBlock: "Y"))
+        try await Self.importRow(w, db, "co.csv", Self.row(blockEmail: "N", blockPhone: "N", coBlock: "Y"))
         #expect(try Self.consent(w) == [false, false, true], "the buyer's own contact is not the co-buyer's")
-        #expect(try db.optOutHistory(address: "(512) 555-0177").map(\.detail) == ["Co Buyer Block Phone = Y", "Co Buyer Block Phone = Y"])
-        #expect(try db.optOutHistory(address: "co.buyer@example.com").map(\.detail) == ["Co Buyer Block Email = Y"])
+        #expect(
+            try await db.optOutHistory(address: "(512) 555-0177").map(\.detail) == ["Co Buyer Block Phone = Y", "Co Buyer Block Phone = Y"])
+        #expect(try await db.optOutHistory(address: "co.buyer@example.com").map(\.detail) == ["Co Buyer Block Email = Y"])
     }
 }

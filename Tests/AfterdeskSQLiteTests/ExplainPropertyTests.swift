@@ -1,17 +1,17 @@
 import AfterdeskCore
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// decode → plan → explain on a real database, with implausible values mixed in (odometers of 1 and 999,999, quotes
 /// of a cent): nothing traps, and for every deal `explain` promises exactly the touches planning stored — no more
 /// (it used to ignore stops), no fewer.
 @Suite struct ExplainPropertyTests {
     @Test(arguments: [11, 12] as [UInt64])
-    func explainAgreesWithTheStoredPlanForEveryDeal(seed: UInt64) throws {
+    func explainAgreesWithTheStoredPlanForEveryDeal(seed: UInt64) async throws {
         let w = try Workspace()
         let db = try w.database()
         let m = try menu()
@@ -32,22 +32,22 @@ import AfterdeskStorage
             lines[i] = cells.joined(separator: ",")
         }
         let file = try w.write("deals.csv", lines.joined(separator: "\n") + "\n")
-        let summary = try db.importDeals(files: [file], options: ImportOptions(menu: m))
+        let summary = try await db.importDeals(files: [file], options: ImportOptions(menu: m))
         #expect(summary.inserted > 250 && summary.warned > 50, "\(summary.rejects.prefix(3))")
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let planner = Planner(menu: m, warranties: warranties)
         // A few stops, which planning honours and explain must too.
         let numbers = lines.dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) }
         for n in numbers.prefix(40) where n.hasSuffix("3") {
-            _ = try db.addStop(dealNumber: n, product: "vsc", kind: .notInterested, source: "test", now: fixedNow)
+            _ = try await db.addStop(dealNumber: n, product: "vsc", kind: .notInterested, source: "test", now: fixedNow)
         }
-        _ = try db.planCustomers(planner: planner, now: fixedNow)
+        _ = try await db.planCustomers(planner: planner, now: fixedNow)
         var compared = 0
         for number in Set(numbers) {
-            let found = try #require(try db.customerDeals(ofDeal: number))
+            let found = try #require(try await db.customerDeals(ofDeal: number))
             let e = try #require(Explain.explain(found, planner: planner, now: fixedNow))
             let explained = Set(e.products.flatMap { p in p.touches.map { "\($0.dueAt) \(number):\(p.code)" } })
-            let stored = Set(
+            let stored = await Set(
                 try db.plannedTouches(dealNumber: number, limit: 10_000).flatMap { t in
                     t.products.filter { $0.hasPrefix("\(number):") }.map { "\(t.dueAt) \($0)" }
                 })

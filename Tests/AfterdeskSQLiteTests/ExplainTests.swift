@@ -1,18 +1,18 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 @Suite struct ExplainTests {
-    @Test func explainsAStoredDealInTheShapeOfINTERFACES() throws {
+    @Test func explainsAStoredDealInTheShapeOfINTERFACES() async throws {
         let w = try Workspace()
         let db = try w.database()
         let m = try menu()
-        _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
+        _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
-        let found = try #require(try db.customerDeals(ofDeal: "D-10001"))
+        let found = try #require(try await db.customerDeals(ofDeal: "D-10001"))
         // The planning facts of the deal, and none of the buyer's contact details.
         #expect(found.records.count == 1)
         let record = found.records[0]
@@ -48,11 +48,11 @@ import AfterdeskStorage
         }
         // The sold product says so; the unwound deal plans nothing.
         #expect(products.first { $0["code"] as? String == "tire_wheel" }?["note"] as? String == "sold at the desk")
-        let unwound = try #require(try db.customerDeals(ofDeal: "D-10008"))
+        let unwound = try #require(try await db.customerDeals(ofDeal: "D-10008"))
         let u = try #require(Explain.explain(unwound, planner: Planner(menu: m, warranties: warranties), now: now))
         #expect(
             !u.products.isEmpty && u.products.allSatisfy { $0.touches.isEmpty && $0.note == "the deal was unwound: nothing is followed up" }
         )
-        #expect(try db.customerDeals(ofDeal: "NOPE") == nil)
+        #expect(try await db.customerDeals(ofDeal: "NOPE") == nil)
     }
 }

@@ -1,11 +1,11 @@
 import AfterdeskCore
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 let fixedNow = Date(timeIntervalSince1970: 1_795_440_000)  // 2026-11-23T13:20:00Z
 
@@ -59,10 +59,10 @@ func snapshot(_ path: String) throws -> [String] {
 }
 
 @Suite struct CanonicalImportTests {
-    @Test func goodRowsLandAndEveryBadFieldIsReported() throws {
+    @Test func goodRowsLandAndEveryBadFieldIsReported() async throws {
         let w = try Workspace()
         let db = try w.database()
-        let s = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
+        let s = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
         #expect(s.read == 8 && s.inserted == 4 && s.updated == 0 && s.unchanged == 0 && s.rejected == 4)
         #expect(s.inserted + s.updated + s.unchanged + s.rejected == s.read)
         #expect(s.declines == 3 + 2 + 1 + 2)
@@ -85,9 +85,9 @@ func snapshot(_ path: String) throws -> [String] {
                 "canonical-good-and-bad.csv,7,D-10006,selling_price,\"$24,99.00\",thousands separators in the wrong place,refused"))
         #expect(s.rejectsFiles == [w.path("canonical-good-and-bad.rejects.csv")])
 
-        let counts = try db.counts()
+        let counts = try await db.counts()
         #expect(counts["deals"] == 4 && counts["declines"] == 8 && counts["rejects"] == s.rejects.count)
-        let lopez = try #require(try db.deal(number: "D-10001"))
+        let lopez = try #require(try await db.deal(number: "D-10001"))
         #expect(lopez.phone == "••••••••0142" && lopez.email == "m•••@example.com")
         #expect(
             lopez.products.first { $0.code == "tire_wheel" }
@@ -95,61 +95,61 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(
             lopez.consent.first
                 == .init(channel: "sms", granted: true, source: "import canonical-good-and-bad.csv line 2", at: "2026-11-23T13:20:00Z"))
-        let smith = try #require(try db.deal(number: "D-10002"))
+        let smith = try #require(try await db.deal(number: "D-10002"))
         #expect(smith.contractDate == "2026-06-03" && smith.amountFinanced == nil && smith.inServiceDate == "2022-11-02")
-        #expect(try db.deal(number: "D-10008")?.events.map(\.kind) == ["unwound"])
+        #expect(try await db.deal(number: "D-10008")?.events.map(\.kind) == ["unwound"])
     }
 
-    @Test func theSameFileAgainChangesNothing() throws {
+    @Test func theSameFileAgainChangesNothing() async throws {
         let w = try Workspace()
         let db = try w.database()
         let options = ImportOptions(menu: try menu())
-        let first = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
+        let first = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         let before = try snapshot(w.path("test.sqlite"))
-        let again = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
+        let again = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         #expect(again.unchanged == again.read - again.rejected)
         #expect(again.inserted == 0 && again.updated == 0 && again.declines == 0 && again.rejected == first.rejected)
         #expect(try snapshot(w.path("test.sqlite")) == before)
     }
 
-    @Test func changesAreUpdatesAndADeclineTurnedSoldIsARecovery() throws {
+    @Test func changesAreUpdatesAndADeclineTurnedSoldIsARecovery() async throws {
         let w = try Workspace()
         let db = try w.database()
         let options = ImportOptions(menu: try menu())
-        _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
-        let s = try db.importDeals(files: [w.path("canonical-update.csv")], options: options)
+        _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
+        let s = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
         // D-10001 bought the VSC, D-10002 unwound, D-10003's email was fixed so it lands now.
         #expect(s.updated == 2 && s.inserted == 1 && s.unchanged == 2 && s.rejected == 3)
         #expect(s.recoveries == 1 && s.unwinds == 1)
-        let lopez = try #require(try db.deal(number: "D-10001"))
+        let lopez = try #require(try await db.deal(number: "D-10001"))
         #expect(
             lopez.events == [
                 .init(
                     kind: "recovered", product: "vsc", occurredOn: "2026-11-23", price: "2295.00", detail: "declined at the desk, now sold")
             ])
         #expect(lopez.products.first { $0.code == "vsc" }?.outcome == "sold")
-        #expect(try db.deal(number: "D-10002")?.events.map(\.kind) == ["unwound"])
+        #expect(try await db.deal(number: "D-10002")?.events.map(\.kind) == ["unwound"])
         // Importing the older file again reverses the sale: recorded as a cancellation, never silently.
-        let back = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
+        let back = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         #expect(back.updated == 2)
-        #expect(try db.deal(number: "D-10001")?.events.map(\.kind) == ["recovered", "cancelled"])
-        #expect(try db.deal(number: "D-10002")?.events.map(\.kind) == ["unwound", "reinstated"])
+        #expect(try await db.deal(number: "D-10001")?.events.map(\.kind) == ["recovered", "cancelled"])
+        #expect(try await db.deal(number: "D-10002")?.events.map(\.kind) == ["unwound", "reinstated"])
     }
 
-    @Test func aDealTwiceInOneImportKeepsTheFirst() throws {
+    @Test func aDealTwiceInOneImportKeepsTheFirst() async throws {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
         let lines = text.split(separator: "\n")
         let file = try w.write(
             "dupes.csv",
             [String(lines[0]), String(lines[1]), lines[1].replacingOccurrences(of: "Maria", with: "Mary")].joined(separator: "\n") + "\n")
-        let s = try w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        let s = try await w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.inserted == 1 && s.rejected == 1)
         #expect(s.rejects.first?.error == "deal D-10001 of store main appears earlier in this import; only the first is kept")
         #expect(s.rejects.first?.line == 3)
     }
 
-    @Test func anUnusableFileIsRefusedAsAWhole() throws {
+    @Test func anUnusableFileIsRefusedAsAWhole() async throws {
         let w = try Workspace()
         let db = try w.database()
         let options = ImportOptions(menu: try menu())
@@ -158,7 +158,7 @@ func snapshot(_ path: String) throws -> [String] {
         _ = FileManager.default.createFile(atPath: binary, contents: Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 1, 2]))
         let empty = try w.write("empty.csv", "")
         let broken = try w.write("broken-header.csv", "deal_number,\"contract_date\n")
-        let s = try db.importDeals(
+        let s = try await db.importDeals(
             files: [header, binary, empty, w.path("missing.csv"), broken, w.path("canonical-good-and-bad.csv")],
             options: options)
         #expect(s.failedFiles.count == 5)
@@ -172,14 +172,14 @@ func snapshot(_ path: String) throws -> [String] {
 
     /// The defect: a refused value such as =HYPERLINK(…) went into the rejects file unchanged, and the F&I manager
     /// opens that file in Excel.
-    @Test func theRejectsFileRunsNoFormula() throws {
+    @Test func theRejectsFileRunsNoFormula() async throws {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
         let evil = text.replacingOccurrences(of: "linda@example,", with: "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"fix\"\")\",")
             .replacingOccurrences(of: ",ZZ,", with: ",@SUM(1+1),")
         #expect(evil != text)
         let file = try w.write("evil.csv", evil)
-        _ = try w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        _ = try await w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
         let rejects = try String(contentsOfFile: w.path("evil.rejects.csv"), encoding: .utf8)
         #expect(rejects.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"fix\"\")\","))
         #expect(rejects.contains(",'@SUM(1+1),"))
@@ -188,11 +188,11 @@ func snapshot(_ path: String) throws -> [String] {
         }
     }
 
-    @Test func aBrokenQuoteAtTheEndCostsOnlyItsRow() throws {
+    @Test func aBrokenQuoteAtTheEndCostsOnlyItsRow() async throws {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
         let file = try w.write("cut.csv", text + "D-99,\"never closed\n")
-        let s = try w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        let s = try await w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.inserted == 4 && s.read == 9 && s.rejected == 5)
         #expect(s.failedFiles.isEmpty)
         #expect(
@@ -204,7 +204,7 @@ func snapshot(_ path: String) throws -> [String] {
 
     /// A month's export with one stray quote: the row with it is refused and every other row lands; `read` is the
     /// number of data rows a person counts in the file.
-    @Test func aStrayQuoteInA400RowExportCostsOneRow() throws {
+    @Test func aStrayQuoteInA400RowExportCostsOneRow() async throws {
         let w = try Workspace()
         let m = try menu()
         let gen = SyntheticDealership(
@@ -217,7 +217,7 @@ func snapshot(_ path: String) throws -> [String] {
         cells[first] = "\"" + cells[first]
         lines[120] = cells.joined(separator: ",")
         let file = try w.write("stray.csv", lines.joined(separator: "\n"))
-        let s = try w.database().importDeals(files: [file], options: ImportOptions(menu: m))
+        let s = try await w.database().importDeals(files: [file], options: ImportOptions(menu: m))
         #expect(s.read == 400)
         #expect(s.rejected == 1 && s.inserted == 399, "\(s.rejects)")
         #expect(s.rejects.map(\.line) == [121])
@@ -226,47 +226,47 @@ func snapshot(_ path: String) throws -> [String] {
 }
 
 @Suite struct ProfileImportTests {
-    @Test func cdkExtract() throws {
+    @Test func cdkExtract() async throws {
         let w = try Workspace()
         let db = try w.database()
-        let s = try db.importDeals(files: [w.path("cdk-extract.csv")], options: ImportOptions(profile: .cdk, menu: try menu()))
+        let s = try await db.importDeals(files: [w.path("cdk-extract.csv")], options: ImportOptions(profile: .cdk, menu: try menu()))
         #expect(s.read == 4 && s.inserted == 3 && s.rejected == 1)
         #expect(s.rejects.first?.field == "FiWipStatusCode" && s.rejects.first?.value == "O")
-        let lopez = try #require(try db.deal(number: "314403"))
+        let lopez = try #require(try await db.deal(number: "314403"))
         #expect(lopez.buyer == "Maria Lopez" && lopez.salesperson == "DANA WHITFIELD (1042)")
         #expect(lopez.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["tire_wheel", "vsc"])
         #expect(lopez.products.filter { $0.presumed }.map(\.code).sorted() == ["appearance", "gap", "maintenance"])
-        let nguyen = try #require(try db.deal(number: "314405"))
+        let nguyen = try #require(try await db.deal(number: "314405"))
         #expect(nguyen.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["appearance", "gap"])
         #expect(s.warnings.first?.contains("HostItemID") == true)
-        let again = try db.importDeals(files: [w.path("cdk-extract.csv")], options: ImportOptions(profile: .cdk, menu: try menu()))
+        let again = try await db.importDeals(files: [w.path("cdk-extract.csv")], options: ImportOptions(profile: .cdk, menu: try menu()))
         #expect(again.unchanged == 3)
     }
 
-    @Test func dealervaultExtract() throws {
+    @Test func dealervaultExtract() async throws {
         let w = try Workspace()
         let db = try w.database()
-        let s = try db.importDeals(
+        let s = try await db.importDeals(
             files: [w.path("dealervault-extract.csv")], options: ImportOptions(profile: .dealervault, menu: try menu()))
         #expect(s.read == 4 && s.inserted == 4 && s.rejected == 0)
-        let lopez = try #require(try db.deal(number: "55001"))
+        let lopez = try #require(try await db.deal(number: "55001"))
         #expect(lopez.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["gap", "maintenance"])
         // "Not blocked" is an existing business relationship: a person's call, never email or SMS consent (issue 24).
         #expect(lopez.consent.map(\.granted) == [false, false, true])
-        let nguyen = try #require(try db.deal(number: "55003"))
+        let nguyen = try #require(try await db.deal(number: "55003"))
         #expect(nguyen.inServiceDate == "2022-11-02" && nguyen.consent.map(\.granted) == [false, false, false])
         #expect(nguyen.optOuts?.map(\.channel) == ["sms", "phone"], "Block Phone Y: an opt-out entry")
         #expect(nguyen.products.map(\.code).contains("gap") == false)
     }
 
-    @Test func jsonDeals() throws {
+    @Test func jsonDeals() async throws {
         let w = try Workspace()
         let db = try w.database()
-        let s = try db.importDeals(files: [w.path("deals.json")], options: ImportOptions(menu: try menu()))
+        let s = try await db.importDeals(files: [w.path("deals.json")], options: ImportOptions(menu: try menu()))
         #expect(s.read == 2 && s.inserted == 1 && s.rejected == 1)
         #expect(s.rejects.first?.field == "vin" && s.rejects.first?.line == 9)
         #expect(s.warnings == ["deals.json: fields not imported (unknown): favorite_color"])
-        let j1 = try #require(try db.deal(number: "J-1"))
+        let j1 = try #require(try await db.deal(number: "J-1"))
         #expect(j1.products.map(\.code) == ["gap", "vsc"] && j1.products.map(\.outcome) == ["sold", "declined"])
         #expect(j1.consent.first?.granted == true)
     }
@@ -276,7 +276,7 @@ func snapshot(_ path: String) throws -> [String] {
     /// However many batches landed before the process died, importing the same file again ends in
     /// exactly the state of one clean import.
     @Test(arguments: [0, 1, 3, 7])
-    func anInterruptedImportThenTheSameImportEqualsACleanOne(batches: Int) throws {
+    func anInterruptedImportThenTheSameImportEqualsACleanOne(batches: Int) async throws {
         let w = try Workspace()
         let m = try menu()
         let dealership = SyntheticDealership(
@@ -285,14 +285,14 @@ func snapshot(_ path: String) throws -> [String] {
         var options = ImportOptions(menu: m, batchSize: 50)
 
         let clean = try w.database("clean.sqlite")
-        let reference = try clean.importDeals(files: [file], options: options)
+        let reference = try await clean.importDeals(files: [file], options: options)
         #expect(reference.inserted > 400)
 
         let crashed = try w.database("crashed.sqlite")
         options.simulateCrashAfterBatches = batches
-        #expect(throws: SimulatedCrash.self) { try crashed.importDeals(files: [file], options: options) }
+        await #expect(throws: SimulatedCrash.self) { try await crashed.importDeals(files: [file], options: options) }
         options.simulateCrashAfterBatches = nil
-        let rerun = try crashed.importDeals(files: [file], options: options)
+        let rerun = try await crashed.importDeals(files: [file], options: options)
         #expect(rerun.inserted + rerun.unchanged == reference.inserted)
         #expect(rerun.unchanged == batches * 50 - rerunRejectedBefore(batches: batches, file: file, menu: m))
         #expect(try snapshot(w.path("crashed.sqlite")) == snapshot(w.path("clean.sqlite")))
@@ -317,21 +317,21 @@ func snapshot(_ path: String) throws -> [String] {
 }
 
 @Suite struct StoreTests {
-    @Test func migrationsRunOnOpenAndAreNamed() throws {
+    @Test func migrationsRunOnOpenAndAreNamed() async throws {
         let w = try Workspace()
         let db = try w.database()
-        #expect(
+        await #expect(
             try db.appliedMigrations() == [
                 "v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening", "v7-outcomes",
                 "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
             ])
         // Opening again is harmless.
-        #expect(
+        await #expect(
             try w.database().appliedMigrations() == [
                 "v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening", "v7-outcomes",
                 "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
             ])
-        let mode = try DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        let mode = try await DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
 }

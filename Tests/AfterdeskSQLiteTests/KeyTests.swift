@@ -1,11 +1,11 @@
 import AfterdeskCore
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 #if canImport(Glibc)
     import Glibc
@@ -121,7 +121,7 @@ import AfterdeskStorage
     /// the deal's customer and vehicle get rows of their own at the next hash of their chains, and the next
     /// imports find them there, with the index and in a bulk import alike.
     @Test(arguments: [BulkMode.off, .on])
-    func aKeyWhoseHashIsTakenGetsTheNextHashOfItsChain(bulk: BulkMode) throws {
+    func aKeyWhoseHashIsTakenGetsTheNextHashOfItsChain(bulk: BulkMode) async throws {
         let w = try Workspace()
         let m = try menu()
         let db = try w.database()
@@ -129,9 +129,9 @@ import AfterdeskStorage
         options.bulk = bulk
         // A first deal creates the store.
         let first = try w.write("first.csv", dealsCSV([("D-1", "512-555-0101", Self.vinB, "Ana", "2026-10-01")]))
-        _ = try db.importDeals(files: [first], options: options)
+        _ = try await db.importDeals(files: [first], options: options)
         let key = "p:+15125550123"
-        try DatabaseQueue(path: w.path("test.sqlite")).write { db in
+        try await DatabaseQueue(path: w.path("test.sqlite")).write { db in
             try db.execute(
                 sql: """
                     INSERT INTO customers (store_id, match_key, match_hash, first_name, last_name, consent_sms, consent_email, consent_phone,
@@ -146,7 +146,7 @@ import AfterdeskStorage
         }
 
         let deals = try w.write("deals.csv", dealsCSV([("D-2", "512-555-0123", Self.vinA, "Sam", "2026-10-02")]))
-        let s = try db.importDeals(files: [deals], options: options)
+        let s = try await db.importDeals(files: [deals], options: options)
         #expect(s.inserted == 1)
         var c = try customers(w.path("test.sqlite"))
         #expect(c.count == 3)
@@ -157,16 +157,16 @@ import AfterdeskStorage
         #expect(v[2].vin == Self.vinA && v[2].hash == StableHash.of(Self.vinA, attempt: 1))
 
         // The same file again finds both where the chain put them.
-        let again = try db.importDeals(files: [deals], options: options)
+        let again = try await db.importDeals(files: [deals], options: options)
         #expect(again.unchanged == 1)
         // A newer deal of the same customer and vehicle updates those rows, not the other key's.
         let newer = try w.write("newer.csv", dealsCSV([("D-3", "512-555-0123", Self.vinA, "Samuel", "2026-10-20")]))
-        #expect(try db.importDeals(files: [newer], options: options).inserted == 1)
+        #expect(try await db.importDeals(files: [newer], options: options).inserted == 1)
         c = try customers(w.path("test.sqlite"))
         v = try vehicles(w.path("test.sqlite"))
         #expect(c.count == 3 && v.count == 3)
         #expect(c[1].first == "Other" && c[2].first == "Samuel")
-        let sameParties = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
+        let sameParties = try await DatabaseQueue(path: w.path("test.sqlite")).read { db in
             try Int.fetchOne(
                 db,
                 sql: "SELECT COUNT(DISTINCT customer_id) * 10 + COUNT(DISTINCT vehicle_id) FROM deals WHERE deal_number IN ('D-2', 'D-3')")
@@ -179,7 +179,7 @@ import AfterdeskStorage
     /// changes records where the change came from, the other channels keep theirs. The same through the
     /// indexes (upsert) and in a bulk import (update).
     @Test(arguments: [BulkMode.off, .on])
-    func theNewestDealSetsTheCustomersFacts(bulk: BulkMode) throws {
+    func theNewestDealSetsTheCustomersFacts(bulk: BulkMode) async throws {
         let w = try Workspace()
         let db = try w.database()
         var options = ImportOptions(menu: try menu(), writeRejectsFile: false)
@@ -206,12 +206,12 @@ import AfterdeskStorage
                         """)
             }
         }
-        _ = try db.importDeals(files: [deal("D-10", "2026-10-20", "New", sms: "Y")], options: options)
-        _ = try db.importDeals(files: [deal("D-5", "2026-09-01", "Old", sms: "N")], options: options)
+        _ = try await db.importDeals(files: [deal("D-10", "2026-10-20", "New", sms: "Y")], options: options)
+        _ = try await db.importDeals(files: [deal("D-5", "2026-09-01", "Old", sms: "N")], options: options)
         #expect(try customer() == ["1", "New", "1", "2026-10-20", "import D-10.csv line 2", nil, nil])
-        _ = try db.importDeals(files: [deal("D-11", "2026-10-25", "Newer", sms: "N")], options: options)
+        _ = try await db.importDeals(files: [deal("D-11", "2026-10-25", "Newer", sms: "N")], options: options)
         #expect(try customer() == ["1", "Newer", "0", "2026-10-25", "import D-10.csv line 2", "import D-11.csv line 2", nil])
-        let parties = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
+        let parties = try await DatabaseQueue(path: w.path("test.sqlite")).read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT customer_id) * 10 + COUNT(DISTINCT vehicle_id) FROM deals")
         }
         #expect(parties == 11)
@@ -219,14 +219,14 @@ import AfterdeskStorage
 
     /// A database from before v5 whose rows share a hash: the migration gives the later row the next hash of
     /// its chain, makes the indexes unique, and the importer then finds that row.
-    @Test func migrationFiveRechainsRowsThatShareAHash() throws {
+    @Test func migrationFiveRechainsRowsThatShareAHash() async throws {
         let w = try Workspace()
         let path = w.path("old.sqlite")
         let key = "p:+15125550123"
         do {
             let q = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(q, upTo: "v4-compact-plans")
-            try q.write { db in
+            try await q.write { db in
                 try db.execute(
                     sql:
                         "INSERT INTO stores (id, code, name, time_zone, created_at) VALUES (1, 'main', 'Main', 'America/Chicago', '2026-01-01T00:00:00Z')"
@@ -249,14 +249,14 @@ import AfterdeskStorage
             }
         }
         let db = try AfterdeskDatabase(path: path, clock: .fixed(fixedNow))
-        #expect(try db.appliedMigrations().contains("v5-unique-hashes"))
+        #expect(try await db.appliedMigrations().contains("v5-unique-hashes"))
         #expect(try keyIndexes(path) == ["customers_match:1", "vehicles_vin:1"])
         let c = try customers(path)
         #expect(c.map(\.hash) == [StableHash.of(key), StableHash.of(key, attempt: 1)])
         #expect(try vehicles(path).map(\.hash) == [StableHash.of(Self.vinA), StableHash.of(Self.vinA, attempt: 1)])
 
         let deals = try w.write("deals.csv", dealsCSV([("D-2", "512-555-0123", Self.vinA, "Samantha", "2026-10-02")]))
-        _ = try db.importDeals(files: [deals], options: ImportOptions(menu: try menu(), writeRejectsFile: false))
+        _ = try await db.importDeals(files: [deals], options: ImportOptions(menu: try menu(), writeRejectsFile: false))
         let after = try customers(path)
         #expect(after.count == 2 && after[1].first == "Samantha" && after[0].first == "Other")
         #expect(try vehicles(path).count == 2)
@@ -264,7 +264,7 @@ import AfterdeskStorage
 
     /// A bulk import stores exactly what an import through the indexes stores: new deals, returning customers,
     /// vehicles sold twice, then a file of changes; and leaves the unique indexes in place.
-    @Test func aBulkImportStoresWhatAnIndexedImportStores() throws {
+    @Test func aBulkImportStoresWhatAnIndexedImportStores() async throws {
         let w = try Workspace()
         let m = try menu()
         let dealership = SyntheticDealership(
@@ -287,13 +287,13 @@ import AfterdeskStorage
             let db = try w.database(name)
             var options = ImportOptions(menu: m, batchSize: 100, writeRejectsFile: false)
             options.bulk = bulk
-            let s = try db.importDeals(files: [file], options: options)
+            let s = try await db.importDeals(files: [file], options: options)
             #expect(s.inserted > 300)
-            #expect(try db.importDeals(files: [changes], options: options).inserted == 1)
+            #expect(try await db.importDeals(files: [changes], options: options).inserted == 1)
             #expect(try keyIndexes(w.path(name)) == ["customers_match:1", "vehicles_vin:1"])
         }
         #expect(try snapshot(w.path("bulk.sqlite")) == snapshot(w.path("indexed.sqlite")))
-        let repeats = try DatabaseQueue(path: w.path("bulk.sqlite")).read { db in
+        let repeats = try await DatabaseQueue(path: w.path("bulk.sqlite")).read { db in
             try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM deals) - (SELECT COUNT(*) FROM customers)")
         }
         #expect((repeats ?? 0) >= 2)
@@ -311,7 +311,7 @@ import AfterdeskStorage
     /// A bulk import killed midway leaves the key indexes dropped; the next import rebuilds them and ends in
     /// the state of one clean import.
     @Test(arguments: [1, 4])
-    func aBulkImportKilledMidwayIsRepairedByTheNextImport(batches: Int) throws {
+    func aBulkImportKilledMidwayIsRepairedByTheNextImport(batches: Int) async throws {
         let w = try Workspace()
         let m = try menu()
         let dealership = SyntheticDealership(
@@ -319,15 +319,15 @@ import AfterdeskStorage
         let file = try w.write("deals.csv", dealership.csv())
         var options = ImportOptions(menu: m, batchSize: 60, writeRejectsFile: false)
         options.bulk = .on
-        _ = try w.database("clean.sqlite").importDeals(files: [file], options: options)
+        _ = try await w.database("clean.sqlite").importDeals(files: [file], options: options)
 
         let crashed = try w.database("crashed.sqlite")
         options.simulateCrashAfterBatches = batches
-        #expect(throws: SimulatedCrash.self) { try crashed.importDeals(files: [file], options: options) }
+        await #expect(throws: SimulatedCrash.self) { try await crashed.importDeals(files: [file], options: options) }
         #expect(try keyIndexes(w.path("crashed.sqlite")) == [])
         options.simulateCrashAfterBatches = nil
         options.bulk = .off  // the repair does not depend on the next import being a bulk one
-        _ = try crashed.importDeals(files: [file], options: options)
+        _ = try await crashed.importDeals(files: [file], options: options)
         #expect(try keyIndexes(w.path("crashed.sqlite")) == ["customers_match:1", "vehicles_vin:1"])
         #expect(try snapshot(w.path("crashed.sqlite")) == snapshot(w.path("clean.sqlite")))
     }

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Shipped migrations are history: editing one leaves every database that already ran it behind (v3 was edited, and
 /// databases of the first dispatch release never got `outbox_due`). These hashes pin the SQL of each as shipped; a
@@ -102,7 +102,7 @@ import AfterdeskStorage
 
     /// A database from before v7, where a task's sale was written into the imported deal's product row: v7 puts the
     /// desk's outcome back, keeps the sale as a recovery that stops follow-up, and asks for every plan to be made again.
-    @Test func v7RepairsTaskSalesAndAsksForOneReplan() throws {
+    @Test func v7RepairsTaskSalesAndAsksForOneReplan() async throws {
         // Setup: a v6 database with one deal whose VSC a task sold, whose GAP a deal import recovered, and whose tire &
         // wheel is still declined.
         let w = try Workspace()
@@ -110,7 +110,7 @@ import AfterdeskStorage
         do {
             let q = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(q, upTo: "v6-hardening")
-            try q.write { db in
+            try await q.write { db in
                 try db.execute(sql: Self.v6DealSoldByATask)
             }
         }
@@ -120,7 +120,7 @@ import AfterdeskStorage
 
         // Check.
         let q = try DatabaseQueue(path: path)
-        try q.read { db in
+        try await q.read { db in
             let products = try Row.fetchAll(db, sql: "SELECT product_code, outcome, price_cents FROM deal_products ORDER BY 1")
                 .map { "\($0[0] as String) \($0[1] as String) \(($0[2] as Int?).map(String.init) ?? "-")" }
             // The import's sale stays: it is the deal as exported.
@@ -138,10 +138,10 @@ import AfterdeskStorage
         }
         // The next planning, even of no customer in particular, plans them all once, drawing the deal's arm.
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
-        let planned = try opened.planCustomers(
+        let planned = try await opened.planCustomers(
             planner: Planner(menu: try menu(), warranties: warranties), now: Date(timeIntervalSince1970: 1_790_000_000), customerIDs: [])
         #expect(planned.customers == 1)
-        let after = try q.read { db in
+        let after = try await q.read { db in
             (
                 try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'"),
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deal_arms")

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Issue 24, item 1: the opt-out ledger. Every path that stops contact writes it; no import turns a channel back on;
 /// only the customer's START (first sight) or consent recorded with evidence restores one.
@@ -17,11 +17,11 @@ import AfterdeskStorage
         "\(number),\(date),cash,Maria,Lopez,Maria.Lopez@Example.com,(512) 555-0142,TX,78701,Y,Y,Y,C-1,\(vin),2026,Toyota,Camry,new,\(odometer),31250,29000,declined,2495"
     }
 
-    static func importDeals(_ w: Workspace, _ db: AfterdeskDatabase, _ name: String, _ rows: [String], bulk: BulkMode = .off) throws {
+    static func importDeals(_ w: Workspace, _ db: AfterdeskDatabase, _ name: String, _ rows: [String], bulk: BulkMode = .off) async throws {
         let file = try w.write(name, ([header] + rows).joined(separator: "\n") + "\n")
         var options = ImportOptions(menu: try menu())
         options.bulk = bulk
-        let s = try db.importDeals(files: [file], options: options)
+        let s = try await db.importDeals(files: [file], options: options)
         #expect(s.rejected == 0, "\(s.rejects)")
     }
 
@@ -35,72 +35,72 @@ import AfterdeskStorage
 
     static let now = Date(timeIntervalSince1970: 1_795_440_000)  // 2026-11-23T13:20:00Z
 
-    @Test func aStopSurvivesAChangedReExportAndANewDealWithConsentY() throws {
+    @Test func aStopSurvivesAChangedReExportAndANewDealWithConsentY() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
+        try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
         #expect(try Self.consent(w).sms)
-        _ = try db.receiveInbound(
+        _ = try await db.receiveInbound(
             providerID: "SM1", phone: "+15125550142", body: "STOP", keyword: .stop, source: "sms STOP SM1", now: Self.now)
         #expect(try !Self.consent(w).sms)
-        try Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
+        try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
         #expect(try !Self.consent(w).sms)
-        try Self.importDeals(w, db, "3.csv", [Self.deal("D-2", date: "2026-11-01", vin: "1HGCM82633A004352")])
+        try await Self.importDeals(w, db, "3.csv", [Self.deal("D-2", date: "2026-11-01", vin: "1HGCM82633A004352")])
         let c = try Self.consent(w)
         #expect(!c.sms && c.email && c.phone, "only SMS was stopped; the flags still grant the other channels")
-        let history = try db.optOutHistory(address: "512-555-0142")
+        let history = try await db.optOutHistory(address: "512-555-0142")
         #expect(history.count == 1)
         #expect(history.first?.source == .keyword && history.first?.reference == "SM1" && history.first?.detail == "STOP")
         #expect(history.first?.sentence(in: .gmt) == "SMS stopped on 2026-11-23 by the customer (STOP)")
     }
 
     @Test(arguments: [BulkMode.off, .on])
-    func aStopFromAnUnknownNumberAppliesWhenTheNumberArrives(bulk: BulkMode) throws {
+    func aStopFromAnUnknownNumberAppliesWhenTheNumberArrives(bulk: BulkMode) async throws {
         let w = try Workspace()
         let db = try w.database()
-        let receipt = try db.receiveInbound(
+        let receipt = try await db.receiveInbound(
             providerID: "SM9", phone: "+15125550142", body: "Please stop texting me", keyword: .stop, source: "sms STOP SM9", now: Self.now)
         #expect(receipt.customers.isEmpty)
-        try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")], bulk: bulk)
+        try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")], bulk: bulk)
         #expect(try !Self.consent(w).sms)
-        #expect(try db.optOutsInForce().map(\.address) == ["+15125550142"])
+        #expect(try await db.optOutsInForce().map(\.address) == ["+15125550142"])
     }
 
-    @Test func anEmailUnsubscribeSurvivesAReExportAndKeepsHowItCame() throws {
+    @Test func anEmailUnsubscribeSurvivesAReExportAndKeepsHowItCame() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
-        let id = try #require(try db.customerIDs(ofDeals: ["D-1"], store: nil).first)
-        #expect(try db.unsubscribeEmail(customerID: id, source: "one-click unsubscribe", oneClick: true, now: Self.now))
-        #expect(try db.unsubscribeEmail(customerID: id, source: "email unsubscribe link", now: Self.now))
-        try Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
+        try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
+        let id = try #require(try await db.customerIDs(ofDeals: ["D-1"], store: nil).first)
+        #expect(try await db.unsubscribeEmail(customerID: id, source: "one-click unsubscribe", oneClick: true, now: Self.now))
+        #expect(try await db.unsubscribeEmail(customerID: id, source: "email unsubscribe link", now: Self.now))
+        try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
         #expect(try !Self.consent(w).email)
         // Kept under the lower-cased address; pressed twice, recorded once.
-        let history = try db.optOutHistory(address: "maria.lopez@example.com")
+        let history = try await db.optOutHistory(address: "maria.lopez@example.com")
         #expect(history.map(\.source) == [.oneClick])
         #expect(history.first?.byWhom == "by the customer (one-click unsubscribe)")
     }
 
-    @Test func theLinkAndTheOneClickAreTwoSources() throws {
+    @Test func theLinkAndTheOneClickAreTwoSources() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
-        let id = try #require(try db.customerIDs(ofDeals: ["D-1"], store: nil).first)
-        _ = try db.unsubscribeEmail(customerID: id, source: "email unsubscribe link", now: Self.now)
-        #expect(try db.optOutHistory(address: "maria.lopez@example.com").map(\.source) == [.unsubscribeLink])
+        try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
+        let id = try #require(try await db.customerIDs(ofDeals: ["D-1"], store: nil).first)
+        _ = try await db.unsubscribeEmail(customerID: id, source: "email unsubscribe link", now: Self.now)
+        #expect(try await db.optOutHistory(address: "maria.lopez@example.com").map(\.source) == [.unsubscribeLink])
     }
 
-    @Test func staffStopContactingIsKeptPerAddressAndPerCustomer() throws {
+    @Test func staffStopContactingIsKeptPerAddressAndPerCustomer() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
-        let id = try #require(try db.customerIDs(ofDeals: ["D-1"], store: nil).first)
-        let task = try db.createReplyTask(customerID: id, title: "Call back", detail: "", now: Self.now, slaHours: 4)
-        try db.completeTask(id: task, outcome: .stopContacting, by: "vosei", now: Self.now)
-        try Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
+        try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
+        let id = try #require(try await db.customerIDs(ofDeals: ["D-1"], store: nil).first)
+        let task = try await db.createReplyTask(customerID: id, title: "Call back", detail: "", now: Self.now, slaHours: 4)
+        try await db.completeTask(id: task, outcome: .stopContacting, by: "vosei", now: Self.now)
+        try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
         let c = try Self.consent(w)
         #expect(!c.sms && !c.email && !c.phone)
-        let inForce = try db.optOutsInForce(customer: id)
+        let inForce = try await db.optOutsInForce(customer: id)
         #expect(
             Set(inForce.map { "\($0.address) \($0.channel.rawValue)" }) == [
                 "+15125550142 sms", "+15125550142 phone", "maria.lopez@example.com email",
@@ -109,80 +109,80 @@ import AfterdeskStorage
         #expect(inForce.allSatisfy { $0.source == .staffOutcome && $0.reference == "task \(task)" && $0.recordedBy == "vosei" })
     }
 
-    @Test func anAdminsStopHoldsAndConsentWithEvidenceRestores() throws {
+    @Test func anAdminsStopHoldsAndConsentWithEvidenceRestores() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
-        let added = try db.addOptOut(
+        try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
+        let added = try await db.addOptOut(
             address: "(512) 555-0142", channel: nil, detail: "asked at the service desk", by: "admin1", now: Self.now)
         #expect(added.map(\.channel) == [.sms, .phone] && added.allSatisfy { $0.source == .admin && $0.recordedBy == "admin1" })
-        try Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
+        try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
         #expect(try !Self.consent(w).sms && !Self.consent(w).phone)
         // Without evidence, or dated in the future: refused, nothing restored.
-        #expect(throws: StoreError.self) {
-            try db.recordConsent(
+        await #expect(throws: StoreError.self) {
+            try await db.recordConsent(
                 address: "5125550142", channel: .sms, evidence: " ", date: LocalDate("2026-11-20")!, by: "admin1", now: Self.now)
         }
-        #expect(throws: StoreError.self) {
-            try db.recordConsent(
+        await #expect(throws: StoreError.self) {
+            try await db.recordConsent(
                 address: "5125550142", channel: .sms, evidence: "signed form", date: LocalDate("2027-01-01")!, by: "admin1", now: Self.now)
         }
         // Dated before the stop (2026-11-23): the stop revoked it (the review's finding: a STOP undone by old evidence).
-        #expect(throws: StoreError.self) {
-            try db.recordConsent(
+        await #expect(throws: StoreError.self) {
+            try await db.recordConsent(
                 address: "5125550142", channel: .sms, evidence: "signed the credit application", date: LocalDate("2026-11-20")!,
                 by: "kliu", now: Self.now)
         }
         #expect(try !Self.consent(w).sms)
-        let e = try db.recordConsent(
+        let e = try await db.recordConsent(
             address: "5125550142", channel: .sms, evidence: "signed SMS consent form, deal D-1", date: LocalDate("2026-11-23")!,
             by: "kliu", now: Self.now)
         #expect(!e.stop && e.source == .consentRestore && e.effectiveOn == "2026-11-23" && e.recordedBy == "kliu")
         #expect(try Self.consent(w).sms && !Self.consent(w).phone)
         // A restore stands through imports too: recorded consent is not undone by a flag.
-        try Self.importDeals(w, db, "3.csv", [Self.deal("D-1", odometer: 60).replacingOccurrences(of: ",Y,Y,Y,", with: ",N,Y,Y,")])
+        try await Self.importDeals(w, db, "3.csv", [Self.deal("D-1", odometer: 60).replacingOccurrences(of: ",Y,Y,Y,", with: ",N,Y,Y,")])
         #expect(try Self.consent(w).sms)
     }
 
-    @Test func aStartRestoresTheFirstTimeItsMessageIsSeenOnly() throws {
+    @Test func aStartRestoresTheFirstTimeItsMessageIsSeenOnly() async throws {
         let w = try Workspace()
         let db = try w.database()
-        try Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
-        func text(_ body: String, _ kw: InboundKeyword, _ sid: String) throws {
-            _ = try db.receiveInbound(providerID: sid, phone: "+15125550142", body: body, keyword: kw, source: "", now: Self.now)
+        try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
+        func text(_ body: String, _ kw: InboundKeyword, _ sid: String) async throws {
+            _ = try await db.receiveInbound(providerID: sid, phone: "+15125550142", body: body, keyword: kw, source: "", now: Self.now)
         }
-        try text("STOP", .stop, "SM1")
-        try text("START", .start, "SM2")
+        try await text("STOP", .stop, "SM1")
+        try await text("START", .start, "SM2")
         #expect(try Self.consent(w).sms)
-        try text("STOP", .stop, "SM3")
-        try text("START", .start, "SM2")  // replayed: seen before
+        try await text("STOP", .stop, "SM3")
+        try await text("START", .start, "SM2")  // replayed: seen before
         #expect(try !Self.consent(w).sms)
-        let history = try db.optOutHistory(address: "+15125550142")
+        let history = try await db.optOutHistory(address: "+15125550142")
         #expect(history.map(\.stop) == [true, false, true])
         #expect(history[1].source == .start && history[1].reference == "SM2")
     }
 
-    @Test func theLedgerRefusesUpdatesAndDeletes() throws {
+    @Test func theLedgerRefusesUpdatesAndDeletes() async throws {
         let w = try Workspace()
         let db = try w.database()
-        _ = try db.addOptOut(address: "someone@example.com", channel: nil, detail: "letter", by: "admin1", now: Self.now)
+        _ = try await db.addOptOut(address: "someone@example.com", channel: nil, detail: "letter", by: "admin1", now: Self.now)
         let q = try DatabaseQueue(path: w.path("test.sqlite"))
         #expect(throws: DatabaseError.self) { try q.write { try $0.execute(sql: "UPDATE opt_outs SET action = 'restore'") } }
         #expect(throws: DatabaseError.self) { try q.write { try $0.execute(sql: "DELETE FROM opt_outs") } }
-        #expect(try db.optOutsInForce().count == 1)
+        #expect(try await db.optOutsInForce().count == 1)
     }
 }
 
 /// v11 carries the opt-outs recorded before the ledger into it: STOP and START texts in the order received (a number
 /// not imported yet included), email unsubscribes, staff's "stop contacting" and "wrong number".
 @Suite struct OptOutMigrationTests {
-    @Test func theOptOutsOfAV10DatabaseAreCarriedIntoTheLedger() throws {
+    @Test func theOptOutsOfAV10DatabaseAreCarriedIntoTheLedger() async throws {
         let w = try Workspace()
         let path = w.path("old.sqlite")
         do {
             let q = try DatabaseQueue(path: path)
             try Migrations.migrator.migrate(q, upTo: "v10-import-scope")
-            try q.write { db in
+            try await q.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO stores (id, code, time_zone, created_at) VALUES (1, 'main', 'America/Chicago', 'x');
@@ -207,11 +207,11 @@ import AfterdeskStorage
             }
         }
         let db = try AfterdeskDatabase(path: path, clock: .fixed(fixedNow))
-        #expect(
+        await #expect(
             try db.optOutHistory(address: "+15125550142").map { "\($0.source.rawValue) \($0.reference ?? "")" } == [
                 "keyword SM1", "start SM2", "keyword SM3",
             ])
-        let stopped = Set(try db.optOutsInForce().map { "\($0.address) \($0.channel.rawValue)" })
+        let stopped = await Set(try db.optOutsInForce().map { "\($0.address) \($0.channel.rawValue)" })
         #expect(
             stopped == [
                 "+15125550142 sms", "+15125550111 sms", "maria@example.com email",

@@ -1,11 +1,11 @@
 import AfterdeskCore
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 @Suite struct PlanStoreTests {
     func touchRows(_ path: String) throws -> [String] {
@@ -22,19 +22,19 @@ import AfterdeskStorage
 
     /// Planning reads a chunk's facts in one transaction and writes its plans in the next: when another connection
     /// commits in between, the chunk is read again, so no plan is written from facts that changed.
-    @Test func factsChangedBetweenReadingAndWritingArePlannedAgain() throws {
+    @Test func factsChangedBetweenReadingAndWritingArePlannedAgain() async throws {
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let planner = Planner(menu: m, warranties: warranties)
         let now = ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!
         let dealership = SyntheticDealership(
             seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 30, dealsPerDay: 3)
-        func plannedFirstChunk(unwindBetween: Bool) throws -> Int {
+        func plannedFirstChunk(unwindBetween: Bool) async throws -> Int {
             let w = try Workspace()
             let db = try w.database()
-            _ = try db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
+            _ = try await db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
             let other = try DatabaseQueue(path: w.path("test.sqlite"))
-            let lo = try other.read { try Int64.fetchOne($0, sql: "SELECT MIN(id) FROM customers")! }
+            let lo = try await other.read { try Int64.fetchOne($0, sql: "SELECT MIN(id) FROM customers")! }
             var calls = 0
             _ = try db.planCustomers(planner: planner, now: now, customerIDs: nil, rangeSize: 10, transactionSize: 10, progress: nil) {
                 calls += 1
@@ -47,29 +47,29 @@ import AfterdeskStorage
                 }
             }
             #expect(calls > 3)
-            return try other.read {
+            return try await other.read {
                 try Int.fetchOne(
                     $0, sql: "SELECT COUNT(*) FROM touches WHERE status = 'planned' AND customer_id BETWEEN ? AND ?",
                     arguments: [lo, lo + 9])!
             }
         }
-        #expect(try plannedFirstChunk(unwindBetween: false) > 0)
-        #expect(try plannedFirstChunk(unwindBetween: true) == 0)
+        #expect(try await plannedFirstChunk(unwindBetween: false) > 0)
+        #expect(try await plannedFirstChunk(unwindBetween: true) == 0)
     }
 
     /// Each declined product's plan row says in a code why nothing is followed up: every holdout is `holdout`,
     /// a product with a planned touch has none, and every code is one of those documented.
-    @Test func planRowsCarryTheNoFollowUpCode() throws {
+    @Test func planRowsCarryTheNoFollowUpCode() async throws {
         let w = try Workspace()
         let db = try w.database()
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let dealership = SyntheticDealership(
             seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 400, dealsPerDay: 2)
-        _ = try db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
-        _ = try db.planCustomers(
+        _ = try await db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
+        _ = try await db.planCustomers(
             planner: Planner(menu: m, warranties: warranties), now: ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!)
-        let rows = try DatabaseQueue(path: w.path("test.sqlite")).read { db in
+        let rows = try await DatabaseQueue(path: w.path("test.sqlite")).read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -86,7 +86,7 @@ import AfterdeskStorage
         #expect(codes.isSubset(of: Set(NoFollowUp.allCases.map(\.rawValue))) && codes.contains("holdout") && codes.count >= 3)
     }
 
-    @Test func plansAreStoredAndReplanningReplacesOnlyWhatIsNotSent() throws {
+    @Test func plansAreStoredAndReplanningReplacesOnlyWhatIsNotSent() async throws {
         let w = try Workspace()
         let db = try w.database()
         let m = try menu()
@@ -94,44 +94,46 @@ import AfterdeskStorage
         let dealership = SyntheticDealership(
             seed: 4, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 60, dealsPerDay: 3)
         let file = try w.write("deals.csv", dealership.csv())
-        _ = try db.importDeals(files: [file], options: ImportOptions(menu: m))
+        _ = try await db.importDeals(files: [file], options: ImportOptions(menu: m))
         let planner = Planner(menu: m, warranties: warranties)
         let now = ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!
 
-        let first = try db.planCustomers(planner: planner, now: now, rangeSize: 37)
+        let first = try await db.planCustomers(planner: planner, now: now, rangeSize: 37)
         #expect(first.customers > 100 && first.touches > 200)
         #expect(first.touches == first.sms + first.email + first.tasks)
         let rows = try touchRows(w.path("test.sqlite"))
         #expect(rows.count >= first.touches)
 
         // The same facts and clock: the same plans, nothing duplicated.
-        let again = try db.planCustomers(planner: planner, now: now)
+        let again = try await db.planCustomers(planner: planner, now: now)
         #expect(again == first)
         #expect(try touchRows(w.path("test.sqlite")) == rows)
 
         // A sent touch stays as history when the customer is planned again.
-        let sent = try DatabaseQueue(path: w.path("test.sqlite")).write { db -> Int64 in
+        let sent = try await DatabaseQueue(path: w.path("test.sqlite")).write { db -> Int64 in
             let id = try Int64.fetchOne(db, sql: "SELECT id FROM touches WHERE status = 'planned' ORDER BY due_at LIMIT 1")!
             try db.execute(sql: "UPDATE touches SET status = 'sent' WHERE id = ?", arguments: [id])
             return id
         }
-        let customer = try DatabaseQueue(path: w.path("test.sqlite")).read {
+        let customer = try await DatabaseQueue(path: w.path("test.sqlite")).read {
             try Int64.fetchOne($0, sql: "SELECT customer_id FROM touches WHERE id = ?", arguments: [sent])!
         }
-        _ = try db.planCustomers(planner: planner, now: now, customerIDs: [customer])
-        let status = try DatabaseQueue(path: w.path("test.sqlite")).read {
+        _ = try await db.planCustomers(planner: planner, now: now, customerIDs: [customer])
+        let status = try await DatabaseQueue(path: w.path("test.sqlite")).read {
             try String.fetchOne($0, sql: "SELECT status FROM touches WHERE id = ?", arguments: [sent])
         }
         #expect(status == "sent")
 
         // Listing for one deal shows only that customer's touches, soonest first, with reasons.
-        let some = try #require(try db.plannedTouches(limit: 1).first)
-        let listed = try db.plannedTouches(dealNumber: String(some.products[0].split(separator: ":")[0]))
+        let some = try #require(try await db.plannedTouches(limit: 1).first)
+        let listed = try await db.plannedTouches(dealNumber: String(some.products[0].split(separator: ":")[0]))
         #expect(!listed.isEmpty && listed.allSatisfy { $0.customer == some.customer && !$0.reasons.isEmpty })
         #expect(listed.map(\.dueAt) == listed.map(\.dueAt).sorted())
 
         // Plans are kept per declined product, with the rule behind their window.
-        let plans = try DatabaseQueue(path: w.path("test.sqlite")).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM plans") ?? 0 }
+        let plans = try await DatabaseQueue(path: w.path("test.sqlite")).read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM plans") ?? 0
+        }
         #expect(plans == first.declines)
         let fk = try DatabaseQueue(path: w.path("test.sqlite")).read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }
         #expect(fk.isEmpty)
@@ -139,7 +141,7 @@ import AfterdeskStorage
 }
 
 @Suite struct ReplanTests {
-    @Test func newFactsReplanAndCancelledTouchesKeepTheirReason() throws {
+    @Test func newFactsReplanAndCancelledTouchesKeepTheirReason() async throws {
         let w = try Workspace()
         let db = try w.database()
         let m = try menu()
@@ -147,7 +149,7 @@ import AfterdeskStorage
         var options = ImportOptions(menu: m)
         options.planner = Planner(menu: m, warranties: warranties)
         options.planAt = ISO8601DateFormatter().date(from: "2026-06-02T14:00:00Z")!
-        let first = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
+        let first = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         let planned = try #require(first.planned)
         #expect(planned.customers == 3)  // D-10001, D-10002, D-10004 have declines; D-10008 is unwound
         let q = try DatabaseQueue(path: w.path("test.sqlite"))
@@ -165,7 +167,7 @@ import AfterdeskStorage
         let vscBefore = try touches("D-10001").filter { $0.product == "vsc" }
         let smithBefore = try touches("D-10002")
         // The update: D-10001 bought the service contract, D-10002 unwound.
-        let update = try db.importDeals(files: [w.path("canonical-update.csv")], options: options)
+        let update = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
         #expect(update.planned != nil)
         // Both deals have touches to cancel (neither is in the holdout): both halves of the test run.
         #expect(!vscBefore.isEmpty && !smithBefore.isEmpty, "the fixture should plan something to cancel for each deal")
@@ -176,21 +178,21 @@ import AfterdeskStorage
         #expect(smithAfter.count == smithBefore.count)
         #expect(smithAfter.allSatisfy { $0.status == "cancelled" && $0.reason == "the deal was unwound" })
         // Importing the update again changes nothing and cancels nothing more.
-        let counts = try q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") }
-        let again = try db.importDeals(files: [w.path("canonical-update.csv")], options: options)
+        let counts = try await q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") }
+        let again = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
         #expect(again.planned?.customers == 0)
-        #expect(try q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") } == counts)
+        #expect(try await q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") } == counts)
     }
 }
 
 @Suite struct ReadingsTests {
-    @Test func aServiceVisitRefinesTheWarrantyAndReplans() throws {
+    @Test func aServiceVisitRefinesTheWarrantyAndReplans() async throws {
         let w = try Workspace()
         let db = try w.database()
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let planner = Planner(menu: m, warranties: warranties)
-        _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
+        _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
         let file = try w.write(
             "readings.csv",
             """
@@ -204,7 +206,7 @@ import AfterdeskStorage
 
             """)
         let now = ISO8601DateFormatter().date(from: "2026-11-01T15:00:00Z")!
-        let s = try db.importReadings(file: file, dealershipTimeZone: m.dealership.timeZone, planner: planner, now: now)
+        let s = try await db.importReadings(file: file, dealershipTimeZone: m.dealership.timeZone, planner: planner, now: now)
         #expect(s.read == 6 && s.inserted == 2 && s.rejected == 4)
         #expect(s.rejects.contains { $0.line == 4 && $0.field == "vin" && $0.error.hasPrefix("VIN check digit") })
         #expect(
@@ -214,13 +216,13 @@ import AfterdeskStorage
         #expect(s.planned?.customers == 1)
         #expect(s.rejectsFile == w.path("readings.rejects.csv"))
         // The readings (about 3,500 miles in four months) now drive the projection instead of the average.
-        let found = try #require(try db.customerDeals(ofDeal: "D-10001"))
+        let found = try #require(try await db.customerDeals(ofDeal: "D-10001"))
         let e = try #require(Explain.explain(found, planner: planner, now: now))
         let vsc = try #require(e.products.first { $0.code == "vsc" })
         #expect(vsc.warranty?.milesPerYearIsDefault == false)
         #expect((vsc.warranty?.milesPerYear ?? 0) > 9_000)
         // The same file again changes nothing.
-        let again = try db.importReadings(file: file, dealershipTimeZone: m.dealership.timeZone, planner: planner, now: now)
+        let again = try await db.importReadings(file: file, dealershipTimeZone: m.dealership.timeZone, planner: planner, now: now)
         #expect(again.unchanged == 2 && again.inserted == 0 && again.planned == nil)
     }
 }

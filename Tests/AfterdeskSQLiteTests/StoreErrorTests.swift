@@ -1,15 +1,15 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Every application error of the store is a `StoreError` of the kind its callers map to an exit code or a status.
 @Suite struct StoreErrorTests {
-    func kind(_ body: () throws -> Void) -> StoreError.Kind? {
+    func kind(_ body: () async throws -> Void) async -> StoreError.Kind? {
         do {
-            try body()
+            try await body()
             return nil
         } catch let e as StoreError {
             return e.kind
@@ -19,25 +19,28 @@ import AfterdeskStorage
         }
     }
 
-    @Test func eachFailureHasItsKind() throws {
+    @Test func eachFailureHasItsKind() async throws {
         // Setup: a database with one imported deal.
         let w = try Workspace()
         let db = try w.database()
-        _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
-        _ = try db.addUser(name: "kliu", role: .financeDirector, staffCode: nil, store: nil, now: fixedNow)
+        _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
+        _ = try await db.addUser(name: "kliu", role: .financeDirector, staffCode: nil, store: nil, now: fixedNow)
 
         // Action and check.
-        #expect(kind { _ = try db.completeTask(id: 999, outcome: .booked, now: fixedNow) } == .notFound)
-        #expect(kind { try db.revokeToken(id: 999, now: fixedNow) } == .notFound)
-        #expect(kind { _ = try db.addUser(name: "kliu", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .conflict)
-        #expect(kind { _ = try db.addUser(name: "two words", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .invalid)
+        #expect(await kind { _ = try await db.completeTask(id: 999, outcome: .booked, now: fixedNow) } == .notFound)
+        #expect(await kind { try await db.revokeToken(id: 999, now: fixedNow) } == .notFound)
+        #expect(await kind { _ = try await db.addUser(name: "kliu", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .conflict)
         #expect(
-            kind { _ = try db.addStaff(store: "main", code: "X1", name: nil, role: "pilot", timeZone: "America/Chicago", now: fixedNow) }
+            await kind { _ = try await db.addUser(name: "two words", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .invalid)
+        #expect(
+            await kind {
+                _ = try await db.addStaff(store: "main", code: "X1", name: nil, role: "pilot", timeZone: "America/Chicago", now: fixedNow)
+            }
                 == .invalid)
         let empty = try w.write("empty.csv", "")
         #expect(
-            kind {
-                _ = try db.importReadings(
+            await kind {
+                _ = try await db.importReadings(
                     file: empty, dealershipTimeZone: "America/Chicago", planner: nil, now: nil,
                     writeRejectsFile: false)
             } == .refusedFile)

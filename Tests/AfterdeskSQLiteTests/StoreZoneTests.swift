@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// A store's time zone is checked where it is read: an unknown name is an error, never GMT.
 @Suite struct StoreZoneTests {
@@ -14,27 +14,28 @@ import AfterdeskStorage
         #expect(throws: UnknownTimeZone.self) { try TimeZone.store("") }
     }
 
-    @Test func aNewStoreNeedsAKnownZone() throws {
+    @Test func aNewStoreNeedsAKnownZone() async throws {
         let w = try Workspace()
         let db = try w.database()
-        #expect(throws: StoreError("time zone: unknown time zone 'Mars/Olympus' (use an IANA name such as America/Chicago)")) {
-            _ = try db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "Mars/Olympus", now: fixedNow)
+        await #expect(throws: StoreError("time zone: unknown time zone 'Mars/Olympus' (use an IANA name such as America/Chicago)")) {
+            _ = try await db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "Mars/Olympus", now: fixedNow)
         }
-        let stores = try DatabaseQueue(path: w.path("test.sqlite")).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM stores") }
+        let stores = try await DatabaseQueue(path: w.path("test.sqlite")).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM stores") }
         #expect(stores == 0)
-        _ = try db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "America/Denver", now: fixedNow)
-        #expect(try db.writer.read { try AfterdeskDatabase.zone(ofStore: "north", $0).identifier } == "America/Denver")
+        _ = try await db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "America/Denver", now: fixedNow)
+        #expect(try await db.writer.read { try AfterdeskDatabase.zone(ofStore: "north", $0).identifier } == "America/Denver")
     }
 
     /// A row written around the checks (by hand, or an older release) stops what reads it, with the reason.
-    @Test func aStoredUnknownZoneStopsTheReportInsteadOfMovingItsDates() throws {
+    @Test func aStoredUnknownZoneStopsTheReportInsteadOfMovingItsDates() async throws {
         let w = try Workspace()
         let db = try w.database()
-        _ = try db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
-        try DatabaseQueue(path: w.path("test.sqlite")).write { try $0.execute(sql: "UPDATE stores SET time_zone = 'Mars/Olympus'") }
+        _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
+        try await DatabaseQueue(path: w.path("test.sqlite")).write { try $0.execute(sql: "UPDATE stores SET time_zone = 'Mars/Olympus'") }
         do {
             let day = LocalDate(year: 2026, month: 11, day: 20)!
-            _ = try db.marginReport(ReportParameters(asOf: day, from: day.adding(days: -400), to: day, menu: try menu()), now: fixedNow)
+            _ = try await db.marginReport(
+                ReportParameters(asOf: day, from: day.adding(days: -400), to: day, menu: try menu()), now: fixedNow)
             Issue.record("the report's stores were read with an unknown zone")
         } catch let e as StoreError {
             #expect(e.kind == .integrity)

@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskStorage
 import AfterdeskTestSupport
 import Foundation
 import Hummingbird
@@ -6,18 +7,17 @@ import HummingbirdTesting
 import Testing
 import Yams
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// `/api/v1` through the router, and `docs/openapi.yaml` against the router's routes.
 @Suite(.serialized) struct APIv1Tests {
-    func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil) throws -> String {
-        try s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
+    func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil) async throws -> String {
+        try await s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
         var rng = SeededRandom(seed: UInt64(name.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }))
         let made = APITokens.generate(using: &rng)
-        _ = try s.db.addToken(user: name, tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
+        _ = try await s.db.addToken(user: name, tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
         return made.token
     }
 
@@ -29,9 +29,9 @@ import AfterdeskStorage
     }
 
     @Test func dealsPageWithACursorAndEachRoleSeesWhatItMay() async throws {
-        let s = try Scenario()
-        let fi = try token(s, "kliu", .fiManager)
-        let sales = try token(s, "vosei", .sales, staff: "F2")
+        let s = try await Scenario()
+        let fi = try await token(s, "kliu", .fiManager)
+        let sales = try await token(s, "vosei", .sales, staff: "F2")
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
             #expect(try await get(client, "/api/v1/deals", nil).0 == .unauthorized)
@@ -63,9 +63,9 @@ import AfterdeskStorage
     }
 
     @Test func anImportThroughTheAPIAnswersWithItsSummary() async throws {
-        let s = try Scenario()
-        let fi = try token(s, "kliu", .fiManager)
-        let director = try token(s, "fd", .financeDirector)
+        let s = try await Scenario()
+        let fi = try await token(s, "kliu", .fiManager)
+        let director = try await token(s, "fd", .financeDirector)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
             var h: HTTPFields = [.authorization: "Bearer \(fi)", .contentType: "text/csv"]
@@ -91,8 +91,8 @@ import AfterdeskStorage
     }
 
     /// The spec describes exactly what the router serves: every route in it, every path of it routed.
-    @Test func theOpenAPISpecAndTheRouterAgree() throws {
-        let s = try Scenario()
+    @Test func theOpenAPISpecAndTheRouterAgree() async throws {
+        let s = try await Scenario()
         let router = try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z"))))
         let served = Set(router.routes.map { "\($0.method.rawValue.lowercased()) \($0.path)" }.filter { $0.contains(" /api/") })
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)

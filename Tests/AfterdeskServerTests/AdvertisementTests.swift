@@ -1,19 +1,19 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 24, item 6: a DMS consent flag is not affirmative consent (CAN-SPAM, 15 U.S.C. §7702(1)), so the email says it
 /// is an advertisement; consent recorded by staff with its evidence is, and the email does not.
 @Suite(.serialized) struct AdvertisementTests {
     func jamesEmail(affirmative: Bool) async throws -> (text: String, html: String) {
-        let s = try Scenario()
+        let s = try await Scenario()
         if affirmative {
-            _ = try s.db.recordConsent(
+            _ = try await s.db.recordConsent(
                 address: "james@example.com", channel: .email, evidence: "ticked \"email me offers\" on the buyer's order",
                 date: LocalDate(year: 2026, month: 10, day: 1)!, by: "kliu", now: utc("2026-10-01T21:00:00Z"))
         }

@@ -1,11 +1,11 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The claims check can fail: it catches planted templates that state what the facts of the day do not back.
@@ -18,10 +18,10 @@ import AfterdeskStorage
         ("gap-bad-covers.sms.mustache", "{{first_name}}, GAP covers the difference. {{opt_out}}"),
     ]
 
-    @Test func aPlantedBadTemplateIsCaught() throws {
-        let s = try Scenario()
+    @Test func aPlantedBadTemplateIsCaught() async throws {
+        let s = try await Scenario()
         let t = try MessageTemplates.load(files: Self.planted, sample: MessageFacts.sample(dealership: menu.dealership))
-        let (customer, item, _) = try #require(try s.db.previewFacts(dealNumber: "D-1", product: "vsc"))
+        let (customer, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", product: "vsc"))
         let ends = try #require(item.basicExpiresOn)
         var presumed = item
         presumed.presumed = true

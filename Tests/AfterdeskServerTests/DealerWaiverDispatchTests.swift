@@ -11,7 +11,7 @@ import Testing
 /// is one task for her F&I manager on the day after the contract, and no GAP message is ever planned.
 @Suite(.serialized) struct DealerWaiverDispatchTests {
     @Test func theWaiverIsOneTaskForTheFIManagerInTheFundingWindow() async throws {
-        let s = try Scenario(withMenu: shippedMenu)
+        let s = try await Scenario(withMenu: shippedMenu)
         let gapTouches = try s.rows(
             """
             SELECT t.action, t.due_at, i.touch_name FROM touches t JOIN touch_items i ON i.touch_id = t.id
@@ -34,7 +34,7 @@ import Testing
 
     /// A presumed decline (a DMS export lists only what was sold) is never "quoted": the task says the price of the day.
     @Test func aPresumedDeclineIsNotSaidToHaveBeenQuoted() async throws {
-        let s = try Scenario(withMenu: shippedMenu)
+        let s = try await Scenario(withMenu: shippedMenu)
         try s.execute("UPDATE deal_products SET presumed = 1 WHERE product_code = 'gap'")
         let due: String = try s.rows(
             "SELECT t.due_at FROM touches t JOIN touch_items i ON i.touch_id = t.id WHERE i.product_code = 'gap'")[0][0]
@@ -47,9 +47,9 @@ import Testing
 /// The offer page's "why now" for GAP and the items' new facts (issue 25, items 3 and 5): above the cap, nothing says
 /// GAP covers the difference; DueItem carries what pricing and GAP need.
 @Suite struct GAPWhyNowTests {
-    @Test func aboveTheCapGAPIsNotSaidToCoverTheDifference() throws {
-        let s = try Scenario()
-        var item = try #require(
+    @Test func aboveTheCapGAPIsNotSaidToCoverTheDifference() async throws {
+        let s = try await Scenario()
+        var item = try await #require(
             try s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items).first { $0.product == "gap" })
         // D-1: $34,500 financed on a $29,000 car, a new car delivered with 12 miles.
         #expect(item.amountFinancedCents == 34_500_00 && item.vehicleValueCents == 29_000_00 && item.loanToValuePercent == 119)

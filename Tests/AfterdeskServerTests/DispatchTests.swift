@@ -1,14 +1,14 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Logging
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -45,19 +45,19 @@ final class Scenario: @unchecked Sendable {
     let menu: Menu
 
     /// - Parameter withMenu: the menu in force; the tests' menu (`menu`, with a lender's GAP) when nil.
-    init(csv: String = deals, withMenu: Menu? = nil) throws {
+    init(csv: String = deals, withMenu: Menu? = nil) async throws {
         self.menu = withMenu ?? AfterdeskServerTests.menu
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-dispatch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         db = try AfterdeskDatabase(path: dir.appendingPathComponent("test.sqlite").path, clock: .fixed(utc("2026-10-01T20:00:00Z")))
         let file = dir.appendingPathComponent("deals.csv").path
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
-        let summary = try db.importDeals(files: [file], options: ImportOptions(menu: menu))
+        let summary = try await db.importDeals(files: [file], options: ImportOptions(menu: menu))
         precondition(summary.rejected == 0, "fixture rows rejected: \(summary)")
         settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
         settings.publicURL = "https://afterdesk.lakeside.example"
         settings.smsAuthToken = "tok"
-        _ = try db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: utc("2026-10-01T20:00:00Z"))
+        _ = try await db.planCustomers(planner: Planner(menu: menu, warranties: warranties), now: utc("2026-10-01T20:00:00Z"))
     }
     deinit { try? FileManager.default.removeItem(at: dir) }
 
@@ -86,7 +86,7 @@ final class Scenario: @unchecked Sendable {
 @Suite(.serialized) struct DispatchTests {
     /// The scheduler of `serve` dispatched at `Date()` whatever clock the server was given. It now takes the server's.
     @Test func theSchedulerTakesTimeFromTheInjectedClock() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let james = try #require(try s.touches("D-2").first)
         let at = utc(james.due).addingTimeInterval(60)
         let path = s.dir.appendingPathComponent("test.sqlite").path
@@ -127,7 +127,7 @@ final class Scenario: @unchecked Sendable {
     /// A dry run pages through what is due (it used to bind up to 100,000 ids into one IN (…), past the 32,766 variables
     /// of a default SQLite build), decides every touch once and records nothing.
     @Test func aDryRunPagesThroughEverythingDueAndRecordsNothing() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let at = utc("2027-06-01T15:00:00Z")
         let planned =
             try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
@@ -142,7 +142,7 @@ final class Scenario: @unchecked Sendable {
     }
 
     @Test func dueTouchesBecomeMessagesAndTasksOnce() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         // Maria: SMS; James: email; Ana: task (quote above the threshold). Pick the first touch of each.
         let maria = try #require(try s.touches("D-1").first)
         #expect(maria.action == "sms")
@@ -164,7 +164,7 @@ final class Scenario: @unchecked Sendable {
     }
 
     @Test func emailCarriesUnsubscribeAndAddress() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let james = try #require(try s.touches("D-2").first)
         _ = try await s.dispatcher.run(now: utc(james.due))
         let email = try #require(s.channels.emails.first { $0.recipients == ["james@example.com"] })
@@ -181,7 +181,7 @@ final class Scenario: @unchecked Sendable {
     }
 
     @Test func nothingOutsideTheContactWindow() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try #require(try s.touches("D-1").first)
         // 03:00 UTC is 22:00 the evening before in Austin.
         let day = String(maria.due.prefix(10))
@@ -199,7 +199,7 @@ final class Scenario: @unchecked Sendable {
     }
 
     @Test func noSendWithoutConsentEvenIfPlannedWithIt() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try #require(try s.touches("D-1").first)
         // Consent withdrawn behind the plan's back (another system wrote it): the gate re-checks at sending time.
         try s.execute("UPDATE customers SET consent_sms = 0 WHERE id = ?", [try s.customer("D-1")])
@@ -212,7 +212,7 @@ final class Scenario: @unchecked Sendable {
     }
 
     @Test func noSendOverTheCap() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try #require(try s.touches("D-1").first)
         let customer = try s.customer("D-1")
         // Three touches already sent in the last 30 days (e.g. by a run on another day).
@@ -230,7 +230,7 @@ final class Scenario: @unchecked Sendable {
     }
 
     @Test func aStopAtAnyMomentCancelsEveryPendingSMS() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let customer = try s.customer("D-1")
         let pendingSMS = try s.touches("D-1").filter { $0.action == "sms" }
         #expect(pendingSMS.count >= 2)
@@ -246,13 +246,13 @@ final class Scenario: @unchecked Sendable {
         for t in pendingSMS { _ = try await s.dispatcher.run(now: utc(t.due).addingTimeInterval(3_600)) }
         #expect(s.channels.sms.isEmpty)
         // Re-planning routes the products to email, which Maria consents to.
-        _ = try s.dispatcher.replan(customers: [customer], now: utc(pendingSMS[0].due))
+        _ = try await s.dispatcher.replan(customers: [customer], now: utc(pendingSMS[0].due))
         let after = try s.touches("D-1")
         #expect(!after.isEmpty && after.allSatisfy { $0.action != "sms" })
     }
 
     @Test func providerFailuresRetryWithBackoffThenDeadLetter() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         s.settings.maxAttempts = 3
         s.settings.retryBaseSeconds = 60
         let maria = try #require(try s.touches("D-1").first)
@@ -272,33 +272,35 @@ final class Scenario: @unchecked Sendable {
         #expect(try s.rows("SELECT attempts FROM outbox")[0][0] as Int == 2)
         let last = try await s.dispatcher.run(now: at.addingTimeInterval(120))
         #expect(last.dead == 1)
-        await #expect(try s.db.outbox(status: "dead").count == 1)
+        #expect(try await s.db.outbox(status: "dead").count == 1)
         #expect(s.channels.sms.isEmpty)
         // Put back by a person once the provider works again: sent once.
         s.channels.fail(next: 0)
-        await #expect(try s.db.retryDeadLetter(id: try s.db.outbox(status: "dead")[0].id, now: at.addingTimeInterval(200)))
+        #expect(try await s.db.retryDeadLetter(id: try s.db.outbox(status: "dead")[0].id, now: at.addingTimeInterval(200)))
         _ = try await s.dispatcher.run(now: at.addingTimeInterval(200))
         #expect(s.channels.sms.count == 1)
     }
 
     @Test func aCrashMidSendIsReconciledWithoutSendingTwice() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try #require(try s.touches("D-1").first)
         let james = try #require(try s.touches("D-2").first)
         let at = max(utc(maria.due), utc(james.due))
         // The process claims the messages, hands them to the providers, and dies before recording the results.
-        try s.db.record([], now: at)
+        try await s.db.record([], now: at)
         let d = s.dispatcher
         var records: [DispatchRecord] = []
         var staff = Dispatcher.StaffCache()
-        for t in try await s.db.dueTouches(now: at, limit: 10) where t.action != .task { records.append(try d.decide(t, now: at, staff: &staff)) }
-        try s.db.record(records, now: at)
-        let claimed = try s.db.claimOutbox(now: at, limit: 10)
+        for t in try await s.db.dueTouches(now: at, limit: 10) where t.action != .task {
+            await records.append(try d.decide(t, now: at, staff: &staff))
+        }
+        try await s.db.record(records, now: at)
+        let claimed = try await s.db.claimOutbox(now: at, limit: 10)
         #expect(claimed.count == 2)
         let sms = try #require(claimed.first { $0.channel == "sms" })
         _ = await d.send(sms, now: at)  // reached the provider…
         #expect(s.channels.sms.count == 1)  // …and the process died here.
-        #expect(try s.db.outboxCounts()["sending"] == 2)
+        #expect(try await s.db.outboxCounts()["sending"] == 2)
 
         // The restart reconciles: the SMS the provider has is marked sent with its id; the email never left and goes now.
         let summary = try await s.dispatcher.run(now: at.addingTimeInterval(5))
@@ -311,16 +313,16 @@ final class Scenario: @unchecked Sendable {
     }
 
     @Test func suppressedProductsAreNotRaised() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try s.touches("D-1")
         // The vehicle was traded in: every pending touch for the deal stops, with the reason.
-        let customer = try s.db.addStop(
+        let customer = try await s.db.addStop(
             dealNumber: "D-1", product: nil, kind: .vehicleSold, source: "test", now: utc("2026-10-02T15:00:00Z"))
         // At dispatch time, before any re-planning, the gate already refuses.
         let summary = try await s.dispatcher.run(now: utc(maria[0].due))
         #expect(summary.skipped == 1 && summary.sms == 0)
         #expect((try s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria[0].id])[0][0] as String).contains("traded in or sold"))
-        _ = try s.dispatcher.replan(customers: [customer], now: utc("2026-10-02T15:00:00Z"))
+        _ = try await s.dispatcher.replan(customers: [customer], now: utc("2026-10-02T15:00:00Z"))
         #expect(try s.touches("D-1").isEmpty)
         let cancelled = try s.rows("SELECT DISTINCT status_reason FROM touches WHERE customer_id = ? AND status = 'cancelled'", [customer])
         #expect(cancelled.map { $0[0] as String } == ["the vehicle was traded in or sold"])

@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 23, item 4, through the router: a user limited to store `north` wrote `main`'s rows through the API and the
@@ -41,9 +41,9 @@ import AfterdeskStorage
         let f = try await WebFixture()
         let path = f.s.dir.appendingPathComponent("north.csv").path
         try file([north("N-1")]).write(toFile: path, atomically: true, encoding: .utf8)
-        await #expect(try f.s.db.importDeals(files: [path], options: ImportOptions(menu: menu)).inserted == 1)
+        #expect(try await f.s.db.importDeals(files: [path], options: ImportOptions(menu: menu)).inserted == 1)
         for name in ["north1", "north2"] {
-            try f.s.db.addUser(name: name, role: .fiManager, staffCode: nil, store: "north", now: Date())
+            try await f.s.db.addUser(name: name, role: .fiManager, staffCode: nil, store: "north", now: Date())
             try await f.s.db.setPassword(name: name, bcryptHash: Passwords.hash(WebFixture.password, cost: 4))
         }
         return f
@@ -108,7 +108,7 @@ import AfterdeskStorage
         let f = try await Self.fixture()
         var rng = SeededRandom(seed: 4)
         let made = APITokens.generate(using: &rng)
-        _ = try f.s.db.addToken(user: "north1", tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
+        _ = try await f.s.db.addToken(user: "north1", tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
         let h: HTTPFields = [.authorization: "Bearer \(made.token)", .contentType: "text/csv"]
         try await f.app().test(.router) { client in
             func post(_ path: String, _ body: String) async throws -> [String: Any] {

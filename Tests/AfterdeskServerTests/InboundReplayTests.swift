@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 23, items 6 and 9: what the provider's signed webhooks may change. A START applies only the first time its
@@ -29,7 +29,7 @@ import AfterdeskStorage
     }
 
     @Test func aReplayedStartAfterANewerStopChangesNothing() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         try await app(s).test(.router) { client in
             _ = try await text(client, "STOP", sid: "SM1")
             #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
@@ -55,7 +55,7 @@ import AfterdeskStorage
     /// The provider retries a START whose answer it never got: the opt-in still stands, so it is planned and confirmed
     /// again (not applied twice); once a newer STOP exists, the same retry is not answered.
     @Test func aRetriedStartThatStillStandsIsConfirmedAgain() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         try await app(s).test(.router) { client in
             _ = try await text(client, "STOP", sid: "SM1")
             #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
@@ -70,12 +70,12 @@ import AfterdeskStorage
 
     /// Two copies of one START racing each other: the unique message id lets exactly one apply.
     @Test func concurrentReplaysOfOneStartApplyOnce() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         _ = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "test", now: utc("2026-10-02T14:00:00Z"))
         let applied = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    try s.db.receiveInbound(
+                    try await s.db.receiveInbound(
                         providerID: "SM9", phone: "+15125550142", body: "START", keyword: .start, source: "sms START SM9",
                         now: utc("2026-10-02T15:00:00Z")
                     ).applied
@@ -100,7 +100,7 @@ import AfterdeskStorage
     }
 
     @Test func aDeliveryReportKeepsOnlyAKnownStatusAndANumericCode() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try #require(try s.touches("D-1").first)
         _ = try await s.dispatcher.run(now: utc(maria.due))
         let sid = try #require(s.channels.sms.first?.sid)

@@ -64,7 +64,7 @@ final class CapturedLog: @unchecked Sendable {
             smtp.stop()
             sms.stop()
         }
-        let s = try Scenario()
+        let s = try await Scenario()
         s.settings.smtpURL = "smtp://127.0.0.1:\(smtp.port)"
         s.settings.smsBaseURL = "http://127.0.0.1:\(sms.port)"
         s.settings.smsAccountSID = "AC1"

@@ -1,11 +1,11 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 25, item 2, "Done when": every shipped template rendered for every kind of deal (new or used; cash, finance or
@@ -129,8 +129,8 @@ import AfterdeskStorage
         return out
     }
 
-    @Test func noTemplateClaimsWhatTheFactsOfTheDayDoNotBack() throws {
-        let s = try Scenario(csv: ([Self.claimsHeader] + Self.allDeals.map(\.row)).joined(separator: "\n") + "\n")
+    @Test func noTemplateClaimsWhatTheFactsOfTheDayDoNotBack() async throws {
+        let s = try await Scenario(csv: ([Self.claimsHeader] + Self.allDeals.map(\.row)).joined(separator: "\n") + "\n")
         let d = s.dispatcher
         var problems: [String] = []
         var seenTemplates = Set<String>()
@@ -139,9 +139,11 @@ import AfterdeskStorage
         var dealsSeen = Set<String>()
         for deal in Self.allDeals {
             for product in menu.products {
-                guard let (customer, base, _) = try s.db.previewFacts(dealNumber: deal.number, product: product.code) else { continue }
+                guard let (customer, base, _) = try await s.db.previewFacts(dealNumber: deal.number, product: product.code) else {
+                    continue
+                }
                 dealsSeen.insert(deal.number)
-                let touches = try s.db.previewTouches(dealID: base.dealID, product: product.code)
+                let touches = try await s.db.previewTouches(dealID: base.dealID, product: product.code)
                 let names = d.templates.smsNames.filter { $0.hasPrefix(product.code + "-") }
                 for presumed in [false, true] {
                     var item = base

@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import GRDB
 import HTTPTypes
@@ -9,9 +10,8 @@ import Logging
 import Synchronization
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Offer tokens in order (`T000…01`, `T000…02`): well formed, and known to the test.
@@ -38,7 +38,7 @@ struct OfferFixture {
     let linkID: Int64
 
     init(limits: OfferLimits = OfferLimits()) async throws {
-        s = try Scenario()
+        s = try await Scenario()
         self.limits = limits
         let maria = try #require(try s.touches("D-1").first)
         var d = s.dispatcher
@@ -293,9 +293,10 @@ struct OfferFixture {
         try await f.app().test(.router) { client in _ = try await f.press(client, "call_me") }
         let task: Int64 = try #require(try f.s.rows("SELECT id FROM tasks WHERE offer_link_id IS NOT NULL").first?[0])
         // The task page knows the product from the link.
-        let detail = try #require(try f.s.db.taskDetail(id: task, now: f.clock.now))
+        let detail = try #require(try await f.s.db.taskDetail(id: task, now: f.clock.now))
         #expect(detail.items.map(\.product) == ["gap"] && detail.vehicle == "2026 Toyota Camry")
-        _ = try await f.s.db.completeTask(id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
+        _ = try await f.s.db.completeTask(
+            id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
         let recovery = try #require(try f.s.rows("SELECT product_code, source, price_cents FROM recoveries").first)
         #expect(recovery["product_code"] as String == "gap" && recovery["source"] as String == "task")
         try await f.app().test(.router) { client in
@@ -307,7 +308,7 @@ struct OfferFixture {
 
     @Test func aLinkIsVoidAfterAPurchase() async throws {
         let f = try await OfferFixture()
-        _ = try f.s.db.addStop(dealNumber: "D-1", store: "main", product: "gap", kind: .purchased, source: "task:1", now: f.clock.now)
+        _ = try await f.s.db.addStop(dealNumber: "D-1", store: "main", product: "gap", kind: .purchased, source: "task:1", now: f.clock.now)
         try await f.app().test(.router) { client in
             let r = try await client.execute(uri: f.path, method: .get)
             #expect(r.status == .gone)
@@ -321,7 +322,7 @@ struct OfferFixture {
         let f = try await OfferFixture()
         let maria = try f.s.customer("D-1")
         if f.channel == "sms" {
-            _ = try f.s.dispatcher.receiveSMS(from: "+15125550142", body: " stop ", providerID: "SM1", now: f.clock.now)
+            _ = try await f.s.dispatcher.receiveSMS(from: "+15125550142", body: " stop ", providerID: "SM1", now: f.clock.now)
         } else {
             _ = try await f.s.db.unsubscribeEmail(customerID: maria, source: "test", now: f.clock.now)
         }
@@ -377,16 +378,16 @@ struct OfferFixture {
             _ = try await client.execute(uri: f.path, method: .get)
             _ = try await f.press(client, "call_me")
         }
-        let funnel = try f.s.db.offerFunnel(
+        let funnel = try await f.s.db.offerFunnel(
             from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: nil)
         let links: Int = try f.s.rows("SELECT COUNT(*) FROM offer_links")[0][0]
         #expect(funnel.linksSent == links)
         #expect(funnel.opened == 1 && funnel.callMe == 1 && funnel.interested == 0 && funnel.notNow == 0)
-        let none = try f.s.db.offerFunnel(
+        let none = try await f.s.db.offerFunnel(
             from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: "elsewhere")
         #expect(none == OfferFunnel())
         // The report carries the funnel in its JSON and its text.
-        let report = try f.s.db.marginReport(
+        let report = try await f.s.db.marginReport(
             ReportParameters(
                 asOf: LocalDate(year: 2026, month: 12, day: 1)!, from: LocalDate(year: 2026, month: 1, day: 1)!,
                 to: LocalDate(year: 2026, month: 12, day: 1)!, attributionDays: 120, holdoutPercent: 10), now: f.clock.now)

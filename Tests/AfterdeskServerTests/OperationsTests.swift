@@ -1,19 +1,19 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// `/health`: the database, and the scheduler's last successful run when the server runs one.
 @Suite(.serialized) struct HealthTests {
     @Test func healthSays503WhenTheSchedulerIsStuck() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: clock.clock, schedulerInterval: .seconds(60))
         @Sendable func health(_ client: some TestClientProtocol) async throws -> (HTTPResponse.Status, [String: String]) {
@@ -28,7 +28,7 @@ import AfterdeskStorage
             (status, body) = try await health(client)
             #expect(status == .serviceUnavailable && body["scheduler"] == "stuck" && body["status"] == "error")
             // A run succeeds (the scheduler writes the setting): healthy again, saying when.
-            try s.db.setSetting(Scheduler.lastRunKey, Instant.iso8601(clock.now))
+            try await s.db.setSetting(Scheduler.lastRunKey, Instant.iso8601(clock.now))
             (status, body) = try await health(client)
             #expect(status == .ok && body["scheduler_last_run"] == "2026-10-02T15:05:01Z")
             clock.advance(299)
@@ -39,15 +39,15 @@ import AfterdeskStorage
     }
 
     @Test func theSchedulerRecordsItsLastSuccessfulRun() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let path = s.dir.appendingPathComponent("test.sqlite").path
         let at = utc("2026-10-02T15:00:00Z")
         let task = Task {
             await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: .init(label: "t"))
         }
-        for _ in 0..<200 where try s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<200 where try await s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
         task.cancel()
-        #expect(try s.db.setting(Scheduler.lastRunKey) == "2026-10-02T15:00:00Z")
+        #expect(try await s.db.setting(Scheduler.lastRunKey) == "2026-10-02T15:00:00Z")
     }
 }
 
@@ -83,7 +83,7 @@ import AfterdeskStorage
 /// `/metrics`: request durations by route pattern, and the gauges read from the database.
 @Suite(.serialized) struct MetricsTests {
     @Test func metricsCountRequestsByRouteAndReadTheDatabase() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         let run = try await s.dispatcher.run(now: utc(ana.due))
         #expect(run.tasks == 1)

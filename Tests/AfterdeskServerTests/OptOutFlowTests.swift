@@ -1,3 +1,4 @@
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Hummingbird
@@ -5,9 +6,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskCore
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 24, items 1 and 4, through the router: the unsubscribe link and RFC 8058 one-click are two sources in the
@@ -25,7 +25,7 @@ import AfterdeskStorage
 
     @Test func theButtonAndOneClickAreRecordedAsWhatTheyAre() async throws {
         for oneClick in [false, true] {
-            let s = try Scenario()
+            let s = try await Scenario()
             let customer = try s.customer("D-2")
             let path = String(s.dispatcher.unsubscribeURL(customer: customer).dropFirst(s.settings.publicURL.count))
             try await app(s).test(.router) { client in
@@ -39,7 +39,7 @@ import AfterdeskStorage
     }
 
     @Test func aStopSurvivesAReImportWithConsentYAndTheGateSendsNothing() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         try await app(s).test(.router) { client in
             let r = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "Please stop texting me"), ("MessageSid", "SM1")])
             _ = try await client.execute(uri: "/webhooks/sms", method: .post, headers: r.headers, body: r.body)
@@ -48,7 +48,7 @@ import AfterdeskStorage
         let file = s.dir.appendingPathComponent("again.csv").path
         try deals.replacingOccurrences(of: ",12,31250,", with: ",40,31250,").write(toFile: file, atomically: true, encoding: .utf8)
         _ = try await s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
-        _ = try s.dispatcher.replan(customers: [try s.customer("D-1")], now: utc("2026-10-02T15:00:00Z"))
+        _ = try await s.dispatcher.replan(customers: [try s.customer("D-1")], now: utc("2026-10-02T15:00:00Z"))
         #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
         // Even a customer row turned back on by hand is held by the gate, which reads the ledger itself.
         try s.execute("UPDATE customers SET consent_sms = 1 WHERE id = ?", [try s.customer("D-1")])
@@ -70,7 +70,7 @@ import AfterdeskStorage
 
     @Test func theAdminPageShowsTheLedgerAndRecordsWithTheSignedInUser() async throws {
         let f = try await WebFixture()
-        _ = try f.s.db.setSMSConsent(
+        _ = try await f.s.db.setSMSConsent(
             phone: "+15125550142", consent: false, source: "STOP", reference: "SM7", now: utc("2026-10-02T15:00:00Z"))
         try await f.app().test(.router) { client in
             var fi = TestBrowser()
@@ -135,12 +135,12 @@ import AfterdeskStorage
     }
 
     @Test func theAPIsDealShowsTheOptOuts() async throws {
-        let s = try Scenario()
-        try s.db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: Date())
+        let s = try await Scenario()
+        try await s.db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: Date())
         var rng = SeededRandom(seed: 11)
         let made = APITokens.generate(using: &rng)
-        _ = try s.db.addToken(user: "kliu", tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
-        _ = try s.db.setSMSConsent(
+        _ = try await s.db.addToken(user: "kliu", tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
+        _ = try await s.db.setSMSConsent(
             phone: "+15125550142", consent: false, source: "STOP", reference: "SM1", now: utc("2026-10-02T15:00:00Z"))
         try await app(s).test(.router) { client in
             for path in ["/api/v1/deals/main/D-1", "/api/v1/deals/main/D-1/plan"] {

@@ -13,11 +13,11 @@ import Testing
 @Suite(.serialized) struct OutcomeFlowTests {
     let planner = Planner(menu: menu, warranties: warranties)
 
-    func ledger(_ s: Scenario, asOf: String) throws -> [String: LedgerRow] {
+    func ledger(_ s: Scenario, asOf: String) async throws -> [String: LedgerRow] {
         let p = ReportParameters(
             asOf: LocalDate(asOf)!, from: LocalDate("2026-01-01")!, to: LocalDate(asOf)!, attributionDays: 120, holdoutPercent: 10)
         var rows: [String: LedgerRow] = [:]
-        try s.db.forEachLedgerRow(p, now: utc(asOf + "T23:00:00Z")) { rows["\($0.dealNumber):\($0.product)"] = $0 }
+        for row in try await s.db.ledgerRows(p, now: utc(asOf + "T23:00:00Z")) { rows["\(row.dealNumber):\(row.product)"] = row }
         return rows
     }
 
@@ -38,11 +38,11 @@ import Testing
     /// an after-sale contract, report the same sale: it stays one recovery, with the contract's figures.
     @Test func aTasksSaleSurvivesReimportAndIsCountedOnceAcrossSources() async throws {
         // Setup: Ana's task, sold for $2,995 (cost $1,150).
-        let s = try Scenario()
+        let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
-        let task = try await #require(try s.db.tasks(now: at).first)
+        let task = try #require(try await s.db.tasks(now: at).first)
         let customer = try await s.db.completeTask(
             id: task.id, outcome: .sold, price: Money(cents: 299_500), cost: Money(cents: 115_000), now: at)
         _ = try await s.db.planCustomers(planner: planner, now: at, customerIDs: [customer])
@@ -59,7 +59,7 @@ import Testing
             try s.rows("SELECT outcome FROM deal_products p JOIN deals d ON d.id = p.deal_id WHERE d.deal_number = 'D-3'")[0][0] as String
                 == "declined")
         #expect(try s.touches("D-3").isEmpty)
-        var row = try #require(try ledger(s, asOf: "2026-12-31")["D-3:vsc"])
+        var row = try #require(try await ledger(s, asOf: "2026-12-31")["D-3:vsc"])
         #expect(row.recoverySource == .task && row.priceCents == 299_500 && row.marginGrossCents == 184_500)
         #expect(row.attributedChannel == "task" && row.tasksDone == 1)
 
@@ -67,7 +67,7 @@ import Testing
         // $1,150, sold by F2).
         let sold = changed.replacingOccurrences(of: "Victor Osei,declined,3500", with: "Victor Osei,sold,3100")
         _ = try await s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
-        row = try #require(try ledger(s, asOf: "2026-12-31")["D-3:vsc"])
+        row = try #require(try await ledger(s, asOf: "2026-12-31")["D-3:vsc"])
         #expect(row.recoverySource == .dealImport && row.priceCents == 310_000 && row.quotedCents == 350_000)
         let contracts = try importCSV(
             s, "contracts.csv",
@@ -76,41 +76,41 @@ import Testing
         #expect(c.inserted == 1 && c.rejected == 0)
 
         // Check: one decline, one recovery, the contract's figures.
-        let rows = try ledger(s, asOf: "2026-12-31")
+        let rows = try await ledger(s, asOf: "2026-12-31")
         row = try #require(rows["D-3:vsc"])
         #expect(row.recoverySource == .contract && row.contractNumber == "AS-9" && row.marginGrossCents == 190_000)
         #expect(rows.values.filter { $0.dealNumber == "D-3" }.count == 1)
         let p = ReportParameters(
             asOf: LocalDate("2026-12-31")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!, attributionDays: 120,
             holdoutPercent: 10)
-        let report = try s.db.marginReport(p, now: at)
+        let report = try await s.db.marginReport(p, now: at)
         #expect(report.total.treated.recovered + report.total.holdout.recovered == 1)
     }
 
     /// Chargebacks subtract from the recovery they cancel, once they are dated on or before as_of.
-    @Test func cancellationsNetTheMarginFromTheirDate() throws {
-        let s = try Scenario()
+    @Test func cancellationsNetTheMarginFromTheirDate() async throws {
+        let s = try await Scenario()
         let contracts = try importCSV(
             s, "contracts.csv",
             "contract_number,store,deal_number,product,sale_date,price,cost\nAS-2,main,D-1,gap,2026-10-15,$895.00,300\n")
-        #expect(try december(s).importContracts(file: contracts, menu: menu, planner: planner).inserted == 1)
+        #expect(try await december(s).importContracts(file: contracts, menu: menu, planner: planner).inserted == 1)
         let cancellations = try importCSV(
             s, "cancellations.csv",
             "contract_number,cancel_date,customer_refund,chargeback,reason\nAS-2,2026-11-10,626.50,357.00,paid off\n")
-        let k = try december(s).importCancellations(file: cancellations, menu: menu)
+        let k = try await december(s).importCancellations(file: cancellations, menu: menu)
         #expect(k.inserted == 1 && k.rejected == 0)
 
         // Before the cancellation date: $595 gross, nothing charged back. From it: $595 − $357 = $238 net.
-        var gap = try #require(try ledger(s, asOf: "2026-11-09")["D-1:gap"])
+        var gap = try #require(try await ledger(s, asOf: "2026-11-09")["D-1:gap"])
         #expect(gap.marginGrossCents == 59_500 && gap.chargebacksCents == 0 && gap.marginNetCents == 59_500)
-        gap = try #require(try ledger(s, asOf: "2026-11-10")["D-1:gap"])
+        gap = try #require(try await ledger(s, asOf: "2026-11-10")["D-1:gap"])
         #expect(gap.chargebacksCents == 35_700 && gap.marginNetCents == 23_800)
         // Importing them again changes nothing; a changed chargeback is updated.
-        #expect(try december(s).importContracts(file: contracts, menu: menu, planner: planner).unchanged == 1)
-        #expect(try december(s).importCancellations(file: cancellations, menu: menu).unchanged == 1)
+        #expect(try await december(s).importContracts(file: contracts, menu: menu, planner: planner).unchanged == 1)
+        #expect(try await december(s).importCancellations(file: cancellations, menu: menu).unchanged == 1)
         let changed = try importCSV(s, "c2.csv", "contract_number,cancel_date,chargeback\nAS-2,2026-11-10,400\n")
-        #expect(try december(s).importCancellations(file: changed, menu: menu).updated == 1)
-        #expect(try #require(try ledger(s, asOf: "2026-11-30")["D-1:gap"]).chargebacksCents == 40_000)
+        #expect(try await december(s).importCancellations(file: changed, menu: menu).updated == 1)
+        #expect(try #require(try await ledger(s, asOf: "2026-11-30")["D-1:gap"]).chargebacksCents == 40_000)
         // A product bought after the desk is followed up no more.
         let items = try s.rows(
             """
@@ -122,29 +122,29 @@ import Testing
 
     /// A product sold on the deal (here recovered by a later export) is cancelled by store, deal number and product; a
     /// product the deal never sold cannot be.
-    @Test func aDealsProductIsCancelledByDealAndProduct() throws {
-        let s = try Scenario()
+    @Test func aDealsProductIsCancelledByDealAndProduct() async throws {
+        let s = try await Scenario()
         let sold = deals.replacingOccurrences(of: "not_offered,,declined,695", with: "not_offered,,sold,695")
-        _ = try s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
+        _ = try await s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
         let file = try importCSV(
             s, "cancellations.csv",
             "store,deal_number,product,cancel_date,chargeback\nmain,D-2,appearance,2026-11-15,200\nmain,D-2,vsc,2026-11-15,100\n")
-        let k = try december(s).importCancellations(file: file, menu: menu)
+        let k = try await december(s).importCancellations(file: file, menu: menu)
         #expect(k.inserted == 1 && k.rejected == 1)
         #expect(k.rejects.first?.line == 3 && k.rejects.first?.field == "product")
         #expect(k.rejects.first?.error == "not sold on this deal, at the desk or after")
-        let row = try #require(try ledger(s, asOf: "2026-12-31")["D-2:appearance"])
+        let row = try #require(try await ledger(s, asOf: "2026-12-31")["D-2:appearance"])
         #expect(row.recoverySource == .dealImport && row.chargebacksCents == 20_000 && row.marginNetCents == 49_500)
     }
 
     /// The ledger reads the deals and their declines as two streams merged in Swift, and the products sold since the desk
     /// as a third: its lines are those of the join it replaced, in the same order, with the desk's quotes. Here D-1's GAP
     /// (between its declined products in code order) and D-2's appearance are sold on a later export.
-    @Test func theLedgersDeclinesAreTheJoinsInItsOrder() throws {
-        let s = try Scenario()
+    @Test func theLedgersDeclinesAreTheJoinsInItsOrder() async throws {
+        let s = try await Scenario()
         let sold = deals.replacingOccurrences(of: "declined,2495,declined,895", with: "declined,2495,sold,895")
             .replacingOccurrences(of: "not_offered,,declined,695", with: "not_offered,,sold,695")
-        _ = try s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
+        _ = try await s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
         let joined = try s.rows(
             """
             SELECT d.deal_number, p.product_code, CASE WHEN p.outcome = 'declined' THEN p.price_cents ELSE r.quoted_cents END
@@ -159,9 +159,8 @@ import Testing
             let p = ReportParameters(
                 asOf: LocalDate("2026-12-31")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!, store: store,
                 attributionDays: 120, holdoutPercent: 10)
-            var lines: [String] = []
-            try s.db.forEachLedgerRow(p, now: utc("2026-12-31T23:00:00Z")) {
-                lines.append("\($0.dealNumber):\($0.product):\($0.quotedCents.map(String.init) ?? "-")")
+            let lines = try await s.db.ledgerRows(p, now: utc("2026-12-31T23:00:00Z")).map {
+                "\($0.dealNumber):\($0.product):\($0.quotedCents.map(String.init) ?? "-")"
             }
             #expect(lines == joined)
         }
@@ -169,39 +168,38 @@ import Testing
         let p = ReportParameters(
             asOf: LocalDate("2026-12-31")!, from: LocalDate("2026-10-02")!, to: LocalDate("2026-12-31")!, attributionDays: 120,
             holdoutPercent: 10)
-        var none = 0
-        try s.db.forEachLedgerRow(p, now: utc("2026-12-31T23:00:00Z")) { _ in none += 1 }
+        let none = try await s.db.ledgerRows(p, now: utc("2026-12-31T23:00:00Z")).count
         #expect(none == 0)
     }
 
     /// The capture rate's denominator counts the declines on refused rows of deal imports, until the row is fixed and
     /// its deal stored (in any store): then its declines are among the stored ones.
-    @Test func refusedRowsCountInTheExportsUntilTheirDealIsStored() throws {
-        let s = try Scenario()
+    @Test func refusedRowsCountInTheExportsUntilTheirDealIsStored() async throws {
+        let s = try await Scenario()
         // D-9 is D-1 again with a VIN whose check digit is wrong: refused, with its three declines.
         let d1 = try #require(deals.split(separator: "\n").first { $0.hasPrefix("D-1,") })
         let bad = d1.replacingOccurrences(of: "D-1,", with: "D-9,").replacingOccurrences(of: "4T1B11HK7RU000001", with: "4T1B11HK0RU000001")
-        let refused = try s.db.importDeals(
+        let refused = try await s.db.importDeals(
             files: [try importCSV(s, "bad.csv", "\(header)\n\(bad)\n")], options: ImportOptions(menu: menu))
         #expect(refused.rejected == 1)
         let p = ReportParameters(
             asOf: LocalDate("2026-12-01")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-01")!, attributionDays: 120,
             holdoutPercent: 10)
-        var total = try s.db.marginReport(p, now: utc("2026-12-01T18:00:00Z")).total
+        var total = try await s.db.marginReport(p, now: utc("2026-12-01T18:00:00Z")).total
         #expect(total.declines == 5 && total.declinesInExports == 8)
         // Fixed and imported again: stored, and counted once.
         let good = d1.replacingOccurrences(of: "D-1,", with: "D-9,").replacingOccurrences(
             of: "4T1B11HK7RU000001", with: "4T1B11HK1RU000009")
-        let fixed = try s.db.importDeals(
+        let fixed = try await s.db.importDeals(
             files: [try importCSV(s, "good.csv", "\(header)\n\(good)\n")], options: ImportOptions(menu: menu))
         #expect(fixed.inserted == 1 && fixed.rejected == 0)
-        total = try s.db.marginReport(p, now: utc("2026-12-01T18:00:00Z")).total
+        total = try await s.db.marginReport(p, now: utc("2026-12-01T18:00:00Z")).total
         #expect(total.declines == 8 && total.declinesInExports == 8)
     }
 
     /// Bad rows are refused with their line, field and value; the good ones land.
-    @Test func badAfterSaleRowsAreRefusedByName() throws {
-        let s = try Scenario()
+    @Test func badAfterSaleRowsAreRefusedByName() async throws {
+        let s = try await Scenario()
         let file = try importCSV(
             s, "contracts.csv",
             """
@@ -217,7 +215,7 @@ import Testing
             AS-9,D-2,,appearance,2027-01-01,695,180
 
             """)
-        let c = try december(s).importContracts(file: file, menu: menu, planner: planner)
+        let c = try await december(s).importContracts(file: file, menu: menu, planner: planner)
         #expect(c.read == 9 && c.inserted == 2 && c.rejected == 7)
         func refused(_ line: Int, _ field: String) -> ImportReject? { c.rejects.first { $0.line == line && $0.field == field } }
         #expect(refused(3, "deal_number")?.value == "D-404")
@@ -235,7 +233,7 @@ import Testing
         // A file without a column every row needs is refused as a whole.
         let headless = try importCSV(
             s, "no-cost.csv", "contract_number,deal_number,product,sale_date,price\nAS-1,D-1,vsc,2026-10-20,2495\n")
-        #expect(throws: StoreError.self) { try december(s).importContracts(file: headless, menu: menu, planner: planner) }
+        await #expect(throws: StoreError.self) { try await december(s).importContracts(file: headless, menu: menu, planner: planner) }
         let rejects = try String(contentsOfFile: s.dir.appendingPathComponent("contracts.rejects.csv").path, encoding: .utf8)
         #expect(rejects.contains("contracts.csv,3,,deal_number,D-404,no deal with this number in the store,refused"))
         #expect(
@@ -244,8 +242,8 @@ import Testing
     }
 
     /// Each deal's arm is drawn once, by the published rule, and kept: it cannot be changed or removed.
-    @Test func armsAreRecordedOnceAndNeverChange() throws {
-        let s = try Scenario()
+    @Test func armsAreRecordedOnceAndNeverChange() async throws {
+        let s = try await Scenario()
         let arms = try s.rows(
             "SELECT d.deal_number, a.held_out, a.bucket, a.percent FROM deal_arms a JOIN deals d ON d.id = a.deal_id ORDER BY 1")
         #expect(arms.map { $0[0] as String } == ["D-1", "D-2", "D-3"])
@@ -258,14 +256,13 @@ import Testing
         // A menu with another percentage draws new deals against it, and keeps the arms already drawn.
         var other = menu
         other.holdoutPercent = 50
-        _ = try s.db.planCustomers(planner: Planner(menu: other, warranties: warranties), now: utc("2026-10-02T20:00:00Z"))
+        _ = try await s.db.planCustomers(planner: Planner(menu: other, warranties: warranties), now: utc("2026-10-02T20:00:00Z"))
         #expect(try s.rows("SELECT percent FROM deal_arms").allSatisfy { ($0[0] as Int) == 10 })
         // The ledger takes each deal's recorded arm, not the rule at today's percentage.
         let p = ReportParameters(
             asOf: LocalDate("2026-12-31")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-12-31")!, attributionDays: 120,
             holdoutPercent: 100)
-        var treated = 0
-        try s.db.forEachLedgerRow(p, now: utc("2026-12-31T00:00:00Z")) { if $0.arm == .treated { treated += 1 } }
+        let treated = try await s.db.ledgerRows(p, now: utc("2026-12-31T00:00:00Z")).filter { $0.arm == .treated }.count
         let recordedTreated = try s.rows(
             "SELECT COUNT(*) FROM deal_products p JOIN deal_arms a ON a.deal_id = p.deal_id WHERE p.outcome = 'declined' AND a.held_out = 0"
         )

@@ -1,10 +1,10 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The fixed models of the page snapshots.

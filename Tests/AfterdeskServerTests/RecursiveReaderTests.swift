@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Every reader of outside input that builds a tree refuses one nested too deep, through the router, instead of
@@ -14,8 +14,8 @@ import AfterdeskStorage
 @Suite(.serialized) struct RecursiveReaderTests {
     /// A deal file of 100,000 nested arrays (200 KB) ended `serve` (SIGSEGV): now a 422 naming the line and the limit.
     @Test func aDeeplyNestedDealFileIs422FromTheAPI() async throws {
-        let s = try Scenario()
-        let fi = try APIv1Tests().token(s, "kliu", .fiManager)
+        let s = try await Scenario()
+        let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
             let h: HTTPFields = [.authorization: "Bearer \(fi)", .contentType: "application/json"]
@@ -47,7 +47,7 @@ import AfterdeskStorage
     /// of their own: a body nested 100,000 deep is a 400.
     @Test func deepJSONAndDeepFormKeysAre400() async throws {
         let f = try await WebFixture()
-        let admin = try APIv1Tests().token(f.s, "tokenadmin", .admin)
+        let admin = try await APIv1Tests().token(f.s, "tokenadmin", .admin)
         try await f.app().test(.router) { client in
             let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
             let r = try await client.execute(

@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 24, item 2: a reply in the customer's own words waits for a person before any automated message goes out, and
@@ -15,7 +15,7 @@ import AfterdeskStorage
     let replies = InboundReplayTests()
 
     @Test func aFreeTextReplyHoldsAutomatedTextsUntilAPersonClosesItsTask() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try #require(try s.touches("D-1").first { $0.action == "sms" })
         try await replies.app(s, at: "2026-10-01T21:00:00Z").test(.router) { client in
             let a1 = try await replies.text(client, "Is the warranty transferable?", sid: "SMQ1")
@@ -38,7 +38,7 @@ import AfterdeskStorage
     }
 
     @Test func aSecondStopWhileTheFirstStandsGetsNoSecondConfirmation() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         try await replies.app(s).test(.router) { client in
             let a2 = try await replies.text(client, "STOP", sid: "SMC1")
             #expect(a2.contains("unsubscribed"))
@@ -55,7 +55,7 @@ import AfterdeskStorage
     /// The provider retries a webhook whose answer did not reach it: within five minutes of the first receipt the
     /// confirmation is given (the first was never sent); later, none.
     @Test func aRetriedStopIsConfirmedOnlyWithinFiveMinutes() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         try await replies.app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let a6 = try await replies.text(client, "STOP", sid: "SMR1")
             #expect(a6.contains("unsubscribed"))

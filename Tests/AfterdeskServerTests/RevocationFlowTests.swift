@@ -1,19 +1,19 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 24, item 2: a customer who writes "Please stop texting me" has revoked consent (FCC 24-24). It was answered as
 /// a reply: a task was made and the texts kept coming.
 @Suite(.serialized) struct RevocationFlowTests {
     @Test func aRevocationInASentenceStopsTextsAndReachesAPerson() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let replies = InboundReplayTests()
         #expect(try s.touches("D-1").contains { $0.action == "sms" })
         try await replies.app(s).test(.router) { client in
@@ -31,7 +31,7 @@ import AfterdeskStorage
     }
 
     @Test func aBareStopNeedsNoTask() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let replies = InboundReplayTests()
         try await replies.app(s).test(.router) { client in _ = try await replies.text(client, "STOP!", sid: "SMR2") }
         #expect(try !replies.consent(s))

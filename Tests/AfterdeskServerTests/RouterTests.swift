@@ -1,14 +1,14 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Builds a signed Twilio webhook request.
@@ -32,7 +32,7 @@ func twilioRequest(
     }
 
     @Test func aBadSignatureIsRefused() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let forged = twilioRequest(
                 "/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], token: "not-the-token")
@@ -56,7 +56,7 @@ func twilioRequest(
     }
 
     @Test func stopThenStartThenHelp() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let customer = try s.customer("D-1")
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let stop = twilioRequest(
@@ -86,7 +86,7 @@ func twilioRequest(
     }
 
     @Test func aReplyBecomesATaskForAPerson() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let reply = twilioRequest(
                 "/webhooks/sms", [("From", "+15125550142"), ("Body", "Yes, what would GAP cost a month?"), ("MessageSid", "SM200")])
@@ -104,7 +104,7 @@ func twilioRequest(
     }
 
     @Test func deliveryStatusUpdatesTheOutbox() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let maria = try #require(try s.touches("D-1").first)
         _ = try await s.dispatcher.run(now: utc(maria.due))
         let sid = try #require(s.channels.sms.first?.sid)
@@ -122,10 +122,10 @@ func twilioRequest(
     /// link the demo sent answered 403. The demo's dispatcher (`Dispatcher.recording`) sends an email here; its link is
     /// followed through the server `serve` builds on the same database.
     @Test func aLinkFromADemoEmailWorksInTheServer() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         #expect(s.settings.signingSecret == nil)
         let recording = RecordingChannels()
-        let demo = try Dispatcher.recording(
+        let demo = try await Dispatcher.recording(
             database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
             into: recording)
         let james = try #require(try s.touches("D-2").first)
@@ -138,7 +138,7 @@ func twilioRequest(
             }.first)
         let path = String(link.dropFirst(s.settings.publicURL.count))
         // `serve`: the dispatcher of DispatchOptions, whose secret is the database's.
-        let served = Dispatcher(
+        let served = await Dispatcher(
             database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
             channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
         let customer = try s.customer("D-2")
@@ -152,7 +152,7 @@ func twilioRequest(
     }
 
     @Test func theUnsubscribeLinkStopsEmailOnlyWithAValidToken() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let customer = try s.customer("D-2")
         let emailTouchesBefore = try s.touches("D-2").filter { $0.action == "email" }
         let url = s.dispatcher.unsubscribeURL(customer: customer)
@@ -191,12 +191,13 @@ func twilioRequest(
     }
 
     /// A token for a new user of `role`, as `afterdesk users add` and `tokens add` make them.
-    func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil, expires: Date? = nil) throws -> (id: Int64, token: String)
-    {
-        try s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
+    func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil, expires: Date? = nil) async throws -> (
+        id: Int64, token: String
+    ) {
+        try await s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
         var rng = SeededRandom(seed: UInt64(abs(name.hashValue)))
         let made = APITokens.generate(using: &rng)
-        let id = try s.db.addToken(user: name, tokenHash: made.hash, label: made.label, expiresAt: expires, now: Date())
+        let id = try await s.db.addToken(user: name, tokenHash: made.hash, label: made.label, expiresAt: expires, now: Date())
         return (id, made.token)
     }
 
@@ -205,19 +206,19 @@ func twilioRequest(
     /// The defect: GET /api/tasks gave every open task, with names and phone numbers, to anyone who could reach the
     /// server, and POST …/done recorded sales for anyone.
     @Test func theTaskAPINeedsATokenAndScopesEachRole() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
-        let victor = try token(s, "vosei", .sales, staff: "F2")
-        let sam = try token(s, "sother", .sales, staff: "S9")
-        let director = try token(s, "fd", .financeDirector)
-        let revoked = try token(s, "gone", .admin)
-        try s.db.revokeToken(id: revoked.id, now: Date())
-        let expired = try token(s, "old", .admin, expires: utc(ana.due).addingTimeInterval(-60))
-        let disabled = try token(s, "left", .admin)
-        try s.db.disableUser(name: "left", now: Date())
-        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        try await s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
+        let victor = try await token(s, "vosei", .sales, staff: "F2")
+        let sam = try await token(s, "sother", .sales, staff: "S9")
+        let director = try await token(s, "fd", .financeDirector)
+        let revoked = try await token(s, "gone", .admin)
+        try await s.db.revokeToken(id: revoked.id, now: Date())
+        let expired = try await token(s, "old", .admin, expires: utc(ana.due).addingTimeInterval(-60))
+        let disabled = try await token(s, "left", .admin)
+        try await s.db.disableUser(name: "left", now: Date())
+        let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
         try await app(s, at: ana.due).test(.router) { client in
             for headers: HTTPFields in [
                 [:], bearer("adk_not-a-token"), bearer(revoked.token), bearer(expired.token), bearer(disabled.token),
@@ -266,10 +267,10 @@ func twilioRequest(
     }
 
     @Test func healthMetricsAndTaskAPI() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        let admin = try token(s, "admin", .admin)
+        let admin = try await token(s, "admin", .admin)
         try await app(s, at: ana.due).test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { r in
                 #expect(String(buffer: r.body) == "{\"database\":\"ok\",\"status\":\"ok\"}")
@@ -306,29 +307,29 @@ func twilioRequest(
 
 @Suite(.serialized) struct TaskTests {
     @Test func routingOutcomesAndEscalation() async throws {
-        let s = try Scenario()
-        try s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: "manager", timeZone: "America/Chicago", now: Date())
+        let s = try await Scenario()
+        try await s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: "manager", timeZone: "America/Chicago", now: Date())
         let ana = try #require(try s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
-        var task = try await #require(try s.db.tasks(now: at).first)
+        var task = try #require(try await s.db.tasks(now: at).first)
         #expect(task.assignee == "Victor Osei")  // the deal's F&I manager
         #expect(task.detail.contains("quoted $3,500.00"))
         // Deactivating him hands the task to the least loaded active colleague (not the manager).
-        #expect(try s.db.deactivateStaff(store: "main", code: "F2", now: at) == 1)
-        task = try await #require(try s.db.tasks(now: at).first)
+        #expect(try await s.db.deactivateStaff(store: "main", code: "F2", now: at) == 1)
+        task = try #require(try await s.db.tasks(now: at).first)
         #expect(task.assignee != "Victor Osei" && task.assignee != "Gina Manager")
         // Past the SLA (24 h): escalated to the store's manager, once.
-        #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(23 * 3600)) == 0)
-        #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(25 * 3600)) == 1)
-        #expect(try s.db.escalateOverdue(now: at.addingTimeInterval(26 * 3600)) == 0)
-        task = try await #require(try s.db.tasks(now: at.addingTimeInterval(25 * 3600)).first)
+        #expect(try await s.db.escalateOverdue(now: at.addingTimeInterval(23 * 3600)) == 0)
+        #expect(try await s.db.escalateOverdue(now: at.addingTimeInterval(25 * 3600)) == 1)
+        #expect(try await s.db.escalateOverdue(now: at.addingTimeInterval(26 * 3600)) == 0)
+        task = try #require(try await s.db.tasks(now: at.addingTimeInterval(25 * 3600)).first)
         #expect(task.escalatedTo == "Gina Manager" && task.overdue)
         // Outcomes: a sale needs a price; "stop contacting" ends everything for the customer.
-        #expect(throws: StoreError.self) { try s.db.completeTask(id: task.id, outcome: .sold, now: at) }
+        await #expect(throws: StoreError.self) { try await s.db.completeTask(id: task.id, outcome: .sold, now: at) }
         let customer = try await s.db.completeTask(id: task.id, outcome: .stopContacting, now: at)
-        #expect(throws: StoreError.self) { try s.db.completeTask(id: task.id, outcome: .booked, now: at) }
-        _ = try s.dispatcher.replan(customers: [customer], now: at)
+        await #expect(throws: StoreError.self) { try await s.db.completeTask(id: task.id, outcome: .booked, now: at) }
+        _ = try await s.dispatcher.replan(customers: [customer], now: at)
         #expect(try s.touches("D-3").isEmpty)
         let c = try s.rows(
             "SELECT consent_sms, consent_email, consent_phone, contact_stopped_source FROM customers WHERE id = ?", [customer])[0]
@@ -336,7 +337,7 @@ func twilioRequest(
     }
 
     @Test func tasksGoToTheCRMAsADFLeadAndSignedWebhook() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         s.settings.crmLeadEmail = "leads@crm.example"
         s.settings.webhookURL = "https://crm.example/hooks/afterdesk"
         s.settings.webhookSecret = "hook-secret"
@@ -356,9 +357,9 @@ func twilioRequest(
     }
 
     @Test func doNotCallAfterTheRelationshipSkipsTheCall() async throws {
-        let s = try Scenario()
-        #expect(try s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 1)
-        #expect(try s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 0)
+        let s = try await Scenario()
+        #expect(try await s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 1)
+        #expect(try await s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 0)
         // Pretend the sale was 19 months ago.
         try s.execute("UPDATE deals SET contract_date = '2025-03-01' WHERE deal_number = 'D-3'")
         let ana = try #require(try s.touches("D-3").first)

@@ -1,31 +1,31 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 23, item 5: `POST /api/tasks/{id}/done` took `"price": "-50000.00"` and the dashboard showed it; only the web
 /// form refused it. `completeTask` now holds every door (command line, API, task page) to `SaleAmounts`.
 @Suite(.serialized) struct SaleAmountTests {
-    func token(_ s: Scenario) throws -> String {
-        try s.db.addUser(name: "root", role: .admin, staffCode: nil, store: nil, now: Date())
+    func token(_ s: Scenario) async throws -> String {
+        try await s.db.addUser(name: "root", role: .admin, staffCode: nil, store: nil, now: Date())
         var rng = SeededRandom(seed: 23)
         let made = APITokens.generate(using: &rng)
-        _ = try s.db.addToken(user: "root", tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
+        _ = try await s.db.addToken(user: "root", tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
         return made.token
     }
 
     @Test func theAPIRefusesANegativeOrHugeSaleWith422AndItsReason() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        let admin = try token(s)
-        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
+        let admin = try await token(s)
+        let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(ana.due)))
         let headers: HTTPFields = [.authorization: "Bearer \(admin)", .contentType: "application/json"]
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
@@ -56,12 +56,12 @@ import AfterdeskStorage
 
     /// The command line (`afterdesk task done`) calls `completeTask` as the API does: the same rule, the same error.
     @Test func completeTaskItselfRefusesTheAmounts() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
-        #expect(throws: StoreError("the price -$0.01 is negative: a price is from $0.00 up")) {
-            try s.db.completeTask(id: taskID, outcome: .sold, price: Money(cents: -1), now: utc(ana.due))
+        let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
+        await #expect(throws: StoreError("the price -$0.01 is negative: a price is from $0.00 up")) {
+            try await s.db.completeTask(id: taskID, outcome: .sold, price: Money(cents: -1), now: utc(ana.due))
         }
         #expect(SaleAmounts.problem(Money(cents: 10_000_001), field: "cost")?.contains("more than $100,000.00") == true)
         #expect(SaleAmounts.problem(Money(cents: 0), field: "cost") == nil)

@@ -1,30 +1,30 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The review of issue 24: a message decided before a STOP, or inside the contact hours, may be handed to the provider
 /// later (a retry, an admin's `outbox retry`, a send queued again after a crash). The ledger and the calendar are read
 /// again at the moment of sending.
 @Suite(.serialized) struct SendTimeCheckTests {
-    func queueText(_ s: Scenario, key: String, at: Date) throws -> Int64 {
-        try s.db.enqueue(
+    func queueText(_ s: Scenario, key: String, at: Date) async throws -> Int64 {
+        try await s.db.enqueue(
             [NewOutboxMessage(channel: "sms", idempotencyKey: key, recipient: "+15125550142", body: "Hi Maria, a test text.")],
             customerID: try s.customer("D-1"), now: at)
         return try s.rows("SELECT id FROM outbox WHERE idempotency_key = ?", [key])[0][0]
     }
 
     @Test func aDeadLetterRetriedAfterAStopIsCancelledNotSent() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let noon = utc("2026-10-05T17:00:00Z")  // Monday 12:00 in Austin
-        let id = try queueText(s, key: "test-dead", at: noon)
+        let id = try await queueText(s, key: "test-dead", at: noon)
         try s.execute("UPDATE outbox SET status = 'dead' WHERE id = ?", [id])
         _ = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SMX", now: noon)
-        #expect(try s.db.retryDeadLetter(id: id, now: noon))
+        #expect(try await s.db.retryDeadLetter(id: id, now: noon))
         _ = try await s.dispatcher.run(now: noon.addingTimeInterval(60))
         #expect(!s.channels.sms.contains { $0.key == "test-dead" })
         let row = try s.rows("SELECT status, last_error FROM outbox WHERE id = ?", [id])[0]
@@ -32,9 +32,9 @@ import AfterdeskStorage
     }
 
     @Test func aRetryThatFallsOutsideTheCustomersHoursWaitsForThem() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let night = utc("2026-10-06T04:30:00Z")  // Monday 23:30 in Austin
-        let id = try queueText(s, key: "test-night", at: night)
+        let id = try await queueText(s, key: "test-night", at: night)
         _ = try await s.dispatcher.run(now: night)
         #expect(!s.channels.sms.contains { $0.key == "test-night" })
         let row = try s.rows("SELECT status, next_attempt_at, attempts, last_error FROM outbox WHERE id = ?", [id])[0]

@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 24, item 5: texting goes through Afterdesk. The task page's Text button opens a compose box that sends through
@@ -14,11 +14,11 @@ import AfterdeskStorage
 @Suite(.serialized) struct StaffTextTests {
     /// A reply task for Maria (who consents to texts), the clock at her last planned text (years on: the fixture's
     /// dispatch sent her first ones, and they are out of the 30 days by then).
-    func mariaTask(_ f: WebFixture) throws -> (task: Int64, due: Date, touch: Int64) {
+    func mariaTask(_ f: WebFixture) async throws -> (task: Int64, due: Date, touch: Int64) {
         let maria = try #require(try f.s.touches("D-1").last { $0.action == "sms" })
         let due = utc(maria.due)
         f.clock.advance(due.timeIntervalSince(f.clock.now))
-        let task = try f.s.db.createReplyTask(
+        let task = try await f.s.db.createReplyTask(
             customerID: try f.s.customer("D-1"), title: "Reply by text", detail: "They wrote: \"how much?\"", now: due, slaHours: 4)
         return (task, due, maria.id)
     }
@@ -30,7 +30,7 @@ import AfterdeskStorage
 
     @Test func aTextFromTheTaskPageGoesOutOnceThroughTheStoreNumber() async throws {
         let f = try await WebFixture()
-        let (task, _, _) = try mariaTask(f)
+        let (task, _, _) = try await mariaTask(f)
         try await f.app().test(.router) { client in
             var karen = TestBrowser()
             try await karen.signIn(client, "kliu")
@@ -60,7 +60,7 @@ import AfterdeskStorage
 
     @Test func theGateRefusesATextOutsideContactHoursAndAfterAStop() async throws {
         let f = try await WebFixture()
-        let (task, due, _) = try mariaTask(f)
+        let (task, due, _) = try await mariaTask(f)
         // 23:30 in Austin.
         let night = LocalDate(due, in: TimeZone(identifier: "America/Chicago")!)
         f.clock.advance(
@@ -88,7 +88,7 @@ import AfterdeskStorage
     /// A person's text counts toward the caps of the automated ones: one contact a day.
     @Test func aStaffTextCountsTowardTheCaps() async throws {
         let f = try await WebFixture()
-        let (task, due, touch) = try mariaTask(f)
+        let (task, due, touch) = try await mariaTask(f)
         let result = try await f.s.dispatcher.staffText(taskID: task, written: "Hi Maria", by: "Karen", nonce: "abcdef0123", now: due)
         #expect(result == .sent)
         try await f.s.db.completeTask(id: task, outcome: .wontDo, note: "answered", now: due)

@@ -1,6 +1,6 @@
 import AfterdeskCore
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -13,7 +13,7 @@ import Testing
     /// Maria, in Florida with a Miami number: three texts in the last 24 hours sit in the outbox (two automated, one
     /// written by a person — an ordinary `sms` row), so her planned text waits until the oldest leaves the 24 hours.
     @Test func aFloridiansFourthTextIn24HoursWaitsWhateverWroteTheFirstThree() async throws {
-        let s = try Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
+        let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
         let maria = try #require(try s.touches("D-1").first)
         let due = utc(maria.due)
         try seedTexts(s, customer: try s.customer("D-1"), hoursBefore: [20, 10, 2], due: due)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func twoTextsInTheOutboxLeaveRoomForTheThird() async throws {
-        let s = try Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
+        let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
         let maria = try #require(try s.touches("D-1").first)
         let due = utc(maria.due)
         try seedTexts(s, customer: try s.customer("D-1"), hoursBefore: [10, 2], due: due)
@@ -35,9 +35,9 @@ import Testing
     }
 
     /// Planning from the store reads the area code of the phone (whose state's law applies), never the number.
-    @Test func plansFromTheStoreKnowTheAreaCodeNotTheNumber() throws {
-        let s = try Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,TX,78701"))
-        let record = try #require(try s.db.customerDeals(ofDeal: "D-1")?.records.first)
+    @Test func plansFromTheStoreKnowTheAreaCodeNotTheNumber() async throws {
+        let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,TX,78701"))
+        let record = try #require(try await s.db.customerDeals(ofDeal: "D-1")?.records.first)
         #expect(record.buyerAreaCode == 305 && record.buyerPhone == nil)
     }
 

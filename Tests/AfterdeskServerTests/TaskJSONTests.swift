@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The hand-written task JSON is exactly what JSONEncoder writes, for random rows with every kind of text.

@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 26: a task outcome given wrongly names the field the way its door does. The command line keeps its flags
@@ -30,13 +30,13 @@ import AfterdeskStorage
     }
 
     @Test func theAPINamesTheJSONFieldAndTheStoreKeepsTheCommandLinesWords() async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        let admin = try SaleAmountTests().token(s)
-        let taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
-        #expect(throws: StoreError("outcome sold needs --price")) {
-            try s.db.completeTask(id: taskID, outcome: .sold, now: utc(ana.due))
+        let admin = try await SaleAmountTests().token(s)
+        let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
+        await #expect(throws: StoreError("outcome sold needs --price")) {
+            try await s.db.completeTask(id: taskID, outcome: .sold, now: utc(ana.due))
         }
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(ana.due)))
         let headers: HTTPFields = [.authorization: "Bearer \(admin)", .contentType: "application/json"]

@@ -1,13 +1,13 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 #if canImport(Glibc)
@@ -75,7 +75,7 @@ final class RawConnection {
     static func live(
         _ timeouts: ServerTimeouts, _ body: @escaping @Sendable (Int, Scenario) async throws -> Void
     ) async throws {
-        let s = try Scenario()
+        let s = try await Scenario()
         s.settings.server = timeouts
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await buildApplication(ctx, host: "127.0.0.1", port: 0).test(.live) { client in
@@ -136,7 +136,7 @@ final class RawConnection {
     /// A 513 MiB upload took minutes to refuse: now its head alone is answered 413, and the connection closes.
     @Test func anUploadOverTheLimitIsRefusedFromItsHead() async throws {
         try await Self.live(Self.quick) { port, s in
-            let token = try APIv1Tests().token(s, "kliu", .fiManager)
+            let token = try await APIv1Tests().token(s, "kliu", .fiManager)
             let c = try RawConnection(port: port)
             c.send(
                 "POST /api/v1/deals/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: text/csv\r\n"
@@ -153,7 +153,7 @@ final class RawConnection {
         t.bodyRateWindow = .milliseconds(300)
         t.bodyMinBytesPerSecond = 1_024
         try await Self.live(t) { port, s in
-            let token = try APIv1Tests().token(s, "kliu", .fiManager)
+            let token = try await APIv1Tests().token(s, "kliu", .fiManager)
             let c = try RawConnection(port: port)
             c.send(
                 "POST /api/v1/deals/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: text/csv\r\n"

@@ -1,13 +1,13 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Upload files (issue 23, item 11): 0600 in a 0700 folder, and a forgotten temporary file removed by its age, never
@@ -110,8 +110,8 @@ import AfterdeskStorage
     }
 
     @Test func anUploadSweepsTheFolderFirst() async throws {
-        let s = try Scenario()
-        let fi = try APIv1Tests().token(s, "kliu", .fiManager)
+        let s = try await Scenario()
+        let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let folder = UploadFolder.path(s.db)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let left = (folder as NSString).appendingPathComponent("upload-left.part")

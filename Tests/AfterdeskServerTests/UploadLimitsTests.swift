@@ -1,13 +1,13 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// What an upload may hold (issue 23, item 7), through the router: only the form's own fields, each small; the token
@@ -100,8 +100,8 @@ import AfterdeskStorage
             #expect(String(buffer: r.body).contains("larger than 512 MiB"))
             #expect(Self.uploads(f).isEmpty)
         }
-        let s = try Scenario()
-        let fi = try APIv1Tests().token(s, "kliu", .fiManager)
+        let s = try await Scenario()
+        let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
             let h: HTTPFields = [

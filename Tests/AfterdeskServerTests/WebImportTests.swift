@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The F&I manager's upload through the router: streamed to disk, imported in the background, refused rows listed.
@@ -140,12 +140,12 @@ import AfterdeskStorage
             let token = try await admin.post(client, "/admin/users", [("action", "token"), ("user", "npatel"), ("days", "30")])
             let html = String(buffer: token.body)
             let shown = try #require(html.range(of: #"adk_[A-Za-z0-9_-]{43}"#, options: .regularExpression).map { String(html[$0]) })
-            #expect(try f.s.db.principal(tokenHash: APITokens.hash(shown), now: f.clock.now)?.name == "npatel")
+            #expect(try await f.s.db.principal(tokenHash: APITokens.hash(shown), now: f.clock.now)?.name == "npatel")
             // The list shows only the token's first characters.
             #expect(!String(buffer: try await admin.get(client, "/admin/users").body).contains(shown))
-            let id = try #require(try f.s.db.tokens().first { $0.user == "npatel" }?.id)
+            let id = try #require(try await f.s.db.tokens().first { $0.user == "npatel" }?.id)
             #expect(try await admin.post(client, "/admin/users", [("action", "revoke"), ("token", "\(id)")]).status == .seeOther)
-            #expect(try f.s.db.principal(tokenHash: APITokens.hash(shown), now: f.clock.now) == nil)
+            #expect(try await f.s.db.principal(tokenHash: APITokens.hash(shown), now: f.clock.now) == nil)
             #expect(try await admin.post(client, "/admin/users", [("action", "disable"), ("user", "npatel")]).status == .seeOther)
             #expect(try await again.get(client, "/dashboard").status == .seeOther)
         }

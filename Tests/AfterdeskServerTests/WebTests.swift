@@ -1,12 +1,12 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The web pages through the router: signing in, roles on every route, CSRF, lock-out, sessions, headers.
@@ -210,7 +210,7 @@ import AfterdeskStorage
         try await f.app().test(.router) { client in
             var fd = TestBrowser()
             try await fd.signIn(client, "fd")
-            try f.s.db.disableUser(name: "fd", now: Date())
+            try await f.s.db.disableUser(name: "fd", now: Date())
             #expect(try await fd.get(client, "/dashboard").status == .seeOther)
         }
     }

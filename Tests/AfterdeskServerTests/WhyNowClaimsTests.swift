@@ -1,19 +1,19 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 25, item 2: the offer page's "why now" said a service contract "can be added only while" the factory warranty
 /// lasts; third-party and used-vehicle plans are sold after it. It now speaks from the facts of the day it is sent: the
 /// basic warranty while it runs, else the powertrain's, and the plan class open then.
 @Suite struct WhyNowClaimsTests {
-    @Test func theOfferPagesWhyNowMakesNoClaimTheFactsCannotBack() throws {
-        let s = try Scenario()
-        let items = try s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items)
+    @Test func theOfferPagesWhyNowMakesNoClaimTheFactsCannotBack() async throws {
+        let s = try await Scenario()
+        let items = try await s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items)
             .filter { $0.product == "vsc" && $0.basicExpiresOn != nil }
         #expect(!items.isEmpty)
         for item in items {
@@ -33,9 +33,9 @@ import AfterdeskStorage
 
     /// The class on the day: a new car's plan is the maker's new-vehicle plan until the basic warranty ends, then an
     /// after-warranty plan, after an inspection.
-    @Test func theWhyNowNamesTheClassOpenOnTheDay() throws {
-        let s = try Scenario()
-        let item = try #require(
+    @Test func theWhyNowNamesTheClassOpenOnTheDay() async throws {
+        let s = try await Scenario()
+        let item = try await #require(
             try s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items)
                 .first { $0.product == "vsc" && $0.basicExpiresOn != nil })
         let ends = try #require(item.basicExpiresOn)

@@ -13,9 +13,9 @@ extension AfterdeskDatabase {
     /// Stores a value. `keepExpiry` leaves the expiry of an existing value as it was; `onlyNew` refuses a key that is
     /// already there and unexpired (returns false).
     @discardableResult
-    public func persistSet(key: String, value: Data, expiresAt: Date?, keepExpiry: Bool, onlyNew: Bool, now: Date) throws -> Bool {
+    public func persistSet(key: String, value: Data, expiresAt: Date?, keepExpiry: Bool, onlyNew: Bool, now: Date) async throws -> Bool {
         let hash = Self.persistKey(key)
-        return try writer.write { db in
+        return try await writer.write { db in
             try db.execute(sql: "DELETE FROM persist WHERE key_hash = ? AND expires_at <= ?", arguments: [hash, Instant.iso8601(now)])
             if onlyNew, try Bool.fetchOne(db, sql: "SELECT 1 FROM persist WHERE key_hash = ?", arguments: [hash]) != nil { return false }
             let expiry = expiresAt.map(Instant.iso8601)
@@ -30,8 +30,8 @@ extension AfterdeskDatabase {
     }
 
     /// A value and its expiry, unless it has expired.
-    public func persistGet(key: String, now: Date) throws -> (value: Data, expiresAt: Date?)? {
-        try writer.read { db in
+    public func persistGet(key: String, now: Date) async throws -> (value: Data, expiresAt: Date?)? {
+        try await writer.read { db in
             guard
                 let r = try Row.fetchOne(
                     db, sql: "SELECT value, expires_at FROM persist WHERE key_hash = ? AND (expires_at IS NULL OR expires_at > ?)",
@@ -41,14 +41,14 @@ extension AfterdeskDatabase {
         }
     }
 
-    public func persistRemove(key: String) throws {
-        try writer.write { db in try db.execute(sql: "DELETE FROM persist WHERE key_hash = ?", arguments: [Self.persistKey(key)]) }
+    public func persistRemove(key: String) async throws {
+        try await writer.write { db in try db.execute(sql: "DELETE FROM persist WHERE key_hash = ?", arguments: [Self.persistKey(key)]) }
     }
 
     /// Drops what has expired; returns how many.
     @discardableResult
-    public func persistTidy(now: Date) throws -> Int {
-        try writer.write { db in
+    public func persistTidy(now: Date) async throws -> Int {
+        try await writer.write { db in
             try db.execute(sql: "DELETE FROM persist WHERE expires_at <= ?", arguments: [Instant.iso8601(now)])
             return db.changesCount
         }

@@ -7,8 +7,8 @@ extension AfterdeskDatabase {
     /// Sets a user's bcrypt hash (`afterdesk users passwd`, the admin page). The hash is made by the caller. The user's
     /// sessions end, but for `keepingSession` (the key of the session of the admin making the change, when it is
     /// theirs): whoever held a stolen session or the old password is signed out.
-    public func setPassword(name: String, bcryptHash: String, keepingSession: String? = nil) throws {
-        try writer.write { db in
+    public func setPassword(name: String, bcryptHash: String, keepingSession: String? = nil) async throws {
+        try await writer.write { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) else {
                 throw StoreError.notFound("no user named \(name)")
             }
@@ -28,8 +28,8 @@ extension AfterdeskDatabase {
     }
 
     /// An active user by name, for the sign-in form; nil for an unknown or disabled one.
-    public func signInUser(name: String) throws -> SignInUser? {
-        try writer.read { db in
+    public func signInUser(name: String) async throws -> SignInUser? {
+        try await writer.read { db in
             guard
                 let r = try Row.fetchOne(
                     db,
@@ -46,8 +46,8 @@ extension AfterdeskDatabase {
     }
 
     /// The person a session belongs to, while their user is active: a disabled user's sessions end at once.
-    public func principal(userID: Int64) throws -> Principal? {
-        try writer.read { db in
+    public func principal(userID: Int64) async throws -> Principal? {
+        try await writer.read { db in
             guard
                 let r = try Row.fetchOne(
                     db,
@@ -64,14 +64,15 @@ extension AfterdeskDatabase {
     /// Decides whether a password may be checked for `user` from `address` and, when it may, records the attempt as a
     /// failure in the same transaction (never the password), so parallel requests see each other: the caller checks
     /// the password, then settles the attempt. An attempt never settled (the process died) stays a failure.
-    public func reserveSignIn(user: String, address: String, limits: SignInLimits = .init(), now: Date) throws -> SignInGate {
+    public func reserveSignIn(user: String, address: String, limits: SignInLimits = .init(), now: Date) async throws -> SignInGate {
         let name = String(user.prefix(64))
         let from = String(address.prefix(64))
         // Refused by a read first: a flood of refused guesses never waits for (or holds) the write lock.
-        if let until = try writer.read({ db in try Self.signInRefusedUntil(db, user: name, address: from, limits: limits, now: now) }) {
+        if let until = try await writer.read({ db in try Self.signInRefusedUntil(db, user: name, address: from, limits: limits, now: now) })
+        {
             return .refused(until: until)
         }
-        return try writer.writeWithoutTransaction { db in
+        return try await writer.writeWithoutTransaction { db in
             // IMMEDIATE: the write lock is taken before the counts are read, so another server on the file waits too.
             var gate = SignInGate.refused(until: now)
             try db.inTransaction(.immediate) {
@@ -90,16 +91,16 @@ extension AfterdeskDatabase {
     }
 
     /// Settles a reserved attempt: a success ends the name's run of failures.
-    public func settleSignIn(attempt: Int64, succeeded: Bool) throws {
+    public func settleSignIn(attempt: Int64, succeeded: Bool) async throws {
         guard succeeded else { return }
-        try writer.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE sign_in_attempts SET succeeded = 1 WHERE id = ?", arguments: [attempt])
         }
     }
 
     /// Until when signing in as `user` from `address` is refused; nil when a password may be checked now.
-    public func signInRefusedUntil(user: String, address: String, limits: SignInLimits = .init(), now: Date) throws -> Date? {
-        try writer.read { db in
+    public func signInRefusedUntil(user: String, address: String, limits: SignInLimits = .init(), now: Date) async throws -> Date? {
+        try await writer.read { db in
             try Self.signInRefusedUntil(db, user: String(user.prefix(64)), address: String(address.prefix(64)), limits: limits, now: now)
         }
     }
@@ -159,10 +160,10 @@ extension AfterdeskDatabase {
     /// Drops failures older than a day (the limits look back an hour at most) and successes older than the known
     /// addresses' days.
     @discardableResult
-    public func tidySignIns(now: Date, limits: SignInLimits = .init()) throws -> Int {
+    public func tidySignIns(now: Date, limits: SignInLimits = .init()) async throws -> Int {
         let day = Instant.iso8601(now.addingTimeInterval(-max(86_400, limits.nameWindow, limits.window)))
         let known = Instant.iso8601(now.addingTimeInterval(-Double(max(1, limits.knownAddressDays)) * 86_400))
-        return try writer.write { db in
+        return try await writer.write { db in
             try db.execute(
                 sql: "DELETE FROM sign_in_attempts WHERE (succeeded = 0 AND at < ?) OR (succeeded = 1 AND at < ?)", arguments: [day, known])
             return db.changesCount
@@ -173,8 +174,8 @@ extension AfterdeskDatabase {
 extension AfterdeskDatabase {
     /// Changes a user's role. A sales user needs its staff member (`users add --staff`): a user without one cannot
     /// become sales here.
-    public func setRole(name: String, role: Role) throws {
-        try writer.write { db in
+    public func setRole(name: String, role: Role) async throws {
+        try await writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT staff_id FROM users WHERE name = ?", arguments: [name]) else {
                 throw StoreError.notFound("no user named \(name)")
             }

@@ -7,13 +7,13 @@ extension AfterdeskDatabase {
     /// Adds a user. A `sales` user needs `staffCode`: the staff member (in `store`, or the only store) whose tasks it
     /// works.
     @discardableResult
-    public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) throws -> Int64 {
+    public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) async throws -> Int64 {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, trimmed.count <= 64, !trimmed.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw StoreError("a user name is one word of at most 64 characters, such as kliu")
         }
         if role == .sales && staffCode == nil { throw StoreError("a sales user needs --staff CODE: the staff member whose tasks it works") }
-        return try writer.write { db in
+        return try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) != nil {
                 throw StoreError.conflict("a user named \(trimmed) already exists")
             }
@@ -53,8 +53,8 @@ extension AfterdeskDatabase {
         }
     }
 
-    public func users() throws -> [UserRow] {
-        try writer.read { db in
+    public func users() async throws -> [UserRow] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -72,8 +72,8 @@ extension AfterdeskDatabase {
     }
 
     /// Disables a user: their tokens stop working at once (they are checked against the user on every request).
-    public func disableUser(name: String, now: Date) throws {
-        try writer.write { db in
+    public func disableUser(name: String, now: Date) async throws {
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE users SET active = 0, disabled_at = ? WHERE name = ? AND active = 1",
                 arguments: [Instant.iso8601(now), name])
@@ -84,8 +84,8 @@ extension AfterdeskDatabase {
     }
 
     /// Stores a new token's hash for a user. `label` is the token's first characters, to tell tokens apart in lists.
-    public func addToken(user: String, tokenHash: String, label: String, expiresAt: Date?, now: Date) throws -> Int64 {
-        try writer.write { db in
+    public func addToken(user: String, tokenHash: String, label: String, expiresAt: Date?, now: Date) async throws -> Int64 {
+        try await writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, active FROM users WHERE name = ?", arguments: [user]) else {
                 throw StoreError.notFound("no user named \(user) (add one with afterdesk users add)")
             }
@@ -98,8 +98,8 @@ extension AfterdeskDatabase {
         }
     }
 
-    public func tokens() throws -> [TokenRow] {
-        try writer.read { db in
+    public func tokens() async throws -> [TokenRow] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -114,8 +114,8 @@ extension AfterdeskDatabase {
         }
     }
 
-    public func revokeToken(id: Int64, now: Date) throws {
-        try writer.write { db in
+    public func revokeToken(id: Int64, now: Date) async throws {
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [Instant.iso8601(now), id])
             if db.changesCount == 0 { throw StoreError.notFound("no token \(id)") }
@@ -123,8 +123,8 @@ extension AfterdeskDatabase {
     }
 
     /// The user a token's hash belongs to, when the token is neither revoked nor expired and its user is active.
-    public func principal(tokenHash: String, now: Date) throws -> Principal? {
-        try writer.read { db in
+    public func principal(tokenHash: String, now: Date) async throws -> Principal? {
+        try await writer.read { db in
             guard
                 let r = try Row.fetchOne(
                     db.cachedStatement(

@@ -5,8 +5,8 @@ import GRDB
 
 extension AfterdeskDatabase {
     /// The customers who have this phone number: those texted at it first (indexed), else a scan.
-    public func customers(withPhone phone: String) throws -> [Int64] {
-        try writer.read { db in try Self.customers(db, withPhone: phone) }
+    public func customers(withPhone phone: String) async throws -> [Int64] {
+        try await writer.read { db in try Self.customers(db, withPhone: phone) }
     }
 
     static func customers(_ db: Database, withPhone phone: String) throws -> [Int64] {
@@ -23,8 +23,8 @@ extension AfterdeskDatabase {
     /// with the number at once (none yet: it waits for the number). An opt-out cancels every pending SMS touch and
     /// every queued SMS. `source` is what the customer wrote (the keyword). Returns the customers changed.
     @discardableResult
-    public func setSMSConsent(phone: String, consent: Bool, source: String, reference: String? = nil, now: Date) throws -> [Int64] {
-        try writer.write { db in
+    public func setSMSConsent(phone: String, consent: Bool, source: String, reference: String? = nil, now: Date) async throws -> [Int64] {
+        try await writer.write { db in
             let record = OptOutRecord(
                 address: Phone.e164(phone) ?? phone, channel: .sms, source: consent ? .start : .keyword, detail: source,
                 reference: reference, recordedBy: "customer")
@@ -35,9 +35,9 @@ extension AfterdeskDatabase {
 
     /// An email unsubscribe (the page's button, or RFC 8058 one-click): the customer's address is stopped in the
     /// opt-out ledger, so no import turns email back on; queued email is cancelled. False when there is no such customer.
-    public func unsubscribeEmail(customerID: Int64, source: String, oneClick: Bool = false, now: Date) throws -> Bool {
+    public func unsubscribeEmail(customerID: Int64, source: String, oneClick: Bool = false, now: Date) async throws -> Bool {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT email FROM customers WHERE id = ?", arguments: [customerID]) else {
                 return false
             }
@@ -54,8 +54,8 @@ extension AfterdeskDatabase {
     }
 
     /// Adds numbers to the do-not-call list (E.164). Returns how many were new.
-    public func addDoNotCall(_ phones: [String], source: String, now: Date) throws -> Int {
-        try writer.write { db in
+    public func addDoNotCall(_ phones: [String], source: String, now: Date) async throws -> Int {
+        try await writer.write { db in
             var added = 0
             for p in phones {
                 try db.execute(

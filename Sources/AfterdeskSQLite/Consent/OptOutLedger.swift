@@ -60,22 +60,22 @@ extension AfterdeskDatabase {
     }
 
     /// The customers a normalised address belongs to now (to re-plan after a restore).
-    public func customers(holdingAddress address: String) throws -> [Int64] {
-        try writer.read { db in try Self.customers(db, holding: address) }
+    public func customers(holdingAddress address: String) async throws -> [Int64] {
+        try await writer.read { db in try Self.customers(db, holding: address) }
     }
 
     /// Records an opt-out by an admin: every channel of the address (texts and calls of a phone) unless `channel`
     /// says one. Returns the entries appended.
     public func addOptOut(
         address text: String, channel: ContactChannel?, detail: String, by user: String, now: Date
-    ) throws -> [OptOutEntry] {
+    ) async throws -> [OptOutEntry] {
         guard let address = ContactAddress.normalize(text) else { throw StoreError("not a US phone number or an email address") }
         let channels = channel.map { [$0] } ?? ContactAddress.channels(of: address)
         guard channels.allSatisfy(ContactAddress.channels(of: address).contains) else {
             throw StoreError("an email address has no \(channel?.rawValue ?? "") channel; a phone number has sms and phone")
         }
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             for c in channels {
                 try appendOptOut(
                     db, OptOutRecord(address: address, channel: c, source: .admin, detail: detail, recordedBy: user), now: nowText)
@@ -88,7 +88,7 @@ extension AfterdeskDatabase {
     /// besides the customer's START, that a stopped channel is turned back on.
     public func recordConsent(
         address text: String, channel: ContactChannel, evidence: String, date: LocalDate, by user: String, now: Date
-    ) throws -> OptOutEntry {
+    ) async throws -> OptOutEntry {
         guard let address = ContactAddress.normalize(text) else { throw StoreError("not a US phone number or an email address") }
         guard ContactAddress.channels(of: address).contains(channel) else {
             throw StoreError(
@@ -98,7 +98,7 @@ extension AfterdeskDatabase {
         guard words.count >= 3 else { throw StoreError("the evidence of consent is required: say what the customer signed or wrote") }
         guard date <= LocalDate(now, in: .gmt).adding(days: 1) else { throw StoreError("the consent's date \(date) is in the future") }
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             // A STOP revokes every consent given before it: evidence dated before the stop that stands restores nothing.
             if let stoppedAt = try String.fetchOne(
                 db,
@@ -121,9 +121,9 @@ extension AfterdeskDatabase {
     }
 
     /// Every entry for an address (a phone number or email address as typed), oldest first.
-    public func optOutHistory(address text: String) throws -> [OptOutEntry] {
+    public func optOutHistory(address text: String) async throws -> [OptOutEntry] {
         guard let address = ContactAddress.normalize(text) else { throw StoreError("not a US phone number or an email address") }
-        return try writer.read { db in try Self.optOutHistory(db, address: address) }
+        return try await writer.read { db in try Self.optOutHistory(db, address: address) }
     }
 
     static func optOutHistory(_ db: Database, address: String) throws -> [OptOutEntry] {
@@ -132,8 +132,8 @@ extension AfterdeskDatabase {
 
     /// What stands now, newest first: the latest entry of every address and channel (stopped ones only unless
     /// `restored`), at most `limit`.
-    public func optOutsInForce(includeRestored restored: Bool = false, limit: Int = 500) throws -> [OptOutEntry] {
-        try writer.read { db in
+    public func optOutsInForce(includeRestored restored: Bool = false, limit: Int = 500) async throws -> [OptOutEntry] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -157,13 +157,13 @@ extension AfterdeskDatabase {
         ).compactMap(Self.entry)
     }
 
-    public func optOutsInForce(customer: Int64) throws -> [OptOutEntry] {
-        try writer.read { db in try Self.optOutsInForce(db, customer: customer) }
+    public func optOutsInForce(customer: Int64) async throws -> [OptOutEntry] {
+        try await writer.read { db in try Self.optOutsInForce(db, customer: customer) }
     }
 
     /// The opt-outs standing now for a deal's customer, with their days in the store's time zone.
-    public func optOutStatus(dealNumber: String, store: String?) throws -> [OptOutStatus] {
-        try writer.read { db in
+    public func optOutStatus(dealNumber: String, store: String?) async throws -> [OptOutStatus] {
+        try await writer.read { db in
             guard let found = try Self.findDeal(db, number: dealNumber, store: store) else { return [] }
             return try Self.optOutStatus(db, customer: found.customerID, store: found.store)
         }

@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    public func optOutSummary() throws -> OptOutSummary {
-        try writer.read { db in
+    public func optOutSummary() async throws -> OptOutSummary {
+        try await writer.read { db in
             var stopped: [String: Int] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT channel, COUNT(*) AS n FROM opt_out_state WHERE stopped GROUP BY channel") {
                 stopped[r["channel"]] = r["n"]

@@ -3,8 +3,8 @@ import AfterdeskStorage
 import GRDB
 
 extension AfterdeskDatabase {
-    public func listDeals(_ filter: DealFilter) throws -> [DealListItem] {
-        try writer.read { db in
+    public func listDeals(_ filter: DealFilter) async throws -> [DealListItem] {
+        try await writer.read { db in
             var clauses: [String] = []
             var args: [any DatabaseValueConvertible] = []
             if let f = filter.from {
@@ -76,8 +76,8 @@ extension AfterdeskDatabase {
         return rows.first.map { ($0["id"], $0["customer_id"], $0["store_code"]) }
     }
 
-    public func deal(number: String, store: String? = nil) throws -> DealDetail? {
-        try writer.read { db in
+    public func deal(number: String, store: String? = nil) async throws -> DealDetail? {
+        try await writer.read { db in
             let sql = """
                 SELECT d.*, s.code AS store_code, v.vin, v.year, v.make, v.model, v.in_service_date, v.in_service_estimated,
                        c.first_name, c.last_name, c.email, c.phone, c.state, c.zip,
@@ -126,8 +126,8 @@ extension AfterdeskDatabase {
         }
     }
 
-    public func captureSummary() throws -> CaptureSummary {
-        try writer.read { db in
+    public func captureSummary() async throws -> CaptureSummary {
+        try await writer.read { db in
             let deals = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deals") ?? 0
             let unwound = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deals WHERE status = 'unwound'") ?? 0
             let customers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers") ?? 0

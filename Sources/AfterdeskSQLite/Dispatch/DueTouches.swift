@@ -7,8 +7,8 @@ extension AfterdeskDatabase {
     /// Up to `limit` planned touches due at `now`, soonest first, each with every fact the gate and the
     /// templates need, read in one snapshot. `after` (a touch's due time and id) pages on without recording anything,
     /// for a dry run; the ids of a page are bound one per variable, so keep `limit` well under SQLite's 32,766.
-    public func dueTouches(now: Date, limit: Int, after: (dueAt: Date, id: Int64)? = nil) throws -> [DueTouch] {
-        try writer.read { db in
+    public func dueTouches(now: Date, limit: Int, after: (dueAt: Date, id: Int64)? = nil) async throws -> [DueTouch] {
+        try await writer.read { db in
             let nowText = Instant.iso8601(now)
             let heads = try Row.fetchAll(
                 db,
@@ -180,9 +180,9 @@ extension AfterdeskDatabase {
     /// touches marked sent, moved or skipped. A touch no longer planned (an opt-out, a replan, another dispatcher
     /// got there first) is left alone: nothing is recorded for it. Returns the ids of the tasks created, by touch.
     @discardableResult
-    public func record(_ records: [DispatchRecord], now: Date) throws -> [Int64: Int64] {
+    public func record(_ records: [DispatchRecord], now: Date) async throws -> [Int64: Int64] {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             var tasks: [Int64: Int64] = [:]
             let claim = try db.cachedStatement(
                 sql: """
@@ -241,9 +241,9 @@ extension AfterdeskDatabase {
     }
 
     /// Records messages not tied to a touch (a HELP reply, a reply task's CRM lead). Idempotent by key.
-    public func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, taskID: Int64? = nil, now: Date) throws {
+    public func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, taskID: Int64? = nil, now: Date) async throws {
         let nowText = Instant.iso8601(now)
-        try writer.write { db in
+        try await writer.write { db in
             for m in messages { try insertOutbox(db, m, touchID: nil, taskID: taskID, customerID: customerID, now: nowText) }
         }
     }
@@ -252,10 +252,10 @@ extension AfterdeskDatabase {
 extension AfterdeskDatabase {
     /// A deal's declined product as dispatch would see it (touch fields empty), with its customer and the planned
     /// touches that name it (touch name → due instant). Nil when the deal or product is unknown.
-    public func previewFacts(dealNumber: String, store: String? = nil, product: String) throws
+    public func previewFacts(dealNumber: String, store: String? = nil, product: String) async throws
         -> (customer: CustomerContact, item: DueItem, planned: [String: String])?
     {
-        try writer.read { db in
+        try await writer.read { db in
             let query = try db.makeStatement(
                 sql: """
                     SELECT dp.product_code, \(DueItem.columns), \(CustomerContact.columns)
@@ -288,8 +288,8 @@ extension AfterdeskDatabase {
 extension AfterdeskDatabase {
     /// Brings the first planned touch of up to `customers` customers forward to `to`: for benchmarks and rehearsals
     /// of dispatch on a copy of real data.
-    public func advanceFirstTouches(customers: Int, to: Date) throws {
-        try writer.write { db in
+    public func advanceFirstTouches(customers: Int, to: Date) async throws {
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE touches SET due_at = ? WHERE id IN (

@@ -12,9 +12,9 @@ extension AfterdeskDatabase {
     /// is the caller's wording, no longer stored).
     public func receiveInbound(
         providerID: String, phone: String, body: String, keyword: InboundKeyword?, source: String, now: Date
-    ) throws -> InboundReceipt {
+    ) async throws -> InboundReceipt {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             let customers = try Self.customers(db, withPhone: phone)
             try db.execute(
                 sql: """
@@ -70,8 +70,8 @@ extension AfterdeskDatabase {
         return (standing == InboundKeyword.stop.rawValue, first.flatMap(Instant.parse))
     }
 
-    public func linkInbound(providerID: String, taskID: Int64) throws {
-        try writer.write { db in
+    public func linkInbound(providerID: String, taskID: Int64) async throws {
+        try await writer.write { db in
             try db.execute(sql: "UPDATE inbound_messages SET task_id = ? WHERE provider_id = ?", arguments: [taskID, providerID])
         }
     }

@@ -20,9 +20,9 @@ extension AfterdeskDatabase {
 
     /// Claims up to `limit` queued messages whose time has come: they turn `sending`, with one more attempt counted,
     /// committed before any is handed to a provider. A crash after this leaves them `sending`: in doubt.
-    public func claimOutbox(now: Date, limit: Int) throws -> [OutboxMessage] {
+    public func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage] {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             // Read through the C API, by position in `outboxColumns`: a page holds whole message bodies.
             let s = try RawStatement(
                 db,
@@ -49,8 +49,8 @@ extension AfterdeskDatabase {
     }
 
     /// Messages left `sending` since before `before`: a process died while handing them to a provider.
-    public func inDoubtOutbox(before: Date) throws -> [OutboxMessage] {
-        try writer.read { db in
+    public func inDoubtOutbox(before: Date) async throws -> [OutboxMessage] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? ORDER BY id",
                 arguments: [Instant.iso8601(before)]
@@ -59,9 +59,9 @@ extension AfterdeskDatabase {
     }
 
     /// Records how sends ended, in one transaction.
-    public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) throws {
+    public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws {
         let nowText = Instant.iso8601(now)
-        try writer.write { db in
+        try await writer.write { db in
             let sent = try db.cachedStatement(
                 sql: """
                     UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND status = 'sending'
@@ -104,8 +104,8 @@ extension AfterdeskDatabase {
     /// An SMS provider's delivery report, as `DeliveryReport` keeps it (a known status, a numeric error code). A report
     /// without a known status leaves the stored status as it was. Returns false when no message has the id.
     @discardableResult
-    public func recordDeliveryStatus(providerID: String, report: DeliveryReport, now: Date) throws -> Bool {
-        try writer.write { db in
+    public func recordDeliveryStatus(providerID: String, report: DeliveryReport, now: Date) async throws -> Bool {
+        try await writer.write { db in
             let mapped = report.status?.outboxStatus
             try db.execute(
                 sql: """
@@ -127,8 +127,8 @@ extension AfterdeskDatabase {
     }
 
     /// The outbox, newest first: `status` filters (e.g. `dead` for the dead letters).
-    public func outbox(status: String? = nil, limit: Int = 100) throws -> [OutboxMessage] {
-        try writer.read { db in
+    public func outbox(status: String? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
+        try await writer.read { db in
             var sql = "SELECT \(Self.outboxColumns) FROM outbox"
             var args: StatementArguments = []
             if let status {
@@ -140,8 +140,8 @@ extension AfterdeskDatabase {
     }
 
     /// Puts a dead letter back in the queue, for after the provider is fixed.
-    public func retryDeadLetter(id: Int64, now: Date) throws -> Bool {
-        try writer.write { db in
+    public func retryDeadLetter(id: Int64, now: Date) async throws -> Bool {
+        try await writer.write { db in
             try db.execute(
                 sql:
                     "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'dead'",
@@ -151,8 +151,8 @@ extension AfterdeskDatabase {
     }
 
     /// Outbox counts by status.
-    public func outboxCounts() throws -> [String: Int] {
-        try writer.read { db in
+    public func outboxCounts() async throws -> [String: Int] {
+        try await writer.read { db in
             Dictionary(
                 uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status").map {
                     ($0["status"], $0["n"])

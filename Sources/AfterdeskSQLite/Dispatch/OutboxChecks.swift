@@ -8,10 +8,10 @@ extension AfterdeskDatabase {
     /// whose address was stopped since they were queued (the opt-out ledger, or staff's "stop all contact"), with why;
     /// and where every other one's customer lives. A message waiting for a retry, retried by an admin, or queued again
     /// after a crash was decided before the stop: the ledger is read again here.
-    public func sendChecks(_ messages: [OutboxMessage]) throws -> (stopped: [Int64: String], places: [Int64: RecipientPlace]) {
+    public func sendChecks(_ messages: [OutboxMessage]) async throws -> (stopped: [Int64: String], places: [Int64: RecipientPlace]) {
         let ids = messages.filter { ($0.channel == "sms" || $0.channel == "email") && $0.customerID != nil }.map(\.id)
         guard !ids.isEmpty else { return ([:], [:]) }
-        return try writer.read { db in
+        return try await writer.read { db in
             var stopped: [Int64: String] = [:]
             var places: [Int64: RecipientPlace] = [:]
             for r in try Row.fetchAll(
@@ -37,10 +37,10 @@ extension AfterdeskDatabase {
     }
 
     /// Claimed messages that must not go: cancelled, with the reason, never to be retried.
-    public func cancelClaimed(_ items: [(id: Int64, reason: String)], now: Date) throws {
+    public func cancelClaimed(_ items: [(id: Int64, reason: String)], now: Date) async throws {
         guard !items.isEmpty else { return }
         let nowText = Instant.iso8601(now)
-        try writer.write { db in
+        try await writer.write { db in
             for (id, reason) in items {
                 try db.execute(
                     sql: "UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
@@ -51,10 +51,10 @@ extension AfterdeskDatabase {
 
     /// Claimed messages that may not go now (a retry that fell outside the customer's contact hours): queued again for
     /// `until`, the claim's attempt not counted.
-    public func deferClaimed(_ items: [(id: Int64, until: Date, reason: String)], now: Date) throws {
+    public func deferClaimed(_ items: [(id: Int64, until: Date, reason: String)], now: Date) async throws {
         guard !items.isEmpty else { return }
         let nowText = Instant.iso8601(now)
-        try writer.write { db in
+        try await writer.write { db in
             for (id, until, reason) in items {
                 try db.execute(
                     sql: """

@@ -5,8 +5,8 @@ import GRDB
 
 extension AfterdeskDatabase {
     /// The touches that name a deal's product, by touch name: the planned one when there is one, else the latest.
-    public func previewTouches(dealID: Int64, product: String) throws -> [String: PreviewTouch] {
-        try writer.read { db in
+    public func previewTouches(dealID: Int64, product: String) async throws -> [String: PreviewTouch] {
+        try await writer.read { db in
             var out: [String: PreviewTouch] = [:]
             for r in try Row.fetchAll(
                 db,

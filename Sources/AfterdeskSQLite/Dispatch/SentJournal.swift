@@ -56,17 +56,21 @@ public final class SentJournal: Sendable {
 
 extension AfterdeskDatabase {
     /// The journal of sends not yet committed, beside the database file; nil for an in-memory database.
-    public func openSentJournal() -> SentJournal? {
+    func openSentJournal() -> SentJournal? {
         path.flatMap { SentJournal(path: $0 + "-sent.journal") }
     }
 
-    /// Marks as sent what `journal` lists and the outbox still has `sending`, then empties the journal.
-    /// Returns how many messages it settled.
+    /// The journal, as the dispatcher writes it.
+    public func openSentLog() -> (any SentLog)? { openSentJournal() }
+
+    /// Marks as sent what the journal lists and the outbox still has `sending`, then empties the journal; 0 for an
+    /// in-memory database, which keeps none. Returns how many messages it settled.
     @discardableResult
-    public func replay(_ journal: SentJournal, now: Date) throws -> Int {
+    public func settleSentLog(now: Date) async throws -> Int {
+        guard let journal = openSentJournal() else { return 0 }
         let entries = try journal.entries()
         guard !entries.isEmpty else { return 0 }
-        let settled = try writer.write { db -> Int in
+        let settled = try await writer.write { db -> Int in
             let sent = try db.cachedStatement(
                 sql: """
                     UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND status = 'sending'
@@ -77,7 +81,7 @@ extension AfterdeskDatabase {
                 try sent.execute(arguments: [e.providerID, nowText, nowText, e.id])
                 if db.changesCount == 1 {
                     n += 1
-                    try redactOfferLinks(db, id: e.id)
+                    try self.redactOfferLinks(db, id: e.id)
                 }
             }
             return n
@@ -85,12 +89,4 @@ extension AfterdeskDatabase {
         try journal.clear()
         return settled
     }
-}
-
-extension AfterdeskDatabase {
-    /// The journal, as the dispatcher writes it.
-    public func openSentLog() -> (any SentLog)? { openSentJournal() }
-
-    /// Settles what the journal lists (`replay`); 0 for an in-memory database, which keeps none.
-    public func settleSentLog(now: Date) throws -> Int { try openSentJournal().map { try replay($0, now: now) } ?? 0 }
 }

@@ -4,16 +4,13 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    /// The key of a text written on a task page: the form's one-time value, so a form sent twice queues one text.
-    public static func staffTextKey(task: Int64, nonce: String) -> String { "staff-text-\(task)-\(nonce)" }
-
     /// A text a person writes on a task page, decided and queued in one write transaction: `decide` sees the customer
     /// as the gate sees a due SMS touch (consent, stops, do-not-call, every text in the last 30 days, staff texts
     /// included), and no other text can be queued for the customer between its decision and the queueing, so two
     /// people pressing Send at once cannot both pass a cap.
-    public func staffText(taskID: Int64, now: Date, decide: (DueTouch) -> StaffTextVerdict) throws -> StaffTextOutcome {
+    public func staffText(taskID: Int64, now: Date, decide: @Sendable (DueTouch) -> StaffTextVerdict) async throws -> StaffTextOutcome {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             guard
                 let t = try Row.fetchOne(
                     db,
@@ -45,8 +42,8 @@ extension AfterdeskDatabase {
 
     /// Claims one queued message to send it now (a text a person just wrote); nil when it is not queued any more
     /// (already sent, or taken by the scheduler).
-    public func claimOutbox(id: Int64, now: Date) throws -> OutboxMessage? {
-        try writer.write { db in
+    public func claimOutbox(id: Int64, now: Date) async throws -> OutboxMessage? {
+        try await writer.write { db in
             try Row.fetchOne(
                 db,
                 sql: """

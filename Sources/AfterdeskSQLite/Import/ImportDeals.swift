@@ -14,8 +14,14 @@ extension AfterdeskDatabase {
     /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`). Good rows land even
     /// when others are refused; importing the same file again changes nothing.
     public func importDeals(
-        files: [String], options: ImportOptions,
-        progress: ((ImportProgress) -> Void)? = nil
+        files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)? = nil
+    ) async throws -> ImportSummary {
+        try await onOwnThread { try self.importDealsOnThisThread(files: files, options: options, progress: progress) }
+    }
+
+    /// `importDeals` on the calling thread, which it blocks until the import ends.
+    func importDealsOnThisThread(
+        files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)?
     ) throws -> ImportSummary {
         try withImportLock {
             var summary = ImportSummary()
@@ -43,7 +49,7 @@ extension AfterdeskDatabase {
             summary.storesTouched = importer.storesTouched
             if let planner = options.planner {
                 // New facts recompute the plans they touch: the customers of every inserted or updated deal.
-                summary.planned = try planCustomers(
+                summary.planned = try planCustomersOnThisThread(
                     planner: planner, now: options.planAt ?? clock.now(),
                     customerIDs: importer.changedCustomers.sorted())
             }

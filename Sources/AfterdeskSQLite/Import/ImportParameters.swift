@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 // The parameters of the statements an import prepares once and binds per deal (see `StatementParameters`).
 
 /// A deal, inserted or updated. The first is the store in the insert and the deal's id in the update.

@@ -9,12 +9,14 @@ extension AfterdeskDatabase {
     public func importReadings(
         file: String, dealershipTimeZone: String, planner: Planner?, now: Date? = nil,
         writeRejectsFile: Bool = true
-    ) throws -> ReadingsSummary {
+    ) async throws -> ReadingsSummary {
         // Vehicles are found by VIN through their index, which a bulk deal import drops while it runs.
-        try withImportLock {
-            try importReadingsLocked(
-                file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now,
-                writeRejectsFile: writeRejectsFile)
+        try await onOwnThread {
+            try self.withImportLock {
+                try self.importReadingsLocked(
+                    file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now,
+                    writeRejectsFile: writeRejectsFile)
+            }
         }
     }
 
@@ -72,7 +74,8 @@ extension AfterdeskDatabase {
         rejectsOut.finish(into: &finished)
         summary.rejectsFile = finished.rejectsFiles.first
         if let planner, !vehicles.isEmpty {
-            summary.planned = try planCustomers(planner: planner, now: now ?? clock.now(), customerIDs: try owners(of: vehicles))
+            summary.planned = try planCustomersOnThisThread(
+                planner: planner, now: now ?? clock.now(), customerIDs: try owners(of: vehicles))
         }
         return summary
     }

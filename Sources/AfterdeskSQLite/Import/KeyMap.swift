@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 /// A compact multimap from the low 32 bits of a key hash to row ids, for a bulk import that finds customers
 /// and vehicles in memory instead of through SQLite indexes (see `BulkKeys`).
 ///

@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    public func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) throws -> Int64 {
-        try writer.write { db in
+    public func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) async throws -> Int64 {
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO web_imports (user_id, file_name, path, profile, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)
@@ -19,9 +19,9 @@ extension AfterdeskDatabase {
     public func updateWebImport(
         id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, stores: Set<String>? = nil,
         now: Date
-    ) throws {
+    ) async throws {
         let storesJSON = try stores.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
-        try writer.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE web_imports SET status = ?, rows_read = COALESCE(?, rows_read), summary = COALESCE(?, summary),
@@ -33,16 +33,16 @@ extension AfterdeskDatabase {
     }
 
     /// The upload, when `viewer` may see it (see `webImports`).
-    public func webImport(id: Int64, visibleTo viewer: Principal?) throws -> WebImportRow? {
-        try webImports(id: id, limit: 1, visibleTo: viewer).first
+    public func webImport(id: Int64, visibleTo viewer: Principal?) async throws -> WebImportRow? {
+        try await webImports(id: id, limit: 1, visibleTo: viewer).first
     }
 
     /// Uploads, newest first, that `viewer` may see: their own, every upload for an admin or a user of every store
     /// (`store` nil), else only uploads whose rows all named the viewer's store (an upload whose stores are not known
     /// yet, or that touched none — empty, refused at its header — is not among them). Nil `viewer`: all of them.
-    public func webImports(id: Int64? = nil, limit: Int = 50, visibleTo viewer: Principal?) throws -> [WebImportRow] {
+    public func webImports(id: Int64? = nil, limit: Int = 50, visibleTo viewer: Principal?) async throws -> [WebImportRow] {
         let everything = viewer == nil || viewer?.role == .admin || viewer?.store == nil
-        return try writer.read { db in
+        return try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -64,8 +64,8 @@ extension AfterdeskDatabase {
 
     /// Imports a server stopped in the middle of: failed, saying so (importing the file again is safe).
     @discardableResult
-    public func interruptWebImports(now: Date) throws -> Int {
-        try writer.write { db in
+    public func interruptWebImports(now: Date) async throws -> Int {
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE web_imports SET status = 'failed', finished_at = ?,
@@ -78,7 +78,7 @@ extension AfterdeskDatabase {
 }
 
 extension AfterdeskDatabase {
-    public func setWebImportPath(id: Int64, path: String) throws {
-        try writer.write { db in try db.execute(sql: "UPDATE web_imports SET path = ? WHERE id = ?", arguments: [path, id]) }
+    public func setWebImportPath(id: Int64, path: String) async throws {
+        try await writer.write { db in try db.execute(sql: "UPDATE web_imports SET path = ? WHERE id = ?", arguments: [path, id]) }
     }
 }

@@ -9,13 +9,13 @@ extension AfterdeskDatabase {
     static let warrantiesKey = "warranties.yaml"
 
     /// The menu and warranty texts stored with the database, when there are any.
-    public func storedMenu() throws -> (menu: String?, warranties: String?) {
-        (try setting(Self.menuKey), try setting(Self.warrantiesKey))
+    public func storedMenu() async throws -> (menu: String?, warranties: String?) {
+        (try await setting(Self.menuKey), try await setting(Self.warrantiesKey))
     }
 
     /// Stores the texts of the menu in force.
-    public func storeMenu(_ inForce: MenuInForce) throws {
-        try setSetting(Self.menuKey, inForce.menuText)
-        try setSetting(Self.warrantiesKey, inForce.warrantiesText)
+    public func storeMenu(_ inForce: MenuInForce) async throws {
+        try await setSetting(Self.menuKey, inForce.menuText)
+        try await setSetting(Self.warrantiesKey, inForce.warrantiesText)
     }
 }

@@ -18,8 +18,8 @@ extension AfterdeskDatabase {
     }
 
     /// The link whose token hashes to `tokenHash`, or nil.
-    public func offerLink(tokenHash: String) throws -> StoredOfferLink? {
-        try writer.read { db in try Self.offerLink(db, where: "l.token_hash = ?", tokenHash) }
+    public func offerLink(tokenHash: String) async throws -> StoredOfferLink? {
+        try await writer.read { db in try Self.offerLink(db, where: "l.token_hash = ?", tokenHash) }
     }
 
     static func offerLink(_ db: Database, where condition: String, _ value: some DatabaseValueConvertible) throws -> StoredOfferLink? {
@@ -62,8 +62,8 @@ extension AfterdeskDatabase {
     }
 
     /// Every offer link's id and when it was sent, oldest first (the demo's simulated visits).
-    public func offerLinkTimes() throws -> [(id: Int64, sentAt: Date)] {
-        try writer.read { db in
+    public func offerLinkTimes() async throws -> [(id: Int64, sentAt: Date)] {
+        try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT id, created_at FROM offer_links ORDER BY id").compactMap { r in
                 Instant.parse(r["created_at"]).map { (r["id"] as Int64, $0) }
             }
@@ -71,17 +71,17 @@ extension AfterdeskDatabase {
     }
 
     /// Records a visit to a link's page: the only thing a GET writes (docs/offers.md).
-    public func recordOfferOpened(linkID: Int64, now: Date) throws {
-        try writer.write { db in
+    public func recordOfferOpened(linkID: Int64, now: Date) async throws {
+        try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO offer_events (link_id, kind, at) VALUES (?, 'opened', ?)", arguments: [linkID, Instant.iso8601(now)])
         }
     }
 
     /// Records a press in one transaction: the event, the task (unless the link has an open one) and the pause.
-    public func pressOffer(_ press: OfferPress, now: Date) throws -> OfferPressResult {
+    public func pressOffer(_ press: OfferPress, now: Date) async throws -> OfferPressResult {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             guard
                 let link = try Row.fetchOne(
                     db, sql: "SELECT deal_id, product_code FROM offer_links WHERE id = ?", arguments: [press.linkID])
@@ -128,8 +128,8 @@ extension AfterdeskDatabase {
     }
 
     /// The offer funnel of the declines a report covers: deals with a contract date in `from`…`to`, of `store` when given.
-    public func offerFunnel(from: LocalDate, to: LocalDate, store: String?) throws -> OfferFunnel {
-        try writer.read { db in
+    public func offerFunnel(from: LocalDate, to: LocalDate, store: String?) async throws -> OfferFunnel {
+        try await writer.read { db in
             let storeFilter = store == nil ? "" : "AND d.store_id = (SELECT id FROM stores WHERE code = ?3)"
             var args: [(any DatabaseValueConvertible)?] = [from.description, to.description]
             if let store { args.append(store) }

@@ -8,7 +8,11 @@ extension AfterdeskDatabase {
     /// runs: it copies a page run at a time from one read transaction (a snapshot, so writers go on; WAL readers never
     /// block them), into a temporary file beside `path` that is checked (`PRAGMA integrity_check`) and then renamed into
     /// place. An existing `path` is refused: a backup never overwrites one.
-    public func backup(to destination: String) throws -> BackupSummary {
+    public func backup(to destination: String) async throws -> BackupSummary {
+        try await onOwnThread { try self.backupOnThisThread(to: destination) }
+    }
+
+    func backupOnThisThread(to destination: String) throws -> BackupSummary {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: destination) else {
             throw StoreError("\(destination) exists already: a backup never overwrites a file")

@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    public func monitoringCounts() throws -> MonitoringCounts {
-        try writer.read { db in
+    public func monitoringCounts() async throws -> MonitoringCounts {
+        try await writer.read { db in
             MonitoringCounts(
                 outbox: try Row.fetchAll(
                     db, sql: "SELECT channel, status, COUNT(*) AS n FROM outbox GROUP BY channel, status ORDER BY 1, 2"

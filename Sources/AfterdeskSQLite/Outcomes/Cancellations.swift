@@ -9,7 +9,16 @@ extension AfterdeskDatabase {
     /// later deal import or a task). One cancellation per contract or deal product; importing it again changes nothing,
     /// a changed one is updated.
     /// `allowedStores`, when set, refuses every row of another store (the import of a store-limited user).
-    public func importCancellations(file: String, menu: Menu, writeRejectsFile: Bool = true, allowedStores: Set<String>? = nil) throws
+    public func importCancellations(file: String, menu: Menu, writeRejectsFile: Bool = true, allowedStores: Set<String>? = nil)
+        async throws -> AfterSaleSummary
+    {
+        try await onOwnThread {
+            try self.importCancellationsOnThisThread(
+                file: file, menu: menu, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
+        }
+    }
+
+    func importCancellationsOnThisThread(file: String, menu: Menu, writeRejectsFile: Bool, allowedStores: Set<String>?) throws
         -> AfterSaleSummary
     {
         let columns = [

@@ -10,6 +10,16 @@ extension AfterdeskDatabase {
     /// `allowedStores`, when set, refuses every row of another store (the import of a store-limited user).
     public func importContracts(
         file: String, menu: Menu, planner: Planner?, now: Date? = nil, writeRejectsFile: Bool = true, allowedStores: Set<String>? = nil
+    ) async throws -> AfterSaleSummary {
+        try await onOwnThread {
+            try self.importContractsOnThisThread(
+                file: file, menu: menu, planner: planner, now: now, writeRejectsFile: writeRejectsFile,
+                allowedStores: allowedStores)
+        }
+    }
+
+    func importContractsOnThisThread(
+        file: String, menu: Menu, planner: Planner?, now: Date?, writeRejectsFile: Bool, allowedStores: Set<String>?
     ) throws -> AfterSaleSummary {
         let columns = [
             "contract_number": ["contract_number", "contract", "contract_no", "contract number"],
@@ -33,7 +43,7 @@ extension AfterdeskDatabase {
             return change
         }
         if let planner, !customers.isEmpty {
-            summary.planned = try planCustomers(planner: planner, now: now ?? clock.now(), customerIDs: customers.sorted())
+            summary.planned = try planCustomersOnThisThread(planner: planner, now: now ?? clock.now(), customerIDs: customers.sorted())
         }
         return summary
     }
@@ -153,8 +163,8 @@ extension AfterdeskDatabase {
 
 extension AfterdeskDatabase {
     /// The latest sales after the desk, from tasks, deal imports and after-sale contracts, recorded on or before `asOf`.
-    public func recentRecoveries(store: String?, asOf: LocalDate, limit: Int = 15) throws -> [RecentRecovery] {
-        try writer.read { db in
+    public func recentRecoveries(store: String?, asOf: LocalDate, limit: Int = 15) async throws -> [RecentRecovery] {
+        try await writer.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

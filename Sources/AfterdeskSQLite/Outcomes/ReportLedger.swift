@@ -6,38 +6,44 @@ import GRDB
 extension AfterdeskDatabase {
     /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
     /// `now` decides which open tasks are overdue.
-    public func marginReport(_ p: ReportParameters, now: Date) throws -> MarginReport {
-        guard let report = try marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
+    public func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport {
+        guard let report = try await marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
         return report
     }
 
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger.
-    public func marginReports(_ ps: [ReportParameters], now: Date) throws -> [MarginReport] {
+    public func marginReports(_ ps: [ReportParameters], now: Date) async throws -> [MarginReport] {
         guard let first = ps.first else { return [] }
         func scope(_ p: ReportParameters) -> ReportParameters {
             var s = p
             s.by = nil
             return s
         }
-        guard ps.allSatisfy({ scope($0) == scope(first) }) else { return try ps.map { try marginReports([$0], now: now)[0] } }
+        guard ps.allSatisfy({ scope($0) == scope(first) }) else {
+            var reports: [MarginReport] = []
+            for p in ps { reports += try await marginReports([p], now: now) }
+            return reports
+        }
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
-        let halves = try readInHalves { db, deals, firstHalf in
-            // The first report's builder counts the total; the others only their groups.
-            var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
-            try LedgerReader.forEach(db, first, now: now, deals: deals) { line in
-                for j in part.indices { part[j].add(line) }
-            } _: { row in
-                for j in part.indices { part[j].add(row) }
+        let halves = try await onOwnThread {
+            try self.readInHalves { db, deals, firstHalf in
+                // The first report's builder counts the total; the others only their groups.
+                var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
+                try LedgerReader.forEach(db, first, now: now, deals: deals) { line in
+                    for j in part.indices { part[j].add(line) }
+                } _: { row in
+                    for j in part.indices { part[j].add(row) }
+                }
+                return (part, firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
             }
-            return (part, firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
         }
         var builders = halves[0].0
         for part in halves.dropFirst() {
             for j in builders.indices { builders[j].merge(part.0[j]) }
         }
         let exported = halves[0].1
-        let offers = try offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
+        let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
         var reports = ReportBuilder.finish(builders)
         for i in reports.indices {
             reports[i].total.declinesInExports = exported.map { $0 + reports[i].total.declines }
@@ -87,8 +93,8 @@ extension AfterdeskDatabase {
     }
 
     /// The decline ledger (`report --by decline`), line by line in deal order, in constant memory.
-    public func forEachLedgerRow(_ p: ReportParameters, now: Date, _ body: (LedgerRow) throws -> Void) throws {
-        try writer.read { db in try LedgerReader.forEach(db, p, now: now, { try body(LedgerRow($0)) }, body) }
+    public func forEachLedgerRow(_ p: ReportParameters, now: Date, _ body: @Sendable (LedgerRow) throws -> Void) async throws {
+        try await writer.read { db in try LedgerReader.forEach(db, p, now: now, { try body(LedgerRow($0)) }, body) }
     }
 }
 

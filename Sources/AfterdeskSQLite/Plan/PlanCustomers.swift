@@ -16,11 +16,21 @@ extension AfterdeskDatabase {
     /// facts as they were when it was written.
     public func planCustomers(
         planner: Planner, now: Date, customerIDs: [Int64]? = nil, rangeSize: Int = 2_000,
-        transactionSize: Int = 50_000, progress: ((Int, Int) -> Void)? = nil
-    ) throws -> PlanSummary {
+        transactionSize: Int = 50_000, progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) async throws -> PlanSummary {
+        try await onOwnThread {
+            try self.planCustomers(
+                planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize,
+                progress: progress, betweenTransactions: nil)
+        }
+    }
+
+    /// `planCustomers` on the calling thread, which it blocks until every chunk is written: for the imports, which
+    /// plan what they changed on their own thread.
+    func planCustomersOnThisThread(planner: Planner, now: Date, customerIDs: [Int64]?) throws -> PlanSummary {
         try planCustomers(
-            planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize,
-            progress: progress, betweenTransactions: nil)
+            planner: planner, now: now, customerIDs: customerIDs, rangeSize: 2_000, transactionSize: 50_000, progress: nil,
+            betweenTransactions: nil)
     }
 
     /// `betweenTransactions` runs after each commit but the last: tests commit from another connection there.
@@ -192,8 +202,8 @@ extension AfterdeskDatabase {
     }
 
     /// Planned touches, soonest first, for `afterdesk plan`.
-    public func plannedTouches(dealNumber: String? = nil, store: String? = nil, limit: Int = 100) throws -> [PlannedTouchRow] {
-        try writer.read { db in
+    public func plannedTouches(dealNumber: String? = nil, store: String? = nil, limit: Int = 100) async throws -> [PlannedTouchRow] {
+        try await writer.read { db in
             var condition = "t.status = 'planned'"
             var args: [any DatabaseValueConvertible] = []
             if let dealNumber {
@@ -223,8 +233,8 @@ extension AfterdeskDatabase {
     }
 
     /// Customer ids of the given deals of `store` (or of the only store holding each number).
-    public func customerIDs(ofDeals numbers: [String], store: String? = nil) throws -> [Int64] {
-        try writer.read { db in
+    public func customerIDs(ofDeals numbers: [String], store: String? = nil) async throws -> [Int64] {
+        try await writer.read { db in
             try Array(Set(numbers.compactMap { try AfterdeskDatabase.findDeal(db, number: $0, store: store)?.customerID })).sorted()
         }
     }

@@ -12,10 +12,10 @@ extension AfterdeskDatabase {
     }
 
     /// Records that follow-up of a deal's product (or all its products) stops for good. Returns the customer.
-    public func addStop(dealNumber: String, store: String? = nil, product: String?, kind: StopKind, source: String, now: Date) throws
+    public func addStop(dealNumber: String, store: String? = nil, product: String?, kind: StopKind, source: String, now: Date) async throws
         -> Int64
     {
-        try writer.write { db in
+        try await writer.write { db in
             guard let deal = try AfterdeskDatabase.findDeal(db, number: dealNumber, store: store) else {
                 throw StoreError("no deal '\(dealNumber)'")
             }

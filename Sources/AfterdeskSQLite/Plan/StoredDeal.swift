@@ -132,8 +132,8 @@ enum DealLoader {
 extension AfterdeskDatabase {
     /// Every deal of the customer who bought deal `number` (in `store`; without it, the number must name one deal),
     /// rebuilt with the facts planning uses. Nil when there is no such deal.
-    public func customerDeals(ofDeal number: String, store: String? = nil) throws -> CustomerDeals? {
-        try writer.read { db in
+    public func customerDeals(ofDeal number: String, store: String? = nil) async throws -> CustomerDeals? {
+        try await writer.read { db in
             guard let found = try AfterdeskDatabase.findDeal(db, number: number, store: store) else { return nil }
             let deals = try DealLoader.load(db, where: "d.customer_id = ?", ids: [found.customerID])
             return CustomerDeals(dealNumber: number, store: found.store, deals: deals.map(\.deal))

@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 extension Migrations {
     /// v10: which stores an upload touched, so a store-limited user sees only uploads of their own store (issue 23).
     static let v10ImportScope = """

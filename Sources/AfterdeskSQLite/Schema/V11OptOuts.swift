@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 extension Migrations {
     /// v11: the opt-out ledger (issue 24, docs/compliance.md "Opt-outs"): every stop and every restore of a channel,
     /// append-only, keyed by the address it applies to, and the state each address and channel is in now.

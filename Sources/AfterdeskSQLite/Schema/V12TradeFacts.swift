@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 extension Migrations {
     /// v12: the trade's facts a message may state (issue 25, docs/menus.md "Plan classes"): per planned product, the
     /// windows of its plan classes, the powertrain warranty's projected end, and where the maker's free maintenance

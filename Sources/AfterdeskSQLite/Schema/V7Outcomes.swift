@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 extension Migrations {
     /// v7: what the margin report is computed from (DESIGN.md, "Measuring honestly"; docs/reporting.md).
     static let v7Outcomes = """

@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 extension Migrations {
     /// v8: signing in to the web pages (docs/security.md) and the imports started from them.
     static let v8Web = """

@@ -1,4 +1,5 @@
 import AfterdeskStorage
+
 extension Migrations {
     /// v9: the customer's offer page (docs/offers.md): its links, what was done on them, and "Not now" pauses.
     static let v9Offers = """

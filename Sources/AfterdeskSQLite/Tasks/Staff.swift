@@ -5,8 +5,8 @@ import GRDB
 
 extension AfterdeskDatabase {
 
-    public func staff(store: String? = nil) throws -> [StaffRow] {
-        try writer.read { db in
+    public func staff(store: String? = nil) async throws -> [StaffRow] {
+        try await writer.read { db in
             var sql = """
                 SELECT s.id, st.code AS store_code, s.staff_code, s.name, s.role, s.active,
                        (SELECT COUNT(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open') AS open_tasks
@@ -27,12 +27,12 @@ extension AfterdeskDatabase {
 
     /// Adds a member of staff, or updates (and reactivates) the one with that code.
     @discardableResult
-    public func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) throws -> Int64 {
+    public func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) async throws -> Int64 {
         if let problem = StaffRole.problem(role) { throw StoreError(problem) }
         // The zone given for the store (used when this adds it): checked here, so every read of a stored zone can trust it.
         do { _ = try TimeZone.store(timeZone) } catch { throw StoreError("time zone: \(error)") }
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
                 arguments: [store, store, timeZone, nowText])
@@ -47,8 +47,8 @@ extension AfterdeskDatabase {
     }
 
     /// Deactivates a member of staff; their open tasks go back to routing at the next dispatch.
-    public func deactivateStaff(store: String, code: String, now: Date) throws -> Int {
-        try writer.write { db in
+    public func deactivateStaff(store: String, code: String, now: Date) async throws -> Int {
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE staff SET active = 0 WHERE staff_code = ? AND store_id = (SELECT id FROM stores WHERE code = ?)",
                 arguments: [code, store])
@@ -73,8 +73,8 @@ extension AfterdeskDatabase {
     }
 
     /// The store's staff with their open task counts, and who got the store's newest task (for round-robin).
-    public func staffSnapshot(storeID: Int64) throws -> (staff: [StaffMember], lastAssigned: Int64?) {
-        try writer.read { db in try staffSnapshot(db, storeID: storeID) }
+    public func staffSnapshot(storeID: Int64) async throws -> (staff: [StaffMember], lastAssigned: Int64?) {
+        try await writer.read { db in try staffSnapshot(db, storeID: storeID) }
     }
 
     func staffSnapshot(_ db: Database, storeID: Int64) throws -> (staff: [StaffMember], lastAssigned: Int64?) {
@@ -90,7 +90,9 @@ extension AfterdeskDatabase {
         return (members, last)
     }
 
-    public func staffName(id: Int64) throws -> String? {
-        try writer.read { db in try String.fetchOne(db, sql: "SELECT COALESCE(name, staff_code) FROM staff WHERE id = ?", arguments: [id]) }
+    public func staffName(id: Int64) async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT COALESCE(name, staff_code) FROM staff WHERE id = ?", arguments: [id])
+        }
     }
 }

@@ -5,9 +5,9 @@ import GRDB
 
 extension AfterdeskDatabase {
     /// The task page's facts, or nil when there is no such task.
-    public func taskDetail(id: Int64, now: Date) throws -> TaskDetail? {
-        guard let row = try tasks(status: nil, taskID: id, now: now).first else { return nil }
-        return try writer.read { db in
+    public func taskDetail(id: Int64, now: Date) async throws -> TaskDetail? {
+        guard let row = try await tasks(status: nil, taskID: id, now: now).first else { return nil }
+        return try await writer.read { db in
             guard
                 let t = try Row.fetchOne(
                     db,

@@ -8,10 +8,10 @@ extension AfterdeskDatabase {
     /// The tasks of `query` as `render` answers them, reused while the database is unchanged (`PolledAnswers`): the
     /// queue is what every salesperson's app polls.
     public func taskQueue<Value: Sendable>(
-        _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: ([TaskRow]) -> Value
-    ) throws -> Value {
+        _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: @Sendable ([TaskRow]) -> Value
+    ) async throws -> Value {
         let nowText = Instant.iso8601(now)
-        return try writer.read { db in
+        return try await writer.read { db in
             // Only a pool's readers keep answers: a connection that writes does not see its own commits in
             // `data_version`.
             let version = db.configuration.readonly ? try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1 : nil

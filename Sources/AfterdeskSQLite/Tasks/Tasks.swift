@@ -10,16 +10,16 @@ extension AfterdeskDatabase {
     public func tasks(
         assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
         assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
-    ) throws -> [TaskRow] {
-        try writer.read { db in
+    ) async throws -> [TaskRow] {
+        try await writer.read { db in
             try TaskQuery(assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID)
                 .fetch(db, now: now)
         }
     }
 
     /// Whose a task is and in which store, to decide who may see it; nil when there is no such task.
-    public func taskOwner(id: Int64) throws -> (assigneeID: Int64?, store: String)? {
-        try writer.read { db in
+    public func taskOwner(id: Int64) async throws -> (assigneeID: Int64?, store: String)? {
+        try await writer.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT t.assignee_id, s.code AS store_code FROM tasks t JOIN stores s ON s.id = t.store_id WHERE t.id = ?",
                 arguments: [id]
@@ -28,8 +28,8 @@ extension AfterdeskDatabase {
     }
 
     /// Open tasks, and those of them past their SLA: for monitoring.
-    public func taskCounts(now: Date) throws -> (open: Int, overdue: Int) {
-        try writer.read { db in
+    public func taskCounts(now: Date) async throws -> (open: Int, overdue: Int) {
+        try await writer.read { db in
             let r = try Row.fetchOne(
                 db,
                 sql: """
@@ -46,11 +46,11 @@ extension AfterdeskDatabase {
     public func completeTask(
         id: Int64, outcome: TaskOutcome, product: String? = nil, price: Money? = nil, cost: Money? = nil,
         note: String? = nil, by user: String? = nil, now: Date
-    ) throws -> Int64 {
+    ) async throws -> Int64 {
         // One rule for every door (command line, API, task page): checked before anything is read or written.
         do { try TaskOutcome.checkAmounts(price: price, cost: cost) } catch { throw StoreError(error) }
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             guard
                 let task = try Row.fetchOne(
                     db, sql: "SELECT customer_id, touch_id, offer_link_id, status, store_id FROM tasks WHERE id = ?", arguments: [id])
@@ -86,8 +86,8 @@ extension AfterdeskDatabase {
     }
 
     /// Moves an open task to a new due time (its SLA moves with it).
-    public func rescheduleTask(id: Int64, to: Date, slaHours: Int) throws {
-        try writer.write { db in
+    public func rescheduleTask(id: Int64, to: Date, slaHours: Int) async throws {
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE tasks SET due_at = ?, sla_at = ?, escalated_at = NULL, escalated_to = NULL WHERE id = ? AND status = 'open'",
                 arguments: [Instant.iso8601(to), Instant.iso8601(to.addingTimeInterval(Double(slaHours) * 3600)), id])
@@ -96,9 +96,9 @@ extension AfterdeskDatabase {
     }
 
     /// Hands open tasks past their SLA to the store's manager, once. Returns how many.
-    public func escalateOverdue(now: Date) throws -> Int {
+    public func escalateOverdue(now: Date) async throws -> Int {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             let overdue = try Row.fetchAll(
                 db,
                 sql: """
@@ -135,9 +135,9 @@ extension AfterdeskDatabase {
 
     /// Creates a task now (a reply to answer), routed like a follow-up: to whoever has the customer's newest task,
     /// else the newest deal's F&I manager or salesperson, else round-robin.
-    public func createReplyTask(customerID: Int64, title: String, detail: String, now: Date, slaHours: Int) throws -> Int64 {
+    public func createReplyTask(customerID: Int64, title: String, detail: String, now: Date, slaHours: Int) async throws -> Int64 {
         let nowText = Instant.iso8601(now)
-        return try writer.write { db in
+        return try await writer.write { db in
             guard
                 let deal = try Row.fetchOne(
                     db,

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -22,9 +21,9 @@ struct APIAuthentication: Sendable {
 
     /// The person a request acts for; nil without a bearer token, or with one that is unknown, revoked or expired, or
     /// whose user is disabled. The token itself is never logged.
-    func principal(_ request: Request) throws -> Principal? {
+    func principal(_ request: Request) async throws -> Principal? {
         guard let token = APITokens.bearer(request) else { return nil }
-        return try ctx.database.principal(tokenHash: APITokens.hash(token), now: ctx.clock.now())
+        return try await ctx.database.principal(tokenHash: APITokens.hash(token), now: ctx.clock.now())
     }
 
     static func unauthorized() -> Response {

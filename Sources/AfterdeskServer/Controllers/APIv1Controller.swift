@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -17,12 +16,14 @@ struct APIv1Controller: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         let tasks = TaskAPIController(ctx: ctx)
-        router.get("/api/v1/tasks") { request, _ -> Response in try tasks.list(request) }
+        router.get("/api/v1/tasks") { request, _ -> Response in try await tasks.list(request) }
         router.post("/api/v1/tasks/{id}/done") { request, context -> Response in try await tasks.done(request, context: context) }
-        router.get("/api/v1/deals") { request, _ -> Response in try deals(request) }
-        router.get("/api/v1/deals/{store}/{number}") { request, context -> Response in try deal(request, context: context, explain: false) }
+        router.get("/api/v1/deals") { request, _ -> Response in try await deals(request) }
+        router.get("/api/v1/deals/{store}/{number}") { request, context -> Response in
+            try await deal(request, context: context, explain: false)
+        }
         router.get("/api/v1/deals/{store}/{number}/plan") { request, context -> Response in
-            try deal(request, context: context, explain: true)
+            try await deal(request, context: context, explain: true)
         }
         router.post("/api/v1/deals/import") { request, context -> Response in
             try await importFile(request, context: context, kind: .deals)
@@ -33,12 +34,12 @@ struct APIv1Controller: Sendable {
         router.post("/api/v1/cancellations/import") { request, context -> Response in
             try await importFile(request, context: context, kind: .cancellations)
         }
-        router.get("/api/v1/report") { request, _ -> Response in try report(request) }
+        router.get("/api/v1/report") { request, _ -> Response in try await report(request) }
     }
 
     /// The person, holding one of `roles`; else the response to send.
-    func require(_ request: Request, _ roles: Set<Role>) throws -> Result<Principal, APIRefusal> {
-        guard let p = try auth.principal(request) else { return .failure(APIRefusal(response: APIAuthentication.unauthorized())) }
+    func require(_ request: Request, _ roles: Set<Role>) async throws -> Result<Principal, APIRefusal> {
+        guard let p = try await auth.principal(request) else { return .failure(APIRefusal(response: APIAuthentication.unauthorized())) }
         guard roles.contains(p.role) else {
             return .failure(
                 APIRefusal(response: errorResponse("forbidden", "the \(p.role.rawValue) role may not do this", status: .forbidden)))
@@ -59,9 +60,9 @@ struct APIv1Controller: Sendable {
     }
 
     /// `GET /api/v1/deals?from&to&q&limit&cursor`: newest contract first; `next_cursor` is opaque, null on the last page.
-    func deals(_ request: Request) throws -> Response {
+    func deals(_ request: Request) async throws -> Response {
         let p: Principal
-        switch try require(request, Self.readers) {
+        switch try await require(request, Self.readers) {
         case .success(let x): p = x
         case .failure(let r): return r.response
         }
@@ -78,7 +79,7 @@ struct APIv1Controller: Sendable {
             from: try Self.date(request, "from"), to: try Self.date(request, "to"), store: p.store, limit: limit + 1,
             search: Self.query(request, "q"))
         filter.offset = offset
-        var rows = try ctx.database.listDeals(filter)
+        var rows = try await ctx.database.listDeals(filter)
         let more = rows.count > limit
         rows = Array(rows.prefix(limit))
         struct Page: Encodable {
@@ -107,9 +108,9 @@ struct APIv1Controller: Sendable {
     }
 
     /// `GET /api/v1/deals/{store}/{number}` (everything stored, contact data masked) and `…/plan` (the explain document).
-    func deal(_ request: Request, context: AppRequestContext, explain: Bool) throws -> Response {
+    func deal(_ request: Request, context: AppRequestContext, explain: Bool) async throws -> Response {
         let p: Principal
-        switch try require(request, Self.readers) {
+        switch try await require(request, Self.readers) {
         case .success(let x): p = x
         case .failure(let r): return r.response
         }
@@ -117,24 +118,24 @@ struct APIv1Controller: Sendable {
             let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }), p.store == nil || p.store == store
         else { return errorResponse("not_found", "no such deal", status: .notFound) }
         if !explain {
-            guard let d = try ctx.database.deal(number: number, store: store) else {
+            guard let d = try await ctx.database.deal(number: number, store: store) else {
                 return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound)
             }
             return try encoded(d)
         }
         let d = ctx.dispatcher
-        guard let found = try ctx.database.customerDeals(ofDeal: number, store: store),
+        guard let found = try await ctx.database.customerDeals(ofDeal: number, store: store),
             var e = Explain.explain(
                 found, planner: d.planner, now: ctx.clock.now())
         else { return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound) }
-        e.optOuts = try ctx.database.optOutStatus(dealNumber: number, store: store)
+        e.optOuts = try await ctx.database.optOutStatus(dealNumber: number, store: store)
         return try encoded(e)
     }
 
     /// `GET /api/v1/report?from&to&as_of&store&by`: the JSON of `afterdesk report --format json`.
-    func report(_ request: Request) throws -> Response {
+    func report(_ request: Request) async throws -> Response {
         let p: Principal
-        switch try require(request, Self.readers) {
+        switch try await require(request, Self.readers) {
         case .success(let x): p = x
         case .failure(let r): return r.response
         }
@@ -152,7 +153,7 @@ struct APIv1Controller: Sendable {
             by = g
         }
         let store = p.store ?? Self.query(request, "store")
-        let report = try ctx.database.marginReport(
+        let report = try await ctx.database.marginReport(
             ReportParameters(asOf: asOf, from: from, to: to, store: store, by: by, menu: menu), now: ctx.clock.now())
         return Response(
             status: .ok, headers: [.contentType: "application/json"],

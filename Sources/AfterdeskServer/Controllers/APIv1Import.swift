@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -17,7 +16,7 @@ extension APIv1Controller {
     /// or for too long is refused with 408 (`BodyDeadline`).
     func importFile(_ request: Request, context: AppRequestContext, kind: ImportKind) async throws -> Response {
         let p: Principal
-        switch try require(request, Self.importers) {
+        switch try await require(request, Self.importers) {
         case .success(let x): p = x
         case .failure(let r): return r.response
         }
@@ -60,24 +59,22 @@ extension APIv1Controller {
         let allowed = p.store.map { Set([$0]) }
         let fresh = UploadFolder.keepFresh(path, timeouts: timeouts)
         defer { fresh.cancel() }
-        let body = try await ImportService.onThread {
-            try Self.run(kind, path: path, profile: profile, store: store, allowedStores: allowed, ctx: ctx)
-        }
+        let body = try await Self.run(kind, path: path, profile: profile, store: store, allowedStores: allowed, ctx: ctx)
         ctx.logger.info("api import", metadata: ["user": "\(p.name)", "bytes": "\(bytes)"])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// The import itself (blocking work, on a thread of its own): the summary as JSON.
+    /// The import itself (the storage runs its blocking work off the cooperative threads): the summary as JSON.
     static func run(
         _ kind: ImportKind, path: String, profile: ImportProfile, store: String, allowedStores: Set<String>?, ctx: ServerContext
-    ) throws -> Data {
+    ) async throws -> Data {
         let d = ctx.dispatcher
         let service = ImportService(database: ctx.database, menu: d.menu, planner: d.planner)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         switch kind {
         case .deals:
-            var summary = try service.importDeals(
+            var summary = try await service.importDeals(
                 .init(
                     files: [path], profile: profile, store: store, allowedStores: allowedStores, writeRejectsFile: false,
                     planAt: ctx.clock.now()))
@@ -101,8 +98,9 @@ extension APIv1Controller {
         case .contracts, .cancellations:
             var summary =
                 kind == .contracts
-                ? try service.importContracts(file: path, now: ctx.clock.now(), writeRejectsFile: false, allowedStores: allowedStores)
-                : try service.importCancellations(file: path, writeRejectsFile: false, allowedStores: allowedStores)
+                ? try await service.importContracts(
+                    file: path, now: ctx.clock.now(), writeRejectsFile: false, allowedStores: allowedStores)
+                : try await service.importCancellations(file: path, writeRejectsFile: false, allowedStores: allowedStores)
             summary.rejects = summary.rejects.map {
                 var r = $0
                 r.file = "body"
@@ -118,15 +116,15 @@ extension APIv1Controller {
 /// an upload that ended without cleaning up (a process killed): removed. Several servers may share the folder, so
 /// what decides is the file's modification time, which an upload in progress keeps fresh.
 enum UploadFolder {
-    static func path(_ db: AfterdeskDatabase) -> String {
-        let base = db.path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? NSTemporaryDirectory()
+    static func path(_ db: any Storage) -> String {
+        let base = db.location.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? NSTemporaryDirectory()
         return (base as NSString).appendingPathComponent("afterdesk-uploads")
     }
 
     /// The folder, created (or closed to others) 0700, its forgotten temporary files removed: its path.
     /// The sweep goes by the file system's time, never the application's clock: other uploads' files (of other servers
     /// too) are judged by their modification times.
-    static func prepare(_ db: AfterdeskDatabase, timeouts: ServerTimeouts) throws -> String {
+    static func prepare(_ db: any Storage, timeouts: ServerTimeouts) throws -> String {
         let folder = path(db)
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -178,7 +176,7 @@ enum UploadFolder {
 
 /// At `serve`'s start: the temporary upload files a stopped server left, untouched for the upload timeout, removed;
 /// how many.
-public func sweepForgottenUploads(_ db: AfterdeskDatabase, settings: Settings) -> Int {
+public func sweepForgottenUploads(_ db: any Storage, settings: Settings) -> Int {
     let folder = UploadFolder.path(db)
     guard FileManager.default.fileExists(atPath: folder) else { return 0 }
     return UploadFolder.sweep(folder, olderThan: settings.server.forgottenUpload).count

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -45,7 +44,7 @@ struct InboundController: Sendable {
         }
         let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
-        return Self.twiml(
+        return await Self.twiml(
             try ctx.dispatcher.receiveSMS(from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
     }
 
@@ -60,7 +59,7 @@ struct InboundController: Sendable {
         }
         // Only a known status and a numeric code are kept (DeliveryReport): the rest of the text is the provider's.
         let report = DeliveryReport(status: status, errorCode: form["ErrorCode"])
-        try ctx.database.recordDeliveryStatus(providerID: sid, report: report, now: ctx.clock.now())
+        try await ctx.database.recordDeliveryStatus(providerID: sid, report: report, now: ctx.clock.now())
         return Response(status: .noContent)
     }
 
@@ -103,7 +102,7 @@ struct InboundController: Sendable {
         guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
         // RFC 8058: the mail client posts `List-Unsubscribe=One-Click`; the page's button posts nothing else.
         let oneClick = form.contains { $0.0 == "List-Unsubscribe" && $0.1 == "One-Click" }
-        _ = try ctx.database.unsubscribeEmail(
+        _ = try await ctx.database.unsubscribeEmail(
             customerID: link.customer, source: oneClick ? "one-click unsubscribe" : "email unsubscribe link", oneClick: oneClick,
             now: ctx.clock.now())
         ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(link.customer)"])

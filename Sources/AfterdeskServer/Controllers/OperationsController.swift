@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -10,19 +9,19 @@ struct OperationsController: Sendable {
     let ctx: ServerContext
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/health") { _, _ -> Response in health() }
-        router.get("/metrics") { _, _ -> Response in try metrics() }
+        router.get("/health") { _, _ -> Response in await health() }
+        router.get("/metrics") { _, _ -> Response in try await metrics() }
     }
 
     /// The database answers, and the scheduler (when this server runs it) succeeded recently: 200, else 503 saying
     /// which.
-    func health() -> Response {
+    func health() async -> Response {
         var body: [String: String] = ["status": "ok", "database": "ok"]
         var healthy = true
         var lastRun: Date?
         do {
             // Reading the scheduler's setting is the database check: one indexed row, whatever the database's size.
-            lastRun = try ctx.database.setting(Scheduler.lastRunKey).flatMap(Instant.parse)
+            lastRun = try await ctx.database.setting(Scheduler.lastRunKey).flatMap(Instant.parse)
         } catch {
             body["database"] = "error"
             healthy = false
@@ -40,11 +39,11 @@ struct OperationsController: Sendable {
     }
 
     /// Prometheus text: the counters and request durations of this process, then gauges read from the database.
-    func metrics() throws -> Response {
+    func metrics() async throws -> Response {
         var text = ctx.metrics.text()
-        let counts = try ctx.database.monitoringCounts()
+        let counts = try await ctx.database.monitoringCounts()
         text += "# HELP afterdesk_outbox_messages Messages in the outbox by status.\n# TYPE afterdesk_outbox_messages gauge\n"
-        for (status, n) in (try ctx.database.outboxCounts()).sorted(by: { $0.key < $1.key }) {
+        for (status, n) in await (try ctx.database.outboxCounts()).sorted(by: { $0.key < $1.key }) {
             text += "afterdesk_outbox_messages{status=\"\(status)\"} \(n)\n"
         }
         text += "# HELP afterdesk_outbox_by_channel Messages in the outbox by channel and status.\n"
@@ -57,7 +56,7 @@ struct OperationsController: Sendable {
         text += "# HELP afterdesk_touches_skipped Skipped touches by reason (the 20 most frequent).\n"
         text += "# TYPE afterdesk_touches_skipped gauge\n"
         for r in counts.skipped { text += "afterdesk_touches_skipped{reason=\"\(Self.label(r.reason))\"} \(r.count)\n" }
-        let tasks = try ctx.database.taskCounts(now: ctx.clock.now())
+        let tasks = try await ctx.database.taskCounts(now: ctx.clock.now())
         text += "# HELP afterdesk_open_tasks Open tasks.\n# TYPE afterdesk_open_tasks gauge\n"
         text += "afterdesk_open_tasks \(tasks.open)\n"
         text += "# HELP afterdesk_overdue_tasks Open tasks past their SLA.\n# TYPE afterdesk_overdue_tasks gauge\n"

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -11,12 +10,12 @@ struct TaskAPIController: Sendable {
     var auth: APIAuthentication { APIAuthentication(ctx: ctx) }
 
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/tasks") { request, _ -> Response in try list(request) }
+        router.get("/api/tasks") { request, _ -> Response in try await list(request) }
         router.post("/api/tasks/{id}/done") { request, context -> Response in try await done(request, context: context) }
     }
 
-    func list(_ request: Request) throws -> Response {
-        guard let user = try auth.principal(request) else { return APIAuthentication.unauthorized() }
+    func list(_ request: Request) async throws -> Response {
+        guard let user = try await auth.principal(request) else { return APIAuthentication.unauthorized() }
         guard user.role.tasks != .none else {
             return errorResponse("forbidden", "the \(user.role.rawValue) role has no task queue", status: .forbidden)
         }
@@ -29,7 +28,7 @@ struct TaskAPIController: Sendable {
         if own && user.staffID == nil { return try encoded([TaskRow]()) }  // "[]"
         let query = TaskQuery(
             assignee: own ? nil : assignee, status: status == "all" ? nil : status, store: user.store, assigneeID: own ? user.staffID : nil)
-        let body = try ctx.database.taskQueue(query, answers: ctx.taskAnswers, now: ctx.clock.now(), render: TaskJSON.encode)
+        let body = try await ctx.database.taskQueue(query, answers: ctx.taskAnswers, now: ctx.clock.now(), render: TaskJSON.encode)
         // Every poll of a queue: debug, not a line per request at info.
         ctx.logger.debug("api tasks listed", metadata: ["user": "\(user.name)"])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -44,12 +43,13 @@ struct TaskAPIController: Sendable {
     }
 
     func done(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = try auth.principal(request) else { return APIAuthentication.unauthorized() }
+        guard let user = try await auth.principal(request) else { return APIAuthentication.unauthorized() }
         guard let id = context.parameters.get("id", as: Int64.self) else {
             return errorResponse("bad_request", "bad task id", status: .badRequest)
         }
         // A task this person may not see does not exist for them.
-        guard let owner = try ctx.database.taskOwner(id: id), user.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store) else {
+        guard let owner = try await ctx.database.taskOwner(id: id), user.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store)
+        else {
             return errorResponse("not_found", "no task \(id)", status: .notFound)
         }
         let done: Done
@@ -64,7 +64,7 @@ struct TaskAPIController: Sendable {
         let customer = try await ctx.database.completeTask(
             id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),
             cost: try amount(done.cost, "cost"), note: done.note, by: user.name, now: ctx.clock.now())
-        _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
+        _ = try await ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
         ctx.logger.info("api task done", metadata: ["user": "\(user.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
         return json(["status": "done"])
     }

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -19,7 +18,7 @@ struct OfferController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(WebPaths.offer)) { request, context -> Response in
-            await guarded(request, context) { try show(request, context) }
+            await guarded(request, context) { try await show(request, context) }
         }
         router.post(RouterPath(WebPaths.offer)) { request, context -> Response in
             await guarded(request, context) { try await press(request, context) }
@@ -58,9 +57,9 @@ struct OfferController: Sendable {
     }
 
     /// The link the token names, or nil (a token not of the right form never reaches the store).
-    func link(_ context: AppRequestContext) throws -> (token: String, link: StoredOfferLink)? {
+    func link(_ context: AppRequestContext) async throws -> (token: String, link: StoredOfferLink)? {
         guard let token = context.parameters.get("token"), OfferTokens.isWellFormed(token),
-            let link = try ctx.database.offerLink(tokenHash: OfferTokens.hash(token))
+            let link = try await ctx.database.offerLink(tokenHash: OfferTokens.hash(token))
         else { return nil }
         return (token, link)
     }
@@ -68,18 +67,18 @@ struct OfferController: Sendable {
     /// The press workflow of the offer page (`OfferPresses`, in AfterdeskWorkflows).
     var presses: OfferPresses { OfferPresses(dispatcher: ctx.dispatcher, clock: ctx.clock, zone: zone) }
 
-    func show(_ request: Request, _ context: AppRequestContext) throws -> Response {
-        guard let (token, l) = try link(context) else { return unknownLink() }
+    func show(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard let (token, l) = try await link(context) else { return unknownLink() }
         let now = ctx.clock.now()
         let s = presses.state(l, now: now)
         guard s.isLive else { return gone(l, state: s, token: token, done: nil) }
-        try ctx.database.recordOfferOpened(linkID: l.id, now: now)
+        try await ctx.database.recordOfferOpened(linkID: l.id, now: now)
         ctx.metrics.offer(.opened)
-        return try offerPage(l, token: token, done: nil)
+        return try await offerPage(l, token: token, done: nil)
     }
 
     func press(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let (token, l) = try link(context) else { return unknownLink() }
+        guard let (token, l) = try await link(context) else { return unknownLink() }
         let body = try await request.body.collect(upTo: 4 * 1024)
         let form = Dictionary(formPairs(String(buffer: body)), uniquingKeysWith: { a, _ in a })
         guard let action = form["action"].flatMap(OfferAction.init(rawValue:)) else {
@@ -106,21 +105,21 @@ struct OfferController: Sendable {
         let s = presses.state(l, now: now)
         switch OfferPressRules.step(isLive: s.isLive, action: action) {
         case .recordAndThank:
-            _ = try record(l, action: action, now: now)
+            _ = try await record(l, action: action, now: now)
             return gone(l, state: s, token: nil, done: "Thank you. We will be in touch with you about \(presses.productName(l)) soon.")
         case .gone:
             return gone(l, state: s, token: token, done: nil)
         case .showOffer:
-            return try offerPage(l, token: token, done: nil)
+            return try await offerPage(l, token: token, done: nil)
         case .recordAndShowOffer:
-            let done = try record(l, action: action, now: now)
-            return try offerPage(l, token: token, done: done)
+            let done = try await record(l, action: action, now: now)
+            return try await offerPage(l, token: token, done: done)
         }
     }
 
     /// Records the press (`OfferPresses.record`), counts and logs it, and says what happens next.
-    func record(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> String {
-        let recorded = try presses.record(l, action: action, now: now)
+    func record(_ l: StoredOfferLink, action: OfferAction, now: Date) async throws -> String {
+        let recorded = try await presses.record(l, action: action, now: now)
         ctx.metrics.offer(OfferEventKind(action))
         ctx.logger.info(
             "offer button pressed",
@@ -130,9 +129,9 @@ struct OfferController: Sendable {
 
     var head: OfferHead { OfferHead(dealership: menu.dealership) }
 
-    func offerPage(_ l: StoredOfferLink, token: String, done: String?) throws -> Response {
+    func offerPage(_ l: StoredOfferLink, token: String, done: String?) async throws -> Response {
         let p = menu.product(l.product)
-        let quote = try presses.priceQuote(l, p)
+        let quote = try await presses.priceQuote(l, p)
         var h = head
         h.title = presses.productName(l)
         let model = OfferPage(

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -102,10 +101,10 @@ struct DashboardController: Sendable {
         byMonth.by = .month
         var byProduct = p
         byProduct.by = .product
-        let reports = try ctx.database.marginReports([p, byMonth, byProduct], now: ctx.clock.now())
+        let reports = try await ctx.database.marginReports([p, byMonth, byProduct], now: ctx.clock.now())
         guard reports.count == 3 else { throw StoreError.integrity("the dashboard's reports") }
         var model = page(reports[0], months: reports[1], products: reports[2], query: query, user: user)
-        model.sales = try sales(p)
+        model.sales = try await sales(p)
         model.hasSales = !model.sales.isEmpty
         return try pages.response(model)
     }
@@ -149,9 +148,9 @@ struct DashboardController: Sendable {
 
     /// The latest sales after the desk, each with the margin it adds and whether the report counts it
     /// (`SaleAttribution`).
-    func sales(_ p: ReportParameters) throws -> [Page.Sale] {
+    func sales(_ p: ReportParameters) async throws -> [Page.Sale] {
         let menu = ctx.dispatcher.menu
-        return try ctx.database.recentRecoveries(store: p.store, asOf: p.asOf).map { r in
+        return try await ctx.database.recentRecoveries(store: p.store, asOf: p.asOf).map { r in
             let product = menu.products.first { $0.code == r.product }
             let sale = SaleAttribution(
                 contractDate: LocalDate(r.contractDate), soldOn: LocalDate(r.soldOn), priceCents: r.priceCents, costCents: r.costCents,
@@ -226,7 +225,7 @@ struct DashboardController: Sendable {
     func csv(_ request: Request) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
         let (p, _) = try parameters(request, user: user)
-        let report = try ctx.database.marginReport(p, now: ctx.clock.now())
+        let report = try await ctx.database.marginReport(p, now: ctx.clock.now())
         var out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))
         for g in report.groups { out += CSVWriter.line(ReportFormats.summaryCells(g)) }
         return Response(

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -37,7 +36,7 @@ struct DealPagesController: Sendable {
         var filter = DealFilter(
             from: try date("from"), to: try date("to"), store: user.principal.store, limit: limit, search: q.isEmpty ? nil : q)
         filter.offset = offset
-        let deals = try ctx.database.listDeals(filter)
+        let deals = try await ctx.database.listDeals(filter)
         let rows = deals.map { d in
             DealsPage.Row(
                 href: WebPaths.deal(store: d.store, number: d.dealNumber), store: d.store, number: d.dealNumber, date: d.contractDate,
@@ -67,10 +66,10 @@ struct DealPagesController: Sendable {
         guard let store = context.parameters.get("store").flatMap({ $0.removingPercentEncoding }),
             let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }),
             user.principal.store == nil || user.principal.store == store,
-            let deal = try ctx.database.deal(number: number, store: store)
+            let deal = try await ctx.database.deal(number: number, store: store)
         else { throw HTTPError(.notFound, message: "There is no such deal.") }
         let d = ctx.dispatcher
-        let explanation = try ctx.database.customerDeals(ofDeal: number, store: store).flatMap {
+        let explanation = try await ctx.database.customerDeals(ofDeal: number, store: store).flatMap {
             Explain.explain($0, planner: d.planner, now: ctx.clock.now())
         }
         return try pages.response(page(deal, explanation, user: user))

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -82,11 +81,11 @@ struct ImportPagesController: Sendable {
             try? FileManager.default.removeItem(atPath: temp)
             return try await list(request, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
         }
-        let id = try ctx.database.createWebImport(
+        let id = try await ctx.database.createWebImport(
             userID: user.principal.userID, fileName: name, path: "", profile: profile, now: ctx.clock.now())
         let path = (folder as NSString).appendingPathComponent("\(id)-\(Multipart.safeName(name))")
         try FileManager.default.moveItem(atPath: temp, toPath: path)
-        try ctx.database.setWebImportPath(id: id, path: path)
+        try await ctx.database.setWebImportPath(id: id, path: path)
         ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         WebImportRunner(ctx: ctx).start(
@@ -106,8 +105,9 @@ struct ImportPagesController: Sendable {
     }
 
     /// The upload of the path, when the user may see it: an upload they may not see does not exist for them (404).
-    func row(_ context: AppRequestContext, user: Principal) throws -> WebImportRow {
-        guard let id = context.parameters.get("id", as: Int64.self), let row = try ctx.database.webImport(id: id, visibleTo: user) else {
+    func row(_ context: AppRequestContext, user: Principal) async throws -> WebImportRow {
+        guard let id = context.parameters.get("id", as: Int64.self), let row = try await ctx.database.webImport(id: id, visibleTo: user)
+        else {
             throw HTTPError(.notFound, message: "There is no such import.")
         }
         return row
@@ -115,14 +115,14 @@ struct ImportPagesController: Sendable {
 
     func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
-        var row = try row(context, user: user.principal)
+        var row = try await row(context, user: user.principal)
         if let rows = ImportService.rowsRead.withLock({ $0[row.id] }) { row.rowsRead = rows }
         return try pages.response(ImportPage(row, layout: .page("Import \(row.id)", for: user, current: WebPaths.imports), zone: zone))
     }
 
     func rejects(_ request: Request, context: AppRequestContext) async throws -> Response {
         let user = try await auth.require(request, Self.roles)
-        let row = try row(context, user: user.principal)
+        let row = try await row(context, user: user.principal)
         let summary = row.summary.flatMap { try? JSONDecoder().decode(ImportSummary.self, from: Data($0.utf8)) }
         guard let file = summary?.rejectsFiles.first, let data = FileManager.default.contents(atPath: file) else {
             throw HTTPError(.notFound, message: "This import refused no rows, so there is no rejects file.")

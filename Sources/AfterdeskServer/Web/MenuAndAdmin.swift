@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -36,7 +35,7 @@ struct MenuPageController: Sendable {
         router.get(RouterPath(WebPaths.menu)) { request, _ -> Response in
             let user = try await auth.require(request, [.fiManager, .admin])
             let m = ctx.dispatcher.menu
-            let model = Page(
+            let model = await Page(
                 layout: .page("Menu", for: user, current: WebPaths.menu), dealership: m.dealership.name, timeZone: m.dealership.timeZone,
                 holdoutPercent: m.holdoutPercent, attributionDays: m.attributionDays, products: m.products.map(Self.product),
                 source: try ctx.database.storedMenu().menu)
@@ -122,20 +121,20 @@ struct AdminController: Sendable {
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(WebPaths.adminUsers)) { request, _ -> Response in
             let user = try await auth.require(request, [.admin])
-            return try pages.response(try page(user, error: nil, newToken: nil))
+            return try await pages.response(try page(user, error: nil, newToken: nil))
         }
         router.post(RouterPath(WebPaths.adminUsers)) { request, _ -> Response in try await act(request) }
     }
 
-    func page(_ user: SignedIn, error: String?, newToken: String?) throws -> Page {
-        Page(
+    func page(_ user: SignedIn, error: String?, newToken: String?) async throws -> Page {
+        await Page(
             layout: .page("Users", for: user, current: WebPaths.adminUsers),
             users: try ctx.database.users().map {
                 .init(
                     id: $0.id, name: $0.name, role: $0.role, staff: $0.staff ?? "", store: $0.store ?? "every store", active: $0.active,
                     hasPassword: $0.hasPassword, tokens: $0.tokens)
             },
-            tokens: try ctx.database.tokens().map {
+            tokens: try await ctx.database.tokens().map {
                 .init(
                     id: $0.id, user: $0.user, label: $0.label + "…", created: $0.createdAt, expires: $0.expiresAt ?? "never",
                     revoked: $0.revokedAt)
@@ -177,44 +176,50 @@ struct AdminController: Sendable {
                 let password = f.password.flatMap { $0.isEmpty ? nil : $0 }
                 if let password { try Passwords.check(password, user: field("name") ?? "") }
                 let bcrypt = if let password { await hash(password) } else { nil as String? }
-                try ctx.database.addUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
+                try await ctx.database.addUser(
+                    name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
                 if let bcrypt { try await ctx.database.setPassword(name: field("name") ?? "", bcryptHash: bcrypt) }
             case "password":
                 let pw = f.password ?? ""
                 try Passwords.check(pw, user: field("user") ?? "")
                 // The user's other sessions end (a stolen session does not outlive a reset); the admin's own stays.
-                try ctx.database.setPassword(
+                try await ctx.database.setPassword(
                     name: field("user") ?? "", bcryptHash: await hash(pw), keepingSession: auth.sessionKey(request))
             case "role":
                 guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
-                try ctx.database.setRole(name: field("user") ?? "", role: role)
+                try await ctx.database.setRole(name: field("user") ?? "", role: role)
             case "disable":
-                try ctx.database.disableUser(name: field("user") ?? "", now: now)
+                try await ctx.database.disableUser(name: field("user") ?? "", now: now)
             case "token":
                 var rng = SystemRandomNumberGenerator()
                 let t = APITokens.generate(using: &rng)
-                // An expiry that does not read as days is refused, never taken as "never expires".
-                let days = try field("days").map {
-                    guard let n = Int($0.trimmingCharacters(in: .whitespaces)), (1...3650).contains(n) else {
-                        throw StoreError("a token's lifetime is a number of days from 1 to 3650, or empty for no expiry")
-                    }
-                    return n
-                }
-                _ = try ctx.database.addToken(
+                let days = try Self.tokenDays(field("days"))
+                _ = try await ctx.database.addToken(
                     user: field("user") ?? "", tokenHash: t.hash, label: t.label,
                     expiresAt: days.map { now.addingTimeInterval(Double($0) * 86_400) }, now: now)
                 token = t.token
             case "revoke":
                 guard let id = field("token").flatMap(Int64.init) else { throw StoreError("no token chosen") }
-                try ctx.database.revokeToken(id: id, now: now)
+                try await ctx.database.revokeToken(id: id, now: now)
             default:
                 throw StoreError("unknown action")
             }
             ctx.logger.info("admin change", metadata: ["user": "\(user.principal.name)", "action": "\(field("action") ?? "")"])
-            if let token { return try pages.response(try page(user, error: nil, newToken: token)) }
+            if let token { return try await pages.response(try page(user, error: nil, newToken: token)) }
             return seeOther(WebPaths.adminUsers)
         } catch let e as StoreError where e.kind != .io && e.kind != .integrity {
-            return try pages.response(try page(user, error: e.message, newToken: nil), status: .unprocessableContent)
+            return try await pages.response(try page(user, error: e.message, newToken: nil), status: .unprocessableContent)
+        }
+    }
+
+    /// A token's lifetime in days (nil: empty, no expiry). An expiry that does not read as days is refused, never taken
+    /// as "never expires".
+    static func tokenDays(_ text: String?) throws -> Int? {
+        try text.map {
+            guard let n = Int($0.trimmingCharacters(in: .whitespaces)), (1...3650).contains(n) else {
+                throw StoreError("a token's lifetime is a number of days from 1 to 3650, or empty for no expiry")
+            }
+            return n
         }
     }
 

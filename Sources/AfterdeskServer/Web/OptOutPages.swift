@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -36,25 +35,25 @@ struct OptOutPagesController: Sendable {
             let user = try await auth.require(request, [.admin])
             let address = present(request.uri.queryParameters.get("address"))
             do {
-                return try pages.response(try page(user, address: address, error: nil))
+                return try await pages.response(try page(user, address: address, error: nil))
             } catch let e as StoreError where e.kind == .invalid {
-                return try pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
+                return try await pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
             }
         }
         router.post(RouterPath(WebPaths.adminOptOuts)) { request, _ -> Response in try await act(request) }
     }
 
-    func page(_ user: SignedIn, address: String?, error: String?) throws -> Page {
+    func page(_ user: SignedIn, address: String?, error: String?) async throws -> Page {
         let zone = ctx.dispatcher.menu.dealership.zone
         func entry(_ e: OptOutEntry) -> Page.Entry {
             Page.Entry(
                 address: e.address, channel: e.channel.rawValue, status: e.stop ? "stopped" : "restored", on: e.day(in: zone),
                 by: e.byWhom, reference: e.reference ?? "")
         }
+        let history = if let address { try await ctx.database.optOutHistory(address: address).map(entry) } else { [Page.Entry]() }
         return Page(
             layout: .page("Opt-outs", for: user, current: WebPaths.adminOptOuts),
-            entries: try ctx.database.optOutsInForce().map(entry), address: address,
-            history: try address.map { try ctx.database.optOutHistory(address: $0).map(entry) } ?? [],
+            entries: try await ctx.database.optOutsInForce().map(entry), address: address, history: history,
             today: LocalDate(ctx.clock.now(), in: zone).description, error: error)
     }
 
@@ -83,14 +82,14 @@ struct OptOutPagesController: Sendable {
             let address = present(f.address) ?? ""
             switch f.action {
             case "stop":
-                _ = try ctx.database.addOptOut(
+                _ = try await ctx.database.addOptOut(
                     address: address, channel: channel, detail: present(f.reason) ?? "stop requested", by: by, now: now)
             case "consent":
                 guard let channel else { throw StoreError("choose the channel the customer consented to") }
                 guard let day = present(f.date).flatMap(LocalDate.init) else { throw StoreError("the consent's date is YYYY-MM-DD") }
-                let entry = try ctx.database.recordConsent(
+                let entry = try await ctx.database.recordConsent(
                     address: address, channel: channel, evidence: f.evidence ?? "", date: day, by: by, now: now)
-                _ = try ctx.dispatcher.replan(customers: try ctx.database.customers(holdingAddress: entry.address), now: now)
+                _ = try await ctx.dispatcher.replan(customers: try ctx.database.customers(holdingAddress: entry.address), now: now)
             default:
                 throw StoreError("unknown action")
             }
@@ -98,7 +97,7 @@ struct OptOutPagesController: Sendable {
             ctx.logger.info("opt-out ledger change", metadata: ["user": "\(by)", "action": "\(f.action ?? "")"])
             return seeOther(WebPaths.adminOptOuts)
         } catch let e as StoreError where e.kind != .io && e.kind != .integrity {
-            return try pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
+            return try await pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
         }
     }
 }

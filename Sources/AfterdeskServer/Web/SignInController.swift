@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -74,18 +73,20 @@ struct SignInController: Sendable {
             return try page(next: next, username: "", error: "Wrong user name or password.", status: .unauthorized)
         }
         let attempt: Int64
-        switch try ctx.database.reserveSignIn(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now()) {
+        switch try await ctx.database.reserveSignIn(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now()) {
         case .check(let id): attempt = id
         case .refused(let until):
             ctx.logger.warning("sign-in refused: too many failures", metadata: ["user": "\(name)"])
             return try page(next: next, username: name, error: Self.refusal(until: until, now: ctx.clock.now()), status: .tooManyRequests)
         }
-        let user = name.isEmpty ? nil : try ctx.database.signInUser(name: name)
+        let user = await name.isEmpty ? nil : try ctx.database.signInUser(name: name)
         let ok = await ctx.passwords.verify(fields.password ?? "", user?.passwordHash)
-        try ctx.database.settleSignIn(attempt: attempt, succeeded: ok && user != nil)
+        try await ctx.database.settleSignIn(attempt: attempt, succeeded: ok && user != nil)
         guard ok, let user else {
             ctx.logger.notice("sign-in failed", metadata: ["user": "\(name)"])
-            if try ctx.database.signInRefusedUntil(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now()) != nil {
+            if try await ctx.database.signInRefusedUntil(user: name, address: address, limits: ctx.signInLimits, now: ctx.clock.now())
+                != nil
+            {
                 ctx.logger.warning("sign-in locked out", metadata: ["user": "\(name)"])
             }
             return try page(next: next, username: name, error: "Wrong user name or password.", status: .unauthorized)

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -40,7 +39,7 @@ struct TaskPagesController: Sendable {
                 note: query["texted"].map {
                     $0 == "sent" ? "Text sent." : "Text queued: the provider did not take it yet, and it is retried."
                 })
-            return try pages.response(try page(try taskID(context), user: user, error: nil, text: state))
+            return try await pages.response(try page(try taskID(context), user: user, error: nil, text: state))
         }
         router.post(RouterPath(WebPaths.taskOutcome)) { request, context -> Response in try await outcome(request, context: context) }
         router.post(RouterPath(WebPaths.taskText)) { request, context -> Response in try await text(request, context: context) }
@@ -86,15 +85,16 @@ struct TaskPagesController: Sendable {
     }
 
     /// The task, when this person may see it; else 404.
-    func detail(_ id: Int64, user: SignedIn) throws -> TaskDetail {
-        guard let owner = try ctx.database.taskOwner(id: id), user.principal.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store),
-            let detail = try ctx.database.taskDetail(id: id, now: ctx.clock.now())
+    func detail(_ id: Int64, user: SignedIn) async throws -> TaskDetail {
+        guard let owner = try await ctx.database.taskOwner(id: id),
+            user.principal.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store),
+            let detail = try await ctx.database.taskDetail(id: id, now: ctx.clock.now())
         else { throw HTTPError(.notFound, message: "There is no such task.") }
         return detail
     }
 
-    func page(_ id: Int64, user: SignedIn, error: String?, text state: TextState = TextState()) throws -> TaskPage {
-        let d = try detail(id, user: user)
+    func page(_ id: Int64, user: SignedIn, error: String?, text state: TextState = TextState()) async throws -> TaskPage {
+        let d = try await detail(id, user: user)
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         let items = d.items.map { i in
             let name = productName(i.product)
@@ -133,7 +133,7 @@ struct TaskPagesController: Sendable {
             history: d.history.map {
                 TaskPage.Message(at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel, text: $0.text, status: $0.status)
             }, noHistory: d.history.isEmpty, open: d.task.status == "open", overdue: d.task.overdue,
-            due: text.dateTime(d.task.dueAt), callingWindow: d.task.phone == nil ? nil : callingWindow(d),
+            due: text.dateTime(d.task.dueAt), callingWindow: await d.task.phone == nil ? nil : callingWindow(d),
             outcome: d.task.outcome.flatMap { TaskOutcome(rawValue: $0) }.flatMap { PeopleText.outcomeLabels[$0] },
             outcomes: [TaskOutcome.booked, .noAnswer, .notInterested, .wrongNumber, .stopContacting].map {
                 TaskPage.Choice(value: $0.rawValue, label: PeopleText.outcomeLabels[$0] ?? $0.rawValue)
@@ -142,10 +142,10 @@ struct TaskPagesController: Sendable {
 
     /// "call after 12:00, until 20:00 America/Chicago (Texas: no calls before 12:00 on Sunday)": the state calendar of the
     /// customer's address and area code, on their clock.
-    func callingWindow(_ d: TaskDetail) -> String {
+    func callingWindow(_ d: TaskDetail) async -> String {
         let zoneID = CustomerTimeZone.zone(state: d.state, zip: d.zip, dealershipZone: d.timeZone)
         let zone = TimeZone(identifier: zoneID) ?? text.zone
-        let book = ctx.dispatcher.gate.rules.rulebook(ctx.dispatcher.menu.contactRules)
+        let book = await ctx.dispatcher.gate.rules.rulebook(ctx.dispatcher.menu.contactRules)
             .with(emergencies: (try? ctx.database.emergencyStates()) ?? [])
         let calendar = ContactCalendar(rulebook: book, home: zone, state: d.state, phone: d.task.phone)
         return calendar.callingWindow(on: LocalDate(ctx.clock.now(), in: zone))
@@ -156,7 +156,7 @@ struct TaskPagesController: Sendable {
         let id = try taskID(context)
         let fields = try await decodeForm(OutcomeForm.self, request)
         try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
-        let detail = try detail(id, user: user)
+        let detail = try await detail(id, user: user)
         do {
             guard let outcome = present(fields.outcome).flatMap(TaskOutcome.init(rawValue:)) else { throw StoreError("choose an outcome") }
             func amount(_ text: String?, _ label: String) throws -> Money? {
@@ -172,13 +172,13 @@ struct TaskPagesController: Sendable {
                 price: outcome == .sold ? try amount(fields.price, "price") : nil,
                 cost: outcome == .sold ? try amount(fields.cost, "cost") : nil, note: present(fields.note), by: user.principal.name,
                 now: ctx.clock.now())
-            _ = try ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
+            _ = try await ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
             ctx.logger.info("task done", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
             return seeOther(WebPaths.tasks + "?recorded=" + outcome.rawValue)
         } catch let e as StoreError where e.kind != .io && e.kind != .integrity && e.kind != .notFound {
             // A problem with a field names it by the form's label, not by the command line's flag.
             let message = e.outcomeProblem?.message(naming: { "the \($0.label) field" }) ?? e.message
-            return try pages.response(try page(id, user: user, error: message), status: .unprocessableContent)
+            return try await pages.response(try page(id, user: user, error: message), status: .unprocessableContent)
         }
     }
 
@@ -187,17 +187,18 @@ struct TaskPagesController: Sendable {
         let id = try taskID(context)
         let fields = try await decodeForm(RescheduleForm.self, request)
         try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
-        _ = try detail(id, user: user)
+        _ = try await detail(id, user: user)
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         let days: Int
         switch fields.when {
         case "tomorrow": days = 1
         case "next_week": days = 7
-        default: return try pages.response(try page(id, user: user, error: "Choose tomorrow or next week."), status: .unprocessableContent)
+        default:
+            return try await pages.response(try page(id, user: user, error: "Choose tomorrow or next week."), status: .unprocessableContent)
         }
         // 9:00 in the store's time zone.
         let at = ContactWindow.allDay.instant(on: today.adding(days: days), atMinutes: 9 * 60, zone: text.zone)
-        try ctx.database.rescheduleTask(id: id, to: at, slaHours: ctx.settings.taskSLAHours)
+        try await ctx.database.rescheduleTask(id: id, to: at, slaHours: ctx.settings.taskSLAHours)
         ctx.logger.info("task rescheduled", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "days": "\(days)"])
         return seeOther(WebPaths.tasks)
     }

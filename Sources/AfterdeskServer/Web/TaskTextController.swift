@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -32,16 +31,16 @@ extension TaskPagesController {
         let id = try taskID(context)
         let fields = try await decodeForm(TextForm.self, request)
         try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
-        let d = try detail(id, user: user)
-        func refuse(_ why: String) throws -> Response {
+        let d = try await detail(id, user: user)
+        func refuse(_ why: String) async throws -> Response {
             let state = TextState(nonce: fields.nonce, draft: fields.body, error: why)
-            return try pages.response(try page(id, user: user, error: nil, text: state), status: .unprocessableContent)
+            return try await pages.response(try page(id, user: user, error: nil, text: state), status: .unprocessableContent)
         }
         guard let nonce = fields.nonce, (8...64).contains(nonce.count), nonce.allSatisfy(\.isHexDigit) else {
-            return try refuse("The form was out of date: nothing was sent. Write the text again.")
+            return try await refuse("The form was out of date: nothing was sent. Write the text again.")
         }
         guard d.maySMS, d.task.phone != nil else {
-            return try pages.response(
+            return try await pages.response(
                 try page(id, user: user, error: "This customer may not be texted: call instead."), status: .unprocessableContent)
         }
         // Signed with the person's name as the store knows it, when the task is theirs.
@@ -56,7 +55,7 @@ extension TaskPagesController {
             return seeOther(WebPaths.task(id) + "?texted=" + (result == .sent ? "sent" : "queued") + "#messages")
         case .refused(let why):
             ctx.logger.info("staff text refused", metadata: ["user": "\(user.principal.name)", "task": "\(id)"])
-            return try refuse(why)
+            return try await refuse(why)
         }
     }
 }

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -16,7 +15,7 @@ struct WebSession: Codable, Sendable {
 /// Hummingbird's `PersistDriver` over the store (table `persist`), on the application's clock, so sessions survive a
 /// restart and expire in tests without waiting.
 struct StorePersistDriver: PersistDriver {
-    let database: AfterdeskDatabase
+    let database: any Storage
     let clock: AfterdeskCore.Clock
 
     private func expiry(_ expires: Duration?) -> Date? {
@@ -25,13 +24,15 @@ struct StorePersistDriver: PersistDriver {
 
     func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         let data = try JSONEncoder().encode(value)
-        guard try database.persistSet(key: key, value: data, expiresAt: expiry(expires), keepExpiry: false, onlyNew: true, now: clock.now())
+        guard
+            try await database.persistSet(
+                key: key, value: data, expiresAt: expiry(expires), keepExpiry: false, onlyNew: true, now: clock.now())
         else { throw PersistError.duplicate }
     }
 
     func set<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         let data = try JSONEncoder().encode(value)
-        try database.persistSet(
+        try await database.persistSet(
             key: key, value: data, expiresAt: expiry(expires), keepExpiry: expires == nil, onlyNew: false, now: clock.now())
     }
 
@@ -40,12 +41,12 @@ struct StorePersistDriver: PersistDriver {
     }
 
     func getWithTTL<Object: Codable & Sendable>(key: String, as: Object.Type) async throws -> (object: Object, ttl: Duration?)? {
-        guard let stored = try database.persistGet(key: key, now: clock.now()) else { return nil }
+        guard let stored = try await database.persistGet(key: key, now: clock.now()) else { return nil }
         guard let object = try? JSONDecoder().decode(Object.self, from: stored.value) else { throw PersistError.invalidConversion }
         return (object, stored.expiresAt.map { .seconds(max(0, Int64($0.timeIntervalSince(clock.now())))) })
     }
 
-    func remove(key: String) async throws { try database.persistRemove(key: key) }
+    func remove(key: String) async throws { try await database.persistRemove(key: key) }
 }
 
 /// A person signed in through a browser.
@@ -89,7 +90,7 @@ struct WebAuth: Sendable {
     func signedIn(_ request: Request) async throws -> SignedIn? {
         guard request.cookies[Self.cookieName] != nil else { return nil }
         guard let session = try? await sessions.load(request: request),
-            let principal = try ctx.database.principal(userID: session.userID)
+            let principal = try await ctx.database.principal(userID: session.userID)
         else { return nil }
         return SignedIn(principal: principal, session: session)
     }

@@ -40,7 +40,8 @@ public struct DealListItem: Codable, Sendable, Equatable {
     }
 
     public init(
-        store: String, dealNumber: String, status: String, contractDate: String, dealType: String, buyer: String, vehicle: String, sold: [String], declined: [String]
+        store: String, dealNumber: String, status: String, contractDate: String, dealType: String, buyer: String, vehicle: String,
+        sold: [String], declined: [String]
     ) {
         self.store = store
         self.dealNumber = dealNumber
@@ -171,7 +172,12 @@ public struct DealDetail: Codable, Sendable, Equatable {
     }
 
     public init(
-        store: String, dealNumber: String, status: String, contractDate: String, deliveryDate: String, dealType: String, buyer: String, phone: String? = nil, email: String? = nil, state: String? = nil, zip: String? = nil, consent: [Consent], vin: String, vehicle: String, condition: String, odometer: Int, inServiceDate: String, inServiceEstimated: Bool, sellingPrice: String, vehicleValue: String, amountFinanced: String? = nil, apr: String? = nil, termMonths: Int? = nil, firstPaymentDate: String? = nil, lender: String? = nil, salesperson: String? = nil, fiManager: String? = nil, products: [Product], events: [Event], importedFrom: String, optOuts: [OptOutStatus]? = nil
+        store: String, dealNumber: String, status: String, contractDate: String, deliveryDate: String, dealType: String, buyer: String,
+        phone: String? = nil, email: String? = nil, state: String? = nil, zip: String? = nil, consent: [Consent], vin: String,
+        vehicle: String, condition: String, odometer: Int, inServiceDate: String, inServiceEstimated: Bool, sellingPrice: String,
+        vehicleValue: String, amountFinanced: String? = nil, apr: String? = nil, termMonths: Int? = nil, firstPaymentDate: String? = nil,
+        lender: String? = nil, salesperson: String? = nil, fiManager: String? = nil, products: [Product], events: [Event],
+        importedFrom: String, optOuts: [OptOutStatus]? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber

@@ -19,7 +19,9 @@ public struct CustomerContact: Sendable, Equatable {
     public var emailConsentAffirmative: Bool = false
 
     public init(
-        id: Int64, firstName: String, lastName: String, email: String? = nil, phone: String? = nil, state: String? = nil, zip: String? = nil, consent: ContactPermissions, contactStopped: Bool, phoneStopped: Bool = false, emailConsentAffirmative: Bool = false
+        id: Int64, firstName: String, lastName: String, email: String? = nil, phone: String? = nil, state: String? = nil,
+        zip: String? = nil, consent: ContactPermissions, contactStopped: Bool, phoneStopped: Bool = false,
+        emailConsentAffirmative: Bool = false
     ) {
         self.id = id
         self.firstName = firstName
@@ -82,7 +84,14 @@ public struct DueItem: Sendable, Equatable {
     public var vehicleValueCents: Int64 = 0
 
     public init(
-        dealID: Int64, dealNumber: String, product: String, touchName: String, template: String, reason: String, eligibleUntil: LocalDate? = nil, dealUnwound: Bool, productSold: Bool, stops: [StopKind], quotedCents: Int64? = nil, basicExpiresOn: LocalDate? = nil, basicLimit: String? = nil, milesPerYear: Int? = nil, gapExposureEndsOn: LocalDate? = nil, vehicleYear: Int, vehicleMake: String, vehicleModel: String, vin: String, vehicleIsNew: Bool, contractDate: LocalDate, deliveryDate: LocalDate, salespersonID: Int64? = nil, fiManagerID: Int64? = nil, pausedUntil: LocalDate? = nil, planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil, freeMaintenanceEndsOn: LocalDate? = nil, presumed: Bool = false, odometer: Int = 0, inServiceDate: LocalDate = .first, amountFinancedCents: Int64? = nil, vehicleValueCents: Int64 = 0
+        dealID: Int64, dealNumber: String, product: String, touchName: String, template: String, reason: String,
+        eligibleUntil: LocalDate? = nil, dealUnwound: Bool, productSold: Bool, stops: [StopKind], quotedCents: Int64? = nil,
+        basicExpiresOn: LocalDate? = nil, basicLimit: String? = nil, milesPerYear: Int? = nil, gapExposureEndsOn: LocalDate? = nil,
+        vehicleYear: Int, vehicleMake: String, vehicleModel: String, vin: String, vehicleIsNew: Bool, contractDate: LocalDate,
+        deliveryDate: LocalDate, salespersonID: Int64? = nil, fiManagerID: Int64? = nil, pausedUntil: LocalDate? = nil,
+        planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil,
+        freeMaintenanceEndsOn: LocalDate? = nil, presumed: Bool = false, odometer: Int = 0, inServiceDate: LocalDate = .first,
+        amountFinancedCents: Int64? = nil, vehicleValueCents: Int64 = 0
     ) {
         self.dealID = dealID
         self.dealNumber = dealNumber
@@ -140,7 +149,8 @@ public struct DueTouch: Sendable, Equatable {
     public var recentTexts: [Date] = []
 
     public init(
-        id: Int64, storeID: Int64, storeCode: String, action: TouchAction, dueAt: Date, customer: CustomerContact, items: [DueItem], recentTouches: [Date], lastPurchase: LocalDate, phoneOnDoNotCall: Bool, recentTexts: [Date] = []
+        id: Int64, storeID: Int64, storeCode: String, action: TouchAction, dueAt: Date, customer: CustomerContact, items: [DueItem],
+        recentTouches: [Date], lastPurchase: LocalDate, phoneOnDoNotCall: Bool, recentTexts: [Date] = []
     ) {
         self.id = id
         self.storeID = storeID

@@ -21,7 +21,9 @@ public struct OutboxMessage: Sendable, Equatable, Codable {
     public var taskID: Int64?
 
     public init(
-        id: Int64, idempotencyKey: String, channel: String, recipient: String, subject: String? = nil, body: String, html: String? = nil, headers: String? = nil, status: String, attempts: Int, lastError: String? = nil, providerID: String? = nil, createdAt: String, sentAt: String? = nil, customerID: Int64? = nil, taskID: Int64? = nil
+        id: Int64, idempotencyKey: String, channel: String, recipient: String, subject: String? = nil, body: String, html: String? = nil,
+        headers: String? = nil, status: String, attempts: Int, lastError: String? = nil, providerID: String? = nil, createdAt: String,
+        sentAt: String? = nil, customerID: Int64? = nil, taskID: Int64? = nil
     ) {
         self.id = id
         self.idempotencyKey = idempotencyKey

@@ -18,7 +18,8 @@ public struct WebImportRow: Sendable, Equatable {
     public var stores: [String]?
 
     public init(
-        id: Int64, user: String, fileName: String, path: String, profile: String, status: String, rowsRead: Int, summary: String? = nil, error: String? = nil, createdAt: String, finishedAt: String? = nil, stores: [String]? = nil
+        id: Int64, user: String, fileName: String, path: String, profile: String, status: String, rowsRead: Int, summary: String? = nil,
+        error: String? = nil, createdAt: String, finishedAt: String? = nil, stores: [String]? = nil
     ) {
         self.id = id
         self.user = user

@@ -14,7 +14,8 @@ public struct RecentRecovery: Sendable, Equatable {
     public var soldBy: String?
 
     public init(
-        store: String, dealNumber: String, contractDate: String, product: String, soldOn: String, priceCents: Int64, costCents: Int64? = nil, source: String, soldBy: String? = nil
+        store: String, dealNumber: String, contractDate: String, product: String, soldOn: String, priceCents: Int64,
+        costCents: Int64? = nil, source: String, soldBy: String? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber

@@ -34,7 +34,8 @@ public struct PlannedTouchRow: Codable, Sendable, Equatable {
     }
 
     public init(
-        id: Int64, dueAt: String, dueOn: String, action: String, status: String, customer: String, products: [String], template: String, reasons: [String]
+        id: Int64, dueAt: String, dueOn: String, action: String, status: String, customer: String, products: [String], template: String,
+        reasons: [String]
     ) {
         self.id = id
         self.dueAt = dueAt

@@ -34,7 +34,10 @@ extension PlanStorage {
 /// Where the dispatcher notes each message a provider accepted, the moment it does, so a crash between the send and
 /// the outbox's commit never sends it twice (`DispatchStorage.settleSentLog`).
 public protocol SentLog: Sendable {
+    /// Notes that outbox message `id` was accepted by its provider under `providerID`.
     func append(id: Int64, providerID: String?) throws
+    /// Empties the log, once the outbox's commit says what it lists.
+    func clear() throws
 }
 
 /// Dispatch: the touches due, what they became, and the outbox that sends them.

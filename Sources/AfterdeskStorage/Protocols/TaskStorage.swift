@@ -1,5 +1,6 @@
 import AfterdeskCore
 import Foundation
+import Synchronization
 
 /// Tasks routed to staff, and the staff they are routed to.
 public protocol TaskStorage: Sendable {
@@ -74,6 +75,13 @@ extension OutcomeStorage {
     }
     public func importCancellations(file: String, menu: Menu) async throws -> AfterSaleSummary {
         try await importCancellations(file: file, menu: menu, writeRejectsFile: true, allowedStores: nil)
+    }
+    /// Every ledger row of the report `p`, in memory: for a small ledger (one deal's lines, a test's); a big one is
+    /// streamed with `forEachLedgerRow`.
+    public func ledgerRows(_ p: ReportParameters, now: Date) async throws -> [LedgerRow] {
+        let rows = Mutex<[LedgerRow]>([])
+        try await forEachLedgerRow(p, now: now) { row in rows.withLock { $0.append(row) } }
+        return rows.withLock { $0 }
     }
     public func recentRecoveries(store: String?, asOf: LocalDate) async throws -> [RecentRecovery] {
         try await recentRecoveries(store: store, asOf: asOf, limit: 15)

@@ -23,7 +23,10 @@ public struct TaskDetail: Sendable, Equatable {
         public var deliveryDate: String? = nil
 
         public init(
-            dealNumber: String, product: String, quotedCents: Int64? = nil, declineReason: String? = nil, touchReason: String, basicExpiresOn: String? = nil, basicLimit: String? = nil, eligibleUntil: String? = nil, presumed: Bool = false, odometer: Int = 0, milesPerYear: Int? = nil, inServiceDate: String? = nil, contractDate: String? = nil, deliveryDate: String? = nil
+            dealNumber: String, product: String, quotedCents: Int64? = nil, declineReason: String? = nil, touchReason: String,
+            basicExpiresOn: String? = nil, basicLimit: String? = nil, eligibleUntil: String? = nil, presumed: Bool = false,
+            odometer: Int = 0, milesPerYear: Int? = nil, inServiceDate: String? = nil, contractDate: String? = nil,
+            deliveryDate: String? = nil
         ) {
             self.dealNumber = dealNumber
             self.product = product
@@ -76,7 +79,9 @@ public struct TaskDetail: Sendable, Equatable {
     public var history: [Message]
 
     public init(
-        task: TaskRow, store: String, timeZone: String, firstName: String, state: String? = nil, zip: String? = nil, maySMS: Bool, vehicle: String, vin: String, termMonths: Int? = nil, aprMilli: Int? = nil, firstPaymentDate: String? = nil, items: [Item], history: [Message]
+        task: TaskRow, store: String, timeZone: String, firstName: String, state: String? = nil, zip: String? = nil, maySMS: Bool,
+        vehicle: String, vin: String, termMonths: Int? = nil, aprMilli: Int? = nil, firstPaymentDate: String? = nil, items: [Item],
+        history: [Message]
     ) {
         self.task = task
         self.store = store

@@ -60,7 +60,9 @@ public struct TaskRow: Sendable, Equatable, Codable {
     }
 
     public init(
-        id: Int64, kind: String, title: String, detail: String, assigneeID: Int64? = nil, assignee: String? = nil, escalatedTo: String? = nil, customer: String, phone: String? = nil, email: String? = nil, dueAt: String, slaAt: String, status: String, outcome: String? = nil, overdue: Bool, vehicle: String? = nil, products: String? = nil, why: String? = nil
+        id: Int64, kind: String, title: String, detail: String, assigneeID: Int64? = nil, assignee: String? = nil,
+        escalatedTo: String? = nil, customer: String, phone: String? = nil, email: String? = nil, dueAt: String, slaAt: String,
+        status: String, outcome: String? = nil, overdue: Bool, vehicle: String? = nil, products: String? = nil, why: String? = nil
     ) {
         self.id = id
         self.kind = kind

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Logging

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Logging
@@ -13,7 +12,7 @@ extension Dispatcher {
     }
 
     /// What the gate and the templates make of one due touch.
-    func decide(_ touch: DueTouch, now: Date, staff cache: inout StaffCache) throws -> DispatchRecord {
+    func decide(_ touch: DueTouch, now: Date, staff cache: inout StaffCache) async throws -> DispatchRecord {
         let (input, zone) = gateInput(touch)
         switch gate.decide(input, now: now) {
         case .move(let to, let reason): return .moved(touchID: touch.id, to: to, reason: reason)
@@ -34,7 +33,7 @@ extension Dispatcher {
             switch touch.action {
             case .sms: return sms(touch, facts: facts, template: keptItems[0].template, dropped: droppedText).carrying(link)
             case .email: return email(touch, facts: facts, template: keptItems[0].template, dropped: droppedText).carrying(link)
-            case .task: return try task(touch, items: keptItems, now: now, dropped: droppedText, staff: &cache)
+            case .task: return try await task(touch, items: keptItems, now: now, dropped: droppedText, staff: &cache)
             }
         }
     }
@@ -111,10 +110,17 @@ extension Dispatcher {
     }
 
     /// A task for the person routing picks, with its deliveries to the CRM.
-    func task(_ touch: DueTouch, items: [DueItem], now: Date, dropped: [String], staff cache: inout StaffCache) throws -> DispatchRecord {
+    func task(_ touch: DueTouch, items: [DueItem], now: Date, dropped: [String], staff cache: inout StaffCache) async throws
+        -> DispatchRecord
+    {
         let c = touch.customer
         let primary = items[0]
-        var snapshot = try cache.stores[touch.storeID] ?? database.staffSnapshot(storeID: touch.storeID)
+        var snapshot: (staff: [StaffMember], lastAssigned: Int64?)
+        if let cached = cache.stores[touch.storeID] {
+            snapshot = cached
+        } else {
+            snapshot = try await database.staffSnapshot(storeID: touch.storeID)
+        }
         let assignee = TaskRouting.assignee(
             fiManager: primary.fiManagerID, salesperson: primary.salespersonID,
             staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
@@ -137,7 +143,7 @@ extension Dispatcher {
             assigneeID: assignee, dueAt: now, slaAt: slaAt)
         var assigneeName: String?
         if let a = assignee {
-            if cache.names[a] == nil { cache.names[a] = try database.staffName(id: a) }
+            if cache.names[a] == nil { cache.names[a] = try await database.staffName(id: a) }
             assigneeName = cache.names[a] ?? nil
         }
         let messages = crmMessages(

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Logging
@@ -11,12 +10,12 @@ extension Dispatcher {
     /// Sends what is queued and due, in pages: each page is claimed (committed `sending`) before any of it is
     /// handed to a provider, and its results are committed together.
     func deliver(now: Date, into summary: inout DispatchSummary, pageSize: Int = 200) async throws {
-        let journal = database.openSentJournal()
+        let journal = database.openSentLog()
         // Cancelled (SIGTERM to `serve`): the page claimed is sent and committed whole, then no other is claimed.
         while !Task.isCancelled {
-            let claimed = try database.claimOutbox(now: now, limit: pageSize)
+            let claimed = try await database.claimOutbox(now: now, limit: pageSize)
             if claimed.isEmpty { return }
-            let page = try sendable(claimed, now: now)
+            let page = try await sendable(claimed, now: now)
             // Emails are composed on every core; sending goes in order.
             var envelopes = [EmailEnvelope?](repeating: nil, count: page.count)
             let mails = page.indices.filter { page[$0].channel == "email" || page[$0].channel == "crm_lead" }
@@ -52,13 +51,13 @@ extension Dispatcher {
                     if let journal {
                         try journal.append(id: m.id, providerID: providerID)
                     } else {
-                        try database.completeOutbox([(m.id, result)], now: now)
+                        try await database.completeOutbox([(m.id, result)], now: now)
                         continue
                     }
                 }
                 results.append((m.id, result))
             }
-            try database.completeOutbox(results, now: now)
+            try await database.completeOutbox(results, now: now)
             try journal?.clear()
         }
     }
@@ -127,8 +126,8 @@ extension Dispatcher {
     /// Message-ID). Only safe while no other dispatch runs: callers hold the dispatch lock.
     func reconcile(now: Date) async throws -> Int {
         // Sends noted in the journal whose page was not committed: sent, not in doubt.
-        let settled = try database.openSentJournal().map { try database.replay($0, now: now) } ?? 0
-        let doubtful = try database.inDoubtOutbox(before: now.addingTimeInterval(1))
+        let settled = try await database.settleSentLog(now: now)
+        let doubtful = try await database.inDoubtOutbox(before: now.addingTimeInterval(1))
         guard !doubtful.isEmpty else { return settled }
         var results: [(id: Int64, result: SendResult)] = []
         for m in doubtful {
@@ -140,7 +139,7 @@ extension Dispatcher {
             }
             results.append((m.id, .failed(error: "interrupted mid-send; not found at the provider, sending again", retryAt: now)))
         }
-        try database.completeOutbox(results, now: now)
+        try await database.completeOutbox(results, now: now)
         return settled + doubtful.count
     }
 }

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Logging
@@ -12,13 +11,13 @@ extension Dispatcher {
     /// dropped) says so and, without `asOf`, is not rendered.
     public func preview(
         dealNumber: String, store: String? = nil, product: String, touch: String? = nil, now: Date, asOf: Date? = nil
-    ) throws -> [MessagePreview] {
+    ) async throws -> [MessagePreview] {
         guard let menuProduct = menu.product(product) else { throw StoreError("'\(product)' is not a product of the menu") }
-        guard let (customer, base, planned) = try database.previewFacts(dealNumber: dealNumber, store: store, product: product) else {
+        guard let (customer, base, planned) = try await database.previewFacts(dealNumber: dealNumber, store: store, product: product) else {
             throw StoreError("deal \(dealNumber) has no product '\(product)'")
         }
         let zone = customerZone(state: customer.state, zip: customer.zip)
-        let states = try database.previewTouches(dealID: base.dealID, product: product)
+        let states = try await database.previewTouches(dealID: base.dealID, product: product)
         var out: [MessagePreview] = []
         for rule in menuProduct.timing.touches where touch == nil || rule.name == touch {
             let state = states[rule.name]

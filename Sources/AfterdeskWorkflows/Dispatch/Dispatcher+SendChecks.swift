@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 
@@ -8,8 +7,8 @@ extension Dispatcher {
     /// admin's `outbox retry` or a send queued again after a crash goes later, so at the moment of sending the opt-out
     /// ledger is read again (a stop since then cancels the message) and the customer's contact calendar is applied
     /// again (outside it, the message waits for the next allowed moment). CRM leads and webhooks are for staff.
-    func sendable(_ page: [OutboxMessage], now: Date) throws -> [OutboxMessage] {
-        let (stopped, places) = try database.sendChecks(page)
+    func sendable(_ page: [OutboxMessage], now: Date) async throws -> [OutboxMessage] {
+        let (stopped, places) = try await database.sendChecks(page)
         var cancel: [(id: Int64, reason: String)] = []
         var later: [(id: Int64, until: Date, reason: String)] = []
         var keep: [OutboxMessage] = []
@@ -43,8 +42,8 @@ extension Dispatcher {
             }
             keep.append(m)
         }
-        try database.cancelClaimed(cancel, now: now)
-        try database.deferClaimed(later, now: now)
+        try await database.cancelClaimed(cancel, now: now)
+        try await database.deferClaimed(later, now: now)
         return keep
     }
 }

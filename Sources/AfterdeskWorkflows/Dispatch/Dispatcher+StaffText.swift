@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 
@@ -19,8 +18,8 @@ extension Dispatcher {
     public func staffText(taskID: Int64, written: String, by name: String, nonce: String, now: Date) async throws -> StaffTextResult {
         let body = StaffTextRules.body(written, signedBy: name, dealer: menu.dealership.name)
         if let problem = StaffTextRules.problem(body, maxSegments: templates.maxSegments) { return .refused(problem) }
-        let key = AfterdeskDatabase.staffTextKey(task: taskID, nonce: nonce)
-        let outcome = try database.staffText(taskID: taskID, now: now) { touch in
+        let key = NewOutboxMessage.staffTextKey(task: taskID, nonce: nonce)
+        let outcome = try await database.staffText(taskID: taskID, now: now) { touch in
             guard let phone = touch.customer.phone else { return .refuse("Not sent: no mobile number on file.") }
             var (input, zone) = gateInput(touch)
             // The person is the one answering: a waiting reply does not hold their text, and the text is about no one
@@ -38,9 +37,9 @@ extension Dispatcher {
         switch outcome {
         case .refused(let why): return .refused(why)
         case .queued(let id):
-            guard let message = try database.claimOutbox(id: id, now: now) else { return .sent }
+            guard let message = try await database.claimOutbox(id: id, now: now) else { return .sent }
             let result = await send(message, now: now)
-            try database.completeOutbox([(id, result)], now: now)
+            try await database.completeOutbox([(id, result)], now: now)
             if case .failed(let error, _) = result { return .queued(error) }
             return .sent
         }

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Logging
@@ -29,7 +28,7 @@ public struct MessagePreview: Codable, Sendable, Equatable {
 
 /// Everything dispatch works with.
 public struct Dispatcher: Sendable {
-    public let database: AfterdeskDatabase
+    public let database: any Storage
     public let menu: Menu
     public let warranties: WarrantyTable
     public let templates: MessageTemplates
@@ -44,7 +43,7 @@ public struct Dispatcher: Sendable {
     public var offerTokens: @Sendable () -> String = { OfferTokens.random() }
 
     public init(
-        database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,
+        database: any Storage, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,
         channels: Channels, rules: CadenceRules = CadenceRules(), signingSecret: String
     ) {
         self.database = database
@@ -63,29 +62,29 @@ public struct Dispatcher: Sendable {
     /// A dispatcher through recording channels, as `afterdesk demo` sends: nothing leaves the machine, and links are
     /// signed with the database's own secret, so `afterdesk serve` on the same database accepts them.
     public static func recording(
-        database: AfterdeskDatabase, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates,
+        database: any Storage, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates,
         settings: Settings, into recording: RecordingChannels
-    ) throws -> Dispatcher {
-        Dispatcher(
+    ) async throws -> Dispatcher {
+        await Dispatcher(
             database: database, menu: menu, warranties: warranties, templates: templates, settings: settings,
             channels: .recording(recording), signingSecret: try signingSecret(settings: settings, database: database))
     }
 
     /// The signing secret of the settings, else the one kept in the database (created once, at random).
-    public static func signingSecret(settings: Settings, database: AfterdeskDatabase) throws -> String {
+    public static func signingSecret(settings: Settings, database: any Storage) async throws -> String {
         if let s = settings.signingSecret { return s }
-        if let kept = try database.setting("signing_secret") { return kept }
+        if let kept = try await database.setting("signing_secret") { return kept }
         var rng = SystemRandomNumberGenerator()
         let secret = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
-        try database.setSetting("signing_secret", secret)
-        return try database.setting("signing_secret") ?? secret
+        try await database.setSetting("signing_secret", secret)
+        return try await database.setting("signing_secret") ?? secret
     }
 
     /// Re-plans customers whose facts changed (an opt-out, a task outcome).
     @discardableResult
-    public func replan(customers: [Int64], now: Date) throws -> PlanSummary {
+    public func replan(customers: [Int64], now: Date) async throws -> PlanSummary {
         guard !customers.isEmpty else { return PlanSummary() }
-        return try database.planCustomers(
+        return try await database.planCustomers(
             planner: planner, now: now, customerIDs: customers)
     }
 
@@ -102,7 +101,7 @@ public struct Dispatcher: Sendable {
     {
         // The emergencies an admin switched on (Louisiana's blackout) are read once per run: a copy of the dispatcher
         // carries them through the gate.
-        let emergencies = try database.emergencyStates()
+        let emergencies = try await database.emergencyStates()
         if emergencies != gate.rules.emergencies {
             var copy = self
             copy.gate.rules.emergencies = emergencies
@@ -111,7 +110,7 @@ public struct Dispatcher: Sendable {
         var summary = DispatchSummary()
         if !dryRun {
             summary.reconciled = try await reconcile(now: now)
-            summary.escalated = try database.escalateOverdue(now: now)
+            summary.escalated = try await database.escalateOverdue(now: now)
         }
         var staffCache = StaffCache()
         var seen = Set<Int64>()
@@ -121,7 +120,7 @@ public struct Dispatcher: Sendable {
         // A cancelled run (SIGTERM to `serve`) stops between pages: the page in flight is decided and recorded whole,
         // and what is left waits, planned or queued, for the next run.
         while !Task.isCancelled {
-            let due = try database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
+            let due = try await database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
             if due.isEmpty { break }
             if dryRun, let last = due.last { cursor = (last.dueAt, last.id) }
             let decided = try await decidePage(due, now: now, staff: &staffCache)
@@ -134,7 +133,7 @@ public struct Dispatcher: Sendable {
                 records.append(record)
             }
             if dryRun { continue }
-            try database.record(records, now: now)
+            try await database.record(records, now: now)
         }
         if !dryRun && !Task.isCancelled { try await deliver(now: now, into: &summary) }
         return summary
@@ -151,10 +150,12 @@ public struct Dispatcher: Sendable {
                 let part = stride(from: w, to: messages.count, by: workers).map { messages[$0] }
                 group.addTask {
                     var unused = StaffCache()
-                    return try part.map { ($0, try self.decide(due[$0], now: now, staff: &unused)) }
+                    var out: [(Int, DispatchRecord)] = []
+                    for i in part { out.append((i, try await self.decide(due[i], now: now, staff: &unused))) }
+                    return out
                 }
             }
-            for i in due.indices where due[i].action == .task { decided[i] = try decide(due[i], now: now, staff: &staffCache) }
+            for i in due.indices where due[i].action == .task { decided[i] = try await decide(due[i], now: now, staff: &staffCache) }
             for try await part in group { for (i, r) in part { decided[i] = r } }
         }
         // Every index was decided above, by a worker or by this loop.

@@ -1,20 +1,18 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Synchronization
 
 /// The one way deals, contracts and cancellations are imported, by the command line, the API and the web pages alike:
 /// the options, the planner that re-plans the customers whose deals changed, the run on a thread of its own with its
-/// progress, and the summary. An import is blocking work: the server's callers run it on a thread of its own
-/// (`onThread`, `detach`), never on Swift's cooperative threads.
+/// progress, and the summary. The storage runs the import's blocking work off Swift's cooperative threads.
 public struct ImportService: Sendable {
-    public var database: AfterdeskDatabase
+    public var database: any Storage
     public var menu: Menu
     /// Re-plans the customers whose deals changed; nil: not re-planned (`afterdesk import --no-plan`).
     public var planner: Planner?
 
-    public init(database: AfterdeskDatabase, menu: Menu, planner: Planner?) {
+    public init(database: any Storage, menu: Menu, planner: Planner?) {
         self.database = database
         self.menu = menu
         self.planner = planner
@@ -63,62 +61,56 @@ public struct ImportService: Sendable {
         return options
     }
 
-    /// Imports `deals` on the calling thread; `progress` is called inside the import's transactions.
-    public func importDeals(_ deals: Deals, progress: ((ImportProgress) -> Void)? = nil) throws -> ImportSummary {
-        try database.importDeals(files: deals.files, options: options(deals), progress: progress)
+    /// Imports `deals`; `progress` is called inside the import's transactions.
+    public func importDeals(_ deals: Deals, progress: (@Sendable (ImportProgress) -> Void)? = nil) async throws
+        -> ImportSummary
+    {
+        try await database.importDeals(files: deals.files, options: options(deals), progress: progress)
     }
 
-    /// Imports a contracts file on the calling thread (re-planning with the planner, when there is one, as of `now`).
+    /// Imports a contracts file (re-planning with the planner, when there is one, as of `now`).
     public func importContracts(
         file: String, now: Date?, writeRejectsFile: Bool, allowedStores: Set<String>? = nil
-    ) throws -> AfterSaleSummary {
-        try database.importContracts(
+    ) async throws -> AfterSaleSummary {
+        try await database.importContracts(
             file: file, menu: menu, planner: planner, now: now, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
     }
 
-    /// Imports a cancellations file on the calling thread.
+    /// Imports a cancellations file.
     public func importCancellations(
         file: String, writeRejectsFile: Bool, allowedStores: Set<String>? = nil
-    ) throws -> AfterSaleSummary {
-        try database.importCancellations(file: file, menu: menu, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
-    }
-
-    /// `work` on a thread of its own, awaited: an import through the API.
-    public static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: Result { try work() }) }
-        }
-        return try result.get()
+    ) async throws -> AfterSaleSummary {
+        try await database.importCancellations(
+            file: file, menu: menu, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
     }
 
     /// Rows read so far by the uploads' imports running in this process, by upload.
     public static let rowsRead = Mutex<[Int64: Int]>([:])
 
-    /// An upload's import (`WebImportRow` `id`) on a thread of its own, not awaited: its status and summary are
-    /// recorded with the upload, the rows read so far kept in `rowsRead` meanwhile. `done` is told of the summary, or
-    /// of the error (the upload then failed).
+    /// An upload's import (`WebImportRow` `id`), not awaited: its status and summary are recorded with the upload, the
+    /// rows read so far kept in `rowsRead` meanwhile. `done` is told of the summary, or of the error (the upload then
+    /// failed).
     public func startUpload(
         id: Int64, deals: Deals, clock: Clock, done: @escaping @Sendable (Result<ImportSummary, any Error>) -> Void
     ) {
-        let service = self
-        Thread.detachNewThread {
-            let db = service.database
+        Task.detached { [self] in
+            let db = database
             do {
-                try db.updateWebImport(id: id, status: "running", now: clock.now())
+                try await db.updateWebImport(id: id, status: "running", now: clock.now())
                 var deals = deals
                 deals.planAt = clock.now()
                 // Progress is called inside the import's transactions: kept in memory, read by the import's page.
-                let summary = try service.importDeals(deals) { progress in
+                let summary = try await importDeals(deals) { progress in
                     Self.rowsRead.withLock { $0[id] = progress.rows }
                 }
                 Self.rowsRead.withLock { $0[id] = nil }
                 let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
-                try db.updateWebImport(
+                try await db.updateWebImport(
                     id: id, status: summary.failedFiles.isEmpty ? "done" : "failed", rowsRead: summary.read, summary: json,
                     error: summary.failedFiles.first, stores: summary.storesTouched, now: clock.now())
                 done(.success(summary))
             } catch {
-                try? db.updateWebImport(id: id, status: "failed", error: "\(error)", now: clock.now())
+                try? await db.updateWebImport(id: id, status: "failed", error: "\(error)", now: clock.now())
                 done(.failure(error))
             }
         }

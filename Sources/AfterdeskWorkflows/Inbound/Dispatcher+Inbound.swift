@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Logging
@@ -13,11 +12,11 @@ extension Dispatcher {
 
     /// An inbound text: recorded once by its provider id (providers retry), then what `InboundSMS.effects` decides is
     /// carried out. Returns the reply to send, if any.
-    public func receiveSMS(from: String, body: String, providerID sid: String, now: Date, logger: Logger? = nil) throws -> String? {
+    public func receiveSMS(from: String, body: String, providerID sid: String, now: Date, logger: Logger? = nil) async throws -> String? {
         let phone = Phone.e164(from) ?? from
         let keyword = InboundKeyword.classify(body)
         let word = InboundSMS.consentWord(body, keyword: keyword)
-        let receipt = try database.receiveInbound(
+        let receipt = try await database.receiveInbound(
             providerID: sid, phone: phone, body: body, keyword: keyword, source: "sms \(word) \(sid)", now: now)
         let facts = InboundFacts(
             fresh: receipt.fresh, applied: receipt.applied, customers: receipt.customers, inForce: receipt.inForce,
@@ -34,12 +33,12 @@ extension Dispatcher {
             case .log(.optInSeenBefore):
                 logger?.warning("SMS opt-in seen before: not applied", metadata: ["message": "\(sid)"])
             case .replan(let customers):
-                try replan(customers: customers, now: now)
+                try await replan(customers: customers, now: now)
             case .replyTask(let customer, let title, let detail, let isReply):
-                let task = try database.createReplyTask(
+                let task = try await database.createReplyTask(
                     customerID: customer, title: title, detail: detail, now: now,
                     slaHours: min(settings.taskSLAHours, InboundSMS.replyTaskSLAHours))
-                try database.linkInbound(providerID: sid, taskID: task)
+                try await database.linkInbound(providerID: sid, taskID: task)
                 if isReply { logger?.info("SMS reply became a task", metadata: ["task": "\(task)", "customer": "\(customer)"]) }
             case .answer(let text):
                 answer = text

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 
@@ -18,7 +17,7 @@ public struct OfferPresses: Sendable {
         self.zone = zone
     }
 
-    var database: AfterdeskDatabase { dispatcher.database }
+    var database: any Storage { dispatcher.database }
     var menu: Menu { dispatcher.menu }
 
     /// A recorded press: what the page says next, and the task it made (or found made), if any.
@@ -38,15 +37,15 @@ public struct OfferPresses: Sendable {
     }
 
     /// Records the press (the task or the pause with it, as `OfferPressRules` decides): what happens next, and the task.
-    public func record(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> Recorded {
+    public func record(_ l: StoredOfferLink, action: OfferAction, now: Date) async throws -> Recorded {
         var press = OfferPress(linkID: l.id, kind: OfferEventKind(action))
         if action == .notNow {
             press.pauseUntil = OfferPressRules.pauseUntil(today: LocalDate(now, in: zone), pauseDays: menu.product(l.product)?.pauseDays)
         } else {
-            press.task = try task(l, action: action, now: now)
+            press.task = try await task(l, action: action, now: now)
         }
-        let result = try database.pressOffer(press, now: now)
-        if result.taskCreated, let id = result.taskID, let task = press.task { try sendToCRM(l, task: task, id: id, now: now) }
+        let result = try await database.pressOffer(press, now: now)
+        if result.taskCreated, let id = result.taskID, let task = press.task { try await sendToCRM(l, task: task, id: id, now: now) }
         let answer = OfferPressRules.answer(
             action, firstName: l.firstName, dealer: menu.dealership.name, productName: productName(l), slaAt: press.task?.slaAt,
             pauseUntil: press.pauseUntil, hours: menu.dealership.hours, now: now, zone: zone)
@@ -54,16 +53,16 @@ public struct OfferPresses: Sendable {
     }
 
     /// The task a press makes (`OfferPressRules.task`), for the deal's F&I manager or salesperson as task routing picks.
-    func task(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> NewTask? {
+    func task(_ l: StoredOfferLink, action: OfferAction, now: Date) async throws -> NewTask? {
         let facts = OfferPressRules.Facts(
             customerName: "\(l.firstName) \(l.lastName)", productName: productName(l), dealNumber: l.dealNumber,
-            price: (try? priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel,
+            price: (try? await priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel,
             sentAt: l.createdAt, vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)")
         guard
             let raised = OfferPressRules.task(
                 action, facts, hours: menu.dealership.hours, slaHours: dispatcher.settings.taskSLAHours, now: now, zone: zone)
         else { return nil }
-        let snapshot = try database.staffSnapshot(storeID: l.storeID)
+        let snapshot = try await database.staffSnapshot(storeID: l.storeID)
         let assignee = TaskRouting.assignee(
             fiManager: l.fiManagerID, salesperson: l.salespersonID, staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
         return NewTask(
@@ -73,25 +72,25 @@ public struct OfferPresses: Sendable {
 
     /// The new task's ADF lead and webhook, as for a touch's task (when configured), queued for the next dispatch to
     /// send; keyed by the task, so they are queued once.
-    func sendToCRM(_ l: StoredOfferLink, task: NewTask, id: Int64, now: Date) throws {
+    func sendToCRM(_ l: StoredOfferLink, task: NewTask, id: Int64, now: Date) async throws {
         guard dispatcher.settings.crmLeadEmail != nil || dispatcher.settings.webhookURL != nil,
-            let facts = try database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product)
+            let facts = try await database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product)
         else { return }
-        let assignee = try task.assigneeID.flatMap { try database.staffName(id: $0) }
+        let assignee = if let id = task.assigneeID { try await database.staffName(id: id) } else { nil as String? }
         let messages = dispatcher.crmMessages(
             CRMTask(
                 key: "offer-task-\(id)", touchID: nil, kind: task.kind, store: l.storeCode, customer: facts.customer, vehicle: facts.item,
                 task: task, assignee: assignee, products: ["\(l.dealNumber):\(l.product)"]), now: now)
-        try database.enqueue(messages, customerID: l.customerID, taskID: id, now: now)
+        try await database.enqueue(messages, customerID: l.customerID, taskID: id, now: now)
     }
 
     public func productName(_ l: StoredOfferLink) -> String { menu.product(l.product)?.name ?? l.product }
 
     /// The price that applies today (`PriceQuote`): the desk's while it still applies, else "from" the rate card's or
     /// the menu's price. Without the deal's facts, the link's price, said as "from".
-    public func priceQuote(_ l: StoredOfferLink, _ product: MenuProduct?) throws -> PriceQuote {
+    public func priceQuote(_ l: StoredOfferLink, _ product: MenuProduct?) async throws -> PriceQuote {
         let today = LocalDate(clock.now(), in: zone)
-        if let product, let facts = try database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product) {
+        if let product, let facts = try await database.previewFacts(dealNumber: l.dealNumber, store: l.storeCode, product: l.product) {
             return facts.item.priceQuote(product, on: today)
         }
         return PriceQuote(amount: l.quoted, isFrom: true, givenAtDesk: false)

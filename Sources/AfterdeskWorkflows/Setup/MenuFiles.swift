@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 
@@ -10,9 +9,9 @@ public enum MenuFiles {
     /// Loads the menu in force and stores its text with the database so later commands agree.
     /// `workingDirectory` is where `menus/default.yaml` is looked for (the current directory by default).
     public static func resolve(
-        path: String?, database: AfterdeskDatabase?,
+        path: String?, database: (any Storage)?,
         workingDirectory: String = FileManager.default.currentDirectoryPath
-    ) throws -> MenuInForce {
+    ) async throws -> MenuInForce {
         let fm = FileManager.default
         var menuText: String?
         var menuName = ""
@@ -30,7 +29,7 @@ public enum MenuFiles {
                 warrantyName = beside
             }
         }
-        let stored = try database?.storedMenu()
+        let stored = try await database?.storedMenu()
         if menuText == nil, let text = stored?.menu {
             menuText = text
             menuName = "(menu stored with the database)"
@@ -52,7 +51,7 @@ public enum MenuFiles {
         let menu = try MenuLoader.loadMenu(yaml: menuYAML, file: menuName)
         let warranties = try MenuLoader.loadWarranties(yaml: warrantiesYAML, file: warrantyName)
         let inForce = MenuInForce(menu: menu, warranties: warranties, source: menuName, menuText: menuYAML, warrantiesText: warrantiesYAML)
-        try database?.storeMenu(inForce)
+        try await database?.storeMenu(inForce)
         return inForce
     }
 

@@ -1,6 +1,5 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 import Logging
@@ -37,7 +36,7 @@ public struct Scheduler: Sendable {
             if let lock = DispatchLock.acquire(databasePath: databasePath) {
                 do {
                     let s = try await dispatcher.run(now: clock.now())
-                    try dispatcher.database.setSetting(Self.lastRunKey, Instant.iso8601(clock.now()))
+                    try await dispatcher.database.setSetting(Self.lastRunKey, Instant.iso8601(clock.now()))
                     onRun?(s)
                     if s.due + s.delivered + s.failed + s.escalated + s.reconciled > 0 {
                         logger.info(
@@ -54,8 +53,8 @@ public struct Scheduler: Sendable {
                 withExtendedLifetime(lock) {}
             }
             // Expired sessions and sign-in attempts older than the limits look back go with each run.
-            _ = try? dispatcher.database.persistTidy(now: clock.now())
-            _ = try? dispatcher.database.tidySignIns(now: clock.now(), limits: dispatcher.settings.signInLimits)
+            _ = try? await dispatcher.database.persistTidy(now: clock.now())
+            _ = try? await dispatcher.database.tidySignIns(now: clock.now(), limits: dispatcher.settings.signInLimits)
             try? await Task.sleep(for: interval)
         }
     }

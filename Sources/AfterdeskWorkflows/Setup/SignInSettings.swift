@@ -1,5 +1,4 @@
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
 

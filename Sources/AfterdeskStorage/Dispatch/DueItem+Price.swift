@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskStorage
 
 extension DueItem {
     /// The price of the item's product that applies on `day` (`PriceQuote`): the desk's while it still applies, else
