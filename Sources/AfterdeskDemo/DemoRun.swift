@@ -72,7 +72,7 @@ public struct DemoRun: Sendable {
         let updateFile = (directory as NSString).appendingPathComponent("deals-update.csv")
         try write(header: header, rows: changed, to: updateFile)
         let update = try db.importDeals(files: [updateFile], options: options)
-        let recent = try db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
+        let recent = try db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == .finalized }
         let sample = recent.first?.dealNumber
         let planner = Planner.make(menu: menu, warranties: inForce.warranties)
         let planned = try db.planCustomers(planner: planner, now: clock.now())

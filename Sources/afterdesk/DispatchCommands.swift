@@ -1,7 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -314,7 +314,9 @@ struct Outbox: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         func run() throws {
             let db = try database.open()
-            let rows = try db.outbox(status: status, limit: limit)
+            // A status that names none lists nothing, as when the column was matched as text.
+            let known = status.map { OutboxStatus(rawValue: $0) }
+            let rows = try known == .some(nil) ? [] : db.outbox(status: known ?? nil, limit: limit)
             if json {
                 print(try jsonString(rows))
                 return
@@ -325,7 +327,10 @@ struct Outbox: ParsableCommand {
                 Table.render(
                     header: ["id", "channel", "status", "tries", "created", "error"],
                     rows: rows.map {
-                        ["\($0.id)", $0.channel, $0.status, "\($0.attempts)", $0.createdAt, $0.lastError ?? ""]
+                        [
+                            "\($0.id)", $0.channel.rawValue, $0.status.rawValue, "\($0.attempts)", Instant.iso8601($0.createdAt),
+                            $0.lastError ?? "",
+                        ]
                     }))
         }
     }

@@ -1,10 +1,10 @@
 import AfterdeskCore
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// decode → plan → explain on a real database, with implausible values mixed in (odometers of 1 and 999,999, quotes
 /// of a cent): nothing traps, and for every deal `explain` promises exactly the touches planning stored — no more
@@ -49,7 +49,7 @@ import AfterdeskStorage
             let explained = Set(e.products.flatMap { p in p.touches.map { "\($0.dueAt) \(number):\(p.code)" } })
             let stored = Set(
                 try db.plannedTouches(dealNumber: number, limit: 10_000).flatMap { t in
-                    t.products.filter { $0.hasPrefix("\(number):") }.map { "\(t.dueAt) \($0)" }
+                    t.products.filter { $0.hasPrefix("\(number):") }.map { "\(Instant.iso8601(t.dueAt)) \($0)" }
                 })
             #expect(explained == stored, "\(number)")
             compared += explained.count

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Issue 23, item 4: a user limited to store `north` wrote `main`'s rows through an import (a `main` customer's email
 /// changed to an attacker's, a product marked sold) and imported contracts and cancellations of any store. The rule
@@ -66,7 +66,7 @@ import AfterdeskStorage
         // (D-2 and D-3 are one customer of north's: same name and phone.)
         #expect(emails["D-1"] == "maria@example.com" && emails["D-3"] == "empty@example.com")
         let main = try #require(try db.deal(number: "D-1", store: "main"))
-        #expect(main.products.first { $0.code == "vsc" }?.outcome == "declined")
+        #expect(main.products.first { $0.code == "vsc" }?.outcome == .declined)
         #expect(try db.deal(number: "D-3", store: "north") != nil)
         #expect(try db.deal(number: "D-3", store: "main") == nil)
     }
@@ -146,14 +146,14 @@ import AfterdeskStorage
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         let uploader = try db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: now)
         let id = try db.createWebImport(userID: uploader, fileName: "empty.csv", path: "", profile: "canonical", now: now)
-        try db.updateWebImport(id: id, status: "failed", error: "empty.csv: the file is empty", stores: [], now: now)
+        try db.updateWebImport(id: id, status: .failed, error: "empty.csv: the file is empty", stores: [], now: now)
         let north = Principal(userID: 99, name: "north1", role: .fiManager, staffID: nil, store: "north")
         let group = Principal(userID: 98, name: "gfd", role: .fiManager, staffID: nil, store: nil)
         #expect(try db.webImport(id: id, visibleTo: north) == nil)
         #expect(try db.webImports(visibleTo: north).isEmpty)
         #expect(try db.webImport(id: id, visibleTo: group) != nil)
         // Once it names north alone, north sees it.
-        try db.updateWebImport(id: id, status: "done", stores: ["north"], now: now)
+        try db.updateWebImport(id: id, status: .done, stores: ["north"], now: now)
         #expect(try db.webImport(id: id, visibleTo: north) != nil)
     }
 }

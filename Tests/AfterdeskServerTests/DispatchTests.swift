@@ -1,14 +1,14 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Logging
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -272,11 +272,11 @@ final class Scenario: @unchecked Sendable {
         #expect(try s.rows("SELECT attempts FROM outbox")[0][0] as Int == 2)
         let last = try await s.dispatcher.run(now: at.addingTimeInterval(120))
         #expect(last.dead == 1)
-        await #expect(try s.db.outbox(status: "dead").count == 1)
+        await #expect(try s.db.outbox(status: .dead).count == 1)
         #expect(s.channels.sms.isEmpty)
         // Put back by a person once the provider works again: sent once.
         s.channels.fail(next: 0)
-        await #expect(try s.db.retryDeadLetter(id: try s.db.outbox(status: "dead")[0].id, now: at.addingTimeInterval(200)))
+        await #expect(try s.db.retryDeadLetter(id: try s.db.outbox(status: .dead)[0].id, now: at.addingTimeInterval(200)))
         _ = try await s.dispatcher.run(now: at.addingTimeInterval(200))
         #expect(s.channels.sms.count == 1)
     }
@@ -291,11 +291,13 @@ final class Scenario: @unchecked Sendable {
         let d = s.dispatcher
         var records: [DispatchRecord] = []
         var staff = Dispatcher.StaffCache()
-        for t in try await s.db.dueTouches(now: at, limit: 10) where t.action != .task { records.append(try d.decide(t, now: at, staff: &staff)) }
+        for t in try await s.db.dueTouches(now: at, limit: 10) where t.action != .task {
+            records.append(try d.decide(t, now: at, staff: &staff))
+        }
         try s.db.record(records, now: at)
         let claimed = try s.db.claimOutbox(now: at, limit: 10)
         #expect(claimed.count == 2)
-        let sms = try #require(claimed.first { $0.channel == "sms" })
+        let sms = try #require(claimed.first { $0.channel == .sms })
         _ = await d.send(sms, now: at)  // reached the provider…
         #expect(s.channels.sms.count == 1)  // …and the process died here.
         #expect(try s.db.outboxCounts()["sending"] == 2)

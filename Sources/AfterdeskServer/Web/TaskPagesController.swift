@@ -102,8 +102,7 @@ struct TaskPagesController: Sendable {
             let quote = product.map { i.priceQuote($0, on: today) }
             var facts = TalkingPoints.Facts(
                 productName: name, declineReason: i.declineReason, quoted: i.quotedCents.map(Money.init(cents:)),
-                basicExpiresOn: i.basicExpiresOn.flatMap(LocalDate.init), basicLimit: i.basicLimit,
-                eligibleUntil: i.eligibleUntil.flatMap(LocalDate.init))
+                basicExpiresOn: i.basicExpiresOn, basicLimit: i.basicLimit, eligibleUntil: i.eligibleUntil)
             facts.quote = quote
             facts.installments = product?.installments
             // "quoted $X" only for the desk's price that still applies; else the price of the day, "from $X".

@@ -13,7 +13,7 @@ public protocol ImportStorage: Sendable {
 
     func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) async throws -> Int64
     func updateWebImport(
-        id: Int64, status: String, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date
+        id: Int64, status: WebImportStatus, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date
     ) async throws
     /// One web import, if `viewer` may see it (nil: anyone).
     func webImport(id: Int64, visibleTo viewer: Principal?) async throws -> WebImportRow?
@@ -34,7 +34,7 @@ extension ImportStorage {
             file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now, writeRejectsFile: true)
     }
     public func updateWebImport(
-        id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil,
+        id: Int64, status: WebImportStatus, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil,
         stores: Set<String>? = nil, now: Date
     ) async throws {
         try await updateWebImport(

@@ -61,7 +61,7 @@ public protocol DispatchStorage: Sendable {
     func cancelClaimed(_ items: [(id: Int64, reason: String)], now: Date) async throws
     func deferClaimed(_ items: [(id: Int64, until: Date, reason: String)], now: Date) async throws
     func recordDeliveryStatus(providerID: String, report: DeliveryReport, now: Date) async throws -> Bool
-    func outbox(status: String?, limit: Int) async throws -> [OutboxMessage]
+    func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMessage]
     func retryDeadLetter(id: Int64, now: Date) async throws -> Bool
     func outboxCounts() async throws -> [String: Int]
     /// The log a dispatch notes accepted sends in (nil: this backend commits each send itself).
@@ -80,7 +80,7 @@ extension DispatchStorage {
     public func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, now: Date) async throws {
         try await enqueue(messages, customerID: customerID, taskID: nil, now: now)
     }
-    public func outbox(status: String? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
+    public func outbox(status: OutboxStatus? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
         try await outbox(status: status, limit: limit)
     }
 }
