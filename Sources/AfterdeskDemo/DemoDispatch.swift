@@ -97,7 +97,7 @@ public struct DemoDispatch {
     /// Simulated staff work their open tasks at the end of the day.
     private func staffWorkTheirTasks(at endOfDay: Date, into result: inout Result) throws {
         let db = dispatcher.database
-        for task in try db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= Instant.iso8601(endOfDay) {
+        for task in try db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= endOfDay {
             let key = "\(task.id)"
             do {
                 let customer: Int64

@@ -1,7 +1,7 @@
 import AfterdeskCore
 import AfterdeskDelivery
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation
@@ -76,7 +76,7 @@ enum BenchAPI {
             ?? "main"
         if try db.staff(store: store).contains(where: { $0.code == "BENCHQ" }) == false {
             _ = try db.addStaff(
-                store: store, code: "BENCHQ", name: "Bench Queue", role: "sales", timeZone: "America/Chicago", now: benchClock.now())
+                store: store, code: "BENCHQ", name: "Bench Queue", role: .sales, timeZone: "America/Chicago", now: benchClock.now())
         }
         if try db.users().contains(where: { $0.name == "benchsales" }) == false {
             try db.addUser(name: "benchsales", role: .sales, staffCode: "BENCHQ", store: store, now: benchClock.now())

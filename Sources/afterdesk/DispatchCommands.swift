@@ -98,7 +98,9 @@ struct Tasks: ParsableCommand {
 
     func run() throws {
         let db = try database.open()
-        let rows = try db.tasks(assignee: assignee, status: status == "all" ? nil : status, now: CommandClock.now())
+        // A status that names none lists nothing, as when the column was matched as text.
+        let known: TaskStatus?? = status == "all" ? .some(nil) : TaskStatus(rawValue: status).map { .some($0) }
+        let rows = try known.map { try db.tasks(assignee: assignee, status: $0, now: CommandClock.now()) } ?? []
         if json {
             print(try jsonString(rows))
             return
@@ -112,8 +114,9 @@ struct Tasks: ParsableCommand {
                 header: ["id", "due (UTC)", "assignee", "task", "phone", "status"],
                 rows: rows.map {
                     [
-                        "\($0.id)", $0.dueAt, ($0.assignee ?? "unassigned") + ($0.escalatedTo.map { " → \($0) (overdue)" } ?? ""), $0.title,
-                        $0.phone ?? "", $0.outcome ?? ($0.overdue ? "overdue" : $0.status),
+                        "\($0.id)", Instant.iso8601($0.dueAt),
+                        ($0.assignee ?? "unassigned") + ($0.escalatedTo.map { " → \($0) (overdue)" } ?? ""), $0.title,
+                        $0.phone ?? "", $0.outcome?.rawValue ?? ($0.overdue ? "overdue" : $0.status.rawValue),
                     ]
                 }))
     }
@@ -185,8 +188,9 @@ struct StaffCommand: ParsableCommand {
         @Option(help: "The store's time zone, when the store is new.") var timeZone: String = "America/Chicago"
 
         func run() throws {
+            guard let staffRole = StaffRole(rawValue: role) else { throw StoreError(StaffRole.problem(role) ?? "no such role") }
             let id = try database.open().addStaff(
-                store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
+                store: store, code: code, name: name, role: staffRole, timeZone: timeZone, now: CommandClock.now())
             print("Staff \(code) (\(role)) in store \(store): id \(id), active.")
         }
     }
@@ -206,7 +210,7 @@ struct StaffCommand: ParsableCommand {
                 Table.render(
                     header: ["id", "store", "code", "name", "role", "active", "open tasks"],
                     rows: rows.map {
-                        ["\($0.id)", $0.store, $0.code, $0.name ?? "", $0.role, $0.active ? "yes" : "no", "\($0.openTasks)"]
+                        ["\($0.id)", $0.store, $0.code, $0.name ?? "", $0.role.rawValue, $0.active ? "yes" : "no", "\($0.openTasks)"]
                     }))
         }
     }

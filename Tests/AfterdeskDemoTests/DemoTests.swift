@@ -81,7 +81,7 @@ struct DemoFixture {
         // Every simulated STOP and reply is one inbound text recorded; each STOP opted that number out.
         #expect(result.stops + result.replies > 0)
         #expect(result.soldValue == Money(cents: Int64(result.sold) * DemoDispatch.soldPrice.cents))
-        let closed = try await first.database.tasks(status: "done", limit: 100_000, now: fixedNow)
+        let closed = try await first.database.tasks(status: .done, limit: 100_000, now: fixedNow)
         #expect(closed.count == result.sold + result.notInterested + result.noAnswer)
     }
 

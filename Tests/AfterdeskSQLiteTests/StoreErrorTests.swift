@@ -1,9 +1,9 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Every application error of the store is a `StoreError` of the kind its callers map to an exit code or a status.
 @Suite struct StoreErrorTests {
@@ -32,7 +32,7 @@ import AfterdeskStorage
         #expect(kind { _ = try db.addUser(name: "kliu", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .conflict)
         #expect(kind { _ = try db.addUser(name: "two words", role: .admin, staffCode: nil, store: nil, now: fixedNow) } == .invalid)
         #expect(
-            kind { _ = try db.addStaff(store: "main", code: "X1", name: nil, role: "pilot", timeZone: "America/Chicago", now: fixedNow) }
+            kind { _ = try db.addStaff(store: "main", code: "X1", name: nil, role: .sales, timeZone: "Mars/Olympus", now: fixedNow) }
                 == .invalid)
         let empty = try w.write("empty.csv", "")
         #expect(

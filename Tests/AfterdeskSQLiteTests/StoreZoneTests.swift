@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// A store's time zone is checked where it is read: an unknown name is an error, never GMT.
 @Suite struct StoreZoneTests {
@@ -18,11 +18,11 @@ import AfterdeskStorage
         let w = try Workspace()
         let db = try w.database()
         #expect(throws: StoreError("time zone: unknown time zone 'Mars/Olympus' (use an IANA name such as America/Chicago)")) {
-            _ = try db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "Mars/Olympus", now: fixedNow)
+            _ = try db.addStaff(store: "north", code: "S1", name: nil, role: .sales, timeZone: "Mars/Olympus", now: fixedNow)
         }
         let stores = try DatabaseQueue(path: w.path("test.sqlite")).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM stores") }
         #expect(stores == 0)
-        _ = try db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "America/Denver", now: fixedNow)
+        _ = try db.addStaff(store: "north", code: "S1", name: nil, role: .sales, timeZone: "America/Denver", now: fixedNow)
         #expect(try db.writer.read { try AfterdeskDatabase.zone(ofStore: "north", $0).identifier } == "America/Denver")
     }
 

@@ -1,14 +1,14 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Builds a signed Twilio webhook request.
@@ -98,7 +98,7 @@ func twilioRequest(
         }
         let tasks = try await s.db.tasks(now: utc("2026-10-02T15:00:00Z"))
         #expect(tasks.count == 1)
-        #expect(tasks[0].kind == "reply")
+        #expect(tasks[0].kind == .reply)
         #expect(tasks[0].detail.contains("what would GAP cost a month?"))
         #expect(tasks[0].assignee == "Karen Liu")  // the deal's F&I manager
     }
@@ -208,7 +208,7 @@ func twilioRequest(
         let s = try Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
+        try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: .sales, timeZone: "America/Chicago", now: Date())
         let victor = try token(s, "vosei", .sales, staff: "F2")
         let sam = try token(s, "sother", .sales, staff: "S9")
         let director = try token(s, "fd", .financeDirector)
@@ -307,7 +307,7 @@ func twilioRequest(
 @Suite(.serialized) struct TaskTests {
     @Test func routingOutcomesAndEscalation() async throws {
         let s = try Scenario()
-        try s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: "manager", timeZone: "America/Chicago", now: Date())
+        try s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: .manager, timeZone: "America/Chicago", now: Date())
         let ana = try #require(try s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)

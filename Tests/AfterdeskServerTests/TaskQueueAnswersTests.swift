@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// The task queue's answers, reused while nothing was committed (`PolledAnswers`), on a real SQLite file.
 @Suite struct TaskQueueAnswersTests {
@@ -40,7 +40,7 @@ import AfterdeskStorage
         let query = TaskQuery(store: "main")
         let task = try #require(try s.db.taskQueue(query, answers: answers, now: now) { $0 }.first)
         #expect(!task.overdue)
-        let sla = try #require(Instant.parse(task.slaAt))
+        let sla = task.slaAt
         // At the SLA itself the task is not yet overdue: the answer stands.
         #expect(try s.db.taskQueue(query, answers: answers, now: sla) { $0 }.first?.overdue == false)
         #expect(answers.made == 1)
@@ -51,7 +51,7 @@ import AfterdeskStorage
 
     @Test func eachScopeHasItsOwnAnswer() async throws {
         let (s, now) = try await withTask()
-        let other = try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: now)
+        let other = try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: .sales, timeZone: "America/Chicago", now: now)
         let answers = PolledAnswers<TaskQuery, [TaskRow]>()
         let victorsID = try await #require(try s.db.tasks(now: now).first?.assigneeID)
         #expect(try s.db.taskQueue(TaskQuery(store: "main", assigneeID: victorsID), answers: answers, now: now) { $0 }.count == 1)

@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,9 +8,8 @@ import Logging
 import Synchronization
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// A clock the test moves (session expiry, lock-out windows).
@@ -36,7 +36,7 @@ struct WebFixture {
         _ = try await s.dispatcher.run(now: utc(ana.due))
         clock = MovableClock(utc(ana.due))
         taskID = try await #require(try s.db.tasks(now: utc(ana.due)).first?.id)
-        try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
+        try s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: .sales, timeZone: "America/Chicago", now: Date())
         for (name, role, staff) in [
             ("vosei", Role.sales, "F2" as String?), ("sother", .sales, "S9"), ("fd", .financeDirector, nil), ("kliu", .fiManager, nil),
             ("root", .admin, nil),

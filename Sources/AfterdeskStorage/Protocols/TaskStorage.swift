@@ -4,7 +4,7 @@ import Foundation
 /// Tasks routed to staff, and the staff they are routed to.
 public protocol TaskStorage: Sendable {
     func tasks(
-        assignee: String?, status: String?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date
+        assignee: String?, status: TaskStatus?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date
     ) async throws -> [TaskRow]
     /// The tasks of `query` as `render` answers them, reused from `answers` while nothing in the database changed:
     /// the queue every salesperson's app polls.
@@ -26,7 +26,7 @@ public protocol TaskStorage: Sendable {
     func createReplyTask(customerID: Int64, title: String, detail: String, now: Date, slaHours: Int) async throws -> Int64
 
     func staff(store: String?) async throws -> [StaffRow]
-    func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) async throws
+    func addStaff(store: String, code: String, name: String?, role: StaffRole, timeZone: String, now: Date) async throws
         -> Int64
     func deactivateStaff(store: String, code: String, now: Date) async throws -> Int
     func staffSnapshot(storeID: Int64) async throws -> (staff: [StaffMember], lastAssigned: Int64?)
@@ -35,7 +35,7 @@ public protocol TaskStorage: Sendable {
 
 extension TaskStorage {
     public func tasks(
-        assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
+        assignee: String? = nil, status: TaskStatus? = .open, limit: Int = 200, store: String? = nil,
         assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
     ) async throws -> [TaskRow] {
         try await tasks(
