@@ -15,7 +15,7 @@ import Testing
         try db.enqueue(
             (1...3).map {
                 NewOutboxMessage(
-                    channel: "email", idempotencyKey: "k\($0)", recipient: "a\($0)@example.com",
+                    channel: .email, idempotencyKey: "k\($0)", recipient: "a\($0)@example.com",
                     subject: "s", body: "b")
             }, customerID: nil, now: now)
         let claimed = try db.claimOutbox(now: now, limit: 10)

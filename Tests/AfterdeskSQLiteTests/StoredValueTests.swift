@@ -58,7 +58,7 @@ import Testing
     @Test func anInstantThatIsNotOneIsAnIntegrityError() throws {
         let (w, db) = try imported()
         try db.enqueue(
-            [NewOutboxMessage(channel: "email", idempotencyKey: "k1", recipient: "a@example.com", subject: "s", body: "b")],
+            [NewOutboxMessage(channel: .email, idempotencyKey: "k1", recipient: "a@example.com", subject: "s", body: "b")],
             customerID: nil, now: fixedNow)
         #expect(try db.outbox().first?.createdAt == fixedNow)
         try corrupt(w, "UPDATE outbox SET created_at = 'yesterday'")

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 25, item 6: `afterdesk preview` rendered every touch as of today, so the 30-days-before text read "your
@@ -25,7 +25,7 @@ import AfterdeskStorage
         let expiry30 = previews.filter { $0.template == "vsc-expiry-30" }
         // Only the channel the plan makes it by: D-1 consented to texts, so the text.
         let action = try #require(try s.db.previewTouches(dealID: item.dealID, product: "vsc")["expiry-30"]?.action)
-        #expect(action == "sms" && expiry30.map(\.channel) == ["sms"])
+        #expect(action == .sms && expiry30.map(\.channel) == ["sms"])
         for p in expiry30 {
             #expect(p.asOf == planned.description)
             #expect(((p.subject ?? "") + " " + p.body).contains("about \(daysLeft) days"), "\(p.subject ?? "") \(p.body)")

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The review of issue 24: a message decided before a STOP, or inside the contact hours, may be handed to the provider
@@ -13,7 +13,7 @@ import AfterdeskStorage
 @Suite(.serialized) struct SendTimeCheckTests {
     func queueText(_ s: Scenario, key: String, at: Date) throws -> Int64 {
         try s.db.enqueue(
-            [NewOutboxMessage(channel: "sms", idempotencyKey: key, recipient: "+15125550142", body: "Hi Maria, a test text.")],
+            [NewOutboxMessage(channel: .sms, idempotencyKey: key, recipient: "+15125550142", body: "Hi Maria, a test text.")],
             customerID: try s.customer("D-1"), now: at)
         return try s.rows("SELECT id FROM outbox WHERE idempotency_key = ?", [key])[0][0]
     }

@@ -153,7 +153,7 @@ extension AfterdeskDatabase {
             ).map {
                 CaptureSummary.Product(
                     code: $0["code"], sold: $0["sold"], declined: $0["declined"], presumed: $0["presumed"],
-                    declinedQuoted: Money(cents: $0["quoted"]).description, recovered: $0["recovered"])
+                    declinedQuoted: Money(cents: $0["quoted"]), recovered: $0["recovered"])
             }
             var byField: [String: Int] = [:]
             for r in try Row.fetchAll(

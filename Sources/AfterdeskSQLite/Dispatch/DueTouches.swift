@@ -235,7 +235,7 @@ extension AfterdeskDatabase {
                 ON CONFLICT (idempotency_key) DO NOTHING
                 """
         ).execute(arguments: [
-            m.idempotencyKey, touchID, taskID, customerID, m.channel, m.recipient, m.subject, m.body, m.html,
+            m.idempotencyKey, touchID, taskID, customerID, m.channel.rawValue, m.recipient, m.subject, m.body, m.html,
             m.headers, now, now, now,
         ])
     }

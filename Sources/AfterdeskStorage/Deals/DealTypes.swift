@@ -240,11 +240,11 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
         public var sold: Int
         public var declined: Int
         public var presumed: Int
-        public var declinedQuoted: String
+        public var declinedQuoted: Money
         public var recovered: Int
 
         public init(
-            code: String, sold: Int, declined: Int, presumed: Int, declinedQuoted: String, recovered: Int
+            code: String, sold: Int, declined: Int, presumed: Int, declinedQuoted: Money, recovered: Int
         ) {
             self.code = code
             self.sold = sold

@@ -19,7 +19,9 @@ public struct CustomerContact: Sendable, Equatable {
     public var emailConsentAffirmative: Bool = false
 
     public init(
-        id: Int64, firstName: String, lastName: String, email: String? = nil, phone: String? = nil, state: String? = nil, zip: String? = nil, consent: ContactPermissions, contactStopped: Bool, phoneStopped: Bool = false, emailConsentAffirmative: Bool = false
+        id: Int64, firstName: String, lastName: String, email: String? = nil, phone: String? = nil, state: String? = nil,
+        zip: String? = nil, consent: ContactPermissions, contactStopped: Bool, phoneStopped: Bool = false,
+        emailConsentAffirmative: Bool = false
     ) {
         self.id = id
         self.firstName = firstName
@@ -82,7 +84,14 @@ public struct DueItem: Sendable, Equatable {
     public var vehicleValueCents: Int64 = 0
 
     public init(
-        dealID: Int64, dealNumber: String, product: String, touchName: String, template: String, reason: String, eligibleUntil: LocalDate? = nil, dealUnwound: Bool, productSold: Bool, stops: [StopKind], quotedCents: Int64? = nil, basicExpiresOn: LocalDate? = nil, basicLimit: String? = nil, milesPerYear: Int? = nil, gapExposureEndsOn: LocalDate? = nil, vehicleYear: Int, vehicleMake: String, vehicleModel: String, vin: String, vehicleIsNew: Bool, contractDate: LocalDate, deliveryDate: LocalDate, salespersonID: Int64? = nil, fiManagerID: Int64? = nil, pausedUntil: LocalDate? = nil, planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil, freeMaintenanceEndsOn: LocalDate? = nil, presumed: Bool = false, odometer: Int = 0, inServiceDate: LocalDate = .first, amountFinancedCents: Int64? = nil, vehicleValueCents: Int64 = 0
+        dealID: Int64, dealNumber: String, product: String, touchName: String, template: String, reason: String,
+        eligibleUntil: LocalDate? = nil, dealUnwound: Bool, productSold: Bool, stops: [StopKind], quotedCents: Int64? = nil,
+        basicExpiresOn: LocalDate? = nil, basicLimit: String? = nil, milesPerYear: Int? = nil, gapExposureEndsOn: LocalDate? = nil,
+        vehicleYear: Int, vehicleMake: String, vehicleModel: String, vin: String, vehicleIsNew: Bool, contractDate: LocalDate,
+        deliveryDate: LocalDate, salespersonID: Int64? = nil, fiManagerID: Int64? = nil, pausedUntil: LocalDate? = nil,
+        planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil,
+        freeMaintenanceEndsOn: LocalDate? = nil, presumed: Bool = false, odometer: Int = 0, inServiceDate: LocalDate = .first,
+        amountFinancedCents: Int64? = nil, vehicleValueCents: Int64 = 0
     ) {
         self.dealID = dealID
         self.dealNumber = dealNumber
@@ -140,7 +149,8 @@ public struct DueTouch: Sendable, Equatable {
     public var recentTexts: [Date] = []
 
     public init(
-        id: Int64, storeID: Int64, storeCode: String, action: TouchAction, dueAt: Date, customer: CustomerContact, items: [DueItem], recentTouches: [Date], lastPurchase: LocalDate, phoneOnDoNotCall: Bool, recentTexts: [Date] = []
+        id: Int64, storeID: Int64, storeCode: String, action: TouchAction, dueAt: Date, customer: CustomerContact, items: [DueItem],
+        recentTouches: [Date], lastPurchase: LocalDate, phoneOnDoNotCall: Bool, recentTexts: [Date] = []
     ) {
         self.id = id
         self.storeID = storeID
@@ -158,7 +168,7 @@ public struct DueTouch: Sendable, Equatable {
 
 /// A message to record in the outbox, before it is sent.
 public struct NewOutboxMessage: Sendable, Equatable {
-    public var channel: String  // sms | email | crm_lead | webhook
+    public var channel: OutboxChannel
     public var idempotencyKey: String
     public var recipient: String
     public var subject: String?
@@ -169,7 +179,7 @@ public struct NewOutboxMessage: Sendable, Equatable {
     /// The offer page link the message carries, stored with it.
     public var offerLink: NewOfferLink?
     public init(
-        channel: String, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
+        channel: OutboxChannel, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
         html: String? = nil, headers: String? = nil
     ) {
         self.channel = channel
@@ -277,7 +287,7 @@ extension DispatchRecord {
     /// The record with `link` stored beside its customer message (the first SMS or email).
     public func carrying(_ link: NewOfferLink?) -> DispatchRecord {
         guard let link, case .dispatched(let touch, let customer, var messages, let task, let dropped) = self,
-            let i = messages.firstIndex(where: { $0.channel == "sms" || $0.channel == "email" })
+            let i = messages.firstIndex(where: { $0.channel == .sms || $0.channel == .email })
         else { return self }
         messages[i].offerLink = link
         return .dispatched(touchID: touch, customerID: customer, messages: messages, task: task, dropped: dropped)

@@ -92,7 +92,7 @@ extension Dispatcher {
                 touchID: touch.id,
                 reason: "the SMS would be \(enc.segments) segments (\(enc.alphabet.rawValue)), more than \(templates.maxSegments)")
         }
-        let message = NewOutboxMessage(channel: "sms", idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body)
+        let message = NewOutboxMessage(channel: .sms, idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body)
         return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
     }
 
@@ -105,7 +105,7 @@ extension Dispatcher {
         }
         let headers = "{\"List-Unsubscribe\":\"<\(facts.unsubscribeURL)>\",\"List-Unsubscribe-Post\":\"List-Unsubscribe=One-Click\"}"
         let message = NewOutboxMessage(
-            channel: "email", idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
+            channel: .email, idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
             body: rendered.text, html: rendered.html, headers: headers)
         return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
     }

@@ -40,7 +40,7 @@ extension Dispatcher {
                     logger.warning(
                         "send failed",
                         metadata: [
-                            "outbox": "\(m.id)", "channel": "\(m.channel)", "error": "\(error)",
+                            "outbox": "\(m.id)", "channel": "\(m.channel.rawValue)", "error": "\(error)",
                             "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")",
                         ])
                 }

@@ -57,7 +57,7 @@ public struct OfferPresses: Sendable {
     func task(_ l: StoredOfferLink, action: OfferAction, now: Date) throws -> NewTask? {
         let facts = OfferPressRules.Facts(
             customerName: "\(l.firstName) \(l.lastName)", productName: productName(l), dealNumber: l.dealNumber,
-            price: (try? priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel,
+            price: (try? priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel.rawValue,
             sentAt: l.createdAt, vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)")
         guard
             let raised = OfferPressRules.task(
