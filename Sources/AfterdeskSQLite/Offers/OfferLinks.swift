@@ -102,7 +102,7 @@ extension AfterdeskDatabase {
                             VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
                             """,
                         arguments: [
-                            t.storeID, t.customerID, t.kind, t.title, t.detail, t.assigneeID, Instant.iso8601(t.dueAt),
+                            t.storeID, t.customerID, t.kind.rawValue, t.title, t.detail, t.assigneeID, Instant.iso8601(t.dueAt),
                             Instant.iso8601(t.slaAt),
                             nowText, press.linkID,
                         ])

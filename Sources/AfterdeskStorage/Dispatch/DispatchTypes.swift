@@ -219,14 +219,14 @@ public struct NewOfferLink: Sendable, Equatable {
 public struct NewTask: Sendable, Equatable {
     public var storeID: Int64
     public var customerID: Int64
-    public var kind: String  // follow_up | reply
+    public var kind: TaskKind
     public var title: String
     public var detail: String
     public var assigneeID: Int64?
     public var dueAt: Date
     public var slaAt: Date
     public init(
-        storeID: Int64, customerID: Int64, kind: String, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date
+        storeID: Int64, customerID: Int64, kind: TaskKind, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date
     ) {
         self.storeID = storeID
         self.customerID = customerID

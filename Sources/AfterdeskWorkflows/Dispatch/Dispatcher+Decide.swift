@@ -133,7 +133,7 @@ extension Dispatcher {
         if !dropped.isEmpty { detail += "\nNo longer raised: " + dropped.joined(separator: "; ") }
         let slaAt = now.addingTimeInterval(Double(settings.taskSLAHours) * 3600)
         let task = NewTask(
-            storeID: touch.storeID, customerID: c.id, kind: "follow_up", title: title, detail: detail,
+            storeID: touch.storeID, customerID: c.id, kind: .followUp, title: title, detail: detail,
             assigneeID: assignee, dueAt: now, slaAt: slaAt)
         var assigneeName: String?
         if let a = assignee {

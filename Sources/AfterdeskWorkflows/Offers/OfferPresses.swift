@@ -67,7 +67,7 @@ public struct OfferPresses: Sendable {
         let assignee = TaskRouting.assignee(
             fiManager: l.fiManagerID, salesperson: l.salespersonID, staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
         return NewTask(
-            storeID: l.storeID, customerID: l.customerID, kind: OfferPressRules.RaisedTask.kind, title: raised.title,
+            storeID: l.storeID, customerID: l.customerID, kind: .offerReply, title: raised.title,
             detail: raised.detail, assigneeID: assignee, dueAt: raised.dueAt, slaAt: raised.slaAt)
     }
 
@@ -80,7 +80,8 @@ public struct OfferPresses: Sendable {
         let assignee = try task.assigneeID.flatMap { try database.staffName(id: $0) }
         let messages = dispatcher.crmMessages(
             CRMTask(
-                key: "offer-task-\(id)", touchID: nil, kind: task.kind, store: l.storeCode, customer: facts.customer, vehicle: facts.item,
+                key: "offer-task-\(id)", touchID: nil, kind: task.kind.rawValue, store: l.storeCode, customer: facts.customer,
+                vehicle: facts.item,
                 task: task, assignee: assignee, products: ["\(l.dealNumber):\(l.product)"]), now: now)
         try database.enqueue(messages, customerID: l.customerID, taskID: id, now: now)
     }
