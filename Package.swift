@@ -94,14 +94,16 @@ let package = Package(
             name: "afterdesk",
             dependencies: [
                 // The server for `afterdesk serve` (and the users' passwords, bcrypt); every other command uses workflows.
-                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
+                "AfterdeskDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "afterdesk-bench",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer", "AfterdeskDemo",
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
+                "AfterdeskDemo",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -111,7 +113,9 @@ let package = Package(
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AfterdeskSQLiteTests",
-            dependencies: ["AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -124,7 +128,8 @@ let package = Package(
             name: "AfterdeskServerTests",
             // Page snapshots, read from the repository by path (PageSnapshotTests), so they can be recorded in place.
             dependencies: [
-                "AfterdeskServer", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskDemo",
+                "AfterdeskServer", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore",
+                "AfterdeskDemo",
                 "AfterdeskTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,7 +141,8 @@ let package = Package(
         .testTarget(
             name: "AfterdeskDemoTests",
             dependencies: [
-                "AfterdeskDemo", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport",
+                "AfterdeskDemo", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore",
+                "AfterdeskTestSupport",
             ]
         ),
     ]

@@ -1,8 +1,8 @@
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// `afterdesk backup`: a consistent copy through SQLite's online backup API while another connection writes.
 @Suite struct BackupTests {

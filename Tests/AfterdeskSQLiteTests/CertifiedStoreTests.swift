@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// A certified pre-owned car is stored as `certified` in deals.vehicle_condition and read back as such.
 @Suite struct CertifiedStoreTests {

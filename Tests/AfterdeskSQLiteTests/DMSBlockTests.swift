@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Issue 24, item 4: a DMS's `Block Phone`/`Block Email` = Y is an opt-out entry (the import's file and line) that a
 /// later N never lifts; N is an existing business relationship, not consent; the co-buyer's blocks are kept too.

@@ -1,9 +1,9 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 @Suite struct ExplainTests {
     @Test func explainsAStoredDealInTheShapeOfINTERFACES() throws {

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// The import's consent SQL (`BatchWriter.customerInsert`, `customerAssignments`) is the fast application of Core's
 /// `ImportedConsent`: over every stored consent, flag and latest ledger entry, on every channel, they agree.

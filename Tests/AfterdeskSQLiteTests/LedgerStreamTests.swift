@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// The ledger's streams are merged in Swift by (deal, product), so Swift must order product codes as SQLite's BINARY
 /// collation does, or a stream's rows would be skipped.

@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Shipped migrations are history: editing one leaves every database that already ran it behind (v3 was edited, and
 /// databases of the first dispatch release never got `outbox_due`). These hashes pin the SQL of each as shipped; a

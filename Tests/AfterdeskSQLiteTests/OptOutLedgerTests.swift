@@ -1,10 +1,10 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Issue 24, item 1: the opt-out ledger. Every path that stops contact writes it; no import turns a channel back on;
 /// only the customer's START (first sight) or consent recorded with evidence restores one.

@@ -1,11 +1,11 @@
 import AfterdeskCore
 import AfterdeskDemo
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 @Suite struct PlanStoreTests {
     func touchRows(_ path: String) throws -> [String] {

@@ -1,9 +1,9 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// The sign-in gate of the store: each limit of `SignInLimits`, with attempts reserved before the password is checked.
 @Suite struct SignInLimitTests {

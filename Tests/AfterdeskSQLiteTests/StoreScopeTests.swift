@@ -1,9 +1,9 @@
 import AfterdeskCore
+import AfterdeskStorage
 import Foundation
 import Testing
 
 @testable import AfterdeskSQLite
-import AfterdeskStorage
 
 /// Deal numbers are unique per store, not per dealer group: two rooftops each have a D-1001. Every lookup by deal
 /// number takes the store; without one, a number two stores use is an error that asks for it.

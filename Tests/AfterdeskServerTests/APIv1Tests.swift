@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskStorage
 import AfterdeskTestSupport
 import Foundation
 import Hummingbird
@@ -6,9 +7,8 @@ import HummingbirdTesting
 import Testing
 import Yams
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// `/api/v1` through the router, and `docs/openapi.yaml` against the router's routes.

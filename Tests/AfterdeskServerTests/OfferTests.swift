@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskDelivery
+import AfterdeskStorage
 import Foundation
 import GRDB
 import HTTPTypes
@@ -9,9 +10,8 @@ import Logging
 import Synchronization
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Offer tokens in order (`T000…01`, `T000…02`): well formed, and known to the test.
@@ -295,7 +295,8 @@ struct OfferFixture {
         // The task page knows the product from the link.
         let detail = try #require(try f.s.db.taskDetail(id: task, now: f.clock.now))
         #expect(detail.items.map(\.product) == ["gap"] && detail.vehicle == "2026 Toyota Camry")
-        _ = try await f.s.db.completeTask(id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
+        _ = try await f.s.db.completeTask(
+            id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
         let recovery = try #require(try f.s.rows("SELECT product_code, source, price_cents FROM recoveries").first)
         #expect(recovery["product_code"] as String == "gap" && recovery["source"] as String == "task")
         try await f.app().test(.router) { client in

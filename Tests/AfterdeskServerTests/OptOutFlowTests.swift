@@ -1,3 +1,4 @@
+import AfterdeskStorage
 import Foundation
 import GRDB
 import Hummingbird
@@ -5,9 +6,8 @@ import HummingbirdTesting
 import Testing
 
 @testable import AfterdeskCore
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Issue 24, items 1 and 4, through the router: the unsubscribe link and RFC 8058 one-click are two sources in the

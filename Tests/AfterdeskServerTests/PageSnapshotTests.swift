@@ -1,11 +1,11 @@
 import AfterdeskCore
+import AfterdeskStorage
 import AfterdeskTestSupport
 import Foundation
 import Testing
 
-@testable import AfterdeskServer
 @testable import AfterdeskSQLite
-import AfterdeskStorage
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Every page rendered from a fixed model (fixed names, dates and figures: no clock, no database), compared with the

@@ -1,6 +1,6 @@
 import AfterdeskCore
-import AfterdeskServer
 import AfterdeskSQLite
+import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
 import Foundation

@@ -11,7 +11,8 @@ public struct MonitoringCounts: Sendable {
     public var skipped: [(reason: String, count: Int)]
 
     public init(
-        outbox: [(channel: String, status: String, count: Int)], touches: [(status: String, count: Int)], skipped: [(reason: String, count: Int)]
+        outbox: [(channel: String, status: String, count: Int)], touches: [(status: String, count: Int)],
+        skipped: [(reason: String, count: Int)]
     ) {
         self.outbox = outbox
         self.touches = touches
