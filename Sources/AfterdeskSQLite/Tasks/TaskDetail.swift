@@ -84,7 +84,8 @@ extension AfterdeskDatabase {
                 """, arguments: [customer, customer]
         ).map {
             try TaskDetail.Message(
-                at: $0.instant("at", of: "outbox or inbound_messages"), inbound: $0["inbound"], channel: $0["channel"], text: $0["text"],
+                at: $0.instant("at", of: "outbox or inbound_messages"), inbound: $0["inbound"],
+                channel: $0.stored("channel", of: "outbox or inbound_messages"), text: $0["text"],
                 status: $0["status"])
         }
     }

@@ -130,7 +130,8 @@ struct TaskPagesController: Sendable {
             email: d.task.email, vehicle: d.vehicle, vinTail: String(d.vin.suffix(8)), items: items, severalItems: items.count > 1,
             products: items.map { TaskPage.Choice(value: $0.code, label: $0.product) }, soldPrice: items.first?.quotedPlain,
             history: d.history.map {
-                TaskPage.Message(at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel, text: $0.text, status: $0.status)
+                TaskPage.Message(
+                    at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel.rawValue, text: $0.text, status: $0.status)
             }, noHistory: d.history.isEmpty, open: d.task.status == .open, overdue: d.task.overdue,
             due: text.dateTime(d.task.dueAt), callingWindow: d.task.phone == nil ? nil : callingWindow(d),
             outcome: d.task.outcome.flatMap { PeopleText.outcomeLabels[$0] },

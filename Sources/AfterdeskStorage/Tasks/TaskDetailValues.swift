@@ -47,12 +47,12 @@ public struct TaskDetail: Sendable, Equatable {
     public struct Message: Sendable, Equatable {
         public var at: Date
         public var inbound: Bool
-        public var channel: String
+        public var channel: OutboxChannel
         public var text: String
         public var status: String
 
         public init(
-            at: Date, inbound: Bool, channel: String, text: String, status: String
+            at: Date, inbound: Bool, channel: OutboxChannel, text: String, status: String
         ) {
             self.at = at
             self.inbound = inbound
