@@ -98,7 +98,7 @@ public struct DemoDispatch {
     /// Simulated staff work their open tasks at the end of the day.
     private func staffWorkTheirTasks(at endOfDay: Date, into result: inout Result) async throws {
         let db = dispatcher.database
-        for task in try await db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= Instant.iso8601(endOfDay) {
+        for task in try await db.tasks(limit: 100_000, now: endOfDay) where task.dueAt <= endOfDay {
             let key = "\(task.id)"
             do {
                 let customer: Int64

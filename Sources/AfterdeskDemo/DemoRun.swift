@@ -72,14 +72,14 @@ public struct DemoRun: Sendable {
         let updateFile = (directory as NSString).appendingPathComponent("deals-update.csv")
         try write(header: header, rows: changed, to: updateFile)
         let update = try await db.importDeals(files: [updateFile], options: options)
-        let recent = try await db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == "finalized" }
+        let recent = try await db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == .finalized }
         let sample = recent.first?.dealNumber
         let planner = Planner.make(menu: menu, warranties: inForce.warranties)
         let planned = try await db.planCustomers(planner: planner, now: clock.now())
         let explained = try await explainSamples(recent, db: db, planner: planner)
-        return await Report(
+        return Report(
             dealsFile: dealsFile, updateFile: updateFile, databasePath: databasePath, first: first, again: again,
-            update: update, declinesInExport: declinesInExport, capture: try db.captureSummary(), sampleDeal: sample,
+            update: update, declinesInExport: declinesInExport, capture: try await db.captureSummary(), sampleDeal: sample,
             planned: planned, explained: explained)
     }
 

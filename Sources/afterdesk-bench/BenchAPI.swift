@@ -78,7 +78,7 @@ enum BenchAPI {
             ?? "main"
         if try await db.staff(store: store).contains(where: { $0.code == "BENCHQ" }) == false {
             _ = try await db.addStaff(
-                store: store, code: "BENCHQ", name: "Bench Queue", role: "sales", timeZone: "America/Chicago", now: benchClock.now())
+                store: store, code: "BENCHQ", name: "Bench Queue", role: .sales, timeZone: "America/Chicago", now: benchClock.now())
         }
         if try await db.users().contains(where: { $0.name == "benchsales" }) == false {
             try await db.addUser(name: "benchsales", role: .sales, staffCode: "BENCHQ", store: store, now: benchClock.now())

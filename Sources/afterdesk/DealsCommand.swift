@@ -37,7 +37,7 @@ struct Deals: AsyncParsableCommand {
             }
             let rows = deals.map {
                 [
-                    $0.dealNumber, $0.contractDate, $0.status, $0.dealType, $0.buyer, $0.vehicle,
+                    $0.dealNumber, $0.contractDate.description, $0.status.rawValue, $0.dealType.rawValue, $0.buyer, $0.vehicle,
                     $0.sold.joined(separator: " "), $0.declined.joined(separator: " "),
                 ]
             }
@@ -64,23 +64,23 @@ struct Deals: AsyncParsableCommand {
                 return
             }
             var out =
-                "Deal \(d.dealNumber) (store \(d.store)) — \(d.status), \(d.dealType), contract \(d.contractDate), delivered \(d.deliveryDate)\n"
+                "Deal \(d.dealNumber) (store \(d.store)) — \(d.status.rawValue), \(d.dealType.rawValue), contract \(d.contractDate), delivered \(d.deliveryDate)\n"
             out += "Buyer:    \(d.buyer)  phone \(d.phone ?? "—")  email \(d.email ?? "—")  \(d.state ?? "") \(d.zip ?? "")\n"
             out +=
-                "Consent:  " + d.consent.map { "\($0.channel) \($0.granted ? "yes" : "no")" }.joined(separator: ", ")
+                "Consent:  " + d.consent.map { "\($0.channel.rawValue) \($0.granted ? "yes" : "no")" }.joined(separator: ", ")
                 + "  (\(d.consent.first?.source ?? ""))\n"
             out +=
-                "Vehicle:  \(d.vehicle), \(d.condition), VIN \(d.vin), \(d.odometer.grouped) mi at sale, in service \(d.inServiceDate)\(d.inServiceEstimated ? " (estimated)" : "")\n"
+                "Vehicle:  \(d.vehicle), \(d.condition.rawValue), VIN \(d.vin), \(d.odometer.grouped) mi at sale, in service \(d.inServiceDate)\(d.inServiceEstimated ? " (estimated)" : "")\n"
             out += "Price:    \(d.sellingPrice)  value \(d.vehicleValue)"
             if let f = d.amountFinanced {
                 out +=
-                    "  financed \(f) at \(d.apr ?? "?")% for \(d.termMonths ?? 0) months, first payment \(d.firstPaymentDate ?? "?")\(d.lender.map { ", \($0)" } ?? "")"
+                    "  financed \(f) at \(d.apr?.description ?? "?")% for \(d.termMonths ?? 0) months, first payment \(d.firstPaymentDate?.description ?? "?")\(d.lender.map { ", \($0)" } ?? "")"
             }
             out += "\nStaff:    salesperson \(d.salesperson ?? "—"), F&I \(d.fiManager ?? "—")\n\nProducts:\n"
             for p in d.products {
                 out +=
-                    "  \(p.code.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.outcome.padding(toLength: 9, withPad: " ", startingAt: 0))"
-                if let price = p.price { out += " \(p.outcome == "sold" ? "price" : "quoted") \(price)" }
+                    "  \(p.code.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.outcome.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))"
+                if let price = p.price { out += " \(p.outcome == .sold ? "price" : "quoted") \(price)" }
                 if let cost = p.cost { out += " cost \(cost)" }
                 if let r = p.reason { out += " reason: \(r)" }
                 if p.presumed { out += " (presumed: full menu presented, not sold)" }
@@ -90,7 +90,7 @@ struct Deals: AsyncParsableCommand {
                 out += "\nEvents:\n"
                 for e in d.events {
                     out +=
-                        "  \(e.occurredOn) \(e.kind)\(e.product.map { " \($0)" } ?? "")\(e.price.map { " \($0)" } ?? "")\(e.detail.map { " — \($0)" } ?? "")\n"
+                        "  \(e.occurredOn) \(e.kind.rawValue)\(e.product.map { " \($0)" } ?? "")\(e.price.map { " \($0)" } ?? "")\(e.detail.map { " — \($0)" } ?? "")\n"
                 }
             }
             out += "\nImported from \(d.importedFrom)"

@@ -118,7 +118,7 @@ enum DemoReportText {
                     rows: c.products.map {
                         [
                             $0.code, $0.sold.grouped, $0.declined.grouped,
-                            Money(cents: Money($0.declinedQuoted)?.cents ?? 0).formatted, $0.recovered.grouped,
+                            $0.declinedQuoted.formatted, $0.recovered.grouped,
                         ]
                     })) + "\n\n"
         out +=

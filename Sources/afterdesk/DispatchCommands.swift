@@ -34,9 +34,9 @@ struct DispatchOptions: ParsableArguments {
             printError("\(self.templates): \(error.localizedDescription)")
             throw Exit.unusableInput
         }
-        return await Dispatcher(
+        return Dispatcher(
             database: db, menu: inForce.menu, warranties: inForce.warranties, templates: templates, settings: settings,
-            channels: channels ?? .live(settings), signingSecret: try Dispatcher.signingSecret(settings: settings, database: db))
+            channels: channels ?? .live(settings), signingSecret: try await Dispatcher.signingSecret(settings: settings, database: db))
     }
 }
 
@@ -98,7 +98,9 @@ struct Tasks: AsyncParsableCommand {
 
     func run() async throws {
         let db = try database.open()
-        let rows = try await db.tasks(assignee: assignee, status: status == "all" ? nil : status, now: CommandClock.now())
+        // A status that names none lists nothing, as when the column was matched as text.
+        let known: TaskStatus?? = status == "all" ? .some(nil) : TaskStatus(rawValue: status).map { .some($0) }
+        let rows = if let known { try await db.tasks(assignee: assignee, status: known, now: CommandClock.now()) } else { [TaskRow]() }
         if json {
             print(try jsonString(rows))
             return
@@ -112,8 +114,9 @@ struct Tasks: AsyncParsableCommand {
                 header: ["id", "due (UTC)", "assignee", "task", "phone", "status"],
                 rows: rows.map {
                     [
-                        "\($0.id)", $0.dueAt, ($0.assignee ?? "unassigned") + ($0.escalatedTo.map { " → \($0) (overdue)" } ?? ""), $0.title,
-                        $0.phone ?? "", $0.outcome ?? ($0.overdue ? "overdue" : $0.status),
+                        "\($0.id)", Instant.iso8601($0.dueAt),
+                        ($0.assignee ?? "unassigned") + ($0.escalatedTo.map { " → \($0) (overdue)" } ?? ""), $0.title,
+                        $0.phone ?? "", $0.outcome?.rawValue ?? ($0.overdue ? "overdue" : $0.status.rawValue),
                     ]
                 }))
     }
@@ -185,8 +188,9 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "The store's time zone, when the store is new.") var timeZone: String = "America/Chicago"
 
         func run() async throws {
+            guard let staffRole = StaffRole(rawValue: role) else { throw StoreError(StaffRole.problem(role) ?? "no such role") }
             let id = try await database.open().addStaff(
-                store: store, code: code, name: name, role: role, timeZone: timeZone, now: CommandClock.now())
+                store: store, code: code, name: name, role: staffRole, timeZone: timeZone, now: CommandClock.now())
             print("Staff \(code) (\(role)) in store \(store): id \(id), active.")
         }
     }
@@ -206,7 +210,7 @@ struct StaffCommand: AsyncParsableCommand {
                 Table.render(
                     header: ["id", "store", "code", "name", "role", "active", "open tasks"],
                     rows: rows.map {
-                        ["\($0.id)", $0.store, $0.code, $0.name ?? "", $0.role, $0.active ? "yes" : "no", "\($0.openTasks)"]
+                        ["\($0.id)", $0.store, $0.code, $0.name ?? "", $0.role.rawValue, $0.active ? "yes" : "no", "\($0.openTasks)"]
                     }))
         }
     }
@@ -314,7 +318,9 @@ struct Outbox: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
             let db = try database.open()
-            let rows = try await db.outbox(status: status, limit: limit)
+            // A status that names none lists nothing, as when the column was matched as text.
+            let known = status.map { OutboxStatus(rawValue: $0) }
+            let rows = try await known == .some(nil) ? [] : db.outbox(status: known ?? nil, limit: limit)
             if json {
                 print(try jsonString(rows))
                 return
@@ -325,7 +331,10 @@ struct Outbox: AsyncParsableCommand {
                 Table.render(
                     header: ["id", "channel", "status", "tries", "created", "error"],
                     rows: rows.map {
-                        ["\($0.id)", $0.channel, $0.status, "\($0.attempts)", $0.createdAt, $0.lastError ?? ""]
+                        [
+                            "\($0.id)", $0.channel.rawValue, $0.status.rawValue, "\($0.attempts)", Instant.iso8601($0.createdAt),
+                            $0.lastError ?? "",
+                        ]
                     }))
         }
     }

@@ -49,6 +49,11 @@ struct Plan: AsyncParsableCommand {
         print(
             Table.render(
                 header: ["due (UTC)", "action", "customer", "products", "reason"],
-                rows: touches.map { [$0.dueAt, $0.action, $0.customer, $0.products.joined(separator: " "), $0.reasons.first ?? ""] }))
+                rows: touches.map {
+                    [
+                        Instant.iso8601($0.dueAt), $0.action.rawValue, $0.customer, $0.products.joined(separator: " "),
+                        $0.reasons.first ?? "",
+                    ]
+                }))
     }
 }

@@ -54,7 +54,7 @@ struct UsersCommand: AsyncParsableCommand {
             }
             for u in users {
                 print(
-                    "\(u.name)  \(u.role)\(u.staff.map { "  staff \($0)" } ?? "")\(u.store.map { "  store \($0)" } ?? "  every store")"
+                    "\(u.name)  \(u.role.rawValue)\(u.staff.map { "  staff \($0)" } ?? "")\(u.store.map { "  store \($0)" } ?? "  every store")"
                         + "  \(u.active ? "active" : "disabled")  \(u.tokens) token\(u.tokens == 1 ? "" : "s")")
             }
         }
@@ -143,8 +143,10 @@ struct TokensCommand: AsyncParsableCommand {
                 return
             }
             for t in tokens {
-                let state = t.revokedAt.map { "revoked \($0)" } ?? t.expiresAt.map { "expires \($0)" } ?? "no expiry"
-                print("\(t.id)  \(t.user)  \(t.label)…  created \(t.createdAt)  \(state)")
+                let state =
+                    t.revokedAt.map { "revoked \(Instant.iso8601($0))" } ?? t.expiresAt.map { "expires \(Instant.iso8601($0))" }
+                    ?? "no expiry"
+                print("\(t.id)  \(t.user)  \(t.label)…  created \(Instant.iso8601(t.createdAt))  \(state)")
             }
         }
     }

@@ -82,7 +82,7 @@ struct DemoFixture {
         // Every simulated STOP and reply is one inbound text recorded; each STOP opted that number out.
         #expect(result.stops + result.replies > 0)
         #expect(result.soldValue == Money(cents: Int64(result.sold) * DemoDispatch.soldPrice.cents))
-        let closed = try await first.database.tasks(status: "done", limit: 100_000, now: fixedNow)
+        let closed = try await first.database.tasks(status: .done, limit: 100_000, now: fixedNow)
         #expect(closed.count == result.sold + result.notInterested + result.noAnswer)
     }
 
@@ -113,7 +113,7 @@ struct DemoFixture {
             "512": ("TX", "78701"), "737": ("TX", "78701"), "405": ("OK", "73102"), "918": ("OK", "74103"),
             "813": ("FL", "33602"), "407": ("FL", "32801"), "602": ("AZ", "85004"), "504": ("LA", "70112"), "303": ("CO", "80202"),
         ]
-        let texts = try await demo.database.outbox(limit: 100_000).filter { $0.channel == "sms" && $0.idempotencyKey.hasPrefix("touch-") }
+        let texts = try await demo.database.outbox(limit: 100_000).filter { $0.channel == .sms && $0.idempotencyKey.hasPrefix("touch-") }
         #expect(texts.count == result.total.sms && !texts.isEmpty)
         var sundays = 0
         for m in texts {
@@ -121,8 +121,8 @@ struct DemoFixture {
             let (state, zip) = try #require(places[code], "area code \(code)")
             let zone = try #require(TimeZone(identifier: CustomerTimeZone.zone(state: state, zip: zip, dealershipZone: "America/Chicago")))
             let calendar = ContactCalendar(rulebook: .shipped, home: zone, state: state, phone: m.recipient)
-            let at = try #require(Instant.parse(m.createdAt))
-            #expect(calendar.block(at: at, noun: "texts") == nil, "\(state) text at \(m.createdAt)")
+            let at = m.createdAt
+            #expect(calendar.block(at: at, noun: "texts") == nil, "\(state) text at \(Instant.iso8601(m.createdAt))")
             if StoreHours.weekday(LocalDate(at, in: zone)) == 0 { sundays += 1 }
         }
         #expect(sundays > 0, "the simulation crosses a Sunday")

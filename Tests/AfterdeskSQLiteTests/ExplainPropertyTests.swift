@@ -49,7 +49,7 @@ import Testing
             let explained = Set(e.products.flatMap { p in p.touches.map { "\($0.dueAt) \(number):\(p.code)" } })
             let stored = await Set(
                 try db.plannedTouches(dealNumber: number, limit: 10_000).flatMap { t in
-                    t.products.filter { $0.hasPrefix("\(number):") }.map { "\(t.dueAt) \($0)" }
+                    t.products.filter { $0.hasPrefix("\(number):") }.map { "\(Instant.iso8601(t.dueAt)) \($0)" }
                 })
             #expect(explained == stored, "\(number)")
             compared += explained.count

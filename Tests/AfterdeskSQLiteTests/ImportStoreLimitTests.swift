@@ -66,7 +66,7 @@ import Testing
         // (D-2 and D-3 are one customer of north's: same name and phone.)
         #expect(emails["D-1"] == "maria@example.com" && emails["D-3"] == "empty@example.com")
         let main = try #require(try await db.deal(number: "D-1", store: "main"))
-        #expect(main.products.first { $0.code == "vsc" }?.outcome == "declined")
+        #expect(main.products.first { $0.code == "vsc" }?.outcome == .declined)
         #expect(try await db.deal(number: "D-3", store: "north") != nil)
         #expect(try await db.deal(number: "D-3", store: "main") == nil)
     }
@@ -146,14 +146,14 @@ import Testing
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         let uploader = try await db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: now)
         let id = try await db.createWebImport(userID: uploader, fileName: "empty.csv", path: "", profile: "canonical", now: now)
-        try await db.updateWebImport(id: id, status: "failed", error: "empty.csv: the file is empty", stores: [], now: now)
+        try await db.updateWebImport(id: id, status: .failed, error: "empty.csv: the file is empty", stores: [], now: now)
         let north = Principal(userID: 99, name: "north1", role: .fiManager, staffID: nil, store: "north")
         let group = Principal(userID: 98, name: "gfd", role: .fiManager, staffID: nil, store: nil)
         #expect(try await db.webImport(id: id, visibleTo: north) == nil)
         #expect(try await db.webImports(visibleTo: north).isEmpty)
         #expect(try await db.webImport(id: id, visibleTo: group) != nil)
         // Once it names north alone, north sees it.
-        try await db.updateWebImport(id: id, status: "done", stores: ["north"], now: now)
+        try await db.updateWebImport(id: id, status: .done, stores: ["north"], now: now)
         #expect(try await db.webImport(id: id, visibleTo: north) != nil)
     }
 }

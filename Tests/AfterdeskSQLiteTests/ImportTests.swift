@@ -91,13 +91,17 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(lopez.phone == "••••••••0142" && lopez.email == "m•••@example.com")
         #expect(
             lopez.products.first { $0.code == "tire_wheel" }
-                == .init(code: "tire_wheel", outcome: "sold", price: "799.00", cost: "260.00", reason: nil, presumed: false))
+                == .init(
+                    code: "tire_wheel", outcome: .sold, price: Money(cents: 79_900), cost: Money(cents: 26_000), reason: nil,
+                    presumed: false))
         #expect(
             lopez.consent.first
-                == .init(channel: "sms", granted: true, source: "import canonical-good-and-bad.csv line 2", at: "2026-11-23T13:20:00Z"))
+                == .init(channel: .sms, granted: true, source: "import canonical-good-and-bad.csv line 2", at: "2026-11-23T13:20:00Z"))
         let smith = try #require(try await db.deal(number: "D-10002"))
-        #expect(smith.contractDate == "2026-06-03" && smith.amountFinanced == nil && smith.inServiceDate == "2022-11-02")
-        #expect(try await db.deal(number: "D-10008")?.events.map(\.kind) == ["unwound"])
+        #expect(
+            smith.contractDate.description == "2026-06-03" && smith.amountFinanced == nil
+                && smith.inServiceDate.description == "2022-11-02")
+        #expect(try await db.deal(number: "D-10008")?.events.map(\.kind) == [.unwound])
     }
 
     @Test func theSameFileAgainChangesNothing() async throws {
@@ -122,18 +126,20 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.updated == 2 && s.inserted == 1 && s.unchanged == 2 && s.rejected == 3)
         #expect(s.recoveries == 1 && s.unwinds == 1)
         let lopez = try #require(try await db.deal(number: "D-10001"))
+        let recoveredOn = try #require(LocalDate("2026-11-23"))
         #expect(
             lopez.events == [
                 .init(
-                    kind: "recovered", product: "vsc", occurredOn: "2026-11-23", price: "2295.00", detail: "declined at the desk, now sold")
+                    kind: .recovered, product: "vsc", occurredOn: recoveredOn,
+                    price: Money(cents: 229_500), detail: "declined at the desk, now sold")
             ])
-        #expect(lopez.products.first { $0.code == "vsc" }?.outcome == "sold")
-        #expect(try await db.deal(number: "D-10002")?.events.map(\.kind) == ["unwound"])
+        #expect(lopez.products.first { $0.code == "vsc" }?.outcome == .sold)
+        #expect(try await db.deal(number: "D-10002")?.events.map(\.kind) == [.unwound])
         // Importing the older file again reverses the sale: recorded as a cancellation, never silently.
         let back = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         #expect(back.updated == 2)
-        #expect(try await db.deal(number: "D-10001")?.events.map(\.kind) == ["recovered", "cancelled"])
-        #expect(try await db.deal(number: "D-10002")?.events.map(\.kind) == ["unwound", "reinstated"])
+        #expect(try await db.deal(number: "D-10001")?.events.map(\.kind) == [.recovered, .cancelled])
+        #expect(try await db.deal(number: "D-10002")?.events.map(\.kind) == [.unwound, .reinstated])
     }
 
     @Test func aDealTwiceInOneImportKeepsTheFirst() async throws {
@@ -234,10 +240,10 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.rejects.first?.field == "FiWipStatusCode" && s.rejects.first?.value == "O")
         let lopez = try #require(try await db.deal(number: "314403"))
         #expect(lopez.buyer == "Maria Lopez" && lopez.salesperson == "DANA WHITFIELD (1042)")
-        #expect(lopez.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["tire_wheel", "vsc"])
+        #expect(lopez.products.filter { $0.outcome == .sold }.map(\.code).sorted() == ["tire_wheel", "vsc"])
         #expect(lopez.products.filter { $0.presumed }.map(\.code).sorted() == ["appearance", "gap", "maintenance"])
         let nguyen = try #require(try await db.deal(number: "314405"))
-        #expect(nguyen.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["appearance", "gap"])
+        #expect(nguyen.products.filter { $0.outcome == .sold }.map(\.code).sorted() == ["appearance", "gap"])
         #expect(s.warnings.first?.contains("HostItemID") == true)
         let again = try await db.importDeals(files: [w.path("cdk-extract.csv")], options: ImportOptions(profile: .cdk, menu: try menu()))
         #expect(again.unchanged == 3)
@@ -250,11 +256,11 @@ func snapshot(_ path: String) throws -> [String] {
             files: [w.path("dealervault-extract.csv")], options: ImportOptions(profile: .dealervault, menu: try menu()))
         #expect(s.read == 4 && s.inserted == 4 && s.rejected == 0)
         let lopez = try #require(try await db.deal(number: "55001"))
-        #expect(lopez.products.filter { $0.outcome == "sold" }.map(\.code).sorted() == ["gap", "maintenance"])
+        #expect(lopez.products.filter { $0.outcome == .sold }.map(\.code).sorted() == ["gap", "maintenance"])
         // "Not blocked" is an existing business relationship: a person's call, never email or SMS consent (issue 24).
         #expect(lopez.consent.map(\.granted) == [false, false, true])
         let nguyen = try #require(try await db.deal(number: "55003"))
-        #expect(nguyen.inServiceDate == "2022-11-02" && nguyen.consent.map(\.granted) == [false, false, false])
+        #expect(nguyen.inServiceDate.description == "2022-11-02" && nguyen.consent.map(\.granted) == [false, false, false])
         #expect(nguyen.optOuts?.map(\.channel) == ["sms", "phone"], "Block Phone Y: an opt-out entry")
         #expect(nguyen.products.map(\.code).contains("gap") == false)
     }
@@ -267,7 +273,7 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(s.rejects.first?.field == "vin" && s.rejects.first?.line == 9)
         #expect(s.warnings == ["deals.json: fields not imported (unknown): favorite_color"])
         let j1 = try #require(try await db.deal(number: "J-1"))
-        #expect(j1.products.map(\.code) == ["gap", "vsc"] && j1.products.map(\.outcome) == ["sold", "declined"])
+        #expect(j1.products.map(\.code) == ["gap", "vsc"] && j1.products.map(\.outcome) == [.sold, .declined])
         #expect(j1.consent.first?.granted == true)
     }
 }

@@ -15,11 +15,11 @@ import Testing
         try await db.enqueue(
             (1...3).map {
                 NewOutboxMessage(
-                    channel: "email", idempotencyKey: "k\($0)", recipient: "a\($0)@example.com",
+                    channel: .email, idempotencyKey: "k\($0)", recipient: "a\($0)@example.com",
                     subject: "s", body: "b")
             }, customerID: nil, now: now)
         let claimed = try await db.claimOutbox(now: now, limit: 10)
-        #expect(claimed.map(\.status) == ["sending", "sending", "sending"])
+        #expect(claimed.map(\.status) == [.sending, .sending, .sending])
         let journal = try #require(db.openSentJournal())
         try journal.append(id: claimed[0].id, providerID: "k1@afterdesk")
         try journal.append(id: claimed[1].id, providerID: "k2\t@afterdesk")  // a tab cannot split the line
@@ -34,9 +34,9 @@ import Testing
         let again = try #require(try w.database().openSentJournal())
         #expect(try await w.database().settleSentLog(now: now) == 2)
         let byID = await Dictionary(uniqueKeysWithValues: try db.outbox().map { ($0.id, $0) })
-        #expect(byID[claimed[0].id]?.status == "sent" && byID[claimed[0].id]?.providerID == "k1@afterdesk")
-        #expect(byID[claimed[1].id]?.status == "sent" && byID[claimed[1].id]?.providerID == "k2 @afterdesk")
-        #expect(byID[claimed[2].id]?.status == "sending")  // still in doubt
+        #expect(byID[claimed[0].id]?.status == .sent && byID[claimed[0].id]?.providerID == "k1@afterdesk")
+        #expect(byID[claimed[1].id]?.status == .sent && byID[claimed[1].id]?.providerID == "k2 @afterdesk")
+        #expect(byID[claimed[2].id]?.status == .sending)  // still in doubt
         #expect(try again.entries().isEmpty)
         // Replaying an emptied journal, or one naming messages already settled, changes nothing.
         try again.append(id: claimed[0].id, providerID: "other")

@@ -18,11 +18,11 @@ import Testing
         let w = try Workspace()
         let db = try w.database()
         await #expect(throws: StoreError("time zone: unknown time zone 'Mars/Olympus' (use an IANA name such as America/Chicago)")) {
-            _ = try await db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "Mars/Olympus", now: fixedNow)
+            _ = try await db.addStaff(store: "north", code: "S1", name: nil, role: .sales, timeZone: "Mars/Olympus", now: fixedNow)
         }
         let stores = try await DatabaseQueue(path: w.path("test.sqlite")).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM stores") }
         #expect(stores == 0)
-        _ = try await db.addStaff(store: "north", code: "S1", name: nil, role: "sales", timeZone: "America/Denver", now: fixedNow)
+        _ = try await db.addStaff(store: "north", code: "S1", name: nil, role: .sales, timeZone: "America/Denver", now: fixedNow)
         #expect(try await db.writer.read { try AfterdeskDatabase.zone(ofStore: "north", $0).identifier } == "America/Denver")
     }
 

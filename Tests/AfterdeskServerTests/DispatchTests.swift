@@ -272,11 +272,11 @@ final class Scenario: @unchecked Sendable {
         #expect(try s.rows("SELECT attempts FROM outbox")[0][0] as Int == 2)
         let last = try await s.dispatcher.run(now: at.addingTimeInterval(120))
         #expect(last.dead == 1)
-        #expect(try await s.db.outbox(status: "dead").count == 1)
+        #expect(try await s.db.outbox(status: .dead).count == 1)
         #expect(s.channels.sms.isEmpty)
         // Put back by a person once the provider works again: sent once.
         s.channels.fail(next: 0)
-        #expect(try await s.db.retryDeadLetter(id: try s.db.outbox(status: "dead")[0].id, now: at.addingTimeInterval(200)))
+        #expect(try await s.db.retryDeadLetter(id: try s.db.outbox(status: .dead)[0].id, now: at.addingTimeInterval(200)))
         _ = try await s.dispatcher.run(now: at.addingTimeInterval(200))
         #expect(s.channels.sms.count == 1)
     }
@@ -297,7 +297,7 @@ final class Scenario: @unchecked Sendable {
         try await s.db.record(records, now: at)
         let claimed = try await s.db.claimOutbox(now: at, limit: 10)
         #expect(claimed.count == 2)
-        let sms = try #require(claimed.first { $0.channel == "sms" })
+        let sms = try #require(claimed.first { $0.channel == .sms })
         _ = await d.send(sms, now: at)  // reached the provider…
         #expect(s.channels.sms.count == 1)  // …and the process died here.
         #expect(try await s.db.outboxCounts()["sending"] == 2)

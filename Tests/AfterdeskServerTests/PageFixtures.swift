@@ -105,7 +105,8 @@ extension PageSnapshotTests {
     static var imports: ImportsPage {
         let row = WebImportRow(
             id: 3, user: "kliu", fileName: "november.csv", path: "/var/lib/afterdesk/afterdesk-uploads/3-november.csv", profile: "cdk",
-            status: "done", rowsRead: 1200, summary: nil, error: nil, createdAt: "2026-11-30T15:00:00Z", finishedAt: "2026-11-30T15:00:09Z")
+            status: .done, rowsRead: 1200, summary: nil, error: nil, createdAt: utc("2026-11-30T15:00:00Z"),
+            finishedAt: utc("2026-11-30T15:00:09Z"))
         return ImportsPage(
             layout: layout("Imports", WebPaths.imports),
             profiles: ImportProfile.all.map { .init(value: $0.name, label: ImportsPage.profileLabel($0.name)) },
@@ -124,8 +125,8 @@ extension PageSnapshotTests {
         ]
         let json = String(decoding: (try? JSONEncoder().encode(s)) ?? Data(), as: UTF8.self)
         let row = WebImportRow(
-            id: 3, user: "kliu", fileName: "november.csv", path: "/srv/x.csv", profile: "canonical", status: "done", rowsRead: 3,
-            summary: json, error: nil, createdAt: "2026-11-30T15:00:00Z", finishedAt: "2026-11-30T15:00:09Z")
+            id: 3, user: "kliu", fileName: "november.csv", path: "/srv/x.csv", profile: "canonical", status: .done, rowsRead: 3,
+            summary: json, error: nil, createdAt: utc("2026-11-30T15:00:00Z"), finishedAt: utc("2026-11-30T15:00:09Z"))
         return ImportPage(row, layout: layout("Import 3", WebPaths.imports), zone: zone)
     }
 

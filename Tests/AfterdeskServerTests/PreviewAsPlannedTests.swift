@@ -25,7 +25,7 @@ import Testing
         let expiry30 = previews.filter { $0.template == "vsc-expiry-30" }
         // Only the channel the plan makes it by: D-1 consented to texts, so the text.
         let action = try #require(try await s.db.previewTouches(dealID: item.dealID, product: "vsc")["expiry-30"]?.action)
-        #expect(action == "sms" && expiry30.map(\.channel) == ["sms"])
+        #expect(action == .sms && expiry30.map(\.channel) == ["sms"])
         for p in expiry30 {
             #expect(p.asOf == planned.description)
             #expect(((p.subject ?? "") + " " + p.body).contains("about \(daysLeft) days"), "\(p.subject ?? "") \(p.body)")

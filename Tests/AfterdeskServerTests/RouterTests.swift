@@ -98,7 +98,7 @@ func twilioRequest(
         }
         let tasks = try await s.db.tasks(now: utc("2026-10-02T15:00:00Z"))
         #expect(tasks.count == 1)
-        #expect(tasks[0].kind == "reply")
+        #expect(tasks[0].kind == .reply)
         #expect(tasks[0].detail.contains("what would GAP cost a month?"))
         #expect(tasks[0].assignee == "Karen Liu")  // the deal's F&I manager
     }
@@ -209,7 +209,7 @@ func twilioRequest(
         let s = try await Scenario()
         let ana = try #require(try s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        try await s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
+        try await s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: .sales, timeZone: "America/Chicago", now: Date())
         let victor = try await token(s, "vosei", .sales, staff: "F2")
         let sam = try await token(s, "sother", .sales, staff: "S9")
         let director = try await token(s, "fd", .financeDirector)
@@ -308,7 +308,7 @@ func twilioRequest(
 @Suite(.serialized) struct TaskTests {
     @Test func routingOutcomesAndEscalation() async throws {
         let s = try await Scenario()
-        try await s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: "manager", timeZone: "America/Chicago", now: Date())
+        try await s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: .manager, timeZone: "America/Chicago", now: Date())
         let ana = try #require(try s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)

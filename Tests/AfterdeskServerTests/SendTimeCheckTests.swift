@@ -13,7 +13,7 @@ import Testing
 @Suite(.serialized) struct SendTimeCheckTests {
     func queueText(_ s: Scenario, key: String, at: Date) async throws -> Int64 {
         try await s.db.enqueue(
-            [NewOutboxMessage(channel: "sms", idempotencyKey: key, recipient: "+15125550142", body: "Hi Maria, a test text.")],
+            [NewOutboxMessage(channel: .sms, idempotencyKey: key, recipient: "+15125550142", body: "Hi Maria, a test text.")],
             customerID: try s.customer("D-1"), now: at)
         return try s.rows("SELECT id FROM outbox WHERE idempotency_key = ?", [key])[0][0]
     }

@@ -36,7 +36,7 @@ struct WebFixture {
         _ = try await s.dispatcher.run(now: utc(ana.due))
         clock = MovableClock(utc(ana.due))
         taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
-        try await s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: "sales", timeZone: "America/Chicago", now: Date())
+        try await s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: .sales, timeZone: "America/Chicago", now: Date())
         for (name, role, staff) in [
             ("vosei", Role.sales, "F2" as String?), ("sother", .sales, "S9"), ("fd", .financeDirector, nil), ("kliu", .fiManager, nil),
             ("root", .admin, nil),

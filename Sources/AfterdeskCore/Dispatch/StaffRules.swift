@@ -2,7 +2,7 @@ import Foundation
 
 /// What a member of staff does at the store, which decides the tasks they are given (`TaskRouting`): managers take
 /// overdue tasks and new ones only when no one else is active.
-public enum StaffRole: String, Sendable, Equatable, CaseIterable {
+public enum StaffRole: String, Sendable, Equatable, CaseIterable, Codable {
     case sales, fi, manager, bdc
 
     /// Why `text` is not a role; nil when it is one.

@@ -63,8 +63,8 @@ extension AfterdeskDatabase {
                     FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id ORDER BY u.name
                     """
             ).map {
-                UserRow(
-                    id: $0["id"], name: $0["name"], role: $0["role"], staff: $0["staff_code"], store: $0["store_code"],
+                try UserRow(
+                    id: $0["id"], name: $0["name"], role: $0.stored("role", of: "users"), staff: $0["staff_code"], store: $0["store_code"],
                     active: $0["active"],
                     hasPassword: $0["has_password"], tokens: $0["tokens"])
             }
@@ -107,9 +107,10 @@ extension AfterdeskDatabase {
                     FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id
                     """
             ).map {
-                TokenRow(
-                    id: $0["id"], user: $0["user_name"], label: $0["label"], createdAt: $0["created_at"], expiresAt: $0["expires_at"],
-                    revokedAt: $0["revoked_at"])
+                try TokenRow(
+                    id: $0["id"], user: $0["user_name"], label: $0["label"], createdAt: $0.instant("created_at", of: "api_tokens"),
+                    expiresAt: $0.optionalInstant("expires_at", of: "api_tokens"),
+                    revokedAt: $0.optionalInstant("revoked_at", of: "api_tokens"))
             }
         }
     }

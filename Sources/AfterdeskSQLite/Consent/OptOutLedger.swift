@@ -22,7 +22,7 @@ extension AfterdeskDatabase {
             sql: Self.insertOptOut,
             arguments: [
                 record.address, record.channel.rawValue, stop ? "stop" : "restore", record.source.rawValue, record.detail,
-                record.reference, record.recordedBy, record.customerID, record.effectiveOn, now,
+                record.reference, record.recordedBy, record.customerID, record.effectiveOn?.description, now,
             ])
         let ids = try Self.customers(db, holding: record.address)
         let column = "consent_\(record.channel.rawValue)"
@@ -114,7 +114,7 @@ extension AfterdeskDatabase {
                 db,
                 OptOutRecord(
                     address: address, channel: channel, source: .consentRestore, detail: String(words.prefix(500)), recordedBy: user,
-                    effectiveOn: date.description), now: nowText)
+                    effectiveOn: date), now: nowText)
             guard let entry = try Self.optOutHistory(db, address: address).last else { throw StoreError.integrity("consent not recorded") }
             return entry
         }

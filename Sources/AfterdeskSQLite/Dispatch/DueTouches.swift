@@ -208,7 +208,7 @@ extension AfterdeskDatabase {
                     var taskID: Int64?
                     if let t = task {
                         try insertTask.execute(arguments: [
-                            t.storeID, t.customerID, touch, t.kind, t.title, t.detail, t.assigneeID,
+                            t.storeID, t.customerID, touch, t.kind.rawValue, t.title, t.detail, t.assigneeID,
                             Instant.iso8601(t.dueAt), Instant.iso8601(t.slaAt), nowText,
                         ])
                         taskID = db.lastInsertedRowID
@@ -235,7 +235,7 @@ extension AfterdeskDatabase {
                 ON CONFLICT (idempotency_key) DO NOTHING
                 """
         ).execute(arguments: [
-            m.idempotencyKey, touchID, taskID, customerID, m.channel, m.recipient, m.subject, m.body, m.html,
+            m.idempotencyKey, touchID, taskID, customerID, m.channel.rawValue, m.recipient, m.subject, m.body, m.html,
             m.headers, now, now, now,
         ])
     }

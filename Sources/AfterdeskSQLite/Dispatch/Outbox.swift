@@ -9,13 +9,13 @@ extension AfterdeskDatabase {
         created_at, sent_at, customer_id, task_id
         """
 
-    static func outboxMessage(_ r: Row) -> OutboxMessage {
-        OutboxMessage(
-            id: r["id"], idempotencyKey: r["idempotency_key"], channel: r["channel"], recipient: r["recipient"], subject: r["subject"],
-            body: r["body"], html: r["html"], headers: r["headers"], status: r["status"], attempts: r["attempts"],
-            lastError: r["last_error"],
-            providerID: r["provider_id"], createdAt: r["created_at"], sentAt: r["sent_at"], customerID: r["customer_id"],
-            taskID: r["task_id"])
+    static func outboxMessage(_ r: Row) throws -> OutboxMessage {
+        try OutboxMessage(
+            id: r["id"], idempotencyKey: r["idempotency_key"], channel: r.stored("channel", of: "outbox"), recipient: r["recipient"],
+            subject: r["subject"], body: r["body"], html: r["html"], headers: r["headers"], status: r.stored("status", of: "outbox"),
+            attempts: r["attempts"], lastError: r["last_error"], providerID: r["provider_id"],
+            createdAt: r.instant("created_at", of: "outbox"), sentAt: r.optionalInstant("sent_at", of: "outbox"),
+            customerID: r["customer_id"], taskID: r["task_id"])
     }
 
     /// Claims up to `limit` queued messages whose time has come: they turn `sending`, with one more attempt counted,
@@ -36,12 +36,25 @@ extension AfterdeskDatabase {
             defer { s.reset() }
             var out: [OutboxMessage] = []
             while try s.step() {
+                let channelText = s.text(2) ?? ""
+                let createdText = s.text(12) ?? ""
+                guard let channel = OutboxChannel(rawValue: channelText) else {
+                    throw StoreError.unreadable("outbox", "channel", channelText, as: "a known OutboxChannel")
+                }
+                guard let created = Instant.parse(bytes: s.bytes(12)) ?? Instant.parse(createdText) else {
+                    throw StoreError.unreadable("outbox", "created_at", createdText, as: "an instant")
+                }
+                let sent = try s.optionalText(13).map {
+                    guard let d = Instant.parse($0) else { throw StoreError.unreadable("outbox", "sent_at", $0, as: "an instant") }
+                    return d
+                }
+                // `status` is what the UPDATE set.
                 out.append(
                     OutboxMessage(
-                        id: s.int64(0), idempotencyKey: s.text(1) ?? "", channel: s.text(2) ?? "", recipient: s.text(3) ?? "",
+                        id: s.int64(0), idempotencyKey: s.text(1) ?? "", channel: channel, recipient: s.text(3) ?? "",
                         subject: s.optionalText(4), body: s.text(5) ?? "", html: s.optionalText(6), headers: s.optionalText(7),
-                        status: s.text(8) ?? "", attempts: s.int(9), lastError: s.optionalText(10),
-                        providerID: s.optionalText(11), createdAt: s.text(12) ?? "", sentAt: s.optionalText(13),
+                        status: .sending, attempts: s.int(9), lastError: s.optionalText(10),
+                        providerID: s.optionalText(11), createdAt: created, sentAt: sent,
                         customerID: s.optionalInt64(14), taskID: s.optionalInt64(15)))
             }
             return out.sorted { $0.id < $1.id }
@@ -54,7 +67,7 @@ extension AfterdeskDatabase {
             try Row.fetchAll(
                 db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? ORDER BY id",
                 arguments: [Instant.iso8601(before)]
-            ).map(Self.outboxMessage)
+            ).map { try Self.outboxMessage($0) }
         }
     }
 
@@ -127,15 +140,17 @@ extension AfterdeskDatabase {
     }
 
     /// The outbox, newest first: `status` filters (e.g. `dead` for the dead letters).
-    public func outbox(status: String? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
+    public func outbox(status: OutboxStatus? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
         try await writer.read { db in
             var sql = "SELECT \(Self.outboxColumns) FROM outbox"
             var args: StatementArguments = []
             if let status {
                 sql += " WHERE status = ?"
-                args += [status]
+                args += [status.rawValue]
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map(Self.outboxMessage)
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map {
+                try Self.outboxMessage($0)
+            }
         }
     }
 

@@ -9,7 +9,7 @@ extension AfterdeskDatabase {
     /// and where every other one's customer lives. A message waiting for a retry, retried by an admin, or queued again
     /// after a crash was decided before the stop: the ledger is read again here.
     public func sendChecks(_ messages: [OutboxMessage]) async throws -> (stopped: [Int64: String], places: [Int64: RecipientPlace]) {
-        let ids = messages.filter { ($0.channel == "sms" || $0.channel == "email") && $0.customerID != nil }.map(\.id)
+        let ids = messages.filter { ($0.channel == .sms || $0.channel == .email) && $0.customerID != nil }.map(\.id)
         guard !ids.isEmpty else { return ([:], [:]) }
         return try await writer.read { db in
             var stopped: [Int64: String] = [:]

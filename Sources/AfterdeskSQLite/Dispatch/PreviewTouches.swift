@@ -16,10 +16,11 @@ extension AfterdeskDatabase {
                     """, arguments: [dealID, product])
             {
                 let name: String = r["touch_name"]
-                let touch = PreviewTouch(
-                    status: r["status"], reason: r["status_reason"], dueAt: Instant.parse(r["due_at"]),
-                    dueOn: (r["due_on"] as String?).flatMap(LocalDate.init), action: r["action"])
-                if out[name]?.status != "planned" { out[name] = touch }
+                let touch = try PreviewTouch(
+                    status: r.stored("status", of: "touches"), reason: r["status_reason"],
+                    dueAt: r.optionalInstant("due_at", of: "touches"), dueOn: r.optionalLocalDate("due_on", of: "touches"),
+                    action: r.optionalStored("action", of: "touches"))
+                if out[name]?.status != .planned { out[name] = touch }
             }
             return out
         }

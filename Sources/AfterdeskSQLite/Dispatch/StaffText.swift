@@ -50,7 +50,7 @@ extension AfterdeskDatabase {
                     UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'
                     RETURNING \(Self.outboxColumns)
                     """, arguments: [Instant.iso8601(now), id]
-            ).map(Self.outboxMessage)
+            ).map { try Self.outboxMessage($0) }
         }
     }
 }

@@ -17,7 +17,7 @@ extension AfterdeskDatabase {
     /// Moves an upload's import on: `running` with rows read so far, then `done` with its summary or `failed` with why;
     /// `stores`, the stores its rows named, once it ends.
     public func updateWebImport(
-        id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, stores: Set<String>? = nil,
+        id: Int64, status: WebImportStatus, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, stores: Set<String>? = nil,
         now: Date
     ) async throws {
         let storesJSON = try stores.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
@@ -28,7 +28,7 @@ extension AfterdeskDatabase {
                         error = COALESCE(?, error), stores = COALESCE(?, stores),
                         finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END
                     WHERE id = ?
-                    """, arguments: [status, rowsRead, summary, error, storesJSON, status, Instant.iso8601(now), id])
+                    """, arguments: [status.rawValue, rowsRead, summary, error, storesJSON, status.rawValue, Instant.iso8601(now), id])
         }
     }
 
@@ -53,10 +53,11 @@ extension AfterdeskDatabase {
                     ORDER BY w.id DESC LIMIT ?5
                     """, arguments: [id, everything, viewer?.userID, viewer?.store, limit]
             ).map {
-                WebImportRow(
+                try WebImportRow(
                     id: $0["id"], user: $0["user_name"], fileName: $0["file_name"], path: $0["path"], profile: $0["profile"],
-                    status: $0["status"], rowsRead: $0["rows_read"], summary: $0["summary"], error: $0["error"],
-                    createdAt: $0["created_at"], finishedAt: $0["finished_at"],
+                    status: $0.stored("status", of: "web_imports"), rowsRead: $0["rows_read"], summary: $0["summary"],
+                    error: $0["error"], createdAt: $0.instant("created_at", of: "web_imports"),
+                    finishedAt: $0.optionalInstant("finished_at", of: "web_imports"),
                     stores: ($0["stores"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) })
             }
         }

@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    func insertOfferLink(_ db: Database, _ l: NewOfferLink, touchID: Int64, channel: String, customerID: Int64, now: String) throws {
+    func insertOfferLink(_ db: Database, _ l: NewOfferLink, touchID: Int64, channel: OutboxChannel, customerID: Int64, now: String) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO offer_links (token_hash, touch_id, channel, deal_id, customer_id, product_code, reason, quoted_cents,
@@ -12,7 +12,8 @@ extension AfterdeskDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (token_hash) DO NOTHING
                 """
         ).execute(arguments: [
-            l.tokenHash, touchID, channel, l.dealID, customerID, l.product, l.reason, l.quotedCents, l.eligibleUntil?.description, now,
+            l.tokenHash, touchID, channel.rawValue, l.dealID, customerID, l.product, l.reason, l.quotedCents, l.eligibleUntil?.description,
+            now,
             Instant.iso8601(l.expiresAt),
         ])
     }
@@ -45,14 +46,14 @@ extension AfterdeskDatabase {
         let stops = try String.fetchAll(
             db, sql: "SELECT kind FROM follow_up_stops WHERE deal_id = ? AND product_code IN (?, '*')", arguments: [dealID, product]
         ).compactMap(StopKind.init(rawValue:))
-        let channel: String = r["channel"]
-        let consent: Bool = channel == "email" ? r["consent_email"] : r["consent_sms"]
+        let channel: OutboxChannel = try r.stored("channel", of: "offer_links")
+        let consent: Bool = channel == .email ? r["consent_email"] : r["consent_sms"]
         let vin: String = r["vin"]
-        return StoredOfferLink(
+        return try StoredOfferLink(
             id: id, storeID: r["store_id"], storeCode: r["store_code"], customerID: r["customer_id"], dealID: dealID,
             dealNumber: r["deal_number"], product: product, channel: channel, reason: r["reason"], quoted: Money(cents: r["quoted_cents"]),
-            eligibleUntil: (r["eligible_until"] as String?).flatMap(LocalDate.init),
-            createdAt: Instant.parse(r["created_at"]) ?? .distantPast, expiresAt: Instant.parse(r["expires_at"]) ?? .distantPast,
+            eligibleUntil: r.optionalLocalDate("eligible_until", of: "offer_links"),
+            createdAt: r.instant("created_at", of: "offer_links"), expiresAt: r.instant("expires_at", of: "offer_links"),
             firstName: r["first_name"], lastName: r["last_name"], vehicleYear: r["year"], vehicleMake: r["make"],
             vehicleModel: r["model"], vinLast4: String(vin.suffix(4)),
             productBought: (r["outcome"] as String?) == "sold" || stops.contains(.purchased),
@@ -101,7 +102,7 @@ extension AfterdeskDatabase {
                             VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
                             """,
                         arguments: [
-                            t.storeID, t.customerID, t.kind, t.title, t.detail, t.assigneeID, Instant.iso8601(t.dueAt),
+                            t.storeID, t.customerID, t.kind.rawValue, t.title, t.detail, t.assigneeID, Instant.iso8601(t.dueAt),
                             Instant.iso8601(t.slaAt),
                             nowText, press.linkID,
                         ])

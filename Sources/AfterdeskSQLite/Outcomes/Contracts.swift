@@ -180,9 +180,11 @@ extension AfterdeskDatabase {
                     ORDER BY 5 DESC, 10 DESC LIMIT ?3
                     """, arguments: [store, asOf.description, limit]
             ).map {
-                RecentRecovery(
-                    store: $0["store"], dealNumber: $0["deal_number"], contractDate: $0["contract_date"], product: $0["product_code"],
-                    soldOn: $0["sold_on"], priceCents: $0["price_cents"], costCents: $0["cost_cents"], source: $0["source"],
+                try RecentRecovery(
+                    store: $0["store"], dealNumber: $0["deal_number"], contractDate: $0.localDate("contract_date", of: "deals"),
+                    product: $0["product_code"], soldOn: $0.localDate("sold_on", of: "recoveries"), priceCents: $0["price_cents"],
+                    costCents: $0["cost_cents"],
+                    source: $0.stored("source", of: "recoveries"),
                     soldBy: $0["sold_by"])
             }
         }

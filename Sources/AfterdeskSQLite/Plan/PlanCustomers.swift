@@ -224,8 +224,9 @@ extension AfterdeskDatabase {
                     GROUP BY t.id ORDER BY t.due_at, t.id LIMIT ?
                     """, arguments: StatementArguments(args)
             ).map {
-                PlannedTouchRow(
-                    id: $0["id"], dueAt: $0["due_at"], dueOn: $0["due_on"], action: $0["action"], status: $0["status"],
+                try PlannedTouchRow(
+                    id: $0["id"], dueAt: $0.instant("due_at", of: "touches"), dueOn: $0.localDate("due_on", of: "touches"),
+                    action: $0.stored("action", of: "touches"), status: $0.stored("status", of: "touches"),
                     customer: $0["customer"], products: ($0["products"] as String).split(separator: " ").map(String.init),
                     template: $0["template"], reasons: ($0["reasons"] as String).components(separatedBy: " | "))
             }

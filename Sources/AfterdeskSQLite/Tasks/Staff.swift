@@ -18,17 +18,16 @@ extension AfterdeskDatabase {
                 args += [store]
             }
             return try Row.fetchAll(db, sql: sql + " ORDER BY st.code, s.staff_code", arguments: args).map {
-                StaffRow(
-                    id: $0["id"], store: $0["store_code"], code: $0["staff_code"], name: $0["name"], role: $0["role"], active: $0["active"],
-                    openTasks: $0["open_tasks"])
+                try StaffRow(
+                    id: $0["id"], store: $0["store_code"], code: $0["staff_code"], name: $0["name"], role: $0.stored("role", of: "staff"),
+                    active: $0["active"], openTasks: $0["open_tasks"])
             }
         }
     }
 
     /// Adds a member of staff, or updates (and reactivates) the one with that code.
     @discardableResult
-    public func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) async throws -> Int64 {
-        if let problem = StaffRole.problem(role) { throw StoreError(problem) }
+    public func addStaff(store: String, code: String, name: String?, role: StaffRole, timeZone: String, now: Date) async throws -> Int64 {
         // The zone given for the store (used when this adds it): checked here, so every read of a stored zone can trust it.
         do { _ = try TimeZone.store(timeZone) } catch { throw StoreError("time zone: \(error)") }
         let nowText = Instant.iso8601(now)
@@ -41,7 +40,7 @@ extension AfterdeskDatabase {
                 sql: """
                     INSERT INTO staff (store_id, staff_code, name, role, active, created_at) VALUES (?, ?, ?, ?, 1, ?)
                     ON CONFLICT (store_id, staff_code) DO UPDATE SET name = COALESCE(excluded.name, name), role = excluded.role, active = 1
-                    """, arguments: [storeID, code, name, role, nowText])
+                    """, arguments: [storeID, code, name, role.rawValue, nowText])
             return try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE store_id = ? AND staff_code = ?", arguments: [storeID, code])!
         }
     }

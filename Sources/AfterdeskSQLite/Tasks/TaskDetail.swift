@@ -35,7 +35,7 @@ extension AfterdeskDatabase {
                     LEFT JOIN plans pl ON pl.deal_id = i.deal_id AND pl.product_code = i.product_code
                     ORDER BY d.deal_number, i.product_code
                     """, arguments: [t["touch_id"] as Int64?, t["offer_link_id"] as Int64?]
-            ).map(Self.taskItem)
+            ).map { try Self.taskItem($0) }
             let customer: Int64 = t["customer_id"]
             let deal = try Row.fetchOne(
                 db,
@@ -46,26 +46,27 @@ extension AfterdeskDatabase {
                         OR d.id = (SELECT deal_id FROM offer_links WHERE id = ?3))
                     ORDER BY d.contract_date DESC LIMIT 1
                     """, arguments: [customer, t["touch_id"] as Int64?, t["offer_link_id"] as Int64?])
-            return TaskDetail(
+            return try TaskDetail(
                 task: row, store: t["code"], timeZone: t["time_zone"], firstName: t["first_name"], state: t["state"], zip: t["zip"],
                 maySMS: t["may_sms"],
                 vehicle: deal.map { "\($0["year"] as Int) \($0["make"] as String) \($0["model"] as String)" } ?? "",
                 vin: deal?["vin"] ?? "", termMonths: deal?["term_months"], aprMilli: deal?["apr_milli"],
-                firstPaymentDate: deal?["first_payment_date"], items: items, history: try history(db, customer: customer))
+                firstPaymentDate: deal?.optionalLocalDate("first_payment_date", of: "deals"), items: items,
+                history: try history(db, customer: customer))
         }
     }
 
-    private static func taskItem(_ r: Row) -> TaskDetail.Item {
-        var item = TaskDetail.Item(
+    private static func taskItem(_ r: Row) throws -> TaskDetail.Item {
+        var item = try TaskDetail.Item(
             dealNumber: r["deal_number"], product: r["product_code"], quotedCents: r["price_cents"], declineReason: r["reason"],
-            touchReason: r["touch_reason"], basicExpiresOn: r["basic_expires_on"], basicLimit: r["basic_limit"],
-            eligibleUntil: r["eligible_until"])
+            touchReason: r["touch_reason"], basicExpiresOn: r.optionalLocalDate("basic_expires_on", of: "plans"),
+            basicLimit: r["basic_limit"], eligibleUntil: r.optionalLocalDate("eligible_until", of: "plans"))
         item.presumed = (r["presumed"] as Bool?) ?? false
         item.odometer = r["odometer"]
         item.milesPerYear = r["miles_per_year"]
-        item.inServiceDate = r["in_service_date"]
-        item.contractDate = r["contract_date"]
-        item.deliveryDate = r["delivery_date"]
+        item.inServiceDate = try r.localDate("in_service_date", of: "vehicles")
+        item.contractDate = try r.localDate("contract_date", of: "deals")
+        item.deliveryDate = try r.localDate("delivery_date", of: "deals")
         return item
     }
 
@@ -82,7 +83,10 @@ extension AfterdeskDatabase {
                   ORDER BY at DESC LIMIT 30) ORDER BY at
                 """, arguments: [customer, customer]
         ).map {
-            TaskDetail.Message(at: $0["at"], inbound: $0["inbound"], channel: $0["channel"], text: $0["text"], status: $0["status"])
+            try TaskDetail.Message(
+                at: $0.instant("at", of: "outbox or inbound_messages"), inbound: $0["inbound"],
+                channel: $0.stored("channel", of: "outbox or inbound_messages"), text: $0["text"],
+                status: $0["status"])
         }
     }
 }

@@ -10,14 +10,15 @@ extension AfterdeskDatabase {
     public func taskQueue<Value: Sendable>(
         _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: @Sendable ([TaskRow]) -> Value
     ) async throws -> Value {
-        let nowText = Instant.iso8601(now)
-        return try await writer.read { db in
+        try await writer.read { db in
             // Only a pool's readers keep answers: a connection that writes does not see its own commits in
             // `data_version`.
             let version = db.configuration.readonly ? try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? -1 : nil
-            return try answers.answer(connection: db.description, version: version, key: query, now: nowText) {
+            return try answers.answer(
+                connection: db.description, version: version, key: query, now: Date(timeIntervalSince1970: Double(now.epochSeconds))
+            ) {
                 let rows = try query.fetch(db, now: now)
-                let flips = rows.lazy.filter { $0.status == "open" && !$0.overdue }.map(\.slaAt).min()
+                let flips = rows.lazy.filter { $0.status == .open && !$0.overdue }.map(\.slaAt).min()
                 return (render(rows), flips)
             }
         }
@@ -31,7 +32,7 @@ extension TaskQuery {
         var args: StatementArguments = []
         if let status {
             conditions.append("t.status = ?")
-            args += [status]
+            args += [status.rawValue]
         }
         if let assignee {
             conditions.append("(a.staff_code = ? OR CAST(a.id AS TEXT) = ?)")
@@ -50,7 +51,6 @@ extension TaskQuery {
             args += [taskID]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let nowText = Instant.iso8601(now)
         // The queue is polled: the statements are compiled once per connection (cached), and columns are read by
         // position, in the order of the SELECT.
         let statement = try db.cachedStatement(
@@ -65,15 +65,19 @@ extension TaskQuery {
         var out: [TaskRow] = []
         var touches: [Int64: [Int]] = [:]
         let rows = try Row.fetchCursor(statement, arguments: args + [limit])
+        // Overdue to the second, as the store writes instants.
+        let second = Date(timeIntervalSince1970: Double(now.epochSeconds))
         while let r = try rows.next() {
-            let sla: String = r[11]
-            let status: String = r[12]
+            let sla = try r.instant(at: 11, "sla_at", of: "tasks")
+            let status: TaskStatus = try r.stored(at: 12, "status", of: "tasks")
             if let touch: Int64 = r[14] { touches[touch, default: []].append(out.count) }
             out.append(
-                TaskRow(
-                    id: r[0], kind: r[1], title: r[2], detail: r[3], assigneeID: r[4], assignee: r[5], escalatedTo: r[6],
-                    customer: r[7], phone: r[8], email: r[9], dueAt: r[10], slaAt: sla, status: status, outcome: r[13],
-                    overdue: status == "open" && sla < nowText, vehicle: nil, products: nil, why: nil))
+                try TaskRow(
+                    id: r[0], kind: r.stored(at: 1, "kind", of: "tasks"), title: r[2], detail: r[3], assigneeID: r[4],
+                    assignee: r[5], escalatedTo: r[6], customer: r[7], phone: r[8], email: r[9],
+                    dueAt: r.instant(at: 10, "due_at", of: "tasks"), slaAt: sla, status: status,
+                    outcome: r.optionalStored(at: 13, "outcome", of: "tasks"), overdue: status == .open && sla < second,
+                    vehicle: nil, products: nil, why: nil))
         }
         try Self.addTouchItems(db, touches: touches, to: &out)
         return out

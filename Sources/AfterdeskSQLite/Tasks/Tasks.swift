@@ -8,7 +8,7 @@ extension AfterdeskDatabase {
     /// Tasks, soonest first. `assignee` is a staff code or id as typed; `assigneeID` and `store` narrow the list to what
     /// a signed-in person may see.
     public func tasks(
-        assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
+        assignee: String? = nil, status: TaskStatus? = .open, limit: Int = 200, store: String? = nil,
         assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
     ) async throws -> [TaskRow] {
         try await writer.read { db in

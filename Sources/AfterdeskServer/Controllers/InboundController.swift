@@ -44,8 +44,9 @@ struct InboundController: Sendable {
         }
         let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
-        return await Self.twiml(
-            try ctx.dispatcher.receiveSMS(from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
+        return Self.twiml(
+            try await ctx.dispatcher.receiveSMS(
+                from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
     }
 
     func status(_ request: Request) async throws -> Response {

@@ -1,3 +1,4 @@
+import AfterdeskCore
 import AfterdeskStorage
 import AfterdeskWorkflows
 
@@ -15,18 +16,18 @@ enum TaskJSON {
             w.int("assignee_id", r.assigneeID)
             w.text("customer", r.customer)
             w.text("detail", r.detail)
-            w.text("due_at", r.dueAt)
+            w.text("due_at", Instant.iso8601(r.dueAt))
             w.text("email", r.email)
             w.text("escalated_to", r.escalatedTo)
             w.int("id", r.id)
-            w.text("kind", r.kind)
-            w.text("outcome", r.outcome)
+            w.text("kind", r.kind.rawValue)
+            w.text("outcome", r.outcome?.rawValue)
             w.key("overdue")
             w.raw(r.overdue ? "true" : "false")
             w.text("phone", r.phone)
             w.text("products", r.products)
-            w.text("sla_at", r.slaAt)
-            w.text("status", r.status)
+            w.text("sla_at", Instant.iso8601(r.slaAt))
+            w.text("status", r.status.rawValue)
             w.text("title", r.title)
             w.text("vehicle", r.vehicle)
             w.text("why", r.why)

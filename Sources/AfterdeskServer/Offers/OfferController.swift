@@ -146,7 +146,7 @@ struct OfferController: Sendable {
                     : "the lowest price for your vehicle today: the plan and term you choose set the final price",
             until: l.eligibleUntil?.longDate, provider: p?.provider, showButtons: true, action: WebPaths.offer(token),
             hours: Self.hoursText(menu.dealership.hours), pauseDays: p?.pauseDays ?? 30,
-            unsubscribeURL: l.channel == "email" ? ctx.dispatcher.unsubscribeURL(customer: l.customerID) : nil, sms: l.channel == "sms",
+            unsubscribeURL: l.channel == .email ? ctx.dispatcher.unsubscribeURL(customer: l.customerID) : nil, sms: l.channel == .sms,
             dealership: menu.dealership.name, address: ctx.dispatcher.address)
         return try pages.response(model)
     }

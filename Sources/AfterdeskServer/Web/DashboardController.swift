@@ -153,7 +153,7 @@ struct DashboardController: Sendable {
         return try await ctx.database.recentRecoveries(store: p.store, asOf: p.asOf).map { r in
             let product = menu.products.first { $0.code == r.product }
             let sale = SaleAttribution(
-                contractDate: LocalDate(r.contractDate), soldOn: LocalDate(r.soldOn), priceCents: r.priceCents, costCents: r.costCents,
+                contractDate: r.contractDate, soldOn: r.soldOn, priceCents: r.priceCents, costCents: r.costCents,
                 menuCostCents: product?.dealerCost.cents, attributionDays: p.attributionDays, from: p.from, to: p.to)
             let counted: String
             switch sale.counted {
@@ -163,10 +163,10 @@ struct DashboardController: Sendable {
             }
             let sources = ["task": "task", "deal_import": "deal import", "contract": "after-sale contract"]
             return Page.Sale(
-                deal: "\(r.dealNumber) (\(r.store))", product: product?.name ?? r.product, soldOn: r.soldOn,
+                deal: "\(r.dealNumber) (\(r.store))", product: product?.name ?? r.product, soldOn: r.soldOn.description,
                 price: Money(cents: r.priceCents).formatted,
                 cost: sale.costCents.map { Money(cents: $0).formatted + (sale.costFromMenu ? " (menu)" : "") } ?? "—",
-                margin: sale.marginCents.map { Money(cents: $0).formatted } ?? "—", source: sources[r.source] ?? r.source,
+                margin: sale.marginCents.map { Money(cents: $0).formatted } ?? "—", source: sources[r.source.rawValue] ?? r.source.rawValue,
                 counted: counted)
         }
     }

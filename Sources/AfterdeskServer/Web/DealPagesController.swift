@@ -39,9 +39,10 @@ struct DealPagesController: Sendable {
         let deals = try await ctx.database.listDeals(filter)
         let rows = deals.map { d in
             DealsPage.Row(
-                href: WebPaths.deal(store: d.store, number: d.dealNumber), store: d.store, number: d.dealNumber, date: d.contractDate,
+                href: WebPaths.deal(store: d.store, number: d.dealNumber), store: d.store, number: d.dealNumber,
+                date: d.contractDate.description,
                 buyer: d.buyer, vehicle: d.vehicle, declined: d.declined.map(productName).joined(separator: ", "),
-                sold: d.sold.map(productName).joined(separator: ", "), unwound: d.status == "unwound")
+                sold: d.sold.map(productName).joined(separator: ", "), unwound: d.status == .unwound)
         }
         let model = DealsPage(
             layout: .page("Deals", for: user, current: WebPaths.deals), q: q, from: text("from"), to: text("to"), rows: rows,
@@ -80,9 +81,9 @@ struct DealPagesController: Sendable {
         let today = LocalDate(ctx.clock.now(), in: zone)
         var facts = [
             DealPage.Fact(label: "Store", value: deal.store), .init(label: "Customer", value: deal.buyer),
-            .init(label: "Vehicle", value: "\(deal.vehicle) (\(deal.condition)), VIN \(deal.vin)"),
-            .init(label: "Contract", value: "\(deal.contractDate), \(deal.dealType)\(deal.status == "unwound" ? ", unwound" : "")"),
-            .init(label: "In service", value: deal.inServiceDate + (deal.inServiceEstimated ? " (estimated)" : "")),
+            .init(label: "Vehicle", value: "\(deal.vehicle) (\(deal.condition.rawValue)), VIN \(deal.vin)"),
+            .init(label: "Contract", value: "\(deal.contractDate), \(deal.dealType.rawValue)\(deal.status == .unwound ? ", unwound" : "")"),
+            .init(label: "In service", value: deal.inServiceDate.description + (deal.inServiceEstimated ? " (estimated)" : "")),
             .init(label: "Odometer at sale", value: "\(deal.odometer.grouped) miles"),
             .init(label: "Selling price", value: Self.money(deal.sellingPrice)),
         ]
@@ -102,8 +103,8 @@ struct DealPagesController: Sendable {
             }
             let classes = (plan?.planClasses ?? []).map(\.description)
             return DealPage.Product(
-                name: productName(p.code), outcome: p.outcome + (p.presumed ? " (presumed)" : ""), price: p.price.map(Self.money),
-                reason: p.outcome == "declined" ? p.reason : nil, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil,
+                name: productName(p.code), outcome: p.outcome.rawValue + (p.presumed ? " (presumed)" : ""), price: p.price.map(Self.money),
+                reason: p.outcome == .declined ? p.reason : nil, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil,
                 classes: classes, hasClasses: !classes.isEmpty, note: plan?.note, touches: touches,
                 hasTouches: !touches.isEmpty)
         }
@@ -117,17 +118,19 @@ struct DealPagesController: Sendable {
             products: products,
             events: deal.events.map {
                 .init(
-                    date: $0.occurredOn,
-                    text: "\($0.kind)\($0.product.map { " " + productName($0) } ?? "")\($0.price.map { " " + Self.money($0) } ?? "")")
+                    date: $0.occurredOn.description,
+                    text:
+                        "\($0.kind.rawValue)\($0.product.map { " " + productName($0) } ?? "")\($0.price.map { " " + Self.money($0) } ?? "")"
+                )
             }, hasEvents: !deal.events.isEmpty, warrantyChart: warranty(deal, e, today: today, marks: marks),
             loanChart: loan(e, today: today, marks: marks), plannedAt: e?.plannedAt)
     }
 
     /// "23357.00" as "$23,357.00".
-    static func money(_ plain: String) -> String { Money(plain)?.formatted ?? plain }
+    static func money(_ amount: Money) -> String { amount.formatted }
 
     func warranty(_ deal: DealDetail, _ e: DealExplanation?, today: LocalDate, marks: [DealCharts.Mark]) -> String? {
-        guard let w = e?.products.compactMap(\.warranty).first, let inService = LocalDate(deal.inServiceDate),
+        guard let w = e?.products.compactMap(\.warranty).first, case let inService = deal.inServiceDate,
             let basic = LocalDate(w.basic.expiresOn), let power = LocalDate(w.powertrain.expiresOn)
         else { return nil }
         return DealCharts.warrantyTimeline(

@@ -22,7 +22,7 @@ struct ImportsPage: PageModel {
             href = WebPaths.importPage(r.id)
             fileName = r.fileName
             user = r.user
-            status = r.status
+            status = r.status.rawValue
             at = PeopleText(zone: zone).dateTime(r.createdAt)
             rows = r.rowsRead.grouped
         }
@@ -80,15 +80,15 @@ struct ImportPage: PageModel {
 
     init(_ r: WebImportRow, layout: Layout, zone: TimeZone) {
         var layout = layout
-        if r.status == "queued" || r.status == "running" { layout.refresh = 2 }
+        if r.status == .queued || r.status == .running { layout.refresh = 2 }
         self.layout = layout
         id = r.id
         fileName = r.fileName
         profile = ImportsPage.profileLabel(r.profile)
-        status = r.status
-        running = r.status == "queued" || r.status == "running"
-        failed = r.status == "failed"
-        done = r.status == "done"
+        status = r.status.rawValue
+        running = r.status == .queued || r.status == .running
+        failed = r.status == .failed
+        done = r.status == .done
         error = r.error.map { $0.replacingOccurrences(of: r.path, with: r.fileName) }
         rowsRead = r.rowsRead.grouped
         rejectsHref = WebPaths.importPage(r.id) + "/rejects.csv"

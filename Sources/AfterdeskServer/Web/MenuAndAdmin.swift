@@ -35,10 +35,10 @@ struct MenuPageController: Sendable {
         router.get(RouterPath(WebPaths.menu)) { request, _ -> Response in
             let user = try await auth.require(request, [.fiManager, .admin])
             let m = ctx.dispatcher.menu
-            let model = await Page(
+            let model = Page(
                 layout: .page("Menu", for: user, current: WebPaths.menu), dealership: m.dealership.name, timeZone: m.dealership.timeZone,
                 holdoutPercent: m.holdoutPercent, attributionDays: m.attributionDays, products: m.products.map(Self.product),
-                source: try ctx.database.storedMenu().menu)
+                source: try await ctx.database.storedMenu().menu)
             return try pages.response(model)
         }
     }
@@ -127,17 +127,18 @@ struct AdminController: Sendable {
     }
 
     func page(_ user: SignedIn, error: String?, newToken: String?) async throws -> Page {
-        await Page(
+        Page(
             layout: .page("Users", for: user, current: WebPaths.adminUsers),
-            users: try ctx.database.users().map {
+            users: try await ctx.database.users().map {
                 .init(
-                    id: $0.id, name: $0.name, role: $0.role, staff: $0.staff ?? "", store: $0.store ?? "every store", active: $0.active,
+                    id: $0.id, name: $0.name, role: $0.role.rawValue, staff: $0.staff ?? "", store: $0.store ?? "every store",
+                    active: $0.active,
                     hasPassword: $0.hasPassword, tokens: $0.tokens)
             },
             tokens: try await ctx.database.tokens().map {
                 .init(
-                    id: $0.id, user: $0.user, label: $0.label + "…", created: $0.createdAt, expires: $0.expiresAt ?? "never",
-                    revoked: $0.revokedAt)
+                    id: $0.id, user: $0.user, label: $0.label + "…", created: Instant.iso8601($0.createdAt),
+                    expires: $0.expiresAt.map(Instant.iso8601) ?? "never", revoked: $0.revokedAt.map(Instant.iso8601))
             }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken,
             registration: ctx.settings.registration.lines(texasStore: Self.inTexas(ctx.dispatcher.menu.dealership.address)))
     }

@@ -105,6 +105,7 @@ struct PeopleText {
     }
 
     func dateTime(_ iso: String) -> String { Instant.parse(iso).map(short.string(from:)) ?? iso }
+    func dateTime(_ date: Date) -> String { short.string(from: date) }
 
     static let outcomeLabels: [TaskOutcome: String] = [
         .sold: "Sold", .booked: "Booked an appointment", .notInterested: "Not interested", .noAnswer: "No answer",
@@ -140,6 +141,7 @@ struct PeopleText {
 
     /// A date and time with the year, for plans that run over years.
     func dateTimeWithYear(_ iso: String) -> String { Instant.parse(iso).map(withYear.string(from:)) ?? iso }
+    func dateTimeWithYear(_ date: Date) -> String { withYear.string(from: date) }
 
     /// The digits of an E.164 number for `tel:` and `sms:` links (nothing else can get into the link).
     static func dialable(_ phone: String?) -> String? {

@@ -61,13 +61,13 @@ struct TaskPagesController: Sendable {
             await own && p.staffID == nil
             ? []
             : try ctx.database.tasks(
-                status: "open", limit: 500, store: p.store, assigneeID: own ? p.staffID : nil, now: ctx.clock.now())
+                status: .open, limit: 500, store: p.store, assigneeID: own ? p.staffID : nil, now: ctx.clock.now())
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         var overdue: [QueuePage.Row] = []
         var dueToday: [QueuePage.Row] = []
         var upcoming: [QueuePage.Row] = []
         for t in rows {
-            let due = Instant.parse(t.dueAt).map { LocalDate($0, in: text.zone) } ?? today
+            let due = LocalDate(t.dueAt, in: text.zone)
             let row = QueuePage.Row(
                 href: WebPaths.task(t.id), customer: t.customer, vehicle: t.vehicle,
                 products: t.products.map { $0.split(separator: ",").map { productName($0.trimmingCharacters(in: .whitespaces)) } }?
@@ -102,8 +102,7 @@ struct TaskPagesController: Sendable {
             let quote = product.map { i.priceQuote($0, on: today) }
             var facts = TalkingPoints.Facts(
                 productName: name, declineReason: i.declineReason, quoted: i.quotedCents.map(Money.init(cents:)),
-                basicExpiresOn: i.basicExpiresOn.flatMap(LocalDate.init), basicLimit: i.basicLimit,
-                eligibleUntil: i.eligibleUntil.flatMap(LocalDate.init))
+                basicExpiresOn: i.basicExpiresOn, basicLimit: i.basicLimit, eligibleUntil: i.eligibleUntil)
             facts.quote = quote
             facts.installments = product?.installments
             // "quoted $X" only for the desk's price that still applies; else the price of the day, "from $X".
@@ -113,12 +112,12 @@ struct TaskPagesController: Sendable {
                 quoted: said ?? i.quotedCents.map { "quoted " + Money(cents: $0).formatted },
                 quotedPlain: i.quotedCents.map { Money(cents: $0).description },
                 reason: i.declineReason.map { PeopleText.reasonLabels[$0] ?? $0 },
-                why: d.task.kind == "offer_reply" ? d.task.title : i.touchReason, points: TalkingPoints.points(facts))
+                why: d.task.kind == .offerReply ? d.task.title : i.touchReason, points: TalkingPoints.points(facts))
         }
         let phone = PeopleText.dialable(d.task.phone)
         let presets = StaffTextRules.presets(firstName: d.firstName, product: items.first?.product, vehicle: d.vehicle)
         let textBox =
-            d.maySMS && phone != nil && d.task.status == "open"
+            d.maySMS && phone != nil && d.task.status == .open
             ? TaskPage.TextBox(
                 nonce: state.nonce ?? Self.nonce(),
                 draft: state.draft ?? state.preset.flatMap { presets.indices.contains($0) ? presets[$0].text : nil } ?? "",
@@ -131,10 +130,11 @@ struct TaskPagesController: Sendable {
             email: d.task.email, vehicle: d.vehicle, vinTail: String(d.vin.suffix(8)), items: items, severalItems: items.count > 1,
             products: items.map { TaskPage.Choice(value: $0.code, label: $0.product) }, soldPrice: items.first?.quotedPlain,
             history: d.history.map {
-                TaskPage.Message(at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel, text: $0.text, status: $0.status)
-            }, noHistory: d.history.isEmpty, open: d.task.status == "open", overdue: d.task.overdue,
-            due: text.dateTime(d.task.dueAt), callingWindow: await d.task.phone == nil ? nil : callingWindow(d),
-            outcome: d.task.outcome.flatMap { TaskOutcome(rawValue: $0) }.flatMap { PeopleText.outcomeLabels[$0] },
+                TaskPage.Message(
+                    at: text.dateTime($0.at), inbound: $0.inbound, channel: $0.channel.rawValue, text: $0.text, status: $0.status)
+            }, noHistory: d.history.isEmpty, open: d.task.status == .open, overdue: d.task.overdue,
+            due: text.dateTime(d.task.dueAt), callingWindow: d.task.phone == nil ? nil : await callingWindow(d),
+            outcome: d.task.outcome.flatMap { PeopleText.outcomeLabels[$0] },
             outcomes: [TaskOutcome.booked, .noAnswer, .notInterested, .wrongNumber, .stopContacting].map {
                 TaskPage.Choice(value: $0.rawValue, label: PeopleText.outcomeLabels[$0] ?? $0.rawValue)
             }, error: error, assignee: d.task.assignee, )

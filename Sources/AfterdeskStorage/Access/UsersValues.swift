@@ -5,7 +5,7 @@ import Foundation
 public struct UserRow: Sendable, Equatable, Codable {
     public var id: Int64
     public var name: String
-    public var role: String
+    public var role: Role
     public var staff: String?
     public var store: String?
     public var active: Bool
@@ -13,7 +13,7 @@ public struct UserRow: Sendable, Equatable, Codable {
     public var tokens: Int
 
     public init(
-        id: Int64, name: String, role: String, staff: String? = nil, store: String? = nil, active: Bool, hasPassword: Bool, tokens: Int
+        id: Int64, name: String, role: Role, staff: String? = nil, store: String? = nil, active: Bool, hasPassword: Bool, tokens: Int
     ) {
         self.id = id
         self.name = name
@@ -31,12 +31,12 @@ public struct TokenRow: Sendable, Equatable, Codable {
     public var id: Int64
     public var user: String
     public var label: String
-    public var createdAt: String
-    public var expiresAt: String?
-    public var revokedAt: String?
+    public var createdAt: Date
+    public var expiresAt: Date?
+    public var revokedAt: Date?
 
     public init(
-        id: Int64, user: String, label: String, createdAt: String, expiresAt: String? = nil, revokedAt: String? = nil
+        id: Int64, user: String, label: String, createdAt: Date, expiresAt: Date? = nil, revokedAt: Date? = nil
     ) {
         self.id = id
         self.user = user
@@ -44,5 +44,20 @@ public struct TokenRow: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
+    }
+}
+
+extension TokenRow {
+    enum CodingKeys: String, CodingKey { case id, user, label, createdAt, expiresAt, revokedAt }
+
+    /// The instants as the store writes them (`2026-11-22T14:46:05Z`), as the list printed them when they were text.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(user, forKey: .user)
+        try c.encode(label, forKey: .label)
+        try c.encode(Instant.iso8601(createdAt), forKey: .createdAt)
+        try c.encodeIfPresent(expiresAt.map(Instant.iso8601), forKey: .expiresAt)
+        try c.encodeIfPresent(revokedAt.map(Instant.iso8601), forKey: .revokedAt)
     }
 }

@@ -10,11 +10,11 @@ public struct OptOutRecord: Sendable, Equatable {
     public var reference: String?
     public var recordedBy: String
     public var customerID: Int64?
-    public var effectiveOn: String?
+    public var effectiveOn: LocalDate?
 
     public init(
         address: String, channel: ContactChannel, source: OptOutSource, detail: String, reference: String? = nil,
-        recordedBy: String, customerID: Int64? = nil, effectiveOn: String? = nil
+        recordedBy: String, customerID: Int64? = nil, effectiveOn: LocalDate? = nil
     ) {
         self.address = address
         self.channel = channel

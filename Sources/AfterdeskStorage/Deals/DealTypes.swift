@@ -22,9 +22,9 @@ public struct DealFilter: Sendable {
 public struct DealListItem: Codable, Sendable, Equatable {
     public var store: String
     public var dealNumber: String
-    public var status: String
-    public var contractDate: String
-    public var dealType: String
+    public var status: DealStatus
+    public var contractDate: LocalDate
+    public var dealType: DealType
     public var buyer: String
     public var vehicle: String
     public var sold: [String]
@@ -40,7 +40,7 @@ public struct DealListItem: Codable, Sendable, Equatable {
     }
 
     public init(
-        store: String, dealNumber: String, status: String, contractDate: String, dealType: String, buyer: String, vehicle: String,
+        store: String, dealNumber: String, status: DealStatus, contractDate: LocalDate, dealType: DealType, buyer: String, vehicle: String,
         sold: [String], declined: [String]
     ) {
         self.store = store
@@ -59,14 +59,14 @@ public struct DealListItem: Codable, Sendable, Equatable {
 public struct DealDetail: Codable, Sendable, Equatable {
     public struct Product: Codable, Sendable, Equatable {
         public var code: String
-        public var outcome: String
-        public var price: String?
-        public var cost: String?
+        public var outcome: ProductOutcome
+        public var price: Money?
+        public var cost: Money?
         public var reason: String?
         public var presumed: Bool
 
         public init(
-            code: String, outcome: String, price: String? = nil, cost: String? = nil, reason: String? = nil, presumed: Bool
+            code: String, outcome: ProductOutcome, price: Money? = nil, cost: Money? = nil, reason: String? = nil, presumed: Bool
         ) {
             self.code = code
             self.outcome = outcome
@@ -77,10 +77,10 @@ public struct DealDetail: Codable, Sendable, Equatable {
         }
     }
     public struct Event: Codable, Sendable, Equatable {
-        public var kind: String
+        public var kind: DealEventKind
         public var product: String?
-        public var occurredOn: String
-        public var price: String?
+        public var occurredOn: LocalDate
+        public var price: Money?
         public var detail: String?
         enum CodingKeys: String, CodingKey {
             case kind, product
@@ -89,7 +89,7 @@ public struct DealDetail: Codable, Sendable, Equatable {
         }
 
         public init(
-            kind: String, product: String? = nil, occurredOn: String, price: String? = nil, detail: String? = nil
+            kind: DealEventKind, product: String? = nil, occurredOn: LocalDate, price: Money? = nil, detail: String? = nil
         ) {
             self.kind = kind
             self.product = product
@@ -99,13 +99,13 @@ public struct DealDetail: Codable, Sendable, Equatable {
         }
     }
     public struct Consent: Codable, Sendable, Equatable {
-        public var channel: String
+        public var channel: ContactChannel
         public var granted: Bool
         public var source: String
         public var at: String
 
         public init(
-            channel: String, granted: Bool, source: String, at: String
+            channel: ContactChannel, granted: Bool, source: String, at: String
         ) {
             self.channel = channel
             self.granted = granted
@@ -116,10 +116,10 @@ public struct DealDetail: Codable, Sendable, Equatable {
 
     public var store: String
     public var dealNumber: String
-    public var status: String
-    public var contractDate: String
-    public var deliveryDate: String
-    public var dealType: String
+    public var status: DealStatus
+    public var contractDate: LocalDate
+    public var deliveryDate: LocalDate
+    public var dealType: DealType
     public var buyer: String
     /// Masked: the last four digits only. Full contact details stay in the database.
     public var phone: String?
@@ -129,16 +129,16 @@ public struct DealDetail: Codable, Sendable, Equatable {
     public var consent: [Consent]
     public var vin: String
     public var vehicle: String
-    public var condition: String
+    public var condition: VehicleCondition
     public var odometer: Int
-    public var inServiceDate: String
+    public var inServiceDate: LocalDate
     public var inServiceEstimated: Bool
-    public var sellingPrice: String
-    public var vehicleValue: String
-    public var amountFinanced: String?
-    public var apr: String?
+    public var sellingPrice: Money
+    public var vehicleValue: Money
+    public var amountFinanced: Money?
+    public var apr: Rate?
     public var termMonths: Int?
-    public var firstPaymentDate: String?
+    public var firstPaymentDate: LocalDate?
     public var lender: String?
     public var salesperson: String?
     public var fiManager: String?
@@ -172,12 +172,12 @@ public struct DealDetail: Codable, Sendable, Equatable {
     }
 
     public init(
-        store: String, dealNumber: String, status: String, contractDate: String, deliveryDate: String, dealType: String, buyer: String,
-        phone: String? = nil, email: String? = nil, state: String? = nil, zip: String? = nil, consent: [Consent], vin: String,
-        vehicle: String, condition: String, odometer: Int, inServiceDate: String, inServiceEstimated: Bool, sellingPrice: String,
-        vehicleValue: String, amountFinanced: String? = nil, apr: String? = nil, termMonths: Int? = nil, firstPaymentDate: String? = nil,
-        lender: String? = nil, salesperson: String? = nil, fiManager: String? = nil, products: [Product], events: [Event],
-        importedFrom: String, optOuts: [OptOutStatus]? = nil
+        store: String, dealNumber: String, status: DealStatus, contractDate: LocalDate, deliveryDate: LocalDate, dealType: DealType,
+        buyer: String, phone: String? = nil, email: String? = nil, state: String? = nil, zip: String? = nil, consent: [Consent],
+        vin: String, vehicle: String, condition: VehicleCondition, odometer: Int, inServiceDate: LocalDate, inServiceEstimated: Bool,
+        sellingPrice: Money, vehicleValue: Money, amountFinanced: Money? = nil, apr: Rate? = nil, termMonths: Int? = nil,
+        firstPaymentDate: LocalDate? = nil, lender: String? = nil, salesperson: String? = nil, fiManager: String? = nil,
+        products: [Product], events: [Event], importedFrom: String, optOuts: [OptOutStatus]? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber
@@ -213,6 +213,11 @@ public struct DealDetail: Codable, Sendable, Equatable {
     }
 }
 
+/// What a deal's history records (`events.kind`).
+public enum DealEventKind: String, Sendable, Equatable, CaseIterable, Codable {
+    case recovered, cancelled, unwound, reinstated
+}
+
 /// What the capture step holds, for the demo and the F&I manager.
 public struct CaptureSummary: Codable, Sendable, Equatable {
     public struct Month: Codable, Sendable, Equatable {
@@ -235,11 +240,11 @@ public struct CaptureSummary: Codable, Sendable, Equatable {
         public var sold: Int
         public var declined: Int
         public var presumed: Int
-        public var declinedQuoted: String
+        public var declinedQuoted: Money
         public var recovered: Int
 
         public init(
-            code: String, sold: Int, declined: Int, presumed: Int, declinedQuoted: String, recovered: Int
+            code: String, sold: Int, declined: Int, presumed: Int, declinedQuoted: Money, recovered: Int
         ) {
             self.code = code
             self.sold = sold

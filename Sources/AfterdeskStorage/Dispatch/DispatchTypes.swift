@@ -168,7 +168,7 @@ public struct DueTouch: Sendable, Equatable {
 
 /// A message to record in the outbox, before it is sent.
 public struct NewOutboxMessage: Sendable, Equatable {
-    public var channel: String  // sms | email | crm_lead | webhook
+    public var channel: OutboxChannel
     public var idempotencyKey: String
     public var recipient: String
     public var subject: String?
@@ -179,7 +179,7 @@ public struct NewOutboxMessage: Sendable, Equatable {
     /// The offer page link the message carries, stored with it.
     public var offerLink: NewOfferLink?
     public init(
-        channel: String, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
+        channel: OutboxChannel, idempotencyKey: String, recipient: String, subject: String? = nil, body: String,
         html: String? = nil, headers: String? = nil
     ) {
         self.channel = channel
@@ -219,14 +219,14 @@ public struct NewOfferLink: Sendable, Equatable {
 public struct NewTask: Sendable, Equatable {
     public var storeID: Int64
     public var customerID: Int64
-    public var kind: String  // follow_up | reply
+    public var kind: TaskKind
     public var title: String
     public var detail: String
     public var assigneeID: Int64?
     public var dueAt: Date
     public var slaAt: Date
     public init(
-        storeID: Int64, customerID: Int64, kind: String, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date
+        storeID: Int64, customerID: Int64, kind: TaskKind, title: String, detail: String, assigneeID: Int64?, dueAt: Date, slaAt: Date
     ) {
         self.storeID = storeID
         self.customerID = customerID
@@ -287,7 +287,7 @@ extension DispatchRecord {
     /// The record with `link` stored beside its customer message (the first SMS or email).
     public func carrying(_ link: NewOfferLink?) -> DispatchRecord {
         guard let link, case .dispatched(let touch, let customer, var messages, let task, let dropped) = self,
-            let i = messages.firstIndex(where: { $0.channel == "sms" || $0.channel == "email" })
+            let i = messages.firstIndex(where: { $0.channel == .sms || $0.channel == .email })
         else { return self }
         messages[i].offerLink = link
         return .dispatched(touchID: touch, customerID: customer, messages: messages, task: task, dropped: dropped)

@@ -20,12 +20,12 @@ extension DueItem {
 extension TaskDetail.Item {
     /// The price that applies on `day`, as for a due item (`DueItem.priceQuote`).
     public func priceQuote(_ product: MenuProduct, on day: LocalDate) -> PriceQuote {
-        let contract = contractDate.flatMap(LocalDate.init) ?? day
-        let delivery = deliveryDate.flatMap(LocalDate.init) ?? contract
+        let contract = contractDate ?? day
+        let delivery = deliveryDate ?? contract
         return PriceQuote.on(
             day, product: product, quoted: quotedCents.map(Money.init(cents:)), presumed: presumed, contractDate: contract,
             vehicle: PriceQuote.Vehicle(
-                inService: inServiceDate.flatMap(LocalDate.init) ?? contract, odometerAtContract: odometer,
+                inService: inServiceDate ?? contract, odometerAtContract: odometer,
                 odometerOnDay: PriceQuote.projectedOdometer(odometer, readOn: delivery, milesPerYear: milesPerYear, on: day)))
     }
 }

@@ -8,18 +8,18 @@ public struct WebImportRow: Sendable, Equatable {
     public var fileName: String
     public var path: String
     public var profile: String
-    public var status: String
+    public var status: WebImportStatus
     public var rowsRead: Int
     public var summary: String?
     public var error: String?
-    public var createdAt: String
-    public var finishedAt: String?
+    public var createdAt: Date
+    public var finishedAt: Date?
     /// The stores the upload's rows named, once its import ended; nil before (or for an upload from before v10).
     public var stores: [String]?
 
     public init(
-        id: Int64, user: String, fileName: String, path: String, profile: String, status: String, rowsRead: Int, summary: String? = nil,
-        error: String? = nil, createdAt: String, finishedAt: String? = nil, stores: [String]? = nil
+        id: Int64, user: String, fileName: String, path: String, profile: String, status: WebImportStatus, rowsRead: Int,
+        summary: String? = nil, error: String? = nil, createdAt: Date, finishedAt: Date? = nil, stores: [String]? = nil
     ) {
         self.id = id
         self.user = user
@@ -34,4 +34,9 @@ public struct WebImportRow: Sendable, Equatable {
         self.finishedAt = finishedAt
         self.stores = stores
     }
+}
+
+/// Where an upload's import stands (`web_imports.status`).
+public enum WebImportStatus: String, Sendable, Equatable, CaseIterable, Codable {
+    case queued, running, done, failed
 }

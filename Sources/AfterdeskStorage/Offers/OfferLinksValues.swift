@@ -11,7 +11,7 @@ public struct StoredOfferLink: Sendable, Equatable {
     public var dealID: Int64
     public var dealNumber: String
     public var product: String
-    public var channel: String
+    public var channel: OutboxChannel
     public var reason: String
     public var quoted: Money
     public var eligibleUntil: LocalDate?
@@ -36,7 +36,7 @@ public struct StoredOfferLink: Sendable, Equatable {
 
     public init(
         id: Int64, storeID: Int64, storeCode: String, customerID: Int64, dealID: Int64, dealNumber: String, product: String,
-        channel: String, reason: String, quoted: Money, eligibleUntil: LocalDate? = nil, createdAt: Date, expiresAt: Date,
+        channel: OutboxChannel, reason: String, quoted: Money, eligibleUntil: LocalDate? = nil, createdAt: Date, expiresAt: Date,
         firstName: String, lastName: String, vehicleYear: Int, vehicleMake: String, vehicleModel: String, vinLast4: String,
         productBought: Bool, dealUnwound: Bool, optedOut: Bool, stops: [StopKind], salespersonID: Int64? = nil, fiManagerID: Int64? = nil,
         openTaskID: Int64? = nil

@@ -5,17 +5,17 @@ import Foundation
 public struct RecentRecovery: Sendable, Equatable {
     public var store: String
     public var dealNumber: String
-    public var contractDate: String
+    public var contractDate: LocalDate
     public var product: String
-    public var soldOn: String
+    public var soldOn: LocalDate
     public var priceCents: Int64
     public var costCents: Int64?
-    public var source: String
+    public var source: RecoverySource
     public var soldBy: String?
 
     public init(
-        store: String, dealNumber: String, contractDate: String, product: String, soldOn: String, priceCents: Int64,
-        costCents: Int64? = nil, source: String, soldBy: String? = nil
+        store: String, dealNumber: String, contractDate: LocalDate, product: String, soldOn: LocalDate, priceCents: Int64,
+        costCents: Int64? = nil, source: RecoverySource, soldBy: String? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber

@@ -18,10 +18,10 @@ public struct PlanSummary: Codable, Sendable, Equatable {
 /// One line of `afterdesk plan`.
 public struct PlannedTouchRow: Codable, Sendable, Equatable {
     public var id: Int64
-    public var dueAt: String
-    public var dueOn: String
-    public var action: String
-    public var status: String
+    public var dueAt: Date
+    public var dueOn: LocalDate
+    public var action: TouchAction
+    public var status: TouchStatus
     public var customer: String
     public var products: [String]
     public var template: String
@@ -34,8 +34,8 @@ public struct PlannedTouchRow: Codable, Sendable, Equatable {
     }
 
     public init(
-        id: Int64, dueAt: String, dueOn: String, action: String, status: String, customer: String, products: [String], template: String,
-        reasons: [String]
+        id: Int64, dueAt: Date, dueOn: LocalDate, action: TouchAction, status: TouchStatus, customer: String, products: [String],
+        template: String, reasons: [String]
     ) {
         self.id = id
         self.dueAt = dueAt
@@ -47,4 +47,25 @@ public struct PlannedTouchRow: Codable, Sendable, Equatable {
         self.template = template
         self.reasons = reasons
     }
+}
+
+extension PlannedTouchRow {
+    /// `due_at` as the store writes instants (`2026-11-22T14:46:05Z`), as the plan printed it when it was text.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(Instant.iso8601(dueAt), forKey: .dueAt)
+        try c.encode(dueOn, forKey: .dueOn)
+        try c.encode(action, forKey: .action)
+        try c.encode(status, forKey: .status)
+        try c.encode(customer, forKey: .customer)
+        try c.encode(products, forKey: .products)
+        try c.encode(template, forKey: .template)
+        try c.encode(reasons, forKey: .reasons)
+    }
+}
+
+/// Where a planned touch stands (`touches.status`).
+public enum TouchStatus: String, Sendable, Equatable, CaseIterable, Codable {
+    case planned, sent, cancelled, skipped
 }

@@ -3,6 +3,7 @@ import Foundation
 
 /// Users, API tokens, sign-in limits and web sessions.
 public protocol AccessStorage: Sendable {
+    @discardableResult
     func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) async throws -> Int64
     func users() async throws -> [UserRow]
     func disableUser(name: String, now: Date) async throws
@@ -20,13 +21,16 @@ public protocol AccessStorage: Sendable {
     func reserveSignIn(user: String, address: String, limits: SignInLimits, now: Date) async throws -> SignInGate
     func settleSignIn(attempt: Int64, succeeded: Bool) async throws
     func signInRefusedUntil(user: String, address: String, limits: SignInLimits, now: Date) async throws -> Date?
+    @discardableResult
     func tidySignIns(now: Date, limits: SignInLimits) async throws -> Int
 
     /// Web sessions: `onlyNew` sets only if absent; `keepExpiry` keeps the expiry stored.
+    @discardableResult
     func persistSet(key: String, value: Data, expiresAt: Date?, keepExpiry: Bool, onlyNew: Bool, now: Date) async throws
         -> Bool
     func persistGet(key: String, now: Date) async throws -> (value: Data, expiresAt: Date?)?
     func persistRemove(key: String) async throws
+    @discardableResult
     func persistTidy(now: Date) async throws -> Int
 }
 
@@ -40,6 +44,7 @@ extension AccessStorage {
     public func signInRefusedUntil(user: String, address: String, now: Date) async throws -> Date? {
         try await signInRefusedUntil(user: user, address: address, limits: SignInLimits(), now: now)
     }
+    @discardableResult
     public func tidySignIns(now: Date) async throws -> Int { try await tidySignIns(now: now, limits: SignInLimits()) }
 }
 
@@ -47,6 +52,7 @@ extension AccessStorage {
 public protocol ConsentStorage: Sendable {
     func customers(withPhone phone: String) async throws -> [Int64]
     func customers(holdingAddress address: String) async throws -> [Int64]
+    @discardableResult
     func setSMSConsent(phone: String, consent: Bool, source: String, reference: String?, now: Date) async throws
         -> [Int64]
     func unsubscribeEmail(customerID: Int64, source: String, oneClick: Bool, now: Date) async throws -> Bool
@@ -66,6 +72,7 @@ public protocol ConsentStorage: Sendable {
 }
 
 extension ConsentStorage {
+    @discardableResult
     public func setSMSConsent(phone: String, consent: Bool, source: String, now: Date) async throws -> [Int64] {
         try await setSMSConsent(phone: phone, consent: consent, source: source, reference: nil, now: now)
     }
@@ -86,6 +93,7 @@ public protocol SettingsStorage: Sendable {
     /// Stores the menu in force and its store(s), with each store's time zone.
     func storeMenu(_ inForce: MenuInForce) async throws
     func emergencyStates() async throws -> Set<String>
+    @discardableResult
     func setEmergency(_ state: String, on: Bool) async throws -> Set<String>
 }
 

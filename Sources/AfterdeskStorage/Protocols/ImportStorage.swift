@@ -13,12 +13,13 @@ public protocol ImportStorage: Sendable {
 
     func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) async throws -> Int64
     func updateWebImport(
-        id: Int64, status: String, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date
+        id: Int64, status: WebImportStatus, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date
     ) async throws
     /// One web import, if `viewer` may see it (nil: anyone).
     func webImport(id: Int64, visibleTo viewer: Principal?) async throws -> WebImportRow?
     func webImports(id: Int64?, limit: Int, visibleTo viewer: Principal?) async throws -> [WebImportRow]
     /// Marks as interrupted the web imports a stopped server left running; returns how many.
+    @discardableResult
     func interruptWebImports(now: Date) async throws -> Int
     func setWebImportPath(id: Int64, path: String) async throws
 }
@@ -34,7 +35,7 @@ extension ImportStorage {
             file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now, writeRejectsFile: true)
     }
     public func updateWebImport(
-        id: Int64, status: String, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil,
+        id: Int64, status: WebImportStatus, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil,
         stores: Set<String>? = nil, now: Date
     ) async throws {
         try await updateWebImport(

@@ -46,6 +46,7 @@ public protocol DispatchStorage: Sendable {
     func dueTouches(now: Date, limit: Int, after: (dueAt: Date, id: Int64)?) async throws -> [DueTouch]
     /// Records what dispatch decided for each touch (sent, task, skipped, deferred) in one transaction; returns the
     /// tasks made, by touch.
+    @discardableResult
     func record(_ records: [DispatchRecord], now: Date) async throws -> [Int64: Int64]
     func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, taskID: Int64?, now: Date) async throws
     /// For tests and the demo: moves the first touches of `customers` customers to `to`.
@@ -63,13 +64,15 @@ public protocol DispatchStorage: Sendable {
         -> (stopped: [Int64: String], places: [Int64: RecipientPlace])
     func cancelClaimed(_ items: [(id: Int64, reason: String)], now: Date) async throws
     func deferClaimed(_ items: [(id: Int64, until: Date, reason: String)], now: Date) async throws
+    @discardableResult
     func recordDeliveryStatus(providerID: String, report: DeliveryReport, now: Date) async throws -> Bool
-    func outbox(status: String?, limit: Int) async throws -> [OutboxMessage]
+    func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMessage]
     func retryDeadLetter(id: Int64, now: Date) async throws -> Bool
     func outboxCounts() async throws -> [String: Int]
     /// The log a dispatch notes accepted sends in (nil: this backend commits each send itself).
     func openSentLog() -> (any SentLog)?
     /// Marks as sent what the log lists and the outbox still has `sending`, then empties it; returns how many.
+    @discardableResult
     func settleSentLog(now: Date) async throws -> Int
     /// A staff member's text about task `taskID`: `decide` chooses, in the same transaction, whether it goes.
     func staffText(taskID: Int64, now: Date, decide: @Sendable (DueTouch) -> StaffTextVerdict) async throws
@@ -83,7 +86,7 @@ extension DispatchStorage {
     public func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, now: Date) async throws {
         try await enqueue(messages, customerID: customerID, taskID: nil, now: now)
     }
-    public func outbox(status: String? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
+    public func outbox(status: OutboxStatus? = nil, limit: Int = 100) async throws -> [OutboxMessage] {
         try await outbox(status: status, limit: limit)
     }
 }

@@ -5,7 +5,7 @@ import Synchronization
 /// Tasks routed to staff, and the staff they are routed to.
 public protocol TaskStorage: Sendable {
     func tasks(
-        assignee: String?, status: String?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date
+        assignee: String?, status: TaskStatus?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date
     ) async throws -> [TaskRow]
     /// The tasks of `query` as `render` answers them, reused from `answers` while nothing in the database changed:
     /// the queue every salesperson's app polls.
@@ -17,6 +17,7 @@ public protocol TaskStorage: Sendable {
     func taskCounts(now: Date) async throws -> (open: Int, overdue: Int)
     func taskDetail(id: Int64, now: Date) async throws -> TaskDetail?
     /// Closes task `id` with `outcome` and applies its effects (`TaskOutcome.effects`); returns its customer.
+    @discardableResult
     func completeTask(
         id: Int64, outcome: TaskOutcome, product: String?, price: Money?, cost: Money?, note: String?, by user: String?,
         now: Date
@@ -27,7 +28,8 @@ public protocol TaskStorage: Sendable {
     func createReplyTask(customerID: Int64, title: String, detail: String, now: Date, slaHours: Int) async throws -> Int64
 
     func staff(store: String?) async throws -> [StaffRow]
-    func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) async throws
+    @discardableResult
+    func addStaff(store: String, code: String, name: String?, role: StaffRole, timeZone: String, now: Date) async throws
         -> Int64
     func deactivateStaff(store: String, code: String, now: Date) async throws -> Int
     func staffSnapshot(storeID: Int64) async throws -> (staff: [StaffMember], lastAssigned: Int64?)
@@ -36,12 +38,13 @@ public protocol TaskStorage: Sendable {
 
 extension TaskStorage {
     public func tasks(
-        assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil,
+        assignee: String? = nil, status: TaskStatus? = .open, limit: Int = 200, store: String? = nil,
         assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
     ) async throws -> [TaskRow] {
         try await tasks(
             assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID, now: now)
     }
+    @discardableResult
     public func completeTask(
         id: Int64, outcome: TaskOutcome, product: String? = nil, price: Money? = nil, cost: Money? = nil,
         note: String? = nil, by user: String? = nil, now: Date

@@ -10,23 +10,23 @@ public struct TaskDetail: Sendable, Equatable {
         public var quotedCents: Int64?
         public var declineReason: String?
         public var touchReason: String
-        public var basicExpiresOn: String?
+        public var basicExpiresOn: LocalDate?
         public var basicLimit: String?
-        public var eligibleUntil: String?
+        public var eligibleUntil: LocalDate?
         /// A presumed decline: nobody quoted `quotedCents` (it is the menu's price), so no "quoted" is said.
         public var presumed: Bool = false
         /// For the price that applies on the day (`priceQuote`): miles at sale, the rate, the vehicle's dates.
         public var odometer: Int = 0
         public var milesPerYear: Int? = nil
-        public var inServiceDate: String? = nil
-        public var contractDate: String? = nil
-        public var deliveryDate: String? = nil
+        public var inServiceDate: LocalDate? = nil
+        public var contractDate: LocalDate? = nil
+        public var deliveryDate: LocalDate? = nil
 
         public init(
             dealNumber: String, product: String, quotedCents: Int64? = nil, declineReason: String? = nil, touchReason: String,
-            basicExpiresOn: String? = nil, basicLimit: String? = nil, eligibleUntil: String? = nil, presumed: Bool = false,
-            odometer: Int = 0, milesPerYear: Int? = nil, inServiceDate: String? = nil, contractDate: String? = nil,
-            deliveryDate: String? = nil
+            basicExpiresOn: LocalDate? = nil, basicLimit: String? = nil, eligibleUntil: LocalDate? = nil, presumed: Bool = false,
+            odometer: Int = 0, milesPerYear: Int? = nil, inServiceDate: LocalDate? = nil, contractDate: LocalDate? = nil,
+            deliveryDate: LocalDate? = nil
         ) {
             self.dealNumber = dealNumber
             self.product = product
@@ -45,14 +45,14 @@ public struct TaskDetail: Sendable, Equatable {
         }
     }
     public struct Message: Sendable, Equatable {
-        public var at: String
+        public var at: Date
         public var inbound: Bool
-        public var channel: String
+        public var channel: OutboxChannel
         public var text: String
         public var status: String
 
         public init(
-            at: String, inbound: Bool, channel: String, text: String, status: String
+            at: Date, inbound: Bool, channel: OutboxChannel, text: String, status: String
         ) {
             self.at = at
             self.inbound = inbound
@@ -74,13 +74,13 @@ public struct TaskDetail: Sendable, Equatable {
     public var vin: String
     public var termMonths: Int?
     public var aprMilli: Int?
-    public var firstPaymentDate: String?
+    public var firstPaymentDate: LocalDate?
     public var items: [Item]
     public var history: [Message]
 
     public init(
         task: TaskRow, store: String, timeZone: String, firstName: String, state: String? = nil, zip: String? = nil, maySMS: Bool,
-        vehicle: String, vin: String, termMonths: Int? = nil, aprMilli: Int? = nil, firstPaymentDate: String? = nil, items: [Item],
+        vehicle: String, vin: String, termMonths: Int? = nil, aprMilli: Int? = nil, firstPaymentDate: LocalDate? = nil, items: [Item],
         history: [Message]
     ) {
         self.task = task

@@ -6,14 +6,14 @@ import Synchronization
 /// what a signed-in person may see.
 public struct TaskQuery: Sendable, Hashable {
     public var assignee: String?
-    public var status: String?
+    public var status: TaskStatus?
     public var limit: Int
     public var store: String?
     public var assigneeID: Int64?
     public var taskID: Int64?
 
     public init(
-        assignee: String? = nil, status: String? = "open", limit: Int = 200, store: String? = nil, assigneeID: Int64? = nil,
+        assignee: String? = nil, status: TaskStatus? = .open, limit: Int = 200, store: String? = nil, assigneeID: Int64? = nil,
         taskID: Int64? = nil
     ) {
         self.assignee = assignee
@@ -36,7 +36,7 @@ public final class PolledAnswers<Key: Hashable & Sendable, Value: Sendable>: Sen
     }
     struct Entry {
         var version: Int64
-        var validThrough: String?
+        var validThrough: Date?
         var value: Value
     }
     private let entries = Mutex<[Slot: Entry]>([:])
@@ -54,7 +54,7 @@ public final class PolledAnswers<Key: Hashable & Sendable, Value: Sendable>: Sen
     /// backend reads from the database) and it is still valid at `now`; otherwise `make`'s, kept. A nil `version`
     /// (a connection that cannot tell) keeps nothing.
     package func answer(
-        connection: String, version: Int64?, key: Key, now: String, make: () throws -> (Value, validThrough: String?)
+        connection: String, version: Int64?, key: Key, now: Date, make: () throws -> (Value, validThrough: Date?)
     ) throws -> Value {
         guard capacity > 0, let version else {
             madeCount.withLock { $0 += 1 }

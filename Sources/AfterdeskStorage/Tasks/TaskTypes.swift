@@ -7,12 +7,12 @@ public struct StaffRow: Sendable, Equatable, Codable {
     public var store: String
     public var code: String
     public var name: String?
-    public var role: String
+    public var role: StaffRole
     public var active: Bool
     public var openTasks: Int
 
     public init(
-        id: Int64, store: String, code: String, name: String? = nil, role: String, active: Bool, openTasks: Int
+        id: Int64, store: String, code: String, name: String? = nil, role: StaffRole, active: Bool, openTasks: Int
     ) {
         self.id = id
         self.store = store
@@ -27,7 +27,7 @@ public struct StaffRow: Sendable, Equatable, Codable {
 /// A task as the queue shows it. The phone and email are there for the person who calls: never logged.
 public struct TaskRow: Sendable, Equatable, Codable {
     public var id: Int64
-    public var kind: String
+    public var kind: TaskKind
     public var title: String
     public var detail: String
     public var assigneeID: Int64?
@@ -36,10 +36,10 @@ public struct TaskRow: Sendable, Equatable, Codable {
     public var customer: String
     public var phone: String?
     public var email: String?
-    public var dueAt: String
-    public var slaAt: String
-    public var status: String
-    public var outcome: String?
+    public var dueAt: Date
+    public var slaAt: Date
+    public var status: TaskStatus
+    public var outcome: TaskOutcome?
     public var overdue: Bool
     /// The vehicle of the task's deal, its declined products (comma-separated codes) and why now (the first touch
     /// item's reason); nil for a reply task.
@@ -60,9 +60,9 @@ public struct TaskRow: Sendable, Equatable, Codable {
     }
 
     public init(
-        id: Int64, kind: String, title: String, detail: String, assigneeID: Int64? = nil, assignee: String? = nil,
-        escalatedTo: String? = nil, customer: String, phone: String? = nil, email: String? = nil, dueAt: String, slaAt: String,
-        status: String, outcome: String? = nil, overdue: Bool, vehicle: String? = nil, products: String? = nil, why: String? = nil
+        id: Int64, kind: TaskKind, title: String, detail: String, assigneeID: Int64? = nil, assignee: String? = nil,
+        escalatedTo: String? = nil, customer: String, phone: String? = nil, email: String? = nil, dueAt: Date, slaAt: Date,
+        status: TaskStatus, outcome: TaskOutcome? = nil, overdue: Bool, vehicle: String? = nil, products: String? = nil, why: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -83,4 +83,44 @@ public struct TaskRow: Sendable, Equatable, Codable {
         self.products = products
         self.why = why
     }
+}
+
+extension TaskRow {
+    /// The instants as the store writes them (`2026-11-22T14:46:05Z`), as the queue printed them when they were text.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(title, forKey: .title)
+        try c.encode(detail, forKey: .detail)
+        try c.encodeIfPresent(assigneeID, forKey: .assigneeID)
+        try c.encodeIfPresent(assignee, forKey: .assignee)
+        try c.encodeIfPresent(escalatedTo, forKey: .escalatedTo)
+        try c.encode(customer, forKey: .customer)
+        try c.encodeIfPresent(phone, forKey: .phone)
+        try c.encodeIfPresent(email, forKey: .email)
+        try c.encode(Instant.iso8601(dueAt), forKey: .dueAt)
+        try c.encode(Instant.iso8601(slaAt), forKey: .slaAt)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(outcome, forKey: .outcome)
+        try c.encode(overdue, forKey: .overdue)
+        try c.encodeIfPresent(vehicle, forKey: .vehicle)
+        try c.encodeIfPresent(products, forKey: .products)
+        try c.encodeIfPresent(why, forKey: .why)
+    }
+}
+
+/// What a task is for (`tasks.kind`).
+public enum TaskKind: String, Sendable, Equatable, CaseIterable, Codable {
+    /// A planned call about declined products.
+    case followUp = "follow_up"
+    /// A customer's reply to answer.
+    case reply
+    /// A press on an offer page (`OfferPressRules`).
+    case offerReply = "offer_reply"
+}
+
+/// Where a task stands (`tasks.status`).
+public enum TaskStatus: String, Sendable, Equatable, CaseIterable, Codable {
+    case open, done
 }

@@ -50,12 +50,12 @@ extension Dispatcher {
             // crm_lead: body is the readable text part, html holds the ADF XML part.
             out.append(
                 NewOutboxMessage(
-                    channel: "crm_lead", idempotencyKey: "\(t.key)-crm_lead", recipient: leadAddress,
+                    channel: .crmLead, idempotencyKey: "\(t.key)-crm_lead", recipient: leadAddress,
                     subject: "Afterdesk lead: \(t.task.title)",
                     body: t.task.title + "\n\n" + t.task.detail + (t.assignee.map { "\n\nAssigned to: \($0)" } ?? ""), html: lead.xml))
         }
         if let url = settings.webhookURL, let body = Self.webhookBody(t) {
-            out.append(NewOutboxMessage(channel: "webhook", idempotencyKey: "\(t.key)-webhook", recipient: url, body: body))
+            out.append(NewOutboxMessage(channel: .webhook, idempotencyKey: "\(t.key)-webhook", recipient: url, body: body))
         }
         return out
     }

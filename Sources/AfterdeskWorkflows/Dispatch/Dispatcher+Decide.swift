@@ -91,7 +91,7 @@ extension Dispatcher {
                 touchID: touch.id,
                 reason: "the SMS would be \(enc.segments) segments (\(enc.alphabet.rawValue)), more than \(templates.maxSegments)")
         }
-        let message = NewOutboxMessage(channel: "sms", idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body)
+        let message = NewOutboxMessage(channel: .sms, idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body)
         return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
     }
 
@@ -104,7 +104,7 @@ extension Dispatcher {
         }
         let headers = "{\"List-Unsubscribe\":\"<\(facts.unsubscribeURL)>\",\"List-Unsubscribe-Post\":\"List-Unsubscribe=One-Click\"}"
         let message = NewOutboxMessage(
-            channel: "email", idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
+            channel: .email, idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
             body: rendered.text, html: rendered.html, headers: headers)
         return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
     }
@@ -139,7 +139,7 @@ extension Dispatcher {
         if !dropped.isEmpty { detail += "\nNo longer raised: " + dropped.joined(separator: "; ") }
         let slaAt = now.addingTimeInterval(Double(settings.taskSLAHours) * 3600)
         let task = NewTask(
-            storeID: touch.storeID, customerID: c.id, kind: "follow_up", title: title, detail: detail,
+            storeID: touch.storeID, customerID: c.id, kind: .followUp, title: title, detail: detail,
             assigneeID: assignee, dueAt: now, slaAt: slaAt)
         var assigneeName: String?
         if let a = assignee {

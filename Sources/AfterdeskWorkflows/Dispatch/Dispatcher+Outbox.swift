@@ -18,7 +18,7 @@ extension Dispatcher {
             let page = try await sendable(claimed, now: now)
             // Emails are composed on every core; sending goes in order.
             var envelopes = [EmailEnvelope?](repeating: nil, count: page.count)
-            let mails = page.indices.filter { page[$0].channel == "email" || page[$0].channel == "crm_lead" }
+            let mails = page.indices.filter { page[$0].channel == .email || page[$0].channel == .crmLead }
             let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, mails.count / 32))
             await withTaskGroup(of: [(Int, EmailEnvelope)].self) { group in
                 for w in 0..<workers {
@@ -39,7 +39,7 @@ extension Dispatcher {
                     logger.warning(
                         "send failed",
                         metadata: [
-                            "outbox": "\(m.id)", "channel": "\(m.channel)", "error": "\(error)",
+                            "outbox": "\(m.id)", "channel": "\(m.channel.rawValue)", "error": "\(error)",
                             "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")",
                         ])
                 }
@@ -47,7 +47,7 @@ extension Dispatcher {
                 // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it
                 // is sent (or, without a journal, committed), leaving only the instant between the provider's answer
                 // and that note in doubt.
-                if m.channel != "sms", case .sent(let providerID) = result {
+                if m.channel != .sms, case .sent(let providerID) = result {
                     if let journal {
                         try journal.append(id: m.id, providerID: providerID)
                     } else {
@@ -71,7 +71,7 @@ extension Dispatcher {
             headers = dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
         let parts: [MIME.Part] =
-            m.channel == "email"
+            m.channel == .email
             ? [MIME.Part(contentType: "text/plain", body: m.body), MIME.Part(contentType: "text/html", body: m.html ?? "")]
             : [
                 MIME.Part(contentType: "text/plain", body: m.body),
@@ -79,7 +79,7 @@ extension Dispatcher {
             ]
         let data = MIME.message(
             from: from, to: m.recipient, subject: m.subject ?? "", messageID: "\(m.idempotencyKey)@afterdesk", date: now,
-            headers: headers, parts: parts, alternative: m.channel == "email")
+            headers: headers, parts: parts, alternative: m.channel == .email)
         return EmailEnvelope(from: MIME.address(from), recipients: [MIME.address(m.recipient)], data: data)
     }
 
@@ -87,18 +87,18 @@ extension Dispatcher {
     public func send(_ m: OutboxMessage, now: Date, prepared: EmailEnvelope? = nil) async -> SendResult {
         do throws(ChannelError) {
             switch m.channel {
-            case "sms":
+            case .sms:
                 guard let sms = channels.sms else {
                     throw ChannelError("SMS is not configured (sms_account_sid, sms_auth_token, sms_from)")
                 }
                 return .sent(providerID: try await sms.send(to: m.recipient, body: m.body, idempotencyKey: m.idempotencyKey))
-            case "email", "crm_lead":
+            case .email, .crmLead:
                 guard let email = channels.email else { throw ChannelError("email is not configured (smtp_url, email_from)") }
                 let built: EmailEnvelope
                 if let prepared { built = prepared } else { built = try envelope(m, now: now) }
                 try await email.send(built)
                 return .sent(providerID: "\(m.idempotencyKey)@afterdesk")
-            case "webhook":
+            case .webhook:
                 guard let hook = channels.webhook else { throw ChannelError("the webhook is not configured") }
                 let body = Data(m.body.utf8)
                 var headers = [("X-Afterdesk-Delivery", m.idempotencyKey)]
@@ -107,8 +107,6 @@ extension Dispatcher {
                 }
                 try await hook.post(url: m.recipient, body: body, headers: headers)
                 return .sent(providerID: m.idempotencyKey)
-            default:
-                throw ChannelError("unknown channel '\(m.channel)'", permanent: true)
             }
         } catch {
             let backoff = settings.backoff
@@ -131,8 +129,8 @@ extension Dispatcher {
         guard !doubtful.isEmpty else { return settled }
         var results: [(id: Int64, result: SendResult)] = []
         for m in doubtful {
-            if m.channel == "sms", let sms = channels.sms, let since = Instant.parse(m.createdAt) {
-                if let sid = try? await sms.find(to: m.recipient, body: m.body, since: since.addingTimeInterval(-86_400)) {
+            if m.channel == .sms, let sms = channels.sms {
+                if let sid = try? await sms.find(to: m.recipient, body: m.body, since: m.createdAt.addingTimeInterval(-86_400)) {
                     results.append((m.id, .sent(providerID: sid)))
                     continue
                 }

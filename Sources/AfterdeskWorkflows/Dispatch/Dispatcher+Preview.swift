@@ -21,7 +21,7 @@ extension Dispatcher {
         var out: [MessagePreview] = []
         for rule in menuProduct.timing.touches where touch == nil || rule.name == touch {
             let state = states[rule.name]
-            let isPlanned = state?.status == "planned"
+            let isPlanned = state?.status == .planned
             let note = isPlanned ? nil : Self.notPlanned(state)
             let day: LocalDate
             if let asOf {
@@ -44,7 +44,7 @@ extension Dispatcher {
             facts.offerURL = "\(settings.publicURL)/o/AbCdEfGhIjKlMnOpQrStUv"
             facts.advertisement = !customer.emailConsentAffirmative
             // Only the channel the plan makes it by, when it is planned.
-            let channel = isPlanned && asOf == nil ? state?.action : nil
+            let channel = isPlanned && asOf == nil ? state?.action?.rawValue : nil
             out += previews(rule, facts: facts, planned: planned[rule.name], asOf: day, note: note, channel: channel)
         }
         return out
@@ -58,9 +58,9 @@ extension Dispatcher {
         }
         let when = state.dueOn.map { " (\($0))" } ?? ""
         switch state.status {
-        case "sent": return "Not planned any more: already sent\(when)."
-        case "skipped": return "Not planned any more: skipped\(when)\(state.reason.map { ": \($0)" } ?? "")."
-        default: return "Not planned: \(state.status)\(when)\(state.reason.map { ": \($0)" } ?? "")."
+        case .sent: return "Not planned any more: already sent\(when)."
+        case .skipped: return "Not planned any more: skipped\(when)\(state.reason.map { ": \($0)" } ?? "")."
+        default: return "Not planned: \(state.status.rawValue)\(when)\(state.reason.map { ": \($0)" } ?? "")."
         }
     }
 

@@ -32,7 +32,7 @@ extension Dispatcher {
                         rulebook: rulebook, home: customerZone(state: place.state, zip: place.zip), state: place.state, phone: place.phone)
                     calendars[key] = calendar
                 }
-                let noun = m.channel == "sms" ? "texts" : "emails"
+                let noun = m.channel == .sms ? "texts" : "emails"
                 if calendar.block(at: now, noun: noun, quiet: true) != nil {
                     let next = calendar.nextAllowed(atOrAfter: now, noun: noun)
                     let until = next.at ?? now.addingTimeInterval(86_400)

@@ -32,7 +32,7 @@ extension Dispatcher {
             if let why = StaffTextRules.refusal(gate.decide(input, now: now), zone: zone, format: formatter.string) {
                 return .refuse(why)
             }
-            return .send(NewOutboxMessage(channel: "sms", idempotencyKey: key, recipient: phone, body: body))
+            return .send(NewOutboxMessage(channel: .sms, idempotencyKey: key, recipient: phone, body: body))
         }
         switch outcome {
         case .refused(let why): return .refused(why)

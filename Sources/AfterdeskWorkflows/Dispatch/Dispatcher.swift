@@ -65,9 +65,9 @@ public struct Dispatcher: Sendable {
         database: any Storage, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates,
         settings: Settings, into recording: RecordingChannels
     ) async throws -> Dispatcher {
-        await Dispatcher(
+        Dispatcher(
             database: database, menu: menu, warranties: warranties, templates: templates, settings: settings,
-            channels: .recording(recording), signingSecret: try signingSecret(settings: settings, database: database))
+            channels: .recording(recording), signingSecret: try await signingSecret(settings: settings, database: database))
     }
 
     /// The signing secret of the settings, else the one kept in the database (created once, at random).

@@ -96,7 +96,7 @@ public struct ImportService: Sendable {
         Task.detached { [self] in
             let db = database
             do {
-                try await db.updateWebImport(id: id, status: "running", now: clock.now())
+                try await db.updateWebImport(id: id, status: .running, now: clock.now())
                 var deals = deals
                 deals.planAt = clock.now()
                 // Progress is called inside the import's transactions: kept in memory, read by the import's page.
@@ -106,11 +106,11 @@ public struct ImportService: Sendable {
                 Self.rowsRead.withLock { $0[id] = nil }
                 let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
                 try await db.updateWebImport(
-                    id: id, status: summary.failedFiles.isEmpty ? "done" : "failed", rowsRead: summary.read, summary: json,
+                    id: id, status: summary.failedFiles.isEmpty ? .done : .failed, rowsRead: summary.read, summary: json,
                     error: summary.failedFiles.first, stores: summary.storesTouched, now: clock.now())
                 done(.success(summary))
             } catch {
-                try? await db.updateWebImport(id: id, status: "failed", error: "\(error)", now: clock.now())
+                try? await db.updateWebImport(id: id, status: .failed, error: "\(error)", now: clock.now())
                 done(.failure(error))
             }
         }

@@ -56,7 +56,7 @@ public struct OfferPresses: Sendable {
     func task(_ l: StoredOfferLink, action: OfferAction, now: Date) async throws -> NewTask? {
         let facts = OfferPressRules.Facts(
             customerName: "\(l.firstName) \(l.lastName)", productName: productName(l), dealNumber: l.dealNumber,
-            price: (try? await priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel,
+            price: (try? await priceQuote(l, menu.product(l.product)))?.said ?? "from \(l.quoted.formatted)", channel: l.channel.rawValue,
             sentAt: l.createdAt, vehicle: "\(l.vehicleYear) \(l.vehicleMake) \(l.vehicleModel)")
         guard
             let raised = OfferPressRules.task(
@@ -66,7 +66,7 @@ public struct OfferPresses: Sendable {
         let assignee = TaskRouting.assignee(
             fiManager: l.fiManagerID, salesperson: l.salespersonID, staff: snapshot.staff, lastAssigned: snapshot.lastAssigned)
         return NewTask(
-            storeID: l.storeID, customerID: l.customerID, kind: OfferPressRules.RaisedTask.kind, title: raised.title,
+            storeID: l.storeID, customerID: l.customerID, kind: .offerReply, title: raised.title,
             detail: raised.detail, assigneeID: assignee, dueAt: raised.dueAt, slaAt: raised.slaAt)
     }
 
@@ -79,7 +79,8 @@ public struct OfferPresses: Sendable {
         let assignee = if let id = task.assigneeID { try await database.staffName(id: id) } else { nil as String? }
         let messages = dispatcher.crmMessages(
             CRMTask(
-                key: "offer-task-\(id)", touchID: nil, kind: task.kind, store: l.storeCode, customer: facts.customer, vehicle: facts.item,
+                key: "offer-task-\(id)", touchID: nil, kind: task.kind.rawValue, store: l.storeCode, customer: facts.customer,
+                vehicle: facts.item,
                 task: task, assignee: assignee, products: ["\(l.dealNumber):\(l.product)"]), now: now)
         try await database.enqueue(messages, customerID: l.customerID, taskID: id, now: now)
     }

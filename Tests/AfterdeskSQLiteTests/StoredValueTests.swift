@@ -1,0 +1,72 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+import Testing
+
+@testable import AfterdeskSQLite
+
+/// Stored text read as a typed value: what does not parse is an integrity error naming its table, column and value,
+/// never a trap and never a default.
+@Suite struct StoredValueTests {
+    func imported() async throws -> (Workspace, AfterdeskDatabase) {
+        let w = try Workspace()
+        let db = try w.database()
+        _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
+        return (w, db)
+    }
+
+    func corrupt(_ w: Workspace, _ sql: String) throws {
+        try DatabaseQueue(path: w.path("test.sqlite")).write { try $0.execute(sql: sql) }
+    }
+
+    func integrity(_ body: () async throws -> Void) async -> String? {
+        do {
+            try await body()
+            return nil
+        } catch let e as StoreError {
+            return e.kind == .integrity ? e.message : "not integrity: \(e)"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aDealsDatesMoneyAndKindsReadTyped() async throws {
+        let (_, db) = try await imported()
+        let smith = try #require(try await db.deal(number: "D-10002"))
+        #expect(smith.contractDate == LocalDate("2026-06-03") && smith.inServiceDate == LocalDate("2022-11-02"))
+        #expect(smith.status == .finalized && smith.sellingPrice.cents > 0)
+        #expect(try await db.listDeals(DealFilter()).contains { $0.dealNumber == "D-10002" && $0.contractDate == smith.contractDate })
+    }
+
+    @Test func aDateThatIsNotOneIsAnIntegrityError() async throws {
+        let (w, db) = try await imported()
+        try corrupt(w, "UPDATE deals SET contract_date = '2026-02-30' WHERE deal_number = 'D-10002'")
+        let message = await integrity { _ = try await db.deal(number: "D-10002") }
+        #expect(message?.contains("deals.contract_date") == true && message?.contains("2026-02-30") == true, "\(message ?? "")")
+        #expect(await integrity { _ = try await db.listDeals(DealFilter()) } != nil)
+        #expect(await integrity { _ = try await db.deal(number: "D-10001") } == nil)
+    }
+
+    @Test func aStatusOutsideItsSetIsAnIntegrityError() async throws {
+        let (w, db) = try await imported()
+        try corrupt(w, "UPDATE deals SET status = 'lost' WHERE deal_number = 'D-10002'")
+        let message = await integrity { _ = try await db.deal(number: "D-10002") }
+        #expect(message?.contains("deals.status") == true && message?.contains("lost") == true, "\(message ?? "")")
+    }
+
+    @Test func anInstantThatIsNotOneIsAnIntegrityError() async throws {
+        let (w, db) = try await imported()
+        try await db.enqueue(
+            [NewOutboxMessage(channel: .email, idempotencyKey: "k1", recipient: "a@example.com", subject: "s", body: "b")],
+            customerID: nil, now: fixedNow)
+        #expect(try await db.outbox().first?.createdAt == fixedNow)
+        try corrupt(w, "UPDATE outbox SET created_at = 'yesterday'")
+        let message = await integrity { _ = try await db.outbox() }
+        #expect(message?.contains("outbox.created_at") == true && message?.contains("yesterday") == true, "\(message ?? "")")
+        // Read by position too: the claim of a page.
+        #expect(
+            await integrity { _ = try await db.claimOutbox(now: fixedNow.addingTimeInterval(60), limit: 10) }?.contains("outbox.created_at")
+                == true)
+    }
+}
