@@ -9,14 +9,19 @@ import Testing
     @Test func everyRequirementIsExercisedByAScenario() async throws {
         let required = try Checklist.requirements()
         let notes = Notes()
-        for scenario in Scenarios.all {
-            let fixture = try Fixture()
-            // The file backend: the one that keeps a sent log, so its `append` is exercised too.
-            let base = try await SQLiteFileFactory().make(clock: fixture.clock, directory: fixture.directory)
-            // A scenario that fails is reported by the contract test; the checklist goes on with the others.
-            do { try await scenario.run(RecordingStorage(base, notes: notes), fixture) } catch {
-                Issue.record("\(scenario.name): \(error)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for scenario in Scenarios.all {
+                group.addTask {
+                    let fixture = try Fixture()
+                    // The file backend: the one that keeps a sent log, so its `append` is exercised too.
+                    let base = try await SQLiteFileFactory().make(clock: fixture.clock, directory: fixture.directory)
+                    // A scenario that fails is reported by the contract test; the checklist goes on with the others.
+                    do { try await scenario.run(RecordingStorage(base, notes: notes), fixture) } catch {
+                        Issue.record("\(scenario.name): \(error)")
+                    }
+                }
             }
+            try await group.waitForAll()
         }
         let seen = notes.all
         let missing = required.flatMap { name, keys in keys.filter { !seen.contains($0) }.map { "\(name).\($0)" } }.sorted()

@@ -67,7 +67,8 @@ extension RecordingStorage: AccessStorage {
         return try await base.tidySignIns(now: now, limits: limits)
     }
     func persistSet(key: String, value: Data, expiresAt: Date?, keepExpiry: Bool, onlyNew: Bool, now: Date) async throws
-        -> Bool {
+        -> Bool
+    {
         notes.note("persistSet(key:value:expiresAt:keepExpiry:onlyNew:now:)")
         return try await base.persistSet(key: key, value: value, expiresAt: expiresAt, keepExpiry: keepExpiry, onlyNew: onlyNew, now: now)
     }
@@ -95,7 +96,8 @@ extension RecordingStorage: ConsentStorage {
         return try await base.customers(holdingAddress: address)
     }
     func setSMSConsent(phone: String, consent: Bool, source: String, reference: String?, now: Date) async throws
-        -> [Int64] {
+        -> [Int64]
+    {
         notes.note("setSMSConsent(phone:consent:source:reference:now:)")
         return try await base.setSMSConsent(phone: phone, consent: consent, source: source, reference: reference, now: now)
     }
@@ -107,11 +109,14 @@ extension RecordingStorage: ConsentStorage {
         notes.note("addDoNotCall(_:source:now:)")
         return try await base.addDoNotCall(phones, source: source, now: now)
     }
-    func addOptOut(address text: String, channel: ContactChannel?, detail: String, by user: String, now: Date) async throws -> [OptOutEntry] {
+    func addOptOut(address text: String, channel: ContactChannel?, detail: String, by user: String, now: Date) async throws -> [OptOutEntry]
+    {
         notes.note("addOptOut(address:channel:detail:by:now:)")
         return try await base.addOptOut(address: text, channel: channel, detail: detail, by: user, now: now)
     }
-    func recordConsent(address text: String, channel: ContactChannel, evidence: String, date: LocalDate, by user: String, now: Date) async throws -> OptOutEntry {
+    func recordConsent(address text: String, channel: ContactChannel, evidence: String, date: LocalDate, by user: String, now: Date)
+        async throws -> OptOutEntry
+    {
         notes.note("recordConsent(address:channel:evidence:date:by:now:)")
         return try await base.recordConsent(address: text, channel: channel, evidence: evidence, date: date, by: user, now: now)
     }
@@ -186,4 +191,3 @@ extension RecordingStorage: OperationsStorage {
         return try await base.backup(to: destination)
     }
 }
-

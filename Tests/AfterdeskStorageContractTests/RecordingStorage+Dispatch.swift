@@ -7,21 +7,28 @@ import Foundation
 
 extension RecordingStorage: ImportStorage {
     func importDeals(files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)?) async throws
-        -> ImportSummary {
+        -> ImportSummary
+    {
         notes.note("importDeals(files:options:progress:)")
         return try await base.importDeals(files: files, options: options, progress: progress)
     }
-    func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date?, writeRejectsFile: Bool) async throws -> ReadingsSummary {
+    func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date?, writeRejectsFile: Bool) async throws
+        -> ReadingsSummary
+    {
         notes.note("importReadings(file:dealershipTimeZone:planner:now:writeRejectsFile:)")
-        return try await base.importReadings(file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now, writeRejectsFile: writeRejectsFile)
+        return try await base.importReadings(
+            file: file, dealershipTimeZone: dealershipTimeZone, planner: planner, now: now, writeRejectsFile: writeRejectsFile)
     }
     func createWebImport(userID: Int64, fileName: String, path: String, profile: String, now: Date) async throws -> Int64 {
         notes.note("createWebImport(userID:fileName:path:profile:now:)")
         return try await base.createWebImport(userID: userID, fileName: fileName, path: path, profile: profile, now: now)
     }
-    func updateWebImport(id: Int64, status: String, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date) async throws {
+    func updateWebImport(id: Int64, status: String, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date)
+        async throws
+    {
         notes.note("updateWebImport(id:status:rowsRead:summary:error:stores:now:)")
-        return try await base.updateWebImport(id: id, status: status, rowsRead: rowsRead, summary: summary, error: error, stores: stores, now: now)
+        return try await base.updateWebImport(
+            id: id, status: status, rowsRead: rowsRead, summary: summary, error: error, stores: stores, now: now)
     }
     func webImport(id: Int64, visibleTo viewer: Principal?) async throws -> WebImportRow? {
         notes.note("webImport(id:visibleTo:)")
@@ -65,9 +72,13 @@ extension RecordingStorage: DealStorage {
 }
 
 extension RecordingStorage: PlanStorage {
-    func planCustomers(planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int, progress: (@Sendable (Int, Int) -> Void)?) async throws -> PlanSummary {
+    func planCustomers(
+        planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int, progress: (@Sendable (Int, Int) -> Void)?
+    ) async throws -> PlanSummary {
         notes.note("planCustomers(planner:now:customerIDs:rangeSize:transactionSize:progress:)")
-        return try await base.planCustomers(planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize, progress: progress)
+        return try await base.planCustomers(
+            planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, transactionSize: transactionSize, progress: progress
+        )
     }
     func plannedTouches(dealNumber: String?, store: String?, limit: Int) async throws -> [PlannedTouchRow] {
         notes.note("plannedTouches(dealNumber:store:limit:)")
@@ -78,7 +89,8 @@ extension RecordingStorage: PlanStorage {
         return try await base.previewTouches(dealID: dealID, product: product)
     }
     func previewFacts(dealNumber: String, store: String?, product: String) async throws
-        -> (customer: CustomerContact, item: DueItem, planned: [String: String])? {
+        -> (customer: CustomerContact, item: DueItem, planned: [String: String])?
+    {
         notes.note("previewFacts(dealNumber:store:product:)")
         return try await base.previewFacts(dealNumber: dealNumber, store: store, product: product)
     }
@@ -122,7 +134,8 @@ extension RecordingStorage: DispatchStorage {
         return try await base.completeOutbox(results, now: now)
     }
     func sendChecks(_ messages: [OutboxMessage]) async throws
-        -> (stopped: [Int64: String], places: [Int64: RecipientPlace]) {
+        -> (stopped: [Int64: String], places: [Int64: RecipientPlace])
+    {
         notes.note("sendChecks(_:)")
         return try await base.sendChecks(messages)
     }
@@ -159,14 +172,17 @@ extension RecordingStorage: DispatchStorage {
         return try await base.settleSentLog(now: now)
     }
     func staffText(taskID: Int64, now: Date, decide: @Sendable (DueTouch) -> StaffTextVerdict) async throws
-        -> StaffTextOutcome {
+        -> StaffTextOutcome
+    {
         notes.note("staffText(taskID:now:decide:)")
         return try await base.staffText(taskID: taskID, now: now, decide: decide)
     }
 }
 
 extension RecordingStorage: InboundStorage {
-    func receiveInbound(providerID: String, phone: String, body: String, keyword: InboundKeyword?, source: String, now: Date) async throws -> InboundReceipt {
+    func receiveInbound(providerID: String, phone: String, body: String, keyword: InboundKeyword?, source: String, now: Date) async throws
+        -> InboundReceipt
+    {
         notes.note("receiveInbound(providerID:phone:body:keyword:source:now:)")
         return try await base.receiveInbound(providerID: providerID, phone: phone, body: body, keyword: keyword, source: source, now: now)
     }
@@ -175,4 +191,3 @@ extension RecordingStorage: InboundStorage {
         return try await base.linkInbound(providerID: providerID, taskID: taskID)
     }
 }
-

@@ -6,11 +6,16 @@ import Foundation
 // (each requirement once, as declared); the compiler checks that none is missing.
 
 extension RecordingStorage: TaskStorage {
-    func tasks(assignee: String?, status: String?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date) async throws -> [TaskRow] {
+    func tasks(assignee: String?, status: String?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date) async throws
+        -> [TaskRow]
+    {
         notes.note("tasks(assignee:status:limit:store:assigneeID:taskID:now:)")
-        return try await base.tasks(assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID, now: now)
+        return try await base.tasks(
+            assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID, now: now)
     }
-    func taskQueue<Value: Sendable>(_ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: @Sendable ([TaskRow]) -> Value) async throws -> Value {
+    func taskQueue<Value: Sendable>(
+        _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: @Sendable ([TaskRow]) -> Value
+    ) async throws -> Value {
         notes.note("taskQueue(_:answers:now:render:)")
         return try await base.taskQueue(query, answers: answers, now: now, render: render)
     }
@@ -26,9 +31,12 @@ extension RecordingStorage: TaskStorage {
         notes.note("taskDetail(id:now:)")
         return try await base.taskDetail(id: id, now: now)
     }
-    func completeTask(id: Int64, outcome: TaskOutcome, product: String?, price: Money?, cost: Money?, note: String?, by user: String?, now: Date) async throws -> Int64 {
+    func completeTask(
+        id: Int64, outcome: TaskOutcome, product: String?, price: Money?, cost: Money?, note: String?, by user: String?, now: Date
+    ) async throws -> Int64 {
         notes.note("completeTask(id:outcome:product:price:cost:note:by:now:)")
-        return try await base.completeTask(id: id, outcome: outcome, product: product, price: price, cost: cost, note: note, by: user, now: now)
+        return try await base.completeTask(
+            id: id, outcome: outcome, product: product, price: price, cost: cost, note: note, by: user, now: now)
     }
     func rescheduleTask(id: Int64, to: Date, slaHours: Int) async throws {
         notes.note("rescheduleTask(id:to:slaHours:)")
@@ -47,7 +55,8 @@ extension RecordingStorage: TaskStorage {
         return try await base.staff(store: store)
     }
     func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) async throws
-        -> Int64 {
+        -> Int64
+    {
         notes.note("addStaff(store:code:name:role:timeZone:now:)")
         return try await base.addStaff(store: store, code: code, name: name, role: role, timeZone: timeZone, now: now)
     }
@@ -66,12 +75,16 @@ extension RecordingStorage: TaskStorage {
 }
 
 extension RecordingStorage: OutcomeStorage {
-    func importContracts(file: String, menu: Menu, planner: Planner?, now: Date?, writeRejectsFile: Bool, allowedStores: Set<String>?) async throws -> AfterSaleSummary {
+    func importContracts(file: String, menu: Menu, planner: Planner?, now: Date?, writeRejectsFile: Bool, allowedStores: Set<String>?)
+        async throws -> AfterSaleSummary
+    {
         notes.note("importContracts(file:menu:planner:now:writeRejectsFile:allowedStores:)")
-        return try await base.importContracts(file: file, menu: menu, planner: planner, now: now, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
+        return try await base.importContracts(
+            file: file, menu: menu, planner: planner, now: now, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
     }
     func importCancellations(file: String, menu: Menu, writeRejectsFile: Bool, allowedStores: Set<String>?) async throws
-        -> AfterSaleSummary {
+        -> AfterSaleSummary
+    {
         notes.note("importCancellations(file:menu:writeRejectsFile:allowedStores:)")
         return try await base.importCancellations(file: file, menu: menu, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
     }
@@ -115,4 +128,3 @@ extension RecordingStorage: OfferStorage {
         return try await base.offerFunnel(from: from, to: to, store: store)
     }
 }
-

@@ -15,7 +15,9 @@ extension Scenarios {
     @Sendable static func accessUsers(_ s: any Storage, _ f: Fixture) async throws {
         let ada = try await s.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: f.now)
         let fin = try await s.addUser(name: "fin", role: .fiManager, staffCode: nil, store: nil, now: f.now)
-        await #expect(throws: (any Error).self) { _ = try await s.addUser(name: "ada", role: .sales, staffCode: nil, store: nil, now: f.now) }
+        await #expect(throws: (any Error).self) {
+            _ = try await s.addUser(name: "ada", role: .sales, staffCode: nil, store: nil, now: f.now)
+        }
         #expect(Set(try await s.users().map(\.name)) == ["ada", "fin"])
         #expect(try await s.principal(userID: ada) == Principal(userID: ada, name: "ada", role: .admin, staffID: nil, store: nil))
         try await s.setRole(name: "fin", role: .financeDirector)
@@ -71,7 +73,9 @@ extension Scenarios {
         #expect(try await s.signInRefusedUntil(user: "ada", address: "10.0.0.1", limits: limits, now: t) != nil)
         #expect(try await s.signInRefusedUntil(user: "ada", address: "10.0.0.1", limits: limits, now: until.addingTimeInterval(1)) == nil)
         // Another address is not refused for this pair's failures.
-        guard case .check = try await s.reserveSignIn(user: "ada", address: "10.0.0.2", limits: limits, now: t.addingTimeInterval(limits.nameInterval + 1))
+        guard
+            case .check = try await s.reserveSignIn(
+                user: "ada", address: "10.0.0.2", limits: limits, now: t.addingTimeInterval(limits.nameInterval + 1))
         else {
             Issue.record("another address was refused")
             return
@@ -84,7 +88,8 @@ extension Scenarios {
     @Sendable static func accessSessions(_ s: any Storage, _ f: Fixture) async throws {
         let value = Data("session".utf8)
         #expect(try await s.persistSet(key: "a", value: value, expiresAt: f.at(60), keepExpiry: false, onlyNew: true, now: f.now))
-        #expect(try await s.persistSet(key: "a", value: Data("x".utf8), expiresAt: nil, keepExpiry: false, onlyNew: true, now: f.now) == false)
+        #expect(
+            try await s.persistSet(key: "a", value: Data("x".utf8), expiresAt: nil, keepExpiry: false, onlyNew: true, now: f.now) == false)
         let got = try #require(try await s.persistGet(key: "a", now: f.at(59)))
         #expect(got.value == value && sameInstant(got.expiresAt, f.at(60)))
         // Keeping the expiry: the value changes, the expiry stays.
@@ -92,6 +97,14 @@ extension Scenarios {
         let kept = try #require(try await s.persistGet(key: "a", now: f.now))
         #expect(kept.value == Data("y".utf8) && sameInstant(kept.expiresAt, f.at(60)))
         #expect(try await s.persistGet(key: "a", now: f.at(61)) == nil)
+        // `keepExpiry` keeps the expiry stored even when an expiry is given (the protocol's word). SQLite keeps it only
+        // when none is given: a known issue, reported.
+        _ = try await s.persistSet(key: "k", value: value, expiresAt: f.at(60), keepExpiry: false, onlyNew: false, now: f.now)
+        _ = try await s.persistSet(key: "k", value: value, expiresAt: f.at(999), keepExpiry: true, onlyNew: false, now: f.now)
+        let keptGiven = try await s.persistGet(key: "k", now: f.now)?.expiresAt
+        withKnownIssue("SQLite replaces the stored expiry when keepExpiry comes with an expiry", isIntermittent: true) {
+            #expect(sameInstant(keptGiven, f.at(60)))
+        }
         _ = try await s.persistSet(key: "b", value: value, expiresAt: nil, keepExpiry: false, onlyNew: false, now: f.now)
         try await s.persistRemove(key: "b")
         #expect(try await s.persistGet(key: "b", now: f.now) == nil)

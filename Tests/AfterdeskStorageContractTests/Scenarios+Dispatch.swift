@@ -75,13 +75,16 @@ extension Scenarios {
         // Recording the same touch again does nothing: no second task, no second message.
         #expect(try await s.record([records[0]], now: f.now).isEmpty)
         #expect(try await s.outbox(status: nil, limit: 100).count == 1)
-        #expect(try await s.tasks(assignee: nil, status: "open", limit: 100, store: nil, assigneeID: nil, taskID: nil, now: f.now).count == 1)
+        #expect(
+            try await s.tasks(assignee: nil, status: "open", limit: 100, store: nil, assigneeID: nil, taskID: nil, now: f.now).count == 1)
     }
 
     @Sendable static func staffTexts(_ s: any Storage, _ f: Fixture) async throws {
         let (taskID, customer) = try await openTask(s, f)
         let queued = try await s.staffText(taskID: taskID, now: f.now) { touch in
-            touch.customer.id == customer ? .send(NewOutboxMessage(channel: "sms", idempotencyKey: "staff-1", recipient: "+15125550142", body: "hi")) : .refuse("wrong customer")
+            touch.customer.id == customer
+                ? .send(NewOutboxMessage(channel: "sms", idempotencyKey: "staff-1", recipient: "+15125550142", body: "hi"))
+                : .refuse("wrong customer")
         }
         guard case .queued(let id) = queued else {
             Issue.record("not queued: \(queued)")
@@ -112,7 +115,8 @@ extension Scenarios {
         #expect(try await s.optOutsInForce(customer: customers[0]).contains { $0.channel == .sms && $0.stop })
         let help = try await s.receiveInbound(providerID: "SM2", phone: phone, body: "HELP", keyword: .help, source: "twilio", now: f.at(1))
         #expect(help.fresh && !help.applied)
-        let start = try await s.receiveInbound(providerID: "SM3", phone: phone, body: "START", keyword: .start, source: "twilio", now: f.at(2))
+        let start = try await s.receiveInbound(
+            providerID: "SM3", phone: phone, body: "START", keyword: .start, source: "twilio", now: f.at(2))
         #expect(start.fresh && start.applied)
         #expect(!(try await s.optOutsInForce(customer: customers[0]).contains { $0.channel == .sms && $0.stop }))
         // A reply is linked to the task made for it.

@@ -105,10 +105,14 @@ extension Scenarios {
             providerID: "P-\(sms.id)", report: DeliveryReport(status: "delivered", errorCode: nil), now: f.at(5))
         #expect(delivered)
         #expect(try await s.outbox(status: "delivered", limit: 10).map(\.id) == [sms.id])
-        #expect(!(try await s.recordDeliveryStatus(providerID: "nobody", report: DeliveryReport(status: "delivered", errorCode: nil), now: f.at(5))))
+        #expect(
+            !(try await s.recordDeliveryStatus(
+                providerID: "nobody", report: DeliveryReport(status: "delivered", errorCode: nil), now: f.at(5))))
         // An opt-out after queueing stops the next text at its send check.
         _ = try await s.setSMSConsent(phone: phone, consent: false, source: "admin", reference: nil, now: f.at(10))
-        try await s.enqueue([NewOutboxMessage(channel: "sms", idempotencyKey: "sms2", recipient: phone, body: "again")], customerID: customer, taskID: nil, now: f.at(10))
+        try await s.enqueue(
+            [NewOutboxMessage(channel: "sms", idempotencyKey: "sms2", recipient: phone, body: "again")], customerID: customer, taskID: nil,
+            now: f.at(10))
         let next = try await s.claimOutbox(now: f.at(10), limit: 10)
         let stopped = try await s.sendChecks(next).stopped
         #expect(next.count == 1 && stopped[next[0].id] != nil)

@@ -35,7 +35,8 @@ extension Scenarios {
         _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
         let contracts = try f.write(
             "contracts.csv",
-            "contract_number,store,deal_number,product,sale_date,price,cost\nAS-2,main,D-10001,gap,2026-08-15,$895.00,300\nAS-3,main,D-99999,gap,2026-08-15,1,1\n")
+            "contract_number,store,deal_number,product,sale_date,price,cost\nAS-2,main,D-10001,gap,2026-08-15,$895.00,300\nAS-3,main,D-99999,gap,2026-08-15,1,1\n"
+        )
         let c = try await s.importContracts(
             file: contracts, menu: f.menu, planner: f.planner, now: f.now, writeRejectsFile: false, allowedStores: nil)
         #expect(c.inserted == 1 && c.rejected == 1 && c.rejects.first?.line == 3)
@@ -44,13 +45,23 @@ extension Scenarios {
         let k = try await s.importCancellations(file: cancellations, menu: f.menu, writeRejectsFile: false, allowedStores: nil)
         #expect(k.inserted == 1 && k.rejected == 0)
         // Before the cancellation: $595 gross, nothing charged back; from it, $595 − $357.
-        let early = try #require(try await ledger(s, reportParameters(asOf: "2026-09-09"), now: f.now).first { $0.dealNumber == "D-10001" && $0.product == "gap" })
-        #expect(early.recoverySource == .contract && early.contractNumber == "AS-2" && early.marginGrossCents == 59_500 && early.chargebacksCents == 0)
-        let late = try #require(try await ledger(s, reportParameters(), now: f.now).first { $0.dealNumber == "D-10001" && $0.product == "gap" })
+        let early = try #require(
+            try await ledger(s, reportParameters(asOf: "2026-09-09"), now: f.now).first {
+                $0.dealNumber == "D-10001" && $0.product == "gap"
+            })
+        #expect(
+            early.recoverySource == .contract && early.contractNumber == "AS-2" && early.marginGrossCents == 59_500
+                && early.chargebacksCents == 0)
+        let late = try #require(
+            try await ledger(s, reportParameters(), now: f.now).first { $0.dealNumber == "D-10001" && $0.product == "gap" })
         #expect(late.chargebacksCents == 35_700 && late.marginNetCents == 23_800)
         // Again: nothing changes.
-        #expect(try await s.importContracts(file: contracts, menu: f.menu, planner: f.planner, now: f.now, writeRejectsFile: false, allowedStores: nil).unchanged == 1)
-        #expect(try await s.importCancellations(file: cancellations, menu: f.menu, writeRejectsFile: false, allowedStores: nil).unchanged == 1)
+        #expect(
+            try await s.importContracts(
+                file: contracts, menu: f.menu, planner: f.planner, now: f.now, writeRejectsFile: false, allowedStores: nil
+            ).unchanged == 1)
+        #expect(
+            try await s.importCancellations(file: cancellations, menu: f.menu, writeRejectsFile: false, allowedStores: nil).unchanged == 1)
         // A store the importer may not touch is refused.
         let other = try await s.importContracts(
             file: contracts, menu: f.menu, planner: nil, now: f.now, writeRejectsFile: false, allowedStores: ["north"])

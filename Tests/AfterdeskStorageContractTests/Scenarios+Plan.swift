@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// A seeded dealership imported and planned at the fixture's `now`.
-func plannedDealership(_ s: any Storage, _ f: Fixture, days: Int = 40) async throws -> PlanSummary {
+func plannedDealership(_ s: any Storage, _ f: Fixture, days: Int = 25) async throws -> PlanSummary {
     let file = try f.write("deals.csv", f.dealershipCSV(days: days))
     let imported = try await s.importDeals(files: [file], options: f.importOptions())
     #expect(imported.inserted > 0 && imported.rejected == 0)
@@ -47,14 +47,14 @@ extension Scenarios {
     @Sendable static func planKeepsSent(_ s: any Storage, _ f: Fixture) async throws {
         _ = try await plannedDealership(s, f)
         let touch = try #require(try await s.dueTouches(now: farAhead(f), limit: 1, after: nil).first)
-        let item = try #require(touch.items.first)
         let message = NewOutboxMessage(channel: "email", idempotencyKey: "t\(touch.id)", recipient: "a@example.com", body: "b")
         _ = try await s.record(
             [.dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: [])],
-            now: f.now)
+            now: touch.dueAt)
+        // Planned again an hour after it went (a new import, a reading, a START).
         _ = try await s.planCustomers(
-            planner: f.planner, now: f.now, customerIDs: [touch.customer.id], rangeSize: 2_000, transactionSize: 50_000,
-            progress: nil)
+            planner: f.planner, now: touch.dueAt.addingTimeInterval(3_600), customerIDs: [touch.customer.id], rangeSize: 2_000,
+            transactionSize: 50_000, progress: nil)
         // The sent touch is history: still counted as sent, no longer due.
         #expect(try await s.monitoringCounts().touches.first { $0.status == "sent" }?.count == 1)
         #expect(try await s.dueTouches(now: farAhead(f), limit: 10_000, after: nil).allSatisfy { $0.id != touch.id })

@@ -39,7 +39,8 @@ extension Scenarios {
         let made = try await tasksFromDispatch(s, f, count: 2)
         let open = try await s.tasks(assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now)
         #expect(Set(open.map(\.id)) == Set(made.map(\.id)))
-        let one = try await s.tasks(assignee: nil, status: "open", limit: 200, store: "main", assigneeID: nil, taskID: made[0].id, now: f.now)
+        let one = try await s.tasks(
+            assignee: nil, status: "open", limit: 200, store: "main", assigneeID: nil, taskID: made[0].id, now: f.now)
         #expect(one.map(\.id) == [made[0].id] && one.first?.title == "Call \(made[0].touch.customer.firstName)")
         #expect(try await s.tasks(assignee: nil, status: "done", limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now).isEmpty)
         #expect(try await s.taskOwner(id: made[0].id)?.store == "main")
@@ -79,7 +80,9 @@ extension Scenarios {
         // Sold: a recovery by task in the ledger, and no more follow-up of the product once re-planned.
         #expect(try await complete(0, .sold, price: Money(cents: 99_500)) == made[0].touch.customer.id)
         let sold = made[0].touch.items[0]
-        let row = try await ledger(s, reportParameters(), now: f.now).first { $0.dealNumber == sold.dealNumber && $0.product == sold.product }
+        let row = try await ledger(s, reportParameters(), now: f.now).first {
+            $0.dealNumber == sold.dealNumber && $0.product == sold.product
+        }
         #expect(row?.recoverySource == .task && row?.priceCents == 99_500)
         // Not interested: the product's follow-up stops.
         _ = try await complete(1, .notInterested)
@@ -118,14 +121,18 @@ extension Scenarios {
         #expect("\(moved.dueAt)" == Instant.iso8601(f.at(86_400)) && "\(moved.slaAt)" == Instant.iso8601(f.at(86_400 + 7_200)))
         // Past the first's SLA, not the second's: without a manager nothing moves; with one, the first, once.
         #expect(try await s.escalateOverdue(now: f.at(7_200)) == 0)
-        _ = try await s.addStaff(store: "main", code: "M1", name: "Morgan Manager", role: "manager", timeZone: "America/Chicago", now: f.now)
+        _ = try await s.addStaff(
+            store: "main", code: "M1", name: "Morgan Manager", role: "manager", timeZone: "America/Chicago", now: f.now)
         #expect(try await s.escalateOverdue(now: f.at(7_200)) == 1)
         #expect(try await s.escalateOverdue(now: f.at(7_300)) == 0)
-        let first = try await s.tasks(assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: made[0].id, now: f.at(7_200))
+        let first = try await s.tasks(
+            assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: made[0].id, now: f.at(7_200))
         #expect(first.first?.escalatedTo != nil && first.first?.overdue == true)
         // A reply task is routed like a follow-up and listed.
         let reply = try await s.createReplyTask(customerID: made[0].touch.customer.id, title: "Reply", detail: "d", now: f.now, slaHours: 1)
-        #expect(try await s.tasks(assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: reply, now: f.now).first?.kind == "reply")
+        #expect(
+            try await s.tasks(assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: reply, now: f.now).first?.kind
+                == "reply")
     }
 
     @Sendable static func staffLifecycle(_ s: any Storage, _ f: Fixture) async throws {
@@ -138,7 +145,9 @@ extension Scenarios {
         let listed = try await s.staff(store: "main")
         #expect(listed.contains { $0.id == a && $0.code == "X1" && $0.active && $0.role == "sales" })
         #expect(try await s.staff(store: "nowhere").isEmpty)
-        #expect(try await s.addStaff(store: "main", code: "X1", name: "Alex Renamed", role: "sales", timeZone: "America/Chicago", now: f.now) == a)
+        #expect(
+            try await s.addStaff(store: "main", code: "X1", name: "Alex Renamed", role: "sales", timeZone: "America/Chicago", now: f.now)
+                == a)
         // X1 holds the task; when X1 leaves, it is handed on to someone active.
         try await s.rescheduleTask(id: made[0].id, to: f.now, slaHours: 1)
         let snapshot = try await s.staffSnapshot(storeID: storeID)
