@@ -2,6 +2,7 @@ import AfterdeskCore
 import AfterdeskDemo
 import AfterdeskStorage
 import Foundation
+import Synchronization
 import Testing
 
 /// The repository, found from this file: fixtures and the protocols' sources are read from it by path.
@@ -60,8 +61,18 @@ final class Fixture: Sendable {
     func importOptions() -> ImportOptions { ImportOptions(menu: menu) }
 }
 
-/// Instants compared as the store shows them (UTC, to the second), whatever type a value carries them in.
+/// A count a `@Sendable` closure adds to.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add(_ n: Int) { count.withLock { $0 += n } }
+    var value: Int { count.withLock { $0 } }
+}
+
+/// Instants compared as the store shows them (UTC, to the second), whatever type a value carries them in: the one
+/// place assertions on instants go through, so values typed `Date` instead of `String` need no change in scenarios.
 func sameInstant(_ a: Date?, _ b: Date?) -> Bool {
     guard let a, let b else { return a == nil && b == nil }
     return Instant.iso8601(a) == Instant.iso8601(b)
 }
+
+func sameInstant(_ text: String?, _ b: Date?) -> Bool { sameInstant(text.flatMap(Instant.parse), b) }

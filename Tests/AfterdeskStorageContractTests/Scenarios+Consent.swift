@@ -56,7 +56,7 @@ extension Scenarios {
         let restored = try await s.recordConsent(
             address: phone, channel: .sms, evidence: "signed form", date: LocalDate(year: 2026, month: 11, day: 23)!, by: "ada",
             now: f.at(60))
-        #expect(!restored.stop && restored.source == .consentRestore && "\(restored.effectiveOn ?? "")" == "2026-11-23")
+        #expect(!restored.stop && restored.source == .consentRestore && restored.effectiveOn.map { "\($0)" } == "2026-11-23")
         #expect(try await s.optOutsInForce(includeRestored: false, limit: 500).map(\.channel) == [.phone])
         #expect(try await s.optOutsInForce(includeRestored: true, limit: 500).count == 2)
         let history = try await s.optOutHistory(address: phone)

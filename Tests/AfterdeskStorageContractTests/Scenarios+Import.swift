@@ -33,7 +33,9 @@ extension Scenarios {
         // Every table but the record of import runs: a run is recorded, nothing else changes.
         let counts = try await s.counts().filter { $0.key != "import_runs" }
         let deals = try await s.listDeals(DealFilter(limit: 1_000))
-        let again = try await s.importDeals(files: [file], options: f.importOptions())
+        let told = Counter()
+        let again = try await s.importDeals(files: [file], options: f.importOptions(), progress: { _ in told.add(1) })
+        #expect(told.value > 0)
         #expect(again.read == first.read && again.unchanged == first.inserted && again.inserted == 0 && again.updated == 0)
         #expect(try await s.counts().filter { $0.key != "import_runs" } == counts)
         #expect(try await s.listDeals(DealFilter(limit: 1_000)) == deals)
