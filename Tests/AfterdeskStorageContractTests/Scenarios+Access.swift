@@ -10,7 +10,25 @@ extension Scenarios {
         ("access: a token finds its user until it expires or is revoked", accessTokens),
         ("access: sign-in attempts are limited and tidied", accessSignIns),
         ("access: sessions persist, expire, are removed and tidied", accessSessions),
+        ("access: a new password ends the user's other sessions", passwordEndsSessions),
     ]
+
+    /// Sessions are kept as the server's JSON, whose `userID` names the user (`WebSession`).
+    @Sendable static func passwordEndsSessions(_ s: any Storage, _ f: Fixture) async throws {
+        let ada = try await s.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: f.now)
+        let fin = try await s.addUser(name: "fin", role: .fiManager, staffCode: nil, store: nil, now: f.now)
+        for (key, user) in [("fin-1", fin), ("fin-2", fin), ("ada-1", ada)] {
+            let value = Data(#"{"userID":\#(user),"csrf":"x"}"#.utf8)
+            #expect(try await s.persistSet(key: key, value: value, expiresAt: f.at(3_600), keepExpiry: false, onlyNew: true, now: f.now))
+        }
+        try await s.setPassword(name: "fin", bcryptHash: "$2b$12$new", keepingSession: "fin-2")
+        #expect(try await s.persistGet(key: "fin-1", now: f.now) == nil)
+        #expect(try await s.persistGet(key: "fin-2", now: f.now) != nil)
+        #expect(try await s.persistGet(key: "ada-1", now: f.now) != nil)
+        try await s.setPassword(name: "fin", bcryptHash: "$2b$12$newer", keepingSession: nil)
+        #expect(try await s.persistGet(key: "fin-2", now: f.now) == nil)
+        await #expect(throws: (any Error).self) { try await s.setPassword(name: "nobody", bcryptHash: "h", keepingSession: nil) }
+    }
 
     @Sendable static func accessUsers(_ s: any Storage, _ f: Fixture) async throws {
         let ada = try await s.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: f.now)
