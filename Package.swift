@@ -118,6 +118,12 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        // The storage contract: every scenario, written against the protocols only, run for every backend (the
+        // factories are the one place a backend is named). The protocols' sources are read by path (Checklist).
+        .testTarget(
+            name: "AfterdeskStorageContractTests",
+            dependencies: ["AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo"]
+        ),
         .testTarget(
             name: "AfterdeskDeliveryTests",
             dependencies: ["AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport"],

@@ -1,0 +1,59 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import Testing
+
+/// Settings, the menu in force, emergency states, and operations.
+extension Scenarios {
+    static let settingsArea: [(name: String, run: Scenario)] = [
+        ("settings: a setting, the menu in force and emergency states are kept", settingsKept),
+        ("operations: migrations, counts, monitoring counts and location", operationsCounts),
+        ("operations: a backup is a consistent copy and never overwrites", operationsBackup),
+    ]
+
+    @Sendable static func settingsKept(_ s: any Storage, _ f: Fixture) async throws {
+        #expect(try await s.setting("dealer.name") == nil)
+        try await s.setSetting("dealer.name", "Hill Country Toyota")
+        try await s.setSetting("dealer.name", "Hill Country Motors")
+        #expect(try await s.setting("dealer.name") == "Hill Country Motors")
+        let none = try await s.storedMenu()
+        #expect(none.menu == nil && none.warranties == nil)
+        try await s.storeMenu(
+            MenuInForce(
+                menu: f.menu, warranties: f.warranties, source: "defaults", menuText: DefaultMenus.menuYAML,
+                warrantiesText: DefaultMenus.warrantiesYAML))
+        let stored = try await s.storedMenu()
+        #expect(stored.menu == DefaultMenus.menuYAML && stored.warranties == DefaultMenus.warrantiesYAML)
+        #expect(try await s.emergencyStates().isEmpty)
+        #expect(try await s.setEmergency("FL", on: true) == ["FL"])
+        #expect(try await s.setEmergency("TX", on: true) == ["FL", "TX"])
+        #expect(try await s.setEmergency("FL", on: false) == ["TX"])
+        #expect(try await s.emergencyStates() == ["TX"])
+    }
+
+    @Sendable static func operationsCounts(_ s: any Storage, _ f: Fixture) async throws {
+        let migrations = try await s.appliedMigrations()
+        #expect(!migrations.isEmpty && Set(migrations).count == migrations.count)
+        #expect(try await s.counts()["deals"] == 0)
+        _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
+        let counts = try await s.counts()
+        #expect(counts["deals"] == 4 && counts["customers"] == 4 && (counts["declines"] ?? 0) > 0)
+        try await s.enqueue([email("k1"), email("k2")], customerID: nil, taskID: nil, now: f.now)
+        let monitoring = try await s.monitoringCounts()
+        #expect(monitoring.outbox.contains { $0.channel == "email" && $0.status == "queued" && $0.count == 2 })
+        // Where the data lives: a file that exists, or nil for a private in-memory database.
+        if let location = s.location {
+            #expect(FileManager.default.fileExists(atPath: location))
+        }
+    }
+
+    @Sendable static func operationsBackup(_ s: any Storage, _ f: Fixture) async throws {
+        _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
+        let target = f.path("backup.sqlite")
+        let summary = try await s.backup(to: target)
+        let migrations = try await s.appliedMigrations()
+        #expect(summary.deals == 4 && summary.migrations == migrations.count && summary.bytes > 0)
+        #expect(FileManager.default.fileExists(atPath: target))
+        await #expect(throws: (any Error).self) { _ = try await s.backup(to: target) }
+    }
+}

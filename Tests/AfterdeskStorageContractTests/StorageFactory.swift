@@ -1,0 +1,37 @@
+import AfterdeskCore
+import AfterdeskSQLite
+import AfterdeskStorage
+import Foundation
+import Testing
+
+/// Makes a fresh, empty storage of one backend for a scenario. `directory` is the scenario's own temporary folder
+/// (removed after it): a backend on files puts them there; one on a server ignores it.
+protocol StorageFactory: Sendable, CustomTestStringConvertible {
+    var name: String { get }
+    func make(clock: Clock, directory: URL) async throws -> any Storage
+}
+
+extension StorageFactory {
+    var testDescription: String { name }
+}
+
+/// Every backend the contract runs against: a new backend is one more line here.
+enum Backends {
+    static let all: [any StorageFactory] = [SQLiteFileFactory(), SQLiteMemoryFactory()]
+}
+
+/// SQLite on a file in the scenario's temporary folder.
+struct SQLiteFileFactory: StorageFactory {
+    var name: String { "sqlite-file" }
+    func make(clock: Clock, directory: URL) async throws -> any Storage {
+        try AfterdeskDatabase(path: directory.appendingPathComponent("contract.sqlite").path, clock: clock)
+    }
+}
+
+/// SQLite in memory.
+struct SQLiteMemoryFactory: StorageFactory {
+    var name: String { "sqlite-memory" }
+    func make(clock: Clock, directory: URL) async throws -> any Storage {
+        try AfterdeskDatabase(inMemoryWith: clock)
+    }
+}
