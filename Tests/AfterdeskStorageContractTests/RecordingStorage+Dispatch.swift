@@ -23,7 +23,9 @@ extension RecordingStorage: ImportStorage {
         notes.note("createWebImport(userID:fileName:path:profile:now:)")
         return try await base.createWebImport(userID: userID, fileName: fileName, path: path, profile: profile, now: now)
     }
-    func updateWebImport(id: Int64, status: String, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date)
+    func updateWebImport(
+        id: Int64, status: WebImportStatus, rowsRead: Int?, summary: String?, error: String?, stores: Set<String>?, now: Date
+    )
         async throws
     {
         notes.note("updateWebImport(id:status:rowsRead:summary:error:stores:now:)")
@@ -151,7 +153,7 @@ extension RecordingStorage: DispatchStorage {
         notes.note("recordDeliveryStatus(providerID:report:now:)")
         return try await base.recordDeliveryStatus(providerID: providerID, report: report, now: now)
     }
-    func outbox(status: String?, limit: Int) async throws -> [OutboxMessage] {
+    func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMessage] {
         notes.note("outbox(status:limit:)")
         return try await base.outbox(status: status, limit: limit)
     }

@@ -6,7 +6,8 @@ import Foundation
 // (each requirement once, as declared); the compiler checks that none is missing.
 
 extension RecordingStorage: TaskStorage {
-    func tasks(assignee: String?, status: String?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date) async throws
+    func tasks(assignee: String?, status: TaskStatus?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date)
+        async throws
         -> [TaskRow]
     {
         notes.note("tasks(assignee:status:limit:store:assigneeID:taskID:now:)")
@@ -54,7 +55,7 @@ extension RecordingStorage: TaskStorage {
         notes.note("staff(store:)")
         return try await base.staff(store: store)
     }
-    func addStaff(store: String, code: String, name: String?, role: String, timeZone: String, now: Date) async throws
+    func addStaff(store: String, code: String, name: String?, role: StaffRole, timeZone: String, now: Date) async throws
         -> Int64
     {
         notes.note("addStaff(store:code:name:role:timeZone:now:)")

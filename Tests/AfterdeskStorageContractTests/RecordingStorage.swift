@@ -38,4 +38,9 @@ final class RecordingSentLog: SentLog {
         notes.note("append(id:providerID:)")
         try base.append(id: id, providerID: providerID)
     }
+
+    func clear() throws {
+        notes.note("clear()")
+        try base.clear()
+    }
 }

@@ -115,19 +115,17 @@ extension Scenarios {
         let kept = try #require(try await s.persistGet(key: "a", now: f.now))
         #expect(kept.value == Data("y".utf8) && sameInstant(kept.expiresAt, f.at(60)))
         #expect(try await s.persistGet(key: "a", now: f.at(61)) == nil)
-        // `keepExpiry` keeps the expiry stored even when an expiry is given (the protocol's word). SQLite keeps it only
-        // when none is given: a known issue, reported.
+        // `keepExpiry` keeps the expiry stored even when an expiry is given (the protocol's word).
         _ = try await s.persistSet(key: "k", value: value, expiresAt: f.at(60), keepExpiry: false, onlyNew: false, now: f.now)
         _ = try await s.persistSet(key: "k", value: value, expiresAt: f.at(999), keepExpiry: true, onlyNew: false, now: f.now)
         let keptGiven = try await s.persistGet(key: "k", now: f.now)?.expiresAt
-        withKnownIssue("SQLite replaces the stored expiry when keepExpiry comes with an expiry", isIntermittent: true) {
-            #expect(sameInstant(keptGiven, f.at(60)))
-        }
+        #expect(sameInstant(keptGiven, f.at(60)))
         _ = try await s.persistSet(key: "b", value: value, expiresAt: nil, keepExpiry: false, onlyNew: false, now: f.now)
         try await s.persistRemove(key: "b")
         #expect(try await s.persistGet(key: "b", now: f.now) == nil)
         _ = try await s.persistSet(key: "c", value: value, expiresAt: nil, keepExpiry: false, onlyNew: false, now: f.now)
-        #expect(try await s.persistTidy(now: f.at(61)) == 1)
+        // Tidied: "a" and "k", both expired at 60 s; "c", which never expires, stays.
+        #expect(try await s.persistTidy(now: f.at(61)) == 2)
         #expect(try await s.persistGet(key: "c", now: f.at(86_400))?.value == value)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 func email(_ key: String, to recipient: String = "buyer@example.com") -> NewOutboxMessage {
-    NewOutboxMessage(channel: "email", idempotencyKey: key, recipient: recipient, subject: "s", body: "b")
+    NewOutboxMessage(channel: .email, idempotencyKey: key, recipient: recipient, subject: "s", body: "b")
 }
 
 /// The touches due, what dispatch decided for them, and texts coming in.
@@ -55,7 +55,7 @@ extension Scenarios {
         try #require(due.count == 3)
         let (sent, skipped, moved) = (due[0], due[1], due[2])
         let task = NewTask(
-            storeID: sent.storeID, customerID: sent.customer.id, kind: "follow_up", title: "Call", detail: "d",
+            storeID: sent.storeID, customerID: sent.customer.id, kind: .followUp, title: "Call", detail: "d",
             assigneeID: nil, dueAt: f.now, slaAt: f.at(3_600))
         let records: [DispatchRecord] = [
             .dispatched(touchID: sent.id, customerID: sent.customer.id, messages: [email("touch-\(sent.id)")], task: task, dropped: []),
@@ -65,7 +65,7 @@ extension Scenarios {
         let tasks = try await s.record(records, now: f.now)
         let taskID = try #require(tasks[sent.id])
         #expect(tasks.count == 1)
-        let queued = try await s.outbox(status: "queued", limit: 100)
+        let queued = try await s.outbox(status: .queued, limit: 100)
         #expect(queued.map(\.idempotencyKey) == ["touch-\(sent.id)"] && queued.first?.taskID == taskID)
         #expect(queued.first?.customerID == sent.customer.id)
         let stillDue = try await s.dueTouches(now: farAhead(f), limit: 10_000, after: nil).map(\.id)
@@ -76,14 +76,14 @@ extension Scenarios {
         #expect(try await s.record([records[0]], now: f.now).isEmpty)
         #expect(try await s.outbox(status: nil, limit: 100).count == 1)
         #expect(
-            try await s.tasks(assignee: nil, status: "open", limit: 100, store: nil, assigneeID: nil, taskID: nil, now: f.now).count == 1)
+            try await s.tasks(assignee: nil, status: .open, limit: 100, store: nil, assigneeID: nil, taskID: nil, now: f.now).count == 1)
     }
 
     @Sendable static func staffTexts(_ s: any Storage, _ f: Fixture) async throws {
         let (taskID, customer) = try await openTask(s, f)
         let queued = try await s.staffText(taskID: taskID, now: f.now) { touch in
             touch.customer.id == customer
-                ? .send(NewOutboxMessage(channel: "sms", idempotencyKey: "staff-1", recipient: "+15125550142", body: "hi"))
+                ? .send(NewOutboxMessage(channel: .sms, idempotencyKey: "staff-1", recipient: "+15125550142", body: "hi"))
                 : .refuse("wrong customer")
         }
         guard case .queued(let id) = queued else {
@@ -123,7 +123,7 @@ extension Scenarios {
         let task = try await s.createReplyTask(customerID: customers[0], title: "Reply", detail: "HELP", now: f.at(3), slaHours: 4)
         try await s.linkInbound(providerID: "SM2", taskID: task)
         let detail = try #require(try await s.taskDetail(id: task, now: f.at(3)))
-        #expect(detail.task.kind == "reply" && detail.history.contains { $0.inbound && $0.text == "HELP" })
+        #expect(detail.task.kind == .reply && detail.history.contains { $0.inbound && $0.text == "HELP" })
     }
 }
 

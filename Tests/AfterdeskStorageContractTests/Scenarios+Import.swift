@@ -47,9 +47,9 @@ extension Scenarios {
         // D-10001 bought the VSC, D-10002 unwound, D-10003's email was fixed so it lands now.
         #expect(r.updated == 2 && r.inserted == 1 && r.unchanged == 2 && r.rejected == 3)
         let lopez = try #require(try await s.deal(number: "D-10001"))
-        #expect(lopez.products.first { $0.code == "vsc" }?.outcome == "sold")
-        #expect(lopez.events.map(\.kind) == ["recovered"])
-        #expect(try await s.deal(number: "D-10002")?.status == "unwound")
+        #expect(lopez.products.first { $0.code == "vsc" }?.outcome == .sold)
+        #expect(lopez.events.map(\.kind) == [.recovered])
+        #expect(try await s.deal(number: "D-10002")?.status == .unwound)
         #expect(try await s.deal(number: "D-10003")?.email != nil)
     }
 
@@ -89,10 +89,10 @@ extension Scenarios {
         let id = try await s.createWebImport(userID: admin, fileName: "deals.csv", path: "/x/1.csv", profile: "canonical", now: f.now)
         let other = try await s.createWebImport(userID: admin, fileName: "b.csv", path: "/x/2.csv", profile: "canonical", now: f.now)
         try await s.updateWebImport(
-            id: id, status: "done", rowsRead: 12, summary: "12 read", error: nil, stores: ["main"], now: f.at(60))
+            id: id, status: .done, rowsRead: 12, summary: "12 read", error: nil, stores: ["main"], now: f.at(60))
         try await s.setWebImportPath(id: id, path: "/y/1.csv")
         let row = try #require(try await s.webImport(id: id, visibleTo: nil))
-        #expect(row.status == "done" && row.rowsRead == 12 && row.summary == "12 read" && row.path == "/y/1.csv")
+        #expect(row.status == .done && row.rowsRead == 12 && row.summary == "12 read" && row.path == "/y/1.csv")
         #expect(row.user == "ada" && row.stores == ["main"] && row.finishedAt != nil)
         let listed = try await s.webImports(id: nil, limit: 10, visibleTo: nil)
         #expect(Set(listed.map(\.id)) == [id, other])
@@ -100,7 +100,7 @@ extension Scenarios {
         // The one still running is what a stopped server left: interrupted, once.
         #expect(try await s.interruptWebImports(now: f.at(120)) == 1)
         #expect(try await s.interruptWebImports(now: f.at(180)) == 0)
-        #expect(try await s.webImport(id: other, visibleTo: nil)?.status != "running")
-        #expect(try await s.webImport(id: id, visibleTo: nil)?.status == "done")
+        #expect(try await s.webImport(id: other, visibleTo: nil)?.status != .running)
+        #expect(try await s.webImport(id: id, visibleTo: nil)?.status == .done)
     }
 }

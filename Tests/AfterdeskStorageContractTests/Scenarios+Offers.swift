@@ -23,13 +23,13 @@ extension Scenarios {
         #expect(try await s.offerLink(tokenHash: "no-such-hash") == nil)
         let stored = try #require(try await s.offerLink(tokenHash: "hash-1"))
         #expect(stored.dealID == item.dealID && stored.product == item.product && stored.customerID == touch.customer.id)
-        #expect(stored.quoted.cents == 89_500 && stored.channel == "email" && stored.openTaskID == nil)
+        #expect(stored.quoted.cents == 89_500 && stored.channel == .email && stored.openTaskID == nil)
         #expect(sameInstant(stored.expiresAt, f.at(30 * 86_400)))
         let times = try await s.offerLinkTimes()
         #expect(times.map(\.id) == [stored.id])
         try await s.recordOfferOpened(linkID: stored.id, now: f.at(60))
         let task = NewTask(
-            storeID: stored.storeID, customerID: stored.customerID, kind: "follow_up", title: "Call: interested", detail: "d",
+            storeID: stored.storeID, customerID: stored.customerID, kind: .followUp, title: "Call: interested", detail: "d",
             assigneeID: nil, dueAt: f.at(120), slaAt: f.at(3_720))
         let first = try await s.pressOffer(OfferPress(linkID: stored.id, kind: .interested, task: task), now: f.at(120))
         #expect(first.taskCreated && first.taskID != nil)

@@ -20,15 +20,15 @@ extension Scenarios {
         // Not yet due: nothing is claimed.
         #expect(try await s.claimOutbox(now: f.at(-60), limit: 10).isEmpty)
         let first = try await s.claimOutbox(now: f.now, limit: 2)
-        #expect(first.count == 2 && first.allSatisfy { $0.status == "sending" && $0.attempts == 1 })
+        #expect(first.count == 2 && first.allSatisfy { $0.status == .sending && $0.attempts == 1 })
         let second = try await s.claimOutbox(now: f.now, limit: 2)
         #expect(second.count == 1 && !first.map(\.id).contains(second[0].id))
         #expect(try await s.claimOutbox(now: f.now, limit: 2).isEmpty)
         #expect(try await s.claimOutbox(id: first[0].id, now: f.now) == nil)
         // One message alone: claimed once.
         try await s.enqueue([email("k4")], customerID: nil, taskID: nil, now: f.now)
-        let k4 = try #require(try await s.outbox(status: "queued", limit: 10).first)
-        #expect(try await s.claimOutbox(id: k4.id, now: f.now)?.status == "sending")
+        let k4 = try #require(try await s.outbox(status: .queued, limit: 10).first)
+        #expect(try await s.claimOutbox(id: k4.id, now: f.now)?.status == .sending)
         #expect(try await s.claimOutbox(id: k4.id, now: f.now) == nil)
         #expect(try await s.outboxCounts() == ["sending": 4])
     }
@@ -42,24 +42,24 @@ extension Scenarios {
         try await s.deferClaimed([(id: c[2].id, until: f.at(3_600), reason: "quiet hours")], now: f.now)
         try await s.cancelClaimed([(id: c[3].id, reason: "opted out")], now: f.now)
         let byID = Dictionary(uniqueKeysWithValues: try await s.outbox(status: nil, limit: 100).map { ($0.id, $0) })
-        #expect(byID[c[0].id]?.status == "sent" && byID[c[0].id]?.providerID == "p1" && byID[c[0].id]?.sentAt != nil)
-        #expect(byID[c[1].id]?.status == "queued" && byID[c[1].id]?.lastError == "busy")
-        #expect(byID[c[2].id]?.status == "queued" && byID[c[2].id]?.attempts == 0)
-        #expect(byID[c[3].id]?.status == "cancelled" && byID[c[3].id]?.lastError == "opted out")
+        #expect(byID[c[0].id]?.status == .sent && byID[c[0].id]?.providerID == "p1" && byID[c[0].id]?.sentAt != nil)
+        #expect(byID[c[1].id]?.status == .queued && byID[c[1].id]?.lastError == "busy")
+        #expect(byID[c[2].id]?.status == .queued && byID[c[2].id]?.attempts == 0)
+        #expect(byID[c[3].id]?.status == .cancelled && byID[c[3].id]?.lastError == "opted out")
         #expect(try await s.outboxCounts() == ["sent": 1, "queued": 2, "cancelled": 1])
         // Each comes back when its time does: the retry at 10 minutes, the deferred at an hour.
         #expect(try await s.claimOutbox(now: f.at(601), limit: 10).map(\.id) == [c[1].id])
         #expect(try await s.claimOutbox(now: f.at(3_601), limit: 10).map(\.id) == [c[2].id])
         // A completion of a message not claimed changes nothing.
         try await s.completeOutbox([(c[0].id, .failed(error: "late", retryAt: nil))], now: f.now)
-        #expect(try await s.outbox(status: "sent", limit: 10).map(\.id) == [c[0].id])
+        #expect(try await s.outbox(status: .sent, limit: 10).map(\.id) == [c[0].id])
     }
 
     @Sendable static func outboxDeadLetter(_ s: any Storage, _ f: Fixture) async throws {
         try await s.enqueue([email("k1")], customerID: nil, taskID: nil, now: f.now)
         let c = try #require(try await s.claimOutbox(now: f.now, limit: 10).first)
         try await s.completeOutbox([(c.id, .failed(error: "rejected", retryAt: nil))], now: f.now)
-        #expect(try await s.outbox(status: "dead", limit: 10).map(\.id) == [c.id])
+        #expect(try await s.outbox(status: .dead, limit: 10).map(\.id) == [c.id])
         #expect(try await s.claimOutbox(now: f.at(86_400), limit: 10).isEmpty)
         #expect(try await s.retryDeadLetter(id: c.id, now: f.at(60)))
         #expect(try await s.retryDeadLetter(id: c.id, now: f.at(60)) == false)
@@ -78,10 +78,15 @@ extension Scenarios {
             // The provider accepted the first; the process died before the outbox's commit.
             try log.append(id: c[0].id, providerID: "p1")
             #expect(try await s.settleSentLog(now: f.at(30)) == 1)
-            let first = try await s.outbox(status: "sent", limit: 10)
+            let first = try await s.outbox(status: .sent, limit: 10)
             #expect(first.map(\.id) == [c[0].id] && first.first?.providerID == "p1")
             #expect(try await s.inDoubtOutbox(before: f.at(60)).map(\.id) == [c[1].id])
             #expect(try await s.settleSentLog(now: f.at(40)) == 0)
+            // A log emptied once the outbox's commit says what it lists: nothing left to settle.
+            try log.append(id: c[1].id, providerID: "p2")
+            try log.clear()
+            #expect(try await s.settleSentLog(now: f.at(45)) == 0)
+            #expect(try await s.inDoubtOutbox(before: f.at(60)).map(\.id) == [c[1].id])
         } else {
             // A backend that commits each send itself has nothing to settle.
             #expect(try await s.settleSentLog(now: f.at(30)) == 0)
@@ -93,25 +98,25 @@ extension Scenarios {
         _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
         let phone = try #require(try await phoneOf(s, deal: "D-10001"))
         let customer = try #require(try await s.customers(withPhone: phone).first)
-        let text = NewOutboxMessage(channel: "sms", idempotencyKey: "sms1", recipient: phone, body: "hello")
+        let text = NewOutboxMessage(channel: .sms, idempotencyKey: "sms1", recipient: phone, body: "hello")
         try await s.enqueue([text, email("e1", to: "maria.lopez@example.com")], customerID: customer, taskID: nil, now: f.now)
         let claimed = try await s.claimOutbox(now: f.now, limit: 10)
         let checks = try await s.sendChecks(claimed)
         #expect(checks.stopped.isEmpty && checks.places.count == 2)
         #expect(checks.places.values.allSatisfy { $0.state == "TX" })
-        let sms = try #require(claimed.first { $0.channel == "sms" })
+        let sms = try #require(claimed.first { $0.channel == .sms })
         try await s.completeOutbox(claimed.map { ($0.id, .sent(providerID: "P-\($0.id)")) }, now: f.now)
         let delivered = try await s.recordDeliveryStatus(
             providerID: "P-\(sms.id)", report: DeliveryReport(status: "delivered", errorCode: nil), now: f.at(5))
         #expect(delivered)
-        #expect(try await s.outbox(status: "delivered", limit: 10).map(\.id) == [sms.id])
+        #expect(try await s.outbox(status: .delivered, limit: 10).map(\.id) == [sms.id])
         #expect(
             !(try await s.recordDeliveryStatus(
                 providerID: "nobody", report: DeliveryReport(status: "delivered", errorCode: nil), now: f.at(5))))
         // An opt-out after queueing stops the next text at its send check.
         _ = try await s.setSMSConsent(phone: phone, consent: false, source: "admin", reference: nil, now: f.at(10))
         try await s.enqueue(
-            [NewOutboxMessage(channel: "sms", idempotencyKey: "sms2", recipient: phone, body: "again")], customerID: customer, taskID: nil,
+            [NewOutboxMessage(channel: .sms, idempotencyKey: "sms2", recipient: phone, body: "again")], customerID: customer, taskID: nil,
             now: f.at(10))
         let next = try await s.claimOutbox(now: f.at(10), limit: 10)
         let stopped = try await s.sendChecks(next).stopped

@@ -29,7 +29,7 @@ extension Scenarios {
         #expect(first.customers > 20 && first.touches > 20 && first.touches == first.sms + first.email + first.tasks)
         let listed = try await s.plannedTouches(dealNumber: nil, store: nil, limit: 10_000)
         #expect(listed.count == first.touches)
-        #expect(listed.allSatisfy { $0.status == "planned" && !$0.reasons.isEmpty })
+        #expect(listed.allSatisfy { $0.status == .planned && !$0.reasons.isEmpty })
         #expect(listed.map { "\($0.dueAt)" } == listed.map { "\($0.dueAt)" }.sorted())
         let calls = Counter()
         let again = try await s.planCustomers(
@@ -51,7 +51,7 @@ extension Scenarios {
     @Sendable static func planKeepsSent(_ s: any Storage, _ f: Fixture) async throws {
         _ = try await plannedDealership(s, f)
         let touch = try #require(try await s.dueTouches(now: farAhead(f), limit: 1, after: nil).first)
-        let message = NewOutboxMessage(channel: "email", idempotencyKey: "t\(touch.id)", recipient: "a@example.com", body: "b")
+        let message = NewOutboxMessage(channel: .email, idempotencyKey: "t\(touch.id)", recipient: "a@example.com", body: "b")
         _ = try await s.record(
             [.dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: [])],
             now: touch.dueAt)
@@ -85,7 +85,7 @@ extension Scenarios {
         let touch = try #require(try await s.dueTouches(now: farAhead(f), limit: 1, after: nil).first)
         let item = try #require(touch.items.first)
         let preview = try await s.previewTouches(dealID: item.dealID, product: item.product)
-        #expect(preview.values.contains { $0.status == "planned" })
+        #expect(preview.values.contains { $0.status == .planned })
         let facts = try #require(try await s.previewFacts(dealNumber: item.dealNumber, store: nil, product: item.product))
         #expect(facts.customer.id == touch.customer.id && facts.item.product == item.product && !facts.planned.isEmpty)
         #expect(try await s.previewFacts(dealNumber: "NO-SUCH-DEAL", store: nil, product: item.product) == nil)

@@ -13,7 +13,7 @@ func tasksFromDispatch(_ s: any Storage, _ f: Fixture, count: Int) async throws 
         .dispatched(
             touchID: t.id, customerID: t.customer.id, messages: [],
             task: NewTask(
-                storeID: t.storeID, customerID: t.customer.id, kind: "follow_up", title: "Call \(t.customer.firstName)",
+                storeID: t.storeID, customerID: t.customer.id, kind: .followUp, title: "Call \(t.customer.firstName)",
                 detail: "d", assigneeID: nil, dueAt: f.now, slaAt: f.at(3_600)),
             dropped: [])
     }
@@ -37,12 +37,12 @@ extension Scenarios {
 
     @Sendable static func tasksListed(_ s: any Storage, _ f: Fixture) async throws {
         let made = try await tasksFromDispatch(s, f, count: 2)
-        let open = try await s.tasks(assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now)
+        let open = try await s.tasks(assignee: nil, status: .open, limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now)
         #expect(Set(open.map(\.id)) == Set(made.map(\.id)))
         let one = try await s.tasks(
-            assignee: nil, status: "open", limit: 200, store: "main", assigneeID: nil, taskID: made[0].id, now: f.now)
+            assignee: nil, status: .open, limit: 200, store: "main", assigneeID: nil, taskID: made[0].id, now: f.now)
         #expect(one.map(\.id) == [made[0].id] && one.first?.title == "Call \(made[0].touch.customer.firstName)")
-        #expect(try await s.tasks(assignee: nil, status: "done", limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now).isEmpty)
+        #expect(try await s.tasks(assignee: nil, status: .done, limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now).isEmpty)
         #expect(try await s.taskOwner(id: made[0].id)?.store == "main")
         #expect(try await s.taskOwner(id: -1) == nil)
         let counts = try await s.taskCounts(now: f.now)
@@ -54,7 +54,7 @@ extension Scenarios {
         #expect(try await s.taskDetail(id: -1, now: f.now) == nil)
         // The polled queue: made once, reused while nothing changes, made again after a change.
         let answers = PolledAnswers<TaskQuery, Int>()
-        let query = TaskQuery(status: "open")
+        let query = TaskQuery(status: .open)
         #expect(try await s.taskQueue(query, answers: answers, now: f.now) { $0.count } == 2)
         #expect(try await s.taskQueue(query, answers: answers, now: f.now) { $0.count } == 2)
         // Reusing an answer is the backend's choice (SQLite's file reuses; its memory database, with no readers, does
@@ -109,44 +109,44 @@ extension Scenarios {
         _ = try await complete(4, .wontDo, note: "on holiday")
         #expect(try await pending(4).count == before)
         await #expect(throws: (any Error).self) { _ = try await complete(4, .noAnswer) }
-        let done = try await s.tasks(assignee: nil, status: "done", limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now)
-        #expect(Set(done.compactMap(\.outcome)) == ["sold", "not_interested", "stop_contacting", "wrong_number", "wont_do"])
+        let done = try await s.tasks(assignee: nil, status: .done, limit: 200, store: nil, assigneeID: nil, taskID: nil, now: f.now)
+        #expect(Set(done.compactMap(\.outcome)) == [.sold, .notInterested, .stopContacting, .wrongNumber, .wontDo])
     }
 
     @Sendable static func taskEscalation(_ s: any Storage, _ f: Fixture) async throws {
         let made = try await tasksFromDispatch(s, f, count: 2)
         try await s.rescheduleTask(id: made[1].id, to: f.at(86_400), slaHours: 2)
         let moved = try #require(
-            try await s.tasks(assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: made[1].id, now: f.now).first)
+            try await s.tasks(assignee: nil, status: .open, limit: 200, store: nil, assigneeID: nil, taskID: made[1].id, now: f.now).first)
         #expect(sameInstant(moved.dueAt, f.at(86_400)) && sameInstant(moved.slaAt, f.at(86_400 + 7_200)))
         // Past the first's SLA, not the second's: without a manager nothing moves; with one, the first, once.
         #expect(try await s.escalateOverdue(now: f.at(7_200)) == 0)
         _ = try await s.addStaff(
-            store: "main", code: "M1", name: "Morgan Manager", role: "manager", timeZone: "America/Chicago", now: f.now)
+            store: "main", code: "M1", name: "Morgan Manager", role: .manager, timeZone: "America/Chicago", now: f.now)
         #expect(try await s.escalateOverdue(now: f.at(7_200)) == 1)
         #expect(try await s.escalateOverdue(now: f.at(7_300)) == 0)
         let first = try await s.tasks(
-            assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: made[0].id, now: f.at(7_200))
+            assignee: nil, status: .open, limit: 200, store: nil, assigneeID: nil, taskID: made[0].id, now: f.at(7_200))
         #expect(first.first?.escalatedTo != nil && first.first?.overdue == true)
         // A reply task is routed like a follow-up and listed.
         let reply = try await s.createReplyTask(customerID: made[0].touch.customer.id, title: "Reply", detail: "d", now: f.now, slaHours: 1)
         #expect(
-            try await s.tasks(assignee: nil, status: "open", limit: 200, store: nil, assigneeID: nil, taskID: reply, now: f.now).first?.kind
-                == "reply")
+            try await s.tasks(assignee: nil, status: .open, limit: 200, store: nil, assigneeID: nil, taskID: reply, now: f.now).first?.kind
+                == .reply)
     }
 
     @Sendable static func staffLifecycle(_ s: any Storage, _ f: Fixture) async throws {
         let made = try await tasksFromDispatch(s, f, count: 1)
         let storeID = made[0].touch.storeID
-        let a = try await s.addStaff(store: "main", code: "X1", name: "Alex One", role: "sales", timeZone: "America/Chicago", now: f.now)
-        let b = try await s.addStaff(store: "main", code: "X2", name: "Blair Two", role: "sales", timeZone: "America/Chicago", now: f.now)
+        let a = try await s.addStaff(store: "main", code: "X1", name: "Alex One", role: .sales, timeZone: "America/Chicago", now: f.now)
+        let b = try await s.addStaff(store: "main", code: "X2", name: "Blair Two", role: .sales, timeZone: "America/Chicago", now: f.now)
         #expect(try await s.staffName(id: a) == "Alex One")
         #expect(try await s.staffName(id: -1) == nil)
         let listed = try await s.staff(store: "main")
-        #expect(listed.contains { $0.id == a && $0.code == "X1" && $0.active && $0.role == "sales" })
+        #expect(listed.contains { $0.id == a && $0.code == "X1" && $0.active && $0.role == .sales })
         #expect(try await s.staff(store: "nowhere").isEmpty)
         #expect(
-            try await s.addStaff(store: "main", code: "X1", name: "Alex Renamed", role: "sales", timeZone: "America/Chicago", now: f.now)
+            try await s.addStaff(store: "main", code: "X1", name: "Alex Renamed", role: .sales, timeZone: "America/Chicago", now: f.now)
                 == a)
         // X1 holds the task; when X1 leaves, it is handed on to someone active.
         try await s.rescheduleTask(id: made[0].id, to: f.now, slaHours: 1)

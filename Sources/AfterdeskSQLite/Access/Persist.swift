@@ -10,7 +10,7 @@ extension AfterdeskDatabase {
         SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Stores a value. `keepExpiry` leaves the expiry of an existing value as it was; `onlyNew` refuses a key that is
+    /// Stores a value. `keepExpiry` leaves the expiry of an existing value as it was (a new one takes `expiresAt`); `onlyNew` refuses a key that is
     /// already there and unexpired (returns false).
     @discardableResult
     public func persistSet(key: String, value: Data, expiresAt: Date?, keepExpiry: Bool, onlyNew: Bool, now: Date) async throws -> Bool {
@@ -23,7 +23,7 @@ extension AfterdeskDatabase {
                 sql: """
                     INSERT INTO persist (key_hash, value, expires_at) VALUES (?, ?, ?)
                     ON CONFLICT (key_hash) DO UPDATE SET value = excluded.value,
-                        expires_at = CASE WHEN ? AND excluded.expires_at IS NULL THEN persist.expires_at ELSE excluded.expires_at END
+                        expires_at = CASE WHEN ? THEN persist.expires_at ELSE excluded.expires_at END
                     """, arguments: [hash, value, expiry, keepExpiry])
             return true
         }
