@@ -64,9 +64,31 @@ import Testing
         try corrupt(w, "UPDATE outbox SET created_at = 'yesterday'")
         let message = await integrity { _ = try await db.outbox() }
         #expect(message?.contains("outbox.created_at") == true && message?.contains("yesterday") == true, "\(message ?? "")")
-        // Read by position too: the claim of a page.
-        #expect(
-            await integrity { _ = try await db.claimOutbox(now: fixedNow.addingTimeInterval(60), limit: 10) }?.contains("outbox.created_at")
-                == true)
+    }
+
+    /// The claim of a page reads by position: a message whose row cannot be read becomes a dead letter naming the column
+    /// and the value, and the others go.
+    @Test(arguments: [
+        ("created_at", "'yesterday'", "outbox.created_at holds \"yesterday\""),
+        ("channel", "'pigeon'", "outbox.channel holds \"pigeon\""),
+        ("sent_at", "'soon'", "outbox.sent_at holds \"soon\""),
+    ])
+    func anUnreadableMessageIsADeadLetterAndTheOthersGo(column: String, value: String, named: String) async throws {
+        let (w, db) = try await imported()
+        try await db.enqueue(
+            ["k1", "k2", "k3"].map {
+                NewOutboxMessage(channel: .email, idempotencyKey: $0, recipient: "a@example.com", subject: "s", body: "b")
+            },
+            customerID: nil, now: fixedNow)
+        try corrupt(w, "UPDATE outbox SET \(column) = \(value) WHERE idempotency_key = 'k2'")
+        let claimed = try await db.claimOutbox(now: fixedNow.addingTimeInterval(60), limit: 10)
+        #expect(claimed.map(\.idempotencyKey) == ["k1", "k3"])
+        let k2 = try DatabaseQueue(path: w.path("test.sqlite")).read {
+            try Row.fetchOne($0, sql: "SELECT status, last_error FROM outbox WHERE idempotency_key = 'k2'")
+        }
+        #expect(k2?["status"] == "dead")
+        #expect((k2?["last_error"] as String?)?.contains(named) == true, "\(String(describing: k2))")
+        // Dead, it is never claimed again.
+        #expect(try await db.claimOutbox(now: fixedNow.addingTimeInterval(120), limit: 10).isEmpty)
     }
 }

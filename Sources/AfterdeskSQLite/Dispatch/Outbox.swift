@@ -35,18 +35,25 @@ extension AfterdeskDatabase {
             s.bind(2, Int64(limit))
             defer { s.reset() }
             var out: [OutboxMessage] = []
+            // A message whose row cannot be read is not sent, and does not stop the others: it becomes a dead letter
+            // whose error names the column and the value.
+            var unreadable: [(id: Int64, error: StoreError)] = []
             while try s.step() {
                 let channelText = s.text(2) ?? ""
                 let createdText = s.text(12) ?? ""
                 guard let channel = OutboxChannel(rawValue: channelText) else {
-                    throw StoreError.unreadable("outbox", "channel", channelText, as: "a known OutboxChannel")
+                    unreadable.append((s.int64(0), .unreadable("outbox", "channel", channelText, as: "a known OutboxChannel")))
+                    continue
                 }
                 guard let created = Instant.parse(bytes: s.bytes(12)) ?? Instant.parse(createdText) else {
-                    throw StoreError.unreadable("outbox", "created_at", createdText, as: "an instant")
+                    unreadable.append((s.int64(0), .unreadable("outbox", "created_at", createdText, as: "an instant")))
+                    continue
                 }
-                let sent = try s.optionalText(13).map {
-                    guard let d = Instant.parse($0) else { throw StoreError.unreadable("outbox", "sent_at", $0, as: "an instant") }
-                    return d
+                let sentText = s.optionalText(13)
+                let sent = sentText.flatMap(Instant.parse)
+                if let sentText, sent == nil {
+                    unreadable.append((s.int64(0), .unreadable("outbox", "sent_at", sentText, as: "an instant")))
+                    continue
                 }
                 // `status` is what the UPDATE set.
                 out.append(
@@ -56,6 +63,12 @@ extension AfterdeskDatabase {
                         status: .sending, attempts: s.int(9), lastError: s.optionalText(10),
                         providerID: s.optionalText(11), createdAt: created, sentAt: sent,
                         customerID: s.optionalInt64(14), taskID: s.optionalInt64(15)))
+            }
+            s.reset()
+            for (id, error) in unreadable {
+                try db.execute(
+                    sql: "UPDATE outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?",
+                    arguments: [error.message, nowText, id])
             }
             return out.sorted { $0.id < $1.id }
         }

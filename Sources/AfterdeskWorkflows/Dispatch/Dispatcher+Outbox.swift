@@ -11,55 +11,79 @@ extension Dispatcher {
     /// handed to a provider, and its results are committed together.
     func deliver(now: Date, into summary: inout DispatchSummary, pageSize: Int = 200) async throws {
         let journal = database.openSentLog()
-        // Cancelled (SIGTERM to `serve`): the page claimed is sent and committed whole, then no other is claimed.
+        // Cancelled (SIGTERM to `serve`): the page claimed is sent and committed whole, then no other is claimed. The
+        // page runs in a task of its own, which the cancellation does not reach: the storage's calls would otherwise
+        // refuse to run once cancelled, and leave the page in doubt.
         while !Task.isCancelled {
             let claimed = try await database.claimOutbox(now: now, limit: pageSize)
             if claimed.isEmpty { return }
-            let page = try await sendable(claimed, now: now)
-            // Emails are composed on every core; sending goes in order.
-            var envelopes = [EmailEnvelope?](repeating: nil, count: page.count)
-            let mails = page.indices.filter { page[$0].channel == .email || page[$0].channel == .crmLead }
-            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, mails.count / 32))
-            await withTaskGroup(of: [(Int, EmailEnvelope)].self) { group in
-                for w in 0..<workers {
-                    let part = stride(from: w, to: mails.count, by: workers).map { mails[$0] }
-                    group.addTask { part.compactMap { i in (try? self.envelope(page[i], now: now)).map { (i, $0) } } }
-                }
-                for await built in group { for (i, e) in built { envelopes[i] = e } }
-            }
-            var results: [(id: Int64, result: SendResult)] = []
-            results.reserveCapacity(page.count)
-            for (i, m) in page.enumerated() {
-                let result = await send(m, now: now, prepared: envelopes[i])
-                switch result {
-                case .sent: summary.delivered += 1
-                case .failed(let error, let retry):
-                    if retry == nil { summary.dead += 1 } else { summary.failed += 1 }
-                    // `error` was redacted when the send failed (see send).
-                    logger.warning(
-                        "send failed",
-                        metadata: [
-                            "outbox": "\(m.id)", "channel": "\(m.channel.rawValue)", "error": "\(error)",
-                            "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")",
-                        ])
-                }
-                // Results are committed by page. An SMS interrupted by a crash is found again at the provider (see
-                // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it
-                // is sent (or, without a journal, committed), leaving only the instant between the provider's answer
-                // and that note in doubt.
-                if m.channel != .sms, case .sent(let providerID) = result {
-                    if let journal {
-                        try journal.append(id: m.id, providerID: providerID)
-                    } else {
-                        try await database.completeOutbox([(m.id, result)], now: now)
-                        continue
-                    }
-                }
-                results.append((m.id, result))
-            }
-            try await database.completeOutbox(results, now: now)
-            try journal?.clear()
+            let page = try await Task { try await self.deliverPage(claimed, journal: journal, now: now) }.value
+            summary.delivered += page.delivered
+            summary.failed += page.failed
+            summary.dead += page.dead
         }
+    }
+
+    /// What became of one page's messages.
+    struct PageCounts: Sendable {
+        var delivered = 0
+        var failed = 0
+        var dead = 0
+    }
+
+    /// Checks, sends and commits one claimed page.
+    func deliverPage(_ claimed: [OutboxMessage], journal: (any SentLog)?, now: Date) async throws -> PageCounts {
+        var counts = PageCounts()
+        let page = try await sendable(claimed, now: now)
+        let envelopes = await envelopes(page, now: now)
+        var results: [(id: Int64, result: SendResult)] = []
+        results.reserveCapacity(page.count)
+        for (i, m) in page.enumerated() {
+            let result = await send(m, now: now, prepared: envelopes[i])
+            switch result {
+            case .sent: counts.delivered += 1
+            case .failed(let error, let retry):
+                if retry == nil { counts.dead += 1 } else { counts.failed += 1 }
+                // `error` was redacted when the send failed (see send).
+                logger.warning(
+                    "send failed",
+                    metadata: [
+                        "outbox": "\(m.id)", "channel": "\(m.channel.rawValue)", "error": "\(error)",
+                        "retry": "\(retry.map(Instant.iso8601) ?? "none: dead letter")",
+                    ])
+            }
+            // Results are committed by page. An SMS interrupted by a crash is found again at the provider (see
+            // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it is
+            // sent (or, without a journal, committed), leaving only the instant between the provider's answer and
+            // that note in doubt.
+            if m.channel != .sms, case .sent(let providerID) = result {
+                if let journal {
+                    try journal.append(id: m.id, providerID: providerID)
+                } else {
+                    try await database.completeOutbox([(m.id, result)], now: now)
+                    continue
+                }
+            }
+            results.append((m.id, result))
+        }
+        try await database.completeOutbox(results, now: now)
+        try journal?.clear()
+        return counts
+    }
+
+    /// The page's emails and ADF leads as they go on the wire, composed on every core (sending goes in order).
+    func envelopes(_ page: [OutboxMessage], now: Date) async -> [EmailEnvelope?] {
+        var envelopes = [EmailEnvelope?](repeating: nil, count: page.count)
+        let mails = page.indices.filter { page[$0].channel == .email || page[$0].channel == .crmLead }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, mails.count / 32))
+        await withTaskGroup(of: [(Int, EmailEnvelope)].self) { group in
+            for w in 0..<workers {
+                let part = stride(from: w, to: mails.count, by: workers).map { mails[$0] }
+                group.addTask { part.compactMap { i in (try? self.envelope(page[i], now: now)).map { (i, $0) } } }
+            }
+            for await built in group { for (i, e) in built { envelopes[i] = e } }
+        }
+        return envelopes
     }
 
     /// An email or ADF lead as it goes on the wire: the Message-ID comes from the idempotency key, so a message sent
