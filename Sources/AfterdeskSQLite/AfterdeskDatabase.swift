@@ -82,6 +82,16 @@ public final class AfterdeskDatabase: Sendable {
         }
     }
 
+    public func settingIfAbsent(_ key: String, _ value: String) async throws -> String {
+        let now = Instant.iso8601(clock.now())
+        return try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING",
+                arguments: [key, value, now])
+            return try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) ?? value
+        }
+    }
+
     /// Counts rows of the main tables, for summaries and tests.
     public func counts() async throws -> [String: Int] {
         try await writer.read { db in

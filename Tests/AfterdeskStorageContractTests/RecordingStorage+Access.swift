@@ -151,6 +151,10 @@ extension RecordingStorage: SettingsStorage {
         notes.note("setSetting(_:_:)")
         return try await base.setSetting(key, value)
     }
+    func settingIfAbsent(_ key: String, _ value: String) async throws -> String {
+        notes.note("settingIfAbsent(_:_:)")
+        return try await base.settingIfAbsent(key, value)
+    }
     func storedMenu() async throws -> (menu: String?, warranties: String?) {
         notes.note("storedMenu()")
         return try await base.storedMenu()

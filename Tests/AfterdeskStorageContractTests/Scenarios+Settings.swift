@@ -16,6 +16,16 @@ extension Scenarios {
         try await s.setSetting("dealer.name", "Hill Country Toyota")
         try await s.setSetting("dealer.name", "Hill Country Motors")
         #expect(try await s.setting("dealer.name") == "Hill Country Motors")
+        // Insert if absent: the first value written stands, for callers racing each other too.
+        #expect(try await s.settingIfAbsent("dealer.name", "Other Motors") == "Hill Country Motors")
+        let raced = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<8 { group.addTask { try await s.settingIfAbsent("secret", "value-\(i)") } }
+            var seen: Set<String> = []
+            for try await v in group { seen.insert(v) }
+            return seen
+        }
+        #expect(raced.count == 1)
+        #expect(try await s.setting("secret") == raced.first)
         let none = try await s.storedMenu()
         #expect(none.menu == nil && none.warranties == nil)
         try await s.storeMenu(

@@ -88,6 +88,9 @@ extension ConsentStorage {
 public protocol SettingsStorage: Sendable {
     func setting(_ key: String) async throws -> String?
     func setSetting(_ key: String, _ value: String) async throws
+    /// Stores `value` under `key` unless a value is there already, and returns the one that stands: of processes
+    /// that start together, the first to write wins and every one reads its value (the random signing secret).
+    func settingIfAbsent(_ key: String, _ value: String) async throws -> String
     /// The menu and warranty tables stored by the last `storeMenu` (their text, as loaded).
     func storedMenu() async throws -> (menu: String?, warranties: String?)
     /// Stores the menu in force and its store(s), with each store's time zone.

@@ -70,14 +70,14 @@ public struct Dispatcher: Sendable {
             channels: .recording(recording), signingSecret: try await signingSecret(settings: settings, database: database))
     }
 
-    /// The signing secret of the settings, else the one kept in the database (created once, at random).
+    /// The signing secret of the settings, else the one kept in the database: created once, at random, and never
+    /// replaced, so two processes starting together on one database sign with the same secret.
     public static func signingSecret(settings: Settings, database: any Storage) async throws -> String {
         if let s = settings.signingSecret { return s }
         if let kept = try await database.setting("signing_secret") { return kept }
         var rng = SystemRandomNumberGenerator()
         let secret = (0..<4).map { _ in String(rng.next(), radix: 16) }.joined()
-        try await database.setSetting("signing_secret", secret)
-        return try await database.setting("signing_secret") ?? secret
+        return try await database.settingIfAbsent("signing_secret", secret)
     }
 
     /// Re-plans customers whose facts changed (an opt-out, a task outcome).
