@@ -91,4 +91,22 @@ import Testing
         // Dead, it is never claimed again.
         #expect(try await db.claimOutbox(now: fixedNow.addingTimeInterval(120), limit: 10).isEmpty)
     }
+
+    /// A message a crashed dispatch left `sending` whose row cannot be read does not stop the reconciling every run
+    /// starts with: it becomes a dead letter, and the others are found.
+    @Test func anUnreadableMessageInDoubtIsADeadLetter() async throws {
+        let (w, db) = try await imported()
+        try await db.enqueue(
+            ["k1", "k2"].map { NewOutboxMessage(channel: .email, idempotencyKey: $0, recipient: "a@example.com", subject: "s", body: "b") },
+            customerID: nil, now: fixedNow)
+        #expect(try await db.claimOutbox(now: fixedNow, limit: 10).count == 2)
+        try corrupt(w, "UPDATE outbox SET channel = 'pigeon' WHERE idempotency_key = 'k2'")
+        let doubtful = try await db.inDoubtOutbox(before: fixedNow.addingTimeInterval(60))
+        #expect(doubtful.map(\.idempotencyKey) == ["k1"])
+        let k2 = try DatabaseQueue(path: w.path("test.sqlite")).read {
+            try Row.fetchOne($0, sql: "SELECT status, last_error FROM outbox WHERE idempotency_key = 'k2'")
+        }
+        #expect(k2?["status"] == "dead")
+        #expect((k2?["last_error"] as String?)?.contains("outbox.channel holds \"pigeon\"") == true)
+    }
 }

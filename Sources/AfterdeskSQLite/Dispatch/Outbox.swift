@@ -74,13 +74,30 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// Messages left `sending` since before `before`: a process died while handing them to a provider.
+    /// Messages left `sending` since before `before`: a process died while handing them to a provider. One whose row
+    /// cannot be read becomes a dead letter naming the column and value (as in the claim), so it never stops
+    /// dispatch, which reconciles before anything else.
     public func inDoubtOutbox(before: Date) async throws -> [OutboxMessage] {
-        try await writer.read { db in
-            try Row.fetchAll(
+        let nowText = Instant.iso8601(clock.now())
+        return try await writer.write { db in
+            var out: [OutboxMessage] = []
+            var unreadable: [(id: Int64, message: String)] = []
+            for row in try Row.fetchAll(
                 db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? ORDER BY id",
-                arguments: [Instant.iso8601(before)]
-            ).map { try Self.outboxMessage($0) }
+                arguments: [Instant.iso8601(before)])
+            {
+                do {
+                    out.append(try Self.outboxMessage(row))
+                } catch let e as StoreError where e.kind == .integrity {
+                    unreadable.append((row["id"], e.message))
+                }
+            }
+            for (id, message) in unreadable {
+                try db.execute(
+                    sql: "UPDATE outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?",
+                    arguments: [message, nowText, id])
+            }
+            return out
         }
     }
 

@@ -118,22 +118,24 @@ public struct Dispatcher: Sendable {
         // because the one before left the planned state.
         var cursor: (dueAt: Date, id: Int64)?
         // A cancelled run (SIGTERM to `serve`) stops between pages: the page in flight is decided and recorded whole,
-        // and what is left waits, planned or queued, for the next run.
+        // in a task of its own that the cancellation does not reach (the storage's calls refuse to run once
+        // cancelled), and what is left waits, planned or queued, for the next run.
         while !Task.isCancelled {
             let due = try await database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
             if due.isEmpty { break }
             if dryRun, let last = due.last { cursor = (last.dueAt, last.id) }
-            let decided = try await decidePage(due, now: now, staff: &staffCache)
-            var records: [DispatchRecord] = []
-            records.reserveCapacity(due.count)
-            for (touch, record) in zip(due, decided) {
+            let page = try await Task { [staffCache] in
+                var cache = staffCache
+                let decided = try await self.decidePage(due, now: now, staff: &cache)
+                if !dryRun { try await self.database.record(decided, now: now) }
+                return (decided: decided, cache: cache)
+            }.value
+            staffCache = page.cache
+            for (touch, record) in zip(due, page.decided) {
                 seen.insert(touch.id)
                 summary.due += 1
                 count(record, of: touch, into: &summary, decisions: decisions)
-                records.append(record)
             }
-            if dryRun { continue }
-            try await database.record(records, now: now)
         }
         if !dryRun && !Task.isCancelled { try await deliver(now: now, into: &summary) }
         return summary
