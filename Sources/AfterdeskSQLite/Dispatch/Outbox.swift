@@ -65,11 +65,7 @@ extension AfterdeskDatabase {
                         customerID: s.optionalInt64(14), taskID: s.optionalInt64(15)))
             }
             s.reset()
-            for (id, error) in unreadable {
-                try db.execute(
-                    sql: "UPDATE outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?",
-                    arguments: [error.message, nowText, id])
-            }
+            try Self.deadLetter(db, unreadable.map { ($0.id, $0.error.message) }, now: nowText)
             return out.sorted { $0.id < $1.id }
         }
     }
@@ -92,12 +88,16 @@ extension AfterdeskDatabase {
                     unreadable.append((row["id"], e.message))
                 }
             }
-            for (id, message) in unreadable {
-                try db.execute(
-                    sql: "UPDATE outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?",
-                    arguments: [message, nowText, id])
-            }
+            try Self.deadLetter(db, unreadable, now: nowText)
             return out
+        }
+    }
+
+    /// Marks as dead letters the messages whose rows cannot be read, each with the error that names the column and value.
+    static func deadLetter(_ db: Database, _ messages: [(id: Int64, message: String)], now: String) throws {
+        for (id, message) in messages {
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [message, now, id])
         }
     }
 
