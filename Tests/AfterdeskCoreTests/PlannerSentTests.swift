@@ -38,6 +38,24 @@ import Testing
         #expect(!others.isEmpty && Set(aware.touches.flatMap(\.items).map(\.touch)) == others)
     }
 
+    /// The dealer waiver's one re-contract task (shipped GAP, day 2 of the funding window): once made, planning that
+    /// day or the next, still inside the window, does not make it again.
+    @Test func aWaiverTaskMadeIsNotPlannedAgain() throws {
+        var deal = try vscDeclined()
+        deal.products = [ProductLine(code: "gap", outcome: .declined, price: Money(dollars: 895))]
+        let before = ContactWindow.strict.instant(
+            on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
+        let task = try #require(plan(deal, sent: [:], now: before).touches.first)
+        #expect(task.action == .task && task.items.map(\.touch) == [GAPRules.recontractTouch])
+        for hours in [1.0, 24] {
+            let later = task.dueAt.addingTimeInterval(hours * 3_600)
+            #expect(plan(deal, sent: [:], now: later).touches.count == 1, "the defect this guards against")
+            let aware = plan(deal, sent: [GAPRules.recontractTouch: task.dueAt], now: later)
+            #expect(aware.touches.isEmpty)
+            #expect(aware.dropped.map(\.why) == ["already sent on \(task.dueOn)"])
+        }
+    }
+
     @Test func anotherStepsHistoryChangesNothing() throws {
         let deal = try vscDeclined()
         let now = ContactWindow.strict.instant(on: deal.deliveryDate, atMinutes: 9 * 60, zone: TimeZone(identifier: "America/Chicago")!)
