@@ -61,7 +61,12 @@ extension Scenarios {
             transactionSize: 50_000, progress: nil)
         // The sent touch is history: still counted as sent, no longer due.
         #expect(try await s.monitoringCounts().touches.first { $0.status == "sent" }?.count == 1)
-        #expect(try await s.dueTouches(now: farAhead(f), limit: 10_000, after: nil).allSatisfy { $0.id != touch.id })
+        let due = try await s.dueTouches(now: farAhead(f), limit: 10_000, after: nil)
+        #expect(due.allSatisfy { $0.id != touch.id })
+        // Nor is its step (deal, product, touch name) planned again: on the day it went out it is still due.
+        let sent = Set(touch.items.map { "\($0.dealNumber):\($0.product):\($0.touchName)" })
+        let again = due.flatMap(\.items).filter { sent.contains("\($0.dealNumber):\($0.product):\($0.touchName)") }
+        #expect(again.isEmpty, "planned again: \(again.map(\.touchName))")
     }
 
     @Sendable static func planStops(_ s: any Storage, _ f: Fixture) async throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One deal as follow-up sees it: the record (without the buyer's name, contact details, VIN or staff), the odometer
 /// readings taken after delivery, and the stops recorded for it.
 public struct FollowUpDeal: Sendable {
@@ -9,11 +11,14 @@ public struct FollowUpDeal: Sendable {
     public var contactStopped: Bool
     /// The deal's recorded arm (true: held out), nil when it was never planned.
     public var heldOut: Bool?
+    /// Touches already taken for the deal's products: product code → touch name → when it was sent (or its task made).
+    public var sent: [String: [String: Date]]
 
     public init(
         record: DealRecord, laterReadings: [OdometerReading], stops: [String: [StopKind]] = [:], contactStopped: Bool = false,
-        heldOut: Bool? = nil
+        heldOut: Bool? = nil, sent: [String: [String: Date]] = [:]
     ) {
+        self.sent = sent
         self.record = record
         self.laterReadings = laterReadings
         self.stops = stops
@@ -32,7 +37,7 @@ public struct FollowUpDeal: Sendable {
                 declines.append(
                     DeclineFacts(
                         store: d.record.store, dealNumber: d.record.dealNumber, product: p, deal: d.record,
-                        laterReadings: d.laterReadings, heldOut: d.heldOut))
+                        laterReadings: d.laterReadings, heldOut: d.heldOut, sent: d.sent.isEmpty ? [:] : d.sent[p.code] ?? [:]))
             }
         }
         let c = (declines.first?.deal ?? deals.first?.record)?.consent ?? Consent()

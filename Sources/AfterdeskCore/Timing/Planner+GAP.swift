@@ -77,6 +77,10 @@ extension Planner {
             template: rule?.template ?? "\(product.code)-\(GAPRules.recontractTouch)",
             reason: "re-contract with GAP before the lender funds: \(anchor.text)")
         let planned = d.deal.contractDate.adding(days: rules.taskDay)
+        if let sentAt = d.sent[item.touch] {
+            dropped.add(DroppedTouch(item: item, wouldBeOn: planned, why: Planner.alreadySent(sentAt, day: day)))
+            return []
+        }
         let date = max(planned, day.firstDay)
         guard eligibility.isOpen(on: date) else {
             dropped.add(

@@ -11,11 +11,15 @@ public struct DeclineFacts: Sendable, Equatable {
     /// The deal's arm as recorded when it was first planned (true: held out); nil when not drawn yet, then the
     /// holdout rule draws it.
     public var heldOut: Bool?
+    /// The product's touches already taken — a message sent or a task made — by touch name, with when: the planner
+    /// never plans one again (a plan made again on the day a touch went out would otherwise repeat it).
+    public var sent: [String: Date]
 
     public init(
         store: String, dealNumber: String, product: ProductLine, deal: DealRecord, laterReadings: [OdometerReading] = [],
-        heldOut: Bool? = nil
+        heldOut: Bool? = nil, sent: [String: Date] = [:]
     ) {
+        self.sent = sent
         self.store = store
         self.dealNumber = dealNumber
         self.product = product

@@ -224,8 +224,8 @@ extension Planner {
                         why: "after the post-sale window closes\(closes) (\(eligibility.reason?.rawValue ?? "closed"))"))
                 continue
             }
-            if date < day.today {
-                dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: "due before the plan was made (\(day.today))"))
+            if let taken = Planner.taken(d, rule.name, on: date, today: day.today) {
+                dropped.add(DroppedTouch(item: item(), wouldBeOn: date, why: taken.why(day: day)))
                 continue
             }
             // Nobody buys prepaid maintenance for services that are still free: nothing long before the free plan ends.

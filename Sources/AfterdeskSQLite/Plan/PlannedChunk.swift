@@ -47,7 +47,7 @@ struct PlanChunkFacts: Sendable {
     let previous: RawRows
 
     static func read(_ spec: PlanChunkSpec, db: Database) throws -> PlanChunkFacts {
-        let deals = try DealLoader.read(db, where: "d." + spec.condition, ids: spec.ids)
+        let deals = try DealLoader.read(db, customers: spec.condition, ids: spec.ids)
         // (`+status` keeps SQLite on the index by customer: the index by status would scan every planned touch
         // of every customer.)
         let old = try RawStatement(

@@ -18,18 +18,21 @@ enum DealLoader {
         var products = RawRows(columns: 7, integers: [0, 3, 4, 6])
         var readings = RawRows(columns: 3, integers: [0, 2])
         var stops = RawRows(columns: 3, integers: [0])
+        /// (deal, product code, touch name, sent at) of every item of a touch already sent.
+        var sent = RawRows(columns: 4, integers: [0])
     }
 
-    /// Deals matching `condition` (SQL over `d`, the deals table, with `?` for each of `ids`), ordered by
-    /// customer and contract date. Read through raw statements: planning loads every deal.
-    static func load(_ db: Database, where condition: String, ids: [Int64]) throws -> [StoredDeal] {
-        decode(try read(db, where: condition, ids: ids))
+    /// The deals of the customers matching `customers` (SQL over a `customer_id` column, with `?` for each of `ids`),
+    /// ordered by customer and contract date. Read through raw statements: planning loads every deal.
+    static func load(_ db: Database, customers: String, ids: [Int64]) throws -> [StoredDeal] {
+        decode(try read(db, customers: customers, ids: ids))
     }
 
-    /// The rows of the deals matching `condition`, with their products, later odometer readings and stops:
-    /// four queries, whatever the number of deals.
-    static func read(_ db: Database, where condition: String, ids: [Int64]) throws -> Rows {
+    /// The rows of the deals of the customers matching `customers`, with their products, later odometer readings,
+    /// stops and the touches already sent: five queries, whatever the number of deals.
+    static func read(_ db: Database, customers: String, ids: [Int64]) throws -> Rows {
         func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: ids) }
+        let condition = "d." + customers
         var rows = Rows()
         // Only the facts planning uses: no names, contact details or staff (the planner never reads them); of the phone,
         // its area code only (Florida and Oklahoma presume a number with theirs reaches a resident: their law applies).
@@ -63,6 +66,14 @@ enum DealLoader {
                 """
                 SELECT deal_id, product_code, kind FROM follow_up_stops WHERE deal_id IN (SELECT d.id FROM deals d WHERE \(condition))
                 """))
+        // By the customer the touch was sent to, on the partial index of sent touches (`sent_at IS NOT NULL`), which holds
+        // nothing on a first planning (`+status` keeps SQLite off the index by status, which spans every customer's).
+        try rows.sent.appendAll(
+            bound(
+                """
+                SELECT i.deal_id, i.product_code, i.touch_name, t.sent_at FROM touches t JOIN touch_items i ON i.touch_id = t.id
+                WHERE t.sent_at IS NOT NULL AND +t.status = 'sent' AND t.\(customers)
+                """))
         return rows
     }
 
@@ -73,13 +84,8 @@ enum DealLoader {
         for i in 0..<rr.count {
             if let date = rr.date(i, 1) { readings[rr.int64(i, 0), default: []].append(OdometerReading(date: date, miles: rr.int(i, 2))) }
         }
-        var stops: [Int64: [String: [StopKind]]] = [:]
-        let sr = rows.stops
-        for i in 0..<sr.count {
-            if let kind = StopKind(rawValue: sr.text(i, 2)) {
-                stops[sr.int64(i, 0), default: [:]][sr.optionalText(i, 1) ?? "*", default: []].append(kind)
-            }
-        }
+        let stops = decodeStops(rows.stops)
+        let sent = decodeSent(rows.sent)
         // Products come ordered by deal id; each deal takes its run.
         var products: [Int64: [ProductLine]] = [:]
         let p = rows.products
@@ -118,7 +124,7 @@ enum DealLoader {
             let later = (readings[r.int64(i, 2)] ?? []).filter { $0.date > delivery }
             let deal = FollowUpDeal(
                 record: record, laterReadings: later, stops: stops[dealID] ?? [:], contactStopped: r.bool(i, 26),
-                heldOut: r.optionalInt64(i, 27).map { $0 != 0 })
+                heldOut: r.optionalInt64(i, 27).map { $0 != 0 }, sent: sent[dealID] ?? [:])
             out.append(StoredDeal(id: dealID, customerID: r.int64(i, 1), deal: deal))
         }
         // Ordered here rather than by SQLite, off the thread that talks to it.
@@ -129,13 +135,37 @@ enum DealLoader {
     }
 }
 
+extension DealLoader {
+    /// Stops by deal: product code (or "*") → kinds.
+    static func decodeStops(_ rows: RawRows) -> [Int64: [String: [StopKind]]] {
+        var stops: [Int64: [String: [StopKind]]] = [:]
+        for i in 0..<rows.count {
+            if let kind = StopKind(rawValue: rows.text(i, 2)) {
+                stops[rows.int64(i, 0), default: [:]][rows.optionalText(i, 1) ?? "*", default: []].append(kind)
+            }
+        }
+        return stops
+    }
+
+    /// Touches already sent by deal: product code → touch name → when.
+    static func decodeSent(_ rows: RawRows) -> [Int64: [String: [String: Date]]] {
+        var sent: [Int64: [String: [String: Date]]] = [:]
+        for i in 0..<rows.count {
+            // A sent touch whose instant does not read still counts as sent: the date is only for explain's words.
+            let at = Instant.parse(rows.text(i, 3)) ?? Date(timeIntervalSince1970: 0)
+            sent[rows.int64(i, 0), default: [:]][rows.text(i, 1), default: [:]][rows.text(i, 2)] = at
+        }
+        return sent
+    }
+}
+
 extension AfterdeskDatabase {
     /// Every deal of the customer who bought deal `number` (in `store`; without it, the number must name one deal),
     /// rebuilt with the facts planning uses. Nil when there is no such deal.
     public func customerDeals(ofDeal number: String, store: String? = nil) async throws -> CustomerDeals? {
         try await writer.read { db in
             guard let found = try AfterdeskDatabase.findDeal(db, number: number, store: store) else { return nil }
-            let deals = try DealLoader.load(db, where: "d.customer_id = ?", ids: [found.customerID])
+            let deals = try DealLoader.load(db, customers: "customer_id = ?", ids: [found.customerID])
             return CustomerDeals(dealNumber: number, store: found.store, deals: deals.map(\.deal))
         }
     }
