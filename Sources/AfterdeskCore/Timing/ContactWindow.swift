@@ -23,7 +23,6 @@ public struct ContactWindow: Sendable, Equatable {
     public static let federal = ContactWindow(startHour: 8, endHour: 21)
     /// Florida, Oklahoma and Maryland: 8:00 to 20:00.
     public static let strict = ContactWindow(startHour: 8, endHour: 20)
-    static let strictStates: Set<String> = ["FL", "OK", "MD"]
 
     /// Afterdesk's own window (8:00–20:00 everywhere), or one given per state. The planner and the gate take the
     /// product window from the state calendar instead (`ContactCalendar`, docs/compliance.md), which narrows it by state.

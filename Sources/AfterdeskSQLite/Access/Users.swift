@@ -134,9 +134,9 @@ extension AfterdeskDatabase {
                             LEFT JOIN stores s ON s.id = u.store_id
                             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
                             """), arguments: [tokenHash, Instant.iso8601(now)]),
-                let role = Role(rawValue: r[2])
+                let role = Role(rawValue: r["role"])
             else { return nil }
-            return Principal(userID: r[0], name: r[1], role: role, staffID: r[3], store: r[4])
+            return Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], store: r["store_code"])
         }
     }
 }

@@ -35,14 +35,15 @@ extension AfterdeskDatabase {
                 } _: { row in
                     for j in part.indices { part[j].add(row) }
                 }
-                return (part, firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
+                return HalfLedger(
+                    builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
             }
         }
-        var builders = halves[0].0
-        for part in halves.dropFirst() {
-            for j in builders.indices { builders[j].merge(part.0[j]) }
+        var builders = halves[0].builders
+        for half in halves.dropFirst() {
+            for j in builders.indices { builders[j].merge(half.builders[j]) }
         }
-        let exported = halves[0].1
+        let exported = halves[0].declinesInExports
         let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
         var reports = ReportBuilder.finish(builders)
         for i in reports.indices {
@@ -219,4 +220,11 @@ enum LedgerReader {
                     """, arguments: [p.from.description, p.to.description]) ?? 0
         return stored + refused
     }
+}
+
+/// What one half of the ledger read adds up to: a builder per report, and (the first half only) the declines the
+/// exports held beyond those stored.
+struct HalfLedger: Sendable {
+    var builders: [ReportBuilder]
+    var declinesInExports: Int?
 }

@@ -53,26 +53,4 @@ extension Row {
         guard let e = E(rawValue: text) else { throw StoreError.unreadable(table, column, text, as: "a known \(E.self)") }
         return e
     }
-
-    /// The instant in the column at `index` (a statement read by position), named `column` for the error.
-    func instant(at index: Int, _ column: String, of table: String) throws -> Date {
-        let text: String = self[index]
-        guard let d = Instant.parse(text) else { throw StoreError.unreadable(table, column, text, as: "an instant") }
-        return d
-    }
-
-    /// The value of a closed set in the column at `index`.
-    func stored<E: RawRepresentable>(at index: Int, _ column: String, of table: String) throws -> E where E.RawValue == String {
-        let text: String = self[index]
-        guard let e = E(rawValue: text) else { throw StoreError.unreadable(table, column, text, as: "a known \(E.self)") }
-        return e
-    }
-
-    /// The value of a closed set in the column at `index`, or nil when it is NULL.
-    func optionalStored<E: RawRepresentable>(at index: Int, _ column: String, of table: String) throws -> E?
-    where E.RawValue == String {
-        guard let text: String = self[index] else { return nil }
-        guard let e = E(rawValue: text) else { throw StoreError.unreadable(table, column, text, as: "a known \(E.self)") }
-        return e
-    }
 }

@@ -51,8 +51,7 @@ extension TaskQuery {
             args += [taskID]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        // The queue is polled: the statements are compiled once per connection (cached), and columns are read by
-        // position, in the order of the SELECT.
+        // The queue is polled: the statements are compiled once per connection (cached).
         let statement = try db.cachedStatement(
             sql: """
                 SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code) AS assignee,
@@ -68,15 +67,15 @@ extension TaskQuery {
         // Overdue to the second, as the store writes instants.
         let second = Date(timeIntervalSince1970: Double(now.epochSeconds))
         while let r = try rows.next() {
-            let sla = try r.instant(at: 11, "sla_at", of: "tasks")
-            let status: TaskStatus = try r.stored(at: 12, "status", of: "tasks")
-            if let touch: Int64 = r[14] { touches[touch, default: []].append(out.count) }
+            let sla = try r.instant("sla_at", of: "tasks")
+            let status: TaskStatus = try r.stored("status", of: "tasks")
+            if let touch: Int64 = r["touch_id"] { touches[touch, default: []].append(out.count) }
             out.append(
                 try TaskRow(
-                    id: r[0], kind: r.stored(at: 1, "kind", of: "tasks"), title: r[2], detail: r[3], assigneeID: r[4],
-                    assignee: r[5], escalatedTo: r[6], customer: r[7], phone: r[8], email: r[9],
-                    dueAt: r.instant(at: 10, "due_at", of: "tasks"), slaAt: sla, status: status,
-                    outcome: r.optionalStored(at: 13, "outcome", of: "tasks"), overdue: status == .open && sla < second,
+                    id: r["id"], kind: r.stored("kind", of: "tasks"), title: r["title"], detail: r["detail"],
+                    assigneeID: r["assignee_id"], assignee: r["assignee"], escalatedTo: r["escalated_to"], customer: r["customer"],
+                    phone: r["phone"], email: r["email"], dueAt: r.instant("due_at", of: "tasks"), slaAt: sla, status: status,
+                    outcome: r.optionalStored("outcome", of: "tasks"), overdue: status == .open && sla < second,
                     vehicle: nil, products: nil, why: nil))
         }
         try Self.addTouchItems(db, touches: touches, to: &out)
@@ -91,7 +90,7 @@ extension TaskQuery {
         let items = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT i.touch_id, i.product_code, i.reason, v.year || ' ' || v.make || ' ' || v.model
+                    SELECT i.touch_id, i.product_code, i.reason, v.year || ' ' || v.make || ' ' || v.model AS vehicle
                     FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN vehicles v ON v.id = d.vehicle_id
                     WHERE i.touch_id IN (SELECT value FROM json_each(?)) ORDER BY i.touch_id, i.deal_id, i.product_code
                     """), arguments: [ids])
@@ -106,12 +105,12 @@ extension TaskQuery {
             }
         }
         while let r = try items.next() {
-            let touch: Int64 = r[0]
-            let code: String = r[1]
-            let reason: String = r[2]
+            let touch: Int64 = r["touch_id"]
+            let code: String = r["product_code"]
+            let reason: String = r["reason"]
             if current?.touch != touch {
                 flush()
-                current = (touch, r[3], [], nil)
+                current = (touch, r["vehicle"], [], nil)
             }
             current?.codes.append(code)
             if let w = current?.why, !code.utf8.lexicographicallyPrecedes(w.code.utf8) { continue }

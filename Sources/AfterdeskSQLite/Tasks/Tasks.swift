@@ -145,11 +145,12 @@ extension AfterdeskDatabase {
                         SELECT store_id, fi_manager_id, salesperson_id FROM deals WHERE customer_id = ? ORDER BY contract_date DESC LIMIT 1
                         """, arguments: [customerID])
             else { throw StoreError.notFound("customer \(customerID) has no deal") }
-            let storeID: Int64 = deal[0]
+            let storeID: Int64 = deal["store_id"]
             let (members, last) = try staffSnapshot(db, storeID: storeID)
             let previous = try Int64.fetchOne(
                 db, sql: "SELECT assignee_id FROM tasks WHERE customer_id = ? ORDER BY id DESC LIMIT 1", arguments: [customerID])
-            let assignee = TaskRouting.assignee(fiManager: previous ?? deal[1], salesperson: deal[2], staff: members, lastAssigned: last)
+            let assignee = TaskRouting.assignee(
+                fiManager: previous ?? deal["fi_manager_id"], salesperson: deal["salesperson_id"], staff: members, lastAssigned: last)
             try db.execute(
                 sql: """
                     INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)

@@ -54,11 +54,11 @@ public final class PolledAnswers<Key: Hashable & Sendable, Value: Sendable>: Sen
     /// backend reads from the database) and it is still valid at `now`; otherwise `make`'s, kept. A nil `version`
     /// (a connection that cannot tell) keeps nothing.
     package func answer(
-        connection: String, version: Int64?, key: Key, now: Date, make: () throws -> (Value, validThrough: Date?)
+        connection: String, version: Int64?, key: Key, now: Date, make: () throws -> (value: Value, validThrough: Date?)
     ) throws -> Value {
         guard capacity > 0, let version else {
             madeCount.withLock { $0 += 1 }
-            return try make().0
+            return try make().value
         }
         let slot = Slot(connection: connection, key: key)
         if let e = entries.withLock({ $0[slot] }), e.version == version, e.validThrough.map({ now <= $0 }) ?? true {
