@@ -3,8 +3,11 @@ import AfterdeskStorage
 import GRDB
 import GRDBSQLite
 
-/// A GRDB-prepared statement driven through the SQLite C API, for the import hot path where
-/// building `StatementArguments` per row would cost more than the insert itself.
+/// A GRDB-prepared statement driven through the SQLite C API, reading and binding columns by position. The one raw
+/// reader, used only where a benchmark measures the loop (the import's writes and lookups, planning's chunk reads and
+/// writes with `RawRows`, the ledger's streams, the outbox claim's page of bodies): there, building
+/// `StatementArguments` per row or looking columns up by name would cost more than the statement itself. Every other
+/// read goes through GRDB's `Row` by column name.
 struct RawStatement {
     /// Kept so GRDB does not finalize the statement while it is in use.
     private let statement: Statement
