@@ -44,8 +44,6 @@ public struct MessageTemplates: Sendable {
 
     public var smsNames: [String] { sms.keys.sorted() }
     public var emailNames: [String] { email.keys.sorted() }
-    public func hasSMS(_ name: String) -> Bool { sms[name] != nil }
-    public func hasEmail(_ name: String) -> Bool { email[name] != nil }
 
     /// Text pragma: SMS, subjects and text parts are not HTML, so `&` stays `&`.
     static let textPragma = "{{% CONTENT_TYPE: TEXT }}"

@@ -77,11 +77,6 @@ public struct ContactCalendar: Sendable {
         wallClockOnly = out.allSatisfy { $0.sameZoneAsHome && !$0.closesDays }
     }
 
-    /// Nothing but Afterdesk's window in `home`.
-    public static func productOnly(_ home: TimeZone) -> ContactCalendar {
-        ContactCalendar(rulebook: .shipped, home: home, state: nil, phone: nil)
-    }
-
     /// What is refused at `instant`, or nil when every rule allows it. `noun`: "texts", "emails", "calls".
     /// `quiet`: the reason is not worded (the planner's first opening needs only the instant).
     public func block(at instant: Date, noun: String, quiet: Bool = false) -> Block? {

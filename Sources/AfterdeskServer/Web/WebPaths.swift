@@ -19,7 +19,6 @@ enum WebPaths {
     static let dashboardCSV = "/dashboard.csv"
     static let menu = "/menu"
     static let adminUsers = "/admin/users"
-    static let adminUser = "/admin/users/{id}"
     static let adminOptOuts = "/admin/opt-outs"
     static let stylesheet = "/static/app.css"
     /// The customer's offer page.
