@@ -61,10 +61,9 @@ struct TaskAPIController: Sendable {
                 "bad_request", "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))", status: .badRequest
             )
         }
-        let customer = try await ctx.database.completeTask(
+        try await ctx.dispatcher.closeTask(
             id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),
             cost: try amount(done.cost, "cost"), note: done.note, by: user.name, now: ctx.clock.now())
-        _ = try await ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
         ctx.logger.info("api task done", metadata: ["user": "\(user.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
         return json(["status": "done"])
     }

@@ -87,9 +87,8 @@ struct OptOutPagesController: Sendable {
             case "consent":
                 guard let channel else { throw StoreError("choose the channel the customer consented to") }
                 guard let day = present(f.date).flatMap(LocalDate.init) else { throw StoreError("the consent's date is YYYY-MM-DD") }
-                let entry = try await ctx.database.recordConsent(
+                try await ctx.dispatcher.recordConsent(
                     address: address, channel: channel, evidence: f.evidence ?? "", date: day, by: by, now: now)
-                _ = try await ctx.dispatcher.replan(customers: try ctx.database.customers(holdingAddress: entry.address), now: now)
             default:
                 throw StoreError("unknown action")
             }

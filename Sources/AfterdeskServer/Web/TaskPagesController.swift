@@ -167,12 +167,11 @@ struct TaskPagesController: Sendable {
                 }
             }
             let product = present(fields.product) ?? (detail.items.count == 1 ? detail.items.first?.product : nil)
-            let customer = try await ctx.database.completeTask(
+            try await ctx.dispatcher.closeTask(
                 id: id, outcome: outcome, product: outcome == .sold ? product : nil,
                 price: outcome == .sold ? try amount(fields.price, "price") : nil,
                 cost: outcome == .sold ? try amount(fields.cost, "cost") : nil, note: present(fields.note), by: user.principal.name,
                 now: ctx.clock.now())
-            _ = try await ctx.dispatcher.replan(customers: [customer], now: ctx.clock.now())
             ctx.logger.info("task done", metadata: ["user": "\(user.principal.name)", "task": "\(id)", "outcome": "\(outcome.rawValue)"])
             return seeOther(WebPaths.tasks + "?recorded=" + outcome.rawValue)
         } catch let e as StoreError where e.kind != .io && e.kind != .integrity && e.kind != .notFound {

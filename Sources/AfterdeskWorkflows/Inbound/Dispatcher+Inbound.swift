@@ -12,7 +12,12 @@ extension Dispatcher {
 
     /// An inbound text: recorded once by its provider id (providers retry), then what `InboundSMS.effects` decides is
     /// carried out. Returns the reply to send, if any.
+    /// Runs whole (see `Whole`): once the text is recorded, its effects are carried out even if the caller is cancelled.
     public func receiveSMS(from: String, body: String, providerID sid: String, now: Date, logger: Logger? = nil) async throws -> String? {
+        try await Whole.run { [self] in try await receiveSMSWhole(from: from, body: body, providerID: sid, now: now, logger: logger) }
+    }
+
+    private func receiveSMSWhole(from: String, body: String, providerID sid: String, now: Date, logger: Logger?) async throws -> String? {
         let phone = Phone.e164(from) ?? from
         let keyword = InboundKeyword.classify(body)
         let word = InboundSMS.consentWord(body, keyword: keyword)
