@@ -24,7 +24,7 @@ import Testing
     @Test func anUploadItsRejectsAndTheFolderAreTheOwnersAlone() async throws {
         let f = try await WebFixture()
         // A folder made open by someone else is closed again.
-        let folder = UploadFolder.path(f.s.db)
+        let folder = UploadFolder.path(f.s.db.location)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await f.app().test(.router) { client in
             var b = TestBrowser()
@@ -74,12 +74,14 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = (dir as NSString).appendingPathComponent("api-busy.csv")
-        try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+        let db = try AfterdeskDatabase(path: (dir as NSString).appendingPathComponent("afterdesk.sqlite"), clock: .live)
+        let created = try await db.createUpload(.api(fileExtension: "csv"))
+        try created.body.close()
+        let path = created.upload.path
         try Self.age(path, 3_700)
         var t = ServerTimeouts()
         t.upload = .milliseconds(400)
-        let fresh = UploadFolder.keepFresh(path, timeouts: t)
+        let fresh = db.keepFresh(created.upload, every: t.uploadTouch)
         defer { fresh.cancel() }
         // Touched within a few of its 100 ms periods (a loaded machine may be slow to run it).
         for _ in 0..<100 {
@@ -87,7 +89,7 @@ import Testing
             if let modified, modified > Date().addingTimeInterval(-60) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(UploadFolder.sweep(dir, olderThan: .seconds(60)).isEmpty)
+        #expect(try await db.sweepUploads(olderThan: .seconds(60)).isEmpty)
         #expect(FileManager.default.fileExists(atPath: path))
     }
 
@@ -96,7 +98,7 @@ import Testing
     @Test func aWebUploadNeverSweepsAFreshFileWhateverTheServersClock() async throws {
         let f = try await WebFixture()
         f.clock.advance(3 * 365 * 86_400)
-        let folder = UploadFolder.path(f.s.db)
+        let folder = UploadFolder.path(f.s.db.location)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let other = (folder as NSString).appendingPathComponent("upload-in-progress.part")
         try Data("x".utf8).write(to: URL(fileURLWithPath: other))
@@ -112,7 +114,7 @@ import Testing
     @Test func anUploadSweepsTheFolderFirst() async throws {
         let s = try await Scenario()
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
-        let folder = UploadFolder.path(s.db)
+        let folder = UploadFolder.path(s.db.location)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let left = (folder as NSString).appendingPathComponent("upload-left.part")
         try Data("x".utf8).write(to: URL(fileURLWithPath: left))
@@ -126,6 +128,6 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: left))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
-        #expect(sweepForgottenUploads(s.db, settings: s.settings) == 0)
+        #expect(try await s.db.sweepUploads(olderThan: s.settings.server.forgottenUpload).isEmpty)
     }
 }

@@ -48,11 +48,13 @@ struct ImportPagesController: Sendable {
         guard let type = request.headers[.contentType], let boundary = Multipart.boundary(type) else {
             return try await list(request, error: "Choose a file to upload.", status: .badRequest)
         }
-        let folder = try UploadFolder.prepare(ctx.database, timeouts: ctx.settings.server)
-        let temp = (folder as NSString).appendingPathComponent("upload-\(UUID().uuidString).part")
+        let uploads = ctx.database
+        try await uploads.sweepUploads(olderThan: ctx.settings.server.forgottenUpload)
+        let created = try await uploads.createUpload(.webForm)
+        let temp = created.upload
         let received: Multipart.Received
         do {
-            let out = try UploadFolder.create(temp)
+            let out = created.body
             defer { try? out.close() }
             received = try await Multipart.receive(
                 request, boundary: boundary, fileField: "file", fields: ["csrf", "profile"], to: out, limit: Self.maxUpload,
@@ -62,29 +64,28 @@ struct ImportPagesController: Sendable {
                     ? nil : Multipart.Refused(status: .forbidden, description: "the form's token must come before its file")
             }
         } catch let refused as Multipart.Refused {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await refuse(request, context: context, refused)
         } catch {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await list(request, error: "The upload could not be read: \(error)", status: .badRequest)
         }
         guard CSRF.matches(received.fields["csrf"], user.session.csrf) else {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
         }
         guard let name = received.fileName, received.bytes > 0 else {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await list(request, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
         }
         let profile = received.fields["profile"] ?? "canonical"
         guard let importProfile = ImportProfile.named(profile) else {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await list(request, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
         }
         let id = try await ctx.database.createWebImport(
             userID: user.principal.userID, fileName: name, path: "", profile: profile, now: ctx.clock.now())
-        let path = (folder as NSString).appendingPathComponent("\(id)-\(Multipart.safeName(name))")
-        try FileManager.default.moveItem(atPath: temp, toPath: path)
+        let path = try await uploads.keepUpload(temp, as: "\(id)-\(Multipart.safeName(name))").path
         try await ctx.database.setWebImportPath(id: id, path: path)
         ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
