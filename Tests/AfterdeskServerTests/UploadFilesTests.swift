@@ -111,6 +111,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: other))
     }
 
+    /// An upload whose file cannot be kept under its import's number (a file of that name is there already): its
+    /// import is marked failed, not left queued forever, and its temporary file is removed.
+    @Test func anUploadThatCannotBeKeptFailsItsImport() async throws {
+        let f = try await WebFixture()
+        let folder = UploadFolder.path(f.s.db.location)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("someone else's".utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("1-deals.csv")))
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.openImports(client)
+            let r = try await b.upload(client, "deals.csv", WebImportTests.file)
+            #expect(r.status != .seeOther)
+        }
+        #expect(try f.s.rows("SELECT status FROM web_imports WHERE id = 1").first?["status"] as String? == "failed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["1-deals.csv"])
+        #expect(
+            FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("1-deals.csv")) == Data("someone else's".utf8))
+    }
+
     @Test func anUploadSweepsTheFolderFirst() async throws {
         let s = try await Scenario()
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)

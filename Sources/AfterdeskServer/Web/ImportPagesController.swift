@@ -83,15 +83,28 @@ struct ImportPagesController: Sendable {
             try? await uploads.removeUpload(temp)
             return try await list(request, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
         }
+        return try await start(temp, fileName: name, profile: (profile, importProfile), by: user.principal, bytes: received.bytes)
+    }
+
+    /// A received upload's web import: its row (with the profile as the form named it), the file kept under the
+    /// import's number, the import started; the page that follows it.
+    private func start(
+        _ temp: Upload, fileName name: String, profile: (named: String, profile: ImportProfile), by user: Principal, bytes: Int
+    ) async throws -> Response {
         let id = try await ctx.database.createWebImport(
-            userID: user.principal.userID, fileName: name, path: "", profile: profile, now: ctx.clock.now())
-        let path = try await uploads.keepUpload(temp, as: "\(id)-\(Multipart.safeName(name))").path
+            userID: user.userID, fileName: name, path: "", profile: profile.named, now: ctx.clock.now())
+        let path: String
+        do { path = try await ctx.database.keepUpload(temp, as: "\(id)-\(Multipart.safeName(name))").path } catch {
+            // The import's row says it failed rather than waiting forever for a file that was not kept.
+            try? await ctx.database.removeUpload(temp)
+            try? await ctx.database.updateWebImport(id: id, status: .failed, error: "the upload could not be kept", now: ctx.clock.now())
+            throw error
+        }
         try await ctx.database.setWebImportPath(id: id, path: path)
-        ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
+        ctx.logger.info("upload received", metadata: ["user": "\(user.name)", "import": "\(id)", "bytes": "\(bytes)"])
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         WebImportRunner(ctx: ctx).start(
-            id: id, path: path, profile: importProfile, store: user.principal.store ?? "main",
-            allowedStores: user.principal.store.map { [$0] })
+            id: id, path: path, profile: profile.profile, store: user.store ?? "main", allowedStores: user.store.map { [$0] })
         return seeOther(WebPaths.importPage(id))
     }
 
