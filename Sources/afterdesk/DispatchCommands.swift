@@ -378,7 +378,7 @@ struct Serve: AsyncParsableCommand {
         // Uploads a previous run stopped in the middle of say so; expired sessions go.
         let interrupted = try await db.interruptWebImports(now: clock.now())
         if interrupted > 0 { logger.warning("uploads interrupted by the last stop", metadata: ["count": "\(interrupted)"]) }
-        let forgotten = sweepForgottenUploads(db, settings: dispatcher.settings)
+        let forgotten = try await db.sweepUploads(olderThan: dispatcher.settings.server.forgottenUpload).count
         if forgotten > 0 { logger.info("forgotten upload files removed", metadata: ["count": "\(forgotten)"]) }
         try await db.persistTidy(now: clock.now())
         let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))

@@ -24,7 +24,7 @@ import Testing
     @Test func anUploadItsRejectsAndTheFolderAreTheOwnersAlone() async throws {
         let f = try await WebFixture()
         // A folder made open by someone else is closed again.
-        let folder = UploadFolder.path(f.s.db)
+        let folder = UploadFolder.path(f.s.db.location)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await f.app().test(.router) { client in
             var b = TestBrowser()
@@ -74,12 +74,14 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = (dir as NSString).appendingPathComponent("api-busy.csv")
-        try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+        let db = try AfterdeskDatabase(path: (dir as NSString).appendingPathComponent("afterdesk.sqlite"), clock: .live)
+        let created = try await db.createUpload(.api(fileExtension: "csv"))
+        try created.body.close()
+        let path = created.upload.path
         try Self.age(path, 3_700)
         var t = ServerTimeouts()
         t.upload = .milliseconds(400)
-        let fresh = UploadFolder.keepFresh(path, timeouts: t)
+        let fresh = db.keepFresh(created.upload, every: t.uploadTouch)
         defer { fresh.cancel() }
         // Touched within a few of its 100 ms periods (a loaded machine may be slow to run it).
         for _ in 0..<100 {
@@ -87,7 +89,7 @@ import Testing
             if let modified, modified > Date().addingTimeInterval(-60) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(UploadFolder.sweep(dir, olderThan: .seconds(60)).isEmpty)
+        #expect(try await db.sweepUploads(olderThan: .seconds(60)).isEmpty)
         #expect(FileManager.default.fileExists(atPath: path))
     }
 
@@ -96,7 +98,7 @@ import Testing
     @Test func aWebUploadNeverSweepsAFreshFileWhateverTheServersClock() async throws {
         let f = try await WebFixture()
         f.clock.advance(3 * 365 * 86_400)
-        let folder = UploadFolder.path(f.s.db)
+        let folder = UploadFolder.path(f.s.db.location)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let other = (folder as NSString).appendingPathComponent("upload-in-progress.part")
         try Data("x".utf8).write(to: URL(fileURLWithPath: other))
@@ -109,10 +111,29 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: other))
     }
 
+    /// An upload whose file cannot be kept under its import's number (a file of that name is there already): its
+    /// import is marked failed, not left queued forever, and its temporary file is removed.
+    @Test func anUploadThatCannotBeKeptFailsItsImport() async throws {
+        let f = try await WebFixture()
+        let folder = UploadFolder.path(f.s.db.location)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("someone else's".utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("1-deals.csv")))
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.openImports(client)
+            let r = try await b.upload(client, "deals.csv", WebImportTests.file)
+            #expect(r.status != .seeOther)
+        }
+        #expect(try f.s.rows("SELECT status FROM web_imports WHERE id = 1").first?["status"] as String? == "failed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["1-deals.csv"])
+        #expect(
+            FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("1-deals.csv")) == Data("someone else's".utf8))
+    }
+
     @Test func anUploadSweepsTheFolderFirst() async throws {
         let s = try await Scenario()
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
-        let folder = UploadFolder.path(s.db)
+        let folder = UploadFolder.path(s.db.location)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let left = (folder as NSString).appendingPathComponent("upload-left.part")
         try Data("x".utf8).write(to: URL(fileURLWithPath: left))
@@ -126,6 +147,6 @@ import Testing
         }
         #expect(!FileManager.default.fileExists(atPath: left))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
-        #expect(sweepForgottenUploads(s.db, settings: s.settings) == 0)
+        #expect(try await s.db.sweepUploads(olderThan: s.settings.server.forgottenUpload).isEmpty)
     }
 }

@@ -34,7 +34,7 @@ import Testing
 
     /// The upload folder's files (none is left by a refused form).
     static func uploads(_ f: WebFixture) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: UploadFolder.path(f.s.db))) ?? []
+        (try? FileManager.default.contentsOfDirectory(atPath: UploadFolder.path(f.s.db.location))) ?? []
     }
 
     @Test func theTokenMustComeBeforeTheFile() async throws {

@@ -38,12 +38,17 @@ import Testing
             Set(required.keys) == [
                 "ImportStorage", "DealStorage", "PlanStorage", "SentLog", "DispatchStorage", "InboundStorage", "TaskStorage",
                 "OutcomeStorage", "OfferStorage", "AccessStorage", "ConsentStorage", "SettingsStorage", "OperationsStorage",
+                "UploadStorage",
             ])
         let dispatch = Set(required["DispatchStorage"] ?? [])
         #expect(dispatch.isSuperset(of: ["claimOutbox(now:limit:)", "claimOutbox(id:now:)", "openSentLog()", "completeOutbox(_:now:)"]))
         #expect(required["OperationsStorage"]?.contains("location") == true)
         #expect(required["TaskStorage"]?.contains("taskQueue(_:answers:now:render:)") == true)
         #expect(required["ImportStorage"]?.contains("importDeals(files:options:progress:)") == true)
+        #expect(
+            required["UploadStorage"] == [
+                "createUpload(_:)", "keepUpload(_:as:)", "removeUpload(_:)", "touchUpload(_:)", "sweepUploads(olderThan:)",
+            ])
         #expect(required["ConsentStorage"]?.contains("addOptOut(address:channel:detail:by:now:)") == true)
         // Defaults in protocol extensions are not requirements.
         #expect(!(required["DispatchStorage"] ?? []).contains("dueTouches(now:limit:)"))

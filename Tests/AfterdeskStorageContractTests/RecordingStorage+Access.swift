@@ -6,9 +6,9 @@ import Foundation
 // (each requirement once, as declared); the compiler checks that none is missing.
 
 extension RecordingStorage: AccessStorage {
-    func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) async throws -> Int64 {
-        notes.note("addUser(name:role:staffCode:store:now:)")
-        return try await base.addUser(name: name, role: role, staffCode: staffCode, store: store, now: now)
+    func addUser(_ user: NewUser, passwordHash: String?, now: Date) async throws -> Int64 {
+        notes.note("addUser(_:passwordHash:now:)")
+        return try await base.addUser(user, passwordHash: passwordHash, now: now)
     }
     func users() async throws -> [UserRow] {
         notes.note("users()")

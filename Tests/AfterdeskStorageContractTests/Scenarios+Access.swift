@@ -11,6 +11,7 @@ extension Scenarios {
         ("access: sign-in attempts are limited and tidied", accessSignIns),
         ("access: sessions persist, expire, are removed and tidied", accessSessions),
         ("access: a new password ends the user's other sessions", passwordEndsSessions),
+        ("access: a user is added with its password in one write, and a refused one stores nothing", accessAddUserWhole),
     ]
 
     /// Sessions are kept as the server's JSON, whose `userID` names the user (`WebSession`).
@@ -50,6 +51,29 @@ extension Scenarios {
         #expect(try await s.users().first { $0.name == "fin" }?.active == false)
         #expect(try await s.principal(userID: fin) == nil)
         #expect(try await s.signInUser(name: "fin") == nil)
+    }
+
+    @Sendable static func accessAddUserWhole(_ s: any Storage, _ f: Fixture) async throws {
+        let ada = try await s.addUser(
+            NewUser(name: " ada ", role: .admin, staffCode: nil, store: nil), passwordHash: "$2b$12$ada", now: f.now)
+        let signIn = try #require(try await s.signInUser(name: "ada"))
+        #expect(signIn.principal.userID == ada && signIn.passwordHash == "$2b$12$ada")
+        let before = try await s.users()
+        // A name taken, a store or a staff member that does not exist: refused, with or without a password.
+        let refused = [
+            try NewUser(name: "ada", role: .fiManager, staffCode: nil, store: nil),
+            try NewUser(name: "fin", role: .fiManager, staffCode: nil, store: "nowhere"),
+            try NewUser(name: "sam", role: .sales, staffCode: "NOBODY", store: nil),
+        ]
+        for user in refused {
+            await #expect(throws: (any Error).self, "\(user.name)") {
+                _ = try await s.addUser(user, passwordHash: "$2b$12$other", now: f.now)
+            }
+        }
+        #expect(try await s.users() == before)
+        #expect(try await s.signInUser(name: "ada")?.passwordHash == "$2b$12$ada")
+        #expect(try await s.signInUser(name: "fin") == nil)
+        #expect(try await s.signInUser(name: "sam") == nil)
     }
 
     @Sendable static func accessTokens(_ s: any Storage, _ f: Fixture) async throws {

@@ -7,6 +7,7 @@ import Testing
 extension Scenarios {
     static let outboxArea: [(name: String, run: Scenario)] = [
         ("outbox: a claimed message is not claimed again; enqueue is idempotent by key", outboxClaims),
+        ("outbox: concurrent claimers together get every message exactly once", outboxConcurrentClaims),
         ("outbox: completions, deferrals, cancellations and counts", outboxCompletes),
         ("outbox: a dead letter is retried once", outboxDeadLetter),
         ("outbox: the sent log settles a crash's sends; a claim never completed is in doubt", sentLogReplay),
@@ -31,6 +32,35 @@ extension Scenarios {
         #expect(try await s.claimOutbox(id: k4.id, now: f.now)?.status == .sending)
         #expect(try await s.claimOutbox(id: k4.id, now: f.now) == nil)
         #expect(try await s.outboxCounts() == ["sending": 4])
+    }
+
+    /// Eight claimers at once, small pages each, until the queue is empty: every message is claimed by exactly one of
+    /// them (none twice, none lost), each attempted once.
+    @Sendable static func outboxConcurrentClaims(_ s: any Storage, _ f: Fixture) async throws {
+        try await s.enqueue((1...50).map { email("race-\($0)") }, customerID: nil, taskID: nil, now: f.now)
+        let claims = try await withThrowingTaskGroup(of: [OutboxMessage].self) { group in
+            for claimer in 0..<8 {
+                group.addTask {
+                    var mine: [OutboxMessage] = []
+                    while true {
+                        let page = try await s.claimOutbox(now: f.now, limit: 1 + claimer % 3)
+                        if page.isEmpty { return mine }
+                        mine += page
+                        await Task.yield()
+                    }
+                }
+            }
+            var all: [[OutboxMessage]] = []
+            for try await mine in group { all.append(mine) }
+            return all
+        }
+        let ids = claims.flatMap { $0.map(\.id) }
+        #expect(ids.count == 50)
+        #expect(Set(ids).count == ids.count)
+        let queued = Set(try await s.outbox(status: nil, limit: 100).map(\.id))
+        #expect(Set(ids) == queued)
+        #expect(claims.joined().allSatisfy { $0.attempts == 1 && $0.status == .sending })
+        #expect(try await s.outboxCounts() == ["sending": 50])
     }
 
     @Sendable static func outboxCompletes(_ s: any Storage, _ f: Fixture) async throws {

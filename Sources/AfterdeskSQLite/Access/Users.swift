@@ -4,15 +4,12 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    /// Adds a user. A `sales` user needs `staffCode`: the staff member (in `store`, or the only store) whose tasks it
-    /// works.
+    /// Adds a user, with its password's hash when it has one, in one transaction. A `sales` user works the tasks of its
+    /// staff member (in `store`, or the only store with that code), and is limited to that member's store.
     @discardableResult
-    public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) async throws -> Int64 {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 64, !trimmed.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw StoreError("a user name is one word of at most 64 characters, such as kliu")
-        }
-        if role == .sales && staffCode == nil { throw StoreError("a sales user needs --staff CODE: the staff member whose tasks it works") }
+    public func addUser(_ user: NewUser, passwordHash: String?, now: Date) async throws -> Int64 {
+        let trimmed = user.name
+        let (role, staffCode, store) = (user.role, user.staffCode, user.store)
         return try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) != nil {
                 throw StoreError.conflict("a user named \(trimmed) already exists")
@@ -47,8 +44,8 @@ extension AfterdeskDatabase {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO users (name, role, staff_id, store_id, created_at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [trimmed, role.rawValue, staffID, storeID, Instant.iso8601(now)])
+                    INSERT INTO users (name, role, staff_id, store_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [trimmed, role.rawValue, staffID, storeID, passwordHash, Instant.iso8601(now)])
             return db.lastInsertedRowID
         }
     }

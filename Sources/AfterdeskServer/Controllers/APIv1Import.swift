@@ -30,11 +30,28 @@ extension APIv1Controller {
             return errorResponse("too_large", "the file is larger than 512 MiB", status: .contentTooLarge)
         }
         let json = request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
+        let uploads = ctx.database
+        try await uploads.sweepUploads(olderThan: ctx.settings.server.forgottenUpload)
+        let created = try await uploads.createUpload(.api(fileExtension: json ? "json" : "csv"))
+        // The upload is removed once answered, whatever the answer.
+        let response: Response
+        do {
+            response = try await importBody(request, context: context, into: created, kind: kind, profile: profile, principal: p)
+        } catch {
+            try? await uploads.removeUpload(created.upload)
+            throw error
+        }
+        try? await uploads.removeUpload(created.upload)
+        return response
+    }
+
+    /// The body written to `created`, then imported while the upload is kept fresh: the summary, or why it was refused.
+    private func importBody(
+        _ request: Request, context: AppRequestContext, into created: NewUpload, kind: ImportKind, profile: ImportProfile,
+        principal p: Principal
+    ) async throws -> Response {
         let timeouts = ctx.settings.server
-        let folder = try UploadFolder.prepare(ctx.database, timeouts: timeouts)
-        let path = (folder as NSString).appendingPathComponent("api-\(UUID().uuidString)\(json ? ".json" : ".csv")")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let out = try UploadFolder.create(path)
+        let out = created.body
         var bytes = 0
         var deadline = BodyDeadline(timeouts)
         do {
@@ -57,9 +74,10 @@ extension APIv1Controller {
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         let store = p.store ?? Self.query(request, "store") ?? "main"
         let allowed = p.store.map { Set([$0]) }
-        let fresh = UploadFolder.keepFresh(path, timeouts: timeouts)
+        let fresh = ctx.database.keepFresh(created.upload, every: timeouts.uploadTouch)
         defer { fresh.cancel() }
-        let body = try await Self.run(kind, path: path, profile: profile, store: store, allowedStores: allowed, ctx: ctx)
+        let body = try await Self.run(
+            kind, path: created.upload.path, profile: profile, store: store, allowedStores: allowed, ctx: ctx)
         ctx.logger.info("api import", metadata: ["user": "\(p.name)", "bytes": "\(bytes)"])
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -111,73 +129,9 @@ extension APIv1Controller {
     }
 }
 
-/// Where uploads go: `afterdesk-uploads/` beside the database, a folder its owner alone may enter (0700), each file
-/// readable by its owner alone (0600). A temporary file (`upload-*.part`, `api-*`) untouched for the upload timeout is
-/// an upload that ended without cleaning up (a process killed): removed. Several servers may share the folder, so
-/// what decides is the file's modification time, which an upload in progress keeps fresh.
-enum UploadFolder {
-    static func path(_ db: any Storage) -> String {
-        let base = db.location.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? NSTemporaryDirectory()
-        return (base as NSString).appendingPathComponent("afterdesk-uploads")
-    }
-
-    /// The folder, created (or closed to others) 0700, its forgotten temporary files removed: its path.
-    /// The sweep goes by the file system's time, never the application's clock: other uploads' files (of other servers
-    /// too) are judged by their modification times.
-    static func prepare(_ db: any Storage, timeouts: ServerTimeouts) throws -> String {
-        let folder = path(db)
-        try FileManager.default.createDirectory(
-            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder)
-        sweep(folder, olderThan: timeouts.forgottenUpload)
-        return folder
-    }
-
-    /// A new file, 0600 from its creation (never there before).
-    static func create(_ path: String) throws -> FileHandle {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError.io("cannot write the upload") }
-        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-    }
-
-    static func isTemporary(_ name: String) -> Bool {
-        (name.hasPrefix("upload-") && name.hasSuffix(".part")) || name.hasPrefix("api-")
-    }
-
-    /// Removes the temporary files of `folder` not modified for `age` (by `now`, the file system's time, not the
-    /// command's clock); returns their names.
-    @discardableResult
-    static func sweep(_ folder: String, olderThan age: Duration, now: Date = Date()) -> [String] {
-        let limit = now.addingTimeInterval(-Double(age.components.seconds))
-        var removed: [String] = []
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where isTemporary(name) {
-            let file = (folder as NSString).appendingPathComponent(name)
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
-                modified < limit
-            else { continue }
-            if (try? FileManager.default.removeItem(atPath: file)) != nil { removed.append(name) }
-        }
-        return removed
-    }
-
-    /// Keeps `file`'s modification time fresh while an upload's import reads it (writing keeps it fresh before), so
-    /// another server's sweep never takes it: touched every quarter of the upload timeout (at most every minute) until
-    /// the task is cancelled.
-    static func keepFresh(_ file: String, timeouts: ServerTimeouts) -> Task<Void, Never> {
-        let every = min(timeouts.upload / 4, .seconds(60))
-        return Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: every)
-                try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: file)
-            }
-        }
-    }
-}
-
-/// At `serve`'s start: the temporary upload files a stopped server left, untouched for the upload timeout, removed;
-/// how many.
-public func sweepForgottenUploads(_ db: any Storage, settings: Settings) -> Int {
-    let folder = UploadFolder.path(db)
-    guard FileManager.default.fileExists(atPath: folder) else { return 0 }
-    return UploadFolder.sweep(folder, olderThan: settings.server.forgottenUpload).count
+/// Uploads' timing from the server's timeouts.
+extension ServerTimeouts {
+    /// How often an upload being imported is touched so no sweep takes it: every quarter of the upload timeout, at
+    /// most every minute.
+    var uploadTouch: Duration { min(upload / 4, .seconds(60)) }
 }

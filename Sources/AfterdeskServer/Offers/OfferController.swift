@@ -64,11 +64,38 @@ struct OfferController: Sendable {
         return (token, link)
     }
 
+    /// The link, or the page the customer sees instead: not valid for an unknown token, expired for a link whose row
+    /// cannot be read (a stored timestamp that is not one): the customer is not shown an error for the store's
+    /// problem, which is logged for the operator by where it is, never by its value or whose link it is.
+    func linkOrPage(_ context: AppRequestContext) async throws -> Result<(token: String, link: StoredOfferLink), PageInstead> {
+        do {
+            guard let found = try await link(context) else { return .failure(PageInstead(response: unknownLink())) }
+            return .success(found)
+        } catch let e as StoreError where e.kind == .integrity {
+            ctx.logger.error("offer link unreadable", metadata: ["where": "\(OfferController.place(of: e))"])
+            return .failure(PageInstead(response: expiredLink()))
+        }
+    }
+
+    /// Where an integrity problem is (`offer_links.expires_at`), without the value found there.
+    static func place(of e: StoreError) -> String {
+        let head = e.message.components(separatedBy: " holds ").first ?? ""
+        return head.count < e.message.count && head.allSatisfy({ $0.isLetter || $0.isNumber || "._".contains($0) }) ? head : "unknown"
+    }
+
+    /// A response shown instead of the offer (a `Result`'s failure).
+    struct PageInstead: Error { let response: Response }
+
     /// The press workflow of the offer page (`OfferPresses`, in AfterdeskWorkflows).
     var presses: OfferPresses { OfferPresses(dispatcher: ctx.dispatcher, clock: ctx.clock, zone: zone) }
 
     func show(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let (token, l) = try await link(context) else { return unknownLink() }
+        let token: String
+        let l: StoredOfferLink
+        switch try await linkOrPage(context) {
+        case .success(let found): (token, l) = found
+        case .failure(let instead): return instead.response
+        }
         let now = ctx.clock.now()
         let s = presses.state(l, now: now)
         guard s.isLive else { return gone(l, state: s, token: token, done: nil) }
@@ -78,7 +105,12 @@ struct OfferController: Sendable {
     }
 
     func press(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard let (token, l) = try await link(context) else { return unknownLink() }
+        let token: String
+        let l: StoredOfferLink
+        switch try await linkOrPage(context) {
+        case .success(let found): (token, l) = found
+        case .failure(let instead): return instead.response
+        }
         let body = try await request.body.collect(upTo: 4 * 1024)
         let form = Dictionary(formPairs(String(buffer: body)), uniquingKeysWith: { a, _ in a })
         guard let action = form["action"].flatMap(OfferAction.init(rawValue:)) else {
@@ -162,13 +194,21 @@ struct OfferController: Sendable {
                 "This link no longer works", "You asked us to stop this kind of message, so we have. You can always call us."
             )
         case .expired:
-            (heading, message) = (
-                "This link has expired", "The offer on this page has ended. Call us to see what we can still do, or ask for a new link."
-            )
+            (heading, message) = (Self.expired.heading, Self.expired.message)
         default:
             (heading, message) = ("This offer is no longer available", "Call us if you have any questions.")
         }
         return goneResponse(heading: heading, message: message, action: token.map(WebPaths.offer), status: .gone, done: done)
+    }
+
+    static let expired = (
+        heading: "This link has expired",
+        message: "The offer on this page has ended. Call us to see what we can still do, or ask for a new link."
+    )
+
+    /// A link whose row cannot be read: as an expired one, without the form to press again.
+    func expiredLink() -> Response {
+        goneResponse(heading: Self.expired.heading, message: Self.expired.message, action: nil, status: .gone)
     }
 
     func unknownLink() -> Response {

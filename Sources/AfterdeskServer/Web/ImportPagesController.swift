@@ -48,11 +48,13 @@ struct ImportPagesController: Sendable {
         guard let type = request.headers[.contentType], let boundary = Multipart.boundary(type) else {
             return try await list(request, error: "Choose a file to upload.", status: .badRequest)
         }
-        let folder = try UploadFolder.prepare(ctx.database, timeouts: ctx.settings.server)
-        let temp = (folder as NSString).appendingPathComponent("upload-\(UUID().uuidString).part")
+        let uploads = ctx.database
+        try await uploads.sweepUploads(olderThan: ctx.settings.server.forgottenUpload)
+        let created = try await uploads.createUpload(.webForm)
+        let temp = created.upload
         let received: Multipart.Received
         do {
-            let out = try UploadFolder.create(temp)
+            let out = created.body
             defer { try? out.close() }
             received = try await Multipart.receive(
                 request, boundary: boundary, fileField: "file", fields: ["csrf", "profile"], to: out, limit: Self.maxUpload,
@@ -62,35 +64,47 @@ struct ImportPagesController: Sendable {
                     ? nil : Multipart.Refused(status: .forbidden, description: "the form's token must come before its file")
             }
         } catch let refused as Multipart.Refused {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await refuse(request, context: context, refused)
         } catch {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await list(request, error: "The upload could not be read: \(error)", status: .badRequest)
         }
         guard CSRF.matches(received.fields["csrf"], user.session.csrf) else {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
         }
         guard let name = received.fileName, received.bytes > 0 else {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await list(request, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
         }
         let profile = received.fields["profile"] ?? "canonical"
         guard let importProfile = ImportProfile.named(profile) else {
-            try? FileManager.default.removeItem(atPath: temp)
+            try? await uploads.removeUpload(temp)
             return try await list(request, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
         }
+        return try await start(temp, fileName: name, profile: (profile, importProfile), by: user.principal, bytes: received.bytes)
+    }
+
+    /// A received upload's web import: its row (with the profile as the form named it), the file kept under the
+    /// import's number, the import started; the page that follows it.
+    private func start(
+        _ temp: Upload, fileName name: String, profile: (named: String, profile: ImportProfile), by user: Principal, bytes: Int
+    ) async throws -> Response {
         let id = try await ctx.database.createWebImport(
-            userID: user.principal.userID, fileName: name, path: "", profile: profile, now: ctx.clock.now())
-        let path = (folder as NSString).appendingPathComponent("\(id)-\(Multipart.safeName(name))")
-        try FileManager.default.moveItem(atPath: temp, toPath: path)
+            userID: user.userID, fileName: name, path: "", profile: profile.named, now: ctx.clock.now())
+        let path: String
+        do { path = try await ctx.database.keepUpload(temp, as: "\(id)-\(Multipart.safeName(name))").path } catch {
+            // The import's row says it failed rather than waiting forever for a file that was not kept.
+            try? await ctx.database.removeUpload(temp)
+            try? await ctx.database.updateWebImport(id: id, status: .failed, error: "the upload could not be kept", now: ctx.clock.now())
+            throw error
+        }
         try await ctx.database.setWebImportPath(id: id, path: path)
-        ctx.logger.info("upload received", metadata: ["user": "\(user.principal.name)", "import": "\(id)", "bytes": "\(received.bytes)"])
+        ctx.logger.info("upload received", metadata: ["user": "\(user.name)", "import": "\(id)", "bytes": "\(bytes)"])
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         WebImportRunner(ctx: ctx).start(
-            id: id, path: path, profile: importProfile, store: user.principal.store ?? "main",
-            allowedStores: user.principal.store.map { [$0] })
+            id: id, path: path, profile: profile.profile, store: user.store ?? "main", allowedStores: user.store.map { [$0] })
         return seeOther(WebPaths.importPage(id))
     }
 

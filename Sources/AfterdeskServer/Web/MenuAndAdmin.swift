@@ -171,15 +171,7 @@ struct AdminController: Sendable {
             var token: String?
             switch field("action") {
             case "add":
-                guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
-                // A password typed is checked as typed (spaces only is refused, not taken for none), and before the
-                // user is added: a refused form adds nobody.
-                let password = f.password.flatMap { $0.isEmpty ? nil : $0 }
-                if let password { try Passwords.check(password, user: field("name") ?? "") }
-                let bcrypt = if let password { await hash(password) } else { nil as String? }
-                try await ctx.database.addUser(
-                    name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"), now: now)
-                if let bcrypt { try await ctx.database.setPassword(name: field("name") ?? "", bcryptHash: bcrypt) }
+                try await addUser(f, field, now: now)
             case "password":
                 let pw = f.password ?? ""
                 try Passwords.check(pw, user: field("user") ?? "")
@@ -211,6 +203,21 @@ struct AdminController: Sendable {
         } catch let e as StoreError where e.kind != .io && e.kind != .integrity {
             return try await pages.response(try page(user, error: e.message, newToken: nil), status: .unprocessableContent)
         }
+    }
+
+    /// The add-user form: every field checked (role, name, staff, the password's rules) before the one write that adds
+    /// the user with its password, which refuses a name taken or a store or staff member unknown: a refused form adds
+    /// nobody. A password typed is checked as typed (spaces only is refused, not taken for none).
+    func addUser(_ f: Form, _ field: (String) -> String?, now: Date) async throws {
+        guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
+        let newUser: NewUser
+        do { newUser = try NewUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store")) } catch {
+            throw StoreError(error.description)
+        }
+        let password = f.password.flatMap { $0.isEmpty ? nil : $0 }
+        if let password { try Passwords.check(password, user: newUser.name) }
+        let bcrypt = if let password { await hash(password) } else { nil as String? }
+        try await ctx.database.addUser(newUser, passwordHash: bcrypt, now: now)
     }
 
     /// A token's lifetime in days (nil: empty, no expiry). An expiry that does not read as days is refused, never taken

@@ -3,8 +3,10 @@ import Foundation
 
 /// Users, API tokens, sign-in limits and web sessions.
 public protocol AccessStorage: Sendable {
+    /// Adds a user, with its password's hash when it has one, in one write: a name taken, or a store or staff member
+    /// that does not exist, refuses it and stores nothing.
     @discardableResult
-    func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) async throws -> Int64
+    func addUser(_ user: NewUser, passwordHash: String?, now: Date) async throws -> Int64
     func users() async throws -> [UserRow]
     func disableUser(name: String, now: Date) async throws
     func setRole(name: String, role: Role) async throws
@@ -35,6 +37,13 @@ public protocol AccessStorage: Sendable {
 }
 
 extension AccessStorage {
+    /// Adds a user without a password (`afterdesk users add`; `users passwd` sets one).
+    @discardableResult
+    public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) async throws -> Int64 {
+        let user: NewUser
+        do { user = try NewUser(name: name, role: role, staffCode: staffCode, store: store) } catch { throw StoreError(error.description) }
+        return try await addUser(user, passwordHash: nil, now: now)
+    }
     public func setPassword(name: String, bcryptHash: String) async throws {
         try await setPassword(name: name, bcryptHash: bcryptHash, keepingSession: nil)
     }
