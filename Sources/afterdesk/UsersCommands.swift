@@ -28,6 +28,9 @@ struct UsersCommand: AsyncParsableCommand {
             guard Role(rawValue: role) != nil else {
                 throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            if role == Role.sales.rawValue && staff == nil {
+                throw ValidationError("a sales user needs --staff CODE: the staff member whose tasks it works")
+            }
         }
 
         func run() async throws {

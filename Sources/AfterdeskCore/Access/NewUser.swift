@@ -34,7 +34,7 @@ public enum NewUserProblem: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .name: "a user name is one word of at most 64 characters, such as kliu"
-        case .salesWithoutStaff: "a sales user needs --staff CODE: the staff member whose tasks it works"
+        case .salesWithoutStaff: "a sales user needs a staff code: the staff member whose tasks it works"
         }
     }
 }
