@@ -38,6 +38,7 @@ import Testing
             Set(required.keys) == [
                 "ImportStorage", "DealStorage", "PlanStorage", "SentLog", "DispatchStorage", "InboundStorage", "TaskStorage",
                 "OutcomeStorage", "OfferStorage", "AccessStorage", "ConsentStorage", "SettingsStorage", "OperationsStorage",
+                "LockStorage",
             ])
         let dispatch = Set(required["DispatchStorage"] ?? [])
         #expect(dispatch.isSuperset(of: ["claimOutbox(now:limit:)", "claimOutbox(id:now:)", "openSentLog()", "completeOutbox(_:now:)"]))

@@ -8,4 +8,4 @@ import Foundation
 /// Every requirement is `async`: a backend runs its database work off Swift's cooperative threads (GRDB's `read` and
 /// `write`, a connection pool's own event loop), so no request handler waits on a blocking call.
 public typealias Storage = ImportStorage & DealStorage & PlanStorage & DispatchStorage & InboundStorage & TaskStorage
-    & OutcomeStorage & OfferStorage & AccessStorage & ConsentStorage & SettingsStorage & OperationsStorage
+    & OutcomeStorage & OfferStorage & AccessStorage & ConsentStorage & SettingsStorage & OperationsStorage & LockStorage
