@@ -63,4 +63,23 @@ import Testing
         #expect(try await s.db.webImport(id: silent, visibleTo: nil)?.status == .failed)
         #expect(try await s.db.webImport(id: beating, visibleTo: nil)?.status == .queued)
     }
+
+    /// An upload's import beats while it runs: a server starting two minutes after the import began leaves it alone.
+    @Test func anUploadBeatsWhileItsImportRuns() async throws {
+        let s = try await Scenario()
+        let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
+        let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: clock.now)
+        let id = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: clock.now)
+        try await s.db.updateWebImport(id: id, status: .running, now: clock.now)
+        let started = clock.now
+        clock.advance(100)
+        let beat = ImportService.beat(id: id, db: s.db, clock: clock.clock, every: .milliseconds(10))
+        let moved = Instant.iso8601(clock.now)
+        for _ in 0..<250 where try s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? != moved {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        beat.cancel()
+        #expect(try await s.db.interruptWebImports(now: started.addingTimeInterval(RunLiveness.staleAfter + 1)) == 0)
+        #expect(try await s.db.webImport(id: id, visibleTo: nil)?.status == .running)
+    }
 }

@@ -119,11 +119,13 @@ public struct ImportService: Sendable {
         }
     }
 
-    /// Beats for upload `id` every `RunLiveness.beatInterval` until cancelled.
-    static func beat(id: Int64, db: any Storage, clock: Clock) -> Task<Void, Never> {
+    /// Beats for upload `id` every `interval` until cancelled.
+    static func beat(
+        id: Int64, db: any Storage, clock: Clock, every interval: Duration = .seconds(RunLiveness.beatInterval)
+    ) -> Task<Void, Never> {
         Task.detached {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(RunLiveness.beatInterval))
+                try? await Task.sleep(for: interval)
                 if Task.isCancelled { return }
                 try? await db.beatWebImport(id: id, now: clock.now())
             }
