@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // The domain: values in, values out. No database, no network, no file system.
@@ -67,6 +68,7 @@ let package = Package(
                 "AfterdeskCore", "AfterdeskStorage", "AfterdeskDelivery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // HTTP only: the application, its routes, pages and authentication; it starts the workflows' scheduler.
@@ -97,6 +99,7 @@ let package = Package(
                 "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
                 "AfterdeskDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -141,6 +144,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             exclude: ["Snapshots"]
         ),

@@ -11,6 +11,8 @@ public final class AfterdeskDatabase: Sendable {
     let writer: any DatabaseWriter
     public let clock: Clock
     public let path: String?
+    /// The locks of `LockStorage` when the database is in memory (on a file, they are files beside it).
+    let localLocks = LocalLocks()
 
     /// Applied once, before the first connection of the process opens.
     static let sqliteConfigured: Bool = {

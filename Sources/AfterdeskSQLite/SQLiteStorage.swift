@@ -4,7 +4,7 @@ import Foundation
 
 /// The SQLite file implements every storage area.
 extension AfterdeskDatabase: ImportStorage, DealStorage, PlanStorage, DispatchStorage, InboundStorage, TaskStorage,
-    OutcomeStorage, OfferStorage, AccessStorage, ConsentStorage, SettingsStorage, OperationsStorage
+    OutcomeStorage, OfferStorage, AccessStorage, ConsentStorage, SettingsStorage, OperationsStorage, LockStorage
 {
     public var location: String? { path }
 }

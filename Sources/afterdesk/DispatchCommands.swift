@@ -7,6 +7,7 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// Options of the commands that send: configuration, templates, menu, clock.
 struct DispatchOptions: ParsableArguments {
@@ -53,13 +54,13 @@ struct Run: AsyncParsableCommand {
         let db = try database.open()
         let dispatcher = try await dispatch.dispatcher(db)
         let at = try dispatch.instant()
-        guard let lock = DispatchLock.acquire(databasePath: database.path) else {
+        guard let lock = try await db.tryLock(.dispatch) else {
             printError("Another dispatch is running on \(database.path); nothing done.")
             throw ExitCode(1)
         }
         var decisions: [DispatchDecision] = []
         let summary = try await dispatcher.run(now: at, dryRun: dryRun) { decisions.append($0) }
-        _ = lock
+        lock.release()
         if json {
             struct Output: Encodable {
                 let dryRun: Bool
@@ -375,25 +376,20 @@ struct Serve: AsyncParsableCommand {
         let dispatcher = try await dispatch.dispatcher(db)
         let logger = Logger(label: "afterdesk")
         let clock = CommandClock.clock
-        // Uploads a previous run stopped in the middle of say so; expired sessions go.
+        // Uploads whose import stopped beating (a server stopped in the middle) say so; another server's uploads, still
+        // beating, go on. Expired sessions go.
         let interrupted = try await db.interruptWebImports(now: clock.now())
-        if interrupted > 0 { logger.warning("uploads interrupted by the last stop", metadata: ["count": "\(interrupted)"]) }
+        if interrupted > 0 { logger.warning("uploads interrupted by a stop", metadata: ["count": "\(interrupted)"]) }
         let forgotten = try await db.sweepUploads(olderThan: dispatcher.settings.server.forgottenUpload).count
         if forgotten > 0 { logger.info("forgotten upload files removed", metadata: ["count": "\(forgotten)"]) }
         try await db.persistTidy(now: clock.now())
         let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))
         let app = try buildApplication(context, host: host, port: port)
-        let path = database.path
-        let every = Duration.seconds(self.every)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            group.addTask {
-                await dispatchEvery(
-                    every, dispatcher: dispatcher, databasePath: path, clock: clock, logger: logger, metrics: context.metrics)
-            }
-            // The server ends on SIGTERM/SIGINT: stop the scheduler with it.
-            try await group.next()
-            group.cancelAll()
-        }
+        let scheduler = Scheduler.counted(
+            every: .seconds(self.every), dispatcher: dispatcher, clock: clock, logger: logger, metrics: context.metrics)
+        // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
+        // then the HTTP application.
+        let group = ServiceGroup(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
     }
 }

@@ -23,6 +23,7 @@ import Testing
         ("v10-import-scope", Migrations.v10ImportScope, 0x8c29_ae2e_51bf_040e),
         ("v11-opt-outs", Migrations.v11OptOuts, 0xd311_450d_526c_07ac),
         ("v12-trade-facts", Migrations.v12TradeFacts, 0xc769_00f3_72de_da71),
+        ("v13-run-heartbeats", Migrations.v13RunHeartbeats, 0xa2d6_7b1b_9b05_da52),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -40,6 +41,7 @@ import Testing
         #expect(
             Migrations.sqlOnly.map(\.name) == [
                 "v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
+                "v13-run-heartbeats",
             ])
     }
 

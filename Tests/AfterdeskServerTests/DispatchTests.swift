@@ -89,10 +89,9 @@ final class Scenario: @unchecked Sendable {
         let s = try await Scenario()
         let james = try #require(try s.touches("D-2").first)
         let at = utc(james.due).addingTimeInterval(60)
-        let path = s.dir.appendingPathComponent("test.sqlite").path
         let scheduler = Task {
             await dispatchEvery(
-                .seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: Logger(label: "test"))
+                .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: Logger(label: "test"))
         }
         for _ in 0..<200 where try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 { try await Task.sleep(for: .milliseconds(20)) }
         scheduler.cancel()

@@ -40,10 +40,9 @@ import Testing
 
     @Test func theSchedulerRecordsItsLastSuccessfulRun() async throws {
         let s = try await Scenario()
-        let path = s.dir.appendingPathComponent("test.sqlite").path
         let at = utc("2026-10-02T15:00:00Z")
         let task = Task {
-            await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, databasePath: path, clock: .fixed(at), logger: .init(label: "t"))
+            await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: .init(label: "t"))
         }
         for _ in 0..<200 where try await s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
         task.cancel()

@@ -97,9 +97,10 @@ extension Scenarios {
         let listed = try await s.webImports(id: nil, limit: 10, visibleTo: nil)
         #expect(Set(listed.map(\.id)) == [id, other])
         #expect(try await s.webImports(id: other, limit: 10, visibleTo: nil).map(\.id) == [other])
-        // The one still running is what a stopped server left: interrupted, once.
-        #expect(try await s.interruptWebImports(now: f.at(120)) == 1)
-        #expect(try await s.interruptWebImports(now: f.at(180)) == 0)
+        // The one still queued is what a stopped server left, once its heartbeat is old: interrupted, once.
+        #expect(try await s.interruptWebImports(now: f.at(60)) == 0)
+        #expect(try await s.interruptWebImports(now: f.at(RunLiveness.staleAfter + 1)) == 1)
+        #expect(try await s.interruptWebImports(now: f.at(RunLiveness.staleAfter + 60)) == 0)
         #expect(try await s.webImport(id: other, visibleTo: nil)?.status != .running)
         #expect(try await s.webImport(id: id, visibleTo: nil)?.status == .done)
     }

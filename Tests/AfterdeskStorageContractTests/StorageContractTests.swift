@@ -10,7 +10,7 @@ typealias Scenario = @Sendable (any Storage, Fixture) async throws -> Void
 enum Scenarios {
     static var all: [(name: String, run: Scenario)] {
         importArea + planArea + dispatchArea + outboxArea + tasksArea + consentArea + outcomesArea + offersArea
-            + accessArea + settingsArea + uploadsArea
+            + accessArea + settingsArea + uploadsArea + coordinationArea
     }
     static var names: [String] { all.map(\.name) }
     static func named(_ name: String) -> Scenario? { all.first { $0.name == name }?.run }

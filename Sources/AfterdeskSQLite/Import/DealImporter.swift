@@ -200,8 +200,11 @@ final class DealImporter {
             try db.execute(
                 sql: """
                     UPDATE import_runs SET read_count = read_count + ?, inserted = inserted + ?, updated = updated + ?,
-                        unchanged = unchanged + ?, rejected = rejected + ?, declines = declines + ? WHERE id = ?
-                    """, arguments: [batch.rows, c.inserted, c.updated, c.unchanged, c.rejected, c.declines, runID])
+                        unchanged = unchanged + ?, rejected = rejected + ?, declines = declines + ?, heartbeat_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    batch.rows, c.inserted, c.updated, c.unchanged, c.rejected, c.declines, Instant.iso8601(database.clock.now()), runID,
+                ])
             return .commit
         }
         return batch
@@ -267,19 +270,13 @@ final class DealImporter {
     // MARK: Runs
 
     private func startRun(file: String, profile: String) throws -> Int64 {
-        try database.writer.write { db in
-            // Runs left 'running' by a process that no longer exists were interrupted (kill -9, power).
-            let stale = try Row.fetchAll(db, sql: "SELECT id, pid FROM import_runs WHERE status = 'running'")
-            for r in stale {
-                let pid: Int32 = r["pid"]
-                if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
-                    try db.execute(sql: "UPDATE import_runs SET status = 'interrupted' WHERE id = ?", arguments: [r["id"] as Int64])
-                }
-            }
+        let now = database.clock.now()
+        return try database.writer.write { db in
+            try Self.interruptStaleRuns(db, now: now)
             try db.execute(
                 sql: """
-                    INSERT INTO import_runs (file, profile, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)
-                    """, arguments: [file, profile, nowText, Int(getpid())])
+                    INSERT INTO import_runs (file, profile, started_at, status, pid, host, heartbeat_at) VALUES (?, ?, ?, 'running', ?, ?, ?)
+                    """, arguments: [file, profile, nowText, Int(getpid()), RunLiveness.host, Instant.iso8601(now)])
             return db.lastInsertedRowID
         }
     }

@@ -3,10 +3,6 @@ import AfterdeskStorage
 import Foundation
 import GRDB
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
 struct SimulatedCrash: Error {}
 
@@ -55,18 +51,5 @@ extension AfterdeskDatabase {
             }
             return summary
         }
-    }
-
-    /// Runs `body` holding `<database>-import.lock`: one import at a time per database, so a bulk import's
-    /// in-memory keys see every customer and vehicle inserted while it runs. Another import waits.
-    func withImportLock<T>(_ body: () throws -> T) throws -> T {
-        guard let path else { return try body() }
-        let fd = open(path + "-import.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.io("cannot open \(path)-import.lock: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }  // closing releases the lock
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw StoreError.io("cannot lock \(path)-import.lock: \(String(cString: strerror(errno)))") }
-        }
-        return try body()
     }
 }

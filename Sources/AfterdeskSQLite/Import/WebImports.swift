@@ -8,14 +8,19 @@ extension AfterdeskDatabase {
         try await writer.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO web_imports (user_id, file_name, path, profile, status, created_at) VALUES (?, ?, ?, ?, 'queued', ?)
-                    """, arguments: [userID, String(fileName.prefix(200)), path, profile, Instant.iso8601(now)])
+                    INSERT INTO web_imports (user_id, file_name, path, profile, status, created_at, host, heartbeat_at)
+                    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)
+                    """,
+                arguments: [
+                    userID, String(fileName.prefix(200)), path, profile, Instant.iso8601(now), RunLiveness.host, Instant.iso8601(now),
+                ])
             return db.lastInsertedRowID
         }
     }
 
     /// Moves an upload's import on: `running` with rows read so far, then `done` with its summary or `failed` with why;
-    /// `stores`, the stores its rows named, once it ends.
+    /// `stores`, the stores its rows named, once it ends. Every update is a sign of life: the heartbeat moves to `now`
+    /// and the host is the one updating.
     public func updateWebImport(
         id: Int64, status: WebImportStatus, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, stores: Set<String>? = nil,
         now: Date
@@ -26,9 +31,13 @@ extension AfterdeskDatabase {
                 sql: """
                     UPDATE web_imports SET status = ?, rows_read = COALESCE(?, rows_read), summary = COALESCE(?, summary),
                         error = COALESCE(?, error), stores = COALESCE(?, stores),
-                        finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END
+                        finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END, heartbeat_at = ?, host = ?
                     WHERE id = ?
-                    """, arguments: [status.rawValue, rowsRead, summary, error, storesJSON, status.rawValue, Instant.iso8601(now), id])
+                    """,
+                arguments: [
+                    status.rawValue, rowsRead, summary, error, storesJSON, status.rawValue, Instant.iso8601(now), Instant.iso8601(now),
+                    RunLiveness.host, id,
+                ])
         }
     }
 
@@ -63,7 +72,9 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// Imports a server stopped in the middle of: failed, saying so (importing the file again is safe).
+    /// Imports whose server stopped in the middle of them: those queued or running whose heartbeat (or creation, before
+    /// the first beat) is older than `RunLiveness.staleAfter`, failed, saying so (importing the file again is safe).
+    /// An import that still beats, another server's, goes on.
     @discardableResult
     public func interruptWebImports(now: Date) async throws -> Int {
         try await writer.write { db in
@@ -71,9 +82,18 @@ extension AfterdeskDatabase {
                 sql: """
                     UPDATE web_imports SET status = 'failed', finished_at = ?,
                         error = 'the server stopped during the import; upload the file again (importing it again is safe)'
-                    WHERE status IN ('queued', 'running')
-                    """, arguments: [Instant.iso8601(now)])
+                    WHERE status IN ('queued', 'running') AND COALESCE(heartbeat_at, created_at) < ?
+                    """, arguments: [Instant.iso8601(now), Instant.iso8601(RunLiveness.staleBefore(now))])
             return db.changesCount
+        }
+    }
+
+    /// A sign of life of an upload's import that is still queued or running.
+    public func beatWebImport(id: Int64, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE web_imports SET heartbeat_at = ?, host = ? WHERE id = ? AND status IN ('queued', 'running')",
+                arguments: [Instant.iso8601(now), RunLiveness.host, id])
         }
     }
 }

@@ -45,6 +45,7 @@ enum Migrations {
         ("v10-import-scope", v10ImportScope),
         ("v11-opt-outs", v11OptOuts),
         ("v12-trade-facts", v12TradeFacts),
+        ("v13-run-heartbeats", v13RunHeartbeats),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

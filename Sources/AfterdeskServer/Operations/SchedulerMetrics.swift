@@ -4,13 +4,21 @@ import AfterdeskWorkflows
 import Foundation
 import Logging
 
-/// The scheduler of `serve` (`Scheduler`, in AfterdeskWorkflows), its runs counted in `metrics` when given.
+extension Scheduler {
+    /// The scheduler of `serve`, its runs counted in `metrics` when given.
+    public static func counted(
+        every interval: Duration, dispatcher: Dispatcher, clock: Clock, logger: Logger, metrics: ServerMetrics? = nil
+    ) -> Scheduler {
+        var onRun: (@Sendable (DispatchSummary) -> Void)?
+        if let metrics { onRun = { summary in metrics.dispatched(summary) } }
+        return Scheduler(interval: interval, dispatcher: dispatcher, clock: clock, logger: logger, onRun: onRun)
+    }
+}
+
+/// The scheduler of `serve` (`Scheduler`, in AfterdeskWorkflows) run until cancelled, its runs counted in `metrics`
+/// when given.
 public func dispatchEvery(
-    _ interval: Duration, dispatcher: Dispatcher, databasePath: String, clock: Clock, logger: Logger, metrics: ServerMetrics? = nil
+    _ interval: Duration, dispatcher: Dispatcher, clock: Clock, logger: Logger, metrics: ServerMetrics? = nil
 ) async {
-    var onRun: (@Sendable (DispatchSummary) -> Void)?
-    if let metrics { onRun = { summary in metrics.dispatched(summary) } }
-    await Scheduler(
-        interval: interval, dispatcher: dispatcher, databasePath: databasePath, clock: clock, logger: logger, onRun: onRun
-    ).run()
+    await Scheduler.counted(every: interval, dispatcher: dispatcher, clock: clock, logger: logger, metrics: metrics).run()
 }

@@ -18,9 +18,13 @@ public protocol ImportStorage: Sendable {
     /// One web import, if `viewer` may see it (nil: anyone).
     func webImport(id: Int64, visibleTo viewer: Principal?) async throws -> WebImportRow?
     func webImports(id: Int64?, limit: Int, visibleTo viewer: Principal?) async throws -> [WebImportRow]
-    /// Marks as interrupted the web imports a stopped server left running; returns how many.
+    /// Fails, as interrupted, the web imports left queued or running by a server that stopped: those whose heartbeat
+    /// (or creation) is older than `RunLiveness.staleAfter`; one still beating (another server's) goes on. How many.
     @discardableResult
     func interruptWebImports(now: Date) async throws -> Int
+    /// A sign of life of a queued or running web import (its heartbeat moves to `now`), at least every
+    /// `RunLiveness.beatInterval` while it runs.
+    func beatWebImport(id: Int64, now: Date) async throws
     func setWebImportPath(id: Int64, path: String) async throws
 }
 

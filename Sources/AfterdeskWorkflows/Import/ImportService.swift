@@ -99,6 +99,9 @@ public struct ImportService: Sendable {
                 try await db.updateWebImport(id: id, status: .running, now: clock.now())
                 var deals = deals
                 deals.planAt = clock.now()
+                // Beats while it runs, so other servers starting on the database leave it alone (`RunLiveness`).
+                let beat = Self.beat(id: id, db: db, clock: clock)
+                defer { beat.cancel() }
                 // Progress is called inside the import's transactions: kept in memory, read by the import's page.
                 let summary = try await importDeals(deals) { progress in
                     Self.rowsRead.withLock { $0[id] = progress.rows }
@@ -112,6 +115,19 @@ public struct ImportService: Sendable {
             } catch {
                 try? await db.updateWebImport(id: id, status: .failed, error: "\(error)", now: clock.now())
                 done(.failure(error))
+            }
+        }
+    }
+
+    /// Beats for upload `id` every `interval` until cancelled.
+    static func beat(
+        id: Int64, db: any Storage, clock: Clock, every interval: Duration = .seconds(RunLiveness.beatInterval)
+    ) -> Task<Void, Never> {
+        Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { return }
+                try? await db.beatWebImport(id: id, now: clock.now())
             }
         }
     }
