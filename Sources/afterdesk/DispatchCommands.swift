@@ -378,7 +378,7 @@ struct Serve: AsyncParsableCommand {
         let clock = CommandClock.clock
         // Uploads whose import stopped beating (a server stopped in the middle) say so; another server's uploads, still
         // beating, go on. Expired sessions go.
-        let interrupted = try await db.interruptWebImports(now: clock.now())
+        let interrupted = try await ImportService.failStoppedUploads(db, now: clock.now())
         if interrupted > 0 { logger.warning("uploads interrupted by a stop", metadata: ["count": "\(interrupted)"]) }
         let forgotten = try await db.sweepUploads(olderThan: dispatcher.settings.server.forgottenUpload).count
         if forgotten > 0 { logger.info("forgotten upload files removed", metadata: ["count": "\(forgotten)"]) }

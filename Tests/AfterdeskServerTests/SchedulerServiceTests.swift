@@ -1,11 +1,13 @@
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
+import GRDB
 import Logging
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
 
+@testable import AfterdeskSQLite
 @testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
@@ -58,10 +60,46 @@ import Testing
         let silent = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: at)
         let beating = try await s.db.createWebImport(userID: user, fileName: "b.csv", path: "/x/b", profile: "canonical", now: at)
         let later = at.addingTimeInterval(RunLiveness.staleAfter + 1)
-        try await s.db.beatWebImport(id: beating, now: later)
+        try await s.db.beatWebImport(id: beating, clock: .fixed(later))
         await Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(later), logger: Logger(label: "t")).runOnce()
         #expect(try await s.db.webImport(id: silent, visibleTo: nil)?.status == .failed)
         #expect(try await s.db.webImport(id: beating, visibleTo: nil)?.status == .queued)
+    }
+
+    /// While an import runs (holding the import lock, and the database's writer for minutes), no upload is judged by
+    /// its heartbeat: the beats wait for the writer with everything else. Once the import lock is free, a silent
+    /// upload is failed.
+    @Test func noUploadIsFailedWhileAnImportRuns() async throws {
+        let s = try await Scenario()
+        let at = utc("2026-10-02T15:00:00Z")
+        let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: at)
+        let waiting = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: at)
+        let later = at.addingTimeInterval(RunLiveness.staleAfter + 60)
+        let scheduler = Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(later), logger: Logger(label: "t"))
+        let importing = try #require(try await s.db.tryLock(.importing))
+        await scheduler.runOnce()
+        #expect(try await ImportService.failStoppedUploads(s.db, now: later) == 0)
+        #expect(try await s.db.webImport(id: waiting, visibleTo: nil)?.status == .queued)
+        importing.release()
+        await scheduler.runOnce()
+        #expect(try await s.db.webImport(id: waiting, visibleTo: nil)?.status == .failed)
+    }
+
+    /// A beat's instant is the clock's when the write is made: one that waited for the writer does not land old.
+    @Test func aBeatIsDatedWhenItIsWritten() async throws {
+        let s = try await Scenario()
+        let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
+        let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: clock.now)
+        let id = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: clock.now)
+        // The writer is busy for a while; the clock moves on before the beat can be written.
+        let busy = Task { try await s.db.writer.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
+        try await Task.sleep(for: .milliseconds(50))
+        let beat = Task { try await s.db.beatWebImport(id: id, clock: clock.clock) }
+        try await Task.sleep(for: .milliseconds(50))
+        clock.advance(90)
+        try await busy.value
+        try await beat.value
+        #expect(try s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? == Instant.iso8601(clock.now))
     }
 
     /// An upload's import beats while it runs: a server starting two minutes after the import began leaves it alone.

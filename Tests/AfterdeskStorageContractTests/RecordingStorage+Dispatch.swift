@@ -44,9 +44,9 @@ extension RecordingStorage: ImportStorage {
         notes.note("interruptWebImports(now:)")
         return try await base.interruptWebImports(now: now)
     }
-    func beatWebImport(id: Int64, now: Date) async throws {
-        notes.note("beatWebImport(id:now:)")
-        try await base.beatWebImport(id: id, now: now)
+    func beatWebImport(id: Int64, clock: Clock) async throws {
+        notes.note("beatWebImport(id:clock:)")
+        try await base.beatWebImport(id: id, clock: clock)
     }
     func setWebImportPath(id: Int64, path: String) async throws {
         notes.note("setWebImportPath(id:path:)")

@@ -54,14 +54,14 @@ extension Scenarios {
         try await s.updateWebImport(id: silent, status: .running, now: f.now)
         // Within the threshold nothing is failed: both may be another server's, alive.
         #expect(try await s.interruptWebImports(now: f.at(RunLiveness.staleAfter)) == 0)
-        try await s.beatWebImport(id: beating, now: f.at(100))
+        try await s.beatWebImport(id: beating, clock: .fixed(f.at(100)))
         // A second server starts: the silent one (last sign 121 s ago) failed, the one that beat 21 s ago goes on.
         #expect(try await s.interruptWebImports(now: f.at(RunLiveness.staleAfter + 1)) == 1)
         let failed = try #require(try await s.webImport(id: silent, visibleTo: nil))
         #expect(failed.status == .failed && failed.error?.contains("stopped during the import") == true)
         #expect(try await s.webImport(id: beating, visibleTo: nil)?.status == .running)
         // A beat on a finished import does not bring it back; it is not failed again.
-        try await s.beatWebImport(id: silent, now: f.at(200))
+        try await s.beatWebImport(id: silent, clock: .fixed(f.at(200)))
         #expect(try await s.webImport(id: silent, visibleTo: nil)?.status == .failed)
         // Once it stops beating, it is failed in its turn.
         #expect(try await s.interruptWebImports(now: f.at(100 + RunLiveness.staleAfter + 1)) == 1)

@@ -17,13 +17,20 @@ extension DealImporter {
             db, sql: "SELECT id, pid, host, started_at, heartbeat_at FROM import_runs WHERE status = 'running'")
         for run in running {
             let id: Int64 = run["id"]
-            let lastBeat = (run["heartbeat_at"] as String?).flatMap(Instant.parse) ?? (run["started_at"] as String?).flatMap(Instant.parse)
-            // A run whose times cannot be read shows no sign of life.
+            // Read without trapping whatever the columns hold: a run whose times cannot be read shows no sign of life.
+            let lastBeat = text(run, "heartbeat_at").flatMap(Instant.parse) ?? text(run, "started_at").flatMap(Instant.parse)
             let stale = lastBeat.map { RunLiveness.isStale(lastBeat: $0, now: now) } ?? true
-            if stale || processIsGone(pid: run["pid"], host: run["host"]) {
+            let pid: Int32? = if case .int64(let p) = (run["pid"] as DatabaseValue).storage { Int32(exactly: p) } else { nil }
+            if stale || processIsGone(pid: pid, host: text(run, "host")) {
                 try db.execute(sql: "UPDATE import_runs SET status = 'interrupted' WHERE id = ?", arguments: [id])
             }
         }
+    }
+
+    /// The text in `column`, or nil for NULL or anything else.
+    private static func text(_ row: Row, _ column: String) -> String? {
+        if case .string(let s) = (row[column] as DatabaseValue).storage { return s }
+        return nil
     }
 
     /// Whether the run's process is known to be gone: on this host (a run from before hosts were recorded ran here,

@@ -20,7 +20,8 @@ extension AfterdeskDatabase {
 
     /// Moves an upload's import on: `running` with rows read so far, then `done` with its summary or `failed` with why;
     /// `stores`, the stores its rows named, once it ends. Every update is a sign of life: the heartbeat moves to `now`
-    /// and the host is the one updating.
+    /// and the host is the one updating. An import that ends `done` keeps no error (one written while it ran, by a
+    /// server that took it for stopped, was wrong).
     public func updateWebImport(
         id: Int64, status: WebImportStatus, rowsRead: Int? = nil, summary: String? = nil, error: String? = nil, stores: Set<String>? = nil,
         now: Date
@@ -29,15 +30,12 @@ extension AfterdeskDatabase {
         try await writer.write { db in
             try db.execute(
                 sql: """
-                    UPDATE web_imports SET status = ?, rows_read = COALESCE(?, rows_read), summary = COALESCE(?, summary),
-                        error = COALESCE(?, error), stores = COALESCE(?, stores),
-                        finished_at = CASE WHEN ? IN ('done', 'failed') THEN ? ELSE finished_at END, heartbeat_at = ?, host = ?
-                    WHERE id = ?
+                    UPDATE web_imports SET status = ?1, rows_read = COALESCE(?2, rows_read), summary = COALESCE(?3, summary),
+                        error = CASE WHEN ?1 = 'done' THEN ?4 ELSE COALESCE(?4, error) END, stores = COALESCE(?5, stores),
+                        finished_at = CASE WHEN ?1 IN ('done', 'failed') THEN ?6 ELSE finished_at END, heartbeat_at = ?6, host = ?7
+                    WHERE id = ?8
                     """,
-                arguments: [
-                    status.rawValue, rowsRead, summary, error, storesJSON, status.rawValue, Instant.iso8601(now), Instant.iso8601(now),
-                    RunLiveness.host, id,
-                ])
+                arguments: [status.rawValue, rowsRead, summary, error, storesJSON, Instant.iso8601(now), RunLiveness.host, id])
         }
     }
 
@@ -88,12 +86,12 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// A sign of life of an upload's import that is still queued or running.
-    public func beatWebImport(id: Int64, now: Date) async throws {
+    /// A sign of life of an upload's import that is still queued or running, at the instant it is written.
+    public func beatWebImport(id: Int64, clock: Clock) async throws {
         try await writer.write { db in
             try db.execute(
                 sql: "UPDATE web_imports SET heartbeat_at = ?, host = ? WHERE id = ? AND status IN ('queued', 'running')",
-                arguments: [Instant.iso8601(now), RunLiveness.host, id])
+                arguments: [Instant.iso8601(clock.now()), RunLiveness.host, id])
         }
     }
 }

@@ -11,8 +11,13 @@ public enum RunLiveness {
     /// transaction is not mistaken for a death, and a dead run is noticed within two minutes.
     public static let staleAfter: TimeInterval = 120
 
-    /// The host a run records: the machine's name.
-    public static let host: String = ProcessInfo.processInfo.hostName
+    /// The host a run records: the machine's name, as `gethostname(2)` gives it (no resolver is asked, so it never
+    /// waits on DNS inside a write), read once.
+    public static let host: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "unknown" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
 
     /// Whether a run whose last sign of life was at `lastBeat` (its heartbeat, else its start) is stale at `now`.
     public static func isStale(lastBeat: Date, now: Date) -> Bool {

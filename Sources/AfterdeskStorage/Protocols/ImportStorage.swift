@@ -20,11 +20,14 @@ public protocol ImportStorage: Sendable {
     func webImports(id: Int64?, limit: Int, visibleTo viewer: Principal?) async throws -> [WebImportRow]
     /// Fails, as interrupted, the web imports left queued or running by a server that stopped: those whose heartbeat
     /// (or creation) is older than `RunLiveness.staleAfter`; one still beating (another server's) goes on. How many.
+    /// Call it only while holding `LockName.importing` (`ImportService.failStoppedUploads`): an import holding it
+    /// keeps the database's writer for minutes, and the beats of the uploads waiting behind it with it.
     @discardableResult
     func interruptWebImports(now: Date) async throws -> Int
-    /// A sign of life of a queued or running web import (its heartbeat moves to `now`), at least every
-    /// `RunLiveness.beatInterval` while it runs.
-    func beatWebImport(id: Int64, now: Date) async throws
+    /// A sign of life of a queued or running web import, at least every `RunLiveness.beatInterval` while it runs. The
+    /// heartbeat is `clock`'s instant when the write is made, not when it was asked for: a beat that waited for the
+    /// writer must not land already old.
+    func beatWebImport(id: Int64, clock: Clock) async throws
     func setWebImportPath(id: Int64, path: String) async throws
 }
 

@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
+import Logging
 import Synchronization
 
 /// The one way deals, contracts and cancellations are imported, by the command line, the API and the web pages alike:
@@ -119,6 +120,17 @@ public struct ImportService: Sendable {
         }
     }
 
+    /// Fails the uploads whose import stopped (`interruptWebImports`), judged only while no import runs: holding the
+    /// import lock, taken without waiting. A running import holds that lock and keeps the database's writer for
+    /// minutes; the beats of its own upload and of those waiting behind it wait with it, so a heartbeat says nothing
+    /// while an import runs, and a lock the kernel frees when a process dies says it all. Returns how many were failed
+    /// (0 when an import is running).
+    public static func failStoppedUploads(_ db: any Storage, now: Date) async throws -> Int {
+        guard let lock = try await db.tryLock(.importing) else { return 0 }
+        defer { lock.release() }
+        return try await db.interruptWebImports(now: now)
+    }
+
     /// Beats for upload `id` every `interval` until cancelled.
     static func beat(
         id: Int64, db: any Storage, clock: Clock, every interval: Duration = .seconds(RunLiveness.beatInterval)
@@ -127,7 +139,10 @@ public struct ImportService: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 if Task.isCancelled { return }
-                try? await db.beatWebImport(id: id, now: clock.now())
+                do { try await db.beatWebImport(id: id, clock: clock) } catch {
+                    Logger(label: "afterdesk").warning(
+                        "an upload's heartbeat was not written", metadata: ["upload": "\(id)", "error": "\(error)"])
+                }
             }
         }
     }

@@ -50,7 +50,9 @@ public struct Scheduler: Service {
             if let lock = try await storage.tryLock(.dispatch) {
                 defer { lock.release() }
                 let s = try await dispatcher.run(now: clock.now())
-                try await storage.setSetting(Self.lastRunKey, Instant.iso8601(clock.now()))
+                // A run that ended is recorded even if the shutdown came as it ended.
+                let ended = Instant.iso8601(clock.now())
+                try await Whole.run { try await storage.setSetting(Self.lastRunKey, ended) }
                 onRun?(s)
                 if s.due + s.delivered + s.failed + s.escalated + s.reconciled > 0 {
                     logger.info(
@@ -61,6 +63,9 @@ public struct Scheduler: Service {
                         ])
                 }
             }
+        } catch is CancellationError {
+            // SIGTERM or SIGINT in the middle of a run: the page in flight ended whole, the rest waits for the next start.
+            logger.info("dispatch stopped for the shutdown")
         } catch {
             // Provider and database errors can quote an address or a number: never logged as they come.
             logger.error("dispatch failed: \(Redact.contactData(in: String(describing: error)))")
@@ -69,7 +74,7 @@ public struct Scheduler: Service {
         // import stopped beating (their server died) are failed, whichever server notices first.
         _ = try? await storage.persistTidy(now: clock.now())
         _ = try? await storage.tidySignIns(now: clock.now(), limits: dispatcher.settings.signInLimits)
-        if let failed = try? await storage.interruptWebImports(now: clock.now()), failed > 0 {
+        if let failed = try? await ImportService.failStoppedUploads(storage, now: clock.now()), failed > 0 {
             logger.warning("uploads whose import stopped were failed", metadata: ["count": "\(failed)"])
         }
     }
