@@ -4,7 +4,7 @@ Every rule axe-core runs by default is run (WCAG 2.0/2.1/2.2 A and AA, and its b
 and no element is excluded. A rule or element may be left out only by adding it to RULES_OFF or EXCLUDED below with
 the reason written next to it.
 
-Every audit prints one line (page, width, violations by impact); `Audit.fail_if_any()` ends the test with every
+Every audit prints one line (page, width, violations by impact, with their rule ids); `Audit.fail_if_any()` ends the test with every
 serious or critical violation listed by page, width, rule id, impact and target selectors.
 """
 from axe_playwright_python.sync_playwright import Axe
@@ -32,14 +32,16 @@ class Audit:
         context = {"exclude": [[selector] for selector in EXCLUDED]} if EXCLUDED else None
         results = self.axe.run(page, context=context, options=options).response
         counts = {impact: 0 for impact in IMPACTS}
+        rules = {impact: [] for impact in IMPACTS}
         for violation in results["violations"]:
             impact = violation.get("impact") or "minor"
             counts[impact] = counts.get(impact, 0) + 1
+            rules.setdefault(impact, []).append(violation["id"])
             if impact in FAILING:
                 targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
                 self.failures.append((name, width_label, violation["id"], impact, targets))
         self.audited += 1
-        summary = ", ".join(f"{counts[i]} {i}" for i in IMPACTS)
+        summary = ", ".join(f"{counts[i]} {i}" + (f" ({' '.join(rules[i])})" if rules[i] else "") for i in IMPACTS)
         print(f"  axe {name} @ {width_label}: {summary}")
 
     def fail_if_any(self):
