@@ -87,9 +87,10 @@ enum DealCharts {
             out.append(.init(text: text, x: x, y: 34 + Double(i) * 40, width: width, cls: x < axis.x(e.0) ? "axis inside" : "axis"))
         }
         let inServiceWidth = ChartLabels.width("in service")
-        let inServiceX = ChartLabels.clamp(axis.x(inService), minX, maxX - inServiceWidth)
+        // Clear of the "today" line when it stands at the axis's start.
+        let inServiceX = ChartLabels.clamp(axis.x(inService) + 4, minX, maxX - inServiceWidth)
         let todayWidth = ChartLabels.width("today")
-        let todayX = ChartLabels.centred(axis.x(today), width: todayWidth, minX: minX, maxX: maxX)
+        let todayX = ChartLabels.centred(axis.x(today), width: todayWidth, minX: minX + 4, maxX: maxX)
         let lines = ChartLabels.lines([
             (inServiceX, inServiceX + inServiceWidth), (todayX, todayX + todayWidth),
         ])
