@@ -35,7 +35,7 @@ extension PageSnapshotTests {
             items: [
                 .init(
                     product: "Vehicle Service Contract", code: "vsc", dealNumber: "D-3", quoted: "quoted $3,500.00", quotedPlain: "3500.00",
-                    reason: "the payment", why: "factory warranty projected to end March 14 at 36,000 miles",
+                    reason: DeclineReason.phrase("payment"), why: "factory warranty projected to end March 14 at 36,000 miles",
                     points: TalkingPoints.points(
                         .init(
                             productName: "Vehicle Service Contract", declineReason: "payment", quoted: Money(cents: 350_000),
@@ -152,7 +152,7 @@ extension PageSnapshotTests {
             layout: layout("Deal D-1", WebPaths.deals), title: "Deal D-1", facts: [.init(label: "Customer", value: "Maria Lopez")],
             products: [
                 .init(
-                    name: "GAP Protection", outcome: "declined", price: "$895.00", reason: "payment", holdout: false,
+                    name: "GAP Protection", outcome: "declined", price: "$895.00", reason: DeclineReason.phrase("payment"), holdout: false,
                     eligibleUntil: "2026-12-30",
                     note: nil,
                     touches: [.init(due: "Oct 4, 2026, 10:00 AM", action: "sms", reason: "3 days after delivery", status: "planned")],

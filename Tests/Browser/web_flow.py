@@ -6,6 +6,9 @@ database: the three users' flows of issue 13, and screenshots of every main page
 The F&I manager's upload is three rows of the demo's export, the last with a VIN whose check digit is wrong. The
 customer's offer page is reached from a text the demo sent (the link `afterdesk demo` prints).
 
+Every page the test visits is audited by axe-core at both widths (Tests/Browser/axe_audit.py): one line per page
+and width, and the test fails at the end listing every serious or critical violation.
+
 Exits non-zero with the failed step on the first thing that is not as expected.
 """
 import csv
@@ -16,21 +19,32 @@ import tempfile
 
 from playwright.sync_api import sync_playwright, expect
 
+from axe_audit import Audit
+
 BASE, SHOTS, DEMO_DEALS, DEMO_OUTPUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 os.makedirs(SHOTS, exist_ok=True)
 USERS = {"sales": "demo-sales-2026", "fi": "demo-fi-2026", "director": "demo-director-2026", "admin": "demo-admin-2026"}
 WIDTHS = {"desktop": 1280, "phone": 375}
+AUDIT = Audit()
 
 
-def shot(page, name):
+def shot(page, name, screenshot=True):
+    """Screenshots of the page at both widths (unless `screenshot` is false), each width audited by axe-core."""
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=os.path.join(SHOTS, f"{name}-{label}.png"), full_page=True)
+        if screenshot:
+            page.screenshot(path=os.path.join(SHOTS, f"{name}-{label}.png"), full_page=True)
+        AUDIT.run(page, name, label)
         # Nothing wider than the screen at 375 px: the queue is used on a phone.
         if label == "phone":
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{name} is {overflow}px wider than a 375 px screen"
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def audit(page, name):
+    """The axe-core audit of a page the test visits without a screenshot, at both widths."""
+    shot(page, name, screenshot=False)
 
 
 def sign_in(page, user):
@@ -127,6 +141,7 @@ def main():
         page.fill("input[name=password]", "not-the-password")
         page.click("button[type=submit]")
         expect(page.locator(".error")).to_contain_text("Wrong user name or password")
+        audit(page, "login-refused")
 
         print("finance director: the recovered margin before the sale")
         sign_in(page, "director")
@@ -170,6 +185,7 @@ def main():
         page.fill("input[name=cost]", "400.00")
         page.click("button[name=outcome][value=sold]")
         expect(page.locator(".flash")).to_contain_text("Recorded: sold")
+        audit(page, "task-recorded")
         sign_out(page)
 
         print("finance director: the sale's margin is on the dashboard")
@@ -217,6 +233,7 @@ def main():
         shot(page, "admin-users")
         sign_out(page)
         browser.close()
+    AUDIT.fail_if_any()
     print("browser flow passed; screenshots in", SHOTS)
 
 

@@ -97,8 +97,3 @@ public struct DealRowDecoder: Sendable {
             products: products, contactBlocks: buyer.blocks.isEmpty ? nil : buyer.blocks)
     }
 }
-
-enum DeclineReason {
-    /// The standard decline reasons of the canonical format; anything else is kept as free text.
-    static let known: Set<String> = ["payment", "price", "covered", "think", "other"]
-}

@@ -35,10 +35,9 @@ enum DealCharts {
     static func warrantyTimeline(
         inService: LocalDate, today: LocalDate, basic: (LocalDate, String), powertrain: (LocalDate, String), touches: [Mark]
     ) -> String {
-        let w = 720.0
-        let h = 190.0
-        let end = max(powertrain.0, basic.0, today, touches.map(\.date).max() ?? today).adding(months: 3)
-        let axis = TimeAxis(start: inService, end: end, left: 100, width: w - 120)
+        let w = warrantyWidth
+        let h = warrantyHeight
+        let axis = warrantyAxis(inService: inService, today: today, ends: [basic.0, powertrain.0] + touches.map(\.date))
         var out = SVG.open(width: w, height: h, title: "Factory warranty timeline")
         for t in axis.ticks() {
             out +=
@@ -50,9 +49,6 @@ enum DealCharts {
             let y = 20 + Double(i) * 40
             out += SVG.text(axis.left - 8, y + 14, r.0, anchor: "end")
             out += SVG.rect(axis.x(inService), y, axis.x(r.1) - axis.x(inService), 20, cls: "span", tip: "\(r.0) ends \(r.1) by \(r.2)")
-            out += SVG.text(
-                min(axis.x(r.1) + 4, w - 150), y + 14, "ends \(r.1.longDate) (\(r.2 == "miles" ? "by miles" : "by time"))",
-                cls: "axis")
         }
         let ty = 110.0
         out += SVG.text(axis.left - 8, ty + 4, "Touches", anchor: "end")
@@ -60,11 +56,48 @@ enum DealCharts {
             out +=
                 "<circle cx=\"\(SVG.n(axis.x(m.date)))\" cy=\"\(SVG.n(ty))\" r=\"5\" class=\"touch\"><title>\(SVG.escape("\(m.date): \(m.label)"))</title></circle>"
         }
-        out +=
-            SVG.line(axis.x(today), 10, axis.x(today), h - 30, cls: "today")
-            + SVG.text(axis.x(today), h - 36, "today", anchor: "middle", cls: "axis")
-        out += SVG.text(axis.x(inService), h - 36, "in service", anchor: "start", cls: "axis")
-        return out + "</svg>"
+        out += SVG.line(axis.x(today), 10, axis.x(today), h - 30, cls: "today")
+        let labels = warrantyLabels(axis: axis, inService: inService, today: today, ends: [basic, powertrain])
+        return out + labels.map(\.svg).joined() + "</svg>"
+    }
+
+    static let warrantyWidth = 720.0
+    static let warrantyHeight = 190.0
+
+    /// The warranty chart's time axis: from in service to three months past the last date it shows.
+    static func warrantyAxis(inService: LocalDate, today: LocalDate, ends: [LocalDate]) -> TimeAxis {
+        let end = max(today, ends.max() ?? today).adding(months: 3)
+        return TimeAxis(start: inService, end: end, left: 100, width: warrantyWidth - 120)
+    }
+
+    /// The warranty chart's text beside its marks, laid out by ChartLabels: each coverage's "ends …" just right of
+    /// where its bar ends, or inside the bar's end when the chart's right edge is too close; "in service" and "today"
+    /// on one line under the touches unless they would overlap, when "today" goes a line up.
+    static func warrantyLabels(
+        axis: TimeAxis, inService: LocalDate, today: LocalDate, ends: [(LocalDate, String)]
+    ) -> [ChartLabels.Placed] {
+        let minX = axis.left
+        let maxX = warrantyWidth - 4
+        var out: [ChartLabels.Placed] = []
+        for (i, e) in ends.enumerated() {
+            let text = "ends \(e.0.longDate) (\(e.1 == "miles" ? "by miles" : "by time"))"
+            let width = ChartLabels.width(text)
+            let x = ChartLabels.beside(axis.x(e.0), width: width, minX: minX, maxX: maxX)
+            // Inside the bar the label is drawn darker (same size), for contrast with the bar's fill.
+            out.append(.init(text: text, x: x, y: 34 + Double(i) * 40, width: width, cls: x < axis.x(e.0) ? "axis inside" : "axis"))
+        }
+        let inServiceWidth = ChartLabels.width("in service")
+        // Clear of the "today" line when it stands at the axis's start.
+        let inServiceX = ChartLabels.clamp(axis.x(inService) + 4, minX, maxX - inServiceWidth)
+        let todayWidth = ChartLabels.width("today")
+        let todayX = ChartLabels.centred(axis.x(today), width: todayWidth, minX: minX + 4, maxX: maxX)
+        let lines = ChartLabels.lines([
+            (inServiceX, inServiceX + inServiceWidth), (todayX, todayX + todayWidth),
+        ])
+        let y = warrantyHeight - 36
+        out.append(.init(text: "in service", x: inServiceX, y: y - 13 * Double(lines[0]), width: inServiceWidth, cls: "axis"))
+        out.append(.init(text: "today", x: todayX, y: y - 13 * Double(lines[1]), width: todayWidth, cls: "axis"))
+        return out
     }
 
     struct LoanMonth: Sendable {

@@ -104,7 +104,8 @@ struct DealPagesController: Sendable {
             let classes = (plan?.planClasses ?? []).map(\.description)
             return DealPage.Product(
                 name: productName(p.code), outcome: p.outcome.rawValue + (p.presumed ? " (presumed)" : ""), price: p.price.map(Self.money),
-                reason: p.outcome == .declined ? p.reason : nil, holdout: plan?.holdout ?? false, eligibleUntil: plan?.eligibleUntil,
+                reason: p.outcome == .declined ? p.reason.map(DeclineReason.phrase) : nil, holdout: plan?.holdout ?? false,
+                eligibleUntil: plan?.eligibleUntil,
                 classes: classes, hasClasses: !classes.isEmpty, note: plan?.note, touches: touches,
                 hasTouches: !touches.isEmpty)
         }

@@ -115,10 +115,22 @@ enum DashboardCharts {
                 out += SVG.text(x + slot * 0.45, h - bottom + 16, m.label, anchor: "middle", cls: "axis")
             }
         }
-        out += SVG.rect(left, h - 14, 10, 10, cls: "bar") + SVG.text(left + 14, h - 5, "recovered, net", cls: "axis")
-        out += "<circle cx=\"\(SVG.n(left + 130))\" cy=\"\(SVG.n(h - 9))\" r=\"4\" class=\"point\"/>"
-        out += SVG.text(left + 138, h - 5, "incremental over the holdout, 95% interval", cls: "axis")
-        return out + "</svg>"
+        return out + marginLegend(months, left: left, bottom: h) + "</svg>"
+    }
+
+    /// The margin chart's legend, matching what the chart draws: the bars, and the incremental point with its
+    /// whiskers only when some month has one (a month too small to judge draws none); otherwise it says why none is
+    /// drawn.
+    static func marginLegend(_ months: [Month], left: Double, bottom h: Double) -> String {
+        var out = SVG.rect(left, h - 14, 10, 10, cls: "bar") + SVG.text(left + 14, h - 5, "recovered, net", cls: "axis")
+        if months.contains(where: { $0.incremental != nil }) {
+            out += SVG.whisker(left + 130, h - 16, h - 2, cls: "whisker")
+            out += "<circle cx=\"\(SVG.n(left + 130))\" cy=\"\(SVG.n(h - 9))\" r=\"4\" class=\"point\"/>"
+            out += SVG.text(left + 138, h - 5, "incremental over the holdout, 95% interval", cls: "axis")
+        } else {
+            out += SVG.text(left + 130, h - 5, "no incremental interval: too few declines a month to judge", cls: "axis")
+        }
+        return out
     }
 
     struct ProductRates: Sendable {

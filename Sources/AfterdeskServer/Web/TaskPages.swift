@@ -126,11 +126,6 @@ struct PeopleText {
         }
     }
 
-    static let reasonLabels: [String: String] = [
-        "payment": "the payment", "price": "the price", "covered": "felt covered already", "think": "wanted to think it over",
-        "other": "another reason",
-    ]
-
     /// "+14075550123" as "(407) 555-0123"; other numbers as stored.
     static func phone(_ e164: String) -> String {
         let digits = e164.filter { $0.isASCII && $0.isNumber }

@@ -111,7 +111,7 @@ struct TaskPagesController: Sendable {
                 product: name, code: i.product, dealNumber: i.dealNumber,
                 quoted: said ?? i.quotedCents.map { "quoted " + Money(cents: $0).formatted },
                 quotedPlain: i.quotedCents.map { Money(cents: $0).description },
-                reason: i.declineReason.map { PeopleText.reasonLabels[$0] ?? $0 },
+                reason: i.declineReason.map(DeclineReason.phrase),
                 why: d.task.kind == .offerReply ? d.task.title : i.touchReason, points: TalkingPoints.points(facts))
         }
         let phone = PeopleText.dialable(d.task.phone)

@@ -3,7 +3,7 @@ extension WebTemplates {
         {{#layout}}{{> head}}{{/layout}}
         <h1>Menu in force</h1>
         <p class="muted">{{dealership}} · {{timeZone}} · {{holdoutPercent}}% of deals held out · a sale counts within {{attributionDays}} days of the contract</p>
-        <div class="scroll card"><table><thead><tr><th>code</th><th>product</th><th>retail</th><th>dealer cost</th><th>can be bought</th><th>timed from</th><th>touches</th></tr></thead><tbody>
+        <div class="scroll card" tabindex="0" role="region" aria-label="Menu products"><table><thead><tr><th>code</th><th>product</th><th>retail</th><th>dealer cost</th><th>can be bought</th><th>timed from</th><th>touches</th></tr></thead><tbody>
         {{#products}}<tr><td>{{code}}</td><td>{{name}}</td><td class="num">{{price}}</td><td class="num">{{cost}}</td><td>{{window}}</td><td>{{anchor}}</td><td>{{touches}}</td></tr>{{/products}}
         </tbody></table></div>
         {{#source}}<details class="card"><summary>The menu file</summary><pre>{{.}}</pre></details>{{/source}}
@@ -16,7 +16,7 @@ extension WebTemplates {
         <h1>Users</h1>
         {{#error}}<p class="error" role="alert">{{.}}</p>{{/error}}
         {{#newToken}}<p class="flash" role="status">New API token, shown once: copy it now. <code id="new-token">{{.}}</code></p>{{/newToken}}
-        <div class="scroll card"><table id="users"><thead><tr><th>user</th><th>role</th><th>staff</th><th>store</th><th>status</th><th>tokens</th></tr></thead><tbody>
+        <div class="scroll card" tabindex="0" role="region" aria-label="Users"><table id="users"><thead><tr><th>user</th><th>role</th><th>staff</th><th>store</th><th>status</th><th>tokens</th></tr></thead><tbody>
         {{#users}}<tr><td>{{name}}</td><td>{{role}}</td><td>{{staff}}</td><td>{{store}}</td><td>{{#active}}active{{/active}}{{^active}}disabled{{/active}}{{^hasPassword}}, no password{{/hasPassword}}</td><td class="num">{{tokens}}</td></tr>{{/users}}
         </tbody></table></div>
         <section class="card"><h2>Add a user</h2>
@@ -42,7 +42,7 @@ extension WebTemplates {
         <label>User <select name="user">{{#users}}{{#active}}<option value="{{name}}">{{name}}</option>{{/active}}{{/users}}</select></label>
         <button type="submit">Disable: sessions and tokens stop at once</button></form></section>
         <section class="card"><h2>API tokens</h2>
-        <div class="scroll"><table><thead><tr><th>token</th><th>user</th><th>created</th><th>expires</th><th></th></tr></thead><tbody>
+        <div class="scroll" tabindex="0" role="region" aria-label="API tokens"><table><thead><tr><th>token</th><th>user</th><th>created</th><th>expires</th><th>status</th></tr></thead><tbody>
         {{#tokens}}<tr><td><code>{{label}}</code></td><td>{{user}}</td><td>{{created}}</td><td>{{expires}}</td><td>{{#revoked}}revoked {{.}}{{/revoked}}{{^revoked}}<form method="post" action="/admin/users"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="action" value="revoke"><input type="hidden" name="token" value="{{id}}"><button type="submit">Revoke</button></form>{{/revoked}}</td></tr>{{/tokens}}
         </tbody></table></div>
         <form method="post" action="/admin/users"><input type="hidden" name="csrf" value="{{layout.csrf}}"><input type="hidden" name="action" value="token">

@@ -16,7 +16,7 @@ extension WebTemplates {
         <section class="card">
         <h2>Recent imports</h2>
         {{^imports}}<p class="muted">No file has been uploaded here yet.</p>{{/imports}}
-        {{#hasImports}}<div class="scroll"><table><thead><tr><th>file</th><th>by</th><th>when</th><th>rows</th><th>status</th></tr></thead><tbody>{{/hasImports}}
+        {{#hasImports}}<div class="scroll" tabindex="0" role="region" aria-label="Imports"><table><thead><tr><th>file</th><th>by</th><th>when</th><th>rows</th><th>status</th></tr></thead><tbody>{{/hasImports}}
         {{#imports}}<tr><td><a href="{{href}}">{{fileName}}</a></td><td>{{user}}</td><td>{{at}}</td><td class="num">{{rows}}</td><td>{{status}}</td></tr>{{/imports}}
         {{#hasImports}}</tbody></table></div>{{/hasImports}}
         </section>
@@ -44,13 +44,13 @@ extension WebTemplates {
         {{#hasRejects}}<p><a class="button" href="{{rejectsHref}}" id="rejects-csv">Download the rejects file (CSV)</a></p>{{/hasRejects}}
         {{#hasRefused}}
         <section class="card"><h2>Refused rows</h2>
-        <div class="scroll"><table id="refused"><thead><tr><th>line</th><th>deal</th><th>field</th><th>value</th><th>why</th></tr></thead><tbody>
+        <div class="scroll" tabindex="0" role="region" aria-label="Refused rows"><table id="refused"><thead><tr><th>line</th><th>deal</th><th>field</th><th>value</th><th>why</th></tr></thead><tbody>
         {{/hasRefused}}
         {{#refused}}<tr><td class="num">{{line}}</td><td>{{deal}}</td><td>{{field}}</td><td>{{value}}</td><td>{{message}}</td></tr>{{/refused}}
         {{#hasRefused}}</tbody></table></div>{{#refusedOmitted}}<p class="muted">{{.}} more in the rejects file.</p>{{/refusedOmitted}}</section>{{/hasRefused}}
         {{#hasWarnings}}
         <section class="card"><h2>Warnings (rows kept)</h2>
-        <div class="scroll"><table><thead><tr><th>line</th><th>deal</th><th>field</th><th>value</th><th>warning</th></tr></thead><tbody>
+        <div class="scroll" tabindex="0" role="region" aria-label="Warnings"><table><thead><tr><th>line</th><th>deal</th><th>field</th><th>value</th><th>warning</th></tr></thead><tbody>
         {{/hasWarnings}}
         {{#warnings}}<tr><td class="num">{{line}}</td><td>{{deal}}</td><td>{{field}}</td><td>{{value}}</td><td>{{message}}</td></tr>{{/warnings}}
         {{#hasWarnings}}</tbody></table></div></section>{{/hasWarnings}}

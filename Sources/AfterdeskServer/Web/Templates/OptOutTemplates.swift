@@ -6,11 +6,11 @@ extension WebTemplates {
         {{#error}}<p class="error" role="alert">{{.}}</p>{{/error}}
         <form method="get" action="/admin/opt-outs" class="card"><label>Phone number or email address <input name="address" value="{{address}}" maxlength="254"></label> <button type="submit">Show its history</button></form>
         {{#address}}<section class="card"><h2>History of {{.}}</h2>
-        <div class="scroll"><table id="history"><thead><tr><th>channel</th><th>what</th><th>on</th><th>by</th><th>kept as</th></tr></thead><tbody>
+        <div class="scroll" tabindex="0" role="region" aria-label="Contact history"><table id="history"><thead><tr><th>channel</th><th>what</th><th>on</th><th>by</th><th>kept as</th></tr></thead><tbody>
         {{#history}}<tr><td>{{channel}}</td><td>{{status}}</td><td>{{on}}</td><td>{{by}}</td><td>{{reference}}</td></tr>{{/history}}
         {{^history}}<tr><td colspan="5">Nothing recorded: not stopped.</td></tr>{{/history}}
         </tbody></table></div></section>{{/address}}
-        <div class="scroll card"><table id="opt-outs"><thead><tr><th>address</th><th>channel</th><th>since</th><th>by</th><th>kept as</th></tr></thead><tbody>
+        <div class="scroll card" tabindex="0" role="region" aria-label="Opt-outs"><table id="opt-outs"><thead><tr><th>address</th><th>channel</th><th>since</th><th>by</th><th>kept as</th></tr></thead><tbody>
         {{#entries}}<tr><td><a href="/admin/opt-outs?address={{address}}">{{address}}</a></td><td>{{channel}}</td><td>{{on}}</td><td>{{by}}</td><td>{{reference}}</td></tr>{{/entries}}
         {{^entries}}<tr><td colspan="5">No one is stopped.</td></tr>{{/entries}}
         </tbody></table></div>

@@ -11,7 +11,8 @@ extension WebTemplates {
         header nav { display: flex; flex-wrap: wrap; gap: .25rem .9rem; }
         header nav a[aria-current] { text-decoration: underline; text-underline-offset: 4px; }
         .signout { margin: 0; }
-        .signout button { color: #cfd8e6; }
+        header.top .signout button.link { color: #fff; }
+        header.top a:focus-visible, header.top button:focus-visible { outline: 2px solid #fff; outline-offset: 2px; }
         main { max-width: 1100px; margin: 0 auto; padding: 1rem; }
         footer { text-align: center; color: var(--muted); font-size: .8rem; padding: 2rem 1rem; }
         h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
@@ -75,6 +76,7 @@ extension WebTemplates {
         .tile .value { display: block; font-size: 1.35rem; font-weight: 700; }
         .tile .note { display: block; color: var(--muted); font-size: .8rem; }
         .scroll { overflow-x: auto; }
+        .scroll:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
         table { border-collapse: collapse; width: 100%; font-size: .92rem; }
         th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         td.num { text-align: right; white-space: nowrap; }
@@ -95,10 +97,11 @@ extension WebTemplates {
         svg .span { fill: #cfe0f3; }
         svg text { font: 12px system-ui, sans-serif; fill: #1d2430; }
         svg text.axis { fill: #5b6675; font-size: 11px; }
+        svg text.axis.inside { fill: #1d2430; }
         .back { margin: 0; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
         dl.facts dt { color: var(--muted); }
-        dl.facts dd { margin: 0; }
+        dl.facts dd { margin: 0; overflow-wrap: anywhere; }
         @media (min-width: 720px) {
           ul.tasks li a { display: grid; grid-template-columns: 14rem 1fr 10rem; gap: 1rem; }
           ul.tasks .due { text-align: right; }

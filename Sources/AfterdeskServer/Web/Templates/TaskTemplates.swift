@@ -35,7 +35,7 @@ extension WebTemplates {
         <section class="card">
         <h2>{{product}}{{#quoted}} <span class="price">{{.}}</span>{{/quoted}}</h2>
         <p class="why">{{why}}</p>
-        {{#reason}}<p class="muted">Declined at the desk because of {{.}} (deal {{dealNumber}}).</p>{{/reason}}
+        {{#reason}}<p class="muted">Declined at the desk {{.}} (deal {{dealNumber}}).</p>{{/reason}}
         <ul class="points">{{#points}}<li>{{.}}</li>{{/points}}</ul>
         </section>
         {{/items}}
@@ -106,11 +106,11 @@ extension WebTemplates {
         <div class="tiles">
         {{#tiles}}<div class="tile"><span class="label">{{label}}</span><span class="value">{{value}}</span>{{#note}}<span class="note">{{.}}</span>{{/note}}</div>{{/tiles}}
         </div>
-        <section class="card"><h2>Margin by month</h2><div class="scroll">{{{monthChart}}}</div></section>
-        <section class="card"><h2>Recovery rate by product</h2><div class="scroll">{{{productChart}}}</div></section>
+        <section class="card"><h2>Margin by month</h2><div class="scroll" tabindex="0" role="region" aria-label="Margin by month chart">{{{monthChart}}}</div></section>
+        <section class="card"><h2>Recovery rate by product</h2><div class="scroll" tabindex="0" role="region" aria-label="Recovery rate by product chart">{{{productChart}}}</div></section>
         <section class="card">
         <h2>By {{groupLabel}}</h2>
-        <div class="scroll"><table>
+        <div class="scroll" tabindex="0" role="region" aria-label="Results by {{groupLabel}}"><table>
         <thead><tr><th>{{groupLabel}}</th><th>declines</th><th>treated</th><th>held out</th><th>net</th><th>incremental (95% interval)</th></tr></thead>
         <tbody>
         {{#rows}}<tr><td>{{key}}</td><td class="num">{{declines}}</td><td class="num">{{treatedRate}}</td><td class="num">{{holdoutRate}}</td><td class="num">{{net}}</td><td>{{incremental}}</td></tr>{{/rows}}
@@ -119,7 +119,7 @@ extension WebTemplates {
         {{#hasSales}}
         <section class="card">
         <h2>Latest sales after the desk</h2>
-        <div class="scroll"><table id="sales"><thead><tr><th>deal</th><th>product</th><th>sold</th><th>price</th><th>cost</th><th>margin</th><th>from</th><th>in the report</th></tr></thead><tbody>
+        <div class="scroll" tabindex="0" role="region" aria-label="Latest sales"><table id="sales"><thead><tr><th>deal</th><th>product</th><th>sold</th><th>price</th><th>cost</th><th>margin</th><th>from</th><th>in the report</th></tr></thead><tbody>
         {{#sales}}<tr><td>{{deal}}</td><td>{{product}}</td><td>{{soldOn}}</td><td class="num">{{price}}</td><td class="num">{{cost}}</td><td class="num">{{margin}}</td><td>{{source}}</td><td>{{counted}}</td></tr>{{/sales}}
         </tbody></table></div>
         </section>
