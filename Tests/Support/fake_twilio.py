@@ -31,6 +31,8 @@ connections = [0]
 class Handler(BaseHTTPRequestHandler):
     if "--keep-alive" in args:
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without this, Nagle holds the body for the client's delayed ACK.
+        disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
