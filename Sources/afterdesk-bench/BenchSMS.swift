@@ -30,7 +30,8 @@ enum BenchSMS {
         let peak = sampler.stop()
         await BenchSMS.finish()
         server.stop()
-        let connections = Int((try? String(contentsOfFile: counted, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+        let connections =
+            Int((try? String(contentsOfFile: counted, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
         print("sms: \(messages) texts, \(concurrency) at a time, \(failures) failed")
         print(String(format: "  time                %.2f s  (%.0f texts/s)", elapsed, Double(messages) / elapsed))
         print("  threads             \(before) before sending, \(peak) at most while sending (the sampler's own included)")
@@ -45,7 +46,9 @@ enum BenchSMS {
                     var failed = 0
                     for i in stride(from: lane, to: count, by: max(1, concurrency)) {
                         let to = "+1512555" + String(format: "%04d", i % 10_000)
-                        do { _ = try await sms.send(to: to, body: "Bench text \(i). Reply STOP to opt out.", idempotencyKey: "bench-\(i)") } catch {
+                        do {
+                            _ = try await sms.send(to: to, body: "Bench text \(i). Reply STOP to opt out.", idempotencyKey: "bench-\(i)")
+                        } catch {
                             failed += 1
                         }
                     }
