@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
     ],
     targets: [
         // The domain: values in, values out. No database, no network, no file system.
@@ -49,13 +51,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // libcurl through a few plain C functions (curl_easy_setopt is variadic): SMTP and HTTP requests.
+        // libcurl through a few plain C functions (curl_easy_setopt is variadic): SMTP only.
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
-        // Channels (SMTP, SMS, CRM webhook, ADF leads), message templates, signatures.
+        // Channels (SMTP on libcurl; SMS and the CRM webhook on one shared async-http-client), message templates,
+        // signatures.
         .target(
             name: "AfterdeskDelivery",
             dependencies: [
                 "AfterdeskCore", "CCurlShim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -41,7 +41,7 @@ public protocol WebhookChannel: Sendable {
     func post(url: String, body: Data, headers: [(String, String)]) async throws(ChannelError)
 }
 
-/// Runs a blocking libcurl call off the cooperative thread pool.
+/// Runs a blocking libcurl call (SMTP) off the cooperative thread pool.
 func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         Thread.detachNewThread { continuation.resume(returning: work()) }
@@ -100,41 +100,6 @@ public struct SMTPEmailChannel: EmailChannel {
     }
 }
 
-/// A plain HTTP request through libcurl.
-struct HTTPResult: Sendable {
-    var status: Int
-    var body: Data
-}
-
-func httpRequest(
-    method: String, url: String, user: String?, password: String?, headers: [String], body: Data?,
-    timeout: Int = 30
-) async throws(ChannelError) -> HTTPResult {
-    let outcome = await blocking { () -> (Int32, Int, String, Data) in
-        var r = afterdesk_curl_result()
-        let lines = headers.map { strdup($0) }
-        defer { for p in lines { free(p) } }
-        let pointers = lines.map { UnsafePointer($0) }
-        pointers.withUnsafeBufferPointer { h in
-            if let body {
-                body.withUnsafeBytes { b in
-                    afterdesk_http_request(
-                        method, url, user, password, h.baseAddress, h.count,
-                        b.baseAddress?.assumingMemoryBound(to: CChar.self), b.count, timeout, &r)
-                }
-            } else {
-                afterdesk_http_request(method, url, user, password, h.baseAddress, h.count, nil, 0, timeout, &r)
-            }
-        }
-        let error = withUnsafeBytes(of: r.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let data = r.response.map { Data(bytes: $0, count: r.response_length) } ?? Data()
-        afterdesk_curl_free(&r)
-        return (r.curl_code, r.status, error, data)
-    }
-    guard outcome.0 == 0 else { throw ChannelError("HTTP \(method) \(url): \(outcome.2.isEmpty ? "curl error \(outcome.0)" : outcome.2)") }
-    return HTTPResult(status: outcome.1, body: outcome.3)
-}
-
 func formEncode(_ pairs: [(String, String)]) -> String {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
@@ -144,7 +109,7 @@ func formEncode(_ pairs: [(String, String)]) -> String {
     .joined(separator: "&")
 }
 
-/// SMS through a Twilio-compatible REST API: `POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form fields
+/// SMS through a Twilio-compatible REST API, on the shared client (`OutboundHTTP`): `POST {base}/2010-04-01/Accounts/{sid}/Messages.json` (form fields
 /// `To`, `From`, `Body`, `StatusCallback`; basic auth with the account and token).
 public struct TwilioSMSChannel: SMSChannel {
     public var baseURL: String
@@ -182,8 +147,8 @@ public struct TwilioSMSChannel: SMSChannel {
         let result = try await httpRequest(
             method: "POST", url: messagesURL, user: accountSID, password: authToken,
             headers: [
-                "Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
-                "I-Twilio-Idempotency-Token: \(idempotencyKey)",
+                ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
+                ("I-Twilio-Idempotency-Token", idempotencyKey),
             ],
             body: Data(formEncode(form).utf8))
         let answer = try? JSONDecoder().decode(Answer.self, from: result.body)
@@ -201,7 +166,7 @@ public struct TwilioSMSChannel: SMSChannel {
         let query = formEncode([("To", to), ("From", from), ("DateSent>", String(day)), ("PageSize", "100")])
         let result = try await httpRequest(
             method: "GET", url: messagesURL + "?" + query, user: accountSID, password: authToken,
-            headers: ["Accept: application/json"], body: nil)
+            headers: [("Accept", "application/json")], body: nil)
         guard (200..<300).contains(result.status) else { throw ChannelError("SMS provider answered \(result.status) to a message lookup") }
         guard let page = try? JSONDecoder().decode(Page.self, from: result.body) else {
             throw ChannelError("SMS provider's message list is not JSON")
@@ -210,13 +175,13 @@ public struct TwilioSMSChannel: SMSChannel {
     }
 }
 
-/// The task webhook: JSON POSTed with a signature header.
+/// The task webhook: JSON POSTed with a signature header, on the shared client (`OutboundHTTP`).
 public struct HTTPWebhookChannel: WebhookChannel {
     public init() {}
     public func post(url: String, body: Data, headers: [(String, String)]) async throws(ChannelError) {
         let result = try await httpRequest(
             method: "POST", url: url, user: nil, password: nil,
-            headers: ["Content-Type: application/json"] + headers.map { "\($0.0): \($0.1)" }, body: body)
+            headers: [("Content-Type", "application/json")] + headers, body: body)
         guard (200..<300).contains(result.status) else {
             throw ChannelError(
                 "webhook answered \(result.status)", permanent: result.status == 400 || result.status == 404 || result.status == 410)

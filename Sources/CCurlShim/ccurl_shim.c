@@ -18,19 +18,6 @@ static size_t read_upload(char *buffer, size_t size, size_t count, void *userdat
     return n;
 }
 
-static size_t write_response(char *data, size_t size, size_t count, void *userdata) {
-    afterdesk_curl_result *r = (afterdesk_curl_result *)userdata;
-    size_t n = size * count;
-    if (r->response_length + n > 4 * 1024 * 1024) return 0;   /* a provider's answer is small: refuse more */
-    char *grown = realloc(r->response, r->response_length + n + 1);
-    if (!grown) return 0;
-    memcpy(grown + r->response_length, data, n);
-    r->response = grown;
-    r->response_length += n;
-    r->response[r->response_length] = 0;
-    return n;
-}
-
 static void start(afterdesk_curl_result *result) {
     pthread_once(&once, global_init);
     memset(result, 0, sizeof *result);
@@ -65,37 +52,6 @@ void afterdesk_smtp_send(const char *url, const char *user, const char *password
     result->curl_code = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result->status);
     curl_slist_free_all(rcpt);
-    curl_easy_cleanup(curl);
-}
-
-void afterdesk_http_request(const char *method, const char *url, const char *user, const char *password,
-                            const char *const *headers, size_t header_count, const char *body, size_t body_length,
-                            long timeout_seconds, afterdesk_curl_result *result) {
-    start(result);
-    CURL *curl = curl_easy_init();
-    if (!curl) { result->curl_code = CURLE_FAILED_INIT; strcpy(result->error, "curl_easy_init failed"); return; }
-    struct curl_slist *list = NULL;
-    for (size_t i = 0; i < header_count; i++) list = curl_slist_append(list, headers[i]);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, result->error);
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-    if (body) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_length);
-    }
-    if (user && *user) {
-        curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(curl, CURLOPT_USERNAME, user);
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, password ? password : "");
-    }
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_response);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, result);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout_seconds);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    result->curl_code = curl_easy_perform(curl);
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result->status);
-    curl_slist_free_all(list);
     curl_easy_cleanup(curl);
 }
 

@@ -344,6 +344,10 @@ case "report":
         String(format: "  time                %.2f s, peak memory %.1f MB (streamed)", ledger.seconds, Double(ledger.peakBytes) / 1_048_576)
     )
 
+case "sms":
+    // Texts through the SMS channel to the local Twilio-compatible server: time, peak threads, connections.
+    try await BenchSMS.run(messages: Int(option("messages", "10000")) ?? 10_000, concurrency: Int(option("concurrency", "1")) ?? 1)
+
 case "api":
     // The task queue through the server, beside the health route, with wrk (after `import`, and `plan`).
     try await BenchAPI.run(
@@ -356,6 +360,7 @@ default:
                afterdesk-bench plan [--dir bench-data]        (after import)
                afterdesk-bench dispatch [--touches N] [--dir bench-data]
                afterdesk-bench report [--dir bench-data]      (after import, and plan)
+               afterdesk-bench sms [--messages 10000] [--concurrency 1]   (needs python3; from the repository's root)
                afterdesk-bench api [--dir bench-data] [--seconds 10]   (after import, and plan; needs wrk)
                afterdesk-bench decode FILE [--parse-only]
         """)

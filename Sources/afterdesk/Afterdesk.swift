@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDelivery
 import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
@@ -28,8 +29,11 @@ struct Afterdesk: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            await OutboundHTTP.shared.shutdown()
             exit(withError: Exit.finish(error))
         }
+        // The SMS and webhook client, if the command used it: its connections close before the process ends.
+        await OutboundHTTP.shared.shutdown()
     }
 }
 

@@ -388,8 +388,9 @@ struct Serve: AsyncParsableCommand {
         let scheduler = Scheduler.counted(
             every: .seconds(self.every), dispatcher: dispatcher, clock: clock, logger: logger, metrics: context.metrics)
         // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
-        // then the HTTP application.
-        let group = ServiceGroup(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // then the HTTP application, then the outbound HTTP client (SMS, webhooks).
+        let group = ServiceGroup(
+            services: [OutboundHTTPService(), app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

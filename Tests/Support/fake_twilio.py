@@ -7,8 +7,11 @@ Every accepted message is appended as one JSON line to the log file. Prints the 
 until stdin closes (so it stops with the test that started it).
 
   fake_twilio.py LOG_FILE ACCOUNT_SID AUTH_TOKEN [--delay SECONDS] [--fail-first N] [--status CODE] [--reject-to]
+                 [--keep-alive] [--connections FILE]
 
 --reject-to refuses every number as Twilio does, quoting it: "The 'To' number +1… is not a valid phone number."
+--keep-alive answers HTTP/1.1 and keeps connections open, as the real API does (default: HTTP/1.0, one request each).
+--connections FILE writes the number of connections accepted to FILE when the server stops (the benchmark's count).
 """
 import base64, json, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,11 +25,22 @@ lock = threading.Lock()
 messages = []
 by_key = {}
 failures = [0]
+connections = [0]
 
 
 class Handler(BaseHTTPRequestHandler):
+    if "--keep-alive" in args:
+        protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without this, Nagle holds the body for the client's delayed ACK.
+        disable_nagle_algorithm = True
+
     def log_message(self, *a):
         pass
+
+    def setup(self):
+        with lock:
+            connections[0] += 1
+        super().setup()
 
     def answer(self, code, obj):
         body = json.dumps(obj).encode()
@@ -44,12 +58,13 @@ class Handler(BaseHTTPRequestHandler):
         return urllib.parse.urlparse(self.path).path == f"/2010-04-01/Accounts/{account}/Messages.json"
 
     def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        raw = self.rfile.read(length).decode()
         if not self.path_ok():
             return self.answer(404, {"code": 20404, "message": "not found"})
         if not self.authorized():
             return self.answer(401, {"code": 20003, "message": "Authenticate"})
-        length = int(self.headers.get("Content-Length", 0))
-        form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
+        form = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True))
         if self.headers.get("Content-Type", "").split(";")[0] != "application/x-www-form-urlencoded":
             return self.answer(400, {"code": 400, "message": "form expected"})
         for field in ("To", "From", "Body"):
@@ -94,3 +109,6 @@ print(server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 sys.stdin.read()
 server.shutdown()
+if "--connections" in args:
+    with open(args[args.index("--connections") + 1], "w") as f:
+        f.write(f"{connections[0]}\n")

@@ -2,8 +2,8 @@
 #define AFTERDESK_CCURL_SHIM_H
 #include <stddef.h>
 
-/// The result of one libcurl transfer. `error` is empty on success; `response` (HTTP body) is malloc'd and must be
-/// released with afterdesk_curl_free.
+/// The result of one libcurl transfer. `error` is empty on success; `response` is unused since HTTP left libcurl (SMTP
+/// only); afterdesk_curl_free still releases it.
 typedef struct {
     int curl_code;          /* CURLcode: 0 is success */
     long status;            /* HTTP status, or the last SMTP reply code */
@@ -18,11 +18,6 @@ void afterdesk_smtp_send(const char *url, const char *user, const char *password
                          const char *const *recipients, size_t recipient_count,
                          const char *message, size_t message_length, int require_tls, const char *ca_file,
                          long timeout_seconds, afterdesk_curl_result *result);
-
-/// One HTTP request. `headers` are "Name: value" lines; `body` may be NULL for GET. Basic auth when `user` is set.
-void afterdesk_http_request(const char *method, const char *url, const char *user, const char *password,
-                            const char *const *headers, size_t header_count, const char *body, size_t body_length,
-                            long timeout_seconds, afterdesk_curl_result *result);
 
 void afterdesk_curl_free(afterdesk_curl_result *result);
 
