@@ -112,7 +112,7 @@ let package = Package(
             name: "afterdesk-bench",
             dependencies: [
                 "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
-                "AfterdeskDemo",
+                "AfterdeskDemo", "AfterdeskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

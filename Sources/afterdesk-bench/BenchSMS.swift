@@ -1,4 +1,5 @@
 import AfterdeskDelivery
+import AfterdeskTestSupport
 import Foundation
 
 /// `afterdesk-bench sms`: N texts through the SMS channel to the local Twilio-compatible server
@@ -18,7 +19,10 @@ enum BenchSMS {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let counted = dir.appendingPathComponent("connections").path
-        let server = try FakeTwilio(log: dir.appendingPathComponent("sms.jsonl").path, connections: counted)
+        // `Tests/Support/fake_twilio.py` on 127.0.0.1, kept alive, counting the connections it accepts.
+        let server = try LocalServer(
+            script: "fake_twilio.py",
+            arguments: [dir.appendingPathComponent("sms.jsonl").path, "ACbench", "bench", "--keep-alive", "--connections", counted])
         let sms = TwilioSMSChannel(
             baseURL: "http://127.0.0.1:\(server.port)", accountSID: "ACbench", authToken: "bench", from: "+15125550100",
             statusCallback: "https://afterdesk.example/webhooks/sms/status")
@@ -91,40 +95,6 @@ final class ThreadSampler: @unchecked Sendable {
         lock.withLock { running = false }
         done.wait()
         return lock.withLock { peak }
-    }
-}
-
-/// `Tests/Support/fake_twilio.py` on 127.0.0.1 (run from the repository's root), kept alive, counting connections.
-final class FakeTwilio {
-    let process = Process()
-    let input = Pipe()
-    let port: Int
-
-    init(log: String, connections: String) throws {
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "Tests/Support/fake_twilio.py", log, "ACbench", "bench", "--keep-alive", "--connections", connections,
-        ]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
-            fail("Tests/Support/fake_twilio.py did not start (run from the repository's root)")
-        }
-        self.port = port
-    }
-
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
     }
 }
 
