@@ -15,9 +15,10 @@ if [ ${#needed[@]} -gt 0 ]; then
   $SUDO apt-get update
   $SUDO apt-get install -y "${needed[@]}"
 fi
-# PyPI, for the tests: playwright (the browser test), openapi-spec-validator and schemathesis (the API test).
+# PyPI, for the tests: playwright and axe-playwright-python (the browser test and its accessibility audit),
+# openapi-spec-validator and schemathesis (the API test).
 if [ "${1:-}" = "tests" ]; then
-  for module in playwright:playwright openapi_spec_validator:openapi-spec-validator schemathesis:schemathesis; do
+  for module in playwright:playwright axe_playwright_python:axe-playwright-python openapi_spec_validator:openapi-spec-validator schemathesis:schemathesis; do
     python3 -c "import ${module%%:*}" >/dev/null 2>&1 && continue
     python3 -m pip install --quiet "${module##*:}" || python3 -m pip install --quiet --break-system-packages "${module##*:}"
   done
