@@ -90,8 +90,7 @@ final class Scenario: @unchecked Sendable {
         let james = try #require(try s.touches("D-2").first)
         let at = utc(james.due).addingTimeInterval(60)
         let scheduler = Task {
-            await dispatchEvery(
-                .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: Logger(label: "test"))
+            await Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: Logger(label: "test")).run()
         }
         for _ in 0..<200 where try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 { try await Task.sleep(for: .milliseconds(20)) }
         scheduler.cancel()

@@ -42,7 +42,7 @@ import Testing
         let s = try await Scenario()
         let at = utc("2026-10-02T15:00:00Z")
         let task = Task {
-            await dispatchEvery(.seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: .init(label: "t"))
+            await Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: .init(label: "t")).run()
         }
         for _ in 0..<200 where try await s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
         task.cancel()

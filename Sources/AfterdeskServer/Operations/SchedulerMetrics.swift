@@ -14,11 +14,3 @@ extension Scheduler {
         return Scheduler(interval: interval, dispatcher: dispatcher, clock: clock, logger: logger, onRun: onRun)
     }
 }
-
-/// The scheduler of `serve` (`Scheduler`, in AfterdeskWorkflows) run until cancelled, its runs counted in `metrics`
-/// when given.
-public func dispatchEvery(
-    _ interval: Duration, dispatcher: Dispatcher, clock: Clock, logger: Logger, metrics: ServerMetrics? = nil
-) async {
-    await Scheduler.counted(every: interval, dispatcher: dispatcher, clock: clock, logger: logger, metrics: metrics).run()
-}

@@ -210,10 +210,7 @@ struct AdminController: Sendable {
     /// nobody. A password typed is checked as typed (spaces only is refused, not taken for none).
     func addUser(_ f: Form, _ field: (String) -> String?, now: Date) async throws {
         guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
-        let newUser: NewUser
-        do { newUser = try NewUser(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store")) } catch {
-            throw StoreError(error.description)
-        }
+        let newUser = try NewUser.checked(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"))
         let password = f.password.flatMap { $0.isEmpty ? nil : $0 }
         if let password { try Passwords.check(password, user: newUser.name) }
         let bcrypt = if let password { await hash(password) } else { nil as String? }

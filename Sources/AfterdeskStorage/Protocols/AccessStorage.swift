@@ -40,9 +40,7 @@ extension AccessStorage {
     /// Adds a user without a password (`afterdesk users add`; `users passwd` sets one).
     @discardableResult
     public func addUser(name: String, role: Role, staffCode: String?, store: String?, now: Date) async throws -> Int64 {
-        let user: NewUser
-        do { user = try NewUser(name: name, role: role, staffCode: staffCode, store: store) } catch { throw StoreError(error.description) }
-        return try await addUser(user, passwordHash: nil, now: now)
+        try await addUser(NewUser.checked(name: name, role: role, staffCode: staffCode, store: store), passwordHash: nil, now: now)
     }
     public func setPassword(name: String, bcryptHash: String) async throws {
         try await setPassword(name: name, bcryptHash: bcryptHash, keepingSession: nil)
@@ -118,4 +116,11 @@ public protocol OperationsStorage: Sendable {
     func monitoringCounts() async throws -> MonitoringCounts
     /// A consistent copy of the whole database at `destination`, taken while it is in use.
     func backup(to destination: String) async throws -> BackupSummary
+}
+
+extension NewUser {
+    /// The user, or the field that cannot be taken as a store error (refused as invalid, 422 on a page or the API).
+    public static func checked(name: String, role: Role, staffCode: String?, store: String?) throws(StoreError) -> NewUser {
+        do { return try NewUser(name: name, role: role, staffCode: staffCode, store: store) } catch { throw StoreError(error.description) }
+    }
 }
