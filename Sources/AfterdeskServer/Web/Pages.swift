@@ -26,8 +26,6 @@ struct Layout: Sendable, Equatable {
     var roleLabel: String?
     var csrf: String?
     var flash: String?
-    /// Seconds after which the browser reloads the page (an import in progress), without script.
-    var refresh: Int?
 
     static func page(_ title: String, for user: SignedIn?, current: String? = nil, flash: String? = nil) -> Layout {
         guard let user else { return Layout(title: title, flash: flash) }

@@ -147,7 +147,7 @@ enum EmbeddedTemplates {
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · Afterdesk</title><link rel="stylesheet" href="/static/app.css">
-{{#refresh}}<meta http-equiv="refresh" content="{{.}}">{{/refresh}}</head>
+</head>
 <body>
 <header class="top"><a class="brand" href="/">Afterdesk</a>
 {{#userName}}<nav>{{#nav}}<a href="{{href}}"{{#current}} aria-current="page"{{/current}}>{{label}}</a>{{/nav}}</nav>
@@ -162,7 +162,7 @@ enum EmbeddedTemplates {
 <p class="back"><a href="/imports">← Imports</a></p>
 <h1>{{fileName}}</h1>
 <p class="muted">{{profile}} · import {{id}} · <strong id="status">{{status}}</strong></p>
-{{#running}}<p class="flash" role="status">Importing: {{rowsRead}} rows read so far. This page refreshes by itself.</p>{{/running}}
+{{#running}}<p class="flash" role="status">Importing: {{rowsRead}} rows read so far. <a href="/imports/{{id}}" id="check-again">Check again</a></p>{{/running}}
 {{#failed}}<p class="error" role="alert">The import failed: {{error}}</p>{{/failed}}
 {{#done}}
 <div class="tiles">
