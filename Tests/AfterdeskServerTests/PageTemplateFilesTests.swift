@@ -14,6 +14,7 @@ import Testing
 
     @Test func theBuiltInTemplatesAreTheFilesInTheRepository() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).sorted()
+            .filter { $0.hasSuffix(".mustache") || $0.hasSuffix(".css") }
         #expect(EmbeddedTemplates.files.map(\.name) == names, "run scripts/embed-templates.sh after adding or removing a file")
         for (name, text) in EmbeddedTemplates.files {
             let file = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
@@ -71,7 +72,7 @@ import Testing
         let login = try String(contentsOf: Self.folder.appendingPathComponent("login.mustache"), encoding: .utf8)
         try login.replacingOccurrences(of: "<h1>Sign in</h1>", with: "<h1>Sign in to Lakeside</h1>")
             .write(to: dir.appendingPathComponent("login.mustache"), atomically: true, encoding: .utf8)
-        try ":root { --accent: #004400; }\n".write(to: dir.appendingPathComponent("style.css"), atomically: true, encoding: .utf8)
+        try ":root { --accent: #004400; }\r\n".write(to: dir.appendingPathComponent("style.css"), atomically: true, encoding: .utf8)
         try "notes".write(to: dir.appendingPathComponent("README.txt"), atomically: true, encoding: .utf8)
 
         // The setting, from its environment variable, reaches the router: both files are served, the rest built in.

@@ -50,7 +50,8 @@ struct PageTemplates: Sendable {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw StoreError("\(path): cannot read the file as UTF-8 text", kind: .refusedFile)
             }
-            files[index] = File(name: name, path: path, text: text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            // The last line break (`\n`, or `\r\n` from a Windows editor: one Character) is not part of the text.
+            files[index] = File(name: name, path: path, text: text.last?.isNewline == true ? String(text.dropLast()) : text)
         }
         return files
     }
