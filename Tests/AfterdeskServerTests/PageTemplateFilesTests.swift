@@ -98,7 +98,9 @@ import Testing
         // A misspelt name is refused rather than ignored, and so is a folder that is not there.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("login.mustache"))
         try login.write(to: dir.appendingPathComponent("logn.mustache"), atomically: true, encoding: .utf8)
-        #expect(throws: (any Error).self) { try Pages.load(overrides: dir.path) }
-        #expect((try? Pages.load(overrides: dir.path + "/nope")) == nil)
+        let misspelt = #expect(throws: (any Error).self) { try Pages.load(overrides: dir.path) }
+        #expect((misspelt.map { "\($0)" } ?? "").contains("logn.mustache: not a page template or stylesheet of Afterdesk"))
+        let absent = #expect(throws: (any Error).self) { try Pages.load(overrides: dir.path + "/nope") }
+        #expect((absent.map { "\($0)" } ?? "").contains("cannot read the folder"))
     }
 }
