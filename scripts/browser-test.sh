@@ -9,6 +9,6 @@ PORT="${BROWSER_TEST_PORT:-18480}"
 source scripts/demo-server.sh
 demo_server "$PORT" 7
 rm -rf "$SHOTS"
-if ! python3 Tests/Browser/web_flow.py "http://127.0.0.1:$PORT" "$SHOTS" "$WORK/demo/deals-last-12-months.csv" "$WORK/demo.txt"; then
+if ! python3 Tests/Browser/web_flow.py "http://127.0.0.1:$PORT" "$SHOTS" "$WORK/demo/deals-last-12-months.csv" "$WORK/demo.txt" "$WORK/demo.sqlite"; then
     echo "--- server log ---"; tail -50 "$WORK/serve.log"; exit 1
 fi

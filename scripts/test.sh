@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: unit, store, delivery and server tests, the kill -9 crash tests of import and dispatch, the
-# command line's exit codes, the web pages in a real browser (screenshots in browser-screenshots/), then the JSON API
-# against docs/openapi.yaml with schemathesis, then issue 23's attacks on a live server (scripts/security-test.sh).
+# command line's exit codes, the README's install (the one binary, started from another folder), the web pages in a
+# real browser (screenshots in browser-screenshots/), then the JSON API against docs/openapi.yaml with schemathesis,
+# then issue 23's attacks on a live server (scripts/security-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh tests
@@ -10,6 +11,7 @@ swift test --skip-build
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
 scripts/cli-exit-test.sh
+scripts/install-test.sh
 scripts/browser-test.sh
 scripts/api-test.sh
 scripts/security-test.sh

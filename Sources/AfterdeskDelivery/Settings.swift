@@ -24,6 +24,8 @@ public struct Settings: Sendable, Equatable {
     public var storeAddress: String?
     /// The answer to HELP; default: the dealership's name and phone, and how to stop.
     public var helpText: String?
+    /// A folder of page templates and a stylesheet that replace the built-in ones of the same name (docs/web.md).
+    public var pageTemplatesDir: String?
     /// Hours after a task is due before it escalates to the store's manager.
     public var taskSLAHours = 24
     /// Addresses of reverse proxies whose `X-Forwarded-For` names the client (the offer page's limit per address).
@@ -79,6 +81,9 @@ public struct Settings: Sendable, Equatable {
         key("signing_secret", "key of email unsubscribe links; default: random, kept in the database") { $0.signingSecret = $1 },
         key("store_address", "the dealership's physical address in every email; default: the menu's") { $0.storeAddress = $1 },
         key("help_text", "the reply to HELP") { $0.helpText = $1 },
+        key("page_templates_dir", "a folder whose NAME.mustache and style.css replace the built-in web pages' files (docs/web.md)") {
+            $0.pageTemplatesDir = $1
+        },
         key("trusted_proxies", "comma-separated proxy addresses whose X-Forwarded-For names the client (sign-in and offer page limits)") {
             $0.trustedProxies = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         },

@@ -52,14 +52,14 @@ public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1
 /// page a page saying so (`PageErrorMiddleware`). The page templates are parsed here: one that does not parse stops
 /// the server from starting.
 public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext> {
-    let pages = try Pages.load()
+    let pages = try Pages.load(overrides: ctx.settings.pageTemplatesDir)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: ctx.metrics))
     router.add(middleware: SecurityHeadersMiddleware(https: ctx.settings.publicURL.lowercased().hasPrefix("https://")))
     router.add(middleware: PageErrorMiddleware(pages: pages, auth: WebAuth(ctx: ctx), logger: ctx.logger))
     router.add(middleware: StoreErrorMiddleware())
     OperationsController(ctx: ctx).addRoutes(to: router)
-    InboundController(ctx).addRoutes(to: router)
+    InboundController(ctx, pages: pages).addRoutes(to: router)
     TaskAPIController(ctx: ctx).addRoutes(to: router)
     APIv1Controller(ctx: ctx).addRoutes(to: router)
     SignInController(ctx: ctx, pages: pages).addRoutes(to: router)
@@ -74,7 +74,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     router.get(RouterPath(WebPaths.stylesheet)) { _, _ -> Response in
         Response(
             status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
-            body: .init(byteBuffer: ByteBuffer(string: WebTemplates.stylesheet)))
+            body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
     }
     return router
 }

@@ -51,12 +51,21 @@ import Testing
             ),
             ("admin", try p.html(admin)), ("offer", try p.html(offer)), ("offer_gone", try p.html(offerGone)),
             ("opt-outs", try p.html(optOuts)),
+            (
+                "unsubscribe",
+                try p.html(
+                    UnsubscribePage(
+                        layout: Layout(title: "Unsubscribe from Lakeside Motors emails?"),
+                        text: "Press the button to stop emails about your vehicle's protection products.",
+                        action: "/unsubscribe?c=7&t=A-b_c",
+                        address: "1200 Lakeside Dr, Austin, TX 78701"))
+            ),
         ]
     }
 
     @Test func everyPageRendersAsItsSnapshot() throws {
         let pages = try Self.pages()
-        #expect(Set(pages.map(\.0)).isSuperset(of: WebTemplates.pages))
+        #expect(Set(pages.map(\.0)).isSuperset(of: PageTemplates.pages))
         for (name, html) in pages {
             let file = Self.snapshots.appendingPathComponent("\(name).html")
             if Self.recording {

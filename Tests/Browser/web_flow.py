@@ -1,10 +1,11 @@
 """The web pages in a real browser (Debian's chromium through Playwright), on a server started from the demo's
 database: the three users' flows of issue 13, and screenshots of every main page at desktop width and at 375 px.
 
-    python3 Tests/Browser/web_flow.py BASE_URL SCREENSHOT_DIR DEMO_DEALS_CSV DEMO_OUTPUT
+    python3 Tests/Browser/web_flow.py BASE_URL SCREENSHOT_DIR DEMO_DEALS_CSV DEMO_OUTPUT DEMO_DATABASE
 
 The F&I manager's upload is three rows of the demo's export, the last with a VIN whose check digit is wrong. The
-customer's offer page is reached from a text the demo sent (the link `afterdesk demo` prints).
+customer's offer page is reached from a text the demo sent (the link `afterdesk demo` prints). The other pages it
+visits (opt-outs, error pages, unsubscribe pages, a running import) are in more_pages.py.
 
 Every page the test visits is audited by axe-core at both widths (Tests/Browser/axe_audit.py): one line per page
 and width, and the test fails at the end listing every serious or critical violation.
@@ -20,8 +21,9 @@ import tempfile
 from playwright.sync_api import sync_playwright, expect
 
 from axe_audit import Audit
+from more_pages import error_page, opt_out_pages, running_import, unsubscribe_pages, wait_for_import
 
-BASE, SHOTS, DEMO_DEALS, DEMO_OUTPUT = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+BASE, SHOTS, DEMO_DEALS, DEMO_OUTPUT, DATABASE = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 os.makedirs(SHOTS, exist_ok=True)
 USERS = {"sales": "demo-sales-2026", "fi": "demo-fi-2026", "director": "demo-director-2026", "admin": "demo-admin-2026"}
 WIDTHS = {"desktop": 1280, "phone": 375}
@@ -186,6 +188,7 @@ def main():
         page.click("button[name=outcome][value=sold]")
         expect(page.locator(".flash")).to_contain_text("Recorded: sold")
         audit(page, "task-recorded")
+        error_page(page, BASE, "/admin/users", 403, "Not allowed", "error-403", audit)
         sign_out(page)
 
         print("finance director: the sale's margin is on the dashboard")
@@ -214,7 +217,7 @@ def main():
         shot(page, "imports")
         page.set_input_files("input[name=file]", bad_file())
         page.click("form[action='/imports'] button[type=submit]")
-        expect(page.locator("#status")).to_have_text("done", timeout=60_000)
+        wait_for_import(page)
         expect(page.locator("#refused-count")).to_have_text("1")
         expect(page.locator("#refused tbody tr")).to_have_count(1)
         shot(page, "import")
@@ -223,6 +226,8 @@ def main():
         path = download.value.path()
         text = open(path, encoding="utf-8").read()
         assert text.count("\n") >= 2 and "line" in text.splitlines()[0], f"the rejects file is not a CSV of refused rows: {text[:200]}"
+        page.goto(BASE + "/imports")
+        running_import(page, DATABASE, bad_file(), audit)
         page.goto(BASE + "/menu")
         shot(page, "menu")
         sign_out(page)
@@ -231,7 +236,12 @@ def main():
         sign_in(page, "admin")
         expect(page).to_have_url(re.compile(r"/admin/users$"))
         shot(page, "admin-users")
+        opt_out_pages(page, BASE, shot, audit)
+        error_page(page, BASE, "/no-such-page", 404, "Not found", "error-404", audit)
         sign_out(page)
+
+        print("customer: an email's unsubscribe link")
+        unsubscribe_pages(page, BASE, DATABASE, audit)
         browser.close()
     AUDIT.fail_if_any()
     print("browser flow passed; screenshots in", SHOTS)

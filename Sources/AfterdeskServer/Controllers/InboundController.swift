@@ -9,14 +9,18 @@ import Hummingbird
 /// unsubscribe links.
 struct InboundController: Sendable {
     let ctx: ServerContext
-    init(_ ctx: ServerContext) { self.ctx = ctx }
+    let pages: Pages
+    init(_ ctx: ServerContext, pages: Pages) {
+        self.ctx = ctx
+        self.pages = pages
+    }
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/webhooks/sms") { request, _ -> Response in try await message(request) }
         router.post("/webhooks/sms/status") { request, _ -> Response in try await status(request) }
         // A GET only shows a page with one button: mail scanners open every link in an email, and must not unsubscribe
         // anyone. The button, and RFC 8058 one-click (mail clients POST `List-Unsubscribe=One-Click` to the same URL), act.
-        router.get("/unsubscribe") { request, _ -> Response in unsubscribePage(request) }
+        router.get("/unsubscribe") { request, _ -> Response in try unsubscribePage(request) }
         router.post("/unsubscribe") { request, _ -> Response in try await unsubscribe(request) }
     }
 
@@ -73,25 +77,22 @@ struct InboundController: Sendable {
         return (c, token)
     }
 
-    func invalidLink() -> Response {
-        page(
+    func invalidLink() throws -> Response {
+        try page(
             "This unsubscribe link is not valid", "Please use the link from the most recent email, or reply to it and we will remove you.",
             status: .forbidden)
     }
 
     /// GET: changes nothing; shows one button that POSTs the same link.
-    func unsubscribePage(_ request: Request) -> Response {
+    func unsubscribePage(_ request: Request) throws -> Response {
         let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
+        guard let link = verifiedUnsubscribe(pairs) else { return try invalidLink() }
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let action = "/unsubscribe?c=\(link.customer)&t=\(link.token.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        let form =
-            "<form method=\"post\" action=\"\(ADFLead.esc(action))\"><button type=\"submit\" style=\"font-size: 1.1em; padding: 0.6em 1.2em\">"
-            + "Unsubscribe me</button></form>"
-        return page(
+        return try page(
             "Unsubscribe from \(ctx.dispatcher.menu.dealership.name) emails?",
-            "Press the button to stop emails about your vehicle's protection products.", extraHTML: form)
+            "Press the button to stop emails about your vehicle's protection products.", action: action)
     }
 
     /// POST: the button of the page, or RFC 8058 one-click from the mail client. The link's fields come in the query
@@ -100,22 +101,21 @@ struct InboundController: Sendable {
         var pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         let form = formPairs(String(buffer: try await request.body.collect(upTo: 16 * 1024)))
         if verifiedUnsubscribe(pairs) == nil { pairs = form }
-        guard let link = verifiedUnsubscribe(pairs) else { return invalidLink() }
+        guard let link = verifiedUnsubscribe(pairs) else { return try invalidLink() }
         // RFC 8058: the mail client posts `List-Unsubscribe=One-Click`; the page's button posts nothing else.
         let oneClick = form.contains { $0.0 == "List-Unsubscribe" && $0.1 == "One-Click" }
         _ = try await ctx.database.unsubscribeEmail(
             customerID: link.customer, source: oneClick ? "one-click unsubscribe" : "email unsubscribe link", oneClick: oneClick,
             now: ctx.clock.now())
         ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(link.customer)"])
-        return page("You are unsubscribed", "\(ctx.dispatcher.menu.dealership.name) will not email you about protection products again.")
+        return try page(
+            "You are unsubscribed", "\(ctx.dispatcher.menu.dealership.name) will not email you about protection products again.")
     }
 
-    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok, extraHTML: String = "") -> Response {
-        let html =
-            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
-            + "<meta name=\"robots\" content=\"noindex\"><title>\(ADFLead.esc(title))</title></head>"
-            + "<body style=\"font-family: Arial, sans-serif; max-width: 40em; margin: 2em auto; padding: 0 1em\"><h1>\(ADFLead.esc(title))</h1>"
-            + "<p>\(ADFLead.esc(text))</p>\(extraHTML)<p>\(ADFLead.esc(ctx.dispatcher.address))</p></body></html>"
+    /// The page (`unsubscribe.mustache`): plain, for a customer, with its own security headers.
+    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok, action: String? = nil) throws -> Response {
+        let html = try pages.html(
+            UnsubscribePage(layout: Layout(title: title), text: text, action: action, address: ctx.dispatcher.address))
         return Response(
             status: status,
             headers: [

@@ -79,8 +79,7 @@ struct ImportPage: PageModel {
     var done: Bool
 
     init(_ r: WebImportRow, layout: Layout, zone: TimeZone) {
-        var layout = layout
-        if r.status == .queued || r.status == .running { layout.refresh = 2 }
+        // No timed refresh while it runs (WCAG 2.2.1: the axe audit's meta-refresh): the page links to itself.
         self.layout = layout
         id = r.id
         fileName = r.fileName

@@ -26,8 +26,6 @@ struct Layout: Sendable, Equatable {
     var roleLabel: String?
     var csrf: String?
     var flash: String?
-    /// Seconds after which the browser reloads the page (an import in progress), without script.
-    var refresh: Int?
 
     static func page(_ title: String, for user: SignedIn?, current: String? = nil, flash: String? = nil) -> Layout {
         guard let user else { return Layout(title: title, flash: flash) }
@@ -47,22 +45,17 @@ struct Layout: Sendable, Equatable {
     }
 }
 
-/// The templates, parsed once when the application is built: a template that does not parse stops the server from
-/// starting, naming it.
+/// The templates, parsed once when the application is built (`PageTemplates`: the files of `templates/pages/`, built
+/// in, or a dealer's from the `page_templates_dir` setting): one that does not parse stops the server from starting,
+/// naming its file and line.
 struct Pages: Sendable {
     let library: MustacheLibrary
+    /// `/static/app.css`.
+    let stylesheet: String
 
-    static func load() throws -> Pages {
-        var library = MustacheLibrary()
-        for (name, source) in WebTemplates.all {
-            do { try library.register(source, named: name) } catch {
-                throw StoreError("the page template '\(name)' does not parse: \(error)")
-            }
-        }
-        for name in WebTemplates.pages where library.getTemplate(named: name) == nil {
-            throw StoreError("the page template '\(name)' is missing")
-        }
-        return Pages(library: library)
+    static func load(overrides directory: String? = nil) throws -> Pages {
+        let templates = try PageTemplates.load(overrides: directory)
+        return Pages(library: templates.library, stylesheet: templates.stylesheet)
     }
 
     func html<Model: PageModel>(_ model: Model) throws -> String {
