@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates Sources/AfterdeskServer/Web/Templates/EmbeddedTemplates.swift from templates/pages/ (the page templates,
 # NAME.mustache, and the stylesheet, style.css), so the installed binary carries its pages and runs from any folder.
-# A file's last line break is not part of its text. A test (EmbeddedTemplatesTests) fails when the two disagree.
+# A file's last line break is not part of its text. A test (PageTemplateFilesTests) fails when the two disagree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=Sources/AfterdeskServer/Web/Templates/EmbeddedTemplates.swift

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README's "Installing for a dealership", with the debug build (the release build of the README takes minutes; both
 # are built from the same sources): the one `afterdesk` binary copied to a bin folder, the README's files copied to a
-# fresh folder OUTSIDE the repository, less templates/pages/ (the pages must come from the binary), and
+# fresh folder OUTSIDE the repository, less templates/pages/ as the README removes it (the pages come from the binary), and
 # `afterdesk serve` started there. /login and /static/app.css must be the real page and stylesheet. Then a dealer's
 # page_templates_dir with a broken template must stop the start, naming the file and the line.
 set -euo pipefail
@@ -16,8 +16,8 @@ trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/srv"
 cp "$built" "$work/bin/"                                          # cp .build/release/afterdesk /usr/local/bin/
 cp -r menus templates afterdesk.example.yaml "$work/srv/"          # cp -r menus templates afterdesk.example.yaml /srv/afterdesk/
-rm -rf "$work/srv/templates/pages"
 cd "$work/srv"
+rm -r templates/pages                                              # rm -r templates/pages
 export PATH="$work/bin:$PATH"
 afterdesk menu check menus/default.yaml > /dev/null
 timeout 60 afterdesk serve --db afterdesk.sqlite --host 127.0.0.1 --port "$port" --every 3600 > serve.log 2>&1 &

@@ -20,7 +20,7 @@ import Testing
             let file = try String(contentsOf: Self.folder.appendingPathComponent(name), encoding: .utf8)
             #expect(text + "\n" == file, "run scripts/embed-templates.sh after editing templates/pages/\(name)")
         }
-        // Every page and the stylesheet are there, and nothing is page HTML in Swift but the generated file.
+        // Every page and the stylesheet are there.
         let loaded = try PageTemplates.load()
         for page in PageTemplates.pages { #expect(loaded.library.getTemplate(named: page) != nil, "\(page)") }
         #expect(loaded.stylesheet.hasPrefix(":root {"))
@@ -102,5 +102,39 @@ import Testing
         #expect((misspelt.map { "\($0)" } ?? "").contains("logn.mustache: not a page template or stylesheet of Afterdesk"))
         let absent = #expect(throws: (any Error).self) { try Pages.load(overrides: dir.path + "/nope") }
         #expect((absent.map { "\($0)" } ?? "").contains("cannot read the folder"))
+    }
+
+    /// A dealer's template saved by a Windows editor (`\r\n`) gets its errors at the line and column the editor shows.
+    @Test func aWindowsTemplateGetsItsLinesAndColumnsRight() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "<main>\r\n<p>ok</p>\r\n<p>{{#x}}oops{{/y}}</p>\r\n</main>\r\n"
+        try text.write(to: dir.appendingPathComponent("error.mustache"), atomically: true, encoding: .utf8)
+        let error = Self.failure(try PageTemplates.files(overrides: dir.path))
+        #expect(error.contains("error.mustache, line 3, column "), "\(error)")
+        #expect(error.hasSuffix(": <p>{{#x}}oops{{/y}}</p>"), "\(error)")
+        try "<main>\r\n\r\n{{> nothere}}\r\n</main>".write(
+            to: dir.appendingPathComponent("error.mustache"), atomically: true, encoding: .utf8)
+        let partial = Self.failure(try PageTemplates.files(overrides: dir.path))
+        #expect(partial.contains("error.mustache, line 3: the partial 'nothere'"), "\(partial)")
+    }
+
+    /// A page's values come from imports and customers' messages: a template may not write one unescaped, nor turn
+    /// escaping off; only the charts the server draws may.
+    @Test func aTemplateThatWouldWriteTextUnescapedIsRefused() {
+        let refused = [
+            ("{{{heading}}}", "{{{heading}}}"), ("{{& heading}}", "{{& heading}}"), ("{{%CONTENT_TYPE: TEXT}}", "{{%CONTENT_TYPE: TEXT}}"),
+            ("{{=<% %>=}}", "{{=<% %>=}}"), ("{{#body}}{{{.}}}{{/body}}", "{{{.}}}"),
+            ("{{#warrantyChart}}{{#note}}{{{.}}}{{/note}}{{/warrantyChart}}", "{{{.}}}"),
+        ]
+        for (tag, named) in refused {
+            let error = Self.failure(Self.builtIn(replacing: "error.mustache") { "<p>x</p>\n" + tag + "\n" + $0 })
+            #expect(error.contains("error.mustache, line 2: \(named) writes its value without escaping HTML"), "\(tag): \(error)")
+        }
+        // The charts, as the built-in pages write them, and escaped values pass.
+        let charts =
+            "{{{monthChart}}}{{#loanChart}}{{{.}}}{{/loanChart}}{{#warrantyChart}}{{{ . }}}{{/warrantyChart}}{{heading}}{{! note }}"
+        #expect(Self.failure(Self.builtIn(replacing: "error.mustache") { charts + $0 }) == "parsed")
+        #expect(PageTemplates.unescapedOutput(in: "{{{monthChart}}}\n{{#a}}{{{.}}}{{/a}}")?.line == 2)
     }
 }

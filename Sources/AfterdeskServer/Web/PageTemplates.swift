@@ -6,7 +6,8 @@ import Mustache
 /// as files: built into the program by `scripts/embed-templates.sh` (`EmbeddedTemplates`), each replaceable by a file
 /// of the same name in the folder of the `page_templates_dir` setting. Checked when the application is built: a
 /// template that does not parse, a partial that does not exist, an unknown or unreadable file stops the start, naming
-/// the file and, for a template, the line. `{{x}}` escapes HTML; only server-drawn SVG uses `{{{x}}}`.
+/// the file and, for a template, the line. `{{x}}` escapes HTML; only server-drawn SVG uses `{{{x}}}`, and a template
+/// that writes anything else unescaped is refused (`unescapedOutput`).
 struct PageTemplates: Sendable {
     /// The templates page models name; the others are partials (`head`, `foot`, `offer_head`).
     static let pages = [
@@ -39,7 +40,8 @@ struct PageTemplates: Sendable {
         guard let directory else { return files }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw StoreError("page_templates_dir: cannot read the folder \(directory)", kind: .refusedFile)
+            let why = (error as NSError).userInfo[NSUnderlyingErrorKey].map { "\($0)" } ?? error.localizedDescription
+            throw StoreError("page_templates_dir: cannot read the folder \(directory) (\(why))", kind: .refusedFile)
         }
         for name in names.sorted() where name.hasSuffix(".mustache") || name.hasSuffix(".css") {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name).path
@@ -50,8 +52,10 @@ struct PageTemplates: Sendable {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw StoreError("\(path): cannot read the file as UTF-8 text", kind: .refusedFile)
             }
-            // The last line break (`\n`, or `\r\n` from a Windows editor: one Character) is not part of the text.
-            files[index] = File(name: name, path: path, text: text.last?.isNewline == true ? String(text.dropLast()) : text)
+            // Lines end in `\n` (a Windows editor's `\r\n` too, so errors count lines and columns as the editor
+            // shows them); the last line break is not part of the text.
+            let unix = text.replacingOccurrences(of: "\r\n", with: "\n")
+            files[index] = File(name: name, path: path, text: unix.last == "\n" ? String(unix.dropLast()) : unix)
         }
         return files
     }
@@ -66,6 +70,11 @@ struct PageTemplates: Sendable {
                 continue
             }
             guard file.name.hasSuffix(".mustache") else { continue }
+            if let (tag, line) = unescapedOutput(in: file.text) {
+                throw StoreError(
+                    "\(file.path), line \(line): \(tag) writes its value without escaping HTML; only the server-drawn charts may "
+                        + "(a page's text comes from imports and customers' messages)", kind: .refusedFile)
+            }
             let name = String(file.name.dropLast(".mustache".count))
             do { library.register(try MustacheTemplate(string: file.text), named: name) } catch let e as MustacheTemplate.ParserError {
                 let at = e.context
@@ -100,6 +109,41 @@ struct PageTemplates: Sendable {
             }
         }
         return found
+    }
+
+    /// The values written without HTML escaping that a template may hold: the charts the server draws (SVG it built
+    /// from numbers), by name, or as `{{{.}}}` directly inside their section.
+    static let unescapedCharts: Set<String> = ["monthChart", "productChart", "warrantyChart", "loanChart"]
+
+    /// The first tag that would write text without escaping it — `{{{name}}}`, `{{&name}}` other than a chart's, a
+    /// pragma (`{{% CONTENT_TYPE: TEXT}}` turns escaping off for the rest) or a new delimiter (which would hide the
+    /// tags from this check) — with its line; nil when there is none.
+    static func unescapedOutput(in text: String) -> (tag: String, line: Int)? {
+        var sections: [String] = []
+        var rest = text[...]
+        while let open = rest.range(of: "{{") {
+            let line = text[..<open.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+            let afterOpen = rest[open.upperBound...]
+            let triple = afterOpen.hasPrefix("{")
+            guard let close = afterOpen.range(of: triple ? "}}}" : "}}") else { return nil }
+            let inner = afterOpen[..<close.lowerBound]
+            rest = afterOpen[close.upperBound...]
+            let kind: Character? = triple ? "{" : inner.first
+            let sigils: Set<Character> = ["{", "#", "^", "/", "&", "%", "=", ">", "!", "$", "<"]
+            let body = kind.map(sigils.contains) == true ? inner.dropFirst() : inner
+            let name = body.trimmingCharacters(in: .whitespaces)
+            let tag = "{{" + inner + (triple ? "}}}" : "}}")
+            switch kind {
+            case "#", "^": sections.append(name)
+            case "/": if !sections.isEmpty { sections.removeLast() }
+            case "%", "=": return (tag, line)
+            case "{", "&":
+                let chart = unescapedCharts.contains(name) || (name == "." && sections.last.map(unescapedCharts.contains) == true)
+                if !chart { return (tag, line) }
+            default: break
+            }
+        }
+        return nil
     }
 
     /// swift-mustache's parse error in words.
