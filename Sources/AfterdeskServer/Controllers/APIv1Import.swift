@@ -14,12 +14,8 @@ extension APIv1Controller {
     ///
     /// A body whose `Content-Length` is over the limit is refused before any of it is read; one that arrives too slowly
     /// or for too long is refused with 408 (`BodyDeadline`).
-    func importFile(_ request: Request, context: AppRequestContext, kind: ImportKind) async throws -> Response {
-        let p: Principal
-        switch try await require(request, Self.importers) {
-        case .success(let x): p = x
-        case .failure(let r): return r.response
-        }
+    func importFile(_ request: Request, context: APIContext, kind: ImportKind) async throws -> Response {
+        let p = context.principal
         let profileName = Self.query(request, "profile") ?? "canonical"
         guard let profile = ImportProfile.named(profileName) else {
             return errorResponse(
@@ -47,7 +43,7 @@ extension APIv1Controller {
 
     /// The body written to `created`, then imported while the upload is kept fresh: the summary, or why it was refused.
     private func importBody(
-        _ request: Request, context: AppRequestContext, into created: NewUpload, kind: ImportKind, profile: ImportProfile,
+        _ request: Request, context: APIContext, into created: NewUpload, kind: ImportKind, profile: ImportProfile,
         principal p: Principal
     ) async throws -> Response {
         let timeouts = ctx.settings.server

@@ -43,16 +43,3 @@ enum HTTPErrors {
         }
     }
 }
-
-/// Turns a `StoreError` thrown by any route into its response (`HTTPErrors`).
-struct StoreErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // A web page's error goes on to `PageErrorMiddleware`, which answers with a page, not the API's JSON.
-        guard !PageErrorMiddleware<Context>.isPage(request.uri.path) else { return try await next(request, context) }
-        do {
-            return try await next(request, context)
-        } catch let error as StoreError {
-            return HTTPErrors.response(for: error)
-        }
-    }
-}
