@@ -62,7 +62,8 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     InboundController(ctx).addRoutes(to: groups.publicJSON())
     TaskAPIController(ctx: ctx).addRoutes(to: groups.api(.tasks))
     APIv1Controller(ctx: ctx).addRoutes(to: groups)
-    SignInController(ctx: ctx, pages: pages).addRoutes(public: groups.publicPages(lookingForSession: true), signedIn: groups.pages(nil, returnToPage: false))
+    SignInController(ctx: ctx, pages: pages).addRoutes(
+        public: groups.publicPages(lookingForSession: true), signedIn: groups.pages(nil, returnToPage: false))
     TaskPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.tasks))
     DashboardController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.figures))
     ImportPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.imports), uploads: groups.pages(.imports, token: .streamed))

@@ -73,7 +73,9 @@ import Testing
         // Tasks.
         Row(method: .get, route: "/tasks", uri: "/tasks", kind: .page, ok: .ok, allowed: tasks),
         Row(method: .get, route: "/tasks/{id}", uri: "/tasks/{task}", kind: .page, ok: .ok, allowed: tasks),
-        Row(method: .post, route: "/tasks/{id}/outcome", uri: "/tasks/{task}/outcome", kind: .form, ok: .unprocessableContent, allowed: tasks),
+        Row(
+            method: .post, route: "/tasks/{id}/outcome", uri: "/tasks/{task}/outcome", kind: .form, ok: .unprocessableContent,
+            allowed: tasks),
         Row(
             method: .post, route: "/tasks/{id}/reschedule", uri: "/tasks/{task}/reschedule", kind: .form, ok: .unprocessableContent,
             allowed: tasks, body: "when=someday"),
@@ -85,13 +87,16 @@ import Testing
         Row(method: .get, route: "/imports", uri: "/imports", kind: .page, ok: .ok, allowed: imports),
         Row(method: .post, route: "/imports", uri: "/imports", kind: .upload, ok: .badRequest, allowed: imports),
         Row(method: .get, route: "/imports/{id}", uri: "/imports/999", kind: .page, ok: .notFound, allowed: imports),
-        Row(method: .get, route: "/imports/{id}/rejects.csv", uri: "/imports/999/rejects.csv", kind: .page, ok: .notFound, allowed: imports),
+        Row(
+            method: .get, route: "/imports/{id}/rejects.csv", uri: "/imports/999/rejects.csv", kind: .page, ok: .notFound, allowed: imports),
         // Figures, menu, admin.
         Row(method: .get, route: "/dashboard", uri: "/dashboard", kind: .page, ok: .ok, allowed: figures),
         Row(method: .get, route: "/dashboard.csv", uri: "/dashboard.csv", kind: .page, ok: .ok, allowed: figures),
         Row(method: .get, route: "/menu", uri: "/menu", kind: .page, ok: .ok, allowed: menu),
         Row(method: .get, route: "/admin/users", uri: "/admin/users", kind: .page, ok: .ok, allowed: admin),
-        Row(method: .post, route: "/admin/users", uri: "/admin/users", kind: .form, ok: .unprocessableContent, allowed: admin, body: "action=x"),
+        Row(
+            method: .post, route: "/admin/users", uri: "/admin/users", kind: .form, ok: .unprocessableContent, allowed: admin,
+            body: "action=x"),
         Row(method: .get, route: "/admin/opt-outs", uri: "/admin/opt-outs", kind: .page, ok: .ok, allowed: admin),
         Row(
             method: .post, route: "/admin/opt-outs", uri: "/admin/opt-outs", kind: .form, ok: .unprocessableContent, allowed: admin,
@@ -106,7 +111,9 @@ import Testing
         Row(
             method: .get, route: "/api/v1/deals/{store}/{number}/plan", uri: "/api/v1/deals/main/D-1/plan", kind: .api, ok: .ok,
             allowed: deals),
-        Row(method: .post, route: "/api/v1/deals/import", uri: "/api/v1/deals/import?profile=x", kind: .api, ok: .badRequest, allowed: imports),
+        Row(
+            method: .post, route: "/api/v1/deals/import", uri: "/api/v1/deals/import?profile=x", kind: .api, ok: .badRequest,
+            allowed: imports),
         Row(
             method: .post, route: "/api/v1/contracts/import", uri: "/api/v1/contracts/import?profile=x", kind: .api, ok: .badRequest,
             allowed: imports),
@@ -123,7 +130,9 @@ import Testing
         let router = try buildRouter(f.context)
         let registered = router.routes.map { "\($0.method) \($0.path)" }
         let table = Self.rows.map { "\($0.method) \($0.route)" }
-        #expect(Set(registered) == Set(table), "missing rows: \(Set(registered).subtracting(table).sorted()); stale rows: \(Set(table).subtracting(registered).sorted())")
+        #expect(
+            Set(registered) == Set(table),
+            "missing rows: \(Set(registered).subtracting(table).sorted()); stale rows: \(Set(table).subtracting(registered).sorted())")
         #expect(table.count == Set(table).count, "a route has two rows")
         #expect(registered.count == table.count)
     }
@@ -170,7 +179,9 @@ import Testing
             #expect(r.headers[.contentType] == "application/json", "\(uri)")
             #expect(String(buffer: r.body).contains("\"forbidden\""), "\(uri)")
         case (_, .stranger):
-            let back = ["/", "/logout"].contains(row.route) ? "/login" : "/login?next=" + (uri.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let back =
+                ["/", "/logout"].contains(row.route)
+                ? "/login" : "/login?next=" + (uri.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             #expect(r.headers[.location] == back, "\(uri)")
         default:
             #expect(r.headers[.contentType]?.hasPrefix("text/html") == true, "\(uri)")

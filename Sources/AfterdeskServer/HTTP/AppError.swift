@@ -106,3 +106,8 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// A last resort: an `AppError` no group answered (none should reach here) is still its status, as the API's JSON.
+extension AppError: HTTPResponseError {
+    func response(from request: Request, context: some RequestContext) throws -> Response { apiResponse }
+}

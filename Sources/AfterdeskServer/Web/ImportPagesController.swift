@@ -40,7 +40,8 @@ struct ImportPagesController: Sendable {
         let user = context.user
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxUpload + Multipart.overhead {
             context.closeSoon()
-            return try await list(request, context: context, error: "The file is larger than \(Self.maxUpload / 1_048_576) MiB.", status: .contentTooLarge)
+            return try await list(
+                request, context: context, error: "The file is larger than \(Self.maxUpload / 1_048_576) MiB.", status: .contentTooLarge)
         }
         guard let type = request.headers[.contentType], let boundary = Multipart.boundary(type) else {
             return try await list(request, context: context, error: "Choose a file to upload.", status: .badRequest)
@@ -73,7 +74,8 @@ struct ImportPagesController: Sendable {
         }
         guard let name = received.fileName, received.bytes > 0 else {
             try? await uploads.removeUpload(temp)
-            return try await list(request, context: context, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
+            return try await list(
+                request, context: context, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
         }
         let profile = received.fields["profile"] ?? "canonical"
         guard let importProfile = ImportProfile.named(profile) else {
