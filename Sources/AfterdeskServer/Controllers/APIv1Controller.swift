@@ -47,11 +47,11 @@ struct APIv1Controller: Sendable {
     /// `GET /api/v1/deals?from&to&q&limit&cursor`: newest contract first; `next_cursor` is opaque, null on the last page.
     func deals(_ request: Request, _ p: Principal) async throws -> Response {
         let limit = Self.query(request, "limit").flatMap(Int.init) ?? 100
-        guard (1...500).contains(limit) else { return errorResponse("bad_request", "limit is 1 to 500", status: .badRequest) }
+        guard (1...500).contains(limit) else { throw AppError(.badRequest, "limit is 1 to 500") }
         var offset = 0
         if let cursor = Self.query(request, "cursor") {
             guard let o = Self.offset(cursor) else {
-                return errorResponse("bad_request", "cursor is not one this API gave", status: .badRequest)
+                throw AppError(.badRequest, "cursor is not one this API gave")
             }
             offset = o
         }
@@ -92,10 +92,10 @@ struct APIv1Controller: Sendable {
         let p = context.principal
         guard let store = context.parameters.get("store").flatMap({ $0.removingPercentEncoding }),
             let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }), p.store == nil || p.store == store
-        else { return errorResponse("not_found", "no such deal", status: .notFound) }
+        else { throw AppError(.notFound, "no such deal") }
         if !explain {
             guard let d = try await ctx.database.deal(number: number, store: store) else {
-                return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound)
+                throw AppError(.notFound, "no deal \(number) in store \(store)")
             }
             return try encoded(d)
         }
@@ -103,7 +103,7 @@ struct APIv1Controller: Sendable {
         guard let found = try await ctx.database.customerDeals(ofDeal: number, store: store),
             var e = Explain.explain(
                 found, planner: d.planner, now: ctx.clock.now())
-        else { return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound) }
+        else { throw AppError(.notFound, "no deal \(number) in store \(store)") }
         e.optOuts = try await ctx.database.optOutStatus(dealNumber: number, store: store)
         return try encoded(e)
     }
@@ -115,11 +115,11 @@ struct APIv1Controller: Sendable {
         let asOf = try Self.date(request, "as_of") ?? today
         let to = try Self.date(request, "to") ?? asOf
         let from = try Self.date(request, "from") ?? to.adding(years: -1)
-        guard from <= to else { return errorResponse("bad_request", "from is after to", status: .badRequest) }
+        guard from <= to else { throw AppError(.badRequest, "from is after to") }
         var by: ReportGrouping?
         if let text = Self.query(request, "by") {
             guard let g = ReportGrouping(rawValue: text), g != .decline else {
-                return errorResponse("bad_request", "by is product, month, staff or store", status: .badRequest)
+                throw AppError(.badRequest, "by is product, month, staff or store")
             }
             by = g
         }

@@ -18,12 +18,11 @@ extension APIv1Controller {
         let p = context.principal
         let profileName = Self.query(request, "profile") ?? "canonical"
         guard let profile = ImportProfile.named(profileName) else {
-            return errorResponse(
-                "bad_request", "profile is one of \(ImportProfile.all.map(\.name).joined(separator: ", "))", status: .badRequest)
+            throw AppError(.badRequest, "profile is one of \(ImportProfile.all.map(\.name).joined(separator: ", "))")
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxBody {
             context.closeSoon()
-            return errorResponse("too_large", "the file is larger than 512 MiB", status: .contentTooLarge)
+            throw AppError(.contentTooLarge, "the file is larger than 512 MiB")
         }
         let json = request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
         let uploads = ctx.database
@@ -56,16 +55,16 @@ extension APIv1Controller {
                 bytes += chunk.readableBytes
                 if bytes > Self.maxBody {
                     context.closeSoon()
-                    return errorResponse("too_large", "the file is larger than 512 MiB", status: .contentTooLarge)
+                    throw AppError(.contentTooLarge, "the file is larger than 512 MiB")
                 }
                 do { try deadline.received(chunk.readableBytes) } catch {
                     context.closeSoon()
-                    return errorResponse("timeout", "\(error)", status: .requestTimeout)
+                    throw AppError(.requestTimeout, "\(error)")
                 }
                 try out.write(contentsOf: chunk.readableBytesView)
             }
         }
-        guard bytes > 0 else { return errorResponse("bad_request", "the body is the file to import, and it is empty", status: .badRequest) }
+        guard bytes > 0 else { throw AppError(.badRequest, "the body is the file to import, and it is empty") }
         let ctx = self.ctx
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         let store = p.store ?? Self.query(request, "store") ?? "main"

@@ -21,7 +21,7 @@ struct TaskAPIController: Sendable {
         let assignee = request.uri.queryParameters["assignee"].map(String.init)
         let status = request.uri.queryParameters["status"].map(String.init) ?? "open"
         guard ["open", "done", "all"].contains(status) else {
-            return errorResponse("bad_request", "status must be open, done or all", status: .badRequest)
+            throw AppError(.badRequest, "status must be open, done or all")
         }
         let own = user.role.tasks == .own
         if own && user.staffID == nil { return try encoded([TaskRow]()) }  // "[]"
@@ -44,21 +44,19 @@ struct TaskAPIController: Sendable {
     func done(_ request: Request, context: APIContext) async throws -> Response {
         let user = context.principal
         guard let id = context.parameters.get("id", as: Int64.self) else {
-            return errorResponse("bad_request", "bad task id", status: .badRequest)
+            throw AppError(.badRequest, "bad task id")
         }
         // A task this person may not see does not exist for them.
         guard let owner = try await ctx.database.taskOwner(id: id), user.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store)
         else {
-            return errorResponse("not_found", "no task \(id)", status: .notFound)
+            throw AppError(.notFound, "no task \(id)")
         }
         let done: Done
         do { done = try await request.decode(as: Done.self, context: context) } catch {
-            return errorResponse("bad_request", "the body must be JSON with an outcome", status: .badRequest)
+            throw AppError(.badRequest, "the body must be JSON with an outcome")
         }
         guard let outcome = TaskOutcome(rawValue: done.outcome) else {
-            return errorResponse(
-                "bad_request", "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))", status: .badRequest
-            )
+            throw AppError(.badRequest, "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try await ctx.dispatcher.closeTask(
             id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),

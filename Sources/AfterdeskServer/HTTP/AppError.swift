@@ -81,6 +81,9 @@ struct AppError: Error, Sendable {
         }
     }
 
+    /// The bytes of the API's JSON for it.
+    var apiJSON: Data { errorJSON(code, apiMessage ?? message) }
+
     /// The API's JSON for it; a 401 also names the scheme (`WWW-Authenticate`).
     var apiResponse: Response {
         var r = errorResponse(code, apiMessage ?? message, status: status)

@@ -74,18 +74,18 @@ struct DashboardController: Sendable {
         func date(_ name: String) throws -> LocalDate? {
             guard let text = q[Substring(name)].map(String.init), !text.isEmpty else { return nil }
             guard let d = LocalDate(text) else {
-                throw HTTPError(.badRequest, message: "\(name) '\(text)' is not a date such as 2026-12-01.")
+                throw AppError(.badRequest, "\(name) '\(text)' is not a date such as 2026-12-01.")
             }
             return d
         }
         let to = try date("to") ?? today
         let from = try date("from") ?? to.adding(years: -1)
-        guard from <= to else { throw HTTPError(.badRequest, message: "from \(from) is after to \(to).") }
+        guard from <= to else { throw AppError(.badRequest, "from \(from) is after to \(to).") }
         var store = q["store"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         if let own = user.principal.store { store = own }
         let byText = q["by"].map(String.init) ?? "product"
         guard let by = ReportGrouping(rawValue: byText), by != .decline else {
-            throw HTTPError(.badRequest, message: "by must be product, month, staff or store.")
+            throw AppError(.badRequest, "by must be product, month, staff or store.")
         }
         let p = ReportParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
         let query = "from=\(from)&to=\(to)&by=\(by.rawValue)" + (store.map { "&store=\(WebPaths.component($0))" } ?? "")

@@ -26,7 +26,7 @@ struct DealPagesController: Sendable {
         func date(_ name: String) throws -> LocalDate? {
             let t = text(name)
             if t.isEmpty { return nil }
-            guard let d = LocalDate(t) else { throw HTTPError(.badRequest, message: "\(name) '\(t)' is not a date such as 2026-12-01.") }
+            guard let d = LocalDate(t) else { throw AppError(.badRequest, "\(name) '\(t)' is not a date such as 2026-12-01.") }
             return d
         }
         let limit = 50
@@ -66,7 +66,7 @@ struct DealPagesController: Sendable {
             let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }),
             user.principal.store == nil || user.principal.store == store,
             let deal = try await ctx.database.deal(number: number, store: store)
-        else { throw HTTPError(.notFound, message: "There is no such deal.") }
+        else { throw AppError(.notFound, "There is no such deal.") }
         let d = ctx.dispatcher
         let explanation = try await ctx.database.customerDeals(ofDeal: number, store: store).flatMap {
             Explain.explain($0, planner: d.planner, now: ctx.clock.now())

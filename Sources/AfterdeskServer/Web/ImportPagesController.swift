@@ -70,7 +70,7 @@ struct ImportPagesController: Sendable {
         }
         guard CSRF.matches(received.fields["csrf"], user.session.csrf) else {
             try? await uploads.removeUpload(temp)
-            throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
+            throw AppError(.forbidden, "The form had expired. Go back, reload the page and try again.")
         }
         guard let name = received.fileName, received.bytes > 0 else {
             try? await uploads.removeUpload(temp)
@@ -112,7 +112,7 @@ struct ImportPagesController: Sendable {
     private func refuse(_ request: Request, context: PageContext, _ refused: Multipart.Refused) async throws -> Response {
         context.closeSoon()
         if refused.status == .forbidden {
-            throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
+            throw AppError(.forbidden, "The form had expired. Go back, reload the page and try again.")
         }
         return try await list(request, context: context, error: "The upload was refused: \(refused).", status: refused.status)
     }
@@ -121,7 +121,7 @@ struct ImportPagesController: Sendable {
     func row(_ context: PageContext, user: Principal) async throws -> WebImportRow {
         guard let id = context.parameters.get("id", as: Int64.self), let row = try await ctx.database.webImport(id: id, visibleTo: user)
         else {
-            throw HTTPError(.notFound, message: "There is no such import.")
+            throw AppError(.notFound, "There is no such import.")
         }
         return row
     }
@@ -138,7 +138,7 @@ struct ImportPagesController: Sendable {
         let row = try await row(context, user: user.principal)
         let summary = row.summary.flatMap { try? JSONDecoder().decode(ImportSummary.self, from: Data($0.utf8)) }
         guard let file = summary?.rejectsFiles.first, let data = FileManager.default.contents(atPath: file) else {
-            throw HTTPError(.notFound, message: "This import refused no rows, so there is no rejects file.")
+            throw AppError(.notFound, "This import refused no rows, so there is no rejects file.")
         }
         let base = (row.fileName as NSString).deletingPathExtension.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
         return Response(

@@ -45,7 +45,7 @@ struct TaskPagesController: Sendable {
     }
 
     func taskID(_ context: PageContext) throws -> Int64 {
-        guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.notFound, message: "There is no such task.") }
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw AppError(.notFound, "There is no such task.") }
         return id
     }
 
@@ -87,7 +87,7 @@ struct TaskPagesController: Sendable {
         guard let owner = try await ctx.database.taskOwner(id: id),
             user.principal.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store),
             let detail = try await ctx.database.taskDetail(id: id, now: ctx.clock.now())
-        else { throw HTTPError(.notFound, message: "There is no such task.") }
+        else { throw AppError(.notFound, "There is no such task.") }
         return detail
     }
 
