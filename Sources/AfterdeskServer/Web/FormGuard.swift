@@ -42,7 +42,8 @@ func collectForm(_ request: Request) async throws -> ByteBuffer {
 }
 
 /// A form post (`application/x-www-form-urlencoded`) as its `Decodable` body type. Every field of a body type is
-/// optional, so a missing CSRF token is refused as such (403), not as a malformed form.
+/// optional, so a missing field (the CSRF token in `FormGuard`) is refused as such, not as a malformed form. Body types
+/// carry no token: the group checked it before the route runs.
 func decodeForm<Body: Decodable>(_ type: Body.Type, _ buffer: ByteBuffer) throws -> Body {
     do { return try URLEncodedFormDecoder().decode(Body.self, from: String(buffer: buffer)) } catch {
         throw AppError(.badRequest, "The form could not be read. Go back, reload the page and try again.")

@@ -144,7 +144,6 @@ struct AdminController: Sendable {
 
     /// The admin page's forms: `action` is add, role, password, disable, token or revoke, with the fields it needs.
     struct Form: Decodable {
-        var csrf: String?
         var action: String?
         var name: String?
         var role: String?

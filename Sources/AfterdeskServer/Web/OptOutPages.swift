@@ -58,7 +58,6 @@ struct OptOutPagesController: Sendable {
 
     /// The forms: `action` is `stop` (address, channel, reason) or `consent` (address, channel, evidence, date).
     struct Form: Decodable {
-        var csrf: String?
         var action: String?
         var address: String?
         var channel: String?

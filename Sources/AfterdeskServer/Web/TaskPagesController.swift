@@ -13,7 +13,6 @@ struct TaskPagesController: Sendable {
 
     /// `POST /tasks/{id}/outcome`: the button pressed is `outcome`.
     struct OutcomeForm: Decodable {
-        var csrf: String?
         var outcome: String?
         var product: String?
         var price: String?
@@ -23,7 +22,6 @@ struct TaskPagesController: Sendable {
 
     /// `POST /tasks/{id}/reschedule`.
     struct RescheduleForm: Decodable {
-        var csrf: String?
         var when: String?
     }
 

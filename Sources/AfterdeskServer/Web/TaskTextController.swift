@@ -18,7 +18,6 @@ extension TaskPagesController {
     }
 
     struct TextForm: Decodable {
-        var csrf: String?
         var nonce: String?
         var body: String?
     }
