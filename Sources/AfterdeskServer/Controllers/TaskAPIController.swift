@@ -11,8 +11,11 @@ struct TaskAPIController: Sendable {
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         for prefix in ["/api", "/api/v1"] {
-            group.get(RouterPath(prefix + "/tasks")) { request, context -> Response in try await list(request, user: context.principal) }
-            group.post(RouterPath(prefix + "/tasks/{id}/done")) { request, context -> Response in try await done(request, context: context)
+            group.get(RouterPath(prefix + "/tasks")) { request, context -> Response in
+                try await list(request, user: context.principal)
+            }
+            group.post(RouterPath(prefix + "/tasks/{id}/done")) { request, context -> Response in
+                try await done(request, context: context)
             }
         }
     }
