@@ -11,13 +11,15 @@ import Testing
 /// docs/security.md give: the table below is checked against the router's own list, so a route added without a row
 /// here fails `theTableHasEveryRouteOfTheRouter`.
 @Suite(.serialized) struct RouteAccessTests {
-    /// Who calls: nobody, or a user of each role (the fixture's vosei, fd, kliu, root).
+    /// Who calls: nobody, or a user of each role (the fixture's vosei, fd, kliu, root), and a second salesperson
+    /// (sother), whose queue does not hold the fixture's task.
     enum Caller: String, CaseIterable, Sendable {
-        case stranger, sales, director, fi, admin
+        case stranger, sales, otherSales, director, fi, admin
         var user: String? {
             switch self {
             case .stranger: return nil
             case .sales: return "vosei"
+            case .otherSales: return "sother"
             case .director: return "fd"
             case .fi: return "kliu"
             case .admin: return "root"
@@ -41,10 +43,12 @@ import Testing
         var ok: HTTPResponse.Status
         var allowed: Set<Caller> = []
         var body: String = ""
+        /// What a salesperson receives for another's task (404: it does not exist for them).
+        var notTheirs: HTTPResponse.Status? = nil
     }
 
-    static let staff: Set<Caller> = [.sales, .director, .fi, .admin]
-    static let tasks: Set<Caller> = [.sales, .fi, .admin]
+    static let staff: Set<Caller> = [.sales, .otherSales, .director, .fi, .admin]
+    static let tasks: Set<Caller> = [.sales, .otherSales, .fi, .admin]
     static let deals: Set<Caller> = [.director, .fi, .admin]
     static let imports: Set<Caller> = [.fi, .admin]
     static let figures: Set<Caller> = [.director, .fi, .admin]
@@ -72,14 +76,16 @@ import Testing
         Row(method: .get, route: "/", uri: "/", kind: .page, ok: .seeOther, allowed: staff),
         // Tasks.
         Row(method: .get, route: "/tasks", uri: "/tasks", kind: .page, ok: .ok, allowed: tasks),
-        Row(method: .get, route: "/tasks/{id}", uri: "/tasks/{task}", kind: .page, ok: .ok, allowed: tasks),
+        Row(method: .get, route: "/tasks/{id}", uri: "/tasks/{task}", kind: .page, ok: .ok, allowed: tasks, notTheirs: .notFound),
         Row(
             method: .post, route: "/tasks/{id}/outcome", uri: "/tasks/{task}/outcome", kind: .form, ok: .unprocessableContent,
-            allowed: tasks),
+            allowed: tasks, notTheirs: .notFound),
         Row(
             method: .post, route: "/tasks/{id}/reschedule", uri: "/tasks/{task}/reschedule", kind: .form, ok: .unprocessableContent,
-            allowed: tasks, body: "when=someday"),
-        Row(method: .post, route: "/tasks/{id}/text", uri: "/tasks/{task}/text", kind: .form, ok: .unprocessableContent, allowed: tasks),
+            allowed: tasks, body: "when=someday", notTheirs: .notFound),
+        Row(
+            method: .post, route: "/tasks/{id}/text", uri: "/tasks/{task}/text", kind: .form, ok: .unprocessableContent, allowed: tasks,
+            notTheirs: .notFound),
         // Deals.
         Row(method: .get, route: "/deals", uri: "/deals", kind: .page, ok: .ok, allowed: deals),
         Row(method: .get, route: "/deals/{store}/{number}", uri: "/deals/main/D-1", kind: .page, ok: .ok, allowed: deals),
@@ -103,9 +109,13 @@ import Testing
             body: "action=x"),
         // The API (docs/openapi.yaml): a body that is refused (400) where a body is read, so nothing changes.
         Row(method: .get, route: "/api/tasks", uri: "/api/tasks", kind: .api, ok: .ok, allowed: tasks),
-        Row(method: .post, route: "/api/tasks/{id}/done", uri: "/api/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks),
+        Row(
+            method: .post, route: "/api/tasks/{id}/done", uri: "/api/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks,
+            notTheirs: .notFound),
         Row(method: .get, route: "/api/v1/tasks", uri: "/api/v1/tasks", kind: .api, ok: .ok, allowed: tasks),
-        Row(method: .post, route: "/api/v1/tasks/{id}/done", uri: "/api/v1/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks),
+        Row(
+            method: .post, route: "/api/v1/tasks/{id}/done", uri: "/api/v1/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks,
+            notTheirs: .notFound),
         Row(method: .get, route: "/api/v1/deals", uri: "/api/v1/deals", kind: .api, ok: .ok, allowed: deals),
         Row(method: .get, route: "/api/v1/deals/{store}/{number}", uri: "/api/v1/deals/main/D-1", kind: .api, ok: .ok, allowed: deals),
         Row(
@@ -162,6 +172,7 @@ import Testing
         switch row.kind {
         case .open: return row.ok
         case _ where row.route == "/login": return caller == .stranger ? .ok : row.ok
+        case _ where caller == .otherSales && row.notTheirs != nil: return row.notTheirs ?? row.ok
         case .api: return caller == .stranger ? .unauthorized : row.allowed.contains(caller) ? row.ok : .forbidden
         case .page, .form, .upload: return caller == .stranger ? .seeOther : row.allowed.contains(caller) ? row.ok : .forbidden
         }
