@@ -47,31 +47,32 @@ public func buildApplication(_ context: ServerContext, host: String = "127.0.0.1
         configuration: .init(address: .hostname(host, port: port), serverName: "afterdesk"), logger: context.logger)
 }
 
-/// The routes (INTERFACES.md, HTTP routes others call), separately so tests can drive them. Each controller adds its
-/// own; a `StoreError` any route throws becomes its status in `HTTPErrors`, the one place that decides, and on a web
-/// page a page saying so (`PageErrorMiddleware`). The page templates are parsed here: one that does not parse stops
-/// the server from starting.
+/// The routes (INTERFACES.md, HTTP routes others call), separately so tests can drive them. Every controller adds its
+/// routes to the groups it is given (`RouteGroups`): each group authenticates, checks the role against the access
+/// table (`Area`) and answers errors in its own format. The page templates are parsed here: one that does not parse
+/// stops the server from starting.
 public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext> {
     let pages = try Pages.load(overrides: ctx.settings.pageTemplatesDir)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: ctx.metrics))
     router.add(middleware: SecurityHeadersMiddleware(https: ctx.settings.publicURL.lowercased().hasPrefix("https://")))
-    router.add(middleware: PageErrorMiddleware(pages: pages, auth: WebAuth(ctx: ctx), logger: ctx.logger))
-    router.add(middleware: StoreErrorMiddleware())
-    OperationsController(ctx: ctx).addRoutes(to: router)
-    InboundController(ctx, pages: pages).addRoutes(to: router)
-    TaskAPIController(ctx: ctx).addRoutes(to: router)
-    APIv1Controller(ctx: ctx).addRoutes(to: router)
-    SignInController(ctx: ctx, pages: pages).addRoutes(to: router)
-    TaskPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
-    DashboardController(ctx: ctx, pages: pages).addRoutes(to: router)
-    ImportPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
-    DealPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
-    MenuPageController(ctx: ctx, pages: pages).addRoutes(to: router)
-    AdminController(ctx: ctx, pages: pages).addRoutes(to: router)
-    OptOutPagesController(ctx: ctx, pages: pages).addRoutes(to: router)
-    OfferController(ctx: ctx, pages: pages).addRoutes(to: router)
-    router.get(RouterPath(WebPaths.stylesheet)) { _, _ -> Response in
+    let groups = RouteGroups(router: router, ctx: ctx, pages: pages)
+    router.add(middleware: UnmatchedRouteMiddleware(pages: groups.pageErrors))
+    OperationsController(ctx: ctx).addRoutes(to: groups.publicJSON())
+    InboundController(ctx, pages: pages).addRoutes(to: groups.publicJSON())
+    TaskAPIController(ctx: ctx).addRoutes(to: groups.api(.tasks))
+    APIv1Controller(ctx: ctx).addRoutes(to: groups)
+    SignInController(ctx: ctx, pages: pages).addRoutes(
+        public: groups.publicPages(lookingForSession: true), signedIn: groups.pages(nil, returnToPage: false))
+    TaskPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.tasks))
+    DashboardController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.figures))
+    ImportPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.imports), uploads: groups.pages(.imports, token: .streamed))
+    DealPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.deals))
+    MenuPageController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.menu))
+    AdminController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.admin))
+    OptOutPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.admin))
+    OfferController(ctx: ctx, pages: pages).addRoutes(to: groups.publicPages())
+    groups.publicPages().get(RouterPath(WebPaths.stylesheet)) { _, _ -> Response in
         Response(
             status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
             body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))

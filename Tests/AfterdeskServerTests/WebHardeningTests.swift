@@ -161,20 +161,31 @@ import Testing
         }
     }
 
-    /// A store error on a web page is a page, not the API's JSON; on the API it stays JSON.
+    /// A store error on a web page is a page, not the API's JSON; on the API it stays JSON. The route's group decides,
+    /// not its path: a page group's route under `/api/` still answers a page, and a JSON group's elsewhere JSON.
     @Test func pagesGetHTMLErrorsAndTheAPIJSON() async throws {
         let f = try await WebFixture()
         let router = try buildRouter(f.context)
-        router.get("/deals/test-conflict") { _, _ -> Response in throw StoreError.conflict("task 1 is already done") }
-        router.get("/api/v1/test-conflict") { _, _ -> Response in throw StoreError.conflict("task 1 is already done") }
+        let groups = RouteGroups(router: router, ctx: f.context, pages: try Pages.load())
+        for (group, path) in [(groups.publicPages(), "/deals/test-conflict"), (groups.publicPages(), "/api/v1/test-page")] {
+            group.get(RouterPath(path)) { _, _ -> Response in throw StoreError.conflict("task 1 is already done") }
+        }
+        for (group, path) in [(groups.publicJSON(), "/api/v1/test-conflict"), (groups.publicJSON(), "/deals/test-json")] {
+            group.get(RouterPath(path)) { _, _ -> Response in throw StoreError.conflict("task 1 is already done") }
+        }
         try await Application(router: router).test(.router) { client in
-            let page = try await client.execute(uri: "/deals/test-conflict", method: .get)
-            #expect(page.status == .unprocessableContent)
-            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
-            #expect(String(buffer: page.body).contains("task 1 is already done"))
-            let api = try await client.execute(uri: "/api/v1/test-conflict", method: .get)
-            #expect(api.status == .unprocessableContent)
-            #expect(api.headers[.contentType]?.hasPrefix("application/json") == true)
+            for path in ["/deals/test-conflict", "/api/v1/test-page"] {
+                let page = try await client.execute(uri: path, method: .get)
+                #expect(page.status == .unprocessableContent)
+                #expect(page.headers[.contentType]?.hasPrefix("text/html") == true, "\(path)")
+                #expect(String(buffer: page.body).contains("task 1 is already done"))
+            }
+            for path in ["/api/v1/test-conflict", "/deals/test-json"] {
+                let api = try await client.execute(uri: path, method: .get)
+                #expect(api.status == .unprocessableContent)
+                #expect(api.headers[.contentType]?.hasPrefix("application/json") == true, "\(path)")
+                #expect(String(buffer: api.body).contains("\"unprocessable\""))
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ extension APITokens {
     }
 }
 
-/// Every `/api/*` route runs through this: no token, or a wrong, revoked or expired one, is a 401 with a JSON error.
+/// The API's tokens, as `BearerAuthenticator` reads them: no token, or a wrong, revoked or expired one, is nobody.
 struct APIAuthentication: Sendable {
     let ctx: ServerContext
 
@@ -24,12 +24,5 @@ struct APIAuthentication: Sendable {
     func principal(_ request: Request) async throws -> Principal? {
         guard let token = APITokens.bearer(request) else { return nil }
         return try await ctx.database.principal(tokenHash: APITokens.hash(token), now: ctx.clock.now())
-    }
-
-    static func unauthorized() -> Response {
-        var r = errorResponse(
-            "unauthorized", "send Authorization: Bearer <token> with a valid token (afterdesk tokens add USER)", status: .unauthorized)
-        r.headers[.wwwAuthenticate] = "Bearer realm=\"afterdesk\""
-        return r
     }
 }

@@ -8,46 +8,31 @@ import Hummingbird
 /// request; roles as on the web pages; a person limited to one store sees only that store.
 struct APIv1Controller: Sendable {
     let ctx: ServerContext
-    var auth: APIAuthentication { APIAuthentication(ctx: ctx) }
-    static let readers: Set<Role> = [.fiManager, .financeDirector, .admin]
-    static let importers: Set<Role> = [.fiManager, .admin]
     /// The largest file an import takes.
     static let maxBody = 512 * 1024 * 1024
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        let tasks = TaskAPIController(ctx: ctx)
-        router.get("/api/v1/tasks") { request, _ -> Response in try await tasks.list(request) }
-        router.post("/api/v1/tasks/{id}/done") { request, context -> Response in try await tasks.done(request, context: context) }
-        router.get("/api/v1/deals") { request, _ -> Response in try await deals(request) }
-        router.get("/api/v1/deals/{store}/{number}") { request, context -> Response in
+    /// Each operation in the group of its area (`Area`): deals, imports, figures; the tasks are `TaskAPIController`'s.
+    func addRoutes(to groups: RouteGroups) {
+        let deals = groups.api(.deals)
+        deals.get("/api/v1/deals") { request, context -> Response in try await self.deals(request, context.principal) }
+        deals.get("/api/v1/deals/{store}/{number}") { request, context -> Response in
             try await deal(request, context: context, explain: false)
         }
-        router.get("/api/v1/deals/{store}/{number}/plan") { request, context -> Response in
+        deals.get("/api/v1/deals/{store}/{number}/plan") { request, context -> Response in
             try await deal(request, context: context, explain: true)
         }
-        router.post("/api/v1/deals/import") { request, context -> Response in
+        let imports = groups.api(.imports)
+        imports.post("/api/v1/deals/import") { request, context -> Response in
             try await importFile(request, context: context, kind: .deals)
         }
-        router.post("/api/v1/contracts/import") { request, context -> Response in
+        imports.post("/api/v1/contracts/import") { request, context -> Response in
             try await importFile(request, context: context, kind: .contracts)
         }
-        router.post("/api/v1/cancellations/import") { request, context -> Response in
+        imports.post("/api/v1/cancellations/import") { request, context -> Response in
             try await importFile(request, context: context, kind: .cancellations)
         }
-        router.get("/api/v1/report") { request, _ -> Response in try await report(request) }
+        groups.api(.figures).get("/api/v1/report") { request, context -> Response in try await report(request, context.principal) }
     }
-
-    /// The person, holding one of `roles`; else the response to send.
-    func require(_ request: Request, _ roles: Set<Role>) async throws -> Result<Principal, APIRefusal> {
-        guard let p = try await auth.principal(request) else { return .failure(APIRefusal(response: APIAuthentication.unauthorized())) }
-        guard roles.contains(p.role) else {
-            return .failure(
-                APIRefusal(response: errorResponse("forbidden", "the \(p.role.rawValue) role may not do this", status: .forbidden)))
-        }
-        return .success(p)
-    }
-
-    struct APIRefusal: Error { var response: Response }
 
     static func query(_ request: Request, _ name: String) -> String? {
         request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
@@ -60,18 +45,13 @@ struct APIv1Controller: Sendable {
     }
 
     /// `GET /api/v1/deals?from&to&q&limit&cursor`: newest contract first; `next_cursor` is opaque, null on the last page.
-    func deals(_ request: Request) async throws -> Response {
-        let p: Principal
-        switch try await require(request, Self.readers) {
-        case .success(let x): p = x
-        case .failure(let r): return r.response
-        }
+    func deals(_ request: Request, _ p: Principal) async throws -> Response {
         let limit = Self.query(request, "limit").flatMap(Int.init) ?? 100
-        guard (1...500).contains(limit) else { return errorResponse("bad_request", "limit is 1 to 500", status: .badRequest) }
+        guard (1...500).contains(limit) else { throw AppError(.badRequest, "limit is 1 to 500") }
         var offset = 0
         if let cursor = Self.query(request, "cursor") {
             guard let o = Self.offset(cursor) else {
-                return errorResponse("bad_request", "cursor is not one this API gave", status: .badRequest)
+                throw AppError(.badRequest, "cursor is not one this API gave")
             }
             offset = o
         }
@@ -108,18 +88,14 @@ struct APIv1Controller: Sendable {
     }
 
     /// `GET /api/v1/deals/{store}/{number}` (everything stored, contact data masked) and `…/plan` (the explain document).
-    func deal(_ request: Request, context: AppRequestContext, explain: Bool) async throws -> Response {
-        let p: Principal
-        switch try await require(request, Self.readers) {
-        case .success(let x): p = x
-        case .failure(let r): return r.response
-        }
+    func deal(_ request: Request, context: APIContext, explain: Bool) async throws -> Response {
+        let p = context.principal
         guard let store = context.parameters.get("store").flatMap({ $0.removingPercentEncoding }),
             let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }), p.store == nil || p.store == store
-        else { return errorResponse("not_found", "no such deal", status: .notFound) }
+        else { throw AppError(.notFound, "no such deal") }
         if !explain {
             guard let d = try await ctx.database.deal(number: number, store: store) else {
-                return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound)
+                throw AppError(.notFound, "no deal \(number) in store \(store)")
             }
             return try encoded(d)
         }
@@ -127,28 +103,23 @@ struct APIv1Controller: Sendable {
         guard let found = try await ctx.database.customerDeals(ofDeal: number, store: store),
             var e = Explain.explain(
                 found, planner: d.planner, now: ctx.clock.now())
-        else { return errorResponse("not_found", "no deal \(number) in store \(store)", status: .notFound) }
+        else { throw AppError(.notFound, "no deal \(number) in store \(store)") }
         e.optOuts = try await ctx.database.optOutStatus(dealNumber: number, store: store)
         return try encoded(e)
     }
 
     /// `GET /api/v1/report?from&to&as_of&store&by`: the JSON of `afterdesk report --format json`.
-    func report(_ request: Request) async throws -> Response {
-        let p: Principal
-        switch try await require(request, Self.readers) {
-        case .success(let x): p = x
-        case .failure(let r): return r.response
-        }
+    func report(_ request: Request, _ p: Principal) async throws -> Response {
         let menu = ctx.dispatcher.menu
         let today = LocalDate(ctx.clock.now(), in: menu.dealership.zone)
         let asOf = try Self.date(request, "as_of") ?? today
         let to = try Self.date(request, "to") ?? asOf
         let from = try Self.date(request, "from") ?? to.adding(years: -1)
-        guard from <= to else { return errorResponse("bad_request", "from is after to", status: .badRequest) }
+        guard from <= to else { throw AppError(.badRequest, "from is after to") }
         var by: ReportGrouping?
         if let text = Self.query(request, "by") {
             guard let g = ReportGrouping(rawValue: text), g != .decline else {
-                return errorResponse("bad_request", "by is product, month, staff or store", status: .badRequest)
+                throw AppError(.badRequest, "by is product, month, staff or store")
             }
             by = g
         }

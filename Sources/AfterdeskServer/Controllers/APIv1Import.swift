@@ -14,20 +14,15 @@ extension APIv1Controller {
     ///
     /// A body whose `Content-Length` is over the limit is refused before any of it is read; one that arrives too slowly
     /// or for too long is refused with 408 (`BodyDeadline`).
-    func importFile(_ request: Request, context: AppRequestContext, kind: ImportKind) async throws -> Response {
-        let p: Principal
-        switch try await require(request, Self.importers) {
-        case .success(let x): p = x
-        case .failure(let r): return r.response
-        }
+    func importFile(_ request: Request, context: APIContext, kind: ImportKind) async throws -> Response {
+        let p = context.principal
         let profileName = Self.query(request, "profile") ?? "canonical"
         guard let profile = ImportProfile.named(profileName) else {
-            return errorResponse(
-                "bad_request", "profile is one of \(ImportProfile.all.map(\.name).joined(separator: ", "))", status: .badRequest)
+            throw AppError(.badRequest, "profile is one of \(ImportProfile.all.map(\.name).joined(separator: ", "))")
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxBody {
             context.closeSoon()
-            return errorResponse("too_large", "the file is larger than 512 MiB", status: .contentTooLarge)
+            throw AppError(.contentTooLarge, "the file is larger than 512 MiB")
         }
         let json = request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
         let uploads = ctx.database
@@ -47,7 +42,7 @@ extension APIv1Controller {
 
     /// The body written to `created`, then imported while the upload is kept fresh: the summary, or why it was refused.
     private func importBody(
-        _ request: Request, context: AppRequestContext, into created: NewUpload, kind: ImportKind, profile: ImportProfile,
+        _ request: Request, context: APIContext, into created: NewUpload, kind: ImportKind, profile: ImportProfile,
         principal p: Principal
     ) async throws -> Response {
         let timeouts = ctx.settings.server
@@ -60,16 +55,16 @@ extension APIv1Controller {
                 bytes += chunk.readableBytes
                 if bytes > Self.maxBody {
                     context.closeSoon()
-                    return errorResponse("too_large", "the file is larger than 512 MiB", status: .contentTooLarge)
+                    throw AppError(.contentTooLarge, "the file is larger than 512 MiB")
                 }
                 do { try deadline.received(chunk.readableBytes) } catch {
                     context.closeSoon()
-                    return errorResponse("timeout", "\(error)", status: .requestTimeout)
+                    throw AppError(.requestTimeout, "\(error)")
                 }
                 try out.write(contentsOf: chunk.readableBytesView)
             }
         }
-        guard bytes > 0 else { return errorResponse("bad_request", "the body is the file to import, and it is empty", status: .badRequest) }
+        guard bytes > 0 else { throw AppError(.badRequest, "the body is the file to import, and it is empty") }
         let ctx = self.ctx
         // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
         let store = p.store ?? Self.query(request, "store") ?? "main"

@@ -15,7 +15,7 @@ struct InboundController: Sendable {
         self.pages = pages
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.post("/webhooks/sms") { request, _ -> Response in try await message(request) }
         router.post("/webhooks/sms/status") { request, _ -> Response in try await status(request) }
         // A GET only shows a page with one button: mail scanners open every link in an email, and must not unsubscribe

@@ -8,7 +8,7 @@ import Hummingbird
 struct OperationsController: Sendable {
     let ctx: ServerContext
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.get("/health") { _, _ -> Response in await health() }
         router.get("/metrics") { _, _ -> Response in try await metrics() }
     }

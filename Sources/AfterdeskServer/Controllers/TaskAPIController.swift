@@ -4,25 +4,27 @@ import AfterdeskWorkflows
 import Foundation
 import Hummingbird
 
-/// The task API (docs/api.md): a bearer token on every request; a sales user sees and changes only its own tasks.
+/// The task API (docs/api.md), in the API's task group (a bearer token whose role has a task queue); a sales user sees
+/// and changes only its own tasks. `/api/tasks` is the alias of `/api/v1/tasks`: both are added here.
 struct TaskAPIController: Sendable {
     let ctx: ServerContext
-    var auth: APIAuthentication { APIAuthentication(ctx: ctx) }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/api/tasks") { request, _ -> Response in try await list(request) }
-        router.post("/api/tasks/{id}/done") { request, context -> Response in try await done(request, context: context) }
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        for prefix in ["/api", "/api/v1"] {
+            group.get(RouterPath(prefix + "/tasks")) { request, context -> Response in
+                try await list(request, user: context.principal)
+            }
+            group.post(RouterPath(prefix + "/tasks/{id}/done")) { request, context -> Response in
+                try await done(request, context: context)
+            }
+        }
     }
 
-    func list(_ request: Request) async throws -> Response {
-        guard let user = try await auth.principal(request) else { return APIAuthentication.unauthorized() }
-        guard user.role.tasks != .none else {
-            return errorResponse("forbidden", "the \(user.role.rawValue) role has no task queue", status: .forbidden)
-        }
+    func list(_ request: Request, user: Principal) async throws -> Response {
         let assignee = request.uri.queryParameters["assignee"].map(String.init)
         let status = request.uri.queryParameters["status"].map(String.init) ?? "open"
         guard ["open", "done", "all"].contains(status) else {
-            return errorResponse("bad_request", "status must be open, done or all", status: .badRequest)
+            throw AppError(.badRequest, "status must be open, done or all")
         }
         let own = user.role.tasks == .own
         if own && user.staffID == nil { return try encoded([TaskRow]()) }  // "[]"
@@ -42,24 +44,22 @@ struct TaskAPIController: Sendable {
         var note: String?
     }
 
-    func done(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let user = try await auth.principal(request) else { return APIAuthentication.unauthorized() }
+    func done(_ request: Request, context: APIContext) async throws -> Response {
+        let user = context.principal
         guard let id = context.parameters.get("id", as: Int64.self) else {
-            return errorResponse("bad_request", "bad task id", status: .badRequest)
+            throw AppError(.badRequest, "bad task id")
         }
         // A task this person may not see does not exist for them.
         guard let owner = try await ctx.database.taskOwner(id: id), user.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store)
         else {
-            return errorResponse("not_found", "no task \(id)", status: .notFound)
+            throw AppError(.notFound, "no task \(id)")
         }
         let done: Done
         do { done = try await request.decode(as: Done.self, context: context) } catch {
-            return errorResponse("bad_request", "the body must be JSON with an outcome", status: .badRequest)
+            throw AppError(.badRequest, "the body must be JSON with an outcome")
         }
         guard let outcome = TaskOutcome(rawValue: done.outcome) else {
-            return errorResponse(
-                "bad_request", "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))", status: .badRequest
-            )
+            throw AppError(.badRequest, "outcome must be one of \(TaskOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try await ctx.dispatcher.closeTask(
             id: id, outcome: outcome, product: done.product, price: try amount(done.price, "price"),

@@ -222,7 +222,7 @@ struct BodyDeadline {
     }
 }
 
-extension AppRequestContext {
+extension ConnectionContext {
     /// After a refusal that leaves a body unread (413, 408): the connection closes a moment after the answer, rather
     /// than reading the rest of the body first (a client sending on regardless is cut off).
     func closeSoon(after delay: TimeAmount = .seconds(2)) {

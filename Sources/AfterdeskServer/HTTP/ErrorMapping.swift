@@ -6,6 +6,12 @@ import Hummingbird
 
 /// `{"error": {"code": …, "message": …}}`, the API's one error shape.
 func errorResponse(_ code: String, _ message: String, status: HTTPResponse.Status) -> Response {
+    Response(
+        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: errorJSON(code, message))))
+}
+
+/// The bytes of the API's error shape.
+func errorJSON(_ code: String, _ message: String) -> Data {
     struct Body: Encodable {
         struct E: Encodable {
             var code: String
@@ -13,8 +19,7 @@ func errorResponse(_ code: String, _ message: String, status: HTTPResponse.Statu
         }
         var error: E
     }
-    let data = (try? JSONEncoder().encode(Body(error: .init(code: code, message: message)))) ?? Data("{}".utf8)
-    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    return (try? JSONEncoder().encode(Body(error: .init(code: code, message: message)))) ?? Data("{}".utf8)
 }
 
 /// The one place a store error becomes an HTTP status: no such thing is 404; a request that cannot be done as asked,
@@ -34,25 +39,6 @@ enum HTTPErrors {
         error.outcomeProblem?.message(naming: { "\"\($0.rawValue)\"" }) ?? error.message
     }
 
-    static func response(for error: StoreError) -> Response {
-        let status = status(for: error)
-        switch status {
-        case .notFound: return errorResponse("not_found", error.message, status: status)
-        case .internalServerError: return errorResponse("internal", "the server could not complete the request", status: status)
-        default: return errorResponse("unprocessable", message(error), status: status)
-        }
-    }
-}
-
-/// Turns a `StoreError` thrown by any route into its response (`HTTPErrors`).
-struct StoreErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // A web page's error goes on to `PageErrorMiddleware`, which answers with a page, not the API's JSON.
-        guard !PageErrorMiddleware<Context>.isPage(request.uri.path) else { return try await next(request, context) }
-        do {
-            return try await next(request, context)
-        } catch let error as StoreError {
-            return HTTPErrors.response(for: error)
-        }
-    }
+    /// The API's answer to a store error (as `APIErrorMiddleware` gives it).
+    static func response(for error: StoreError) -> Response { AppError.from(error).apiResponse }
 }

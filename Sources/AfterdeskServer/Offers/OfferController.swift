@@ -16,7 +16,7 @@ struct OfferController: Sendable {
     /// The customer's pages: nothing from elsewhere, no script, no referrer, not indexed.
     static let csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: RouterGroup<AppRequestContext>) {
         router.get(RouterPath(WebPaths.offer)) { request, context -> Response in
             await guarded(request, context) { try await show(request, context) }
         }

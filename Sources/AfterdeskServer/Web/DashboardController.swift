@@ -9,8 +9,6 @@ import Hummingbird
 struct DashboardController: Sendable {
     let ctx: ServerContext
     let pages: Pages
-    var auth: WebAuth { WebAuth(ctx: ctx) }
-    static let roles: Set<Role> = [.financeDirector, .fiManager, .admin]
 
     struct Page: PageModel {
         static let template = "dashboard"
@@ -62,9 +60,9 @@ struct DashboardController: Sendable {
         var hasSales: Bool
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.dashboard)) { request, _ -> Response in try await dashboard(request) }
-        router.get(RouterPath(WebPaths.dashboardCSV)) { request, _ -> Response in try await csv(request) }
+    func addRoutes(to router: RouterGroup<PageContext>) {
+        router.get(RouterPath(WebPaths.dashboard)) { request, context -> Response in try await dashboard(request, context: context) }
+        router.get(RouterPath(WebPaths.dashboardCSV)) { request, context -> Response in try await csv(request, context: context) }
     }
 
     /// The filters of a request, checked; a bad one is a 400 page naming it.
@@ -76,26 +74,26 @@ struct DashboardController: Sendable {
         func date(_ name: String) throws -> LocalDate? {
             guard let text = q[Substring(name)].map(String.init), !text.isEmpty else { return nil }
             guard let d = LocalDate(text) else {
-                throw HTTPError(.badRequest, message: "\(name) '\(text)' is not a date such as 2026-12-01.")
+                throw AppError(.badRequest, "\(name) '\(text)' is not a date such as 2026-12-01.")
             }
             return d
         }
         let to = try date("to") ?? today
         let from = try date("from") ?? to.adding(years: -1)
-        guard from <= to else { throw HTTPError(.badRequest, message: "from \(from) is after to \(to).") }
+        guard from <= to else { throw AppError(.badRequest, "from \(from) is after to \(to).") }
         var store = q["store"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         if let own = user.principal.store { store = own }
         let byText = q["by"].map(String.init) ?? "product"
         guard let by = ReportGrouping(rawValue: byText), by != .decline else {
-            throw HTTPError(.badRequest, message: "by must be product, month, staff or store.")
+            throw AppError(.badRequest, "by must be product, month, staff or store.")
         }
         let p = ReportParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
         let query = "from=\(from)&to=\(to)&by=\(by.rawValue)" + (store.map { "&store=\(WebPaths.component($0))" } ?? "")
         return (p, query)
     }
 
-    func dashboard(_ request: Request) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func dashboard(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let (p, query) = try parameters(request, user: user)
         var byMonth = p
         byMonth.by = .month
@@ -222,8 +220,8 @@ struct DashboardController: Sendable {
         ]
     }
 
-    func csv(_ request: Request) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func csv(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let (p, _) = try parameters(request, user: user)
         let report = try await ctx.database.marginReport(p, now: ctx.clock.now())
         var out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))

@@ -9,26 +9,24 @@ import Hummingbird
 struct DealPagesController: Sendable {
     let ctx: ServerContext
     let pages: Pages
-    var auth: WebAuth { WebAuth(ctx: ctx) }
-    static let roles: Set<Role> = [.fiManager, .financeDirector, .admin]
     var zone: TimeZone { ctx.dispatcher.menu.dealership.zone }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.deals)) { request, _ -> Response in try await list(request) }
+    func addRoutes(to router: RouterGroup<PageContext>) {
+        router.get(RouterPath(WebPaths.deals)) { request, context -> Response in try await list(request, context: context) }
         router.get(RouterPath(WebPaths.deal)) { request, context -> Response in try await show(request, context: context) }
     }
 
     func productName(_ code: String) -> String { ctx.dispatcher.menu.products.first { $0.code == code }?.name ?? code }
 
-    func list(_ request: Request) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func list(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let query = request.uri.queryParameters
         func text(_ name: String) -> String { query[Substring(name)].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "" }
         let q = String(text("q").prefix(100))
         func date(_ name: String) throws -> LocalDate? {
             let t = text(name)
             if t.isEmpty { return nil }
-            guard let d = LocalDate(t) else { throw HTTPError(.badRequest, message: "\(name) '\(t)' is not a date such as 2026-12-01.") }
+            guard let d = LocalDate(t) else { throw AppError(.badRequest, "\(name) '\(t)' is not a date such as 2026-12-01.") }
             return d
         }
         let limit = 50
@@ -62,13 +60,13 @@ struct DealPagesController: Sendable {
         return c.string ?? WebPaths.deals
     }
 
-    func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func show(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         guard let store = context.parameters.get("store").flatMap({ $0.removingPercentEncoding }),
             let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }),
             user.principal.store == nil || user.principal.store == store,
             let deal = try await ctx.database.deal(number: number, store: store)
-        else { throw HTTPError(.notFound, message: "There is no such deal.") }
+        else { throw AppError(.notFound, "There is no such deal.") }
         let d = ctx.dispatcher
         let explanation = try await ctx.database.customerDeals(ofDeal: number, store: store).flatMap {
             Explain.explain($0, planner: d.planner, now: ctx.clock.now())

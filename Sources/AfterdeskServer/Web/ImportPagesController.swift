@@ -10,20 +10,19 @@ import MultipartKit
 struct ImportPagesController: Sendable {
     let ctx: ServerContext
     let pages: Pages
-    var auth: WebAuth { WebAuth(ctx: ctx) }
-    static let roles: Set<Role> = [.fiManager, .admin]
     /// The largest upload taken (a year of a large group's deals is well under this).
     static let maxUpload = 512 * 1024 * 1024
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.imports)) { request, _ -> Response in try await list(request, error: nil) }
-        router.post(RouterPath(WebPaths.imports)) { request, context -> Response in try await upload(request, context: context) }
+    /// `uploads`: the imports group whose forms' token is checked as the file streams in (`FormGuard.Token.streamed`).
+    func addRoutes(to router: RouterGroup<PageContext>, uploads: RouterGroup<PageContext>) {
+        router.get(RouterPath(WebPaths.imports)) { request, context -> Response in try await list(request, context: context, error: nil) }
+        uploads.post(RouterPath(WebPaths.imports)) { request, context -> Response in try await upload(request, context: context) }
         router.get(RouterPath(WebPaths.importPage)) { request, context -> Response in try await show(request, context: context) }
         router.get(RouterPath(WebPaths.importRejects)) { request, context -> Response in try await rejects(request, context: context) }
     }
 
-    func list(_ request: Request, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func list(_ request: Request, context: PageContext, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let user = context.user
         let imports = try await ctx.database.webImports(limit: 30, visibleTo: user.principal).map { ImportsPage.Row($0, zone: zone) }
         let model = ImportsPage(
             layout: .page("Imports", for: user, current: WebPaths.imports),
@@ -34,19 +33,18 @@ struct ImportPagesController: Sendable {
 
     var zone: TimeZone { ctx.dispatcher.menu.dealership.zone }
 
-    /// The upload: refused at once when its `Content-Length` is over the limit; the form's token must come before its
-    /// file (the page puts it first), so a forged form writes nothing; only the form's own fields are kept.
-    func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
-        guard CSRF.sameOrigin(request, publicURL: ctx.settings.publicURL) else {
-            throw HTTPError(.forbidden, message: "The form came from another site.")
-        }
+    /// The upload (its origin checked by the group's `FormGuard`): refused at once when its `Content-Length` is over
+    /// the limit; the form's token must come before its file (the page puts it first), so a forged form writes
+    /// nothing; only the form's own fields are kept.
+    func upload(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > Self.maxUpload + Multipart.overhead {
             context.closeSoon()
-            return try await list(request, error: "The file is larger than \(Self.maxUpload / 1_048_576) MiB.", status: .contentTooLarge)
+            return try await list(
+                request, context: context, error: "The file is larger than \(Self.maxUpload / 1_048_576) MiB.", status: .contentTooLarge)
         }
         guard let type = request.headers[.contentType], let boundary = Multipart.boundary(type) else {
-            return try await list(request, error: "Choose a file to upload.", status: .badRequest)
+            return try await list(request, context: context, error: "Choose a file to upload.", status: .badRequest)
         }
         let uploads = ctx.database
         try await uploads.sweepUploads(olderThan: ctx.settings.server.forgottenUpload)
@@ -68,20 +66,21 @@ struct ImportPagesController: Sendable {
             return try await refuse(request, context: context, refused)
         } catch {
             try? await uploads.removeUpload(temp)
-            return try await list(request, error: "The upload could not be read: \(error)", status: .badRequest)
+            return try await list(request, context: context, error: "The upload could not be read: \(error)", status: .badRequest)
         }
         guard CSRF.matches(received.fields["csrf"], user.session.csrf) else {
             try? await uploads.removeUpload(temp)
-            throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
+            throw AppError(.forbidden, "The form had expired. Go back, reload the page and try again.")
         }
         guard let name = received.fileName, received.bytes > 0 else {
             try? await uploads.removeUpload(temp)
-            return try await list(request, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
+            return try await list(
+                request, context: context, error: "Choose a file to upload: the one sent was empty.", status: .unprocessableContent)
         }
         let profile = received.fields["profile"] ?? "canonical"
         guard let importProfile = ImportProfile.named(profile) else {
             try? await uploads.removeUpload(temp)
-            return try await list(request, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
+            return try await list(request, context: context, error: "Unknown profile '\(profile)'.", status: .unprocessableContent)
         }
         return try await start(temp, fileName: name, profile: (profile, importProfile), by: user.principal, bytes: received.bytes)
     }
@@ -110,36 +109,36 @@ struct ImportPagesController: Sendable {
 
     /// A form refused while it was read: a forged one as every forged form is; otherwise the page with the reason and
     /// the status (413, 408, 400), the connection closed soon after when the rest of the body was not read.
-    private func refuse(_ request: Request, context: AppRequestContext, _ refused: Multipart.Refused) async throws -> Response {
+    private func refuse(_ request: Request, context: PageContext, _ refused: Multipart.Refused) async throws -> Response {
         context.closeSoon()
         if refused.status == .forbidden {
-            throw HTTPError(.forbidden, message: "The form had expired. Go back, reload the page and try again.")
+            throw AppError(.forbidden, "The form had expired. Go back, reload the page and try again.")
         }
-        return try await list(request, error: "The upload was refused: \(refused).", status: refused.status)
+        return try await list(request, context: context, error: "The upload was refused: \(refused).", status: refused.status)
     }
 
     /// The upload of the path, when the user may see it: an upload they may not see does not exist for them (404).
-    func row(_ context: AppRequestContext, user: Principal) async throws -> WebImportRow {
+    func row(_ context: PageContext, user: Principal) async throws -> WebImportRow {
         guard let id = context.parameters.get("id", as: Int64.self), let row = try await ctx.database.webImport(id: id, visibleTo: user)
         else {
-            throw HTTPError(.notFound, message: "There is no such import.")
+            throw AppError(.notFound, "There is no such import.")
         }
         return row
     }
 
-    func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func show(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         var row = try await row(context, user: user.principal)
         if let rows = ImportService.rowsRead.withLock({ $0[row.id] }) { row.rowsRead = rows }
         return try pages.response(ImportPage(row, layout: .page("Import \(row.id)", for: user, current: WebPaths.imports), zone: zone))
     }
 
-    func rejects(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func rejects(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let row = try await row(context, user: user.principal)
         let summary = row.summary.flatMap { try? JSONDecoder().decode(ImportSummary.self, from: Data($0.utf8)) }
         guard let file = summary?.rejectsFiles.first, let data = FileManager.default.contents(atPath: file) else {
-            throw HTTPError(.notFound, message: "This import refused no rows, so there is no rejects file.")
+            throw AppError(.notFound, "This import refused no rows, so there is no rejects file.")
         }
         let base = (row.fileName as NSString).deletingPathExtension.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
         return Response(

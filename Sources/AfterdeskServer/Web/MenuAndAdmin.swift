@@ -8,7 +8,6 @@ import Hummingbird
 struct MenuPageController: Sendable {
     let ctx: ServerContext
     let pages: Pages
-    var auth: WebAuth { WebAuth(ctx: ctx) }
 
     struct Page: PageModel {
         static let template = "menu"
@@ -31,9 +30,9 @@ struct MenuPageController: Sendable {
         var source: String?
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.menu)) { request, _ -> Response in
-            let user = try await auth.require(request, [.fiManager, .admin])
+    func addRoutes(to router: RouterGroup<PageContext>) {
+        router.get(RouterPath(WebPaths.menu)) { _, context -> Response in
+            let user = context.user
             let m = ctx.dispatcher.menu
             let model = Page(
                 layout: .page("Menu", for: user, current: WebPaths.menu), dealership: m.dealership.name, timeZone: m.dealership.timeZone,
@@ -118,12 +117,12 @@ struct AdminController: Sendable {
         address.range(of: #"(^|[\s,])(TX|Texas)([\s,.]|$)"#, options: .regularExpression) != nil
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.adminUsers)) { request, _ -> Response in
-            let user = try await auth.require(request, [.admin])
+    func addRoutes(to router: RouterGroup<PageContext>) {
+        router.get(RouterPath(WebPaths.adminUsers)) { _, context -> Response in
+            let user = context.user
             return try await pages.response(try page(user, error: nil, newToken: nil))
         }
-        router.post(RouterPath(WebPaths.adminUsers)) { request, _ -> Response in try await act(request) }
+        router.post(RouterPath(WebPaths.adminUsers)) { request, context -> Response in try await act(request, context: context) }
     }
 
     func page(_ user: SignedIn, error: String?, newToken: String?) async throws -> Page {
@@ -145,7 +144,6 @@ struct AdminController: Sendable {
 
     /// The admin page's forms: `action` is add, role, password, disable, token or revoke, with the fields it needs.
     struct Form: Decodable {
-        var csrf: String?
         var action: String?
         var name: String?
         var role: String?
@@ -157,10 +155,9 @@ struct AdminController: Sendable {
         var token: String?
     }
 
-    func act(_ request: Request) async throws -> Response {
-        let user = try await auth.require(request, [.admin])
+    func act(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let f = try await decodeForm(Form.self, request)
-        try WebForms.check(request, csrf: f.csrf, user, publicURL: ctx.settings.publicURL)
         let fields: [String: String?] = [
             "action": f.action, "name": f.name, "role": f.role, "staff": f.staff, "store": f.store, "password": f.password, "user": f.user,
             "days": f.days, "token": f.token,

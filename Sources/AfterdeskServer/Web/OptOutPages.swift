@@ -10,7 +10,6 @@ import Hummingbird
 struct OptOutPagesController: Sendable {
     let ctx: ServerContext
     let pages: Pages
-    var auth: WebAuth { WebAuth(ctx: ctx) }
 
     struct Page: PageModel {
         static let template = "opt-outs"
@@ -30,9 +29,9 @@ struct OptOutPagesController: Sendable {
         var error: String?
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.adminOptOuts)) { request, _ -> Response in
-            let user = try await auth.require(request, [.admin])
+    func addRoutes(to router: RouterGroup<PageContext>) {
+        router.get(RouterPath(WebPaths.adminOptOuts)) { request, context -> Response in
+            let user = context.user
             let address = present(request.uri.queryParameters.get("address"))
             do {
                 return try await pages.response(try page(user, address: address, error: nil))
@@ -40,7 +39,7 @@ struct OptOutPagesController: Sendable {
                 return try await pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
             }
         }
-        router.post(RouterPath(WebPaths.adminOptOuts)) { request, _ -> Response in try await act(request) }
+        router.post(RouterPath(WebPaths.adminOptOuts)) { request, context -> Response in try await act(request, context: context) }
     }
 
     func page(_ user: SignedIn, address: String?, error: String?) async throws -> Page {
@@ -59,7 +58,6 @@ struct OptOutPagesController: Sendable {
 
     /// The forms: `action` is `stop` (address, channel, reason) or `consent` (address, channel, evidence, date).
     struct Form: Decodable {
-        var csrf: String?
         var action: String?
         var address: String?
         var channel: String?
@@ -68,10 +66,9 @@ struct OptOutPagesController: Sendable {
         var date: String?
     }
 
-    func act(_ request: Request) async throws -> Response {
-        let user = try await auth.require(request, [.admin])
+    func act(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let f = try await decodeForm(Form.self, request)
-        try WebForms.check(request, csrf: f.csrf, user, publicURL: ctx.settings.publicURL)
         let now = ctx.clock.now()
         let by = user.principal.name
         do {

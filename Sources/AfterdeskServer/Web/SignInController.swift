@@ -27,24 +27,18 @@ struct SignInController: Sendable {
         var next: String?
     }
 
-    /// `POST /logout`, and any form that carries only its token.
-    struct TokenForm: Decodable {
-        var csrf: String?
+    /// `public`: the sign-in form (the person signed in, if any, in the context); `signedIn`: any signed-in person's
+    /// group, which sends nobody-signed-in to the form without a page to come back to.
+    func addRoutes(public: RouterGroup<AppRequestContext>, signedIn: RouterGroup<PageContext>) {
+        signedIn.get(RouterPath(WebPaths.home)) { _, context -> Response in seeOther(context.principal.role.home) }
+        `public`.get(RouterPath(WebPaths.login)) { request, context -> Response in try await form(request, context: context) }
+        `public`.post(RouterPath(WebPaths.login)) { request, context -> Response in try await signIn(request, context: context) }
+        signedIn.post(RouterPath(WebPaths.logout)) { request, context -> Response in try await signOut(request, context: context) }
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.home)) { request, _ -> Response in
-            guard let user = try await auth.signedIn(request) else { return seeOther(WebPaths.login) }
-            return seeOther(user.principal.role.home)
-        }
-        router.get(RouterPath(WebPaths.login)) { request, _ -> Response in try await form(request) }
-        router.post(RouterPath(WebPaths.login)) { request, context -> Response in try await signIn(request, context: context) }
-        router.post(RouterPath(WebPaths.logout)) { request, _ -> Response in try await signOut(request) }
-    }
-
-    func form(_ request: Request) async throws -> Response {
+    func form(_ request: Request, context: AppRequestContext) async throws -> Response {
         let next = WebPaths.localRedirect(request.uri.queryParameters["next"].map(String.init))
-        if let user = try await auth.signedIn(request) { return seeOther(next == WebPaths.home ? user.principal.role.home : next) }
+        if let user = context.identity?.principal { return seeOther(next == WebPaths.home ? user.role.home : next) }
         return try page(next: next, username: "", error: nil, status: .ok)
     }
 
@@ -107,21 +101,10 @@ struct SignInController: Sendable {
         return "Too many failed sign-ins. Try again in \(wait), or ask an admin."
     }
 
-    func signOut(_ request: Request) async throws -> Response {
-        guard let user = try await auth.signedIn(request) else { return seeOther(WebPaths.login) }
-        let fields = try await decodeForm(TokenForm.self, request)
-        try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
+    /// `POST /logout`: the form's token was checked by the group (`FormGuard`).
+    func signOut(_ request: Request, context: PageContext) async throws -> Response {
         _ = try? await auth.sessions.delete(request: request)
-        ctx.logger.info("signed out", metadata: ["user": "\(user.principal.name)"])
+        ctx.logger.info("signed out", metadata: ["user": "\(context.principal.name)"])
         return seeOther(WebPaths.login, cookies: [auth.expired(WebAuth.cookieName)])
-    }
-}
-
-enum WebForms {
-    /// A state change from a signed-in person's form: the session's token and this site's origin, or 403.
-    static func check(_ request: Request, csrf: String?, _ user: SignedIn, publicURL: String) throws {
-        guard CSRF.sameOrigin(request, publicURL: publicURL), CSRF.matches(csrf, user.session.csrf) else {
-            throw HTTPError(.forbidden, message: "The form had expired or came from another site. Go back, reload the page and try again.")
-        }
     }
 }

@@ -9,13 +9,10 @@ import Hummingbird
 struct TaskPagesController: Sendable {
     let ctx: ServerContext
     let pages: Pages
-    var auth: WebAuth { WebAuth(ctx: ctx) }
-    static let roles: Set<Role> = [.sales, .fiManager, .admin]
     var text: PeopleText { PeopleText(zone: ctx.dispatcher.menu.dealership.zone) }
 
     /// `POST /tasks/{id}/outcome`: the button pressed is `outcome`.
     struct OutcomeForm: Decodable {
-        var csrf: String?
         var outcome: String?
         var product: String?
         var price: String?
@@ -25,14 +22,13 @@ struct TaskPagesController: Sendable {
 
     /// `POST /tasks/{id}/reschedule`.
     struct RescheduleForm: Decodable {
-        var csrf: String?
         var when: String?
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(WebPaths.tasks)) { request, _ -> Response in try await queue(request) }
+    func addRoutes(to router: RouterGroup<PageContext>) {
+        router.get(RouterPath(WebPaths.tasks)) { request, context -> Response in try await queue(request, context: context) }
         router.get(RouterPath(WebPaths.task)) { request, context -> Response in
-            let user = try await auth.require(request, Self.roles)
+            let user = context.user
             let query = request.uri.queryParameters
             let state = TextState(
                 preset: query["preset"].flatMap { Int(String($0)) },
@@ -46,15 +42,15 @@ struct TaskPagesController: Sendable {
         router.post(RouterPath(WebPaths.taskReschedule)) { request, context -> Response in try await reschedule(request, context: context) }
     }
 
-    func taskID(_ context: AppRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.notFound, message: "There is no such task.") }
+    func taskID(_ context: PageContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw AppError(.notFound, "There is no such task.") }
         return id
     }
 
     func productName(_ code: String) -> String { ctx.dispatcher.menu.products.first { $0.code == code }?.name ?? code }
 
-    func queue(_ request: Request) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func queue(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let p = user.principal
         let own = p.role.tasks == .own
         let rows =
@@ -89,7 +85,7 @@ struct TaskPagesController: Sendable {
         guard let owner = try await ctx.database.taskOwner(id: id),
             user.principal.maySee(taskAssignedTo: owner.assigneeID, inStore: owner.store),
             let detail = try await ctx.database.taskDetail(id: id, now: ctx.clock.now())
-        else { throw HTTPError(.notFound, message: "There is no such task.") }
+        else { throw AppError(.notFound, "There is no such task.") }
         return detail
     }
 
@@ -151,11 +147,10 @@ struct TaskPagesController: Sendable {
         return calendar.callingWindow(on: LocalDate(ctx.clock.now(), in: zone))
     }
 
-    func outcome(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func outcome(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let id = try taskID(context)
         let fields = try await decodeForm(OutcomeForm.self, request)
-        try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
         let detail = try await detail(id, user: user)
         do {
             guard let outcome = present(fields.outcome).flatMap(TaskOutcome.init(rawValue:)) else { throw StoreError("choose an outcome") }
@@ -181,11 +176,10 @@ struct TaskPagesController: Sendable {
         }
     }
 
-    func reschedule(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func reschedule(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let id = try taskID(context)
         let fields = try await decodeForm(RescheduleForm.self, request)
-        try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
         _ = try await detail(id, user: user)
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         let days: Int

@@ -18,7 +18,6 @@ extension TaskPagesController {
     }
 
     struct TextForm: Decodable {
-        var csrf: String?
         var nonce: String?
         var body: String?
     }
@@ -26,11 +25,10 @@ extension TaskPagesController {
     /// A one-time value for the compose form: the same form sent twice (a double click, a reload) sends one text.
     static func nonce() -> String { (0..<16).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined() }
 
-    func text(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let user = try await auth.require(request, Self.roles)
+    func text(_ request: Request, context: PageContext) async throws -> Response {
+        let user = context.user
         let id = try taskID(context)
         let fields = try await decodeForm(TextForm.self, request)
-        try WebForms.check(request, csrf: fields.csrf, user, publicURL: ctx.settings.publicURL)
         let d = try await detail(id, user: user)
         func refuse(_ why: String) async throws -> Response {
             let state = TextState(nonce: fields.nonce, draft: fields.body, error: why)

@@ -55,12 +55,6 @@ struct SignedIn: Sendable {
     var session: WebSession
 }
 
-/// Thrown by a page that needs a signed-in person when there is none: the error middleware sends the browser to the
-/// sign-in page, with the page asked for as `next`.
-struct SignInRequired: Error {
-    var next: String
-}
-
 /// Sessions of the web pages: a random cookie (HttpOnly, SameSite=Lax, Secure when `public_url` is https) naming a
 /// row of `persist`; 12 hours from signing in.
 struct WebAuth: Sendable {
@@ -86,22 +80,14 @@ struct WebAuth: Sendable {
         sessions.getId(request: request).map { Self.sessionKeyPrefix + $0 }
     }
 
-    /// The person a request's session belongs to, while the session is unexpired and the user active.
+    /// The person a request's session belongs to, while the session is unexpired and the user active. Read by the page
+    /// groups' `SessionAuthenticator` (and the error page's navigation), never by a route.
     func signedIn(_ request: Request) async throws -> SignedIn? {
         guard request.cookies[Self.cookieName] != nil else { return nil }
         guard let session = try? await sessions.load(request: request),
             let principal = try await ctx.database.principal(userID: session.userID)
         else { return nil }
         return SignedIn(principal: principal, session: session)
-    }
-
-    /// The signed-in person, who must hold one of `roles`: else the sign-in page (nobody signed in) or 403.
-    func require(_ request: Request, _ roles: Set<Role>) async throws -> SignedIn {
-        guard let user = try await signedIn(request) else { throw SignInRequired(next: request.uri.description) }
-        guard roles.contains(user.principal.role) else {
-            throw HTTPError(.forbidden, message: "This page is not part of the \(user.principal.role.label) role.")
-        }
-        return user
     }
 
     /// A cookie that ends at once (signing out, the login form's token once used).
