@@ -1,7 +1,10 @@
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
+import AfterdeskTestSupport
 import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import Testing
 
 @testable import AfterdeskServer
@@ -40,6 +43,26 @@ struct AppErrorTests {
         #expect(unknown.status == .internalServerError && unknown.isServerFailure)
         #expect(!String(decoding: unknown.apiJSON, as: UTF8.self).contains("locked"))
         #expect(AppError.from(GroupWithoutAuthenticator()).status == .internalServerError)
+        // NIO's error for a body over its limit carries its own status (Hummingbird answered 413 before the groups).
+        let tooLarge = AppError.from(NIOTooManyBytesError(maxBytes: 16))
+        #expect(tooLarge.status == .contentTooLarge && tooLarge.code == "too_large" && !tooLarge.isServerFailure)
+    }
+
+    /// An oversized body on a public route (the webhooks, the unsubscribe button) is the sender's error, 413, never a
+    /// logged 500 a stranger can raise at will.
+    @Test func anOversizedPublicBodyIs413() async throws {
+        let s = try await Scenario()
+        let context = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
+        try await Application(router: try buildRouter(context)).test(.router) { client in
+            let big = ByteBuffer(string: "c=1&t=" + String(repeating: "x", count: 20 * 1024))
+            let r = try await client.execute(
+                uri: "/unsubscribe", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: big)
+            #expect(r.status == .contentTooLarge)
+            let sms = try await client.execute(
+                uri: "/webhooks/sms", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: String(repeating: "x", count: 300 * 1024)))
+            #expect(sms.status == .contentTooLarge)
+        }
     }
 
     @Test func theAPIShapeAndItsChallenge() throws {

@@ -167,6 +167,31 @@ import Testing
         }
     }
 
+    /// Every form of a page group is refused before its route runs when its token is forged or it comes from another
+    /// site, for a person the route would otherwise let in (the walk above sends good forms only).
+    @Test func everyFormRefusesAForgedTokenAndAnotherSite() async throws {
+        let f = try await WebFixture()
+        let forms = Self.rows.filter { $0.kind == .form && $0.route != "/login" }
+        #expect(forms.count >= 6)
+        for row in forms {
+            let caller = try #require(Caller.allCases.first(where: row.allowed.contains), "\(row.route)")
+            try await f.app().test(.router) { client in
+                var browser = TestBrowser()
+                try await browser.signIn(client, try #require(caller.user))
+                let token = try await RouteAccessTests.sessionToken(client, &browser)
+                let uri = row.uri.replacingOccurrences(of: "{task}", with: "\(f.taskID)")
+                let fields = row.body.split(separator: "=").map(String.init).pairs
+                let forged = try await client.execute(
+                    uri: uri, method: row.method, headers: browser.formHeaders(), body: TestBrowser.form(fields + [("csrf", "forged")]))
+                #expect(forged.status == .forbidden, "\(caller) \(uri) with a forged token: \(forged.status.code)")
+                let crossSite = try await client.execute(
+                    uri: uri, method: row.method, headers: browser.formHeaders(origin: "https://evil.example", site: "cross-site"),
+                    body: TestBrowser.form(fields + [("csrf", token ?? "")]))
+                #expect(crossSite.status == .forbidden, "\(caller) \(uri) from another site: \(crossSite.status.code)")
+            }
+        }
+    }
+
     /// What the caller is documented to receive.
     static func expected(_ row: Row, _ caller: Caller) -> HTTPResponse.Status {
         switch row.kind {

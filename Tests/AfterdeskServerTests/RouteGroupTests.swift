@@ -27,8 +27,23 @@ import Testing
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body) == #"{"context":"kliu","local":"kliu"}"#)
             }
+            // Requests of two people at once each see their own person, never the other's.
+            let people: [(RouteAccessTests.Caller, String)] = [(.fi, "kliu"), (.admin, "root")]
+            try await withThrowingTaskGroup(of: (String, String).self) { group in
+                for i in 0..<40 {
+                    let (caller, name) = people[i % 2]
+                    group.addTask {
+                        var h = HTTPFields()
+                        h[.authorization] = "Bearer \(tokens[caller] ?? "")"
+                        let r = try await client.execute(uri: "/api/v1/test-principal", method: .get, headers: h)
+                        return (name, String(buffer: r.body))
+                    }
+                }
+                for try await (name, body) in group {
+                    #expect(body == #"{"context":""# + name + #"","local":""# + name + #""}"#)
+                }
+            }
         }
-        #expect(RequestPrincipal.current == nil, "bound for the request only")
     }
 
     /// The route of a group runs only for a person its door lets in: nobody and a role outside the area never reach it.

@@ -52,7 +52,8 @@ struct AppError: Error, Sendable {
         .internalServerError, code: "internal", "The server could not complete the request.",
         api: "the server could not complete the request")
 
-    /// What a route threw, as the application's error; anything unknown is the server's failure.
+    /// What a route threw, as the application's error: ours, the store's, or any error that carries its HTTP status;
+/// anything else is the server's failure.
     static func from(_ error: any Error) -> AppError {
         switch error {
         case let e as AppError: return e
@@ -63,6 +64,10 @@ struct AppError: Error, Sendable {
         case let e as HTTPError:
             if e.status.code >= 500 { return serverFailure }
             return AppError(e.status, e.body ?? e.status.reasonPhrase)
+        case let e as any HTTPResponseError:
+            // Hummingbird's and NIO's own errors that carry a status (a body over its limit is a 413), in general words.
+            if e.status.code >= 500 { return serverFailure }
+            return AppError(e.status, e.status.reasonPhrase)
         default: return serverFailure
         }
     }
