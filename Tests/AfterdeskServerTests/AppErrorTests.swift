@@ -1,7 +1,7 @@
 import AfterdeskCore
 import AfterdeskStorage
-import Foundation
 import AfterdeskTestSupport
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore

@@ -53,7 +53,7 @@ struct AppError: Error, Sendable {
         api: "the server could not complete the request")
 
     /// What a route threw, as the application's error: ours, the store's, or any error that carries its HTTP status;
-/// anything else is the server's failure.
+    /// anything else is the server's failure.
     static func from(_ error: any Error) -> AppError {
         switch error {
         case let e as AppError: return e
