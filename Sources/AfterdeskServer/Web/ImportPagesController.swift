@@ -66,7 +66,12 @@ struct ImportPagesController: Sendable {
             return try await refuse(request, context: context, refused)
         } catch {
             try? await uploads.removeUpload(temp)
-            return try await list(request, context: context, error: "The upload could not be read: \(error)", status: .badRequest)
+            // The error's words may name the server's folders: the page says what to do, the log what it was.
+            ctx.logger.warning("upload not received", metadata: ["user": "\(user.principal.name)", "error": "\(Swift.type(of: error))"])
+            return try await list(
+                request, context: context,
+                error: "The upload could not be received. Try again; if it fails again, tell whoever runs Afterdesk.",
+                status: .badRequest)
         }
         guard CSRF.matches(received.fields["csrf"], user.session.csrf) else {
             try? await uploads.removeUpload(temp)
