@@ -74,6 +74,16 @@ public struct MessageTemplates: Sendable {
 
     /// Reads every `*.mustache` file of `directory`.
     public static func load(directory: String, sample: MessageFacts, maxSegments: Int = 3) throws -> MessageTemplates {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+            let whereFrom = directory.hasPrefix("/") ? "" : " (from \(FileManager.default.currentDirectoryPath))"
+            throw TemplateErrors(issues: [
+                TemplateIssue(
+                    file: directory, line: 0,
+                    reason: "no such folder\(whereFrom): run Afterdesk in the folder that holds the message templates (templates/), "
+                        + "or give it with --templates")
+            ])
+        }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
         let files = try names.map { ($0, try String(contentsOfFile: directory + "/" + $0, encoding: .utf8)) }
         return try load(files: files, directory: directory, sample: sample, maxSegments: maxSegments)

@@ -38,6 +38,15 @@ let goodEmail = """
         }
     }
 
+    /// Run from a folder without `templates/` (the demo after an install, from the home folder): the error says what
+    /// to do, not Foundation's error domain.
+    @Test func aMissingFolderIsSaidInWords() {
+        let error = #expect(throws: TemplateErrors.self) { try MessageTemplates.load(directory: "no-templates-here", sample: sample) }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.hasPrefix("no-templates-here:0: no such folder (from "), "\(text)")
+        #expect(text.contains("--templates") && !text.contains("NSCocoaErrorDomain"), "\(text)")
+    }
+
     @Test func aMissingTemplateIsNamed() throws {
         let templates = try MessageTemplates.load(
             files: [(name: "vsc-expiry-90.sms.mustache", text: "Hi {{first_name}}. {{opt_out}}")], sample: sample)
