@@ -12,7 +12,9 @@ int afterdesk_sqlite_configure(void) {
 #if defined(__GLIBC__)
 #include <malloc.h>
 int afterdesk_keep_heap(void) {
-    return mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024) == 1 && mallopt(M_TOP_PAD, 4 * 1024 * 1024) == 1;
+    // 32 MiB is the largest mmap threshold glibc accepts (half its 64 MiB arena heap; it refuses more).
+    return mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) == 1 && mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024) == 1 &&
+           mallopt(M_TOP_PAD, 64 * 1024 * 1024) == 1;
 }
 #else
 int afterdesk_keep_heap(void) { return 0; }

@@ -21,8 +21,9 @@ import Testing
     }
 
     /// Planning reads a chunk's facts in one transaction and writes its plans in the next: when another connection
-    /// commits in between, the chunk is read again, so no plan is written from facts that changed.
-    @Test func factsChangedBetweenReadingAndWritingArePlannedAgain() async throws {
+    /// commits in between, the chunk is read again, so no plan is written from facts that changed. Both pipelines: the
+    /// three-stage one (reading on a reader connection) and the two-stage one (an in-memory database's), forced here.
+    @Test(arguments: [false, true]) func factsChangedBetweenReadingAndWritingArePlannedAgain(threeStage: Bool) async throws {
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let planner = Planner(menu: m, warranties: warranties)
@@ -36,16 +37,18 @@ import Testing
             let other = try DatabaseQueue(path: w.path("test.sqlite"))
             let lo = try await other.read { try Int64.fetchOne($0, sql: "SELECT MIN(id) FROM customers")! }
             var calls = 0
-            _ = try db.planCustomers(planner: planner, now: now, customerIDs: nil, rangeSize: 10, transactionSize: 10, progress: nil) {
-                calls += 1
-                // The first chunk's facts are read; its plans are not written yet: every deal of it is unwound.
-                if unwindBetween && calls == 1 {
-                    try other.write {
-                        try $0.execute(
-                            sql: "UPDATE deals SET status = 'unwound' WHERE customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9])
+            _ = try db.planCustomers(
+                planner: planner, now: now, customerIDs: nil, rangeSize: 10, transactionSize: 10, progress: nil,
+                betweenTransactions: {
+                    calls += 1
+                    // The first chunk's facts are read; its plans are not written yet: every deal of it is unwound.
+                    if unwindBetween && calls == 1 {
+                        try other.write {
+                            try $0.execute(
+                                sql: "UPDATE deals SET status = 'unwound' WHERE customer_id BETWEEN ? AND ?", arguments: [lo, lo + 9])
+                        }
                     }
-                }
-            }
+                }, threeStage: threeStage)
             #expect(calls > 3)
             return try await other.read {
                 try Int.fetchOne(

@@ -144,9 +144,17 @@ extension EligibilityWindow.ClassWindow {
     /// The classes that open at all, as stored beside a plan: `used:2026-06-01:2029-05-02;after_warranty:2027-05-17:`
     /// (an empty end: no rule closes it). Read back with `decode` against the menu in force.
     public static func encode(_ windows: [Self]) -> String? {
-        let open = windows.filter(\.opensAtAll)
-        guard !open.isEmpty else { return nil }
-        return open.map { "\($0.planClass.kind.rawValue):\($0.opens):\($0.until?.description ?? "")" }.joined(separator: ";")
+        // Appended piece by piece, without interpolation: planning encodes one per declined product with classes.
+        var out = ""
+        for w in windows where w.opensAtAll {
+            if !out.isEmpty { out += ";" }
+            out += w.planClass.kind.rawValue
+            out += ":"
+            out += w.opens.description
+            out += ":"
+            if let until = w.until { out += until.description }
+        }
+        return out.isEmpty ? nil : out
     }
 
     /// The stored windows of `encode`, each with its class as `product` declares it now (a class the menu no longer

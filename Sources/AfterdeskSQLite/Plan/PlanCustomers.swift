@@ -8,12 +8,12 @@ extension AfterdeskDatabase {
     /// and the customer's touches. Touches not yet sent are replaced; sent and cancelled ones stay as history.
     /// Running it again with the same facts and clock gives the same plans.
     ///
-    /// Customers go in chunks of `rangeSize`, through a pipeline over the two halves of the work: while this
-    /// thread reads a chunk's facts and writes the plans of the chunk before it, another thread plans.
-    /// A chunk's plans are written in the transaction after the one that read its facts, and only when no
-    /// other connection has committed anything in between (`PRAGMA data_version`); otherwise its facts are
-    /// read again and planned anew inside the writing transaction. So a stored plan always matches the
-    /// facts as they were when it was written.
+    /// Customers go in chunks of `rangeSize`, through a pipeline: on a file, one thread reads the chunks' facts on a
+    /// reader connection, another plans, and this one writes (`planThreeStage`); in memory, this thread reads and
+    /// writes while another plans (`planTwoStage`). Either way a chunk's plans are written only when no other
+    /// connection has committed anything since the facts were read (`PRAGMA data_version`, read under the write
+    /// lock); otherwise its facts are read again and planned anew inside the writing transaction. So a stored plan
+    /// always matches the facts as they were when it was written.
     public func planCustomers(
         planner: Planner, now: Date, customerIDs: [Int64]? = nil, rangeSize: Int = 2_000,
         transactionSize: Int = 50_000, progress: (@Sendable (Int, Int) -> Void)? = nil
@@ -34,63 +34,81 @@ extension AfterdeskDatabase {
     }
 
     /// `betweenTransactions` runs after each commit but the last: tests commit from another connection there.
+    /// `threeStage` chooses the pipeline (nil: three stages over a pool, two over an in-memory queue), for tests.
     func planCustomers(
         planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int,
-        progress: ((Int, Int) -> Void)?, betweenTransactions: (() throws -> Void)?
+        progress: ((Int, Int) -> Void)?, betweenTransactions: (() throws -> Void)?, threeStage: Bool? = nil
     ) throws -> PlanSummary {
-        var summary = PlanSummary()
         let nowText = Instant.iso8601(now)
-        try writer.writeWithoutTransaction { db in
+        return try writer.writeWithoutTransaction { db in
             try withPlanningSettings(db)
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 1000") }
             let replanAll = try Self.replanAllAsked(db)
             let (chunks, total) = try PlanChunkSpec.chunks(db, customerIDs: replanAll ? nil : customerIDs, rangeSize: rangeSize)
-            let worker = DispatchQueue(label: "afterdesk.plan")
-            func dataVersion() throws -> Int { try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
-            var inFlight: (spec: PlanChunkSpec, result: Pending<PlannedChunk>)?
-            // data_version changes with others' commits only: read at each start, under the write lock, it misses none.
-            var versionAtStart: Int?
-            var nextChunk = 0
-            while nextChunk < chunks.count || inFlight != nil {
-                // A transaction reads a run of chunks and writes their plans (the last one's in the next
-                // transaction): few commits, because each rewrites every page it changed, and the index of touches
-                // by due time changes all over.
-                try db.inTransaction(.immediate) {
-                    let version = try dataVersion()
-                    defer { versionAtStart = version }
-                    var stale = inFlight != nil && versionAtStart != version
-                    var read = 0
-                    repeat {
-                        var started: (PlanChunkSpec, Pending<PlannedChunk>)?
-                        if nextChunk < chunks.count {
-                            let spec = chunks[nextChunk]
-                            nextChunk += 1
-                            let facts = try PlanChunkFacts.read(spec, db: db)
-                            let pending = Pending<PlannedChunk>()
-                            worker.async { pending.fulfil(PlannedChunk(facts, planner: planner, now: now)) }
-                            started = (spec, pending)
-                            read += spec.size
-                        }
-                        if let (spec, result) = inFlight {
-                            var planned = result.take()
-                            if stale {
-                                // Another connection committed since the chunk's facts were read: read them again.
-                                planned = PlannedChunk(try PlanChunkFacts.read(spec, db: db), planner: planner, now: now)
-                                stale = false
-                            }
-                            try write(planned, spec: spec, nowText: nowText, db: db)
-                            summary.add(planned.summary)
-                            // Freed where it was made: freeing across threads contends for the allocator's locks.
-                            worker.async { [planned] in withExtendedLifetime(planned) {} }
-                            progress?(spec.done, total)
-                        }
-                        inFlight = started
-                    } while read < transactionSize && nextChunk < chunks.count
-                    return .commit
-                }
-                if inFlight != nil { try betweenTransactions?() }
+            let context = PlanContext(
+                plan: { PlannedChunk($0, planner: planner, now: now) }, nowText: nowText, transactionSize: transactionSize,
+                total: total, progress: progress)
+            let summary: PlanSummary
+            if let pool = writer as? DatabasePool, threeStage ?? true {
+                summary = try planThreeStage(chunks, pool: pool, db: db, context: context, betweenTransactions: betweenTransactions)
+            } else {
+                summary = try planTwoStage(chunks, db: db, context: context, betweenTransactions: betweenTransactions)
             }
             if replanAll { try db.execute(sql: "DELETE FROM settings WHERE key = 'replan_all'") }
+            return summary
+        }
+    }
+
+    /// The two-stage pipeline (for an in-memory database, which has no reader connections): this thread reads a chunk's
+    /// facts and writes the plans of the chunk before it while the worker plans. A transaction reads a run of chunks and
+    /// writes their plans, the last one's in the next transaction, and only when no other connection committed in
+    /// between (`PRAGMA data_version`); otherwise its facts are read again and planned anew inside that transaction.
+    private func planTwoStage(
+        _ chunks: [PlanChunkSpec], db: Database, context: PlanContext, betweenTransactions: (() throws -> Void)?
+    ) throws -> PlanSummary {
+        var summary = PlanSummary()
+        let worker = DispatchQueue(label: "afterdesk.plan")
+        let plan = context.plan
+        var inFlight: (spec: PlanChunkSpec, result: Pending<PlannedChunk>)?
+        // data_version changes with others' commits only: read at each start, under the write lock, it misses none.
+        var versionAtStart: Int?
+        var nextChunk = 0
+        while nextChunk < chunks.count || inFlight != nil {
+            // Few commits, because each rewrites every page it changed, and the index of touches by due time changes all over.
+            try db.inTransaction(.immediate) {
+                let version = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+                defer { versionAtStart = version }
+                var stale = inFlight != nil && versionAtStart != version
+                var read = 0
+                repeat {
+                    var started: (PlanChunkSpec, Pending<PlannedChunk>)?
+                    if nextChunk < chunks.count {
+                        let spec = chunks[nextChunk]
+                        nextChunk += 1
+                        let facts = try PlanChunkFacts.read(spec, db: db)
+                        let pending = Pending<PlannedChunk>()
+                        worker.async { pending.fulfil(plan(facts)) }
+                        started = (spec, pending)
+                        read += spec.size
+                    }
+                    if let (spec, result) = inFlight {
+                        var planned = result.take()
+                        if stale {
+                            // Another connection committed since the chunk's facts were read: read them again.
+                            planned = plan(try PlanChunkFacts.read(spec, db: db))
+                            stale = false
+                        }
+                        try write(planned, spec: spec, nowText: context.nowText, db: db)
+                        summary.add(planned.summary)
+                        // Freed where it was made: freeing across threads contends for the allocator's locks.
+                        worker.async { [planned] in withExtendedLifetime(planned) {} }
+                        context.progress?(spec.done, context.total)
+                    }
+                    inFlight = started
+                } while read < context.transactionSize && nextChunk < chunks.count
+                return .commit
+            }
+            if inFlight != nil { try betweenTransactions?() }
         }
         return summary
     }
@@ -109,7 +127,7 @@ extension AfterdeskDatabase {
     }
 
     /// Replaces what was planned for a chunk's customers with `planned`, in a few statements for the chunk.
-    private func write(_ planned: PlannedChunk, spec: PlanChunkSpec, nowText: String, db: Database) throws {
+    func write(_ planned: PlannedChunk, spec: PlanChunkSpec, nowText: String, db: Database) throws {
         func bound(_ sql: String) throws -> RawStatement { try RawStatement(db, sql, binding: spec.ids) }
         let cancel = try RawStatement(db, "UPDATE touches SET status = 'cancelled', status_reason = ?1 WHERE id = ?2")
         for (touch, why) in planned.cancelled {

@@ -102,6 +102,10 @@ struct PlannedChunk: Sendable {
         // A range covers the customers with deals in it, and those with touches planned (whose deals may have
         // moved to another customer since).
         let customers = facts.spec.given ?? Set(deals.map(\.customerID)).union(previous.keys).sorted()
+        // About what the default menu gives per deal (3.2 plans, 1.6 touches), so the arrays of big rows rarely grow.
+        plans.reserveCapacity(deals.count * 4)
+        touches.reserveCapacity(deals.count * 2)
+        items.reserveCapacity(deals.count * 2)
         for customer in customers {
             let owned = byCustomer[customer] ?? []
             let (declines, permissions) = FollowUpDeal.followUp(owned.map(\.deal), menu: planner.menu)
@@ -109,15 +113,13 @@ struct PlannedChunk: Sendable {
                 declines.isEmpty
                 ? CustomerPlan(products: [], touches: [], dropped: [])
                 : planner.plan(declines: declines, permissions: permissions, now: now)
-            var dealID: [String: Int64] = [:]
-            for d in owned where dealID[d.record.dealNumber] == nil { dealID[d.record.dealNumber] = d.id }
+            let dealID = DealIDs(owned: owned)
 
             if let previous = previous[customer] {
                 cancelled += PlannedChunk.cancelled(previous, plan: plan, owned: owned, dealID: dealID, menu: planner.menu)
             }
             guard !declines.isEmpty else { continue }
-            let declined = Set(declines.map(\.dealNumber))
-            for d in owned where d.deal.heldOut == nil && declined.contains(d.record.dealNumber) {
+            for d in owned where d.deal.heldOut == nil && declines.contains(where: { $0.dealNumber == d.record.dealNumber }) {
                 let r = d.record
                 let heldOut = Holdout.isHeldOut(store: r.store, dealNumber: r.dealNumber, percent: planner.menu.holdoutPercent)
                 arms.append((d.id, heldOut, Holdout.bucket(store: r.store, dealNumber: r.dealNumber), planner.menu.holdoutPercent))
@@ -129,7 +131,7 @@ struct PlannedChunk: Sendable {
     }
 
     /// The rows of one customer's plan.
-    private mutating func add(_ plan: CustomerPlan, customer: Int64, dealID: [String: Int64]) {
+    private mutating func add(_ plan: CustomerPlan, customer: Int64, dealID: DealIDs) {
         for p in plan.products {
             guard let id = dealID[p.dealNumber] else { continue }
             if p.holdout { summary.holdout += 1 }
@@ -166,7 +168,7 @@ struct PlannedChunk: Sendable {
     /// reason; touches merely re-timed are replaced (not listed here).
     private static func cancelled(
         _ previous: [(touch: Int64, deal: Int64, code: String)], plan: CustomerPlan, owned: [StoredDeal],
-        dealID: [String: Int64], menu: Menu
+        dealID: DealIDs, menu: Menu
     ) -> [(touch: Int64, why: String)] {
         var stillPlanned: Set<PairKey> = []
         for t in plan.touches {
@@ -195,6 +197,16 @@ struct PlannedChunk: Sendable {
             }
         }
         return out
+    }
+
+    /// A customer's deal ids by deal number (the first deal with a number wins), found by a scan: a customer has a
+    /// few deals, and a dictionary per customer cost more to build and hash than the scans it saved.
+    struct DealIDs {
+        let owned: [StoredDeal]
+        subscript(number: String) -> Int64? {
+            for d in owned where d.deal.record.dealNumber == number { return d.id }
+            return nil
+        }
     }
 
     private struct PairKey: Hashable {
