@@ -34,6 +34,9 @@ public final class AfterdeskDatabase: Sendable {
             // WAL with NORMAL sync: committed transactions survive a process crash (kill -9);
             // only a power loss can drop the last few, and never corrupts the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // The log grows while a long planning or import runs (a reader's snapshot keeps it from starting over);
+            // once a checkpoint starts it over, the file is cut back to 64 MiB rather than kept at its largest.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
             if let variableLimit { sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_VARIABLE_NUMBER, variableLimit) }
         }
         let pool = try DatabasePool(path: path, configuration: config)
