@@ -30,7 +30,9 @@ import Testing
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
-            for uri in ["/api/v1/deals?limit=many", "/api/v1/report?by=weekday", "/api/v1/report?by=decline", "/api/v1/deals/import?profile=x"] {
+            for uri in [
+                "/api/v1/deals?limit=many", "/api/v1/report?by=weekday", "/api/v1/report?by=decline", "/api/v1/deals/import?profile=x",
+            ] {
                 let method: HTTPRequest.Method = uri.contains("import") ? .post : .get
                 let r = try await call(client, method, uri, token: fi, type: "text/csv", body: method == .post ? "a\n" : nil)
                 #expect(r.status == .badRequest, "\(uri)")
