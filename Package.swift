@@ -26,6 +26,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        // /api/v1 from docs/openapi.yaml: the generator's command line makes the types and the server protocol
+        // (scripts/generate-api.sh; its build plugin would add minutes to every cold build, docs/api.md); the runtime
+        // and the Hummingbird transport are built into the server.
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         // The domain: values in, values out. No database, no network, no file system.
@@ -77,12 +83,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The API's types and server protocol, generated from docs/openapi.yaml with `openapi-generator-config.yaml` by
+        // scripts/generate-api.sh and committed (scripts/test.sh regenerates and compares). Nothing else lives here.
+        .target(
+            name: "AfterdeskAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            exclude: ["openapi-generator-config.yaml"]
+        ),
         // HTTP only: the application, its routes, pages and authentication; it starts the workflows' scheduler.
         .target(
             name: "AfterdeskServer",
             dependencies: [
-                "AfterdeskCore", "AfterdeskStorage", "AfterdeskDelivery", "AfterdeskWorkflows",
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -61,7 +61,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     OperationsController(ctx: ctx).addRoutes(to: groups.publicJSON())
     InboundController(ctx, pages: pages).addRoutes(to: groups.publicJSON())
     TaskAPIController(ctx: ctx).addRoutes(to: groups.api(.tasks))
-    APIv1Controller(ctx: ctx).addRoutes(to: groups)
+    try APIHandlers(ctx: ctx).register(in: groups)
     SignInController(ctx: ctx, pages: pages).addRoutes(
         public: groups.publicPages(lookingForSession: true), signedIn: groups.pages(nil, returnToPage: false))
     TaskPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.tasks))

@@ -43,7 +43,9 @@ import Testing
         var ok: HTTPResponse.Status
         var allowed: Set<Caller> = []
         var body: String = ""
-        /// What a salesperson receives for another's task (404: it does not exist for them).
+        /// What a salesperson receives for another's task (404: it does not exist for them). The API's `done` refuses the
+        /// walk's empty body (400) before it looks for the task, which says nothing of the task either; with a good
+        /// body another's task is 404 (`RouterTests.theTaskAPINeedsATokenAndScopesEachRole`).
         var notTheirs: HTTPResponse.Status? = nil
     }
 
@@ -111,11 +113,11 @@ import Testing
         Row(method: .get, route: "/api/tasks", uri: "/api/tasks", kind: .api, ok: .ok, allowed: tasks),
         Row(
             method: .post, route: "/api/tasks/{id}/done", uri: "/api/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks,
-            notTheirs: .notFound),
+            notTheirs: .badRequest),
         Row(method: .get, route: "/api/v1/tasks", uri: "/api/v1/tasks", kind: .api, ok: .ok, allowed: tasks),
         Row(
             method: .post, route: "/api/v1/tasks/{id}/done", uri: "/api/v1/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks,
-            notTheirs: .notFound),
+            notTheirs: .badRequest),
         Row(method: .get, route: "/api/v1/deals", uri: "/api/v1/deals", kind: .api, ok: .ok, allowed: deals),
         Row(method: .get, route: "/api/v1/deals/{store}/{number}", uri: "/api/v1/deals/main/D-1", kind: .api, ok: .ok, allowed: deals),
         Row(
@@ -124,12 +126,13 @@ import Testing
         Row(
             method: .post, route: "/api/v1/deals/import", uri: "/api/v1/deals/import?profile=x", kind: .api, ok: .badRequest,
             allowed: imports),
+        // These take no profile (docs/openapi.yaml): the body, "{}", is refused as a file without the columns (422).
         Row(
-            method: .post, route: "/api/v1/contracts/import", uri: "/api/v1/contracts/import?profile=x", kind: .api, ok: .badRequest,
+            method: .post, route: "/api/v1/contracts/import", uri: "/api/v1/contracts/import", kind: .api, ok: .unprocessableContent,
             allowed: imports),
         Row(
-            method: .post, route: "/api/v1/cancellations/import", uri: "/api/v1/cancellations/import?profile=x", kind: .api,
-            ok: .badRequest, allowed: imports),
+            method: .post, route: "/api/v1/cancellations/import", uri: "/api/v1/cancellations/import", kind: .api,
+            ok: .unprocessableContent, allowed: imports),
         Row(method: .get, route: "/api/v1/report", uri: "/api/v1/report", kind: .api, ok: .ok, allowed: figures),
         // Signing out, last: it ends the caller's session.
         Row(method: .post, route: "/logout", uri: "/logout", kind: .form, ok: .seeOther, allowed: staff),

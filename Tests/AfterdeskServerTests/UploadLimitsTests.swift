@@ -105,7 +105,7 @@ import Testing
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
             let h: HTTPFields = [
-                .authorization: "Bearer \(fi)", .contentType: "text/csv", .contentLength: "\(APIv1Controller.maxBody + 1)",
+                .authorization: "Bearer \(fi)", .contentType: "text/csv", .contentLength: "\(APIHandlers.maxBody + 1)",
             ]
             let r = try await client.execute(uri: "/api/v1/deals/import", method: .post, headers: h, body: nil)
             #expect(r.status == .contentTooLarge)

@@ -3,6 +3,7 @@ import AfterdeskStorage
 import Foundation
 import Hummingbird
 import Logging
+import OpenAPIRuntime
 
 /// The application's one error: what went wrong as a status, the API's `code`, and words safe to show. Every group's
 /// error middleware turns what a route throws into one of these (`AppError.from`), then answers it in the group's
@@ -57,6 +58,7 @@ struct AppError: Error, Sendable {
     static func from(_ error: any Error) -> AppError {
         switch error {
         case let e as AppError: return e
+        case let e as ServerError: return from(openAPI: e)
         case let e as StoreError:
             let status = HTTPErrors.status(for: e)
             if status == .internalServerError { return serverFailure }
