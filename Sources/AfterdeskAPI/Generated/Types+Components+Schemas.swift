@@ -31,6 +31,9 @@ extension Components {
                     case badRequest = "bad_request"
                     case unprocessable = "unprocessable"
                     case tooLarge = "too_large"
+                    case timeout = "timeout"
+                    case tooManyRequests = "too_many_requests"
+                    case error = "error"
                     case _internal = "internal"
                 }
                 /// - Remark: Generated from `#/components/schemas/Error/error/code`.
