@@ -14,7 +14,8 @@ enum ScorecardFixture {
     }
 
     static let rules: ReportParameters = {
-        var p = ReportParameters(asOf: d("2026-06-30"), from: d("2026-01-01"), to: d("2026-06-30"), attributionDays: 120, holdoutPercent: 10)
+        var p = ReportParameters(
+            asOf: d("2026-06-30"), from: d("2026-01-01"), to: d("2026-06-30"), attributionDays: 120, holdoutPercent: 10)
         p.dealerCosts = ["vsc": 100_000]
         return p
     }()

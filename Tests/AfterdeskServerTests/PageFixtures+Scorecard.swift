@@ -14,7 +14,9 @@ extension PageSnapshotTests {
         }
         let recovered = DeclineHistory(
             store: "main", dealNumber: "D-2", product: "gap", contractDate: LocalDate("2026-06-01")!, heldOut: false, fiManager: "F202",
-            sales: [.init(source: .contract, soldOn: LocalDate("2026-07-01")!, priceCents: 89_500, costCents: 30_000, contractNumber: "AS-1")])
+            sales: [
+                .init(source: .contract, soldOn: LocalDate("2026-07-01")!, priceCents: 89_500, costCents: 30_000, contractNumber: "AS-1")
+            ])
         let card = ScorecardBuilder.scorecard(
             ScorecardParameters(report: report, by: .fiManager),
             deals: [deal("D-1", "F201", [.init(product: "vsc", grossCents: 134_500)]), deal("D-2", "F202", [])],

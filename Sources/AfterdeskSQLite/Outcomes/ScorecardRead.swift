@@ -12,7 +12,11 @@ extension AfterdeskDatabase {
             try self.readInHalves { db, deals, _ in
                 var b = ScorecardBuilder(p)
                 try ScorecardReader.deals(db, p, deals: deals) { b.add($0) }
-                try LedgerReader.forEach(db, p.report, now: now, deals: deals) { b.add($0) } _: { b.add($0) }
+                try LedgerReader.forEach(db, p.report, now: now, deals: deals) {
+                    b.add($0)
+                } _: {
+                    b.add($0)
+                }
                 return b
             }
         }
