@@ -66,6 +66,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
         public: groups.publicPages(lookingForSession: true), signedIn: groups.pages(nil, returnToPage: false))
     TaskPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.tasks))
     DashboardController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.figures))
+    ScorecardController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.figures))
     ImportPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.imports), uploads: groups.pages(.imports, token: .streamed))
     DealPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.deals))
     MenuPageController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.menu))

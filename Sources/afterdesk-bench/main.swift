@@ -344,6 +344,24 @@ case "report":
         String(format: "  time                %.2f s, peak memory %.1f MB (streamed)", ledger.seconds, Double(ledger.peakBytes) / 1_048_576)
     )
 
+case "scorecard-file":
+    // The child of `scorecard`.
+    print(try await BenchScorecard.summary(db: option("db", "bench.sqlite"), menu: menu, clock: benchClock))
+
+case "scorecard":
+    // The F&I scorecard over the same database as `report`, with the same after-sale outcomes.
+    // `--db FILE` measures a copy elsewhere (a database another run is using is never written).
+    let dbPath = option("db", "\(option("dir", "bench-data"))/bench.sqlite")
+    guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` (and `plan`) first") }
+    _ = try AfterdeskDatabase(path: dbPath, clock: benchClock)  // migrated
+    try BenchOutcomes.prepare(dbPath)
+    let run = try measure(URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path, ["scorecard-file", "--db", dbPath])
+    print("afterdesk scorecard (by F&I manager): " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    print(
+        String(
+            format: "  time                %.2f s, peak memory %.1f MB  (target: under 3 s)", run.seconds, Double(run.peakBytes) / 1_048_576
+        ))
+
 case "sms":
     // Texts through the SMS channel to the local Twilio-compatible server: time, peak threads, connections.
     try await BenchSMS.run(messages: Int(option("messages", "10000")) ?? 10_000, concurrency: Int(option("concurrency", "1")) ?? 1)
@@ -360,6 +378,7 @@ default:
                afterdesk-bench plan [--dir bench-data]        (after import)
                afterdesk-bench dispatch [--touches N] [--dir bench-data]
                afterdesk-bench report [--dir bench-data]      (after import, and plan)
+               afterdesk-bench scorecard [--dir bench-data | --db FILE]   (after import, and plan)
                afterdesk-bench sms [--messages 10000] [--concurrency 1]   (needs python3; from the repository's root)
                afterdesk-bench api [--dir bench-data] [--seconds 10]   (after import, and plan; needs wrk)
                afterdesk-bench decode FILE [--parse-only]

@@ -15,7 +15,8 @@ struct Afterdesk: AsyncParsableCommand {
             Demo.self, Import.self, ImportReadings.self, Deals.self, Plan.self, Explain.self, Run.self, Tasks.self, TaskCommand.self,
             StaffCommand.self, UsersCommand.self, TokensCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self,
             OptOutsCommand.self, ConsentCommand.self,
-            Report.self, ImportContracts.self, ImportCancellations.self, Serve.self, MenuCommand.self, Backup.self, ComplianceCommand.self,
+            Report.self, ScorecardCommand.self, ImportContracts.self, ImportCancellations.self, Serve.self, MenuCommand.self, Backup.self,
+            ComplianceCommand.self,
         ]
     )
 

@@ -100,6 +100,7 @@ import Testing
         // Figures, menu, admin.
         Row(method: .get, route: "/dashboard", uri: "/dashboard", kind: .page, ok: .ok, allowed: figures),
         Row(method: .get, route: "/dashboard.csv", uri: "/dashboard.csv", kind: .page, ok: .ok, allowed: figures),
+        Row(method: .get, route: "/scorecard", uri: "/scorecard", kind: .page, ok: .ok, allowed: figures),
         Row(method: .get, route: "/menu", uri: "/menu", kind: .page, ok: .ok, allowed: menu),
         Row(method: .get, route: "/admin/users", uri: "/admin/users", kind: .page, ok: .ok, allowed: admin),
         Row(

@@ -105,6 +105,10 @@ extension RecordingStorage: OutcomeStorage {
         notes.note("forEachLedgerRow(_:now:_:)")
         return try await base.forEachLedgerRow(p, now: now, body)
     }
+    func scorecard(_ p: ScorecardParameters, now: Date) async throws -> Scorecard {
+        notes.note("scorecard(_:now:)")
+        return try await base.scorecard(p, now: now)
+    }
 }
 
 extension RecordingStorage: OfferStorage {

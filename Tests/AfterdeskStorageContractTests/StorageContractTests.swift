@@ -9,7 +9,7 @@ typealias Scenario = @Sendable (any Storage, Fixture) async throws -> Void
 /// Every scenario by name, area by area.
 enum Scenarios {
     static var all: [(name: String, run: Scenario)] {
-        importArea + planArea + dispatchArea + outboxArea + tasksArea + consentArea + outcomesArea + offersArea
+        importArea + planArea + dispatchArea + outboxArea + tasksArea + consentArea + outcomesArea + scorecardArea + offersArea
             + accessArea + settingsArea + uploadsArea + coordinationArea
     }
     static var names: [String] { all.map(\.name) }

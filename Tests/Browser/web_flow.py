@@ -203,6 +203,18 @@ def main():
         expect(page.locator("#verdict")).to_be_visible()
         assert page.locator("svg.chart").count() >= 2, "the dashboard's charts are missing"
         shot(page, "dashboard")
+
+        print("finance director: the F&I scorecard, by F&I manager and by product")
+        page.click("nav a[href='/scorecard']")
+        expect(page.locator("h1")).to_contain_text("F&I scorecard")
+        expect(page.locator("#pvr tbody tr").last).to_contain_text("All deals")
+        assert page.locator("#penetration tbody tr").count() >= 1, "the scorecard lists no product"
+        shot(page, "scorecard")
+        page.select_option("select[name=by]", "product")
+        page.click("form.filters button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/scorecard\?.*by=product"))
+        expect(page.locator("#pvr thead th").first).to_have_text("product")
+        shot(page, "scorecard-by-product")
         sign_out(page)
 
         print("F&I manager: upload a file with one bad row, see it refused, download the rejects")

@@ -8,7 +8,7 @@ public enum Area: String, Sendable, CaseIterable, Codable {
     case deals
     /// Deal and after-sale files: `/imports…`, `/api/v1/{deals,contracts,cancellations}/import`.
     case imports
-    /// The figures: `/dashboard`, `/dashboard.csv`, `/api/v1/report`.
+    /// The figures: `/dashboard`, `/dashboard.csv`, `/scorecard`, `/api/v1/report`.
     case figures
     /// The menu in force: `/menu`.
     case menu

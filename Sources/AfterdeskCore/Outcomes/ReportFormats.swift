@@ -15,9 +15,14 @@ public enum ReportFormats {
     }
 
     public static func json(_ report: MarginReport) throws -> Data {
+        try encoder().encode(ReportDocument(report))
+    }
+
+    /// The encoder of every report's JSON (the margin report, the scorecard): keys sorted, slashes as they are.
+    public static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try e.encode(ReportDocument(report))
+        return e
     }
 
     /// The summary's columns: `key` (`total` on the first line), then the figures.

@@ -11,7 +11,8 @@ import Mustache
 struct PageTemplates: Sendable {
     /// The templates page models name; the others are partials (`head`, `foot`, `offer_head`).
     static let pages = [
-        "login", "tasks", "task", "dashboard", "error", "offer", "offer_gone", "imports", "import", "deals", "deal", "menu", "admin",
+        "login", "tasks", "task", "dashboard", "scorecard", "error", "offer", "offer_gone", "imports", "import", "deals", "deal", "menu",
+        "admin",
         "opt-outs", "unsubscribe",
     ]
     static let stylesheetFile = "style.css"

@@ -41,7 +41,8 @@ struct Layout: Sendable, Equatable {
 /// area (`Area.roles`), the same table the route groups check.
 let navigation: [(label: String, href: String, area: Area)] = [
     ("Tasks", WebPaths.tasks, .tasks), ("Deals", WebPaths.deals, .deals), ("Imports", WebPaths.imports, .imports),
-    ("Dashboard", WebPaths.dashboard, .figures), ("Menu", WebPaths.menu, .menu), ("Users", WebPaths.adminUsers, .admin),
+    ("Dashboard", WebPaths.dashboard, .figures), ("Scorecard", WebPaths.scorecard, .figures), ("Menu", WebPaths.menu, .menu),
+    ("Users", WebPaths.adminUsers, .admin),
 ]
 
 /// The templates, parsed once when the application is built (`PageTemplates`: the files of `templates/pages/`, built

@@ -17,6 +17,7 @@ enum WebPaths {
     static let importRejects = "/imports/{id}/rejects.csv"
     static let dashboard = "/dashboard"
     static let dashboardCSV = "/dashboard.csv"
+    static let scorecard = "/scorecard"
     static let menu = "/menu"
     static let adminUsers = "/admin/users"
     static let adminOptOuts = "/admin/opt-outs"

@@ -67,6 +67,9 @@ public protocol OutcomeStorage: Sendable {
     func marginReports(_ ps: [ReportParameters], now: Date) async throws -> [MarginReport]
     /// Every ledger row of the report `p`, in the order the report sums them.
     func forEachLedgerRow(_ p: ReportParameters, now: Date, _ body: @Sendable (LedgerRow) throws -> Void) async throws
+    /// The F&I scorecard `p`: deals, PVR and penetration by product, at the desk and with the recoveries of the margin
+    /// report's ledger over the same deals.
+    func scorecard(_ p: ScorecardParameters, now: Date) async throws -> Scorecard
 }
 
 extension OutcomeStorage {

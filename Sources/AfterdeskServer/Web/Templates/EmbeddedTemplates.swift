@@ -326,6 +326,36 @@ enum EmbeddedTemplates {
 <button type="submit">Record consent: restores the channel</button></form></section>
 {{> foot}}
 """#),
+        ("scorecard.mustache", #"""
+{{#layout}}{{> head}}{{/layout}}
+<h1>F&amp;I scorecard</h1>
+<form method="get" action="/scorecard" class="filters">
+<label>From <input type="date" name="from" value="{{from}}"></label>
+<label>To <input type="date" name="to" value="{{to}}"></label>
+{{^storeFixed}}<label>Store <input name="store" value="{{store}}" size="8" placeholder="all"></label>{{/storeFixed}}
+<label>By <select name="by">{{#groupings}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/groupings}}</select></label>
+<button type="submit">Show</button>
+</form>
+{{^hasDeals}}<p class="headline small">No finalized deals contracted {{from}} to {{to}}{{#store}} in store {{store}}{{/store}}.</p>{{/hasDeals}}
+<section class="card">
+<h2>Deals and PVR by {{groupLabel}}</h2>
+<div class="scroll" tabindex="0" role="region" aria-label="Deals and PVR by {{groupLabel}}"><table id="pvr">
+<thead><tr><th scope="col">{{groupLabel}}</th><th scope="col">deals</th><th scope="col">PVR at the desk</th><th scope="col">PVR with recoveries</th></tr></thead>
+<tbody>
+{{#groups}}<tr><th scope="row">{{key}}</th><td class="num">{{deals}}</td><td class="num">{{pvrDesk}}</td><td class="num">{{pvrWithRecoveries}}</td></tr>{{/groups}}
+</tbody></table></div>
+</section>
+<section class="card">
+<h2>Penetration by product</h2>
+<div class="scroll" tabindex="0" role="region" aria-label="Penetration by product"><table id="penetration">
+<thead><tr><th scope="col">{{groupLabel}}</th><th scope="col">product</th><th scope="col">sold at the desk</th><th scope="col">penetration</th><th scope="col">recovered</th><th scope="col">with recoveries</th></tr></thead>
+<tbody>
+{{#products}}<tr><td>{{key}}</td><td>{{product}}</td><td class="num">{{soldDesk}}</td><td class="num">{{penetrationDesk}}</td><td class="num">{{recovered}}</td><td class="num">{{penetrationWithRecoveries}}</td></tr>{{/products}}
+</tbody></table></div>
+</section>
+<p class="muted">Finalized deals contracted {{from}} to {{to}}; recoveries known on {{asOf}}, counted as the margin report counts them, in both arms. PVR is the gross (price − dealer cost) of the products sold, per deal. Every figure is defined in docs/reporting.md.</p>
+{{> foot}}
+"""#),
         ("style.css", #"""
 :root { --ink: #1d2430; --muted: #5b6675; --line: #d9dee5; --bg: #f5f7fa; --card: #fff; --accent: #0b5cad;
   --late: #b3261e; --good: #1b7a3d; --treated: #0b5cad; --holdout: #9aa5b4; }
