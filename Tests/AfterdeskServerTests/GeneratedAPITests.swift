@@ -54,6 +54,33 @@ import Testing
         }
     }
 
+    /// A task's outcome through the generated code keeps what the hand-written route did: a body read up to 64 KiB and
+    /// no more (the generated code would read any size), JSON whatever its `Content-Type` says, and an answer whatever
+    /// `Accept` says — never a 406 after the outcome was recorded.
+    @Test func aTasksOutcomeIsSmallJSONAndAlwaysAnswered() async throws {
+        let s = try await Scenario()
+        let ana = try #require(try s.touches("D-3").first)
+        _ = try await s.dispatcher.run(now: utc(ana.due))
+        let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
+        let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
+        let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(ana.due)))
+        try await Application(router: try buildRouter(ctx)).test(.router) { client in
+            let huge = "{\"outcome\": \"no_answer\", \"note\": \"" + String(repeating: "x", count: 70 * 1024) + "\"}"
+            let tooLarge = try await call(client, .post, "/api/v1/tasks/\(taskID)/done", token: fi, type: "application/json", body: huge)
+            #expect(tooLarge.status == .contentTooLarge && errorCode(tooLarge.json) == "too_large", "\(tooLarge.status)")
+            // curl -d's form type: read as JSON (the task does not exist: 404, not 415).
+            let form = try await call(
+                client, .post, "/api/v1/tasks/\(Int64.max)/done", token: fi, type: "application/x-www-form-urlencoded",
+                body: "{\"outcome\": \"no_answer\"}")
+            #expect(form.status == .notFound, "\(form.status) \(form.json)")
+            let h: HTTPFields = [.authorization: "Bearer \(fi)", .contentType: "application/json", .accept: "text/html"]
+            let r = try await client.execute(
+                uri: "/api/v1/tasks/\(taskID)/done", method: .post, headers: h, body: ByteBuffer(string: "{\"outcome\": \"no_answer\"}"))
+            #expect(r.status == .ok, "\(r.status): \(String(buffer: r.body))")
+            #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
+        }
+    }
+
     /// A JSON deal file keeps its own line numbers in the refusals (the importer reads the bytes sent, not a copy the
     /// generated code decoded and wrote again); a CSV sent as a form (curl's default type) is still a CSV.
     @Test func aJSONFileIsImportedAsWrittenAndAnyOtherTypeAsCSV() async throws {

@@ -13,7 +13,7 @@ extension APIHandlers {
         try registerHandlers(
             on: APITransport(groups: groups),
             configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
-            middlewares: [RawJSONBodyMiddleware()])
+            middlewares: [AnswerJSONMiddleware(), OutcomeAsJSONMiddleware(), RawJSONBodyMiddleware()])
     }
 }
 
@@ -49,7 +49,7 @@ struct APITransport: ServerTransport {
         if area == .imports {
             group.add(middleware: ImportBodyGuard()).register(handler, method: method, path: path)
         } else {
-            group.register(handler, method: method, path: path)
+            group.add(middleware: SmallBodyGuard()).register(handler, method: method, path: path)
         }
     }
 }

@@ -8,7 +8,7 @@ extension AppError {
     /// generated code's other failures are the server's.
     static func from(openAPI e: ServerError) -> AppError {
         switch e.underlyingError {
-        case is AppError, is StoreError, is HTTPError: return from(e.underlyingError)
+        case is AppError, is StoreError, is any HTTPResponseError: return from(e.underlyingError)
         default: break
         }
         guard (400..<500).contains(e.httpStatus.code) else { return serverFailure }
