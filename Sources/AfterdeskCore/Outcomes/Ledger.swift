@@ -153,6 +153,8 @@ public struct LedgerRow: Sendable, Equatable {
     public var tasksDoneOnTime = 0
     public var tasksOpen = 0
     public var tasksOverdue = 0
+    /// The cancellations `chargebacksCents` sums, by date (`charged_back_on`): the books view puts each in its month.
+    public var chargedBack: [Chargeback] = []
 
     public var recovered: Bool { recoveredOn != nil }
     public var recontacted: Bool { arm == .treated && touchesDelivered > 0 }
@@ -162,7 +164,7 @@ public struct LedgerRow: Sendable, Equatable {
         "store", "deal_number", "product", "contract_date", "arm", "quoted_price", "touches_delivered", "first_touch_at",
         "recovered_on", "recovery_source", "contract_number", "price", "cost", "margin_gross", "chargebacks", "margin_net",
         "attributed_touch", "attributed_channel", "attributed_template", "fi_manager", "aged", "tasks_done", "tasks_done_on_time",
-        "tasks_open", "tasks_overdue",
+        "tasks_open", "tasks_overdue", "charged_back_on",
     ]
 
     /// The ledger line of a decline, as of `rules.asOf`:
@@ -200,8 +202,9 @@ public struct LedgerRow: Sendable, Equatable {
         priceCents = sale.priceCents
         costCents = sale.costCents ?? rules.dealerCosts[h.product]
         marginGrossCents = sale.priceCents - (costCents ?? 0)
-        chargebacksCents = h.cancellations.filter { $0.contractNumber == sale.contractNumber && $0.cancelDate <= rules.asOf }
-            .reduce(0) { $0 + $1.chargebackCents }
+        chargedBack = h.cancellations.filter { $0.contractNumber == sale.contractNumber && $0.cancelDate <= rules.asOf }
+            .map { Chargeback(on: $0.cancelDate, cents: $0.chargebackCents) }.sorted { ($0.on, $0.cents) < ($1.on, $1.cents) }
+        chargebacksCents = chargedBack.reduce(0) { $0 + $1.cents }
         marginNetCents = marginGrossCents - chargebacksCents
         guard arm == .treated else { return }
         let earliest = sale.soldOn.adding(days: -rules.attributionDays)
@@ -244,6 +247,7 @@ public struct LedgerRow: Sendable, Equatable {
             money(priceCents), money(costCents), money(marginGrossCents), money(chargebacksCents), money(marginNetCents),
             attributedTouch.map(String.init) ?? "", attributedChannel ?? "", attributedTemplate ?? "", fiManager ?? "",
             aged ? "1" : "0", String(tasksDone), String(tasksDoneOnTime), String(tasksOpen), String(tasksOverdue),
+            Chargeback.cell(chargedBack),
         ]
     }
 }

@@ -3,6 +3,8 @@ import Foundation
 /// How the report's groups are formed (`afterdesk report --by`).
 public enum ReportGrouping: String, Sendable, Equatable, CaseIterable, Codable {
     case product, month, staff, store, decline
+    /// The books view: recoveries by the month sold, chargebacks by the month charged back (`MarginReport.books`).
+    case saleMonth = "sale_month"
 }
 
 /// What a report covers and how it is computed; the bootstrap is seeded from these, so the same report gives the same
@@ -58,7 +60,7 @@ public struct ReportParameters: Sendable, Equatable {
         case .month: String(row.contractDate.description.prefix(7))
         case .staff: row.fiManager ?? "(none)"
         case .store: row.store
-        case .decline, nil: nil
+        case .decline, .saleMonth, nil: nil
         }
     }
 }
@@ -184,6 +186,10 @@ public struct MarginReport: Sendable, Equatable {
     public var groups: [ReportFigures]
     /// What customers did on their offer pages for the same declines, when the store has counted it.
     public var offers: OfferFunnel?
+    /// The books view's months (`by` `sale_month`), else empty.
+    public var books: [BooksMonth] = []
+    /// The arms compared within each store, when the declines come from two stores or more.
+    public var stratified: StratifiedFigures?
 }
 
 /// Builds the report from the ledger's lines, given in deal order (the lines of a deal together), in one pass and in
@@ -205,6 +211,10 @@ public struct ReportBuilder: Sendable {
     private var dealTotal = (declines: 0, net: Int64(0))
     private var dealGroups: [(group: Int, declines: Int, net: Int64)] = []
     private var lastMonth: (day: LocalDate, key: String)?
+    /// The books view (`by` `sale_month` only) and the sums by store (the total's builder, over every store only).
+    private var books = BooksView()
+    private var strata = StoreStrata()
+    private let byStore: Bool
 
     struct ArmClasses: Sendable {
         var treated = Bootstrap.Classes()
@@ -228,9 +238,13 @@ public struct ReportBuilder: Sendable {
     public init(_ parameters: ReportParameters, countsTotal: Bool = true) {
         self.parameters = parameters
         self.countsTotal = countsTotal
+        byStore = countsTotal && parameters.store == nil
     }
 
-    public mutating func add(_ row: LedgerRow) { addLine(row) }
+    public mutating func add(_ row: LedgerRow) {
+        if parameters.by == .saleMonth { books.add(row) }
+        addLine(row)
+    }
 
     /// Adds a decline with nothing after the desk, as `add(LedgerRow(line))` would.
     public mutating func add(_ line: QuietLine) { addLine(line) }
@@ -240,7 +254,9 @@ public struct ReportBuilder: Sendable {
         if deal == nil {
             deal = (row.store, row.dealNumber, row.arm)
             if countsTotal { total.deals += 1 }
+            if byStore { strata.open(store: row.store) }
         }
+        if byStore { strata.add(row) }
         if countsTotal {
             total.add(row)
             dealTotal.declines += 1
@@ -279,6 +295,7 @@ public struct ReportBuilder: Sendable {
     private mutating func closeDeal() {
         guard let d = deal else { return }
         if countsTotal { totalDeals.add(d.arm, declines: dealTotal.declines, net: dealTotal.net) }
+        if byStore { strata.close(d.arm, declines: dealTotal.declines, net: dealTotal.net) }
         for part in dealGroups { groupDeals[part.group].add(d.arm, declines: part.declines, net: part.net) }
         deal = nil
         dealTotal = (0, 0)
@@ -292,6 +309,8 @@ public struct ReportBuilder: Sendable {
         o.closeDeal()
         total.merge(o.total)
         totalDeals.merge(o.totalDeals)
+        books.merge(o.books)
+        strata.merge(o.strata)
         for (key, j) in o.index {
             if let i = index[key] {
                 groups[i].merge(o.groups[j])
@@ -332,24 +351,33 @@ public struct ReportBuilder: Sendable {
         let order = items.indices.sorted { (items[$0].deals.draws, $1) > (items[$1].deals.draws, $0) }
         let work = items
         let parameters = bs.map(\.parameters)
-        let concluded = Parallel.map(order.count) { (i: Int) -> ReportFigures in
-            let item = work[order[i]]
+        // The first builder counts the total: over two stores or more, the stratified block's bootstrap runs first, beside
+        // the others.
+        let strata = bs.first?.strata.byStore
+        let extra = strata == nil ? 0 : 1
+        let concluded = Parallel.map(order.count + extra) { (i: Int) -> (ReportFigures?, StratifiedFigures?) in
+            if let s = strata, i == 0 {
+                let p = parameters[0]
+                return (nil, StratifiedFigures.conclude(s.strata, deals: s.deals, resamples: p.resamples, seed: p.seed(group: "(stratified)")))
+            }
+            let item = work[order[i - extra]]
             let p = parameters[item.builder]
             var f = item.figures
             f.conclude(
                 treatedDeals: item.deals.treated, holdoutDeals: item.deals.holdout, resamples: p.resamples, seed: p.seed(group: f.key))
-            return f
+            return (f, nil)
         }
         var totals: [ReportFigures?] = Array(repeating: nil, count: bs.count)
         var groups = bs.map(\.groups)
-        for (i, f) in zip(order, concluded) {
+        for (i, f) in zip(order, concluded.dropFirst(extra).compactMap(\.0)) {
             if let g = items[i].group { groups[items[i].builder][g] = f } else { totals[items[i].builder] = f }
         }
         return bs.indices.map { b in
             let keys = bs[b].index.keys.sorted()
             return MarginReport(
                 parameters: bs[b].parameters, total: totals[b] ?? totals[0] ?? bs[b].total,
-                groups: keys.compactMap { bs[b].index[$0].map { groups[b][$0] } })
+                groups: keys.compactMap { bs[b].index[$0].map { groups[b][$0] } }, books: bs[b].books.sorted,
+                stratified: concluded.first?.1)
         }
     }
 }

@@ -62,6 +62,9 @@ struct ReportDocument: Encodable {
     var total: GroupDocument
     var groups: [GroupDocument]
     var offers: OfferFunnel?
+    /// `by` `sale_month`: the groups are the books view's months.
+    var books: [BooksMonthDocument]?
+    var stratified: StratifiedDocument?
 
     init(_ r: MarginReport) {
         let p = r.parameters
@@ -75,6 +78,8 @@ struct ReportDocument: Encodable {
         total = GroupDocument(r.total)
         groups = r.groups.map(GroupDocument.init)
         offers = r.offers
+        books = p.by == .saleMonth ? r.books.map(BooksMonthDocument.init) : nil
+        stratified = r.stratified.map(StratifiedDocument.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -82,7 +87,7 @@ struct ReportDocument: Encodable {
         case from, to, store
         case attributionDays = "attribution_days"
         case holdoutPercent = "holdout_percent"
-        case by, total, groups, offers
+        case by, total, groups, offers, stratified
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -95,8 +100,9 @@ struct ReportDocument: Encodable {
         try c.encode(holdoutPercent, forKey: .holdoutPercent)
         try c.encode(by, forKey: .by)
         try c.encode(total, forKey: .total)
-        try c.encode(groups, forKey: .groups)
+        if let books { try c.encode(books, forKey: .groups) } else { try c.encode(groups, forKey: .groups) }
         try c.encodeIfPresent(offers, forKey: .offers)
+        try c.encodeIfPresent(stratified, forKey: .stratified)
     }
 }
 

@@ -13,6 +13,8 @@ public enum ReportText {
         out += arms(t)
         out += "\n" + details(t)
         if let o = report.offers, o.linksSent > 0 { out += "\n" + offers(o) }
+        if let s = report.stratified { out += "\n\n" + s.text }
+        if p.by == .saleMonth { out += "\n\n" + BooksFormats.text(report.books) }
         if !report.groups.isEmpty, let by = p.by {
             out += "\n\nBy \(by == .staff ? "F&I manager" : by.rawValue):\n" + groups(report.groups)
         }

@@ -1,0 +1,103 @@
+import Foundation
+
+/// The `stratified` block in JSON: the estimate, its verdict and the stores in it, then every store's figures.
+struct StratifiedDocument: Encodable {
+    struct StoreDocument: Encodable {
+        var key: String
+        var deals: Int
+        var treated, holdout: ArmDocument
+        var incrementalMargin: String?
+        var inEstimate: Bool
+        enum CodingKeys: String, CodingKey {
+            case key, deals, treated, holdout
+            case incrementalMargin = "incremental_margin"
+            case inEstimate = "in_estimate"
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(key, forKey: .key)
+            try c.encode(deals, forKey: .deals)
+            try c.encode(treated, forKey: .treated)
+            try c.encode(holdout, forKey: .holdout)
+            try c.encode(incrementalMargin, forKey: .incrementalMargin)
+            try c.encode(inEstimate, forKey: .inEstimate)
+        }
+    }
+    var incrementalMargin: EstimateDocument?
+    var verdict: String
+    var treatedDeclines, holdoutDeclines: Int
+    var leftOut: [String]
+    var stores: [StoreDocument]
+
+    init(_ s: StratifiedFigures) {
+        incrementalMargin = s.incrementalMargin.flatMap { m in
+            ReportFormats.money(m.value).map {
+                EstimateDocument(value: $0, low: ReportFormats.money(m.low) ?? "", high: ReportFormats.money(m.high) ?? "")
+            }
+        }
+        verdict = s.verdict.rawValue
+        treatedDeclines = s.treatedDeclines
+        holdoutDeclines = s.holdoutDeclines
+        leftOut = s.leftOut
+        stores = s.strata.map {
+            StoreDocument(
+                key: $0.key, deals: $0.deals, treated: ArmDocument($0.treated, treated: true), holdout: ArmDocument($0.holdout, treated: false),
+                incrementalMargin: ReportFormats.money($0.incrementalMargin), inEstimate: $0.inEstimate)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case incrementalMargin = "incremental_margin"
+        case verdict
+        case treatedDeclines = "treated_declines"
+        case holdoutDeclines = "holdout_declines"
+        case leftOut = "left_out"
+        case stores
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(incrementalMargin, forKey: .incrementalMargin)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(treatedDeclines, forKey: .treatedDeclines)
+        try c.encode(holdoutDeclines, forKey: .holdoutDeclines)
+        try c.encode(leftOut, forKey: .leftOut)
+        try c.encode(stores, forKey: .stores)
+    }
+}
+
+extension StratifiedFigures {
+    /// "Within each store, combined: $5,500.00 (95% interval …), follow-up recovered margin …", or too small to conclude.
+    public var headline: String {
+        let n = "\(treatedDeclines.grouped) treated and \(holdoutDeclines.grouped) held-out declines"
+        let stores = strata.count - leftOut.count
+        let prefix = "Within each store, combined (\(stores) of \(strata.count) stores): "
+        switch verdict {
+        case .tooSmall:
+            return prefix + "too small to conclude (n = \(n))."
+        case .recovered, .negative, .inconclusive:
+            let m = incrementalMargin
+            let words =
+                verdict == .recovered
+                ? "follow-up recovered margin the holdout did not"
+                : verdict == .negative ? "below the holdout" : "inconclusive: the interval holds zero"
+            return prefix
+                + "\(ReportText.money(m?.value)) (95% interval \(ReportText.money(m?.low)) to \(ReportText.money(m?.high))), \(words)."
+        }
+    }
+
+    /// The block under the report's details: the headline, then a line a store.
+    public var text: String {
+        var out = headline + "\n"
+        for s in strata {
+            let per = { (a: ArmFigures) in a.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—" }
+            out +=
+                "  \(s.key): \(s.treated.declines.grouped) treated, \(s.holdout.declines.grouped) held-out declines; "
+                + "net per decline \(per(s.treated)) vs \(per(s.holdout)); "
+                + (s.inEstimate
+                    ? "incremental \(ReportText.money(s.incrementalMargin))"
+                    : "left out: no \(s.holdout.declines == 0 ? "held-out" : "treated") declines") + "\n"
+        }
+        return out
+    }
+}
