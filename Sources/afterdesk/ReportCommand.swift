@@ -21,7 +21,8 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Count what is known on this date: sales, chargebacks and touches after it are left out (default: today).")
     var asOf: String?
     @Option(help: "Only this store's deals.") var store: String?
-    @Option(help: "Group by product, month, staff (the F&I manager), store, or decline (the ledger).") var by: ReportGrouping?
+    @Option(help: "Group by product, month, staff (the F&I manager), store, sale_month (the books view), or decline (the ledger).")
+    var by: ReportGrouping?
     @Option(help: "table, csv or json.") var format: Format = .table
 
     func run() async throws {
@@ -35,6 +36,7 @@ struct Report: AsyncParsableCommand {
         let report = try await db.marginReport(p, now: CommandClock.now())
         switch format {
         case .json: print(String(decoding: try ReportFormats.json(report), as: UTF8.self))
+        case .csv where p.by == .saleMonth: print(BooksFormats.csv(report), terminator: "")
         case .csv:
             var out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))
             for g in report.groups { out += CSVWriter.line(ReportFormats.summaryCells(g)) }

@@ -55,6 +55,13 @@ extension Scenarios {
         let late = try #require(
             try await ledger(s, reportParameters(), now: f.now).first { $0.dealNumber == "D-10001" && $0.product == "gap" })
         #expect(late.chargebacksCents == 35_700 && late.marginNetCents == 23_800)
+        // The ledger carries the cancellation's date, and the books view puts the chargeback in September, the sale in August.
+        #expect(late.chargedBack == [LedgerRow.Chargeback(on: LocalDate("2026-09-10")!, cents: 35_700)])
+        var books = reportParameters()
+        books.by = .saleMonth
+        let months = try await s.marginReport(books, now: f.now).books
+        #expect(months.first { $0.key == "2026-09" }.map { $0.both.chargebacksCents == 35_700 && $0.both.recovered == 0 } == true)
+        #expect(months.first { $0.key == "2026-08" }.map { $0.both.grossCents >= 59_500 && $0.both.chargebacksCents == 0 } == true)
         // Again: nothing changes.
         #expect(
             try await s.importContracts(

@@ -26,7 +26,10 @@ public enum BooksFormats {
 
     static func cells(_ m: BooksMonth) -> [String] {
         func four(_ f: BooksFigures) -> [String] {
-            [String(f.recovered), Money(cents: f.grossCents).description, Money(cents: f.chargebacksCents).description, Money(cents: f.netCents).description]
+            [
+                String(f.recovered), Money(cents: f.grossCents).description, Money(cents: f.chargebacksCents).description,
+                Money(cents: f.netCents).description,
+            ]
         }
         return [m.key] + four(m.both) + four(m.treated) + four(m.holdout)
     }

@@ -358,7 +358,9 @@ public struct ReportBuilder: Sendable {
         let concluded = Parallel.map(order.count + extra) { (i: Int) -> (ReportFigures?, StratifiedFigures?) in
             if let s = strata, i == 0 {
                 let p = parameters[0]
-                return (nil, StratifiedFigures.conclude(s.strata, deals: s.deals, resamples: p.resamples, seed: p.seed(group: "(stratified)")))
+                return (
+                    nil, StratifiedFigures.conclude(s.strata, deals: s.deals, resamples: p.resamples, seed: p.seed(group: "(stratified)"))
+                )
             }
             let item = work[order[i - extra]]
             let p = parameters[item.builder]

@@ -41,7 +41,8 @@ struct StratifiedDocument: Encodable {
         leftOut = s.leftOut
         stores = s.strata.map {
             StoreDocument(
-                key: $0.key, deals: $0.deals, treated: ArmDocument($0.treated, treated: true), holdout: ArmDocument($0.holdout, treated: false),
+                key: $0.key, deals: $0.deals, treated: ArmDocument($0.treated, treated: true),
+                holdout: ArmDocument($0.holdout, treated: false),
                 incrementalMargin: ReportFormats.money($0.incrementalMargin), inEstimate: $0.inEstimate)
         }
     }

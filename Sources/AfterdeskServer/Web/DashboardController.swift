@@ -58,6 +58,9 @@ struct DashboardController: Sendable {
         var attributionDays: Int
         var sales: [Sale]
         var hasSales: Bool
+        /// The books view's months (`by=sale_month`), in place of the groups.
+        var books: [BooksRow] = []
+        var hasBooks = false
     }
 
     func addRoutes(to router: RouterGroup<PageContext>) {
@@ -85,7 +88,7 @@ struct DashboardController: Sendable {
         if let own = user.principal.store { store = own }
         let byText = q["by"].map(String.init) ?? "product"
         guard let by = ReportGrouping(rawValue: byText), by != .decline else {
-            throw AppError(.badRequest, "by must be product, month, staff or store.")
+            throw AppError(.badRequest, "by must be product, month, staff, store or sale_month.")
         }
         let p = ReportParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
         let query = "from=\(from)&to=\(to)&by=\(by.rawValue)" + (store.map { "&store=\(WebPaths.component($0))" } ?? "")
@@ -102,6 +105,7 @@ struct DashboardController: Sendable {
         let reports = try await ctx.database.marginReports([p, byMonth, byProduct], now: ctx.clock.now())
         guard reports.count == 3 else { throw StoreError.integrity("the dashboard's reports") }
         var model = page(reports[0], months: reports[1], products: reports[2], query: query, user: user)
+        model.withBooksAndStrata(reports[0])
         model.sales = try await sales(p)
         model.hasSales = !model.sales.isEmpty
         return try pages.response(model)
@@ -111,7 +115,9 @@ struct DashboardController: Sendable {
         let t = report.total
         let p = report.parameters
         let names = Dictionary(ctx.dispatcher.menu.products.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let groupings: [(ReportGrouping, String)] = [(.product, "product"), (.month, "month"), (.staff, "F&I manager"), (.store, "store")]
+        let groupings: [(ReportGrouping, String)] = [
+            (.product, "product"), (.month, "month"), (.staff, "F&I manager"), (.store, "store"), (.saleMonth, "sale month (books)"),
+        ]
         func wilson(_ a: ArmFigures) -> (rate: Double, low: Double, high: Double)? {
             a.recoveryEstimate.map { ($0.value, $0.low, $0.high) }
         }
@@ -226,6 +232,7 @@ struct DashboardController: Sendable {
         let report = try await ctx.database.marginReport(p, now: ctx.clock.now())
         var out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))
         for g in report.groups { out += CSVWriter.line(ReportFormats.summaryCells(g)) }
+        if p.by == .saleMonth { out = BooksFormats.csv(report) }
         return Response(
             status: .ok,
             headers: [

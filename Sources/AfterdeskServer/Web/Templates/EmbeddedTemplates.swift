@@ -64,6 +64,18 @@ enum EmbeddedTemplates {
 </div>
 <section class="card"><h2>Margin by month</h2><div class="scroll" tabindex="0" role="region" aria-label="Margin by month chart">{{{monthChart}}}</div></section>
 <section class="card"><h2>Recovery rate by product</h2><div class="scroll" tabindex="0" role="region" aria-label="Recovery rate by product chart">{{{productChart}}}</div></section>
+{{#hasBooks}}
+<section class="card">
+<h2>By sale month (the books view)</h2>
+<p class="muted">Each recovery in the month it was sold, each chargeback in the month it was charged back: what the F&amp;I log shows, for declines contracted {{from}} to {{to}}. The total is the report's, both arms.</p>
+<div class="scroll" tabindex="0" role="region" aria-label="Books view by sale month"><table id="books">
+<thead><tr><th>month</th><th>recovered</th><th>gross</th><th>chargebacks</th><th>net</th><th>net treated</th><th>net held out</th></tr></thead>
+<tbody>
+{{#books}}<tr><td>{{key}}</td><td class="num">{{recovered}}</td><td class="num">{{gross}}</td><td class="num">{{chargebacks}}</td><td class="num">{{net}}</td><td class="num">{{treatedNet}}</td><td class="num">{{holdoutNet}}</td></tr>{{/books}}
+</tbody></table></div>
+</section>
+{{/hasBooks}}
+{{^hasBooks}}
 <section class="card">
 <h2>By {{groupLabel}}</h2>
 <div class="scroll" tabindex="0" role="region" aria-label="Results by {{groupLabel}}"><table>
@@ -72,6 +84,7 @@ enum EmbeddedTemplates {
 {{#rows}}<tr><td>{{key}}</td><td class="num">{{declines}}</td><td class="num">{{treatedRate}}</td><td class="num">{{holdoutRate}}</td><td class="num">{{net}}</td><td>{{incremental}}</td></tr>{{/rows}}
 </tbody></table></div>
 </section>
+{{/hasBooks}}
 {{#hasSales}}
 <section class="card">
 <h2>Latest sales after the desk</h2>
