@@ -38,7 +38,8 @@ import Testing
                 try p.html(ErrorPage(layout: layout("Not found", ""), status: 404, heading: "Not found", message: "There is no such task."))
             ),
             ("tasks", try p.html(queue)), ("task", try p.html(task)), ("dashboard", try p.html(dashboard)),
-            ("dashboard-too-small", try p.html(tooSmall)), ("scorecard", try p.html(scorecard)), ("imports", try p.html(imports)),
+            ("dashboard-too-small", try p.html(tooSmall)), ("dashboard-books", try p.html(dashboardBooks)),
+            ("scorecard", try p.html(scorecard)), ("imports", try p.html(imports)),
             ("import", try p.html(importDone)),
             ("deals", try p.html(dealsList)), ("deal", try p.html(deal)),
             (

@@ -284,6 +284,10 @@ import Testing
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(String(buffer: csv.body).hasPrefix(ReportFormats.summaryColumns.joined(separator: ",")))
             #expect(try await b.get(client, "/dashboard?from=yesterday").status == .badRequest)
+            // By sale month: the books view's table and CSV.
+            #expect(String(buffer: try await b.get(client, "/dashboard?by=sale_month").body).contains("<table id=\"books\">"))
+            let books = String(buffer: try await b.get(client, "/dashboard.csv?by=sale_month").body)
+            #expect(books.hasPrefix(BooksFormats.columns.joined(separator: ",") + "\ntotal,"))
         }
     }
 }
