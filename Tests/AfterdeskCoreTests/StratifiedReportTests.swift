@@ -118,6 +118,15 @@ import Testing
             }
             let sum = r.groups.compactMap { $0.incrementalMargin?.value }.reduce(0, +)
             #expect(abs((s.incrementalMargin?.value ?? 0) - sum) < 1e-6, "round \(round)")
+            // Read in two parts by deal (as the store reads its halves) and merged: the same block, interval included.
+            let rows = histories.map { LedgerRow($0, rules: p.rules) }
+            let cut = rows.firstIndex { $0.dealNumber == rows[rows.count / 2].dealNumber } ?? 0
+            var first = ReportBuilder(p)
+            var second = ReportBuilder(p)
+            for row in rows[..<cut] { first.add(row) }
+            for row in rows[cut...] { second.add(row) }
+            first.merge(second)
+            #expect(first.finish().stratified == s, "round \(round)")
         }
     }
 }
