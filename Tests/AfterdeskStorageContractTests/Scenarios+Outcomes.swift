@@ -29,6 +29,7 @@ extension Scenarios {
     static let outcomesArea: [(name: String, run: Scenario)] = [
         ("outcomes: contracts and cancellations land once and net the ledger from their date", contractsAndCancellations),
         ("outcomes: the ledger lists every decline in a stable order and the report sums it", ledgerAndReport),
+        ("outcomes: a report over two stores compares the arms within each", reportOverTwoStores),
     ]
 
     @Sendable static func contractsAndCancellations(_ s: any Storage, _ f: Fixture) async throws {
