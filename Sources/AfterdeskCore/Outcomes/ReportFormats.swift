@@ -35,7 +35,7 @@ public enum ReportFormats {
         "recontact_rate", "aged_without_follow_up", "rate_difference", "rate_difference_low", "rate_difference_high",
         "incremental_margin", "incremental_margin_low", "incremental_margin_high", "verdict", "attributed", "unattributed",
         "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
-    ]
+    ] + NetToStoreColumns.summary
 
     public static func summaryCells(_ f: ReportFigures) -> [String] {
         let g = GroupDocument(f)
@@ -50,7 +50,7 @@ public enum ReportFormats {
                 g.rateDifference?.high ?? "", g.incrementalMargin?.value ?? "", g.incrementalMargin?.low ?? "",
                 g.incrementalMargin?.high ?? "", g.verdict, String(g.attributed), String(g.unattributed), String(g.tasks.done),
                 String(g.tasks.doneOnTime), String(g.tasks.open), String(g.tasks.overdue),
-            ]
+            ] + NetToStoreColumns.cells(f)
     }
 }
 
@@ -111,8 +111,10 @@ struct ArmDocument: Encodable {
     var recoveryRate: String?
     var marginGross, chargebacks, marginNet: String
     var marginPerDecline: String?
+    var costs: NetToStoreDocument
 
     init(_ a: ArmFigures, treated: Bool) {
+        costs = NetToStoreDocument(a)
         declines = a.declines
         recontacted = treated ? a.recontacted : nil
         recovered = a.recovered
@@ -143,6 +145,7 @@ struct ArmDocument: Encodable {
         try c.encode(chargebacks, forKey: .chargebacks)
         try c.encode(marginNet, forKey: .marginNet)
         try c.encode(marginPerDecline, forKey: .marginPerDecline)
+        try costs.encode(to: encoder)
     }
 }
 
@@ -167,8 +170,10 @@ struct GroupDocument: Encodable {
     var verdict: String
     var attributed, unattributed: Int
     var tasks: TasksDocument
+    var costs: NetToStoreDocument
 
     init(_ f: ReportFigures) {
+        costs = NetToStoreDocument(f)
         key = f.key
         deals = f.deals
         declines = f.declines
@@ -226,5 +231,6 @@ struct GroupDocument: Encodable {
         try c.encode(attributed, forKey: .attributed)
         try c.encode(unattributed, forKey: .unattributed)
         try c.encode(tasks, forKey: .tasks)
+        try costs.encode(to: encoder)
     }
 }

@@ -52,6 +52,10 @@ public enum ReportText {
             ("Margin gross", Money(cents: f.treated.grossCents).formatted, Money(cents: f.holdout.grossCents).formatted),
             ("Chargebacks", Money(cents: f.treated.chargebacksCents).formatted, Money(cents: f.holdout.chargebacksCents).formatted),
             ("Margin net", Money(cents: f.treated.netCents).formatted, Money(cents: f.holdout.netCents).formatted),
+            ("Reserve", Money(cents: f.treated.reserveCents).formatted, Money(cents: f.holdout.reserveCents).formatted),
+            ("Commissions", Money(cents: f.treated.commissionsCents).formatted, Money(cents: f.holdout.commissionsCents).formatted),
+            ("Message costs", Money(cents: f.treated.messageCostsCents).formatted, Money(cents: f.holdout.messageCostsCents).formatted),
+            ("Net to store", Money(cents: f.treated.netToStoreCents).formatted, Money(cents: f.holdout.netToStoreCents).formatted),
             (
                 "Net per decline", f.treated.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—",
                 f.holdout.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—"
