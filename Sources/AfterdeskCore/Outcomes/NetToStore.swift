@@ -100,3 +100,11 @@ public enum FixedPoint {
         return (Int64(whole) ?? 0) * scale + (Int64(padded) ?? 0)
     }
 }
+
+/// Both arms of a group together, as the dashboard shows them.
+extension ReportFigures {
+    public var reserveCents: Int64 { treated.reserveCents + holdout.reserveCents }
+    public var commissionsCents: Int64 { treated.commissionsCents + holdout.commissionsCents }
+    public var messageCostsCents: Int64 { treated.messageCostsCents + holdout.messageCostsCents }
+    public var netToStoreCents: Int64 { treated.netToStoreCents + holdout.netToStoreCents }
+}

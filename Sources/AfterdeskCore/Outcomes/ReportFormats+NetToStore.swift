@@ -18,10 +18,8 @@ struct NetToStoreDocument: Encodable {
     }
 
     init(_ f: ReportFigures) {
-        let (t, h) = (f.treated, f.holdout)
         self.init(
-            reserve: t.reserveCents + h.reserveCents, commissions: t.commissionsCents + h.commissionsCents,
-            messageCosts: t.messageCostsCents + h.messageCostsCents, netToStore: t.netToStoreCents + h.netToStoreCents)
+            reserve: f.reserveCents, commissions: f.commissionsCents, messageCosts: f.messageCostsCents, netToStore: f.netToStoreCents)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -26,16 +26,17 @@ public enum ReportFormats {
     }
 
     /// The summary's columns: `key` (`total` on the first line), then the figures.
-    public static let summaryColumns = [
-        "key", "deals", "declines", "declines_in_exports", "capture_rate",
-        "treated_declines", "treated_recontacted", "treated_recovered", "treated_recovery_rate", "treated_margin_gross",
-        "treated_chargebacks", "treated_margin_net", "treated_margin_per_decline",
-        "holdout_declines", "holdout_recovered", "holdout_recovery_rate", "holdout_margin_gross", "holdout_chargebacks",
-        "holdout_margin_net", "holdout_margin_per_decline",
-        "recontact_rate", "aged_without_follow_up", "rate_difference", "rate_difference_low", "rate_difference_high",
-        "incremental_margin", "incremental_margin_low", "incremental_margin_high", "verdict", "attributed", "unattributed",
-        "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
-    ] + NetToStoreColumns.summary
+    public static let summaryColumns =
+        [
+            "key", "deals", "declines", "declines_in_exports", "capture_rate",
+            "treated_declines", "treated_recontacted", "treated_recovered", "treated_recovery_rate", "treated_margin_gross",
+            "treated_chargebacks", "treated_margin_net", "treated_margin_per_decline",
+            "holdout_declines", "holdout_recovered", "holdout_recovery_rate", "holdout_margin_gross", "holdout_chargebacks",
+            "holdout_margin_net", "holdout_margin_per_decline",
+            "recontact_rate", "aged_without_follow_up", "rate_difference", "rate_difference_low", "rate_difference_high",
+            "incremental_margin", "incremental_margin_low", "incremental_margin_high", "verdict", "attributed", "unattributed",
+            "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
+        ] + NetToStoreColumns.summary
 
     public static func summaryCells(_ f: ReportFigures) -> [String] {
         let g = GroupDocument(f)
