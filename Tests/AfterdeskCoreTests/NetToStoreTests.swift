@@ -169,7 +169,9 @@ enum KnownHistory {
             same[keyPath: arm].netToStoreCents = plain[keyPath: arm].netToStoreCents
         }
         #expect(same == plain)
-        #expect(plain.treated.netToStoreCents == plain.treated.netCents && plain.treated.commissionsCents == 0)
+        // Without a menu's commissions and a reserve table, only the standard message costs are netted.
+        #expect(plain.treated.commissionsCents == 0 && plain.treated.reserveCents == 0 && plain.treated.messageCostsCents == 202)
+        #expect(plain.treated.netToStoreCents == plain.treated.netCents - 202)
     }
 
     @Test func theJSONAndTheLedgerCarryTheNewFigures() throws {
