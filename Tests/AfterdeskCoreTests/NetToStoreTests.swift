@@ -186,6 +186,15 @@ enum KnownHistory {
         #expect(treated["message_costs"] as? String == "2.02" && treated["net_to_store"] as? String == "2530.52")
         #expect(treated["margin_net"] as? String == "2950.00")
         #expect(total["net_to_store"] as? String == "3716.02" && total["commissions"] as? String == "564.50")
+        // Which curve each product's reserve came from; none without a table (the report before this release).
+        let curves = try #require(object["reserve_curves"] as? [[String: Any]])
+        #expect(curves.map { $0["product"] as? String } == ["appearance", "vsc"])
+        #expect(
+            curves.allSatisfy { $0["source"] as? String == "history" && $0["contracts"] as? Int == 40 && $0["term_months"] as? Int == 4 })
+        let plain = try JSONSerialization.jsonObject(with: ReportFormats.json(WorkedExample.report().report)) as? [String: Any]
+        #expect(plain?["reserve_curves"] == nil)
+        #expect(
+            ReportText.render(b.finish()).contains("Reserve curves: appearance: the store's 40 contracts; vsc: the store's 40 contracts."))
         // The ledger's new columns come last.
         #expect(Array(LedgerRow.columns.suffix(4)) == ["reserve", "commissions", "message_costs", "net_to_store"])
         let d5 = LedgerRow(WorkedExample.histories[5], rules: p.rules)

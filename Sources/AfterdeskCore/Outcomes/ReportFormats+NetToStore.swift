@@ -41,3 +41,40 @@ enum NetToStoreColumns {
         }
     }
 }
+
+/// Which curve each store's product's reserve came from (`reserve_curves` in the report's JSON): `history` (the store's
+/// own, from `contracts` contracts) or `menu` (the menu's default, the history having fewer than 30).
+struct ReserveCurveDocument: Encodable {
+    var store, product, source: String
+    var contracts, termMonths: Int
+
+    enum CodingKeys: String, CodingKey {
+        case store, product, source, contracts
+        case termMonths = "term_months"
+    }
+
+    /// The curves of `table` by store and product; nil without a table.
+    static func list(_ table: ReserveTable?) -> [ReserveCurveDocument]? {
+        guard let table else { return nil }
+        return table.curves.keys.sorted().flatMap { store in
+            (table.curves[store] ?? [:]).sorted { $0.key < $1.key }.map { product, c in
+                ReserveCurveDocument(
+                    store: store, product: product, source: c.source.rawValue, contracts: c.contracts, termMonths: c.termMonths)
+            }
+        }
+    }
+}
+
+extension ReportText {
+    /// One line naming each product's reserve curve: the store's own history or the menu's default.
+    static func reserveCurves(_ table: ReserveTable?) -> String? {
+        guard let list = ReserveCurveDocument.list(table), !list.isEmpty else { return nil }
+        let several = Set(list.map(\.store)).count > 1
+        let parts = list.map { c in
+            (several ? "\(c.store) " : "") + c.product + ": "
+                + (c.source == "history"
+                    ? "the store's \(c.contracts.grouped) contracts" : "the menu's default (\(c.contracts.grouped) contracts)")
+        }
+        return "Reserve curves: " + parts.joined(separator: "; ") + "."
+    }
+}

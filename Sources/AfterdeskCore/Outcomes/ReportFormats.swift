@@ -63,8 +63,10 @@ struct ReportDocument: Encodable {
     var total: GroupDocument
     var groups: [GroupDocument]
     var offers: OfferFunnel?
+    var reserveCurves: [ReserveCurveDocument]?
 
     init(_ r: MarginReport) {
+        reserveCurves = ReserveCurveDocument.list(r.parameters.netToStore.reserve)
         let p = r.parameters
         asOf = p.asOf.description
         from = p.from.description
@@ -84,6 +86,7 @@ struct ReportDocument: Encodable {
         case attributionDays = "attribution_days"
         case holdoutPercent = "holdout_percent"
         case by, total, groups, offers
+        case reserveCurves = "reserve_curves"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -98,6 +101,7 @@ struct ReportDocument: Encodable {
         try c.encode(total, forKey: .total)
         try c.encode(groups, forKey: .groups)
         try c.encodeIfPresent(offers, forKey: .offers)
+        try c.encodeIfPresent(reserveCurves, forKey: .reserveCurves)
     }
 }
 

@@ -12,6 +12,7 @@ public enum ReportText {
         out += headline(t) + "\n\n"
         out += arms(t)
         out += "\n" + details(t)
+        if let curves = reserveCurves(p.netToStore.reserve) { out += "\n" + curves }
         if let o = report.offers, o.linksSent > 0 { out += "\n" + offers(o) }
         if !report.groups.isEmpty, let by = p.by {
             out += "\n\nBy \(by == .staff ? "F&I manager" : by.rawValue):\n" + groups(report.groups)
@@ -52,14 +53,14 @@ public enum ReportText {
             ("Margin gross", Money(cents: f.treated.grossCents).formatted, Money(cents: f.holdout.grossCents).formatted),
             ("Chargebacks", Money(cents: f.treated.chargebacksCents).formatted, Money(cents: f.holdout.chargebacksCents).formatted),
             ("Margin net", Money(cents: f.treated.netCents).formatted, Money(cents: f.holdout.netCents).formatted),
-            ("Reserve", Money(cents: f.treated.reserveCents).formatted, Money(cents: f.holdout.reserveCents).formatted),
-            ("Commissions", Money(cents: f.treated.commissionsCents).formatted, Money(cents: f.holdout.commissionsCents).formatted),
-            ("Message costs", Money(cents: f.treated.messageCostsCents).formatted, Money(cents: f.holdout.messageCostsCents).formatted),
-            ("Net to store", Money(cents: f.treated.netToStoreCents).formatted, Money(cents: f.holdout.netToStoreCents).formatted),
             (
                 "Net per decline", f.treated.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—",
                 f.holdout.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—"
             ),
+            ("Reserve", Money(cents: f.treated.reserveCents).formatted, Money(cents: f.holdout.reserveCents).formatted),
+            ("Commissions", Money(cents: f.treated.commissionsCents).formatted, Money(cents: f.holdout.commissionsCents).formatted),
+            ("Message costs", Money(cents: f.treated.messageCostsCents).formatted, Money(cents: f.holdout.messageCostsCents).formatted),
+            ("Net to store", Money(cents: f.treated.netToStoreCents).formatted, Money(cents: f.holdout.netToStoreCents).formatted),
         ]
         var out = pad("", 18) + pad("treated", 16, right: true) + pad("held out", 16, right: true) + "\n"
         for (label, a, b) in rows { out += pad(label, 18) + pad(a, 16, right: true) + pad(b, 16, right: true) + "\n" }
