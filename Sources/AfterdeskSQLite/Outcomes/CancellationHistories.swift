@@ -6,10 +6,22 @@ import GRDB
 extension AfterdeskDatabase {
     /// The store's contracts of each product and their cancellations as of `asOf` (`OutcomeStorage`): after-sale
     /// contracts by their sale date, and products sold on finalized deals by the deal's contract date (or, for a product
-    /// a later deal import showed sold, that recovery's date). Sales are counted by day in SQL, so the read costs one
-    /// pass over the sold products and returns a few thousand rows; cancellations are few.
+    /// a later deal import showed sold, that recovery's date). The products sold on deals are counted by store, product
+    /// and day as they stream by, in two halves by deal id at once (as the ledger is read, in one snapshot); contracts,
+    /// recoveries and cancellations are few.
     public func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
-        try await writer.read { db in try CancellationHistoryReader.read(db, store: store, asOf: asOf) }
+        let halves = try await onOwnThread {
+            try self.readInHalves { db, deals, firstHalf in
+                let desk = try CancellationHistoryReader.deskSales(db, asOf: asOf, deals: deals)
+                return (desk, firstHalf ? try CancellationHistoryReader.Rest(db, asOf: asOf) : nil)
+            }
+        }
+        var sales: [CancellationHistoryReader.Key: Int] = [:]
+        for half in halves {
+            for (k, n) in half.0 { sales[k, default: 0] += n }
+        }
+        guard let rest = halves.first?.1 else { throw StoreError.integrity("no cancellation history") }
+        return try CancellationHistoryReader.histories(sales: sales, rest, store: store, asOf: asOf)
     }
 
     /// `p` with its reserve table: the cancellation histories read once, made curves under the menu's terms.
@@ -23,38 +35,98 @@ extension AfterdeskDatabase {
 }
 
 enum CancellationHistoryReader {
-    struct Key: Hashable {
+    struct Key: Hashable, Sendable {
         var store: Int64
         var product: String
         var soldOn: LocalDate
     }
 
-    static func read(_ db: Database, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
-        let stores = try Row.fetchAll(db, sql: "SELECT id, code FROM stores").map { (id: $0["id"] as Int64, code: $0["code"] as String) }
-        let codes = Dictionary(stores.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
-        let only = store.flatMap { s in stores.first { $0.code == s }?.id }
-        if store != nil && only == nil { throw StoreError.notFound("no store '\(store ?? "")'") }
-        let day = asOf.description
-        var sales: [Key: Int] = [:]
-        func add(_ rows: RowCursor, _ sign: Int) throws {
-            while let r = try rows.next() {
-                let id: Int64 = r[0]
-                guard only == nil || only == id, let date = LocalDate(r[2] as String), date <= asOf else { continue }
-                sales[Key(store: id, product: r[1], soldOn: date), default: 0] += sign * (r[3] as Int)
+    /// The products sold on the finalized deals of `range` contracted on or before `asOf`, counted by store, product and
+    /// contract date. A deal's products share its date, so the date is parsed once a deal; the count is keyed by
+    /// small integers, the product codes interned.
+    static func deskSales(_ db: Database, asOf: LocalDate, deals range: ClosedRange<Int64>) throws -> [Key: Int] {
+        let rows = try RawStatement(
+            db,
+            """
+            SELECT d.id, d.store_id, p.product_code, d.contract_date FROM deal_products p CROSS JOIN deals d ON d.id = p.deal_id
+            WHERE p.deal_id BETWEEN ?2 AND ?3 AND p.outcome = 'sold' AND d.status = 'finalized' AND d.contract_date <= ?1
+            """)
+        rows.bind(1, asOf)
+        rows.bind(2, range.lowerBound)
+        rows.bind(3, range.upperBound)
+        var codes: [[UInt8]] = []
+        /// The index of the product code spelled by `b` among those seen (a menu has a handful).
+        func intern(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+            for (i, c) in codes.enumerated() where c.count == b.count && c.withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return i }
+            codes.append(Array(b))
+            return codes.count - 1
+        }
+        var counts: [Int64: Int] = [:]
+        var deal = Int64.min
+        var day = 0
+        while try rows.step() {
+            if rows.int64(0) != deal {
+                deal = rows.int64(0)
+                day = LocalDate.parse(rows.bytes(3))?.daysSinceEpoch ?? Int.min
+            }
+            let index = intern(rows.bytes(2))
+            guard day != Int.min, index < 256 else { continue }
+            // store (up to 2^20 stores) · product (up to 2^8 codes) · day (days since 1970, offset to stay positive)
+            let key = (rows.int64(1) << 40) | (Int64(index) << 32) | Int64(day + 1_000_000)
+            counts[key, default: 0] += 1
+        }
+        var out: [Key: Int] = [:]
+        for (key, n) in counts {
+            let index = Int((key >> 32) & 0xFF)
+            guard index < codes.count else { continue }
+            let soldOn = LocalDate(daysSinceEpoch: Int(key & 0xFFFF_FFFF) - 1_000_000)
+            out[Key(store: key >> 40, product: String(decoding: codes[index], as: UTF8.self), soldOn: soldOn), default: 0] += n
+        }
+        return out
+    }
+
+    /// The rest of the history, read in the same snapshot: contracts by day, products a later deal import showed sold,
+    /// and cancellations with their sale.
+    struct Rest: Sendable {
+        /// (store id, product, day, count)
+        var contracts: [(Int64, String, String, Int)] = []
+        /// (store id, product, contract date, sold on)
+        var moved: [(Int64, String, String, String)] = []
+        /// (store id, product, sold on, cancelled on)
+        var cancellations: [(Int64, String, String, String)] = []
+        var stores: [(id: Int64, code: String)] = []
+
+        init(_ db: Database, asOf: LocalDate) throws {
+            let day = asOf.description
+            stores = try Row.fetchAll(db, sql: "SELECT id, code FROM stores").map { ($0["id"], $0["code"]) }
+            contracts = try Row.fetchAll(db, sql: CancellationHistoryReader.contracts, arguments: [day]).map {
+                ($0[0], $0[1], $0[2], $0[3])
+            }
+            moved = try Row.fetchAll(db, sql: CancellationHistoryReader.soldSinceDesk, arguments: [day]).map {
+                ($0[0], $0[1], $0[2], $0[3])
+            }
+            cancellations = try Row.fetchAll(db, sql: CancellationHistoryReader.cancellations, arguments: [day]).map {
+                ($0[0], $0[1], $0[2], $0[3])
             }
         }
-        try add(Row.fetchCursor(db, sql: Self.deskSales, arguments: [day]), 1)
-        try add(Row.fetchCursor(db, sql: Self.contracts, arguments: [day]), 1)
+    }
+
+    /// The histories of the sales counted and the rest, of `store` alone when given.
+    static func histories(sales desk: [Key: Int], _ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
+        let codes = Dictionary(rest.stores.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
+        let only = store.flatMap { s in rest.stores.first { $0.code == s }?.id }
+        if store != nil && only == nil { throw StoreError.notFound("no store '\(store ?? "")'") }
+        var sales = only.map { id in desk.filter { $0.key.store == id } } ?? desk
+        for (id, product, text, n) in rest.contracts where only == nil || only == id {
+            if let date = LocalDate(text), date <= asOf { sales[Key(store: id, product: product, soldOn: date), default: 0] += n }
+        }
         // A product a later deal import showed sold: sold on the recovery's date, not the deal's.
-        let moved = try Row.fetchAll(db, sql: Self.soldSinceDesk, arguments: [day])
-        for r in moved {
-            let id: Int64 = r[0]
-            guard let contract = LocalDate(r[2] as String), let sold = LocalDate(r[3] as String) else { continue }
-            let k = Key(store: id, product: r[1], soldOn: contract)
-            if (sales[k] ?? 0) > 0, only == nil || only == id {
-                sales[k, default: 0] -= 1
-                if sold <= asOf { sales[Key(store: id, product: r[1], soldOn: sold), default: 0] += 1 }
-            }
+        for (id, product, contractText, soldText) in rest.moved where only == nil || only == id {
+            guard let contract = LocalDate(contractText), let sold = LocalDate(soldText) else { continue }
+            let k = Key(store: id, product: product, soldOn: contract)
+            guard (sales[k] ?? 0) > 0 else { continue }
+            sales[k, default: 0] -= 1
+            if sold <= asOf { sales[Key(store: id, product: product, soldOn: sold), default: 0] += 1 }
         }
         var histories: [String: CancellationHistory] = [:]
         func history(_ store: Int64, _ product: String) -> String? {
@@ -63,13 +135,10 @@ enum CancellationHistoryReader {
             if histories[name] == nil { histories[name] = CancellationHistory(store: code, product: product) }
             return name
         }
-        for r in try Row.fetchAll(db, sql: Self.cancellations, arguments: [day]) {
-            let id: Int64 = r[0]
-            guard only == nil || only == id, let sold = LocalDate(r[2] as String), let cancelled = LocalDate(r[3] as String) else {
-                continue
-            }
-            let k = Key(store: id, product: r[1], soldOn: sold)
-            guard (sales[k] ?? 0) > 0, let name = history(id, k.product) else { continue }
+        for (id, product, soldText, cancelText) in rest.cancellations where only == nil || only == id {
+            guard let sold = LocalDate(soldText), let cancelled = LocalDate(cancelText) else { continue }
+            let k = Key(store: id, product: product, soldOn: sold)
+            guard (sales[k] ?? 0) > 0, let name = history(id, product) else { continue }
             sales[k, default: 0] -= 1
             histories[name]?.cancelledInMonth[CancellationHistory.months(from: sold, to: cancelled) + 1, default: 0] += 1
         }
@@ -80,10 +149,6 @@ enum CancellationHistoryReader {
         return histories.keys.sorted().compactMap { histories[$0] }
     }
 
-    static let deskSales = """
-        SELECT d.store_id, p.product_code, d.contract_date, COUNT(*) FROM deal_products p CROSS JOIN deals d ON d.id = p.deal_id
-        WHERE p.outcome = 'sold' AND d.status = 'finalized' AND d.contract_date <= ?1 GROUP BY 1, 2, 3
-        """
     static let contracts = """
         SELECT store_id, product_code, sale_date, COUNT(*) FROM contracts WHERE sale_date <= ?1 GROUP BY 1, 2, 3
         """
