@@ -48,6 +48,8 @@ public struct Settings: Sendable, Equatable {
     public var server = ServerTimeouts()
     /// What the store registered to text (Settings+Registration.swift): shown to admins, kept for an audit.
     public var registration = TextingRegistration()
+    /// What a message and a task cost (Settings+Costs.swift): the report's message costs.
+    public var messageCosts = MessageCosts.standard
 
     public init() {}
 
@@ -60,7 +62,7 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// Every key: these, then the server's (`ServerTimeouts.keys`) and the texting registration's.
-    public static let keys: [Key] = generalKeys + ServerTimeouts.keys + TextingRegistration.keys
+    public static let keys: [Key] = generalKeys + ServerTimeouts.keys + TextingRegistration.keys + costKeys
 
     static let generalKeys: [Key] = [
         key("public_url", "the URL customers and providers reach the server at (links, webhook signatures)") { $0.publicURL = $1 },

@@ -94,6 +94,7 @@ public struct DemoOutcomes: Sendable {
         let k = try await db.importCancellations(file: cancellationsFile, menu: menu)
         try await simulateOfferPages(db, now: now)
         parameters.by = .product
+        parameters.netToStore = NetToStoreRules(menu: menu)
         let report = try await db.marginReport(parameters, now: now)
         return Result(
             contractsFile: contractsFile, cancellationsFile: cancellationsFile, contracts: c, cancellations: k, report: report)

@@ -293,9 +293,11 @@ enum WorkedExample {
                     var h = WorkedExample.decline("R\(round)-\(deal)", product, contract.description, held: held, quoted: 900)
                     h.fiManager = rng.pick(["F1", "F2", nil])
                     if !held && rng.chance(0.5) {
-                        h.touches = [
-                            WorkedExample.touch(Int64(deal), contract.adding(days: Int.random(in: 0...200, using: &rng)).description, "sms")
-                        ]
+                        var t = WorkedExample.touch(
+                            Int64(deal), contract.adding(days: Int.random(in: 0...200, using: &rng)).description,
+                            rng.pick(["sms", "email", "task"]))
+                        t.carriesCost = rng.chance(0.7)
+                        h.touches = [t]
                     }
                     for source in RecoverySource.allCases where rng.chance(0.15) {
                         let on = contract.adding(days: Int.random(in: -5...200, using: &rng))
@@ -316,6 +318,7 @@ enum WorkedExample {
                 var p = WorkedExample.parameters(by: by)
                 p.asOf = LocalDate("2026-09-01")!
                 p.resamples = 50
+                p.netToStore = NetToStoreTests.randomRules(round)
                 let rows = histories.map { LedgerRow($0, rules: p.rules) }
                 var b = ReportBuilder(p)
                 for r in rows { b.add(r) }
@@ -336,6 +339,10 @@ enum WorkedExample {
             #expect(figures.chargebacksCents == lines.reduce(0) { $0 + $1.chargebacksCents }, "\(label)")
             #expect(figures.netCents == lines.reduce(0) { $0 + $1.marginNetCents }, "\(label)")
             #expect(figures.recontacted == lines.filter(\.recontacted).count, "\(label)")
+            #expect(figures.reserveCents == lines.reduce(0) { $0 + $1.reserveCents }, "\(label)")
+            #expect(figures.commissionsCents == lines.reduce(0) { $0 + $1.commissionsCents }, "\(label)")
+            #expect(figures.messageCostsCents == lines.reduce(0) { $0 + $1.messageCostsCents }, "\(label)")
+            #expect(figures.netToStoreCents == lines.reduce(0) { $0 + $1.netToStoreCents }, "\(label)")
         }
         #expect(f.deals == Set(rows.map { "\($0.store)|\($0.dealNumber)" }).count, "\(label)")
         #expect(f.aged == rows.filter(\.aged).count, "\(label)")

@@ -58,6 +58,9 @@ extension PageSnapshotTests {
         (t.treated.declines, t.treated.recontacted, t.treated.recovered) = (900, 700, 45)
         (t.treated.grossCents, t.treated.chargebacksCents, t.treated.netCents) = (6_000_000, 400_000, 5_600_000)
         (t.holdout.declines, t.holdout.recovered, t.holdout.grossCents, t.holdout.netCents) = (100, 2, 200_000, 200_000)
+        // Net to the store: treated 56,000 − 1,800 reserve − 6,250 commissions − 40 messages; held out 2,000 − 250.
+        (t.treated.reserveCents, t.treated.commissionsCents, t.treated.messageCostsCents) = (180_000, 625_000, 4_000)
+        (t.treated.netToStoreCents, t.holdout.commissionsCents, t.holdout.netToStoreCents) = (4_791_000, 25_000, 175_000)
         t.aged = 12
         t.incrementalMargin = Estimate(value: 3_600_000, low: 1_200_000, high: 5_100_000)
         t.verdict = Verdict.recovered

@@ -109,6 +109,10 @@ extension RecordingStorage: OutcomeStorage {
         notes.note("scorecard(_:now:)")
         return try await base.scorecard(p, now: now)
     }
+    func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
+        notes.note("cancellationHistories(store:asOf:)")
+        return try await base.cancellationHistories(store: store, asOf: asOf)
+    }
 }
 
 extension RecordingStorage: OfferStorage {

@@ -30,6 +30,7 @@ extension Scenarios {
         ("outcomes: contracts and cancellations land once and net the ledger from their date", contractsAndCancellations),
         ("outcomes: the ledger lists every decline in a stable order and the report sums it", ledgerAndReport),
         ("outcomes: a report over two stores compares the arms within each", reportOverTwoStores),
+        ("outcomes: the cancellation history counts contracts and desk sales by months since the sale", cancellationHistory),
     ]
 
     @Sendable static func contractsAndCancellations(_ s: any Storage, _ f: Fixture) async throws {
@@ -105,5 +106,31 @@ extension Scenarios {
         byProduct.by = .product
         let both = try await s.marginReports([p, byProduct], now: f.now)
         #expect(both.count == 2 && both[0].total == report.total && !both[1].groups.isEmpty)
+    }
+
+    @Sendable static func cancellationHistory(_ s: any Storage, _ f: Fixture) async throws {
+        _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
+        let contracts = try f.write(
+            "contracts.csv",
+            "contract_number,store,deal_number,product,sale_date,price,cost\nAS-2,main,D-10001,gap,2026-08-15,$895.00,300\n")
+        _ = try await s.importContracts(
+            file: contracts, menu: f.menu, planner: nil, now: f.now, writeRejectsFile: false, allowedStores: nil)
+        let cancellations = try f.write(
+            "cancellations.csv", "contract_number,cancel_date,customer_refund,chargeback,reason\nAS-2,2026-09-10,626.50,357.00,paid off\n")
+        _ = try await s.importCancellations(file: cancellations, menu: f.menu, writeRejectsFile: false, allowedStores: nil)
+        func history(_ asOf: String, _ product: String, store: String? = nil) async throws -> CancellationHistory? {
+            try await s.cancellationHistories(store: store, asOf: LocalDate(asOf)!).first { $0.store == "main" && $0.product == product }
+        }
+        // Before the cancellation, AS-2 (Aug 15) is in force after 0 whole months on Sep 9; from Sep 10 it is a cancellation
+        // in month 1 (0 whole months after the sale, + 1).
+        let before = try #require(try await history("2026-09-09", "gap"))
+        #expect(before.inForceAfterMonths[0] == 1 && before.cancelledInMonth.isEmpty)
+        let after = try #require(try await history("2026-11-23", "gap", store: "main"))
+        #expect(after.cancelledInMonth == [1: 1] && after.inForceAfterMonths[0] == nil)
+        // D-10001's tire & wheel, sold at the desk on Jun 1: in force after 5 whole months on Nov 23.
+        let tires = try #require(try await history("2026-11-23", "tire_wheel"))
+        #expect((tires.inForceAfterMonths[5] ?? 0) >= 1 && tires.cancelledInMonth.isEmpty)
+        // Nothing sold yet on May 31.
+        #expect(try await history("2026-05-31", "tire_wheel") == nil)
     }
 }

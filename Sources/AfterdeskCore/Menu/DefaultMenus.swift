@@ -73,6 +73,10 @@ products:
         - { name: expiry-7, days_before_anchor: 7, action: task }
     coverage: "Pays for covered mechanical and electrical repairs after the factory warranty ends: engine, transmission, air conditioning, electronics. Roadside assistance and a rental car while yours is in the shop."
     pause_days: 30                         # "Not now" on the offer page rests the product this long
+    # EXAMPLES (docs/reporting.md, "Net to the store"): the F&I manager's commission and spiff on a sale after the desk,
+    # and the cancellation default used until the store has 30 contracts of the product (then its own history).
+    commission: { percent: 10, flat: 25.00 }
+    cancellation: { annual_rate: 0.08, term_months: 60 }
     # An EXAMPLE rate card: the store replaces it with its provider's card. Price and cost by term and vehicle class
     # (age from the in-service date and odometer on the day of purchase); the desk's quote holds quote_holds_days
     # after the contract while the vehicle stays in the class it was quoted in, then messages say "from" the lowest
@@ -118,6 +122,8 @@ products:
     #       - { name: last-call, percent_of_exposure: 85 }
     coverage: "If the vehicle is totaled or stolen, pays the difference between what the insurer pays and what you still owe on the loan, up to the plan limit."
     pause_days: 14                         # "Not now" on the offer page rests the product this long
+    commission: { percent: 10 }
+    cancellation: { annual_rate: 0.15, term_months: 60 }
     dms_names: [gap, guaranteed auto protection, guaranteed asset protection, debt cancellation]
 
   - code: tire_wheel
@@ -137,6 +143,8 @@ products:
         - { name: last-call, days_after_delivery: 75 }
     coverage: "Repairs or replaces tires and wheels damaged by potholes, nails and road debris, including mounting, balancing and roadside tire service."
     pause_days: 30                         # "Not now" on the offer page rests the product this long
+    commission: { percent: 10 }
+    cancellation: { annual_rate: 0.05, term_months: 36 }
     dms_names: [tire & wheel, tire and wheel, tire wheel, t&w, road hazard, tire protection, wheel protection]
 
   - code: appearance
@@ -155,6 +163,8 @@ products:
         - { name: first-wear, days_after_delivery: 60 }
     coverage: "Protects the paint against fading, bird droppings and tree sap, and the seats against stains and tears, with repairs done by the provider."
     pause_days: 30                         # "Not now" on the offer page rests the product this long
+    commission: { percent: 10 }
+    cancellation: { annual_rate: 0.03, term_months: 60 }
     dms_names: [appearance, paint & fabric, paint and fabric, paint protection, fabric protection, interior protection, sealant, ceramic]
 
   - code: maintenance
@@ -175,6 +185,8 @@ products:
         - { name: first-service, days_before_anchor: 21 }
     coverage: "Prepaid oil changes, tire rotations and multi-point inspections at the factory intervals, at today's prices, in our service department."
     pause_days: 30                         # "Not now" on the offer page rests the product this long
+    commission: { percent: 10 }
+    cancellation: { annual_rate: 0.06, term_months: 36 }
     dms_names: [maintenance, prepaid maintenance, pre-paid maintenance, service plan, oil change plan]
 """#
 

@@ -156,6 +156,10 @@ public struct MenuProduct: Sendable, Equatable {
     public var rateCard: RateCard?
     /// The provider's installment plan after the sale (`installments:`), when it has one.
     public var installments: Installments?
+    /// The commission and spiff paid on a sale after the desk (`commission:`), when the menu gives one.
+    public var commission: Commission?
+    /// The product's cancellation default and contract term (`cancellation:`), when the menu gives them.
+    public var cancellation: CancellationTerms?
 
     public init(
         code: String, name: String, kind: ProductKind, provider: String, retailPrice: Money, dealerCost: Money,

@@ -10,6 +10,8 @@ extension MenuLoader {
         p.gap = gap
         p.rateCard = rateCard(node, path, &r)
         p.installments = installments(node, path, &r)
+        p.commission = commission(node, path, &r)
+        p.cancellation = cancellation(node, path, &r)
         return p
     }
 

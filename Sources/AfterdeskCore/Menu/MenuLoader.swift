@@ -176,6 +176,7 @@ public enum MenuLoader {
                 "code", "name", "kind", "provider", "retail_price", "dealer_cost",
                 "presented_on_every_deal", "task_threshold", "included_with_lease",
                 "eligibility", "timing", "dms_names", "coverage", "pause_days", "gap", "rate_card", "installments",
+                "commission", "cancellation",
             ])
         let before = r.issues.count
         let code = r.string(node, "code", path) ?? ""

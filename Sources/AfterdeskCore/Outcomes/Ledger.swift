@@ -32,12 +32,16 @@ public struct DeclineHistory: Sendable, Equatable {
         public var sentOn: LocalDate
         public var channel: String
         public var template: String
-        public init(id: Int64, sentAt: String, sentOn: LocalDate, channel: String, template: String) {
+        /// The touch's cost is charged to this decline: a touch about several declines is charged to its first (by deal,
+        /// then product), so the ledger's message costs are not counted twice.
+        public var carriesCost: Bool
+        public init(id: Int64, sentAt: String, sentOn: LocalDate, channel: String, template: String, carriesCost: Bool = true) {
             self.id = id
             self.sentAt = sentAt
             self.sentOn = sentOn
             self.channel = channel
             self.template = template
+            self.carriesCost = carriesCost
         }
     }
     public struct Sale: Sendable, Equatable {
@@ -117,6 +121,8 @@ public struct ReportRules: Sendable, Equatable {
     /// The menu's dealer cost per product, in cents: the cost of a sale reported without one (a task closed as sold
     /// with a price only).
     public var dealerCosts: [String: Int64]
+    /// Reserve, commissions and message costs (`NetToStoreRules`).
+    public var netToStore = NetToStoreRules()
     public init(asOf: LocalDate, attributionDays: Int, dealerCosts: [String: Int64] = [:]) {
         self.asOf = asOf
         self.attributionDays = attributionDays
@@ -155,6 +161,12 @@ public struct LedgerRow: Sendable, Equatable {
     public var tasksOverdue = 0
     /// The cancellations `chargebacksCents` sums, by date (`charged_back_on`): the books view puts each in its month.
     public var chargedBack: [Chargeback] = []
+    // Then the net to the store's (docs/reporting.md, "Net to the store").
+    public var reserveCents: Int64 = 0
+    public var commissionsCents: Int64 = 0
+    public var messageCostsCents: Int64 = 0
+    /// margin net − reserve − commissions − message costs.
+    public var netToStoreCents: Int64 { marginNetCents - reserveCents - commissionsCents - messageCostsCents }
 
     public var recovered: Bool { recoveredOn != nil }
     public var recontacted: Bool { arm == .treated && touchesDelivered > 0 }
@@ -164,7 +176,7 @@ public struct LedgerRow: Sendable, Equatable {
         "store", "deal_number", "product", "contract_date", "arm", "quoted_price", "touches_delivered", "first_touch_at",
         "recovered_on", "recovery_source", "contract_number", "price", "cost", "margin_gross", "chargebacks", "margin_net",
         "attributed_touch", "attributed_channel", "attributed_template", "fi_manager", "aged", "tasks_done", "tasks_done_on_time",
-        "tasks_open", "tasks_overdue", "charged_back_on",
+        "tasks_open", "tasks_overdue", "charged_back_on", "reserve", "commissions", "message_costs", "net_to_store",
     ]
 
     /// The ledger line of a decline, as of `rules.asOf`:
@@ -186,6 +198,7 @@ public struct LedgerRow: Sendable, Equatable {
         touchesDelivered = touches.count
         firstTouchAt = touches.first?.sentAt
         if !touches.isEmpty { aged = false }
+        messageCostsCents = LedgerRow.messageCosts(touches, rules.netToStore.messageCosts)
         for t in h.tasks {
             if t.done {
                 tasksDone += 1
@@ -206,6 +219,7 @@ public struct LedgerRow: Sendable, Equatable {
             .map { Chargeback(on: $0.cancelDate, cents: $0.chargebackCents) }.sorted { ($0.on, $0.cents) < ($1.on, $1.cents) }
         chargebacksCents = chargedBack.reduce(0) { $0 + $1.cents }
         marginNetCents = marginGrossCents - chargebacksCents
+        chargeRecovery(h, sale: sale, rules: rules)
         guard arm == .treated else { return }
         let earliest = sale.soldOn.adding(days: -rules.attributionDays)
         if let credited = touches.last(where: { $0.sentOn <= sale.soldOn && $0.sentOn >= earliest }) {
@@ -248,6 +262,7 @@ public struct LedgerRow: Sendable, Equatable {
             attributedTouch.map(String.init) ?? "", attributedChannel ?? "", attributedTemplate ?? "", fiManager ?? "",
             aged ? "1" : "0", String(tasksDone), String(tasksDoneOnTime), String(tasksOpen), String(tasksOverdue),
             Chargeback.cell(chargedBack),
+            money(reserveCents), money(commissionsCents), money(messageCostsCents), money(netToStoreCents),
         ]
     }
 }
@@ -272,6 +287,10 @@ public protocol LedgerFigures {
     var tasksDoneOnTime: Int { get }
     var tasksOpen: Int { get }
     var tasksOverdue: Int { get }
+    var reserveCents: Int64 { get }
+    var commissionsCents: Int64 { get }
+    var messageCostsCents: Int64 { get }
+    var netToStoreCents: Int64 { get }
 }
 
 extension LedgerRow: LedgerFigures {}
@@ -299,6 +318,10 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
     public var tasksDoneOnTime: Int { 0 }
     public var tasksOpen: Int { 0 }
     public var tasksOverdue: Int { 0 }
+    public var reserveCents: Int64 { 0 }
+    public var commissionsCents: Int64 { 0 }
+    public var messageCostsCents: Int64 { 0 }
+    public var netToStoreCents: Int64 { 0 }
 
     public init(
         store: String, dealNumber: String, product: String, contractDate: LocalDate, heldOut: Bool, quotedCents: Int64?,

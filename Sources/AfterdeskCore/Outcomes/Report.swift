@@ -20,6 +20,8 @@ public struct ReportParameters: Sendable, Equatable {
     public var resamples = 10_000
     /// The menu's dealer cost per product, in cents, for sales reported without a cost.
     public var dealerCosts: [String: Int64] = [:]
+    /// Commissions, message costs and the reserve's curves: the net to the store's rules.
+    public var netToStore = NetToStoreRules()
 
     public init(
         asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, attributionDays: Int,
@@ -34,7 +36,11 @@ public struct ReportParameters: Sendable, Equatable {
         self.holdoutPercent = holdoutPercent
     }
 
-    public var rules: ReportRules { ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts) }
+    public var rules: ReportRules {
+        var r = ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts)
+        r.netToStore = netToStore
+        return r
+    }
 
     /// The parameters of a report under `menu`: its attribution window, holdout share and dealer costs.
     public init(asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, menu: Menu) {
@@ -42,6 +48,7 @@ public struct ReportParameters: Sendable, Equatable {
             asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays,
             holdoutPercent: menu.holdoutPercent)
         dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
+        netToStore = NetToStoreRules(menu: menu)
     }
 
     /// The bootstrap's seed for a group (nil: the total): a stable hash of the report's parameters and the group's key.
@@ -73,6 +80,10 @@ public struct ArmFigures: Sendable, Equatable {
     public var grossCents: Int64 = 0
     public var chargebacksCents: Int64 = 0
     public var netCents: Int64 = 0
+    public var reserveCents: Int64 = 0
+    public var commissionsCents: Int64 = 0
+    public var messageCostsCents: Int64 = 0
+    public var netToStoreCents: Int64 = 0
     public init() {}
 
     public var recoveryRate: Double? { declines > 0 ? Double(recovered) / Double(declines) : nil }
@@ -86,6 +97,10 @@ public struct ArmFigures: Sendable, Equatable {
         grossCents += row.marginGrossCents
         chargebacksCents += row.chargebacksCents
         netCents += row.marginNetCents
+        reserveCents += row.reserveCents
+        commissionsCents += row.commissionsCents
+        messageCostsCents += row.messageCostsCents
+        netToStoreCents += row.netToStoreCents
     }
 
     mutating func merge(_ o: ArmFigures) {
@@ -95,6 +110,10 @@ public struct ArmFigures: Sendable, Equatable {
         grossCents += o.grossCents
         chargebacksCents += o.chargebacksCents
         netCents += o.netCents
+        reserveCents += o.reserveCents
+        commissionsCents += o.commissionsCents
+        messageCostsCents += o.messageCostsCents
+        netToStoreCents += o.netToStoreCents
     }
 
     static func divide(_ a: Int64, by b: Int64) -> Int64 {

@@ -26,16 +26,17 @@ public enum ReportFormats {
     }
 
     /// The summary's columns: `key` (`total` on the first line), then the figures.
-    public static let summaryColumns = [
-        "key", "deals", "declines", "declines_in_exports", "capture_rate",
-        "treated_declines", "treated_recontacted", "treated_recovered", "treated_recovery_rate", "treated_margin_gross",
-        "treated_chargebacks", "treated_margin_net", "treated_margin_per_decline",
-        "holdout_declines", "holdout_recovered", "holdout_recovery_rate", "holdout_margin_gross", "holdout_chargebacks",
-        "holdout_margin_net", "holdout_margin_per_decline",
-        "recontact_rate", "aged_without_follow_up", "rate_difference", "rate_difference_low", "rate_difference_high",
-        "incremental_margin", "incremental_margin_low", "incremental_margin_high", "verdict", "attributed", "unattributed",
-        "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
-    ]
+    public static let summaryColumns =
+        [
+            "key", "deals", "declines", "declines_in_exports", "capture_rate",
+            "treated_declines", "treated_recontacted", "treated_recovered", "treated_recovery_rate", "treated_margin_gross",
+            "treated_chargebacks", "treated_margin_net", "treated_margin_per_decline",
+            "holdout_declines", "holdout_recovered", "holdout_recovery_rate", "holdout_margin_gross", "holdout_chargebacks",
+            "holdout_margin_net", "holdout_margin_per_decline",
+            "recontact_rate", "aged_without_follow_up", "rate_difference", "rate_difference_low", "rate_difference_high",
+            "incremental_margin", "incremental_margin_low", "incremental_margin_high", "verdict", "attributed", "unattributed",
+            "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
+        ] + NetToStoreColumns.summary
 
     public static func summaryCells(_ f: ReportFigures) -> [String] {
         let g = GroupDocument(f)
@@ -50,7 +51,7 @@ public enum ReportFormats {
                 g.rateDifference?.high ?? "", g.incrementalMargin?.value ?? "", g.incrementalMargin?.low ?? "",
                 g.incrementalMargin?.high ?? "", g.verdict, String(g.attributed), String(g.unattributed), String(g.tasks.done),
                 String(g.tasks.doneOnTime), String(g.tasks.open), String(g.tasks.overdue),
-            ]
+            ] + NetToStoreColumns.cells(f)
     }
 }
 
@@ -65,8 +66,10 @@ struct ReportDocument: Encodable {
     /// `by` `sale_month`: the groups are the books view's months.
     var books: [BooksMonthDocument]?
     var stratified: StratifiedDocument?
+    var reserveCurves: [ReserveCurveDocument]?
 
     init(_ r: MarginReport) {
+        reserveCurves = ReserveCurveDocument.list(r.parameters.netToStore.reserve)
         let p = r.parameters
         asOf = p.asOf.description
         from = p.from.description
@@ -88,6 +91,7 @@ struct ReportDocument: Encodable {
         case attributionDays = "attribution_days"
         case holdoutPercent = "holdout_percent"
         case by, total, groups, offers, stratified
+        case reserveCurves = "reserve_curves"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -103,6 +107,7 @@ struct ReportDocument: Encodable {
         if let books { try c.encode(books, forKey: .groups) } else { try c.encode(groups, forKey: .groups) }
         try c.encodeIfPresent(offers, forKey: .offers)
         try c.encodeIfPresent(stratified, forKey: .stratified)
+        try c.encodeIfPresent(reserveCurves, forKey: .reserveCurves)
     }
 }
 
@@ -117,8 +122,10 @@ struct ArmDocument: Encodable {
     var recoveryRate: String?
     var marginGross, chargebacks, marginNet: String
     var marginPerDecline: String?
+    var costs: NetToStoreDocument
 
     init(_ a: ArmFigures, treated: Bool) {
+        costs = NetToStoreDocument(a)
         declines = a.declines
         recontacted = treated ? a.recontacted : nil
         recovered = a.recovered
@@ -149,6 +156,7 @@ struct ArmDocument: Encodable {
         try c.encode(chargebacks, forKey: .chargebacks)
         try c.encode(marginNet, forKey: .marginNet)
         try c.encode(marginPerDecline, forKey: .marginPerDecline)
+        try costs.encode(to: encoder)
     }
 }
 
@@ -173,8 +181,10 @@ struct GroupDocument: Encodable {
     var verdict: String
     var attributed, unattributed: Int
     var tasks: TasksDocument
+    var costs: NetToStoreDocument
 
     init(_ f: ReportFigures) {
+        costs = NetToStoreDocument(f)
         key = f.key
         deals = f.deals
         declines = f.declines
@@ -232,5 +242,6 @@ struct GroupDocument: Encodable {
         try c.encode(attributed, forKey: .attributed)
         try c.encode(unattributed, forKey: .unattributed)
         try c.encode(tasks, forKey: .tasks)
+        try costs.encode(to: encoder)
     }
 }

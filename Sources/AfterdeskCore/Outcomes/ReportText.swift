@@ -12,6 +12,7 @@ public enum ReportText {
         out += headline(t) + "\n\n"
         out += arms(t)
         out += "\n" + details(t)
+        if let curves = reserveCurves(p.netToStore.reserve) { out += "\n" + curves }
         if let o = report.offers, o.linksSent > 0 { out += "\n" + offers(o) }
         if let s = report.stratified { out += "\n\n" + s.text }
         if p.by == .saleMonth { out += "\n\n" + BooksFormats.text(report.books) }
@@ -58,6 +59,10 @@ public enum ReportText {
                 "Net per decline", f.treated.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—",
                 f.holdout.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—"
             ),
+            ("Reserve", Money(cents: f.treated.reserveCents).formatted, Money(cents: f.holdout.reserveCents).formatted),
+            ("Commissions", Money(cents: f.treated.commissionsCents).formatted, Money(cents: f.holdout.commissionsCents).formatted),
+            ("Message costs", Money(cents: f.treated.messageCostsCents).formatted, Money(cents: f.holdout.messageCostsCents).formatted),
+            ("Net to store", Money(cents: f.treated.netToStoreCents).formatted, Money(cents: f.holdout.netToStoreCents).formatted),
         ]
         var out = pad("", 18) + pad("treated", 16, right: true) + pad("held out", 16, right: true) + "\n"
         for (label, a, b) in rows { out += pad(label, 18) + pad(a, 16, right: true) + pad(b, 16, right: true) + "\n" }

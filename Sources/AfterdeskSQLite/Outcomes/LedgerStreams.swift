@@ -177,10 +177,12 @@ struct Streams {
         var instant: Date?
         var channel: String
         var template: String
+        /// The touch's first item (by deal, then product): the decline its cost is charged to.
+        var carriesCost = true
         func touch(in zone: LocalDays) -> DeclineHistory.Touch {
             let on =
                 (instant ?? Instant.parse(sentAt)).map { zone.day(of: $0) } ?? LocalDate(String(sentAt.prefix(10))) ?? .first
-            return DeclineHistory.Touch(id: id, sentAt: sentAt, sentOn: on, channel: channel, template: template)
+            return DeclineHistory.Touch(id: id, sentAt: sentAt, sentOn: on, channel: channel, template: template, carriesCost: carriesCost)
         }
     }
     /// The first deal any of the streams of what happened after the desk has something for.
@@ -230,14 +232,16 @@ struct Streams {
         touches = try KeyedStream(
             statement(
                 """
-                SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template
+                SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template,
+                    NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
+                                AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code)))
                 FROM touch_items i CROSS JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
                 ORDER BY 1, 2
                 """)
         ) { s in
             SentTouch(
                 id: s.int64(2), sentAt: s.text(3) ?? "", instant: Instant.parse(bytes: s.bytes(3)), channel: s.text(4) ?? "",
-                template: s.text(5) ?? "")
+                template: s.text(5) ?? "", carriesCost: s.int64(6) != 0)
         }
         tasks = try Streams.tasks(statement, now: now)
     }

@@ -13,7 +13,19 @@ extension AfterdeskDatabase {
 
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger.
-    public func marginReports(_ ps: [ReportParameters], now: Date) async throws -> [MarginReport] {
+    public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
+        guard let head = given.first else { return [] }
+        // The reserve's curves, read once for the reports of the same scope.
+        let reserved = try await withReserve(head)
+        let ps = given.map { p in
+            var q = p
+            if q.netToStore.reserve == nil && q.store == head.store && q.asOf == head.asOf
+                && q.netToStore.cancellation == head.netToStore.cancellation
+            {
+                q.netToStore.reserve = reserved.netToStore.reserve
+            }
+            return q
+        }
         guard let first = ps.first else { return [] }
         func scope(_ p: ReportParameters) -> ReportParameters {
             var s = p
@@ -95,6 +107,7 @@ extension AfterdeskDatabase {
 
     /// The decline ledger (`report --by decline`), line by line in deal order, in constant memory.
     public func forEachLedgerRow(_ p: ReportParameters, now: Date, _ body: @Sendable (LedgerRow) throws -> Void) async throws {
+        let p = try await withReserve(p)
         try await writer.read { db in try LedgerReader.forEach(db, p, now: now, { try body(LedgerRow($0)) }, body) }
     }
 }

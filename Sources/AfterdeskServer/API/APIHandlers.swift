@@ -111,8 +111,9 @@ struct APIHandlers: APIProtocol {
         let from = try APIMapping.date(q.from, "from") ?? to.adding(years: -1)
         guard from <= to else { throw AppError(.badRequest, "from is after to") }
         let by = try q.by.map(APIMapping.grouping)
-        let report = try await ctx.database.marginReport(
-            ReportParameters(asOf: asOf, from: from, to: to, store: p.store ?? q.store.nonEmpty, by: by, menu: menu), now: ctx.clock.now())
+        var parameters = ReportParameters(asOf: asOf, from: from, to: to, store: p.store ?? q.store.nonEmpty, by: by, menu: menu)
+        parameters.netToStore.messageCosts = ctx.settings.messageCosts
+        let report = try await ctx.database.marginReport(parameters, now: ctx.clock.now())
         return .ok(.init(body: .json(try APIMapping.decoded(ReportFormats.json(report)))))
     }
 }

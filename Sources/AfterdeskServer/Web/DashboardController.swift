@@ -90,7 +90,8 @@ struct DashboardController: Sendable {
         guard let by = ReportGrouping(rawValue: byText), by != .decline else {
             throw AppError(.badRequest, "by must be product, month, staff, store or sale_month.")
         }
-        let p = ReportParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
+        var p = ReportParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
+        p.netToStore.messageCosts = ctx.settings.messageCosts
         let query = "from=\(from)&to=\(to)&by=\(by.rawValue)" + (store.map { "&store=\(WebPaths.component($0))" } ?? "")
         return (p, query)
     }
@@ -193,7 +194,12 @@ struct DashboardController: Sendable {
             Page.Tile(
                 label: "Recovered margin, net", value: Money(cents: t.netCents).formatted,
                 note: "\(Money(cents: t.grossCents).formatted) gross, "
-                    + "\(Money(cents: t.chargebacksCents).formatted) charged back")
+                    + "\(Money(cents: t.chargebacksCents).formatted) charged back"),
+            Page.Tile(
+                label: "Net to the store", value: Money(cents: t.netToStoreCents).formatted,
+                note: "after \(Money(cents: t.reserveCents).formatted) reserve for cancellations to come, "
+                    + "\(Money(cents: t.commissionsCents).formatted) commissions, "
+                    + "\(Money(cents: t.messageCostsCents).formatted) messages and tasks"),
         ]
         if t.verdict != .tooSmall, let m = t.incrementalMargin {
             tiles.append(

@@ -70,6 +70,10 @@ public protocol OutcomeStorage: Sendable {
     /// The F&I scorecard `p`: deals, PVR and penetration by product, at the desk and with the recoveries of the margin
     /// report's ledger over the same deals.
     func scorecard(_ p: ScorecardParameters, now: Date) async throws -> Scorecard
+    /// The store's history of each product's contracts (after-sale contracts and products sold on finalized deals) and
+    /// their cancellations as of `asOf`, per store (of `store` alone when given) and product: what the chargeback
+    /// reserve's curves are built from (docs/reporting.md, "Net to the store"). Read once per report.
+    func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory]
 }
 
 extension OutcomeStorage {

@@ -1,0 +1,24 @@
+import Foundation
+
+/// The ledger's net to the store columns (docs/reporting.md, "Net to the store").
+extension LedgerRow {
+    /// The cost of the touches delivered about a decline that carry their cost (a touch about several declines is
+    /// charged to its first), summed in hundredths of a cent and rounded to the cent half away from zero.
+    static func messageCosts(_ touches: [DeclineHistory.Touch], _ costs: MessageCosts) -> Int64 {
+        var units: Int64 = 0
+        for t in touches where t.carriesCost { units += costs.units(channel: t.channel) }
+        return units == 0 ? 0 : FixedPoint.divideRounded(units, by: 100)
+    }
+
+    /// The commission of a recovery (both arms: a sale pays it whoever made it), and its reserve when it is not
+    /// cancelled on `as_of`: the margin it is expected to give back to cancellations still to come.
+    mutating func chargeRecovery(_ h: DeclineHistory, sale: DeclineHistory.Sale, rules: ReportRules) {
+        let n = rules.netToStore
+        commissionsCents = n.commissions[h.product]?.cents(onGross: marginGrossCents) ?? 0
+        guard let table = n.reserve else { return }
+        let cancelled = h.cancellations.contains { $0.contractNumber == sale.contractNumber && $0.cancelDate <= rules.asOf }
+        guard !cancelled else { return }
+        reserveCents = table.reserveCents(
+            store: h.store, product: h.product, gross: marginGrossCents, soldOn: sale.soldOn, asOf: rules.asOf)
+    }
+}

@@ -1,0 +1,170 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import GRDB
+
+extension AfterdeskDatabase {
+    /// The store's contracts of each product and their cancellations as of `asOf` (`OutcomeStorage`): after-sale
+    /// contracts by their sale date, and products sold on finalized deals by the deal's contract date (or, for a product
+    /// a later deal import showed sold, that recovery's date). The products sold on deals are counted by store, product
+    /// and day as they stream by, in two halves by deal id at once (as the ledger is read, in one snapshot); contracts,
+    /// recoveries and cancellations are few.
+    public func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
+        let halves = try await onOwnThread {
+            try self.readInHalves { db, deals, firstHalf in
+                let desk = try CancellationHistoryReader.deskSales(db, asOf: asOf, deals: deals)
+                return (desk, firstHalf ? try CancellationHistoryReader.Rest(db, asOf: asOf) : nil)
+            }
+        }
+        var sales: [CancellationHistoryReader.Key: Int] = [:]
+        for half in halves {
+            for (k, n) in half.0 { sales[k, default: 0] += n }
+        }
+        guard let rest = halves.first?.1 else { throw StoreError.integrity("no cancellation history") }
+        return try CancellationHistoryReader.histories(sales: sales, rest, store: store, asOf: asOf)
+    }
+
+    /// `p` with its reserve table: the cancellation histories read once, made curves under the menu's terms.
+    func withReserve(_ p: ReportParameters) async throws -> ReportParameters {
+        guard p.netToStore.reserve == nil else { return p }
+        var q = p
+        let histories = try await cancellationHistories(store: p.store, asOf: p.asOf)
+        q.netToStore.reserve = ReserveTable(histories: histories, terms: p.netToStore.cancellation)
+        return q
+    }
+}
+
+enum CancellationHistoryReader {
+    struct Key: Hashable, Sendable {
+        var store: Int64
+        var product: String
+        var soldOn: LocalDate
+    }
+
+    /// The products sold on the finalized deals of `range` contracted on or before `asOf`, counted by store, product and
+    /// contract date. A deal's products share its date, so the date is parsed once a deal; the count is keyed by
+    /// small integers, the product codes interned.
+    static func deskSales(_ db: Database, asOf: LocalDate, deals range: ClosedRange<Int64>) throws -> [Key: Int] {
+        let rows = try RawStatement(
+            db,
+            """
+            SELECT d.id, d.store_id, p.product_code, d.contract_date FROM deal_products p CROSS JOIN deals d ON d.id = p.deal_id
+            WHERE p.deal_id BETWEEN ?2 AND ?3 AND p.outcome = 'sold' AND d.status = 'finalized' AND d.contract_date <= ?1
+            """)
+        rows.bind(1, asOf)
+        rows.bind(2, range.lowerBound)
+        rows.bind(3, range.upperBound)
+        var codes: [[UInt8]] = []
+        /// The index of the product code spelled by `b` among those seen (a menu has a handful).
+        func intern(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+            for (i, c) in codes.enumerated() where c.count == b.count && c.withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return i }
+            codes.append(Array(b))
+            return codes.count - 1
+        }
+        var counts: [Int64: Int] = [:]
+        var deal = Int64.min
+        var day = 0
+        while try rows.step() {
+            if rows.int64(0) != deal {
+                deal = rows.int64(0)
+                day = LocalDate.parse(rows.bytes(3))?.daysSinceEpoch ?? Int.min
+            }
+            let index = intern(rows.bytes(2))
+            guard day != Int.min, index < 256 else { continue }
+            // store (up to 2^20 stores) · product (up to 2^8 codes) · day (days since 1970, offset to stay positive)
+            let key = (rows.int64(1) << 40) | (Int64(index) << 32) | Int64(day + 1_000_000)
+            counts[key, default: 0] += 1
+        }
+        var out: [Key: Int] = [:]
+        for (key, n) in counts {
+            let index = Int((key >> 32) & 0xFF)
+            guard index < codes.count else { continue }
+            let soldOn = LocalDate(daysSinceEpoch: Int(key & 0xFFFF_FFFF) - 1_000_000)
+            out[Key(store: key >> 40, product: String(decoding: codes[index], as: UTF8.self), soldOn: soldOn), default: 0] += n
+        }
+        return out
+    }
+
+    /// The rest of the history, read in the same snapshot: contracts by day, products a later deal import showed sold,
+    /// and cancellations with their sale.
+    struct Rest: Sendable {
+        /// (store id, product, day, count)
+        var contracts: [(Int64, String, String, Int)] = []
+        /// (store id, product, contract date, sold on)
+        var moved: [(Int64, String, String, String)] = []
+        /// (store id, product, sold on, cancelled on)
+        var cancellations: [(Int64, String, String, String)] = []
+        var stores: [(id: Int64, code: String)] = []
+
+        init(_ db: Database, asOf: LocalDate) throws {
+            let day = asOf.description
+            stores = try Row.fetchAll(db, sql: "SELECT id, code FROM stores").map { ($0["id"], $0["code"]) }
+            contracts = try Row.fetchAll(db, sql: CancellationHistoryReader.contracts, arguments: [day]).map {
+                ($0[0], $0[1], $0[2], $0[3])
+            }
+            moved = try Row.fetchAll(db, sql: CancellationHistoryReader.soldSinceDesk, arguments: [day]).map {
+                ($0[0], $0[1], $0[2], $0[3])
+            }
+            cancellations = try Row.fetchAll(db, sql: CancellationHistoryReader.cancellations, arguments: [day]).map {
+                ($0[0], $0[1], $0[2], $0[3])
+            }
+        }
+    }
+
+    /// The histories of the sales counted and the rest, of `store` alone when given.
+    static func histories(sales desk: [Key: Int], _ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
+        let codes = Dictionary(rest.stores.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
+        let only = store.flatMap { s in rest.stores.first { $0.code == s }?.id }
+        if store != nil && only == nil { throw StoreError.notFound("no store '\(store ?? "")'") }
+        var sales = only.map { id in desk.filter { $0.key.store == id } } ?? desk
+        for (id, product, text, n) in rest.contracts where only == nil || only == id {
+            if let date = LocalDate(text), date <= asOf { sales[Key(store: id, product: product, soldOn: date), default: 0] += n }
+        }
+        // A product a later deal import showed sold: sold on the recovery's date, not the deal's.
+        for (id, product, contractText, soldText) in rest.moved where only == nil || only == id {
+            guard let contract = LocalDate(contractText), let sold = LocalDate(soldText) else { continue }
+            let k = Key(store: id, product: product, soldOn: contract)
+            guard (sales[k] ?? 0) > 0 else { continue }
+            sales[k, default: 0] -= 1
+            if sold <= asOf { sales[Key(store: id, product: product, soldOn: sold), default: 0] += 1 }
+        }
+        var histories: [String: CancellationHistory] = [:]
+        func history(_ store: Int64, _ product: String) -> String? {
+            guard let code = codes[store] else { return nil }
+            let name = code + "\u{1F}" + product
+            if histories[name] == nil { histories[name] = CancellationHistory(store: code, product: product) }
+            return name
+        }
+        for (id, product, soldText, cancelText) in rest.cancellations where only == nil || only == id {
+            guard let sold = LocalDate(soldText), let cancelled = LocalDate(cancelText) else { continue }
+            let k = Key(store: id, product: product, soldOn: sold)
+            guard (sales[k] ?? 0) > 0, let name = history(id, product) else { continue }
+            sales[k, default: 0] -= 1
+            histories[name]?.cancelledInMonth[CancellationHistory.months(from: sold, to: cancelled) + 1, default: 0] += 1
+        }
+        for (k, count) in sales where count > 0 {
+            guard let name = history(k.store, k.product) else { continue }
+            histories[name]?.inForceAfterMonths[CancellationHistory.months(from: k.soldOn, to: asOf), default: 0] += count
+        }
+        return histories.keys.sorted().compactMap { histories[$0] }
+    }
+
+    static let contracts = """
+        SELECT store_id, product_code, sale_date, COUNT(*) FROM contracts WHERE sale_date <= ?1 GROUP BY 1, 2, 3
+        """
+    static let soldSinceDesk = """
+        SELECT d.store_id, r.product_code, d.contract_date, r.sold_on FROM recoveries r CROSS JOIN deals d ON d.id = r.deal_id
+        JOIN deal_products p ON p.deal_id = r.deal_id AND p.product_code = r.product_code
+        WHERE r.source = 'deal_import' AND p.outcome = 'sold' AND d.status = 'finalized' AND d.contract_date <= ?1
+        """
+    /// Each cancellation dated on or before the day, with its sale's store, product and date.
+    static let cancellations = """
+        SELECT k.store_id, k.product_code, k.sale_date, c.cancel_date FROM cancellations c CROSS JOIN contracts k ON k.id = c.contract_id
+        WHERE c.cancel_date <= ?1
+        UNION ALL
+        SELECT d.store_id, c.product_code, COALESCE(r.sold_on, d.contract_date), c.cancel_date
+        FROM cancellations c CROSS JOIN deals d ON d.id = c.deal_id
+        LEFT JOIN recoveries r ON r.deal_id = c.deal_id AND r.product_code = c.product_code AND r.source = 'deal_import'
+        WHERE c.contract_id IS NULL AND c.cancel_date <= ?1
+        """
+}
