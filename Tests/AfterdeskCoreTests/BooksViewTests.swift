@@ -45,7 +45,7 @@ import Testing
         #expect(later.total.treated.chargebacksCents == 90_000)
     }
 
-    @Test func theLedgerListsEveryChargebackDate() {
+    @Test func theLedgerListsEveryChargebackDate() throws {
         // Two cancellations of one contract, on different dates, and one of another sale that does not count.
         let h = DeclineHistory(
             store: "LM", dealNumber: "E", product: "vsc", contractDate: LocalDate("2026-01-01")!, heldOut: false,
@@ -60,8 +60,14 @@ import Testing
         #expect(LedgerRow.columns.last == "charged_back_on" && LedgerRow.columns.count == row.cells.count)
         #expect(row.cells.last == "2026-03-09 250.50; 2026-05-03 100.00")
         let one = LedgerRow(h, rules: ReportRules(asOf: LocalDate("2026-04-30")!, attributionDays: 120))
-        #expect(one.cells.last == "2026-03-09" && one.chargebacksCents == 25_050)
-        #expect(LedgerRow(WorkedExample.histories[1], rules: WorkedExample.parameters().rules).cells.last == "")
+        // One cancellation is written the same way: its date and amount.
+        #expect(one.cells.last == "2026-03-09 250.50" && one.chargebacksCents == 25_050)
+        let quiet = LedgerRow(WorkedExample.histories[1], rules: WorkedExample.parameters().rules)
+        #expect(quiet.cells.last == "" && LedgerRow.Chargeback.json(quiet.chargedBack) == "[]")
+        // The JSON ledger's array of {on, amount}.
+        let array = try #require(
+            try JSONSerialization.jsonObject(with: Data(LedgerRow.Chargeback.json(row.chargedBack).utf8)) as? [[String: String]])
+        #expect(array == [["on": "2026-03-09", "amount": "250.50"], ["on": "2026-05-03", "amount": "100.00"]])
     }
 
     @Test func theJSONAndCSVOfTheBooksView() throws {
