@@ -71,8 +71,12 @@ struct Report: AsyncParsableCommand {
         if !json { out.write(CSVWriter.line(LedgerRow.columns)) }
         try await db.forEachLedgerRow(p, now: CommandClock.now()) { row in
             if json {
-                let object = zip(LedgerRow.columns, row.cells).map { "\"\($0)\":\(Self.jsonValue($1, number: Self.numeric.contains($0)))" }
-                    .joined(separator: ",")
+                let object = zip(LedgerRow.columns, row.cells).map {
+                    "\"\($0)\":"
+                        + ($0 == "charged_back_on"
+                            ? LedgerRow.Chargeback.json(row.chargedBack) : Self.jsonValue($1, number: Self.numeric.contains($0)))
+                }
+                .joined(separator: ",")
                 out.write("{\(object)}\n")
             } else {
                 out.write(CSVWriter.line(row.cells))

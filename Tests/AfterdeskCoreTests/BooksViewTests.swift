@@ -61,8 +61,14 @@ import Testing
         #expect(LedgerRow.columns.count == row.cells.count)
         #expect(row.cells[at] == "2026-03-09 250.50; 2026-05-03 100.00")
         let one = LedgerRow(h, rules: ReportRules(asOf: LocalDate("2026-04-30")!, attributionDays: 120))
-        #expect(one.cells[at] == "2026-03-09" && one.chargebacksCents == 25_050)
-        #expect(LedgerRow(WorkedExample.histories[1], rules: WorkedExample.parameters().rules).cells[at] == "")
+        // One cancellation is written the same way: its date and amount.
+        #expect(one.cells[at] == "2026-03-09 250.50" && one.chargebacksCents == 25_050)
+        let quiet = LedgerRow(WorkedExample.histories[1], rules: WorkedExample.parameters().rules)
+        #expect(quiet.cells[at] == "" && LedgerRow.Chargeback.json(quiet.chargedBack) == "[]")
+        // The JSON ledger's array of {on, amount}.
+        let array = try #require(
+            try JSONSerialization.jsonObject(with: Data(LedgerRow.Chargeback.json(row.chargedBack).utf8)) as? [[String: String]])
+        #expect(array == [["on": "2026-03-09", "amount": "250.50"], ["on": "2026-05-03", "amount": "100.00"]])
     }
 
     @Test func theJSONAndCSVOfTheBooksView() throws {

@@ -92,7 +92,12 @@ import Testing
         #expect((stores[0]["holdout"] as? [String: Any])?["margin_per_decline"] as? String == "200.00")
         let text = ReportText.render(r)
         #expect(text.contains("Within each store, combined (2 of 3 stores): $5,500.00 (95% interval"))
-        #expect(text.contains("C: 5 treated, 0 held-out declines; net per decline $40.00 vs —; left out: no held-out declines"))
+        #expect(
+            text.contains("C: 5 treated, 0 held-out declines; net per decline $40.00 vs —; under 10 declines in an arm: in (small stores)"))
+        #expect(
+            text.contains("(small stores): 5 treated, 0 held-out declines; net per decline $40.00 vs —; left out: no held-out declines"))
+        #expect(stores[2]["pooled"] as? Bool == true && stores[0]["pooled"] as? Bool == false)
+        #expect((s["small_stores"] as? [String: Any])?["in_estimate"] as? Bool == false)
     }
 
     /// For random ledgers over three stores, the stratified value is the sum of the `--by store` groups' incremental
@@ -116,7 +121,9 @@ import Testing
                 #expect(stratum.treated == group.treated && stratum.holdout == group.holdout && stratum.deals == group.deals)
                 #expect(stratum.incrementalMargin == group.incrementalMargin?.value, "round \(round)")
             }
-            let sum = r.groups.compactMap { $0.incrementalMargin?.value }.reduce(0, +)
+            // The stores under 10 declines in an arm count together.
+            let apart = zip(s.strata, r.groups).filter { !$0.0.pooled }.compactMap { $0.1.incrementalMargin?.value }
+            let sum = apart.reduce(0, +) + (s.smallStores?.incrementalMargin ?? 0)
             #expect(abs((s.incrementalMargin?.value ?? 0) - sum) < 1e-6, "round \(round)")
             // Read in two parts by deal (as the store reads its halves) and merged: the same block, interval included.
             let rows = histories.map { LedgerRow($0, rules: p.rules) }

@@ -10,11 +10,16 @@ extension LedgerRow {
             self.cents = cents
         }
 
-        /// The ledger's `charged_back_on` cell: empty without a cancellation, the date for one (its amount is the
-        /// `chargebacks` column), and `date amount` pairs joined by `; ` for several.
+        /// The ledger's `charged_back_on` cell: empty without a cancellation, else `date amount` pairs joined by `; `
+        /// (`2026-03-01 300.00; 2026-04-02 50.00`), one for each cancellation.
         static func cell(_ all: [Chargeback]) -> String {
-            guard all.count > 1 else { return all.first?.on.description ?? "" }
-            return all.map { "\($0.on) \(Money(cents: $0.cents))" }.joined(separator: "; ")
+            all.map { "\($0.on) \(Money(cents: $0.cents))" }.joined(separator: "; ")
+        }
+
+        /// The same in the JSON ledger (`--by decline --format json`): `[{"on": "2026-03-01", "amount": "300.00"}, …]`,
+        /// `[]` without a cancellation (dates and amounts are digits and dashes: nothing to escape).
+        public static func json(_ all: [Chargeback]) -> String {
+            "[" + all.map { "{\"on\":\"\($0.on)\",\"amount\":\"\(Money(cents: $0.cents))\"}" }.joined(separator: ",") + "]"
         }
     }
 }

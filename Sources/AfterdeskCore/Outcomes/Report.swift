@@ -367,38 +367,41 @@ public struct ReportBuilder: Sendable {
                 && (!builder.countsTotal || builder.total.declines == bs[0].total.declines && builder.total.deals == bs[0].total.deals)
             if !sameAsFirst { items.append((b, nil, builder.total, builder.totalDeals)) }
         }
-        let order = items.indices.sorted { (items[$0].deals.draws, $1) > (items[$1].deals.draws, $0) }
         let work = items
         let parameters = bs.map(\.parameters)
-        // The first builder counts the total: over two stores or more, the stratified block's bootstrap runs first, beside
-        // the others.
-        let strata = bs.first?.strata.byStore
-        let extra = strata == nil ? 0 : 1
-        let concluded = Parallel.map(order.count + extra) { (i: Int) -> (ReportFigures?, StratifiedFigures?) in
-            if let s = strata, i == 0 {
-                let p = parameters[0]
-                return (
-                    nil, StratifiedFigures.conclude(s.strata, deals: s.deals, resamples: p.resamples, seed: p.seed(group: "(stratified)"))
-                )
-            }
-            let item = work[order[i - extra]]
+        // The first builder counts the total: over two stores or more, the stratified block's strata are jobs too
+        // (indices after the items'), and all run costliest first: the strata's resampled differences are added at the end.
+        let plan = bs.first?.strata.byStore.map { StratifiedFigures.plan($0.strata, deals: $0.deals, parameters: parameters[0]) }
+        let jobs = plan?.jobs ?? []
+        let costs = items.map(\.deals.draws) + jobs.map(\.draws)
+        let order = costs.indices.sorted { (costs[$0], $1) > (costs[$1], $0) }
+        let concluded = Parallel.map(order.count) { (n: Int) -> (ReportFigures?, [Double]) in
+            let i = order[n]
+            guard i < work.count else { return (nil, StratifiedFigures.differences(jobs[i - work.count], resamples: parameters[0].resamples)) }
+            let item = work[i]
             let p = parameters[item.builder]
             var f = item.figures
             f.conclude(
                 treatedDeals: item.deals.treated, holdoutDeals: item.deals.holdout, resamples: p.resamples, seed: p.seed(group: f.key))
-            return (f, nil)
+            return (f, [])
         }
         var totals: [ReportFigures?] = Array(repeating: nil, count: bs.count)
         var groups = bs.map(\.groups)
-        for (i, f) in zip(order, concluded.dropFirst(extra).compactMap(\.0)) {
-            if let g = items[i].group { groups[items[i].builder][g] = f } else { totals[items[i].builder] = f }
+        var differences = [[Double]](repeating: [], count: jobs.count)
+        for (i, c) in zip(order, concluded) {
+            if i >= items.count {
+                differences[i - items.count] = c.1
+            } else if let f = c.0 {
+                if let g = items[i].group { groups[items[i].builder][g] = f } else { totals[items[i].builder] = f }
+            }
         }
+        let stratified = plan?.figures.concluded(with: differences, resamples: parameters[0].resamples)
         return bs.indices.map { b in
             let keys = bs[b].index.keys.sorted()
             return MarginReport(
                 parameters: bs[b].parameters, total: totals[b] ?? totals[0] ?? bs[b].total,
                 groups: keys.compactMap { bs[b].index[$0].map { groups[b][$0] } }, books: bs[b].books.sorted,
-                stratified: concluded.first?.1)
+                stratified: stratified)
         }
     }
 }

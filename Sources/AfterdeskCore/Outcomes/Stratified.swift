@@ -12,70 +12,29 @@ public struct StratifiedFigures: Sendable, Equatable {
         /// (margin per treated decline − per held-out decline) × treated declines, in cents; nil when an arm has no
         /// declines (the store is then left out of the estimate).
         public var incrementalMargin: Double?
+        /// Under `smallStoreDeclines` declines in an arm: the store's declines count in the `smallStores` stratum.
+        public var pooled = false
         public init(key: String) { self.key = key }
         public var inEstimate: Bool { incrementalMargin != nil }
     }
 
     /// Every store with a decline in the report, by code.
     public var strata: [Stratum]
+    /// The stores with under `smallStoreDeclines` declines in an arm, together (key `(small stores)`); nil without one.
+    public var smallStores: Stratum?
     /// Σ over the stores in the estimate of their incremental margin, with its 95% interval.
     public var incrementalMargin: Estimate?
     public var verdict: Verdict
-    /// The stores left out of the estimate: an arm without declines.
-    public var leftOut: [String] { strata.filter { !$0.inEstimate }.map(\.key) }
-    /// The declines of each arm in the stores of the estimate.
-    public var treatedDeclines: Int { strata.filter(\.inEstimate).reduce(0) { $0 + $1.treated.declines } }
-    public var holdoutDeclines: Int { strata.filter(\.inEstimate).reduce(0) { $0 + $1.holdout.declines } }
-
-    /// The figures, interval and verdict of the strata `strata` (with their deals by class, for the bootstrap).
-    ///
-    /// Each resample draws every store's arms with the report's Poisson bootstrap (`Bootstrap.ArmSampler`), from one
-    /// seeded generator, store after store in code order, and adds up the stores' resampled incremental margins; the
-    /// interval is the 2.5th and 97.5th percentiles (nearest rank) of those sums. A store's arm that drew no declines in
-    /// a resample adds no difference, as in the total's bootstrap. The verdict is the total's rule applied to the counts
-    /// of the stores in the estimate and to this interval.
-    static func conclude(_ strata: [Stratum], deals: [ReportBuilder.ArmClasses], resamples: Int, seed: UInt64) -> StratifiedFigures {
-        var all = strata
-        var samplers: [(Bootstrap.ArmSampler, Bootstrap.ArmSampler)] = []
-        for i in all.indices {
-            let (t, h) = (all[i].treated, all[i].holdout)
-            all[i].incrementalMargin = Bootstrap.incrementalMargin(
-                treatedDeclines: Double(t.declines), treatedNet: Double(t.netCents), holdoutDeclines: Double(h.declines),
-                holdoutNet: Double(h.netCents))
-            if all[i].inEstimate {
-                samplers.append(
-                    (
-                        Bootstrap.ArmSampler(deals[i].treated.ordered, exactClasses: Bootstrap.exactClasses),
-                        Bootstrap.ArmSampler(deals[i].holdout.ordered, exactClasses: Bootstrap.exactClasses)
-                    ))
-            }
-        }
-        var figures = StratifiedFigures(strata: all, incrementalMargin: nil, verdict: .tooSmall)
-        let included = all.filter(\.inEstimate)
-        guard !included.isEmpty, resamples > 0 else { return figures }
-        let value = included.reduce(0.0) { $0 + ($1.incrementalMargin ?? 0) }
-        var rng = SeededRandom(seed: seed)
-        var sums: [Double] = []
-        sums.reserveCapacity(resamples)
-        for _ in 0..<resamples {
-            var sum = 0.0
-            for (t, h) in samplers {
-                let (dt, nt) = t.draw(&rng)
-                let (dh, nh) = h.draw(&rng)
-                sum += Bootstrap.incrementalMargin(treatedDeclines: dt, treatedNet: nt, holdoutDeclines: dh, holdoutNet: nh) ?? 0
-            }
-            sums.append(sum)
-        }
-        sums.sort()
-        let low = sums[max(0, Int(saturating: (0.025 * Double(resamples)).rounded(.up)) - 1)]
-        let high = sums[min(resamples - 1, max(0, Int(saturating: (0.975 * Double(resamples)).rounded(.up)) - 1))]
-        figures.incrementalMargin = Estimate(value: value, low: low, high: high)
-        figures.verdict = Verdict.of(
-            treatedDeclines: figures.treatedDeclines, treatedRecovered: included.reduce(0) { $0 + $1.treated.recovered },
-            holdoutDeclines: figures.holdoutDeclines, holdoutRecovered: included.reduce(0) { $0 + $1.holdout.recovered },
-            interval: (low, high))
-        return figures
+    /// The strata of the estimate: each store of `smallStoreDeclines` declines or more in both arms, and the small stores
+    /// together, when each arm has a decline.
+    public var estimated: [Stratum] { (strata.filter { !$0.pooled } + (smallStores.map { [$0] } ?? [])).filter(\.inEstimate) }
+    /// The stores left out of the estimate: the small stores, when together they lack an arm.
+    public var leftOut: [String] {
+        smallStores?.inEstimate == false ? strata.filter(\.pooled).map(\.key) : strata.filter { !$0.pooled && !$0.inEstimate }.map(\.key)
     }
+    /// The declines of each arm in the strata of the estimate.
+    public var treatedDeclines: Int { estimated.reduce(0) { $0 + $1.treated.declines } }
+    public var holdoutDeclines: Int { estimated.reduce(0) { $0 + $1.holdout.declines } }
 }
 
 /// The report's sums by store, for the `stratified` block: each store's arms, line by line, and its deals by class,

@@ -8,10 +8,20 @@ struct StratifiedDocument: Encodable {
         var treated, holdout: ArmDocument
         var incrementalMargin: String?
         var inEstimate: Bool
+        var pooled: Bool
         enum CodingKeys: String, CodingKey {
-            case key, deals, treated, holdout
+            case key, deals, treated, holdout, pooled
             case incrementalMargin = "incremental_margin"
             case inEstimate = "in_estimate"
+        }
+        init(_ s: StratifiedFigures.Stratum) {
+            key = s.key
+            deals = s.deals
+            treated = ArmDocument(s.treated, treated: true)
+            holdout = ArmDocument(s.holdout, treated: false)
+            incrementalMargin = ReportFormats.money(s.incrementalMargin)
+            inEstimate = s.inEstimate
+            pooled = s.pooled
         }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -21,6 +31,7 @@ struct StratifiedDocument: Encodable {
             try c.encode(holdout, forKey: .holdout)
             try c.encode(incrementalMargin, forKey: .incrementalMargin)
             try c.encode(inEstimate, forKey: .inEstimate)
+            try c.encode(pooled, forKey: .pooled)
         }
     }
     var incrementalMargin: EstimateDocument?
@@ -28,6 +39,7 @@ struct StratifiedDocument: Encodable {
     var treatedDeclines, holdoutDeclines: Int
     var leftOut: [String]
     var stores: [StoreDocument]
+    var smallStores: StoreDocument?
 
     init(_ s: StratifiedFigures) {
         incrementalMargin = s.incrementalMargin.flatMap { m in
@@ -39,12 +51,8 @@ struct StratifiedDocument: Encodable {
         treatedDeclines = s.treatedDeclines
         holdoutDeclines = s.holdoutDeclines
         leftOut = s.leftOut
-        stores = s.strata.map {
-            StoreDocument(
-                key: $0.key, deals: $0.deals, treated: ArmDocument($0.treated, treated: true),
-                holdout: ArmDocument($0.holdout, treated: false),
-                incrementalMargin: ReportFormats.money($0.incrementalMargin), inEstimate: $0.inEstimate)
-        }
+        stores = s.strata.map(StoreDocument.init)
+        smallStores = s.smallStores.map(StoreDocument.init)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -54,6 +62,7 @@ struct StratifiedDocument: Encodable {
         case holdoutDeclines = "holdout_declines"
         case leftOut = "left_out"
         case stores
+        case smallStores = "small_stores"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -64,6 +73,7 @@ struct StratifiedDocument: Encodable {
         try c.encode(holdoutDeclines, forKey: .holdoutDeclines)
         try c.encode(leftOut, forKey: .leftOut)
         try c.encode(stores, forKey: .stores)
+        try c.encode(smallStores, forKey: .smallStores)
     }
 }
 
@@ -72,7 +82,9 @@ extension StratifiedFigures {
     public var headline: String {
         let n = "\(treatedDeclines.grouped) treated and \(holdoutDeclines.grouped) held-out declines"
         let stores = strata.count - leftOut.count
-        let prefix = "Within each store, combined (\(stores) of \(strata.count) stores): "
+        let pooled = strata.filter(\.pooled).count
+        let small = pooled == 0 || smallStores?.inEstimate != true ? "" : ", \(pooled) small ones together"
+        let prefix = "Within each store, combined (\(stores) of \(strata.count) stores\(small)): "
         switch verdict {
         case .tooSmall:
             return prefix + "too small to conclude (n = \(n))."
@@ -90,14 +102,16 @@ extension StratifiedFigures {
     /// The block under the report's details: the headline, then a line a store.
     public var text: String {
         var out = headline + "\n"
-        for s in strata {
+        for s in strata + (smallStores.map { [$0] } ?? []) {
             let per = { (a: ArmFigures) in a.marginPerDeclineCents.map { Money(cents: $0).formatted } ?? "—" }
             out +=
                 "  \(s.key): \(s.treated.declines.grouped) treated, \(s.holdout.declines.grouped) held-out declines; "
                 + "net per decline \(per(s.treated)) vs \(per(s.holdout)); "
-                + (s.inEstimate
-                    ? "incremental \(ReportText.money(s.incrementalMargin))"
-                    : "left out: no \(s.holdout.declines == 0 ? "held-out" : "treated") declines") + "\n"
+                + (s.pooled
+                    ? "under \(Self.smallStoreDeclines) declines in an arm: in \(Self.smallStoresKey)"
+                    : s.inEstimate
+                        ? "incremental \(ReportText.money(s.incrementalMargin))"
+                        : "left out: no \(s.holdout.declines == 0 ? "held-out" : "treated") declines") + "\n"
         }
         return out
     }

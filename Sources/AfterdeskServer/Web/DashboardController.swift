@@ -236,9 +236,13 @@ struct DashboardController: Sendable {
         let user = context.user
         let (p, _) = try parameters(request, user: user)
         let report = try await ctx.database.marginReport(p, now: ctx.clock.now())
-        var out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))
-        for g in report.groups { out += CSVWriter.line(ReportFormats.summaryCells(g)) }
-        if p.by == .saleMonth { out = BooksFormats.csv(report) }
+        var out: String
+        if p.by == .saleMonth {
+            out = BooksFormats.csv(report)
+        } else {
+            out = CSVWriter.line(ReportFormats.summaryColumns) + CSVWriter.line(ReportFormats.summaryCells(report.total))
+            for g in report.groups { out += CSVWriter.line(ReportFormats.summaryCells(g)) }
+        }
         return Response(
             status: .ok,
             headers: [
