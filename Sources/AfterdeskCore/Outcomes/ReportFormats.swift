@@ -167,9 +167,11 @@ struct GroupDocument: Encodable {
     var verdict: String
     var attributed, unattributed: Int
     var tasks: TasksDocument
+    var anytime: AnytimeDocument
 
     init(_ f: ReportFigures) {
         key = f.key
+        anytime = AnytimeDocument(f)
         deals = f.deals
         declines = f.declines
         declinesInExports = f.declinesInExports
@@ -226,5 +228,6 @@ struct GroupDocument: Encodable {
         try c.encode(attributed, forKey: .attributed)
         try c.encode(unattributed, forKey: .unattributed)
         try c.encode(tasks, forKey: .tasks)
+        try anytime.encode(to: encoder)
     }
 }
