@@ -19,6 +19,19 @@ public struct PowerFigures: Sendable, Equatable {
     public var monthsToGo: Int?
     public var monthsToGoAtMinimum: Int?
 
+    public init(
+        liftSeenCents: Double? = nil, minimumLiftCents: Int64, declinesNeeded: Int? = nil, declinesNeededAtMinimum: Int? = nil,
+        declinesPerMonth: Double? = nil, monthsToGo: Int? = nil, monthsToGoAtMinimum: Int? = nil
+    ) {
+        self.liftSeenCents = liftSeenCents
+        self.minimumLiftCents = minimumLiftCents
+        self.declinesNeeded = declinesNeeded
+        self.declinesNeededAtMinimum = declinesNeededAtMinimum
+        self.declinesPerMonth = declinesPerMonth
+        self.monthsToGo = monthsToGo
+        self.monthsToGoAtMinimum = monthsToGoAtMinimum
+    }
+
     /// z for two-sided α = 0.05 and for 80% power.
     static let zAlpha = Intervals.z95
     static let zPower = 0.841_621_233_572_914_3

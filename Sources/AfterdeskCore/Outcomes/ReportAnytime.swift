@@ -66,4 +66,10 @@ public struct AnytimeEstimate: Sendable, Equatable {
     /// `perDecline` × treated declines, in cents: what the report's incremental margin states, at the rate measured on
     /// the closed declines.
     public var scaled: Estimate
+
+    public init(perDecline: Estimate, declines: Int, scaled: Estimate) {
+        self.perDecline = perDecline
+        self.declines = declines
+        self.scaled = scaled
+    }
 }
