@@ -78,7 +78,10 @@ struct AnytimeTests {
         #expect(p.monthsToGo == 9_541)
         #expect(p.monthsToGoAtMinimum == 16_127)
         let text = try #require(ReportText.whenItWillKnow(t))
-        #expect(text.contains("needs about 20,271 declines, at about 2 declines a month about 9,541 more months"))
+        #expect(
+            text.contains(
+                "a lift of $32.50 a decline (the size seen) needs about 20,271 declines, at about 2 declines a month, about 9,541 more months"
+            ))
     }
 
     @Test func theJSONHasTheNewFieldsBesideTheOld() throws {
@@ -107,7 +110,9 @@ struct AnytimeTests {
         let stores = Self.simulate(sim, count: 1_000, seed: 1)
         let falseRecovered = stores.filter { $0.anytimeRecovered != nil }.count
         let rate = Double(falseRecovered) / Double(stores.count)
-        print("daily looks, no effect: anytime 'recovered' in \(falseRecovered) of \(stores.count) stores (\(rate * 100)%)")
+        print(
+            "daily looks, no effect: anytime 'recovered' in \(falseRecovered) of \(stores.count) stores (\(String(format: "%.1f", rate * 100))%)"
+        )
         #expect(rate <= 0.05)
     }
 
@@ -120,12 +125,47 @@ struct AnytimeTests {
         let byTenMonths = Int((10 * PowerFigures.daysPerMonth).rounded(.down))
         let found = stores.filter { ($0.anytimeRecovered ?? Int.max) <= byTenMonths }.count
         let rate = Double(found) / Double(stores.count)
-        print("daily looks, 2% → 8%: anytime 'recovered' within 10 months in \(found) of \(stores.count) stores (\(rate * 100)%)")
+        print(
+            "daily looks, 2% → 8%: anytime 'recovered' within 10 months in \(found) of \(stores.count) stores (\(String(format: "%.1f", rate * 100))%)"
+        )
         #expect(rate >= 0.80)
         #expect(stores.allSatisfy { $0.anytimeNegative == nil || $0.anytimeRecovered == nil })
     }
 
     static func simulate(_ sim: DailyLooks, count: Int, seed: UInt64) -> [DailyLooks.Store] {
         Parallel.map(count) { sim.run(seed: seed &* 1_000_003 &+ UInt64($0)) }
+    }
+}
+
+extension AnytimeTests {
+    /// The table says the anytime verdict and when it will know under the headline, and a group's months at its end.
+    @Test func theTableSaysBothUnderTheHeadline() {
+        let text = ReportText.render(WorkedExample.report(by: .product).report)
+        print(text)
+        #expect(text.contains("Anytime interval (safe to read every day): too small to conclude yet (9 declines whose 120-day"))
+        #expect(text.contains("When it will know (80% power, 95% two-sided): a lift of $32.50 a decline (the size seen)"))
+        #expect(text.contains("more months at $25.00 a decline"))
+    }
+}
+
+extension AnytimeTests {
+    /// The unit: closed when contract + 120 days is on or before as_of; its Y counts a sale within those 120 days only,
+    /// even when `attribution_days` is longer (the ledger then counts a later sale, the anytime interval does not).
+    @Test func aDeclineCountsOnceItsWindowHasClosedWithTheSalesInIt() {
+        let d = WorkedExample.d
+        var p = ReportParameters(
+            asOf: d("2026-06-30"), from: d("2025-07-01"), to: d("2026-06-30"), attributionDays: 365, holdoutPercent: 10)
+        func unit(_ contract: String, soldOn: String?) -> (closed: Bool, y: Int64?) {
+            let sales = soldOn.map { [WorkedExample.sale(.contract, $0, 1_000, 400, "C")] } ?? []
+            let h = DeclineHistory(store: "LM", dealNumber: "D", product: "vsc", contractDate: d(contract), heldOut: false, sales: sales)
+            return p.evaluationUnit(LedgerRow(h, rules: p.rules))
+        }
+        #expect(unit("2026-03-02", soldOn: nil) == (true, nil))  // window ends Jun 30: closed
+        #expect(unit("2026-03-03", soldOn: nil) == (false, nil))  // ends Jul 1: still open
+        #expect(unit("2026-01-01", soldOn: "2026-05-01") == (true, 60_000))  // day 120: in
+        #expect(unit("2026-01-01", soldOn: "2026-05-02") == (true, nil))  // day 121: the ledger's, not the window's
+        p.evaluationDays = ["vsc": 180]
+        #expect(unit("2026-01-01", soldOn: "2026-05-02") == (true, 60_000))  // a product's own horizon
+        #expect(unit("2026-01-02", soldOn: nil) == (false, nil))
     }
 }

@@ -23,20 +23,20 @@ extension ReportText {
     public static func whenItWillKnow(_ f: ReportFigures) -> String? {
         guard let p = f.power else { return nil }
         let volume = p.declinesPerMonth.map { "at about \(Int($0.rounded()).grouped) declines a month" }
-        func needs(_ lift: String, _ needed: Int?, _ months: Int?) -> String? {
+        func needs(_ lift: String, _ which: String, _ needed: Int?, _ months: Int?) -> String? {
             guard let needed else { return nil }
-            var s = "a lift of \(lift) a decline needs about \(needed.grouped) declines"
+            var s = "a lift of \(lift) a decline (\(which)) needs about \(needed.grouped) declines"
             if let months, let volume {
-                s += months == 0 ? " (it has them: chance kept it short)" : ", \(volume) about \(months.grouped) more months"
+                s += months == 0 ? " (it has them: chance kept it short)" : ", \(volume), about \(months.grouped) more months"
             }
             return s
         }
         let parts = [
             p.liftSeenCents.flatMap { lift in
-                needs("\(money(lift)) (the size seen)", p.declinesNeeded, p.monthsToGo)
+                needs(money(lift), "the size seen", p.declinesNeeded, p.monthsToGo)
             },
             needs(
-                "\(Money(cents: p.minimumLiftCents).formatted) (the minimum worth finding)", p.declinesNeededAtMinimum,
+                Money(cents: p.minimumLiftCents).formatted, "the minimum worth finding", p.declinesNeededAtMinimum,
                 p.monthsToGoAtMinimum),
         ].compactMap { $0 }
         guard !parts.isEmpty else { return "When it will know: not yet estimable (no recovery varies the margin yet)." }
