@@ -371,6 +371,12 @@ case "api":
     try await BenchAPI.run(
         dir: option("dir", "bench-data"), seconds: Int(option("seconds", "10")) ?? 10, port: Int(option("port", "18733")) ?? 18733)
 
+case "daily-looks":
+    // Simulated stores reading their report every day: how often the fixed and the anytime verdicts say "recovered".
+    BenchDailyLooks.run(
+        stores: Int(option("stores", "1000")) ?? 1_000, seed: UInt64(option("seed", "7")) ?? 7,
+        declinesPerDay: Double(option("declines-per-day", "10")) ?? 10, lifts: [0.02, 0.04, 0.08])
+
 default:
     print(
         """
@@ -382,6 +388,7 @@ default:
                afterdesk-bench sms [--messages 10000] [--concurrency 1]   (needs python3; from the repository's root)
                afterdesk-bench api [--dir bench-data] [--seconds 10]   (after import, and plan; needs wrk)
                afterdesk-bench decode FILE [--parse-only]
+               afterdesk-bench daily-looks [--stores 1000] [--seed 7] [--declines-per-day 10]
         """)
     exit(args.isEmpty ? 0 : 64)
 }

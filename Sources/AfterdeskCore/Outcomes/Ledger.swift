@@ -279,6 +279,7 @@ public protocol LedgerFigures {
     var aged: Bool { get }
     var recontacted: Bool { get }
     var recovered: Bool { get }
+    var recoveredOn: LocalDate? { get }
     var attributed: Bool { get }
     var marginGrossCents: Int64 { get }
     var chargebacksCents: Int64 { get }
@@ -310,6 +311,7 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
     public var aged: Bool
     public var recontacted: Bool { false }
     public var recovered: Bool { false }
+    public var recoveredOn: LocalDate? { nil }
     public var attributed: Bool { false }
     public var marginGrossCents: Int64 { 0 }
     public var chargebacksCents: Int64 { 0 }

@@ -22,6 +22,12 @@ public struct ReportParameters: Sendable, Equatable {
     public var dealerCosts: [String: Int64] = [:]
     /// Commissions, message costs and the reserve's curves: the net to the store's rules.
     public var netToStore = NetToStoreRules()
+    /// The anytime interval's evaluation window per product, in days from the contract (empty: every product's is
+    /// `defaultEvaluationDays`). The hook for a product's measurement horizon.
+    public var evaluationDays: [String: Int] = [:]
+    public var defaultEvaluationDays = 120
+    /// The smallest lift worth detecting, in cents of net margin per decline, for the power figures.
+    public var minimumLiftCents: Int64 = 2_500
 
     public init(
         asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, attributionDays: Int,
@@ -152,6 +158,11 @@ public struct ReportFigures: Sendable, Equatable {
     public var rateDifference: Estimate?
     public var incrementalMargin: Estimate?
     public var verdict = Verdict.tooSmall
+    /// The sums the anytime interval and the power are computed from, and those figures (ReportAnytime.swift).
+    public var maturity = MaturitySums()
+    public var incrementalMarginAnytime: AnytimeEstimate?
+    public var verdictAnytime = Verdict.tooSmall
+    public var power: PowerFigures?
     public init(key: String? = nil) { self.key = key }
 
     public var declines: Int { treated.declines + holdout.declines }
@@ -184,6 +195,7 @@ public struct ReportFigures: Sendable, Equatable {
         tasksDoneOnTime += o.tasksDoneOnTime
         tasksOpen += o.tasksOpen
         tasksOverdue += o.tasksOverdue
+        maturity.merge(o.maturity)
     }
 
     /// The intervals and the verdict, once every line is in.
@@ -276,8 +288,10 @@ public struct ReportBuilder: Sendable {
             if byStore { strata.open(store: row.store) }
         }
         if byStore { strata.add(row) }
+        let unit = parameters.evaluationUnit(row)
         if countsTotal {
             total.add(row)
+            total.addMaturity(row, unit)
             dealTotal.declines += 1
             dealTotal.net += row.marginNetCents
         }
@@ -293,6 +307,7 @@ public struct ReportBuilder: Sendable {
             groupDeals.append(ArmClasses())
         }
         groups[g].add(row)
+        groups[g].addMaturity(row, unit)
         if let i = dealGroups.firstIndex(where: { $0.group == g }) {
             dealGroups[i].declines += 1
             dealGroups[i].net += row.marginNetCents
@@ -383,6 +398,7 @@ public struct ReportBuilder: Sendable {
             var f = item.figures
             f.conclude(
                 treatedDeals: item.deals.treated, holdoutDeals: item.deals.holdout, resamples: p.resamples, seed: p.seed(group: f.key))
+            f.concludeAnytime(p)
             return (f, [])
         }
         var totals: [ReportFigures?] = Array(repeating: nil, count: bs.count)

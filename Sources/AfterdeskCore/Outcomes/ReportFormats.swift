@@ -182,10 +182,12 @@ struct GroupDocument: Encodable {
     var attributed, unattributed: Int
     var tasks: TasksDocument
     var costs: NetToStoreDocument
+    var anytime: AnytimeDocument
 
     init(_ f: ReportFigures) {
         costs = NetToStoreDocument(f)
         key = f.key
+        anytime = AnytimeDocument(f)
         deals = f.deals
         declines = f.declines
         declinesInExports = f.declinesInExports
@@ -243,5 +245,6 @@ struct GroupDocument: Encodable {
         try c.encode(unattributed, forKey: .unattributed)
         try c.encode(tasks, forKey: .tasks)
         try costs.encode(to: encoder)
+        try anytime.encode(to: encoder)
     }
 }

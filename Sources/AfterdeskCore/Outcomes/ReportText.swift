@@ -9,7 +9,10 @@ public enum ReportText {
         var out = "Margin report\(dealership.map { ", \($0)" } ?? "")\(p.store.map { ", store \($0)" } ?? "")\n"
         out += "Declines on deals contracted \(p.from) to \(p.to), as of \(p.asOf). "
         out += "A sale counts within \(p.attributionDays) days of the contract; \(p.holdoutPercent)% of deals are held out.\n\n"
-        out += headline(t) + "\n\n"
+        out += headline(t) + "\n"
+        out += anytime(t, evaluationDays: p.defaultEvaluationDays) + "\n"
+        out += whenItWillKnow(t).map { $0 + "\n" } ?? ""
+        out += "\n"
         out += arms(t)
         out += "\n" + details(t)
         if let curves = reserveCurves(p.netToStore.reserve) { out += "\n" + curves }
@@ -100,7 +103,7 @@ public enum ReportText {
                 pad(g.key ?? "", 14) + pad(g.declines.grouped, 10, right: true)
                 + pad("\(g.treated.recovered.grouped)/\(g.holdout.recovered.grouped)", 12, right: true)
                 + pad("\(percent(g.treated.recoveryRate))/\(percent(g.holdout.recoveryRate))", 16, right: true)
-                + pad(Money(cents: g.treated.netCents).formatted, 14, right: true) + "  " + incremental + "\n"
+                + pad(Money(cents: g.treated.netCents).formatted, 14, right: true) + "  " + incremental + groupMonths(g) + "\n"
         }
         return out
     }
