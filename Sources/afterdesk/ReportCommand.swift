@@ -54,9 +54,11 @@ struct Report: AsyncParsableCommand {
         let to = try date(to, "to") ?? asOf
         let from = try date(from, "from") ?? to.adding(years: -1)
         guard from <= to else { throw ValidationError("--from \(from) is after --to \(to)") }
-        return ReportParameters(
+        var p = ReportParameters(
             asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent
         )
+        (p.measureBy, p.horizonCapDays, p.holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
+        return p
     }
 
     /// The ledger, streamed: CSV (also for `table`), or JSON lines, one object per decline.

@@ -18,6 +18,10 @@ public struct ReportParameters: Sendable, Equatable {
     public var resamples = 10_000
     /// The menu's dealer cost per product, in cents, for sales reported without a cost.
     public var dealerCosts: [String: Int64] = [:]
+    /// The menu's `measure_by`, `horizon_cap_days` and `holdout_months` (Horizon.swift).
+    public var measureBy = MeasureBy.window
+    public var horizonCapDays: Int?
+    public var holdoutMonths = MeasurementRule.defaultHoldoutMonths
 
     public init(
         asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, attributionDays: Int,
@@ -32,7 +36,11 @@ public struct ReportParameters: Sendable, Equatable {
         self.holdoutPercent = holdoutPercent
     }
 
-    public var rules: ReportRules { ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts) }
+    public var rules: ReportRules {
+        var r = ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts)
+        (r.measureBy, r.horizonCapDays, r.holdoutMonths) = (measureBy, horizonCapDays, holdoutMonths)
+        return r
+    }
 
     /// The parameters of a report under `menu`: its attribution window, holdout share and dealer costs.
     public init(asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, menu: Menu) {
@@ -40,6 +48,7 @@ public struct ReportParameters: Sendable, Equatable {
             asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays,
             holdoutPercent: menu.holdoutPercent)
         dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
+        (measureBy, horizonCapDays, holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
     }
 
     /// The bootstrap's seed for a group (nil: the total): a stable hash of the report's parameters and the group's key.
@@ -47,6 +56,10 @@ public struct ReportParameters: Sendable, Equatable {
         var h = StableHasher()
         for part in [asOf.description, from.description, to.description, store ?? "*", String(attributionDays), group ?? "(total)"] {
             h.add(part)
+        }
+        // The horizon's settings only when they can change a figure: a report in window mode keeps its seed.
+        if measureBy == .horizon || holdoutMonths != MeasurementRule.defaultHoldoutMonths {
+            for part in [measureBy.rawValue, horizonCapDays.map(String.init) ?? "-", String(holdoutMonths)] { h.add(part) }
         }
         return h.value
     }
@@ -126,6 +139,8 @@ public struct ReportFigures: Sendable, Equatable {
     public var tasksDoneOnTime = 0
     public var tasksOpen = 0
     public var tasksOverdue = 0
+    /// The share of the declines' measurement windows elapsed at `as_of`.
+    public var maturity = Maturity()
     /// Declines in the exports, refused rows included; only the total has it (a refused row has no group).
     public var declinesInExports: Int?
     public var rateDifference: Estimate?
@@ -150,6 +165,7 @@ public struct ReportFigures: Sendable, Equatable {
         tasksDoneOnTime += row.tasksDoneOnTime
         tasksOpen += row.tasksOpen
         tasksOverdue += row.tasksOverdue
+        maturity.add(window: max(row.contractDate.days(until: row.measuredUntil) + 1, 0), elapsed: row.measuredDays)
     }
 
     mutating func merge(_ o: ReportFigures) {
@@ -163,6 +179,7 @@ public struct ReportFigures: Sendable, Equatable {
         tasksDoneOnTime += o.tasksDoneOnTime
         tasksOpen += o.tasksOpen
         tasksOverdue += o.tasksOverdue
+        maturity.merge(o.maturity)
     }
 
     /// The intervals and the verdict, once every line is in.

@@ -34,7 +34,7 @@ public enum ReportFormats {
         "holdout_margin_net", "holdout_margin_per_decline",
         "recontact_rate", "aged_without_follow_up", "rate_difference", "rate_difference_low", "rate_difference_high",
         "incremental_margin", "incremental_margin_low", "incremental_margin_high", "verdict", "attributed", "unattributed",
-        "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
+        "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue", "maturity",
     ]
 
     public static func summaryCells(_ f: ReportFigures) -> [String] {
@@ -49,7 +49,7 @@ public enum ReportFormats {
                 g.recontactRate ?? "", String(g.aged), g.rateDifference?.value ?? "", g.rateDifference?.low ?? "",
                 g.rateDifference?.high ?? "", g.incrementalMargin?.value ?? "", g.incrementalMargin?.low ?? "",
                 g.incrementalMargin?.high ?? "", g.verdict, String(g.attributed), String(g.unattributed), String(g.tasks.done),
-                String(g.tasks.doneOnTime), String(g.tasks.open), String(g.tasks.overdue),
+                String(g.tasks.doneOnTime), String(g.tasks.open), String(g.tasks.overdue), g.maturity ?? "",
             ]
     }
 }
@@ -58,6 +58,9 @@ struct ReportDocument: Encodable {
     var asOf, from, to: String
     var store: String?
     var attributionDays, holdoutPercent: Int
+    var measureBy: String
+    var horizonCapDays: Int?
+    var holdoutMonths: Int
     var by: String?
     var total: GroupDocument
     var groups: [GroupDocument]
@@ -71,6 +74,10 @@ struct ReportDocument: Encodable {
         store = p.store
         attributionDays = p.attributionDays
         holdoutPercent = p.holdoutPercent
+        // The cap measures nothing in window mode: null there.
+        (measureBy, horizonCapDays, holdoutMonths) = (
+            p.measureBy.rawValue, p.measureBy == .horizon ? p.horizonCapDays : nil, p.holdoutMonths
+        )
         by = p.by?.rawValue
         total = GroupDocument(r.total)
         groups = r.groups.map(GroupDocument.init)
@@ -82,6 +89,9 @@ struct ReportDocument: Encodable {
         case from, to, store
         case attributionDays = "attribution_days"
         case holdoutPercent = "holdout_percent"
+        case measureBy = "measure_by"
+        case horizonCapDays = "horizon_cap_days"
+        case holdoutMonths = "holdout_months"
         case by, total, groups, offers
     }
 
@@ -93,6 +103,9 @@ struct ReportDocument: Encodable {
         try c.encode(store, forKey: .store)
         try c.encode(attributionDays, forKey: .attributionDays)
         try c.encode(holdoutPercent, forKey: .holdoutPercent)
+        try c.encode(measureBy, forKey: .measureBy)
+        try c.encode(horizonCapDays, forKey: .horizonCapDays)
+        try c.encode(holdoutMonths, forKey: .holdoutMonths)
         try c.encode(by, forKey: .by)
         try c.encode(total, forKey: .total)
         try c.encode(groups, forKey: .groups)
@@ -167,6 +180,7 @@ struct GroupDocument: Encodable {
     var verdict: String
     var attributed, unattributed: Int
     var tasks: TasksDocument
+    var maturity: String?
 
     init(_ f: ReportFigures) {
         key = f.key
@@ -192,6 +206,7 @@ struct GroupDocument: Encodable {
         attributed = f.attributed
         unattributed = f.unattributed
         tasks = TasksDocument(done: f.tasksDone, doneOnTime: f.tasksDoneOnTime, open: f.tasksOpen, overdue: f.tasksOverdue)
+        maturity = ReportFormats.rate(f.maturity.share)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -205,7 +220,7 @@ struct GroupDocument: Encodable {
         case rateDifference = "rate_difference"
         case
             incrementalMargin = "incremental_margin"
-        case verdict, attributed, unattributed, tasks
+        case verdict, attributed, unattributed, tasks, maturity
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -226,5 +241,6 @@ struct GroupDocument: Encodable {
         try c.encode(attributed, forKey: .attributed)
         try c.encode(unattributed, forKey: .unattributed)
         try c.encode(tasks, forKey: .tasks)
+        try c.encode(maturity, forKey: .maturity)
     }
 }

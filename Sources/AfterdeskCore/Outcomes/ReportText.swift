@@ -8,7 +8,7 @@ public enum ReportText {
         let t = report.total
         var out = "Margin report\(dealership.map { ", \($0)" } ?? "")\(p.store.map { ", store \($0)" } ?? "")\n"
         out += "Declines on deals contracted \(p.from) to \(p.to), as of \(p.asOf). "
-        out += "A sale counts within \(p.attributionDays) days of the contract; \(p.holdoutPercent)% of deals are held out.\n\n"
+        out += ReportText.measuredBy(p) + "; \(p.holdoutPercent)% of deals are held out.\n\n"
         out += headline(t) + "\n\n"
         out += arms(t)
         out += "\n" + details(t)
@@ -71,6 +71,7 @@ public enum ReportText {
             lines.append(
                 "Captured: \(percent(f.captureRate)) (\(f.declines.grouped) declines stored of \(exported.grouped) in the exports)")
         }
+        lines.append("Maturity: \(percent(f.maturity.share)) of the declines' measurement windows had elapsed")
         lines.append(
             "Re-contacted: \(percent(f.recontactRate)) of treated declines; \(f.aged.grouped) older than 30 days with no touch yet")
         lines.append("Treated recoveries attributed to a touch: \(f.attributed.grouped); unattributed: \(f.unattributed.grouped)")
@@ -96,6 +97,14 @@ public enum ReportText {
                 + pad(Money(cents: g.treated.netCents).formatted, 14, right: true) + "  " + incremental + "\n"
         }
         return out
+    }
+
+    /// "A sale counts within 120 days of the contract", or while the product can still be bought (horizon mode).
+    public static func measuredBy(_ p: ReportParameters) -> String {
+        guard p.measureBy == .horizon else { return "A sale counts within \(p.attributionDays) days of the contract" }
+        let cap = p.horizonCapDays.map { ", at most \($0) days after the contract" } ?? ""
+        return "A sale counts while the declined product could still be bought\(cap), and before the holdout ends "
+            + "(\(p.holdoutMonths) months)"
     }
 
     public static func money(_ cents: Double?) -> String {

@@ -1,0 +1,124 @@
+import AfterdeskCore
+import AfterdeskDemo
+import AfterdeskStorage
+import Foundation
+import GRDB
+import Testing
+
+@testable import AfterdeskSQLite
+
+/// The horizons planning stores (`decline_horizons`, v14) and the report that reads them (docs/reporting.md, "The
+/// measurement horizon").
+@Suite struct HorizonStoreTests {
+    /// A year of a small store, imported and planned with the shipped menu (horizon mode, 10% held out).
+    func plannedStore() async throws -> (Workspace, AfterdeskDatabase, Menu, Planner) {
+        let m = try menu()
+        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
+        let planner = Planner.make(menu: m, warranties: warranties)
+        let dealership = SyntheticDealership(
+            seed: 11, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 200, dealsPerDay: 2, errorRate: 0)
+        let w = try Workspace()
+        let db = try w.database()
+        _ = try await db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
+        _ = try await db.planCustomers(planner: planner, now: fixedNow)
+        return (w, db, m, planner)
+    }
+
+    @Test func everyPlannedDeclineHasAHorizonInBothArms() async throws {
+        let (w, _, m, _) = try await plannedStore()
+        #expect(m.measureBy == .horizon && m.holdoutMonths == 48)
+        let q = try DatabaseQueue(path: w.path("test.sqlite"))
+        let (plans, horizons, missing, heldOut, differ) = try await q.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plans")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM decline_horizons")!,
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM plans p WHERE NOT EXISTS (
+                            SELECT 1 FROM decline_horizons h WHERE h.deal_id = p.deal_id AND h.product_code = p.product_code)
+                        """)!,
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM decline_horizons h JOIN deal_arms a ON a.deal_id = h.deal_id WHERE a.held_out = 1
+                        """)!,
+                // Without readings after the sale the horizon is the plan's own window.
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM plans p JOIN decline_horizons h ON h.deal_id = p.deal_id AND h.product_code = p.product_code
+                        WHERE h.horizon_until IS NOT p.eligible_until
+                        """)!
+            )
+        }
+        #expect(plans > 300 && horizons == plans && missing == 0, "\(plans) plans, \(horizons) horizons")
+        #expect(heldOut > 10, "held-out declines with a horizon: \(heldOut)")
+        #expect(differ == 0)
+    }
+
+    @Test func theReportCountsASaleUpToTheStoredHorizonAndKeepsItOnceFollowUpStops() async throws {
+        let (w, db, m, planner) = try await plannedStore()
+        let q = try DatabaseQueue(path: w.path("test.sqlite"))
+        // A declined tire & wheel (90 days from the contract) of a deal contracted in June or July.
+        let (dealID, deal, contract, horizon) = try await q.read { db in
+            let row = try #require(
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT d.id, d.deal_number, d.contract_date, h.horizon_until FROM decline_horizons h JOIN deals d ON d.id = h.deal_id
+                        WHERE h.product_code = 'tire_wheel' AND d.contract_date BETWEEN '2026-06-01' AND '2026-07-31'
+                        ORDER BY d.id LIMIT 1
+                        """))
+            return (row[0] as Int64, row[1] as String, LocalDate(row[2] as String)!, LocalDate(row[3] as String)!)
+        }
+        #expect(horizon == contract.adding(days: 90))
+        let file = try w.write(
+            "contracts.csv",
+            "contract_number,store,deal_number,product,sale_date,price,cost\nAS-T,main,\(deal),tire_wheel,\(horizon.adding(days: 1)),799,260\n"
+        )
+        let imported = try await db.importContracts(
+            file: file, menu: m, planner: planner, now: fixedNow, writeRejectsFile: false, allowedStores: nil)
+        #expect(imported.inserted == 1)
+        var p = ReportParameters(asOf: LocalDate("2026-11-22")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-22")!, menu: m)
+        p.resamples = 20
+        func line() async throws -> LedgerRow? {
+            let rows = LockedLines()
+            try await db.forEachLedgerRow(p, now: fixedNow) { if $0.dealNumber == deal && $0.product == "tire_wheel" { rows.append($0) } }
+            return rows.all.first
+        }
+        // The contract stopped the follow-up and the customer was planned again: the horizon stays.
+        let kept = try await q.read {
+            try String.fetchOne(
+                $0, sql: "SELECT horizon_until FROM decline_horizons WHERE deal_id = ? AND product_code = 'tire_wheel'", arguments: [dealID]
+            )
+        }
+        #expect(kept == horizon.description)
+        // Sold the day after the horizon: not a recovery. The ledger says until when it measured.
+        var row = try #require(try await line())
+        #expect(!row.recovered && row.measuredUntil == horizon)
+        // The same sale on the horizon's last day counts.
+        try await q.write {
+            try $0.execute(
+                sql: "UPDATE decline_horizons SET horizon_until = ? WHERE deal_id = ? AND product_code = 'tire_wheel'",
+                arguments: [horizon.adding(days: 1).description, dealID])
+        }
+        row = try #require(try await line())
+        #expect(row.recovered && row.recoverySource == .contract && row.measuredUntil == horizon.adding(days: 1))
+        // The dashboard's list of sales reads the same horizon.
+        let recent = try await db.recentRecoveries(store: nil, asOf: LocalDate("2026-11-22")!, limit: 15)
+        #expect(recent.first { $0.dealNumber == deal }?.horizon == horizon.adding(days: 1))
+        // In window mode (a menu that sets the old window) the horizon is not read: 365 days count.
+        p.measureBy = .window
+        p.attributionDays = 365
+        row = try #require(try await line())
+        #expect(row.recovered && row.measuredUntil == contract.adding(days: 365))
+    }
+}
+
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rows: [LedgerRow] = []
+    func append(_ r: LedgerRow) { lock.withLock { rows.append(r) } }
+    var all: [LedgerRow] { lock.withLock { rows } }
+}
