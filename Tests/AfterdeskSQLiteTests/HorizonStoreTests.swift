@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func everyPlannedDeclineHasAHorizonInBothArms() async throws {
-        let (w, _, m, _) = try await plannedStore()
+        let (w, db, m, _) = try await plannedStore()
         #expect(m.measureBy == .horizon && m.holdoutMonths == 48)
         let q = try DatabaseQueue(path: w.path("test.sqlite"))
         let (plans, horizons, missing, heldOut, differ) = try await q.read { db in
@@ -55,6 +55,26 @@ import Testing
         #expect(plans > 300 && horizons == plans && missing == 0, "\(plans) plans, \(horizons) horizons")
         #expect(heldOut > 10, "held-out declines with a horizon: \(heldOut)")
         #expect(differ == 0)
+        // Every line of the report measures to the first of its stored horizon and the holdout's end (the reader skips
+        // the horizons too late to matter: a service contract's, 15 years on).
+        let stored = try await q.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT d.deal_number, h.product_code, h.horizon_until FROM decline_horizons h JOIN deals d ON d.id = h.deal_id"
+            ).reduce(into: [String: LocalDate]()) {
+                $0["\($1[0] as String) \($1[1] as String)"] = ($1[2] as String?).flatMap(LocalDate.init)
+            }
+        }
+        var p = ReportParameters(asOf: LocalDate("2026-11-22")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-22")!, menu: m)
+        p.resamples = 20
+        let lines = LockedLines()
+        try await db.forEachLedgerRow(p, now: fixedNow) { lines.append($0) }
+        #expect(lines.all.count > 300 && lines.all.contains { $0.product == "vsc" })
+        for line in lines.all {
+            let holdoutEnd = line.contractDate.adding(months: 48).adding(days: -1)
+            let horizon = stored["\(line.dealNumber) \(line.product)"] ?? nil
+            #expect(line.measuredUntil == min(horizon ?? .last, holdoutEnd), "\(line.dealNumber) \(line.product)")
+        }
     }
 
     @Test func theReportCountsASaleUpToTheStoredHorizonAndKeepsItOnceFollowUpStops() async throws {

@@ -4,21 +4,23 @@ import Foundation
 import GRDB
 
 /// The declines' horizons (`decline_horizons`, v14) in (deal, product) order, merged with the declines as they go: read
-/// by a report that measures by horizon only. A row per planned decline, so it is read without a string per row: the
-/// product's bytes are compared with the decline's.
+/// by a report that measures by horizon only. A row per planned decline, so it is read without a string per row (the
+/// product's bytes are compared with the decline's), and only the horizons that can end a decline's measurement: one
+/// on or after `to + holdout_months` is after the holdout's end of every decline the report covers.
 struct HorizonStream {
     let rows: RawStatement
     private var more: Bool
 
-    init(_ db: Database, deals range: ClosedRange<Int64>) throws {
+    init(_ db: Database, _ p: ReportParameters, deals range: ClosedRange<Int64>) throws {
         rows = try RawStatement(
             db,
             """
             SELECT deal_id, product_code, horizon_until FROM decline_horizons
-            WHERE deal_id BETWEEN ?1 AND ?2 AND horizon_until IS NOT NULL ORDER BY deal_id, product_code
+            WHERE deal_id BETWEEN ?1 AND ?2 AND horizon_until < ?3 ORDER BY deal_id, product_code
             """)
         rows.bind(1, range.lowerBound)
         rows.bind(2, range.upperBound)
+        rows.bind(3, MeasurementRule.heldOutUntil(contract: p.to, months: p.holdoutMonths))
         more = try rows.step()
     }
 

@@ -116,7 +116,7 @@ enum LedgerReader {
         var dealRows = try DealStream(db, p, deals: range)
         var declines = try DeclineStream(db, deals: range)
         var streams = try Streams(db, now: now, deals: range)
-        var horizons = p.measureBy == .horizon ? try HorizonStream(db, deals: range) : nil
+        var horizons = p.measureBy == .horizon ? try HorizonStream(db, p, deals: range) : nil
         let rules = p.rules
         // The deal being read: its facts are read once, on its first decline.
         var dealID = Int64.min
