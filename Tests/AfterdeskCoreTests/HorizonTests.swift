@@ -139,6 +139,8 @@ import Testing
         #expect(ReportFormats.summaryCells(report.total).last == "0.1103")
         #expect(ReportText.render(report).contains("Maturity: 11.03% of the declines' measurement windows had elapsed"))
         #expect(ReportText.render(report).contains("A sale counts while the declined product could still be bought"))
+        // The table by month has a maturity column: 2026-06 is a third of the way.
+        #expect(ReportText.render(report).split(separator: "\n").contains { $0.hasPrefix("2026-06") && $0.contains("33.33%") })
     }
 
     @Test func theShippedMenuMeasuresByHorizonAndAnOldMenuByItsWindow() throws {

@@ -84,7 +84,7 @@ public enum ReportText {
     static func groups(_ groups: [ReportFigures]) -> String {
         var out =
             pad("", 14) + pad("declines", 10, right: true) + pad("recovered", 12, right: true) + pad("rate t/h", 16, right: true)
-            + pad("net treated", 14, right: true) + "  incremental (95% interval)\n"
+            + pad("net treated", 14, right: true) + pad("maturity", 10, right: true) + "  incremental (95% interval)\n"
         for g in groups {
             let incremental =
                 g.verdict == .tooSmall
@@ -94,7 +94,8 @@ public enum ReportText {
                 pad(g.key ?? "", 14) + pad(g.declines.grouped, 10, right: true)
                 + pad("\(g.treated.recovered.grouped)/\(g.holdout.recovered.grouped)", 12, right: true)
                 + pad("\(percent(g.treated.recoveryRate))/\(percent(g.holdout.recoveryRate))", 16, right: true)
-                + pad(Money(cents: g.treated.netCents).formatted, 14, right: true) + "  " + incremental + "\n"
+                + pad(Money(cents: g.treated.netCents).formatted, 14, right: true) + pad(percent(g.maturity.share), 10, right: true)
+                + "  " + incremental + "\n"
         }
         return out
     }
