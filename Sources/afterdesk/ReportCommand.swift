@@ -58,6 +58,7 @@ struct Report: AsyncParsableCommand {
             asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent
         )
         (p.measureBy, p.horizonCapDays, p.holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
+        p.contractHorizons = ContractHorizons(menu: menu)
         return p
     }
 

@@ -147,6 +147,11 @@ import Testing
         let shipped = try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "default.yaml")
         #expect(shipped.measureBy == .horizon && shipped.holdoutMonths == 48 && shipped.horizonCapDays == nil)
         #expect(shipped.attributionDays == 120 && shipped.warnings.isEmpty)
+        // The products no vehicle fact closes: their horizon is the contract date plus their days, computed as the ledger
+        // reads; the service contract's (plan classes: age, mileage, warranty) is read as planning stored it.
+        let computed = ContractHorizons(menu: shipped)
+        #expect(computed.codes == ["gap", "tire_wheel", "appearance", "maintenance"] && computed.days == [5, 90, 120, 1_095])
+        #expect(computed.index(of: "vsc") == nil && computed.horizon(1, contract: d("2026-01-01")) == d("2026-04-01"))
         let old = DefaultMenus.menuYAML.replacingOccurrences(of: "measure_by: horizon\n", with: "")
             .replacingOccurrences(of: "holdout_months: 48\n", with: "")
         let window = try MenuLoader.loadMenu(yaml: old, file: "old.yaml")

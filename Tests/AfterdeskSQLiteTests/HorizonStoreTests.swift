@@ -77,62 +77,78 @@ import Testing
         }
     }
 
-    @Test func theReportCountsASaleUpToTheStoredHorizonAndKeepsItOnceFollowUpStops() async throws {
+    @Test func theReportCountsASaleUpToTheHorizonAndKeepsItOnceFollowUpStops() async throws {
         let (w, db, m, planner) = try await plannedStore()
         let q = try DatabaseQueue(path: w.path("test.sqlite"))
-        // A declined tire & wheel (90 days from the contract) of a deal contracted in June or July.
-        let (dealID, deal, contract, horizon) = try await q.read { db in
-            let row = try #require(
-                try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT d.id, d.deal_number, d.contract_date, h.horizon_until FROM decline_horizons h JOIN deals d ON d.id = h.deal_id
-                        WHERE h.product_code = 'tire_wheel' AND d.contract_date BETWEEN '2026-06-01' AND '2026-07-31'
-                        ORDER BY d.id LIMIT 1
-                        """))
-            return (row[0] as Int64, row[1] as String, LocalDate(row[2] as String)!, LocalDate(row[3] as String)!)
+        // A declined service contract (its horizon stored: vehicle facts close it) and a declined tire & wheel (90 days
+        // from the contract: computed as the ledger reads), of deals contracted in June or July.
+        func decline(_ product: String) async throws -> (id: Int64, deal: String, contract: LocalDate) {
+            try await q.read { db in
+                let row = try #require(
+                    try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT d.id, d.deal_number, d.contract_date FROM decline_horizons h JOIN deals d ON d.id = h.deal_id
+                            WHERE h.product_code = ? AND d.contract_date BETWEEN '2026-06-01' AND '2026-07-31' ORDER BY d.id LIMIT 1
+                            """, arguments: [product]))
+                return (row[0], row[1], try #require(LocalDate(row[2] as String)))
+            }
         }
-        #expect(horizon == contract.adding(days: 90))
+        func stored(_ id: Int64, _ product: String) async throws -> String? {
+            try await q.read {
+                try String.fetchOne(
+                    $0, sql: "SELECT horizon_until FROM decline_horizons WHERE deal_id = ? AND product_code = ?", arguments: [id, product])
+            }
+        }
+        func setHorizon(_ id: Int64, _ product: String, _ until: LocalDate?) async throws {
+            try await q.write {
+                try $0.execute(
+                    sql: "UPDATE decline_horizons SET horizon_until = ? WHERE deal_id = ? AND product_code = ?",
+                    arguments: [until?.description, id, product])
+            }
+        }
+        let (vsc, tire) = (try await decline("vsc"), try await decline("tire_wheel"))
+        let planned = try await stored(vsc.id, "vsc")
+        let end = vsc.contract.adding(days: 30)
         let file = try w.write(
             "contracts.csv",
-            "contract_number,store,deal_number,product,sale_date,price,cost\nAS-T,main,\(deal),tire_wheel,\(horizon.adding(days: 1)),799,260\n"
-        )
+            "contract_number,store,deal_number,product,sale_date,price,cost\n"
+                + "AS-V,main,\(vsc.deal),vsc,\(end.adding(days: 1)),2495,1150\n"
+                + "AS-T,main,\(tire.deal),tire_wheel,\(tire.contract.adding(days: 91)),799,260\n")
         let imported = try await db.importContracts(
             file: file, menu: m, planner: planner, now: fixedNow, writeRejectsFile: false, allowedStores: nil)
-        #expect(imported.inserted == 1)
+        #expect(imported.inserted == 2)
+        // The contracts stopped the follow-up and the customers were planned again: the stored horizon stays.
+        #expect(try await stored(vsc.id, "vsc") == planned && planned != nil)
         var p = ReportParameters(asOf: LocalDate("2026-11-22")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-22")!, menu: m)
         p.resamples = 20
-        func line() async throws -> LedgerRow? {
+        func line(_ d: (id: Int64, deal: String, contract: LocalDate), _ product: String) async throws -> LedgerRow {
             let rows = LockedLines()
-            try await db.forEachLedgerRow(p, now: fixedNow) { if $0.dealNumber == deal && $0.product == "tire_wheel" { rows.append($0) } }
-            return rows.all.first
+            try await db.forEachLedgerRow(p, now: fixedNow) { if $0.dealNumber == d.deal && $0.product == product { rows.append($0) } }
+            return try #require(rows.all.first)
         }
-        // The contract stopped the follow-up and the customer was planned again: the horizon stays.
-        let kept = try await q.read {
-            try String.fetchOne(
-                $0, sql: "SELECT horizon_until FROM decline_horizons WHERE deal_id = ? AND product_code = 'tire_wheel'", arguments: [dealID]
-            )
-        }
-        #expect(kept == horizon.description)
-        // Sold the day after the horizon: not a recovery. The ledger says until when it measured.
-        var row = try #require(try await line())
-        #expect(!row.recovered && row.measuredUntil == horizon)
+        // Sold the day after the stored horizon: not a recovery. The ledger says until when it measured.
+        try await setHorizon(vsc.id, "vsc", end)
+        var row = try await line(vsc, "vsc")
+        #expect(!row.recovered && row.measuredUntil == end)
         // The same sale on the horizon's last day counts.
-        try await q.write {
-            try $0.execute(
-                sql: "UPDATE decline_horizons SET horizon_until = ? WHERE deal_id = ? AND product_code = 'tire_wheel'",
-                arguments: [horizon.adding(days: 1).description, dealID])
-        }
-        row = try #require(try await line())
-        #expect(row.recovered && row.recoverySource == .contract && row.measuredUntil == horizon.adding(days: 1))
+        try await setHorizon(vsc.id, "vsc", end.adding(days: 1))
+        row = try await line(vsc, "vsc")
+        #expect(row.recovered && row.recoverySource == .contract && row.measuredUntil == end.adding(days: 1))
         // The dashboard's list of sales reads the same horizon.
         let recent = try await db.recentRecoveries(store: nil, asOf: LocalDate("2026-11-22")!, limit: 15)
-        #expect(recent.first { $0.dealNumber == deal }?.horizon == horizon.adding(days: 1))
-        // In window mode (a menu that sets the old window) the horizon is not read: 365 days count.
+        #expect(recent.first { $0.dealNumber == vsc.deal && $0.product == "vsc" }?.horizon == end.adding(days: 1))
+        // The tire & wheel's horizon is its 90 days, read or not: sold on day 91, not a recovery, even with no stored row.
+        row = try await line(tire, "tire_wheel")
+        #expect(!row.recovered && row.measuredUntil == tire.contract.adding(days: 90))
+        try await q.write { try $0.execute(sql: "DELETE FROM decline_horizons WHERE deal_id = ?", arguments: [tire.id]) }
+        row = try await line(tire, "tire_wheel")
+        #expect(!row.recovered && row.measuredUntil == tire.contract.adding(days: 90))
+        // In window mode (a menu that sets the old window) no horizon counts: 365 days do.
         p.measureBy = .window
         p.attributionDays = 365
-        row = try #require(try await line())
-        #expect(row.recovered && row.measuredUntil == contract.adding(days: 365))
+        #expect(try await line(vsc, "vsc").measuredUntil == vsc.contract.adding(days: 365))
+        #expect(try await line(tire, "tire_wheel").recovered)
     }
 }
 

@@ -100,3 +100,27 @@ public struct Maturity: Sendable, Equatable {
         return windowDays > 0 ? Double(elapsedDays) / Double(windowDays) : 1
     }
 }
+
+/// The products whose horizon follows from the contract date alone — no vehicle fact closes them: `days_from_contract`
+/// only, or no rule at all — with their days (nil: nothing closes them). The ledger computes their horizon as it reads,
+/// for a decline planned or not, rather than reading it; the others' horizons are read as planning stored them.
+public struct ContractHorizons: Sendable, Equatable {
+    public private(set) var codes: [String] = []
+    public private(set) var days: [Int?] = []
+    public init() {}
+
+    public init(menu: Menu) {
+        for p in menu.products {
+            let e = p.eligibility
+            guard e.classes.isEmpty && e.maxVehicleAgeYears == nil && e.maxOdometer == nil else { continue }
+            codes.append(p.code)
+            days.append(e.daysFromContract)
+        }
+    }
+
+    /// The product's place in `codes`, when its horizon follows from the contract date (a menu has a handful).
+    public func index(of code: String) -> Int? { codes.firstIndex(of: code) }
+
+    /// The horizon of the product at `index` for a contract of `contract`: the `until` of its eligibility window.
+    public func horizon(_ index: Int, contract: LocalDate) -> LocalDate? { days[index].map { contract.adding(days: $0) } }
+}

@@ -22,6 +22,8 @@ public struct ReportParameters: Sendable, Equatable {
     public var measureBy = MeasureBy.window
     public var horizonCapDays: Int?
     public var holdoutMonths = MeasurementRule.defaultHoldoutMonths
+    /// The menu's products whose horizon the ledger computes from the contract date as it reads.
+    public var contractHorizons = ContractHorizons()
 
     public init(
         asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, attributionDays: Int,
@@ -49,6 +51,7 @@ public struct ReportParameters: Sendable, Equatable {
             holdoutPercent: menu.holdoutPercent)
         dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
         (measureBy, horizonCapDays, holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
+        contractHorizons = ContractHorizons(menu: menu)
     }
 
     /// The bootstrap's seed for a group (nil: the total): a stable hash of the report's parameters and the group's key.

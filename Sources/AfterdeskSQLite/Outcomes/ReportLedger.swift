@@ -144,7 +144,7 @@ enum LedgerReader {
                 heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
             }
             guard inScope else { continue }
-            let horizon = try horizons?.horizon(deal: id, product: product)
+            let horizon = try horizons?.horizon(deal: id, product: product, contract: contract)
             var (touches, sales, cancellations, tasks) = (
                 [Streams.SentTouch](), [DeclineHistory.Sale](), [DeclineHistory.Cancellation](), [DeclineHistory.TaskState]()
             )
