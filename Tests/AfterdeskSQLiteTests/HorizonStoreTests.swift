@@ -77,38 +77,42 @@ import Testing
         }
     }
 
+    /// A declined service contract (its horizon stored: vehicle facts close it) and a declined tire & wheel (90 days
+    /// from the contract: computed as the ledger reads), of deals contracted in June or July.
+    func decline(_ q: DatabaseQueue, _ product: String) async throws -> (id: Int64, deal: String, contract: LocalDate) {
+        try await q.read { db in
+            let row = try #require(
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT d.id, d.deal_number, d.contract_date FROM decline_horizons h JOIN deals d ON d.id = h.deal_id
+                        WHERE h.product_code = ? AND d.contract_date BETWEEN '2026-06-01' AND '2026-07-31' ORDER BY d.id LIMIT 1
+                        """, arguments: [product]))
+            return (row[0], row[1], try #require(LocalDate(row[2] as String)))
+        }
+    }
+
+    func stored(_ q: DatabaseQueue, _ id: Int64, _ product: String) async throws -> String? {
+        try await q.read {
+            try String.fetchOne(
+                $0, sql: "SELECT horizon_until FROM decline_horizons WHERE deal_id = ? AND product_code = ?", arguments: [id, product])
+        }
+    }
+
+    func setHorizon(_ q: DatabaseQueue, _ id: Int64, _ product: String, _ until: LocalDate?) async throws {
+        try await q.write {
+            try $0.execute(
+                sql: "UPDATE decline_horizons SET horizon_until = ? WHERE deal_id = ? AND product_code = ?",
+                arguments: [until?.description, id, product])
+        }
+    }
+
     @Test func theReportCountsASaleUpToTheHorizonAndKeepsItOnceFollowUpStops() async throws {
         let (w, db, m, planner) = try await plannedStore()
         let q = try DatabaseQueue(path: w.path("test.sqlite"))
-        // A declined service contract (its horizon stored: vehicle facts close it) and a declined tire & wheel (90 days
-        // from the contract: computed as the ledger reads), of deals contracted in June or July.
-        func decline(_ product: String) async throws -> (id: Int64, deal: String, contract: LocalDate) {
-            try await q.read { db in
-                let row = try #require(
-                    try Row.fetchOne(
-                        db,
-                        sql: """
-                            SELECT d.id, d.deal_number, d.contract_date FROM decline_horizons h JOIN deals d ON d.id = h.deal_id
-                            WHERE h.product_code = ? AND d.contract_date BETWEEN '2026-06-01' AND '2026-07-31' ORDER BY d.id LIMIT 1
-                            """, arguments: [product]))
-                return (row[0], row[1], try #require(LocalDate(row[2] as String)))
-            }
-        }
-        func stored(_ id: Int64, _ product: String) async throws -> String? {
-            try await q.read {
-                try String.fetchOne(
-                    $0, sql: "SELECT horizon_until FROM decline_horizons WHERE deal_id = ? AND product_code = ?", arguments: [id, product])
-            }
-        }
-        func setHorizon(_ id: Int64, _ product: String, _ until: LocalDate?) async throws {
-            try await q.write {
-                try $0.execute(
-                    sql: "UPDATE decline_horizons SET horizon_until = ? WHERE deal_id = ? AND product_code = ?",
-                    arguments: [until?.description, id, product])
-            }
-        }
-        let (vsc, tire) = (try await decline("vsc"), try await decline("tire_wheel"))
-        let planned = try await stored(vsc.id, "vsc")
+        // A declined service contract (its horizon stored) and tire & wheel (computed) of deals contracted in June or July.
+        let (vsc, tire) = (try await decline(q, "vsc"), try await decline(q, "tire_wheel"))
+        let planned = try await stored(q, vsc.id, "vsc")
         let end = vsc.contract.adding(days: 30)
         let file = try w.write(
             "contracts.csv",
@@ -119,7 +123,7 @@ import Testing
             file: file, menu: m, planner: planner, now: fixedNow, writeRejectsFile: false, allowedStores: nil)
         #expect(imported.inserted == 2)
         // The contracts stopped the follow-up and the customers were planned again: the stored horizon stays.
-        #expect(try await stored(vsc.id, "vsc") == planned && planned != nil)
+        #expect(try await stored(q, vsc.id, "vsc") == planned && planned != nil)
         var p = ReportParameters(asOf: LocalDate("2026-11-22")!, from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-22")!, menu: m)
         p.resamples = 20
         func line(_ d: (id: Int64, deal: String, contract: LocalDate), _ product: String) async throws -> LedgerRow {
@@ -128,11 +132,11 @@ import Testing
             return try #require(rows.all.first)
         }
         // Sold the day after the stored horizon: not a recovery. The ledger says until when it measured.
-        try await setHorizon(vsc.id, "vsc", end)
+        try await setHorizon(q, vsc.id, "vsc", end)
         var row = try await line(vsc, "vsc")
         #expect(!row.recovered && row.measuredUntil == end)
         // The same sale on the horizon's last day counts.
-        try await setHorizon(vsc.id, "vsc", end.adding(days: 1))
+        try await setHorizon(q, vsc.id, "vsc", end.adding(days: 1))
         row = try await line(vsc, "vsc")
         #expect(row.recovered && row.recoverySource == .contract && row.measuredUntil == end.adding(days: 1))
         // The dashboard's list of sales reads the same horizon.
