@@ -152,6 +152,9 @@ import Testing
         let computed = ContractHorizons(menu: shipped)
         #expect(computed.codes == ["gap", "tire_wheel", "appearance", "maintenance"] && computed.days == [5, 90, 120, 1_095])
         #expect(computed.index(of: "vsc") == nil && computed.horizon(1, contract: d("2026-01-01")) == d("2026-04-01"))
+        // The dashboard's sales take the same: computed, else stored.
+        #expect(computed.horizon(of: "tire_wheel", contract: d("2026-01-01"), stored: nil) == d("2026-04-01"))
+        #expect(computed.horizon(of: "vsc", contract: d("2026-01-01"), stored: d("2040-01-01")) == d("2040-01-01"))
         let old = DefaultMenus.menuYAML.replacingOccurrences(of: "measure_by: horizon\n", with: "")
             .replacingOccurrences(of: "holdout_months: 48\n", with: "")
         let window = try MenuLoader.loadMenu(yaml: old, file: "old.yaml")

@@ -123,4 +123,11 @@ public struct ContractHorizons: Sendable, Equatable {
 
     /// The horizon of the product at `index` for a contract of `contract`: the `until` of its eligibility window.
     public func horizon(_ index: Int, contract: LocalDate) -> LocalDate? { days[index].map { contract.adding(days: $0) } }
+
+    /// The horizon the report uses for a decline of `code`: computed when the product's follows from the contract date,
+    /// else `stored` (what planning stored; nil: no rule closes it, or never planned).
+    public func horizon(of code: String, contract: LocalDate, stored: LocalDate?) -> LocalDate? {
+        guard let i = index(of: code) else { return stored }
+        return horizon(i, contract: contract)
+    }
 }

@@ -157,7 +157,8 @@ struct DashboardController: Sendable {
             let product = menu.products.first { $0.code == r.product }
             let sale = SaleAttribution(
                 contractDate: r.contractDate, soldOn: r.soldOn, priceCents: r.priceCents, costCents: r.costCents,
-                menuCostCents: product?.dealerCost.cents, measurement: p.rules.measurement, horizon: r.horizon, from: p.from, to: p.to)
+                menuCostCents: product?.dealerCost.cents, measurement: p.rules.measurement,
+                horizon: p.contractHorizons.horizon(of: r.product, contract: r.contractDate, stored: r.horizon), from: p.from, to: p.to)
             let counted: String
             switch sale.counted {
             case .tooLate(let days, let limit): counted = "not counted: \(days) days after the contract (over \(limit))"
