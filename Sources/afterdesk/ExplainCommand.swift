@@ -53,7 +53,7 @@ enum ExplainText {
         // What the opt-out ledger says of the customer: "SMS stopped on 2026-12-04 by the customer (STOP)".
         for o in e.optOuts ?? [] { out += "\(o.sentence)\n" }
         for p in e.products {
-            out += "\n\(p.code): \(p.outcome)\(p.holdout ? " (holdout)" : "")"
+            out += "\n\(p.code): \(p.outcome)\(p.holdout ? p.heldOutUntil.map { " (held out until \($0))" } ?? " (holdout)" : "")"
             if let note = p.note { out += " — \(note)" }
             out += "\n"
             if let w = p.warranty { out += warrantyLine(w) }

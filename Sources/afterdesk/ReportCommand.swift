@@ -61,6 +61,8 @@ struct Report: AsyncParsableCommand {
         )
         p.netToStore = NetToStoreRules(menu: menu)
         p.netToStore.messageCosts = try DispatchSetup.settings(path: nil).messageCosts
+        (p.measureBy, p.horizonCapDays, p.holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
+        p.contractHorizons = ContractHorizons(menu: menu)
         return p
     }
 

@@ -212,7 +212,9 @@ import Testing
                 #expect(LocalDate(t.dueAt, in: zone) == t.dueOn)
                 for item in t.items {
                     let product = try #require(p.products.first { $0.product == item.product })
-                    #expect(!product.holdout, "holdout touched: \(deal.dealNumber) \(item.product)")
+                    // A held-out deal is followed up only once its holdout ends (holdout_months after the contract).
+                    #expect(
+                        !product.holdout || t.dueOn >= product.heldOutUntil ?? .last, "holdout touched: \(deal.dealNumber) \(item.product)")
                     #expect(product.eligibility.isOpen(on: t.dueOn), "after the window: \(deal.dealNumber) \(item.product)")
                     #expect(!item.reason.isEmpty)
                 }

@@ -24,6 +24,7 @@ import Testing
         ("v11-opt-outs", Migrations.v11OptOuts, 0xd311_450d_526c_07ac),
         ("v12-trade-facts", Migrations.v12TradeFacts, 0xc769_00f3_72de_da71),
         ("v13-run-heartbeats", Migrations.v13RunHeartbeats, 0xa2d6_7b1b_9b05_da52),
+        ("v14-decline-horizons", Migrations.v14DeclineHorizons, 0xd2de_4c6c_a5a9_d7ed),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -41,7 +42,7 @@ import Testing
         #expect(
             Migrations.sqlOnly.map(\.name) == [
                 "v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
-                "v13-run-heartbeats",
+                "v13-run-heartbeats", "v14-decline-horizons",
             ])
     }
 
@@ -133,10 +134,10 @@ import Testing
             .map { "\($0[0] as String) \($0[1] as String) \($0[2] as String) \($0[3] as String) \($0[4] as Int)" }
             #expect(recoveries == ["gap deal_import import:1 2026-02-03 89500", "vsc task task:4 2026-02-01 299500"])
             #expect(try String.fetchAll(db, sql: "SELECT product_code || ' ' || kind FROM follow_up_stops") == ["vsc purchased"])
-            // v7 asked for one replan, and v12 (plan classes) asks for the same one.
+            // v7 asked for one replan, and v12 (plan classes) and v14 (decline horizons) ask for the same one.
             #expect(
                 try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'replan_all'")
-                    == "v12: plan classes and warranty facts")
+                    == "v14: decline horizons and the holdout that ends")
         }
         // The next planning, even of no customer in particular, plans them all once, drawing the deal's arm.
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")

@@ -95,6 +95,8 @@ extension PageSnapshotTests {
                     incremental: "$36,000.00 ($12,000.00 to $51,000.00)")
             ], csvHref: "/dashboard.csv?from=2025-12-01&to=2026-11-30&by=product", asOf: "2026-11-30", holdoutPercent: 10,
             attributionDays: 120,
+            measuredBy: "A sale counts while the declined product could still be bought, and before the holdout ends (48 months)",
+            maturity: "41.20%",
             sales: [
                 .init(
                     deal: "D-3 (main)", product: "Vehicle Service Contract", soldOn: "2026-10-02", price: "$3,400.00", cost: "$1,000.00",

@@ -48,7 +48,10 @@ import Testing
                     MenuPageController.Page(
                         layout: layout("Menu", WebPaths.menu), dealership: "Lakeside Motors", timeZone: "America/Chicago",
                         holdoutPercent: 10,
-                        attributionDays: 120, products: shippedMenu.products.map(MenuPageController.product),
+                        attributionDays: 120,
+                        measuredBy:
+                            "a sale counts while the declined product could still be bought, and before the holdout ends (48 months)",
+                        products: shippedMenu.products.map(MenuPageController.product),
                         source: "dealership:\n  name: Lakeside Motors\n"))
             ),
             ("admin", try p.html(admin)), ("offer", try p.html(offer)), ("offer_gone", try p.html(offerGone)),

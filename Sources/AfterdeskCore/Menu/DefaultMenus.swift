@@ -16,10 +16,18 @@ dealership:
   hours: "09:00-19:00"                  # when the store answers: an urgent task from an offer page is due within an hour of these
   closed_on: [sunday]
 
-# Share of deals that get no follow-up at all, so the margin report can compare (0-50).
+# Share of deals held out of follow-up, so the margin report can compare (0-50)...
 holdout_percent: 10
+# ...for this many months after the contract (1-240): then they are followed up like any other deal, and the
+# report compares only what happened before.
+holdout_months: 48
 
-# A later sale counts as recovered within this many days of the contract date (1-730).
+# The margin report counts a later sale while the declined product could still be bought (its horizon, from the
+# facts at contract), up to the report's date and the holdout's end. (measure_by: window counts only sales within
+# attribution_days of the contract, as menus did before; horizon_cap_days: N stops the horizon N days after it.)
+measure_by: horizon
+
+# A touch gets the credit for a sale made within this many days after it (1-730).
 attribution_days: 120
 
 # Value remaining, in percent of the value at contract, by months of ownership (linear between points).

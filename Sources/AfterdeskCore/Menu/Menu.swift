@@ -9,6 +9,12 @@ public struct Menu: Sendable, Equatable {
     /// A sale of a declined product counts as recovered when it falls within this many days of the contract date, and
     /// a touch gets the credit when it was delivered within this many days before the sale (docs/reporting.md).
     public var attributionDays: Int
+    /// `measure_by`: how the report measures a recovery (`window`, the default, or `horizon`; docs/reporting.md).
+    public var measureBy = MeasureBy.window
+    /// `horizon_cap_days`: in horizon mode, no sale counts later than this many days after the contract.
+    public var horizonCapDays: Int?
+    /// `holdout_months`: a held-out deal is followed up from this many months after its contract (48 unless set).
+    public var holdoutMonths = MeasurementRule.defaultHoldoutMonths
     public var depreciation: Depreciation
     /// Month and day the first pothole season starts in the dealership's region.
     public var potholeSeasonStart: MonthDay

@@ -51,7 +51,7 @@ public enum MenuLoader {
             root, "",
             allowed: [
                 "version", "dealership", "holdout_percent", "attribution_days", "depreciation", "pothole_season_starts", "products",
-                "contact_rules",
+                "contact_rules", "measure_by", "horizon_cap_days", "holdout_months",
             ])
         if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 {
             r.fail(root["version"], "version", "only version 1 is known")
@@ -69,6 +69,8 @@ public enum MenuLoader {
             dealership: dealership, holdoutPercent: holdout, depreciation: depreciation,
             potholeSeasonStart: season, products: products, attributionDays: attribution)
         menu.contactRules = contactRules
+        measurement(root, &r, into: &menu)
+        if !r.issues.isEmpty { throw MenuErrors(issues: r.issues) }
         menu.warnings = r.warnings
         return menu
     }

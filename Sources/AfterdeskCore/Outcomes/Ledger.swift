@@ -92,11 +92,14 @@ public struct DeclineHistory: Sendable, Equatable {
     public var sales: [Sale]
     public var cancellations: [Cancellation]
     public var tasks: [TaskState]
+    /// The last day the declined product could be bought, from the facts at contract, stored when it was planned (nil:
+    /// no rule closes it, or never planned). The report's horizon (`MeasureBy.horizon`).
+    public var horizon: LocalDate?
 
     public init(
         store: String, dealNumber: String, product: String, contractDate: LocalDate, heldOut: Bool, quotedCents: Int64? = nil,
         fiManager: String? = nil, touches: [Touch] = [], sales: [Sale] = [], cancellations: [Cancellation] = [],
-        tasks: [TaskState] = []
+        tasks: [TaskState] = [], horizon: LocalDate? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber
@@ -109,6 +112,7 @@ public struct DeclineHistory: Sendable, Equatable {
         self.sales = sales
         self.cancellations = cancellations
         self.tasks = tasks
+        self.horizon = horizon
     }
 }
 
@@ -123,10 +127,18 @@ public struct ReportRules: Sendable, Equatable {
     public var dealerCosts: [String: Int64]
     /// Reserve, commissions and message costs (`NetToStoreRules`).
     public var netToStore = NetToStoreRules()
+    /// How a decline's measurement end is found (Horizon.swift): `.window` is `attributionDays` after the contract.
+    public var measureBy = MeasureBy.window
+    public var horizonCapDays: Int?
+    public var holdoutMonths = MeasurementRule.defaultHoldoutMonths
     public init(asOf: LocalDate, attributionDays: Int, dealerCosts: [String: Int64] = [:]) {
         self.asOf = asOf
         self.attributionDays = attributionDays
         self.dealerCosts = dealerCosts
+    }
+
+    public var measurement: MeasurementRule {
+        MeasurementRule(by: measureBy, attributionDays: attributionDays, horizonCapDays: horizonCapDays, holdoutMonths: holdoutMonths)
     }
 }
 
@@ -167,6 +179,9 @@ public struct LedgerRow: Sendable, Equatable {
     public var messageCostsCents: Int64 = 0
     /// margin net − reserve − commissions − message costs.
     public var netToStoreCents: Int64 { marginNetCents - reserveCents - commissionsCents - messageCostsCents }
+    /// The last day a sale counts (`MeasurementRule.end`), and the days of the window from the contract elapsed at `as_of`.
+    public var measuredUntil: LocalDate
+    public var measuredDays = 0
 
     public var recovered: Bool { recoveredOn != nil }
     public var recontacted: Bool { arm == .treated && touchesDelivered > 0 }
@@ -177,13 +192,14 @@ public struct LedgerRow: Sendable, Equatable {
         "recovered_on", "recovery_source", "contract_number", "price", "cost", "margin_gross", "chargebacks", "margin_net",
         "attributed_touch", "attributed_channel", "attributed_template", "fi_manager", "aged", "tasks_done", "tasks_done_on_time",
         "tasks_open", "tasks_overdue", "charged_back_on", "reserve", "commissions", "message_costs", "net_to_store",
+        "measured_until",
     ]
 
     /// The ledger line of a decline, as of `rules.asOf`:
     /// - touches count when delivered on or before `as_of`;
     /// - the recovery is the first sale, by source precedence (contract, deal import, task) then date, reported on or
-    ///   after the contract date and on or before `as_of`; it counts when it is no later than `attribution_days` after
-    ///   the contract date;
+    ///   after the contract date and on or before `as_of`; it counts when it is no later than the decline's measurement
+    ///   end (`MeasurementRule.end`: `attribution_days` after the contract date in window mode);
     /// - its chargebacks are the cancellations of that sale (the contract's, or the deal's product for the other two
     ///   sources) dated on or before `as_of`;
     /// - the credit goes to the latest touch delivered within `attribution_days` before the sale; held-out declines are
@@ -192,7 +208,7 @@ public struct LedgerRow: Sendable, Equatable {
         self.init(
             QuietLine(
                 store: h.store, dealNumber: h.dealNumber, product: h.product, contractDate: h.contractDate, heldOut: h.heldOut,
-                quotedCents: h.quotedCents, fiManager: h.fiManager, rules: rules))
+                quotedCents: h.quotedCents, fiManager: h.fiManager, rules: rules, horizon: h.horizon))
         guard !(h.touches.isEmpty && h.sales.isEmpty && h.tasks.isEmpty) else { return }
         let touches = h.touches.filter { $0.sentOn <= rules.asOf }.sorted { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) }
         touchesDelivered = touches.count
@@ -208,7 +224,7 @@ public struct LedgerRow: Sendable, Equatable {
                 if t.overdue { tasksOverdue += 1 }
             }
         }
-        guard let sale = LedgerRow.recovery(h, rules: rules) else { return }
+        guard let sale = LedgerRow.recovery(h, rules: rules, until: measuredUntil) else { return }
         recoveredOn = sale.soldOn
         recoverySource = sale.source
         contractNumber = sale.contractNumber
@@ -240,15 +256,18 @@ public struct LedgerRow: Sendable, Equatable {
         fiManager = q.fiManager
         touchesDelivered = 0
         aged = q.aged
+        measuredUntil = q.measuredUntil
+        measuredDays = q.measuredDays
     }
 
     /// The sale that counts as the decline's recovery, or nil.
-    static func recovery(_ h: DeclineHistory, rules: ReportRules) -> DeclineHistory.Sale? {
+    static func recovery(_ h: DeclineHistory, rules: ReportRules, until end: LocalDate? = nil) -> DeclineHistory.Sale? {
         let known = h.sales.filter { $0.soldOn >= h.contractDate && $0.soldOn <= rules.asOf }
         let first = known.min {
             ($0.source.precedence, $0.soldOn, $0.contractNumber ?? "") < ($1.source.precedence, $1.soldOn, $1.contractNumber ?? "")
         }
-        guard let first, first.soldOn <= h.contractDate.adding(days: rules.attributionDays) else { return nil }
+        let end = end ?? rules.measurement.end(contract: h.contractDate, horizon: h.horizon)
+        guard let first, first.soldOn <= end else { return nil }
         return first
     }
 
@@ -263,6 +282,7 @@ public struct LedgerRow: Sendable, Equatable {
             aged ? "1" : "0", String(tasksDone), String(tasksDoneOnTime), String(tasksOpen), String(tasksOverdue),
             Chargeback.cell(chargedBack),
             money(reserveCents), money(commissionsCents), money(messageCostsCents), money(netToStoreCents),
+            measuredUntil.description,
         ]
     }
 }
@@ -292,6 +312,8 @@ public protocol LedgerFigures {
     var commissionsCents: Int64 { get }
     var messageCostsCents: Int64 { get }
     var netToStoreCents: Int64 { get }
+    var measuredUntil: LocalDate { get }
+    var measuredDays: Int { get }
 }
 
 extension LedgerRow: LedgerFigures {}
@@ -309,6 +331,9 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
     public var fiManager: String?
     /// Treated, and older than `rules.agedAfterDays` on `rules.asOf` with no touch delivered.
     public var aged: Bool
+    /// The last day a sale would count, and the days to it elapsed at `as_of` (`LedgerRow`'s).
+    public var measuredUntil: LocalDate
+    public var measuredDays: Int
     public var recontacted: Bool { false }
     public var recovered: Bool { false }
     public var recoveredOn: LocalDate? { nil }
@@ -327,7 +352,7 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
 
     public init(
         store: String, dealNumber: String, product: String, contractDate: LocalDate, heldOut: Bool, quotedCents: Int64?,
-        fiManager: String?, rules: ReportRules
+        fiManager: String?, rules: ReportRules, horizon: LocalDate? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber
@@ -337,5 +362,7 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
         self.quotedCents = quotedCents
         self.fiManager = fiManager
         aged = !heldOut && contractDate.days(until: rules.asOf) > rules.agedAfterDays
+        measuredUntil = rules.measurement.end(contract: contractDate, horizon: horizon)
+        measuredDays = Maturity.days(contract: contractDate, end: measuredUntil, asOf: rules.asOf).elapsed
     }
 }

@@ -28,6 +28,12 @@ public struct ReportParameters: Sendable, Equatable {
     public var defaultEvaluationDays = 120
     /// The smallest lift worth detecting, in cents of net margin per decline, for the power figures.
     public var minimumLiftCents: Int64 = 2_500
+    /// The menu's `measure_by`, `horizon_cap_days` and `holdout_months` (Horizon.swift).
+    public var measureBy = MeasureBy.window
+    public var horizonCapDays: Int?
+    public var holdoutMonths = MeasurementRule.defaultHoldoutMonths
+    /// The menu's products whose horizon the ledger computes from the contract date as it reads.
+    public var contractHorizons = ContractHorizons()
 
     public init(
         asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, attributionDays: Int,
@@ -45,6 +51,7 @@ public struct ReportParameters: Sendable, Equatable {
     public var rules: ReportRules {
         var r = ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts)
         r.netToStore = netToStore
+        (r.measureBy, r.horizonCapDays, r.holdoutMonths) = (measureBy, horizonCapDays, holdoutMonths)
         return r
     }
 
@@ -55,6 +62,8 @@ public struct ReportParameters: Sendable, Equatable {
             holdoutPercent: menu.holdoutPercent)
         dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
         netToStore = NetToStoreRules(menu: menu)
+        (measureBy, horizonCapDays, holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
+        contractHorizons = ContractHorizons(menu: menu)
     }
 
     /// The bootstrap's seed for a group (nil: the total): a stable hash of the report's parameters and the group's key.
@@ -62,6 +71,10 @@ public struct ReportParameters: Sendable, Equatable {
         var h = StableHasher()
         for part in [asOf.description, from.description, to.description, store ?? "*", String(attributionDays), group ?? "(total)"] {
             h.add(part)
+        }
+        // The horizon's settings only when they can change a figure: a report in window mode keeps its seed.
+        if measureBy == .horizon || holdoutMonths != MeasurementRule.defaultHoldoutMonths {
+            for part in [measureBy.rawValue, horizonCapDays.map(String.init) ?? "-", String(holdoutMonths)] { h.add(part) }
         }
         return h.value
     }
@@ -153,6 +166,8 @@ public struct ReportFigures: Sendable, Equatable {
     public var tasksDoneOnTime = 0
     public var tasksOpen = 0
     public var tasksOverdue = 0
+    /// The share of the declines' measurement windows elapsed at `as_of`.
+    public var maturity = Maturity()
     /// Declines in the exports, refused rows included; only the total has it (a refused row has no group).
     public var declinesInExports: Int?
     public var rateDifference: Estimate?
@@ -182,6 +197,7 @@ public struct ReportFigures: Sendable, Equatable {
         tasksDoneOnTime += row.tasksDoneOnTime
         tasksOpen += row.tasksOpen
         tasksOverdue += row.tasksOverdue
+        maturity.add(window: max(row.contractDate.days(until: row.measuredUntil) + 1, 0), elapsed: row.measuredDays)
     }
 
     mutating func merge(_ o: ReportFigures) {

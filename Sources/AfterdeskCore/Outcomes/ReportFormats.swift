@@ -35,7 +35,7 @@ public enum ReportFormats {
             "holdout_margin_net", "holdout_margin_per_decline",
             "recontact_rate", "aged_without_follow_up", "rate_difference", "rate_difference_low", "rate_difference_high",
             "incremental_margin", "incremental_margin_low", "incremental_margin_high", "verdict", "attributed", "unattributed",
-            "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue",
+            "tasks_done", "tasks_done_on_time", "tasks_open", "tasks_overdue", "maturity",
         ] + NetToStoreColumns.summary
 
     public static func summaryCells(_ f: ReportFigures) -> [String] {
@@ -50,7 +50,7 @@ public enum ReportFormats {
                 g.recontactRate ?? "", String(g.aged), g.rateDifference?.value ?? "", g.rateDifference?.low ?? "",
                 g.rateDifference?.high ?? "", g.incrementalMargin?.value ?? "", g.incrementalMargin?.low ?? "",
                 g.incrementalMargin?.high ?? "", g.verdict, String(g.attributed), String(g.unattributed), String(g.tasks.done),
-                String(g.tasks.doneOnTime), String(g.tasks.open), String(g.tasks.overdue),
+                String(g.tasks.doneOnTime), String(g.tasks.open), String(g.tasks.overdue), g.maturity ?? "",
             ] + NetToStoreColumns.cells(f)
     }
 }
@@ -59,6 +59,9 @@ struct ReportDocument: Encodable {
     var asOf, from, to: String
     var store: String?
     var attributionDays, holdoutPercent: Int
+    var measureBy: String
+    var horizonCapDays: Int?
+    var holdoutMonths: Int
     var by: String?
     var total: GroupDocument
     var groups: [GroupDocument]
@@ -77,6 +80,10 @@ struct ReportDocument: Encodable {
         store = p.store
         attributionDays = p.attributionDays
         holdoutPercent = p.holdoutPercent
+        // The cap measures nothing in window mode: null there.
+        (measureBy, horizonCapDays, holdoutMonths) = (
+            p.measureBy.rawValue, p.measureBy == .horizon ? p.horizonCapDays : nil, p.holdoutMonths
+        )
         by = p.by?.rawValue
         total = GroupDocument(r.total)
         groups = r.groups.map(GroupDocument.init)
@@ -90,6 +97,9 @@ struct ReportDocument: Encodable {
         case from, to, store
         case attributionDays = "attribution_days"
         case holdoutPercent = "holdout_percent"
+        case measureBy = "measure_by"
+        case horizonCapDays = "horizon_cap_days"
+        case holdoutMonths = "holdout_months"
         case by, total, groups, offers, stratified
         case reserveCurves = "reserve_curves"
     }
@@ -102,6 +112,9 @@ struct ReportDocument: Encodable {
         try c.encode(store, forKey: .store)
         try c.encode(attributionDays, forKey: .attributionDays)
         try c.encode(holdoutPercent, forKey: .holdoutPercent)
+        try c.encode(measureBy, forKey: .measureBy)
+        try c.encode(horizonCapDays, forKey: .horizonCapDays)
+        try c.encode(holdoutMonths, forKey: .holdoutMonths)
         try c.encode(by, forKey: .by)
         try c.encode(total, forKey: .total)
         if let books { try c.encode(books, forKey: .groups) } else { try c.encode(groups, forKey: .groups) }
@@ -183,6 +196,7 @@ struct GroupDocument: Encodable {
     var tasks: TasksDocument
     var costs: NetToStoreDocument
     var anytime: AnytimeDocument
+    var maturity: String?
 
     init(_ f: ReportFigures) {
         costs = NetToStoreDocument(f)
@@ -210,6 +224,7 @@ struct GroupDocument: Encodable {
         attributed = f.attributed
         unattributed = f.unattributed
         tasks = TasksDocument(done: f.tasksDone, doneOnTime: f.tasksDoneOnTime, open: f.tasksOpen, overdue: f.tasksOverdue)
+        maturity = ReportFormats.rate(f.maturity.share)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -223,7 +238,7 @@ struct GroupDocument: Encodable {
         case rateDifference = "rate_difference"
         case
             incrementalMargin = "incremental_margin"
-        case verdict, attributed, unattributed, tasks
+        case verdict, attributed, unattributed, tasks, maturity
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -246,5 +261,6 @@ struct GroupDocument: Encodable {
         try c.encode(tasks, forKey: .tasks)
         try costs.encode(to: encoder)
         try anytime.encode(to: encoder)
+        try c.encode(maturity, forKey: .maturity)
     }
 }

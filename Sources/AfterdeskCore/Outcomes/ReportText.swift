@@ -8,7 +8,7 @@ public enum ReportText {
         let t = report.total
         var out = "Margin report\(dealership.map { ", \($0)" } ?? "")\(p.store.map { ", store \($0)" } ?? "")\n"
         out += "Declines on deals contracted \(p.from) to \(p.to), as of \(p.asOf). "
-        out += "A sale counts within \(p.attributionDays) days of the contract; \(p.holdoutPercent)% of deals are held out.\n\n"
+        out += ReportText.measuredBy(p) + "; \(p.holdoutPercent)% of deals are held out.\n\n"
         out += headline(t) + "\n"
         out += anytime(t, evaluationDays: p.defaultEvaluationDays) + "\n"
         out += whenItWillKnow(t).map { $0 + "\n" } ?? ""
@@ -81,6 +81,7 @@ public enum ReportText {
             lines.append(
                 "Captured: \(percent(f.captureRate)) (\(f.declines.grouped) declines stored of \(exported.grouped) in the exports)")
         }
+        lines.append("Maturity: \(percent(f.maturity.share)) of the declines' measurement windows had elapsed")
         lines.append(
             "Re-contacted: \(percent(f.recontactRate)) of treated declines; \(f.aged.grouped) older than 30 days with no touch yet")
         lines.append("Treated recoveries attributed to a touch: \(f.attributed.grouped); unattributed: \(f.unattributed.grouped)")
@@ -93,7 +94,7 @@ public enum ReportText {
     static func groups(_ groups: [ReportFigures]) -> String {
         var out =
             pad("", 14) + pad("declines", 10, right: true) + pad("recovered", 12, right: true) + pad("rate t/h", 16, right: true)
-            + pad("net treated", 14, right: true) + "  incremental (95% interval)\n"
+            + pad("net treated", 14, right: true) + pad("maturity", 10, right: true) + "  incremental (95% interval)\n"
         for g in groups {
             let incremental =
                 g.verdict == .tooSmall
@@ -103,9 +104,18 @@ public enum ReportText {
                 pad(g.key ?? "", 14) + pad(g.declines.grouped, 10, right: true)
                 + pad("\(g.treated.recovered.grouped)/\(g.holdout.recovered.grouped)", 12, right: true)
                 + pad("\(percent(g.treated.recoveryRate))/\(percent(g.holdout.recoveryRate))", 16, right: true)
-                + pad(Money(cents: g.treated.netCents).formatted, 14, right: true) + "  " + incremental + groupMonths(g) + "\n"
+                + pad(Money(cents: g.treated.netCents).formatted, 14, right: true) + pad(percent(g.maturity.share), 10, right: true)
+                + "  " + incremental + groupMonths(g) + "\n"
         }
         return out
+    }
+
+    /// "A sale counts within 120 days of the contract", or while the product can still be bought (horizon mode).
+    public static func measuredBy(_ p: ReportParameters) -> String {
+        guard p.measureBy == .horizon else { return "A sale counts within \(p.attributionDays) days of the contract" }
+        let cap = p.horizonCapDays.map { ", at most \($0) days after the contract" } ?? ""
+        return "A sale counts while the declined product could still be bought\(cap), and before the holdout ends "
+            + "(\(p.holdoutMonths) months)"
     }
 
     public static func money(_ cents: Double?) -> String {

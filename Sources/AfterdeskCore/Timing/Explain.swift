@@ -82,6 +82,8 @@ public struct DealExplanation: Codable, Sendable {
         public var code: String
         public var outcome: String
         public var holdout: Bool
+        /// A held-out deal's product: the day it is followed up from, like any other (`holdout_months` after the contract).
+        public var heldOutUntil: String?
         public var warranty: Warranty?
         public var gap: GAP?
         public var eligibleUntil: String?
@@ -95,6 +97,7 @@ public struct DealExplanation: Codable, Sendable {
         public var freeMaintenanceEnds: String?
         enum CodingKeys: String, CodingKey {
             case code, outcome, holdout, warranty, gap
+            case heldOutUntil = "held_out_until"
             case eligibleUntil = "eligible_until"
             case eligibilityRule = "eligibility_rule"
             case note, touches, dropped
@@ -142,6 +145,7 @@ public enum Explain {
             } else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code)) {
                 out.note = "follow-up stopped: \(stop)"
             }
+            out.heldOutUntil = p?.heldOutUntil?.description
             out.planClasses = p.flatMap { planClasses($0.eligibility) }
             out.warranty = p?.warranty.map(warranty)
             out.freeMaintenanceEnds = p?.freeMaintenanceEnds?.description

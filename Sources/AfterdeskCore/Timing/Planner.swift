@@ -83,6 +83,13 @@ public struct ProductPlan: Sendable, Equatable {
     /// When the maker's free maintenance (ToyotaCare) is projected to end, for a vehicle still under it at delivery
     /// and a product timed on `first_service`: prepaid maintenance is timed to then.
     public var freeMaintenanceEnds: LocalDate? = nil
+    /// The last day the product can be bought by the facts at contract alone (the deal's odometer and in-service date,
+    /// the warranty projected from them), without the readings since, which the follow-up itself can cause: the margin
+    /// report's horizon (docs/reporting.md). Nil when no rule closes it.
+    public var horizon: LocalDate? = nil
+    /// A held-out deal's product: the day its holdout ends (`holdout_months` after the contract), from which it is
+    /// followed up like any other.
+    public var heldOutUntil: LocalDate? = nil
 
     mutating func nothingPlanned(_ code: NoFollowUp, _ why: String) {
         noFollowUp = code
@@ -178,19 +185,23 @@ public struct Planner: Sendable {
         // The warranty projection depends on the deal only: computed once for all its declined products (a customer
         // has a deal or two: a list searched in order costs less than a dictionary).
         var projections: [(deal: String, projection: WarrantyProjection)] = []
+        // The same from the facts at contract alone, for a deal with readings since (`horizon(of:)`).
+        var atContract: [(deal: String, projection: WarrantyProjection)] = []
         plans.reserveCapacity(declines.count)
         for d in declines {
             guard let product = menu.product(d.product.code) else { continue }
             let projection = self.projection(of: d, cache: &projections)
             var plan = productPlan(d, product, projection)
+            plan.horizon = horizon(of: d, product, plan.eligibility, cache: &atContract)
             let anchor = self.anchor(of: d.deal, product, projection, plan: &plan)
             if isFollowedUp(d, product, plan: &plan, today: day.today) {
-                candidates +=
+                let asked =
                     product.gap?.soldAs == .dealerWaiver
                     ? waiverCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day, dropped: &dropped)
                     : touchCandidates(
                         d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
                         permissions: permissions, dropped: &dropped, freeUntil: plan.freeMaintenanceEnds)
+                candidates += afterHoldout(asked, plan: &plan, dropped: &dropped)
             }
             plans.append(plan)
         }

@@ -166,9 +166,9 @@ extension Planner {
     /// to buy it closed, or it does not apply (the anchor said why).
     func isFollowedUp(_ d: DeclineFacts, _ product: MenuProduct, plan: inout ProductPlan, today: LocalDate) -> Bool {
         let eligibility = plan.eligibility
-        if d.heldOut ?? Holdout.isHeldOut(store: d.store, dealNumber: d.dealNumber, percent: menu.holdoutPercent) {
-            plan.holdout = true
-            plan.nothingPlanned(.holdout, "holdout: no follow-up, to measure what happens without one")
+        if d.heldOut ?? Holdout.isHeldOut(store: d.store, dealNumber: d.dealNumber, percent: menu.holdoutPercent),
+            !holdsOutUntilItEnds(d, plan: &plan)
+        {
             return false
         }
         if eligibility.onlyAtSigning {

@@ -169,23 +169,28 @@ extension AfterdeskDatabase {
                 db,
                 sql: """
                     SELECT s.code AS store, d.deal_number, d.contract_date, r.product_code, r.sold_on, r.price_cents, r.cost_cents,
-                           r.source, r.sold_by, r.recorded_at AS at
+                           r.source, r.sold_by, r.recorded_at AS at,
+                           (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = r.deal_id AND h.product_code = r.product_code)
+                               AS horizon
                     FROM recoveries r JOIN deals d ON d.id = r.deal_id JOIN stores s ON s.id = d.store_id
                     WHERE (?1 IS NULL OR s.code = ?1) AND r.sold_on <= ?2
                     UNION ALL
                     SELECT s.code, d.deal_number, d.contract_date, c.product_code, c.sale_date, c.price_cents, c.cost_cents,
-                           'contract', c.sold_by, c.updated_at
+                           'contract', c.sold_by, c.updated_at,
+                           (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = c.deal_id AND h.product_code = c.product_code)
                     FROM contracts c JOIN deals d ON d.id = c.deal_id JOIN stores s ON s.id = c.store_id
                     WHERE (?1 IS NULL OR s.code = ?1) AND c.sale_date <= ?2
                     ORDER BY 5 DESC, 10 DESC LIMIT ?3
                     """, arguments: [store, asOf.description, limit]
             ).map {
-                try RecentRecovery(
+                var r = try RecentRecovery(
                     store: $0["store"], dealNumber: $0["deal_number"], contractDate: $0.localDate("contract_date", of: "deals"),
                     product: $0["product_code"], soldOn: $0.localDate("sold_on", of: "recoveries"), priceCents: $0["price_cents"],
                     costCents: $0["cost_cents"],
                     source: $0.stored("source", of: "recoveries"),
                     soldBy: $0["sold_by"])
+                r.horizon = ($0["horizon"] as String?).flatMap(LocalDate.init)
+                return r
             }
         }
     }

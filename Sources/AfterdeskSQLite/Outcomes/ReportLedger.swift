@@ -118,7 +118,8 @@ extension AfterdeskDatabase {
 /// than joined in SQL, which would look up the deal once per decline.
 enum LedgerReader {
     /// The ledger's lines, of the deals with ids in `deals` when given: those of declines with nothing after the desk to
-    /// `quiet`, the others to `body`.
+    /// `quiet`, the others to `body`. Longer than about 60 lines on purpose: the report's one pass over millions of
+    /// declines keeps the deal being read in locals, merged with every stream beside it.
     static func forEach(
         _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ quiet: (QuietLine) throws -> Void,
         _ body: (LedgerRow) throws -> Void
@@ -128,6 +129,7 @@ enum LedgerReader {
         var dealRows = try DealStream(db, p, deals: range)
         var declines = try DeclineStream(db, deals: range)
         var streams = try Streams(db, now: now, deals: range)
+        var horizons = p.measureBy == .horizon ? try HorizonStream(db, p, deals: range) : nil
         let rules = p.rules
         // The deal being read: its facts are read once, on its first decline.
         var dealID = Int64.min
@@ -155,6 +157,7 @@ enum LedgerReader {
                 heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
             }
             guard inScope else { continue }
+            let horizon = try horizons?.horizon(deal: id, product: product, contract: contract)
             var (touches, sales, cancellations, tasks) = (
                 [Streams.SentTouch](), [DeclineHistory.Sale](), [DeclineHistory.Cancellation](), [DeclineHistory.TaskState]()
             )
@@ -169,12 +172,13 @@ enum LedgerReader {
                 try quiet(
                     QuietLine(
                         store: store, dealNumber: number, product: product, contractDate: contract, heldOut: heldOut,
-                        quotedCents: quoted, fiManager: fi, rules: rules))
+                        quotedCents: quoted, fiManager: fi, rules: rules, horizon: horizon))
                 continue
             }
             let history = DeclineHistory(
                 store: store, dealNumber: number, product: product, contractDate: contract, heldOut: heldOut, quotedCents: quoted,
-                fiManager: fi, touches: touches.map { $0.touch(in: zone) }, sales: sales, cancellations: cancellations, tasks: tasks)
+                fiManager: fi, touches: touches.map { $0.touch(in: zone) }, sales: sales, cancellations: cancellations, tasks: tasks,
+                horizon: horizon)
             try body(LedgerRow(history, rules: rules))
         }
     }

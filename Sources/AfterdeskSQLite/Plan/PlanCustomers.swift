@@ -145,6 +145,7 @@ extension AfterdeskDatabase {
         }
         try bound("DELETE FROM plans WHERE deal_id IN (SELECT id FROM deals WHERE \(spec.condition))").run()
         try insertPlans(planned.plans, db: db)
+        try writeHorizons(planned.plans, db: db)
         try insertArms(planned.arms, nowText: nowText, db: db)
         // Touch ids are given here (the next after the largest, as SQLite would), so items can be written in bulk too:
         // this transaction holds the write lock.

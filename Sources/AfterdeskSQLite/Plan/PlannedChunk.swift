@@ -70,6 +70,8 @@ struct PlannedChunk: Sendable {
         let noFollowUp: String?, basicExpiresOn: LocalDate?, basicLimit: String?, milesPerYear: Int?, gapExposureEndsOn: LocalDate?
         var planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil
         var freeMaintenanceEndsOn: LocalDate? = nil
+        /// The report's horizon (`ProductPlan.horizon`), written to `decline_horizons`.
+        var horizon: LocalDate? = nil
     }
     struct Touch: Sendable {
         let customer: Int64
@@ -143,7 +145,7 @@ struct PlannedChunk: Sendable {
                     milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn,
                     planClasses: EligibilityWindow.ClassWindow.encode(p.eligibility.classes),
                     powertrainExpiresOn: p.warranty?.powertrain.date, powertrainLimit: p.warranty?.powertrain.limit.rawValue,
-                    freeMaintenanceEndsOn: p.freeMaintenanceEnds))
+                    freeMaintenanceEndsOn: p.freeMaintenanceEnds, horizon: p.horizon))
         }
         for t in plan.touches {
             for i in t.items {

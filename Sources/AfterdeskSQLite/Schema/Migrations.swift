@@ -46,6 +46,7 @@ enum Migrations {
         ("v11-opt-outs", v11OptOuts),
         ("v12-trade-facts", v12TradeFacts),
         ("v13-run-heartbeats", v13RunHeartbeats),
+        ("v14-decline-horizons", v14DeclineHorizons),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

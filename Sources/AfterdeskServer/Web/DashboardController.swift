@@ -56,6 +56,9 @@ struct DashboardController: Sendable {
         var asOf: String
         var holdoutPercent: Int
         var attributionDays: Int
+        /// "A sale counts within 120 days of the contract", or the horizon's rule; and the total's maturity.
+        var measuredBy = ""
+        var maturity = ""
         var sales: [Sale]
         var hasSales: Bool
         /// The books view's months (`by=sale_month`), in place of the groups.
@@ -107,6 +110,8 @@ struct DashboardController: Sendable {
         guard reports.count == 3 else { throw StoreError.integrity("the dashboard's reports") }
         var model = page(reports[0], months: reports[1], products: reports[2], query: query, user: user)
         model.withBooksAndStrata(reports[0])
+        model.measuredBy = ReportText.measuredBy(reports[0].parameters)
+        model.maturity = ReportText.percent(reports[0].total.maturity.share)
         model.sales = try await sales(p)
         model.hasSales = !model.sales.isEmpty
         return try pages.response(model)
@@ -159,10 +164,13 @@ struct DashboardController: Sendable {
             let product = menu.products.first { $0.code == r.product }
             let sale = SaleAttribution(
                 contractDate: r.contractDate, soldOn: r.soldOn, priceCents: r.priceCents, costCents: r.costCents,
-                menuCostCents: product?.dealerCost.cents, attributionDays: p.attributionDays, from: p.from, to: p.to)
+                menuCostCents: product?.dealerCost.cents, measurement: p.rules.measurement,
+                horizon: p.contractHorizons.horizon(of: r.product, contract: r.contractDate, stored: r.horizon), from: p.from, to: p.to)
             let counted: String
             switch sale.counted {
             case .tooLate(let days, let limit): counted = "not counted: \(days) days after the contract (over \(limit))"
+            case .afterEnd(let days, let end):
+                counted = "not counted: \(days) days after the contract, after its last day measured (\(end))"
             case .outsideDates: counted = "not counted: the deal is outside these dates"
             case .counted: counted = "counted"
             }

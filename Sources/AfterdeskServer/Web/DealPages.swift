@@ -48,6 +48,8 @@ struct DealPage: PageModel {
         var price: String?
         var reason: String?
         var holdout: Bool
+        /// A held-out product: the day it is followed up from ("Held out until 2030-01-10").
+        var heldOutUntil: String? = nil
         var eligibleUntil: String?
         /// The plan classes for this vehicle, each with when it closes ("a used-vehicle plan (…) until about 2029-05-02").
         var classes: [String] = []

@@ -103,7 +103,7 @@ struct DealPagesController: Sendable {
             return DealPage.Product(
                 name: productName(p.code), outcome: p.outcome.rawValue + (p.presumed ? " (presumed)" : ""), price: p.price.map(Self.money),
                 reason: p.outcome == .declined ? p.reason.map(DeclineReason.phrase) : nil, holdout: plan?.holdout ?? false,
-                eligibleUntil: plan?.eligibleUntil,
+                heldOutUntil: plan?.heldOutUntil, eligibleUntil: plan?.eligibleUntil,
                 classes: classes, hasClasses: !classes.isEmpty, note: plan?.note, touches: touches,
                 hasTouches: !touches.isEmpty)
         }

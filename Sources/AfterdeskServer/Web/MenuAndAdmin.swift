@@ -26,6 +26,8 @@ struct MenuPageController: Sendable {
         var timeZone: String
         var holdoutPercent: Int
         var attributionDays: Int
+        /// "a sale counts within 120 days of the contract", or the horizon's rule (`ReportText.measuredBy`).
+        var measuredBy = ""
         var products: [Product]
         var source: String?
     }
@@ -34,10 +36,12 @@ struct MenuPageController: Sendable {
         router.get(RouterPath(WebPaths.menu)) { _, context -> Response in
             let user = context.user
             let m = ctx.dispatcher.menu
-            let model = Page(
+            var model = Page(
                 layout: .page("Menu", for: user, current: WebPaths.menu), dealership: m.dealership.name, timeZone: m.dealership.timeZone,
                 holdoutPercent: m.holdoutPercent, attributionDays: m.attributionDays, products: m.products.map(Self.product),
                 source: try await ctx.database.storedMenu().menu)
+            let rule = ReportText.measuredBy(ReportParameters(asOf: .first, from: .first, to: .first, menu: m))
+            model.measuredBy = rule.prefix(1).lowercased() + rule.dropFirst()
             return try pages.response(model)
         }
     }

@@ -12,6 +12,9 @@ public struct RecentRecovery: Sendable, Equatable {
     public var costCents: Int64?
     public var source: RecoverySource
     public var soldBy: String?
+    /// The decline's horizon (`decline_horizons`): the last day it could be bought by the facts at contract; nil when no
+    /// rule closes it or it was never planned.
+    public var horizon: LocalDate? = nil
 
     public init(
         store: String, dealNumber: String, contractDate: LocalDate, product: String, soldOn: LocalDate, priceCents: Int64,

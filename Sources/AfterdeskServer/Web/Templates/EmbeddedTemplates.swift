@@ -93,7 +93,7 @@ enum EmbeddedTemplates {
 </tbody></table></div>
 </section>
 {{/hasSales}}
-<p class="muted">Declines on deals contracted {{from}} to {{to}}, as of {{asOf}}. A sale counts within {{attributionDays}} days of the contract; {{holdoutPercent}}% of deals are held out. Every figure is defined in docs/reporting.md.</p>
+<p class="muted">Declines on deals contracted {{from}} to {{to}}, as of {{asOf}}. {{measuredBy}}; {{holdoutPercent}}% of deals are held out. Maturity {{maturity}}: the share of the declines' measurement windows elapsed. Every figure is defined in docs/reporting.md.</p>
 {{> foot}}
 """#),
         ("deal.mustache", #"""
@@ -107,7 +107,7 @@ enum EmbeddedTemplates {
 <div class="product">
 <h3>{{name}}: {{outcome}}{{#price}} <span class="price">{{.}}</span>{{/price}}</h3>
 {{#reason}}<p class="muted">Declined {{.}}.</p>{{/reason}}
-{{#holdout}}<p class="muted">Held out: this deal gets no follow-up, so the report can compare.</p>{{/holdout}}
+{{#holdout}}<p class="muted">Held out{{#heldOutUntil}} until {{.}}{{/heldOutUntil}}: this deal gets no follow-up {{#heldOutUntil}}before then{{/heldOutUntil}}{{^heldOutUntil}}at all{{/heldOutUntil}}, so the report can compare.</p>{{/holdout}}
 {{#eligibleUntil}}<p class="muted">Can be bought until {{.}}.</p>{{/eligibleUntil}}
 {{#hasClasses}}<p class="muted">Plan classes, best first:</p><ul class="points">{{#classes}}<li>{{.}}</li>{{/classes}}</ul>{{/hasClasses}}
 {{#note}}<p class="muted">{{.}}</p>{{/note}}
@@ -243,7 +243,7 @@ enum EmbeddedTemplates {
         ("menu.mustache", #"""
 {{#layout}}{{> head}}{{/layout}}
 <h1>Menu in force</h1>
-<p class="muted">{{dealership}} · {{timeZone}} · {{holdoutPercent}}% of deals held out · a sale counts within {{attributionDays}} days of the contract</p>
+<p class="muted">{{dealership}} · {{timeZone}} · {{holdoutPercent}}% of deals held out · {{measuredBy}}</p>
 <div class="scroll card" tabindex="0" role="region" aria-label="Menu products"><table><thead><tr><th>code</th><th>product</th><th>retail</th><th>dealer cost</th><th>can be bought</th><th>timed from</th><th>touches</th></tr></thead><tbody>
 {{#products}}<tr><td>{{code}}</td><td>{{name}}</td><td class="num">{{price}}</td><td class="num">{{cost}}</td><td>{{window}}</td><td>{{anchor}}</td><td>{{touches}}</td></tr>{{/products}}
 </tbody></table></div>
