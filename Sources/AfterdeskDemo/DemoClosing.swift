@@ -62,8 +62,8 @@ public struct DemoClosing: Sendable {
         out +=
             "  The report counts the \(t.declines.grouped) declines on deals not unwound (\(declinedStored.grouped) stored, less "
             + "\((declinedStored - t.declines).grouped) on the \(unwoundDeals.grouped) unwound deals); with the "
-            + "\((exported - t.declines).grouped) on refused rows the exports held \(exported.grouped). Its tasks are the "
-            + "\(planTasksDone.grouped) from the plan done, less those on unwound deals.\n\n"
+            + "\((exported - t.declines).grouped) on refused rows the exports held \(exported.grouped). Its \(t.tasksDone.grouped) tasks "
+            + "done are the \(planTasksDone.grouped) from the plan, less \((planTasksDone - t.tasksDone).grouped) on the unwound deals.\n\n"
         out += "6. The margin report on the year's declines followed to today (the cohort view), by product:\n"
         out += Self.indent(ReportText.render(report, dealership: dealership)) + "\n"
         if let books = Self.booksView(report) { out += "\n" + Self.indent(books) + "\n" }

@@ -22,7 +22,7 @@ import Synchronization
 ///
 /// Prices are each product's own: the quote at the desk, else the menu's price (for a rate card, its first rate).
 public struct DemoOutcomes: Sendable {
-    public static let ownRate = ["vsc": 3, "gap": 2, "tire_wheel": 2, "appearance": 1, "maintenance": 2]
+    public static let ownRate = ["vsc": 5, "gap": 3, "tire_wheel": 3, "appearance": 2, "maintenance": 3]
     public static let messageLift = ["vsc": 6, "gap": 5, "tire_wheel": 5, "appearance": 3, "maintenance": 5]
     public static let callLift = ["vsc": 18, "gap": 14, "tire_wheel": 12, "appearance": 8, "maintenance": 12]
     public static let cancelRate = 10

@@ -107,6 +107,12 @@ struct DemoFixture {
         // The compliance line: nothing outside the calendar, nothing after a stop, the cap kept.
         #expect(closing.compliance.textsOutsideCalendar == 0 && closing.optOuts.sentAfterStop == 0)
         #expect(closing.compliance.mostTouchesIn30Days <= 3 && closing.compliance.notSent == 0)
+        // Tasks: the report's are the plan's tasks done on deals not unwound; the staff's are those and the replies.
+        let dispatch = try #require(demo.report.dispatch)
+        let replies = try await demo.database.tasks(status: .done, limit: 100_000, now: fixedNow).filter { $0.kind == .reply }.count
+        #expect(dispatch.tasksDone == closing.planTasksDone + replies && t.tasksDone <= closing.planTasksDone && t.tasksDone > 0)
+        // Declines: the report's are those stored on deals not unwound.
+        #expect(t.declines <= closing.declinedStored && (closing.unwoundDeals > 0 || t.declines == closing.declinedStored))
         let text = closing.text(dealership: "Lakeside Motors")
         #expect(text.contains("Sales recorded: \(closing.soldOnTasks + closing.contracts)"))
         #expect(text.contains("F&I scorecard"))
