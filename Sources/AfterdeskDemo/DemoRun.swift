@@ -90,7 +90,7 @@ public struct DemoRun: Sendable {
         let now = clock.now()
         let today = LocalDate(now, in: zone)
         let goLive = today.adding(days: -days)
-        var year = DemoExports(seed: seed, menu: menu, today: today, dealsPerDay: dealsPerDay, directory: directory)
+        let year = DemoExports(seed: seed, menu: menu, today: today, dealsPerDay: dealsPerDay, directory: directory)
         let dealsFile = try year.writeYear()
 
         let simulated = SimulatedClock(min(now, ContactWindow.allDay.instant(on: goLive, atMinutes: 8 * 60, zone: zone)))
@@ -98,41 +98,17 @@ public struct DemoRun: Sendable {
         try await db.storeMenu(inForce)
         let outcomes = DemoOutcomes(seed: seed, menu: inForce)
         var state = YearState(exports: year, outcomes: outcomes)
-        var recording: RecordingChannels?
-        var dispatched: DemoDispatch.Result?
-        if let templates, days > 0 {
-            let sent = RecordingChannels()
-            let dispatcher = try await Dispatcher.recording(
-                database: db, menu: menu, warranties: inForce.warranties, templates: templates, settings: settings, into: sent)
-            let simulation = DemoDispatch(dispatcher: dispatcher, recording: sent, seed: seed, days: days, outcomes: outcomes)
-            var result = DemoDispatch.Result()
-            for d in 0..<days {
-                let day = goLive.adding(days: d)
-                if d == 0 || StoreHours.weekday(day) == 1 {
-                    let at = ContactWindow.allDay.instant(on: day, atMinutes: 7 * 60, zone: zone)
-                    simulated.set(at)
-                    try await state.importExports(on: day, at: at, database: db, progress: d == 0 ? progress : nil)
-                }
-                try await simulation.day(day, setClock: simulated.set, into: &result)
-            }
-            recording = sent
-            dispatched = result
-        } else if days > 0 {
-            for d in 0..<days where d == 0 || StoreHours.weekday(goLive.adding(days: d)) == 1 {
-                let day = goLive.adding(days: d)
-                let at = ContactWindow.allDay.instant(on: day, atMinutes: 7 * 60, zone: zone)
-                simulated.set(at)
-                try await state.importExports(on: day, at: at, database: db, progress: d == 0 ? progress : nil)
-            }
-        }
+        let (recording, dispatched) = try await simulateDays(
+            from: goLive, state: &state, database: db, clock: simulated, progress: progress)
         // Today: the last export, at the clock's now.
         simulated.set(now)
         try await state.importExports(on: today, at: now, database: db, progress: days == 0 ? progress : nil)
         let opened = try await outcomes.simulateOfferPages(db, now: now)
         let againFile = state.lastExport
         var again: ImportSummary?
-        if let againFile { again = try await db.importDeals(files: [againFile], options: ImportOptions(menu: menu, writeRejectsFile: false)) }
-        year = state.exports
+        if let againFile {
+            again = try await db.importDeals(files: [againFile], options: ImportOptions(menu: menu, writeRejectsFile: false))
+        }
         let planner = Planner.make(menu: menu, warranties: inForce.warranties)
         let planned = try await db.planCustomers(planner: planner, now: now)
         let recent = try await db.listDeals(DealFilter(limit: 500)).filter { !$0.declined.isEmpty && $0.status == .finalized }
@@ -142,6 +118,34 @@ public struct DemoRun: Sendable {
             exports: state.exportCount, imported: state.imported, againFile: againFile, again: again, contracts: state.contractCount,
             cancellations: state.cancellationCount, capture: try await db.captureSummary(), sampleDeal: recent.first?.dealNumber,
             planned: planned, explained: explained, dispatch: dispatched, recording: recording, offersOpened: opened)
+    }
+
+    /// The days from `goLive` to yesterday: each Monday's (and go-live's) imports at 7:00, then the day's dispatch with
+    /// the simulated customers and staff when the templates loaded; what was sent, and what the days did.
+    func simulateDays(
+        from goLive: LocalDate, state: inout YearState, database db: AfterdeskDatabase, clock: SimulatedClock,
+        progress: (@Sendable (ImportProgress) -> Void)?
+    ) async throws -> (RecordingChannels?, DemoDispatch.Result?) {
+        guard days > 0 else { return (nil, nil) }
+        let zone = menu.dealership.zone
+        var simulation: DemoDispatch?
+        if let templates {
+            let sent = RecordingChannels()
+            let dispatcher = try await Dispatcher.recording(
+                database: db, menu: menu, warranties: inForce.warranties, templates: templates, settings: settings, into: sent)
+            simulation = DemoDispatch(dispatcher: dispatcher, recording: sent, seed: seed, days: days, outcomes: state.outcomes)
+        }
+        var result = DemoDispatch.Result()
+        for d in 0..<days {
+            let day = goLive.adding(days: d)
+            if d == 0 || StoreHours.weekday(day) == 1 {
+                let at = ContactWindow.allDay.instant(on: day, atMinutes: 7 * 60, zone: zone)
+                clock.set(at)
+                try await state.importExports(on: day, at: at, database: db, progress: d == 0 ? progress : nil)
+            }
+            try await simulation?.day(day, setClock: clock.set, into: &result)
+        }
+        return (simulation?.recording, simulation == nil ? nil : result)
     }
 
     /// One new and one used vehicle, financed, so the warranty and loan projections both show; the used one, when the

@@ -48,7 +48,9 @@ struct Demo: AsyncParsableCommand {
         print(
             "\nMore: swift run afterdesk report --db \(db) --as-of \(report.today) --by month · swift run afterdesk report --db \(db) --by decline --format csv"
         )
-        print("      swift run afterdesk scorecard --db \(db) --by product · swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db)")
+        print(
+            "      swift run afterdesk scorecard --db \(db) --by product · swift run afterdesk tasks --db \(db) · swift run afterdesk outbox --db \(db)"
+        )
         try await webPages(recording: report.recording)
     }
 
@@ -80,4 +82,3 @@ struct Demo: AsyncParsableCommand {
         }
     }
 }
-

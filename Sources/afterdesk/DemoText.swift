@@ -7,7 +7,9 @@ import Foundation
 /// What `afterdesk demo` prints of the year: the imports, the capture, the plan, the dispatch.
 enum DemoReportText {
     static func render(_ r: DemoRun.Report) -> String {
-        let span = r.goLive == r.today ? "today" : "on \(r.goLive), \(r.today.daysSinceEpoch - r.goLive.daysSinceEpoch) days before today (\(r.today))"
+        let span =
+            r.goLive == r.today
+            ? "today" : "on \(r.goLive), \(r.today.daysSinceEpoch - r.goLive.daysSinceEpoch) days before today (\(r.today))"
         var out = "The store went live \(span); the simulation ran day by day from then to today.\n\n"
         out += "1. The DMS exports, each imported the morning it arrived (every Monday) and its customers planned at once; "
         out += "the F&I manager's after-sale contracts and cancellations imported the same mornings:\n"
@@ -28,7 +30,9 @@ enum DemoReportText {
             + "unwound in a later export; \(r.contracts.grouped) after-sale contracts and \(r.cancellations.grouped) cancellations.\n"
         if !i.rejects.isEmpty {
             out += "  Refused rows (fix them and import the file again; the good rows are already in):\n"
-            for x in i.rejects.prefix(5) { out += "    \((x.file as NSString).lastPathComponent):\(x.line)  \(x.field) = \"\(x.value)\": \(x.error)\n" }
+            for x in i.rejects.prefix(5) {
+                out += "    \((x.file as NSString).lastPathComponent):\(x.line)  \(x.field) = \"\(x.value)\": \(x.error)\n"
+            }
             if i.rejected > min(5, i.rejects.count) { out += "    … and \((i.rejected - min(5, i.rejects.count)).grouped) more\n" }
         }
         if let a = r.again, let file = r.againFile {
@@ -36,9 +40,14 @@ enum DemoReportText {
                 "  The last export (\((file as NSString).lastPathComponent)), imported again: \(a.read.grouped) rows, \(a.inserted.grouped) new, "
                 + "\(a.updated.grouped) updated, \(a.unchanged.grouped) unchanged — nothing changes.\n"
         }
+        return out + capture(r)
+    }
+
+    /// The capture, the plan as of today and a few deals explained.
+    static func capture(_ r: DemoRun.Report) -> String {
         let c = r.capture
         let declined = c.products.reduce(0) { $0 + $1.declined }
-        out +=
+        var out =
             "  The year as one file, as the DMS has it today: \(r.dealsFile).\n\n2. Capture: \(c.deals.grouped) deals stored "
             + "(\(c.unwound.grouped) unwound), \(c.customers.grouped) customers, \(declined.grouped) declined products.\n"
         out +=
@@ -99,7 +108,9 @@ enum DemoReportText {
             + "(\(r.soldValue.formatted), each product at its price of the day), \(r.notInterested.grouped) not interested, "
             + "\(r.noAnswer.grouped) no answer; \(open.open.grouped) open today (\(open.overdue.grouped) overdue).\n"
         var byChannel: [OutboxChannel: Int] = [:]
-        for m in try await db.outbox(limit: 10_000_000) where m.status == .sent || m.status == .delivered { byChannel[m.channel, default: 0] += 1 }
+        for m in try await db.outbox(limit: 10_000_000) where m.status == .sent || m.status == .delivered {
+            byChannel[m.channel, default: 0] += 1
+        }
         out +=
             "  Outbox: \(byChannel[.sms, default: 0].grouped) SMS and \(byChannel[.email, default: 0].grouped) emails sent to "
             + "customers; besides them, \(byChannel[.crmLead, default: 0].grouped) ADF leads sent to the CRM (one per task).\n"

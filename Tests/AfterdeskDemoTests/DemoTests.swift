@@ -102,7 +102,8 @@ struct DemoFixture {
         #expect(t.treated.declines > 0 && t.holdout.declines > 0 && t.treated.recovered > 0)
         #expect(t.treated.netCents == t.treated.grossCents - t.treated.chargebacksCents)
         // Prices are each product's own: the recoveries' average price differs by product.
-        let averages = Set(report.groups.compactMap { g in g.treated.recovered > 0 ? g.treated.grossCents / Int64(g.treated.recovered) : nil })
+        let averages = Set(
+            report.groups.compactMap { g in g.treated.recovered > 0 ? g.treated.grossCents / Int64(g.treated.recovered) : nil })
         #expect(averages.count > 1)
         // The compliance line: nothing outside the calendar, nothing after a stop, the cap kept.
         #expect(closing.compliance.textsOutsideCalendar == 0 && closing.optOuts.sentAfterStop == 0)
