@@ -7,6 +7,8 @@ import Foundation
 /// scorecard and the compliance line, every figure read from the database as of today.
 public struct DemoClosing: Sendable {
     public var report: MarginReport
+    /// The books view of the same year, when the report has it (`booksView`).
+    public var books: MarginReport?
     public var scorecard: Scorecard
     public var optOuts: OptOutSummary
     public var compliance: DemoCompliance.Check
@@ -33,7 +35,8 @@ public struct DemoClosing: Sendable {
         let anyDay = try await db.marginReport(wide, now: now).total
         let scorecard = try await db.scorecard(ScorecardParameters(report: p, by: .fiManager), now: now)
         return DemoClosing(
-            report: report, scorecard: scorecard, optOuts: try await db.optOutSummary(),
+            report: report, books: try await booksView(p, database: db, now: now), scorecard: scorecard,
+            optOuts: try await db.optOutSummary(),
             compliance: try await DemoCompliance.check(database: db, dealershipZone: menu.dealership.timeZone),
             soldOnTasks: r.dispatch?.sold ?? 0, contracts: r.contracts, cancellations: r.cancellations, offersOpened: r.offersOpened,
             recoveredByToday: anyDay.treated.recovered + anyDay.holdout.recovered,
@@ -42,9 +45,12 @@ public struct DemoClosing: Sendable {
     }
 
     /// The books view (recoveries by the month sold, chargebacks by the month charged back: `report --by sale_month`,
-    /// issue 28 item 2). Not on this branch yet: when `ReportGrouping` has it, set `p.by` to it on a copy of
-    /// `report.parameters`, make the report and return `ReportText.render` of it here; it prints after the cohort view.
-    static func booksView(_ report: MarginReport) -> String? { nil }
+    /// issue 28 item 2, on branch i28-h2 as `ReportGrouping.saleMonth`). The one call site to add when it is merged:
+    /// `var p = parameters; p.by = .saleMonth; return try await db.marginReport(p, now: now)`. It prints after the
+    /// cohort view.
+    static func booksView(_ parameters: ReportParameters, database db: any Storage, now: Date) async throws -> MarginReport? {
+        nil
+    }
 
     public func text(dealership: String) -> String {
         let t = report.total
@@ -66,7 +72,10 @@ public struct DemoClosing: Sendable {
             + "done are the \(planTasksDone.grouped) from the plan, less \((planTasksDone - t.tasksDone).grouped) on the unwound deals.\n\n"
         out += "6. The margin report on the year's declines followed to today (the cohort view), by product:\n"
         out += Self.indent(ReportText.render(report, dealership: dealership)) + "\n"
-        if let books = Self.booksView(report) { out += "\n" + Self.indent(books) + "\n" }
+        if let books {
+            out += "\n  The books view: recoveries by the month sold, chargebacks by the month charged back.\n"
+            out += Self.indent(ReportText.render(books, dealership: dealership)) + "\n"
+        }
         out += "\n7. " + Self.indent(ScorecardFormats.text(scorecard, dealership: dealership)).dropFirst(2) + "\n"
         let c = compliance
         out +=
