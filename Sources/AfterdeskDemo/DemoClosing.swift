@@ -61,8 +61,9 @@ public struct DemoClosing: Sendable {
         out +=
             "  Sales recorded: \((soldOnTasks + contracts).grouped) — \(soldOnTasks.grouped) sold on tasks, \(contracts.grouped) "
             + "after-sale contracts imported (\(cancellations.grouped) of them cancelled since). They recovered "
-            + "\(recoveredByToday.grouped) declines by today; the report counts the \(counted.grouped) sold within "
-            + "\(report.parameters.attributionDays) days of the contract (attribution_days), in both arms alike.\n"
+            + "\(recoveredByToday.grouped) declines by today; the report below counts the \(counted.grouped) that its "
+            + "measurement window credits (its second line says which), in both arms alike; the other "
+            + "\((recoveredByToday - counted).grouped) came after it.\n"
         out += "  Offer pages: \(offersOpened.grouped) of the links sent were opened by simulated customers.\n"
         let exported = t.declinesInExports ?? t.declines
         out +=
