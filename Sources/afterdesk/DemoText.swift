@@ -53,9 +53,9 @@ enum DemoReportText {
         out +=
             indent(
                 Table.render(
-                    header: ["product", "sold at the desk", "declined", "quoted value of declines", "recovered since"],
+                    header: ["product", "sold at the desk", "declined", "quoted value of declines"],
                     rows: c.products.map {
-                        [$0.code, $0.sold.grouped, $0.declined.grouped, $0.declinedQuoted.formatted, $0.recovered.grouped]
+                        [$0.code, $0.sold.grouped, $0.declined.grouped, $0.declinedQuoted.formatted]
                     })) + "\n"
         let p = r.planned
         out +=
