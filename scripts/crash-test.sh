@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # A generated file large enough that an import takes a few seconds.
-"$bin" demo --db "$work/gen.sqlite" --dir "$work/gen" --deals-per-day 60 --seed 11 > /dev/null
+"$bin" demo --db "$work/gen.sqlite" --dir "$work/gen" --deals-per-day 60 --seed 11 --days 0 > /dev/null
 file="$work/gen/deals-last-12-months.csv"
 rows=$(($(wc -l < "$file") - 1))
 

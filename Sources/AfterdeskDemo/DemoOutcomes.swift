@@ -4,47 +4,60 @@ import AfterdeskStorage
 import Foundation
 import Synchronization
 
-/// The demo's last step: what customers bought after the desk over the simulated year, and the margin report on it.
+/// What the demo's customers buy after the desk, and what they cancel: SIMULATED, by the model below, so it can be
+/// checked. Every coin is keyed by the decline (store, deal, product) and the seed, so a seed repeats itself.
 ///
-/// The outcomes are SIMULATED, by this model, so they can be checked. Each decline draws coins keyed by its store,
-/// deal, product and the seed:
-/// - in both arms, some customers come back on their own: `ownRate` percent of declines per product, on a day 10 to
-///   109 days after the contract;
-/// - in the treated arm only, a delivered touch persuades some more: `liftRate` percent of the declines that got one,
-///   1 to 14 days after the first;
-/// - each such sale is an after-sale contract at the desk's quote (the menu's price when none was quoted) and the
-///   menu's cost, and `cancelRate` percent of them are cancelled 30 to 89 days later, charging back 60% of the margin.
-/// - each offer page link sent is opened by `openRate` percent of customers, 1 to 48 hours after the message; of
-///   those, `pressRates` percent press each button. The simulated presses are counted in the report's offer funnel,
-///   and make no task or pause (those are the server's, when a real customer presses).
+/// The model, per declined product (percent of declines):
+/// - **Base rate, both arms.** `ownRate` of the customers come back and buy the product on their own, on a day 10 to
+///   179 days after the contract, whether or not they were followed up: held-out deals recover at this rate only.
+/// - **Lift of a message (SMS or email), treated arm.** Of the declines that got a delivered message, `messageLift`
+///   more buy 1 to 14 days after the first one (at the store: the F&I manager's after-sale contracts export).
+/// - **Lift of a call (a task worked by a salesperson), treated arm.** When a salesperson works a task, `callLift` of
+///   its declined products are sold on the call (recorded on the task, at the price of the day: the quote, the menu
+///   price or the rate card); a customer who already bought on their own is not sold twice.
+/// - **Chargebacks.** `cancelRate` of the after-sale contracts imported are cancelled 30 to 209 days after the sale:
+///   the customer is refunded pro rata over 36 months, and the dealer's margin is charged back in the same share.
+/// - **Offer pages.** Each link sent is opened by `openRate` of customers 1 to 48 hours later; of those, `pressRates`
+///   press each button (counted in the report's offer funnel; they make no task or pause).
 ///
-/// Sales dated after the report's day are left out, as they have not happened yet. The contracts and cancellations
-/// are written as CSV files and imported like a dealership's (`import-contracts`, `import-cancellations`).
+/// Prices are each product's own: the quote at the desk, else the menu's price (for a rate card, its first rate).
 public struct DemoOutcomes: Sendable {
-    public static let ownRate = ["vsc": 3, "gap": 2, "tire_wheel": 2, "appearance": 1, "maintenance": 2]
-    public static let liftRate = ["vsc": 8, "gap": 6, "tire_wheel": 6, "appearance": 4, "maintenance": 6]
+    public static let ownRate = ["vsc": 5, "gap": 3, "tire_wheel": 3, "appearance": 2, "maintenance": 3]
+    public static let messageLift = ["vsc": 6, "gap": 5, "tire_wheel": 5, "appearance": 3, "maintenance": 5]
+    public static let callLift = ["vsc": 18, "gap": 14, "tire_wheel": 12, "appearance": 8, "maintenance": 12]
     public static let cancelRate = 10
     public static let openRate = 45
     public static let pressRates: [(OfferEventKind, Int)] = [(.interested, 6), (.callMe, 4), (.notNow, 8)]
 
-    public var directory: String
     public var seed: UInt64
     public var inForce: MenuInForce
-    public var asOf: LocalDate
+    /// The declines sold after the desk so far (store|deal|product): each is sold once, on a call or at the store.
+    public let sold = SoldRegistry()
 
-    public init(directory: String, seed: UInt64, menu: MenuInForce, asOf: LocalDate) {
-        self.directory = directory
+    public init(seed: UInt64, menu: MenuInForce) {
         self.seed = seed
         self.inForce = menu
-        self.asOf = asOf
     }
 
-    public struct Result: Sendable {
-        public var contractsFile: String
-        public var cancellationsFile: String
-        public var contracts: AfterSaleSummary
-        public var cancellations: AfterSaleSummary
-        public var report: MarginReport
+    /// The declines already sold after the desk, shared by the simulated staff and the contracts export.
+    public final class SoldRegistry: Sendable {
+        private let keys = Mutex<Set<String>>([])
+        public init() {}
+        /// Marks the decline sold; false when it already was.
+        public func insert(_ key: String) -> Bool { keys.withLock { $0.insert(key).inserted } }
+        public func contains(_ key: String) -> Bool { keys.withLock { $0.contains(key) } }
+        public var count: Int { keys.withLock { $0.count } }
+    }
+
+    /// An after-sale contract the simulation wrote, kept to cancel it later.
+    public struct Contract: Sendable, Equatable {
+        public var number: String
+        public var store: String
+        public var deal: String
+        public var product: String
+        public var sale: LocalDate
+        public var priceCents: Int64
+        public var costCents: Int64
     }
 
     func chance(_ key: String, _ percent: Int) -> Bool { draw(key) % 100 < UInt64(max(0, percent)) }
@@ -55,77 +68,110 @@ public struct DemoOutcomes: Sendable {
         return h.value
     }
 
-    public func run(database db: any Storage, now: Date) async throws -> Result {
+    static func key(store: String, deal: String, product: String) -> String { "\(store)|\(deal)|\(product)" }
+
+    /// The day the customer comes back on their own for the declined product (both arms), or nil.
+    public func ownDay(store: String, deal: String, product: String, contract: LocalDate) -> LocalDate? {
+        let key = Self.key(store: store, deal: deal, product: product)
+        guard chance(key + "own", Self.ownRate[product] ?? 1) else { return nil }
+        return contract.adding(days: 10 + Int(draw(key + "own-day") % 170))
+    }
+
+    /// Whether a salesperson working a task about the declined product sells it on the call.
+    public func callSells(store: String, deal: String, product: String) -> Bool {
+        chance(Self.key(store: store, deal: deal, product: product) + "call", Self.callLift[product] ?? 5)
+    }
+
+    /// The day the customer of a ledger line buys at the store after the desk (on their own, or after a message), or nil.
+    func saleDate(_ row: LedgerRow) -> LocalDate? {
+        let key = Self.key(store: row.store, deal: row.dealNumber, product: row.product)
+        let own = ownDay(store: row.store, deal: row.dealNumber, product: row.product, contract: row.contractDate)
+        var lifted: LocalDate?
+        if row.arm == .treated, row.touchesDelivered > 0, let first = row.firstTouchAt.flatMap({ LocalDate(String($0.prefix(10))) }),
+            chance(key + "lift", Self.messageLift[row.product] ?? 3)
+        {
+            lifted = first.adding(days: 1 + Int(draw(key + "lift-day") % 14))
+        }
+        return [own, lifted].compactMap { $0 }.min()
+    }
+
+    /// The after-sale contracts sold before `day` and not yet recorded (`day` excluded: the export is made that morning).
+    /// Each is marked in `sold`.
+    public func contracts(before day: LocalDate, database db: any Storage, now: Date) async throws -> [Contract] {
         let menu = inForce.menu
-        var parameters = ReportParameters(
-            asOf: asOf, from: asOf.adding(years: -1), to: asOf, attributionDays: menu.attributionDays,
-            holdoutPercent: menu.holdoutPercent)
-        let rows = Mutex<(contracts: [[String]], cancellations: [[String]])>(([], []))
+        var parameters = ReportParameters(asOf: day, from: day.adding(years: -3), to: day, menu: menu)
+        parameters.attributionDays = 3_650
+        let found = Mutex<[Contract]>([])
         try await db.forEachLedgerRow(parameters, now: now) { [self] row in
-            guard !row.recovered, let sale = saleDate(row) else { return }
+            guard !row.recovered, let sale = saleDate(row), sale < day else { return }
             let product = menu.product(row.product)
             let price = row.quotedCents ?? product?.retailPrice.cents ?? 0
             let cost = min(price, product?.dealerCost.cents ?? 0)
             let number = "AS-\(row.dealNumber)-\(row.product)"
-            rows.withLock {
-                $0.contracts.append([
-                    number, row.store, row.dealNumber, row.product, sale.description, Money(cents: price).description,
-                    Money(cents: cost).description,
-                ])
-            }
-            let key = "\(row.store)|\(row.dealNumber)|\(row.product)"
-            let cancelled = sale.adding(days: 30 + Int(draw(key + "cancel-day") % 60))
-            if chance(key + "cancel", Self.cancelRate), cancelled <= asOf {
-                let chargeback = (price - cost) * 6 / 10
-                rows.withLock {
-                    $0.cancellations.append([
-                        number, cancelled.description, Money(cents: price * 7 / 10).description, Money(cents: chargeback).description,
-                    ])
-                }
-            }
+            guard sold.insert(Self.key(store: row.store, deal: row.dealNumber, product: row.product)) else { return }
+            let c = Contract(
+                number: number, store: row.store, deal: row.dealNumber, product: row.product, sale: sale, priceCents: price,
+                costCents: cost)
+            found.withLock { $0.append(c) }
         }
-        let (contracts, cancellations) = rows.withLock { $0 }
-        let contractsFile = (directory as NSString).appendingPathComponent("after-sale-contracts.csv")
-        let cancellationsFile = (directory as NSString).appendingPathComponent("cancellations.csv")
-        try write(["contract_number", "store", "deal_number", "product", "sale_date", "price", "cost"], contracts, to: contractsFile)
-        try write(["contract_number", "cancel_date", "customer_refund", "chargeback"], cancellations, to: cancellationsFile)
+        return found.withLock { $0 }.sorted { ($0.sale, $0.number) < ($1.sale, $1.number) }
+    }
+
+    /// The day a contract is cancelled, or nil if it is kept.
+    public func cancelDay(_ c: Contract) -> LocalDate? {
+        guard chance(c.number + "cancel", Self.cancelRate) else { return nil }
+        return c.sale.adding(days: 30 + Int(draw(c.number + "cancel-day") % 180))
+    }
+
+    /// The refund and the chargeback of a cancelled contract: pro rata over 36 months (1,095 days) from the sale.
+    public static func cancellation(_ c: Contract, on day: LocalDate) -> (refund: Int64, chargeback: Int64) {
+        let left = max(0, 1_095 - (day.daysSinceEpoch - c.sale.daysSinceEpoch))
+        return (c.priceCents * Int64(left) / 1_095, (c.priceCents - c.costCents) * Int64(left) / 1_095)
+    }
+
+    /// Writes the contracts and the cancellations of one export to `directory` and imports them, as a dealership would.
+    public func importAfterSale(
+        contracts: [Contract], cancellations: [(Contract, LocalDate)], stamp: String, directory: String, database db: any Storage,
+        now: Date
+    ) async throws -> (contracts: AfterSaleSummary, cancellations: AfterSaleSummary) {
+        let menu = inForce.menu
+        let contractsFile = (directory as NSString).appendingPathComponent("after-sale-contracts-\(stamp).csv")
+        let cancellationsFile = (directory as NSString).appendingPathComponent("cancellations-\(stamp).csv")
+        try write(
+            ["contract_number", "store", "deal_number", "product", "sale_date", "price", "cost"],
+            contracts.map { c in
+                [
+                    c.number, c.store, c.deal, c.product, c.sale.description, Money(cents: c.priceCents).description,
+                    Money(cents: c.costCents).description,
+                ]
+            }, to: contractsFile)
+        try write(
+            ["contract_number", "cancel_date", "customer_refund", "chargeback"],
+            cancellations.map { c, day in
+                let (refund, chargeback) = Self.cancellation(c, on: day)
+                return [c.number, day.description, Money(cents: refund).description, Money(cents: chargeback).description]
+            }, to: cancellationsFile)
         let planner = Planner.make(menu: menu, warranties: inForce.warranties)
         let c = try await db.importContracts(file: contractsFile, menu: menu, planner: planner, now: now)
         let k = try await db.importCancellations(file: cancellationsFile, menu: menu)
-        try await simulateOfferPages(db, now: now)
-        parameters.by = .product
-        parameters.netToStore = NetToStoreRules(menu: menu)
-        let report = try await db.marginReport(parameters, now: now)
-        return Result(
-            contractsFile: contractsFile, cancellationsFile: cancellationsFile, contracts: c, cancellations: k, report: report)
+        return (c, k)
     }
 
-    /// SIMULATED visits and presses of the offer pages sent, up to `now`.
-    func simulateOfferPages(_ db: any Storage, now: Date) async throws {
+    /// SIMULATED visits and presses of the offer pages sent, up to `now`; how many were opened.
+    @discardableResult
+    public func simulateOfferPages(_ db: any Storage, now: Date) async throws -> Int {
+        var opened = 0
         for (id, sent) in try await db.offerLinkTimes() {
             let key = "offer|\(id)"
-            let opened = sent.addingTimeInterval(Double(3_600 * (1 + Int(draw(key + "open-hour") % 48))))
-            guard chance(key + "open", Self.openRate), opened <= now else { continue }
-            try await db.recordOfferOpened(linkID: id, now: opened)
+            let at = sent.addingTimeInterval(Double(3_600 * (1 + Int(draw(key + "open-hour") % 48))))
+            guard chance(key + "open", Self.openRate), at <= now else { continue }
+            try await db.recordOfferOpened(linkID: id, now: at)
+            opened += 1
             for (kind, rate) in Self.pressRates where chance(key + kind.rawValue, rate) {
-                _ = try await db.pressOffer(OfferPress(linkID: id, kind: kind), now: min(now, opened.addingTimeInterval(120)))
+                _ = try await db.pressOffer(OfferPress(linkID: id, kind: kind), now: min(now, at.addingTimeInterval(120)))
             }
         }
-    }
-
-    /// The day the simulated customer buys the declined product after the desk, or nil.
-    func saleDate(_ row: LedgerRow) -> LocalDate? {
-        let key = "\(row.store)|\(row.dealNumber)|\(row.product)"
-        var day: LocalDate?
-        if chance(key + "own", Self.ownRate[row.product] ?? 1) {
-            day = row.contractDate.adding(days: 10 + Int(draw(key + "own-day") % 100))
-        } else if row.arm == .treated, let first = row.firstTouchAt.flatMap({ LocalDate(String($0.prefix(10))) }),
-            chance(key + "lift", Self.liftRate[row.product] ?? 4)
-        {
-            day = first.adding(days: 1 + Int(draw(key + "lift-day") % 14))
-        }
-        guard let day, day <= asOf else { return nil }
-        return day
+        return opened
     }
 
     private func write(_ header: [String], _ rows: [[String]], to path: String) throws {

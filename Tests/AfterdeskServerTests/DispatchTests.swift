@@ -227,6 +227,22 @@ final class Scenario: @unchecked Sendable {
         #expect(reason.contains("3 touches in the last 30 days") || reason.contains("window closes"))
     }
 
+    /// Two of a customer's touches due at the same instant (both moved to the same opening) went out in one run: the
+    /// gate counted the customer's touches from the database, before either was recorded. One a day holds now.
+    @Test func twoTouchesDueAtOnceAreNotBothSent() async throws {
+        let s = try await Scenario()
+        let planned = try s.touches("D-1").filter { $0.action == "sms" }
+        try #require(planned.count >= 2)
+        let at = utc(planned[0].due)
+        try s.execute("UPDATE touches SET due_at = ? WHERE id = ?", [planned[0].due, planned[1].id])
+        let summary = try await s.dispatcher.run(now: at)
+        #expect(summary.sms == 1 && s.channels.sms.count == 1)
+        #expect(summary.moved == 1, "\(summary)")
+        let sentToday: Int = try s.rows(
+            "SELECT COUNT(*) FROM touches WHERE customer_id = ? AND status = 'sent'", [try s.customer("D-1")])[0][0]
+        #expect(sentToday == 1)
+    }
+
     @Test func aStopAtAnyMomentCancelsEveryPendingSMS() async throws {
         let s = try await Scenario()
         let customer = try s.customer("D-1")

@@ -121,8 +121,12 @@ public struct Dispatcher: Sendable {
         // in a task of its own that the cancellation does not reach (the storage's calls refuse to run once
         // cancelled), and what is left waits, planned or queued, for the next run.
         while !Task.isCancelled {
-            let due = try await database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
-            if due.isEmpty { break }
+            let fetched = try await database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
+            if fetched.isEmpty { break }
+            // One touch per customer in a page: the gate counts the customer's touches from the database, so a second
+            // touch due at once (two moved to the same opening) waits for the next page, when the first is recorded.
+            var customers = Set<Int64>()
+            let due = dryRun ? fetched : fetched.filter { customers.insert($0.customer.id).inserted }
             if dryRun, let last = due.last { cursor = (last.dueAt, last.id) }
             let page = try await Task { [staffCache] in
                 var cache = staffCache
