@@ -59,11 +59,11 @@ struct AnytimeTests {
     /// D-3 $600 (sold on day 120, within; its chargeback of Jun 20 counts), D-5 $515; held out: D-7 $1,345.
     @Test func theWorkedExampleHasItsClosedDeclinesAndPower() throws {
         let t = WorkedExample.report().report.total
-        #expect(t.maturity.treated.closed == 7)
-        #expect(t.maturity.treated.closedRecovered == 4)
-        #expect(t.maturity.treated.closedSum == 295_000)
-        #expect(t.maturity.holdout.closed == 2)
-        #expect(t.maturity.holdout.closedSum == 134_500)
+        #expect(t.anytimeSums.treated.closed == 7)
+        #expect(t.anytimeSums.treated.closedRecovered == 4)
+        #expect(t.anytimeSums.treated.closedSum == 295_000)
+        #expect(t.anytimeSums.holdout.closed == 2)
+        #expect(t.anytimeSums.holdout.closedSum == 134_500)
         #expect(t.verdictAnytime == .tooSmall)
         // Power: lift seen $368.75 − $336.25 = $32.50 a decline. Fewer than 5 recoveries in either arm: both take the
         // variance of all 12 declines, Σnet² / 12 − mean² = 4,483,375 / 12 − (4,295 / 12)² = 245,510.24 dollars². n =
@@ -167,5 +167,40 @@ extension AnytimeTests {
         p.evaluationDays = ["vsc": 180]
         #expect(unit("2026-01-01", soldOn: "2026-05-02") == (true, 60_000))  // a product's own horizon
         #expect(unit("2026-01-02", soldOn: nil) == (false, nil))
+    }
+}
+
+extension AnytimeTests {
+    /// `anytime_window: horizon`: a decline's unit closes at its measurement end (`measured_until`), and a sale anywhere
+    /// before it counts; `anytime_window: 180` sets the days; anything else is refused, naming the field.
+    @Test func aStoreMayCloseTheUnitAtTheHorizon() throws {
+        let d = WorkedExample.d
+        func menu(_ line: String) throws -> Menu {
+            try MenuLoader.loadMenu(
+                yaml: DefaultMenus.menuYAML.replacingOccurrences(of: "version: 1\n", with: "version: 1\n" + line), file: "m.yaml")
+        }
+        #expect(try menu("").anytimeWindow == .days(120))
+        #expect(try menu("anytime_window: 180\n").anytimeWindow == .days(180))
+        let byHorizon = try menu("anytime_window: horizon\n")
+        #expect(byHorizon.anytimeWindow == .horizon)
+        for bad in ["anytime_window: 12\n", "anytime_window: forever\n"] {
+            #expect(throws: MenuErrors.self) { try menu(bad) }
+        }
+        // Tire & wheel's horizon in the shipped menu: the contract + 90 days.
+        var p = ReportParameters(asOf: d("2026-06-30"), from: d("2025-07-01"), to: d("2026-06-30"), menu: byHorizon)
+        #expect(p.anytimeByHorizon && p.anytimeWindowName == "measurement horizon")
+        func unit(_ contract: String, soldOn: String?) -> (closed: Bool, y: Int64?) {
+            let sales = soldOn.map { [WorkedExample.sale(.contract, $0, 1_000, 400, "C")] } ?? []
+            let h = DeclineHistory(
+                store: "LM", dealNumber: "D", product: "tire_wheel", contractDate: d(contract), heldOut: false, sales: sales,
+                horizon: p.contractHorizons.horizon(of: "tire_wheel", contract: d(contract), stored: nil))
+            return p.evaluationUnit(LedgerRow(h, rules: p.rules))
+        }
+        #expect(unit("2026-04-01", soldOn: nil) == (true, nil))  // horizon Jun 30: closed
+        #expect(unit("2026-04-02", soldOn: nil) == (false, nil))  // Jul 1: open
+        #expect(unit("2026-04-01", soldOn: "2026-06-30") == (true, 60_000))  // the horizon's last day
+        p.anytimeByHorizon = false
+        #expect(unit("2026-04-01", soldOn: nil) == (false, nil))  // 120 days: Jul 30, still open
+        #expect(ReportText.anytime(ReportFigures(), window: p.anytimeWindowName).contains("declines whose 120-day window has closed"))
     }
 }

@@ -65,8 +65,8 @@ extension PageSnapshotTests {
         t.incrementalMargin = Estimate(value: 3_600_000, low: 1_200_000, high: 5_100_000)
         t.verdict = Verdict.recovered
         // The anytime interval: 700 closed declines, wider than the fixed one and holding zero.
-        t.maturity.treated.closed = 630
-        t.maturity.holdout.closed = 70
+        t.anytimeSums.treated.closed = 630
+        t.anytimeSums.holdout.closed = 70
         t.incrementalMarginAnytime = AnytimeEstimate(
             perDecline: Estimate(value: 4_000, low: -500, high: 8_500), declines: 700,
             scaled: Estimate(value: 3_600_000, low: -450_000, high: 7_650_000))
@@ -84,7 +84,7 @@ extension PageSnapshotTests {
             layout: layout("Dashboard", WebPaths.dashboard, role: .financeDirector), from: "2025-12-01", to: "2026-11-30", store: "",
             groupings: [.init(value: "product", label: "product", selected: true), .init(value: "month", label: "month", selected: false)],
             headline: DashboardController.verdictWords(figures), tooSmall: false,
-            tiles: DashboardController.tiles(figures) + DashboardController.anytimeTiles(figures, evaluationDays: 120),
+            tiles: DashboardController.tiles(figures) + DashboardController.anytimeTiles(figures, window: "120-day window"),
             monthChart: DashboardCharts.marginByMonth(months),
             productChart: DashboardCharts.ratesByProduct([
                 .init(label: "Vehicle Service Contract", treated: (0.05, 0.04, 0.066), holdout: (0.02, 0.005, 0.07))
@@ -115,7 +115,7 @@ extension PageSnapshotTests {
         t.power = PowerFigures(
             liftSeenCents: 1_800, minimumLiftCents: 2_500, declinesNeeded: 8_200, declinesNeededAtMinimum: 4_300,
             declinesPerMonth: 83.3, monthsToGo: 87, monthsToGoAtMinimum: 40)
-        page.tiles = DashboardController.tiles(t) + DashboardController.anytimeTiles(t, evaluationDays: 120)
+        page.tiles = DashboardController.tiles(t) + DashboardController.anytimeTiles(t, window: "120-day window")
         return page
     }
 

@@ -15,6 +15,8 @@ public struct Menu: Sendable, Equatable {
     public var horizonCapDays: Int?
     /// `holdout_months`: a held-out deal is followed up from this many months after its contract (48 unless set).
     public var holdoutMonths = MeasurementRule.defaultHoldoutMonths
+    /// `anytime_window`: what closes a decline's unit of the anytime interval (120 days unless set, or `horizon`).
+    public var anytimeWindow = AnytimeWindow.days(120)
     public var depreciation: Depreciation
     /// Month and day the first pothole season starts in the dealership's region.
     public var potholeSeasonStart: MonthDay

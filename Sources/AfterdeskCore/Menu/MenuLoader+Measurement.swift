@@ -1,7 +1,7 @@
 import Yams
 
 /// How the margin report measures a recovery (docs/menus.md; docs/reporting.md, "The measurement horizon"):
-/// `measure_by`, `horizon_cap_days` and `holdout_months`.
+/// `measure_by`, `horizon_cap_days`, `holdout_months` and `anytime_window`.
 extension MenuLoader {
     /// Reads the three keys into `menu`. A menu without `measure_by` measures by window, within `attribution_days` of
     /// the contract, as menus did before the horizon; `horizon_cap_days` is for horizon mode only.
@@ -20,5 +20,14 @@ extension MenuLoader {
                 "measures nothing in window mode (a sale counts within attribution_days): set measure_by: horizon, or remove it")
         }
         menu.holdoutMonths = r.int(root, "holdout_months", "", range: 1...240) ?? MeasurementRule.defaultHoldoutMonths
+        if let text = r.string(root, "anytime_window", "", required: false) {
+            if text == "horizon" {
+                menu.anytimeWindow = .horizon
+            } else if let days = Int(text), (30...3_650).contains(days) {
+                menu.anytimeWindow = .days(days)
+            } else {
+                r.fail(root["anytime_window"], "anytime_window", "'\(text)' is neither horizon nor a number of days from 30 to 3650")
+            }
+        }
     }
 }

@@ -51,7 +51,7 @@ public enum MenuLoader {
             root, "",
             allowed: [
                 "version", "dealership", "holdout_percent", "attribution_days", "depreciation", "pothole_season_starts", "products",
-                "contact_rules", "measure_by", "horizon_cap_days", "holdout_months",
+                "contact_rules", "measure_by", "horizon_cap_days", "holdout_months", "anytime_window",
             ])
         if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 {
             r.fail(root["version"], "version", "only version 1 is known")

@@ -76,11 +76,11 @@ extension ReportFigures {
         // recovery or none says little about its spread).
         var both = treated
         both.merge(holdout)
-        var bothSums = maturity.treated
-        bothSums.merge(maturity.holdout)
+        var bothSums = anytimeSums.treated
+        bothSums.merge(anytimeSums.holdout)
         let pooled = Self.variance(both, bothSums) ?? 0
-        let vt = treated.recovered >= 5 ? Self.variance(treated, maturity.treated) ?? pooled : pooled
-        let vh = holdout.recovered >= 5 ? Self.variance(holdout, maturity.holdout) ?? pooled : pooled
+        let vt = treated.recovered >= 5 ? Self.variance(treated, anytimeSums.treated) ?? pooled : pooled
+        let vh = holdout.recovered >= 5 ? Self.variance(holdout, anytimeSums.holdout) ?? pooled : pooled
         let share = 1 - Double(p.holdoutPercent) / 100
         power.declinesNeeded = power.liftSeenCents.flatMap {
             PowerFigures.declinesNeeded(lift: $0, treatedVariance: vt, holdoutVariance: vh, treatedShare: share)
@@ -97,7 +97,7 @@ extension ReportFigures {
     /// Declines a month: the group's declines over the days from its earliest contract to `to` (or `as_of`), both
     /// counted; nil without a decline.
     func declinesPerMonth(_ p: ReportParameters) -> Double? {
-        guard let first = maturity.firstContract, declines > 0 else { return nil }
+        guard let first = anytimeSums.firstContract, declines > 0 else { return nil }
         let end = min(p.to, p.asOf)
         let days = max(1, first.days(until: end) + 1)
         return Double(declines) / Double(days) * PowerFigures.daysPerMonth

@@ -1,5 +1,20 @@
 import Foundation
 
+/// What closes a decline's unit of the anytime interval (menu `anytime_window`): a number of days from the contract
+/// (120 unless set), or the decline's measurement horizon (its `measured_until`).
+public enum AnytimeWindow: Sendable, Equatable {
+    case days(Int)
+    case horizon
+
+    /// "120-day window", "measurement horizon": the words of the table and the dashboard.
+    public var name: String {
+        switch self {
+        case .days(let n): "\(n)-day window"
+        case .horizon: "measurement horizon"
+        }
+    }
+}
+
 /// The evaluation window a decline's unit of the anytime interval waits for, and the conclusion drawn from it.
 extension ReportParameters {
     /// Days from the contract that a decline is evaluated over for the anytime interval: the product's own
@@ -8,11 +23,16 @@ extension ReportParameters {
         evaluationDays.isEmpty ? defaultEvaluationDays : evaluationDays[product] ?? defaultEvaluationDays
     }
 
+    /// The words for the unit's window: "120-day window" or "measurement horizon".
+    public var anytimeWindowName: String {
+        anytimeByHorizon ? AnytimeWindow.horizon.name : AnytimeWindow.days(defaultEvaluationDays).name
+    }
+
     /// A ledger line as a unit of the anytime interval: `closed` when its evaluation window (contract date + the
-    /// product's days) has ended on or before `as_of`; `y` its net margin when it was recovered within the window.
+    /// product's days, or with `anytimeByHorizon` the decline's measurement end) has ended on or before `as_of`; `y` its net margin when it was recovered within the window.
     /// The sales are the ledger's (within `attribution_days` too), their chargebacks those to `as_of`.
     func evaluationUnit(_ row: some LedgerFigures) -> (closed: Bool, y: Int64?) {
-        let end = row.contractDate.adding(days: evaluationDays(row.product))
+        let end = anytimeByHorizon ? row.measuredUntil : row.contractDate.adding(days: evaluationDays(row.product))
         guard end <= asOf else { return (false, nil) }
         guard row.recovered, let on = row.recoveredOn, on <= end else { return (true, nil) }
         return (true, row.marginNetCents)
@@ -22,14 +42,14 @@ extension ReportParameters {
 extension ReportFigures {
     /// Adds a line's part in the anytime interval and the power.
     mutating func addMaturity(_ row: some LedgerFigures, _ unit: (closed: Bool, y: Int64?)) {
-        maturity.add(arm: row.arm, contractDate: row.contractDate, net: row.marginNetCents, closed: unit.closed, y: unit.y)
+        anytimeSums.add(arm: row.arm, contractDate: row.contractDate, net: row.marginNetCents, closed: unit.closed, y: unit.y)
     }
 
     /// The anytime interval, its verdict and the power, once every line is in (after `conclude`).
     mutating func concludeAnytime(_ p: ReportParameters) {
         let share = 1 - Double(p.holdoutPercent) / 100
         let perYear = declinesPerMonth(p).map { $0 * 12 } ?? 0
-        let c = ConfidenceSequence.conclude(maturity, treatedShare: share, tStar: perYear)
+        let c = ConfidenceSequence.conclude(anytimeSums, treatedShare: share, tStar: perYear)
         let scale = Double(treated.declines)
         incrementalMarginAnytime = c.perDecline.map {
             AnytimeEstimate(

@@ -3,10 +3,10 @@ import Foundation
 /// The anytime interval and "when it will know", in words, for the table and the dashboard.
 extension ReportText {
     /// "Anytime interval …": the confidence sequence, safe to read at every look, with its verdict.
-    public static func anytime(_ f: ReportFigures, evaluationDays: Int) -> String {
-        let basis = "declines whose \(evaluationDays)-day window has closed"
+    public static func anytime(_ f: ReportFigures, window: String) -> String {
+        let basis = "declines whose \(window) has closed"
         guard let a = f.incrementalMarginAnytime, f.verdictAnytime != .tooSmall else {
-            let closed = f.maturity.treated.closed + f.maturity.holdout.closed
+            let closed = f.anytimeSums.treated.closed + f.anytimeSums.holdout.closed
             return "Anytime interval (safe to read every day): too small to conclude yet (\(closed.grouped) \(basis))."
         }
         let words: String

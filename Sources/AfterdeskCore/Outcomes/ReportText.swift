@@ -10,7 +10,7 @@ public enum ReportText {
         out += "Declines on deals contracted \(p.from) to \(p.to), as of \(p.asOf). "
         out += ReportText.measuredBy(p) + "; \(p.holdoutPercent)% of deals are held out.\n\n"
         out += headline(t) + "\n"
-        out += anytime(t, evaluationDays: p.defaultEvaluationDays) + "\n"
+        out += anytime(t, window: p.anytimeWindowName) + "\n"
         out += whenItWillKnow(t).map { $0 + "\n" } ?? ""
         out += "\n"
         out += arms(t)

@@ -3,9 +3,9 @@ import Foundation
 
 /// The dashboard's tiles for the anytime interval (safe to read every morning) and for when the report will know.
 extension DashboardController {
-    static func anytimeTiles(_ t: ReportFigures, evaluationDays: Int) -> [Page.Tile] {
+    static func anytimeTiles(_ t: ReportFigures, window: String) -> [Page.Tile] {
         var tiles: [Page.Tile] = []
-        let closed = t.maturity.treated.closed + t.maturity.holdout.closed
+        let closed = t.anytimeSums.treated.closed + t.anytimeSums.holdout.closed
         if let a = t.incrementalMarginAnytime, t.verdictAnytime != .tooSmall {
             let words: String
             switch t.verdictAnytime {
@@ -17,12 +17,12 @@ extension DashboardController {
                 .init(
                     label: "Incremental margin, anytime", value: ReportText.money(a.scaled.value),
                     note: "95% at every look: \(ReportText.money(a.scaled.low)) to \(ReportText.money(a.scaled.high)), \(words); "
-                        + "\(a.declines.grouped) declines past their \(evaluationDays)-day window"))
+                        + "\(a.declines.grouped) declines past their \(window)"))
         } else {
             tiles.append(
                 .init(
                     label: "Incremental margin, anytime", value: "Too small to conclude",
-                    note: "\(closed.grouped) declines past their \(evaluationDays)-day window"))
+                    note: "\(closed.grouped) declines past their \(window)"))
         }
         if let p = t.power {
             let minimum = Money(cents: p.minimumLiftCents).formatted

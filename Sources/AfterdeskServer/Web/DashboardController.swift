@@ -131,7 +131,7 @@ struct DashboardController: Sendable {
             layout: .page("Dashboard", for: user, current: WebPaths.dashboard), from: p.from.description, to: p.to.description,
             store: p.store ?? "", groupings: groupings.map { .init(value: $0.0.rawValue, label: $0.1, selected: $0.0 == p.by) },
             headline: Self.verdictWords(t), tooSmall: t.verdict == .tooSmall,
-            tiles: Self.tiles(t) + Self.anytimeTiles(t, evaluationDays: p.defaultEvaluationDays) + Self.offerTiles(report.offers),
+            tiles: Self.tiles(t) + Self.anytimeTiles(t, window: p.anytimeWindowName) + Self.offerTiles(report.offers),
             monthChart: DashboardCharts.marginByMonth(
                 months.groups.map {
                     .init(

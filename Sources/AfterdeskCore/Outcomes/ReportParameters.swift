@@ -1,0 +1,91 @@
+import Foundation
+
+/// What a report covers and how it is computed; the bootstrap is seeded from these, so the same report gives the same
+/// interval.
+public struct ReportParameters: Sendable, Equatable {
+    public var asOf: LocalDate
+    public var from: LocalDate
+    public var to: LocalDate
+    public var store: String?
+    public var by: ReportGrouping?
+    public var attributionDays: Int
+    public var holdoutPercent: Int
+    public var resamples = 10_000
+    /// The menu's dealer cost per product, in cents, for sales reported without a cost.
+    public var dealerCosts: [String: Int64] = [:]
+    /// Commissions, message costs and the reserve's curves: the net to the store's rules.
+    public var netToStore = NetToStoreRules()
+    /// The anytime interval's evaluation window per product, in days from the contract (empty: every product's is
+    /// `defaultEvaluationDays`). The hook for a product's measurement horizon.
+    public var evaluationDays: [String: Int] = [:]
+    public var defaultEvaluationDays = 120
+    /// The menu's `anytime_window: horizon`: a decline's unit closes at its measurement end (`measured_until`) instead.
+    public var anytimeByHorizon = false
+    /// The smallest lift worth detecting, in cents of net margin per decline, for the power figures.
+    public var minimumLiftCents: Int64 = 2_500
+    /// The menu's `measure_by`, `horizon_cap_days` and `holdout_months` (Horizon.swift).
+    public var measureBy = MeasureBy.window
+    public var horizonCapDays: Int?
+    public var holdoutMonths = MeasurementRule.defaultHoldoutMonths
+    /// The menu's products whose horizon the ledger computes from the contract date as it reads.
+    public var contractHorizons = ContractHorizons()
+
+    public init(
+        asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, attributionDays: Int,
+        holdoutPercent: Int
+    ) {
+        self.asOf = asOf
+        self.from = from
+        self.to = to
+        self.store = store
+        self.by = by
+        self.attributionDays = attributionDays
+        self.holdoutPercent = holdoutPercent
+    }
+
+    public var rules: ReportRules {
+        var r = ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts)
+        r.netToStore = netToStore
+        (r.measureBy, r.horizonCapDays, r.holdoutMonths) = (measureBy, horizonCapDays, holdoutMonths)
+        return r
+    }
+
+    /// The parameters of a report under `menu`: its attribution window, holdout share and dealer costs.
+    public init(asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, menu: Menu) {
+        self.init(
+            asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays,
+            holdoutPercent: menu.holdoutPercent)
+        dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
+        netToStore = NetToStoreRules(menu: menu)
+        (measureBy, horizonCapDays, holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
+        contractHorizons = ContractHorizons(menu: menu)
+        switch menu.anytimeWindow {
+        case .days(let n): defaultEvaluationDays = n
+        case .horizon: anytimeByHorizon = true
+        }
+    }
+
+    /// The bootstrap's seed for a group (nil: the total): a stable hash of the report's parameters and the group's key.
+    public func seed(group: String?) -> UInt64 {
+        var h = StableHasher()
+        for part in [asOf.description, from.description, to.description, store ?? "*", String(attributionDays), group ?? "(total)"] {
+            h.add(part)
+        }
+        // The horizon's settings only when they can change a figure: a report in window mode keeps its seed.
+        if measureBy == .horizon || holdoutMonths != MeasurementRule.defaultHoldoutMonths {
+            for part in [measureBy.rawValue, horizonCapDays.map(String.init) ?? "-", String(holdoutMonths)] { h.add(part) }
+        }
+        return h.value
+    }
+
+    /// The group a ledger line belongs to, for `by`.
+    public func groupKey(_ row: some LedgerFigures) -> String? {
+        switch by {
+        case .product: row.product
+        case .month: String(row.contractDate.description.prefix(7))
+        case .staff: row.fiManager ?? "(none)"
+        case .store: row.store
+        case .decline, .saleMonth, nil: nil
+        }
+    }
+}
