@@ -31,6 +31,7 @@ public struct DemoClosing: Sendable {
         let report = try await db.marginReport(p, now: now)
         var wide = p
         wide.by = nil
+        wide.measureBy = .window
         wide.attributionDays = 3_650
         let anyDay = try await db.marginReport(wide, now: now).total
         let scorecard = try await db.scorecard(ScorecardParameters(report: p, by: .fiManager), now: now)

@@ -56,13 +56,9 @@ struct Report: AsyncParsableCommand {
         let to = try date(to, "to") ?? asOf
         let from = try date(from, "from") ?? to.adding(years: -1)
         guard from <= to else { throw ValidationError("--from \(from) is after --to \(to)") }
-        var p = ReportParameters(
-            asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays, holdoutPercent: menu.holdoutPercent
-        )
-        p.netToStore = NetToStoreRules(menu: menu)
+        // Every rule of the menu, as the dashboard, the API and the scorecard take them; the message costs are the settings'.
+        var p = ReportParameters(asOf: asOf, from: from, to: to, store: store, by: by, menu: menu)
         p.netToStore.messageCosts = try DispatchSetup.settings(path: nil).messageCosts
-        (p.measureBy, p.horizonCapDays, p.holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
-        p.contractHorizons = ContractHorizons(menu: menu)
         return p
     }
 

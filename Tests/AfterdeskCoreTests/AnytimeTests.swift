@@ -189,6 +189,10 @@ extension AnytimeTests {
         // Tire & wheel's horizon in the shipped menu: the contract + 90 days.
         var p = ReportParameters(asOf: d("2026-06-30"), from: d("2025-07-01"), to: d("2026-06-30"), menu: byHorizon)
         #expect(p.anytimeByHorizon && p.anytimeWindowName == "measurement horizon")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: ReportFormats.json(MarginReport(parameters: p, total: ReportFigures(), groups: [])))
+                as? [String: Any])
+        #expect(json["anytime_window"] as? String == "horizon")
         func unit(_ contract: String, soldOn: String?) -> (closed: Bool, y: Int64?) {
             let sales = soldOn.map { [WorkedExample.sale(.contract, $0, 1_000, 400, "C")] } ?? []
             let h = DeclineHistory(

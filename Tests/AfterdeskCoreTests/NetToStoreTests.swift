@@ -196,9 +196,9 @@ enum KnownHistory {
         #expect(
             ReportText.render(b.finish()).contains("Reserve curves: appearance: the store's 40 contracts; vsc: the store's 40 contracts."))
         // The ledger's new columns come last.
-        #expect(Array(LedgerRow.columns.suffix(4)) == ["reserve", "commissions", "message_costs", "net_to_store"])
+        #expect(Array(LedgerRow.columns.dropLast().suffix(4)) == ["reserve", "commissions", "message_costs", "net_to_store"])
         let d5 = LedgerRow(WorkedExample.histories[5], rules: p.rules)
-        #expect(Array(d5.cells.suffix(4)) == ["12.46", "51.50", "2.00", "449.04"])
+        #expect(Array(d5.cells.dropLast().suffix(4)) == ["12.46", "51.50", "2.00", "449.04"])
         #expect(ReportFormats.summaryColumns.last == "holdout_net_to_store")
         #expect(ReportFormats.summaryCells(b.finish().total).count == ReportFormats.summaryColumns.count)
     }

@@ -214,7 +214,9 @@ public struct LedgerRow: Sendable, Equatable {
         touchesDelivered = touches.count
         firstTouchAt = touches.first?.sentAt
         if !touches.isEmpty { aged = false }
-        messageCostsCents = LedgerRow.messageCosts(touches, rules.netToStore.messageCosts)
+        // Costs are cut where sales are: a touch after the decline's measurement end (a held-out deal followed up once its
+        // holdout ended, a reminder past the window) buys nothing the report counts, in either arm.
+        messageCostsCents = LedgerRow.messageCosts(touches.filter { $0.sentOn <= measuredUntil }, rules.netToStore.messageCosts)
         for t in h.tasks {
             if t.done {
                 tasksDone += 1

@@ -62,6 +62,8 @@ struct ReportDocument: Encodable {
     var measureBy: String
     var horizonCapDays: Int?
     var holdoutMonths: Int
+    /// The anytime interval's window: "horizon", or its days as text ("120").
+    var anytimeWindow: String
     var by: String?
     var total: GroupDocument
     var groups: [GroupDocument]
@@ -84,6 +86,7 @@ struct ReportDocument: Encodable {
         (measureBy, horizonCapDays, holdoutMonths) = (
             p.measureBy.rawValue, p.measureBy == .horizon ? p.horizonCapDays : nil, p.holdoutMonths
         )
+        anytimeWindow = p.anytimeByHorizon ? "horizon" : String(p.defaultEvaluationDays)
         by = p.by?.rawValue
         total = GroupDocument(r.total)
         groups = r.groups.map(GroupDocument.init)
@@ -100,6 +103,7 @@ struct ReportDocument: Encodable {
         case measureBy = "measure_by"
         case horizonCapDays = "horizon_cap_days"
         case holdoutMonths = "holdout_months"
+        case anytimeWindow = "anytime_window"
         case by, total, groups, offers, stratified
         case reserveCurves = "reserve_curves"
     }
@@ -115,6 +119,7 @@ struct ReportDocument: Encodable {
         try c.encode(measureBy, forKey: .measureBy)
         try c.encode(horizonCapDays, forKey: .horizonCapDays)
         try c.encode(holdoutMonths, forKey: .holdoutMonths)
+        try c.encode(anytimeWindow, forKey: .anytimeWindow)
         try c.encode(by, forKey: .by)
         try c.encode(total, forKey: .total)
         if let books { try c.encode(books, forKey: .groups) } else { try c.encode(groups, forKey: .groups) }
