@@ -75,8 +75,9 @@ public struct DemoClosing: Sendable {
         out += "6. The margin report on the year's declines followed to today (the cohort view), by product:\n"
         out += Self.indent(ReportText.render(report, dealership: dealership)) + "\n"
         if let books {
-            out += "\n  The books view: recoveries by the month sold, chargebacks by the month charged back.\n"
-            out += Self.indent(ReportText.render(books, dealership: dealership)) + "\n"
+            // The same declines and figures as above: only the months differ (`report --by sale_month` prints them too).
+            out += "\n"
+            out += Self.indent(BooksFormats.text(books.books)) + "\n"
         }
         out += "\n7. " + Self.indent(ScorecardFormats.text(scorecard, dealership: dealership)).dropFirst(2) + "\n"
         let c = compliance

@@ -35,7 +35,7 @@ public enum BooksFormats {
     }
 
     /// The table under the report: a line a month.
-    static func text(_ months: [BooksMonth]) -> String {
+    public static func text(_ months: [BooksMonth]) -> String {
         func pad(_ s: String, _ n: Int, _ right: Bool = false) -> String { ReportText.pad(s, n, right: right) }
         var out =
             "By sale month (the books view: each recovery in the month it was sold, each chargeback in the month it was "
