@@ -57,6 +57,10 @@ import Yams
             let report = try #require(try await get(client, "/api/v1/report?by=product", fi).1 as? [String: Any])
             #expect(report["verdict"] != nil || report["total"] != nil)
             #expect(try await get(client, "/api/v1/report?by=decline", fi).0 == .badRequest)
+            // The books view: its groups are months keyed YYYY-MM, without decline counts.
+            let books = try #require(try await get(client, "/api/v1/report?by=sale_month", fi).1 as? [String: Any])
+            #expect(books["by"] as? String == "sale_month" && books["groups"] is [Any])
+            #expect((books["groups"] as? [[String: Any]])?.allSatisfy { $0["declines"] == nil } == true)
             // The alias: the same queue under /api/v1/tasks and /api/tasks.
             #expect(try await get(client, "/api/v1/tasks", sales).0 == .ok)
         }

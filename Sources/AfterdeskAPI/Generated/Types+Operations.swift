@@ -1958,6 +1958,7 @@ package enum Operations {
                     case month = "month"
                     case staff = "staff"
                     case store = "store"
+                    case saleMonth = "sale_month"
                 }
                 /// - Remark: Generated from `#/paths/api/v1/report/GET/query/by`.
                 package var by: Operations.GetReport.Input.Query.ByPayload?

@@ -36,6 +36,7 @@ enum APIMapping {
         case .month: return .month
         case .staff: return .staff
         case .store: return .store
+        case .saleMonth: return .saleMonth
         }
     }
 
