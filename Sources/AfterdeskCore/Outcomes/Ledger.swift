@@ -204,7 +204,7 @@ public struct LedgerRow: Sendable, Equatable {
     ///   sources) dated on or before `as_of`;
     /// - the credit goes to the latest touch delivered within `attribution_days` before the sale; held-out declines are
     ///   never attributed.
-    public init(_ h: DeclineHistory, rules: ReportRules) {
+    public init(_ h: DeclineHistory, rules: borrowing ReportRules) {
         self.init(
             QuietLine(
                 store: h.store, dealNumber: h.dealNumber, product: h.product, contractDate: h.contractDate, heldOut: h.heldOut,
@@ -263,7 +263,7 @@ public struct LedgerRow: Sendable, Equatable {
     }
 
     /// The sale that counts as the decline's recovery, or nil.
-    static func recovery(_ h: DeclineHistory, rules: ReportRules, until end: LocalDate? = nil) -> DeclineHistory.Sale? {
+    static func recovery(_ h: DeclineHistory, rules: borrowing ReportRules, until end: LocalDate? = nil) -> DeclineHistory.Sale? {
         let known = h.sales.filter { $0.soldOn >= h.contractDate && $0.soldOn <= rules.asOf }
         let first = known.min {
             ($0.source.precedence, $0.soldOn, $0.contractNumber ?? "") < ($1.source.precedence, $1.soldOn, $1.contractNumber ?? "")
@@ -354,7 +354,7 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
 
     public init(
         store: String, dealNumber: String, product: String, contractDate: LocalDate, heldOut: Bool, quotedCents: Int64?,
-        fiManager: String?, rules: ReportRules, horizon: LocalDate? = nil
+        fiManager: String?, rules: borrowing ReportRules, horizon: LocalDate? = nil
     ) {
         self.store = store
         self.dealNumber = dealNumber

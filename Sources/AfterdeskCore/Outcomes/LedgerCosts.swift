@@ -12,7 +12,7 @@ extension LedgerRow {
 
     /// The commission of a recovery (both arms: a sale pays it whoever made it), and its reserve when it is not
     /// cancelled on `as_of`: the margin it is expected to give back to cancellations still to come.
-    mutating func chargeRecovery(_ h: DeclineHistory, sale: DeclineHistory.Sale, rules: ReportRules) {
+    mutating func chargeRecovery(_ h: DeclineHistory, sale: DeclineHistory.Sale, rules: borrowing ReportRules) {
         let n = rules.netToStore
         commissionsCents = n.commissions[h.product]?.cents(onGross: marginGrossCents) ?? 0
         guard let table = n.reserve else { return }
