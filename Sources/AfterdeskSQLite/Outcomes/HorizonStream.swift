@@ -4,33 +4,29 @@ import Foundation
 import GRDB
 
 /// The declines' horizons (`decline_horizons`, v14) in (deal, product) order, merged with the declines as they go: read
-/// by a report that measures by horizon only. Only the horizons that can end a decline's measurement are read: one on
-/// or after `to + holdout_months` is after the holdout's end of every decline the report covers, and a product whose
-/// horizon follows from the contract date (`ContractHorizons`) is computed instead, planned or not. So the rows are a
-/// range of the index by product and horizon for each product stored and not computed (found by skipping through the
-/// index, a product at a time), sorted by deal: a few percent of the table's, read without a string per row (the
-/// product's bytes are compared with the decline's).
+/// by a report that measures by horizon only. A row per planned decline, so it is read without a string per row (the
+/// product's bytes are compared with the decline's), and only the horizons that can end a decline's measurement: one
+/// on or after `to + holdout_months` is after the holdout's end of every decline the report covers. A product whose
+/// horizon follows from the contract date (`ContractHorizons`) is computed instead, planned or not.
 struct HorizonStream {
     let rows: RawStatement
     private var more: Bool
     private let computed: ContractHorizons
 
     init(_ db: Database, _ p: ReportParameters, deals range: ClosedRange<Int64>) throws {
-        let computed = p.contractHorizons
-        self.computed = computed
-        let stored = try String.fetchAll(db, sql: HorizonStream.storedProducts).filter { computed.index(of: $0) == nil }
-        let read = (0..<stored.count).map { "?\($0 + 4)" }.joined(separator: ", ")
+        computed = p.contractHorizons
+        let skipped = (0..<computed.codes.count).map { "?\($0 + 4)" }.joined(separator: ", ")
         rows = try RawStatement(
             db,
             """
-            SELECT deal_id, product_code, horizon_until FROM decline_horizons INDEXED BY decline_horizons_by_product
-            WHERE product_code IN (\(read)) AND horizon_until < ?3 AND deal_id BETWEEN ?1 AND ?2
+            SELECT deal_id, product_code, horizon_until FROM decline_horizons
+            WHERE deal_id BETWEEN ?1 AND ?2 AND horizon_until < ?3 AND product_code NOT IN (\(skipped))
             ORDER BY deal_id, product_code
             """)
         rows.bind(1, range.lowerBound)
         rows.bind(2, range.upperBound)
         rows.bind(3, MeasurementRule.heldOutUntil(contract: p.to, months: p.holdoutMonths))
-        for (i, code) in stored.enumerated() { rows.bind(Int32(i + 4), code) }
+        for (i, code) in computed.codes.enumerated() { rows.bind(Int32(i + 4), code) }
         more = try rows.step()
     }
 
@@ -60,16 +56,6 @@ struct HorizonStream {
         }
         return nil
     }
-
-    /// The product codes with a stored horizon, in order: a seek in the index per product (a menu has a handful).
-    static let storedProducts = """
-        WITH RECURSIVE c(code) AS (
-            SELECT min(product_code) FROM decline_horizons
-            UNION ALL
-            SELECT (SELECT min(product_code) FROM decline_horizons WHERE product_code > c.code) FROM c WHERE c.code IS NOT NULL
-        )
-        SELECT code FROM c WHERE code IS NOT NULL
-        """
 
     /// SQLite's BINARY order of `bytes` and `text`: negative, zero or positive.
     static func compare(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Int {

@@ -12,9 +12,6 @@ extension Migrations {
             horizon_until TEXT,              -- the last day; NULL: no rule closes it
             PRIMARY KEY (deal_id, product_code)
         ) WITHOUT ROWID;
-        -- The report reads only the horizons that can end a measurement (of the products whose horizon is stored, before
-        -- the holdout's end): a range of this index per product, not a scan of every decline's.
-        CREATE INDEX decline_horizons_by_product ON decline_horizons (product_code, horizon_until);
         -- Existing declines have none, and held-out deals are now followed up after holdout_months: all plans are made
         -- again once, on the next planning.
         INSERT OR REPLACE INTO settings (key, value, updated_at)
