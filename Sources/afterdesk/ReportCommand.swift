@@ -46,11 +46,7 @@ struct Report: AsyncParsableCommand {
     }
 
     func parameters(_ menu: Menu) throws -> ReportParameters {
-        func date(_ text: String?, _ name: String) throws -> LocalDate? {
-            guard let text else { return nil }
-            guard let d = LocalDate(text) else { throw ValidationError("--\(name) '\(text)' is not a date such as 2026-12-01") }
-            return d
-        }
+        let date = CommandDates.date
         let zone = menu.dealership.zone
         let asOf = try date(asOf, "as-of") ?? LocalDate(CommandClock.now(), in: zone)
         let to = try date(to, "to") ?? asOf

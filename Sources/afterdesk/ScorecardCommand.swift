@@ -40,11 +40,7 @@ struct ScorecardCommand: AsyncParsableCommand {
 
     /// The dates in the dealership's calendar: `--to` and `--as-of` default to today, `--from` to a year before `--to`.
     func parameters(_ menu: Menu) throws -> ScorecardParameters {
-        func date(_ text: String?, _ name: String) throws -> LocalDate? {
-            guard let text else { return nil }
-            guard let d = LocalDate(text) else { throw ValidationError("--\(name) '\(text)' is not a date such as 2026-12-01") }
-            return d
-        }
+        let date = CommandDates.date
         let today = LocalDate(CommandClock.now(), in: menu.dealership.zone)
         let asOf = try date(asOf, "as-of") ?? today
         let to = try date(to, "to") ?? today

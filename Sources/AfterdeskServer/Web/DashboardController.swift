@@ -75,25 +75,13 @@ struct DashboardController: Sendable {
     func parameters(_ request: Request, user: SignedIn) throws -> (ReportParameters, query: String) {
         let q = request.uri.queryParameters
         let menu = ctx.dispatcher.menu
-        let zone = menu.dealership.zone
-        let today = LocalDate(ctx.clock.now(), in: zone)
-        func date(_ name: String) throws -> LocalDate? {
-            guard let text = q[Substring(name)].map(String.init), !text.isEmpty else { return nil }
-            guard let d = LocalDate(text) else {
-                throw AppError(.badRequest, "\(name) '\(text)' is not a date such as 2026-12-01.")
-            }
-            return d
-        }
-        let to = try date("to") ?? today
-        let from = try date("from") ?? to.adding(years: -1)
-        guard from <= to else { throw AppError(.badRequest, "from \(from) is after to \(to).") }
-        var store = q["store"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        if let own = user.principal.store { store = own }
+        let f = try FigureFilters(q, user: user, today: LocalDate(ctx.clock.now(), in: menu.dealership.zone))
+        let (from, to, store) = (f.from, f.to, f.store)
         let byText = q["by"].map(String.init) ?? "product"
         guard let by = ReportGrouping(rawValue: byText), by != .decline else {
             throw AppError(.badRequest, "by must be product, month, staff, store or sale_month.")
         }
-        var p = ReportParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
+        var p = ReportParameters(asOf: f.today, from: from, to: to, store: store, by: by, menu: menu)
         p.netToStore.messageCosts = ctx.settings.messageCosts
         let query = "from=\(from)&to=\(to)&by=\(by.rawValue)" + (store.map { "&store=\(WebPaths.component($0))" } ?? "")
         return (p, query)

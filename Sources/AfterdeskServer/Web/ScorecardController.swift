@@ -55,22 +55,12 @@ struct ScorecardController: Sendable {
     func parameters(_ request: Request, user: SignedIn) throws -> ScorecardParameters {
         let q = request.uri.queryParameters
         let menu = ctx.dispatcher.menu
-        let today = LocalDate(ctx.clock.now(), in: menu.dealership.zone)
-        func date(_ name: String) throws -> LocalDate? {
-            guard let text = q[Substring(name)].map(String.init), !text.isEmpty else { return nil }
-            guard let d = LocalDate(text) else { throw AppError(.badRequest, "\(name) '\(text)' is not a date such as 2026-12-01.") }
-            return d
-        }
-        let to = try date("to") ?? today
-        let from = try date("from") ?? to.adding(years: -1)
-        guard from <= to else { throw AppError(.badRequest, "from \(from) is after to \(to).") }
-        var store = q["store"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        if let own = user.principal.store { store = own }
+        let f = try FigureFilters(q, user: user, today: LocalDate(ctx.clock.now(), in: menu.dealership.zone))
         let byText = q["by"].map(String.init) ?? ScorecardGrouping.fiManager.rawValue
         guard let by = ScorecardGrouping(rawValue: byText) else {
             throw AppError(.badRequest, "by must be fi_manager, product, month or store.")
         }
-        return ScorecardParameters(asOf: today, from: from, to: to, store: store, by: by, menu: menu)
+        return ScorecardParameters(asOf: f.today, from: f.from, to: f.to, store: f.store, by: by, menu: menu)
     }
 
     func scorecard(_ request: Request, context: PageContext) async throws -> Response {
