@@ -141,6 +141,22 @@ enum KnownHistory {
         #expect(LedgerRow(many, rules: p.rules).messageCostsCents == 202)
     }
 
+    /// Costs stop where sales stop: a touch delivered after the decline's measurement end (here the 120-day window,
+    /// contract Jan 10 + 120 = May 10) buys nothing the report counts, in either arm, and is not charged.
+    @Test func aTouchAfterTheMeasurementEndIsNotCharged() {
+        var p = WorkedExample.parameters()
+        p.netToStore.messageCosts = MessageCosts(smsUnits: 79, emailUnits: 1, taskUnits: 20_000)
+        func task(_ day: String) -> DeclineHistory.Touch {
+            DeclineHistory.Touch(id: 1, sentAt: day + "T15:00:00Z", sentOn: LocalDate(day)!, channel: "task", template: "t")
+        }
+        func costs(_ day: String) -> Int64 {
+            LedgerRow(WorkedExample.decline("D-9", "vsc", "2026-01-10", quoted: 895, touches: [task(day)]), rules: p.rules)
+                .messageCostsCents
+        }
+        #expect(costs("2026-05-10") == 200)  // the window's last day
+        #expect(costs("2026-05-11") == 0)  // the day after, before as_of
+    }
+
     @Test func theWorkedExampleNetToTheStore() {
         var p = WorkedExample.parameters()
         p.netToStore = KnownHistory.rules
