@@ -2,10 +2,12 @@
 # Installs the system packages Afterdesk needs (Debian/Ubuntu), only those missing. python3-aiosmtpd and
 # libxml2-utils and openssl are for the tests (a real SMTP server; xmllint for ADF leads; a private CA for SMTP over TLS);
 # chromium and PyPI's playwright drive the web pages in a real browser (never `playwright install`: Debian's chromium).
-# `scripts/setup.sh tests` adds what only the tests need (the browser); the demo needs none of it.
+# `scripts/setup.sh tests` adds what only the tests need (the browser; PostgreSQL, whose tests start a throwaway cluster
+# of their own with scripts/pg-test-cluster.sh: Debian 12's `postgresql` is PostgreSQL 15, its server programs in
+# /usr/lib/postgresql/15/bin); the demo needs none of it.
 set -euo pipefail
 packages=(libsqlite3-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd libxml2-utils openssl curl)
-if [ "${1:-}" = "tests" ]; then packages+=(python3-pip chromium); fi
+if [ "${1:-}" = "tests" ]; then packages+=(python3-pip chromium postgresql); fi
 needed=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")
