@@ -2,7 +2,8 @@
 # Checks PostgreSQL's baseline (Sources/AfterdeskPostgres/Schema/PostgresBaseline.swift) without building Swift:
 #  1. applies PostgreSQL's migrations, read from the Swift source (scripts/swift-sql.py), to a new database of the
 #     throwaway test cluster (scripts/pg-test-cluster.sh; started here, and stopped at the end, unless one is running),
-#     each in one transaction with ON_ERROR_STOP;
+#     each in one transaction, statement by statement through the extended query protocol as postgres-nio must
+#     (scripts/pg-extended-apply.py);
 #  2. compares its tables, columns, indexes and triggers with SQLite's, table by table (scripts/pg-schema-compare.py):
 #     SQLite's schema is made here from SQLite's migrations in the Swift source, or read from a migrated database given
 #     with --sqlite FILE (opened read-only, as immutable: nothing is written beside it);
@@ -44,7 +45,7 @@ echo "== PostgreSQL's migrations, applied to a new database ($database on port $
 psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "CREATE DATABASE $database"
 export PGDATABASE=$database
 python3 scripts/swift-sql.py postgres >"$work/postgres.sql"
-# One transaction per migration, as the migrator runs them.
+# One file per migration.
 python3 - "$work/postgres.sql" "$work" <<'EOF'
 import sys
 text, out = open(sys.argv[1]).read(), sys.argv[2]
@@ -56,8 +57,8 @@ with open(f'{out}/names', 'w') as names:
         names.write(f'{i:03} {name}\n')
 EOF
 while read -r number name; do
-  psql -X -q -v ON_ERROR_STOP=1 --single-transaction -f "$work/$number.sql"
-  echo "applied $name"
+  printf 'applied %s: ' "$name"
+  python3 scripts/pg-extended-apply.py "$work/$number.sql"
 done <"$work/names"
 
 if [ -z "$sqlite_file" ]; then

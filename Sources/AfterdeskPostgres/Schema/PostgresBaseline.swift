@@ -36,7 +36,10 @@
 /// Added for PostgreSQL only: `outbox_touch`, an index of `outbox.touch_id`. PostgreSQL checks every foreign key on
 /// delete (SQLite's planning turns them off), and planning deletes planned touches, which `outbox.touch_id` references.
 enum PostgresMigrations {
-    /// The migrations, in order: a name and its SQL, run once each in a transaction.
+    /// The migrations, in order: a name and its SQL, run once each in a transaction. postgres-nio speaks only the
+    /// extended query protocol, one statement per Parse, so a migration's text is run statement by statement, split at
+    /// each `;` outside quotes, quoted names, comments and dollar-quoted bodies (the rule of scripts/pg-extended-apply.py,
+    /// which applies this baseline so in scripts/pg-schema-check.sh).
     static let shipped: [(name: String, sql: String)] = [("p1-baseline", baseline)]
 
     static let baseline = """
