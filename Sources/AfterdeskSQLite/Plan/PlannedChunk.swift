@@ -70,8 +70,11 @@ struct PlannedChunk: Sendable {
         let noFollowUp: String?, basicExpiresOn: LocalDate?, basicLimit: String?, milesPerYear: Int?, gapExposureEndsOn: LocalDate?
         var planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil
         var freeMaintenanceEndsOn: LocalDate? = nil
-        /// The report's horizon (`ProductPlan.horizon`), written to `decline_horizons`.
+        /// The report's horizon (`ProductPlan.horizon`), written to `decline_horizons` when `storesHorizon`.
         var horizon: LocalDate? = nil
+        /// False for a product whose horizon follows from the contract date (`ContractHorizons`): the report computes
+        /// it as it reads, so it is not stored.
+        var storesHorizon = true
     }
     struct Touch: Sendable {
         let customer: Int64
@@ -89,11 +92,14 @@ struct PlannedChunk: Sendable {
     var arms: [(dealID: Int64, heldOut: Bool, bucket: UInt64, percent: Int)] = []
     var hadPlannedTouches = false
     var summary = PlanSummary()
+    /// The menu's products whose horizon the report computes from the contract date.
+    private var computedHorizons = ContractHorizons()
 
     init(_ facts: PlanChunkFacts, planner: Planner, now: Date) {
         // Only counted here: the drops' words are for `explain`, which plans one customer again.
         var planner = planner
         planner.keepsDropped = false
+        computedHorizons = ContractHorizons(menu: planner.menu)
         let deals = DealLoader.decode(facts.deals)
         var previous: [Int64: [(touch: Int64, deal: Int64, code: String)]] = [:]
         let old = facts.previous
@@ -145,7 +151,8 @@ struct PlannedChunk: Sendable {
                     milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn,
                     planClasses: EligibilityWindow.ClassWindow.encode(p.eligibility.classes),
                     powertrainExpiresOn: p.warranty?.powertrain.date, powertrainLimit: p.warranty?.powertrain.limit.rawValue,
-                    freeMaintenanceEndsOn: p.freeMaintenanceEnds, horizon: p.horizon))
+                    freeMaintenanceEndsOn: p.freeMaintenanceEnds, horizon: p.horizon,
+                    storesHorizon: computedHorizons.index(of: p.product) == nil))
         }
         for t in plan.touches {
             for i in t.items {
