@@ -175,6 +175,8 @@ public struct LedgerRow: Sendable, Equatable {
     public var chargedBack: [Chargeback] = []
     // Then the net to the store's (docs/reporting.md, "Net to the store").
     public var reserveCents: Int64 = 0
+    /// The reserve left to the report (`NetToStoreRules.defersReserve`): `reserveCents` is 0 until it is settled.
+    public var reserveDue: ReserveDue?
     public var commissionsCents: Int64 = 0
     public var messageCostsCents: Int64 = 0
     /// margin net − reserve − commissions − message costs.
@@ -311,6 +313,7 @@ public protocol LedgerFigures {
     var tasksOpen: Int { get }
     var tasksOverdue: Int { get }
     var reserveCents: Int64 { get }
+    var reserveDue: ReserveDue? { get }
     var commissionsCents: Int64 { get }
     var messageCostsCents: Int64 { get }
     var netToStoreCents: Int64 { get }
@@ -348,6 +351,7 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
     public var tasksOpen: Int { 0 }
     public var tasksOverdue: Int { 0 }
     public var reserveCents: Int64 { 0 }
+    public var reserveDue: ReserveDue? { nil }
     public var commissionsCents: Int64 { 0 }
     public var messageCostsCents: Int64 { 0 }
     public var netToStoreCents: Int64 { 0 }

@@ -15,10 +15,27 @@ extension LedgerRow {
     mutating func chargeRecovery(_ h: DeclineHistory, sale: DeclineHistory.Sale, rules: borrowing ReportRules) {
         let n = rules.netToStore
         commissionsCents = n.commissions[h.product]?.cents(onGross: marginGrossCents) ?? 0
-        guard let table = n.reserve else { return }
+        guard n.reserve != nil || n.defersReserve else { return }
         let cancelled = h.cancellations.contains { $0.contractNumber == sale.contractNumber && $0.cancelDate <= rules.asOf }
         guard !cancelled else { return }
-        reserveCents = table.reserveCents(
-            store: h.store, product: h.product, gross: marginGrossCents, soldOn: sale.soldOn, asOf: rules.asOf)
+        let due = ReserveDue(store: h.store, product: h.product, grossCents: marginGrossCents, soldOn: sale.soldOn)
+        guard let table = n.reserve else {
+            reserveDue = due
+            return
+        }
+        reserveCents = due.cents(table, asOf: rules.asOf)
+    }
+}
+
+/// A recovery's reserve still to be computed: what `ReserveTable.reserveCents` needs of the line. Lines of the same
+/// figures are counted together, so a report's sums settle once its table is known.
+public struct ReserveDue: Sendable, Hashable {
+    public var store: String
+    public var product: String
+    public var grossCents: Int64
+    public var soldOn: LocalDate
+
+    public func cents(_ table: ReserveTable, asOf: LocalDate) -> Int64 {
+        table.reserveCents(store: store, product: product, gross: grossCents, soldOn: soldOn, asOf: asOf)
     }
 }

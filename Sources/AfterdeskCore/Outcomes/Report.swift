@@ -19,6 +19,8 @@ public struct ArmFigures: Sendable, Equatable {
     public var commissionsCents: Int64 = 0
     public var messageCostsCents: Int64 = 0
     public var netToStoreCents: Int64 = 0
+    /// The reserves of lines whose reserve is left to the report, by what computes it: empty once settled.
+    var reserveDue: [ReserveDue: Int] = [:]
     public init() {}
 
     public var recoveryRate: Double? { declines > 0 ? Double(recovered) / Double(declines) : nil }
@@ -36,6 +38,17 @@ public struct ArmFigures: Sendable, Equatable {
         commissionsCents += row.commissionsCents
         messageCostsCents += row.messageCostsCents
         netToStoreCents += row.netToStoreCents
+        if let due = row.reserveDue { reserveDue[due, default: 0] += 1 }
+    }
+
+    /// Adds the reserves left due, computed from `table` (the same sum as had each line had its reserve).
+    mutating func settleReserve(_ table: ReserveTable, asOf: LocalDate) {
+        for (due, n) in reserveDue {
+            let cents = due.cents(table, asOf: asOf) * Int64(n)
+            reserveCents += cents
+            netToStoreCents -= cents
+        }
+        reserveDue = [:]
     }
 
     mutating func merge(_ o: ArmFigures) {
@@ -49,6 +62,7 @@ public struct ArmFigures: Sendable, Equatable {
         commissionsCents += o.commissionsCents
         messageCostsCents += o.messageCostsCents
         netToStoreCents += o.netToStoreCents
+        reserveDue.merge(o.reserveDue, uniquingKeysWith: +)
     }
 
     static func divide(_ a: Int64, by b: Int64) -> Int64 {
@@ -131,6 +145,11 @@ public struct ReportFigures: Sendable, Equatable {
         anytimeSums.merge(o.anytimeSums)
     }
 
+    mutating func settleReserve(_ table: ReserveTable, asOf: LocalDate) {
+        treated.settleReserve(table, asOf: asOf)
+        holdout.settleReserve(table, asOf: asOf)
+    }
+
     /// The intervals and the verdict, once every line is in.
     mutating func conclude(treatedDeals: Bootstrap.Classes, holdoutDeals: Bootstrap.Classes, resamples: Int, seed: UInt64) {
         rateDifference = Intervals.newcombe(treated.recovered, of: treated.declines, minus: holdout.recovered, of: holdout.declines)
@@ -160,7 +179,7 @@ public struct MarginReport: Sendable, Equatable {
 /// memory that grows with the number of groups and of distinct deal outcomes, not with the number of declines. Builders
 /// of disjoint runs of deals can be merged, so a ledger can be read in parts at once.
 public struct ReportBuilder: Sendable {
-    public let parameters: ReportParameters
+    public private(set) var parameters: ReportParameters
     private var total = ReportFigures()
     private var totalDeals = ArmClasses()
     private var index: [String: Int] = [:]
@@ -267,6 +286,17 @@ public struct ReportBuilder: Sendable {
         deal = nil
         dealTotal = (0, 0)
         dealGroups.removeAll(keepingCapacity: true)
+    }
+
+    /// The reserves of lines added with `defersReserve` (each group's, the total's, each store's), from `table`, which
+    /// the report then shows: as if every line had been given it.
+    public mutating func settleReserve(_ table: ReserveTable) {
+        let asOf = parameters.asOf
+        total.settleReserve(table, asOf: asOf)
+        for g in groups.indices { groups[g].settleReserve(table, asOf: asOf) }
+        strata.settleReserve(table, asOf: asOf)
+        parameters.netToStore.reserve = table
+        parameters.netToStore.defersReserve = false
     }
 
     /// Adds the lines another builder was given (other deals than this one's).

@@ -16,10 +16,7 @@ extension AfterdeskDatabase {
                 return (desk, firstHalf ? try CancellationHistoryReader.Rest(db, asOf: asOf) : nil)
             }
         }
-        var sales: [CancellationHistoryReader.Key: Int] = [:]
-        for half in halves {
-            for (k, n) in half.0 { sales[k, default: 0] += n }
-        }
+        let sales = DeskSales.sum(halves.map(\.0))
         guard let rest = halves.first?.1 else { throw StoreError.integrity("no cancellation history") }
         return try CancellationHistoryReader.histories(sales: sales, rest, store: store, asOf: asOf)
     }
@@ -42,9 +39,9 @@ enum CancellationHistoryReader {
     }
 
     /// The products sold on the finalized deals of `range` contracted on or before `asOf`, counted by store, product and
-    /// contract date. A deal's products share its date, so the date is parsed once a deal; the count is keyed by
-    /// small integers, the product codes interned.
-    static func deskSales(_ db: Database, asOf: LocalDate, deals range: ClosedRange<Int64>) throws -> [Key: Int] {
+    /// contract date. A deal's products share its date, so the date is parsed once a deal. (The margin report counts
+    /// them in its own pass over the deals and their products instead: `LedgerReader.forEach(…, desk:)`.)
+    static func deskSales(_ db: Database, asOf: LocalDate, deals range: ClosedRange<Int64>) throws -> DeskSales {
         let rows = try RawStatement(
             db,
             """
@@ -54,35 +51,19 @@ enum CancellationHistoryReader {
         rows.bind(1, asOf)
         rows.bind(2, range.lowerBound)
         rows.bind(3, range.upperBound)
-        var codes: [[UInt8]] = []
-        /// The index of the product code spelled by `b` among those seen (a menu has a handful).
-        func intern(_ b: UnsafeBufferPointer<UInt8>) -> Int {
-            for (i, c) in codes.enumerated() where c.count == b.count && c.withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return i }
-            codes.append(Array(b))
-            return codes.count - 1
-        }
-        var counts: [Int64: Int] = [:]
+        var codes: [(bytes: [UInt8], code: String)] = []
+        var desk = DeskSales()
         var deal = Int64.min
-        var day = 0
+        var day: LocalDate?
         while try rows.step() {
             if rows.int64(0) != deal {
                 deal = rows.int64(0)
-                day = LocalDate.parse(rows.bytes(3))?.daysSinceEpoch ?? Int.min
+                day = LocalDate.parse(rows.bytes(3))
             }
-            let index = intern(rows.bytes(2))
-            guard day != Int.min, index < 256 else { continue }
-            // store (up to 2^20 stores) · product (up to 2^8 codes) · day (days since 1970, offset to stay positive)
-            let key = (rows.int64(1) << 40) | (Int64(index) << 32) | Int64(day + 1_000_000)
-            counts[key, default: 0] += 1
+            guard let day else { continue }
+            desk.add(store: rows.int64(1), product: LedgerReader.code(rows.bytes(2), in: &codes), day: day)
         }
-        var out: [Key: Int] = [:]
-        for (key, n) in counts {
-            let index = Int((key >> 32) & 0xFF)
-            guard index < codes.count else { continue }
-            let soldOn = LocalDate(daysSinceEpoch: Int(key & 0xFFFF_FFFF) - 1_000_000)
-            out[Key(store: key >> 40, product: String(decoding: codes[index], as: UTF8.self), soldOn: soldOn), default: 0] += n
-        }
-        return out
+        return desk
     }
 
     /// The rest of the history, read in the same snapshot: contracts by day, products a later deal import showed sold,

@@ -9,16 +9,21 @@ struct DealStream {
     let rows: RawStatement
     private var more: Bool
 
-    init(_ db: Database, _ p: ReportParameters, deals range: ClosedRange<Int64>) throws {
+    /// `wholeHistory`: every deal contracted on or before `as_of`, not only those from `from` to `to` (the reader keeps
+    /// the report's to the ledger, and counts every deal's desk sales).
+    init(_ db: Database, _ p: ReportParameters, deals range: ClosedRange<Int64>, wholeHistory: Bool = false) throws {
+        let window = wholeHistory ? "" : "AND contract_date >= ?1 AND contract_date <= ?2"
         rows = try RawStatement(
             db,
             """
             SELECT id, store_id, deal_number, contract_date, fi_manager_id FROM deals
-            WHERE id BETWEEN ?4 AND ?5 AND status = 'finalized' AND contract_date >= ?1 AND contract_date <= ?2 AND contract_date <= ?3
+            WHERE id BETWEEN ?4 AND ?5 AND status = 'finalized' \(window) AND contract_date <= ?3
             ORDER BY id
             """)
-        rows.bind(1, p.from)
-        rows.bind(2, p.to)
+        if !wholeHistory {
+            rows.bind(1, p.from)
+            rows.bind(2, p.to)
+        }
         rows.bind(3, p.asOf)
         rows.bind(4, range.lowerBound)
         rows.bind(5, range.upperBound)
@@ -35,6 +40,7 @@ struct DealStream {
 
 /// The declines in (deal, product) order: the products declined on their deals, and those sold since, shown by a later
 /// deal import (their rows say `sold` now), with the desk's quote the recovery kept. The two are disjoint by outcome.
+/// With `withSold`, the products sold at the desk come too, marked (those sold since among them: both are given).
 struct DeclineStream {
     let declined: RawStatement
     var soldSinceDesk: KeyedStream<Int64?>
@@ -42,13 +48,18 @@ struct DeclineStream {
     /// The product codes seen so far (a menu has a handful), each kept once.
     private var codes: [(bytes: [UInt8], code: String)] = []
 
-    init(_ db: Database, deals range: ClosedRange<Int64>) throws {
+    init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false) throws {
         declined = try RawStatement(
             db,
-            """
-            SELECT deal_id, product_code, price_cents FROM deal_products
-            WHERE outcome = 'declined' AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
-            """)
+            withSold
+                ? """
+                SELECT deal_id, product_code, price_cents, outcome = 'sold' FROM deal_products
+                WHERE outcome IN ('declined', 'sold') AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
+                """
+                : """
+                SELECT deal_id, product_code, price_cents, 0 FROM deal_products
+                WHERE outcome = 'declined' AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
+                """)
         declined.bind(1, range.lowerBound)
         declined.bind(2, range.upperBound)
         let sold = try RawStatement(
@@ -64,18 +75,20 @@ struct DeclineStream {
         more = try declined.step()
     }
 
-    /// The next decline's deal id, product code and quote; nil after the last.
-    mutating func next() throws -> (Int64, String, Int64?)? {
+    /// The next decline's deal id, product code and quote (or the next product sold at the desk, `sold` true); nil after
+    /// the last.
+    mutating func next() throws -> (deal: Int64, product: String, quoted: Int64?, sold: Bool)? {
         let nextDeclined =
             more ? StreamKey(deal: declined.int64(0), product: LedgerReader.code(declined.bytes(1), in: &codes)) : nil
         if let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max), nextDeclined.map({ desk < $0 }) ?? true {
             let product = LedgerReader.code(desk.product, in: &codes)
-            return (desk.deal, product, try soldSinceDesk.next() ?? nil)
+            return (desk.deal, product, try soldSinceDesk.next() ?? nil, false)
         }
         guard let key = nextDeclined else { return nil }
         let quoted = declined.isNull(2) ? nil : declined.int64(2)
+        let sold = declined.int64(3) != 0
         more = try declined.step()
-        return (key.deal, key.product, quoted)
+        return (key.deal, key.product, quoted, sold)
     }
 }
 

@@ -14,16 +14,11 @@ extension AfterdeskDatabase {
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger.
     public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
-        guard let head = given.first else { return [] }
-        // The reserve's curves, read once for the reports of the same scope.
-        let reserved = try await withReserve(head)
+        // The reserve's curves come from the store's cancellation histories, whose sales at the desk are counted in the
+        // ledger's own pass (every deal's products are read there anyway), the lines' reserves left due until then.
         let ps = given.map { p in
             var q = p
-            if q.netToStore.reserve == nil && q.store == head.store && q.asOf == head.asOf
-                && q.netToStore.cancellation == head.netToStore.cancellation
-            {
-                q.netToStore.reserve = reserved.netToStore.reserve
-            }
+            q.netToStore.defersReserve = q.netToStore.reserve == nil
             return q
         }
         guard let first = ps.first else { return [] }
@@ -34,26 +29,37 @@ extension AfterdeskDatabase {
         }
         guard ps.allSatisfy({ scope($0) == scope(first) }) else {
             var reports: [MarginReport] = []
-            for p in ps { reports += try await marginReports([p], now: now) }
+            for p in given { reports += try await marginReports([p], now: now) }
             return reports
         }
+        let defers = first.netToStore.defersReserve
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
         let halves = try await onOwnThread {
             try self.readInHalves { db, deals, firstHalf in
                 // The first report's builder counts the total; the others only their groups.
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
-                try LedgerReader.forEach(db, first, now: now, deals: deals) { line in
+                var desk: DeskSales? = defers ? DeskSales() : nil
+                try LedgerReader.forEach(db, first, now: now, deals: deals, desk: &desk) { line in
                     for j in part.indices { part[j].add(line) }
                 } _: { row in
                     for j in part.indices { part[j].add(row) }
                 }
                 return HalfLedger(
-                    builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
+                    builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil,
+                    desk: desk, rest: defers && firstHalf ? try CancellationHistoryReader.Rest(db, asOf: first.asOf) : nil)
             }
         }
         var builders = halves[0].builders
         for half in halves.dropFirst() {
             for j in builders.indices { builders[j].merge(half.builders[j]) }
+        }
+        if defers {
+            guard let rest = halves[0].rest else { throw StoreError.integrity("no cancellation history") }
+            let histories = try CancellationHistoryReader.histories(
+                sales: DeskSales.sum(halves.compactMap(\.desk)), rest, store: first.store, asOf: first.asOf)
+            for j in builders.indices {
+                builders[j].settleReserve(ReserveTable(histories: histories, terms: builders[j].parameters.netToStore.cancellation))
+            }
         }
         let exported = halves[0].declinesInExports
         let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
@@ -124,37 +130,59 @@ enum LedgerReader {
         _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ quiet: (QuietLine) throws -> Void,
         _ body: (LedgerRow) throws -> Void
     ) throws {
+        var none: DeskSales?
+        try forEach(db, p, now: now, deals: deals, desk: &none, quiet, body)
+    }
+
+    /// `forEach`, counting in `desk` (when given) the products sold at the desk on every finalized deal of the report's
+    /// store contracted on or before `as_of`, from `from` to `to` or not: the reserve's histories, from the same reads.
+    static func forEach(
+        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>?, desk: inout DeskSales?,
+        _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
+    ) throws {
         let range = deals ?? Int64.min...Int64.max
         let (stores, staff, onlyStore) = try names(db, store: p.store)
-        var dealRows = try DealStream(db, p, deals: range)
-        var declines = try DeclineStream(db, deals: range)
+        var dealRows = try DealStream(db, p, deals: range, wholeHistory: desk != nil)
+        var declines = try DeclineStream(db, deals: range, withSold: desk != nil)
         var streams = try Streams(db, now: now, deals: range)
         var horizons = p.measureBy == .horizon ? try HorizonStream(db, p, deals: range) : nil
         let rules = p.rules
         // The deal being read: its facts are read once, on its first decline.
         var dealID = Int64.min
+        var found = false
         var inScope = false
+        var storeID: Int64 = 0
         var store = ""
         var zone = LocalDays(.gmt)
         var number = ""
         var contract = LocalDate.first
         var fi: String?
         var heldOut = false
-        while let (id, product, quoted) = try declines.next() {
+        while let (id, product, quoted, sold) = try declines.next() {
             if id != dealID {
                 dealID = id
-                inScope = false
-                guard let row = try dealRows.seek(id), onlyStore == nil || onlyStore == row.int64(1),
+                (found, inScope) = (false, false)
+                if let row = try dealRows.seek(id), onlyStore == nil || onlyStore == row.int64(1),
                     let (code, days) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3))
-                else { continue }
-                inScope = true
-                store = code
-                zone = days
-                number = String(decoding: row.bytes(2), as: UTF8.self)
-                contract = date
-                fi = row.isNull(4) ? nil : staff[row.int64(4)]
-                let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
-                heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+                {
+                    found = true
+                    storeID = row.int64(1)
+                    contract = date
+                    // Every deal in the stream is in the window unless it holds the whole history.
+                    inScope = date >= p.from && date <= p.to
+                    if inScope {
+                        store = code
+                        zone = days
+                        number = String(decoding: row.bytes(2), as: UTF8.self)
+                        fi = row.isNull(4) ? nil : staff[row.int64(4)]
+                        let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
+                        heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+                    }
+                }
+            }
+            if sold {
+                if found { desk?.add(store: storeID, product: product, day: contract) }
+                continue
             }
             guard inScope else { continue }
             let horizon = try horizons?.horizon(deal: id, product: product, contract: contract)
@@ -244,4 +272,8 @@ enum LedgerReader {
 struct HalfLedger: Sendable {
     var builders: [ReportBuilder]
     var declinesInExports: Int?
+    /// The products sold at the desk on the half's deals, and (the first half) the rest of the cancellation histories,
+    /// when the reserve is settled after the pass.
+    var desk: DeskSales?
+    var rest: CancellationHistoryReader.Rest?
 }

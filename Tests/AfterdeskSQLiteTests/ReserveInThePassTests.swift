@@ -1,0 +1,85 @@
+import AfterdeskCore
+import AfterdeskDemo
+import AfterdeskStorage
+import Foundation
+import GRDB
+import Testing
+
+@testable import AfterdeskSQLite
+
+/// The margin report counts the reserve's desk sales in its own pass over the deals (docs/reporting.md, "Net to the
+/// store"): its reserve is the sum of the ledger's, whose lines take the table read on its own
+/// (`cancellationHistories`), over a window that leaves older deals out of the lines but not out of the histories.
+@Suite struct ReserveInThePassTests {
+    /// 400 days of a small store with after-sale contracts for one decline in six, a fifth of them cancelled.
+    func storeWithRecoveries() async throws -> (Workspace, AfterdeskDatabase, Menu) {
+        let m = try menu()
+        let dealership = SyntheticDealership(
+            seed: 5, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 400, dealsPerDay: 2, errorRate: 0)
+        let w = try Workspace()
+        let db = try w.database()
+        _ = try await db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
+        let q = try DatabaseQueue(path: w.path("test.sqlite"))
+        let declines = try await q.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.deal_number, p.product_code, d.contract_date FROM deal_products p JOIN deals d ON d.id = p.deal_id
+                    WHERE p.outcome = 'declined' ORDER BY d.id, p.product_code
+                    """
+            ).map { ($0[0] as String, $0[1] as String, LocalDate($0[2] as String) ?? .first) }
+        }
+        var contracts = "contract_number,store,deal_number,product,sale_date,price,cost\n"
+        var cancellations = "contract_number,cancel_date,customer_refund,chargeback,reason\n"
+        let last = LocalDate("2026-11-22")!
+        for (i, (deal, product, contract)) in declines.enumerated() where i % 6 == 0 {
+            let sold = min(contract.adding(days: 10 + i % 50), last)
+            contracts += "AS-\(i),main,\(deal),\(product),\(sold),\(1_200 + i % 700),\(400 + i % 90)\n"
+            if i % 5 == 0 { cancellations += "AS-\(i),\(min(sold.adding(days: 30), last)),100.00,\(150 + i % 40).00,paid off\n" }
+        }
+        _ = try await db.importContracts(
+            file: try w.write("contracts.csv", contracts), menu: m, planner: nil, now: fixedNow, writeRejectsFile: false,
+            allowedStores: nil)
+        _ = try await db.importCancellations(
+            file: try w.write("cancellations.csv", cancellations), menu: m, writeRejectsFile: false, allowedStores: nil)
+        return (w, db, m)
+    }
+
+    @Test func theReportsReserveIsTheLedgersWithTheHistoriesReadOnTheirOwn() async throws {
+        let (_, db, m) = try await storeWithRecoveries()
+        let asOf = LocalDate("2026-11-22")!
+        for store in [nil, "main"] {
+            // A window of the last five months: the deals before it are in the histories, not in the lines.
+            var p = ReportParameters(asOf: asOf, from: LocalDate("2026-06-01")!, to: asOf, menu: m)
+            p.store = store
+            p.resamples = 20
+            var byProduct = p
+            byProduct.by = .product
+            let reports = try await db.marginReports([p, byProduct], now: fixedNow)
+            let lines = LockedLines()
+            try await db.forEachLedgerRow(p, now: fixedNow) { lines.append($0) }
+            let rows = lines.all
+            // The table the ledger's lines took, from the histories read on their own.
+            let histories = try await db.cancellationHistories(store: store, asOf: asOf)
+            let table = ReserveTable(histories: histories, terms: p.netToStore.cancellation)
+            #expect(reports[0].parameters.netToStore.reserve == table && !reports[0].parameters.netToStore.defersReserve)
+            #expect(histories.contains { $0.contracts >= 30 }, "a product with a history of its own")
+            #expect(table.curves["main"]?.values.contains { $0.source == .history } == true)
+            for arm in [Arm.treated, .holdout] {
+                let figures = arm == .treated ? reports[0].total.treated : reports[0].total.holdout
+                let armRows = rows.filter { $0.arm == arm }
+                #expect(figures.reserveCents == armRows.reduce(0) { $0 + $1.reserveCents }, "\(store ?? "all") \(arm)")
+                #expect(figures.netToStoreCents == armRows.reduce(0) { $0 + $1.netToStoreCents })
+            }
+            #expect(reports[0].total.treated.reserveCents > 0 && rows.allSatisfy { $0.reserveDue == nil })
+            for g in reports[1].groups {
+                let reserve = rows.filter { $0.product == g.key }.reduce(0) { $0 + $1.reserveCents }
+                #expect(g.treated.reserveCents + g.holdout.reserveCents == reserve, "\(g.key ?? "")")
+            }
+            // The same report given the table beforehand, as the ledger is.
+            var given = p
+            given.netToStore.reserve = table
+            #expect(try await db.marginReport(given, now: fixedNow).total == reports[0].total)
+        }
+    }
+}
