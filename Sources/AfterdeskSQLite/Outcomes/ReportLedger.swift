@@ -136,6 +136,7 @@ enum LedgerReader {
 
     /// `forEach`, counting in `desk` (when given) the products sold at the desk on every finalized deal of the report's
     /// store contracted on or before `as_of`, from `from` to `to` or not: the reserve's histories, from the same reads.
+    /// Longer than about 60 lines on purpose: the one pass keeps the deal being read in locals, merged with every stream.
     static func forEach(
         _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>?, desk: inout DeskSales?,
         _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
