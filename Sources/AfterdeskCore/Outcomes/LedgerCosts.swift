@@ -2,11 +2,11 @@ import Foundation
 
 /// The ledger's net to the store columns (docs/reporting.md, "Net to the store").
 extension LedgerRow {
-    /// The cost of the touches delivered about a decline that carry their cost (a touch about several declines is
-    /// charged to its first), summed in hundredths of a cent and rounded to the cent half away from zero.
-    static func messageCosts(_ touches: [DeclineHistory.Touch], _ costs: MessageCosts) -> Int64 {
+    /// The cost of the touches delivered about a decline on or before `end` that carry their cost (a touch about several
+    /// declines is charged to its first), summed in hundredths of a cent and rounded to the cent half away from zero.
+    static func messageCosts(_ touches: [DeclineHistory.Touch], until end: LocalDate, _ costs: MessageCosts) -> Int64 {
         var units: Int64 = 0
-        for t in touches where t.carriesCost { units += costs.units(channel: t.channel) }
+        for t in touches where t.carriesCost && t.sentOn <= end { units += costs.units(channel: t.channel) }
         return units == 0 ? 0 : FixedPoint.divideRounded(units, by: 100)
     }
 

@@ -51,13 +51,14 @@ struct DeclineStream {
     init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false) throws {
         declined = try RawStatement(
             db,
+            // Every row, its outcome told apart here: cheaper than SQLite's test of each row (`sold` or `declined`).
             withSold
                 ? """
-                SELECT deal_id, product_code, price_cents, outcome = 'sold' FROM deal_products
-                WHERE outcome IN ('declined', 'sold') AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
+                SELECT deal_id, product_code, price_cents, outcome FROM deal_products
+                WHERE deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
                 """
                 : """
-                SELECT deal_id, product_code, price_cents, 0 FROM deal_products
+                SELECT deal_id, product_code, price_cents, 'declined' FROM deal_products
                 WHERE outcome = 'declined' AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
                 """)
         declined.bind(1, range.lowerBound)
@@ -78,6 +79,8 @@ struct DeclineStream {
     /// The next decline's deal id, product code and quote (or the next product sold at the desk, `sold` true); nil after
     /// the last.
     mutating func next() throws -> (deal: Int64, product: String, quoted: Int64?, sold: Bool)? {
+        // A row of neither outcome (none is written) is passed over.
+        while more && DeclineStream.outcome(declined.bytes(3)) == nil { more = try declined.step() }
         let nextDeclined =
             more ? StreamKey(deal: declined.int64(0), product: LedgerReader.code(declined.bytes(1), in: &codes)) : nil
         if let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max), nextDeclined.map({ desk < $0 }) ?? true {
@@ -86,9 +89,16 @@ struct DeclineStream {
         }
         guard let key = nextDeclined else { return nil }
         let quoted = declined.isNull(2) ? nil : declined.int64(2)
-        let sold = declined.int64(3) != 0
+        let sold = DeclineStream.outcome(declined.bytes(3)) == .sold
         more = try declined.step()
         return (key.deal, key.product, quoted, sold)
+    }
+
+    /// `sold` or `declined`, from the outcome's bytes; nil for anything else.
+    static func outcome(_ b: UnsafeBufferPointer<UInt8>) -> ProductOutcome? {
+        if b.count == 8 && b.elementsEqual("declined".utf8) { return .declined }
+        if b.count == 4 && b.elementsEqual("sold".utf8) { return .sold }
+        return nil
     }
 }
 

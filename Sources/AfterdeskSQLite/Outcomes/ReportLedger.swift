@@ -35,7 +35,7 @@ extension AfterdeskDatabase {
         let defers = first.netToStore.defersReserve
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
         let halves = try await onOwnThread {
-            try self.readInHalves { db, deals, firstHalf in
+            try self.readInHalves(split: { try LedgerSplit.middle($0, first, low: $1, high: $2) }) { db, deals, firstHalf in
                 // The first report's builder counts the total; the others only their groups.
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
                 var desk: DeskSales? = defers ? DeskSales() : nil
@@ -76,15 +76,18 @@ extension AfterdeskDatabase {
     /// `BEGIN IMMEDIATE`, which no writer of any process can pass) is held until both have read their first page. Without a file (an in-memory database), with one deal or none, or when a writer holds the
     /// lock past the busy timeout, one read does all.
     func readInHalves<T: Sendable>(
+        split: (@Sendable (Database, _ low: Int64, _ high: Int64) throws -> Int64?)? = nil,
         _ body: @escaping @Sendable (Database, ClosedRange<Int64>, _ firstHalf: Bool) throws -> T
     ) throws -> [T] {
         let all = Int64.min...Int64.max
         guard let pool = writer as? DatabasePool, let path else { return [try writer.read { try body($0, all, true) }] }
-        let (low, high) = try pool.read { db in
-            (try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM deals") ?? 0, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deals") ?? 0)
+        let (low, high, balanced) = try pool.read { db in
+            let low = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM deals") ?? 0
+            let high = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deals") ?? 0
+            return (low, high, high > low ? try split?(db, low, high) : nil)
         }
         guard high > low else { return [try writer.read { try body($0, all, true) }] }
-        let middle = low + (high - low) / 2
+        let middle = balanced ?? low + (high - low) / 2
         let ranges = [Int64.min...middle, (middle + 1)...Int64.max]
         let lock: WriteLock
         do { lock = try WriteLock(path: path) } catch {
