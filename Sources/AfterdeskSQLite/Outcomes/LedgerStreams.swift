@@ -252,22 +252,27 @@ struct Streams {
         ) { s in
             DeclineHistory.Cancellation(contractNumber: s.text(2), cancelDate: date(s, 3), chargebackCents: s.int64(4))
         }
-        touches = try KeyedStream(
-            statement(
-                """
-                SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template,
-                    NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
-                                AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code)))
-                FROM touch_items i CROSS JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
-                ORDER BY 1, 2
-                """)
-        ) { s in
+        touches = try KeyedStream(statement(Streams.touchesSQL)) { s in
             SentTouch(
                 id: s.int64(2), sentAt: s.text(3) ?? "", instant: Instant.parse(bytes: s.bytes(3)), channel: s.text(4) ?? "",
                 template: s.text(5) ?? "", carriesCost: s.int64(6) != 0)
         }
         tasks = try Streams.tasks(statement, now: now)
     }
+
+    /// The delivered touches' items of a run of deals, in (deal, product) order: a range of the index `touch_items_deal`
+    /// (v15), no sort.
+    static let touchesSQL = """
+        SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template, \(Streams.carriesCost)
+        FROM touch_items i CROSS JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
+        ORDER BY 1, 2
+        """
+
+    /// Whether item `i` is its touch's first by deal, then product: as planning wrote it (v15), else looked up.
+    static let carriesCost = """
+        COALESCE(i.carries_cost, NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
+            AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code))))
+        """
 
     /// The tasks the declines' touches created. A task counts once, with the first product of the touch it came from.
     /// The tasks are read first (CROSS JOIN): they are few next to the touch items.
@@ -278,8 +283,7 @@ struct Streams {
                 """
                 SELECT i.deal_id, i.product_code, t.status, t.sla_at, t.completed_at FROM tasks t
                 CROSS JOIN touch_items i ON i.touch_id = t.touch_id
-                WHERE i.deal_id BETWEEN ?1 AND ?2 AND NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
-                                  AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code)))
+                WHERE i.deal_id BETWEEN ?1 AND ?2 AND \(Streams.carriesCost)
                 ORDER BY 1, 2
                 """)
         ) { s in

@@ -83,7 +83,12 @@ struct PlannedChunk: Sendable {
         let action: String
     }
     /// An item of `touches[touchIndex]`.
-    struct Item: Sendable { let touchIndex: Int, dealID: Int64, product: String, touch: String, template: String, reason: String }
+    struct Item: Sendable {
+        let touchIndex: Int, dealID: Int64, product: String, touch: String, template: String, reason: String
+        /// The touch's first item by deal, then product (SQLite's order of the code's bytes): the one its cost is
+        /// charged to (`touch_items.carries_cost`).
+        var carriesCost = false
+    }
     var cancelled: [(touch: Int64, why: String)] = []
     var plans: [Plan] = []
     var touches: [Touch] = []
@@ -155,12 +160,16 @@ struct PlannedChunk: Sendable {
                     storesHorizon: computedHorizons.index(of: p.product) == nil))
         }
         for t in plan.touches {
+            let start = items.count
             for i in t.items {
                 guard let id = dealID[i.dealNumber] else { continue }
                 items.append(
                     Item(
                         touchIndex: touches.count, dealID: id, product: i.product, touch: i.touch, template: i.template,
                         reason: i.reason))
+            }
+            if let first = items.indices[start...].min(by: { PlannedChunk.precedes(items[$0], items[$1]) }) {
+                items[first].carriesCost = true
             }
             touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue))
             summary.touches += 1
@@ -221,5 +230,12 @@ struct PlannedChunk: Sendable {
     private struct PairKey: Hashable {
         let deal: Int64
         let code: String
+    }
+}
+
+extension PlannedChunk {
+    /// `a` before `b` by deal id, then product code as SQLite orders text (its UTF-8 bytes).
+    static func precedes(_ a: Item, _ b: Item) -> Bool {
+        a.dealID != b.dealID ? a.dealID < b.dealID : a.product.utf8.lexicographicallyPrecedes(b.product.utf8)
     }
 }
