@@ -35,6 +35,12 @@ public struct ReserveDue: Sendable, Hashable {
     public var grossCents: Int64
     public var soldOn: LocalDate
 
+    /// By the amount and the day alone: a report's lines differ in those, and hashing the codes would cost more.
+    public func hash(into h: inout Hasher) {
+        h.combine(grossCents)
+        h.combine(soldOn.daysSinceEpoch)
+    }
+
     public func cents(_ table: ReserveTable, asOf: LocalDate) -> Int64 {
         table.reserveCents(store: store, product: product, gross: grossCents, soldOn: soldOn, asOf: asOf)
     }

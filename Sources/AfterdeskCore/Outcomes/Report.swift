@@ -7,70 +7,6 @@ public enum ReportGrouping: String, Sendable, Equatable, CaseIterable, Codable {
     case saleMonth = "sale_month"
 }
 
-/// The figures of one arm (DESIGN.md, "Measuring honestly").
-public struct ArmFigures: Sendable, Equatable {
-    public var declines = 0
-    public var recontacted = 0
-    public var recovered = 0
-    public var grossCents: Int64 = 0
-    public var chargebacksCents: Int64 = 0
-    public var netCents: Int64 = 0
-    public var reserveCents: Int64 = 0
-    public var commissionsCents: Int64 = 0
-    public var messageCostsCents: Int64 = 0
-    public var netToStoreCents: Int64 = 0
-    /// The reserves of lines whose reserve is left to the report, by what computes it: empty once settled.
-    var reserveDue: [ReserveDue: Int] = [:]
-    public init() {}
-
-    public var recoveryRate: Double? { declines > 0 ? Double(recovered) / Double(declines) : nil }
-    /// Σ net ÷ declines, in cents rounded half away from zero; nil without declines.
-    public var marginPerDeclineCents: Int64? { declines > 0 ? ArmFigures.divide(netCents, by: Int64(declines)) : nil }
-
-    mutating func add(_ row: some LedgerFigures) {
-        declines += 1
-        if row.recontacted { recontacted += 1 }
-        if row.recovered { recovered += 1 }
-        grossCents += row.marginGrossCents
-        chargebacksCents += row.chargebacksCents
-        netCents += row.marginNetCents
-        reserveCents += row.reserveCents
-        commissionsCents += row.commissionsCents
-        messageCostsCents += row.messageCostsCents
-        netToStoreCents += row.netToStoreCents
-        if let due = row.reserveDue { reserveDue[due, default: 0] += 1 }
-    }
-
-    /// Adds the reserves left due, computed from `table` (the same sum as had each line had its reserve).
-    mutating func settleReserve(_ table: ReserveTable, asOf: LocalDate) {
-        for (due, n) in reserveDue {
-            let cents = due.cents(table, asOf: asOf) * Int64(n)
-            reserveCents += cents
-            netToStoreCents -= cents
-        }
-        reserveDue = [:]
-    }
-
-    mutating func merge(_ o: ArmFigures) {
-        declines += o.declines
-        recontacted += o.recontacted
-        recovered += o.recovered
-        grossCents += o.grossCents
-        chargebacksCents += o.chargebacksCents
-        netCents += o.netCents
-        reserveCents += o.reserveCents
-        commissionsCents += o.commissionsCents
-        messageCostsCents += o.messageCostsCents
-        netToStoreCents += o.netToStoreCents
-        reserveDue.merge(o.reserveDue, uniquingKeysWith: +)
-    }
-
-    static func divide(_ a: Int64, by b: Int64) -> Int64 {
-        let q = (2 * a.magnitude + b.magnitude) / (2 * b.magnitude)
-        return (a < 0) != (b < 0) ? -Int64(q) : Int64(q)
-    }
-}
-
 /// A figure with its 95% interval.
 public struct Estimate: Sendable, Equatable {
     public var value: Double
@@ -226,13 +162,31 @@ public struct ReportBuilder: Sendable {
 
     public mutating func add(_ row: LedgerRow) {
         if parameters.by == .saleMonth { books.add(row) }
-        addLine(row)
+        addLine(row, parameters.evaluationUnit(row))
     }
 
     /// Adds a decline with nothing after the desk, as `add(LedgerRow(line))` would.
-    public mutating func add(_ line: QuietLine) { addLine(line) }
+    public mutating func add(_ line: QuietLine) { addLine(line, parameters.evaluationUnit(line)) }
 
-    private mutating func addLine(_ row: some LedgerFigures) {
+    /// Adds a line to each of `builders`, reports of the same declines grouped differently (their parameters equal
+    /// but for `by`), working out its anytime unit once.
+    public static func add(_ row: LedgerRow, to builders: inout [ReportBuilder]) {
+        guard !builders.isEmpty else { return }
+        let unit = builders[0].parameters.evaluationUnit(row)
+        for j in builders.indices {
+            if builders[j].parameters.by == .saleMonth { builders[j].books.add(row) }
+            builders[j].addLine(row, unit)
+        }
+    }
+
+    /// `add(_:to:)` of a decline with nothing after the desk.
+    public static func add(_ line: QuietLine, to builders: inout [ReportBuilder]) {
+        guard !builders.isEmpty else { return }
+        let unit = builders[0].parameters.evaluationUnit(line)
+        for j in builders.indices { builders[j].addLine(line, unit) }
+    }
+
+    private mutating func addLine(_ row: some LedgerFigures, _ unit: (closed: Bool, y: Int64?)) {
         if let d = deal, d.store != row.store || d.number != row.dealNumber { closeDeal() }
         if deal == nil {
             deal = (row.store, row.dealNumber, row.arm)
@@ -240,7 +194,6 @@ public struct ReportBuilder: Sendable {
             if byStore { strata.open(store: row.store) }
         }
         if byStore { strata.add(row) }
-        let unit = parameters.evaluationUnit(row)
         if countsTotal {
             total.add(row)
             total.addMaturity(row, unit)

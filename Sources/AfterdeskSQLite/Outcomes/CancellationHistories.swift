@@ -51,7 +51,7 @@ enum CancellationHistoryReader {
         rows.bind(1, asOf)
         rows.bind(2, range.lowerBound)
         rows.bind(3, range.upperBound)
-        var codes: [(bytes: [UInt8], code: String)] = []
+        var codes = CodeTable()
         var desk = DeskSales()
         var deal = Int64.min
         var day: LocalDate?
@@ -61,7 +61,7 @@ enum CancellationHistoryReader {
                 day = LocalDate.parse(rows.bytes(3))
             }
             guard let day else { continue }
-            desk.add(store: rows.int64(1), product: LedgerReader.code(rows.bytes(2), in: &codes), day: day)
+            desk.add(store: rows.int64(1), product: codes.code(rows.bytes(2)), day: day)
         }
         return desk
     }

@@ -46,7 +46,7 @@ struct DeclineStream {
     var soldSinceDesk: KeyedStream<Int64?>
     private var more: Bool
     /// The product codes seen so far (a menu has a handful), each kept once.
-    private var codes: [(bytes: [UInt8], code: String)] = []
+    private var codes = CodeTable()
 
     init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false) throws {
         declined = try RawStatement(
@@ -82,9 +82,9 @@ struct DeclineStream {
         // A row of neither outcome (none is written) is passed over.
         while more && DeclineStream.outcome(declined.bytes(3)) == nil { more = try declined.step() }
         let nextDeclined =
-            more ? StreamKey(deal: declined.int64(0), product: LedgerReader.code(declined.bytes(1), in: &codes)) : nil
+            more ? StreamKey(deal: declined.int64(0), product: codes.code(declined.bytes(1))) : nil
         if let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max), nextDeclined.map({ desk < $0 }) ?? true {
-            let product = LedgerReader.code(desk.product, in: &codes)
+            let product = codes.code(desk.product)
             return (desk.deal, product, try soldSinceDesk.next() ?? nil, false)
         }
         guard let key = nextDeclined else { return nil }
@@ -94,11 +94,21 @@ struct DeclineStream {
         return (key.deal, key.product, quoted, sold)
     }
 
-    /// `sold` or `declined`, from the outcome's bytes; nil for anything else.
+    /// `sold` or `declined`, from the outcome's bytes; nil for anything else. Compared as one integer each: this runs
+    /// once a product of every deal.
     static func outcome(_ b: UnsafeBufferPointer<UInt8>) -> ProductOutcome? {
-        if b.count == 8 && b.elementsEqual("declined".utf8) { return .declined }
-        if b.count == 4 && b.elementsEqual("sold".utf8) { return .sold }
+        guard let base = b.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        if b.count == 8 && raw.loadUnaligned(as: UInt64.self) == declined { return .declined }
+        if b.count == 4 && raw.loadUnaligned(as: UInt32.self) == sold { return .sold }
         return nil
+    }
+    private static let declined = word(UInt64.self, "declined")
+    private static let sold = word(UInt32.self, "sold")
+    private static func word<T: FixedWidthInteger>(_: T.Type, _ s: StaticString) -> T {
+        var w = T.zero
+        withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        return w
     }
 }
 

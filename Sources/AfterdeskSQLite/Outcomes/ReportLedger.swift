@@ -40,9 +40,9 @@ extension AfterdeskDatabase {
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
                 var desk: DeskSales? = defers ? DeskSales() : nil
                 try LedgerReader.forEach(db, first, now: now, deals: deals, desk: &desk) { line in
-                    for j in part.indices { part[j].add(line) }
+                    ReportBuilder.add(line, to: &part)
                 } _: { row in
-                    for j in part.indices { part[j].add(row) }
+                    ReportBuilder.add(row, to: &part)
                 }
                 return HalfLedger(
                     builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil,
@@ -228,23 +228,6 @@ enum LedgerReader {
         guard let code = store else { return (ByID(stores), ByID(staff), nil) }
         guard let id = stores.first(where: { $0.1.0 == code })?.0 else { throw StoreError.notFound("no store '\(code)'") }
         return (ByID(stores), ByID(staff), id)
-    }
-
-    /// The product code spelled by `bytes`, from the codes seen so far (a menu has a handful).
-    static func code(_ bytes: UnsafeBufferPointer<UInt8>, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
-        let n = bytes.count
-        for c in codes where c.bytes.count == n && (n == 0 || c.bytes[0] == bytes[0]) {
-            if c.bytes.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return c.code }
-        }
-        let c = String(decoding: bytes, as: UTF8.self)
-        codes.append((Array(bytes), c))
-        return c
-    }
-
-    /// `code` of a product already read as a string.
-    static func code(_ text: String, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
-        var t = text
-        return t.withUTF8 { code($0, in: &codes) }
     }
 
     /// The declines in the imported deal files, refused rows included, for the capture rate: the stored declines of the

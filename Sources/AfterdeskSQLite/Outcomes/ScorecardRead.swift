@@ -50,7 +50,7 @@ enum ScorecardReader {
         rows.bind(4, range.lowerBound)
         rows.bind(5, range.upperBound)
         let costs = p.report.dealerCosts
-        var codes: [(bytes: [UInt8], code: String)] = []
+        var codes = CodeTable()
         var current: (id: Int64, deal: ScorecardDeal)?
         while try rows.step() {
             let id = rows.int64(0)
@@ -68,7 +68,7 @@ enum ScorecardReader {
                 )
             }
             guard current != nil, !rows.isNull(5) else { continue }
-            let product = LedgerReader.code(rows.bytes(5), in: &codes)
+            let product = codes.code(rows.bytes(5))
             let price = rows.optionalInt64(6) ?? 0
             let cost = rows.optionalInt64(7) ?? costs[product] ?? 0
             current?.deal.desk.append(ScorecardDeal.DeskSale(product: product, grossCents: price - cost))
