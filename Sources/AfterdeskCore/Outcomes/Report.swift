@@ -169,10 +169,9 @@ public struct ReportBuilder: Sendable {
     public mutating func add(_ line: QuietLine) { addLine(line, parameters.evaluationUnit(line)) }
 
     /// Adds a line to each of `builders`, reports of the same declines grouped differently (their parameters equal
-    /// but for `by`), working out its anytime unit once.
-    public static func add(_ row: LedgerRow, to builders: inout [ReportBuilder]) {
-        guard !builders.isEmpty else { return }
-        let unit = builders[0].parameters.evaluationUnit(row)
+    /// but for `by`), with its anytime unit worked out once by the caller (`ReportParameters.evaluationUnit`, of the
+    /// parameters at hand: reading them out of a builder would copy them, dictionaries and all, for every line).
+    public static func add(_ row: LedgerRow, unit: (closed: Bool, y: Int64?), to builders: inout [ReportBuilder]) {
         for j in builders.indices {
             if builders[j].parameters.by == .saleMonth { builders[j].books.add(row) }
             builders[j].addLine(row, unit)
@@ -180,9 +179,7 @@ public struct ReportBuilder: Sendable {
     }
 
     /// `add(_:to:)` of a decline with nothing after the desk.
-    public static func add(_ line: QuietLine, to builders: inout [ReportBuilder]) {
-        guard !builders.isEmpty else { return }
-        let unit = builders[0].parameters.evaluationUnit(line)
+    public static func add(_ line: QuietLine, unit: (closed: Bool, y: Int64?), to builders: inout [ReportBuilder]) {
         for j in builders.indices { builders[j].addLine(line, unit) }
     }
 

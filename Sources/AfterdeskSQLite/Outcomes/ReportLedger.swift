@@ -40,9 +40,9 @@ extension AfterdeskDatabase {
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
                 var desk: DeskSales? = defers ? DeskSales() : nil
                 try LedgerReader.forEach(db, first, now: now, deals: deals, desk: &desk) { line in
-                    ReportBuilder.add(line, to: &part)
+                    ReportBuilder.add(line, unit: first.evaluationUnit(line), to: &part)
                 } _: { row in
-                    ReportBuilder.add(row, to: &part)
+                    ReportBuilder.add(row, unit: first.evaluationUnit(row), to: &part)
                 }
                 return HalfLedger(
                     builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil,
