@@ -82,4 +82,52 @@ import Testing
             #expect(try await db.marginReport(given, now: fixedNow).total == reports[0].total)
         }
     }
+
+    /// The scorecard's desk figures come from the ledger's own pass: every deal of the window, with a product row or not,
+    /// and its products sold at the desk, as a query joining the deals to those products reads them.
+    @Test func theScorecardsDeskSalesAreTheDealsOwnInTheLedgersPass() async throws {
+        let (w, db, m) = try await storeWithRecoveries()
+        let q = try DatabaseQueue(path: w.path("test.sqlite"))
+        let (from, asOf) = (LocalDate("2026-06-01")!, LocalDate("2026-11-22")!)
+        // Two deals of the window without a product row (nothing offered), and one sold at the desk later reported sold by
+        // a deal import (a recovery, not a desk sale).
+        try await q.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM deal_products WHERE deal_id IN (
+                        SELECT id FROM deals WHERE contract_date >= '2026-07-01' ORDER BY id LIMIT 2);
+                    INSERT INTO recoveries (deal_id, product_code, source, reference, sold_on, price_cents, cost_cents, recorded_at)
+                        SELECT p.deal_id, p.product_code, 'deal_import', 'import:0', d.contract_date, COALESCE(p.price_cents, 0), p.cost_cents, 'x'
+                        FROM deal_products p JOIN deals d ON d.id = p.deal_id
+                        WHERE p.outcome = 'sold' AND d.contract_date >= '2026-08-01' ORDER BY p.deal_id LIMIT 1;
+                    """)
+        }
+        let expected = try await q.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.product_code, COUNT(*), SUM(COALESCE(s.price_cents, 0) - COALESCE(s.cost_cents, 0))
+                    FROM deals d JOIN deal_products s ON s.deal_id = d.id AND s.outcome = 'sold' AND NOT EXISTS (
+                        SELECT 1 FROM recoveries r WHERE r.deal_id = s.deal_id AND r.product_code = s.product_code
+                            AND r.source = 'deal_import')
+                    WHERE d.status = 'finalized' AND d.contract_date BETWEEN ?1 AND ?2 GROUP BY 1
+                    """, arguments: [from.description, asOf.description]
+            ).map { ($0[0] as String, $0[1] as Int, $0[2] as Int64) }
+        }
+        let deals = try await q.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM deals WHERE status = 'finalized' AND contract_date BETWEEN ?1 AND ?2",
+                arguments: [from.description, asOf.description])!
+        }
+        var report = ReportParameters(asOf: asOf, from: from, to: asOf, menu: m)
+        report.resamples = 20
+        let card = try await db.scorecard(ScorecardParameters(report: report, by: .fiManager), now: fixedNow)
+        #expect(card.total.deals == deals && deals > 200, "\(card.total.deals) of \(deals)")
+        #expect(expected.count >= 3)
+        for (product, sold, gross) in expected {
+            #expect(card.total.products[product]?.soldDesk == sold, "\(product)")
+            #expect(card.total.products[product]?.deskGrossCents == gross, "\(product)")
+        }
+        #expect(card.total.products.values.reduce(0) { $0 + $1.soldDesk } == expected.reduce(0) { $0 + $1.1 })
+    }
 }

@@ -8,6 +8,8 @@ import GRDB
 struct DealStream {
     let rows: RawStatement
     private var more: Bool
+    /// The id of the row `seek` last returned.
+    private var returned: Int64?
 
     /// `wholeHistory`: every deal contracted on or before `as_of`, not only those from `from` to `to` (the reader keeps
     /// the report's to the ledger, and counts every deal's desk sales).
@@ -32,9 +34,23 @@ struct DealStream {
 
     /// The row of deal `id` (columns: id, store_id, deal_number, contract_date, fi_manager_id), or nil when it is out of
     /// scope; ids must come in increasing order.
-    mutating func seek(_ id: Int64) throws -> RawStatement? {
-        while more && rows.int64(0) < id { more = try rows.step() }
-        return more && rows.int64(0) == id ? rows : nil
+    /// `passing` is given the rows passed over (but the one returned before).
+    mutating func seek(_ id: Int64, passing: ((RawStatement) throws -> Void)? = nil) throws -> RawStatement? {
+        while more && rows.int64(0) < id {
+            if rows.int64(0) != returned { try passing?(rows) }
+            more = try rows.step()
+        }
+        guard more && rows.int64(0) == id else { return nil }
+        returned = id
+        return rows
+    }
+
+    /// The rows after the last sought (but the one returned), to `passing`.
+    mutating func drain(_ passing: (RawStatement) throws -> Void) throws {
+        while more {
+            if rows.int64(0) != returned { try passing(rows) }
+            more = try rows.step()
+        }
     }
 }
 
@@ -54,11 +70,11 @@ struct DeclineStream {
             // Every row, its outcome told apart here: cheaper than SQLite's test of each row (`sold` or `declined`).
             withSold
                 ? """
-                SELECT deal_id, product_code, price_cents, outcome FROM deal_products
+                SELECT deal_id, product_code, price_cents, outcome, cost_cents FROM deal_products
                 WHERE deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
                 """
                 : """
-                SELECT deal_id, product_code, price_cents, 'declined' FROM deal_products
+                SELECT deal_id, product_code, price_cents, 'declined', NULL FROM deal_products
                 WHERE outcome = 'declined' AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
                 """)
         declined.bind(1, range.lowerBound)
@@ -76,22 +92,38 @@ struct DeclineStream {
         more = try declined.step()
     }
 
-    /// The next decline's deal id, product code and quote (or the next product sold at the desk, `sold` true); nil after
-    /// the last.
-    mutating func next() throws -> (deal: Int64, product: String, quoted: Int64?, sold: Bool)? {
+    /// A decline, or (`withSold`) a product sold at the desk.
+    struct Product {
+        var deal: Int64
+        var product: String
+        /// The desk's quote of a decline; the price of a product sold.
+        var priceCents: Int64?
+        var costCents: Int64? = nil
+        var sold = false
+        /// A product sold whose recovery a later deal import reported (it comes again, as a decline, next).
+        var soldSinceDesk = false
+    }
+
+    /// The next decline (or product sold at the desk); nil after the last.
+    mutating func next() throws -> Product? {
         // A row of neither outcome (none is written) is passed over.
         while more && DeclineStream.outcome(declined.bytes(3)) == nil { more = try declined.step() }
         let nextDeclined =
             more ? StreamKey(deal: declined.int64(0), product: codes.code(declined.bytes(1))) : nil
-        if let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max), nextDeclined.map({ desk < $0 }) ?? true {
+        let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max)
+        if let desk, nextDeclined.map({ desk < $0 }) ?? true {
             let product = codes.code(desk.product)
-            return (desk.deal, product, try soldSinceDesk.next() ?? nil, false)
+            return Product(deal: desk.deal, product: product, priceCents: try soldSinceDesk.next() ?? nil)
         }
         guard let key = nextDeclined else { return nil }
-        let quoted = declined.isNull(2) ? nil : declined.int64(2)
-        let sold = DeclineStream.outcome(declined.bytes(3)) == .sold
+        var row = Product(deal: key.deal, product: key.product, priceCents: declined.optionalInt64(2))
+        if DeclineStream.outcome(declined.bytes(3)) == .sold {
+            row.sold = true
+            row.costCents = declined.optionalInt64(4)
+            row.soldSinceDesk = desk.map { $0 == key } ?? false
+        }
         more = try declined.step()
-        return (key.deal, key.product, quoted, sold)
+        return row
     }
 
     /// `sold` or `declined`, from the outcome's bytes; nil for anything else. Compared as one integer each: this runs

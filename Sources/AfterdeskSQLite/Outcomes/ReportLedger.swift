@@ -39,7 +39,7 @@ extension AfterdeskDatabase {
                 // The first report's builder counts the total; the others only their groups.
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
                 var desk: DeskSales? = defers ? DeskSales() : nil
-                try LedgerReader.forEach(db, first, now: now, deals: deals, desk: &desk) { line in
+                try LedgerReader.forEach(db, first, now: now, deals: deals, desk: &desk, deskDeals: nil) { line in
                     ReportBuilder.add(line, unit: first.evaluationUnit(line), to: &part)
                 } _: { row in
                     ReportBuilder.add(row, unit: first.evaluationUnit(row), to: &part)
@@ -134,20 +134,28 @@ enum LedgerReader {
         _ body: (LedgerRow) throws -> Void
     ) throws {
         var none: DeskSales?
-        try forEach(db, p, now: now, deals: deals, desk: &none, quiet, body)
+        try forEach(db, p, now: now, deals: deals, desk: &none, deskDeals: nil, quiet, body)
     }
 
     /// `forEach`, counting in `desk` (when given) the products sold at the desk on every finalized deal of the report's
-    /// store contracted on or before `as_of`, from `from` to `to` or not: the reserve's histories, from the same reads.
+    /// store contracted on or before `as_of`, from `from` to `to` or not: the reserve's histories, from the same reads;
+    /// and giving `deskDeals` (when given) every deal of the report's scope with its products sold at the desk (not those
+    /// a later deal import showed sold: the ledger's recoveries), deals without a product too: the scorecard's deals.
     /// Longer than about 60 lines on purpose: the one pass keeps the deal being read in locals, merged with every stream.
     static func forEach(
         _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>?, desk: inout DeskSales?,
-        _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
+        deskDeals: ((ScorecardDeal) throws -> Void)?, _ quiet: (QuietLine) throws -> Void,
+        _ body: (LedgerRow) throws -> Void
     ) throws {
         let range = deals ?? Int64.min...Int64.max
         let (stores, staff, onlyStore) = try names(db, store: p.store)
         var dealRows = try DealStream(db, p, deals: range, wholeHistory: desk != nil)
-        var declines = try DeclineStream(db, deals: range, withSold: desk != nil)
+        var declines = try DeclineStream(db, deals: range, withSold: desk != nil || deskDeals != nil)
+        // The scorecard's deal being read, and a deal of its scope passed over without a product.
+        var card: ScorecardDeal?
+        let passing: ((RawStatement) throws -> Void)? = deskDeals.map { emit in
+            { row in if let c = DeskDealCard.of(row, p, stores: stores, staff: staff, only: onlyStore) { try emit(c) } }
+        }
         var streams = try Streams(db, now: now, deals: range)
         var horizons = p.measureBy == .horizon ? try HorizonStream(db, p, deals: range) : nil
         let rules = p.rules
@@ -162,11 +170,14 @@ enum LedgerReader {
         var contract = LocalDate.first
         var fi: String?
         var heldOut = false
-        while let (id, product, quoted, sold) = try declines.next() {
+        while let next = try declines.next() {
+            let (id, product, quoted) = (next.deal, next.product, next.priceCents)
             if id != dealID {
+                if let c = card { try deskDeals?(c) }
+                card = nil
                 dealID = id
                 (found, inScope) = (false, false)
-                if let row = try dealRows.seek(id), onlyStore == nil || onlyStore == row.int64(1),
+                if let row = try dealRows.seek(id, passing: passing), onlyStore == nil || onlyStore == row.int64(1),
                     let (code, days) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3))
                 {
                     found = true
@@ -181,11 +192,18 @@ enum LedgerReader {
                         fi = row.isNull(4) ? nil : staff[row.int64(4)]
                         let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
                         heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+                        if deskDeals != nil {
+                            card = ScorecardDeal(store: store, dealNumber: number, contractDate: date, fiManager: fi, desk: [])
+                        }
                     }
                 }
             }
-            if sold {
+            if next.sold {
                 if found { desk?.add(store: storeID, product: product, day: contract) }
+                if !next.soldSinceDesk {
+                    let cost = next.costCents ?? p.dealerCosts[product] ?? 0
+                    card?.desk.append(.init(product: product, grossCents: (next.priceCents ?? 0) - cost))
+                }
                 continue
             }
             guard inScope else { continue }
@@ -213,6 +231,8 @@ enum LedgerReader {
                 horizon: horizon)
             try body(LedgerRow(history, rules: rules))
         }
+        if let c = card { try deskDeals?(c) }
+        if let passing { try dealRows.drain(passing) }
     }
 
     /// The stores (code and calendar) and staff codes by id, and the id of the report's store when it names one.
