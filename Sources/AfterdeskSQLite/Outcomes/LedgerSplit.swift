@@ -10,15 +10,16 @@ enum LedgerSplit {
     /// Samples of each table: a few milliseconds of look-ups.
     static let samples = 400
     /// The relative cost of a row, measured on the benchmark (docs/reporting.md): a decline in the window about 1 µs, a
-    /// product read and passed over 0.3 µs, a delivered touch's item (a join, a sort, a line of its own) 2.4 µs.
+    /// product read and passed over 0.3 µs, a delivered touch's item (a range of its index, a line of its own) 1.4 µs.
     static let declineCost = 1.0
     static let productCost = 0.3
-    static let touchCost = 2.4
+    static let touchCost = 1.4
     static let afterSaleCost = 1.2
 
-    /// The id that splits the deals of `low…high` into two halves of about equal work for a report of `p`; nil when the
-    /// samples find nothing (the middle id then).
-    static func middle(_ db: Database, _ p: ReportParameters, low: Int64, high: Int64) throws -> Int64? {
+    /// The id that splits the deals of `low…high` into two halves of about equal work for a report of `p` (whose first
+    /// half also reads the rest of the cancellation histories when `histories`); nil when the samples find nothing (the
+    /// middle id then).
+    static func middle(_ db: Database, _ p: ReportParameters, low: Int64, high: Int64, histories: Bool) throws -> Int64? {
         guard high > low else { return nil }
         var weights: [(deal: Int64, work: Double)] = []
         let deal = try db.makeStatement(sql: "SELECT id, status, contract_date FROM deals WHERE id >= ? ORDER BY id LIMIT 1")
@@ -42,8 +43,8 @@ enum LedgerSplit {
         guard total > 0 else { return nil }
         // The first half also reads the rest of the cancellation histories after its pass (a contract or a cancellation
         // about 1.2 µs): it takes that much less of the ledger.
-        let rows = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM contracts") ?? 0
-        let cancelled = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM cancellations") ?? 0
+        let rows = histories ? try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM contracts") ?? 0 : 0
+        let cancelled = histories ? try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM cancellations") ?? 0 : 0
         let firstHalf = max(total - (Double(rows) + Double(cancelled)) * afterSaleCost, 0) / 2
         weights.sort { $0.deal < $1.deal }
         var sum = 0.0

@@ -35,7 +35,8 @@ extension AfterdeskDatabase {
         let defers = first.netToStore.defersReserve
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
         let halves = try await onOwnThread {
-            try self.readInHalves(split: { try LedgerSplit.middle($0, first, low: $1, high: $2) }) { db, deals, firstHalf in
+            try self.readInHalves(split: { try LedgerSplit.middle($0, first, low: $1, high: $2, histories: defers) }) {
+                db, deals, firstHalf in
                 // The first report's builder counts the total; the others only their groups.
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
                 var desk: DeskSales? = defers ? DeskSales() : nil

@@ -9,7 +9,8 @@ extension AfterdeskDatabase {
     /// the report is.
     public func scorecard(_ p: ScorecardParameters, now: Date) async throws -> Scorecard {
         let halves = try await onOwnThread {
-            try self.readInHalves { db, deals, _ in
+            try self.readInHalves(split: { try LedgerSplit.middle($0, p.report, low: $1, high: $2, histories: false) }) {
+                db, deals, _ in
                 var b = ScorecardBuilder(p)
                 var none: DeskSales?
                 try LedgerReader.forEach(db, p.report, now: now, deals: deals, desk: &none, deskDeals: { b.add($0) }) {
