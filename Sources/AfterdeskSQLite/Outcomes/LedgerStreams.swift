@@ -64,7 +64,11 @@ struct DeclineStream {
     /// The product codes seen so far (a menu has a handful), each kept once.
     private var codes = CodeTable()
 
-    init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false) throws {
+    /// Whether a product sold comes with its price and cost.
+    let withPrices: Bool
+
+    init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false, withPrices: Bool = false) throws {
+        self.withPrices = withPrices
         declined = try RawStatement(
             db,
             // Every row, its outcome told apart here: cheaper than SQLite's test of each row (`sold` or `declined`).
@@ -116,11 +120,17 @@ struct DeclineStream {
             return Product(deal: desk.deal, product: product, priceCents: try soldSinceDesk.next() ?? nil)
         }
         guard let key = nextDeclined else { return nil }
-        var row = Product(deal: key.deal, product: key.product, priceCents: declined.optionalInt64(2))
+        var row = Product(deal: key.deal, product: key.product, priceCents: nil)
         if DeclineStream.outcome(declined.bytes(3)) == .sold {
             row.sold = true
-            row.costCents = declined.optionalInt64(4)
+            // Prices only when the products sold are asked for with them (the scorecard): most rows of a pass.
+            if withPrices {
+                row.priceCents = declined.optionalInt64(2)
+                row.costCents = declined.optionalInt64(4)
+            }
             row.soldSinceDesk = desk.map { $0 == key } ?? false
+        } else {
+            row.priceCents = declined.optionalInt64(2)
         }
         more = try declined.step()
         return row

@@ -151,7 +151,7 @@ enum LedgerReader {
         let range = deals ?? Int64.min...Int64.max
         let (stores, staff, onlyStore) = try names(db, store: p.store)
         var dealRows = try DealStream(db, p, deals: range, wholeHistory: desk != nil)
-        var declines = try DeclineStream(db, deals: range, withSold: desk != nil || deskDeals != nil)
+        var declines = try DeclineStream(db, deals: range, withSold: desk != nil || deskDeals != nil, withPrices: deskDeals != nil)
         // The scorecard's deal being read, and a deal of its scope passed over without a product.
         var card: ScorecardDeal?
         let passing: ((RawStatement) throws -> Void)? = deskDeals.map { emit in
@@ -201,7 +201,7 @@ enum LedgerReader {
             }
             if next.sold {
                 if found { desk?.add(store: storeID, product: product, day: contract) }
-                if !next.soldSinceDesk {
+                if card != nil && !next.soldSinceDesk {
                     let cost = next.costCents ?? p.dealerCosts[product] ?? 0
                     card?.desk.append(.init(product: product, grossCents: (next.priceCents ?? 0) - cost))
                 }
