@@ -7,9 +7,10 @@ import Testing
 
 @testable import AfterdeskSQLite
 
-/// The margin report counts the reserve's desk sales in its own pass over the deals (docs/reporting.md, "Net to the
-/// store"): its reserve is the sum of the ledger's, whose lines take the table read on its own
-/// (`cancellationHistories`), over a window that leaves older deals out of the lines but not out of the histories.
+/// The margin report settles its lines' reserves once the pass has read the cancellation histories (in its first half's
+/// snapshot; the desk sales as the deal import keeps them, `desk_sales`, v15): its reserve is the sum of the ledger's,
+/// whose lines take the table read on its own (`cancellationHistories`), over a window that leaves older deals out of
+/// the lines but not out of the histories. The scorecard's deals come from the same pass.
 @Suite struct ReserveInThePassTests {
     /// 400 days of a small store with after-sale contracts for one decline in six, a fifth of them cancelled.
     func storeWithRecoveries() async throws -> (Workspace, AfterdeskDatabase, Menu) {
@@ -129,5 +130,65 @@ import Testing
             #expect(card.total.products[product]?.deskGrossCents == gross, "\(product)")
         }
         #expect(card.total.products.values.reduce(0) { $0 + $1.soldDesk } == expected.reduce(0) { $0 + $1.1 })
+    }
+
+    /// `desk_sales` (v15) is what joining every product sold at the desk to its finalized deal counts, after every kind of
+    /// deal import: new deals (a bulk load and not), a re-import, a deal unwound, a decline turned sold, a contract date
+    /// corrected, the same file again.
+    @Test func theDealImportKeepsTheDeskSalesCounted() async throws {
+        let w = try Workspace()
+        let db = try w.database()
+        let m = try menu()
+        let options = ImportOptions(menu: m)
+        func check(_ label: String) async throws {
+            let q = try DatabaseQueue(path: w.path("test.sqlite"))
+            let (kept, joined) = try await q.read { db in
+                (
+                    try Row.fetchAll(
+                        db, sql: "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE contracts <> 0 ORDER BY 1, 2, 3"
+                    ).map { "\($0[0] as Int64) \($0[1] as String) \($0[2] as String) \($0[3] as Int)" },
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT d.store_id, p.product_code, d.contract_date, COUNT(*) FROM deal_products p JOIN deals d ON d.id = p.deal_id
+                            WHERE p.outcome = 'sold' AND d.status = 'finalized' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                            """
+                    ).map { "\($0[0] as Int64) \($0[1] as String) \($0[2] as String) \($0[3] as Int)" }
+                )
+            }
+            #expect(kept == joined && !joined.isEmpty, "\(label): \(kept) against \(joined)")
+        }
+        _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
+        try await check("first import")
+        // D-10001 bought the VSC, D-10002 (a VSC sold at the desk) unwound.
+        _ = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
+        try await check("update")
+        _ = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
+        try await check("the same file again")
+        // D-10001's contract date corrected: its desk sales move to the new day.
+        let update = try String(contentsOfFile: w.path("canonical-update.csv"), encoding: .utf8)
+        let moved = update.replacingOccurrences(of: "D-10001,main,finalized,2026-06-01,", with: "D-10001,main,finalized,2026-05-28,")
+        #expect(moved != update)
+        _ = try await db.importDeals(files: [try w.write("moved.csv", moved)], options: options)
+        try await check("a contract date corrected")
+        let dealership = SyntheticDealership(
+            seed: 9, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 40, dealsPerDay: 3, errorRate: 0)
+        _ = try await db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: options)
+        try await check("a month of deals")
+        // Into an empty database the import is a bulk load.
+        let bulk = try Workspace()
+        let fresh = try bulk.database()
+        _ = try await fresh.importDeals(files: [try bulk.write("deals.csv", dealership.csv())], options: options)
+        let counted = try await DatabaseQueue(path: bulk.path("test.sqlite")).read { db in
+            try Int.fetchOne(db, sql: "SELECT SUM(contracts) FROM desk_sales")
+        }
+        let sold = try await DatabaseQueue(path: bulk.path("test.sqlite")).read { db in
+            try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT COUNT(*) FROM deal_products p JOIN deals d ON d.id = p.deal_id WHERE p.outcome = 'sold' AND d.status = 'finalized'"
+            )
+        }
+        #expect(counted == sold && (sold ?? 0) > 50)
     }
 }

@@ -6,19 +6,10 @@ import GRDB
 extension AfterdeskDatabase {
     /// The store's contracts of each product and their cancellations as of `asOf` (`OutcomeStorage`): after-sale
     /// contracts by their sale date, and products sold on finalized deals by the deal's contract date (or, for a product
-    /// a later deal import showed sold, that recovery's date). The products sold on deals are counted by store, product
-    /// and day as they stream by, in two halves by deal id at once (as the ledger is read, in one snapshot); contracts,
-    /// recoveries and cancellations are few.
+    /// a later deal import showed sold, that recovery's date), as the deal import counts them (`desk_sales`, v15).
     public func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
-        let halves = try await onOwnThread {
-            try self.readInHalves { db, deals, firstHalf in
-                let desk = try CancellationHistoryReader.deskSales(db, asOf: asOf, deals: deals)
-                return (desk, firstHalf ? try CancellationHistoryReader.Rest(db, asOf: asOf) : nil)
-            }
-        }
-        let sales = DeskSales.sum(halves.map(\.0))
-        guard let rest = halves.first?.1 else { throw StoreError.integrity("no cancellation history") }
-        return try CancellationHistoryReader.histories(sales: sales, rest, store: store, asOf: asOf)
+        let rest = try await writer.read { db in try CancellationHistoryReader.Rest(db, asOf: asOf) }
+        return try CancellationHistoryReader.histories(rest, store: store, asOf: asOf)
     }
 
     /// `p` with its reserve table: the cancellation histories read once, made curves under the menu's terms.
@@ -38,37 +29,11 @@ enum CancellationHistoryReader {
         var soldOn: LocalDate
     }
 
-    /// The products sold on the finalized deals of `range` contracted on or before `asOf`, counted by store, product and
-    /// contract date. A deal's products share its date, so the date is parsed once a deal. (The margin report counts
-    /// them in its own pass over the deals and their products instead: `LedgerReader.forEach(…, desk:)`.)
-    static func deskSales(_ db: Database, asOf: LocalDate, deals range: ClosedRange<Int64>) throws -> DeskSales {
-        let rows = try RawStatement(
-            db,
-            """
-            SELECT d.id, d.store_id, p.product_code, d.contract_date FROM deal_products p CROSS JOIN deals d ON d.id = p.deal_id
-            WHERE p.deal_id BETWEEN ?2 AND ?3 AND p.outcome = 'sold' AND d.status = 'finalized' AND d.contract_date <= ?1
-            """)
-        rows.bind(1, asOf)
-        rows.bind(2, range.lowerBound)
-        rows.bind(3, range.upperBound)
-        var codes = CodeTable()
-        var desk = DeskSales()
-        var deal = Int64.min
-        var day: LocalDate?
-        while try rows.step() {
-            if rows.int64(0) != deal {
-                deal = rows.int64(0)
-                day = LocalDate.parse(rows.bytes(3))
-            }
-            guard let day else { continue }
-            desk.add(store: rows.int64(1), product: codes.code(rows.bytes(2)), day: day)
-        }
-        return desk
-    }
-
-    /// The rest of the history, read in the same snapshot: contracts by day, products a later deal import showed sold,
-    /// and cancellations with their sale.
+    /// The history, read in one snapshot: the products sold at the desk and the contracts by day, products a later deal
+    /// import showed sold, and cancellations with their sale.
     struct Rest: Sendable {
+        /// The products sold at the desk on finalized deals contracted on or before the day, by store, product and day.
+        var desk: [Key: Int] = [:]
         /// (store id, product, day, count)
         var contracts: [(Int64, String, String, Int)] = []
         /// (store id, product, contract date, sold on)
@@ -80,6 +45,15 @@ enum CancellationHistoryReader {
         init(_ db: Database, asOf: LocalDate) throws {
             let day = asOf.description
             stores = try Row.fetchAll(db, sql: "SELECT id, code FROM stores").map { ($0["id"], $0["code"]) }
+            let sold = try RawStatement(
+                db, "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE sold_on <= ?1 AND contracts > 0")
+            sold.bind(1, asOf)
+            var codes = CodeTable()
+            while try sold.step() {
+                guard let day = LocalDate.parse(sold.bytes(2)) else { continue }
+                desk[Key(store: sold.int64(0), product: codes.code(sold.bytes(1)), soldOn: day), default: 0] += Int(
+                    min(sold.int64(3), 1 << 40))
+            }
             contracts = try Row.fetchAll(db, sql: CancellationHistoryReader.contracts, arguments: [day]).map {
                 ($0[0], $0[1], $0[2], $0[3])
             }
@@ -92,8 +66,9 @@ enum CancellationHistoryReader {
         }
     }
 
-    /// The histories of the sales counted and the rest, of `store` alone when given.
-    static func histories(sales desk: [Key: Int], _ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
+    /// The histories of `store` alone when given.
+    static func histories(_ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
+        let desk = rest.desk
         let codes = Dictionary(rest.stores.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
         let only = store.flatMap { s in rest.stores.first { $0.code == s }?.id }
         if store != nil && only == nil { throw StoreError.notFound("no store '\(store ?? "")'") }

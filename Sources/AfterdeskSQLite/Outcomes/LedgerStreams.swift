@@ -11,21 +11,16 @@ struct DealStream {
     /// The id of the row `seek` last returned.
     private var returned: Int64?
 
-    /// `wholeHistory`: every deal contracted on or before `as_of`, not only those from `from` to `to` (the reader keeps
-    /// the report's to the ledger, and counts every deal's desk sales).
-    init(_ db: Database, _ p: ReportParameters, deals range: ClosedRange<Int64>, wholeHistory: Bool = false) throws {
-        let window = wholeHistory ? "" : "AND contract_date >= ?1 AND contract_date <= ?2"
+    init(_ db: Database, _ p: ReportParameters, deals range: ClosedRange<Int64>) throws {
         rows = try RawStatement(
             db,
             """
             SELECT id, store_id, deal_number, contract_date, fi_manager_id FROM deals
-            WHERE id BETWEEN ?4 AND ?5 AND status = 'finalized' \(window) AND contract_date <= ?3
+            WHERE id BETWEEN ?4 AND ?5 AND status = 'finalized' AND contract_date >= ?1 AND contract_date <= ?2 AND contract_date <= ?3
             ORDER BY id
             """)
-        if !wholeHistory {
-            rows.bind(1, p.from)
-            rows.bind(2, p.to)
-        }
+        rows.bind(1, p.from)
+        rows.bind(2, p.to)
         rows.bind(3, p.asOf)
         rows.bind(4, range.lowerBound)
         rows.bind(5, range.upperBound)
@@ -56,7 +51,8 @@ struct DealStream {
 
 /// The declines in (deal, product) order: the products declined on their deals, and those sold since, shown by a later
 /// deal import (their rows say `sold` now), with the desk's quote the recovery kept. The two are disjoint by outcome.
-/// With `withSold`, the products sold at the desk come too, marked (those sold since among them: both are given).
+/// With `withSold` (the scorecard), the products sold at the desk come too, marked, with their price and cost (those sold
+/// since among them: both are given).
 struct DeclineStream {
     let declined: RawStatement
     var soldSinceDesk: KeyedStream<Int64?>
@@ -64,11 +60,7 @@ struct DeclineStream {
     /// The product codes seen so far (a menu has a handful), each kept once.
     private var codes = CodeTable()
 
-    /// Whether a product sold comes with its price and cost.
-    let withPrices: Bool
-
-    init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false, withPrices: Bool = false) throws {
-        self.withPrices = withPrices
+    init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false) throws {
         declined = try RawStatement(
             db,
             // Every row, its outcome told apart here: cheaper than SQLite's test of each row (`sold` or `declined`).
@@ -123,11 +115,8 @@ struct DeclineStream {
         var row = Product(deal: key.deal, product: key.product, priceCents: nil)
         if DeclineStream.outcome(declined.bytes(3)) == .sold {
             row.sold = true
-            // Prices only when the products sold are asked for with them (the scorecard): most rows of a pass.
-            if withPrices {
-                row.priceCents = declined.optionalInt64(2)
-                row.costCents = declined.optionalInt64(4)
-            }
+            row.priceCents = declined.optionalInt64(2)
+            row.costCents = declined.optionalInt64(4)
             row.soldSinceDesk = desk.map { $0 == key } ?? false
         } else {
             row.priceCents = declined.optionalInt64(2)

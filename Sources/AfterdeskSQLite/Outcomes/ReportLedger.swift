@@ -39,15 +39,14 @@ extension AfterdeskDatabase {
                 db, deals, firstHalf in
                 // The first report's builder counts the total; the others only their groups.
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
-                var desk: DeskSales? = defers ? DeskSales() : nil
-                try LedgerReader.forEach(db, first, now: now, deals: deals, desk: &desk, deskDeals: nil) { line in
+                try LedgerReader.forEach(db, first, now: now, deals: deals, deskDeals: nil) { line in
                     ReportBuilder.add(line, unit: first.evaluationUnit(line), to: &part)
                 } _: { row in
                     ReportBuilder.add(row, unit: first.evaluationUnit(row), to: &part)
                 }
                 return HalfLedger(
                     builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil,
-                    desk: desk, rest: defers && firstHalf ? try CancellationHistoryReader.Rest(db, asOf: first.asOf) : nil)
+                    rest: defers && firstHalf ? try CancellationHistoryReader.Rest(db, asOf: first.asOf) : nil)
             }
         }
         var builders = halves[0].builders
@@ -56,8 +55,7 @@ extension AfterdeskDatabase {
         }
         if defers {
             guard let rest = halves[0].rest else { throw StoreError.integrity("no cancellation history") }
-            let histories = try CancellationHistoryReader.histories(
-                sales: DeskSales.sum(halves.compactMap(\.desk)), rest, store: first.store, asOf: first.asOf)
+            let histories = try CancellationHistoryReader.histories(rest, store: first.store, asOf: first.asOf)
             for j in builders.indices {
                 builders[j].settleReserve(ReserveTable(histories: histories, terms: builders[j].parameters.netToStore.cancellation))
             }
@@ -134,24 +132,22 @@ enum LedgerReader {
         _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ quiet: (QuietLine) throws -> Void,
         _ body: (LedgerRow) throws -> Void
     ) throws {
-        var none: DeskSales?
-        try forEach(db, p, now: now, deals: deals, desk: &none, deskDeals: nil, quiet, body)
+        try forEach(db, p, now: now, deals: deals, deskDeals: nil, quiet, body)
     }
 
-    /// `forEach`, counting in `desk` (when given) the products sold at the desk on every finalized deal of the report's
-    /// store contracted on or before `as_of`, from `from` to `to` or not: the reserve's histories, from the same reads;
-    /// and giving `deskDeals` (when given) every deal of the report's scope with its products sold at the desk (not those
-    /// a later deal import showed sold: the ledger's recoveries), deals without a product too: the scorecard's deals.
+    /// `forEach`, giving `deskDeals` (when given) every deal of the report's scope with its products sold at the desk
+    /// (not those a later deal import showed sold: the ledger's recoveries), deals without a product too: the
+    /// scorecard's deals, from the same reads.
     /// Longer than about 60 lines on purpose: the one pass keeps the deal being read in locals, merged with every stream.
     static func forEach(
-        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>?, desk: inout DeskSales?,
-        deskDeals: ((ScorecardDeal) throws -> Void)?, _ quiet: (QuietLine) throws -> Void,
+        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>?, deskDeals: ((ScorecardDeal) throws -> Void)?,
+        _ quiet: (QuietLine) throws -> Void,
         _ body: (LedgerRow) throws -> Void
     ) throws {
         let range = deals ?? Int64.min...Int64.max
         let (stores, staff, onlyStore) = try names(db, store: p.store)
-        var dealRows = try DealStream(db, p, deals: range, wholeHistory: desk != nil)
-        var declines = try DeclineStream(db, deals: range, withSold: desk != nil || deskDeals != nil, withPrices: deskDeals != nil)
+        var dealRows = try DealStream(db, p, deals: range)
+        var declines = try DeclineStream(db, deals: range, withSold: deskDeals != nil)
         // The scorecard's deal being read, and a deal of its scope passed over without a product.
         var card: ScorecardDeal?
         let passing: ((RawStatement) throws -> Void)? = deskDeals.map { emit in
@@ -162,9 +158,7 @@ enum LedgerReader {
         let rules = p.rules
         // The deal being read: its facts are read once, on its first decline.
         var dealID = Int64.min
-        var found = false
         var inScope = false
-        var storeID: Int64 = 0
         var store = ""
         var zone = LocalDays(.gmt)
         var number = ""
@@ -177,14 +171,11 @@ enum LedgerReader {
                 if let c = card { try deskDeals?(c) }
                 card = nil
                 dealID = id
-                (found, inScope) = (false, false)
+                inScope = false
                 if let row = try dealRows.seek(id, passing: passing), onlyStore == nil || onlyStore == row.int64(1),
                     let (code, days) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3))
                 {
-                    found = true
-                    storeID = row.int64(1)
                     contract = date
-                    // Every deal in the stream is in the window unless it holds the whole history.
                     inScope = date >= p.from && date <= p.to
                     if inScope {
                         store = code
@@ -200,7 +191,6 @@ enum LedgerReader {
                 }
             }
             if next.sold {
-                if found { desk?.add(store: storeID, product: product, day: contract) }
                 if card != nil && !next.soldSinceDesk {
                     let cost = next.costCents ?? p.dealerCosts[product] ?? 0
                     card?.desk.append(.init(product: product, grossCents: (next.priceCents ?? 0) - cost))
@@ -280,8 +270,6 @@ enum LedgerReader {
 struct HalfLedger: Sendable {
     var builders: [ReportBuilder]
     var declinesInExports: Int?
-    /// The products sold at the desk on the half's deals, and (the first half) the rest of the cancellation histories,
-    /// when the reserve is settled after the pass.
-    var desk: DeskSales?
+    /// The first half's cancellation histories, read in its snapshot, when the reserve is settled after the pass.
     var rest: CancellationHistoryReader.Rest?
 }

@@ -12,8 +12,7 @@ extension AfterdeskDatabase {
             try self.readInHalves(split: { try LedgerSplit.middle($0, p.report, low: $1, high: $2, histories: false) }) {
                 db, deals, _ in
                 var b = ScorecardBuilder(p)
-                var none: DeskSales?
-                try LedgerReader.forEach(db, p.report, now: now, deals: deals, desk: &none, deskDeals: { b.add($0) }) {
+                try LedgerReader.forEach(db, p.report, now: now, deals: deals, deskDeals: { b.add($0) }) {
                     b.add($0)
                 } _: {
                     b.add($0)
