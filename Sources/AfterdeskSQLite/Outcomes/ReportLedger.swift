@@ -14,8 +14,8 @@ extension AfterdeskDatabase {
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger.
     public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
-        // The reserve's curves come from the store's cancellation histories, whose sales at the desk are counted in the
-        // ledger's own pass (every deal's products are read there anyway), the lines' reserves left due until then.
+        // The reserve's curves come from the store's cancellation histories, read in the first half's snapshot beside its
+        // part of the pass (no read before it): the lines' reserves are left due until then, and settled after.
         let ps = given.map { p in
             var q = p
             q.netToStore.defersReserve = q.netToStore.reserve == nil
