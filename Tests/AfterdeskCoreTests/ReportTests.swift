@@ -326,6 +326,15 @@ enum WorkedExample {
                 check(report.total, rows, "round \(round) total")
                 for g in report.groups { check(g, rows.filter { p.groupKey($0) == g.key }, "round \(round) \(by) \(g.key ?? "")") }
                 #expect(report.groups.reduce(0) { $0 + $1.declines } == report.total.declines)
+                // The reserve left due on each line and settled once the table is known (as the storage does when it
+                // counts the histories in the ledger's pass) makes the same report.
+                var q = p
+                q.netToStore.reserve = nil
+                q.netToStore.defersReserve = true
+                var later = ReportBuilder(q)
+                for h in histories { later.add(LedgerRow(h, rules: q.rules)) }
+                if let table = p.netToStore.reserve { later.settleReserve(table) }
+                #expect(later.finish() == report, "round \(round) \(by): the reserve settled after the lines")
             }
         }
     }

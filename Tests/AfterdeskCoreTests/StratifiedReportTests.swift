@@ -136,4 +136,24 @@ import Testing
             #expect(first.finish().stratified == s, "round \(round)")
         }
     }
+
+    /// A stratum's draws follow the horizon's settings as a group's do: a report that measures otherwise draws afresh; in
+    /// window mode (the old `attribution_days` window) the seeds are those of before the horizon.
+    @Test func aStratumsSeedTakesTheHorizonsSettingsAsAGroupsDoes() {
+        var window = WorkedExample.parameters(by: nil)
+        window.measureBy = .window
+        var horizon = window
+        horizon.measureBy = .horizon
+        var capped = horizon
+        capped.horizonCapDays = 365
+        #expect(window.seed(stratum: "A") != horizon.seed(stratum: "A") && horizon.seed(stratum: "A") != capped.seed(stratum: "A"))
+        #expect(horizon.seed(stratum: "A") != horizon.seed(stratum: "B") && horizon.seed(stratum: "A") != horizon.seed(group: "A"))
+        var h = StableHasher()
+        for part in [window.asOf.description, window.from.description, window.to.description, "*", String(window.attributionDays), "A"]
+            + ["(stratified)"]
+        {
+            h.add(part)
+        }
+        #expect(window.seed(stratum: "A") == h.value)
+    }
 }

@@ -25,6 +25,7 @@ import Testing
         ("v12-trade-facts", Migrations.v12TradeFacts, 0xc769_00f3_72de_da71),
         ("v13-run-heartbeats", Migrations.v13RunHeartbeats, 0xa2d6_7b1b_9b05_da52),
         ("v14-decline-horizons", Migrations.v14DeclineHorizons, 0xd2de_4c6c_a5a9_d7ed),
+        ("v15-report-reads", Migrations.v15ReportReads, 0xff30_9fe7_b90c_98e2),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -42,7 +43,7 @@ import Testing
         #expect(
             Migrations.sqlOnly.map(\.name) == [
                 "v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
-                "v13-run-heartbeats", "v14-decline-horizons",
+                "v13-run-heartbeats", "v14-decline-horizons", "v15-report-reads",
             ])
     }
 

@@ -175,6 +175,8 @@ public struct LedgerRow: Sendable, Equatable {
     public var chargedBack: [Chargeback] = []
     // Then the net to the store's (docs/reporting.md, "Net to the store").
     public var reserveCents: Int64 = 0
+    /// The reserve left to the report (`NetToStoreRules.defersReserve`): `reserveCents` is 0 until it is settled.
+    public var reserveDue: ReserveDue?
     public var commissionsCents: Int64 = 0
     public var messageCostsCents: Int64 = 0
     /// margin net − reserve − commissions − message costs.
@@ -210,13 +212,16 @@ public struct LedgerRow: Sendable, Equatable {
                 store: h.store, dealNumber: h.dealNumber, product: h.product, contractDate: h.contractDate, heldOut: h.heldOut,
                 quotedCents: h.quotedCents, fiManager: h.fiManager, rules: rules, horizon: h.horizon))
         guard !(h.touches.isEmpty && h.sales.isEmpty && h.tasks.isEmpty) else { return }
-        let touches = h.touches.filter { $0.sentOn <= rules.asOf }.sorted { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) }
+        // Most lines have one touch, delivered before `as_of`: no copy, no sort.
+        var touches = h.touches
+        if touches.contains(where: { $0.sentOn > rules.asOf }) { touches.removeAll { $0.sentOn > rules.asOf } }
+        if touches.count > 1 { touches.sort { ($0.sentAt, $0.id) < ($1.sentAt, $1.id) } }
         touchesDelivered = touches.count
         firstTouchAt = touches.first?.sentAt
         if !touches.isEmpty { aged = false }
         // Costs are cut where sales are: a touch after the decline's measurement end (a held-out deal followed up once its
         // holdout ended, a reminder past the window) buys nothing the report counts, in either arm.
-        messageCostsCents = LedgerRow.messageCosts(touches.filter { $0.sentOn <= measuredUntil }, rules.netToStore.messageCosts)
+        messageCostsCents = LedgerRow.messageCosts(touches, until: measuredUntil, rules.netToStore.messageCosts)
         for t in h.tasks {
             if t.done {
                 tasksDone += 1
@@ -264,8 +269,8 @@ public struct LedgerRow: Sendable, Equatable {
 
     /// The sale that counts as the decline's recovery, or nil.
     static func recovery(_ h: DeclineHistory, rules: borrowing ReportRules, until end: LocalDate? = nil) -> DeclineHistory.Sale? {
-        let known = h.sales.filter { $0.soldOn >= h.contractDate && $0.soldOn <= rules.asOf }
-        let first = known.min {
+        let (from, asOf) = (h.contractDate, rules.asOf)
+        let first = h.sales.lazy.filter { $0.soldOn >= from && $0.soldOn <= asOf }.min {
             ($0.source.precedence, $0.soldOn, $0.contractNumber ?? "") < ($1.source.precedence, $1.soldOn, $1.contractNumber ?? "")
         }
         let end = end ?? rules.measurement.end(contract: h.contractDate, horizon: h.horizon)
@@ -311,6 +316,7 @@ public protocol LedgerFigures {
     var tasksOpen: Int { get }
     var tasksOverdue: Int { get }
     var reserveCents: Int64 { get }
+    var reserveDue: ReserveDue? { get }
     var commissionsCents: Int64 { get }
     var messageCostsCents: Int64 { get }
     var netToStoreCents: Int64 { get }
@@ -348,6 +354,7 @@ public struct QuietLine: LedgerFigures, Sendable, Equatable {
     public var tasksOpen: Int { 0 }
     public var tasksOverdue: Int { 0 }
     public var reserveCents: Int64 { 0 }
+    public var reserveDue: ReserveDue? { nil }
     public var commissionsCents: Int64 { 0 }
     public var messageCostsCents: Int64 { 0 }
     public var netToStoreCents: Int64 { 0 }

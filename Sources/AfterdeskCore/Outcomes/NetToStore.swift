@@ -13,6 +13,9 @@ public struct NetToStoreRules: Sendable, Equatable {
     /// The reserve factors of the report, from the store's cancellation history read once per report (the storage
     /// fills it in); nil: not read, no reserve.
     public var reserve: ReserveTable?
+    /// With no `reserve` yet: each line's reserve is left due (`LedgerRow.reserveDue`), for the report to settle once
+    /// the storage has read the histories in the same pass as the lines (`ReportBuilder.settleReserve`).
+    public var defersReserve = false
 
     public init() {}
 

@@ -7,56 +7,6 @@ public enum ReportGrouping: String, Sendable, Equatable, CaseIterable, Codable {
     case saleMonth = "sale_month"
 }
 
-/// The figures of one arm (DESIGN.md, "Measuring honestly").
-public struct ArmFigures: Sendable, Equatable {
-    public var declines = 0
-    public var recontacted = 0
-    public var recovered = 0
-    public var grossCents: Int64 = 0
-    public var chargebacksCents: Int64 = 0
-    public var netCents: Int64 = 0
-    public var reserveCents: Int64 = 0
-    public var commissionsCents: Int64 = 0
-    public var messageCostsCents: Int64 = 0
-    public var netToStoreCents: Int64 = 0
-    public init() {}
-
-    public var recoveryRate: Double? { declines > 0 ? Double(recovered) / Double(declines) : nil }
-    /// Σ net ÷ declines, in cents rounded half away from zero; nil without declines.
-    public var marginPerDeclineCents: Int64? { declines > 0 ? ArmFigures.divide(netCents, by: Int64(declines)) : nil }
-
-    mutating func add(_ row: some LedgerFigures) {
-        declines += 1
-        if row.recontacted { recontacted += 1 }
-        if row.recovered { recovered += 1 }
-        grossCents += row.marginGrossCents
-        chargebacksCents += row.chargebacksCents
-        netCents += row.marginNetCents
-        reserveCents += row.reserveCents
-        commissionsCents += row.commissionsCents
-        messageCostsCents += row.messageCostsCents
-        netToStoreCents += row.netToStoreCents
-    }
-
-    mutating func merge(_ o: ArmFigures) {
-        declines += o.declines
-        recontacted += o.recontacted
-        recovered += o.recovered
-        grossCents += o.grossCents
-        chargebacksCents += o.chargebacksCents
-        netCents += o.netCents
-        reserveCents += o.reserveCents
-        commissionsCents += o.commissionsCents
-        messageCostsCents += o.messageCostsCents
-        netToStoreCents += o.netToStoreCents
-    }
-
-    static func divide(_ a: Int64, by b: Int64) -> Int64 {
-        let q = (2 * a.magnitude + b.magnitude) / (2 * b.magnitude)
-        return (a < 0) != (b < 0) ? -Int64(q) : Int64(q)
-    }
-}
-
 /// A figure with its 95% interval.
 public struct Estimate: Sendable, Equatable {
     public var value: Double
@@ -131,6 +81,11 @@ public struct ReportFigures: Sendable, Equatable {
         anytimeSums.merge(o.anytimeSums)
     }
 
+    mutating func settleReserve(_ table: ReserveTable, asOf: LocalDate) {
+        treated.settleReserve(table, asOf: asOf)
+        holdout.settleReserve(table, asOf: asOf)
+    }
+
     /// The intervals and the verdict, once every line is in.
     mutating func conclude(treatedDeals: Bootstrap.Classes, holdoutDeals: Bootstrap.Classes, resamples: Int, seed: UInt64) {
         rateDifference = Intervals.newcombe(treated.recovered, of: treated.declines, minus: holdout.recovered, of: holdout.declines)
@@ -160,7 +115,7 @@ public struct MarginReport: Sendable, Equatable {
 /// memory that grows with the number of groups and of distinct deal outcomes, not with the number of declines. Builders
 /// of disjoint runs of deals can be merged, so a ledger can be read in parts at once.
 public struct ReportBuilder: Sendable {
-    public let parameters: ReportParameters
+    public private(set) var parameters: ReportParameters
     private var total = ReportFigures()
     private var totalDeals = ArmClasses()
     private var index: [String: Int] = [:]
@@ -207,13 +162,28 @@ public struct ReportBuilder: Sendable {
 
     public mutating func add(_ row: LedgerRow) {
         if parameters.by == .saleMonth { books.add(row) }
-        addLine(row)
+        addLine(row, parameters.evaluationUnit(row))
     }
 
     /// Adds a decline with nothing after the desk, as `add(LedgerRow(line))` would.
-    public mutating func add(_ line: QuietLine) { addLine(line) }
+    public mutating func add(_ line: QuietLine) { addLine(line, parameters.evaluationUnit(line)) }
 
-    private mutating func addLine(_ row: some LedgerFigures) {
+    /// Adds a line to each of `builders`, reports of the same declines grouped differently (their parameters equal
+    /// but for `by`), with its anytime unit worked out once by the caller (`ReportParameters.evaluationUnit`, of the
+    /// parameters at hand: reading them out of a builder would copy them, dictionaries and all, for every line).
+    public static func add(_ row: LedgerRow, unit: (closed: Bool, y: Int64?), to builders: inout [ReportBuilder]) {
+        for j in builders.indices {
+            if builders[j].parameters.by == .saleMonth { builders[j].books.add(row) }
+            builders[j].addLine(row, unit)
+        }
+    }
+
+    /// `add(_:to:)` of a decline with nothing after the desk.
+    public static func add(_ line: QuietLine, unit: (closed: Bool, y: Int64?), to builders: inout [ReportBuilder]) {
+        for j in builders.indices { builders[j].addLine(line, unit) }
+    }
+
+    private mutating func addLine(_ row: some LedgerFigures, _ unit: (closed: Bool, y: Int64?)) {
         if let d = deal, d.store != row.store || d.number != row.dealNumber { closeDeal() }
         if deal == nil {
             deal = (row.store, row.dealNumber, row.arm)
@@ -221,7 +191,6 @@ public struct ReportBuilder: Sendable {
             if byStore { strata.open(store: row.store) }
         }
         if byStore { strata.add(row) }
-        let unit = parameters.evaluationUnit(row)
         if countsTotal {
             total.add(row)
             total.addMaturity(row, unit)
@@ -267,6 +236,17 @@ public struct ReportBuilder: Sendable {
         deal = nil
         dealTotal = (0, 0)
         dealGroups.removeAll(keepingCapacity: true)
+    }
+
+    /// The reserves of lines added with `defersReserve` (each group's, the total's, each store's), from `table`, which
+    /// the report then shows: as if every line had been given it.
+    public mutating func settleReserve(_ table: ReserveTable) {
+        let asOf = parameters.asOf
+        total.settleReserve(table, asOf: asOf)
+        for g in groups.indices { groups[g].settleReserve(table, asOf: asOf) }
+        strata.settleReserve(table, asOf: asOf)
+        parameters.netToStore.reserve = table
+        parameters.netToStore.defersReserve = false
     }
 
     /// Adds the lines another builder was given (other deals than this one's).

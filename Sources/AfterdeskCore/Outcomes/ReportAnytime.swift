@@ -31,7 +31,7 @@ extension ReportParameters {
     /// A ledger line as a unit of the anytime interval: `closed` when its evaluation window (contract date + the
     /// product's days, or with `anytimeByHorizon` the decline's measurement end) has ended on or before `as_of`; `y` its net margin when it was recovered within the window.
     /// The sales are the ledger's (within the measurement end too), their chargebacks those to `as_of`.
-    func evaluationUnit(_ row: some LedgerFigures) -> (closed: Bool, y: Int64?) {
+    public func evaluationUnit(_ row: some LedgerFigures) -> (closed: Bool, y: Int64?) {
         let end = anytimeByHorizon ? row.measuredUntil : row.contractDate.adding(days: evaluationDays(row.product))
         guard end <= asOf else { return (false, nil) }
         guard row.recovered, let on = row.recoveredOn, on <= end else { return (true, nil) }

@@ -66,9 +66,12 @@ public struct ReportParameters: Sendable, Equatable {
     }
 
     /// The bootstrap's seed for a group (nil: the total): a stable hash of the report's parameters and the group's key.
-    public func seed(group: String?) -> UInt64 {
+    public func seed(group: String?) -> UInt64 { seed(of: [group ?? "(total)"]) }
+
+    /// The seed of a bootstrap of the report: its dates, store and rules, then `parts` (a group, or a stratum).
+    func seed(of parts: [String]) -> UInt64 {
         var h = StableHasher()
-        for part in [asOf.description, from.description, to.description, store ?? "*", String(attributionDays), group ?? "(total)"] {
+        for part in [asOf.description, from.description, to.description, store ?? "*", String(attributionDays)] + parts {
             h.add(part)
         }
         // The horizon's settings only when they can change a figure: a report in window mode keeps its seed.

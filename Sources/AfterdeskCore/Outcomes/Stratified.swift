@@ -87,6 +87,13 @@ struct StoreStrata: Sendable {
         }
     }
 
+    mutating func settleReserve(_ table: ReserveTable, asOf: LocalDate) {
+        for i in strata.indices {
+            strata[i].treated.settleReserve(table, asOf: asOf)
+            strata[i].holdout.settleReserve(table, asOf: asOf)
+        }
+    }
+
     /// The strata in store order, with their deals; nil under two stores.
     var byStore: (strata: [StratifiedFigures.Stratum], deals: [ReportBuilder.ArmClasses])? {
         guard strata.count >= 2 else { return nil }

@@ -113,13 +113,8 @@ extension StratifiedFigures {
 }
 
 extension ReportParameters {
-    /// The seed of a stratum of the `stratified` block: the report's parameters, the store's code (or
-    /// `(small stores)`) and `(stratified)`; so adding a store leaves every other store's draws as they were.
-    func seed(stratum key: String) -> UInt64 {
-        var h = StableHasher()
-        for part in [asOf.description, from.description, to.description, store ?? "*", String(attributionDays), key, "(stratified)"] {
-            h.add(part)
-        }
-        return h.value
-    }
+    /// The seed of a stratum of the `stratified` block: the report's parameters (the horizon's settings included when
+    /// they can change a figure, as for a group), the store's code (or `(small stores)`) and `(stratified)`; so adding a
+    /// store leaves every other store's draws as they were.
+    func seed(stratum key: String) -> UInt64 { seed(of: [key, "(stratified)"]) }
 }

@@ -24,6 +24,8 @@ struct BatchWriter {
     let insertRejectStatement: RawStatement
     /// A DMS block into the opt-out ledger, unless the address is already stopped on the channel.
     let insertBlock: RawStatement
+    /// What this batch changed of the desk sales (`desk_sales`, v15), written with its deals (`writeDeskSales`).
+    var deskSales: [DeskSaleKey: Int] = [:], addDeskSales: RawStatement
 
     /// A known in-service date is never replaced by an estimate.
     static func vehicleAssignments(_ value: (VehicleParameter) -> String) -> String {
@@ -39,7 +41,8 @@ struct BatchWriter {
         self.importer = importer
         self.runID = runID
         self.file = file
-        findDeal = try RawStatement(db, "SELECT id, fingerprint, status, customer_id FROM deals WHERE store_id = ?1 AND deal_number = ?2")
+        findDeal = try RawStatement(
+            db, "SELECT id, fingerprint, status, customer_id, contract_date FROM deals WHERE store_id = ?1 AND deal_number = ?2")
         let bulk = importer.bulk != nil
         customers = try BatchWriter.customerTable(db, upsert: !bulk)
         vehicles = try BatchWriter.vehicleTable(db, upsert: !bulk)
@@ -62,6 +65,12 @@ struct BatchWriter {
             """)
         insertRejectStatement = try RawStatement(db, RejectParameter.insert(into: "rejects"))
         insertBlock = try RawStatement(db, BatchWriter.insertBlockSQL)
+        addDeskSales = try RawStatement(
+            db,
+            """
+            INSERT INTO desk_sales (store_id, product_code, sold_on, contracts) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (store_id, product_code, sold_on) DO UPDATE SET contracts = contracts + excluded.contracts
+            """)
     }
 
     /// Customers: a returning customer takes the facts of the newest deal. The update applies only when this deal
@@ -113,7 +122,7 @@ struct BatchWriter {
     mutating func apply(_ deal: PreparedDeal) throws -> DealChange {
         let r = deal.record
         let store = try importer.storeID(db, r.store)
-        var existing: (id: Int64, status: String, customer: Int64)?
+        var existing: (id: Int64, status: String, customer: Int64, contract: LocalDate?)?
         var change = DealChange()
         // Into a database that had no deals when this import began, every deal is new (`seen` catches repeats).
         if importer.dealsBefore {
@@ -125,7 +134,7 @@ struct BatchWriter {
                     change.counts.unchanged = 1
                     return change
                 }
-                existing = (findDeal.int64(0), findDeal.text(2) ?? "", findDeal.int64(3))
+                existing = (findDeal.int64(0), findDeal.text(2) ?? "", findDeal.int64(3), LocalDate.parse(findDeal.bytes(4)))
             }
         }
         try recordBlocks(deal)  // first: the customer's consent below is read through the ledger
@@ -137,7 +146,7 @@ struct BatchWriter {
             existing == nil ? insertDeal : updateDeal, r, customer: customer, vehicle: vehicle, sales: sales, fi: fi,
             fingerprint: deal.fingerprint)
         if let existing {
-            try update(existing, with: r, counts: &change.counts)
+            try update(existing, with: r, store: store, counts: &change.counts)
             change.previousCustomer = existing.customer  // the deal may have moved from another customer
         } else {
             try insert(r, store: store, counts: &change.counts)
@@ -149,10 +158,16 @@ struct BatchWriter {
 
     /// Updates a stored deal (its parameters bound) and its products, recording what changed as events.
     private mutating func update(
-        _ e: (id: Int64, status: String, customer: Int64), with r: DealRecord,
+        _ e: (id: Int64, status: String, customer: Int64, contract: LocalDate?), with r: DealRecord, store: Int64,
         counts: inout DealImporter.RunCounts
     ) throws {
         let before = try storedProducts(e.id)
+        if e.status == DealStatus.finalized.rawValue {
+            countDeskSales(store: store, day: e.contract, sold: before.filter { $0.value.outcome == "sold" }.keys, by: -1)
+        }
+        if r.status == .finalized {
+            countDeskSales(store: store, day: r.contractDate, sold: r.products.lazy.filter { $0.outcome == .sold }.map(\.code), by: 1)
+        }
         updateDeal.bind(DealParameter.storeOrID, e.id)
         try updateDeal.run()
         deleteProducts.bind(1, e.id)
@@ -163,7 +178,10 @@ struct BatchWriter {
     }
 
     /// Inserts a new deal (its parameters bound) and its products.
-    private func insert(_ r: DealRecord, store: Int64, counts: inout DealImporter.RunCounts) throws {
+    private mutating func insert(_ r: DealRecord, store: Int64, counts: inout DealImporter.RunCounts) throws {
+        if r.status == .finalized {
+            countDeskSales(store: store, day: r.contractDate, sold: r.products.lazy.filter { $0.outcome == .sold }.map(\.code), by: 1)
+        }
         insertDeal.bind(DealParameter.storeOrID, store)
         insertDeal.bind(DealParameter.dealNumber, r.dealNumber)
         try insertDeal.run()

@@ -173,6 +173,7 @@ final class DealImporter {
     ) throws -> Batch {
         var batch = Batch()
         try db.inTransaction(.immediate) {
+            writer.deskSales.removeAll(keepingCapacity: true)
             while batch.rows < options.batchSize {
                 guard let item = items.next() else {
                     batch.endOfFile = true
@@ -196,6 +197,7 @@ final class DealImporter {
                 }
             }
             for r in batch.rejects { try writer.insertReject(r) }
+            try writer.writeDeskSales()
             let c = batch.counts
             try db.execute(
                 sql: """

@@ -6,22 +6,10 @@ import GRDB
 extension AfterdeskDatabase {
     /// The store's contracts of each product and their cancellations as of `asOf` (`OutcomeStorage`): after-sale
     /// contracts by their sale date, and products sold on finalized deals by the deal's contract date (or, for a product
-    /// a later deal import showed sold, that recovery's date). The products sold on deals are counted by store, product
-    /// and day as they stream by, in two halves by deal id at once (as the ledger is read, in one snapshot); contracts,
-    /// recoveries and cancellations are few.
+    /// a later deal import showed sold, that recovery's date), as the deal import counts them (`desk_sales`, v15).
     public func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
-        let halves = try await onOwnThread {
-            try self.readInHalves { db, deals, firstHalf in
-                let desk = try CancellationHistoryReader.deskSales(db, asOf: asOf, deals: deals)
-                return (desk, firstHalf ? try CancellationHistoryReader.Rest(db, asOf: asOf) : nil)
-            }
-        }
-        var sales: [CancellationHistoryReader.Key: Int] = [:]
-        for half in halves {
-            for (k, n) in half.0 { sales[k, default: 0] += n }
-        }
-        guard let rest = halves.first?.1 else { throw StoreError.integrity("no cancellation history") }
-        return try CancellationHistoryReader.histories(sales: sales, rest, store: store, asOf: asOf)
+        let rest = try await writer.read { db in try CancellationHistoryReader.Rest(db, asOf: asOf) }
+        return try CancellationHistoryReader.histories(rest, store: store, asOf: asOf)
     }
 
     /// `p` with its reserve table: the cancellation histories read once, made curves under the menu's terms.
@@ -41,53 +29,11 @@ enum CancellationHistoryReader {
         var soldOn: LocalDate
     }
 
-    /// The products sold on the finalized deals of `range` contracted on or before `asOf`, counted by store, product and
-    /// contract date. A deal's products share its date, so the date is parsed once a deal; the count is keyed by
-    /// small integers, the product codes interned.
-    static func deskSales(_ db: Database, asOf: LocalDate, deals range: ClosedRange<Int64>) throws -> [Key: Int] {
-        let rows = try RawStatement(
-            db,
-            """
-            SELECT d.id, d.store_id, p.product_code, d.contract_date FROM deal_products p CROSS JOIN deals d ON d.id = p.deal_id
-            WHERE p.deal_id BETWEEN ?2 AND ?3 AND p.outcome = 'sold' AND d.status = 'finalized' AND d.contract_date <= ?1
-            """)
-        rows.bind(1, asOf)
-        rows.bind(2, range.lowerBound)
-        rows.bind(3, range.upperBound)
-        var codes: [[UInt8]] = []
-        /// The index of the product code spelled by `b` among those seen (a menu has a handful).
-        func intern(_ b: UnsafeBufferPointer<UInt8>) -> Int {
-            for (i, c) in codes.enumerated() where c.count == b.count && c.withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return i }
-            codes.append(Array(b))
-            return codes.count - 1
-        }
-        var counts: [Int64: Int] = [:]
-        var deal = Int64.min
-        var day = 0
-        while try rows.step() {
-            if rows.int64(0) != deal {
-                deal = rows.int64(0)
-                day = LocalDate.parse(rows.bytes(3))?.daysSinceEpoch ?? Int.min
-            }
-            let index = intern(rows.bytes(2))
-            guard day != Int.min, index < 256 else { continue }
-            // store (up to 2^20 stores) · product (up to 2^8 codes) · day (days since 1970, offset to stay positive)
-            let key = (rows.int64(1) << 40) | (Int64(index) << 32) | Int64(day + 1_000_000)
-            counts[key, default: 0] += 1
-        }
-        var out: [Key: Int] = [:]
-        for (key, n) in counts {
-            let index = Int((key >> 32) & 0xFF)
-            guard index < codes.count else { continue }
-            let soldOn = LocalDate(daysSinceEpoch: Int(key & 0xFFFF_FFFF) - 1_000_000)
-            out[Key(store: key >> 40, product: String(decoding: codes[index], as: UTF8.self), soldOn: soldOn), default: 0] += n
-        }
-        return out
-    }
-
-    /// The rest of the history, read in the same snapshot: contracts by day, products a later deal import showed sold,
-    /// and cancellations with their sale.
+    /// The history, read in one snapshot: the products sold at the desk and the contracts by day, products a later deal
+    /// import showed sold, and cancellations with their sale.
     struct Rest: Sendable {
+        /// The products sold at the desk on finalized deals contracted on or before the day, by store, product and day.
+        var desk: [Key: Int] = [:]
         /// (store id, product, day, count)
         var contracts: [(Int64, String, String, Int)] = []
         /// (store id, product, contract date, sold on)
@@ -99,6 +45,15 @@ enum CancellationHistoryReader {
         init(_ db: Database, asOf: LocalDate) throws {
             let day = asOf.description
             stores = try Row.fetchAll(db, sql: "SELECT id, code FROM stores").map { ($0["id"], $0["code"]) }
+            let sold = try RawStatement(
+                db, "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE sold_on <= ?1 AND contracts > 0")
+            sold.bind(1, asOf)
+            var codes = CodeTable()
+            while try sold.step() {
+                guard let day = LocalDate.parse(sold.bytes(2)) else { continue }
+                desk[Key(store: sold.int64(0), product: codes.code(sold.bytes(1)), soldOn: day), default: 0] += Int(
+                    min(sold.int64(3), 1 << 40))
+            }
             contracts = try Row.fetchAll(db, sql: CancellationHistoryReader.contracts, arguments: [day]).map {
                 ($0[0], $0[1], $0[2], $0[3])
             }
@@ -111,8 +66,9 @@ enum CancellationHistoryReader {
         }
     }
 
-    /// The histories of the sales counted and the rest, of `store` alone when given.
-    static func histories(sales desk: [Key: Int], _ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
+    /// The histories of `store` alone when given.
+    static func histories(_ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
+        let desk = rest.desk
         let codes = Dictionary(rest.stores.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
         let only = store.flatMap { s in rest.stores.first { $0.code == s }?.id }
         if store != nil && only == nil { throw StoreError.notFound("no store '\(store ?? "")'") }

@@ -8,6 +8,8 @@ import GRDB
 struct DealStream {
     let rows: RawStatement
     private var more: Bool
+    /// The id of the row `seek` last returned.
+    private var returned: Int64?
 
     init(_ db: Database, _ p: ReportParameters, deals range: ClosedRange<Int64>) throws {
         rows = try RawStatement(
@@ -27,28 +29,50 @@ struct DealStream {
 
     /// The row of deal `id` (columns: id, store_id, deal_number, contract_date, fi_manager_id), or nil when it is out of
     /// scope; ids must come in increasing order.
-    mutating func seek(_ id: Int64) throws -> RawStatement? {
-        while more && rows.int64(0) < id { more = try rows.step() }
-        return more && rows.int64(0) == id ? rows : nil
+    /// `passing` is given the rows passed over (but the one returned before).
+    mutating func seek(_ id: Int64, passing: ((RawStatement) throws -> Void)? = nil) throws -> RawStatement? {
+        while more && rows.int64(0) < id {
+            if rows.int64(0) != returned { try passing?(rows) }
+            more = try rows.step()
+        }
+        guard more && rows.int64(0) == id else { return nil }
+        returned = id
+        return rows
+    }
+
+    /// The rows after the last sought (but the one returned), to `passing`.
+    mutating func drain(_ passing: (RawStatement) throws -> Void) throws {
+        while more {
+            if rows.int64(0) != returned { try passing(rows) }
+            more = try rows.step()
+        }
     }
 }
 
 /// The declines in (deal, product) order: the products declined on their deals, and those sold since, shown by a later
 /// deal import (their rows say `sold` now), with the desk's quote the recovery kept. The two are disjoint by outcome.
+/// With `withSold` (the scorecard), the products sold at the desk come too, marked, with their price and cost (those sold
+/// since among them: both are given).
 struct DeclineStream {
     let declined: RawStatement
     var soldSinceDesk: KeyedStream<Int64?>
     private var more: Bool
     /// The product codes seen so far (a menu has a handful), each kept once.
-    private var codes: [(bytes: [UInt8], code: String)] = []
+    private var codes = CodeTable()
 
-    init(_ db: Database, deals range: ClosedRange<Int64>) throws {
+    init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false) throws {
         declined = try RawStatement(
             db,
-            """
-            SELECT deal_id, product_code, price_cents FROM deal_products
-            WHERE outcome = 'declined' AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
-            """)
+            // Every row, its outcome told apart here: cheaper than SQLite's test of each row (`sold` or `declined`).
+            withSold
+                ? """
+                SELECT deal_id, product_code, price_cents, outcome, cost_cents FROM deal_products
+                WHERE deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
+                """
+                : """
+                SELECT deal_id, product_code, price_cents, 'declined', NULL FROM deal_products
+                WHERE outcome = 'declined' AND deal_id BETWEEN ?1 AND ?2 ORDER BY deal_id, product_code
+                """)
         declined.bind(1, range.lowerBound)
         declined.bind(2, range.upperBound)
         let sold = try RawStatement(
@@ -64,18 +88,58 @@ struct DeclineStream {
         more = try declined.step()
     }
 
-    /// The next decline's deal id, product code and quote; nil after the last.
-    mutating func next() throws -> (Int64, String, Int64?)? {
+    /// A decline, or (`withSold`) a product sold at the desk.
+    struct Product {
+        var deal: Int64
+        var product: String
+        /// The desk's quote of a decline; the price of a product sold.
+        var priceCents: Int64?
+        var costCents: Int64? = nil
+        var sold = false
+        /// A product sold whose recovery a later deal import reported (it comes again, as a decline, next).
+        var soldSinceDesk = false
+    }
+
+    /// The next decline (or product sold at the desk); nil after the last.
+    mutating func next() throws -> Product? {
+        // A row of neither outcome (none is written) is passed over.
+        while more && DeclineStream.outcome(declined.bytes(3)) == nil { more = try declined.step() }
         let nextDeclined =
-            more ? StreamKey(deal: declined.int64(0), product: LedgerReader.code(declined.bytes(1), in: &codes)) : nil
-        if let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max), nextDeclined.map({ desk < $0 }) ?? true {
-            let product = LedgerReader.code(desk.product, in: &codes)
-            return (desk.deal, product, try soldSinceDesk.next() ?? nil)
+            more ? StreamKey(deal: declined.int64(0), product: codes.code(declined.bytes(1))) : nil
+        let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max)
+        if let desk, nextDeclined.map({ desk < $0 }) ?? true {
+            let product = codes.code(desk.product)
+            return Product(deal: desk.deal, product: product, priceCents: try soldSinceDesk.next() ?? nil)
         }
         guard let key = nextDeclined else { return nil }
-        let quoted = declined.isNull(2) ? nil : declined.int64(2)
+        var row = Product(deal: key.deal, product: key.product, priceCents: nil)
+        if DeclineStream.outcome(declined.bytes(3)) == .sold {
+            row.sold = true
+            row.priceCents = declined.optionalInt64(2)
+            row.costCents = declined.optionalInt64(4)
+            row.soldSinceDesk = desk.map { $0 == key } ?? false
+        } else {
+            row.priceCents = declined.optionalInt64(2)
+        }
         more = try declined.step()
-        return (key.deal, key.product, quoted)
+        return row
+    }
+
+    /// `sold` or `declined`, from the outcome's bytes; nil for anything else. Compared as one integer each: this runs
+    /// once a product of every deal.
+    static func outcome(_ b: UnsafeBufferPointer<UInt8>) -> ProductOutcome? {
+        guard let base = b.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        if b.count == 8 && raw.loadUnaligned(as: UInt64.self) == declined { return .declined }
+        if b.count == 4 && raw.loadUnaligned(as: UInt32.self) == sold { return .sold }
+        return nil
+    }
+    private static let declined = word(UInt64.self, "declined")
+    private static let sold = word(UInt32.self, "sold")
+    private static func word<T: FixedWidthInteger>(_: T.Type, _ s: StaticString) -> T {
+        var w = T.zero
+        withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        return w
     }
 }
 
@@ -229,22 +293,27 @@ struct Streams {
         ) { s in
             DeclineHistory.Cancellation(contractNumber: s.text(2), cancelDate: date(s, 3), chargebackCents: s.int64(4))
         }
-        touches = try KeyedStream(
-            statement(
-                """
-                SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template,
-                    NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
-                                AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code)))
-                FROM touch_items i CROSS JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
-                ORDER BY 1, 2
-                """)
-        ) { s in
+        touches = try KeyedStream(statement(Streams.touchesSQL)) { s in
             SentTouch(
                 id: s.int64(2), sentAt: s.text(3) ?? "", instant: Instant.parse(bytes: s.bytes(3)), channel: s.text(4) ?? "",
                 template: s.text(5) ?? "", carriesCost: s.int64(6) != 0)
         }
         tasks = try Streams.tasks(statement, now: now)
     }
+
+    /// The delivered touches' items of a run of deals, in (deal, product) order: a range of the index `touch_items_deal`
+    /// (v15), no sort.
+    static let touchesSQL = """
+        SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template, \(Streams.carriesCost)
+        FROM touch_items i CROSS JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL AND i.deal_id BETWEEN ?1 AND ?2
+        ORDER BY 1, 2
+        """
+
+    /// Whether item `i` is its touch's first by deal, then product: as planning wrote it (v15), else looked up.
+    static let carriesCost = """
+        COALESCE(i.carries_cost, NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
+            AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code))))
+        """
 
     /// The tasks the declines' touches created. A task counts once, with the first product of the touch it came from.
     /// The tasks are read first (CROSS JOIN): they are few next to the touch items.
@@ -255,8 +324,7 @@ struct Streams {
                 """
                 SELECT i.deal_id, i.product_code, t.status, t.sla_at, t.completed_at FROM tasks t
                 CROSS JOIN touch_items i ON i.touch_id = t.touch_id
-                WHERE i.deal_id BETWEEN ?1 AND ?2 AND NOT EXISTS (SELECT 1 FROM touch_items j WHERE j.touch_id = i.touch_id
-                                  AND (j.deal_id < i.deal_id OR (j.deal_id = i.deal_id AND j.product_code < i.product_code)))
+                WHERE i.deal_id BETWEEN ?1 AND ?2 AND \(Streams.carriesCost)
                 ORDER BY 1, 2
                 """)
         ) { s in

@@ -14,16 +14,11 @@ extension AfterdeskDatabase {
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger.
     public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
-        guard let head = given.first else { return [] }
-        // The reserve's curves, read once for the reports of the same scope.
-        let reserved = try await withReserve(head)
+        // The reserve's curves come from the store's cancellation histories, read in the first half's snapshot beside its
+        // part of the pass (no read before it): the lines' reserves are left due until then, and settled after.
         let ps = given.map { p in
             var q = p
-            if q.netToStore.reserve == nil && q.store == head.store && q.asOf == head.asOf
-                && q.netToStore.cancellation == head.netToStore.cancellation
-            {
-                q.netToStore.reserve = reserved.netToStore.reserve
-            }
+            q.netToStore.defersReserve = q.netToStore.reserve == nil
             return q
         }
         guard let first = ps.first else { return [] }
@@ -34,26 +29,36 @@ extension AfterdeskDatabase {
         }
         guard ps.allSatisfy({ scope($0) == scope(first) }) else {
             var reports: [MarginReport] = []
-            for p in ps { reports += try await marginReports([p], now: now) }
+            for p in given { reports += try await marginReports([p], now: now) }
             return reports
         }
+        let defers = first.netToStore.defersReserve
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
         let halves = try await onOwnThread {
-            try self.readInHalves { db, deals, firstHalf in
+            try self.readInHalves(split: { try LedgerSplit.middle($0, first, low: $1, high: $2, histories: defers) }) {
+                db, deals, firstHalf in
                 // The first report's builder counts the total; the others only their groups.
                 var part = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
-                try LedgerReader.forEach(db, first, now: now, deals: deals) { line in
-                    for j in part.indices { part[j].add(line) }
+                try LedgerReader.forEach(db, first, now: now, deals: deals, deskDeals: nil) { line in
+                    ReportBuilder.add(line, unit: first.evaluationUnit(line), to: &part)
                 } _: { row in
-                    for j in part.indices { part[j].add(row) }
+                    ReportBuilder.add(row, unit: first.evaluationUnit(row), to: &part)
                 }
                 return HalfLedger(
-                    builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil)
+                    builders: part, declinesInExports: firstHalf ? try LedgerReader.declinesInExports(db, first, stored: 0) : nil,
+                    rest: defers && firstHalf ? try CancellationHistoryReader.Rest(db, asOf: first.asOf) : nil)
             }
         }
         var builders = halves[0].builders
         for half in halves.dropFirst() {
             for j in builders.indices { builders[j].merge(half.builders[j]) }
+        }
+        if defers {
+            guard let rest = halves[0].rest else { throw StoreError.integrity("no cancellation history") }
+            let histories = try CancellationHistoryReader.histories(rest, store: first.store, asOf: first.asOf)
+            for j in builders.indices {
+                builders[j].settleReserve(ReserveTable(histories: histories, terms: builders[j].parameters.netToStore.cancellation))
+            }
         }
         let exported = halves[0].declinesInExports
         let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
@@ -70,15 +75,18 @@ extension AfterdeskDatabase {
     /// `BEGIN IMMEDIATE`, which no writer of any process can pass) is held until both have read their first page. Without a file (an in-memory database), with one deal or none, or when a writer holds the
     /// lock past the busy timeout, one read does all.
     func readInHalves<T: Sendable>(
+        split: (@Sendable (Database, _ low: Int64, _ high: Int64) throws -> Int64?)? = nil,
         _ body: @escaping @Sendable (Database, ClosedRange<Int64>, _ firstHalf: Bool) throws -> T
     ) throws -> [T] {
         let all = Int64.min...Int64.max
         guard let pool = writer as? DatabasePool, let path else { return [try writer.read { try body($0, all, true) }] }
-        let (low, high) = try pool.read { db in
-            (try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM deals") ?? 0, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deals") ?? 0)
+        let (low, high, balanced) = try pool.read { db in
+            let low = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM deals") ?? 0
+            let high = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM deals") ?? 0
+            return (low, high, high > low ? try split?(db, low, high) : nil)
         }
         guard high > low else { return [try writer.read { try body($0, all, true) }] }
-        let middle = low + (high - low) / 2
+        let middle = balanced ?? low + (high - low) / 2
         let ranges = [Int64.min...middle, (middle + 1)...Int64.max]
         let lock: WriteLock
         do { lock = try WriteLock(path: path) } catch {
@@ -124,10 +132,27 @@ enum LedgerReader {
         _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>? = nil, _ quiet: (QuietLine) throws -> Void,
         _ body: (LedgerRow) throws -> Void
     ) throws {
+        try forEach(db, p, now: now, deals: deals, deskDeals: nil, quiet, body)
+    }
+
+    /// `forEach`, giving `deskDeals` (when given) every deal of the report's scope with its products sold at the desk
+    /// (not those a later deal import showed sold: the ledger's recoveries), deals without a product too: the
+    /// scorecard's deals, from the same reads.
+    /// Longer than about 60 lines on purpose: the one pass keeps the deal being read in locals, merged with every stream.
+    static func forEach(
+        _ db: Database, _ p: ReportParameters, now: Date, deals: ClosedRange<Int64>?, deskDeals: ((ScorecardDeal) throws -> Void)?,
+        _ quiet: (QuietLine) throws -> Void,
+        _ body: (LedgerRow) throws -> Void
+    ) throws {
         let range = deals ?? Int64.min...Int64.max
         let (stores, staff, onlyStore) = try names(db, store: p.store)
         var dealRows = try DealStream(db, p, deals: range)
-        var declines = try DeclineStream(db, deals: range)
+        var declines = try DeclineStream(db, deals: range, withSold: deskDeals != nil)
+        // The scorecard's deal being read, and a deal of its scope passed over without a product.
+        var card: ScorecardDeal?
+        let passing: ((RawStatement) throws -> Void)? = deskDeals.map { emit in
+            { row in if let c = DeskDealCard.of(row, p, stores: stores, staff: staff, only: onlyStore) { try emit(c) } }
+        }
         var streams = try Streams(db, now: now, deals: range)
         var horizons = p.measureBy == .horizon ? try HorizonStream(db, p, deals: range) : nil
         let rules = p.rules
@@ -140,21 +165,37 @@ enum LedgerReader {
         var contract = LocalDate.first
         var fi: String?
         var heldOut = false
-        while let (id, product, quoted) = try declines.next() {
+        while let next = try declines.next() {
+            let (id, product, quoted) = (next.deal, next.product, next.priceCents)
             if id != dealID {
+                if let c = card { try deskDeals?(c) }
+                card = nil
                 dealID = id
                 inScope = false
-                guard let row = try dealRows.seek(id), onlyStore == nil || onlyStore == row.int64(1),
+                if let row = try dealRows.seek(id, passing: passing), onlyStore == nil || onlyStore == row.int64(1),
                     let (code, days) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3))
-                else { continue }
-                inScope = true
-                store = code
-                zone = days
-                number = String(decoding: row.bytes(2), as: UTF8.self)
-                contract = date
-                fi = row.isNull(4) ? nil : staff[row.int64(4)]
-                let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
-                heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+                {
+                    contract = date
+                    inScope = date >= p.from && date <= p.to
+                    if inScope {
+                        store = code
+                        zone = days
+                        number = String(decoding: row.bytes(2), as: UTF8.self)
+                        fi = row.isNull(4) ? nil : staff[row.int64(4)]
+                        let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
+                        heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+                        if deskDeals != nil {
+                            card = ScorecardDeal(store: store, dealNumber: number, contractDate: date, fiManager: fi, desk: [])
+                        }
+                    }
+                }
+            }
+            if next.sold {
+                if card != nil && !next.soldSinceDesk {
+                    let cost = next.costCents ?? p.dealerCosts[product] ?? 0
+                    card?.desk.append(.init(product: product, grossCents: (next.priceCents ?? 0) - cost))
+                }
+                continue
             }
             guard inScope else { continue }
             let horizon = try horizons?.horizon(deal: id, product: product, contract: contract)
@@ -181,6 +222,8 @@ enum LedgerReader {
                 horizon: horizon)
             try body(LedgerRow(history, rules: rules))
         }
+        if let c = card { try deskDeals?(c) }
+        if let passing { try dealRows.drain(passing) }
     }
 
     /// The stores (code and calendar) and staff codes by id, and the id of the report's store when it names one.
@@ -196,23 +239,6 @@ enum LedgerReader {
         guard let code = store else { return (ByID(stores), ByID(staff), nil) }
         guard let id = stores.first(where: { $0.1.0 == code })?.0 else { throw StoreError.notFound("no store '\(code)'") }
         return (ByID(stores), ByID(staff), id)
-    }
-
-    /// The product code spelled by `bytes`, from the codes seen so far (a menu has a handful).
-    static func code(_ bytes: UnsafeBufferPointer<UInt8>, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
-        let n = bytes.count
-        for c in codes where c.bytes.count == n && (n == 0 || c.bytes[0] == bytes[0]) {
-            if c.bytes.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return c.code }
-        }
-        let c = String(decoding: bytes, as: UTF8.self)
-        codes.append((Array(bytes), c))
-        return c
-    }
-
-    /// `code` of a product already read as a string.
-    static func code(_ text: String, in codes: inout [(bytes: [UInt8], code: String)]) -> String {
-        var t = text
-        return t.withUTF8 { code($0, in: &codes) }
     }
 
     /// The declines in the imported deal files, refused rows included, for the capture rate: the stored declines of the
@@ -244,4 +270,6 @@ enum LedgerReader {
 struct HalfLedger: Sendable {
     var builders: [ReportBuilder]
     var declinesInExports: Int?
+    /// The first half's cancellation histories, read in its snapshot, when the reserve is settled after the pass.
+    var rest: CancellationHistoryReader.Rest?
 }

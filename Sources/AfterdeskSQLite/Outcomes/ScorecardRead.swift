@@ -9,10 +9,10 @@ extension AfterdeskDatabase {
     /// the report is.
     public func scorecard(_ p: ScorecardParameters, now: Date) async throws -> Scorecard {
         let halves = try await onOwnThread {
-            try self.readInHalves { db, deals, _ in
+            try self.readInHalves(split: { try LedgerSplit.middle($0, p.report, low: $1, high: $2, histories: false) }) {
+                db, deals, _ in
                 var b = ScorecardBuilder(p)
-                try ScorecardReader.deals(db, p, deals: deals) { b.add($0) }
-                try LedgerReader.forEach(db, p.report, now: now, deals: deals) {
+                try LedgerReader.forEach(db, p.report, now: now, deals: deals, deskDeals: { b.add($0) }) {
                     b.add($0)
                 } _: {
                     b.add($0)
@@ -26,53 +26,17 @@ extension AfterdeskDatabase {
     }
 }
 
-/// The scorecard's deals: those the margin report's ledger covers (finalized, contracted from `from` to `to` and no
-/// later than `as_of`, in the store when one is named), each with the products sold at the desk. A product a later deal
-/// import shows sold (a recovery by deal import) was declined at the desk: the ledger counts it, not the desk.
-enum ScorecardReader {
-    static func deals(
-        _ db: Database, _ p: ScorecardParameters, deals range: ClosedRange<Int64>, _ body: (ScorecardDeal) throws -> Void
-    ) throws {
-        let (stores, staff, onlyStore) = try LedgerReader.names(db, store: p.store)
-        let rows = try RawStatement(
-            db,
-            """
-            SELECT d.id, d.store_id, d.deal_number, d.contract_date, d.fi_manager_id, s.product_code, s.price_cents, s.cost_cents
-            FROM deals d LEFT JOIN deal_products s ON s.deal_id = d.id AND s.outcome = 'sold' AND NOT EXISTS (
-                SELECT 1 FROM recoveries r WHERE r.deal_id = s.deal_id AND r.product_code = s.product_code AND r.source = 'deal_import')
-            WHERE d.id BETWEEN ?4 AND ?5 AND d.status = 'finalized'
-              AND d.contract_date >= ?1 AND d.contract_date <= ?2 AND d.contract_date <= ?3
-            ORDER BY d.id
-            """)
-        rows.bind(1, p.from)
-        rows.bind(2, p.to)
-        rows.bind(3, p.asOf)
-        rows.bind(4, range.lowerBound)
-        rows.bind(5, range.upperBound)
-        let costs = p.report.dealerCosts
-        var codes: [(bytes: [UInt8], code: String)] = []
-        var current: (id: Int64, deal: ScorecardDeal)?
-        while try rows.step() {
-            let id = rows.int64(0)
-            if current?.id != id {
-                if let c = current { try body(c.deal) }
-                current = nil
-                guard onlyStore == nil || onlyStore == rows.int64(1), let (code, _) = stores[rows.int64(1)],
-                    let date = LocalDate.parse(rows.bytes(3))
-                else { continue }
-                current = (
-                    id,
-                    ScorecardDeal(
-                        store: code, dealNumber: String(decoding: rows.bytes(2), as: UTF8.self), contractDate: date,
-                        fiManager: rows.isNull(4) ? nil : staff[rows.int64(4)], desk: [])
-                )
-            }
-            guard current != nil, !rows.isNull(5) else { continue }
-            let product = LedgerReader.code(rows.bytes(5), in: &codes)
-            let price = rows.optionalInt64(6) ?? 0
-            let cost = rows.optionalInt64(7) ?? costs[product] ?? 0
-            current?.deal.desk.append(ScorecardDeal.DeskSale(product: product, grossCents: price - cost))
-        }
-        if let c = current { try body(c.deal) }
+/// A deal row of the ledger's deal stream (id, store_id, deal_number, contract_date, fi_manager_id) as a scorecard deal,
+/// when it is in the report's scope: in its store, contracted from `from` to `to` and no later than `as_of`.
+enum DeskDealCard {
+    static func of(
+        _ row: RawStatement, _ p: ReportParameters, stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Int64?
+    ) -> ScorecardDeal? {
+        guard only == nil || only == row.int64(1), let (code, _) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3)),
+            date >= p.from && date <= p.to && date <= p.asOf
+        else { return nil }
+        return ScorecardDeal(
+            store: code, dealNumber: String(decoding: row.bytes(2), as: UTF8.self), contractDate: date,
+            fiManager: row.isNull(4) ? nil : staff[row.int64(4)], desk: [])
     }
 }

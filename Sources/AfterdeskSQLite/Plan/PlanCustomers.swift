@@ -166,8 +166,8 @@ extension AfterdeskDatabase {
             s.bind(at + 6, nowText)
         }
         try RawStatement.insertRows(
-            db, into: "touch_items (touch_id, deal_id, product_code, touch_name, template, reason)",
-            columns: 6, count: items.count
+            db, into: "touch_items (touch_id, deal_id, product_code, touch_name, template, reason, carries_cost)",
+            columns: 7, count: items.count
         ) { s, row, at in
             let item = items[row]
             s.bind(at, firstID + Int64(item.touchIndex))
@@ -176,6 +176,7 @@ extension AfterdeskDatabase {
             s.bind(at + 3, item.touch)
             s.bind(at + 4, item.template)
             s.bind(at + 5, item.reason)
+            s.bind(at + 6, item.carriesCost)
         }
     }
 

@@ -70,8 +70,11 @@ struct PlannedChunk: Sendable {
         let noFollowUp: String?, basicExpiresOn: LocalDate?, basicLimit: String?, milesPerYear: Int?, gapExposureEndsOn: LocalDate?
         var planClasses: String? = nil, powertrainExpiresOn: LocalDate? = nil, powertrainLimit: String? = nil
         var freeMaintenanceEndsOn: LocalDate? = nil
-        /// The report's horizon (`ProductPlan.horizon`), written to `decline_horizons`.
+        /// The report's horizon (`ProductPlan.horizon`), written to `decline_horizons` when `storesHorizon`.
         var horizon: LocalDate? = nil
+        /// False for a product whose horizon follows from the contract date (`ContractHorizons`): the report computes
+        /// it as it reads, so it is not stored.
+        var storesHorizon = true
     }
     struct Touch: Sendable {
         let customer: Int64
@@ -80,7 +83,12 @@ struct PlannedChunk: Sendable {
         let action: String
     }
     /// An item of `touches[touchIndex]`.
-    struct Item: Sendable { let touchIndex: Int, dealID: Int64, product: String, touch: String, template: String, reason: String }
+    struct Item: Sendable {
+        let touchIndex: Int, dealID: Int64, product: String, touch: String, template: String, reason: String
+        /// The touch's first item by deal, then product (SQLite's order of the code's bytes): the one its cost is
+        /// charged to (`touch_items.carries_cost`).
+        var carriesCost = false
+    }
     var cancelled: [(touch: Int64, why: String)] = []
     var plans: [Plan] = []
     var touches: [Touch] = []
@@ -89,11 +97,14 @@ struct PlannedChunk: Sendable {
     var arms: [(dealID: Int64, heldOut: Bool, bucket: UInt64, percent: Int)] = []
     var hadPlannedTouches = false
     var summary = PlanSummary()
+    /// The menu's products whose horizon the report computes from the contract date.
+    private var computedHorizons = ContractHorizons()
 
     init(_ facts: PlanChunkFacts, planner: Planner, now: Date) {
         // Only counted here: the drops' words are for `explain`, which plans one customer again.
         var planner = planner
         planner.keepsDropped = false
+        computedHorizons = ContractHorizons(menu: planner.menu)
         let deals = DealLoader.decode(facts.deals)
         var previous: [Int64: [(touch: Int64, deal: Int64, code: String)]] = [:]
         let old = facts.previous
@@ -145,15 +156,20 @@ struct PlannedChunk: Sendable {
                     milesPerYear: p.warranty?.milesPerYear, gapExposureEndsOn: p.gap?.exposureEndsOn,
                     planClasses: EligibilityWindow.ClassWindow.encode(p.eligibility.classes),
                     powertrainExpiresOn: p.warranty?.powertrain.date, powertrainLimit: p.warranty?.powertrain.limit.rawValue,
-                    freeMaintenanceEndsOn: p.freeMaintenanceEnds, horizon: p.horizon))
+                    freeMaintenanceEndsOn: p.freeMaintenanceEnds, horizon: p.horizon,
+                    storesHorizon: computedHorizons.index(of: p.product) == nil))
         }
         for t in plan.touches {
+            let start = items.count
             for i in t.items {
                 guard let id = dealID[i.dealNumber] else { continue }
                 items.append(
                     Item(
                         touchIndex: touches.count, dealID: id, product: i.product, touch: i.touch, template: i.template,
                         reason: i.reason))
+            }
+            if let first = items.indices[start...].min(by: { PlannedChunk.precedes(items[$0], items[$1]) }) {
+                items[first].carriesCost = true
             }
             touches.append(Touch(customer: customer, dueAt: Instant.iso8601(t.dueAt), dueOn: t.dueOn, action: t.action.rawValue))
             summary.touches += 1
@@ -214,5 +230,12 @@ struct PlannedChunk: Sendable {
     private struct PairKey: Hashable {
         let deal: Int64
         let code: String
+    }
+}
+
+extension PlannedChunk {
+    /// `a` before `b` by deal id, then product code as SQLite orders text (its UTF-8 bytes).
+    static func precedes(_ a: Item, _ b: Item) -> Bool {
+        a.dealID != b.dealID ? a.dealID < b.dealID : a.product.utf8.lexicographicallyPrecedes(b.product.utf8)
     }
 }

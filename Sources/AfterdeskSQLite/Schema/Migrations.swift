@@ -47,6 +47,7 @@ enum Migrations {
         ("v12-trade-facts", v12TradeFacts),
         ("v13-run-heartbeats", v13RunHeartbeats),
         ("v14-decline-horizons", v14DeclineHorizons),
+        ("v15-report-reads", v15ReportReads),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops
