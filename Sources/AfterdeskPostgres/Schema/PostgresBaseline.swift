@@ -248,6 +248,7 @@ enum PostgresMigrations {
             touch_name text COLLATE "C" NOT NULL,
             template text COLLATE "C" NOT NULL,
             reason text COLLATE "C" NOT NULL,
+            carries_cost boolean,                                  -- v15: the touch's first item; NULL: planned before v15
             PRIMARY KEY (touch_id, deal_id, product_code)
         );
 
@@ -527,6 +528,16 @@ enum PostgresMigrations {
             product_code text COLLATE "C" NOT NULL,
             horizon_until date,                                    -- the last day; NULL: no rule closes it
             PRIMARY KEY (deal_id, product_code)
+        );
+
+        -- v15: what the margin report reads, kept ready for it.
+        CREATE INDEX touch_items_deal ON touch_items(deal_id, product_code, template, carries_cost);
+        CREATE TABLE desk_sales (
+            store_id bigint NOT NULL REFERENCES stores(id),
+            product_code text COLLATE "C" NOT NULL,
+            sold_on date NOT NULL,                                 -- the deal's contract date
+            contracts bigint NOT NULL,                             -- products sold at the desk on that day's finalized deals
+            PRIMARY KEY (store_id, product_code, sold_on)
         );
         """
 }
