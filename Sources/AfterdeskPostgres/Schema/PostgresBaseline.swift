@@ -1,7 +1,7 @@
 // The PostgreSQL schema's history (issue 29): one file on purpose, since the baseline is one migration, never edited once
 // shipped, and is read top to bottom beside the SQLite migrations it stands for.
 
-/// PostgreSQL's migrations. The baseline is SQLite's whole schema after v1…v14 (Sources/AfterdeskSQLite/Schema), as one
+/// PostgreSQL's migrations. The baseline is SQLite's whole schema after v1…v15 (Sources/AfterdeskSQLite/Schema), as one
 /// SQL text: every table and column of SQLite's, under the same names and in the same column order, so that queries
 /// port; the same keys, unique constraints, foreign keys (with the same ON DELETE rules), CHECK constraints, indexes
 /// (partial ones kept partial) and triggers. None of SQLite's data migrations: a new database is empty. Later changes are
