@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
@@ -47,6 +48,14 @@ let package = Package(
         // What is stored, as the workflows see it: the storage protocols per workflow area and the typed values they
         // exchange. Depends on the domain only; every backend implements these protocols.
         .target(name: "AfterdeskStorage", dependencies: ["AfterdeskCore"]),
+        // The PostgreSQL backend (issue 29): its own schema history, on postgres-nio's PostgresClient.
+        .target(
+            name: "AfterdeskPostgres",
+            dependencies: [
+                "AfterdeskCore", "AfterdeskStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         // The SQLite backend: owns the file, its migrations, and the storage protocols' implementation.
         .target(
             name: "AfterdeskSQLite",
@@ -135,6 +144,7 @@ let package = Package(
         .target(name: "AfterdeskTestSupport", path: "Tests/AfterdeskTestSupport"),
         // Fixtures are read from the repository by path (the holidays package's dates, ContactRulesPlanningTests).
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"], exclude: ["Fixtures"]),
+        .testTarget(name: "AfterdeskPostgresTests", dependencies: ["AfterdeskPostgres"]),
         .testTarget(
             name: "AfterdeskSQLiteTests",
             dependencies: [

@@ -1,0 +1,61 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Logging
+import PostgresNIO
+
+/// Runs PostgreSQL's migrations (`PostgresMigrations.shipped`) on connect, in one transaction under an advisory lock, so
+/// two servers starting together migrate once: the second waits for the first's commit, then finds nothing to do. Each
+/// migration applied is recorded with the hash of its SQL; a shipped migration whose SQL has since changed is an error
+/// (never edited once shipped: a change is a new migration), as SQLite's are pinned.
+enum PostgresMigrator {
+    /// The advisory lock's key: "Aftrdsk" + 1, stable across releases.
+    static let lockKey: Int64 = 0x4166_7472_6473_6B01
+
+    /// The hash a migration is recorded with.
+    static func hash(_ sql: String) -> Int64 {
+        var h = StableHasher()
+        h.add(sql)
+        return Int64(bitPattern: h.value)
+    }
+
+    /// Applies the migrations not yet applied; their names, in order.
+    @discardableResult
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+        do {
+            return try await client.withTransaction(logger: logger) { conn in
+                try await conn.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                try await conn.query(
+                    """
+                    CREATE TABLE IF NOT EXISTS afterdesk_migrations (
+                        name text COLLATE "C" PRIMARY KEY, hash bigint NOT NULL, applied_at timestamptz(0) NOT NULL DEFAULT now())
+                    """, logger: logger)
+                var applied: [String: Int64] = [:]
+                for try await (name, hash) in try await conn.query("SELECT name, hash FROM afterdesk_migrations", logger: logger)
+                    .decode((String, Int64).self)
+                {
+                    applied[name] = hash
+                }
+                var ran: [String] = []
+                for m in PostgresMigrations.shipped {
+                    let h = hash(m.sql)
+                    if let stored = applied[m.name] {
+                        guard stored == h else {
+                            throw StoreError.integrity("PostgreSQL migration \(m.name) was changed after it ran here")
+                        }
+                        continue
+                    }
+                    for statement in SQLStatements.split(m.sql) {
+                        try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await conn.query("INSERT INTO afterdesk_migrations (name, hash) VALUES (\(m.name), \(h))", logger: logger)
+                    ran.append(m.name)
+                }
+                return ran
+            }
+        } catch let e as PostgresTransactionError {
+            // The closure's own error, unwrapped: a StoreError stays one.
+            if let inner = e.closureError { throw inner }
+            throw e
+        }
+    }
+}
