@@ -160,9 +160,11 @@ public struct ReportBuilder: Sendable {
         byStore = countsTotal && parameters.store == nil
     }
 
-    public mutating func add(_ row: LedgerRow) {
+    public mutating func add(_ row: LedgerRow) { add(row, parameters.evaluationUnit(row)) }
+
+    private mutating func add(_ row: LedgerRow, _ unit: (closed: Bool, y: Int64?)) {
         if parameters.by == .saleMonth { books.add(row) }
-        addLine(row, parameters.evaluationUnit(row))
+        addLine(row, unit)
     }
 
     /// Adds a decline with nothing after the desk, as `add(LedgerRow(line))` would.
@@ -172,10 +174,7 @@ public struct ReportBuilder: Sendable {
     /// but for `by`), with its anytime unit worked out once by the caller (`ReportParameters.evaluationUnit`, of the
     /// parameters at hand: reading them out of a builder would copy them, dictionaries and all, for every line).
     public static func add(_ row: LedgerRow, unit: (closed: Bool, y: Int64?), to builders: inout [ReportBuilder]) {
-        for j in builders.indices {
-            if builders[j].parameters.by == .saleMonth { builders[j].books.add(row) }
-            builders[j].addLine(row, unit)
-        }
+        for j in builders.indices { builders[j].add(row, unit) }
     }
 
     /// `add(_:to:)` of a decline with nothing after the desk.

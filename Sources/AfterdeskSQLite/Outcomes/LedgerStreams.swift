@@ -63,7 +63,7 @@ struct DeclineStream {
     init(_ db: Database, deals range: ClosedRange<Int64>, withSold: Bool = false) throws {
         declined = try RawStatement(
             db,
-            // Every row, its outcome told apart here: cheaper than SQLite's test of each row (`sold` or `declined`).
+            // With the products sold: every row, its outcome told apart here, cheaper than SQLite's test of each row.
             withSold
                 ? """
                 SELECT deal_id, product_code, price_cents, outcome, cost_cents FROM deal_products
@@ -112,14 +112,11 @@ struct DeclineStream {
             return Product(deal: desk.deal, product: product, priceCents: try soldSinceDesk.next() ?? nil)
         }
         guard let key = nextDeclined else { return nil }
-        var row = Product(deal: key.deal, product: key.product, priceCents: nil)
+        var row = Product(deal: key.deal, product: key.product, priceCents: declined.optionalInt64(2))
         if DeclineStream.outcome(declined.bytes(3)) == .sold {
             row.sold = true
-            row.priceCents = declined.optionalInt64(2)
             row.costCents = declined.optionalInt64(4)
             row.soldSinceDesk = desk.map { $0 == key } ?? false
-        } else {
-            row.priceCents = declined.optionalInt64(2)
         }
         more = try declined.step()
         return row
