@@ -156,7 +156,7 @@ let package = Package(
         // factories are the one place a backend is named). The protocols' sources are read by path (Checklist).
         .testTarget(
             name: "AfterdeskStorageContractTests",
-            dependencies: ["AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo"]
+            dependencies: ["AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres", "AfterdeskCore", "AfterdeskDemo"]
         ),
         .testTarget(
             name: "AfterdeskDeliveryTests",

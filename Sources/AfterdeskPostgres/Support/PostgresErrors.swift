@@ -1,0 +1,41 @@
+import AfterdeskStorage
+import PostgresNIO
+
+/// PostgreSQL's errors as the store's: a transaction's wrapper taken off (so a `StoreError` thrown inside one comes out
+/// as itself), a trigger's refusal (`RAISE EXCEPTION`, SQLSTATE P0001) an `integrity` error with its message.
+enum PostgresErrors {
+    static func mapped(_ error: any Error) -> any Error {
+        if let e = error as? PostgresTransactionError {
+            if let inner = e.closureError { return mapped(inner) }
+            if let inner = e.commitError { return mapped(inner) }
+            if let inner = e.beginError { return mapped(inner) }
+            return e
+        }
+        if let e = error as? PSQLError, let state = e.serverInfo?[.sqlState] {
+            let message = e.serverInfo?[.message] ?? "PostgreSQL refused the change"
+            switch state {
+            case "P0001": return StoreError.integrity(message)
+            default: return PostgresFailure(sqlState: state, message: message)
+            }
+        }
+        if let e = error as? PSQLError { return PostgresFailure(sqlState: nil, message: "\(e.code)") }
+        return error
+    }
+
+    /// The SQLSTATE of a server error (nil for anything else).
+    static func sqlState(_ error: any Error) -> String? {
+        if let e = error as? PostgresFailure { return e.sqlState }
+        if let e = error as? PostgresTransactionError, let inner = e.closureError ?? e.commitError { return sqlState(inner) }
+        return (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// A unique key refused the row (23505).
+    static func isUniqueViolation(_ error: any Error) -> Bool { sqlState(error) == "23505" }
+}
+
+/// What PostgreSQL refused, in words: its SQLSTATE and message (never the detail, which may quote a row's values).
+public struct PostgresFailure: Error, CustomStringConvertible, Sendable {
+    public let sqlState: String?
+    public let message: String
+    public var description: String { "PostgreSQL: \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
+}

@@ -1,0 +1,64 @@
+import AfterdeskStorage
+import Foundation
+import PostgresNIO
+
+/// A database location naming PostgreSQL: `postgres://user@host:port/database` (or `postgresql://`), with an optional
+/// `?sslmode=disable|prefer|require`. The password is never in the URL (a command line is visible to every user of
+/// the machine): it comes from `AFTERDESK_DB_PASSWORD`, or the first line of the file named by
+/// `AFTERDESK_DB_PASSWORD_FILE`, or nowhere (trust or peer authentication). TLS is off for 127.0.0.1, localhost and
+/// ::1, and required (the server's certificate checked against the system's roots) for any other host, unless
+/// `sslmode` says otherwise.
+public enum PostgresLocation {
+    /// Whether `location` names PostgreSQL rather than a SQLite file.
+    public static func isPostgres(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    static func configuration(_ location: String, environment: [String: String]) throws -> PostgresClient.Configuration {
+        guard isPostgres(location), let url = URLComponents(string: location) else {
+            throw StoreError("not a PostgreSQL location (postgres://user@host:port/database): \(forPeople(location) ?? "")")
+        }
+        guard url.password == nil else {
+            throw StoreError(
+                "a PostgreSQL location never holds its password: give it in AFTERDESK_DB_PASSWORD or AFTERDESK_DB_PASSWORD_FILE")
+        }
+        guard let user = url.user, !user.isEmpty else {
+            throw StoreError("a PostgreSQL location names its user: postgres://user@host/database")
+        }
+        let password = try environment["AFTERDESK_DB_PASSWORD"] ?? environment["AFTERDESK_DB_PASSWORD_FILE"].map(passwordFile)
+        let database = String(url.path.drop { $0 == "/" })
+        let host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        let local = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
+        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw StoreError("sslmode is disable, prefer or require, not \(sslmode)")
+        }
+        guard url.port.map({ (1...65_535).contains($0) }) ?? true else { throw StoreError("the port is 1 to 65535") }
+        var c = PostgresClient.Configuration(
+            host: host, port: url.port ?? 5432, username: user, password: password, database: database.isEmpty ? nil : database,
+            tls: tls)
+        c.options.additionalStartupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
+        return c
+    }
+
+    private static func passwordFile(_ path: String) throws -> String {
+        do {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        } catch {
+            throw StoreError.io("cannot read the password file AFTERDESK_DB_PASSWORD_FILE names")
+        }
+    }
+
+    /// The location as people may see it: any password and query taken out.
+    public static func forPeople(_ location: String) -> String? {
+        guard var url = URLComponents(string: location) else { return nil }
+        url.password = nil
+        url.query = nil
+        return url.string
+    }
+}

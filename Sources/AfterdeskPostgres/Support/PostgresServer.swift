@@ -1,0 +1,77 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A PostgreSQL server's databases, through a maintenance connection (the tests' cluster; `copy-database`'s target):
+/// made fresh from a template, or dropped. Names are checked to be plain identifiers, never quoted data.
+public final class PostgresServer: Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+    private let running: Task<Void, Never>
+    private let location: String
+
+    /// The server of `location`, through the database it names (usually `postgres`).
+    public init(_ location: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        var configuration = try PostgresLocation.configuration(location, environment: environment)
+        configuration.options.maximumConnections = 2
+        logger = Logger(label: "afterdesk.postgres.server")
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.location = location
+        running = Task { await client.run() }
+    }
+
+    deinit { running.cancel() }
+
+    /// `location` with its database replaced by `database`.
+    public func location(of database: String) -> String {
+        guard var url = URLComponents(string: location) else { return location }
+        url.path = "/" + database
+        return url.string ?? location
+    }
+
+    /// Creates `name`, a copy of `template` (nil: an empty database).
+    public func createDatabase(_ name: String, template: String? = nil) async throws {
+        try Self.check(name)
+        if let template { try Self.check(template) }
+        let sql = template.map { "CREATE DATABASE \(name) TEMPLATE \($0)" } ?? "CREATE DATABASE \(name)"
+        // A template still open elsewhere (the connections of a storage just closed) refuses to be copied: it is
+        // tried again for a few seconds while they end.
+        var attempt = 0
+        while true {
+            do {
+                do {
+                    try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                } catch { throw PostgresErrors.mapped(error) }
+                return
+            } catch  where PostgresErrors.sqlState(error) == "55006" && attempt < 50 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    /// Drops `name` if it exists, ending its connections.
+    public func dropDatabase(_ name: String) async throws {
+        try Self.check(name)
+        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+    }
+
+    /// Whether database `name` exists.
+    public func databaseExists(_ name: String) async throws -> Bool {
+        for try await n in try await client.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: logger)
+            .decode(Int64.self)
+        {
+            return n > 0
+        }
+        return false
+    }
+
+    private static func check(_ name: String) throws {
+        guard let first = name.first, first.isLetter || first == "_", name.count <= 63,
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else { throw StoreError("a database name is letters, digits and _: \(name)") }
+    }
+}

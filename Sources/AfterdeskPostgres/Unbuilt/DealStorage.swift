@@ -1,0 +1,25 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+
+extension PostgresStorage: DealStorage {
+    public func listDeals(_ filter: DealFilter) async throws -> [DealListItem] {
+        throw PostgresStorage.unbuilt(#function)
+    }
+
+    public func deal(number: String, store: String?) async throws -> DealDetail? {
+        throw PostgresStorage.unbuilt(#function)
+    }
+
+    public func captureSummary() async throws -> CaptureSummary {
+        throw PostgresStorage.unbuilt(#function)
+    }
+
+    public func customerDeals(ofDeal number: String, store: String?) async throws -> CustomerDeals? {
+        throw PostgresStorage.unbuilt(#function)
+    }
+
+    public func customerIDs(ofDeals numbers: [String], store: String?) async throws -> [Int64] {
+        throw PostgresStorage.unbuilt(#function)
+    }
+}

@@ -1,0 +1,13 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+
+extension PostgresStorage: LockStorage {
+    public func tryLock(_ name: LockName) async throws -> HeldLock? {
+        throw PostgresStorage.unbuilt(#function)
+    }
+
+    public func lock(_ name: LockName) async throws -> HeldLock {
+        throw PostgresStorage.unbuilt(#function)
+    }
+}
