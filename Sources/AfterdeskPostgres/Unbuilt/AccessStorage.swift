@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: AccessStorage {
+extension PostgresStorage {
     @discardableResult public func addUser(_ user: NewUser, passwordHash: String?, now: Date) async throws -> Int64 {
         throw PostgresStorage.unbuilt(#function)
     }

@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: ConsentStorage {
+extension PostgresStorage {
     public func customers(withPhone phone: String) async throws -> [Int64] {
         throw PostgresStorage.unbuilt(#function)
     }

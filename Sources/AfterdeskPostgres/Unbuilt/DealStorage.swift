@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: DealStorage {
+extension PostgresStorage {
     public func listDeals(_ filter: DealFilter) async throws -> [DealListItem] {
         throw PostgresStorage.unbuilt(#function)
     }
@@ -12,14 +12,6 @@ extension PostgresStorage: DealStorage {
     }
 
     public func captureSummary() async throws -> CaptureSummary {
-        throw PostgresStorage.unbuilt(#function)
-    }
-
-    public func customerDeals(ofDeal number: String, store: String?) async throws -> CustomerDeals? {
-        throw PostgresStorage.unbuilt(#function)
-    }
-
-    public func customerIDs(ofDeals numbers: [String], store: String?) async throws -> [Int64] {
         throw PostgresStorage.unbuilt(#function)
     }
 }

@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: DispatchStorage {
+extension PostgresStorage {
     public func dueTouches(now: Date, limit: Int, after: (dueAt: Date, id: Int64)?) async throws -> [DueTouch] {
         throw PostgresStorage.unbuilt(#function)
     }

@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: ImportStorage {
+extension PostgresStorage {
     public func importDeals(files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)?) async throws
         -> ImportSummary
     {

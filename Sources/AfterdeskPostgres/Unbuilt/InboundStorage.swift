@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: InboundStorage {
+extension PostgresStorage {
     public func receiveInbound(providerID: String, phone: String, body: String, keyword: InboundKeyword?, source: String, now: Date)
         async throws -> InboundReceipt
     {

@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: LockStorage {
+extension PostgresStorage {
     public func tryLock(_ name: LockName) async throws -> HeldLock? {
         throw PostgresStorage.unbuilt(#function)
     }

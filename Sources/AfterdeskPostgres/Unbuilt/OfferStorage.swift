@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: OfferStorage {
+extension PostgresStorage {
     public func offerLink(tokenHash: String) async throws -> StoredOfferLink? {
         throw PostgresStorage.unbuilt(#function)
     }

@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: OperationsStorage {
+extension PostgresStorage {
     public func appliedMigrations() async throws -> [String] {
         throw PostgresStorage.unbuilt(#function)
     }

@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: OutcomeStorage {
+extension PostgresStorage {
     public func importContracts(
         file: String, menu: Menu, planner: Planner?, now: Date?, writeRejectsFile: Bool, allowedStores: Set<String>?
     ) async throws -> AfterSaleSummary {

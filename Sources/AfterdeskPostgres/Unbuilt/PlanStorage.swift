@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: PlanStorage {
+extension PostgresStorage {
     public func planCustomers(
         planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int, progress: (@Sendable (Int, Int) -> Void)?
     ) async throws -> PlanSummary {

@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: SettingsStorage {
+extension PostgresStorage {
     public func setting(_ key: String) async throws -> String? {
         throw PostgresStorage.unbuilt(#function)
     }

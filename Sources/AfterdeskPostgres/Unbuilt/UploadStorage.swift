@@ -2,7 +2,7 @@ import AfterdeskCore
 import AfterdeskStorage
 import Foundation
 
-extension PostgresStorage: UploadStorage {
+extension PostgresStorage {
     public func createUpload(_ origin: UploadOrigin) async throws -> NewUpload {
         throw PostgresStorage.unbuilt(#function)
     }
