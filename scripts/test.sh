@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: unit, store, delivery and server tests, the kill -9 crash tests of import and dispatch, the
+# The test command: unit, store, delivery and server tests (the storage contract on SQLite and on PostgreSQL, in a
+# throwaway cluster started here, with the cases each backend passed counted), the kill -9 crash tests of import and dispatch, the
 # command line's exit codes, the README's install (the one binary, started from another folder), the web pages in a
 # real browser (screenshots in browser-screenshots/), then the JSON API against docs/openapi.yaml with schemathesis
 # (after checking the generated API code against it),
@@ -7,10 +8,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh tests
+# One throwaway PostgreSQL cluster for this run (its own state file, so a cluster started by hand is left alone),
+# stopped when the run ends however it ends; the storage tests make their databases in it (issue 29).
+export AFTERDESK_PG_STATE=$(mktemp -u "${TMPDIR:-/tmp}/afterdesk-pg-run.XXXXXX")
+export AFTERDESK_TEST_TALLY=$(mktemp "${TMPDIR:-/tmp}/afterdesk-tally.XXXXXX")
+trap 'scripts/pg-test-cluster.sh stop || true; rm -f "$AFTERDESK_TEST_TALLY"' EXIT
+eval "$(scripts/pg-test-cluster.sh start)"
+# PostgreSQL's baseline against SQLite's schema, table by table, without Swift (seconds).
+scripts/pg-schema-check.sh
 swift build --build-tests
 # The committed API code is what docs/openapi.yaml generates (builds the generator once: about 2 min cold, then ~10 s).
 scripts/generate-api.sh --check
 swift test --skip-build
+scripts/backend-tally.sh "$AFTERDESK_TEST_TALLY"
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
 scripts/cli-exit-test.sh

@@ -24,6 +24,7 @@ enum Scenarios {
         let storage = try await backend.make(clock: fixture.clock, directory: fixture.directory)
         let run = try #require(Scenarios.named(scenario))
         try await run(storage, fixture)
+        try BackendTally.passed(backend: backend.name, test: scenario)
     }
 
     @Test func scenarioNamesAreUnique() {
