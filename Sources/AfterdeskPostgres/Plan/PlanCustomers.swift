@@ -38,18 +38,32 @@ extension PostgresStorage {
         let (chunks, total) = PlanChunkSpec.chunks(customerIDs: asked, lo: lo, hi: hi, rangeSize: rangeSize)
         var summary = PlanSummary()
         for batch in PlanChunkSpec.batches(chunks, customers: transactionSize) {
-            let written = try await write { conn in
-                var written = PlanSummary()
-                for spec in batch {
-                    written.add(try await planChunk(spec, planner: planner, now: now, conn: conn))
-                    progress?(spec.done, total)
-                }
-                return written
-            }
-            summary.add(written)
+            summary.add(try await planBatch(batch, planner: planner, now: now, total: total, progress: progress))
         }
         if replanAll { try await write { conn in try await conn.run("DELETE FROM settings WHERE key = 'replan_all'", logger) } }
         return summary
+    }
+
+    /// Plans a run of chunks in one transaction. A deadlock with another writer that locks customers in another
+    /// order (PostgreSQL ends one of the two) rolls it back whole; it is then run again, a few times at most.
+    private func planBatch(
+        _ batch: [PlanChunkSpec], planner: Planner, now: Date, total: Int, progress: (@Sendable (Int, Int) -> Void)?
+    ) async throws -> PlanSummary {
+        var attempt = 1
+        while true {
+            do {
+                return try await write { conn in
+                    var written = PlanSummary()
+                    for spec in batch {
+                        written.add(try await planChunk(spec, planner: planner, now: now, conn: conn))
+                        progress?(spec.done, total)
+                    }
+                    return written
+                }
+            } catch  where PostgresErrors.sqlState(error) == "40P01" && attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     /// Plans one chunk inside the caller's transaction: locks its customers, reads their facts, plans and writes.
