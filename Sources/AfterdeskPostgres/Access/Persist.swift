@@ -15,8 +15,10 @@ extension PostgresStorage {
     {
         try await write { conn in
             try await conn.run(
-                "DELETE FROM persist WHERE key_hash = encode(sha256(convert_to(\(key), 'UTF8')), 'hex') AND expires_at <= \(now.wholeSecond)",
-                logger)
+                """
+                DELETE FROM persist WHERE key_hash = encode(sha256(convert_to(\(key), 'UTF8')), 'hex')
+                  AND expires_at <= \(now.wholeSecond)
+                """, logger)
             if onlyNew {
                 let added = try await conn.rows(
                     """

@@ -48,8 +48,10 @@ extension PostgresStorage {
         async throws -> (id: Int64, storeID: Int64)
     {
         let rows = try await conn.rows(
-            "SELECT st.id, st.store_id FROM staff st WHERE st.staff_code = \(code) AND (\(storeID)::bigint IS NULL OR st.store_id = \(storeID))",
-            logger)
+            """
+            SELECT st.id, st.store_id FROM staff st
+            WHERE st.staff_code = \(code) AND (\(storeID)::bigint IS NULL OR st.store_id = \(storeID))
+            """, logger)
         guard let first = rows.first else {
             throw StoreError.notFound("no staff member \(code)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
         }
