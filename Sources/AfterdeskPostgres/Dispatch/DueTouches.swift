@@ -53,9 +53,9 @@ extension PostgresStorage {
     func customerFacts(_ conn: PostgresConnection, _ customerIDs: [Int64], now: Date) async throws -> DueCustomerFacts {
         var facts = DueCustomerFacts()
         for row in try await conn.rows(
-            "SELECT \(unescaped: DueRows.customerColumns) FROM customers c WHERE c.id = ANY(\(customerIDs))", logger)
+            "SELECT \(unescaped: PreviewColumns.customer) FROM customers c WHERE c.id = ANY(\(customerIDs))", logger)
         {
-            let contact = try DueRows.customer(DispatchRow(row))
+            let contact = try PreviewColumns.customer(row.makeRandomAccess())
             facts.contacts[contact.id] = contact
         }
         try await recentContacts(conn, customerIDs, now: now, into: &facts)
@@ -131,7 +131,7 @@ extension PostgresStorage {
         for row in try await conn.rows(
             """
             SELECT i.touch_id, i.product_code, i.touch_name, i.template, i.reason, d.store_id, s.code AS store_code,
-                   \(unescaped: DueRows.itemColumns)
+                   \(unescaped: PreviewColumns.item)
             FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN stores s ON s.id = d.store_id
             JOIN vehicles v ON v.id = d.vehicle_id
             LEFT JOIN plans p ON p.deal_id = i.deal_id AND p.product_code = i.product_code
@@ -144,8 +144,10 @@ extension PostgresStorage {
             let dealID: Int64 = try r.get("deal_id")
             let code: String = try r.get("product_code")
             let dealStops = (stops[dealID] ?? []).filter { $0.0 == code || $0.0 == "*" }.map(\.1)
-            var item = try DueRows.item(
-                r, touchName: try r.get("touch_name"), template: try r.get("template"), reason: try r.get("reason"), stops: dealStops)
+            var item = try PreviewColumns.item(r.row)
+            (item.touchName, item.template, item.reason, item.stops) = try (
+                r.get("touch_name"), r.get("template"), r.get("reason"), dealStops
+            )
             item.pausedUntil = pauses[dealID]?[code]
             items[touchID, default: []].append(item)
             storeOf[touchID] = try storeOf[touchID] ?? (r.get("store_id"), r.get("store_code"))

@@ -18,9 +18,9 @@ extension PostgresStorage {
             """, logger)
     }
 
-    /// The link whose token hashes to `tokenHash`, or nil.
+    /// The link whose token hashes to `tokenHash`, or nil; the link and its deal's stops read in one snapshot.
     public func offerLink(tokenHash: String) async throws -> StoredOfferLink? {
-        try await read { conn in
+        try await snapshot { conn in
             guard
                 let row = try await conn.rows(
                     """
