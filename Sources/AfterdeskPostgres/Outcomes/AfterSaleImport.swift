@@ -64,12 +64,7 @@ extension PostgresStorage {
                 case nil: try await reject(reader.rowLine, row.errors.isEmpty ? [("(row)", "", "refused")] : row.errors)
                 }
             }
-            try await conn.run(
-                """
-                UPDATE import_runs SET status = 'completed', finished_at = \(clock.now().wholeSecond), read_count = \(summary.read),
-                    inserted = \(summary.inserted), updated = \(summary.updated), unchanged = \(summary.unchanged),
-                    rejected = \(summary.rejected) WHERE id = \(run)
-                """, logger)
+            try await AfterSaleStores.finish(run, summary, conn, now: clock.now().wholeSecond, logger: logger)
             return summary
         }
         summary.rejectsFile = rejectsOut.finish()
@@ -79,6 +74,15 @@ extension PostgresStorage {
 
 /// The stores an after-sale row may name, read once per file.
 struct AfterSaleStores {
+    /// Marks the import run completed with its counts.
+    static func finish(_ run: Int64, _ s: AfterSaleSummary, _ conn: PostgresConnection, now: Date, logger: Logger) async throws {
+        try await conn.run(
+            """
+            UPDATE import_runs SET status = 'completed', finished_at = \(now), read_count = \(s.read), inserted = \(s.inserted),
+                updated = \(s.updated), unchanged = \(s.unchanged), rejected = \(s.rejected) WHERE id = \(run)
+            """, logger)
+    }
+
     var all: [(id: Int64, code: String, zone: String)] = []
 
     init(_ conn: PostgresConnection, logger: Logger) async throws {

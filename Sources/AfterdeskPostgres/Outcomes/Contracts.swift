@@ -32,7 +32,8 @@ extension PostgresStorage {
         return summary
     }
 
-    /// The latest sales after the desk, from tasks, deal imports and after-sale contracts, recorded on or before `asOf`.
+    /// The latest sales after the desk, from tasks, deal imports and after-sale contracts, recorded on or before `asOf`
+    /// (a negative `limit`: all of them, as SQLite's LIMIT takes it).
     public func recentRecoveries(store: String?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery] {
         let logger = logger
         let rows = try await read { conn in
@@ -50,7 +51,7 @@ extension PostgresStorage {
                        (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = c.deal_id AND h.product_code = c.product_code)
                 FROM contracts c JOIN deals d ON d.id = c.deal_id JOIN stores s ON s.id = c.store_id
                 WHERE (\(store)::text IS NULL OR s.code = \(store)) AND c.sale_date <= \(asOf)
-                ORDER BY 5 DESC, 10 DESC LIMIT \(max(limit, 0))
+                ORDER BY 5 DESC, 10 DESC LIMIT \(limit < 0 ? nil : limit)
                 """, logger)
         }
         return try rows.map { row in
