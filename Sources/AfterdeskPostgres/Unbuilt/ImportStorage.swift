@@ -3,12 +3,6 @@ import AfterdeskStorage
 import Foundation
 
 extension PostgresStorage {
-    public func importDeals(files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)?) async throws
-        -> ImportSummary
-    {
-        throw PostgresStorage.unbuilt(#function)
-    }
-
     public func importReadings(file: String, dealershipTimeZone: String, planner: Planner?, now: Date?, writeRejectsFile: Bool) async throws
         -> ReadingsSummary
     {
