@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskStorage
 import Foundation
 
 #if canImport(Glibc)
@@ -35,7 +34,7 @@ public final class FileByteSource: ByteSource {
     }
 
     /// The first bytes, to tell a CSV from a spreadsheet or binary before parsing.
-    func prefix(_ count: Int) -> [UInt8] {
+    public func prefix(_ count: Int) -> [UInt8] {
         var b = [UInt8](repeating: 0, count: count)
         let n = b.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
         return Array(b.prefix(max(0, n)))

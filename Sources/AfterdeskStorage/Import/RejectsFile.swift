@@ -1,21 +1,19 @@
 import AfterdeskCore
-import AfterdeskStorage
 import Foundation
-import GRDB
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// `<input>.rejects.csv`: every refused field, written to a temporary file and moved into place at the end.
-struct RejectsFile {
-    let path: String
-    let enabled: Bool
+public struct RejectsFile {
+    public let path: String
+    public let enabled: Bool
     private var handle: FileHandle?
     private var tempPath: String?
     private var count = 0
 
-    init(inputPath: String, enabled: Bool) {
+    public init(inputPath: String, enabled: Bool) {
         var base = inputPath
         for ext in [".csv", ".json", ".jsonl", ".ndjson", ".txt"] where base.lowercased().hasSuffix(ext) {
             base = String(base.dropLast(ext.count))
@@ -25,7 +23,7 @@ struct RejectsFile {
         self.enabled = enabled
     }
 
-    mutating func append(_ r: ImportReject) {
+    public mutating func append(_ r: ImportReject) {
         guard enabled else { return }
         if handle == nil {
             let tmp = path + ".tmp"
@@ -44,9 +42,9 @@ struct RejectsFile {
     }
 
     /// `kind` is `refused` (the row was not imported) or `warning` (it was, with an implausible value).
-    static let columns = ["file", "line", "deal_number", "field", "value", "error", "kind"]
+    public static let columns = ["file", "line", "deal_number", "field", "value", "error", "kind"]
 
-    mutating func finish(into summary: inout ImportSummary) {
+    public mutating func finish(into summary: inout ImportSummary) {
         guard let handle, let tempPath else {
             // A clean run removes the rejects file of an earlier, dirtier run of the same input.
             if enabled { try? FileManager.default.removeItem(atPath: path) }
