@@ -42,7 +42,7 @@ extension PostgresStorage {
             FROM deals d JOIN stores s ON s.id = d.store_id JOIN vehicles v ON v.id = d.vehicle_id
             JOIN customers c ON c.id = d.customer_id
             \(whereSQL)
-            ORDER BY d.contract_date DESC, d.deal_number DESC
+            ORDER BY d.contract_date DESC, d.deal_number DESC, d.id
             LIMIT \(limit) OFFSET \(offset)
             """
         return try await read { conn in

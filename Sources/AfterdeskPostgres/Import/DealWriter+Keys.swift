@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
+import Logging
 import PostgresNIO
 
 /// Customers and vehicles, found by their key (match key, VIN) through its hash, unique per scope (the store for
@@ -15,18 +16,8 @@ extension DealWriter {
         statement: (KeyedStatement, _ first: Int64, _ hash: Int64) -> PostgresQuery
     ) async throws -> Int64 {
         if let id = try await conn.one(Int64.self, statement(.upsert, scope, firstHash), logger) { return id }
-        let hashes = (0..<StableHash.maxAttempts).map { StableHash.of(key, attempt: $0) }
-        var rows: [Int64: (id: Int64, key: String)] = [:]
-        for try await (hash, id, stored) in try await conn.query(candidates(hashes), logger: logger).decode((Int64, Int64, String).self) {
-            rows[hash] = (id, stored)
-        }
-        var existing: Int64?
-        let (hash, found) = try StableHash.probe(key) { h in
-            guard let row = rows[h] else { return .free }
-            existing = row.id
-            return row.key == key ? .mine : .taken
-        }
-        if found, let id = existing {
+        let (hash, existing) = try await PostgresStorage.walk(key, candidates: candidates, conn, logger: logger)
+        if let id = existing {
             // At the first hash the upsert already refreshed it (or the stored facts are newer).
             if hash != firstHash { try await conn.run(statement(.update, id, hash), logger) }
             return id
@@ -60,27 +51,19 @@ extension DealWriter {
     /// times that store's follow-up).
     func vehicleID(_ deal: PreparedDeal) async throws -> Int64 {
         let vin = deal.record.vin
-        let candidates: ([Int64]) -> PostgresQuery = { "SELECT vin_hash, id, vin FROM vehicles WHERE vin_hash = ANY(\($0))" }
-        if let allowed = importer.options.allowedStores {
-            let hashes = (0..<StableHash.maxAttempts).map { StableHash.of(vin, attempt: $0) }
-            var held: [Int64] = []
-            for try await (_, id, stored) in try await conn.query(candidates(hashes), logger: logger).decode((Int64, Int64, String).self)
-            where stored == vin {
-                held.append(id)
-            }
-            if let id = held.first,
-                try await conn.one(
-                    Bool.self,
-                    """
-                    SELECT EXISTS (SELECT 1 FROM deals d JOIN stores s ON s.id = d.store_id
-                    WHERE d.vehicle_id = \(id) AND s.code <> ALL(\(allowed.sorted())))
-                    """, logger) == true
-            {
-                return id
-            }
+        if let allowed = importer.options.allowedStores,
+            let id = try await PostgresStorage.vehicle(vin: vin, conn, logger: logger),
+            try await conn.one(
+                Bool.self,
+                """
+                SELECT EXISTS (SELECT 1 FROM deals d JOIN stores s ON s.id = d.store_id
+                WHERE d.vehicle_id = \(id) AND s.code <> ALL(\(allowed.sorted())))
+                """, logger) == true
+        {
+            return id
         }
         return try await findOrInsert(
-            key: vin, scope: 0, firstHash: deal.vinHash, candidates: candidates,
+            key: vin, scope: 0, firstHash: deal.vinHash, candidates: PostgresStorage.vehicleCandidates,
             statement: { kind, first, hash in
                 let sql =
                     switch kind {
@@ -141,6 +124,37 @@ extension DealWriter {
                 WHERE NOT EXISTS (SELECT 1 FROM opt_out_state WHERE address = \(b.address) AND channel = \(channel) AND stopped)
                 """, logger)
         }
+    }
+}
+
+extension PostgresStorage {
+    /// Walks `key`'s hash chain (`StableHash`), `candidates(hashes)` reading the hash, id and key of the rows at any of
+    /// the chain's hashes in one query: the hash where the key is and its row, or the first free hash.
+    static func walk(
+        _ key: String, candidates: ([Int64]) -> PostgresQuery, _ conn: PostgresConnection, logger: Logger
+    ) async throws -> (hash: Int64, id: Int64?) {
+        let hashes = (0..<StableHash.maxAttempts).map { StableHash.of(key, attempt: $0) }
+        var rows: [Int64: (id: Int64, key: String)] = [:]
+        for try await (hash, id, stored) in try await conn.query(candidates(hashes), logger: logger).decode((Int64, Int64, String).self) {
+            rows[hash] = (id, stored)
+        }
+        var id: Int64?
+        let (hash, found) = try StableHash.probe(key) { h in
+            guard let row = rows[h] else { return .free }
+            id = row.id
+            return row.key == key ? .mine : .taken
+        }
+        return (hash, found ? id : nil)
+    }
+
+    /// Vehicles at any of these VIN hashes (they are one per VIN across the stores).
+    static func vehicleCandidates(_ hashes: [Int64]) -> PostgresQuery {
+        "SELECT vin_hash, id, vin FROM vehicles WHERE vin_hash = ANY(\(hashes))"
+    }
+
+    /// The vehicle of `vin`, if stored.
+    static func vehicle(vin: String, _ conn: PostgresConnection, logger: Logger) async throws -> Int64? {
+        try await walk(vin, candidates: vehicleCandidates, conn, logger: logger).id
     }
 }
 

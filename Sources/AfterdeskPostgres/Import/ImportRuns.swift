@@ -13,9 +13,10 @@ extension PostgresDealImport {
 
     /// Records a file's run as running (after marking interrupted the runs of importers that died).
     func startRun(file: String, profile: String) async throws -> Int64 {
-        let beat = storage.clock.now().wholeSecond
+        let live = storage.clock.now()
+        let beat = live.wholeSecond
         return try await storage.write { conn in
-            try await PostgresDealImport.interruptStaleRuns(conn, now: beat, logger: logger)
+            try await PostgresDealImport.interruptStaleRuns(conn, now: live, logger: logger)
             let id = try await conn.one(
                 Int64.self,
                 """

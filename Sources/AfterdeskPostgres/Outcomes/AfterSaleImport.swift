@@ -18,12 +18,13 @@ extension PostgresStorage {
         apply: (inout AfterSaleRow, PostgresConnection, _ stores: AfterSaleStores, _ run: Int64) async throws -> AfterSaleChange?
     ) async throws -> AfterSaleSummary {
         let name = (file as NSString).lastPathComponent
-        let reader = CSVReader(source: try AfterSaleFileSource(path: file))
+        let reader = CSVReader(source: try FileByteSource(path: file))
         let position = try AfterSaleLayout.positions(reader, file: file, columns: columns, required: required)
-        var rejectsOut = AfterSaleRejectsFile(inputPath: file, enabled: writeRejectsFile)
+        var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
         let (logger, clock) = (logger, clock)
+        let held = try await lock(.importing)
+        defer { held.release() }
         var summary = try await write { conn in
-            try await conn.run("SELECT pg_advisory_xact_lock(hashtextextended('afterdesk:importing', 0))", logger)
             guard
                 let run = try await conn.one(
                     Int64.self,
@@ -67,7 +68,9 @@ extension PostgresStorage {
             try await AfterSaleStores.finish(run, summary, conn, now: clock.now().wholeSecond, logger: logger)
             return summary
         }
-        summary.rejectsFile = rejectsOut.finish()
+        var finished = ImportSummary()
+        rejectsOut.finish(into: &finished)
+        summary.rejectsFile = finished.rejectsFiles.first
         return summary
     }
 }
@@ -111,75 +114,5 @@ struct AfterSaleStores {
             found = nil
         }
         return try found.map { ($0.id, $0.code, try PostgresLedger.zone(named: $0.zone)) }
-    }
-}
-
-/// An after-sale file read with read(2), a chunk at a time: constant memory however large the file.
-final class AfterSaleFileSource: ByteSource {
-    private let fd: Int32
-
-    init(path: String) throws {
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StoreError(.cannotOpen(path, String(cString: strerror(errno)))) }
-        var st = stat()
-        fstat(fd, &st)
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            close(fd)
-            throw StoreError(.cannotOpen(path, "is a directory"))
-        }
-    }
-
-    deinit { close(fd) }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw StoreError(.readFailed(String(cString: strerror(errno))))
-        }
-    }
-}
-
-/// `<input>.rejects.csv`: every refused field of an after-sale file, written to a temporary file readable by its owner
-/// alone and moved into place at the end; a clean run removes an earlier run's.
-struct AfterSaleRejectsFile {
-    let path: String
-    let enabled: Bool
-    private var handle: FileHandle?
-
-    init(inputPath: String, enabled: Bool) {
-        var base = inputPath
-        for ext in [".csv", ".json", ".jsonl", ".ndjson", ".txt"] where base.lowercased().hasSuffix(ext) {
-            base = String(base.dropLast(ext.count))
-            break
-        }
-        path = base + ".rejects.csv"
-        self.enabled = enabled
-    }
-
-    mutating func append(_ r: ImportReject) {
-        guard enabled else { return }
-        if handle == nil {
-            try? FileManager.default.removeItem(atPath: path + ".tmp")
-            let fd = open(path + ".tmp", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { return }
-            handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            handle?.write(Data(CSVWriter.line(["file", "line", "deal_number", "field", "value", "error", "kind"]).utf8))
-        }
-        let fields = [r.file, String(r.line), r.dealNumber ?? "", r.field, r.value, r.error, r.isWarning ? "warning" : "refused"]
-        handle?.write(Data(CSVWriter.line(fields).utf8))
-    }
-
-    /// The file's path once written; nil when no row was refused.
-    mutating func finish() -> String? {
-        guard let handle else {
-            if enabled { try? FileManager.default.removeItem(atPath: path) }
-            return nil
-        }
-        try? handle.close()
-        self.handle = nil
-        _ = try? FileManager.default.removeItem(atPath: path)
-        return (try? FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)) != nil ? path : nil
     }
 }

@@ -33,7 +33,8 @@ extension PostgresStorage {
     }
 
     /// The latest sales after the desk, from tasks, deal imports and after-sale contracts, recorded on or before `asOf`
-    /// (a negative `limit`: all of them, as SQLite's LIMIT takes it).
+    /// (a negative `limit`: all of them, as SQLite's LIMIT takes it). Ties come in the order SQLite's scan gives them:
+    /// recoveries before contracts, each in the order it was written.
     public func recentRecoveries(store: String?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery] {
         let logger = logger
         let rows = try await read { conn in
@@ -42,16 +43,17 @@ extension PostgresStorage {
                 SELECT s.code AS store, d.deal_number, d.contract_date, r.product_code, r.sold_on, r.price_cents, r.cost_cents,
                        r.source, r.sold_by, r.recorded_at AS at,
                        (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = r.deal_id AND h.product_code = r.product_code)
-                           AS horizon
+                           AS horizon, 0 AS branch, r.deal_id AS tie, r.product_code AS tie_product
                 FROM recoveries r JOIN deals d ON d.id = r.deal_id JOIN stores s ON s.id = d.store_id
                 WHERE (\(store)::text IS NULL OR s.code = \(store)) AND r.sold_on <= \(asOf)
                 UNION ALL
                 SELECT s.code, d.deal_number, d.contract_date, c.product_code, c.sale_date, c.price_cents, c.cost_cents,
                        'contract', c.sold_by, c.updated_at,
-                       (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = c.deal_id AND h.product_code = c.product_code)
+                       (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = c.deal_id AND h.product_code = c.product_code),
+                       1, c.id, ''
                 FROM contracts c JOIN deals d ON d.id = c.deal_id JOIN stores s ON s.id = c.store_id
                 WHERE (\(store)::text IS NULL OR s.code = \(store)) AND c.sale_date <= \(asOf)
-                ORDER BY 5 DESC, 10 DESC LIMIT \(limit < 0 ? nil : limit)
+                ORDER BY 5 DESC, 10 DESC, 12, 13, 14 LIMIT \(limit < 0 ? nil : limit)
                 """, logger)
         }
         return try rows.map { row in
@@ -132,12 +134,7 @@ struct AfterSaleLookup {
     /// The vehicle of `vin`, looked up through its index key: the key's hash or one of the next of its probe chain (the
     /// deal import's `StableHash`: a VIN whose hash another holds takes the next free one; rows are never deleted).
     func vehicle(_ vin: String) async throws -> Int64? {
-        let chain = (0..<8).map { attempt -> Int64 in
-            var h = StableHasher()
-            h.add(vin)
-            if attempt > 0 { h.add(Int64(attempt)) }
-            return h.signed
-        }
+        let chain = (0..<StableHash.maxAttempts).map { StableHash.of(vin, attempt: $0) }
         return try await conn.one(Int64.self, "SELECT id FROM vehicles WHERE vin_hash = ANY(\(chain)) AND vin = \(vin) LIMIT 1", logger)
     }
 
