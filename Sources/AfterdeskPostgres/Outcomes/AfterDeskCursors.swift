@@ -79,19 +79,20 @@ struct AfterDeskCursors {
         }
     }
 
-    /// Sales reported after the desk: recoveries (deal imports, tasks) and after-sale contracts.
+    /// Sales reported after the desk: recoveries (deal imports, tasks) and after-sale contracts. Within a decline their
+    /// order does not matter (the ledger line picks its sale by source, date and contract number), nor does the touches'.
     static let salesSQL: PostgresQuery = """
         SELECT deal_id, product_code, source, sold_on, price_cents, cost_cents, NULL::text AS contract_number FROM recoveries
         UNION ALL
         SELECT deal_id, product_code, 'contract', sale_date, price_cents, cost_cents, contract_number FROM contracts
-        ORDER BY 1, 2, 3, 4, 7
+        ORDER BY 1, 2
         """
 
     /// The delivered touches' items, in (deal, product) order.
     static let touchesSQL: PostgresQuery = """
         SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template, \(unescaped: carriesCost)
         FROM touch_items i JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL
-        ORDER BY 1, 2, t.id
+        ORDER BY 1, 2
         """
 
     /// Whether item `i` is its touch's first by deal, then product: as planning wrote it (v15), else looked up.
