@@ -45,7 +45,7 @@ extension AfterdeskDatabase {
                     FROM deals d JOIN stores s ON s.id = d.store_id JOIN vehicles v ON v.id = d.vehicle_id
                     JOIN customers c ON c.id = d.customer_id
                     \(whereSQL)
-                    ORDER BY d.contract_date DESC, d.deal_number DESC
+                    ORDER BY d.contract_date DESC, d.deal_number DESC, d.id
                     LIMIT ? OFFSET ?
                     """, arguments: StatementArguments(args))
             return try rows.map { r in

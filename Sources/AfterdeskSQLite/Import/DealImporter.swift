@@ -102,42 +102,15 @@ final class DealImporter {
     /// Opens the file, resolves its header and starts its run. A file refused as a whole (empty, binary, a header
     /// that cannot be read) leaves nothing but its failed run.
     private func open(_ file: String, summary: inout ImportSummary) throws -> OpenedFile {
-        let source = try FileByteSource(path: file)
-        let head = source.prefix(4096)
-        if head.isEmpty { throw StoreError(.empty(file)) }
-        if head.contains(0) || head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { throw StoreError(.notText(file)) }
-        let name = (file as NSString).lastPathComponent
-        let lower = file.lowercased()
-        if lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") {
-            // Refused whole before anything lands: a reader cannot resume past broken nesting.
-            var scan = try FileByteSource(path: file)
-            if let line = try JSONNesting.firstTooDeep(&scan) { throw StoreError(.nestedTooDeep(file, line: line)) }
-            let reader = JSONDealReader(source: source, menu: options.menu)
-            let layout = try ImportLayout(header: reader.header, profile: .canonical, menu: options.menu)
-            let producer = RowProducer.json(reader: reader, decoder: decoder(layout), file: name)
-            return OpenedFile(source: source, producer: producer, runID: try startRun(file: file, profile: "json"), name: name)
-        }
-        let reader = CSVReader(source: source)
-        let runID = try startRun(file: file, profile: options.profile.name)
-        let layout: ImportLayout
-        do {
-            let hasHeader: Bool
-            do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
-            guard hasHeader else { throw StoreError(.empty(file)) }
-            let header = (0..<reader.fieldCount).map { reader.string($0) }
-            do { layout = try ImportLayout(header: header, profile: options.profile, menu: options.menu) } catch {
-                throw StoreError(.header(file, error))
-            }
-        } catch {
+        let opened = try DealFile.open(file, options: options, today: today)
+        let runID = try startRun(file: file, profile: opened.profile)
+        let rows: (reader: RowReader, warning: String?)
+        do { rows = try opened.rows() } catch {
             try finishRun(runID, read: 0, status: "failed", error: "\(error)")
             throw error
         }
-        if !layout.unknownColumns.isEmpty {
-            summary.warnings.append(
-                "\(name): columns not imported (unknown to the \(options.profile.name) profile): \(layout.unknownColumns.joined(separator: ", "))"
-            )
-        }
-        return OpenedFile(source: source, producer: .csv(reader: reader, decoder: decoder(layout), file: name), runID: runID, name: name)
+        if let warning = rows.warning { summary.warnings.append(warning) }
+        return OpenedFile(source: opened.source, producer: RowProducer(rows.reader), runID: runID, name: opened.name)
     }
 
     /// The import's connection settings while `body` runs, put back after.
@@ -253,20 +226,9 @@ final class DealImporter {
             try finishRun(opened.runID, read: read, status: "completed", error: nil)
             return
         }
-        let name = opened.name
-        let message: String
-        switch failure {
-        case let e as CSVError: message = "\(name): \(e); rows before it were imported"
-        case let e as JSONDealReader<FileByteSource>.Problem: message = "\(name): \(e); deals before it were imported"
-        default: message = "\(name): \(failure)"
-        }
+        let message = DealFile.failureMessage(opened.name, failure)
         summary.failedFiles.append(message)
         try finishRun(opened.runID, read: read, status: "failed", error: message)
-    }
-
-    private func decoder(_ layout: ImportLayout) -> DealRowDecoder {
-        DealRowDecoder(
-            layout: layout, menu: options.menu, today: today, defaultStore: options.defaultStore, allowedStores: options.allowedStores)
     }
 
     // MARK: Runs
@@ -292,19 +254,7 @@ final class DealImporter {
         }
     }
 
-    struct RunCounts {
-        var read = 0, inserted = 0, updated = 0, unchanged = 0, rejected = 0, declines = 0, recoveries = 0, unwinds = 0, warned = 0
-        mutating func add(_ o: RunCounts) {
-            inserted += o.inserted
-            updated += o.updated
-            unchanged += o.unchanged
-            rejected += o.rejected
-            declines += o.declines
-            recoveries += o.recoveries
-            unwinds += o.unwinds
-            warned += o.warned
-        }
-    }
+    typealias RunCounts = ImportCounts
 
     func storeID(_ db: Database, _ code: String) throws -> Int64 {
         if let id = storeIDs[code] { return id }
@@ -333,36 +283,5 @@ final class DealImporter {
                     """, arguments: [store, ref.id, ref.name, role, nowText]) ?? 0
         staffIDs[key] = (id, ref.name)
         return id
-    }
-}
-
-extension ImportSummary {
-    /// Lists a refused row or a warning, up to the cap of each list; past it, only counted.
-    mutating func list(_ r: ImportReject) {
-        if r.isWarning {
-            if rowWarnings.count < ImportSummary.rejectListCap {
-                rowWarnings.append(
-                    ImportWarning(
-                        file: r.file, line: r.line, field: r.field, value: r.value, warning: r.error,
-                        dealNumber: r.dealNumber))
-            } else {
-                rowWarningsOmitted += 1
-            }
-        } else if rejects.count < ImportSummary.rejectListCap {
-            rejects.append(r)
-        } else {
-            rejectsOmitted += 1
-        }
-    }
-
-    mutating func add(_ c: DealImporter.RunCounts) {
-        inserted += c.inserted
-        updated += c.updated
-        unchanged += c.unchanged
-        rejected += c.rejected
-        declines += c.declines
-        recoveries += c.recoveries
-        unwinds += c.unwinds
-        warned += c.warned
     }
 }

@@ -123,67 +123,25 @@ struct ReadingStatements {
     }
 }
 
-/// Where a readings file keeps its values, by the column names service systems use.
-struct ReadingColumns {
-    let vin: Int?, date: Int?, miles: Int?, source: Int?
-
-    /// A reader of the file past its header, and where the header puts each value.
-    static func open(_ file: String) throws -> (CSVReader<FileByteSource>, ReadingColumns) {
-        let reader = CSVReader(source: try FileByteSource(path: file))
-        let hasHeader: Bool
-        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
-        guard hasHeader else { throw StoreError(.empty(file)) }
-        return (reader, try ReadingColumns(header: (0..<reader.fieldCount).map { reader.string($0) }, file: file))
-    }
-
-    init(header raw: [String], file: String) throws {
-        let header = raw.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        func column(_ names: [String]) -> Int? { names.lazy.compactMap { header.firstIndex(of: $0) }.first }
-        vin = column(["vin"])
-        date = column(["date", "read_on", "service_date", "ro_date"])
-        miles = column(["odometer", "miles", "mileage"])
-        source = column(["source"])
-        let missing = [("vin", vin), ("date", date), ("odometer", miles)].filter { $0.1 == nil }.map(\.0)
-        if !missing.isEmpty { throw StoreError(.header(file, .missingColumns(missing))) }
-    }
-
+extension ReadingColumns {
     /// The current row's reading (vehicle id, date, miles, source), or nil with what is wrong in `errors`
     /// (field, value, message).
     func reading(
         _ reader: CSVReader<FileByteSource>, today: LocalDate, statements: ReadingStatements,
         errors: inout [(String, String, String)]
     ) throws -> (vehicle: Int64, date: LocalDate, miles: Int, source: String)? {
-        func field(_ c: Int?) -> String { c.map { reader.string($0).trimmingCharacters(in: .whitespaces) } ?? "" }
-        let vinText = field(vin)
-        let dateText = field(date)
-        let milesText = field(miles)
-        let readSource = source.map { field($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "service"
-        var validVIN: String?
-        switch VIN.validate(vinText) {
-        case .success(let v): validVIN = v
-        case .failure(let p): errors.append(("vin", vinText, p.description))
-        }
-        let day = LocalDate(dateText)
-        if let day {
-            if day > today { errors.append(("date", dateText, "reading date is after today (\(today))")) }
-        } else {
-            errors.append(("date", dateText, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)"))
-        }
-        let read = Int(milesText.replacingOccurrences(of: ",", with: "")).flatMap { (0...999_999).contains($0) ? $0 : nil }
-        if read == nil { errors.append(("odometer", milesText, "not a whole number of miles (0–999,999)")) }
-        guard errors.isEmpty, let validVIN, let day, let read else { return nil }
-        guard let known = try KeyedTable.walk(validVIN, scope: 0, at: statements.vehicleAt).id,
+        guard let r = fields(reader, today: today, errors: &errors) else { return nil }
+        guard let known = try KeyedTable.walk(r.vin, scope: 0, at: statements.vehicleAt).id,
             let row = try Row.fetchOne(statements.findVehicle, arguments: [known])
         else {
-            errors.append(("vin", vinText, "no deal with this VIN"))
+            errors.append(("vin", r.vinText, "no deal with this VIN"))
             return nil
         }
-        let saleMiles: Int? = row["sale_miles"]
         let delivered = (row["delivered"] as String?).flatMap(LocalDate.init)
-        if let saleMiles, let delivered, day >= delivered && read < saleMiles {
-            errors.append(("odometer", milesText, "lower than the \(saleMiles) miles at sale on \(delivered)"))
+        if let error = r.belowSale(miles: row["sale_miles"], delivered: delivered) {
+            errors.append(error)
             return nil
         }
-        return (row["id"], day, read, readSource)
+        return (row["id"], r.day, r.miles, r.source)
     }
 }

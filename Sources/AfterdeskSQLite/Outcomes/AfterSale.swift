@@ -3,57 +3,6 @@ import AfterdeskStorage
 import Foundation
 import GRDB
 
-/// One row of an after-sale file, read by column name (INTERFACES.md, "After-sale contracts and cancellations"), with
-/// what is wrong in it collected as (field, value, error).
-struct AfterSaleRow {
-    let cells: [String: String]
-    var errors: [(field: String, value: String, error: String)] = []
-
-    func text(_ name: String) -> String? {
-        guard let v = cells[name]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
-        return v
-    }
-    mutating func fail(_ field: String, _ error: String) { errors.append((field, text(field) ?? "", error)) }
-
-    mutating func required(_ name: String) -> String? {
-        guard let v = text(name) else {
-            fail(name, "required")
-            return nil
-        }
-        guard v.utf8.count <= 64 else {
-            fail(name, "longer than 64 characters")
-            return nil
-        }
-        return v
-    }
-
-    mutating func date(_ name: String, today: LocalDate) -> LocalDate? {
-        guard let v = required(name) else { return nil }
-        guard let d = LocalDate(v) else {
-            fail(name, "not a date (expected YYYY-MM-DD or MM/DD/YYYY)")
-            return nil
-        }
-        if d > today {
-            fail(name, "after today (\(today))")
-            return nil
-        }
-        return d
-    }
-
-    /// An amount of at least zero and under $1,000,000; nil (and no error) when absent and not required.
-    mutating func money(_ name: String, required isRequired: Bool) -> Money?? {
-        guard let v = text(name) else {
-            if isRequired { fail(name, "required") }
-            return isRequired ? nil : .some(nil)
-        }
-        guard let m = Money(v), m.cents >= 0, m.cents < 100_000_000 else {
-            fail(name, "not an amount from 0 to 999,999.99")
-            return nil
-        }
-        return .some(m)
-    }
-}
-
 extension AfterdeskDatabase {
     /// Reads an after-sale file and hands each row to `apply`, which returns whether it inserted, updated or left a
     /// record as it was, or nil with the row's errors. Every row is in `read`; refused rows go to the summary, the
@@ -96,9 +45,7 @@ extension AfterdeskDatabase {
                         continue
                     }
                     summary.read += 1
-                    var cells: [String: String] = [:]
-                    for (field, i) in position where i < reader.fieldCount { cells[field] = reader.string(i) }
-                    var row = AfterSaleRow(cells: cells)
+                    var row = AfterSaleRow(cells: AfterSaleLayout.cells(reader, position))
                     switch try apply(&row, db, run) {
                     case .inserted: summary.inserted += 1
                     case .updated: summary.updated += 1
@@ -123,25 +70,12 @@ extension AfterdeskDatabase {
                 """, arguments: [now, s.read, s.inserted, s.updated, s.unchanged, s.rejected, run])
     }
 
-    /// A reader past the file's header, and the column of each field the header names (by any of its spellings). The
-    /// file is refused when its header lacks a `required` field (`a|b`: either).
+    /// A reader past the file's header, and the column of each field the header names (`AfterSaleLayout.positions`).
     static func openAfterSaleFile(_ file: String, columns: [String: [String]], required: [String]) throws
         -> (CSVReader<FileByteSource>, [String: Int])
     {
         let reader = CSVReader(source: try FileByteSource(path: file))
-        let hasHeader: Bool
-        do { hasHeader = try reader.nextRow() } catch let e as CSVError { throw StoreError(.unreadableHeader(file, e)) }
-        guard hasHeader else { throw StoreError(.empty(file)) }
-        let header = (0..<reader.fieldCount).map { reader.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
-        var position: [String: Int] = [:]
-        for (field, names) in columns {
-            if let i = names.lazy.compactMap({ header.firstIndex(of: $0) }).first { position[field] = i }
-        }
-        let missing = required.filter { r in !r.split(separator: "|").contains { position[String($0)] != nil } }
-        if !missing.isEmpty {
-            throw StoreError(.header(file, .missingColumns(missing.map { $0.replacingOccurrences(of: "|", with: " or ") })))
-        }
-        return (reader, position)
+        return (reader, try AfterSaleLayout.positions(reader, file: file, columns: columns, required: required))
     }
 
     /// The store a row names, or the only store when it names none. With `allowed` (an import limited to some
@@ -168,5 +102,3 @@ extension AfterdeskDatabase {
         return try found.map { ($0["id"], $0["code"], try AfterdeskDatabase.zone(named: $0["time_zone"])) }
     }
 }
-
-enum AfterSaleChange { case inserted, updated, unchanged }

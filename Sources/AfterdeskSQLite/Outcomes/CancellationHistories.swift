@@ -23,86 +23,13 @@ extension AfterdeskDatabase {
 }
 
 enum CancellationHistoryReader {
-    struct Key: Hashable, Sendable {
-        var store: Int64
-        var product: String
-        var soldOn: LocalDate
-    }
-
-    /// The history, read in one snapshot: the products sold at the desk and the contracts by day, products a later deal
-    /// import showed sold, and cancellations with their sale.
-    struct Rest: Sendable {
-        /// The products sold at the desk on finalized deals contracted on or before the day, by store, product and day.
-        var desk: [Key: Int] = [:]
-        /// (store id, product, day, count)
-        var contracts: [(Int64, String, String, Int)] = []
-        /// (store id, product, contract date, sold on)
-        var moved: [(Int64, String, String, String)] = []
-        /// (store id, product, sold on, cancelled on)
-        var cancellations: [(Int64, String, String, String)] = []
-        var stores: [(id: Int64, code: String)] = []
-
-        init(_ db: Database, asOf: LocalDate) throws {
-            let day = asOf.description
-            stores = try Row.fetchAll(db, sql: "SELECT id, code FROM stores").map { ($0["id"], $0["code"]) }
-            let sold = try RawStatement(
-                db, "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE sold_on <= ?1 AND contracts > 0")
-            sold.bind(1, asOf)
-            var codes = CodeTable()
-            while try sold.step() {
-                guard let day = LocalDate.parse(sold.bytes(2)) else { continue }
-                desk[Key(store: sold.int64(0), product: codes.code(sold.bytes(1)), soldOn: day), default: 0] += Int(
-                    min(sold.int64(3), 1 << 40))
-            }
-            contracts = try Row.fetchAll(db, sql: CancellationHistoryReader.contracts, arguments: [day]).map {
-                ($0[0], $0[1], $0[2], $0[3])
-            }
-            moved = try Row.fetchAll(db, sql: CancellationHistoryReader.soldSinceDesk, arguments: [day]).map {
-                ($0[0], $0[1], $0[2], $0[3])
-            }
-            cancellations = try Row.fetchAll(db, sql: CancellationHistoryReader.cancellations, arguments: [day]).map {
-                ($0[0], $0[1], $0[2], $0[3])
-            }
-        }
-    }
+    typealias Key = CancellationHistoryRows.Key
+    /// The history, read in one snapshot (`CancellationHistoryRows`, counted the same on every backend).
+    typealias Rest = CancellationHistoryRows
 
     /// The histories of `store` alone when given.
     static func histories(_ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
-        let desk = rest.desk
-        let codes = Dictionary(rest.stores.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
-        let only = store.flatMap { s in rest.stores.first { $0.code == s }?.id }
-        if store != nil && only == nil { throw StoreError.notFound("no store '\(store ?? "")'") }
-        var sales = only.map { id in desk.filter { $0.key.store == id } } ?? desk
-        for (id, product, text, n) in rest.contracts where only == nil || only == id {
-            if let date = LocalDate(text), date <= asOf { sales[Key(store: id, product: product, soldOn: date), default: 0] += n }
-        }
-        // A product a later deal import showed sold: sold on the recovery's date, not the deal's.
-        for (id, product, contractText, soldText) in rest.moved where only == nil || only == id {
-            guard let contract = LocalDate(contractText), let sold = LocalDate(soldText) else { continue }
-            let k = Key(store: id, product: product, soldOn: contract)
-            guard (sales[k] ?? 0) > 0 else { continue }
-            sales[k, default: 0] -= 1
-            if sold <= asOf { sales[Key(store: id, product: product, soldOn: sold), default: 0] += 1 }
-        }
-        var histories: [String: CancellationHistory] = [:]
-        func history(_ store: Int64, _ product: String) -> String? {
-            guard let code = codes[store] else { return nil }
-            let name = code + "\u{1F}" + product
-            if histories[name] == nil { histories[name] = CancellationHistory(store: code, product: product) }
-            return name
-        }
-        for (id, product, soldText, cancelText) in rest.cancellations where only == nil || only == id {
-            guard let sold = LocalDate(soldText), let cancelled = LocalDate(cancelText) else { continue }
-            let k = Key(store: id, product: product, soldOn: sold)
-            guard (sales[k] ?? 0) > 0, let name = history(id, product) else { continue }
-            sales[k, default: 0] -= 1
-            histories[name]?.cancelledInMonth[CancellationHistory.months(from: sold, to: cancelled) + 1, default: 0] += 1
-        }
-        for (k, count) in sales where count > 0 {
-            guard let name = history(k.store, k.product) else { continue }
-            histories[name]?.inForceAfterMonths[CancellationHistory.months(from: k.soldOn, to: asOf), default: 0] += count
-        }
-        return histories.keys.sorted().compactMap { histories[$0] }
+        try rest.histories(store: store, asOf: asOf)
     }
 
     static let contracts = """
@@ -123,4 +50,31 @@ enum CancellationHistoryReader {
         LEFT JOIN recoveries r ON r.deal_id = c.deal_id AND r.product_code = c.product_code AND r.source = 'deal_import'
         WHERE c.contract_id IS NULL AND c.cancel_date <= ?1
         """
+}
+
+extension CancellationHistoryRows {
+    /// The rows of the history as of `asOf`, read from SQLite.
+    init(_ db: Database, asOf: LocalDate) throws {
+        self.init()
+        let day = asOf.description
+        stores = try Row.fetchAll(db, sql: "SELECT id, code FROM stores").map { ($0["id"], $0["code"]) }
+        let sold = try RawStatement(
+            db, "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE sold_on <= ?1 AND contracts > 0")
+        sold.bind(1, asOf)
+        var codes = CodeTable()
+        while try sold.step() {
+            guard let day = LocalDate.parse(sold.bytes(2)) else { continue }
+            desk[Key(store: sold.int64(0), product: codes.code(sold.bytes(1)), soldOn: day), default: 0] += Int(
+                min(sold.int64(3), 1 << 40))
+        }
+        contracts = try Row.fetchAll(db, sql: CancellationHistoryReader.contracts, arguments: [day]).map {
+            ($0[0], $0[1], $0[2], $0[3])
+        }
+        moved = try Row.fetchAll(db, sql: CancellationHistoryReader.soldSinceDesk, arguments: [day]).map {
+            ($0[0], $0[1], $0[2], $0[3])
+        }
+        cancellations = try Row.fetchAll(db, sql: CancellationHistoryReader.cancellations, arguments: [day]).map {
+            ($0[0], $0[1], $0[2], $0[3])
+        }
+    }
 }

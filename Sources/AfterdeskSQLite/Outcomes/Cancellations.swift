@@ -21,16 +21,8 @@ extension AfterdeskDatabase {
     func importCancellationsOnThisThread(file: String, menu: Menu, writeRejectsFile: Bool, allowedStores: Set<String>?) throws
         -> AfterSaleSummary
     {
-        let columns = [
-            "contract_number": ["contract_number", "contract", "contract_no", "contract number"],
-            "store": ["store", "store_code"], "deal_number": ["deal_number", "deal", "deal_no", "deal number"],
-            "product": ["product", "product_code", "product_name"],
-            "cancel_date": ["cancel_date", "cancelled_on", "cancellation_date", "date"],
-            "customer_refund": ["customer_refund", "refund"], "chargeback": ["chargeback", "dealer_chargeback", "chargeback_amount"],
-            "reason": ["reason", "cancel_reason"],
-        ]
         return try importAfterSaleFile(
-            file, profile: "cancellations", columns: columns, required: ["contract_number|deal_number", "cancel_date", "chargeback"],
+            file, profile: "cancellations", columns: AfterSaleLayout.cancellations, required: AfterSaleLayout.cancellationsRequired,
             writeRejectsFile: writeRejectsFile
         ) {
             row, db, run in
@@ -39,19 +31,6 @@ extension AfterdeskDatabase {
                 return nil
             }
             return try Self.store(c, db, run: run, now: Instant.iso8601(clock.now()))
-        }
-    }
-
-    struct AfterSaleCancellation {
-        var store: Int64, target: String, contract: Int64?, deal: Int64, product: String, cancelDate: LocalDate
-        var refund: Money?, chargeback: Money, reason: String?
-        var fingerprint: Int64 {
-            var h = StableHasher()
-            h.add(cancelDate.description)
-            h.add(refund?.cents)
-            h.add(chargeback.cents)
-            h.add(reason ?? "")
-            return h.signed
         }
     }
 
@@ -89,7 +68,7 @@ extension AfterdeskDatabase {
             row.fail("contract_number", "a contract number, or a deal number and a product, is required")
             return nil
         }
-        guard let product = afterSaleProduct(&row, menu: menu) else { return nil }
+        guard let product = row.product(menu: menu) else { return nil }
         guard
             let d = try Row.fetchOne(
                 db,

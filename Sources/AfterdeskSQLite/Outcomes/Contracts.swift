@@ -21,17 +21,10 @@ extension AfterdeskDatabase {
     func importContractsOnThisThread(
         file: String, menu: Menu, planner: Planner?, now: Date?, writeRejectsFile: Bool, allowedStores: Set<String>?
     ) throws -> AfterSaleSummary {
-        let columns = [
-            "contract_number": ["contract_number", "contract", "contract_no", "contract number"],
-            "store": ["store", "store_code"], "deal_number": ["deal_number", "deal", "deal_no", "deal number"],
-            "vin": ["vin"], "product": ["product", "product_code", "product_name"],
-            "sale_date": ["sale_date", "sold_on", "contract_date", "date"], "price": ["price", "sale_price"],
-            "cost": ["cost", "dealer_cost"], "sold_by": ["sold_by", "staff", "staff_code"],
-        ]
         var customers = Set<Int64>()
         var summary = try importAfterSaleFile(
-            file, profile: "contracts", columns: columns,
-            required: ["contract_number", "deal_number|vin", "product", "sale_date", "price", "cost"], writeRejectsFile: writeRejectsFile
+            file, profile: "contracts", columns: AfterSaleLayout.contracts, required: AfterSaleLayout.contractsRequired,
+            writeRejectsFile: writeRejectsFile
         ) {
             row, db, run in
             let today = LocalDate(clock.now(), in: menu.dealership.zone)
@@ -48,28 +41,13 @@ extension AfterdeskDatabase {
         return summary
     }
 
-    struct AfterSaleContract {
-        var store: Int64, number: String, deal: Int64, customer: Int64, product: String, saleDate: LocalDate
-        var price: Money, cost: Money, soldBy: String?
-        var fingerprint: Int64 {
-            var h = StableHasher()
-            h.add(deal)
-            h.add(product)
-            h.add(saleDate.description)
-            h.add(price.cents)
-            h.add(cost.cents)
-            h.add(soldBy ?? "")
-            return h.signed
-        }
-    }
-
     /// The row's contract, or nil with its errors in `row`.
     static func contract(_ row: inout AfterSaleRow, _ db: Database, menu: Menu, today: LocalDate, allowedStores: Set<String>?) throws
         -> AfterSaleContract?
     {
         let number = row.required("contract_number")
         let store = try afterSaleStore(&row, db, allowed: allowedStores)
-        let product = afterSaleProduct(&row, menu: menu)
+        let product = row.product(menu: menu)
         let saleDate = row.date("sale_date", today: today)
         let price = row.money("price", required: true)
         let cost = row.money("cost", required: true)
@@ -83,14 +61,6 @@ extension AfterdeskDatabase {
         return AfterSaleContract(
             store: store.id, number: number, deal: deal.id, customer: deal.customer, product: product, saleDate: saleDate, price: price,
             cost: cost, soldBy: row.text("sold_by"))
-    }
-
-    /// The menu code of the row's product: a code, or a name the menu maps.
-    static func afterSaleProduct(_ row: inout AfterSaleRow, menu: Menu) -> String? {
-        guard let v = row.required("product") else { return nil }
-        if let p = menu.product(v.lowercased()) ?? menu.product(matchingDMSName: v) { return p.code }
-        row.fail("product", "not a product of the menu (\(menu.products.map(\.code).joined(separator: ", ")))")
-        return nil
     }
 
     /// The deal the row follows: by deal number in the store, else the VIN's latest deal in the store on or before

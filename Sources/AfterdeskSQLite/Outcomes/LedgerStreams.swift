@@ -332,28 +332,6 @@ struct Streams {
     }
 }
 
-/// The store's calendar day of an instant, with the zone's offset looked up once per half hour of UTC (offsets change
-/// on the hour or the half hour): Foundation's offset lookup is slow for a ledger of millions of lines.
-final class LocalDays {
-    let zone: TimeZone
-    private var offsets: [Int: Int] = [:]
-    init(_ zone: TimeZone) { self.zone = zone }
-
-    func day(of instant: Date) -> LocalDate {
-        let seconds = instant.epochSeconds
-        let slot = seconds >= 0 ? seconds / 1_800 : (seconds - 1_799) / 1_800
-        let offset =
-            offsets[slot]
-            ?? {
-                let o = zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(slot * 1_800)))
-                offsets[slot] = o
-                return o
-            }()
-        let local = seconds + offset
-        return LocalDate(daysSinceEpoch: local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
-    }
-}
-
 /// Values by row id: an array when the ids are small, as stores' and staff's are, else a dictionary. Looked up once per
 /// deal of a ledger of millions of lines, where hashing each id would show.
 struct ByID<Value> {

@@ -1,0 +1,125 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import PostgresNIO
+
+/// Signing in, as SQLite's `Access/SignIn.swift`: the person behind a name or a session, and the limits of
+/// `SignInLimits`, counted over `sign_in_attempts`.
+extension PostgresStorage {
+    /// An active user by name, for the sign-in form; nil for an unknown or disabled one.
+    public func signInUser(name: String) async throws -> SignInUser? {
+        try await read { conn in
+            guard
+                let row = try await conn.rows(
+                    """
+                    SELECT u.id, u.name, u.role, u.staff_id, s.code, u.password_hash FROM users u
+                    LEFT JOIN stores s ON s.id = u.store_id WHERE u.name = \(name) AND u.active
+                    """, logger
+                ).first
+            else { return nil }
+            let (id, name, role, staffID, store, hash) = try row.decode((Int64, String, String, Int64?, String?, String?).self)
+            guard let role = Role(rawValue: role) else { return nil }
+            return SignInUser(
+                principal: Principal(userID: id, name: name, role: role, staffID: staffID, store: store), passwordHash: hash)
+        }
+    }
+
+    /// The person a session belongs to, while their user is active: a disabled user's sessions end at once.
+    public func principal(userID: Int64) async throws -> Principal? {
+        try await read { conn in
+            try await Self.principal(
+                conn,
+                """
+                SELECT u.id, u.name, u.role, u.staff_id, s.code FROM users u
+                LEFT JOIN stores s ON s.id = u.store_id WHERE u.id = \(userID) AND u.active
+                """, logger)
+        }
+    }
+
+    /// The user a token's hash belongs to, when the token is neither revoked nor expired and its user is active.
+    public func principal(tokenHash: String, now: Date) async throws -> Principal? {
+        try await read { conn in
+            try await Self.principal(
+                conn,
+                """
+                SELECT u.id, u.name, u.role, u.staff_id, s.code FROM api_tokens t JOIN users u ON u.id = t.user_id
+                LEFT JOIN stores s ON s.id = u.store_id
+                WHERE t.token_hash = \(tokenHash) AND t.revoked_at IS NULL
+                  AND (t.expires_at IS NULL OR t.expires_at > \(now.wholeSecond)) AND u.active
+                """, logger)
+        }
+    }
+
+    /// The principal of the first row of `query` (id, name, role, staff id, store code); nil for none, or for a role the
+    /// code does not know (as SQLite's reads do).
+    private static func principal(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> Principal? {
+        guard let row = try await conn.rows(query, logger).first else { return nil }
+        let (id, name, role, staffID, store) = try row.decode((Int64, String, String, Int64?, String?).self)
+        guard let role = Role(rawValue: role) else { return nil }
+        return Principal(userID: id, name: name, role: role, staffID: staffID, store: store)
+    }
+
+    /// Decides whether a password may be checked for `user` from `address` and, when it may, records the attempt as a
+    /// failure in the same transaction (never the password), so parallel requests see each other: the caller checks
+    /// the password, then settles the attempt. An attempt never settled (the process died) stays a failure.
+    ///
+    /// Several servers may take attempts at once: the transaction first takes two advisory locks, the name's (without
+    /// case, as `user_name` compares) and then the address's, always in that order, so attempts that share a name or an
+    /// address are counted one after the other, each seeing the ones before it; the locks end with the transaction.
+    public func reserveSignIn(user: String, address: String, limits: SignInLimits, now: Date) async throws -> SignInGate {
+        let name = String(user.prefix(64))
+        let from = String(address.prefix(64))
+        // Refused by a read first: a flood of refused guesses never waits for (or holds) the locks.
+        if let until = try await read({ conn in
+            try await Self.signInRefusedUntil(conn, user: name, address: from, limits: limits, now: now, logger)
+        }) {
+            return .refused(until: until)
+        }
+        return try await write { conn in
+            try await conn.run(
+                "SELECT pg_advisory_xact_lock(hashtextextended('afterdesk:sign-in:name:' || lower(\(name)), 0))", logger)
+            try await conn.run("SELECT pg_advisory_xact_lock(hashtextextended('afterdesk:sign-in:address:' || \(from), 0))", logger)
+            if let until = try await Self.signInRefusedUntil(conn, user: name, address: from, limits: limits, now: now, logger) {
+                return .refused(until: until)
+            }
+            let id = try await conn.one(
+                Int64.self,
+                """
+                INSERT INTO sign_in_attempts (user_name, address, succeeded, at) VALUES (\(name), \(from), false, \(now.wholeSecond))
+                RETURNING id
+                """, logger)
+            guard let id else { throw StoreError.integrity("the sign-in attempt's id was not returned") }
+            return .check(attempt: id)
+        }
+    }
+
+    /// Settles a reserved attempt: a success ends the name's run of failures.
+    public func settleSignIn(attempt: Int64, succeeded: Bool) async throws {
+        guard succeeded else { return }
+        try await write { conn in try await conn.run("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)", logger) }
+    }
+
+    /// Until when signing in as `user` from `address` is refused; nil when a password may be checked now.
+    public func signInRefusedUntil(user: String, address: String, limits: SignInLimits, now: Date) async throws -> Date? {
+        try await read { conn in
+            try await Self.signInRefusedUntil(
+                conn, user: String(user.prefix(64)), address: String(address.prefix(64)), limits: limits, now: now, logger)
+        }
+    }
+
+    /// Drops failures older than a day (the limits look back an hour at most) and successes older than the known
+    /// addresses' days.
+    @discardableResult
+    public func tidySignIns(now: Date, limits: SignInLimits) async throws -> Int {
+        let day = now.addingTimeInterval(-max(86_400, limits.nameWindow, limits.window)).wholeSecond
+        let known = now.addingTimeInterval(-Double(max(1, limits.knownAddressDays)) * 86_400).wholeSecond
+        return try await write { conn in
+            try await conn.one(
+                Int.self,
+                """
+                WITH gone AS (DELETE FROM sign_in_attempts WHERE (NOT succeeded AND at < \(day)) OR (succeeded AND at < \(known))
+                RETURNING 1) SELECT count(*) FROM gone
+                """, logger) ?? 0
+        }
+    }
+}

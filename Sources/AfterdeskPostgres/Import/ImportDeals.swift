@@ -1,0 +1,227 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
+struct SimulatedCrash: Error {}
+
+extension PostgresStorage {
+    /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`), one at a time per database (the import
+    /// lock): good rows land even when others are refused; importing the same file again changes nothing. SQLite's
+    /// importer, row for row; its bulk mode (dropping the key indexes) has no counterpart here.
+    public func importDeals(files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)?) async throws
+        -> ImportSummary
+    {
+        let held = try await lock(.importing)
+        defer { held.release() }
+        var summary = ImportSummary()
+        let importer = PostgresDealImport(storage: self, options: options)
+        try await importer.prepare()
+        for file in files {
+            do {
+                try await importer.importFile(file, summary: &summary, progress: progress)
+            } catch let e as StoreError where e.kind == .refusedFile {
+                summary.failedFiles.append(e.description)
+            }
+        }
+        summary.storesTouched = importer.storesTouched
+        if let planner = options.planner {
+            // New facts recompute the plans they touch: the customers of every inserted or updated deal.
+            summary.planned = try await planCustomers(
+                planner: planner, now: options.planAt ?? clock.now(), customerIDs: importer.changedCustomers.sorted())
+        }
+        return summary
+    }
+}
+
+/// One import command on PostgreSQL: the options, the import's instant and calendar date, caches of stores and staff,
+/// the (store, deal number) keys read so far, and what the rows touched.
+final class PostgresDealImport {
+    let storage: PostgresStorage
+    let options: ImportOptions
+    let today: LocalDate
+    /// The import's instant, to the second (as SQLite's text keeps it).
+    let now: Date
+    let storeZone: String
+    /// Whether the database held deals when this import began (if not, no deal needs looking up).
+    var dealsBefore = true
+    var storeIDs: [String: Int64] = [:]
+    var staffIDs: [String: (id: Int64, name: String?)] = [:]
+    /// (store, deal number) hashes already read in this command.
+    var seen = Set<Int64>()
+    /// Customers whose deals this command inserted or updated: their plans are recomputed.
+    var changedCustomers = Set<Int64>()
+    /// The stores the rows read so far named (see `ImportSummary.storesTouched`).
+    var storesTouched = Set<String>()
+    var logger: Logger { storage.logger }
+
+    init(storage: PostgresStorage, options: ImportOptions) {
+        self.storage = storage
+        self.options = options
+        let now = storage.clock.now()
+        today = LocalDate(now, in: options.menu.dealership.zone)
+        self.now = now.wholeSecond
+        storeZone = options.menu.dealership.timeZone
+    }
+
+    func prepare() async throws {
+        dealsBefore = try await storage.read { conn in
+            try await conn.one(Int64.self, "SELECT 1::int8 FROM deals LIMIT 1", logger) != nil
+        }
+    }
+
+    /// Imports one file: its rows read and validated here, written in batches of `options.batchSize`, each batch one
+    /// transaction; then the file's run is closed and its rejects file written.
+    func importFile(_ file: String, summary: inout ImportSummary, progress: (@Sendable (ImportProgress) -> Void)?) async throws {
+        let opened = try DealFile.open(file, options: options, today: today)
+        let runID = try await startRun(file: file, profile: opened.profile)
+        let rows: (reader: RowReader, warning: String?)
+        do { rows = try opened.rows() } catch {
+            try await finishRun(runID, read: 0, status: "failed", error: "\(error)")
+            throw error
+        }
+        if let warning = rows.warning { summary.warnings.append(warning) }
+        let stream = RowStream(rows.reader)
+        let name = opened.name
+        let total = opened.source.size
+        var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
+        var read = 0
+        var batches = 0
+        var endOfFile = false
+        while !endOfFile {
+            if let limit = options.simulateCrashAfterBatches, batches == limit { throw SimulatedCrash() }
+            let before = read
+            let batch = try await writeBatch(stream, runID: runID, file: name) { n in
+                if (before + n) % 5_000 == 0 {
+                    progress?(ImportProgress(file: name, bytesRead: stream.bytesRead, bytesTotal: total, rows: before + n))
+                }
+            }
+            read += batch.rows
+            endOfFile = batch.endOfFile
+            batches += 1
+            summary.add(batch.counts)
+            for r in batch.rejects {
+                summary.list(r)
+                rejectsOut.append(r)
+            }
+            progress?(ImportProgress(file: name, bytesRead: stream.bytesRead, bytesTotal: total, rows: read))
+        }
+        summary.read += read
+        summary.warnings += stream.warnings
+        if let failure = stream.failure {
+            let message = DealFile.failureMessage(name, failure)
+            summary.failedFiles.append(message)
+            try await finishRun(runID, read: read, status: "failed", error: message)
+        } else {
+            try await finishRun(runID, read: read, status: "completed", error: nil)
+        }
+        rejectsOut.finish(into: &summary)
+    }
+
+    /// What one batch wrote.
+    struct Batch: Sendable {
+        var counts = ImportCounts()
+        var rejects: [ImportReject] = []
+        var rows = 0
+        var endOfFile = false
+    }
+
+    /// Writes up to `options.batchSize` rows in one transaction, with their rejects, the desk sales they change and the
+    /// run's counts. `row(n)` is called after the batch's n-th row.
+    private func writeBatch(_ stream: RowStream, runID: Int64, file name: String, row: (Int) -> Void) async throws -> Batch {
+        try await storage.write { conn in
+            var batch = Batch()
+            var writer = DealWriter(conn: conn, importer: self, runID: runID, file: name)
+            while batch.rows < options.batchSize {
+                guard let item = stream.next() else {
+                    batch.endOfFile = true
+                    break
+                }
+                batch.rows += 1
+                row(batch.rows)
+                switch item {
+                case .deal(let deal):
+                    try await write(deal, with: &writer, file: name, into: &batch)
+                case .reject(let line, let dealNumber, let store, let errors, let declines):
+                    storesTouched.insert(store ?? options.defaultStore)
+                    batch.counts.rejected += 1
+                    for e in errors {
+                        var r = ImportReject(
+                            file: name, line: line, field: e.field, value: e.value, error: e.message,
+                            dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 })
+                        r.declines = declines
+                        batch.rejects.append(r)
+                    }
+                }
+            }
+            try await writer.insertRejects(batch.rejects)
+            try await writer.writeDeskSales()
+            let c = batch.counts
+            try await conn.run(
+                """
+                UPDATE import_runs SET read_count = read_count + \(batch.rows), inserted = inserted + \(c.inserted),
+                    updated = updated + \(c.updated), unchanged = unchanged + \(c.unchanged), rejected = rejected + \(c.rejected),
+                    declines = declines + \(c.declines), heartbeat_at = \(storage.clock.now().wholeSecond) WHERE id = \(runID)
+                """, logger)
+            return batch
+        }
+    }
+
+    /// Writes one valid deal, unless an earlier row of this import had the same store and number; its warnings are
+    /// listed with the rejects.
+    private func write(_ deal: PreparedDeal, with writer: inout DealWriter, file name: String, into batch: inout Batch) async throws {
+        let record = deal.record
+        storesTouched.insert(record.store)
+        guard seen.insert(deal.dealKey).inserted else {
+            batch.counts.rejected += 1
+            batch.rejects.append(
+                ImportReject(
+                    file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
+                    error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
+                    dealNumber: record.dealNumber))
+            return
+        }
+        let change = try await writer.apply(deal)
+        batch.counts.add(change.counts)
+        if options.planner != nil {
+            if let c = change.customer { changedCustomers.insert(c) }
+            if let c = change.previousCustomer { changedCustomers.insert(c) }
+        }
+        if !deal.warnings.isEmpty {
+            batch.counts.warned += 1
+            for w in deal.warnings {
+                batch.rejects.append(
+                    ImportReject(
+                        file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
+                        dealNumber: record.dealNumber, isWarning: true))
+            }
+        }
+    }
+}
+
+/// A file's rows pulled one at a time, and how the file ended: its reader's warnings, or the error that stopped it.
+final class RowStream {
+    private let reader: RowReader
+    private var finished = false
+    private(set) var failure: (any Error)?
+    private(set) var warnings: [String] = []
+
+    init(_ reader: RowReader) { self.reader = reader }
+
+    var bytesRead: Int64 { reader.bytes() }
+
+    /// The next row; nil at the end, or once the rest of the file cannot be read.
+    func next() -> ImportItem? {
+        guard !finished else { return nil }
+        do {
+            if let item = try reader.next() { return item }
+            warnings += reader.warnings()
+        } catch {
+            failure = error
+        }
+        finished = true
+        return nil
+    }
+}

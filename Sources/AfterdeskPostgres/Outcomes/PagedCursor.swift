@@ -1,0 +1,113 @@
+import AfterdeskCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A server-side cursor of the snapshot's transaction, read a page at a time. The ledger merges several streams ordered
+/// by deal side by side on one connection, where a second query could not start before every row of the first was
+/// read: each stream is a cursor instead, all of them seeing the snapshot's one commit, none held in memory beyond a
+/// page.
+struct PagedCursor {
+    let conn: PostgresConnection
+    let name: String
+    let logger: Logger
+    private var page: [PostgresRow] = []
+    private var index = 0
+    private var done = false
+    static let pageSize = 2_000
+
+    /// Declares cursor `name` (a constant identifier) over `query` in the connection's transaction.
+    init(_ conn: PostgresConnection, name: String, _ query: PostgresQuery, logger: Logger) async throws {
+        self.conn = conn
+        self.name = name
+        self.logger = logger
+        let declare = PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR " + query.sql, binds: query.binds)
+        try await conn.run(declare, logger)
+    }
+
+    /// The next row; nil after the last.
+    mutating func next() async throws -> PostgresRow? {
+        if index < page.count {
+            index += 1
+            return page[index - 1]
+        }
+        guard !done else { return nil }
+        page = try await conn.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(PagedCursor.pageSize) FROM \(name)"), logger)
+        index = 0
+        if page.count < PagedCursor.pageSize {
+            done = true
+            try await conn.run(PostgresQuery(unsafeSQL: "CLOSE \(name)"), logger)
+        }
+        guard !page.isEmpty else { return nil }
+        index = 1
+        return page[0]
+    }
+}
+
+/// A deal and a product code: the key the ledger's streams are ordered by, in PostgreSQL's `COLLATE "C"` order of the
+/// code (its bytes), which is SQLite's.
+struct LedgerKey: Equatable {
+    var deal: Int64
+    var product: String
+
+    static func < (a: LedgerKey, b: LedgerKey) -> Bool {
+        guard a.deal == b.deal else { return a.deal < b.deal }
+        return a.product.utf8.lexicographicallyPrecedes(b.product.utf8)
+    }
+}
+
+/// A cursor ordered by (deal_id, product_code), its first two columns, read as it is merged with the declines.
+struct KeyedCursor<Item> {
+    private var cursor: PagedCursor
+    private let decode: (PostgresRow) throws -> Item
+    /// The next row's key and item; no item once the cursor is done.
+    private var headKey = LedgerKey(deal: .max, product: "")
+    private var headItem: Item?
+
+    init(_ cursor: PagedCursor, decode: @escaping (PostgresRow) throws -> Item) async throws {
+        self.cursor = cursor
+        self.decode = decode
+        try await advance()
+    }
+
+    private mutating func advance() async throws {
+        guard let row = try await cursor.next() else {
+            headItem = nil
+            return
+        }
+        let (deal, product) = try row.decode((Int64, String).self)
+        headKey = LedgerKey(deal: deal, product: product)
+        headItem = try decode(row)
+    }
+
+    /// The items for `key`, after skipping those before it.
+    mutating func take(_ key: LedgerKey) async throws -> [Item] {
+        guard headKey.deal <= key.deal else { return [] }  // most declines: nothing in this stream
+        var out: [Item] = []
+        while let item = headItem {
+            if headKey == key {
+                out.append(item)
+            } else if !(headKey < key) {
+                break
+            }
+            try await advance()
+        }
+        return out
+    }
+
+    /// The first item for `key`, after skipping those before it and the others for it.
+    mutating func first(_ key: LedgerKey) async throws -> Item? { try await take(key).first }
+
+    /// The deal of the next row (Int64.max once done).
+    var headDeal: Int64 { headItem == nil ? .max : headKey.deal }
+
+    /// The next row's key, when the cursor has one for a deal up to `deal`.
+    func head(atOrBefore deal: Int64) -> LedgerKey? { headItem != nil && headKey.deal <= deal ? headKey : nil }
+
+    /// The next row's item, and the cursor moved past it; nil once done.
+    mutating func next() async throws -> Item? {
+        let item = headItem
+        if item != nil { try await advance() }
+        return item
+    }
+}

@@ -1,0 +1,91 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import PostgresNIO
+
+extension PostgresStorage {
+    /// The tasks of `query` as `render` answers them. Every call reads and renders afresh: PostgreSQL has no cheap
+    /// counterpart of SQLite's `data_version` that a connection of the pool could compare, and an answer kept past a
+    /// commit of another server would be stale. `answers` still counts what was made.
+    public func taskQueue<Value: Sendable>(
+        _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: @Sendable ([TaskRow]) -> Value
+    ) async throws -> Value {
+        let rows = try await read { conn in try await taskRows(conn, query, now: now) }
+        return try answers.answer(connection: "postgres", version: nil, key: query, now: now.wholeSecond) { (render(rows), nil) }
+    }
+
+    /// The tasks, soonest first (`TaskQuery`'s narrowing: an assignee as typed, their id, a store, one task).
+    func taskRows(_ conn: PostgresConnection, _ query: TaskQuery, now: Date) async throws -> [TaskRow] {
+        // SQLite's negative LIMIT is no limit; PostgreSQL's is LIMIT NULL.
+        let limit: Int? = query.limit < 0 ? nil : query.limit
+        let rows = try await conn.query(
+            """
+            SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code), COALESCE(e.name, e.staff_code),
+                   c.first_name || ' ' || c.last_name, c.phone, c.email, t.due_at, t.sla_at, t.status, t.outcome, t.touch_id
+            FROM tasks t JOIN customers c ON c.id = t.customer_id
+            LEFT JOIN staff a ON a.id = t.assignee_id LEFT JOIN staff e ON e.id = t.escalated_to
+            WHERE (\(query.status?.rawValue)::text IS NULL OR t.status = \(query.status?.rawValue))
+              AND (\(query.assignee)::text IS NULL OR a.staff_code = \(query.assignee) OR a.id::text = \(query.assignee))
+              AND (\(query.assigneeID)::int8 IS NULL OR t.assignee_id = \(query.assigneeID))
+              AND (\(query.store)::text IS NULL OR t.store_id = (SELECT id FROM stores WHERE code = \(query.store)))
+              AND (\(query.taskID)::int8 IS NULL OR t.id = \(query.taskID))
+            ORDER BY t.due_at, t.id LIMIT \(limit)::int8
+            """, logger: logger
+        ).decode(
+            (
+                Int64, String, String, String, Int64?, String?, String?, String, String?, String?, Date, Date, String, String?,
+                Int64?
+            ).self)
+        var out: [TaskRow] = []
+        var touches: [Int64: [Int]] = [:]
+        // Overdue to the second, as the store writes instants.
+        let second = now.wholeSecond
+        for try await (id, kind, title, detail, assigneeID, assignee, escalatedTo, customer, phone, email, due, sla, status, outcome, touch)
+            in rows
+        {
+            let status: TaskStatus = try TaskStoredText.value(status, of: "tasks", "status")
+            if let touch { touches[touch, default: []].append(out.count) }
+            out.append(
+                TaskRow(
+                    id: id, kind: try TaskStoredText.value(kind, of: "tasks", "kind"), title: title, detail: detail,
+                    assigneeID: assigneeID, assignee: assignee, escalatedTo: escalatedTo, customer: customer, phone: phone, email: email,
+                    dueAt: due, slaAt: sla, status: status, outcome: try TaskStoredText.optional(outcome, of: "tasks", "outcome"),
+                    overdue: status == .open && sla < second))
+        }
+        try await addTouchItems(conn, touches: touches, to: &out)
+        return out
+    }
+
+    /// Each task's vehicle (its touch's first item's, in key order), declined products (the distinct codes, sorted) and
+    /// why now (the reason of the first product code's item): one query for all the tasks' touch items.
+    private func addTouchItems(_ conn: PostgresConnection, touches: [Int64: [Int]], to out: inout [TaskRow]) async throws {
+        guard !touches.isEmpty else { return }
+        let items = try await conn.query(
+            """
+            SELECT i.touch_id, i.product_code, i.reason, v.year || ' ' || v.make || ' ' || v.model
+            FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN vehicles v ON v.id = d.vehicle_id
+            WHERE i.touch_id = ANY(\(Array(touches.keys))) ORDER BY i.touch_id, i.deal_id, i.product_code
+            """, logger: logger
+        ).decode((Int64, String, String, String?).self)
+        var current: (touch: Int64, vehicle: String?, codes: [String], why: (code: String, reason: String)?)?
+        func flush() {
+            guard let c = current else { return }
+            let products = Array(Set(c.codes)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ", ")
+            for i in touches[c.touch] ?? [] {
+                out[i].vehicle = c.vehicle
+                out[i].products = products
+                out[i].why = c.why?.reason
+            }
+        }
+        for try await (touch, code, reason, vehicle) in items {
+            if current?.touch != touch {
+                flush()
+                current = (touch, vehicle, [], nil)
+            }
+            current?.codes.append(code)
+            if let w = current?.why, !code.utf8.lexicographicallyPrecedes(w.code.utf8) { continue }
+            current?.why = (code, reason)
+        }
+        flush()
+    }
+}
