@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskPostgres
 import AfterdeskStorage
 import Foundation
 import Testing
@@ -51,9 +52,14 @@ extension Scenarios {
         try await s.enqueue([email("k1"), email("k2")], customerID: nil, taskID: nil, now: f.now)
         let monitoring = try await s.monitoringCounts()
         #expect(monitoring.outbox.contains { $0.channel == "email" && $0.status == "queued" && $0.count == 2 })
-        // Where the data lives: a file that exists, or nil for a private in-memory database.
+        // Where the data lives: a file that exists, a server's database (its URL, which never holds a password), or nil
+        // for a private in-memory database.
         if let location = s.location {
-            #expect(FileManager.default.fileExists(atPath: location))
+            if PostgresLocation.isPostgres(location) {
+                #expect(URLComponents(string: location)?.password == nil && URLComponents(string: location)?.host != nil)
+            } else {
+                #expect(FileManager.default.fileExists(atPath: location))
+            }
         }
     }
 

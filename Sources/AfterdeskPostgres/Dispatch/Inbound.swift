@@ -14,7 +14,7 @@ extension PostgresStorage {
     ) async throws -> InboundReceipt {
         let now = now.wholeSecond
         return try await write { conn in
-            let customers = try await InboundLedger.customers(conn, withPhone: phone, logger)
+            let customers = try await customers(conn, withPhone: phone)
             let fresh =
                 try await conn.one(
                     Int64.self,
@@ -38,7 +38,7 @@ extension PostgresStorage {
                 let record = OptOutRecord(
                     address: phone, channel: .sms, source: consent ? .start : .keyword, detail: word, reference: providerID,
                     recordedBy: "customer", customerID: customers.first)
-                try await InboundLedger.append(conn, record, now: now, unlessStopped: !fresh, logger)
+                try await appendOptOut(conn, record, now: now, unlessStopped: !fresh)
             }
             var receipt = InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
             if keyword == .stop { (receipt.alreadyStopped, receipt.firstReceived) = try await stopFacts(conn, phone, providerID) }

@@ -36,33 +36,27 @@ extension PostgresStorage {
 
     /// Takes `name` on a connection leased for as long as it is held: nil when `wait` is false and someone holds it.
     /// The lease's task reports whether it took the lock, then waits for the release; a taker that stopped waiting
-    /// (cancelled) before hearing it was taken is no longer listening, so the task lets the lock go at once.
+    /// (cancelled) before hearing it was taken is no longer listening, so the task lets the lock go at once. The task
+    /// holds the storage, so its pool runs until the lock is let go even when nothing else uses the storage.
     private func takeLock(_ name: LockName, wait: Bool) async throws -> HeldLock? {
         let key = Self.lockKey(name)
-        await ReleasingLocks.shared.settled(key)
+        let releasing = ReleasingLocks.Lock(database: location ?? "", key: key)
+        await ReleasingLocks.shared.settled(releasing)
         let (taken, report) = AsyncThrowingStream<Bool, any Error>.makeStream()
         let (released, release) = AsyncStream<Void>.makeStream()
-        let (client, logger) = (self.client, self.logger)
         let id = UUID()
-        let lease = Task {
-            defer { ReleasingLocks.shared.remove(key, id) }
+        Task { [self] in
+            defer { ReleasingLocks.shared.remove(releasing, id) }
             do {
                 try await client.withConnection { conn -> Void in
-                    let got: Bool
-                    if wait {
-                        try await conn.run("SELECT pg_advisory_lock(\(key))", logger)
-                        got = true
-                    } else {
-                        got = try await conn.one(Bool.self, "SELECT pg_try_advisory_lock(\(key))", logger) ?? false
-                    }
-                    guard got else {
+                    guard try await Self.take(conn, key: key, wait: wait, logger) else {
                         report.yield(false)
                         return
                     }
                     if case .enqueued = report.yield(true) {
                         for await _ in released {}  // until the HeldLock lets go
                     }
-                    try await Self.unlock(conn, key: key, logger)
+                    await Self.unlock(conn, key: key, logger)
                 }
                 report.finish()
             } catch {
@@ -72,40 +66,58 @@ extension PostgresStorage {
         for try await got in taken {
             guard got else { return nil }
             return HeldLock(name) {
-                ReleasingLocks.shared.add(key, id, lease)
+                ReleasingLocks.shared.add(releasing, id)
                 release.finish()
             }
         }
         throw StoreError.io("cannot take the \(name.rawValue) lock")
     }
 
+    /// Takes the lock of `key` on `conn`, waiting for it or not: whether it is taken.
+    private static func take(_ conn: PostgresConnection, key: Int64, wait: Bool, _ logger: Logger) async throws -> Bool {
+        guard wait else { return try await conn.one(Bool.self, "SELECT pg_try_advisory_lock(\(key))", logger) ?? false }
+        try await conn.run("SELECT pg_advisory_lock(\(key))", logger)
+        return true
+    }
+
     /// Lets the lock of `key` go. A connection that cannot say it did is closed, which ends its session and so every
     /// lock of it: a connection still holding a lock must never go back to the pool (it would take the lock again
     /// for whoever gets it next).
-    private static func unlock(_ conn: PostgresConnection, key: Int64, _ logger: Logger) async throws {
+    private static func unlock(_ conn: PostgresConnection, key: Int64, _ logger: Logger) async {
         let unlocked = try? await conn.one(Bool.self, "SELECT pg_advisory_unlock(\(key))", logger)
         if unlocked != true { try? await conn.close() }
     }
 }
 
-/// The locks of this process being let go: the leases' tasks, which end once the unlock is done, by lock key.
+/// The locks of this process being let go, by database and key: a release under way (its unlock query not yet
+/// answered) is waited for by a new take here, for a few seconds at most (an unlock that cannot finish closes its
+/// connection, which frees the lock anyway).
 final class ReleasingLocks: Sendable {
-    static let shared = ReleasingLocks()
-    private let leases = Mutex<[Int64: [UUID: Task<Void, Never>]]>([:])
-
-    func add(_ key: Int64, _ id: UUID, _ lease: Task<Void, Never>) {
-        leases.withLock { $0[key, default: [:]][id] = lease }
+    struct Lock: Hashable, Sendable {
+        let database: String
+        let key: Int64
     }
 
-    func remove(_ key: Int64, _ id: UUID) {
-        leases.withLock { all in
-            all[key]?[id] = nil
-            if all[key]?.isEmpty == true { all[key] = nil }
+    static let shared = ReleasingLocks()
+    private let releasing = Mutex<[Lock: Set<UUID>]>([:])
+
+    func add(_ lock: Lock, _ id: UUID) {
+        releasing.withLock { _ = $0[lock, default: []].insert(id) }
+    }
+
+    func remove(_ lock: Lock, _ id: UUID) {
+        releasing.withLock { all in
+            all[lock]?.remove(id)
+            if all[lock]?.isEmpty == true { all[lock] = nil }
         }
     }
 
-    /// Returns once every release of `key` begun before the call is done.
-    func settled(_ key: Int64) async {
-        for lease in leases.withLock({ Array(($0[key] ?? [:]).values) }) { await lease.value }
+    /// Returns once no release of `lock` is under way, or after five seconds. Releases are rare and quick, so a short
+    /// poll is all it takes.
+    func settled(_ lock: Lock) async {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while releasing.withLock({ $0[lock] != nil }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
     }
 }
