@@ -13,6 +13,8 @@ struct DealWriter {
     let file: String
     /// What this batch changed of the desk sales (`desk_sales`), written with its deals (`writeDeskSales`).
     var deskSales: [DeskSaleKey: Int] = [:]
+    /// The stored deals of the rows being written (`lookUp`), with their fingerprints.
+    private var stored: [DealKey: (fingerprint: Int64, deal: StoredDeal)] = [:]
     var logger: Logger { importer.logger }
     /// `import:<run>`, the source of the events and recoveries this run records.
     var source: String { "import:\(runID)" }
@@ -40,6 +42,38 @@ struct DealWriter {
         var contract: LocalDate
     }
 
+    /// A deal's key: its store and number.
+    struct DealKey: Hashable {
+        var store: Int64
+        var number: String
+    }
+
+    /// Reads, in one query, the stored deals of the next rows to write (their stores created first, in the order the
+    /// rows name them, as writing them one by one would). Nothing to read into a database that had no deals.
+    mutating func lookUp(_ items: [ImportItem]) async throws {
+        stored.removeAll(keepingCapacity: true)
+        guard importer.dealsBefore else { return }
+        var stores: [Int64] = []
+        var numbers: [String] = []
+        for case .deal(let deal) in items {
+            stores.append(try await importer.storeID(conn, deal.record.store))
+            numbers.append(deal.record.dealNumber)
+        }
+        guard !stores.isEmpty else { return }
+        let rows = try await conn.query(
+            """
+            SELECT d.store_id, d.deal_number, d.id, d.fingerprint, d.status, d.customer_id, d.contract_date
+            FROM deals d JOIN unnest(\(stores)::int8[], \(numbers)::text[]) AS k(store_id, deal_number)
+              ON d.store_id = k.store_id AND d.deal_number = k.deal_number
+            """, logger: logger)
+        for try await (store, number, id, fingerprint, status, customer, contract) in rows.decode(
+            (Int64, String, Int64, Int64, String, Int64, LocalDate).self)
+        {
+            let deal = StoredDeal(id: id, status: status, customer: customer, contract: contract)
+            stored[DealKey(store: store, number: number)] = (fingerprint, deal)
+        }
+    }
+
     /// Inserts or updates one deal, unless it is unchanged.
     mutating func apply(_ deal: PreparedDeal) async throws -> DealChange {
         let r = deal.record
@@ -47,18 +81,12 @@ struct DealWriter {
         var existing: StoredDeal?
         var change = DealChange()
         // Into a database that had no deals when this import began, every deal is new (`seen` catches repeats).
-        if importer.dealsBefore {
-            let rows = try await conn.query(
-                """
-                SELECT id, fingerprint, status, customer_id, contract_date FROM deals WHERE store_id = \(store) AND deal_number = \(r.dealNumber)
-                """, logger: logger)
-            for try await (id, fingerprint, status, customer, contract) in rows.decode((Int64, Int64, String, Int64, LocalDate).self) {
-                if fingerprint == deal.fingerprint {
-                    change.counts.unchanged = 1
-                    return change
-                }
-                existing = StoredDeal(id: id, status: status, customer: customer, contract: contract)
+        if importer.dealsBefore, let found = stored[DealKey(store: store, number: r.dealNumber)] {
+            if found.fingerprint == deal.fingerprint {
+                change.counts.unchanged = 1
+                return change
             }
+            existing = found.deal
         }
         try await recordBlocks(deal)  // first: the customer's consent below is read through the ledger
         let customer = try await customerID(deal, store: store)

@@ -134,26 +134,15 @@ final class PostgresDealImport {
         try await storage.write { conn in
             var batch = Batch()
             var writer = DealWriter(conn: conn, importer: self, runID: runID, file: name)
-            while batch.rows < options.batchSize {
-                guard let item = stream.next() else {
-                    batch.endOfFile = true
-                    break
-                }
-                batch.rows += 1
-                row(batch.rows)
-                switch item {
-                case .deal(let deal):
-                    try await write(deal, with: &writer, file: name, into: &batch)
-                case .reject(let line, let dealNumber, let store, let errors, let declines):
-                    storesTouched.insert(store ?? options.defaultStore)
-                    batch.counts.rejected += 1
-                    for e in errors {
-                        var r = ImportReject(
-                            file: name, line: line, field: e.field, value: e.value, error: e.message,
-                            dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 })
-                        r.declines = declines
-                        batch.rejects.append(r)
-                    }
+            while batch.rows < options.batchSize, !batch.endOfFile {
+                // A few hundred rows at a time, their stored deals read in one query.
+                let items = stream.next(upTo: min(PostgresDealImport.lookUpRows, options.batchSize - batch.rows))
+                if items.isEmpty { batch.endOfFile = true }
+                try await writer.lookUp(items)
+                for item in items {
+                    batch.rows += 1
+                    row(batch.rows)
+                    try await write(item, with: &writer, file: name, into: &batch)
                 }
             }
             try await writer.insertRejects(batch.rejects)
@@ -166,6 +155,27 @@ final class PostgresDealImport {
                     declines = declines + \(c.declines), heartbeat_at = \(storage.clock.now().wholeSecond) WHERE id = \(runID)
                 """, logger)
             return batch
+        }
+    }
+
+    /// Rows whose stored deals are read in one query.
+    static let lookUpRows = 500
+
+    /// Writes one row: a refused one's fields as rejects, a valid deal (below).
+    private func write(_ item: ImportItem, with writer: inout DealWriter, file name: String, into batch: inout Batch) async throws {
+        switch item {
+        case .deal(let deal):
+            try await write(deal, with: &writer, file: name, into: &batch)
+        case .reject(let line, let dealNumber, let store, let errors, let declines):
+            storesTouched.insert(store ?? options.defaultStore)
+            batch.counts.rejected += 1
+            for e in errors {
+                var r = ImportReject(
+                    file: name, line: line, field: e.field, value: e.value, error: e.message,
+                    dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 })
+                r.declines = declines
+                batch.rejects.append(r)
+            }
         }
     }
 
@@ -211,6 +221,13 @@ final class RowStream {
     init(_ reader: RowReader) { self.reader = reader }
 
     var bytesRead: Int64 { reader.bytes() }
+
+    /// The next rows, up to `count`; fewer only at the end.
+    func next(upTo count: Int) -> [ImportItem] {
+        var items: [ImportItem] = []
+        while items.count < count, let item = next() { items.append(item) }
+        return items
+    }
 
     /// The next row; nil at the end, or once the rest of the file cannot be read.
     func next() -> ImportItem? {
