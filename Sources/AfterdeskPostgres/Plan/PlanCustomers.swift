@@ -70,16 +70,17 @@ extension PostgresStorage {
     private func planChunk(_ spec: PlanChunkSpec, planner: Planner, now: Date, conn: PostgresConnection) async throws -> PlanSummary {
         try await conn.run("SELECT id FROM customers WHERE id = ANY(\(spec.ids)) ORDER BY id FOR NO KEY UPDATE", logger)
         let deals = try await PlanDealReader.deals(conn, customers: spec.ids, logger: logger)
-        var previous: [PlanPreviousItem] = []
+        var previous: [Int64: [PlannedChunk.Previous]] = [:]
         let rows = try await conn.query(
             """
             SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
             WHERE t.status = 'planned' AND t.customer_id = ANY(\(spec.ids)) ORDER BY t.customer_id, t.id, i.deal_id, i.product_code
             """, logger: logger)
         for try await (customer, touch, deal, code) in rows.decode((Int64, Int64, Int64, String).self) {
-            previous.append((customer, touch, deal, code))
+            previous[customer, default: []].append((touch, deal, code))
         }
-        let planned = PlannedChunk(spec: spec, deals: deals, previous: previous, planner: planner, now: now)
+        let planned = PlannedChunk(
+            deals: deals, previous: previous, given: spec.given ? spec.ids : nil, planner: planner, now: now, dueAt: { $0 })
         try await PlanWriter.write(planned, spec: spec, now: now, conn: conn, logger: logger)
         return planned.summary
     }
@@ -126,19 +127,5 @@ extension PostgresStorage {
             throw StoreError.integrity("\(table).\(column) holds \"\(text)\", which is not a known \(E.self)")
         }
         return e
-    }
-}
-
-extension PlanSummary {
-    /// Adds another run's counts to these.
-    mutating func add(_ o: PlanSummary) {
-        customers += o.customers
-        declines += o.declines
-        holdout += o.holdout
-        touches += o.touches
-        sms += o.sms
-        email += o.email
-        tasks += o.tasks
-        dropped += o.dropped
     }
 }

@@ -4,21 +4,13 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A stored deal with the ids planning needs, around the facts follow-up uses (`FollowUpDeal` in Core).
-struct PlanDeal: Sendable {
-    let id: Int64
-    let customerID: Int64
-    let deal: FollowUpDeal
-    var record: DealRecord { deal.record }
-}
-
 /// Reads customers' deals as planning sees them: the deal, its products, the vehicle's later odometer readings, the
 /// deal's stops and the touches already sent for it: five queries, whatever the number of deals. Only the facts
 /// planning uses: no names, contact details or staff; of the phone, its area code only (Florida and Oklahoma presume
 /// a number with theirs reaches a resident: their law applies).
 enum PlanDealReader {
     /// The deals of `customers`, ordered by customer, contract date and deal number.
-    static func deals(_ conn: PostgresConnection, customers: [Int64], logger: Logger) async throws -> [PlanDeal] {
+    static func deals(_ conn: PostgresConnection, customers: [Int64], logger: Logger) async throws -> [StoredDeal] {
         let readings = try await laterReadings(conn, customers: customers, logger: logger)
         let stops = try await stops(conn, customers: customers, logger: logger)
         let sent = try await sent(conn, customers: customers, logger: logger)
@@ -35,7 +27,7 @@ enum PlanDealReader {
             JOIN vehicles v ON v.id = d.vehicle_id
             WHERE d.customer_id = ANY(\(customers))
             """, logger)
-        var out: [PlanDeal] = []
+        var out: [StoredDeal] = []
         out.reserveCapacity(rows.count)
         for row in rows {
             let r = row.makeRandomAccess()
@@ -67,7 +59,7 @@ enum PlanDealReader {
             let deal = FollowUpDeal(
                 record: record, laterReadings: later, stops: stops[id] ?? [:], contactStopped: try r[26].decode(Bool.self),
                 heldOut: try r[27].decode(Bool?.self), sent: sent[id] ?? [:])
-            out.append(PlanDeal(id: id, customerID: try r[1].decode(Int64.self), deal: deal))
+            out.append(StoredDeal(id: id, customerID: try r[1].decode(Int64.self), deal: deal))
         }
         out.sort {
             ($0.customerID, $0.record.contractDate, $0.record.dealNumber) < ($1.customerID, $1.record.contractDate, $1.record.dealNumber)

@@ -260,16 +260,3 @@ extension AfterdeskDatabase {
         }
     }
 }
-
-extension PlanSummary {
-    mutating func add(_ o: PlanSummary) {
-        customers += o.customers
-        declines += o.declines
-        holdout += o.holdout
-        touches += o.touches
-        sms += o.sms
-        email += o.email
-        tasks += o.tasks
-        dropped += o.dropped
-    }
-}

@@ -92,20 +92,7 @@ final class PlanReader: @unchecked Sendable {
 extension PlanChunkSpec {
     /// The chunks in runs of at least `customers` customers (the last run may be shorter): one transaction's worth.
     static func batches(_ chunks: [PlanChunkSpec], customers: Int) -> [[PlanChunkSpec]] {
-        var batches: [[PlanChunkSpec]] = []
-        var batch: [PlanChunkSpec] = []
-        var size = 0
-        for spec in chunks {
-            batch.append(spec)
-            size += spec.size
-            if size >= customers {
-                batches.append(batch)
-                batch = []
-                size = 0
-            }
-        }
-        if !batch.isEmpty { batches.append(batch) }
-        return batches
+        PlanBatches.of(chunks, customers: customers, size: \.size)
     }
 }
 

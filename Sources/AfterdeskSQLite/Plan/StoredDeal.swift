@@ -3,14 +3,6 @@ import AfterdeskStorage
 import Foundation
 import GRDB
 
-/// A stored deal with the ids planning needs, around the facts follow-up uses (`FollowUpDeal` in Core).
-struct StoredDeal {
-    let id: Int64
-    let customerID: Int64
-    let deal: FollowUpDeal
-    var record: DealRecord { deal.record }
-}
-
 enum DealLoader {
     /// What the deal queries return, copied out of SQLite; `decode` turns it into deals.
     struct Rows: Sendable {

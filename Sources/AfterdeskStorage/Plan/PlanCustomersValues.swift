@@ -13,6 +13,14 @@ public struct PlanSummary: Codable, Sendable, Equatable {
     /// Touches the rules removed (window closed, past, no room under the caps).
     public var dropped = 0
     public init() {}
+
+    /// Adds another run's counts to these (once per chunk of customers, so the key paths cost nothing that shows).
+    public mutating func add(_ o: PlanSummary) {
+        let counts: [WritableKeyPath<PlanSummary, Int>] = [
+            \.customers, \.declines, \.holdout, \.touches, \.sms, \.email, \.tasks, \.dropped,
+        ]
+        for count in counts { self[keyPath: count] += o[keyPath: count] }
+    }
 }
 
 /// One line of `afterdesk plan`.
