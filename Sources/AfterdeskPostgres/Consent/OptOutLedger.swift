@@ -73,11 +73,7 @@ extension PostgresStorage {
     public func addOptOut(
         address text: String, channel: ContactChannel?, detail: String, by user: String, now: Date
     ) async throws -> [OptOutEntry] {
-        guard let address = ContactAddress.normalize(text) else { throw StoreError("not a US phone number or an email address") }
-        let channels = channel.map { [$0] } ?? ContactAddress.channels(of: address)
-        guard channels.allSatisfy(ContactAddress.channels(of: address).contains) else {
-            throw StoreError("an email address has no \(channel?.rawValue ?? "") channel; a phone number has sms and phone")
-        }
+        let (address, channels) = try OptOutRecord.checkedOptOut(address: text, channel: channel)
         return try await write { conn in
             for c in channels {
                 try await appendOptOut(

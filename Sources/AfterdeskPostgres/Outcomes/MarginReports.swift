@@ -5,22 +5,11 @@ import Logging
 import PostgresNIO
 
 extension PostgresStorage {
-    /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
-    /// `now` decides which open tasks are overdue.
-    public func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport {
-        guard let report = try await marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
-        return report
-    }
-
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger, in one snapshot: the ledger, the declines of refused rows and, when the reserve is left to the report,
     /// the cancellation histories its curves come from (the lines' reserves are settled after the pass).
     public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
-        guard let ps = ReportParameters.onePass(given) else {
-            var reports: [MarginReport] = []
-            for p in given { reports += try await marginReports([p], now: now) }
-            return reports
-        }
+        guard let ps = ReportParameters.onePass(given) else { return try await marginReportsAlone(given, now: now) }
         guard let first = ps.first else { return [] }
         let defers = first.netToStore.defersReserve
         let logger = logger

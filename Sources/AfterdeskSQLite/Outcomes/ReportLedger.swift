@@ -4,23 +4,12 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
-    /// `now` decides which open tasks are overdue.
-    public func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport {
-        guard let report = try await marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
-        return report
-    }
-
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger.
     public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
         // The reserve's curves come from the store's cancellation histories, read in the first half's snapshot beside its
         // part of the pass (no read before it): the lines' reserves are left due until then, and settled after.
-        guard let ps = ReportParameters.onePass(given) else {
-            var reports: [MarginReport] = []
-            for p in given { reports += try await marginReports([p], now: now) }
-            return reports
-        }
+        guard let ps = ReportParameters.onePass(given) else { return try await marginReportsAlone(given, now: now) }
         guard let first = ps.first else { return [] }
         let defers = first.netToStore.defersReserve
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.

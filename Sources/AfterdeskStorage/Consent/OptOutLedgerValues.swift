@@ -49,6 +49,19 @@ extension OptOutRecord {
             recordedBy: "customer", customerID: customerID)
     }
 
+    /// An admin's opt-out, checked: the address normalized and the channels it stops (every channel of the address
+    /// unless `channel` says one, which must be one it has).
+    public static func checkedOptOut(address text: String, channel: ContactChannel?) throws -> (
+        address: String, channels: [ContactChannel]
+    ) {
+        guard let address = ContactAddress.normalize(text) else { throw StoreError("not a US phone number or an email address") }
+        let channels = channel.map { [$0] } ?? ContactAddress.channels(of: address)
+        guard channels.allSatisfy(ContactAddress.channels(of: address).contains) else {
+            throw StoreError("an email address has no \(channel?.rawValue ?? "") channel; a phone number has sms and phone")
+        }
+        return (address, channels)
+    }
+
     /// A consent staff records, checked before anything is read: the address normalized, the channel one it has,
     /// evidence of at least three characters (returned trimmed), and a date no later than tomorrow (UTC).
     public static func checkedConsent(

@@ -42,6 +42,20 @@ extension ReportBuilder {
 }
 
 extension OutcomeStorage {
+    /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
+    /// `now` decides which open tasks are overdue.
+    public func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport {
+        guard let report = try await marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
+        return report
+    }
+
+    /// The reports of `given` read one by one, for reports one pass cannot serve (`ReportParameters.onePass`).
+    public func marginReportsAlone(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
+        var reports: [MarginReport] = []
+        for p in given { reports += try await marginReports([p], now: now) }
+        return reports
+    }
+
     /// `p` with its reserve table: the cancellation histories read once, made curves under the menu's terms.
     public func withReserve(_ p: ReportParameters) async throws -> ReportParameters {
         guard p.netToStore.reserve == nil else { return p }
