@@ -37,19 +37,6 @@ extension PostgresStorage {
         }
     }
 
-    /// What the gate needs to know about the customers of a page of touches.
-    struct DueCustomerFacts {
-        var contacts: [Int64: CustomerContact] = [:]
-        /// Touches sent in the last 30 days, and texts people wrote on task pages.
-        var recent: [Int64: [Date]] = [:]
-        /// SMS rows of the outbox in the last two days.
-        var texts: [Int64: [Date]] = [:]
-        var lastPurchase: [Int64: LocalDate] = [:]
-        var doNotCall: Set<String> = []
-        /// Customers with an open reply task.
-        var awaitingReply: Set<Int64> = []
-    }
-
     func customerFacts(_ conn: PostgresConnection, _ customerIDs: [Int64], now: Date) async throws -> DueCustomerFacts {
         var facts = DueCustomerFacts()
         for row in try await conn.rows(

@@ -86,7 +86,7 @@ struct AfterSaleStores {
             """, logger)
     }
 
-    var all: [(id: Int64, code: String, zone: String)] = []
+    var all: [AfterSaleRow.Store] = []
 
     init(_ conn: PostgresConnection, logger: Logger) async throws {
         for row in try await conn.rows("SELECT id, code, time_zone FROM stores ORDER BY id", logger) {
@@ -99,20 +99,7 @@ struct AfterSaleStores {
     /// as a store-limited user's is), a row naming another store is refused, and "the only store" is the only one of
     /// those.
     func of(_ row: inout AfterSaleRow, allowed: Set<String>?) throws -> (id: Int64, code: String, zone: TimeZone)? {
-        let stores = allowed.map { allowed in all.filter { allowed.contains($0.code) } } ?? all
-        let found: (id: Int64, code: String, zone: String)?
-        if let code = row.text("store") {
-            found = stores.first { $0.code.caseInsensitiveCompare(code) == .orderedSame }
-            if found == nil {
-                // Said the same whether the store exists or not: its existence is not the limited user's to learn.
-                row.fail("store", allowed.map { DealRowDecoder.outsideStores(code, $0) } ?? "no such store")
-            }
-        } else if stores.count == 1 {
-            found = stores.first
-        } else {
-            row.fail("store", stores.isEmpty ? "no deals imported yet" : "required: \(stores.count) stores hold deals")
-            found = nil
-        }
+        let found = row.store(among: all, allowed: allowed)
         return try found.map { ($0.id, $0.code, try PostgresLedger.zone(named: $0.zone)) }
     }
 }

@@ -54,16 +54,7 @@ struct DealCursor {
 /// products sold at the desk come too, marked, with their price and cost (those sold since among them: both are given).
 struct DeclineCursor {
     /// A decline, or (`withSold`) a product sold at the desk.
-    struct Product {
-        var deal: Int64
-        var product: String
-        /// The desk's quote of a decline; the price of a product sold.
-        var priceCents: Int64?
-        var costCents: Int64? = nil
-        var sold = false
-        /// A product sold whose recovery a later deal import reported (it comes again, as a decline, next).
-        var soldSinceDesk = false
-    }
+    typealias Product = LedgerProduct
     private var declined: PagedCursor
     private var head: (product: Product, outcome: ProductOutcome?)?
     private var soldSinceDesk: KeyedCursor<Int64?>

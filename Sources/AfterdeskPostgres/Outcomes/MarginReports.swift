@@ -5,33 +5,12 @@ import Logging
 import PostgresNIO
 
 extension PostgresStorage {
-    /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
-    /// `now` decides which open tasks are overdue.
-    public func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport {
-        guard let report = try await marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
-        return report
-    }
-
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger, in one snapshot: the ledger, the declines of refused rows and, when the reserve is left to the report,
     /// the cancellation histories its curves come from (the lines' reserves are settled after the pass).
     public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
-        let ps = given.map { p in
-            var q = p
-            q.netToStore.defersReserve = q.netToStore.reserve == nil
-            return q
-        }
+        guard let ps = ReportParameters.onePass(given) else { return try await marginReportsAlone(given, now: now) }
         guard let first = ps.first else { return [] }
-        func scope(_ p: ReportParameters) -> ReportParameters {
-            var s = p
-            s.by = nil
-            return s
-        }
-        guard ps.allSatisfy({ scope($0) == scope(first) }) else {
-            var reports: [MarginReport] = []
-            for p in given { reports += try await marginReports([p], now: now) }
-            return reports
-        }
         let defers = first.netToStore.defersReserve
         let logger = logger
         let (read, exported, rows) = try await snapshot { conn in
@@ -50,17 +29,10 @@ extension PostgresStorage {
         if defers {
             guard let rows else { throw StoreError.integrity("no cancellation history") }
             let histories = try rows.histories(store: first.store, asOf: first.asOf)
-            for j in builders.indices {
-                builders[j].settleReserve(ReserveTable(histories: histories, terms: builders[j].parameters.netToStore.cancellation))
-            }
+            ReportBuilder.settleReserves(&builders, histories: histories)
         }
         let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
-        var reports = ReportBuilder.finish(builders)
-        for i in reports.indices {
-            reports[i].total.declinesInExports = exported.map { $0 + reports[i].total.declines }
-            reports[i].offers = offers
-        }
-        return reports
+        return ReportBuilder.finish(builders, exported: exported, offers: offers)
     }
 
     /// The decline ledger (`report --by decline`), line by line in deal order, in constant memory.
@@ -95,15 +67,6 @@ extension PostgresStorage {
         let logger = logger
         let rows = try await snapshot { conn in try await CancellationHistoryRows(conn, asOf: asOf, logger: logger) }
         return try rows.histories(store: store, asOf: asOf)
-    }
-
-    /// `p` with its reserve table: the cancellation histories read once, made curves under the menu's terms.
-    func withReserve(_ p: ReportParameters) async throws -> ReportParameters {
-        guard p.netToStore.reserve == nil else { return p }
-        var q = p
-        let histories = try await cancellationHistories(store: p.store, asOf: p.asOf)
-        q.netToStore.reserve = ReserveTable(histories: histories, terms: p.netToStore.cancellation)
-        return q
     }
 }
 

@@ -67,25 +67,10 @@ extension PostgresStorage {
             WHERE i.touch_id = ANY(\(Array(touches.keys))) ORDER BY i.touch_id, i.deal_id, i.product_code
             """, logger: logger
         ).decode((Int64, String, String, String?).self)
-        var current: (touch: Int64, vehicle: String?, codes: [String], why: (code: String, reason: String)?)?
-        func flush() {
-            guard let c = current else { return }
-            let products = Array(Set(c.codes)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ", ")
-            for i in touches[c.touch] ?? [] {
-                out[i].vehicle = c.vehicle
-                out[i].products = products
-                out[i].why = c.why?.reason
-            }
-        }
+        var fold = TaskTouchItems(touches: touches)
         for try await (touch, code, reason, vehicle) in items {
-            if current?.touch != touch {
-                flush()
-                current = (touch, vehicle, [], nil)
-            }
-            current?.codes.append(code)
-            if let w = current?.why, !code.utf8.lexicographicallyPrecedes(w.code.utf8) { continue }
-            current?.why = (code, reason)
+            fold.add(touch: touch, code: code, reason: reason, vehicle: vehicle, to: &out)
         }
-        flush()
+        fold.finish(&out)
     }
 }

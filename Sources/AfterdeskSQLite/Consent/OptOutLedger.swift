@@ -69,11 +69,7 @@ extension AfterdeskDatabase {
     public func addOptOut(
         address text: String, channel: ContactChannel?, detail: String, by user: String, now: Date
     ) async throws -> [OptOutEntry] {
-        guard let address = ContactAddress.normalize(text) else { throw StoreError("not a US phone number or an email address") }
-        let channels = channel.map { [$0] } ?? ContactAddress.channels(of: address)
-        guard channels.allSatisfy(ContactAddress.channels(of: address).contains) else {
-            throw StoreError("an email address has no \(channel?.rawValue ?? "") channel; a phone number has sms and phone")
-        }
+        let (address, channels) = try OptOutRecord.checkedOptOut(address: text, channel: channel)
         let nowText = Instant.iso8601(now)
         return try await writer.write { db in
             for c in channels {
@@ -89,14 +85,8 @@ extension AfterdeskDatabase {
     public func recordConsent(
         address text: String, channel: ContactChannel, evidence: String, date: LocalDate, by user: String, now: Date
     ) async throws -> OptOutEntry {
-        guard let address = ContactAddress.normalize(text) else { throw StoreError("not a US phone number or an email address") }
-        guard ContactAddress.channels(of: address).contains(channel) else {
-            throw StoreError(
-                "\(channel.rawValue) does not apply to \(ContactAddress.isEmail(address) ? "an email address" : "a phone number")")
-        }
-        let words = evidence.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard words.count >= 3 else { throw StoreError("the evidence of consent is required: say what the customer signed or wrote") }
-        guard date <= LocalDate(now, in: .gmt).adding(days: 1) else { throw StoreError("the consent's date \(date) is in the future") }
+        let (address, words) = try OptOutRecord.checkedConsent(
+            address: text, channel: channel, evidence: evidence, date: date, now: now)
         let nowText = Instant.iso8601(now)
         return try await writer.write { db in
             // A STOP revokes every consent given before it: evidence dated before the stop that stands restores nothing.

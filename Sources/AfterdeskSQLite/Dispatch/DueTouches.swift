@@ -43,21 +43,8 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// What the gate needs to know about the customers of a page of touches.
-    struct CustomerFacts {
-        var contacts: [Int64: CustomerContact] = [:]
-        /// Touches sent in the last 30 days, and texts people wrote on task pages.
-        var recent: [Int64: [Date]] = [:]
-        /// SMS rows of the outbox in the last 24 hours.
-        var texts: [Int64: [Date]] = [:]
-        var lastPurchase: [Int64: LocalDate] = [:]
-        var doNotCall: Set<String> = []
-        /// Customers with an open reply task.
-        var awaitingReply: Set<Int64> = []
-    }
-
-    func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> CustomerFacts {
-        var facts = CustomerFacts()
+    func customerFacts(_ db: Database, _ customerIDs: [Int64], now: Date) throws -> DueCustomerFacts {
+        var facts = DueCustomerFacts()
         let customerMarks = marks(customerIDs.count)
         let contacts = try db.makeStatement(
             sql: "SELECT \(CustomerContact.columns) FROM customers c WHERE c.id IN (\(customerMarks))")
@@ -93,7 +80,7 @@ extension AfterdeskDatabase {
 
     /// The customers' touches and staff texts of the last 30 days (the product's caps), and every text of the last two
     /// days (a state's cap on texts in 24 hours).
-    private func recentContacts(_ db: Database, _ customerIDs: [Int64], now: Date, into facts: inout CustomerFacts) throws {
+    private func recentContacts(_ db: Database, _ customerIDs: [Int64], now: Date, into facts: inout DueCustomerFacts) throws {
         let customerMarks = marks(customerIDs.count)
         let since = Instant.iso8601(now.addingTimeInterval(-30 * 86_400))
         for r in try Row.fetchAll(

@@ -22,24 +22,13 @@ extension AfterdeskDatabase {
                     ON CONFLICT (provider_id) DO NOTHING
                     """, arguments: [providerID, customers.first, phone, body, keyword?.rawValue, nowText])
             let fresh = db.changesCount == 1
-            let consent: Bool? =
-                switch keyword {
-                case .stop: false
-                case .start: fresh ? true : nil
-                case .help, nil: nil
-                }
-            if let consent {
-                // The ledger keeps the keyword and the message id; a STOP seen before is not written twice.
-                let word =
-                    consent
-                    ? (InboundKeyword.startWords.sorted().first { body.uppercased().contains($0) } ?? "START")
-                    : (InboundKeyword.revocation(in: body) ?? "STOP")
-                let record = OptOutRecord(
-                    address: phone, channel: .sms, source: consent ? .start : .keyword, detail: word, reference: providerID,
-                    recordedBy: "customer", customerID: customers.first)
+            // The ledger keeps the keyword and the message id; a STOP seen before is not written twice.
+            let record = OptOutRecord.ofInbound(
+                keyword: keyword, fresh: fresh, body: body, phone: phone, providerID: providerID, customerID: customers.first)
+            if let record {
                 try appendOptOut(db, record, now: nowText, unlessStopped: !fresh)
             }
-            var receipt = InboundReceipt(fresh: fresh, applied: consent != nil, customers: customers)
+            var receipt = InboundReceipt(fresh: fresh, applied: record != nil, customers: customers)
             if keyword == .stop { (receipt.alreadyStopped, receipt.firstReceived) = try Self.stopFacts(db, phone, providerID) }
             if keyword == .start, !fresh {
                 // A retry of the START that still stands: the number's latest entry is this very message's restore.

@@ -85,20 +85,8 @@ extension AfterdeskDatabase {
         -> (id: Int64, code: String, zone: TimeZone)?
     {
         let all = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores ORDER BY id")
-        let stores = allowed.map { allowed in all.filter { allowed.contains($0["code"] as String) } } ?? all
-        let found: Row?
-        if let code = row.text("store") {
-            found = stores.first { ($0["code"] as String).caseInsensitiveCompare(code) == .orderedSame }
-            if found == nil {
-                // Said the same whether the store exists or not: its existence is not the limited user's to learn.
-                row.fail("store", allowed.map { DealRowDecoder.outsideStores(code, $0) } ?? "no such store")
-            }
-        } else if stores.count == 1 {
-            found = stores.first
-        } else {
-            row.fail("store", stores.isEmpty ? "no deals imported yet" : "required: \(stores.count) stores hold deals")
-            found = nil
-        }
-        return try found.map { ($0["id"], $0["code"], try AfterdeskDatabase.zone(named: $0["time_zone"])) }
+        let stores = all.map { (id: $0["id"] as Int64, code: $0["code"] as String, zone: $0["time_zone"] as String) }
+        let found = row.store(among: stores, allowed: allowed)
+        return try found.map { ($0.id, $0.code, try AfterdeskDatabase.zone(named: $0.zone)) }
     }
 }

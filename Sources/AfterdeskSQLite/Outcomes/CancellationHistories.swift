@@ -11,15 +11,6 @@ extension AfterdeskDatabase {
         let rest = try await writer.read { db in try CancellationHistoryReader.Rest(db, asOf: asOf) }
         return try CancellationHistoryReader.histories(rest, store: store, asOf: asOf)
     }
-
-    /// `p` with its reserve table: the cancellation histories read once, made curves under the menu's terms.
-    func withReserve(_ p: ReportParameters) async throws -> ReportParameters {
-        guard p.netToStore.reserve == nil else { return p }
-        var q = p
-        let histories = try await cancellationHistories(store: p.store, asOf: p.asOf)
-        q.netToStore.reserve = ReserveTable(histories: histories, terms: p.netToStore.cancellation)
-        return q
-    }
 }
 
 enum CancellationHistoryReader {

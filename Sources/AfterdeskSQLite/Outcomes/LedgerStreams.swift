@@ -89,16 +89,7 @@ struct DeclineStream {
     }
 
     /// A decline, or (`withSold`) a product sold at the desk.
-    struct Product {
-        var deal: Int64
-        var product: String
-        /// The desk's quote of a decline; the price of a product sold.
-        var priceCents: Int64?
-        var costCents: Int64? = nil
-        var sold = false
-        /// A product sold whose recovery a later deal import reported (it comes again, as a decline, next).
-        var soldSinceDesk = false
-    }
+    typealias Product = LedgerProduct
 
     /// The next decline (or product sold at the desk); nil after the last.
     mutating func next() throws -> Product? {

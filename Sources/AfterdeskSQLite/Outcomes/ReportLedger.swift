@@ -4,34 +4,13 @@ import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
-    /// The margin report (DESIGN.md, "Measuring honestly"; docs/reporting.md): the ledger's lines, summed in one pass.
-    /// `now` decides which open tasks are overdue.
-    public func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport {
-        guard let report = try await marginReports([p], now: now).first else { throw StoreError.integrity("no report") }
-        return report
-    }
-
     /// Several reports of the same declines (the same dates, store and rules, grouped differently) from one pass over the
     /// ledger.
     public func marginReports(_ given: [ReportParameters], now: Date) async throws -> [MarginReport] {
         // The reserve's curves come from the store's cancellation histories, read in the first half's snapshot beside its
         // part of the pass (no read before it): the lines' reserves are left due until then, and settled after.
-        let ps = given.map { p in
-            var q = p
-            q.netToStore.defersReserve = q.netToStore.reserve == nil
-            return q
-        }
+        guard let ps = ReportParameters.onePass(given) else { return try await marginReportsAlone(given, now: now) }
         guard let first = ps.first else { return [] }
-        func scope(_ p: ReportParameters) -> ReportParameters {
-            var s = p
-            s.by = nil
-            return s
-        }
-        guard ps.allSatisfy({ scope($0) == scope(first) }) else {
-            var reports: [MarginReport] = []
-            for p in given { reports += try await marginReports([p], now: now) }
-            return reports
-        }
         let defers = first.netToStore.defersReserve
         // The ledger in two halves by deal id, read at once on two connections that see the same commit.
         let halves = try await onOwnThread {
@@ -56,18 +35,11 @@ extension AfterdeskDatabase {
         if defers {
             guard let rest = halves[0].rest else { throw StoreError.integrity("no cancellation history") }
             let histories = try CancellationHistoryReader.histories(rest, store: first.store, asOf: first.asOf)
-            for j in builders.indices {
-                builders[j].settleReserve(ReserveTable(histories: histories, terms: builders[j].parameters.netToStore.cancellation))
-            }
+            ReportBuilder.settleReserves(&builders, histories: histories)
         }
         let exported = halves[0].declinesInExports
         let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
-        var reports = ReportBuilder.finish(builders)
-        for i in reports.indices {
-            reports[i].total.declinesInExports = exported.map { $0 + reports[i].total.declines }
-            reports[i].offers = offers
-        }
-        return reports
+        return ReportBuilder.finish(builders, exported: exported, offers: offers)
     }
 
     /// `body` over the deals with ids up to the middle one and over the rest, on two threads, each in a read transaction;

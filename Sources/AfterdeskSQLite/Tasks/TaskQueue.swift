@@ -94,28 +94,10 @@ extension TaskQuery {
                     FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN vehicles v ON v.id = d.vehicle_id
                     WHERE i.touch_id IN (SELECT value FROM json_each(?)) ORDER BY i.touch_id, i.deal_id, i.product_code
                     """), arguments: [ids])
-        var current: (touch: Int64, vehicle: String?, codes: [String], why: (code: String, reason: String)?)?
-        func flush() {
-            guard let c = current else { return }
-            let products = Array(Set(c.codes)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.joined(separator: ", ")
-            for i in touches[c.touch] ?? [] {
-                out[i].vehicle = c.vehicle
-                out[i].products = products
-                out[i].why = c.why?.reason
-            }
-        }
+        var fold = TaskTouchItems(touches: touches)
         while let r = try items.next() {
-            let touch: Int64 = r["touch_id"]
-            let code: String = r["product_code"]
-            let reason: String = r["reason"]
-            if current?.touch != touch {
-                flush()
-                current = (touch, r["vehicle"], [], nil)
-            }
-            current?.codes.append(code)
-            if let w = current?.why, !code.utf8.lexicographicallyPrecedes(w.code.utf8) { continue }
-            current?.why = (code, reason)
+            fold.add(touch: r["touch_id"], code: r["product_code"], reason: r["reason"], vehicle: r["vehicle"], to: &out)
         }
-        flush()
+        fold.finish(&out)
     }
 }

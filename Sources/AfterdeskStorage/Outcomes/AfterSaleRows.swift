@@ -158,3 +158,29 @@ public struct AfterSaleCancellation: Sendable {
         return h.signed
     }
 }
+
+extension AfterSaleRow {
+    /// A store as a backend reads it: its id, code and time zone's name.
+    public typealias Store = (id: Int64, code: String, zone: String)
+
+    /// The store this row names among `all`, or the only store when it names none; a row that names no store it may
+    /// is failed. With `allowed` (an import limited to some stores, as a store-limited user's is), a row naming another
+    /// store is refused, and "the only store" is the only one of those.
+    public mutating func store(among all: [Store], allowed: Set<String>?) -> Store? {
+        let stores = allowed.map { allowed in all.filter { allowed.contains($0.code) } } ?? all
+        let found: Store?
+        if let code = text("store") {
+            found = stores.first { $0.code.caseInsensitiveCompare(code) == .orderedSame }
+            if found == nil {
+                // Said the same whether the store exists or not: its existence is not the limited user's to learn.
+                fail("store", allowed.map { DealRowDecoder.outsideStores(code, $0) } ?? "no such store")
+            }
+        } else if stores.count == 1 {
+            found = stores.first
+        } else {
+            fail("store", stores.isEmpty ? "no deals imported yet" : "required: \(stores.count) stores hold deals")
+            found = nil
+        }
+        return found
+    }
+}
