@@ -62,7 +62,7 @@ while read -r number name; do
 done <"$work/names"
 
 if [ -z "$sqlite_file" ]; then
-  echo "== SQLite's migrations v1...v14, applied to a new SQLite database"
+  echo "== SQLite's migrations (every one shipped), applied to a new SQLite database"
   python3 scripts/swift-sql.py sqlite >"$work/sqlite.sql"
   python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(open(sys.argv[2]).read()); c.close()' \
     "$work/reference.sqlite" "$work/sqlite.sql"

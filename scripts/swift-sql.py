@@ -3,7 +3,7 @@
 
   scripts/swift-sql.py postgres        PostgreSQL's migrations (Sources/AfterdeskPostgres/Schema), in order, each
                                        preceded by a `-- migration: NAME` line
-  scripts/swift-sql.py sqlite          SQLite's migrations v1...v14 (Sources/AfterdeskSQLite/Schema), in order, the same way;
+  scripts/swift-sql.py sqlite          SQLite's migrations, every one shipped (Sources/AfterdeskSQLite/Schema), in order, the same way;
                                        v5's code step is replaced by the SQL it ends with (the unique hash indexes)
   scripts/swift-sql.py FILE NAME       the string literal `static let NAME = ...` (or the first one in `func NAME`)
 
