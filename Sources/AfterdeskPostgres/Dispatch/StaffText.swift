@@ -8,19 +8,20 @@ extension PostgresStorage {
     /// gate sees a due SMS touch (consent, stops, do-not-call, every text in the last 30 days, staff texts included).
     /// The task's row and its customer's are locked first, so two people pressing Send at once (on one task, or on two
     /// tasks of one customer, on any server) decide one after the other, each seeing the other's text, and cannot both
-    /// pass a cap.
+    /// pass a cap. (`NO KEY UPDATE`: rows that merely refer to the task or the customer, such as dispatch's outbox
+    /// rows, are written meanwhile without waiting.)
     public func staffText(taskID: Int64, now: Date, decide: @Sendable (DueTouch) -> StaffTextVerdict) async throws -> StaffTextOutcome {
         try await write { conn in
             let rows = try await conn.query(
                 """
                 SELECT t.customer_id, t.store_id, t.status, s.code FROM tasks t JOIN stores s ON s.id = t.store_id
-                WHERE t.id = \(taskID) FOR UPDATE OF t
+                WHERE t.id = \(taskID) FOR NO KEY UPDATE OF t
                 """, logger: logger)
             var found: (customer: Int64, store: Int64, status: String, code: String)?
             for try await row in rows.decode((Int64, Int64, String, String).self) { found = row }
             guard let t = found else { throw StoreError.notFound("no task \(taskID)") }
             guard t.status == "open" else { return .refused("the task is done: texts go from an open task") }
-            try await conn.run("SELECT id FROM customers WHERE id = \(t.customer) FOR UPDATE", logger)
+            try await conn.run("SELECT id FROM customers WHERE id = \(t.customer) FOR NO KEY UPDATE", logger)
             let facts = try await customerFacts(conn, [t.customer], now: now)
             guard let customer = facts.contacts[t.customer] else { throw StoreError.notFound("no customer for task \(taskID)") }
             let touch = DueTouch(

@@ -90,7 +90,7 @@ extension PostgresStorage {
         let now = now.wholeSecond
         return try await write { conn in
             let links = try await conn.query(
-                "SELECT deal_id, product_code FROM offer_links WHERE id = \(press.linkID) FOR UPDATE", logger: logger)
+                "SELECT deal_id, product_code FROM offer_links WHERE id = \(press.linkID) FOR NO KEY UPDATE", logger: logger)
             var found: (deal: Int64, product: String)?
             for try await row in links.decode((Int64, String).self) { found = row }
             guard let link = found else { throw StoreError("no offer link \(press.linkID)") }
