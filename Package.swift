@@ -142,6 +142,17 @@ let package = Package(
         ),
         // Local servers for the tests (aiosmtpd, a Twilio-compatible API), shared by the test targets.
         .target(name: "AfterdeskTestSupport", path: "Tests/AfterdeskTestSupport"),
+        // The backends the tests run on (issue 29): a fresh SQLite or PostgreSQL storage per test case, the tests' own
+        // SQL on either, and the count of cases each backend passed.
+        .target(
+            name: "AfterdeskBackendTestSupport",
+            dependencies: [
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/AfterdeskBackendTestSupport"
+        ),
         // Fixtures are read from the repository by path (the holidays package's dates, ContactRulesPlanningTests).
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"], exclude: ["Fixtures"]),
         .testTarget(name: "AfterdeskPostgresTests", dependencies: ["AfterdeskPostgres", "AfterdeskCore", "AfterdeskStorage"]),
@@ -156,7 +167,9 @@ let package = Package(
         // factories are the one place a backend is named). The protocols' sources are read by path (Checklist).
         .testTarget(
             name: "AfterdeskStorageContractTests",
-            dependencies: ["AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres", "AfterdeskCore", "AfterdeskDemo"]
+            dependencies: [
+                "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres", "AfterdeskCore", "AfterdeskDemo", "AfterdeskBackendTestSupport",
+            ]
         ),
         .testTarget(
             name: "AfterdeskDeliveryTests",
@@ -170,7 +183,7 @@ let package = Package(
             dependencies: [
                 "AfterdeskServer", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore",
                 "AfterdeskDemo",
-                "AfterdeskTestSupport",
+                "AfterdeskTestSupport", "AfterdeskBackendTestSupport", "AfterdeskPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

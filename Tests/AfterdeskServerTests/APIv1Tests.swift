@@ -91,7 +91,7 @@ import Yams
                 try await client.execute(uri: "/api/v1/deals/import", method: .post, headers: h, body: ByteBuffer(string: "x")).status
                     == .forbidden)
         }
-        #expect(try s.rows("SELECT COUNT(*) FROM deals")[0][0] as Int == 3)
+        #expect(try await s.rows("SELECT COUNT(*) FROM deals")[0][0] as Int == 3)
     }
 
     /// The spec describes exactly what the router serves: every route in it, every path of it routed.

@@ -14,13 +14,13 @@ import Testing
     static let strong = "a quiet harbour at dawn"
 
     /// Every column of every user: what a refused form must not change.
-    static func users(_ f: WebFixture) throws -> [String] {
-        try f.s.rows("SELECT * FROM users ORDER BY id").map { "\($0)" }
+    static func users(_ f: WebFixture) async throws -> [String] {
+        try await f.s.rows("SELECT * FROM users ORDER BY id").map { "\($0)" }
     }
 
     @Test func aRefusedFormLeavesTheUsersTableUnchanged() async throws {
         let f = try await WebFixture()
-        let before = try Self.users(f)
+        let before = try await Self.users(f)
         let refused: [(why: String, fields: [(String, String)])] = [
             ("a name of two words", [("name", "g park"), ("role", "fi_manager"), ("password", Self.strong)]),
             ("a name too long", [("name", String(repeating: "g", count: 65)), ("role", "fi_manager"), ("password", Self.strong)]),
@@ -43,7 +43,7 @@ import Testing
                 #expect(!String(buffer: r.body).contains("--staff") && !String(buffer: r.body).contains("--role"), "\(form.why)")
             }
         }
-        #expect(try Self.users(f) == before)
+        await #expect(try Self.users(f) == before)
     }
 
     @Test func anAcceptedFormAddsTheUserWithItsPasswordAtOnce() async throws {
@@ -60,7 +60,7 @@ import Testing
             let signIn = try await gpark.signIn(client, "gpark", Self.strong)
             #expect(signIn.status == .seeOther)
         }
-        let rows = try f.s.rows(
+        let rows = try await f.s.rows(
             "SELECT u.name, u.role, u.password_hash IS NOT NULL AS has_password, s.code FROM users u JOIN stores s ON s.id = u.store_id WHERE u.name = 'gpark'"
         )
         #expect(rows.count == 1)

@@ -17,9 +17,9 @@ import Testing
                 address: "james@example.com", channel: .email, evidence: "ticked \"email me offers\" on the buyer's order",
                 date: LocalDate(year: 2026, month: 10, day: 1)!, by: "kliu", now: utc("2026-10-01T21:00:00Z"))
         }
-        let james = try #require(try s.touches("D-2").first { $0.action == "email" })
+        let james = try #require(try await s.touches("D-2").first { $0.action == "email" })
         _ = try await s.dispatcher.run(now: utc(james.due).addingTimeInterval(60))
-        let row = try #require(try s.rows("SELECT body, html FROM outbox WHERE channel = 'email'").first)
+        let row = try #require(try await s.rows("SELECT body, html FROM outbox WHERE channel = 'email'").first)
         return (row[0], row[1])
     }
 

@@ -21,7 +21,7 @@ import Testing
     @Test func aPlantedBadTemplateIsCaught() async throws {
         let s = try await Scenario()
         let t = try MessageTemplates.load(files: Self.planted, sample: MessageFacts.sample(dealership: menu.dealership))
-        let (customer, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", product: "vsc"))
+        let (customer, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", store: nil, product: "vsc"))
         let ends = try #require(item.basicExpiresOn)
         var presumed = item
         presumed.presumed = true

@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized) struct DealerWaiverDispatchTests {
     @Test func theWaiverIsOneTaskForTheFIManagerInTheFundingWindow() async throws {
         let s = try await Scenario(withMenu: shippedMenu)
-        let gapTouches = try s.rows(
+        let gapTouches = try await s.rows(
             """
             SELECT t.action, t.due_at, i.touch_name FROM touches t JOIN touch_items i ON i.touch_id = t.id
             WHERE i.product_code = 'gap'
@@ -22,12 +22,12 @@ import Testing
         let due = try #require(gapTouches.first.map { $0[1] as String })
         #expect(due.hasPrefix("2026-10-02"))
         _ = try await s.dispatcher.run(now: utc(due))
-        let task = try #require(try s.rows("SELECT title, detail, assignee_id FROM tasks").first)
+        let task = try #require(try await s.rows("SELECT title, detail, assignee_id FROM tasks").first)
         let detail: String = task[1]
         #expect(detail.contains("re-contract with GAP before the lender funds: LTV 1.19 at contract, funding window closes 2026-10-06"))
         // The desk's own quote, within the days it holds: said as quoted.
         #expect(detail.contains("GAP Protection (deal D-1, quoted $895.00)"))
-        let karen: Int64 = try #require(try s.rows("SELECT id FROM staff WHERE name = 'Karen Liu'").first)[0]
+        let karen: Int64 = try #require(try await s.rows("SELECT id FROM staff WHERE name = 'Karen Liu'").first)[0]
         #expect(task[2] as Int64? == karen)
         #expect(s.channels.sms.isEmpty && s.channels.emails.isEmpty)
     }
@@ -35,11 +35,11 @@ import Testing
     /// A presumed decline (a DMS export lists only what was sold) is never "quoted": the task says the price of the day.
     @Test func aPresumedDeclineIsNotSaidToHaveBeenQuoted() async throws {
         let s = try await Scenario(withMenu: shippedMenu)
-        try s.execute("UPDATE deal_products SET presumed = 1 WHERE product_code = 'gap'")
-        let due: String = try s.rows(
+        try await s.execute("UPDATE deal_products SET presumed = 1 WHERE product_code = 'gap'")
+        let due: String = try await s.rows(
             "SELECT t.due_at FROM touches t JOIN touch_items i ON i.touch_id = t.id WHERE i.product_code = 'gap'")[0][0]
         _ = try await s.dispatcher.run(now: utc(due))
-        let detail: String = try s.rows("SELECT detail FROM tasks")[0][0]
+        let detail: String = try await s.rows("SELECT detail FROM tasks")[0][0]
         #expect(detail.contains("GAP Protection (deal D-1, from $895.00)") && !detail.contains("quoted"))
     }
 }

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskDemo
@@ -35,21 +36,26 @@ let deals = """
 
     """
 
-/// A fresh database with the three deals, planned at 2026-10-01 20:00 UTC (15:00 in Austin).
+/// A fresh database with the three deals, planned at 2026-10-01 20:00 UTC (15:00 in Austin), on `backend`.
 final class Scenario: @unchecked Sendable {
     let dir: URL
-    let db: AfterdeskDatabase
+    let backend: TestBackend
+    let db: any Storage
+    /// The test's own SQL on `db` (SQLite's dialect, `?` parameters; see `StoredSQL`).
+    let sql: StoredSQL
     let channels = RecordingChannels()
     var settings = Settings()
     /// The menu the deals are imported, planned and dispatched with.
     let menu: Menu
 
     /// - Parameter withMenu: the menu in force; the tests' menu (`menu`, with a lender's GAP) when nil.
-    init(csv: String = deals, withMenu: Menu? = nil) async throws {
+    init(backend: TestBackend = .sqlite, csv: String = deals, withMenu: Menu? = nil) async throws {
         self.menu = withMenu ?? AfterdeskServerTests.menu
+        self.backend = backend
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-dispatch-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        db = try AfterdeskDatabase(path: dir.appendingPathComponent("test.sqlite").path, clock: .fixed(utc("2026-10-01T20:00:00Z")))
+        db = try await backend.make(clock: .fixed(utc("2026-10-01T20:00:00Z")), directory: dir)
+        sql = StoredSQL(db)
         let file = dir.appendingPathComponent("deals.csv").path
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
         let summary = try await db.importDeals(files: [file], options: ImportOptions(menu: menu))
@@ -67,17 +73,22 @@ final class Scenario: @unchecked Sendable {
             channels: .recording(channels), signingSecret: "secret")
     }
 
-    func rows(_ sql: String, _ args: StatementArguments = []) throws -> [Row] {
-        try DatabaseQueue(path: dir.appendingPathComponent("test.sqlite").path).read { try Row.fetchAll($0, sql: sql, arguments: args) }
+    /// The test's own SQL on either backend (`StoredSQL`: SQLite's dialect, `?` parameters).
+    func rows(_ query: String, _ args: [(any DatabaseValueConvertible & Sendable)?] = []) async throws -> [StoredRow] {
+        try await sql.rows(query, args)
     }
-    func execute(_ sql: String, _ args: StatementArguments = []) throws {
-        try DatabaseQueue(path: dir.appendingPathComponent("test.sqlite").path).write { try $0.execute(sql: sql, arguments: args) }
+    func execute(_ query: String, _ args: [(any DatabaseValueConvertible & Sendable)?] = []) async throws {
+        try await sql.execute(query, args)
     }
-    func customer(_ deal: String) throws -> Int64 { try rows("SELECT customer_id FROM deals WHERE deal_number = ?", [deal])[0][0] }
-    /// The planned touches of a deal's customer: (id, due, action).
-    func touches(_ deal: String, status: String = "planned") throws -> [(id: Int64, due: String, action: String)] {
-        try rows(
-            "SELECT id, due_at, action FROM touches WHERE customer_id = ? AND status = ? ORDER BY due_at", [try customer(deal), status]
+    /// The customer of a deal.
+    func customer(_ deal: String) async throws -> Int64 {
+        try #require(try await sql.value("SELECT customer_id FROM deals WHERE deal_number = ?", [deal], as: Int64.self))
+    }
+    /// The touches of a deal's customer in `status`, by due time: (id, due, action).
+    func touches(_ deal: String, status: String = "planned") async throws -> [(id: Int64, due: String, action: String)] {
+        try await sql.rows(
+            "SELECT id, due_at, action FROM touches WHERE customer_id = ? AND status = ? ORDER BY due_at, id",
+            [try await customer(deal), status]
         )
         .map { ($0[0], $0[1], $0[2]) }
     }
@@ -87,15 +98,17 @@ final class Scenario: @unchecked Sendable {
     /// The scheduler of `serve` dispatched at `Date()` whatever clock the server was given. It now takes the server's.
     @Test func theSchedulerTakesTimeFromTheInjectedClock() async throws {
         let s = try await Scenario()
-        let james = try #require(try s.touches("D-2").first)
+        let james = try #require(try await s.touches("D-2").first)
         let at = utc(james.due).addingTimeInterval(60)
         let scheduler = Task {
             await Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: Logger(label: "test")).run()
         }
-        for _ in 0..<200 where try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<200 where try await s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         scheduler.cancel()
         await scheduler.value
-        let created = try s.rows("SELECT created_at FROM outbox").map { $0[0] as String }
+        let created = try await s.rows("SELECT created_at FROM outbox").map { $0[0] as String }
         #expect(!created.isEmpty && created.allSatisfy { $0 == Instant.iso8601(at) }, "\(created)")
     }
 
@@ -128,24 +141,24 @@ final class Scenario: @unchecked Sendable {
         let s = try await Scenario()
         let at = utc("2027-06-01T15:00:00Z")
         let planned =
-            try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
+            try await s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
         #expect(planned >= 3)
         var decided: [Int64] = []
         let summary = try await s.dispatcher.run(now: at, dryRun: true, pageSize: 1) { decided.append($0.touch) }
         #expect(summary.due == planned && decided.count == planned && Set(decided).count == planned)
         #expect(
-            try s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
+            try await s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
                 == planned)
-        #expect(try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 && s.channels.sms.isEmpty)
+        #expect(try await s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 && s.channels.sms.isEmpty)
     }
 
     @Test func dueTouchesBecomeMessagesAndTasksOnce() async throws {
         let s = try await Scenario()
         // Maria: SMS; James: email; Ana: task (quote above the threshold). Pick the first touch of each.
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         #expect(maria.action == "sms")
-        #expect(try s.touches("D-2").first?.action == "email")
-        #expect(try s.touches("D-3").first?.action == "task")
+        #expect(try await s.touches("D-2").first?.action == "email")
+        #expect(try await s.touches("D-3").first?.action == "task")
         let at = utc(maria.due)
         let summary = try await s.dispatcher.run(now: at)
         #expect(summary.sms == 1)
@@ -153,8 +166,9 @@ final class Scenario: @unchecked Sendable {
         #expect(sms.to == "+15125550142")
         #expect(sms.body.hasPrefix("Hi Maria,"))
         #expect(sms.body.hasSuffix("Reply STOP to opt out."))
-        #expect(try s.rows("SELECT status, provider_id FROM outbox").map { [$0[0] as String, $0[1] as String] } == [["sent", sms.sid]])
-        #expect(try s.touches("D-1", status: "sent").map(\.id) == [maria.id])
+        #expect(
+            try await s.rows("SELECT status, provider_id FROM outbox").map { [$0[0] as String, $0[1] as String] } == [["sent", sms.sid]])
+        #expect(try await s.touches("D-1", status: "sent").map(\.id) == [maria.id])
         // Running again at the same instant sends nothing more.
         let again = try await s.dispatcher.run(now: at)
         #expect(again.due == 0 && again.delivered == 0)
@@ -163,11 +177,12 @@ final class Scenario: @unchecked Sendable {
 
     @Test func emailCarriesUnsubscribeAndAddress() async throws {
         let s = try await Scenario()
-        let james = try #require(try s.touches("D-2").first)
+        let james = try #require(try await s.touches("D-2").first)
         _ = try await s.dispatcher.run(now: utc(james.due))
         let email = try #require(s.channels.emails.first { $0.recipients == ["james@example.com"] })
         #expect(email.from == "service@lakeside.example")
-        #expect(email.data.contains("List-Unsubscribe: <https://afterdesk.lakeside.example/unsubscribe?c=\(try s.customer("D-2"))&t="))
+        #expect(
+            email.data.contains("List-Unsubscribe: <https://afterdesk.lakeside.example/unsubscribe?c=\(try await s.customer("D-2"))&t="))
         #expect(email.data.contains("Message-ID: <touch-\(james.id)-email@afterdesk>"))
         #expect(email.data.contains("multipart/alternative"))
         let text = String(
@@ -180,7 +195,7 @@ final class Scenario: @unchecked Sendable {
 
     @Test func nothingOutsideTheContactWindow() async throws {
         let s = try await Scenario()
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         // 03:00 UTC is 22:00 the evening before in Austin.
         let day = String(maria.due.prefix(10))
         let night = utc(day + "T03:00:00Z").addingTimeInterval(86_400)
@@ -189,7 +204,7 @@ final class Scenario: @unchecked Sendable {
         #expect(s.channels.sms.isEmpty)
         // It moved to 9:00 the next morning (a Monday), Austin time (14:00 UTC in October): Afterdesk's window opens at
         // 8:00, Texas's at 9:00. It goes out then.
-        let moved = try #require(try s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
+        let moved = try #require(try await s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
         #expect((moved[0] as String).hasSuffix("T14:00:00Z"))
         #expect((moved[1] as String).contains("outside contact hours (8:00–20:00 America/Chicago); Texas: no texts before 9:00 on Monday"))
         let later = try await s.dispatcher.run(now: utc(moved[0]))
@@ -198,32 +213,34 @@ final class Scenario: @unchecked Sendable {
 
     @Test func noSendWithoutConsentEvenIfPlannedWithIt() async throws {
         let s = try await Scenario()
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         // Consent withdrawn behind the plan's back (another system wrote it): the gate re-checks at sending time.
-        try s.execute("UPDATE customers SET consent_sms = 0 WHERE id = ?", [try s.customer("D-1")])
+        try await s.execute("UPDATE customers SET consent_sms = 0 WHERE id = ?", [try await s.customer("D-1")])
         let summary = try await s.dispatcher.run(now: utc(maria.due))
         #expect(summary.skipped == 1 && summary.sms == 0)
         #expect(s.channels.sms.isEmpty)
         #expect(
-            try s.rows("SELECT status, status_reason FROM touches WHERE id = ?", [maria.id]).map { [$0[0] as String, $0[1] as String] }
+            try await s.rows("SELECT status, status_reason FROM touches WHERE id = ?", [maria.id]).map {
+                [$0[0] as String, $0[1] as String]
+            }
                 == [["skipped", "no SMS consent (never given, or opted out)"]])
     }
 
     @Test func noSendOverTheCap() async throws {
         let s = try await Scenario()
-        let maria = try #require(try s.touches("D-1").first)
-        let customer = try s.customer("D-1")
+        let maria = try #require(try await s.touches("D-1").first)
+        let customer = try await s.customer("D-1")
         // Three touches already sent in the last 30 days (e.g. by a run on another day).
         let at = utc(maria.due)
         for days in [3.0, 10, 20] {
-            try s.execute(
+            try await s.execute(
                 "INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at, sent_at) VALUES (?, ?, '2026-01-01', 'sms', 'sent', ?, ?)",
                 [customer, "x", "x", Instant.iso8601(at.addingTimeInterval(-days * 86_400))])
         }
         let summary = try await s.dispatcher.run(now: at)
         #expect(summary.sms == 0)
         #expect(s.channels.sms.isEmpty)
-        let reason: String = try s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria.id])[0][0]
+        let reason: String = try await s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria.id])[0][0]
         #expect(reason.contains("3 touches in the last 30 days") || reason.contains("window closes"))
     }
 
@@ -231,37 +248,37 @@ final class Scenario: @unchecked Sendable {
     /// gate counted the customer's touches from the database, before either was recorded. One a day holds now.
     @Test func twoTouchesDueAtOnceAreNotBothSent() async throws {
         let s = try await Scenario()
-        let planned = try s.touches("D-1").filter { $0.action == "sms" }
+        let planned = try await s.touches("D-1").filter { $0.action == "sms" }
         try #require(planned.count >= 2)
         let at = utc(planned[0].due)
-        try s.execute("UPDATE touches SET due_at = ? WHERE id = ?", [planned[0].due, planned[1].id])
+        try await s.execute("UPDATE touches SET due_at = ? WHERE id = ?", [planned[0].due, planned[1].id])
         let summary = try await s.dispatcher.run(now: at)
         #expect(summary.sms == 1 && s.channels.sms.count == 1)
         #expect(summary.moved == 1, "\(summary)")
-        let sentToday: Int = try s.rows(
-            "SELECT COUNT(*) FROM touches WHERE customer_id = ? AND status = 'sent'", [try s.customer("D-1")])[0][0]
+        let sentToday: Int = try await s.rows(
+            "SELECT COUNT(*) FROM touches WHERE customer_id = ? AND status = 'sent'", [try await s.customer("D-1")])[0][0]
         #expect(sentToday == 1)
     }
 
     @Test func aStopAtAnyMomentCancelsEveryPendingSMS() async throws {
         let s = try await Scenario()
-        let customer = try s.customer("D-1")
-        let pendingSMS = try s.touches("D-1").filter { $0.action == "sms" }
+        let customer = try await s.customer("D-1")
+        let pendingSMS = try await s.touches("D-1").filter { $0.action == "sms" }
         #expect(pendingSMS.count >= 2)
         // One SMS queued in the outbox but not yet sent (the provider was down).
         s.channels.fail(next: 1)
         _ = try await s.dispatcher.run(now: utc(pendingSMS[0].due))
-        #expect(try s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["queued"])
+        #expect(try await s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["queued"])
         let ids = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SM1", now: utc(pendingSMS[0].due))
         #expect(ids == [customer])
-        #expect(try s.touches("D-1").filter { $0.action == "sms" }.isEmpty)
-        #expect(try s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["cancelled"])
+        #expect(try await s.touches("D-1").filter { $0.action == "sms" }.isEmpty)
+        #expect(try await s.rows("SELECT status FROM outbox").map { $0[0] as String } == ["cancelled"])
         // Nothing goes out afterwards, at any time.
         for t in pendingSMS { _ = try await s.dispatcher.run(now: utc(t.due).addingTimeInterval(3_600)) }
         #expect(s.channels.sms.isEmpty)
         // Re-planning routes the products to email, which Maria consents to.
         _ = try await s.dispatcher.replan(customers: [customer], now: utc(pendingSMS[0].due))
-        let after = try s.touches("D-1")
+        let after = try await s.touches("D-1")
         #expect(!after.isEmpty && after.allSatisfy { $0.action != "sms" })
     }
 
@@ -269,21 +286,21 @@ final class Scenario: @unchecked Sendable {
         let s = try await Scenario()
         s.settings.maxAttempts = 3
         s.settings.retryBaseSeconds = 60
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         var at = utc(maria.due)
         s.channels.fail(next: 10)
         _ = try await s.dispatcher.run(now: at)
-        var row = try s.rows("SELECT status, attempts, next_attempt_at FROM outbox")[0]
+        var row = try await s.rows("SELECT status, attempts, next_attempt_at FROM outbox")[0]
         #expect(row[0] as String == "queued" && row[1] as Int == 1)
         #expect(row[2] as String == Instant.iso8601(at.addingTimeInterval(60)))
         at = at.addingTimeInterval(60)
         _ = try await s.dispatcher.run(now: at)
-        row = try s.rows("SELECT status, attempts, next_attempt_at FROM outbox")[0]
+        row = try await s.rows("SELECT status, attempts, next_attempt_at FROM outbox")[0]
         #expect(row[0] as String == "queued" && row[1] as Int == 2)
         #expect(row[2] as String == Instant.iso8601(at.addingTimeInterval(120)))
         // Not yet due: nothing tried.
         _ = try await s.dispatcher.run(now: at.addingTimeInterval(60))
-        #expect(try s.rows("SELECT attempts FROM outbox")[0][0] as Int == 2)
+        #expect(try await s.rows("SELECT attempts FROM outbox")[0][0] as Int == 2)
         let last = try await s.dispatcher.run(now: at.addingTimeInterval(120))
         #expect(last.dead == 1)
         #expect(try await s.db.outbox(status: .dead).count == 1)
@@ -297,8 +314,8 @@ final class Scenario: @unchecked Sendable {
 
     @Test func aCrashMidSendIsReconciledWithoutSendingTwice() async throws {
         let s = try await Scenario()
-        let maria = try #require(try s.touches("D-1").first)
-        let james = try #require(try s.touches("D-2").first)
+        let maria = try #require(try await s.touches("D-1").first)
+        let james = try #require(try await s.touches("D-2").first)
         let at = max(utc(maria.due), utc(james.due))
         // The process claims the messages, hands them to the providers, and dies before recording the results.
         try await s.db.record([], now: at)
@@ -321,24 +338,27 @@ final class Scenario: @unchecked Sendable {
         #expect(summary.reconciled == 2)
         #expect(s.channels.sms.count == 1)
         #expect(s.channels.emails.count == 1)
-        let rows = try s.rows("SELECT channel, status, provider_id FROM outbox ORDER BY channel")
+        let rows = try await s.rows("SELECT channel, status, provider_id FROM outbox ORDER BY channel")
         #expect(rows.map { $0[1] as String } == ["sent", "sent"])
         #expect(rows.first { ($0[0] as String) == "sms" }?[2] as String? == s.channels.sms[0].sid)
     }
 
     @Test func suppressedProductsAreNotRaised() async throws {
         let s = try await Scenario()
-        let maria = try s.touches("D-1")
+        let maria = try await s.touches("D-1")
         // The vehicle was traded in: every pending touch for the deal stops, with the reason.
         let customer = try await s.db.addStop(
-            dealNumber: "D-1", product: nil, kind: .vehicleSold, source: "test", now: utc("2026-10-02T15:00:00Z"))
+            dealNumber: "D-1", store: nil, product: nil, kind: .vehicleSold, source: "test", now: utc("2026-10-02T15:00:00Z"))
         // At dispatch time, before any re-planning, the gate already refuses.
         let summary = try await s.dispatcher.run(now: utc(maria[0].due))
         #expect(summary.skipped == 1 && summary.sms == 0)
-        #expect((try s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria[0].id])[0][0] as String).contains("traded in or sold"))
+        #expect(
+            (try await s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria[0].id])[0][0] as String).contains(
+                "traded in or sold"))
         _ = try await s.dispatcher.replan(customers: [customer], now: utc("2026-10-02T15:00:00Z"))
-        #expect(try s.touches("D-1").isEmpty)
-        let cancelled = try s.rows("SELECT DISTINCT status_reason FROM touches WHERE customer_id = ? AND status = 'cancelled'", [customer])
+        #expect(try await s.touches("D-1").isEmpty)
+        let cancelled = try await s.rows(
+            "SELECT DISTINCT status_reason FROM touches WHERE customer_id = ? AND status = 'cancelled'", [customer])
         #expect(cancelled.map { $0[0] as String } == ["the vehicle was traded in or sold"])
     }
 }

@@ -59,7 +59,7 @@ import Testing
     /// `Accept` says — never a 406 after the outcome was recorded.
     @Test func aTasksOutcomeIsSmallJSONAndAlwaysAnswered() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)

@@ -49,8 +49,8 @@ import Testing
         return f
     }
 
-    func mariaEmail(_ s: Scenario) throws -> String? {
-        try s.rows("SELECT email FROM customers WHERE id = ?", [try s.customer("D-1")])[0][0]
+    func mariaEmail(_ s: Scenario) async throws -> String? {
+        try await s.rows("SELECT email FROM customers WHERE id = ?", [try await s.customer("D-1")])[0][0]
     }
 
     /// Uploads `text` as `browser`; the import page's path once the import is done.
@@ -95,13 +95,15 @@ import Testing
                 #expect(try await b.get(client, mixed + "/rejects.csv").status == .ok)
             }
         }
-        #expect(try mariaEmail(f.s) == "maria@example.com")
+        await #expect(try mariaEmail(f.s) == "maria@example.com")
         #expect(
-            try f.s.rows(
+            try await f.s.rows(
                 "SELECT outcome FROM deal_products p JOIN deals d ON d.id = p.deal_id WHERE d.deal_number = 'D-1' AND product_code = 'vsc'")[
                     0][0] as String == "declined")
         #expect(
-            try f.s.rows("SELECT stores FROM web_imports ORDER BY id").map { $0[0] as String } == [#"["main","north"]"#, #"["north"]"#])
+            try await f.s.rows("SELECT stores FROM web_imports ORDER BY id").map { $0[0] as String } == [
+                #"["main","north"]"#, #"["north"]"#,
+            ])
     }
 
     @Test func aNorthTokenCannotImportMainDealsContractsOrCancellations() async throws {
@@ -125,7 +127,8 @@ import Testing
             let noStore = try await post("/api/v1/deals/import?store=main", header + "\n" + Self.north("N-4").1 + "\n")
             #expect(noStore["inserted"] as? Int == 1)
             #expect(
-                try f.s.rows("SELECT s.code FROM deals d JOIN stores s ON s.id = d.store_id WHERE deal_number = 'N-4'")[0][0] as String
+                try await f.s.rows("SELECT s.code FROM deals d JOIN stores s ON s.id = d.store_id WHERE deal_number = 'N-4'")[0][0]
+                    as String
                     == "north")
 
             let contracts = try await post(
@@ -138,7 +141,7 @@ import Testing
             #expect(
                 ((cancellations["rejects"] as? [[String: Any]])?.first?["error"] as? String)?.hasPrefix("store main is not one of") == true)
         }
-        #expect(try mariaEmail(f.s) == "maria@example.com")
-        #expect(try f.s.rows("SELECT COUNT(*) FROM contracts")[0][0] as Int == 0)
+        await #expect(try mariaEmail(f.s) == "maria@example.com")
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM contracts")[0][0] as Int == 0)
     }
 }

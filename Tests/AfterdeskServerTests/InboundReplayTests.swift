@@ -24,8 +24,8 @@ import Testing
         return String(buffer: response.body)
     }
 
-    func consent(_ s: Scenario) throws -> Bool {
-        try s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try s.customer("D-1")])[0][0]
+    func consent(_ s: Scenario) async throws -> Bool {
+        try await s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try await s.customer("D-1")])[0][0]
     }
 
     @Test func aReplayedStartAfterANewerStopChangesNothing() async throws {
@@ -33,22 +33,22 @@ import Testing
         try await app(s).test(.router) { client in
             _ = try await text(client, "STOP", sid: "SM1")
             #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
-            #expect(try consent(s))
+            await #expect(try consent(s))
             _ = try await text(client, "STOP", sid: "SM3")
-            #expect(try !consent(s))
+            await #expect(try !consent(s))
             // The START captured earlier, sent again with its valid signature: seen before, so it does not apply.
             let replay = try await text(client, "START", sid: "SM2")
             #expect(!replay.contains("resubscribed"))
-            #expect(try !consent(s))
-            #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
+            await #expect(try !consent(s))
+            #expect(try await s.touches("D-1").allSatisfy { $0.action != "sms" })
             // A STOP always applies, seen before or not.
             _ = try await text(client, "START", sid: "SM4")
-            #expect(try consent(s))
+            await #expect(try consent(s))
             _ = try await text(client, "STOP", sid: "SM3")
-            #expect(try !consent(s))
+            await #expect(try !consent(s))
         }
         // Each message id is kept once, in the order Afterdesk received them.
-        let seen = try s.rows("SELECT provider_id FROM inbound_messages ORDER BY id").map { $0[0] as String }
+        let seen = try await s.rows("SELECT provider_id FROM inbound_messages ORDER BY id").map { $0[0] as String }
         #expect(seen == ["SM1", "SM2", "SM3", "SM4"])
     }
 
@@ -60,11 +60,11 @@ import Testing
             _ = try await text(client, "STOP", sid: "SM1")
             #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
             #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
-            #expect(try consent(s))
-            #expect(try s.touches("D-1").contains { $0.action == "sms" })
+            await #expect(try consent(s))
+            #expect(try await s.touches("D-1").contains { $0.action == "sms" })
             _ = try await text(client, "STOP", sid: "SM3")
             #expect(try await !text(client, "START", sid: "SM2").contains("resubscribed"))
-            #expect(try !consent(s))
+            await #expect(try !consent(s))
         }
     }
 
@@ -84,8 +84,8 @@ import Testing
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(applied == 1)
-        #expect(try consent(s))
-        #expect(try s.rows("SELECT COUNT(*) FROM inbound_messages WHERE provider_id = 'SM9'")[0][0] as Int == 1)
+        await #expect(try consent(s))
+        #expect(try await s.rows("SELECT COUNT(*) FROM inbound_messages WHERE provider_id = 'SM9'")[0][0] as Int == 1)
     }
 
     func report(_ client: some TestClientProtocol, sid: String, _ fields: [(String, String)]) async throws {
@@ -94,30 +94,32 @@ import Testing
         #expect(r.status == .noContent)
     }
 
-    func stored(_ s: Scenario, sid: String) throws -> (status: String, provider: String?, error: String?) {
-        let row = try s.rows("SELECT status, provider_status, last_error FROM outbox WHERE provider_id = ?", [sid])[0]
+    func stored(_ s: Scenario, sid: String) async throws -> (status: String, provider: String?, error: String?) {
+        let row = try await s.rows("SELECT status, provider_status, last_error FROM outbox WHERE provider_id = ?", [sid])[0]
         return (row[0], row[1], row[2])
     }
 
     @Test func aDeliveryReportKeepsOnlyAKnownStatusAndANumericCode() async throws {
         let s = try await Scenario()
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         _ = try await s.dispatcher.run(now: utc(maria.due))
         let sid = try #require(s.channels.sms.first?.sid)
         try await app(s).test(.router) { client in
             // The attack: a phone number and an email in both fields.
             try await report(
                 client, sid: sid, [("MessageStatus", "call +15125550142"), ("ErrorCode", "maria.lopez@example.com 5125550142")])
-            var now = try stored(s, sid: sid)
+            var now = try await stored(s, sid: sid)
             #expect(now.status == "sent" && now.provider == nil && now.error == nil, "\(now)")
             try await report(client, sid: sid, [("MessageStatus", "undelivered"), ("ErrorCode", "123456789")])  // nine digits: too long
-            now = try stored(s, sid: sid)
+            now = try await stored(s, sid: sid)
             #expect(now.status == "undelivered" && now.provider == "undelivered" && now.error == nil, "\(now)")
             try await report(client, sid: sid, [("MessageStatus", "Delivered"), ("ErrorCode", "30006")])
-            now = try stored(s, sid: sid)
+            now = try await stored(s, sid: sid)
             #expect(now.status == "delivered" && now.provider == "delivered" && now.error == "provider error 30006", "\(now)")
         }
-        let everything = try s.rows("SELECT provider_status, last_error FROM outbox").flatMap { [$0[0] as String?, $0[1] as String?] }
+        let everything = try await s.rows("SELECT provider_status, last_error FROM outbox").flatMap {
+            [$0[0] as String?, $0[1] as String?]
+        }
         #expect(!everything.contains { $0?.contains("555") == true || $0?.contains("@") == true })
         #expect(DeliveryReport(status: "canceled", errorCode: " 30007 ") == DeliveryReport(status: "CANCELED", errorCode: "30007"))
         #expect(DeliveryReport(status: "lost", errorCode: "３０００６").status == nil)

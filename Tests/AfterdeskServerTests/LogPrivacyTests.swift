@@ -69,15 +69,15 @@ final class CapturedLog: @unchecked Sendable {
         s.settings.smsBaseURL = "http://127.0.0.1:\(sms.port)"
         s.settings.smsAccountSID = "AC1"
         s.settings.smsFrom = "+15125550100"
-        let maria = try #require(try s.touches("D-1").first)
-        let james = try #require(try s.touches("D-2").first)
+        let maria = try #require(try await s.touches("D-1").first)
+        let james = try #require(try await s.touches("D-2").first)
         let log = CapturedLog()
         var dispatcher = Dispatcher(
             database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
             channels: .live(s.settings), signingSecret: "secret")
         dispatcher.logger = log.logger
         _ = try await dispatcher.run(now: max(utc(maria.due), utc(james.due)))
-        let stored = try s.rows("SELECT channel, last_error FROM outbox").compactMap { r in
+        let stored = try await s.rows("SELECT channel, last_error FROM outbox").compactMap { r in
             (r[1] as String?).map { "\(r[0] as String): \($0)" }
         }
         #expect(stored.contains { $0.hasPrefix("sms: SMS provider answered 400: The 'To' number") }, "\(stored)")

@@ -139,7 +139,8 @@ import Testing
         var dealsSeen = Set<String>()
         for deal in Self.allDeals {
             for product in menu.products {
-                guard let (customer, base, _) = try await s.db.previewFacts(dealNumber: deal.number, product: product.code) else {
+                guard let (customer, base, _) = try await s.db.previewFacts(dealNumber: deal.number, store: nil, product: product.code)
+                else {
                     continue
                 }
                 dealsSeen.insert(deal.number)

@@ -13,7 +13,9 @@ import Testing
     @Test func aTouchAboutSeveralDeclinesIsChargedToItsFirstOnly() async throws {
         let s = try await Scenario()
         // Everything due in the first 45 days after the deals, dispatched at its time.
-        let planned = try s.rows("SELECT DISTINCT due_at FROM touches WHERE status = 'planned' ORDER BY due_at").map { $0[0] as String }
+        let planned = try await s.rows("SELECT DISTINCT due_at FROM touches WHERE status = 'planned' ORDER BY due_at").map {
+            $0[0] as String
+        }
         for due in planned where due < "2026-11-15" { _ = try await s.dispatcher.run(now: utc(due)) }
         // Whole cents a touch, so the ledger's rounding cannot hide a double count: SMS 5¢, email 3¢, task $2.
         var p = ReportParameters(
@@ -22,7 +24,7 @@ import Testing
         p.netToStore.messageCosts = MessageCosts(smsUnits: 500, emailUnits: 300, taskUnits: 20_000)
         let cents = ["sms": Int64(5), "email": 3, "task": 200]
         // Expected: each sent touch's cost on the smallest (deal id, product) of its items.
-        let items = try s.rows(
+        let items = try await s.rows(
             """
             SELECT t.id, t.action, i.deal_id, d.deal_number, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
             JOIN deals d ON d.id = i.deal_id WHERE t.sent_at IS NOT NULL ORDER BY t.id, i.deal_id, i.product_code

@@ -28,7 +28,7 @@ import Testing
 
     @Test func aPresumedDeclineIsFromThePriceAndNeverQuoted() async throws {
         let f = try await OfferFixture()
-        try f.s.execute("UPDATE deal_products SET presumed = 1 WHERE product_code = 'gap'")
+        try await f.s.execute("UPDATE deal_products SET presumed = 1 WHERE product_code = 'gap'")
         let html = try await page(f)
         #expect(html.contains("<dt>Price</dt><dd class=\"big\">from $895.00</dd>"))
         #expect(!html.contains("quoted") && !html.contains("Your price"))

@@ -40,7 +40,7 @@ struct OfferFixture {
     init(limits: OfferLimits = OfferLimits()) async throws {
         s = try await Scenario()
         self.limits = limits
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         var d = s.dispatcher
         let tokens = TokenSequence()
         d.offerTokens = { tokens.next() }
@@ -50,7 +50,7 @@ struct OfferFixture {
         let match = try #require(body.range(of: #"https://afterdesk\.lakeside\.example/o/[A-Za-z0-9_-]{22}"#, options: .regularExpression))
         token = String(String(body[match]).suffix(22))
         channel = "sms"
-        linkID = try #require(try s.rows("SELECT id FROM offer_links WHERE token_hash = ?", [OfferTokens.hash(token)]).first?[0])
+        linkID = try #require(try await s.rows("SELECT id FROM offer_links WHERE token_hash = ?", [OfferTokens.hash(token)]).first?[0])
         // Tuesday 2026-10-06 10:00 in Austin: the store is open.
         clock = MovableClock(utc("2026-10-06T15:00:00Z"))
     }
@@ -82,27 +82,29 @@ struct OfferFixture {
     }
 
     /// Everything but the offer events: what a GET must not change.
-    func state() throws -> [String] {
+    func state() async throws -> [String] {
         let tables = [
             "SELECT id, status, due_at FROM tasks ORDER BY id", "SELECT * FROM follow_up_pauses", "SELECT * FROM follow_up_stops",
             "SELECT id, status, due_at FROM touches ORDER BY id",
             "SELECT id, consent_sms, consent_email, contact_stopped_at FROM customers",
             "SELECT id, status FROM outbox ORDER BY id", "SELECT * FROM offer_links ORDER BY id", "SELECT * FROM plans ORDER BY deal_id",
         ]
-        return try tables.map { sql in try s.rows(sql).map { "\($0)" }.joined(separator: "\n") }
+        var out: [String] = []
+        for sql in tables { out.append(try await s.rows(sql).map { "\($0)" }.joined(separator: "\n")) }
+        return out
     }
 
-    func events(_ kind: String) throws -> Int {
-        try s.rows("SELECT COUNT(*) FROM offer_events WHERE kind = ?", [kind])[0][0]
+    func events(_ kind: String) async throws -> Int {
+        try await s.rows("SELECT COUNT(*) FROM offer_events WHERE kind = ?", [kind])[0][0]
     }
 }
 
 @Suite(.serialized) struct OfferTests {
     @Test func eachMessageCarriesALinkWhoseTokenIsKeptOnlyAsAHash() async throws {
         let f = try await OfferFixture()
-        let links = try f.s.rows("SELECT * FROM offer_links ORDER BY id")
+        let links = try await f.s.rows("SELECT * FROM offer_links ORDER BY id")
         #expect(!links.isEmpty)
-        let outbox = try f.s.rows("SELECT body, html, status FROM outbox WHERE channel IN ('sms', 'email')")
+        let outbox = try await f.s.rows("SELECT body, html, status FROM outbox WHERE channel IN ('sms', 'email')")
         // Every customer message has its own link; once sent, the outbox keeps it blanked, and the customer's copy whole.
         #expect(links.count == outbox.count)
         for m in outbox {
@@ -123,7 +125,7 @@ struct OfferFixture {
 
     @Test func aGETShowsTheOfferAndChangesNothingButTheVisit() async throws {
         let f = try await OfferFixture()
-        let before = try f.state()
+        let before = try await f.state()
         try await f.app().test(.router) { client in
             for _ in 0..<2 {
                 let r = try await client.execute(uri: f.path, method: .get)
@@ -153,9 +155,9 @@ struct OfferFixture {
                 #expect(!html.contains("<script"))
             }
         }
-        #expect(try f.state() == before)
-        #expect(try f.events("opened") == 2)
-        #expect(try f.s.rows("SELECT COUNT(*) FROM offer_events WHERE kind != 'opened'")[0][0] as Int == 0)
+        #expect(try await f.state() == before)
+        #expect(try await f.events("opened") == 2)
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM offer_events WHERE kind != 'opened'")[0][0] as Int == 0)
     }
 
     @Test func callMeMakesOneUrgentTaskForTheDealsPersonDueWithinTheHour() async throws {
@@ -168,7 +170,7 @@ struct OfferFixture {
             _ = try await f.press(client, "call_me")
             _ = try await f.press(client, "interested")
         }
-        let tasks = try f.s.rows("SELECT * FROM tasks WHERE offer_link_id IS NOT NULL")
+        let tasks = try await f.s.rows("SELECT * FROM tasks WHERE offer_link_id IS NOT NULL")
         #expect(tasks.count == 1)
         let t = try #require(tasks.first)
         #expect(t["kind"] as String == "offer_reply")
@@ -176,11 +178,12 @@ struct OfferFixture {
         #expect(t["due_at"] as String == "2026-10-06T15:00:00Z")
         #expect(t["sla_at"] as String == "2026-10-06T16:00:00Z")
         // D-1's F&I manager is Karen Liu (F1).
-        let karen: Int64 = try f.s.rows("SELECT id FROM staff WHERE staff_code = 'F1'")[0][0]
+        let karen: Int64 = try await f.s.rows("SELECT id FROM staff WHERE staff_code = 'F1'")[0][0]
         #expect(t["assignee_id"] as Int64? == karen)
-        #expect(try f.events("call_me") == 2 && f.events("interested") == 1)
+        #expect(try await f.events("call_me") == 2)
+        #expect(try await f.events("interested") == 1)
         // Every press points at the task.
-        #expect(try f.s.rows("SELECT COUNT(*) FROM offer_events WHERE task_id = ?", [t["id"] as Int64])[0][0] as Int == 3)
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM offer_events WHERE task_id = ?", [t["id"] as Int64])[0][0] as Int == 3)
         // Karen's queue shows it.
         let queue = try await f.s.db.tasks(assigneeID: karen, now: f.clock.now)
         #expect(queue.contains { $0.title.hasPrefix("Urgent: Maria Lopez") })
@@ -197,8 +200,8 @@ struct OfferFixture {
             _ = try await f.press(client, "call_me")
             _ = try await f.press(client, "interested")  // joins the open task: nothing more is queued
         }
-        let task: Int64 = try f.s.rows("SELECT id FROM tasks WHERE offer_link_id IS NOT NULL")[0][0]
-        let queued = try f.s.rows(
+        let task: Int64 = try await f.s.rows("SELECT id FROM tasks WHERE offer_link_id IS NOT NULL")[0][0]
+        let queued = try await f.s.rows(
             "SELECT channel, idempotency_key, recipient, body, html FROM outbox WHERE task_id = ? ORDER BY channel", [task])
         #expect(queued.map { $0["channel"] as String } == ["crm_lead", "webhook"])
         #expect(queued.map { $0["idempotency_key"] as String } == ["offer-task-\(task)-crm_lead", "offer-task-\(task)-webhook"])
@@ -215,10 +218,11 @@ struct OfferFixture {
         // The next dispatch sends both.
         _ = try await f.s.dispatcher.run(now: f.clock.now)
         let leads = f.s.channels.emails.dropFirst(before).filter { $0.recipients == ["leads@crm.example"] }
-        let otherLeads = try f.s.rows("SELECT COUNT(*) FROM outbox WHERE channel = 'crm_lead' AND task_id IS NOT ?", [task])[0][0] as Int
+        let otherLeads =
+            try await f.s.rows("SELECT COUNT(*) FROM outbox WHERE channel = 'crm_lead' AND task_id IS NOT ?", [task])[0][0] as Int
         #expect(leads.count == 1 + otherLeads && leads.contains { $0.data.contains("Maria") })
         #expect(f.s.channels.posts.filter { String(decoding: $0.body, as: UTF8.self).contains("offer_reply") }.count == 1)
-        #expect(try f.s.rows("SELECT status FROM outbox WHERE task_id = ?", [task]).map { $0[0] as String } == ["sent", "sent"])
+        #expect(try await f.s.rows("SELECT status FROM outbox WHERE task_id = ?", [task]).map { $0[0] as String } == ["sent", "sent"])
     }
 
     @Test func aPressAfterHoursIsDueAnHourIntoTheNextOpenDay() async throws {
@@ -229,7 +233,7 @@ struct OfferFixture {
             let r = try await f.press(client, "interested")
             #expect(String(buffer: r.body).contains("will call you by 9:30 AM on Monday, October 12"))
         }
-        let t = try #require(try f.s.rows("SELECT due_at, sla_at FROM tasks WHERE offer_link_id IS NOT NULL").first)
+        let t = try #require(try await f.s.rows("SELECT due_at, sla_at FROM tasks WHERE offer_link_id IS NOT NULL").first)
         #expect(t["due_at"] as String == "2026-10-10T23:30:00Z")
         #expect(t["sla_at"] as String == "2026-10-12T14:30:00Z")
     }
@@ -242,20 +246,20 @@ struct OfferFixture {
             let r = try await f.press(client, "not_now")
             #expect(String(buffer: r.body).contains("We will not bring up GAP Protection again before October 24, 2026"))
         }
-        #expect(try f.s.rows("SELECT until FROM follow_up_pauses")[0][0] as String == "2026-10-24")
-        #expect(try f.s.rows("SELECT COUNT(*) FROM tasks WHERE offer_link_id IS NOT NULL")[0][0] as Int == 0)
-        #expect(try f.events("not_now") == 1)
+        #expect(try await f.s.rows("SELECT until FROM follow_up_pauses")[0][0] as String == "2026-10-24")
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM tasks WHERE offer_link_id IS NOT NULL")[0][0] as Int == 0)
+        #expect(try await f.events("not_now") == 1)
         // Until the pause ends, a touch that raises only GAP waits; after it, it goes.
-        let gapTouches = try f.s.rows(
+        let gapTouches = try await f.s.rows(
             """
             SELECT t.id, t.due_at FROM touches t WHERE t.status = 'planned' AND t.customer_id = ?
               AND NOT EXISTS (SELECT 1 FROM touch_items i WHERE i.touch_id = t.id AND i.product_code != 'gap') ORDER BY t.due_at
-            """, [try f.s.customer("D-1")])
+            """, [try await f.s.customer("D-1")])
         let next = try #require(gapTouches.first { ($0["due_at"] as String) < "2026-10-24" })
         let id: Int64 = next["id"]
         let due = utc(next["due_at"])
         _ = try await f.s.dispatcher.run(now: due)
-        let after = try #require(try f.s.rows("SELECT status, due_at, status_reason FROM touches WHERE id = ?", [id]).first)
+        let after = try #require(try await f.s.rows("SELECT status, due_at, status_reason FROM touches WHERE id = ?", [id]).first)
         #expect(after["status"] as String == "planned")
         #expect((after["due_at"] as String) >= "2026-10-24")
         #expect((after["status_reason"] as String).contains("Not now"))
@@ -264,7 +268,7 @@ struct OfferFixture {
     @Test func anExpiredLinkOffersANewOneAndNothingElse() async throws {
         let f = try await OfferFixture()
         f.clock.advance(utc("2026-12-01T06:00:00Z").timeIntervalSince(f.clock.now))
-        let before = try f.state()
+        let before = try await f.state()
         try await f.app().test(.router) { client in
             let r = try await client.execute(uri: f.path, method: .get)
             #expect(r.status == .gone)
@@ -277,27 +281,27 @@ struct OfferFixture {
             let call = try await f.press(client, "call_me")
             #expect(call.status == .gone)
         }
-        #expect(try f.state() == before)
-        #expect(try f.events("opened") == 0)
+        #expect(try await f.state() == before)
+        #expect(try await f.events("opened") == 0)
         try await f.app().test(.router) { client in
             let r = try await f.press(client, "new_link")
             #expect(String(buffer: r.body).contains("We will be in touch with you about GAP Protection"))
         }
-        let t = try #require(try f.s.rows("SELECT title FROM tasks WHERE offer_link_id IS NOT NULL").first)
+        let t = try #require(try await f.s.rows("SELECT title FROM tasks WHERE offer_link_id IS NOT NULL").first)
         #expect(t["title"] as String == "Maria Lopez asked for a new link about GAP Protection")
-        #expect(try f.events("new_link") == 1)
+        #expect(try await f.events("new_link") == 1)
     }
 
     @Test func aSaleOnTheUrgentTaskIsARecoveryAndVoidsTheLink() async throws {
         let f = try await OfferFixture()
         try await f.app().test(.router) { client in _ = try await f.press(client, "call_me") }
-        let task: Int64 = try #require(try f.s.rows("SELECT id FROM tasks WHERE offer_link_id IS NOT NULL").first?[0])
+        let task: Int64 = try #require(try await f.s.rows("SELECT id FROM tasks WHERE offer_link_id IS NOT NULL").first?[0])
         // The task page knows the product from the link.
         let detail = try #require(try await f.s.db.taskDetail(id: task, now: f.clock.now))
         #expect(detail.items.map(\.product) == ["gap"] && detail.vehicle == "2026 Toyota Camry")
         _ = try await f.s.db.completeTask(
             id: task, outcome: .sold, price: Money(cents: 89_500), cost: Money(cents: 30_000), now: f.clock.now)
-        let recovery = try #require(try f.s.rows("SELECT product_code, source, price_cents FROM recoveries").first)
+        let recovery = try #require(try await f.s.rows("SELECT product_code, source, price_cents FROM recoveries").first)
         #expect(recovery["product_code"] as String == "gap" && recovery["source"] as String == "task")
         try await f.app().test(.router) { client in
             let r = try await client.execute(uri: f.path, method: .get)
@@ -315,12 +319,12 @@ struct OfferFixture {
             #expect(String(buffer: r.body).contains("You already have GAP Protection"))
             #expect(try await f.press(client, "interested").status == .gone)
         }
-        #expect(try f.s.rows("SELECT COUNT(*) FROM tasks WHERE offer_link_id IS NOT NULL")[0][0] as Int == 0)
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM tasks WHERE offer_link_id IS NOT NULL")[0][0] as Int == 0)
     }
 
     @Test func aLinkIsVoidAfterAnOptOutOfItsChannel() async throws {
         let f = try await OfferFixture()
-        let maria = try f.s.customer("D-1")
+        let maria = try await f.s.customer("D-1")
         if f.channel == "sms" {
             _ = try await f.s.dispatcher.receiveSMS(from: "+15125550142", body: " stop ", providerID: "SM1", now: f.clock.now)
         } else {
@@ -335,7 +339,7 @@ struct OfferFixture {
 
     @Test func unknownMalformedAndCrossSiteRequestsDoNothing() async throws {
         let f = try await OfferFixture()
-        let before = try f.state()
+        let before = try await f.state()
         try await f.app().test(.router) { client in
             for uri in ["/o/AAAAAAAAAAAAAAAAAAAAAA", "/o/short", "/o/\(f.token)x", "/o/%27%20OR%201%3D1"] {
                 let r = try await client.execute(uri: uri, method: .get)
@@ -346,8 +350,8 @@ struct OfferFixture {
             #expect(try await f.press(client, "call_me", origin: "https://evil.example").status == .forbidden)
             #expect(try await f.press(client, "buy_everything").status == .badRequest)
         }
-        #expect(try f.state() == before)
-        #expect(try f.s.rows("SELECT COUNT(*) FROM offer_events")[0][0] as Int == 0)
+        #expect(try await f.state() == before)
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM offer_events")[0][0] as Int == 0)
     }
 
     @Test func theRoutesAreRateLimited() async throws {
@@ -367,8 +371,8 @@ struct OfferFixture {
             #expect(try await f.press(client, "not_now").status == .ok)
             #expect(try await f.press(client, "not_now").status == .tooManyRequests)
         }
-        #expect(try f.events("opened") == 4)
-        #expect(try f.events("not_now") == 2)
+        #expect(try await f.events("opened") == 4)
+        #expect(try await f.events("not_now") == 2)
     }
 
     @Test func theReportCountsVisitsAndPresses() async throws {
@@ -380,7 +384,7 @@ struct OfferFixture {
         }
         let funnel = try await f.s.db.offerFunnel(
             from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: nil)
-        let links: Int = try f.s.rows("SELECT COUNT(*) FROM offer_links")[0][0]
+        let links: Int = try await f.s.rows("SELECT COUNT(*) FROM offer_links")[0][0]
         #expect(funnel.linksSent == links)
         #expect(funnel.opened == 1 && funnel.callMe == 1 && funnel.interested == 0 && funnel.notNow == 0)
         let none = try await f.s.db.offerFunnel(

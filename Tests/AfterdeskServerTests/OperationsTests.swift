@@ -83,7 +83,7 @@ import Testing
 @Suite(.serialized) struct MetricsTests {
     @Test func metricsCountRequestsByRouteAndReadTheDatabase() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         let run = try await s.dispatcher.run(now: utc(ana.due))
         #expect(run.tasks == 1)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(ana.due)))

@@ -19,22 +19,22 @@ import Testing
         Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
     }
 
-    func sources(_ s: Scenario) throws -> [String] {
-        try s.rows("SELECT source FROM opt_outs ORDER BY id").map { $0[0] as String }
+    func sources(_ s: Scenario) async throws -> [String] {
+        try await s.rows("SELECT source FROM opt_outs ORDER BY id").map { $0[0] as String }
     }
 
     @Test func theButtonAndOneClickAreRecordedAsWhatTheyAre() async throws {
         for oneClick in [false, true] {
             let s = try await Scenario()
-            let customer = try s.customer("D-2")
+            let customer = try await s.customer("D-2")
             let path = String(s.dispatcher.unsubscribeURL(customer: customer).dropFirst(s.settings.publicURL.count))
             try await app(s).test(.router) { client in
                 let body = oneClick ? ByteBuffer(string: "List-Unsubscribe=One-Click") : ByteBuffer()
                 let h: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
                 try await client.execute(uri: path, method: .post, headers: h, body: body) { r in #expect(r.status == .ok) }
             }
-            #expect(try sources(s) == [oneClick ? "one_click" : "unsubscribe_link"])
-            #expect(try s.rows("SELECT address FROM opt_outs")[0][0] as String == "james@example.com")
+            await #expect(try sources(s) == [oneClick ? "one_click" : "unsubscribe_link"])
+            #expect(try await s.rows("SELECT address FROM opt_outs")[0][0] as String == "james@example.com")
         }
     }
 
@@ -48,11 +48,11 @@ import Testing
         let file = s.dir.appendingPathComponent("again.csv").path
         try deals.replacingOccurrences(of: ",12,31250,", with: ",40,31250,").write(toFile: file, atomically: true, encoding: .utf8)
         _ = try await s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
-        _ = try await s.dispatcher.replan(customers: [try s.customer("D-1")], now: utc("2026-10-02T15:00:00Z"))
-        #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
+        _ = try await s.dispatcher.replan(customers: [try await s.customer("D-1")], now: utc("2026-10-02T15:00:00Z"))
+        #expect(try await s.touches("D-1").allSatisfy { $0.action != "sms" })
         // Even a customer row turned back on by hand is held by the gate, which reads the ledger itself.
-        try s.execute("UPDATE customers SET consent_sms = 1 WHERE id = ?", [try s.customer("D-1")])
-        let maria = try s.customer("D-1")
+        try await s.execute("UPDATE customers SET consent_sms = 1 WHERE id = ?", [try await s.customer("D-1")])
+        let maria = try await s.customer("D-1")
         let due = try await s.db.dueTouches(now: utc("2027-06-01T15:00:00Z"), limit: 1_000).filter { $0.customer.id == maria }
         #expect(!due.isEmpty)
         #expect(due.allSatisfy { !$0.customer.consent.sms })
@@ -103,9 +103,11 @@ import Testing
             let history = String(buffer: try await admin.get(client, "/admin/opt-outs?address=5125550142").body)
             #expect(history.contains("by root (consent recorded: signed form at the desk, dated \(today))"))
         }
-        let entries = try f.s.rows("SELECT source, recorded_by FROM opt_outs ORDER BY id").map { "\($0[0] as String) \($0[1] as String)" }
+        let entries = try await f.s.rows("SELECT source, recorded_by FROM opt_outs ORDER BY id").map {
+            "\($0[0] as String) \($0[1] as String)"
+        }
         #expect(entries == ["keyword customer", "consent_restore root", "admin root"])
-        #expect(try f.s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try f.s.customer("D-1")])[0][0] as Bool)
+        #expect(try await f.s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try await f.s.customer("D-1")])[0][0] as Bool)
         // The log names the user and the action, never the address.
         #expect(!f.log.text.contains("555-0142") && !f.log.text.contains("james@"))
     }
@@ -121,8 +123,8 @@ import Testing
             let r = try await vosei.post(client, "/tasks/\(f.taskID)/outcome", [("outcome", "stop_contacting")])
             #expect(r.status == .seeOther)
         }
-        let ana = try f.s.customer("D-3")
-        let entries = try f.s.rows("SELECT address, channel, source, recorded_by, reference FROM opt_outs ORDER BY id")
+        let ana = try await f.s.customer("D-3")
+        let entries = try await f.s.rows("SELECT address, channel, source, recorded_by, reference FROM opt_outs ORDER BY id")
         #expect(entries.contains { ($0[0] as String) == "+15125550123" && ($0[1] as String) == "phone" })
         #expect(entries.contains { ($0[0] as String) == "customer:\(ana)" && ($0[1] as String) == "sms" })
         #expect(entries.allSatisfy { ($0[2] as String) == "staff_outcome" && ($0[3] as String) == "vosei" })
@@ -130,7 +132,7 @@ import Testing
         try deals.replacingOccurrences(of: "Ana,Ruiz,,(512) 555-0123,TX,78702,N,N,N", with: "Ana,Ruiz,,(512) 555-0123,TX,78702,Y,Y,Y")
             .write(toFile: file, atomically: true, encoding: .utf8)
         _ = try await f.s.db.importDeals(files: [file], options: ImportOptions(menu: menu))
-        let c = try f.s.rows("SELECT consent_sms, consent_phone FROM customers WHERE id = ?", [ana])[0]
+        let c = try await f.s.rows("SELECT consent_sms, consent_phone FROM customers WHERE id = ?", [ana])[0]
         #expect(!(c[0] as Bool) && !(c[1] as Bool))
     }
 

@@ -15,7 +15,7 @@ import Testing
 
     @Test func eachTouchIsRenderedAsOfItsPlannedDay() async throws {
         let s = try await Scenario()
-        let (_, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", product: "vsc"))
+        let (_, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", store: nil, product: "vsc"))
         let ends = try #require(item.basicExpiresOn)
         let planned = try #require(try await s.db.previewTouches(dealID: item.dealID, product: "vsc")["expiry-30"]?.dueOn)
         let daysLeft = planned.days(until: ends)
@@ -37,7 +37,7 @@ import Testing
 
     @Test func nowRendersEveryTouchAsOfThatInstant() async throws {
         let s = try await Scenario()
-        let (_, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", product: "vsc"))
+        let (_, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", store: nil, product: "vsc"))
         let ends = try #require(item.basicExpiresOn)
         let previews = try await s.dispatcher.preview(
             dealNumber: "D-1", product: "vsc", touch: "expiry-30", now: Self.today, asOf: Self.today)
@@ -49,7 +49,7 @@ import Testing
     @Test func aTouchNotPlannedSaysSoAndIsNotRendered() async throws {
         let s = try await Scenario()
         // Setup: the expiry-90 touch already went out.
-        try s.execute(
+        try await s.execute(
             """
             UPDATE touches SET status = 'sent' WHERE id IN (SELECT touch_id FROM touch_items WHERE product_code = 'vsc'
             AND touch_name = 'expiry-90' AND deal_id = (SELECT id FROM deals WHERE deal_number = 'D-1'))

@@ -16,7 +16,7 @@ import Testing
 
     @Test func aFreeTextReplyHoldsAutomatedTextsUntilAPersonClosesItsTask() async throws {
         let s = try await Scenario()
-        let maria = try #require(try s.touches("D-1").first { $0.action == "sms" })
+        let maria = try #require(try await s.touches("D-1").first { $0.action == "sms" })
         try await replies.app(s, at: "2026-10-01T21:00:00Z").test(.router) { client in
             let a1 = try await replies.text(client, "Is the warranty transferable?", sid: "SMQ1")
             #expect(a1.hasSuffix("<Response></Response>"))
@@ -28,7 +28,7 @@ import Testing
         #expect(held.result == "move" && held.detail.contains("a person has not closed the reply task"), "\(held)")
         #expect(s.channels.sms.isEmpty)
         // A person answers and closes the task: the held text goes at its new time.
-        let task: Int64 = try s.rows("SELECT id FROM tasks WHERE kind = 'reply'")[0][0]
+        let task: Int64 = try await s.rows("SELECT id FROM tasks WHERE kind = 'reply'")[0][0]
         try await s.db.completeTask(id: task, outcome: .wontDo, note: "answered by phone", now: due)
         let later = due.addingTimeInterval(ComplianceGate.replyPauseRetry + 60)
         decisions = []
@@ -68,6 +68,6 @@ import Testing
             let a8 = try await replies.text(client, "STOP", sid: "SMR1")
             #expect(a8.hasSuffix("<Response></Response>"))
         }
-        #expect(try !replies.consent(s))
+        await #expect(try !replies.consent(s))
     }
 }

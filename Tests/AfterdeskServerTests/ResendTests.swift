@@ -12,13 +12,13 @@ import Testing
     let planner = Planner(menu: menu, warranties: warranties)
 
     /// The steps (deal, product, touch name) of a customer's sent touches, with how many sent touches name each.
-    func sentSteps(_ s: Scenario, _ deal: String) throws -> [String: Int] {
+    func sentSteps(_ s: Scenario, _ deal: String) async throws -> [String: Int] {
         var out: [String: Int] = [:]
-        for r in try s.rows(
+        for r in try await s.rows(
             """
             SELECT i.deal_id, i.product_code, i.touch_name, COUNT(DISTINCT t.id) FROM touches t JOIN touch_items i ON i.touch_id = t.id
             WHERE t.customer_id = ? AND t.status = 'sent' GROUP BY 1, 2, 3
-            """, [try s.customer(deal)])
+            """, [try await s.customer(deal)])
         {
             out["\(r[0] as Int64):\(r[1] as String):\(r[2] as String)"] = r[3]
         }
@@ -26,13 +26,13 @@ import Testing
     }
 
     /// The steps of a customer's touches planned now.
-    func plannedSteps(_ s: Scenario, _ deal: String) throws -> Set<String> {
+    func plannedSteps(_ s: Scenario, _ deal: String) async throws -> Set<String> {
         Set(
-            try s.rows(
+            try await s.rows(
                 """
                 SELECT i.deal_id, i.product_code, i.touch_name FROM touches t JOIN touch_items i ON i.touch_id = t.id
                 WHERE t.customer_id = ? AND t.status = 'planned'
-                """, [try s.customer(deal)]
+                """, [try await s.customer(deal)]
             ).map { "\($0[0] as Int64):\($0[1] as String):\($0[2] as String)" })
     }
 
@@ -40,17 +40,17 @@ import Testing
     /// is planned again an hour later, and dispatch runs on through the next days. Each step goes out once.
     @Test(arguments: ["D-1", "D-2", "D-3"]) func aStepSentIsNotPlannedAgainByAReplanThatDay(deal: String) async throws {
         let s = try await Scenario()
-        let first = try #require(try s.touches(deal).first)
+        let first = try #require(try await s.touches(deal).first)
         let at = utc(first.due)
         _ = try await s.dispatcher.run(now: at)
-        let sent = try sentSteps(s, deal)
+        let sent = try await sentSteps(s, deal)
         #expect(!sent.isEmpty, "the first touch went out")
-        let outboxBefore = try s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int
-        let tasksBefore = try s.rows("SELECT COUNT(*) FROM tasks")[0][0] as Int
+        let outboxBefore = try await s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int
+        let tasksBefore = try await s.rows("SELECT COUNT(*) FROM tasks")[0][0] as Int
         #expect(outboxBefore + tasksBefore > 0)
 
-        _ = try await s.db.planCustomers(planner: planner, now: at.addingTimeInterval(3_600), customerIDs: [try s.customer(deal)])
-        let again = try plannedSteps(s, deal).intersection(sent.keys)
+        _ = try await s.db.planCustomers(planner: planner, now: at.addingTimeInterval(3_600), customerIDs: [try await s.customer(deal)])
+        let again = try await plannedSteps(s, deal).intersection(sent.keys)
         #expect(again.isEmpty, "planned again after the replan: \(again)")
 
         // Dispatch later that day and on the next days, the customer planned again after each run (a merged touch
@@ -58,18 +58,18 @@ import Testing
         for hours in [2.0, 24, 48, 72, 96] {
             _ = try await s.dispatcher.run(now: at.addingTimeInterval(hours * 3_600))
             _ = try await s.db.planCustomers(
-                planner: planner, now: at.addingTimeInterval((hours + 1) * 3_600), customerIDs: [try s.customer(deal)])
+                planner: planner, now: at.addingTimeInterval((hours + 1) * 3_600), customerIDs: [try await s.customer(deal)])
         }
-        let twice = try sentSteps(s, deal).filter { $0.value > 1 }
+        let twice = try await sentSteps(s, deal).filter { $0.value > 1 }
         #expect(twice.isEmpty, "sent more than once: \(twice)")
         // What reached the customer or the staff: messages queued and tasks made, by step.
-        let delivered = try s.rows(
+        let delivered = try await s.rows(
             """
             SELECT i.deal_id, i.product_code, i.touch_name, COUNT(*) FROM (
               SELECT touch_id FROM outbox WHERE customer_id = ?1 AND touch_id IS NOT NULL
               UNION ALL SELECT touch_id FROM tasks WHERE customer_id = ?1 AND touch_id IS NOT NULL
             ) x JOIN touch_items i ON i.touch_id = x.touch_id GROUP BY 1, 2, 3 HAVING COUNT(*) > 1
-            """, [try s.customer(deal)]
+            """, [try await s.customer(deal)]
         ).map { "\($0[0] as Int64):\($0[1] as String):\($0[2] as String)" }
         #expect(delivered.isEmpty, "delivered more than once: \(delivered)")
     }
@@ -77,10 +77,11 @@ import Testing
     /// Explain says why the step is not planned again.
     @Test func explainSaysTheStepWasAlreadySent() async throws {
         let s = try await Scenario()
-        let first = try #require(try s.touches("D-1").first)
+        let first = try #require(try await s.touches("D-1").first)
         let at = utc(first.due)
         _ = try await s.dispatcher.run(now: at)
-        let name = try #require(try s.rows("SELECT i.product_code, i.template FROM touch_items i WHERE i.touch_id = ?", [first.id]).first)
+        let name = try #require(
+            try await s.rows("SELECT i.product_code, i.template FROM touch_items i WHERE i.touch_id = ?", [first.id]).first)
         let customer = try #require(try await s.db.customerDeals(ofDeal: "D-1"))
         let explained = try #require(Explain.explain(customer, planner: planner, now: at.addingTimeInterval(3_600)))
         let product = try #require(explained.products.first { $0.code == name[0] as String })

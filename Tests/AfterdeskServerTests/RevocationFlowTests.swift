@@ -15,18 +15,18 @@ import Testing
     @Test func aRevocationInASentenceStopsTextsAndReachesAPerson() async throws {
         let s = try await Scenario()
         let replies = InboundReplayTests()
-        #expect(try s.touches("D-1").contains { $0.action == "sms" })
+        #expect(try await s.touches("D-1").contains { $0.action == "sms" })
         try await replies.app(s).test(.router) { client in
             let answer = try await replies.text(client, "Please stop texting me", sid: "SMR1")
             #expect(answer.contains("unsubscribed"))
         }
-        #expect(try !replies.consent(s))
-        #expect(try s.touches("D-1").allSatisfy { $0.action != "sms" })
+        await #expect(try !replies.consent(s))
+        #expect(try await s.touches("D-1").allSatisfy { $0.action != "sms" })
         // The words reach a person, and the consent's source names the word, not the message.
-        let tasks = try s.rows("SELECT title, detail FROM tasks WHERE kind = 'reply'")
+        let tasks = try await s.rows("SELECT title, detail FROM tasks WHERE kind = 'reply'")
         #expect(tasks.count == 1)
         #expect((tasks.first?[1] as String?)?.contains("Please stop texting me") == true)
-        let source: String = try s.rows("SELECT consent_sms_source FROM customers WHERE id = ?", [try s.customer("D-1")])[0][0]
+        let source: String = try await s.rows("SELECT consent_sms_source FROM customers WHERE id = ?", [try await s.customer("D-1")])[0][0]
         #expect(source == "sms STOP SMR1")
     }
 
@@ -34,7 +34,7 @@ import Testing
         let s = try await Scenario()
         let replies = InboundReplayTests()
         try await replies.app(s).test(.router) { client in _ = try await replies.text(client, "STOP!", sid: "SMR2") }
-        #expect(try !replies.consent(s))
-        #expect(try s.rows("SELECT COUNT(*) FROM tasks WHERE kind = 'reply'")[0][0] as Int == 0)
+        await #expect(try !replies.consent(s))
+        #expect(try await s.rows("SELECT COUNT(*) FROM tasks WHERE kind = 'reply'")[0][0] as Int == 0)
     }
 }

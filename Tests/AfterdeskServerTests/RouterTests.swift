@@ -51,13 +51,13 @@ func twilioRequest(
             }
         }
         // Nothing changed.
-        #expect(try s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try s.customer("D-1")])[0][0] as Bool)
-        #expect(!(try s.touches("D-1").filter { $0.action == "sms" }.isEmpty))
+        #expect(try await s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try await s.customer("D-1")])[0][0] as Bool)
+        #expect(!(try await s.touches("D-1").filter { $0.action == "sms" }.isEmpty))
     }
 
     @Test func stopThenStartThenHelp() async throws {
         let s = try await Scenario()
-        let customer = try s.customer("D-1")
+        let customer = try await s.customer("D-1")
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let stop = twilioRequest(
                 "/webhooks/sms", [("From", "+15125550142"), ("To", "+15125550100"), ("Body", "  stop "), ("MessageSid", "SM100")])
@@ -65,10 +65,10 @@ func twilioRequest(
                 #expect(r.status == .ok)
                 #expect(String(buffer: r.body).contains("You are unsubscribed from Lakeside Motors texts"))
             }
-            let left = try s.touches("D-1")
+            let left = try await s.touches("D-1")
             #expect(!left.isEmpty, "Maria's products are planned again on email")
             #expect(left.allSatisfy { $0.action != "sms" })
-            let consent = try s.rows("SELECT consent_sms, consent_sms_source FROM customers WHERE id = ?", [customer])[0]
+            let consent = try await s.rows("SELECT consent_sms, consent_sms_source FROM customers WHERE id = ?", [customer])[0]
             #expect(!(consent[0] as Bool))
             #expect((consent[1] as String).hasPrefix("sms STOP SM100"))
 
@@ -80,8 +80,8 @@ func twilioRequest(
             try await client.execute(uri: "/webhooks/sms", method: .post, headers: start.headers, body: start.body) { r in
                 #expect(String(buffer: r.body).contains("resubscribed"))
             }
-            #expect(try s.rows("SELECT consent_sms FROM customers WHERE id = ?", [customer])[0][0] as Bool)
-            #expect(try s.touches("D-1").contains { $0.action == "sms" })
+            #expect(try await s.rows("SELECT consent_sms FROM customers WHERE id = ?", [customer])[0][0] as Bool)
+            #expect(try await s.touches("D-1").contains { $0.action == "sms" })
         }
     }
 
@@ -105,7 +105,7 @@ func twilioRequest(
 
     @Test func deliveryStatusUpdatesTheOutbox() async throws {
         let s = try await Scenario()
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         _ = try await s.dispatcher.run(now: utc(maria.due))
         let sid = try #require(s.channels.sms.first?.sid)
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
@@ -114,7 +114,7 @@ func twilioRequest(
                 #expect(r.status == .noContent)
             }
         }
-        let row = try s.rows("SELECT status, provider_status, last_error FROM outbox")[0]
+        let row = try await s.rows("SELECT status, provider_status, last_error FROM outbox")[0]
         #expect(row[0] as String == "undelivered" && row[1] as String == "undelivered" && row[2] as String == "provider error 30006")
     }
 
@@ -128,7 +128,7 @@ func twilioRequest(
         let demo = try await Dispatcher.recording(
             database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
             into: recording)
-        let james = try #require(try s.touches("D-2").first)
+        let james = try #require(try await s.touches("D-2").first)
         _ = try await demo.run(now: utc(james.due))
         let email = try #require(recording.emails.first { $0.recipients == ["james@example.com"] })
         let link = try #require(
@@ -141,30 +141,30 @@ func twilioRequest(
         let served = await Dispatcher(
             database: s.db, menu: menu, warranties: warranties, templates: templates, settings: s.settings,
             channels: .recording(s.channels), signingSecret: try Dispatcher.signingSecret(settings: s.settings, database: s.db))
-        let customer = try s.customer("D-2")
+        let customer = try await s.customer("D-2")
         try await Application(router: try buildRouter(ServerContext(dispatcher: served, clock: .fixed(utc(james.due))))).test(.router) {
             client in
             try await client.execute(uri: path, method: .get) { r in #expect(r.status == .ok) }
-            #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
+            #expect(try await s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
             try await client.execute(uri: path, method: .post) { r in #expect(r.status == .ok) }
         }
-        #expect(!(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
+        #expect(!(try await s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
     }
 
     @Test func theUnsubscribeLinkStopsEmailOnlyWithAValidToken() async throws {
         let s = try await Scenario()
-        let customer = try s.customer("D-2")
-        let emailTouchesBefore = try s.touches("D-2").filter { $0.action == "email" }
+        let customer = try await s.customer("D-2")
+        let emailTouchesBefore = try await s.touches("D-2").filter { $0.action == "email" }
         let url = s.dispatcher.unsubscribeURL(customer: customer)
         let path = String(url.dropFirst("https://afterdesk.lakeside.example".count))
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             try await client.execute(uri: "/unsubscribe?c=\(customer)&t=forged", method: .get) { r in #expect(r.status == .forbidden) }
             // A valid token for another customer does not work for this one.
-            let other = s.dispatcher.unsubscribeURL(customer: try s.customer("D-1"))
+            let other = s.dispatcher.unsubscribeURL(customer: try await s.customer("D-1"))
             let otherToken = other.components(separatedBy: "t=")[1]
             try await client.execute(uri: "/unsubscribe?c=\(customer)&t=\(otherToken)", method: .get) { r in #expect(r.status == .forbidden)
             }
-            #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
+            #expect(try await s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
             // The defect: a GET, which mail scanners make for every link, unsubscribed. Now it shows one button.
             for _ in 0..<3 {
                 try await client.execute(uri: path, method: .get) { r in
@@ -174,7 +174,7 @@ func twilioRequest(
                     #expect(!html.contains("You are unsubscribed"))
                 }
             }
-            #expect(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
+            #expect(try await s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool)
             // RFC 8058 one-click: the mail client POSTs to the List-Unsubscribe URL.
             try await client.execute(
                 uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
@@ -184,10 +184,10 @@ func twilioRequest(
                 #expect(String(buffer: r.body).contains("You are unsubscribed"))
             }
         }
-        #expect(!(try s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
+        #expect(!(try await s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
         // Every pending email touch was cancelled (and there were some to cancel).
         #expect(!emailTouchesBefore.isEmpty)
-        #expect(try s.touches("D-2").allSatisfy { $0.action != "email" })
+        #expect(try await s.touches("D-2").allSatisfy { $0.action != "email" })
     }
 
     /// A token for a new user of `role`, as `afterdesk users add` and `tokens add` make them.
@@ -207,7 +207,7 @@ func twilioRequest(
     /// server, and POST …/done recorded sales for anyone.
     @Test func theTaskAPINeedsATokenAndScopesEachRole() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         try await s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: .sales, timeZone: "America/Chicago", now: Date())
         let victor = try await token(s, "vosei", .sales, staff: "F2")
@@ -260,15 +260,15 @@ func twilioRequest(
             }
         }
         // Nothing was recorded by anyone refused.
-        #expect(try s.rows("SELECT status FROM tasks WHERE id = ?", [taskID])[0][0] as String == "open")
+        #expect(try await s.rows("SELECT status FROM tasks WHERE id = ?", [taskID])[0][0] as String == "open")
         // Only hashes are stored.
-        let stored = try s.rows("SELECT token_hash FROM api_tokens").map { $0[0] as String }
+        let stored = try await s.rows("SELECT token_hash FROM api_tokens").map { $0[0] as String }
         #expect(stored.count == 6 && !stored.contains(victor.token) && stored.contains(APITokens.hash(victor.token)))
     }
 
     @Test func healthMetricsAndTaskAPI() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try await token(s, "admin", .admin)
         try await app(s, at: ana.due).test(.router) { client in
@@ -297,11 +297,11 @@ func twilioRequest(
                 #expect(String(buffer: r.body) == "[]")
             }
         }
-        let event = try s.rows("SELECT kind, product_code, price_cents, cost_cents, source FROM events WHERE kind = 'recovered'")
+        let event = try await s.rows("SELECT kind, product_code, price_cents, cost_cents, source FROM events WHERE kind = 'recovered'")
         #expect(event.count == 1)
         #expect(event[0][1] as String == "vsc" && event[0][2] as Int == 299_500 && event[0][3] as Int == 115_000)
         #expect((event[0][4] as String).hasPrefix("task:"))
-        #expect(try s.touches("D-3").isEmpty)  // bought: nothing more planned
+        #expect(try await s.touches("D-3").isEmpty)  // bought: nothing more planned
     }
 }
 
@@ -309,7 +309,7 @@ func twilioRequest(
     @Test func routingOutcomesAndEscalation() async throws {
         let s = try await Scenario()
         try await s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: .manager, timeZone: "America/Chicago", now: Date())
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
         var task = try #require(try await s.db.tasks(now: at).first)
@@ -330,8 +330,8 @@ func twilioRequest(
         let customer = try await s.db.completeTask(id: task.id, outcome: .stopContacting, now: at)
         await #expect(throws: StoreError.self) { try await s.db.completeTask(id: task.id, outcome: .booked, now: at) }
         _ = try await s.dispatcher.replan(customers: [customer], now: at)
-        #expect(try s.touches("D-3").isEmpty)
-        let c = try s.rows(
+        #expect(try await s.touches("D-3").isEmpty)
+        let c = try await s.rows(
             "SELECT consent_sms, consent_email, consent_phone, contact_stopped_source FROM customers WHERE id = ?", [customer])[0]
         #expect(!(c[0] as Bool) && !(c[1] as Bool) && !(c[2] as Bool) && (c[3] as String).hasPrefix("task:"))
     }
@@ -341,7 +341,7 @@ func twilioRequest(
         s.settings.crmLeadEmail = "leads@crm.example"
         s.settings.webhookURL = "https://crm.example/hooks/afterdesk"
         s.settings.webhookSecret = "hook-secret"
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
         let lead = try #require(s.channels.emails.first { $0.recipients == ["leads@crm.example"] })
@@ -361,11 +361,11 @@ func twilioRequest(
         #expect(try await s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 1)
         #expect(try await s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 0)
         // Pretend the sale was 19 months ago.
-        try s.execute("UPDATE deals SET contract_date = '2025-03-01' WHERE deal_number = 'D-3'")
-        let ana = try #require(try s.touches("D-3").first)
+        try await s.execute("UPDATE deals SET contract_date = '2025-03-01' WHERE deal_number = 'D-3'")
+        let ana = try #require(try await s.touches("D-3").first)
         let summary = try await s.dispatcher.run(now: utc(ana.due))
         #expect(summary.tasks == 0 && summary.skipped >= 1)
-        #expect((try s.rows("SELECT status_reason FROM touches WHERE id = ?", [ana.id])[0][0] as String).contains("do-not-call"))
+        #expect((try await s.rows("SELECT status_reason FROM touches WHERE id = ?", [ana.id])[0][0] as String).contains("do-not-call"))
     }
 }
 

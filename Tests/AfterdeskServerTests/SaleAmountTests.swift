@@ -22,7 +22,7 @@ import Testing
 
     @Test func theAPIRefusesANegativeOrHugeSaleWith422AndItsReason() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try await token(s)
         let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
@@ -43,21 +43,21 @@ import Testing
                 #expect(error?["error"]?["message"]?.hasPrefix(reason) == true, "\(String(buffer: r.body))")
             }
             // Nothing was recorded: the task is open and no sale shows.
-            #expect(try s.rows("SELECT status FROM tasks WHERE id = ?", [taskID])[0][0] as String == "open")
-            #expect(try s.rows("SELECT COUNT(*) FROM recoveries")[0][0] as Int == 0)
+            #expect(try await s.rows("SELECT status FROM tasks WHERE id = ?", [taskID])[0][0] as String == "open")
+            #expect(try await s.rows("SELECT COUNT(*) FROM recoveries")[0][0] as Int == 0)
             // The largest amount allowed is recorded.
             let top = try await client.execute(
                 uri: "/api/tasks/\(taskID)/done", method: .post, headers: headers,
                 body: ByteBuffer(string: #"{"outcome":"sold","price":"100000.00","cost":"0"}"#))
             #expect(top.status == .ok)
         }
-        #expect(try s.rows("SELECT price_cents FROM recoveries")[0][0] as Int == 10_000_000)
+        #expect(try await s.rows("SELECT price_cents FROM recoveries")[0][0] as Int == 10_000_000)
     }
 
     /// The command line (`afterdesk task done`) calls `completeTask` as the API does: the same rule, the same error.
     @Test func completeTaskItselfRefusesTheAmounts() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
         await #expect(throws: StoreError("the price -$0.01 is negative: a price is from $0.00 up")) {
@@ -65,6 +65,6 @@ import Testing
         }
         #expect(SaleAmounts.problem(Money(cents: 10_000_001), field: "cost")?.contains("more than $100,000.00") == true)
         #expect(SaleAmounts.problem(Money(cents: 0), field: "cost") == nil)
-        #expect(try s.rows("SELECT status FROM tasks WHERE id = ?", [taskID])[0][0] as String == "open")
+        #expect(try await s.rows("SELECT status FROM tasks WHERE id = ?", [taskID])[0][0] as String == "open")
     }
 }

@@ -92,14 +92,14 @@ import Testing
         let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: clock.now)
         let id = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: clock.now)
         // The writer is busy for a while; the clock moves on before the beat can be written.
-        let busy = Task { try await s.db.writer.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
+        let busy = Task { try await (s.db as! AfterdeskDatabase).writer.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
         try await Task.sleep(for: .milliseconds(50))
         let beat = Task { try await s.db.beatWebImport(id: id, clock: clock.clock) }
         try await Task.sleep(for: .milliseconds(50))
         clock.advance(90)
         try await busy.value
         try await beat.value
-        #expect(try s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? == Instant.iso8601(clock.now))
+        #expect(try await s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? == Instant.iso8601(clock.now))
     }
 
     /// An upload's import beats while it runs: a server starting two minutes after the import began leaves it alone.
@@ -113,7 +113,7 @@ import Testing
         clock.advance(100)
         let beat = ImportService.beat(id: id, db: s.db, clock: clock.clock, every: .milliseconds(10))
         let moved = Instant.iso8601(clock.now)
-        for _ in 0..<250 where try s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? != moved {
+        for _ in 0..<250 where try await s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? != moved {
             try await Task.sleep(for: .milliseconds(20))
         }
         beat.cancel()

@@ -14,20 +14,20 @@ import Testing
     func queueText(_ s: Scenario, key: String, at: Date) async throws -> Int64 {
         try await s.db.enqueue(
             [NewOutboxMessage(channel: .sms, idempotencyKey: key, recipient: "+15125550142", body: "Hi Maria, a test text.")],
-            customerID: try s.customer("D-1"), now: at)
-        return try s.rows("SELECT id FROM outbox WHERE idempotency_key = ?", [key])[0][0]
+            customerID: try await s.customer("D-1"), now: at)
+        return try await s.rows("SELECT id FROM outbox WHERE idempotency_key = ?", [key])[0][0]
     }
 
     @Test func aDeadLetterRetriedAfterAStopIsCancelledNotSent() async throws {
         let s = try await Scenario()
         let noon = utc("2026-10-05T17:00:00Z")  // Monday 12:00 in Austin
         let id = try await queueText(s, key: "test-dead", at: noon)
-        try s.execute("UPDATE outbox SET status = 'dead' WHERE id = ?", [id])
+        try await s.execute("UPDATE outbox SET status = 'dead' WHERE id = ?", [id])
         _ = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "sms STOP SMX", now: noon)
         #expect(try await s.db.retryDeadLetter(id: id, now: noon))
         _ = try await s.dispatcher.run(now: noon.addingTimeInterval(60))
         #expect(!s.channels.sms.contains { $0.key == "test-dead" })
-        let row = try s.rows("SELECT status, last_error FROM outbox WHERE id = ?", [id])[0]
+        let row = try await s.rows("SELECT status, last_error FROM outbox WHERE id = ?", [id])[0]
         #expect(row[0] as String == "cancelled" && (row[1] as String).contains("opted out"), "\(row)")
     }
 
@@ -37,7 +37,7 @@ import Testing
         let id = try await queueText(s, key: "test-night", at: night)
         _ = try await s.dispatcher.run(now: night)
         #expect(!s.channels.sms.contains { $0.key == "test-night" })
-        let row = try s.rows("SELECT status, next_attempt_at, attempts, last_error FROM outbox WHERE id = ?", [id])[0]
+        let row = try await s.rows("SELECT status, next_attempt_at, attempts, last_error FROM outbox WHERE id = ?", [id])[0]
         // Tuesday 9:00 in Austin (Texas: no texts before 9:00), the attempt not counted.
         #expect(row[0] as String == "queued" && row[1] as String == "2026-10-06T14:00:00Z" && row[2] as Int == 0, "\(row)")
         #expect((row[3] as String).hasPrefix("waiting"))

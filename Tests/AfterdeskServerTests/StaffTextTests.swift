@@ -15,11 +15,11 @@ import Testing
     /// A reply task for Maria (who consents to texts), the clock at her last planned text (years on: the fixture's
     /// dispatch sent her first ones, and they are out of the 30 days by then).
     func mariaTask(_ f: WebFixture) async throws -> (task: Int64, due: Date, touch: Int64) {
-        let maria = try #require(try f.s.touches("D-1").last { $0.action == "sms" })
+        let maria = try #require(try await f.s.touches("D-1").last { $0.action == "sms" })
         let due = utc(maria.due)
         f.clock.advance(due.timeIntervalSince(f.clock.now))
         let task = try await f.s.db.createReplyTask(
-            customerID: try f.s.customer("D-1"), title: "Reply by text", detail: "They wrote: \"how much?\"", now: due, slaHours: 4)
+            customerID: try await f.s.customer("D-1"), title: "Reply by text", detail: "They wrote: \"how much?\"", now: due, slaHours: 4)
         return (task, due, maria.id)
     }
 
@@ -52,7 +52,7 @@ import Testing
         let staff = f.s.channels.sms.filter { $0.key.hasPrefix("staff-text-") }
         #expect(staff.count == 1)
         #expect(staff.first?.body.hasSuffix("— kliu, Lakeside Motors") == true)
-        let rows = try f.s.rows("SELECT status, task_id FROM outbox WHERE idempotency_key LIKE 'staff-text-%'")
+        let rows = try await f.s.rows("SELECT status, task_id FROM outbox WHERE idempotency_key LIKE 'staff-text-%'")
         #expect(rows.count == 1 && rows[0][0] as String == "sent" && rows[0][1] as Int64 == task)
         // Contact data is never logged.
         #expect(!f.log.text.contains("555") && !f.log.text.contains("the price is the same"))

@@ -14,12 +14,12 @@ import Testing
     /// written by a person — an ordinary `sms` row), so her planned text waits until the oldest leaves the 24 hours.
     @Test func aFloridiansFourthTextIn24HoursWaitsWhateverWroteTheFirstThree() async throws {
         let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         let due = utc(maria.due)
-        try seedTexts(s, customer: try s.customer("D-1"), hoursBefore: [20, 10, 2], due: due)
+        try await seedTexts(s, customer: try await s.customer("D-1"), hoursBefore: [20, 10, 2], due: due)
         let summary = try await s.dispatcher.run(now: due)
         #expect(s.channels.sms.isEmpty && summary.movedByStateRules >= 1)
-        let moved = try #require(try s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
+        let moved = try #require(try await s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
         #expect(moved[1] as String == "moved: at most 3 texts in 24 hours (state law)")
         // Not before the oldest of the three (20 hours before) leaves the 24 hours.
         #expect(utc(moved[0]) >= due.addingTimeInterval(4 * 3_600))
@@ -27,9 +27,9 @@ import Testing
 
     @Test func twoTextsInTheOutboxLeaveRoomForTheThird() async throws {
         let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
-        let maria = try #require(try s.touches("D-1").first)
+        let maria = try #require(try await s.touches("D-1").first)
         let due = utc(maria.due)
-        try seedTexts(s, customer: try s.customer("D-1"), hoursBefore: [10, 2], due: due)
+        try await seedTexts(s, customer: try await s.customer("D-1"), hoursBefore: [10, 2], due: due)
         let summary = try await s.dispatcher.run(now: due)
         #expect(summary.sms == 1)
     }
@@ -41,10 +41,10 @@ import Testing
         #expect(record.buyerAreaCode == 305 && record.buyerPhone == nil)
     }
 
-    func seedTexts(_ s: Scenario, customer: Int64, hoursBefore: [Int], due: Date) throws {
+    func seedTexts(_ s: Scenario, customer: Int64, hoursBefore: [Int], due: Date) async throws {
         for (i, h) in hoursBefore.enumerated() {
             let at = Instant.iso8601(due.addingTimeInterval(Double(-h) * 3_600))
-            try s.execute(
+            try await s.execute(
                 """
                 INSERT INTO outbox (idempotency_key, customer_id, channel, recipient, body, status, next_attempt_at, created_at,
                     sent_at, updated_at)

@@ -26,12 +26,12 @@ import Testing
             #expect(why.status == .unprocessableContent)
             #expect(String(buffer: why.body).contains("outcome wont_do needs a note saying why"))
         }
-        #expect(try f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
+        #expect(try await f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
     }
 
     @Test func theAPINamesTheJSONFieldAndTheStoreKeepsTheCommandLinesWords() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try await SaleAmountTests().token(s)
         let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)

@@ -11,7 +11,7 @@ import Testing
     /// A scenario whose dispatch made Ana Ruiz's task (D-3), and the instant it ran.
     func withTask() async throws -> (Scenario, Date) {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         return (s, utc(ana.due))
     }
@@ -25,7 +25,7 @@ import Testing
         #expect(try await s.db.taskQueue(query, answers: answers, now: now) { $0 } == first)
         #expect(answers.made == 1)
         // Another connection (as another process would) commits: the next answer is made again and shows it.
-        try s.execute("UPDATE tasks SET title = 'Call Ana back' WHERE id = ?", [first[0].id])
+        try await s.execute("UPDATE tasks SET title = 'Call Ana back' WHERE id = ?", [first[0].id])
         let changed = try await s.db.taskQueue(query, answers: answers, now: now) { $0 }
         #expect(answers.made == 2 && changed.map(\.title) == ["Call Ana back"])
         // This database's own writer commits: the same.
@@ -85,24 +85,24 @@ import Testing
 
     @Test func theSameAsTheSubqueriesOnTasksOfSeveralItemsAndDeals() async throws {
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
-        let task = try #require(try s.rows("SELECT id, touch_id, customer_id FROM tasks").first)
+        let task = try #require(try await s.rows("SELECT id, touch_id, customer_id FROM tasks").first)
         // The task's touch also names a later deal's products, one of them sorting first, and the same product again.
-        let later: Int64 = try s.rows("SELECT id FROM deals WHERE deal_number = 'D-2'")[0][0]
+        let later: Int64 = try await s.rows("SELECT id FROM deals WHERE deal_number = 'D-2'")[0][0]
         for (product, reason) in [("appearance", "a later deal's first code"), ("vsc", "the same product again"), ("zz", "last")] {
-            try s.execute(
+            try await s.execute(
                 "INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason) VALUES (?, ?, ?, 'x', 'x', ?)",
                 [task["touch_id"] as Int64, later, product, reason])
         }
         // A reply task, with no touch.
-        try s.execute(
+        try await s.execute(
             """
             INSERT INTO tasks (store_id, customer_id, kind, title, detail, due_at, sla_at, status, created_at)
             VALUES (1, ?, 'reply', 'Reply', 'x', '2026-10-02T00:00:00Z', '2026-10-02T04:00:00Z', 'open', '2026-10-02T00:00:00Z')
             """, [task["customer_id"] as Int64])
         let got = try await s.db.tasks(status: nil, now: utc(ana.due)).sorted { $0.id < $1.id }
-        let expected = try s.rows(Self.reference)
+        let expected = try await s.rows(Self.reference)
         #expect(got.count == 2 && expected.count == 2)
         for (g, e) in zip(got, expected) {
             #expect(g.id == e["id"] as Int64)

@@ -124,7 +124,7 @@ import Testing
             let r = try await b.upload(client, "deals.csv", WebImportTests.file)
             #expect(r.status != .seeOther)
         }
-        #expect(try f.s.rows("SELECT status FROM web_imports WHERE id = 1").first?["status"] as String? == "failed")
+        #expect(try await f.s.rows("SELECT status FROM web_imports WHERE id = 1").first?["status"] as String? == "failed")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["1-deals.csv"])
         #expect(
             FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("1-deals.csv")) == Data("someone else's".utf8))

@@ -55,7 +55,7 @@ import Testing
             #expect(blank.status == .unprocessableContent)
         }
         // The refused form added nobody.
-        #expect(try f.s.rows("SELECT COUNT(*) FROM users WHERE name = 'gpark'")[0][0] as Int == 0)
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM users WHERE name = 'gpark'")[0][0] as Int == 0)
     }
 
     /// An unknown path under `/api` or `/webhooks` is Hummingbird's own 404: it carries the headers too.
@@ -128,7 +128,7 @@ import Testing
             _ = try await admin.get(client, "/admin/users")
             #expect(try await admin.post(client, "/admin/users", [("action", "token"), ("user", "kliu"), ("days", "30")]).status == .ok)
         }
-        let tokens = try f.s.rows("SELECT expires_at FROM api_tokens")
+        let tokens = try await f.s.rows("SELECT expires_at FROM api_tokens")
         #expect(tokens.count == 1)
         #expect((tokens.first?[0] as String?) != nil)
     }

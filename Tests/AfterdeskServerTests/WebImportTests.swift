@@ -59,7 +59,7 @@ import Testing
             try await sales.signIn(client, "vosei")
             #expect(try await sales.get(client, location).status == .forbidden)
         }
-        let uploads = try f.s.rows("SELECT path, status FROM web_imports")
+        let uploads = try await f.s.rows("SELECT path, status FROM web_imports")
         #expect(uploads.count == 1)
         // The name the browser gave cannot climb out of the upload folder.
         #expect((uploads.first?[0] as String?)?.contains("/afterdesk-uploads/1-deals.csv") == true)

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStorage
@@ -30,9 +31,9 @@ struct WebFixture {
     let log = CapturedLog()
     let taskID: Int64
 
-    init() async throws {
-        s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+    init(backend: TestBackend = .sqlite) async throws {
+        s = try await Scenario(backend: backend)
+        let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         clock = MovableClock(utc(ana.due))
         taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)

@@ -49,7 +49,7 @@ import Testing
                 body: TestBrowser.form([("outcome", "stop_contacting")])
             ) { r in #expect(r.headers[.location]?.hasPrefix("/login") == true) }
         }
-        #expect(try f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
+        #expect(try await f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
     }
 
     /// 403 for a page outside the role, 200 inside it: every page, every role.
@@ -98,7 +98,7 @@ import Testing
             #expect(!task.contains("href=\"sms:"))
             #expect(task.contains("quoted $3,500.00"))
         }
-        #expect(try f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
+        #expect(try await f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
     }
 
     @Test func aSaleRecordedOnThePageIsARecovery() async throws {
@@ -119,7 +119,7 @@ import Testing
             let queue = try await b.get(client, "/tasks?recorded=sold")
             #expect(String(buffer: queue.body).contains("Recorded: sold."))
         }
-        let sale = try f.s.rows("SELECT source, price_cents, cost_cents FROM recoveries")
+        let sale = try await f.s.rows("SELECT source, price_cents, cost_cents FROM recoveries")
         #expect(sale.count == 1)
         #expect(sale.first?[0] as String? == "task")
         #expect(sale.first?[1] as Int64? == 340_000)
@@ -150,8 +150,10 @@ import Testing
             #expect(
                 try await b.post(client, uri, [("outcome", "no_answer")], origin: "https://afterdesk.lakeside.example").status == .seeOther)
         }
-        #expect(try f.s.rows("SELECT outcome FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "no_answer")
-        #expect(try f.s.rows("SELECT contact_stopped_at IS NULL FROM customers WHERE id = ?", [try f.s.customer("D-3")])[0][0] as Bool)
+        #expect(try await f.s.rows("SELECT outcome FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "no_answer")
+        #expect(
+            try await f.s.rows("SELECT contact_stopped_at IS NULL FROM customers WHERE id = ?", [try await f.s.customer("D-3")])[0][0]
+                as Bool)
     }
 
     @Test func fiveFailuresLockAUserOutForFifteenMinutes() async throws {
@@ -230,7 +232,7 @@ import Testing
             b.cookies = kept
             #expect(try await b.get(client, "/deals").status == .seeOther)
         }
-        #expect(try f.s.rows("SELECT COUNT(*) FROM persist")[0][0] as Int == 0)
+        #expect(try await f.s.rows("SELECT COUNT(*) FROM persist")[0][0] as Int == 0)
     }
 
     @Test func everyPageSendsTheSecurityHeadersAndSafeCookies() async throws {

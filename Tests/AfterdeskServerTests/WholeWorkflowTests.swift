@@ -21,11 +21,11 @@ import Testing
     @Test func aTaskClosedInACancelledRequestIsClosedAndItsCustomerPlannedAgain() async throws {
         // Setup: Ana's task, made by dispatch; her VSC still has later steps planned.
         let s = try await Scenario()
-        let ana = try #require(try s.touches("D-3").first)
+        let ana = try #require(try await s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
         let task = try #require(try await s.db.tasks(now: at).first)
-        #expect(!(try s.touches("D-3").isEmpty))
+        #expect(!(try await s.touches("D-3").isEmpty))
         // The storage alone, cancelled, writes nothing: what the workflow must not be left halfway through.
         let bare = await cancelled { try await s.db.completeTask(id: task.id, outcome: .sold, price: Money(cents: 299_500), now: at) }
         #expect(throws: CancellationError.self) { try bare.get() }
@@ -38,7 +38,7 @@ import Testing
         // Check: the task is done and the customer was planned again (the sold VSC has nothing left planned).
         _ = try closed.get()
         #expect(try await s.db.tasks(status: nil, now: at).first { $0.id == task.id }?.status == .done)
-        #expect(try s.touches("D-3").isEmpty)
+        #expect(try await s.touches("D-3").isEmpty)
     }
 
     @Test func aReplyReceivedInACancelledRequestBecomesATask() async throws {

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation

@@ -1,0 +1,35 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// The backends a test case made storage on (`TestBackend.make`), noted while it runs (`TalliedByBackend`).
+final class BackendsUsed: Sendable {
+    @TaskLocal static var current: BackendsUsed?
+    private let used = Mutex<Set<TestBackend>>([])
+
+    static func note(_ backend: TestBackend) { _ = current?.used.withLock { $0.insert(backend) } }
+    var backends: Set<TestBackend> { used.withLock { $0 } }
+}
+
+/// A suite's trait: each of its test cases that ends without an error is counted, in `BackendTally`, for every
+/// backend it made a storage on. (A failed expectation fails the run itself; the tally says how many cases each
+/// backend ran to the end, so that a missing PostgreSQL, or tests that quietly stopped taking it, fail the run.)
+public struct TalliedByBackend: SuiteTrait, TestTrait, TestScoping {
+    public var isRecursive: Bool { true }
+
+    public func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        guard testCase != nil else { return try await function() }
+        let used = BackendsUsed()
+        try await BackendsUsed.$current.withValue(used) { try await function() }
+        for backend in used.backends {
+            try BackendTally.passed(backend: backend.rawValue, test: "\(test.id)")
+        }
+    }
+}
+
+extension Trait where Self == TalliedByBackend {
+    /// Count this suite's cases per backend (see `TalliedByBackend`).
+    public static var talliedByBackend: Self { TalliedByBackend() }
+}

@@ -1,0 +1,86 @@
+import AfterdeskCore
+import AfterdeskPostgres
+import AfterdeskSQLite
+import AfterdeskStorage
+import Foundation
+
+/// A backend the tests run on: the router, API, page, dispatch and import tests take one as their argument
+/// (`@Test(arguments: TestBackend.all)`), and each case gets a fresh, empty storage of it.
+public enum TestBackend: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// SQLite on a file in the test's own folder (the embedded default).
+    case sqlite
+    /// PostgreSQL: a database of its own, copied from a template migrated once per test run, on the cluster
+    /// `scripts/test.sh` starts (`AFTERDESK_TEST_POSTGRES_URL`). Without one the test fails: it is never skipped.
+    case postgres
+
+    public static let all = TestBackend.allCases
+    public var description: String { rawValue }
+
+    /// A fresh storage whose clock is `clock`; `directory` is the test's folder (SQLite's file and uploads go there).
+    /// The case is noted for the tally of the backends' passed tests (`TalliedByBackend`).
+    public func make(clock: Clock, directory: URL) async throws -> any Storage {
+        BackendsUsed.note(self)
+        switch self {
+        case .sqlite:
+            return try AfterdeskDatabase(path: directory.appendingPathComponent("test.sqlite").path, clock: clock)
+        case .postgres:
+            return try await PostgresTestDatabases.shared.fresh(
+                clock: clock, uploads: directory.appendingPathComponent("uploads").path)
+        }
+    }
+}
+
+/// The test run's PostgreSQL databases: the template, migrated once, and a copy of it per test case.
+public actor PostgresTestDatabases {
+    public static let shared = PostgresTestDatabases()
+    private var ready: Task<(PostgresServer, String), any Error>?
+    private var made = 0
+    private let run = "t\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+
+    /// A new database, a copy of the migrated template, opened with a pool of `connections`.
+    public func fresh(clock: Clock, uploads: String, connections: Int = 4) async throws -> PostgresStorage {
+        let name = try await freshDatabase()
+        return try await PostgresStorage.open(
+            try await location(of: name), clock: clock, uploads: uploads, maximumConnections: connections)
+    }
+
+    /// The name of a new database copied from the migrated template (for tests that open it themselves).
+    public func freshDatabase() async throws -> String {
+        let (server, template) = try await freshDatabaseTemplate()
+        made += 1
+        let name = "afterdesk_\(run)_\(made)"
+        try await server.createDatabase(name, template: template)
+        return name
+    }
+
+    /// The cluster and the migrated template, made by the first caller; the others, started meanwhile, wait for it.
+    private func freshDatabaseTemplate() async throws -> (PostgresServer, String) {
+        let ready =
+            self.ready
+            ?? Task { [run] in
+                let server = try Self.connect()
+                let name = "afterdesk_template_\(run)"
+                try await server.createDatabase(name)
+                let storage = try await PostgresStorage.open(server.location(of: name), clock: .live, maximumConnections: 1)
+                storage.close()
+                return (server, name)
+            }
+        self.ready = ready
+        return try await ready.value
+    }
+
+    /// The location (`postgres://…`) of database `name` on the test cluster.
+    public func location(of name: String) async throws -> String {
+        _ = try await freshDatabaseTemplate()
+        return try await ready?.value.0.location(of: name) ?? name
+    }
+
+    private static func connect() throws -> PostgresServer {
+        guard let url = ProcessInfo.processInfo.environment["AFTERDESK_TEST_POSTGRES_URL"], !url.isEmpty else {
+            throw StoreError(
+                "no PostgreSQL for the tests: run them with scripts/test.sh, or start one with "
+                    + "eval \"$(scripts/pg-test-cluster.sh start)\" (AFTERDESK_TEST_POSTGRES_URL)")
+        }
+        return try PostgresServer(url)
+    }
+}
