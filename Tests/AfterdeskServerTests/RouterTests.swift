@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStorage
@@ -26,13 +27,13 @@ func twilioRequest(
     return (ByteBuffer(string: body), headers)
 }
 
-@Suite(.serialized) struct RouterTests {
+@Suite(.serialized, .talliedByBackend) struct RouterTests {
     func app(_ s: Scenario, at: String) throws -> some ApplicationProtocol {
         Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
     }
 
-    @Test func aBadSignatureIsRefused() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aBadSignatureIsRefused(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let forged = twilioRequest(
                 "/webhooks/sms", [("From", "+15125550142"), ("Body", "STOP"), ("MessageSid", "SM1")], token: "not-the-token")
@@ -55,8 +56,8 @@ func twilioRequest(
         #expect(!(try await s.touches("D-1").filter { $0.action == "sms" }.isEmpty))
     }
 
-    @Test func stopThenStartThenHelp() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func stopThenStartThenHelp(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let customer = try await s.customer("D-1")
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let stop = twilioRequest(
@@ -85,8 +86,8 @@ func twilioRequest(
         }
     }
 
-    @Test func aReplyBecomesATaskForAPerson() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aReplyBecomesATaskForAPerson(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let reply = twilioRequest(
                 "/webhooks/sms", [("From", "+15125550142"), ("Body", "Yes, what would GAP cost a month?"), ("MessageSid", "SM200")])
@@ -103,8 +104,8 @@ func twilioRequest(
         #expect(tasks[0].assignee == "Karen Liu")  // the deal's F&I manager
     }
 
-    @Test func deliveryStatusUpdatesTheOutbox() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func deliveryStatusUpdatesTheOutbox(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try #require(try await s.touches("D-1").first)
         _ = try await s.dispatcher.run(now: utc(maria.due))
         let sid = try #require(s.channels.sms.first?.sid)
@@ -121,8 +122,8 @@ func twilioRequest(
     /// The demo signed its links with a fixed "demo-secret" while `serve` checks the database's own secret, so every
     /// link the demo sent answered 403. The demo's dispatcher (`Dispatcher.recording`) sends an email here; its link is
     /// followed through the server `serve` builds on the same database.
-    @Test func aLinkFromADemoEmailWorksInTheServer() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aLinkFromADemoEmailWorksInTheServer(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         #expect(s.settings.signingSecret == nil)
         let recording = RecordingChannels()
         let demo = try await Dispatcher.recording(
@@ -151,8 +152,8 @@ func twilioRequest(
         #expect(!(try await s.rows("SELECT consent_email FROM customers WHERE id = ?", [customer])[0][0] as Bool))
     }
 
-    @Test func theUnsubscribeLinkStopsEmailOnlyWithAValidToken() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theUnsubscribeLinkStopsEmailOnlyWithAValidToken(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let customer = try await s.customer("D-2")
         let emailTouchesBefore = try await s.touches("D-2").filter { $0.action == "email" }
         let url = s.dispatcher.unsubscribeURL(customer: customer)
@@ -205,8 +206,8 @@ func twilioRequest(
 
     /// The defect: GET /api/tasks gave every open task, with names and phone numbers, to anyone who could reach the
     /// server, and POST …/done recorded sales for anyone.
-    @Test func theTaskAPINeedsATokenAndScopesEachRole() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theTaskAPINeedsATokenAndScopesEachRole(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         try await s.db.addStaff(store: "main", code: "S9", name: "Sam Other", role: .sales, timeZone: "America/Chicago", now: Date())
@@ -266,8 +267,8 @@ func twilioRequest(
         #expect(stored.count == 6 && !stored.contains(victor.token) && stored.contains(APITokens.hash(victor.token)))
     }
 
-    @Test func healthMetricsAndTaskAPI() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func healthMetricsAndTaskAPI(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try await token(s, "admin", .admin)
@@ -305,9 +306,9 @@ func twilioRequest(
     }
 }
 
-@Suite(.serialized) struct TaskTests {
-    @Test func routingOutcomesAndEscalation() async throws {
-        let s = try await Scenario()
+@Suite(.serialized, .talliedByBackend) struct TaskTests {
+    @Test(arguments: TestBackend.all) func routingOutcomesAndEscalation(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await s.db.addStaff(store: "main", code: "M1", name: "Gina Manager", role: .manager, timeZone: "America/Chicago", now: Date())
         let ana = try #require(try await s.touches("D-3").first)
         let at = utc(ana.due)
@@ -336,8 +337,8 @@ func twilioRequest(
         #expect(!(c[0] as Bool) && !(c[1] as Bool) && !(c[2] as Bool) && (c[3] as String).hasPrefix("task:"))
     }
 
-    @Test func tasksGoToTheCRMAsADFLeadAndSignedWebhook() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func tasksGoToTheCRMAsADFLeadAndSignedWebhook(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         s.settings.crmLeadEmail = "leads@crm.example"
         s.settings.webhookURL = "https://crm.example/hooks/afterdesk"
         s.settings.webhookSecret = "hook-secret"
@@ -356,8 +357,8 @@ func twilioRequest(
         #expect(payload["assignee"] as? String == "Victor Osei")
     }
 
-    @Test func doNotCallAfterTheRelationshipSkipsTheCall() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func doNotCallAfterTheRelationshipSkipsTheCall(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         #expect(try await s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 1)
         #expect(try await s.db.addDoNotCall(["+15125550123"], source: "national registry", now: Date()) == 0)
         // Pretend the sale was 19 months ago.
