@@ -159,7 +159,8 @@ let package = Package(
         .testTarget(
             name: "AfterdeskSQLiteTests",
             dependencies: [
-                "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo", .product(name: "GRDB", package: "GRDB.swift"),
+                "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo", "AfterdeskBackendTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -16,16 +16,17 @@ public enum TestBackend: String, Sendable, CaseIterable, CustomStringConvertible
     public static let all = TestBackend.allCases
     public var description: String { rawValue }
 
-    /// A fresh storage whose clock is `clock`; `directory` is the test's folder (SQLite's file and uploads go there).
-    /// The case is noted for the tally of the backends' passed tests (`TalliedByBackend`).
-    public func make(clock: Clock, directory: URL) async throws -> any Storage {
+    /// A fresh storage whose clock is `clock`; `directory` is the test's folder (SQLite's file `<name>.sqlite` and the
+    /// uploads go there; a test making two databases names them). The case is noted for the tally of the backends'
+    /// passed tests (`TalliedByBackend`).
+    public func make(clock: Clock, directory: URL, name: String = "test") async throws -> any Storage {
         BackendsUsed.note(self)
         switch self {
         case .sqlite:
-            return try AfterdeskDatabase(path: directory.appendingPathComponent("test.sqlite").path, clock: clock)
+            return try AfterdeskDatabase(path: directory.appendingPathComponent("\(name).sqlite").path, clock: clock)
         case .postgres:
             return try await PostgresTestDatabases.shared.fresh(
-                clock: clock, uploads: directory.appendingPathComponent("uploads").path)
+                clock: clock, uploads: directory.appendingPathComponent("\(name)-uploads").path)
         }
     }
 }

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDemo
 import AfterdeskStorage
@@ -28,6 +29,11 @@ final class Workspace {
         try AfterdeskDatabase(path: path(name), clock: .fixed(fixedNow))
     }
 
+    /// A fresh storage of `backend` (SQLite: `<name>.sqlite` here), its clock at `fixedNow`.
+    func storage(_ backend: TestBackend, _ name: String = "test") async throws -> any Storage {
+        try await backend.make(clock: .fixed(fixedNow), directory: dir, name: name)
+    }
+
     func write(_ name: String, _ text: String) throws -> String {
         try text.write(toFile: path(name), atomically: true, encoding: .utf8)
         return path(name)
@@ -38,30 +44,33 @@ func menu() throws -> Menu { try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML
 
 /// Every stored fact that an import decides, without ids of runs and times: two databases with the same
 /// snapshot hold the same deals.
+let snapshotQueries = [
+    "SELECT s.code, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type, d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents, d.apr_milli, d.term_months, d.first_payment_date, d.lender, d.fingerprint, c.match_key, v.vin, sp.staff_code, fi.staff_code FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id JOIN vehicles v ON v.id = d.vehicle_id LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id ORDER BY s.code, d.deal_number",
+    "SELECT d.deal_number, p.product_code, p.outcome, p.price_cents, p.cost_cents, p.reason, p.presumed FROM deal_products p JOIN deals d ON d.id = p.deal_id ORDER BY d.deal_number, p.product_code",
+    "SELECT store_id, match_key, first_name, last_name, email, phone, state, zip, consent_sms, consent_email, consent_phone, consent_source, consent_sms_source, consent_email_source, consent_phone_source, last_deal_on FROM customers ORDER BY store_id, match_key",
+    "SELECT vin, year, make, model, in_service_date, in_service_estimated FROM vehicles ORDER BY vin",
+    "SELECT d.deal_number, e.product_code, e.kind, e.occurred_on, e.price_cents, e.cost_cents FROM events e JOIN deals d ON d.id = e.deal_id ORDER BY d.deal_number, e.kind, e.product_code",
+    "SELECT store_id, staff_code, name, role FROM staff ORDER BY store_id, staff_code",
+]
+
+/// The snapshot of the SQLite file at `path`.
 func snapshot(_ path: String) throws -> [String] {
-    let q = try DatabaseQueue(path: path)
-    return try q.read { db in
-        var lines: [String] = []
-        let queries = [
-            "SELECT s.code, d.deal_number, d.status, d.contract_date, d.delivery_date, d.deal_type, d.vehicle_condition, d.odometer, d.selling_price_cents, d.vehicle_value_cents, d.amount_financed_cents, d.apr_milli, d.term_months, d.first_payment_date, d.lender, d.fingerprint, c.match_key, v.vin, sp.staff_code, fi.staff_code FROM deals d JOIN stores s ON s.id = d.store_id JOIN customers c ON c.id = d.customer_id JOIN vehicles v ON v.id = d.vehicle_id LEFT JOIN staff sp ON sp.id = d.salesperson_id LEFT JOIN staff fi ON fi.id = d.fi_manager_id ORDER BY s.code, d.deal_number",
-            "SELECT d.deal_number, p.product_code, p.outcome, p.price_cents, p.cost_cents, p.reason, p.presumed FROM deal_products p JOIN deals d ON d.id = p.deal_id ORDER BY d.deal_number, p.product_code",
-            "SELECT store_id, match_key, first_name, last_name, email, phone, state, zip, consent_sms, consent_email, consent_phone, consent_source, consent_sms_source, consent_email_source, consent_phone_source, last_deal_on FROM customers ORDER BY store_id, match_key",
-            "SELECT vin, year, make, model, in_service_date, in_service_estimated FROM vehicles ORDER BY vin",
-            "SELECT d.deal_number, e.product_code, e.kind, e.occurred_on, e.price_cents, e.cost_cents FROM events e JOIN deals d ON d.id = e.deal_id ORDER BY d.deal_number, e.kind, e.product_code",
-            "SELECT store_id, staff_code, name, role FROM staff ORDER BY store_id, staff_code",
-        ]
-        for sql in queries {
-            for row in try Row.fetchAll(db, sql: sql) { lines.append(row.description) }
-            lines.append("--")
-        }
-        return lines
+    try DatabaseQueue(path: path).read { db in
+        try snapshotQueries.flatMap { sql in try Row.fetchAll(db, sql: sql).map(\.description) + ["--"] }
     }
 }
 
-@Suite struct CanonicalImportTests {
-    @Test func goodRowsLandAndEveryBadFieldIsReported() async throws {
+/// The snapshot of a storage of either backend.
+func snapshot(_ storage: any Storage) async throws -> [String] {
+    var lines: [String] = []
+    for sql in snapshotQueries { lines += try await StoredSQL(storage).rows(sql).map(\.description) + ["--"] }
+    return lines
+}
+
+@Suite(.talliedByBackend) struct CanonicalImportTests {
+    @Test(arguments: TestBackend.all) func goodRowsLandAndEveryBadFieldIsReported(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let s = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
         #expect(s.read == 8 && s.inserted == 4 && s.updated == 0 && s.unchanged == 0 && s.rejected == 4)
         #expect(s.inserted + s.updated + s.unchanged + s.rejected == s.read)
@@ -104,21 +113,21 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(try await db.deal(number: "D-10008")?.events.map(\.kind) == [.unwound])
     }
 
-    @Test func theSameFileAgainChangesNothing() async throws {
+    @Test(arguments: TestBackend.all) func theSameFileAgainChangesNothing(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let options = ImportOptions(menu: try menu())
         let first = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
-        let before = try snapshot(w.path("test.sqlite"))
+        let before = try await snapshot(db)
         let again = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         #expect(again.unchanged == again.read - again.rejected)
         #expect(again.inserted == 0 && again.updated == 0 && again.declines == 0 && again.rejected == first.rejected)
-        #expect(try snapshot(w.path("test.sqlite")) == before)
+        #expect(try await snapshot(db) == before)
     }
 
-    @Test func changesAreUpdatesAndADeclineTurnedSoldIsARecovery() async throws {
+    @Test(arguments: TestBackend.all) func changesAreUpdatesAndADeclineTurnedSoldIsARecovery(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let options = ImportOptions(menu: try menu())
         _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         let s = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
@@ -142,22 +151,22 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(try await db.deal(number: "D-10002")?.events.map(\.kind) == [.unwound, .reinstated])
     }
 
-    @Test func aDealTwiceInOneImportKeepsTheFirst() async throws {
+    @Test(arguments: TestBackend.all) func aDealTwiceInOneImportKeepsTheFirst(backend: TestBackend) async throws {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
         let lines = text.split(separator: "\n")
         let file = try w.write(
             "dupes.csv",
             [String(lines[0]), String(lines[1]), lines[1].replacingOccurrences(of: "Maria", with: "Mary")].joined(separator: "\n") + "\n")
-        let s = try await w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        let s = try await w.storage(backend).importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.inserted == 1 && s.rejected == 1)
         #expect(s.rejects.first?.error == "deal D-10001 of store main appears earlier in this import; only the first is kept")
         #expect(s.rejects.first?.line == 3)
     }
 
-    @Test func anUnusableFileIsRefusedAsAWhole() async throws {
+    @Test(arguments: TestBackend.all) func anUnusableFileIsRefusedAsAWhole(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let options = ImportOptions(menu: try menu())
         let header = try w.write("header.csv", "deal,date\nD-1,2026-01-01\n")
         let binary = w.path("sheet.csv")
@@ -178,14 +187,14 @@ func snapshot(_ path: String) throws -> [String] {
 
     /// The defect: a refused value such as =HYPERLINK(…) went into the rejects file unchanged, and the F&I manager
     /// opens that file in Excel.
-    @Test func theRejectsFileRunsNoFormula() async throws {
+    @Test(arguments: TestBackend.all) func theRejectsFileRunsNoFormula(backend: TestBackend) async throws {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
         let evil = text.replacingOccurrences(of: "linda@example,", with: "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"fix\"\")\",")
             .replacingOccurrences(of: ",ZZ,", with: ",@SUM(1+1),")
         #expect(evil != text)
         let file = try w.write("evil.csv", evil)
-        _ = try await w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        _ = try await w.storage(backend).importDeals(files: [file], options: ImportOptions(menu: try menu()))
         let rejects = try String(contentsOfFile: w.path("evil.rejects.csv"), encoding: .utf8)
         #expect(rejects.contains(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"fix\"\")\","))
         #expect(rejects.contains(",'@SUM(1+1),"))
@@ -194,11 +203,11 @@ func snapshot(_ path: String) throws -> [String] {
         }
     }
 
-    @Test func aBrokenQuoteAtTheEndCostsOnlyItsRow() async throws {
+    @Test(arguments: TestBackend.all) func aBrokenQuoteAtTheEndCostsOnlyItsRow(backend: TestBackend) async throws {
         let w = try Workspace()
         let text = try String(contentsOfFile: w.path("canonical-good-and-bad.csv"), encoding: .utf8)
         let file = try w.write("cut.csv", text + "D-99,\"never closed\n")
-        let s = try await w.database().importDeals(files: [file], options: ImportOptions(menu: try menu()))
+        let s = try await w.storage(backend).importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.inserted == 4 && s.read == 9 && s.rejected == 5)
         #expect(s.failedFiles.isEmpty)
         #expect(
@@ -210,7 +219,7 @@ func snapshot(_ path: String) throws -> [String] {
 
     /// A month's export with one stray quote: the row with it is refused and every other row lands; `read` is the
     /// number of data rows a person counts in the file.
-    @Test func aStrayQuoteInA400RowExportCostsOneRow() async throws {
+    @Test(arguments: TestBackend.all) func aStrayQuoteInA400RowExportCostsOneRow(backend: TestBackend) async throws {
         let w = try Workspace()
         let m = try menu()
         let gen = SyntheticDealership(
@@ -223,7 +232,7 @@ func snapshot(_ path: String) throws -> [String] {
         cells[first] = "\"" + cells[first]
         lines[120] = cells.joined(separator: ",")
         let file = try w.write("stray.csv", lines.joined(separator: "\n"))
-        let s = try await w.database().importDeals(files: [file], options: ImportOptions(menu: m))
+        let s = try await w.storage(backend).importDeals(files: [file], options: ImportOptions(menu: m))
         #expect(s.read == 400)
         #expect(s.rejected == 1 && s.inserted == 399, "\(s.rejects)")
         #expect(s.rejects.map(\.line) == [121])
@@ -231,10 +240,10 @@ func snapshot(_ path: String) throws -> [String] {
     }
 }
 
-@Suite struct ProfileImportTests {
-    @Test func cdkExtract() async throws {
+@Suite(.talliedByBackend) struct ProfileImportTests {
+    @Test(arguments: TestBackend.all) func cdkExtract(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let s = try await db.importDeals(files: [w.path("cdk-extract.csv")], options: ImportOptions(profile: .cdk, menu: try menu()))
         #expect(s.read == 4 && s.inserted == 3 && s.rejected == 1)
         #expect(s.rejects.first?.field == "FiWipStatusCode" && s.rejects.first?.value == "O")
@@ -249,9 +258,9 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(again.unchanged == 3)
     }
 
-    @Test func dealervaultExtract() async throws {
+    @Test(arguments: TestBackend.all) func dealervaultExtract(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let s = try await db.importDeals(
             files: [w.path("dealervault-extract.csv")], options: ImportOptions(profile: .dealervault, menu: try menu()))
         #expect(s.read == 4 && s.inserted == 4 && s.rejected == 0)
@@ -265,9 +274,9 @@ func snapshot(_ path: String) throws -> [String] {
         #expect(nguyen.products.map(\.code).contains("gap") == false)
     }
 
-    @Test func jsonDeals() async throws {
+    @Test(arguments: TestBackend.all) func jsonDeals(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let s = try await db.importDeals(files: [w.path("deals.json")], options: ImportOptions(menu: try menu()))
         #expect(s.read == 2 && s.inserted == 1 && s.rejected == 1)
         #expect(s.rejects.first?.field == "vin" && s.rejects.first?.line == 9)
@@ -278,11 +287,11 @@ func snapshot(_ path: String) throws -> [String] {
     }
 }
 
-@Suite struct CrashTests {
+@Suite(.talliedByBackend) struct CrashTests {
     /// However many batches landed before the process died, importing the same file again ends in
     /// exactly the state of one clean import.
-    @Test(arguments: [0, 1, 3, 7])
-    func anInterruptedImportThenTheSameImportEqualsACleanOne(batches: Int) async throws {
+    @Test(arguments: TestBackend.all, [0, 1, 3, 7])
+    func anInterruptedImportThenTheSameImportEqualsACleanOne(backend: TestBackend, batches: Int) async throws {
         let w = try Workspace()
         let m = try menu()
         let dealership = SyntheticDealership(
@@ -290,18 +299,18 @@ func snapshot(_ path: String) throws -> [String] {
         let file = try w.write("deals.csv", dealership.csv())
         var options = ImportOptions(menu: m, batchSize: 50)
 
-        let clean = try w.database("clean.sqlite")
+        let clean = try await w.storage(backend, "clean")
         let reference = try await clean.importDeals(files: [file], options: options)
         #expect(reference.inserted > 400)
 
-        let crashed = try w.database("crashed.sqlite")
+        let crashed = try await w.storage(backend, "crashed")
         options.simulateCrashAfterBatches = batches
         await #expect(throws: SimulatedCrash.self) { try await crashed.importDeals(files: [file], options: options) }
         options.simulateCrashAfterBatches = nil
         let rerun = try await crashed.importDeals(files: [file], options: options)
         #expect(rerun.inserted + rerun.unchanged == reference.inserted)
         #expect(rerun.unchanged == batches * 50 - rerunRejectedBefore(batches: batches, file: file, menu: m))
-        #expect(try snapshot(w.path("crashed.sqlite")) == snapshot(w.path("clean.sqlite")))
+        #expect(try await snapshot(crashed) == snapshot(clean))
     }
 
     /// Rows refused within the first batches (they count toward the batch size but are not stored).

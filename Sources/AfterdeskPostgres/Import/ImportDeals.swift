@@ -4,8 +4,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
-struct SimulatedCrash: Error {}
 
 extension PostgresStorage {
     /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`), one at a time per database (the import

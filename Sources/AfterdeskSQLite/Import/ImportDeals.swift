@@ -3,8 +3,6 @@ import AfterdeskStorage
 import Foundation
 import GRDB
 
-/// Thrown by the crash simulation of the tests; nothing after it runs, as after kill -9.
-struct SimulatedCrash: Error {}
 
 extension AfterdeskDatabase {
     /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`). Good rows land even

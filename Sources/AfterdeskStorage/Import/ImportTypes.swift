@@ -196,3 +196,9 @@ public struct ImportProgress: Sendable {
         self.rows = rows
     }
 }
+
+/// Thrown by the import's crash simulation (`ImportOptions.simulateCrashAfterBatches`, for the tests) on every backend;
+/// nothing after it runs, as after kill -9.
+package struct SimulatedCrash: Error {
+    package init() {}
+}
