@@ -4,6 +4,10 @@
 # was lost, and the database ends exactly as after one uninterrupted dispatch. Then SIGTERM to `afterdesk serve` in
 # the middle of its first dispatch: it must finish the page in flight (nothing left in doubt), exit 0, and the next
 # run must end as the clean dispatch. Uses the debug build.
+#   scripts/dispatch-crash-test.sh [sqlite|postgres]   (default sqlite; postgres needs the tests' cluster: scripts/test.sh)
+# On SQLite a journal file beside the database notes each accepted email the moment it is sent; on PostgreSQL each
+# email's result is committed as soon as it is sent. Either way only the instant between the provider's answer and
+# that note is in doubt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/.build/debug/afterdesk"
@@ -11,8 +15,11 @@ bin="$PWD/.build/debug/afterdesk"
 python=/usr/bin/python3; [ -x "$python" ] || python=python3
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+. scripts/lib/backend.sh
+backend_setup "${1:-sqlite}" "$work"
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; db_drop_all; rm -rf "$work"; }
 trap cleanup EXIT
+echo "dispatch crash test on $backend"
 
 # Servers that stop when their stdin closes: keep a pipe open to each.
 start() { # name script args...
@@ -26,8 +33,13 @@ start() { # name script args...
 }
 
 # A generated dealership, planned; dispatched 40 days later, when many touches are due.
-"$bin" demo --db "$work/base.sqlite" --dir "$work/gen" --deals-per-day 12 --seed 5 --days 0 > /dev/null
-planned_at=$(sqlite3 "$work/base.sqlite" "SELECT MIN(planned_at) FROM touches")
+base=$(db_new base)
+"$bin" demo --db "$base" --dir "$work/gen" --deals-per-day 12 --seed 5 --days 0 > /dev/null
+if [ "$backend" = postgres ]; then
+  planned_at=$(db_query "$base" "SELECT to_char(MIN(planned_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM touches")
+else
+  planned_at=$(db_query "$base" "SELECT MIN(planned_at) FROM touches")
+fi
 now=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(days=40)).strftime('%Y-%m-%dT16:00:00Z'))" "$planned_at")
 later=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(hours=2)).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$now")
 
@@ -57,7 +69,7 @@ CONF
     kill -TERM "$pid"
     local rc=0
     wait "$pid" || rc=$?
-    at_kill=$(sqlite3 "$db" "SELECT COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status = 'sending'), COUNT(*) FILTER (WHERE status = 'queued') FROM outbox")
+    at_kill=$(db_query "$db" "SELECT COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status = 'sending'), COUNT(*) FILTER (WHERE status = 'queued') FROM outbox")
     echo "$at_kill|$rc|$before_term" > "$work/at-kill"
   elif [ -n "$kill_after" ]; then
     "$bin" run --db "$db" --config "$work/afterdesk.yaml" --now "$now" > /dev/null 2>&1 &
@@ -65,7 +77,7 @@ CONF
     sleep "$kill_after"
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    at_kill=$(sqlite3 "$db" "SELECT COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status = 'sending'), COUNT(*) FILTER (WHERE status = 'queued') FROM outbox" 2>/dev/null || echo "?")
+    at_kill=$(db_query "$db" "SELECT COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status = 'sending'), COUNT(*) FILTER (WHERE status = 'queued') FROM outbox" 2>/dev/null || echo "?")
     echo "$at_kill" > "$work/at-kill"
   fi
   "$bin" run --db "$db" --config "$work/afterdesk.yaml" --now "$now" > /dev/null
@@ -75,18 +87,20 @@ CONF
 }
 
 stable() {
-  sqlite3 "$1" "
+  local checks=""
+  [ "$backend" = sqlite ] && checks="PRAGMA integrity_check; PRAGMA foreign_key_check;"
+  db_query "$1" "
     SELECT id, status, due_at, sent_at, status_reason FROM touches ORDER BY id;
     SELECT idempotency_key, channel, recipient, subject, body, status FROM outbox ORDER BY idempotency_key;
     SELECT touch_id, assignee_id, title, status FROM tasks ORDER BY touch_id;
-    PRAGMA integrity_check; PRAGMA foreign_key_check;"
+    $checks"
 }
 
 count_unique_ids() { grep -h -i '^Message-ID:' "$1"/*.eml 2>/dev/null | sort -u | wc -l; }
 
-cp "$work/base.sqlite" "$work/clean.sqlite"
-dispatch "$work/clean.sqlite" "$work/clean-sms.jsonl" "$work/clean-mail"
-stable "$work/clean.sqlite" > "$work/clean.txt"
+clean=$(db_copy base clean)
+dispatch "$clean" "$work/clean-sms.jsonl" "$work/clean-mail"
+stable "$clean" > "$work/clean.txt"
 clean_sms=$(wc -l < "$work/clean-sms.jsonl")
 clean_mail=$(ls "$work/clean-mail"/*.eml | wc -l)
 echo "clean dispatch at $now: $clean_sms SMS, $clean_mail emails"
@@ -94,8 +108,7 @@ echo "clean dispatch at $now: $clean_sms SMS, $clean_mail emails"
 
 status=0
 for delay in 0.4 0.9 1.6 2.4; do
-  db="$work/crash-$delay.sqlite"
-  cp "$work/base.sqlite" "$db"
+  db=$(db_copy base "crash_${delay/./_}")
   log="$work/sms-$delay.jsonl"; mail="$work/mail-$delay"
   dispatch "$db" "$log" "$mail" "$delay"
   sms=$(wc -l < "$log")
@@ -121,7 +134,7 @@ for delay in 0.4 0.9 1.6 2.4; do
 done
 
 # SIGTERM to serve mid-dispatch.
-db="$work/term.sqlite"; cp "$work/base.sqlite" "$db"
+db=$(db_copy base term)
 log="$work/sms-term.jsonl"; mail="$work/mail-term"
 dispatch "$db" "$log" "$mail" term
 IFS='|' read -r t_sent t_sending t_queued t_rc t_before < "$work/at-kill"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: unit, store, delivery and server tests (the storage contract on SQLite and on PostgreSQL, in a
-# throwaway cluster started here, with the cases each backend passed counted), the kill -9 crash tests of import and dispatch, the
+# throwaway cluster started here, with the cases each backend passed counted; the router, API, page, dispatch and import
+# tests on both too), the kill -9 crash tests of import and dispatch on each backend, the
 # command line's exit codes, the README's install (the one binary, started from another folder), the web pages in a
 # real browser (screenshots in browser-screenshots/), then the JSON API against docs/openapi.yaml with schemathesis
 # (after checking the generated API code against it),
@@ -21,8 +22,11 @@ swift build --build-tests
 scripts/generate-api.sh --check
 swift test --skip-build
 scripts/backend-tally.sh "$AFTERDESK_TEST_TALLY"
-scripts/crash-test.sh
-scripts/dispatch-crash-test.sh
+# The kill -9 crash tests of import and dispatch, on each backend.
+scripts/crash-test.sh sqlite
+scripts/crash-test.sh postgres
+scripts/dispatch-crash-test.sh sqlite
+scripts/dispatch-crash-test.sh postgres
 scripts/cli-exit-test.sh
 scripts/install-test.sh
 scripts/browser-test.sh
