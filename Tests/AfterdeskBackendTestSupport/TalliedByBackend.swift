@@ -2,13 +2,17 @@ import Foundation
 import Synchronization
 import Testing
 
-/// The backends a test case made storage on (`TestBackend.make`), noted while it runs (`TalliedByBackend`).
+/// The backends a test case made storage on (`TestBackend.make`), and the PostgreSQL databases it made, noted while
+/// it runs (`TalliedByBackend`).
 final class BackendsUsed: Sendable {
     @TaskLocal static var current: BackendsUsed?
     private let used = Mutex<Set<TestBackend>>([])
+    private let databases = Mutex<[String]>([])
 
     static func note(_ backend: TestBackend) { _ = current?.used.withLock { $0.insert(backend) } }
+    static func note(database: String) { current?.databases.withLock { $0.append(database) } }
     var backends: Set<TestBackend> { used.withLock { $0 } }
+    var madeDatabases: [String] { databases.withLock { $0 } }
 }
 
 /// A suite's trait: each of its test cases that ends without an error is counted, in `BackendTally`, for every
@@ -22,7 +26,11 @@ public struct TalliedByBackend: SuiteTrait, TestTrait, TestScoping {
     ) async throws {
         guard testCase != nil else { return try await function() }
         let used = BackendsUsed()
-        try await BackendsUsed.$current.withValue(used) { try await function() }
+        var failure: (any Error)?
+        do { try await BackendsUsed.$current.withValue(used) { try await function() } } catch { failure = error }
+        // The case's PostgreSQL databases go with it (the cluster would otherwise keep hundreds of them).
+        for name in used.madeDatabases { try? await PostgresTestDatabases.shared.drop(name) }
+        if let failure { throw failure }
         for backend in used.backends {
             try BackendTally.passed(backend: backend.rawValue, test: "\(test.id)")
         }

@@ -51,7 +51,14 @@ public actor PostgresTestDatabases {
         made += 1
         let name = "afterdesk_\(run)_\(made)"
         try await server.createDatabase(name, template: template)
+        BackendsUsed.note(database: name)
         return name
+    }
+
+    /// Drops database `name`, ending its connections (a test case's, once it is over).
+    public func drop(_ name: String) async throws {
+        guard let (server, _) = try await ready?.value else { return }
+        try await server.dropDatabase(name)
     }
 
     /// The cluster and the migrated template, made by the first caller; the others, started meanwhile, wait for it.
