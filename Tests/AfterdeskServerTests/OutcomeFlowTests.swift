@@ -27,9 +27,10 @@ import Testing
     /// the clock's day is refused).
     func december(_ s: Scenario) async throws -> any Storage {
         let clock = Clock.fixed(utc("2026-12-01T18:00:00Z"))
-        if let postgres = s.db as? PostgresStorage, let location = postgres.location {
+        if let postgres = s.db as? PostgresStorage {
             return try await PostgresStorage.open(
-                location, clock: clock, uploads: s.dir.appendingPathComponent("uploads").path, maximumConnections: 2)
+                try #require(postgres.location), clock: clock, uploads: s.dir.appendingPathComponent("uploads").path,
+                maximumConnections: 2)
         }
         return try AfterdeskDatabase(path: s.dir.appendingPathComponent("test.sqlite").path, clock: clock)
     }
