@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import AfterdeskTestSupport
@@ -12,7 +13,7 @@ import Yams
 @testable import AfterdeskWorkflows
 
 /// `/api/v1` through the router, and `docs/openapi.yaml` against the router's routes.
-@Suite(.serialized) struct APIv1Tests {
+@Suite(.serialized, .talliedByBackend) struct APIv1Tests {
     func token(_ s: Scenario, _ name: String, _ role: Role, staff: String? = nil) async throws -> String {
         try await s.db.addUser(name: name, role: role, staffCode: staff, store: nil, now: Date())
         var rng = SeededRandom(seed: UInt64(name.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }))
@@ -28,8 +29,8 @@ import Yams
         return (r.status, try? JSONSerialization.jsonObject(with: Data(buffer: r.body)))
     }
 
-    @Test func dealsPageWithACursorAndEachRoleSeesWhatItMay() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func dealsPageWithACursorAndEachRoleSeesWhatItMay(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let fi = try await token(s, "kliu", .fiManager)
         let sales = try await token(s, "vosei", .sales, staff: "F2")
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
@@ -66,8 +67,8 @@ import Yams
         }
     }
 
-    @Test func anImportThroughTheAPIAnswersWithItsSummary() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func anImportThroughTheAPIAnswersWithItsSummary(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let fi = try await token(s, "kliu", .fiManager)
         let director = try await token(s, "fd", .financeDirector)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
@@ -95,8 +96,8 @@ import Yams
     }
 
     /// The spec describes exactly what the router serves: every route in it, every path of it routed.
-    @Test func theOpenAPISpecAndTheRouterAgree() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theOpenAPISpecAndTheRouterAgree(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let router = try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z"))))
         let served = Set(router.routes.map { "\($0.method.rawValue.lowercased()) \($0.path)" }.filter { $0.contains(" /api/") })
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)

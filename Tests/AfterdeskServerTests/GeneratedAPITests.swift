@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import AfterdeskTestSupport
@@ -11,7 +12,7 @@ import Testing
 /// The edges of `/api/v1` made by the generated code (docs/api.md, "How the API is made"): what the spec refuses is the
 /// API's own 400 in its error shape, never the generator's problem JSON or a 500; a JSON deal file reaches the importer
 /// as written; a file sent with any other type is read as CSV, as before the spec was generated.
-@Suite(.serialized) struct GeneratedAPITests {
+@Suite(.serialized, .talliedByBackend) struct GeneratedAPITests {
     func call(
         _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String, type: String? = nil,
         body: String? = nil
@@ -25,8 +26,8 @@ import Testing
 
     func errorCode(_ json: [String: Any]) -> String? { (json["error"] as? [String: Any])?["code"] as? String }
 
-    @Test func whatTheSpecRefusesIsA400InTheAPIsShape() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func whatTheSpecRefusesIsA400InTheAPIsShape(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
@@ -57,8 +58,8 @@ import Testing
     /// A task's outcome through the generated code keeps what the hand-written route did: a body read up to 64 KiB and
     /// no more (the generated code would read any size), JSON whatever its `Content-Type` says, and an answer whatever
     /// `Accept` says — never a 406 after the outcome was recorded.
-    @Test func aTasksOutcomeIsSmallJSONAndAlwaysAnswered() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aTasksOutcomeIsSmallJSONAndAlwaysAnswered(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)
@@ -83,8 +84,8 @@ import Testing
 
     /// A JSON deal file keeps its own line numbers in the refusals (the importer reads the bytes sent, not a copy the
     /// generated code decoded and wrote again); a CSV sent as a form (curl's default type) is still a CSV.
-    @Test func aJSONFileIsImportedAsWrittenAndAnyOtherTypeAsCSV() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aJSONFileIsImportedAsWrittenAndAnyOtherTypeAsCSV(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskSQLite
 import AfterdeskServer
@@ -7,13 +8,12 @@ import AfterdeskWorkflows
 import Foundation
 import Testing
 
-@Suite struct MenuFilesTests {
-    @Test func theMenuInForceIsStoredWithTheDatabase() async throws {
+@Suite(.talliedByBackend) struct MenuFilesTests {
+    @Test(arguments: TestBackend.all) func theMenuInForceIsStoredWithTheDatabase(backend: TestBackend) async throws {
         // Setup: a database and a menu file naming another store.
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try AfterdeskDatabase(
-            path: dir.appendingPathComponent("test.sqlite").path, clock: .fixed(Date(timeIntervalSince1970: 1_795_440_000)))
+        let db = try await backend.make(clock: .fixed(Date(timeIntervalSince1970: 1_795_440_000)), directory: dir)
         let file = dir.appendingPathComponent("menu.yaml").path
         try DefaultMenus.menuYAML.replacingOccurrences(of: "Lakeside Motors", with: "Hill Country Ford")
             .write(toFile: file, atomically: true, encoding: .utf8)

@@ -9,6 +9,7 @@ import Testing
 /// A link whose stored timestamp cannot be read (the typed storage throws an integrity error): the customer sees the
 /// expired page, never an error page, and nothing is recorded; the operator's log says where the problem is, without
 /// the value or anything of the customer's.
+/// SQLite only: PostgreSQL's `timestamptz` columns cannot hold a value that is not an instant.
 @Suite(.serialized) struct OfferUnreadableLinkTests {
     @Test(arguments: ["expires_at", "created_at"])
     func aLinkWithAnUnreadableTimestampShowsTheExpiredPage(_ column: String) async throws {

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -11,9 +12,9 @@ import Testing
 @testable import AfterdeskWorkflows
 
 /// `/health`: the database, and the scheduler's last successful run when the server runs one.
-@Suite(.serialized) struct HealthTests {
-    @Test func healthSays503WhenTheSchedulerIsStuck() async throws {
-        let s = try await Scenario()
+@Suite(.serialized, .talliedByBackend) struct HealthTests {
+    @Test(arguments: TestBackend.all) func healthSays503WhenTheSchedulerIsStuck(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: clock.clock, schedulerInterval: .seconds(60))
         @Sendable func health(_ client: some TestClientProtocol) async throws -> (HTTPResponse.Status, [String: String]) {
@@ -38,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func theSchedulerRecordsItsLastSuccessfulRun() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theSchedulerRecordsItsLastSuccessfulRun(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let at = utc("2026-10-02T15:00:00Z")
         let task = Task {
             await Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: .init(label: "t")).run()
@@ -80,9 +81,9 @@ import Testing
 }
 
 /// `/metrics`: request durations by route pattern, and the gauges read from the database.
-@Suite(.serialized) struct MetricsTests {
-    @Test func metricsCountRequestsByRouteAndReadTheDatabase() async throws {
-        let s = try await Scenario()
+@Suite(.serialized, .talliedByBackend) struct MetricsTests {
+    @Test(arguments: TestBackend.all) func metricsCountRequestsByRouteAndReadTheDatabase(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         let run = try await s.dispatcher.run(now: utc(ana.due))
         #expect(run.tasks == 1)

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskStorage
 import Foundation
 import GRDB
@@ -14,7 +15,7 @@ import Testing
 /// ledger; a STOP survives a re-import with consent Y and the gate sends nothing; a blocked phone gets no call task;
 /// `/admin/opt-outs` shows the ledger and records an admin's stop and consent with evidence (admins only, CSRF);
 /// the API's deal shows the opt-outs.
-@Suite(.serialized) struct OptOutFlowTests {
+@Suite(.serialized, .talliedByBackend) struct OptOutFlowTests {
     func app(_ s: Scenario, at: String = "2026-10-02T15:00:00Z") throws -> some ApplicationProtocol {
         Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
     }
@@ -23,9 +24,9 @@ import Testing
         try await s.rows("SELECT source FROM opt_outs ORDER BY id").map { $0[0] as String }
     }
 
-    @Test func theButtonAndOneClickAreRecordedAsWhatTheyAre() async throws {
+    @Test(arguments: TestBackend.all) func theButtonAndOneClickAreRecordedAsWhatTheyAre(backend: TestBackend) async throws {
         for oneClick in [false, true] {
-            let s = try await Scenario()
+            let s = try await Scenario(backend: backend)
             let customer = try await s.customer("D-2")
             let path = String(s.dispatcher.unsubscribeURL(customer: customer).dropFirst(s.settings.publicURL.count))
             try await app(s).test(.router) { client in
@@ -38,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func aStopSurvivesAReImportWithConsentYAndTheGateSendsNothing() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aStopSurvivesAReImportWithConsentYAndTheGateSendsNothing(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await app(s).test(.router) { client in
             let r = twilioRequest("/webhooks/sms", [("From", "+15125550142"), ("Body", "Please stop texting me"), ("MessageSid", "SM1")])
             _ = try await client.execute(uri: "/webhooks/sms", method: .post, headers: r.headers, body: r.body)
@@ -51,7 +52,7 @@ import Testing
         _ = try await s.dispatcher.replan(customers: [try await s.customer("D-1")], now: utc("2026-10-02T15:00:00Z"))
         #expect(try await s.touches("D-1").allSatisfy { $0.action != "sms" })
         // Even a customer row turned back on by hand is held by the gate, which reads the ledger itself.
-        try await s.execute("UPDATE customers SET consent_sms = 1 WHERE id = ?", [try await s.customer("D-1")])
+        try await s.execute("UPDATE customers SET consent_sms = ? WHERE id = ?", [true, try await s.customer("D-1")])
         let maria = try await s.customer("D-1")
         let due = try await s.db.dueTouches(now: utc("2027-06-01T15:00:00Z"), limit: 1_000).filter { $0.customer.id == maria }
         #expect(!due.isEmpty)
@@ -68,8 +69,8 @@ import Testing
         #expect(gate.refusal(input, today: LocalDate("2026-10-02")!) == "calls to the customer's number are stopped (opt-out ledger)")
     }
 
-    @Test func theAdminPageShowsTheLedgerAndRecordsWithTheSignedInUser() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func theAdminPageShowsTheLedgerAndRecordsWithTheSignedInUser(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         _ = try await f.s.db.setSMSConsent(
             phone: "+15125550142", consent: false, source: "STOP", reference: "SM7", now: utc("2026-10-02T15:00:00Z"))
         try await f.app().test(.router) { client in
@@ -114,8 +115,8 @@ import Testing
 
     /// Staff's "stop contacting" on the task page: kept in the ledger in the signed-in user's name, and a re-import with
     /// consent Y turns nothing back on.
-    @Test func stopContactingOnTheTaskPageIsKeptInTheSignedInUsersName() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func stopContactingOnTheTaskPageIsKeptInTheSignedInUsersName(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var vosei = TestBrowser()
             try await vosei.signIn(client, "vosei")
@@ -136,8 +137,8 @@ import Testing
         #expect(!(c[0] as Bool) && !(c[1] as Bool))
     }
 
-    @Test func theAPIsDealShowsTheOptOuts() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theAPIsDealShowsTheOptOuts(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await s.db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: Date())
         var rng = SeededRandom(seed: 11)
         let made = APITokens.generate(using: &rng)

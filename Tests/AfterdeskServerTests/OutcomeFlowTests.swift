@@ -1,4 +1,6 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
+import AfterdeskPostgres
 import AfterdeskSQLite
 import AfterdeskStorage
 import Foundation
@@ -10,7 +12,7 @@ import Testing
 
 /// Recoveries from the three sources, end to end through the store: a task, a later deal import, an after-sale
 /// contract, and cancellations, read back through the decline ledger.
-@Suite(.serialized) struct OutcomeFlowTests {
+@Suite(.serialized, .talliedByBackend) struct OutcomeFlowTests {
     let planner = Planner(menu: menu, warranties: warranties)
 
     func ledger(_ s: Scenario, asOf: String) async throws -> [String: LedgerRow] {
@@ -23,8 +25,14 @@ import Testing
 
     /// The scenario's database, on a clock in December (the scenario's stands at its deals' day, and a sale dated after
     /// the clock's day is refused).
-    func december(_ s: Scenario) throws -> AfterdeskDatabase {
-        try AfterdeskDatabase(path: s.dir.appendingPathComponent("test.sqlite").path, clock: .fixed(utc("2026-12-01T18:00:00Z")))
+    func december(_ s: Scenario) async throws -> any Storage {
+        let clock = Clock.fixed(utc("2026-12-01T18:00:00Z"))
+        if let postgres = s.db as? PostgresStorage {
+            return try await PostgresStorage.open(
+                try #require(postgres.location), clock: clock, uploads: s.dir.appendingPathComponent("uploads").path,
+                maximumConnections: 2)
+        }
+        return try AfterdeskDatabase(path: s.dir.appendingPathComponent("test.sqlite").path, clock: clock)
     }
 
     func importCSV(_ s: Scenario, _ name: String, _ text: String) throws -> String {
@@ -36,9 +44,9 @@ import Testing
     /// Ana's VSC is sold on her task. The next import of her deal (changed, so it is written again) still shows the VSC
     /// declined at the desk: that is no cancellation and plans nothing again. A later export showing it sold, and then
     /// an after-sale contract, report the same sale: it stays one recovery, with the contract's figures.
-    @Test func aTasksSaleSurvivesReimportAndIsCountedOnceAcrossSources() async throws {
+    @Test(arguments: TestBackend.all) func aTasksSaleSurvivesReimportAndIsCountedOnceAcrossSources(backend: TestBackend) async throws {
         // Setup: Ana's task, sold for $2,995 (cost $1,150).
-        let s = try await Scenario()
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
@@ -89,8 +97,8 @@ import Testing
     }
 
     /// Chargebacks subtract from the recovery they cancel, once they are dated on or before as_of.
-    @Test func cancellationsNetTheMarginFromTheirDate() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func cancellationsNetTheMarginFromTheirDate(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let contracts = try importCSV(
             s, "contracts.csv",
             "contract_number,store,deal_number,product,sale_date,price,cost\nAS-2,main,D-1,gap,2026-10-15,$895.00,300\n")
@@ -123,8 +131,8 @@ import Testing
 
     /// A product sold on the deal (here recovered by a later export) is cancelled by store, deal number and product; a
     /// product the deal never sold cannot be.
-    @Test func aDealsProductIsCancelledByDealAndProduct() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aDealsProductIsCancelledByDealAndProduct(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let sold = deals.replacingOccurrences(of: "not_offered,,declined,695", with: "not_offered,,sold,695")
         _ = try await s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
         let file = try importCSV(
@@ -141,8 +149,8 @@ import Testing
     /// The ledger reads the deals and their declines as two streams merged in Swift, and the products sold since the desk
     /// as a third: its lines are those of the join it replaced, in the same order, with the desk's quotes. Here D-1's GAP
     /// (between its declined products in code order) and D-2's appearance are sold on a later export.
-    @Test func theLedgersDeclinesAreTheJoinsInItsOrder() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theLedgersDeclinesAreTheJoinsInItsOrder(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let sold = deals.replacingOccurrences(of: "declined,2495,declined,895", with: "declined,2495,sold,895")
             .replacingOccurrences(of: "not_offered,,declined,695", with: "not_offered,,sold,695")
         _ = try await s.db.importDeals(files: [try importCSV(s, "sold.csv", sold)], options: ImportOptions(menu: menu))
@@ -175,8 +183,8 @@ import Testing
 
     /// The capture rate's denominator counts the declines on refused rows of deal imports, until the row is fixed and
     /// its deal stored (in any store): then its declines are among the stored ones.
-    @Test func refusedRowsCountInTheExportsUntilTheirDealIsStored() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func refusedRowsCountInTheExportsUntilTheirDealIsStored(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         // D-9 is D-1 again with a VIN whose check digit is wrong: refused, with its three declines.
         let d1 = try #require(deals.split(separator: "\n").first { $0.hasPrefix("D-1,") })
         let bad = d1.replacingOccurrences(of: "D-1,", with: "D-9,").replacingOccurrences(of: "4T1B11HK7RU000001", with: "4T1B11HK0RU000001")
@@ -199,8 +207,8 @@ import Testing
     }
 
     /// Bad rows are refused with their line, field and value; the good ones land.
-    @Test func badAfterSaleRowsAreRefusedByName() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func badAfterSaleRowsAreRefusedByName(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let file = try importCSV(
             s, "contracts.csv",
             """
@@ -244,8 +252,8 @@ import Testing
     }
 
     /// Each deal's arm is drawn once, by the published rule, and kept: it cannot be changed or removed.
-    @Test func armsAreRecordedOnceAndNeverChange() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func armsAreRecordedOnceAndNeverChange(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let arms = try await s.rows(
             "SELECT d.deal_number, a.held_out, a.bucket, a.percent FROM deal_arms a JOIN deals d ON d.id = a.deal_id ORDER BY 1")
         #expect(arms.map { $0[0] as String } == ["D-1", "D-2", "D-3"])
@@ -253,8 +261,9 @@ import Testing
             #expect((a[2] as Int64) == Int64(Holdout.bucket(store: "main", dealNumber: a[0])))
             #expect((a[1] as Bool) == Holdout.isHeldOut(store: "main", dealNumber: a[0], percent: 10) && (a[3] as Int) == 10)
         }
-        await #expect(throws: (any Error).self) { try await s.execute("UPDATE deal_arms SET held_out = 1 - held_out") }
-        await #expect(throws: (any Error).self) { try await s.execute("DELETE FROM deal_arms") }
+        for change in ["UPDATE deal_arms SET held_out = NOT held_out", "DELETE FROM deal_arms"] {
+            await #expect(performing: { try await s.execute(change) }, throws: { "\(String(reflecting: $0))".contains("append-only") })
+        }
         // A menu with another percentage draws new deals against it, and keeps the arms already drawn.
         var other = menu
         other.holdoutPercent = 50
@@ -266,7 +275,8 @@ import Testing
             holdoutPercent: 100)
         let treated = try await s.db.ledgerRows(p, now: utc("2026-12-31T00:00:00Z")).filter { $0.arm == .treated }.count
         let recordedTreated = try await s.rows(
-            "SELECT COUNT(*) FROM deal_products p JOIN deal_arms a ON a.deal_id = p.deal_id WHERE p.outcome = 'declined' AND a.held_out = 0"
+            "SELECT COUNT(*) FROM deal_products p JOIN deal_arms a ON a.deal_id = p.deal_id WHERE p.outcome = 'declined' AND a.held_out = ?",
+            [false]
         )
         #expect(treated == recordedTreated[0][0] as Int && treated > 0)
     }

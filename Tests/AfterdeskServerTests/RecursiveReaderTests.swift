@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -11,10 +12,10 @@ import Testing
 
 /// Every reader of outside input that builds a tree refuses one nested too deep, through the router, instead of
 /// overflowing the stack (issue 23, item 1).
-@Suite(.serialized) struct RecursiveReaderTests {
+@Suite(.serialized, .talliedByBackend) struct RecursiveReaderTests {
     /// A deal file of 100,000 nested arrays (200 KB) ended `serve` (SIGSEGV): now a 422 naming the line and the limit.
-    @Test func aDeeplyNestedDealFileIs422FromTheAPI() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aDeeplyNestedDealFileIs422FromTheAPI(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
@@ -28,8 +29,8 @@ import Testing
     }
 
     /// The same file uploaded on /imports: the import fails with the reason on its page.
-    @Test func aDeeplyNestedDealFileFailsItsUpload() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aDeeplyNestedDealFileFailsItsUpload(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.openImports(client)
@@ -45,8 +46,8 @@ import Testing
 
     /// The task API's JSON (Foundation's decoder) and the pages' forms (Hummingbird's, keys like `a[b][c]`) have limits
     /// of their own: a body nested 30,000 deep (within the outcome's 64 KiB) is a 400.
-    @Test func deepJSONAndDeepFormKeysAre400() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func deepJSONAndDeepFormKeysAre400(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let admin = try await APIv1Tests().token(f.s, "tokenadmin", .admin)
         try await f.app().test(.router) { client in
             let deep = String(repeating: "[", count: 30_000) + String(repeating: "]", count: 30_000)

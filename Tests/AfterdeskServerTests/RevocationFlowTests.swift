@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -11,9 +12,9 @@ import Testing
 
 /// Issue 24, item 2: a customer who writes "Please stop texting me" has revoked consent (FCC 24-24). It was answered as
 /// a reply: a task was made and the texts kept coming.
-@Suite(.serialized) struct RevocationFlowTests {
-    @Test func aRevocationInASentenceStopsTextsAndReachesAPerson() async throws {
-        let s = try await Scenario()
+@Suite(.serialized, .talliedByBackend) struct RevocationFlowTests {
+    @Test(arguments: TestBackend.all) func aRevocationInASentenceStopsTextsAndReachesAPerson(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let replies = InboundReplayTests()
         #expect(try await s.touches("D-1").contains { $0.action == "sms" })
         try await replies.app(s).test(.router) { client in
@@ -30,8 +31,8 @@ import Testing
         #expect(source == "sms STOP SMR1")
     }
 
-    @Test func aBareStopNeedsNoTask() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aBareStopNeedsNoTask(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let replies = InboundReplayTests()
         try await replies.app(s).test(.router) { client in _ = try await replies.text(client, "STOP!", sid: "SMR2") }
         await #expect(try !replies.consent(s))

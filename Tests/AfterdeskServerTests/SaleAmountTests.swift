@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -11,7 +12,7 @@ import Testing
 
 /// Issue 23, item 5: `POST /api/tasks/{id}/done` took `"price": "-50000.00"` and the dashboard showed it; only the web
 /// form refused it. `completeTask` now holds every door (command line, API, task page) to `SaleAmounts`.
-@Suite(.serialized) struct SaleAmountTests {
+@Suite(.serialized, .talliedByBackend) struct SaleAmountTests {
     func token(_ s: Scenario) async throws -> String {
         try await s.db.addUser(name: "root", role: .admin, staffCode: nil, store: nil, now: Date())
         var rng = SeededRandom(seed: 23)
@@ -20,8 +21,8 @@ import Testing
         return made.token
     }
 
-    @Test func theAPIRefusesANegativeOrHugeSaleWith422AndItsReason() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theAPIRefusesANegativeOrHugeSaleWith422AndItsReason(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try await token(s)
@@ -55,8 +56,8 @@ import Testing
     }
 
     /// The command line (`afterdesk task done`) calls `completeTask` as the API does: the same rule, the same error.
-    @Test func completeTaskItselfRefusesTheAmounts() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func completeTaskItselfRefusesTheAmounts(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let taskID = try #require(try await s.db.tasks(now: utc(ana.due)).first?.id)

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -11,9 +12,9 @@ import Testing
 
 /// Issue 26: a task outcome given wrongly names the field the way its door does. The command line keeps its flags
 /// (`outcome sold needs --price`); the API names the JSON field and the task page the form's label.
-@Suite(.serialized) struct TaskOutcomeFieldTests {
-    @Test func theTaskPageNamesTheFormsLabelNotTheFlag() async throws {
-        let f = try await WebFixture()
+@Suite(.serialized, .talliedByBackend) struct TaskOutcomeFieldTests {
+    @Test(arguments: TestBackend.all) func theTaskPageNamesTheFormsLabelNotTheFlag(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.signIn(client, "vosei")
@@ -29,8 +30,8 @@ import Testing
         #expect(try await f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
     }
 
-    @Test func theAPINamesTheJSONFieldAndTheStoreKeepsTheCommandLinesWords() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theAPINamesTheJSONFieldAndTheStoreKeepsTheCommandLinesWords(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         _ = try await s.dispatcher.run(now: utc(ana.due))
         let admin = try await SaleAmountTests().token(s)

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskSQLite
 import AfterdeskStorage
@@ -9,7 +10,7 @@ import Testing
 /// Workflows written in steps run whole even when the request that started them is cancelled: the storage's calls
 /// refuse to start in a cancelled task, so without that a task could be closed as sold with its follow-up still
 /// planned, or an inbound text recorded without its reply task.
-@Suite(.serialized) struct WholeWorkflowTests {
+@Suite(.serialized, .talliedByBackend) struct WholeWorkflowTests {
     /// Runs `work` in a task that is cancelled before it starts its first step.
     func cancelled<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error> {
         await Task {
@@ -18,9 +19,11 @@ import Testing
         }.result
     }
 
-    @Test func aTaskClosedInACancelledRequestIsClosedAndItsCustomerPlannedAgain() async throws {
+    @Test(arguments: TestBackend.all) func aTaskClosedInACancelledRequestIsClosedAndItsCustomerPlannedAgain(backend: TestBackend)
+        async throws
+    {
         // Setup: Ana's task, made by dispatch; her VSC still has later steps planned.
-        let s = try await Scenario()
+        let s = try await Scenario(backend: backend)
         let ana = try #require(try await s.touches("D-3").first)
         let at = utc(ana.due)
         _ = try await s.dispatcher.run(now: at)
@@ -41,8 +44,8 @@ import Testing
         #expect(try await s.touches("D-3").isEmpty)
     }
 
-    @Test func aReplyReceivedInACancelledRequestBecomesATask() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aReplyReceivedInACancelledRequestBecomesATask(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let at = utc("2026-10-02T15:00:00Z")
         let answer = await cancelled {
             try await s.dispatcher.receiveSMS(from: "+15125550142", body: "How much is it?", providerID: "SMW1", now: at)
