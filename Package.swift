@@ -127,7 +127,7 @@ let package = Package(
             dependencies: [
                 // The server for `afterdesk serve` (and the users' passwords, bcrypt); every other command uses workflows.
                 "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
-                "AfterdeskDemo",
+                "AfterdeskDemo", "AfterdeskPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -156,7 +156,10 @@ let package = Package(
         // factories are the one place a backend is named). The protocols' sources are read by path (Checklist).
         .testTarget(
             name: "AfterdeskStorageContractTests",
-            dependencies: ["AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres", "AfterdeskCore", "AfterdeskDemo"]
+            dependencies: [
+                "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres", "AfterdeskCore", "AfterdeskDemo", "AfterdeskWorkflows",
+                "AfterdeskDelivery",
+            ]
         ),
         .testTarget(
             name: "AfterdeskDeliveryTests",
@@ -169,7 +172,7 @@ let package = Package(
             // Page snapshots, read from the repository by path (PageSnapshotTests), so they can be recorded in place.
             dependencies: [
                 "AfterdeskServer", "AfterdeskWorkflows", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskCore",
-                "AfterdeskDemo",
+                "AfterdeskDemo", "AfterdeskPostgres",
                 "AfterdeskTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
