@@ -61,7 +61,7 @@ enum CopyDemo {
         let theirs = try await figures(target, f, deals: deals)
         #expect(CopyCheck.differences(mine, theirs).isEmpty, "differ: \(CopyCheck.differences(mine, theirs))")
         let ledger = mine.first { $0.name == "report --by decline" }?.text ?? ""
-        #expect(ledger.split(separator: "\n").count > 100)
+        #expect(Int(ledger.prefix { $0.isNumber }) ?? 0 > 100, "\(ledger)")
         #expect(mine.filter { $0.name.hasPrefix("explain ") && $0.text != "none" }.count == 10)
         // The figures are not the same by accident of both sides being alike in their emptiness: they name deals.
         #expect(mine.first { $0.name == "report --by product" }?.text.contains("\"declines\"") == true)

@@ -25,6 +25,14 @@ import Testing
         let empty = Set(first.tables.filter { $0.target == 0 }.map(\.table))
         #expect(empty.isSubset(of: CopyDemo.leftEmpty), "empty: \(empty.sorted())")
         try await CopyDemo.expectSameFigures(source, target, f)
+        // Bytes stay bytes; a token and a user's password hash sign in the same.
+        #expect(try await target.persistGet(key: "session", now: f.now)?.value == Data([0, 1, 2, 0xFF]))
+        let token = try await source.principal(tokenHash: "token-hash", now: f.now)
+        #expect(token?.name == "admin")
+        #expect(try await target.principal(tokenHash: "token-hash", now: f.now) == token)
+        let fi = try await source.signInUser(name: "fi")
+        let upper = try await target.signInUser(name: "FI")
+        #expect(fi?.passwordHash == "hash:demo-fi-2026" && upper == fi)
         // Again, from the same source: the copy is replaced, nothing doubled.
         let again = try await target.copy(from: try source.tableSource())
         #expect(again.target == .replacedCopy && again.replacedCopyOf != nil)

@@ -1,5 +1,6 @@
 import AfterdeskCore
 import Foundation
+import Synchronization
 
 /// What `afterdesk copy-database` compares on both sides after a copy, through the storage protocols as every
 /// workflow reads them: the main counts, the margin report in each grouping (as `report --format json` prints it),
@@ -21,8 +22,7 @@ public enum CopyCheck {
             out.append(("report" + (by.map { " --by \($0.rawValue)" } ?? ""), text))
         }
         p.by = .decline
-        let ledger = try await db.ledgerRows(p, now: now).map { $0.cells.joined(separator: ",") }
-        out.append(("report --by decline", ledger.joined(separator: "\n")))
+        out.append(("report --by decline", try await ledger(db, p, now: now)))
         p.by = nil
         for by in ScorecardGrouping.allCases {
             let card = try await db.scorecard(ScorecardParameters(report: p, by: by), now: now)
@@ -51,11 +51,33 @@ public enum CopyCheck {
         return names
     }
 
-    /// Deal numbers to explain: up to `limit` of the deals, spread over the whole list (first and last included).
+    /// Deal numbers to explain: up to `limit` of the deals, spread over the whole list (first and last included), each
+    /// read as a page of one, so no list of every deal is held.
     public static func sample(_ db: any Storage, limit: Int) async throws -> [DealKey] {
-        let all = try await db.listDeals(DealFilter(limit: 100_000)).map { DealKey(number: $0.dealNumber, store: $0.store) }
-        guard all.count > limit, limit > 1 else { return all }
-        return (0..<limit).map { all[$0 * (all.count - 1) / (limit - 1)] }
+        let count = try await db.counts()["deals"] ?? 0
+        guard count > 0, limit > 0 else { return [] }
+        let positions = count <= limit || limit == 1 ? Array(0..<min(count, limit)) : (0..<limit).map { $0 * (count - 1) / (limit - 1) }
+        var out: [DealKey] = []
+        for position in positions {
+            var filter = DealFilter(limit: 1)
+            filter.offset = position
+            if let deal = try await db.listDeals(filter).first { out.append(DealKey(number: deal.dealNumber, store: deal.store)) }
+        }
+        return out
+    }
+
+    /// The ledger, every decline's line as `report --by decline` writes it, in a few words: how many lines, and a hash
+    /// of them all in order (so a ledger of any size is compared without being held).
+    static func ledger(_ db: any Storage, _ p: ReportParameters, now: Date) async throws -> String {
+        let state = Mutex((lines: 0, hash: StableHasher()))
+        try await db.forEachLedgerRow(p, now: now) { row in
+            let line = row.cells.joined(separator: ",")
+            state.withLock {
+                $0.lines += 1
+                $0.hash.add(line)
+            }
+        }
+        return state.withLock { "\($0.lines) declines, fingerprint \(String($0.hash.value, radix: 16))" }
     }
 
     /// A deal, by its number and its store's code.
