@@ -33,7 +33,8 @@ extension PostgresStorage {
                     }
                 }
             } catch {
-                throw StoreError.integrity("PostgreSQL refused a row of \(table.name): \(Self.said(error)); nothing was copied")
+                throw StoreError.integrity(
+                    "PostgreSQL refused a row of \(table.name): \(Self.said(error)): the copy was rolled back, and the target is as it was")
             }
         }
         let target = try await conn.one(Int.self, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(q)"), logger) ?? 0
