@@ -144,7 +144,10 @@ let package = Package(
         .target(name: "AfterdeskTestSupport", path: "Tests/AfterdeskTestSupport"),
         // Fixtures are read from the repository by path (the holidays package's dates, ContactRulesPlanningTests).
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"], exclude: ["Fixtures"]),
-        .testTarget(name: "AfterdeskPostgresTests", dependencies: ["AfterdeskPostgres", "AfterdeskCore", "AfterdeskStorage"]),
+        .testTarget(
+            name: "AfterdeskPostgresTests",
+            dependencies: ["AfterdeskPostgres", "AfterdeskCore", "AfterdeskStorage", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "AfterdeskSQLiteTests",
             dependencies: [

@@ -27,6 +27,9 @@ enum CopyDemo {
 
         """
 
+    /// Text with every character COPY's text format escapes, and some it does not.
+    static let awkwardText = "back\\slash\ttab\nnewline\rreturn \\N é ✓"
+
     private static let made = Made()
 
     /// This test's own copy of the demo store, at `f`'s clock.
@@ -108,6 +111,7 @@ enum CopyDemo {
             address: "copy@example.com", channel: .email, evidence: "signed form", date: LocalDate(year: 2026, month: 11, day: 22)!,
             by: "test", now: now)
         try await db.setSMSConsent(phone: "+15125550142", consent: false, source: "test", reference: nil, now: now)
+        try await db.setSetting("copy-test", CopyDemo.awkwardText)
         return report.databasePath
     }
 }

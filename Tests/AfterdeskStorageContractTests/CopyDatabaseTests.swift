@@ -27,6 +27,7 @@ import Testing
         try await CopyDemo.expectSameFigures(source, target, f)
         // Bytes stay bytes; a token and a user's password hash sign in the same.
         #expect(try await target.persistGet(key: "session", now: f.now)?.value == Data([0, 1, 2, 0xFF]))
+        #expect(try await target.setting("copy-test") == CopyDemo.awkwardText)
         let token = try await source.principal(tokenHash: "token-hash", now: f.now)
         #expect(token?.name == "admin")
         #expect(try await target.principal(tokenHash: "token-hash", now: f.now) == token)

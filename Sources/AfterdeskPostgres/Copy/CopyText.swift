@@ -17,15 +17,23 @@ enum CopyText {
                 buffer.writeString("\\N")
                 continue
             }
+            // Most values have nothing to escape: written whole.
+            guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else {
+                buffer.writeString(text)
+                continue
+            }
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(text.utf8.count + 16)
             for byte in text.utf8 {
                 switch byte {
-                case UInt8(ascii: "\\"): buffer.writeString("\\\\")
-                case UInt8(ascii: "\t"): buffer.writeString("\\t")
-                case UInt8(ascii: "\n"): buffer.writeString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeString("\\r")
-                default: buffer.writeInteger(byte)
+                case 0x5C: escaped += [0x5C, 0x5C]
+                case 0x09: escaped += [0x5C, UInt8(ascii: "t")]
+                case 0x0A: escaped += [0x5C, UInt8(ascii: "n")]
+                case 0x0D: escaped += [0x5C, UInt8(ascii: "r")]
+                default: escaped.append(byte)
                 }
             }
+            buffer.writeBytes(escaped)
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
