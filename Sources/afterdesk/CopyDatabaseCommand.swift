@@ -47,6 +47,7 @@ struct CopyDatabase: AsyncParsableCommand {
         let shown = target.location ?? "PostgreSQL"
         let summary = try await target.copy(from: try source.tableSource(), progress: quiet ? nil : Self.progress)
         print(Self.render(summary, from: from, to: shown))
+        if !quiet { printError("Comparing the report, its ledger, the scorecard and explain on both sides…") }
         let p = try Self.reportParameters(inForce.menu)
         let now = CommandClock.now()
         let deals = try await CopyCheck.sample(source, limit: max(0, explain))

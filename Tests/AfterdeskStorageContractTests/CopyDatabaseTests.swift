@@ -77,6 +77,19 @@ import Testing
         #expect(try await target.counts()["deals"] == 0)
     }
 
+    @Test func aCopyOfAnotherStoresDatabaseIsNotReplaced() async throws {
+        let f = try Fixture()
+        let source = try await CopyDemo.source(in: f)
+        let target = try await CopyDemo.target(f)
+        defer { target.close() }
+        _ = try await target.copy(from: try source.tableSource())
+        // The same tables, another dealership (its store's code differs): refused, and the copy there stays.
+        let other = EditedTables(inner: try source.tableSource(), corrupt: ("stores", "code"))
+        let error = await #expect(throws: StoreError.self) { try await target.copy(from: other) }
+        #expect(error?.kind == .conflict && error?.message.contains("another database") == true)
+        #expect(try await target.counts() == (try await source.counts()))
+    }
+
     @Test func aRowRefusedMidwayLeavesTheTargetAsItWas() async throws {
         let f = try Fixture()
         let source = try await CopyDemo.source(in: f)

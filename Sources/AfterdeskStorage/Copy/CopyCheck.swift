@@ -5,8 +5,8 @@ import Synchronization
 /// What `afterdesk copy-database` compares on both sides after a copy, through the storage protocols as every
 /// workflow reads them: the main counts, the margin report in each grouping (as `report --format json` prints it),
 /// the report's ledger (every decline's line, as `report --by decline` prints it), the scorecard in each grouping
-/// (`scorecard --format json`), the first page of deals, and `explain` of a sample of deals, with what the opt-out
-/// ledger says of their customers. The same parameters and the same instant on both sides.
+/// (`scorecard --format json`), the first page of deals, the opt-outs in force (and restored), and `explain` of a sample
+/// of deals, with what the opt-out ledger says of their customers. The same parameters and the same instant on both sides.
 public enum CopyCheck {
     /// The figures of `db`, each named (`report --by product`), as text.
     public static func figures(
@@ -29,6 +29,7 @@ public enum CopyCheck {
             out.append(("scorecard --by \(by.rawValue)", String(decoding: try ScorecardFormats.json(card), as: UTF8.self)))
         }
         out.append(("deals", try json(try await db.listDeals(DealFilter(limit: 100)))))
+        out.append(("opt-outs", try json(try await db.optOutsInForce(includeRestored: true, limit: 1_000))))
         for deal in deals {
             var explained = "none"
             if let found = try await db.customerDeals(ofDeal: deal.number, store: deal.store),
