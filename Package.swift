@@ -127,7 +127,7 @@ let package = Package(
             dependencies: [
                 // The server for `afterdesk serve` (and the users' passwords, bcrypt); every other command uses workflows.
                 "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
-                "AfterdeskDemo",
+                "AfterdeskDemo", "AfterdeskPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -155,7 +155,10 @@ let package = Package(
         ),
         // Fixtures are read from the repository by path (the holidays package's dates, ContactRulesPlanningTests).
         .testTarget(name: "AfterdeskCoreTests", dependencies: ["AfterdeskCore", "AfterdeskDemo"], exclude: ["Fixtures"]),
-        .testTarget(name: "AfterdeskPostgresTests", dependencies: ["AfterdeskPostgres", "AfterdeskCore", "AfterdeskStorage"]),
+        .testTarget(
+            name: "AfterdeskPostgresTests",
+            dependencies: ["AfterdeskPostgres", "AfterdeskCore", "AfterdeskStorage", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "AfterdeskSQLiteTests",
             dependencies: [
@@ -170,6 +173,7 @@ let package = Package(
             name: "AfterdeskStorageContractTests",
             dependencies: [
                 "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres", "AfterdeskCore", "AfterdeskDemo", "AfterdeskBackendTestSupport",
+                "AfterdeskWorkflows", "AfterdeskDelivery",
             ]
         ),
         .testTarget(
