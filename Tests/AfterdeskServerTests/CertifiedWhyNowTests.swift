@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -9,9 +10,9 @@ import Testing
 
 /// A certified car's projected date may be its certified coverage's: the offer page does not call it the factory
 /// warranty nor give the factory's miles.
-@Suite struct CertifiedWhyNowTests {
-    @Test func aCertifiedCarsWhyNowNamesNoFactoryMiles() async throws {
-        let s = try await Scenario()
+@Suite(.talliedByBackend) struct CertifiedWhyNowTests {
+    @Test(arguments: TestBackend.all) func aCertifiedCarsWhyNowNamesNoFactoryMiles(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let items = try await s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items)
             .filter { $0.product == "vsc" && $0.basicExpiresOn != nil && $0.basicLimit == "miles" }
         var item = try #require(items.first)

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStorage
@@ -9,7 +10,7 @@ import Testing
 @testable import AfterdeskWorkflows
 
 /// The claims check can fail: it catches planted templates that state what the facts of the day do not back.
-@Suite struct ClaimsListTests {
+@Suite(.talliedByBackend) struct ClaimsListTests {
     static let planted: [(name: String, text: String)] = [
         ("vsc-bad-quote.sms.mustache", "Hi {{first_name}}, you passed on it. Your quote was {{product.quoted_price}}. {{opt_out}}"),
         ("vsc-bad-deadline.sms.mustache", "{{first_name}}, it can be added until {{product.available_until}}. {{opt_out}}"),
@@ -18,8 +19,8 @@ import Testing
         ("gap-bad-covers.sms.mustache", "{{first_name}}, GAP covers the difference. {{opt_out}}"),
     ]
 
-    @Test func aPlantedBadTemplateIsCaught() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aPlantedBadTemplateIsCaught(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let t = try MessageTemplates.load(files: Self.planted, sample: MessageFacts.sample(dealership: menu.dealership))
         let (customer, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", store: nil, product: "vsc"))
         let ends = try #require(item.basicExpiresOn)

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskSQLite
 import AfterdeskStorage
@@ -9,9 +10,9 @@ import Testing
 
 /// The shipped menu's dealer GAP waiver through the store and the dispatcher (issue 25, item 3): Maria's declined GAP
 /// is one task for her F&I manager on the day after the contract, and no GAP message is ever planned.
-@Suite(.serialized) struct DealerWaiverDispatchTests {
-    @Test func theWaiverIsOneTaskForTheFIManagerInTheFundingWindow() async throws {
-        let s = try await Scenario(withMenu: shippedMenu)
+@Suite(.serialized, .talliedByBackend) struct DealerWaiverDispatchTests {
+    @Test(arguments: TestBackend.all) func theWaiverIsOneTaskForTheFIManagerInTheFundingWindow(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend, withMenu: shippedMenu)
         let gapTouches = try await s.rows(
             """
             SELECT t.action, t.due_at, i.touch_name FROM touches t JOIN touch_items i ON i.touch_id = t.id
@@ -33,9 +34,9 @@ import Testing
     }
 
     /// A presumed decline (a DMS export lists only what was sold) is never "quoted": the task says the price of the day.
-    @Test func aPresumedDeclineIsNotSaidToHaveBeenQuoted() async throws {
-        let s = try await Scenario(withMenu: shippedMenu)
-        try await s.execute("UPDATE deal_products SET presumed = 1 WHERE product_code = 'gap'")
+    @Test(arguments: TestBackend.all) func aPresumedDeclineIsNotSaidToHaveBeenQuoted(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend, withMenu: shippedMenu)
+        try await s.execute("UPDATE deal_products SET presumed = ? WHERE product_code = 'gap'", [true])
         let due: String = try await s.rows(
             "SELECT t.due_at FROM touches t JOIN touch_items i ON i.touch_id = t.id WHERE i.product_code = 'gap'")[0][0]
         _ = try await s.dispatcher.run(now: utc(due))
@@ -46,9 +47,9 @@ import Testing
 
 /// The offer page's "why now" for GAP and the items' new facts (issue 25, items 3 and 5): above the cap, nothing says
 /// GAP covers the difference; DueItem carries what pricing and GAP need.
-@Suite struct GAPWhyNowTests {
-    @Test func aboveTheCapGAPIsNotSaidToCoverTheDifference() async throws {
-        let s = try await Scenario()
+@Suite(.talliedByBackend) struct GAPWhyNowTests {
+    @Test(arguments: TestBackend.all) func aboveTheCapGAPIsNotSaidToCoverTheDifference(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         var item = try await #require(
             try s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items).first { $0.product == "gap" })
         // D-1: $34,500 financed on a $29,000 car, a new car delivered with 12 miles.

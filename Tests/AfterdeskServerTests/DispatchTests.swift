@@ -94,10 +94,10 @@ final class Scenario: @unchecked Sendable {
     }
 }
 
-@Suite(.serialized) struct DispatchTests {
+@Suite(.serialized, .talliedByBackend) struct DispatchTests {
     /// The scheduler of `serve` dispatched at `Date()` whatever clock the server was given. It now takes the server's.
-    @Test func theSchedulerTakesTimeFromTheInjectedClock() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theSchedulerTakesTimeFromTheInjectedClock(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let james = try #require(try await s.touches("D-2").first)
         let at = utc(james.due).addingTimeInterval(60)
         let scheduler = Task {
@@ -114,6 +114,7 @@ final class Scenario: @unchecked Sendable {
 
     /// The defect: `run --dry-run` bound up to 100,000 touch ids into one IN (…), which a SQLite built with the default
     /// limit of 32,766 variables refuses. Here the limit is 1,100 and more touches than that are due.
+    /// SQLite only: the limit is SQLite's own (`variableLimit`).
     @Test func aDryRunWorksUnderALowSQLiteVariableLimit() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-limit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -137,8 +138,8 @@ final class Scenario: @unchecked Sendable {
 
     /// A dry run pages through what is due (it used to bind up to 100,000 ids into one IN (…), past the 32,766 variables
     /// of a default SQLite build), decides every touch once and records nothing.
-    @Test func aDryRunPagesThroughEverythingDueAndRecordsNothing() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aDryRunPagesThroughEverythingDueAndRecordsNothing(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let at = utc("2027-06-01T15:00:00Z")
         let planned =
             try await s.rows("SELECT COUNT(*) FROM touches WHERE status = 'planned' AND due_at <= ?", [Instant.iso8601(at)])[0][0] as Int
@@ -152,8 +153,8 @@ final class Scenario: @unchecked Sendable {
         #expect(try await s.rows("SELECT COUNT(*) FROM outbox")[0][0] as Int == 0 && s.channels.sms.isEmpty)
     }
 
-    @Test func dueTouchesBecomeMessagesAndTasksOnce() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func dueTouchesBecomeMessagesAndTasksOnce(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         // Maria: SMS; James: email; Ana: task (quote above the threshold). Pick the first touch of each.
         let maria = try #require(try await s.touches("D-1").first)
         #expect(maria.action == "sms")
@@ -175,8 +176,8 @@ final class Scenario: @unchecked Sendable {
         #expect(s.channels.sms.count == 1)
     }
 
-    @Test func emailCarriesUnsubscribeAndAddress() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func emailCarriesUnsubscribeAndAddress(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let james = try #require(try await s.touches("D-2").first)
         _ = try await s.dispatcher.run(now: utc(james.due))
         let email = try #require(s.channels.emails.first { $0.recipients == ["james@example.com"] })
@@ -193,8 +194,8 @@ final class Scenario: @unchecked Sendable {
         #expect(text.contains("Appearance Protection"))
     }
 
-    @Test func nothingOutsideTheContactWindow() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func nothingOutsideTheContactWindow(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try #require(try await s.touches("D-1").first)
         // 03:00 UTC is 22:00 the evening before in Austin.
         let day = String(maria.due.prefix(10))
@@ -211,11 +212,11 @@ final class Scenario: @unchecked Sendable {
         #expect(later.sms == 1)
     }
 
-    @Test func noSendWithoutConsentEvenIfPlannedWithIt() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func noSendWithoutConsentEvenIfPlannedWithIt(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try #require(try await s.touches("D-1").first)
         // Consent withdrawn behind the plan's back (another system wrote it): the gate re-checks at sending time.
-        try await s.execute("UPDATE customers SET consent_sms = 0 WHERE id = ?", [try await s.customer("D-1")])
+        try await s.execute("UPDATE customers SET consent_sms = ? WHERE id = ?", [false, try await s.customer("D-1")])
         let summary = try await s.dispatcher.run(now: utc(maria.due))
         #expect(summary.skipped == 1 && summary.sms == 0)
         #expect(s.channels.sms.isEmpty)
@@ -226,16 +227,17 @@ final class Scenario: @unchecked Sendable {
                 == [["skipped", "no SMS consent (never given, or opted out)"]])
     }
 
-    @Test func noSendOverTheCap() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func noSendOverTheCap(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try #require(try await s.touches("D-1").first)
         let customer = try await s.customer("D-1")
         // Three touches already sent in the last 30 days (e.g. by a run on another day).
         let at = utc(maria.due)
         for days in [3.0, 10, 20] {
+            let sent = Instant.iso8601(at.addingTimeInterval(-days * 86_400))
             try await s.execute(
-                "INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at, sent_at) VALUES (?, ?, '2026-01-01', 'sms', 'sent', ?, ?)",
-                [customer, "x", "x", Instant.iso8601(at.addingTimeInterval(-days * 86_400))])
+                "INSERT INTO touches (customer_id, due_at, due_on, action, status, planned_at, sent_at) VALUES (?, ?, ?, 'sms', 'sent', ?, ?)",
+                [customer, sent, String(sent.prefix(10)), sent, sent])
         }
         let summary = try await s.dispatcher.run(now: at)
         #expect(summary.sms == 0)
@@ -246,8 +248,8 @@ final class Scenario: @unchecked Sendable {
 
     /// Two of a customer's touches due at the same instant (both moved to the same opening) went out in one run: the
     /// gate counted the customer's touches from the database, before either was recorded. One a day holds now.
-    @Test func twoTouchesDueAtOnceAreNotBothSent() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func twoTouchesDueAtOnceAreNotBothSent(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let planned = try await s.touches("D-1").filter { $0.action == "sms" }
         try #require(planned.count >= 2)
         let at = utc(planned[0].due)
@@ -260,8 +262,8 @@ final class Scenario: @unchecked Sendable {
         #expect(sentToday == 1)
     }
 
-    @Test func aStopAtAnyMomentCancelsEveryPendingSMS() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aStopAtAnyMomentCancelsEveryPendingSMS(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let customer = try await s.customer("D-1")
         let pendingSMS = try await s.touches("D-1").filter { $0.action == "sms" }
         #expect(pendingSMS.count >= 2)
@@ -282,8 +284,8 @@ final class Scenario: @unchecked Sendable {
         #expect(!after.isEmpty && after.allSatisfy { $0.action != "sms" })
     }
 
-    @Test func providerFailuresRetryWithBackoffThenDeadLetter() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func providerFailuresRetryWithBackoffThenDeadLetter(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         s.settings.maxAttempts = 3
         s.settings.retryBaseSeconds = 60
         let maria = try #require(try await s.touches("D-1").first)
@@ -312,8 +314,8 @@ final class Scenario: @unchecked Sendable {
         #expect(s.channels.sms.count == 1)
     }
 
-    @Test func aCrashMidSendIsReconciledWithoutSendingTwice() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aCrashMidSendIsReconciledWithoutSendingTwice(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try #require(try await s.touches("D-1").first)
         let james = try #require(try await s.touches("D-2").first)
         let at = max(utc(maria.due), utc(james.due))
@@ -343,8 +345,8 @@ final class Scenario: @unchecked Sendable {
         #expect(rows.first { ($0[0] as String) == "sms" }?[2] as String? == s.channels.sms[0].sid)
     }
 
-    @Test func suppressedProductsAreNotRaised() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func suppressedProductsAreNotRaised(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try await s.touches("D-1")
         // The vehicle was traded in: every pending touch for the deal stops, with the reason.
         let customer = try await s.db.addStop(

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -12,7 +13,7 @@ import Testing
 /// Issue 23, items 6 and 9: what the provider's signed webhooks may change. A START applies only the first time its
 /// message id is seen (a replayed one cannot undo a newer STOP); a delivery report keeps only a known status and a
 /// numeric error code.
-@Suite(.serialized) struct InboundReplayTests {
+@Suite(.serialized, .talliedByBackend) struct InboundReplayTests {
     func app(_ s: Scenario, at: String = "2026-10-02T15:00:00Z") throws -> some ApplicationProtocol {
         Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc(at)))))
     }
@@ -28,8 +29,8 @@ import Testing
         try await s.rows("SELECT consent_sms FROM customers WHERE id = ?", [try await s.customer("D-1")])[0][0]
     }
 
-    @Test func aReplayedStartAfterANewerStopChangesNothing() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aReplayedStartAfterANewerStopChangesNothing(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await app(s).test(.router) { client in
             _ = try await text(client, "STOP", sid: "SM1")
             #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
@@ -54,8 +55,8 @@ import Testing
 
     /// The provider retries a START whose answer it never got: the opt-in still stands, so it is planned and confirmed
     /// again (not applied twice); once a newer STOP exists, the same retry is not answered.
-    @Test func aRetriedStartThatStillStandsIsConfirmedAgain() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aRetriedStartThatStillStandsIsConfirmedAgain(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await app(s).test(.router) { client in
             _ = try await text(client, "STOP", sid: "SM1")
             #expect(try await text(client, "START", sid: "SM2").contains("resubscribed"))
@@ -69,8 +70,8 @@ import Testing
     }
 
     /// Two copies of one START racing each other: the unique message id lets exactly one apply.
-    @Test func concurrentReplaysOfOneStartApplyOnce() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func concurrentReplaysOfOneStartApplyOnce(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         _ = try await s.db.setSMSConsent(phone: "+15125550142", consent: false, source: "test", now: utc("2026-10-02T14:00:00Z"))
         let applied = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<8 {
@@ -99,8 +100,8 @@ import Testing
         return (row[0], row[1], row[2])
     }
 
-    @Test func aDeliveryReportKeepsOnlyAKnownStatusAndANumericCode() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aDeliveryReportKeepsOnlyAKnownStatusAndANumericCode(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try #require(try await s.touches("D-1").first)
         _ = try await s.dispatcher.run(now: utc(maria.due))
         let sid = try #require(s.channels.sms.first?.sid)

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskSQLite
 import AfterdeskStorage
@@ -9,9 +10,9 @@ import Testing
 
 /// The ledger's message costs through the store (docs/reporting.md, "Net to the store"): each delivered touch is charged
 /// once, to its first item by deal and product, however many declines it is about.
-@Suite(.serialized) struct MessageCostLedgerTests {
-    @Test func aTouchAboutSeveralDeclinesIsChargedToItsFirstOnly() async throws {
-        let s = try await Scenario()
+@Suite(.serialized, .talliedByBackend) struct MessageCostLedgerTests {
+    @Test(arguments: TestBackend.all) func aTouchAboutSeveralDeclinesIsChargedToItsFirstOnly(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         // Everything due in the first 45 days after the deals, dispatched at its time.
         let planned = try await s.rows("SELECT DISTINCT due_at FROM touches WHERE status = 'planned' ORDER BY due_at").map {
             $0[0] as String

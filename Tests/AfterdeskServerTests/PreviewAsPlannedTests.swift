@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -10,11 +11,11 @@ import Testing
 /// Issue 25, item 6: `afterdesk preview` rendered every touch as of today, so the 30-days-before text read "your
 /// factory warranty ends in about 1624 days". Each touch is now rendered as of its planned day, unless `--now` says
 /// otherwise, and a touch that is not planned says so.
-@Suite struct PreviewAsPlannedTests {
+@Suite(.talliedByBackend) struct PreviewAsPlannedTests {
     static let today = utc("2026-10-02T15:00:00Z")
 
-    @Test func eachTouchIsRenderedAsOfItsPlannedDay() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func eachTouchIsRenderedAsOfItsPlannedDay(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let (_, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", store: nil, product: "vsc"))
         let ends = try #require(item.basicExpiresOn)
         let planned = try #require(try await s.db.previewTouches(dealID: item.dealID, product: "vsc")["expiry-30"]?.dueOn)
@@ -35,8 +36,8 @@ import Testing
         for p in previews { #expect(!((p.subject ?? "") + p.body).contains("about \(fromToday) days"), "\(p.template): \(p.body)") }
     }
 
-    @Test func nowRendersEveryTouchAsOfThatInstant() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func nowRendersEveryTouchAsOfThatInstant(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let (_, item, _) = try #require(try await s.db.previewFacts(dealNumber: "D-1", store: nil, product: "vsc"))
         let ends = try #require(item.basicExpiresOn)
         let previews = try await s.dispatcher.preview(
@@ -46,8 +47,8 @@ import Testing
         #expect(sms.body.contains("about \(LocalDate(year: 2026, month: 10, day: 2)!.days(until: ends)) days"), "\(sms.body)")
     }
 
-    @Test func aTouchNotPlannedSaysSoAndIsNotRendered() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aTouchNotPlannedSaysSoAndIsNotRendered(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         // Setup: the expiry-90 touch already went out.
         try await s.execute(
             """

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -11,11 +12,11 @@ import Testing
 
 /// Issue 24, item 2: a reply in the customer's own words waits for a person before any automated message goes out, and
 /// a revocation is confirmed by at most one text, within five minutes.
-@Suite(.serialized) struct ReplyPauseTests {
+@Suite(.serialized, .talliedByBackend) struct ReplyPauseTests {
     let replies = InboundReplayTests()
 
-    @Test func aFreeTextReplyHoldsAutomatedTextsUntilAPersonClosesItsTask() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aFreeTextReplyHoldsAutomatedTextsUntilAPersonClosesItsTask(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let maria = try #require(try await s.touches("D-1").first { $0.action == "sms" })
         try await replies.app(s, at: "2026-10-01T21:00:00Z").test(.router) { client in
             let a1 = try await replies.text(client, "Is the warranty transferable?", sid: "SMQ1")
@@ -37,8 +38,8 @@ import Testing
         #expect(s.channels.sms.count == 1)
     }
 
-    @Test func aSecondStopWhileTheFirstStandsGetsNoSecondConfirmation() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aSecondStopWhileTheFirstStandsGetsNoSecondConfirmation(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await replies.app(s).test(.router) { client in
             let a2 = try await replies.text(client, "STOP", sid: "SMC1")
             #expect(a2.contains("unsubscribed"))
@@ -54,8 +55,8 @@ import Testing
 
     /// The provider retries a webhook whose answer did not reach it: within five minutes of the first receipt the
     /// confirmation is given (the first was never sent); later, none.
-    @Test func aRetriedStopIsConfirmedOnlyWithinFiveMinutes() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aRetriedStopIsConfirmedOnlyWithinFiveMinutes(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         try await replies.app(s, at: "2026-10-02T15:00:00Z").test(.router) { client in
             let a6 = try await replies.text(client, "STOP", sid: "SMR1")
             #expect(a6.contains("unsubscribed"))

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -8,7 +9,7 @@ import Testing
 
 /// A touch sent at its due time, then the customer planned again an hour later (an import, a reading, a START or a
 /// task outcome plans them again): the step just taken must not be planned, and dispatched, a second time.
-@Suite(.serialized) struct ResendTests {
+@Suite(.serialized, .talliedByBackend) struct ResendTests {
     let planner = Planner(menu: menu, warranties: warranties)
 
     /// The steps (deal, product, touch name) of a customer's sent touches, with how many sent touches name each.
@@ -38,8 +39,9 @@ import Testing
 
     /// Maria (a text), James (an email) and Ana (a task): each one's first touch goes out at its due time, the customer
     /// is planned again an hour later, and dispatch runs on through the next days. Each step goes out once.
-    @Test(arguments: ["D-1", "D-2", "D-3"]) func aStepSentIsNotPlannedAgainByAReplanThatDay(deal: String) async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all, ["D-1", "D-2", "D-3"])
+    func aStepSentIsNotPlannedAgainByAReplanThatDay(backend: TestBackend, deal: String) async throws {
+        let s = try await Scenario(backend: backend)
         let first = try #require(try await s.touches(deal).first)
         let at = utc(first.due)
         _ = try await s.dispatcher.run(now: at)
@@ -66,17 +68,17 @@ import Testing
         let delivered = try await s.rows(
             """
             SELECT i.deal_id, i.product_code, i.touch_name, COUNT(*) FROM (
-              SELECT touch_id FROM outbox WHERE customer_id = ?1 AND touch_id IS NOT NULL
-              UNION ALL SELECT touch_id FROM tasks WHERE customer_id = ?1 AND touch_id IS NOT NULL
+              SELECT touch_id FROM outbox WHERE customer_id = ? AND touch_id IS NOT NULL
+              UNION ALL SELECT touch_id FROM tasks WHERE customer_id = ? AND touch_id IS NOT NULL
             ) x JOIN touch_items i ON i.touch_id = x.touch_id GROUP BY 1, 2, 3 HAVING COUNT(*) > 1
-            """, [try await s.customer(deal)]
+            """, [try await s.customer(deal), try await s.customer(deal)]
         ).map { "\($0[0] as Int64):\($0[1] as String):\($0[2] as String)" }
         #expect(delivered.isEmpty, "delivered more than once: \(delivered)")
     }
 
     /// Explain says why the step is not planned again.
-    @Test func explainSaysTheStepWasAlreadySent() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func explainSaysTheStepWasAlreadySent(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let first = try #require(try await s.touches("D-1").first)
         let at = utc(first.due)
         _ = try await s.dispatcher.run(now: at)

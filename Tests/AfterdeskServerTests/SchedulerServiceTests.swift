@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -12,11 +13,11 @@ import Testing
 @testable import AfterdeskWorkflows
 
 /// The scheduler as a service of `serve`'s service group.
-@Suite(.serialized) struct SchedulerServiceTests {
+@Suite(.serialized, .talliedByBackend) struct SchedulerServiceTests {
     /// SIGTERM and SIGINT reach the scheduler as a graceful shutdown of the group: it stops waiting for its next round
     /// and returns (before, only the cancellation of a hand-made task group stopped it).
-    @Test func theSchedulerStopsOnAGracefulShutdown() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theSchedulerStopsOnAGracefulShutdown(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let at = utc("2026-10-02T15:00:00Z")
         let scheduler = Scheduler.counted(every: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: Logger(label: "t"))
         try await testGracefulShutdown { trigger in
@@ -38,8 +39,8 @@ import Testing
 
     /// Another process dispatching (holding the dispatch lock through the storage) leaves the round without a dispatch;
     /// once it lets go, the next round dispatches.
-    @Test func aRoundLeavesDispatchToTheHolderOfTheLock() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aRoundLeavesDispatchToTheHolderOfTheLock(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let at = utc("2026-10-02T15:00:00Z")
         let scheduler = Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: Logger(label: "t"))
         let other = try #require(try await s.db.tryLock(.dispatch))
@@ -53,8 +54,8 @@ import Testing
     }
 
     /// Each round fails the uploads whose import stopped beating, whichever server notices first.
-    @Test func aRoundFailsUploadsThatStoppedBeating() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aRoundFailsUploadsThatStoppedBeating(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let at = utc("2026-10-02T15:00:00Z")
         let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: at)
         let silent = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: at)
@@ -69,8 +70,8 @@ import Testing
     /// While an import runs (holding the import lock, and the database's writer for minutes), no upload is judged by
     /// its heartbeat: the beats wait for the writer with everything else. Once the import lock is free, a silent
     /// upload is failed.
-    @Test func noUploadIsFailedWhileAnImportRuns() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func noUploadIsFailedWhileAnImportRuns(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let at = utc("2026-10-02T15:00:00Z")
         let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: at)
         let waiting = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: at)
@@ -85,26 +86,40 @@ import Testing
         #expect(try await s.db.webImport(id: waiting, visibleTo: nil)?.status == .failed)
     }
 
-    /// A beat's instant is the clock's when the write is made: one that waited for the writer does not land old.
-    @Test func aBeatIsDatedWhenItIsWritten() async throws {
-        let s = try await Scenario()
+    /// A beat's instant is the clock's when the write is made: one that waited for the storage (SQLite's one writer,
+    /// every connection of PostgreSQL's pool) does not land old.
+    @Test(arguments: TestBackend.all) func aBeatIsDatedWhenItIsWritten(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
         let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: clock.now)
         let id = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: clock.now)
-        // The writer is busy for a while; the clock moves on before the beat can be written.
-        let busy = Task { try await (s.db as! AfterdeskDatabase).writer.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
-        try await Task.sleep(for: .milliseconds(50))
+        // The storage is busy for a while; the clock moves on before the beat can be written.
+        let busy = Task { try await Self.keepBusy(s, seconds: 0.3) }
+        try await Task.sleep(for: .milliseconds(100))
         let beat = Task { try await s.db.beatWebImport(id: id, clock: clock.clock) }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(100))
         clock.advance(90)
         try await busy.value
         try await beat.value
         #expect(try await s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? == Instant.iso8601(clock.now))
     }
 
+    /// Holds the storage for `seconds`: SQLite's writer, or (twice over) every connection of the test's PostgreSQL pool.
+    static func keepBusy(_ s: Scenario, seconds: Double) async throws {
+        switch s.backend {
+        case .sqlite:
+            try await (s.db as! AfterdeskDatabase).writer.write { _ in Thread.sleep(forTimeInterval: seconds) }
+        case .postgres:
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { try await s.execute("SELECT pg_sleep(?)", [seconds]) } }
+                try await group.waitForAll()
+            }
+        }
+    }
+
     /// An upload's import beats while it runs: a server starting two minutes after the import began leaves it alone.
-    @Test func anUploadBeatsWhileItsImportRuns() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func anUploadBeatsWhileItsImportRuns(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
         let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: clock.now)
         let id = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: clock.now)

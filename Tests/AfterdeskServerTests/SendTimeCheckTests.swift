@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -10,7 +11,7 @@ import Testing
 /// The review of issue 24: a message decided before a STOP, or inside the contact hours, may be handed to the provider
 /// later (a retry, an admin's `outbox retry`, a send queued again after a crash). The ledger and the calendar are read
 /// again at the moment of sending.
-@Suite(.serialized) struct SendTimeCheckTests {
+@Suite(.serialized, .talliedByBackend) struct SendTimeCheckTests {
     func queueText(_ s: Scenario, key: String, at: Date) async throws -> Int64 {
         try await s.db.enqueue(
             [NewOutboxMessage(channel: .sms, idempotencyKey: key, recipient: "+15125550142", body: "Hi Maria, a test text.")],
@@ -18,8 +19,8 @@ import Testing
         return try await s.rows("SELECT id FROM outbox WHERE idempotency_key = ?", [key])[0][0]
     }
 
-    @Test func aDeadLetterRetriedAfterAStopIsCancelledNotSent() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aDeadLetterRetriedAfterAStopIsCancelledNotSent(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let noon = utc("2026-10-05T17:00:00Z")  // Monday 12:00 in Austin
         let id = try await queueText(s, key: "test-dead", at: noon)
         try await s.execute("UPDATE outbox SET status = 'dead' WHERE id = ?", [id])
@@ -31,8 +32,8 @@ import Testing
         #expect(row[0] as String == "cancelled" && (row[1] as String).contains("opted out"), "\(row)")
     }
 
-    @Test func aRetryThatFallsOutsideTheCustomersHoursWaitsForThem() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func aRetryThatFallsOutsideTheCustomersHoursWaitsForThem(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let night = utc("2026-10-06T04:30:00Z")  // Monday 23:30 in Austin
         let id = try await queueText(s, key: "test-night", at: night)
         _ = try await s.dispatcher.run(now: night)

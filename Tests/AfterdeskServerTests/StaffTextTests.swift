@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -11,7 +12,7 @@ import Testing
 
 /// Issue 24, item 5: texting goes through Afterdesk. The task page's Text button opens a compose box that sends through
 /// the store's SMS number and the gate (opt-outs, hours, caps); there is no `sms:` link to a salesperson's own phone.
-@Suite(.serialized) struct StaffTextTests {
+@Suite(.serialized, .talliedByBackend) struct StaffTextTests {
     /// A reply task for Maria (who consents to texts), the clock at her last planned text (years on: the fixture's
     /// dispatch sent her first ones, and they are out of the 30 days by then).
     func mariaTask(_ f: WebFixture) async throws -> (task: Int64, due: Date, touch: Int64) {
@@ -28,8 +29,8 @@ import Testing
         return String(page[r].dropFirst(#"name="nonce" value=""#.count).dropLast())
     }
 
-    @Test func aTextFromTheTaskPageGoesOutOnceThroughTheStoreNumber() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aTextFromTheTaskPageGoesOutOnceThroughTheStoreNumber(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let (task, _, _) = try await mariaTask(f)
         try await f.app().test(.router) { client in
             var karen = TestBrowser()
@@ -58,8 +59,8 @@ import Testing
         #expect(!f.log.text.contains("555") && !f.log.text.contains("the price is the same"))
     }
 
-    @Test func theGateRefusesATextOutsideContactHoursAndAfterAStop() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func theGateRefusesATextOutsideContactHoursAndAfterAStop(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let (task, due, _) = try await mariaTask(f)
         // 23:30 in Austin.
         let night = LocalDate(due, in: TimeZone(identifier: "America/Chicago")!)
@@ -86,8 +87,8 @@ import Testing
     }
 
     /// A person's text counts toward the caps of the automated ones: one contact a day.
-    @Test func aStaffTextCountsTowardTheCaps() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aStaffTextCountsTowardTheCaps(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let (task, due, touch) = try await mariaTask(f)
         let result = try await f.s.dispatcher.staffText(taskID: task, written: "Hi Maria", by: "Karen", nonce: "abcdef0123", now: due)
         #expect(result == .sent)

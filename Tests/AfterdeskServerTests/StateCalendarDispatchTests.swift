@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskSQLite
 import AfterdeskServer
@@ -9,11 +10,13 @@ import Testing
 
 /// The state calendar through the store and the dispatcher: the outbox's texts count against a state's cap, whatever
 /// wrote them.
-@Suite(.serialized) struct StateCalendarDispatchTests {
+@Suite(.serialized, .talliedByBackend) struct StateCalendarDispatchTests {
     /// Maria, in Florida with a Miami number: three texts in the last 24 hours sit in the outbox (two automated, one
     /// written by a person — an ordinary `sms` row), so her planned text waits until the oldest leaves the 24 hours.
-    @Test func aFloridiansFourthTextIn24HoursWaitsWhateverWroteTheFirstThree() async throws {
-        let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
+    @Test(arguments: TestBackend.all) func aFloridiansFourthTextIn24HoursWaitsWhateverWroteTheFirstThree(backend: TestBackend) async throws
+    {
+        let s = try await Scenario(
+            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
         let maria = try #require(try await s.touches("D-1").first)
         let due = utc(maria.due)
         try await seedTexts(s, customer: try await s.customer("D-1"), hoursBefore: [20, 10, 2], due: due)
@@ -25,8 +28,9 @@ import Testing
         #expect(utc(moved[0]) >= due.addingTimeInterval(4 * 3_600))
     }
 
-    @Test func twoTextsInTheOutboxLeaveRoomForTheThird() async throws {
-        let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
+    @Test(arguments: TestBackend.all) func twoTextsInTheOutboxLeaveRoomForTheThird(backend: TestBackend) async throws {
+        let s = try await Scenario(
+            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
         let maria = try #require(try await s.touches("D-1").first)
         let due = utc(maria.due)
         try await seedTexts(s, customer: try await s.customer("D-1"), hoursBefore: [10, 2], due: due)
@@ -35,8 +39,9 @@ import Testing
     }
 
     /// Planning from the store reads the area code of the phone (whose state's law applies), never the number.
-    @Test func plansFromTheStoreKnowTheAreaCodeNotTheNumber() async throws {
-        let s = try await Scenario(csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,TX,78701"))
+    @Test(arguments: TestBackend.all) func plansFromTheStoreKnowTheAreaCodeNotTheNumber(backend: TestBackend) async throws {
+        let s = try await Scenario(
+            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,TX,78701"))
         let record = try #require(try await s.db.customerDeals(ofDeal: "D-1")?.records.first)
         #expect(record.buyerAreaCode == 305 && record.buyerPhone == nil)
     }

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -10,9 +11,9 @@ import Testing
 /// Issue 25, item 2: the offer page's "why now" said a service contract "can be added only while" the factory warranty
 /// lasts; third-party and used-vehicle plans are sold after it. It now speaks from the facts of the day it is sent: the
 /// basic warranty while it runs, else the powertrain's, and the plan class open then.
-@Suite struct WhyNowClaimsTests {
-    @Test func theOfferPagesWhyNowMakesNoClaimTheFactsCannotBack() async throws {
-        let s = try await Scenario()
+@Suite(.talliedByBackend) struct WhyNowClaimsTests {
+    @Test(arguments: TestBackend.all) func theOfferPagesWhyNowMakesNoClaimTheFactsCannotBack(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let items = try await s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items)
             .filter { $0.product == "vsc" && $0.basicExpiresOn != nil }
         #expect(!items.isEmpty)
@@ -33,8 +34,8 @@ import Testing
 
     /// The class on the day: a new car's plan is the maker's new-vehicle plan until the basic warranty ends, then an
     /// after-warranty plan, after an inspection.
-    @Test func theWhyNowNamesTheClassOpenOnTheDay() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func theWhyNowNamesTheClassOpenOnTheDay(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let item = try await #require(
             try s.db.dueTouches(now: utc("2031-01-01T16:00:00Z"), limit: 1_000).flatMap(\.items)
                 .first { $0.product == "vsc" && $0.basicExpiresOn != nil })
