@@ -140,9 +140,8 @@ import Testing
         Row(method: .post, route: "/logout", uri: "/logout", kind: .form, ok: .seeOther, allowed: staff),
     ]
 
-    /// The router's routes are the same whatever the storage: SQLite's fixture only builds the context.
-    @Test func theTableHasEveryRouteOfTheRouter() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func theTableHasEveryRouteOfTheRouter(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let router = try buildRouter(f.context)
         let registered = router.routes.map { "\($0.method) \($0.path)" }
         let table = Self.rows.map { "\($0.method) \($0.route)" }
