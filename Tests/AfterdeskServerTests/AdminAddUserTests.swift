@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -10,7 +11,7 @@ import Testing
 
 /// The admin page's add-user form checks every field before it writes (issue 26, the races): a refused form leaves
 /// the users table as it was, a password of a user already there included.
-@Suite(.serialized) struct AdminAddUserTests {
+@Suite(.serialized, .talliedByBackend) struct AdminAddUserTests {
     static let strong = "a quiet harbour at dawn"
 
     /// Every column of every user: what a refused form must not change.
@@ -18,8 +19,8 @@ import Testing
         try await f.s.rows("SELECT * FROM users ORDER BY id").map { "\($0)" }
     }
 
-    @Test func aRefusedFormLeavesTheUsersTableUnchanged() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aRefusedFormLeavesTheUsersTableUnchanged(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let before = try await Self.users(f)
         let refused: [(why: String, fields: [(String, String)])] = [
             ("a name of two words", [("name", "g park"), ("role", "fi_manager"), ("password", Self.strong)]),
@@ -46,8 +47,8 @@ import Testing
         await #expect(try Self.users(f) == before)
     }
 
-    @Test func anAcceptedFormAddsTheUserWithItsPasswordAtOnce() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func anAcceptedFormAddsTheUserWithItsPasswordAtOnce(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var admin = TestBrowser()
             try await admin.signIn(client, "root")

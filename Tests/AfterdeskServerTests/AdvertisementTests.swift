@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -9,9 +10,9 @@ import Testing
 
 /// Issue 24, item 6: a DMS consent flag is not affirmative consent (CAN-SPAM, 15 U.S.C. §7702(1)), so the email says it
 /// is an advertisement; consent recorded by staff with its evidence is, and the email does not.
-@Suite(.serialized) struct AdvertisementTests {
-    func jamesEmail(affirmative: Bool) async throws -> (text: String, html: String) {
-        let s = try await Scenario()
+@Suite(.serialized, .talliedByBackend) struct AdvertisementTests {
+    func jamesEmail(_ backend: TestBackend, affirmative: Bool) async throws -> (text: String, html: String) {
+        let s = try await Scenario(backend: backend)
         if affirmative {
             _ = try await s.db.recordConsent(
                 address: "james@example.com", channel: .email, evidence: "ticked \"email me offers\" on the buyer's order",
@@ -23,14 +24,14 @@ import Testing
         return (row[0], row[1])
     }
 
-    @Test func anImportedConsentFlagMakesTheEmailSayItIsAnAdvertisement() async throws {
-        let email = try await jamesEmail(affirmative: false)
+    @Test(arguments: TestBackend.all) func anImportedConsentFlagMakesTheEmailSayItIsAnAdvertisement(backend: TestBackend) async throws {
+        let email = try await jamesEmail(backend, affirmative: false)
         #expect(email.text.contains("This email is an advertisement from Lakeside Motors."))
         #expect(email.html.contains("This email is an advertisement from Lakeside Motors."))
     }
 
-    @Test func consentRecordedWithItsEvidenceIsAffirmative() async throws {
-        let email = try await jamesEmail(affirmative: true)
+    @Test(arguments: TestBackend.all) func consentRecordedWithItsEvidenceIsAffirmative(backend: TestBackend) async throws {
+        let email = try await jamesEmail(backend, affirmative: true)
         #expect(!email.text.contains("advertisement") && !email.html.contains("advertisement"))
     }
 }

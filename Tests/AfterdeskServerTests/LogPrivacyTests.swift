@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskSQLite
@@ -44,7 +45,7 @@ final class CapturedLog: @unchecked Sendable {
     var logger: Logger { Logger(label: "test") { _ in Handler(log: self) } }
 }
 
-@Suite(.serialized) struct LogPrivacyTests {
+@Suite(.serialized, .talliedByBackend) struct LogPrivacyTests {
     @Test func redactionMasksAddressesAndNumbersButNotDates() {
         let text = "550 5.1.1 <james.smith@example.com>: User unknown; +1 (512) 555-0199 and 5125550142 failed on 2026-11-22 (attempt 3)"
         let masked = Redact.contactData(in: text)
@@ -55,7 +56,7 @@ final class CapturedLog: @unchecked Sendable {
 
     /// The defect: provider errors were logged and stored as they came, and providers quote the address or number
     /// they refuse (Twilio: "The 'To' number +1… is not a valid phone number"). Real local servers refuse both here.
-    @Test func refusingProvidersLeaveNoAddressOrNumberInTheLogOrTheOutbox() async throws {
+    @Test(arguments: TestBackend.all) func refusingProvidersLeaveNoAddressOrNumberInTheLogOrTheOutbox(backend: TestBackend) async throws {
         let dir = temporaryDirectory()
         let smtp = try LocalServer(script: "smtp_sink.py", arguments: [dir.path, "--reject-rcpt"])
         let sms = try LocalServer(
@@ -64,7 +65,7 @@ final class CapturedLog: @unchecked Sendable {
             smtp.stop()
             sms.stop()
         }
-        let s = try await Scenario()
+        let s = try await Scenario(backend: backend)
         s.settings.smtpURL = "smtp://127.0.0.1:\(smtp.port)"
         s.settings.smsBaseURL = "http://127.0.0.1:\(sms.port)"
         s.settings.smsAccountSID = "AC1"

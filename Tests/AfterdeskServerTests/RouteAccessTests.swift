@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskWorkflows
 import Foundation
@@ -10,7 +11,7 @@ import Testing
 /// Every route the router has, as each role and as a stranger, with the status docs/web.md, docs/api.md and
 /// docs/security.md give: the table below is checked against the router's own list, so a route added without a row
 /// here fails `theTableHasEveryRouteOfTheRouter`.
-@Suite(.serialized) struct RouteAccessTests {
+@Suite(.serialized, .talliedByBackend) struct RouteAccessTests {
     /// Who calls: nobody, or a user of each role (the fixture's vosei, fd, kliu, root), and a second salesperson
     /// (sother), whose queue does not hold the fixture's task.
     enum Caller: String, CaseIterable, Sendable {
@@ -139,8 +140,8 @@ import Testing
         Row(method: .post, route: "/logout", uri: "/logout", kind: .form, ok: .seeOther, allowed: staff),
     ]
 
-    @Test func theTableHasEveryRouteOfTheRouter() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func theTableHasEveryRouteOfTheRouter(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let router = try buildRouter(f.context)
         let registered = router.routes.map { "\($0.method) \($0.path)" }
         let table = Self.rows.map { "\($0.method) \($0.route)" }
@@ -151,8 +152,9 @@ import Testing
         #expect(registered.count == table.count)
     }
 
-    @Test(arguments: Caller.allCases) func everyRouteAnswersAsDocumented(caller: Caller) async throws {
-        let f = try await WebFixture()
+    @Test(arguments: Caller.allCases, TestBackend.all) func everyRouteAnswersAsDocumented(caller: Caller, backend: TestBackend) async throws
+    {
+        let f = try await WebFixture(backend: backend)
         let tokens = try await RouteAccessTests.tokens(f)
         try await f.app().test(.router) { client in
             var browser = TestBrowser()
@@ -173,8 +175,8 @@ import Testing
 
     /// Every form of a page group is refused before its route runs when its token is forged or it comes from another
     /// site, for a person the route would otherwise let in (the walk above sends good forms only).
-    @Test func everyFormRefusesAForgedTokenAndAnotherSite() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func everyFormRefusesAForgedTokenAndAnotherSite(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let forms = Self.rows.filter { $0.kind == .form && $0.route != "/login" }
         #expect(forms.count >= 6)
         for row in forms {

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskWorkflows
 import Foundation
@@ -10,9 +11,9 @@ import Testing
 
 /// The groups themselves: the API's person is in a task-local for handlers that do not see the context, a refused
 /// person never reaches a route, and no route looks for a person by itself.
-@Suite(.serialized) struct RouteGroupTests {
-    @Test func theAPIGroupBindsThePrincipalForHandlersWithoutTheContext() async throws {
-        let f = try await WebFixture()
+@Suite(.serialized, .talliedByBackend) struct RouteGroupTests {
+    @Test(arguments: TestBackend.all) func theAPIGroupBindsThePrincipalForHandlersWithoutTheContext(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let tokens = try await RouteAccessTests.tokens(f)
         let router = try buildRouter(f.context)
         let groups = RouteGroups(router: router, ctx: f.context, pages: try Pages.load())
@@ -47,8 +48,8 @@ import Testing
     }
 
     /// The route of a group runs only for a person its door lets in: nobody and a role outside the area never reach it.
-    @Test func aRefusedPersonNeverReachesTheRoute() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aRefusedPersonNeverReachesTheRoute(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let tokens = try await RouteAccessTests.tokens(f)
         let router = try buildRouter(f.context)
         let groups = RouteGroups(router: router, ctx: f.context, pages: try Pages.load())

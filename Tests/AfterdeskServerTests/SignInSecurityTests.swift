@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -35,12 +36,12 @@ final class TestGate: Sendable {
 }
 
 /// The sign-in form under attack: parallel guesses, redirects out of the site, forged log lines (issue 23).
-@Suite(.serialized) struct SignInSecurityTests {
+@Suite(.serialized, .talliedByBackend) struct SignInSecurityTests {
     /// 100 parallel wrong guesses for one name from one address reach the password check at most five times, and the
     /// right password sent while they are in flight does not sign in. The checks are counted and held by an injected
     /// verifier, so every guess of the burst is in flight together.
-    @Test func aBurstOfParallelGuessesIsHeldToTheLimit() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aBurstOfParallelGuessesIsHeldToTheLimit(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let checks = Atomic<Int>(0)
         let gate = TestGate()
         var ctx = f.context
@@ -79,8 +80,8 @@ final class TestGate: Sendable {
     }
 
     /// `next=/<TAB>/evil.example` passed the old check; browsers drop the tab and go to `//evil.example`.
-    @Test func signingInNeverRedirectsOffTheSite() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func signingInNeverRedirectsOffTheSite(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             for next in ["/\t/evil.example", "/\n/evil.example", "/\\/evil.example", "//evil.example", "/ /evil.example"] {
                 var b = TestBrowser()
@@ -94,8 +95,8 @@ final class TestGate: Sendable {
     }
 
     /// A name with a line break cannot write a line of its own into the log.
-    @Test func aSignInNameCannotForgeALogLine() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aSignInNameCannotForgeALogLine(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             let r = try await b.signIn(client, "x\nsigned in user=root role=admin", "wrong password!")

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStorage
@@ -6,13 +7,14 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import AfterdeskPostgres
 @testable import AfterdeskSQLite
 @testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// Upload files (issue 23, item 11): 0600 in a 0700 folder, and a forgotten temporary file removed by its age, never
 /// one of an upload in progress.
-@Suite(.serialized) struct UploadFilesTests {
+@Suite(.serialized, .talliedByBackend) struct UploadFilesTests {
     static func mode(_ path: String) -> Int? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
     }
@@ -21,10 +23,10 @@ import Testing
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-seconds)], ofItemAtPath: path)
     }
 
-    @Test func anUploadItsRejectsAndTheFolderAreTheOwnersAlone() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func anUploadItsRejectsAndTheFolderAreTheOwnersAlone(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         // A folder made open by someone else is closed again.
-        let folder = UploadFolder.path(f.s.db.location)
+        let folder = f.s.uploadFolder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try await f.app().test(.router) { client in
             var b = TestBrowser()
@@ -70,11 +72,11 @@ import Testing
             ])
     }
 
-    @Test func anUploadBeingImportedKeepsItsFileFresh() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let db = try AfterdeskDatabase(path: (dir as NSString).appendingPathComponent("afterdesk.sqlite"), clock: .live)
+    @Test(arguments: TestBackend.all) func anUploadBeingImportedKeepsItsFileFresh(backend: TestBackend) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("uploads-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try await backend.make(clock: .live, directory: dir)
         let created = try await db.createUpload(.api(fileExtension: "csv"))
         try created.body.close()
         let path = created.upload.path
@@ -95,10 +97,10 @@ import Testing
 
     /// The sweep judges files by the file system's clock: a server whose own clock runs ahead (`AFTERDESK_NOW`, a test
     /// clock) must not take another upload's fresh file for a forgotten one.
-    @Test func aWebUploadNeverSweepsAFreshFileWhateverTheServersClock() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aWebUploadNeverSweepsAFreshFileWhateverTheServersClock(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         f.clock.advance(3 * 365 * 86_400)
-        let folder = UploadFolder.path(f.s.db.location)
+        let folder = f.s.uploadFolder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let other = (folder as NSString).appendingPathComponent("upload-in-progress.part")
         try Data("x".utf8).write(to: URL(fileURLWithPath: other))
@@ -113,9 +115,9 @@ import Testing
 
     /// An upload whose file cannot be kept under its import's number (a file of that name is there already): its
     /// import is marked failed, not left queued forever, and its temporary file is removed.
-    @Test func anUploadThatCannotBeKeptFailsItsImport() async throws {
-        let f = try await WebFixture()
-        let folder = UploadFolder.path(f.s.db.location)
+    @Test(arguments: TestBackend.all) func anUploadThatCannotBeKeptFailsItsImport(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
+        let folder = f.s.uploadFolder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("someone else's".utf8).write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent("1-deals.csv")))
         try await f.app().test(.router) { client in
@@ -130,10 +132,10 @@ import Testing
             FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("1-deals.csv")) == Data("someone else's".utf8))
     }
 
-    @Test func anUploadSweepsTheFolderFirst() async throws {
-        let s = try await Scenario()
+    @Test(arguments: TestBackend.all) func anUploadSweepsTheFolderFirst(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
-        let folder = UploadFolder.path(s.db.location)
+        let folder = s.uploadFolder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let left = (folder as NSString).appendingPathComponent("upload-left.part")
         try Data("x".utf8).write(to: URL(fileURLWithPath: left))
@@ -149,4 +151,9 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
         #expect(try await s.db.sweepUploads(olderThan: s.settings.server.forgottenUpload).isEmpty)
     }
+}
+
+extension Scenario {
+    /// The folder this storage keeps its uploads in: beside SQLite's file, or the one PostgreSQL was opened with.
+    var uploadFolder: String { (db as? PostgresStorage)?.uploadsFolder ?? UploadFolder.path(db.location) }
 }

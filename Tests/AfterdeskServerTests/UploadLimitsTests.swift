@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDelivery
 import AfterdeskStorage
@@ -12,15 +13,15 @@ import Testing
 
 /// What an upload may hold (issue 23, item 7), through the router: only the form's own fields, each small; the token
 /// before the file; a `Content-Length` over the limit refused before the body is read; a form over its limit is 413.
-@Suite(.serialized) struct UploadLimitsTests {
+@Suite(.serialized, .talliedByBackend) struct UploadLimitsTests {
     typealias Part = (name: String, fileName: String?, body: String)
 
     /// Signs in as the F&I manager and posts `parts` to /imports, the page's token where a body says `{csrf}`;
     /// `check` sees the response.
     func post(
-        _ parts: [Part], _ check: @escaping @Sendable (TestResponse, WebFixture) throws -> Void
+        _ backend: TestBackend, _ parts: [Part], _ check: @escaping @Sendable (TestResponse, WebFixture) throws -> Void
     ) async throws {
-        let f = try await WebFixture()
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.openImports(client)
@@ -34,23 +35,24 @@ import Testing
 
     /// The upload folder's files (none is left by a refused form).
     static func uploads(_ f: WebFixture) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: UploadFolder.path(f.s.db.location))) ?? []
+        (try? FileManager.default.contentsOfDirectory(atPath: f.s.uploadFolder)) ?? []
     }
 
-    @Test func theTokenMustComeBeforeTheFile() async throws {
+    @Test(arguments: TestBackend.all) func theTokenMustComeBeforeTheFile(backend: TestBackend) async throws {
         // A valid token after the file was accepted (the file was on disk before the token was read): now refused.
-        try await post([("profile", nil, "canonical"), ("file", "deals.csv", WebImportTests.file), ("csrf", nil, "{csrf}")]) { r, f in
+        try await post(backend, [("profile", nil, "canonical"), ("file", "deals.csv", WebImportTests.file), ("csrf", nil, "{csrf}")]) {
+            r, f in
             #expect(r.status == .forbidden)
             #expect(Self.uploads(f).isEmpty)
         }
         // A forged token before the file: refused, nothing left behind (that it is refused before the file is written is
         // the first case's proof: a file part reached before any token is refused).
-        try await post([("csrf", nil, "nope"), ("file", "deals.csv", WebImportTests.file)]) { r, f in
+        try await post(backend, [("csrf", nil, "nope"), ("file", "deals.csv", WebImportTests.file)]) { r, f in
             #expect(r.status == .forbidden)
             #expect(Self.uploads(f).isEmpty)
         }
         // The page's form puts the token first.
-        let f = try await WebFixture()
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.signIn(client, "kliu")
@@ -61,35 +63,36 @@ import Testing
         }
     }
 
-    @Test func fieldsTheFormDoesNotHaveAreRefusedUnkept() async throws {
+    @Test(arguments: TestBackend.all) func fieldsTheFormDoesNotHaveAreRefusedUnkept(backend: TestBackend) async throws {
         let junk = String(repeating: "j", count: 1_000)
-        try await post([("csrf", nil, "{csrf}"), ("comment", nil, junk), ("file", "deals.csv", WebImportTests.file)]) { r, f in
+        try await post(backend, [("csrf", nil, "{csrf}"), ("comment", nil, junk), ("file", "deals.csv", WebImportTests.file)]) { r, f in
             #expect(r.status == .badRequest)
             #expect(String(buffer: r.body).contains("the form has no field"))
             #expect(Self.uploads(f).isEmpty)
         }
         // Each field once.
-        try await post([("csrf", nil, "{csrf}"), ("profile", nil, "cdk"), ("profile", nil, "cdk"), ("file", "deals.csv", "x")]) { r, _ in
+        try await post(backend, [("csrf", nil, "{csrf}"), ("profile", nil, "cdk"), ("profile", nil, "cdk"), ("file", "deals.csv", "x")]) {
+            r, _ in
             #expect(r.status == .badRequest)
         }
     }
 
-    @Test func aFieldOverItsLimitIs413() async throws {
+    @Test(arguments: TestBackend.all) func aFieldOverItsLimitIs413(backend: TestBackend) async throws {
         let long = String(repeating: "p", count: Multipart.fieldLimit + 1)
-        try await post([("csrf", nil, "{csrf}"), ("profile", nil, long), ("file", "deals.csv", WebImportTests.file)]) { r, f in
+        try await post(backend, [("csrf", nil, "{csrf}"), ("profile", nil, long), ("file", "deals.csv", WebImportTests.file)]) { r, f in
             #expect(r.status == .contentTooLarge)
             #expect(Self.uploads(f).isEmpty)
         }
         // Headers that never end: 413 too, not kept.
-        try await post([("csrf", nil, "{csrf}"), ("file", "deals.csv" + String(repeating: "x", count: 20_000), "x")]) { r, _ in
+        try await post(backend, [("csrf", nil, "{csrf}"), ("file", "deals.csv" + String(repeating: "x", count: 20_000), "x")]) { r, _ in
             #expect(r.status == .contentTooLarge)
         }
     }
 
     /// The header alone, no body (the router's test client would set `Content-Length` to the body it sends): refused
     /// without waiting for the body. `TimeoutTests` does the same over a socket.
-    @Test func aContentLengthOverTheLimitIsRefusedBeforeTheBody() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aContentLengthOverTheLimitIsRefusedBeforeTheBody(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.openImports(client)
@@ -100,7 +103,7 @@ import Testing
             #expect(String(buffer: r.body).contains("larger than 512 MiB"))
             #expect(Self.uploads(f).isEmpty)
         }
-        let s = try await Scenario()
+        let s = try await Scenario(backend: backend)
         let fi = try await APIv1Tests().token(s, "kliu", .fiManager)
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))
         try await Application(router: try buildRouter(ctx)).test(.router) { client in

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -10,7 +11,7 @@ import Testing
 @testable import AfterdeskWorkflows
 
 /// Passwords, sessions, headers and errors of the web pages (issue 23, items 10 and 11).
-@Suite(.serialized) struct WebHardeningTests {
+@Suite(.serialized, .talliedByBackend) struct WebHardeningTests {
     @Test func weakPasswordsAreRefused() throws {
         for (password, user) in [
             ("          ", "gpark"), ("password12", "gpark"), ("PASSWORD123", "gpark"), ("qwertyuiop", "gpark"),
@@ -40,8 +41,8 @@ import Testing
     }
 
     /// Forms over their 64 KiB are 413 with a page, not 500; a user added with a password of spaces is refused.
-    @Test func anOversizedFormIs413AndABlankPasswordIsNotTakenForNone() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func anOversizedFormIs413AndABlankPasswordIsNotTakenForNone(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             let huge = try await b.signIn(client, String(repeating: "x", count: 100_000), "guess")
@@ -59,8 +60,8 @@ import Testing
     }
 
     /// An unknown path under `/api` or `/webhooks` is Hummingbird's own 404: it carries the headers too.
-    @Test func anUnknownAPIPathCarriesTheSecurityHeaders() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func anUnknownAPIPathCarriesTheSecurityHeaders(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             for path in ["/api/v1/nope", "/webhooks/nope", "/api/nope"] {
                 let r = try await client.execute(uri: path, method: .get)
@@ -71,8 +72,8 @@ import Testing
         }
     }
 
-    @Test func thePasswordFormOfTheAdminPageRefusesCommonPasswords() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func thePasswordFormOfTheAdminPageRefusesCommonPasswords(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var admin = TestBrowser()
             try await admin.signIn(client, "root")
@@ -87,8 +88,8 @@ import Testing
     }
 
     /// A reset password ends the user's sessions elsewhere (a stolen cookie dies with it); the admin's own stays.
-    @Test func aPasswordResetEndsTheUsersOtherSessions() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aPasswordResetEndsTheUsersOtherSessions(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var vosei = TestBrowser()
             try await vosei.signIn(client, "vosei")
@@ -115,8 +116,8 @@ import Testing
         }
     }
 
-    @Test func aTokenLifetimeThatIsNotANumberIsRefused() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aTokenLifetimeThatIsNotANumberIsRefused(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var admin = TestBrowser()
             try await admin.signIn(client, "root")
@@ -133,8 +134,8 @@ import Testing
         #expect((tokens.first?[0] as String?) != nil)
     }
 
-    @Test func responsesAreNotCachedAndHTTPSIsStrict() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func responsesAreNotCachedAndHTTPSIsStrict(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.signIn(client, "fd")
@@ -151,8 +152,8 @@ import Testing
     }
 
     /// The sign-in form's own cookie is set on `/login`; it must be expired on the same path or the browser keeps it.
-    @Test func theSignInFormsCookieIsExpiredOnItsPath() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func theSignInFormsCookieIsExpiredOnItsPath(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             let r = try await b.signIn(client, "kliu")
@@ -163,8 +164,8 @@ import Testing
 
     /// A store error on a web page is a page, not the API's JSON; on the API it stays JSON. The route's group decides,
     /// not its path: a page group's route under `/api/` still answers a page, and a JSON group's elsewhere JSON.
-    @Test func pagesGetHTMLErrorsAndTheAPIJSON() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func pagesGetHTMLErrorsAndTheAPIJSON(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let router = try buildRouter(f.context)
         let groups = RouteGroups(router: router, ctx: f.context, pages: try Pages.load())
         for (group, path) in [(groups.publicPages(), "/deals/test-conflict"), (groups.publicPages(), "/api/v1/test-page")] {

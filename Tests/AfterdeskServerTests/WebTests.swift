@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -10,9 +11,9 @@ import Testing
 @testable import AfterdeskWorkflows
 
 /// The web pages through the router: signing in, roles on every route, CSRF, lock-out, sessions, headers.
-@Suite(.serialized) struct WebTests {
-    @Test func eachRoleSignsInToItsHome() async throws {
-        let f = try await WebFixture()
+@Suite(.serialized, .talliedByBackend) struct WebTests {
+    @Test(arguments: TestBackend.all) func eachRoleSignsInToItsHome(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             for (user, home) in [("vosei", "/tasks"), ("kliu", "/deals"), ("fd", "/dashboard"), ("root", "/admin/users")] {
                 var b = TestBrowser()
@@ -30,8 +31,8 @@ import Testing
         #expect(!f.log.text.contains(WebFixture.password))
     }
 
-    @Test func nobodySignedInIsSentToTheSignInPage() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func nobodySignedInIsSentToTheSignInPage(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             for path in [
                 "/", "/tasks", "/tasks/\(f.taskID)", "/deals", "/deals/main/D-1", "/imports", "/dashboard", "/dashboard.csv", "/menu",
@@ -53,8 +54,8 @@ import Testing
     }
 
     /// 403 for a page outside the role, 200 inside it: every page, every role.
-    @Test func rolesAreCheckedOnEveryPage() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func rolesAreCheckedOnEveryPage(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let pages = [
             "/tasks", "/tasks/\(f.taskID)", "/deals", "/deals/main/D-1", "/imports", "/dashboard", "/dashboard.csv", "/menu",
             "/admin/users",
@@ -77,8 +78,8 @@ import Testing
         }
     }
 
-    @Test func aSalesUserGets404ForAnotherPersonsTask() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aSalesUserGets404ForAnotherPersonsTask(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var sam = TestBrowser()
             try await sam.signIn(client, "sother")
@@ -101,8 +102,8 @@ import Testing
         #expect(try await f.s.rows("SELECT status FROM tasks WHERE id = ?", [f.taskID])[0][0] as String == "open")
     }
 
-    @Test func aSaleRecordedOnThePageIsARecovery() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aSaleRecordedOnThePageIsARecovery(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.signIn(client, "vosei")
@@ -126,8 +127,8 @@ import Testing
         #expect(sale.first?[2] as Int64? == 100_000)
     }
 
-    @Test func aFormWithoutItsTokenOrFromAnotherSiteIsRefused() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aFormWithoutItsTokenOrFromAnotherSiteIsRefused(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.signIn(client, "vosei")
@@ -156,8 +157,8 @@ import Testing
                 as Bool)
     }
 
-    @Test func fiveFailuresLockAUserOutForFifteenMinutes() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func fiveFailuresLockAUserOutForFifteenMinutes(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             for _ in 0..<5 { #expect(try await b.signIn(client, "vosei", "wrong password!").status == .unauthorized) }
@@ -177,8 +178,8 @@ import Testing
         #expect(!f.log.text.contains("wrong password!"))
     }
 
-    @Test func twentyFailuresFromOneAddressRefuseIt() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func twentyFailuresFromOneAddressRefuseIt(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             // Five wrong passwords for each of four users: twenty failures from the one address.
             var b = TestBrowser()
@@ -191,8 +192,8 @@ import Testing
         }
     }
 
-    @Test func aSessionEndsAfterTwelveHoursAndSurvivesARestart() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func aSessionEndsAfterTwelveHoursAndSurvivesARestart(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         let signedIn = try await f.app().test(.router) { client -> TestBrowser in
             var b = TestBrowser()
             try await b.signIn(client, "kliu")
@@ -217,8 +218,8 @@ import Testing
         }
     }
 
-    @Test func signingOutEndsTheSessionOnTheServer() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func signingOutEndsTheSessionOnTheServer(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.signIn(client, "kliu")
@@ -235,8 +236,8 @@ import Testing
         #expect(try await f.s.rows("SELECT COUNT(*) FROM persist")[0][0] as Int == 0)
     }
 
-    @Test func everyPageSendsTheSecurityHeadersAndSafeCookies() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func everyPageSendsTheSecurityHeadersAndSafeCookies(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             let form = try await client.execute(uri: "/login", method: .get)
@@ -258,8 +259,8 @@ import Testing
         }
     }
 
-    @Test func afterSigningInOnlyLocalPathsAreFollowed() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func afterSigningInOnlyLocalPathsAreFollowed(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             for (next, expected) in [
                 ("//evil.example/x", "/deals"), ("https://evil.example/", "/deals"), ("/\\evil.example", "/deals"),
@@ -273,8 +274,8 @@ import Testing
         }
     }
 
-    @Test func theDashboardSaysTooSmallInWordsAndShowsNoHeadlineNumber() async throws {
-        let f = try await WebFixture()
+    @Test(arguments: TestBackend.all) func theDashboardSaysTooSmallInWordsAndShowsNoHeadlineNumber(backend: TestBackend) async throws {
+        let f = try await WebFixture(backend: backend)
         try await f.app().test(.router) { client in
             var b = TestBrowser()
             try await b.signIn(client, "fd")
