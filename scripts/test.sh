@@ -21,6 +21,8 @@ swift build --build-tests
 scripts/generate-api.sh --check
 swift test --skip-build
 scripts/backend-tally.sh "$AFTERDESK_TEST_TALLY"
+# The command line on PostgreSQL: the demo and the everyday commands say what they say on SQLite.
+scripts/pg-cli-test.sh
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
 scripts/cli-exit-test.sh
