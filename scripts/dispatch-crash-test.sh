@@ -105,7 +105,7 @@ stable() {  # stable DB: what a dispatch leaves, in the same columns, order and 
 count_unique_ids() { grep -h -i '^Message-ID:' "$1"/*.eml 2>/dev/null | sort -u | wc -l; }
 
 run_backend() {  # run_backend BACKEND: the clean dispatch, the kill -9 runs and the SIGTERM, on BACKEND
-  local backend=$1 base clean db log mail sms keys texts mails ids
+  local backend=$1 base clean db log mail sms keys texts mails ids delay
   echo "== $backend"
   base=$(base "$backend")
   when "$base"
@@ -117,7 +117,11 @@ run_backend() {  # run_backend BACKEND: the clean dispatch, the kill -9 runs and
   echo "clean dispatch at $now: $clean_sms SMS, $clean_mail emails"
   [ "$clean_sms" -gt 50 ] || { echo "FAIL: $backend: too few SMS to test ($clean_sms)"; exit 1; }
 
-  for delay in 0.4 0.9 1.6 2.4; do
+  # PostgreSQL gates and queues several times slower until issue 29's step (c): its kills come later, to land as
+  # SQLite's do (before the outbox, queued, in doubt, sent).
+  local delays="0.4 0.9 1.6 2.4"
+  [ "$backend" = postgres ] && delays="3 5.5 7 9"
+  for delay in $delays; do
     db=$(new_db "$backend" "crash_${delay/./_}" "$base")
     log="$work/$backend-sms-$delay.jsonl"; mail="$work/$backend-mail-$delay"
     dispatch "$db" "$log" "$mail" "$delay"
