@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: unit, store, delivery and server tests (the storage contract on SQLite and on PostgreSQL, in a
-# throwaway cluster started here, with the cases each backend passed counted), the kill -9 crash tests of import and dispatch, the
+# throwaway cluster started here, with the cases each backend passed counted), the command line on PostgreSQL against
+# SQLite (scripts/pg-cli-test.sh), the kill -9 crash tests of import and dispatch on both databases, the
 # command line's exit codes, the README's install (the one binary, started from another folder), the web pages in a
 # real browser (screenshots in browser-screenshots/), then the JSON API against docs/openapi.yaml with schemathesis
 # (after checking the generated API code against it),
