@@ -99,6 +99,15 @@ let package = Package(
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
             exclude: ["openapi-generator-config.yaml"]
         ),
+        // The one place a database's location becomes a storage: a SQLite file or a PostgreSQL URL (the command line,
+        // the demo and the bench open theirs through it).
+        .target(
+            name: "AfterdeskDatabases",
+            dependencies: [
+                "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // HTTP only: the application, its routes, pages and authentication; it starts the workflows' scheduler.
         .target(
             name: "AfterdeskServer",
@@ -127,7 +136,7 @@ let package = Package(
             dependencies: [
                 // The server for `afterdesk serve` (and the users' passwords, bcrypt); every other command uses workflows.
                 "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
-                "AfterdeskDemo", "AfterdeskPostgres",
+                "AfterdeskDemo", "AfterdeskDatabases", "AfterdeskPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -136,7 +145,7 @@ let package = Package(
             name: "afterdesk-bench",
             dependencies: [
                 "AfterdeskCore", "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskDelivery", "AfterdeskWorkflows", "AfterdeskServer",
-                "AfterdeskDemo", "AfterdeskTestSupport",
+                "AfterdeskDemo", "AfterdeskTestSupport", "AfterdeskDatabases", "AfterdeskPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

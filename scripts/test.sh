@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: unit, store, delivery and server tests (the storage contract on SQLite and on PostgreSQL, in a
 # throwaway cluster started here, with the cases each backend passed counted; the router, API, page, dispatch and import
-# tests on both too), the kill -9 crash tests of import and dispatch on each backend, the
+# tests on both too), the command line on PostgreSQL against SQLite (scripts/pg-cli-test.sh), the kill -9 crash tests of
+# import and dispatch on both databases, the
 # command line's exit codes, the README's install (the one binary, started from another folder), the web pages in a
 # real browser (screenshots in browser-screenshots/), then the JSON API against docs/openapi.yaml with schemathesis
 # (after checking the generated API code against it),
@@ -22,11 +23,10 @@ swift build --build-tests
 scripts/generate-api.sh --check
 swift test --skip-build
 scripts/backend-tally.sh "$AFTERDESK_TEST_TALLY"
-# The kill -9 crash tests of import and dispatch, on each backend.
-scripts/crash-test.sh sqlite
-scripts/crash-test.sh postgres
-scripts/dispatch-crash-test.sh sqlite
-scripts/dispatch-crash-test.sh postgres
+# The command line on PostgreSQL: the demo and the everyday commands say what they say on SQLite.
+scripts/pg-cli-test.sh
+scripts/crash-test.sh
+scripts/dispatch-crash-test.sh
 scripts/cli-exit-test.sh
 scripts/install-test.sh
 scripts/browser-test.sh

@@ -50,6 +50,10 @@ public struct Settings: Sendable, Equatable {
     public var registration = TextingRegistration()
     /// What a message and a task cost (Settings+Costs.swift): the report's message costs.
     public var messageCosts = MessageCosts.standard
+    /// The database's location when neither `--db` nor `AFTERDESK_DB` gives one (Settings+Database.swift).
+    public var database: String?
+    /// Where `serve` keeps uploads on PostgreSQL (Settings+Database.swift).
+    public var uploadsDir: String?
 
     public init() {}
 
@@ -62,7 +66,7 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// Every key: these, then the server's (`ServerTimeouts.keys`) and the texting registration's.
-    public static let keys: [Key] = generalKeys + ServerTimeouts.keys + TextingRegistration.keys + costKeys
+    public static let keys: [Key] = generalKeys + ServerTimeouts.keys + TextingRegistration.keys + costKeys + databaseKeys
 
     static let generalKeys: [Key] = [
         key("public_url", "the URL customers and providers reach the server at (links, webhook signatures)") { $0.publicURL = $1 },

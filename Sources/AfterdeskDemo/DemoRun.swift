@@ -25,6 +25,9 @@ public struct DemoRun: Sendable {
     /// The message templates; nil: no dispatch (the data only).
     public var templates: MessageTemplates?
     public var settings: Settings
+    /// Opens the demo's database with the simulation's clock: by default a fresh SQLite file at `databasePath` (any
+    /// earlier one removed); the command line gives PostgreSQL's opener (a database found empty, or emptied).
+    public var open: @Sendable (Clock) async throws -> any Storage
     var menu: Menu { inForce.menu }
 
     public init(
@@ -40,6 +43,13 @@ public struct DemoRun: Sendable {
         self.days = min(365, max(0, days))
         self.templates = templates
         self.settings = settings
+        self.open = { clock in try DemoRun.freshSQLite(databasePath, clock: clock) }
+    }
+
+    /// A new SQLite database at `path`: any earlier file there (and its -wal and -shm) removed first.
+    public static func freshSQLite(_ path: String, clock: Clock) throws -> any Storage {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        return try AfterdeskDatabase(path: path, clock: clock)
     }
 
     /// One calendar month of the simulation.
@@ -85,7 +95,6 @@ public struct DemoRun: Sendable {
     public func run(progress: (@Sendable (ImportProgress) -> Void)? = nil) async throws -> Report {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: databasePath + suffix) }
         let zone = menu.dealership.zone
         let now = clock.now()
         let today = LocalDate(now, in: zone)
@@ -94,7 +103,7 @@ public struct DemoRun: Sendable {
         let dealsFile = try year.writeYear()
 
         let simulated = SimulatedClock(min(now, ContactWindow.allDay.instant(on: goLive, atMinutes: 8 * 60, zone: zone)))
-        let db = try AfterdeskDatabase(path: databasePath, clock: simulated.clock)
+        let db = try await open(simulated.clock)
         try await db.storeMenu(inForce)
         let outcomes = DemoOutcomes(seed: seed, menu: inForce)
         var state = YearState(exports: year, outcomes: outcomes)
@@ -123,7 +132,7 @@ public struct DemoRun: Sendable {
     /// The days from `goLive` to yesterday: each Monday's (and go-live's) imports at 7:00, then the day's dispatch with
     /// the simulated customers and staff when the templates loaded; what was sent, and what the days did.
     func simulateDays(
-        from goLive: LocalDate, state: inout YearState, database db: AfterdeskDatabase, clock: SimulatedClock,
+        from goLive: LocalDate, state: inout YearState, database db: any Storage, clock: SimulatedClock,
         progress: (@Sendable (ImportProgress) -> Void)?
     ) async throws -> (RecordingChannels?, DemoDispatch.Result?) {
         guard days > 0 else { return (nil, nil) }

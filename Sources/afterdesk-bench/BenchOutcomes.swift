@@ -1,3 +1,5 @@
+import AfterdeskDatabases
+import AfterdeskSQLite
 import Foundation
 import GRDB
 
@@ -5,7 +7,11 @@ import GRDB
 /// import of contracts): an after-sale contract for about one decline in 25, a cancellation for one contract in ten,
 /// and a third of the planned touches marked delivered when they were planned.
 enum BenchOutcomes {
+    /// Adds the outcomes to the database at `path` (a SQLite file made by `import`, migrated here, or PostgreSQL).
     static func prepare(_ path: String) throws {
+        if DatabaseLocation.isPostgres(path) { return BenchPostgres.prepareOutcomes(path) }
+        guard FileManager.default.fileExists(atPath: path) else { fail("run `afterdesk-bench import --rows N` (and `plan`) first") }
+        _ = try AfterdeskDatabase(path: path, clock: benchClock)  // migrated
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contracts") == 0 else { return }

@@ -1,5 +1,5 @@
 import AfterdeskCore
-import AfterdeskSQLite
+import AfterdeskDatabases
 import Foundation
 
 /// The F&I scorecard over the benchmark's database: a year of deals to the fixed day, by F&I manager, with the
@@ -7,7 +7,7 @@ import Foundation
 enum BenchScorecard {
     /// The child's work: the scorecard, summed up in one line.
     static func summary(db path: String, menu: Menu, clock: AfterdeskCore.Clock) async throws -> String {
-        let db = try AfterdeskDatabase(path: path, clock: clock)
+        let db = try await DatabaseLocation.open(path, clock: clock)
         let asOf = LocalDate(clock.now(), in: menu.dealership.zone)
         let p = ScorecardParameters(asOf: asOf, from: asOf.adding(years: -1), to: asOf, by: .fiManager, menu: menu)
         let card = try await db.scorecard(p, now: clock.now())

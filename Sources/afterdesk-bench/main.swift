@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDatabases
 import AfterdeskDelivery
 import AfterdeskDemo
 import AfterdeskSQLite
@@ -90,7 +91,7 @@ let dispatchNow = ISO8601DateFormatter().date(from: "2026-11-20T17:00:00Z")!
 switch args.first {
 case "import-file":
     guard args.count >= 2 else { fail("import-file FILE --db DB") }
-    let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
+    let db = try await DatabaseLocation.open(option("db", "bench.sqlite"), clock: benchClock)
     var importOptions = ImportOptions(menu: menu, writeRejectsFile: false)
     importOptions.bulk = BulkMode(rawValue: option("bulk", "auto")) ?? .auto
     let s = try await db.importDeals(files: [args[1]], options: importOptions)
@@ -163,21 +164,28 @@ case "planner":
 
 case "plan-file":
     // The child of `plan`: plans every customer of an imported database.
-    let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
+    let db = try await DatabaseLocation.open(option("db", "bench.sqlite"), clock: benchClock)
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-    let s = try await db.planCustomers(
-        planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now(), transactionSize: Int(option("tx", "50000"))!)
-
+    let planner = Planner.make(menu: menu, warranties: warranties)
+    // `--tx` (customers a transaction) is SQLite's; PostgreSQL plans in its own pages.
+    let s =
+        if let sqlite = db as? AfterdeskDatabase {
+            try await sqlite.planCustomers(planner: planner, now: benchClock.now(), transactionSize: Int(option("tx", "50000")) ?? 50_000)
+        } else {
+            try await db.planCustomers(planner: planner, now: benchClock.now())
+        }
     print("customers=\(s.customers) declines=\(s.declines) holdout=\(s.holdout) touches=\(s.touches) dropped=\(s.dropped)")
 
 case "plan":
     // Plans the declines of an imported database (made by `import --rows N` first), in a child process.
     let dir = option("dir", "bench-data")
-    let dbPath = "\(dir)/bench.sqlite"
-    guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` first") }
+    let dbPath = BenchPostgres.location ?? "\(dir)/bench.sqlite"
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     // Start from no plans at all (as right after the import), whatever earlier runs left.
-    do {
+    if let pg = BenchPostgres.location {
+        BenchPostgres.clearPlans(pg)
+    } else {
+        guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` first") }
         let queue = try DatabaseQueue(path: dbPath)
         try queue.write { try $0.execute(sql: "DELETE FROM touch_items; DELETE FROM touches; DELETE FROM plans") }
         _ = try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -195,60 +203,11 @@ case "plan":
             Double(again.peakBytes) / 1_048_576))
 
 case "import":
-    let rows = Int(option("rows", "1000000")) ?? 1_000_000
-    let dir = option("dir", "bench-data")
-    let seed = UInt64(option("seed", "7")) ?? 7
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    let file = "\(dir)/deals-\(rows)-seed\(seed).csv"
-    if !FileManager.default.fileExists(atPath: file) {
-        let start = DispatchTime.now()
-        let end = LocalDate(benchClock.now(), in: menu.dealership.zone).adding(days: -1)
-        let gen = SyntheticDealership(
-            seed: seed, menu: menu, endDate: end, days: 365,
-            dealsPerDay: max(1, Double(rows) / 365), errorRate: 0.001)
-        _ = FileManager.default.createFile(atPath: file + ".tmp", contents: nil)
-        let h = FileHandle(forWritingAtPath: file + ".tmp")!
-        var buffer = gen.header.joined(separator: ",") + "\n"
-        gen.forEachRow(limit: rows) { row in
-            buffer += row.map(SyntheticDealership.quote).joined(separator: ",")
-            buffer += "\n"
-            if buffer.utf8.count > 1 << 20 {
-                h.write(Data(buffer.utf8))
-                buffer = ""
-            }
-        }
-        h.write(Data(buffer.utf8))
-        try h.close()
-        try FileManager.default.moveItem(atPath: file + ".tmp", toPath: file)
-        print(String(format: "generated %@ in %.1f s", file, seconds(start)))
-    }
-    let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-    let dbPath = "\(dir)/bench.sqlite"
-    removeDatabase(dbPath)
-    let bulk = option("bulk", "auto")
-    guard BulkMode(rawValue: bulk) != nil else { fail("--bulk must be auto, on or off") }
-    let first = try measure(executable, ["import-file", file, "--db", dbPath, "--bulk", bulk])
-    let again = try measure(executable, ["import-file", file, "--db", dbPath])
-    guard let sqlite = which("sqlite3") else { fail("sqlite3 is not installed (apt-get install sqlite3)") }
-    let floorPath = "\(dir)/floor.sqlite"
-    removeDatabase(floorPath)
-    let floor = try measure(sqlite, [floorPath], stdin: ".mode csv\n.import \(file) deals\n")
-    let dbSize = (try FileManager.default.attributesOfItem(atPath: dbPath)[.size] as? Int) ?? 0
-    print("rows:                 \(rows) (\(size / 1_000_000) MB CSV)")
-    print("afterdesk import (bulk \(bulk)): " + first.output.trimmingCharacters(in: .whitespacesAndNewlines))
-    print(String(format: "  time                %.2f s  (%.0f deals/s)", first.seconds, Double(rows) / first.seconds))
-    print(String(format: "  peak memory         %.1f MB", Double(first.peakBytes) / 1_048_576))
-    print(String(format: "  database            %.0f MB", Double(dbSize) / 1_048_576))
-    print("re-import (same file): " + again.output.trimmingCharacters(in: .whitespacesAndNewlines))
-    print(String(format: "  time                %.2f s, peak memory %.1f MB", again.seconds, Double(again.peakBytes) / 1_048_576))
-    print(String(format: "sqlite3 .import floor: %.2f s, peak memory %.1f MB", floor.seconds, Double(floor.peakBytes) / 1_048_576))
-    print(String(format: "ratio (import/floor):  %.2fx  (target <= 3x; peak memory target < 150 MB)", first.seconds / floor.seconds))
-    removeDatabase(floorPath)
+    try await BenchRuns.importDeals()
 
 case "dispatch-file":
     // The child of `dispatch`: one dispatch run with recording channels.
-    let db = try AfterdeskDatabase(path: option("db", "dispatch.sqlite"), clock: benchClock)
+    let db = try await DatabaseLocation.open(option("db", "dispatch.sqlite"), clock: benchClock)
     let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
     let templates = try DispatchSetup.templates(directory: option("templates", "templates"), menu: menu)
     var settings = Settings()
@@ -263,45 +222,12 @@ case "dispatch-file":
             + "recorded=\(recording.sms.count + recording.emails.count)")
 
 case "dispatch":
-    let n = Int(option("touches", "100000")) ?? 100_000
-    let dir = option("dir", "bench-data")
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    let prepared = "\(dir)/dispatch-\(n)-prepared.sqlite"
-    if !FileManager.default.fileExists(atPath: prepared) {
-        let start = DispatchTime.now()
-        let end = LocalDate(benchClock.now(), in: menu.dealership.zone).adding(days: -1)
-        // A few more deals than touches wanted: some customers buy twice, some declines are held out.
-        let deals = n + n / 4
-        let gen = SyntheticDealership(seed: 3, menu: menu, endDate: end, days: 120, dealsPerDay: Double(deals) / 120)
-        let file = "\(dir)/dispatch-deals.csv"
-        var text = gen.header.joined(separator: ",") + "\n"
-        gen.forEachRow(limit: deals) { row in text += row.map(SyntheticDealership.quote).joined(separator: ",") + "\n" }
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        removeDatabase(prepared + ".tmp")
-        let db = try AfterdeskDatabase(path: prepared + ".tmp", clock: benchClock)
-        _ = try await db.importDeals(files: [file], options: ImportOptions(menu: menu, writeRejectsFile: false))
-        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
-        _ = try await db.planCustomers(planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now())
-        // Each customer's first planned touch falls due at the dispatch instant.
-        try await db.advanceFirstTouches(customers: n, to: dispatchNow)
-        try FileManager.default.moveItem(atPath: prepared + ".tmp", toPath: prepared)
-        print(String(format: "prepared %@ in %.1f s", prepared, seconds(start)))
-    }
-    let work = "\(dir)/dispatch.sqlite"
-    removeDatabase(work)
-    try FileManager.default.copyItem(atPath: prepared, toPath: work)
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-    let run = try measure(executable, ["dispatch-file", "--db", work])
-    print("afterdesk dispatch:   " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
-    print(
-        String(
-            format: "  time                %.2f s (%.0f touches/s), peak memory %.1f MB  (target: 100,000 touches under 10 s)",
-            run.seconds, Double(n) / run.seconds, Double(run.peakBytes) / 1_048_576))
+    try await BenchRuns.dispatch()
 
 case "report-file":
     // The child of `report`: the summary with --by product and --by month (one pass over the ledger), or the whole ledger
     // as CSV to /dev/null.
-    let db = try AfterdeskDatabase(path: option("db", "bench.sqlite"), clock: benchClock)
+    let db = try await DatabaseLocation.open(option("db", "bench.sqlite"), clock: benchClock)
     let asOf = LocalDate(benchClock.now(), in: menu.dealership.zone)
     let p = ReportParameters(asOf: asOf, from: asOf.adding(years: -1), to: asOf, menu: menu)
     if args.contains("--ledger") {
@@ -326,10 +252,7 @@ case "report-file":
 case "report":
     // The margin report over an imported database (made by `import --rows N` first), with after-sale outcomes added once:
     // contracts for about 4% of declines, a tenth of them cancelled, and a third of the planned touches marked delivered.
-    let dir = option("dir", "bench-data")
-    let dbPath = "\(dir)/bench.sqlite"
-    guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` (and `plan`) first") }
-    _ = try AfterdeskDatabase(path: dbPath, clock: benchClock)  // migrated
+    let dbPath = BenchPostgres.location ?? "\(option("dir", "bench-data"))/bench.sqlite"
     try BenchOutcomes.prepare(dbPath)
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     let run = try measure(executable, ["report-file", "--db", dbPath])
@@ -352,8 +275,6 @@ case "scorecard":
     // The F&I scorecard over the same database as `report`, with the same after-sale outcomes.
     // `--db FILE` measures a copy elsewhere (a database another run is using is never written).
     let dbPath = option("db", "\(option("dir", "bench-data"))/bench.sqlite")
-    guard FileManager.default.fileExists(atPath: dbPath) else { fail("run `afterdesk-bench import --rows N` (and `plan`) first") }
-    _ = try AfterdeskDatabase(path: dbPath, clock: benchClock)  // migrated
     try BenchOutcomes.prepare(dbPath)
     let run = try measure(URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path, ["scorecard-file", "--db", dbPath])
     print("afterdesk scorecard (by F&I manager): " + run.output.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -367,6 +288,8 @@ case "sms":
     try await BenchSMS.run(messages: Int(option("messages", "10000")) ?? 10_000, concurrency: Int(option("concurrency", "1")) ?? 1)
 
 case "api":
+    if BenchPostgres.location != nil { print("afterdesk-bench api: SQLite only for now (its task queue is prepared with GRDB)") }
+    if BenchPostgres.location != nil { break }
     // The task queue through the server, beside the health route, with wrk (after `import`, and `plan`).
     try await BenchAPI.run(
         dir: option("dir", "bench-data"), seconds: Int(option("seconds", "10")) ?? 10, port: Int(option("port", "18733")) ?? 18733)
@@ -392,3 +315,6 @@ default:
         """)
     exit(args.isEmpty ? 0 : 64)
 }
+
+// The PostgreSQL pools a child opened close before it exits.
+await DatabaseLocation.closeAll()

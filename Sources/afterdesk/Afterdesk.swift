@@ -1,6 +1,6 @@
 import AfterdeskCore
+import AfterdeskDatabases
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -31,21 +31,50 @@ struct Afterdesk: AsyncParsableCommand {
             }
         } catch {
             await OutboundHTTP.shared.shutdown()
+            await DatabaseLocation.closeAll()
             exit(withError: Exit.finish(error))
         }
-        // The SMS and webhook client, if the command used it: its connections close before the process ends.
+        // The SMS and webhook client, if the command used it, and the PostgreSQL pools: their connections close before
+        // the process ends.
         await OutboundHTTP.shared.shutdown()
+        await DatabaseLocation.closeAll()
     }
 }
 
-/// Options every command that touches the database takes.
+/// Options every command that touches the database takes: where it is, and the settings file that may say so.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "Database file (default: $AFTERDESK_DB, else afterdesk.sqlite here). Created and migrated on first use.")
+    @Option(
+        help: """
+            The database: a SQLite file, or postgres://user@host:port/database (the password from AFTERDESK_DB_PASSWORD, \
+            PGPASSWORD or ~/.pgpass). Default: $AFTERDESK_DB, else the settings file's `database`, else afterdesk.sqlite \
+            here. Created and migrated on first use.
+            """)
     var db: String?
 
-    var path: String { db ?? ProcessInfo.processInfo.environment["AFTERDESK_DB"] ?? "afterdesk.sqlite" }
+    @Option(help: "Configuration file (default: $AFTERDESK_CONFIG, else afterdesk.yaml here when present). See docs/settings.md.")
+    var config: String?
 
-    func open() throws -> any Storage { try AfterdeskDatabase(path: path, clock: CommandClock.clock) }
+    /// The database's location: --db, else $AFTERDESK_DB, else the settings file's `database`, else afterdesk.sqlite.
+    func location() throws -> String {
+        try Settings.databaseLocation(option: db, environment: ProcessInfo.processInfo.environment) { try settings() }
+    }
+
+    /// The location as people may see it (a PostgreSQL URL without password or query).
+    var path: String { DatabaseLocation.forPeople((try? location()) ?? db ?? Settings.defaultDatabase) }
+
+    /// The settings file's settings (the environment on top); a file that cannot be used ends the command (65).
+    func settings() throws -> Settings {
+        do { return try DispatchSetup.settings(path: config) } catch let e as SettingsError {
+            printError(e.description)
+            throw Exit.unusableInput
+        }
+    }
+
+    /// Opens the database (closed by `Afterdesk.main` when the command ends). `uploads`: on PostgreSQL, the folder of
+    /// uploads (default: `afterdesk-uploads` here).
+    func open(uploads: String? = nil) async throws -> any Storage {
+        try await DatabaseLocation.open(try location(), clock: CommandClock.clock, uploads: uploads)
+    }
 }
 
 /// Options of the commands that plan: the menu in force and the instant to plan at.

@@ -1,4 +1,3 @@
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -6,8 +5,11 @@ import Foundation
 
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A consistent copy of the database through SQLite's online backup API, safe while `serve` runs.",
-        discussion: "The copy is checked (PRAGMA integrity_check) before it takes its name; an existing file is never overwritten.")
+        abstract: "A consistent copy of the database, safe while `serve` runs: SQLite's online backup API, or PostgreSQL's pg_dump.",
+        discussion: """
+            The copy is checked (SQLite: PRAGMA integrity_check; PostgreSQL: pg_restore --list) before it takes its name; an \
+            existing file is never overwritten.
+            """)
     @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print the summary as JSON.") var json = false
     @Argument(help: "Where to write the copy, e.g. /backups/afterdesk-2026-12-01.sqlite.") var path: String

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -18,7 +17,7 @@ struct ComplianceCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let db = try database.open()
+            let db = try await database.open()
             let inForce = try await loadMenu(menu, db)
             let book = await inForce.menu.contactRules.with(emergencies: try db.emergencyStates())
             let now = try parseNow(nil)

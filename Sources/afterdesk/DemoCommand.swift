@@ -1,7 +1,8 @@
 import AfterdeskCore
+import AfterdeskDatabases
 import AfterdeskDelivery
 import AfterdeskDemo
-import AfterdeskSQLite
+import AfterdeskPostgres
 import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
@@ -12,7 +13,14 @@ struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the main job end to end on generated data (simulated dealership, repeatable).")
 
-    @Option(help: "Demo database file (recreated).") var db: String = "afterdesk-demo.sqlite"
+    @Option(
+        help: """
+            Demo database: a SQLite file (recreated), or postgres://user@host:port/database (an empty database, or \
+            --reset).
+            """)
+    var db: String = "afterdesk-demo.sqlite"
+    @Flag(help: "On PostgreSQL, empty every Afterdesk table of a database that is not empty first (everything in it is lost).")
+    var reset = false
     @Option(help: "Folder for the generated exports.") var dir: String = "afterdesk-demo"
     @Option(help: "Seed of the generated dealership.") var seed: UInt64 = 2026
     @Option(help: "Average finalized deals per day.") var dealsPerDay: Double = 5
@@ -32,13 +40,15 @@ struct Demo: AsyncParsableCommand {
         do { loaded = try DispatchSetup.templates(directory: templates, menu: inForce.menu) } catch {
             print("\nDispatch skipped: the templates in '\(templates)' did not load:\n\(error)")
         }
-        let report = try await DemoRun(
+        if DatabaseLocation.isPostgres(db) { try await emptyPostgres() }
+        var run = DemoRun(
             directory: dir, databasePath: db, seed: seed, dealsPerDay: dealsPerDay, menu: inForce, clock: CommandClock.clock,
-            days: days, templates: loaded, settings: Self.settings(name)
-        ).run(progress: progress)
+            days: days, templates: loaded, settings: Self.settings(name))
+        if DatabaseLocation.isPostgres(db) { run.open = { [db] clock in try await DatabaseLocation.open(db, clock: clock) } }
+        let report = try await run.run(progress: progress)
         bar?.finish()
         let now = CommandClock.now()
-        let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
+        let database = try await DatabaseLocation.open(db, clock: CommandClock.clock)
         print(DemoReportText.render(report))
         if let dispatched = report.dispatch, let recording = report.recording {
             print(try await DemoReportText.render(dispatched, report: report, recording: recording, database: database))
@@ -62,9 +72,29 @@ struct Demo: AsyncParsableCommand {
         return settings
     }
 
+    /// On PostgreSQL the demo needs an empty database: one holding deals, users or touches is refused unless `--reset`,
+    /// which empties every Afterdesk table first.
+    func emptyPostgres() async throws {
+        // Left open on a refusal: Afterdesk.main closes every pool as the command ends.
+        let database = try await DatabaseLocation.open(db, clock: CommandClock.clock, maximumConnections: 1)
+        guard let pg = database as? PostgresStorage else { return }
+        let contents = try await pg.contents()
+        if contents.isEmpty { return await DatabaseLocation.close(pg) }
+        guard reset else {
+            throw StoreError(
+                "the demo runs on an empty database, and \(DatabaseLocation.forPeople(db)) holds \(contents.deals) deals, "
+                    + "\(contents.users) users and \(contents.touches) touches: run it again with --reset to empty every Afterdesk "
+                    + "table first (everything in it is lost), or give it a new database",
+                kind: .conflict)
+        }
+        try await pg.resetAllTables()
+        await DatabaseLocation.close(pg)
+        print("Emptied every Afterdesk table of \(DatabaseLocation.forPeople(db)) (--reset).")
+    }
+
     /// The web pages: the demo's users, and how to open them.
     func webPages(recording: RecordingChannels?) async throws {
-        let database = try AfterdeskDatabase(path: db, clock: CommandClock.clock)
+        let database = try await DatabaseLocation.open(db, clock: CommandClock.clock)
         let users = try await DemoUsers.add(to: database, now: CommandClock.now()) { Passwords.hash($0) }
         print("\nThe web pages. Start the server, then open http://127.0.0.1:8080 in a browser:")
         print("      swift run afterdesk serve --db \(db)")

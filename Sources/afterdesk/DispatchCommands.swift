@@ -1,6 +1,6 @@
 import AfterdeskCore
+import AfterdeskDatabases
 import AfterdeskDelivery
-import AfterdeskSQLite
 import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
@@ -9,24 +9,17 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Options of the commands that send: configuration, templates, menu, clock.
+/// Options of the commands that send: templates, menu, clock (the settings file is `DatabaseOptions.config`).
 struct DispatchOptions: ParsableArguments {
-    @Option(help: "Configuration file (default: $AFTERDESK_CONFIG, else afterdesk.yaml here when present). See docs/settings.md.")
-    var config: String?
     @Option(help: "Message templates directory.") var templates: String = "templates"
     @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
     @Option(help: "Act as of this instant (ISO 8601, e.g. 2026-06-02T15:00:00Z); default: now.") var now: String?
 
     func instant() throws -> Date { try parseNow(now) }
 
-    /// The dispatcher with live channels (or `channels` when given).
-    func dispatcher(_ db: any Storage, channels: Channels? = nil) async throws -> Dispatcher {
+    /// The dispatcher with live channels (or `channels` when given), with `settings` (the settings file's).
+    func dispatcher(_ db: any Storage, settings: Settings, channels: Channels? = nil) async throws -> Dispatcher {
         let inForce = try await loadMenu(menu, db)
-        let settings: Settings
-        do { settings = try DispatchSetup.settings(path: config) } catch let e as SettingsError {
-            printError(e.description)
-            throw Exit.unusableInput
-        }
         let templates: MessageTemplates
         do { templates = try DispatchSetup.templates(directory: self.templates, menu: inForce.menu) } catch let e as TemplateErrors {
             printError(e.description)
@@ -51,8 +44,8 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let db = try database.open()
-        let dispatcher = try await dispatch.dispatcher(db)
+        let db = try await database.open()
+        let dispatcher = try await dispatch.dispatcher(db, settings: try database.settings())
         let at = try dispatch.instant()
         guard let lock = try await db.tryLock(.dispatch) else {
             printError("Another dispatch is running on \(database.path); nothing done.")
@@ -98,7 +91,7 @@ struct Tasks: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let db = try database.open()
+        let db = try await database.open()
         // A status that names none lists nothing, as when the column was matched as text.
         let known: TaskStatus?? = status == "all" ? .some(nil) : TaskStatus(rawValue: status).map { .some($0) }
         let rows = if let known { try await db.tasks(assignee: assignee, status: known, now: CommandClock.now()) } else { [TaskRow]() }
@@ -149,7 +142,7 @@ struct TaskCommand: AsyncParsableCommand {
                 guard let m = Money(text) else { throw ValidationError("--\(name) '\(text)' is not an amount such as 1295.00") }
                 return m
             }
-            let db = try database.open()
+            let db = try await database.open()
             let at = try planning.instant()
             let customer = try await db.completeTask(
                 id: id, outcome: o, product: product, price: try money(price, "price"),
@@ -239,8 +232,8 @@ struct Preview: AsyncParsableCommand {
     @Option(help: "The deal's store, when several stores use the deal number.") var store: String?
 
     func run() async throws {
-        let db = try database.open()
-        let dispatcher = try await dispatch.dispatcher(db, channels: .recording(RecordingChannels()))
+        let db = try await database.open()
+        let dispatcher = try await dispatch.dispatcher(db, settings: try database.settings(), channels: .recording(RecordingChannels()))
         // Without --now each touch is rendered as of its planned moment; with it, every touch as of that instant.
         let asOf = dispatch.now == nil ? nil : try dispatch.instant()
         let previews = try await dispatcher.preview(
@@ -299,7 +292,7 @@ struct StopCommand: AsyncParsableCommand {
         guard let kind = StopKind(rawValue: reason) else {
             throw ValidationError("--reason '\(reason)' is not one of \(StopKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let db = try database.open()
+        let db = try await database.open()
         let at = try planning.instant()
         let customer = try await db.addStop(dealNumber: deal, store: store, product: product, kind: kind, source: "cli", now: at)
         let s = try await db.planCustomers(planner: try planning.planner(db), now: at, customerIDs: [customer])
@@ -318,7 +311,7 @@ struct Outbox: AsyncParsableCommand {
         @Option var limit: Int = 20
         @Flag(help: "Print JSON.") var json = false
         func run() async throws {
-            let db = try database.open()
+            let db = try await database.open()
             // A status that names none lists nothing, as when the column was matched as text.
             let known = status.map { OutboxStatus(rawValue: $0) }
             let rows = try await known == .some(nil) ? [] : db.outbox(status: known ?? nil, limit: limit)
@@ -351,46 +344,5 @@ struct Outbox: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-    }
-}
-
-struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract:
-            "The HTTP server: the web pages, SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var dispatch: DispatchOptions
-    @Option var host: String = "127.0.0.1"
-    @Option var port: Int = 8080
-    @Option(help: "Seconds between dispatch runs.") var every: Int = 60
-    @Option(help: "Log lines as text (default) or json (one object per line, for a log collector).") var logFormat: String = "text"
-
-    func validate() throws {
-        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
-        guard every >= 1 else { throw ValidationError("--every must be at least 1 second") }
-    }
-
-    func run() async throws {
-        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
-        let db = try database.open()
-        let dispatcher = try await dispatch.dispatcher(db)
-        let logger = Logger(label: "afterdesk")
-        let clock = CommandClock.clock
-        // Uploads whose import stopped beating (a server stopped in the middle) say so; another server's uploads, still
-        // beating, go on. Expired sessions go.
-        let interrupted = try await ImportService.failStoppedUploads(db, now: clock.now())
-        if interrupted > 0 { logger.warning("uploads interrupted by a stop", metadata: ["count": "\(interrupted)"]) }
-        let forgotten = try await db.sweepUploads(olderThan: dispatcher.settings.server.forgottenUpload).count
-        if forgotten > 0 { logger.info("forgotten upload files removed", metadata: ["count": "\(forgotten)"]) }
-        try await db.persistTidy(now: clock.now())
-        let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))
-        let app = try buildApplication(context, host: host, port: port)
-        let scheduler = Scheduler.counted(
-            every: .seconds(self.every), dispatcher: dispatcher, clock: clock, logger: logger, metrics: context.metrics)
-        // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
-        // then the HTTP application, then the outbound HTTP client (SMS, webhooks).
-        let group = ServiceGroup(
-            services: [OutboundHTTPService(), app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
     }
 }

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -17,7 +16,7 @@ struct Explain: AsyncParsableCommand {
 
     func run() async throws {
         let at = try planning.instant()
-        let db = try database.open()
+        let db = try await database.open()
         let planner = try await planning.planner(db)
         let found: CustomerDeals?
         found = try await db.customerDeals(ofDeal: dealNumber, store: store)

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -47,7 +46,7 @@ struct Import: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let db = try database.open()
+        let db = try await database.open()
         let inForce = try await loadMenu(menu, db)
         let service = ImportService(database: db, menu: inForce.menu, planner: noPlan ? nil : inForce.planner)
         let deals = ImportService.Deals(

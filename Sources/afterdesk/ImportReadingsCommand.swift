@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -18,7 +17,7 @@ struct ImportReadings: AsyncParsableCommand {
     @Argument(help: "The readings file.") var file: String
 
     func run() async throws {
-        let db = try database.open()
+        let db = try await database.open()
         let inForce = try await loadMenu(planning.menu, db)
         let summary = try await db.importReadings(
             file: file, dealershipTimeZone: inForce.menu.dealership.timeZone,

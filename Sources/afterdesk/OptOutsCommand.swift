@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -67,7 +66,7 @@ struct OptOutsCommand: AsyncParsableCommand {
         @Option(help: "Who records it (default: the OS user).") var by: String?
 
         func run() async throws {
-            let db = try database.open()
+            let db = try await database.open()
             let entries = try await db.addOptOut(
                 address: address, channel: try parseChannel(channel), detail: reason, by: commandUser(by), now: CommandClock.now())
             for e in entries.suffix(2) where e.stop { print(optOutLine(e)) }
@@ -95,7 +94,7 @@ struct ConsentCommand: AsyncParsableCommand {
         func run() async throws {
             guard let channel = try parseChannel(channel) else { return }
             guard let day = LocalDate(date) else { throw ValidationError("--date must be YYYY-MM-DD") }
-            let db = try database.open()
+            let db = try await database.open()
             let now = try planning.instant()
             let entry = try await db.recordConsent(
                 address: address, channel: channel, evidence: evidence, date: day, by: commandUser(by), now: now)

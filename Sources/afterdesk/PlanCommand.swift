@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -18,7 +17,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let at = try planning.instant()
-        let db = try database.open()
+        let db = try await database.open()
         let planner = try await planning.planner(db)
         var customers: [Int64]?
         if let deal {

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import AfterdeskWorkflows
 import ArgumentParser
@@ -26,7 +25,7 @@ struct Report: AsyncParsableCommand {
     @Option(help: "table, csv or json.") var format: Format = .table
 
     func run() async throws {
-        let db = try database.open()
+        let db = try await database.open()
         let inForce = try await loadMenu(menu, db)
         let p = try parameters(inForce.menu)
         if p.by == .decline {
@@ -107,7 +106,7 @@ struct ImportContracts: AsyncParsableCommand {
     @Argument(help: "The contract files.") var files: [String]
 
     func run() async throws {
-        let db = try database.open()
+        let db = try await database.open()
         let inForce = try await loadMenu(planning.menu, db)
         let planner = inForce.planner
         let now = try planning.instant()
@@ -132,7 +131,7 @@ struct ImportCancellations: AsyncParsableCommand {
     @Argument(help: "The cancellation files.") var files: [String]
 
     func run() async throws {
-        let db = try database.open()
+        let db = try await database.open()
         let inForce = try await loadMenu(menu, db)
         let service = ImportService(database: db, menu: inForce.menu, planner: nil)
         try await AfterSaleOutput.print(files: files, json: json, kind: "cancellations") { file in

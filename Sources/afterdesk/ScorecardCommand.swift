@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskStorage
 import ArgumentParser
 import Foundation
@@ -24,7 +23,7 @@ struct ScorecardCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.") var format: Format = .table
 
     func run() async throws {
-        let db = try database.open()
+        let db = try await database.open()
         let inForce = try await loadMenu(menu, db)
         let p = try parameters(inForce.menu)
         let card = try await db.scorecard(p, now: CommandClock.now())

@@ -1,5 +1,4 @@
 import AfterdeskCore
-import AfterdeskSQLite
 import AfterdeskServer
 import AfterdeskStorage
 import AfterdeskWorkflows
@@ -82,7 +81,7 @@ struct UsersCommand: AsyncParsableCommand {
                 password = readLine(strippingNewline: true) ?? ""
             }
             try Passwords.check(password, user: name)
-            let db = try database.open()
+            let db = try await database.open()
             guard try await db.users().contains(where: { $0.name.lowercased() == name.lowercased() }) else {
                 throw StoreError.notFound("no user named \(name) (add one with afterdesk users add)")
             }

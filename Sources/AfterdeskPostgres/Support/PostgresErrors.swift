@@ -29,6 +29,32 @@ enum PostgresErrors {
         return (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 
+    /// Why a database at `location` could not be opened, in one line for people (an `io` error): the server's own
+    /// message (which never holds the password), or what stopped the connection.
+    static func openFailure(_ error: any Error, location: String) -> StoreError {
+        let reason: String
+        if let e = error as? PSQLError, let message = e.serverInfo?[.message] {
+            reason = message + (e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+        } else if let e = error as? PSQLError, e.code == .authMechanismRequiresPassword {
+            reason = "the server asks for a password: give it in AFTERDESK_DB_PASSWORD, AFTERDESK_DB_PASSWORD_FILE, PGPASSWORD or ~/.pgpass"
+        } else if let e = error as? PSQLError, let underlying = e.underlying {
+            reason = oneLine(underlying)
+        } else if let e = error as? PSQLError {
+            reason = "\(e.code)"
+        } else {
+            reason = oneLine(error)
+        }
+        return StoreError("cannot open the PostgreSQL database \(location): \(reason)", kind: .io)
+    }
+
+    /// An error's description on one line: a refused connection and a timeout said plainly.
+    static func oneLine(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("onnection refused") { return "connection refused (is the server running, and is this its host and port?)" }
+        if text.contains("imeout") || text.contains("imed out") { return "no answer from the server in time" }
+        return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "unknown error"
+    }
+
     /// A unique key refused the row (23505).
     static func isUniqueViolation(_ error: any Error) -> Bool { sqlState(error) == "23505" }
 }

@@ -5,7 +5,8 @@ import PostgresNIO
 /// A database location naming PostgreSQL: `postgres://user@host:port/database` (or `postgresql://`), with an optional
 /// `?sslmode=disable|prefer|require`. The password is never in the URL (a command line is visible to every user of
 /// the machine): it comes from `AFTERDESK_DB_PASSWORD`, or the first line of the file named by
-/// `AFTERDESK_DB_PASSWORD_FILE`, or nowhere (trust or peer authentication). TLS is off for 127.0.0.1, localhost and
+/// `AFTERDESK_DB_PASSWORD_FILE`, or `PGPASSWORD`, or PostgreSQL's password file (`PGPass`), or nowhere (trust or peer
+/// authentication). TLS is off for 127.0.0.1, localhost and
 /// ::1, and required (the server's certificate checked against the system's roots) for any other host, unless
 /// `sslmode` says otherwise.
 public enum PostgresLocation {
@@ -14,35 +15,83 @@ public enum PostgresLocation {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
-    static func configuration(_ location: String, environment: [String: String]) throws -> PostgresClient.Configuration {
+    /// A location's parts, checked: where to connect, as whom, to which database, with what TLS.
+    struct Parts {
+        var host: String
+        var port: Int
+        var user: String
+        var password: String?
+        var database: String?
+        /// disable, prefer or require.
+        var sslmode: String
+    }
+
+    static func parts(_ location: String, environment: [String: String]) throws -> Parts {
         guard isPostgres(location), let url = URLComponents(string: location) else {
             throw StoreError("not a PostgreSQL location (postgres://user@host:port/database): \(forPeople(location) ?? "")")
         }
         guard url.password == nil else {
             throw StoreError(
-                "a PostgreSQL location never holds its password: give it in AFTERDESK_DB_PASSWORD or AFTERDESK_DB_PASSWORD_FILE")
+                "a PostgreSQL location never holds its password: give it in AFTERDESK_DB_PASSWORD, AFTERDESK_DB_PASSWORD_FILE, "
+                    + "PGPASSWORD or a password file (~/.pgpass)")
         }
         guard let user = url.user, !user.isEmpty else {
             throw StoreError("a PostgreSQL location names its user: postgres://user@host/database")
         }
-        let password = try environment["AFTERDESK_DB_PASSWORD"] ?? environment["AFTERDESK_DB_PASSWORD_FILE"].map(passwordFile)
+        guard url.port.map({ (1...65_535).contains($0) }) ?? true else { throw StoreError("the port is 1 to 65535") }
         let database = String(url.path.drop { $0 == "/" })
         let host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         let local = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
-        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
-        let tls: PostgresClient.Configuration.TLS
-        switch sslmode {
-        case "disable": tls = .disable
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw StoreError("sslmode is disable, prefer or require, not \(sslmode)")
+        var sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
+        if sslmode == "verify-full" { sslmode = "require" }
+        guard ["disable", "prefer", "require"].contains(sslmode) else {
+            throw StoreError("sslmode is disable, prefer or require, not \(sslmode)")
         }
-        guard url.port.map({ (1...65_535).contains($0) }) ?? true else { throw StoreError("the port is 1 to 65535") }
+        let target = PGPass.Target(host: host, port: url.port ?? 5432, database: database.isEmpty ? user : database, user: user)
+        return Parts(
+            host: host, port: url.port ?? 5432, user: user, password: try password(for: target, environment: environment),
+            database: database.isEmpty ? nil : database, sslmode: sslmode)
+    }
+
+    /// The startup parameters of every connection: its name in `pg_stat_activity`, and UTC.
+    static let startupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
+
+    static func configuration(_ location: String, environment: [String: String]) throws -> PostgresClient.Configuration {
+        let p = try parts(location, environment: environment)
+        let tls: PostgresClient.Configuration.TLS =
+            switch p.sslmode {
+            case "prefer": .prefer(.makeClientConfiguration())
+            case "require": .require(.makeClientConfiguration())
+            default: .disable
+            }
         var c = PostgresClient.Configuration(
-            host: host, port: url.port ?? 5432, username: user, password: password, database: database.isEmpty ? nil : database,
-            tls: tls)
-        c.options.additionalStartupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
+            host: p.host, port: p.port, username: p.user, password: p.password, database: p.database, tls: tls)
+        c.options.additionalStartupParameters = startupParameters
         return c
+    }
+
+    /// One connection's configuration, as the pool's: for the check `PostgresStorage.open` makes before its pool starts.
+    static func connectionConfiguration(_ location: String, environment: [String: String]) throws -> PostgresConnection.Configuration {
+        let p = try parts(location, environment: environment)
+        let tls: PostgresConnection.Configuration.TLS =
+            switch p.sslmode {
+            case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: .disable
+            }
+        var c = PostgresConnection.Configuration(
+            host: p.host, port: p.port, username: p.user, password: p.password, database: p.database, tls: tls)
+        c.options.additionalStartupParameters = startupParameters
+        return c
+    }
+
+    /// The password, first found of: `AFTERDESK_DB_PASSWORD`, the file `AFTERDESK_DB_PASSWORD_FILE` names,
+    /// `PGPASSWORD`, the password file's line for `target`; nil: none (trust or peer authentication).
+    static func password(for target: PGPass.Target, environment: [String: String]) throws -> String? {
+        if let p = environment["AFTERDESK_DB_PASSWORD"] { return p }
+        if let file = environment["AFTERDESK_DB_PASSWORD_FILE"] { return try passwordFile(file) }
+        if let p = environment["PGPASSWORD"] { return p }
+        return PGPass.password(for: target, environment: environment)
     }
 
     private static func passwordFile(_ path: String) throws -> String {

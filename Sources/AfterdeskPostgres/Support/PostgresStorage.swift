@@ -36,6 +36,7 @@ public final class PostgresStorage: Sendable {
     ) async throws -> PostgresStorage {
         var configuration = try PostgresLocation.configuration(location, environment: environment)
         configuration.options.maximumConnections = maximumConnections
+        try await check(location, environment: environment, logger: logger)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let folder = uploads ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("afterdesk-uploads")
         let storage = PostgresStorage(
@@ -49,8 +50,26 @@ public final class PostgresStorage: Sendable {
         return storage
     }
 
+    /// One connection made and closed before the pool starts: a server that cannot be reached, or that refuses the
+    /// user, says so at once, in one line, where the pool would retry for a minute before giving up.
+    static func check(_ location: String, environment: [String: String], logger: Logger) async throws {
+        let configuration = try PostgresLocation.connectionConfiguration(location, environment: environment)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw PostgresErrors.openFailure(error, location: PostgresLocation.forPeople(location) ?? "PostgreSQL")
+        }
+    }
+
     /// Stops the pool: every query after this fails.
     public func close() { running.cancel() }
+
+    /// Stops the pool and waits until its connections have ended: what a command does before it exits.
+    public func shutdown() async {
+        running.cancel()
+        await running.value
+    }
 
     deinit { running.cancel() }
 

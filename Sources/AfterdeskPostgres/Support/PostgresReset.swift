@@ -1,0 +1,42 @@
+import AfterdeskStorage
+import PostgresNIO
+
+/// What a database holds, counted, and the emptying of every Afterdesk table: the demo's `--reset` (a demo on
+/// PostgreSQL runs only on an empty database, or one it is told to empty).
+extension PostgresStorage {
+    /// How many deals, users and touches the database holds (all zero: empty, as the demo wants it).
+    public struct Contents: Sendable, Equatable {
+        public var deals: Int64
+        public var users: Int64
+        public var touches: Int64
+        public var isEmpty: Bool { deals == 0 && users == 0 && touches == 0 }
+    }
+
+    /// The deals, users and touches the database holds.
+    public func contents() async throws -> Contents {
+        try await read { conn in
+            let rows = try await conn.rows(
+                "SELECT (SELECT count(*) FROM deals), (SELECT count(*) FROM users), (SELECT count(*) FROM touches)", logger)
+            guard let row = rows.first else { return Contents(deals: 0, users: 0, touches: 0) }
+            let (deals, users, touches) = try row.decode((Int64, Int64, Int64).self)
+            return Contents(deals: deals, users: users, touches: touches)
+        }
+    }
+
+    /// Empties every Afterdesk table in one transaction (`TRUNCATE … RESTART IDENTITY CASCADE`: ids start again at 1),
+    /// keeping the record of migrations applied. Everything goes, the opt-out ledger too: a demo's reset, never a
+    /// store's database.
+    public func resetAllTables() async throws {
+        try await write { conn in
+            let tables = try await conn.all(
+                String.self,
+                """
+                SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'afterdesk_migrations'
+                ORDER BY tablename
+                """, logger)
+            guard !tables.isEmpty else { return }
+            let names = tables.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ", ")
+            try await conn.run(PostgresQuery(unsafeSQL: "TRUNCATE \(names) RESTART IDENTITY CASCADE"), logger)
+        }
+    }
+}

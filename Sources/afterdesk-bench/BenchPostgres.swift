@@ -1,0 +1,64 @@
+import AfterdeskCore
+import AfterdeskDatabases
+import AfterdeskPostgres
+import Foundation
+
+/// The benchmarks' database on PostgreSQL (`--db postgres://…`): emptied instead of a file removed, and the SQL the
+/// SQLite benchmarks run through GRDB run through `psql` in PostgreSQL's dialect. What only a SQLite file has (its
+/// size, the `sqlite3 .import` floor) is said to be SQLite's, not measured.
+enum BenchPostgres {
+    /// `--db` when it names PostgreSQL: the benchmark runs there instead of the file in `--dir`.
+    static var location: String? { option("db", "").isEmpty || !DatabaseLocation.isPostgres(option("db", "")) ? nil : option("db", "") }
+
+    /// Empties every Afterdesk table (ids from 1 again), as a new SQLite file would be.
+    static func empty(_ location: String) async throws {
+        let db = try await DatabaseLocation.open(location, clock: benchClock, maximumConnections: 1)
+        try await (db as? PostgresStorage)?.resetAllTables()
+        await DatabaseLocation.close(db)
+    }
+
+    /// Runs `sql` with psql (`ON_ERROR_STOP`, one transaction); the password as the command line takes it.
+    static func run(_ location: String, _ sql: String) {
+        guard let psql = which("psql") else { fail("psql is not installed: the PostgreSQL benchmarks prepare their data with it") }
+        var environment = ProcessInfo.processInfo.environment
+        if let p = environment["AFTERDESK_DB_PASSWORD"] { environment["PGPASSWORD"] = p }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: psql)
+        p.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-d", location, "-c", sql]
+        p.environment = environment
+        p.standardOutput = FileHandle.nullDevice
+        do { try p.run() } catch { fail("cannot start psql: \(error)") }
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { fail("psql failed on \(DatabaseLocation.forPeople(location))") }
+    }
+
+    /// No plans at all, as right after an import.
+    static func clearPlans(_ location: String) {
+        run(location, "DELETE FROM touch_items; DELETE FROM touches; DELETE FROM plans")
+    }
+
+    /// `BenchOutcomes.prepare` in PostgreSQL's dialect: the same contracts, cancellations and delivered touches.
+    static func prepareOutcomes(_ location: String) {
+        run(
+            location,
+            """
+            DO $$ BEGIN IF EXISTS (SELECT 1 FROM contracts) THEN RETURN; END IF;
+            INSERT INTO import_runs (file, profile, started_at, status, pid) VALUES ('bench', 'contracts', '2026-11-18T00:00:00Z', 'completed', 0);
+            INSERT INTO contracts (store_id, contract_number, deal_id, product_code, sale_date, price_cents, cost_cents, fingerprint,
+                                   import_run_id, created_at, updated_at)
+            SELECT d.store_id, 'B-' || p.deal_id || '-' || p.product_code, p.deal_id, p.product_code,
+                   d.contract_date + (10 + (p.deal_id % 100))::int, COALESCE(p.price_cents, 89500),
+                   COALESCE(p.price_cents, 89500) / 2, 0, (SELECT MAX(id) FROM import_runs), '2026-11-18T00:00:00Z', '2026-11-18T00:00:00Z'
+            FROM deal_products p JOIN deals d ON d.id = p.deal_id
+            WHERE p.outcome = 'declined' AND (p.deal_id * 7 + length(p.product_code)) % 25 = 0
+              AND d.contract_date + (10 + (p.deal_id % 100))::int <= DATE '2026-11-18';
+            INSERT INTO cancellations (store_id, target, contract_id, deal_id, product_code, cancel_date, chargeback_cents, fingerprint,
+                                       import_run_id, created_at, updated_at)
+            SELECT store_id, 'contract:' || contract_number, id, deal_id, product_code, sale_date + 30, price_cents / 5, 0,
+                   import_run_id, '2026-11-18T00:00:00Z', '2026-11-18T00:00:00Z'
+            FROM contracts WHERE id % 10 = 0;
+            UPDATE touches SET sent_at = planned_at WHERE id % 3 = 0;
+            END $$
+            """)
+    }
+}

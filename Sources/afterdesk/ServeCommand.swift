@@ -1,0 +1,63 @@
+import AfterdeskCore
+import AfterdeskDatabases
+import AfterdeskDelivery
+import AfterdeskServer
+import AfterdeskStorage
+import AfterdeskWorkflows
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "The HTTP server: the web pages, SMS webhooks, unsubscribe links, the task API, health and metrics; dispatches every minute.")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var dispatch: DispatchOptions
+    @Option var host: String = "127.0.0.1"
+    @Option var port: Int = 8080
+    @Option(help: "Seconds between dispatch runs.") var every: Int = 60
+    @Option(help: "Log lines as text (default) or json (one object per line, for a log collector).") var logFormat: String = "text"
+    @Option(
+        help: """
+            On PostgreSQL, the folder uploads are kept in, shared by every server of the group (default: the settings \
+            file's uploads_dir, else ./afterdesk-uploads). On SQLite uploads are kept beside the database file.
+            """)
+    var uploads: String?
+
+    func validate() throws {
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        guard every >= 1 else { throw ValidationError("--every must be at least 1 second") }
+    }
+
+    func run() async throws {
+        if logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        let settings = try database.settings()
+        if uploads != nil, !DatabaseLocation.isPostgres(try database.location()) {
+            throw ValidationError("--uploads is for PostgreSQL: on SQLite uploads are kept in afterdesk-uploads beside the database file")
+        }
+        // On PostgreSQL the pool outlives the service group: Afterdesk.main closes it after the group ends, so the
+        // scheduler's last page in flight commits.
+        let db = try await database.open(uploads: uploads ?? settings.uploadsDir)
+        let dispatcher = try await dispatch.dispatcher(db, settings: settings)
+        let logger = Logger(label: "afterdesk")
+        let clock = CommandClock.clock
+        // Uploads whose import stopped beating (a server stopped in the middle) say so; another server's uploads, still
+        // beating, go on. Expired sessions go.
+        let interrupted = try await ImportService.failStoppedUploads(db, now: clock.now())
+        if interrupted > 0 { logger.warning("uploads interrupted by a stop", metadata: ["count": "\(interrupted)"]) }
+        let forgotten = try await db.sweepUploads(olderThan: dispatcher.settings.server.forgottenUpload).count
+        if forgotten > 0 { logger.info("forgotten upload files removed", metadata: ["count": "\(forgotten)"]) }
+        try await db.persistTidy(now: clock.now())
+        let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))
+        let app = try buildApplication(context, host: host, port: port)
+        let scheduler = Scheduler.counted(
+            every: .seconds(self.every), dispatcher: dispatcher, clock: clock, logger: logger, metrics: context.metrics)
+        // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
+        // then the HTTP application, then the outbound HTTP client (SMS, webhooks).
+        let group = ServiceGroup(
+            services: [OutboundHTTPService(), app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The command line on PostgreSQL (issue 29, step b): the demo on `--db postgres://…` says what SQLite says for the same
+# seed; it refuses a database that is not empty unless --reset; then the everyday commands give the same output on the
+# PostgreSQL database as on the SQLite file the same demo made; and a bad location fails in one line with its exit
+# code. Needs AFTERDESK_TEST_POSTGRES_URL (scripts/test.sh starts the cluster; by hand:
+# eval "$(scripts/pg-test-cluster.sh start)"); makes and drops its own database. Uses the debug build of `afterdesk`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bin="$root/.build/debug/afterdesk"
+[ -x "$bin" ] || swift build --product afterdesk
+: "${AFTERDESK_TEST_POSTGRES_URL:?no PostgreSQL: run scripts/test.sh, or eval \"\$(scripts/pg-test-cluster.sh start)\" first}"
+server=${AFTERDESK_TEST_POSTGRES_URL%/*}
+name="cli_test_$$"
+pg="$server/$name"
+work=$(mktemp -d)
+cleanup() {
+  psql "$AFTERDESK_TEST_POSTGRES_URL" -qXc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+psql "$AFTERDESK_TEST_POSTGRES_URL" -qXc "CREATE DATABASE $name" || exit 1
+cd "$work"
+export AFTERDESK_NOW=2026-11-18T15:00:00Z
+unset AFTERDESK_DB AFTERDESK_CONFIG
+failed=0
+ok() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; failed=1; }
+
+# What differs by nature between the two runs: where the database is, the exports' folder, the random offer links,
+# a backup's size and schema version.
+normalize() {
+  sed -e "s#$pg#DB#g" -e "s#$work/demo.sqlite#DB#g" -e 's#demo\.sqlite#DB#g' -e 's#exports-[sp]#EXPORTS#g' \
+    -e 's#/o/[A-Za-z0-9_-]\{10,\}#/o/TOKEN#g' -e 's#backup-[sp]#BACKUP#g' \
+    -e 's#: [0-9,]* bytes, \([0-9,]* deals\), schema v[0-9]*#: N bytes, \1, schema vN#' "$1"
+}
+same() {  # same LABEL: the outputs out-s.txt and out-p.txt, normalized, are equal
+  if diff <(normalize out-s.txt) <(normalize out-p.txt) >diff.txt; then
+    ok "$1: the same on PostgreSQL as on SQLite ($(wc -l <out-s.txt) lines)"
+  else
+    fail "$1 differs between SQLite and PostgreSQL:"; head -20 diff.txt
+  fi
+}
+demo() {  # demo s|p DB [--reset]
+  local which=$1 db=$2; shift 2
+  "$bin" demo --seed 7 --days 14 --deals-per-day 2 --templates "$root/templates" --dir "exports-$which" --db "$db" "$@"
+}
+
+demo s demo.sqlite >out-s.txt 2>err-s.txt || fail "the demo on SQLite: $(cat err-s.txt)"
+demo p "$pg" >out-p.txt 2>err-p.txt || fail "the demo on PostgreSQL: $(cat err-p.txt)"
+same "afterdesk demo --seed 7 --days 14 --deals-per-day 2"
+demo p "$pg" >again.txt 2>err.txt
+code=$?
+if [ "$code" = 1 ] && grep -q -- "--reset" err.txt && [ "$(wc -l <err.txt)" = 1 ]; then
+  ok "a second demo on the same PostgreSQL database is refused (exit 1): $(cut -c1-110 err.txt)…"
+else
+  fail "a second demo without --reset exited $code with: $(cat err.txt)"
+fi
+demo p "$pg" --reset >reset.txt 2>err.txt || fail "the demo with --reset: $(cat err.txt)"
+if grep -q "^Emptied every Afterdesk table" reset.txt && diff <(grep -v "^Emptied" reset.txt | normalize /dev/stdin) <(normalize out-p.txt) >/dev/null; then
+  ok "with --reset the tables are emptied and the demo says again what it said"
+else
+  fail "the demo with --reset"
+fi
+
+# The same commands on both databases, in the same order.
+sample=$(grep -o "afterdesk explain [A-Z0-9-]*" out-s.txt | head -1 | awk '{print $3}')
+[ -n "$sample" ] || fail "the demo named no deal to explain"
+both() {  # both LABEL ARGS...: the command on each database; stdin from input.txt when present
+  local label=$1; shift
+  "$bin" "$@" --db demo.sqlite <"${input:-/dev/null}" >out-s.txt 2>&1; local s=$?
+  "$bin" "$@" --db "$pg" <"${input:-/dev/null}" >out-p.txt 2>&1; local p=$?
+  [ "$s" = "$p" ] || fail "$label: exit $s on SQLite, $p on PostgreSQL"
+  same "$label"
+}
+both "import (the year again)" import exports-s/deals-last-12-months.csv --no-rejects-file
+both "plan" plan --limit 30
+both "explain $sample" explain "$sample"
+both "run (no provider configured)" run --templates "$root/templates"
+both "report" report --as-of 2026-11-18
+both "report --by month" report --as-of 2026-11-18 --by month
+both "scorecard" scorecard --as-of 2026-11-18
+both "tasks --status all" tasks --status all
+both "outbox" outbox
+printf 'a-long-enough-password-2026\n' >password.txt
+input=password.txt both "users add" users add kliu --role admin
+unset input
+both "users list" users list
+both "opt-outs list" opt-outs list
+"$bin" backup backup-s --db demo.sqlite >out-s.txt 2>&1 || fail "backup on SQLite: $(cat out-s.txt)"
+"$bin" backup backup-p --db "$pg" >out-p.txt 2>&1 || fail "backup on PostgreSQL: $(cat out-p.txt)"
+same "backup (the deals counted; the size and the schema's version are each backend's)"
+
+# Bad locations: one line on standard error, and the exit code.
+expect() {  # expect CODE PART LOCATION
+  "$bin" tasks --db "$3" >/dev/null 2>err.txt
+  local got=$?
+  if [ "$got" = "$1" ] && grep -q -- "$2" err.txt && [ "$(wc -l <err.txt)" = 1 ] && ! grep -q "hunter2" err.txt; then
+    ok "$3 → exit $got: $(cat err.txt)"
+  else
+    fail "$3 exited $got (expected $1) with: $(cat err.txt)"
+  fi
+}
+expect 64 "never holds its password" "postgres://desk:hunter2@127.0.0.1:5432/afterdesk"
+expect 1 "connection refused" "postgres://desk@127.0.0.1:1/afterdesk"
+expect 1 "does not exist" "$server/no_such_database_$$"
+exit $failed
