@@ -24,8 +24,17 @@ public final class PostgresStorage: Sendable {
         self.logger = logger
         self.location = location
         self.uploadsFolder = uploadsFolder
-        running = Task { await client.run() }
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        self.started = started
+        running = Task {
+            signal.finish()
+            await client.run()
+        }
     }
+
+    /// Finished once the pool's task has begun `run()`: queries made before it would make the pool warn that it was
+    /// leased before it ran.
+    private let started: AsyncStream<Void>
 
     /// Opens the database at `location` (`postgres://user@host:port/database`), migrating it.
     /// `uploads`: the folder uploads go to (nil: `afterdesk-uploads` in the system's temporary folder).
@@ -41,6 +50,8 @@ public final class PostgresStorage: Sendable {
         let folder = uploads ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("afterdesk-uploads")
         let storage = PostgresStorage(
             client: client, clock: clock, logger: logger, location: PostgresLocation.forPeople(location), uploadsFolder: folder)
+        for await _ in storage.started {}
+        await Task.yield()
         do {
             try await PostgresMigrator.migrate(client, logger: logger)
         } catch {
