@@ -15,6 +15,11 @@ public enum PostgresLocation {
     }
 
     static func configuration(_ location: String, environment: [String: String]) throws -> PostgresClient.Configuration {
+        try facts(location, environment: environment).configuration()
+    }
+
+    /// Where and as whom `location` connects, its password read from `environment` (the location never holds one).
+    static func facts(_ location: String, environment: [String: String]) throws -> PostgresConnectionFacts {
         guard isPostgres(location), let url = URLComponents(string: location) else {
             throw StoreError("not a PostgreSQL location (postgres://user@host:port/database): \(forPeople(location) ?? "")")
         }
@@ -30,19 +35,13 @@ public enum PostgresLocation {
         let host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         let local = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
         let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
-        let tls: PostgresClient.Configuration.TLS
-        switch sslmode {
-        case "disable": tls = .disable
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw StoreError("sslmode is disable, prefer or require, not \(sslmode)")
+        guard ["disable", "prefer", "require", "verify-full"].contains(sslmode) else {
+            throw StoreError("sslmode is disable, prefer or require, not \(sslmode)")
         }
         guard url.port.map({ (1...65_535).contains($0) }) ?? true else { throw StoreError("the port is 1 to 65535") }
-        var c = PostgresClient.Configuration(
-            host: host, port: url.port ?? 5432, username: user, password: password, database: database.isEmpty ? nil : database,
-            tls: tls)
-        c.options.additionalStartupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
-        return c
+        return PostgresConnectionFacts(
+            host: host, port: url.port ?? 5432, user: user, database: database.isEmpty ? nil : database, sslmode: sslmode,
+            password: password)
     }
 
     private static func passwordFile(_ path: String) throws -> String {
@@ -61,4 +60,36 @@ public enum PostgresLocation {
         url.query = nil
         return url.string
     }
+}
+
+/// Where and as whom a storage connects, resolved from its location and the environment it was opened with, once: the
+/// pool connects with them, and a backup's `pg_dump` is handed the same (never this process's environment as it is
+/// when the backup runs). Its description leaves the password out.
+struct PostgresConnectionFacts: Sendable, Equatable, CustomStringConvertible {
+    var host: String
+    var port: Int
+    var user: String
+    /// nil: the user's own database.
+    var database: String?
+    /// `disable`, `prefer`, `require` or `verify-full`: the location's `sslmode`, or the default for its host (off for
+    /// this machine, required for any other).
+    var sslmode: String
+    /// The password from the environment given at open (`AFTERDESK_DB_PASSWORD`, or the first line of the file
+    /// `AFTERDESK_DB_PASSWORD_FILE` names); nil: none (trust or peer authentication).
+    var password: String?
+
+    /// The pool's configuration: TLS as `sslmode` says, the server's certificate checked against the system's roots.
+    func configuration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        default: tls = .require(.makeClientConfiguration())
+        }
+        var c = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        c.options.additionalStartupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
+        return c
+    }
+
+    var description: String { "postgres://\(user)@\(host):\(port)/\(database ?? "")?sslmode=\(sslmode)" }
 }
