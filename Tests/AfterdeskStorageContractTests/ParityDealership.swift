@@ -9,10 +9,8 @@ import Testing
 /// export of the first store (deals unwound, declined products now sold, a buyer's name corrected), and a readings file
 /// (good readings, an unknown VIN, a date that is no date, a reading below the sale).
 struct ParityDealership {
-    let main: String
-    let north: String
-    let update: String
-    let readings: String
+    /// The files: the first store's, the second's, the first store's update and the readings.
+    let main, north, update, readings: String
 
     init(_ f: Fixture) throws {
         let end = LocalDate(year: 2026, month: 11, day: 22)!
@@ -72,13 +70,9 @@ struct ParityDealership {
 
 /// An after-sale contract of the parity test, and the day it is cancelled (nil: kept).
 struct ParitySale {
-    var number: String
-    var store: String
-    var deal: String
-    var product: String
+    var number, store, deal, product: String
     var sale: LocalDate
-    var priceCents: Int64
-    var costCents: Int64
+    var priceCents, costCents: Int64
     var cancelOn: LocalDate?
 
     /// The simulation's contracts (cancelled when it says, or else every other one five days after its sale), and one on

@@ -127,7 +127,7 @@ final class DealImporter {
     ) throws -> ImportBatch {
         var batch = ImportBatch()
         try db.inTransaction(.immediate) {
-            writer.deskSales.removeAll(keepingCapacity: true)
+            writer.deskSales.removeAll()
             while batch.rows < options.batchSize {
                 guard let item = items.next() else {
                     batch.endOfFile = true
