@@ -79,31 +79,17 @@ struct DealValues {
     }
 }
 
-/// The desk sales a batch of deals changes (`desk_sales`): the products sold at the desk on finalized deals, by store,
-/// product and contract date, counted as the deals are written and taken back when a deal's earlier version is replaced,
-/// then written in the batch's transaction.
+/// The desk sales a batch of deals changes (`desk_sales`), counted by `DeskSaleCounts` as the deals are written, then
+/// written in the batch's transaction.
 extension DealWriter {
-    struct DeskSaleKey: Hashable {
-        var store: Int64
-        var product: String
-        var day: LocalDate
-    }
-
-    /// Counts (or, `by` −1, takes back) the products sold at the desk of a finalized deal of `store` contracted on `day`.
-    mutating func countDeskSales(store: Int64, day: LocalDate?, sold: some Sequence<String>, by n: Int) {
-        guard let day else { return }
-        for product in sold { deskSales[DeskSaleKey(store: store, product: product, day: day), default: 0] += n }
-    }
-
     /// Writes the batch's changes of the desk sales, in its transaction.
     mutating func writeDeskSales() async throws {
-        for (k, n) in deskSales where n != 0 {
+        for (k, n) in deskSales.take() {
             try await conn.run(
                 """
                 INSERT INTO desk_sales AS d (store_id, product_code, sold_on, contracts) VALUES (\(k.store), \(k.product), \(k.day), \(Int64(n)))
                 ON CONFLICT (store_id, product_code, sold_on) DO UPDATE SET contracts = d.contracts + excluded.contracts
                 """, logger)
         }
-        deskSales.removeAll(keepingCapacity: true)
     }
 }

@@ -12,7 +12,7 @@ struct DealWriter {
     let runID: Int64
     let file: String
     /// What this batch changed of the desk sales (`desk_sales`), written with its deals (`writeDeskSales`).
-    var deskSales: [DeskSaleKey: Int] = [:]
+    var deskSales = DeskSaleCounts()
     /// The stored deals of the rows being written (`lookUp`), with their fingerprints.
     private var stored: [DealKey: (fingerprint: Int64, deal: StoredDeal)] = [:]
     var logger: Logger { importer.logger }
@@ -110,12 +110,8 @@ struct DealWriter {
     private mutating func update(_ e: StoredDeal, values: DealValues, store: Int64, counts: inout ImportCounts) async throws {
         let r = values.record
         let before = try await storedProducts(e.id)
-        if e.status == DealStatus.finalized.rawValue {
-            countDeskSales(store: store, day: e.contract, sold: before.filter { $0.value.outcome == "sold" }.keys, by: -1)
-        }
-        if r.status == .finalized {
-            countDeskSales(store: store, day: r.contractDate, sold: r.products.lazy.filter { $0.outcome == .sold }.map(\.code), by: 1)
-        }
+        deskSales.takeBack(store: store, status: e.status, day: e.contract, before: before)
+        deskSales.add(r, store: store)
         try await conn.run(values.update(id: e.id), logger)
         try await conn.run("DELETE FROM deal_products WHERE deal_id = \(e.id)", logger)
         try await insertProducts(r, deal: e.id)
@@ -126,9 +122,7 @@ struct DealWriter {
     /// Inserts a new deal and its products.
     private mutating func insert(_ values: DealValues, store: Int64, counts: inout ImportCounts) async throws {
         let r = values.record
-        if r.status == .finalized {
-            countDeskSales(store: store, day: r.contractDate, sold: r.products.lazy.filter { $0.outcome == .sold }.map(\.code), by: 1)
-        }
+        deskSales.add(r, store: store)
         guard let id = try await conn.one(Int64.self, values.insert(store: store), logger) else {
             throw StoreError("deal \(r.dealNumber) could not be inserted")
         }
@@ -178,27 +172,10 @@ struct DealWriter {
     private func recordEvents(
         deal: Int64, oldStatus: String, before: [String: StoredProduct], after r: DealRecord, counts: inout ImportCounts
     ) async throws {
-        if oldStatus != r.status.rawValue {
-            if r.status == .unwound {
-                try await event(deal: deal, product: nil, kind: "unwound", price: nil, cost: nil, detail: nil)
-                counts.unwinds += 1
-            } else {
-                try await event(deal: deal, product: nil, kind: "reinstated", price: nil, cost: nil, detail: "status back to finalized")
-            }
-        }
-        for p in importer.options.menu.products {
-            let old = before[p.code]
-            let new = r.product(p.code)
-            if old?.outcome == "declined", let new, new.outcome == .sold {
-                try await event(
-                    deal: deal, product: p.code, kind: "recovered", price: new.price?.cents, cost: new.cost?.cents,
-                    detail: "declined at the desk, now sold")
-                try await recovery(deal: deal, product: p.code, sold: new, desk: old, soldBy: r.fiManager?.id)
-                counts.recoveries += 1
-            } else if old?.outcome == "sold", new?.outcome != .sold {
-                try await event(
-                    deal: deal, product: p.code, kind: "cancelled", price: old?.price, cost: old?.cost,
-                    detail: "sold before, now \(new?.outcome.rawValue ?? "not on the deal")")
+        for e in DealChangeEvent.between(oldStatus: oldStatus, before: before, after: r, menu: importer.options.menu, counts: &counts) {
+            try await event(deal: deal, product: e.product, kind: e.kind, price: e.price, cost: e.cost, detail: e.detail)
+            if let (sold, desk) = e.recovery, let product = e.product {
+                try await recovery(deal: deal, product: product, sold: sold, desk: desk, soldBy: r.fiManager?.id)
             }
         }
     }
@@ -249,12 +226,4 @@ struct DealWriter {
             try await conn.run(PostgresQuery(unsafeSQL: sql, binds: binds), logger)
         }
     }
-}
-
-/// A deal's product row as stored before this import.
-struct StoredProduct {
-    var outcome: String
-    var price: Int64?
-    var cost: Int64?
-    var reason: String?
 }

@@ -83,54 +83,35 @@ final class PostgresDealImport {
         if let warning = rows.warning { summary.warnings.append(warning) }
         let stream = RowStream(rows.reader)
         let name = opened.name
-        let total = opened.source.size
-        var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
-        var read = 0
+        var tally = DealFileTally(
+            file: file, name: name, bytesTotal: opened.source.size, writeRejectsFile: options.writeRejectsFile, progress: progress)
         var batches = 0
         var endOfFile = false
         while !endOfFile {
             if let limit = options.simulateCrashAfterBatches, batches == limit { throw SimulatedCrash() }
-            let before = read
+            let (before, reporter) = (tally.read, tally.reporter)
             let batch = try await writeBatch(stream, runID: runID, file: name) { n in
-                if (before + n) % 5_000 == 0 {
-                    progress?(ImportProgress(file: name, bytesRead: stream.bytesRead, bytesTotal: total, rows: before + n))
-                }
+                reporter.report(rows: before + n, bytesRead: stream.bytesRead, every: true)
             }
-            read += batch.rows
             endOfFile = batch.endOfFile
             batches += 1
-            summary.add(batch.counts)
-            for r in batch.rejects {
-                summary.list(r)
-                rejectsOut.append(r)
-            }
-            progress?(ImportProgress(file: name, bytesRead: stream.bytesRead, bytesTotal: total, rows: read))
+            tally.absorb(batch, into: &summary, bytesRead: stream.bytesRead)
         }
-        summary.read += read
-        summary.warnings += stream.warnings
         if let failure = stream.failure {
             let message = DealFile.failureMessage(name, failure)
             summary.failedFiles.append(message)
-            try await finishRun(runID, read: read, status: "failed", error: message)
+            try await finishRun(runID, read: tally.read, status: "failed", error: message)
         } else {
-            try await finishRun(runID, read: read, status: "completed", error: nil)
+            try await finishRun(runID, read: tally.read, status: "completed", error: nil)
         }
-        rejectsOut.finish(into: &summary)
-    }
-
-    /// What one batch wrote.
-    struct Batch: Sendable {
-        var counts = ImportCounts()
-        var rejects: [ImportReject] = []
-        var rows = 0
-        var endOfFile = false
+        tally.finish(into: &summary, warnings: stream.warnings)
     }
 
     /// Writes up to `options.batchSize` rows in one transaction, with their rejects, the desk sales they change and the
     /// run's counts. `row(n)` is called after the batch's n-th row.
-    private func writeBatch(_ stream: RowStream, runID: Int64, file name: String, row: (Int) -> Void) async throws -> Batch {
+    private func writeBatch(_ stream: RowStream, runID: Int64, file name: String, row: (Int) -> Void) async throws -> ImportBatch {
         try await storage.write { conn in
-            var batch = Batch()
+            var batch = ImportBatch()
             var writer = DealWriter(conn: conn, importer: self, runID: runID, file: name)
             while batch.rows < options.batchSize, !batch.endOfFile {
                 // A few hundred rows at a time, their stored deals read in one query.
@@ -160,52 +141,30 @@ final class PostgresDealImport {
     static let lookUpRows = 500
 
     /// Writes one row: a refused one's fields as rejects, a valid deal (below).
-    private func write(_ item: ImportItem, with writer: inout DealWriter, file name: String, into batch: inout Batch) async throws {
+    private func write(_ item: ImportItem, with writer: inout DealWriter, file name: String, into batch: inout ImportBatch) async throws {
         switch item {
         case .deal(let deal):
             try await write(deal, with: &writer, file: name, into: &batch)
         case .reject(let line, let dealNumber, let store, let errors, let declines):
             storesTouched.insert(store ?? options.defaultStore)
-            batch.counts.rejected += 1
-            for e in errors {
-                var r = ImportReject(
-                    file: name, line: line, field: e.field, value: e.value, error: e.message,
-                    dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 })
-                r.declines = declines
-                batch.rejects.append(r)
-            }
+            batch.refuse(line: line, dealNumber: dealNumber, errors: errors, declines: declines, file: name)
         }
     }
 
     /// Writes one valid deal, unless an earlier row of this import had the same store and number; its warnings are
     /// listed with the rejects.
-    private func write(_ deal: PreparedDeal, with writer: inout DealWriter, file name: String, into batch: inout Batch) async throws {
-        let record = deal.record
-        storesTouched.insert(record.store)
-        guard seen.insert(deal.dealKey).inserted else {
-            batch.counts.rejected += 1
-            batch.rejects.append(
-                ImportReject(
-                    file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
-                    error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
-                    dealNumber: record.dealNumber))
-            return
-        }
+    private func write(_ deal: PreparedDeal, with writer: inout DealWriter, file name: String, into batch: inout ImportBatch)
+        async throws
+    {
+        storesTouched.insert(deal.record.store)
+        guard batch.isFirst(deal, seen: &seen, file: name) else { return }
         let change = try await writer.apply(deal)
         batch.counts.add(change.counts)
         if options.planner != nil {
             if let c = change.customer { changedCustomers.insert(c) }
             if let c = change.previousCustomer { changedCustomers.insert(c) }
         }
-        if !deal.warnings.isEmpty {
-            batch.counts.warned += 1
-            for w in deal.warnings {
-                batch.rejects.append(
-                    ImportReject(
-                        file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
-                        dealNumber: record.dealNumber, isWarning: true))
-            }
-        }
+        batch.warn(deal, file: name)
     }
 }
 

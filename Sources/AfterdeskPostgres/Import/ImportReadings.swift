@@ -13,19 +13,13 @@ extension PostgresStorage {
     {
         let held = try await lock(.importing)
         defer { held.release() }
-        let name = (file as NSString).lastPathComponent
         let (reader, columns) = try ReadingColumns.open(file)
         let zone: TimeZone
         do { zone = try TimeZone.store(dealershipTimeZone) } catch { throw StoreError("the menu's \(error)") }
         let today = LocalDate(clock.now(), in: zone)
-        var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
-        let (written, vehicles) = try await write { conn in
-            try await readings(reader, columns: columns, file: name, today: today, conn, rejectsOut: &rejectsOut)
-        }
-        var summary = written
-        var finished = ImportSummary()
-        rejectsOut.finish(into: &finished)
-        summary.rejectsFile = finished.rejectsFiles.first
+        var tally = RowFileTally(file: file, writeRejectsFile: writeRejectsFile)
+        let vehicles = try await write { conn in try await readings(reader, columns: columns, today: today, conn, into: &tally) }
+        var summary = tally.finish()
         if let planner, !vehicles.isEmpty {
             let owners = try await read { conn in
                 try await conn.all(
@@ -36,44 +30,27 @@ extension PostgresStorage {
         return summary
     }
 
-    /// Reads every row of the file past its header and writes the good readings; the summary and the vehicles read.
+    /// Reads every row of the file past its header and writes the good readings, counted in `tally`; the vehicles read.
     private func readings(
-        _ reader: CSVReader<FileByteSource>, columns: ReadingColumns, file name: String, today: LocalDate, _ conn: PostgresConnection,
-        rejectsOut: inout RejectsFile
-    ) async throws -> (ReadingsSummary, Set<Int64>) {
-        var summary = ReadingsSummary()
+        _ reader: CSVReader<FileByteSource>, columns: ReadingColumns, today: LocalDate, _ conn: PostgresConnection,
+        into tally: inout RowFileTally
+    ) async throws -> Set<Int64> {
         var vehicles = Set<Int64>()
-        func reject(_ line: Int, _ errors: [(String, String, String)]) {
-            summary.rejected += 1
-            for (f, v, e) in errors {
-                let reject = ImportReject(file: name, line: line, field: f, value: v, error: e, dealNumber: nil)
-                if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(reject) }
-                rejectsOut.append(reject)
-            }
-        }
-        while true {
-            do {
-                guard try reader.nextRow() else { break }
-            } catch let e as CSVError {
-                // A broken row (an unclosed quote): refused alone, reading goes on with the next line.
-                summary.read += 1
-                reject(e.line, [("(row)", "", e.description)])
-                continue
-            }
-            summary.read += 1
-            var errors: [(String, String, String)] = []
+        while let next = try tally.nextRow(reader) {
+            guard case .ready = next else { continue }
+            var errors: [FieldError] = []
             guard let fields = columns.fields(reader, today: today, errors: &errors),
                 let (vehicle, source) = try await reading(fields, conn, errors: &errors)
             else {
-                reject(reader.rowLine, errors)
+                tally.reject(reader.rowLine, errors)
                 continue
             }
             let before = try await conn.one(
                 Int.self,
                 "SELECT miles FROM odometer_readings WHERE vehicle_id = \(vehicle) AND read_on = \(fields.day) AND source = \(source)",
                 logger)
-            if before == fields.miles {
-                summary.unchanged += 1
+            guard before != fields.miles else {
+                tally.count(.unchanged)
                 continue
             }
             try await conn.run(
@@ -81,15 +58,15 @@ extension PostgresStorage {
                 INSERT INTO odometer_readings AS o (vehicle_id, read_on, miles, source) VALUES (\(vehicle), \(fields.day), \(fields.miles), \(source))
                 ON CONFLICT (vehicle_id, read_on, source) DO UPDATE SET miles = excluded.miles
                 """, logger)
-            if before == nil { summary.inserted += 1 } else { summary.updated += 1 }
+            tally.count(before == nil ? .inserted : .updated)
             vehicles.insert(vehicle)
         }
-        return (summary, vehicles)
+        return vehicles
     }
 
     /// The vehicle a checked row reads, with its source; nil with what is wrong in `errors` (no deal with the VIN, or
     /// fewer miles than at the sale).
-    private func reading(_ r: ReadingColumns.Fields, _ conn: PostgresConnection, errors: inout [(String, String, String)])
+    private func reading(_ r: ReadingColumns.Fields, _ conn: PostgresConnection, errors: inout [FieldError])
         async throws -> (vehicle: Int64, source: String)?
     {
         guard let known = try await PostgresStorage.vehicle(vin: r.vin, conn, logger: logger),

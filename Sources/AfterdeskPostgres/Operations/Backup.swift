@@ -11,16 +11,9 @@ extension PostgresStorage {
     /// --list`, and is then renamed into place, so a failure leaves no half file. An existing `destination` is
     /// refused: a backup never overwrites one.
     public func backup(to destination: String) async throws -> BackupSummary {
-        let fm = FileManager.default
-        guard !fm.fileExists(atPath: destination) else {
-            throw StoreError("\(destination) exists already: a backup never overwrites a file")
-        }
-        let tools = try PostgresTools.find()
-        guard let location else { throw StoreError.io("this storage does not know its database's location") }
-        let server = try PostgresLocation.configuration(location, environment: ProcessInfo.processInfo.environment)
-        let temporary = destination + ".partial"
-        try? fm.removeItem(atPath: temporary)
+        let temporary = try BackupFile.start(destination)
         do {
+            let tools = try PostgresTools.find()
             let (deals, migrations) = try await snapshot { conn in
                 guard let id = try await conn.one(String.self, "SELECT pg_export_snapshot()", logger) else {
                     throw StoreError.io("PostgreSQL exported no snapshot")
@@ -31,15 +24,9 @@ extension PostgresStorage {
                 return (deals, migrations)
             }
             try await tools.check(temporary)
-            try fm.moveItem(atPath: temporary, toPath: destination)
-            let bytes = (try? fm.attributesOfItem(atPath: destination)[.size] as? NSNumber)?.int64Value ?? 0
-            return BackupSummary(path: destination, bytes: bytes, deals: deals, migrations: migrations)
-        } catch let e as StoreError {
-            try? fm.removeItem(atPath: temporary)
-            throw e
+            return try BackupFile.finish(temporary: temporary, destination: destination, deals: deals, migrations: migrations)
         } catch {
-            try? fm.removeItem(atPath: temporary)
-            throw StoreError.io("the backup to \(destination) failed: \(error)")
+            throw BackupFile.abandon(temporary, destination: destination, after: error)
         }
     }
 }
@@ -66,25 +53,33 @@ struct PostgresTools {
         return PostgresTools(pgDump: folder + "/pg_dump", pgRestore: fm.isExecutableFile(atPath: restore) ? restore : nil)
     }
 
-    /// Dumps the database `server` names, as it is in the exported `snapshot`, to `file` (custom format). The password
-    /// goes to the child alone, in its environment (`PGPASSWORD`), never on its command line; no PG* variable of this
-    /// process reaches it, so it connects where the storage does. TLS as the location's default: off for this machine,
-    /// required for any other host.
-    func dump(_ server: PostgresClient.Configuration, snapshot: String, to file: String) async throws {
-        let host = server.host ?? "127.0.0.1"
-        var environment = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("PG") && !$0.key.hasPrefix("AFTERDESK_DB_PASSWORD")
-        }
-        environment["PGPASSWORD"] = server.password
-        environment["PGSSLMODE"] = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) ? "disable" : "require"
-        environment["PGAPPNAME"] = "afterdesk-backup"
-        environment["PGCONNECT_TIMEOUT"] = "10"
+    /// Dumps the database `server` names, as it is in the exported `snapshot`, to `file` (custom format).
+    func dump(_ server: PostgresConnectionFacts, snapshot: String, to file: String) async throws {
+        try await Self.run(
+            pgDump, Self.dumpArguments(server, snapshot: snapshot, to: file),
+            environment: Self.dumpEnvironment(server, inherited: ProcessInfo.processInfo.environment), what: "pg_dump")
+    }
+
+    /// `pg_dump`'s command line: where and as whom it connects, never the password.
+    static func dumpArguments(_ server: PostgresConnectionFacts, snapshot: String, to file: String) -> [String] {
         var arguments = [
             "--format=custom", "--snapshot=\(snapshot)", "--no-password", "--lock-wait-timeout=60s", "--file=\(file)",
-            "--host=\(host)", "--port=\(server.port ?? 5432)", "--username=\(server.username)",
+            "--host=\(server.host)", "--port=\(server.port)", "--username=\(server.user)",
         ]
         if let database = server.database { arguments.append("--dbname=\(database)") }
-        try await Self.run(pgDump, arguments, environment: environment, what: "pg_dump")
+        return arguments
+    }
+
+    /// `pg_dump`'s environment: this process's (`inherited`) without any PG* variable or Afterdesk password, so that it
+    /// connects where the storage does, plus the storage's own TLS mode (`PGSSLMODE`) and the password its `open` was
+    /// given (`PGPASSWORD`: in the child's environment alone, never on its command line).
+    static func dumpEnvironment(_ server: PostgresConnectionFacts, inherited: [String: String]) -> [String: String] {
+        var environment = inherited.filter { !$0.key.hasPrefix("PG") && !$0.key.hasPrefix("AFTERDESK_DB_PASSWORD") }
+        environment["PGPASSWORD"] = server.password
+        environment["PGSSLMODE"] = server.sslmode
+        environment["PGAPPNAME"] = "afterdesk-backup"
+        environment["PGCONNECT_TIMEOUT"] = "10"
+        return environment
     }
 
     /// Lists the dump back (`pg_restore --list`): a file it cannot read is no backup.

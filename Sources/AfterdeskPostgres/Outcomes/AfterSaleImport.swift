@@ -20,11 +20,11 @@ extension PostgresStorage {
         let name = (file as NSString).lastPathComponent
         let reader = CSVReader(source: try FileByteSource(path: file))
         let position = try AfterSaleLayout.positions(reader, file: file, columns: columns, required: required)
-        var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
+        var tally = RowFileTally(file: file, writeRejectsFile: writeRejectsFile)
         let (logger, clock) = (logger, clock)
         let held = try await lock(.importing)
         defer { held.release() }
-        var summary = try await write { conn in
+        try await write { conn in
             guard
                 let run = try await conn.one(
                     Int64.self,
@@ -34,44 +34,30 @@ extension PostgresStorage {
                     """, logger)
             else { throw StoreError.integrity("no import run") }
             let stores = try await AfterSaleStores(conn, logger: logger)
-            var summary = AfterSaleSummary()
-            func reject(_ line: Int, _ errors: [(field: String, value: String, error: String)]) async throws {
-                summary.rejected += 1
-                for e in errors {
-                    let r = ImportReject(file: name, line: line, field: e.field, value: e.value, error: e.error, dealNumber: nil)
-                    if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(r) }
-                    rejectsOut.append(r)
+            func record(_ rejects: [ImportReject]) async throws {
+                for r in rejects {
                     try await conn.run(
                         """
                         INSERT INTO rejects (import_run_id, file, line, field, value, error, severity)
-                        VALUES (\(run), \(name), \(line), \(e.field), \(e.value), \(e.error), 'refused')
+                        VALUES (\(run), \(r.file), \(r.line), \(r.field), \(r.value), \(r.error), 'refused')
                         """, logger)
                 }
             }
-            while true {
-                do {
-                    guard try reader.nextRow() else { break }
-                } catch let e as CSVError {
-                    summary.read += 1
-                    try await reject(e.line, [("(row)", "", e.description)])
+            while let next = try tally.nextRow(reader) {
+                if case .broken(let rejects) = next {
+                    try await record(rejects)
                     continue
                 }
-                summary.read += 1
                 var row = AfterSaleRow(cells: AfterSaleLayout.cells(reader, position))
-                switch try await apply(&row, conn, stores, run) {
-                case .inserted: summary.inserted += 1
-                case .updated: summary.updated += 1
-                case .unchanged: summary.unchanged += 1
-                case nil: try await reject(reader.rowLine, row.errors.isEmpty ? [("(row)", "", "refused")] : row.errors)
+                if let change = try await apply(&row, conn, stores, run) {
+                    tally.count(change)
+                } else {
+                    try await record(tally.reject(reader.rowLine, row.errors))
                 }
             }
-            try await AfterSaleStores.finish(run, summary, conn, now: clock.now().wholeSecond, logger: logger)
-            return summary
+            try await AfterSaleStores.finish(run, tally.summary, conn, now: clock.now().wholeSecond, logger: logger)
         }
-        var finished = ImportSummary()
-        rejectsOut.finish(into: &finished)
-        summary.rejectsFile = finished.rejectsFiles.first
-        return summary
+        return tally.finish()
     }
 }
 

@@ -14,4 +14,3 @@ extension PostgresStorage: OutcomeStorage {}
 extension PostgresStorage: PlanStorage {}
 extension PostgresStorage: SettingsStorage {}
 extension PostgresStorage: TaskStorage {}
-extension PostgresStorage: UploadStorage {}

@@ -15,18 +15,12 @@ public enum PostgresLocation {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
-    /// A location's parts, checked: where to connect, as whom, to which database, with what TLS.
-    struct Parts {
-        var host: String
-        var port: Int
-        var user: String
-        var password: String?
-        var database: String?
-        /// disable, prefer or require.
-        var sslmode: String
+    static func configuration(_ location: String, environment: [String: String]) throws -> PostgresClient.Configuration {
+        try facts(location, environment: environment).configuration()
     }
 
-    static func parts(_ location: String, environment: [String: String]) throws -> Parts {
+    /// Where and as whom `location` connects, its password found from `environment` (the location never holds one).
+    static func facts(_ location: String, environment: [String: String]) throws -> PostgresConnectionFacts {
         guard isPostgres(location), let url = URLComponents(string: location) else {
             throw StoreError("not a PostgreSQL location (postgres://user@host:port/database): \(forPeople(location) ?? "")")
         }
@@ -42,46 +36,28 @@ public enum PostgresLocation {
         let database = String(url.path.drop { $0 == "/" })
         let host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
         let local = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
-        var sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
-        if sslmode == "verify-full" { sslmode = "require" }
-        guard ["disable", "prefer", "require"].contains(sslmode) else {
+        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
+        guard ["disable", "prefer", "require", "verify-full"].contains(sslmode) else {
             throw StoreError("sslmode is disable, prefer or require, not \(sslmode)")
         }
         let target = PGPass.Target(host: host, port: url.port ?? 5432, database: database.isEmpty ? user : database, user: user)
-        return Parts(
-            host: host, port: url.port ?? 5432, user: user, password: try password(for: target, environment: environment),
-            database: database.isEmpty ? nil : database, sslmode: sslmode)
-    }
-
-    /// The startup parameters of every connection: its name in `pg_stat_activity`, and UTC.
-    static let startupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
-
-    static func configuration(_ location: String, environment: [String: String]) throws -> PostgresClient.Configuration {
-        let p = try parts(location, environment: environment)
-        let tls: PostgresClient.Configuration.TLS =
-            switch p.sslmode {
-            case "prefer": .prefer(.makeClientConfiguration())
-            case "require": .require(.makeClientConfiguration())
-            default: .disable
-            }
-        var c = PostgresClient.Configuration(
-            host: p.host, port: p.port, username: p.user, password: p.password, database: p.database, tls: tls)
-        c.options.additionalStartupParameters = startupParameters
-        return c
+        return PostgresConnectionFacts(
+            host: host, port: url.port ?? 5432, user: user, database: database.isEmpty ? nil : database, sslmode: sslmode,
+            password: try password(for: target, environment: environment))
     }
 
     /// One connection's configuration, as the pool's: for the check `PostgresStorage.open` makes before its pool starts.
     static func connectionConfiguration(_ location: String, environment: [String: String]) throws -> PostgresConnection.Configuration {
-        let p = try parts(location, environment: environment)
+        let p = try facts(location, environment: environment)
         let tls: PostgresConnection.Configuration.TLS =
             switch p.sslmode {
+            case "disable": .disable
             case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: .disable
+            default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
             }
         var c = PostgresConnection.Configuration(
             host: p.host, port: p.port, username: p.user, password: p.password, database: p.database, tls: tls)
-        c.options.additionalStartupParameters = startupParameters
+        c.options.additionalStartupParameters = PostgresConnectionFacts.startupParameters
         return c
     }
 
@@ -110,4 +86,38 @@ public enum PostgresLocation {
         url.query = nil
         return url.string
     }
+}
+/// Where and as whom a storage connects, resolved from its location and the environment it was opened with, once: the
+/// pool connects with them, and a backup's `pg_dump` is handed the same (never this process's environment as it is
+/// when the backup runs). Its description leaves the password out.
+struct PostgresConnectionFacts: Sendable, Equatable, CustomStringConvertible {
+    var host: String
+    var port: Int
+    var user: String
+    /// nil: the user's own database.
+    var database: String?
+    /// `disable`, `prefer`, `require` or `verify-full`: the location's `sslmode`, or the default for its host (off for
+    /// this machine, required for any other).
+    var sslmode: String
+    /// The password found from the environment given at open (`PostgresLocation.password(for:environment:)`); nil: none
+    /// (trust or peer authentication).
+    var password: String?
+
+    /// The pool's configuration: TLS as `sslmode` says, the server's certificate checked against the system's roots.
+    func configuration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        default: tls = .require(.makeClientConfiguration())
+        }
+        var c = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        c.options.additionalStartupParameters = Self.startupParameters
+        return c
+    }
+
+    /// The startup parameters of every connection: its name in `pg_stat_activity`, and UTC.
+    static let startupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
+
+    var description: String { "postgres://\(user)@\(host):\(port)/\(database ?? "")?sslmode=\(sslmode)" }
 }

@@ -14,12 +14,17 @@ public final class PostgresStorage: Sendable {
     let logger: Logger
     /// The database's location for people: the URL with no password (it never holds one).
     public let location: String?
+    /// Where and as whom the pool connects, as `open` resolved them (a backup's `pg_dump` connects the same way).
+    let server: PostgresConnectionFacts
     /// Where uploads are kept: a folder every server of the group shares.
     let uploadsFolder: String
     private let running: Task<Void, Never>
 
-    private init(client: PostgresClient, clock: Clock, logger: Logger, location: String?, uploadsFolder: String) {
+    private init(
+        client: PostgresClient, server: PostgresConnectionFacts, clock: Clock, logger: Logger, location: String?, uploadsFolder: String
+    ) {
         self.client = client
+        self.server = server
         self.clock = clock
         self.logger = logger
         self.location = location
@@ -43,13 +48,15 @@ public final class PostgresStorage: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "afterdesk.postgres")
     ) async throws -> PostgresStorage {
-        var configuration = try PostgresLocation.configuration(location, environment: environment)
+        let server = try PostgresLocation.facts(location, environment: environment)
+        var configuration = server.configuration()
         configuration.options.maximumConnections = maximumConnections
         try await check(location, environment: environment, logger: logger)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let folder = uploads ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("afterdesk-uploads")
         let storage = PostgresStorage(
-            client: client, clock: clock, logger: logger, location: PostgresLocation.forPeople(location), uploadsFolder: folder)
+            client: client, server: server, clock: clock, logger: logger, location: PostgresLocation.forPeople(location),
+            uploadsFolder: folder)
         for await _ in storage.started {}
         await Task.yield()
         do {

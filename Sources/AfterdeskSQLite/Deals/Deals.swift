@@ -106,22 +106,12 @@ extension AfterdeskDatabase {
                 sql: """
                     SELECT product_code, outcome, price_cents, cost_cents, reason, presumed FROM deal_products WHERE deal_id = ? ORDER BY product_code
                     """, arguments: [dealID]
-            ).map { p in
-                try DealDetail.Product(
-                    code: p["product_code"], outcome: p.stored("outcome", of: "deal_products"), price: money(p["price_cents"]),
-                    cost: money(p["cost_cents"]), reason: p["reason"], presumed: p["presumed"])
-            }
+            ).map { try DealDetail.Product(row: SQLiteColumns($0)) }
             let events = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT kind, product_code, occurred_on, price_cents, detail FROM events WHERE deal_id = ? ORDER BY id
-                    """, arguments: [dealID]
-            ).map { e in
-                try DealDetail.Event(
-                    kind: e.stored("kind", of: "events"), product: e["product_code"], occurredOn: e.localDate("occurred_on", of: "events"),
-                    price: money(e["price_cents"]), detail: e["detail"])
-            }
-            var detail = try DealDetail(row: r, products: products, events: events)
+                db, sql: "SELECT kind, product_code, occurred_on, price_cents, detail FROM events WHERE deal_id = ? ORDER BY id",
+                arguments: [dealID]
+            ).map { try DealDetail.Event(row: SQLiteColumns($0)) }
+            var detail = try DealDetail(row: SQLiteColumns(r), products: products, events: events)
             detail.optOuts = try AfterdeskDatabase.optOutStatus(db, customer: found.customerID, store: found.store)
             return detail
         }
@@ -170,36 +160,3 @@ extension AfterdeskDatabase {
 }
 
 func money(_ cents: Int64?) -> Money? { cents.map { Money(cents: $0) } }
-
-extension DealDetail {
-    /// A deal's detail from the row of `deal(number:store:)`'s query, by column name.
-    init(row r: Row, products: [Product], events: [Event]) throws {
-        let consent = [
-            (ContactChannel.sms, "c_sms", "consent_sms"), (.email, "c_email", "consent_email"), (.phone, "c_phone", "consent_phone"),
-        ]
-        .map {
-            DealDetail.Consent(channel: $0.0, granted: r[$0.1], source: r["\($0.2)_source"], at: r["\($0.2)_at"])
-        }
-        let apr: Int? = r["apr_milli"]
-        func staff(_ name: String?, _ code: String?) -> String? {
-            guard let code else { return nil }
-            return name.map { "\($0) (\(code))" } ?? code
-        }
-        try self.init(
-            store: r["store_code"], dealNumber: r["deal_number"], status: r.stored("status", of: "deals"),
-            contractDate: r.localDate("contract_date", of: "deals"), deliveryDate: r.localDate("delivery_date", of: "deals"),
-            dealType: r.stored("deal_type", of: "deals"),
-            buyer: "\(r["first_name"] as String) \(r["last_name"] as String)",
-            phone: (r["phone"] as String?).map(maskPhone), email: (r["email"] as String?).map(maskEmail),
-            state: r["state"], zip: r["zip"], consent: consent, vin: r["vin"],
-            vehicle: "\(r["year"] as Int) \(r["make"] as String) \(r["model"] as String)",
-            condition: r.stored("vehicle_condition", of: "deals"),
-            odometer: r["odometer"], inServiceDate: r.localDate("in_service_date", of: "vehicles"),
-            inServiceEstimated: r["in_service_estimated"], sellingPrice: Money(cents: r["selling_price_cents"]),
-            vehicleValue: Money(cents: r["vehicle_value_cents"]), amountFinanced: money(r["amount_financed_cents"]),
-            apr: apr.map { Rate(thousandthsOfPercent: $0) }, termMonths: r["term_months"],
-            firstPaymentDate: r.optionalLocalDate("first_payment_date", of: "deals"), lender: r["lender"],
-            salesperson: staff(r["sp_name"], r["sp_code"]), fiManager: staff(r["fi_name"], r["fi_code"]),
-            products: products, events: events, importedFrom: "\(r["run_file"] as String) at \(r["run_at"] as String)")
-    }
-}

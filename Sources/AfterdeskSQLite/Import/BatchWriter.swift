@@ -25,7 +25,7 @@ struct BatchWriter {
     /// A DMS block into the opt-out ledger, unless the address is already stopped on the channel.
     let insertBlock: RawStatement
     /// What this batch changed of the desk sales (`desk_sales`, v15), written with its deals (`writeDeskSales`).
-    var deskSales: [DeskSaleKey: Int] = [:], addDeskSales: RawStatement
+    var deskSales = DeskSaleCounts(), addDeskSales: RawStatement
 
     /// A known in-service date is never replaced by an estimate.
     static func vehicleAssignments(_ value: (VehicleParameter) -> String) -> String {
@@ -162,12 +162,8 @@ struct BatchWriter {
         counts: inout DealImporter.RunCounts
     ) throws {
         let before = try storedProducts(e.id)
-        if e.status == DealStatus.finalized.rawValue {
-            countDeskSales(store: store, day: e.contract, sold: before.filter { $0.value.outcome == "sold" }.keys, by: -1)
-        }
-        if r.status == .finalized {
-            countDeskSales(store: store, day: r.contractDate, sold: r.products.lazy.filter { $0.outcome == .sold }.map(\.code), by: 1)
-        }
+        deskSales.takeBack(store: store, status: e.status, day: e.contract, before: before)
+        deskSales.add(r, store: store)
         updateDeal.bind(DealParameter.storeOrID, e.id)
         try updateDeal.run()
         deleteProducts.bind(1, e.id)
@@ -179,9 +175,7 @@ struct BatchWriter {
 
     /// Inserts a new deal (its parameters bound) and its products.
     private mutating func insert(_ r: DealRecord, store: Int64, counts: inout DealImporter.RunCounts) throws {
-        if r.status == .finalized {
-            countDeskSales(store: store, day: r.contractDate, sold: r.products.lazy.filter { $0.outcome == .sold }.map(\.code), by: 1)
-        }
+        deskSales.add(r, store: store)
         insertDeal.bind(DealParameter.storeOrID, store)
         insertDeal.bind(DealParameter.dealNumber, r.dealNumber)
         try insertDeal.run()
@@ -317,27 +311,10 @@ struct BatchWriter {
         deal: Int64, oldStatus: String, before: [String: StoredProduct],
         after r: DealRecord, counts: inout DealImporter.RunCounts
     ) throws {
-        if oldStatus != r.status.rawValue {
-            if r.status == .unwound {
-                try event(deal: deal, product: nil, kind: "unwound", price: nil, cost: nil, detail: nil)
-                counts.unwinds += 1
-            } else {
-                try event(deal: deal, product: nil, kind: "reinstated", price: nil, cost: nil, detail: "status back to finalized")
-            }
-        }
-        for p in importer.options.menu.products {
-            let old = before[p.code]
-            let new = r.product(p.code)
-            if old?.outcome == "declined", let new, new.outcome == .sold {
-                try event(
-                    deal: deal, product: p.code, kind: "recovered", price: new.price?.cents, cost: new.cost?.cents,
-                    detail: "declined at the desk, now sold")
-                try recovery(deal: deal, product: p.code, sold: new, desk: old, soldBy: r.fiManager?.id)
-                counts.recoveries += 1
-            } else if old?.outcome == "sold", new?.outcome != .sold {
-                try event(
-                    deal: deal, product: p.code, kind: "cancelled", price: old?.price, cost: old?.cost,
-                    detail: "sold before, now \(new?.outcome.rawValue ?? "not on the deal")")
+        for e in DealChangeEvent.between(oldStatus: oldStatus, before: before, after: r, menu: importer.options.menu, counts: &counts) {
+            try event(deal: deal, product: e.product, kind: e.kind, price: e.price, cost: e.cost, detail: e.detail)
+            if let (sold, desk) = e.recovery, let product = e.product {
+                try recovery(deal: deal, product: product, sold: sold, desk: desk, soldBy: r.fiManager?.id)
             }
         }
     }
@@ -388,12 +365,4 @@ struct BatchWriter {
         s.bind(R.declines, r.declines)
         try s.run()
     }
-}
-
-/// A deal's product row as stored before this import.
-struct StoredProduct {
-    var outcome: String
-    var price: Int64?
-    var cost: Int64?
-    var reason: String?
 }

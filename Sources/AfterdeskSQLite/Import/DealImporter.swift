@@ -47,7 +47,7 @@ final class DealImporter {
     /// `options.batchSize`, each batch one transaction; then the file's run is closed and its rejects file written.
     func importFile(
         _ file: String, summary: inout ImportSummary, seen: inout Set<Int64>,
-        progress: ((ImportProgress) -> Void)?
+        progress: (@Sendable (ImportProgress) -> Void)?
     ) throws {
         let opened = try open(file, summary: &summary)
         let items = ItemStream(capacity: 16)
@@ -57,9 +57,8 @@ final class DealImporter {
             opened.producer.join()
         }
         let name = opened.name
-        let total = opened.source.size
-        var read = 0
-        var rejectsOut = RejectsFile(inputPath: file, enabled: options.writeRejectsFile)
+        var tally = DealFileTally(
+            file: file, name: name, bytesTotal: opened.source.size, writeRejectsFile: options.writeRejectsFile, progress: progress)
         try database.writer.writeWithoutTransaction { db in
             try withImportSettings(db) {
                 var writer = try BatchWriter(db: db, importer: self, runID: opened.runID, file: name)
@@ -68,26 +67,16 @@ final class DealImporter {
                 while !endOfFile {
                     if let limit = options.simulateCrashAfterBatches, batches == limit { throw SimulatedCrash() }
                     let batch = try writeBatch(db, &writer, items: items, seen: &seen, runID: opened.runID, file: name) { n in
-                        if (read + n) % 5_000 == 0 {
-                            progress?(ImportProgress(file: name, bytesRead: items.bytesRead, bytesTotal: total, rows: read + n))
-                        }
+                        tally.reporter.report(rows: tally.read + n, bytesRead: items.bytesRead, every: true)
                     }
-                    read += batch.rows
                     endOfFile = batch.endOfFile
                     batches += 1
-                    summary.add(batch.counts)
-                    for r in batch.rejects {
-                        summary.list(r)
-                        rejectsOut.append(r)
-                    }
-                    progress?(ImportProgress(file: name, bytesRead: items.bytesRead, bytesTotal: total, rows: read))
+                    tally.absorb(batch, into: &summary, bytesRead: items.bytesRead)
                 }
             }
         }
-        summary.read += read
-        summary.warnings += items.warnings
-        try finish(opened, read: read, failure: items.failure, summary: &summary)
-        rejectsOut.finish(into: &summary)
+        try finish(opened, read: tally.read, failure: items.failure, summary: &summary)
+        tally.finish(into: &summary, warnings: items.warnings)
     }
 
     /// A file opened for import: its bytes, the producer that will read it, and its run.
@@ -130,23 +119,15 @@ final class DealImporter {
         try body()
     }
 
-    /// What one batch wrote.
-    struct Batch {
-        var counts = RunCounts()
-        var rejects: [ImportReject] = []
-        var rows = 0
-        var endOfFile = false
-    }
-
     /// Writes up to `options.batchSize` items in one transaction, with their rejects and the run's counts.
     /// `row(n)` is called after the batch's n-th item.
     private func writeBatch(
         _ db: Database, _ writer: inout BatchWriter, items: ItemStream, seen: inout Set<Int64>, runID: Int64,
         file name: String, row: (Int) -> Void
-    ) throws -> Batch {
-        var batch = Batch()
+    ) throws -> ImportBatch {
+        var batch = ImportBatch()
         try db.inTransaction(.immediate) {
-            writer.deskSales.removeAll(keepingCapacity: true)
+            writer.deskSales.removeAll()
             while batch.rows < options.batchSize {
                 guard let item = items.next() else {
                     batch.endOfFile = true
@@ -159,14 +140,7 @@ final class DealImporter {
                     try write(deal, with: &writer, seen: &seen, file: name, into: &batch)
                 case .reject(let line, let dealNumber, let store, let errors, let declines):
                     storesTouched.insert(store ?? options.defaultStore)
-                    batch.counts.rejected += 1
-                    for e in errors {
-                        var r = ImportReject(
-                            file: name, line: line, field: e.field, value: e.value, error: e.message,
-                            dealNumber: dealNumber.flatMap { $0.isEmpty ? nil : $0 })
-                        r.declines = declines
-                        batch.rejects.append(r)
-                    }
+                    batch.refuse(line: line, dealNumber: dealNumber, errors: errors, declines: declines, file: name)
                 }
             }
             for r in batch.rejects { try writer.insertReject(r) }
@@ -189,34 +163,17 @@ final class DealImporter {
     /// listed with the rejects.
     private func write(
         _ deal: PreparedDeal, with writer: inout BatchWriter, seen: inout Set<Int64>, file name: String,
-        into batch: inout Batch
+        into batch: inout ImportBatch
     ) throws {
-        let record = deal.record
-        storesTouched.insert(record.store)
-        guard seen.insert(deal.dealKey).inserted else {
-            batch.counts.rejected += 1
-            batch.rejects.append(
-                ImportReject(
-                    file: name, line: deal.line, field: "deal_number", value: record.dealNumber,
-                    error: "deal \(record.dealNumber) of store \(record.store) appears earlier in this import; only the first is kept",
-                    dealNumber: record.dealNumber))
-            return
-        }
+        storesTouched.insert(deal.record.store)
+        guard batch.isFirst(deal, seen: &seen, file: name) else { return }
         let change = try writer.apply(deal)
         batch.counts.add(change.counts)
         if options.planner != nil {
             if let c = change.customer { changedCustomers.insert(c) }
             if let c = change.previousCustomer { changedCustomers.insert(c) }
         }
-        if !deal.warnings.isEmpty {
-            batch.counts.warned += 1
-            for w in deal.warnings {
-                batch.rejects.append(
-                    ImportReject(
-                        file: name, line: deal.line, field: w.field, value: w.value, error: w.message,
-                        dealNumber: record.dealNumber, isWarning: true))
-            }
-        }
+        batch.warn(deal, file: name)
     }
 
     /// The end of a file: its run closed as completed, or as failed where the rest could not be read (what came

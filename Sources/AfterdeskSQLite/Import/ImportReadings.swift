@@ -24,55 +24,35 @@ extension AfterdeskDatabase {
         file: String, dealershipTimeZone: String, planner: Planner?, now: Date?,
         writeRejectsFile: Bool
     ) throws -> ReadingsSummary {
-        let name = (file as NSString).lastPathComponent
         let (reader, columns) = try ReadingColumns.open(file)
         let zone: TimeZone
         do { zone = try TimeZone.store(dealershipTimeZone) } catch { throw StoreError("the menu's \(error)") }
         let today = LocalDate(clock.now(), in: zone)
 
-        var summary = ReadingsSummary()
-        var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
+        var tally = RowFileTally(file: file, writeRejectsFile: writeRejectsFile)
         var vehicles = Set<Int64>()
         try writer.write { db in
             try Migrations.restoreKeyIndexes(db)  // after a bulk import that was killed
             let statements = try ReadingStatements(db)
-            func reject(_ line: Int, _ errors: [(String, String, String)]) {
-                summary.rejected += 1
-                for (f, v, e) in errors {
-                    let reject = ImportReject(file: name, line: line, field: f, value: v, error: e, dealNumber: nil)
-                    if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(reject) }
-                    rejectsOut.append(reject)
-                }
-            }
-            while true {
-                do {
-                    guard try reader.nextRow() else { break }
-                } catch let e as CSVError {
-                    // A broken row (an unclosed quote): refused alone, reading goes on with the next line.
-                    summary.read += 1
-                    reject(e.line, [("(row)", "", e.description)])
-                    continue
-                }
-                summary.read += 1
-                var errors: [(String, String, String)] = []
+            while let next = try tally.nextRow(reader) {
+                guard case .ready = next else { continue }
+                var errors: [FieldError] = []
                 guard let reading = try columns.reading(reader, today: today, statements: statements, errors: &errors) else {
-                    reject(reader.rowLine, errors)
+                    tally.reject(reader.rowLine, errors)
                     continue
                 }
                 let (vehicle, date, miles, readSource) = reading
                 let before = try Int.fetchOne(statements.existing, arguments: [vehicle, date.description, readSource])
-                if before == miles {
-                    summary.unchanged += 1
+                guard before != miles else {
+                    tally.count(.unchanged)
                     continue
                 }
                 try statements.upsert.execute(arguments: [vehicle, date.description, miles, readSource])
-                if before == nil { summary.inserted += 1 } else { summary.updated += 1 }
+                tally.count(before == nil ? .inserted : .updated)
                 vehicles.insert(vehicle)
             }
         }
-        var finished = ImportSummary()
-        rejectsOut.finish(into: &finished)
-        summary.rejectsFile = finished.rejectsFiles.first
+        var summary = tally.finish()
         if let planner, !vehicles.isEmpty {
             summary.planned = try planCustomersOnThisThread(
                 planner: planner, now: now ?? clock.now(), customerIDs: try owners(of: vehicles))
@@ -128,7 +108,7 @@ extension ReadingColumns {
     /// (field, value, message).
     func reading(
         _ reader: CSVReader<FileByteSource>, today: LocalDate, statements: ReadingStatements,
-        errors: inout [(String, String, String)]
+        errors: inout [FieldError]
     ) throws -> (vehicle: Int64, date: LocalDate, miles: Int, source: String)? {
         guard let r = fields(reader, today: today, errors: &errors) else { return nil }
         guard let known = try KeyedTable.walk(r.vin, scope: 0, at: statements.vehicleAt).id,

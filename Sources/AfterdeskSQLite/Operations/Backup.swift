@@ -13,12 +13,7 @@ extension AfterdeskDatabase {
     }
 
     func backupOnThisThread(to destination: String) throws -> BackupSummary {
-        let fm = FileManager.default
-        guard !fm.fileExists(atPath: destination) else {
-            throw StoreError("\(destination) exists already: a backup never overwrites a file")
-        }
-        let temporary = destination + ".partial"
-        try? fm.removeItem(atPath: temporary)
+        let temporary = try BackupFile.start(destination)
         do {
             let copy = try DatabaseQueue(path: temporary)
             try writer.backup(to: copy, pagesPerStep: 4096)
@@ -31,15 +26,9 @@ extension AfterdeskDatabase {
             }
             try copy.close()
             guard check == "ok" else { throw StoreError.integrity("the copy failed its integrity check: \(check)") }
-            try fm.moveItem(atPath: temporary, toPath: destination)
-            let bytes = (try? fm.attributesOfItem(atPath: destination)[.size] as? NSNumber)?.int64Value ?? 0
-            return BackupSummary(path: destination, bytes: bytes, deals: deals, migrations: migrations)
-        } catch let e as StoreError {
-            try? fm.removeItem(atPath: temporary)
-            throw e
+            return try BackupFile.finish(temporary: temporary, destination: destination, deals: deals, migrations: migrations)
         } catch {
-            try? fm.removeItem(atPath: temporary)
-            throw StoreError.io("the backup to \(destination) failed: \(error)")
+            throw BackupFile.abandon(temporary, destination: destination, after: error)
         }
     }
 }

@@ -3,28 +3,9 @@ import AfterdeskStorage
 import Foundation
 
 /// Uploads as files in `afterdesk-uploads/` beside the database (the system's temporary folder for a database in
-/// memory), through `UploadFolder` (its file work, shared with PostgreSQL).
-extension AfterdeskDatabase: UploadStorage {
-    public func createUpload(_ origin: UploadOrigin) async throws -> NewUpload {
-        try UploadFolder.createUpload(origin, in: UploadFolder.path(location))
-    }
-
-    public func keepUpload(_ upload: Upload, as name: String) async throws -> Upload {
-        try UploadFolder.keep(upload, as: name, in: UploadFolder.path(location))
-    }
-
-    public func removeUpload(_ upload: Upload) async throws {
-        try UploadFolder.remove(upload)
-    }
-
-    public func touchUpload(_ upload: Upload) async throws {
-        try UploadFolder.touch(upload)
-    }
-
-    @discardableResult
-    public func sweepUploads(olderThan age: Duration) async throws -> [String] {
-        UploadFolder.sweep(UploadFolder.path(location), olderThan: age)
-    }
+/// memory), through `FolderUploadStorage` (the file work, shared with PostgreSQL).
+extension AfterdeskDatabase: FolderUploadStorage {
+    public var uploadsPath: String { UploadFolder.path(location) }
 }
 
 extension UploadFolder {

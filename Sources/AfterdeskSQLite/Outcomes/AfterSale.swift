@@ -14,8 +14,7 @@ extension AfterdeskDatabase {
     ) throws -> AfterSaleSummary {
         let name = (file as NSString).lastPathComponent
         let (reader, position) = try Self.openAfterSaleFile(file, columns: columns, required: required)
-        var summary = AfterSaleSummary()
-        var rejectsOut = RejectsFile(inputPath: file, enabled: writeRejectsFile)
+        var tally = RowFileTally(file: file, writeRejectsFile: writeRejectsFile)
         let nowText = Instant.iso8601(clock.now())
         try withImportLock {
             try writer.write { db in
@@ -24,42 +23,30 @@ extension AfterdeskDatabase {
                     sql: "INSERT INTO import_runs (file, profile, started_at, status, pid) VALUES (?, ?, ?, 'running', ?)",
                     arguments: [name, profile, nowText, Int(getpid())])
                 let run = db.lastInsertedRowID
-                func reject(_ line: Int, _ errors: [(field: String, value: String, error: String)]) throws {
-                    summary.rejected += 1
-                    for e in errors {
-                        let r = ImportReject(file: name, line: line, field: e.field, value: e.value, error: e.error, dealNumber: nil)
-                        if summary.rejects.count < ImportSummary.rejectListCap { summary.rejects.append(r) }
-                        rejectsOut.append(r)
+                func record(_ rejects: [ImportReject]) throws {
+                    for r in rejects {
                         try db.execute(
                             sql: """
                                 INSERT INTO rejects (import_run_id, file, line, field, value, error, severity) VALUES (?, ?, ?, ?, ?, ?, 'refused')
-                                """, arguments: [run, name, line, e.field, e.value, e.error])
+                                """, arguments: [run, r.file, r.line, r.field, r.value, r.error])
                     }
                 }
-                while true {
-                    do {
-                        guard try reader.nextRow() else { break }
-                    } catch let e as CSVError {
-                        summary.read += 1
-                        try reject(e.line, [("(row)", "", e.description)])
+                while let next = try tally.nextRow(reader) {
+                    if case .broken(let rejects) = next {
+                        try record(rejects)
                         continue
                     }
-                    summary.read += 1
                     var row = AfterSaleRow(cells: AfterSaleLayout.cells(reader, position))
-                    switch try apply(&row, db, run) {
-                    case .inserted: summary.inserted += 1
-                    case .updated: summary.updated += 1
-                    case .unchanged: summary.unchanged += 1
-                    case nil: try reject(reader.rowLine, row.errors.isEmpty ? [("(row)", "", "refused")] : row.errors)
+                    if let change = try apply(&row, db, run) {
+                        tally.count(change)
+                    } else {
+                        try record(tally.reject(reader.rowLine, row.errors))
                     }
                 }
-                try Self.finishRun(run, summary, db, now: Instant.iso8601(clock.now()))
+                try Self.finishRun(run, tally.summary, db, now: Instant.iso8601(clock.now()))
             }
         }
-        var finished = ImportSummary()
-        rejectsOut.finish(into: &finished)
-        summary.rejectsFile = finished.rejectsFiles.first
-        return summary
+        return tally.finish()
     }
 
     private static func finishRun(_ run: Int64, _ s: AfterSaleSummary, _ db: Database, now: String) throws {

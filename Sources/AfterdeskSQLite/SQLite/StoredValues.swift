@@ -54,3 +54,16 @@ extension Row {
         return e
     }
 }
+
+/// A GRDB row as the shared assembly reads it (`StoredColumns`): SQLite keeps dates and instants as their text.
+struct SQLiteColumns: StoredColumns {
+    let row: Row
+
+    init(_ row: Row) { self.row = row }
+
+    func optionalText(_ column: String) throws -> String? { row[column] }
+    func optionalInteger(_ column: String) throws -> Int64? { row[column] }
+    func optionalFlag(_ column: String) throws -> Bool? { row[column] }
+    func optionalDate(_ column: String, of table: String) throws -> LocalDate? { try row.optionalLocalDate(column, of: table) }
+    func optionalInstantText(_ column: String, of table: String) throws -> String? { row[column] }
+}

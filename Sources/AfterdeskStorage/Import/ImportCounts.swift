@@ -37,14 +37,12 @@ extension ImportSummary {
         }
     }
 
+    /// Adds a batch's counts (once per batch, so the key paths cost nothing that shows).
     public mutating func add(_ c: ImportCounts) {
-        inserted += c.inserted
-        updated += c.updated
-        unchanged += c.unchanged
-        rejected += c.rejected
-        declines += c.declines
-        recoveries += c.recoveries
-        unwinds += c.unwinds
-        warned += c.warned
+        let summed: [(KeyPath<ImportCounts, Int>, WritableKeyPath<ImportSummary, Int>)] = [
+            (\.inserted, \.inserted), (\.updated, \.updated), (\.unchanged, \.unchanged), (\.rejected, \.rejected),
+            (\.declines, \.declines), (\.recoveries, \.recoveries), (\.unwinds, \.unwinds), (\.warned, \.warned),
+        ]
+        for (count, total) in summed { self[keyPath: total] += c[keyPath: count] }
     }
 }

@@ -36,14 +36,14 @@ public struct ReadingColumns {
 
         /// What is wrong when the reading is lower than the odometer at sale (`saleMiles` at `delivered`) on or after the
         /// delivery: (field, value, message); nil when it is plausible.
-        public func belowSale(miles saleMiles: Int?, delivered: LocalDate?) -> (String, String, String)? {
+        public func belowSale(miles saleMiles: Int?, delivered: LocalDate?) -> FieldError? {
             guard let saleMiles, let delivered, day >= delivered && miles < saleMiles else { return nil }
             return ("odometer", milesText, "lower than the \(saleMiles) miles at sale on \(delivered)")
         }
     }
 
     /// The current row's values, or nil with what is wrong in `errors` (field, value, message).
-    public func fields(_ reader: CSVReader<FileByteSource>, today: LocalDate, errors: inout [(String, String, String)]) -> Fields? {
+    public func fields(_ reader: CSVReader<FileByteSource>, today: LocalDate, errors: inout [FieldError]) -> Fields? {
         func field(_ c: Int?) -> String { c.map { reader.string($0).trimmingCharacters(in: .whitespaces) } ?? "" }
         let vinText = field(vin)
         let dateText = field(date)

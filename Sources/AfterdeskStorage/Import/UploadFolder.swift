@@ -90,3 +90,34 @@ public enum UploadFolder {
         return removed
     }
 }
+
+/// A storage whose uploads are files in one folder (`UploadFolder` does the file work): every requirement of
+/// `UploadStorage`, written once for the backends that keep them so. A forgotten upload is judged by its file's
+/// modification time, by the file system's clock.
+public protocol FolderUploadStorage: UploadStorage {
+    /// The folder the uploads are in.
+    var uploadsPath: String { get }
+}
+
+extension FolderUploadStorage {
+    public func createUpload(_ origin: UploadOrigin) async throws -> NewUpload {
+        try UploadFolder.createUpload(origin, in: uploadsPath)
+    }
+
+    public func keepUpload(_ upload: Upload, as name: String) async throws -> Upload {
+        try UploadFolder.keep(upload, as: name, in: uploadsPath)
+    }
+
+    public func removeUpload(_ upload: Upload) async throws {
+        try UploadFolder.remove(upload)
+    }
+
+    public func touchUpload(_ upload: Upload) async throws {
+        try UploadFolder.touch(upload)
+    }
+
+    @discardableResult
+    public func sweepUploads(olderThan age: Duration) async throws -> [String] {
+        UploadFolder.sweep(uploadsPath, olderThan: age)
+    }
+}
