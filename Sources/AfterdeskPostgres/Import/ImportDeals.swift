@@ -4,7 +4,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-
 extension PostgresStorage {
     /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`), one at a time per database (the import
     /// lock): good rows land even when others are refused; importing the same file again changes nothing. SQLite's

@@ -3,7 +3,6 @@ import AfterdeskStorage
 import Foundation
 import GRDB
 
-
 extension AfterdeskDatabase {
     /// Imports deal files (CSV, or JSON by extension `.json`/`.jsonl`/`.ndjson`). Good rows land even
     /// when others are refused; importing the same file again changes nothing.
