@@ -172,7 +172,7 @@ let package = Package(
             name: "AfterdeskSQLiteTests",
             dependencies: [
                 "AfterdeskStorage", "AfterdeskSQLite", "AfterdeskCore", "AfterdeskDemo", "AfterdeskBackendTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "AfterdeskPostgres", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
         ),

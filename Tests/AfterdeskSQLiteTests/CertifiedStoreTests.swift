@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -7,10 +8,10 @@ import Testing
 @testable import AfterdeskSQLite
 
 /// A certified pre-owned car is stored as `certified` in deals.vehicle_condition and read back as such.
-@Suite struct CertifiedStoreTests {
-    @Test func aCertifiedDealIsStoredAndReadBackAsCertified() async throws {
+@Suite(.talliedByBackend) struct CertifiedStoreTests {
+    @Test(arguments: TestBackend.all) func aCertifiedDealIsStoredAndReadBackAsCertified(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let header =
             "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,in_service_date,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,vsc_outcome,vsc_price"
         let row =
@@ -18,9 +19,8 @@ import Testing
         let file = try w.write("cpo.csv", header + "\n" + row + "\n")
         let s = try await db.importDeals(files: [file], options: ImportOptions(menu: try menu()))
         #expect(s.rejected == 0, "\(s.rejects)")
-        let stored = try await DatabaseQueue(path: w.path("test.sqlite")).read { db in
-            try String.fetchOne(db, sql: "SELECT vehicle_condition FROM deals WHERE deal_number = 'D-CPO-1'")
-        }
+        let stored = try await StoredSQL(db).value(
+            "SELECT vehicle_condition FROM deals WHERE deal_number = 'D-CPO-1'", as: String.self)
         #expect(stored == "certified")
         let found = try #require(try await db.customerDeals(ofDeal: "D-CPO-1"))
         #expect(found.records.first?.vehicleCondition == .certified)

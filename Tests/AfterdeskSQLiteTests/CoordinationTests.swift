@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -10,8 +11,9 @@ import Testing
     import Glibc
 #endif
 
-/// The SQLite side of coordination: lock files an older release shares, and the liveness of import runs.
-@Suite struct CoordinationTests {
+/// The SQLite side of coordination: lock files an older release shares (SQLite only); and the liveness of import runs
+/// (both backends).
+@Suite(.talliedByBackend) struct CoordinationTests {
     /// Whether another open file description (an older binary's) can take the lock file now.
     func freeForOthers(_ file: String) -> Bool {
         let fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
@@ -40,9 +42,10 @@ import Testing
     }
 
     /// A run is judged by its heartbeat from any host, and by its process only on its own host.
-    @Test func runsThatStoppedBeatingAreInterrupted() async throws {
+    @Test(arguments: TestBackend.all) func runsThatStoppedBeatingAreInterrupted(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
+        let sql = StoredSQL(db)
         let old = Instant.iso8601(fixedNow.addingTimeInterval(-RunLiveness.staleAfter - 1))
         let fresh = Instant.iso8601(fixedNow.addingTimeInterval(-30))
         // A process id no process has (above any pid_max).
@@ -54,18 +57,13 @@ import Testing
             ("from-before-hosts", gone, nil, fresh, nil),
             ("never-beat", 1, "other-machine", old, nil),
         ]
-        try await DatabaseQueue(path: w.path("test.sqlite")).write { q in
-            for r in runs {
-                try q.execute(
-                    sql:
-                        "INSERT INTO import_runs (file, profile, started_at, status, pid, host, heartbeat_at) VALUES (?, 'x', ?, 'running', ?, ?, ?)",
-                    arguments: [r.file, r.started, r.pid, r.host, r.beat])
-            }
+        for r in runs {
+            try await sql.execute(
+                "INSERT INTO import_runs (file, profile, started_at, status, pid, host, heartbeat_at) VALUES (?, 'x', ?, 'running', ?, ?, ?)",
+                [r.file, r.started, r.pid, r.host, r.beat])
         }
         _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
-        let status = try DatabaseQueue(path: w.path("test.sqlite")).read { q in
-            try Row.fetchAll(q, sql: "SELECT file, status, host, heartbeat_at FROM import_runs ORDER BY id")
-        }
+        let status = try await sql.rows("SELECT file, status, host, heartbeat_at FROM import_runs ORDER BY id")
         let byFile = Dictionary(uniqueKeysWithValues: status.map { ($0["file"] as String, $0["status"] as String) })
         #expect(byFile["silent-elsewhere"] == "interrupted")
         #expect(byFile["beating-elsewhere"] == "running")

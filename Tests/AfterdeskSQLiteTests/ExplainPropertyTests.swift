@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDemo
 import AfterdeskStorage
@@ -9,11 +10,11 @@ import Testing
 /// decode → plan → explain on a real database, with implausible values mixed in (odometers of 1 and 999,999, quotes
 /// of a cent): nothing traps, and for every deal `explain` promises exactly the touches planning stored — no more
 /// (it used to ignore stops), no fewer.
-@Suite struct ExplainPropertyTests {
-    @Test(arguments: [11, 12] as [UInt64])
-    func explainAgreesWithTheStoredPlanForEveryDeal(seed: UInt64) async throws {
+@Suite(.talliedByBackend) struct ExplainPropertyTests {
+    @Test(arguments: TestBackend.all, [11, 12] as [UInt64])
+    func explainAgreesWithTheStoredPlanForEveryDeal(backend: TestBackend, seed: UInt64) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let m = try menu()
         let gen = SyntheticDealership(
             seed: seed, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 1)!, days: 150, dealsPerDay: 2,
@@ -39,7 +40,7 @@ import Testing
         // A few stops, which planning honours and explain must too.
         let numbers = lines.dropFirst().compactMap { $0.split(separator: ",").first.map(String.init) }
         for n in numbers.prefix(40) where n.hasSuffix("3") {
-            _ = try await db.addStop(dealNumber: n, product: "vsc", kind: .notInterested, source: "test", now: fixedNow)
+            _ = try await db.addStop(dealNumber: n, store: nil, product: "vsc", kind: .notInterested, source: "test", now: fixedNow)
         }
         _ = try await db.planCustomers(planner: planner, now: fixedNow)
         var compared = 0

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -5,10 +6,10 @@ import Testing
 
 @testable import AfterdeskSQLite
 
-@Suite struct ExplainTests {
-    @Test func explainsAStoredDealInTheShapeOfINTERFACES() async throws {
+@Suite(.talliedByBackend) struct ExplainTests {
+    @Test(arguments: TestBackend.all) func explainsAStoredDealInTheShapeOfINTERFACES(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let m = try menu()
         _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: m))
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")

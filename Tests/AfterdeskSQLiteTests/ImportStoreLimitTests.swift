@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -9,7 +10,7 @@ import Testing
 /// Issue 23, item 4: a user limited to store `north` wrote `main`'s rows through an import (a `main` customer's email
 /// changed to an attacker's, a product marked sold) and imported contracts and cancellations of any store. The rule
 /// is the store layer's (`allowedStores`), so the command line (unlimited) and both HTTP doors share it.
-@Suite struct ImportStoreLimitTests {
+@Suite(.talliedByBackend) struct ImportStoreLimitTests {
     static let header =
         "deal_number,store,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,consent_sms,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,vsc_outcome,vsc_price"
 
@@ -18,9 +19,9 @@ import Testing
     }
 
     /// `main`'s D-1 and `north`'s D-2, imported from the command line (no limit).
-    func group() async throws -> (Workspace, AfterdeskDatabase) {
+    func group(_ backend: TestBackend) async throws -> (Workspace, any Storage) {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let file = try w.write(
             "group.csv",
             [
@@ -38,8 +39,8 @@ import Testing
         return options
     }
 
-    @Test func aNorthImportRefusesEveryRowOfAnotherStoreAndTheGoodRowsLand() async throws {
-        let (w, db) = try await group()
+    @Test(arguments: TestBackend.all) func aNorthImportRefusesEveryRowOfAnotherStoreAndTheGoodRowsLand(backend: TestBackend) async throws {
+        let (w, db) = try await group(backend)
         let file = try w.write(
             "attack.csv",
             [
@@ -57,12 +58,10 @@ import Testing
         #expect(s.rejects.last?.value == "Main")
         #expect(s.storesTouched == ["main", "north", "Main"])
         // main's deal is as it was; the row without a store went to north.
-        let emails = try await DatabaseQueue(path: w.path("test.sqlite")).read {
-            try [String: String](
-                uniqueKeysWithValues: Row.fetchAll(
-                    $0, sql: "SELECT d.deal_number, c.email FROM deals d JOIN customers c ON c.id = d.customer_id"
-                ).map { ($0[0], $0[1]) })
-        }
+        let emails = try await [String: String](
+            uniqueKeysWithValues: StoredSQL(db).rows(
+                "SELECT d.deal_number, c.email FROM deals d JOIN customers c ON c.id = d.customer_id"
+            ).map { ($0[0], $0[1]) })
         // (D-2 and D-3 are one customer of north's: same name and phone.)
         #expect(emails["D-1"] == "maria@example.com" && emails["D-3"] == "empty@example.com")
         let main = try #require(try await db.deal(number: "D-1", store: "main"))
@@ -73,20 +72,15 @@ import Testing
 
     /// Vehicles are one per VIN across stores. A north deal carrying main's VIN is linked to that vehicle but cannot
     /// rewrite it: its in-service date and model time main's follow-up.
-    @Test func aNorthImportCannotRewriteAVehicleOfMainsDeal() async throws {
-        let (w, db) = try await group()
+    @Test(arguments: TestBackend.all) func aNorthImportCannotRewriteAVehicleOfMainsDeal(backend: TestBackend) async throws {
+        let (w, db) = try await group(backend)
         let sameVIN = Self.row("D-5", "north", email: "north@example.com", vin: "4T1B11HK7RU000001")
             .replacingOccurrences(of: "2026,Toyota,Camry", with: "2019,Toyota,Corolla")
         let file = try w.write("vin.csv", Self.header + "\n" + sameVIN + "\n")
         let s = try await db.importDeals(files: [file], options: try northOnly())
         #expect(s.inserted == 1 && s.rejected == 0, "\(s.rejects)")
-        let vehicles = try DatabaseQueue(path: w.path("test.sqlite")).read {
-            try Row.fetchAll(
-                $0,
-                sql:
-                    "SELECT d.deal_number, v.id, v.model, v.year FROM deals d JOIN vehicles v ON v.id = d.vehicle_id ORDER BY d.deal_number"
-            )
-        }
+        let vehicles = try await StoredSQL(db).rows(
+            "SELECT d.deal_number, v.id, v.model, v.year FROM deals d JOIN vehicles v ON v.id = d.vehicle_id ORDER BY d.deal_number")
         let d1 = try #require(vehicles.first { ($0[0] as String) == "D-1" })
         let d5 = try #require(vehicles.first { ($0[0] as String) == "D-5" })
         #expect((d1[1] as Int64) == (d5[1] as Int64))
@@ -94,8 +88,8 @@ import Testing
     }
 
     /// The same file from the command line (no limit) writes every store, as before.
-    @Test func theCommandLineIsNotLimited() async throws {
-        let (w, db) = try await group()
+    @Test(arguments: TestBackend.all) func theCommandLineIsNotLimited(backend: TestBackend) async throws {
+        let (w, db) = try await group(backend)
         let file = try w.write(
             "all.csv", Self.header + "\n" + Self.row("D-1", "main", email: "changed@example.com", vin: "4T1B11HK7RU000001") + "\n")
         let s = try await db.importDeals(files: [file], options: ImportOptions(menu: try menu()))
@@ -103,8 +97,8 @@ import Testing
         #expect(s.storesTouched == ["main"])
     }
 
-    @Test func contractsAndCancellationsOfAnotherStoreAreRefused() async throws {
-        let (w, db) = try await group()
+    @Test(arguments: TestBackend.all) func contractsAndCancellationsOfAnotherStoreAreRefused(backend: TestBackend) async throws {
+        let (w, db) = try await group(backend)
         let m = try menu()
         // main's contract, imported from the command line.
         let mainContract = try w.write(
@@ -117,7 +111,8 @@ import Testing
                 + "AS-2,main,D-1,gap,2026-07-01,895,300\n"  // another store: refused
                 + "AS-3,north,D-2,vsc,2026-07-01,2495,900\n"  // the user's store
                 + "AS-4,,D-2,gap,2026-07-01,895,300\n")  // no store: the user's, although two stores hold deals
-        let c = try await db.importContracts(file: contracts, menu: m, planner: nil, allowedStores: ["north"])
+        let c = try await db.importContracts(
+            file: contracts, menu: m, planner: nil, now: nil, writeRejectsFile: true, allowedStores: ["north"])
         #expect(c.read == 3 && c.inserted == 2 && c.rejected == 1, "\(c.rejects)")
         #expect(c.rejects.first?.field == "store" && c.rejects.first?.line == 2)
         #expect(c.rejects.first?.error == "store main is not one of the stores this import may write (north)")
@@ -128,7 +123,7 @@ import Testing
                 + "AS-1,main,2026-08-01,500\n"  // main's contract: refused
                 + "AS-1,,2026-08-01,500\n"  // no store: looked for in north only
                 + "AS-3,north,2026-08-01,500\n")
-        let k = try await db.importCancellations(file: cancellations, menu: m, allowedStores: ["north"])
+        let k = try await db.importCancellations(file: cancellations, menu: m, writeRejectsFile: true, allowedStores: ["north"])
         #expect(k.read == 3 && k.inserted == 1 && k.rejected == 2, "\(k.rejects)")
         #expect(k.rejects.map(\.field) == ["store", "contract_number"])
         #expect(k.rejects.first?.error == "store main is not one of the stores this import may write (north)")
@@ -139,10 +134,12 @@ import Testing
 }
 
 /// Who sees an upload, by the stores it touched (`web_imports.stores`).
-@Suite struct WebImportVisibilityTests {
-    @Test func anUploadThatTouchedNoStoreIsSeenOnlyByItsUploaderAndTheWholeGroup() async throws {
+@Suite(.talliedByBackend) struct WebImportVisibilityTests {
+    @Test(arguments: TestBackend.all) func anUploadThatTouchedNoStoreIsSeenOnlyByItsUploaderAndTheWholeGroup(backend: TestBackend)
+        async throws
+    {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let now = Date(timeIntervalSince1970: 1_790_000_000)
         let uploader = try await db.addUser(name: "kliu", role: .fiManager, staffCode: nil, store: nil, now: now)
         let id = try await db.createWebImport(userID: uploader, fileName: "empty.csv", path: "", profile: "canonical", now: now)
@@ -159,10 +156,10 @@ import Testing
 }
 
 /// A JSON deal file nested too deep is refused whole: not even the good deals before the deep one land.
-@Suite struct JSONNestingImportTests {
-    @Test func aDeepFileLandsNothing() async throws {
+@Suite(.talliedByBackend) struct JSONNestingImportTests {
+    @Test(arguments: TestBackend.all) func aDeepFileLandsNothing(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let good = #"{"deal_number": "D-1", "store": "main", "contract_date": "2026-06-01"}"#
         let deep =
             #"{"deal_number": "D-2", "products": "# + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "}"

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -132,5 +133,98 @@ import Testing
                 ChannelConsent(granted: $0.stored), flag: $0.flag, latest: $0.latest, source: Self.importSource, at: Self.importAt)
         }
         #expect(outcomes.contains { $0.source == Self.importSource } && outcomes.contains { $0.source == nil })
+    }
+}
+
+/// The same agreement through a deal import, on either backend (PostgreSQL's import applies the rule in SQL of its
+/// own, `DealWriter.ledgerConsent`): over every stored consent, flag and latest ledger entry, on every channel, bulk
+/// load or not. (The suite above runs SQLite's statements alone, on the rows it writes itself.)
+@Suite(.talliedByBackend) struct ImportedConsentThroughTheImportTests {
+    typealias Agreement = ImportedConsentAgreementTests
+    static let header =
+        "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,consent_email,consent_phone,customer_number,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value"
+
+    /// Imports a deal `deal`-n of customer `n` for each of `cases` (n, every consent flag), dated `date`; the line of
+    /// each customer's row, by n.
+    static func importDeals(
+        _ w: Workspace, _ db: any Storage, _ name: String, _ cases: [(n: Int, flag: Bool)], deal: String, date: String, bulk: BulkMode
+    ) async throws -> [Int: Int] {
+        let rows = cases.map { n, flag in
+            let f = flag ? "Y" : "N"
+            return "\(deal)-\(n),\(date),cash,Maria,Lopez,Maria.\(n)@Example.com,\(Agreement.phone(n)),TX,78701,\(f),\(f),\(f),C-\(n),"
+                + "4T1B11HK7RU000001,2026,Toyota,Camry,new,12,31250,29000"
+        }
+        var options = ImportOptions(menu: try menu())
+        options.bulk = bulk
+        let s = try await db.importDeals(files: [try w.write(name, ([header] + rows).joined(separator: "\n") + "\n")], options: options)
+        #expect(s.rejected == 0 && s.inserted == cases.count, "\(s.rejects)")
+        return Dictionary(uniqueKeysWithValues: cases.enumerated().map { ($1.n, $0 + 2) })
+    }
+
+    /// The ledger's latest entry for customer `n`'s phone (texts and calls) and email, written as the ledger's own rows.
+    static func record(_ latest: OptOutSource?, for n: Int, _ sql: StoredSQL) async throws {
+        guard let latest else { return }
+        for (address, channel) in [(Agreement.phone(n), "sms"), (Agreement.phone(n), "phone"), ("maria.\(n)@example.com", "email")] {
+            try await sql.execute(
+                "INSERT INTO opt_outs (address, channel, action, source, detail, recorded_by, at) VALUES (?, ?, ?, ?, 'test', 'test', ?)",
+                [address, channel, latest.restores ? "restore" : "stop", latest.rawValue, Agreement.storedAt])
+        }
+    }
+
+    static func consent(_ sql: StoredSQL, customer n: Int, _ channel: ContactChannel) async throws -> ChannelConsent? {
+        let c = channel.rawValue
+        return try await sql.rows(
+            "SELECT consent_\(c), consent_\(c)_source, consent_\(c)_at FROM customers WHERE customer_number = ?", ["C-\(n)"]
+        ).first.map { ChannelConsent(granted: $0[0], source: $0.optional(1), at: $0.optional(2)) }
+    }
+
+    @Test(arguments: TestBackend.all, [BulkMode.off, .on])
+    func aNewCustomerTakesTheLedgerOverTheFlag(backend: TestBackend, bulk: BulkMode) async throws {
+        let w = try Workspace()
+        let db = try await w.storage(backend)
+        let sql = StoredSQL(db)
+        let cases = Agreement.cases.enumerated().filter { !$0.element.stored }
+        for (n, c) in cases { try await Self.record(c.latest, for: n, sql) }
+        _ = try await Self.importDeals(
+            w, db, "new.csv", cases.map { ($0.offset, $0.element.flag) }, deal: "D", date: "2026-11-01", bulk: bulk)
+        for (n, c) in cases {
+            for channel in ContactChannel.allCases {
+                let expected = ChannelConsent(granted: ImportedConsent.granted(flag: c.flag, latest: c.latest))
+                #expect(try await Self.consent(sql, customer: n, channel) == expected, "\(c), \(channel)")
+            }
+        }
+    }
+
+    @Test(arguments: TestBackend.all, [BulkMode.off, .on])
+    func aReturningCustomerChangesOnlyWhatTheRuleChanges(backend: TestBackend, bulk: BulkMode) async throws {
+        let w = try Workspace()
+        let db = try await w.storage(backend)
+        let sql = StoredSQL(db)
+        let cases = Array(Agreement.cases.enumerated())
+        _ = try await Self.importDeals(
+            w, db, "first.csv", cases.map { ($0.offset, $0.element.stored) }, deal: "D", date: "2026-01-01", bulk: .off)
+        var before: [String: ChannelConsent] = [:]
+        for (n, c) in cases {
+            for channel in ContactChannel.allCases {
+                let stored = try #require(try await Self.consent(sql, customer: n, channel))
+                #expect(stored.granted == c.stored, "\(c), \(channel)")
+                before["\(n) \(channel)"] = stored
+            }
+            try await Self.record(c.latest, for: n, sql)
+        }
+        let lines = try await Self.importDeals(
+            w, db, "second.csv", cases.map { ($0.offset, $0.element.flag) }, deal: "E", date: "2026-11-01", bulk: bulk)
+        var changed = 0
+        for (n, c) in cases {
+            for channel in ContactChannel.allCases {
+                let stored = try #require(before["\(n) \(channel)"])
+                let expected = ImportedConsent.refreshed(
+                    stored, flag: c.flag, latest: c.latest, source: "import second.csv line \(lines[n] ?? 0)", at: Agreement.importAt)
+                #expect(try await Self.consent(sql, customer: n, channel) == expected, "\(c), \(channel)")
+                if expected != stored { changed += 1 }
+            }
+        }
+        // Both halves of the rule ran: consent changed on some channels and stayed on others.
+        #expect(changed > 0 && changed < cases.count * ContactChannel.allCases.count)
     }
 }

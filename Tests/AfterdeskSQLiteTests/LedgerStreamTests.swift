@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -6,22 +7,23 @@ import Testing
 
 @testable import AfterdeskSQLite
 
-/// The ledger's streams are merged in Swift by (deal, product), so Swift must order product codes as SQLite's BINARY
-/// collation does, or a stream's rows would be skipped.
-@Suite struct LedgerStreamTests {
-    @Test func productCodesSortAsSQLiteSortsThem() throws {
+/// The ledger's streams are merged in Swift by (deal, product), so Swift must order product codes as the database does
+/// (SQLite's BINARY collation; PostgreSQL's product codes are `COLLATE "C"`), or a stream's rows would be skipped.
+@Suite(.talliedByBackend) struct LedgerStreamTests {
+    @Test(arguments: TestBackend.all) func productCodesSortAsTheDatabaseSortsThem(backend: TestBackend) async throws {
         var rng = SeededRandom(seed: 21)
         let alphabet = ["a", "b", "z", "_", "A", "0", "é", "ß", "日", "-"]
         var codes = ["", "vsc", "vsc_plus", "gap", "tire_wheel", "appearance", "maintenance", "a_very_long_product_code_name"]
         for _ in 0..<200 {
             codes.append((0..<Int.random(in: 1...18, using: &rng)).map { _ in rng.pick(alphabet) }.joined())
         }
-        let db = try DatabaseQueue()
-        let sorted = try db.write { db in
-            try db.execute(sql: "CREATE TABLE c (code TEXT NOT NULL)")
-            for c in codes { try db.execute(sql: "INSERT INTO c VALUES (?)", arguments: [c]) }
-            return try String.fetchAll(db, sql: "SELECT code FROM c ORDER BY code")
-        }
+        let w = try Workspace()
+        let sql = StoredSQL(try await w.storage(backend))
+        try await sql.execute(
+            sql.backend == .sqlite ? "CREATE TABLE c (code TEXT NOT NULL)" : "CREATE TABLE c (code text COLLATE \"C\" NOT NULL)")
+        try await sql.execute("INSERT INTO c VALUES " + codes.map { _ in "(?)" }.joined(separator: ", "), codes)
+        let sorted = try await sql.rows("SELECT code FROM c ORDER BY code").map { $0[0] as String }
+        #expect(sorted.count == codes.count)
         for (a, b) in zip(sorted, sorted.dropFirst()) {
             let x = StreamKey(deal: 7, product: a)
             let y = StreamKey(deal: 7, product: b)

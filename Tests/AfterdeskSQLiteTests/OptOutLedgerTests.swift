@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -8,7 +9,7 @@ import Testing
 
 /// Issue 24, item 1: the opt-out ledger. Every path that stops contact writes it; no import turns a channel back on;
 /// only the customer's START (first sight) or consent recorded with evidence restores one.
-@Suite struct OptOutLedgerTests {
+@Suite(.talliedByBackend) struct OptOutLedgerTests {
     static let header =
         "deal_number,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_email,buyer_phone,buyer_state,buyer_zip,consent_sms,consent_email,consent_phone,customer_number,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,vsc_outcome,vsc_price"
 
@@ -17,7 +18,7 @@ import Testing
         "\(number),\(date),cash,Maria,Lopez,Maria.Lopez@Example.com,(512) 555-0142,TX,78701,Y,Y,Y,C-1,\(vin),2026,Toyota,Camry,new,\(odometer),31250,29000,declined,2495"
     }
 
-    static func importDeals(_ w: Workspace, _ db: AfterdeskDatabase, _ name: String, _ rows: [String], bulk: BulkMode = .off) async throws {
+    static func importDeals(_ w: Workspace, _ db: any Storage, _ name: String, _ rows: [String], bulk: BulkMode = .off) async throws {
         let file = try w.write(name, ([header] + rows).joined(separator: "\n") + "\n")
         var options = ImportOptions(menu: try menu())
         options.bulk = bulk
@@ -25,28 +26,30 @@ import Testing
         #expect(s.rejected == 0, "\(s.rejects)")
     }
 
-    static func consent(_ w: Workspace) throws -> (sms: Bool, email: Bool, phone: Bool) {
-        try DatabaseQueue(path: w.path("test.sqlite")).read { db in
-            let r = try Row.fetchOne(
-                db, sql: "SELECT consent_sms, consent_email, consent_phone FROM customers WHERE customer_number = 'C-1'")
-            return (r?["consent_sms"] ?? true, r?["consent_email"] ?? true, r?["consent_phone"] ?? true)
-        }
+    /// Maria's consent on each channel, as stored (a customer not stored yet: every channel granted, so that a check
+    /// of a stop fails).
+    static func consent(_ db: any Storage) async throws -> (sms: Bool, email: Bool, phone: Bool) {
+        let r = try await StoredSQL(db).rows(
+            "SELECT consent_sms, consent_email, consent_phone FROM customers WHERE customer_number = 'C-1'"
+        ).first
+        guard let r else { return (true, true, true) }
+        return (r["consent_sms"], r["consent_email"], r["consent_phone"])
     }
 
     static let now = Date(timeIntervalSince1970: 1_795_440_000)  // 2026-11-23T13:20:00Z
 
-    @Test func aStopSurvivesAChangedReExportAndANewDealWithConsentY() async throws {
+    @Test(arguments: TestBackend.all) func aStopSurvivesAChangedReExportAndANewDealWithConsentY(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
-        #expect(try Self.consent(w).sms)
+        #expect(try await Self.consent(db).sms)
         _ = try await db.receiveInbound(
             providerID: "SM1", phone: "+15125550142", body: "STOP", keyword: .stop, source: "sms STOP SM1", now: Self.now)
-        #expect(try !Self.consent(w).sms)
+        #expect(try await !Self.consent(db).sms)
         try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
-        #expect(try !Self.consent(w).sms)
+        #expect(try await !Self.consent(db).sms)
         try await Self.importDeals(w, db, "3.csv", [Self.deal("D-2", date: "2026-11-01", vin: "1HGCM82633A004352")])
-        let c = try Self.consent(w)
+        let c = try await Self.consent(db)
         #expect(!c.sms && c.email && c.phone, "only SMS was stopped; the flags still grant the other channels")
         let history = try await db.optOutHistory(address: "512-555-0142")
         #expect(history.count == 1)
@@ -54,51 +57,51 @@ import Testing
         #expect(history.first?.sentence(in: .gmt) == "SMS stopped on 2026-11-23 by the customer (STOP)")
     }
 
-    @Test(arguments: [BulkMode.off, .on])
-    func aStopFromAnUnknownNumberAppliesWhenTheNumberArrives(bulk: BulkMode) async throws {
+    @Test(arguments: TestBackend.all, [BulkMode.off, .on])
+    func aStopFromAnUnknownNumberAppliesWhenTheNumberArrives(backend: TestBackend, bulk: BulkMode) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let receipt = try await db.receiveInbound(
             providerID: "SM9", phone: "+15125550142", body: "Please stop texting me", keyword: .stop, source: "sms STOP SM9", now: Self.now)
         #expect(receipt.customers.isEmpty)
         try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")], bulk: bulk)
-        #expect(try !Self.consent(w).sms)
+        #expect(try await !Self.consent(db).sms)
         #expect(try await db.optOutsInForce().map(\.address) == ["+15125550142"])
     }
 
-    @Test func anEmailUnsubscribeSurvivesAReExportAndKeepsHowItCame() async throws {
+    @Test(arguments: TestBackend.all) func anEmailUnsubscribeSurvivesAReExportAndKeepsHowItCame(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
         let id = try #require(try await db.customerIDs(ofDeals: ["D-1"], store: nil).first)
         #expect(try await db.unsubscribeEmail(customerID: id, source: "one-click unsubscribe", oneClick: true, now: Self.now))
         #expect(try await db.unsubscribeEmail(customerID: id, source: "email unsubscribe link", now: Self.now))
         try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
-        #expect(try !Self.consent(w).email)
+        #expect(try await !Self.consent(db).email)
         // Kept under the lower-cased address; pressed twice, recorded once.
         let history = try await db.optOutHistory(address: "maria.lopez@example.com")
         #expect(history.map(\.source) == [.oneClick])
         #expect(history.first?.byWhom == "by the customer (one-click unsubscribe)")
     }
 
-    @Test func theLinkAndTheOneClickAreTwoSources() async throws {
+    @Test(arguments: TestBackend.all) func theLinkAndTheOneClickAreTwoSources(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
         let id = try #require(try await db.customerIDs(ofDeals: ["D-1"], store: nil).first)
         _ = try await db.unsubscribeEmail(customerID: id, source: "email unsubscribe link", now: Self.now)
         #expect(try await db.optOutHistory(address: "maria.lopez@example.com").map(\.source) == [.unsubscribeLink])
     }
 
-    @Test func staffStopContactingIsKeptPerAddressAndPerCustomer() async throws {
+    @Test(arguments: TestBackend.all) func staffStopContactingIsKeptPerAddressAndPerCustomer(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
         let id = try #require(try await db.customerIDs(ofDeals: ["D-1"], store: nil).first)
         let task = try await db.createReplyTask(customerID: id, title: "Call back", detail: "", now: Self.now, slaHours: 4)
         try await db.completeTask(id: task, outcome: .stopContacting, by: "vosei", now: Self.now)
         try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
-        let c = try Self.consent(w)
+        let c = try await Self.consent(db)
         #expect(!c.sms && !c.email && !c.phone)
         let inForce = try await db.optOutsInForce(customer: id)
         #expect(
@@ -109,15 +112,16 @@ import Testing
         #expect(inForce.allSatisfy { $0.source == .staffOutcome && $0.reference == "task \(task)" && $0.recordedBy == "vosei" })
     }
 
-    @Test func anAdminsStopHoldsAndConsentWithEvidenceRestores() async throws {
+    @Test(arguments: TestBackend.all) func anAdminsStopHoldsAndConsentWithEvidenceRestores(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
         let added = try await db.addOptOut(
             address: "(512) 555-0142", channel: nil, detail: "asked at the service desk", by: "admin1", now: Self.now)
         #expect(added.map(\.channel) == [.sms, .phone] && added.allSatisfy { $0.source == .admin && $0.recordedBy == "admin1" })
         try await Self.importDeals(w, db, "2.csv", [Self.deal("D-1", odometer: 40)])
-        #expect(try !Self.consent(w).sms && !Self.consent(w).phone)
+        let held = try await Self.consent(db)
+        #expect(!held.sms && !held.phone)
         // Without evidence, or dated in the future: refused, nothing restored.
         await #expect(throws: StoreError.self) {
             try await db.recordConsent(
@@ -133,48 +137,57 @@ import Testing
                 address: "5125550142", channel: .sms, evidence: "signed the credit application", date: LocalDate("2026-11-20")!,
                 by: "kliu", now: Self.now)
         }
-        #expect(try !Self.consent(w).sms)
+        #expect(try await !Self.consent(db).sms)
         let e = try await db.recordConsent(
             address: "5125550142", channel: .sms, evidence: "signed SMS consent form, deal D-1", date: LocalDate("2026-11-23")!,
             by: "kliu", now: Self.now)
         #expect(!e.stop && e.source == .consentRestore && e.effectiveOn == "2026-11-23" && e.recordedBy == "kliu")
-        #expect(try Self.consent(w).sms && !Self.consent(w).phone)
+        let restored = try await Self.consent(db)
+        #expect(restored.sms && !restored.phone)
         // A restore stands through imports too: recorded consent is not undone by a flag.
         try await Self.importDeals(w, db, "3.csv", [Self.deal("D-1", odometer: 60).replacingOccurrences(of: ",Y,Y,Y,", with: ",N,Y,Y,")])
-        #expect(try Self.consent(w).sms)
+        #expect(try await Self.consent(db).sms)
     }
 
-    @Test func aStartRestoresTheFirstTimeItsMessageIsSeenOnly() async throws {
+    @Test(arguments: TestBackend.all) func aStartRestoresTheFirstTimeItsMessageIsSeenOnly(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         try await Self.importDeals(w, db, "1.csv", [Self.deal("D-1")])
         func text(_ body: String, _ kw: InboundKeyword, _ sid: String) async throws {
             _ = try await db.receiveInbound(providerID: sid, phone: "+15125550142", body: body, keyword: kw, source: "", now: Self.now)
         }
         try await text("STOP", .stop, "SM1")
         try await text("START", .start, "SM2")
-        #expect(try Self.consent(w).sms)
+        #expect(try await Self.consent(db).sms)
         try await text("STOP", .stop, "SM3")
         try await text("START", .start, "SM2")  // replayed: seen before
-        #expect(try !Self.consent(w).sms)
+        #expect(try await !Self.consent(db).sms)
         let history = try await db.optOutHistory(address: "+15125550142")
         #expect(history.map(\.stop) == [true, false, true])
         #expect(history[1].source == .start && history[1].reference == "SM2")
     }
 
-    @Test func theLedgerRefusesUpdatesAndDeletes() async throws {
+    @Test(arguments: TestBackend.all) func theLedgerRefusesUpdatesAndDeletes(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         _ = try await db.addOptOut(address: "someone@example.com", channel: nil, detail: "letter", by: "admin1", now: Self.now)
-        let q = try DatabaseQueue(path: w.path("test.sqlite"))
-        #expect(throws: DatabaseError.self) { try q.write { try $0.execute(sql: "UPDATE opt_outs SET action = 'restore'") } }
-        #expect(throws: DatabaseError.self) { try q.write { try $0.execute(sql: "DELETE FROM opt_outs") } }
+        let sql = StoredSQL(db)
+        for change in ["UPDATE opt_outs SET action = 'restore'", "DELETE FROM opt_outs"] {
+            do {
+                try await sql.execute(change)
+                Issue.record("\(change) was not refused")
+            } catch {
+                #expect(String(reflecting: error).contains("opt_outs is append-only"), "\(change): \(String(reflecting: error))")
+            }
+        }
         #expect(try await db.optOutsInForce().count == 1)
+        #expect(try await sql.value("SELECT COUNT(*) FROM opt_outs WHERE action = 'stop'", as: Int.self) == 1)
     }
 }
 
 /// v11 carries the opt-outs recorded before the ledger into it: STOP and START texts in the order received (a number
-/// not imported yet included), email unsubscribes, staff's "stop contacting" and "wrong number".
+/// not imported yet included), email unsubscribes, staff's "stop contacting" and "wrong number". SQLite's own migration:
+/// SQLite only (a PostgreSQL database starts at the ledger).
 @Suite struct OptOutMigrationTests {
     @Test func theOptOutsOfAV10DatabaseAreCarriedIntoTheLedger() async throws {
         let w = try Workspace()

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDemo
 import AfterdeskStorage
@@ -7,22 +8,20 @@ import Testing
 
 @testable import AfterdeskSQLite
 
-@Suite struct PlanStoreTests {
-    func touchRows(_ path: String) throws -> [String] {
-        try DatabaseQueue(path: path).read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT t.customer_id, t.due_at, t.action, t.status, i.deal_id, i.product_code, i.template, i.reason
-                    FROM touches t JOIN touch_items i ON i.touch_id = t.id ORDER BY t.customer_id, t.due_at, i.product_code
-                    """
-            ).map(\.description)
-        }
+@Suite(.talliedByBackend) struct PlanStoreTests {
+    func touchRows(_ db: any Storage) async throws -> [String] {
+        try await StoredSQL(db).rows(
+            """
+            SELECT t.customer_id, t.due_at, t.action, t.status, i.deal_id, i.product_code, i.template, i.reason
+            FROM touches t JOIN touch_items i ON i.touch_id = t.id ORDER BY t.customer_id, t.due_at, i.product_code
+            """
+        ).map(\.description)
     }
 
     /// Planning reads a chunk's facts in one transaction and writes its plans in the next: when another connection
     /// commits in between, the chunk is read again, so no plan is written from facts that changed. Both pipelines: the
     /// three-stage one (reading on a reader connection) and the two-stage one (an in-memory database's), forced here.
+    /// SQLite's pipelines and its transactions between them: SQLite only.
     @Test(arguments: [false, true]) func factsChangedBetweenReadingAndWritingArePlannedAgain(threeStage: Bool) async throws {
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
@@ -62,9 +61,9 @@ import Testing
 
     /// Each declined product's plan row says in a code why nothing is followed up: every holdout not followed up after
     /// it ends is `holdout`, a product with a planned touch has none, and every code is one of those documented.
-    @Test func planRowsCarryTheNoFollowUpCode() async throws {
+    @Test(arguments: TestBackend.all) func planRowsCarryTheNoFollowUpCode(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let dealership = SyntheticDealership(
@@ -72,16 +71,13 @@ import Testing
         _ = try await db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
         _ = try await db.planCustomers(
             planner: Planner(menu: m, warranties: warranties), now: ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!)
-        let rows = try await DatabaseQueue(path: w.path("test.sqlite")).read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.holdout, p.no_follow_up, EXISTS (SELECT 1 FROM touch_items i JOIN touches t ON t.id = i.touch_id
-                                                              WHERE i.deal_id = p.deal_id AND i.product_code = p.product_code AND t.status = 'planned')
-                    FROM plans p
-                    """
-            ).map { (holdout: $0[0] as Bool, code: $0[1] as String?, touched: $0[2] as Bool) }
-        }
+        let rows = try await StoredSQL(db).rows(
+            """
+            SELECT p.holdout, p.no_follow_up, EXISTS (SELECT 1 FROM touch_items i JOIN touches t ON t.id = i.touch_id
+                                                      WHERE i.deal_id = p.deal_id AND i.product_code = p.product_code AND t.status = 'planned')
+            FROM plans p
+            """
+        ).map { (holdout: $0[0] as Bool, code: $0.optional(1, as: String.self), touched: $0[2] as Bool) }
         #expect(rows.count > 500)
         // A held-out product without the code is followed up once its holdout ends (holdout_months): it has touches.
         #expect(rows.allSatisfy { $0.code == "holdout" ? $0.holdout : !$0.holdout || $0.touched })
@@ -90,9 +86,10 @@ import Testing
         #expect(codes.isSubset(of: Set(NoFollowUp.allCases.map(\.rawValue))) && codes.contains("holdout") && codes.count >= 3)
     }
 
-    @Test func plansAreStoredAndReplanningReplacesOnlyWhatIsNotSent() async throws {
+    @Test(arguments: TestBackend.all) func plansAreStoredAndReplanningReplacesOnlyWhatIsNotSent(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
+        let sql = StoredSQL(db)
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let dealership = SyntheticDealership(
@@ -102,30 +99,25 @@ import Testing
         let planner = Planner(menu: m, warranties: warranties)
         let now = ISO8601DateFormatter().date(from: "2026-11-21T15:00:00Z")!
 
-        let first = try await db.planCustomers(planner: planner, now: now, rangeSize: 37)
+        let first = try await db.planCustomers(
+            planner: planner, now: now, customerIDs: nil, rangeSize: 37, transactionSize: 50_000, progress: nil)
         #expect(first.customers > 100 && first.touches > 200)
         #expect(first.touches == first.sms + first.email + first.tasks)
-        let rows = try touchRows(w.path("test.sqlite"))
+        let rows = try await touchRows(db)
         #expect(rows.count >= first.touches)
 
         // The same facts and clock: the same plans, nothing duplicated.
         let again = try await db.planCustomers(planner: planner, now: now)
         #expect(again == first)
-        #expect(try touchRows(w.path("test.sqlite")) == rows)
+        #expect(try await touchRows(db) == rows)
 
         // A sent touch stays as history when the customer is planned again.
-        let sent = try await DatabaseQueue(path: w.path("test.sqlite")).write { db -> Int64 in
-            let id = try Int64.fetchOne(db, sql: "SELECT id FROM touches WHERE status = 'planned' ORDER BY due_at LIMIT 1")!
-            try db.execute(sql: "UPDATE touches SET status = 'sent' WHERE id = ?", arguments: [id])
-            return id
-        }
-        let customer = try await DatabaseQueue(path: w.path("test.sqlite")).read {
-            try Int64.fetchOne($0, sql: "SELECT customer_id FROM touches WHERE id = ?", arguments: [sent])!
-        }
+        let sent = try #require(
+            try await sql.value("SELECT id FROM touches WHERE status = 'planned' ORDER BY due_at, id LIMIT 1", as: Int64.self))
+        try await sql.execute("UPDATE touches SET status = 'sent' WHERE id = ?", [sent])
+        let customer = try #require(try await sql.value("SELECT customer_id FROM touches WHERE id = ?", [sent], as: Int64.self))
         _ = try await db.planCustomers(planner: planner, now: now, customerIDs: [customer])
-        let status = try await DatabaseQueue(path: w.path("test.sqlite")).read {
-            try String.fetchOne($0, sql: "SELECT status FROM touches WHERE id = ?", arguments: [sent])
-        }
+        let status = try await sql.value("SELECT status FROM touches WHERE id = ?", [sent], as: String.self)
         #expect(status == "sent")
 
         // Listing for one deal shows only that customer's touches, soonest first, with reasons.
@@ -135,19 +127,18 @@ import Testing
         #expect(listed.map(\.dueAt) == listed.map(\.dueAt).sorted())
 
         // Plans are kept per declined product, with the rule behind their window.
-        let plans = try await DatabaseQueue(path: w.path("test.sqlite")).read {
-            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM plans") ?? 0
-        }
+        let plans = try await sql.value("SELECT COUNT(*) FROM plans", as: Int.self) ?? 0
         #expect(plans == first.declines)
-        let fk = try DatabaseQueue(path: w.path("test.sqlite")).read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }
-        #expect(fk.isEmpty)
+        if sql.backend == .sqlite {  // (PostgreSQL checks every foreign key as it writes)
+            #expect(try await sql.rows("PRAGMA foreign_key_check").isEmpty)
+        }
     }
 }
 
-@Suite struct ReplanTests {
-    @Test func newFactsReplanAndCancelledTouchesKeepTheirReason() async throws {
+@Suite(.talliedByBackend) struct ReplanTests {
+    @Test(arguments: TestBackend.all) func newFactsReplanAndCancelledTouchesKeepTheirReason(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         var options = ImportOptions(menu: m)
@@ -156,43 +147,40 @@ import Testing
         let first = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
         let planned = try #require(first.planned)
         #expect(planned.customers == 3)  // D-10001, D-10002, D-10004 have declines; D-10008 is unwound
-        let q = try DatabaseQueue(path: w.path("test.sqlite"))
-        func touches(_ deal: String) throws -> [(status: String, reason: String?, product: String)] {
-            try q.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT DISTINCT t.id, t.status, t.status_reason, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
-                        JOIN deals d ON d.id = i.deal_id WHERE d.deal_number = ? ORDER BY t.id
-                        """, arguments: [deal]
-                ).map { ($0["status"], $0["status_reason"], $0["product_code"]) }
-            }
+        let q = StoredSQL(db)
+        func touches(_ deal: String) async throws -> [(status: String, reason: String?, product: String)] {
+            try await q.rows(
+                """
+                SELECT DISTINCT t.id, t.status, t.status_reason, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
+                JOIN deals d ON d.id = i.deal_id WHERE d.deal_number = ? ORDER BY t.id
+                """, [deal]
+            ).map { ($0["status"], $0.optional(2, as: String.self), $0["product_code"]) }
         }
-        let vscBefore = try touches("D-10001").filter { $0.product == "vsc" }
-        let smithBefore = try touches("D-10002")
+        let vscBefore = try await touches("D-10001").filter { $0.product == "vsc" }
+        let smithBefore = try await touches("D-10002")
         // The update: D-10001 bought the service contract, D-10002 unwound.
         let update = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
         #expect(update.planned != nil)
         // Both deals have touches to cancel (neither is in the holdout): both halves of the test run.
         #expect(!vscBefore.isEmpty && !smithBefore.isEmpty, "the fixture should plan something to cancel for each deal")
-        let after = try touches("D-10001").filter { $0.product == "vsc" }
+        let after = try await touches("D-10001").filter { $0.product == "vsc" }
         #expect(after.count == vscBefore.count)
         #expect(after.allSatisfy { $0.status == "cancelled" && $0.reason == "vsc was bought later" })
-        let smithAfter = try touches("D-10002")
+        let smithAfter = try await touches("D-10002")
         #expect(smithAfter.count == smithBefore.count)
         #expect(smithAfter.allSatisfy { $0.status == "cancelled" && $0.reason == "the deal was unwound" })
         // Importing the update again changes nothing and cancels nothing more.
-        let counts = try await q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") }
+        let counts = try await q.value("SELECT COUNT(*) FROM touches", as: Int.self)
         let again = try await db.importDeals(files: [w.path("canonical-update.csv")], options: options)
         #expect(again.planned?.customers == 0)
-        #expect(try await q.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM touches") } == counts)
+        #expect(try await q.value("SELECT COUNT(*) FROM touches", as: Int.self) == counts)
     }
 }
 
-@Suite struct ReadingsTests {
-    @Test func aServiceVisitRefinesTheWarrantyAndReplans() async throws {
+@Suite(.talliedByBackend) struct ReadingsTests {
+    @Test(arguments: TestBackend.all) func aServiceVisitRefinesTheWarrantyAndReplans(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let m = try menu()
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml")
         let planner = Planner(menu: m, warranties: warranties)

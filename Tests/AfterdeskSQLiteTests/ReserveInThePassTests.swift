@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskDemo
 import AfterdeskStorage
@@ -11,25 +12,21 @@ import Testing
 /// snapshot; the desk sales as the deal import keeps them, `desk_sales`, v15): its reserve is the sum of the ledger's,
 /// whose lines take the table read on its own (`cancellationHistories`), over a window that leaves older deals out of
 /// the lines but not out of the histories. The scorecard's deals come from the same pass.
-@Suite struct ReserveInThePassTests {
+@Suite(.talliedByBackend) struct ReserveInThePassTests {
     /// 400 days of a small store with after-sale contracts for one decline in six, a fifth of them cancelled.
-    func storeWithRecoveries() async throws -> (Workspace, AfterdeskDatabase, Menu) {
+    func storeWithRecoveries(_ backend: TestBackend) async throws -> (Workspace, any Storage, Menu) {
         let m = try menu()
         let dealership = SyntheticDealership(
             seed: 5, menu: m, endDate: LocalDate(year: 2026, month: 11, day: 20)!, days: 400, dealsPerDay: 2, errorRate: 0)
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         _ = try await db.importDeals(files: [try w.write("deals.csv", dealership.csv())], options: ImportOptions(menu: m))
-        let q = try DatabaseQueue(path: w.path("test.sqlite"))
-        let declines = try await q.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT d.deal_number, p.product_code, d.contract_date FROM deal_products p JOIN deals d ON d.id = p.deal_id
-                    WHERE p.outcome = 'declined' ORDER BY d.id, p.product_code
-                    """
-            ).map { ($0[0] as String, $0[1] as String, LocalDate($0[2] as String) ?? .first) }
-        }
+        let declines = try await StoredSQL(db).rows(
+            """
+            SELECT d.deal_number, p.product_code, d.contract_date FROM deal_products p JOIN deals d ON d.id = p.deal_id
+            WHERE p.outcome = 'declined' ORDER BY d.id, p.product_code
+            """
+        ).map { ($0[0] as String, $0[1] as String, LocalDate($0[2] as String) ?? .first) }
         var contracts = "contract_number,store,deal_number,product,sale_date,price,cost\n"
         var cancellations = "contract_number,cancel_date,customer_refund,chargeback,reason\n"
         let last = LocalDate("2026-11-22")!
@@ -46,8 +43,8 @@ import Testing
         return (w, db, m)
     }
 
-    @Test func theReportsReserveIsTheLedgersWithTheHistoriesReadOnTheirOwn() async throws {
-        let (_, db, m) = try await storeWithRecoveries()
+    @Test(arguments: TestBackend.all) func theReportsReserveIsTheLedgersWithTheHistoriesReadOnTheirOwn(backend: TestBackend) async throws {
+        let (_, db, m) = try await storeWithRecoveries(backend)
         let asOf = LocalDate("2026-11-22")!
         for store in [nil, "main"] {
             // A window of the last five months: the deals before it are in the histories, not in the lines.
@@ -86,40 +83,38 @@ import Testing
 
     /// The scorecard's desk figures come from the ledger's own pass: every deal of the window, with a product row or not,
     /// and its products sold at the desk, as a query joining the deals to those products reads them.
-    @Test func theScorecardsDeskSalesAreTheDealsOwnInTheLedgersPass() async throws {
-        let (w, db, m) = try await storeWithRecoveries()
-        let q = try DatabaseQueue(path: w.path("test.sqlite"))
+    @Test(arguments: TestBackend.all) func theScorecardsDeskSalesAreTheDealsOwnInTheLedgersPass(backend: TestBackend) async throws {
+        let (w, db, m) = try await storeWithRecoveries(backend)
+        defer { withExtendedLifetime(w) {} }  // its folder holds SQLite's file
+        let sql = StoredSQL(db)
         let (from, asOf) = (LocalDate("2026-06-01")!, LocalDate("2026-11-22")!)
         // Two deals of the window without a product row (nothing offered), and one sold at the desk later reported sold by
         // a deal import (a recovery, not a desk sale).
-        try await q.write { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM deal_products WHERE deal_id IN (
-                        SELECT id FROM deals WHERE contract_date >= '2026-07-01' ORDER BY id LIMIT 2);
-                    INSERT INTO recoveries (deal_id, product_code, source, reference, sold_on, price_cents, cost_cents, recorded_at)
-                        SELECT p.deal_id, p.product_code, 'deal_import', 'import:0', d.contract_date, COALESCE(p.price_cents, 0), p.cost_cents, 'x'
-                        FROM deal_products p JOIN deals d ON d.id = p.deal_id
-                        WHERE p.outcome = 'sold' AND d.contract_date >= '2026-08-01' ORDER BY p.deal_id LIMIT 1;
-                    """)
-        }
-        let expected = try await q.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.product_code, COUNT(*), SUM(COALESCE(s.price_cents, 0) - COALESCE(s.cost_cents, 0))
-                    FROM deals d JOIN deal_products s ON s.deal_id = d.id AND s.outcome = 'sold' AND NOT EXISTS (
-                        SELECT 1 FROM recoveries r WHERE r.deal_id = s.deal_id AND r.product_code = s.product_code
-                            AND r.source = 'deal_import')
-                    WHERE d.status = 'finalized' AND d.contract_date BETWEEN ?1 AND ?2 GROUP BY 1
-                    """, arguments: [from.description, asOf.description]
-            ).map { ($0[0] as String, $0[1] as Int, $0[2] as Int64) }
-        }
-        let deals = try await q.read { db in
-            try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM deals WHERE status = 'finalized' AND contract_date BETWEEN ?1 AND ?2",
-                arguments: [from.description, asOf.description])!
-        }
+        try await sql.execute(
+            """
+            DELETE FROM deal_products WHERE deal_id IN (
+                SELECT id FROM deals WHERE contract_date >= '2026-07-01' ORDER BY id LIMIT 2)
+            """)
+        try await sql.execute(
+            """
+            INSERT INTO recoveries (deal_id, product_code, source, reference, sold_on, price_cents, cost_cents, recorded_at)
+                SELECT p.deal_id, p.product_code, 'deal_import', 'import:0', d.contract_date, COALESCE(p.price_cents, 0), p.cost_cents, ?
+                FROM deal_products p JOIN deals d ON d.id = p.deal_id
+                WHERE p.outcome = 'sold' AND d.contract_date >= '2026-08-01' ORDER BY p.deal_id LIMIT 1
+            """, [Instant.iso8601(fixedNow)])
+        let window: [(any DatabaseValueConvertible & Sendable)?] = [from.description, asOf.description]
+        let expected = try await sql.rows(
+            """
+            SELECT s.product_code, COUNT(*), SUM(COALESCE(s.price_cents, 0) - COALESCE(s.cost_cents, 0))
+            FROM deals d JOIN deal_products s ON s.deal_id = d.id AND s.outcome = 'sold' AND NOT EXISTS (
+                SELECT 1 FROM recoveries r WHERE r.deal_id = s.deal_id AND r.product_code = s.product_code
+                    AND r.source = 'deal_import')
+            WHERE d.status = 'finalized' AND d.contract_date BETWEEN ? AND ? GROUP BY 1
+            """, window
+        ).map { ($0[0] as String, $0[1] as Int, $0[2] as Int64) }
+        let deals = try #require(
+            try await sql.value(
+                "SELECT COUNT(*) FROM deals WHERE status = 'finalized' AND contract_date BETWEEN ? AND ?", window, as: Int.self))
         var report = ReportParameters(asOf: asOf, from: from, to: asOf, menu: m)
         report.resamples = 20
         let card = try await db.scorecard(ScorecardParameters(report: report, by: .fiManager), now: fixedNow)
@@ -135,27 +130,22 @@ import Testing
     /// `desk_sales` (v15) is what joining every product sold at the desk to its finalized deal counts, after every kind of
     /// deal import: new deals (a bulk load and not), a re-import, a deal unwound, a decline turned sold, a contract date
     /// corrected, the same file again.
-    @Test func theDealImportKeepsTheDeskSalesCounted() async throws {
+    @Test(arguments: TestBackend.all) func theDealImportKeepsTheDeskSalesCounted(backend: TestBackend) async throws {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let m = try menu()
         let options = ImportOptions(menu: m)
         func check(_ label: String) async throws {
-            let q = try DatabaseQueue(path: w.path("test.sqlite"))
-            let (kept, joined) = try await q.read { db in
-                (
-                    try Row.fetchAll(
-                        db, sql: "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE contracts <> 0 ORDER BY 1, 2, 3"
-                    ).map { "\($0[0] as Int64) \($0[1] as String) \($0[2] as String) \($0[3] as Int)" },
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT d.store_id, p.product_code, d.contract_date, COUNT(*) FROM deal_products p JOIN deals d ON d.id = p.deal_id
-                            WHERE p.outcome = 'sold' AND d.status = 'finalized' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                            """
-                    ).map { "\($0[0] as Int64) \($0[1] as String) \($0[2] as String) \($0[3] as Int)" }
-                )
-            }
+            let sql = StoredSQL(db)
+            let kept = try await sql.rows(
+                "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE contracts <> 0 ORDER BY 1, 2, 3"
+            ).map { "\($0[0] as Int64) \($0[1] as String) \($0[2] as String) \($0[3] as Int)" }
+            let joined = try await sql.rows(
+                """
+                SELECT d.store_id, p.product_code, d.contract_date, COUNT(*) FROM deal_products p JOIN deals d ON d.id = p.deal_id
+                WHERE p.outcome = 'sold' AND d.status = 'finalized' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                """
+            ).map { "\($0[0] as Int64) \($0[1] as String) \($0[2] as String) \($0[3] as Int)" }
             #expect(kept == joined && !joined.isEmpty, "\(label): \(kept) against \(joined)")
         }
         _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: options)
@@ -177,18 +167,12 @@ import Testing
         try await check("a month of deals")
         // Into an empty database the import is a bulk load.
         let bulk = try Workspace()
-        let fresh = try bulk.database()
+        let fresh = try await bulk.storage(backend)
         _ = try await fresh.importDeals(files: [try bulk.write("deals.csv", dealership.csv())], options: options)
-        let counted = try await DatabaseQueue(path: bulk.path("test.sqlite")).read { db in
-            try Int.fetchOne(db, sql: "SELECT SUM(contracts) FROM desk_sales")
-        }
-        let sold = try await DatabaseQueue(path: bulk.path("test.sqlite")).read { db in
-            try Int.fetchOne(
-                db,
-                sql:
-                    "SELECT COUNT(*) FROM deal_products p JOIN deals d ON d.id = p.deal_id WHERE p.outcome = 'sold' AND d.status = 'finalized'"
-            )
-        }
+        let counted = try await StoredSQL(fresh).value("SELECT SUM(contracts) FROM desk_sales", as: Int.self)
+        let sold = try await StoredSQL(fresh).value(
+            "SELECT COUNT(*) FROM deal_products p JOIN deals d ON d.id = p.deal_id WHERE p.outcome = 'sold' AND d.status = 'finalized'",
+            as: Int.self)
         #expect(counted == sold && (sold ?? 0) > 50)
     }
 }

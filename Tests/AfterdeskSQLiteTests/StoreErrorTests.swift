@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -6,7 +7,7 @@ import Testing
 @testable import AfterdeskSQLite
 
 /// Every application error of the store is a `StoreError` of the kind its callers map to an exit code or a status.
-@Suite struct StoreErrorTests {
+@Suite(.talliedByBackend) struct StoreErrorTests {
     func kind(_ body: () async throws -> Void) async -> StoreError.Kind? {
         do {
             try await body()
@@ -19,10 +20,10 @@ import Testing
         }
     }
 
-    @Test func eachFailureHasItsKind() async throws {
+    @Test(arguments: TestBackend.all) func eachFailureHasItsKind(backend: TestBackend) async throws {
         // Setup: a database with one imported deal.
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         _ = try await db.importDeals(files: [w.path("canonical-good-and-bad.csv")], options: ImportOptions(menu: try menu()))
         _ = try await db.addUser(name: "kliu", role: .financeDirector, staffCode: nil, store: nil, now: fixedNow)
 

@@ -1,3 +1,4 @@
+import AfterdeskBackendTestSupport
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
@@ -7,13 +8,13 @@ import Testing
 
 /// Deal numbers are unique per store, not per dealer group: two rooftops each have a D-1001. Every lookup by deal
 /// number takes the store; without one, a number two stores use is an error that asks for it.
-@Suite struct StoreScopeTests {
+@Suite(.talliedByBackend) struct StoreScopeTests {
     let header =
         "deal_number,store,contract_date,deal_type,buyer_first_name,buyer_last_name,buyer_phone,buyer_state,consent_sms,vin,vehicle_year,vehicle_make,vehicle_model,vehicle_condition,odometer,selling_price,vehicle_value,amount_financed,apr,term_months,first_payment_date,vsc_outcome,vsc_price"
 
-    func twoStores() async throws -> (Workspace, AfterdeskDatabase) {
+    func twoStores(_ backend: TestBackend) async throws -> (Workspace, any Storage) {
         let w = try Workspace()
-        let db = try w.database()
+        let db = try await w.storage(backend)
         let file = try w.write(
             "group.csv",
             header + "\n"
@@ -28,8 +29,8 @@ import Testing
 
     func warranties() throws -> WarrantyTable { try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "warranties.yaml") }
 
-    @Test func everyLookupByDealNumberTakesTheStore() async throws {
-        let (_, db) = try await twoStores()
+    @Test(arguments: TestBackend.all) func everyLookupByDealNumberTakesTheStore(backend: TestBackend) async throws {
+        let (_, db) = try await twoStores(backend)
         let ambiguous = "deal D-1001 is in several stores (north, south): say which with --store"
         func refused(_ body: () async throws -> Void) async {
             do {
@@ -50,7 +51,7 @@ import Testing
         let e = try #require(Explain.explain(south, planner: Planner(menu: try menu(), warranties: try warranties()), now: fixedNow))
         #expect(e.products.first?.warranty?.basic.expiresOn != nil)
         // plan --deal
-        await refused { _ = try await db.customerIDs(ofDeals: ["D-1001"]) }
+        await refused { _ = try await db.customerIDs(ofDeals: ["D-1001"], store: nil) }
         let north = try await db.customerIDs(ofDeals: ["D-1001"], store: "north")
         let southID = try await db.customerIDs(ofDeals: ["D-1001"], store: "south")
         #expect(north.count == 1 && southID.count == 1 && north != southID)
@@ -58,10 +59,12 @@ import Testing
         let northTouches = try await db.plannedTouches(dealNumber: "D-1001", store: "north")
         #expect(!northTouches.isEmpty && northTouches.allSatisfy { $0.customer == "Maria Lopez" })
         // preview
-        await refused { _ = try await db.previewFacts(dealNumber: "D-1001", product: "vsc") }
+        await refused { _ = try await db.previewFacts(dealNumber: "D-1001", store: nil, product: "vsc") }
         #expect(try await db.previewFacts(dealNumber: "D-1001", store: "south", product: "vsc")?.customer.firstName == "James")
         // stop
-        await refused { _ = try await db.addStop(dealNumber: "D-1001", product: nil, kind: .vehicleSold, source: "test", now: fixedNow) }
+        await refused {
+            _ = try await db.addStop(dealNumber: "D-1001", store: nil, product: nil, kind: .vehicleSold, source: "test", now: fixedNow)
+        }
         await #expect(
             try db.addStop(dealNumber: "D-1001", store: "south", product: nil, kind: .vehicleSold, source: "test", now: fixedNow)
                 == southID[0])
@@ -71,8 +74,8 @@ import Testing
 
     /// `explain` promised touches planning never makes: it ignored stops and "stop contacting me". Both now take the
     /// declines to follow up from one function.
-    @Test func explainLeavesOutWhatPlanningLeavesOut() async throws {
-        let (_, db) = try await twoStores()
+    @Test(arguments: TestBackend.all) func explainLeavesOutWhatPlanningLeavesOut(backend: TestBackend) async throws {
+        let (_, db) = try await twoStores(backend)
         let planner = Planner(menu: try menu(), warranties: try warranties())
         let north = try #require(try await db.customerDeals(ofDeal: "D-1001", store: "north"))
         let before = try #require(Explain.explain(north, planner: planner, now: fixedNow))
