@@ -10,8 +10,15 @@ enum BenchPostgres {
     /// `--db` when it names PostgreSQL: the benchmark runs there instead of the file in `--dir`.
     static var location: String? { option("db", "").isEmpty || !DatabaseLocation.isPostgres(option("db", "")) ? nil : option("db", "") }
 
-    /// Empties every Afterdesk table (ids from 1 again), as a new SQLite file would be.
+    /// Empties every Afterdesk table (ids from 1 again), as a new SQLite file would be: only a database whose name says
+    /// it is a benchmark's (`…bench…`), never a store's by a slip of `--db`.
     static func empty(_ location: String) async throws {
+        let name = URLComponents(string: location)?.path.lowercased() ?? ""
+        guard name.contains("bench") else {
+            fail(
+                "afterdesk-bench empties the database it runs on: give it one whose name says so (postgres://…/afterdesk_bench), "
+                    + "not \(DatabaseLocation.forPeople(location))")
+        }
         let db = try await DatabaseLocation.open(location, clock: benchClock, maximumConnections: 1)
         try await (db as? PostgresStorage)?.resetAllTables()
         await DatabaseLocation.close(db)

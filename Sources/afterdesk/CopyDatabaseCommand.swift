@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDatabases
 import AfterdeskPostgres
 import AfterdeskSQLite
 import AfterdeskStorage
@@ -13,12 +14,14 @@ struct CopyDatabase: AsyncParsableCommand {
         commandName: "copy-database",
         abstract: "Copy a whole SQLite database into PostgreSQL, verified on both sides; safe to run again.",
         discussion: """
-            Every table is copied row for row, ids kept, in one transaction on the target, from one snapshot of the source \
-            (which may be in use). The target must be empty, or hold an earlier copy of the same source that nothing has \
-            written to since: it is then replaced. Anything else is refused and left as it was (exit 1). Then the rows of \
-            each table, the report, its ledger, the scorecard and explain of a sample of deals are compared on both sides: \
-            any difference fails the command (exit 1). The password comes from AFTERDESK_DB_PASSWORD or \
-            AFTERDESK_DB_PASSWORD_FILE, never the location.
+            Every table is copied row for row, ids kept, in one transaction on the target (its tables locked against \
+            writers meanwhile), from one snapshot of the source. The target must be empty, or hold an earlier copy of the \
+            same source that nothing has written to since: it is then replaced. Anything else is refused and left as it \
+            was (exit 1). Then the count of each table's rows, the report, its ledger, the scorecard and explain of a \
+            sample of deals are compared on both sides: any difference fails the command (exit 1). The check reads the \
+            source as it is then: stop the servers writing to it first, or a change made during the copy is reported \
+            (exit 1) instead of checked. The password comes from AFTERDESK_DB_PASSWORD, AFTERDESK_DB_PASSWORD_FILE, \
+            PGPASSWORD or a password file (~/.pgpass), never the location.
             """
     )
 
@@ -36,14 +39,17 @@ struct CopyDatabase: AsyncParsableCommand {
         }
         guard PostgresLocation.isPostgres(to) else {
             throw StoreError(
-                "--to \(to) is not a PostgreSQL location (postgres://user@host:5432/database): copy-database copies into PostgreSQL")
+                "--to \(to.contains("://") ? PostgresLocation.forPeople(to) ?? "" : to) is not a PostgreSQL location (postgres://user@host:5432/database): copy-database copies into PostgreSQL"
+            )
         }
         guard FileManager.default.fileExists(atPath: from) else { throw StoreError.notFound("no database file \(from)") }
         let source = try AfterdeskDatabase(path: from, clock: CommandClock.clock)
         // The menu in force, as `report` reads it, before the snapshot: a menu it stores with the database is copied too.
         let inForce = try await loadMenu(menu, source)
-        let target = try await PostgresStorage.open(to, clock: CommandClock.clock)
-        defer { target.close() }
+        // Opened as every command opens PostgreSQL: one line if it cannot be reached, the pool closed before exit.
+        guard let target = try await DatabaseLocation.open(to, clock: CommandClock.clock) as? PostgresStorage else {
+            throw StoreError("--to is not a PostgreSQL location")
+        }
         let shown = target.location ?? "PostgreSQL"
         let summary = try await target.copy(from: try source.tableSource(), progress: quiet ? nil : Self.progress)
         print(Self.render(summary, from: from, to: shown))
@@ -54,6 +60,13 @@ struct CopyDatabase: AsyncParsableCommand {
         let mine = try await CopyCheck.figures(source, report: p, planner: inForce.planner, explaining: deals, now: now)
         let theirs = try await CopyCheck.figures(target, report: p, planner: inForce.planner, explaining: deals, now: now)
         let differ = CopyCheck.differences(mine, theirs)
+        let moved = try await Self.changedSince(summary, source)
+        guard moved.isEmpty else {
+            printError(
+                "\(from) changed during the copy (in \(moved.joined(separator: ", "))): the copy holds it as of its snapshot, "
+                    + "but cannot be checked against it now. Stop the servers writing to it and run copy-database again.")
+            throw Exit.failure
+        }
         guard differ.isEmpty else {
             printError("The copy differs from \(from) in: \(differ.joined(separator: "; ")).")
             throw Exit.failure
@@ -61,6 +74,14 @@ struct CopyDatabase: AsyncParsableCommand {
         print(
             "Checked on both sides, the same: \(mine.map(\.name).filter { !$0.hasPrefix("explain ") }.joined(separator: ", "))"
                 + (deals.isEmpty ? "." : ", and explain of \(deals.count) deals."))
+    }
+
+    /// The tables whose rows in `source` are no longer as many as the copy read from its snapshot.
+    static func changedSince(_ summary: CopySummary, _ source: AfterdeskDatabase) async throws -> [String] {
+        let now = try source.tableSource()
+        var changed: [String] = []
+        for t in summary.tables where try await now.count(t.table) != t.source { changed.append(t.table) }
+        return changed
     }
 
     /// The report's parameters for the check: every rule of the menu, the settings' message costs, and twenty years to

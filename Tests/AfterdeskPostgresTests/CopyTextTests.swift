@@ -29,4 +29,23 @@ import Testing
         #expect(CopyText.field(.real(0.25), type: "double precision") == "0.25")
         #expect(CopyText.field(.null, type: "bytea") == nil)
     }
+
+    /// A refused row's message keeps what and where, never the value, however the server quotes it.
+    @Test func aRefusedRowsMessageLosesEveryQuotedValue() {
+        #expect(
+            PostgresStorage.withoutQuotedValues(#"invalid input syntax for type date: "2026-13-01""#)
+                == #"invalid input syntax for type date: "…""#)
+        #expect(
+            PostgresStorage.withoutQuotedValues(#"value "5125550123" is out of range for type integer"#)
+                == #"value "…" is out of range for type integer"#)
+        #expect(PostgresStorage.withoutQuotedValues(#"cut "maria@exam"#) == #"cut "…""#)
+        #expect(PostgresStorage.withoutQuotedValues("no value here") == "no value here")
+    }
+
+    /// Afterdesk's tables are the ones its migrations create: all 35 of SQLite's, none of PostgreSQL's own two.
+    @Test func afterdesksTablesAreTheMigrationsOwn() {
+        #expect(CopyCatalog.afterdeskTables.count == 35)
+        #expect(CopyCatalog.afterdeskTables.isDisjoint(with: CopyCatalog.ownTables))
+        #expect(CopyCatalog.afterdeskTables.isSuperset(of: ["deals", "opt_outs", "opt_out_state", "touches", "outbox", "users"]))
+    }
 }

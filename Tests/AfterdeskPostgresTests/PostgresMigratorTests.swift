@@ -82,6 +82,7 @@ import Testing
         #expect(remote.username == "afterdesk" && remote.password == "pw")
         #expect(PostgresLocation.forPeople("postgres://a:secret@h/d?sslmode=disable") == "postgres://a@h/d")
         #expect(PostgresLocation.isPostgres("postgresql://a@h/d") && !PostgresLocation.isPostgres("afterdesk.sqlite"))
+        #expect(PostgresLocation.isPostgres("POSTGRES://a@h/d") && PostgresLocation.isPostgres("PostgreSQL://a@h/d"))
     }
 }
 

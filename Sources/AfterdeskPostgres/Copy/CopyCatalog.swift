@@ -4,8 +4,8 @@ import Logging
 import PostgresNIO
 
 /// The tables `afterdesk copy-database` fills, read from PostgreSQL's catalog (never a list kept by hand, so a table
-/// added to the schema is copied, or the copy refuses): every table of schema `public` but the two PostgreSQL keeps
-/// for itself, each with its columns in order and their types, in an order where every table comes after those its
+/// added to the schema is copied, or the copy refuses): every table of schema `public` that Afterdesk's migrations
+/// made (`afterdeskTables`) but the two PostgreSQL keeps for itself, each with its columns in order and their types, in an order where every table comes after those its
 /// foreign keys reference.
 struct CopyCatalog {
     /// A table and what a copy needs of it.
@@ -19,6 +19,19 @@ struct CopyCatalog {
 
     /// PostgreSQL's own tables, never copied: the migrations applied, and the copies made.
     static let ownTables: Set<String> = ["afterdesk_migrations", "afterdesk_copies"]
+
+    /// The tables Afterdesk's migrations create (read from their SQL, so a table a new migration adds is one of them),
+    /// PostgreSQL's own two left out. Another application's table in the same schema is none of Afterdesk's business:
+    /// never copied, counted or emptied.
+    static let afterdeskTables: Set<String> = {
+        var names = Set<String>()
+        for migration in PostgresMigrations.shipped {
+            for match in migration.sql.matches(of: /CREATE TABLE (?:IF NOT EXISTS )?"?([A-Za-z0-9_]+)"?/) {
+                names.insert(String(match.1))
+            }
+        }
+        return names.subtracting(ownTables)
+    }()
 
     var tables: [Table]
 
@@ -35,7 +48,7 @@ struct CopyCatalog {
             """, logger)
         for row in rows {
             let (table, column, type, identity) = try row.decode((String, String, String, Bool).self)
-            guard !ownTables.contains(table) else { continue }
+            guard afterdeskTables.contains(table) else { continue }
             columns[table, default: []].append((column, type))
             if identity { identities[table] = column }
         }

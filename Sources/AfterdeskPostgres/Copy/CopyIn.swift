@@ -30,6 +30,9 @@ extension PostgresStorage {
             try await conn.run("SELECT pg_advisory_xact_lock(\(Self.copyLockKey))", logger)
             let catalog = try await CopyCatalog.read(conn, logger)
             try Self.checkSameTables(catalog, sourceTables, source: source.name)
+            // No one writes to the target while it is checked, emptied and filled (a server still running on it waits,
+            // or its write fails, but none is lost between the check and the TRUNCATE); reads go on.
+            try await Self.lockAgainstWriters(conn, catalog.tables.map(\.name) + ["afterdesk_copies"], logger)
             let replaced = try await self.previousCopy(conn, catalog, stores: stores)
             if replaced != nil {
                 let all = catalog.tables.map { CopyCatalog.quoted($0.name) }.joined(separator: ", ")
@@ -53,6 +56,12 @@ extension PostgresStorage {
                 """, logger)
             return summary
         }
+    }
+
+    /// Locks `tables` in EXCLUSIVE mode until the transaction ends: other sessions may read them, not write them.
+    static func lockAgainstWriters(_ conn: PostgresConnection, _ tables: [String], _ logger: Logger) async throws {
+        let names = tables.map(CopyCatalog.quoted).joined(separator: ", ")
+        try await conn.run(PostgresQuery(unsafeSQL: "LOCK TABLE \(names) IN EXCLUSIVE MODE"), logger)
     }
 
     /// The source's store codes, sorted, comma-separated: which dealership a copy is of.

@@ -46,14 +46,19 @@ extension PostgresStorage {
     static func said(_ error: any Error) -> String {
         let inner = (error as? PostgresTransactionError)?.closureError ?? error
         if let e = inner as? PSQLError, let message = e.serverInfo?[.message] {
-            // 'invalid input syntax for type date: "…"' and "COPY deals, line 5, column contract_date: \"…\"": what and
-            // where, without the value.
-            let what = message.range(of: ": \"").map { String(message[..<$0.lowerBound]) } ?? message
+            // 'invalid input syntax for type date: "…"', 'value "…" is out of range for type integer' and "COPY deals,
+            // line 5, column contract_date: \"…\"": what and where, every quoted value taken out.
+            let what = Self.withoutQuotedValues(message)
             let context = e.serverInfo?[.locationContext]?.split(separator: ":").first.map { " (\($0))" } ?? ""
             return what + context
         }
         if let e = inner as? StoreError { return e.message }
         return "\(PostgresErrors.mapped(inner))"
+    }
+
+    /// `message` with every double-quoted part replaced by `"…"`: a server's message may quote the row's value.
+    static func withoutQuotedValues(_ message: String) -> String {
+        message.replacingOccurrences(of: #""[^"]*"?"#, with: "\"…\"", options: .regularExpression)
     }
 
     /// Moves each identity's sequence past the largest id copied, so the next row written takes the next id.

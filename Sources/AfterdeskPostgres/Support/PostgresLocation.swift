@@ -12,7 +12,8 @@ import PostgresNIO
 public enum PostgresLocation {
     /// Whether `location` names PostgreSQL rather than a SQLite file.
     public static func isPostgres(_ location: String) -> Bool {
-        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+        let scheme = location.prefix(13).lowercased()
+        return scheme.hasPrefix("postgres://") || scheme.hasPrefix("postgresql://")
     }
 
     static func configuration(_ location: String, environment: [String: String]) throws -> PostgresClient.Configuration {

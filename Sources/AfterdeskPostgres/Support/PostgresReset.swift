@@ -23,20 +23,15 @@ extension PostgresStorage {
         }
     }
 
-    /// Empties every Afterdesk table in one transaction (`TRUNCATE … RESTART IDENTITY CASCADE`: ids start again at 1),
-    /// keeping the record of migrations applied. Everything goes, the opt-out ledger too: a demo's reset, never a
-    /// store's database.
+    /// Empties every Afterdesk table in one transaction (`TRUNCATE … RESTART IDENTITY`: ids start again at 1), keeping
+    /// the record of migrations applied. Everything goes, the opt-out ledger too: a demo's reset, never a store's
+    /// database. Only Afterdesk's tables (the ones `copy-database` knows, and its record of copies), never CASCADE: a
+    /// table of another application that references one of them makes the reset fail, and nothing changes.
     public func resetAllTables() async throws {
         try await write { conn in
-            let tables = try await conn.all(
-                String.self,
-                """
-                SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'afterdesk_migrations'
-                ORDER BY tablename
-                """, logger)
-            guard !tables.isEmpty else { return }
-            let names = tables.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ", ")
-            try await conn.run(PostgresQuery(unsafeSQL: "TRUNCATE \(names) RESTART IDENTITY CASCADE"), logger)
+            let tables = try await CopyCatalog.read(conn, logger).tables.map(\.name) + ["afterdesk_copies"]
+            let names = tables.map(CopyCatalog.quoted).joined(separator: ", ")
+            try await conn.run(PostgresQuery(unsafeSQL: "TRUNCATE \(names) RESTART IDENTITY"), logger)
         }
     }
 }
