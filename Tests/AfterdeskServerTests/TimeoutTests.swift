@@ -225,7 +225,7 @@ final class RawConnection {
             c.send(
                 "POST /webhooks/sms/status HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\na=b"
             )
-            let first = await c.read(for: 0.3, untilClosed: false)
+            let first = await c.read(for: 2.0, untilClosed: false)
             #expect(first.text.hasPrefix("HTTP/1.1 "))
             let later = await c.read(for: 1.0)
             #expect(!later.closed)

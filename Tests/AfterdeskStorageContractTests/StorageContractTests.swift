@@ -1,5 +1,6 @@
 import AfterdeskBackendTestSupport
 import AfterdeskCore
+import AfterdeskPostgres
 import AfterdeskStorage
 import Foundation
 import Testing
@@ -24,6 +25,7 @@ enum Scenarios {
         let fixture = try Fixture()
         let storage = try await backend.make(clock: fixture.clock, directory: fixture.directory)
         let run = try #require(Scenarios.named(scenario))
+        defer { (storage as? PostgresStorage)?.close() }  // its connections go now, not whenever the value is freed
         try await run(storage, fixture)
         try BackendTally.passed(backend: backend.name, test: scenario)
     }
