@@ -157,7 +157,10 @@ final class RawConnection {
     @Test func aTrickledBodyAnswers408() async throws {
         var t = Self.quick
         t.head = .seconds(5)
-        t.bodyRateWindow = .milliseconds(300)
+        // The route's own check (one window after its handler starts reading) must come before the connection's
+        // backstop (two windows after the head): a window of 2 s leaves a handler 1.5 s to start on a loaded machine.
+        // At 300 ms a handler that started late was beaten by the backstop's close, and no 408 was read.
+        t.bodyRateWindow = .seconds(2)
         t.bodyMinBytesPerSecond = 1_024
         try await Self.live(t) { port, s in
             let token = try await APIv1Tests().token(s, "kliu", .fiManager)
