@@ -2,7 +2,7 @@ import Foundation
 
 /// Where the database is, from the settings file: `database` (a SQLite file or a PostgreSQL URL, never with its
 /// password), used when neither `--db` nor `AFTERDESK_DB` says; and `uploads_dir`, where `serve` keeps uploads on
-/// PostgreSQL (docs/settings.md).
+/// PostgreSQL; `database_pool_size`, the connections one `serve` keeps open at most (docs/settings.md).
 extension Settings {
     static let databaseKeys: [Key] = [
         // Its environment variable is AFTERDESK_DB, the one every command has always read.
@@ -13,7 +13,14 @@ extension Settings {
         key("uploads_dir", "on PostgreSQL, the folder serve keeps uploads in, shared by every server (default ./afterdesk-uploads)") {
             $0.uploadsDir = $1
         },
+        key("database_pool_size", "on PostgreSQL, the connections one serve process keeps open at most (default 10)") {
+            $0.databasePoolSize = try int($1, "database_pool_size", atMost: maximumPoolSize)
+        },
     ]
+
+    /// The most connections one process may ask for: far beyond what a server's requests need, and below what a
+    /// default PostgreSQL server allows in all (`max_connections`).
+    public static let maximumPoolSize = 90
 
     /// The default database: `afterdesk.sqlite` in the working directory.
     public static let defaultDatabase = "afterdesk.sqlite"

@@ -54,6 +54,8 @@ public struct Settings: Sendable, Equatable {
     public var database: String?
     /// Where `serve` keeps uploads on PostgreSQL (Settings+Database.swift).
     public var uploadsDir: String?
+    /// The connections one `serve` process keeps to PostgreSQL at most (Settings+Database.swift).
+    public var databasePoolSize = 10
 
     public init() {}
 

@@ -72,8 +72,9 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the database (closed by `Afterdesk.main` when the command ends). `uploads`: on PostgreSQL, the folder of
     /// uploads (default: `afterdesk-uploads` here).
-    func open(uploads: String? = nil) async throws -> any Storage {
-        try await DatabaseLocation.open(try location(), clock: CommandClock.clock, uploads: uploads)
+    /// `connections`: on PostgreSQL, the pool's size at most (a command's default of 10; `serve` gives its setting).
+    func open(uploads: String? = nil, connections: Int = 10) async throws -> any Storage {
+        try await DatabaseLocation.open(try location(), clock: CommandClock.clock, uploads: uploads, maximumConnections: connections)
     }
 }
 

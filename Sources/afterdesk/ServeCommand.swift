@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
         }
         // On PostgreSQL the pool outlives the service group: Afterdesk.main closes it after the group ends, so the
         // scheduler's last page in flight commits.
-        let db = try await database.open(uploads: uploads ?? settings.uploadsDir)
+        let db = try await database.open(uploads: uploads ?? settings.uploadsDir, connections: settings.databasePoolSize)
         let dispatcher = try await dispatch.dispatcher(db, settings: settings)
         let logger = Logger(label: "afterdesk")
         let clock = CommandClock.clock

@@ -48,4 +48,14 @@ import Testing
             Issue.record("unexpected \(error)")
         }
     }
+
+    @Test func thePoolSizeIsReadAndHeldWithinItsBounds() throws {
+        #expect(try Settings.load(yaml: nil, environment: [:]).databasePoolSize == 10)
+        #expect(try Settings.load(yaml: "database_pool_size: 25\n", environment: [:]).databasePoolSize == 25)
+        let fromEnvironment = try Settings.load(yaml: "database_pool_size: 25\n", environment: ["AFTERDESK_DATABASE_POOL_SIZE": "40"])
+        #expect(fromEnvironment.databasePoolSize == 40)
+        for bad in ["0", "-3", "91", "ten"] {
+            #expect(throws: SettingsError.self) { try Settings.load(yaml: "database_pool_size: \(bad)\n", environment: [:]) }
+        }
+    }
 }

@@ -89,4 +89,21 @@ import Testing
 extension PostgresMigratorTests {
     /// The hash `p1-baseline` was shipped with.
     static let baselineHash: Int64 = -5_553_168_754_653_394_932
+
+    /// A server of an older release never opens a database a newer one migrated: it would write what the newer schema
+    /// no longer means.
+    @Test func aDatabaseMigratedByANewerReleaseIsRefused() async throws {
+        let (server, name) = try await Self.emptyDatabase()
+        let location = server.location(of: name)
+        let first = try await PostgresStorage.open(location, clock: Self.clock, maximumConnections: 1)
+        try await first.write { conn in
+            try await conn.run("INSERT INTO afterdesk_migrations (name, hash) VALUES ('p99-from-the-future', 1)", first.logger)
+        }
+        first.close()
+        let refusal = StoreError.integrity(
+            "this database was migrated by a newer Afterdesk (migration p99-from-the-future is unknown to this release): "
+                + "run the newer release")
+        await #expect(throws: refusal) { _ = try await PostgresStorage.open(location, clock: Self.clock, maximumConnections: 1) }
+        try await server.dropDatabase(name)
+    }
 }

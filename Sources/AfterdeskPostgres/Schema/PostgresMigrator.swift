@@ -18,6 +18,19 @@ enum PostgresMigrator {
         return Int64(bitPattern: h.value)
     }
 
+    /// A database a newer release has migrated (a migration this release does not know has run) is refused: this
+    /// release would write what the newer schema no longer means. During a rolling upgrade the servers already running
+    /// go on; one that starts must be the new release (docs/operations.md, "Upgrades").
+    static func refuseNewer(applied: some Sequence<String>) throws {
+        let known = Set(PostgresMigrations.shipped.map(\.name))
+        let unknown = applied.filter { !known.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw StoreError.integrity(
+                "this database was migrated by a newer Afterdesk (migration \(unknown.joined(separator: ", ")) is unknown to this "
+                    + "release): run the newer release")
+        }
+    }
+
     /// Applies the migrations not yet applied; their names, in order.
     @discardableResult
     static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
@@ -35,6 +48,7 @@ enum PostgresMigrator {
                 {
                     applied[name] = hash
                 }
+                try refuseNewer(applied: applied.keys)
                 var ran: [String] = []
                 for m in PostgresMigrations.shipped {
                     let h = hash(m.sql)
