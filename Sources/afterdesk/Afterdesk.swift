@@ -46,7 +46,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         help: """
             The database: a SQLite file, or postgres://user@host:port/database (the password from AFTERDESK_DB_PASSWORD, \
-            PGPASSWORD or ~/.pgpass). Default: $AFTERDESK_DB, else the settings file's `database`, else afterdesk.sqlite \
+            AFTERDESK_DB_PASSWORD_FILE, PGPASSWORD or ~/.pgpass). Default: $AFTERDESK_DB, else the settings file's `database`, else afterdesk.sqlite \
             here. Created and migrated on first use.
             """)
     var db: String?

@@ -50,11 +50,30 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         try "*:*:*:*:from-file\n".write(toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        #expect(PGPass.password(for: target, environment: ["PGPASSFILE": path]) == nil)
+        var warnings: [String] = []
+        #expect(PGPass.password(for: target, environment: ["PGPASSFILE": path], warn: { warnings.append($0) }) == nil)
+        // Said, as psql says it, with the file's name and never its content.
+        #expect(warnings == ["warning: the password file \(path) may be read by others, so it is not used: chmod 600 \(path)"])
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         #expect(PGPass.password(for: target, environment: ["PGPASSFILE": path]) == "from-file")
         try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: path)
         #expect(PGPass.password(for: target, environment: ["PGPASSFILE": path]) == "from-file")
+    }
+
+    /// A password file kept elsewhere and linked from the home folder is followed, as libpq follows it; the mode
+    /// checked is the file's own.
+    @Test func aSymbolicLinkToThePasswordFileIsFollowed() throws {
+        let folder = NSTemporaryDirectory() + "pgpass-link-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/real"
+        let link = folder + "/.pgpass"
+        try "*:*:*:*:through-the-link\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        #expect(PGPass.password(for: target, environment: ["PGPASSFILE": link], warn: { _ in }) == "through-the-link")
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file)
+        #expect(PGPass.password(for: target, environment: ["PGPASSFILE": link], warn: { _ in }) == nil)
     }
 
     @Test func thePasswordIsLookedForInOrder() throws {

@@ -60,19 +60,32 @@ public enum PGPass {
         return (home as NSString).appendingPathComponent(".pgpass")
     }
 
-    /// The file's text when it may be used: a regular file with no access for its group or others (nil otherwise, or
-    /// when it cannot be read).
-    public static func usableText(at path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+    /// The file's text when it may be used: a regular file (a symbolic link followed, as libpq does) with no access
+    /// for its group or others; nil otherwise, or when it cannot be read. One others may read is not used, and `warn`
+    /// says so (as psql does), naming the file and never its content.
+    public static func usableText(at path: String, warn: (String) -> Void = PGPass.warnOnStandardError) -> String? {
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved),
             attributes[.type] as? FileAttributeType == .typeRegular,
-            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 == 0
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
         else { return nil }
-        return try? String(contentsOfFile: path, encoding: .utf8)
+        guard mode & 0o077 == 0 else {
+            warn("warning: the password file \(path) may be read by others, so it is not used: chmod 600 \(path)")
+            return nil
+        }
+        return try? String(contentsOfFile: resolved, encoding: .utf8)
+    }
+
+    /// Writes a warning line to standard error.
+    public static func warnOnStandardError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     /// The password for `target` from the environment's password file, or nil.
-    public static func password(for target: Target, environment: [String: String]) -> String? {
-        guard let path = path(environment: environment), let text = usableText(at: path) else { return nil }
+    public static func password(
+        for target: Target, environment: [String: String], warn: (String) -> Void = PGPass.warnOnStandardError
+    ) -> String? {
+        guard let path = path(environment: environment), let text = usableText(at: path, warn: warn) else { return nil }
         return password(in: text, for: target)
     }
 }
