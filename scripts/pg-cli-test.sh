@@ -2,7 +2,8 @@
 # The command line on PostgreSQL (issue 29, step b): the demo on `--db postgres://…` says what SQLite says for the same
 # seed; it refuses a database that is not empty unless --reset; then the everyday commands give the same output on the
 # PostgreSQL database as on the SQLite file the same demo made; and a bad location fails in one line with its exit
-# code. Needs AFTERDESK_TEST_POSTGRES_URL (scripts/test.sh starts the cluster; by hand:
+# code; copy-database exits 0 into an empty database and again, 1 onto other data or from a missing file, 64 to a
+# file or with a password, and its copy reports what the file reports. Needs AFTERDESK_TEST_POSTGRES_URL (scripts/test.sh starts the cluster; by hand:
 # eval "$(scripts/pg-test-cluster.sh start)"); makes and drops its own database. Uses the debug build of `afterdesk`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ pg="$server/$name"
 work=$(mktemp -d)
 cleanup() {
   psql "$AFTERDESK_TEST_POSTGRES_URL" -qXc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
+  psql "$AFTERDESK_TEST_POSTGRES_URL" -qXc "DROP DATABASE IF EXISTS ${name}_copy WITH (FORCE)" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -104,4 +106,23 @@ expect() {  # expect CODE PART LOCATION
 expect 64 "never holds its password" "postgres://desk:hunter2@127.0.0.1:5432/afterdesk"
 expect 1 "connection refused" "postgres://desk@127.0.0.1:1/afterdesk"
 expect 1 "does not exist" "$server/no_such_database_$$"
+
+# copy-database from the command line: its exit codes, and a copy that reports what the SQLite file reports.
+copy() {  # copy CODE LABEL ARGS...: copy-database with ARGS exits CODE
+  local code=$1 label=$2; shift 2
+  "$bin" copy-database "$@" >copy-out.txt 2>copy-err.txt
+  local got=$?
+  if [ "$got" = "$code" ]; then ok "copy-database $label → exit $got"; else fail "copy-database $label exited $got (expected $code): $(tail -3 copy-err.txt)"; fi
+}
+psql "$AFTERDESK_TEST_POSTGRES_URL" -qXc "CREATE DATABASE ${name}_copy" || exit 1
+copy 0 "into an empty database" --from demo.sqlite --to "$pg"_copy
+copy 0 "again (the earlier copy replaced)" --from demo.sqlite --to "$pg"_copy
+"$bin" report --as-of 2026-11-18 --by product --db demo.sqlite >out-s.txt 2>&1
+"$bin" report --as-of 2026-11-18 --by product --db "$pg"_copy >out-p.txt 2>&1
+same "report --by product on the copy"
+copy 1 "onto a database holding other data (the demo's)" --from demo.sqlite --to "$pg"
+copy 1 "from a file that does not exist" --from missing.sqlite --to "$pg"_copy
+copy 64 "to a SQLite file" --from demo.sqlite --to other.sqlite
+copy 64 "with a password in the location" --from demo.sqlite --to "postgres://desk:hunter2@127.0.0.1:5432/x"
+if grep -q hunter2 copy-out.txt copy-err.txt; then fail "copy-database echoed a password"; else ok "no password echoed"; fi
 exit $failed
