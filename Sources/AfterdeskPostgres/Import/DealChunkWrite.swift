@@ -57,7 +57,10 @@ enum DealStage {
 
     /// A product's staging row, in `products`' order.
     static func row(_ p: ProductLine, ord: Int) -> [CopyValue] {
-        [.integer(Int64(ord)), .text(p.code), .text(p.outcome.rawValue), integer(p.price?.cents), integer(p.cost?.cents), text(p.reason), flag(p.presumed)]
+        [
+            .integer(Int64(ord)), .text(p.code), .text(p.outcome.rawValue), integer(p.price?.cents), integer(p.cost?.cents), text(p.reason),
+            flag(p.presumed),
+        ]
     }
 
     private static func text(_ s: String?) -> CopyValue { s.map { .text($0) } ?? .null }
@@ -67,8 +70,10 @@ enum DealStage {
     /// The chunk's customers, inserted at their first hash or refreshed there by `CustomerSQL`'s rules, in row order
     /// (their ids ascend as the rows do). `$1` is the import's instant.
     static let customers: PostgresQuery = {
-        let source = ["store_id", "match_key", "first_name", "last_name", "email", "phone", "state", "zip", "customer_number",
-            "consent_sms", "consent_email", "consent_phone", "consent_source", nil, "contract_date", "match_hash"]
+        let source = [
+            "store_id", "match_key", "first_name", "last_name", "email", "phone", "state", "zip", "customer_number",
+            "consent_sms", "consent_email", "consent_phone", "consent_source", nil, "contract_date", "match_hash",
+        ]
         let values = CustomerSQL.values { n in source[n - 1].map { "s.\($0)" } ?? "$1::timestamptz" }
         return PostgresQuery(
             unsafeSQL: """
