@@ -174,23 +174,29 @@ enum CustomerSQL {
         "COALESCE((SELECT NOT stopped FROM opt_out_state WHERE address = \(address) AND channel = '\(channel.rawValue)'), \(flag))"
     }
 
-    static let insert: String = {
-        var values = (1...16).map { "$\($0)" }
-        values[9] = ledgerConsent(.sms, address: "$6", flag: "$10")
-        values[10] = ledgerConsent(.email, address: "lower($5)", flag: "$11")
-        values[11] = ledgerConsent(.phone, address: "$6", flag: "$12")
-        return """
-            INSERT INTO customers AS t (\((columns + ["created_at", "updated_at"]).joined(separator: ", ")))
-            VALUES (\((values + ["$14", "$14"]).joined(separator: ", ")))
-            """
-    }()
+    /// The values a new customer row takes, `value(n)` being how column n is written (the consent read through the
+    /// ledger), then `created_at` and `updated_at`.
+    static func values(_ value: (Int) -> String) -> [String] {
+        var values = (1...16).map(value)
+        values[9] = ledgerConsent(.sms, address: value(6), flag: value(10))
+        values[10] = ledgerConsent(.email, address: "lower(\(value(5)))", flag: value(11))
+        values[11] = ledgerConsent(.phone, address: value(6), flag: value(12))
+        return values + [value(14), value(14)]
+    }
 
-    static let upsert = """
-        \(insert)
+    /// `INSERT INTO customers AS t (…)`: the columns, then `created_at` and `updated_at`.
+    static let into = "INSERT INTO customers AS t (\((columns + ["created_at", "updated_at"]).joined(separator: ", ")))"
+
+    static let insert = "\(into)\nVALUES (\(values { "$\($0)" }.joined(separator: ", ")))"
+
+    /// What an insert at a hash another row holds does: refresh that row when it is this key's and this deal is at
+    /// least as new as the one that set its facts; nothing otherwise.
+    static let onConflict = """
         ON CONFLICT (store_id, match_hash) DO UPDATE SET \(assignments({ "excluded.\(columns[$0 - 1])" }, throughLedger: false))
         WHERE t.match_key = excluded.match_key AND excluded.last_deal_on >= t.last_deal_on
-        RETURNING id
         """
+
+    static let upsert = "\(insert)\n\(onConflict)\nRETURNING id"
 
     static let update = """
         UPDATE customers t SET \(assignments({ "$\($0)" }, throughLedger: true)) WHERE t.id = $1 AND $15 >= t.last_deal_on
@@ -224,9 +230,10 @@ enum VehicleSQL {
     /// `$n` is `columns[n - 1]`.
     static let columns = ["vin", "year", "make", "model", "in_service_date", "in_service_estimated", "vin_hash"]
 
-    static let insert = """
-        INSERT INTO vehicles AS t (\(columns.joined(separator: ", "))) VALUES ($1, $2, $3, $4, $5, $6, $7)
-        """
+    /// `INSERT INTO vehicles AS t (…)`.
+    static let into = "INSERT INTO vehicles AS t (\(columns.joined(separator: ", ")))"
+
+    static let insert = "\(into) VALUES ($1, $2, $3, $4, $5, $6, $7)"
 
     static func assignments(_ value: (Int) -> String) -> String {
         """
@@ -236,12 +243,13 @@ enum VehicleSQL {
         """
     }
 
-    static let upsert = """
-        \(insert)
+    /// An insert at a hash another row holds refreshes it when it is this VIN's.
+    static let onConflict = """
         ON CONFLICT (vin_hash) DO UPDATE SET \(assignments { "excluded.\(columns[$0 - 1])" })
         WHERE t.vin = excluded.vin
-        RETURNING id
         """
+
+    static let upsert = "\(insert)\n\(onConflict)\nRETURNING id"
 
     static let update = "UPDATE vehicles t SET \(assignments { "$\($0)" }) WHERE t.id = $1"
 }

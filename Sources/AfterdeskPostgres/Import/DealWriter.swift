@@ -13,8 +13,11 @@ struct DealWriter {
     let file: String
     /// What this batch changed of the desk sales (`desk_sales`), written with its deals (`writeDeskSales`).
     var deskSales = DeskSaleCounts()
+    /// The new deals waiting to be written together (`DealChunk`), and whether this connection's staging tables exist.
+    var chunk = DealChunk()
+    var staged = false
     /// The stored deals of the rows being written (`lookUp`), with their fingerprints.
-    private var stored: [DealKey: (fingerprint: Int64, deal: StoredDeal)] = [:]
+    private(set) var stored: [DealKey: (fingerprint: Int64, deal: StoredDeal)] = [:]
     var logger: Logger { importer.logger }
     /// `import:<run>`, the source of the events and recoveries this run records.
     var source: String { "import:\(runID)" }

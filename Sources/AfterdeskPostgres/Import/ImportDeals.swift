@@ -123,6 +123,9 @@ final class PostgresDealImport {
                     try await write(item, with: &writer, file: name, into: &batch)
                 }
             }
+            var written = DealWriter.Written()
+            try await writer.flush(into: &written)
+            absorb(written, into: &batch)
             try await writer.insertRejects(batch.rejects)
             try await writer.writeDeskSales()
             let c = batch.counts
@@ -157,13 +160,17 @@ final class PostgresDealImport {
     {
         storesTouched.insert(deal.record.store)
         guard batch.isFirst(deal, seen: &seen, file: name) else { return }
-        let change = try await writer.apply(deal)
-        batch.counts.add(change.counts)
-        if options.planner != nil {
-            if let c = change.customer { changedCustomers.insert(c) }
-            if let c = change.previousCustomer { changedCustomers.insert(c) }
-        }
+        // Listed now, in row order: the writer may hold the deal back in a chunk, but never touches the rejects.
         batch.warn(deal, file: name)
+        var written = DealWriter.Written()
+        try await writer.write(deal, into: &written)
+        absorb(written, into: &batch)
+    }
+
+    /// Counts what the writer wrote, and remembers the customers whose plans are to be recomputed.
+    private func absorb(_ written: DealWriter.Written, into batch: inout ImportBatch) {
+        batch.counts.add(written.counts)
+        if options.planner != nil { changedCustomers.formUnion(written.customers) }
     }
 }
 
