@@ -77,58 +77,92 @@ extension PostgresStorage {
 
     /// Marks as dead letters the messages whose rows cannot be read, each with the error that names the column and value.
     private func deadLetter(_ conn: PostgresConnection, _ messages: [(id: Int64, message: String)], now: Date) async throws {
-        for (id, message) in messages {
-            try await conn.run(
-                "UPDATE outbox SET status = 'dead', last_error = \(message), updated_at = \(now) WHERE id = \(id)", logger)
-        }
+        try await settle(conn, messages.map { ($0.id, "dead", $0.message) }, now: now, onlySending: false)
     }
 
-    /// Records how sends ended, in one transaction. A message not `sending` (not claimed, or settled already) is left
-    /// as it is.
-    public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws {
-        let now = now.wholeSecond
-        try await write { conn in
-            for (id, result) in results {
-                switch result {
-                case .sent(let providerID):
-                    if try await markSent(conn, id: id, providerID: providerID, now: now) { try await redactOfferLinks(conn, id: id) }
-                case .failed(let error, let retryAt):
-                    try await conn.run(
-                        """
-                        UPDATE outbox SET status = \(retryAt == nil ? "dead" : "queued"), last_error = \(error),
-                        next_attempt_at = COALESCE(\(retryAt?.wholeSecond)::timestamptz, next_attempt_at), updated_at = \(now)
-                        WHERE id = \(id) AND status = 'sending'
-                        """, logger)
-                }
-            }
-        }
-    }
-
-    /// Marks a `sending` message sent under `providerID`; false when it was not `sending`.
-    func markSent(_ conn: PostgresConnection, id: Int64, providerID: String?, now: Date) async throws -> Bool {
-        try await conn.one(
+    /// Gives each message its status and error in one statement (a message given twice keeps the first): only a
+    /// `sending` one when `onlySending`. The ids changed.
+    @discardableResult
+    func settle(
+        _ conn: PostgresConnection, _ items: [(id: Int64, status: String, error: String)], now: Date, onlySending: Bool
+    ) async throws -> [Int64] {
+        let items = Batches.firstOfEach(items, key: \.id)
+        guard !items.isEmpty else { return [] }
+        return try await conn.all(
             Int64.self,
             """
-            UPDATE outbox SET status = 'sent', provider_id = \(providerID)::text, sent_at = \(now), last_error = NULL,
-            updated_at = \(now) WHERE id = \(id) AND status = 'sending' RETURNING id
-            """, logger) != nil
+            UPDATE outbox o SET status = c.status, last_error = c.error, updated_at = \(now)
+            FROM unnest(\(items.map(\.id))::int8[], \(items.map(\.status))::text[], \(items.map(\.error))::text[]) AS c(id, status, error)
+            WHERE o.id = c.id AND (o.status = 'sending' OR NOT \(onlySending))
+            RETURNING o.id
+            """, logger)
     }
 
-    /// Blanks the offer link tokens of a sent message: the store keeps them only as hashes from then on. (SQLite's
-    /// LIKE ignores ASCII case: ILIKE finds the same rows.)
-    func redactOfferLinks(_ conn: PostgresConnection, id: Int64) async throws {
+    /// Records how sends ended, in one transaction, in a few statements whatever the page's size: the sent ones, then
+    /// the failed ones (queued again for their retry, or dead without one), then the sent ones' offer links blanked. A
+    /// message not `sending` (not claimed, or settled already) is left as it is; of two results for one message, the
+    /// first is kept, as the second would find it settled.
+    public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws {
+        let now = now.wholeSecond
+        let results = Batches.firstOfEach(results, key: \.id)
+        guard !results.isEmpty else { return }
+        var sent: [(id: Int64, providerID: String?)] = []
+        var failed: [(id: Int64, status: String, error: String, retryAt: Date?)] = []
+        for (id, result) in results {
+            switch result {
+            case .sent(let providerID): sent.append((id, providerID))
+            case .failed(let error, let retryAt): failed.append((id, retryAt == nil ? "dead" : "queued", error, retryAt?.wholeSecond))
+            }
+        }
+        try await write { conn in
+            var marked: [Int64] = []
+            if !sent.isEmpty {
+                marked = try await conn.all(
+                    Int64.self,
+                    """
+                    UPDATE outbox o SET status = 'sent', provider_id = c.provider, sent_at = \(now), last_error = NULL, updated_at = \(now)
+                    FROM unnest(\(sent.map(\.id))::int8[], \(NullableArray(sent.map(\.providerID)))::text[]) AS c(id, provider)
+                    WHERE o.id = c.id AND o.status = 'sending'
+                    RETURNING o.id
+                    """, logger)
+            }
+            if !failed.isEmpty {
+                try await conn.run(
+                    """
+                    UPDATE outbox o SET status = c.status, last_error = c.error, next_attempt_at = COALESCE(c.retry, o.next_attempt_at),
+                        updated_at = \(now)
+                    FROM unnest(\(failed.map(\.id))::int8[], \(failed.map(\.status))::text[], \(failed.map(\.error))::text[],
+                                \(NullableArray(failed.map(\.retryAt)))::timestamptz[]) AS c(id, status, error, retry)
+                    WHERE o.id = c.id AND o.status = 'sending'
+                    """, logger)
+            }
+            try await redactOfferLinks(conn, ids: marked)
+        }
+    }
+
+    /// Blanks the offer link tokens of sent messages: the store keeps them only as hashes from then on. Read in one
+    /// statement, written in one. (SQLite's LIKE ignores ASCII case: ILIKE finds the same rows.)
+    func redactOfferLinks(_ conn: PostgresConnection, ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
         let rows = try await conn.query(
             """
-            SELECT body, html FROM outbox WHERE id = \(id) AND channel IN ('sms', 'email')
-            AND (body ILIKE '%/o/%' OR html ILIKE '%/o/%')
+            SELECT id, body, html FROM outbox WHERE id = ANY(\(ids)) AND channel IN ('sms', 'email')
+            AND (body ILIKE '%/o/%' OR html ILIKE '%/o/%') ORDER BY id
             """, logger: logger)
-        var found: (body: String, html: String?)?
-        for try await row in rows.decode((String, String?).self) { found = row }
-        guard let (body, html) = found else { return }
-        let (newBody, newHTML) = (OfferLinkText.redacted(body), html.map(OfferLinkText.redacted))
-        // A later delivery report finds the text already blanked: nothing to write.
-        guard newBody != body || newHTML != html else { return }
-        try await conn.run("UPDATE outbox SET body = \(newBody), html = \(newHTML)::text WHERE id = \(id)", logger)
+        var changed: [(id: Int64, body: String, html: String?)] = []
+        for try await (id, body, html) in rows.decode((Int64, String, String?).self) {
+            let (newBody, newHTML) = (OfferLinkText.redacted(body), html.map(OfferLinkText.redacted))
+            // A later delivery report finds the text already blanked: nothing to write.
+            if newBody != body || newHTML != html { changed.append((id, newBody, newHTML)) }
+        }
+        guard !changed.isEmpty else { return }
+        try await conn.run(
+            """
+            UPDATE outbox o SET body = c.body, html = c.html
+            FROM unnest(\(changed.map(\.id))::int8[], \(changed.map(\.body))::text[], \(NullableArray(changed.map(\.html)))::text[])
+                 AS c(id, body, html)
+            WHERE o.id = c.id
+            """, logger)
     }
 
     /// An SMS provider's delivery report, as `DeliveryReport` keeps it (a known status, a numeric error code). A report
@@ -148,7 +182,7 @@ extension PostgresStorage {
                 RETURNING id
                 """, logger)
             // A report can come before the send is recorded: the provider has the text, so the link is blanked here too.
-            for id in ids { try await redactOfferLinks(conn, id: id) }
+            try await redactOfferLinks(conn, ids: ids)
             return !ids.isEmpty
         }
     }
