@@ -19,6 +19,8 @@ public final class PostgresStorage: Sendable {
     /// Where uploads are kept: a folder every server of the group shares.
     let uploadsFolder: String
     private let running: Task<Void, Never>
+    /// What tells this server that another (or itself) changed what the task queue reads.
+    let taskQueueListener: TaskQueueListener
 
     private init(
         client: PostgresClient, server: PostgresConnectionFacts, clock: Clock, logger: Logger, location: String?, uploadsFolder: String
@@ -29,6 +31,7 @@ public final class PostgresStorage: Sendable {
         self.logger = logger
         self.location = location
         self.uploadsFolder = uploadsFolder
+        taskQueueListener = TaskQueueListener(configuration: { try server.connectionConfiguration() }, logger: logger)
         let (started, signal) = AsyncStream<Void>.makeStream()
         self.started = started
         running = Task {
@@ -80,16 +83,24 @@ public final class PostgresStorage: Sendable {
         }
     }
 
-    /// Stops the pool: every query after this fails.
-    public func close() { running.cancel() }
+    /// Stops the pool and the task queue's listener: every query after this fails.
+    public func close() {
+        taskQueueListener.stop()
+        running.cancel()
+    }
 
-    /// Stops the pool and waits until its connections have ended: what a command does before it exits.
+    /// Stops the pool and the listener and waits until their connections have ended: what a command does before it
+    /// exits.
     public func shutdown() async {
         running.cancel()
+        await taskQueueListener.stopAndWait()
         await running.value
     }
 
-    deinit { running.cancel() }
+    deinit {
+        taskQueueListener.stop()
+        running.cancel()
+    }
 
     // MARK: Running queries
 
