@@ -112,8 +112,16 @@ public final class PostgresStorage: Sendable {
     }
 
     /// Runs `body` in one transaction (READ COMMITTED), committed when it returns, rolled back when it throws; a
-    /// `StoreError` thrown inside comes out as itself.
+    /// `StoreError` thrown inside comes out as itself. Once committed, the task queue's kept answers are ended at once
+    /// (this server reads its own writes; its commit's notification, which ends them on every server, comes after).
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let value = try await transaction(body)
+        taskQueueListener.committed()
+        return value
+    }
+
+    /// `body` in one transaction, committed when it returns.
+    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
         } catch { throw PostgresErrors.mapped(error) }
@@ -121,7 +129,7 @@ public final class PostgresStorage: Sendable {
 
     /// Runs `body` in one `REPEATABLE READ` transaction: every read sees one snapshot (a report, a backup).
     func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await write { conn in
+        try await transaction { conn in
             try await conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             return try await body(conn)
         }

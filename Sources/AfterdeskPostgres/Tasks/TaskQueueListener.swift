@@ -44,6 +44,9 @@ final class TaskQueueListener: Sendable {
     /// The version to keep an answer under, read before the answer's query; nil while not listening.
     var version: Int64? { state.withLock { $0.listening ? $0.version : nil } }
 
+    /// This server committed a write: the version moves on now, not only when the commit's notification comes back.
+    func committed() { state.withLock { $0.version += 1 } }
+
     /// Starts listening unless started (or stopped) already.
     func start() {
         state.withLock { s in
