@@ -4,6 +4,8 @@ import AfterdeskStorage
 import Foundation
 import Testing
 
+@testable import AfterdeskPostgres
+
 /// Dispatch's writes of a page (`record`, `completeOutbox`, `cancelClaimed`, `deferClaimed`), one statement per page
 /// on PostgreSQL, row by row on SQLite: a page that mixes every outcome leaves the same rows on both.
 @Suite(.talliedByBackend) struct DispatchBatchTests {
@@ -120,5 +122,25 @@ import Testing
         let outbox = lite[2]
         #expect(outbox.count == 5 && lite[1].count == 1 && lite[3].count == 2)
         #expect(outbox.filter { $0.contains("aaaaaaaaaa") }.isEmpty && outbox.contains { $0.contains("bbbbbbbbbb") })
+    }
+
+    /// PostgreSQL blanks a sent message's tokens in SQL (`PostgresStorage.redacted`): the same text as
+    /// `OfferLinkText.redacted`, which SQLite uses, on every edge of a token.
+    @Test func theSQLRedactionIsOfferLinkTexts() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("afterdesk-redaction-\(UUID().uuidString)")
+        let db = try await TestBackend.postgres.make(clock: .fixed(Self.now), directory: dir)
+        let token = "aZ09-_" + String(repeating: "k", count: OfferLinkText.tokenLength - 6)
+        let samples = [
+            "", "/o/", "/o/\(token)", "see /o/\(token) now", "/o/\(token)b", "/o/\(token)-", "/o/\(token)_", "/o/\(token).",
+            "/O/\(token)", "/o//o/\(token)", "/o/\(token.dropLast())", "/o/\(token.dropLast()) x", "/o/\(token)é", "é/o/\(token)",
+            "/o/\(token)/o/\(token)", "/o/\(token) /o/\(token)\n/o/\(token)?q=1", "/o/\(token)\(token)", "/o/[link]", "/o/ \(token)",
+            "https://x.example/o/\(token)", "/o/\(String(repeating: "é", count: OfferLinkText.tokenLength))",
+        ]
+        let sql = StoredSQL(db)
+        for text in samples {
+            let got = try await sql.value("SELECT \(PostgresStorage.redacted("CAST(? AS text)"))", [text], as: String.self)
+            #expect(got == OfferLinkText.redacted(text), "\(text)")
+        }
+        #expect(OfferLinkText.redacted("/o/\(token)") == "/o/[link]")
     }
 }
