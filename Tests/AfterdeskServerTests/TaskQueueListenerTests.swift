@@ -86,4 +86,21 @@ import Testing
         await listeners.shutdown()
         #expect(left == 0)
     }
+
+    @Test func heartbeatsKeepTheListenerListeningAndStopEndsIt() async throws {
+        let (s, db, _) = try await listening()
+        let facts = db.server
+        let listener = TaskQueueListener(
+            configuration: { try facts.connectionConfiguration() }, logger: db.logger, heartbeat: .milliseconds(20))
+        listener.start()
+        let version = try await TaskQueueAnswersTests.waited("the listener to listen") { listener.version }
+        // Ten heartbeats later it listens on the same connection: the version has not moved.
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(listener.version == version)
+        // A commit is still heard.
+        try await s.execute("UPDATE stores SET name = name")
+        _ = try await TaskQueueAnswersTests.waited("the commit's notification") { listener.version.flatMap { $0 == version ? nil : $0 } }
+        await listener.stopAndWait()
+        #expect(listener.version == nil)
+    }
 }
