@@ -5,7 +5,8 @@ import Synchronization
 
 /// What lets a server keep the task queue's answers on PostgreSQL: one connection of its own (not the pool's) that
 /// listens on `afterdesk_task_queue`, which the `p3-hot-paths` triggers notify, at commit, whenever any server changes a
-/// table the queue reads; and a local version, bumped on every notification. `version` is nil while the connection is
+/// table the queue reads; and a local version, bumped on every notification (and at once on this storage's own commits,
+/// `committed()`, so it reads its own writes before their notification comes back). `version` is nil while the connection is
 /// not listening (not yet started, lost, reconnecting): a commit then would go unheard, so nothing may be kept. On
 /// (re)connecting the version is bumped, so no answer kept before the gap is reused after it.
 ///
@@ -71,7 +72,7 @@ final class TaskQueueListener: Sendable {
         await state.withLock { $0.task }?.value
     }
 
-    /// Connects and listens until stopped; a lost connection is made again after a pause (0.1 s, doubling to 5 s).
+    /// Connects and listens until stopped; a lost connection is made again after a pause (0.1 s, doubling to 3.2 s).
     private func run() async {
         var failures = 0
         while !Task.isCancelled {
