@@ -1,4 +1,5 @@
 import AfterdeskCore
+import AfterdeskDatabases
 import AfterdeskDelivery
 import AfterdeskSQLite
 import AfterdeskServer
@@ -8,7 +9,8 @@ import Foundation
 import GRDB
 
 /// `afterdesk-bench api`: the server on the benchmark's database (1,000,000 deals after `import`), a salesperson with
-/// 50 open tasks and a token, driven with wrk on loopback: `GET /api/v1/tasks` beside `GET /health`.
+/// 50 open tasks and a token, driven with wrk on loopback: `GET /api/v1/tasks` beside `GET /health`. The database is
+/// `bench.sqlite` in `--dir`, or `--db postgres://…` (a `…bench…` database `import` filled).
 enum BenchAPI {
     struct Load {
         var requestsPerSecond: Double
@@ -16,11 +18,13 @@ enum BenchAPI {
     }
 
     static func run(dir: String, seconds: Int, port: Int) async throws {
-        let path = "\(dir)/bench.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else { fail("run `afterdesk-bench import --rows N` (and `plan`) first") }
+        let location = BenchPostgres.location ?? "\(dir)/bench.sqlite"
+        guard BenchPostgres.location != nil || FileManager.default.fileExists(atPath: location) else {
+            fail("run `afterdesk-bench import --rows N` (and `plan`) first")
+        }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { fail("wrk is missing: apt-get install wrk") }
-        let db = try AfterdeskDatabase(path: path, clock: benchClock)
-        let token = try await prepare(db, path: path)
+        let db = try await DatabaseLocation.open(location, clock: benchClock)
+        let token = try await prepare(db, location: location)
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         var settings = Settings()
         settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
@@ -47,8 +51,8 @@ enum BenchAPI {
         let check = shell("/usr/bin/curl", ["-fs", "-H", "Authorization: Bearer \(token)", base + "/api/v1/tasks"])
         let open = (try? JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [Any])?.count ?? -1
         guard open == 50 else { fail("the queue answered \(open) tasks, not 50: \(check.output.prefix(200))") }
-        let deals = try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM deals") ?? 0 }
-        print("afterdesk serve on \(deals.grouped) deals; wrk -t2 -c16 -d\(seconds)s on loopback")
+        let deals = Int(try await value(location, "SELECT COUNT(*) FROM deals") ?? "") ?? 0
+        print("afterdesk serve on \(deals.grouped) deals (\(DatabaseLocation.forPeople(location))); wrk -t2 -c16 -d\(seconds)s on loopback")
         let health = try wrk(base + "/health", token: nil, seconds: seconds)
         let queue = try wrk(base + "/api/v1/tasks", token: token, seconds: seconds)
         let made = try wrk("http://127.0.0.1:\(port + 1)/api/v1/tasks", token: token, seconds: seconds)
@@ -66,16 +70,21 @@ enum BenchAPI {
             String(
                 format: "  the queue at %.0f%% of the health route's rate (target: at least 50%%), p99 %.2f ms (target: under 10 ms): %@",
                 ratio * 100, queue.p99Milliseconds, ratio >= 0.5 && queue.p99Milliseconds < 10 ? "met" : "NOT met"))
+        server.cancel()
+        other.cancel()
+        await DatabaseLocation.close(db)
+    }
+
+    /// The first column of the first row of `sql` (which both dialects take) on the benchmark's database: GRDB on
+    /// SQLite, psql on PostgreSQL.
+    static func value(_ location: String, _ sql: String) async throws -> String? {
+        if BenchPostgres.location != nil { return BenchPostgres.value(location, sql) }
+        return try await DatabaseQueue(path: location).write { try String.fetchOne($0, sql: sql) }
     }
 
     /// A staff member BENCHQ with 50 open tasks (from touches with no task yet), a sales user for it, a fresh token.
-    static func prepare(_ db: any Storage, path: String) async throws -> String {
-        let q = try DatabaseQueue(path: path)
-        let store =
-            try await q.read { (db: Database) throws -> String? in
-                try String.fetchOne(db, sql: "SELECT code FROM stores ORDER BY id LIMIT 1")
-            }
-            ?? "main"
+    static func prepare(_ db: any Storage, location: String) async throws -> String {
+        let store = try await value(location, "SELECT code FROM stores ORDER BY id LIMIT 1") ?? "main"
         if try await db.staff(store: store).contains(where: { $0.code == "BENCHQ" }) == false {
             _ = try await db.addStaff(
                 store: store, code: "BENCHQ", name: "Bench Queue", role: .sales, timeZone: "America/Chicago", now: benchClock.now())
@@ -83,19 +92,18 @@ enum BenchAPI {
         if try await db.users().contains(where: { $0.name == "benchsales" }) == false {
             try await db.addUser(name: "benchsales", role: .sales, staffCode: "BENCHQ", store: store, now: benchClock.now())
         }
-        try await q.write { (d: Database) throws in
-            let staff = try Int64.fetchOne(d, sql: "SELECT id FROM staff WHERE staff_code = 'BENCHQ'") ?? 0
-            let open =
-                try Int.fetchOne(d, sql: "SELECT COUNT(*) FROM tasks WHERE assignee_id = ? AND status = 'open'", arguments: [staff]) ?? 0
-            guard open < 50 else { return }
-            try d.execute(
-                sql: """
-                    INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
-                    SELECT c.store_id, t.customer_id, t.id, 'follow_up', 'Call ' || c.first_name || ' ' || c.last_name, 'bench', ?, t.due_at,
-                           t.due_at, 'open', t.due_at
-                    FROM touches t JOIN customers c ON c.id = t.customer_id
-                    WHERE NOT EXISTS (SELECT 1 FROM tasks k WHERE k.touch_id = t.id) LIMIT ?
-                    """, arguments: [staff, 50 - open])
+        let staff = Int64(try await value(location, "SELECT id FROM staff WHERE staff_code = 'BENCHQ'") ?? "") ?? 0
+        let open = Int(try await value(location, "SELECT COUNT(*) FROM tasks WHERE assignee_id = \(staff) AND status = 'open'") ?? "") ?? 0
+        if open < 50 {
+            _ = try await value(
+                location,
+                """
+                INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status, created_at)
+                SELECT c.store_id, t.customer_id, t.id, 'follow_up', 'Call ' || c.first_name || ' ' || c.last_name, 'bench', \(staff),
+                       t.due_at, t.due_at, 'open', t.due_at
+                FROM touches t JOIN customers c ON c.id = t.customer_id
+                WHERE NOT EXISTS (SELECT 1 FROM tasks k WHERE k.touch_id = t.id) LIMIT \(50 - open)
+                """)
         }
         var rng = SystemRandomNumberGenerator()
         let t = APITokens.generate(using: &rng)

@@ -26,17 +26,31 @@ enum BenchPostgres {
 
     /// Runs `sql` with psql (`ON_ERROR_STOP`, one transaction); the password as the command line takes it.
     static func run(_ location: String, _ sql: String) {
+        _ = psql(location, sql)
+    }
+
+    /// The first column of the first row `sql` returns (nil: no row, or NULL).
+    static func value(_ location: String, _ sql: String) -> String? {
+        let out = psql(location, sql).split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return out.isEmpty ? nil : out
+    }
+
+    /// psql's unaligned, tuples-only output of `sql`.
+    private static func psql(_ location: String, _ sql: String) -> String {
         guard let psql = which("psql") else { fail("psql is not installed: the PostgreSQL benchmarks prepare their data with it") }
         var environment = ProcessInfo.processInfo.environment
         if let p = environment["AFTERDESK_DB_PASSWORD"] { environment["PGPASSWORD"] = p }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: psql)
-        p.arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-d", location, "-c", sql]
+        p.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-1", "-d", location, "-c", sql]
         p.environment = environment
-        p.standardOutput = FileHandle.nullDevice
+        let pipe = Pipe()
+        p.standardOutput = pipe
         do { try p.run() } catch { fail("cannot start psql: \(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { fail("psql failed on \(DatabaseLocation.forPeople(location))") }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// No plans at all, as right after an import.

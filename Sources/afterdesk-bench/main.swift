@@ -288,8 +288,6 @@ case "sms":
     try await BenchSMS.run(messages: Int(option("messages", "10000")) ?? 10_000, concurrency: Int(option("concurrency", "1")) ?? 1)
 
 case "api":
-    if BenchPostgres.location != nil { print("afterdesk-bench api: SQLite only for now (its task queue is prepared with GRDB)") }
-    if BenchPostgres.location != nil { break }
     // The task queue through the server, beside the health route, with wrk (after `import`, and `plan`).
     try await BenchAPI.run(
         dir: option("dir", "bench-data"), seconds: Int(option("seconds", "10")) ?? 10, port: Int(option("port", "18733")) ?? 18733)
@@ -309,7 +307,7 @@ default:
                afterdesk-bench report [--dir bench-data]      (after import, and plan)
                afterdesk-bench scorecard [--dir bench-data | --db FILE]   (after import, and plan)
                afterdesk-bench sms [--messages 10000] [--concurrency 1]   (needs python3; from the repository's root)
-               afterdesk-bench api [--dir bench-data] [--seconds 10]   (after import, and plan; needs wrk)
+               afterdesk-bench api [--dir bench-data] [--db postgres://…] [--seconds 10]   (after import, and plan; needs wrk)
                afterdesk-bench decode FILE [--parse-only]
                afterdesk-bench daily-looks [--stores 1000] [--seed 7] [--declines-per-day 10]
         """)

@@ -3,74 +3,116 @@ import AfterdeskStorage
 import Foundation
 import PostgresNIO
 
+/// A message to queue, with what it belongs to.
+struct QueuedMessage {
+    let message: NewOutboxMessage
+    let touchID: Int64?
+    let taskID: Int64?
+    let customerID: Int64?
+}
+
+extension DispatchRecord {
+    /// The touch the record is about.
+    var touchID: Int64 {
+        switch self {
+        case .dispatched(let touch, _, _, _, _), .moved(let touch, _, _), .skipped(let touch, _): touch
+        }
+    }
+}
+
 extension PostgresStorage {
     /// Stores what dispatch decided for a page of touches in one transaction: outbox messages and tasks recorded,
     /// touches marked sent, moved or skipped. A touch no longer planned (an opt-out, a replan, another dispatcher got
     /// there first: the row's lock makes the second wait, then find it sent) is left alone: nothing is recorded for
-    /// it. Returns the ids of the tasks created, by touch.
+    /// it. Returns the ids of the tasks created, by touch. A page is a few statements, not a few per touch: its touches
+    /// claimed in one, then its tasks, messages and offer links each inserted in one, in the page's order (the ids and
+    /// the first of two messages with one key are SQLite's row-by-row ones).
     @discardableResult
     public func record(_ records: [DispatchRecord], now: Date) async throws -> [Int64: Int64] {
         let now = now.wholeSecond
         return try await write { conn in
             var tasks: [Int64: Int64] = [:]
-            for record in records {
-                switch record {
-                case .moved(let touch, let to, let reason):
-                    _ = try await claimTouch(conn, touch, status: "planned", reason: "moved: \(reason)", sentAt: nil, dueAt: to.wholeSecond)
-                case .skipped(let touch, let reason):
-                    _ = try await claimTouch(conn, touch, status: "skipped", reason: reason, sentAt: nil, dueAt: nil)
-                case .dispatched(let touch, let customer, let messages, let task, let dropped):
-                    let reason = dropped.isEmpty ? nil : "sent without: " + dropped.joined(separator: "; ")
-                    guard try await claimTouch(conn, touch, status: "sent", reason: reason, sentAt: now, dueAt: nil) else { continue }
-                    var taskID: Int64?
-                    if let t = task {
-                        taskID = try await DispatchTasks.insert(conn, t, touchID: touch, offerLinkID: nil, now: now, logger)
-                        tasks[touch] = taskID
+            for run in Batches.runs(records, key: \.touchID) {
+                let claimed = try await claimTouches(conn, run, now: now)
+                let sent = run.compactMap { r -> (touch: Int64, customer: Int64, messages: [NewOutboxMessage], task: NewTask?)? in
+                    guard case .dispatched(let touch, let customer, let messages, let task, _) = r, claimed.contains(touch) else {
+                        return nil
                     }
-                    for m in messages {
-                        let queued = try await insertOutbox(conn, m, touchID: touch, taskID: taskID, customerID: customer, now: now)
-                        if let link = m.offerLink, queued {
-                            try await insertOfferLink(conn, link, touchID: touch, channel: m.channel, customerID: customer, now: now)
-                        }
-                    }
+                    return (touch, customer, messages, task)
                 }
+                let made = try await DispatchTasks.insert(
+                    conn, sent.compactMap { s in s.task.map { (s.touch, nil, $0) } }, now: now, logger)
+                var taskOf: [Int64: Int64] = [:]
+                for (row, s) in zip(made, sent.filter { $0.task != nil }) { taskOf[s.touch] = row }
+                tasks.merge(taskOf) { first, _ in first }
+                let messages = sent.flatMap { s in
+                    s.messages.map { QueuedMessage(message: $0, touchID: s.touch, taskID: taskOf[s.touch], customerID: s.customer) }
+                }
+                let queued = try await insertOutbox(conn, messages, now: now)
+                try await insertOfferLinks(conn, queued.filter { $0.message.offerLink != nil }, now: now)
             }
             return tasks
         }
     }
 
-    /// Marks a touch still planned as `status`; false when it is planned no longer (nothing changed).
-    private func claimTouch(
-        _ conn: PostgresConnection, _ touch: Int64, status: String, reason: String?, sentAt: Date?, dueAt: Date?
-    ) async throws -> Bool {
-        try await conn.one(
-            Int64.self,
-            """
-            UPDATE touches SET status = \(status), status_reason = \(reason)::text, sent_at = \(sentAt)::timestamptz,
-            due_at = COALESCE(\(dueAt)::timestamptz, due_at) WHERE id = \(touch) AND status = 'planned' RETURNING id
-            """, logger) != nil
+    /// Marks the run's touches still planned as each record says, in one statement; the ids it changed (a touch planned
+    /// no longer is left as it is). The rows are locked in id order first, whatever order the join visits them in, so
+    /// two dispatchers recording the same page wait for each other instead of deadlocking.
+    private func claimTouches(_ conn: PostgresConnection, _ run: [DispatchRecord], now: Date) async throws -> Set<Int64> {
+        let rows = run.map { record -> (id: Int64, status: String, reason: String?, sentAt: Date?, dueAt: Date?) in
+            switch record {
+            case .moved(let touch, let to, let reason): (touch, "planned", "moved: \(reason)", nil, to.wholeSecond)
+            case .skipped(let touch, let reason): (touch, "skipped", reason, nil, nil)
+            case .dispatched(let touch, _, _, _, let dropped):
+                (touch, "sent", dropped.isEmpty ? nil : "sent without: " + dropped.joined(separator: "; "), now, nil)
+            }
+        }
+        let ids = rows.map(\.id)
+        return Set(
+            try await conn.all(
+                Int64.self,
+                """
+                UPDATE touches t SET status = c.status, status_reason = c.reason, sent_at = c.sent_at,
+                    due_at = COALESCE(c.due_at, t.due_at)
+                FROM unnest(\(ids)::int8[], \(rows.map(\.status))::text[], \(NullableArray(rows.map(\.reason)))::text[],
+                            \(NullableArray(rows.map(\.sentAt)))::timestamptz[], \(NullableArray(rows.map(\.dueAt)))::timestamptz[])
+                     AS c(id, status, reason, sent_at, due_at)
+                WHERE t.id = c.id AND t.status = 'planned'
+                  AND t.id IN (SELECT id FROM touches WHERE id = ANY(\(ids)) AND status = 'planned' ORDER BY id FOR UPDATE)
+                RETURNING t.id
+                """, logger))
     }
 
-    /// Queues a message unless one with its idempotency key is already in the outbox; true when it was queued now.
-    func insertOutbox(
-        _ conn: PostgresConnection, _ m: NewOutboxMessage, touchID: Int64?, taskID: Int64?, customerID: Int64?, now: Date
-    ) async throws -> Bool {
-        try await conn.one(
-            Int64.self,
+    /// Queues messages in one statement, in order, each unless one with its idempotency key is already in the outbox
+    /// (or earlier in `messages`); those queued now.
+    func insertOutbox(_ conn: PostgresConnection, _ messages: [QueuedMessage], now: Date) async throws -> [QueuedMessage] {
+        guard !messages.isEmpty else { return [] }
+        let m = messages.map(\.message)
+        let keys = try await conn.all(
+            String.self,
             """
             INSERT INTO outbox (idempotency_key, touch_id, task_id, customer_id, channel, recipient, subject, body, html, headers,
                                 status, next_attempt_at, created_at, updated_at)
-            VALUES (\(m.idempotencyKey), \(touchID)::bigint, \(taskID)::bigint, \(customerID)::bigint, \(m.channel.rawValue),
-                    \(m.recipient), \(m.subject)::text, \(m.body), \(m.html)::text, \(m.headers)::text, 'queued', \(now), \(now), \(now))
-            ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
-            """, logger) != nil
+            SELECT k, touch, task, customer, channel, recipient, subject, body, html, headers, 'queued', \(now), \(now), \(now)
+            FROM unnest(\(m.map(\.idempotencyKey))::text[], \(NullableArray(messages.map(\.touchID)))::int8[],
+                        \(NullableArray(messages.map(\.taskID)))::int8[], \(NullableArray(messages.map(\.customerID)))::int8[],
+                        \(m.map(\.channel.rawValue))::text[], \(m.map(\.recipient))::text[], \(NullableArray(m.map(\.subject)))::text[],
+                        \(m.map(\.body))::text[], \(NullableArray(m.map(\.html)))::text[], \(NullableArray(m.map(\.headers)))::text[])
+                 WITH ORDINALITY AS v(k, touch, task, customer, channel, recipient, subject, body, html, headers, n)
+            ORDER BY n
+            ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key
+            """, logger)
+        // Of two messages with one key, the first was queued (the statement inserts in order).
+        var fresh = Set(keys)
+        return messages.filter { fresh.remove($0.message.idempotencyKey) != nil }
     }
 
     /// Records messages not tied to a touch (a HELP reply, a reply task's CRM lead). Idempotent by key.
     public func enqueue(_ messages: [NewOutboxMessage], customerID: Int64?, taskID: Int64?, now: Date) async throws {
         let now = now.wholeSecond
         try await write { conn in
-            for m in messages { _ = try await insertOutbox(conn, m, touchID: nil, taskID: taskID, customerID: customerID, now: now) }
+            _ = try await insertOutbox(
+                conn, messages.map { QueuedMessage(message: $0, touchID: nil, taskID: taskID, customerID: customerID) }, now: now)
         }
     }
 }
@@ -82,16 +124,35 @@ enum DispatchTasks {
     static func insert(
         _ conn: PostgresConnection, _ t: NewTask, touchID: Int64?, offerLinkID: Int64?, now: Date, _ logger: Logger
     ) async throws -> Int64 {
-        let id = try await conn.one(
-            Int64.self,
+        guard let id = try await insert(conn, [(touchID, offerLinkID, t)], now: now, logger).first else {
+            throw StoreError.integrity("the task was not recorded")
+        }
+        return id
+    }
+
+    /// Inserts open tasks in one statement, in order; their ids, in the same order.
+    static func insert(
+        _ conn: PostgresConnection, _ tasks: [(touchID: Int64?, offerLinkID: Int64?, task: NewTask)], now: Date, _ logger: Logger
+    ) async throws -> [Int64] {
+        guard !tasks.isEmpty else { return [] }
+        let t = tasks.map(\.task)
+        let rows = try await conn.query(
             """
             INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status,
                                created_at, offer_link_id)
-            VALUES (\(t.storeID), \(t.customerID), \(touchID)::bigint, \(t.kind.rawValue), \(t.title), \(t.detail),
-                    \(t.assigneeID)::bigint, \(t.dueAt.wholeSecond), \(t.slaAt.wholeSecond), 'open', \(now), \(offerLinkID)::bigint)
+            SELECT store, customer, touch, kind, title, detail, assignee, due, sla, 'open', \(now), link
+            FROM unnest(\(t.map(\.storeID))::int8[], \(t.map(\.customerID))::int8[], \(NullableArray(tasks.map(\.touchID)))::int8[],
+                        \(t.map(\.kind.rawValue))::text[], \(t.map(\.title))::text[], \(t.map(\.detail))::text[],
+                        \(NullableArray(t.map(\.assigneeID)))::int8[], \(t.map(\.dueAt.wholeSecond))::timestamptz[],
+                        \(t.map(\.slaAt.wholeSecond))::timestamptz[], \(NullableArray(tasks.map(\.offerLinkID)))::int8[])
+                 WITH ORDINALITY AS v(store, customer, touch, kind, title, detail, assignee, due, sla, link, n)
+            ORDER BY n
             RETURNING id
-            """, logger)
-        guard let id else { throw StoreError.integrity("the task was not recorded") }
-        return id
+            """, logger: logger)
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        // Identity values are drawn in insertion order: sorted, the ids follow the tasks given.
+        guard ids.count == tasks.count else { throw StoreError.integrity("the tasks were not recorded") }
+        return ids.sorted()
     }
 }

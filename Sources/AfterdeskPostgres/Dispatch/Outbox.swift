@@ -77,58 +77,74 @@ extension PostgresStorage {
 
     /// Marks as dead letters the messages whose rows cannot be read, each with the error that names the column and value.
     private func deadLetter(_ conn: PostgresConnection, _ messages: [(id: Int64, message: String)], now: Date) async throws {
-        for (id, message) in messages {
-            try await conn.run(
-                "UPDATE outbox SET status = 'dead', last_error = \(message), updated_at = \(now) WHERE id = \(id)", logger)
-        }
+        try await settle(conn, messages.map { ($0.id, "dead", $0.message) }, now: now, onlySending: false)
     }
 
-    /// Records how sends ended, in one transaction. A message not `sending` (not claimed, or settled already) is left
-    /// as it is.
-    public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws {
-        let now = now.wholeSecond
-        try await write { conn in
-            for (id, result) in results {
-                switch result {
-                case .sent(let providerID):
-                    if try await markSent(conn, id: id, providerID: providerID, now: now) { try await redactOfferLinks(conn, id: id) }
-                case .failed(let error, let retryAt):
-                    try await conn.run(
-                        """
-                        UPDATE outbox SET status = \(retryAt == nil ? "dead" : "queued"), last_error = \(error),
-                        next_attempt_at = COALESCE(\(retryAt?.wholeSecond)::timestamptz, next_attempt_at), updated_at = \(now)
-                        WHERE id = \(id) AND status = 'sending'
-                        """, logger)
-                }
-            }
-        }
-    }
-
-    /// Marks a `sending` message sent under `providerID`; false when it was not `sending`.
-    func markSent(_ conn: PostgresConnection, id: Int64, providerID: String?, now: Date) async throws -> Bool {
-        try await conn.one(
+    /// Gives each message its status and error in one statement (a message given twice keeps the first): only a
+    /// `sending` one when `onlySending`. The ids changed.
+    @discardableResult
+    func settle(
+        _ conn: PostgresConnection, _ items: [(id: Int64, status: String, error: String)], now: Date, onlySending: Bool
+    ) async throws -> [Int64] {
+        let items = Batches.firstOfEach(items, key: \.id)
+        guard !items.isEmpty else { return [] }
+        return try await conn.all(
             Int64.self,
             """
-            UPDATE outbox SET status = 'sent', provider_id = \(providerID)::text, sent_at = \(now), last_error = NULL,
-            updated_at = \(now) WHERE id = \(id) AND status = 'sending' RETURNING id
-            """, logger) != nil
+            UPDATE outbox o SET status = c.status, last_error = c.error, updated_at = \(now)
+            FROM unnest(\(items.map(\.id))::int8[], \(items.map(\.status))::text[], \(items.map(\.error))::text[]) AS c(id, status, error)
+            WHERE o.id = c.id AND (o.status = 'sending' OR NOT \(onlySending))
+            RETURNING o.id
+            """, logger)
     }
 
-    /// Blanks the offer link tokens of a sent message: the store keeps them only as hashes from then on. (SQLite's
-    /// LIKE ignores ASCII case: ILIKE finds the same rows.)
-    func redactOfferLinks(_ conn: PostgresConnection, id: Int64) async throws {
-        let rows = try await conn.query(
-            """
-            SELECT body, html FROM outbox WHERE id = \(id) AND channel IN ('sms', 'email')
-            AND (body ILIKE '%/o/%' OR html ILIKE '%/o/%')
-            """, logger: logger)
-        var found: (body: String, html: String?)?
-        for try await row in rows.decode((String, String?).self) { found = row }
-        guard let (body, html) = found else { return }
-        let (newBody, newHTML) = (OfferLinkText.redacted(body), html.map(OfferLinkText.redacted))
-        // A later delivery report finds the text already blanked: nothing to write.
-        guard newBody != body || newHTML != html else { return }
-        try await conn.run("UPDATE outbox SET body = \(newBody), html = \(newHTML)::text WHERE id = \(id)", logger)
+    /// Records how sends ended: the sent ones in one statement (their offer link tokens blanked in it), the failed ones
+    /// in another (queued again for their retry, or dead without one), together in one transaction; a page of one kind
+    /// (each email's result, sent alone) is its one statement, which commits on its own: one round trip. A message not
+    /// `sending` (not claimed, or settled already) is left as it is; of two results for one message, the first is
+    /// kept, as the second would find it settled.
+    public func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws {
+        let now = now.wholeSecond
+        var sent: [(id: Int64, providerID: String?)] = []
+        var failed: [(id: Int64, status: String, error: String, retryAt: Date?)] = []
+        for (id, result) in Batches.firstOfEach(results, key: \.id) {
+            switch result {
+            case .sent(let providerID): sent.append((id, providerID))
+            case .failed(let error, let retryAt): failed.append((id, retryAt == nil ? "dead" : "queued", error, retryAt?.wholeSecond))
+            }
+        }
+        func apply(_ conn: PostgresConnection) async throws {
+            if !sent.isEmpty {
+                try await conn.run(
+                    """
+                    UPDATE outbox o SET status = 'sent', provider_id = c.provider, sent_at = \(now), last_error = NULL, updated_at = \(now),
+                        body = CASE WHEN o.channel IN ('sms', 'email') THEN \(unescaped: Self.redacted("o.body")) ELSE o.body END,
+                        html = CASE WHEN o.channel IN ('sms', 'email') THEN \(unescaped: Self.redacted("o.html")) ELSE o.html END
+                    FROM unnest(\(sent.map(\.id))::int8[], \(NullableArray(sent.map(\.providerID)))::text[]) AS c(id, provider)
+                    WHERE o.id = c.id AND o.status = 'sending'
+                    """, logger)
+            }
+            if !failed.isEmpty {
+                try await conn.run(
+                    """
+                    UPDATE outbox o SET status = c.status, last_error = c.error, next_attempt_at = COALESCE(c.retry, o.next_attempt_at),
+                        updated_at = \(now)
+                    FROM unnest(\(failed.map(\.id))::int8[], \(failed.map(\.status))::text[], \(failed.map(\.error))::text[],
+                                \(NullableArray(failed.map(\.retryAt)))::timestamptz[]) AS c(id, status, error, retry)
+                    WHERE o.id = c.id AND o.status = 'sending'
+                    """, logger)
+            }
+        }
+        if sent.isEmpty && failed.isEmpty { return }
+        if sent.isEmpty || failed.isEmpty { try await read(apply) } else { try await write(apply) }
+    }
+
+    /// `column` with its offer link tokens blanked, in SQL: `OfferLinkText.redacted` as a regular expression (every
+    /// `/o/` followed by exactly a token's characters, base64url, not followed by another, becomes `/o/[link]`), so a
+    /// sent message's text is blanked in the statement that marks it sent. The store keeps tokens only as hashes from
+    /// then on. `OfferLinkRedactionTests` holds the two to the same answers.
+    static func redacted(_ column: String) -> String {
+        "regexp_replace(\(column), '/o/[A-Za-z0-9_-]{\(OfferLinkText.tokenLength)}(?![A-Za-z0-9_-])', '/o/\(OfferLinkText.redaction)', 'g')"
     }
 
     /// An SMS provider's delivery report, as `DeliveryReport` keeps it (a known status, a numeric error code). A report
@@ -143,12 +159,12 @@ extension PostgresStorage {
                 UPDATE outbox SET provider_status = COALESCE(\(report.status?.rawValue)::text, provider_status),
                     status = CASE WHEN \(mapped)::text IS NOT NULL AND status IN ('sent', 'sending', 'delivered', 'undelivered')
                                   THEN \(mapped)::text ELSE status END,
-                    last_error = COALESCE(\(report.storedError)::text, last_error), updated_at = \(now.wholeSecond)
+                    last_error = COALESCE(\(report.storedError)::text, last_error), updated_at = \(now.wholeSecond),
+                    -- A report can come before the send is recorded: the provider has the text, so the link is blanked here too.
+                    body = \(unescaped: Self.redacted("body")), html = \(unescaped: Self.redacted("html"))
                 WHERE channel = 'sms' AND provider_id = \(providerID) AND provider_id IS NOT NULL
                 RETURNING id
                 """, logger)
-            // A report can come before the send is recorded: the provider has the text, so the link is blanked here too.
-            for id in ids { try await redactOfferLinks(conn, id: id) }
             return !ids.isEmpty
         }
     }

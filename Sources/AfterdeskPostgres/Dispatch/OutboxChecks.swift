@@ -36,34 +36,30 @@ extension PostgresStorage {
         }
     }
 
-    /// Claimed messages that must not go: cancelled, with the reason, never to be retried.
+    /// Claimed messages that must not go: cancelled, with the reason, never to be retried. One statement.
     public func cancelClaimed(_ items: [(id: Int64, reason: String)], now: Date) async throws {
         guard !items.isEmpty else { return }
         let now = now.wholeSecond
         try await write { conn in
-            for (id, reason) in items {
-                try await conn.run(
-                    """
-                    UPDATE outbox SET status = 'cancelled', last_error = \(reason), updated_at = \(now)
-                    WHERE id = \(id) AND status = 'sending'
-                    """, logger)
-            }
+            try await settle(conn, items.map { ($0.id, "cancelled", $0.reason) }, now: now, onlySending: true)
         }
     }
 
     /// Claimed messages that may not go now (a retry that fell outside the customer's contact hours): queued again for
-    /// `until`, the claim's attempt not counted.
+    /// `until`, the claim's attempt not counted. One statement (a message given twice keeps the first).
     public func deferClaimed(_ items: [(id: Int64, until: Date, reason: String)], now: Date) async throws {
+        let items = Batches.firstOfEach(items, key: \.id)
         guard !items.isEmpty else { return }
         let now = now.wholeSecond
         try await write { conn in
-            for (id, until, reason) in items {
-                try await conn.run(
-                    """
-                    UPDATE outbox SET status = 'queued', attempts = GREATEST(attempts - 1, 0), next_attempt_at = \(until.wholeSecond),
-                    last_error = \(reason), updated_at = \(now) WHERE id = \(id) AND status = 'sending'
-                    """, logger)
-            }
+            try await conn.run(
+                """
+                UPDATE outbox o SET status = 'queued', attempts = GREATEST(o.attempts - 1, 0), next_attempt_at = c.until,
+                    last_error = c.reason, updated_at = \(now)
+                FROM unnest(\(items.map(\.id))::int8[], \(items.map(\.until.wholeSecond))::timestamptz[], \(items.map(\.reason))::text[])
+                     AS c(id, until, reason)
+                WHERE o.id = c.id AND o.status = 'sending'
+                """, logger)
         }
     }
 

@@ -32,7 +32,8 @@ extension PostgresStorage {
             case .refuse(let why):
                 return .refused(why)
             case .send(let message):
-                _ = try await insertOutbox(conn, message, touchID: nil, taskID: taskID, customerID: t.customer, now: now.wholeSecond)
+                _ = try await insertOutbox(
+                    conn, [QueuedMessage(message: message, touchID: nil, taskID: taskID, customerID: t.customer)], now: now.wholeSecond)
                 let id = try await conn.one(
                     Int64.self, "SELECT id FROM outbox WHERE idempotency_key = \(message.idempotencyKey)", logger)
                 guard let id else { throw StoreError.integrity("the text was not queued") }

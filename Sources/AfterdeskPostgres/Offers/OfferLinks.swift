@@ -4,16 +4,24 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStorage {
-    /// Stores the offer link a dispatched message carries (only its token's hash); a hash stored already is left as is.
-    func insertOfferLink(
-        _ conn: PostgresConnection, _ l: NewOfferLink, touchID: Int64, channel: OutboxChannel, customerID: Int64, now: Date
-    ) async throws {
+    /// Stores the offer links dispatched messages carry (only their tokens' hashes), in one statement, in order; a hash
+    /// stored already (or earlier in `messages`) is left as is.
+    func insertOfferLinks(_ conn: PostgresConnection, _ messages: [QueuedMessage], now: Date) async throws {
+        let links = messages.compactMap { q in q.message.offerLink.map { (q, $0) } }
+        guard !links.isEmpty else { return }
+        let l = links.map(\.1)
         try await conn.run(
             """
             INSERT INTO offer_links (token_hash, touch_id, channel, deal_id, customer_id, product_code, reason, quoted_cents,
                                      eligible_until, created_at, expires_at)
-            VALUES (\(l.tokenHash), \(touchID), \(channel.rawValue), \(l.dealID), \(customerID), \(l.product), \(l.reason),
-                    \(l.quotedCents), \(l.eligibleUntil)::date, \(now), \(l.expiresAt.wholeSecond))
+            SELECT hash, touch, channel, deal, customer, product, reason, cents, eligible::date, \(now), expires
+            FROM unnest(\(l.map(\.tokenHash))::text[], \(NullableArray(links.map(\.0.touchID)))::int8[],
+                        \(links.map(\.0.message.channel.rawValue))::text[], \(l.map(\.dealID))::int8[],
+                        \(NullableArray(links.map(\.0.customerID)))::int8[], \(l.map(\.product))::text[], \(l.map(\.reason))::text[],
+                        \(l.map(\.quotedCents))::int8[], \(NullableArray(l.map { $0.eligibleUntil?.description }))::text[],
+                        \(l.map(\.expiresAt.wholeSecond))::timestamptz[])
+                 WITH ORDINALITY AS v(hash, touch, channel, deal, customer, product, reason, cents, eligible, expires, n)
+            ORDER BY n
             ON CONFLICT (token_hash) DO NOTHING
             """, logger)
     }

@@ -49,17 +49,7 @@ public enum PostgresLocation {
 
     /// One connection's configuration, as the pool's: for the check `PostgresStorage.open` makes before its pool starts.
     static func connectionConfiguration(_ location: String, environment: [String: String]) throws -> PostgresConnection.Configuration {
-        let p = try facts(location, environment: environment)
-        let tls: PostgresConnection.Configuration.TLS =
-            switch p.sslmode {
-            case "disable": .disable
-            case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
-        var c = PostgresConnection.Configuration(
-            host: p.host, port: p.port, username: p.user, password: p.password, database: p.database, tls: tls)
-        c.options.additionalStartupParameters = PostgresConnectionFacts.startupParameters
-        return c
+        try facts(location, environment: environment).connectionConfiguration()
     }
 
     /// The password, first found of: `AFTERDESK_DB_PASSWORD`, the file `AFTERDESK_DB_PASSWORD_FILE` names,
@@ -113,6 +103,20 @@ struct PostgresConnectionFacts: Sendable, Equatable, CustomStringConvertible {
         default: tls = .require(.makeClientConfiguration())
         }
         var c = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        c.options.additionalStartupParameters = Self.startupParameters
+        return c
+    }
+
+    /// One connection's configuration (outside the pool: the check at open, the task queue's listener), TLS as the
+    /// pool's.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch sslmode {
+            case "disable": .disable
+            case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        var c = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
         c.options.additionalStartupParameters = Self.startupParameters
         return c
     }

@@ -19,6 +19,8 @@ public final class PostgresStorage: Sendable {
     /// Where uploads are kept: a folder every server of the group shares.
     let uploadsFolder: String
     private let running: Task<Void, Never>
+    /// What tells this server that another (or itself) changed what the task queue reads.
+    let taskQueueListener: TaskQueueListener
 
     private init(
         client: PostgresClient, server: PostgresConnectionFacts, clock: Clock, logger: Logger, location: String?, uploadsFolder: String
@@ -29,6 +31,7 @@ public final class PostgresStorage: Sendable {
         self.logger = logger
         self.location = location
         self.uploadsFolder = uploadsFolder
+        taskQueueListener = TaskQueueListener(configuration: { try server.connectionConfiguration() }, logger: logger)
         let (started, signal) = AsyncStream<Void>.makeStream()
         self.started = started
         running = Task {
@@ -80,16 +83,24 @@ public final class PostgresStorage: Sendable {
         }
     }
 
-    /// Stops the pool: every query after this fails.
-    public func close() { running.cancel() }
+    /// Stops the pool and the task queue's listener: every query after this fails.
+    public func close() {
+        taskQueueListener.stop()
+        running.cancel()
+    }
 
-    /// Stops the pool and waits until its connections have ended: what a command does before it exits.
+    /// Stops the pool and the listener and waits until their connections have ended: what a command does before it
+    /// exits.
     public func shutdown() async {
         running.cancel()
+        await taskQueueListener.stopAndWait()
         await running.value
     }
 
-    deinit { running.cancel() }
+    deinit {
+        taskQueueListener.stop()
+        running.cancel()
+    }
 
     // MARK: Running queries
 
@@ -101,8 +112,16 @@ public final class PostgresStorage: Sendable {
     }
 
     /// Runs `body` in one transaction (READ COMMITTED), committed when it returns, rolled back when it throws; a
-    /// `StoreError` thrown inside comes out as itself.
+    /// `StoreError` thrown inside comes out as itself. Once committed, the task queue's kept answers are ended at once
+    /// (this server reads its own writes; its commit's notification, which ends them on every server, comes after).
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let value = try await transaction(body)
+        taskQueueListener.committed()
+        return value
+    }
+
+    /// `body` in one transaction, committed when it returns.
+    private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
         } catch { throw PostgresErrors.mapped(error) }
@@ -110,7 +129,7 @@ public final class PostgresStorage: Sendable {
 
     /// Runs `body` in one `REPEATABLE READ` transaction: every read sees one snapshot (a report, a backup).
     func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await write { conn in
+        try await transaction { conn in
             try await conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             return try await body(conn)
         }

@@ -4,14 +4,27 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStorage {
-    /// The tasks of `query` as `render` answers them. Every call reads and renders afresh: PostgreSQL has no cheap
-    /// counterpart of SQLite's `data_version` that a connection of the pool could compare, and an answer kept past a
-    /// commit of another server would be stale. `answers` still counts what was made.
+    /// The tasks of `query` as `render` answers them, reused until any server commits to a table the answer reads,
+    /// or the first of its open tasks' SLA passes (as SQLite's, by `data_version`): the queue is what every
+    /// salesperson's app polls. The version comes from `TaskQueueListener`, bumped by each commit's notification.
+    ///
+    /// The version is read BEFORE the query, and that is what makes a kept answer safe. A commit is notified only once
+    /// it is visible to every snapshot taken after (PostgreSQL delivers a notification once its transaction is no longer
+    /// in progress). So a commit the query did not see was notified after the query's snapshot, hence after the version
+    /// was read: it bumps the version past the one the answer is kept under, and the answer is not reused. Read after
+    /// the query, the version could already count a commit the query missed, and a stale answer would be kept as
+    /// fresh. (A commit the query did see may still bump it: one answer made again, never a stale one served.) While
+    /// the listener is not listening the version is nil and nothing is kept.
     public func taskQueue<Value: Sendable>(
         _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: @Sendable ([TaskRow]) -> Value
     ) async throws -> Value {
-        let rows = try await read { conn in try await taskRows(conn, query, now: now) }
-        return try answers.answer(connection: "postgres", version: nil, key: query, now: now.wholeSecond) { (render(rows), nil) }
+        taskQueueListener.start()
+        let version = taskQueueListener.version
+        return try await answers.answer(connection: taskQueueListener.slot, version: version, key: query, now: now.wholeSecond) {
+            let rows = try await read { conn in try await taskRows(conn, query, now: now) }
+            let flips = rows.lazy.filter { $0.status == .open && !$0.overdue }.map(\.slaAt).min()
+            return (render(rows), flips)
+        }
     }
 
     /// The tasks, soonest first (`TaskQuery`'s narrowing: an assignee as typed, their id, a store, one task).

@@ -27,7 +27,8 @@ public struct TaskQuery: Sendable, Hashable {
 
 /// What a polled list answered, kept per connection for as long as nothing was committed to the database since: the
 /// backend reads a version the database maintains (SQLite's `PRAGMA data_version` on a connection changes whenever
-/// any other connection, of this process or another, commits). An answer also ends when the first of its open tasks'
+/// any other connection, of this process or another, commits; PostgreSQL's listener counts the notifications its
+/// triggers send at every commit to the tables the queue reads, `TaskQueueListener`). An answer also ends when the first of its open tasks'
 /// SLA passes (its `overdue` would change).
 public final class PolledAnswers<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     struct Slot: Hashable {
@@ -56,20 +57,40 @@ public final class PolledAnswers<Key: Hashable & Sendable, Value: Sendable>: Sen
     package func answer(
         connection: String, version: Int64?, key: Key, now: Date, make: () throws -> (value: Value, validThrough: Date?)
     ) throws -> Value {
-        guard capacity > 0, let version else {
-            madeCount.withLock { $0 += 1 }
-            return try make().value
-        }
-        let slot = Slot(connection: connection, key: key)
-        if let e = entries.withLock({ $0[slot] }), e.version == version, e.validThrough.map({ now <= $0 }) ?? true {
-            return e.value
-        }
+        if let kept = kept(connection: connection, version: version, key: key, now: now) { return kept }
         let (value, validThrough) = try make()
+        keep(value, connection: connection, version: version, key: key, validThrough: validThrough)
+        return value
+    }
+
+    /// `answer`, for a backend whose `make` queries the database as it goes (PostgreSQL): `version` must be read
+    /// before `make` starts, so that a commit `make` may not have seen moves the version past the one kept.
+    package func answer(
+        connection: String, version: Int64?, key: Key, now: Date, make: () async throws -> (value: Value, validThrough: Date?)
+    ) async throws -> Value {
+        if let kept = kept(connection: connection, version: version, key: key, now: now) { return kept }
+        let (value, validThrough) = try await make()
+        keep(value, connection: connection, version: version, key: key, validThrough: validThrough)
+        return value
+    }
+
+    /// The answer kept for the slot under `version`, still valid at `now`; nil when there is none to reuse.
+    private func kept(connection: String, version: Int64?, key: Key, now: Date) -> Value? {
+        guard capacity > 0, let version else { return nil }
+        let slot = Slot(connection: connection, key: key)
+        guard let e = entries.withLock({ $0[slot] }), e.version == version, e.validThrough.map({ now <= $0 }) ?? true else {
+            return nil
+        }
+        return e.value
+    }
+
+    /// Counts an answer made, and keeps it unless `version` is nil (or nothing is kept at all).
+    private func keep(_ value: Value, connection: String, version: Int64?, key: Key, validThrough: Date?) {
         madeCount.withLock { $0 += 1 }
+        guard capacity > 0, let version else { return }
         entries.withLock {
             if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
-            $0[slot] = Entry(version: version, validThrough: validThrough, value: value)
+            $0[Slot(connection: connection, key: key)] = Entry(version: version, validThrough: validThrough, value: value)
         }
-        return value
     }
 }
