@@ -52,7 +52,9 @@ enum BenchPostgres {
         }
         guard !header.isEmpty else { fail("\(file) has no header line") }
         let table = "afterdesk_bench_copy_floor"
-        run(location, "SET client_min_messages = warning; DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (\(columns.joined(separator: ", ")))")
+        run(
+            location,
+            "SET client_min_messages = warning; DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (\(columns.joined(separator: ", ")))")
         let quoted = "'" + file.replacingOccurrences(of: "'", with: "''") + "'"
         let copy = "\\copy \(table) FROM \(quoted) WITH (FORMAT csv, HEADER true)"
         let floor: (seconds: Double, peakBytes: Int, output: String)

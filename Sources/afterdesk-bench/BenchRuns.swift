@@ -39,8 +39,10 @@ enum BenchRuns {
         print(String(format: "  time                %.2f s, peak memory %.1f MB", again.seconds, Double(again.peakBytes) / 1_048_576))
         if let pg {
             let floor = BenchPostgres.copyFloor(pg, file: file)
-            print(String(format: "COPY floor (psql \\copy): %.2f s, peak memory %.1f MB", floor.seconds, Double(floor.peakBytes) / 1_048_576))
-            print(String(format: "ratio (import/floor):  %.2fx  (target <= 3x; peak memory target < 150 MB)", first.seconds / floor.seconds))
+            print(
+                String(format: "COPY floor (psql \\copy): %.2f s, peak memory %.1f MB", floor.seconds, Double(floor.peakBytes) / 1_048_576))
+            print(
+                String(format: "ratio (import/floor):  %.2fx  (target <= 3x; peak memory target < 150 MB)", first.seconds / floor.seconds))
             return
         }
         guard let sqlite = which("sqlite3") else { fail("sqlite3 is not installed (apt-get install sqlite3)") }

@@ -62,7 +62,8 @@ func measure(
     let start = DispatchTime.now()
     let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
     defer { for p in envp ?? [] { free(p) } }
-    let rc = envp.map { posix_spawn(&pid, executable, &actions, nil, argv, $0) } ?? posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    let rc =
+        envp.map { posix_spawn(&pid, executable, &actions, nil, argv, $0) } ?? posix_spawn(&pid, executable, &actions, nil, argv, environ)
     guard rc == 0 else { fail("cannot start \(executable): \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
     var usage = rusage()
