@@ -40,7 +40,9 @@ enum PostgresMigrations {
     /// extended query protocol, one statement per Parse, so a migration's text is run statement by statement, split at
     /// each `;` outside quotes, quoted names, comments and dollar-quoted bodies (the rule of scripts/pg-extended-apply.py,
     /// which applies this baseline so in scripts/pg-schema-check.sh).
-    static let shipped: [(name: String, sql: String)] = [("p1-baseline", baseline), ("p2-copies", copies)]
+    static let shipped: [(name: String, sql: String)] = [
+        ("p1-baseline", baseline), ("p2-copies", copies), ("p4-plan-indexes", planIndexes),
+    ]
 
     static let baseline = """
         -- SQLite's COLLATE NOCASE: case-insensitive equality, order and uniqueness (ICU, level 2).
