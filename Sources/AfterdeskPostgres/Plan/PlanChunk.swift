@@ -3,6 +3,7 @@ import AfterdeskStorage
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// Which customers one planning chunk covers: their ids (a range of ids, or those asked for).
 struct PlanChunkSpec: Sendable {
@@ -52,12 +53,14 @@ enum PlanLocks {
     /// when it returns, rolled back when it throws. The locks go after the commit or rollback; a connection that cannot
     /// say it let them go is closed (which lets them go), never returned to the pool holding them.
     static func holding<T: Sendable>(
-        _ customers: [Int64], client: PostgresClient, logger: Logger, _ body: (PostgresConnection) async throws -> T
+        _ customers: [Int64], client: PostgresClient, logger: Logger, locked: @Sendable () -> Void = {},
+        _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let slots = slots(customers)
         return try await client.withConnection { conn in
             do {
                 try await conn.run("SELECT pg_advisory_lock(2902, s) FROM (SELECT unnest(\(slots)::int[]) AS s ORDER BY 1) o", logger)
+                locked()
                 try await conn.run("BEGIN ISOLATION LEVEL REPEATABLE READ", logger)
                 let result = try await body(conn)
                 try await conn.run("COMMIT", logger)
@@ -74,4 +77,43 @@ enum PlanLocks {
     private static func unlock(_ conn: PostgresConnection, _ logger: Logger) async {
         do { try await conn.run("SELECT pg_advisory_unlock_all()", logger) } catch { try? await conn.close() }
     }
+}
+
+/// A one-way signal between two planning chunks in flight: waits return once it is open (at once, when it already is).
+final class PlanGate: Sendable {
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    /// A gate already open: what the first chunk waits on.
+    static let opened: PlanGate = {
+        let gate = PlanGate()
+        gate.open()
+        return gate
+    }()
+
+    func open() {
+        let waiting = state.withLock { s in
+            s.open = true
+            defer { s.waiting = [] }
+            return s.waiting
+        }
+        for w in waiting { w.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s in
+                if !s.open { s.waiting.append(c) }
+                return s.open
+            }
+            if now { c.resume() }
+        }
+    }
+}
+
+/// A chunk's turn in the pipeline: it takes its locks once the chunk before holds its own (`previousLocked`), says when
+/// it holds them (`locked`), and writes once the chunk before has ended (`previousEnded`).
+struct PlanTurn: Sendable {
+    let previousLocked: PlanGate
+    let locked: PlanGate
+    let previousEnded: PlanGate
 }

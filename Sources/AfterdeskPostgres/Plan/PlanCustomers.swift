@@ -11,7 +11,7 @@ extension PostgresStorage {
     ///
     /// Customers go in chunks of `rangeSize`, each chunk in its own `REPEATABLE READ` transaction (`transactionSize`
     /// is SQLite's: here a chunk is a transaction) that reads the chunk's facts in one snapshot, plans them and writes
-    /// the plans. No customer row is written or locked. Instead, before its transaction begins, a chunk takes the
+    /// the plans; two chunks in flight (`planPipelined`), so one plans while the other writes. No customer row is written or locked. Instead, before its transaction begins, a chunk takes the
     /// session advisory locks of its customers' planning slots (`PlanLocks`: a slot covers ids in blocks of 1,024),
     /// in ascending order, and lets them go after its commit or rollback. So:
     /// - two servers planning the same customer take turns, and the second's snapshot, taken after it got the lock,
@@ -52,38 +52,87 @@ extension PostgresStorage {
             }
         }
         let (chunks, total) = PlanChunkSpec.chunks(customerIDs: asked, lo: lo, hi: hi, rangeSize: rangeSize)
-        var summary = PlanSummary()
-        for spec in chunks {
-            summary.add(try await planChunk(spec, planner: planner, now: now, afterRead: afterRead))
-            progress?(spec.done, total)
-        }
+        let summary = try await planPipelined(chunks, planner: planner, now: now, total: total, progress: progress, afterRead: afterRead)
         if replanAll { try await write { conn in try await conn.run("DELETE FROM settings WHERE key = 'replan_all'", logger) } }
         return summary
     }
 
-    /// Plans one chunk in its own transaction under its planning locks (see `planCustomers`); a serialization failure
-    /// or a deadlock rolls it back whole, and it is run again, a few times at most.
-    private func planChunk(
-        _ spec: PlanChunkSpec, planner: Planner, now: Date, afterRead: (@Sendable () async throws -> Void)?
+    /// Plans `chunks` two in flight: while one writes (PostgreSQL's work), the next reads and plans (Swift's). The next
+    /// takes its locks only once the one before holds its own, and writes only once that one has ended, so touch ids
+    /// still ascend chunk after chunk. A chunk in flight that meets a serialization failure or a deadlock lets its locks
+    /// go and is planned again at the end, alone, a few times at most: retried in flight, it could wait for a lock
+    /// another server holds while that server waits for the next chunk's, which waits for it — a cycle PostgreSQL
+    /// cannot see.
+    private func planPipelined(
+        _ chunks: [PlanChunkSpec], planner: Planner, now: Date, total: Int, progress: (@Sendable (Int, Int) -> Void)?,
+        afterRead: (@Sendable () async throws -> Void)?
     ) async throws -> PlanSummary {
-        var attempt = 1
-        while true {
-            do {
-                return try await PlanLocks.holding(spec.ids, client: client, logger: logger) { conn in
-                    let deals = try await PlanDealReader.deals(conn, customers: spec.ids, logger: logger)
-                    let previous = try await Self.plannedTouches(conn, customers: spec.ids, logger: logger)
-                    try await afterRead?()
-                    let planned = PlannedChunk(
-                        deals: deals, previous: previous, given: spec.given ? spec.ids : nil, planner: planner, now: now,
-                        dueAt: { $0 })
-                    try await PlanWriter.write(planned, spec: spec, now: now, conn: conn, logger: logger)
-                    return planned.summary
+        var summary = PlanSummary()
+        var again: [PlanChunkSpec] = []
+        var inFlight: [(spec: PlanChunkSpec, task: Task<PlanSummary?, any Error>)] = []
+        defer { for f in inFlight { f.task.cancel() } }
+        var before = (locked: PlanGate.opened, ended: PlanGate.opened)
+        func settle() async throws {
+            let first = inFlight.removeFirst()
+            if let done = try await first.task.value { summary.add(done) } else { again.append(first.spec) }
+            progress?(first.spec.done, total)
+        }
+        for spec in chunks {
+            let gates = (locked: PlanGate(), ended: PlanGate())
+            let turn = PlanTurn(previousLocked: before.locked, locked: gates.locked, previousEnded: before.ended)
+            inFlight.append(
+                (
+                    spec,
+                    Task {
+                        defer {
+                            gates.locked.open()
+                            gates.ended.open()
+                        }
+                        await turn.previousLocked.wait()
+                        return try await planChunk(spec, planner: planner, now: now, afterRead: afterRead, turn: turn)
+                    }
+                ))
+            before = gates
+            if inFlight.count == 2 { try await settle() }
+        }
+        while !inFlight.isEmpty { try await settle() }
+        for spec in again {
+            var attempt = 1
+            while true {
+                if let done = try await planChunk(spec, planner: planner, now: now, afterRead: afterRead, turn: nil) {
+                    summary.add(done)
+                    break
                 }
-            } catch  where ["40001", "40P01"].contains(PostgresErrors.sqlState(error)) && attempt < 5 {
                 attempt += 1
-            } catch {
-                throw PostgresErrors.mapped(error)
+                guard attempt <= 5 else {
+                    throw StoreError("planning: customers kept changing while they were planned; plan them again", kind: .conflict)
+                }
             }
+        }
+        return summary
+    }
+
+    /// Plans one chunk in its own transaction under its planning locks (see `planCustomers`), in its `turn` of the
+    /// pipeline when it has one. Nil when a serialization failure or a deadlock rolled it back whole: it is to be run
+    /// again.
+    private func planChunk(
+        _ spec: PlanChunkSpec, planner: Planner, now: Date, afterRead: (@Sendable () async throws -> Void)?, turn: PlanTurn?
+    ) async throws -> PlanSummary? {
+        do {
+            return try await PlanLocks.holding(spec.ids, client: client, logger: logger, locked: { turn?.locked.open() }) { conn in
+                let deals = try await PlanDealReader.deals(conn, customers: spec.ids, logger: logger)
+                let previous = try await Self.plannedTouches(conn, customers: spec.ids, logger: logger)
+                try await afterRead?()
+                let planned = PlannedChunk(
+                    deals: deals, previous: previous, given: spec.given ? spec.ids : nil, planner: planner, now: now, dueAt: { $0 })
+                await turn?.previousEnded.wait()
+                try await PlanWriter.write(planned, spec: spec, now: now, conn: conn, logger: logger)
+                return planned.summary
+            }
+        } catch  where ["40001", "40P01"].contains(PostgresErrors.sqlState(error)) {
+            return nil
+        } catch {
+            throw PostgresErrors.mapped(error)
         }
     }
 
