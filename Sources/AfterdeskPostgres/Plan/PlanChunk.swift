@@ -49,18 +49,19 @@ enum PlanLocks {
         Array(Set(customers.map { Int32(truncatingIfNeeded: ($0 >> 10) & 255) })).sorted()
     }
 
-    /// Runs `body` in one `REPEATABLE READ` transaction on one connection, holding the slots of `customers`: committed
-    /// when it returns, rolled back when it throws. The locks go after the commit or rollback; a connection that cannot
-    /// say it let them go is closed (which lets them go), never returned to the pool holding them.
+    /// Runs `body` in one `REPEATABLE READ` transaction on one connection, holding the slots of `customers` (`locked`
+    /// opens once they are held): committed when it returns, rolled back when it throws. The locks go after the commit
+    /// or rollback; a connection that cannot say it let them go is closed (which lets them go), never returned to the
+    /// pool holding them.
     static func holding<T: Sendable>(
-        _ customers: [Int64], client: PostgresClient, logger: Logger, locked: @Sendable () -> Void = {},
+        _ customers: [Int64], client: PostgresClient, logger: Logger, locked: PlanGate? = nil,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let slots = slots(customers)
         return try await client.withConnection { conn in
             do {
                 try await conn.run("SELECT pg_advisory_lock(2902, s) FROM (SELECT unnest(\(slots)::int[]) AS s ORDER BY 1) o", logger)
-                locked()
+                locked?.open()
                 try await conn.run("BEGIN ISOLATION LEVEL REPEATABLE READ", logger)
                 let result = try await body(conn)
                 try await conn.run("COMMIT", logger)

@@ -119,7 +119,7 @@ extension PostgresStorage {
         _ spec: PlanChunkSpec, planner: Planner, now: Date, afterRead: (@Sendable () async throws -> Void)?, turn: PlanTurn?
     ) async throws -> PlanSummary? {
         do {
-            return try await PlanLocks.holding(spec.ids, client: client, logger: logger, locked: { turn?.locked.open() }) { conn in
+            return try await PlanLocks.holding(spec.ids, client: client, logger: logger, locked: turn?.locked) { conn in
                 let deals = try await PlanDealReader.deals(conn, customers: spec.ids, logger: logger)
                 let previous = try await Self.plannedTouches(conn, customers: spec.ids, logger: logger)
                 try await afterRead?()
