@@ -5,7 +5,7 @@ import Foundation
 
 /// The benchmarks' database on PostgreSQL (`--db postgres://…`): emptied instead of a file removed, and the SQL the
 /// SQLite benchmarks run through GRDB run through `psql` in PostgreSQL's dialect. What only a SQLite file has (its
-/// size, the `sqlite3 .import` floor) is said to be SQLite's, not measured.
+/// size) is said to be SQLite's, not measured; the import's floor is PostgreSQL's own COPY instead of `sqlite3 .import`.
 enum BenchPostgres {
     /// `--db` when it names PostgreSQL: the benchmark runs there instead of the file in `--dir`.
     static var location: String? { option("db", "").isEmpty || !DatabaseLocation.isPostgres(option("db", "")) ? nil : option("db", "") }
@@ -38,12 +38,10 @@ enum BenchPostgres {
     /// psql's unaligned, tuples-only output of `sql`.
     private static func psql(_ location: String, _ sql: String) -> String {
         guard let psql = which("psql") else { fail("psql is not installed: the PostgreSQL benchmarks prepare their data with it") }
-        var environment = ProcessInfo.processInfo.environment
-        if let p = environment["AFTERDESK_DB_PASSWORD"] { environment["PGPASSWORD"] = p }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: psql)
         p.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-1", "-d", location, "-c", sql]
-        p.environment = environment
+        p.environment = psqlEnvironment
         let pipe = Pipe()
         p.standardOutput = pipe
         do { try p.run() } catch { fail("cannot start psql: \(error)") }
@@ -51,6 +49,43 @@ enum BenchPostgres {
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { fail("psql failed on \(DatabaseLocation.forPeople(location))") }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The import's floor on PostgreSQL: PostgreSQL's own COPY of the same CSV (psql `\\copy`, in a child process
+    /// timed as the import is) into a bare table of text columns named as the CSV's header, in the same database; the
+    /// table is made just before and dropped after, neither timed.
+    static func copyFloor(_ location: String, file: String) -> (seconds: Double, peakBytes: Int) {
+        guard let psql = which("psql") else { fail("psql is not installed: the PostgreSQL COPY floor is measured with it") }
+        guard let handle = FileHandle(forReadingAtPath: file), let head = try? handle.read(upToCount: 1 << 16) else {
+            fail("cannot read \(file)")
+        }
+        try? handle.close()
+        let header = String(decoding: head.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map {
+            "\"" + $0.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\"", with: "\"\"") + "\" text"
+        }
+        guard !header.isEmpty else { fail("\(file) has no header line") }
+        let table = "afterdesk_bench_copy_floor"
+        run(
+            location,
+            "SET client_min_messages = warning; DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (\(columns.joined(separator: ", ")))")
+        let quoted = "'" + file.replacingOccurrences(of: "'", with: "''") + "'"
+        let copy = "\\copy \(table) FROM \(quoted) WITH (FORMAT csv, HEADER true)"
+        let floor: (seconds: Double, peakBytes: Int, output: String)
+        do {
+            floor = try measure(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", location, "-c", copy], environment: psqlEnvironment)
+        } catch {
+            fail("psql \\copy failed on \(DatabaseLocation.forPeople(location)): \(error)")
+        }
+        run(location, "DROP TABLE \(table)")
+        return (floor.seconds, floor.peakBytes)
+    }
+
+    /// This process's environment for psql: the password, when there is one, where psql takes it.
+    static var psqlEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        if let p = environment["AFTERDESK_DB_PASSWORD"] { environment["PGPASSWORD"] = p }
+        return environment
     }
 
     /// No plans at all, as right after an import.

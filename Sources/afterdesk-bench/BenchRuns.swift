@@ -8,8 +8,8 @@ import Foundation
 /// The `import` and `dispatch` benchmarks: data generated once, then the work measured in a child process, on the
 /// SQLite file in `--dir` or on the PostgreSQL database `--db postgres://…` names.
 enum BenchRuns {
-    /// `afterdesk-bench import`: N generated deals imported into an empty database, then again; on SQLite beside the
-    /// `sqlite3 .import` floor.
+    /// `afterdesk-bench import`: N generated deals imported into an empty database, then again; beside the floor: the
+    /// `sqlite3 .import` of the file on SQLite, PostgreSQL's own COPY of it (psql `\\copy`) on PostgreSQL.
     static func importDeals() async throws {
         let rows = Int(option("rows", "1000000")) ?? 1_000_000
         let dir = option("dir", "bench-data")
@@ -37,8 +37,12 @@ enum BenchRuns {
         }
         print("re-import (same file): " + again.output.trimmingCharacters(in: .whitespacesAndNewlines))
         print(String(format: "  time                %.2f s, peak memory %.1f MB", again.seconds, Double(again.peakBytes) / 1_048_576))
-        guard pg == nil else {
-            print("sqlite3 .import floor: SQLite only, not measured on PostgreSQL")
+        if let pg {
+            let floor = BenchPostgres.copyFloor(pg, file: file)
+            print(
+                String(format: "COPY floor (psql \\copy): %.2f s, peak memory %.1f MB", floor.seconds, Double(floor.peakBytes) / 1_048_576))
+            print(
+                String(format: "ratio (import/floor):  %.2fx  (target <= 3x; peak memory target < 150 MB)", first.seconds / floor.seconds))
             return
         }
         guard let sqlite = which("sqlite3") else { fail("sqlite3 is not installed (apt-get install sqlite3)") }

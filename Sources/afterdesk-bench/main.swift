@@ -16,7 +16,8 @@ import GRDB
 // afterdesk-bench import --rows N [--dir bench-data] [--seed S] [--bulk auto|on|off]
 //   Generates N canonical deals (seeded), imports them into a fresh database with this build (in a
 //   child process, so its peak memory is measured alone), imports the same file with `sqlite3 .import`
-//   into a bare table as the floor, and prints both times, the ratio and the peak memory.
+//   (with --db postgres://…: PostgreSQL's COPY through psql \copy) into a bare table as the floor, and prints
+//   both times, the ratio and the peak memory.
 // afterdesk-bench import-file FILE --db DB   (the child: one import, summary on stdout)
 // afterdesk-bench dispatch [--touches N] [--dir bench-data]
 //   Prepares a database where N customers each have one touch due now (generated deals, imported and planned),
@@ -37,10 +38,11 @@ func fail(_ message: String) -> Never {
 
 func seconds(_ start: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 
-/// Runs a program, returns its wall time and peak resident memory in bytes. posix_spawn and wait4
-/// directly: Foundation's Process reaps its children itself, which loses their resource usage.
-func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> (seconds: Double, peakBytes: Int, output: String)
-{
+/// Runs a program (in `environment`, or this process's), returns its wall time and peak resident memory in bytes.
+/// posix_spawn and wait4 directly: Foundation's Process reaps its children itself, which loses their resource usage.
+func measure(
+    _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil
+) throws -> (seconds: Double, peakBytes: Int, output: String) {
     let dir = FileManager.default.temporaryDirectory.path
     let outPath = "\(dir)/afterdesk-bench-\(getpid()).out"
     let inPath = "\(dir)/afterdesk-bench-\(getpid()).in"
@@ -58,7 +60,10 @@ func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) 
     defer { for p in argv { free(p) } }
     var pid: pid_t = 0
     let start = DispatchTime.now()
-    let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+    let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+    defer { for p in envp ?? [] { free(p) } }
+    let rc =
+        envp.map { posix_spawn(&pid, executable, &actions, nil, argv, $0) } ?? posix_spawn(&pid, executable, &actions, nil, argv, environ)
     guard rc == 0 else { fail("cannot start \(executable): \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
     var usage = rusage()

@@ -14,7 +14,8 @@ struct PagedCursor {
     private var page: [PostgresRow] = []
     private var index = 0
     private var done = false
-    static let pageSize = 2_000
+    /// Rows a page holds: 10,000 keeps the round trips to a few hundred for a million deals, a few MB a stream.
+    static let pageSize = 10_000
 
     /// Declares cursor `name` (a constant identifier) over `query` in the connection's transaction.
     init(_ conn: PostgresConnection, name: String, _ query: PostgresQuery, logger: Logger) async throws {

@@ -1,6 +1,9 @@
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
 
 /// Which customers one planning chunk covers: their ids (a range of ids, or those asked for).
 struct PlanChunkSpec: Sendable {
@@ -30,11 +33,88 @@ struct PlanChunkSpec: Sendable {
         return (chunks, Int(clamping: hi - lo + 1))
     }
 
-    /// The chunks in runs of at least `customers` customers (the last run may be shorter): one transaction's worth.
-    static func batches(_ chunks: [PlanChunkSpec], customers: Int) -> [[PlanChunkSpec]] {
-        PlanBatches.of(chunks, customers: customers, size: \.ids.count)
-    }
 }
 
 /// A chunk's plans (`ChunkPlans`, shared with SQLite), each touch's due instant as the `Date` PostgreSQL stores.
 typealias PlannedChunk = ChunkPlans<Date>
+
+/// Planning's locks: session advisory locks (class 2902) on planning slots, a slot per block of 1,024 customer ids
+/// (folded onto 256 slots, so a chunk never holds more than 256 locks). A chunk takes its customers' slots before its
+/// `REPEATABLE READ` transaction takes its snapshot — a lock taken inside it would come after the snapshot, which is
+/// taken at the transaction's first query — and lets them go after it ended. Slots are taken in ascending order and
+/// all let go between chunks, so planners never deadlock on them. No row is written to take them.
+enum PlanLocks {
+    /// The slots of `customers`, ascending, once each.
+    static func slots(_ customers: [Int64]) -> [Int32] {
+        Array(Set(customers.map { Int32(truncatingIfNeeded: ($0 >> 10) & 255) })).sorted()
+    }
+
+    /// Runs `body` in one `REPEATABLE READ` transaction on one connection, holding the slots of `customers` (`locked`
+    /// opens once they are held): committed when it returns, rolled back when it throws. The locks go after the commit
+    /// or rollback; a connection that cannot say it let them go is closed (which lets them go), never returned to the
+    /// pool holding them.
+    static func holding<T: Sendable>(
+        _ customers: [Int64], client: PostgresClient, logger: Logger, locked: PlanGate? = nil,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let slots = slots(customers)
+        return try await client.withConnection { conn in
+            do {
+                try await conn.run("SELECT pg_advisory_lock(2902, s) FROM (SELECT unnest(\(slots)::int[]) AS s ORDER BY 1) o", logger)
+                locked?.open()
+                try await conn.run("BEGIN ISOLATION LEVEL REPEATABLE READ", logger)
+                let result = try await body(conn)
+                try await conn.run("COMMIT", logger)
+                await unlock(conn, logger)
+                return result
+            } catch {
+                _ = try? await conn.run("ROLLBACK", logger)
+                await unlock(conn, logger)
+                throw error
+            }
+        }
+    }
+
+    private static func unlock(_ conn: PostgresConnection, _ logger: Logger) async {
+        do { try await conn.run("SELECT pg_advisory_unlock_all()", logger) } catch { try? await conn.close() }
+    }
+}
+
+/// A one-way signal between two planning chunks in flight: waits return once it is open (at once, when it already is).
+final class PlanGate: Sendable {
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    /// A gate already open: what the first chunk waits on.
+    static let opened: PlanGate = {
+        let gate = PlanGate()
+        gate.open()
+        return gate
+    }()
+
+    func open() {
+        let waiting = state.withLock { s in
+            s.open = true
+            defer { s.waiting = [] }
+            return s.waiting
+        }
+        for w in waiting { w.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s in
+                if !s.open { s.waiting.append(c) }
+                return s.open
+            }
+            if now { c.resume() }
+        }
+    }
+}
+
+/// A chunk's turn in the pipeline: it takes its locks once the chunk before holds its own (`previousLocked`), says when
+/// it holds them (`locked`), and writes once the chunk before has ended (`previousEnded`).
+struct PlanTurn: Sendable {
+    let previousLocked: PlanGate
+    let locked: PlanGate
+    let previousEnded: PlanGate
+}

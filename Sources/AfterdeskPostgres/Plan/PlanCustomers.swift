@@ -9,14 +9,30 @@ extension PostgresStorage {
     /// customer's touches. Touches not yet sent are replaced; sent and cancelled ones stay as history. Running it again
     /// with the same facts and clock gives the same plans.
     ///
-    /// Customers go in chunks of `rangeSize`, and chunks in transactions of about `transactionSize` customers. Each
-    /// chunk first locks its customers' rows (`FOR NO KEY UPDATE`, in id order), then reads their facts, plans and
-    /// writes, all in its transaction: two servers planning the same customer take turns, and the second reads what
-    /// the first wrote (READ COMMITTED: each statement sees what committed before it). Whoever changes a customer's
-    /// facts plans that customer after committing them, so the last plan written always follows the latest facts.
+    /// Customers go in chunks of `rangeSize`, each chunk in its own `REPEATABLE READ` transaction (`transactionSize`
+    /// is SQLite's: here a chunk is a transaction) that reads the chunk's facts in one snapshot, plans them and writes
+    /// the plans; two chunks in flight (`planPipelined`), so one plans while the other writes. No customer row is written or locked. Instead, before its transaction begins, a chunk takes the
+    /// session advisory locks of its customers' planning slots (`PlanLocks`: a slot covers ids in blocks of 1,024),
+    /// in ascending order, and lets them go after its commit or rollback. So:
+    /// - two servers planning the same customer take turns, and the second's snapshot, taken after it got the lock,
+    ///   holds everything the first committed;
+    /// - whoever changes a customer's facts plans that customer after committing them: that planning's snapshot holds
+    ///   the new facts, and it writes after any planning holding the lock then (whose older plans it replaces);
+    /// so the last plan written for a customer always follows the latest facts, new customers (no rows yet to conflict
+    /// on) included. A writer that changes the touches being replaced without the lock (dispatch sending one) after
+    /// the snapshot makes the chunk's delete fail with a serialization failure (40001); a deadlock (40P01) is
+    /// PostgreSQL ending one of two writers. Either way the chunk is rolled back and run again, from a new snapshot.
     public func planCustomers(
         planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, transactionSize: Int,
         progress: (@Sendable (Int, Int) -> Void)?
+    ) async throws -> PlanSummary {
+        try await planCustomers(planner: planner, now: now, customerIDs: customerIDs, rangeSize: rangeSize, progress: progress)
+    }
+
+    /// `planCustomers`, with `afterRead` run in each chunk's transaction between its read and its write (for tests).
+    func planCustomers(
+        planner: Planner, now: Date, customerIDs: [Int64]?, rangeSize: Int, progress: (@Sendable (Int, Int) -> Void)?,
+        afterRead: (@Sendable () async throws -> Void)? = nil
     ) async throws -> PlanSummary {
         // A migration that changes what plans mean may ask for every plan to be made again, once.
         let replanAll =
@@ -36,53 +52,104 @@ extension PostgresStorage {
             }
         }
         let (chunks, total) = PlanChunkSpec.chunks(customerIDs: asked, lo: lo, hi: hi, rangeSize: rangeSize)
-        var summary = PlanSummary()
-        for batch in PlanChunkSpec.batches(chunks, customers: transactionSize) {
-            summary.add(try await planBatch(batch, planner: planner, now: now, total: total, progress: progress))
-        }
+        let summary = try await planPipelined(chunks, planner: planner, now: now, total: total, progress: progress, afterRead: afterRead)
         if replanAll { try await write { conn in try await conn.run("DELETE FROM settings WHERE key = 'replan_all'", logger) } }
         return summary
     }
 
-    /// Plans a run of chunks in one transaction. A deadlock with another writer that locks customers in another
-    /// order (PostgreSQL ends one of the two) rolls it back whole; it is then run again, a few times at most.
-    private func planBatch(
-        _ batch: [PlanChunkSpec], planner: Planner, now: Date, total: Int, progress: (@Sendable (Int, Int) -> Void)?
+    /// Plans `chunks` two in flight: while one writes (PostgreSQL's work), the next reads and plans (Swift's). The next
+    /// takes its locks only once the one before holds its own, and writes only once that one has ended, so touch ids
+    /// still ascend chunk after chunk. A chunk in flight that meets a serialization failure or a deadlock lets its locks
+    /// go and is planned again at the end, alone, a few times at most: retried in flight, it could wait for a lock
+    /// another server holds while that server waits for the next chunk's, which waits for it — a cycle PostgreSQL
+    /// cannot see.
+    private func planPipelined(
+        _ chunks: [PlanChunkSpec], planner: Planner, now: Date, total: Int, progress: (@Sendable (Int, Int) -> Void)?,
+        afterRead: (@Sendable () async throws -> Void)?
     ) async throws -> PlanSummary {
-        var attempt = 1
-        while true {
-            do {
-                return try await write { conn in
-                    var written = PlanSummary()
-                    for spec in batch {
-                        written.add(try await planChunk(spec, planner: planner, now: now, conn: conn))
-                        progress?(spec.done, total)
+        var summary = PlanSummary()
+        var again: [PlanChunkSpec] = []
+        var inFlight: [(spec: PlanChunkSpec, task: Task<PlanSummary?, any Error>)] = []
+        defer { for f in inFlight { f.task.cancel() } }
+        var before = (locked: PlanGate.opened, ended: PlanGate.opened)
+        func settle() async throws {
+            let first = inFlight.removeFirst()
+            if let done = try await first.task.value { summary.add(done) } else { again.append(first.spec) }
+            progress?(first.spec.done, total)
+        }
+        for spec in chunks {
+            let gates = (locked: PlanGate(), ended: PlanGate())
+            let turn = PlanTurn(previousLocked: before.locked, locked: gates.locked, previousEnded: before.ended)
+            inFlight.append(
+                (
+                    spec,
+                    Task {
+                        defer {
+                            gates.locked.open()
+                            gates.ended.open()
+                        }
+                        await turn.previousLocked.wait()
+                        return try await planChunk(spec, planner: planner, now: now, afterRead: afterRead, turn: turn)
                     }
-                    return written
+                ))
+            before = gates
+            if inFlight.count == 2 { try await settle() }
+        }
+        while !inFlight.isEmpty { try await settle() }
+        for spec in again {
+            var attempt = 1
+            while true {
+                if let done = try await planChunk(spec, planner: planner, now: now, afterRead: afterRead, turn: nil) {
+                    summary.add(done)
+                    break
                 }
-            } catch  where PostgresErrors.sqlState(error) == "40P01" && attempt < 3 {
                 attempt += 1
+                guard attempt <= 5 else {
+                    throw StoreError("planning: customers kept changing while they were planned; plan them again", kind: .conflict)
+                }
             }
+        }
+        return summary
+    }
+
+    /// Plans one chunk in its own transaction under its planning locks (see `planCustomers`), in its `turn` of the
+    /// pipeline when it has one. Nil when a serialization failure or a deadlock rolled it back whole: it is to be run
+    /// again.
+    private func planChunk(
+        _ spec: PlanChunkSpec, planner: Planner, now: Date, afterRead: (@Sendable () async throws -> Void)?, turn: PlanTurn?
+    ) async throws -> PlanSummary? {
+        do {
+            return try await PlanLocks.holding(spec.ids, client: client, logger: logger, locked: turn?.locked) { conn in
+                let deals = try await PlanDealReader.deals(conn, customers: spec.ids, logger: logger)
+                let previous = try await Self.plannedTouches(conn, customers: spec.ids, logger: logger)
+                try await afterRead?()
+                let planned = PlannedChunk(
+                    deals: deals, previous: previous, given: spec.given ? spec.ids : nil, planner: planner, now: now, dueAt: { $0 })
+                await turn?.previousEnded.wait()
+                try await PlanWriter.write(planned, spec: spec, now: now, conn: conn, logger: logger)
+                return planned.summary
+            }
+        } catch  where ["40001", "40P01"].contains(PostgresErrors.sqlState(error)) {
+            return nil
+        } catch {
+            throw PostgresErrors.mapped(error)
         }
     }
 
-    /// Plans one chunk inside the caller's transaction: locks its customers, reads their facts, plans and writes.
-    private func planChunk(_ spec: PlanChunkSpec, planner: Planner, now: Date, conn: PostgresConnection) async throws -> PlanSummary {
-        try await conn.run("SELECT id FROM customers WHERE id = ANY(\(spec.ids)) ORDER BY id FOR NO KEY UPDATE", logger)
-        let deals = try await PlanDealReader.deals(conn, customers: spec.ids, logger: logger)
+    /// The touches still planned for `customers`, by customer: each touch's items (touch, deal, product), in order.
+    private static func plannedTouches(
+        _ conn: PostgresConnection, customers: [Int64], logger: Logger
+    ) async throws -> [Int64: [PlannedChunk.Previous]] {
         var previous: [Int64: [PlannedChunk.Previous]] = [:]
         let rows = try await conn.query(
             """
             SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
-            WHERE t.status = 'planned' AND t.customer_id = ANY(\(spec.ids)) ORDER BY t.customer_id, t.id, i.deal_id, i.product_code
+            WHERE t.status = 'planned' AND t.customer_id = ANY(\(customers)) ORDER BY t.customer_id, t.id, i.deal_id, i.product_code
             """, logger: logger)
         for try await (customer, touch, deal, code) in rows.decode((Int64, Int64, Int64, String).self) {
             previous[customer, default: []].append((touch, deal, code))
         }
-        let planned = PlannedChunk(
-            deals: deals, previous: previous, given: spec.given ? spec.ids : nil, planner: planner, now: now, dueAt: { $0 })
-        try await PlanWriter.write(planned, spec: spec, now: now, conn: conn, logger: logger)
-        return planned.summary
+        return previous
     }
 
     /// Planned touches, soonest first, for `afterdesk plan`: all of them, or those of deal `dealNumber`'s customer.

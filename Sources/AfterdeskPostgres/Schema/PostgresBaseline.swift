@@ -41,7 +41,7 @@ enum PostgresMigrations {
     /// each `;` outside quotes, quoted names, comments and dollar-quoted bodies (the rule of scripts/pg-extended-apply.py,
     /// which applies this baseline so in scripts/pg-schema-check.sh).
     static let shipped: [(name: String, sql: String)] = [
-        ("p1-baseline", baseline), ("p2-copies", copies), ("p3-hot-paths", hotPaths),
+        ("p1-baseline", baseline), ("p2-copies", copies), ("p3-hot-paths", hotPaths), ("p4-plan-indexes", planIndexes),
     ]
 
     static let baseline = """
