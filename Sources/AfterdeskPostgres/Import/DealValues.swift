@@ -84,12 +84,17 @@ struct DealValues {
 extension DealWriter {
     /// Writes the batch's changes of the desk sales, in its transaction.
     mutating func writeDeskSales() async throws {
-        for (k, n) in deskSales.take() {
-            try await conn.run(
-                """
-                INSERT INTO desk_sales AS d (store_id, product_code, sold_on, contracts) VALUES (\(k.store), \(k.product), \(k.day), \(Int64(n)))
-                ON CONFLICT (store_id, product_code, sold_on) DO UPDATE SET contracts = d.contracts + excluded.contracts
-                """, logger)
-        }
+        // One statement for the batch: its keys are distinct (a dictionary's), so no row is touched twice.
+        let changes = deskSales.take()
+        guard !changes.isEmpty else { return }
+        let (stores, products, days, counts) = (
+            changes.map(\.key.store), changes.map(\.key.product), changes.map(\.key.day.description), changes.map { Int64($0.contracts) }
+        )
+        try await conn.run(
+            """
+            INSERT INTO desk_sales AS d (store_id, product_code, sold_on, contracts)
+            SELECT * FROM unnest(\(stores)::int8[], \(products)::text[], \(days)::text[]::date[], \(counts)::int8[])
+            ON CONFLICT (store_id, product_code, sold_on) DO UPDATE SET contracts = d.contracts + excluded.contracts
+            """, logger)
     }
 }
