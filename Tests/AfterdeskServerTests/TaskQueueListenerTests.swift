@@ -103,4 +103,24 @@ import Testing
         await listener.stopAndWait()
         #expect(listener.version == nil)
     }
+
+    /// A heartbeat that gets no answer (a connection that died without a word) stops the keeping at once, and the
+    /// listener does not wait for TCP to give up: it stops within its timeout.
+    @Test func aHeartbeatWithoutAnAnswerStopsTheKeepingAndNeverHangsTheStop() async throws {
+        let (_, db, _) = try await listening()
+        let facts = db.server
+        let listener = TaskQueueListener(
+            configuration: { try facts.connectionConfiguration() }, logger: db.logger, heartbeat: .milliseconds(20),
+            heartbeatTimeout: .milliseconds(200), heartbeatQuery: "SELECT pg_sleep(60)")
+        listener.start()
+        _ = try await TaskQueueAnswersTests.waited("the listener to listen") { listener.version }
+        _ = try await TaskQueueAnswersTests.waited("the unanswered heartbeat to stop the keeping") {
+            listener.version == nil ? true : nil
+        }
+        let start = ContinuousClock.now
+        await listener.stopAndWait()
+        // Not the 60 s the query would take: the watchdog closed its connection.
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(listener.version == nil)
+    }
 }

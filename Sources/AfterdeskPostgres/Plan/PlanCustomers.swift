@@ -70,32 +70,42 @@ extension PostgresStorage {
         var summary = PlanSummary()
         var again: [PlanChunkSpec] = []
         var inFlight: [(spec: PlanChunkSpec, task: Task<PlanSummary?, any Error>)] = []
-        defer { for f in inFlight { f.task.cancel() } }
         var before = (locked: PlanGate.opened, ended: PlanGate.opened)
         func settle() async throws {
             let first = inFlight.removeFirst()
             if let done = try await first.task.value { summary.add(done) } else { again.append(first.spec) }
             progress?(first.spec.done, total)
         }
-        for spec in chunks {
-            let gates = (locked: PlanGate(), ended: PlanGate())
-            let turn = PlanTurn(previousLocked: before.locked, locked: gates.locked, previousEnded: before.ended)
-            inFlight.append(
-                (
-                    spec,
-                    Task {
-                        defer {
-                            gates.locked.open()
-                            gates.ended.open()
+        func startAndSettle() async throws {
+            for spec in chunks {
+                let gates = (locked: PlanGate(), ended: PlanGate())
+                let turn = PlanTurn(previousLocked: before.locked, locked: gates.locked, previousEnded: before.ended)
+                inFlight.append(
+                    (
+                        spec,
+                        Task {
+                            defer {
+                                gates.locked.open()
+                                gates.ended.open()
+                            }
+                            await turn.previousLocked.wait()
+                            return try await planChunk(spec, planner: planner, now: now, afterRead: afterRead, turn: turn)
                         }
-                        await turn.previousLocked.wait()
-                        return try await planChunk(spec, planner: planner, now: now, afterRead: afterRead, turn: turn)
-                    }
-                ))
-            before = gates
-            if inFlight.count == 2 { try await settle() }
+                    ))
+                before = gates
+                if inFlight.count == 2 { try await settle() }
+            }
+            while !inFlight.isEmpty { try await settle() }
         }
-        while !inFlight.isEmpty { try await settle() }
+        do {
+            try await startAndSettle()
+        } catch {
+            // The chunk still in flight ends before the error leaves (its queries cannot be called back): nothing of
+            // this call goes on writing, or holds a connection and its locks, after it has said it failed.
+            for f in inFlight { f.task.cancel() }
+            for f in inFlight { _ = try? await f.task.value }
+            throw error
+        }
         for spec in again {
             var attempt = 1
             while true {

@@ -27,20 +27,29 @@ final class TaskQueueListener: Sendable {
     private let state = Mutex(State())
     private let configuration: @Sendable () throws -> PostgresConnection.Configuration
     private let logger: Logger
-    /// How often the idle connection is checked (a `SELECT 1`): a connection lost without a word is found within it.
+    /// How often the idle connection is checked (a `SELECT 1`).
     private let heartbeat: Duration
+    /// How long a check may take: past it the connection is taken for lost (nothing kept from then on) and closed. A
+    /// connection that died without a word (a network dropped, a failover) would otherwise leave its query waiting for
+    /// TCP to give up, a quarter of an hour, while answers are kept that other servers' commits have made stale.
+    private let heartbeatTimeout: Duration
+    /// The heartbeat's query (a test's can hang, as a lost connection's does).
+    private let heartbeatQuery: String
 
     init(
         configuration: @escaping @Sendable () throws -> PostgresConnection.Configuration, logger: Logger,
-        heartbeat: Duration = .seconds(10)
+        heartbeat: Duration = .seconds(10), heartbeatTimeout: Duration = .seconds(5), heartbeatQuery: String = "SELECT 1"
     ) {
+        self.heartbeatQuery = heartbeatQuery
         self.configuration = configuration
         self.logger = logger
         self.heartbeat = heartbeat
+        self.heartbeatTimeout = heartbeatTimeout
     }
 
-    /// This listener's answers' slot in a `PolledAnswers` (its versions are its own).
-    var slot: String { "postgres-\(UInt(bitPattern: ObjectIdentifier(self).hashValue))" }
+    /// This listener's answers' slot in a `PolledAnswers` (its versions are its own): unique to this listener, so a
+    /// storage opened later never meets answers another kept under the same version numbers.
+    let slot = "postgres-\(UUID().uuidString)"
 
     /// The version to keep an answer under, read before the answer's query; nil while not listening.
     var version: Int64? { state.withLock { $0.listening ? $0.version : nil } }
@@ -107,10 +116,10 @@ final class TaskQueueListener: Sendable {
                 group.addTask { [self] in
                     for try await _ in notifications { self.state.withLock { $0.version += 1 } }
                 }
-                group.addTask { [heartbeat, logger] in
+                group.addTask { [self] in
                     while true {
                         try await Task.sleep(for: heartbeat)
-                        try await connection.query("SELECT 1", logger: logger)
+                        try await check(connection)
                     }
                 }
                 // The first to end (the notifications' stream, or a failed heartbeat) ends this connection.
@@ -124,5 +133,18 @@ final class TaskQueueListener: Sendable {
         }
         state.withLock { $0.listening = false }
         try? await connection.close()
+    }
+
+    /// One heartbeat: `SELECT 1`, answered within `heartbeatTimeout`, else the connection is taken for lost at once
+    /// (`version` nil) and closed, which fails the query waiting on it.
+    private func check(_ connection: PostgresConnection) async throws {
+        let watchdog = Task { [self] in
+            try await Task.sleep(for: heartbeatTimeout)
+            state.withLock { $0.listening = false }
+            logger.warning("the task queue's listener got no answer to its heartbeat: reconnecting")
+            try? await connection.close()
+        }
+        defer { watchdog.cancel() }
+        try await connection.query(PostgresQuery(unsafeSQL: heartbeatQuery), logger: logger)
     }
 }
