@@ -26,11 +26,22 @@ struct PlanChunkSpec: Sendable {
             return (chunks, ids.count)
         }
         guard lo <= hi else { return ([], 0) }
-        let chunks = stride(from: lo, through: hi, by: size).map { from in
-            let to = min(from + Int64(size) - 1, hi)
-            return PlanChunkSpec(ids: Array(from...to), given: false, done: Int(clamping: to - lo + 1))
+        // A range of a block or more starts at a block's first id and spans whole blocks, so two chunks never share a
+        // lock slot (`PlanLocks`): the next chunk in flight does not wait for the one before to commit.
+        let (start, span) = aligned(lo: lo, size: Int64(size))
+        let chunks = stride(from: start, through: hi, by: Int(span)).map { from in
+            let to = min(from + span - 1, hi)
+            return PlanChunkSpec(ids: Array(max(from, lo)...to), given: false, done: Int(clamping: to - lo + 1))
         }
         return (chunks, Int(clamping: hi - lo + 1))
+    }
+
+    /// Where a range's chunks start and how many ids each spans: `lo` and `size` as they are when `size` is under a
+    /// lock slot's block, else aligned to blocks.
+    static func aligned(lo: Int64, size: Int64) -> (start: Int64, span: Int64) {
+        let block = PlanLocks.block
+        guard size >= block, lo >= 0 else { return (lo, size) }
+        return (lo / block * block, (size + block - 1) / block * block)
     }
 
 }
@@ -46,8 +57,11 @@ typealias PlannedChunk = ChunkPlans<Date>
 enum PlanLocks {
     /// The slots of `customers`, ascending, once each.
     static func slots(_ customers: [Int64]) -> [Int32] {
-        Array(Set(customers.map { Int32(truncatingIfNeeded: ($0 >> 10) & 255) })).sorted()
+        Array(Set(customers.map { Int32(truncatingIfNeeded: ($0 / block) & 255) })).sorted()
     }
+
+    /// The customer ids of one slot's block.
+    static let block: Int64 = 1_024
 
     /// Runs `body` in one `REPEATABLE READ` transaction on one connection, holding the slots of `customers` (`locked`
     /// opens once they are held): committed when it returns, rolled back when it throws. The locks go after the commit

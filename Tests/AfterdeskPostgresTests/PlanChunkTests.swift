@@ -1,0 +1,32 @@
+import Testing
+
+@testable import AfterdeskPostgres
+
+/// How planning divides customers on PostgreSQL: ranges of a lock slot's block or more are aligned to blocks, so two
+/// chunks in flight never share a slot (the second would wait for the first's commit, and the pipeline would stall).
+@Suite struct PlanChunkTests {
+    @Test func rangesOfABlockOrMoreSpanWholeBlocks() {
+        let (chunks, total) = PlanChunkSpec.chunks(customerIDs: nil, lo: 1, hi: 5_000, rangeSize: 2_000)
+        #expect(total == 5_000)
+        #expect(chunks.map { $0.ids.first } == [1, 2_048, 4_096])
+        #expect(chunks.map { $0.ids.last } == [2_047, 4_095, 5_000])
+        #expect(chunks.map(\.done) == [2_047, 4_095, 5_000])
+        // Every customer once, in order.
+        #expect(chunks.flatMap(\.ids) == Array(1...5_000))
+        for (a, b) in zip(chunks, chunks.dropFirst()) {
+            #expect(Set(PlanLocks.slots(a.ids)).isDisjoint(with: PlanLocks.slots(b.ids)))
+        }
+    }
+
+    @Test func smallRangesAndGivenCustomersAreAsAsked() {
+        let (small, _) = PlanChunkSpec.chunks(customerIDs: nil, lo: 5, hi: 11, rangeSize: 3)
+        #expect(small.map(\.ids) == [[5, 6, 7], [8, 9, 10], [11]])
+        let (given, total) = PlanChunkSpec.chunks(customerIDs: [9, 3, 2_000], lo: 0, hi: -1, rangeSize: 2)
+        #expect(given.map(\.ids) == [[9, 3], [2_000]] && given.allSatisfy(\.given) && total == 3)
+    }
+
+    @Test func slotsAreABlocksFoldedOntoTwoHundredFiftySix() {
+        #expect(PlanLocks.slots([0, 1_023, 1_024, 262_144 + 5]) == [0, 1])
+        #expect(PlanLocks.slots([255 * 1_024]) == [255])
+    }
+}
