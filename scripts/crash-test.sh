@@ -13,7 +13,7 @@ trap 'crash_db_cleanup; rm -rf "$work"' EXIT
 # A generated file large enough that an import takes a few seconds.
 "$bin" demo --db "$work/gen.sqlite" --dir "$work/gen" --deals-per-day 60 --seed 11 --days 0 > /dev/null
 year="$work/gen/deals-last-12-months.csv"
-# PostgreSQL imports several times slower until issue 29's step (c): its runs take the year's first 1,500 deals in
+# PostgreSQL imports several times slower than SQLite (docs/postgresql.md, Benchmarks): its runs take the first 1,500 deals in
 # smaller batches, and are killed later, so that the kills still land before, between and in its batches.
 head -n 1501 "$year" > "$work/gen/deals-1500.csv"
 

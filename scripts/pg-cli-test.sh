@@ -34,6 +34,7 @@ fail() { echo "FAIL: $*"; failed=1; }
 normalize() {
   sed -e "s#$pg#DB#g" -e "s#$work/demo.sqlite#DB#g" -e 's#demo\.sqlite#DB#g' -e 's#exports-[sp]#EXPORTS#g' \
     -e 's#/o/[A-Za-z0-9_-]\{10,\}#/o/TOKEN#g' -e 's#backup-[sp]#BACKUP#g' \
+    -e 's#^[0-9]\{4\}-[0-9-]*T[0-9:]*[+-][0-9]\{4\} #TIME #' \
     -e 's#: [0-9,]* bytes, \([0-9,]* deals\), schema v[0-9]*#: N bytes, \1, schema vN#' "$1"
 }
 same() {  # same LABEL: the outputs out-s.txt and out-p.txt, normalized, are equal
