@@ -4,8 +4,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// What happened after the desk, as cursors beside the declines, each in (deal, product) order: the recorded arms,
-/// sales reported after the desk, cancellations, delivered touches and the tasks they created.
+/// What happened after the desk, as cursors beside the declines, each in (deal, product) order: sales reported after the desk, cancellations, delivered touches and the tasks they created.
 struct AfterDeskCursors {
     struct SentTouch {
         var id: Int64
@@ -21,8 +20,6 @@ struct AfterDeskCursors {
         }
     }
 
-    /// The recorded arms (true: held out), keyed by deal with an empty product.
-    var arms: KeyedCursor<Bool>
     var sales: KeyedCursor<DeclineHistory.Sale>
     var cancellations: KeyedCursor<DeclineHistory.Cancellation>
     var touches: KeyedCursor<SentTouch>
@@ -34,9 +31,6 @@ struct AfterDeskCursors {
     init(_ conn: PostgresConnection, now: Date, logger: Logger) async throws {
         func cursor(_ name: String, _ query: PostgresQuery) async throws -> PagedCursor {
             try await PagedCursor(conn, name: name, query, logger: logger)
-        }
-        arms = try await KeyedCursor(cursor("ledger_arms", "SELECT deal_id, '' AS product, held_out FROM deal_arms ORDER BY deal_id")) {
-            try $0.decode((Int64, String, Bool).self).2
         }
         sales = try await KeyedCursor(cursor("ledger_sales", AfterDeskCursors.salesSQL)) { row in
             let (_, _, source, soldOn, price, cost, number) = try row.decode(

@@ -4,70 +4,110 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The deals in a report's scope (finalized, contracted within its dates), by id, sought as the declines go by. The store
-/// is checked by the reader, as on SQLite.
-struct DealCursor {
-    struct Deal {
+/// The deals in a report's scope (finalized, contracted within its dates), in id order, each in one row with its
+/// recorded arm and its products at the desk as arrays: a million deals are a million rows, not the four or five
+/// million of a row per product and per arm, read without postgres-nio's generic decoding (`BinaryCells`). The store is
+/// checked by the reader, as on SQLite. Read a page at a time by `page()`, which holds no state of its own (the cursor
+/// is the server's), so the reader fetches and decodes the next page while it works through the one before.
+struct DeskDealCursor: Sendable {
+    /// A deal of the report's scope.
+    struct Deal: Sendable {
         var id: Int64, store: Int64, number: String, contract: LocalDate, fiManager: Int64?
+        /// The arm recorded for the deal (true: held out), nil when none was.
+        var heldOut: Bool?
+        /// Its declines (with `withSold`, its products sold at the desk too), by product code in byte order.
+        var products: [Product]
     }
-    private var rows: PagedCursor
-    private var head: Deal?
-    /// The id of the row `seek` last returned.
-    private var returned: Int64?
 
-    init(_ conn: PostgresConnection, _ p: ReportParameters, logger: Logger) async throws {
-        rows = try await PagedCursor(
+    /// A product of the deal at the desk.
+    struct Product: Sendable {
+        var code: String
+        var priceCents: Int64?
+        var outcome: ProductOutcome
+        var costCents: Int64?
+    }
+
+    private let conn: PostgresConnection
+    private let logger: Logger
+    /// Whether the rows carry the products' outcomes and costs (else every product is a decline, its cost unread).
+    private let withSold: Bool
+
+    /// `withSold` (the scorecard): every product of the deal, with its outcome and cost; else its declines alone.
+    init(_ conn: PostgresConnection, _ p: ReportParameters, withSold: Bool, logger: Logger) async throws {
+        let products: PostgresQuery =
+            withSold
+            ? """
+            SELECT deal_id, array_agg(product_code) AS codes, array_agg(price_cents) AS prices, array_agg(outcome) AS outcomes,
+                array_agg(cost_cents) AS costs FROM deal_products GROUP BY deal_id
+            """
+            : """
+            SELECT deal_id, array_agg(product_code) AS codes, array_agg(price_cents) AS prices
+            FROM deal_products WHERE outcome = 'declined' GROUP BY deal_id
+            """
+        (self.conn, self.logger, self.withSold) = (conn, logger, withSold)
+        _ = try await PagedCursor(
             conn, name: "ledger_deals",
             """
-            SELECT id, store_id, deal_number, contract_date, fi_manager_id FROM deals
-            WHERE status = 'finalized' AND contract_date >= \(p.from) AND contract_date <= \(p.to) AND contract_date <= \(p.asOf)
-            ORDER BY id
+            SELECT d.id, d.store_id, d.deal_number, d.contract_date, d.fi_manager_id, a.held_out, p.codes, p.prices
+                \(unescaped: withSold ? ", p.outcomes, p.costs" : "")
+            FROM deals d LEFT JOIN deal_arms a ON a.deal_id = d.id
+            LEFT JOIN (\(unescaped: products.sql)) p ON p.deal_id = d.id
+            WHERE d.status = 'finalized' AND d.contract_date >= \(p.from) AND d.contract_date <= \(p.to)
+                AND d.contract_date <= \(p.asOf)
+            ORDER BY d.id
             """, logger: logger)
-        try await advance()
     }
 
-    private mutating func advance() async throws {
-        head = try await rows.next().map { row in
-            let (id, store, number, contract, fi) = try row.decode((Int64, Int64, String, LocalDate, Int64?).self)
-            return Deal(id: id, store: store, number: number, contract: contract, fiManager: fi)
+    /// The next page of deals (`PagedCursor.pageSize` of them, fewer on the last page); empty after the last.
+    func page() async throws -> [Deal] {
+        let rows = try await conn.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(PagedCursor.pageSize) FROM ledger_deals"), logger)
+        return try rows.map { try DeskDealCursor.deal($0, withSold: withSold) }
+    }
+
+    /// The deal of `row`.
+    private static func deal(_ row: PostgresRow, withSold: Bool) throws -> Deal {
+        var cells = BinaryCells(row)
+        var deal = Deal(
+            id: try cells.int64(), store: try cells.int64(), number: try cells.string(), contract: try cells.date(),
+            fiManager: try cells.int64OrNil(), heldOut: try cells.boolOrNil(), products: [])
+        let codes = try cells.strings()
+        let prices = try cells.int64s()
+        let outcomes = withSold ? try cells.strings() : []
+        let costs = withSold ? try cells.int64s() : []
+        guard prices.count == codes.count, !withSold || (outcomes.count == codes.count && costs.count == codes.count)
+        else { throw BinaryCells.error("deal \(deal.id)'s product arrays differ in length") }
+        deal.products.reserveCapacity(codes.count)
+        for (i, code) in codes.enumerated() {
+            // Declines alone come without outcomes; a row of neither outcome, which nothing writes, is passed over.
+            let outcome = withSold ? ProductOutcome(rawValue: outcomes[i]) ?? .notOffered : .declined
+            guard outcome != .notOffered else { continue }
+            deal.products.append(Product(code: code, priceCents: prices[i], outcome: outcome, costCents: withSold ? costs[i] : nil))
         }
-    }
-
-    /// Deal `id`, or nil when it is out of scope; ids must come in increasing order. `passing` is given the deals passed
-    /// over (but the one returned before).
-    mutating func seek(_ id: Int64, passing: ((Deal) throws -> Void)? = nil) async throws -> Deal? {
-        while let d = head, d.id < id {
-            if d.id != returned { try passing?(d) }
-            try await advance()
+        // array_agg keeps the order of the index it reads, (deal_id, product_code); a plan that read them otherwise is
+        // put right here rather than trusted.
+        if !deal.products.isSorted(by: { LedgerKey.codeBefore($0.code, $1.code) }) {
+            deal.products.sort { LedgerKey.codeBefore($0.code, $1.code) }
         }
-        guard let d = head, d.id == id else { return nil }
-        returned = id
-        return d
+        return deal
     }
-
-    /// Every deal left to `passing` (but the one returned last).
-    mutating func drain(_ passing: ((Deal) throws -> Void)?) async throws { _ = try await seek(.max, passing: passing) }
 }
 
-/// The declines in (deal, product) order: those declined at the desk merged with the products a later deal import showed
-/// sold (their rows say `sold` now), with the desk's quote the recovery kept. With `withSold` (the scorecard), the
-/// products sold at the desk come too, marked, with their price and cost (those sold since among them: both are given).
-struct DeclineCursor {
-    /// A decline, or (`withSold`) a product sold at the desk.
-    typealias Product = LedgerProduct
-    private var declined: PagedCursor
-    private var head: (product: Product, outcome: ProductOutcome?)?
+extension Array {
+    /// Whether every element is not after the next, by `before`.
+    func isSorted(by before: (Element, Element) -> Bool) -> Bool {
+        indices.dropLast().allSatisfy { !before(self[$0 + 1], self[$0]) }
+    }
+}
+
+/// The declines of one deal, merged with the products a later deal import showed sold (their rows say `sold` now),
+/// with the desk's quote the recovery kept, in product order. With a deal's products sold at the desk given (the
+/// scorecard), those come too, marked, with their price and cost; one sold since the desk comes twice, sold (marked
+/// so) and then as the decline it was.
+struct DealDeclines {
+    /// The products a later deal import showed sold, with their quote, for deals in id order.
     private var soldSinceDesk: KeyedCursor<Int64?>
 
-    init(_ conn: PostgresConnection, withSold: Bool, logger: Logger) async throws {
-        declined = try await PagedCursor(
-            conn, name: "ledger_declines",
-            withSold
-                ? "SELECT deal_id, product_code, price_cents, outcome, cost_cents FROM deal_products ORDER BY deal_id, product_code"
-                : """
-                SELECT deal_id, product_code, price_cents, outcome, NULL::bigint FROM deal_products WHERE outcome = 'declined'
-                ORDER BY deal_id, product_code
-                """, logger: logger)
+    init(_ conn: PostgresConnection, logger: Logger) async throws {
         let sold = try await PagedCursor(
             conn, name: "ledger_sold_since_desk",
             """
@@ -76,36 +116,29 @@ struct DeclineCursor {
             WHERE r.source = 'deal_import' AND p.outcome <> 'declined' ORDER BY 1, 2
             """, logger: logger)
         soldSinceDesk = try await KeyedCursor(sold) { try $0.decode((Int64, String, Int64?).self).2 }
-        try await advance()
     }
 
-    /// The next row of `declined` of either outcome (a row of neither, which nothing writes, is passed over).
-    private mutating func advance() async throws {
-        head = nil
-        while let row = try await declined.next() {
-            let (deal, product, price, outcome, cost) = try row.decode((Int64, String, Int64?, String, Int64?).self)
-            guard let o = ProductOutcome(rawValue: outcome), o != .notOffered else { continue }
-            head = (Product(deal: deal, product: product, priceCents: price, costCents: cost), o)
-            return
+    /// The products of `deal` in the ledger's order (those of deals before it in the recoveries are passed over).
+    mutating func of(_ deal: DeskDealCursor.Deal) async throws -> [LedgerProduct] {
+        let recovered = try await soldSinceDesk.takeDeal(deal.id)
+        var out: [LedgerProduct] = []
+        out.reserveCapacity(deal.products.count + recovered.count)
+        var r = 0
+        for p in deal.products {
+            while r < recovered.count, LedgerKey.codeBefore(recovered[r].product, p.code) {
+                out.append(LedgerProduct(deal: deal.id, product: recovered[r].product, priceCents: recovered[r].item))
+                r += 1
+            }
+            var row = LedgerProduct(deal: deal.id, product: p.code, priceCents: p.priceCents, costCents: p.costCents)
+            if p.outcome == .sold {
+                row.sold = true
+                row.soldSinceDesk = r < recovered.count && recovered[r].product == p.code
+            } else {
+                row.costCents = nil
+            }
+            out.append(row)
         }
-    }
-
-    /// The next decline (or product sold at the desk); nil after the last.
-    mutating func next() async throws -> Product? {
-        let nextDeclined = head.map { LedgerKey(deal: $0.product.deal, product: $0.product.product) }
-        let desk = soldSinceDesk.head(atOrBefore: nextDeclined?.deal ?? .max)
-        if let desk, nextDeclined.map({ desk < $0 }) ?? true {
-            let quoted = try await soldSinceDesk.next() ?? nil
-            return Product(deal: desk.deal, product: desk.product, priceCents: quoted)
-        }
-        guard let key = nextDeclined, var row = head?.product else { return nil }
-        if head?.outcome == .sold {
-            row.sold = true
-            row.soldSinceDesk = desk.map { $0 == key } ?? false
-        } else {
-            row.costCents = nil
-        }
-        try await advance()
-        return row
+        for rest in recovered[r...] { out.append(LedgerProduct(deal: deal.id, product: rest.product, priceCents: rest.item)) }
+        return out
     }
 }

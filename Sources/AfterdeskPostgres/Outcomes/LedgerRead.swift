@@ -38,105 +38,90 @@ enum PostgresLedger {
         }
     }
 
-    /// The deal being read: its facts are read once, on its first decline.
+    /// The deal being read.
     private struct OpenDeal {
-        var id = Int64.min
-        var inScope = false
-        var store = ""
-        var zone = LocalDays(.gmt)
-        var number = ""
-        var contract = LocalDate.first
+        var id: Int64
+        var store: String
+        var zone: LocalDays
+        var number: String
+        var contract: LocalDate
         var fi: String?
-        var heldOut = false
+        var heldOut: Bool
     }
 
     /// The ledger's lines: those of declines with nothing after the desk to `quiet`, the others to `body`; and
     /// `deskDeals` (when given) every deal of the report's scope with its products sold at the desk (not those a later
     /// deal import showed sold: the ledger's recoveries), deals without a product too: the scorecard's deals.
-    /// Longer than about 60 lines on purpose: the one pass keeps the deal being read in locals, merged with every stream.
     static func forEach(
         _ conn: PostgresConnection, _ p: ReportParameters, now: Date, logger: Logger, deskDeals: ((ScorecardDeal) throws -> Void)?,
         _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
     ) async throws {
         let names = try await Names(conn, store: p.store, logger: logger)
-        var dealRows = try await DealCursor(conn, p, logger: logger)
-        var declines = try await DeclineCursor(conn, withSold: deskDeals != nil, logger: logger)
+        let deals = try await DeskDealCursor(conn, p, withSold: deskDeals != nil, logger: logger)
+        var declines = try await DealDeclines(conn, logger: logger)
         var streams = try await AfterDeskCursors(conn, now: now, logger: logger)
         var horizons = p.measureBy == .horizon ? try await HorizonCursor(conn, p, logger: logger) : nil
-        // The scorecard's deal being read, and a deal of its scope passed over without a product.
-        var card: ScorecardDeal?
-        let passing: ((DealCursor.Deal) throws -> Void)? = deskDeals.map { emit in
-            { d in if let c = deskCard(d, p, names) { try emit(c) } }
-        }
-        let rules = p.rules
-        var deal = OpenDeal()
-        while let next = try await declines.next() {
-            let (id, product, quoted) = (next.deal, next.product, next.priceCents)
-            if id != deal.id {
-                if let c = card { try deskDeals?(c) }
-                card = nil
-                deal.id = id
-                deal.inScope = false
-                if let row = try await dealRows.seek(id, passing: passing), names.only == nil || names.only == row.store,
-                    let (code, days) = names.stores[row.store]
-                {
-                    deal.contract = row.contract
-                    deal.inScope = row.contract >= p.from && row.contract <= p.to
-                    if deal.inScope {
-                        (deal.store, deal.zone, deal.number) = (code, days, row.number)
-                        deal.fi = row.fiManager.flatMap { names.staff[$0] }
-                        let recorded = try await streams.arms.first(LedgerKey(deal: id, product: ""))
-                        deal.heldOut = recorded ?? Holdout.isHeldOut(store: code, dealNumber: row.number, percent: p.holdoutPercent)
-                        if deskDeals != nil {
-                            card = ScorecardDeal(
-                                store: code, dealNumber: row.number, contractDate: row.contract, fiManager: deal.fi, desk: [])
+        var page = try await deals.page()
+        while !page.isEmpty {
+            // The next page is fetched and decoded while this one is read (a child task: ended with the loop).
+            let last = page.count < PagedCursor.pageSize
+            async let following = last ? [] : deals.page()
+            for row in page {
+                guard names.only == nil || names.only == row.store, let (code, days) = names.stores[row.store] else { continue }
+                let fi = row.fiManager.flatMap { names.staff[$0] }
+                var card = deskDeals.map { _ in
+                    ScorecardDeal(store: code, dealNumber: row.number, contractDate: row.contract, fiManager: fi, desk: [])
+                }
+                let products = try await declines.of(row)
+                if !products.isEmpty {
+                    let deal = OpenDeal(
+                        id: row.id, store: code, zone: days, number: row.number, contract: row.contract, fi: fi,
+                        heldOut: row.heldOut ?? Holdout.isHeldOut(store: code, dealNumber: row.number, percent: p.holdoutPercent))
+                    for next in products {
+                        if next.sold {
+                            if !next.soldSinceDesk {
+                                let cost = next.costCents ?? p.dealerCosts[next.product] ?? 0
+                                card?.desk.append(.init(product: next.product, grossCents: (next.priceCents ?? 0) - cost))
+                            }
+                            continue
                         }
+                        try await line(of: next, deal, p, &streams, &horizons, quiet, body)
                     }
                 }
+                if let c = card { try deskDeals?(c) }
             }
-            if next.sold {
-                if card != nil && !next.soldSinceDesk {
-                    let cost = next.costCents ?? p.dealerCosts[product] ?? 0
-                    card?.desk.append(.init(product: product, grossCents: (next.priceCents ?? 0) - cost))
-                }
-                continue
-            }
-            guard deal.inScope else { continue }
-            let horizon = try await horizons?.horizon(deal: id, product: product, contract: deal.contract)
-            var (touches, sales, cancellations, tasks) = (
-                [AfterDeskCursors.SentTouch](), [DeclineHistory.Sale](), [DeclineHistory.Cancellation](), [DeclineHistory.TaskState]()
-            )
-            if streams.nextDeal <= id {  // else nothing after the desk for this deal: most declines
-                let key = LedgerKey(deal: id, product: product)
-                touches = try await streams.touches.take(key)
-                sales = try await streams.sales.take(key)
-                cancellations = try await streams.cancellations.take(key)
-                tasks = try await streams.tasks.take(key)
-            }
-            if touches.isEmpty && sales.isEmpty && tasks.isEmpty {
-                try quiet(
-                    QuietLine(
-                        store: deal.store, dealNumber: deal.number, product: product, contractDate: deal.contract,
-                        heldOut: deal.heldOut, quotedCents: quoted, fiManager: deal.fi, rules: rules, horizon: horizon))
-                continue
-            }
-            let history = DeclineHistory(
-                store: deal.store, dealNumber: deal.number, product: product, contractDate: deal.contract, heldOut: deal.heldOut,
-                quotedCents: quoted, fiManager: deal.fi, touches: touches.map { $0.touch(in: deal.zone) }, sales: sales,
-                cancellations: cancellations, tasks: tasks, horizon: horizon)
-            try body(LedgerRow(history, rules: rules))
+            page = try await following
         }
-        if let c = card { try deskDeals?(c) }
-        if let passing { try await dealRows.drain(passing) }
     }
 
-    /// A deal of the deal stream as a scorecard deal, when it is in the report's scope: in its store, contracted from
-    /// `from` to `to` and no later than `as_of`.
-    static func deskCard(_ d: DealCursor.Deal, _ p: ReportParameters, _ names: Names) -> ScorecardDeal? {
-        guard names.only == nil || names.only == d.store, let (code, _) = names.stores[d.store],
-            d.contract >= p.from && d.contract <= p.to && d.contract <= p.asOf
-        else { return nil }
-        return ScorecardDeal(
-            store: code, dealNumber: d.number, contractDate: d.contract, fiManager: d.fiManager.flatMap { names.staff[$0] }, desk: [])
+    /// The ledger line of decline `next` on `deal`: quiet when nothing happened after the desk, else its history.
+    private static func line(
+        of next: LedgerProduct, _ deal: OpenDeal, _ p: ReportParameters, _ streams: inout AfterDeskCursors,
+        _ horizons: inout HorizonCursor?, _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
+    ) async throws {
+        let product = next.product
+        let horizon = try await horizons?.horizon(deal: deal.id, product: product, contract: deal.contract)
+        var (touches, sales, cancellations, tasks) = (
+            [AfterDeskCursors.SentTouch](), [DeclineHistory.Sale](), [DeclineHistory.Cancellation](), [DeclineHistory.TaskState]()
+        )
+        if streams.nextDeal <= deal.id {  // else nothing after the desk for this deal: most declines
+            let key = LedgerKey(deal: deal.id, product: product)
+            touches = try await streams.touches.take(key)
+            sales = try await streams.sales.take(key)
+            cancellations = try await streams.cancellations.take(key)
+            tasks = try await streams.tasks.take(key)
+        }
+        if touches.isEmpty && sales.isEmpty && tasks.isEmpty {
+            try quiet(
+                QuietLine(
+                    store: deal.store, dealNumber: deal.number, product: product, contractDate: deal.contract,
+                    heldOut: deal.heldOut, quotedCents: next.priceCents, fiManager: deal.fi, rules: p.rules, horizon: horizon))
+            return
+        }
+        let history = DeclineHistory(
+            store: deal.store, dealNumber: deal.number, product: product, contractDate: deal.contract, heldOut: deal.heldOut,
+            quotedCents: next.priceCents, fiManager: deal.fi, touches: touches.map { $0.touch(in: deal.zone) }, sales: sales,
+            cancellations: cancellations, tasks: tasks, horizon: horizon)
+        try body(LedgerRow(history, rules: p.rules))
     }
 }

@@ -53,8 +53,11 @@ struct LedgerKey: Equatable {
 
     static func < (a: LedgerKey, b: LedgerKey) -> Bool {
         guard a.deal == b.deal else { return a.deal < b.deal }
-        return a.product.utf8.lexicographicallyPrecedes(b.product.utf8)
+        return codeBefore(a.product, b.product)
     }
+
+    /// Whether product code `a` comes before `b` in byte order.
+    static func codeBefore(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 }
 
 /// A cursor ordered by (deal_id, product_code), its first two columns, read as it is merged with the declines.
@@ -91,6 +94,16 @@ struct KeyedCursor<Item> {
             } else if !(headKey < key) {
                 break
             }
+            try await advance()
+        }
+        return out
+    }
+
+    /// The items of deal `deal` with their product codes, in order, after skipping those of deals before it.
+    mutating func takeDeal(_ deal: Int64) async throws -> [(product: String, item: Item)] {
+        var out: [(product: String, item: Item)] = []
+        while let item = headItem, headKey.deal <= deal {
+            if headKey.deal == deal { out.append((headKey.product, item)) }
             try await advance()
         }
         return out
