@@ -22,10 +22,10 @@ import Testing
                 var cells = BinaryCells(row)
                 return try read(&cells)
             }
-            try await s.close()
+            s.close()
             return value
         } catch {
-            try await s.close()
+            s.close()
             throw error
         }
     }
