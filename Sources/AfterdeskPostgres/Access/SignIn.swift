@@ -26,37 +26,23 @@ extension PostgresStorage {
 
     /// The person a session belongs to, while their user is active: a disabled user's sessions end at once.
     public func principal(userID: Int64) async throws -> Principal? {
-        try await read { conn in
-            try await Self.principal(
-                conn,
-                """
-                SELECT u.id, u.name, u.role, u.staff_id, s.code FROM users u
-                LEFT JOIN stores s ON s.id = u.store_id WHERE u.id = \(userID) AND u.active
-                """, logger)
-        }
+        try await read { conn in try await Self.first(conn.execute(SessionPrincipal(userID: userID), logger: logger)) }
     }
 
     /// The user a token's hash belongs to, when the token is neither revoked nor expired and its user is active.
     public func principal(tokenHash: String, now: Date) async throws -> Principal? {
         try await read { conn in
-            try await Self.principal(
-                conn,
-                """
-                SELECT u.id, u.name, u.role, u.staff_id, s.code FROM api_tokens t JOIN users u ON u.id = t.user_id
-                LEFT JOIN stores s ON s.id = u.store_id
-                WHERE t.token_hash = \(tokenHash) AND t.revoked_at IS NULL
-                  AND (t.expires_at IS NULL OR t.expires_at > \(now.wholeSecond)) AND u.active
-                """, logger)
+            try await Self.first(conn.execute(TokenPrincipal(tokenHash: tokenHash, now: now.wholeSecond), logger: logger))
         }
     }
 
-    /// The principal of the first row of `query` (id, name, role, staff id, store code); nil for none, or for a role the
-    /// code does not know (as SQLite's reads do).
-    private static func principal(_ conn: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> Principal? {
-        guard let row = try await conn.rows(query, logger).first else { return nil }
-        let (id, name, role, staffID, store) = try row.decode((Int64, String, String, Int64?, String?).self)
-        guard let role = Role(rawValue: role) else { return nil }
-        return Principal(userID: id, name: name, role: role, staffID: staffID, store: store)
+    /// The first principal of `rows`; nil for none, or for a role the code does not know (as SQLite's reads do).
+    private static func first(_ rows: AsyncThrowingMapSequence<PostgresRowSequence, PrincipalRow>) async throws -> Principal? {
+        for try await (id, name, role, staffID, store) in rows {
+            guard let role = Role(rawValue: role) else { return nil }
+            return Principal(userID: id, name: name, role: role, staffID: staffID, store: store)
+        }
+        return nil
     }
 
     /// Decides whether a password may be checked for `user` from `address` and, when it may, records the attempt as a
@@ -122,4 +108,47 @@ extension PostgresStorage {
                 """, logger) ?? 0
         }
     }
+}
+
+/// A principal's row: user id, name, role, staff id, store code.
+typealias PrincipalRow = (Int64, String, String, Int64?, String?)
+
+/// The user behind an API token (every API request asks): a statement each connection prepares once, not parsed and
+/// planned again per request.
+struct TokenPrincipal: PostgresPreparedStatement {
+    static let name = "afterdesk_token_principal"
+    static let sql = """
+        SELECT u.id, u.name, u.role, u.staff_id, s.code FROM api_tokens t JOIN users u ON u.id = t.user_id
+        LEFT JOIN stores s ON s.id = u.store_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.active
+        """
+    var tokenHash: String
+    var now: Date
+
+    func makeBindings() throws -> PostgresBindings {
+        var b = PostgresBindings(capacity: 2)
+        b.append(tokenHash)
+        b.append(now)
+        return b
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PrincipalRow { try row.decode(PrincipalRow.self) }
+}
+
+/// The user behind a web session (every page asks), prepared like `TokenPrincipal`.
+struct SessionPrincipal: PostgresPreparedStatement {
+    static let name = "afterdesk_session_principal"
+    static let sql = """
+        SELECT u.id, u.name, u.role, u.staff_id, s.code FROM users u LEFT JOIN stores s ON s.id = u.store_id
+        WHERE u.id = $1 AND u.active
+        """
+    var userID: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var b = PostgresBindings(capacity: 1)
+        b.append(userID)
+        return b
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PrincipalRow { try row.decode(PrincipalRow.self) }
 }
