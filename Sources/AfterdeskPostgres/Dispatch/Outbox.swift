@@ -29,19 +29,29 @@ extension PostgresStorage {
     public func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage] {
         let now = now.wholeSecond
         return try await write { conn in
-            let rows = try await conn.rows(
-                """
-                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = \(now)
-                WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= \(now)
-                             ORDER BY next_attempt_at, id LIMIT \(sqliteLimit(limit))::bigint FOR UPDATE SKIP LOCKED)
-                RETURNING \(unescaped: Self.outboxColumns)
-                """, logger)
+            try await conn.run(Self.claimPlan, logger)
+            let rows = try await conn.rows(Self.claimQuery(now: now, limit: limit), logger)
             // A message whose row cannot be read is not sent, and does not stop the others: it becomes a dead letter
             // whose error names the column and the value.
             let (out, unreadable) = try Self.readable(rows)
             try await deadLetter(conn, unreadable, now: now)
             return out.sorted { $0.id < $1.id }
         }
+    }
+
+    /// How the claim is planned, for its transaction only: the page in `outbox_due`'s order (migration
+    /// p5-outbox-order), stopping after it, whatever the statistics say. An outbox filled since it was last analyzed
+    /// looks nearly empty, and PostgreSQL then read every queued message and sorted them, for each page.
+    static let claimPlan: PostgresQuery = "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)"
+
+    /// The claim of up to `limit` queued messages due at `now` (a whole second), oldest first.
+    static func claimQuery(now: Date, limit: Int) -> PostgresQuery {
+        """
+        UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = \(now)
+        WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= \(now)
+                     ORDER BY next_attempt_at, id LIMIT \(sqliteLimit(limit))::bigint FOR UPDATE SKIP LOCKED)
+        RETURNING \(unescaped: Self.outboxColumns)
+        """
     }
 
     /// The messages of `rows` that read, and the ids of those that do not with the error that says why.

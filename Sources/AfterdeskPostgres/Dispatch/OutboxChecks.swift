@@ -7,7 +7,9 @@ extension PostgresStorage {
     /// What the outbox knows at the moment of sending about a page of claimed texts and emails to customers: those
     /// whose address was stopped since they were queued (the opt-out ledger, or staff's "stop all contact"), with why;
     /// and where every other one's customer lives. A message waiting for a retry, retried by an admin, or queued again
-    /// after a crash was decided before the stop: the ledger is read again here.
+    /// after a crash was decided before the stop: the ledger is read again here. Joined from the page's ids (`unnest`), so
+    /// each message and customer is looked up by key (from `o.id = ANY(…)`, on tables not yet analyzed, PostgreSQL
+    /// read every customer into a hash for each page).
     public func sendChecks(_ messages: [OutboxMessage]) async throws -> (stopped: [Int64: String], places: [Int64: RecipientPlace]) {
         let ids = messages.filter { ($0.channel == .sms || $0.channel == .email) && $0.customerID != nil }.map(\.id)
         guard !ids.isEmpty else { return ([:], [:]) }
@@ -19,7 +21,7 @@ extension PostgresStorage {
                 SELECT o.id, c.state, c.zip, c.phone, c.contact_stopped_at IS NOT NULL,
                   (SELECT s.stopped FROM opt_out_state s WHERE s.channel = o.channel
                      AND s.address = CASE o.channel WHEN 'email' THEN lower(o.recipient) ELSE o.recipient END)
-                FROM outbox o JOIN customers c ON c.id = o.customer_id WHERE o.id = ANY(\(ids))
+                FROM unnest(\(Array(Set(ids)))::int8[]) AS k(id) JOIN outbox o ON o.id = k.id JOIN customers c ON c.id = o.customer_id
                 """, logger: logger)
             for try await (id, state, zip, phone, allStopped, addressStopped) in rows.decode(
                 (Int64, String?, String?, String?, Bool, Bool?).self)

@@ -38,7 +38,9 @@ extension Dispatcher {
         let envelopes = await envelopes(page, now: now)
         var results: [(id: Int64, result: SendResult)] = []
         results.reserveCapacity(page.count)
+        let commits = journal == nil ? SentCommits(database: database, now: now) : nil
         for (i, m) in page.enumerated() {
+            try await commits?.check()
             let result = await send(m, now: now, prepared: envelopes[i])
             switch result {
             case .sent: counts.delivered += 1
@@ -54,18 +56,20 @@ extension Dispatcher {
             }
             // Results are committed by page. An SMS interrupted by a crash is found again at the provider (see
             // reconcile). Email and webhooks cannot be looked up: each is noted in the sent journal as soon as it is
-            // sent (or, without a journal, committed), leaving only the instant between the provider's answer and
-            // that note in doubt.
+            // sent, leaving only the instant between the provider's answer and that note in doubt; without a journal
+            // each is committed as soon as the commit before it ends (`SentCommits`), leaving in doubt only the sends
+            // made while that commit was in flight.
             if m.channel != .sms, case .sent(let providerID) = result {
                 if let journal {
                     try journal.append(id: m.id, providerID: providerID)
-                } else {
-                    try await database.completeOutbox([(m.id, result)], now: now)
+                } else if let commits {
+                    try await commits.add(id: m.id, result: result)
                     continue
                 }
             }
             results.append((m.id, result))
         }
+        try await commits?.drain()
         try await database.completeOutbox(results, now: now)
         try journal?.clear()
         return counts
