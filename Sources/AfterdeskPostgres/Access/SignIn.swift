@@ -26,13 +26,25 @@ extension PostgresStorage {
 
     /// The person a session belongs to, while their user is active: a disabled user's sessions end at once.
     public func principal(userID: Int64) async throws -> Principal? {
-        try await read { conn in try await Self.first(conn.execute(SessionPrincipal(userID: userID), logger: logger)) }
+        try await prepared(SessionPrincipal(userID: userID))
     }
 
     /// The user a token's hash belongs to, when the token is neither revoked nor expired and its user is active.
     public func principal(tokenHash: String, now: Date) async throws -> Principal? {
+        try await prepared(TokenPrincipal(tokenHash: tokenHash, now: now.wholeSecond))
+    }
+
+    /// The principal `statement` finds. A connection on which it failed is closed (the pool makes another): postgres-nio
+    /// remembers a statement whose preparation failed (a timeout, a cancel) for the connection's life, and would fail
+    /// every later lookup on it with the same error.
+    private func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> Principal? where S.Row == PrincipalRow {
         try await read { conn in
-            try await Self.first(conn.execute(TokenPrincipal(tokenHash: tokenHash, now: now.wholeSecond), logger: logger))
+            do {
+                return try await Self.first(conn.execute(statement, logger: logger))
+            } catch {
+                try? await conn.close()
+                throw error
+            }
         }
     }
 

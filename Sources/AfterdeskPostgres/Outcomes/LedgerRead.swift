@@ -66,29 +66,36 @@ enum PostgresLedger {
             // The next page is fetched and decoded while this one is read (a child task: ended with the loop).
             let last = page.count < PagedCursor.pageSize
             async let following = last ? [] : deals.page()
-            for row in page {
-                guard names.only == nil || names.only == row.store, let (code, days) = names.stores[row.store] else { continue }
-                let fi = row.fiManager.flatMap { names.staff[$0] }
-                var card = deskDeals.map { _ in
-                    ScorecardDeal(store: code, dealNumber: row.number, contractDate: row.contract, fiManager: fi, desk: [])
-                }
-                let products = try await declines.of(row)
-                if !products.isEmpty {
-                    let deal = OpenDeal(
-                        id: row.id, store: code, zone: days, number: row.number, contract: row.contract, fi: fi,
-                        heldOut: row.heldOut ?? Holdout.isHeldOut(store: code, dealNumber: row.number, percent: p.holdoutPercent))
-                    for next in products {
-                        if next.sold {
-                            if !next.soldSinceDesk {
-                                let cost = next.costCents ?? p.dealerCosts[next.product] ?? 0
-                                card?.desk.append(.init(product: next.product, grossCents: (next.priceCents ?? 0) - cost))
-                            }
-                            continue
-                        }
-                        try await line(of: next, deal, p, &streams, &horizons, quiet, body)
+            do {
+                for row in page {
+                    guard names.only == nil || names.only == row.store, let (code, days) = names.stores[row.store] else { continue }
+                    let fi = row.fiManager.flatMap { names.staff[$0] }
+                    var card = deskDeals.map { _ in
+                        ScorecardDeal(store: code, dealNumber: row.number, contractDate: row.contract, fiManager: fi, desk: [])
                     }
+                    let products = try await declines.of(row)
+                    if !products.isEmpty {
+                        let deal = OpenDeal(
+                            id: row.id, store: code, zone: days, number: row.number, contract: row.contract, fi: fi,
+                            heldOut: row.heldOut ?? Holdout.isHeldOut(store: code, dealNumber: row.number, percent: p.holdoutPercent))
+                        for next in products {
+                            if next.sold {
+                                if !next.soldSinceDesk {
+                                    let cost = next.costCents ?? p.dealerCosts[next.product] ?? 0
+                                    card?.desk.append(.init(product: next.product, grossCents: (next.priceCents ?? 0) - cost))
+                                }
+                                continue
+                            }
+                            try await line(of: next, deal, p, &streams, &horizons, quiet, body)
+                        }
+                    }
+                    if let c = card { try deskDeals?(c) }
                 }
-                if let c = card { try deskDeals?(c) }
+            } catch {
+                // A failed fetch of the next page aborts the transaction, and this page's next query then fails with
+                // "transaction aborted": the fetch's own error is the cause.
+                _ = try await following
+                throw error
             }
             page = try await following
         }

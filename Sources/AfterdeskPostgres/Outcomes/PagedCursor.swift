@@ -114,14 +114,4 @@ struct KeyedCursor<Item> {
 
     /// The deal of the next row (Int64.max once done).
     var headDeal: Int64 { headItem == nil ? .max : headKey.deal }
-
-    /// The next row's key, when the cursor has one for a deal up to `deal`.
-    func head(atOrBefore deal: Int64) -> LedgerKey? { headItem != nil && headKey.deal <= deal ? headKey : nil }
-
-    /// The next row's item, and the cursor moved past it; nil once done.
-    mutating func next() async throws -> Item? {
-        let item = headItem
-        if item != nil { try await advance() }
-        return item
-    }
 }
