@@ -57,17 +57,9 @@ import Testing
     }
 
     @Test func aMigrationChangedAfterItRanIsRefused() async throws {
-        let (server, name) = try await Self.emptyDatabase()
-        let location = server.location(of: name)
-        let first = try await PostgresStorage.open(location, clock: Self.clock, maximumConnections: 1)
-        try await first.write { conn in
-            try await conn.run("UPDATE afterdesk_migrations SET hash = hash + 1 WHERE name = 'p1-baseline'", first.logger)
-        }
-        first.close()
-        await #expect(throws: StoreError.integrity("PostgreSQL migration p1-baseline was changed after it ran here")) {
-            _ = try await PostgresStorage.open(location, clock: Self.clock, maximumConnections: 1)
-        }
-        try await server.dropDatabase(name)
+        try await Self.expectRefused(
+            after: "UPDATE afterdesk_migrations SET hash = hash + 1 WHERE name = 'p1-baseline'",
+            StoreError.integrity("PostgreSQL migration p1-baseline was changed after it ran here"))
     }
 
     @Test func aLocationNeverHoldsItsPasswordAndIsShownWithoutOne() throws {
@@ -91,22 +83,27 @@ import Testing
 extension PostgresMigratorTests {
     /// The hash `p1-baseline` was shipped with.
     static let baselineHash: Int64 = -5_553_168_754_653_394_932
+    /// Migrates a new database, changes its migration history with `tamper`, and expects the next open to be refused
+    /// with `refusal`.
+    static func expectRefused(after tamper: PostgresQuery, _ refusal: StoreError) async throws {
+        let (server, name) = try await emptyDatabase()
+        let location = server.location(of: name)
+        let first = try await PostgresStorage.open(location, clock: clock, maximumConnections: 1)
+        try await first.write { conn in try await conn.run(tamper, first.logger) }
+        first.close()
+        await #expect(throws: refusal) { _ = try await PostgresStorage.open(location, clock: clock, maximumConnections: 1) }
+        try await server.dropDatabase(name)
+    }
+
     static let hotPathsHash: Int64 = -6_858_825_183_093_971_272
 
     /// A server of an older release never opens a database a newer one migrated: it would write what the newer schema
     /// no longer means.
     @Test func aDatabaseMigratedByANewerReleaseIsRefused() async throws {
-        let (server, name) = try await Self.emptyDatabase()
-        let location = server.location(of: name)
-        let first = try await PostgresStorage.open(location, clock: Self.clock, maximumConnections: 1)
-        try await first.write { conn in
-            try await conn.run("INSERT INTO afterdesk_migrations (name, hash) VALUES ('p99-from-the-future', 1)", first.logger)
-        }
-        first.close()
-        let refusal = StoreError.integrity(
-            "this database was migrated by a newer Afterdesk (migration p99-from-the-future is unknown to this release): "
-                + "run the newer release")
-        await #expect(throws: refusal) { _ = try await PostgresStorage.open(location, clock: Self.clock, maximumConnections: 1) }
-        try await server.dropDatabase(name)
+        try await Self.expectRefused(
+            after: "INSERT INTO afterdesk_migrations (name, hash) VALUES ('p99-from-the-future', 1)",
+            StoreError.integrity(
+                "this database was migrated by a newer Afterdesk (migration p99-from-the-future is unknown to this release): "
+                    + "run the newer release"))
     }
 }

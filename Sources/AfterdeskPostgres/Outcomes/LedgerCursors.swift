@@ -45,7 +45,7 @@ struct DeskDealCursor: Sendable {
             FROM deal_products WHERE outcome = 'declined' GROUP BY deal_id
             """
         (self.conn, self.logger, self.withSold) = (conn, logger, withSold)
-        _ = try await PagedCursor(
+        try await PagedCursor.declare(
             conn, name: "ledger_deals",
             """
             SELECT d.id, d.store_id, d.deal_number, d.contract_date, d.fi_manager_id, a.held_out, p.codes, p.prices
@@ -60,7 +60,7 @@ struct DeskDealCursor: Sendable {
 
     /// The next page of deals (`PagedCursor.pageSize` of them, fewer on the last page); empty after the last.
     func page() async throws -> [Deal] {
-        let rows = try await conn.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(PagedCursor.pageSize) FROM ledger_deals"), logger)
+        let rows = try await PagedCursor.fetch(conn, name: "ledger_deals", logger: logger)
         return try rows.map { try DeskDealCursor.deal($0, withSold: withSold) }
     }
 
@@ -84,18 +84,9 @@ struct DeskDealCursor: Sendable {
             deal.products.append(Product(code: code, priceCents: prices[i], outcome: outcome, costCents: withSold ? costs[i] : nil))
         }
         // array_agg keeps the order of the index it reads, (deal_id, product_code); a plan that read them otherwise is
-        // put right here rather than trusted.
-        if !deal.products.isSorted(by: { LedgerKey.codeBefore($0.code, $1.code) }) {
-            deal.products.sort { LedgerKey.codeBefore($0.code, $1.code) }
-        }
+        // put right here rather than trusted (a deal's few products, most often in order already).
+        deal.products.sort { LedgerKey.codeBefore($0.code, $1.code) }
         return deal
-    }
-}
-
-extension Array {
-    /// Whether every element is not after the next, by `before`.
-    func isSorted(by before: (Element, Element) -> Bool) -> Bool {
-        indices.dropLast().allSatisfy { !before(self[$0 + 1], self[$0]) }
     }
 }
 

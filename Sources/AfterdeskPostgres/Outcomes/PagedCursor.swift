@@ -22,8 +22,17 @@ struct PagedCursor {
         self.conn = conn
         self.name = name
         self.logger = logger
-        let declare = PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR " + query.sql, binds: query.binds)
-        try await conn.run(declare, logger)
+        try await Self.declare(conn, name: name, query, logger: logger)
+    }
+
+    /// Declares cursor `name` (a constant identifier) over `query` in the connection's transaction.
+    static func declare(_ conn: PostgresConnection, name: String, _ query: PostgresQuery, logger: Logger) async throws {
+        try await conn.run(PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR " + query.sql, binds: query.binds), logger)
+    }
+
+    /// The next page of cursor `name`: `pageSize` rows, fewer on the last page, none after it.
+    static func fetch(_ conn: PostgresConnection, name: String, logger: Logger) async throws -> [PostgresRow] {
+        try await conn.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(pageSize) FROM \(name)"), logger)
     }
 
     /// The next row; nil after the last.
@@ -33,7 +42,7 @@ struct PagedCursor {
             return page[index - 1]
         }
         guard !done else { return nil }
-        page = try await conn.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(PagedCursor.pageSize) FROM \(name)"), logger)
+        page = try await Self.fetch(conn, name: name, logger: logger)
         index = 0
         if page.count < PagedCursor.pageSize {
             done = true
