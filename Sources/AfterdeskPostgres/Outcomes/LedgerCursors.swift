@@ -84,8 +84,11 @@ struct DeskDealCursor: Sendable {
             deal.products.append(Product(code: code, priceCents: prices[i], outcome: outcome, costCents: withSold ? costs[i] : nil))
         }
         // array_agg keeps the order of the index it reads, (deal_id, product_code); a plan that read them otherwise is
-        // put right here rather than trusted (a deal's few products, most often in order already).
-        deal.products.sort { LedgerKey.codeBefore($0.code, $1.code) }
+        // put right here rather than trusted.
+        let products = deal.products
+        if zip(products, products.dropFirst()).contains(where: { LedgerKey.codeBefore($1.code, $0.code) }) {
+            deal.products.sort { LedgerKey.codeBefore($0.code, $1.code) }
+        }
         return deal
     }
 }
