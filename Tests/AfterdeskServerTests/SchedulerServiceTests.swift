@@ -6,8 +6,10 @@ import GRDB
 import Logging
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import Synchronization
 import Testing
 
+@testable import AfterdeskPostgres
 @testable import AfterdeskSQLite
 @testable import AfterdeskServer
 @testable import AfterdeskWorkflows
@@ -87,34 +89,23 @@ import Testing
     }
 
     /// A beat's instant is the clock's when the write is made: one that waited for the storage (SQLite's one writer,
-    /// every connection of PostgreSQL's pool) does not land old.
+    /// every connection of PostgreSQL's pool) does not land old. The storage is held until the test lets it go, so a
+    /// slow machine cannot release it before the clock has moved.
     @Test(arguments: TestBackend.all) func aBeatIsDatedWhenItIsWritten(backend: TestBackend) async throws {
         let s = try await Scenario(backend: backend)
         let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
         let user = try await s.db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: clock.now)
         let id = try await s.db.createWebImport(userID: user, fileName: "a.csv", path: "/x/a", profile: "canonical", now: clock.now)
-        // The storage is busy for a while; the clock moves on before the beat can be written.
-        let busy = Task { try await Self.keepBusy(s, seconds: 0.3) }
-        try await Task.sleep(for: .milliseconds(100))
+        let hold = StorageHold()
+        let busy = Task { try await hold.keepBusy(s) }
+        try await hold.whenHeld()
         let beat = Task { try await s.db.beatWebImport(id: id, clock: clock.clock) }
         try await Task.sleep(for: .milliseconds(100))
         clock.advance(90)
+        hold.release()
         try await busy.value
         try await beat.value
         #expect(try await s.rows("SELECT heartbeat_at FROM web_imports WHERE id = ?", [id])[0][0] as String? == Instant.iso8601(clock.now))
-    }
-
-    /// Holds the storage for `seconds`: SQLite's writer, or (twice over) every connection of the test's PostgreSQL pool.
-    static func keepBusy(_ s: Scenario, seconds: Double) async throws {
-        switch s.backend {
-        case .sqlite:
-            try await (s.db as! AfterdeskDatabase).writer.write { _ in Thread.sleep(forTimeInterval: seconds) }
-        case .postgres:
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 { group.addTask { try await s.execute("SELECT pg_sleep(?)", [seconds]) } }
-                try await group.waitForAll()
-            }
-        }
     }
 
     /// An upload's import beats while it runs: a server starting two minutes after the import began leaves it alone.
@@ -134,5 +125,46 @@ import Testing
         beat.cancel()
         #expect(try await s.db.interruptWebImports(now: started.addingTimeInterval(RunLiveness.staleAfter + 1)) == 0)
         #expect(try await s.db.webImport(id: id, visibleTo: nil)?.status == .running)
+    }
+}
+
+/// Holds a scenario's storage until released: SQLite's one writer, or every connection of the test's PostgreSQL pool.
+final class StorageHold: Sendable {
+    private let state = Mutex((holding: 0, released: false))
+    private let needed = 4
+
+    func keepBusy(_ s: Scenario) async throws {
+        switch s.backend {
+        case .sqlite:
+            try await (s.db as! AfterdeskDatabase).writer.write { _ in
+                self.state.withLock { $0.holding = self.needed }
+                while !self.isReleased { Thread.sleep(forTimeInterval: 0.005) }
+            }
+        case .postgres:
+            let storage = s.db as! PostgresStorage
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<needed {
+                    group.addTask {
+                        try await storage.write { _ in
+                            self.state.withLock { $0.holding += 1 }
+                            while !self.isReleased { try await Task.sleep(for: .milliseconds(5)) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    var isReleased: Bool { state.withLock { $0.released } }
+    func release() { state.withLock { $0.released = true } }
+
+    /// Returns once the whole storage is held (within 30 s).
+    func whenHeld() async throws {
+        let end = ContinuousClock.now + .seconds(30)
+        while state.withLock({ $0.holding < needed }) {
+            guard ContinuousClock.now < end else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 }
