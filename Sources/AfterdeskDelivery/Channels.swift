@@ -30,11 +30,21 @@ public protocol EmailChannel: Sendable {
 }
 
 public protocol SMSChannel: Sendable {
-    /// Sends and returns the provider's message id.
-    func send(to: String, body: String, idempotencyKey: String) async throws(ChannelError) -> String
-    /// The provider's id of a message with this recipient and body sent since `since`, if there is one: how a
-    /// message caught mid-send by a crash is reconciled instead of sent again.
-    func find(to: String, body: String, since: Date) async throws(ChannelError) -> String?
+    /// Sends from `from` (a store's own number; nil: the channel's) and returns the provider's message id.
+    func send(to: String, from: String?, body: String, idempotencyKey: String) async throws(ChannelError) -> String
+    /// The provider's id of a message with this recipient and body sent from `from` since `since`, if there is one:
+    /// how a message caught mid-send by a crash is reconciled instead of sent again.
+    func find(to: String, from: String?, body: String, since: Date) async throws(ChannelError) -> String?
+}
+
+extension SMSChannel {
+    /// Sends from the channel's own number.
+    public func send(to: String, body: String, idempotencyKey: String) async throws(ChannelError) -> String {
+        try await send(to: to, from: nil, body: body, idempotencyKey: idempotencyKey)
+    }
+    public func find(to: String, body: String, since: Date) async throws(ChannelError) -> String? {
+        try await find(to: to, from: nil, body: body, since: since)
+    }
 }
 
 public protocol WebhookChannel: Sendable {
@@ -141,8 +151,8 @@ public struct TwilioSMSChannel: SMSChannel {
         var messages: [Message]
     }
 
-    public func send(to: String, body: String, idempotencyKey: String) async throws(ChannelError) -> String {
-        var form = [("To", to), ("From", from), ("Body", body)]
+    public func send(to: String, from sender: String?, body: String, idempotencyKey: String) async throws(ChannelError) -> String {
+        var form = [("To", to), ("From", sender ?? from), ("Body", body)]
         if let statusCallback { form.append(("StatusCallback", statusCallback)) }
         let result = try await httpRequest(
             method: "POST", url: messagesURL, user: accountSID, password: authToken,
@@ -161,9 +171,9 @@ public struct TwilioSMSChannel: SMSChannel {
         return sid
     }
 
-    public func find(to: String, body: String, since: Date) async throws(ChannelError) -> String? {
+    public func find(to: String, from sender: String?, body: String, since: Date) async throws(ChannelError) -> String? {
         let day = ISO8601DateFormatter().string(from: since).prefix(10)
-        let query = formEncode([("To", to), ("From", from), ("DateSent>", String(day)), ("PageSize", "100")])
+        let query = formEncode([("To", to), ("From", sender ?? from), ("DateSent>", String(day)), ("PageSize", "100")])
         let result = try await httpRequest(
             method: "GET", url: messagesURL + "?" + query, user: accountSID, password: authToken,
             headers: [("Accept", "application/json")], body: nil)
@@ -196,6 +206,8 @@ public final class RecordingChannels: EmailChannel, SMSChannel, WebhookChannel, 
         public var to: String
         public var body: String
         public var key: String
+        /// The store's own number it was sent from; nil: the channel's.
+        public var from: String? = nil
     }
     public struct Post: Sendable, Equatable {
         public var url: String
@@ -238,20 +250,20 @@ public final class RecordingChannels: EmailChannel, SMSChannel, WebhookChannel, 
         state.withLock { $0.emails.append(email) }
     }
 
-    public func send(to: String, body: String, idempotencyKey: String) async throws(ChannelError) -> String {
+    public func send(to: String, from: String?, body: String, idempotencyKey: String) async throws(ChannelError) -> String {
         if let e = failing() { throw e }
         return state.withLock { s in
             // Like a provider honouring an idempotency key: the same key gives the same message.
             if let same = s.smsByKey[idempotencyKey] { return s.sms[same].sid }
             let sid = "SM" + String(format: "%032d", s.sms.count + 1)
             s.smsByKey[idempotencyKey] = s.sms.count
-            s.sms.append(SMS(sid: sid, to: to, body: body, key: idempotencyKey))
+            s.sms.append(SMS(sid: sid, to: to, body: body, key: idempotencyKey, from: from))
             return sid
         }
     }
 
-    public func find(to: String, body: String, since: Date) async throws(ChannelError) -> String? {
-        state.withLock { $0.sms.first { $0.to == to && $0.body == body }?.sid }
+    public func find(to: String, from: String?, body: String, since: Date) async throws(ChannelError) -> String? {
+        state.withLock { $0.sms.first { $0.to == to && $0.body == body && $0.from == from }?.sid }
     }
 
     public func post(url: String, body: Data, headers: [(String, String)]) async throws(ChannelError) {

@@ -4,7 +4,8 @@ import Foundation
 
 /// The SQLite file implements every storage area.
 extension AfterdeskDatabase: ImportStorage, DealStorage, PlanStorage, DispatchStorage, InboundStorage, TaskStorage,
-    OutcomeStorage, OfferStorage, AccessStorage, ConsentStorage, SettingsStorage, OperationsStorage, LockStorage
+    OutcomeStorage, OfferStorage, AccessStorage, ConsentStorage, SettingsStorage, OperationsStorage, LockStorage,
+    StoreStorage
 {
     public var location: String? { path }
 }

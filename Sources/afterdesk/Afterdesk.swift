@@ -16,7 +16,7 @@ struct Afterdesk: AsyncParsableCommand {
             StaffCommand.self, UsersCommand.self, TokensCommand.self, Preview.self, DoNotCall.self, StopCommand.self, Outbox.self,
             OptOutsCommand.self, ConsentCommand.self,
             Report.self, ScorecardCommand.self, ImportContracts.self, ImportCancellations.self, Serve.self, MenuCommand.self, Backup.self,
-            ComplianceCommand.self, CopyDatabase.self,
+            ComplianceCommand.self, CopyDatabase.self, StoresCommand.self,
         ]
     )
 

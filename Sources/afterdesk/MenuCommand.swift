@@ -32,6 +32,17 @@ struct MenuCommand: AsyncParsableCommand {
                 let menu = try MenuLoader.loadMenu(yaml: text, file: path)
                 print("\(path): OK — \(menu.products.count) products: \(menu.products.map(\.code).joined(separator: ", "))")
                 for w in menu.warnings { print("\(w.file):\(w.line): warning: \(w.field): \(w.message)") }
+                for code in menu.stores.keys.sorted() {
+                    let m = menu.store(code)
+                    let d = m.dealership
+                    print(
+                        "  store \(code): \(d.name), \(d.timeZone), holdout \(m.holdoutPercent)% — \(m.products.count) products: "
+                            + m.products.map(\.code).joined(separator: ", "))
+                    for w in m.warnings { print("\(w.file):\(w.line): warning: \(w.field): \(w.message)") }
+                    for l in m.contactRules.loosened where !menu.contactRules.loosened.contains(l) {
+                        print("\(path): warning: stores.\(code).contact_rules loosens a shipped state rule (loosen: true): \(l)")
+                    }
+                }
                 for l in menu.contactRules.loosened {
                     print("\(path): warning: contact_rules loosens a shipped state rule (loosen: true): \(l)")
                 }

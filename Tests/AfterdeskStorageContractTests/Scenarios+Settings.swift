@@ -8,6 +8,7 @@ import Testing
 extension Scenarios {
     static let settingsArea: [(name: String, run: Scenario)] = [
         ("settings: a setting, the menu in force and emergency states are kept", settingsKept),
+        ("stores: a group menu's stores, a store added, its own settings set and cleared", storesKept),
         ("operations: migrations, counts, monitoring counts and location", operationsCounts),
         ("operations: a backup is a consistent copy and never overwrites", operationsBackup),
     ]
@@ -40,6 +41,53 @@ extension Scenarios {
         #expect(try await s.setEmergency("TX", on: true) == ["FL", "TX"])
         #expect(try await s.setEmergency("FL", on: false) == ["TX"])
         #expect(try await s.emergencyStates() == ["TX"])
+    }
+
+    @Sendable static func storesKept(_ s: any Storage, _ f: Fixture) async throws {
+        let before = try await s.stores()
+        let ownBefore = try await s.storeSettings()
+        #expect(before.isEmpty && ownBefore.isEmpty)
+        let group = try MenuLoader.loadMenu(
+            yaml: DefaultMenus.menuYAML + """
+
+                stores:
+                  - { code: tampa, dealership: { name: Bayshore Kia, time_zone: America/New_York } }
+                  - { code: tulsa, dealership: { name: Riverside Toyota } }
+                """, file: "group.yaml")
+        try await s.storeMenu(MenuInForce(menu: group, warranties: f.warranties, source: "group", menuText: "", warrantiesText: ""))
+        #expect(
+            try await s.stores() == [
+                StoreRow(code: "tampa", name: "Bayshore Kia", timeZone: "America/New_York", deals: 0),
+                StoreRow(code: "tulsa", name: "Riverside Toyota", timeZone: "America/Chicago", deals: 0),
+            ])
+        // Added again, a store is renamed, not doubled; the menu's zone is what a store keeps.
+        try await s.putStore(code: "tulsa", name: "Riverside Toyota of Tulsa", timeZone: "America/Chicago", now: f.now)
+        try await s.putStore(code: "main", name: "Lakeside Motors", timeZone: "America/Chicago", now: f.now)
+        #expect(try await s.stores().map(\.code) == ["main", "tampa", "tulsa"])
+        let tulsa = try await s.stores().first { $0.code == "tulsa" }
+        #expect(tulsa?.name == "Riverside Toyota of Tulsa")
+        // Deals count against their store.
+        _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
+        let main = try await s.stores().first { $0.code == "main" }
+        #expect((main?.deals ?? 0) > 0)
+        try await s.setStoreSetting(store: "tampa", key: "sms_from", value: "+18135550100", now: f.now)
+        try await s.setStoreSetting(store: "tampa", key: "help_text", value: "Bayshore Kia: reply STOP to opt out.", now: f.now)
+        try await s.setStoreSetting(store: "tulsa", key: "sms_from", value: "+19185550100", now: f.now)
+        try await s.setStoreSetting(store: "tampa", key: "sms_from", value: "+18135550101", now: f.now)
+        #expect(
+            try await s.storeSettings() == [
+                "tampa": ["sms_from": "+18135550101", "help_text": "Bayshore Kia: reply STOP to opt out."],
+                "tulsa": ["sms_from": "+19185550100"],
+            ])
+        try await s.setStoreSetting(store: "tampa", key: "help_text", value: nil, now: f.now)
+        #expect(try await s.storeSettings()["tampa"] == ["sms_from": "+18135550101"])
+        // A store that does not exist is refused, and nothing is kept for it.
+        await #expect(throws: StoreError.self) {
+            try await s.setStoreSetting(store: "orlando", key: "sms_from", value: "+14075550100", now: f.now)
+        }
+        #expect(try await s.storeSettings()["orlando"] == nil)
+        // A store's settings are not the group's.
+        #expect(try await s.setting("sms_from") == nil)
     }
 
     @Sendable static func operationsCounts(_ s: any Storage, _ f: Fixture) async throws {

@@ -25,6 +25,9 @@ public struct Menu: Sendable, Equatable {
     public var contactRules: ContactRulebook = .shipped
     /// What `menu check` warns about: the menu loads, but a field is of a previous release or misleads.
     public var warnings: [MenuIssue] = []
+    /// A group's rooftops by store code (`stores:`), each the group's menu with the store's own fields laid over it.
+    /// Empty for a single store's menu: a group of one, whose every deal reads this menu.
+    public var stores: [String: Menu] = [:]
 
     public init(
         dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,
@@ -39,6 +42,18 @@ public struct Menu: Sendable, Equatable {
     }
 
     public func product(_ code: String) -> MenuProduct? { products.first { $0.code == code } }
+
+    /// The menu a deal of `store` reads: the store's own, or the group's for a store the menu does not name.
+    public func store(_ code: String) -> Menu { stores[code] ?? self }
+
+    /// `code`'s product as `store` sells it (nil when the store does not sell it), without copying a menu.
+    public func product(_ code: String, store: String) -> MenuProduct? {
+        if !stores.isEmpty, let own = stores[store] { return own.product(code) }
+        return product(code)
+    }
+
+    /// The dealership of `store`: its name, address, time zone, phone and hours.
+    public func dealership(of store: String) -> Dealership { stores[store]?.dealership ?? dealership }
 
     /// The menu product a DMS line item belongs to, by its name (`MBIName`, `Warranty 1 Name`,
     /// fee-option names): the first product, in menu order, one of whose `dms_names` occurs in it.

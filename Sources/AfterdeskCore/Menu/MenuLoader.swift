@@ -26,7 +26,6 @@ public struct MenuErrors: Error, Sendable, CustomStringConvertible {
 public enum MenuLoader {
     /// Parses and checks a menu. `file` is the name used in messages.
     public static func loadMenu(yaml text: String, file: String) throws(MenuErrors) -> Menu {
-        var r = YAMLReader(file: file)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -47,11 +46,19 @@ public enum MenuLoader {
                     message: "expected a mapping with version, dealership and products")
             ])
         }
+        var menu = try load(root, file: file)
+        menu.stores = try stores(root, file: file, group: menu)
+        return menu
+    }
+
+    /// The menu of one document (the group's, or a store's laid over it).
+    static func load(_ root: Node, file: String) throws(MenuErrors) -> Menu {
+        var r = YAMLReader(file: file)
         r.checkKeys(
             root, "",
             allowed: [
                 "version", "dealership", "holdout_percent", "attribution_days", "depreciation", "pothole_season_starts", "products",
-                "contact_rules", "measure_by", "horizon_cap_days", "holdout_months", "anytime_window",
+                "contact_rules", "measure_by", "horizon_cap_days", "holdout_months", "anytime_window", "stores",
             ])
         if let v = r.int(root, "version", "", required: true, range: 1...1), v != 1 {
             r.fail(root["version"], "version", "only version 1 is known")

@@ -142,7 +142,7 @@ public enum Explain {
                 out.note = "the deal was unwound: nothing is followed up"
             } else if line.outcome == .sold {
                 out.note = "sold at the desk"
-            } else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code)) {
+            } else if line.outcome == .declined, let stop = stored.stopReason(planner.menu.product(line.code, store: deal.store)) {
                 out.note = "follow-up stopped: \(stop)"
             }
             out.heldOutUntil = p?.heldOutUntil?.description

@@ -33,7 +33,7 @@ public struct FollowUpDeal: Sendable {
         // In one pass, without the lists between (once per customer planned).
         var declines: [DeclineFacts] = []
         for d in deals where d.record.status == .finalized {
-            for p in d.record.products where p.outcome == .declined && d.stopReason(menu.product(p.code)) == nil {
+            for p in d.record.products where p.outcome == .declined && d.stopReason(menu.product(p.code, store: d.record.store)) == nil {
                 declines.append(
                     DeclineFacts(
                         store: d.record.store, dealNumber: d.record.dealNumber, product: p, deal: d.record,

@@ -7,6 +7,14 @@ extension CadenceRules {
         if rules.contactRules == nil { rules.contactRules = menu.contactRules }
         return rules
     }
+
+    /// These rules for a store of `group`: the store's own state calendar where the rules took the group menu's (a
+    /// calendar given outright, as a test gives one, stays).
+    public func forStore(_ store: Menu, of group: Menu) -> CadenceRules {
+        var rules = self
+        if rules.contactRules == nil || rules.contactRules == group.contactRules { rules.contactRules = store.contactRules }
+        return rules
+    }
 }
 
 extension Planner {

@@ -163,12 +163,22 @@ public struct Planner: Sendable {
     /// The state calendar the plan keeps, made once: `rules.contactRules`, else the menu's. A declared emergency has no
     /// known end: the gate holds messages while it lasts, and the plan is left as is.
     let calendarRules: ContactRulebook
+    /// A group's stores, each planned under its own menu (`menu.stores`); empty for a single store.
+    let storePlanners: [String: Planner]
 
     public init(menu: Menu, warranties: WarrantyTable, rules: CadenceRules = CadenceRules()) {
         self.menu = menu
         self.warranties = warranties
         self.rules = rules
         calendarRules = (rules.contactRules ?? menu.contactRules).with(emergencies: [])
+        storePlanners = menu.stores.mapValues { own in
+            Planner(menu: own, warranties: warranties, rules: rules.forStore(own, of: menu))
+        }
+    }
+
+    /// The planner of `store`'s menu: its own in a group, else this one.
+    func planner(for store: String) -> Planner {
+        storePlanners.isEmpty ? self : storePlanners[store] ?? self
     }
 
     /// - Parameters:
@@ -177,8 +187,12 @@ public struct Planner: Sendable {
     ///   - now: the planning instant; nothing is planned before it.
     public func plan(declines: [DeclineFacts], permissions: ContactPermissions, now: Date) -> CustomerPlan {
         guard !declines.isEmpty else { return CustomerPlan(products: [], touches: [], dropped: []) }
-        let day = PlanningDay(customer: declines[0].deal, now: now, dealershipZone: menu.dealership.zone, book: calendarRules)
-        let windows = rules.windows(textsPer24Hours: day.calendar.textsPer24Hours)
+        // A customer of several stores is planned once: each decline under its store's menu, every touch within one
+        // set of limits and the calendar of the store of the first decline.
+        let lead = planner(for: declines[0].store)
+        let day = PlanningDay(
+            customer: declines[0].deal, now: now, dealershipZone: lead.menu.dealership.zone, book: lead.calendarRules)
+        let windows = lead.rules.windows(textsPer24Hours: day.calendar.textsPer24Hours)
         var plans: [ProductPlan] = []
         var candidates: [Candidate] = []
         var dropped = DropLog(keeps: keepsDropped)
@@ -189,25 +203,26 @@ public struct Planner: Sendable {
         var atContract: [(deal: String, projection: WarrantyProjection)] = []
         plans.reserveCapacity(declines.count)
         for d in declines {
-            guard let product = menu.product(d.product.code) else { continue }
-            let projection = self.projection(of: d, cache: &projections)
-            var plan = productPlan(d, product, projection)
-            plan.horizon = horizon(of: d, product, plan.eligibility, cache: &atContract)
-            let anchor = self.anchor(of: d.deal, product, projection, plan: &plan)
-            if isFollowedUp(d, product, plan: &plan, today: day.today) {
+            let p = storePlanners.isEmpty ? self : planner(for: d.store)
+            guard let product = p.menu.product(d.product.code) else { continue }
+            let projection = p.projection(of: d, cache: &projections)
+            var plan = p.productPlan(d, product, projection)
+            plan.horizon = p.horizon(of: d, product, plan.eligibility, cache: &atContract)
+            let anchor = p.anchor(of: d.deal, product, projection, plan: &plan)
+            if p.isFollowedUp(d, product, plan: &plan, today: day.today) {
                 let asked =
                     product.gap?.soldAs == .dealerWaiver
-                    ? waiverCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day, dropped: &dropped)
-                    : touchCandidates(
+                    ? p.waiverCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day, dropped: &dropped)
+                    : p.touchCandidates(
                         d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
                         permissions: permissions, dropped: &dropped, freeUntil: plan.freeMaintenanceEnds)
-                candidates += afterHoldout(asked, plan: &plan, dropped: &dropped)
+                candidates += p.afterHoldout(asked, plan: &plan, dropped: &dropped)
             }
             plans.append(plan)
         }
-        let touches = mergeAndCap(candidates, day: day, windows: windows, dropped: &dropped)
+        let touches = lead.mergeAndCap(candidates, day: day, windows: windows, dropped: &dropped)
         return CustomerPlan(
-            products: plans, touches: schedule(touches, day: day), dropped: dropped.entries, droppedCount: dropped.count)
+            products: plans, touches: lead.schedule(touches, day: day), dropped: dropped.entries, droppedCount: dropped.count)
     }
 
     /// 118 → "1.18", 120 → "1.2", 100 → "1": as Decimal prints.

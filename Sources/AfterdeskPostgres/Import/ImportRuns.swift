@@ -60,13 +60,15 @@ extension PostgresDealImport {
 
     // MARK: Stores and staff
 
-    /// The store of `code`, created on its first deal (named after the dealership for `main`).
+    /// The store of `code`, created on its first deal (named as the menu's `stores:` say, after the dealership for
+    /// `main`, else by its code).
     func storeID(_ conn: PostgresConnection, _ code: String) async throws -> Int64 {
         if let id = storeIDs[code] { return id }
-        let name = code == "main" ? options.menu.dealership.name : code
+        let name = options.menu.stores[code]?.dealership.name ?? (code == "main" ? options.menu.dealership.name : code)
+        let zone = options.menu.stores[code]?.dealership.timeZone ?? storeZone
         try await conn.run(
             """
-            INSERT INTO stores (code, name, time_zone, created_at) VALUES (\(code), \(name), \(storeZone), \(now))
+            INSERT INTO stores (code, name, time_zone, created_at) VALUES (\(code), \(name), \(zone), \(now))
             ON CONFLICT (code) DO NOTHING
             """, logger)
         guard let id = try await conn.one(Int64.self, "SELECT id FROM stores WHERE code = \(code)", logger) else {

@@ -49,6 +49,7 @@ extension PostgresStorage {
     public func storeMenu(_ inForce: MenuInForce) async throws {
         try await setSetting(Self.menuKey, inForce.menuText)
         try await setSetting(Self.warrantiesKey, inForce.warrantiesText)
+        try await putStores(of: inForce.menu, now: clock.now())
     }
 
     /// The states whose declared emergency is switched on.

@@ -13,4 +13,5 @@ extension PostgresStorage: OperationsStorage {}
 extension PostgresStorage: OutcomeStorage {}
 extension PostgresStorage: PlanStorage {}
 extension PostgresStorage: SettingsStorage {}
+extension PostgresStorage: StoreStorage {}
 extension PostgresStorage: TaskStorage {}

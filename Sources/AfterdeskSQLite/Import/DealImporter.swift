@@ -213,12 +213,18 @@ final class DealImporter {
 
     typealias RunCounts = ImportCounts
 
+    /// A new store's name: the menu's for a store it names, the dealership's for `main`, else its code.
+    static func storeName(_ code: String, _ menu: Menu) -> String {
+        menu.stores[code]?.dealership.name ?? (code == "main" ? menu.dealership.name : code)
+    }
+
     func storeID(_ db: Database, _ code: String) throws -> Int64 {
         if let id = storeIDs[code] { return id }
         try db.execute(
             sql: """
                 INSERT INTO stores (code, name, time_zone, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING
-                """, arguments: [code, code == "main" ? options.menu.dealership.name : code, storeZone, nowText])
+                """,
+            arguments: [code, Self.storeName(code, options.menu), options.menu.stores[code]?.dealership.timeZone ?? storeZone, nowText])
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [code]) else {
             throw StoreError("store \(code) could not be created")
         }

@@ -13,9 +13,10 @@ extension AfterdeskDatabase {
         (try await setting(Self.menuKey), try await setting(Self.warrantiesKey))
     }
 
-    /// Stores the texts of the menu in force.
+    /// Stores the texts of the menu in force, and the rows of the stores it names (`stores:`).
     public func storeMenu(_ inForce: MenuInForce) async throws {
         try await setSetting(Self.menuKey, inForce.menuText)
         try await setSetting(Self.warrantiesKey, inForce.warrantiesText)
+        try await putStores(of: inForce.menu, now: clock.now())
     }
 }

@@ -48,8 +48,10 @@ struct InboundController: Sendable {
         }
         let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
+        let own = try await ctx.database.storeSettings()
+        let dispatcher = own.isEmpty ? ctx.dispatcher : ctx.dispatcher.withStoreSettings(own).receivingAt(form["To"])
         return Self.twiml(
-            try await ctx.dispatcher.receiveSMS(
+            try await dispatcher.receiveSMS(
                 from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
     }
 

@@ -12,6 +12,22 @@ import Logging
 struct OfferController: Sendable {
     let ctx: ServerContext
     let pages: Pages
+    /// The dispatcher of the link's store (its name, address, phone, hours and menu); the group's before a link is read.
+    var dispatcher: Dispatcher
+
+    init(ctx: ServerContext, pages: Pages) {
+        self.ctx = ctx
+        self.pages = pages
+        dispatcher = ctx.dispatcher
+    }
+
+    /// This controller for a link of `store`: its pages are the store's, with its own settings as they are now.
+    func of(_ store: String) async throws -> OfferController {
+        var copy = self
+        let own = try await ctx.database.storeSettings()
+        copy.dispatcher = (own.isEmpty ? ctx.dispatcher : ctx.dispatcher.withStoreSettings(own)).inStore(store)
+        return copy
+    }
 
     /// The customer's pages: nothing from elsewhere, no script, no referrer, not indexed.
     static let csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -25,7 +41,7 @@ struct OfferController: Sendable {
         }
     }
 
-    var menu: Menu { ctx.dispatcher.menu }
+    var menu: Menu { dispatcher.menu }
     var zone: TimeZone { menu.dealership.zone }
 
     /// The address a request comes from (`ServerContext.clientAddress`).
@@ -87,7 +103,7 @@ struct OfferController: Sendable {
     struct PageInstead: Error { let response: Response }
 
     /// The press workflow of the offer page (`OfferPresses`, in AfterdeskWorkflows).
-    var presses: OfferPresses { OfferPresses(dispatcher: ctx.dispatcher, clock: ctx.clock, zone: zone) }
+    var presses: OfferPresses { OfferPresses(dispatcher: dispatcher, clock: ctx.clock, zone: zone) }
 
     func show(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let token: String
@@ -96,6 +112,10 @@ struct OfferController: Sendable {
         case .success(let found): (token, l) = found
         case .failure(let instead): return instead.response
         }
+        return try await of(l.storeCode).show(l, token: token)
+    }
+
+    func show(_ l: StoredOfferLink, token: String) async throws -> Response {
         let now = ctx.clock.now()
         let s = presses.state(l, now: now)
         guard s.isLive else { return gone(l, state: s, token: token, done: nil) }
@@ -111,6 +131,10 @@ struct OfferController: Sendable {
         case .success(let found): (token, l) = found
         case .failure(let instead): return instead.response
         }
+        return try await of(l.storeCode).press(request, l, token: token)
+    }
+
+    func press(_ request: Request, _ l: StoredOfferLink, token: String) async throws -> Response {
         let body = try await request.body.collect(upTo: 4 * 1024)
         let form = Dictionary(formPairs(String(buffer: body)), uniquingKeysWith: { a, _ in a })
         guard let action = form["action"].flatMap(OfferAction.init(rawValue:)) else {
@@ -178,8 +202,8 @@ struct OfferController: Sendable {
                     : "the lowest price for your vehicle today: the plan and term you choose set the final price",
             until: l.eligibleUntil?.longDate, provider: p?.provider, showButtons: true, action: WebPaths.offer(token),
             hours: Self.hoursText(menu.dealership.hours), pauseDays: p?.pauseDays ?? 30,
-            unsubscribeURL: l.channel == .email ? ctx.dispatcher.unsubscribeURL(customer: l.customerID) : nil, sms: l.channel == .sms,
-            dealership: menu.dealership.name, address: ctx.dispatcher.address)
+            unsubscribeURL: l.channel == .email ? dispatcher.unsubscribeURL(customer: l.customerID) : nil, sms: l.channel == .sms,
+            dealership: menu.dealership.name, address: dispatcher.address)
         return try pages.response(model)
     }
 
@@ -222,7 +246,7 @@ struct OfferController: Sendable {
         h.title = heading
         let model = OfferGonePage(
             head: h, done: done, heading: heading, message: message, phone: h.phone, phoneDigits: h.phoneDigits, action: action,
-            dealership: menu.dealership.name, address: ctx.dispatcher.address)
+            dealership: menu.dealership.name, address: dispatcher.address)
         do { return try pages.response(model, status: status) } catch {
             return Response(
                 status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: heading)))

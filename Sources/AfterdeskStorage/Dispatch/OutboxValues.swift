@@ -90,3 +90,35 @@ public enum OutboxChannel: String, Sendable, Equatable, CaseIterable, Codable {
 public enum OutboxStatus: String, Sendable, Equatable, CaseIterable, Codable {
     case queued, sending, sent, delivered, undelivered, dead, cancelled
 }
+
+/// The sender a message of a group's store goes out as (its own number or address), kept in the message's headers
+/// under `X-Afterdesk-Sender`: an internal header, never put on the wire. Absent: the installation's own sender.
+public enum OutboxSender {
+    public static let header = "X-Afterdesk-Sender"
+
+    /// The headers JSON with `sender` in it.
+    public static func headers(_ base: [String: String] = [:], sender: String?) -> String? {
+        var all = base
+        if let sender { all[header] = sender }
+        guard !all.isEmpty, let data = try? JSONEncoder.sortedKeys.encode(all) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension OutboxMessage {
+    /// The store's own sender the message goes out as, when it has one.
+    public var sender: String? {
+        guard let headers, headers.contains(OutboxSender.header),
+            let dict = try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))
+        else { return nil }
+        return dict[OutboxSender.header]
+    }
+}
+
+extension JSONEncoder {
+    fileprivate static var sortedKeys: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }
+}

@@ -52,7 +52,8 @@ extension Dispatcher {
                 NewOutboxMessage(
                     channel: .crmLead, idempotencyKey: "\(t.key)-crm_lead", recipient: leadAddress,
                     subject: "Afterdesk lead: \(t.task.title)",
-                    body: t.task.title + "\n\n" + t.task.detail + (t.assignee.map { "\n\nAssigned to: \($0)" } ?? ""), html: lead.xml))
+                    body: t.task.title + "\n\n" + t.task.detail + (t.assignee.map { "\n\nAssigned to: \($0)" } ?? ""), html: lead.xml,
+                    headers: OutboxSender.headers(sender: ownSender.email)))
         }
         if let url = settings.webhookURL, let body = Self.webhookBody(t) {
             out.append(NewOutboxMessage(channel: .webhook, idempotencyKey: "\(t.key)-webhook", recipient: url, body: body))

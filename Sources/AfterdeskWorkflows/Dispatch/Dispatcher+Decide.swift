@@ -13,6 +13,7 @@ extension Dispatcher {
 
     /// What the gate and the templates make of one due touch.
     func decide(_ touch: DueTouch, now: Date, staff cache: inout StaffCache) async throws -> DispatchRecord {
+        if !storeViews.isEmpty, let view = storeViews[touch.storeCode] { return try await view.decide(touch, now: now, staff: &cache) }
         let (input, zone) = gateInput(touch)
         switch gate.decide(input, now: now) {
         case .move(let to, let reason): return .moved(touchID: touch.id, to: to, reason: reason)
@@ -91,7 +92,9 @@ extension Dispatcher {
                 touchID: touch.id,
                 reason: "the SMS would be \(enc.segments) segments (\(enc.alphabet.rawValue)), more than \(templates.maxSegments)")
         }
-        let message = NewOutboxMessage(channel: .sms, idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body)
+        let message = NewOutboxMessage(
+            channel: .sms, idempotencyKey: "touch-\(touch.id)-sms", recipient: phone, body: body,
+            headers: OutboxSender.headers(sender: ownSender.sms))
         return .dispatched(touchID: touch.id, customerID: touch.customer.id, messages: [message], task: nil, dropped: dropped)
     }
 
@@ -102,7 +105,13 @@ extension Dispatcher {
         guard let email = touch.customer.email, let rendered = templates.renderEmail(template, facts: facts) else {
             return .skipped(touchID: touch.id, reason: "no email template '\(template)'")
         }
-        let headers = "{\"List-Unsubscribe\":\"<\(facts.unsubscribeURL)>\",\"List-Unsubscribe-Post\":\"List-Unsubscribe=One-Click\"}"
+        var headers = "{\"List-Unsubscribe\":\"<\(facts.unsubscribeURL)>\",\"List-Unsubscribe-Post\":\"List-Unsubscribe=One-Click\"}"
+        if let sender = ownSender.email {
+            headers =
+                OutboxSender.headers(
+                    ["List-Unsubscribe": "<\(facts.unsubscribeURL)>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"],
+                    sender: sender) ?? headers
+        }
         let message = NewOutboxMessage(
             channel: .email, idempotencyKey: "touch-\(touch.id)-email", recipient: email, subject: rendered.subject,
             body: rendered.text, html: rendered.html, headers: headers)

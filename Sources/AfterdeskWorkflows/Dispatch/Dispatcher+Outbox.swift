@@ -93,10 +93,10 @@ extension Dispatcher {
     /// An email or ADF lead as it goes on the wire: the Message-ID comes from the idempotency key, so a message sent
     /// again after a crash is recognisably the same one.
     func envelope(_ m: OutboxMessage, now: Date) throws(ChannelError) -> EmailEnvelope {
-        guard let from = settings.emailFrom else { throw ChannelError("email is not configured (smtp_url, email_from)") }
+        guard let from = m.sender ?? settings.emailFrom else { throw ChannelError("email is not configured (smtp_url, email_from)") }
         var headers: [(String, String)] = []
         if let h = m.headers, let dict = try? JSONDecoder().decode([String: String].self, from: Data(h.utf8)) {
-            headers = dict.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            headers = dict.filter { $0.key != OutboxSender.header }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
         let parts: [MIME.Part] =
             m.channel == .email
@@ -119,7 +119,8 @@ extension Dispatcher {
                 guard let sms = channels.sms else {
                     throw ChannelError("SMS is not configured (sms_account_sid, sms_auth_token, sms_from)")
                 }
-                return .sent(providerID: try await sms.send(to: m.recipient, body: m.body, idempotencyKey: m.idempotencyKey))
+                return .sent(
+                    providerID: try await sms.send(to: m.recipient, from: m.sender, body: m.body, idempotencyKey: m.idempotencyKey))
             case .email, .crmLead:
                 guard let email = channels.email else { throw ChannelError("email is not configured (smtp_url, email_from)") }
                 let built: EmailEnvelope
@@ -158,7 +159,9 @@ extension Dispatcher {
         var results: [(id: Int64, result: SendResult)] = []
         for m in doubtful {
             if m.channel == .sms, let sms = channels.sms {
-                if let sid = try? await sms.find(to: m.recipient, body: m.body, since: m.createdAt.addingTimeInterval(-86_400)) {
+                if let sid = try? await sms.find(
+                    to: m.recipient, from: m.sender, body: m.body, since: m.createdAt.addingTimeInterval(-86_400))
+                {
                     results.append((m.id, .sent(providerID: sid)))
                     continue
                 }

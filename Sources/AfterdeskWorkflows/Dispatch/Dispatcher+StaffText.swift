@@ -16,6 +16,16 @@ extension Dispatcher {
     /// customer had (opt-outs, contact hours, caps) and sent through the store's SMS number at once. `nonce` is the
     /// form's one-time value: the same form sent twice sends one text.
     public func staffText(taskID: Int64, written: String, by name: String, nonce: String, now: Date) async throws -> StaffTextResult {
+        // Signed by the task's store and sent from its number, with its settings as they are now.
+        if !isStoreView {
+            let own = try await database.storeSettings()
+            let current = own == storeSettings ? self : withStoreSettings(own)
+            if !current.storeViews.isEmpty, let store = try await database.taskOwner(id: taskID)?.store,
+                let view = current.storeViews[store]
+            {
+                return try await view.staffText(taskID: taskID, written: written, by: name, nonce: nonce, now: now)
+            }
+        }
         let body = StaffTextRules.body(written, signedBy: name, dealer: menu.dealership.name)
         if let problem = StaffTextRules.problem(body, maxSegments: templates.maxSegments) { return .refused(problem) }
         let key = NewOutboxMessage.staffTextKey(task: taskID, nonce: nonce)
@@ -32,7 +42,9 @@ extension Dispatcher {
             if let why = StaffTextRules.refusal(gate.decide(input, now: now), zone: zone, format: formatter.string) {
                 return .refuse(why)
             }
-            return .send(NewOutboxMessage(channel: .sms, idempotencyKey: key, recipient: phone, body: body))
+            return .send(
+                NewOutboxMessage(
+                    channel: .sms, idempotencyKey: key, recipient: phone, body: body, headers: OutboxSender.headers(sender: ownSender.sms)))
         }
         switch outcome {
         case .refused(let why): return .refused(why)

@@ -29,10 +29,11 @@ public struct MessagePreview: Codable, Sendable, Equatable {
 /// Everything dispatch works with.
 public struct Dispatcher: Sendable {
     public let database: any Storage
-    public let menu: Menu
+    /// The group's menu; a deal of a store reads its own (`inStore`).
+    public private(set) var menu: Menu
     public let warranties: WarrantyTable
     public let templates: MessageTemplates
-    public let settings: Settings
+    public private(set) var settings: Settings
     public let channels: Channels
     public private(set) var gate: ComplianceGate
     /// Key of unsubscribe links.
@@ -41,6 +42,14 @@ public struct Dispatcher: Sendable {
     public var logger = Logger(label: "afterdesk.dispatch")
     /// Tokens of offer page links: random (tests give their own).
     public var offerTokens: @Sendable () -> String = { OfferTokens.random() }
+    /// Each store's own settings (`afterdesk stores set`), as last read from the database.
+    public private(set) var storeSettings: [String: [String: String]] = [:]
+    /// A group's stores as dispatch sees them (`inStore`); empty for a single store.
+    private(set) var storeViews: [String: Dispatcher] = [:]
+    /// The sending number and address a store's messages carry, when they are its own (nil: the installation's).
+    private(set) var ownSender: (sms: String?, email: String?) = (nil, nil)
+    /// Whether this is one store's view (`inStore`), not the group's dispatcher.
+    private(set) var isStoreView = false
 
     public init(
         database: any Storage, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,
@@ -54,6 +63,52 @@ public struct Dispatcher: Sendable {
         self.channels = channels
         self.gate = ComplianceGate(rules: rules.withCalendar(of: menu))
         self.signingSecret = signingSecret
+        storeViews = views()
+    }
+
+    /// This dispatcher as a deal of `store` sees it: the store's menu (name, address, zone, hours, products), its
+    /// own settings over the group's, and its state calendar.
+    public func inStore(_ store: String) -> Dispatcher {
+        storeViews.isEmpty ? self : storeViews[store] ?? self
+    }
+
+    /// The store whose own sending number is `number` (a text to it is a reply to that store: HELP answers with the
+    /// store's name and number), else this dispatcher. A STOP to any store's number stops the customer group-wide.
+    public func receivingAt(_ number: String?) -> Dispatcher {
+        guard let number, !storeViews.isEmpty else { return self }
+        let to = Phone.e164(number) ?? number
+        return storeViews.keys.sorted().lazy.compactMap { storeViews[$0] }.first { $0.ownSender.sms == to } ?? self
+    }
+
+    /// With the stores' own settings as the database holds them now.
+    public func withStoreSettings(_ own: [String: [String: String]]) -> Dispatcher {
+        var copy = self
+        copy.storeSettings = own
+        copy.storeViews = copy.views()
+        return copy
+    }
+
+    /// A view per store the menu or the stores' settings name.
+    private func views() -> [String: Dispatcher] {
+        let codes = Set(menu.stores.keys).union(storeSettings.keys)
+        guard !codes.isEmpty else { return [:] }
+        var out: [String: Dispatcher] = [:]
+        for code in codes {
+            var view = self
+            view.storeViews = [:]
+            view.isStoreView = true
+            let own = storeSettings[code] ?? [:]
+            view.menu = menu.store(code)
+            view.settings = settings.forStore(own)
+            // A store with its own address in the menu signs with it, over the group's `store_address`.
+            if own["store_address"] == nil, view.menu.dealership.address != menu.dealership.address { view.settings.storeAddress = nil }
+            view.gate.rules = gate.rules.forStore(view.menu, of: menu)
+            view.ownSender = (
+                own["sms_from"].flatMap { _ in view.settings.smsFrom }, own["email_from"].flatMap { _ in view.settings.emailFrom }
+            )
+            out[code] = view
+        }
+        return out
     }
 
     /// The planner of this dispatcher's menu and gate (`Planner.make`).
@@ -101,10 +156,13 @@ public struct Dispatcher: Sendable {
     {
         // The emergencies an admin switched on (Louisiana's blackout) are read once per run: a copy of the dispatcher
         // carries them through the gate.
+        // So are the stores' own settings (`afterdesk stores set` takes effect at the next run).
         let emergencies = try await database.emergencyStates()
-        if emergencies != gate.rules.emergencies {
+        let own = try await database.storeSettings()
+        if emergencies != gate.rules.emergencies || own != storeSettings {
             var copy = self
             copy.gate.rules.emergencies = emergencies
+            copy = copy.withStoreSettings(own)
             return try await copy.run(now: now, dryRun: dryRun, pageSize: pageSize, decisions: decisions)
         }
         var summary = DispatchSummary()
