@@ -72,6 +72,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     MenuPageController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.menu))
     AdminController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.admin))
     OptOutPagesController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.admin))
+    StoresPageController(ctx: ctx, pages: pages).addRoutes(to: groups.pages(.admin))
     OfferController(ctx: ctx, pages: pages).addRoutes(to: groups.publicPages())
     groups.publicPages().get(RouterPath(WebPaths.stylesheet)) { _, _ -> Response in
         Response(

@@ -73,7 +73,7 @@ let groupDeals = """
         let s = try await Scenario(backend: backend, csv: groupDeals, withMenu: groupMenu)
         let maria = try #require(try await s.touches("D-1").first { $0.action == "sms" })
         let rosa = try #require(try await s.touches("D-4").first { $0.action == "sms" })
-        // 12:30Z on a Monday in October is 08:30 in Tampa (EDT).
+        // 13:30Z on Monday 2 November is 08:30 in Tampa (EST).
         let at = utc("2026-11-02T13:30:00Z")
         for id in [maria.id, rosa.id] {
             try await s.execute("UPDATE touches SET due_at = ? WHERE id = ?", [Instant.iso8601(at), id])
@@ -83,6 +83,27 @@ let groupDeals = """
         let held = try #require(try await s.rows("SELECT status, due_at FROM touches WHERE id = ?", [maria.id]).first)
         #expect(held[0] as String == "planned")
         #expect(utc(held[1]) == utc("2026-11-02T14:00:00Z"))
+    }
+
+    /// At the moment of sending too: a text queued for the Tampa store's customer and retried at 08:30 in Tampa waits
+    /// for the store's 09:00; the Austin store's Florida customer's goes under the state's 08:00.
+    @Test(arguments: TestBackend.all) func aRetriedTextKeepsItsStoresHours(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend, csv: groupDeals, withMenu: groupMenu)
+        let at = utc("2026-11-02T13:30:00Z")
+        for (deal, phone) in [("D-1", "+18135550142"), ("D-4", "+18135550177")] {
+            let stamp = Instant.iso8601(at.addingTimeInterval(-3_600))
+            try await s.execute(
+                """
+                INSERT INTO outbox (idempotency_key, customer_id, channel, recipient, body, status, next_attempt_at, created_at,
+                    updated_at)
+                VALUES (?, ?, 'sms', ?, 'A text', 'queued', ?, ?, ?)
+                """, ["retry-\(deal)", try await s.customer(deal), phone, Instant.iso8601(at), stamp, stamp])
+        }
+        try await s.execute("UPDATE touches SET status = 'cancelled' WHERE status = 'planned'")
+        _ = try await s.dispatcher.run(now: at)
+        #expect(s.channels.sms.map(\.to) == ["+18135550177"])
+        let waiting = try #require(try await s.rows("SELECT status, next_attempt_at FROM outbox WHERE idempotency_key = 'retry-D-1'").first)
+        #expect(waiting[0] as String == "queued" && utc(waiting[1]) == utc("2026-11-02T14:00:00Z"))
     }
 
     static func text(of email: EmailEnvelope) -> String {

@@ -55,7 +55,7 @@ import Testing
                         source: "dealership:\n  name: Lakeside Motors\n"))
             ),
             ("admin", try p.html(admin)), ("offer", try p.html(offer)), ("offer_gone", try p.html(offerGone)),
-            ("opt-outs", try p.html(optOuts)),
+            ("opt-outs", try p.html(optOuts)), ("stores", try p.html(stores)),
             (
                 "unsubscribe",
                 try p.html(

@@ -107,6 +107,10 @@ import Testing
         Row(
             method: .post, route: "/admin/users", uri: "/admin/users", kind: .form, ok: .unprocessableContent, allowed: admin,
             body: "action=x"),
+        Row(method: .get, route: "/admin/stores", uri: "/admin/stores", kind: .page, ok: .ok, allowed: admin),
+        Row(
+            method: .post, route: "/admin/stores", uri: "/admin/stores", kind: .form, ok: .unprocessableContent, allowed: admin,
+            body: "store=nowhere&key=sms_from&value=%2B18135550100"),
         Row(method: .get, route: "/admin/opt-outs", uri: "/admin/opt-outs", kind: .page, ok: .ok, allowed: admin),
         Row(
             method: .post, route: "/admin/opt-outs", uri: "/admin/opt-outs", kind: .form, ok: .unprocessableContent, allowed: admin,

@@ -84,3 +84,21 @@ def wait_for_import(page):
         page.wait_for_timeout(500)
         page.click("#check-again")
     raise AssertionError("the import did not end")
+
+
+def stores_page(page, base, shot):
+    """As an admin: the stores page, a store's own sending number set through its form, then cleared."""
+    page.goto(base + "/admin/stores")
+    expect(page.locator("h1")).to_have_text("Stores")
+    page.select_option("select[name=key]", "sms_from")
+    page.fill("input[name=value]", "555-0100")
+    page.click("button[value=set]")
+    expect(page.locator("p.error")).to_contain_text("E.164")
+    page.select_option("select[name=key]", "sms_from")
+    page.fill("input[name=value]", "+15125550100")
+    page.click("button[value=set]")
+    expect(page.locator("table").first).to_contain_text("+15125550100")
+    shot(page, "admin-stores")
+    page.select_option("select[name=key]", "sms_from")
+    page.click("button[value=clear]")
+    expect(page.locator("table").first).not_to_contain_text("+15125550100")

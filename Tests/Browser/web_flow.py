@@ -5,7 +5,7 @@ database: the three users' flows of issue 13, and screenshots of every main page
 
 The F&I manager's upload is three rows of the demo's export, the last with a VIN whose check digit is wrong. The
 customer's offer page is reached from a text the demo sent (the link `afterdesk demo` prints). The other pages it
-visits (opt-outs, error pages, unsubscribe pages, a running import) are in more_pages.py.
+visits (opt-outs, the stores, error pages, unsubscribe pages, a running import) are in more_pages.py.
 
 Every page the test visits is audited by axe-core at both widths (Tests/Browser/axe_audit.py): one line per page
 and width, and the test fails at the end listing every serious or critical violation.
@@ -21,7 +21,7 @@ import tempfile
 from playwright.sync_api import sync_playwright, expect
 
 from axe_audit import Audit
-from more_pages import error_page, opt_out_pages, running_import, unsubscribe_pages, wait_for_import
+from more_pages import error_page, opt_out_pages, running_import, stores_page, unsubscribe_pages, wait_for_import
 
 BASE, SHOTS, DEMO_DEALS, DEMO_OUTPUT, DATABASE = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 os.makedirs(SHOTS, exist_ok=True)
@@ -249,6 +249,7 @@ def main():
         expect(page).to_have_url(re.compile(r"/admin/users$"))
         shot(page, "admin-users")
         opt_out_pages(page, BASE, shot, audit)
+        stores_page(page, BASE, shot)
         error_page(page, BASE, "/no-such-page", 404, "Not found", "error-404", audit)
         sign_out(page)
 

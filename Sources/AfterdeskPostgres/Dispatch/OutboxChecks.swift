@@ -18,20 +18,21 @@ extension PostgresStorage {
             var places: [Int64: RecipientPlace] = [:]
             let rows = try await conn.query(
                 """
-                SELECT o.id, c.state, c.zip, c.phone, c.contact_stopped_at IS NOT NULL,
+                SELECT o.id, c.state, c.zip, c.phone, (SELECT st.code FROM stores st WHERE st.id = c.store_id),
+                  c.contact_stopped_at IS NOT NULL,
                   (SELECT s.stopped FROM opt_out_state s WHERE s.channel = o.channel
                      AND s.address = CASE o.channel WHEN 'email' THEN lower(o.recipient) ELSE o.recipient END)
                 FROM unnest(\(Array(Set(ids)))::int8[]) AS k(id) JOIN outbox o ON o.id = k.id JOIN customers c ON c.id = o.customer_id
                 """, logger: logger)
-            for try await (id, state, zip, phone, allStopped, addressStopped) in rows.decode(
-                (Int64, String?, String?, String?, Bool, Bool?).self)
+            for try await (id, state, zip, phone, store, allStopped, addressStopped) in rows.decode(
+                (Int64, String?, String?, String?, String?, Bool, Bool?).self)
             {
                 if allStopped {
                     stopped[id] = "not sent: the customer asked to stop all contact after it was queued"
                 } else if addressStopped == true {
                     stopped[id] = "not sent: the address was opted out (opt-out ledger) after it was queued"
                 } else {
-                    places[id] = RecipientPlace(state: state, zip: zip, phone: phone)
+                    places[id] = RecipientPlace(state: state, zip: zip, phone: phone, store: store)
                 }
             }
             return (stopped, places)

@@ -17,7 +17,8 @@ extension AfterdeskDatabase {
             for r in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT o.id, c.state, c.zip, c.phone, c.contact_stopped_at IS NOT NULL AS all_stopped,
+                    SELECT o.id, c.state, c.zip, c.phone, (SELECT st.code FROM stores st WHERE st.id = c.store_id) AS store,
+                      c.contact_stopped_at IS NOT NULL AS all_stopped,
                       (SELECT s.stopped FROM opt_out_state s WHERE s.channel = o.channel
                          AND s.address = CASE o.channel WHEN 'email' THEN lower(o.recipient) ELSE o.recipient END) AS address_stopped
                     FROM outbox o JOIN customers c ON c.id = o.customer_id WHERE o.id IN (\(marks(ids.count)))
@@ -29,7 +30,7 @@ extension AfterdeskDatabase {
                 } else if (r["address_stopped"] as Bool?) == true {
                     stopped[id] = "not sent: the address was opted out (opt-out ledger) after it was queued"
                 } else {
-                    places[id] = RecipientPlace(state: r["state"], zip: r["zip"], phone: r["phone"])
+                    places[id] = RecipientPlace(state: r["state"], zip: r["zip"], phone: r["phone"], store: r["store"])
                 }
             }
             return (stopped, places)

@@ -13,7 +13,7 @@ struct PageTemplates: Sendable {
     static let pages = [
         "login", "tasks", "task", "dashboard", "scorecard", "error", "offer", "offer_gone", "imports", "import", "deals", "deal", "menu",
         "admin",
-        "opt-outs", "unsubscribe",
+        "opt-outs", "unsubscribe", "stores",
     ]
     static let stylesheetFile = "style.css"
     /// Where the built-in files come from, in the repository: the name errors give them.

@@ -42,7 +42,7 @@ struct Layout: Sendable, Equatable {
 let navigation: [(label: String, href: String, area: Area)] = [
     ("Tasks", WebPaths.tasks, .tasks), ("Deals", WebPaths.deals, .deals), ("Imports", WebPaths.imports, .imports),
     ("Dashboard", WebPaths.dashboard, .figures), ("Scorecard", WebPaths.scorecard, .figures), ("Menu", WebPaths.menu, .menu),
-    ("Users", WebPaths.adminUsers, .admin),
+    ("Users", WebPaths.adminUsers, .admin), ("Stores", WebPaths.adminStores, .admin),
 ]
 
 /// The templates, parsed once when the application is built (`PageTemplates`: the files of `templates/pages/`, built

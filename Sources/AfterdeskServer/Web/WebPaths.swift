@@ -21,6 +21,7 @@ enum WebPaths {
     static let menu = "/menu"
     static let adminUsers = "/admin/users"
     static let adminOptOuts = "/admin/opt-outs"
+    static let adminStores = "/admin/stores"
     static let stylesheet = "/static/app.css"
     /// The customer's offer page.
     static let offer = "/o/{token}"

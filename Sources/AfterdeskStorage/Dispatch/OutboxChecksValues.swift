@@ -6,12 +6,15 @@ public struct RecipientPlace: Sendable, Equatable {
     public var state: String?
     public var zip: String?
     public var phone: String?
+    /// The customer's store: its own, tighter contact rules apply to its messages too.
+    public var store: String?
 
     public init(
-        state: String? = nil, zip: String? = nil, phone: String? = nil
+        state: String? = nil, zip: String? = nil, phone: String? = nil, store: String? = nil
     ) {
         self.state = state
         self.zip = zip
         self.phone = phone
+        self.store = store
     }
 }

@@ -13,23 +13,27 @@ extension Dispatcher {
         var later: [(id: Int64, until: Date, reason: String)] = []
         var keep: [OutboxMessage] = []
         keep.reserveCapacity(page.count)
-        // One calendar per zone, state and area code: a page's customers share few of them.
+        // One calendar per store, zone, state and area code: a page's customers share few of them. A group's store
+        // keeps its own, tighter rules (`inStore`).
         var calendars: [String: ContactCalendar] = [:]
-        let rulebook = gate.rules.rulebook(.shipped)
         for m in page {
             if let why = stopped[m.id] {
                 cancel.append((m.id, why))
                 continue
             }
             if let place = places[m.id] {
-                let zoneID = CustomerTimeZone.zone(state: place.state, zip: place.zip, dealershipZone: menu.dealership.timeZone)
-                let key = "\(zoneID)|\(place.state ?? "")|\(AreaCodes.areaCode(of: place.phone).map { "\($0)" } ?? "")"
+                let d = storeViews.isEmpty ? self : inStore(place.store ?? "")
+                let zoneID = CustomerTimeZone.zone(state: place.state, zip: place.zip, dealershipZone: d.menu.dealership.timeZone)
+                let key =
+                    "\(storeViews.isEmpty ? "" : place.store ?? "")|\(zoneID)|\(place.state ?? "")|"
+                    + (AreaCodes.areaCode(of: place.phone).map { "\($0)" } ?? "")
                 let calendar: ContactCalendar
                 if let known = calendars[key] {
                     calendar = known
                 } else {
                     calendar = ContactCalendar(
-                        rulebook: rulebook, home: customerZone(state: place.state, zip: place.zip), state: place.state, phone: place.phone)
+                        rulebook: d.gate.rules.rulebook(.shipped), home: d.customerZone(state: place.state, zip: place.zip),
+                        state: place.state, phone: place.phone)
                     calendars[key] = calendar
                 }
                 let noun = m.channel == .sms ? "texts" : "emails"

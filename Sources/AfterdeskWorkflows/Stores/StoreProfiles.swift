@@ -11,6 +11,11 @@ public struct StoreProfile: Sendable, Equatable, Codable {
         public var value: String
         /// `store`: the store's own (`afterdesk stores set`); `group`: the settings file or environment's.
         public var source: String
+        public init(key: String, value: String, source: String) {
+            self.key = key
+            self.value = value
+            self.source = source
+        }
     }
     public var code: String
     public var name: String

@@ -369,6 +369,26 @@ enum EmbeddedTemplates {
 <p class="muted">Finalized deals contracted {{from}} to {{to}}; recoveries known on {{asOf}}, counted as the margin report counts them, in both arms. PVR is the gross (price − dealer cost) of the products sold, per deal. Every figure is defined in docs/reporting.md.</p>
 {{> foot}}
 """#),
+        ("stores.mustache", #"""
+{{#layout}}{{> head}}{{/layout}}
+<h1>Stores</h1>
+{{#error}}<p class="error" role="alert">{{.}}</p>{{/error}}
+<p class="muted">A store's name, time zone, address, hours and products are the menu's (<code>stores:</code> in the menu file); its own settings below win over the group's settings file and environment for its deals (docs/settings.md, "A dealer group").</p>
+{{^stores}}<p>No stores yet: a store is created with its first deal, or by <code>afterdesk stores add CODE</code>.</p>{{/stores}}
+{{#stores}}<section class="card" id="store-{{code}}"><h2>{{name}} <span class="muted">({{code}})</span></h2>
+<dl class="facts"><dt>Time zone</dt><dd>{{timeZone}}</dd><dt>Address</dt><dd>{{address}}</dd>{{#phone}}<dt>Phone</dt><dd>{{.}}</dd>{{/phone}}<dt>Hours</dt><dd>{{hours}}</dd><dt>Menu</dt><dd>{{menu}}</dd><dt>Products</dt><dd>{{products}}</dd><dt>Deals</dt><dd>{{deals}}</dd></dl>
+<div class="scroll" tabindex="0" role="region" aria-label="Settings of {{name}}"><table><thead><tr><th>setting</th><th>value</th><th>whose</th></tr></thead><tbody>
+{{#settings}}<tr><td><code>{{key}}</code></td><td>{{value}}</td><td>{{source}}</td></tr>{{/settings}}
+</tbody></table></div></section>{{/stores}}
+{{#hasStores}}<section class="card"><h2>Set a store's own setting</h2>
+<form method="post" action="/admin/stores"><input type="hidden" name="csrf" value="{{layout.csrf}}">
+<label>Store <select name="store">{{#stores}}<option value="{{code}}">{{name}} ({{code}})</option>{{/stores}}</select></label>
+<label>Setting <select name="key">{{#keys}}<option value="{{.}}">{{.}}</option>{{/keys}}</select></label>
+<label>Value <input name="value" maxlength="500"></label>
+<button type="submit" name="action" value="set" class="primary">Set</button>
+<button type="submit" name="action" value="clear">Clear: the group's applies</button></form></section>{{/hasStores}}
+{{> foot}}
+"""#),
         ("style.css", #"""
 :root { --ink: #1d2430; --muted: #5b6675; --line: #d9dee5; --bg: #f5f7fa; --card: #fff; --accent: #0b5cad;
   --late: #b3261e; --good: #1b7a3d; --treated: #0b5cad; --holdout: #9aa5b4; }
