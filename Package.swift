@@ -187,7 +187,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AfterdeskDeliveryTests",
-            dependencies: ["AfterdeskDelivery", "AfterdeskCore", "AfterdeskTestSupport"],
+            dependencies: ["AfterdeskDelivery", "AfterdeskCore", "AfterdeskStorage", "AfterdeskTestSupport"],
             // Read from the repository by path (TemplateSnapshotTests), so they can be recorded in place.
             exclude: ["Snapshots"]
         ),

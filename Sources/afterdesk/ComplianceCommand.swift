@@ -14,14 +14,19 @@ struct ComplianceCommand: AsyncParsableCommand {
             abstract: "Print the contact rules in force (shipped, with the menu's tightening) and their sources.")
         @Argument(help: "A state or territory code (TX); default: every one.") var state: String?
         @Option(help: "Menu file (default: menus/default.yaml, or the menu stored with the database).") var menu: String?
+        @Option(help: "A store of a group: the rules with its own tightening (`stores:` in the menu).") var store: String?
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let db = try await database.open()
             let inForce = try await loadMenu(menu, db)
-            let book = await inForce.menu.contactRules.with(emergencies: try db.emergencyStates())
+            if let store, inForce.menu.stores[store] == nil {
+                printError("note: the menu names no store '\(store)': it keeps the group's rules")
+            }
+            let m = store.map(inForce.menu.store) ?? inForce.menu
+            let book = await m.contactRules.with(emergencies: try db.emergencyStates())
             let now = try parseNow(nil)
-            let zone = inForce.menu.dealership.zone
+            let zone = m.dealership.zone
             guard let text = ContactRulesText.render(book, state: state, year: LocalDate(now, in: zone).year) else {
                 printError("error: no state \(state ?? "") in the contact rules (two-letter codes: TX, FL, PR…)")
                 throw Exit.usage

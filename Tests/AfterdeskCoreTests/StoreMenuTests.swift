@@ -47,6 +47,14 @@ import Testing
         #expect(menu.product("appearance", store: "tulsa") == nil && menu.product("appearance", store: "austin") != nil)
     }
 
+    /// At 00:30 in Tampa it is still yesterday in Austin: a deal dated today in Tampa is not in the future for the group.
+    @Test func theGroupsTodayIsItsEasternmostStores() throws {
+        let menu = try MenuLoader.loadMenu(yaml: Self.groupYAML, file: "menus/group.yaml")
+        let at = ISO8601DateFormatter().date(from: "2026-12-08T05:30:00Z")!
+        #expect(menu.latestToday(at: at) == LocalDate("2026-12-08")!)
+        #expect(menu.store("austin").latestToday(at: at) == LocalDate("2026-12-07")!)
+    }
+
     @Test func aSingleStoreMenuIsAGroupOfOne() throws {
         let menu = try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "default.yaml")
         #expect(menu.stores.isEmpty && menu.store("main") == menu && menu.product("vsc", store: "main") == menu.product("vsc"))

@@ -52,6 +52,12 @@ public struct Menu: Sendable, Equatable {
         return product(code)
     }
 
+    /// The latest calendar date at `now` in any of the group's stores: a deal dated today in the group's easternmost
+    /// store is not in the future (one store: its date).
+    public func latestToday(at now: Date) -> LocalDate {
+        stores.values.reduce(LocalDate(now, in: dealership.zone)) { max($0, LocalDate(now, in: $1.dealership.zone)) }
+    }
+
     /// The dealership of `store`: its name, address, time zone, phone and hours.
     public func dealership(of store: String) -> Dealership { stores[store]?.dealership ?? dealership }
 

@@ -58,7 +58,7 @@ final class PostgresDealImport {
         self.storage = storage
         self.options = options
         let now = storage.clock.now()
-        today = LocalDate(now, in: options.menu.dealership.zone)
+        today = options.menu.latestToday(at: now)
         self.now = now.wholeSecond
         storeZone = options.menu.dealership.timeZone
     }

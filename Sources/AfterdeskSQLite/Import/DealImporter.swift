@@ -37,8 +37,7 @@ final class DealImporter {
         self.database = database
         self.options = options
         let now = database.clock.now()
-        let zone = options.menu.dealership.zone
-        self.today = LocalDate(now, in: zone)
+        self.today = options.menu.latestToday(at: now)
         self.nowText = Instant.iso8601(now)
         self.storeZone = options.menu.dealership.timeZone
     }

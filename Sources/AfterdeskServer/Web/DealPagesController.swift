@@ -16,7 +16,10 @@ struct DealPagesController: Sendable {
         router.get(RouterPath(WebPaths.deal)) { request, context -> Response in try await show(request, context: context) }
     }
 
-    func productName(_ code: String) -> String { ctx.dispatcher.menu.products.first { $0.code == code }?.name ?? code }
+    func productName(_ code: String, store: String? = nil) -> String {
+        let menu = ctx.dispatcher.menu
+        return (store.map { menu.product(code, store: $0) } ?? menu.product(code))?.name ?? menu.product(code)?.name ?? code
+    }
 
     func list(_ request: Request, context: PageContext) async throws -> Response {
         let user = context.user
@@ -39,8 +42,8 @@ struct DealPagesController: Sendable {
             DealsPage.Row(
                 href: WebPaths.deal(store: d.store, number: d.dealNumber), store: d.store, number: d.dealNumber,
                 date: d.contractDate.description,
-                buyer: d.buyer, vehicle: d.vehicle, declined: d.declined.map(productName).joined(separator: ", "),
-                sold: d.sold.map(productName).joined(separator: ", "), unwound: d.status == .unwound)
+                buyer: d.buyer, vehicle: d.vehicle, declined: d.declined.map { productName($0, store: d.store) }.joined(separator: ", "),
+                sold: d.sold.map { productName($0, store: d.store) }.joined(separator: ", "), unwound: d.status == .unwound)
         }
         let model = DealsPage(
             layout: .page("Deals", for: user, current: WebPaths.deals), q: q, from: text("from"), to: text("to"), rows: rows,
@@ -75,6 +78,9 @@ struct DealPagesController: Sendable {
     }
 
     func page(_ deal: DealDetail, _ e: DealExplanation?, user: SignedIn) -> DealPage {
+        // The deal's store's calendar and product names (a group's stores: docs/menus.md).
+        let zone = ctx.dispatcher.menu.dealership(of: deal.store).zone
+        func productName(_ code: String) -> String { self.productName(code, store: deal.store) }
         let text = PeopleText(zone: zone)
         let today = LocalDate(ctx.clock.now(), in: zone)
         var facts = [
