@@ -92,8 +92,11 @@ public struct MessageTemplates: Sendable {
     /// The templates each message touch of the menu needs and that are missing.
     public func missing(for menu: Menu, directory: String = "templates") -> [TemplateIssue] {
         var out: [TemplateIssue] = []
-        for p in menu.products {
-            for t in p.timing.touches where t.action == .message {
+        var seen = Set<String>()
+        // Every store's products: a store may time a product its own way, or sell one of its own.
+        for p in menu.productsOfEveryStore
+        where seen.insert(p.code + "|" + p.timing.touches.map(\.template).joined(separator: ",")).inserted {
+            for t in p.timing.touches where t.action == .message && !out.contains(where: { $0.file.contains("/\(t.template).") }) {
                 if sms[t.template] == nil {
                     out.append(
                         TemplateIssue(

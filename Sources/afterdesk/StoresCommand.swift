@@ -79,7 +79,8 @@ struct StoresCommand: AsyncParsableCommand {
             let db = try await database.open()
             let inForce = try await loadMenu(menu, db)
             let d = inForce.menu.dealership(of: code)
-            let named = name ?? (inForce.menu.stores[code] != nil ? d.name : code)
+            let kept = try await db.stores().first { $0.code == code }?.name
+            let named = name ?? (inForce.menu.stores[code] != nil ? d.name : kept ?? code)
             try await db.putStore(code: code, name: named, timeZone: d.timeZone, now: CommandClock.now())
             print("Store \(code) (\(named), \(d.timeZone)) is ready. Its own settings: `afterdesk stores set \(code) KEY VALUE`.")
             if inForce.menu.stores[code] == nil && !inForce.menu.stores.isEmpty {

@@ -109,6 +109,46 @@ import Testing
         #expect(issues("  - code: tampa\n    contact_rules: { states: { FL: { per_24_hours: 2 } } }\n").isEmpty)
     }
 
+    /// A group's own tightening holds in every store: a store's hours replace the group's whole, and what they loosen
+    /// of the group's is an error unless the store says `loosen: true` itself.
+    @Test func aStoreMayNotLoosenTheGroupsOwnRules() throws {
+        let group =
+            DefaultMenus.menuYAML + "\ncontact_rules: { states: { FL: { hours: { all: \"08:00-20:00\", sunday: \"12:00-17:00\" } } } }\n"
+        func issues(_ stores: String) -> [String] {
+            do {
+                _ = try MenuLoader.loadMenu(yaml: group + "stores:\n" + stores, file: "group.yaml")
+                return []
+            } catch { return error.issues.map(\.description) }
+        }
+        let sunday = issues("  - code: tampa\n    contact_rules: { states: { FL: { hours: { all: \"09:00-19:00\" } } } }\n")
+        #expect(sunday.contains { $0.contains("stores.tampa.contact_rules.states.FL: sunday hours 9:00–19:00 are wider than 12:00–17:00") })
+        // Within the group's hours on every day: it loads, and the store's hours are its own.
+        let ok = try MenuLoader.loadMenu(
+            yaml: group + "stores:\n  - code: tampa\n    contact_rules: { states: { FL: { hours: { all: \"12:00-17:00\" } } } }\n",
+            file: "group.yaml")
+        #expect(ok.store("tampa").contactRules.states["FL"]?.hours[1]?.text == "12:00–17:00")
+        #expect(ok.contactRules.states["FL"]?.hours[1]?.text == "8:00–20:00")
+        // A store that says nothing keeps the group's tightening.
+        let quiet = try MenuLoader.loadMenu(yaml: group + "stores:\n  - code: tulsa\n", file: "group.yaml")
+        #expect(quiet.store("tulsa").contactRules == quiet.contactRules)
+    }
+
+    /// The group's `loosen: true` is the group's: a store that inherits a loosened rule must say so itself.
+    @Test func aGroupsLoosenIsNotAStores() throws {
+        let group = DefaultMenus.menuYAML + "\ncontact_rules: { loosen: true, states: { FL: { per_24_hours: 5 } } }\n"
+        let loosened = try MenuLoader.loadMenu(yaml: group, file: "group.yaml")
+        #expect(loosened.contactRules.states["FL"]?.per24Hours == 5)
+        do {
+            _ = try MenuLoader.loadMenu(yaml: group + "stores:\n  - code: tampa\n", file: "group.yaml")
+            Issue.record("a store inherited the group's loosen")
+        } catch {
+            #expect(error.issues.contains { $0.description.contains("stores.tampa: contact_rules.states.FL") })
+        }
+        let said = try MenuLoader.loadMenu(
+            yaml: group + "stores:\n  - code: tampa\n    contact_rules: { loosen: true }\n", file: "group.yaml")
+        #expect(said.store("tampa").contactRules.states["FL"]?.per24Hours == 5)
+    }
+
     /// Planning reads the deal's store: Tulsa does not sell appearance protection and holds out 15%, Austin sells it.
     @Test func eachDeclineIsPlannedUnderItsStoresMenu() throws {
         let menu = try MenuLoader.loadMenu(yaml: Self.groupYAML, file: "menus/group.yaml")

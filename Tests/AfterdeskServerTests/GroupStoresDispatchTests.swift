@@ -14,12 +14,14 @@ let groupMenu = try! MenuLoader.loadMenu(
     yaml: try! String(contentsOf: repositoryRoot.appendingPathComponent("menus/group.yaml"), encoding: .utf8), file: "menus/group.yaml")
 
 /// D-1 Maria, a Tampa customer of the Tampa store (SMS and email); D-2 James, of the Austin store (email only);
-/// D-4 Rosa, a Tampa customer who bought at the Austin store (SMS); D-5 Lena, of the Tampa store (email only).
+/// D-4 Rosa, a Tampa customer who bought at the Austin store (SMS); D-5 Lena, of the Tampa store (email only); D-6
+/// Omar, of the Tulsa store, who declined appearance protection (Tulsa does not sell it).
 let groupDeals = """
     \(header),store
     D-1,2026-10-01,finance,Maria,Lopez,maria@example.com,(813) 555-0142,FL,33606,Y,Y,Y,4T1B11HK7RU000001,2026,Toyota,Camry,new,12,31250,29000,34500,6.9,72,2026-11-15,S1,Dana Whitfield,F1,Karen Liu,declined,2495,declined,895,declined,799,not_offered,,tampa
     D-2,2026-10-01,cash,James,Smith,james@example.com,(512) 555-0199,TX,78704,N,Y,N,1FTFW1E5XPFA00002,2026,Ford,F-150,new,20,48000,46000,,,,,S2,Marcus Bell,F1,Karen Liu,not_offered,,not_offered,,not_offered,,declined,695,austin
     D-5,2026-10-01,cash,Lena,Park,lena@example.com,(813) 555-0190,FL,33606,N,Y,N,1FTFW1E55PFA00005,2026,Ford,F-150,new,20,48000,46000,,,,,S2,Marcus Bell,F1,Karen Liu,not_offered,,not_offered,,not_offered,,declined,695,tampa
+    D-6,2026-10-01,cash,Omar,Hale,omar@example.com,(918) 555-0111,OK,74105,N,Y,N,1FTFW1E57PFA00006,2026,Ford,F-150,new,20,48000,46000,,,,,S2,Marcus Bell,F1,Karen Liu,not_offered,,not_offered,,not_offered,,declined,695,tulsa
     D-4,2026-10-01,cash,Rosa,Diaz,,(813) 555-0177,FL,33606,Y,N,N,1FTFW1E53PFA00004,2026,Ford,F-150,new,20,48000,46000,,,,,S2,Marcus Bell,F1,Karen Liu,declined,2495,not_offered,,not_offered,,not_offered,,austin
 
     """
@@ -46,6 +48,8 @@ let groupDeals = """
         _ = try await s.dispatcher.run(now: max(utc(lena.due), utc(james.due)))
         let hers = try #require(s.channels.emails.first { $0.recipients == ["lena@example.com"] })
         #expect(hers.from == "hello@bayshore.example")
+        // The sender rides with the message, never on the wire: the From header is the store's, and nothing else says it.
+        #expect(hers.data.contains("From: \"Bayshore Kia\" <hello@bayshore.example>") && !hers.data.contains("X-Afterdesk-Sender"))
         #expect(Self.text(of: hers).contains("800 Bayshore Boulevard, Tampa, FL 33606"))
         #expect(!Self.text(of: hers).contains("Lakeshore"))
         let his = try #require(s.channels.emails.first { $0.recipients == ["james@example.com"] })
@@ -104,6 +108,27 @@ let groupDeals = """
         #expect(s.channels.sms.map(\.to) == ["+18135550177"])
         let waiting = try #require(try await s.rows("SELECT status, next_attempt_at FROM outbox WHERE idempotency_key = 'retry-D-1'").first)
         #expect(waiting[0] as String == "queued" && utc(waiting[1]) == utc("2026-11-02T14:00:00Z"))
+    }
+
+    /// A text to a store's own number is a reply to that store: HELP answers with its name and number. What it
+    /// re-plans is planned by the group's planner, each customer under their own store's menu.
+    @Test(arguments: TestBackend.all) func aTextToAStoresNumberIsThatStoresAndReplansByStore(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend, csv: groupDeals, withMenu: groupMenu)
+        let now = utc("2026-10-02T15:00:00Z")
+        try await s.db.setStoreSetting(store: "tampa", key: "sms_from", value: "+18135550100", now: now)
+        let d = s.dispatcher.withStoreSettings(try await s.db.storeSettings())
+        let tampa = d.receivingAt("+1 (813) 555-0100")
+        #expect(tampa.menu.dealership.name == "Bayshore Kia" && d.receivingAt("+15125550100").menu.dealership.name == "Lakeside Motors")
+        let help = try await tampa.receiveSMS(from: "+18135550142", body: "HELP", providerID: "SM-help-1", now: now)
+        #expect(help?.contains("Bayshore Kia, (813) 555-0123") == true)
+        // The view's planner is the group's: re-planned through Tampa's view, Tulsa's customer still gets no plan for
+        // the appearance protection Tulsa does not sell.
+        let omar = try await s.customer("D-6")
+        #expect(
+            try await s.rows("SELECT COUNT(*) FROM plans p JOIN deals d ON d.id = p.deal_id WHERE d.deal_number = 'D-6'")[0][0] as Int == 0)
+        try await tampa.replan(customers: [omar], now: now)
+        #expect(
+            try await s.rows("SELECT COUNT(*) FROM plans p JOIN deals d ON d.id = p.deal_id WHERE d.deal_number = 'D-6'")[0][0] as Int == 0)
     }
 
     static func text(of email: EmailEnvelope) -> String {

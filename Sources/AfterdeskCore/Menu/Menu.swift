@@ -52,6 +52,32 @@ public struct Menu: Sendable, Equatable {
         return product(code)
     }
 
+    /// Every product as any store sells it: the group's, then each store's own version, stores in code order (a product
+    /// may appear more than once).
+    public var productsOfEveryStore: [MenuProduct] {
+        products + stores.sorted { $0.key < $1.key }.flatMap { $0.value.products }
+    }
+
+    /// The menu an import reads deals with: the group's products, then the stores' own products (so their columns are
+    /// read). A store's own product is never presumed declined from a DMS export: other stores' desks do not present it.
+    public var importing: Menu {
+        guard !stores.isEmpty else { return self }
+        var m = self
+        var known = Set(products.map(\.code))
+        for p in productsOfEveryStore where !known.contains(p.code) {
+            var own = p
+            own.presentedOnEveryDeal = false
+            m.products.append(own)
+            known.insert(p.code)
+        }
+        return m
+    }
+
+    /// The holdout share of `store`'s deals (a group's store may hold out its own share), without copying a menu.
+    public func holdoutPercent(of store: String) -> Int {
+        stores.isEmpty ? holdoutPercent : stores[store]?.holdoutPercent ?? holdoutPercent
+    }
+
     /// The latest calendar date at `now` in any of the group's stores: a deal dated today in the group's easternmost
     /// store is not in the future (one store: its date).
     public func latestToday(at now: Date) -> LocalDate {

@@ -40,6 +40,7 @@ extension MenuLoader {
             do {
                 var menu = try load(merged, file: file)
                 menu.warnings = menu.warnings.filter { w in !group.warnings.contains(w) }.map { w in prefixed(w, code) }
+                looserThanGroup(store, menu, group, code: code, &r)
                 stores[code] = menu
             } catch {
                 r.issues += error.issues.map { prefixed($0, code) }
@@ -64,6 +65,8 @@ extension MenuLoader {
             if name == "products" {
                 guard let products = laidProducts(store, over: value, path: path, &r) else { return nil }
                 pairs.append((key, products))
+            } else if name == "contact_rules" {
+                if let rules = laidRules(store[name], over: value) { pairs.append((key, rules)) }
             } else if let own = store[name] {
                 pairs.append((key, merged(own, over: value)))
             } else {
@@ -108,6 +111,47 @@ extension MenuLoader {
         }
         list.removeAll { p in p["code"]?.string.map(removed.contains) ?? false }
         return .sequence(Node.Sequence(list, .implicit, .any, group.sequence?.mark))
+    }
+
+    /// A store's `contact_rules` over the group's: state by state, each field the store gives replacing the group's whole
+    /// (a store's `hours` are its hours, not merged day by day); the group's `loosen` is never the store's.
+    static func laidRules(_ own: Node?, over group: Node) -> Node? {
+        var states: [(Node, Node)] = []
+        let groupStates = group["states"]?.mapping
+        for (code, rules) in groupStates ?? [:] {
+            let mine = code.string.flatMap { own?["states"]?[$0] }
+            states.append((code, mine.map { shallow($0, over: rules) } ?? rules))
+        }
+        for (code, rules) in own?["states"]?.mapping ?? [:] where code.string.flatMap({ group["states"]?[$0] }) == nil {
+            states.append((code, rules))
+        }
+        var pairs: [(Node, Node)] = []
+        if !states.isEmpty { pairs.append((Node("states"), .mapping(Node.Mapping(states, .implicit, .any, own?.mapping?.mark)))) }
+        if let loosen = own?["loosen"] { pairs.append((Node("loosen"), loosen)) }
+        for (key, value) in own?.mapping ?? [:] where !["states", "loosen"].contains(key.string ?? "") { pairs.append((key, value)) }
+        return pairs.isEmpty ? nil : .mapping(Node.Mapping(pairs, .implicit, .any, own?.mapping?.mark ?? group.mapping?.mark))
+    }
+
+    /// `own`'s keys over `base`'s, each value replaced whole.
+    static func shallow(_ own: Node, over base: Node) -> Node {
+        guard let a = base.mapping, let b = own.mapping else { return own }
+        var pairs: [(Node, Node)] = a.map { key, value in (key, key.string.flatMap { own[$0] } ?? value) }
+        for (key, value) in b where key.string.flatMap({ base[$0] }) == nil { pairs.append((key, value)) }
+        return .mapping(Node.Mapping(pairs, b.tag, b.style, b.mark))
+    }
+
+    /// What a store's rules loosen of the group's own (a group's tightening holds in every store), unless the store
+    /// says `loosen: true` itself.
+    static func looserThanGroup(_ store: Node, _ own: Menu, _ group: Menu, code: String, _ r: inout YAMLReader) {
+        guard store["contact_rules"]?["loosen"]?.bool != true else { return }
+        for (state, rules) in own.contactRules.states.sorted(by: { $0.key < $1.key }) {
+            guard let groupRules = group.contactRules.states[state] else { continue }
+            for l in ContactRulebook.loosenings(of: groupRules, by: rules, federal: group.contactRules.federal) {
+                r.fail(
+                    store["contact_rules"]?["states"]?[state] ?? store, "stores.\(code).contact_rules.states.\(state)",
+                    "\(l): loosens the group's rule; set loosen: true in the store's contact_rules to keep it")
+            }
+        }
     }
 
     /// `own` laid over `base`: two mappings merge key by key, anything else is replaced.

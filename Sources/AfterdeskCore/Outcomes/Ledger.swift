@@ -125,6 +125,8 @@ public struct ReportRules: Sendable, Equatable {
     /// The menu's dealer cost per product, in cents: the cost of a sale reported without one (a task closed as sold
     /// with a price only).
     public var dealerCosts: [String: Int64]
+    /// A group's stores' own dealer costs (`ReportParameters.storeDealerCosts`).
+    public var storeDealerCosts: [String: [String: Int64]] = [:]
     /// Reserve, commissions and message costs (`NetToStoreRules`).
     public var netToStore = NetToStoreRules()
     /// How a decline's measurement end is found (Horizon.swift): `.window` is `attributionDays` after the contract.
@@ -236,7 +238,9 @@ public struct LedgerRow: Sendable, Equatable {
         recoverySource = sale.source
         contractNumber = sale.contractNumber
         priceCents = sale.priceCents
-        costCents = sale.costCents ?? rules.dealerCosts[h.product]
+        costCents =
+            sale.costCents ?? (rules.storeDealerCosts.isEmpty ? nil : rules.storeDealerCosts[h.store]?[h.product])
+            ?? rules.dealerCosts[h.product]
         marginGrossCents = sale.priceCents - (costCents ?? 0)
         chargedBack = h.cancellations.filter { $0.contractNumber == sale.contractNumber && $0.cancelDate <= rules.asOf }
             .map { Chargeback(on: $0.cancelDate, cents: $0.chargebackCents) }.sorted { ($0.on, $0.cents) < ($1.on, $1.cents) }

@@ -13,6 +13,9 @@ public struct ReportParameters: Sendable, Equatable {
     public var resamples = 10_000
     /// The menu's dealer cost per product, in cents, for sales reported without a cost.
     public var dealerCosts: [String: Int64] = [:]
+    /// A group's stores' own dealer costs and holdout shares, where the menu's `stores:` give them.
+    public var storeDealerCosts: [String: [String: Int64]] = [:]
+    public var storeHoldouts: [String: Int] = [:]
     /// Commissions, message costs and the reserve's curves: the net to the store's rules.
     public var netToStore = NetToStoreRules()
     /// The anytime interval's evaluation window per product, in days from the contract (empty: every product's is
@@ -43,8 +46,17 @@ public struct ReportParameters: Sendable, Equatable {
         self.holdoutPercent = holdoutPercent
     }
 
+    /// The dealer cost of `product` as `store` has it (a sale reported without a cost).
+    public func dealerCost(_ product: String, store: String) -> Int64? {
+        storeDealerCosts.isEmpty ? dealerCosts[product] : storeDealerCosts[store]?[product] ?? dealerCosts[product]
+    }
+
+    /// The holdout share of `store`'s deals.
+    public func holdoutPercent(of store: String) -> Int { storeHoldouts.isEmpty ? holdoutPercent : storeHoldouts[store] ?? holdoutPercent }
+
     public var rules: ReportRules {
         var r = ReportRules(asOf: asOf, attributionDays: attributionDays, dealerCosts: dealerCosts)
+        r.storeDealerCosts = storeDealerCosts
         r.netToStore = netToStore
         (r.measureBy, r.horizonCapDays, r.holdoutMonths) = (measureBy, horizonCapDays, holdoutMonths)
         return r
@@ -56,6 +68,10 @@ public struct ReportParameters: Sendable, Equatable {
             asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays,
             holdoutPercent: menu.holdoutPercent)
         dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
+        for (code, own) in menu.stores {
+            storeDealerCosts[code] = Dictionary(own.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
+            storeHoldouts[code] = own.holdoutPercent
+        }
         netToStore = NetToStoreRules(menu: menu)
         (measureBy, horizonCapDays, holdoutMonths) = (menu.measureBy, menu.horizonCapDays, menu.holdoutMonths)
         contractHorizons = ContractHorizons(menu: menu)

@@ -187,9 +187,16 @@ public struct Planner: Sendable {
     ///   - now: the planning instant; nothing is planned before it.
     public func plan(declines: [DeclineFacts], permissions: ContactPermissions, now: Date) -> CustomerPlan {
         guard !declines.isEmpty else { return CustomerPlan(products: [], touches: [], dropped: []) }
-        // A customer of several stores is planned once: each decline under its store's menu, every touch within one
-        // set of limits and the calendar of the store of the first decline.
-        let lead = planner(for: declines[0].store)
+        // A single store's planner plans as itself (no copy of it per customer); a group's, under the store of the
+        // customer (customers are kept per store), any other store's decline under that store's menu.
+        if storePlanners.isEmpty { return plan(declines, permissions: permissions, now: now, lead: self, group: nil) }
+        return plan(declines, permissions: permissions, now: now, lead: planner(for: declines[0].store), group: self)
+    }
+
+    /// `plan` with `lead` the planner of the customer's store (its calendar and limits), `group` the group's planner.
+    private func plan(
+        _ declines: [DeclineFacts], permissions: ContactPermissions, now: Date, lead: Planner, group: Planner?
+    ) -> CustomerPlan {
         let day = PlanningDay(
             customer: declines[0].deal, now: now, dealershipZone: lead.menu.dealership.zone, book: lead.calendarRules)
         let windows = lead.rules.windows(textsPer24Hours: day.calendar.textsPer24Hours)
@@ -203,26 +210,45 @@ public struct Planner: Sendable {
         var atContract: [(deal: String, projection: WarrantyProjection)] = []
         plans.reserveCapacity(declines.count)
         for d in declines {
-            let p = storePlanners.isEmpty ? self : planner(for: d.store)
-            guard let product = p.menu.product(d.product.code) else { continue }
-            let projection = p.projection(of: d, cache: &projections)
-            var plan = p.productPlan(d, product, projection)
-            plan.horizon = p.horizon(of: d, product, plan.eligibility, cache: &atContract)
-            let anchor = p.anchor(of: d.deal, product, projection, plan: &plan)
-            if p.isFollowedUp(d, product, plan: &plan, today: day.today) {
-                let asked =
-                    product.gap?.soldAs == .dealerWaiver
-                    ? p.waiverCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day, dropped: &dropped)
-                    : p.touchCandidates(
-                        d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
-                        permissions: permissions, dropped: &dropped, freeUntil: plan.freeMaintenanceEnds)
-                candidates += p.afterHoldout(asked, plan: &plan, dropped: &dropped)
+            let plan: ProductPlan?
+            if let group, d.store != declines[0].store {
+                plan = group.planner(for: d.store).gather(
+                    d, permissions: permissions, day: day, projections: &projections, atContract: &atContract,
+                    candidates: &candidates, dropped: &dropped)
+            } else {
+                plan = lead.gather(
+                    d, permissions: permissions, day: day, projections: &projections, atContract: &atContract,
+                    candidates: &candidates, dropped: &dropped)
             }
-            plans.append(plan)
+            if let plan { plans.append(plan) }
         }
         let touches = lead.mergeAndCap(candidates, day: day, windows: windows, dropped: &dropped)
         return CustomerPlan(
             products: plans, touches: lead.schedule(touches, day: day), dropped: dropped.entries, droppedCount: dropped.count)
+    }
+
+    /// One decline's plan under this planner's menu, its candidate touches added to `candidates`; nil when the menu
+    /// does not sell the product.
+    private func gather(
+        _ d: DeclineFacts, permissions: ContactPermissions, day: PlanningDay,
+        projections: inout [(deal: String, projection: WarrantyProjection)],
+        atContract: inout [(deal: String, projection: WarrantyProjection)], candidates: inout [Candidate], dropped: inout DropLog
+    ) -> ProductPlan? {
+        guard let product = menu.product(d.product.code) else { return nil }
+        let projection = self.projection(of: d, cache: &projections)
+        var plan = productPlan(d, product, projection)
+        plan.horizon = horizon(of: d, product, plan.eligibility, cache: &atContract)
+        let anchor = self.anchor(of: d.deal, product, projection, plan: &plan)
+        if isFollowedUp(d, product, plan: &plan, today: day.today) {
+            let asked =
+                product.gap?.soldAs == .dealerWaiver
+                ? waiverCandidates(d, product, anchor: anchor, eligibility: plan.eligibility, day: day, dropped: &dropped)
+                : touchCandidates(
+                    d, product, anchor: anchor, eligibility: plan.eligibility, day: day,
+                    permissions: permissions, dropped: &dropped, freeUntil: plan.freeMaintenanceEnds)
+            candidates += afterHoldout(asked, plan: &plan, dropped: &dropped)
+        }
+        return plan
     }
 
     /// 118 → "1.18", 120 → "1.2", 100 → "1": as Decimal prints.

@@ -13,6 +13,9 @@ extension PostgresStorage {
     {
         let held = try await lock(.importing)
         defer { held.release() }
+        // A group's stores' own products are read too (`Menu.importing`).
+        var options = options
+        options.menu = options.menu.importing
         var summary = ImportSummary()
         let importer = PostgresDealImport(storage: self, options: options)
         try await importer.prepare()
@@ -24,6 +27,7 @@ extension PostgresStorage {
             }
         }
         summary.storesTouched = importer.storesTouched
+        summary.warnOfStoresNotIn(options.menu)
         if let planner = options.planner {
             // New facts recompute the plans they touch: the customers of every inserted or updated deal.
             summary.planned = try await planCustomers(

@@ -42,6 +42,7 @@ extension PostgresStorage {
     }
 
     public func setStoreSetting(store: String, key: String, value: String?, now: Date) async throws {
+        guard StoreCode.isValid(store) else { throw StoreError("'\(store)' is not a store code (letters, digits, '-' and '_')") }
         let name = StoreSettingKeys.key(store: store, key: key)
         let at = now.wholeSecond
         try await write { conn in

@@ -77,11 +77,12 @@ enum PostgresLedger {
                     if !products.isEmpty {
                         let deal = OpenDeal(
                             id: row.id, store: code, zone: days, number: row.number, contract: row.contract, fi: fi,
-                            heldOut: row.heldOut ?? Holdout.isHeldOut(store: code, dealNumber: row.number, percent: p.holdoutPercent))
+                            heldOut: row.heldOut
+                                ?? Holdout.isHeldOut(store: code, dealNumber: row.number, percent: p.holdoutPercent(of: code)))
                         for next in products {
                             if next.sold {
                                 if !next.soldSinceDesk {
-                                    let cost = next.costCents ?? p.dealerCosts[next.product] ?? 0
+                                    let cost = next.costCents ?? p.dealerCost(next.product, store: code) ?? 0
                                     card?.desk.append(.init(product: next.product, grossCents: (next.priceCents ?? 0) - cost))
                                 }
                                 continue

@@ -16,7 +16,10 @@ extension AfterdeskDatabase {
     func importDealsOnThisThread(
         files: [String], options: ImportOptions, progress: (@Sendable (ImportProgress) -> Void)?
     ) throws -> ImportSummary {
-        try withImportLock {
+        // A group's stores' own products are read too (`Menu.importing`).
+        var options = options
+        options.menu = options.menu.importing
+        return try withImportLock {
             var summary = ImportSummary()
             let importer = try DealImporter(database: self, options: options)
             // A bulk import killed before its end left the key indexes dropped.
@@ -40,6 +43,7 @@ extension AfterdeskDatabase {
             }
             try importer.endBulk()
             summary.storesTouched = importer.storesTouched
+            summary.warnOfStoresNotIn(options.menu)
             if let planner = options.planner {
                 // New facts recompute the plans they touch: the customers of every inserted or updated deal.
                 summary.planned = try planCustomersOnThisThread(

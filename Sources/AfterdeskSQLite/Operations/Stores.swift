@@ -37,6 +37,7 @@ extension AfterdeskDatabase {
     }
 
     public func setStoreSetting(store: String, key: String, value: String?, now: Date) async throws {
+        guard StoreCode.isValid(store) else { throw StoreError("'\(store)' is not a store code (letters, digits, '-' and '_')") }
         let name = StoreSettingKeys.key(store: store, key: key)
         try await writer.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM stores WHERE code = ?", arguments: [store]) != nil else {

@@ -155,7 +155,7 @@ enum LedgerReader {
                         number = String(decoding: row.bytes(2), as: UTF8.self)
                         fi = row.isNull(4) ? nil : staff[row.int64(4)]
                         let recorded = try streams.arms.first(StreamKey(deal: id, product: ""))
-                        heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent)
+                        heldOut = recorded ?? Holdout.isHeldOut(store: store, dealNumber: number, percent: p.holdoutPercent(of: store))
                         if deskDeals != nil {
                             card = ScorecardDeal(store: store, dealNumber: number, contractDate: date, fiManager: fi, desk: [])
                         }
@@ -164,7 +164,7 @@ enum LedgerReader {
             }
             if next.sold {
                 if card != nil && !next.soldSinceDesk {
-                    let cost = next.costCents ?? p.dealerCosts[product] ?? 0
+                    let cost = next.costCents ?? p.dealerCost(product, store: store) ?? 0
                     card?.desk.append(.init(product: product, grossCents: (next.priceCents ?? 0) - cost))
                 }
                 continue

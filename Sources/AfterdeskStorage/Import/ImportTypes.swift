@@ -168,6 +168,17 @@ public struct ImportSummary: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// A group's menu names its stores: a deal of a store it does not name follows the group's menu, time zone and
+    /// rules, which is rarely meant (a code spelled otherwise, "Tampa" for `tampa`). Said once per store.
+    public mutating func warnOfStoresNotIn(_ menu: Menu) {
+        guard !menu.stores.isEmpty else { return }
+        let named = menu.stores.keys.sorted().joined(separator: ", ")
+        for code in storesTouched.subtracting(menu.stores.keys).sorted() {
+            warnings.append(
+                "store '\(code)' is not one of the menu's stores (\(named)): its deals follow the group's menu, time zone and rules")
+        }
+    }
+
     package static let rejectListCap = 1000
 
     enum CodingKeys: String, CodingKey {

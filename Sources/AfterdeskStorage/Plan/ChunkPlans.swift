@@ -139,8 +139,10 @@ public struct ChunkPlans<DueAt: Sendable>: Sendable {
             guard !declines.isEmpty else { continue }
             for d in owned where d.deal.heldOut == nil && declines.contains(where: { $0.dealNumber == d.record.dealNumber }) {
                 let r = d.record
-                let heldOut = Holdout.isHeldOut(store: r.store, dealNumber: r.dealNumber, percent: planner.menu.holdoutPercent)
-                arms.append((d.id, heldOut, Holdout.bucket(store: r.store, dealNumber: r.dealNumber), planner.menu.holdoutPercent))
+                // The deal's store's share: the arm recorded is the one its plan kept.
+                let share = planner.menu.holdoutPercent(of: r.store)
+                let heldOut = Holdout.isHeldOut(store: r.store, dealNumber: r.dealNumber, percent: share)
+                arms.append((d.id, heldOut, Holdout.bucket(store: r.store, dealNumber: r.dealNumber), share))
             }
             summary.customers += 1
             summary.declines += declines.count

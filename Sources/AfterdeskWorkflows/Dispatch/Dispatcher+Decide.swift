@@ -68,7 +68,8 @@ extension Dispatcher {
             GateItem(
                 dealNumber: i.dealNumber, product: i.product, eligibleUntil: i.eligibleUntil, dealUnwound: i.dealUnwound,
                 productSold: i.productSold,
-                stoppedBecause: menu.product(i.product).flatMap { p in i.stops.first { $0.applies(to: p.kind) }?.reason },
+                stoppedBecause: menu.product(i.product).map { p in i.stops.first { $0.applies(to: p.kind) }?.reason }
+                    ?? (isStoreView ? "the store does not sell it" : nil),
                 pausedUntil: i.pausedUntil)
         }
         var input = GateInput(

@@ -22,15 +22,15 @@ extension Dispatcher {
                 continue
             }
             if let place = places[m.id] {
-                let d = storeViews.isEmpty ? self : inStore(place.store ?? "")
-                let zoneID = CustomerTimeZone.zone(state: place.state, zip: place.zip, dealershipZone: d.menu.dealership.timeZone)
-                let key =
-                    "\(storeViews.isEmpty ? "" : place.store ?? "")|\(zoneID)|\(place.state ?? "")|"
-                    + (AreaCodes.areaCode(of: place.phone).map { "\($0)" } ?? "")
+                let store = storeViews.isEmpty ? "" : place.store ?? ""
+                let zoneID = CustomerTimeZone.zone(
+                    state: place.state, zip: place.zip, dealershipZone: menu.dealership(of: store).timeZone)
+                let key = "\(store)|\(zoneID)|\(place.state ?? "")|" + (AreaCodes.areaCode(of: place.phone).map { "\($0)" } ?? "")
                 let calendar: ContactCalendar
                 if let known = calendars[key] {
                     calendar = known
                 } else {
+                    let d = storeViews.isEmpty ? self : inStore(store)
                     calendar = ContactCalendar(
                         rulebook: d.gate.rules.rulebook(.shipped), home: d.customerZone(state: place.state, zip: place.zip),
                         state: place.state, phone: place.phone)

@@ -16,16 +16,22 @@ extension Dispatcher {
     /// customer had (opt-outs, contact hours, caps) and sent through the store's SMS number at once. `nonce` is the
     /// form's one-time value: the same form sent twice sends one text.
     public func staffText(taskID: Int64, written: String, by name: String, nonce: String, now: Date) async throws -> StaffTextResult {
-        // Signed by the task's store and sent from its number, with its settings as they are now.
-        if !isStoreView {
-            let own = try await database.storeSettings()
-            let current = own == storeSettings ? self : withStoreSettings(own)
-            if !current.storeViews.isEmpty, let store = try await database.taskOwner(id: taskID)?.store,
-                let view = current.storeViews[store]
-            {
-                return try await view.staffText(taskID: taskID, written: written, by: name, nonce: nonce, now: now)
-            }
+        // Signed by the task's store and sent from its number, with its settings and the declared emergencies as they
+        // are now (a person's text is held by a blackout like any other).
+        guard !isStoreView else { return try await staffTextHere(taskID: taskID, written: written, by: name, nonce: nonce, now: now) }
+        let current = current(emergencies: try await database.emergencyStates(), own: try await database.storeSettings())
+        if !current.storeViews.isEmpty, let store = try await database.taskOwner(id: taskID)?.store,
+            let view = current.storeViews[store]
+        {
+            return try await view.staffTextHere(taskID: taskID, written: written, by: name, nonce: nonce, now: now)
         }
+        return try await current.staffTextHere(taskID: taskID, written: written, by: name, nonce: nonce, now: now)
+    }
+
+    /// `staffText` under this dispatcher's store, settings and gate.
+    private func staffTextHere(taskID: Int64, written: String, by name: String, nonce: String, now: Date) async throws
+        -> StaffTextResult
+    {
         let body = StaffTextRules.body(written, signedBy: name, dealer: menu.dealership.name)
         if let problem = StaffTextRules.problem(body, maxSegments: templates.maxSegments) { return .refused(problem) }
         let key = NewOutboxMessage.staffTextKey(task: taskID, nonce: nonce)

@@ -50,6 +50,8 @@ public struct Dispatcher: Sendable {
     private(set) var ownSender: (sms: String?, email: String?) = (nil, nil)
     /// Whether this is one store's view (`inStore`), not the group's dispatcher.
     private(set) var isStoreView = false
+    /// A store's view: the group's planner.
+    private(set) var groupPlanner: Planner?
 
     public init(
         database: any Storage, menu: Menu, warranties: WarrantyTable, templates: MessageTemplates, settings: Settings,
@@ -80,6 +82,15 @@ public struct Dispatcher: Sendable {
         return storeViews.keys.sorted().lazy.compactMap { storeViews[$0] }.first { $0.ownSender.sms == to } ?? self
     }
 
+    /// With the declared emergencies and the stores' own settings as the database holds them now (every store's view
+    /// made again, so each keeps the blackout).
+    func current(emergencies: Set<String>, own: [String: [String: String]]) -> Dispatcher {
+        guard emergencies != gate.rules.emergencies || own != storeSettings else { return self }
+        var copy = self
+        copy.gate.rules.emergencies = emergencies
+        return copy.withStoreSettings(own)
+    }
+
     /// With the stores' own settings as the database holds them now.
     public func withStoreSettings(_ own: [String: [String: String]]) -> Dispatcher {
         var copy = self
@@ -92,11 +103,13 @@ public struct Dispatcher: Sendable {
     private func views() -> [String: Dispatcher] {
         let codes = Set(menu.stores.keys).union(storeSettings.keys)
         guard !codes.isEmpty else { return [:] }
+        let groupPlan = planner
         var out: [String: Dispatcher] = [:]
         for code in codes {
             var view = self
             view.storeViews = [:]
             view.isStoreView = true
+            view.groupPlanner = groupPlan
             let own = storeSettings[code] ?? [:]
             view.menu = menu.store(code)
             view.settings = settings.forStore(own)
@@ -111,8 +124,9 @@ public struct Dispatcher: Sendable {
         return out
     }
 
-    /// The planner of this dispatcher's menu and gate (`Planner.make`).
-    public var planner: Planner { .make(menu: menu, warranties: warranties, rules: gate.rules) }
+    /// The planner of this dispatcher's menu and gate (`Planner.make`); a store's view plans with the group's, which
+    /// plans each customer under their own store's menu (a STOP to one store's number re-plans the customers of all).
+    public var planner: Planner { groupPlanner ?? .make(menu: menu, warranties: warranties, rules: gate.rules) }
 
     /// A dispatcher through recording channels, as `afterdesk demo` sends: nothing leaves the machine, and links are
     /// signed with the database's own secret, so `afterdesk serve` on the same database accepts them.
@@ -160,10 +174,8 @@ public struct Dispatcher: Sendable {
         let emergencies = try await database.emergencyStates()
         let own = try await database.storeSettings()
         if emergencies != gate.rules.emergencies || own != storeSettings {
-            var copy = self
-            copy.gate.rules.emergencies = emergencies
-            copy = copy.withStoreSettings(own)
-            return try await copy.run(now: now, dryRun: dryRun, pageSize: pageSize, decisions: decisions)
+            return try await current(emergencies: emergencies, own: own).run(
+                now: now, dryRun: dryRun, pageSize: pageSize, decisions: decisions)
         }
         var summary = DispatchSummary()
         if !dryRun {
