@@ -131,6 +131,15 @@ let groupDeals = """
             try await s.rows("SELECT COUNT(*) FROM plans p JOIN deals d ON d.id = p.deal_id WHERE d.deal_number = 'D-6'")[0][0] as Int == 0)
     }
 
+    /// `afterdesk preview` shows a Tampa deal's messages as Tampa sends them.
+    @Test(arguments: TestBackend.all) func aPreviewIsAsTheStoreSendsIt(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend, csv: groupDeals, withMenu: groupMenu)
+        let previews = try await s.dispatcher.preview(dealNumber: "D-5", product: "appearance", now: utc("2026-10-02T15:00:00Z"))
+        let email = try #require(previews.first { $0.channel == "email" })
+        #expect(email.body.contains("800 Bayshore Boulevard, Tampa, FL 33606") && email.body.contains("Bayshore Kia"))
+        #expect(!email.body.contains("Lakeshore"))
+    }
+
     static func text(of email: EmailEnvelope) -> String {
         let part = email.data.components(separatedBy: "base64\r\n\r\n")[1].components(separatedBy: "--=_")[0]
         return String(decoding: Data(base64Encoded: part.replacingOccurrences(of: "\r\n", with: "")) ?? Data(), as: UTF8.self)

@@ -27,7 +27,12 @@ public struct Menu: Sendable, Equatable {
     public var warnings: [MenuIssue] = []
     /// A group's rooftops by store code (`stores:`), each the group's menu with the store's own fields laid over it.
     /// Empty for a single store's menu: a group of one, whose every deal reads this menu.
-    public var stores: [String: Menu] = [:]
+    public var stores: [String: Menu] {
+        get { storeMenus?.byCode ?? [:] }
+        set { storeMenus = newValue.isEmpty ? nil : StoreMenus(newValue) }
+    }
+    /// `stores`, boxed: a menu of one store carries no dictionary of menus in its value (copying a menu stays cheap).
+    private var storeMenus: StoreMenus?
 
     public init(
         dealership: Dealership, holdoutPercent: Int, depreciation: Depreciation,
@@ -44,11 +49,11 @@ public struct Menu: Sendable, Equatable {
     public func product(_ code: String) -> MenuProduct? { products.first { $0.code == code } }
 
     /// The menu a deal of `store` reads: the store's own, or the group's for a store the menu does not name.
-    public func store(_ code: String) -> Menu { stores[code] ?? self }
+    public func store(_ code: String) -> Menu { storeMenus?.byCode[code] ?? self }
 
     /// `code`'s product as `store` sells it (nil when the store does not sell it), without copying a menu.
     public func product(_ code: String, store: String) -> MenuProduct? {
-        if !stores.isEmpty, let own = stores[store] { return own.product(code) }
+        if let own = storeMenus?.byCode[store] { return own.product(code) }
         return product(code)
     }
 
@@ -75,7 +80,7 @@ public struct Menu: Sendable, Equatable {
 
     /// The holdout share of `store`'s deals (a group's store may hold out its own share), without copying a menu.
     public func holdoutPercent(of store: String) -> Int {
-        stores.isEmpty ? holdoutPercent : stores[store]?.holdoutPercent ?? holdoutPercent
+        storeMenus?.byCode[store]?.holdoutPercent ?? holdoutPercent
     }
 
     /// The latest calendar date at `now` in any of the group's stores: a deal dated today in the group's easternmost
@@ -85,7 +90,7 @@ public struct Menu: Sendable, Equatable {
     }
 
     /// The dealership of `store`: its name, address, time zone, phone and hours.
-    public func dealership(of store: String) -> Dealership { stores[store]?.dealership ?? dealership }
+    public func dealership(of store: String) -> Dealership { storeMenus?.byCode[store]?.dealership ?? dealership }
 
     /// The menu product a DMS line item belongs to, by its name (`MBIName`, `Warranty 1 Name`,
     /// fee-option names): the first product, in menu order, one of whose `dms_names` occurs in it.
@@ -114,6 +119,13 @@ public struct Menu: Sendable, Equatable {
         if !current.isEmpty { words.append(current) }
         return words.joined(separator: " ")
     }
+}
+
+/// A group's store menus, by code (`Menu.stores`).
+final class StoreMenus: Sendable, Equatable {
+    let byCode: [String: Menu]
+    init(_ byCode: [String: Menu]) { self.byCode = byCode }
+    static func == (a: StoreMenus, b: StoreMenus) -> Bool { a === b || a.byCode == b.byCode }
 }
 
 public struct Dealership: Sendable, Equatable {

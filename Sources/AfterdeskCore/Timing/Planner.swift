@@ -151,6 +151,12 @@ public struct CadenceRules: Sendable, Equatable {
     }
 }
 
+/// A group's store planners, by code (`Planner.storePlanners`).
+final class StorePlanners: Sendable {
+    let byCode: [String: Planner]
+    init(_ byCode: [String: Planner]) { self.byCode = byCode }
+}
+
 /// Times the re-approach of every declined product of one customer. Pure: facts, menu and clock in,
 /// plan out. See docs/timing.md.
 public struct Planner: Sendable {
@@ -163,22 +169,25 @@ public struct Planner: Sendable {
     /// The state calendar the plan keeps, made once: `rules.contactRules`, else the menu's. A declared emergency has no
     /// known end: the gate holds messages while it lasts, and the plan is left as is.
     let calendarRules: ContactRulebook
-    /// A group's stores, each planned under its own menu (`menu.stores`); empty for a single store.
-    let storePlanners: [String: Planner]
+    /// A group's stores, each planned under its own menu (`menu.stores`); nil for a single store (boxed: a single
+    /// store's planner carries no dictionary of planners in its value).
+    let storePlanners: StorePlanners?
 
     public init(menu: Menu, warranties: WarrantyTable, rules: CadenceRules = CadenceRules()) {
         self.menu = menu
         self.warranties = warranties
         self.rules = rules
         calendarRules = (rules.contactRules ?? menu.contactRules).with(emergencies: [])
-        storePlanners = menu.stores.mapValues { own in
-            Planner(menu: own, warranties: warranties, rules: rules.forStore(own, of: menu))
-        }
+        let stores = menu.stores
+        storePlanners =
+            stores.isEmpty
+            ? nil
+            : StorePlanners(stores.mapValues { own in Planner(menu: own, warranties: warranties, rules: rules.forStore(own, of: menu)) })
     }
 
     /// The planner of `store`'s menu: its own in a group, else this one.
     func planner(for store: String) -> Planner {
-        storePlanners.isEmpty ? self : storePlanners[store] ?? self
+        storePlanners?.byCode[store] ?? self
     }
 
     /// - Parameters:
@@ -189,11 +198,12 @@ public struct Planner: Sendable {
         guard !declines.isEmpty else { return CustomerPlan(products: [], touches: [], dropped: []) }
         // A single store's planner plans as itself (no copy of it per customer); a group's, under the store of the
         // customer (customers are kept per store), any other store's decline under that store's menu.
-        if storePlanners.isEmpty { return plan(declines, permissions: permissions, now: now, lead: self, group: nil) }
+        if storePlanners == nil { return plan(declines, permissions: permissions, now: now, lead: self, group: nil) }
         return plan(declines, permissions: permissions, now: now, lead: planner(for: declines[0].store), group: self)
     }
 
     /// `plan` with `lead` the planner of the customer's store (its calendar and limits), `group` the group's planner.
+    @inline(__always)
     private func plan(
         _ declines: [DeclineFacts], permissions: ContactPermissions, now: Date, lead: Planner, group: Planner?
     ) -> CustomerPlan {
@@ -229,6 +239,7 @@ public struct Planner: Sendable {
 
     /// One decline's plan under this planner's menu, its candidate touches added to `candidates`; nil when the menu
     /// does not sell the product.
+    @inline(__always)
     private func gather(
         _ d: DeclineFacts, permissions: ContactPermissions, day: PlanningDay,
         projections: inout [(deal: String, projection: WarrantyProjection)],

@@ -91,10 +91,12 @@ struct TaskPagesController: Sendable {
 
     func page(_ id: Int64, user: SignedIn, error: String?, text state: TextState = TextState()) async throws -> TaskPage {
         let d = try await detail(id, user: user)
-        let today = LocalDate(ctx.clock.now(), in: text.zone)
+        let today = LocalDate(ctx.clock.now(), in: TimeZone(identifier: d.timeZone) ?? text.zone)
+        // The task's store's products and prices (a group's stores: docs/menus.md).
+        let menu = ctx.dispatcher.menu.store(d.store)
         let items = d.items.map { i in
-            let name = productName(i.product)
-            let product = ctx.dispatcher.menu.product(i.product)
+            let product = menu.product(i.product)
+            let name = product?.name ?? productName(i.product)
             let quote = product.map { i.priceQuote($0, on: today) }
             var facts = TalkingPoints.Facts(
                 productName: name, declineReason: i.declineReason, quoted: i.quotedCents.map(Money.init(cents:)),
@@ -141,7 +143,9 @@ struct TaskPagesController: Sendable {
     func callingWindow(_ d: TaskDetail) async -> String {
         let zoneID = CustomerTimeZone.zone(state: d.state, zip: d.zip, dealershipZone: d.timeZone)
         let zone = TimeZone(identifier: zoneID) ?? text.zone
-        let book = await ctx.dispatcher.gate.rules.rulebook(ctx.dispatcher.menu.contactRules)
+        // The store's own calendar: its tighter hours hold for a call too.
+        let store = ctx.dispatcher.inStore(d.store)
+        let book = await store.gate.rules.rulebook(store.menu.contactRules)
             .with(emergencies: (try? ctx.database.emergencyStates()) ?? [])
         let calendar = ContactCalendar(rulebook: book, home: zone, state: d.state, phone: d.task.phone)
         return calendar.callingWindow(on: LocalDate(ctx.clock.now(), in: zone))

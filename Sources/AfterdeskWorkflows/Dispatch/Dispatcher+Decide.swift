@@ -13,7 +13,7 @@ extension Dispatcher {
 
     /// What the gate and the templates make of one due touch.
     func decide(_ touch: DueTouch, now: Date, staff cache: inout StaffCache) async throws -> DispatchRecord {
-        if !storeViews.isEmpty, let view = storeViews[touch.storeCode] { return try await view.decide(touch, now: now, staff: &cache) }
+        if let view = storeViewBox?.byCode[touch.storeCode] { return try await view.decide(touch, now: now, staff: &cache) }
         let (input, zone) = gateInput(touch)
         switch gate.decide(input, now: now) {
         case .move(let to, let reason): return .moved(touchID: touch.id, to: to, reason: reason)

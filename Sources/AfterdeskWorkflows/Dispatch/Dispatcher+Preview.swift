@@ -12,6 +12,13 @@ extension Dispatcher {
     public func preview(
         dealNumber: String, store: String? = nil, product: String, touch: String? = nil, now: Date, asOf: Date? = nil
     ) async throws -> [MessagePreview] {
+        // A group's deal is previewed as its store sends: its menu, name, address and own settings.
+        if !isStoreView, let code = try await storeOf(dealNumber: dealNumber, store: store) {
+            let current = current(emergencies: gate.rules.emergencies, own: try await database.storeSettings())
+            if let view = current.storeViews[code] {
+                return try await view.preview(dealNumber: dealNumber, store: code, product: product, touch: touch, now: now, asOf: asOf)
+            }
+        }
         guard let menuProduct = menu.product(product) else { throw StoreError("'\(product)' is not a product of the menu") }
         guard let (customer, base, planned) = try await database.previewFacts(dealNumber: dealNumber, store: store, product: product) else {
             throw StoreError("deal \(dealNumber) has no product '\(product)'")
@@ -95,5 +102,11 @@ extension Dispatcher {
                     encoding: nil, asOf: asOf, note: note))
         }
         return out
+    }
+
+    /// The store of a deal (nil when there is no such deal).
+    private func storeOf(dealNumber: String, store: String?) async throws -> String? {
+        if let store { return store }
+        return try await database.deal(number: dealNumber, store: nil)?.store
     }
 }

@@ -22,7 +22,7 @@ extension Dispatcher {
                 continue
             }
             if let place = places[m.id] {
-                let store = storeViews.isEmpty ? "" : place.store ?? ""
+                let store = storeViewBox == nil ? "" : place.store ?? ""
                 let zoneID = CustomerTimeZone.zone(
                     state: place.state, zip: place.zip, dealershipZone: menu.dealership(of: store).timeZone)
                 let key = "\(store)|\(zoneID)|\(place.state ?? "")|" + (AreaCodes.areaCode(of: place.phone).map { "\($0)" } ?? "")
@@ -30,7 +30,7 @@ extension Dispatcher {
                 if let known = calendars[key] {
                     calendar = known
                 } else {
-                    let d = storeViews.isEmpty ? self : inStore(store)
+                    let d = inStore(store)
                     calendar = ContactCalendar(
                         rulebook: d.gate.rules.rulebook(.shipped), home: d.customerZone(state: place.state, zip: place.zip),
                         state: place.state, phone: place.phone)

@@ -45,7 +45,9 @@ public struct Dispatcher: Sendable {
     /// Each store's own settings (`afterdesk stores set`), as last read from the database.
     public private(set) var storeSettings: [String: [String: String]] = [:]
     /// A group's stores as dispatch sees them (`inStore`); empty for a single store.
-    private(set) var storeViews: [String: Dispatcher] = [:]
+    var storeViews: [String: Dispatcher] { storeViewBox?.byCode ?? [:] }
+    /// `storeViews`, boxed: a single store's dispatcher carries no dictionary of dispatchers in its value.
+    private(set) var storeViewBox: StoreViews?
     /// The sending number and address a store's messages carry, when they are its own (nil: the installation's).
     private(set) var ownSender: (sms: String?, email: String?) = (nil, nil)
     /// Whether this is one store's view (`inStore`), not the group's dispatcher.
@@ -65,13 +67,13 @@ public struct Dispatcher: Sendable {
         self.channels = channels
         self.gate = ComplianceGate(rules: rules.withCalendar(of: menu))
         self.signingSecret = signingSecret
-        storeViews = views()
+        storeViewBox = StoreViews(views())
     }
 
     /// This dispatcher as a deal of `store` sees it: the store's menu (name, address, zone, hours, products), its
     /// own settings over the group's, and its state calendar.
     public func inStore(_ store: String) -> Dispatcher {
-        storeViews.isEmpty ? self : storeViews[store] ?? self
+        storeViewBox?.byCode[store] ?? self
     }
 
     /// The store whose own sending number is `number` (a text to it is a reply to that store: HELP answers with the
@@ -95,7 +97,7 @@ public struct Dispatcher: Sendable {
     public func withStoreSettings(_ own: [String: [String: String]]) -> Dispatcher {
         var copy = self
         copy.storeSettings = own
-        copy.storeViews = copy.views()
+        copy.storeViewBox = StoreViews(copy.views())
         return copy
     }
 
@@ -107,7 +109,7 @@ public struct Dispatcher: Sendable {
         var out: [String: Dispatcher] = [:]
         for code in codes {
             var view = self
-            view.storeViews = [:]
+            view.storeViewBox = nil
             view.isStoreView = true
             view.groupPlanner = groupPlan
             let own = storeSettings[code] ?? [:]
@@ -264,5 +266,14 @@ public struct Dispatcher: Sendable {
             summary.skipped += 1
             decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: "skip", detail: reason))
         }
+    }
+}
+
+/// A group's store views, by code (`Dispatcher.storeViews`); nil for none.
+final class StoreViews: Sendable {
+    let byCode: [String: Dispatcher]
+    init?(_ byCode: [String: Dispatcher]) {
+        guard !byCode.isEmpty else { return nil }
+        self.byCode = byCode
     }
 }
