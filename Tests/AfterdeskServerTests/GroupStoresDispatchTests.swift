@@ -4,8 +4,11 @@ import AfterdeskDelivery
 import AfterdeskStorage
 import Foundation
 import GRDB
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
+@testable import AfterdeskServer
 @testable import AfterdeskWorkflows
 
 /// The shipped group menu (`menus/group.yaml`): Lakeside Ford in Austin, Riverside Toyota in Tulsa, Bayshore Kia in
@@ -138,6 +141,19 @@ let groupDeals = """
         let email = try #require(previews.first { $0.channel == "email" })
         #expect(email.body.contains("800 Bayshore Boulevard, Tampa, FL 33606") && email.body.contains("Bayshore Kia"))
         #expect(!email.body.contains("Lakeshore"))
+    }
+
+    /// A Tampa customer's unsubscribe pages name the Tampa store and carry its address, as its emails did.
+    @Test(arguments: TestBackend.all) func theUnsubscribePagesAreTheCustomersStores(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend, csv: groupDeals, withMenu: groupMenu)
+        let path = String(s.dispatcher.unsubscribeURL(customer: try await s.customer("D-5")).dropFirst(s.settings.publicURL.count))
+        let app = Application(router: try buildRouter(ServerContext(dispatcher: s.dispatcher, clock: .fixed(utc("2026-10-02T15:00:00Z")))))
+        try await app.test(.router) { client in
+            let page = try await client.execute(uri: path, method: .get) { String(buffer: $0.body) }
+            #expect(page.contains("Unsubscribe from Bayshore Kia emails?") && page.contains("800 Bayshore Boulevard, Tampa, FL 33606"))
+            let done = try await client.execute(uri: path, method: .post) { String(buffer: $0.body) }
+            #expect(done.contains("Bayshore Kia will not email you") && !done.contains("Lakeside"))
+        }
     }
 
     static func text(of email: EmailEnvelope) -> String {

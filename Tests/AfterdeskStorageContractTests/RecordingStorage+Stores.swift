@@ -19,4 +19,8 @@ extension RecordingStorage: StoreStorage {
         notes.note("setStoreSetting(store:key:value:now:)")
         try await base.setStoreSetting(store: store, key: key, value: value, now: now)
     }
+    func storeOfCustomer(id: Int64) async throws -> String? {
+        notes.note("storeOfCustomer(id:)")
+        return try await base.storeOfCustomer(id: id)
+    }
 }

@@ -70,6 +70,9 @@ extension Scenarios {
         _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
         let main = try await s.stores().first { $0.code == "main" }
         #expect((main?.deals ?? 0) > 0)
+        let customer = try #require(try await s.customerIDs(ofDeals: ["D-10001"], store: "main").first)
+        #expect(try await s.storeOfCustomer(id: customer) == "main")
+        #expect(try await s.storeOfCustomer(id: 987_654) == nil)
         try await s.setStoreSetting(store: "tampa", key: "sms_from", value: "+18135550100", now: f.now)
         try await s.setStoreSetting(store: "tampa", key: "help_text", value: "Bayshore Kia: reply STOP to opt out.", now: f.now)
         try await s.setStoreSetting(store: "tulsa", key: "sms_from", value: "+19185550100", now: f.now)

@@ -60,4 +60,10 @@ extension PostgresStorage {
             }
         }
     }
+
+    public func storeOfCustomer(id: Int64) async throws -> String? {
+        try await read { conn in
+            try await conn.one(String.self, "SELECT s.code FROM customers c JOIN stores s ON s.id = c.store_id WHERE c.id = \(id)", logger)
+        }
+    }
 }

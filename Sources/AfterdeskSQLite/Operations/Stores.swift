@@ -54,4 +54,11 @@ extension AfterdeskDatabase {
             }
         }
     }
+
+    public func storeOfCustomer(id: Int64) async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT s.code FROM customers c JOIN stores s ON s.id = c.store_id WHERE c.id = ?", arguments: [id])
+        }
+    }
 }

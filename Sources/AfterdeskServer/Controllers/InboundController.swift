@@ -20,7 +20,7 @@ struct InboundController: Sendable {
         router.post("/webhooks/sms/status") { request, _ -> Response in try await status(request) }
         // A GET only shows a page with one button: mail scanners open every link in an email, and must not unsubscribe
         // anyone. The button, and RFC 8058 one-click (mail clients POST `List-Unsubscribe=One-Click` to the same URL), act.
-        router.get("/unsubscribe") { request, _ -> Response in try unsubscribePage(request) }
+        router.get("/unsubscribe") { request, _ -> Response in try await unsubscribePage(request) }
         router.post("/unsubscribe") { request, _ -> Response in try await unsubscribe(request) }
     }
 
@@ -85,16 +85,24 @@ struct InboundController: Sendable {
             status: .forbidden)
     }
 
+    /// The customer's store as their emails sign: its name and address (a group's stores: docs/settings.md).
+    func store(of customer: Int64) async throws -> Dispatcher {
+        guard let code = try await ctx.database.storeOfCustomer(id: customer) else { return ctx.dispatcher }
+        let own = try await ctx.database.storeSettings()
+        return (own.isEmpty ? ctx.dispatcher : ctx.dispatcher.withStoreSettings(own)).inStore(code)
+    }
+
     /// GET: changes nothing; shows one button that POSTs the same link.
-    func unsubscribePage(_ request: Request) throws -> Response {
+    func unsubscribePage(_ request: Request) async throws -> Response {
         let pairs = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         guard let link = verifiedUnsubscribe(pairs) else { return try invalidLink() }
+        let store = try await store(of: link.customer)
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let action = "/unsubscribe?c=\(link.customer)&t=\(link.token.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
         return try page(
-            "Unsubscribe from \(ctx.dispatcher.menu.dealership.name) emails?",
-            "Press the button to stop emails about your vehicle's protection products.", action: action)
+            "Unsubscribe from \(store.menu.dealership.name) emails?",
+            "Press the button to stop emails about your vehicle's protection products.", action: action, store: store)
     }
 
     /// POST: the button of the page, or RFC 8058 one-click from the mail client. The link's fields come in the query
@@ -110,14 +118,17 @@ struct InboundController: Sendable {
             customerID: link.customer, source: oneClick ? "one-click unsubscribe" : "email unsubscribe link", oneClick: oneClick,
             now: ctx.clock.now())
         ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(link.customer)"])
+        let store = try await store(of: link.customer)
         return try page(
-            "You are unsubscribed", "\(ctx.dispatcher.menu.dealership.name) will not email you about protection products again.")
+            "You are unsubscribed", "\(store.menu.dealership.name) will not email you about protection products again.", store: store)
     }
 
     /// The page (`unsubscribe.mustache`): plain, for a customer, with its own security headers.
-    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok, action: String? = nil) throws -> Response {
+    func page(_ title: String, _ text: String, status: HTTPResponse.Status = .ok, action: String? = nil, store: Dispatcher? = nil) throws
+        -> Response
+    {
         let html = try pages.html(
-            UnsubscribePage(layout: Layout(title: title), text: text, action: action, address: ctx.dispatcher.address))
+            UnsubscribePage(layout: Layout(title: title), text: text, action: action, address: (store ?? ctx.dispatcher).address))
         return Response(
             status: status,
             headers: [

@@ -12,6 +12,8 @@ public protocol StoreStorage: Sendable {
     func storeSettings() async throws -> [String: [String: String]]
     /// Sets one of a store's own settings, or with nil clears it (the group's applies again). The store must exist.
     func setStoreSetting(store: String, key: String, value: String?, now: Date) async throws
+    /// The store a customer belongs to (customers are kept per store); nil for no such customer.
+    func storeOfCustomer(id: Int64) async throws -> String?
 }
 
 /// One store as the database holds it.
