@@ -133,20 +133,41 @@ import Testing
         #expect(quiet.store("tulsa").contactRules == quiet.contactRules)
     }
 
-    /// The group's `loosen: true` is the group's: a store that inherits a loosened rule must say so itself.
-    @Test func aGroupsLoosenIsNotAStores() throws {
+    /// A store inherits what the group loosened (approved at the group, with `loosen: true`), but may not loosen the
+    /// group's rules further unless it says `loosen: true` itself.
+    @Test func aStoreInheritsTheGroupsLooseningButMayNotGoFurtherUnasked() throws {
         let group = DefaultMenus.menuYAML + "\ncontact_rules: { loosen: true, states: { FL: { per_24_hours: 5 } } }\n"
-        let loosened = try MenuLoader.loadMenu(yaml: group, file: "group.yaml")
-        #expect(loosened.contactRules.states["FL"]?.per24Hours == 5)
+        let inherited = try MenuLoader.loadMenu(yaml: group + "stores:\n  - code: tampa\n", file: "group.yaml")
+        #expect(inherited.store("tampa").contactRules.states["FL"]?.per24Hours == 5)
         do {
-            _ = try MenuLoader.loadMenu(yaml: group + "stores:\n  - code: tampa\n", file: "group.yaml")
-            Issue.record("a store inherited the group's loosen")
+            _ = try MenuLoader.loadMenu(
+                yaml: group + "stores:\n  - code: tampa\n    contact_rules: { states: { FL: { per_24_hours: 6 } } }\n", file: "group.yaml")
+            Issue.record("a store loosened the group's rule unasked")
         } catch {
-            #expect(error.issues.contains { $0.description.contains("stores.tampa: contact_rules.states.FL") })
+            #expect(
+                error.issues.contains { $0.description.contains("stores.tampa.contact_rules.states.FL: more than 5 texts in 24 hours") })
         }
         let said = try MenuLoader.loadMenu(
-            yaml: group + "stores:\n  - code: tampa\n    contact_rules: { loosen: true }\n", file: "group.yaml")
-        #expect(said.store("tampa").contactRules.states["FL"]?.per24Hours == 5)
+            yaml: group + "stores:\n  - code: tampa\n    contact_rules: { loosen: true, states: { FL: { per_24_hours: 6 } } }\n",
+            file: "group.yaml")
+        #expect(said.store("tampa").contactRules.states["FL"]?.per24Hours == 6)
+        // A store's contact_rules that is not a mapping is refused with its line.
+        do {
+            _ = try MenuLoader.loadMenu(yaml: group + "stores:\n  - code: tampa\n    contact_rules: strict\n", file: "group.yaml")
+            Issue.record("a malformed contact_rules loaded")
+        } catch {
+            #expect(error.issues.contains { $0.description.hasPrefix("group.yaml:") && $0.description.contains("stores.tampa") })
+        }
+    }
+
+    /// A report of one store states and uses the store's holdout share; its dealer costs are the store's.
+    @Test func aStoresReportUsesItsOwnShareAndCosts() throws {
+        let menu = try MenuLoader.loadMenu(yaml: Self.groupYAML, file: "menus/group.yaml")
+        let day = LocalDate("2026-12-01")!
+        #expect(ReportParameters(asOf: day, from: day, to: day, store: "tulsa", menu: menu).holdoutPercent == 15)
+        let pooled = ReportParameters(asOf: day, from: day, to: day, menu: menu)
+        #expect(pooled.holdoutPercent == 10 && pooled.holdoutPercent(of: "tulsa") == 15 && pooled.holdoutPercent(of: "austin") == 10)
+        #expect(pooled.dealerCost("vsc", store: "tulsa") == 109_000 && pooled.dealerCost("vsc", store: "austin") == 115_000)
     }
 
     /// Planning reads the deal's store: Tulsa does not sell appearance protection and holds out 15%, Austin sells it.

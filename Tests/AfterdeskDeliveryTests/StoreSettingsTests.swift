@@ -66,4 +66,19 @@ import Testing
         #expect(m.sender == nil)
         #expect(OutboxSender.headers(sender: nil) == nil)
     }
+
+    /// An import naming a store the group menu does not is told so, once per store; a single store's menu says nothing.
+    @Test func anImportOfAStoreTheMenuDoesNotNameWarns() throws {
+        let group = try MenuLoader.loadMenu(
+            yaml: DefaultMenus.menuYAML + "\nstores:\n  - code: tampa\n  - code: tulsa\n", file: "group.yaml")
+        var summary = ImportSummary()
+        summary.storesTouched = ["tampa", "Tampa", "main"]
+        summary.warnOfStoresNotIn(group)
+        #expect(
+            summary.warnings.count == 2 && summary.warnings[0].hasPrefix("store 'Tampa' is not one of the menu's stores (tampa, tulsa)"))
+        var single = ImportSummary()
+        single.storesTouched = ["Tampa"]
+        single.warnOfStoresNotIn(try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "default.yaml"))
+        #expect(single.warnings.isEmpty)
+    }
 }

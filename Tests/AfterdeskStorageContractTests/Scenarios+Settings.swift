@@ -89,6 +89,10 @@ extension Scenarios {
             try await s.setStoreSetting(store: "orlando", key: "sms_from", value: "+14075550100", now: f.now)
         }
         #expect(try await s.storeSettings()["orlando"] == nil)
+        // Nor is a code that could not be a store's (a dot would split the key it is kept under).
+        await #expect(throws: StoreError.self) {
+            try await s.setStoreSetting(store: "tampa.sms_from", key: "sms_from", value: "+18135550100", now: f.now)
+        }
         // A store's settings are not the group's.
         #expect(try await s.setting("sms_from") == nil)
     }

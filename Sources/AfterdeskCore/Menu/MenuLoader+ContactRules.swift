@@ -7,6 +7,10 @@ extension MenuLoader {
     static func contactRules(_ node: Node?, _ r: inout YAMLReader) -> ContactRulebook {
         var book = ContactRulebook.shipped
         guard let node else { return book }
+        guard node.mapping != nil else {
+            r.fail(node, "contact_rules", "expected a mapping with states (and loosen)")
+            return book
+        }
         r.checkKeys(node, "contact_rules", allowed: ["loosen", "states"])
         let loosen = r.bool(node, "loosen", "contact_rules", default: false)
         var holidays: [String: HolidayRule] = [:]

@@ -114,8 +114,11 @@ extension MenuLoader {
     }
 
     /// A store's `contact_rules` over the group's: state by state, each field the store gives replacing the group's whole
-    /// (a store's `hours` are its hours, not merged day by day); the group's `loosen` is never the store's.
+    /// (a store's `hours` are its hours, not merged day by day). The group's `loosen` stands for what the store inherits
+    /// (the group's loosening was approved there); what the store loosens of the group's is `looserThanGroup`'s.
     static func laidRules(_ own: Node?, over group: Node) -> Node? {
+        // Not a mapping: the store's own, for the loader to refuse with its line.
+        if let own, own.mapping == nil { return own }
         var states: [(Node, Node)] = []
         let groupStates = group["states"]?.mapping
         for (code, rules) in groupStates ?? [:] {
@@ -127,7 +130,7 @@ extension MenuLoader {
         }
         var pairs: [(Node, Node)] = []
         if !states.isEmpty { pairs.append((Node("states"), .mapping(Node.Mapping(states, .implicit, .any, own?.mapping?.mark)))) }
-        if let loosen = own?["loosen"] { pairs.append((Node("loosen"), loosen)) }
+        if let loosen = own?["loosen"] ?? group["loosen"] { pairs.append((Node("loosen"), loosen)) }
         for (key, value) in own?.mapping ?? [:] where !["states", "loosen"].contains(key.string ?? "") { pairs.append((key, value)) }
         return pairs.isEmpty ? nil : .mapping(Node.Mapping(pairs, .implicit, .any, own?.mapping?.mark ?? group.mapping?.mark))
     }

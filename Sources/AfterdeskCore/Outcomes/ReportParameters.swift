@@ -66,7 +66,7 @@ public struct ReportParameters: Sendable, Equatable {
     public init(asOf: LocalDate, from: LocalDate, to: LocalDate, store: String? = nil, by: ReportGrouping? = nil, menu: Menu) {
         self.init(
             asOf: asOf, from: from, to: to, store: store, by: by, attributionDays: menu.attributionDays,
-            holdoutPercent: menu.holdoutPercent)
+            holdoutPercent: store.map(menu.holdoutPercent(of:)) ?? menu.holdoutPercent)
         dealerCosts = Dictionary(menu.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })
         for (code, own) in menu.stores {
             storeDealerCosts[code] = Dictionary(own.products.map { ($0.code, $0.dealerCost.cents) }, uniquingKeysWith: { a, _ in a })

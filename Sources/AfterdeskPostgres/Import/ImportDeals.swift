@@ -43,6 +43,8 @@ final class PostgresDealImport {
     let storage: PostgresStorage
     let options: ImportOptions
     let today: LocalDate
+    /// The latest date in any of the group's stores: a row dated after it is in the future (dates written are `today`'s).
+    let latestToday: LocalDate
     /// The import's instant, to the second (as SQLite's text keeps it).
     let now: Date
     let storeZone: String
@@ -62,7 +64,8 @@ final class PostgresDealImport {
         self.storage = storage
         self.options = options
         let now = storage.clock.now()
-        today = options.menu.latestToday(at: now)
+        today = LocalDate(now, in: options.menu.dealership.zone)
+        latestToday = options.menu.latestToday(at: now)
         self.now = now.wholeSecond
         storeZone = options.menu.dealership.timeZone
     }
@@ -76,7 +79,7 @@ final class PostgresDealImport {
     /// Imports one file: its rows read and validated here, written in batches of `options.batchSize`, each batch one
     /// transaction; then the file's run is closed and its rejects file written.
     func importFile(_ file: String, summary: inout ImportSummary, progress: (@Sendable (ImportProgress) -> Void)?) async throws {
-        let opened = try DealFile.open(file, options: options, today: today)
+        let opened = try DealFile.open(file, options: options, today: latestToday)
         let runID = try await startRun(file: file, profile: opened.profile)
         let rows: (reader: RowReader, warning: String?)
         do { rows = try opened.rows() } catch {

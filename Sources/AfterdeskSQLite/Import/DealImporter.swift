@@ -24,6 +24,8 @@ final class DealImporter {
     let database: AfterdeskDatabase
     let options: ImportOptions
     let today: LocalDate
+    /// The latest date in any of the group's stores: a row dated after it is in the future (dates written are `today`'s).
+    let latestToday: LocalDate
     let nowText: String
     let storeZone: String
     private var storeIDs: [String: Int64] = [:]
@@ -37,7 +39,8 @@ final class DealImporter {
         self.database = database
         self.options = options
         let now = database.clock.now()
-        self.today = options.menu.latestToday(at: now)
+        self.today = LocalDate(now, in: options.menu.dealership.zone)
+        self.latestToday = options.menu.latestToday(at: now)
         self.nowText = Instant.iso8601(now)
         self.storeZone = options.menu.dealership.timeZone
     }
@@ -90,7 +93,7 @@ final class DealImporter {
     /// Opens the file, resolves its header and starts its run. A file refused as a whole (empty, binary, a header
     /// that cannot be read) leaves nothing but its failed run.
     private func open(_ file: String, summary: inout ImportSummary) throws -> OpenedFile {
-        let opened = try DealFile.open(file, options: options, today: today)
+        let opened = try DealFile.open(file, options: options, today: latestToday)
         let runID = try startRun(file: file, profile: opened.profile)
         let rows: (reader: RowReader, warning: String?)
         do { rows = try opened.rows() } catch {

@@ -112,13 +112,14 @@ struct InboundController: Sendable {
         let form = formPairs(String(buffer: try await request.body.collect(upTo: 16 * 1024)))
         if verifiedUnsubscribe(pairs) == nil { pairs = form }
         guard let link = verifiedUnsubscribe(pairs) else { return try invalidLink() }
+        // The page is the customer's store's; the unsubscribe never waits on it (the group's page if it cannot be read).
+        let store = (try? await store(of: link.customer)) ?? ctx.dispatcher
         // RFC 8058: the mail client posts `List-Unsubscribe=One-Click`; the page's button posts nothing else.
         let oneClick = form.contains { $0.0 == "List-Unsubscribe" && $0.1 == "One-Click" }
         _ = try await ctx.database.unsubscribeEmail(
             customerID: link.customer, source: oneClick ? "one-click unsubscribe" : "email unsubscribe link", oneClick: oneClick,
             now: ctx.clock.now())
         ctx.logger.info("email unsubscribe recorded", metadata: ["customer": "\(link.customer)"])
-        let store = try await store(of: link.customer)
         return try page(
             "You are unsubscribed", "\(store.menu.dealership.name) will not email you about protection products again.", store: store)
     }

@@ -149,10 +149,10 @@ struct DashboardController: Sendable {
     func sales(_ p: ReportParameters) async throws -> [Page.Sale] {
         let menu = ctx.dispatcher.menu
         return try await ctx.database.recentRecoveries(store: p.store, asOf: p.asOf).map { r in
-            let product = menu.products.first { $0.code == r.product }
+            let product = menu.product(r.product, store: r.store) ?? menu.product(r.product)
             let sale = SaleAttribution(
                 contractDate: r.contractDate, soldOn: r.soldOn, priceCents: r.priceCents, costCents: r.costCents,
-                menuCostCents: product?.dealerCost.cents, measurement: p.rules.measurement,
+                menuCostCents: p.dealerCost(r.product, store: r.store) ?? product?.dealerCost.cents, measurement: p.rules.measurement,
                 horizon: p.contractHorizons.horizon(of: r.product, contract: r.contractDate, stored: r.horizon), from: p.from, to: p.to)
             let counted: String
             switch sale.counted {
