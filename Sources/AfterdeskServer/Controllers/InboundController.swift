@@ -48,8 +48,7 @@ struct InboundController: Sendable {
         }
         let form = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
         guard let from = form["From"], let sid = form["MessageSid"] ?? form["SmsSid"] else { return Response(status: .badRequest) }
-        let own = try await ctx.database.storeSettings()
-        let dispatcher = own.isEmpty ? ctx.dispatcher : ctx.dispatcher.withStoreSettings(own).receivingAt(form["To"])
+        let dispatcher = try await ctx.dispatcher.withCurrentStoreSettings().receivingAt(form["To"])
         return Self.twiml(
             try await dispatcher.receiveSMS(
                 from: from, body: form["Body"] ?? "", providerID: sid, now: ctx.clock.now(), logger: ctx.logger))
@@ -88,8 +87,7 @@ struct InboundController: Sendable {
     /// The customer's store as their emails sign: its name and address (a group's stores: docs/settings.md).
     func store(of customer: Int64) async throws -> Dispatcher {
         guard let code = try await ctx.database.storeOfCustomer(id: customer) else { return ctx.dispatcher }
-        let own = try await ctx.database.storeSettings()
-        return (own.isEmpty ? ctx.dispatcher : ctx.dispatcher.withStoreSettings(own)).inStore(code)
+        return try await ctx.dispatcher.withCurrentStoreSettings().inStore(code)
     }
 
     /// GET: changes nothing; shows one button that POSTs the same link.

@@ -24,8 +24,7 @@ struct OfferController: Sendable {
     /// This controller for a link of `store`: its pages are the store's, with its own settings as they are now.
     func of(_ store: String) async throws -> OfferController {
         var copy = self
-        let own = try await ctx.database.storeSettings()
-        copy.dispatcher = (own.isEmpty ? ctx.dispatcher : ctx.dispatcher.withStoreSettings(own)).inStore(store)
+        copy.dispatcher = try await ctx.dispatcher.withCurrentStoreSettings().inStore(store)
         return copy
     }
 

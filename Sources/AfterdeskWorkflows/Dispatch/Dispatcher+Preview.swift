@@ -14,7 +14,7 @@ extension Dispatcher {
     ) async throws -> [MessagePreview] {
         // A group's deal is previewed as its store sends: its menu, name, address and own settings.
         if !isStoreView, let code = try await storeOf(dealNumber: dealNumber, store: store) {
-            let current = current(emergencies: gate.rules.emergencies, own: try await database.storeSettings())
+            let current = try await withCurrentStoreSettings()
             if let view = current.storeViews[code] {
                 return try await view.preview(dealNumber: dealNumber, store: code, product: product, touch: touch, now: now, asOf: asOf)
             }

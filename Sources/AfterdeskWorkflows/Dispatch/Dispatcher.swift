@@ -79,9 +79,9 @@ public struct Dispatcher: Sendable {
     /// The store whose own sending number is `number` (a text to it is a reply to that store: HELP answers with the
     /// store's name and number), else this dispatcher. A STOP to any store's number stops the customer group-wide.
     public func receivingAt(_ number: String?) -> Dispatcher {
-        guard let number, !storeViews.isEmpty else { return self }
+        guard let number, let views = storeViewBox?.byCode else { return self }
         let to = Phone.e164(number) ?? number
-        return storeViews.keys.sorted().lazy.compactMap { storeViews[$0] }.first { $0.ownSender.sms == to } ?? self
+        return views.sorted { $0.key < $1.key }.first { $0.value.ownSender.sms == to }?.value ?? self
     }
 
     /// With the declared emergencies and the stores' own settings as the database holds them now (every store's view
@@ -90,15 +90,20 @@ public struct Dispatcher: Sendable {
         guard emergencies != gate.rules.emergencies || own != storeSettings else { return self }
         var copy = self
         copy.gate.rules.emergencies = emergencies
-        return copy.withStoreSettings(own)
-    }
-
-    /// With the stores' own settings as the database holds them now.
-    public func withStoreSettings(_ own: [String: [String: String]]) -> Dispatcher {
-        var copy = self
         copy.storeSettings = own
         copy.storeViewBox = StoreViews(copy.views())
         return copy
+    }
+
+    /// With the stores' own settings as the database holds them now: what the offer page, inbound texts, staff texts
+    /// and `preview` answer with.
+    public func withCurrentStoreSettings() async throws -> Dispatcher {
+        withStoreSettings(try await database.storeSettings())
+    }
+
+    /// With the stores' own settings `own` (itself when they are the ones it has).
+    public func withStoreSettings(_ own: [String: [String: String]]) -> Dispatcher {
+        current(emergencies: gate.rules.emergencies, own: own)
     }
 
     /// A view per store the menu or the stores' settings name.
