@@ -21,7 +21,11 @@ struct UsersCommand: AsyncParsableCommand {
         @Argument(help: "User name (one word, e.g. kliu).") var name: String
         @Option(help: "fi_manager, sales, finance_director or admin.") var role: String
         @Option(help: "Staff code whose tasks a sales user works (as in `afterdesk staff list`).") var staff: String?
-        @Option(help: "Limit the user to one store (default: every store; a sales user: its staff member's store).") var store: String?
+        @Option(
+            name: .customLong("store"),
+            help: "A store the user works in; repeat for several (a sales user: its staff member's store, by default).")
+        var stores: [String] = []
+        @Flag(help: "A user of the whole group: every store, today's and those added later.") var group = false
 
         func validate() throws {
             guard Role(rawValue: role) != nil else {
@@ -30,12 +34,27 @@ struct UsersCommand: AsyncParsableCommand {
             if role == Role.sales.rawValue && staff == nil {
                 throw ValidationError("a sales user needs --staff CODE: the staff member whose tasks it works")
             }
+            if group && !stores.isEmpty { throw ValidationError("give --store CODE (one or more) or --group, not both") }
+            if group && role == Role.sales.rawValue {
+                throw ValidationError("a sales user works in its staff member's store, not the group")
+            }
         }
 
         func run() async throws {
             guard let role = Role(rawValue: role) else { return }
-            let id = try await database.open().addUser(name: name, role: role, staffCode: staff, store: store, now: CommandClock.now())
-            print("User \(name) (\(role.rawValue)) added: id \(id). Give them a token with `afterdesk tokens add \(name)`.")
+            let db = try await database.open()
+            // In a group, whose a user is must be said: no default hands a new user every store of the group.
+            let known = try await db.stores().map(\.code)
+            if known.count > 1, stores.isEmpty, !group, role != .sales {
+                throw ValidationError(
+                    "this database holds \(known.count) stores (\(known.joined(separator: ", "))): give --store CODE (repeat for several) or --group"
+                )
+            }
+            let user = try NewUser.checked(name: name, role: role, staffCode: staff, stores: stores)
+            let id = try await db.addUser(user, passwordHash: nil, now: CommandClock.now())
+            let scope =
+                user.stores.isEmpty ? (role == .sales ? "its staff member's store" : "every store") : user.stores.joined(separator: ", ")
+            print("User \(name) (\(role.rawValue), \(scope)) added: id \(id). Give them a token with `afterdesk tokens add \(name)`.")
         }
     }
 
@@ -56,7 +75,7 @@ struct UsersCommand: AsyncParsableCommand {
             }
             for u in users {
                 print(
-                    "\(u.name)  \(u.role.rawValue)\(u.staff.map { "  staff \($0)" } ?? "")\(u.store.map { "  store \($0)" } ?? "  every store")"
+                    "\(u.name)  \(u.role.rawValue)\(u.staff.map { "  staff \($0)" } ?? "")  \(u.stores.isEmpty ? "" : u.stores.count == 1 ? "store " : "stores ")\(u.storesText)"
                         + "  \(u.active ? "active" : "disabled")  \(u.tokens) token\(u.tokens == 1 ? "" : "s")")
             }
         }

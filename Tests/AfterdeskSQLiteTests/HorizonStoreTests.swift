@@ -134,7 +134,7 @@ import Testing
         row = try await line(vsc, "vsc")
         #expect(row.recovered && row.recoverySource == .contract && row.measuredUntil == end.adding(days: 1))
         // The dashboard's list of sales reads the same horizon.
-        let recent = try await db.recentRecoveries(store: nil, asOf: LocalDate("2026-11-22")!, limit: 15)
+        let recent = try await db.recentRecoveries(stores: nil, asOf: LocalDate("2026-11-22")!, limit: 15)
         #expect(recent.first { $0.dealNumber == vsc.deal && $0.product == "vsc" }?.horizon == end.adding(days: 1))
         // The tire & wheel's horizon is its 90 days, computed as the ledger reads (planning stores none): sold on day 91,
         // not a recovery. A row left by an older planning changes nothing.

@@ -58,7 +58,7 @@ import Testing
             try await db.forEachLedgerRow(p, now: fixedNow) { lines.append($0) }
             let rows = lines.all
             // The table the ledger's lines took, from the histories read on their own.
-            let histories = try await db.cancellationHistories(store: store, asOf: asOf)
+            let histories = try await db.cancellationHistories(stores: store.map { [$0] }, asOf: asOf)
             let table = ReserveTable(histories: histories, terms: p.netToStore.cancellation)
             #expect(reports[0].parameters.netToStore.reserve == table && !reports[0].parameters.netToStore.defersReserve)
             #expect(histories.contains { $0.contracts >= 30 }, "a product with a history of its own")

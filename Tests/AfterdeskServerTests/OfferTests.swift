@@ -301,12 +301,12 @@ import Testing
             _ = try await f.press(client, "call_me")
         }
         let funnel = try await f.s.db.offerFunnel(
-            from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: nil)
+            from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, stores: nil)
         let links: Int = try await f.s.rows("SELECT COUNT(*) FROM offer_links")[0][0]
         #expect(funnel.linksSent == links)
         #expect(funnel.opened == 1 && funnel.callMe == 1 && funnel.interested == 0 && funnel.notNow == 0)
         let none = try await f.s.db.offerFunnel(
-            from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, store: "elsewhere")
+            from: LocalDate(year: 2026, month: 1, day: 1)!, to: LocalDate(year: 2026, month: 12, day: 31)!, stores: ["elsewhere"])
         #expect(none == OfferFunnel())
         // The report carries the funnel in its JSON and its text.
         let report = try await f.s.db.marginReport(

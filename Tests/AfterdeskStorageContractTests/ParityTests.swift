@@ -113,8 +113,8 @@ import Testing
         }
         let rows = try await both.same("the ledger") { try await ledger($0, report, now: f.now).map(Self.withoutIdentity) }
         #expect(rows.contains { $0.recovered } && rows.contains { !$0.chargedBack.isEmpty })
-        try await both.same("the cancellation histories") { try await $0.cancellationHistories(store: nil, asOf: today) }
-        try await both.same("the recent recoveries") { try await $0.recentRecoveries(store: nil, asOf: today, limit: 1_000) }
+        try await both.same("the cancellation histories") { try await $0.cancellationHistories(stores: nil, asOf: today) }
+        try await both.same("the recent recoveries") { try await $0.recentRecoveries(stores: nil, asOf: today, limit: 1_000) }
     }
 
     /// The report over the year to `today`, with the menu's costs and rules (few resamples, to be quick).

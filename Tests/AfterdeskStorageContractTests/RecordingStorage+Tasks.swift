@@ -6,13 +6,9 @@ import Foundation
 // (each requirement once, as declared); the compiler checks that none is missing.
 
 extension RecordingStorage: TaskStorage {
-    func tasks(assignee: String?, status: TaskStatus?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date)
-        async throws
-        -> [TaskRow]
-    {
-        notes.note("tasks(assignee:status:limit:store:assigneeID:taskID:now:)")
-        return try await base.tasks(
-            assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID, now: now)
+    func tasks(_ query: TaskQuery, now: Date) async throws -> [TaskRow] {
+        notes.note("tasks(_:now:)")
+        return try await base.tasks(query, now: now)
     }
     func taskQueue<Value: Sendable>(
         _ query: TaskQuery, answers: PolledAnswers<TaskQuery, Value>, now: Date, render: @Sendable ([TaskRow]) -> Value
@@ -89,9 +85,9 @@ extension RecordingStorage: OutcomeStorage {
         notes.note("importCancellations(file:menu:writeRejectsFile:allowedStores:)")
         return try await base.importCancellations(file: file, menu: menu, writeRejectsFile: writeRejectsFile, allowedStores: allowedStores)
     }
-    func recentRecoveries(store: String?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery] {
-        notes.note("recentRecoveries(store:asOf:limit:)")
-        return try await base.recentRecoveries(store: store, asOf: asOf, limit: limit)
+    func recentRecoveries(stores: [String]?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery] {
+        notes.note("recentRecoveries(stores:asOf:limit:)")
+        return try await base.recentRecoveries(stores: stores, asOf: asOf, limit: limit)
     }
     func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport {
         notes.note("marginReport(_:now:)")
@@ -109,9 +105,9 @@ extension RecordingStorage: OutcomeStorage {
         notes.note("scorecard(_:now:)")
         return try await base.scorecard(p, now: now)
     }
-    func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
-        notes.note("cancellationHistories(store:asOf:)")
-        return try await base.cancellationHistories(store: store, asOf: asOf)
+    func cancellationHistories(stores: [String]?, asOf: LocalDate) async throws -> [CancellationHistory] {
+        notes.note("cancellationHistories(stores:asOf:)")
+        return try await base.cancellationHistories(stores: stores, asOf: asOf)
     }
 }
 
@@ -132,8 +128,8 @@ extension RecordingStorage: OfferStorage {
         notes.note("pressOffer(_:now:)")
         return try await base.pressOffer(press, now: now)
     }
-    func offerFunnel(from: LocalDate, to: LocalDate, store: String?) async throws -> OfferFunnel {
-        notes.note("offerFunnel(from:to:store:)")
-        return try await base.offerFunnel(from: from, to: to, store: store)
+    func offerFunnel(from: LocalDate, to: LocalDate, stores: [String]?) async throws -> OfferFunnel {
+        notes.note("offerFunnel(from:to:stores:)")
+        return try await base.offerFunnel(from: from, to: to, stores: stores)
     }
 }

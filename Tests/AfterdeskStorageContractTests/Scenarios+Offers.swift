@@ -36,8 +36,8 @@ extension Scenarios {
         let again = try await s.pressOffer(OfferPress(linkID: stored.id, kind: .callMe, task: task), now: f.at(130))
         #expect(!again.taskCreated && again.taskID == first.taskID)
         #expect(try await s.offerLink(tokenHash: "hash-1")?.openTaskID == first.taskID)
-        let funnel = try await s.offerFunnel(from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-23")!, store: nil)
+        let funnel = try await s.offerFunnel(from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-23")!, stores: nil)
         #expect(funnel.linksSent == 1 && funnel.opened == 1 && funnel.interested == 1 && funnel.callMe == 1)
-        #expect(try await s.offerFunnel(from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-23")!, store: "north").linksSent == 0)
+        #expect(try await s.offerFunnel(from: LocalDate("2026-01-01")!, to: LocalDate("2026-11-23")!, stores: ["north"]).linksSent == 0)
     }
 }

@@ -75,9 +75,9 @@ extension Scenarios {
         let other = try await s.importContracts(
             file: contracts, menu: f.menu, planner: nil, now: f.now, writeRejectsFile: false, allowedStores: ["north"])
         #expect(other.inserted == 0 && other.updated == 0 && other.unchanged == 0)
-        let recent = try await s.recentRecoveries(store: nil, asOf: LocalDate("2026-11-23")!, limit: 15)
+        let recent = try await s.recentRecoveries(stores: nil, asOf: LocalDate("2026-11-23")!, limit: 15)
         #expect(recent.contains { $0.dealNumber == "D-10001" && $0.product == "gap" && $0.priceCents == 89_500 })
-        #expect(try await s.recentRecoveries(store: "main", asOf: LocalDate("2026-11-23")!, limit: 0).isEmpty)
+        #expect(try await s.recentRecoveries(stores: ["main"], asOf: LocalDate("2026-11-23")!, limit: 0).isEmpty)
     }
 
     @Sendable static func ledgerAndReport(_ s: any Storage, _ f: Fixture) async throws {
@@ -119,7 +119,9 @@ extension Scenarios {
             "cancellations.csv", "contract_number,cancel_date,customer_refund,chargeback,reason\nAS-2,2026-09-10,626.50,357.00,paid off\n")
         _ = try await s.importCancellations(file: cancellations, menu: f.menu, writeRejectsFile: false, allowedStores: nil)
         func history(_ asOf: String, _ product: String, store: String? = nil) async throws -> CancellationHistory? {
-            try await s.cancellationHistories(store: store, asOf: LocalDate(asOf)!).first { $0.store == "main" && $0.product == product }
+            try await s.cancellationHistories(stores: store.map { [$0] }, asOf: LocalDate(asOf)!).first {
+                $0.store == "main" && $0.product == product
+            }
         }
         // Before the cancellation, AS-2 (Aug 15) is in force after 0 whole months on Sep 9; from Sep 10 it is a cancellation
         // in month 1 (0 whole months after the sale, + 1).

@@ -3,7 +3,9 @@ import Foundation
 extension DealRowDecoder {
     /// Why a row of `store` is refused to an import limited to `allowed`.
     public static func outsideStores(_ store: String, _ allowed: Set<String>) -> String {
-        "store \(store.prefix(40)) is not one of the stores this import may write (\(allowed.sorted().joined(separator: ", ")))"
+        let stores = allowed.sorted().joined(separator: ", ")
+        if store.isEmpty { return "the row names no store, and this import may write several (\(stores)): give each row its store" }
+        return "store \(store.prefix(40)) is not one of the stores this import may write (\(stores))"
     }
 
     // MARK: Sections of a row (inlined into `decode`, which runs for every row of an import)

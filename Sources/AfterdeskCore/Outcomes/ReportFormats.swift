@@ -58,6 +58,8 @@ public enum ReportFormats {
 struct ReportDocument: Encodable {
     var asOf, from, to: String
     var store: String?
+    /// The stores of a report of some stores (a user of several), when it names no one store.
+    var stores: [String]?
     var attributionDays, holdoutPercent: Int
     var measureBy: String
     var horizonCapDays: Int?
@@ -80,6 +82,7 @@ struct ReportDocument: Encodable {
         from = p.from.description
         to = p.to.description
         store = p.store
+        stores = p.store == nil ? p.stores : nil
         attributionDays = p.attributionDays
         holdoutPercent = p.holdoutPercent
         // The cap measures nothing in window mode: null there.
@@ -97,7 +100,7 @@ struct ReportDocument: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case asOf = "as_of"
-        case from, to, store
+        case from, to, store, stores
         case attributionDays = "attribution_days"
         case holdoutPercent = "holdout_percent"
         case measureBy = "measure_by"
@@ -114,6 +117,7 @@ struct ReportDocument: Encodable {
         try c.encode(from, forKey: .from)
         try c.encode(to, forKey: .to)
         try c.encode(store, forKey: .store)
+        try c.encodeIfPresent(stores, forKey: .stores)
         try c.encode(attributionDays, forKey: .attributionDays)
         try c.encode(holdoutPercent, forKey: .holdoutPercent)
         try c.encode(measureBy, forKey: .measureBy)

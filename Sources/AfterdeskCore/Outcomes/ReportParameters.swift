@@ -7,6 +7,9 @@ public struct ReportParameters: Sendable, Equatable {
     public var from: LocalDate
     public var to: LocalDate
     public var store: String?
+    /// The stores of a report of some of the group's stores (a user of several stores: theirs); nil: every store.
+    /// `store` names one of them, or any store when this is nil.
+    public var stores: [String]?
     public var by: ReportGrouping?
     public var attributionDays: Int
     public var holdoutPercent: Int
@@ -44,6 +47,15 @@ public struct ReportParameters: Sendable, Equatable {
         self.by = by
         self.attributionDays = attributionDays
         self.holdoutPercent = holdoutPercent
+    }
+
+    /// The stores the report reads: `store` alone, else `stores`, else nil (every store).
+    public var storeScope: [String]? { store.map { [$0] } ?? stores }
+
+    /// The report's stores for a heading: ", store austin", ", stores austin, tulsa", or nothing for every store.
+    public var storeHeading: String {
+        if let store { return ", store \(store)" }
+        return stores.map { ", stores \($0.joined(separator: ", "))" } ?? ""
     }
 
     /// The dealer cost of `product` as `store` has it (a sale reported without a cost).
@@ -87,7 +99,8 @@ public struct ReportParameters: Sendable, Equatable {
     /// The seed of a bootstrap of the report: its dates, store and rules, then `parts` (a group, or a stratum).
     func seed(of parts: [String]) -> UInt64 {
         var h = StableHasher()
-        for part in [asOf.description, from.description, to.description, store ?? "*", String(attributionDays)] + parts {
+        let scope = store ?? stores.map { $0.joined(separator: ",") } ?? "*"
+        for part in [asOf.description, from.description, to.description, scope, String(attributionDays)] + parts {
             h.add(part)
         }
         // The horizon's settings only when they can change a figure: a report in window mode keeps its seed.

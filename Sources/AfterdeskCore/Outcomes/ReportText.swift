@@ -6,7 +6,7 @@ public enum ReportText {
     public static func render(_ report: MarginReport, dealership: String? = nil) -> String {
         let p = report.parameters
         let t = report.total
-        var out = "Margin report\(dealership.map { ", \($0)" } ?? "")\(p.store.map { ", store \($0)" } ?? "")\n"
+        var out = "Margin report\(dealership.map { ", \($0)" } ?? "")\(p.storeHeading)\n"
         out += "Declines on deals contracted \(p.from) to \(p.to), as of \(p.asOf). "
         out += ReportText.measuredBy(p) + "; \(p.holdoutPercent)% of deals are held out.\n\n"
         out += headline(t) + "\n"

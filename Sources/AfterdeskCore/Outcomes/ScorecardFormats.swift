@@ -31,7 +31,7 @@ public enum ScorecardFormats {
     /// The table: the scope, then per group its deals and PVR and a line per product.
     public static func text(_ s: Scorecard, dealership: String? = nil) -> String {
         let p = s.parameters
-        var out = "F&I scorecard\(dealership.map { ", \($0)" } ?? "")\(p.store.map { ", store \($0)" } ?? "")\n"
+        var out = "F&I scorecard\(dealership.map { ", \($0)" } ?? "")\(p.report.storeHeading)\n"
         out += "Finalized deals contracted \(p.from) to \(min(p.to, p.asOf)); recoveries known on \(p.asOf). "
         out += "PVR is product gross (price − dealer cost) per deal.\n"
         let named = s.groups.map { ("\(label(p.by)) \($0.key)", $0) } + [("All deals", s.total)]

@@ -12,15 +12,18 @@ extension PostgresStorage {
             guard
                 let row = try await conn.rows(
                     """
-                    SELECT u.id, u.name, u.role, u.staff_id, s.code, u.password_hash FROM users u
-                    LEFT JOIN stores s ON s.id = u.store_id WHERE u.name = \(name) AND u.active
+                    SELECT u.id, u.name, u.role, u.staff_id,
+                           (SELECT array_agg(s.code ORDER BY s.code) FROM user_stores us JOIN stores s ON s.id = us.store_id
+                            WHERE us.user_id = u.id),
+                           u.password_hash
+                    FROM users u WHERE u.name = \(name) AND u.active
                     """, logger
                 ).first
             else { return nil }
-            let (id, name, role, staffID, store, hash) = try row.decode((Int64, String, String, Int64?, String?, String?).self)
+            let (id, name, role, staffID, stores, hash) = try row.decode((Int64, String, String, Int64?, [String]?, String?).self)
             guard let role = Role(rawValue: role) else { return nil }
             return SignInUser(
-                principal: Principal(userID: id, name: name, role: role, staffID: staffID, store: store), passwordHash: hash)
+                principal: Principal(userID: id, name: name, role: role, staffID: staffID, stores: stores), passwordHash: hash)
         }
     }
 
@@ -50,9 +53,9 @@ extension PostgresStorage {
 
     /// The first principal of `rows`; nil for none, or for a role the code does not know (as SQLite's reads do).
     private static func first(_ rows: AsyncThrowingMapSequence<PostgresRowSequence, PrincipalRow>) async throws -> Principal? {
-        for try await (id, name, role, staffID, store) in rows {
+        for try await (id, name, role, staffID, stores) in rows {
             guard let role = Role(rawValue: role) else { return nil }
-            return Principal(userID: id, name: name, role: role, staffID: staffID, store: store)
+            return Principal(userID: id, name: name, role: role, staffID: staffID, stores: stores)
         }
         return nil
     }
@@ -122,16 +125,20 @@ extension PostgresStorage {
     }
 }
 
-/// A principal's row: user id, name, role, staff id, store code.
-typealias PrincipalRow = (Int64, String, String, Int64?, String?)
+/// A principal's row: user id, name, role, staff id, the codes of their stores (NULL: the group's).
+typealias PrincipalRow = (Int64, String, String, Int64?, [String]?)
+
+/// The codes of a user's stores, as a column of a query over `users u` (NULL for a user of the whole group).
+let userStoreCodes = """
+    (SELECT array_agg(s.code ORDER BY s.code) FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = u.id)
+    """
 
 /// The user behind an API token (every API request asks): a statement each connection prepares once, not parsed and
 /// planned again per request.
 struct TokenPrincipal: PostgresPreparedStatement {
     static let name = "afterdesk_token_principal"
     static let sql = """
-        SELECT u.id, u.name, u.role, u.staff_id, s.code FROM api_tokens t JOIN users u ON u.id = t.user_id
-        LEFT JOIN stores s ON s.id = u.store_id
+        SELECT u.id, u.name, u.role, u.staff_id, \(userStoreCodes) FROM api_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.active
         """
     var tokenHash: String
@@ -151,8 +158,7 @@ struct TokenPrincipal: PostgresPreparedStatement {
 struct SessionPrincipal: PostgresPreparedStatement {
     static let name = "afterdesk_session_principal"
     static let sql = """
-        SELECT u.id, u.name, u.role, u.staff_id, s.code FROM users u LEFT JOIN stores s ON s.id = u.store_id
-        WHERE u.id = $1 AND u.active
+        SELECT u.id, u.name, u.role, u.staff_id, \(userStoreCodes) FROM users u WHERE u.id = $1 AND u.active
         """
     var userID: Int64
 

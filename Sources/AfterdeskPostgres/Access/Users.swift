@@ -7,35 +7,39 @@ import PostgresNIO
 /// `name = $1` finds "Ada" for "ada" and the UNIQUE key refuses both, as SQLite's NOCASE does.
 extension PostgresStorage {
     /// Adds a user, with its password's hash when it has one, in one transaction. A `sales` user works the tasks of its
-    /// staff member (in `store`, or the only store with that code), and is limited to that member's store. Of two
-    /// servers adding the same name at once, the unique key refuses the second as a name taken.
+    /// staff member (in its store, or the only store with that code), and is limited to that member's store; any other
+    /// user to its stores (none: the group's). Of two servers adding the same name at once, the unique key refuses the
+    /// second as a name taken.
     @discardableResult
     public func addUser(_ user: NewUser, passwordHash: String?, now: Date) async throws -> Int64 {
-        let (name, role, staffCode, store) = (user.name, user.role, user.staffCode, user.store)
+        let (name, role, staffCode) = (user.name, user.role, user.staffCode)
         let taken = StoreError.conflict("a user named \(name) already exists")
         do {
             return try await write { conn in
                 if try await conn.one(Int64.self, "SELECT 1::bigint FROM users WHERE name = \(name)", logger) != nil { throw taken }
-                var storeID: Int64?
-                if let store {
+                var storeIDs: [Int64] = []
+                for store in user.stores {
                     guard let id = try await conn.one(Int64.self, "SELECT id FROM stores WHERE code = \(store)", logger) else {
                         throw StoreError.notFound("no store '\(store)' (stores are created by the first import of their deals)")
                     }
-                    storeID = id
+                    storeIDs.append(id)
                 }
                 var staffID: Int64?
                 if let staffCode {
-                    let member = try await Self.staffMember(conn, code: staffCode, storeID: storeID, store: store, logger)
+                    let one = storeIDs.count == 1 ? storeIDs.first : nil
+                    let member = try await Self.staffMember(conn, code: staffCode, storeID: one, store: user.stores.first, logger)
                     staffID = member.id
-                    if storeID == nil, role == .sales { storeID = member.storeID }
+                    if storeIDs.isEmpty, role == .sales { storeIDs = [member.storeID] }
                 }
                 let id = try await conn.one(
                     Int64.self,
                     """
                     INSERT INTO users (name, role, staff_id, store_id, password_hash, created_at)
-                    VALUES (\(name), \(role.rawValue), \(staffID), \(storeID), \(passwordHash), \(now.wholeSecond)) RETURNING id
+                    VALUES (\(name), \(role.rawValue), \(staffID), \(storeIDs.first), \(passwordHash), \(now.wholeSecond)) RETURNING id
                     """, logger)
                 guard let id else { throw StoreError.integrity("the new user's id was not returned") }
+                try await conn.run(
+                    "INSERT INTO user_stores (user_id, store_id) SELECT \(id), unnest(\(storeIDs)::int8[])", logger)
                 return id
             }
         } catch  where PostgresErrors.isUniqueViolation(error) {
@@ -65,16 +69,19 @@ extension PostgresStorage {
         try await read { conn in
             let rows = try await conn.rows(
                 """
-                SELECT u.id, u.name, u.role, st.staff_code, s.code, u.active, u.password_hash IS NOT NULL,
+                SELECT u.id, u.name, u.role, st.staff_code,
+                       (SELECT array_agg(s.code ORDER BY s.code) FROM user_stores us JOIN stores s ON s.id = us.store_id
+                        WHERE us.user_id = u.id),
+                       u.active, u.password_hash IS NOT NULL,
                        (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL)
-                FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id
+                FROM users u LEFT JOIN staff st ON st.id = u.staff_id
                 ORDER BY lower(u.name COLLATE "C"), u.name COLLATE "C", u.id
                 """, logger)
             return try rows.map { row in
-                let (id, name, role, staff, store, active, hasPassword, tokens) = try row.decode(
-                    (Int64, String, String, String?, String?, Bool, Bool, Int).self)
+                let (id, name, role, staff, stores, active, hasPassword, tokens) = try row.decode(
+                    (Int64, String, String, String?, [String]?, Bool, Bool, Int).self)
                 return UserRow(
-                    id: id, name: name, role: try Self.storedRole(role), staff: staff, store: store, active: active,
+                    id: id, name: name, role: try Self.storedRole(role), staff: staff, stores: stores ?? [], active: active,
                     hasPassword: hasPassword, tokens: tokens)
             }
         }

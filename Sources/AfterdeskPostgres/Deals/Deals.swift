@@ -15,6 +15,7 @@ extension PostgresStorage {
         if let f = filter.from { clauses.append("d.contract_date >= \(bind(f))") }
         if let t = filter.to { clauses.append("d.contract_date <= \(bind(t))") }
         if let s = filter.store { clauses.append("s.code = \(bind(s))") }
+        if let some = filter.stores { clauses.append("s.code = ANY(\(bind(some)))") }
         if let q = filter.search?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             // SQLite's LIKE ignores the case of ASCII letters only, as ILIKE does on text in the "C" collation.
             let like = bind(

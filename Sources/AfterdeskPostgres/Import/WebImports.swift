@@ -47,11 +47,11 @@ extension PostgresStorage {
         try await webImports(id: id, limit: 1, visibleTo: viewer).first
     }
 
-    /// Uploads, newest first, that `viewer` may see: their own, every upload for an admin or a user of every store
-    /// (`store` nil), else only uploads whose rows all named the viewer's store (an upload whose stores are not known
-    /// yet, or that touched none — empty, refused at its header — is not among them). Nil `viewer`: all of them.
+    /// Uploads, newest first, that `viewer` may see: their own, every upload for a user of the whole group (an admin
+    /// too), else only uploads whose rows all named the viewer's stores (an upload whose stores are not known yet, or
+    /// that touched none — empty, refused at its header — is not among them). Nil `viewer`: all of them.
     public func webImports(id: Int64?, limit: Int, visibleTo viewer: Principal?) async throws -> [WebImportRow] {
-        let everything = viewer == nil || viewer?.role == .admin || viewer?.store == nil
+        let everything = viewer?.isGroup ?? true
         // A negative limit is no limit, as in SQLite.
         let limit: Int64? = limit < 0 ? nil : Int64(limit)
         return try await read { conn in
@@ -64,7 +64,7 @@ extension PostgresStorage {
                   AND (\(everything) OR w.user_id = \(viewer?.userID)::int8
                        OR (w.stores IS NOT NULL AND jsonb_array_length(w.stores) > 0
                            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(w.stores) j(value)
-                                           WHERE j.value IS DISTINCT FROM \(viewer?.store)::text)))
+                                           WHERE j.value IS NULL OR j.value <> ALL(\(viewer?.stores ?? [])::text[]))))
                 ORDER BY w.id DESC LIMIT \(limit)::int8
                 """, logger: logger)
             var out: [WebImportRow] = []

@@ -132,15 +132,15 @@ extension PostgresStorage {
         }
     }
 
-    /// The offer funnel of the declines a report covers: deals with a contract date in `from`…`to`, of `store` when given.
-    public func offerFunnel(from: LocalDate, to: LocalDate, store: String?) async throws -> OfferFunnel {
+    /// The offer funnel of the declines a report covers: deals with a contract date in `from`…`to`, of `stores` when given.
+    public func offerFunnel(from: LocalDate, to: LocalDate, stores: [String]?) async throws -> OfferFunnel {
         try await read { conn in
             let rows = try await conn.query(
                 """
                 WITH links AS (
                     SELECT l.id, l.deal_id, l.product_code FROM offer_links l JOIN deals d ON d.id = l.deal_id
                     WHERE d.contract_date >= \(from) AND d.contract_date <= \(to)
-                    AND (\(store)::text IS NULL OR d.store_id = (SELECT id FROM stores WHERE code = \(store)::text))
+                    AND (\(stores)::text[] IS NULL OR d.store_id IN (SELECT id FROM stores WHERE code = ANY(\(stores))))
                 ), kinds AS (
                     SELECT DISTINCT e.link_id, e.kind FROM offer_events e WHERE e.link_id IN (SELECT id FROM links)
                 )

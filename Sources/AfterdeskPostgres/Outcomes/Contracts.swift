@@ -35,7 +35,7 @@ extension PostgresStorage {
     /// The latest sales after the desk, from tasks, deal imports and after-sale contracts, recorded on or before `asOf`
     /// (a negative `limit`: all of them, as SQLite's LIMIT takes it). Ties come in the order SQLite's scan gives them:
     /// recoveries before contracts, each in the order it was written.
-    public func recentRecoveries(store: String?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery] {
+    public func recentRecoveries(stores: [String]?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery] {
         let logger = logger
         let rows = try await read { conn in
             try await conn.rows(
@@ -45,14 +45,14 @@ extension PostgresStorage {
                        (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = r.deal_id AND h.product_code = r.product_code)
                            AS horizon, 0 AS branch, r.deal_id AS tie, r.product_code AS tie_product
                 FROM recoveries r JOIN deals d ON d.id = r.deal_id JOIN stores s ON s.id = d.store_id
-                WHERE (\(store)::text IS NULL OR s.code = \(store)) AND r.sold_on <= \(asOf)
+                WHERE (\(stores)::text[] IS NULL OR s.code = ANY(\(stores))) AND r.sold_on <= \(asOf)
                 UNION ALL
                 SELECT s.code, d.deal_number, d.contract_date, c.product_code, c.sale_date, c.price_cents, c.cost_cents,
                        'contract', c.sold_by, c.updated_at,
                        (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = c.deal_id AND h.product_code = c.product_code),
                        1, c.id, ''
                 FROM contracts c JOIN deals d ON d.id = c.deal_id JOIN stores s ON s.id = c.store_id
-                WHERE (\(store)::text IS NULL OR s.code = \(store)) AND c.sale_date <= \(asOf)
+                WHERE (\(stores)::text[] IS NULL OR s.code = ANY(\(stores))) AND c.sale_date <= \(asOf)
                 ORDER BY 5 DESC, 10 DESC, 12, 13, 14 LIMIT \(limit < 0 ? nil : limit)
                 """, logger)
         }

@@ -8,13 +8,13 @@ import PostgresNIO
 /// go — the deals in the report's scope, the declines, then what happened to each. Every stream is read in its key's
 /// order (`COLLATE "C"`: the bytes of the product code, SQLite's order), on one connection in the caller's snapshot.
 enum PostgresLedger {
-    /// The stores (code and calendar) and staff codes by id, and the id of the report's store when it names one.
+    /// The stores (code and calendar) and staff codes by id, and the ids of the report's stores when it names some.
     struct Names {
         var stores: [Int64: (code: String, days: LocalDays)] = [:]
         var staff: [Int64: String] = [:]
-        var only: Int64?
+        var only: Set<Int64>?
 
-        init(_ conn: PostgresConnection, store: String?, logger: Logger) async throws {
+        init(_ conn: PostgresConnection, stores scope: [String]?, logger: Logger) async throws {
             for row in try await conn.rows("SELECT id, code, time_zone FROM stores", logger) {
                 let (id, code, zone) = try row.decode((Int64, String, String).self)
                 if stores[id] == nil { stores[id] = (code, LocalDays(try PostgresLedger.zone(named: zone))) }
@@ -23,9 +23,7 @@ enum PostgresLedger {
                 let (id, code) = try row.decode((Int64, String).self)
                 if staff[id] == nil { staff[id] = code }
             }
-            guard let code = store else { return }
-            guard let id = stores.first(where: { $0.value.code == code })?.key else { throw StoreError.notFound("no store '\(code)'") }
-            only = id
+            only = try scope.map { try StoreIDs.of($0, in: stores.map { (id: $0.key, code: $0.value.code) }) }
         }
     }
 
@@ -56,7 +54,7 @@ enum PostgresLedger {
         _ conn: PostgresConnection, _ p: ReportParameters, now: Date, logger: Logger, deskDeals: ((ScorecardDeal) throws -> Void)?,
         _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
     ) async throws {
-        let names = try await Names(conn, store: p.store, logger: logger)
+        let names = try await Names(conn, stores: p.storeScope, logger: logger)
         let deals = try await DeskDealCursor(conn, p, withSold: deskDeals != nil, logger: logger)
         var declines = try await DealDeclines(conn, logger: logger)
         var streams = try await AfterDeskCursors(conn, now: now, logger: logger)
@@ -68,7 +66,7 @@ enum PostgresLedger {
             async let following = last ? [] : deals.page()
             do {
                 for row in page {
-                    guard names.only == nil || names.only == row.store, let (code, days) = names.stores[row.store] else { continue }
+                    guard names.only?.contains(row.store) ?? true, let (code, days) = names.stores[row.store] else { continue }
                     let fi = row.fiManager.flatMap { names.staff[$0] }
                     var card = deskDeals.map { _ in
                         ScorecardDeal(store: code, dealNumber: row.number, contractDate: row.contract, fiManager: fi, desk: [])

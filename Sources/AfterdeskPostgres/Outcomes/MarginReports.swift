@@ -28,10 +28,10 @@ extension PostgresStorage {
         var builders = read
         if defers {
             guard let rows else { throw StoreError.integrity("no cancellation history") }
-            let histories = try rows.histories(store: first.store, asOf: first.asOf)
+            let histories = try rows.histories(stores: first.storeScope, asOf: first.asOf)
             ReportBuilder.settleReserves(&builders, histories: histories)
         }
-        let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
+        let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), stores: first.storeScope)
         return ReportBuilder.finish(builders, exported: exported, offers: offers)
     }
 
@@ -63,10 +63,10 @@ extension PostgresStorage {
     /// The store's contracts of each product and their cancellations as of `asOf`: after-sale contracts by their sale
     /// date, and products sold on finalized deals by the deal's contract date (or, for a product a later deal import
     /// showed sold, that recovery's date), as the deal import counts them (`desk_sales`).
-    public func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
+    public func cancellationHistories(stores: [String]?, asOf: LocalDate) async throws -> [CancellationHistory] {
         let logger = logger
         let rows = try await snapshot { conn in try await CancellationHistoryRows(conn, asOf: asOf, logger: logger) }
-        return try rows.histories(store: store, asOf: asOf)
+        return try rows.histories(stores: stores, asOf: asOf)
     }
 }
 
@@ -75,7 +75,7 @@ extension PostgresLedger {
     /// stored since, for the capture rate: the report adds its stored declines. Nil with `--store`: a refused row's
     /// store is not known.
     static func declinesInExports(_ conn: PostgresConnection, _ p: ReportParameters, logger: Logger) async throws -> Int? {
-        guard p.store == nil else { return nil }
+        guard p.storeScope == nil else { return nil }
         let refused = try await conn.one(
             Int64.self,
             """

@@ -42,7 +42,7 @@ enum PostgresMigrations {
     /// which applies this baseline so in scripts/pg-schema-check.sh).
     static let shipped: [(name: String, sql: String)] = [
         ("p1-baseline", baseline), ("p2-copies", copies), ("p3-hot-paths", hotPaths), ("p4-plan-indexes", planIndexes),
-        ("p5-outbox-order", outboxOrder),
+        ("p5-outbox-order", outboxOrder), ("p6-user-stores", userStores),
     ]
 
     static let baseline = """

@@ -41,6 +41,7 @@ extension PostgresStorage {
               AND (\(query.assignee)::text IS NULL OR a.staff_code = \(query.assignee) OR a.id::text = \(query.assignee))
               AND (\(query.assigneeID)::int8 IS NULL OR t.assignee_id = \(query.assigneeID))
               AND (\(query.store)::text IS NULL OR t.store_id = (SELECT id FROM stores WHERE code = \(query.store)))
+              AND (\(query.stores)::text[] IS NULL OR t.store_id IN (SELECT id FROM stores WHERE code = ANY(\(query.stores))))
               AND (\(query.taskID)::int8 IS NULL OR t.id = \(query.taskID))
             ORDER BY t.due_at, t.id LIMIT \(limit)::int8
             """, logger: logger

@@ -6,11 +6,8 @@ import PostgresNIO
 extension PostgresStorage {
     /// Tasks, soonest first. `assignee` is a staff code or id as typed; `assigneeID` and `store` narrow the list to what
     /// a signed-in person may see.
-    public func tasks(
-        assignee: String?, status: TaskStatus?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date
-    ) async throws -> [TaskRow] {
-        let query = TaskQuery(assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID)
-        return try await read { conn in try await taskRows(conn, query, now: now) }
+    public func tasks(_ query: TaskQuery, now: Date) async throws -> [TaskRow] {
+        try await read { conn in try await taskRows(conn, query, now: now) }
     }
 
     /// Whose a task is and in which store, to decide who may see it; nil when there is no such task.

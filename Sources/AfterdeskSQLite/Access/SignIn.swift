@@ -34,14 +34,11 @@ extension AfterdeskDatabase {
                 let r = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT u.id, u.name, u.role, u.staff_id, u.password_hash, s.code AS store_code FROM users u
-                        LEFT JOIN stores s ON s.id = u.store_id WHERE u.name = ? AND u.active = 1
+                        SELECT u.id, u.name, u.role, u.staff_id, u.password_hash FROM users u WHERE u.name = ? AND u.active = 1
                         """, arguments: [name]),
                 let role = Role(rawValue: r["role"])
             else { return nil }
-            return SignInUser(
-                principal: Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], store: r["store_code"]),
-                passwordHash: r["password_hash"])
+            return SignInUser(principal: try Self.principal(db, r, role), passwordHash: r["password_hash"])
         }
     }
 
@@ -52,12 +49,11 @@ extension AfterdeskDatabase {
                 let r = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM users u
-                        LEFT JOIN stores s ON s.id = u.store_id WHERE u.id = ? AND u.active = 1
+                        SELECT u.id, u.name, u.role, u.staff_id FROM users u WHERE u.id = ? AND u.active = 1
                         """, arguments: [userID]),
                 let role = Role(rawValue: r["role"])
             else { return nil }
-            return Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], store: r["store_code"])
+            return try Self.principal(db, r, role)
         }
     }
 

@@ -5,67 +5,82 @@ import GRDB
 
 extension AfterdeskDatabase {
     /// Adds a user, with its password's hash when it has one, in one transaction. A `sales` user works the tasks of its
-    /// staff member (in `store`, or the only store with that code), and is limited to that member's store.
+    /// staff member (in its store, or the only store with that code), and is limited to that member's store; any other
+    /// user to its stores (none: the group's).
     @discardableResult
     public func addUser(_ user: NewUser, passwordHash: String?, now: Date) async throws -> Int64 {
         let trimmed = user.name
-        let (role, staffCode, store) = (user.role, user.staffCode, user.store)
+        let (role, staffCode, stores) = (user.role, user.staffCode, user.stores)
         return try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [trimmed]) != nil {
                 throw StoreError.conflict("a user named \(trimmed) already exists")
             }
-            var storeID: Int64?
-            if let store {
+            var storeIDs: [Int64] = []
+            for store in stores {
                 guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [store]) else {
                     throw StoreError.notFound("no store '\(store)' (stores are created by the first import of their deals)")
                 }
-                storeID = id
+                storeIDs.append(id)
             }
             var staffID: Int64?
             if let staffCode {
+                let one = storeIDs.count == 1 ? storeIDs.first : nil
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT st.id, s.code AS store_code FROM staff st JOIN stores s ON s.id = st.store_id
+                        SELECT st.id, st.store_id FROM staff st
                         WHERE st.staff_code = ? AND (? IS NULL OR st.store_id = ?)
-                        """, arguments: [staffCode, storeID, storeID])
+                        """, arguments: [staffCode, one, one])
                 guard let first = rows.first else {
                     throw StoreError.notFound(
-                        "no staff member \(staffCode)\(store.map { " in store \($0)" } ?? ""): add them with afterdesk staff add")
+                        "no staff member \(staffCode)\(one == nil ? "" : " in store \(stores[0])"): add them with afterdesk staff add")
                 }
                 if rows.count > 1 {
                     throw StoreError.ambiguous("staff code \(staffCode) is used in several stores: say which with --store")
                 }
                 staffID = first["id"]
-                if storeID == nil, role == .sales {
-                    storeID = try Int64.fetchOne(
-                        db, sql: "SELECT id FROM stores WHERE code = ?", arguments: [first["store_code"] as String])
-                }
+                if storeIDs.isEmpty, role == .sales { storeIDs = [first["store_id"]] }
             }
             try db.execute(
                 sql: """
                     INSERT INTO users (name, role, staff_id, store_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [trimmed, role.rawValue, staffID, storeID, passwordHash, Instant.iso8601(now)])
-            return db.lastInsertedRowID
+                    """, arguments: [trimmed, role.rawValue, staffID, storeIDs.first, passwordHash, Instant.iso8601(now)])
+            let id = db.lastInsertedRowID
+            for storeID in storeIDs {
+                try db.execute(sql: "INSERT INTO user_stores (user_id, store_id) VALUES (?, ?)", arguments: [id, storeID])
+            }
+            return id
         }
     }
 
     public func users() async throws -> [UserRow] {
         try await writer.read { db in
-            try Row.fetchAll(
+            let stores = try Self.storesOfUsers(db)
+            return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT u.id, u.name, u.role, st.staff_code, s.code AS store_code, u.active, u.password_hash IS NOT NULL AS has_password,
+                    SELECT u.id, u.name, u.role, st.staff_code, u.active, u.password_hash IS NOT NULL AS has_password,
                            (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id AND t.revoked_at IS NULL) AS tokens
-                    FROM users u LEFT JOIN staff st ON st.id = u.staff_id LEFT JOIN stores s ON s.id = u.store_id ORDER BY u.name
+                    FROM users u LEFT JOIN staff st ON st.id = u.staff_id ORDER BY u.name
                     """
             ).map {
                 try UserRow(
-                    id: $0["id"], name: $0["name"], role: $0.stored("role", of: "users"), staff: $0["staff_code"], store: $0["store_code"],
-                    active: $0["active"],
-                    hasPassword: $0["has_password"], tokens: $0["tokens"])
+                    id: $0["id"], name: $0["name"], role: $0.stored("role", of: "users"), staff: $0["staff_code"],
+                    stores: stores[$0["id"] as Int64] ?? [], active: $0["active"], hasPassword: $0["has_password"], tokens: $0["tokens"])
             }
         }
+    }
+
+    /// The codes of the stores of each user, sorted; a user of the whole group has none.
+    static func storesOfUsers(_ db: Database) throws -> [Int64: [String]] {
+        var out: [Int64: [String]] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT us.user_id, s.code FROM user_stores us JOIN stores s ON s.id = us.store_id ORDER BY us.user_id, s.code
+                """)
+        while let row = try rows.next() { out[row[0] as Int64, default: []].append(row[1]) }
+        return out
     }
 
     /// Disables a user: their tokens stop working at once (they are checked against the user on every request).
@@ -127,13 +142,22 @@ extension AfterdeskDatabase {
                 let r = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT u.id, u.name, u.role, u.staff_id, s.code AS store_code FROM api_tokens t JOIN users u ON u.id = t.user_id
-                            LEFT JOIN stores s ON s.id = u.store_id
+                            SELECT u.id, u.name, u.role, u.staff_id FROM api_tokens t JOIN users u ON u.id = t.user_id
                             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
                             """), arguments: [tokenHash, Instant.iso8601(now)]),
                 let role = Role(rawValue: r["role"])
             else { return nil }
-            return Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], store: r["store_code"])
+            return try Self.principal(db, r, role)
         }
+    }
+
+    /// The principal of a user row (`id`, `name`, `staff_id`) with its stores: those of `user_stores`, or nil for the
+    /// group's.
+    static func principal(_ db: Database, _ r: Row, _ role: Role) throws -> Principal {
+        let id: Int64 = r["id"]
+        let stores = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT s.code FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = ?"),
+            arguments: [id])
+        return Principal(userID: id, name: r["name"], role: role, staffID: r["staff_id"], stores: stores.isEmpty ? nil : stores)
     }
 }

@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStorage
+import Foundation
 import GRDB
 
 extension AfterdeskDatabase {
@@ -18,6 +19,10 @@ extension AfterdeskDatabase {
             if let s = filter.store {
                 clauses.append("s.code = ?")
                 args.append(s)
+            }
+            if let some = filter.stores {
+                clauses.append("s.code IN (SELECT value FROM json_each(?))")
+                args.append(StoreList.json(some))
             }
             if let q = filter.search?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
                 let like = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")

@@ -44,11 +44,12 @@ extension AfterdeskDatabase {
         try await webImports(id: id, limit: 1, visibleTo: viewer).first
     }
 
-    /// Uploads, newest first, that `viewer` may see: their own, every upload for an admin or a user of every store
-    /// (`store` nil), else only uploads whose rows all named the viewer's store (an upload whose stores are not known
-    /// yet, or that touched none — empty, refused at its header — is not among them). Nil `viewer`: all of them.
+    /// Uploads, newest first, that `viewer` may see: their own, every upload for a user of the whole group (an admin
+    /// too), else only uploads whose rows all named the viewer's stores (an upload whose stores are not known yet, or
+    /// that touched none — empty, refused at its header — is not among them). Nil `viewer`: all of them.
     public func webImports(id: Int64? = nil, limit: Int = 50, visibleTo viewer: Principal?) async throws -> [WebImportRow] {
-        let everything = viewer == nil || viewer?.role == .admin || viewer?.store == nil
+        let everything = viewer?.isGroup ?? true
+        let viewerStores = String(decoding: try JSONEncoder().encode(viewer?.stores ?? []), as: UTF8.self)
         return try await writer.read { db in
             try Row.fetchAll(
                 db,
@@ -56,9 +57,11 @@ extension AfterdeskDatabase {
                     SELECT w.*, u.name AS user_name FROM web_imports w JOIN users u ON u.id = w.user_id
                     WHERE (?1 IS NULL OR w.id = ?1)
                       AND (?2 OR w.user_id = ?3
-                           OR (w.stores IS NOT NULL AND json_array_length(w.stores) > 0 AND NOT EXISTS (SELECT 1 FROM json_each(w.stores) j WHERE j.value IS NOT ?4)))
+                           OR (w.stores IS NOT NULL AND json_array_length(w.stores) > 0
+                               AND NOT EXISTS (SELECT 1 FROM json_each(w.stores) j
+                                               WHERE j.value IS NULL OR j.value NOT IN (SELECT value FROM json_each(?4)))))
                     ORDER BY w.id DESC LIMIT ?5
-                    """, arguments: [id, everything, viewer?.userID, viewer?.store, limit]
+                    """, arguments: [id, everything, viewer?.userID, viewerStores, limit]
             ).map {
                 try WebImportRow(
                     id: $0["id"], user: $0["user_name"], fileName: $0["file_name"], path: $0["path"], profile: $0["profile"],

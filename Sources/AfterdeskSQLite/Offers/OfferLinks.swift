@@ -128,12 +128,13 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// The offer funnel of the declines a report covers: deals with a contract date in `from`…`to`, of `store` when given.
-    public func offerFunnel(from: LocalDate, to: LocalDate, store: String?) async throws -> OfferFunnel {
+    /// The offer funnel of the declines a report covers: deals with a contract date in `from`…`to`, of `stores` when given.
+    public func offerFunnel(from: LocalDate, to: LocalDate, stores: [String]?) async throws -> OfferFunnel {
         try await writer.read { db in
-            let storeFilter = store == nil ? "" : "AND d.store_id = (SELECT id FROM stores WHERE code = ?3)"
+            let storeFilter =
+                stores == nil ? "" : "AND d.store_id IN (SELECT id FROM stores WHERE code IN (SELECT value FROM json_each(?3)))"
             var args: [(any DatabaseValueConvertible)?] = [from.description, to.description]
-            if let store { args.append(store) }
+            if let list = StoreList.json(stores) { args.append(list) }
             guard
                 let r = try Row.fetchOne(
                     db,

@@ -7,9 +7,9 @@ extension AfterdeskDatabase {
     /// The store's contracts of each product and their cancellations as of `asOf` (`OutcomeStorage`): after-sale
     /// contracts by their sale date, and products sold on finalized deals by the deal's contract date (or, for a product
     /// a later deal import showed sold, that recovery's date), as the deal import counts them (`desk_sales`, v15).
-    public func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory] {
+    public func cancellationHistories(stores: [String]?, asOf: LocalDate) async throws -> [CancellationHistory] {
         let rest = try await writer.read { db in try CancellationHistoryReader.Rest(db, asOf: asOf) }
-        return try CancellationHistoryReader.histories(rest, store: store, asOf: asOf)
+        return try CancellationHistoryReader.histories(rest, stores: stores, asOf: asOf)
     }
 }
 
@@ -18,9 +18,9 @@ enum CancellationHistoryReader {
     /// The history, read in one snapshot (`CancellationHistoryRows`, counted the same on every backend).
     typealias Rest = CancellationHistoryRows
 
-    /// The histories of `store` alone when given.
-    static func histories(_ rest: Rest, store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
-        try rest.histories(store: store, asOf: asOf)
+    /// The histories of `stores` alone when given.
+    static func histories(_ rest: Rest, stores: [String]?, asOf: LocalDate) throws -> [CancellationHistory] {
+        try rest.histories(stores: stores, asOf: asOf)
     }
 
     static let contracts = """

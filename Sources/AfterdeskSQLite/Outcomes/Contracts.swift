@@ -133,7 +133,7 @@ extension AfterdeskDatabase {
 
 extension AfterdeskDatabase {
     /// The latest sales after the desk, from tasks, deal imports and after-sale contracts, recorded on or before `asOf`.
-    public func recentRecoveries(store: String?, asOf: LocalDate, limit: Int = 15) async throws -> [RecentRecovery] {
+    public func recentRecoveries(stores: [String]?, asOf: LocalDate, limit: Int = 15) async throws -> [RecentRecovery] {
         try await writer.read { db in
             try Row.fetchAll(
                 db,
@@ -143,15 +143,15 @@ extension AfterdeskDatabase {
                            (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = r.deal_id AND h.product_code = r.product_code)
                                AS horizon
                     FROM recoveries r JOIN deals d ON d.id = r.deal_id JOIN stores s ON s.id = d.store_id
-                    WHERE (?1 IS NULL OR s.code = ?1) AND r.sold_on <= ?2
+                    WHERE (?1 IS NULL OR s.code IN (SELECT value FROM json_each(?1))) AND r.sold_on <= ?2
                     UNION ALL
                     SELECT s.code, d.deal_number, d.contract_date, c.product_code, c.sale_date, c.price_cents, c.cost_cents,
                            'contract', c.sold_by, c.updated_at,
                            (SELECT h.horizon_until FROM decline_horizons h WHERE h.deal_id = c.deal_id AND h.product_code = c.product_code)
                     FROM contracts c JOIN deals d ON d.id = c.deal_id JOIN stores s ON s.id = c.store_id
-                    WHERE (?1 IS NULL OR s.code = ?1) AND c.sale_date <= ?2
+                    WHERE (?1 IS NULL OR s.code IN (SELECT value FROM json_each(?1))) AND c.sale_date <= ?2
                     ORDER BY 5 DESC, 10 DESC LIMIT ?3
-                    """, arguments: [store, asOf.description, limit]
+                    """, arguments: [StoreList.json(stores), asOf.description, limit]
             ).map {
                 var r = try RecentRecovery(
                     store: $0["store"], dealNumber: $0["deal_number"], contractDate: $0.localDate("contract_date", of: "deals"),

@@ -34,11 +34,11 @@ extension AfterdeskDatabase {
         }
         if defers {
             guard let rest = halves[0].rest else { throw StoreError.integrity("no cancellation history") }
-            let histories = try CancellationHistoryReader.histories(rest, store: first.store, asOf: first.asOf)
+            let histories = try CancellationHistoryReader.histories(rest, stores: first.storeScope, asOf: first.asOf)
             ReportBuilder.settleReserves(&builders, histories: histories)
         }
         let exported = halves[0].declinesInExports
-        let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), store: first.store)
+        let offers = try await offerFunnel(from: first.from, to: min(first.to, first.asOf), stores: first.storeScope)
         return ReportBuilder.finish(builders, exported: exported, offers: offers)
     }
 
@@ -117,7 +117,7 @@ enum LedgerReader {
         _ body: (LedgerRow) throws -> Void
     ) throws {
         let range = deals ?? Int64.min...Int64.max
-        let (stores, staff, onlyStore) = try names(db, store: p.store)
+        let (stores, staff, onlyStore) = try names(db, stores: p.storeScope)
         var dealRows = try DealStream(db, p, deals: range)
         var declines = try DeclineStream(db, deals: range, withSold: deskDeals != nil)
         // The scorecard's deal being read, and a deal of its scope passed over without a product.
@@ -144,7 +144,7 @@ enum LedgerReader {
                 card = nil
                 dealID = id
                 inScope = false
-                if let row = try dealRows.seek(id, passing: passing), onlyStore == nil || onlyStore == row.int64(1),
+                if let row = try dealRows.seek(id, passing: passing), onlyStore?.contains(row.int64(1)) ?? true,
                     let (code, days) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3))
                 {
                     contract = date
@@ -198,9 +198,9 @@ enum LedgerReader {
         if let passing { try dealRows.drain(passing) }
     }
 
-    /// The stores (code and calendar) and staff codes by id, and the id of the report's store when it names one.
-    static func names(_ db: Database, store: String?) throws -> (
-        stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Int64?
+    /// The stores (code and calendar) and staff codes by id, and the ids of the report's stores when it names some.
+    static func names(_ db: Database, stores scope: [String]?) throws -> (
+        stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Set<Int64>?
     ) {
         let stores = try Row.fetchAll(db, sql: "SELECT id, code, time_zone FROM stores").map { row -> (Int64, (String, LocalDays)) in
             (row["id"], (row["code"], LocalDays(try AfterdeskDatabase.zone(named: row["time_zone"]))))
@@ -208,9 +208,8 @@ enum LedgerReader {
         let staff = try Row.fetchAll(db, sql: "SELECT id, staff_code FROM staff").map { row -> (Int64, String) in
             (row["id"], row["staff_code"])
         }
-        guard let code = store else { return (ByID(stores), ByID(staff), nil) }
-        guard let id = stores.first(where: { $0.1.0 == code })?.0 else { throw StoreError.notFound("no store '\(code)'") }
-        return (ByID(stores), ByID(staff), id)
+        let only = try scope.map { try StoreIDs.of($0, in: stores.map { (id: $0.0, code: $0.1.0) }) }
+        return (ByID(stores), ByID(staff), only)
     }
 
     /// The declines in the imported deal files, refused rows included, for the capture rate: the stored declines of the
@@ -220,7 +219,7 @@ enum LedgerReader {
     /// in each store's (store, deal number) index: a few lookups a refused row, where `NOT IN (SELECT deal_number …)`
     /// would first gather every deal's number.
     static func declinesInExports(_ db: Database, _ p: ReportParameters, stored: Int) throws -> Int? {
-        guard p.store == nil else { return nil }
+        guard p.storeScope == nil else { return nil }
         let refused =
             try Int.fetchOne(
                 db,

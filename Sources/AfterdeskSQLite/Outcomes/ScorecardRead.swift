@@ -30,9 +30,9 @@ extension AfterdeskDatabase {
 /// when it is in the report's scope: in its store, contracted from `from` to `to` and no later than `as_of`.
 enum DeskDealCard {
     static func of(
-        _ row: RawStatement, _ p: ReportParameters, stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Int64?
+        _ row: RawStatement, _ p: ReportParameters, stores: ByID<(String, LocalDays)>, staff: ByID<String>, only: Set<Int64>?
     ) -> ScorecardDeal? {
-        guard only == nil || only == row.int64(1), let (code, _) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3)),
+        guard only?.contains(row.int64(1)) ?? true, let (code, _) = stores[row.int64(1)], let date = LocalDate.parse(row.bytes(3)),
             date >= p.from && date <= p.to && date <= p.asOf
         else { return nil }
         return ScorecardDeal(

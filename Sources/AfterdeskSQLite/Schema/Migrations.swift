@@ -48,6 +48,7 @@ enum Migrations {
         ("v13-run-heartbeats", v13RunHeartbeats),
         ("v14-decline-horizons", v14DeclineHorizons),
         ("v15-report-reads", v15ReportReads),
+        ("v16-user-stores", v16UserStores),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

@@ -46,6 +46,10 @@ extension TaskQuery {
             conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)")
             args += [store]
         }
+        if let stores {
+            conditions.append("t.store_id IN (SELECT id FROM stores WHERE code IN (SELECT value FROM json_each(?)))")
+            args += [StoreList.json(stores)]
+        }
         if let taskID {
             conditions.append("t.id = ?")
             args += [taskID]

@@ -7,14 +7,8 @@ extension AfterdeskDatabase {
 
     /// Tasks, soonest first. `assignee` is a staff code or id as typed; `assigneeID` and `store` narrow the list to what
     /// a signed-in person may see.
-    public func tasks(
-        assignee: String? = nil, status: TaskStatus? = .open, limit: Int = 200, store: String? = nil,
-        assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
-    ) async throws -> [TaskRow] {
-        try await writer.read { db in
-            try TaskQuery(assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID)
-                .fetch(db, now: now)
-        }
+    public func tasks(_ query: TaskQuery, now: Date) async throws -> [TaskRow] {
+        try await writer.read { db in try query.fetch(db, now: now) }
     }
 
     /// Whose a task is and in which store, to decide who may see it; nil when there is no such task.

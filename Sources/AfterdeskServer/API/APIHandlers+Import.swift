@@ -50,17 +50,19 @@ extension APIHandlers {
     /// The body written to a fresh upload, imported, and the upload removed whatever the answer: the summary's JSON.
     private func importFile(_ body: HTTPBody, json: Bool, kind: ImportKind, profile: ImportProfile, store: String?) async throws -> Data {
         let p = try principal
+        let (home, allowed) = p.importStores(asking: store)
         let uploads = ctx.database
         try await uploads.sweepUploads(olderThan: ctx.settings.server.forgottenUpload)
         let created = try await uploads.createUpload(.api(fileExtension: json ? "json" : "csv"))
         do {
             let bytes = try await write(body, to: created.body)
             guard bytes > 0 else { throw AppError(.badRequest, "the body is the file to import, and it is empty") }
-            // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
+            // A user limited to some stores imports into them only: rows without a store take theirs (or the one named), rows of
+            // another are refused.
             let fresh = uploads.keepFresh(created.upload, every: ctx.settings.server.uploadTouch)
             defer { fresh.cancel() }
             let summary = try await Self.run(
-                kind, path: created.upload.path, profile: profile, store: p.store ?? store ?? "main", allowedStores: p.store.map { [$0] },
+                kind, path: created.upload.path, profile: profile, store: home, allowedStores: allowed,
                 ctx: ctx)
             ctx.logger.info("api import", metadata: ["user": "\(p.name)", "bytes": "\(bytes)"])
             try? await uploads.removeUpload(created.upload)

@@ -61,8 +61,8 @@ struct APIHandlers: APIProtocol {
             offset = o
         }
         var filter = DealFilter(
-            from: try APIMapping.date(q.from, "from"), to: try APIMapping.date(q.to, "to"), store: p.store, limit: limit + 1,
-            search: q.q.nonEmpty)
+            from: try APIMapping.date(q.from, "from"), to: try APIMapping.date(q.to, "to"), limit: limit + 1, search: q.q.nonEmpty)
+        filter.stores = p.stores
         filter.offset = offset
         let rows = try await ctx.database.listDeals(filter)
         let page = Components.Schemas.DealPage(
@@ -94,7 +94,7 @@ struct APIHandlers: APIProtocol {
     /// A deal of another store than the person's own does not exist for them.
     private func visible(_ store: String, _ number: String) throws -> (String, String) {
         let p = try principal
-        guard p.store == nil || p.store == store else { throw AppError(.notFound, "no such deal") }
+        guard p.mayReach(store) else { throw AppError(.notFound, "no such deal") }
         return (store, number)
     }
 
@@ -111,7 +111,9 @@ struct APIHandlers: APIProtocol {
         let from = try APIMapping.date(q.from, "from") ?? to.adding(years: -1)
         guard from <= to else { throw AppError(.badRequest, "from is after to") }
         let by = try q.by.map(APIMapping.grouping)
-        var parameters = ReportParameters(asOf: asOf, from: from, to: to, store: p.store ?? q.store.nonEmpty, by: by, menu: menu)
+        let scope = try p.reportScope(asking: q.store.nonEmpty)
+        var parameters = ReportParameters(asOf: asOf, from: from, to: to, store: scope.store, by: by, menu: menu)
+        parameters.stores = scope.stores
         parameters.netToStore.messageCosts = ctx.settings.messageCosts
         let report = try await ctx.database.marginReport(parameters, now: ctx.clock.now())
         return .ok(.init(body: .json(try APIMapping.decoded(ReportFormats.json(report)))))

@@ -26,7 +26,8 @@ struct TaskAPIController: Sendable {
         let own = user.role.tasks == .own
         if own && user.staffID == nil { return try encoded([TaskRow]()) }  // "[]"
         let query = TaskQuery(
-            assignee: own ? nil : assignee, status: TaskStatus(rawValue: status), store: user.store, assigneeID: own ? user.staffID : nil)
+            assignee: own ? nil : assignee, status: TaskStatus(rawValue: status), assigneeID: own ? user.staffID : nil,
+            stores: user.stores)
         let body = try await ctx.database.taskQueue(query, answers: ctx.taskAnswers, now: ctx.clock.now(), render: TaskJSON.encode)
         // Every poll of a queue: debug, not a line per request at info.
         ctx.logger.debug("api tasks listed", metadata: ["user": "\(user.name)"])

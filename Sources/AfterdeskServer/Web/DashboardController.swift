@@ -44,6 +44,9 @@ struct DashboardController: Sendable {
         var from: String
         var to: String
         var store: String
+        /// The store filter (empty: nothing to choose).
+        var storeChoices: [StoreChoice] = []
+        var hasStoreChoices = false
         var groupings: [Choice]
         var headline: String
         var tooSmall: Bool
@@ -82,6 +85,7 @@ struct DashboardController: Sendable {
             throw AppError(.badRequest, "by must be product, month, staff, store or sale_month.")
         }
         var p = ReportParameters(asOf: f.today, from: from, to: to, store: store, by: by, menu: menu)
+        p.stores = f.stores
         p.netToStore.messageCosts = ctx.settings.messageCosts
         let query = "from=\(from)&to=\(to)&by=\(by.rawValue)" + (store.map { "&store=\(WebPaths.component($0))" } ?? "")
         return (p, query)
@@ -100,6 +104,9 @@ struct DashboardController: Sendable {
         model.withBooksAndStrata(reports[0])
         model.measuredBy = ReportText.measuredBy(reports[0].parameters)
         model.maturity = ReportText.percent(reports[0].total.maturity.share)
+        model.storeChoices = StoreChoice.options(
+            for: user.principal, among: try await ctx.database.stores().map(\.code), selected: p.store)
+        model.hasStoreChoices = !model.storeChoices.isEmpty
         model.sales = try await sales(p)
         model.hasSales = !model.sales.isEmpty
         return try pages.response(model)
@@ -148,7 +155,7 @@ struct DashboardController: Sendable {
     /// (`SaleAttribution`).
     func sales(_ p: ReportParameters) async throws -> [Page.Sale] {
         let menu = ctx.dispatcher.menu
-        return try await ctx.database.recentRecoveries(store: p.store, asOf: p.asOf).map { r in
+        return try await ctx.database.recentRecoveries(stores: p.storeScope, asOf: p.asOf).map { r in
             let product = menu.product(r.product, store: r.store) ?? menu.product(r.product)
             let sale = SaleAttribution(
                 contractDate: r.contractDate, soldOn: r.soldOn, priceCents: r.priceCents, costCents: r.costCents,

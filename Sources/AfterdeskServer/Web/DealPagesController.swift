@@ -34,8 +34,8 @@ struct DealPagesController: Sendable {
         }
         let limit = 50
         let offset = min(max(Int(text("offset")) ?? 0, 0), 1_000_000)
-        var filter = DealFilter(
-            from: try date("from"), to: try date("to"), store: user.principal.store, limit: limit, search: q.isEmpty ? nil : q)
+        var filter = DealFilter(from: try date("from"), to: try date("to"), limit: limit, search: q.isEmpty ? nil : q)
+        filter.stores = user.principal.stores
         filter.offset = offset
         let deals = try await ctx.database.listDeals(filter)
         let rows = deals.map { d in
@@ -67,7 +67,7 @@ struct DealPagesController: Sendable {
         let user = context.user
         guard let store = context.parameters.get("store").flatMap({ $0.removingPercentEncoding }),
             let number = context.parameters.get("number").flatMap({ $0.removingPercentEncoding }),
-            user.principal.store == nil || user.principal.store == store,
+            user.principal.mayReach(store),
             let deal = try await ctx.database.deal(number: number, store: store)
         else { throw AppError(.notFound, "There is no such deal.") }
         let d = ctx.dispatcher

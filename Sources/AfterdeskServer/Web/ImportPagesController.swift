@@ -106,9 +106,10 @@ struct ImportPagesController: Sendable {
         }
         try await ctx.database.setWebImportPath(id: id, path: path)
         ctx.logger.info("upload received", metadata: ["user": "\(user.name)", "import": "\(id)", "bytes": "\(bytes)"])
-        // A user limited to a store imports into it only: rows without a store take it, rows of another are refused.
-        WebImportRunner(ctx: ctx).start(
-            id: id, path: path, profile: profile.profile, store: user.store ?? "main", allowedStores: user.store.map { [$0] })
+        // A user limited to some stores imports into them only: rows without a store take their one store (a user of
+        // several names it on each row), rows of another are refused.
+        let (home, allowed) = user.importStores(asking: nil)
+        WebImportRunner(ctx: ctx).start(id: id, path: path, profile: profile.profile, store: home, allowedStores: allowed)
         return seeOther(WebPaths.importPage(id))
     }
 

@@ -112,6 +112,8 @@ struct AdminController: Sendable {
         var roles: [Choice]
         var error: String?
         var newToken: String?
+        /// What an empty store field gives a new user: the admin's stores, or every store of a one-store database.
+        var storeDefault = "every store"
         /// The store's texting registration facts (settings), one line each.
         var registration: [String]
     }
@@ -129,21 +131,31 @@ struct AdminController: Sendable {
         router.post(RouterPath(WebPaths.adminUsers)) { request, context -> Response in try await act(request, context: context) }
     }
 
+    /// The page, with the users (and their tokens) this admin manages: every one for a group admin.
     func page(_ user: SignedIn, error: String?, newToken: String?) async throws -> Page {
-        Page(
+        let users = try await ctx.database.users().filter(user.principal.mayManage)
+        let names = Set(users.map(\.name))
+        let known = try await ctx.database.stores().map(\.code)
+        var model = Page(
             layout: .page("Users", for: user, current: WebPaths.adminUsers),
-            users: try await ctx.database.users().map {
+            users: users.map {
                 .init(
-                    id: $0.id, name: $0.name, role: $0.role.rawValue, staff: $0.staff ?? "", store: $0.store ?? "every store",
+                    id: $0.id, name: $0.name, role: $0.role.rawValue, staff: $0.staff ?? "", store: $0.storesText,
                     active: $0.active,
                     hasPassword: $0.hasPassword, tokens: $0.tokens)
             },
-            tokens: try await ctx.database.tokens().map {
+            tokens: try await ctx.database.tokens().filter { names.contains($0.user) }.map {
                 .init(
                     id: $0.id, user: $0.user, label: $0.label + "…", created: Instant.iso8601($0.createdAt),
                     expires: $0.expiresAt.map(Instant.iso8601) ?? "never", revoked: $0.revokedAt.map(Instant.iso8601))
             }, roles: Role.allCases.map { .init(value: $0.rawValue, label: $0.label) }, error: error, newToken: newToken,
             registration: ctx.settings.registration.lines(texasStore: Self.inTexas(ctx.dispatcher.menu.dealership.address)))
+        if let own = user.principal.stores {
+            model.storeDefault = "your stores (\(own.joined(separator: ", ")))"
+        } else if known.count > 1 {
+            model.storeDefault = "refused: name the stores"
+        }
+        return model
     }
 
     /// The admin page's forms: `action` is add, role, password, disable, token or revoke, with the fields it needs.
@@ -170,9 +182,10 @@ struct AdminController: Sendable {
         let now = ctx.clock.now()
         do {
             var token: String?
+            try await checkTarget(field("user"), token: field("token"), by: user.principal)
             switch field("action") {
             case "add":
-                try await addUser(f, field, now: now)
+                try await addUser(f, field, by: user.principal, now: now)
             case "password":
                 let pw = f.password ?? ""
                 try Passwords.check(pw, user: field("user") ?? "")
@@ -209,13 +222,31 @@ struct AdminController: Sendable {
     /// The add-user form: every field checked (role, name, staff, the password's rules) before the one write that adds
     /// the user with its password, which refuses a name taken or a store or staff member unknown: a refused form adds
     /// nobody. A password typed is checked as typed (spaces only is refused, not taken for none).
-    func addUser(_ f: Form, _ field: (String) -> String?, now: Date) async throws {
+    func addUser(_ f: Form, _ field: (String) -> String?, by admin: Principal, now: Date) async throws {
         guard let role = field("role").flatMap(Role.init(rawValue:)) else { throw StoreError("choose a role") }
-        let newUser = try NewUser.checked(name: field("name") ?? "", role: role, staffCode: field("staff"), store: field("store"))
+        let stores = try admin.storesForNewUser(field("store"), role: role, known: try await ctx.database.stores().map(\.code))
+        let newUser = try NewUser.checked(name: field("name") ?? "", role: role, staffCode: field("staff"), stores: stores)
         let password = f.password.flatMap { $0.isEmpty ? nil : $0 }
         if let password { try Passwords.check(password, user: newUser.name) }
         let bcrypt = if let password { await hash(password) } else { nil as String? }
         try await ctx.database.addUser(newUser, passwordHash: bcrypt, now: now)
+    }
+
+    /// The user (or the token's user) a form names, when this admin may not manage them: as if there were none. A
+    /// group admin's forms go on to the storage, which says when there is none.
+    func checkTarget(_ name: String?, token: String?, by admin: Principal) async throws {
+        guard !admin.isGroup else { return }
+        if let name {
+            let found = try await ctx.database.users().first { $0.name.lowercased() == name.lowercased() }
+            guard let found, admin.mayManage(found) else { throw StoreError.notFound("no user named \(name)") }
+        }
+        if let id = token.flatMap(Int64.init) {
+            let owner = try await ctx.database.tokens().first { $0.id == id }?.user
+            let users = try await ctx.database.users()
+            guard let owner, let found = users.first(where: { $0.name == owner }), admin.mayManage(found) else {
+                throw StoreError.notFound("no token \(id)")
+            }
+        }
     }
 
     /// A token's lifetime in days (nil: empty, no expiry). An expiry that does not read as days is refused, never taken

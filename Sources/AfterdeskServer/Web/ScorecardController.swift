@@ -4,8 +4,8 @@ import Foundation
 import Hummingbird
 
 /// The F&I scorecard (`/scorecard`): `afterdesk scorecard`'s figures as tables, with the dates, store and grouping as
-/// a GET form. In the figures area (finance director, F&I managers, admin; docs/security.md); a person tied to a store
-/// sees that store only.
+/// a GET form. In the figures area (finance director, F&I managers, admin; docs/security.md); a person tied to some
+/// stores sees theirs only (pooled, or one of them).
 struct ScorecardController: Sendable {
     let ctx: ServerContext
     let pages: Pages
@@ -38,7 +38,9 @@ struct ScorecardController: Sendable {
         var to: String
         var asOf: String
         var store: String
-        var storeFixed: Bool
+        /// The store filter (empty: nothing to choose).
+        var storeChoices: [StoreChoice] = []
+        var hasStoreChoices = false
         var groupings: [Choice]
         var groupLabel: String
         var groups: [Group]
@@ -60,13 +62,19 @@ struct ScorecardController: Sendable {
         guard let by = ScorecardGrouping(rawValue: byText) else {
             throw AppError(.badRequest, "by must be fi_manager, product, month or store.")
         }
-        return ScorecardParameters(asOf: f.today, from: f.from, to: f.to, store: f.store, by: by, menu: menu)
+        var report = ReportParameters(asOf: f.today, from: f.from, to: f.to, store: f.store, menu: menu)
+        report.stores = f.stores
+        return ScorecardParameters(report: report, by: by)
     }
 
     func scorecard(_ request: Request, context: PageContext) async throws -> Response {
         let p = try parameters(request, user: context.user)
         let card = try await ctx.database.scorecard(p, now: ctx.clock.now())
-        return try pages.response(Self.page(card, user: context.user, names: productNames))
+        var model = Self.page(card, user: context.user, names: productNames)
+        model.storeChoices = StoreChoice.options(
+            for: context.user.principal, among: try await ctx.database.stores().map(\.code), selected: p.store)
+        model.hasStoreChoices = !model.storeChoices.isEmpty
+        return try pages.response(model)
     }
 
     var productNames: [String: String] {
@@ -87,7 +95,7 @@ struct ScorecardController: Sendable {
         let all = card.groups.map { ($0.key, $0) } + [("All deals", card.total)]
         return Page(
             layout: .page("F&I scorecard", for: user, current: WebPaths.scorecard), from: p.from.description, to: p.to.description,
-            asOf: p.asOf.description, store: p.store ?? "", storeFixed: user.principal.store != nil,
+            asOf: p.asOf.description, store: p.store ?? "",
             groupings: groupings.map { .init(value: $0.0.rawValue, label: $0.1, selected: $0.0 == p.by) }, groupLabel: label,
             groups: all.map { key, g in
                 .init(

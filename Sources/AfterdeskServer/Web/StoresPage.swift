@@ -43,7 +43,8 @@ struct StoresPageController: Sendable {
     func page(_ user: SignedIn, error: String?) async throws -> Page {
         let profiles = StoreProfiles.make(
             menu: ctx.dispatcher.menu, settings: ctx.settings, rows: try await ctx.database.stores(),
-            own: try await ctx.database.storeSettings())
+            own: try await ctx.database.storeSettings()
+        ).filter { user.principal.mayReach($0.code) }
         return Page(
             layout: .page("Stores", for: user, current: WebPaths.adminStores),
             stores: profiles.map { p in
@@ -68,6 +69,8 @@ struct StoresPageController: Sendable {
         let f = try await decodeForm(Form.self, request)
         do {
             guard let store = present(f.store) else { throw StoreError("choose a store") }
+            // Another store's settings do not exist for an admin of some stores.
+            guard user.principal.mayReach(store) else { throw AppError(.notFound, "No store \(store).") }
             guard let key = present(f.key), Settings.storeKeys.contains(key) else { throw StoreError("choose one of the store's settings") }
             let value: String?
             if f.action == "clear" {

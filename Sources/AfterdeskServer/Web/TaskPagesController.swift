@@ -57,7 +57,7 @@ struct TaskPagesController: Sendable {
             await own && p.staffID == nil
             ? []
             : try ctx.database.tasks(
-                status: .open, limit: 500, store: p.store, assigneeID: own ? p.staffID : nil, now: ctx.clock.now())
+                TaskQuery(status: .open, limit: 500, assigneeID: own ? p.staffID : nil, stores: p.stores), now: ctx.clock.now())
         let today = LocalDate(ctx.clock.now(), in: text.zone)
         var overdue: [QueuePage.Row] = []
         var dueToday: [QueuePage.Row] = []

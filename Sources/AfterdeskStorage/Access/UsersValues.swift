@@ -7,23 +7,30 @@ public struct UserRow: Sendable, Equatable, Codable {
     public var name: String
     public var role: Role
     public var staff: String?
-    public var store: String?
+    /// The stores the user works in, sorted; empty for a user of the whole group.
+    public var stores: [String]
     public var active: Bool
     public var hasPassword: Bool
     public var tokens: Int
 
     public init(
-        id: Int64, name: String, role: Role, staff: String? = nil, store: String? = nil, active: Bool, hasPassword: Bool, tokens: Int
+        id: Int64, name: String, role: Role, staff: String? = nil, stores: [String] = [], active: Bool, hasPassword: Bool,
+        tokens: Int
     ) {
         self.id = id
         self.name = name
         self.role = role
         self.staff = staff
-        self.store = store
+        self.stores = stores
         self.active = active
         self.hasPassword = hasPassword
         self.tokens = tokens
     }
+}
+
+extension UserRow {
+    /// The user's stores for people: "austin, tulsa", or "every store" for the group's.
+    public var storesText: String { stores.isEmpty ? "every store" : stores.joined(separator: ", ") }
 }
 
 /// An API token as `afterdesk tokens list` shows it: never the token, only its first characters.

@@ -4,6 +4,8 @@ public struct DealFilter: Sendable {
     public var from: LocalDate?
     public var to: LocalDate?
     public var store: String?
+    /// The stores the reader may see (nil: every store): a store-limited user's list never holds another store's deal.
+    public var stores: [String]?
     public var limit: Int
     /// A deal number (or its start), a VIN (or its last 6 or more characters), or a customer's name.
     public var search: String?

@@ -28,17 +28,16 @@ public struct CancellationHistoryRows: Sendable {
 
     public init() {}
 
-    /// The histories of `store` alone when given, as of `asOf`.
-    public func histories(store: String?, asOf: LocalDate) throws -> [CancellationHistory] {
+    /// The histories of `scope` alone when given (one store unknown is an error), as of `asOf`.
+    public func histories(stores scope: [String]?, asOf: LocalDate) throws -> [CancellationHistory] {
         let codes = Dictionary(stores.map { ($0.id, $0.code) }, uniquingKeysWith: { a, _ in a })
-        let only = store.flatMap { s in stores.first { $0.code == s }?.id }
-        if store != nil && only == nil { throw StoreError.notFound("no store '\(store ?? "")'") }
-        var sales = only.map { id in desk.filter { $0.key.store == id } } ?? desk
-        for (id, product, text, n) in contracts where only == nil || only == id {
+        let only = try scope.map { try StoreIDs.of($0, in: stores) }
+        var sales = only.map { ids in desk.filter { ids.contains($0.key.store) } } ?? desk
+        for (id, product, text, n) in contracts where only?.contains(id) ?? true {
             if let date = LocalDate(text), date <= asOf { sales[Key(store: id, product: product, soldOn: date), default: 0] += n }
         }
         // A product a later deal import showed sold: sold on the recovery's date, not the deal's.
-        for (id, product, contractText, soldText) in moved where only == nil || only == id {
+        for (id, product, contractText, soldText) in moved where only?.contains(id) ?? true {
             guard let contract = LocalDate(contractText), let sold = LocalDate(soldText) else { continue }
             let k = Key(store: id, product: product, soldOn: contract)
             guard (sales[k] ?? 0) > 0 else { continue }
@@ -52,7 +51,7 @@ public struct CancellationHistoryRows: Sendable {
             if histories[name] == nil { histories[name] = CancellationHistory(store: code, product: product) }
             return name
         }
-        for (id, product, soldText, cancelText) in cancellations where only == nil || only == id {
+        for (id, product, soldText, cancelText) in cancellations where only?.contains(id) ?? true {
             guard let sold = LocalDate(soldText), let cancelled = LocalDate(cancelText) else { continue }
             let k = Key(store: id, product: product, soldOn: sold)
             guard (sales[k] ?? 0) > 0, let name = history(id, product) else { continue }
@@ -64,5 +63,17 @@ public struct CancellationHistoryRows: Sendable {
             histories[name]?.inForceAfterMonths[CancellationHistory.months(from: k.soldOn, to: asOf), default: 0] += count
         }
         return histories.keys.sorted().compactMap { histories[$0] }
+    }
+}
+
+/// The ids of a report's stores.
+public enum StoreIDs {
+    /// The ids of the stores `codes` names among `stores`. A report of one store that is not there is an error (a
+    /// mistyped `--store`); of several (a user's stores), those not there yet have nothing to report.
+    public static func of(_ codes: [String], in stores: some Sequence<(id: Int64, code: String)>) throws -> Set<Int64> {
+        let wanted = Set(codes)
+        let ids = Set(stores.filter { wanted.contains($0.code) }.map(\.id))
+        if codes.count == 1, ids.isEmpty { throw StoreError.notFound("no store '\(codes[0])'") }
+        return ids
     }
 }

@@ -60,7 +60,7 @@ extension OutcomeStorage {
     public func withReserve(_ p: ReportParameters) async throws -> ReportParameters {
         guard p.netToStore.reserve == nil else { return p }
         var q = p
-        let histories = try await cancellationHistories(store: p.store, asOf: p.asOf)
+        let histories = try await cancellationHistories(stores: p.storeScope, asOf: p.asOf)
         q.netToStore.reserve = ReserveTable(histories: histories, terms: p.netToStore.cancellation)
         return q
     }

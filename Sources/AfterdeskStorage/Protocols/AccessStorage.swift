@@ -121,6 +121,13 @@ public protocol OperationsStorage: Sendable {
 extension NewUser {
     /// The user, or the field that cannot be taken as a store error (refused as invalid, 422 on a page or the API).
     public static func checked(name: String, role: Role, staffCode: String?, store: String?) throws(StoreError) -> NewUser {
-        do { return try NewUser(name: name, role: role, staffCode: staffCode, store: store) } catch { throw StoreError(error.description) }
+        try checked(name: name, role: role, staffCode: staffCode, stores: store.map { [$0] } ?? [])
+    }
+
+    /// A user of `stores` (empty: the group's), or the field that cannot be taken as a store error.
+    public static func checked(name: String, role: Role, staffCode: String?, stores: [String]) throws(StoreError) -> NewUser {
+        do { return try NewUser(name: name, role: role, staffCode: staffCode, stores: stores) } catch {
+            throw StoreError(error.description)
+        }
     }
 }

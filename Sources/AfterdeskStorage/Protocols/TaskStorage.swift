@@ -4,9 +4,8 @@ import Synchronization
 
 /// Tasks routed to staff, and the staff they are routed to.
 public protocol TaskStorage: Sendable {
-    func tasks(
-        assignee: String?, status: TaskStatus?, limit: Int, store: String?, assigneeID: Int64?, taskID: Int64?, now: Date
-    ) async throws -> [TaskRow]
+    /// The tasks of `query`, soonest first.
+    func tasks(_ query: TaskQuery, now: Date) async throws -> [TaskRow]
     /// The tasks of `query` as `render` answers them, reused from `answers` while nothing in the database changed:
     /// the queue every salesperson's app polls.
     func taskQueue<Value: Sendable>(
@@ -42,7 +41,8 @@ extension TaskStorage {
         assigneeID: Int64? = nil, taskID: Int64? = nil, now: Date
     ) async throws -> [TaskRow] {
         try await tasks(
-            assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID, now: now)
+            TaskQuery(assignee: assignee, status: status, limit: limit, store: store, assigneeID: assigneeID, taskID: taskID),
+            now: now)
     }
     @discardableResult
     public func completeTask(
@@ -62,7 +62,7 @@ public protocol OutcomeStorage: Sendable {
     ) async throws -> AfterSaleSummary
     func importCancellations(file: String, menu: Menu, writeRejectsFile: Bool, allowedStores: Set<String>?) async throws
         -> AfterSaleSummary
-    func recentRecoveries(store: String?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery]
+    func recentRecoveries(stores: [String]?, asOf: LocalDate, limit: Int) async throws -> [RecentRecovery]
     func marginReport(_ p: ReportParameters, now: Date) async throws -> MarginReport
     func marginReports(_ ps: [ReportParameters], now: Date) async throws -> [MarginReport]
     /// Every ledger row of the report `p`, in the order the report sums them.
@@ -73,7 +73,7 @@ public protocol OutcomeStorage: Sendable {
     /// The store's history of each product's contracts (after-sale contracts and products sold on finalized deals) and
     /// their cancellations as of `asOf`, per store (of `store` alone when given) and product: what the chargeback
     /// reserve's curves are built from (docs/reporting.md, "Net to the store"). Read once per report.
-    func cancellationHistories(store: String?, asOf: LocalDate) async throws -> [CancellationHistory]
+    func cancellationHistories(stores: [String]?, asOf: LocalDate) async throws -> [CancellationHistory]
 }
 
 extension OutcomeStorage {
@@ -93,8 +93,8 @@ extension OutcomeStorage {
         try await forEachLedgerRow(p, now: now) { row in rows.withLock { $0.append(row) } }
         return rows.withLock { $0 }
     }
-    public func recentRecoveries(store: String?, asOf: LocalDate) async throws -> [RecentRecovery] {
-        try await recentRecoveries(store: store, asOf: asOf, limit: 15)
+    public func recentRecoveries(stores: [String]?, asOf: LocalDate) async throws -> [RecentRecovery] {
+        try await recentRecoveries(stores: stores, asOf: asOf, limit: 15)
     }
 }
 
@@ -105,5 +105,5 @@ public protocol OfferStorage: Sendable {
     func recordOfferOpened(linkID: Int64, now: Date) async throws
     /// A press on an offer page (`OfferPressRules`): the task it raises and the pause it asks for, at most once.
     func pressOffer(_ press: OfferPress, now: Date) async throws -> OfferPressResult
-    func offerFunnel(from: LocalDate, to: LocalDate, store: String?) async throws -> OfferFunnel
+    func offerFunnel(from: LocalDate, to: LocalDate, stores: [String]?) async throws -> OfferFunnel
 }

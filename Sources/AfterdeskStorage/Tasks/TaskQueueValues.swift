@@ -9,13 +9,16 @@ public struct TaskQuery: Sendable, Hashable {
     public var status: TaskStatus?
     public var limit: Int
     public var store: String?
+    /// The stores the reader may see (nil: every store); an empty list finds nothing.
+    public var stores: [String]?
     public var assigneeID: Int64?
     public var taskID: Int64?
 
     public init(
         assignee: String? = nil, status: TaskStatus? = .open, limit: Int = 200, store: String? = nil, assigneeID: Int64? = nil,
-        taskID: Int64? = nil
+        taskID: Int64? = nil, stores: [String]? = nil
     ) {
+        self.stores = stores
         self.assignee = assignee
         self.status = status
         self.limit = limit

@@ -17,7 +17,7 @@ enum EmbeddedTemplates {
 <label>User name <input name="name" required maxlength="64"></label>
 <label>Role <select name="role">{{#roles}}<option value="{{value}}">{{label}}</option>{{/roles}}</select></label>
 <label>Staff code (sales users: whose tasks) <input name="staff" maxlength="32"></label>
-<label>Store (empty: every store) <input name="store" maxlength="32"></label>
+<label>Stores (codes, such as austin, tulsa; all: the whole group; empty: {{storeDefault}}) <input name="store" maxlength="200"></label>
 <label>Password (at least 10 characters) <input type="password" name="password" autocomplete="new-password"></label>
 <button type="submit" class="primary">Add</button></form></section>
 <section class="card"><h2>Change a role</h2>
@@ -53,7 +53,7 @@ enum EmbeddedTemplates {
 <form method="get" action="/dashboard" class="filters">
 <label>From <input type="date" name="from" value="{{from}}"></label>
 <label>To <input type="date" name="to" value="{{to}}"></label>
-<label>Store <input name="store" value="{{store}}" size="8" placeholder="all"></label>
+{{#hasStoreChoices}}<label>Store <select name="store">{{#storeChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/storeChoices}}</select></label>{{/hasStoreChoices}}
 <label>By <select name="by">{{#groupings}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/groupings}}</select></label>
 <button type="submit">Show</button>
 <a class="button" href="{{csvHref}}">Download CSV</a>
@@ -345,7 +345,7 @@ enum EmbeddedTemplates {
 <form method="get" action="/scorecard" class="filters">
 <label>From <input type="date" name="from" value="{{from}}"></label>
 <label>To <input type="date" name="to" value="{{to}}"></label>
-{{^storeFixed}}<label>Store <input name="store" value="{{store}}" size="8" placeholder="all"></label>{{/storeFixed}}
+{{#hasStoreChoices}}<label>Store <select name="store">{{#storeChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/storeChoices}}</select></label>{{/hasStoreChoices}}
 <label>By <select name="by">{{#groupings}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/groupings}}</select></label>
 <button type="submit">Show</button>
 </form>
