@@ -27,4 +27,49 @@ import Testing
         #expect(NewUserProblem.name.description.contains("one word of at most 64 characters"))
         #expect(NewUserProblem.salesWithoutStaff.description.contains("staff member"))
     }
+
+    @Test func aUserOfSeveralStoresKeepsEachOnceInOrderAndASalesUserHasOne() throws {
+        #expect(try NewUser(name: "ada", role: .fiManager, staffCode: nil, stores: ["tulsa", "austin", "tulsa"]).stores == ["austin", "tulsa"])
+        #expect(try NewUser(name: "ada", role: .admin, staffCode: nil, stores: []).stores == [])
+        #expect(try NewUser(name: "ada", role: .admin, staffCode: nil, store: "austin").stores == ["austin"])
+        #expect(try NewUser(name: "sam", role: .sales, staffCode: "S9", stores: ["austin", "austin"]).stores == ["austin"])
+        #expect(throws: NewUserProblem.salesInSeveralStores) {
+            try NewUser(name: "sam", role: .sales, staffCode: "S9", stores: ["austin", "tulsa"])
+        }
+        #expect(NewUserProblem.salesInSeveralStores.description.contains("one store"))
+    }
+}
+
+/// Who may reach which store's records: a person of some stores, or of the whole group.
+@Suite struct PrincipalScopeTests {
+    func person(_ stores: [String]?) -> Principal { Principal(userID: 1, name: "ada", role: .fiManager, staffID: nil, stores: stores) }
+
+    @Test func aPersonOfSomeStoresReachesThoseOnly() {
+        let two = person(["tulsa", "austin", "tulsa"])
+        #expect(two.stores == ["austin", "tulsa"] && !two.isGroup && two.onlyStore == nil)
+        #expect(two.mayReach("austin") && two.mayReach("tulsa") && !two.mayReach("tampa") && !two.mayReach("Tulsa"))
+        #expect(two.storesShown(asking: nil) == ["austin", "tulsa"])
+        #expect(two.storesShown(asking: "tulsa") == ["tulsa"])
+        #expect(two.storesShown(asking: "tampa") == [])
+        let one = person(["tulsa"])
+        #expect(one.onlyStore == "tulsa" && one.mayReach("tulsa") && !one.mayReach("austin"))
+        #expect(Principal(userID: 1, name: "ada", role: .fiManager, staffID: nil, store: "tulsa") == one)
+    }
+
+    @Test func aPersonOfTheGroupReachesEveryStoreAndAnEmptyListIsTheGroup() {
+        for group in [person(nil), person([]), Principal(userID: 1, name: "ada", role: .fiManager, staffID: nil, store: nil)] {
+            #expect(group.isGroup && group.stores == nil && group.onlyStore == nil)
+            #expect(group.mayReach("austin") && group.mayReach("anything"))
+            #expect(group.storesShown(asking: nil) == nil && group.storesShown(asking: "tampa") == ["tampa"])
+        }
+    }
+
+    @Test func aTaskOfAnotherStoreIsNotSeenWhateverTheRole() {
+        let admin = Principal(userID: 1, name: "root", role: .admin, staffID: nil, stores: ["tulsa"])
+        #expect(admin.maySee(taskAssignedTo: 5, inStore: "tulsa"))
+        #expect(!admin.maySee(taskAssignedTo: 5, inStore: "austin"))
+        let sales = Principal(userID: 2, name: "sam", role: .sales, staffID: 5, stores: ["tulsa"])
+        #expect(sales.maySee(taskAssignedTo: 5, inStore: "tulsa") && !sales.maySee(taskAssignedTo: 6, inStore: "tulsa"))
+        #expect(!sales.maySee(taskAssignedTo: 5, inStore: "austin"))
+    }
 }

@@ -48,6 +48,30 @@ import Testing
             ])
     }
 
+    /// v16: a user limited to a store before v16 is a user of that one store after it; a user of every store stays the
+    /// group's.
+    @Test func aStoreLimitedUserOfV15IsAUserOfThatStore() async throws {
+        let w = try Workspace()
+        let path = w.path("v15.sqlite")
+        do {
+            let q = try DatabaseQueue(path: path)
+            try Migrations.migrator.migrate(q, upTo: "v15-report-reads")
+            try await q.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO stores (id, code, time_zone, created_at) VALUES (1, 'main', 'America/Chicago', '2026-01-01T00:00:00Z'),
+                            (2, 'north', 'America/Chicago', '2026-01-01T00:00:00Z');
+                        INSERT INTO users (id, name, role, store_id, created_at) VALUES (1, 'nora', 'fi_manager', 2, '2026-01-01T00:00:00Z'),
+                            (2, 'gina', 'finance_director', NULL, '2026-01-01T00:00:00Z');
+                        """)
+            }
+        }
+        let db = try AfterdeskDatabase(path: path, clock: .fixed(Date(timeIntervalSince1970: 1_790_000_000)))
+        #expect(try await db.principal(userID: 1)?.stores == ["north"])
+        #expect(try await db.principal(userID: 2)?.stores == nil)
+        #expect(try await db.users().map(\.stores) == [[], ["north"]])  // gina, nora
+    }
+
     /// A database made by the first dispatch release (v3 as it then read: other outbox indexes) is repaired.
     @Test func aDatabaseFromBeforeTheEditGetsTheOutboxIndexes() throws {
         let w = try Workspace()

@@ -12,10 +12,11 @@ import Testing
 /// docs/security.md give: the table below is checked against the router's own list, so a route added without a row
 /// here fails `theTableHasEveryRouteOfTheRouter`.
 @Suite(.serialized, .talliedByBackend) struct RouteAccessTests {
-    /// Who calls: nobody, or a user of each role (the fixture's vosei, fd, kliu, root), and a second salesperson
-    /// (sother), whose queue does not hold the fixture's task.
+    /// Who calls: nobody, or a user of each role (the fixture's vosei, fd, kliu, root), a second salesperson
+    /// (sother), whose queue does not hold the fixture's task, and people of store north only (north1, nfd, nadmin:
+    /// `GroupAccessTests.fixture`), for whom main's task, deal and settings do not exist.
     enum Caller: String, CaseIterable, Sendable {
-        case stranger, sales, otherSales, director, fi, admin
+        case stranger, sales, otherSales, director, fi, admin, storeDirector, storeFI, storeAdmin
         var user: String? {
             switch self {
             case .stranger: return nil
@@ -24,8 +25,13 @@ import Testing
             case .director: return "fd"
             case .fi: return "kliu"
             case .admin: return "root"
+            case .storeDirector: return "nfd"
+            case .storeFI: return "north1"
+            case .storeAdmin: return "nadmin"
             }
         }
+        /// A person of another store than main's, whose records the rows name.
+        var ofNorth: Bool { [.storeDirector, .storeFI, .storeAdmin].contains(self) }
     }
 
     /// How a request is sent: a page's GET, a page's form (with the session's token, from this site), an upload, an
@@ -48,15 +54,18 @@ import Testing
         /// walk's empty body (400) before it looks for the task, which says nothing of the task either; with a good
         /// body another's task is 404 (`RouterTests.theTaskAPINeedsATokenAndScopesEachRole`).
         var notTheirs: HTTPResponse.Status? = nil
+        /// What a person of store north only receives where the route names main's record (404: it does not exist for
+        /// them); nil where the route names none.
+        var otherStore: HTTPResponse.Status? = nil
     }
 
-    static let staff: Set<Caller> = [.sales, .otherSales, .director, .fi, .admin]
-    static let tasks: Set<Caller> = [.sales, .otherSales, .fi, .admin]
-    static let deals: Set<Caller> = [.director, .fi, .admin]
-    static let imports: Set<Caller> = [.fi, .admin]
-    static let figures: Set<Caller> = [.director, .fi, .admin]
-    static let menu: Set<Caller> = [.fi, .admin]
-    static let admin: Set<Caller> = [.admin]
+    static let staff: Set<Caller> = [.sales, .otherSales, .director, .fi, .admin, .storeDirector, .storeFI, .storeAdmin]
+    static let tasks: Set<Caller> = [.sales, .otherSales, .fi, .admin, .storeFI, .storeAdmin]
+    static let deals: Set<Caller> = [.director, .fi, .admin, .storeDirector, .storeFI, .storeAdmin]
+    static let imports: Set<Caller> = [.fi, .admin, .storeFI, .storeAdmin]
+    static let figures: Set<Caller> = [.director, .fi, .admin, .storeDirector, .storeFI, .storeAdmin]
+    static let menu: Set<Caller> = [.fi, .admin, .storeFI, .storeAdmin]
+    static let admin: Set<Caller> = [.admin, .storeAdmin]
 
     /// The documented answers. Forms are sent so that they change nothing (a refused field: 422), and a permitted
     /// caller's answer still proves the route ran past its group.
@@ -79,19 +88,23 @@ import Testing
         Row(method: .get, route: "/", uri: "/", kind: .page, ok: .seeOther, allowed: staff),
         // Tasks.
         Row(method: .get, route: "/tasks", uri: "/tasks", kind: .page, ok: .ok, allowed: tasks),
-        Row(method: .get, route: "/tasks/{id}", uri: "/tasks/{task}", kind: .page, ok: .ok, allowed: tasks, notTheirs: .notFound),
+        Row(
+            method: .get, route: "/tasks/{id}", uri: "/tasks/{task}", kind: .page, ok: .ok, allowed: tasks, notTheirs: .notFound,
+            otherStore: .notFound),
         Row(
             method: .post, route: "/tasks/{id}/outcome", uri: "/tasks/{task}/outcome", kind: .form, ok: .unprocessableContent,
-            allowed: tasks, notTheirs: .notFound),
+            allowed: tasks, notTheirs: .notFound, otherStore: .notFound),
         Row(
             method: .post, route: "/tasks/{id}/reschedule", uri: "/tasks/{task}/reschedule", kind: .form, ok: .unprocessableContent,
-            allowed: tasks, body: "when=someday", notTheirs: .notFound),
+            allowed: tasks, body: "when=someday", notTheirs: .notFound, otherStore: .notFound),
         Row(
             method: .post, route: "/tasks/{id}/text", uri: "/tasks/{task}/text", kind: .form, ok: .unprocessableContent, allowed: tasks,
-            notTheirs: .notFound),
+            notTheirs: .notFound, otherStore: .notFound),
         // Deals.
         Row(method: .get, route: "/deals", uri: "/deals", kind: .page, ok: .ok, allowed: deals),
-        Row(method: .get, route: "/deals/{store}/{number}", uri: "/deals/main/D-1", kind: .page, ok: .ok, allowed: deals),
+        Row(
+            method: .get, route: "/deals/{store}/{number}", uri: "/deals/main/D-1", kind: .page, ok: .ok, allowed: deals,
+            otherStore: .notFound),
         // Imports: there is no import 999 (a record nobody may see is 404).
         Row(method: .get, route: "/imports", uri: "/imports", kind: .page, ok: .ok, allowed: imports),
         Row(method: .post, route: "/imports", uri: "/imports", kind: .upload, ok: .badRequest, allowed: imports),
@@ -119,16 +132,18 @@ import Testing
         Row(method: .get, route: "/api/tasks", uri: "/api/tasks", kind: .api, ok: .ok, allowed: tasks),
         Row(
             method: .post, route: "/api/tasks/{id}/done", uri: "/api/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks,
-            notTheirs: .badRequest),
+            notTheirs: .badRequest, otherStore: .badRequest),
         Row(method: .get, route: "/api/v1/tasks", uri: "/api/v1/tasks", kind: .api, ok: .ok, allowed: tasks),
         Row(
             method: .post, route: "/api/v1/tasks/{id}/done", uri: "/api/v1/tasks/{task}/done", kind: .api, ok: .badRequest, allowed: tasks,
-            notTheirs: .badRequest),
+            notTheirs: .badRequest, otherStore: .badRequest),
         Row(method: .get, route: "/api/v1/deals", uri: "/api/v1/deals", kind: .api, ok: .ok, allowed: deals),
-        Row(method: .get, route: "/api/v1/deals/{store}/{number}", uri: "/api/v1/deals/main/D-1", kind: .api, ok: .ok, allowed: deals),
+        Row(
+            method: .get, route: "/api/v1/deals/{store}/{number}", uri: "/api/v1/deals/main/D-1", kind: .api, ok: .ok, allowed: deals,
+            otherStore: .notFound),
         Row(
             method: .get, route: "/api/v1/deals/{store}/{number}/plan", uri: "/api/v1/deals/main/D-1/plan", kind: .api, ok: .ok,
-            allowed: deals),
+            allowed: deals, otherStore: .notFound),
         Row(
             method: .post, route: "/api/v1/deals/import", uri: "/api/v1/deals/import?profile=x", kind: .api, ok: .badRequest,
             allowed: imports),
@@ -145,7 +160,7 @@ import Testing
     ]
 
     @Test(arguments: TestBackend.all) func theTableHasEveryRouteOfTheRouter(backend: TestBackend) async throws {
-        let f = try await WebFixture(backend: backend)
+        let f = try await GroupAccessTests.fixture(backend)
         let router = try buildRouter(f.context)
         let registered = router.routes.map { "\($0.method) \($0.path)" }
         let table = Self.rows.map { "\($0.method) \($0.route)" }
@@ -158,7 +173,7 @@ import Testing
 
     @Test(arguments: Caller.allCases, TestBackend.all) func everyRouteAnswersAsDocumented(caller: Caller, backend: TestBackend) async throws
     {
-        let f = try await WebFixture(backend: backend)
+        let f = try await GroupAccessTests.fixture(backend)
         let tokens = try await RouteAccessTests.tokens(f)
         try await f.app().test(.router) { client in
             var browser = TestBrowser()
@@ -180,7 +195,7 @@ import Testing
     /// Every form of a page group is refused before its route runs when its token is forged or it comes from another
     /// site, for a person the route would otherwise let in (the walk above sends good forms only).
     @Test(arguments: TestBackend.all) func everyFormRefusesAForgedTokenAndAnotherSite(backend: TestBackend) async throws {
-        let f = try await WebFixture(backend: backend)
+        let f = try await GroupAccessTests.fixture(backend)
         let forms = Self.rows.filter { $0.kind == .form && $0.route != "/login" }
         #expect(forms.count >= 6)
         for row in forms {
@@ -208,6 +223,7 @@ import Testing
         case .open: return row.ok
         case _ where row.route == "/login": return caller == .stranger ? .ok : row.ok
         case _ where caller == .otherSales && row.notTheirs != nil: return row.notTheirs ?? row.ok
+        case _ where caller.ofNorth && row.allowed.contains(caller) && row.otherStore != nil: return row.otherStore ?? row.ok
         case .api: return caller == .stranger ? .unauthorized : row.allowed.contains(caller) ? row.ok : .forbidden
         case .page, .form, .upload: return caller == .stranger ? .seeOther : row.allowed.contains(caller) ? row.ok : .forbidden
         }

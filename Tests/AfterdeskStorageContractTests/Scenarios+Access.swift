@@ -12,6 +12,7 @@ extension Scenarios {
         ("access: sessions persist, expire, are removed and tidied", accessSessions),
         ("access: a new password ends the user's other sessions", passwordEndsSessions),
         ("access: a user is added with its password in one write, and a refused one stores nothing", accessAddUserWhole),
+        ("access: a user of several stores, of one, or of the group; lists read by the stores a person may see", accessStores),
     ]
 
     /// Sessions are kept as the server's JSON, whose `userID` names the user (`WebSession`).
@@ -151,5 +152,45 @@ extension Scenarios {
         // Tidied: "a" and "k", both expired at 60 s; "c", which never expires, stays.
         #expect(try await s.persistTidy(now: f.at(61)) == 2)
         #expect(try await s.persistGet(key: "c", now: f.at(86_400))?.value == value)
+    }
+
+    @Sendable static func accessStores(_ s: any Storage, _ f: Fixture) async throws {
+        for code in ["tulsa", "austin", "tampa"] {
+            try await s.putStore(code: code, name: code.capitalized, timeZone: "America/Chicago", now: f.now)
+        }
+        let two = try await s.addUser(
+            NewUser(name: "pair", role: .fiManager, staffCode: nil, stores: ["tulsa", "austin"]), passwordHash: "$2b$12$x", now: f.now)
+        let one = try await s.addUser(name: "tul", role: .admin, staffCode: nil, store: "tulsa", now: f.now)
+        let group = try await s.addUser(
+            NewUser(name: "grp", role: .financeDirector, staffCode: nil, stores: []), passwordHash: nil, now: f.now)
+        #expect(try await s.principal(userID: two)?.stores == ["austin", "tulsa"])
+        #expect(try await s.principal(userID: one)?.stores == ["tulsa"])
+        #expect(try await s.principal(userID: group)?.stores == nil)
+        #expect(try await s.signInUser(name: "pair")?.principal.stores == ["austin", "tulsa"])
+        _ = try await s.addToken(user: "pair", tokenHash: "pair-token", label: "pair", expiresAt: nil, now: f.now)
+        #expect(try await s.principal(tokenHash: "pair-token", now: f.now)?.stores == ["austin", "tulsa"])
+        let listed = Dictionary(try await s.users().map { ($0.name, $0.stores) }, uniquingKeysWith: { a, _ in a })
+        #expect(listed == ["pair": ["austin", "tulsa"], "tul": ["tulsa"], "grp": []])
+        // A store that does not exist refuses the whole user.
+        await #expect(throws: (any Error).self) {
+            _ = try await s.addUser(
+                NewUser(name: "bad", role: .fiManager, staffCode: nil, stores: ["austin", "nowhere"]), passwordHash: nil, now: f.now)
+        }
+        #expect(try await s.users().count == 3)
+        // Lists read by the stores a person may see: the fixture's deals are main's.
+        _ = try await s.importDeals(files: [try f.copy("canonical-good-and-bad.csv")], options: f.importOptions())
+        func deals(_ stores: [String]?) async throws -> Int {
+            var filter = DealFilter(limit: 1_000)
+            filter.stores = stores
+            return try await s.listDeals(filter).count
+        }
+        let all = try await deals(nil)
+        #expect(all > 0)
+        let (main, withMain, others, none) = (
+            try await deals(["main"]), try await deals(["austin", "main"]), try await deals(["austin", "tulsa"]), try await deals([])
+        )
+        #expect(main == all && withMain == all && others == 0 && none == 0)
+        #expect(try await s.recentRecoveries(stores: ["tulsa"], asOf: LocalDate("2026-11-23")!, limit: 15).isEmpty)
+        #expect(try await s.tasks(TaskQuery(status: nil, stores: []), now: f.now).isEmpty)
     }
 }

@@ -49,10 +49,18 @@ struct OptOutPagesController: Sendable {
                 address: e.address, channel: e.channel.rawValue, status: e.stop ? "stopped" : "restored", on: e.day(in: zone),
                 by: e.byWhom, reference: e.reference ?? "")
         }
-        let history = if let address { try await ctx.database.optOutHistory(address: address).map(entry) } else { [Page.Entry]() }
+        let scope = user.principal
+        var history: [Page.Entry] = []
+        if let address {
+            // An address no customer of an admin's stores holds does not exist for them.
+            guard try await mayRead(address, scope) else { throw AppError(.notFound, "No opt-outs of that address in your stores.") }
+            history = try await ctx.database.optOutHistory(address: address).map(entry)
+        }
+        var entries: [OptOutEntry] = []
+        for e in try await ctx.database.optOutsInForce() where try await mayRead(e.address, scope) { entries.append(e) }
         return Page(
             layout: .page("Opt-outs", for: user, current: WebPaths.adminOptOuts),
-            entries: try await ctx.database.optOutsInForce().map(entry), address: address, history: history,
+            entries: entries.map(entry), address: address, history: history,
             today: LocalDate(ctx.clock.now(), in: zone).description, error: error)
     }
 
@@ -77,6 +85,7 @@ struct OptOutPagesController: Sendable {
                 return c
             }
             let address = present(f.address) ?? ""
+            try await checkScope(f.action, address, user.principal)
             switch f.action {
             case "stop":
                 _ = try await ctx.database.addOptOut(
@@ -94,6 +103,43 @@ struct OptOutPagesController: Sendable {
             return seeOther(WebPaths.adminOptOuts)
         } catch let e as StoreError where e.kind != .io && e.kind != .integrity {
             return try await pages.response(try page(user, address: nil, error: e.message), status: .unprocessableContent)
+        }
+    }
+
+    /// The stores whose customers hold `address` (as typed: normalized first; none for one that is not an address).
+    func storesHolding(_ address: String) async throws -> Set<String> {
+        guard let normalized = ContactAddress.normalize(address) else { return [] }
+        var stores: Set<String> = []
+        for id in try await ctx.database.customers(holdingAddress: normalized) {
+            if let store = try await ctx.database.storeOfCustomer(id: id) { stores.insert(store) }
+        }
+        return stores
+    }
+
+    /// Whether `admin` may read the ledger of `address`: a group admin every address, an admin of some stores those a
+    /// customer of their stores holds.
+    func mayRead(_ address: String, _ admin: Principal) async throws -> Bool {
+        guard let own = admin.stores else { return true }
+        return !(try await storesHolding(address)).isDisjoint(with: own)
+    }
+
+    /// An admin of some stores stops an address of their stores' customers (or of nobody yet: a stop only ever stops),
+    /// and records consent only for an address no other store's customer holds, since consent lifts a stop for the
+    /// whole group. A group admin does both for any address.
+    func checkScope(_ action: String?, _ address: String, _ admin: Principal) async throws {
+        guard let own = admin.stores else { return }
+        let holders = try await storesHolding(address)
+        switch action {
+        case "stop":
+            guard holders.isEmpty || !holders.isDisjoint(with: own) else {
+                throw StoreError.notFound("no customer of your stores has that address")
+            }
+        case "consent":
+            guard !holders.isEmpty else { throw StoreError.notFound("no customer of your stores has that address") }
+            guard holders.isSubset(of: own) else {
+                throw StoreError("that address is also another store's customer's: an admin of the whole group records this consent")
+            }
+        default: return
         }
     }
 }
