@@ -29,7 +29,8 @@ import Testing
     }
 
     @Test func aUserOfSeveralStoresKeepsEachOnceInOrderAndASalesUserHasOne() throws {
-        #expect(try NewUser(name: "ada", role: .fiManager, staffCode: nil, stores: ["tulsa", "austin", "tulsa"]).stores == ["austin", "tulsa"])
+        #expect(
+            try NewUser(name: "ada", role: .fiManager, staffCode: nil, stores: ["tulsa", "austin", "tulsa"]).stores == ["austin", "tulsa"])
         #expect(try NewUser(name: "ada", role: .admin, staffCode: nil, stores: []).stores == [])
         #expect(try NewUser(name: "ada", role: .admin, staffCode: nil, store: "austin").stores == ["austin"])
         #expect(try NewUser(name: "sam", role: .sales, staffCode: "S9", stores: ["austin", "austin"]).stores == ["austin"])
