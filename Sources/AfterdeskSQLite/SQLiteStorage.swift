@@ -5,7 +5,7 @@ import Foundation
 /// The SQLite file implements every storage area.
 extension AfterdeskDatabase: ImportStorage, DealStorage, PlanStorage, DispatchStorage, InboundStorage, TaskStorage,
     OutcomeStorage, OfferStorage, AccessStorage, ConsentStorage, SettingsStorage, OperationsStorage, LockStorage,
-    StoreStorage
+    StoreStorage, LeaseStorage
 {
     public var location: String? { path }
 }

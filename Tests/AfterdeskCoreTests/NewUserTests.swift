@@ -57,12 +57,17 @@ import Testing
         #expect(Principal(userID: 1, name: "ada", role: .fiManager, staffID: nil, store: "tulsa") == one)
     }
 
-    @Test func aPersonOfTheGroupReachesEveryStoreAndAnEmptyListIsTheGroup() {
-        for group in [person(nil), person([]), Principal(userID: 1, name: "ada", role: .fiManager, staffID: nil, store: nil)] {
+    @Test func aPersonOfTheGroupReachesEveryStoreAndAnEmptyListReachesNone() {
+        for group in [person(nil), Principal(userID: 1, name: "ada", role: .fiManager, staffID: nil, store: nil)] {
             #expect(group.isGroup && group.stores == nil && group.onlyStore == nil)
             #expect(group.mayReach("austin") && group.mayReach("anything"))
             #expect(group.storesShown(asking: nil) == nil && group.storesShown(asking: "tampa") == ["tampa"])
         }
+        // Only nil is the group: a list that came out empty is no store, never every store.
+        let none = person([])
+        #expect(!none.isGroup && none.stores == [] && none.onlyStore == nil && !none.mayReach("austin"))
+        #expect(none.storesShown(asking: nil) == [] && none.storesShown(asking: "austin") == [])
+        #expect(!Principal(userID: 1, name: "root", role: .admin, staffID: nil, stores: []).maySee(taskAssignedTo: nil, inStore: "austin"))
     }
 
     @Test func aTaskOfAnotherStoreIsNotSeenWhateverTheRole() {

@@ -27,6 +27,7 @@ import Testing
         ("v14-decline-horizons", Migrations.v14DeclineHorizons, 0xd2de_4c6c_a5a9_d7ed),
         ("v15-report-reads", Migrations.v15ReportReads, 0xff30_9fe7_b90c_98e2),
         ("v16-user-stores", Migrations.v16UserStores, 0x9d1b_4bf8_431d_99ba),
+        ("v17-leases", Migrations.v17Leases, 0x9791_63d7_ec0c_2e06),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -44,7 +45,7 @@ import Testing
         #expect(
             Migrations.sqlOnly.map(\.name) == [
                 "v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
-                "v13-run-heartbeats", "v14-decline-horizons", "v15-report-reads", "v16-user-stores",
+                "v13-run-heartbeats", "v14-decline-horizons", "v15-report-reads", "v16-user-stores", "v17-leases",
             ])
     }
 

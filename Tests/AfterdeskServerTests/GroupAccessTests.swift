@@ -207,4 +207,55 @@ import Testing
         #expect(try await f.s.db.optOutHistory(address: "+15125550142").isEmpty)
         #expect(try await f.s.db.optOutHistory(address: "ana@example.com").count == 1)
     }
+
+    /// Every action of `/admin/users` on a user an admin of north may not manage is refused as if the user did not
+    /// exist, whatever the spelling: a user is found as the database finds names (SQLite's NOCASE folds A-Z only, so
+    /// "JOSÉ" is not "josé" there, and PostgreSQL refuses the second spelling as a name taken).
+    @Test(arguments: TestBackend.all) func anAdminOfAStoreCannotActOnAnotherStoresPeople(backend: TestBackend) async throws {
+        let f = try await Self.fixture(backend)
+        try await f.s.db.addUser(
+            NewUser(name: "josé", role: .admin, staffCode: nil, stores: []), passwordHash: "$2b$04$josé", now: Date())
+        let rootToken = try await Self.token(f, "root")
+        let rootTokenID = try #require(try await f.s.db.tokens().first { $0.user == "root" }?.id)
+        try await f.app().test(.router) { client in
+            var b = TestBrowser()
+            try await b.signIn(client, "nadmin")
+            _ = try await b.get(client, "/admin/users")
+            // A user of north spelled like the group's admin: SQLite adds it (another name to it), PostgreSQL does not.
+            let twin = try await b.post(client, "/admin/users", [("action", "add"), ("name", "JOSÉ"), ("role", "admin")])
+            #expect(twin.status == (backend == .postgres ? .unprocessableContent : .seeOther))
+            let refused: [[(String, String)]] = [
+                [("action", "password"), ("user", "josé"), ("password", "a much longer password")],
+                [("action", "password"), ("user", "kliu"), ("password", "a much longer password")],
+                [("action", "token"), ("user", "josé")], [("action", "token"), ("user", "root")],
+                [("action", "disable"), ("user", "kliu")], [("action", "role"), ("user", "fd"), ("role", "sales")],
+                [("action", "revoke"), ("token", "\(rootTokenID)")],
+            ]
+            for form in refused {
+                _ = try await b.get(client, "/admin/users")
+                let r = try await b.post(client, "/admin/users", form)
+                #expect(r.status == .unprocessableContent, "\(form)")
+            }
+            #expect(try await f.s.db.signInUser(name: "josé")?.passwordHash == "$2b$04$josé")
+            #expect(try await f.s.db.users().filter { ["josé", "root", "kliu"].contains($0.name) }.allSatisfy { $0.active })
+            #expect(try await f.s.db.tokens().filter { $0.user == "josé" }.isEmpty)
+            #expect(try await f.s.db.tokens().first { $0.id == rootTokenID }?.revokedAt == nil)
+            #expect(try await client.execute(uri: "/api/v1/deals", method: .get, headers: rootToken).status == .ok)
+            // Their own people they manage: north1's token.
+            _ = try await b.get(client, "/admin/users")
+            #expect(try await b.post(client, "/admin/users", [("action", "token"), ("user", "north1")]).status == .ok)
+            // A task of main, done through the API by north's F&I manager with a good body: it does not exist for them.
+            let north = try await Self.token(f, "north1")
+            let done = try await client.execute(
+                uri: "/api/v1/tasks/\(f.taskID)/done", method: .post, headers: north, body: ByteBuffer(string: #"{"outcome": "no_answer"}"#)
+            )
+            #expect(done.status == .notFound)
+            #expect(try await f.s.db.tasks(now: f.clock.now).contains { $0.id == f.taskID })
+            // The same body from the group's F&I manager closes it: the refusal above was the store's.
+            let kliu = try await Self.token(f, "kliu")
+            let closed = try await client.execute(
+                uri: "/api/v1/tasks/\(f.taskID)/done", method: .post, headers: kliu, body: ByteBuffer(string: #"{"outcome": "no_answer"}"#))
+            #expect(closed.status == .ok)
+        }
+    }
 }

@@ -123,7 +123,7 @@ import Testing
         Row(method: .get, route: "/admin/stores", uri: "/admin/stores", kind: .page, ok: .ok, allowed: admin),
         Row(
             method: .post, route: "/admin/stores", uri: "/admin/stores", kind: .form, ok: .unprocessableContent, allowed: admin,
-            body: "store=nowhere&key=sms_from&value=%2B18135550100"),
+            body: "store=nowhere&key=sms_from&value=%2B18135550100", otherStore: .notFound),
         Row(method: .get, route: "/admin/opt-outs", uri: "/admin/opt-outs", kind: .page, ok: .ok, allowed: admin),
         Row(
             method: .post, route: "/admin/opt-outs", uri: "/admin/opt-outs", kind: .form, ok: .unprocessableContent, allowed: admin,
@@ -205,7 +205,7 @@ import Testing
                 try await browser.signIn(client, try #require(caller.user))
                 let token = try await RouteAccessTests.sessionToken(client, &browser)
                 let uri = row.uri.replacingOccurrences(of: "{task}", with: "\(f.taskID)")
-                let fields = row.body.split(separator: "=").map(String.init).pairs
+                let fields = Self.fields(row.body)
                 let forged = try await client.execute(
                     uri: uri, method: row.method, headers: browser.formHeaders(), body: TestBrowser.form(fields + [("csrf", "forged")]))
                 #expect(forged.status == .forbidden, "\(caller) \(uri) with a forged token: \(forged.status.code)")
@@ -271,17 +271,26 @@ import Testing
 
     static func body(_ row: Row, _ browser: TestBrowser) -> ByteBuffer? {
         switch row.kind {
-        case .form: return TestBrowser.form(row.body.split(separator: "=").map(String.init).pairs + [("csrf", browser.csrf ?? "")])
+        case .form: return TestBrowser.form(fields(row.body) + [("csrf", browser.csrf ?? "")])
         case .api where row.method == .post: return ByteBuffer(string: "{}")
         default: return nil
         }
     }
 
-    /// A token for every signed-in caller.
+    /// A form row's fields: `a=1&b=2` (values as typed, already encoded).
+    static func fields(_ body: String) -> [(String, String)] {
+        body.split(separator: "&").compactMap { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return kv.count == 2 ? (kv[0], kv[1].removingPercentEncoding ?? kv[1]) : nil
+        }
+    }
+
+    /// A token for every signed-in caller the fixture has (the store callers are `GroupAccessTests.fixture`'s).
     static func tokens(_ f: WebFixture) async throws -> [Caller: String] {
         var tokens: [Caller: String] = [:]
+        let users = Set(try await f.s.db.users().map(\.name))
         for caller in Caller.allCases {
-            guard let user = caller.user else { continue }
+            guard let user = caller.user, users.contains(user) else { continue }
             var rng = SystemRandomNumberGenerator()
             let made = APITokens.generate(using: &rng)
             _ = try await f.s.db.addToken(user: user, tokenHash: made.hash, label: made.label, expiresAt: nil, now: Date())
@@ -296,9 +305,4 @@ import Testing
         _ = try await browser.get(client, "/no-such-page")
         return browser.csrf
     }
-}
-
-extension Array where Element == String {
-    /// `["a", "b"]` as one pair `("a", "b")`; empty as none.
-    fileprivate var pairs: [(String, String)] { count == 2 ? [(self[0], self[1])] : [] }
 }

@@ -39,7 +39,7 @@ import Testing
                 "ImportStorage", "DealStorage", "PlanStorage", "SentLog", "DispatchStorage", "InboundStorage", "TaskStorage",
                 "OutcomeStorage", "OfferStorage", "AccessStorage", "ConsentStorage", "SettingsStorage", "OperationsStorage",
                 "UploadStorage",
-                "LockStorage", "StoreStorage",
+                "LockStorage", "StoreStorage", "LeaseStorage",
             ])
         let dispatch = Set(required["DispatchStorage"] ?? [])
         #expect(dispatch.isSuperset(of: ["claimOutbox(now:limit:)", "claimOutbox(id:now:)", "openSentLog()", "completeOutbox(_:now:)"]))

@@ -105,6 +105,8 @@ enum CopyDemo {
             key: "session", value: Data([0, 1, 2, 0xFF]), expiresAt: now.addingTimeInterval(3600), keepExpiry: false,
             onlyNew: false, now: now)
         _ = try await db.reserveSignIn(user: "fi", address: "127.0.0.1", now: now)
+        _ = try await db.claimLease(LeaseName.scheduler, holder: "copy-test", duration: 30, now: now)
+        _ = try await db.countHit("offer-press:1", limit: 10, window: 3_600, now: now)
         _ = try await db.addDoNotCall(["+15125550100"], source: "test", now: now)
         _ = try await db.addOptOut(
             address: "copy@example.com", channel: .email, detail: "asked", by: "test", now: now.addingTimeInterval(-4 * 86_400))

@@ -195,3 +195,10 @@ extension RecordingStorage: OperationsStorage {
         return try await base.backup(to: destination)
     }
 }
+
+extension RecordingStorage {
+    func user(named name: String) async throws -> UserRow? {
+        notes.note("user(named:)")
+        return try await base.user(named: name)
+    }
+}

@@ -44,9 +44,9 @@ extension RecordingStorage: ImportStorage {
         notes.note("interruptWebImports(now:)")
         return try await base.interruptWebImports(now: now)
     }
-    func beatWebImport(id: Int64, clock: Clock) async throws {
-        notes.note("beatWebImport(id:clock:)")
-        try await base.beatWebImport(id: id, clock: clock)
+    func beatWebImport(id: Int64, rowsRead: Int?, clock: Clock) async throws {
+        notes.note("beatWebImport(id:rowsRead:clock:)")
+        try await base.beatWebImport(id: id, rowsRead: rowsRead, clock: clock)
     }
     func setWebImportPath(id: Int64, path: String) async throws {
         notes.note("setWebImportPath(id:path:)")

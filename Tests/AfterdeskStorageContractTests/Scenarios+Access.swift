@@ -171,6 +171,10 @@ extension Scenarios {
         #expect(try await s.principal(tokenHash: "pair-token", now: f.now)?.stores == ["austin", "tulsa"])
         let listed = Dictionary(try await s.users().map { ($0.name, $0.stores) }, uniquingKeysWith: { a, _ in a })
         #expect(listed == ["pair": ["austin", "tulsa"], "tul": ["tulsa"], "grp": []])
+        // A user found by name as every action finds it: A-Z without case.
+        #expect(try await s.user(named: "PAIR")?.id == two)
+        #expect(try await s.user(named: "Grp")?.stores == [])
+        #expect(try await s.user(named: "nobody") == nil)
         // A store that does not exist refuses the whole user.
         await #expect(throws: (any Error).self) {
             _ = try await s.addUser(
@@ -190,7 +194,42 @@ extension Scenarios {
             try await deals(["main"]), try await deals(["austin", "main"]), try await deals(["austin", "tulsa"]), try await deals([])
         )
         #expect(main == all && withMain == all && others == 0 && none == 0)
-        #expect(try await s.recentRecoveries(stores: ["tulsa"], asOf: LocalDate("2026-11-23")!, limit: 15).isEmpty)
-        #expect(try await s.tasks(TaskQuery(status: nil, stores: []), now: f.now).isEmpty)
+        // A task of main's customer: in main's list and the group's, in no other store's.
+        let customer = try #require(try await s.customerIDs(ofDeals: ["D-10001"], store: "main").first)
+        let task = try await s.createReplyTask(customerID: customer, title: "Reply", detail: "a reply", now: f.now, slaHours: 4)
+        func tasks(_ stores: [String]?) async throws -> [Int64] {
+            try await s.tasks(TaskQuery(status: nil, stores: stores), now: f.now).map(\.id)
+        }
+        let (everyTask, mainTasks, otherTasks, noTasks) = (
+            try await tasks(nil), try await tasks(["main", "tampa"]), try await tasks(["tulsa"]), try await tasks([])
+        )
+        #expect(everyTask == [task] && mainTasks == [task] && otherTasks.isEmpty && noTasks.isEmpty)
+        try await uploadsSeenByStores(s, f, uploader: group, viewers: (two: two, one: one))
+    }
+
+    /// Uploads whose rows named some stores are seen by the people of all of those stores, and by the group's.
+    static func uploadsSeenByStores(_ s: any Storage, _ f: Fixture, uploader: Int64, viewers: (two: Int64, one: Int64)) async throws {
+        var ids: [Set<String>: Int64] = [:]
+        for stores: Set<String> in [["tulsa"], ["austin", "tulsa"], ["tampa"], ["austin"]] {
+            let id = try await s.createWebImport(userID: uploader, fileName: "x.csv", path: "/x", profile: "canonical", now: f.now)
+            try await s.updateWebImport(id: id, status: .done, stores: stores, now: f.now)
+            ids[stores] = id
+        }
+        func seen(_ user: Int64?) async throws -> Set<Int64> {
+            let viewer = try await user.asyncMap { try await s.principal(userID: $0) }
+            return Set(try await s.webImports(id: nil, limit: 50, visibleTo: viewer ?? nil).map(\.id))
+        }
+        let (pair, tul) = (try await seen(viewers.two), try await seen(viewers.one))
+        #expect(pair == Set([ids[["tulsa"]], ids[["austin", "tulsa"]], ids[["austin"]]].compactMap { $0 }))
+        #expect(tul == Set([ids[["tulsa"]]].compactMap { $0 }))
+        #expect(try await seen(uploader) == Set(ids.values))
+    }
+}
+
+extension Optional {
+    /// The value mapped by an async closure.
+    fileprivate func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await body(value)
     }
 }

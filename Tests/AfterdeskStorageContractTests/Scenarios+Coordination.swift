@@ -54,7 +54,10 @@ extension Scenarios {
         try await s.updateWebImport(id: silent, status: .running, now: f.now)
         // Within the threshold nothing is failed: both may be another server's, alive.
         #expect(try await s.interruptWebImports(now: f.at(RunLiveness.staleAfter)) == 0)
+        // A beat says how far the import is, for its page on any server; one that does not know keeps the last.
+        try await s.beatWebImport(id: beating, rowsRead: 4_200, clock: .fixed(f.at(90)))
         try await s.beatWebImport(id: beating, clock: .fixed(f.at(100)))
+        #expect(try await s.webImport(id: beating, visibleTo: nil)?.rowsRead == 4_200)
         // A second server starts: the silent one (last sign 121 s ago) failed, the one that beat 21 s ago goes on.
         #expect(try await s.interruptWebImports(now: f.at(RunLiveness.staleAfter + 1)) == 1)
         let failed = try #require(try await s.webImport(id: silent, visibleTo: nil))

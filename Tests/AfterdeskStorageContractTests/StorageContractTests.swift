@@ -12,7 +12,7 @@ typealias Scenario = @Sendable (any Storage, Fixture) async throws -> Void
 enum Scenarios {
     static var all: [(name: String, run: Scenario)] {
         importArea + planArea + dispatchArea + outboxArea + tasksArea + consentArea + outcomesArea + scorecardArea + offersArea
-            + accessArea + settingsArea + uploadsArea + coordinationArea
+            + accessArea + settingsArea + uploadsArea + coordinationArea + leasesArea
     }
     static var names: [String] { all.map(\.name) }
     static func named(_ name: String) -> Scenario? { all.first { $0.name == name }?.run }

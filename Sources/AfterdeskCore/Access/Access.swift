@@ -26,7 +26,8 @@ public struct Principal: Sendable, Equatable {
     public var role: Role
     /// The staff member whose tasks a sales user works (its id in the store).
     public var staffID: Int64?
-    /// The stores this person works in, sorted (never empty), or nil for the whole group.
+    /// The stores this person works in, sorted, or nil for the whole group. An empty list is no store at all: only nil
+    /// ever means every store.
     public var stores: [String]?
 
     public init(userID: Int64, name: String, role: Role, staffID: Int64?, stores: [String]?) {
@@ -34,7 +35,7 @@ public struct Principal: Sendable, Equatable {
         self.name = name
         self.role = role
         self.staffID = staffID
-        self.stores = stores.flatMap { $0.isEmpty ? nil : Array(Set($0)).sorted() }
+        self.stores = stores.map { Array(Set($0)).sorted() }
     }
 
     /// A person of one store (`store`), or of the whole group (nil).

@@ -87,6 +87,13 @@ extension PostgresStorage {
         }
     }
 
+    public func user(named name: String) async throws -> UserRow? {
+        // `users.name` compares as `afterdesk_nocase`: the comparison every action on a name makes.
+        guard let id = try await read({ conn in try await conn.one(Int64.self, "SELECT id FROM users WHERE name = \(name)", logger) })
+        else { return nil }
+        return try await users().first { $0.id == id }
+    }
+
     /// A role read from `users.role`: one the code does not know is an integrity error, never guessed.
     static func storedRole(_ text: String) throws -> Role {
         guard let role = Role(rawValue: text) else {
@@ -110,12 +117,18 @@ extension PostgresStorage {
     /// become sales here.
     public func setRole(name: String, role: Role) async throws {
         try await write { conn in
-            guard let row = try await conn.rows("SELECT staff_id FROM users WHERE name = \(name) FOR UPDATE", logger).first else {
-                throw StoreError.notFound("no user named \(name)")
-            }
-            if role == .sales, try row.decode(Int64?.self) == nil {
+            let found = try await conn.rows(
+                """
+                SELECT u.staff_id, (SELECT count(*) FROM user_stores s WHERE s.user_id = u.id) FROM users u WHERE u.name = \(name)
+                FOR UPDATE OF u
+                """, logger
+            ).first
+            guard let found else { throw StoreError.notFound("no user named \(name)") }
+            let (staff, stores) = try found.decode((Int64?, Int64).self)
+            if role == .sales, staff == nil {
                 throw StoreError("a sales user needs a staff member: add a new user with its staff code instead")
             }
+            if role == .sales, stores > 1 { throw StoreError(NewUserProblem.salesInSeveralStores.description) }
             try await conn.run("UPDATE users SET role = \(role.rawValue) WHERE name = \(name)", logger)
         }
     }

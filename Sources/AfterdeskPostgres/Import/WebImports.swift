@@ -103,11 +103,12 @@ extension PostgresStorage {
     }
 
     /// A sign of life of an upload's import that is still queued or running, at the instant it is written.
-    public func beatWebImport(id: Int64, clock: Clock) async throws {
+    public func beatWebImport(id: Int64, rowsRead: Int?, clock: Clock) async throws {
         try await write { conn in
             try await conn.run(
                 """
-                UPDATE web_imports SET heartbeat_at = \(clock.now().wholeSecond), host = \(RunLiveness.host)
+                UPDATE web_imports SET heartbeat_at = \(clock.now().wholeSecond), host = \(RunLiveness.host),
+                    rows_read = COALESCE(\(rowsRead)::bigint, rows_read)
                 WHERE id = \(id) AND status IN ('queued', 'running')
                 """, logger)
         }

@@ -15,3 +15,4 @@ extension PostgresStorage: PlanStorage {}
 extension PostgresStorage: SettingsStorage {}
 extension PostgresStorage: StoreStorage {}
 extension PostgresStorage: TaskStorage {}
+extension PostgresStorage: LeaseStorage {}

@@ -172,12 +172,19 @@ extension AfterdeskDatabase {
     /// become sales here.
     public func setRole(name: String, role: Role) async throws {
         try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT staff_id FROM users WHERE name = ?", arguments: [name]) else {
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT staff_id, (SELECT COUNT(*) FROM user_stores s WHERE s.user_id = u.id) AS stores FROM users u WHERE name = ?",
+                    arguments: [name])
+            else {
                 throw StoreError.notFound("no user named \(name)")
             }
             if role == .sales, (row["staff_id"] as Int64?) == nil {
                 throw StoreError("a sales user needs a staff member: add a new user with its staff code instead")
             }
+            if role == .sales, (row["stores"] as Int) > 1 { throw StoreError(NewUserProblem.salesInSeveralStores.description) }
             try db.execute(sql: "UPDATE users SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
         }
     }

@@ -71,6 +71,14 @@ extension AfterdeskDatabase {
         }
     }
 
+    public func user(named name: String) async throws -> UserRow? {
+        // `users.name` is NOCASE: the comparison every action on a name makes.
+        guard
+            let id = try await writer.read({ db in try Int64.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) })
+        else { return nil }
+        return try await users().first { $0.id == id }
+    }
+
     /// The codes of the stores of each user, sorted; a user of the whole group has none.
     static func storesOfUsers(_ db: Database) throws -> [Int64: [String]] {
         var out: [Int64: [String]] = [:]

@@ -90,11 +90,14 @@ extension AfterdeskDatabase {
     }
 
     /// A sign of life of an upload's import that is still queued or running, at the instant it is written.
-    public func beatWebImport(id: Int64, clock: Clock) async throws {
+    public func beatWebImport(id: Int64, rowsRead: Int?, clock: Clock) async throws {
         try await writer.write { db in
             try db.execute(
-                sql: "UPDATE web_imports SET heartbeat_at = ?, host = ? WHERE id = ? AND status IN ('queued', 'running')",
-                arguments: [Instant.iso8601(clock.now()), RunLiveness.host, id])
+                sql: """
+                    UPDATE web_imports SET heartbeat_at = ?, host = ?, rows_read = COALESCE(?, rows_read)
+                    WHERE id = ? AND status IN ('queued', 'running')
+                    """,
+                arguments: [Instant.iso8601(clock.now()), RunLiveness.host, rowsRead, id])
         }
     }
 }

@@ -49,6 +49,7 @@ enum Migrations {
         ("v14-decline-horizons", v14DeclineHorizons),
         ("v15-report-reads", v15ReportReads),
         ("v16-user-stores", v16UserStores),
+        ("v17-leases", v17Leases),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

@@ -27,6 +27,10 @@ struct OperationsController: Sendable {
             healthy = false
         }
         if let lastRun { body["scheduler_last_run"] = Instant.iso8601(lastRun) }
+        // Which server runs the ticks (host:process:random), when one holds the lease: the same answer from every server.
+        if healthy, let lease = try? await ctx.database.lease(LeaseName.scheduler), lease.expiresAt > ctx.clock.now() {
+            body["scheduler_holder"] = lease.holder
+        }
         if let interval = ctx.schedulerInterval {
             let limit = max(3 * TimeInterval(interval.components.seconds), 300)
             let since = ctx.clock.now().timeIntervalSince(lastRun.map { max($0, ctx.startedAt) } ?? ctx.startedAt)

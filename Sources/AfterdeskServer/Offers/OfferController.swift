@@ -149,7 +149,9 @@ struct OfferController: Sendable {
                 action: nil, status: .forbidden)
         }
         let now = ctx.clock.now()
-        let perLink = ctx.offerLimits.pressesPerLink.allow("link:\(l.id)", now: now)
+        // Counted in the database: every server counts a link's presses together (docs/operations.md).
+        let limit = ctx.offerLimits.pressesPerLink
+        let perLink = try await ctx.database.countHit("offer-press:\(l.id)", limit: limit.limit, window: limit.window, now: now)
         guard perLink.allowed else {
             var r = goneResponse(
                 heading: "We have your request", message: "You have pressed this many times: we will be in touch. You can also call us.",

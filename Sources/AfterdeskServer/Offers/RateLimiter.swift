@@ -30,7 +30,9 @@ public final class RateLimiter: Sendable {
     }
 }
 
-/// The offer page's limits: requests per address, and button presses per link.
+/// The offer page's limits: requests per address (this server's count: nginx's `limit_req` is the edge's, shared by
+/// every server behind it), and button presses per link (counted in the database, every server together: each press
+/// makes a task).
 public struct OfferLimits: Sendable {
     public var perAddress: RateLimiter
     public var pressesPerLink: RateLimiter

@@ -11,6 +11,8 @@ extension Scheduler {
     ) -> Scheduler {
         var onRun: (@Sendable (DispatchSummary) -> Void)?
         if let metrics { onRun = { summary in metrics.dispatched(summary) } }
-        return Scheduler(interval: interval, dispatcher: dispatcher, clock: clock, logger: logger, onRun: onRun)
+        var scheduler = Scheduler(interval: interval, dispatcher: dispatcher, clock: clock, logger: logger, onRun: onRun)
+        if let metrics { scheduler.onLease = { held in metrics.lease(held: held) } }
+        return scheduler
     }
 }

@@ -38,6 +38,16 @@ public final class ServerMetrics: Sendable {
         counter("import_refused_rows", "Rows refused by imports through the server.").increment(by: Int64(refused))
     }
 
+    /// Whether this server holds the scheduler's lease (runs the ticks), after each claim.
+    func lease(held: Bool) {
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "afterdesk", metricName: "scheduler_lease_held",
+                helpText: "1 when this server holds the scheduler's lease and runs the ticks, 0 when it stands by."),
+            labels: []
+        ).set(to: held ? 1.0 : 0.0)
+    }
+
     /// One dispatch run's counts: touches by what became of them, messages by what the provider said.
     func dispatched(_ s: DispatchSummary) {
         let help = "Due touches handled by the scheduler, by result."

@@ -23,6 +23,8 @@ extension Principal {
         if let unknown = codes.first(where: { !mayReach($0) }) { throw StoreError.notFound("no store '\(unknown)'") }
         guard codes.isEmpty else { return codes }
         if let stores {
+            // Never the group by way of an empty list: an admin of no store adds no one.
+            guard !stores.isEmpty else { throw StoreError("you work in no store: an admin of the whole group adds this user") }
             guard role == .sales, stores.count > 1 else { return stores }
             throw StoreError("a sales user works in one store: name it")
         }

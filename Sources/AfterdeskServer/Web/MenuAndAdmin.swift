@@ -236,16 +236,15 @@ struct AdminController: Sendable {
     /// group admin's forms go on to the storage, which says when there is none.
     func checkTarget(_ name: String?, token: String?, by admin: Principal) async throws {
         guard !admin.isGroup else { return }
+        // The user as the action will find them: by the database's comparison of names (SQLite's NOCASE folds A-Z only).
         if let name {
-            let found = try await ctx.database.users().first { $0.name.lowercased() == name.lowercased() }
+            let found = try await ctx.database.user(named: name)
             guard let found, admin.mayManage(found) else { throw StoreError.notFound("no user named \(name)") }
         }
         if let id = token.flatMap(Int64.init) {
             let owner = try await ctx.database.tokens().first { $0.id == id }?.user
-            let users = try await ctx.database.users()
-            guard let owner, let found = users.first(where: { $0.name == owner }), admin.mayManage(found) else {
-                throw StoreError.notFound("no token \(id)")
-            }
+            let found = if let owner { try await ctx.database.user(named: owner) } else { nil as UserRow? }
+            guard let found, admin.mayManage(found) else { throw StoreError.notFound("no token \(id)") }
         }
     }
 

@@ -106,11 +106,19 @@ struct OptOutPagesController: Sendable {
         }
     }
 
-    /// The stores whose customers hold `address` (as typed: normalized first; none for one that is not an address).
+    /// The stores whose customers hold `address` (as typed: normalized first; none for one that is not an address). A
+    /// customer's own entry (`customer:ID`, staff's "stop all contact") is that customer's store's.
     func storesHolding(_ address: String) async throws -> Set<String> {
-        guard let normalized = ContactAddress.normalize(address) else { return [] }
+        let customers: [Int64]
+        if address.hasPrefix("customer:") {
+            customers = Int64(address.dropFirst("customer:".count)).map { [$0] } ?? []
+        } else if let normalized = ContactAddress.normalize(address) {
+            customers = try await ctx.database.customers(holdingAddress: normalized)
+        } else {
+            return []
+        }
         var stores: Set<String> = []
-        for id in try await ctx.database.customers(holdingAddress: normalized) {
+        for id in customers {
             if let store = try await ctx.database.storeOfCustomer(id: id) { stores.insert(store) }
         }
         return stores

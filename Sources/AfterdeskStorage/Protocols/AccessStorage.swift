@@ -8,6 +8,9 @@ public protocol AccessStorage: Sendable {
     @discardableResult
     func addUser(_ user: NewUser, passwordHash: String?, now: Date) async throws -> Int64
     func users() async throws -> [UserRow]
+    /// The user the storage finds by `name`, as every action on a name (a role, a password, a token, disabling) finds
+    /// it: by the database's own comparison of names, never another's.
+    func user(named name: String) async throws -> UserRow?
     func disableUser(name: String, now: Date) async throws
     func setRole(name: String, role: Role) async throws
     /// Sets a user's password hash and ends their other sessions (`keepingSession`: the one to keep).

@@ -27,11 +27,14 @@ public protocol ImportStorage: Sendable {
     /// A sign of life of a queued or running web import, at least every `RunLiveness.beatInterval` while it runs. The
     /// heartbeat is `clock`'s instant when the write is made, not when it was asked for: a beat that waited for the
     /// writer must not land already old.
-    func beatWebImport(id: Int64, clock: Clock) async throws
+    /// An upload's import beats while it runs: its server is alive, and (`rowsRead`) how far it is, which the import's
+    /// page on any server shows.
+    func beatWebImport(id: Int64, rowsRead: Int?, clock: Clock) async throws
     func setWebImportPath(id: Int64, path: String) async throws
 }
 
 extension ImportStorage {
+    public func beatWebImport(id: Int64, clock: Clock) async throws { try await beatWebImport(id: id, rowsRead: nil, clock: clock) }
     public func importDeals(files: [String], options: ImportOptions) async throws -> ImportSummary {
         try await importDeals(files: files, options: options, progress: nil)
     }

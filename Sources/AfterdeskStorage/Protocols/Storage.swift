@@ -9,4 +9,4 @@ import Foundation
 /// `write`, a connection pool's own event loop), so no request handler waits on a blocking call.
 public typealias Storage = ImportStorage & DealStorage & PlanStorage & DispatchStorage & InboundStorage & TaskStorage
     & OutcomeStorage & OfferStorage & AccessStorage & ConsentStorage & SettingsStorage & OperationsStorage
-    & UploadStorage & LockStorage & StoreStorage
+    & UploadStorage & LockStorage & StoreStorage & LeaseStorage

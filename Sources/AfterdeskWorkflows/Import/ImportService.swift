@@ -139,7 +139,9 @@ public struct ImportService: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 if Task.isCancelled { return }
-                do { try await db.beatWebImport(id: id, clock: clock) } catch {
+                // How far it is, for the import's page on every server (this one reads `rowsRead` itself).
+                let rows = Self.rowsRead.withLock { $0[id] }
+                do { try await db.beatWebImport(id: id, rowsRead: rows, clock: clock) } catch {
                     Logger(label: "afterdesk").warning(
                         "an upload's heartbeat was not written", metadata: ["upload": "\(id)", "error": "\(error)"])
                 }

@@ -4,11 +4,16 @@ import AfterdeskStorage
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
-/// The scheduler of `serve`, a service of its service group beside the HTTP application: dispatches what is due every
-/// `interval`, under the storage's dispatch lock (one dispatcher per database, whatever the number of servers), until
-/// the group shuts down gracefully (SIGTERM, SIGINT) or its task is cancelled. Time comes from `clock`, the one the
-/// server's routes use.
+/// The scheduler of `serve`, a service of its service group beside the HTTP application. Any number of servers may run
+/// on one database; **one runs the ticks**, the holder of the scheduler's lease (`LeaseStorage`, docs/operations.md):
+/// every `lease.renewEvery` each server claims it — the holder renews it for `lease.duration`, the others find it held
+/// and wait — so when its holder dies the lease runs out and another server takes it at its next claim, within
+/// `duration + renewEvery` (30 s + 10 s by default) of the holder's last renewal. While it holds the lease a server
+/// dispatches what is due every `interval`, under the storage's dispatch lock too (one dispatcher per database, with
+/// `afterdesk run` as well), until the group shuts down gracefully (SIGTERM, SIGINT) or its task is cancelled; it then
+/// lets the lease go, so another server takes it at once. Time comes from `clock`, the one the server's routes use.
 ///
 /// A graceful shutdown cancels the run in progress; the dispatcher's pages are delivered, decided and recorded in
 /// tasks of their own, so a page in flight still ends whole before the process exits.
@@ -20,8 +25,12 @@ public struct Scheduler: Service {
     public var dispatcher: Dispatcher
     public var clock: Clock
     public var logger: Logger
+    /// The scheduler's lease: who this server is, how long a claim holds and how often it is renewed.
+    public var lease = SchedulerLease()
     /// Told of each dispatch run that ended without an error (the server counts them for `/metrics`).
     public var onRun: (@Sendable (DispatchSummary) -> Void)?
+    /// Told whether this server holds the lease, after each claim (`/metrics`).
+    public var onLease: (@Sendable (Bool) -> Void)?
 
     public init(
         interval: Duration, dispatcher: Dispatcher, clock: Clock, logger: Logger, onRun: (@Sendable (DispatchSummary) -> Void)? = nil
@@ -33,14 +42,63 @@ public struct Scheduler: Service {
         self.onRun = onRun
     }
 
-    /// Runs until the service group shuts down gracefully or the task is cancelled.
+    /// Runs until the service group shuts down gracefully or the task is cancelled: the lease kept beside the rounds,
+    /// a round every `interval` while it is held; the lease let go at the end.
     public func run() async {
+        let held = LeaseHeld()
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await runOnce()
-                try? await Task.sleep(for: interval)
+            await claim(held)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: lease.renewEvery)
+                        if !Task.isCancelled { await claim(held) }
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        guard held.until.map({ $0 > clock.now() }) ?? false else {
+                            // A standby looks again as often as the lease may change hands.
+                            try? await Task.sleep(for: min(interval, lease.renewEvery))
+                            continue
+                        }
+                        await runOnce()
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+                await group.next()
+                group.cancelAll()
             }
         }
+        // Let go on the way out (not inside the cancelled task: the release must run).
+        if held.until != nil {
+            let (storage, holder) = (dispatcher.database, lease.holder)
+            await Task { try? await storage.releaseLease(LeaseName.scheduler, holder: holder) }.value
+            logger.info("scheduler lease let go", metadata: ["holder": "\(holder)"])
+        }
+    }
+
+    /// One claim of the lease: until when this server holds it (nil: another server does). A claim that fails (the
+    /// database away) keeps what the last one said until it runs out.
+    @discardableResult
+    func claim(_ held: LeaseHeld) async -> Date? {
+        let now = clock.now()
+        do {
+            let l = try await dispatcher.database.claimLease(
+                LeaseName.scheduler, holder: lease.holder, duration: lease.duration.seconds, now: now)
+            let mine = l.isHeld(by: lease.holder) ? l.expiresAt : nil
+            if (mine == nil) != (held.until == nil) {
+                logger.info(
+                    mine == nil ? "scheduler lease held elsewhere: standing by" : "scheduler lease taken: this server runs the ticks",
+                    metadata: ["holder": "\(l.holder)"])
+            }
+            held.until = mine
+        } catch {
+            if let until = held.until, until <= now { held.until = nil }
+            logger.warning("the scheduler lease could not be claimed: \(Redact.contactData(in: String(describing: error)))")
+        }
+        onLease?(held.until != nil)
+        return held.until
     }
 
     /// One round: a dispatch run when no one else is dispatching, then the tidying that goes with each round.
@@ -70,12 +128,46 @@ public struct Scheduler: Service {
             // Provider and database errors can quote an address or a number: never logged as they come.
             logger.error("dispatch failed: \(Redact.contactData(in: String(describing: error)))")
         }
-        // Expired sessions and sign-in attempts older than the limits look back go with each run, and uploads whose
-        // import stopped beating (their server died) are failed, whichever server notices first.
+        // Expired sessions, sign-in attempts older than the limits look back and counted limits' windows of a day ago go
+        // with each run, and uploads whose import stopped beating (their server died) are failed.
         _ = try? await storage.persistTidy(now: clock.now())
         _ = try? await storage.tidySignIns(now: clock.now(), limits: dispatcher.settings.signInLimits)
+        _ = try? await storage.tidyHits(before: clock.now().addingTimeInterval(-86_400))
         if let failed = try? await ImportService.failStoppedUploads(storage, now: clock.now()), failed > 0 {
             logger.warning("uploads whose import stopped were failed", metadata: ["count": "\(failed)"])
         }
     }
+}
+
+/// The scheduler's lease as a server holds it: who it is, how long a claim lasts, how often it is renewed.
+public struct SchedulerLease: Sendable {
+    /// This server, in the lease's row: its host, its process and a random part (two processes never share one).
+    public var holder: String
+    public var duration: Duration
+    public var renewEvery: Duration
+
+    public init(holder: String = SchedulerLease.defaultHolder(), duration: Duration = .seconds(30), renewEvery: Duration = .seconds(10)) {
+        self.holder = holder
+        self.duration = duration
+        self.renewEvery = renewEvery
+    }
+
+    public static func defaultHolder() -> String {
+        let host = ProcessInfo.processInfo.hostName.prefix(64)
+        return "\(host):\(ProcessInfo.processInfo.processIdentifier):\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+    }
+}
+
+/// Until when this server holds the lease, shared by the scheduler's claims and its rounds.
+final class LeaseHeld: Sendable {
+    private let state = Mutex<Date?>(nil)
+    var until: Date? {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+}
+
+extension Duration {
+    /// In seconds, as a `TimeInterval`.
+    var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

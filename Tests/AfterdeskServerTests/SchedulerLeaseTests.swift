@@ -1,0 +1,90 @@
+import AfterdeskBackendTestSupport
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import AfterdeskServer
+@testable import AfterdeskWorkflows
+
+/// Issue 30, item 3: several servers on one database, one running the scheduler's ticks (its lease: 30 s, renewed every
+/// 10 s, taken over within 45 s of its holder's death).
+@Suite(.serialized, .talliedByBackend) struct SchedulerLeaseTests {
+    func scheduler(_ s: Scenario, _ holder: String, _ clock: MovableClock) -> Scheduler {
+        var scheduler = Scheduler(interval: .seconds(60), dispatcher: s.dispatcher, clock: clock.clock, logger: Logger(label: "t"))
+        scheduler.lease = SchedulerLease(holder: holder)
+        return scheduler
+    }
+
+    /// The holder claims every 10 s and dies after a claim; the standby, claiming every 10 s at any phase, takes the
+    /// lease within 45 s of that last claim, and never before the lease ran out. The dead holder, back, stands by.
+    @Test(arguments: TestBackend.all) func aKilledHolderIsTakenOverWithin45Seconds(backend: TestBackend) async throws {
+        for phase in [0.0, 1, 4.5, 9, 9.9] {
+            let s = try await Scenario(backend: backend)
+            let start = utc("2026-10-02T15:00:00Z")
+            let (clockA, clockB) = (MovableClock(start), MovableClock(start.addingTimeInterval(phase)))
+            let (a, b) = (scheduler(s, "a", clockA), scheduler(s, "b", clockB))
+            let (heldA, heldB) = (LeaseHeld(), LeaseHeld())
+            #expect(await a.claim(heldA) != nil)
+            // A renews at 10 s and 20 s, then dies (kill -9: no release).
+            var lastRenewal = start
+            for _ in 0..<2 {
+                clockA.advance(10)
+                #expect(await a.claim(heldA) != nil)
+                lastRenewal = clockA.now
+            }
+            var takenAt: Date?
+            while takenAt == nil, clockB.now < start.addingTimeInterval(200) {
+                if await b.claim(heldB) != nil { takenAt = clockB.now } else { clockB.advance(10) }
+            }
+            let taken = try #require(takenAt, "phase \(phase)")
+            let after = taken.timeIntervalSince(lastRenewal)
+            #expect(after >= 29 && after <= 45, "phase \(phase): taken \(after) s after the last renewal")
+            // Back from the dead, A finds B holding it and stands by; its old lease time is gone.
+            clockA.advance(taken.timeIntervalSince(clockA.now) + 1)
+            #expect(await a.claim(heldA) == nil && heldA.until == nil)
+            #expect(try await s.db.lease(LeaseName.scheduler)?.holder == "b")
+        }
+    }
+
+    /// Two schedulers running on one database: only the lease's holder runs rounds; stopped gracefully, it lets the
+    /// lease go and the other takes it at its next claim.
+    @Test(arguments: TestBackend.all) func onlyTheHolderRunsRoundsAndAStopHandsTheLeaseOver(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
+        let rounds = Rounds()
+        func server(_ name: String) -> Scheduler {
+            var scheduler = Scheduler(
+                interval: .milliseconds(50), dispatcher: s.dispatcher, clock: .live, logger: Logger(label: "t"),
+                onRun: { _ in rounds.count(name) })
+            scheduler.lease = SchedulerLease(holder: name, duration: .seconds(30), renewEvery: .milliseconds(100))
+            return scheduler
+        }
+        let (a, b) = (server("a"), server("b"))
+        let first = Task { await a.run() }
+        func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+            for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(condition(), "\(what)")
+        }
+        try await waitFor("a runs rounds") { (rounds["a"] ?? 0) >= 2 }
+        let second = Task { await b.run() }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(rounds["b"] == nil, "the standby ran a round")
+        #expect(try await s.db.lease(LeaseName.scheduler)?.holder == "a")
+        first.cancel()
+        await first.value
+        try await waitFor("b takes over") { (rounds["b"] ?? 0) >= 2 }
+        #expect(try await s.db.lease(LeaseName.scheduler)?.holder == "b")
+        second.cancel()
+        await second.value
+        #expect(try await s.db.lease(LeaseName.scheduler) == nil)
+    }
+}
+
+/// Rounds run, by server.
+final class Rounds: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+    func count(_ server: String) { counts.withLock { $0[server, default: 0] += 1 } }
+    subscript(_ server: String) -> Int? { counts.withLock { $0[server] } }
+}

@@ -1,0 +1,77 @@
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import Testing
+
+/// Several servers on one database: the scheduler's lease, and limits every server counts against together.
+extension Scenarios {
+    static let leasesArea: [(name: String, run: Scenario)] = [
+        ("leases: one holder at a time, renewed by it, taken over once it runs out, let go", leaseHolds),
+        ("leases: of servers claiming at once, one holds the lease", leaseClaimedAtOnce),
+        ("leases: a counted limit in a fixed window, every caller together; old windows tidied", countedHits),
+    ]
+
+    @Sendable static func leaseHolds(_ s: any Storage, _ f: Fixture) async throws {
+        #expect(try await s.lease("scheduler") == nil)
+        let a = try await s.claimLease("scheduler", holder: "a", duration: 30, now: f.now)
+        #expect(a.holder == "a" && sameInstant(a.acquiredAt, f.now) && sameInstant(a.expiresAt, f.at(30)))
+        // Another server finds it held, before and up to the last second of its time.
+        for t in [0.0, 10, 29] {
+            let b = try await s.claimLease("scheduler", holder: "b", duration: 30, now: f.at(t))
+            #expect(b.holder == "a", "at \(t) s")
+        }
+        // Its holder renews it: the time moves on, the taking stays.
+        let renewed = try await s.claimLease("scheduler", holder: "a", duration: 30, now: f.at(20))
+        #expect(renewed.holder == "a" && sameInstant(renewed.acquiredAt, f.now) && sameInstant(renewed.expiresAt, f.at(50)))
+        #expect(try await s.claimLease("scheduler", holder: "b", duration: 30, now: f.at(49)).holder == "a")
+        // Its holder went silent: at the end of its time the next claim takes it, and the old holder's renewal is refused.
+        let taken = try await s.claimLease("scheduler", holder: "b", duration: 30, now: f.at(50))
+        #expect(taken.holder == "b" && sameInstant(taken.acquiredAt, f.at(50)) && sameInstant(taken.expiresAt, f.at(80)))
+        #expect(try await s.claimLease("scheduler", holder: "a", duration: 30, now: f.at(51)).holder == "b")
+        // Another name is another lease.
+        #expect(try await s.claimLease("other", holder: "a", duration: 30, now: f.at(51)).holder == "a")
+        // Only its holder lets it go; then the next claim takes it at once.
+        try await s.releaseLease("scheduler", holder: "a")
+        #expect(try await s.lease("scheduler")?.holder == "b")
+        try await s.releaseLease("scheduler", holder: "b")
+        #expect(try await s.lease("scheduler") == nil)
+        #expect(try await s.claimLease("scheduler", holder: "a", duration: 30, now: f.at(52)).holder == "a")
+    }
+
+    @Sendable static func leaseClaimedAtOnce(_ s: any Storage, _ f: Fixture) async throws {
+        for round in 0..<3 {
+            // Each round, the lease of the round before has run out: every server may take it, one does.
+            let at = f.at(Double(round) * 100)
+            let seen = try await withThrowingTaskGroup(of: String.self) { group in
+                for server in 0..<8 {
+                    group.addTask { try await s.claimLease("scheduler", holder: "server-\(server)", duration: 30, now: at).holder }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(Set(seen).count == 1, "round \(round): \(seen)")
+            #expect(try await s.lease("scheduler")?.holder == seen.first)
+        }
+    }
+
+    @Sendable static func countedHits(_ s: any Storage, _ f: Fixture) async throws {
+        #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.now) == (true, 0))
+        #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.at(10)) == (true, 0))
+        // The third in the hour is refused until the hour from the first ends.
+        #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.at(100)) == (false, 3_500))
+        #expect(try await s.countHit("other", limit: 2, window: 3_600, now: f.at(100)) == (true, 0))
+        #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.at(3_599)) == (false, 1))
+        // A new window: counted from its first hit.
+        #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.at(3_600)) == (true, 0))
+        // A clock set back starts the window again rather than refusing for hours.
+        #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.at(-7_200)) == (true, 0))
+        // Hits at once, from every caller: exactly the limit are allowed.
+        let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<12 { group.addTask { try await s.countHit("burst", limit: 5, window: 60, now: f.now).allowed } }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(allowed == 5)
+        // Windows that started before a time go: "k" (set back) and "burst"; "other" started later.
+        #expect(try await s.tidyHits(before: f.at(1)) == 2)
+        #expect(try await s.countHit("burst", limit: 5, window: 60, now: f.at(2)) == (true, 0))
+    }
+}
