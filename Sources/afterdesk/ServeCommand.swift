@@ -18,6 +18,10 @@ struct Serve: AsyncParsableCommand {
     @Option var host: String = "127.0.0.1"
     @Option var port: Int = 8080
     @Option(help: "Seconds between dispatch runs.") var every: Int = 60
+    @Option(help: "Seconds a claim of the scheduler's lease lasts: of several servers on one database, its holder runs the ticks.")
+    var schedulerLease: Int = 30
+    @Option(help: "Seconds between claims of the scheduler's lease (its holder renews it; the others stand by).")
+    var schedulerRenew: Int = 10
     @Option(help: "Log lines as text (default) or json (one object per line, for a log collector).") var logFormat: String = "text"
     @Option(
         help: """
@@ -29,6 +33,10 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard every >= 1 else { throw ValidationError("--every must be at least 1 second") }
+        guard schedulerRenew >= 1, schedulerLease >= 2 * schedulerRenew, schedulerLease <= 3_600 else {
+            throw ValidationError(
+                "--scheduler-lease must be at least twice --scheduler-renew (a holder renews it twice before it runs out), at most 3600")
+        }
     }
 
     func run() async throws {
@@ -52,8 +60,10 @@ struct Serve: AsyncParsableCommand {
         try await db.persistTidy(now: clock.now())
         let context = ServerContext(dispatcher: dispatcher, clock: clock, logger: logger, schedulerInterval: .seconds(self.every))
         let app = try buildApplication(context, host: host, port: port)
-        let scheduler = Scheduler.counted(
+        var scheduler = Scheduler.counted(
             every: .seconds(self.every), dispatcher: dispatcher, clock: clock, logger: logger, metrics: context.metrics)
+        scheduler.lease = SchedulerLease(duration: .seconds(schedulerLease), renewEvery: .seconds(schedulerRenew))
+        logger.info("scheduler", metadata: ["holder": "\(scheduler.lease.holder)", "lease": "\(schedulerLease) s"])
         // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
         // then the HTTP application, then the outbound HTTP client (SMS, webhooks).
         let group = ServiceGroup(
