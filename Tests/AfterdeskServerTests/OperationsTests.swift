@@ -17,8 +17,10 @@ import Testing
         let s = try await Scenario(backend: backend)
         let clock = MovableClock(utc("2026-10-02T15:00:00Z"))
         let ctx = ServerContext(dispatcher: s.dispatcher, clock: clock.clock, schedulerInterval: .seconds(60))
-        @Sendable func health(_ client: some TestClientProtocol) async throws -> (HTTPResponse.Status, [String: String]) {
-            let r = try await client.execute(uri: "/health", method: .get)
+        @Sendable func health(_ client: some TestClientProtocol, _ uri: String = "/health") async throws -> (
+            HTTPResponse.Status, [String: String]
+        ) {
+            let r = try await client.execute(uri: uri, method: .get)
             return (r.status, (try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: String]) ?? [:])
         }
         try await Application(router: try buildRouter(ctx)).test(.router) { client in
@@ -28,6 +30,9 @@ import Testing
             clock.advance(301)
             (status, body) = try await health(client)
             #expect(status == .serviceUnavailable && body["scheduler"] == "stuck" && body["status"] == "error")
+            // A load balancer's check asks this server only: the scheduler is the database's, the same on every server.
+            (status, body) = try await health(client, "/health?scope=server")
+            #expect(status == .ok && body["database"] == "ok" && body["scheduler"] == nil)
             // A run succeeds (the scheduler writes the setting): healthy again, saying when.
             try await s.db.setSetting(Scheduler.lastRunKey, Instant.iso8601(clock.now))
             (status, body) = try await health(client)

@@ -36,6 +36,12 @@ extension Scenarios {
         try await s.releaseLease("scheduler", holder: "b")
         #expect(try await s.lease("scheduler") == nil)
         #expect(try await s.claimLease("scheduler", holder: "a", duration: 30, now: f.at(52)).holder == "a")
+        // A holder whose clock ran an hour ahead: its lease, renewed "in the future", is taken at once, not an hour later.
+        _ = try await s.claimLease("ahead", holder: "fast", duration: 30, now: f.at(3_600))
+        #expect(try await s.claimLease("ahead", holder: "b", duration: 30, now: f.at(60)).holder == "b")
+        // A clock a little ahead (within a lease) is a live holder's.
+        _ = try await s.claimLease("near", holder: "fast", duration: 30, now: f.at(80))
+        #expect(try await s.claimLease("near", holder: "b", duration: 30, now: f.at(60)).holder == "fast")
     }
 
     @Sendable static func leaseClaimedAtOnce(_ s: any Storage, _ f: Fixture) async throws {
@@ -64,13 +70,16 @@ extension Scenarios {
         #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.at(3_600)) == (true, 0))
         // A clock set back starts the window again rather than refusing for hours.
         #expect(try await s.countHit("k", limit: 2, window: 3_600, now: f.at(-7_200)) == (true, 0))
+        // A server whose clock is half a minute ahead started this window: it goes on, it does not start again.
+        #expect(try await s.countHit("skew", limit: 1, window: 3_600, now: f.at(30)) == (true, 0))
+        #expect(try await s.countHit("skew", limit: 1, window: 3_600, now: f.now).allowed == false)
         // Hits at once, from every caller: exactly the limit are allowed.
         let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<12 { group.addTask { try await s.countHit("burst", limit: 5, window: 60, now: f.now).allowed } }
             return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
         }
         #expect(allowed == 5)
-        // Windows that started before a time go: "k" (set back) and "burst"; "other" started later.
+        // Windows that started before a time go: "k" (set back) and "burst"; "other" and "skew" started later.
         #expect(try await s.tidyHits(before: f.at(1)) == 2)
         #expect(try await s.countHit("burst", limit: 5, window: 60, now: f.at(2)) == (true, 0))
     }

@@ -17,7 +17,7 @@ extension PostgresStorage {
                 ON CONFLICT (name) DO UPDATE SET
                     acquired_at = CASE WHEN leases.holder = EXCLUDED.holder THEN leases.acquired_at ELSE EXCLUDED.acquired_at END,
                     holder = EXCLUDED.holder, renewed_at = EXCLUDED.renewed_at, expires_at = EXCLUDED.expires_at
-                WHERE leases.holder = EXCLUDED.holder OR leases.expires_at <= EXCLUDED.renewed_at
+                WHERE leases.holder = EXCLUDED.holder OR leases.expires_at <= EXCLUDED.renewed_at OR leases.renewed_at > \(until)
                 """, logger)
             guard let lease = try await Self.lease(conn, name, logger) else {
                 throw StoreError.integrity("the lease \(name) was not written")
@@ -44,14 +44,15 @@ extension PostgresStorage {
 
     public func countHit(_ key: String, limit: Int, window: TimeInterval, now: Date) async throws -> (allowed: Bool, retryAfter: Int) {
         let (at, ended) = (now.wholeSecond, now.addingTimeInterval(-window).wholeSecond)
+        let ahead = now.addingTimeInterval(RateWindow.clockTolerance).wholeSecond
         let counted = try await read { conn in
             try await conn.rows(
                 """
                 INSERT INTO rate_windows (key, started_at, hits) VALUES (\(key), \(at), 1)
                 ON CONFLICT (key) DO UPDATE SET
-                    started_at = CASE WHEN rate_windows.started_at <= \(ended) OR rate_windows.started_at > \(at) THEN \(at)
+                    started_at = CASE WHEN rate_windows.started_at <= \(ended) OR rate_windows.started_at > \(ahead) THEN \(at)
                                       ELSE rate_windows.started_at END,
-                    hits = CASE WHEN rate_windows.started_at <= \(ended) OR rate_windows.started_at > \(at) THEN 1
+                    hits = CASE WHEN rate_windows.started_at <= \(ended) OR rate_windows.started_at > \(ahead) THEN 1
                                 ELSE rate_windows.hits + 1 END
                 RETURNING started_at, hits
                 """, logger

@@ -9,14 +9,16 @@ extension AfterdeskDatabase {
     public func claimLease(_ name: String, holder: String, duration: TimeInterval, now: Date) async throws -> Lease {
         let (at, until) = (Instant.iso8601(now), Instant.iso8601(now.addingTimeInterval(duration)))
         return try await writer.write { db in
-            // Every SET reads the row as it was: a renewal keeps acquired_at, a takeover starts it again.
+            // Every SET reads the row as it was: a renewal keeps acquired_at, a takeover starts it again. A lease renewed
+            // more than a lease's length in this claim's future was written by a clock far ahead (or set back since):
+            // taken too, or its holder's death would hold it for as long as its clock was wrong.
             try db.execute(
                 sql: """
                     INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at) VALUES (?1, ?2, ?3, ?3, ?4)
                     ON CONFLICT(name) DO UPDATE SET
                         acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END,
                         holder = excluded.holder, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at
-                    WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.renewed_at
+                    WHERE leases.holder = excluded.holder OR leases.expires_at <= excluded.renewed_at OR leases.renewed_at > ?4
                     """, arguments: [name, holder, at, until])
             guard let lease = try Self.lease(db, name) else { throw StoreError.integrity("the lease \(name) was not written") }
             return lease
@@ -43,19 +45,21 @@ extension AfterdeskDatabase {
 
     public func countHit(_ key: String, limit: Int, window: TimeInterval, now: Date) async throws -> (allowed: Bool, retryAfter: Int) {
         let (at, ended) = (Instant.iso8601(now), Instant.iso8601(now.addingTimeInterval(-window)))
+        let ahead = Instant.iso8601(now.addingTimeInterval(RateWindow.clockTolerance))
         let row = try await writer.write { db in
-            // A window that ended (or starts after now: a clock set back) starts again with this hit.
+            // A window that ended (or starts more than a minute after now: a clock set back) starts again with this hit;
+            // one a server's clock a little ahead started goes on.
             try Row.fetchOne(
                 db,
                 sql: """
                     INSERT INTO rate_windows (key, started_at, hits) VALUES (?1, ?2, 1)
                     ON CONFLICT(key) DO UPDATE SET
-                        started_at = CASE WHEN rate_windows.started_at <= ?3 OR rate_windows.started_at > ?2 THEN ?2
+                        started_at = CASE WHEN rate_windows.started_at <= ?3 OR rate_windows.started_at > ?4 THEN ?2
                                           ELSE rate_windows.started_at END,
-                        hits = CASE WHEN rate_windows.started_at <= ?3 OR rate_windows.started_at > ?2 THEN 1
+                        hits = CASE WHEN rate_windows.started_at <= ?3 OR rate_windows.started_at > ?4 THEN 1
                                     ELSE rate_windows.hits + 1 END
                     RETURNING started_at, hits
-                    """, arguments: [key, at, ended])
+                    """, arguments: [key, at, ended, ahead])
         }
         guard let row else { throw StoreError.integrity("the hit on \(key) was not counted") }
         let hits: Int64 = row["hits"]

@@ -9,13 +9,16 @@ struct OperationsController: Sendable {
     let ctx: ServerContext
 
     func addRoutes(to router: RouterGroup<AppRequestContext>) {
-        router.get("/health") { _, _ -> Response in await health() }
+        router.get("/health") { request, _ -> Response in
+            await health(serverOnly: request.uri.queryParameters["scope"] == "server")
+        }
         router.get("/metrics") { _, _ -> Response in try await metrics() }
     }
 
     /// The database answers, and the scheduler (when this server runs it) succeeded recently: 200, else 503 saying
-    /// which.
-    func health() async -> Response {
+    /// which. `serverOnly` (`?scope=server`, a load balancer's check) leaves the scheduler out: its state is the
+    /// database's, the same on every server, so a stuck scheduler must not take every server out of the balancer.
+    func health(serverOnly: Bool = false) async -> Response {
         var body: [String: String] = ["status": "ok", "database": "ok"]
         var healthy = true
         var lastRun: Date?
@@ -27,11 +30,7 @@ struct OperationsController: Sendable {
             healthy = false
         }
         if let lastRun { body["scheduler_last_run"] = Instant.iso8601(lastRun) }
-        // Which server runs the ticks (host:process:random), when one holds the lease: the same answer from every server.
-        if healthy, let lease = try? await ctx.database.lease(LeaseName.scheduler), lease.expiresAt > ctx.clock.now() {
-            body["scheduler_holder"] = lease.holder
-        }
-        if let interval = ctx.schedulerInterval {
+        if !serverOnly, let interval = ctx.schedulerInterval {
             let limit = max(3 * TimeInterval(interval.components.seconds), 300)
             let since = ctx.clock.now().timeIntervalSince(lastRun.map { max($0, ctx.startedAt) } ?? ctx.startedAt)
             let stuck = since > limit

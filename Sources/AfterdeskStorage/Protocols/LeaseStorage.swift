@@ -48,6 +48,10 @@ public enum LeaseName {
 
 /// A fixed window of `countHit`.
 public enum RateWindow {
+    /// A window started by a server whose clock is ahead by up to this is the same window; one further ahead is a
+    /// clock set back, and starts again.
+    public static let clockTolerance: TimeInterval = 60
+
     /// The seconds until a window that started at `start` ends, at least 1 (a retry before it is refused again).
     public static func secondsLeft(of start: Date, window: TimeInterval, now: Date) -> Int {
         let left = start.addingTimeInterval(window).timeIntervalSince(now)

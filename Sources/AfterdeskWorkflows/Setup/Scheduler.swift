@@ -31,6 +31,10 @@ public struct Scheduler: Service {
     public var onRun: (@Sendable (DispatchSummary) -> Void)?
     /// Told whether this server holds the lease, after each claim (`/metrics`).
     public var onLease: (@Sendable (Bool) -> Void)?
+    /// Whether a stop lets the lease go (false: a test's stand-in for `kill -9`).
+    var releasesOnStop = true
+    /// Rounds in a row that found another dispatcher holding the dispatch lock (said once it lasts).
+    let skipped = SkippedRounds()
 
     public init(
         interval: Duration, dispatcher: Dispatcher, clock: Clock, logger: Logger, onRun: (@Sendable (DispatchSummary) -> Void)? = nil
@@ -58,8 +62,9 @@ public struct Scheduler: Service {
                 group.addTask {
                     while !Task.isCancelled {
                         guard held.until.map({ $0 > clock.now() }) ?? false else {
-                            // A standby looks again as often as the lease may change hands.
-                            try? await Task.sleep(for: min(interval, lease.renewEvery))
+                            // A standby looks again every second (a read of this process's memory): its first round
+                            // follows the claim that takes the lease at once.
+                            try? await Task.sleep(for: min(interval, .seconds(1)))
                             continue
                         }
                         await runOnce()
@@ -70,12 +75,12 @@ public struct Scheduler: Service {
                 group.cancelAll()
             }
         }
-        // Let go on the way out (not inside the cancelled task: the release must run).
-        if held.until != nil {
-            let (storage, holder) = (dispatcher.database, lease.holder)
-            await Task { try? await storage.releaseLease(LeaseName.scheduler, holder: holder) }.value
-            logger.info("scheduler lease let go", metadata: ["holder": "\(holder)"])
-        }
+        // Let go on the way out (not inside the cancelled task: the release must run), whatever the last claim said: a
+        // claim that committed but whose answer the cancellation cut off holds it too. Nothing when another holds it.
+        guard releasesOnStop else { return }
+        let (storage, holder) = (dispatcher.database, lease.holder)
+        await Task { try? await storage.releaseLease(LeaseName.scheduler, holder: holder) }.value
+        if held.until != nil { logger.info("scheduler lease let go", metadata: ["holder": "\(holder)"]) }
     }
 
     /// One claim of the lease: until when this server holds it (nil: another server does). A claim that fails (the
@@ -105,7 +110,14 @@ public struct Scheduler: Service {
     func runOnce() async {
         let storage = dispatcher.database
         do {
-            if let lock = try await storage.tryLock(.dispatch) {
+            guard let lock = try await storage.tryLock(.dispatch) else {
+                // Another dispatcher: `afterdesk run`, or a server that lost the lease mid-run. For long, a dead
+                // server's connection PostgreSQL has not noticed yet (docs/operations.md, "Several servers": keepalives).
+                if skipped.add() == 5 { logger.warning("the dispatch lock has been held elsewhere for 5 rounds in a row") }
+                return await tidy(storage)
+            }
+            skipped.reset()
+            do {
                 defer { lock.release() }
                 let s = try await dispatcher.run(now: clock.now())
                 // A run that ended is recorded even if the shutdown came as it ended.
@@ -128,8 +140,12 @@ public struct Scheduler: Service {
             // Provider and database errors can quote an address or a number: never logged as they come.
             logger.error("dispatch failed: \(Redact.contactData(in: String(describing: error)))")
         }
-        // Expired sessions, sign-in attempts older than the limits look back and counted limits' windows of a day ago go
-        // with each run, and uploads whose import stopped beating (their server died) are failed.
+        await tidy(storage)
+    }
+
+    /// Expired sessions, sign-in attempts older than the limits look back and counted limits' windows of a day ago go
+    /// with each round, and uploads whose import stopped beating (their server died) are failed.
+    func tidy(_ storage: any Storage) async {
         _ = try? await storage.persistTidy(now: clock.now())
         _ = try? await storage.tidySignIns(now: clock.now(), limits: dispatcher.settings.signInLimits)
         _ = try? await storage.tidyHits(before: clock.now().addingTimeInterval(-86_400))
@@ -170,4 +186,17 @@ final class LeaseHeld: Sendable {
 extension Duration {
     /// In seconds, as a `TimeInterval`.
     var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Rounds in a row that found the dispatch lock held elsewhere.
+final class SkippedRounds: Sendable {
+    private let count = Mutex(0)
+    /// One more: how many in a row now.
+    func add() -> Int {
+        count.withLock {
+            $0 += 1
+            return $0
+        }
+    }
+    func reset() { count.withLock { $0 = 0 } }
 }
