@@ -18,6 +18,14 @@ import Testing
         return scheduler
     }
 
+    /// A server's scheduler on the live clock, its rounds counted in `rounds` under `name`.
+    static func live(_ s: Scenario, _ name: String, _ rounds: Rounds, interval: Duration, lease: Duration, renew: Duration) -> Scheduler {
+        var scheduler = Scheduler(
+            interval: interval, dispatcher: s.dispatcher, clock: .live, logger: Logger(label: "t"), onRun: { _ in rounds.count(name) })
+        scheduler.lease = SchedulerLease(holder: name, duration: lease, renewEvery: renew)
+        return scheduler
+    }
+
     /// The holder claims every 10 s and dies after a claim; the standby, claiming every 10 s at any phase, takes the
     /// lease within 45 s of that last claim, and never before the lease ran out. The dead holder, back, stands by.
     @Test(arguments: TestBackend.all) func aKilledHolderIsTakenOverWithin45Seconds(backend: TestBackend) async throws {
@@ -56,11 +64,7 @@ import Testing
         let s = try await Scenario(backend: backend)
         let rounds = Rounds()
         func server(_ name: String) -> Scheduler {
-            var scheduler = Scheduler(
-                interval: .milliseconds(50), dispatcher: s.dispatcher, clock: .live, logger: Logger(label: "t"),
-                onRun: { _ in rounds.count(name) })
-            scheduler.lease = SchedulerLease(holder: name, duration: .seconds(30), renewEvery: .milliseconds(100))
-            return scheduler
+            Self.live(s, name, rounds, interval: .milliseconds(50), lease: .seconds(30), renew: .milliseconds(100))
         }
         let (a, b) = (server("a"), server("b"))
         let first = Task { await a.run() }
@@ -88,10 +92,7 @@ import Testing
         let s = try await Scenario(backend: backend)
         let rounds = Rounds()
         func server(_ name: String) -> Scheduler {
-            var scheduler = Scheduler(
-                interval: .milliseconds(100), dispatcher: s.dispatcher, clock: .live, logger: Logger(label: "t"),
-                onRun: { _ in rounds.count(name) })
-            scheduler.lease = SchedulerLease(holder: name, duration: .seconds(2), renewEvery: .milliseconds(500))
+            var scheduler = Self.live(s, name, rounds, interval: .milliseconds(100), lease: .seconds(2), renew: .milliseconds(500))
             scheduler.releasesOnStop = false
             return scheduler
         }

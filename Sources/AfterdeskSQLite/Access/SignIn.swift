@@ -34,7 +34,7 @@ extension AfterdeskDatabase {
                 let r = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT u.id, u.name, u.role, u.staff_id, u.password_hash FROM users u WHERE u.name = ? AND u.active = 1
+                        SELECT u.id, u.name, u.role, u.staff_id, u.password_hash, \(Self.storeCodes) FROM users u WHERE u.name = ? AND u.active = 1
                         """, arguments: [name]),
                 let role = Role(rawValue: r["role"])
             else { return nil }
@@ -49,7 +49,7 @@ extension AfterdeskDatabase {
                 let r = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT u.id, u.name, u.role, u.staff_id FROM users u WHERE u.id = ? AND u.active = 1
+                        SELECT u.id, u.name, u.role, u.staff_id, \(Self.storeCodes) FROM users u WHERE u.id = ? AND u.active = 1
                         """, arguments: [userID]),
                 let role = Role(rawValue: r["role"])
             else { return nil }

@@ -150,7 +150,7 @@ extension AfterdeskDatabase {
                 let r = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT u.id, u.name, u.role, u.staff_id FROM api_tokens t JOIN users u ON u.id = t.user_id
+                            SELECT u.id, u.name, u.role, u.staff_id, \(Self.storeCodes) FROM api_tokens t JOIN users u ON u.id = t.user_id
                             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.active = 1
                             """), arguments: [tokenHash, Instant.iso8601(now)]),
                 let role = Role(rawValue: r["role"])
@@ -159,13 +159,16 @@ extension AfterdeskDatabase {
         }
     }
 
-    /// The principal of a user row (`id`, `name`, `staff_id`) with its stores: those of `user_stores`, or nil for the
-    /// group's.
+    /// The principal of a user row (`id`, `name`, `staff_id`, and `store_codes`: `storeCodes`'s column) with its stores:
+    /// those of `user_stores`, or nil for the group's.
     static func principal(_ db: Database, _ r: Row, _ role: Role) throws -> Principal {
-        let id: Int64 = r["id"]
-        let stores = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT s.code FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = ?"),
-            arguments: [id])
-        return Principal(userID: id, name: r["name"], role: role, staffID: r["staff_id"], stores: stores.isEmpty ? nil : stores)
+        let codes = (r["store_codes"] as String?).map { $0.split(separator: "\u{1F}").map(String.init) }
+        return Principal(userID: r["id"], name: r["name"], role: role, staffID: r["staff_id"], stores: codes)
     }
+
+    /// A user's store codes as one column of a query over `users u`, separated by U+001F (NULL: the group's), read
+    /// with the user in one statement: every request of a token or a session reads it.
+    static let storeCodes = """
+        (SELECT group_concat(s.code, char(31)) FROM user_stores us JOIN stores s ON s.id = us.store_id WHERE us.user_id = u.id) AS store_codes
+        """
 }

@@ -26,6 +26,17 @@ extension AfterdeskDatabase {
 }
 
 extension TaskQuery {
+    /// The condition of a task in `stores`, its argument added. One store (most people's): the plain lookup, as the
+    /// queue every salesperson polls reads it; several: one JSON argument.
+    static func inStores(_ stores: [String], _ args: inout StatementArguments) -> String {
+        if stores.count == 1 {
+            args += [stores[0]]
+            return "t.store_id = (SELECT id FROM stores WHERE code = ?)"
+        }
+        args += [StoreList.json(stores)]
+        return "t.store_id IN (SELECT id FROM stores WHERE code IN (SELECT value FROM json_each(?)))"
+    }
+
     /// The tasks, soonest first.
     func fetch(_ db: Database, now: Date) throws -> [TaskRow] {
         var conditions: [String] = []
@@ -46,10 +57,7 @@ extension TaskQuery {
             conditions.append("t.store_id = (SELECT id FROM stores WHERE code = ?)")
             args += [store]
         }
-        if let stores {
-            conditions.append("t.store_id IN (SELECT id FROM stores WHERE code IN (SELECT value FROM json_each(?)))")
-            args += [StoreList.json(stores)]
-        }
+        if let stores { conditions.append(Self.inStores(stores, &args)) }
         if let taskID {
             conditions.append("t.id = ?")
             args += [taskID]
