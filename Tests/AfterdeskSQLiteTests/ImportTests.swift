@@ -339,14 +339,14 @@ func snapshot(_ storage: any Storage) async throws -> [String] {
             try db.appliedMigrations() == [
                 "v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening", "v7-outcomes",
                 "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts", "v13-run-heartbeats",
-                "v14-decline-horizons", "v15-report-reads", "v16-user-stores", "v17-leases",
+                "v14-decline-horizons", "v15-report-reads", "v16-user-stores", "v17-leases", "v18-outbox-claims",
             ])
         // Opening again is harmless.
         await #expect(
             try w.database().appliedMigrations() == [
                 "v1-capture", "v2-plans", "v3-dispatch", "v4-compact-plans", "v5-unique-hashes", "v6-hardening", "v7-outcomes",
                 "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts", "v13-run-heartbeats",
-                "v14-decline-horizons", "v15-report-reads", "v16-user-stores", "v17-leases",
+                "v14-decline-horizons", "v15-report-reads", "v16-user-stores", "v17-leases", "v18-outbox-claims",
             ])
         let mode = try await DatabaseQueue(path: w.path("test.sqlite")).read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")

@@ -28,6 +28,7 @@ import Testing
         ("v15-report-reads", Migrations.v15ReportReads, 0xff30_9fe7_b90c_98e2),
         ("v16-user-stores", Migrations.v16UserStores, 0x9d1b_4bf8_431d_99ba),
         ("v17-leases", Migrations.v17Leases, 0x9791_63d7_ec0c_2e06),
+        ("v18-outbox-claims", Migrations.v18OutboxClaims, 0xfc48_a7b6_f174_29ab),
     ]
 
     static func hash(_ sql: String) -> UInt64 {
@@ -45,7 +46,7 @@ import Testing
         #expect(
             Migrations.sqlOnly.map(\.name) == [
                 "v6-hardening", "v7-outcomes", "v8-web", "v9-offers", "v10-import-scope", "v11-opt-outs", "v12-trade-facts",
-                "v13-run-heartbeats", "v14-decline-horizons", "v15-report-reads", "v16-user-stores", "v17-leases",
+                "v13-run-heartbeats", "v14-decline-horizons", "v15-report-reads", "v16-user-stores", "v17-leases", "v18-outbox-claims",
             ])
     }
 

@@ -42,7 +42,7 @@ import Testing
                 "LockStorage", "StoreStorage", "LeaseStorage",
             ])
         let dispatch = Set(required["DispatchStorage"] ?? [])
-        #expect(dispatch.isSuperset(of: ["claimOutbox(now:limit:)", "claimOutbox(id:now:)", "openSentLog()", "completeOutbox(_:now:)"]))
+        #expect(dispatch.isSuperset(of: ["claimOutbox(now:limit:by:)", "claimOutbox(id:now:)", "openSentLog()", "completeOutbox(_:now:)"]))
         #expect(required["OperationsStorage"]?.contains("location") == true)
         #expect(required["TaskStorage"]?.contains("taskQueue(_:answers:now:render:)") == true)
         #expect(required["ImportStorage"]?.contains("importDeals(files:options:progress:)") == true)

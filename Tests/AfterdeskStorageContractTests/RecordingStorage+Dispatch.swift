@@ -123,9 +123,9 @@ extension RecordingStorage: DispatchStorage {
         notes.note("advanceFirstTouches(customers:to:)")
         return try await base.advanceFirstTouches(customers: customers, to: to)
     }
-    func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage] {
-        notes.note("claimOutbox(now:limit:)")
-        return try await base.claimOutbox(now: now, limit: limit)
+    func claimOutbox(now: Date, limit: Int, by claimer: String?) async throws -> [OutboxMessage] {
+        notes.note("claimOutbox(now:limit:by:)")
+        return try await base.claimOutbox(now: now, limit: limit, by: claimer)
     }
     func claimOutbox(id: Int64, now: Date) async throws -> OutboxMessage? {
         notes.note("claimOutbox(id:now:)")

@@ -9,6 +9,7 @@ extension Scenarios {
         ("leases: one holder at a time, renewed by it, taken over once it runs out, let go", leaseHolds),
         ("leases: of servers claiming at once, one holds the lease", leaseClaimedAtOnce),
         ("leases: a counted limit in a fixed window, every caller together; old windows tidied", countedHits),
+        ("leases: a live server's message in flight is not in doubt; once its lease runs out it is", claimsOfLiveServers),
     ]
 
     @Sendable static func leaseHolds(_ s: any Storage, _ f: Fixture) async throws {
@@ -82,5 +83,22 @@ extension Scenarios {
         // Windows that started before a time go: "k" (set back) and "burst"; "other" and "skew" started later.
         #expect(try await s.tidyHits(before: f.at(1)) == 2)
         #expect(try await s.countHit("burst", limit: 5, window: 60, now: f.at(2)) == (true, 0))
+    }
+
+    /// The storage's clock is `f.now`: a server lease taken before it and still running keeps its messages out of the
+    /// doubtful; one that ran out by then, or a message no server claimed, is in doubt.
+    @Sendable static func claimsOfLiveServers(_ s: any Storage, _ f: Fixture) async throws {
+        try await s.enqueue((1...3).map { email("live-\($0)") }, customerID: nil, taskID: nil, now: f.at(-120))
+        _ = try await s.claimLease(LeaseName.server("alive"), holder: "alive", duration: 30, now: f.at(-10))
+        _ = try await s.claimLease(LeaseName.server("dead"), holder: "dead", duration: 30, now: f.at(-60))
+        let alive = try await s.claimOutbox(now: f.at(-100), limit: 1, by: "alive")
+        let dead = try await s.claimOutbox(now: f.at(-100), limit: 1, by: "dead")
+        let nobody = try await s.claimOutbox(now: f.at(-100), limit: 1)
+        #expect(alive.count == 1 && dead.count == 1 && nobody.count == 1)
+        let doubtful = Set(try await s.inDoubtOutbox(before: f.now).map(\.id))
+        #expect(doubtful == Set((dead + nobody).map(\.id)))
+        // Its server gone (its lease let go or run out), the live one's message is in doubt too.
+        try await s.releaseLease(LeaseName.server("alive"), holder: "alive")
+        #expect(Set(try await s.inDoubtOutbox(before: f.now).map(\.id)) == Set((alive + dead + nobody).map(\.id)))
     }
 }

@@ -26,11 +26,11 @@ extension PostgresStorage {
     /// servers may claim at once: each locks the rows it takes and skips those another holds (`SKIP LOCKED`), and a
     /// row another claimer changed meanwhile is checked again (no longer `queued`, it is not taken), so every message
     /// goes to exactly one claimer.
-    public func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage] {
+    public func claimOutbox(now: Date, limit: Int, by claimer: String?) async throws -> [OutboxMessage] {
         let now = now.wholeSecond
         return try await write { conn in
             try await conn.run(Self.claimPlan, logger)
-            let rows = try await conn.rows(Self.claimQuery(now: now, limit: limit), logger)
+            let rows = try await conn.rows(Self.claimQuery(now: now, limit: limit, by: claimer), logger)
             // A message whose row cannot be read is not sent, and does not stop the others: it becomes a dead letter
             // whose error names the column and the value.
             let (out, unreadable) = try Self.readable(rows)
@@ -45,9 +45,9 @@ extension PostgresStorage {
     static let claimPlan: PostgresQuery = "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)"
 
     /// The claim of up to `limit` queued messages due at `now` (a whole second), oldest first.
-    static func claimQuery(now: Date, limit: Int) -> PostgresQuery {
+    static func claimQuery(now: Date, limit: Int, by claimer: String? = nil) -> PostgresQuery {
         """
-        UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = \(now)
+        UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = \(now), claimed_by = \(claimer)::text
         WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= \(now)
                      ORDER BY next_attempt_at, id LIMIT \(sqliteLimit(limit))::bigint FOR UPDATE SKIP LOCKED)
         RETURNING \(unescaped: Self.outboxColumns)
@@ -77,6 +77,8 @@ extension PostgresStorage {
             let rows = try await conn.rows(
                 """
                 SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < \(before.wholeSecond)
+                  AND (claimed_by IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > \(now)))
                 ORDER BY id
                 """, logger)
             let (out, unreadable) = try Self.readable(rows)

@@ -20,19 +20,20 @@ extension AfterdeskDatabase {
 
     /// Claims up to `limit` queued messages whose time has come: they turn `sending`, with one more attempt counted,
     /// committed before any is handed to a provider. A crash after this leaves them `sending`: in doubt.
-    public func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage] {
+    public func claimOutbox(now: Date, limit: Int, by claimer: String?) async throws -> [OutboxMessage] {
         let nowText = Instant.iso8601(now)
         return try await writer.write { db in
             // Read through the C API, by position in `outboxColumns`: a page holds whole message bodies.
             let s = try RawStatement(
                 db,
                 """
-                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?1
+                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?1, claimed_by = ?3
                 WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2)
                 RETURNING \(Self.outboxColumns)
                 """)
             s.bind(1, nowText)
             s.bind(2, Int64(limit))
+            if let claimer { s.bind(3, claimer) }
             defer { s.reset() }
             var out: [OutboxMessage] = []
             // A message whose row cannot be read is not sent, and does not stop the others: it becomes a dead letter
@@ -79,8 +80,14 @@ extension AfterdeskDatabase {
             var out: [OutboxMessage] = []
             var unreadable: [(id: Int64, message: String)] = []
             for row in try Row.fetchAll(
-                db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? ORDER BY id",
-                arguments: [Instant.iso8601(before)])
+                db,
+                sql: """
+                    SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ?
+                      AND (claimed_by IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > ?))
+                    ORDER BY id
+                    """,
+                arguments: [Instant.iso8601(before), nowText])
             {
                 do {
                     out.append(try Self.outboxMessage(row))

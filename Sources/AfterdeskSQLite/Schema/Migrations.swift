@@ -50,6 +50,7 @@ enum Migrations {
         ("v15-report-reads", v15ReportReads),
         ("v16-user-stores", v16UserStores),
         ("v17-leases", v17Leases),
+        ("v18-outbox-claims", v18OutboxClaims),
     ]
 
     /// The unique hash indexes of customers and vehicles, created where missing, after a bulk import (which drops

@@ -44,6 +44,8 @@ public struct Lease: Sendable, Equatable {
 public enum LeaseName {
     /// The scheduler's: the one server that runs each tick.
     public static let scheduler = "scheduler"
+    /// A server's own, renewed while it lives: the messages it claims are in doubt only once it has run out.
+    public static func server(_ holder: String) -> String { "server:\(holder)" }
 }
 
 /// A fixed window of `countHit`.

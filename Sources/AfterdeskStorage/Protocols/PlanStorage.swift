@@ -52,11 +52,13 @@ public protocol DispatchStorage: Sendable {
     /// For tests and the demo: moves the first touches of `customers` customers to `to`.
     func advanceFirstTouches(customers: Int, to: Date) async throws
 
-    /// Claims up to `limit` queued messages due by `now` (committed `sending`), each for this dispatcher only.
-    func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage]
+    /// Claims up to `limit` queued messages due by `now` (committed `sending`), each for this dispatcher only: the server
+    /// `claimer` (its scheduler's holder, whose `server:` lease says it lives), or nil for a process without one.
+    func claimOutbox(now: Date, limit: Int, by claimer: String?) async throws -> [OutboxMessage]
     /// Claims message `id` alone, if it is queued.
     func claimOutbox(id: Int64, now: Date) async throws -> OutboxMessage?
-    /// Messages left `sending` before `before` by a dispatch that stopped.
+    /// Messages left `sending` before `before` by a dispatch that stopped: claimed by no server, or by one whose
+    /// `server:` lease has run out (by the storage's clock). Another live server's messages in flight are not in doubt.
     func inDoubtOutbox(before: Date) async throws -> [OutboxMessage]
     func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws
     /// Each claimed message's stops (why it must not go) and recipient's place (for the hours it may go).
@@ -80,6 +82,11 @@ public protocol DispatchStorage: Sendable {
 }
 
 extension DispatchStorage {
+    /// Claims for a process without a server lease (`afterdesk run`, the tests).
+    public func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage] {
+        try await claimOutbox(now: now, limit: limit, by: nil)
+    }
+
     public func dueTouches(now: Date, limit: Int) async throws -> [DueTouch] {
         try await dueTouches(now: now, limit: limit, after: nil)
     }
