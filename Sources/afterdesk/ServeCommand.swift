@@ -63,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         var scheduler = Scheduler.counted(
             every: .seconds(self.every), dispatcher: dispatcher, clock: clock, logger: logger, metrics: context.metrics)
         scheduler.lease = SchedulerLease(duration: .seconds(schedulerLease), renewEvery: .seconds(schedulerRenew))
+        scheduler.standbyDelivers = DatabaseLocation.isPostgres(try database.location())
         logger.info("scheduler", metadata: ["holder": "\(scheduler.lease.holder)", "lease": "\(schedulerLease) s"])
         // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
         // then the HTTP application, then the outbound HTTP client (SMS, webhooks).

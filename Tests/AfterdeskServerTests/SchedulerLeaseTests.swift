@@ -113,6 +113,36 @@ import Testing
         second.cancel()
         await second.value
     }
+
+    /// A standby delivers what is queued beside the holder (issue 30: both servers send), under its own claims: the
+    /// messages it sends carry its name, so the holder's reconciling does not take them for a crash's while it lives.
+    @Test(arguments: TestBackend.all) func aStandbyDeliversUnderItsOwnClaims(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
+        let noon = utc("2026-10-05T17:00:00Z")  // Monday 12:00 in Austin
+        var a = Scheduler(interval: .seconds(3_600), dispatcher: s.dispatcher, clock: .fixed(noon), logger: Logger(label: "t"))
+        a.lease = SchedulerLease(holder: "a")
+        var b = Scheduler(interval: .milliseconds(100), dispatcher: s.dispatcher, clock: .fixed(noon), logger: Logger(label: "t"))
+        b.lease = SchedulerLease(holder: "b")
+        b.standbyDelivers = true
+        let first = Task { await a.run() }
+        for _ in 0..<500 where try await s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
+        // The holder has run its round and sleeps for an hour; texts are queued meanwhile.
+        try await s.db.enqueue(
+            (1...3).map { NewOutboxMessage(channel: .sms, idempotencyKey: "standby-\($0)", recipient: "+15125550142", body: "Hi \($0)") },
+            customerID: try await s.customer("D-1"), now: noon)
+        let second = Task { await b.run() }
+        for _ in 0..<500 where s.channels.sms.filter({ $0.key.hasPrefix("standby-") }).count < 3 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(s.channels.sms.filter { $0.key.hasPrefix("standby-") }.count == 3)
+        let claimers: [String?] = try await s.rows("SELECT claimed_by FROM outbox WHERE idempotency_key LIKE 'standby-%'").map { $0[0] }
+        #expect(claimers == ["b", "b", "b"])
+        #expect(try await s.db.lease(LeaseName.scheduler)?.holder == "a")
+        second.cancel()
+        first.cancel()
+        await second.value
+        await first.value
+    }
 }
 
 /// Rounds run, by server.

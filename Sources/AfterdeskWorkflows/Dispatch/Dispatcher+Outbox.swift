@@ -15,13 +15,26 @@ extension Dispatcher {
         // page runs in a task of its own, which the cancellation does not reach: the storage's calls would otherwise
         // refuse to run once cancelled, and leave the page in doubt.
         while !Task.isCancelled {
-            let claimed = try await database.claimOutbox(now: now, limit: pageSize)
+            let claimed = try await database.claimOutbox(now: now, limit: pageSize, by: claimer)
             if claimed.isEmpty { return }
             let page = try await Task { try await self.deliverPage(claimed, journal: journal, now: now) }.value
             summary.delivered += page.delivered
             summary.failed += page.failed
             summary.dead += page.dead
         }
+    }
+
+    /// Sends what is queued and due, and nothing else: a server that does not hold the scheduler's lease helps deliver
+    /// (its claims are its own), while the holder decides what is due, reconciles and escalates.
+    public func deliverOnly(now: Date) async throws -> DispatchSummary {
+        let emergencies = try await database.emergencyStates()
+        let own = try await database.storeSettings()
+        if emergencies != gate.rules.emergencies || own != storeSettings {
+            return try await current(emergencies: emergencies, own: own).deliverOnly(now: now)
+        }
+        var summary = DispatchSummary()
+        try await deliver(now: now, into: &summary)
+        return summary
     }
 
     /// What became of one page's messages.

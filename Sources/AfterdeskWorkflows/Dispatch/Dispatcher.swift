@@ -40,6 +40,9 @@ public struct Dispatcher: Sendable {
     public let signingSecret: String
     /// Where failed sends are logged, with the customer's address or number masked in whatever the provider said.
     public var logger = Logger(label: "afterdesk.dispatch")
+    /// The server whose deliveries these are (its scheduler's holder, with a `server:` lease), or nil for a process
+    /// without one: a message it claims is in doubt to another server only once that lease has run out.
+    public var claimer: String?
     /// Tokens of offer page links: random (tests give their own).
     public var offerTokens: @Sendable () -> String = { OfferTokens.random() }
     /// Each store's own settings (`afterdesk stores set`), as last read from the database.

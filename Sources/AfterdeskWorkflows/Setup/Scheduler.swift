@@ -31,6 +31,9 @@ public struct Scheduler: Service {
     public var onRun: (@Sendable (DispatchSummary) -> Void)?
     /// Told whether this server holds the lease, after each claim (`/metrics`).
     public var onLease: (@Sendable (Bool) -> Void)?
+    /// Whether a server that does not hold the lease delivers what is queued beside the holder (PostgreSQL, whose
+    /// claims are row locks and which keeps no file log of sends: `serve` sets it there). Not on SQLite: one server.
+    public var standbyDelivers = false
     /// Whether a stop lets the lease go (false: a test's stand-in for `kill -9`).
     var releasesOnStop = true
     /// Rounds in a row that found another dispatcher holding the dispatch lock (said once it lasts).
@@ -60,10 +63,16 @@ public struct Scheduler: Service {
                     }
                 }
                 group.addTask {
+                    var lastDelivery: ContinuousClock.Instant?
                     while !Task.isCancelled {
                         guard held.until.map({ $0 > clock.now() }) ?? false else {
-                            // A standby looks again every second (a read of this process's memory): its first round
-                            // follows the claim that takes the lease at once.
+                            // A standby delivers what is queued every `interval` (its claims are its own), and looks
+                            // again every second (a read of this process's memory): its first round follows the claim
+                            // that takes the lease at once.
+                            if standbyDelivers, lastDelivery.map({ ContinuousClock.now - $0 >= interval }) ?? true {
+                                lastDelivery = ContinuousClock.now
+                                await deliverOnce()
+                            }
                             try? await Task.sleep(for: min(interval, .seconds(1)))
                             continue
                         }
@@ -79,7 +88,11 @@ public struct Scheduler: Service {
         // claim that committed but whose answer the cancellation cut off holds it too. Nothing when another holds it.
         guard releasesOnStop else { return }
         let (storage, holder) = (dispatcher.database, lease.holder)
-        await Task { try? await storage.releaseLease(LeaseName.scheduler, holder: holder) }.value
+        await Task {
+            try? await storage.releaseLease(LeaseName.scheduler, holder: holder)
+            // This server's own: its messages left in flight (none, after a graceful stop) are in doubt at once.
+            try? await storage.releaseLease(LeaseName.server(holder), holder: holder)
+        }.value
         if held.until != nil { logger.info("scheduler lease let go", metadata: ["holder": "\(holder)"]) }
     }
 
@@ -89,6 +102,9 @@ public struct Scheduler: Service {
     func claim(_ held: LeaseHeld) async -> Date? {
         let now = clock.now()
         do {
+            // This server's own lease first: while it runs, the messages it claims are its own.
+            _ = try await dispatcher.database.claimLease(
+                LeaseName.server(lease.holder), holder: lease.holder, duration: lease.duration.seconds, now: now)
             let l = try await dispatcher.database.claimLease(
                 LeaseName.scheduler, holder: lease.holder, duration: lease.duration.seconds, now: now)
             let mine = l.isHeld(by: lease.holder) ? l.expiresAt : nil
@@ -106,6 +122,27 @@ public struct Scheduler: Service {
         return held.until
     }
 
+    /// The dispatcher as this server's: its claims carry the lease's holder.
+    var serving: Dispatcher {
+        var d = dispatcher
+        d.claimer = lease.holder
+        return d
+    }
+
+    /// A standby's round: the queued messages due, delivered by this server beside the holder.
+    func deliverOnce() async {
+        do {
+            let s = try await serving.deliverOnly(now: clock.now())
+            if s.delivered + s.failed > 0 {
+                logger.info("delivery", metadata: ["sent": "\(s.delivered)", "retry": "\(s.failed)", "dead": "\(s.dead)"])
+            }
+        } catch is CancellationError {
+            logger.info("delivery stopped for the shutdown")
+        } catch {
+            logger.error("delivery failed: \(Redact.contactData(in: String(describing: error)))")
+        }
+    }
+
     /// One round: a dispatch run when no one else is dispatching, then the tidying that goes with each round.
     func runOnce() async {
         let storage = dispatcher.database
@@ -119,7 +156,7 @@ public struct Scheduler: Service {
             skipped.reset()
             do {
                 defer { lock.release() }
-                let s = try await dispatcher.run(now: clock.now())
+                let s = try await serving.run(now: clock.now())
                 // A run that ended is recorded even if the shutdown came as it ended.
                 let ended = Instant.iso8601(clock.now())
                 try await Whole.run { try await storage.setSetting(Self.lastRunKey, ended) }
