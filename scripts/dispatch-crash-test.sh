@@ -16,49 +16,14 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; crash_db_cleanup; rm -rf "$work"; }
 trap cleanup EXIT
 
-# Servers that stop when their stdin closes: keep a pipe open to each.
-start() { # name script args...
-  local name=$1; shift
-  mkfifo "$work/$name.in"
-  "$python" "$@" < "$work/$name.in" > "$work/$name.port" 2> "$work/$name.err" &
-  pids+=($!)
-  exec {fd}> "$work/$name.in"
-  for _ in $(seq 50); do [ -s "$work/$name.port" ] && break; sleep 0.1; done
-  [ -s "$work/$name.port" ] || { echo "$name did not start:"; cat "$work/$name.err"; exit 1; }
-}
-
-# A generated dealership, planned (made once per backend); dispatched 40 days later, when many touches are due.
-base() {  # base BACKEND: the base database's location
-  local db; db=$(new_db "$1" base)
-  "$bin" demo --db "$db" --dir "$work/gen" --deals-per-day 12 --seed 5 --days 0 > /dev/null
-  echo "$db"
-}
-when() {  # when DB: sets now (40 days after the first planned touch) and later (2 hours after it)
-  local planned_at
-  case "$1" in
-    postgres://*) planned_at=$(q "$1" "SELECT $(ts 'MIN(planned_at)') FROM touches") ;;
-    *) planned_at=$(q "$1" "SELECT MIN(planned_at) FROM touches") ;;
-  esac
-  now=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(days=40)).strftime('%Y-%m-%dT16:00:00Z'))" "$planned_at")
-  later=$("$python" -c "import datetime,sys; t=datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); print((t+datetime.timedelta(hours=2)).strftime('%Y-%m-%dT%H:%M:%SZ'))" "$now")
-}
+source scripts/dispatch-lib.sh
 
 dispatch() { # db sms_log mail_dir [kill_after]
   local db=$1 log=$2 mail=$3 kill_after=${4:-}
   rm -f "$work"/*.in
   start sms Tests/Support/fake_twilio.py "$log" AC1 tok --delay 0.004
   start smtp Tests/Support/smtp_sink.py "$mail"
-  cat > "$work/afterdesk.yaml" <<CONF
-public_url: https://afterdesk.test
-sms_base_url: http://127.0.0.1:$(cat "$work/sms.port")
-sms_account_sid: AC1
-sms_auth_token: tok
-sms_from: "+15125550100"
-smtp_url: smtp://127.0.0.1:$(cat "$work/smtp.port")
-email_from: Lakeside Motors <service@lakeside.example>
-crm_lead_email: leads@crm.example
-signing_secret: fixed-for-the-test
-CONF
+  write_config "$work/afterdesk.yaml"
   if [ "${kill_after:-}" = "term" ]; then
     # serve dispatches at once on start (its clock is AFTERDESK_NOW); SIGTERM once sending has begun.
     AFTERDESK_NOW="$now" "$bin" serve --db "$db" --config "$work/afterdesk.yaml" --port "${SERVE_PORT:-18611}" --every 3600 \
@@ -85,24 +50,6 @@ CONF
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   pids=()
 }
-
-stable() {  # stable DB: what a dispatch leaves, in the same columns, order and format on both backends
-  case "$1" in
-    postgres://*)
-      q "$1" "
-        SELECT id, status, $(ts due_at), $(ts sent_at), status_reason FROM touches ORDER BY id;
-        SELECT idempotency_key, channel, recipient, subject, body, status FROM outbox ORDER BY idempotency_key;
-        SELECT touch_id, assignee_id, title, status FROM tasks ORDER BY touch_id;" ;;
-    *)
-      q "$1" "
-        SELECT id, status, due_at, sent_at, status_reason FROM touches ORDER BY id;
-        SELECT idempotency_key, channel, recipient, subject, body, status FROM outbox ORDER BY idempotency_key;
-        SELECT touch_id, assignee_id, title, status FROM tasks ORDER BY touch_id;
-        PRAGMA integrity_check; PRAGMA foreign_key_check;" ;;
-  esac
-}
-
-count_unique_ids() { grep -h -i '^Message-ID:' "$1"/*.eml 2>/dev/null | sort -u | wc -l; }
 
 run_backend() {  # run_backend BACKEND: the clean dispatch, the kill -9 runs and the SIGTERM, on BACKEND
   local backend=$1 base clean db log mail sms keys texts mails ids delay

@@ -7,6 +7,9 @@
 #   scripts/pg-test-cluster.sh env      print the export lines of the running one (fails when there is none)
 #   scripts/pg-test-cluster.sh status   say whether one is running (exit 0) or not (exit 3)
 #   scripts/pg-test-cluster.sh stop     stop it and remove its folder (nothing to do when there is none)
+#   scripts/pg-test-cluster.sh restart  stop it as a crash would (-m immediate) and start it again on its port (the
+#                                       fault test of issue 30); prints nothing on stdout
+#   scripts/pg-test-cluster.sh log [N]  the last N (default 40) lines of its server log, and whether it still answers
 #
 # Use: eval "$(scripts/pg-test-cluster.sh start)"; ...; scripts/pg-test-cluster.sh stop
 # Only the export lines go to stdout; everything else goes to stderr.
@@ -230,13 +233,33 @@ cmd_stop() {
   rm -f "$state"
 }
 
+cmd_restart() {
+  local dir
+  dir=$(recorded_dir)
+  [ -n "$dir" ] || die "no test cluster to restart"
+  as_owner "$BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 60 stop >/dev/null || die "could not stop the server in $dir"
+  start_server "$dir" || die "could not start the server in $dir again (see $dir/server.log)"
+  say "restarted in $dir on port $(port_of "$dir")"
+}
+
+cmd_log() { # lines
+  local dir
+  dir=$(recorded_dir)
+  [ -n "$dir" ] || { say "no test cluster recorded"; return 0; }
+  if running "$dir"; then say "running in $dir on port $(port_of "$dir")"; else say "NOT running (folder $dir)"; fi
+  echo "--- the last ${1:-40} lines of $dir/server.log ---" >&2
+  tail -n "${1:-40}" "$dir/server.log" >&2 2>/dev/null || true
+}
+
 case "${1:-}" in
+  log) BIN=$(bindir); cmd_log "${2:-40}" ;;
+  restart) BIN=$(bindir); cmd_restart ;;
   start) BIN=$(bindir); cmd_start ;;
   env) BIN=$(bindir); cmd_env ;;
   status) BIN=$(bindir); cmd_status ;;
   stop) BIN=$(bindir); cmd_stop ;;
   *)
-    echo "usage: $0 start|env|status|stop" >&2
+    echo "usage: $0 start|env|status|stop|restart|log [N]" >&2
     exit 2
     ;;
 esac

@@ -2,8 +2,8 @@
 # The test command: unit, store, delivery and server tests (the storage contract on SQLite and on PostgreSQL, in a
 # throwaway cluster started here, with the cases each backend passed counted; the router, API, page, dispatch and import
 # tests on both too), the command line on PostgreSQL against SQLite (scripts/pg-cli-test.sh), the kill -9 crash tests of
-# import and dispatch on both databases, the
-# command line's exit codes, the README's install (the one binary, started from another folder), the web pages in a
+# import and dispatch on both databases, two servers on one PostgreSQL database under a kill -9 and a restart of the
+# database, the command line's exit codes, the README's install (the one binary, started from another folder), the web pages in a
 # real browser (screenshots in browser-screenshots/), then the JSON API against docs/openapi.yaml with schemathesis
 # (after checking the generated API code against it),
 # then issue 23's attacks on a live server (scripts/security-test.sh).
@@ -14,19 +14,25 @@ scripts/setup.sh tests
 # stopped when the run ends however it ends; the storage tests make their databases in it (issue 29).
 export AFTERDESK_PG_STATE=$(mktemp -u "${TMPDIR:-/tmp}/afterdesk-pg-run.XXXXXX")
 export AFTERDESK_TEST_TALLY=$(mktemp "${TMPDIR:-/tmp}/afterdesk-tally.XXXXXX")
-trap 'scripts/pg-test-cluster.sh stop || true; rm -f "$AFTERDESK_TEST_TALLY"' EXIT
+# On a failure, PostgreSQL's own last words come first (a cluster that went away says why in its log).
+trap 'status=$?; [ $status -eq 0 ] || scripts/pg-test-cluster.sh log 60 || true; scripts/pg-test-cluster.sh stop || true; rm -f "$AFTERDESK_TEST_TALLY"' EXIT
 eval "$(scripts/pg-test-cluster.sh start)"
 # PostgreSQL's baseline against SQLite's schema, table by table, without Swift (seconds).
 scripts/pg-schema-check.sh
 swift build --build-tests
 # The committed API code is what docs/openapi.yaml generates (builds the generator once: about 2 min cold, then ~10 s).
 scripts/generate-api.sh --check
-swift test --skip-build
+# Bounded: the suite takes minutes; a test that waits for ever fails the run here, with the log, instead of CI's limit.
+# (-k: a test process that ignores SIGTERM is killed.)
+timeout -k 30 "${AFTERDESK_TEST_LIMIT:-1800}" swift test --skip-build ||
+  { status=$?; [ $status -ne 124 ] || echo "FAIL: swift test ran past ${AFTERDESK_TEST_LIMIT:-1800} s and was stopped"; exit $status; }
 scripts/backend-tally.sh "$AFTERDESK_TEST_TALLY"
 # The command line on PostgreSQL: the demo and the everyday commands say what they say on SQLite.
 scripts/pg-cli-test.sh
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
+# Two servers on one PostgreSQL database: kill -9 of one mid-dispatch, then PostgreSQL restarted mid-dispatch (issue 30).
+scripts/group-fault-test.sh
 scripts/cli-exit-test.sh
 scripts/install-test.sh
 scripts/browser-test.sh

@@ -94,11 +94,13 @@ struct PlanningOptions: ParsableArguments {
 }
 
 /// The one clock of a command: every workflow takes its time from here (through the database it opens, the server
-/// and scheduler it starts, or a `--now` option). Live, unless `AFTERDESK_NOW` (ISO 8601) fixes it for a scripted run.
+/// and scheduler it starts, or a `--now` option). Live, unless `AFTERDESK_NOW` (ISO 8601) fixes it for a scripted run,
+/// or starts it there when `AFTERDESK_CLOCK=running` (time then passes as it does: leases run out).
 enum CommandClock {
     static let clock: Clock = {
-        if let text = ProcessInfo.processInfo.environment["AFTERDESK_NOW"], let fixed = ISO8601DateFormatter().date(from: text) {
-            return .fixed(fixed)
+        let environment = ProcessInfo.processInfo.environment
+        if let text = environment["AFTERDESK_NOW"], let start = ISO8601DateFormatter().date(from: text) {
+            return environment["AFTERDESK_CLOCK"] == "running" ? .running(from: start) : .fixed(start)
         }
         return .live
     }()

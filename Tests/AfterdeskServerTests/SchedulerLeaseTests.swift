@@ -143,6 +143,29 @@ import Testing
         await second.value
         await first.value
     }
+
+    /// A page whose results the database could not take (it restarted mid-send) leaves a live server's messages
+    /// `sending`: no other server takes them while it lives, so the server itself reconciles them before it sends again.
+    @Test(arguments: TestBackend.all) func aServersOwnMessageLeftSendingIsReconciledByItsNextDelivery(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
+        let noon = utc("2026-10-05T17:00:00Z")  // Monday 12:00 in Austin
+        _ = try await s.db.claimLease(LeaseName.server("b"), holder: "b", duration: 3_600, now: noon)
+        try await s.db.enqueue(
+            [NewOutboxMessage(channel: .sms, idempotencyKey: "left-1", recipient: "+15125550142", body: "Hi")],
+            customerID: try await s.customer("D-1"), now: noon)
+        #expect(try await s.db.claimOutbox(now: noon, limit: 10, by: "b").map(\.idempotencyKey) == ["left-1"])
+        let later = noon.addingTimeInterval(60)
+        var a = s.dispatcher
+        a.claimer = "a"
+        #expect(try await a.reconcile(now: later) == 0)  // the holder leaves it: its server lives
+        var b = s.dispatcher
+        b.claimer = "b"
+        let summary = try await b.deliverOnly(now: later)
+        #expect(summary.reconciled == 1)
+        #expect(s.channels.sms.filter { $0.key == "left-1" }.count == 1)
+        let status: [String?] = try await s.rows("SELECT status FROM outbox WHERE idempotency_key = 'left-1'").map { $0[0] }
+        #expect(status == ["sent"])
+    }
 }
 
 /// Rounds run, by server.

@@ -131,9 +131,9 @@ extension RecordingStorage: DispatchStorage {
         notes.note("claimOutbox(id:now:)")
         return try await base.claimOutbox(id: id, now: now)
     }
-    func inDoubtOutbox(before: Date) async throws -> [OutboxMessage] {
-        notes.note("inDoubtOutbox(before:)")
-        return try await base.inDoubtOutbox(before: before)
+    func inDoubtOutbox(before: Date, _ scope: InDoubtScope) async throws -> [OutboxMessage] {
+        notes.note("inDoubtOutbox(before:_:)")
+        return try await base.inDoubtOutbox(before: before, scope)
     }
     func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws {
         notes.note("completeOutbox(_:now:)")

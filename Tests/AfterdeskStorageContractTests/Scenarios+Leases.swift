@@ -97,6 +97,13 @@ extension Scenarios {
         #expect(alive.count == 1 && dead.count == 1 && nobody.count == 1)
         let doubtful = Set(try await s.inDoubtOutbox(before: f.now).map(\.id))
         #expect(doubtful == Set((dead + nobody).map(\.id)))
+        // The live server's own view: its messages too (the database could not take their results); and as a
+        // standby, its own alone.
+        let held = Set(try await s.inDoubtOutbox(before: f.now, .held(mine: "alive")).map(\.id))
+        #expect(held == Set((alive + dead + nobody).map(\.id)))
+        #expect(try await s.inDoubtOutbox(before: f.now, .own("alive")).map(\.id) == alive.map(\.id))
+        #expect(try await s.inDoubtOutbox(before: f.now, .own("dead")).map(\.id) == dead.map(\.id))
+        #expect(try await s.inDoubtOutbox(before: f.now, .own("another")).isEmpty)
         // Its server gone (its lease let go or run out), the live one's message is in doubt too.
         try await s.releaseLease(LeaseName.server("alive"), holder: "alive")
         #expect(Set(try await s.inDoubtOutbox(before: f.now).map(\.id)) == Set((alive + dead + nobody).map(\.id)))

@@ -8,6 +8,13 @@ public struct Clock: Sendable {
 
     public static let live = Clock(now: { Date() })
     public static func fixed(_ date: Date) -> Clock { Clock(now: { date }) }
+
+    /// Reads `start` at first and runs on from there at `live`'s pace: a scripted run that must see time pass (a lease
+    /// running out) from a chosen instant.
+    public static func running(from start: Date, live: Clock = .live) -> Clock {
+        let began = live.now()
+        return Clock(now: { start.addingTimeInterval(live.now().timeIntervalSince(began)) })
+    }
 }
 
 extension LocalDate {

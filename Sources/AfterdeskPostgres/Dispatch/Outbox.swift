@@ -71,16 +71,26 @@ extension PostgresStorage {
     /// Messages left `sending` since before `before`: a process died while handing them to a provider. One whose row
     /// cannot be read becomes a dead letter naming the column and value (as in the claim), so it never stops
     /// dispatch, which reconciles before anything else.
-    public func inDoubtOutbox(before: Date) async throws -> [OutboxMessage] {
+    public func inDoubtOutbox(before: Date, _ scope: InDoubtScope) async throws -> [OutboxMessage] {
         let now = clock.now().wholeSecond
-        return try await write { conn in
-            let rows = try await conn.rows(
+        let query: PostgresQuery =
+            switch scope {
+            case .held(let mine):
                 """
                 SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < \(before.wholeSecond)
-                  AND (claimed_by IS NULL OR NOT EXISTS (
+                  AND (claimed_by IS NULL OR claimed_by = \(mine) OR NOT EXISTS (
                       SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > \(now)))
                 ORDER BY id
-                """, logger)
+                """
+            case .own(let mine):
+                """
+                SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < \(before.wholeSecond)
+                  AND claimed_by = \(mine)
+                ORDER BY id
+                """
+            }
+        return try await write { conn in
+            let rows = try await conn.rows(query, logger)
             let (out, unreadable) = try Self.readable(rows)
             try await deadLetter(conn, unreadable, now: now)
             return out

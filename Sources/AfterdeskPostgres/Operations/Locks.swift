@@ -48,7 +48,7 @@ extension PostgresStorage {
         Task { [self] in
             defer { ReleasingLocks.shared.remove(releasing, id) }
             do {
-                try await client.withConnection { conn -> Void in
+                try await client.withConnection(within: connectionWait) { conn -> Void in
                     guard try await Self.take(conn, key: key, wait: wait, logger) else {
                         report.yield(false)
                         return

@@ -72,7 +72,7 @@ enum PlanLocks {
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         let slots = slots(customers)
-        return try await client.withConnection { conn in
+        return try await client.withConnection(within: ConnectionWait.default) { conn in
             do {
                 try await conn.run("SELECT pg_advisory_lock(2902, s) FROM (SELECT unnest(\(slots)::int[]) AS s ORDER BY 1) o", logger)
                 locked?.open()

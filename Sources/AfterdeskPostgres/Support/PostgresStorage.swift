@@ -18,13 +18,17 @@ public final class PostgresStorage: Sendable {
     let server: PostgresConnectionFacts
     /// Where uploads are kept: a folder every server of the group shares.
     let uploadsFolder: String
+    /// How long a statement waits for a connection of the pool (`ConnectionWait`).
+    let connectionWait: Duration
     private let running: Task<Void, Never>
     /// What tells this server that another (or itself) changed what the task queue reads.
     let taskQueueListener: TaskQueueListener
 
     private init(
-        client: PostgresClient, server: PostgresConnectionFacts, clock: Clock, logger: Logger, location: String?, uploadsFolder: String
+        client: PostgresClient, server: PostgresConnectionFacts, clock: Clock, logger: Logger, location: String?, uploadsFolder: String,
+        connectionWait: Duration
     ) {
+        self.connectionWait = connectionWait
         self.client = client
         self.server = server
         self.clock = clock
@@ -46,8 +50,10 @@ public final class PostgresStorage: Sendable {
 
     /// Opens the database at `location` (`postgres://user@host:port/database`), migrating it.
     /// `uploads`: the folder uploads go to (nil: `afterdesk-uploads` in the system's temporary folder).
+    /// `connectionWait`: how long a statement waits for a connection before it fails (`ConnectionWait`).
     public static func open(
         _ location: String, clock: Clock, uploads: String? = nil, maximumConnections: Int = 10,
+        connectionWait: Duration = ConnectionWait.default,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "afterdesk.postgres")
     ) async throws -> PostgresStorage {
@@ -59,7 +65,7 @@ public final class PostgresStorage: Sendable {
         let folder = uploads ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("afterdesk-uploads")
         let storage = PostgresStorage(
             client: client, server: server, clock: clock, logger: logger, location: PostgresLocation.forPeople(location),
-            uploadsFolder: folder)
+            uploadsFolder: folder, connectionWait: connectionWait)
         for await _ in storage.started {}
         await Task.yield()
         do {
@@ -107,7 +113,7 @@ public final class PostgresStorage: Sendable {
     /// Runs `body` on one connection outside a transaction (each statement commits on its own).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { conn in try await body(conn) }
+            return try await client.withConnection(within: connectionWait) { conn in try await body(conn) }
         } catch { throw PostgresErrors.mapped(error) }
     }
 
@@ -123,7 +129,9 @@ public final class PostgresStorage: Sendable {
     /// `body` in one transaction, committed when it returns.
     private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
+            return try await client.withConnection(within: connectionWait) { conn in
+                try await conn.withTransaction(logger: logger) { conn in try await body(conn) }
+            }
         } catch { throw PostgresErrors.mapped(error) }
     }
 

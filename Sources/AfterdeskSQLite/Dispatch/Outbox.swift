@@ -74,20 +74,31 @@ extension AfterdeskDatabase {
     /// Messages left `sending` since before `before`: a process died while handing them to a provider. One whose row
     /// cannot be read becomes a dead letter naming the column and value (as in the claim), so it never stops
     /// dispatch, which reconciles before anything else.
-    public func inDoubtOutbox(before: Date) async throws -> [OutboxMessage] {
+    public func inDoubtOutbox(before: Date, _ scope: InDoubtScope) async throws -> [OutboxMessage] {
         let nowText = Instant.iso8601(clock.now())
+        let (whose, mine): (String, String?) =
+            switch scope {
+            case .held(let mine):
+                (
+                    """
+                    (claimed_by IS NULL OR claimed_by = ? OR NOT EXISTS (
+                        SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > ?))
+                    """, mine
+                )
+            case .own(let mine): ("claimed_by = ?", mine)
+            }
+        let arguments: StatementArguments =
+            if case .held = scope { [Instant.iso8601(before), mine, nowText] } else { [Instant.iso8601(before), mine] }
         return try await writer.write { db in
             var out: [OutboxMessage] = []
             var unreadable: [(id: Int64, message: String)] = []
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ?
-                      AND (claimed_by IS NULL OR NOT EXISTS (
-                          SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > ?))
+                    SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? AND \(whose)
                     ORDER BY id
                     """,
-                arguments: [Instant.iso8601(before), nowText])
+                arguments: arguments)
             {
                 do {
                     out.append(try Self.outboxMessage(row))

@@ -57,9 +57,11 @@ public protocol DispatchStorage: Sendable {
     func claimOutbox(now: Date, limit: Int, by claimer: String?) async throws -> [OutboxMessage]
     /// Claims message `id` alone, if it is queued.
     func claimOutbox(id: Int64, now: Date) async throws -> OutboxMessage?
-    /// Messages left `sending` before `before` by a dispatch that stopped: claimed by no server, or by one whose
-    /// `server:` lease has run out (by the storage's clock). Another live server's messages in flight are not in doubt.
-    func inDoubtOutbox(before: Date) async throws -> [OutboxMessage]
+    /// Messages left `sending` before `before` by a dispatch that stopped or could not record what it sent (the database
+    /// gone for a moment): `.held(by:)`, the dispatch lock's holder's view, claimed by no server, by one whose `server:`
+    /// lease has run out (by the storage's clock), or by this server itself (`mine`); `.own`, a standby's, its own only.
+    /// Another live server's messages in flight are never in doubt.
+    func inDoubtOutbox(before: Date, _ scope: InDoubtScope) async throws -> [OutboxMessage]
     func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws
     /// Each claimed message's stops (why it must not go) and recipient's place (for the hours it may go).
     func sendChecks(_ messages: [OutboxMessage]) async throws
@@ -81,7 +83,21 @@ public protocol DispatchStorage: Sendable {
         -> StaffTextOutcome
 }
 
+/// Whose messages left `sending` a reconciliation takes (`inDoubtOutbox`).
+public enum InDoubtScope: Sendable, Equatable {
+    /// The holder of the dispatch lock: the messages of no server, of dead servers, and its own (`mine`, nil for a
+    /// process without a server lease).
+    case held(mine: String?)
+    /// A server delivering beside the holder: its own claims only.
+    case own(String)
+}
+
 extension DispatchStorage {
+    /// The dispatch lock's holder's view, for a process without a server lease (`afterdesk run`, the tests).
+    public func inDoubtOutbox(before: Date) async throws -> [OutboxMessage] {
+        try await inDoubtOutbox(before: before, .held(mine: nil))
+    }
+
     /// Claims for a process without a server lease (`afterdesk run`, the tests).
     public func claimOutbox(now: Date, limit: Int) async throws -> [OutboxMessage] {
         try await claimOutbox(now: now, limit: limit, by: nil)

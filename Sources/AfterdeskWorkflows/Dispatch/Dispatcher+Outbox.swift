@@ -33,6 +33,9 @@ extension Dispatcher {
             return try await current(emergencies: emergencies, own: own).deliverOnly(now: now)
         }
         var summary = DispatchSummary()
+        // Its own messages left `sending` (a page whose results the database could not take, while it restarted)
+        // first: no other server takes them while this one lives.
+        if let claimer { summary.reconciled = try await reconcile(now: now, .own(claimer)) }
         try await deliver(now: now, into: &summary)
         return summary
     }
@@ -163,11 +166,13 @@ extension Dispatcher {
 
     /// Messages a crashed dispatch left `sending`: an SMS the provider already has is marked sent with its id; any
     /// other goes back to the queue, to be sent again under the same idempotency key (and, for email, the same
-    /// Message-ID). Only safe while no other dispatch runs: callers hold the dispatch lock.
-    func reconcile(now: Date) async throws -> Int {
+    /// Message-ID). Only safe while no other dispatch runs on them: the holder of the dispatch lock takes those of no
+    /// live server and its own (`nil`: `.held(mine: claimer)`); a standby only its own (`.own`).
+    func reconcile(now: Date, _ scope: InDoubtScope? = nil) async throws -> Int {
+        let scope = scope ?? .held(mine: claimer)
         // Sends noted in the journal whose page was not committed: sent, not in doubt.
-        let settled = try await database.settleSentLog(now: now)
-        let doubtful = try await database.inDoubtOutbox(before: now.addingTimeInterval(1))
+        let settled = scope == .held(mine: claimer) ? try await database.settleSentLog(now: now) : 0
+        let doubtful = try await database.inDoubtOutbox(before: now.addingTimeInterval(1), scope)
         guard !doubtful.isEmpty else { return settled }
         var results: [(id: Int64, result: SendResult)] = []
         for m in doubtful {

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Issue 30's faults, on PostgreSQL: two `afterdesk serve` on one database dispatch a generated dealership's due touches
+# (thousands of messages) through local Twilio-compatible and SMTP servers.
+#   1. Both send; then the holder of the scheduler's lease is killed with kill -9 in the middle of its dispatch, and the
+#      other finishes alone (it takes the lease, reconciles what the dead one left in doubt, decides and sends the rest).
+#   2. Both send; then PostgreSQL itself is restarted as a crash would stop it (-m immediate); both servers must be
+#      sending again within 60 s of its return, on their own, and finish.
+# Each ends checked as the dispatch crash test checks (scripts/dispatch-crash-test.sh): each SMS once at the provider,
+# an email at most re-sent under the same Message-ID, nothing lost, and the database as a clean dispatch leaves it
+# (sent_at aside: the servers' clocks run, from the clean dispatch's instant). The counts are printed.
+# Needs the test cluster (scripts/test.sh starts it: AFTERDESK_TEST_POSTGRES_URL and AFTERDESK_PG_STATE). Uses the debug
+# build. About two minutes (FAULT_DEALS_PER_DAY, default 25: about 2,100 messages, 1,000 of them SMS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="$PWD/.build/debug/afterdesk"
+[ -x "$bin" ] || swift build --product afterdesk
+python=/usr/bin/python3; [ -x "$python" ] || python=python3
+work=$(mktemp -d)
+AFTERDESK_CRASH_BACKENDS=postgres
+source scripts/crash-db.sh
+source scripts/dispatch-lib.sh
+pids=()
+servers=()
+cleanup() {
+  for p in "${servers[@]}" "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  crash_db_cleanup
+  rm -rf "$work"
+}
+trap cleanup EXIT
+: "${AFTERDESK_PG_STATE:?names the test cluster to restart: run scripts/test.sh, or set it and start one with scripts/pg-test-cluster.sh start}"
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+
+# What a dispatch leaves, sent_at aside (the servers' clocks run on from $now; the clean dispatch's stands still).
+outcome() { # DB
+  q "$1" "
+    SELECT id, status, $(ts due_at), status_reason FROM touches ORDER BY id;
+    SELECT idempotency_key, channel, recipient, subject, body, status FROM outbox ORDER BY idempotency_key;
+    SELECT touch_id, assignee_id, title, status FROM tasks ORDER BY touch_id;"
+}
+counts() { q "$1" "SELECT COUNT(*) FILTER (WHERE status = 'sent'), COUNT(*) FILTER (WHERE status = 'sending'), COUNT(*) FILTER (WHERE status = 'queued') FROM outbox"; }
+
+providers() { # tag: the local SMS and SMTP servers, logging to $work/TAG-sms.jsonl and $work/TAG-mail
+  rm -f "$work"/*.in
+  start sms Tests/Support/fake_twilio.py "$work/$1-sms.jsonl" AC1 tok --delay "${SMS_DELAY:-0.01}"
+  start smtp Tests/Support/smtp_sink.py "$work/$1-mail"
+  write_config "$work/afterdesk.yaml"
+}
+stop_providers() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; pids=(); }
+
+# serve_two DB TAG: two servers on DB, their clocks running from $now, a round every 2 s, a 6 s lease renewed every 2 s.
+serve_two() {
+  local db=$1 tag=$2 i
+  servers=()
+  for i in 1 2; do
+    AFTERDESK_NOW="$now" AFTERDESK_CLOCK=running "$bin" serve --db "$db" --config "$work/afterdesk.yaml" \
+      --port "$((${FAULT_PORT:-18641} + i))" --every 2 --scheduler-lease 6 --scheduler-renew 2 > "$work/$tag-serve$i.out" 2>&1 &
+    servers+=($!)
+  done
+}
+
+# until_ SECONDS CONDITION...: polls CONDITION every 0.2 s; false when SECONDS pass first.
+until_() {
+  local deadline=$((SECONDS + $1)); shift
+  while [ $SECONDS -lt $deadline ]; do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+sms_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
+# Both servers have claimed messages, a tenth of the clean dispatch's SMS is out, and messages are still queued.
+both_sending() { # db log
+  local claimers queued
+  claimers=$(q "$1" "SELECT COUNT(DISTINCT claimed_by) FROM outbox WHERE claimed_by IS NOT NULL")
+  queued=$(q "$1" "SELECT COUNT(*) FROM outbox WHERE status = 'queued'")
+  [ "$claimers" -ge 2 ] && [ "$(sms_count "$2")" -ge $((clean_sms / 10)) ] && [ "$queued" -gt 0 ]
+}
+# Everything the clean dispatch sent at $now is sent, nothing is in doubt.
+finished() { # db
+  local c; c=$(counts "$1"); IFS='|' read -r f_sent f_sending _ <<<"$c"
+  [ "$f_sent" -ge "$clean_sent" ] && [ "$f_sending" = 0 ]
+}
+per_server() { q "$1" "SELECT COUNT(*) FROM outbox WHERE status = 'sent' GROUP BY claimed_by ORDER BY 1 DESC" | paste -sd/ -; }
+
+# check TAG DB: the exactly-once checks against the clean dispatch.
+check() {
+  local tag=$1 db=$2 log="$work/$1-sms.jsonl" mail="$work/$1-mail" sms keys texts mails ids
+  sms=$(sms_count "$log")
+  keys=$("$python" -c "import json,sys; print(len({json.loads(l)['key'] for l in open(sys.argv[1])}))" "$log")
+  texts=$("$python" -c "import json,sys; print(len({(json.loads(l)['to'], json.loads(l)['body']) for l in open(sys.argv[1])}))" "$log")
+  mails=$(ls "$mail"/*.eml 2>/dev/null | wc -l)
+  ids=$(count_unique_ids "$mail")
+  outcome "$db" > "$work/$tag.txt"
+  if [ "$sms" != "$keys" ] || [ "$sms" != "$texts" ] || [ "$sms" != "$clean_sms" ]; then
+    fail "$tag: $sms SMS at the provider for $keys touches ($texts distinct texts); a clean dispatch sends $clean_sms"
+  elif [ "$ids" != "$clean_mail" ]; then
+    fail "$tag: $ids distinct emails; a clean dispatch sends $clean_mail"
+  elif ! cmp -s "$work/clean.txt" "$work/$tag.txt"; then
+    fail "$tag: the database differs from a clean dispatch"; diff "$work/clean.txt" "$work/$tag.txt" | head -10
+  else
+    echo "$tag: $sms SMS, each once at the provider; $ids distinct emails ($((mails - ids)) re-sent under the same Message-ID); the database equals a clean dispatch"
+  fi
+}
+
+# settle TAG DB: stops the servers still running (SIGTERM), then the retries a clean dispatch runs at $later.
+settle() {
+  local p
+  for p in "${servers[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${servers[@]}"; do wait "$p" 2>/dev/null || true; done
+  servers=()
+  "$bin" run --db "$2" --config "$work/afterdesk.yaml" --now "$later" > /dev/null
+  stop_providers
+  check "$1" "$2"
+}
+
+began=$SECONDS
+echo "== two servers on one PostgreSQL database"
+base=$(DEALS_PER_DAY=${FAULT_DEALS_PER_DAY:-25} base postgres)
+when "$base"
+echo "a generated dealership on PostgreSQL in $((SECONDS - began)) s"
+
+# The clean dispatch: one `afterdesk run` at $now, then the retries at $later.
+clean=$(new_db postgres clean "$base")
+providers clean
+"$bin" run --db "$clean" --config "$work/afterdesk.yaml" --now "$now" > /dev/null
+clean_sent=$(q "$clean" "SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+"$bin" run --db "$clean" --config "$work/afterdesk.yaml" --now "$later" > /dev/null
+stop_providers
+outcome "$clean" > "$work/clean.txt"
+clean_sms=$(sms_count "$work/clean-sms.jsonl")
+clean_mail=$(ls "$work/clean-mail"/*.eml | wc -l)
+echo "clean dispatch at $now: $clean_sms SMS, $clean_mail emails ($clean_sent messages sent at once); $((SECONDS - began)) s in"
+[ "$clean_sms" -ge 1000 ] || fail "too few SMS to test ($clean_sms): FAULT_DEALS_PER_DAY is too low"
+
+# 1. kill -9 the lease's holder while both send.
+db=$(new_db postgres killed "$base")
+providers killed
+serve_two "$db" killed
+if ! until_ 90 both_sending "$db" "$work/killed-sms.jsonl"; then
+  fail "killed: the two servers were not both sending within 90 s"; tail -5 "$work"/killed-serve*.out
+else
+  holder=$(q "$db" "SELECT holder FROM leases WHERE name = 'scheduler'")
+  victim=$(echo "$holder" | cut -d: -f2)
+  case " ${servers[*]} " in *" $victim "*) ;; *) fail "killed: the lease's holder '$holder' is not one of the two servers" ;; esac
+  IFS='|' read -r k_sent k_sending k_queued <<<"$(counts "$db")"
+  k_split=$(per_server "$db")
+  kill -9 "$victim"
+  killed_at=$SECONDS
+  survivor=""; for p in "${servers[@]}"; do [ "$p" = "$victim" ] || survivor=$p; done
+  servers=("$survivor")
+  echo "kill -9 of the holder (pid $victim) after $(sms_count "$work/killed-sms.jsonl") SMS: the outbox then $k_sent sent ($k_split by server), $k_sending in doubt, $k_queued queued"
+  if until_ 120 finished "$db"; then
+    echo "the other server finished alone in $((SECONDS - killed_at)) s (sent by server: $(per_server "$db"))"
+  else
+    fail "killed: the other server did not finish within 120 s ($(counts "$db") sent|sending|queued)"; tail -5 "$work/killed-serve"*.out
+  fi
+fi
+settle killed "$db"
+echo "$((SECONDS - began)) s in"
+
+# 2. PostgreSQL restarted as a crash would stop it, while both send.
+db=$(new_db postgres restarted "$base")
+providers restarted
+serve_two "$db" restarted
+log="$work/restarted-sms.jsonl"
+if ! until_ 90 both_sending "$db" "$log"; then
+  fail "restarted: the two servers were not both sending within 90 s"; tail -5 "$work"/restarted-serve*.out
+else
+  before=$(sms_count "$log")
+  scripts/pg-test-cluster.sh restart
+  back_at=$SECONDS
+  at_return=$(sms_count "$log")
+  # Sending again: SMS beyond those out when the database returned (a page in flight at the crash may add a few).
+  again() { [ "$(sms_count "$log")" -gt $((at_return + 20)) ] || finished "$db" 2>/dev/null; }
+  if until_ 60 again; then
+    echo "PostgreSQL restarted after $before SMS; the servers were sending again $((SECONDS - back_at)) s after it was back"
+  else
+    fail "restarted: no server was sending 60 s after PostgreSQL was back ($(sms_count "$log") SMS, $at_return then)"
+    tail -5 "$work"/restarted-serve*.out
+  fi
+  for i in 1 2; do
+    if curl -fsS "http://127.0.0.1:$((${FAULT_PORT:-18641} + i))/health?scope=server" > /dev/null; then :; else
+      fail "restarted: server $i does not say it is healthy after the restart"
+    fi
+  done
+  if until_ 120 finished "$db"; then
+    echo "both finished $((SECONDS - back_at)) s after the restart (sent by server: $(per_server "$db"))"
+  else
+    fail "restarted: the servers did not finish within 120 s of the restart ($(counts "$db") sent|sending|queued)"
+  fi
+fi
+settle restarted "$db"
+echo "group fault tests: $((SECONDS - began)) s"
+exit $status
