@@ -32,7 +32,7 @@ scripts/pg-cli-test.sh
 scripts/crash-test.sh
 scripts/dispatch-crash-test.sh
 # Two servers on one PostgreSQL database: kill -9 of one mid-dispatch, then PostgreSQL restarted mid-dispatch (issue 30).
-scripts/group-fault-test.sh
+timeout -k 10 900 scripts/group-fault-test.sh
 scripts/cli-exit-test.sh
 scripts/install-test.sh
 scripts/browser-test.sh

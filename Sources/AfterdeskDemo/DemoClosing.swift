@@ -24,6 +24,8 @@ public struct DemoClosing: Sendable {
     public var unwoundDeals: Int
     /// Tasks from the plan closed (replies to a customer's text left out).
     public var planTasksDone: Int
+    /// A group's report by store: pooled (stratified by store), and each store's own figures (nil for one store).
+    public var byStore: MarginReport?
 
     public static func make(report r: DemoRun.Report, database db: any Storage, menu: Menu, now: Date) async throws -> DemoClosing {
         var p = ReportParameters(asOf: r.today, from: r.today.adding(years: -1), to: r.today, menu: menu)
@@ -42,7 +44,14 @@ public struct DemoClosing: Sendable {
             soldOnTasks: r.dispatch?.sold ?? 0, contracts: r.contracts, cancellations: r.cancellations, offersOpened: r.offersOpened,
             recoveredByToday: anyDay.treated.recovered + anyDay.holdout.recovered,
             declinedStored: r.capture.products.reduce(0) { $0 + $1.declined }, unwoundDeals: r.capture.unwound,
-            planTasksDone: try await db.tasks(status: .done, limit: 10_000_000, now: now).filter { $0.kind == .followUp }.count)
+            planTasksDone: try await db.tasks(status: .done, limit: 10_000_000, now: now).filter { $0.kind == .followUp }.count,
+            byStore: menu.stores.isEmpty ? nil : try await db.marginReport(with(p) { $0.by = .store }, now: now))
+    }
+
+    private static func with(_ p: ReportParameters, _ change: (inout ReportParameters) -> Void) -> ReportParameters {
+        var p = p
+        change(&p)
+        return p
     }
 
     /// The books view (recoveries by the month sold, chargebacks by the month charged back: `report --by sale_month`).
@@ -78,6 +87,10 @@ public struct DemoClosing: Sendable {
             // The same declines and figures as above: only the months differ (`report --by sale_month` prints them too).
             out += "\n"
             out += Self.indent(BooksFormats.text(books.books)) + "\n"
+        }
+        if let byStore {
+            out += "\n6b. The group's rooftops: the report above pools them, stratified by store; here each store's own:\n"
+            out += Self.indent(ReportText.render(byStore, dealership: dealership)) + "\n"
         }
         out += "\n7. " + Self.indent(ScorecardFormats.text(scorecard, dealership: dealership)).dropFirst(2) + "\n"
         let c = compliance

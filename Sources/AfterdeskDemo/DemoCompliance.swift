@@ -22,7 +22,7 @@ public enum DemoCompliance {
     /// dealership's numbers (`SyntheticDealership.places`).
     public static func check(database db: any Storage, dealershipZone: String) async throws -> Check {
         var places: [String: (state: String, zip: String)] = [:]
-        for p in SyntheticDealership.places {
+        for p in SyntheticDealership.places + SyntheticDealership.localPlaces.values {
             for a in p.areas { places[a] = (p.state, p.zips.first ?? "") }
         }
         var check = Check()

@@ -125,7 +125,8 @@ public struct DemoRun: Sendable {
         return Report(
             dealsFile: dealsFile, databasePath: databasePath, goLive: goLive, today: today, months: state.months,
             exports: state.exportCount, imported: state.imported, againFile: againFile, again: again, contracts: state.contractCount,
-            cancellations: state.cancellationCount, capture: try await db.captureSummary(), sampleDeal: recent.first?.dealNumber,
+            cancellations: state.cancellationCount, capture: try await db.captureSummary(),
+            sampleDeal: recent.first.map { menu.stores.isEmpty ? $0.dealNumber : "\($0.dealNumber) --store \($0.store)" },
             planned: planned, explained: explained, dispatch: dispatched, recording: recording, offersOpened: opened)
     }
 
@@ -164,7 +165,7 @@ public struct DemoRun: Sendable {
         var anyUsed: DealExplanation?
         for condition in ["new", "used"] {
             for item in recent.prefix(condition == "new" ? 60 : 400) where explained.count < (condition == "new" ? 1 : 2) {
-                guard let found = try await db.customerDeals(ofDeal: item.dealNumber),
+                guard let found = try await db.customerDeals(ofDeal: item.dealNumber, store: item.store),
                     let deal = found.records.first(where: { $0.dealNumber == item.dealNumber }),
                     deal.vehicleCondition.rawValue == condition, deal.dealType == .finance,
                     let e = Explain.explain(found, planner: planner, now: now)

@@ -32,18 +32,50 @@ struct DemoExports: Sendable {
         self.menu = menu
         self.today = today
         self.directory = directory
-        let dealership = SyntheticDealership(seed: seed, menu: menu, endDate: today.adding(days: -1), dealsPerDay: dealsPerDay)
-        header = dealership.header
+        // One store, or each rooftop of a group menu (its own deals, numbers and customers), one DMS export for all.
+        let dealerships = Self.dealerships(seed: seed, menu: menu, endDate: today.adding(days: -1), dealsPerDay: dealsPerDay)
+        header = dealerships[0].header
         var rng = SeededRandom(seed: seed &+ 1)
         var rows: [(day: LocalDate, row: [String], unwoundOn: LocalDate?)] = []
-        var last = today.adding(days: -365)
-        dealership.forEachRow { row in
-            // A row spoiled on purpose (a bad date) was closed the day of the rows around it.
-            if let day = LocalDate(row[3]) { last = day }
-            let unwound = row[2] == "finalized" && rng.chance(0.004) ? last.adding(days: rng.int(14...60)) : nil
-            rows.append((last, row, unwound))
+        for dealership in dealerships {
+            var last = today.adding(days: -365)
+            dealership.forEachRow { row in
+                // A row spoiled on purpose (a bad date) was closed the day of the rows around it.
+                if let day = LocalDate(row[3]) { last = day }
+                let unwound = row[2] == "finalized" && rng.chance(0.004) ? last.adding(days: rng.int(14...60)) : nil
+                rows.append((last, row, unwound))
+            }
         }
-        self.rows = rows
+        // In contract order across the stores (a store's own order kept within a day).
+        self.rows = dealerships.count == 1 ? rows : Self.byDay(rows)
+    }
+
+    /// The simulated stores: `main` for a single store's menu; for a group menu each store of `stores:` in code order,
+    /// its customers mostly from its own state (the state its address ends with).
+    static func dealerships(seed: UInt64, menu: Menu, endDate: LocalDate, dealsPerDay: Double) -> [SyntheticDealership] {
+        guard !menu.stores.isEmpty else {
+            return [SyntheticDealership(seed: seed, menu: menu, endDate: endDate, dealsPerDay: dealsPerDay)]
+        }
+        return menu.stores.keys.sorted().enumerated().map { i, code in
+            var d = SyntheticDealership(
+                seed: seed &+ UInt64(i + 1) &* 7_919, menu: menu, endDate: endDate, dealsPerDay: dealsPerDay, store: code)
+            d.home = state(of: menu.store(code).dealership.address)
+            return d
+        }
+    }
+
+    /// The two-letter state before the ZIP code that ends an address (`…, Tulsa, OK 74105`).
+    static func state(of address: String) -> String? {
+        let words = address.split(whereSeparator: { $0 == " " || $0 == "," })
+        guard words.count >= 2, let state = words.dropLast().last, state.count == 2 else { return nil }
+        return String(state)
+    }
+
+    static func byDay(_ rows: [(day: LocalDate, row: [String], unwoundOn: LocalDate?)])
+        -> [(day: LocalDate, row: [String], unwoundOn: LocalDate?)]
+    {
+        rows.enumerated().sorted { a, b in a.element.day != b.element.day ? a.element.day < b.element.day : a.offset < b.offset }
+            .map(\.element)
     }
 
     /// The year as one file, each deal as the DMS has it today (unwound deals unwound): `deals-last-12-months.csv`.

@@ -12,6 +12,8 @@ public struct SyntheticDealership: Sendable {
     /// Share of rows written with a realistic mistake (bad VIN, bad date, …), to exercise rejects.
     public var errorRate: Double
     public var store: String
+    /// Where most customers live: the store's own state (nil: central Texas, the default demo's Austin store).
+    public var home: String?
 
     public init(
         seed: UInt64 = 42, menu: Menu, endDate: LocalDate, days: Int = 365, dealsPerDay: Double = 5,
@@ -56,6 +58,15 @@ public struct SyntheticDealership: Sendable {
         "Ramirez", "Clark", "Lewis", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Flores",
     ]
     typealias Place = (state: String, zips: [String], areas: [String], weight: Int)
+    /// Where a rooftop of `home`'s customers live: most near the store, a few from the other states.
+    static func places(home: String?) -> [Place] {
+        guard let home, let local = localPlaces[home] else { return places }
+        return [local] + places.filter { $0.state != home }.map { ($0.state, $0.zips, $0.areas, 3) }
+    }
+    static let localPlaces: [String: Place] = [
+        "OK": ("OK", ["74105", "74133", "74012", "74137", "74136", "74104", "74055", "74070"], ["918", "539"], 88),
+        "FL": ("FL", ["33606", "33609", "33611", "33615", "33629", "33647", "33511", "33544"], ["813", "656"], 88),
+    ]
     static let places: [Place] = [
         ("TX", ["78701", "78704", "78745", "78758", "78613", "78660", "78664", "78641", "78628", "78741"], ["512", "737"], 88),
         ("OK", ["73102", "74103"], ["405", "918"], 3),
@@ -73,6 +84,8 @@ public struct SyntheticDealership: Sendable {
         "payment", "payment", "payment", "price", "price", "covered", "think", "other",
         "wants to check with spouse", "already has coverage through credit union",
     ]
+
+    private var customerPlaces: [Place] { SyntheticDealership.places(home: home) }
 
     /// One column per canonical field the generator writes, in this order.
     public var header: [String] {
@@ -149,7 +162,7 @@ public struct SyntheticDealership: Sendable {
         let price = Int64(isNew ? rng.int(26_000...68_000) : rng.int(13_000...42_000)) * 100 + Int64(rng.pick([0, 0, 50, 95, 99]))
         let value = price * Int64(isNew ? rng.int(88...95) : rng.int(82...96)) / 100
 
-        let place = rng.weighted(SyntheticDealership.places.map { ($0, $0.weight) })
+        let place = rng.weighted(customerPlaces.map { ($0, $0.weight) })
         let first = rng.pick(SyntheticDealership.firstNames)
         let last = rng.pick(SyntheticDealership.lastNames)
         let email =
@@ -215,7 +228,12 @@ public struct SyntheticDealership: Sendable {
     func products(dealType: String, rng: inout SeededRandom) -> (fields: [String], soldCents: Int64) {
         var productsSoldCents: Int64 = 0
         var productFields: [String] = []
-        for p in menu.products {
+        for group in menu.products {
+            // A store's own price; a product the store does not sell is not on its deals.
+            guard let p = menu.product(group.code, store: store) else {
+                productFields += ["", "", "", ""]
+                continue
+            }
             var outcome = "declined"
             let applicable = !(p.kind == .gap && (dealType == "cash" || (dealType == "lease" && p.includedWithLease)))
             let soldChance: Double

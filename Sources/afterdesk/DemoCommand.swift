@@ -25,14 +25,34 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Seed of the generated dealership.") var seed: UInt64 = 2026
     @Option(help: "Average finalized deals per day.") var dealsPerDay: Double = 5
     @Option(help: "Menu file (default: the built-in default menu).") var menu: String?
+    @Flag(
+        help: """
+            A dealer group instead of one store: three rooftops in three states (Lakeside Ford in Austin, Riverside Toyota \
+            in Tulsa, Bayshore Kia in Tampa), each with its own prices, hours and rules (the built-in menus/group.yaml); \
+            the report pools them, stratified by store, and shows each.
+            """)
+    var group = false
     @Option(help: "Message templates directory.") var templates: String = "templates"
     @Option(help: "Days of follow-up simulated before today (the store goes live then; at most 365; 0: the data only).")
     var days: Int = 365
 
+    func validate() throws {
+        if group, menu != nil { throw ValidationError("--group runs the built-in group menu: give --menu or --group, not both") }
+    }
+
     func run() async throws {
-        let inForce = try await loadMenu(menu, nil)
+        let inForce = group ? try MenuFiles.builtInGroup() : try await loadMenu(menu, nil)
         let name = inForce.menu.dealership.name
-        print("Afterdesk demo — \(name), \(inForce.menu.products.count) F&I products on the menu.")
+        if inForce.menu.stores.isEmpty {
+            print("Afterdesk demo — \(name), \(inForce.menu.products.count) F&I products on the menu.")
+        } else {
+            let stores = inForce.menu.stores.sorted { $0.key < $1.key }.map {
+                "\($0.key) (\($0.value.dealership.name), \($0.value.dealership.address))"
+            }
+            print(
+                "Afterdesk demo — a dealer group of \(stores.count) rooftops, each with its own menu, hours and rules: \(stores.joined(separator: "; "))."
+            )
+        }
         print("SIMULATED DATA: a generated dealership (seed \(seed)); names, VINs and numbers are invented.")
         let bar = ProgressBar()
         let progress: (@Sendable (ImportProgress) -> Void)? = if let bar { { bar.update($0) } } else { nil }

@@ -20,6 +20,8 @@ func menuIssues(_ yaml: String) -> [MenuIssue] {
         let warranties = try String(contentsOf: repositoryRoot.appendingPathComponent("menus/warranties.yaml"), encoding: .utf8)
         #expect(DefaultMenus.menuYAML + "\n" == menu, "run scripts/embed-menus.sh after editing menus/")
         #expect(DefaultMenus.warrantiesYAML + "\n" == warranties, "run scripts/embed-menus.sh after editing menus/")
+        let group = try String(contentsOf: repositoryRoot.appendingPathComponent("menus/group.yaml"), encoding: .utf8)
+        #expect(DefaultMenus.groupYAML + "\n" == group, "run scripts/embed-menus.sh after editing menus/")
     }
 
     @Test func theDefaultMenuHasTheFiveProducts() throws {

@@ -19,8 +19,8 @@ struct DemoFixture {
     let report: DemoRun.Report
     let database: AfterdeskDatabase
 
-    init(days: Int = 0, seed: UInt64 = 3) async throws {
-        inForce = try await MenuFiles.resolve(path: nil, database: nil, workingDirectory: dir.path)
+    init(days: Int = 0, seed: UInt64 = 3, menu: MenuInForce? = nil) async throws {
+        if let menu { inForce = menu } else { inForce = try await MenuFiles.resolve(path: nil, database: nil, workingDirectory: dir.path) }
         let templates = try DispatchSetup.templates(directory: repositoryRoot.appendingPathComponent("templates").path, menu: inForce.menu)
         var settings = Settings()
         settings.emailFrom = "Lakeside Motors <service@dealership.example>"

@@ -81,6 +81,10 @@ class Handler(BaseHTTPRequestHandler):
         key = self.headers.get("I-Twilio-Idempotency-Token")
         with lock:
             if key and key in by_key:
+                # A send repeated under a key already sent: the provider answers with the first message, and sends
+                # nothing; logged beside (LOG_FILE.repeats), for the tests that must see none.
+                with open(log_path + ".repeats", "a") as f:
+                    f.write(json.dumps({"key": key, "to": form["To"]}) + "\n")
                 return self.answer(201, by_key[key])
             sid = "SM%032d" % (len(messages) + 1)
             msg = {"sid": sid, "to": form["To"], "from": form["From"], "body": form["Body"], "status": "queued",

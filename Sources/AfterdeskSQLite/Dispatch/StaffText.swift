@@ -47,7 +47,7 @@ extension AfterdeskDatabase {
             try Row.fetchOne(
                 db,
                 sql: """
-                    UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND status = 'queued'
+                    UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, claimed_by = NULL WHERE id = ? AND status = 'queued'
                     RETURNING \(Self.outboxColumns)
                     """, arguments: [Instant.iso8601(now), id]
             ).map { try Self.outboxMessage($0) }

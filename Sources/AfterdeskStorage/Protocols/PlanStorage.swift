@@ -58,7 +58,7 @@ public protocol DispatchStorage: Sendable {
     /// Claims message `id` alone, if it is queued.
     func claimOutbox(id: Int64, now: Date) async throws -> OutboxMessage?
     /// Messages left `sending` before `before` by a dispatch that stopped or could not record what it sent (the database
-    /// gone for a moment): `.held(by:)`, the dispatch lock's holder's view, claimed by no server, by one whose `server:`
+    /// gone for a moment): `.held(mine:)`, the dispatch lock's holder's view, claimed by no server, by one whose `server:`
     /// lease has run out (by the storage's clock), or by this server itself (`mine`); `.own`, a standby's, its own only.
     /// Another live server's messages in flight are never in doubt.
     func inDoubtOutbox(before: Date, _ scope: InDoubtScope) async throws -> [OutboxMessage]

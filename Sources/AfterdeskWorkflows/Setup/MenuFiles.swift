@@ -55,6 +55,16 @@ public enum MenuFiles {
         return inForce
     }
 
+    /// The built-in group menu (menus/group.yaml: three rooftops in three states) with the built-in warranties: what
+    /// `afterdesk demo --group` runs.
+    public static func builtInGroup() throws -> MenuInForce {
+        let source = "(built-in group menu)"
+        return MenuInForce(
+            menu: try MenuLoader.loadMenu(yaml: DefaultMenus.groupYAML, file: source),
+            warranties: try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)"),
+            source: source, menuText: DefaultMenus.groupYAML, warrantiesText: DefaultMenus.warrantiesYAML)
+    }
+
     public static func readText(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MenuErrors(issues: [MenuIssue(file: path, line: 0, field: "(file)", message: "cannot read the file")])
