@@ -14,13 +14,21 @@ extension Settings {
             $0.uploadsDir = $1
         },
         key("database_pool_size", "on PostgreSQL, the connections one serve process keeps open at most (default 10)") {
-            $0.databasePoolSize = try int($1, "database_pool_size", atMost: maximumPoolSize)
+            let n = try int($1, "database_pool_size", atMost: maximumPoolSize)
+            guard n >= minimumPoolSize else {
+                throw SettingsError(
+                    "database_pool_size: '\($1)' is fewer than \(minimumPoolSize): a server holds one for the dispatch lock "
+                        + "and one for an upload's import while its requests and rounds need their own")
+            }
+            $0.databasePoolSize = n
         },
     ]
 
     /// The most connections one process may ask for: far beyond what a server's requests need, and below what a
     /// default PostgreSQL server allows in all (`max_connections`).
     public static let maximumPoolSize = 90
+    /// The fewest: with the locks' connections held, a statement waits for a free one at most 60 s (`ConnectionWait`).
+    public static let minimumPoolSize = 4
 
     /// The default database: `afterdesk.sqlite` in the working directory.
     public static let defaultDatabase = "afterdesk.sqlite"

@@ -8,9 +8,10 @@ import Synchronization
 /// it can connect again, and it fails the queue only once no connection at all is open. A connection held for a lock
 /// (the dispatch lock) stays open, so a round holding the lock would wait for its own next statement for ever, and with
 /// it every request of the server. Bounded, a request fails (503) and a round fails, lets its lock go and is tried again
-/// on the next tick: the server comes back on its own once the database does.
+/// on the next tick: the server comes back on its own once the database does. A minute, so that a burst of requests on
+/// a loaded machine, queued behind each other for the pool's connections, still waits its turn.
 public enum ConnectionWait {
-    public static let `default`: Duration = .seconds(15)
+    public static let `default`: Duration = .seconds(60)
 }
 
 extension PostgresClient {

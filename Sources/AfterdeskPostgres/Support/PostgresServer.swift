@@ -43,7 +43,7 @@ public final class PostgresServer: Sendable {
         while true {
             do {
                 do {
-                    try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                    try await run(PostgresQuery(unsafeSQL: sql))
                 } catch { throw PostgresErrors.mapped(error) }
                 return
             } catch  where PostgresErrors.sqlState(error) == "55006" && attempt < 50 {
@@ -56,17 +56,26 @@ public final class PostgresServer: Sendable {
     /// Drops `name` if it exists, ending its connections.
     public func dropDatabase(_ name: String) async throws {
         try Self.check(name)
-        try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        try await run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
     }
 
     /// Whether database `name` exists.
     public func databaseExists(_ name: String) async throws -> Bool {
-        for try await n in try await client.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: logger)
-            .decode(Int64.self)
-        {
-            return n > 0
+        try await client.withConnection(within: ConnectionWait.default) { conn in
+            for try await n in try await conn.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: logger)
+                .decode(Int64.self)
+            {
+                return n > 0
+            }
+            return false
         }
-        return false
+    }
+
+    /// Runs `query` on a connection waited for at most `ConnectionWait` (a server gone fails it, never hangs it).
+    private func run(_ query: PostgresQuery) async throws {
+        try await client.withConnection(within: ConnectionWait.default) { conn in
+            _ = try await conn.query(query, logger: logger)
+        }
     }
 
     private static func check(_ name: String) throws {
