@@ -143,7 +143,7 @@ public struct DemoDispatch {
             return nil
         }
         for item in detail.items {
-            guard let product = dispatcher.menu.product(item.product),
+            guard let product = dispatcher.menu.product(item.product, store: detail.store),
                 outcomes.callSells(store: detail.store, deal: item.dealNumber, product: item.product)
             else { continue }
             if let contract = item.contractDate,

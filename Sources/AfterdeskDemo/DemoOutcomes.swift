@@ -119,8 +119,10 @@ public struct DemoOutcomes: Sendable {
 
     /// The day a contract is cancelled, or nil if it is kept.
     public func cancelDay(_ c: Contract) -> LocalDate? {
-        guard chance(c.number + "cancel", Self.cancelRate) else { return nil }
-        return c.sale.adding(days: 30 + Int(draw(c.number + "cancel-day") % 180))
+        // A group's stores number their contracts alike: the store is in the key (a single store's keys are as before).
+        let key = inForce.menu.stores.isEmpty ? c.number : "\(c.store)|\(c.number)"
+        guard chance(key + "cancel", Self.cancelRate) else { return nil }
+        return c.sale.adding(days: 30 + Int(draw(key + "cancel-day") % 180))
     }
 
     /// The refund and the chargeback of a cancelled contract: pro rata over 36 months (1,095 days) from the sale.
@@ -146,10 +148,10 @@ public struct DemoOutcomes: Sendable {
                 ]
             }, to: contractsFile)
         try write(
-            ["contract_number", "cancel_date", "customer_refund", "chargeback"],
+            ["contract_number", "store", "cancel_date", "customer_refund", "chargeback"],
             cancellations.map { c, day in
                 let (refund, chargeback) = Self.cancellation(c, on: day)
-                return [c.number, day.description, Money(cents: refund).description, Money(cents: chargeback).description]
+                return [c.number, c.store, day.description, Money(cents: refund).description, Money(cents: chargeback).description]
             }, to: cancellationsFile)
         let planner = Planner.make(menu: menu, warranties: inForce.warranties)
         let c = try await db.importContracts(file: contractsFile, menu: menu, planner: planner, now: now)

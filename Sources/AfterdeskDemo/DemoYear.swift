@@ -162,7 +162,7 @@ struct YearState: Sendable {
         }
         let sold = try await outcomes.contracts(before: day, database: db, now: now)
         let cancellations = written.compactMap { c -> (DemoOutcomes.Contract, LocalDate)? in
-            guard !cancelled.contains(c.number), let d = outcomes.cancelDay(c), d < day else { return nil }
+            guard !cancelled.contains("\(c.store)|\(c.number)"), let d = outcomes.cancelDay(c), d < day else { return nil }
             return (c, d)
         }
         guard !sold.isEmpty || !cancellations.isEmpty else { return }
@@ -170,7 +170,7 @@ struct YearState: Sendable {
             contracts: sold, cancellations: cancellations, stamp: day.description, directory: exports.directory, database: db,
             now: now)
         written += sold
-        for (c, _) in cancellations { cancelled.insert(c.number) }
+        for (c, _) in cancellations { cancelled.insert("\(c.store)|\(c.number)") }
         contractCount += c.inserted
         cancellationCount += k.inserted
         months[months.count - 1].contracts += c.inserted

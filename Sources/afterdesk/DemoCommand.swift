@@ -53,7 +53,8 @@ struct Demo: AsyncParsableCommand {
                 "Afterdesk demo — a dealer group of \(stores.count) rooftops, each with its own menu, hours and rules: \(stores.joined(separator: "; "))."
             )
         }
-        print("SIMULATED DATA: a generated dealership (seed \(seed)); names, VINs and numbers are invented.")
+        let generated = inForce.menu.stores.isEmpty ? "a generated dealership" : "a generated dealer group"
+        print("SIMULATED DATA: \(generated) (seed \(seed)); names, VINs and numbers are invented.")
         let bar = ProgressBar()
         let progress: (@Sendable (ImportProgress) -> Void)? = if let bar { { bar.update($0) } } else { nil }
         var loaded: MessageTemplates?

@@ -6,14 +6,17 @@ import AfterdeskWorkflows
 import Foundation
 import Testing
 
-/// `afterdesk demo --group` at small scale (issue 30): three rooftops in three states, each under its own menu and
+/// `afterdesk demo --group` at small scale (issue 30; 75 days, so that some after-sale contracts are cancelled): three rooftops in three states, each under its own menu and
 /// rules, and the report pooled (stratified by store) beside each store's own figures.
 @Suite struct GroupDemoTests {
     @Test func threeRooftopsRunUnderTheirOwnRulesAndTheReportPoolsAndShowsEach() async throws {
-        let demo = try await DemoFixture(days: 21, menu: try MenuFiles.builtInGroup())
+        let demo = try await DemoFixture(days: 75, menu: try MenuFiles.builtInGroup())
         defer { try? FileManager.default.removeItem(at: demo.dir) }
         let deals = try await demo.database.listDeals(DealFilter(limit: 100_000))
         #expect(Set(deals.map(\.store)) == ["austin", "tampa", "tulsa"])
+        // After-sale contracts and their cancellations name their store (deal and contract numbers repeat across
+        // stores): they land, none refused.
+        #expect(demo.report.contracts > 0 && demo.report.cancellations > 0, "\(demo.report.contracts) \(demo.report.cancellations)")
         // Tulsa does not sell appearance protection: none of its deals declines it; the others' do.
         #expect(!deals.contains { $0.store == "tulsa" && $0.declined.contains("appearance") })
         #expect(deals.contains { $0.store == "tampa" && $0.declined.contains("appearance") })
