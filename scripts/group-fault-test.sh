@@ -29,7 +29,10 @@ cleanup() {
 trap cleanup EXIT
 : "${AFTERDESK_PG_STATE:?names the test cluster to restart: run scripts/test.sh, or set it and start one with scripts/pg-test-cluster.sh start}"
 status=0
-fail() { echo "FAIL: $*"; status=1; }
+# Said here and kept for the end of the test command's output (scripts/test.sh prints $AFTERDESK_FAILURES last).
+fail() { echo "FAIL: group fault test: $*" | tee -a "${AFTERDESK_FAILURES:-/dev/null}"; status=1; }
+# psql never waits long on a database that does not answer.
+export PGCONNECT_TIMEOUT=10 PGOPTIONS="-c statement_timeout=60s"
 
 # What a dispatch leaves, sent_at aside (the servers' clocks run on from $now; the clean dispatch's stands still).
 outcome() { # DB
@@ -59,12 +62,16 @@ serve_two() {
   done
 }
 
-# until_ SECONDS CONDITION...: polls CONDITION every 0.2 s; false when SECONDS pass first.
+# until_ SECONDS CONDITION...: polls CONDITION every 0.2 s (at least once); false when SECONDS pass first.
 until_() {
   local deadline=$((SECONDS + $1)); shift
-  while [ $SECONDS -lt $deadline ]; do "$@" && return 0; sleep 0.2; done
-  return 1
+  while :; do
+    "$@" && return 0
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
 }
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = Z ]; }
 sms_count() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 # Both servers have claimed messages, a tenth of the clean dispatch's SMS is out, and messages are still queued.
 both_sending() { # db log
@@ -110,9 +117,35 @@ check() {
 settle() {
   local p
   for p in "${servers[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${servers[@]}"; do wait "$p" 2>/dev/null || true; done
+  # A server stops within seconds of SIGTERM (its page in flight ends whole, its pool closes). One still running 10 s
+  # after it is said, with where its threads wait (gdb, when the machine has it); serve bounds its own stop
+  # (Stopping, in ServeCommand.swift: 20 s graceful, then cancelled), so one running after 60 s fails the test.
+  local stopping=$SECONDS
+  for p in "${servers[@]}"; do
+    until_ $((stopping + 10 - SECONDS)) gone "$p" && continue
+    echo "$1: server $p still running 10 s after SIGTERM; its last lines and threads:"
+    tail -n 8 "$work/$1"-serve*.out || true
+    if command -v gdb > /dev/null; then
+      timeout 60 gdb -p "$p" -batch -ex "thread apply all bt 30" > "$work/$1-stacks.txt" 2>&1 || true
+      [ -z "${FAULT_KEEP_STACKS:-}" ] || cp "$work/$1-stacks.txt" "$FAULT_KEEP_STACKS"
+      grep -E '^#' "$work/$1-stacks.txt" | grep -v -E ' in (__|futex|syscall|epoll|pthread_cond)' | head -40 || true
+    fi
+  done
+  for p in "${servers[@]}"; do
+    if until_ $((stopping + 60 - SECONDS)) gone "$p"; then
+      wait "$p" 2>/dev/null || true
+      echo "$1: server $p stopped $((SECONDS - stopping)) s after SIGTERM"
+      continue
+    fi
+    fail "$1: server $p did not stop within 60 s of SIGTERM"
+    tail -n 12 "$work/$1"-serve*.out | tee -a "${AFTERDESK_FAILURES:-/dev/null}" || true
+    [ ! -f "$work/$1-stacks.txt" ] || grep -E '^#' "$work/$1-stacks.txt" | grep -v -E ' in (__|futex|syscall|epoll|pthread_cond)' |
+      head -60 >> "${AFTERDESK_FAILURES:-/dev/null}" || true
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
   servers=()
-  "$bin" run --db "$2" --config "$work/afterdesk.yaml" --now "$later" > /dev/null
+  timeout 180 "$bin" run --db "$2" --config "$work/afterdesk.yaml" --now "$later" > /dev/null || fail "$1: the retries at $later failed ($?)"
   stop_providers
   check "$1" "$2"
 }

@@ -4,10 +4,10 @@
 # chromium and PyPI's playwright drive the web pages in a real browser (never `playwright install`: Debian's chromium).
 # `scripts/setup.sh tests` adds what only the tests need (the browser; PostgreSQL, whose tests start a throwaway cluster
 # of their own with scripts/pg-test-cluster.sh: Debian 12's `postgresql` is PostgreSQL 15, its server programs in
-# /usr/lib/postgresql/15/bin); the demo needs none of it.
+# /usr/lib/postgresql/15/bin; gdb, to show where a test process that will not stop waits); the demo needs none of it.
 set -euo pipefail
 packages=(libsqlite3-dev libcurl4-openssl-dev sqlite3 python3 python3-aiosmtpd libxml2-utils openssl curl)
-if [ "${1:-}" = "tests" ]; then packages+=(python3-pip chromium postgresql); fi
+if [ "${1:-}" = "tests" ]; then packages+=(python3-pip chromium postgresql gdb); fi
 needed=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg")

@@ -15,7 +15,11 @@ scripts/setup.sh tests
 export AFTERDESK_PG_STATE=$(mktemp -u "${TMPDIR:-/tmp}/afterdesk-pg-run.XXXXXX")
 export AFTERDESK_TEST_TALLY=$(mktemp "${TMPDIR:-/tmp}/afterdesk-tally.XXXXXX")
 # On a failure, PostgreSQL's own last words come first (a cluster that went away says why in its log).
-trap 'status=$?; [ $status -eq 0 ] || scripts/pg-test-cluster.sh log 60 || true; scripts/pg-test-cluster.sh stop || true; rm -f "$AFTERDESK_TEST_TALLY"' EXIT
+# Then, last (CI shows the end of the output), the command that failed and what the tests wrote to $AFTERDESK_FAILURES.
+export AFTERDESK_FAILURES=$(mktemp "${TMPDIR:-/tmp}/afterdesk-failures.XXXXXX")
+failed_command=""
+trap 'failed_command=$BASH_COMMAND' ERR
+trap 'status=$?; if [ $status -ne 0 ]; then scripts/pg-test-cluster.sh log 40 || true; echo "== the test command failed ($status): $failed_command"; cat "$AFTERDESK_FAILURES"; fi; scripts/pg-test-cluster.sh stop || true; rm -f "$AFTERDESK_TEST_TALLY" "$AFTERDESK_FAILURES"' EXIT
 eval "$(scripts/pg-test-cluster.sh start)"
 # PostgreSQL's baseline against SQLite's schema, table by table, without Swift (seconds).
 scripts/pg-schema-check.sh

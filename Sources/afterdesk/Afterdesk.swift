@@ -30,14 +30,23 @@ struct Afterdesk: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            await OutboundHTTP.shared.shutdown()
-            await DatabaseLocation.closeAll()
+            await closeConnections()
             exit(withError: Exit.finish(error))
         }
-        // The SMS and webhook client, if the command used it, and the PostgreSQL pools: their connections close before
-        // the process ends.
-        await OutboundHTTP.shared.shutdown()
-        await DatabaseLocation.closeAll()
+        await closeConnections()
+    }
+
+    /// The SMS and webhook client, if the command used it, and the PostgreSQL pools: their connections close before the
+    /// process ends, within `Stopping.closing` (a connection that will not close is left to the exit, and said).
+    static func closeConnections() async {
+        let closed = await Stopping.closed {
+            await OutboundHTTP.shared.shutdown()
+            await DatabaseLocation.closeAll()
+        }
+        if !closed {
+            FileHandle.standardError.write(
+                Data("afterdesk: connections still open \(Stopping.closing) after the command ended: exiting\n".utf8))
+        }
     }
 }
 

@@ -66,9 +66,11 @@ struct Serve: AsyncParsableCommand {
         scheduler.standbyDelivers = DatabaseLocation.isPostgres(try database.location())
         logger.info("scheduler", metadata: ["holder": "\(scheduler.lease.holder)", "lease": "\(schedulerLease) s"])
         // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
-        // then the HTTP application, then the outbound HTTP client (SMS, webhooks).
-        let group = ServiceGroup(
+        // then the HTTP application, then the outbound HTTP client (SMS, webhooks). A stop is bounded (`Stopping`).
+        var configuration = ServiceGroupConfiguration(
             services: [OutboundHTTPService(), app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        configuration.maximumGracefulShutdownDuration = Stopping.gracefully
+        configuration.maximumCancellationDuration = Stopping.cancelled
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
