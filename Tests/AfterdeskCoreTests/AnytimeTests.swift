@@ -208,3 +208,73 @@ extension AnytimeTests {
         #expect(ReportText.anytime(ReportFigures(), window: p.anytimeWindowName).contains("declines whose 120-day window has closed"))
     }
 }
+
+/// A group whose stores hold out different shares: each decline's pseudo-outcome is weighed by its own store's share,
+/// in the pooled report's anytime interval and power, and the report says which stores hold out another share.
+@Suite struct AnytimeSharesTests {
+    @Test func eachDeclineIsWeighedByItsOwnStoresShare() throws {
+        var m = MaturitySums()
+        var atTen = MaturitySums()
+        var atHalf = MaturitySums()
+        let day = LocalDate(daysSinceEpoch: 20_000)
+        let lines: [(Arm, Int64?, Int)] = [
+            (.treated, 100_000, 10), (.treated, nil, 10), (.holdout, 40_000, 10), (.holdout, nil, 10),
+            (.treated, 30_000, 50), (.holdout, nil, 50), (.holdout, 70_000, 50), (.treated, nil, 50),
+        ]
+        for (arm, y, percent) in lines {
+            m.add(arm: arm, contractDate: day, net: y ?? 0, closed: true, y: y, holdoutPercent: percent)
+            if percent == 10 { atTen.add(arm: arm, contractDate: day, net: y ?? 0, closed: true, y: y) }
+            if percent == 50 { atHalf.add(arm: arm, contractDate: day, net: y ?? 0, closed: true, y: y) }
+        }
+        let ten = try #require(atTen.pseudoOutcomes(treatedShare: 0.9))
+        let half = try #require(atHalf.pseudoOutcomes(treatedShare: 0.5))
+        let both = try #require(m.pseudoOutcomes(heldOutPercent: 10))
+        #expect(both.t == 8 && abs(both.sum - (ten.sum + half.sum)) < 1e-6 && abs(both.squares - (ten.squares + half.squares)) < 1e-3)
+        // At the group's 10% for every line, as before, the sum differs: the held-out $700 at a 50% store would count
+        // as −$7,000 instead of −$1,400.
+        let atGroupShare = try #require(m.pseudoOutcomes(treatedShare: 0.9))
+        #expect(abs(atGroupShare.sum - both.sum) > 1)
+        // Power's share: the closed declines' shares averaged, 4 at 0.9 and 4 at 0.5.
+        #expect(abs(m.treatedShare(heldOutPercent: 10) - 0.7) < 1e-12)
+        // One share alone: exactly what the report computed before.
+        #expect(atTen.pseudoOutcomes(heldOutPercent: 10)! == ten)
+        var one = MaturitySums()
+        for (arm, y, _) in lines { one.add(arm: arm, contractDate: day, net: y ?? 0, closed: true, y: y, holdoutPercent: 10) }
+        #expect(one.pseudoOutcomes(heldOutPercent: 10)! == one.pseudoOutcomes(treatedShare: 0.9)!)
+        // Parts merged equal the whole, whatever the order.
+        var merged = MaturitySums()
+        var first = MaturitySums()
+        var second = MaturitySums()
+        for (i, (arm, y, percent)) in lines.enumerated() {
+            if i % 3 == 0 {
+                first.add(arm: arm, contractDate: day, net: y ?? 0, closed: true, y: y, holdoutPercent: percent)
+            } else {
+                second.add(arm: arm, contractDate: day, net: y ?? 0, closed: true, y: y, holdoutPercent: percent)
+            }
+        }
+        merged.merge(second)
+        merged.merge(first)
+        #expect(merged.pseudoOutcomes(heldOutPercent: 10)! == both)
+    }
+
+    @Test func thePooledReportWeighsEachStoreByItsShareAndSaysSo() throws {
+        var p = WorkedExample.parameters()
+        p.storeHoldouts = ["A": 50]
+        p.resamples = 200
+        var b = ReportBuilder(p)
+        for h in StratifiedReportTests.simpson { b.add(LedgerRow(h, rules: p.rules)) }
+        let r = b.finish()
+        let sums = r.total.anytimeSums
+        #expect(sums.byHoldoutPercent.map(\.percent).sorted() == [10, 50])
+        #expect(sums.byHoldoutPercent.first { $0.percent == 50 }?.holdout.closed == 90)
+        let weighed = try #require(sums.pseudoOutcomes(heldOutPercent: 10))
+        let perYear = (r.total.declinesPerMonth(p) ?? 0) * 12
+        let expected = try #require(ConfidenceSequence.interval(sum: weighed.sum, squares: weighed.squares, t: weighed.t, tStar: perYear))
+        #expect(r.total.incrementalMarginAnytime?.perDecline == expected)
+        #expect(ReportText.render(r).contains("10% of deals are held out; 50% at A."))
+        // A report of one store says its own share alone.
+        p.store = "A"
+        p.holdoutPercent = 50
+        #expect(p.heldOutText == "50% of deals are held out")
+    }
+}

@@ -93,7 +93,7 @@ extension PageSnapshotTests {
                 .init(
                     key: "Vehicle Service Contract", declines: "1,000", treatedRate: "5.00%", holdoutRate: "2.00%", net: "$58,000.00",
                     incremental: "$36,000.00 ($12,000.00 to $51,000.00)")
-            ], csvHref: "/dashboard.csv?from=2025-12-01&to=2026-11-30&by=product", asOf: "2026-11-30", holdoutPercent: 10,
+            ], csvHref: "/dashboard.csv?from=2025-12-01&to=2026-11-30&by=product", asOf: "2026-11-30", heldOut: "10% of deals are held out",
             attributionDays: 120,
             measuredBy: "A sale counts while the declined product could still be bought, and before the holdout ends (48 months)",
             maturity: "41.20%",

@@ -92,15 +92,37 @@ public struct MaturitySums: Sendable, Equatable {
     public var treated = MaturityArm()
     public var holdout = MaturityArm()
     public var firstContract: LocalDate?
+    /// Both arms again, by the percent of deals held out where each decline was made (lines added with it): a group's
+    /// stores may hold out different shares, and each decline's pseudo-outcome is weighed by its own store's.
+    public var byHoldoutPercent: [HeldOutShare] = []
     public init() {}
 
+    /// The sums of the declines made where `percent` of deals are held out.
+    public struct HeldOutShare: Sendable, Equatable {
+        public var percent: Int
+        public var treated = MaturityArm()
+        public var holdout = MaturityArm()
+    }
+
     /// Adds a ledger line: `closed` when its evaluation window has closed; `y` its net margin when it was recovered
-    /// within the window (nil: not recovered in it).
-    mutating func add(arm: Arm, contractDate: LocalDate, net: Int64, closed: Bool, y: Int64?) {
+    /// within the window (nil: not recovered in it); `holdoutPercent` the share of deals held out at its store.
+    mutating func add(arm: Arm, contractDate: LocalDate, net: Int64, closed: Bool, y: Int64?, holdoutPercent: Int? = nil) {
         if firstContract.map({ contractDate < $0 }) ?? true { firstContract = contractDate }
         switch arm {
         case .treated: MaturitySums.add(&treated, net: net, closed: closed, y: y)
         case .holdout: MaturitySums.add(&holdout, net: net, closed: closed, y: y)
+        }
+        guard let percent = holdoutPercent else { return }
+        // A store or three: found by a look along a short array.
+        let i =
+            byHoldoutPercent.firstIndex { $0.percent == percent }
+            ?? {
+                byHoldoutPercent.append(HeldOutShare(percent: percent))
+                return byHoldoutPercent.count - 1
+            }()
+        switch arm {
+        case .treated: MaturitySums.add(&byHoldoutPercent[i].treated, net: net, closed: closed, y: y)
+        case .holdout: MaturitySums.add(&byHoldoutPercent[i].holdout, net: net, closed: closed, y: y)
         }
     }
 
@@ -118,6 +140,38 @@ public struct MaturitySums: Sendable, Equatable {
         treated.merge(o.treated)
         holdout.merge(o.holdout)
         if let f = o.firstContract, firstContract.map({ f < $0 }) ?? true { firstContract = f }
+        for share in o.byHoldoutPercent {
+            if let i = byHoldoutPercent.firstIndex(where: { $0.percent == share.percent }) {
+                byHoldoutPercent[i].treated.merge(share.treated)
+                byHoldoutPercent[i].holdout.merge(share.holdout)
+            } else {
+                byHoldoutPercent.append(share)
+            }
+        }
+    }
+
+    /// Σφ, Σφ² and t over the closed declines, each weighed by the share held out where it was made (lines added with
+    /// one); lines added without it, all of them, at `percent`. One share gives what `pseudoOutcomes(treatedShare:)`
+    /// gives.
+    public func pseudoOutcomes(heldOutPercent percent: Int) -> (sum: Double, squares: Double, t: Int)? {
+        guard !byHoldoutPercent.isEmpty else { return pseudoOutcomes(treatedShare: 1 - Double(percent) / 100) }
+        var all = (sum: 0.0, squares: 0.0, t: 0)
+        for share in byHoldoutPercent.sorted(by: { $0.percent < $1.percent }) {
+            var part = MaturitySums()
+            (part.treated, part.holdout) = (share.treated, share.holdout)
+            guard let s = part.pseudoOutcomes(treatedShare: 1 - Double(share.percent) / 100) else { return nil }
+            all = (all.sum + s.sum, all.squares + s.squares, all.t + s.t)
+        }
+        return all
+    }
+
+    /// The share of closed declines treated, as the stores' shares weigh them (`percent` for lines added without one).
+    public func treatedShare(heldOutPercent percent: Int) -> Double {
+        let closed = byHoldoutPercent.reduce(0) { $0 + $1.treated.closed + $1.holdout.closed }
+        guard closed > 0 else { return 1 - Double(percent) / 100 }
+        if byHoldoutPercent.count == 1, let one = byHoldoutPercent.first { return 1 - Double(one.percent) / 100 }
+        let weighed = byHoldoutPercent.reduce(0.0) { $0 + Double($1.treated.closed + $1.holdout.closed) * (1 - Double($1.percent) / 100) }
+        return weighed / Double(closed)
     }
 
     /// Σφ, Σφ² and t over the closed declines, for a treated share `p`: φ = Y/p for a treated decline, −Y/(1−p) for a

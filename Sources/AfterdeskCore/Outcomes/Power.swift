@@ -81,7 +81,7 @@ extension ReportFigures {
         let pooled = Self.variance(both, bothSums) ?? 0
         let vt = treated.recovered >= 5 ? Self.variance(treated, anytimeSums.treated) ?? pooled : pooled
         let vh = holdout.recovered >= 5 ? Self.variance(holdout, anytimeSums.holdout) ?? pooled : pooled
-        let share = 1 - Double(p.holdoutPercent) / 100
+        let share = anytimeSums.treatedShare(heldOutPercent: p.holdoutPercent)
         power.declinesNeeded = power.liftSeenCents.flatMap {
             PowerFigures.declinesNeeded(lift: $0, treatedVariance: vt, holdoutVariance: vh, treatedShare: share)
         }

@@ -134,6 +134,16 @@ public struct ReportBuilder: Sendable {
     private var books = BooksView()
     private var strata = StoreStrata()
     private let byStore: Bool
+    /// The share held out at the last line's store (lines come deal by deal, a store's deals mostly together).
+    private var lastHeldOut: (store: String, percent: Int)?
+
+    /// The percent of deals held out at `store`.
+    private mutating func heldOut(_ store: String) -> Int {
+        if let last = lastHeldOut, last.store == store { return last.percent }
+        let percent = parameters.holdoutPercent(of: store)
+        lastHeldOut = (store, percent)
+        return percent
+    }
 
     struct ArmClasses: Sendable {
         var treated = Bootstrap.Classes()
@@ -192,7 +202,7 @@ public struct ReportBuilder: Sendable {
         if byStore { strata.add(row) }
         if countsTotal {
             total.add(row)
-            total.addMaturity(row, unit)
+            total.addMaturity(row, unit, heldOutPercent: heldOut(row.store))
             dealTotal.declines += 1
             dealTotal.net += row.marginNetCents
         }
@@ -208,7 +218,7 @@ public struct ReportBuilder: Sendable {
             groupDeals.append(ArmClasses())
         }
         groups[g].add(row)
-        groups[g].addMaturity(row, unit)
+        groups[g].addMaturity(row, unit, heldOutPercent: heldOut(row.store))
         if let i = dealGroups.firstIndex(where: { $0.group == g }) {
             dealGroups[i].declines += 1
             dealGroups[i].net += row.marginNetCents

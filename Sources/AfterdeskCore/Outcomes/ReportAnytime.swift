@@ -41,15 +41,18 @@ extension ReportParameters {
 
 extension ReportFigures {
     /// Adds a line's part in the anytime interval and the power.
-    mutating func addMaturity(_ row: some LedgerFigures, _ unit: (closed: Bool, y: Int64?)) {
-        anytimeSums.add(arm: row.arm, contractDate: row.contractDate, net: row.marginNetCents, closed: unit.closed, y: unit.y)
+    mutating func addMaturity(_ row: some LedgerFigures, _ unit: (closed: Bool, y: Int64?), heldOutPercent: Int) {
+        anytimeSums.add(
+            arm: row.arm, contractDate: row.contractDate, net: row.marginNetCents, closed: unit.closed, y: unit.y,
+            holdoutPercent: heldOutPercent)
     }
 
     /// The anytime interval, its verdict and the power, once every line is in (after `conclude`).
     mutating func concludeAnytime(_ p: ReportParameters) {
-        let share = 1 - Double(p.holdoutPercent) / 100
         let perYear = declinesPerMonth(p).map { $0 * 12 } ?? 0
-        let c = ConfidenceSequence.conclude(anytimeSums, treatedShare: share, tStar: perYear)
+        // Each decline weighed by its own store's share (a group's stores may hold out different shares).
+        let c = ConfidenceSequence.conclude(
+            anytimeSums, pseudoOutcomes: anytimeSums.pseudoOutcomes(heldOutPercent: p.holdoutPercent), tStar: perYear)
         let scale = Double(treated.declines)
         incrementalMarginAnytime = c.perDecline.map {
             AnytimeEstimate(
@@ -67,7 +70,13 @@ extension ConfidenceSequence {
     public static func conclude(_ m: MaturitySums, treatedShare: Double, tStar: Double) -> (
         perDecline: Estimate?, declines: Int, verdict: Verdict
     ) {
-        let s = m.pseudoOutcomes(treatedShare: treatedShare)
+        conclude(m, pseudoOutcomes: m.pseudoOutcomes(treatedShare: treatedShare), tStar: tStar)
+    }
+
+    /// As `conclude(_:treatedShare:tStar:)`, from the pseudo-outcomes' sums `s` of `m` as weighed already.
+    public static func conclude(_ m: MaturitySums, pseudoOutcomes s: (sum: Double, squares: Double, t: Int)?, tStar: Double) -> (
+        perDecline: Estimate?, declines: Int, verdict: Verdict
+    ) {
         let perDecline = s.flatMap { interval(sum: $0.sum, squares: $0.squares, t: $0.t, tStar: tStar) }
         let verdict = Verdict.of(
             treatedDeclines: m.treated.closed, treatedRecovered: m.treated.closedRecovered, holdoutDeclines: m.holdout.closed,

@@ -63,6 +63,18 @@ public struct ReportParameters: Sendable, Equatable {
         storeDealerCosts.isEmpty ? dealerCosts[product] : storeDealerCosts[store]?[product] ?? dealerCosts[product]
     }
 
+    /// The share held out as the report says it: "10% of deals are held out", and, over several stores of a group
+    /// whose shares differ, each store holding out another ("10% of deals are held out; 15% at tulsa").
+    public var heldOutText: String {
+        var text = "\(holdoutPercent)% of deals are held out"
+        guard store == nil else { return text }
+        let others = storeHoldouts.filter { $0.value != holdoutPercent && (stores?.contains($0.key) ?? true) }
+        if !others.isEmpty {
+            text += "; " + others.sorted { $0.key < $1.key }.map { "\($0.value)% at \($0.key)" }.joined(separator: ", ")
+        }
+        return text
+    }
+
     /// The holdout share of `store`'s deals.
     public func holdoutPercent(of store: String) -> Int { storeHoldouts.isEmpty ? holdoutPercent : storeHoldouts[store] ?? holdoutPercent }
 

@@ -8,7 +8,7 @@ public enum ReportText {
         let t = report.total
         var out = "Margin report\(dealership.map { ", \($0)" } ?? "")\(p.storeHeading)\n"
         out += "Declines on deals contracted \(p.from) to \(p.to), as of \(p.asOf). "
-        out += ReportText.measuredBy(p) + "; \(p.holdoutPercent)% of deals are held out.\n\n"
+        out += ReportText.measuredBy(p) + "; \(p.heldOutText).\n\n"
         out += headline(t) + "\n"
         out += anytime(t, window: p.anytimeWindowName) + "\n"
         out += whenItWillKnow(t).map { $0 + "\n" } ?? ""

@@ -57,7 +57,7 @@ struct DashboardController: Sendable {
         var rows: [Row]
         var csvHref: String
         var asOf: String
-        var holdoutPercent: Int
+        var heldOut: String
         var attributionDays: Int
         /// "A sale counts within 120 days of the contract", or the horizon's rule; and the total's maturity.
         var measuredBy = ""
@@ -147,7 +147,7 @@ struct DashboardController: Sendable {
                         ? "too small to conclude (n = \(g.treated.declines.grouped) / \(g.holdout.declines.grouped))"
                         : "\(ReportText.money(g.incrementalMargin?.value)) (\(ReportText.money(g.incrementalMargin?.low)) to \(ReportText.money(g.incrementalMargin?.high)))"
                 )
-            }, csvHref: WebPaths.dashboardCSV + "?" + query, asOf: p.asOf.description, holdoutPercent: p.holdoutPercent,
+            }, csvHref: WebPaths.dashboardCSV + "?" + query, asOf: p.asOf.description, heldOut: p.heldOutText,
             attributionDays: p.attributionDays, sales: [], hasSales: false)
     }
 

@@ -93,7 +93,7 @@ enum EmbeddedTemplates {
 </tbody></table></div>
 </section>
 {{/hasSales}}
-<p class="muted">Declines on deals contracted {{from}} to {{to}}, as of {{asOf}}. {{measuredBy}}; {{holdoutPercent}}% of deals are held out. Maturity {{maturity}}: the share of the declines' measurement windows elapsed. Every figure is defined in docs/reporting.md.</p>
+<p class="muted">Declines on deals contracted {{from}} to {{to}}, as of {{asOf}}. {{measuredBy}}; {{heldOut}}. Maturity {{maturity}}: the share of the declines' measurement windows elapsed. Every figure is defined in docs/reporting.md.</p>
 {{> foot}}
 """#),
         ("deal.mustache", #"""
