@@ -29,7 +29,7 @@ scripts/generate-api.sh --check
 # Bounded: the suite takes minutes; a test that waits for ever fails the run here, with the log, instead of CI's limit.
 # (-k: a test process that ignores SIGTERM is killed.)
 timeout -k 30 "${AFTERDESK_TEST_LIMIT:-1800}" swift test --skip-build ||
-  { status=$?; [ $status -ne 124 ] || echo "FAIL: swift test ran past ${AFTERDESK_TEST_LIMIT:-1800} s and was stopped"; exit $status; }
+  { status=$?; failed_command="swift test"; [ $status -ne 124 ] || echo "FAIL: swift test ran past ${AFTERDESK_TEST_LIMIT:-1800} s and was stopped"; exit $status; }
 scripts/backend-tally.sh "$AFTERDESK_TEST_TALLY"
 # The command line on PostgreSQL: the demo and the everyday commands say what they say on SQLite.
 scripts/pg-cli-test.sh

@@ -66,11 +66,15 @@ struct Serve: AsyncParsableCommand {
         scheduler.standbyDelivers = DatabaseLocation.isPostgres(try database.location())
         logger.info("scheduler", metadata: ["holder": "\(scheduler.lease.holder)", "lease": "\(schedulerLease) s"])
         // One service group: SIGTERM or SIGINT shuts the scheduler down first (its dispatch page in flight ends whole),
-        // then the HTTP application, then the outbound HTTP client (SMS, webhooks). A stop is bounded (`Stopping`).
+        // then the HTTP application, then the outbound HTTP client (SMS, webhooks). A stop is bounded (`Stopping`): the
+        // watchdog, last, hears the signal first and times the whole stop.
         var configuration = ServiceGroupConfiguration(
-            services: [OutboundHTTPService(), app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [OutboundHTTPService(), app, scheduler, StopWatchdog(logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
         configuration.maximumGracefulShutdownDuration = Stopping.gracefully
         configuration.maximumCancellationDuration = Stopping.cancelled
         try await ServiceGroup(configuration: configuration).run()
+        // Each stage of a stop said, so a stop that is slow shows where: then Afterdesk.main closes the connections.
+        logger.info("services stopped: closing connections")
     }
 }

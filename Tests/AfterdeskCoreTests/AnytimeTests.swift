@@ -234,8 +234,17 @@ extension AnytimeTests {
         // as −$7,000 instead of −$1,400.
         let atGroupShare = try #require(m.pseudoOutcomes(treatedShare: 0.9))
         #expect(abs(atGroupShare.sum - both.sum) > 1)
-        // Power's share: the closed declines' shares averaged, 4 at 0.9 and 4 at 0.5.
-        #expect(abs(m.treatedShare(heldOutPercent: 10) - 0.7) < 1e-12)
+        // Power's spread: the declines' mean of 1/p and 1/(1 − p), 4 at p = 0.9 and 4 at 0.5: (4/0.9 + 4/0.5) / 8 and
+        // (4/0.1 + 4/0.5) / 8 = 6 (not 1/(1 − 0.7) = 3.3: an average share understates what is needed).
+        let inverse = try #require(m.inverseShares())
+        #expect(abs(inverse.treated - (4 / 0.9 + 8) / 8) < 1e-12 && abs(inverse.holdout - 6) < 1e-12)
+        #expect(atTen.inverseShares() == nil && m.treatedShare(heldOutPercent: 10) == 0.9)
+        // A store holding out none of its deals has no contrast: its declines are left out, the others' interval stands.
+        var withNone = m
+        withNone.add(arm: .treated, contractDate: day, net: 90_000, closed: true, y: 90_000, holdoutPercent: 0)
+        #expect(withNone.byHoldoutPercent.map(\.percent) == [0, 10, 50])
+        #expect(withNone.pseudoOutcomes(heldOutPercent: 10)! == both)
+        #expect(withNone.inverseShares()! == inverse)
         // One share alone: exactly what the report computed before.
         #expect(atTen.pseudoOutcomes(heldOutPercent: 10)! == ten)
         var one = MaturitySums()

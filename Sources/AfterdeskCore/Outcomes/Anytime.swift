@@ -113,13 +113,7 @@ public struct MaturitySums: Sendable, Equatable {
         case .holdout: MaturitySums.add(&holdout, net: net, closed: closed, y: y)
         }
         guard let percent = holdoutPercent else { return }
-        // A store or three: found by a look along a short array.
-        let i =
-            byHoldoutPercent.firstIndex { $0.percent == percent }
-            ?? {
-                byHoldoutPercent.append(HeldOutShare(percent: percent))
-                return byHoldoutPercent.count - 1
-            }()
+        let i = shareIndex(percent)
         switch arm {
         case .treated: MaturitySums.add(&byHoldoutPercent[i].treated, net: net, closed: closed, y: y)
         case .holdout: MaturitySums.add(&byHoldoutPercent[i].holdout, net: net, closed: closed, y: y)
@@ -141,22 +135,35 @@ public struct MaturitySums: Sendable, Equatable {
         holdout.merge(o.holdout)
         if let f = o.firstContract, firstContract.map({ f < $0 }) ?? true { firstContract = f }
         for share in o.byHoldoutPercent {
-            if let i = byHoldoutPercent.firstIndex(where: { $0.percent == share.percent }) {
-                byHoldoutPercent[i].treated.merge(share.treated)
-                byHoldoutPercent[i].holdout.merge(share.holdout)
-            } else {
-                byHoldoutPercent.append(share)
-            }
+            let i = shareIndex(share.percent)
+            byHoldoutPercent[i].treated.merge(share.treated)
+            byHoldoutPercent[i].holdout.merge(share.holdout)
         }
     }
+
+    /// The index of `percent`'s sums, made when new: the array is kept in percent order (a store or three: found by a
+    /// look along it), so sums merged in any order are equal.
+    private mutating func shareIndex(_ percent: Int) -> Int {
+        if let i = byHoldoutPercent.firstIndex(where: { $0.percent == percent }) { return i }
+        let i = byHoldoutPercent.firstIndex { $0.percent > percent } ?? byHoldoutPercent.count
+        byHoldoutPercent.insert(HeldOutShare(percent: percent), at: i)
+        return i
+    }
+
+    /// The shares whose declines compare the arms: some deals held out and some not (a store holding out none, or all,
+    /// has no contrast to weigh).
+    var contrasting: [HeldOutShare] { byHoldoutPercent.filter { $0.percent > 0 && $0.percent < 100 } }
 
     /// Σφ, Σφ² and t over the closed declines, each weighed by the share held out where it was made (lines added with
     /// one); lines added without it, all of them, at `percent`. One share gives what `pseudoOutcomes(treatedShare:)`
     /// gives.
     public func pseudoOutcomes(heldOutPercent percent: Int) -> (sum: Double, squares: Double, t: Int)? {
         guard !byHoldoutPercent.isEmpty else { return pseudoOutcomes(treatedShare: 1 - Double(percent) / 100) }
+        // A store holding out none (or all) of its deals is left out: its declines carry no contrast between the arms.
+        let shares = contrasting
+        guard !shares.isEmpty else { return nil }
         var all = (sum: 0.0, squares: 0.0, t: 0)
-        for share in byHoldoutPercent.sorted(by: { $0.percent < $1.percent }) {
+        for share in shares {
             var part = MaturitySums()
             (part.treated, part.holdout) = (share.treated, share.holdout)
             guard let s = part.pseudoOutcomes(treatedShare: 1 - Double(share.percent) / 100) else { return nil }
@@ -165,13 +172,26 @@ public struct MaturitySums: Sendable, Equatable {
         return all
     }
 
-    /// The share of closed declines treated, as the stores' shares weigh them (`percent` for lines added without one).
+    /// The declines' mean of 1/p and of 1/(1 − p) over the closed declines of the shares that compare the arms, when
+    /// there are two or more such shares with closed declines (the power's spread is σ²_treated · E[1/p] + σ²_held out ·
+    /// E[1/(1 − p)]); nil with one share (its own p is the power's, `treatedShare(heldOutPercent:)`).
+    public func inverseShares() -> (treated: Double, holdout: Double)? {
+        let shares = contrasting.filter { $0.treated.closed + $0.holdout.closed > 0 }
+        guard shares.count > 1 else { return nil }
+        let closed = Double(shares.reduce(0) { $0 + $1.treated.closed + $1.holdout.closed })
+        var (treated, holdout) = (0.0, 0.0)
+        for share in shares {
+            let (n, p) = (Double(share.treated.closed + share.holdout.closed), 1 - Double(share.percent) / 100)
+            treated += n / p
+            holdout += n / (1 - p)
+        }
+        return (treated / closed, holdout / closed)
+    }
+
+    /// The treated share of a report of one share: the one share that compares the arms, else `percent`'s.
     public func treatedShare(heldOutPercent percent: Int) -> Double {
-        let closed = byHoldoutPercent.reduce(0) { $0 + $1.treated.closed + $1.holdout.closed }
-        guard closed > 0 else { return 1 - Double(percent) / 100 }
-        if byHoldoutPercent.count == 1, let one = byHoldoutPercent.first { return 1 - Double(one.percent) / 100 }
-        let weighed = byHoldoutPercent.reduce(0.0) { $0 + Double($1.treated.closed + $1.holdout.closed) * (1 - Double($1.percent) / 100) }
-        return weighed / Double(closed)
+        let shares = contrasting
+        return 1 - Double(shares.count == 1 ? shares[0].percent : percent) / 100
     }
 
     /// Σφ, Σφ² and t over the closed declines, for a treated share `p`: φ = Y/p for a treated decline, −Y/(1−p) for a

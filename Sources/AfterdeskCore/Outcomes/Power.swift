@@ -41,8 +41,13 @@ public struct PowerFigures: Sendable, Equatable {
     /// The declines needed to detect `lift` (cents per decline) with the arms' variances of net margin per decline and
     /// a treated share `p`: n = (z₀.₉₇₅ + z₀.₈)² · (σ²_treated / p + σ²_holdout / (1 − p)) / lift², rounded up.
     public static func declinesNeeded(lift: Double, treatedVariance: Double, holdoutVariance: Double, treatedShare p: Double) -> Int? {
-        guard lift > 0, lift.isFinite, p > 0, p < 1 else { return nil }
-        let spread = treatedVariance / p + holdoutVariance / (1 - p)
+        guard p > 0, p < 1 else { return nil }
+        return declinesNeeded(lift: lift, spread: treatedVariance / p + holdoutVariance / (1 - p))
+    }
+
+    /// As above, from the spread σ²_treated / p + σ²_held out / (1 − p) (or its mean over declines of several shares).
+    public static func declinesNeeded(lift: Double, spread: Double) -> Int? {
+        guard lift > 0, lift.isFinite else { return nil }
         guard spread > 0, spread.isFinite else { return nil }
         let n = ((zAlpha + zPower) * (zAlpha + zPower) * spread / (lift * lift)).rounded(.up)
         return n.isFinite && n < 1e15 ? Int(n) : nil
@@ -81,12 +86,19 @@ extension ReportFigures {
         let pooled = Self.variance(both, bothSums) ?? 0
         let vt = treated.recovered >= 5 ? Self.variance(treated, anytimeSums.treated) ?? pooled : pooled
         let vh = holdout.recovered >= 5 ? Self.variance(holdout, anytimeSums.holdout) ?? pooled : pooled
+        // One share: its p. A group's stores holding out different shares: each decline's own, through the declines'
+        // mean of 1/p and 1/(1 − p).
         let share = anytimeSums.treatedShare(heldOutPercent: p.holdoutPercent)
-        power.declinesNeeded = power.liftSeenCents.flatMap {
-            PowerFigures.declinesNeeded(lift: $0, treatedVariance: vt, holdoutVariance: vh, treatedShare: share)
+        let inverse = anytimeSums.inverseShares()
+        let needed = { (lift: Double) -> Int? in
+            guard let inverse else {
+                return PowerFigures.declinesNeeded(lift: lift, treatedVariance: vt, holdoutVariance: vh, treatedShare: share)
+            }
+            return PowerFigures.declinesNeeded(
+                lift: lift, spread: vt * inverse.treated + vh * inverse.holdout)
         }
-        power.declinesNeededAtMinimum = PowerFigures.declinesNeeded(
-            lift: Double(p.minimumLiftCents), treatedVariance: vt, holdoutVariance: vh, treatedShare: share)
+        power.declinesNeeded = power.liftSeenCents.flatMap(needed)
+        power.declinesNeededAtMinimum = needed(Double(p.minimumLiftCents))
         power.declinesPerMonth = declinesPerMonth(p)
         power.monthsToGo = PowerFigures.months(needed: power.declinesNeeded, have: declines, perMonth: power.declinesPerMonth)
         power.monthsToGoAtMinimum = PowerFigures.months(

@@ -86,13 +86,16 @@ public struct Scheduler: Service {
         }
         // Let go on the way out (not inside the cancelled task: the release must run), whatever the last claim said: a
         // claim that committed but whose answer the cancellation cut off holds it too. Nothing when another holds it.
+        logger.info("scheduler stopped")
         guard releasesOnStop else { return }
         let (storage, holder) = (dispatcher.database, lease.holder)
-        await Task {
+        // A few seconds at most: a lease not let go runs out on its own (the database slow or away at the stop).
+        let released = await Stopping.closed(within: .seconds(5)) {
             try? await storage.releaseLease(LeaseName.scheduler, holder: holder)
             // This server's own: its messages left in flight (none, after a graceful stop) are in doubt at once.
             try? await storage.releaseLease(LeaseName.server(holder), holder: holder)
-        }.value
+        }
+        if !released { logger.warning("the scheduler lease was not let go within 5 s: it runs out on its own") }
         if held.until != nil { logger.info("scheduler lease let go", metadata: ["holder": "\(holder)"]) }
     }
 
