@@ -281,7 +281,15 @@ extension AnytimeTests {
         let expected = try #require(ConfidenceSequence.interval(sum: weighed.sum, squares: weighed.squares, t: weighed.t, tStar: perYear))
         #expect(r.total.incrementalMarginAnytime?.perDecline == expected)
         #expect(ReportText.render(r).contains("10% of deals are held out; 50% at A."))
+        // A report of some stores names theirs alone: one share for all, or each store's.
+        p.stores = ["B", "C"]
+        #expect(p.heldOutText == "10% of deals are held out")
+        p.stores = ["A"]
+        #expect(p.heldOutText == "50% of deals are held out")
+        p.stores = ["B", "A"]
+        #expect(p.heldOutText == "50% of deals are held out at A, 10% at B")
         // A report of one store says its own share alone.
+        p.stores = nil
         p.store = "A"
         p.holdoutPercent = 50
         #expect(p.heldOutText == "50% of deals are held out")

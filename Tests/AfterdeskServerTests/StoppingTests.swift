@@ -29,6 +29,20 @@ import Testing
         keep.finish()
     }
 
+    /// A caller cancelled (a stop cancels the scheduler's task) still waits for what it closes, up to the limit.
+    @Test func aCancelledCallerStillWaitsForTheClosing() async {
+        let ran = Mutex(false)
+        let waiting = Task {
+            await Stopping.closed(within: .seconds(30)) {
+                await Task.detached { try? await Task.sleep(for: .milliseconds(300)) }.value
+                ran.withLock { $0 = true }
+            }
+        }
+        waiting.cancel()
+        #expect(await waiting.value)
+        #expect(ran.withLock { $0 })
+    }
+
     /// A service that ignores the group's stop for a while, as a page in flight on a slow database does.
     struct Stubborn: Service {
         func run() async throws {

@@ -65,10 +65,20 @@ public struct ReportParameters: Sendable, Equatable {
 
     /// The share held out as the report says it: "10% of deals are held out", and, over several stores of a group
     /// whose shares differ, each store holding out another ("10% of deals are held out; 15% at tulsa").
+    /// A report of some of the group's stores names the shares of those stores alone: one share for all of them, or
+    /// each store's ("15% of deals are held out at tulsa, 10% at austin").
     public var heldOutText: String {
+        guard store == nil else { return "\(holdoutPercent)% of deals are held out" }
+        if let scope = stores, !scope.isEmpty {
+            let shares = scope.sorted().map { (store: $0, percent: holdoutPercent(of: $0)) }
+            guard Set(shares.map(\.percent)).count > 1, let first = shares.first else {
+                return "\(shares.first?.percent ?? holdoutPercent)% of deals are held out"
+            }
+            return "\(first.percent)% of deals are held out at \(first.store), "
+                + shares.dropFirst().map { "\($0.percent)% at \($0.store)" }.joined(separator: ", ")
+        }
         var text = "\(holdoutPercent)% of deals are held out"
-        guard store == nil else { return text }
-        let others = storeHoldouts.filter { $0.value != holdoutPercent && (stores?.contains($0.key) ?? true) }
+        let others = storeHoldouts.filter { $0.value != holdoutPercent }
         if !others.isEmpty {
             text += "; " + others.sorted { $0.key < $1.key }.map { "\($0.value)% at \($0.key)" }.joined(separator: ", ")
         }

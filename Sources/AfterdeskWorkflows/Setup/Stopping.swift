@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// How long `serve` may take to stop. A graceful stop (SIGTERM, SIGINT) lets the page in flight end whole and the
 /// requests in progress answer, which takes seconds; past `gracefully` whatever is still running is cancelled, and a
@@ -18,24 +19,41 @@ public enum Stopping {
     /// The exit status of a stop the watchdog ended (EX_SOFTWARE).
     public static let watchdogStatus: Int32 = 70
 
-    /// Runs `work` (closing connections), waiting `limit` at most: whether it finished. Work still running after the limit
-    /// is left to the process's exit, which closes its sockets (PostgreSQL then ends their sessions and frees their locks).
+    /// Runs `work` (closing connections, letting leases go), waiting `limit` at most: whether it finished. The wait does
+    /// not end early when the caller is cancelled (a stop cancels its callers; what they close must still close). Work
+    /// still running after the limit is cancelled and left to the process's exit, which closes its sockets (PostgreSQL
+    /// then ends their sessions and frees their locks).
     public static func closed(within limit: Duration = closing, _ work: @escaping @Sendable () async -> Void) async -> Bool {
-        let (ended, report) = AsyncStream<Bool>.makeStream()
-        let closing = Task {
-            await work()
-            report.yield(true)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let first = FirstAnswer(continuation)
+            let closing = Task {
+                await work()
+                first.answer(true)
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                if first.answer(false) { closing.cancel() }
+            }
         }
-        let timer = Task {
-            try? await Task.sleep(for: limit)
-            report.yield(false)
+    }
+
+    /// The first of two answers resumes the waiter; the other is dropped.
+    final class FirstAnswer: Sendable {
+        private let waiter: Mutex<CheckedContinuation<Bool, Never>?>
+        init(_ continuation: CheckedContinuation<Bool, Never>) { waiter = Mutex(continuation) }
+
+        /// Whether this answer was the first.
+        @discardableResult
+        func answer(_ finished: Bool) -> Bool {
+            guard
+                let waiter = waiter.withLock({ w -> CheckedContinuation<Bool, Never>? in
+                    defer { w = nil }
+                    return w
+                })
+            else { return false }
+            waiter.resume(returning: finished)
+            return true
         }
-        defer { timer.cancel() }
-        for await finished in ended {
-            if !finished { closing.cancel() }
-            return finished
-        }
-        return false
     }
 }
 
