@@ -40,6 +40,37 @@ import Testing
         #expect(got.3 == LocalDate(year: 2026, month: 2, day: 28) && got.4 == true && got.5 == nil)
     }
 
+    @Test func nullableTextDatesBooleansAndInstantsAreRead() async throws {
+        let got = try await read(
+            "SELECT 'x'::text, NULL::text, DATE '1999-12-31', NULL::date, false, "
+                + "TIMESTAMPTZ '2027-01-15 16:00:00Z', TIMESTAMPTZ '1999-12-31 23:59:59.5Z', NULL::timestamptz"
+        ) { c in
+            (
+                try c.stringOrNil(), try c.stringOrNil(), try c.dateOrNil(), try c.dateOrNil(), try c.bool(), try c.instant(),
+                try c.instantOrNil(), try c.instantOrNil()
+            )
+        }
+        #expect(got.0 == "x" && got.1 == nil && got.2 == LocalDate(year: 1999, month: 12, day: 31) && got.3 == nil && got.4 == false)
+        #expect(got.5 == Date(timeIntervalSince1970: 1_800_028_800) && got.6 == Date(timeIntervalSince1970: 946_684_799.5) && got.7 == nil)
+    }
+
+    /// An instant read from the binary cells is the `Date` postgres-nio's own decoding gives, to the bit.
+    @Test func instantsAreTheDatesPostgresNIOReads() async throws {
+        let s = try await PostgresTestDatabases.shared.fresh(clock: .fixed(Date(timeIntervalSince1970: 0)), uploads: "/tmp")
+        defer { s.close() }
+        let sql = "SELECT t FROM unnest(ARRAY[TIMESTAMPTZ '2026-03-08 09:59:59.999999Z', TIMESTAMPTZ '1970-01-01Z', now()]) t"
+        let (mine, theirs) = try await s.withDirectConnection { conn in
+            let rows = try await conn.query(PostgresQuery(unsafeSQL: sql), logger: s.logger).collect()
+            return try (
+                rows.map { row -> Date in
+                    var cells = BinaryCells(row)
+                    return try cells.instant()
+                }, rows.map { try $0.decode(Date.self) }
+            )
+        }
+        #expect(mine.count == 3 && mine == theirs)
+    }
+
     @Test func arraysEmptyNullAndWithNullElementsAreRead() async throws {
         let got = try await read(
             "SELECT ARRAY['gap','tire_wheel']::text[], '{}'::text[], NULL::text[], ARRAY[1, NULL, -5]::bigint[], NULL::bigint[]"
@@ -56,11 +87,14 @@ import Testing
         "SELECT ARRAY[['a','b'],['c','d']]::text[]",  // two dimensions
         "SELECT ARRAY['a', NULL]::text[]",  // a NULL code
         "SELECT ARRAY[1,2]::integer[]",  // another element type
+        "SELECT TIMESTAMP '2026-01-01 00:00'",  // a timestamp without its zone
+        "SELECT NULL::timestamptz",
     ])
     func answersItMustNotReadAreRefused(_ sql: String) async throws {
         await #expect(throws: StoreError.self) {
             try await read(sql) { c -> Int in
                 if sql.contains("integer[]") { return try c.int64s().count }
+                if sql.contains("TIMESTAMP") || sql.contains("timestamptz") { return Int(try c.instant().timeIntervalSince1970) }
                 if sql.contains("[]") { return try c.strings().count }
                 if sql.contains("text") || sql.contains("varchar") { return try c.string().count }
                 return Int(try c.int64())

@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskDemo
+import AfterdeskPostgres
 import AfterdeskStorage
 import Foundation
 import Testing
@@ -105,7 +106,8 @@ import Testing
         let report = Self.report(today, f)
         let groupings: [ReportGrouping?] = [nil, .product, .month, .saleMonth]
         let reports = groupings.map { by in Self.report(today, f, by: by) } + [Self.report(today, f, store: "north")]
-        try await both.same("the margin reports") { try await $0.marginReports(reports, now: f.now) }
+        let expected = try await both.same("the margin reports") { try await $0.marginReports(reports, now: f.now) }
+        try await Self.reportsOnOneConnection(both, reports, expected, f)
         for by in ScorecardGrouping.allCases {
             try await both.same("the scorecard by \(by)") {
                 try await $0.scorecard(ScorecardParameters(report: report, by: by), now: f.now)
@@ -115,6 +117,19 @@ import Testing
         #expect(rows.contains { $0.recovered } && rows.contains { !$0.chargedBack.isEmpty })
         try await both.same("the cancellation histories") { try await $0.cancellationHistories(stores: nil, asOf: today) }
         try await both.same("the recent recoveries") { try await $0.recentRecoveries(stores: nil, asOf: today, limit: 1_000) }
+    }
+
+    /// PostgreSQL reads a report's ledger in two halves at once, on two connections in one snapshot; a pool with no
+    /// second connection to give reads the second half after the first, on one. Both ways must give SQLite's reports.
+    static func reportsOnOneConnection(_ both: BothBackends, _ reports: [ReportParameters], _ expected: [MarginReport], _ f: Fixture)
+        async throws
+    {
+        let postgres = try #require(both.postgres as? PostgresStorage)
+        #expect(expected.first?.total.deals ?? 0 > 100, "too few deals to read in halves")
+        let alone = try await PostgresStorage.open(try #require(postgres.location), clock: f.clock, maximumConnections: 1)
+        defer { alone.close() }
+        let read = try await alone.marginReports(reports, now: f.now)
+        #expect(read == expected, "the reports read on one connection differ from SQLite's")
     }
 
     /// The report over the year to `today`, with the menu's costs and rules (few resamples, to be quick).

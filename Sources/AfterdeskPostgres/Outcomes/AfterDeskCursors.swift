@@ -28,13 +28,16 @@ struct AfterDeskCursors {
     /// The first deal any of the streams of what happened after the desk has something for.
     var nextDeal: Int64 { min(touches.headDeal, sales.headDeal, cancellations.headDeal, tasks.headDeal) }
 
-    init(_ conn: PostgresConnection, now: Date, logger: Logger) async throws {
+    /// The streams of the deals with ids in `range`.
+    init(_ conn: PostgresConnection, now: Date, deals range: ClosedRange<Int64>, logger: Logger) async throws {
         func cursor(_ name: String, _ query: PostgresQuery) async throws -> PagedCursor {
             try await PagedCursor(conn, name: name, query, logger: logger)
         }
-        sales = try await KeyedCursor(cursor("ledger_sales", AfterDeskCursors.salesSQL)) { row in
-            let (_, _, source, soldOn, price, cost, number) = try row.decode(
-                (Int64, String, String, LocalDate, Int64, Int64?, String?).self)
+        let (low, high) = (range.lowerBound, range.upperBound)
+        sales = try await KeyedCursor(cursor("ledger_sales", AfterDeskCursors.sales(low, high))) { cells in
+            let (source, soldOn, price, cost, number) = (
+                try cells.string(), try cells.date(), try cells.int64(), try cells.int64OrNil(), try cells.stringOrNil()
+            )
             return DeclineHistory.Sale(
                 source: RecoverySource(rawValue: source) ?? .task, soldOn: soldOn, priceCents: price, costCents: cost,
                 contractNumber: number)
@@ -44,16 +47,17 @@ struct AfterDeskCursors {
                 "ledger_cancellations",
                 """
                 SELECT c.deal_id, c.product_code, k.contract_number, c.cancel_date, c.chargeback_cents
-                FROM cancellations c LEFT JOIN contracts k ON k.id = c.contract_id ORDER BY 1, 2
+                FROM cancellations c LEFT JOIN contracts k ON k.id = c.contract_id
+                WHERE c.deal_id >= \(low) AND c.deal_id <= \(high) ORDER BY 1, 2
                 """)
-        ) { row in
-            let (_, _, number, date, chargeback) = try row.decode((Int64, String, String?, LocalDate, Int64).self)
+        ) { cells in
+            let (number, date, chargeback) = (try cells.stringOrNil(), try cells.date(), try cells.int64())
             return DeclineHistory.Cancellation(contractNumber: number, cancelDate: date, chargebackCents: chargeback)
         }
-        touches = try await KeyedCursor(cursor("ledger_touches", AfterDeskCursors.touchesSQL)) { row in
-            let (_, _, id, sentAt, channel, template, carries) = try row.decode(
-                (Int64, String, Int64, Date, String, String, Bool).self)
-            return SentTouch(id: id, sentAt: sentAt, channel: channel, template: template, carriesCost: carries)
+        touches = try await KeyedCursor(cursor("ledger_touches", AfterDeskCursors.touches(low, high))) { cells in
+            SentTouch(
+                id: try cells.int64(), sentAt: try cells.instant(), channel: try cells.string(), template: try cells.string(),
+                carriesCost: try cells.bool())
         }
         // A task counts once, with the first product of the touch it came from.
         let overdueBefore = now.wholeSecond
@@ -63,10 +67,11 @@ struct AfterDeskCursors {
                 """
                 SELECT i.deal_id, i.product_code, t.status, t.sla_at, t.completed_at FROM tasks t
                 JOIN touch_items i ON i.touch_id = t.touch_id WHERE \(unescaped: AfterDeskCursors.carriesCost)
+                    AND i.deal_id >= \(low) AND i.deal_id <= \(high)
                 ORDER BY 1, 2
                 """)
-        ) { row in
-            let (_, _, status, sla, completed) = try row.decode((Int64, String, String, Date, Date?).self)
+        ) { cells in
+            let (status, sla, completed) = (try cells.string(), try cells.instant(), try cells.instantOrNil())
             let done = status == "done"
             return DeclineHistory.TaskState(
                 done: done, onTime: done && (completed.map { $0 <= sla } ?? true), overdue: !done && sla < overdueBefore)
@@ -75,19 +80,27 @@ struct AfterDeskCursors {
 
     /// Sales reported after the desk: recoveries (deal imports, tasks) and after-sale contracts. Within a decline their
     /// order does not matter (the ledger line picks its sale by source, date and contract number), nor does the touches'.
-    static let salesSQL: PostgresQuery = """
+    /// Of the deals with ids from `low` to `high`.
+    static func sales(_ low: Int64, _ high: Int64) -> PostgresQuery {
+        """
         SELECT deal_id, product_code, source, sold_on, price_cents, cost_cents, NULL::text AS contract_number FROM recoveries
+        WHERE deal_id >= \(low) AND deal_id <= \(high)
         UNION ALL
         SELECT deal_id, product_code, 'contract', sale_date, price_cents, cost_cents, contract_number FROM contracts
+        WHERE deal_id >= \(low) AND deal_id <= \(high)
         ORDER BY 1, 2
         """
+    }
 
-    /// The delivered touches' items, in (deal, product) order.
-    static let touchesSQL: PostgresQuery = """
+    /// The delivered touches' items, in (deal, product) order, of the deals with ids from `low` to `high`.
+    static func touches(_ low: Int64, _ high: Int64) -> PostgresQuery {
+        """
         SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template, \(unescaped: carriesCost)
-        FROM touch_items i JOIN touches t ON t.id = i.touch_id WHERE t.sent_at IS NOT NULL
+        FROM touch_items i JOIN touches t ON t.id = i.touch_id
+        WHERE t.sent_at IS NOT NULL AND i.deal_id >= \(low) AND i.deal_id <= \(high)
         ORDER BY 1, 2
         """
+    }
 
     /// Whether item `i` is its touch's first by deal, then product: as planning wrote it (v15), else looked up.
     static let carriesCost = """
@@ -104,7 +117,7 @@ struct HorizonCursor {
     private var rows: KeyedCursor<LocalDate?>
     private let computed: ContractHorizons
 
-    init(_ conn: PostgresConnection, _ p: ReportParameters, logger: Logger) async throws {
+    init(_ conn: PostgresConnection, _ p: ReportParameters, deals range: ClosedRange<Int64>, logger: Logger) async throws {
         computed = p.contractHorizons
         let until = MeasurementRule.heldOutUntil(contract: p.to, months: p.holdoutMonths)
         let cursor = try await PagedCursor(
@@ -112,9 +125,10 @@ struct HorizonCursor {
             """
             SELECT deal_id, product_code, horizon_until FROM decline_horizons
             WHERE horizon_until < \(until) AND product_code <> ALL(\(computed.codes))
+                AND deal_id >= \(range.lowerBound) AND deal_id <= \(range.upperBound)
             ORDER BY deal_id, product_code
             """, logger: logger)
-        rows = try await KeyedCursor(cursor) { try $0.decode((Int64, String, LocalDate?).self).2 }
+        rows = try await KeyedCursor(cursor) { try $0.dateOrNil() }
     }
 
     /// The horizon of the decline of `product` on deal `deal` contracted on `contract`: computed when the product's

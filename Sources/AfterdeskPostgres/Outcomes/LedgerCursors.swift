@@ -32,28 +32,31 @@ struct DeskDealCursor: Sendable {
     /// Whether the rows carry the products' outcomes and costs (else every product is a decline, its cost unread).
     private let withSold: Bool
 
-    /// `withSold` (the scorecard): every product of the deal, with its outcome and cost; else its declines alone.
-    init(_ conn: PostgresConnection, _ p: ReportParameters, withSold: Bool, logger: Logger) async throws {
-        let products: PostgresQuery =
-            withSold
-            ? """
-            SELECT deal_id, array_agg(product_code) AS codes, array_agg(price_cents) AS prices, array_agg(outcome) AS outcomes,
-                array_agg(cost_cents) AS costs FROM deal_products GROUP BY deal_id
-            """
-            : """
-            SELECT deal_id, array_agg(product_code) AS codes, array_agg(price_cents) AS prices
-            FROM deal_products WHERE outcome = 'declined' GROUP BY deal_id
-            """
+    /// The deals with ids in `range`. `withSold` (the scorecard): every product of the deal, with its outcome and cost;
+    /// else its declines alone.
+    init(_ conn: PostgresConnection, _ p: ReportParameters, deals range: ClosedRange<Int64>, withSold: Bool, logger: Logger)
+        async throws
+    {
+        // The arms and the products of the deals in `range` alone, the products as arrays (PostgreSQL does not carry
+        // the deals' range into the joined tables on its own).
+        let (low, high) = (range.lowerBound, range.upperBound)
+        let aggregates =
+            "array_agg(product_code) AS codes, array_agg(price_cents) AS prices"
+            + (withSold ? ", array_agg(outcome) AS outcomes, array_agg(cost_cents) AS costs" : "")
         (self.conn, self.logger, self.withSold) = (conn, logger, withSold)
         try await PagedCursor.declare(
             conn, name: "ledger_deals",
             """
             SELECT d.id, d.store_id, d.deal_number, d.contract_date, d.fi_manager_id, a.held_out, p.codes, p.prices
                 \(unescaped: withSold ? ", p.outcomes, p.costs" : "")
-            FROM deals d LEFT JOIN deal_arms a ON a.deal_id = d.id
-            LEFT JOIN (\(unescaped: products.sql)) p ON p.deal_id = d.id
+            FROM deals d LEFT JOIN deal_arms a ON a.deal_id = d.id AND a.deal_id >= \(low) AND a.deal_id <= \(high)
+            LEFT JOIN (
+                SELECT deal_id, \(unescaped: aggregates) FROM deal_products
+                WHERE \(unescaped: withSold ? "" : "outcome = 'declined' AND ")deal_id >= \(low) AND deal_id <= \(high)
+                GROUP BY deal_id
+            ) p ON p.deal_id = d.id
             WHERE d.status = 'finalized' AND d.contract_date >= \(p.from) AND d.contract_date <= \(p.to)
-                AND d.contract_date <= \(p.asOf)
+                AND d.contract_date <= \(p.asOf) AND d.id >= \(low) AND d.id <= \(high)
             ORDER BY d.id
             """, logger: logger)
     }
@@ -101,15 +104,17 @@ struct DealDeclines {
     /// The products a later deal import showed sold, with their quote, for deals in id order.
     private var soldSinceDesk: KeyedCursor<Int64?>
 
-    init(_ conn: PostgresConnection, logger: Logger) async throws {
+    init(_ conn: PostgresConnection, deals range: ClosedRange<Int64>, logger: Logger) async throws {
         let sold = try await PagedCursor(
             conn, name: "ledger_sold_since_desk",
             """
             SELECT r.deal_id, r.product_code, r.quoted_cents FROM recoveries r
             JOIN deal_products p ON p.deal_id = r.deal_id AND p.product_code = r.product_code
-            WHERE r.source = 'deal_import' AND p.outcome <> 'declined' ORDER BY 1, 2
+            WHERE r.source = 'deal_import' AND p.outcome <> 'declined'
+                AND r.deal_id >= \(range.lowerBound) AND r.deal_id <= \(range.upperBound)
+            ORDER BY 1, 2
             """, logger: logger)
-        soldSinceDesk = try await KeyedCursor(sold) { try $0.decode((Int64, String, Int64?).self).2 }
+        soldSinceDesk = try await KeyedCursor(sold) { try $0.int64OrNil() }
     }
 
     /// The products of `deal` in the ledger's order (those of deals before it in the recoveries are passed over).

@@ -47,18 +47,20 @@ enum PostgresLedger {
         var heldOut: Bool
     }
 
-    /// The ledger's lines: those of declines with nothing after the desk to `quiet`, the others to `body`; and
-    /// `deskDeals` (when given) every deal of the report's scope with its products sold at the desk (not those a later
-    /// deal import showed sold: the ledger's recoveries), deals without a product too: the scorecard's deals.
+    /// The ledger's lines, of the deals with ids in `range`: those of declines with nothing after the desk to `quiet`,
+    /// the others to `body`; and `deskDeals` (when given) every deal of the report's scope with its products sold at the
+    /// desk (not those a later deal import showed sold: the ledger's recoveries), deals without a product too: the
+    /// scorecard's deals.
     static func forEach(
-        _ conn: PostgresConnection, _ p: ReportParameters, now: Date, logger: Logger, deskDeals: ((ScorecardDeal) throws -> Void)?,
-        _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
+        _ conn: PostgresConnection, _ p: ReportParameters, now: Date, deals range: ClosedRange<Int64> = Int64.min...Int64.max,
+        logger: Logger, deskDeals: ((ScorecardDeal) throws -> Void)?, _ quiet: (QuietLine) throws -> Void,
+        _ body: (LedgerRow) throws -> Void
     ) async throws {
         let names = try await Names(conn, stores: p.storeScope, logger: logger)
-        let deals = try await DeskDealCursor(conn, p, withSold: deskDeals != nil, logger: logger)
-        var declines = try await DealDeclines(conn, logger: logger)
-        var streams = try await AfterDeskCursors(conn, now: now, logger: logger)
-        var horizons = p.measureBy == .horizon ? try await HorizonCursor(conn, p, logger: logger) : nil
+        let deals = try await DeskDealCursor(conn, p, deals: range, withSold: deskDeals != nil, logger: logger)
+        var declines = try await DealDeclines(conn, deals: range, logger: logger)
+        var streams = try await AfterDeskCursors(conn, now: now, deals: range, logger: logger)
+        var horizons = p.measureBy == .horizon ? try await HorizonCursor(conn, p, deals: range, logger: logger) : nil
         var page = try await deals.page()
         while !page.isEmpty {
             // The next page is fetched and decoded while this one is read (a child task: ended with the loop).

@@ -69,15 +69,16 @@ struct LedgerKey: Equatable {
     static func codeBefore(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 }
 
-/// A cursor ordered by (deal_id, product_code), its first two columns, read as it is merged with the declines.
+/// A cursor ordered by (deal_id, product_code), its first two columns, read as it is merged with the declines. Its rows
+/// are read from PostgreSQL's binary format (`BinaryCells`): `decode` reads the item from the cells after the key.
 struct KeyedCursor<Item> {
     private var cursor: PagedCursor
-    private let decode: (PostgresRow) throws -> Item
+    private let decode: (inout BinaryCells) throws -> Item
     /// The next row's key and item; no item once the cursor is done.
     private var headKey = LedgerKey(deal: .max, product: "")
     private var headItem: Item?
 
-    init(_ cursor: PagedCursor, decode: @escaping (PostgresRow) throws -> Item) async throws {
+    init(_ cursor: PagedCursor, decode: @escaping (inout BinaryCells) throws -> Item) async throws {
         self.cursor = cursor
         self.decode = decode
         try await advance()
@@ -88,9 +89,9 @@ struct KeyedCursor<Item> {
             headItem = nil
             return
         }
-        let (deal, product) = try row.decode((Int64, String).self)
-        headKey = LedgerKey(deal: deal, product: product)
-        headItem = try decode(row)
+        var cells = BinaryCells(row)
+        headKey = LedgerKey(deal: try cells.int64(), product: try cells.string())
+        headItem = try decode(&cells)
     }
 
     /// The items for `key`, after skipping those before it.

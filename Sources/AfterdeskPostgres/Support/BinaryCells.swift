@@ -1,5 +1,6 @@
 import AfterdeskCore
 import AfterdeskStorage
+import Foundation
 import NIOCore
 import PostgresNIO
 
@@ -60,6 +61,48 @@ struct BinaryCells {
         guard b.readableBytes == 1, let v = b.readInteger(as: UInt8.self) else { throw BinaryCells.error("'\(column)' is no boolean") }
         return v != 0
     }
+
+    /// A `text`, nil for NULL.
+    mutating func stringOrNil() throws -> String? {
+        let (bytes, column) = try next(.text)
+        guard var b = bytes else { return nil }
+        guard let s = b.readString(length: b.readableBytes) else { throw BinaryCells.error("'\(column)' is no text") }
+        return s
+    }
+
+    /// A `date`, nil for NULL.
+    mutating func dateOrNil() throws -> LocalDate? {
+        let (bytes, column) = try next(.date)
+        guard var b = bytes else { return nil }
+        guard b.readableBytes == 4, let days = b.readInteger(as: Int32.self) else { throw BinaryCells.error("'\(column)' is no date") }
+        return LocalDate(daysSinceEpoch: Int(days) + LocalDate.postgresEpochOffset)
+    }
+
+    /// A `boolean` that is never NULL.
+    mutating func bool() throws -> Bool {
+        guard let v = try boolOrNil() else { throw BinaryCells.error("a boolean column is NULL") }
+        return v
+    }
+
+    /// A `timestamptz`, nil for NULL: microseconds since 2000-01-01 UTC, as postgres-nio's own `Date` decoding reads
+    /// them (the same `Date` to the bit).
+    mutating func instantOrNil() throws -> Date? {
+        let (bytes, column) = try next(.timestamptz)
+        guard var b = bytes else { return nil }
+        guard b.readableBytes == 8, let microseconds = b.readInteger(as: Int64.self) else {
+            throw BinaryCells.error("'\(column)' is no timestamptz")
+        }
+        return Date(timeInterval: Double(microseconds) / 1_000_000, since: BinaryCells.postgresEpoch)
+    }
+
+    /// A `timestamptz` that is never NULL.
+    mutating func instant() throws -> Date {
+        guard let v = try instantOrNil() else { throw BinaryCells.error("a timestamptz column is NULL") }
+        return v
+    }
+
+    /// 2000-01-01T00:00:00Z, PostgreSQL's epoch.
+    static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
 
     /// A `text[]` of one dimension (NULL and `{}` are empty; an element may not be NULL).
     mutating func strings() throws -> [String] {
