@@ -52,16 +52,20 @@ public enum MIME {
         return String(text[text.index(after: open)..<close])
     }
 
+    /// `text`'s UTF-8 in base64, in lines of 76 characters each ended by CRLF (RFC 2045 §6.8), cut byte by byte
+    /// (base64 is ASCII: counting characters of a `String` walked each one as a grapheme).
     static func base64Lines(_ text: String) -> String {
-        let b = Data(text.utf8).base64EncodedString()
-        var out = ""
-        var i = b.startIndex
-        while i < b.endIndex {
-            let j = b.index(i, offsetBy: 76, limitedBy: b.endIndex) ?? b.endIndex
-            out += b[i..<j] + "\r\n"
+        let b = [UInt8](Data(text.utf8).base64EncodedData())
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count + (b.count / 76 + 1) * 2)
+        var i = 0
+        while i < b.count {
+            let j = min(i + 76, b.count)
+            out += b[i..<j]
+            out += [13, 10]
             i = j
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// RFC 5322 date in UTC, e.g. `Sun, 22 Nov 2026 14:05:00 +0000` (written directly: a DateFormatter costs more

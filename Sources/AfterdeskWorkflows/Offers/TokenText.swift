@@ -6,8 +6,16 @@ import Foundation
 public enum TokenText {
     /// Bytes as base64url without padding (RFC 4648 §5): safe in a header, a cookie, a form field.
     public static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        // base64's alphabet with `+` and `/` exchanged, the `=` padding dropped, byte by byte (base64 is ASCII).
+        let encoded = Data(bytes).base64EncodedData().compactMap { c -> UInt8? in
+            switch c {
+            case UInt8(ascii: "+"): UInt8(ascii: "-")
+            case UInt8(ascii: "/"): UInt8(ascii: "_")
+            case UInt8(ascii: "="): nil
+            default: c
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
     /// The SHA-256 of the token's UTF-8, in lowercase hex.
