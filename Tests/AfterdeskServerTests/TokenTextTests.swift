@@ -27,7 +27,12 @@ import Testing
         #expect(bytes.allSatisfy { $0.count == 16 })
         for i in 0..<16 {
             #expect(Set(bytes.map { $0[i] }).count > 200, "byte \(i) takes few values")
-            if i > 0 { #expect(bytes.filter { $0[i] == $0[i - 1] }.count < 100, "byte \(i) copies byte \(i - 1)") }
+            if i > 0 {
+                // Nor is a byte a shift of the one before (bits taken where bytes were meant).
+                #expect(bytes.filter { $0[i] == $0[i - 1] }.count < 100, "byte \(i) copies byte \(i - 1)")
+                #expect(bytes.filter { $0[i] & 0x7f == $0[i - 1] >> 1 }.count < 100, "byte \(i) shifts byte \(i - 1)")
+                #expect(bytes.filter { $0[i] >> 1 == $0[i - 1] & 0x7f }.count < 100, "byte \(i - 1) shifts byte \(i)")
+            }
         }
     }
 }

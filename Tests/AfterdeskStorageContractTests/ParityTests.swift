@@ -105,7 +105,9 @@ import Testing
         #expect(cancelled.inserted > 5 && cancelled.rejected == 1)
         let report = Self.report(today, f)
         let groupings: [ReportGrouping?] = [nil, .product, .month, .saleMonth]
-        let reports = groupings.map { by in Self.report(today, f, by: by) } + [Self.report(today, f, store: "north")]
+        var byHorizon = Self.report(today, f)
+        byHorizon.measureBy = .horizon
+        let reports = groupings.map { by in Self.report(today, f, by: by) } + [Self.report(today, f, store: "north"), byHorizon]
         let expected = try await both.same("the margin reports") { try await $0.marginReports(reports, now: f.now) }
         try await Self.reportsOnOneConnection(both, reports, expected, f)
         for by in ScorecardGrouping.allCases {

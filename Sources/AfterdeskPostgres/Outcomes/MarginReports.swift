@@ -15,7 +15,7 @@ extension PostgresStorage {
         let logger = logger
         // The ledger in two halves by deal id, read at once on two connections in one snapshot; the first half also
         // reads the declines of refused rows and the cancellation histories.
-        let halves = try await snapshotInHalves { conn, deals, firstHalf in
+        let halves = try await snapshotInHalves(contracted: first.from, through: min(first.to, first.asOf)) { conn, deals, firstHalf in
             // The first report's builder counts the total; the others only their groups.
             var builders = ps.enumerated().map { ReportBuilder($1, countsTotal: $0 == 0) }
             try await PostgresLedger.forEach(conn, first, now: now, deals: deals, logger: logger, deskDeals: nil) { line in

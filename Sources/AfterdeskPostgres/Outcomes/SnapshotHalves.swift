@@ -1,3 +1,4 @@
+import AfterdeskCore
 import AfterdeskStorage
 import Logging
 import PostgresNIO
@@ -10,15 +11,17 @@ extension PostgresStorage {
     /// `body` over the deals with ids up to a middle one and over the rest, at once on two connections that see one
     /// snapshot: the first's `REPEATABLE READ` transaction exports it (`pg_export_snapshot`) and the second's imports it
     /// (`SET TRANSACTION SNAPSHOT`), and the first stays open until the second has ended. `firstHalf` is true for the
-    /// first. With fewer than two deals one read does all; when the pool has no second connection within
-    /// `secondHalfWait`, the first connection reads the second half after its own, in the same snapshot. Either way the
-    /// halves are given in deal order.
+    /// first. The middle halves the finalized deals contracted from `from` through `through` (the report's). With fewer
+    /// than two of them one read does all; when the pool has no second connection within `secondHalfWait`, the first
+    /// connection reads the second half after its own, in the same snapshot. Either way the halves are given in deal
+    /// order.
     func snapshotInHalves<T: Sendable>(
+        contracted from: LocalDate, through: LocalDate,
         _ body: @escaping @Sendable (PostgresConnection, ClosedRange<Int64>, _ firstHalf: Bool) async throws -> T
     ) async throws -> [T] {
         let logger = logger
         return try await snapshot { conn in
-            guard let middle = try await Self.middleDeal(conn, logger) else {
+            guard let middle = try await Self.middleDeal(conn, contracted: from, through: through, logger) else {
                 return [try await body(conn, Int64.min...Int64.max, true)]
             }
             guard let exported = try await conn.one(String.self, "SELECT pg_export_snapshot()", logger) else {
@@ -48,6 +51,7 @@ extension PostgresStorage {
                         try await conn.withTransaction(logger: logger) { conn in
                             try await conn.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger)
                             try await conn.run(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT \(Self.literal(exported))"), logger)
+                            try await conn.run(Self.withoutJIT, logger)
                             return try await body(conn, range, false)
                         })
                 } catch {
@@ -55,26 +59,36 @@ extension PostgresStorage {
                 }
             }
         } catch {
+            // A report given up (its request gone) stops here rather than reading the second half after all.
+            try Task.checkCancellation()
             logger.debug("no second connection for a read in halves: one reads both", metadata: ["error": "\(error)"])
             return nil
         }
         return try outcome.get()
     }
 
-    /// The id splitting the deals into two halves of about as many deals: the median of a repeatable sample of the
-    /// table's pages, else the middle of the ids; nil with fewer than two deals.
-    static func middleDeal(_ conn: PostgresConnection, _ logger: Logger) async throws -> Int64? {
-        let row = try await conn.rows(
-            """
-            SELECT (SELECT MIN(id) FROM deals), (SELECT MAX(id) FROM deals),
-                (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY id) FROM deals TABLESAMPLE SYSTEM (1) REPEATABLE (29))
-            """, logger
-        ).first
-        guard let (low, high, sampled) = try row?.decode((Int64?, Int64?, Int64?).self), let low, let high, high > low else {
-            return nil
+    /// The id splitting the finalized deals contracted from `from` through `through` into two halves of about as many
+    /// deals: the median id of a repeatable sample of the table's pages (1%), else, when the sample holds none of them
+    /// (a small table, a short period), of all of them; nil with fewer than two.
+    static func middleDeal(_ conn: PostgresConnection, contracted from: LocalDate, through: LocalDate, _ logger: Logger)
+        async throws -> Int64?
+    {
+        func median(sampled: Bool) async throws -> (median: Int64, high: Int64)? {
+            let row = try await conn.rows(
+                """
+                SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY id), MAX(id)
+                FROM deals \(unescaped: sampled ? "TABLESAMPLE SYSTEM (1) REPEATABLE (29)" : "")
+                WHERE status = 'finalized' AND contract_date >= \(from) AND contract_date <= \(through)
+                """, logger
+            ).first
+            guard let (median, high) = try row?.decode((Int64?, Int64?).self), let median, let high else { return nil }
+            return (median, high)
         }
-        if let sampled, sampled >= low, sampled < high { return sampled }
-        return low &+ Int64(bitPattern: UInt64(bitPattern: high &- low) / 2)
+        // A sample's highest id is not the table's: deals above it are a second half still. A middle at the highest of
+        // them all leaves none (one deal).
+        if let sampled = try await median(sampled: true), sampled.median < Int64.max { return sampled.median }
+        guard let all = try await median(sampled: false), all.median < all.high else { return nil }
+        return all.median
     }
 
     /// `text` as an SQL string literal (a snapshot's name is digits and dashes; quotes are doubled all the same).

@@ -121,11 +121,10 @@ struct PostgresConnectionFacts: Sendable, Equatable, CustomStringConvertible {
         return c
     }
 
-    /// The startup parameters of every connection: its name in `pg_stat_activity`, UTC, and no JIT compilation. JIT
-    /// (on by default since PostgreSQL 12) compiles a query whose estimated cost is high before running it: the
-    /// report's streams over a million deals are such queries, and compiling one took longer than running it (about
-    /// 0.7 s of the touches' 1.0 s on the benchmark), for every report and every half of one.
-    static let startupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC"), ("jit", "off")]
+    /// The startup parameters of every connection: its name in `pg_stat_activity`, and UTC (both of which PgBouncer passes
+    /// on; JIT is turned off by the transactions that need it, `PostgresStorage.withoutJIT`, since PgBouncer refuses a
+    /// startup parameter it does not know).
+    static let startupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
 
     var description: String { "postgres://\(user)@\(host):\(port)/\(database ?? "")?sslmode=\(sslmode)" }
 }
