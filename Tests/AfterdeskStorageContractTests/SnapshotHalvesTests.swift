@@ -70,3 +70,24 @@ import Testing
         #expect(abs(low - high) <= 1, "halves of \(low) and \(high) deals")
     }
 }
+
+/// A deal import gathers the statistics of the tables it grows (`PostgresDealImport.analyzeIfGrown`): PostgreSQL plans
+/// the look-ups of the next import from them, and a database's first import leaves them at an empty table's counts
+/// until autovacuum gets there.
+@Suite struct ImportStatisticsTests {
+    @Test func anImportOfManyDealsLeavesTheirCountsInTheStatistics() async throws {
+        let f = try Fixture()
+        let s = try await PostgresTestDatabases.shared.fresh(clock: .fixed(f.now), uploads: f.directory.path)
+        defer { s.close() }
+        let counted = """
+            SELECT reltuples::int8 FROM pg_class WHERE oid = 'deals'::regclass
+            """
+        let before = try await s.withDirectConnection { try await $0.one(Int64.self, PostgresQuery(unsafeSQL: counted), s.logger) }
+        #expect(before ?? -1 <= 0, "a new database's deals were counted already")
+        let csv = try f.write("deals.csv", f.dealershipCSV(days: 400, dealsPerDay: 30))
+        let inserted = try await s.importDeals(files: [csv], options: f.importOptions()).inserted
+        #expect(inserted > PostgresDealImport.analyzeFrom)
+        let after = try await s.withDirectConnection { try await $0.one(Int64.self, PostgresQuery(unsafeSQL: counted), s.logger) }
+        #expect(after ?? 0 >= Int64(PostgresDealImport.analyzeFrom), "the statistics count \(after ?? -1) deals of \(inserted)")
+    }
+}

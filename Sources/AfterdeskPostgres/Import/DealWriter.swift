@@ -63,11 +63,16 @@ struct DealWriter {
             numbers.append(deal.record.dealNumber)
         }
         guard !stores.isEmpty else { return }
+        // Each key looked up on its own through the (store, deal number) unique index: a join (or a LATERAL that
+        // PostgreSQL flattens into one) hashed every deal of the table for every batch's few hundred keys, 20 ms a batch
+        // at 50,000 deals. `LIMIT 1` (one deal a key, as the index says) keeps the look-up from being flattened.
         let rows = try await conn.query(
             """
             SELECT d.store_id, d.deal_number, d.id, d.fingerprint, d.status, d.customer_id, d.contract_date
-            FROM deals d JOIN unnest(\(stores)::int8[], \(numbers)::text[]) AS k(store_id, deal_number)
-              ON d.store_id = k.store_id AND d.deal_number = k.deal_number
+            FROM unnest(\(stores)::int8[], \(numbers)::text[]) AS k(store_id, deal_number)
+            CROSS JOIN LATERAL (
+                SELECT * FROM deals d WHERE d.store_id = k.store_id AND d.deal_number = k.deal_number LIMIT 1
+            ) d
             """, logger: logger)
         for try await (store, number, id, fingerprint, status, customer, contract) in rows.decode(
             (Int64, String, Int64, Int64, String, Int64, LocalDate).self)
