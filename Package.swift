@@ -187,7 +187,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AfterdeskDeliveryTests",
-            dependencies: ["AfterdeskDelivery", "AfterdeskCore", "AfterdeskStorage", "AfterdeskTestSupport"],
+            dependencies: [
+                "AfterdeskDelivery", "AfterdeskCore", "AfterdeskStorage", "AfterdeskTestSupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             // Read from the repository by path (TemplateSnapshotTests), so they can be recorded in place.
             exclude: ["Snapshots"]
         ),

@@ -94,62 +94,71 @@ public struct MessageFacts: Sendable, Equatable {
     /// The line every SMS ends with.
     public static let optOutLine = "Reply STOP to opt out."
 
-    /// The Mustache context: names as in docs/templates.md.
-    public var context: [String: Any] {
-        func values(_ p: Product) -> [String: Any] {
-            var d: [String: Any] = ["code": p.code, "name": p.name, "provider": p.provider, "quoted_price": p.quoted.formatted]
+    /// The Mustache context: names as in docs/templates.md (`values`, as swift-mustache takes them).
+    public var context: [String: Any] { values.mapValues(\.any) }
+
+    /// The facts a template sees, typed (`CompiledTemplate` renders them without dynamic casts).
+    public var values: [String: MustacheValue] {
+        func values(_ p: Product) -> MustacheValue {
+            var d: [String: MustacheValue] = [
+                "code": .string(p.code), "name": .string(p.name), "provider": .string(p.provider),
+                "quoted_price": .string(p.quoted.formatted),
+            ]
             // Only while the window is bounded and today is in it: a deadline already past is no deadline.
             if let u = p.eligibleUntil, today <= u {
-                d["available_until"] = u.longDate
-                d["days_left"] = today.days(until: u)
+                d["available_until"] = .string(u.longDate)
+                d["days_left"] = .int(today.days(until: u))
             }
-            return d
+            return .object(d)
         }
-        var dealership: [String: Any] = ["name": dealershipName, "address": dealershipAddress]
-        if let phone = dealershipPhone, !phone.isEmpty { dealership["phone"] = phone }
-        var c: [String: Any] = [
-            "first_name": firstName, "last_name": lastName, "customer_name": "\(firstName) \(lastName)",
-            "dealership": dealership,
-            "vehicle": "\(vehicleYear) \(vehicleMake) \(vehicleModel)", "vehicle_year": vehicleYear, "vehicle_make": vehicleMake,
-            "vehicle_model": vehicleModel, "deal_number": dealNumber, "product": values(product),
-            "others": others.map(values),
-            "unsubscribe_url": unsubscribeURL, "opt_out": Self.optOutLine,
+        var dealership: [String: MustacheValue] = ["name": .string(dealershipName), "address": .string(dealershipAddress)]
+        if let phone = dealershipPhone, !phone.isEmpty { dealership["phone"] = .string(phone) }
+        var c: [String: MustacheValue] = [
+            "first_name": .string(firstName), "last_name": .string(lastName), "customer_name": .string("\(firstName) \(lastName)"),
+            "dealership": .object(dealership),
+            "vehicle": .string("\(vehicleYear) \(vehicleMake) \(vehicleModel)"), "vehicle_year": .int(vehicleYear),
+            "vehicle_make": .string(vehicleMake), "vehicle_model": .string(vehicleModel), "deal_number": .string(dealNumber),
+            "product": values(product), "others": .list(others.map(values)),
+            "unsubscribe_url": .string(unsubscribeURL), "opt_out": .string(Self.optOutLine),
         ]
-        if let s = staffName { c["staff_name"] = s }
-        if let o = offerURL { c["offer_url"] = o }
-        if advertisement { c["advertisement"] = true }
+        if let s = staffName { c["staff_name"] = .string(s) }
+        if let o = offerURL { c["offer_url"] = .string(o) }
+        if advertisement { c["advertisement"] = .bool(true) }
         // Absent rather than empty: an empty string opens a Mustache section.
-        if !others.isEmpty { c["others_text"] = Words.list(others.map(\.name)) }
+        if !others.isEmpty { c["others_text"] = .string(Words.list(others.map(\.name))) }
         addClaims(to: &c)
         return c
     }
 
     /// The guarded facts (docs/templates.md, "Facts that guard claims"): each is present only on a day it holds.
-    private func addClaims(to c: inout [String: Any]) {
+    private func addClaims(to c: inout [String: MustacheValue]) {
         if let w = warrantyEnds, today.days(until: w) > 0 {
-            var warranty: [String: Any] = [
-                "ends": w.longDate, "ends_short": w.monthDay, "days_left": today.days(until: w),
-                "by_miles": warrantyLimit == "miles", "by_time": warrantyLimit != "miles",
+            var warranty: [String: MustacheValue] = [
+                "ends": .string(w.longDate), "ends_short": .string(w.monthDay), "days_left": .int(today.days(until: w)),
+                "by_miles": .bool(warrantyLimit == "miles"), "by_time": .bool(warrantyLimit != "miles"),
             ]
-            if let m = warrantyMiles { warranty["miles"] = Words.thousands(m) }
-            c["warranty"] = warranty
+            if let m = warrantyMiles { warranty["miles"] = .string(Words.thousands(m)) }
+            c["warranty"] = .object(warranty)
         } else if let p = powertrainEnds, today.days(until: p) > 0 {
-            var powertrain: [String: Any] = ["ends": p.longDate, "ends_short": p.monthDay, "days_left": today.days(until: p)]
-            if let m = powertrainMiles { powertrain["miles"] = Words.thousands(m) }
-            c["powertrain"] = powertrain
-        }
-        if let k = planClass, k.isOpen(on: today) { c["class"] = k.context }
-        if let q = deskQuote { c["quote"] = ["given_at_desk": true, "price": q.formatted] }
-        if let p = price, p.cents > 0 { c["price"] = ["amount": p.formatted, "from": priceIsFrom] }
-        var gap: [String: Any] = [:]
-        if let g = gapExposureEnds, today < g { gap["exposure_ends"] = g.longDate }
-        if gapCoversDifference { gap["covers_difference"] = true }
-        if !gap.isEmpty { c["gap"] = gap }
-        if firstService { c["first_service"] = true }
-        if let f = freeMaintenanceEnds, today < f {
-            c["free_maintenance"] = [
-                "ends": f.longDate, "ends_short": f.monthDay, "name": freeMaintenanceName ?? "free maintenance",
+            var powertrain: [String: MustacheValue] = [
+                "ends": .string(p.longDate), "ends_short": .string(p.monthDay), "days_left": .int(today.days(until: p)),
             ]
+            if let m = powertrainMiles { powertrain["miles"] = .string(Words.thousands(m)) }
+            c["powertrain"] = .object(powertrain)
+        }
+        if let k = planClass, k.isOpen(on: today) { c["class"] = k.values }
+        if let q = deskQuote { c["quote"] = .object(["given_at_desk": .bool(true), "price": .string(q.formatted)]) }
+        if let p = price, p.cents > 0 { c["price"] = .object(["amount": .string(p.formatted), "from": .bool(priceIsFrom)]) }
+        var gap: [String: MustacheValue] = [:]
+        if let g = gapExposureEnds, today < g { gap["exposure_ends"] = .string(g.longDate) }
+        if gapCoversDifference { gap["covers_difference"] = .bool(true) }
+        if !gap.isEmpty { c["gap"] = .object(gap) }
+        if firstService { c["first_service"] = .bool(true) }
+        if let f = freeMaintenanceEnds, today < f {
+            c["free_maintenance"] = .object([
+                "ends": .string(f.longDate), "ends_short": .string(f.monthDay),
+                "name": .string(freeMaintenanceName ?? "free maintenance"),
+            ])
         }
     }
 
@@ -218,14 +227,14 @@ public struct ClassFact: Sendable, Equatable {
 
     public func isOpen(on day: LocalDate) -> Bool { day >= opens && (closesOn.map { day <= $0 } ?? true) }
 
-    var context: [String: Any] {
-        var d: [String: Any] = [
-            "name": name, "inspection": inspection, "manufacturer_new": kind == .manufacturerNew, "used": kind == .used,
-            "after_warranty": kind == .afterWarranty,
+    var values: MustacheValue {
+        var d: [String: MustacheValue] = [
+            "name": .string(name), "inspection": .bool(inspection), "manufacturer_new": .bool(kind == .manufacturerNew),
+            "used": .bool(kind == .used), "after_warranty": .bool(kind == .afterWarranty),
         ]
-        if let u = closesOn { d["closes_on"] = u.longDate }
-        if let l = limits { d["limits"] = l }
-        return d
+        if let u = closesOn { d["closes_on"] = .string(u.longDate) }
+        if let l = limits { d["limits"] = .string(l) }
+        return .object(d)
     }
 }
 

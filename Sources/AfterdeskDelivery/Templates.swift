@@ -34,11 +34,11 @@ public struct TemplateErrors: Error, Sendable, CustomStringConvertible {
 /// link and the dealership's address in both parts.
 public struct MessageTemplates: Sendable {
     struct Email: Sendable {
-        var subject: MustacheTemplate
-        var text: MustacheTemplate
-        var html: MustacheTemplate
+        var subject: MessageTemplate
+        var text: MessageTemplate
+        var html: MessageTemplate
     }
-    var sms: [String: MustacheTemplate] = [:]
+    var sms: [String: MessageTemplate] = [:]
     var email: [String: Email] = [:]
     public var maxSegments: Int
 
@@ -115,17 +115,36 @@ public struct MessageTemplates: Sendable {
     }
 
     public func renderSMS(_ name: String, facts: MessageFacts) -> String? {
-        sms[name].map { $0.render(facts.context).trimmingCharacters(in: .whitespacesAndNewlines) }
+        sms[name].map { $0.render(facts.values, facts).trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     public func renderEmail(_ name: String, facts: MessageFacts) -> RenderedEmail? {
         guard let e = email[name] else { return nil }
-        let c = facts.context
+        let v = facts.values
         // A subject is one line: whatever the facts hold.
-        let subject = e.subject.render(c).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let subject = e.subject.render(v, facts).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
             .trimmingCharacters(in: .whitespaces)
-        return RenderedEmail(subject: subject, text: e.text.render(c), html: e.html.render(c))
+        return RenderedEmail(subject: subject, text: e.text.render(v, facts), html: e.html.render(v, facts))
     }
+}
+
+/// One part of a message template: parsed by swift-mustache, which checks its syntax and renders what
+/// `CompiledTemplate` does not, and compiled, which renders the rest.
+struct MessageTemplate: Sendable {
+    let mustache: MustacheTemplate
+    let compiled: CompiledTemplate?
+
+    init(string: String) throws {
+        mustache = try MustacheTemplate(string: string)
+        compiled = CompiledTemplate.compile(string)
+    }
+
+    /// The text for `facts`, whose `values` are `values`.
+    func render(_ values: [String: MustacheValue], _ facts: MessageFacts) -> String {
+        compiled?.render(values) ?? mustache.render(facts.context)
+    }
+
+    func render(_ facts: MessageFacts) -> String { render(facts.values, facts) }
 }
 
 /// One template file being loaded: its parts parsed and checked against sample facts, with what is wrong by line.
@@ -147,9 +166,9 @@ struct TemplateFile {
     mutating func issue(line: Int, _ reason: String) { issues.append(TemplateIssue(file: path, line: line, reason: reason)) }
 
     /// Parses `source`, which starts on line `firstLine` of the file; text parts do not escape HTML.
-    mutating func parse(_ source: String, text isText: Bool, firstLine: Int) -> MustacheTemplate? {
+    mutating func parse(_ source: String, text isText: Bool, firstLine: Int) -> MessageTemplate? {
         do {
-            return try MustacheTemplate(string: (isText ? MessageTemplates.textPragma : "") + source)
+            return try MessageTemplate(string: (isText ? MessageTemplates.textPragma : "") + source)
         } catch let e as MustacheTemplate.ParserError {
             issue(
                 line: firstLine + e.context.lineNumber - 1,
@@ -161,9 +180,9 @@ struct TemplateFile {
     }
 
     /// An SMS must end with the opt-out line and fit in `maxSegments` segments with the sample facts.
-    mutating func sms(sample: MessageFacts, maxSegments: Int) -> MustacheTemplate? {
+    mutating func sms(sample: MessageFacts, maxSegments: Int) -> MessageTemplate? {
         guard let t = parse(text, text: true, firstLine: 1) else { return nil }
-        let rendered = t.render(sample.context).trimmingCharacters(in: .whitespacesAndNewlines)
+        let rendered = t.render(sample).trimmingCharacters(in: .whitespacesAndNewlines)
         if !rendered.hasSuffix(MessageFacts.optOutLine) {
             issue(line: lastLine, "an SMS must end with the opt-out line \"\(MessageFacts.optOutLine)\" ({{opt_out}})")
             return nil
@@ -199,19 +218,20 @@ struct TemplateFile {
             let h = parse(htmlSource, text: false, firstLine: htmlMark + 2)
         else { return nil }
         let before = issues.count
-        checkSubject(s.render(sample.context).trimmingCharacters(in: .whitespaces))
+        checkSubject(s.render(sample).trimmingCharacters(in: .whitespaces))
         var advertising = sample
         advertising.advertisement = true
         for (part, template, endLine, escape) in [("text", tx, htmlMark, false), ("html", h, lastLine, true)] {
-            if !template.render(advertising.context).lowercased().contains("advertisement") {
+            if !template.render(advertising).lowercased().contains("advertisement") {
                 issue(
                     line: endLine,
                     "the \(part) part does not say it is an advertisement when email consent was not affirmative "
                         + "({{#advertisement}}…{{/advertisement}}, CAN-SPAM)")
             }
-            let rendered = template.render(sample.context)
-            let url = escape ? sample.unsubscribeURL.replacingOccurrences(of: "&", with: "&amp;") : sample.unsubscribeURL
-            let address = escape ? sample.dealershipAddress.replacingOccurrences(of: "&", with: "&amp;") : sample.dealershipAddress
+            let rendered = template.render(sample)
+            // As the HTML part escapes them (an address with an apostrophe, "O'Neil Rd", reads "O&#39;Neil Rd" there).
+            let url = escape ? CompiledTemplate.htmlEscaped(sample.unsubscribeURL) : sample.unsubscribeURL
+            let address = escape ? CompiledTemplate.htmlEscaped(sample.dealershipAddress) : sample.dealershipAddress
             if !rendered.contains(url) {
                 issue(line: endLine, "the \(part) part has no unsubscribe link ({{unsubscribe_url}})")
             }
