@@ -90,6 +90,8 @@ enum BenchRuns {
         if let pg = BenchPostgres.location {
             try await BenchPostgres.empty(pg)
             try await prepareDispatch(n, dir: dir, location: pg)
+            // `--prepare-only`: a database to clone (`CREATE DATABASE … TEMPLATE`) for runs of `dispatch-file` alone.
+            if CommandLine.arguments.contains("--prepare-only") { return }
             work = pg
         } else {
             let prepared = "\(dir)/dispatch-\(n)-prepared.sqlite"

@@ -19,7 +19,7 @@ import GRDB
 //   (with --db postgres://…: PostgreSQL's COPY through psql \copy) into a bare table as the floor, and prints
 //   both times, the ratio and the peak memory.
 // afterdesk-bench import-file FILE --db DB   (the child: one import, summary on stdout)
-// afterdesk-bench dispatch [--touches N] [--dir bench-data]
+// afterdesk-bench dispatch [--touches N] [--dir bench-data] [--prepare-only (PostgreSQL: import and plan, no dispatch)]
 //   Prepares a database where N customers each have one touch due now (generated deals, imported and planned),
 //   then dispatches them in a child process — gate, templates, outbox, recording channels — and prints the time
 //   and peak memory.

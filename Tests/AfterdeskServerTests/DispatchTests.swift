@@ -262,6 +262,27 @@ final class Scenario: @unchecked Sendable {
         #expect(sentToday == 1)
     }
 
+    /// Pages are read ahead: the next page is read while the one before is decided and recorded. A customer's second
+    /// touch read ahead, while their first was still being recorded, is left for a later pass, which reads their facts
+    /// again: one a day still holds, the first touch is the one sent, and another customer's touch in between goes out.
+    @Test(arguments: TestBackend.all) func aTouchReadAheadOfItsCustomersRecordWaitsForIt(backend: TestBackend) async throws {
+        let s = try await Scenario(backend: backend)
+        let planned = try await s.touches("D-1").filter { $0.action == "sms" }
+        try #require(planned.count >= 2)
+        let james = try #require(try await s.touches("D-2").first)
+        let at = utc(planned[0].due)
+        try await s.execute("UPDATE touches SET due_at = ? WHERE id IN (?, ?)", [planned[0].due, planned[1].id, james.id])
+        var order: [Int64] = []
+        // A page of one: Maria's first touch, then her second (read ahead while the first is recorded), then James's.
+        let summary = try await s.dispatcher.run(now: at, pageSize: 1) { order.append($0.touch) }
+        #expect(summary.due == 3 && summary.sms == 1 && summary.email == 1 && summary.moved == 1, "\(summary)")
+        #expect(summary.delivered == 2 && s.channels.sms.count == 1 && s.channels.emails.count == 1)
+        #expect(order == [planned[0].id, james.id, planned[1].id])
+        #expect(try await s.touches("D-1", status: "sent").map(\.id) == [planned[0].id])
+        let reason: String = try await s.rows("SELECT status_reason FROM touches WHERE id = ?", [planned[1].id])[0][0]
+        #expect(reason.hasPrefix("moved:"), "\(reason)")
+    }
+
     @Test(arguments: TestBackend.all) func aStopAtAnyMomentCancelsEveryPendingSMS(backend: TestBackend) async throws {
         let s = try await Scenario(backend: backend)
         let customer = try await s.customer("D-1")

@@ -192,22 +192,82 @@ public struct Dispatcher: Sendable {
             summary.reconciled = try await reconcile(now: now)
             summary.escalated = try await database.escalateOverdue(now: now)
         }
+        guard !dryRun else {
+            try await decideDue(now: now, dryRun: true, pageSize: pageSize, into: &summary, decisions: decisions) {}
+            return summary
+        }
+        // The outbox is delivered while the rest is decided: each page recorded wakes the delivery, which sends what is
+        // queued and due (claimed page by page, as ever) until the outbox is empty, then waits for the next page. Once
+        // every page is recorded, it delivers what is left. A customer's next touch is gated by what is recorded, queued
+        // or sent alike, so sending sooner changes no decision.
+        let (recorded, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        return try await withThrowingTaskGroup(of: DispatchSummary.self) { group in
+            group.addTask {
+                var delivered = DispatchSummary()
+                for await _ in recorded where !Task.isCancelled { try await self.deliver(now: now, into: &delivered) }
+                if !Task.isCancelled { try await self.deliver(now: now, into: &delivered) }
+                return delivered
+            }
+            do {
+                try await decideDue(now: now, dryRun: false, pageSize: pageSize, into: &summary, decisions: decisions) {
+                    wake.yield()
+                }
+            } catch {
+                wake.finish()
+                throw error
+            }
+            wake.finish()
+            for try await delivered in group {
+                summary.delivered += delivered.delivered
+                summary.failed += delivered.failed
+                summary.dead += delivered.dead
+            }
+            return summary
+        }
+    }
+
+    /// Decides and records every touch due at `now`, page by page (`recordedPage` after each page is recorded).
+    private func decideDue(
+        now: Date, dryRun: Bool, pageSize: Int, into summary: inout DispatchSummary, decisions: ((DispatchDecision) -> Void)?,
+        recordedPage: () -> Void
+    ) async throws {
         var staffCache = StaffCache()
         var seen = Set<Int64>()
-        // A dry run records nothing, so it pages on after the last touch it decided; a real run finds the next page
-        // because the one before left the planned state.
+        // Each page after the first is read while the one before is decided and recorded: the touches due after it
+        // (`after`, in due order), with every fact of their customers. A customer of the page before is left out of
+        // the page read ahead, since that page's record changes what the gate counts for them; so is a second touch of
+        // a customer due at once (the gate counts the first from the database once it is recorded), and every later
+        // touch of a customer one was left out for, so each customer's touches go in due order. What is left out is
+        // due still: once the reading ahead reaches the end, passes from the start take it, a page at a time, each
+        // read after the one before is recorded. A dry run records nothing: it reads ahead to the end and stops.
+        var readingAhead = true
         var cursor: (dueAt: Date, id: Int64)?
+        var ahead: Task<[DueTouch], any Error>?
+        defer { ahead?.cancel() }
+        var admission = PageAdmission()
         // A cancelled run (SIGTERM to `serve`) stops between pages: the page in flight is decided and recorded whole,
         // in a task of its own that the cancellation does not reach (the storage's calls refuse to run once
         // cancelled), and what is left waits, planned or queued, for the next run.
         while !Task.isCancelled {
-            let fetched = try await database.dueTouches(now: now, limit: pageSize, after: cursor).filter { !seen.contains($0.id) }
-            if fetched.isEmpty { break }
-            // One touch per customer in a page: the gate counts the customer's touches from the database, so a second
-            // touch due at once (two moved to the same opening) waits for the next page, when the first is recorded.
-            var customers = Set<Int64>()
-            let due = dryRun ? fetched : fetched.filter { customers.insert($0.customer.id).inserted }
-            if dryRun, let last = due.last { cursor = (last.dueAt, last.id) }
+            let fetched: [DueTouch]
+            if let page = ahead {
+                ahead = nil
+                fetched = try await page.value
+            } else {
+                fetched = try await database.dueTouches(now: now, limit: pageSize, after: readingAhead ? cursor : nil)
+            }
+            let fresh = fetched.filter { !seen.contains($0.id) }
+            if fresh.isEmpty {
+                guard readingAhead, !dryRun else { break }
+                readingAhead = false
+                continue
+            }
+            if readingAhead, let last = fetched.last {
+                cursor = (last.dueAt, last.id)
+                let after = cursor
+                ahead = Task { try await self.database.dueTouches(now: now, limit: pageSize, after: after) }
+            }
+            let due = dryRun ? fresh : admission.admit(fresh, readAhead: readingAhead)
             let page = try await Task { [staffCache] in
                 var cache = staffCache
                 let decided = try await self.decidePage(due, now: now, staff: &cache)
@@ -215,14 +275,13 @@ public struct Dispatcher: Sendable {
                 return (decided: decided, cache: cache)
             }.value
             staffCache = page.cache
+            if !dryRun { recordedPage() }
             for (touch, record) in zip(due, page.decided) {
                 seen.insert(touch.id)
                 summary.due += 1
                 count(record, of: touch, into: &summary, decisions: decisions)
             }
         }
-        if !dryRun && !Task.isCancelled { try await deliver(now: now, into: &summary) }
-        return summary
     }
 
     /// Decides a page of due touches: messages are rendered on every core; tasks in order, on this one, as they share
@@ -274,6 +333,27 @@ public struct Dispatcher: Sendable {
             summary.skipped += 1
             decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: "skip", detail: reason))
         }
+    }
+}
+
+/// Which touches of a page are decided now (`Dispatcher.decideDue`): one per customer, and, while pages are read
+/// ahead, none of a customer of the page before or of one with a touch left out already.
+struct PageAdmission {
+    private var previous = Set<Int64>()
+    private var leftOut = Set<Int64>()
+
+    mutating func admit(_ touches: [DueTouch], readAhead: Bool) -> [DueTouch] {
+        var customers = Set<Int64>()
+        let due = touches.filter { t in
+            let id = t.customer.id
+            guard !readAhead || (!previous.contains(id) && !leftOut.contains(id)), customers.insert(id).inserted else {
+                leftOut.insert(id)
+                return false
+            }
+            return true
+        }
+        previous = customers
+        return due
     }
 }
 
