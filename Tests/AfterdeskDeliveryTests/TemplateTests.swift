@@ -135,6 +135,22 @@ let goodEmail = """
         #expect(issues([("a.email.mustache", "subject: x\nno sections\n")]).first?.reason.contains("--- text") == true)
     }
 
+    /// The HTML part's address is found escaped (an apostrophe reads `&#39;` there) or as it is (`{{{…}}}`); the check
+    /// used to look for it with only `&` escaped, and refused every email of a store at "12 O'Neil Rd".
+    @Test func anAddressWithAnApostropheIsFoundInTheHTMLPart() throws {
+        var dealership = defaultMenu.dealership
+        dealership.address = "12 O'Neil Rd & Main St, Austin, TX 78701"
+        let facts = MessageFacts.sample(dealership: dealership)
+        let raw = goodEmail.replacingOccurrences(of: "{{dealership.address}} <a", with: "{{{dealership.address}}} <a")
+        for text in [goodEmail, raw] {
+            _ = try MessageTemplates.load(files: [(name: "a.email.mustache", text: text)], sample: facts)
+        }
+        let none = goodEmail.replacingOccurrences(of: "{{dealership.address}} <a", with: "<a")
+        #expect(throws: TemplateErrors.self) {
+            try MessageTemplates.load(files: [(name: "a.email.mustache", text: none)], sample: facts)
+        }
+    }
+
     @Test func syntaxErrorsNameTheLine() {
         let found = issues([("a.email.mustache", goodEmail.replacingOccurrences(of: "<p>Hi {{first_name}}", with: "<p>Hi {{#first_name}"))])
         #expect(found.count == 1)

@@ -198,8 +198,9 @@ public struct Dispatcher: Sendable {
         }
         // The outbox is delivered while the rest is decided: each page recorded wakes the delivery, which sends what is
         // queued and due (claimed page by page, as ever) until the outbox is empty, then waits for the next page. Once
-        // every page is recorded, it delivers what is left. A customer's next touch is gated by what is recorded, queued
-        // or sent alike, so sending sooner changes no decision.
+        // every page is recorded, it delivers what is left. The gate counts a customer's texts recorded, queued or sent
+        // alike; a message queued earlier and sent now (a retry) counts from its sending on, not its queueing, so a
+        // decision after it is sent is the more cautious.
         let (recorded, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         return try await withThrowingTaskGroup(of: DispatchSummary.self) { group in
             group.addTask {
@@ -227,61 +228,80 @@ public struct Dispatcher: Sendable {
     }
 
     /// Decides and records every touch due at `now`, page by page (`recordedPage` after each page is recorded).
+    ///
+    /// Pages go in due order (`after`: the last touch of the page before). In the first pass, each page after the
+    /// first is read while the one before is decided and recorded, with every fact of its customers; a customer of the
+    /// page before is left out of it, since that page's record changes what the gate counts for them. In every pass a
+    /// second touch of a customer in one page is left out (the gate counts the first from the database once it is
+    /// recorded), and so is every later touch of a customer one was left out for, so each customer's touches go in due
+    /// order. What is left out is due still: passes from the start take it, each page read after the one before is
+    /// recorded, until a pass decides nothing. A dry run records nothing: it decides everything in one pass.
     private func decideDue(
         now: Date, dryRun: Bool, pageSize: Int, into summary: inout DispatchSummary, decisions: ((DispatchDecision) -> Void)?,
         recordedPage: () -> Void
     ) async throws {
-        var staffCache = StaffCache()
-        var seen = Set<Int64>()
-        // Each page after the first is read while the one before is decided and recorded: the touches due after it
-        // (`after`, in due order), with every fact of their customers. A customer of the page before is left out of
-        // the page read ahead, since that page's record changes what the gate counts for them; so is a second touch of
-        // a customer due at once (the gate counts the first from the database once it is recorded), and every later
-        // touch of a customer one was left out for, so each customer's touches go in due order. What is left out is
-        // due still: once the reading ahead reaches the end, passes from the start take it, a page at a time, each
-        // read after the one before is recorded. A dry run records nothing: it reads ahead to the end and stops.
-        var readingAhead = true
-        var cursor: (dueAt: Date, id: Int64)?
+        var pages = DuePages(readingAhead: true)
         var ahead: Task<[DueTouch], any Error>?
-        defer { ahead?.cancel() }
-        var admission = PageAdmission()
         // A cancelled run (SIGTERM to `serve`) stops between pages: the page in flight is decided and recorded whole,
         // in a task of its own that the cancellation does not reach (the storage's calls refuse to run once
-        // cancelled), and what is left waits, planned or queued, for the next run.
-        while !Task.isCancelled {
-            let fetched: [DueTouch]
-            if let page = ahead {
-                ahead = nil
-                fetched = try await page.value
-            } else {
-                fetched = try await database.dueTouches(now: now, limit: pageSize, after: readingAhead ? cursor : nil)
+        // cancelled), and what is left waits, planned or queued, for the next run. A page read ahead is not decided.
+        do {
+            while !Task.isCancelled {
+                let fetched: [DueTouch]
+                if let page = ahead {
+                    ahead = nil
+                    fetched = try await page.value
+                } else {
+                    fetched = try await database.dueTouches(now: now, limit: pageSize, after: pages.cursor)
+                }
+                if Task.isCancelled { break }
+                guard let last = fetched.last else {
+                    // The end of a pass: another from the start, unless this one decided nothing.
+                    guard !dryRun, pages.decidedInPass else { break }
+                    pages.nextPass()
+                    continue
+                }
+                pages.cursor = (last.dueAt, last.id)
+                if pages.readingAhead {
+                    let after = pages.cursor
+                    ahead = Task { try await self.database.dueTouches(now: now, limit: pageSize, after: after) }
+                }
+                let fresh = fetched.filter { !pages.seen.contains($0.id) }
+                let due = dryRun ? fresh : pages.admission.admit(fresh, readAhead: pages.readingAhead)
+                if due.isEmpty { continue }
+                pages.decidedInPass = true
+                let (decided, cache) = try await decideAndRecord(due, now: now, dryRun: dryRun, staff: pages.staffCache)
+                pages.staffCache = cache
+                if !dryRun { recordedPage() }
+                for (touch, record) in zip(due, decided) {
+                    pages.seen.insert(touch.id)
+                    summary.due += 1
+                    count(record, of: touch, into: &summary, decisions: decisions)
+                }
             }
-            let fresh = fetched.filter { !seen.contains($0.id) }
-            if fresh.isEmpty {
-                guard readingAhead, !dryRun else { break }
-                readingAhead = false
-                continue
-            }
-            if readingAhead, let last = fetched.last {
-                cursor = (last.dueAt, last.id)
-                let after = cursor
-                ahead = Task { try await self.database.dueTouches(now: now, limit: pageSize, after: after) }
-            }
-            let due = dryRun ? fresh : admission.admit(fresh, readAhead: readingAhead)
-            let page = try await Task { [staffCache] in
-                var cache = staffCache
-                let decided = try await self.decidePage(due, now: now, staff: &cache)
-                if !dryRun { try await self.database.record(decided, now: now) }
-                return (decided: decided, cache: cache)
-            }.value
-            staffCache = page.cache
-            if !dryRun { recordedPage() }
-            for (touch, record) in zip(due, page.decided) {
-                seen.insert(touch.id)
-                summary.due += 1
-                count(record, of: touch, into: &summary, decisions: decisions)
-            }
+        } catch {
+            await Self.settle(ahead)
+            throw error
         }
+        await Self.settle(ahead)
+    }
+
+    /// Decides a page and records it, in a task of its own that a cancellation does not reach.
+    private func decideAndRecord(
+        _ due: [DueTouch], now: Date, dryRun: Bool, staff: StaffCache
+    ) async throws -> ([DispatchRecord], StaffCache) {
+        try await Task {
+            var cache = staff
+            let decided = try await self.decidePage(due, now: now, staff: &cache)
+            if !dryRun { try await self.database.record(decided, now: now) }
+            return (decided, cache)
+        }.value
+    }
+
+    /// Cancels a page read ahead and waits for it to end, so no read outlives the run.
+    private static func settle(_ page: Task<[DueTouch], any Error>?) async {
+        page?.cancel()
+        _ = try? await page?.value
     }
 
     /// Decides a page of due touches: messages are rendered on every core; tasks in order, on this one, as they share
@@ -333,27 +353,6 @@ public struct Dispatcher: Sendable {
             summary.skipped += 1
             decisions?(DispatchDecision(touch: touch.id, action: touch.action.rawValue, result: "skip", detail: reason))
         }
-    }
-}
-
-/// Which touches of a page are decided now (`Dispatcher.decideDue`): one per customer, and, while pages are read
-/// ahead, none of a customer of the page before or of one with a touch left out already.
-struct PageAdmission {
-    private var previous = Set<Int64>()
-    private var leftOut = Set<Int64>()
-
-    mutating func admit(_ touches: [DueTouch], readAhead: Bool) -> [DueTouch] {
-        var customers = Set<Int64>()
-        let due = touches.filter { t in
-            let id = t.customer.id
-            guard !readAhead || (!previous.contains(id) && !leftOut.contains(id)), customers.insert(id).inserted else {
-                leftOut.insert(id)
-                return false
-            }
-            return true
-        }
-        previous = customers
-        return due
     }
 }
 
