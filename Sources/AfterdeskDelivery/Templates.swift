@@ -115,16 +115,26 @@ public struct MessageTemplates: Sendable {
     }
 
     public func renderSMS(_ name: String, facts: MessageFacts) -> String? {
-        sms[name].map { $0.render(facts.values, facts).trimmingCharacters(in: .whitespacesAndNewlines) }
+        sms[name].map { $0.render(facts.values, facts).trimmingBlanks(newlines: true) }
     }
 
     public func renderEmail(_ name: String, facts: MessageFacts) -> RenderedEmail? {
         guard let e = email[name] else { return nil }
         let v = facts.values
         // A subject is one line: whatever the facts hold.
-        let subject = e.subject.render(v, facts).replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-            .trimmingCharacters(in: .whitespaces)
+        let subject = MessageTemplates.oneLine(e.subject.render(v, facts))
         return RenderedEmail(subject: subject, text: e.text.render(v, facts), html: e.html.render(v, facts))
+    }
+}
+
+extension MessageTemplates {
+    /// A subject's text on one line: CR and LF made spaces (as Foundation's `replacingOccurrences` does, only when the
+    /// text has one), blanks trimmed.
+    static func oneLine(_ text: String) -> String {
+        let flat =
+            text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D })
+            ? text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ") : text
+        return flat.trimmingBlanks(newlines: false)
     }
 }
 
@@ -182,7 +192,7 @@ struct TemplateFile {
     /// An SMS must end with the opt-out line and fit in `maxSegments` segments with the sample facts.
     mutating func sms(sample: MessageFacts, maxSegments: Int) -> MessageTemplate? {
         guard let t = parse(text, text: true, firstLine: 1) else { return nil }
-        let rendered = t.render(sample).trimmingCharacters(in: .whitespacesAndNewlines)
+        let rendered = t.render(sample).trimmingBlanks(newlines: true)
         if !rendered.hasSuffix(MessageFacts.optOutLine) {
             issue(line: lastLine, "an SMS must end with the opt-out line \"\(MessageFacts.optOutLine)\" ({{opt_out}})")
             return nil
