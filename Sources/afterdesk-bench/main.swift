@@ -308,7 +308,7 @@ default:
         """
         usage: afterdesk-bench import [--rows N] [--dir bench-data] [--seed S] [--bulk auto|on|off]
                afterdesk-bench plan [--dir bench-data]        (after import)
-               afterdesk-bench dispatch [--touches N] [--dir bench-data]
+               afterdesk-bench dispatch [--touches N] [--dir bench-data] [--prepare-only]
                afterdesk-bench report [--dir bench-data]      (after import, and plan)
                afterdesk-bench scorecard [--dir bench-data | --db FILE]   (after import, and plan)
                afterdesk-bench sms [--messages 10000] [--concurrency 1]   (needs python3; from the repository's root)
