@@ -142,24 +142,8 @@ struct CompiledTemplate: Sendable {
         return nil
     }
 
-    /// swift-mustache's HTML escape, character by character (a `&` that a combining mark follows is another character,
-    /// and stays as it is there too).
-    static func htmlEscaped(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count + 16)
-        for c in s {
-            switch c {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// swift-mustache's HTML escape (`HTMLText.escaped`).
+    static func htmlEscaped(_ s: String) -> String { HTMLText.escaped(s) }
 
     // MARK: parsing, as swift-mustache's `MustacheTemplate.parse` (Template+Parser.swift) does
 
@@ -387,5 +371,27 @@ extension String {
         let last = scalars.lastIndex(where: { !blank($0) }) ?? first
         if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return self }
         return String(scalars[first...last])
+    }
+}
+
+/// Text for HTML: `& < > " '` escaped.
+public enum HTMLText {
+    /// swift-mustache's HTML escape, character by character (a `&` that a combining mark follows is another character,
+    /// and stays as it is there too); the pages' SVG charts escape their text with it too.
+    public static func escaped(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 16)
+        for c in s {
+            switch c {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 }

@@ -1,24 +1,12 @@
 import AfterdeskCore
+import AfterdeskDelivery
 import AfterdeskWorkflows
 import Foundation
 
 /// Charts drawn on the server as SVG, so the pages need no script. Every text in them is escaped here; the page
 /// inserts the result unescaped.
 enum SVG {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { HTMLText.escaped(s) }
 
     static func n(_ v: Double) -> String { v.isFinite ? String(format: "%.1f", v) : "0" }
 
