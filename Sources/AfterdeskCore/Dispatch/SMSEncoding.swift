@@ -23,7 +23,31 @@ public struct SMSEncoding: Sendable, Equatable {
         self.segments = segments
     }
 
+    /// Each ASCII byte's septets in GSM-7: 1 in the basic table, 2 in the extension table, 0 outside both.
+    static let asciiSeptets: [UInt8] = (0..<128).map { b in
+        let c = Character(Unicode.Scalar(UInt8(b)))
+        return basic.contains(c) ? 1 : extended.contains(c) ? 2 : 0
+    }
+
     public init(_ text: String) {
+        // All ASCII (most messages): byte by byte. Among ASCII only CR LF make one character of two, and it is in
+        // neither table.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var septets = 0
+            var gsm = true
+            var afterCR = false
+            for b in text.utf8 {
+                let n = Self.asciiSeptets[Int(b)]
+                if n == 0 || (afterCR && b == 0x0A) {
+                    gsm = false
+                    break
+                }
+                septets += Int(n)
+                afterCR = b == 0x0D
+            }
+            self.init(gsm ? .gsm7 : .ucs2, septets: septets, utf16: text.utf8.count)
+            return
+        }
         var septets = 0
         var gsm = true
         for c in text {
@@ -36,13 +60,17 @@ public struct SMSEncoding: Sendable, Equatable {
                 break
             }
         }
-        if gsm {
-            alphabet = .gsm7
+        self.init(gsm ? .gsm7 : .ucs2, septets: septets, utf16: gsm ? 0 : text.utf16.count)
+    }
+
+    /// Segments as carriers count them: of septets in GSM-7, of UTF-16 units in UCS-2.
+    private init(_ alphabet: Alphabet, septets: Int, utf16: Int) {
+        self.alphabet = alphabet
+        if alphabet == .gsm7 {
             units = septets
             segments = septets == 0 ? 0 : septets <= 160 ? 1 : (septets + 152) / 153
         } else {
-            alphabet = .ucs2
-            units = text.utf16.count
+            units = utf16
             segments = units <= 70 ? 1 : (units + 66) / 67
         }
     }
