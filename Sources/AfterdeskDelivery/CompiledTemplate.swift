@@ -72,7 +72,7 @@ struct CompiledTemplate: Sendable {
             case .variable(let lookup, let escaped):
                 guard let value = find(lookup, in: stack) else { continue }
                 switch value {
-                case .string(let s): out += escaped && !text ? htmlEscaped(s) : s
+                case .string(let s): out += escaped && !text ? HTMLText.escaped(s) : s
                 case .int(let i): out += String(i)
                 case .bool(let b): out += b ? "true" : "false"
                 case .object, .list: return false
@@ -141,9 +141,6 @@ struct CompiledTemplate: Sendable {
         if case .object(let o) = value { return o[name] }
         return nil
     }
-
-    /// swift-mustache's HTML escape (`HTMLText.escaped`).
-    static func htmlEscaped(_ s: String) -> String { HTMLText.escaped(s) }
 
     // MARK: parsing, as swift-mustache's `MustacheTemplate.parse` (Template+Parser.swift) does
 

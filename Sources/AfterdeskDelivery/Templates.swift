@@ -228,7 +228,7 @@ struct TemplateFile {
             let h = parse(htmlSource, text: false, firstLine: htmlMark + 2)
         else { return nil }
         let before = issues.count
-        checkSubject(s.render(sample).trimmingCharacters(in: .whitespaces))
+        checkSubject(s.render(sample).trimmingBlanks(newlines: false))
         var advertising = sample
         advertising.advertisement = true
         for (part, template, endLine, escape) in [("text", tx, htmlMark, false), ("html", h, lastLine, true)] {
@@ -242,7 +242,7 @@ struct TemplateFile {
             // As the HTML part escapes them (an address with an apostrophe, "O'Neil Rd", reads "O&#39;Neil Rd" there), or
             // as they are (`{{{dealership.address}}}`).
             func holds(_ value: String) -> Bool {
-                rendered.contains(value) || (escape && rendered.contains(CompiledTemplate.htmlEscaped(value)))
+                rendered.contains(value) || (escape && rendered.contains(HTMLText.escaped(value)))
             }
             if !holds(sample.unsubscribeURL) {
                 issue(line: endLine, "the \(part) part has no unsubscribe link ({{unsubscribe_url}})")
