@@ -39,7 +39,7 @@ extension PostgresStorage {
         return try await write { conn in
             var found = false
             var email: String?
-            for try await e in try await conn.query("SELECT email FROM customers WHERE id = \(customerID)", logger: logger)
+            for try await e in try await conn.statement("SELECT email FROM customers WHERE id = \(customerID)", logger: logger)
                 .decode(String?.self)
             {
                 found = true

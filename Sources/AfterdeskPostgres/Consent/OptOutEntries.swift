@@ -49,7 +49,7 @@ extension PostgresStorage {
     public func optOutStatus(dealNumber: String, store: String?) async throws -> [OptOutStatus] {
         try await read { conn in
             var found: [(customer: Int64, store: String)] = []
-            for try await (customer, code) in try await conn.query(
+            for try await (customer, code) in try await conn.statement(
                 """
                 SELECT d.customer_id, s.code FROM deals d JOIN stores s ON s.id = d.store_id
                 WHERE d.deal_number = \(dealNumber) AND (\(store)::text IS NULL OR s.code = \(store)) ORDER BY s.code
@@ -81,7 +81,7 @@ extension PostgresStorage {
     func optOutEntries(_ conn: PostgresConnection, _ query: PostgresQuery) async throws -> [OptOutEntry] {
         var out: [OptOutEntry] = []
         for try await (id, address, channelText, action, sourceText, detail, reference, by, customer, effectiveOn, at)
-            in try await conn.query(query, logger: logger).decode(
+            in try await conn.statement(query, logger: logger).decode(
                 (Int64, String, String, String, String, String, String?, String, Int64?, LocalDate?, Date).self)
         {
             guard let channel = ContactChannel(rawValue: channelText), let source = OptOutSource(rawValue: sourceText) else { continue }

@@ -9,7 +9,7 @@ extension PostgresStorage {
     public func optOutSummary() async throws -> OptOutSummary {
         try await snapshot { conn in
             var stopped: [String: Int] = [:]
-            for try await (channel, n) in try await conn.query(
+            for try await (channel, n) in try await conn.statement(
                 "SELECT channel, count(*) FROM opt_out_state WHERE stopped GROUP BY channel", logger: logger
             ).decode((String, Int).self) {
                 stopped[channel] = n

@@ -23,15 +23,20 @@ extension PostgresStorage {
             let types = table.columns.map(\.type)
             var written = 0
             do {
-                try await conn.copyFrom(table: table.name, columns: names, logger: logger) { writer in
-                    try await source.forEachPage(of: table.name, columns: names, pageSize: pageSize) { rows in
-                        var buffer = ByteBufferAllocator().buffer(capacity: rows.count * 128)
-                        for row in rows { CopyText.append(row, types: types, to: &buffer) }
-                        try await writer.write(buffer)
-                        written += rows.count
-                        progress?(table.name, written, expected)
+                try await conn.watched {
+                    try await conn.copyFrom(table: table.name, columns: names, logger: logger) { writer in
+                        try await source.forEachPage(of: table.name, columns: names, pageSize: pageSize) { rows in
+                            var buffer = ByteBufferAllocator().buffer(capacity: rows.count * 128)
+                            for row in rows { CopyText.append(row, types: types, to: &buffer) }
+                            try await writer.write(buffer)
+                            written += rows.count
+                            progress?(table.name, written, expected)
+                        }
                     }
                 }
+            } catch let closed as PostgresFailure {
+                // The connection closed before the copy was written (`checkOpen`): no row was refused.
+                throw closed
             } catch {
                 throw StoreError.integrity(
                     "PostgreSQL refused a row of \(table.name): \(Self.said(error)): the copy was rolled back, and the target is as it was")

@@ -48,7 +48,7 @@ extension PostgresStorage {
             """
         return try await read { conn in
             var out: [DealListItem] = []
-            let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            let rows = try await conn.statement(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             for try await (store, number, status, date, type, buyer, vehicle, sold, declined) in rows.decode(
                 (String, String, String, LocalDate, String, String, String, String?, String?).self)
             {
@@ -69,7 +69,7 @@ extension PostgresStorage {
     static func findDeal(_ conn: PostgresConnection, number: String, store: String?, logger: Logger) async throws
         -> (id: Int64, customerID: Int64, store: String)?
     {
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT d.id, d.customer_id, s.code FROM deals d JOIN stores s ON s.id = d.store_id
             WHERE d.deal_number = \(number) AND (\(store)::text IS NULL OR s.code = \(store)) ORDER BY s.code
@@ -89,7 +89,7 @@ extension PostgresStorage {
             let unwound = try await conn.one(Int.self, "SELECT count(*) FROM deals WHERE status = 'unwound'", logger) ?? 0
             let customers = try await conn.one(Int.self, "SELECT count(*) FROM customers", logger) ?? 0
             var months: [CaptureSummary.Month] = []
-            let monthRows = try await conn.query(
+            let monthRows = try await conn.statement(
                 """
                 SELECT to_char(d.contract_date, 'YYYY-MM') AS month, count(DISTINCT d.id),
                        count(*) FILTER (WHERE p.outcome = 'declined'), count(*) FILTER (WHERE p.outcome = 'sold')
@@ -100,7 +100,7 @@ extension PostgresStorage {
                 months.append(CaptureSummary.Month(month: month, deals: n, declines: declines, sold: sold))
             }
             var products: [CaptureSummary.Product] = []
-            let productRows = try await conn.query(
+            let productRows = try await conn.statement(
                 """
                 SELECT p.product_code, count(*) FILTER (WHERE outcome = 'sold'), count(*) FILTER (WHERE outcome = 'declined'),
                        count(*) FILTER (WHERE outcome = 'declined' AND presumed),
@@ -117,7 +117,7 @@ extension PostgresStorage {
                         recovered: recovered))
             }
             var byField: [String: Int] = [:]
-            let fieldRows = try await conn.query(
+            let fieldRows = try await conn.statement(
                 """
                 SELECT field, count(*) FROM rejects WHERE import_run_id IN (SELECT max(id) FROM import_runs GROUP BY file)
                 GROUP BY field

@@ -136,7 +136,7 @@ enum DispatchTasks {
     ) async throws -> [Int64] {
         guard !tasks.isEmpty else { return [] }
         let t = tasks.map(\.task)
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status,
                                created_at, offer_link_id)

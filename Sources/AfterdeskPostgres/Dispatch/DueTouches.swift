@@ -10,7 +10,7 @@ extension PostgresStorage {
         try await snapshot { conn in
             let afterAt = after.map(\.dueAt.wholeSecond)
             var heads: [(id: Int64, customer: Int64, action: String, due: Date)] = []
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 SELECT id, customer_id, action, due_at FROM touches WHERE status = 'planned' AND due_at <= \(now.wholeSecond)
                 AND (\(afterAt)::timestamptz IS NULL OR (due_at, id) > (\(afterAt)::timestamptz, \(after?.id)::bigint))
@@ -56,7 +56,7 @@ extension PostgresStorage {
             facts.contacts[contact.id] = contact
         }
         try await recentContacts(conn, customerIDs, now: now, into: &facts)
-        let purchases = try await conn.query(
+        let purchases = try await conn.statement(
             "SELECT customer_id, MAX(contract_date) FROM deals WHERE customer_id = ANY(\(customerIDs)) GROUP BY customer_id",
             logger: logger)
         for try await (customer, last) in purchases.decode((Int64, LocalDate?).self) { facts.lastPurchase[customer] = last }
@@ -80,21 +80,21 @@ extension PostgresStorage {
         _ conn: PostgresConnection, _ customerIDs: [Int64], now: Date, into facts: inout DueCustomerFacts
     ) async throws {
         let since = now.addingTimeInterval(-30 * 86_400).wholeSecond
-        let sent = try await conn.query(
+        let sent = try await conn.statement(
             """
             SELECT customer_id, sent_at FROM touches WHERE customer_id = ANY(\(customerIDs)) AND sent_at IS NOT NULL
             AND sent_at >= \(since)
             """, logger: logger)
         for try await (customer, at) in sent.decode((Int64, Date).self) { facts.recent[customer, default: []].append(at) }
         // Texts people wrote on task pages count as touches too (issue 24, item 5). SQLite's LIKE ignores ASCII case.
-        let staff = try await conn.query(
+        let staff = try await conn.statement(
             """
             SELECT customer_id, created_at FROM outbox WHERE customer_id = ANY(\(customerIDs)) AND channel = 'sms'
             AND idempotency_key ILIKE 'staff-text-%' AND status NOT IN ('cancelled', 'dead') AND created_at >= \(since)
             """, logger: logger)
         for try await (customer, at) in staff.decode((Int64, Date).self) { facts.recent[customer, default: []].append(at) }
         // Every text, whoever wrote it (a touch or staff): a state's cap on texts in 24 hours counts them all.
-        let texts = try await conn.query(
+        let texts = try await conn.statement(
             """
             SELECT customer_id, COALESCE(sent_at, created_at) FROM outbox
             WHERE customer_id = ANY(\(customerIDs)) AND channel = 'sms' AND status <> 'cancelled'
@@ -110,7 +110,7 @@ extension PostgresStorage {
         _ conn: PostgresConnection, _ touchIDs: [Int64]
     ) async throws -> (items: [Int64: [DueItem]], stores: [Int64: (Int64, String)]) {
         var stops: [Int64: [(String, StopKind)]] = [:]
-        let stopRows = try await conn.query(
+        let stopRows = try await conn.statement(
             """
             SELECT deal_id, product_code, kind FROM follow_up_stops
             WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id = ANY(\(touchIDs)))
@@ -119,7 +119,7 @@ extension PostgresStorage {
             if let kind = StopKind(rawValue: kind) { stops[deal, default: []].append((code, kind)) }
         }
         var pauses: [Int64: [String: LocalDate]] = [:]
-        let pauseRows = try await conn.query(
+        let pauseRows = try await conn.statement(
             """
             SELECT deal_id, product_code, until FROM follow_up_pauses
             WHERE deal_id IN (SELECT deal_id FROM touch_items WHERE touch_id = ANY(\(touchIDs)))

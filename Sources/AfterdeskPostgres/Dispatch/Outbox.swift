@@ -227,7 +227,7 @@ extension PostgresStorage {
     public func outboxCounts() async throws -> [String: Int] {
         try await read { conn in
             var counts: [String: Int] = [:]
-            let rows = try await conn.query("SELECT status, COUNT(*) FROM outbox GROUP BY status", logger: logger)
+            let rows = try await conn.statement("SELECT status, COUNT(*) FROM outbox GROUP BY status", logger: logger)
             for try await (status, n) in rows.decode((String, Int).self) { counts[status] = n }
             return counts
         }

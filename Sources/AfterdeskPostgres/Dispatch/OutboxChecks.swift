@@ -16,7 +16,7 @@ extension PostgresStorage {
         return try await read { conn in
             var stopped: [Int64: String] = [:]
             var places: [Int64: RecipientPlace] = [:]
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 SELECT o.id, c.state, c.zip, c.phone, (SELECT st.code FROM stores st WHERE st.id = c.store_id),
                   c.contact_stopped_at IS NOT NULL,

@@ -12,7 +12,7 @@ extension PostgresStorage {
     /// rows, are written meanwhile without waiting.)
     public func staffText(taskID: Int64, now: Date, decide: @Sendable (DueTouch) -> StaffTextVerdict) async throws -> StaffTextOutcome {
         try await write { conn in
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 SELECT t.customer_id, t.store_id, t.status, s.code FROM tasks t JOIN stores s ON s.id = t.store_id
                 WHERE t.id = \(taskID) FOR NO KEY UPDATE OF t

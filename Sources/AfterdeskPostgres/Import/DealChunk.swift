@@ -98,7 +98,7 @@ extension DealWriter {
 
     /// The position in `deals` of the first whose customer's or vehicle's first hash holds another key; nil if none.
     private func firstCollision(_ deals: ArraySlice<(deal: PreparedDeal, store: Int64)>) async throws -> Int? {
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT k.ord FROM unnest(\(deals.map(\.store))::int8[], \(deals.map(\.deal.customerHash))::int8[],
                                      \(deals.map(\.deal.customerKey))::text[], \(deals.map(\.deal.vinHash))::int8[],

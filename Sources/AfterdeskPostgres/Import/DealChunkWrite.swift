@@ -179,8 +179,10 @@ extension DealWriter {
 
     /// Copies COPY text rows into a staging table.
     private func copy(_ buffer: ByteBuffer, into table: String, _ columns: [(name: String, type: String)]) async throws {
-        try await conn.copyFrom(table: table, columns: columns.map(\.name), logger: logger) { writer in
-            try await writer.write(buffer)
+        try await conn.watched {
+            try await conn.copyFrom(table: table, columns: columns.map(\.name), logger: logger) { writer in
+                try await writer.write(buffer)
+            }
         }
     }
 

@@ -135,7 +135,8 @@ extension PostgresStorage {
     ) async throws -> (hash: Int64, id: Int64?) {
         let hashes = (0..<StableHash.maxAttempts).map { StableHash.of(key, attempt: $0) }
         var rows: [Int64: (id: Int64, key: String)] = [:]
-        for try await (hash, id, stored) in try await conn.query(candidates(hashes), logger: logger).decode((Int64, Int64, String).self) {
+        for try await (hash, id, stored) in try await conn.statement(candidates(hashes), logger: logger).decode((Int64, Int64, String).self)
+        {
             rows[hash] = (id, stored)
         }
         var id: Int64?

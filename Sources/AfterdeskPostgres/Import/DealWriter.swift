@@ -66,7 +66,7 @@ struct DealWriter {
         // Each key looked up on its own through the (store, deal number) unique index: a join (or a LATERAL that
         // PostgreSQL flattens into one) hashed every deal of the table for every batch's few hundred keys, 20 ms a batch
         // at 50,000 deals. `LIMIT 1` (one deal a key, as the index says) keeps the look-up from being flattened.
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT d.store_id, d.deal_number, d.id, d.fingerprint, d.status, d.customer_id, d.contract_date
             FROM unnest(\(stores)::int8[], \(numbers)::text[]) AS k(store_id, deal_number)
@@ -166,7 +166,7 @@ struct DealWriter {
     }
 
     private func storedProducts(_ deal: Int64) async throws -> [String: StoredProduct] {
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             "SELECT product_code, outcome, price_cents, cost_cents, reason FROM deal_products WHERE deal_id = \(deal)", logger: logger)
         var out: [String: StoredProduct] = [:]
         for try await (code, outcome, price, cost, reason) in rows.decode((String, String, Int64?, Int64?, String?).self) {

@@ -70,7 +70,7 @@ extension PostgresStorage {
         async throws -> (vehicle: Int64, source: String)?
     {
         guard let known = try await PostgresStorage.vehicle(vin: r.vin, conn, logger: logger),
-            let (id, saleMiles, delivered) = try await conn.query(
+            let (id, saleMiles, delivered) = try await conn.statement(
                 """
                 SELECT v.id, max(d.odometer), max(d.delivery_date)
                 FROM vehicles v JOIN deals d ON d.vehicle_id = v.id WHERE v.id = \(known) GROUP BY v.id

@@ -41,7 +41,7 @@ extension PostgresDealImport {
     /// whose heartbeat (or start, before the first beat) is older than `RunLiveness.staleAfter`, seen from any host;
     /// and, on the run's own host, at once, those whose process no longer exists.
     static func interruptStaleRuns(_ conn: PostgresConnection, now: Date, logger: Logger) async throws {
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             "SELECT id, pid, host, started_at, heartbeat_at FROM import_runs WHERE status = 'running'", logger: logger)
         var stale: [Int64] = []
         for try await (id, pid, host, started, beat) in rows.decode((Int64, Int32, String?, Date, Date?).self) {

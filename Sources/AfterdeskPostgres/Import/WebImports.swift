@@ -55,7 +55,7 @@ extension PostgresStorage {
         // A negative limit is no limit, as in SQLite.
         let limit: Int64? = limit < 0 ? nil : Int64(limit)
         return try await read { conn in
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 SELECT w.id, u.name, w.file_name, w.path, w.profile, w.status, w.rows_read, w.summary, w.error, w.created_at,
                        w.finished_at, w.stores::text

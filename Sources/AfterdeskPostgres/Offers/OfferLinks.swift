@@ -78,7 +78,7 @@ extension PostgresStorage {
     public func offerLinkTimes() async throws -> [(id: Int64, sentAt: Date)] {
         try await read { conn in
             var out: [(id: Int64, sentAt: Date)] = []
-            let rows = try await conn.query("SELECT id, created_at FROM offer_links ORDER BY id", logger: logger)
+            let rows = try await conn.statement("SELECT id, created_at FROM offer_links ORDER BY id", logger: logger)
             for try await (id, at) in rows.decode((Int64, Date).self) { out.append((id, at)) }
             return out
         }
@@ -97,7 +97,7 @@ extension PostgresStorage {
     public func pressOffer(_ press: OfferPress, now: Date) async throws -> OfferPressResult {
         let now = now.wholeSecond
         return try await write { conn in
-            let links = try await conn.query(
+            let links = try await conn.statement(
                 "SELECT deal_id, product_code FROM offer_links WHERE id = \(press.linkID) FOR NO KEY UPDATE", logger: logger)
             var found: (deal: Int64, product: String)?
             for try await row in links.decode((Int64, String).self) { found = row }
@@ -135,7 +135,7 @@ extension PostgresStorage {
     /// The offer funnel of the declines a report covers: deals with a contract date in `from`…`to`, of `stores` when given.
     public func offerFunnel(from: LocalDate, to: LocalDate, stores: [String]?) async throws -> OfferFunnel {
         try await read { conn in
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 WITH links AS (
                     SELECT l.id, l.deal_id, l.product_code FROM offer_links l JOIN deals d ON d.id = l.deal_id

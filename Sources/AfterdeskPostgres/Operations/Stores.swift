@@ -8,7 +8,7 @@ extension PostgresStorage {
     public func stores() async throws -> [StoreRow] {
         try await read { conn in
             var out: [StoreRow] = []
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 SELECT s.code, s.name, s.time_zone, (SELECT count(*) FROM deals d WHERE d.store_id = s.id)
                 FROM stores s ORDER BY s.code COLLATE "C"
@@ -34,7 +34,7 @@ extension PostgresStorage {
     public func storeSettings() async throws -> [String: [String: String]] {
         let rows = try await read { conn in
             var out: [(key: String, value: String)] = []
-            let result = try await conn.query("SELECT key, value FROM settings WHERE key LIKE 'store.%'", logger: logger)
+            let result = try await conn.statement("SELECT key, value FROM settings WHERE key LIKE 'store.%'", logger: logger)
             for try await (key, value) in result.decode((String, String).self) { out.append((key, value)) }
             return out
         }

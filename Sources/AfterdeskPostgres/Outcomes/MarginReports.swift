@@ -106,7 +106,7 @@ extension CancellationHistoryRows {
             let (id, code) = try row.decode((Int64, String).self)
             stores.append((id, code))
         }
-        let sold = try await conn.query(
+        let sold = try await conn.statement(
             "SELECT store_id, product_code, sold_on, contracts FROM desk_sales WHERE sold_on <= \(asOf) AND contracts > 0",
             logger: logger)
         for try await (store, product, day, n) in sold.decode((Int64, String, LocalDate, Int64).self) {

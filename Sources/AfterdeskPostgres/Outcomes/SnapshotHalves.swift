@@ -48,7 +48,7 @@ extension PostgresStorage {
             outcome = try await client.withConnection(within: Self.secondHalfWait) { conn in
                 do {
                     return .success(
-                        try await conn.withTransaction(logger: logger) { conn in
+                        try await conn.inTransaction(logger) { conn in
                             try await conn.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger)
                             try await conn.run(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT \(Self.literal(exported))"), logger)
                             try await conn.run(Self.withoutJIT, logger)

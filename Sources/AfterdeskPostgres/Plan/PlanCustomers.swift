@@ -43,7 +43,7 @@ extension PostgresStorage {
         var (lo, hi): (Int64, Int64) = (0, -1)
         if asked == nil {
             (lo, hi) = try await read { conn in
-                for try await (lo, hi) in try await conn.query("SELECT MIN(id), MAX(id) FROM customers", logger: logger)
+                for try await (lo, hi) in try await conn.statement("SELECT MIN(id), MAX(id) FROM customers", logger: logger)
                     .decode((Int64?, Int64?).self)
                 {
                     return (lo ?? 0, hi ?? -1)
@@ -151,7 +151,7 @@ extension PostgresStorage {
         _ conn: PostgresConnection, customers: [Int64], logger: Logger
     ) async throws -> [Int64: [PlannedChunk.Previous]] {
         var previous: [Int64: [PlannedChunk.Previous]] = [:]
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT t.customer_id, t.id, i.deal_id, i.product_code FROM touches t JOIN touch_items i ON i.touch_id = t.id
             WHERE t.status = 'planned' AND t.customer_id = ANY(\(customers)) ORDER BY t.customer_id, t.id, i.deal_id, i.product_code
@@ -172,7 +172,7 @@ extension PostgresStorage {
             }
             // As SQLite's LIMIT: a negative one is no limit.
             let cap: Int64? = limit < 0 ? nil : Int64(limit)
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 SELECT t.id, t.due_at, t.due_on, t.action, t.status, c.first_name || ' ' || c.last_name,
                        string_agg(d.deal_number || ':' || i.product_code, ' ' ORDER BY i.deal_id, i.product_code),

@@ -72,7 +72,7 @@ enum PlanDealReader {
         _ conn: PostgresConnection, customers: [Int64], logger: Logger
     ) async throws -> [Int64: [ProductLine]] {
         var products: [Int64: [ProductLine]] = [:]
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT p.deal_id, p.product_code, p.outcome, p.price_cents, p.cost_cents, p.reason, p.presumed
             FROM deal_products p JOIN deals d ON d.id = p.deal_id
@@ -94,7 +94,7 @@ enum PlanDealReader {
         _ conn: PostgresConnection, customers: [Int64], logger: Logger
     ) async throws -> [Int64: [OdometerReading]] {
         var readings: [Int64: [OdometerReading]] = [:]
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT vehicle_id, read_on, miles FROM odometer_readings
             WHERE vehicle_id IN (SELECT d.vehicle_id FROM deals d WHERE d.customer_id = ANY(\(customers))) ORDER BY read_on, id
@@ -110,7 +110,7 @@ enum PlanDealReader {
         _ conn: PostgresConnection, customers: [Int64], logger: Logger
     ) async throws -> [Int64: [String: [StopKind]]] {
         var stops: [Int64: [String: [StopKind]]] = [:]
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT s.deal_id, s.product_code, s.kind FROM follow_up_stops s JOIN deals d ON d.id = s.deal_id
             WHERE d.customer_id = ANY(\(customers))
@@ -126,7 +126,7 @@ enum PlanDealReader {
         _ conn: PostgresConnection, customers: [Int64], logger: Logger
     ) async throws -> [Int64: [String: [String: Date]]] {
         var sent: [Int64: [String: [String: Date]]] = [:]
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT i.deal_id, i.product_code, i.touch_name, t.sent_at FROM touches t JOIN touch_items i ON i.touch_id = t.id
             WHERE t.sent_at IS NOT NULL AND t.status = 'sent' AND t.customer_id = ANY(\(customers))
@@ -145,7 +145,7 @@ extension PostgresStorage {
         _ conn: PostgresConnection, number: String, store: String?, logger: Logger
     ) async throws -> (id: Int64, customerID: Int64, store: String)? {
         var found: [(Int64, Int64, String)] = []
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT d.id, d.customer_id, s.code FROM deals d JOIN stores s ON s.id = d.store_id
             WHERE d.deal_number = \(number) AND (\(store)::text IS NULL OR s.code = \(store)::text) ORDER BY s.code

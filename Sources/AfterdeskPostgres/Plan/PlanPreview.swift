@@ -9,7 +9,7 @@ extension PostgresStorage {
     public func previewTouches(dealID: Int64, product: String) async throws -> [String: PreviewTouch] {
         try await read { conn in
             var out: [String: PreviewTouch] = [:]
-            let rows = try await conn.query(
+            let rows = try await conn.statement(
                 """
                 SELECT i.touch_name, t.status, t.status_reason, t.due_at, t.due_on, t.action FROM touch_items i
                 JOIN touches t ON t.id = i.touch_id WHERE i.deal_id = \(dealID) AND i.product_code = \(product) ORDER BY t.id
@@ -47,7 +47,7 @@ extension PostgresStorage {
             let customer = try PreviewColumns.customer(r)
             let item = try PreviewColumns.item(r)
             var planned: [String: String] = [:]
-            let touches = try await conn.query(
+            let touches = try await conn.statement(
                 """
                 SELECT i.touch_name, t.due_at FROM touch_items i JOIN touches t ON t.id = i.touch_id
                 WHERE i.deal_id = \(item.dealID) AND i.product_code = \(product) AND t.status IN ('planned', 'sent') ORDER BY t.id

@@ -34,16 +34,17 @@ enum PostgresMigrator {
     /// Applies the migrations not yet applied; their names, in order.
     @discardableResult
     static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
-        do {
-            return try await client.withTransaction(logger: logger) { conn in
-                try await conn.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-                try await conn.query(
+        // On a connection waited for as every statement is (`ConnectionWait`), each statement checked (`statement`).
+        try await client.withConnection(within: ConnectionWait.default) { conn in
+            try await conn.inTransaction(logger) { conn in
+                try await conn.statement("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                try await conn.statement(
                     """
                     CREATE TABLE IF NOT EXISTS afterdesk_migrations (
                         name text COLLATE "C" PRIMARY KEY, hash bigint NOT NULL, applied_at timestamptz(0) NOT NULL DEFAULT now())
                     """, logger: logger)
                 var applied: [String: Int64] = [:]
-                for try await (name, hash) in try await conn.query("SELECT name, hash FROM afterdesk_migrations", logger: logger)
+                for try await (name, hash) in try await conn.statement("SELECT name, hash FROM afterdesk_migrations", logger: logger)
                     .decode((String, Int64).self)
                 {
                     applied[name] = hash
@@ -59,17 +60,13 @@ enum PostgresMigrator {
                         continue
                     }
                     for statement in SQLStatements.split(m.sql) {
-                        try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await conn.statement(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
-                    try await conn.query("INSERT INTO afterdesk_migrations (name, hash) VALUES (\(m.name), \(h))", logger: logger)
+                    try await conn.statement("INSERT INTO afterdesk_migrations (name, hash) VALUES (\(m.name), \(h))", logger: logger)
                     ran.append(m.name)
                 }
                 return ran
             }
-        } catch let e as PostgresTransactionError {
-            // The closure's own error, unwrapped: a StoreError stays one.
-            if let inner = e.closureError { throw inner }
-            throw e
         }
     }
 }

@@ -17,9 +17,34 @@ public enum ConnectionWait {
 extension PostgresClient {
     /// `body` on a connection of the pool, waited for at most `wait` (an `io` error after that). Once `body` has its
     /// connection it runs as long as it takes: only the wait is bounded.
+    ///
+    /// A connection the pool hands over already closed (PostgreSQL ended its session: restarted, failed over, or the
+    /// connection was terminated, and the pool has not yet heard) goes back at once, and another is waited for within
+    /// the same bound. PostgresNIO 1.33 loses a statement written to a connection whose channel has already closed: it
+    /// writes without a promise, so the closed channel's failure reaches no one and the statement waits for ever; each
+    /// statement also looks before it is written (`PostgresConnection.checkOpen`), and is watched (`StatementWatch`).
     func withConnection<T: Sendable>(
         within wait: Duration, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            let (conn, handover) = try await lease(until: deadline, wait: wait)
+            guard !conn.isClosed else {
+                handover.done()
+                guard ContinuousClock.now < deadline else {
+                    throw StoreError.io("no open connection to PostgreSQL within \(wait.components.seconds) s (is the server running?)")
+                }
+                try await Task.sleep(for: .milliseconds(5))
+                continue
+            }
+            defer { handover.done() }
+            return try await body(conn)
+        }
+    }
+
+    /// A connection of the pool, waited for until `deadline`: the connection and the handover that keeps its lease
+    /// until `done()`.
+    private func lease(until deadline: ContinuousClock.Instant, wait: Duration) async throws -> (PostgresConnection, ConnectionHandover) {
         let handover = ConnectionHandover()
         let holder = Task { [self] in
             do {
@@ -29,24 +54,25 @@ extension PostgresClient {
             }
         }
         let timer = Task {
-            try? await Task.sleep(for: wait)
+            try? await Task.sleep(until: deadline)
             guard !Task.isCancelled else { return }
             let seconds = wait.components.seconds
             if handover.giveUp(StoreError.io("no connection to PostgreSQL within \(seconds) s (is the server running?)")) {
                 holder.cancel()
             }
         }
-        defer {
-            timer.cancel()
+        defer { timer.cancel() }
+        do {
+            let conn = try await withTaskCancellationHandler {
+                try await handover.take()
+            } onCancel: {
+                if handover.giveUp(CancellationError()) { holder.cancel() }
+            }
+            return (conn, handover)
+        } catch {
             handover.done()
+            throw error
         }
-        let conn = try await withTaskCancellationHandler {
-            try await handover.take()
-        } onCancel: {
-            if handover.giveUp(CancellationError()) { holder.cancel() }
-        }
-        timer.cancel()
-        return try await body(conn)
     }
 }
 

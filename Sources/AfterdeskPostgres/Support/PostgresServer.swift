@@ -62,7 +62,7 @@ public final class PostgresServer: Sendable {
     /// Whether database `name` exists.
     public func databaseExists(_ name: String) async throws -> Bool {
         try await client.withConnection(within: ConnectionWait.default) { conn in
-            for try await n in try await conn.query("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: logger)
+            for try await n in try await conn.statement("SELECT count(*) FROM pg_database WHERE datname = \(name)", logger: logger)
                 .decode(Int64.self)
             {
                 return n > 0
@@ -74,7 +74,7 @@ public final class PostgresServer: Sendable {
     /// Runs `query` on a connection waited for at most `ConnectionWait` (a server gone fails it, never hangs it).
     private func run(_ query: PostgresQuery) async throws {
         try await client.withConnection(within: ConnectionWait.default) { conn in
-            _ = try await conn.query(query, logger: logger)
+            _ = try await conn.statement(query, logger: logger)
         }
     }
 

@@ -130,7 +130,7 @@ public final class PostgresStorage: Sendable {
     private func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection(within: connectionWait) { conn in
-                try await conn.withTransaction(logger: logger) { conn in try await body(conn) }
+                try await conn.inTransaction(logger) { conn in try await body(conn) }
             }
         } catch { throw PostgresErrors.mapped(error) }
     }
@@ -139,7 +139,7 @@ public final class PostgresStorage: Sendable {
     /// report, a backup).
     func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { conn in
-            try await conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            try await conn.statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             try await conn.run(Self.withoutJIT, logger)
             return try await body(conn)
         }
@@ -154,26 +154,66 @@ public final class PostgresStorage: Sendable {
 }
 
 extension PostgresConnection {
+    /// Refuses a statement on a connection that has closed, with the error PostgresNIO gives one it sees fail. PostgresNIO
+    /// 1.33 writes a statement to its channel without a promise: written after the channel closed, the statement is
+    /// dropped and never answered, and its caller waits for ever. PostgreSQL ends a session between two statements of a
+    /// body (a restart, a failover, a terminated backend), so every statement looks first; what is left is the instant
+    /// between the look and the write, which `StatementWatch` covers.
+    func checkOpen() throws {
+        if isClosed { throw PostgresFailure(sqlState: nil, message: "serverClosedConnection") }
+    }
+
+    /// `work`, a statement written to this connection, unless it has closed (`checkOpen`), watched until PostgreSQL
+    /// has answered it (`StatementWatch`): a statement PostgreSQL answered, or whose connection's end reached it, has
+    /// returned; its rows, if any, come after, failed by the connection's end like any stream.
+    func watched<T>(by statements: StatementWatch = .shared, _ work: () async throws -> T) async throws -> T {
+        try checkOpen()
+        let watch = statements.watch(self)
+        defer { watch.cancel() }
+        return try await work()
+    }
+
+    /// `query` on this connection, checked and watched (`watched`): every statement of the storage goes through it.
+    @discardableResult
+    func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await watched { try await self.query(query, logger: logger) }
+    }
+
+    /// `body` in one transaction, committed when it returns, rolled back when it throws (its error thrown as it is), each
+    /// of BEGIN, COMMIT and ROLLBACK a `statement` (PostgresNIO's `withTransaction` writes them unchecked).
+    func inTransaction<T: Sendable>(_ logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await statement("BEGIN", logger: logger)
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            _ = try? await statement("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await statement("COMMIT", logger: logger)
+        return value
+    }
+
     /// Runs `query`, with the storage's logger, discarding its rows.
     func run(_ query: PostgresQuery, _ logger: Logger) async throws {
-        try await self.query(query, logger: logger)
+        try await self.statement(query, logger: logger)
     }
 
     /// The rows of `query`, all of them, in memory.
     func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
+        try await self.statement(query, logger: logger).collect()
     }
 
     /// The first column of the first row of `query`, or nil.
     func one<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery, _ logger: Logger) async throws -> T? {
-        for try await value in try await self.query(query, logger: logger).decode(T.self) { return value }
+        for try await value in try await self.statement(query, logger: logger).decode(T.self) { return value }
         return nil
     }
 
     /// The first column of each row of `query`.
     func all<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery, _ logger: Logger) async throws -> [T] {
         var out: [T] = []
-        for try await value in try await self.query(query, logger: logger).decode(T.self) { out.append(value) }
+        for try await value in try await self.statement(query, logger: logger).decode(T.self) { out.append(value) }
         return out
     }
 }

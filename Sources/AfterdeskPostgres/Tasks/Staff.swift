@@ -7,7 +7,7 @@ extension PostgresStorage {
     public func staff(store: String?) async throws -> [StaffRow] {
         try await read { conn in
             var out: [StaffRow] = []
-            for try await (id, storeCode, code, name, role, active, open) in try await conn.query(
+            for try await (id, storeCode, code, name, role, active, open) in try await conn.statement(
                 """
                 SELECT s.id, st.code, s.staff_code, s.name, s.role, s.active,
                        (SELECT count(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open')
@@ -57,7 +57,7 @@ extension PostgresStorage {
         try await write { conn in
             var member: Int64?
             var storeID: Int64?
-            for try await (id, sid, staffCode) in try await conn.query(
+            for try await (id, sid, staffCode) in try await conn.statement(
                 """
                 SELECT s.id, s.store_id, s.staff_code FROM staff s
                 WHERE s.store_id = (SELECT id FROM stores WHERE code = \(store)) ORDER BY s.id FOR NO KEY UPDATE
@@ -86,7 +86,7 @@ extension PostgresStorage {
 
     func staffSnapshot(_ conn: PostgresConnection, storeID: Int64) async throws -> (staff: [StaffMember], lastAssigned: Int64?) {
         var members: [StaffMember] = []
-        for try await (id, role, active, open) in try await conn.query(
+        for try await (id, role, active, open) in try await conn.statement(
             """
             SELECT s.id, s.role, s.active, (SELECT count(*) FROM tasks t WHERE t.assignee_id = s.id AND t.status = 'open')
             FROM staff s WHERE s.store_id = \(storeID) ORDER BY s.id

@@ -27,7 +27,7 @@ extension PostgresStorage {
         let at = now.wholeSecond
         return try await write { conn in
             var found: (customer: Int64, touch: Int64?, link: Int64?, status: String, store: Int64)?
-            for try await row in try await conn.query(
+            for try await row in try await conn.statement(
                 "SELECT customer_id, touch_id, offer_link_id, status, store_id FROM tasks WHERE id = \(id) FOR UPDATE", logger: logger
             ).decode((Int64, Int64?, Int64?, String, Int64).self) {
                 found = row
@@ -35,7 +35,7 @@ extension PostgresStorage {
             guard let task = found else { throw StoreError.notFound("no task \(id)") }
             guard task.status == "open" else { throw StoreError.conflict("task \(id) is already done") }
             var items: [TaskItem] = []
-            for try await (deal, code) in try await conn.query(
+            for try await (deal, code) in try await conn.statement(
                 """
                 SELECT i.deal_id, i.product_code FROM touch_items i WHERE i.touch_id = \(task.touch)::int8
                 UNION SELECT l.deal_id, l.product_code FROM offer_links l WHERE l.id = \(task.link)::int8

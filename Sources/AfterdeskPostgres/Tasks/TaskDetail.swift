@@ -13,7 +13,7 @@ extension PostgresStorage {
                     store: String, zone: String, firstName: String, state: String?, zip: String?, touch: Int64?, link: Int64?,
                     customer: Int64, maySMS: Bool
                 )?
-            for try await t in try await conn.query(
+            for try await t in try await conn.statement(
                 """
                 SELECT s.code, s.time_zone, c.first_name, c.state, c.zip, t.touch_id, t.offer_link_id, t.customer_id,
                        c.consent_sms AND c.contact_stopped_at IS NULL
@@ -26,7 +26,7 @@ extension PostgresStorage {
             guard let t = found else { return nil }
             let items = try await taskItems(conn, touch: t.touch, link: t.link)
             var deal: (year: Int, make: String, model: String, vin: String, term: Int?, apr: Int?, firstPayment: LocalDate?)?
-            for try await d in try await conn.query(
+            for try await d in try await conn.statement(
                 """
                 SELECT v.year, v.make, v.model, v.vin, d.term_months, d.apr_milli, d.first_payment_date FROM deals d
                 JOIN vehicles v ON v.id = d.vehicle_id
@@ -49,7 +49,7 @@ extension PostgresStorage {
     /// The products a task is about (its touch's items, or its offer link's product) with the desk's facts of each.
     private func taskItems(_ conn: PostgresConnection, touch: Int64?, link: Int64?) async throws -> [TaskDetail.Item] {
         var items: [TaskDetail.Item] = []
-        for try await r in try await conn.query(
+        for try await r in try await conn.statement(
             """
             WITH i (deal_id, product_code, reason) AS (
                 SELECT deal_id, product_code, reason FROM touch_items WHERE touch_id = \(touch)::int8
@@ -86,7 +86,7 @@ extension PostgresStorage {
     /// The last 30 messages to and from a customer, oldest first.
     private func taskHistory(_ conn: PostgresConnection, customer: Int64) async throws -> [TaskDetail.Message] {
         var out: [TaskDetail.Message] = []
-        for try await (at, inbound, channel, text, status) in try await conn.query(
+        for try await (at, inbound, channel, text, status) in try await conn.statement(
             """
             SELECT at, inbound, channel, text, status FROM (
               SELECT COALESCE(sent_at, created_at) AS at, false AS inbound, channel, COALESCE(subject, body) AS text, status

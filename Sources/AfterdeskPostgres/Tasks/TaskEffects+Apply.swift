@@ -74,7 +74,7 @@ extension PostgresStorage {
         _ conn: PostgresConnection, _ task: TaskEffectContext, detail: String, channels: [ContactChannel], wholeCustomer: Bool
     ) async throws {
         var who: (phone: String?, email: String?, staff: String?)?
-        for try await row in try await conn.query(
+        for try await row in try await conn.statement(
             """
             SELECT c.phone, lower(c.email), (SELECT s.staff_code FROM tasks t JOIN staff s ON s.id = t.assignee_id
             WHERE t.id = \(task.task)) FROM customers c WHERE c.id = \(task.customer)

@@ -31,7 +31,7 @@ extension PostgresStorage {
     func taskRows(_ conn: PostgresConnection, _ query: TaskQuery, now: Date) async throws -> [TaskRow] {
         // SQLite's negative LIMIT is no limit; PostgreSQL's is LIMIT NULL.
         let limit: Int? = query.limit < 0 ? nil : query.limit
-        let rows = try await conn.query(
+        let rows = try await conn.statement(
             """
             SELECT t.id, t.kind, t.title, t.detail, t.assignee_id, COALESCE(a.name, a.staff_code), COALESCE(e.name, e.staff_code),
                    c.first_name || ' ' || c.last_name, c.phone, c.email, t.due_at, t.sla_at, t.status, t.outcome, t.touch_id
@@ -74,7 +74,7 @@ extension PostgresStorage {
     /// why now (the reason of the first product code's item): one query for all the tasks' touch items.
     private func addTouchItems(_ conn: PostgresConnection, touches: [Int64: [Int]], to out: inout [TaskRow]) async throws {
         guard !touches.isEmpty else { return }
-        let items = try await conn.query(
+        let items = try await conn.statement(
             """
             SELECT i.touch_id, i.product_code, i.reason, v.year || ' ' || v.make || ' ' || v.model
             FROM touch_items i JOIN deals d ON d.id = i.deal_id JOIN vehicles v ON v.id = d.vehicle_id

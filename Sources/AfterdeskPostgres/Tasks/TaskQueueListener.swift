@@ -145,6 +145,6 @@ final class TaskQueueListener: Sendable {
             try? await connection.close()
         }
         defer { watchdog.cancel() }
-        try await connection.query(PostgresQuery(unsafeSQL: heartbeatQuery), logger: logger)
+        try await connection.statement(PostgresQuery(unsafeSQL: heartbeatQuery), logger: logger)
     }
 }

@@ -13,7 +13,7 @@ extension PostgresStorage {
     /// Whose a task is and in which store, to decide who may see it; nil when there is no such task.
     public func taskOwner(id: Int64) async throws -> (assigneeID: Int64?, store: String)? {
         try await read { conn in
-            for try await (assignee, store) in try await conn.query(
+            for try await (assignee, store) in try await conn.statement(
                 "SELECT t.assignee_id, s.code FROM tasks t JOIN stores s ON s.id = t.store_id WHERE t.id = \(id)", logger: logger
             ).decode((Int64?, String).self) {
                 return (assignee, store)
@@ -25,7 +25,7 @@ extension PostgresStorage {
     /// Open tasks, and those of them past their SLA: for monitoring.
     public func taskCounts(now: Date) async throws -> (open: Int, overdue: Int) {
         try await read { conn in
-            for try await (open, overdue) in try await conn.query(
+            for try await (open, overdue) in try await conn.statement(
                 """
                 SELECT count(*), count(*) FILTER (WHERE sla_at < \(now.wholeSecond)) FROM tasks WHERE status = 'open'
                 """, logger: logger
@@ -56,7 +56,7 @@ extension PostgresStorage {
         let at = now.wholeSecond
         return try await write { conn in
             var overdue: [(id: Int64, store: Int64, assignee: Int64?)] = []
-            for try await row in try await conn.query(
+            for try await row in try await conn.statement(
                 """
                 SELECT id, store_id, assignee_id FROM tasks WHERE status = 'open' AND escalated_at IS NULL AND sla_at < \(at)
                 ORDER BY id FOR UPDATE SKIP LOCKED
@@ -90,7 +90,7 @@ extension PostgresStorage {
         let sla = now.addingTimeInterval(Double(slaHours) * 3600).wholeSecond
         return try await write { conn in
             var deal: (store: Int64, fi: Int64?, sales: Int64?)?
-            for try await row in try await conn.query(
+            for try await row in try await conn.statement(
                 """
                 SELECT store_id, fi_manager_id, salesperson_id FROM deals WHERE customer_id = \(customerID)
                 ORDER BY contract_date DESC LIMIT 1
