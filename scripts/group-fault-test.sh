@@ -8,6 +8,11 @@
 # Each ends checked as the dispatch crash test checks (scripts/dispatch-crash-test.sh): each SMS once at the provider,
 # an email at most re-sent under the same Message-ID, nothing lost, and the database as a clean dispatch leaves it
 # (sent_at aside: the servers' clocks run, from the clean dispatch's instant). The counts are printed.
+#      A server PostgresNIO left waiting for ever on a statement lost as its connection closed ends itself 15 s on
+#      (StatementWatch, exit 1, to be started again by its service manager): the test says so and checks the rest.
+# FAULT_SCENARIOS names the scenarios to run, in order (default "killed restarted"); a name again runs it again on a
+# fresh copy, to look for a rare fault (FAULT_SCENARIOS="restarted restarted restarted"). FAULT_KEEP_LOGS=DIR keeps the
+# servers' whole output.
 # Needs the test cluster (scripts/test.sh starts it: AFTERDESK_TEST_POSTGRES_URL and AFTERDESK_PG_STATE). Uses the debug
 # build. About two minutes (FAULT_DEALS_PER_DAY, default 25: about 2,100 messages, 1,000 of them SMS).
 set -euo pipefail
@@ -21,9 +26,12 @@ source scripts/crash-db.sh
 source scripts/dispatch-lib.sh
 pids=()
 servers=()
+declare -A server_out=() # each server's output, by pid
 cleanup() {
   for p in "${servers[@]}" "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   crash_db_cleanup
+  # FAULT_KEEP_LOGS=DIR keeps the servers' whole output (a failed stop's is cut to its last lines above).
+  [ -z "${FAULT_KEEP_LOGS:-}" ] || { mkdir -p "$FAULT_KEEP_LOGS" && cp "$work"/*.out "$work"/*stacks.txt "$FAULT_KEEP_LOGS"/ 2>/dev/null; } || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -59,6 +67,7 @@ serve_two() {
     AFTERDESK_NOW="$now" AFTERDESK_CLOCK=running "$bin" serve --db "$db" --config "$work/afterdesk.yaml" \
       --port "$((${FAULT_PORT:-18641} + i))" --every 2 --scheduler-lease 6 --scheduler-renew 2 > "$work/$tag-serve$i.out" 2>&1 &
     servers+=($!)
+    server_out[$!]="$work/$tag-serve$i.out"
   done
 }
 
@@ -113,6 +122,23 @@ check() {
   fi
 }
 
+# What a server says when StatementWatch ends it (exit 1): a statement PostgresNIO lost as its connection closed.
+watch_said="afterdesk: a statement on a PostgreSQL connection that closed"
+
+# said TAG: what each server of TAG said last, and how a crash ended it (its fatal error and the frames of the crashed
+# thread, not the loaded images a backtrace ends with, which are all its last lines show).
+said() {
+  local f
+  for f in "$work/$1-serve"*.out; do
+    echo "==> ${f##*/}: its last lines"
+    grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "$f" | tail -n 15 || true
+    if grep -q -E 'Fatal error|Program crashed|CONTINUATION MISUSE' "$f"; then
+      echo "==> ${f##*/}: how it ended"
+      grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T|^0x|^$' "$f" | grep -v -E '^Images|^Backtrace took' | head -n 40 || true
+    fi
+  done
+}
+
 # settle TAG DB: stops the servers still running (SIGTERM), then the retries a clean dispatch runs at $later.
 settle() {
   local p
@@ -143,14 +169,21 @@ settle() {
       rc=0; wait "$p" 2>/dev/null || rc=$?
       if [ "$rc" = 0 ]; then
         echo "$1: server $p stopped $((SECONDS - stopping)) s after SIGTERM"
+      elif [[ $1 == restarted* ]] && [ "$rc" = 1 ] && grep -q "$watch_said" "${server_out[$p]}"; then
+        # StatementWatch (Sources/AfterdeskPostgres/Support/StatementWatch.swift): after PostgreSQL's restart, a statement
+        # PostgresNIO lost in the instant between its check and its write; the process ended to be started again, as
+        # designed, and the database is checked below all the same. Said where CI shows it. (A statement written unchecked
+        # is caught by ConnectionWaitTests, every time; here it would be one restart in three.)
+        echo "NOTE: $1: server $p exited 1 after PostgreSQL's restart: a statement lost as its connection closed (StatementWatch)" |
+          tee -a "${AFTERDESK_FAILURES:-/dev/null}"
       else
         fail "$1: server $p exited $rc after SIGTERM ($((SECONDS - stopping)) s), not 0"
-        tail -n 12 "$work/$1-serve"*.out | tee -a "${AFTERDESK_FAILURES:-/dev/null}" || true
+        said "$1" | tee -a "${AFTERDESK_FAILURES:-/dev/null}" || true
       fi
       continue
     fi
     fail "$1: server $p still running $((SECONDS - stopping)) s after SIGTERM"
-    tail -n 12 "$work/$1-serve"*.out | tee -a "${AFTERDESK_FAILURES:-/dev/null}" || true
+    said "$1" | tee -a "${AFTERDESK_FAILURES:-/dev/null}" || true
     kill -9 "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
@@ -183,64 +216,84 @@ echo "clean dispatch at $now: $clean_sms SMS, $clean_mail emails ($clean_sent me
 [ "$clean_sms" -ge 1000 ] || fail "too few SMS to test ($clean_sms): FAULT_DEALS_PER_DAY is too low"
 
 # 1. kill -9 the lease's holder while both send.
-db=$(new_db postgres killed "$base")
-providers killed
-serve_two "$db" killed
-if ! until_ 90 both_sending "$db" "$work/killed-sms.jsonl"; then
-  fail "killed: the two servers were not both sending within 90 s"; tail -5 "$work"/killed-serve*.out
-else
-  holder=$(q "$db" "SELECT holder FROM leases WHERE name = 'scheduler'")
-  victim=$(echo "$holder" | cut -d: -f2)
-  case " ${servers[*]} " in *" $victim "*) ;; *) fail "killed: the lease's holder '$holder' is not one of the two servers"; victim="" ;; esac
-  IFS='|' read -r k_sent k_sending k_queued <<<"$(counts "$db")"
-  k_split=$(per_server "$db")
-  [ -z "$victim" ] || kill -9 "$victim"
-  killed_at=$SECONDS
-  survivor=""; for p in "${servers[@]}"; do [ "$p" = "$victim" ] || survivor=$p; done
-  servers=("$survivor")
-  echo "kill -9 of the holder (pid $victim) after $(sms_count "$work/killed-sms.jsonl") SMS: the outbox then $k_sent sent ($k_split by server), $k_sending in doubt, $k_queued queued"
-  if until_ 120 finished "$db"; then
-    left=$(q "$db" "SELECT COUNT(*) FROM outbox WHERE claimed_by = '$holder' AND status <> 'sent'")
-    echo "the other server finished alone in $((SECONDS - killed_at)) s (sent by server: $(per_server "$db")); the dead one's claims not sent: $left"
+killed() { # TAG
+  local tag=$1
+  db=$(new_db postgres "$tag" "$base")
+  providers "$tag"
+  serve_two "$db" "$tag"
+  if ! until_ 90 both_sending "$db" "$work/$tag-sms.jsonl"; then
+    fail "$tag: the two servers were not both sending within 90 s"; tail -5 "$work/$tag"-serve*.out
   else
-    fail "killed: the other server did not finish within 120 s ($(counts "$db") sent|sending|queued)"; tail -5 "$work/killed-serve"*.out
+    holder=$(q "$db" "SELECT holder FROM leases WHERE name = 'scheduler'")
+    victim=$(echo "$holder" | cut -d: -f2)
+    case " ${servers[*]} " in *" $victim "*) ;; *) fail "$tag: the lease's holder '$holder' is not one of the two servers"; victim="" ;; esac
+    IFS='|' read -r k_sent k_sending k_queued <<<"$(counts "$db")"
+    k_split=$(per_server "$db")
+    [ -z "$victim" ] || kill -9 "$victim"
+    killed_at=$SECONDS
+    survivor=""; for p in "${servers[@]}"; do [ "$p" = "$victim" ] || survivor=$p; done
+    servers=("$survivor")
+    echo "kill -9 of the holder (pid $victim) after $(sms_count "$work/$tag-sms.jsonl") SMS: the outbox then $k_sent sent ($k_split by server), $k_sending in doubt, $k_queued queued"
+    if until_ 120 finished "$db"; then
+      left=$(q "$db" "SELECT COUNT(*) FROM outbox WHERE claimed_by = '$holder' AND status <> 'sent'")
+      echo "the other server finished alone in $((SECONDS - killed_at)) s (sent by server: $(per_server "$db")); the dead one's claims not sent: $left"
+    else
+      fail "$tag: the other server did not finish within 120 s ($(counts "$db") sent|sending|queued)"; tail -5 "$work/$tag-serve"*.out
+    fi
   fi
-fi
-settle killed "$db"
-echo "$((SECONDS - began)) s in"
+  settle "$tag" "$db"
+  echo "$((SECONDS - began)) s in"
+}
 
 # 2. PostgreSQL restarted as a crash would stop it, while both send.
-db=$(new_db postgres restarted "$base")
-providers restarted
-serve_two "$db" restarted
-log="$work/restarted-sms.jsonl"
-if ! until_ 90 both_sending "$db" "$log"; then
-  fail "restarted: the two servers were not both sending within 90 s"; tail -5 "$work"/restarted-serve*.out
-else
-  before=$(sms_count "$log")
-  scripts/pg-test-cluster.sh restart
-  back_at=$SECONDS
-  at_return=$(q "$db" "SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
-  # Sending again: messages the servers recorded sent in the database since it returned (not SMS from a page in flight
-  # at the crash, which go out without it).
-  again() { [ "$(q "$db" "SELECT COUNT(*) FROM outbox WHERE status = 'sent'")" -gt $((at_return + 50)) ] || finished "$db"; }
-  if until_ 60 again; then
-    echo "PostgreSQL restarted after $before SMS; the servers were sending again $((SECONDS - back_at)) s after it was back"
+restarted() { # TAG
+  local tag=$1
+  db=$(new_db postgres "$tag" "$base")
+  providers "$tag"
+  serve_two "$db" "$tag"
+  log="$work/$tag-sms.jsonl"
+  if ! until_ 90 both_sending "$db" "$log"; then
+    fail "$tag: the two servers were not both sending within 90 s"; tail -5 "$work/$tag"-serve*.out
   else
-    fail "restarted: no server was sending 60 s after PostgreSQL was back ($at_return messages sent then)"
-    tail -5 "$work"/restarted-serve*.out
-  fi
-  for i in 1 2; do
-    if curl -fsS --max-time 10 "http://127.0.0.1:$((${FAULT_PORT:-18641} + i))/health?scope=server" > /dev/null; then :; else
-      fail "restarted: server $i does not say it is healthy after the restart"
+    before=$(sms_count "$log")
+    scripts/pg-test-cluster.sh restart
+    back_at=$SECONDS
+    at_return=$(q "$db" "SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+    # Sending again: messages the servers recorded sent in the database since it returned (not SMS from a page in flight
+    # at the crash, which go out without it).
+    again() { [ "$(q "$db" "SELECT COUNT(*) FROM outbox WHERE status = 'sent'")" -gt $((at_return + 50)) ] || finished "$db"; }
+    if until_ 60 again; then
+      echo "PostgreSQL restarted after $before SMS; the servers were sending again $((SECONDS - back_at)) s after it was back"
+    else
+      fail "$tag: no server was sending 60 s after PostgreSQL was back ($at_return messages sent then)"
+      tail -5 "$work/$tag"-serve*.out
     fi
-  done
-  if until_ 120 finished "$db"; then
-    echo "both finished $((SECONDS - back_at)) s after the restart (sent by server: $(per_server "$db"))"
-  else
-    fail "restarted: the servers did not finish within 120 s of the restart ($(counts "$db") sent|sending|queued)"
+    for i in 1 2; do
+      if curl -fsS --max-time 10 "http://127.0.0.1:$((${FAULT_PORT:-18641} + i))/health?scope=server" > /dev/null; then :
+      elif grep -q "$watch_said" "$work/$tag-serve$i.out"; then
+        echo "NOTE: $tag: server $i ended itself after the restart (StatementWatch, exit 1)"
+      else
+        fail "$tag: server $i does not say it is healthy after the restart"
+      fi
+    done
+    if until_ 120 finished "$db"; then
+      echo "both finished $((SECONDS - back_at)) s after the restart (sent by server: $(per_server "$db"))"
+    else
+      fail "$tag: the servers did not finish within 120 s of the restart ($(counts "$db") sent|sending|queued)"
+    fi
   fi
-fi
-settle restarted "$db"
+  settle "$tag" "$db"
+}
+
+# FAULT_SCENARIOS: which, in order (a name again runs it again, on a fresh copy: a rare fault is looked for so).
+kills=0
+restarts=0
+for scenario in ${FAULT_SCENARIOS:-killed restarted}; do
+  case $scenario in
+    killed) kills=$((kills + 1)); killed "killed$([ $kills = 1 ] || echo $kills)" ;;
+    restarted) restarts=$((restarts + 1)); restarted "restarted$([ $restarts = 1 ] || echo $restarts)" ;;
+    *) fail "FAULT_SCENARIOS: no scenario $scenario (killed, restarted)" ;;
+  esac
+done
 echo "group fault tests: $((SECONDS - began)) s"
 exit $status
