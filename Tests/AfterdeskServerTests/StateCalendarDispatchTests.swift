@@ -38,6 +38,38 @@ import Testing
         #expect(summary.sms == 1)
     }
 
+    /// A text queued days ago and not yet sent (a retry waiting out a provider's failures, due again in an hour) counts
+    /// as going now (`TextCount`): with two sent in the last 24 hours it is Maria's third, and her planned text waits.
+    /// Counted at its queueing, three days ago, it left room, and the two could reach her within the hour.
+    @Test(arguments: TestBackend.all) func aTextQueuedDaysAgoAndNotYetSentCountsAsGoingNow(backend: TestBackend) async throws {
+        let s = try await Scenario(
+            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
+        let maria = try #require(try await s.touches("D-1").first)
+        let due = utc(maria.due)
+        let customer = try await s.customer("D-1")
+        try await seedTexts(s, customer: customer, hoursBefore: [10, 2], due: due)
+        let (queued, retry) = (Instant.iso8601(due.addingTimeInterval(-72 * 3_600)), Instant.iso8601(due.addingTimeInterval(3_600)))
+        try await s.execute(
+            """
+            INSERT INTO outbox (idempotency_key, customer_id, channel, recipient, body, status, next_attempt_at, created_at,
+                updated_at, attempts)
+            VALUES ('seed-retry', ?, 'sms', '+13055550142', 'A text', 'queued', ?, ?, ?, 3)
+            """, [customer, retry, queued, queued])
+        let summary = try await s.dispatcher.run(now: due)
+        #expect(s.channels.sms.isEmpty && summary.movedByStateRules >= 1)
+        let moved = try #require(try await s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria.id]).first)
+        #expect(moved[0] as String == "moved: at most 3 texts in 24 hours (state law)")
+    }
+
+    /// `TextCount` on plain values: sent or dead, at its own instant; queued or in flight, not before now.
+    @Test func aTextCountsAtItsSendingOrAsGoingNow() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for at in [now.addingTimeInterval(-3 * 86_400), now.addingTimeInterval(-60), now, now.addingTimeInterval(60)] {
+            for status in ["queued", "sending"] { #expect(TextCount.at(status: status, sentOrCreated: at, now: now) == max(at, now)) }
+            for status in ["sent", "dead"] { #expect(TextCount.at(status: status, sentOrCreated: at, now: now) == at) }
+        }
+    }
+
     /// Planning from the store reads the area code of the phone (whose state's law applies), never the number.
     @Test(arguments: TestBackend.all) func plansFromTheStoreKnowTheAreaCodeNotTheNumber(backend: TestBackend) async throws {
         let s = try await Scenario(

@@ -93,14 +93,17 @@ extension PostgresStorage {
             AND idempotency_key ILIKE 'staff-text-%' AND status NOT IN ('cancelled', 'dead') AND created_at >= \(since)
             """, logger: logger)
         for try await (customer, at) in staff.decode((Int64, Date).self) { facts.recent[customer, default: []].append(at) }
-        // Every text, whoever wrote it (a touch or staff): a state's cap on texts in 24 hours counts them all.
+        // Every text, whoever wrote it (a touch or staff): a state's cap on texts in 24 hours counts them all, each at
+        // its sending (`TextCount`); one not yet sent, however long ago it was queued, as going now.
         let texts = try await conn.statement(
             """
-            SELECT customer_id, COALESCE(sent_at, created_at) FROM outbox
+            SELECT customer_id, status, COALESCE(sent_at, created_at) FROM outbox
             WHERE customer_id = ANY(\(customerIDs)) AND channel = 'sms' AND status <> 'cancelled'
-            AND created_at >= \(now.addingTimeInterval(-2 * 86_400).wholeSecond)
+            AND (created_at >= \(now.addingTimeInterval(-2 * 86_400).wholeSecond) OR status IN ('queued', 'sending'))
             """, logger: logger)
-        for try await (customer, at) in texts.decode((Int64, Date).self) { facts.texts[customer, default: []].append(at) }
+        for try await (customer, status, at) in texts.decode((Int64, String, Date).self) {
+            facts.texts[customer, default: []].append(TextCount.at(status: status, sentOrCreated: at, now: now))
+        }
     }
 
     /// The products of each touch of a page, with their deals' stops and pauses, and each touch's store. The items are

@@ -101,15 +101,19 @@ extension AfterdeskDatabase {
         {
             if let d = Instant.parse(r["created_at"]) { facts.recent[r["customer_id"], default: []].append(d) }
         }
-        // Every text, whoever wrote it (a touch or staff): a state's cap on texts in 24 hours counts them all.
+        // Every text, whoever wrote it (a touch or staff): a state's cap on texts in 24 hours counts them all, each at
+        // its sending (`TextCount`); one not yet sent, however long ago it was queued, as going now.
         for r in try Row.fetchAll(
             db,
             sql: """
-                SELECT customer_id, COALESCE(sent_at, created_at) AS at FROM outbox
-                WHERE customer_id IN (\(customerMarks)) AND channel = 'sms' AND status <> 'cancelled' AND created_at >= ?
+                SELECT customer_id, status, COALESCE(sent_at, created_at) AS at FROM outbox
+                WHERE customer_id IN (\(customerMarks)) AND channel = 'sms' AND status <> 'cancelled'
+                AND (created_at >= ? OR status IN ('queued', 'sending'))
                 """, arguments: StatementArguments(customerIDs) + [Instant.iso8601(now.addingTimeInterval(-2 * 86_400))])
         {
-            if let d = Instant.parse(r["at"]) { facts.texts[r["customer_id"], default: []].append(d) }
+            if let d = Instant.parse(r["at"]) {
+                facts.texts[r["customer_id"], default: []].append(TextCount.at(status: r["status"], sentOrCreated: d, now: now))
+            }
         }
     }
 

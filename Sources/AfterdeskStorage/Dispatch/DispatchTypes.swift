@@ -293,3 +293,14 @@ extension DispatchRecord {
         return .dispatched(touchID: touch, customerID: customer, messages: messages, task: task, dropped: dropped)
     }
 }
+
+/// When a text of the outbox counts against a state's cap on texts in 24 hours (`DueTouch.recentTexts`): one sent, at
+/// its sending; one not yet sent (queued — a retry waiting out a provider's failures among them — or in flight), as
+/// going now, however long ago it was queued, since it may go at any moment: counted at its queueing, a text queued
+/// days ago would leave room for another decided now, and the two could reach the customer minutes apart. A dead one
+/// (never sent) at its queueing. The stores read texts queued in the last two days and every unsent one.
+public enum TextCount {
+    public static func at(status: String, sentOrCreated: Date, now: Date) -> Date {
+        status == "queued" || status == "sending" ? max(sentOrCreated, now) : sentOrCreated
+    }
+}
