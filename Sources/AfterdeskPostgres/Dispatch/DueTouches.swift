@@ -99,7 +99,7 @@ extension PostgresStorage {
             """
             SELECT customer_id, status, COALESCE(sent_at, created_at) FROM outbox
             WHERE customer_id = ANY(\(customerIDs)) AND channel = 'sms' AND status <> 'cancelled'
-            AND (created_at >= \(now.addingTimeInterval(-2 * 86_400).wholeSecond) OR status IN ('queued', 'sending'))
+            AND (COALESCE(sent_at, created_at) >= \(now.addingTimeInterval(-2 * 86_400).wholeSecond) OR status IN ('queued', 'sending'))
             """, logger: logger)
         for try await (customer, status, at) in texts.decode((Int64, String, Date).self) {
             facts.texts[customer, default: []].append(TextCount.at(status: status, sentOrCreated: at, now: now))

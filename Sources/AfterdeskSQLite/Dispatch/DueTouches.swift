@@ -108,7 +108,7 @@ extension AfterdeskDatabase {
             sql: """
                 SELECT customer_id, status, COALESCE(sent_at, created_at) AS at FROM outbox
                 WHERE customer_id IN (\(customerMarks)) AND channel = 'sms' AND status <> 'cancelled'
-                AND (created_at >= ? OR status IN ('queued', 'sending'))
+                AND (COALESCE(sent_at, created_at) >= ? OR status IN ('queued', 'sending'))
                 """, arguments: StatementArguments(customerIDs) + [Instant.iso8601(now.addingTimeInterval(-2 * 86_400))])
         {
             if let d = Instant.parse(r["at"]) {

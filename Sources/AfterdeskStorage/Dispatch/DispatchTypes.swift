@@ -296,11 +296,13 @@ extension DispatchRecord {
 
 /// When a text of the outbox counts against a state's cap on texts in 24 hours (`DueTouch.recentTexts`): one sent, at
 /// its sending; one not yet sent (queued — a retry waiting out a provider's failures among them — or in flight), as
-/// going now, however long ago it was queued, since it may go at any moment: counted at its queueing, a text queued
-/// days ago would leave room for another decided now, and the two could reach the customer minutes apart. A dead one
-/// (never sent) at its queueing. The stores read texts queued in the last two days and every unsent one.
+/// going now, however long ago it was queued, and even if another server queued it after this run's `now`, since it
+/// may go at any moment: counted at its queueing, a text queued days ago would leave room for another decided now, and
+/// the two could reach the customer minutes apart. A dead one (never sent) at its queueing. The stores read every text
+/// sent, or else queued, in the last two days (`COALESCE(sent_at, created_at)`: a retry queued days ago and sent an
+/// hour ago is one) and every unsent one.
 public enum TextCount {
     public static func at(status: String, sentOrCreated: Date, now: Date) -> Date {
-        status == "queued" || status == "sending" ? max(sentOrCreated, now) : sentOrCreated
+        status == OutboxStatus.queued.rawValue || status == OutboxStatus.sending.rawValue ? now : sentOrCreated
     }
 }
