@@ -15,38 +15,29 @@ import Testing
     /// written by a person — an ordinary `sms` row), so her planned text waits until the oldest leaves the 24 hours.
     @Test(arguments: TestBackend.all) func aFloridiansFourthTextIn24HoursWaitsWhateverWroteTheFirstThree(backend: TestBackend) async throws
     {
-        let s = try await Scenario(
-            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
-        let maria = try #require(try await s.touches("D-1").first)
-        let due = utc(maria.due)
-        try await seedTexts(s, customer: try await s.customer("D-1"), hoursBefore: [20, 10, 2], due: due)
+        let (s, maria, due, customer) = try await floridian(backend)
+        try await seedTexts(s, customer: customer, hoursBefore: [20, 10, 2], due: due)
         let summary = try await s.dispatcher.run(now: due)
         #expect(s.channels.sms.isEmpty && summary.movedByStateRules >= 1)
-        let moved = try #require(try await s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
-        #expect(moved[1] as String == "moved: at most 3 texts in 24 hours (state law)")
         // Not before the oldest of the three (20 hours before) leaves the 24 hours.
-        #expect(utc(moved[0]) >= due.addingTimeInterval(4 * 3_600))
+        #expect(try await movedByTheCap(s, maria) >= due.addingTimeInterval(4 * 3_600))
     }
 
     @Test(arguments: TestBackend.all) func twoTextsInTheOutboxLeaveRoomForTheThird(backend: TestBackend) async throws {
-        let s = try await Scenario(
-            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
-        let maria = try #require(try await s.touches("D-1").first)
-        let due = utc(maria.due)
-        try await seedTexts(s, customer: try await s.customer("D-1"), hoursBefore: [10, 2], due: due)
+        let (s, _, due, customer) = try await floridian(backend)
+        try await seedTexts(s, customer: customer, hoursBefore: [10, 2], due: due)
         let summary = try await s.dispatcher.run(now: due)
         #expect(summary.sms == 1)
     }
 
-    /// A text queued days ago and not yet sent (a retry waiting out a provider's failures, due again in an hour) counts
-    /// as going now (`TextCount`): with two sent in the last 24 hours it is Maria's third, and her planned text waits.
-    /// Counted at its queueing, three days ago, it left room, and the two could reach her within the hour.
-    @Test(arguments: TestBackend.all) func aTextQueuedDaysAgoAndNotYetSentCountsAsGoingNow(backend: TestBackend) async throws {
-        let s = try await Scenario(
-            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
-        let maria = try #require(try await s.touches("D-1").first)
-        let due = utc(maria.due)
-        let customer = try await s.customer("D-1")
+    /// A retry queued three days ago, before the two days the stores read back, beside two texts sent in the last 24
+    /// hours: not yet sent (waiting out a provider's failures, due again in an hour) it counts as going now; sent an
+    /// hour ago, at its sending (`TextCount`). Either way it is Maria's third, and her planned text waits until the
+    /// oldest, sent 10 hours before, leaves the 24 hours. Counted at its queueing, or read back by it, it left room, and
+    /// two texts could reach her within the hour.
+    @Test(arguments: TestBackend.all, [false, true])
+    func aRetryQueuedDaysAgoCountsAsGoingNowOrAtItsSending(backend: TestBackend, sent: Bool) async throws {
+        let (s, maria, due, customer) = try await floridian(backend)
         try await seedTexts(s, customer: customer, hoursBefore: [10, 2], due: due)
         let (queued, retry) = (Instant.iso8601(due.addingTimeInterval(-72 * 3_600)), Instant.iso8601(due.addingTimeInterval(3_600)))
         try await s.execute(
@@ -55,34 +46,14 @@ import Testing
                 updated_at, attempts)
             VALUES ('seed-retry', ?, 'sms', '+13055550142', 'A text', 'queued', ?, ?, ?, 3)
             """, [customer, retry, queued, queued])
+        if sent {
+            let hourAgo = Instant.iso8601(due.addingTimeInterval(-3_600))
+            try await s.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, updated_at = ? WHERE idempotency_key = 'seed-retry'", [hourAgo, hourAgo])
+        }
         let summary = try await s.dispatcher.run(now: due)
         #expect(s.channels.sms.isEmpty && summary.movedByStateRules >= 1)
-        let moved = try #require(try await s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [maria.id]).first)
-        #expect(moved[1] as String == "moved: at most 3 texts in 24 hours (state law)")
-        // Not before the oldest of the three, the one sent 10 hours before, leaves the 24 hours.
-        #expect(utc(moved[0]) >= due.addingTimeInterval(14 * 3_600))
-    }
-
-    /// The same retry, queued three days ago and sent an hour ago: it counts at its sending, an hour ago, although it
-    /// was queued before the two days the stores read back.
-    @Test(arguments: TestBackend.all) func aTextQueuedDaysAgoAndSentAnHourAgoCountsAtItsSending(backend: TestBackend) async throws {
-        let s = try await Scenario(
-            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
-        let maria = try #require(try await s.touches("D-1").first)
-        let due = utc(maria.due)
-        let customer = try await s.customer("D-1")
-        try await seedTexts(s, customer: customer, hoursBefore: [10, 2], due: due)
-        let (queued, sent) = (Instant.iso8601(due.addingTimeInterval(-72 * 3_600)), Instant.iso8601(due.addingTimeInterval(-3_600)))
-        try await s.execute(
-            """
-            INSERT INTO outbox (idempotency_key, customer_id, channel, recipient, body, status, next_attempt_at, created_at,
-                sent_at, updated_at, attempts)
-            VALUES ('seed-retry', ?, 'sms', '+13055550142', 'A text', 'sent', ?, ?, ?, ?, 3)
-            """, [customer, sent, queued, sent, sent])
-        let summary = try await s.dispatcher.run(now: due)
-        #expect(s.channels.sms.isEmpty && summary.movedByStateRules >= 1)
-        let moved = try #require(try await s.rows("SELECT status_reason FROM touches WHERE id = ?", [maria.id]).first)
-        #expect(moved[0] as String == "moved: at most 3 texts in 24 hours (state law)")
+        #expect(try await movedByTheCap(s, maria) >= due.addingTimeInterval(14 * 3_600))
     }
 
     /// `TextCount` on plain values: every status but queued and sending (sent, delivered, undelivered, dead, cancelled)
@@ -104,6 +75,21 @@ import Testing
             backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,TX,78701"))
         let record = try #require(try await s.db.customerDeals(ofDeal: "D-1")?.records.first)
         #expect(record.buyerAreaCode == 305 && record.buyerPhone == nil)
+    }
+
+    /// Maria's deal with a Miami number in Florida: the scenario, her first planned touch, its due instant, and her.
+    func floridian(_ backend: TestBackend) async throws -> (Scenario, Int64, Date, Int64) {
+        let s = try await Scenario(
+            backend: backend, csv: deals.replacingOccurrences(of: "(512) 555-0142,TX,78701", with: "(305) 555-0142,FL,33131"))
+        let maria = try #require(try await s.touches("D-1").first)
+        return (s, maria.id, utc(maria.due), try await s.customer("D-1"))
+    }
+
+    /// Where the touch was moved, once it is checked that Florida's cap moved it.
+    func movedByTheCap(_ s: Scenario, _ touch: Int64) async throws -> Date {
+        let moved = try #require(try await s.rows("SELECT due_at, status_reason FROM touches WHERE id = ?", [touch]).first)
+        #expect(moved[1] as String == "moved: at most 3 texts in 24 hours (state law)")
+        return utc(moved[0])
     }
 
     func seedTexts(_ s: Scenario, customer: Int64, hoursBefore: [Int], due: Date) async throws {
