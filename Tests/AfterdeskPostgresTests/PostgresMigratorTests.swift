@@ -53,7 +53,7 @@ import Testing
         #expect(
             PostgresMigrations.shipped.map(\.name) == [
                 "p1-baseline", "p2-copies", "p3-hot-paths", "p4-plan-indexes", "p5-outbox-order",
-                "p6-user-stores", "p7-leases", "p8-outbox-claims",
+                "p6-user-stores", "p7-leases", "p8-outbox-claims", "p9-outbox-customer-channel",
             ])
         #expect(PostgresMigrator.hash(PostgresMigrations.baseline) == PostgresMigratorTests.baselineHash)
         #expect(PostgresMigrator.hash(PostgresMigrations.hotPaths) == PostgresMigratorTests.hotPathsHash)

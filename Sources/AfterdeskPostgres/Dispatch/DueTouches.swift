@@ -87,23 +87,33 @@ extension PostgresStorage {
             """, logger: logger)
         for try await (customer, at) in sent.decode((Int64, Date).self) { facts.recent[customer, default: []].append(at) }
         // Texts people wrote on task pages count as touches too (issue 24, item 5). SQLite's LIKE ignores ASCII case.
-        let staff = try await conn.statement(
-            """
-            SELECT customer_id, created_at FROM outbox WHERE customer_id = ANY(\(customerIDs)) AND channel = 'sms'
-            AND idempotency_key ILIKE 'staff-text-%' AND status NOT IN ('cancelled', 'dead') AND created_at >= \(since)
-            """, logger: logger)
+        let staff = try await conn.statement(Self.staffTexts(customerIDs, since: since), logger: logger)
         for try await (customer, at) in staff.decode((Int64, Date).self) { facts.recent[customer, default: []].append(at) }
         // Every text, whoever wrote it (a touch or staff): a state's cap on texts in 24 hours counts them all, each at
         // its sending (`TextCount`); one not yet sent, however long ago it was queued, as going now.
-        let texts = try await conn.statement(
-            """
-            SELECT customer_id, status, COALESCE(sent_at, created_at) FROM outbox
-            WHERE customer_id = ANY(\(customerIDs)) AND channel = 'sms' AND status <> 'cancelled'
-            AND (COALESCE(sent_at, created_at) >= \(now.addingTimeInterval(-2 * 86_400).wholeSecond) OR status IN ('queued', 'sending'))
-            """, logger: logger)
+        let texts = try await conn.statement(Self.texts(customerIDs, now: now), logger: logger)
         for try await (customer, status, at) in texts.decode((Int64, String, Date).self) {
             facts.texts[customer, default: []].append(TextCount.at(status: status, sentOrCreated: at, now: now))
         }
+    }
+
+    /// The staff texts (written on task pages) of `customers` since `since`, not cancelled or given up. Read through
+    /// `outbox_customer` (customer, channel): migration p9-outbox-customer-channel.
+    static func staffTexts(_ customers: [Int64], since: Date) -> PostgresQuery {
+        """
+        SELECT customer_id, created_at FROM outbox WHERE customer_id = ANY(\(customers)) AND channel = 'sms'
+        AND idempotency_key ILIKE 'staff-text-%' AND status NOT IN ('cancelled', 'dead') AND created_at >= \(since)
+        """
+    }
+
+    /// Every text of `customers` sent or queued in the two days before `now`, and every one not yet sent: with its
+    /// status and the instant it went (or was queued). Read through `outbox_customer` (customer, channel).
+    static func texts(_ customers: [Int64], now: Date) -> PostgresQuery {
+        """
+        SELECT customer_id, status, COALESCE(sent_at, created_at) FROM outbox
+        WHERE customer_id = ANY(\(customers)) AND channel = 'sms' AND status <> 'cancelled'
+        AND (COALESCE(sent_at, created_at) >= \(now.addingTimeInterval(-2 * 86_400).wholeSecond) OR status IN ('queued', 'sending'))
+        """
     }
 
     /// The products of each touch of a page, with their deals' stops and pauses, and each touch's store. The items are

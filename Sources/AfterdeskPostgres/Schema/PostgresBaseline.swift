@@ -43,7 +43,7 @@ enum PostgresMigrations {
     static let shipped: [(name: String, sql: String)] = [
         ("p1-baseline", baseline), ("p2-copies", copies), ("p3-hot-paths", hotPaths), ("p4-plan-indexes", planIndexes),
         ("p5-outbox-order", outboxOrder), ("p6-user-stores", userStores),
-        ("p7-leases", leases), ("p8-outbox-claims", outboxClaims),
+        ("p7-leases", leases), ("p8-outbox-claims", outboxClaims), ("p9-outbox-customer-channel", outboxCustomer),
     ]
 
     static let baseline = """
