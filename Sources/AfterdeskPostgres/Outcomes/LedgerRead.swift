@@ -61,6 +61,8 @@ enum PostgresLedger {
         var declines = try await DealDeclines(conn, deals: range, logger: logger)
         var streams = try await AfterDeskCursors(conn, now: now, deals: range, logger: logger)
         var horizons = p.measureBy == .horizon ? try await HorizonCursor(conn, p, deals: range, logger: logger) : nil
+        // Built once: `p.rules` makes a new value (dictionaries and all) each time it is read.
+        let rules = p.rules
         var page = try await deals.page()
         while !page.isEmpty {
             // The next page is fetched and decoded while this one is read (a child task: ended with the loop).
@@ -87,7 +89,7 @@ enum PostgresLedger {
                                 }
                                 continue
                             }
-                            try await line(of: next, deal, p, &streams, &horizons, quiet, body)
+                            try await line(of: next, deal, rules, &streams, &horizons, quiet, body)
                         }
                     }
                     if let c = card { try deskDeals?(c) }
@@ -104,7 +106,7 @@ enum PostgresLedger {
 
     /// The ledger line of decline `next` on `deal`: quiet when nothing happened after the desk, else its history.
     private static func line(
-        of next: LedgerProduct, _ deal: OpenDeal, _ p: ReportParameters, _ streams: inout AfterDeskCursors,
+        of next: LedgerProduct, _ deal: OpenDeal, _ rules: ReportRules, _ streams: inout AfterDeskCursors,
         _ horizons: inout HorizonCursor?, _ quiet: (QuietLine) throws -> Void, _ body: (LedgerRow) throws -> Void
     ) async throws {
         let product = next.product
@@ -123,13 +125,13 @@ enum PostgresLedger {
             try quiet(
                 QuietLine(
                     store: deal.store, dealNumber: deal.number, product: product, contractDate: deal.contract,
-                    heldOut: deal.heldOut, quotedCents: next.priceCents, fiManager: deal.fi, rules: p.rules, horizon: horizon))
+                    heldOut: deal.heldOut, quotedCents: next.priceCents, fiManager: deal.fi, rules: rules, horizon: horizon))
             return
         }
         let history = DeclineHistory(
             store: deal.store, dealNumber: deal.number, product: product, contractDate: deal.contract, heldOut: deal.heldOut,
             quotedCents: next.priceCents, fiManager: deal.fi, touches: touches.map { $0.touch(in: deal.zone) }, sales: sales,
             cancellations: cancellations, tasks: tasks, horizon: horizon)
-        try body(LedgerRow(history, rules: p.rules))
+        try body(LedgerRow(history, rules: rules))
     }
 }
