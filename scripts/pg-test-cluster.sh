@@ -10,6 +10,10 @@
 #   scripts/pg-test-cluster.sh restart  stop it as a crash would (-m immediate) and start it again on its port (the
 #                                       fault test of issue 30); prints nothing on stdout
 #   scripts/pg-test-cluster.sh log [N]  the last N (default 40) lines of its server log, and whether it still answers
+#   scripts/pg-test-cluster.sh tune     give the running cluster the memory settings docs/operations.md recommends for a
+#                                       group's server (shared_buffers a quarter of this machine's memory, work_mem,
+#                                       maintenance_work_mem, effective_cache_size, max_wal_size) and restart it: for the
+#                                       benchmarks, which measure the database a group runs (durability stays off)
 #
 # Use: eval "$(scripts/pg-test-cluster.sh start)"; ...; scripts/pg-test-cluster.sh stop
 # Only the export lines go to stdout; everything else goes to stderr.
@@ -242,6 +246,27 @@ cmd_restart() {
   say "restarted in $dir on port $(port_of "$dir")"
 }
 
+cmd_tune() {
+  local dir mem_kb
+  dir=$(recorded_dir)
+  [ -n "$dir" ] && running "$dir" || die "no test cluster is running (state file $state): run 'start' first"
+  mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+  [ -n "$mem_kb" ] || die "cannot read this machine's memory from /proc/meminfo"
+  # docs/operations.md, "The settings that matter": a quarter of the memory for shared_buffers (at most 8 GB here), the
+  # operating system's cache for the rest; sorts and index builds in memory; checkpoints spaced out for big imports.
+  local shared=$((mem_kb / 4 / 1024)) cache=$((mem_kb * 3 / 4 / 1024))
+  if [ "$shared" -gt 8192 ]; then shared=8192; fi
+  "$BIN/psql" -X -q -h "$dir/socket" -p "$(port_of "$dir")" -U "$owner" -d postgres -v ON_ERROR_STOP=1 \
+    -c "ALTER SYSTEM SET shared_buffers = '${shared}MB'" \
+    -c "ALTER SYSTEM SET effective_cache_size = '${cache}MB'" \
+    -c "ALTER SYSTEM SET work_mem = '64MB'" \
+    -c "ALTER SYSTEM SET maintenance_work_mem = '512MB'" \
+    -c "ALTER SYSTEM SET max_wal_size = '8GB'" >&2 || die "could not set the cluster's memory settings"
+  as_owner "$BIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null || die "could not stop the server in $dir"
+  start_server "$dir" || die "could not start the server in $dir again (see $dir/server.log)"
+  say "tuned (shared_buffers ${shared}MB, effective_cache_size ${cache}MB, work_mem 64MB, maintenance_work_mem 512MB, max_wal_size 8GB) and restarted in $dir on port $(port_of "$dir")"
+}
+
 cmd_log() { # lines
   local dir
   dir=$(recorded_dir)
@@ -253,13 +278,14 @@ cmd_log() { # lines
 
 case "${1:-}" in
   log) BIN=$(bindir); cmd_log "${2:-40}" ;;
+  tune) BIN=$(bindir); cmd_tune ;;
   restart) BIN=$(bindir); cmd_restart ;;
   start) BIN=$(bindir); cmd_start ;;
   env) BIN=$(bindir); cmd_env ;;
   status) BIN=$(bindir); cmd_status ;;
   stop) BIN=$(bindir); cmd_stop ;;
   *)
-    echo "usage: $0 start|env|status|stop|restart|log [N]" >&2
+    echo "usage: $0 start|env|status|stop|restart|log [N]|tune" >&2
     exit 2
     ;;
 esac

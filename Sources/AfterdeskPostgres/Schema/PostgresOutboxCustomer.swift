@@ -6,7 +6,7 @@ extension PostgresMigrations {
     /// state's cap on texts in 24 hours: `customer_id = ANY(…) AND channel = 'sms'`). On an outbox not yet analyzed —
     /// empty when the statistics were last gathered, filling as dispatch runs, as on a store's first day or after a
     /// big import — PostgreSQL took `channel = 'sms'` for rare and read every text's entry of `outbox_recipient`
-    /// (recipient, channel) besides the customers' (a benchmark's 101,765 due touches: 40 ms a page for each of the two
+    /// (recipient, channel) besides the customers' (a benchmark's 101,765 due touches: 36–40 ms a page for each of the two
     /// reads, 7.8 s of 17 s; about 1 ms each with this index, whatever the statistics say). It serves every look-up by
     /// customer alone as the old one did, and is one index, as before, for each message written.
     ///
