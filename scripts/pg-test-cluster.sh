@@ -12,8 +12,8 @@
 #   scripts/pg-test-cluster.sh log [N]  the last N (default 40) lines of its server log, and whether it still answers
 #   scripts/pg-test-cluster.sh tune     give the running cluster the memory settings docs/operations.md recommends for a
 #                                       group's server (shared_buffers a quarter of this machine's memory, work_mem,
-#                                       maintenance_work_mem, effective_cache_size, max_wal_size) and restart it: for the
-#                                       benchmarks, which measure the database a group runs (durability stays off)
+#                                       maintenance_work_mem, effective_cache_size, max_wal_size) and restart it: for
+#                                       benchmarks of the database a group runs (durability stays off)
 #
 # Use: eval "$(scripts/pg-test-cluster.sh start)"; ...; scripts/pg-test-cluster.sh stop
 # Only the export lines go to stdout; everything else goes to stderr.
@@ -250,8 +250,12 @@ cmd_tune() {
   local dir mem_kb
   dir=$(recorded_dir)
   [ -n "$dir" ] && running "$dir" || die "no test cluster is running (state file $state): run 'start' first"
-  mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+  mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null || true)
   [ -n "$mem_kb" ] || die "cannot read this machine's memory from /proc/meminfo"
+  # In a container with a memory limit, the limit (cgroup v2) is the memory there is.
+  local limit
+  limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || true)
+  case "$limit" in '' | max) ;; *) if [ $((limit / 1024)) -lt "$mem_kb" ]; then mem_kb=$((limit / 1024)); fi ;; esac
   # docs/operations.md, "The settings that matter": a quarter of the memory for shared_buffers (at most 8 GB here), the
   # operating system's cache for the rest; sorts and index builds in memory; checkpoints spaced out for big imports.
   local shared=$((mem_kb / 4 / 1024)) cache=$((mem_kb * 3 / 4 / 1024))
@@ -263,7 +267,8 @@ cmd_tune() {
     -c "ALTER SYSTEM SET maintenance_work_mem = '512MB'" \
     -c "ALTER SYSTEM SET max_wal_size = '8GB'" >&2 || die "could not set the cluster's memory settings"
   as_owner "$BIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null || die "could not stop the server in $dir"
-  start_server "$dir" || die "could not start the server in $dir again (see $dir/server.log)"
+  start_server "$dir" ||
+    die "could not start the server in $dir with the new settings (see $dir/server.log; they are in its data/postgresql.auto.conf; 'stop' removes the folder)"
   say "tuned (shared_buffers ${shared}MB, effective_cache_size ${cache}MB, work_mem 64MB, maintenance_work_mem 512MB, max_wal_size 8GB) and restarted in $dir on port $(port_of "$dir")"
 }
 
