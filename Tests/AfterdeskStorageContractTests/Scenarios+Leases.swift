@@ -10,6 +10,7 @@ extension Scenarios {
         ("leases: of servers claiming at once, one holds the lease", leaseClaimedAtOnce),
         ("leases: a counted limit in a fixed window, every caller together; old windows tidied", countedHits),
         ("leases: a live server's message in flight is not in doubt; once its lease runs out it is", claimsOfLiveServers),
+        ("leases: a message claimed alone to go at once is in flight for its time, then in doubt", claimedAloneInFlight),
     ]
 
     @Sendable static func leaseHolds(_ s: any Storage, _ f: Fixture) async throws {
@@ -107,5 +108,29 @@ extension Scenarios {
         // Its server gone (its lease let go or run out), the live one's message is in doubt too.
         try await s.releaseLease(LeaseName.server("alive"), holder: "alive")
         #expect(Set(try await s.inDoubtOutbox(before: f.now).map(\.id)) == Set((alive + dead + nobody).map(\.id)))
+    }
+
+    /// A text a person sends from a task page is claimed alone (`claimOutbox(id:now:)`, no server named) and sent within
+    /// the request, on any server, while the dispatch lock's holder may reconcile: its reconciliation (`before` a second
+    /// after its now, as dispatch gives it) must not take the text as left over and queue it again while it goes out.
+    /// Once its time in flight has passed, the text is in doubt like any other.
+    @Sendable static func claimedAloneInFlight(_ s: any Storage, _ f: Fixture) async throws {
+        try await s.enqueue([email("alone-1"), email("alone-2")], customerID: nil, taskID: nil, now: f.at(-120))
+        let queued = try await s.outbox(status: .queued, limit: 10)
+        try #require(queued.count == 2)
+        let alone = try #require(try await s.claimOutbox(id: queued[0].id, now: f.at(-60)))
+        let paged = try await s.claimOutbox(now: f.at(-60), limit: 10)
+        #expect(alone.status == .sending && paged.map(\.id) == [queued[1].id])
+        // A page a process without a server lease claimed is in doubt at once; the text claimed alone is not.
+        #expect(try await s.inDoubtOutbox(before: f.at(1)).map(\.id) == paged.map(\.id))
+        #expect(try await s.inDoubtOutbox(before: f.at(1), .held(mine: "holder")).map(\.id) == paged.map(\.id))
+        #expect(try await s.inDoubtOutbox(before: f.at(1), .own("holder")).isEmpty)
+        let flight = TimeInterval(OutboxClaim.inFlightSeconds)
+        #expect(try await s.inDoubtOutbox(before: f.at(-60 + flight)).map(\.id) == paged.map(\.id))
+        // Its time in flight over, it was left by a process that stopped: in doubt.
+        #expect(try await s.inDoubtOutbox(before: f.at(-59 + flight)).map(\.id) == [alone.id, paged[0].id].sorted())
+        // Sent meanwhile, it is settled as sent, whatever the reconciliation would have said.
+        try await s.completeOutbox([(alone.id, .sent(providerID: "SM1"))], now: f.at(-50))
+        #expect(try await s.inDoubtOutbox(before: f.at(-59 + flight)).map(\.id) == paged.map(\.id))
     }
 }

@@ -78,6 +78,7 @@ extension PostgresStorage {
             case .held(let mine):
                 """
                 SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < \(before.wholeSecond)
+                  AND next_attempt_at < \(before.wholeSecond)
                   AND (claimed_by IS NULL OR claimed_by = \(mine) OR NOT EXISTS (
                       SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > \(now)))
                 ORDER BY id
@@ -85,6 +86,7 @@ extension PostgresStorage {
             case .own(let mine):
                 """
                 SELECT \(unescaped: Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < \(before.wholeSecond)
+                  AND next_attempt_at < \(before.wholeSecond)
                   AND claimed_by = \(mine)
                 ORDER BY id
                 """

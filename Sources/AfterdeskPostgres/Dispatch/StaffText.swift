@@ -48,7 +48,8 @@ extension PostgresStorage {
         try await write { conn in
             try await conn.rows(
                 """
-                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = \(now.wholeSecond), claimed_by = NULL
+                UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = \(now.wholeSecond),
+                    next_attempt_at = \(now.wholeSecond.addingTimeInterval(TimeInterval(OutboxClaim.inFlightSeconds))), claimed_by = NULL
                 WHERE id = \(id) AND status = 'queued' RETURNING \(unescaped: Self.outboxColumns)
                 """, logger
             ).first.map(Self.outboxMessage)

@@ -81,11 +81,11 @@ extension AfterdeskDatabase {
             case .held(let mine):
                 (
                     """
-                    (claimed_by IS NULL OR claimed_by = ? OR NOT EXISTS (
-                        SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > ?))
+                    (claimed_by IS NULL OR claimed_by = ?2 OR NOT EXISTS (
+                        SELECT 1 FROM leases l WHERE l.name = 'server:' || outbox.claimed_by AND l.expires_at > ?3))
                     """, mine
                 )
-            case .own(let mine): ("claimed_by = ?", mine)
+            case .own(let mine): ("claimed_by = ?2", mine)
             }
         let arguments: StatementArguments =
             if case .held = scope { [Instant.iso8601(before), mine, nowText] } else { [Instant.iso8601(before), mine] }
@@ -95,7 +95,8 @@ extension AfterdeskDatabase {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ? AND \(whose)
+                    SELECT \(Self.outboxColumns) FROM outbox WHERE status = 'sending' AND updated_at < ?1 AND next_attempt_at < ?1
+                      AND \(whose)
                     ORDER BY id
                     """,
                 arguments: arguments)

@@ -47,9 +47,13 @@ extension AfterdeskDatabase {
             try Row.fetchOne(
                 db,
                 sql: """
-                    UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, claimed_by = NULL WHERE id = ? AND status = 'queued'
+                    UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?, next_attempt_at = ?, claimed_by = NULL
+                    WHERE id = ? AND status = 'queued'
                     RETURNING \(Self.outboxColumns)
-                    """, arguments: [Instant.iso8601(now), id]
+                    """,
+                arguments: [
+                    Instant.iso8601(now), Instant.iso8601(now.addingTimeInterval(TimeInterval(OutboxClaim.inFlightSeconds))), id,
+                ]
             ).map { try Self.outboxMessage($0) }
         }
     }

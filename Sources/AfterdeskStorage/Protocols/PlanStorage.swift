@@ -55,12 +55,15 @@ public protocol DispatchStorage: Sendable {
     /// Claims up to `limit` queued messages due by `now` (committed `sending`), each for this dispatcher only: the server
     /// `claimer` (its scheduler's holder, whose `server:` lease says it lives), or nil for a process without one.
     func claimOutbox(now: Date, limit: Int, by claimer: String?) async throws -> [OutboxMessage]
-    /// Claims message `id` alone, if it is queued.
+    /// Claims message `id` alone, if it is queued, for a send made at once outside any dispatch (a text a person writes
+    /// on a task page): in flight, whatever server sent it, until `OutboxClaim.inFlightSeconds` after `now` (its
+    /// `next_attempt_at`), and in doubt only after that.
     func claimOutbox(id: Int64, now: Date) async throws -> OutboxMessage?
     /// Messages left `sending` before `before` by a dispatch that stopped or could not record what it sent (the database
     /// gone for a moment): `.held(mine:)`, the dispatch lock's holder's view, claimed by no server, by one whose `server:`
     /// lease has run out (by the storage's clock), or by this server itself (`mine`); `.own`, a standby's, its own only.
-    /// Another live server's messages in flight are never in doubt.
+    /// Another live server's messages in flight are never in doubt, nor a message claimed alone (`claimOutbox(id:now:)`)
+    /// until its time in flight has passed by `before`.
     func inDoubtOutbox(before: Date, _ scope: InDoubtScope) async throws -> [OutboxMessage]
     func completeOutbox(_ results: [(id: Int64, result: SendResult)], now: Date) async throws
     /// Each claimed message's stops (why it must not go) and recipient's place (for the hours it may go).
@@ -81,6 +84,14 @@ public protocol DispatchStorage: Sendable {
     /// A staff member's text about task `taskID`: `decide` chooses, in the same transaction, whether it goes.
     func staffText(taskID: Int64, now: Date, decide: @Sendable (DueTouch) -> StaffTextVerdict) async throws
         -> StaffTextOutcome
+}
+
+/// A message claimed alone to be sent at once (`claimOutbox(id:now:)`), by a request on any server while the dispatch
+/// lock's holder may be reconciling: it is in flight, not in doubt, for `inFlightSeconds` after its claim. Its send gives
+/// up long before (`OutboundHTTP`: 10 s to connect, 30 s for the answer), so one still `sending` after that was left by
+/// a process that stopped. Taken sooner, its send would be requeued while it was going out and sent again.
+public enum OutboxClaim {
+    public static let inFlightSeconds: Int64 = 300
 }
 
 /// Whose messages left `sending` a reconciliation takes (`inDoubtOutbox`).
