@@ -9,6 +9,7 @@ extension Scenarios {
         ("access: users are added, found, given roles and passwords, and disabled", accessUsers),
         ("access: a token finds its user until it expires or is revoked", accessTokens),
         ("access: sign-in attempts are limited and tidied", accessSignIns),
+        ("access: guesses at one user at once, its name written every way it is found, get one check", signInNameWritings),
         ("access: sessions persist, expire, are removed and tidied", accessSessions),
         ("access: a new password ends the user's other sessions", passwordEndsSessions),
         ("access: a user is added with its password in one write, and a refused one stores nothing", accessAddUserWhole),
@@ -126,6 +127,48 @@ extension Scenarios {
         let far = f.at(Double(limits.knownAddressDays + 1) * 86_400)
         #expect(try await s.tidySignIns(now: far, limits: limits) > 0)
         #expect(try await s.tidySignIns(now: far, limits: limits) == 0)
+    }
+
+    /// Guesses at one user from many addresses at once, once its name has had its failures (one password check per
+    /// interval): the name written in every case and width, ASCII or full width. Those that find the user (all of them
+    /// on PostgreSQL, whose collation takes "ａｄａ" for "ada"; the ASCII ones on SQLite, whose NOCASE folds ASCII alone)
+    /// get one check among them, however they are written.
+    @Sendable static func signInNameWritings(_ s: any Storage, _ f: Fixture) async throws {
+        _ = try await s.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: f.now)
+        var twoFailures = SignInLimits()
+        twoFailures.nameFailures = 2
+        let limits = twoFailures
+        for i in 0..<2 {
+            guard
+                case .check(let attempt) = try await s.reserveSignIn(
+                    user: "ada", address: "10.0.0.\(i)", limits: limits, now: f.at(Double(i)))
+            else {
+                Issue.record("refused before the name's failures")
+                return
+            }
+            try await s.settleSignIn(attempt: attempt, succeeded: false)
+        }
+        // Each letter in ASCII or full width, lower or upper case: 64 ways of writing "ada".
+        let forms: [[Character]] = [["a", "A", "ａ", "Ａ"], ["d", "D", "ｄ", "Ｄ"], ["a", "A", "ａ", "Ａ"]]
+        let names = forms[0].flatMap { a in forms[1].flatMap { d in forms[2].map { String([a, d, $0]) } } }
+        var findsAda: [String] = []
+        for name in names where try await s.signInUser(name: name)?.principal.name == "ada" { findsAda.append(name) }
+        #expect(findsAda.count == 64 || findsAda.count == 8)
+        // Three rounds, an interval apart, each from new addresses: a race shows in any of them.
+        for round in 1...3 {
+            let t = f.at(Double(round) * (limits.nameInterval + 10))
+            let checked = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (i, name) in findsAda.enumerated() {
+                    group.addTask {
+                        let gate = try await s.reserveSignIn(user: name, address: "10.\(round).\(i).1", limits: limits, now: t)
+                        if case .check = gate { return 1 }
+                        return 0
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(checked == 1, "round \(round)")
+        }
     }
 
     @Sendable static func accessSessions(_ s: any Storage, _ f: Fixture) async throws {

@@ -64,9 +64,12 @@ extension PostgresStorage {
     /// failure in the same transaction (never the password), so parallel requests see each other: the caller checks
     /// the password, then settles the attempt. An attempt never settled (the process died) stays a failure.
     ///
-    /// Several servers may take attempts at once: the transaction first takes two advisory locks, the name's (without
-    /// case, as `user_name` compares) and then the address's, always in that order, so attempts that share a name or an
-    /// address are counted one after the other, each seeing the ones before it; the locks end with the transaction.
+    /// Several servers may take attempts at once: the transaction first takes two advisory locks, the name's and then
+    /// the address's, always in that order, so attempts that share a name or an address are counted one after the
+    /// other, each seeing the ones before it; the locks end with the transaction. The name's lock is its user's, found
+    /// as `user_name` compares (`afterdesk_nocase`, which takes "ＡＤＡ" in full width for "ada" as it takes "ADA"), so
+    /// every way of writing one user's name waits for the others; a name of no user locks its lower case of its NFKC
+    /// form.
     public func reserveSignIn(user: String, address: String, limits: SignInLimits, now: Date) async throws -> SignInGate {
         let name = String(user.prefix(64))
         let from = String(address.prefix(64))
@@ -78,7 +81,10 @@ extension PostgresStorage {
         }
         return try await write { conn in
             try await conn.run(
-                "SELECT pg_advisory_xact_lock(hashtextextended('afterdesk:sign-in:name:' || lower(\(name)), 0))", logger)
+                """
+                SELECT pg_advisory_xact_lock(hashtextextended('afterdesk:sign-in:name:' || COALESCE(
+                    (SELECT 'user:' || id FROM users WHERE name = \(name)), 'name:' || lower(normalize(\(name), NFKC))), 0))
+                """, logger)
             try await conn.run("SELECT pg_advisory_xact_lock(hashtextextended('afterdesk:sign-in:address:' || \(from), 0))", logger)
             if let until = try await Self.signInRefusedUntil(conn, user: name, address: from, limits: limits, now: now, logger) {
                 return .refused(until: until)
