@@ -84,7 +84,7 @@ extension PostgresStorage {
     }
 
     /// Creates a task now (a reply to answer), routed like a follow-up: to whoever has the customer's newest task,
-    /// else the newest deal's F&I manager or salesperson, else round-robin.
+    /// else the newest deal's F&I manager or salesperson, else round-robin; never to someone deactivated meanwhile.
     public func createReplyTask(customerID: Int64, title: String, detail: String, now: Date, slaHours: Int) async throws -> Int64 {
         let at = now.wholeSecond
         let sla = now.addingTimeInterval(Double(slaHours) * 3600).wholeSecond
@@ -99,11 +99,30 @@ extension PostgresStorage {
                 deal = row
             }
             guard let deal else { throw StoreError.notFound("customer \(customerID) has no deal") }
-            let (members, last) = try await staffSnapshot(conn, storeID: deal.store)
             let previous = try await conn.one(
                 Int64?.self, "SELECT assignee_id FROM tasks WHERE customer_id = \(customerID) ORDER BY id DESC LIMIT 1", logger)
-            let assignee = TaskRouting.assignee(
-                fiManager: previous.flatMap { $0 } ?? deal.fi, salesperson: deal.sales, staff: members, lastAssigned: last)
+            // The person chosen is held against a deactivation (`deactivateStaff` locks the store's staff FOR NO KEY
+            // UPDATE, which the task's foreign key check alone would not wait for) and read again: one in progress ends
+            // first, and then, inactive, they are passed over and the routing runs again on the staff as they are now;
+            // one that starts after waits for this task, then hands it on with the person's others. One row at a time,
+            // the chosen one's: a lock on the store's staff together could close a cycle with an import, which updates
+            // staff rows in the order its deals name them.
+            var assignee: Int64?
+            var passedOver: Set<Int64> = []
+            while true {
+                let (members, last) = try await staffSnapshot(conn, storeID: deal.store)
+                let available = members.map { m in
+                    var m = m
+                    if passedOver.contains(m.id) { m.active = false }
+                    return m
+                }
+                assignee = TaskRouting.assignee(
+                    fiManager: previous.flatMap { $0 } ?? deal.fi, salesperson: deal.sales, staff: available, lastAssigned: last)
+                guard let chosen = assignee,
+                    try await conn.one(Bool.self, "SELECT active FROM staff WHERE id = \(chosen) FOR SHARE", logger) != true
+                else { break }
+                passedOver.insert(chosen)
+            }
             guard
                 let id = try await conn.one(
                     Int64.self,

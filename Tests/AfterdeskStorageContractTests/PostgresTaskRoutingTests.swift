@@ -1,0 +1,105 @@
+import AfterdeskBackendTestSupport
+import AfterdeskCore
+import AfterdeskStorage
+import Foundation
+import PostgresNIO
+import Testing
+
+@testable import AfterdeskPostgres
+
+/// Routing a task on PostgreSQL while someone is being deactivated on another server: SQLite writes one at a time, so
+/// only PostgreSQL can interleave them.
+@Suite struct PostgresTaskRoutingTests {
+    /// A reply arrives while an admin deactivates the F&I manager it would go to: the deactivation (its staff locked, the
+    /// person marked inactive, not yet committed) is held open while the reply's task is made; the task waits for it and
+    /// goes to someone active, never to the person just deactivated (whose open tasks the deactivation had already
+    /// handed on, so a task given them now would wait for its deadline with no one to do it).
+    @Test func aReplyTaskWaitsForADeactivationInProgressAndGoesToSomeoneActive() async throws {
+        let f = try Fixture()
+        let s = try await dealership(f)
+        defer { s.close() }
+        let (customer, manager, store) = try #require(try await customerWithManager(s))
+        // Unhindered, the reply goes to that F&I manager.
+        let before = try await s.createReplyTask(customerID: customer, title: "Reply", detail: "d", now: f.now, slaHours: 4)
+        #expect(try await assignee(s, before) == manager)
+        // What deactivateStaff does first: the store's staff locked in id order, the person marked inactive; the reply's
+        // task is made meanwhile, on another connection, unless it waits for this transaction.
+        let id = try await replyTask(
+            s, customer: customer, at: f.now, wait: .milliseconds(500),
+            while: [
+                "SELECT id FROM staff WHERE store_id = \(store) ORDER BY id FOR NO KEY UPDATE",
+                "UPDATE staff SET active = false WHERE id = \(manager)",
+            ])
+        let given = try await assignee(s, id)
+        #expect(given != nil && given != manager, "the reply's task went to the F&I manager being deactivated")
+    }
+
+    /// A reply while an import updates the store's staff rows (an import upserts each member its deals name, in their
+    /// order, holding each row to its commit): the reply holds only the person it chose, so the two never wait on each
+    /// other in a cycle (a reply that held the store's staff together could deadlock with it, and be lost).
+    @Test func aReplyTaskAndAnImportUpdatingTheStaffNeverDeadlock() async throws {
+        let f = try Fixture()
+        let s = try await dealership(f)
+        defer { s.close() }
+        let (customer, manager, store) = try #require(try await customerWithManager(s))
+        // Two other members of the store, the lowest id and the highest: the import updates the highest, then the lowest.
+        let others = try await s.read { conn in
+            try await conn.all(Int64.self, "SELECT id FROM staff WHERE store_id = \(store) AND id <> \(manager) ORDER BY id", s.logger)
+        }
+        let (low, high) = (try #require(others.first), try #require(others.last))
+        try #require(low != high)
+        let id = try await replyTask(
+            s, customer: customer, at: f.now, wait: .milliseconds(300), while: ["UPDATE staff SET name = name WHERE id = \(high)"],
+            then: ["UPDATE staff SET name = name WHERE id = \(low)"])
+        #expect(try await assignee(s, id) == manager)
+    }
+
+    /// The id of a reply's task for `customer`, made while a transaction of its own runs `first`, waits `wait`, then
+    /// runs `then` and commits: the reply starts once `first` is done.
+    func replyTask(
+        _ s: PostgresStorage, customer: Int64, at now: Date, wait: Duration, while first: [String], then: [String] = []
+    ) async throws -> Int64 {
+        let started = AsyncStream<Void>.makeStream()
+        let reply = Task {
+            for await _ in started.stream { break }
+            return try await s.createReplyTask(customerID: customer, title: "Reply", detail: "d", now: now, slaHours: 4)
+        }
+        try await s.write { conn in
+            for statement in first { try await conn.run(PostgresQuery(unsafeSQL: statement), s.logger) }
+            started.continuation.yield()
+            try await Task.sleep(for: wait)
+            for statement in then { try await conn.run(PostgresQuery(unsafeSQL: statement), s.logger) }
+        }
+        return try await reply.value
+    }
+
+    /// A new database with the fixture's dealership imported (not planned), opened as a server would.
+    func dealership(_ f: Fixture) async throws -> PostgresStorage {
+        let name = try await PostgresTestDatabases.shared.freshDatabase()
+        let location = try await PostgresTestDatabases.shared.location(of: name)
+        let s = try await PostgresStorage.open(location, clock: .fixed(f.now), uploads: f.path("u"), maximumConnections: 4)
+        let imported = try await s.importDeals(files: [try f.write("deals.csv", f.dealershipCSV(days: 25))], options: f.importOptions())
+        #expect(imported.inserted > 20)
+        return s
+    }
+
+    /// A customer whose newest deal has an F&I manager, with another active colleague in the store to take a task: the
+    /// customer, the manager and the store.
+    func customerWithManager(_ s: PostgresStorage) async throws -> (Int64, Int64, Int64)? {
+        try await s.read { conn in
+            try await conn.rows(
+                """
+                SELECT d.customer_id, d.fi_manager_id, d.store_id FROM deals d
+                WHERE d.fi_manager_id IS NOT NULL AND d.contract_date = (SELECT max(contract_date) FROM deals e WHERE e.customer_id = d.customer_id)
+                    AND (SELECT count(*) FROM staff s WHERE s.store_id = d.store_id AND s.active) > 2
+                ORDER BY d.id LIMIT 1
+                """, s.logger
+            ).first.map { try $0.decode((Int64, Int64, Int64).self) }
+        }
+    }
+
+    /// The staff id task `id` is assigned to.
+    func assignee(_ s: PostgresStorage, _ id: Int64) async throws -> Int64? {
+        try await s.read { conn in try await conn.one(Int64?.self, "SELECT assignee_id FROM tasks WHERE id = \(id)", s.logger) } ?? nil
+    }
+}
