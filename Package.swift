@@ -139,6 +139,7 @@ let package = Package(
                 "AfterdeskDemo", "AfterdeskDatabases", "AfterdeskPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The command line on PostgreSQL (issue 29, step b): the demo on `--db postgres://…` says what SQLite says for the same
 # seed; it refuses a database that is not empty unless --reset; then the everyday commands give the same output on the
-# PostgreSQL database as on the SQLite file the same demo made; and a bad location fails in one line with its exit
-# code; copy-database exits 0 into an empty database and again, 1 onto other data or from a missing file, 64 to a
+# PostgreSQL database as on the SQLite file the same demo made; and a bad location (a password in it, a parameter
+# but sslmode, TLS the server lacks, an IPv6 address, a missing password file) fails in one line with its exit code;
+# a --status that names none exits 64; serve logs its database's newest migration, and a second serve on its port
+# says the address is in use; copy-database exits 0 into an empty database and again, 1 onto other data or from a missing file, 64 to a
 # file or with a password, and its copy reports what the file reports. Needs AFTERDESK_TEST_POSTGRES_URL (scripts/test.sh starts the cluster; by hand:
 # eval "$(scripts/pg-test-cluster.sh start)"); makes and drops its own database. Uses the debug build of `afterdesk`.
 set -uo pipefail
@@ -107,6 +109,41 @@ expect() {  # expect CODE PART LOCATION
 expect 64 "never holds its password" "postgres://desk:hunter2@127.0.0.1:5432/afterdesk"
 expect 1 "connection refused" "postgres://desk@127.0.0.1:1/afterdesk"
 expect 1 "does not exist" "$server/no_such_database_$$"
+expect 64 "never holds its password" "postgres://desk@127.0.0.1:5432/afterdesk?password=hunter2"
+expect 64 "takes ?sslmode= alone, not ?connect_timeout=" "postgres://desk@127.0.0.1:5432/afterdesk?connect_timeout=hunter2"
+expect 1 "the server does not offer TLS" "$pg?sslmode=require"
+# An IPv6 address in brackets is connected to (nothing listens on ::1 port 1: refused, not a failed name lookup).
+expect 1 "connection refused" "postgres://desk@[::1]:1/afterdesk"
+AFTERDESK_DB_PASSWORD_FILE="$work/no-such-file" expect 1 "no-such-file): there is no such file" "postgres://desk@127.0.0.1:1/x"
+
+# A status that names none is a mistake (exit 64), on either database.
+for db in demo.sqlite "$pg"; do
+  for command in "tasks --status bogus" "outbox --status bogus"; do
+    # shellcheck disable=SC2086
+    "$bin" $command --db "$db" >/dev/null 2>err.txt
+    got=$?
+    if [ "$got" = 64 ] && grep -q -- "--status is" err.txt; then ok "$command → 64"; else fail "$command on $db exited $got: $(cat err.txt)"; fi
+  done
+done
+
+# serve on PostgreSQL logs the schema it runs on; a second serve on the same port says the address is in use, in
+# one line, exit 1.
+port=$((20000 + $$ % 20000))
+timeout 60 "$bin" serve --db "$pg" --templates "$root/templates" --host 127.0.0.1 --port "$port" --every 3600 >serve1.txt 2>&1 &
+first=$!
+for _ in $(seq 1 100); do grep -q "Server started" serve1.txt && break; sleep 0.2; done
+if grep -q "newest=p[0-9]" serve1.txt && grep -q " database" serve1.txt; then ok "serve logs its database's newest migration"; else fail "serve logged no database line: $(head -3 serve1.txt)"; fi
+timeout 60 "$bin" serve --db "$pg" --templates "$root/templates" --host 127.0.0.1 --port "$port" --every 3600 >serve2.txt 2>err.txt
+got=$?
+# (Its log lines go to standard error too: the error is its one line saying so, the last.)
+if [ "$got" = 1 ] && tail -1 err.txt | grep -q "^error: cannot listen on 127.0.0.1:$port: it is in use" \
+  && [ "$(grep -c '^error' err.txt)" = 1 ]; then
+  ok "a second serve on port $port → exit 1: $(tail -1 err.txt)"
+else
+  fail "a second serve on port $port exited $got with: $(cat err.txt)"
+fi
+kill -TERM "$first" 2>/dev/null
+wait "$first" 2>/dev/null
 
 # copy-database from the command line: its exit codes, and a copy that reports what the SQLite file reports.
 copy() {  # copy CODE LABEL ARGS...: copy-database with ARGS exits CODE

@@ -90,11 +90,17 @@ struct Tasks: AsyncParsableCommand {
     @Option(help: "open (default), done or all.") var status: String = "open"
     @Flag(help: "Print JSON.") var json = false
 
+    /// A status that names none is a mistake said at once (exit 64), not an empty list.
+    func validate() throws {
+        guard status == "all" || TaskStatus(rawValue: status) != nil else {
+            throw ValidationError("--status is open, done or all, not '\(status)'")
+        }
+    }
+
     func run() async throws {
         let db = try await database.open()
-        // A status that names none lists nothing, as when the column was matched as text.
-        let known: TaskStatus?? = status == "all" ? .some(nil) : TaskStatus(rawValue: status).map { .some($0) }
-        let rows = if let known { try await db.tasks(assignee: assignee, status: known, now: CommandClock.now()) } else { [TaskRow]() }
+        let only = status == "all" ? nil : TaskStatus(rawValue: status)
+        let rows = try await db.tasks(assignee: assignee, status: only, now: CommandClock.now())
         if json {
             print(try jsonString(rows))
             return
@@ -310,11 +316,16 @@ struct Outbox: AsyncParsableCommand {
         @Option(help: "queued, sending, sent, delivered, undelivered, dead or cancelled.") var status: String?
         @Option var limit: Int = 20
         @Flag(help: "Print JSON.") var json = false
+        /// A status that names none is a mistake said at once (exit 64), not an empty list.
+        func validate() throws {
+            if let status, OutboxStatus(rawValue: status) == nil {
+                throw ValidationError(
+                    "--status is one of \(OutboxStatus.allCases.map(\.rawValue).joined(separator: ", ")), not '\(status)'")
+            }
+        }
         func run() async throws {
             let db = try await database.open()
-            // A status that names none lists nothing, as when the column was matched as text.
-            let known = status.map { OutboxStatus(rawValue: $0) }
-            let rows = try await known == .some(nil) ? [] : db.outbox(status: known ?? nil, limit: limit)
+            let rows = try await db.outbox(status: status.flatMap(OutboxStatus.init(rawValue:)), limit: limit)
             if json {
                 print(try jsonString(rows))
                 return

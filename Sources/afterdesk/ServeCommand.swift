@@ -7,6 +7,7 @@ import AfterdeskWorkflows
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
@@ -50,6 +51,16 @@ struct Serve: AsyncParsableCommand {
         let db = try await database.open(uploads: uploads ?? settings.uploadsDir, connections: settings.databasePoolSize)
         let dispatcher = try await dispatch.dispatcher(db, settings: settings)
         let logger = Logger(label: "afterdesk")
+        // The schema the server runs on, once its open has run what this release adds (an upgrade's check: the release
+        // notes name its newest migration).
+        let migrations = try await db.appliedMigrations()
+        let shown = DatabaseLocation.forPeople(try database.location())
+        logger.info(
+            "database",
+            metadata: [
+                "location": "\(shown)", "migrations": "\(migrations.count)",
+                "newest": "\(migrations.last ?? "none")",
+            ])
         let clock = CommandClock.clock
         // Uploads whose import stopped beating (a server stopped in the middle) say so; another server's uploads, still
         // beating, go on. Expired sessions go.
@@ -73,7 +84,13 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         configuration.maximumGracefulShutdownDuration = Stopping.gracefully
         configuration.maximumCancellationDuration = Stopping.cancelled
-        try await ServiceGroup(configuration: configuration).run()
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch let e as IOError where e.errnoCode == EADDRINUSE || e.errnoCode == EACCES {
+            // Said in one line with the address, not as the socket call's error.
+            let why = e.errnoCode == EADDRINUSE ? "it is in use (another server, or an earlier one still stopping?)" : "permission denied"
+            throw StoreError.io("cannot listen on \(host):\(port): \(why)")
+        }
         // Each stage of a stop said, so a stop that is slow shows where: then Afterdesk.main closes the connections.
         logger.info("services stopped: closing connections")
     }

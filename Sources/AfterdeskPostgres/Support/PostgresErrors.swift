@@ -36,7 +36,13 @@ enum PostgresErrors {
         if let e = error as? PSQLError, let message = e.serverInfo?[.message] {
             reason = message + (e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
         } else if let e = error as? PSQLError, e.code == .authMechanismRequiresPassword {
-            reason = "the server asks for a password: give it in AFTERDESK_DB_PASSWORD, AFTERDESK_DB_PASSWORD_FILE, PGPASSWORD or ~/.pgpass"
+            reason =
+                "the server asks for a password: give it in AFTERDESK_DB_PASSWORD, AFTERDESK_DB_PASSWORD_FILE, PGPASSWORD or a "
+                + "password file (PGPASSFILE, else ~/.pgpass; readable by its owner alone)"
+        } else if let e = error as? PSQLError, e.code == .sslUnsupported {
+            reason =
+                "the server does not offer TLS, which this location asks for (sslmode=require is the default for any host but "
+                + "this machine): turn TLS on at the server, or add ?sslmode=disable only on a network you trust"
         } else if let e = error as? PSQLError, let underlying = e.underlying {
             reason = oneLine(underlying)
         } else if let e = error as? PSQLError {
@@ -45,6 +51,18 @@ enum PostgresErrors {
             reason = oneLine(error)
         }
         return StoreError("cannot open the PostgreSQL database \(location): \(reason)", kind: .io)
+    }
+
+    /// Why the database at `location` could not be brought up to date, in one line for people: a refusal of the
+    /// migrator's own (a changed migration, a newer release's database) as it is, else PostgreSQL's message, with what
+    /// to do when the role may not create Afterdesk's tables (it must own its database, docs/operations.md).
+    static func migrationFailure(_ error: any Error, location: String) -> any Error {
+        let given = mapped(error)
+        guard let failure = given as? PostgresFailure else { return given }
+        let hint =
+            failure.sqlState == "42501"
+            ? ": the role Afterdesk connects as must own its database (docs/operations.md, \"The server it needs\")" : ""
+        return StoreError("cannot bring the PostgreSQL database \(location) up to date: \(failure)\(hint)", kind: .io)
     }
 
     /// An error's description on one line: a refused connection and a timeout said plainly.

@@ -20,23 +20,37 @@ public enum PostgresLocation {
         try facts(location, environment: environment).configuration()
     }
 
+    /// A location with a password (`user:password@`, `?password=`) is refused with this.
+    static let passwordRefusal =
+        "a PostgreSQL location never holds its password: give it in AFTERDESK_DB_PASSWORD, AFTERDESK_DB_PASSWORD_FILE, "
+        + "PGPASSWORD or a password file (~/.pgpass)"
+
     /// Where and as whom `location` connects, its password found from `environment` (the location never holds one).
     static func facts(_ location: String, environment: [String: String]) throws -> PostgresConnectionFacts {
         guard isPostgres(location), let url = URLComponents(string: location) else {
             throw StoreError("not a PostgreSQL location (postgres://user@host:port/database): \(forPeople(location) ?? "")")
         }
         guard url.password == nil else {
-            throw StoreError(
-                "a PostgreSQL location never holds its password: give it in AFTERDESK_DB_PASSWORD, AFTERDESK_DB_PASSWORD_FILE, "
-                    + "PGPASSWORD or a password file (~/.pgpass)")
+            throw StoreError(passwordRefusal)
         }
         guard let user = url.user, !user.isEmpty else {
             throw StoreError("a PostgreSQL location names its user: postgres://user@host/database")
         }
         guard url.port.map({ (1...65_535).contains($0) }) ?? true else { throw StoreError("the port is 1 to 65535") }
+        // `sslmode` alone: a password in the query (`?password=`) is refused as in the user part, and any other
+        // parameter, which would be ignored, is named (never its value).
+        let others = (url.queryItems ?? []).map(\.name).filter { $0 != "sslmode" }
+        if others.contains(where: { $0.lowercased() == "password" }) {
+            throw StoreError(passwordRefusal)
+        }
+        if let other = others.first {
+            throw StoreError("a PostgreSQL location takes ?sslmode= alone, not ?\(other)=")
+        }
         let database = String(url.path.drop { $0 == "/" })
-        let host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
-        let local = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
+        // An IPv6 address comes in brackets (postgres://desk@[::1]/afterdesk); the connection takes the address alone.
+        var host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        if host.hasPrefix("["), host.hasSuffix("]"), host.count > 2 { host = String(host.dropFirst().dropLast()) }
+        let local = ["127.0.0.1", "localhost", "::1"].contains(host)
         let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (local ? "disable" : "require")
         guard ["disable", "prefer", "require", "verify-full"].contains(sslmode) else {
             throw StoreError("sslmode is disable, prefer or require, not \(sslmode)")
@@ -47,27 +61,36 @@ public enum PostgresLocation {
             password: try password(for: target, environment: environment))
     }
 
-    /// One connection's configuration, as the pool's: for the check `PostgresStorage.open` makes before its pool starts.
-    static func connectionConfiguration(_ location: String, environment: [String: String]) throws -> PostgresConnection.Configuration {
-        try facts(location, environment: environment).connectionConfiguration()
-    }
-
     /// The password, first found of: `AFTERDESK_DB_PASSWORD`, the file `AFTERDESK_DB_PASSWORD_FILE` names,
     /// `PGPASSWORD`, the password file's line for `target`; nil: none (trust or peer authentication).
+    /// A variable set but empty (a blank `Environment=` line of a service) counts as not set, as libpq takes it.
     static func password(for target: PGPass.Target, environment: [String: String]) throws -> String? {
-        if let p = environment["AFTERDESK_DB_PASSWORD"] { return p }
-        if let file = environment["AFTERDESK_DB_PASSWORD_FILE"] { return try passwordFile(file) }
-        if let p = environment["PGPASSWORD"] { return p }
+        func given(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let p = given("AFTERDESK_DB_PASSWORD") { return p }
+        if let file = given("AFTERDESK_DB_PASSWORD_FILE") { return try passwordFile(file) }
+        if let p = given("PGPASSWORD") { return p }
         return PGPass.password(for: target, environment: environment)
     }
 
+    /// The first line of the file at `path` that is not empty; an error naming the file and why it could not be read,
+    /// or that it holds no line (an empty password the server would refuse, or sent where none was meant).
     private static func passwordFile(_ path: String) throws -> String {
+        let text: String
         do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw StoreError.io("cannot read the password file AFTERDESK_DB_PASSWORD_FILE names")
+            var isFolder: ObjCBool = false
+            let why =
+                !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+                ? "there is no such file" : isFolder.boolValue ? "it is a folder" : "it cannot be read as text by this user"
+            throw StoreError.io("cannot read the password file AFTERDESK_DB_PASSWORD_FILE names (\(path)): \(why)")
         }
+        guard let first = text.split(whereSeparator: \.isNewline).first.map(String.init) else {
+            throw StoreError.io(
+                "the password file AFTERDESK_DB_PASSWORD_FILE names (\(path)) holds no password: it is the file's first line "
+                    + "that is not blank")
+        }
+        return first
     }
 
     /// The location as people may see it: any password and query taken out.
@@ -126,5 +149,7 @@ struct PostgresConnectionFacts: Sendable, Equatable, CustomStringConvertible {
     /// startup parameter it does not know).
     static let startupParameters = [("application_name", "afterdesk"), ("TimeZone", "UTC")]
 
-    var description: String { "postgres://\(user)@\(host):\(port)/\(database ?? "")?sslmode=\(sslmode)" }
+    var description: String {
+        "postgres://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database ?? "")?sslmode=\(sslmode)"
+    }
 }

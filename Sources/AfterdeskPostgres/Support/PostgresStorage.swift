@@ -60,7 +60,7 @@ public final class PostgresStorage: Sendable {
         let server = try PostgresLocation.facts(location, environment: environment)
         var configuration = server.configuration()
         configuration.options.maximumConnections = maximumConnections
-        try await check(location, environment: environment, logger: logger)
+        try await check(server, location: location, logger: logger)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let folder = uploads ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("afterdesk-uploads")
         let storage = PostgresStorage(
@@ -72,15 +72,16 @@ public final class PostgresStorage: Sendable {
             try await PostgresMigrator.migrate(client, logger: logger)
         } catch {
             storage.close()
-            throw error
+            throw PostgresErrors.migrationFailure(error, location: PostgresLocation.forPeople(location) ?? "PostgreSQL")
         }
         return storage
     }
 
     /// One connection made and closed before the pool starts: a server that cannot be reached, or that refuses the
     /// user, says so at once, in one line, where the pool would retry for a minute before giving up.
-    static func check(_ location: String, environment: [String: String], logger: Logger) async throws {
-        let configuration = try PostgresLocation.connectionConfiguration(location, environment: environment)
+    /// With the facts `open` resolved (once: a password file's warning is said once).
+    static func check(_ server: PostgresConnectionFacts, location: String, logger: Logger) async throws {
+        let configuration = try server.connectionConfiguration()
         do {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             try? await connection.close()
