@@ -125,6 +125,9 @@ extension Scenarios {
         let migrations = try await s.appliedMigrations()
         #expect(summary.deals == 4 && summary.migrations == migrations.count && summary.bytes > 0)
         #expect(FileManager.default.fileExists(atPath: target))
+        // Every customer's contact details: readable by the backup's owner alone, whatever the umask.
+        let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
         await #expect(throws: (any Error).self) { _ = try await s.backup(to: target) }
     }
 }
