@@ -33,7 +33,11 @@ import Testing
         let id = try await db.addUser(name: "ada", role: .admin, staffCode: nil, store: nil, now: db.clock.now())
         try await sql.execute("CREATE TABLE their_links (user_id bigint REFERENCES users(id))")
         try await sql.execute("INSERT INTO their_links VALUES (?)", [id])
-        await #expect(throws: (any Error).self) { try await db.resetAllTables() }
+        await #expect(
+            throws: StoreError(
+                "the reset stops: another application's tables refer to Afterdesk's (their_links refers to users); nothing was "
+                    + "changed: drop those foreign keys, or use a database of Afterdesk's own", kind: .conflict)
+        ) { try await db.resetAllTables() }
         #expect(try await db.contents().users == 1)
         #expect(try await sql.value("SELECT count(*) FROM their_links", as: Int64.self) == 1)
     }

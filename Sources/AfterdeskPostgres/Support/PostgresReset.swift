@@ -30,6 +30,24 @@ extension PostgresStorage {
     public func resetAllTables() async throws {
         try await write { conn in
             let tables = try await CopyCatalog.read(conn, logger).tables.map(\.name) + ["afterdesk_copies"]
+            // Another application's table that refers to one of Afterdesk's is named, with the table it refers to:
+            // PostgreSQL's own refusal of the TRUNCATE names neither.
+            let blocking = try await conn.rows(
+                """
+                SELECT DISTINCT src.relname::text, dst.relname::text FROM pg_constraint c
+                JOIN pg_class src ON src.oid = c.conrelid JOIN pg_class dst ON dst.oid = c.confrelid
+                WHERE c.contype = 'f' AND dst.relname = ANY(\(tables))
+                    AND dst.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+                    AND NOT (src.relnamespace = dst.relnamespace AND src.relname = ANY(\(tables)))
+                ORDER BY 1, 2
+                """, logger
+            ).map { try $0.decode((String, String).self) }
+            if !blocking.isEmpty {
+                let named = blocking.map { "\($0.0) refers to \($0.1)" }.joined(separator: "; ")
+                throw StoreError(
+                    "the reset stops: another application's tables refer to Afterdesk's (\(named)); nothing was changed: drop "
+                        + "those foreign keys, or use a database of Afterdesk's own", kind: .conflict)
+            }
             let names = tables.map(CopyCatalog.quoted).joined(separator: ", ")
             try await conn.run(PostgresQuery(unsafeSQL: "TRUNCATE \(names) RESTART IDENTITY"), logger)
         }
