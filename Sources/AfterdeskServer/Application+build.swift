@@ -56,6 +56,7 @@ public func buildRouter(_ ctx: ServerContext) throws -> Router<AppRequestContext
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: ctx.metrics))
     router.add(middleware: SecurityHeadersMiddleware(https: ctx.settings.publicURL.lowercased().hasPrefix("https://")))
+    router.add(middleware: NULAddressMiddleware())
     let groups = RouteGroups(router: router, ctx: ctx, pages: pages)
     router.add(middleware: UnmatchedRouteMiddleware(pages: groups.pageErrors))
     OperationsController(ctx: ctx).addRoutes(to: groups.publicJSON())

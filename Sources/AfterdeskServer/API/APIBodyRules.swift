@@ -17,7 +17,11 @@ struct SmallBodyGuard: RouterMiddleware {
         }
         var request = request
         do {
-            request.body = .init(buffer: try await request.body.collect(upTo: Self.limit))
+            let body = try await request.body.collect(upTo: Self.limit)
+            if NULCharacters.inJSON(body) { throw AppError(.badRequest, NULCharacters.jsonRefusal) }
+            request.body = .init(buffer: body)
+        } catch let e as AppError {
+            throw e
         } catch {
             context.closeSoon()
             throw error

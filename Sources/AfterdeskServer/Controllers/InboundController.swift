@@ -24,14 +24,17 @@ struct InboundController: Sendable {
         router.post("/unsubscribe") { request, _ -> Response in try await unsubscribe(request) }
     }
 
-    /// Reads the form and checks Twilio's signature against the public URL of the route; nil when it fails.
+    /// Reads the form and checks Twilio's signature against the public URL of the route; nil when it fails. The fields
+    /// come without NUL characters.
     func verifiedForm(_ request: Request) async throws -> [(String, String)]? {
         let body = try await request.body.collect(upTo: 256 * 1024)
         let pairs = formPairs(String(buffer: body))
         guard let token = ctx.settings.smsAuthToken else { return nil }
         let signature = request.headers[.init("X-Twilio-Signature")!] ?? ""
         let url = ctx.settings.publicURL + request.uri.description
-        return Signatures.verifyTwilio(signature: signature, url: url, parameters: pairs, authToken: token) ? pairs : nil
+        guard Signatures.verifyTwilio(signature: signature, url: url, parameters: pairs, authToken: token) else { return nil }
+        // Signed as sent; NUL characters (GSM-7's `@` is 0x00) dropped after: a customer's "STOP\0" still stops.
+        return pairs.map { (NULCharacters.dropped($0.0), NULCharacters.dropped($0.1)) }
     }
 
     static func twiml(_ message: String?) -> Response {

@@ -45,6 +45,7 @@ func collectForm(_ request: Request) async throws -> ByteBuffer {
 /// optional, so a missing field (the CSRF token in `FormGuard`) is refused as such, not as a malformed form. Body types
 /// carry no token: the group checked it before the route runs.
 func decodeForm<Body: Decodable>(_ type: Body.Type, _ buffer: ByteBuffer) throws -> Body {
+    if NULCharacters.inForm(buffer) { throw AppError(.badRequest, NULCharacters.formRefusal) }
     do { return try URLEncodedFormDecoder().decode(Body.self, from: String(buffer: buffer)) } catch {
         throw AppError(.badRequest, "The form could not be read. Go back, reload the page and try again.")
     }
