@@ -54,6 +54,41 @@ import Testing
         #expect(try await assignee(s, id) == manager)
     }
 
+    /// Dispatch routed a task to a salesperson; while it records the page, an admin on another server deactivates them
+    /// (the store's roster lock taken, the person marked inactive, not yet committed, their open tasks already handed
+    /// on). The page's task waits for the deactivation under the roster lock, then goes on to someone active; recorded
+    /// without waiting, it would commit with the person just deactivated, after their tasks were handed on.
+    @Test func aDispatchedTaskWaitsForADeactivationInProgressAndGoesToSomeoneActive() async throws {
+        let f = try Fixture()
+        let s = try await dealership(f)
+        defer { s.close() }
+        _ = try await s.planCustomers(
+            planner: f.planner, now: f.now, customerIDs: nil, rangeSize: 2_000, transactionSize: 50_000, progress: nil)
+        let t = try #require(try await s.dueTouches(now: f.at(800 * 86_400), limit: 1, after: nil).first)
+        let leaving = try await s.addStaff(
+            store: t.storeCode, code: "L1", name: "Lee Leaving", role: .sales, timeZone: "America/Chicago", now: f.now)
+        let record = DispatchRecord.dispatched(
+            touchID: t.id, customerID: t.customer.id, messages: [],
+            task: NewTask(
+                storeID: t.storeID, customerID: t.customer.id, kind: .followUp, title: "Call", detail: "d", assigneeID: leaving,
+                dueAt: f.now, slaAt: f.at(3_600)),
+            dropped: [])
+        let started = AsyncStream<Void>.makeStream()
+        let recording = Task {
+            for await _ in started.stream { break }
+            return try await s.record([record], now: f.now)
+        }
+        try await s.write { conn in
+            try await conn.run(RosterLock.take([t.storeID], shared: false), s.logger)
+            try await conn.run("UPDATE staff SET active = false WHERE id = \(leaving)", s.logger)
+            started.continuation.yield()
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let task = try #require(try await recording.value[t.id])
+        let given = try await assignee(s, task)
+        #expect(given != nil && given != leaving, "the dispatched task went to the salesperson being deactivated")
+    }
+
     /// The id of a reply's task for `customer`, made while a transaction of its own runs `first`, waits `wait`, then
     /// runs `then` and commits: the reply starts once `first` is done.
     func replyTask(

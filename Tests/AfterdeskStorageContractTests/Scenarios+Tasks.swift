@@ -33,7 +33,67 @@ extension Scenarios {
         ("tasks: each outcome has its effects, and a done task cannot be done again", taskOutcomes),
         ("tasks: rescheduling moves a task; an overdue one is escalated to a manager once", taskEscalation),
         ("staff: added, listed, named, deactivated with their open tasks handed on", staffLifecycle),
+        ("staff: a task routed to someone deactivated before it is recorded goes to someone active", routedThenDeactivated),
     ]
+
+    /// Dispatch and an offer page route a task before their transaction: the person they chose may be deactivated in
+    /// between (an admin on another page, another server). The task is handed on as the deactivation hands on that
+    /// person's others, never left with someone gone; a task for someone still active stays theirs.
+    @Sendable static func routedThenDeactivated(_ s: any Storage, _ f: Fixture) async throws {
+        _ = try await plannedDealership(s, f)
+        var seen: Set<Int64> = []
+        let touches = try await s.dueTouches(now: farAhead(f), limit: 10_000, after: nil).filter { seen.insert($0.customer.id).inserted }
+        let store = try #require(touches.first?.storeID)
+        let mine = touches.filter { $0.storeID == store }.prefix(3)
+        try #require(mine.count == 3)
+        let code = try #require(mine.first?.storeCode)
+        // Two salespeople of their own: the one routed to (then deactivated), and one who stays.
+        let leaving = try await s.addStaff(
+            store: code, code: "L1", name: "Lee Leaving", role: .sales, timeZone: "America/Chicago", now: f.now)
+        let staying = try await s.addStaff(
+            store: code, code: "S1", name: "Sam Staying", role: .sales, timeZone: "America/Chicago", now: f.now)
+        func task(_ t: DueTouch, to assignee: Int64) -> NewTask {
+            NewTask(
+                storeID: t.storeID, customerID: t.customer.id, kind: .followUp, title: "Call \(t.customer.firstName)", detail: "d",
+                assigneeID: assignee, dueAt: f.now, slaAt: f.at(3_600))
+        }
+        let routed = Array(mine.prefix(2)).map { t in
+            DispatchRecord.dispatched(touchID: t.id, customerID: t.customer.id, messages: [], task: task(t, to: leaving), dropped: [])
+        }
+        // Routed, then deactivated (no open task yet: nothing to hand on), then recorded.
+        #expect(try await s.deactivateStaff(store: code, code: "L1", now: f.now) == 0)
+        let made = try await s.record(
+            routed + [
+                .dispatched(
+                    touchID: mine[mine.startIndex + 2].id, customerID: mine[mine.startIndex + 2].customer.id, messages: [],
+                    task: task(mine[mine.startIndex + 2], to: staying), dropped: [])
+            ], now: f.now)
+        let active = Set(try await s.staff(store: code).filter(\.active).map(\.id))
+        for t in mine.prefix(2) {
+            let owner = try await s.taskOwner(id: try #require(made[t.id]))?.assigneeID
+            #expect(owner != leaving && owner.map(active.contains) == true, "a dispatched task stayed with someone deactivated")
+        }
+        #expect(try await s.taskOwner(id: try #require(made[mine[mine.startIndex + 2].id]))?.assigneeID == staying)
+        // An offer page's press, routed to the same person before its transaction.
+        let used = Set(mine.map(\.id))
+        let other = try #require(touches.first { $0.storeID == store && !used.contains($0.id) })
+        let item = try #require(other.items.first)
+        let link = NewOfferLink(
+            tokenHash: "hash-routed", dealID: item.dealID, product: item.product, reason: item.reason, quotedCents: 50_000,
+            eligibleUntil: nil, expiresAt: f.at(30 * 86_400))
+        _ = try await s.record(
+            [
+                .dispatched(
+                    touchID: other.id, customerID: other.customer.id, messages: [email("offer-\(other.id)")], task: nil, dropped: []
+                )
+                .carrying(link)
+            ], now: f.now)
+        let stored = try #require(try await s.offerLink(tokenHash: "hash-routed"))
+        let press = try await s.pressOffer(
+            OfferPress(linkID: stored.id, kind: .callMe, task: task(other, to: leaving)), now: f.at(60))
+        let owner = try await s.taskOwner(id: try #require(press.taskID))?.assigneeID
+        #expect(owner != leaving && owner.map(active.contains) == true, "an offer page's task stayed with someone deactivated")
+    }
 
     @Sendable static func tasksListed(_ s: any Storage, _ f: Fixture) async throws {
         let made = try await tasksFromDispatch(s, f, count: 2)

@@ -130,12 +130,14 @@ enum DispatchTasks {
         return id
     }
 
-    /// Inserts open tasks in one statement, in order; their ids, in the same order.
+    /// Inserts open tasks in one statement, in order; their ids, in the same order. Their people were routed before
+    /// this transaction: under their stores' roster locks, any deactivated since has their task handed on (`RosterLock`).
     static func insert(
         _ conn: PostgresConnection, _ tasks: [(touchID: Int64?, offerLinkID: Int64?, task: NewTask)], now: Date, _ logger: Logger
     ) async throws -> [Int64] {
         guard !tasks.isEmpty else { return [] }
         let t = tasks.map(\.task)
+        try await conn.run(RosterLock.take(t.map(\.storeID), shared: true), logger)
         let rows = try await conn.statement(
             """
             INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status,
@@ -153,6 +155,7 @@ enum DispatchTasks {
         for try await id in rows.decode(Int64.self) { ids.append(id) }
         // Identity values are drawn in insertion order: sorted, the ids follow the tasks given.
         guard ids.count == tasks.count else { throw StoreError.integrity("the tasks were not recorded") }
+        try await RosterLock.handOnFromInactive(conn, tasks: ids, logger)
         return ids.sorted()
     }
 }

@@ -1,6 +1,7 @@
 import AfterdeskCore
 import AfterdeskStorage
 import Foundation
+import Logging
 import PostgresNIO
 
 extension PostgresStorage {
@@ -52,21 +53,21 @@ extension PostgresStorage {
     }
 
     /// Deactivates a member of staff; their open tasks are reassigned now, to the least loaded active colleague. The
-    /// store's staff are locked first (in id order), so two deactivations in one store never hand tasks to each other.
+    /// store's roster lock is taken first (`RosterLock`: tasks routed before and recorded meanwhile are then seen, or
+    /// wait), then its staff are locked (in id order), so two deactivations in one store never hand tasks to each other.
     public func deactivateStaff(store: String, code: String, now: Date) async throws -> Int {
         try await write { conn in
-            var member: Int64?
-            var storeID: Int64?
-            for try await (id, sid, staffCode) in try await conn.statement(
-                """
-                SELECT s.id, s.store_id, s.staff_code FROM staff s
-                WHERE s.store_id = (SELECT id FROM stores WHERE code = \(store)) ORDER BY s.id FOR NO KEY UPDATE
-                """, logger: logger
-            ).decode((Int64, Int64, String).self) where staffCode == code {
-                member = id
-                storeID = sid
+            guard let storeID = try await conn.one(Int64.self, "SELECT id FROM stores WHERE code = \(store)", logger) else {
+                throw StoreError.notFound("no staff member '\(code)' in store '\(store)'")
             }
-            guard let member, let storeID else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
+            try await conn.run(RosterLock.take([storeID], shared: false), logger)
+            var member: Int64?
+            for try await (id, staffCode) in try await conn.statement(
+                "SELECT s.id, s.staff_code FROM staff s WHERE s.store_id = \(storeID) ORDER BY s.id FOR NO KEY UPDATE", logger: logger
+            ).decode((Int64, String).self) where staffCode == code {
+                member = id
+            }
+            guard let member else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
             try await conn.run("UPDATE staff SET active = false WHERE id = \(member)", logger)
             let open = try await conn.all(
                 Int64.self, "SELECT id FROM tasks WHERE assignee_id = \(member) AND status = 'open' ORDER BY id FOR UPDATE", logger)
@@ -85,6 +86,12 @@ extension PostgresStorage {
     }
 
     func staffSnapshot(_ conn: PostgresConnection, storeID: Int64) async throws -> (staff: [StaffMember], lastAssigned: Int64?) {
+        try await Self.staffSnapshot(conn, storeID: storeID, logger)
+    }
+
+    static func staffSnapshot(_ conn: PostgresConnection, storeID: Int64, _ logger: Logger) async throws
+        -> (staff: [StaffMember], lastAssigned: Int64?)
+    {
         var members: [StaffMember] = []
         for try await (id, role, active, open) in try await conn.statement(
             """
@@ -102,6 +109,44 @@ extension PostgresStorage {
     public func staffName(id: Int64) async throws -> String? {
         try await read { conn in
             try await conn.one(String.self, "SELECT COALESCE(name, staff_code) FROM staff WHERE id = \(id)", logger)
+        }
+    }
+}
+
+/// A store's roster lock, a transaction's advisory lock keyed on the store (class 2903): a deactivation holds it alone
+/// while it marks the person inactive and hands their open tasks on; recording tasks that dispatch or an offer page
+/// routed before their transaction holds it shared, then hands on any task whose person is inactive by then
+/// (`handOnFromInactive`). So a deactivation either ends before the tasks are checked, and they go to someone active,
+/// or starts after they are committed, and hands them on with the person's others; never a task left with someone who
+/// has gone. Nothing else takes it: an import's staff rows and a reply's row lock never wait in a cycle with it.
+enum RosterLock {
+    /// Takes the lock of each store, in the keys' order (shared ones never wait in a cycle with one taken alone).
+    static func take(_ stores: [Int64], shared: Bool) -> PostgresQuery {
+        """
+        SELECT \(unescaped: shared ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock")(2903, k)
+        FROM (SELECT DISTINCT hashint8(s) AS k FROM unnest(\(stores)::int8[]) s ORDER BY 1) o
+        """
+    }
+
+    /// Tasks among `ids` assigned to someone inactive (deactivated since they were routed) go on to the least loaded
+    /// active colleague of their store, as `deactivateStaff` hands on a person's open tasks. Under the roster lock.
+    static func handOnFromInactive(_ conn: PostgresConnection, tasks ids: [Int64], _ logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        var stranded: [Int64: [Int64]] = [:]
+        for try await (task, store) in try await conn.statement(
+            """
+            SELECT t.id, t.store_id FROM tasks t JOIN staff s ON s.id = t.assignee_id
+            WHERE t.id = ANY(\(ids)::int8[]) AND NOT s.active ORDER BY t.id
+            """, logger: logger
+        ).decode((Int64, Int64).self) {
+            stranded[store, default: []].append(task)
+        }
+        for (store, tasks) in stranded.sorted(by: { $0.key < $1.key }) {
+            let (members, last) = try await PostgresStorage.staffSnapshot(conn, storeID: store, logger)
+            let newest = try await conn.one(Int64?.self, "SELECT max(id) FROM tasks WHERE store_id = \(store)", logger) ?? nil
+            for move in TaskRouting.reassignments(of: tasks, staff: members, lastAssigned: last, newestTask: newest) {
+                try await conn.run("UPDATE tasks SET assignee_id = \(move.assignee) WHERE id = \(move.task)", logger)
+            }
         }
     }
 }

@@ -213,6 +213,7 @@ extension AfterdeskDatabase {
                     }
                 }
             }
+            try handOnFromInactive(db, tasks: Array(tasks.values))
             return tasks
         }
     }

@@ -108,6 +108,7 @@ extension AfterdeskDatabase {
                         ])
                     result.taskID = db.lastInsertedRowID
                     result.taskCreated = true
+                    try handOnFromInactive(db, tasks: [db.lastInsertedRowID])
                 }
             }
             if let until = press.pauseUntil {

@@ -52,21 +52,16 @@ extension AfterdeskDatabase {
                 sql: "UPDATE staff SET active = 0 WHERE staff_code = ? AND store_id = (SELECT id FROM stores WHERE code = ?)",
                 arguments: [code, store])
             guard db.changesCount == 1,
-                let id = try Int64.fetchOne(
+                let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT s.id FROM staff s JOIN stores st ON st.id = s.store_id WHERE s.staff_code = ? AND st.code = ?
+                        SELECT s.id, s.store_id FROM staff s JOIN stores st ON st.id = s.store_id WHERE s.staff_code = ? AND st.code = ?
                         """, arguments: [code, store])
             else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
             // Open tasks of someone who left are reassigned now, to the least loaded active colleague.
-            let storeID = try Int64.fetchOne(db, sql: "SELECT store_id FROM staff WHERE id = ?", arguments: [id])!
             let open = try Int64.fetchAll(
-                db, sql: "SELECT id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY id", arguments: [id])
-            let (members, last) = try staffSnapshot(db, storeID: storeID)
-            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM tasks WHERE store_id = ?", arguments: [storeID])
-            for move in TaskRouting.reassignments(of: open, staff: members, lastAssigned: last, newestTask: newest) {
-                try db.execute(sql: "UPDATE tasks SET assignee_id = ? WHERE id = ?", arguments: [move.assignee, move.task])
-            }
+                db, sql: "SELECT id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY id", arguments: [row["id"] as Int64])
+            try handOn(db, open, store: row["store_id"])
             return open.count
         }
     }
@@ -74,6 +69,34 @@ extension AfterdeskDatabase {
     /// The store's staff with their open task counts, and who got the store's newest task (for round-robin).
     public func staffSnapshot(storeID: Int64) async throws -> (staff: [StaffMember], lastAssigned: Int64?) {
         try await writer.read { db in try staffSnapshot(db, storeID: storeID) }
+    }
+
+    /// Tasks `ids` of store `storeID` go on to the least loaded active colleagues, in order.
+    func handOn(_ db: Database, _ ids: [Int64], store storeID: Int64) throws {
+        guard !ids.isEmpty else { return }
+        let (members, last) = try staffSnapshot(db, storeID: storeID)
+        let newest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM tasks WHERE store_id = ?", arguments: [storeID])
+        for move in TaskRouting.reassignments(of: ids, staff: members, lastAssigned: last, newestTask: newest) {
+            try db.execute(sql: "UPDATE tasks SET assignee_id = ? WHERE id = ?", arguments: [move.assignee, move.task])
+        }
+    }
+
+    /// Tasks among `ids` assigned to someone inactive — deactivated after dispatch or an offer page routed them, before
+    /// their transaction — go on as `deactivateStaff` hands on a person's open tasks. SQLite writes one transaction at a
+    /// time: a deactivation committed before this one is seen here, and one after it sees these tasks.
+    func handOnFromInactive(_ db: Database, tasks ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        var stranded: [Int64: [Int64]] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT t.id, t.store_id FROM tasks t JOIN staff s ON s.id = t.assignee_id
+                WHERE t.id IN (SELECT value FROM json_each(?)) AND NOT s.active ORDER BY t.id
+                """, arguments: [String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)])
+        {
+            stranded[row["store_id"], default: []].append(row["id"])
+        }
+        for (store, tasks) in stranded.sorted(by: { $0.key < $1.key }) { try handOn(db, tasks, store: store) }
     }
 
     func staffSnapshot(_ db: Database, storeID: Int64) throws -> (staff: [StaffMember], lastAssigned: Int64?) {
