@@ -22,12 +22,13 @@ import Testing
         // Unhindered, the reply goes to that F&I manager.
         let before = try await s.createReplyTask(customerID: customer, title: "Reply", detail: "d", now: f.now, slaHours: 4)
         #expect(try await assignee(s, before) == manager)
-        // What deactivateStaff does first: the store's staff locked in id order, the person marked inactive; the reply's
+        // What deactivateStaff does first: the store's roster lock, the person's row locked and marked inactive; the reply's
         // task is made meanwhile, on another connection, unless it waits for this transaction.
         let id = try await replyTask(
             s, customer: customer, at: f.now, wait: .milliseconds(500),
             while: [
-                "SELECT id FROM staff WHERE store_id = \(store) ORDER BY id FOR NO KEY UPDATE",
+                "SELECT pg_advisory_xact_lock(2903, hashint8(\(store)))",
+                "SELECT id FROM staff WHERE id = \(manager) FOR NO KEY UPDATE",
                 "UPDATE staff SET active = false WHERE id = \(manager)",
             ])
         let given = try await assignee(s, id)
@@ -56,8 +57,9 @@ import Testing
 
     /// Dispatch routed a task to a salesperson; while it records the page, an admin on another server deactivates them
     /// (the store's roster lock taken, the person marked inactive, not yet committed, their open tasks already handed
-    /// on). The page's task waits for the deactivation under the roster lock, then goes on to someone active; recorded
-    /// without waiting, it would commit with the person just deactivated, after their tasks were handed on.
+    /// on). The page waits for the deactivation at the roster lock, holding no touch meanwhile (a task completed while
+    /// the deactivation waits for it may be waiting for those touches: a cycle), then gives its task to someone active;
+    /// recorded without waiting, it would commit with the person just deactivated, after their tasks were handed on.
     @Test func aDispatchedTaskWaitsForADeactivationInProgressAndGoesToSomeoneActive() async throws {
         let f = try Fixture()
         let s = try await dealership(f)
@@ -79,14 +81,70 @@ import Testing
             return try await s.record([record], now: f.now)
         }
         try await s.write { conn in
+            defer { started.continuation.finish() }
             try await conn.run(RosterLock.take([t.storeID], shared: false), s.logger)
             try await conn.run("UPDATE staff SET active = false WHERE id = \(leaving)", s.logger)
             started.continuation.yield()
-            try await Task.sleep(for: .milliseconds(500))
+            try #require(try await rosterWaiter(s), "the page was recorded without waiting for the deactivation")
+            // Waiting, the page holds its touch no more than before it began.
+            let free = try await s.write { other in
+                try await other.one(Int64.self, "SELECT id FROM touches WHERE id = \(t.id) FOR UPDATE NOWAIT", s.logger)
+            }
+            #expect(free == t.id)
         }
         let task = try #require(try await recording.value[t.id])
         let given = try await assignee(s, task)
         #expect(given != nil && given != leaving, "the dispatched task went to the salesperson being deactivated")
+    }
+
+    /// A deactivation while an import updates the store's staff rows in its deals' order (the highest id, then the
+    /// lowest, the one deactivated): the deactivation locks the person's row alone, so the two never wait on each other
+    /// in a cycle (one that locked the store's staff in id order held the lowest and waited for the highest: deadlock).
+    @Test func aDeactivationAndAnImportUpdatingTheStaffNeverDeadlock() async throws {
+        let f = try Fixture()
+        let s = try await dealership(f)
+        defer { s.close() }
+        let (_, _, store) = try #require(try await customerWithManager(s))
+        let staff = try await s.read { conn in
+            try await conn.rows("SELECT id, staff_code FROM staff WHERE store_id = \(store) ORDER BY id", s.logger)
+                .map { try $0.decode((Int64, String).self) }
+        }
+        let (low, high) = (try #require(staff.first), try #require(staff.last))
+        try #require(low.0 != high.0)
+        let code = try #require(
+            try await s.read { conn in try await conn.one(String.self, "SELECT code FROM stores WHERE id = \(store)", s.logger) })
+        let started = AsyncStream<Void>.makeStream()
+        let deactivation = Task {
+            for await _ in started.stream { break }
+            return try await s.deactivateStaff(store: code, code: low.1, now: f.now)
+        }
+        try await s.write { conn in
+            defer { started.continuation.finish() }
+            try await conn.run("UPDATE staff SET name = name WHERE id = \(high.0)", s.logger)
+            started.continuation.yield()
+            try await Task.sleep(for: .milliseconds(300))
+            try await conn.run("UPDATE staff SET name = name WHERE id = \(low.0)", s.logger)
+        }
+        _ = try await deactivation.value
+        let members = try await s.staff(store: code)
+        #expect(members.first { $0.id == low.0 }?.active == false)
+    }
+
+    /// Whether a transaction of this database comes to wait for a roster lock (`RosterLock`) within 10 s.
+    func rosterWaiter(_ s: PostgresStorage) async throws -> Bool {
+        for _ in 0..<1_000 {
+            let waiting = try await s.read { conn in
+                try await conn.one(
+                    Int64.self,
+                    """
+                    SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 2903 AND NOT granted
+                        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    """, s.logger)
+            }
+            if (waiting ?? 0) > 0 { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
     }
 
     /// The id of a reply's task for `customer`, made while a transaction of its own runs `first`, waits `wait`, then

@@ -30,7 +30,13 @@ extension PostgresStorage {
     @discardableResult
     public func record(_ records: [DispatchRecord], now: Date) async throws -> [Int64: Int64] {
         let now = now.wholeSecond
+        let taskStores = records.compactMap { r -> Int64? in
+            guard case .dispatched(_, _, _, let task?, _) = r else { return nil }
+            return task.storeID
+        }
         return try await write { conn in
+            // The roster locks of the page's tasks' stores before any touch is claimed (`RosterLock`).
+            if !taskStores.isEmpty { try await conn.run(RosterLock.take(taskStores, shared: true), logger) }
             var tasks: [Int64: Int64] = [:]
             for run in Batches.runs(records, key: \.touchID) {
                 let claimed = try await claimTouches(conn, run, now: now)
@@ -132,6 +138,7 @@ enum DispatchTasks {
 
     /// Inserts open tasks in one statement, in order; their ids, in the same order. Their people were routed before
     /// this transaction: under their stores' roster locks, any deactivated since has their task handed on (`RosterLock`).
+    /// The caller takes those locks before its first row lock; taken again here, they are already held.
     static func insert(
         _ conn: PostgresConnection, _ tasks: [(touchID: Int64?, offerLinkID: Int64?, task: NewTask)], now: Date, _ logger: Logger
     ) async throws -> [Int64] {

@@ -97,6 +97,8 @@ extension PostgresStorage {
     public func pressOffer(_ press: OfferPress, now: Date) async throws -> OfferPressResult {
         let now = now.wholeSecond
         return try await write { conn in
+            // The task's store's roster lock before the link's row (`RosterLock`).
+            if let t = press.task { try await conn.run(RosterLock.take([t.storeID], shared: true), logger) }
             let links = try await conn.statement(
                 "SELECT deal_id, product_code FROM offer_links WHERE id = \(press.linkID) FOR NO KEY UPDATE", logger: logger)
             var found: (deal: Int64, product: String)?

@@ -53,21 +53,20 @@ extension PostgresStorage {
     }
 
     /// Deactivates a member of staff; their open tasks are reassigned now, to the least loaded active colleague. The
-    /// store's roster lock is taken first (`RosterLock`: tasks routed before and recorded meanwhile are then seen, or
-    /// wait), then its staff are locked (in id order), so two deactivations in one store never hand tasks to each other.
+    /// store's roster lock is taken alone first (`RosterLock`): tasks routed before and recorded meanwhile are then seen,
+    /// or wait, and two deactivations in one store never hand tasks to each other. Of the staff rows only the person's
+    /// is locked: an import updates the rows its deals name in their order, and a lock on the store's staff together
+    /// could close a cycle with it.
     public func deactivateStaff(store: String, code: String, now: Date) async throws -> Int {
         try await write { conn in
             guard let storeID = try await conn.one(Int64.self, "SELECT id FROM stores WHERE code = \(store)", logger) else {
                 throw StoreError.notFound("no staff member '\(code)' in store '\(store)'")
             }
             try await conn.run(RosterLock.take([storeID], shared: false), logger)
-            var member: Int64?
-            for try await (id, staffCode) in try await conn.statement(
-                "SELECT s.id, s.staff_code FROM staff s WHERE s.store_id = \(storeID) ORDER BY s.id FOR NO KEY UPDATE", logger: logger
-            ).decode((Int64, String).self) where staffCode == code {
-                member = id
-            }
-            guard let member else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
+            guard
+                let member = try await conn.one(
+                    Int64.self, "SELECT id FROM staff WHERE store_id = \(storeID) AND staff_code = \(code) FOR NO KEY UPDATE", logger)
+            else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
             try await conn.run("UPDATE staff SET active = false WHERE id = \(member)", logger)
             let open = try await conn.all(
                 Int64.self, "SELECT id FROM tasks WHERE assignee_id = \(member) AND status = 'open' ORDER BY id FOR UPDATE", logger)
@@ -118,7 +117,9 @@ extension PostgresStorage {
 /// routed before their transaction holds it shared, then hands on any task whose person is inactive by then
 /// (`handOnFromInactive`). So a deactivation either ends before the tasks are checked, and they go to someone active,
 /// or starts after they are committed, and hands them on with the person's others; never a task left with someone who
-/// has gone. Nothing else takes it: an import's staff rows and a reply's row lock never wait in a cycle with it.
+/// has gone. A recording takes it first, before any row lock (dispatch's touches, an offer link): a deactivation waits
+/// for a task's row another transaction holds, which may be waiting for those rows, so a recording that held them
+/// while it waited here could close a cycle. Nothing else takes it.
 enum RosterLock {
     /// Takes the lock of each store, in the keys' order (shared ones never wait in a cycle with one taken alone).
     static func take(_ stores: [Int64], shared: Bool) -> PostgresQuery {

@@ -41,11 +41,15 @@ extension AfterdeskDatabase {
                     INSERT INTO staff (store_id, staff_code, name, role, active, created_at) VALUES (?, ?, ?, ?, 1, ?)
                     ON CONFLICT (store_id, staff_code) DO UPDATE SET name = COALESCE(excluded.name, name), role = excluded.role, active = 1
                     """, arguments: [storeID, code, name, role.rawValue, nowText])
-            return try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE store_id = ? AND staff_code = ?", arguments: [storeID, code])!
+            guard
+                let id = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM staff WHERE store_id = ? AND staff_code = ?", arguments: [storeID, code])
+            else { throw StoreError.integrity("staff member '\(code)' was not recorded") }
+            return id
         }
     }
 
-    /// Deactivates a member of staff; their open tasks go back to routing at the next dispatch.
+    /// Deactivates a member of staff; their open tasks are reassigned now, to the least loaded active colleague.
     public func deactivateStaff(store: String, code: String, now: Date) async throws -> Int {
         try await writer.write { db in
             try db.execute(
