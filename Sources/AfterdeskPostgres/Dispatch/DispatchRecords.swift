@@ -138,13 +138,12 @@ enum DispatchTasks {
 
     /// Inserts open tasks in one statement, in order; their ids, in the same order. Their people were routed before
     /// this transaction: under their stores' roster locks, any deactivated since has their task handed on (`RosterLock`).
-    /// The caller takes those locks before its first row lock; taken again here, they are already held.
+    /// The caller takes those locks (`RosterLock.take`) before its first row lock.
     static func insert(
         _ conn: PostgresConnection, _ tasks: [(touchID: Int64?, offerLinkID: Int64?, task: NewTask)], now: Date, _ logger: Logger
     ) async throws -> [Int64] {
         guard !tasks.isEmpty else { return [] }
         let t = tasks.map(\.task)
-        try await conn.run(RosterLock.take(t.map(\.storeID), shared: true), logger)
         let rows = try await conn.statement(
             """
             INSERT INTO tasks (store_id, customer_id, touch_id, kind, title, detail, assignee_id, due_at, sla_at, status,
@@ -156,13 +155,16 @@ enum DispatchTasks {
                         \(t.map(\.slaAt.wholeSecond))::timestamptz[], \(NullableArray(tasks.map(\.offerLinkID)))::int8[])
                  WITH ORDINALITY AS v(store, customer, touch, kind, title, detail, assignee, due, sla, link, n)
             ORDER BY n
-            RETURNING id
+            RETURNING id, EXISTS (SELECT 1 FROM staff s WHERE s.id = tasks.assignee_id AND NOT s.active)
             """, logger: logger)
-        var ids: [Int64] = []
-        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        var (ids, stranded): ([Int64], [Int64]) = ([], [])
+        for try await (id, inactive) in rows.decode((Int64, Bool).self) {
+            ids.append(id)
+            if inactive { stranded.append(id) }
+        }
         // Identity values are drawn in insertion order: sorted, the ids follow the tasks given.
         guard ids.count == tasks.count else { throw StoreError.integrity("the tasks were not recorded") }
-        try await RosterLock.handOnFromInactive(conn, tasks: ids, logger)
+        try await RosterLock.handOnFromInactive(conn, tasks: stranded, logger)
         return ids.sorted()
     }
 }
