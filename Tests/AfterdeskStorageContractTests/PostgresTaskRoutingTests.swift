@@ -166,11 +166,40 @@ import Testing
         return try await reply.value
     }
 
-    /// A new database with the fixture's dealership imported (not planned), opened as a server would.
-    func dealership(_ f: Fixture) async throws -> PostgresStorage {
+    /// An overdue task's escalation while an admin deactivates the store's only manager (their row locked, marked
+    /// inactive, not yet committed): the pass goes on without waiting for them (it holds overdue tasks the deactivation
+    /// may hand on: waiting could close a cycle) and escalates nothing to them; the task waits for the next pass.
+    @Test(.timeLimit(.minutes(1))) func anEscalationPassesOverAManagerBeingDeactivated() async throws {
+        let f = try Fixture()
+        let s = try await emptyDatabase(f)
+        defer { s.close() }
+        let made = try #require(try await tasksFromDispatch(s, f, count: 1).first)
+        try await s.rescheduleTask(id: made.id, to: f.now, slaHours: 1)
+        let manager = try await s.addStaff(
+            store: made.touch.storeCode, code: "M1", name: "Morgan Manager", role: .manager, timeZone: "America/Chicago", now: f.now)
+        let escalated = try await s.write { conn in
+            try await conn.run(RosterLock.take([made.touch.storeID], shared: false), s.logger)
+            try await conn.run("SELECT id FROM staff WHERE id = \(manager) FOR NO KEY UPDATE", s.logger)
+            try await conn.run("UPDATE staff SET active = false WHERE id = \(manager)", s.logger)
+            // Another server's pass, meanwhile (waiting for this transaction would never end: the test holds it).
+            return try await s.escalateOverdue(now: f.at(7_200))
+        }
+        #expect(escalated == 0, "an overdue task was escalated to the manager being deactivated")
+        let open = try await s.tasks(
+            assignee: nil, status: .open, limit: 10, store: nil, assigneeID: nil, taskID: made.id, now: f.at(7_200))
+        #expect(open.first?.escalatedTo == nil)
+    }
+
+    /// A new, empty database, opened as a server would.
+    func emptyDatabase(_ f: Fixture) async throws -> PostgresStorage {
         let name = try await PostgresTestDatabases.shared.freshDatabase()
         let location = try await PostgresTestDatabases.shared.location(of: name)
-        let s = try await PostgresStorage.open(location, clock: .fixed(f.now), uploads: f.path("u"), maximumConnections: 4)
+        return try await PostgresStorage.open(location, clock: .fixed(f.now), uploads: f.path("u"), maximumConnections: 4)
+    }
+
+    /// A new database with the fixture's dealership imported (not planned), opened as a server would.
+    func dealership(_ f: Fixture) async throws -> PostgresStorage {
+        let s = try await emptyDatabase(f)
         let imported = try await s.importDeals(files: [try f.write("deals.csv", f.dealershipCSV(days: 25))], options: f.importOptions())
         #expect(imported.inserted > 20)
         return s

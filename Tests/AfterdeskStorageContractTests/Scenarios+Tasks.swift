@@ -34,7 +34,31 @@ extension Scenarios {
         ("tasks: rescheduling moves a task; an overdue one is escalated to a manager once", taskEscalation),
         ("staff: added, listed, named, deactivated with their open tasks handed on", staffLifecycle),
         ("staff: a task routed to someone deactivated before it is recorded goes to someone active", routedThenDeactivated),
+        ("staff: a manager deactivated leaves their escalations to the next active manager", escalatedThenDeactivated),
     ]
+
+    /// An overdue task escalated to a manager who then leaves: the escalation is cleared with the deactivation, and the
+    /// next pass escalates it to a manager still there, never leaving it with someone gone.
+    @Sendable static func escalatedThenDeactivated(_ s: any Storage, _ f: Fixture) async throws {
+        let made = try await tasksFromDispatch(s, f, count: 1)
+        let (task, store) = (made[0].id, made[0].touch.storeCode)
+        try await s.rescheduleTask(id: task, to: f.now, slaHours: 1)
+        func escalatedTo(_ at: Date) async throws -> String? {
+            try await s.tasks(assignee: nil, status: .open, limit: 200, store: nil, assigneeID: nil, taskID: task, now: at).first?
+                .escalatedTo
+        }
+        _ = try await s.addStaff(store: store, code: "M1", name: "Morgan Manager", role: .manager, timeZone: "America/Chicago", now: f.now)
+        #expect(try await s.escalateOverdue(now: f.at(7_200)) == 1)
+        #expect(try await escalatedTo(f.at(7_200)) == "Morgan Manager")
+        _ = try await s.deactivateStaff(store: store, code: "M1", now: f.at(7_250))
+        #expect(try await escalatedTo(f.at(7_250)) == nil, "the task stayed escalated to a manager who left")
+        // No manager left: nothing to escalate to. A new one takes it at the next pass, once.
+        #expect(try await s.escalateOverdue(now: f.at(7_300)) == 0)
+        _ = try await s.addStaff(store: store, code: "M2", name: "Riley Manager", role: .manager, timeZone: "America/Chicago", now: f.now)
+        #expect(try await s.escalateOverdue(now: f.at(7_400)) == 1)
+        #expect(try await escalatedTo(f.at(7_400)) == "Riley Manager")
+        #expect(try await s.escalateOverdue(now: f.at(7_500)) == 0)
+    }
 
     /// Dispatch and an offer page route a task before their transaction: the person they chose may be deactivated in
     /// between (an admin on another page, another server). The task is handed on as the deactivation hands on that

@@ -68,6 +68,9 @@ extension PostgresStorage {
                     Int64.self, "SELECT id FROM staff WHERE store_id = \(storeID) AND staff_code = \(code) FOR NO KEY UPDATE", logger)
             else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
             try await conn.run("UPDATE staff SET active = false WHERE id = \(member)", logger)
+            // Open tasks escalated to them wait for an active manager: the next escalation pass picks one.
+            try await conn.run(
+                "UPDATE tasks SET escalated_to = NULL, escalated_at = NULL WHERE escalated_to = \(member) AND status = 'open'", logger)
             let open = try await conn.all(
                 Int64.self, "SELECT id FROM tasks WHERE assignee_id = \(member) AND status = 'open' ORDER BY id FOR UPDATE", logger)
             let (members, last) = try await staffSnapshot(conn, storeID: storeID)

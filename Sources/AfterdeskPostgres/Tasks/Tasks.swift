@@ -52,6 +52,7 @@ extension PostgresStorage {
 
     /// Hands open tasks past their SLA to the store's manager, once. Returns how many. Each overdue task is locked as it
     /// is read, and one a concurrent run holds is skipped: two servers escalating at once move each task once.
+    /// Never to a manager deactivated meanwhile: see below, and `deactivateStaff`, which clears escalations to them.
     public func escalateOverdue(now: Date) async throws -> Int {
         let at = now.wholeSecond
         return try await write { conn in
@@ -76,6 +77,17 @@ extension PostgresStorage {
                     staffOf[t.store] = members
                 }
                 guard let manager = TaskRouting.escalation(staff: members, excluding: t.assignee) else { continue }
+                // The manager held against a deactivation and read again: one being deactivated (their row locked) is
+                // passed over without waiting for it, and the task is left for the next pass (waiting, while this
+                // holds overdue tasks the deactivation may hand on, could close a cycle); one deactivated after this
+                // commits finds the escalation and clears it.
+                guard
+                    try await conn.one(Bool.self, "SELECT active FROM staff WHERE id = \(manager) FOR SHARE SKIP LOCKED", logger)
+                        == true
+                else {
+                    staffOf[t.store] = nil
+                    continue
+                }
                 try await conn.run("UPDATE tasks SET escalated_to = \(manager), escalated_at = \(at) WHERE id = \(t.id)", logger)
                 count += 1
             }

@@ -62,6 +62,10 @@ extension AfterdeskDatabase {
                         SELECT s.id, s.store_id FROM staff s JOIN stores st ON st.id = s.store_id WHERE s.staff_code = ? AND st.code = ?
                         """, arguments: [code, store])
             else { throw StoreError.notFound("no staff member '\(code)' in store '\(store)'") }
+            // Open tasks escalated to them wait for an active manager: the next escalation pass picks one.
+            try db.execute(
+                sql: "UPDATE tasks SET escalated_to = NULL, escalated_at = NULL WHERE escalated_to = ? AND status = 'open'",
+                arguments: [row["id"] as Int64])
             // Open tasks of someone who left are reassigned now, to the least loaded active colleague.
             let open = try Int64.fetchAll(
                 db, sql: "SELECT id FROM tasks WHERE assignee_id = ? AND status = 'open' ORDER BY id", arguments: [row["id"] as Int64])
