@@ -140,7 +140,7 @@ public final class PostgresStorage: Sendable {
     /// report, a backup).
     func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { conn in
-            try await conn.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger)
+            try await conn.statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             try await conn.run(Self.withoutJIT, logger)
             return try await body(conn)
         }
@@ -181,33 +181,23 @@ extension PostgresConnection {
     }
 
     /// `body` in one transaction, committed when it returns, rolled back when it throws (its error thrown as it is), each
-    /// of BEGIN, COMMIT and ROLLBACK a `statement` (PostgresNIO's `withTransaction` writes them unchecked). PostgreSQL
-    /// answers the COMMIT of a transaction a failed statement aborted by rolling it back, without an error: its answer's
-    /// tag (`ROLLBACK`) is read, and said as the failure it is.
+    /// of BEGIN, COMMIT and ROLLBACK a `statement` (PostgresNIO's `withTransaction` writes them unchecked).
     func inTransaction<T: Sendable>(_ logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await run("BEGIN", logger)
+        try await statement("BEGIN", logger: logger)
         let value: T
         do {
             value = try await body(self)
         } catch {
-            _ = try? await run("ROLLBACK", logger)
+            _ = try? await statement("ROLLBACK", logger: logger)
             throw error
         }
-        let answer = try await watched { () async throws -> PostgresQueryResult in
-            let result: EventLoopFuture<PostgresQueryResult> = self.query("COMMIT", logger: logger)
-            return try await result.get()
-        }
-        guard answer.metadata.command == "COMMIT" else {
-            throw StoreError.io("PostgreSQL rolled the transaction back (\(answer.metadata.command)): a statement of it had failed")
-        }
+        try await statement("COMMIT", logger: logger)
         return value
     }
 
-    /// Runs `query`, with the storage's logger, its rows read and discarded: a statement's rows, and an error PostgreSQL
-    /// raises while making them, come after postgres-nio has returned the statement, and one left unread would fail the
-    /// next statement as "current transaction is aborted" (25P02), or none when the next is the COMMIT.
+    /// Runs `query`, with the storage's logger, discarding its rows.
     func run(_ query: PostgresQuery, _ logger: Logger) async throws {
-        for try await _ in try await self.statement(query, logger: logger) {}
+        try await self.statement(query, logger: logger)
     }
 
     /// The rows of `query`, all of them, in memory.
