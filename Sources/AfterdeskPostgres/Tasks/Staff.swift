@@ -73,11 +73,7 @@ extension PostgresStorage {
                 "UPDATE tasks SET escalated_to = NULL, escalated_at = NULL WHERE escalated_to = \(member) AND status = 'open'", logger)
             let open = try await conn.all(
                 Int64.self, "SELECT id FROM tasks WHERE assignee_id = \(member) AND status = 'open' ORDER BY id FOR UPDATE", logger)
-            let (members, last) = try await staffSnapshot(conn, storeID: storeID)
-            let newest = try await conn.one(Int64?.self, "SELECT max(id) FROM tasks WHERE store_id = \(storeID)", logger) ?? nil
-            for move in TaskRouting.reassignments(of: open, staff: members, lastAssigned: last, newestTask: newest) {
-                try await conn.run("UPDATE tasks SET assignee_id = \(move.assignee) WHERE id = \(move.task)", logger)
-            }
+            try await RosterLock.handOn(conn, tasks: open, store: storeID, logger)
             return open.count
         }
     }
@@ -146,11 +142,18 @@ enum RosterLock {
             stranded[store, default: []].append(task)
         }
         for (store, tasks) in stranded.sorted(by: { $0.key < $1.key }) {
-            let (members, last) = try await PostgresStorage.staffSnapshot(conn, storeID: store, logger)
-            let newest = try await conn.one(Int64?.self, "SELECT max(id) FROM tasks WHERE store_id = \(store)", logger) ?? nil
-            for move in TaskRouting.reassignments(of: tasks, staff: members, lastAssigned: last, newestTask: newest) {
-                try await conn.run("UPDATE tasks SET assignee_id = \(move.assignee) WHERE id = \(move.task)", logger)
-            }
+            try await handOn(conn, tasks: tasks, store: store, logger)
+        }
+    }
+
+    /// Hands `tasks` of `store` on to its least loaded active colleagues, round-robin from its newest task's person
+    /// (`TaskRouting.reassignments`). Under the roster lock.
+    static func handOn(_ conn: PostgresConnection, tasks: [Int64], store: Int64, _ logger: Logger) async throws {
+        guard !tasks.isEmpty else { return }
+        let (members, last) = try await PostgresStorage.staffSnapshot(conn, storeID: store, logger)
+        let newest = try await conn.one(Int64?.self, "SELECT max(id) FROM tasks WHERE store_id = \(store)", logger) ?? nil
+        for move in TaskRouting.reassignments(of: tasks, staff: members, lastAssigned: last, newestTask: newest) {
+            try await conn.run("UPDATE tasks SET assignee_id = \(move.assignee) WHERE id = \(move.task)", logger)
         }
     }
 }
