@@ -78,7 +78,7 @@ enum PlanLocks {
                 locked?.open()
                 try await conn.run("BEGIN ISOLATION LEVEL REPEATABLE READ", logger)
                 let result = try await body(conn)
-                try await conn.run("COMMIT", logger)
+                try await conn.commit(logger)
                 await unlock(conn, logger)
                 return result
             } catch {

@@ -37,12 +37,12 @@ enum PostgresMigrator {
         // On a connection waited for as every statement is (`ConnectionWait`), each statement checked (`statement`).
         try await client.withConnection(within: ConnectionWait.default) { conn in
             try await conn.inTransaction(logger) { conn in
-                try await conn.statement("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-                try await conn.statement(
+                try await conn.run("SELECT pg_advisory_xact_lock(\(lockKey))", logger)
+                try await conn.run(
                     """
                     CREATE TABLE IF NOT EXISTS afterdesk_migrations (
                         name text COLLATE "C" PRIMARY KEY, hash bigint NOT NULL, applied_at timestamptz(0) NOT NULL DEFAULT now())
-                    """, logger: logger)
+                    """, logger)
                 var applied: [String: Int64] = [:]
                 for try await (name, hash) in try await conn.statement("SELECT name, hash FROM afterdesk_migrations", logger: logger)
                     .decode((String, Int64).self)
@@ -60,9 +60,9 @@ enum PostgresMigrator {
                         continue
                     }
                     for statement in SQLStatements.split(m.sql) {
-                        try await conn.statement(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        try await conn.run(PostgresQuery(unsafeSQL: statement), logger)
                     }
-                    try await conn.statement("INSERT INTO afterdesk_migrations (name, hash) VALUES (\(m.name), \(h))", logger: logger)
+                    try await conn.run("INSERT INTO afterdesk_migrations (name, hash) VALUES (\(m.name), \(h))", logger)
                     ran.append(m.name)
                 }
                 return ran

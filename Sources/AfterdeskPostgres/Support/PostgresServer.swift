@@ -74,7 +74,7 @@ public final class PostgresServer: Sendable {
     /// Runs `query` on a connection waited for at most `ConnectionWait` (a server gone fails it, never hangs it).
     private func run(_ query: PostgresQuery) async throws {
         try await client.withConnection(within: ConnectionWait.default) { conn in
-            _ = try await conn.statement(query, logger: logger)
+            try await conn.run(query, logger)
         }
     }
 

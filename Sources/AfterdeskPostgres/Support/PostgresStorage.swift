@@ -140,7 +140,7 @@ public final class PostgresStorage: Sendable {
     /// report, a backup).
     func snapshot<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction { conn in
-            try await conn.statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            try await conn.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger)
             try await conn.run(Self.withoutJIT, logger)
             return try await body(conn)
         }
@@ -181,41 +181,65 @@ extension PostgresConnection {
     }
 
     /// `body` in one transaction, committed when it returns, rolled back when it throws (its error thrown as it is), each
-    /// of BEGIN, COMMIT and ROLLBACK a `statement` (PostgresNIO's `withTransaction` writes them unchecked).
+    /// of BEGIN, COMMIT and ROLLBACK checked (PostgresNIO's `withTransaction` writes them unchecked).
     func inTransaction<T: Sendable>(_ logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await statement("BEGIN", logger: logger)
+        try await run("BEGIN", logger)
         let value: T
         do {
             value = try await body(self)
         } catch {
-            _ = try? await statement("ROLLBACK", logger: logger)
+            _ = try? await run("ROLLBACK", logger)
             throw error
         }
-        try await statement("COMMIT", logger: logger)
+        try await commit(logger)
         return value
     }
 
-    /// Runs `query`, with the storage's logger, discarding its rows.
+    /// Commits the transaction under way, and makes sure it was: PostgreSQL answers the COMMIT of a transaction that a
+    /// failed statement aborted by rolling it back, with the tag `ROLLBACK` and no error. That happens only when the
+    /// failure went unread (rows of a `statement` left unread, their error with them); it is thrown, never taken for a
+    /// commit.
+    func commit(_ logger: Logger) async throws {
+        let answer = try await answered("COMMIT", logger)
+        guard answer.metadata.command == "COMMIT" else {
+            logger.error("PostgreSQL answered COMMIT with \(answer.metadata.command): a statement of the transaction had failed unread")
+            throw PostgresFailure(
+                sqlState: "25P02", message: "the transaction was rolled back (\(answer.metadata.command)): a statement of it had failed")
+        }
+    }
+
+    /// `query`'s whole answer: its rows and its tag, or its error, whenever PostgreSQL raised it. A `statement` returns
+    /// at PostgreSQL's BindComplete, before the statement has run: its rows, and an error raised while making them (a
+    /// deadlock, a lock timeout, a division by zero), come after, and are lost with the rows when they go unread. Read
+    /// through postgres-nio's future interface, which asks for the next rows as each arrive (not as a consumer's task
+    /// gets round to it); its stream, read by a task, could meet the server's end of the connection between a read and
+    /// a demand, where postgres-nio 1.33 stops the process (RowStreamStateMachine: "How can we receive a body part,
+    /// after a channelReadComplete, but no read has been forwarded yet").
+    func answered(_ query: PostgresQuery, _ logger: Logger) async throws -> PostgresQueryResult {
+        try await watched {
+            let answer: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
+            return try await answer.get()
+        }
+    }
+
+    /// Runs `query` to its end (`answered`), its rows discarded: its error, if any, thrown as itself.
     func run(_ query: PostgresQuery, _ logger: Logger) async throws {
-        try await self.statement(query, logger: logger)
+        _ = try await answered(query, logger)
     }
 
-    /// The rows of `query`, all of them, in memory.
+    /// The rows of `query`, all of them, in memory (`answered`).
     func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRow] {
-        try await self.statement(query, logger: logger).collect()
+        try await answered(query, logger).rows
     }
 
-    /// The first column of the first row of `query`, or nil.
+    /// The first column of the first row of `query`, or nil (`answered`: for a query of one row, or a few).
     func one<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery, _ logger: Logger) async throws -> T? {
-        for try await value in try await self.statement(query, logger: logger).decode(T.self) { return value }
-        return nil
+        try await answered(query, logger).rows.first.map { try $0.decode(T.self) }
     }
 
-    /// The first column of each row of `query`.
+    /// The first column of each row of `query` (`answered`).
     func all<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery, _ logger: Logger) async throws -> [T] {
-        var out: [T] = []
-        for try await value in try await self.statement(query, logger: logger).decode(T.self) { out.append(value) }
-        return out
+        try await answered(query, logger).rows.map { try $0.decode(T.self) }
     }
 }
 

@@ -147,6 +147,6 @@ final class TaskQueueListener: Sendable {
             try? await connection.close()
         }
         defer { watchdog.cancel() }
-        try await connection.statement(PostgresQuery(unsafeSQL: heartbeatQuery), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: heartbeatQuery), logger)
     }
 }
