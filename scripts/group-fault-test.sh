@@ -114,15 +114,15 @@ check() {
   elif [ "$sms" != "$keys" ] || [ "$sms" != "$texts" ] || [ "$sms" != "$clean_sms" ]; then
     fail "$tag: $sms SMS at the provider for $keys touches ($texts distinct texts); a clean dispatch sends $clean_sms"
     # What differs, and the SMS the provider lacks as the outbox has them: where a text stopped is where to look.
-    diff "$work/clean.txt" "$work/$tag.txt" | head -10 || true
+    { diff "$work/clean.txt" "$work/$tag.txt" | head -10; } || true
     "$python" -c "import json,sys; print('\\n'.join(sorted({json.loads(l)['key'] for l in open(sys.argv[1])})))" "$log" > "$work/$tag-keys.txt"
     q "$db" "SELECT idempotency_key, status, attempts, $(ts next_attempt_at), claimed_by, last_error FROM outbox
              WHERE channel = 'sms' ORDER BY idempotency_key" |
-      while IFS='|' read -r key rest; do grep -qxF "$key" "$work/$tag-keys.txt" || echo "not at the provider: $key|$rest"; done | head -10
+      while IFS='|' read -r key rest; do grep -qxF "$key" "$work/$tag-keys.txt" || echo "not at the provider: $key|$rest"; done | head -10 || true
   elif [ "$ids" != "$clean_mail" ]; then
     fail "$tag: $ids distinct emails; a clean dispatch sends $clean_mail"
   elif ! cmp -s "$work/clean.txt" "$work/$tag.txt"; then
-    fail "$tag: the database differs from a clean dispatch"; diff "$work/clean.txt" "$work/$tag.txt" | head -10
+    fail "$tag: the database differs from a clean dispatch"; { diff "$work/clean.txt" "$work/$tag.txt" | head -10; } || true
   else
     echo "$tag: $sms SMS, each once at the provider and none sent again under its key; $ids distinct emails ($((mails - ids)) re-sent under the same Message-ID); the database equals a clean dispatch"
   fi

@@ -43,7 +43,7 @@ extension PostgresStorage {
     public func cancelClaimed(_ items: [(id: Int64, reason: String)], now: Date) async throws {
         guard !items.isEmpty else { return }
         let now = now.wholeSecond
-        try await write { conn in
+        _ = try await write { conn in
             try await settle(conn, items.map { ($0.id, "cancelled", $0.reason) }, now: now, onlySending: true)
         }
     }

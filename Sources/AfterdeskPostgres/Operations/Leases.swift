@@ -67,8 +67,11 @@ extension PostgresStorage {
     @discardableResult
     public func tidyHits(before: Date) async throws -> Int {
         try await read { conn in
-            try await conn.all(Int64.self, "DELETE FROM rate_windows WHERE started_at < \(before.wholeSecond) RETURNING 1::bigint", logger)
-                .count
+            let gone = try await conn.one(
+                Int64.self,
+                "WITH gone AS (DELETE FROM rate_windows WHERE started_at < \(before.wholeSecond) RETURNING 1) SELECT count(*) FROM gone",
+                logger)
+            return Int(clamping: gone ?? 0)
         }
     }
 }

@@ -3,6 +3,7 @@ import AfterdeskStorage
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL backend (issue 29): every storage protocol on one database a dealer group runs, through a pool of
 /// connections (`PostgresClient`). Opening it starts the pool and runs PostgreSQL's own migrations
@@ -164,9 +165,10 @@ extension PostgresConnection {
         if isClosed { throw PostgresFailure(sqlState: nil, message: "serverClosedConnection") }
     }
 
-    /// `work`, a statement written to this connection, unless it has closed (`checkOpen`), watched until PostgreSQL
-    /// has answered it (`StatementWatch`): a statement PostgreSQL answered, or whose connection's end reached it, has
-    /// returned; its rows, if any, come after, failed by the connection's end like any stream.
+    /// `work`, a statement written to this connection, unless it has closed (`checkOpen`), watched until it returns
+    /// (`StatementWatch`): a statement PostgreSQL answered, or whose connection's end reached it, has returned. Through
+    /// `statement`, that is at PostgreSQL's BindComplete, its rows to come (failed by the connection's end like any
+    /// stream); through `answered`, once its whole answer is in.
     func watched<T>(by statements: StatementWatch = .shared, _ work: () async throws -> T) async throws -> T {
         try checkOpen()
         let watch = statements.watch(self)
@@ -201,24 +203,49 @@ extension PostgresConnection {
     /// commit.
     func commit(_ logger: Logger) async throws {
         let answer = try await answered("COMMIT", logger)
-        guard answer.metadata.command == "COMMIT" else {
-            logger.error("PostgreSQL answered COMMIT with \(answer.metadata.command): a statement of the transaction had failed unread")
+        guard answer.command == "COMMIT" else {
+            logger.error("PostgreSQL answered COMMIT with \(answer.command): a statement of the transaction had failed unread")
             throw PostgresFailure(
-                sqlState: "25P02", message: "the transaction was rolled back (\(answer.metadata.command)): a statement of it had failed")
+                sqlState: "25P02", message: "the transaction was rolled back (\(answer.command)): a statement of it had failed")
         }
     }
 
-    /// `query`'s whole answer: its rows and its tag, or its error, whenever PostgreSQL raised it. A `statement` returns
-    /// at PostgreSQL's BindComplete, before the statement has run: its rows, and an error raised while making them (a
-    /// deadlock, a lock timeout, a division by zero), come after, and are lost with the rows when they go unread. Read
-    /// through postgres-nio's future interface, which asks for the next rows as each arrive (not as a consumer's task
-    /// gets round to it); its stream, read by a task, could meet the server's end of the connection between a read and
-    /// a demand, where postgres-nio 1.33 stops the process (RowStreamStateMachine: "How can we receive a body part,
-    /// after a channelReadComplete, but no read has been forwarded yet").
-    func answered(_ query: PostgresQuery, _ logger: Logger) async throws -> PostgresQueryResult {
+    /// `query`'s whole answer: its rows and its tag, or its error, whenever PostgreSQL raised it. A `statement` that
+    /// makes rows returns at PostgreSQL's BindComplete, before it has run: its rows, and an error raised while making
+    /// them (a deadlock, a lock timeout, a division by zero), come after, and are lost with the rows when they go
+    /// unread (a statement without rows returns at its end, its error thrown). Read through postgres-nio's future
+    /// interface, which asks for the next rows as each arrive, not as a consumer's task gets round to it: postgres-nio
+    /// 1.33 stops the process when the server's end of the connection falls between a row sequence's read and its
+    /// reader's next demand (RowStreamStateMachine: "How can we receive a body part, after a channelReadComplete, but no
+    /// read has been forwarded yet"), which reading every statement through sequences once met. Long reads (a page of
+    /// a cursor aside, the report's and dispatch's streams, a backup) still go through `statement`.
+    ///
+    /// The rows are taken one by one as they arrive (postgres-nio's `onRow`), not gathered by its `all()`, which copies
+    /// the rows gathered so far at each read of the connection.
+    func answered(_ query: PostgresQuery, _ logger: Logger) async throws -> Answer {
         try await watched {
-            let answer: EventLoopFuture<PostgresQueryResult> = self.query(query, logger: logger)
-            return try await answer.get()
+            let rows = Answer.Rows()
+            let done: EventLoopFuture<PostgresQueryMetadata> = self.query(query, logger: logger) { rows.add($0) }
+            let metadata = try await done.get()
+            return Answer(rows: rows.taken(), command: metadata.command)
+        }
+    }
+
+    /// A statement's whole answer: its rows, and its command tag's command (`COMMIT`, `ROLLBACK`, `SELECT`, …).
+    struct Answer: Sendable {
+        var rows: [PostgresRow]
+        var command: String
+
+        /// The rows as they arrive, on the connection's event loop, taken once the statement has ended.
+        final class Rows: Sendable {
+            private let rows = Mutex<[PostgresRow]>([])
+            func add(_ row: PostgresRow) { rows.withLock { $0.append(row) } }
+            func taken() -> [PostgresRow] {
+                rows.withLock { r in
+                    defer { r = [] }
+                    return r
+                }
+            }
         }
     }
 
@@ -227,19 +254,25 @@ extension PostgresConnection {
         _ = try await answered(query, logger)
     }
 
-    /// The rows of `query`, all of them, in memory (`answered`).
+    /// The rows of `query`, all of them, in memory (`answered`). A task cancelled (a report given up, a planning
+    /// stopped) stops here: the future interface, unlike a row sequence, does not hear of it. (`run` does not look,
+    /// so a ROLLBACK, a COMMIT or an unlock always goes out.)
     func rows(_ query: PostgresQuery, _ logger: Logger) async throws -> [PostgresRow] {
-        try await answered(query, logger).rows
+        try Task.checkCancellation()
+        return try await answered(query, logger).rows
     }
 
-    /// The first column of the first row of `query`, or nil (`answered`: for a query of one row, or a few).
+    /// The first column of the first row of `query`, or nil (`answered`: for a query of one row, or a few; a task
+    /// cancelled stops here, as at `rows`).
     func one<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery, _ logger: Logger) async throws -> T? {
-        try await answered(query, logger).rows.first.map { try $0.decode(T.self) }
+        try Task.checkCancellation()
+        return try await answered(query, logger).rows.first.map { try $0.decode(T.self) }
     }
 
-    /// The first column of each row of `query` (`answered`).
+    /// The first column of each row of `query` (`answered`; a task cancelled stops here, as at `rows`).
     func all<T: PostgresDecodable>(_ type: T.Type, _ query: PostgresQuery, _ logger: Logger) async throws -> [T] {
-        try await answered(query, logger).rows.map { try $0.decode(T.self) }
+        try Task.checkCancellation()
+        return try await answered(query, logger).rows.map { try $0.decode(T.self) }
     }
 }
 

@@ -136,9 +136,10 @@ final class TaskQueueListener: Sendable {
     }
 
     /// One heartbeat: `SELECT 1`, answered within `heartbeatTimeout`, else the connection is taken for lost at once
-    /// (`version` nil) and closed, which fails the query waiting on it. (A query written after the connection had
-    /// closed is refused before it is written, `statement`; one PostgresNIO lost in the instant between, which nothing
-    /// would fail, ends the process through `StatementWatch`.)
+    /// (`version` nil) and closed, which fails the query waiting on it; the answer is its row, read (`run`), not the
+    /// statement's description. (A query written after the connection had closed is refused before it is written,
+    /// `watched`; one PostgresNIO lost in the instant between, which nothing would fail, ends the process through
+    /// `StatementWatch`.)
     private func check(_ connection: PostgresConnection) async throws {
         let watchdog = Task { [self] in
             try await Task.sleep(for: heartbeatTimeout)
