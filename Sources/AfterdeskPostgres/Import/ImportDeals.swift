@@ -142,7 +142,7 @@ final class PostgresDealImport {
     /// run's counts. `row(n)` is called after the batch's n-th row.
     private func writeBatch(_ stream: RowStream, runID: Int64, file name: String, row: (Int) -> Void) async throws -> ImportBatch {
         try await storage.write { conn in
-            try await conn.run(PostgresStorage.withoutJIT, storage.logger)
+            try await conn.run(PostgresStorage.keyedWork, storage.logger)
             var batch = ImportBatch()
             var writer = DealWriter(conn: conn, importer: self, runID: runID, file: name)
             while batch.rows < options.batchSize, !batch.endOfFile {

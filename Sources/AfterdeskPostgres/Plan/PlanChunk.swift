@@ -77,6 +77,7 @@ enum PlanLocks {
                 try await conn.run("SELECT pg_advisory_lock(2902, s) FROM (SELECT unnest(\(slots)::int[]) AS s ORDER BY 1) o", logger)
                 locked?.open()
                 try await conn.run("BEGIN ISOLATION LEVEL REPEATABLE READ", logger)
+                try await conn.run(PostgresStorage.keyedWork, logger)
                 let result = try await body(conn)
                 try await conn.commit(logger)
                 await unlock(conn, logger)

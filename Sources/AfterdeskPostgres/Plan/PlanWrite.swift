@@ -39,11 +39,7 @@ enum PlanWriter {
     private static func insertTouches(_ planned: PlannedChunk, now: Date, conn: PostgresConnection, logger: Logger) async throws {
         let touches = planned.touches
         guard !touches.isEmpty else { return }
-        let ids = try await conn.all(
-            Int64.self,
-            "SELECT nextval(pg_get_serial_sequence('touches', 'id')) FROM generate_series(1, \(touches.count))", logger
-        ).sorted()
-        guard ids.count == touches.count else { throw StoreError("planning: the touches' ids could not be drawn", kind: .conflict) }
+        let ids = try await conn.drawIDs(touches.count, of: "touches", logger)
         let plannedAt = now.wholeSecond
         try await insertRows(
             conn, into: "touches (id, customer_id, due_at, due_on, action, status, planned_at)", columns: 7, count: touches.count,
