@@ -3,7 +3,8 @@ import Testing
 @testable import AfterdeskPostgres
 
 /// How planning divides customers on PostgreSQL: ranges of a lock slot's block or more are aligned to blocks, so two
-/// chunks in flight never share a slot (the second would wait for the first's commit, and the pipeline would stall).
+/// chunks in flight (three at once, `PostgresStorage.chunksInFlight`) never share a slot (the later would wait for the
+/// earlier's commit, and the pipeline would stall).
 @Suite struct PlanChunkTests {
     @Test func rangesOfABlockOrMoreSpanWholeBlocks() {
         let (chunks, total) = PlanChunkSpec.chunks(customerIDs: nil, lo: 1, hi: 5_000, rangeSize: 2_000)
@@ -15,6 +16,12 @@ import Testing
         #expect(chunks.flatMap(\.ids) == Array(1...5_000))
         for (a, b) in zip(chunks, chunks.dropFirst()) {
             #expect(Set(PlanLocks.slots(a.ids)).isDisjoint(with: PlanLocks.slots(b.ids)))
+        }
+        // Any three in a row, over a million customers.
+        let (many, _) = PlanChunkSpec.chunks(customerIDs: nil, lo: 1, hi: 1_000_000, rangeSize: 2_000)
+        for start in many.indices.dropLast(PostgresStorage.chunksInFlight - 1) {
+            let window = many[start..<(start + PostgresStorage.chunksInFlight)].map { PlanLocks.slots($0.ids) }
+            #expect(window.flatMap { $0 }.count == Set(window.flatMap { $0 }).count)
         }
     }
 

@@ -127,9 +127,11 @@ final class PlanGate: Sendable {
 }
 
 /// A chunk's turn in the pipeline: it takes its locks once the chunk before holds its own (`previousLocked`), says when
-/// it holds them (`locked`), and writes once the chunk before has ended (`previousEnded`).
+/// it holds them (`locked`), draws its touches' ids once the chunk before has drawn its own (`previousDrawn`), and
+/// says when it has (`drawn`).
 struct PlanTurn: Sendable {
     let previousLocked: PlanGate
     let locked: PlanGate
-    let previousEnded: PlanGate
+    let previousDrawn: PlanGate
+    let drawn: PlanGate
 }

@@ -11,7 +11,7 @@ extension PostgresStorage {
     ///
     /// Customers go in chunks of `rangeSize`, each chunk in its own `REPEATABLE READ` transaction (`transactionSize`
     /// is SQLite's: here a chunk is a transaction) that reads the chunk's facts in one snapshot, plans them and writes
-    /// the plans; two chunks in flight (`planPipelined`), so one plans while the other writes. No customer row is written or locked. Instead, before its transaction begins, a chunk takes the
+    /// the plans; three chunks in flight (`planPipelined`), so one plans while two write. No customer row is written or locked. Instead, before its transaction begins, a chunk takes the
     /// session advisory locks of its customers' planning slots (`PlanLocks`: a slot covers ids in blocks of 1,024),
     /// in ascending order, and lets them go after its commit or rollback. So:
     /// - two servers planning the same customer take turns, and the second's snapshot, taken after it got the lock,
@@ -57,9 +57,12 @@ extension PostgresStorage {
         return summary
     }
 
-    /// Plans `chunks` two in flight: while one writes (PostgreSQL's work), the next reads and plans (Swift's). The next
-    /// takes its locks only once the one before holds its own, and writes only once that one has ended, so touch ids
-    /// still ascend chunk after chunk. A chunk in flight that meets a serialization failure or a deadlock lets its locks
+    /// Plans `chunks` three in flight: while two write (PostgreSQL's work, on two connections), the next reads and plans
+    /// (Swift's). A chunk takes its locks only once the one before holds its own, and draws its touches' ids only once
+    /// that one has drawn its own, so touch ids still ascend chunk after chunk; then it writes beside it (their
+    /// customers, deals and touches are their own: neither waits for the other's rows). One writer at a time left a
+    /// core idle a third of the time: PostgreSQL's writing of a chunk takes longer than reading and planning the next.
+    /// A chunk in flight that meets a serialization failure or a deadlock lets its locks
     /// go and is planned again at the end, alone, a few times at most: retried in flight, it could wait for a lock
     /// another server holds while that server waits for the next chunk's, which waits for it — a cycle PostgreSQL
     /// cannot see.
@@ -70,7 +73,7 @@ extension PostgresStorage {
         var summary = PlanSummary()
         var again: [PlanChunkSpec] = []
         var inFlight: [(spec: PlanChunkSpec, task: Task<PlanSummary?, any Error>)] = []
-        var before = (locked: PlanGate.opened, ended: PlanGate.opened)
+        var before = (locked: PlanGate.opened, drawn: PlanGate.opened)
         func settle() async throws {
             let first = inFlight.removeFirst()
             if let done = try await first.task.value { summary.add(done) } else { again.append(first.spec) }
@@ -78,22 +81,23 @@ extension PostgresStorage {
         }
         func startAndSettle() async throws {
             for spec in chunks {
-                let gates = (locked: PlanGate(), ended: PlanGate())
-                let turn = PlanTurn(previousLocked: before.locked, locked: gates.locked, previousEnded: before.ended)
+                let gates = (locked: PlanGate(), drawn: PlanGate())
+                let turn = PlanTurn(
+                    previousLocked: before.locked, locked: gates.locked, previousDrawn: before.drawn, drawn: gates.drawn)
                 inFlight.append(
                     (
                         spec,
                         Task {
                             defer {
                                 gates.locked.open()
-                                gates.ended.open()
+                                gates.drawn.open()
                             }
                             await turn.previousLocked.wait()
                             return try await planChunk(spec, planner: planner, now: now, afterRead: afterRead, turn: turn)
                         }
                     ))
                 before = gates
-                if inFlight.count == 2 { try await settle() }
+                if inFlight.count == Self.chunksInFlight { try await settle() }
             }
             while !inFlight.isEmpty { try await settle() }
         }
@@ -122,6 +126,9 @@ extension PostgresStorage {
         return summary
     }
 
+    /// Chunks planned at once (`planPipelined`).
+    static let chunksInFlight = 3
+
     /// Plans one chunk in its own transaction under its planning locks (see `planCustomers`), in its `turn` of the
     /// pipeline when it has one. Nil when a serialization failure or a deadlock rolled it back whole: it is to be run
     /// again.
@@ -135,8 +142,7 @@ extension PostgresStorage {
                 try await afterRead?()
                 let planned = PlannedChunk(
                     deals: deals, previous: previous, given: spec.given ? spec.ids : nil, planner: planner, now: now, dueAt: { $0 })
-                await turn?.previousEnded.wait()
-                try await PlanWriter.write(planned, spec: spec, now: now, conn: conn, logger: logger)
+                try await PlanWriter.write(planned, spec: spec, now: now, conn: conn, logger: logger, turn: turn)
                 return planned.summary
             }
         } catch  where ["40001", "40P01"].contains(PostgresErrors.sqlState(error)) {

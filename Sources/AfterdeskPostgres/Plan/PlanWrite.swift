@@ -9,7 +9,13 @@ enum PlanWriter {
     /// Replaces what was planned for `spec`'s customers with `planned`: touches no longer followed up are cancelled
     /// (kept, with why), the other pending ones deleted (items first: PostgreSQL checks every foreign key), the plans
     /// rewritten, horizons and first arms recorded, and the new touches and their items inserted.
-    static func write(_ planned: PlannedChunk, spec: PlanChunkSpec, now: Date, conn: PostgresConnection, logger: Logger) async throws {
+    /// The touches' ids are drawn first, in the chunk's `turn` when it has one: after the chunk before has drawn its own.
+    static func write(
+        _ planned: PlannedChunk, spec: PlanChunkSpec, now: Date, conn: PostgresConnection, logger: Logger, turn: PlanTurn?
+    ) async throws {
+        await turn?.previousDrawn.wait()
+        let ids = try await conn.drawIDs(planned.touches.count, of: "touches", logger)
+        turn?.drawn.open()
         if !planned.cancelled.isEmpty {
             try await conn.run(
                 """
@@ -31,15 +37,16 @@ enum PlanWriter {
         try await insertPlans(planned.plans, conn: conn, logger: logger)
         try await writeHorizons(planned.plans, conn: conn, logger: logger)
         try await insertArms(planned.arms, now: now, conn: conn, logger: logger)
-        try await insertTouches(planned, now: now, conn: conn, logger: logger)
+        try await insertTouches(planned, ids: ids, now: now, conn: conn, logger: logger)
     }
 
-    /// The touches and their items. Their ids are drawn from the touches' identity first, so the items can be written
+    /// The touches and their items, with `ids`: drawn from the touches' identity first, so the items can be written
     /// in bulk too (and other servers' touches never take them); drawn in one statement, they ascend in plan order.
-    private static func insertTouches(_ planned: PlannedChunk, now: Date, conn: PostgresConnection, logger: Logger) async throws {
+    private static func insertTouches(
+        _ planned: PlannedChunk, ids: [Int64], now: Date, conn: PostgresConnection, logger: Logger
+    ) async throws {
         let touches = planned.touches
         guard !touches.isEmpty else { return }
-        let ids = try await conn.drawIDs(touches.count, of: "touches", logger)
         let plannedAt = now.wholeSecond
         try await insertRows(
             conn, into: "touches (id, customer_id, due_at, due_on, action, status, planned_at)", columns: 7, count: touches.count,
