@@ -25,6 +25,21 @@ import Testing
         }
     }
 
+    @Test func givenCustomersOfABlockOrMoreEndWithTheirBlock() {
+        // An import's customers: ascending, dense, with gaps.
+        let ids = (1...9_000).map(Int64.init).filter { $0 % 7 != 0 }
+        let (chunks, total) = PlanChunkSpec.chunks(customerIDs: ids, lo: 0, hi: -1, rangeSize: 2_000)
+        #expect(total == ids.count && chunks.allSatisfy(\.given))
+        #expect(chunks.flatMap(\.ids) == ids)
+        #expect(chunks.map(\.done) == chunks.indices.map { i in chunks[...i].reduce(0) { $0 + $1.ids.count } })
+        for (a, b) in zip(chunks, chunks.dropFirst()) {
+            #expect(a.ids.count >= 2_000 && a.ids.count < 2_000 + Int(PlanLocks.block))
+            #expect(Set(PlanLocks.slots(a.ids)).isDisjoint(with: PlanLocks.slots(b.ids)))
+        }
+        // Cut at 2,000 ids, they were four chunks, each ending inside a block the next began in.
+        #expect(chunks.map { $0.ids.last } == [3_071, 6_143, 9_000])
+    }
+
     @Test func smallRangesAndGivenCustomersAreAsAsked() {
         let (small, _) = PlanChunkSpec.chunks(customerIDs: nil, lo: 5, hi: 11, rangeSize: 3)
         #expect(small.map(\.ids) == [[5, 6, 7], [8, 9, 10], [11]])

@@ -19,9 +19,17 @@ struct PlanChunkSpec: Sendable {
     static func chunks(customerIDs: [Int64]?, lo: Int64, hi: Int64, rangeSize: Int) -> (chunks: [PlanChunkSpec], total: Int) {
         let size = max(rangeSize, 1)
         if let ids = customerIDs {
-            let chunks = stride(from: 0, to: ids.count, by: size).map { start in
-                let part = Array(ids[start..<min(ids.count, start + size)])
-                return PlanChunkSpec(ids: part, given: true, done: start + part.count)
+            var chunks: [PlanChunkSpec] = []
+            var start = 0
+            while start < ids.count {
+                var end = min(ids.count, start + size)
+                // A chunk of a block or more goes on to the end of its last id's block, so chunks of ascending ids (an
+                // import's customers) never share a lock slot with the next: two can write at once, as ranges do.
+                if Int64(size) >= PlanLocks.block {
+                    while end < ids.count, ids[end] / PlanLocks.block == ids[end - 1] / PlanLocks.block { end += 1 }
+                }
+                chunks.append(PlanChunkSpec(ids: Array(ids[start..<end]), given: true, done: end))
+                start = end
             }
             return (chunks, ids.count)
         }
