@@ -11,9 +11,10 @@ extension PostgresStorage {
     ///
     /// Customers go in chunks of `rangeSize`, each chunk in its own `REPEATABLE READ` transaction (`transactionSize`
     /// is SQLite's: here a chunk is a transaction) that reads the chunk's facts in one snapshot, plans them and writes
-    /// the plans; three chunks in flight (`planPipelined`), so one plans while two write. No customer row is written or locked. Instead, before its transaction begins, a chunk takes the
-    /// session advisory locks of its customers' planning slots (`PlanLocks`: a slot covers ids in blocks of 1,024),
-    /// in ascending order, and lets them go after its commit or rollback. So:
+    /// the plans; three chunks in flight (`planPipelined`), so one plans while two write. No customer row is written or
+    /// locked. Instead, before its transaction begins, a chunk takes the session advisory locks of its customers'
+    /// planning slots (`PlanLocks`: a slot covers ids in blocks of 1,024), in ascending order, and lets them go after
+    /// its commit or rollback. So:
     /// - two servers planning the same customer take turns, and the second's snapshot, taken after it got the lock,
     ///   holds everything the first committed;
     /// - whoever changes a customer's facts plans that customer after committing them: that planning's snapshot holds
