@@ -28,8 +28,22 @@ swift build --build-tests
 scripts/generate-api.sh --check
 # Bounded: the suite takes minutes; a test that waits for ever fails the run here, with the log, instead of CI's limit.
 # (-k: a test process that ignores SIGTERM is killed.)
-timeout -k 30 "${AFTERDESK_TEST_LIMIT:-1800}" swift test --skip-build ||
-  { status=$?; failed_command="swift test"; [ $status -ne 124 ] || echo "FAIL: swift test ran past ${AFTERDESK_TEST_LIMIT:-1800} s and was stopped"; exit $status; }
+# Its output is kept too: when it fails, what says why (a failed expectation, a crash and its backtrace) is copied to
+# $AFTERDESK_FAILURES, printed last, since CI shows only the end of the output and parallel suites go on printing.
+swift_log=$(mktemp "${TMPDIR:-/tmp}/afterdesk-swift-test.XXXXXX")
+timeout -k 30 "${AFTERDESK_TEST_LIMIT:-1800}" swift test --skip-build 2>&1 | tee "$swift_log" ||
+  {
+    status=$?
+    failed_command="swift test"
+    [ $status -ne 124 ] || echo "FAIL: swift test ran past ${AFTERDESK_TEST_LIMIT:-1800} s and was stopped" >>"$AFTERDESK_FAILURES"
+    {
+      echo "== what swift test said of the failure (from $swift_log):"
+      grep -a -n -E -A 40 'Program crashed|Fatal error|Precondition failed|Assertion failed|signal code|exited with|afterdesk: a statement on a PostgreSQL' "$swift_log" | head -150 || true
+      grep -a -n -E '✘|error:' "$swift_log" | head -60 || true
+    } >>"$AFTERDESK_FAILURES"
+    exit $status
+  }
+rm -f "$swift_log"
 scripts/backend-tally.sh "$AFTERDESK_TEST_TALLY"
 # The command line on PostgreSQL: the demo and the everyday commands say what they say on SQLite.
 scripts/pg-cli-test.sh

@@ -84,7 +84,7 @@ import Testing
         let db = try await PostgresStorage.open(
             try await PostgresTestDatabases.shared.location(of: name), clock: .live, maximumConnections: 1)
         defer { db.close() }
-        let statements = StatementWatch { _ in Issue.record("nothing was lost") }
+        let statements = StatementWatch { _, _ in Issue.record("nothing was lost") }
         let during = try await db.read { conn in
             try await conn.watched(by: statements) {
                 let watched = statements.watched

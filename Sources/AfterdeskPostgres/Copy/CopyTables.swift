@@ -23,7 +23,7 @@ extension PostgresStorage {
             let types = table.columns.map(\.type)
             var written = 0
             do {
-                try await conn.watched {
+                try await conn.watched(what: "COPY \(table.name)") {
                     try await conn.copyFrom(table: table.name, columns: names, logger: logger) { writer in
                         try await source.forEachPage(of: table.name, columns: names, pageSize: pageSize) { rows in
                             var buffer = ByteBufferAllocator().buffer(capacity: rows.count * 128)

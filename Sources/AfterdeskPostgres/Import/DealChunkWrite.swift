@@ -180,7 +180,7 @@ extension DealWriter {
 
     /// Copies COPY text rows into a staging table.
     private func copy(_ buffer: ByteBuffer, into table: String, _ columns: [(name: String, type: String)]) async throws {
-        try await conn.watched {
+        try await conn.watched(what: "COPY \(table)") {
             try await conn.copyFrom(table: table, columns: columns.map(\.name), logger: logger) { writer in
                 try await writer.write(buffer)
             }

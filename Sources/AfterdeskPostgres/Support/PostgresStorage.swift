@@ -181,9 +181,9 @@ extension PostgresConnection {
     /// (`StatementWatch`): a statement PostgreSQL answered, or whose connection's end reached it, has returned. Through
     /// `statement`, that is at PostgreSQL's BindComplete, its rows to come (failed by the connection's end like any
     /// stream); through `answered`, once its whole answer is in.
-    func watched<T>(by statements: StatementWatch = .shared, _ work: () async throws -> T) async throws -> T {
+    func watched<T>(by statements: StatementWatch = .shared, what: String = "", _ work: () async throws -> T) async throws -> T {
         try checkOpen()
-        let watch = statements.watch(self)
+        let watch = statements.watch(self, what: what)
         defer { watch.cancel() }
         return try await work()
     }
@@ -191,7 +191,7 @@ extension PostgresConnection {
     /// `query` on this connection, checked and watched (`watched`): every statement of the storage goes through it.
     @discardableResult
     func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await watched { try await self.query(query, logger: logger) }
+        try await watched(what: query.sql) { try await self.query(query, logger: logger) }
     }
 
     /// `body` in one transaction, committed when it returns, rolled back when it throws (its error thrown as it is), each
@@ -235,7 +235,7 @@ extension PostgresConnection {
     /// The rows are taken one by one as they arrive (postgres-nio's `onRow`), not gathered by its `all()`, which copies
     /// the rows gathered so far at each read of the connection.
     func answered(_ query: PostgresQuery, _ logger: Logger) async throws -> Answer {
-        try await watched {
+        try await watched(what: query.sql) {
             let rows = Answer.Rows()
             let done: EventLoopFuture<PostgresQueryMetadata> = self.query(query, logger: logger) { rows.add($0) }
             let metadata = try await done.get()

@@ -22,6 +22,7 @@ public final class StatementWatch: Sendable {
 
     private struct Entry {
         let isClosed: @Sendable () -> Bool
+        let what: String
         var closedSince: ContinuousClock.Instant?
     }
     private struct State {
@@ -33,39 +34,42 @@ public final class StatementWatch: Sendable {
     private let state = Mutex(State())
     let grace: Duration
     let every: Duration
-    let wedged: @Sendable (Duration) -> Void
+    /// Called once, with the grace and what the stuck statement is (`watch(_:what:)`).
+    let wedged: @Sendable (Duration, String) -> Void
 
     public init(
-        grace: Duration = .seconds(15), every: Duration = .seconds(1), wedged: @escaping @Sendable (Duration) -> Void = StatementWatch.exit
+        grace: Duration = .seconds(15), every: Duration = .seconds(1),
+        wedged: @escaping @Sendable (Duration, String) -> Void = StatementWatch.exit
     ) {
         self.grace = grace
         self.every = every
         self.wedged = wedged
     }
 
-    /// Says why on standard error and ends the process with `exitStatus`.
-    public static let exit: @Sendable (Duration) -> Void = { grace in
+    /// Says why on standard error, naming the statement by its first words, and ends the process with `exitStatus`.
+    public static let exit: @Sendable (Duration, String) -> Void = { grace, what in
         FileHandle.standardError.write(
             Data(
                 """
                 afterdesk: a statement on a PostgreSQL connection that closed \(grace.components.seconds) s ago has not ended \
                 (PostgresNIO loses a statement written as its connection closes): exiting with status \(exitStatus) to be \
-                started again; what was in flight is reconciled as after kill -9
+                started again; what was in flight is reconciled as after kill -9 (the statement: \(what))
 
                 """.utf8))
         Foundation.exit(exitStatus)
     }
 
-    /// Registers `conn`'s statement until the returned token is cancelled.
-    func watch(_ conn: PostgresConnection) -> Token {
-        watch { conn.isClosed }
+    /// Registers `conn`'s statement, `what` (its SQL: only its first words are ever said, `firstWords`), until the
+    /// returned token is cancelled.
+    func watch(_ conn: PostgresConnection, what: String = "") -> Token {
+        watch(what: what) { conn.isClosed }
     }
 
     /// Registers a statement whose connection is closed when `isClosed` says so, until the token is cancelled.
-    func watch(isClosed: @escaping @Sendable () -> Bool) -> Token {
+    func watch(what: String = "", isClosed: @escaping @Sendable () -> Bool) -> Token {
         let (id, start) = state.withLock { s -> (Int, Bool) in
             s.next += 1
-            s.entries[s.next] = Entry(isClosed: isClosed)
+            s.entries[s.next] = Entry(isClosed: isClosed, what: what)
             defer { s.looking = true }
             return (s.next, !s.looking)
         }
@@ -80,6 +84,13 @@ public final class StatementWatch: Sendable {
         func cancel() { _ = watch.state.withLock { $0.entries.removeValue(forKey: id) } }
     }
 
+    /// A statement's first words, to name it where it is said to be stuck: up to its first quote, dollar sign or
+    /// parenthesis (where values could begin), 60 characters at most, on one line. Nothing of a customer's.
+    static func firstWords(_ sql: String) -> String {
+        let head = sql.prefix { !"'$(\"".contains($0) }.prefix(60)
+        return head.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
     /// Statements registered now.
     var watched: Int { state.withLock { $0.entries.count } }
 
@@ -88,23 +99,23 @@ public final class StatementWatch: Sendable {
         while true {
             try? await Task.sleep(for: every)
             let now = ContinuousClock.now
-            let (stop, stuck) = state.withLock { s -> (Bool, Bool) in
+            let (stop, stuck) = state.withLock { s -> (Bool, String?) in
                 if s.entries.isEmpty {
                     s.looking = false
-                    return (true, false)
+                    return (true, nil)
                 }
-                var stuck = false
+                var stuck: String?
                 for (id, var e) in s.entries {
                     guard e.isClosed() else { continue }
                     let since = e.closedSince ?? now
                     e.closedSince = since
                     s.entries[id] = e
-                    if now - since >= grace, !s.wedged { stuck = true }
+                    if now - since >= grace, !s.wedged { stuck = Self.firstWords(e.what) }
                 }
-                if stuck { s.wedged = true }
+                if stuck != nil { s.wedged = true }
                 return (false, stuck)
             }
-            if stuck { wedged(grace) }
+            if let stuck { wedged(grace, stuck) }
             if stop { return }
         }
     }
