@@ -55,11 +55,24 @@ public actor PostgresTestDatabases {
         return name
     }
 
-    /// Drops database `name`, ending its connections (a test case's, once it is over).
+    /// Drops database `name` (a test case's, once it is over) `dropDelay` later, when a later case's databases are
+    /// given here, ending the connections still open to it (`DROP DATABASE … WITH (FORCE)`). Not at once: a case's
+    /// storage may still be ending work of its own as the case returns (a lock's release, a scheduler's last round, a
+    /// pool closing), and a statement written just as PostgreSQL ends its session is lost by PostgresNIO 1.33, which
+    /// `StatementWatch` answers by ending the process, the test run with it. The databases left at the end go with
+    /// the run's throwaway cluster.
     public func drop(_ name: String) async throws {
+        let now = ContinuousClock.now
+        pendingDrops.append((name, now))
+        let due = pendingDrops.prefix { now - $0.endedAt >= Self.dropDelay }.map(\.name)
+        pendingDrops.removeFirst(due.count)
         guard let (server, _) = try await ready?.value else { return }
-        try await server.dropDatabase(name)
+        for name in due { try await server.dropDatabase(name) }
     }
+
+    /// How long after its case a database is dropped (`drop`): long past any work a closed storage still ends.
+    static let dropDelay: Duration = .seconds(30)
+    private var pendingDrops: [(name: String, endedAt: ContinuousClock.Instant)] = []
 
     /// The cluster and the migrated template, made by the first caller; the others, started meanwhile, wait for it.
     private func freshDatabaseTemplate() async throws -> (PostgresServer, String) {

@@ -51,7 +51,9 @@ import Testing
             await Scheduler(interval: .seconds(3600), dispatcher: s.dispatcher, clock: .fixed(at), logger: .init(label: "t")).run()
         }
         for _ in 0..<200 where try await s.db.setting(Scheduler.lastRunKey) == nil { try await Task.sleep(for: .milliseconds(20)) }
+        // Its round ended before the case does: what it still writes must not outlive the case's database.
         task.cancel()
+        await task.value
         #expect(try await s.db.setting(Scheduler.lastRunKey) == "2026-10-02T15:00:00Z")
     }
 }

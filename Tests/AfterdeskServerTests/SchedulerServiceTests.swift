@@ -123,6 +123,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         beat.cancel()
+        await beat.value
         #expect(try await s.db.interruptWebImports(now: started.addingTimeInterval(RunLiveness.staleAfter + 1)) == 0)
         #expect(try await s.db.webImport(id: id, visibleTo: nil)?.status == .running)
     }
