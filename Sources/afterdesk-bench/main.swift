@@ -18,7 +18,7 @@ import GRDB
 //   child process, so its peak memory is measured alone), imports the same file with `sqlite3 .import`
 //   (with --db postgres://…: PostgreSQL's COPY through psql \copy) into a bare table as the floor, and prints
 //   both times, the ratio and the peak memory.
-// afterdesk-bench import-file FILE --db DB   (the child: one import, summary on stdout)
+// afterdesk-bench import-file FILE --db DB [--plan]   (the child: one import, summary on stdout; --plan: and its planning)
 // afterdesk-bench dispatch [--touches N] [--dir bench-data] [--prepare-only (PostgreSQL: import and plan, no dispatch)]
 //   Prepares a database where N customers each have one touch due now (generated deals, imported and planned),
 //   then dispatches them in a child process — gate, templates, outbox, recording channels — and prints the time
@@ -101,9 +101,15 @@ do {
         let db = try await DatabaseLocation.open(option("db", "bench.sqlite"), clock: benchClock)
         var importOptions = ImportOptions(menu: menu, writeRejectsFile: false)
         importOptions.bulk = BulkMode(rawValue: option("bulk", "auto")) ?? .auto
+        // `--plan`: as `afterdesk import` does, the customers the import changed are planned once their rows are in.
+        if args.contains("--plan") {
+            let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
+            importOptions.planner = Planner.make(menu: menu, warranties: warranties)
+        }
         let s = try await db.importDeals(files: [args[1]], options: importOptions)
         print(
             "read=\(s.read) inserted=\(s.inserted) updated=\(s.updated) unchanged=\(s.unchanged) rejected=\(s.rejected) declines=\(s.declines)"
+                + (s.planned.map { " planned: customers=\($0.customers) touches=\($0.touches)" } ?? "")
         )
 
     case "decode":
@@ -175,9 +181,16 @@ do {
         let db = try await DatabaseLocation.open(option("db", "bench.sqlite"), clock: benchClock)
         let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         let planner = Planner.make(menu: menu, warranties: warranties)
+        // `--ids FILE`: the customers of those ids alone (one a line), as an import plans the customers it changed.
+        let given: [Int64]? = try args.firstIndex(of: "--ids").map { i in
+            guard i + 1 < args.count else { fail("--ids FILE") }
+            return try String(contentsOfFile: args[i + 1], encoding: .utf8).split(whereSeparator: \.isNewline).compactMap { Int64($0) }
+        }
         // `--tx` (customers a transaction) is SQLite's; PostgreSQL plans in its own pages.
         let s =
-            if let sqlite = db as? AfterdeskDatabase {
+            if let given {
+                try await db.planCustomers(planner: planner, now: benchClock.now(), customerIDs: given)
+            } else if let sqlite = db as? AfterdeskDatabase {
                 try await sqlite.planCustomers(
                     planner: planner, now: benchClock.now(), transactionSize: Int(option("tx", "50000")) ?? 50_000)
             } else {
