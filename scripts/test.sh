@@ -38,7 +38,7 @@ timeout -k 30 "${AFTERDESK_TEST_LIMIT:-1800}" swift test --skip-build 2>&1 | tee
     [ $status -ne 124 ] || echo "FAIL: swift test ran past ${AFTERDESK_TEST_LIMIT:-1800} s and was stopped" >>"$AFTERDESK_FAILURES"
     {
       echo "== what swift test said of the failure (from $swift_log):"
-      grep -a -n -E -A 40 'Program crashed|Fatal error|Precondition failed|Assertion failed|signal code|exited with|afterdesk: a statement on a PostgreSQL' "$swift_log" | head -150 || true
+      grep -a -n -E -A 40 'Program crashed|Fatal error|Precondition failed|Assertion failed|signal code|[Ee]xited with|afterdesk: a statement on a PostgreSQL' "$swift_log" | head -150 || true
       grep -a -n -E '✘|error:' "$swift_log" | head -60 || true
     } >>"$AFTERDESK_FAILURES"
     exit $status

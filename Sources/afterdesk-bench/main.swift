@@ -184,7 +184,13 @@ do {
         // `--ids FILE`: the customers of those ids alone (one a line), as an import plans the customers it changed.
         let given: [Int64]? = try args.firstIndex(of: "--ids").map { i in
             guard i + 1 < args.count else { fail("--ids FILE") }
-            return try String(contentsOfFile: args[i + 1], encoding: .utf8).split(whereSeparator: \.isNewline).compactMap { Int64($0) }
+            let lines = try String(contentsOfFile: args[i + 1], encoding: .utf8).split(whereSeparator: \.isNewline)
+            return try lines.enumerated().compactMap { n, line in
+                let text = line.trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty else { return nil }
+                guard let id = Int64(text) else { fail("\(args[i + 1]):\(n + 1): not a customer id: \(text)") }
+                return id
+            }
         }
         // `--tx` (customers a transaction) is SQLite's; PostgreSQL plans in its own pages.
         let s =

@@ -52,7 +52,7 @@ import Testing
             location, clock: PostgresMigratorTests.clock, maximumConnections: 1, environment: ["AFTERDESK_DB_PASSWORD": "given-at-open"])
         let environment = PostgresTools.dumpEnvironment(storage.server, inherited: ["AFTERDESK_DB_PASSWORD": "later"])
         #expect(environment["PGPASSWORD"] == "given-at-open" && environment["PGSSLMODE"] == "disable")
-        storage.close()
+        await storage.shutdown()
         try await server.dropDatabase(name)
     }
 }

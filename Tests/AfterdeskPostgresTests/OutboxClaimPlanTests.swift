@@ -28,7 +28,7 @@ import Testing
         // The claim itself: the first 200, in id order.
         let claimed = try await storage.claimOutbox(now: clock.now(), limit: 200)
         #expect(claimed.map(\.idempotencyKey) == (0..<200).map { "k\($0)" })
-        storage.close()
+        await storage.shutdown()
         try await server.dropDatabase(name)
     }
 }

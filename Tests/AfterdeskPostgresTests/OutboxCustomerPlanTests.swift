@@ -39,7 +39,7 @@ import Testing
             #expect(plan.contains { $0.contains("Index Cond") && $0.contains("customer_id") && $0.contains("channel") }, "\(shown)")
             #expect(!plan.contains { $0.contains("outbox_recipient") }, "\(shown)")
         }
-        storage.close()
+        await storage.shutdown()
         try await server.dropDatabase(name)
     }
 }

@@ -44,7 +44,7 @@ import Testing
         }
         // SQLite's 38 tables (scripts/pg-schema-check.sh compares them column by column), besides PostgreSQL's own two.
         #expect(tables == 38)
-        for s in storages { s.close() }
+        for s in storages { await s.shutdown() }
         try await server.dropDatabase(name)
     }
 
@@ -93,7 +93,7 @@ extension PostgresMigratorTests {
         let location = server.location(of: name)
         let first = try await PostgresStorage.open(location, clock: clock, maximumConnections: 1)
         try await first.write { conn in try await conn.run(tamper, first.logger) }
-        first.close()
+        await first.shutdown()
         await #expect(throws: refusal) { _ = try await PostgresStorage.open(location, clock: clock, maximumConnections: 1) }
         try await server.dropDatabase(name)
     }

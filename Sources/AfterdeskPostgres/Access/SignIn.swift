@@ -43,7 +43,10 @@ extension PostgresStorage {
     private func prepared<S: PostgresPreparedStatement>(_ statement: S) async throws -> Principal? where S.Row == PrincipalRow {
         try await read { conn in
             do {
-                return try await Self.first(conn.watched(what: "\(S.self)") { try await conn.execute(statement, logger: logger) })
+                let rows = try await conn.watched(what: "a prepared sign-in statement") {
+                    try await conn.execute(statement, logger: logger)
+                }
+                return try await Self.first(rows)
             } catch {
                 try? await conn.close()
                 throw error
