@@ -25,7 +25,6 @@ enum BenchAPI {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { fail("wrk is missing: apt-get install wrk") }
         let db = try await DatabaseLocation.open(location, clock: benchClock)
         let token = try await prepare(db, location: location)
-        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         var settings = Settings()
         settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
         let dispatcher = Dispatcher(

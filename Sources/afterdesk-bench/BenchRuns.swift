@@ -127,7 +127,6 @@ enum BenchRuns {
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         let db = try await DatabaseLocation.open(location, clock: benchClock)
         _ = try await db.importDeals(files: [file], options: ImportOptions(menu: menu, writeRejectsFile: false))
-        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         _ = try await db.planCustomers(planner: Planner.make(menu: menu, warranties: warranties), now: benchClock.now())
         try await db.advanceFirstTouches(customers: n, to: dispatchNow)
         await DatabaseLocation.close(db)

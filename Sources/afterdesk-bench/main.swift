@@ -89,6 +89,7 @@ func removeDatabase(_ path: String) {
 }
 
 let menu = try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "(built-in default menu)")
+let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
 let benchClock = Clock.fixed(Date(timeIntervalSince1970: 1_795_000_000))  // 2026-11-18: fixed, so runs compare
 /// Dispatch happens two days later, at 17:00 UTC: 11:00 in Chicago, inside every mainland contact window.
 let dispatchNow = ISO8601DateFormatter().date(from: "2026-11-20T17:00:00Z")!
@@ -103,7 +104,6 @@ do {
         importOptions.bulk = BulkMode(rawValue: option("bulk", "auto")) ?? .auto
         // `--plan`: as `afterdesk import` does, the customers the import changed are planned once their rows are in.
         if args.contains("--plan") {
-            let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
             importOptions.planner = Planner.make(menu: menu, warranties: warranties)
         }
         let s = try await db.importDeals(files: [args[1]], options: importOptions)
@@ -154,7 +154,6 @@ do {
             var errors: [RowError] = []
             if let r = decoder.decode(reader, errors: &errors) { records.append(r) }
         }
-        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         let planner = Planner.make(menu: menu, warranties: warranties)
         var touches = 0
         var planning = 0.0
@@ -179,7 +178,6 @@ do {
     case "plan-file":
         // The child of `plan`: plans every customer of an imported database.
         let db = try await DatabaseLocation.open(option("db", "bench.sqlite"), clock: benchClock)
-        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         let planner = Planner.make(menu: menu, warranties: warranties)
         // `--ids FILE`: the customers of those ids alone (one a line), as an import plans the customers it changed.
         let given: [Int64]? = try args.firstIndex(of: "--ids").map { i in
@@ -236,7 +234,6 @@ do {
     case "dispatch-file":
         // The child of `dispatch`: one dispatch run with recording channels.
         let db = try await DatabaseLocation.open(option("db", "dispatch.sqlite"), clock: benchClock)
-        let warranties = try MenuLoader.loadWarranties(yaml: DefaultMenus.warrantiesYAML, file: "(built-in default warranties)")
         let templates = try DispatchSetup.templates(directory: option("templates", "templates"), menu: menu)
         var settings = Settings()
         settings.emailFrom = "Lakeside Motors <service@lakeside.example>"
