@@ -35,7 +35,7 @@ import Testing
         let recorded = try await storage.read { conn in
             try await conn.all(String.self, "SELECT name FROM afterdesk_migrations ORDER BY name", storage.logger)
         }
-        #expect(recorded == PostgresMigrations.shipped.map(\.name))
+        #expect(recorded == PostgresMigrations.shipped.map(\.name).sorted())
         let tables = try await storage.read { conn in
             try await conn.one(
                 Int64.self,
@@ -53,7 +53,7 @@ import Testing
         #expect(
             PostgresMigrations.shipped.map(\.name) == [
                 "p1-baseline", "p2-copies", "p3-hot-paths", "p4-plan-indexes", "p5-outbox-order",
-                "p6-user-stores", "p7-leases", "p8-outbox-claims", "p9-outbox-customer-channel",
+                "p6-user-stores", "p7-leases", "p8-outbox-claims", "p9-outbox-customer-channel", "p10-ledger-touches",
             ])
         #expect(PostgresMigrator.hash(PostgresMigrations.baseline) == PostgresMigratorTests.baselineHash)
         #expect(PostgresMigrator.hash(PostgresMigrations.hotPaths) == PostgresMigratorTests.hotPathsHash)

@@ -80,11 +80,7 @@ extension PostgresStorage {
         _ conn: PostgresConnection, _ customerIDs: [Int64], now: Date, into facts: inout DueCustomerFacts
     ) async throws {
         let since = now.addingTimeInterval(-30 * 86_400).wholeSecond
-        let sent = try await conn.statement(
-            """
-            SELECT customer_id, sent_at FROM touches WHERE customer_id = ANY(\(customerIDs)) AND sent_at IS NOT NULL
-            AND sent_at >= \(since)
-            """, logger: logger)
+        let sent = try await conn.statement(Self.recentTouches(customerIDs, since: since), logger: logger)
         for try await (customer, at) in sent.decode((Int64, Date).self) { facts.recent[customer, default: []].append(at) }
         // Texts people wrote on task pages count as touches too (issue 24, item 5). SQLite's LIKE ignores ASCII case.
         let staff = try await conn.statement(Self.staffTexts(customerIDs, since: since), logger: logger)
@@ -95,6 +91,14 @@ extension PostgresStorage {
         for try await (customer, status, at) in texts.decode((Int64, String, Date).self) {
             facts.texts[customer, default: []].append(TextCount.at(status: status, sentOrCreated: at, now: now))
         }
+    }
+
+    /// The touches sent to `customers` since `since`: read through `touches_sent` (customer, sending).
+    static func recentTouches(_ customers: [Int64], since: Date) -> PostgresQuery {
+        """
+        SELECT customer_id, sent_at FROM touches WHERE customer_id = ANY(\(customers)) AND sent_at IS NOT NULL
+        AND sent_at >= \(since)
+        """
     }
 
     /// The staff texts (written on task pages) of `customers` since `since`, not cancelled or given up. Read through

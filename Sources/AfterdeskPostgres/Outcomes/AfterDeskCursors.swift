@@ -92,12 +92,14 @@ struct AfterDeskCursors {
         """
     }
 
-    /// The delivered touches' items, in (deal, product) order, of the deals with ids from `low` to `high`.
+    /// The delivered touches' items, in (deal, product) order, of the deals with ids from `low` to `high`: read from
+    /// `touch_items_deal` and `touches_sent_id` alone (migration p10-ledger-touches; `t.id > 0`, true of every touch, is
+    /// that index's condition).
     static func touches(_ low: Int64, _ high: Int64) -> PostgresQuery {
         """
         SELECT i.deal_id, i.product_code, t.id, t.sent_at, t.action, i.template, \(unescaped: carriesCost)
         FROM touch_items i JOIN touches t ON t.id = i.touch_id
-        WHERE t.sent_at IS NOT NULL AND i.deal_id >= \(low) AND i.deal_id <= \(high)
+        WHERE t.sent_at IS NOT NULL AND t.id > 0 AND i.deal_id >= \(low) AND i.deal_id <= \(high)
         ORDER BY 1, 2
         """
     }

@@ -63,11 +63,11 @@ enum PostgresLedger {
         var horizons = p.measureBy == .horizon ? try await HorizonCursor(conn, p, deals: range, logger: logger) : nil
         // Built once: `p.rules` makes a new value (dictionaries and all) each time it is read.
         let rules = p.rules
-        var page = try await deals.page()
-        while !page.isEmpty {
+        var (page, last) = try await deals.page()
+        while !page.isEmpty || !last {
             // The next page is fetched and decoded while this one is read (a child task: ended with the loop).
-            let last = page.count < PagedCursor.pageSize
-            async let following = last ? [] : deals.page()
+            let ended = last
+            async let following = ended ? ([], true) : deals.page()
             do {
                 for row in page {
                     guard names.only?.contains(row.store) ?? true, let (code, days) = names.stores[row.store] else { continue }
@@ -100,7 +100,7 @@ enum PostgresLedger {
                 _ = try await following
                 throw error
             }
-            page = try await following
+            (page, last) = try await following
         }
     }
 

@@ -30,9 +30,9 @@ struct PagedCursor {
         try await conn.run(PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR " + query.sql, binds: query.binds), logger)
     }
 
-    /// The next page of cursor `name`: `pageSize` rows, fewer on the last page, none after it.
-    static func fetch(_ conn: PostgresConnection, name: String, logger: Logger) async throws -> [PostgresRow] {
-        try await conn.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(pageSize) FROM \(name)"), logger)
+    /// The next page of cursor `name`: `rows` rows, fewer on the last page, none after it.
+    static func fetch(_ conn: PostgresConnection, name: String, rows: Int = pageSize, logger: Logger) async throws -> [PostgresRow] {
+        try await conn.rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(rows) FROM \(name)"), logger)
     }
 
     /// The next row; nil after the last.

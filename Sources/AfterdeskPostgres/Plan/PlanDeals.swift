@@ -121,16 +121,20 @@ enum PlanDealReader {
         return stops
     }
 
+    /// The items of the touches sent to `customers`, with their sending.
+    static func sentQuery(_ customers: [Int64]) -> PostgresQuery {
+        """
+        SELECT i.deal_id, i.product_code, i.touch_name, t.sent_at FROM touches t JOIN touch_items i ON i.touch_id = t.id
+        WHERE t.sent_at IS NOT NULL AND t.status = 'sent' AND t.customer_id = ANY(\(customers))
+        """
+    }
+
     /// Touches already sent by deal: product code → touch name → when; by the customer the touch was sent to.
     private static func sent(
         _ conn: PostgresConnection, customers: [Int64], logger: Logger
     ) async throws -> [Int64: [String: [String: Date]]] {
         var sent: [Int64: [String: [String: Date]]] = [:]
-        let rows = try await conn.statement(
-            """
-            SELECT i.deal_id, i.product_code, i.touch_name, t.sent_at FROM touches t JOIN touch_items i ON i.touch_id = t.id
-            WHERE t.sent_at IS NOT NULL AND t.status = 'sent' AND t.customer_id = ANY(\(customers))
-            """, logger: logger)
+        let rows = try await conn.statement(sentQuery(customers), logger: logger)
         for try await (deal, code, name, at) in rows.decode((Int64, String, String, Date).self) {
             sent[deal, default: [:]][code, default: [:]][name] = at
         }

@@ -44,6 +44,7 @@ enum PostgresMigrations {
         ("p1-baseline", baseline), ("p2-copies", copies), ("p3-hot-paths", hotPaths), ("p4-plan-indexes", planIndexes),
         ("p5-outbox-order", outboxOrder), ("p6-user-stores", userStores),
         ("p7-leases", leases), ("p8-outbox-claims", outboxClaims), ("p9-outbox-customer-channel", outboxCustomer),
+        ("p10-ledger-touches", ledgerTouches),
     ]
 
     static let baseline = """

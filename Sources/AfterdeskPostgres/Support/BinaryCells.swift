@@ -45,6 +45,13 @@ struct BinaryCells {
         return s
     }
 
+    /// A `text` that is never NULL, as its bytes (for a cell the reader parses itself).
+    mutating func textBytes() throws -> ByteBuffer {
+        let (bytes, column) = try next(.text)
+        guard let b = bytes else { throw BinaryCells.error("'\(column)' is NULL") }
+        return b
+    }
+
     /// A `date` that is never NULL.
     mutating func date() throws -> LocalDate {
         let (bytes, column) = try next(.date)
