@@ -98,6 +98,20 @@ extension PostgresMigratorTests {
         try await server.dropDatabase(name)
     }
 
+    /// A database not encoded in UTF-8 is refused before anything is written to it.
+    @Test func aDatabaseNotEncodedInUTF8IsRefused() async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["AFTERDESK_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 })
+        let server = try PostgresServer(url)
+        let name = "latin1_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
+        try await server.createDatabase(name, template: "template0", encoding: "LATIN1")
+        await #expect(
+            throws: StoreError.integrity(
+                "this PostgreSQL database is encoded LATIN1; Afterdesk needs a UTF8 database "
+                    + "(CREATE DATABASE … TEMPLATE template0 ENCODING 'UTF8': docs/operations.md)")
+        ) { _ = try await PostgresStorage.open(server.location(of: name), clock: Self.clock, maximumConnections: 1) }
+        try await server.dropDatabase(name)
+    }
+
     static let hotPathsHash: Int64 = -6_858_825_183_093_971_272
 
     /// A server of an older release never opens a database a newer one migrated: it would write what the newer schema

@@ -117,14 +117,14 @@ extension DeskDealCursor.Deal {
 
 /// A report's deals as text lines, those of a block of `1 << blockBits` ids in one cell, in id order: its id, store id,
 /// contract date (days after 2000-01-01), F&I manager's id, recorded arm (1 held out, 0 treated), the deal number's
-/// length in bytes and the deal number, then its number of declines and each decline's product code and quoted price.
-/// Fields are separated by one space, a missing value is `-`, lines by a newline:
+/// length in bytes and the deal number, then its number of declines and each decline's product code (its length in
+/// bytes, then the code) and quoted price. Fields are separated by one space, a missing value is `-`, lines by a new
+/// line:
 ///
-///     1041 3 9453 17 0 6 D-1041 2 gap 89500 vsc 129900
+///     1041 3 9453 17 0 6 D-1041 2 3 gap 89500 3 vsc 129900
 ///
-/// Every field is a number but the deal number, read by its length (it may hold anything), and the product codes, menu
-/// codes, which hold no space: a code that did would add a field, and the line would then not end where its count of
-/// declines says; that, and anything else out of place, is an error naming the byte, never a guess.
+/// Every field is a number but the deal number and the product codes, each read by its length (they may hold anything,
+/// spaces and new lines too). Anything out of place is an error naming the byte, never a guess.
 enum DealLines {
     /// 256 ids a block: about 4,000 rows for a million deals, each cell about 25 KB.
     static let blockBits = 8
@@ -134,15 +134,18 @@ enum DealLines {
     /// The blocks of the deals with ids from `low` to `high` in the report's scope, one row each, in id order. Each
     /// block's deals, arms and declines are read by a range of their indexes (a nested loop over the blocks, which keeps
     /// their order); grouped by `d.id >> 8` instead, PostgreSQL sorted every deal's line by it first, 0.3 s more a half.
+    /// The blocks are found one from the next by the deals' key (`blocks`), so ids far apart cost no empty blocks.
     static func query(_ p: ReportParameters, low: Int64, high: Int64) -> PostgresQuery {
         let (bits, last) = (String(blockBits), String((1 << blockBits) - 1))
+        // The last block's end, (b << 8) + 255, is at most Int64.max: b is at most Int64.max >> 8.
         return """
-            SELECT c FROM (
-                SELECT b FROM generate_series(
-                    (SELECT min(id) FROM deals WHERE id >= \(low)) >> \(unescaped: bits),
-                    (SELECT max(id) FROM deals WHERE id <= \(high)) >> \(unescaped: bits)) AS b
-                ORDER BY b
-            ) AS blocks, LATERAL (
+            WITH RECURSIVE blocks(b) AS (
+                SELECT min(id) >> \(unescaped: bits) FROM deals WHERE id >= \(low) AND id <= \(high)
+                UNION ALL
+                SELECT (SELECT min(id) >> \(unescaped: bits) FROM deals WHERE id > (b << \(unescaped: bits)) + \(unescaped: last) AND id <= \(high))
+                FROM blocks WHERE b IS NOT NULL
+            )
+            SELECT c FROM (SELECT b FROM blocks WHERE b IS NOT NULL ORDER BY b) AS found, LATERAL (
                 SELECT string_agg(
                     concat_ws(' ', d.id, d.store_id, d.contract_date - DATE '2000-01-01', COALESCE(d.fi_manager_id::text, '-'),
                         COALESCE(a.held_out::int::text, '-'), octet_length(d.deal_number), d.deal_number, COALESCE(p.n, 0))
@@ -153,7 +156,8 @@ enum DealLines {
                     AND a.deal_id >= greatest(\(low), b << \(unescaped: bits)) AND a.deal_id <= least(\(high), (b << \(unescaped: bits)) + \(unescaped: last))
                 LEFT JOIN (
                     SELECT deal_id, count(*) AS n,
-                        string_agg(' ' || product_code || ' ' || COALESCE(price_cents::text, '-'), '') AS declines
+                        string_agg(' ' || octet_length(product_code) || ' ' || product_code || ' ' || COALESCE(price_cents::text, '-'), '')
+                            AS declines
                     FROM deal_products
                     WHERE outcome = 'declined'
                         AND deal_id >= greatest(\(low), b << \(unescaped: bits)) AND deal_id <= least(\(high), (b << \(unescaped: bits)) + \(unescaped: last))
@@ -181,7 +185,9 @@ enum DealLines {
                 let store = try r.number()
                 try r.space()
                 let days = try r.number()
-                guard let day = Int32(exactly: days) else { throw r.failure("a contract date is out of range") }
+                // A day LocalDate holds (years 1 to 9999), never clamped into one.
+                guard days >= -719_162 - Int64(LocalDate.postgresEpochOffset), days <= 2_932_896 - Int64(LocalDate.postgresEpochOffset)
+                else { throw r.failure("a contract date is out of range") }
                 try r.space()
                 let fi = try r.numberOrNil()
                 try r.space()
@@ -193,15 +199,18 @@ enum DealLines {
                 let number = try r.text(length: length)
                 try r.space()
                 let count = try r.number()
-                guard count >= 0, count <= r.remaining / 4 else { throw r.failure("a deal's count of declines is out of range") }
+                // Each decline takes 6 bytes at least (" 0  -"): a count past that is no count.
+                guard count >= 0, count <= r.remaining / 5 else { throw r.failure("a deal's count of declines is out of range") }
                 var deal = DeskDealCursor.Deal(
                     id: id, store: store, number: number,
-                    contract: LocalDate(daysSinceEpoch: Int(day) + LocalDate.postgresEpochOffset), fiManager: fi,
+                    contract: LocalDate(daysSinceEpoch: Int(days) + LocalDate.postgresEpochOffset), fiManager: fi,
                     heldOut: arm.map { $0 == 1 }, products: [])
                 deal.products.reserveCapacity(Int(count))
                 for _ in 0..<count {
                     try r.space()
-                    let code = r.code()
+                    let length = try r.number()
+                    try r.space()
+                    let code = try r.text(length: length)
                     try r.space()
                     deal.products.append(.init(code: code, priceCents: try r.numberOrNil(), outcome: .declined, costCents: nil))
                 }
@@ -261,18 +270,11 @@ enum DealLines {
 
         /// `length` bytes of UTF-8 text.
         mutating func text(length: Int64) throws -> String {
-            guard length >= 0, length <= remaining else { throw failure("a deal number's length is out of range") }
+            guard length >= 0, length <= remaining else { throw failure("a text's length is out of range") }
             let end = at + Int(length)
             let s = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[at..<end]), as: UTF8.self)
             at = end
             return s
-        }
-
-        /// The bytes up to the next space or new line.
-        mutating func code() -> String {
-            let start = at
-            while at < bytes.count, bytes[at] != UInt8(ascii: " "), bytes[at] != UInt8(ascii: "\n") { at += 1 }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
         }
     }
 }

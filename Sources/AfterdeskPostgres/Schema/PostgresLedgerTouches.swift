@@ -9,17 +9,24 @@ extension PostgresMigrations {
     /// (it already writes `touches_sent`'s), planning eight bytes more per item.
     ///
     /// `touches_sent_id` is partial on `id > 0` as well as on being sent: every touch's id is positive (an identity from
-    /// 1), and the report's query says so, but the queries by customer (dispatch's recent touches, planning's sent
-    /// ones) never do, so they cannot read it. Partial on being sent alone, it was open to them, and on statistics gathered
-    /// before a store's first dispatch (no touch sent yet) PostgreSQL took it for empty and read all of it for each page
-    /// of due touches, 35 ms a page instead of 0.4 ms through `touches_sent` (3.6 s of a 101,765-touch dispatch).
+    /// 1; the check `touches_id_positive` makes it so for a copied one too, and the migration fails on a database that
+    /// holds another), and the report's query says so, but the queries by customer (dispatch's recent touches,
+    /// planning's sent ones) never do, so they cannot read it. Partial on being sent alone, it was open to them, and on
+    /// statistics gathered before a store's first dispatch (no touch sent yet) PostgreSQL took it for empty and read all
+    /// of it for each page of due touches, 35 ms a page instead of 0.4 ms through `touches_sent` (3.6 s of a
+    /// 101,765-touch dispatch).
     ///
-    /// As in `p5-outbox-order`: the new `touch_items` index is built first and the old one dropped after, then renamed to
-    /// the name SQLite's schema has (building them blocks writes to those tables, not reads, until the migration commits).
+    /// Like `p5-outbox-order` and `p9-outbox-customer-channel`, it builds an index anew: the new `touch_items` index is
+    /// built first and the old one dropped after (it keeps the name SQLite's schema has). The index of the touches sent
+    /// is built before that drop, so that `touch_items` is closed to readers only from the drop to the commit, a moment;
+    /// it takes no writes while its index is built. Adding the check closes `touches` to readers and writers until the
+    /// commit (the check reads every touch: about a second for 1.6 million). Take it with the servers stopped
+    /// (docs/operations.md).
     static let ledgerTouches = """
+        ALTER TABLE touches ADD CONSTRAINT touches_id_positive CHECK (id > 0);
+        CREATE INDEX touches_sent_id ON touches(id) INCLUDE (sent_at, action) WHERE sent_at IS NOT NULL AND id > 0;
         CREATE INDEX touch_items_deal_touch ON touch_items(deal_id, product_code, template, carries_cost) INCLUDE (touch_id);
         DROP INDEX touch_items_deal;
         ALTER INDEX touch_items_deal_touch RENAME TO touch_items_deal;
-        CREATE INDEX touches_sent_id ON touches(id) INCLUDE (sent_at, action) WHERE sent_at IS NOT NULL AND id > 0;
         """
 }

@@ -18,6 +18,16 @@ enum PostgresMigrator {
         return Int64(bitPattern: h.value)
     }
 
+    /// A database not encoded in UTF-8 is refused: the report reads its deal numbers and product codes by their length in
+    /// bytes, as PostgreSQL counts them (`DealLines`), and the client receives UTF-8.
+    static func refuseEncoding(_ encoding: String?) throws {
+        guard encoding == "UTF8" else {
+            throw StoreError.integrity(
+                "this PostgreSQL database is encoded \(encoding ?? "in an unknown encoding"); Afterdesk needs a UTF8 database "
+                    + "(CREATE DATABASE … TEMPLATE template0 ENCODING 'UTF8': docs/operations.md)")
+        }
+    }
+
     /// A database a newer release has migrated (a migration this release does not know has run) is refused: this
     /// release would write what the newer schema no longer means. During a rolling upgrade the servers already running
     /// go on; one that starts must be the new release (docs/operations.md, "Upgrades").
@@ -38,6 +48,7 @@ enum PostgresMigrator {
         try await client.withConnection(within: ConnectionWait.default) { conn in
             try await conn.inTransaction(logger) { conn in
                 try await conn.run("SELECT pg_advisory_xact_lock(\(lockKey))", logger)
+                try refuseEncoding(try await conn.one(String.self, "SELECT current_setting('server_encoding')", logger))
                 try await conn.run(
                     """
                     CREATE TABLE IF NOT EXISTS afterdesk_migrations (

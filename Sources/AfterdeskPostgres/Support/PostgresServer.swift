@@ -32,11 +32,14 @@ public final class PostgresServer: Sendable {
         return url.string ?? location
     }
 
-    /// Creates `name`, a copy of `template` (nil: an empty database).
-    public func createDatabase(_ name: String, template: String? = nil) async throws {
+    /// Creates `name`, a copy of `template` (nil: an empty database); `encoding` (with `template0` and the C locale) one
+    /// encoded otherwise than the cluster's default.
+    public func createDatabase(_ name: String, template: String? = nil, encoding: String? = nil) async throws {
         try Self.check(name)
         if let template { try Self.check(template) }
-        let sql = template.map { "CREATE DATABASE \(name) TEMPLATE \($0)" } ?? "CREATE DATABASE \(name)"
+        if let encoding { try Self.check(encoding) }
+        var sql = template.map { "CREATE DATABASE \(name) TEMPLATE \($0)" } ?? "CREATE DATABASE \(name)"
+        if let encoding { sql += " ENCODING '\(encoding)' LC_COLLATE 'C' LC_CTYPE 'C'" }
         // A template still open elsewhere (the connections of a storage just closed) refuses to be copied: it is
         // tried again for a few seconds while they end.
         var attempt = 0
