@@ -103,7 +103,7 @@ extension PostgresMigratorTests {
         let url = try #require(ProcessInfo.processInfo.environment["AFTERDESK_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 })
         let server = try PostgresServer(url)
         let name = "latin1_\(getpid())_\(UInt32.random(in: 0...UInt32.max))"
-        try await server.createDatabase(name, template: "template0", encoding: "LATIN1")
+        try await server.createDatabase(name, encoding: "LATIN1")
         await #expect(
             throws: StoreError.integrity(
                 "this PostgreSQL database is encoded LATIN1; Afterdesk needs a UTF8 database "

@@ -186,7 +186,8 @@ enum DealLines {
                 try r.space()
                 let days = try r.number()
                 // A day LocalDate holds (years 1 to 9999), never clamped into one.
-                guard days >= -719_162 - Int64(LocalDate.postgresEpochOffset), days <= 2_932_896 - Int64(LocalDate.postgresEpochOffset)
+                let offset = Int64(LocalDate.postgresEpochOffset)
+                guard days >= Int64(LocalDate.first.daysSinceEpoch) - offset, days <= Int64(LocalDate.last.daysSinceEpoch) - offset
                 else { throw r.failure("a contract date is out of range") }
                 try r.space()
                 let fi = try r.numberOrNil()
@@ -199,7 +200,7 @@ enum DealLines {
                 let number = try r.text(length: length)
                 try r.space()
                 let count = try r.number()
-                // Each decline takes 6 bytes at least (" 0  -"): a count past that is no count.
+                // Each decline takes 5 bytes at least (" 0  -"): a count past that is no count.
                 guard count >= 0, count <= r.remaining / 5 else { throw r.failure("a deal's count of declines is out of range") }
                 var deal = DeskDealCursor.Deal(
                     id: id, store: store, number: number,

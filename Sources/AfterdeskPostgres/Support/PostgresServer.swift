@@ -32,13 +32,17 @@ public final class PostgresServer: Sendable {
         return url.string ?? location
     }
 
-    /// Creates `name`, a copy of `template` (nil: an empty database); `encoding` (with `template0` and the C locale) one
-    /// encoded otherwise than the cluster's default.
+    /// Creates `name`, a copy of `template` (nil: an empty database); with `encoding`, an empty database (a copy of
+    /// `template0`) so encoded, in the C locale.
     public func createDatabase(_ name: String, template: String? = nil, encoding: String? = nil) async throws {
         try Self.check(name)
         if let template { try Self.check(template) }
-        if let encoding { try Self.check(encoding) }
-        var sql = template.map { "CREATE DATABASE \(name) TEMPLATE \($0)" } ?? "CREATE DATABASE \(name)"
+        if let encoding {
+            guard !encoding.isEmpty, encoding.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw StoreError("an encoding's name is letters, digits and _: \(encoding)")
+            }
+        }
+        var sql = (encoding != nil ? "template0" : template).map { "CREATE DATABASE \(name) TEMPLATE \($0)" } ?? "CREATE DATABASE \(name)"
         if let encoding { sql += " ENCODING '\(encoding)' LC_COLLATE 'C' LC_CTYPE 'C'" }
         // A template still open elsewhere (the connections of a storage just closed) refuses to be copied: it is
         // tried again for a few seconds while they end.
