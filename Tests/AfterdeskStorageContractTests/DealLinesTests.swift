@@ -107,9 +107,6 @@ import Testing
                 SELECT id, id % 3 = 0, 0, 10, now() FROM deals WHERE id % 3 <> 2
                 """,
                 "RESET session_replication_role",
-                // As an import does after writing its deals: without statistics, PostgreSQL takes the tables for a row
-                // each, and the scorecard's row-per-deal read aggregates every product once per deal.
-                "ANALYZE deals, deal_products, deal_arms",
             ] {
                 try await conn.run(PostgresQuery(unsafeSQL: sql), s.logger)
             }
@@ -178,5 +175,32 @@ import Testing
             all.contains { $0.products.contains { $0.priceCents == nil } }
                 && all.contains { $0.products.count >= 2 && $0.products.first?.code == "Z_9" })
         #expect(all.contains { $0.products.contains { $0.code == "gap 100\n6 1 9000 - - 1 x 1 vsc" } })
+    }
+
+    /// On tables never analyzed (a copy or a small import just written), both reads look each block's or each deal's
+    /// rows up by key: the scorecard's grouped read aggregated every product of the range once per deal instead.
+    @Test func bothReadsLookUpByKeyOnTablesNeverAnalyzed() async throws {
+        let s = try await PostgresTestDatabases.shared.fresh(clock: .fixed(Date(timeIntervalSince1970: 0)), uploads: "/tmp")
+        defer { s.close() }
+        let p = ReportParameters(
+            asOf: LocalDate(year: 2026, month: 12, day: 1)!, from: LocalDate(year: 2026, month: 1, day: 10)!,
+            to: LocalDate(year: 2026, month: 6, day: 30)!, menu: try MenuLoader.loadMenu(yaml: DefaultMenus.menuYAML, file: "default.yaml"))
+        try await Self.messyDeals(s)
+        let plans = try await s.withDirectConnection { conn in
+            try await conn.run("BEGIN", s.logger)
+            var plans: [String] = []
+            for query in [DeskDealCursor.scorecard(p, low: .min, high: .max), DealLines.query(p, low: .min, high: .max)] {
+                let plan = try await conn.all(
+                    String.self, PostgresQuery(unsafeSQL: "EXPLAIN DECLARE c NO SCROLL CURSOR FOR " + query.sql, binds: query.binds),
+                    s.logger)
+                plans.append(plan.joined(separator: "\n"))
+            }
+            try await conn.run("COMMIT", s.logger)
+            return plans
+        }
+        #expect(plans[0].contains("(deal_id = d.id)"), "\(plans[0])")
+        #expect(plans[1].contains("Nested Loop") && !plans[1].contains("Seq Scan on deal_products"), "\(plans[1])")
+        let rows = try await Self.read(s, p, .min ... .max, withSold: true)
+        #expect(rows.count > 10_000)
     }
 }

@@ -46,21 +46,29 @@ struct DeskDealCursor: Sendable {
         // joined tables on its own).
         let (low, high) = (range.lowerBound, range.upperBound)
         (self.conn, self.logger, self.withSold) = (conn, logger, withSold)
-        let scorecard: PostgresQuery = """
-            SELECT d.id, d.store_id, d.deal_number, d.contract_date, d.fi_manager_id, a.held_out, p.codes, p.prices, p.outcomes, p.costs
-            FROM deals d LEFT JOIN deal_arms a ON a.deal_id = d.id AND a.deal_id >= \(low) AND a.deal_id <= \(high)
-            LEFT JOIN (
-                SELECT deal_id, array_agg(product_code) AS codes, array_agg(price_cents) AS prices, array_agg(outcome) AS outcomes,
-                    array_agg(cost_cents) AS costs
-                FROM deal_products WHERE deal_id >= \(low) AND deal_id <= \(high)
-                GROUP BY deal_id
-            ) p ON p.deal_id = d.id
-            WHERE d.status = 'finalized' AND d.contract_date >= \(p.from) AND d.contract_date <= \(p.to)
-                AND d.contract_date <= \(p.asOf) AND d.id >= \(low) AND d.id <= \(high)
-            ORDER BY d.id
-            """
         try await PagedCursor.declare(
-            conn, name: "ledger_deals", withSold ? scorecard : DealLines.query(p, low: low, high: high), logger: logger)
+            conn, name: "ledger_deals",
+            withSold ? Self.scorecard(p, low: low, high: high) : DealLines.query(p, low: low, high: high), logger: logger)
+    }
+
+    /// The scorecard's deals with ids from `low` to `high` in the report's scope, a row each with its products as arrays.
+    /// Each deal's products are read by its key (a lateral look-up), not grouped over the range and joined: on tables
+    /// not yet analyzed (a copy or a small import just written, before autovacuum), PostgreSQL took the range for a row
+    /// and aggregated every product in it once per deal (minutes for 14,000 deals). The look-ups cost a million deals'
+    /// scorecard about 0.8 s more (9.8–9.9 s against 8.9–9.1 s).
+    static func scorecard(_ p: ReportParameters, low: Int64, high: Int64) -> PostgresQuery {
+        """
+        SELECT d.id, d.store_id, d.deal_number, d.contract_date, d.fi_manager_id, a.held_out, p.codes, p.prices, p.outcomes, p.costs
+        FROM deals d LEFT JOIN deal_arms a ON a.deal_id = d.id AND a.deal_id >= \(low) AND a.deal_id <= \(high)
+        LEFT JOIN LATERAL (
+            SELECT array_agg(product_code) AS codes, array_agg(price_cents) AS prices, array_agg(outcome) AS outcomes,
+                array_agg(cost_cents) AS costs
+            FROM deal_products WHERE deal_id = d.id
+        ) p ON true
+        WHERE d.status = 'finalized' AND d.contract_date >= \(p.from) AND d.contract_date <= \(p.to)
+            AND d.contract_date <= \(p.asOf) AND d.id >= \(low) AND d.id <= \(high)
+        ORDER BY d.id
+        """
     }
 
     /// The next page of deals (`PagedCursor.pageSize` of them, or `DealLines.blocksPerPage` blocks of them), and whether
