@@ -77,4 +77,25 @@ import Testing
         await storage.shutdown()
         try await server.dropDatabase(name)
     }
+
+    /// Every touch's id is positive (`touches_id_positive`): the report's index of the touches sent, and its query, rely
+    /// on it, so a touch of another id is refused when written, never left out of the report.
+    @Test func aTouchWhoseIdIsNotPositiveIsRefused() async throws {
+        let (server, name, storage) = try await database(analyzedSent: true)
+        let error = await #expect(throws: (any Error).self) {
+            try await storage.write { conn in
+                try await conn.run("SET LOCAL session_replication_role = replica", storage.logger)
+                try await conn.run(
+                    """
+                    INSERT INTO touches (id, customer_id, due_at, due_on, action, status, planned_at, sent_at)
+                    VALUES (0, 1, '2026-01-01', '2026-01-01', 'sms', 'sent', '2025-12-01', '2026-01-01')
+                    """, storage.logger)
+            }
+        }
+        #expect(
+            String(reflecting: error).contains("touches_id_positive") || error.flatMap(PostgresErrors.sqlState) == "23514",
+            "\(String(describing: error))")
+        await storage.shutdown()
+        try await server.dropDatabase(name)
+    }
 }

@@ -37,11 +37,7 @@ public final class PostgresServer: Sendable {
     public func createDatabase(_ name: String, template: String? = nil, encoding: String? = nil) async throws {
         try Self.check(name)
         if let template { try Self.check(template) }
-        if let encoding {
-            guard !encoding.isEmpty, encoding.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-                throw StoreError("an encoding's name is letters, digits and _: \(encoding)")
-            }
-        }
+        if let encoding, !Self.isPlainName(encoding) { throw StoreError("an encoding's name is letters, digits and _: \(encoding)") }
         var sql = (encoding != nil ? "template0" : template).map { "CREATE DATABASE \(name) TEMPLATE \($0)" } ?? "CREATE DATABASE \(name)"
         if let encoding { sql += " ENCODING '\(encoding)' LC_COLLATE 'C' LC_CTYPE 'C'" }
         // A template still open elsewhere (the connections of a storage just closed) refuses to be copied: it is
@@ -86,8 +82,12 @@ public final class PostgresServer: Sendable {
     }
 
     private static func check(_ name: String) throws {
-        guard let first = name.first, first.isLetter || first == "_", name.count <= 63,
-            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
-        else { throw StoreError("a database name is letters, digits and _: \(name)") }
+        guard isPlainName(name) else { throw StoreError("a database name is letters, digits and _: \(name)") }
+    }
+
+    /// ASCII letters, digits and `_`, not led by a digit, at most 63 of them: a name SQL can hold unquoted.
+    private static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.first, first.isLetter || first == "_", name.count <= 63 else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 }
