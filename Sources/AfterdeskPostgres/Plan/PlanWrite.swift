@@ -47,61 +47,55 @@ enum PlanWriter {
     ) async throws {
         let touches = planned.touches
         guard !touches.isEmpty else { return }
+        guard ids.count == touches.count else {
+            throw StoreError("planning: \(ids.count) touch ids drawn for \(touches.count) touches", kind: .integrity)
+        }
         let plannedAt = now.wholeSecond
-        try await insertRows(
-            conn, into: "touches (id, customer_id, due_at, due_on, action, status, planned_at)", columns: 7, count: touches.count,
-            logger: logger
-        ) { b, row in
-            let t = touches[row]
-            b.append(ids[row])
-            b.append(t.customer)
-            b.append(t.dueAt.wholeSecond)
-            b.append(t.dueOn)
-            b.append(t.action)
-            b.append("planned")
-            b.append(plannedAt)
-        }
+        try await conn.run(
+            """
+            INSERT INTO touches (id, customer_id, due_at, due_on, action, status, planned_at)
+            SELECT id, customer, due_at, due_on, action, 'planned', \(plannedAt)
+            FROM unnest(\(ids)::int8[], \(touches.map(\.customer))::int8[], \(touches.map(\.dueAt.wholeSecond))::timestamptz[],
+                        \(touches.map(\.dueOn))::date[], \(touches.map(\.action))::text[]) AS t(id, customer, due_at, due_on, action)
+            """, logger)
         let items = planned.items
-        try await insertRows(
-            conn, into: "touch_items (touch_id, deal_id, product_code, touch_name, template, reason, carries_cost)", columns: 7,
-            count: items.count, logger: logger
-        ) { b, row in
-            let item = items[row]
-            b.append(ids[item.touchIndex])
-            b.append(item.dealID)
-            b.append(item.product)
-            b.append(item.touch)
-            b.append(item.template)
-            b.append(item.reason)
-            b.append(item.carriesCost)
+        guard !items.isEmpty else { return }
+        var itemTouches: [Int64] = []
+        itemTouches.reserveCapacity(items.count)
+        for item in items {
+            guard ids.indices.contains(item.touchIndex) else {
+                throw StoreError("planning: a touch item names touch \(item.touchIndex) of \(ids.count)", kind: .integrity)
+            }
+            itemTouches.append(ids[item.touchIndex])
         }
+        try await conn.run(
+            """
+            INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason, carries_cost)
+            SELECT * FROM unnest(\(itemTouches)::int8[], \(items.map(\.dealID))::int8[], \(items.map(\.product))::text[],
+                                 \(items.map(\.touch))::text[], \(items.map(\.template))::text[], \(items.map(\.reason))::text[],
+                                 \(items.map(\.carriesCost))::bool[])
+            """, logger)
     }
 
+    /// The plans, one statement for the chunk: each column one array parameter, read back row by row by `unnest`
+    /// (PostgreSQL parses and plans a statement of a thousand rows of fourteen parameters in about 7 ms, longer than
+    /// it takes to write them; a statement of fourteen arrays in a tenth of a millisecond, whatever their length).
     private static func insertPlans(_ plans: [PlannedChunk.Plan], conn: PostgresConnection, logger: Logger) async throws {
-        try await insertRows(
-            conn,
-            into: """
-                plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on, basic_limit,
-                       miles_per_year, gap_exposure_ends_on, plan_classes, powertrain_expires_on, powertrain_limit,
-                       free_maintenance_ends_on)
-                """, columns: 14, count: plans.count, logger: logger
-        ) { b, row in
-            let p = plans[row]
-            b.append(p.dealID)
-            b.append(p.product)
-            b.append(p.holdout)
-            b.append(p.eligibleUntil)
-            b.append(p.eligibilityRule)
-            b.append(p.noFollowUp)
-            b.append(p.basicExpiresOn)
-            b.append(p.basicLimit)
-            b.append(p.milesPerYear)
-            b.append(p.gapExposureEndsOn)
-            b.append(p.planClasses)
-            b.append(p.powertrainExpiresOn)
-            b.append(p.powertrainLimit)
-            b.append(p.freeMaintenanceEndsOn)
-        }
+        guard !plans.isEmpty else { return }
+        try await conn.run(
+            """
+            INSERT INTO plans (deal_id, product_code, holdout, eligible_until, eligibility_rule, no_follow_up, basic_expires_on,
+                               basic_limit, miles_per_year, gap_exposure_ends_on, plan_classes, powertrain_expires_on,
+                               powertrain_limit, free_maintenance_ends_on)
+            SELECT * FROM unnest(
+                \(plans.map(\.dealID))::int8[], \(plans.map(\.product))::text[], \(plans.map(\.holdout))::bool[],
+                \(NullableArray(plans.map(\.eligibleUntil)))::date[], \(NullableArray(plans.map(\.eligibilityRule)))::text[],
+                \(NullableArray(plans.map(\.noFollowUp)))::text[], \(NullableArray(plans.map(\.basicExpiresOn)))::date[],
+                \(NullableArray(plans.map(\.basicLimit)))::text[], \(NullableArray(plans.map(\.milesPerYear)))::int8[],
+                \(NullableArray(plans.map(\.gapExposureEndsOn)))::date[], \(NullableArray(plans.map(\.planClasses)))::text[],
+                \(NullableArray(plans.map(\.powertrainExpiresOn)))::date[], \(NullableArray(plans.map(\.powertrainLimit)))::text[],
+                \(NullableArray(plans.map(\.freeMaintenanceEndsOn)))::date[])
+            """, logger)
     }
 
     /// Records the horizon of every decline planned (`decline_horizons`, v14), held-out ones too, but for a product
@@ -109,14 +103,15 @@ enum PlanWriter {
     /// planned (bought since, stopped) keeps the horizon it was last planned with: its facts at contract have not changed.
     private static func writeHorizons(_ plans: [PlannedChunk.Plan], conn: PostgresConnection, logger: Logger) async throws {
         let stored = plans.filter(\.storesHorizon)
-        try await insertRows(
-            conn, into: "decline_horizons (deal_id, product_code, horizon_until)", columns: 3, count: stored.count,
-            then: "ON CONFLICT (deal_id, product_code) DO UPDATE SET horizon_until = excluded.horizon_until", logger: logger
-        ) { b, row in
-            b.append(stored[row].dealID)
-            b.append(stored[row].product)
-            b.append(stored[row].horizon)
-        }
+        guard !stored.isEmpty else { return }
+        // A decline is planned once per chunk (the plans' key), so no row of the statement updates another's.
+        try await conn.run(
+            """
+            INSERT INTO decline_horizons (deal_id, product_code, horizon_until)
+            SELECT * FROM unnest(\(stored.map(\.dealID))::int8[], \(stored.map(\.product))::text[],
+                                 \(NullableArray(stored.map(\.horizon)))::date[])
+            ON CONFLICT (deal_id, product_code) DO UPDATE SET horizon_until = excluded.horizon_until
+            """, logger)
     }
 
     /// Records the arms drawn for deals planned for the first time; a deal already drawn keeps its arm (never re-drawn:
@@ -125,41 +120,15 @@ enum PlanWriter {
         _ arms: [(dealID: Int64, heldOut: Bool, bucket: UInt64, percent: Int)], now: Date, conn: PostgresConnection,
         logger: Logger
     ) async throws {
-        let at = now.wholeSecond
-        try await insertRows(
-            conn, into: "deal_arms (deal_id, held_out, bucket, percent, assigned_at)", columns: 5, count: arms.count,
-            then: "ON CONFLICT (deal_id) DO NOTHING", logger: logger
-        ) { b, row in
-            let a = arms[row]
-            b.append(a.dealID)
-            b.append(a.heldOut)
-            b.append(Int64(clamping: a.bucket))
-            b.append(a.percent)
-            b.append(at)
-        }
-    }
-
-    /// Inserts `count` rows of `columns` values into `table` (with its column list), each row's values bound in order
-    /// by `bind`, in statements of at most 1,000 rows (PostgreSQL takes up to 65,535 parameters). `then` follows the
-    /// values (an `ON CONFLICT` clause).
-    static func insertRows(
-        _ conn: PostgresConnection, into table: String, columns: Int, count: Int, then suffix: String = "", logger: Logger,
-        bind: (inout PostgresBindings, Int) -> Void
-    ) async throws {
-        let perStatement = max(1, min(1_000, 60_000 / max(columns, 1)))
-        for start in stride(from: 0, to: count, by: perStatement) {
-            let end = min(count, start + perStatement)
-            var bindings = PostgresBindings(capacity: (end - start) * columns)
-            var sql = "INSERT INTO \(table) VALUES "
-            for row in start..<end {
-                let first = (row - start) * columns
-                sql += (row == start ? "(" : ", (") + (1...columns).map { "$\(first + $0)" }.joined(separator: ", ") + ")"
-                bind(&bindings, row)
-            }
-            guard bindings.count == (end - start) * columns else {
-                throw StoreError("planning: a row of \(table) bound the wrong number of values", kind: .integrity)
-            }
-            try await conn.run(PostgresQuery(unsafeSQL: sql + " " + suffix, binds: bindings), logger)
-        }
+        guard !arms.isEmpty else { return }
+        try await conn.run(
+            """
+            INSERT INTO deal_arms (deal_id, held_out, bucket, percent, assigned_at)
+            SELECT deal_id, held_out, bucket, percent, \(now.wholeSecond)
+            FROM unnest(\(arms.map(\.dealID))::int8[], \(arms.map(\.heldOut))::bool[],
+                        \(arms.map { Int64(clamping: $0.bucket) })::int8[], \(arms.map(\.percent))::int8[])
+                AS a(deal_id, held_out, bucket, percent)
+            ON CONFLICT (deal_id) DO NOTHING
+            """, logger)
     }
 }

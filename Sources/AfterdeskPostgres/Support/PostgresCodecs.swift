@@ -29,6 +29,11 @@ extension LocalDate: PostgresNonThrowingEncodable, PostgresDecodable {
     }
 }
 
+/// A column of dates binds as one `date[]` parameter (planning's writes, read back by `unnest`).
+extension LocalDate: PostgresArrayEncodable {
+    public static var psqlArrayType: PostgresDataType { .dateArray }
+}
+
 extension Date {
     /// The instant cut to its whole second, as `timestamptz(0)` keeps it and SQLite's text did (PostgreSQL would round
     /// half a second up): bind `now.wholeSecond` where the stored instant is compared with the one given.
