@@ -228,7 +228,7 @@ killed() { # TAG
   providers "$tag"
   serve_two "$db" "$tag"
   if ! until_ 90 both_sending "$db" "$work/$tag-sms.jsonl"; then
-    fail "$tag: the two servers were not both sending within 90 s"; tail -5 "$work/$tag"-serve*.out
+    fail "$tag: the two servers were not both sending within 90 s"; tail -n 5 "$work/$tag"-serve*.out
   else
     holder=$(q "$db" "SELECT holder FROM leases WHERE name = 'scheduler'")
     victim=$(echo "$holder" | cut -d: -f2)
@@ -244,7 +244,7 @@ killed() { # TAG
       left=$(q "$db" "SELECT COUNT(*) FROM outbox WHERE claimed_by = '$holder' AND status <> 'sent'")
       echo "the other server finished alone in $((SECONDS - killed_at)) s (sent by server: $(per_server "$db")); the dead one's claims not sent: $left"
     else
-      fail "$tag: the other server did not finish within 120 s ($(counts "$db") sent|sending|queued)"; tail -5 "$work/$tag-serve"*.out
+      fail "$tag: the other server did not finish within 120 s ($(counts "$db") sent|sending|queued)"; tail -n 5 "$work/$tag-serve"*.out
     fi
   fi
   settle "$tag" "$db"
@@ -259,7 +259,7 @@ restarted() { # TAG
   serve_two "$db" "$tag"
   log="$work/$tag-sms.jsonl"
   if ! until_ 90 both_sending "$db" "$log"; then
-    fail "$tag: the two servers were not both sending within 90 s"; tail -5 "$work/$tag"-serve*.out
+    fail "$tag: the two servers were not both sending within 90 s"; tail -n 5 "$work/$tag"-serve*.out
   else
     before=$(sms_count "$log")
     scripts/pg-test-cluster.sh restart
@@ -272,7 +272,7 @@ restarted() { # TAG
       echo "PostgreSQL restarted after $before SMS; the servers were sending again $((SECONDS - back_at)) s after it was back"
     else
       fail "$tag: no server was sending 60 s after PostgreSQL was back ($at_return messages sent then)"
-      tail -5 "$work/$tag"-serve*.out
+      tail -n 5 "$work/$tag"-serve*.out
     fi
     for i in 1 2; do
       if curl -fsS --max-time 10 "http://127.0.0.1:$((${FAULT_PORT:-18641} + i))/health?scope=server" > /dev/null; then :
