@@ -47,9 +47,6 @@ enum PlanWriter {
     ) async throws {
         let touches = planned.touches
         guard !touches.isEmpty else { return }
-        guard ids.count == touches.count else {
-            throw StoreError("planning: \(ids.count) touch ids drawn for \(touches.count) touches", kind: .integrity)
-        }
         let plannedAt = now.wholeSecond
         try await conn.run(
             """
@@ -60,14 +57,11 @@ enum PlanWriter {
             """, logger)
         let items = planned.items
         guard !items.isEmpty else { return }
-        var itemTouches: [Int64] = []
-        itemTouches.reserveCapacity(items.count)
-        for item in items {
-            guard ids.indices.contains(item.touchIndex) else {
-                throw StoreError("planning: a touch item names touch \(item.touchIndex) of \(ids.count)", kind: .integrity)
-            }
-            itemTouches.append(ids[item.touchIndex])
+        // `drawIDs` gave one id per touch; an item names its touch by its place among them.
+        guard items.allSatisfy({ ids.indices.contains($0.touchIndex) }) else {
+            throw StoreError("planning: a touch item names a touch the chunk does not have", kind: .integrity)
         }
+        let itemTouches = items.map { ids[$0.touchIndex] }
         try await conn.run(
             """
             INSERT INTO touch_items (touch_id, deal_id, product_code, touch_name, template, reason, carries_cost)
